@@ -1,0 +1,112 @@
+import { createReadStream } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { GroundedError } from '../core/errors';
+import type { Qrels } from '../index/evalMetrics';
+
+export interface BeirDocument {
+  id: string;
+  title: string;
+  text: string;
+}
+
+export interface BeirQuery {
+  id: string;
+  text: string;
+}
+
+/** A BEIR data set: corpus.jsonl, queries.jsonl and qrels (qrels/test.tsv or qrels.tsv). */
+export interface BeirDataset {
+  corpus: BeirDocument[];
+  queries: BeirQuery[];
+  qrels: Qrels;
+}
+
+const badInput = (message: string): GroundedError => new GroundedError('bad-input', message);
+
+/** Loads a BEIR folder; every problem is a `bad-input` GroundedError naming the file and line. */
+export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
+  const corpusFile = join(dir, 'corpus.jsonl');
+  const queriesFile = join(dir, 'queries.jsonl');
+  const qrelsFile = await firstExisting([join(dir, 'qrels', 'test.tsv'), join(dir, 'qrels.tsv')]);
+  for (const file of [corpusFile, queriesFile]) {
+    if (!(await exists(file))) throw badInput(`${file} not found: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv.`);
+  }
+  if (!qrelsFile) throw badInput(`No qrels in ${dir}: expected qrels/test.tsv or qrels.tsv.`);
+
+  const corpus: BeirDocument[] = [];
+  await readJsonLines(corpusFile, (row, where) => {
+    corpus.push({ id: idField(row, where), title: stringField(row, 'title', where), text: stringField(row, 'text', where) });
+  });
+  const queries: BeirQuery[] = [];
+  await readJsonLines(queriesFile, (row, where) => {
+    queries.push({ id: idField(row, where), text: stringField(row, 'text', where) });
+  });
+  const qrels = new Map<string, Map<string, number>>();
+  await readLines(qrelsFile, (line, lineNumber) => {
+    if (line.trim() === '') return;
+    const cols = line.split('\t');
+    const [queryId, docId, score] = cols.length >= 3 ? cols : line.trim().split(/\s+/);
+    if (lineNumber === 1 && score !== undefined && Number.isNaN(Number(score))) return; // header
+    if (queryId === undefined || docId === undefined || score === undefined || Number.isNaN(Number(score)))
+      throw badInput(`${qrelsFile} line ${lineNumber}: expected "query-id<TAB>corpus-id<TAB>score".`);
+    let judged = qrels.get(queryId);
+    if (!judged) qrels.set(queryId, (judged = new Map()));
+    judged.set(docId, Number(score));
+  });
+  return { corpus, queries, qrels };
+}
+
+async function readJsonLines(file: string, onRow: (row: Record<string, unknown>, where: string) => void): Promise<void> {
+  await readLines(file, (line, lineNumber) => {
+    if (line.trim() === '') return;
+    const where = `${file} line ${lineNumber}`;
+    let row: unknown;
+    try {
+      row = JSON.parse(line);
+    } catch {
+      throw badInput(`${where}: not valid JSON.`);
+    }
+    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw badInput(`${where}: expected a JSON object.`);
+    onRow(row as Record<string, unknown>, where);
+  });
+}
+
+async function readLines(file: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
+  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  let lineNumber = 0;
+  try {
+    for await (const line of lines) onLine(lineNumber === 0 ? line.replace(/^\uFEFF/, '') : line, ++lineNumber);
+  } finally {
+    lines.close();
+  }
+}
+
+function idField(row: Record<string, unknown>, where: string): string {
+  const id = row['_id'];
+  if (typeof id === 'string' && id !== '') return id;
+  if (typeof id === 'number') return String(id);
+  throw badInput(`${where}: missing "_id".`);
+}
+
+function stringField(row: Record<string, unknown>, key: string, where: string): string {
+  const value = row[key];
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'string') throw badInput(`${where}: "${key}" must be a string.`);
+  return value;
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function firstExisting(files: readonly string[]): Promise<string | undefined> {
+  for (const file of files) if (await exists(file)) return file;
+  return undefined;
+}

@@ -1,0 +1,17 @@
+import { GroundedError } from '../core/errors';
+
+/** The one positional argument a command needs, or a `bad-input` error showing the usage. */
+export function requirePositional(positionals: readonly string[], name: string, usage: string): string {
+  const value = positionals[0];
+  if (value === undefined || value === '') throw new GroundedError('bad-input', `Missing ${name}. Usage: ${usage}`);
+  if (positionals.length > 1) throw new GroundedError('bad-input', `Unexpected argument "${positionals[1]}". Usage: ${usage}`);
+  return value;
+}
+
+/** A positive integer option (`-k 10`). */
+export function positiveInt(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new GroundedError('bad-input', `${name} must be a positive whole number, not "${value}".`);
+  return n;
+}

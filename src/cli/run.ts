@@ -1,0 +1,57 @@
+import { GroundedError } from '../core/errors';
+import type { CliCommand, CliIo } from './cliIo';
+import { evalCommand } from './evalCommand';
+import { indexCommand } from './indexCommand';
+import { searchCommand } from './searchCommand';
+
+export const USAGE = `Usage:
+  grounded search "query" [--folder DIR]... [-k N] [--json]   ranked passages from the folder's index
+  grounded index [--folder DIR]... [--json]                    build the index, print counts and timings
+  grounded eval BEIR_DIR [--json] [--run FILE]                 retrieval metrics on a BEIR data set
+`;
+
+/** One entry per subcommand. `ask` (the full answer flow over a folder) joins here when the CLI gets a model. */
+export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  search: searchCommand,
+  index: indexCommand,
+  eval: evalCommand,
+};
+
+/** Runs the CLI and resolves to the exit code: 0 ok, 1 failed, 2 bad input, 130 cancelled. Never throws. */
+export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.err(`Unknown command "${name}".\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await command(args, io);
+  } catch (e) {
+    return reportError(e, io);
+  }
+}
+
+function reportError(e: unknown, io: CliIo): number {
+  if (io.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) {
+    io.err('Cancelled.\n');
+    return 130;
+  }
+  if (e instanceof GroundedError) {
+    io.err(`grounded: ${e.message}\n`);
+    return e.kind === 'bad-input' ? 2 : 1;
+  }
+  if (isParseArgsError(e)) {
+    io.err(`grounded: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  io.err(`grounded: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  return 1;
+}
+
+const isParseArgsError = (e: unknown): e is Error =>
+  e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && String((e as unknown as { code: string }).code).startsWith('ERR_PARSE_ARGS');

@@ -1,0 +1,80 @@
+import { realClock, type Clock } from './clock';
+import { cancelled, GroundedError, toGroundedError } from './errors';
+import type { AnswerEvent, AskRequest, Usage } from './events';
+import { defaultAskOptions, type AskOptions } from './options';
+import type { Passage } from './passage';
+import type { ChatModel, Retriever } from './ports';
+import { parseCitations } from './rag/citations';
+import { buildRagGraph } from './rag/graph';
+import type { RagRun } from './rag/run';
+
+export interface AskDeps {
+  retriever: Retriever;
+  /** The generator. Undefined: no-model mode, the answer is search results. */
+  model?: ChatModel;
+  /** Grading and rewriting (a small, fast model); defaults to `model`. */
+  helperModel?: ChatModel;
+  options?: Partial<AskOptions>;
+  clock?: Clock;
+}
+
+/**
+ * Answers one question: retrieve → grade → (rewrite → retrieve) → generate, as a stream of events.
+ * Never throws: every failure ends the stream with an `error` event that keeps the partial answer.
+ */
+export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<AnswerEvent> {
+  const options = { ...defaultAskOptions, ...deps.options };
+  const question = request.question.trim();
+  const invalid = validate(question, options);
+  if (invalid) {
+    yield { type: 'error', error: invalid, partial: '' };
+    return;
+  }
+  const usage: Usage = { modelCalls: 0, retries: 0, rewrites: 0, fallback: false };
+  const run: RagRun = {
+    retriever: deps.retriever,
+    model: deps.model,
+    helperModel: deps.helperModel,
+    options,
+    clock: deps.clock ?? realClock,
+    signal: request.signal,
+    usage,
+  };
+  const mode = request.mode ?? 'answer';
+  const history = request.history ?? [];
+  let partial = '';
+  let sources: Passage[] = [];
+  try {
+    const graph = buildRagGraph(run);
+    const input = { question, history, mode, query: searchQuery(question, history), passages: [], relevant: [], rewrites: 0, answer: '' };
+    const stream = await graph.stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50 });
+    for await (const chunk of stream) {
+      const event = chunk as AnswerEvent;
+      if (event.type === 'token') partial += event.text;
+      if (event.type === 'sources') sources = event.sources;
+      yield event;
+    }
+    if (request.signal?.aborted) throw cancelled();
+    yield { type: 'done', answer: partial, citations: parseCitations(partial, sources), usage, mode: deps.model ? mode : 'search' };
+  } catch (e) {
+    yield { type: 'error', error: toGroundedError(e, request.signal), partial };
+  }
+}
+
+function validate(question: string, options: AskOptions): GroundedError | undefined {
+  if (!question) return new GroundedError('bad-input', 'Type a question about your workspace, for example “how is logging configured?”.');
+  if (question.length > options.maxQuestionChars)
+    return new GroundedError(
+      'bad-input',
+      `The question is ${question.length.toLocaleString('en-US')} characters long; the limit is ${options.maxQuestionChars.toLocaleString('en-US')}. ` +
+        'Shorten it, or save the long text as a file in the workspace and ask about it.',
+    );
+  return undefined;
+}
+
+/** A short follow-up ("and on Windows?") is searched together with the question before it. */
+export function searchQuery(question: string, history: AskRequest['history'] = []): string {
+  const previous = [...history].reverse().find(t => t.role === 'user');
+  const short = question.split(/\s+/).length <= 6;
+  return previous && short ? `${previous.text.slice(0, 300)} ${question}` : question;
+}

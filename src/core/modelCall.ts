@@ -1,0 +1,152 @@
+import type { BaseMessage, MessageContent } from '@langchain/core/messages';
+import type { Clock } from './clock';
+import { cancelled, GroundedError, toGroundedError } from './errors';
+import type { RetryPolicy } from './options';
+import type { ChatModel } from './ports';
+
+export interface CallContext {
+  signal?: AbortSignal;
+  retry: RetryPolicy;
+  clock: Clock;
+  /** A visible note: "rate-limited, retrying in 2 s (1/3)". */
+  onStatus(detail: string): void;
+  /** Counts every request sent, for `usage`. */
+  onCall(kind: 'call' | 'retry' | 'fallback'): void;
+}
+
+export interface StreamContext extends CallContext {
+  firstTokenTimeoutMs: number;
+  idleTimeoutMs: number;
+  onToken(text: string): void;
+}
+
+/** Kinds that another attempt, or another way of asking, cannot fix. */
+const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused', 'no-model', 'bad-input']);
+
+export function backoffMs(attempt: number, policy: RetryPolicy, random: number, retryAfterMs?: number): number {
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs * 4);
+  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
+  return Math.round(exp / 2 + (random * exp) / 2); // "equal jitter": never zero, never above the cap
+}
+
+/** One non-streaming call, retried on transient errors. */
+export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      ctx.onCall(attempt === 0 ? 'call' : 'retry');
+      const result = await model.invoke(messages, { signal: ctx.signal });
+      return contentText(result.content);
+    } catch (e) {
+      const err = toGroundedError(e, ctx.signal);
+      if (!err.transient || attempt >= ctx.retry.retries) throw err;
+      await waitBeforeRetry(err, attempt, ctx);
+    }
+  }
+}
+
+/**
+ * Streams one answer. Before the first token, transient errors are retried with backoff and any other
+ * stream failure falls back to one non-streaming call; after it, a failure is `stream-broken` (the caller
+ * keeps the partial text). A token is never delivered twice.
+ */
+export async function streamWithResilience(model: ChatModel, messages: BaseMessage[], ctx: StreamContext): Promise<string> {
+  let text = '';
+  for (let attempt = 0; ; attempt++) {
+    const watchdog = new Watchdog(ctx.signal);
+    try {
+      ctx.onCall(attempt === 0 ? 'call' : 'retry');
+      watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
+      const stream = await model.stream(messages, { signal: watchdog.signal });
+      for await (const chunk of stream) {
+        const piece = contentText(chunk.content);
+        if (!piece) continue;
+        watchdog.arm(ctx.idleTimeoutMs, 'idle');
+        text += piece;
+        ctx.onToken(piece);
+      }
+      watchdog.disarm();
+      if (text) return text;
+      throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
+    } catch (e) {
+      watchdog.disarm();
+      const err = watchdog.error ?? toGroundedError(e, ctx.signal);
+      if (err.kind === 'cancelled' || ctx.signal?.aborted) throw cancelled();
+      if (text) {
+        throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
+      }
+      if (err.transient && attempt < ctx.retry.retries) {
+        await waitBeforeRetry(err, attempt, ctx);
+        continue;
+      }
+      if (FINAL.has(err.kind) && !(err.kind === 'model-refused' && err.message.includes('empty'))) throw err;
+      ctx.onStatus('Streaming failed; asking for the whole answer at once');
+      ctx.onCall('fallback');
+      const whole = await invokeWithRetry(model, messages, { ...ctx, onCall: () => undefined });
+      if (!whole.trim())
+        throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
+      ctx.onToken(whole);
+      return whole;
+    }
+  }
+}
+
+async function waitBeforeRetry(err: GroundedError, attempt: number, ctx: CallContext): Promise<void> {
+  const delay = backoffMs(attempt, ctx.retry, ctx.clock.random(), err.options.retryAfterMs);
+  const what = err.kind === 'rate-limit' ? 'Rate-limited' : err.kind === 'timeout' ? 'The model timed out' : 'The model call failed';
+  ctx.onStatus(`${what}; retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${ctx.retry.retries})`);
+  try {
+    await ctx.clock.sleep(delay, ctx.signal);
+  } catch {
+    throw cancelled();
+  }
+}
+
+/** Aborts the request when no token arrives in time, and remembers why, so a timeout is not read as a cancel. */
+class Watchdog {
+  private readonly controller = new AbortController();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly unlink: () => void;
+  error: GroundedError | undefined;
+
+  constructor(parent?: AbortSignal) {
+    const onAbort = () => this.controller.abort(parent?.reason);
+    parent?.addEventListener('abort', onAbort, { once: true });
+    if (parent?.aborted) onAbort();
+    this.unlink = () => parent?.removeEventListener('abort', onAbort);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  arm(ms: number, phase: 'first-token' | 'idle'): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.error = new GroundedError(
+        'timeout',
+        phase === 'first-token'
+          ? `The model sent nothing for ${Math.round(ms / 1000)} s. Retry, or check the endpoint.`
+          : `the model went silent for ${Math.round(ms / 1000)} s mid-answer. Retry to get the whole answer.`,
+      );
+      this.controller.abort(this.error);
+    }, ms);
+  }
+
+  disarm(): void {
+    clearTimeout(this.timer);
+    this.unlink();
+  }
+}
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** The text of a message's content, whether a string or a list of parts. */
+export function contentText(content: MessageContent): string {
+  if (typeof content === 'string') return content;
+  let out = '';
+  for (const part of content) {
+    if (typeof part === 'string') out += part;
+    else if (part.type === 'text' && typeof part.text === 'string') out += part.text;
+  }
+  return out;
+}

@@ -1,0 +1,35 @@
+export interface RetryPolicy {
+  /** Extra attempts after the first, for transient errors, before the first token only. */
+  retries: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface AskOptions {
+  /** Passages retrieved per search. */
+  k: number;
+  /** Passages given to the generator at most. */
+  maxContext: number;
+  /** Fewer relevant passages than this triggers a query rewrite (while rewrites remain). */
+  minRelevant: number;
+  maxRewrites: number;
+  grading: boolean;
+  maxQuestionChars: number;
+  retry: RetryPolicy;
+  /** No first token within this time counts as a timeout (retried like a network error). */
+  firstTokenTimeoutMs: number;
+  /** A gap between two tokens longer than this breaks the stream. */
+  idleTimeoutMs: number;
+}
+
+export const defaultAskOptions: AskOptions = {
+  k: 8,
+  maxContext: 6,
+  minRelevant: 1,
+  maxRewrites: 1,
+  grading: true,
+  maxQuestionChars: 8000,
+  retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 8000 },
+  firstTokenTimeoutMs: 60_000,
+  idleTimeoutMs: 30_000,
+};

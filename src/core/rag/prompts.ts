@@ -1,0 +1,66 @@
+import type { Passage } from '../passage';
+
+/** Passages are cut to this many characters in prompts, so k passages always fit a small context window. */
+const PASSAGE_CHARS = 2400;
+const GRADE_PASSAGE_CHARS = 700;
+
+export const GENERATE_SYSTEM = `You are Grounded, an assistant that answers questions about the user's own workspace (docs, code, notes).
+Answer ONLY from the numbered passages below. After each claim, cite the passage it comes from as [n] (for example [2]); cite several as [1][3].
+If the passages do not contain the answer, say so plainly and do not guess. Be concise; use Markdown; quote code in backticks.`;
+
+export const GRADE_SYSTEM = `You grade search results. For the question and the numbered passages, decide which passages help answer the question.
+Reply with JSON only, in the form {"relevant": [1, 3]}. Use an empty list if none help.`;
+
+export const REWRITE_SYSTEM = `You rewrite search queries. The search over the user's workspace is lexical (keywords, identifiers, file names).
+Rewrite the question as one short search query with the most likely keywords and identifiers. Reply with the query only, on one line.`;
+
+export function formatPassage(p: Passage, n: number, question: string, maxChars = PASSAGE_CHARS): string {
+  const head = `[${n}] ${p.path}:${p.startLine}-${p.endLine}${p.title ? ` — ${p.title}` : ''}`;
+  return `${head}\n${excerpt(p.text, question, maxChars)}`;
+}
+
+export function generateUserPrompt(question: string, passages: Passage[]): string {
+  return `Passages:\n\n${passages.map((p, i) => formatPassage(p, i + 1, question)).join('\n\n')}\n\nQuestion: ${question}`;
+}
+
+export function gradeUserPrompt(question: string, passages: Passage[]): string {
+  return `Question: ${question}\n\nPassages:\n\n${passages.map((p, i) => formatPassage(p, i + 1, question, GRADE_PASSAGE_CHARS)).join('\n\n')}`;
+}
+
+/**
+ * At most `maxChars` of `text`: all of it when it fits, else the run of whole lines around the line that shares
+ * the most words with the question (so a long chunk is judged by its relevant part, not by its first lines).
+ */
+export function excerpt(text: string, question: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const words = new Set(question.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? []);
+  const lines = text.split('\n');
+  let best = 0;
+  let bestHits = -1;
+  lines.forEach((line, i) => {
+    const hits = (line.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? []).filter(w => words.has(w)).length;
+    if (hits > bestHits) [best, bestHits] = [i, hits];
+  });
+  let from = best;
+  let to = best + 1;
+  let size = (lines[best] ?? '').length;
+  // grow one line at a time, alternating below and above, while it fits
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const side of ['below', 'above'] as const) {
+      const i = side === 'below' ? to : from - 1;
+      const line = lines[i];
+      if (line === undefined || size + line.length + 1 > maxChars) continue;
+      size += line.length + 1;
+      if (side === 'below') to++;
+      else from--;
+      grew = true;
+    }
+  }
+  const body = lines.slice(from, to).join('\n').slice(0, maxChars);
+  return `${from > 0 ? '…\n' : ''}${body}${to < lines.length ? '\n…' : ''}`;
+}
+
+export function rewriteUserPrompt(question: string, query: string): string {
+  return `Question: ${question}\nThe query "${query}" found nothing relevant. Better query:`;
+}

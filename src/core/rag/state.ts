@@ -1,0 +1,21 @@
+import { Annotation } from '@langchain/langgraph';
+import type { AnswerMode, Turn } from '../events';
+import type { Passage } from '../passage';
+
+/** Everything the graph knows about one question. Each field is replaced by the node that writes it. */
+export const RagState = Annotation.Root({
+  question: Annotation<string>,
+  history: Annotation<Turn[]>,
+  mode: Annotation<AnswerMode>,
+  /** What retrieve searches for: the question, or its rewrite. */
+  query: Annotation<string>,
+  /** The last retrieval's results, ranked. */
+  passages: Annotation<Passage[]>,
+  /** Passages judged relevant so far (kept across a rewrite), in the order the answer numbers them. */
+  relevant: Annotation<Passage[]>,
+  rewrites: Annotation<number>,
+  answer: Annotation<string>,
+});
+
+export type RagStateType = typeof RagState.State;
+export type RagUpdate = typeof RagState.Update;

@@ -1,0 +1,101 @@
+import { packUnits, type LineUnit } from './chunkPacking';
+import { codeUnits, symbolName } from './codeUnits';
+
+/** A span of one file's lines: what the index stores and a citation opens. */
+export interface Chunk {
+  /** 1-based, inclusive. */
+  startLine: number;
+  /** 1-based, inclusive. */
+  endLine: number;
+  /** Exactly the file's lines startLine..endLine joined by '\n' (no CR, no BOM). */
+  text: string;
+  /** Markdown heading trail (`Guide > Install`) or code symbol names. */
+  title?: string;
+}
+
+export type ChunkKind = 'markdown' | 'code' | 'text';
+
+const MARKDOWN = new Set(['md', 'markdown', 'mdx', 'mdown', 'mkd', 'rmd', 'qmd']);
+const TEXT = new Set(['txt', 'text', 'rst', 'adoc', 'asciidoc', 'org', 'tex', 'log', 'csv', 'tsv', '']);
+
+/** How a file is split, by its extension: markdown, plain text, or (anything else) code. */
+export function chunkKind(path: string): ChunkKind {
+  const name = path.slice(path.lastIndexOf('/') + 1).toLowerCase();
+  const dot = name.lastIndexOf('.');
+  const ext = dot > 0 ? name.slice(dot + 1) : '';
+  if (MARKDOWN.has(ext)) return 'markdown';
+  if (TEXT.has(ext)) return 'text';
+  return 'code';
+}
+
+/** The lines of a file: BOM dropped, CRLF/CR/LF all end a line, a final newline does not start an extra line. */
+export function splitLines(text: string): string[] {
+  const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  if (body === '') return [];
+  const lines = body.split(/\r\n|\r|\n/);
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+/**
+ * Splits a file into chunks that cover every line exactly once, in order: markdown by heading sections,
+ * code by top-level blocks, other text by paragraphs; small neighbours are packed to ~40–80 lines.
+ */
+export function chunkText(path: string, text: string): Chunk[] {
+  const lines = splitLines(text);
+  if (lines.length === 0) return [];
+  const kind = chunkKind(path);
+  const units = kind === 'markdown' ? markdownUnits(lines) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
+  return packUnits(lines, units, kind === 'code' ? symbolName : undefined).map(u => {
+    const chunk: Chunk = { startLine: u.start + 1, endLine: u.end, text: lines.slice(u.start, u.end).join('\n') };
+    if (u.title) chunk.title = u.title;
+    return chunk;
+  });
+}
+
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/** One unit per heading section (the heading line starts it), titled with the heading trail. */
+function markdownUnits(lines: readonly string[]): LineUnit[] {
+  const units: LineUnit[] = [];
+  const trail: { level: number; text: string }[] = [];
+  let start = 0;
+  let title: string | undefined;
+  let fence: string | undefined;
+  lines.forEach((line, i) => {
+    const f = FENCE.exec(line)?.[1];
+    if (f !== undefined) {
+      if (fence === undefined) fence = f;
+      else if (f[0] === fence[0] && f.length >= fence.length) fence = undefined;
+      return;
+    }
+    if (fence !== undefined) return;
+    const h = HEADING.exec(line);
+    if (!h) return;
+    if (i > start) units.push({ start, end: i, title });
+    const level = h[1]?.length ?? 1;
+    while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= level) trail.pop();
+    trail.push({ level, text: (h[2] ?? '').trim() });
+    title = trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
+    start = i;
+  });
+  units.push({ start, end: lines.length, title });
+  return units;
+}
+
+/** Paragraphs: a unit ends after a blank line that is followed by text (blank lines stay with the text above). */
+export function paragraphUnits(lines: readonly string[], from: number, to: number): LineUnit[] {
+  const units: LineUnit[] = [];
+  let start = from;
+  for (let i = from + 1; i < to; i++) {
+    if (isBlank(lines[i - 1]) && !isBlank(lines[i])) {
+      units.push({ start, end: i });
+      start = i;
+    }
+  }
+  units.push({ start, end: to });
+  return units;
+}
+
+export const isBlank = (line: string | undefined): boolean => line === undefined || line.trim() === '';

@@ -1,0 +1,68 @@
+import { porterStem } from './porterStemmer';
+
+/** Turns text (a query, a chunk, a title or a path) into index terms. */
+export type Tokenizer = (text: string) => string[];
+
+export interface TokenizerOptions {
+  /** Drop common English function words (Lucene's 33). */
+  stopwords: boolean;
+  /** Reduce words to their Porter stem (`parsing` → `pars`). */
+  stem: boolean;
+  /** Also emit a split identifier whole (`getUserName` → … `getusername`), so exact identifiers rank first. */
+  compounds: boolean;
+}
+
+/** Measured on the retrieval sets (see test/bench/tokenizerVariants.ts); chosen once, not per data set. */
+export const DEFAULT_TOKENIZER_OPTIONS: Readonly<TokenizerOptions> = { stopwords: true, stem: true, compounds: true };
+
+/** Lucene's English stop set: small on purpose, so code words (`new`, `get`, `set`, `do`) survive. */
+export const STOPWORDS: ReadonlySet<string> = new Set(
+  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(' '),
+);
+
+/**
+ * An identifier: letters/digits joined by `_` (snake_case); `.`, `/`, `\`, `-` and spaces separate. A trailing
+ * possessive `'s` is matched with it (and dropped in `analyse`, where the result is cached), as Lucene's English
+ * analyzer drops it.
+ */
+const IDENTIFIER = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{N}][\p{L}\p{M}\p{N}]*)*(?:['\u2019]s\b)?/gu;
+const POSSESSIVE = /['\u2019]s$/;
+/** Pieces inside one identifier: `HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode; `foo_bar` → foo, bar. */
+const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|\p{Lu}+|\p{N}+/gu;
+
+/** Builds a tokenizer; `tokenize` is the one with the shipped defaults. */
+export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TOKENIZER_OPTIONS): Tokenizer {
+  // Identifiers repeat a lot in code and prose, so each one is analysed once (the cache is dropped when it grows large).
+  let cache = new Map<string, readonly string[]>();
+  const analyse = (token: string): readonly string[] => {
+    const identifier = token.replace(POSSESSIVE, '');
+    const pieces = SIMPLE.test(identifier) ? [identifier] : (identifier.match(PIECE) ?? []);
+    const terms: string[] = [];
+    for (const piece of pieces) {
+      const lower = piece.toLowerCase();
+      if (options.stopwords && STOPWORDS.has(lower)) continue;
+      terms.push(options.stem ? porterStem(lower) : lower);
+    }
+    if (options.compounds && pieces.length > 1) terms.push(identifier.replace(/_/g, '').toLowerCase());
+    return terms;
+  };
+  return (text: string): string[] => {
+    const out: string[] = [];
+    for (const identifier of text.match(IDENTIFIER) ?? []) {
+      let terms = cache.get(identifier);
+      if (terms === undefined) {
+        if (cache.size >= CACHE_LIMIT) cache = new Map();
+        terms = analyse(identifier);
+        cache.set(identifier, terms);
+      }
+      for (const term of terms) out.push(term);
+    }
+    return out;
+  };
+}
+
+const CACHE_LIMIT = 100_000;
+/** One piece only: lowercase letters (the common case), skipping the piece regex. */
+const SIMPLE = /^[a-z]+$/;
+
+export const tokenize: Tokenizer = createTokenizer();

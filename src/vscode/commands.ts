@@ -1,0 +1,21 @@
+import * as vscode from 'vscode';
+import { describeIndex } from './indexReport';
+import type { WorkspaceIndexService } from './workspaceIndexService';
+
+export function registerCommands(index: WorkspaceIndexService, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return [
+    // The chat's Retry button: asks the same question again in the chat view.
+    vscode.commands.registerCommand('grounded.retry', (question: unknown, mode: unknown) => {
+      if (typeof question !== 'string') return;
+      const slash = mode === 'search' ? '/search ' : '';
+      return vscode.commands.executeCommand('workbench.action.chat.open', { query: `@grounded ${slash}${question}` });
+    }),
+    vscode.commands.registerCommand('grounded.rebuildIndex', async () => {
+      const report = await index.rebuild();
+      const summary = describeIndex(report).split('\n').filter(l => l.startsWith('- ')).map(l => l.slice(2)).join('; ');
+      void vscode.window.showInformationMessage(`Grounded index rebuilt: ${summary}.`);
+      return report;
+    }),
+    vscode.commands.registerCommand('grounded.showLog', () => log.show()),
+  ];
+}

@@ -1,0 +1,20 @@
+import * as vscode from 'vscode';
+import type { AskOptions } from '../core/options';
+
+/** The `grounded.*` settings that shape an answer, read fresh for every question. */
+export function askOptionsFromSettings(): Partial<AskOptions> {
+  const c = vscode.workspace.getConfiguration('grounded');
+  return {
+    grading: c.get<boolean>('grading', true),
+    maxRewrites: clampInt(c.get<number>('maxRewrites', 1), 0, 3),
+    k: clampInt(c.get<number>('retrieval.topK', 8), 1, 50),
+  };
+}
+
+/** `files.exclude` patterns that are switched on, for discovery. */
+export function filesExclude(folder: vscode.WorkspaceFolder): string[] {
+  const exclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude', {});
+  return Object.entries(exclude).filter(([, on]) => on === true).map(([glob]) => glob);
+}
+
+const clampInt = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number.isFinite(n) ? n : lo)));

@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { AnswerEvent } from '../../../src/core/events';
+import type { GroundedApi } from '../../../src/extension';
+
+interface FakeLm {
+  calls: { kind: 'grade' | 'rewrite' | 'generate'; text: string }[];
+}
+
+const until = async (cond: () => boolean, ms = 20_000) => {
+  for (let t = 0; t < ms && !cond(); t += 100) await new Promise(r => setTimeout(r, 100));
+  return cond();
+};
+
+async function collect(events: AsyncIterable<AnswerEvent>, onEvent?: (e: AnswerEvent) => void): Promise<AnswerEvent[]> {
+  const out: AnswerEvent[] = [];
+  for await (const e of events) {
+    out.push(e);
+    onEvent?.(e);
+  }
+  return out;
+}
+
+const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+
+describe('Grounded in a real VS Code extension host', function () {
+  let api: GroundedApi;
+  let fake: FakeLm;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
+    assert.ok(ext, 'Grounded is installed');
+    api = await ext.activate();
+    const lm = vscode.extensions.getExtension<FakeLm>('grounded-tests.fake-lm');
+    assert.ok(lm, 'the fake model fixture is loaded');
+    fake = await lm.activate();
+  });
+
+  it('runs the packaged VSIX, not the source tree', () => {
+    const ext = vscode.extensions.getExtension('grounded.grounded');
+    const installed = process.env.GROUNDED_TEST_EXTENSIONS_DIR;
+    assert.ok(installed, 'the runner names the extensions folder it installed the VSIX into');
+    assert.ok(ext?.extensionPath.startsWith(installed), `${ext?.extensionPath} is under ${installed}`);
+    assert.equal(ext?.packageJSON.main, './dist/extension.js');
+  });
+
+  it('indexes the fixture workspace, skipping the binary and the git-ignored folder', async () => {
+    const report = await api.indexReport();
+    assert.deepEqual(report.folders, [workspaceRoot()]);
+    assert.equal(report.skipped['binary'], 1);
+    assert.ok(report.files >= 4, `files: ${report.files}`);
+    const passages = await collect(api.ask({ question: 'flux capacitor secret', mode: 'search' }));
+    const sources = passages.find(e => e.type === 'sources');
+    assert.ok(sources?.type === 'sources' && sources.sources.length > 0);
+    assert.ok(sources.sources.every(p => !p.path.startsWith('ignored/') && !p.path.startsWith('assets/')), JSON.stringify(sources.sources.map(p => p.path)));
+  });
+
+  it('streams an answer whose citations open the file and lines that hold the cited text', async () => {
+    const events = await collect(api.ask({ question: 'How is the flux capacitor configured?' }));
+    const tokens = events.filter(e => e.type === 'token');
+    assert.ok(tokens.length >= 5, `streamed in ${tokens.length} tokens`);
+    const done = events[events.length - 1];
+    assert.ok(done?.type === 'done', JSON.stringify(done));
+    assert.equal(done.mode, 'answer');
+    assert.ok(done.citations.length >= 1, 'cites a source');
+    assert.ok(done.citations.every(c => c.n !== 99), 'the invented [99] is dropped');
+    for (const { passage } of done.citations) {
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(passage.location));
+      const range = new vscode.Range(passage.startLine - 1, 0, passage.endLine, 0);
+      assert.ok(doc.getText(range).includes('`flux.level` to 88'), `${passage.path}:${passage.startLine}-${passage.endLine}`);
+    }
+    assert.equal(done.answer, tokens.map(t => (t.type === 'token' ? t.text : '')).join(''));
+    assert.match(done.answer, /^From the workspace: /);
+    assert.equal(fake.calls.filter(c => c.kind === 'grade').length, 1, 'one grading call');
+  });
+
+  it('@grounded in the chat view asks the model picked there, with the workspace passages', async () => {
+    const before = fake.calls.length;
+    await vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: '@grounded where do the logs go?',
+      modelSelector: { vendor: 'grounded-test' },
+    });
+    assert.ok(await until(() => fake.calls.slice(before).some(c => c.kind === 'generate')), 'the participant asked the model');
+    const generate = fake.calls.slice(before).find(c => c.kind === 'generate');
+    assert.match(generate?.text ?? '', /docs\/configuration\.md:\d+-\d+/);
+    assert.match(generate?.text ?? '', /Question: where do the logs go\?/);
+  });
+
+  it('keeps the partial answer when the model stream breaks', async () => {
+    const events = await collect(api.ask({ question: 'CUTOFF how is the flux capacitor configured?' }));
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.ok(end.partial.startsWith('From the workspace:'), end.partial);
+  });
+
+  it('stops the model when the question is cancelled', async () => {
+    const controller = new AbortController();
+    const events = await collect(api.ask({ question: 'SLOWLY how is the flux capacitor configured?', signal: controller.signal }), e => {
+      if (e.type === 'token') controller.abort();
+    });
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error' && end.error.kind === 'cancelled', JSON.stringify(end));
+    assert.equal(events.filter(e => e.type === 'token').length, 1);
+  });
+
+  it('finds a saved edit with the next question, at the right lines', async () => {
+    const uri = vscode.Uri.file(`${workspaceRoot()}/notes/meeting.txt`);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(doc.lineCount, 0), '\nThe hoverboard charger lives in the garage.\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    assert.ok(await doc.save());
+    const events = await collect(api.ask({ question: 'hoverboard charger', mode: 'search' }));
+    const done = events[events.length - 1];
+    assert.ok(done?.type === 'done');
+    const hit = done.citations.find(c => c.passage.path === 'notes/meeting.txt');
+    assert.ok(hit, JSON.stringify(done.citations.map(c => c.passage.path)));
+    const saved = await vscode.workspace.openTextDocument(uri);
+    assert.match(saved.getText(new vscode.Range(hit.passage.startLine - 1, 0, hit.passage.endLine, 0)), /hoverboard charger/);
+  });
+
+  it('answers an empty question with a clear message and no model call', async () => {
+    const before = fake.calls.length;
+    const events = await collect(api.ask({ question: '  ' }));
+    assert.equal(events.length, 1);
+    assert.ok(events[0]?.type === 'error' && events[0].error.kind === 'bad-input');
+    assert.equal(fake.calls.length, before);
+  });
+});

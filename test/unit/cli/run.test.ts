@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { run } from '../../../src/cli/run';
+
+import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { out: t => (out += t), err: t => (err += t) });
+  return { code, out, err };
+}
+
+describe('grounded CLI', () => {
+  let temp: string;
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'grounded-cli-'));
+  });
+  afterEach(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  describe('eval', () => {
+    it('scores a tiny BEIR set and prints the four metrics', async () => {
+      const { code, out } = await cli('eval', BEIR_TINY);
+      assert.equal(code, 0);
+      assert.match(out, /3 queries, 4 documents/);
+      assert.match(out, /nDCG@10\s+1\.0000/);
+      assert.match(out, /MRR@10\s+1\.0000/);
+      assert.match(out, /Recall@100\s+1\.0000/);
+    });
+
+    it('prints JSON and writes a TREC run file', async () => {
+      const runFile = join(temp, 'run.txt');
+      const { code, out } = await cli('eval', BEIR_TINY, '--json', '--run', runFile);
+      assert.equal(code, 0);
+      const report = JSON.parse(out) as { queries: number; metrics: Record<string, number> };
+      assert.equal(report.queries, 3);
+      assert.equal(report.metrics['recallAt10'], 1);
+      const lines = (await readFile(runFile, 'utf8')).trim().split('\n');
+      assert.match(lines[0] ?? '', /^q1 Q0 d2 1 [0-9.]+ grounded$/);
+      assert.ok(!lines.some(l => l.startsWith('q9 ')), 'unjudged queries are not run');
+    });
+
+    it('names the file and line of a malformed JSONL row and exits 2', async () => {
+      await writeFile(join(temp, 'corpus.jsonl'), '{"_id": "1", "text": "ok"}\n{"_id": "2", "text": \n');
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id": "q", "text": "ok"}\n');
+      await writeFile(join(temp, 'qrels.tsv'), 'q\t1\t1\n');
+      const { code, err } = await cli('eval', temp);
+      assert.equal(code, 2);
+      assert.match(err, /corpus\.jsonl line 2: not valid JSON/);
+    });
+
+    it('exits 2 for a folder that is not a BEIR set', async () => {
+      await mkdir(join(temp, 'empty'));
+      const { code, err } = await cli('eval', join(temp, 'empty'));
+      assert.equal(code, 2);
+      assert.match(err, /corpus\.jsonl not found/);
+    });
+  });
+
+  describe('search', () => {
+    it('prints ranked passages with range, score, title and a snippet', async () => {
+      const { code, out } = await cli('search', 'parse config', '--folder', WORKSPACE, '-k', '2');
+      assert.equal(code, 0);
+      const lines = out.split('\n');
+      assert.match(lines[0] ?? '', /^src\/parseConfig\.ts:1-11 {2}\d+\.\d{3} {2}parseConfig$/);
+      assert.match(lines[1] ?? '', /^ {4}.*parseConfig/);
+    });
+
+    it('prints JSON passages with --json', async () => {
+      const { out } = await cli('search', 'install widget', '--folder', WORKSPACE, '--json');
+      const passages = JSON.parse(out) as { id: string; location: string }[];
+      assert.equal(passages[0]?.id, 'README.md:1-7');
+      assert.equal(passages[0]?.location, join(WORKSPACE, 'README.md'));
+    });
+
+    it('exits 2 for a missing folder, a missing query or a bad -k', async () => {
+      assert.equal((await cli('search', 'x', '--folder', join(temp, 'nope'))).code, 2);
+      assert.equal((await cli('search', '--folder', WORKSPACE)).code, 2);
+      const bad = await cli('search', 'x', '-k', 'ten', '--folder', WORKSPACE);
+      assert.equal(bad.code, 2);
+      assert.match(bad.err, /-k must be a positive whole number/);
+    });
+
+    it('exits 1 with the reason when the folder has nothing to index', async () => {
+      const { code, err } = await cli('search', 'x', '--folder', temp);
+      assert.equal(code, 1);
+      assert.match(err, /no text files/i);
+    });
+  });
+
+  it('index prints file, chunk and skip counts', async () => {
+    const { code, out } = await cli('index', '--folder', WORKSPACE);
+    assert.equal(code, 0);
+    assert.match(out, /files\s+3\n/);
+    assert.match(out, /chunks\s+3\n/);
+    assert.match(out, /skipped\s+none\n/);
+  });
+
+  it('exits 2 with the usage for an unknown command or option', async () => {
+    const unknown = await cli('frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /Unknown command "frobnicate"/);
+    assert.equal((await cli('index', '--bogus')).code, 2);
+  });
+});

@@ -1,0 +1,215 @@
+import assert from 'node:assert/strict';
+import { ask, type AskDeps } from '../../../src/core/ask';
+import type { AnswerEvent, AskRequest } from '../../../src/core/events';
+import { NOTHING_FOUND } from '../../../src/core/rag/nodes/generate';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import { httpError, ScriptedChatModel, type RecordedCall, type Script } from '../../fakes/scriptedChatModel';
+
+const isGrade = (c: RecordedCall) => c.system.startsWith('You grade');
+const isRewrite = (c: RecordedCall) => c.system.startsWith('You rewrite');
+
+/** Grades with `grade`, rewrites with `rewrite`, and generates with the scripts in `generate`, in order. */
+function model(opts: { grade?: Script; rewrite?: Script; generate: Script[] }) {
+  let gen = 0;
+  return new ScriptedChatModel(call => {
+    if (isGrade(call)) return opts.grade ?? { reply: '{"relevant":[1,2]}' };
+    if (isRewrite(call)) return opts.rewrite ?? { reply: 'better query' };
+    const script = opts.generate[Math.min(gen++, opts.generate.length - 1)];
+    assert.ok(script, 'a generation script');
+    return script;
+  });
+}
+
+async function collect(request: AskRequest, deps: AskDeps): Promise<AnswerEvent[]> {
+  const events: AnswerEvent[] = [];
+  for await (const e of ask(request, { clock: new FakeClock(), ...deps })) events.push(e);
+  return events;
+}
+
+const shape = (events: AnswerEvent[]) =>
+  events.map(e => (e.type === 'step' ? `step:${e.name}` : e.type === 'token' ? `token:${e.text}` : e.type));
+const tokens = (events: AnswerEvent[]) => events.flatMap(e => (e.type === 'token' ? [e.text] : [])).join('');
+const last = (events: AnswerEvent[]) => events[events.length - 1];
+const three = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
+
+describe('ask()', () => {
+  it('emits retrieve, grade, sources, generate, tokens and done in that order', async () => {
+    const m = model({ generate: [{ tokens: ['Set it', ' to 88', ' [1].'] }] });
+    const events = await collect({ question: 'flux level?' }, { retriever: three, model: m });
+    assert.deepEqual(shape(events), [
+      'step:retrieve', 'step:grade', 'step:grade', 'sources', 'step:generate',
+      'token:Set it', 'token: to 88', 'token: [1].', 'done',
+    ]);
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.equal(done.answer, 'Set it to 88 [1].');
+    assert.deepEqual(done.citations.map(c => [c.n, c.passage.text]), [[1, 'flux level is 88']]);
+    assert.equal(done.usage.modelCalls, 2);
+  });
+
+  it('never lets grader or rewriter text into the answer', async () => {
+    const m = model({ grade: { reply: 'GRADER-SAYS {"relevant":[]}' }, rewrite: { reply: 'REWRITER-SAYS flux' }, generate: [{ tokens: ['ok'] }] });
+    const events = await collect({ question: 'flux?' }, { retriever: three, model: m });
+    const text = JSON.stringify(events.filter(e => e.type === 'token' || e.type === 'done'));
+    assert.ok(!text.includes('GRADER-SAYS') && !text.includes('REWRITER-SAYS'), text);
+  });
+
+  it('grades all passages in one model call whatever k is', async () => {
+    const many = new FakeRetriever(() => Array.from({ length: 20 }, (_, i) => passage(i + 1)));
+    const m = model({ generate: [{ tokens: ['a'] }] });
+    await collect({ question: 'q' }, { retriever: many, model: m, options: { k: 20 } });
+    const grades = m.calls.filter(isGrade);
+    assert.equal(grades.length, 1);
+    for (let n = 1; n <= 20; n++) assert.ok(grades[0]?.prompt.includes(`[${n}] docs/file${n}.md`), `passage ${n} in the grading prompt`);
+  });
+
+  it('stops the rewrite loop at its bound, then answers from the top results', async () => {
+    const r = new FakeRetriever(() => [passage(1)]);
+    const m = model({ grade: { reply: '{"relevant": []}' }, rewrite: { reply: 'another query' }, generate: [{ tokens: ['not in the passages'] }] });
+    const events = await collect({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 2 } });
+    assert.equal(m.calls.filter(isRewrite).length, 2);
+    assert.equal(m.calls.filter(isGrade).length, 3);
+    assert.deepEqual(r.queries, ['q', 'another query', 'another query']);
+    assert.ok(events.some(e => e.type === 'step' && /No passage was graded relevant/.test(e.detail)));
+    assert.equal(tokens(events), 'not in the passages');
+  });
+
+  it('says plainly that nothing was found, without a model call, when the search finds nothing', async () => {
+    const m = model({ generate: [{ tokens: ['invented'] }] });
+    const events = await collect({ question: 'q' }, { retriever: new FakeRetriever(() => []), model: m, options: { maxRewrites: 1 } });
+    assert.equal(tokens(events), NOTHING_FOUND);
+    assert.equal(m.calls.filter(c => !isGrade(c) && !isRewrite(c)).length, 0);
+  });
+
+  it('keeps the top passages when the grader fails, and says so', async () => {
+    const m = model({ grade: { failBefore: new Error('boom') }, generate: [{ tokens: ['fine [2]'] }] });
+    const events = await collect({ question: 'q' }, { retriever: three, model: m, options: { maxContext: 2 } });
+    assert.ok(events.some(e => e.type === 'step' && e.name === 'grade' && e.detail.includes('using the top passages')));
+    const sources = events.find(e => e.type === 'sources');
+    assert.deepEqual(sources?.type === 'sources' && sources.sources.map(p => p.path), ['docs/file1.md', 'docs/file2.md']);
+    assert.equal(last(events)?.type, 'done');
+  });
+
+  it('falls back to one non-streaming call when streaming fails before the first token', async () => {
+    const m = model({ generate: [{ failBefore: new Error('bad SSE chunk') }, { reply: 'whole answer [1]' }] });
+    const events = await collect({ question: 'q' }, { retriever: three, model: m });
+    assert.deepEqual(m.calls.filter(c => !isGrade(c)).map(c => c.kind), ['stream', 'invoke']);
+    assert.equal(tokens(events), 'whole answer [1]');
+    const done = last(events);
+    assert.ok(done?.type === 'done' && done.usage.fallback);
+  });
+
+  for (const n of [1, 3, 7]) {
+    it(`keeps the partial answer when the stream drops at token ${n}`, async () => {
+      const all = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
+      const m = model({ generate: [{ tokens: all, failAfter: { tokens: n, error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) } }] });
+      const events = await collect({ question: 'q' }, { retriever: three, model: m });
+      const end = last(events);
+      assert.ok(end?.type === 'error');
+      assert.equal(end.error.kind, 'stream-broken');
+      assert.equal(end.partial, all.slice(0, n).join(''));
+      assert.equal(tokens(events), end.partial);
+      assert.equal(m.calls.filter(c => !isGrade(c)).length, 1, 'no retry after the first token');
+    });
+  }
+
+  it('retries a 429 before the first token, honouring Retry-After, and never repeats a token', async () => {
+    const clock = new FakeClock();
+    const m = model({ generate: [{ failBefore: httpError(429, { 'retry-after': '2' }) }, { failBefore: httpError(503) }, { tokens: ['a', 'b'] }] });
+    const events: AnswerEvent[] = [];
+    for await (const e of ask({ question: 'q' }, { retriever: three, model: m, clock })) events.push(e);
+    assert.equal(tokens(events), 'ab');
+    assert.deepEqual(clock.sleeps, [2000, 750], 'Retry-After first, then 500 ms × 2^1 with equal jitter (random 0.5)');
+    assert.equal(events.filter(e => e.type === 'step' && /retrying in/.test(e.detail)).length, 2);
+    const done = last(events);
+    assert.ok(done?.type === 'done' && done.usage.retries === 2);
+  });
+
+  it('stops retrying after the policy and reports the rate limit', async () => {
+    const m = model({ generate: [{ failBefore: httpError(429) }] });
+    const events = await collect({ question: 'q' }, { retriever: three, model: m, options: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } });
+    const end = last(events);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'rate-limit');
+    // 3 streaming attempts, then the one non-streaming fallback with its own 2 retries
+    assert.deepEqual(m.calls.filter(c => !isGrade(c)).map(c => c.kind), ['stream', 'stream', 'stream', 'invoke', 'invoke', 'invoke']);
+  });
+
+  it('reports a 401 as an auth error naming the fix, without a fallback call', async () => {
+    const m = model({ generate: [{ failBefore: httpError(401) }] });
+    const events = await collect({ question: 'q' }, { retriever: three, model: m });
+    const end = last(events);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'auth');
+    assert.match(end.error.message, /Set API Key/);
+    assert.equal(m.calls.filter(c => !isGrade(c)).length, 1);
+  });
+
+  it('aborts the model call when the request is cancelled mid-stream', async () => {
+    const controller = new AbortController();
+    const m = model({ generate: [{ tokens: ['a', 'b', 'c', 'd'], delayMs: 20 }] });
+    const events: AnswerEvent[] = [];
+    for await (const e of ask({ question: 'q', signal: controller.signal }, { retriever: three, model: m, clock: new FakeClock() })) {
+      events.push(e);
+      if (e.type === 'token') controller.abort();
+    }
+    const gen = m.calls.find(c => !isGrade(c));
+    assert.equal(gen?.aborted, true, 'the model saw the abort');
+    const end = last(events);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'cancelled');
+    assert.equal(end.partial, 'a');
+  });
+
+  it('times out a model that sends nothing, then retries', async () => {
+    const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
+    const events = await collect({ question: 'q' }, { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } });
+    assert.equal(m.calls.filter(c => !isGrade(c))[0]?.aborted, true);
+    assert.equal(tokens(events), 'late');
+  });
+
+  it('answers with labelled search results when there is no model', async () => {
+    const events = await collect({ question: 'flux' }, { retriever: three });
+    assert.deepEqual(shape(events).slice(0, 2), ['step:retrieve', 'sources']);
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.equal(done.mode, 'search');
+    assert.match(done.answer, /search results, not an answer/);
+    assert.deepEqual(done.citations.map(c => c.n), [1, 2, 3]);
+  });
+
+  it('answers /search without calling the model', async () => {
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    const events = await collect({ question: 'flux', mode: 'search' }, { retriever: three, model: m });
+    assert.equal(m.calls.length, 0);
+    assert.match(tokens(events), /^\*\*Search results for “flux”/);
+  });
+
+  it('rejects an empty question and a 100k-character question with clear messages', async () => {
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    for (const question of ['   ', 'x'.repeat(100_000)]) {
+      const events = await collect({ question }, { retriever: three, model: m });
+      assert.equal(events.length, 1);
+      const e = events[0];
+      assert.ok(e?.type === 'error' && e.error.kind === 'bad-input');
+    }
+    assert.equal(m.calls.length, 0);
+    assert.deepEqual(three.queries.filter(q => q.length > 1000), []);
+  });
+
+  it('turns a retriever failure into an error event', async () => {
+    const broken = { search: async () => { throw new Error('disk on fire'); } };
+    const events = await collect({ question: 'q' }, { retriever: broken, model: model({ generate: [{ tokens: ['x'] }] }) });
+    assert.equal(last(events)?.type, 'error');
+  });
+
+  it('passes history to the generator and searches a short follow-up with the question before it', async () => {
+    const r = new FakeRetriever(() => [passage(1)]);
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    await collect({ question: 'and on Windows?', history: [{ role: 'user', text: 'how to install' }, { role: 'assistant', text: 'run npm ci' }] }, { retriever: r, model: m });
+    assert.deepEqual(r.queries, ['how to install and on Windows?']);
+    const gen = m.calls.find(c => !isGrade(c));
+    assert.deepEqual(gen?.messages.slice(1, 3).map(msg => msg.content), ['how to install', 'run npm ci']);
+  });
+});

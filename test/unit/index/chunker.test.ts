@@ -1,0 +1,103 @@
+import assert from 'node:assert/strict';
+import { chunkKind, chunkText, splitLines, type Chunk } from '../../../src/index/chunker';
+import { MAX_CHUNK_LINES } from '../../../src/index/chunkPacking';
+
+/** Every line covered exactly once, in order, and each chunk's text is exactly its lines. */
+function assertExactCover(chunks: readonly Chunk[], text: string): void {
+  const lines = splitLines(text);
+  let next = 1;
+  for (const c of chunks) {
+    assert.equal(c.startLine, next, `chunk starts at ${c.startLine}, expected ${next}`);
+    assert.ok(c.endLine >= c.startLine);
+    assert.equal(c.text, lines.slice(c.startLine - 1, c.endLine).join('\n'));
+    next = c.endLine + 1;
+  }
+  assert.equal(next - 1, lines.length);
+}
+
+const numbered = (n: number, prefix = 'line'): string[] => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`);
+
+describe('splitLines', () => {
+  it('drops a BOM and handles CRLF, CR and a last line without newline', () => {
+    assert.deepEqual(splitLines('\uFEFFa\r\nb\rc\nd'), ['a', 'b', 'c', 'd']);
+    assert.deepEqual(splitLines('a\r\nb\r\n'), ['a', 'b']);
+    assert.deepEqual(splitLines('a\n\n'), ['a', '']);
+    assert.deepEqual(splitLines(''), []);
+  });
+});
+
+describe('chunkText', () => {
+  it('returns no chunks for an empty file', () => {
+    assert.deepEqual(chunkText('a.md', ''), []);
+    assert.deepEqual(chunkText('a.md', '\uFEFF'), []);
+  });
+
+  it('gives exact line ranges for a CRLF file with a BOM and no final newline', () => {
+    const text = '\uFEFF# Title\r\n\r\nintro\r\n## Part\r\nbody\r\nlast';
+    const chunks = chunkText('doc.md', text);
+    assertExactCover(chunks, text);
+    assert.equal(chunks[0]?.text.startsWith('# Title'), true);
+    assert.ok(!chunks.some(c => c.text.includes('\r') || c.text.includes('\uFEFF')));
+    assert.equal(chunks.at(-1)?.endLine, 6);
+  });
+
+  it('titles markdown chunks with the heading trail', () => {
+    const text = ['# Guide', ...numbered(45, 'intro'), '## Install', ...numbered(45, 'steps'), '### Linux', ...numbered(45, 'apt'), '## Usage', 'run it'].join('\n');
+    const chunks = chunkText('README.md', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(
+      chunks.map(c => [c.startLine, c.title]),
+      [[1, 'Guide'], [47, 'Guide > Install'], [93, 'Guide > Install > Linux; Guide > Usage']],
+    );
+  });
+
+  it('ignores # lines inside fenced code blocks', () => {
+    const text = ['# Real', ...numbered(45), '```python', '# not a heading', '```', ...numbered(45)].join('\n');
+    const chunks = chunkText('a.md', text);
+    assertExactCover(chunks, text);
+    assert.ok(chunks.every(c => c.title === 'Real'), JSON.stringify(chunks.map(c => c.title)));
+  });
+
+  it('splits code at top-level blocks and titles them with symbol names', () => {
+    const fn = (name: string, body: number) => [`export function ${name}() {`, ...numbered(body, '  x'), '}', ''];
+    const text = [...fn('alpha', 30), ...fn('beta', 30), ...fn('gamma', 60)].join('\n');
+    const chunks = chunkText('src/a.ts', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(chunks.map(c => [c.startLine, c.endLine, c.title]), [
+      [1, 66, 'alpha; beta'],
+      [67, 128, 'gamma'],
+    ]);
+  });
+
+  it('splits an over-long block at a blank line within the cap', () => {
+    const body = [...numbered(50, '    a'), '', ...numbered(50, '    b')];
+    const text = ['class Big:', ...body].join('\n');
+    const chunks = chunkText('big.py', text);
+    assertExactCover(chunks, text);
+    assert.ok(chunks.every(c => c.endLine - c.startLine + 1 <= MAX_CHUNK_LINES));
+    assert.equal(chunks[1]?.startLine, 53); // the line after the blank line
+    assert.equal(chunks[0]?.title, 'Big');
+  });
+
+  it('hard-caps a block with no good break', () => {
+    const text = numbered(250, 'x').join('\n');
+    const chunks = chunkText('data.txt', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(chunks.map(c => c.endLine - c.startLine + 1), [80, 80, 80, 10]);
+  });
+
+  it('packs plain-text paragraphs to about 40 lines', () => {
+    const paragraph = (n: number) => [...numbered(n), ''];
+    const text = [...paragraph(15), ...paragraph(15), ...paragraph(15), ...paragraph(15)].join('\n');
+    const chunks = chunkText('notes.txt', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(chunks.map(c => [c.startLine, c.endLine]), [[1, 48], [49, 63]]);
+  });
+
+  it('chooses the kind by extension', () => {
+    assert.equal(chunkKind('docs/Guide.MD'), 'markdown');
+    assert.equal(chunkKind('notes.txt'), 'text');
+    assert.equal(chunkKind('LICENSE'), 'text');
+    assert.equal(chunkKind('src/x.rs'), 'code');
+  });
+});

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { createTokenizer, tokenize } from '../../../src/index/tokenizer';
+
+const plain = createTokenizer({ stopwords: false, stem: false, compounds: false });
+
+describe('tokenize', () => {
+  it('splits camelCase and acronyms', () => {
+    assert.deepEqual(plain('fooBar HTTPServer XMLHttpRequest'), ['foo', 'bar', 'http', 'server', 'xml', 'http', 'request']);
+  });
+
+  it('splits at letter/digit boundaries', () => {
+    assert.deepEqual(plain('utf8Decode sha256'), ['utf', '8', 'decode', 'sha', '256']);
+  });
+
+  it('splits snake_case, kebab-case and paths', () => {
+    assert.deepEqual(plain('get_user_name my-component src/index/bm25.ts C:\\dir\\file.txt'), [
+      'get', 'user', 'name', 'my', 'component', 'src', 'index', 'bm', '25', 'ts', 'c', 'dir', 'file', 'txt',
+    ]);
+  });
+
+  it('keeps non-ASCII letters and lowercases them', () => {
+    assert.deepEqual(plain('Größe café ÉTÉ 東京'), ['größe', 'café', 'été', '東京']);
+  });
+
+  it('adds the joined identifier after its pieces when compounds are on', () => {
+    const t = createTokenizer({ stopwords: false, stem: false, compounds: true });
+    assert.deepEqual(t('getUserName x'), ['get', 'user', 'name', 'getusername', 'x']);
+    assert.deepEqual(t('get_user_name'), ['get', 'user', 'name', 'getusername']);
+    assert.deepEqual(t('plain'), ['plain']);
+  });
+
+  it('drops English stopwords and stems by default', () => {
+    assert.deepEqual(tokenize('How to check if a variable is iterable'), ['how', 'check', 'variabl', 'iter']);
+  });
+
+  it('removes a possessive s', () => {
+    assert.deepEqual(tokenize("the user's files"), ['user', 'file']);
+  });
+
+  it('returns nothing for punctuation only', () => {
+    assert.deepEqual(tokenize('(){}[]; -- __ ..'), []);
+  });
+
+  it('gives the same terms on repeated calls (the identifier cache is not shared mutable output)', () => {
+    const first = tokenize('parseHttpHeaders');
+    first.push('mutated');
+    assert.deepEqual(tokenize('parseHttpHeaders'), ['pars', 'http', 'header', 'parsehttpheaders']);
+  });
+});

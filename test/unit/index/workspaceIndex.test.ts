@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
+import { FIXTURE_WORKSPACE } from './fixturePaths';
+
+describe('WorkspaceIndex', () => {
+  it('indexes the fixture folder and reports its counts', async () => {
+    const index = await WorkspaceIndex.build([FIXTURE_WORKSPACE]);
+    const stats = index.stats();
+    assert.equal(stats.files, 3);
+    assert.equal(stats.chunks, 3); // small files are one chunk each
+    assert.equal(stats.skipped.binary, 0);
+    assert.ok(stats.builtAt <= Date.now());
+  });
+
+  it('returns passages with exact ranges, ids and absolute locations', async () => {
+    const index = await WorkspaceIndex.build([FIXTURE_WORKSPACE]);
+    const [top] = index.search('parse the config file', 3);
+    assert.ok(top);
+    const location = join(FIXTURE_WORKSPACE, 'src', 'parseConfig.ts');
+    const lines = (await readFile(location, 'utf8')).split('\n');
+    assert.equal(top.path, 'src/parseConfig.ts');
+    assert.equal(top.location, location);
+    assert.equal(top.id, `src/parseConfig.ts:${top.startLine}-${top.endLine}`);
+    assert.equal(top.text, lines.slice(top.startLine - 1, top.endLine).join('\n'));
+    assert.equal(top.title, 'parseConfig');
+    assert.ok(top.score > 0);
+  });
+
+  it('finds a markdown section by its heading and a file by its path', async () => {
+    const index = await WorkspaceIndex.build([FIXTURE_WORKSPACE]);
+    assert.equal(index.search('install', 1)[0]?.title, 'Widget > Install');
+    assert.equal(index.search('notes', 1)[0]?.path, 'docs/notes.txt');
+    assert.deepEqual(index.search('zzzunknown', 5), []);
+  });
+});
