@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { ask } from './core/ask';
 import type { AnswerEvent, AskRequest } from './core/events';
-import { VscodeLmChatModel } from './providers/vscodeLmChatModel';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCommands } from './vscode/commands';
 import { PanelViewProvider } from './vscode/panelViewProvider';
+import { resolveModels } from './vscode/models';
 import { askOptionsFromSettings } from './vscode/settings';
 import { WorkspaceIndexService } from './vscode/workspaceIndexService';
 
@@ -30,8 +30,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
 
   return {
     ask: async function* (request) {
-      const [model] = await vscode.lm.selectChatModels();
-      yield* ask(request, { ...askDeps(), model: model && new VscodeLmChatModel(model) });
+      yield* ask(request, { ...askDeps(), ...(await resolveModels()) });
     },
     indexReport: () => index.indexReport(),
   };

@@ -2,10 +2,10 @@ import * as vscode from 'vscode';
 import { ask } from '../core/ask';
 import type { AskDeps } from '../core/ask';
 import type { AnswerMode, Turn } from '../core/events';
-import { VscodeLmChatModel } from '../providers/vscodeLmChatModel';
 import { RETRY, renderToChat, type ChatSink } from './chatRender';
 import { passageLocation } from './locations';
 import { describeIndex, type IndexReport } from './indexReport';
+import { resolveModels } from './models';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
@@ -43,7 +43,7 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     try {
       const events = ask(
         { question: request.prompt, history: historyOf(context), mode, signal: controller.signal },
-        { ...deps.askDeps(), model: mode === 'answer' ? new VscodeLmChatModel(request.model) : undefined },
+        { ...deps.askDeps(), ...(mode === 'answer' ? await resolveModels(request.model) : {}) },
       );
       const outcome = await renderToChat(events, chatSink(stream, [request.prompt, mode]));
       if (outcome.error) {
