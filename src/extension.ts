@@ -1,9 +1,12 @@
 import * as vscode from 'vscode';
 import { ask } from './core/ask';
 import type { AnswerEvent, AskRequest } from './core/events';
+import type { TurnView } from './shared/messages';
+import { registerAskCommands } from './vscode/askCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCommands } from './vscode/commands';
 import { PanelViewProvider } from './vscode/panelViewProvider';
+import { registerProviderCommands } from './vscode/providerCommands';
 import { resolveModels } from './vscode/models';
 import { askOptionsFromSettings } from './vscode/settings';
 import { WorkspaceIndexService } from './vscode/workspaceIndexService';
@@ -12,6 +15,8 @@ import { WorkspaceIndexService } from './vscode/workspaceIndexService';
 export interface GroundedApi {
   ask(request: AskRequest): AsyncIterable<AnswerEvent>;
   indexReport: WorkspaceIndexService['indexReport'];
+  /** The side panel's conversation as it renders it (for tests and for other extensions). */
+  panelConversation(): TurnView[];
 }
 
 export function activate(context: vscode.ExtensionContext): GroundedApi {
@@ -19,20 +24,27 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const index = new WorkspaceIndexService(log);
   const askDeps = () => ({ retriever: index, options: askOptionsFromSettings() });
 
+  const askAnywhere = async function* (request: AskRequest) {
+    yield* ask(request, { ...askDeps(), ...(await resolveModels()) });
+  };
+  const panel = new PanelViewProvider(context, askAnywhere);
+
   context.subscriptions.push(
     log,
     index,
+    panel,
     registerChatParticipant({ askDeps, indexReport: () => index.indexReport(), log }),
-    vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, new PanelViewProvider(context.extensionUri)),
+    vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
+    ...registerProviderCommands(context, log),
+    ...registerAskCommands(panel),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);
 
   return {
-    ask: async function* (request) {
-      yield* ask(request, { ...askDeps(), ...(await resolveModels()) });
-    },
+    ask: askAnywhere,
     indexReport: () => index.indexReport(),
+    panelConversation: () => panel.controller.conversation.map(t => t.view),
   };
 }
 

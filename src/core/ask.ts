@@ -8,6 +8,9 @@ import { parseCitations } from './rag/citations';
 import { buildRagGraph } from './rag/graph';
 import type { RagRun } from './rag/run';
 
+/** A selection longer than this is cut: it shares the prompt with the passages. */
+const MAX_CONTEXT_CHARS = 6000;
+
 export interface AskDeps {
   retriever: Retriever;
   /** The generator. Undefined: no-model mode, the answer is search results. */
@@ -46,7 +49,9 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   let sources: Passage[] = [];
   try {
     const graph = buildRagGraph(run);
-    const input = { question, history, mode, query: searchQuery(question, history), passages: [], relevant: [], rewrites: 0, answer: '' };
+    const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
+    const query = context ? `${question} ${context.text.slice(0, 300)}` : searchQuery(question, history);
+    const input = { question, history, mode, context, query, passages: [], relevant: [], rewrites: 0, answer: '' };
     const stream = await graph.stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50 });
     for await (const chunk of stream) {
       const event = chunk as AnswerEvent;

@@ -37,7 +37,16 @@ export interface AskRequest {
   question: string;
   /** Earlier turns of this conversation, oldest first. */
   history?: Turn[];
+  /** Text the user pointed at (an editor selection): shown to the generator and added to the search. */
+  context?: SelectionContext;
   /** `search` answers with ranked passages and never calls a model. */
   mode?: AnswerMode;
   signal?: AbortSignal;
+}
+
+export interface SelectionContext {
+  path: string;
+  startLine: number;
+  endLine: number;
+  text: string;
 }

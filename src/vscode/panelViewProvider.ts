@@ -1,20 +1,81 @@
 import * as vscode from 'vscode';
+import { parsePanelMessage } from '../shared/messages';
+import { panelHtml } from '../shared/panelHtml';
+import { openPassage } from './openPassage';
+import { PanelController, type PanelPorts, type SavedTurn } from './panelController';
+
+const STATE_KEY = 'grounded.panel.conversation';
 
 /**
- * The side panel (Grounded's activity-bar view). Its conversation arrives with the panel issue; until then it
- * points to the ways in that work today.
+ * The side panel (a WebviewView in Grounded's activity-bar container). The conversation lives in the
+ * PanelController on the host, saved in workspace state, so hiding the view or reloading the window loses nothing.
  */
-export class PanelViewProvider implements vscode.WebviewViewProvider {
+export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
   static readonly viewId = 'grounded.panel';
+  readonly controller: PanelController;
+  private view: vscode.WebviewView | undefined;
+  private viewDisposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri) {}
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    ask: PanelPorts['ask'],
+  ) {
+    const ports: PanelPorts = {
+      post: message => void this.view?.webview.postMessage(message),
+      ask,
+      openPassage,
+      runCommand: (command, args = []) => void vscode.commands.executeCommand(command, ...args),
+      copy: text => void vscode.env.clipboard.writeText(text),
+      openLink: url => void vscode.env.openExternal(vscode.Uri.parse(url)),
+      save: turns => void context.workspaceState.update(STATE_KEY, turns),
+      schedule: (fn, ms) => void setTimeout(fn, ms),
+    };
+    this.controller = new PanelController(ports, context.workspaceState.get<SavedTurn[]>(STATE_KEY, []));
+  }
 
   resolveWebviewView(view: vscode.WebviewView): void {
-    view.webview.options = { enableScripts: false, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'media')] };
-    view.webview.html = `<!DOCTYPE html>
-<html lang="en"><head><meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${view.webview.cspSource} 'unsafe-inline';">
-<style>body { color: var(--vscode-foreground); font-family: var(--vscode-font-family); padding: 0 12px; }</style>
-</head><body><p>Ask about your workspace in the chat view: type <code>@grounded</code> and your question.</p></body></html>`;
+    this.disposeView();
+    this.view = view;
+    const bundle = vscode.Uri.joinPath(this.context.extensionUri, 'dist');
+    const media = vscode.Uri.joinPath(this.context.extensionUri, 'media');
+    view.webview.options = { enableScripts: true, enableCommandUris: false, localResourceRoots: [bundle, media] };
+    view.webview.html = panelHtml({
+      cspSource: view.webview.cspSource,
+      nonce: newNonce(),
+      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'webview.js')).toString(),
+      cssUri: view.webview.asWebviewUri(vscode.Uri.joinPath(media, 'panel.css')).toString(),
+    });
+    this.viewDisposables.push(
+      view.webview.onDidReceiveMessage(raw => {
+        const message = parsePanelMessage(raw);
+        if (message) this.controller.receive(message);
+      }),
+      view.onDidDispose(() => {
+        if (this.view === view) this.view = undefined;
+        this.disposeView();
+      }),
+    );
   }
+
+  /** Shows the panel and asks there. */
+  async ask(question: string, context?: Parameters<PanelController['ask']>[1]): Promise<void> {
+    await vscode.commands.executeCommand(`${PanelViewProvider.viewId}.focus`);
+    await this.controller.ask(question, context);
+  }
+
+  private disposeView(): void {
+    for (const d of this.viewDisposables) d.dispose();
+    this.viewDisposables = [];
+  }
+
+  dispose(): void {
+    this.controller.stop();
+    this.disposeView();
+  }
+}
+
+function newNonce(): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  return Buffer.from(bytes).toString('base64').replace(/[^A-Za-z0-9]/g, '');
 }

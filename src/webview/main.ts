@@ -1,3 +1,222 @@
-// The side panel's browser code. The panel conversation is built in the panel issue; this entry keeps the
-// bundle in the build so the layout and the packaging are settled now.
-export {};
+// The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
+import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+import { el, StreamingMarkdown } from './streamingMarkdown';
+
+interface VsCodeApi {
+  postMessage(message: PanelToHost): void;
+  getState(): { turns?: TurnView[] } | undefined;
+  setState(state: { turns: TurnView[] }): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+
+const vscode = acquireVsCodeApi();
+const conversation = document.getElementById('conversation') as HTMLElement;
+const empty = document.getElementById('empty') as HTMLElement;
+const form = document.getElementById('ask') as HTMLFormElement;
+const question = document.getElementById('question') as HTMLTextAreaElement;
+const stopButton = document.getElementById('stop') as HTMLButtonElement;
+
+interface TurnUi {
+  view: TurnView;
+  root: HTMLElement;
+  step: HTMLElement;
+  answer: StreamingMarkdown;
+  status: HTMLElement;
+  sources: HTMLOListElement;
+}
+const turns = new Map<string, TurnUi>();
+
+function renderTurn(view: TurnView): TurnUi {
+  const root = el('section', 'turn');
+  root.dataset.id = view.id;
+  const q = el('div', 'question');
+  q.textContent = view.question;
+  if (view.about) {
+    const about = el('div', 'about');
+    about.textContent = `about ${view.about}`;
+    q.append(about);
+  }
+  const step = el('div', 'step');
+  step.setAttribute('role', 'status');
+  const answerRoot = el('div', 'answer markdown');
+  answerRoot.setAttribute('aria-live', 'polite');
+  answerRoot.setAttribute('aria-busy', String(view.status === 'streaming'));
+  const status = el('div', 'turn-status');
+  const sources = el('ol', 'sources');
+  sources.setAttribute('aria-label', 'Sources');
+  root.append(q, step, answerRoot, status, sources);
+  const ui: TurnUi = {
+    view,
+    root,
+    step,
+    status,
+    sources,
+    answer: new StreamingMarkdown(answerRoot, () => ({ count: ui.view.sources.length, stale: new Set(ui.view.stale ?? []) })),
+  };
+  const existing = turns.get(view.id);
+  if (existing) existing.root.replaceWith(root);
+  else conversation.append(root);
+  turns.set(view.id, ui);
+  if (view.answer) ui.answer.append(view.answer);
+  if (view.status !== 'streaming') ui.answer.finish();
+  renderStep(ui);
+  renderSources(ui);
+  renderStatus(ui);
+  return ui;
+}
+
+function renderStep(ui: TurnUi): void {
+  ui.step.textContent = ui.view.status === 'streaming' ? (ui.view.step ?? 'Starting…') : '';
+  ui.step.hidden = ui.view.status !== 'streaming';
+}
+
+function renderSources(ui: TurnUi): void {
+  const cited = new Set(ui.view.cited);
+  const stale = new Set(ui.view.stale ?? []);
+  ui.sources.replaceChildren(
+    ...ui.view.sources.map((s: SourceView) => {
+      const li = el('li');
+      const b = el('button', `source${stale.has(s.n) ? ' stale' : ''}${cited.has(s.n) ? ' cited' : ''}`);
+      b.dataset.n = String(s.n);
+      b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
+      li.append(b);
+      return li;
+    }),
+  );
+}
+
+function renderStatus(ui: TurnUi): void {
+  const { view } = ui;
+  ui.root.dataset.status = view.status;
+  ui.answer.root.setAttribute('aria-busy', String(view.status === 'streaming'));
+  ui.status.replaceChildren();
+  if (!view.error) return;
+  const message = el('span', 'error-message');
+  message.textContent = view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
+  ui.status.append(message);
+  if (view.error.actionTitle) {
+    const action = el('button', 'action');
+    action.textContent = view.error.actionTitle;
+    ui.status.append(action);
+  }
+  const retry = el('button', 'retry');
+  retry.textContent = 'Retry';
+  ui.status.append(retry);
+}
+
+function updateChrome(): void {
+  const streaming = [...turns.values()].some(t => t.view.status === 'streaming');
+  stopButton.hidden = !streaming;
+  empty.hidden = turns.size > 0;
+  vscode.setState({ turns: [...turns.values()].map(t => t.view) });
+}
+
+function onMessage(m: HostToPanel): void {
+  const ui = 'turnId' in m ? turns.get(m.turnId) : undefined;
+  switch (m.type) {
+    case 'restore':
+      conversation.replaceChildren();
+      turns.clear();
+      m.turns.forEach(renderTurn);
+      break;
+    case 'turnStarted':
+      renderTurn(m.turn).root.scrollIntoView({ block: 'end' });
+      break;
+    case 'cleared':
+      conversation.replaceChildren();
+      turns.clear();
+      break;
+    case 'step':
+      if (ui) {
+        ui.view.step = m.detail;
+        renderStep(ui);
+      }
+      break;
+    case 'sources':
+      if (ui) {
+        ui.view.sources = m.sources;
+        renderSources(ui);
+      }
+      break;
+    case 'tokens':
+      if (ui) {
+        ui.view.answer += m.text;
+        ui.answer.append(m.text);
+      }
+      break;
+    case 'done':
+      if (ui) {
+        ui.view = { ...ui.view, status: 'done', cited: m.cited, step: undefined };
+        ui.answer.finish();
+        renderStep(ui);
+        renderSources(ui);
+        renderStatus(ui);
+      }
+      break;
+    case 'error':
+      if (ui) {
+        ui.view = { ...ui.view, status: m.status, step: undefined, error: { message: m.message, actionTitle: m.actionTitle } };
+        ui.answer.finish();
+        renderStep(ui);
+        renderStatus(ui);
+      }
+      break;
+    case 'citationStale':
+      if (ui) {
+        ui.view.stale = [...new Set([...(ui.view.stale ?? []), m.n])];
+        ui.answer.refresh();
+        renderSources(ui);
+      }
+      break;
+    default: {
+      const unknown: never = m;
+      console.warn('unknown message', unknown);
+    }
+  }
+  updateChrome();
+}
+
+window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));
+
+// One click handler for the whole conversation: citations, sources, retry, actions, copy, links.
+conversation.addEventListener('click', e => {
+  const target = e.target as HTMLElement;
+  const turnId = target.closest<HTMLElement>('.turn')?.dataset.id;
+  const link = target.closest('a');
+  if (link) {
+    e.preventDefault(); // never navigate the webview; the host opens http(s) links only
+    if (link.href) vscode.postMessage({ type: 'openLink', url: link.href });
+    return;
+  }
+  if (!turnId) return;
+  const cite = target.closest<HTMLElement>('.cite, .source');
+  if (cite?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(cite.dataset.n) });
+  else if (target.closest('.retry')) vscode.postMessage({ type: 'retry', turnId });
+  else if (target.closest('.action')) vscode.postMessage({ type: 'runAction', turnId });
+  else if (target.closest('.copy')) {
+    const code = target.closest('pre')?.querySelector('code');
+    vscode.postMessage({ type: 'copy', text: code?.textContent ?? '' });
+  }
+});
+
+form.addEventListener('submit', e => {
+  e.preventDefault();
+  const text = question.value.trim();
+  if (!text) return;
+  vscode.postMessage({ type: 'ask', question: text });
+  question.value = '';
+});
+question.addEventListener('keydown', e => {
+  if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    e.preventDefault();
+    form.requestSubmit();
+  } else if (e.key === 'Escape') {
+    vscode.postMessage({ type: 'stop' });
+  }
+});
+stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
+
+// Show the last known conversation at once; the host's `restore` (the source of truth) follows `ready`.
+vscode.getState()?.turns?.forEach(renderTurn);
+updateChrome();
+vscode.postMessage({ type: 'ready' });

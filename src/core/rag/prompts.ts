@@ -1,3 +1,4 @@
+import type { SelectionContext } from '../events';
 import type { Passage } from '../passage';
 
 /** Passages are cut to this many characters in prompts, so k passages always fit a small context window. */
@@ -19,8 +20,16 @@ export function formatPassage(p: Passage, n: number, question: string, maxChars 
   return `${head}\n${excerpt(p.text, question, maxChars)}`;
 }
 
-export function generateUserPrompt(question: string, passages: Passage[]): string {
-  return `Passages:\n\n${passages.map((p, i) => formatPassage(p, i + 1, question)).join('\n\n')}\n\nQuestion: ${question}`;
+export function generateUserPrompt(question: string, passages: Passage[], context?: SelectionContext): string {
+  const selection = context
+    ? `The user selected these lines of ${context.path}:${context.startLine}-${context.endLine} (context, not a numbered source):\n${fence(context.text)}\n\n`
+    : '';
+  return `${selection}Passages:\n\n${passages.map((p, i) => formatPassage(p, i + 1, question)).join('\n\n')}\n\nQuestion: ${question}`;
+}
+
+function fence(text: string): string {
+  const ticks = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+  return `${ticks}\n${text}\n${ticks}`;
 }
 
 export function gradeUserPrompt(question: string, passages: Passage[]): string {

@@ -1,5 +1,5 @@
 import { Annotation } from '@langchain/langgraph';
-import type { AnswerMode, Turn } from '../events';
+import type { AnswerMode, SelectionContext, Turn } from '../events';
 import type { Passage } from '../passage';
 
 /** Everything the graph knows about one question. Each field is replaced by the node that writes it. */
@@ -7,6 +7,7 @@ export const RagState = Annotation.Root({
   question: Annotation<string>,
   history: Annotation<Turn[]>,
   mode: Annotation<AnswerMode>,
+  context: Annotation<SelectionContext | undefined>,
   /** What retrieve searches for: the question, or its rewrite. */
   query: Annotation<string>,
   /** The last retrieval's results, ranked. */

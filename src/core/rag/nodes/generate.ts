@@ -31,7 +31,7 @@ export function generate(run: RagRun) {
     const messages: BaseMessage[] = [
       new SystemMessage(GENERATE_SYSTEM),
       ...historyMessages(state.history),
-      new HumanMessage(generateUserPrompt(state.question, sources)),
+      new HumanMessage(generateUserPrompt(state.question, sources, state.context)),
     ];
     const answer = await streamWithResilience(run.model, messages, {
       ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),

@@ -1,0 +1,79 @@
+// The messages between the extension host and the side panel's webview, both ways. Plain data only: they
+// cross postMessage. The webview never names a file or a command: it sends ids the host looks up.
+
+/** A source as the panel shows it; `n` is the number `[n]` in the answer. */
+export interface SourceView {
+  n: number;
+  path: string;
+  startLine: number;
+  endLine: number;
+  title?: string;
+}
+
+export type TurnStatus = 'streaming' | 'done' | 'interrupted' | 'failed' | 'stopped';
+
+/** One question and its answer, as the panel renders (and restores) it. */
+export interface TurnView {
+  id: string;
+  question: string;
+  /** The selection the question is about (`path:start-end`), when asked from the editor. */
+  about?: string;
+  step?: string;
+  answer: string;
+  sources: SourceView[];
+  /** Numbers the answer cites that map to a source; others are never rendered as citations. */
+  cited: number[];
+  status: TurnStatus;
+  error?: { message: string; actionTitle?: string };
+  /** Citation numbers found stale (the file changed and the text could not be found again). */
+  stale?: number[];
+}
+
+export type HostToPanel =
+  | { type: 'restore'; turns: TurnView[] }
+  | { type: 'turnStarted'; turn: TurnView }
+  | { type: 'step'; turnId: string; detail: string }
+  | { type: 'sources'; turnId: string; sources: SourceView[] }
+  | { type: 'tokens'; turnId: string; text: string }
+  | { type: 'done'; turnId: string; cited: number[] }
+  | { type: 'error'; turnId: string; status: Extract<TurnStatus, 'interrupted' | 'failed' | 'stopped'>; message: string; actionTitle?: string }
+  | { type: 'citationStale'; turnId: string; n: number }
+  | { type: 'cleared' };
+
+export type PanelToHost =
+  | { type: 'ready' }
+  | { type: 'ask'; question: string }
+  | { type: 'stop' }
+  | { type: 'retry'; turnId: string }
+  | { type: 'openCitation'; turnId: string; n: number }
+  | { type: 'runAction'; turnId: string }
+  | { type: 'copy'; text: string }
+  | { type: 'openLink'; url: string };
+
+const PANEL_TO_HOST = new Set<PanelToHost['type']>(['ready', 'ask', 'stop', 'retry', 'openCitation', 'runAction', 'copy', 'openLink']);
+
+/** Checks a message from the webview before the host acts on it: the webview renders untrusted text. */
+export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const m = raw as Record<string, unknown>;
+  if (typeof m.type !== 'string' || !PANEL_TO_HOST.has(m.type as PanelToHost['type'])) return undefined;
+  const str = (k: string) => typeof m[k] === 'string';
+  switch (m.type) {
+    case 'ready':
+    case 'stop':
+      return { type: m.type };
+    case 'ask':
+      return str('question') ? { type: 'ask', question: m.question as string } : undefined;
+    case 'retry':
+    case 'runAction':
+      return str('turnId') ? { type: m.type, turnId: m.turnId as string } : undefined;
+    case 'openCitation':
+      return str('turnId') && Number.isInteger(m.n) ? { type: 'openCitation', turnId: m.turnId as string, n: m.n as number } : undefined;
+    case 'copy':
+      return str('text') ? { type: 'copy', text: m.text as string } : undefined;
+    case 'openLink':
+      return str('url') ? { type: 'openLink', url: m.url as string } : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { SelectionContext } from '../core/events';
+import type { PanelViewProvider } from './panelViewProvider';
+
+/** *Grounded: Ask…*, *Ask Grounded about Selection* and *New Conversation*: all answer in the side panel. */
+export function registerAskCommands(panel: PanelViewProvider): vscode.Disposable[] {
+  return [
+    vscode.commands.registerCommand('grounded.ask', async (preset?: unknown) => {
+      const question = typeof preset === 'string' ? preset : await askBox('Ask about your workspace');
+      if (question?.trim()) await panel.ask(question.trim());
+    }),
+    vscode.commands.registerCommand('grounded.askAboutSelection', async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor || editor.selection.isEmpty) {
+        void vscode.window.showInformationMessage('Select some text in an editor first, then ask Grounded about it.');
+        return;
+      }
+      const question = await askBox(`Ask about the selected lines of ${vscode.workspace.asRelativePath(editor.document.uri)}`);
+      if (question?.trim()) await panel.ask(question.trim(), selectionContext(editor));
+    }),
+    vscode.commands.registerCommand('grounded.newConversation', () => panel.controller.newConversation()),
+  ];
+}
+
+function askBox(prompt: string): Thenable<string | undefined> {
+  return vscode.window.showInputBox({ prompt, placeHolder: 'e.g. how is logging configured?', ignoreFocusOut: true });
+}
+
+function selectionContext(editor: vscode.TextEditor): SelectionContext {
+  const { start, end } = editor.selection;
+  // a selection that ends at column 0 does not include that line
+  const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+  return {
+    path: vscode.workspace.asRelativePath(editor.document.uri),
+    startLine: start.line + 1,
+    endLine: lastLine + 1,
+    text: editor.document.getText(editor.selection),
+  };
+}

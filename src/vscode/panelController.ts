@@ -1,0 +1,227 @@
+import type { ErrorAction } from '../core/errors';
+import type { AnswerEvent, AskRequest, SelectionContext, Turn } from '../core/events';
+import type { Passage } from '../core/passage';
+import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+
+/** Everything the panel's host side needs from VS Code, so it can be tested with spies. */
+export interface PanelPorts {
+  post(message: HostToPanel): void;
+  ask(request: AskRequest): AsyncIterable<AnswerEvent>;
+  openPassage(passage: Passage): Promise<'exact' | 'moved' | 'stale'>;
+  runCommand(command: string, args?: unknown[]): void;
+  copy(text: string): void;
+  openLink(url: string): void;
+  save(turns: SavedTurn[]): void;
+  /** Runs `fn` after `ms`; token batching uses it. */
+  schedule(fn: () => void, ms: number): void;
+}
+
+/** A turn as the host keeps it: what the panel shows, plus what only the host may know. */
+export interface SavedTurn {
+  view: TurnView;
+  passages: Passage[];
+  action?: ErrorAction;
+  context?: SelectionContext;
+}
+
+/** Tokens are posted at most this often: the webview renders once per frame anyway. */
+export const TOKEN_BATCH_MS = 16;
+const MAX_SAVED_TURNS = 30;
+
+/**
+ * The panel's conversation, on the host: runs questions through ask(), posts what the webview renders, keeps
+ * the conversation so it survives hiding the view and reloading the window, and resolves citation ids.
+ */
+export class PanelController {
+  private turns: SavedTurn[];
+  private running: { turn: SavedTurn; abort: AbortController } | undefined;
+  /** Tokens not yet posted, and the turn they belong to. */
+  private pending: { turnId: string; text: string } | undefined;
+  private nextId = Date.now();
+
+  constructor(
+    private readonly ports: PanelPorts,
+    saved: SavedTurn[] = [],
+  ) {
+    // A turn that was streaming when the window went away cannot resume: keep its text, mark it interrupted.
+    this.turns = saved.map(t =>
+      t.view.status === 'streaming'
+        ? { ...t, view: { ...t.view, status: 'interrupted', error: { message: 'The window was reloaded while this answer was streaming.' } } }
+        : t,
+    );
+  }
+
+  get conversation(): readonly SavedTurn[] {
+    return this.turns;
+  }
+
+  receive(message: PanelToHost): void {
+    switch (message.type) {
+      case 'ready':
+        this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view) });
+        break;
+      case 'ask':
+        void this.ask(message.question);
+        break;
+      case 'stop':
+        this.stop();
+        break;
+      case 'retry':
+        void this.retry(message.turnId);
+        break;
+      case 'openCitation':
+        void this.openCitation(message.turnId, message.n);
+        break;
+      case 'runAction': {
+        const action = this.find(message.turnId)?.action;
+        if (action) this.ports.runCommand(action.command, action.arguments);
+        break;
+      }
+      case 'copy':
+        this.ports.copy(message.text);
+        break;
+      case 'openLink':
+        if (/^https?:\/\//i.test(message.url)) this.ports.openLink(message.url);
+        break;
+      default: {
+        const unknown: never = message;
+        throw new Error(`unhandled panel message ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** Asks a new question; an empty one does nothing. A question still streaming is stopped first. */
+  async ask(question: string, context?: SelectionContext): Promise<void> {
+    if (!question.trim()) return;
+    const about = context && `${context.path}:${context.startLine}-${context.endLine}`;
+    const view: TurnView = { id: String(this.nextId++), question, about, answer: '', sources: [], cited: [], status: 'streaming' };
+    const turn: SavedTurn = { view, passages: [], context };
+    this.turns.push(turn);
+    await this.run(turn);
+  }
+
+  stop(): void {
+    this.running?.abort.abort();
+  }
+
+  newConversation(): void {
+    this.stop();
+    this.turns = [];
+    this.ports.post({ type: 'cleared' });
+    this.persist();
+  }
+
+  /** Asks a turn's question again, in place: a broken answer is replaced by the whole one. */
+  async retry(turnId: string): Promise<void> {
+    const turn = this.find(turnId);
+    if (!turn || turn === this.running?.turn) return;
+    turn.view = { ...turn.view, answer: '', sources: [], cited: [], status: 'streaming', step: undefined, error: undefined, stale: undefined };
+    turn.passages = [];
+    turn.action = undefined;
+    await this.run(turn);
+  }
+
+  private async run(turn: SavedTurn): Promise<void> {
+    this.stop();
+    const abort = new AbortController();
+    this.running = { turn, abort };
+    const { view } = turn;
+    this.ports.post({ type: 'turnStarted', turn: { ...view } });
+    try {
+      const request = { question: view.question, context: turn.context, history: this.historyBefore(turn), signal: abort.signal };
+      for await (const event of this.ports.ask(request)) {
+        this.apply(turn, event);
+      }
+    } finally {
+      if (this.running?.turn === turn) this.running = undefined;
+      this.persist();
+    }
+  }
+
+  private apply(turn: SavedTurn, event: AnswerEvent): void {
+    const { view } = turn;
+    switch (event.type) {
+      case 'step':
+        view.step = event.detail;
+        this.flushTokens();
+        this.ports.post({ type: 'step', turnId: view.id, detail: event.detail });
+        break;
+      case 'sources':
+        turn.passages = event.sources;
+        view.sources = event.sources.map(toSourceView);
+        this.ports.post({ type: 'sources', turnId: view.id, sources: view.sources });
+        break;
+      case 'token':
+        view.answer += event.text;
+        if (this.pending && this.pending.turnId !== view.id) this.flushTokens();
+        if (this.pending) this.pending.text += event.text;
+        else {
+          this.pending = { turnId: view.id, text: event.text };
+          this.ports.schedule(() => this.flushTokens(), TOKEN_BATCH_MS);
+        }
+        break;
+      case 'done':
+        this.flushTokens();
+        view.status = 'done';
+        view.step = undefined;
+        view.cited = event.citations.map(c => c.n);
+        this.ports.post({ type: 'done', turnId: view.id, cited: view.cited });
+        break;
+      case 'error': {
+        this.flushTokens();
+        const status = event.error.kind === 'cancelled' ? 'stopped' : event.partial ? 'interrupted' : 'failed';
+        const message = event.error.kind === 'cancelled' ? 'Stopped.' : event.error.message;
+        view.status = status;
+        view.step = undefined;
+        view.error = { message, actionTitle: event.error.options.action?.title };
+        turn.action = event.error.options.action;
+        this.ports.post({ type: 'error', turnId: view.id, status, message, actionTitle: view.error.actionTitle });
+        break;
+      }
+      default: {
+        const unknown: never = event;
+        throw new Error(`unhandled event ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  private flushTokens(): void {
+    const pending = this.pending;
+    this.pending = undefined;
+    if (pending) this.ports.post({ type: 'tokens', turnId: pending.turnId, text: pending.text });
+  }
+
+  private async openCitation(turnId: string, n: number): Promise<void> {
+    const turn = this.find(turnId);
+    const passage = turn?.passages[n - 1];
+    if (!turn || !passage) return;
+    const found = await this.ports.openPassage(passage);
+    if (found === 'stale') {
+      turn.view.stale = [...new Set([...(turn.view.stale ?? []), n])];
+      this.ports.post({ type: 'citationStale', turnId, n });
+      this.persist();
+    }
+  }
+
+  /** Finished turns before `turn`, for follow-up questions. */
+  private historyBefore(turn: SavedTurn): Turn[] {
+    const before = this.turns.slice(0, this.turns.indexOf(turn)).filter(t => t.view.status === 'done');
+    return before.flatMap(t => [
+      { role: 'user' as const, text: t.view.question },
+      { role: 'assistant' as const, text: t.view.answer },
+    ]);
+  }
+
+  private find(turnId: string): SavedTurn | undefined {
+    return this.turns.find(t => t.view.id === turnId);
+  }
+
+  private persist(): void {
+    this.turns = this.turns.slice(-MAX_SAVED_TURNS);
+    this.ports.save(this.turns);
+  }
+}
+
+function toSourceView(p: Passage, i: number): SourceView {
+  return { n: i + 1, path: p.path, startLine: p.startLine, endLine: p.endLine, title: p.title };
+}

@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { ask } from '../../../src/core/ask';
+import type { AskRequest } from '../../../src/core/events';
+import type { HostToPanel } from '../../../src/shared/messages';
+import { PanelController, type PanelPorts, type SavedTurn } from '../../../src/vscode/panelController';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
+
+/** A spy webview and host: records every message and call; timers run when the test says so. */
+function spyPorts(generate: Script[]) {
+  let gen = 0;
+  const model = new ScriptedChatModel(call =>
+    call.system.startsWith('You grade') ? { reply: '{"relevant":[1,2]}' } : (generate[Math.min(gen++, generate.length - 1)] ?? {}),
+  );
+  const retriever = new FakeRetriever(() => [passage(1, 'flux is 88'), passage(2)]);
+  const posted: HostToPanel[] = [];
+  const timers: (() => void)[] = [];
+  const requests: AskRequest[] = [];
+  const record = {
+    posted,
+    requests,
+    opened: [] as string[],
+    commands: [] as string[],
+    saved: [] as SavedTurn[][],
+    model,
+    runTimers: () => timers.splice(0).forEach(fn => fn()),
+  };
+  const ports: PanelPorts = {
+    post: m => posted.push(structuredClone(m)),
+    ask: r => {
+      requests.push(r);
+      return ask(r, { retriever, model, clock: new FakeClock() });
+    },
+    openPassage: async p => {
+      record.opened.push(p.path);
+      return p.path.endsWith('2.md') ? 'stale' : 'exact';
+    },
+    runCommand: c => record.commands.push(c),
+    copy: () => undefined,
+    openLink: () => undefined,
+    save: turns => record.saved.push(structuredClone(turns)),
+    schedule: fn => void timers.push(fn),
+  };
+  return { ports, record };
+}
+
+const types = (ms: HostToPanel[]) => ms.map(m => m.type);
+
+describe('panel host side', () => {
+  it('posts turn, steps, sources, batched tokens and done in order, and saves the conversation', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Flux ', 'is ', '88 ', '[1].'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    assert.deepEqual(types(record.posted), ['turnStarted', 'step', 'step', 'step', 'sources', 'step', 'tokens', 'done']);
+    const tokens = record.posted.filter(m => m.type === 'tokens');
+    assert.deepEqual(tokens.map(m => m.type === 'tokens' && m.text), ['Flux is 88 [1].'], 'tokens between two flushes go as one message');
+    const done = record.posted.at(-1);
+    assert.ok(done?.type === 'done');
+    assert.deepEqual(done.cited, [1]);
+    assert.equal(record.saved.at(-1)?.[0]?.view.answer, 'Flux is 88 [1].');
+  });
+
+  it('flushes batched tokens when the timer fires, mid-stream', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['a', 'b', 'c', 'd'], delayMs: 5 }]);
+    const panel = new PanelController(ports);
+    const asking = panel.ask('q');
+    const flushed: string[] = [];
+    while (record.posted.at(-1)?.type !== 'done') {
+      record.runTimers();
+      await new Promise(r => setTimeout(r, 2));
+    }
+    await asking;
+    for (const m of record.posted) if (m.type === 'tokens') flushed.push(m.text);
+    assert.ok(flushed.length >= 2, `several batches: ${JSON.stringify(flushed)}`);
+    assert.equal(flushed.join(''), 'abcd', 'no token lost or repeated');
+  });
+
+  it('keeps the partial answer when the stream breaks, and Retry completes the same turn', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Part', 'ial', ' more'], failAfter: { tokens: 2, error: new Error('socket hang up') } }, { tokens: ['Whole answer [1]'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('q');
+    const error = record.posted.find(m => m.type === 'error');
+    assert.ok(error?.type === 'error' && error.status === 'interrupted');
+    const id = error.turnId;
+    assert.equal(panel.conversation[0]?.view.answer, 'Partial');
+    panel.receive({ type: 'retry', turnId: id });
+    await new Promise(r => setTimeout(r, 20));
+    assert.equal(panel.conversation.length, 1, 'retried in place');
+    assert.equal(panel.conversation[0]?.view.answer, 'Whole answer [1]');
+    assert.equal(panel.conversation[0]?.view.status, 'done');
+  });
+
+  it('passes earlier answers as history for a follow-up', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['first answer'] }, { tokens: ['second'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('first question');
+    await panel.ask('and then?');
+    assert.deepEqual(record.requests[1]?.history, [
+      { role: 'user', text: 'first question' },
+      { role: 'assistant', text: 'first answer' },
+    ]);
+  });
+
+  it('stops the model when Stop is pressed', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['a', 'b', 'c'], delayMs: 30 }]);
+    const panel = new PanelController(ports);
+    const asking = panel.ask('q');
+    while (!record.model.calls.some(c => c.kind === 'stream')) await new Promise(r => setTimeout(r, 5));
+    panel.receive({ type: 'stop' });
+    await asking;
+    assert.ok(record.model.calls.find(c => c.kind === 'stream')?.aborted, 'the model call was aborted');
+    const error = record.posted.find(m => m.type === 'error');
+    assert.ok(error?.type === 'error' && error.status === 'stopped');
+  });
+
+  it('opens citations by id only, and marks a stale one', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['x [1][2]'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('q');
+    const id = panel.conversation[0]?.view.id ?? '';
+    panel.receive({ type: 'openCitation', turnId: id, n: 1 });
+    panel.receive({ type: 'openCitation', turnId: id, n: 2 });
+    panel.receive({ type: 'openCitation', turnId: id, n: 7 });
+    panel.receive({ type: 'openCitation', turnId: 'nope', n: 1 });
+    await new Promise(r => setTimeout(r, 5));
+    assert.deepEqual(record.opened, ['docs/file1.md', 'docs/file2.md']);
+    assert.deepEqual(record.posted.filter(m => m.type === 'citationStale'), [{ type: 'citationStale', turnId: id, n: 2 }]);
+    assert.deepEqual(panel.conversation[0]?.view.stale, [2]);
+  });
+
+  it('runs only the fix the host chose for an error', async () => {
+    const { ports, record } = spyPorts([{ failBefore: httpError(401) }]);
+    const panel = new PanelController(ports);
+    await panel.ask('q');
+    const error = record.posted.find(m => m.type === 'error');
+    assert.ok(error?.type === 'error' && error.actionTitle === 'Set API Key' && error.status === 'failed');
+    panel.receive({ type: 'runAction', turnId: error.turnId });
+    assert.deepEqual(record.commands, ['grounded.setApiKey']);
+  });
+
+  it('restores a saved conversation on ready, marking an answer cut by a reload as interrupted', () => {
+    const { ports, record } = spyPorts([]);
+    const saved: SavedTurn[] = [
+      { view: { id: '1', question: 'a', answer: 'done answer', sources: [], cited: [], status: 'done' }, passages: [] },
+      { view: { id: '2', question: 'b', answer: 'half', sources: [], cited: [], status: 'streaming' }, passages: [] },
+    ];
+    const panel = new PanelController(ports, saved);
+    panel.receive({ type: 'ready' });
+    const restore = record.posted[0];
+    assert.ok(restore?.type === 'restore');
+    assert.deepEqual(restore.turns.map(t => [t.answer, t.status]), [['done answer', 'done'], ['half', 'interrupted']]);
+    assert.equal(record.model.calls.length, 0, 'nothing is asked again');
+  });
+
+  it('ignores an empty question', async () => {
+    const { ports, record } = spyPorts([]);
+    await new PanelController(ports).ask('   ');
+    assert.deepEqual(record.posted, []);
+  });
+});
