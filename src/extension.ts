@@ -21,7 +21,7 @@ export interface GroundedApi {
 
 export function activate(context: vscode.ExtensionContext): GroundedApi {
   const log = vscode.window.createOutputChannel('Grounded', { log: true });
-  const index = new WorkspaceIndexService(log);
+  const index = new WorkspaceIndexService(log, context.storageUri);
   const askDeps = () => ({ retriever: index, options: askOptionsFromSettings() });
 
   const askAnywhere = async function* (request: AskRequest) {

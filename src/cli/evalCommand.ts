@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { Bm25Builder, type Bm25Params } from '../index/bm25';
+import type { Bm25Params } from '../index/bm25';
+import { SegmentBuilder } from '../index/segmentBuilder';
+import { SegmentedIndex } from '../index/segmentedIndex';
 import type { Tokenizer } from '../index/tokenizer';
 import { evaluateRun, formatTrecRun, METRIC_LABELS, type RetrievalMetrics, type RunEntry } from '../index/evalMetrics';
 import { loadBeirDataset, type BeirDataset } from './beirDataset';
@@ -26,18 +28,22 @@ export interface BeirEvalOptions {
   params?: Bm25Params;
 }
 
-/** Ranks a BEIR corpus with the shipped BM25 defaults: one passage per document (title + text), not chunked. */
+/**
+ * Ranks a BEIR corpus with the shipped ranking — the same segment and scoring code the workspace index uses —
+ * one passage per document (title + text), not chunked.
+ */
 export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}): BeirEvaluation {
   const depth = options.depth ?? RUN_DEPTH;
   const t0 = performance.now();
-  const builder = new Bm25Builder(options.tokenizer, options.params);
-  for (const doc of dataset.corpus) builder.add({ title: doc.title, text: doc.text });
-  const index = builder.build();
+  const builder = new SegmentBuilder(options.tokenizer, options.params);
+  const file = builder.addFile('', '');
+  for (const doc of dataset.corpus) builder.addChunk(file, { title: doc.title, text: doc.text, startLine: 1, endLine: 1 });
+  const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: [], nextSegmentId: 2 }, options.tokenizer, options.params);
   const t1 = performance.now();
   const run = new Map<string, RunEntry[]>();
   for (const query of dataset.queries) {
     if (!dataset.qrels.has(query.id)) continue;
-    const hits = index.search(query.text, depth);
+    const hits = index.rank(query.text, depth);
     run.set(
       query.id,
       hits.map(h => ({ doc: dataset.corpus[h.doc]?.id ?? '', score: h.score })),

@@ -1,17 +1,20 @@
 import { GroundedError } from '../core/errors';
+import { askCommand } from './askCommand';
 import type { CliCommand, CliIo } from './cliIo';
 import { evalCommand } from './evalCommand';
 import { indexCommand } from './indexCommand';
 import { searchCommand } from './searchCommand';
 
 export const USAGE = `Usage:
-  grounded search "query" [--folder DIR]... [-k N] [--json]   ranked passages from the folder's index
-  grounded index [--folder DIR]... [--json]                    build the index, print counts and timings
-  grounded eval BEIR_DIR [--json] [--run FILE]                 retrieval metrics on a BEIR data set
+  grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]   ranked passages from the folder's index
+  grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
+  grounded ask "question" [--folder DIR]... [--base-url URL --model NAME] [--no-grading] [--json]   a cited answer, streamed
+  grounded eval BEIR_DIR [--json] [--run FILE]                             retrieval metrics on a BEIR data set
 `;
 
 /** One entry per subcommand. `ask` (the full answer flow over a folder) joins here when the CLI gets a model. */
 export const COMMANDS: Readonly<Record<string, CliCommand>> = {
+  ask: askCommand,
   search: searchCommand,
   index: indexCommand,
   eval: evalCommand,

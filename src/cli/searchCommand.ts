@@ -1,22 +1,23 @@
 import { parseArgs } from 'node:util';
 import type { Passage } from '../core/passage';
 import { tokenize } from '../index/tokenizer';
-import { LocalRetriever } from '../retrievers/localRetriever';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
+import { openIndex } from './openIndex';
 
-const USAGE = 'grounded search "query" [--folder DIR]... [-k N] [--json]';
+const USAGE = 'grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]';
 const SNIPPET_LINES = 3;
 const SNIPPET_WIDTH = 120;
 
-/** `grounded search "query"`: the ranked passages, as a person or (with --json) a script reads them. */
+/** `grounded search "query"`: the ranked passages from the folder's stored index (updated first), as a person or (with --json) a script reads them. */
 export async function searchCommand(args: readonly string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
     options: {
       folder: { type: 'string', multiple: true },
+      store: { type: 'string' },
       k: { type: 'string', short: 'k' },
       json: { type: 'boolean', default: false },
     },
@@ -24,8 +25,9 @@ export async function searchCommand(args: readonly string[], io: CliIo): Promise
   const query = requirePositional([positionals.join(' ')].filter(Boolean), 'query', USAGE);
   const k = positiveInt(values.k, '-k', 10);
   const folders = await resolveFolders(values.folder);
-  const retriever = new LocalRetriever({ folders: () => folders });
+  const retriever = await openIndex(folders, values.store, io);
   const passages = await retriever.search(query, { k, signal: io.signal });
+  await retriever.index.flush();
   if (values.json) {
     io.out(JSON.stringify(passages, null, 2) + '\n');
     return 0;

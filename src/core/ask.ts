@@ -5,7 +5,7 @@ import { defaultAskOptions, type AskOptions } from './options';
 import type { Passage } from './passage';
 import type { ChatModel, Retriever } from './ports';
 import { parseCitations } from './rag/citations';
-import { buildRagGraph } from './rag/graph';
+import { ragGraph } from './rag/graph';
 import type { RagRun } from './rag/run';
 
 /** A selection longer than this is cut: it shares the prompt with the passages. */
@@ -48,11 +48,10 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   let partial = '';
   let sources: Passage[] = [];
   try {
-    const graph = buildRagGraph(run);
     const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
     const query = context ? `${question} ${context.text.slice(0, 300)}` : searchQuery(question, history);
     const input = { question, history, mode, context, query, passages: [], relevant: [], rewrites: 0, answer: '' };
-    const stream = await graph.stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50 });
+    const stream = await ragGraph().stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50, configurable: { run } });
     for await (const chunk of stream) {
       const event = chunk as AnswerEvent;
       if (event.type === 'token') partial += event.text;

@@ -57,6 +57,12 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       cause: e,
       action: { title: 'Set API Key', command: 'grounded.setApiKey' },
     });
+  if (status === 404)
+    // A wrong serving-endpoint, deployment or model name: no retry fixes it, the settings do.
+    return new GroundedError('no-model', 'The model endpoint has no such model (HTTP 404). Check the base URL and model name, then run “Grounded: Test Connection”.', {
+      cause: e,
+      action: { title: 'Test Connection', command: 'grounded.testConnection' },
+    });
   if (status === 429)
     return new GroundedError('rate-limit', 'The model is rate-limited right now. Wait a moment and retry.', { cause: e, retryAfterMs });
   if (status !== undefined && status >= 500)

@@ -65,6 +65,10 @@ export async function streamWithResilience(model: ChatModel, messages: BaseMessa
         ctx.onToken(piece);
       }
       watchdog.disarm();
+      // LangChain's OpenAI stream ends quietly (no throw) when its signal aborts between chunks: a timeout or
+      // a cancel must not pass for a finished answer.
+      if (watchdog.error) throw watchdog.error;
+      if (ctx.signal?.aborted) throw cancelled();
       if (text) return text;
       throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
     } catch (e) {

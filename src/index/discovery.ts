@@ -1,8 +1,11 @@
 import type { Dirent } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack } from './ignoreRules';
+import { readFileContent } from './fileReading';
+import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { createYielder } from './yieldToEventLoop';
+
+export { isMinified } from './fileReading';
 
 /** Why a file was left out (ignore rules and exclude globs are choices, not skips, so they are not counted). */
 export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop';
@@ -20,11 +23,17 @@ export interface DiscoveredFile {
   mtimeMs: number;
 }
 
-export interface DiscoveryOptions {
+/** The file-selection settings (`grounded.index.*`, `files.exclude`). */
+export interface DiscoveryRules {
   /** VS Code-style globs (`files.exclude`); default DEFAULT_EXCLUDE_GLOBS. `.git` is always excluded. */
   exclude?: readonly string[];
+  /** When not empty, only files matching one of these globs are indexed (`grounded.index.include`). */
+  include?: readonly string[];
   /** Files larger than this many bytes are skipped; default 1 MB. */
   maxFileBytes?: number;
+}
+
+export interface DiscoveryOptions extends DiscoveryRules {
   signal?: AbortSignal;
   /** Called as files are read: `done` of `total` candidate files. */
   onProgress?: (progress: { done: number; total: number }) => void;
@@ -35,37 +44,41 @@ export interface DiscoveryResult {
   skipped: Record<SkipReason, number>;
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
-const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
-const BINARY_SNIFF_BYTES = 8192;
-/** Lines this long are generated code or data, not prose… */
-const LONG_LINE = 3000;
-const READ_CONCURRENCY = 8;
-
-interface Candidate {
+/** A file the walk found and the rules let in, before it is read. */
+export interface Candidate {
   path: string;
   location: string;
   size: number;
   mtimeMs: number;
 }
 
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
+const READ_CONCURRENCY = 8;
+
 export const emptySkipCounts = (): Record<SkipReason, number> =>
   Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>;
 
+/** The display path prefix of a folder: its name when several folders are indexed together. */
+export const folderPrefix = (folders: readonly string[], folder: string): string => (folders.length > 1 ? basename(folder) + '/' : '');
+
 /**
- * Finds the indexable text files under the folders, honouring .gitignore / .groundedignore files at every level,
- * the exclude globs, and the size cap. Never throws for one bad file or folder: it counts it in `skipped`.
- * Cooperative: yields to the event loop every ~10 ms and stops with an AbortError when `signal` aborts.
+ * Walks the folders and lists the files the rules let in (.gitignore / .groundedignore at every level, exclude and
+ * include globs), with their size and mtime, without reading them. Symlink loops and unreadable folders or links
+ * are counted in `skipped`; nothing throws but an abort.
  */
-export async function discoverFiles(folders: readonly string[], options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const excluded = excludeMatcher(['**/.git', ...(options.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
+export async function walkFolders(
+  folders: readonly string[],
+  rules: DiscoveryRules & { signal?: AbortSignal },
+): Promise<{ candidates: Candidate[]; skipped: Record<SkipReason, number> }> {
+  const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
+  const included = includeMatcher(rules.include ?? []);
   const skipped = emptySkipCounts();
-  const step = createYielder(options.signal);
+  const step = createYielder(rules.signal);
   const candidates: Candidate[] = [];
   const visited = new Set<string>();
 
-  const walk = async (dir: string, rel: string, prefix: string, rules: IgnoreStack): Promise<void> => {
+  const walk = async (dir: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
     await step();
     let entries: Dirent[];
     try {
@@ -75,8 +88,7 @@ export async function discoverFiles(folders: readonly string[], options: Discove
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const here = await readIgnoreFiles(dir, entries);
-    const scoped = rules.with(rel === '' ? '' : rel + '/', here);
+    const scoped = ignores.with(rel === '' ? '' : rel + '/', await readIgnoreFiles(dir, entries));
     for (const entry of entries) {
       await step();
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -100,89 +112,58 @@ export async function discoverFiles(folders: readonly string[], options: Discove
       if (isDirectory) {
         if (await alreadyVisited(location, visited)) skipped['symlink-loop']++;
         else await walk(location, path, prefix, scoped);
-      } else if (info && info.size > maxBytes) skipped['too-large']++;
-      else if (info) candidates.push({ path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs });
+      } else if (info && included(path)) candidates.push({ path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs });
     }
   };
 
   for (const folder of folders) {
-    const prefix = folders.length > 1 ? basename(folder) + '/' : '';
     if (await alreadyVisited(folder, visited)) continue;
-    await walk(folder, '', prefix, IgnoreStack.empty());
+    await walk(folder, '', folderPrefix(folders, folder), IgnoreStack.empty());
   }
-
-  const files = await readCandidates(candidates, skipped, step, options.onProgress);
-  return { files, skipped };
+  return { candidates, skipped };
 }
 
-/** Reads the candidates a few at a time, keeping their order; drops binaries, minified files and unreadable ones. */
-async function readCandidates(
-  candidates: readonly Candidate[],
-  skipped: Record<SkipReason, number>,
-  step: () => Promise<void>,
-  onProgress: DiscoveryOptions['onProgress'],
-): Promise<DiscoveredFile[]> {
+/**
+ * Finds and reads the indexable text files under the folders (see `walkFolders`), skipping (and counting)
+ * oversized, binary, minified and unreadable files. Cooperative: yields to the event loop every ~10 ms and stops
+ * with an AbortError when `signal` aborts.
+ */
+export async function discoverFiles(folders: readonly string[], options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const { candidates, skipped } = await walkFolders(folders, options);
+  const step = createYielder(options.signal);
   const results: (DiscoveredFile | undefined)[] = new Array(candidates.length);
   let next = 0;
   let done = 0;
   const total = candidates.length;
-  onProgress?.({ done, total });
-  const worker = async (): Promise<void> => {
+  options.onProgress?.({ done, total });
+  const reader = async (): Promise<void> => {
     while (next < total) {
       const i = next++;
       const candidate = candidates[i];
       if (!candidate) continue;
       await step();
-      results[i] = await readCandidate(candidate, skipped);
-      onProgress?.({ done: ++done, total });
+      if (candidate.size > maxBytes) skipped['too-large']++;
+      else {
+        const content = await readFileContent(candidate.location);
+        if (content.kind === 'skip') skipped[content.reason]++;
+        else results[i] = { ...candidate, size: content.size, text: content.text };
+      }
+      options.onProgress?.({ done: ++done, total });
     }
   };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, total) }, worker));
-  return results.filter((f): f is DiscoveredFile => f !== undefined);
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, total) }, reader));
+  return { files: results.filter((f): f is DiscoveredFile => f !== undefined), skipped };
 }
 
-async function readCandidate(candidate: Candidate, skipped: Record<SkipReason, number>): Promise<DiscoveredFile | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(candidate.location);
-  } catch {
-    skipped.unreadable++;
-    return undefined;
-  }
-  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) {
-    skipped.binary++;
-    return undefined;
-  }
-  const text = bytes.toString('utf8');
-  if (isMinified(text)) {
-    skipped.minified++;
-    return undefined;
-  }
-  return { ...candidate, size: bytes.length, text };
-}
-
-/** Minified or generated: most of the text sits on very long lines. */
-export function isMinified(text: string): boolean {
-  if (text.length < LONG_LINE) return false;
-  let longChars = 0;
-  let lineStart = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || text.charCodeAt(i) === 10) {
-      if (i - lineStart > LONG_LINE) longChars += i - lineStart;
-      lineStart = i + 1;
-    }
-  }
-  return longChars > text.length / 2;
-}
-
-async function readIgnoreFiles(dir: string, entries: readonly Dirent[]): Promise<string[]> {
+export async function readIgnoreFiles(dir: string, entries?: readonly Dirent[]): Promise<string[]> {
   const contents: string[] = [];
   for (const name of IGNORE_FILES) {
-    if (!entries.some(e => e.name === name && !e.isDirectory())) continue;
+    if (entries && !entries.some(e => e.name === name && !e.isDirectory())) continue;
     try {
       contents.push(await readFile(join(dir, name), 'utf8'));
     } catch {
-      // an unreadable ignore file ignores nothing
+      // a missing or unreadable ignore file ignores nothing
     }
   }
   return contents;

@@ -83,3 +83,11 @@ export function excludeMatcher(globs: readonly string[]): (path: string, isDirec
   const rules = ignore().add(globsToIgnoreRules(globs));
   return (path, isDirectory) => rules.ignores(path + (isDirectory ? '/' : ''));
 }
+
+/** A matcher for include globs: with none, every file is included. */
+export function includeMatcher(globs: readonly string[]): (path: string) => boolean {
+  const rules = globsToIgnoreRules(globs);
+  if (rules.length === 0) return () => true;
+  const matcher = ignore().add(rules);
+  return path => matcher.ignores(path);
+}

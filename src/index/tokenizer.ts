@@ -25,7 +25,7 @@ export const STOPWORDS: ReadonlySet<string> = new Set(
  * possessive `'s` is matched with it (and dropped in `analyse`, where the result is cached), as Lucene's English
  * analyzer drops it.
  */
-const IDENTIFIER = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{N}][\p{L}\p{M}\p{N}]*)*(?:['\u2019]s\b)?/gu;
+export const IDENTIFIER = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{N}][\p{L}\p{M}\p{N}]*)*(?:['\u2019]s\b)?/gu;
 const POSSESSIVE = /['\u2019]s$/;
 /** Pieces inside one identifier: `HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode; `foo_bar` → foo, bar. */
 const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|\p{Lu}+|\p{N}+/gu;

@@ -1,112 +1,239 @@
-import { resolve } from 'node:path';
-import type { Passage } from '../core/passage';
-import { Bm25Builder, type Bm25Index } from './bm25';
-import { chunkText } from './chunker';
-import { discoverFiles, type DiscoveryOptions, type SkipReason } from './discovery';
-import { createYielder } from './yieldToEventLoop';
+import { stat } from 'node:fs/promises';
+import { basename, resolve, sep } from 'node:path';
+import { emptySkipCounts, IGNORE_FILES, type DiscoveryRules } from './discovery';
+import { createFileFilter, type AdmittedFile } from './fileFilter';
+import { indexFiles } from './indexFiles';
+import { indexStats, type IndexStats } from './indexStats';
+import { IndexStore } from './indexStore';
+import { manifestOf, type SyncProgress, type SyncResult } from './indexSync';
+import { runSyncTask } from './indexWorkerClient';
+import { SegmentedIndex, type IndexHit } from './segmentedIndex';
 
-export interface IndexStats {
-  files: number;
-  chunks: number;
-  skipped: Record<SkipReason, number>;
-  /** When the build finished (ms since the epoch). */
-  builtAt: number;
-  /** How long discovery (walk + read) and indexing (chunk + BM25) took, in ms. */
-  timings: { discoverMs: number; indexMs: number };
+export type { IndexStats } from './indexStats';
+
+export interface WorkspaceIndexConfig {
+  /** The folders to index (absolute paths), read at each sync. */
+  folders: () => readonly string[];
+  /** File-selection settings, read at each sync and update. */
+  rules?: () => DiscoveryRules;
+  /** Where the index is kept between sessions (VS Code: `context.storageUri`); none = memory only. */
+  storeDir?: string;
+  /** The worker script, or `false` to sync in-process; default: indexWorker.js beside the bundle. */
+  workerFile?: string | false;
+  /** Files read so far while syncing. */
+  onProgress?: (progress: SyncProgress) => void;
+  /** The index changed (a sync finished, an update landed, a merge). */
+  onChange?: (stats: IndexStats) => void;
+  /** Something the user should hear about once: a damaged store that was rebuilt, a store that cannot be saved. */
+  onNotice?: (message: string) => void;
+  /** How long incremental changes wait before they are saved (they are searchable at once). */
+  persistDelayMs?: number;
 }
-
-/** Where each chunk came from, column-wise (one entry per BM25 document). */
-interface ChunkTable {
-  path: string[];
-  location: string[];
-  startLine: Uint32Array;
-  endLine: Uint32Array;
-  title: (string | undefined)[];
-  text: string[];
-}
-
-export type WorkspaceIndexOptions = DiscoveryOptions;
 
 /**
- * An in-memory index of workspace folders: discovery → chunks → BM25. Immutable once built; `build` again to
- * refresh. (The persistent, incremental index replaces the single BM25 segment with several plus a deletion set.)
+ * The workspace index as the surfaces use it. Full syncs (first open, Rebuild, settings changes, a big merge)
+ * run in a worker against the store; saved files are applied in-process in milliseconds as a small segment plus
+ * deletions, searchable at once and saved shortly after; small segments are merged as they pile up. Queries
+ * always run in-process against the current in-memory index.
  */
 export class WorkspaceIndex {
-  private constructor(
-    private readonly bm25: Bm25Index,
-    private readonly chunks: ChunkTable,
-    private readonly statistics: IndexStats,
-  ) {}
+  private current: SegmentedIndex | undefined;
+  private folders: string[] = [];
+  private store: IndexStore | undefined;
+  private walkSkipped = emptySkipCounts();
+  private lastSync: Pick<IndexStats, 'timings' | 'filesRead'> = { timings: { discoverMs: 0, indexMs: 0 }, filesRead: 0 };
+  private builtAt = 0;
+  private syncing: { promise: Promise<IndexStats>; controller: AbortController } | undefined;
+  /** Incremental changes not yet written to the store (a sync writes its own result). */
+  private unsaved = false;
+  /** Files changed while a sync ran: applied on top of its result. */
+  private readonly dirty = new Set<string>();
+  private updates: Promise<unknown> = Promise.resolve();
+  private persistTimer: NodeJS.Timeout | undefined;
+  private readonly told = new Set<string>();
+  private disposed = false;
 
-  static async build(folders: readonly string[], options: WorkspaceIndexOptions = {}): Promise<WorkspaceIndex> {
-    const t0 = performance.now();
-    const roots = folders.map(f => resolve(f));
-    const { files, skipped } = await discoverFiles(roots, options);
-    const t1 = performance.now();
-    const step = createYielder(options.signal);
-    const builder = new Bm25Builder();
-    const path: string[] = [];
-    const location: string[] = [];
-    const startLine: number[] = [];
-    const endLine: number[] = [];
-    const title: (string | undefined)[] = [];
-    const text: string[] = [];
-    for (const file of files) {
-      await step();
-      for (const chunk of chunkText(file.path, file.text)) {
-        builder.add({ text: chunk.text, title: chunk.title, path: file.path });
-        path.push(file.path);
-        location.push(file.location);
-        startLine.push(chunk.startLine);
-        endLine.push(chunk.endLine);
-        title.push(chunk.title);
-        text.push(chunk.text);
-      }
+  constructor(private readonly config: WorkspaceIndexConfig) {}
+
+  /** The index once the first sync is done (starting it if needed). */
+  async ready(): Promise<SegmentedIndex> {
+    if (this.current) return this.current;
+    await (this.syncing?.promise ?? this.sync());
+    if (!this.current) throw new Error('The index is not available.');
+    return this.current;
+  }
+
+  /** Folders of the current index (0 before the first sync). */
+  get folderCount(): number {
+    return this.folders.length;
+  }
+
+  get isSyncing(): boolean {
+    return this.syncing !== undefined;
+  }
+
+  /** Brings the index up to date with the disk in the worker; a sync already running is cancelled first. */
+  sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {
+    this.syncing?.controller.abort();
+    const controller = new AbortController();
+    const promise = this.runSync(options.fromScratch ?? false, controller.signal).finally(() => {
+      if (this.syncing?.promise === promise) this.syncing = undefined;
+    });
+    this.syncing = { promise, controller };
+    return promise;
+  }
+
+  /** Stops a sync in progress; the index in use (if any) stays. */
+  cancel(): void {
+    this.syncing?.controller.abort();
+  }
+
+  /** Re-reads these files (saved, created, deleted, renamed; folders too). Resolves once they are searchable. */
+  update(locations: readonly string[]): Promise<void> {
+    if (!this.current || this.syncing) {
+      for (const l of locations) this.dirty.add(l);
+      return this.syncing?.promise.then(() => undefined, () => undefined) ?? Promise.resolve();
     }
-    const bm25 = builder.build();
-    const table: ChunkTable = {
-      path,
-      location,
-      startLine: Uint32Array.from(startLine),
-      endLine: Uint32Array.from(endLine),
-      title,
-      text,
-    };
-    const stats: IndexStats = {
-      files: files.length,
-      chunks: text.length,
-      skipped,
-      builtAt: Date.now(),
-      timings: { discoverMs: t1 - t0, indexMs: performance.now() - t1 },
-    };
-    return new WorkspaceIndex(bm25, table, stats);
+    const run = this.updates.then(() => this.applyUpdates(locations));
+    this.updates = run.catch(() => undefined);
+    return run;
   }
 
-  stats(): IndexStats {
-    return { ...this.statistics, skipped: { ...this.statistics.skipped }, timings: { ...this.statistics.timings } };
+  /** The k best chunks; empty before the first sync finished. */
+  search(query: string, k: number): IndexHit[] {
+    return this.current?.search(query, k) ?? [];
   }
 
-  /** The k best chunks for the query, best first. */
-  search(query: string, k: number): Passage[] {
-    return this.bm25.search(query, k).map(({ doc, score }) => this.passage(doc, score));
+  stats(): IndexStats | undefined {
+    if (!this.current) return undefined;
+    return indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
   }
 
-  private passage(doc: number, score: number): Passage {
-    const c = this.chunks;
-    const path = c.path[doc] ?? '';
-    const startLine = c.startLine[doc] ?? 1;
-    const endLine = c.endLine[doc] ?? startLine;
-    const passage: Passage = {
-      id: `${path}:${startLine}-${endLine}`,
-      path,
-      location: c.location[doc] ?? '',
-      startLine,
-      endLine,
-      text: c.text[doc] ?? '',
-      score,
-    };
-    const title = c.title[doc];
-    if (title !== undefined) passage.title = title;
-    return passage;
+  /** Saves pending incremental changes now; writes nothing when everything is saved already. */
+  async flush(): Promise<void> {
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = undefined;
+    await this.updates;
+    if (this.unsaved) await this.persist();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.syncing?.controller.abort();
+    if (this.persistTimer) {
+      clearTimeout(this.persistTimer);
+      void this.persist(); // best effort: the next start re-reads whatever did not make it
+    }
+  }
+
+  private async runSync(fromScratch: boolean, signal: AbortSignal): Promise<IndexStats> {
+    await this.flush().catch(() => undefined);
+    const folders = this.config.folders().map(f => resolve(f));
+    const request = { folders, rules: this.config.rules?.() ?? {}, storeDir: this.config.storeDir, fromScratch };
+    const result = await runSyncTask(request, { signal, onProgress: this.config.onProgress, workerFile: this.config.workerFile });
+    signal.throwIfAborted();
+    this.install(result, folders);
+    if (this.dirty.size > 0) {
+      const again = [...this.dirty];
+      this.dirty.clear();
+      await this.applyUpdates(again);
+    }
+    return this.stats() as IndexStats;
+  }
+
+  private install(result: SyncResult, folders: string[]): void {
+    this.current = new SegmentedIndex(result.snapshot);
+    this.folders = folders;
+    this.walkSkipped = result.walkSkipped;
+    this.builtAt = result.stats.builtAt;
+    this.lastSync = { timings: result.stats.timings, filesRead: result.stats.filesRead };
+    const dir = this.config.storeDir;
+    this.store = dir ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id)) : undefined;
+    if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
+    if (result.saveProblem) this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`);
+    this.changed();
+  }
+
+  private async applyUpdates(locations: readonly string[]): Promise<void> {
+    const index = this.current;
+    if (!index || this.disposed) return;
+    const rules = this.config.rules?.() ?? {};
+    const admit = createFileFilter(this.folders, rules);
+    const candidates: AdmittedFile[] = [];
+    const removed: string[] = [];
+    let needsWalk = false;
+    for (const location of new Set(locations)) {
+      if ((IGNORE_FILES as readonly string[]).includes(basename(location))) needsWalk = true;
+      const admitted = await admit(location);
+      if (admitted) {
+        candidates.push(admitted);
+        continue;
+      }
+      if ((await stat(location).catch(() => undefined))?.isDirectory()) {
+        needsWalk = true; // a folder appeared (created, renamed, moved in): only a walk finds its files
+        continue;
+      }
+      for (const r of index.files()) if (r.location === location || r.location.startsWith(location + sep)) removed.push(r.location);
+    }
+    const update = await indexFiles(candidates, l => index.file(l), { segmentId: index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
+    if (removed.length + update.changed.length + update.restamped.length > 0) {
+      index.replaceFiles(removed, update.changed, update.segment);
+      index.restamp(update.restamped);
+      this.builtAt = Date.now();
+      this.changed();
+      this.persistSoon();
+      setImmediate(() => this.mergeInBackground(index));
+    }
+    if (needsWalk) void this.sync().catch(() => undefined);
+  }
+
+  /** Small segments are merged here (cheap); a big merge runs in the worker when there is a store to read. */
+  private mergeInBackground(index: SegmentedIndex): void {
+    if (index !== this.current || this.syncing || this.disposed) return;
+    if (index.needsFullMerge() && this.store) {
+      void this.sync().catch(() => undefined);
+      return;
+    }
+    const ids = index.needsFullMerge() ? undefined : index.smallSegmentsToMerge();
+    if (!ids && !index.needsFullMerge()) return;
+    const run = this.updates.then(() => {
+      index.merge(ids);
+      this.changed();
+      this.persistSoon();
+    });
+    this.updates = run.catch(() => undefined);
+  }
+
+  private persistSoon(): void {
+    if (!this.store) return;
+    this.unsaved = true;
+    if (this.persistTimer) clearTimeout(this.persistTimer);
+    this.persistTimer = setTimeout(() => {
+      this.persistTimer = undefined;
+      void this.persist();
+    }, this.config.persistDelayMs ?? 500);
+  }
+
+  private async persist(): Promise<void> {
+    const index = this.current;
+    const store = this.store;
+    if (!index || !store) return;
+    this.unsaved = false;
+    try {
+      await store.save(manifestOf(index, this.folders, this.walkSkipped, this.builtAt), index.segmentList.map(s => s.data));
+    } catch (e) {
+      this.notice(`Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  }
+
+  private changed(): void {
+    const stats = this.stats();
+    if (stats) this.config.onChange?.(stats);
+  }
+
+  private notice(message: string): void {
+    if (this.told.has(message)) return;
+    this.told.add(message);
+    this.config.onNotice?.(message);
   }
 }

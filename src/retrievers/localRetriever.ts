@@ -1,81 +1,67 @@
 import { GroundedError } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
-import { WorkspaceIndex, type IndexStats, type WorkspaceIndexOptions } from '../index/workspaceIndex';
+import { WorkspaceIndex, type IndexStats, type WorkspaceIndexConfig } from '../index/workspaceIndex';
+import { PassageReader } from './passageReader';
 
-export interface LocalRetrieverOptions extends Omit<WorkspaceIndexOptions, 'signal'> {
-  /** The workspace folders (absolute paths), read at each build so `refresh` picks up a changed workspace. */
-  folders: () => readonly string[];
-}
+export type LocalRetrieverOptions = WorkspaceIndexConfig;
 
 /**
- * The default retriever: the embedded BM25 index over the workspace folders. The index is built on the first
- * search (concurrent first searches share one build) and rebuilt by `refresh()`.
+ * The default retriever: the embedded, persistent BM25 index of the workspace folders. The first search waits
+ * for the first sync (concurrent first searches share it); passages are read from the files and checked against
+ * what was indexed, so a file changed behind the index's back is re-indexed before it is cited.
  */
 export class LocalRetriever implements Retriever {
-  private building: Promise<WorkspaceIndex> | undefined;
-  private index: WorkspaceIndex | undefined;
-  private readonly lifetime = new AbortController();
+  readonly index: WorkspaceIndex;
+  private readonly reader = new PassageReader();
 
-  constructor(private readonly options: LocalRetrieverOptions) {}
+  constructor(options: LocalRetrieverOptions | WorkspaceIndex) {
+    this.index = options instanceof WorkspaceIndex ? options : new WorkspaceIndex(options);
+  }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     options.signal?.throwIfAborted();
-    const index = await raceAbort(this.ready(), options.signal);
-    return index.search(query, options.k);
-  }
-
-  /** The current index's counts, or undefined before the first build finishes. */
-  stats(): IndexStats | undefined {
-    return this.index?.stats();
-  }
-
-  /** Rebuilds the index from disk; searches meanwhile wait for the new one. */
-  refresh(): Promise<IndexStats> {
-    this.building = undefined;
-    return this.ready().then(index => index.stats());
-  }
-
-  /** Stops a build in progress; later searches fail as cancelled. */
-  dispose(): void {
-    this.lifetime.abort();
-  }
-
-  private ready(): Promise<WorkspaceIndex> {
-    this.building ??= this.startBuild();
-    return this.building;
-  }
-
-  private startBuild(): Promise<WorkspaceIndex> {
-    const build = this.build();
-    build.then(
-      index => {
-        if (this.building === build) this.index = index;
-      },
-      () => {
-        if (this.building === build) this.building = undefined; // the next search tries again
-      },
-    );
-    return build;
-  }
-
-  private async build(): Promise<WorkspaceIndex> {
-    const folders = this.options.folders();
-    if (folders.length === 0)
-      throw new GroundedError('index', 'No folder is open, so there is nothing to search. Open a folder and ask again.');
-    const index = await WorkspaceIndex.build(folders, { ...this.options, signal: this.lifetime.signal });
-    const stats = index.stats();
-    if (stats.chunks === 0) {
-      const skipped = Object.values(stats.skipped).reduce((a, b) => a + b, 0);
-      throw new GroundedError(
-        'index',
-        `Found no text files to search in the workspace${skipped ? ` (${skipped} skipped as binary, too large or unreadable)` : ''}. ` +
-          'Check .gitignore, .groundedignore and files.exclude.',
-      );
+    await raceAbort(this.ensureSearchable(), options.signal);
+    for (let attempt = 0; ; attempt++) {
+      const { passages, stale } = await this.reader.read(this.index.search(query, options.k));
+      if (stale.length === 0 || attempt > 0) return passages;
+      await raceAbort(this.index.update(stale), options.signal);
     }
-    return index;
+  }
+
+  /** The current index's counts, or undefined before the first sync finishes. */
+  stats(): IndexStats | undefined {
+    return this.index.stats();
+  }
+
+  /** Brings the index up to date with the disk (unchanged files are not read again). */
+  refresh(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {
+    return this.index.sync(options);
+  }
+
+  /** Stops a sync in progress and saves pending changes (best effort). */
+  dispose(): void {
+    this.index.dispose();
+  }
+
+  /** Waits for the first sync; an empty index is synced once more (files may have appeared) before giving up. */
+  private async ensureSearchable(): Promise<void> {
+    if (this.index.stats() === undefined) await this.index.ready();
+    if ((this.index.stats()?.chunks ?? 0) > 0) return;
+    const stats = this.index.isSyncing ? await this.index.ready().then(() => this.index.stats()) : await this.index.sync();
+    if (stats && stats.chunks > 0) return;
+    if ((stats?.files ?? 0) === 0 && noFolders(this.index))
+      throw new GroundedError('index', 'No folder is open, so there is nothing to search. Open a folder and ask again.');
+    const skipped = Object.values(stats?.skipped ?? {}).reduce((a, b) => a + b, 0);
+    throw new GroundedError(
+      'index',
+      `Found no text files to search in the workspace${skipped ? ` (${skipped} skipped as binary, too large or unreadable)` : ''}. ` +
+        'Check .gitignore, .groundedignore, files.exclude and grounded.index.include.',
+    );
   }
 }
+
+const noFolders = (index: WorkspaceIndex): boolean => index.folderCount === 0;
 
 /** Resolves as `promise` does, or rejects with an AbortError as soon as `signal` aborts (the promise keeps running). */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

@@ -6,6 +6,7 @@ import { RETRY, renderToChat, type ChatSink } from './chatRender';
 import { passageLocation } from './locations';
 import { describeIndex, type IndexReport } from './indexReport';
 import { resolveModels } from './models';
+import { redactSecrets } from '../providers/redact';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
@@ -47,7 +48,8 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
       );
       const outcome = await renderToChat(events, chatSink(stream, [request.prompt, mode]));
       if (outcome.error) {
-        deps.log.warn(`answer failed (${outcome.error.kind}): ${outcome.error.message}`, outcome.error.cause ?? '');
+        const cause = outcome.error.cause instanceof Error ? outcome.error.cause.message : String(outcome.error.cause ?? '');
+        deps.log.warn(redactSecrets(`answer failed (${outcome.error.kind}): ${outcome.error.message} ${cause}`));
       }
       const metadata: GroundedChatMetadata = { question: request.prompt, mode: outcome.mode, cited: outcome.cited, failed: !!outcome.error };
       return outcome.error && outcome.error.kind !== 'cancelled'

@@ -1,87 +1,168 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
+import { DEFAULT_MAX_FILE_BYTES, type DiscoveryRules } from '../index/discovery';
 import { DEFAULT_EXCLUDE_GLOBS } from '../index/ignoreRules';
+import type { IndexStats } from '../index/indexStats';
 import { LocalRetriever } from '../retrievers/localRetriever';
-import type { IndexReport } from './indexReport';
+import { describeIndex, type IndexReport } from './indexReport';
+import { IndexStatusItem } from './indexStatusItem';
 import { filesExclude } from './settings';
 
+/** What `indexReport` adds for the status item and the tests: where the index is kept and what was said. */
+export interface WorkspaceIndexReport extends IndexReport {
+  chunksDeleted: number;
+  segments: number;
+  /** The store folder (under `context.storageUri`), when the workspace has one. */
+  storeDir?: string;
+  /** Notices shown to the user (a damaged store rebuilt, a store that cannot be saved). */
+  notices: string[];
+}
+
+/** File events are gathered this long, then applied in one update (an edit is searchable well within a second). */
+const UPDATE_DEBOUNCE_MS = 100;
+
 /**
- * The local index as the extension uses it: built on the first question with progress in the status bar,
- * marked stale when files change or folders are added, and rebuilt lazily by the next question.
+ * The local index as the extension uses it: synced in a worker from the store on activation (progress in the
+ * status bar), kept up to date by the file watcher and save events (debounced, applied in milliseconds), resynced
+ * when folders or settings change. `storageUri` is the extension's per-workspace storage; without it the index
+ * lives in memory only.
  */
 export class WorkspaceIndexService implements Retriever, vscode.Disposable {
-  private retriever = this.create();
-  private stale = false;
-  private report: ((p: { done: number; total: number }) => void) | undefined;
+  private readonly retriever: LocalRetriever;
+  private readonly status: IndexStatusItem;
+  private readonly storeDir: string | undefined;
+  private readonly notices: string[] = [];
+  private readonly pending = new Set<string>();
+  private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly log: vscode.LogOutputChannel) {
-    const markStale = () => {
-      this.stale = true;
-    };
+  constructor(
+    private readonly log: vscode.LogOutputChannel,
+    storageUri?: vscode.Uri,
+  ) {
+    this.storeDir = storageUri ? join(storageUri.fsPath, 'index') : undefined;
+    this.status = new IndexStatusItem({
+      details: async () => describeIndex(await this.indexReport()),
+      rebuild: () => void vscode.commands.executeCommand('grounded.rebuildIndex'),
+      cancel: () => this.retriever.index.cancel(),
+      isSyncing: () => this.retriever.index.isSyncing,
+    });
+    this.retriever = new LocalRetriever({
+      folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
+      rules: indexRules,
+      storeDir: this.storeDir,
+      onProgress: ({ done, total }) => this.status.progress(done, total),
+      onChange: stats => this.status.update(stats),
+      onNotice: message => this.notice(message),
+    });
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
+    const changed = (uri: vscode.Uri) => this.queue(uri);
     this.disposables.push(
+      this.status,
       watcher,
-      watcher.onDidCreate(markStale),
-      watcher.onDidChange(markStale),
-      watcher.onDidDelete(markStale),
-      vscode.workspace.onDidSaveTextDocument(markStale),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => this.replace()),
+      watcher.onDidCreate(changed),
+      watcher.onDidChange(changed),
+      watcher.onDidDelete(changed),
+      vscode.workspace.onDidSaveTextDocument(doc => this.queue(doc.uri)),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.sync()),
       vscode.workspace.onDidChangeConfiguration(e => {
-        if (e.affectsConfiguration('files.exclude')) this.replace();
+        if (e.affectsConfiguration('files.exclude') || e.affectsConfiguration('grounded.index')) void this.sync();
       }),
     );
+    if ((vscode.workspace.workspaceFolders ?? []).length > 0) void this.sync();
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
-    if (this.stale) {
-      this.stale = false;
-      this.replace();
-    }
-    return this.retriever.stats() ? this.retriever.search(query, options) : this.withProgress(() => this.retriever.search(query, options));
+    return this.retriever.search(query, options);
   }
 
-  /** Builds if needed and tells what is indexed. */
-  async indexReport(): Promise<IndexReport> {
+  /** Waits for the index and tells what is in it. */
+  async indexReport(): Promise<WorkspaceIndexReport> {
     const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
-    if (folders.length === 0) return { folders, files: 0, chunks: 0, skipped: {} };
-    const stats = this.retriever.stats() ?? (await this.withProgress(() => this.retriever.refresh()));
-    return { folders, files: stats.files, chunks: stats.chunks, skipped: stats.skipped, builtAt: new Date(stats.builtAt), buildMs: stats.timings.discoverMs + stats.timings.indexMs };
+    const base = { storeDir: this.storeDir, notices: [...this.notices], chunksDeleted: 0, segments: 0 };
+    if (folders.length === 0) return { folders, files: 0, chunks: 0, skipped: {}, ...base };
+    if (!this.retriever.stats()) await this.retriever.index.ready();
+    return this.report(folders, this.retriever.stats());
   }
 
-  rebuild(): Promise<IndexReport> {
-    this.replace();
+  /** Reads every file again, ignoring the store (Grounded: Rebuild Index). */
+  async rebuild(): Promise<WorkspaceIndexReport> {
+    await this.sync({ fromScratch: true });
     return this.indexReport();
   }
 
-  private withProgress<T>(work: () => Promise<T>): Thenable<T> {
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Grounded: indexing' }, async progress => {
-      const started = Date.now();
-      this.report = ({ done, total }) => progress.report({ message: `${done}/${total} files` });
-      try {
-        const result = await work();
-        this.log.info(`index built in ${Date.now() - started} ms`, this.retriever.stats() ?? '');
-        return result;
-      } finally {
-        this.report = undefined;
-      }
-    });
+  private sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats | undefined> {
+    const started = Date.now();
+    return Promise.resolve(
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Grounded: indexing' }, () => this.retriever.refresh(options)),
+    ).then(
+      stats => {
+        this.log.info(`index synced in ${Date.now() - started} ms: ${stats.files} files, ${stats.chunks} chunks, ${stats.filesRead} read`);
+        return stats;
+      },
+      (e: unknown) => {
+        if (!(e instanceof Error && e.name === 'AbortError')) this.log.error('index sync failed', e);
+        const stats = this.retriever.stats();
+        if (stats) this.status.update(stats);
+        return undefined;
+      },
+    );
   }
 
-  private replace(): void {
-    this.retriever.dispose();
-    this.retriever = this.create();
+  private queue(uri: vscode.Uri): void {
+    if (uri.scheme !== 'file') return;
+    this.pending.add(uri.fsPath);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(() => {
+      const paths = [...this.pending];
+      this.pending.clear();
+      const started = performance.now();
+      this.retriever.index.update(paths).then(
+        () => this.log.trace(`index updated in ${(performance.now() - started).toFixed(1)} ms: ${paths.join(', ')}`),
+        (e: unknown) => this.log.error('index update failed', e),
+      );
+    }, UPDATE_DEBOUNCE_MS);
   }
 
-  private create(): LocalRetriever {
-    const folders = () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
-    const exclude = [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...(vscode.workspace.workspaceFolders ?? []).flatMap(filesExclude)])];
-    return new LocalRetriever({ folders, exclude, onProgress: p => this.report?.(p) });
+  private notice(message: string): void {
+    this.notices.push(message);
+    this.log.warn(message);
+    void vscode.window.showWarningMessage(message);
+  }
+
+  private report(folders: string[], stats: IndexStats | undefined): WorkspaceIndexReport {
+    const base = { storeDir: this.storeDir, notices: [...this.notices] };
+    if (!stats) return { folders, files: 0, chunks: 0, skipped: {}, chunksDeleted: 0, segments: 0, ...base };
+    return {
+      folders,
+      files: stats.files,
+      chunks: stats.chunks,
+      skipped: { ...stats.skipped },
+      builtAt: new Date(stats.builtAt),
+      buildMs: stats.timings.discoverMs + stats.timings.indexMs,
+      chunksDeleted: stats.deletedChunks,
+      segments: stats.segments,
+      ...base,
+    };
   }
 
   dispose(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
     this.retriever.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** `grounded.index.*` and `files.exclude`, read fresh at each sync and update. */
+function indexRules(): DiscoveryRules {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  const c = vscode.workspace.getConfiguration('grounded.index');
+  const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
+  return {
+    exclude: [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...folders.flatMap(filesExclude), ...c.get<string[]>('exclude', [])])],
+    include: c.get<string[]>('include', []),
+    maxFileBytes: Number.isFinite(kb) && kb > 0 ? Math.round(kb * 1024) : DEFAULT_MAX_FILE_BYTES,
+  };
 }

@@ -104,11 +104,24 @@ function renderStatus(ui: TurnUi): void {
   ui.status.append(retry);
 }
 
+let stateTimer: ReturnType<typeof setTimeout> | undefined;
+
+/** Saves the conversation for a quick restore, at most once a second while text streams (it is serialized whole). */
+function saveState(now: boolean): void {
+  if (stateTimer && !now) return;
+  clearTimeout(stateTimer);
+  const save = () => {
+    stateTimer = undefined;
+    vscode.setState({ turns: [...turns.values()].map(t => t.view) });
+  };
+  if (now) save();
+  else stateTimer = setTimeout(save, 1000);
+}
+
 function updateChrome(): void {
   const streaming = [...turns.values()].some(t => t.view.status === 'streaming');
   stopButton.hidden = !streaming;
   empty.hidden = turns.size > 0;
-  vscode.setState({ turns: [...turns.values()].map(t => t.view) });
 }
 
 function onMessage(m: HostToPanel): void {
@@ -174,6 +187,7 @@ function onMessage(m: HostToPanel): void {
     }
   }
   updateChrome();
+  saveState(m.type !== 'tokens' && m.type !== 'step');
 }
 
 window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));

@@ -18,6 +18,13 @@ export interface RagRun {
   usage: Usage;
 }
 
+/** The run a node belongs to: ask() passes it in `configurable`, so the graph is compiled once for every run. */
+export function runOf(config: LangGraphRunnableConfig): RagRun {
+  const run = config.configurable?.run as RagRun | undefined;
+  if (!run) throw new Error('the RAG graph was invoked without its run (configurable.run)');
+  return run;
+}
+
 /** Emits an event out of the graph (streamMode "custom"): the only way anything reaches a surface. */
 export function emitter(config: LangGraphRunnableConfig): (event: AnswerEvent) => void {
   return event => config.writer?.(event);

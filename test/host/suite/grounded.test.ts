@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AnswerEvent } from '../../../src/core/events';
+import type { AnswerEvent, Citation } from '../../../src/core/events';
 import type { GroundedApi } from '../../../src/extension';
 
 interface FakeLm {
@@ -111,11 +111,16 @@ describe('Grounded in a real VS Code extension host', function () {
     edit.insert(uri, new vscode.Position(doc.lineCount, 0), '\nThe hoverboard charger lives in the garage.\n');
     assert.ok(await vscode.workspace.applyEdit(edit));
     assert.ok(await doc.save());
-    const events = await collect(api.ask({ question: 'hoverboard charger', mode: 'search' }));
-    const done = events[events.length - 1];
-    assert.ok(done?.type === 'done');
-    const hit = done.citations.find(c => c.passage.path === 'notes/meeting.txt');
-    assert.ok(hit, JSON.stringify(done.citations.map(c => c.passage.path)));
+    const savedAt = Date.now();
+    // the index follows saves within a second (debounced): ask until the edit is found
+    let hit: Citation | undefined;
+    while (!hit && Date.now() - savedAt < 3000) {
+      const done = (await collect(api.ask({ question: 'hoverboard charger', mode: 'search' }))).at(-1);
+      hit = done?.type === 'done' ? done.citations.find(c => c.passage.path === 'notes/meeting.txt') : undefined;
+      if (!hit) await new Promise(r => setTimeout(r, 100));
+    }
+    assert.ok(hit, 'the saved edit is searchable');
+    assert.ok(Date.now() - savedAt < 1500, `found ${Date.now() - savedAt} ms after the save`);
     const saved = await vscode.workspace.openTextDocument(uri);
     assert.match(saved.getText(new vscode.Range(hit.passage.startLine - 1, 0, hit.passage.endLine, 0)), /hoverboard charger/);
   });

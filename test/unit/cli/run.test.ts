@@ -15,10 +15,14 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 
 describe('grounded CLI', () => {
   let temp: string;
+  const cacheBefore = process.env['XDG_CACHE_HOME'];
   beforeEach(async () => {
     temp = await mkdtemp(join(tmpdir(), 'grounded-cli-'));
+    process.env['XDG_CACHE_HOME'] = join(temp, 'cache'); // the default store lands here, not in the real cache
   });
   afterEach(async () => {
+    if (cacheBefore === undefined) delete process.env['XDG_CACHE_HOME'];
+    else process.env['XDG_CACHE_HOME'] = cacheBefore;
     await rm(temp, { recursive: true, force: true });
   });
 
@@ -92,12 +96,40 @@ describe('grounded CLI', () => {
     });
   });
 
-  it('index prints file, chunk and skip counts', async () => {
-    const { code, out } = await cli('index', '--folder', WORKSPACE);
-    assert.equal(code, 0);
-    assert.match(out, /files\s+3\n/);
-    assert.match(out, /chunks\s+3\n/);
-    assert.match(out, /skipped\s+none\n/);
+  describe('index', () => {
+    it('prints file, chunk and skip counts', async () => {
+      const { code, out } = await cli('index', '--folder', WORKSPACE);
+      assert.equal(code, 0);
+      assert.match(out, /files\s+3\n/);
+      assert.match(out, /chunks\s+3\n/);
+      assert.match(out, /skipped\s+none\n/);
+    });
+
+    it('keeps the index in --store and reads nothing again when nothing changed', async () => {
+      const store = join(temp, 'store');
+      assert.match((await cli('index', '--folder', WORKSPACE, '--store', store)).out, /read\s+3 /);
+      assert.match((await cli('index', '--folder', WORKSPACE, '--store', store)).out, /read\s+0 /);
+      const search = await cli('search', 'parse config', '--folder', WORKSPACE, '--store', store, '--json');
+      assert.equal((JSON.parse(search.out) as { path: string }[])[0]?.path, 'src/parseConfig.ts');
+    });
+
+    it('rebuilds a damaged store with a note on stderr', async () => {
+      const store = join(temp, 'store');
+      await cli('index', '--folder', WORKSPACE, '--store', store);
+      await writeFile(join(store, 'manifest.bin'), 'garbage');
+      const { code, out, err } = await cli('index', '--folder', WORKSPACE, '--store', store);
+      assert.equal(code, 0);
+      assert.match(err, /rebuilt the workspace index: .*shorter than its header|rebuilt the workspace index/);
+      assert.match(out, /read\s+3 /);
+    });
+
+    it('exits 1 with the reason when the store cannot be used', async () => {
+      const file = join(temp, 'not-a-folder');
+      await writeFile(file, 'x');
+      const { code, err } = await cli('index', '--folder', WORKSPACE, '--store', file);
+      assert.equal(code, 1);
+      assert.match(err, /index store .*not-a-folder is not a folder/);
+    });
   });
 
   it('exits 2 with the usage for an unknown command or option', async () => {

@@ -1,17 +1,28 @@
 import assert from 'node:assert/strict';
-import { Bm25Builder, bm25Idf } from '../../../src/index/bm25';
+import { bm25Idf, type Bm25Fields } from '../../../src/index/bm25';
+import { SegmentBuilder } from '../../../src/index/segmentBuilder';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { topK } from '../../../src/index/topK';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 const params = { k1: 1.2, b: 0.75, titleBoost: 2, pathBoost: 1 };
 
-describe('Bm25Index', () => {
-  const docs = ['apple banana apple', 'banana cherry', 'cherry cherry cherry date', 'elder'];
-  const build = () => {
-    const builder = new Bm25Builder(words, params);
-    for (const text of docs) builder.add({ text });
-    return builder.build();
+/** One segment of documents, searched through the index's scoring (hits as document numbers). */
+function indexOf(docs: readonly Bm25Fields[]) {
+  const builder = new SegmentBuilder(words, params);
+  const file = builder.addFile('', '');
+  for (const doc of docs) builder.addChunk(file, { ...doc, startLine: 1, endLine: 1 });
+  const segment = builder.build(1);
+  const index = new SegmentedIndex({ segments: [segment.data], deletions: [], files: [], nextSegmentId: 2 }, words, params);
+  return {
+    search: (query: string, k: number) => index.rank(query, k),
+    documentFrequency: (term: string) => segment.documentFrequency(segment.termId(term)),
   };
+}
+
+describe('BM25 scoring', () => {
+  const docs = ['apple banana apple', 'banana cherry', 'cherry cherry cherry date', 'elder'];
+  const build = () => indexOf(docs.map(text => ({ text })));
 
   it('uses idf = ln(1 + (N − df + 0.5) / (df + 0.5))', () => {
     assert.equal(bm25Idf(4, 1), Math.log(1 + 3.5 / 1.5));
@@ -51,11 +62,7 @@ describe('Bm25Index', () => {
   });
 
   it('boosts title terms by counting them titleBoost times', () => {
-    const builder = new Bm25Builder(words, params);
-    builder.add({ text: 'setup guide', title: 'install' });
-    builder.add({ text: 'install setup guide' });
-    builder.add({ text: 'other' });
-    const index = builder.build();
+    const index = indexOf([{ text: 'setup guide', title: 'install' }, { text: 'install setup guide' }, { text: 'other' }]);
     const hits = index.search('install', 2);
     assert.equal(hits[0]?.doc, 0);
     // doc 0: tf 2 (boosted), length 4; doc 1: tf 1, length 3; avgdl (4 + 3 + 1) / 3

@@ -17,7 +17,7 @@ describe('LocalRetriever', () => {
 
   it('builds once for concurrent first searches', async () => {
     let builds = 0;
-    const retriever = new LocalRetriever({ folders: () => (builds++, [FIXTURE_WORKSPACE]) });
+    const retriever = new LocalRetriever({ folders: () => (builds++, [FIXTURE_WORKSPACE]), workerFile: false });
     assert.equal(retriever.stats(), undefined);
     const [a, b] = await Promise.all([retriever.search('widget', { k: 2 }), retriever.search('config', { k: 2 })]);
     assert.equal(builds, 1);
@@ -30,7 +30,7 @@ describe('LocalRetriever', () => {
 
   it('sees new files after refresh', async () => {
     await writeFile(join(temp, 'a.md'), '# Apples\n\nred fruit\n');
-    const retriever = new LocalRetriever({ folders: () => [temp] });
+    const retriever = new LocalRetriever({ folders: () => [temp], workerFile: false });
     assert.deepEqual(await retriever.search('banana', { k: 3 }), []);
     await writeFile(join(temp, 'b.md'), '# Bananas\n\nyellow fruit\n');
     const stats = await retriever.refresh();
@@ -39,7 +39,7 @@ describe('LocalRetriever', () => {
   });
 
   it('explains that no folder is open', async () => {
-    const retriever = new LocalRetriever({ folders: () => [] });
+    const retriever = new LocalRetriever({ folders: () => [], workerFile: false });
     await assert.rejects(retriever.search('x', { k: 1 }), (e: unknown) => {
       assert.ok(e instanceof GroundedError);
       assert.equal(e.kind, 'index');
@@ -50,7 +50,7 @@ describe('LocalRetriever', () => {
 
   it('explains that nothing is indexable, then retries on the next search', async () => {
     await writeFile(join(temp, 'blob.bin'), Buffer.from([1, 0, 2]));
-    const retriever = new LocalRetriever({ folders: () => [temp] });
+    const retriever = new LocalRetriever({ folders: () => [temp], workerFile: false });
     await assert.rejects(retriever.search('x', { k: 1 }), (e: unknown) => {
       assert.ok(e instanceof GroundedError);
       assert.equal(e.kind, 'index');
@@ -62,7 +62,7 @@ describe('LocalRetriever', () => {
   });
 
   it('rejects a search whose signal is aborted', async () => {
-    const retriever = new LocalRetriever({ folders: () => [FIXTURE_WORKSPACE] });
+    const retriever = new LocalRetriever({ folders: () => [FIXTURE_WORKSPACE], workerFile: false });
     const controller = new AbortController();
     const pending = retriever.search('widget', { k: 1, signal: controller.signal });
     controller.abort();

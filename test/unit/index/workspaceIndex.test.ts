@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
+import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { FIXTURE_WORKSPACE } from './fixturePaths';
 
-describe('WorkspaceIndex', () => {
+const retriever = () => new LocalRetriever({ folders: () => [FIXTURE_WORKSPACE], workerFile: false });
+
+describe('WorkspaceIndex over the fixture folder', () => {
   it('indexes the fixture folder and reports its counts', async () => {
-    const index = await WorkspaceIndex.build([FIXTURE_WORKSPACE]);
-    const stats = index.stats();
+    const r = retriever();
+    const stats = await r.refresh();
     assert.equal(stats.files, 3);
     assert.equal(stats.chunks, 3); // small files are one chunk each
     assert.equal(stats.skipped.binary, 0);
     assert.ok(stats.builtAt <= Date.now());
   });
 
-  it('returns passages with exact ranges, ids and absolute locations', async () => {
-    const index = await WorkspaceIndex.build([FIXTURE_WORKSPACE]);
-    const [top] = index.search('parse the config file', 3);
+  it('returns passages with exact ranges, ids, text and absolute locations', async () => {
+    const [top] = await retriever().search('parse the config file', { k: 3 });
     assert.ok(top);
     const location = join(FIXTURE_WORKSPACE, 'src', 'parseConfig.ts');
     const lines = (await readFile(location, 'utf8')).split('\n');
@@ -29,9 +30,9 @@ describe('WorkspaceIndex', () => {
   });
 
   it('finds a markdown section by its heading and a file by its path', async () => {
-    const index = await WorkspaceIndex.build([FIXTURE_WORKSPACE]);
-    assert.equal(index.search('install', 1)[0]?.title, 'Widget > Install');
-    assert.equal(index.search('notes', 1)[0]?.path, 'docs/notes.txt');
-    assert.deepEqual(index.search('zzzunknown', 5), []);
+    const r = retriever();
+    assert.equal((await r.search('install', { k: 1 }))[0]?.title, 'Widget > Install');
+    assert.equal((await r.search('notes', { k: 1 }))[0]?.path, 'docs/notes.txt');
+    assert.deepEqual(await r.search('zzzunknown', { k: 5 }), []);
   });
 });

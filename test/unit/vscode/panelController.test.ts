@@ -84,8 +84,7 @@ describe('panel host side', () => {
     assert.ok(error?.type === 'error' && error.status === 'interrupted');
     const id = error.turnId;
     assert.equal(panel.conversation[0]?.view.answer, 'Partial');
-    panel.receive({ type: 'retry', turnId: id });
-    await new Promise(r => setTimeout(r, 20));
+    await panel.retry(id);
     assert.equal(panel.conversation.length, 1, 'retried in place');
     assert.equal(panel.conversation[0]?.view.answer, 'Whole answer [1]');
     assert.equal(panel.conversation[0]?.view.status, 'done');

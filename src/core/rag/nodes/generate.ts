@@ -3,7 +3,7 @@ import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langc
 import type { Turn } from '../../events';
 import { streamWithResilience } from '../../modelCall';
 import { GENERATE_SYSTEM, generateUserPrompt } from '../prompts';
-import { callContext, emitter, type RagRun } from '../run';
+import { callContext, emitter, runOf } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Earlier turns given to the generator: enough for a follow-up, small enough to leave room for passages. */
@@ -14,33 +14,32 @@ export const NOTHING_FOUND =
   'I found nothing in the workspace that answers this. Try other words, or use `/search` to see what matches.';
 
 /** The only node that streams: every token it writes is answer text. */
-export function generate(run: RagRun) {
-  return async (state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> => {
-    const emit = emitter(config);
-    // Nothing graded relevant even after rewriting: the top results still go to the model, which is told to
-    // say plainly when they do not answer; a grader's false negative must not block an answer.
-    const sources = state.relevant.length > 0 ? state.relevant : state.passages.slice(0, run.options.maxContext);
-    if (state.relevant.length === 0 && sources.length > 0)
-      emit({ type: 'step', name: 'generate', detail: 'No passage was graded relevant; answering from the top search results' });
-    emit({ type: 'sources', sources });
-    if (sources.length === 0 || !run.model) {
-      emit({ type: 'token', text: NOTHING_FOUND });
-      return { answer: NOTHING_FOUND };
-    }
-    emit({ type: 'step', name: 'generate', detail: `Writing the answer from ${sources.length} passage${sources.length === 1 ? '' : 's'}` });
-    const messages: BaseMessage[] = [
-      new SystemMessage(GENERATE_SYSTEM),
-      ...historyMessages(state.history),
-      new HumanMessage(generateUserPrompt(state.question, sources, state.context)),
-    ];
-    const answer = await streamWithResilience(run.model, messages, {
-      ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
-      firstTokenTimeoutMs: run.options.firstTokenTimeoutMs,
-      idleTimeoutMs: run.options.idleTimeoutMs,
-      onToken: text => emit({ type: 'token', text }),
-    });
-    return { answer };
-  };
+export async function generate(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+  const run = runOf(config);
+  const emit = emitter(config);
+  // Grading off, or nothing graded relevant even after rewriting: the top results go to the model, which is
+  // told to say plainly when they do not answer (a grader's false negative must not block an answer).
+  const sources = state.relevant.length > 0 ? state.relevant : state.passages.slice(0, run.options.maxContext);
+  if (run.options.grading && state.relevant.length === 0 && sources.length > 0)
+    emit({ type: 'step', name: 'generate', detail: 'No passage was graded relevant; answering from the top search results' });
+  emit({ type: 'sources', sources });
+  if (sources.length === 0 || !run.model) {
+    emit({ type: 'token', text: NOTHING_FOUND });
+    return { answer: NOTHING_FOUND };
+  }
+  emit({ type: 'step', name: 'generate', detail: `Writing the answer from ${sources.length} passage${sources.length === 1 ? '' : 's'}` });
+  const messages: BaseMessage[] = [
+    new SystemMessage(GENERATE_SYSTEM),
+    ...historyMessages(state.history),
+    new HumanMessage(generateUserPrompt(state.question, sources, state.context)),
+  ];
+  const answer = await streamWithResilience(run.model, messages, {
+    ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
+    firstTokenTimeoutMs: run.options.firstTokenTimeoutMs,
+    idleTimeoutMs: run.options.idleTimeoutMs,
+    onToken: text => emit({ type: 'token', text }),
+  });
+  return { answer };
 }
 
 function historyMessages(history: Turn[]): BaseMessage[] {

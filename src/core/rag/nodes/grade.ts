@@ -4,38 +4,37 @@ import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import type { Passage } from '../../passage';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
-import { callContext, emitter, type RagRun } from '../run';
+import { callContext, emitter, runOf } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Grades every retrieved passage in ONE model call; a failed or unreadable grade keeps the top passages. */
-export function grade(run: RagRun) {
-  return async (state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> => {
-    const emit = emitter(config);
-    const model = run.helperModel ?? run.model;
-    const { passages } = state;
-    const top = (why: string) => {
-      emit({ type: 'step', name: 'grade', detail: why });
-      return { relevant: merge(state.relevant, passages.slice(0, run.options.maxContext), run.options.maxContext) };
-    };
-    if (passages.length === 0) return { relevant: state.relevant };
-    if (!run.options.grading || !model) return top(`Using the top ${Math.min(passages.length, run.options.maxContext)} passages`);
-
-    emit({ type: 'step', name: 'grade', detail: `Grading ${passages.length} passages for relevance` });
-    let reply: string;
-    try {
-      const messages = [new SystemMessage(GRADE_SYSTEM), new HumanMessage(gradeUserPrompt(state.question, passages))];
-      reply = await invokeWithRetry(model, messages, callContext(run, detail => emit({ type: 'step', name: 'grade', detail })));
-    } catch (e) {
-      const err = toGroundedError(e, run.signal);
-      if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
-      return top(`Grading failed (${err.message}); using the top passages by search score`);
-    }
-    const picked = parseGrade(reply, passages.length);
-    if (picked === undefined) return top('The grader’s reply was unreadable; using the top passages by search score');
-    const relevant = picked.map(n => passages[n - 1]).filter((p): p is Passage => p !== undefined);
-    emit({ type: 'step', name: 'grade', detail: `${relevant.length} of ${passages.length} passages are relevant` });
-    return { relevant: merge(state.relevant, relevant, run.options.maxContext) };
+export async function grade(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+  const run = runOf(config);
+  const emit = emitter(config);
+  const model = run.helperModel ?? run.model;
+  const { passages } = state;
+  const top = (why: string) => {
+    emit({ type: 'step', name: 'grade', detail: why });
+    return { relevant: merge(state.relevant, passages.slice(0, run.options.maxContext), run.options.maxContext) };
   };
+  if (passages.length === 0) return { relevant: state.relevant };
+  if (!model) return top(`Using the top ${Math.min(passages.length, run.options.maxContext)} passages`);
+
+  emit({ type: 'step', name: 'grade', detail: `Grading ${passages.length} passages for relevance` });
+  let reply: string;
+  try {
+    const messages = [new SystemMessage(GRADE_SYSTEM), new HumanMessage(gradeUserPrompt(state.question, passages))];
+    reply = await invokeWithRetry(model, messages, callContext(run, detail => emit({ type: 'step', name: 'grade', detail })));
+  } catch (e) {
+    const err = toGroundedError(e, run.signal);
+    if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
+    return top(`Grading failed (${err.message}); using the top passages by search score`);
+  }
+  const picked = parseGrade(reply, passages.length);
+  if (picked === undefined) return top('The grader’s reply was unreadable; using the top passages by search score');
+  const relevant = picked.map(n => passages[n - 1]).filter((p): p is Passage => p !== undefined);
+  emit({ type: 'step', name: 'grade', detail: `${relevant.length} of ${passages.length} passages are relevant` });
+  return { relevant: merge(state.relevant, relevant, run.options.maxContext) };
 }
 
 /**

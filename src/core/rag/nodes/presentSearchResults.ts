@@ -7,21 +7,19 @@ const SNIPPET_LINES = 6;
 
 /** No model, or `/search`: the answer is the ranked passages themselves, labelled as search results. */
 export async function presentSearchResults(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
-  {
-    const emit = emitter(config);
-    const sources = state.passages;
-    emit({ type: 'sources', sources });
-    const label =
-      state.mode === 'search'
-        ? `Search results for “${state.query}”`
-        : 'No language model is available, so these are search results, not an answer';
-    const answer =
-      sources.length === 0
-        ? `${label}: nothing in the workspace matches. Try other words.`
-        : `**${label}:**\n\n${sources.map((p, i) => formatResult(p, i + 1)).join('\n\n')}`;
-    emit({ type: 'token', text: answer });
-    return { answer };
-  }
+  const emit = emitter(config);
+  const sources = state.passages;
+  emit({ type: 'sources', sources });
+  const label =
+    state.mode === 'search'
+      ? `Search results for “${state.query}”`
+      : 'No language model is available, so these are search results, not an answer';
+  const answer =
+    sources.length === 0
+      ? `${label}: nothing in the workspace matches. Try other words.`
+      : `**${label}:**\n\n${sources.map((p, i) => formatResult(p, i + 1)).join('\n\n')}`;
+  emit({ type: 'token', text: answer });
+  return { answer };
 }
 
 function formatResult(p: Passage, n: number): string {

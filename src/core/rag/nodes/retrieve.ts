@@ -1,14 +1,13 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { emitter, type RagRun } from '../run';
+import { emitter, runOf } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
-export function retrieve(run: RagRun) {
-  return async (state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> => {
-    const emit = emitter(config);
-    emit({ type: 'step', name: 'retrieve', detail: `Searching the workspace for “${clip(state.query, 80)}”` });
-    const passages = await run.retriever.search(state.query, { k: run.options.k, signal: run.signal });
-    return { passages };
-  };
+export async function retrieve(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+  const run = runOf(config);
+  const emit = emitter(config);
+  emit({ type: 'step', name: 'retrieve', detail: `Searching the workspace for “${clip(state.query, 80)}”` });
+  const passages = await run.retriever.search(state.query, { k: run.options.k, signal: run.signal });
+  return { passages };
 }
 
 export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -1,0 +1,122 @@
+import { parseArgs } from 'node:util';
+import { ask } from '../core/ask';
+import { GroundedError, type ErrorKind } from '../core/errors';
+import type { AnswerEvent, Citation } from '../core/events';
+import type { Passage } from '../core/passage';
+import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
+import { resolveEndpoint } from '../providers/presets';
+import { LocalRetriever } from '../retrievers/localRetriever';
+import { requirePositional } from './cliArgs';
+import type { CliIo } from './cliIo';
+import { resolveFolders } from './folderArgs';
+
+const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--json]';
+
+/**
+ * `grounded ask "question"`: the whole answer flow over a folder. Tokens go to stdout as they arrive, then the
+ * cited sources as `path:start-end`; progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
+ * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the cited
+ * search results. Exit codes: 0 done, 2 bad input, 3 model or auth error, 4 stream broke (partial printed), 130 cancelled.
+ */
+export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      folder: { type: 'string', multiple: true },
+      'base-url': { type: 'string' },
+      model: { type: 'string' },
+      'helper-model': { type: 'string' },
+      'no-grading': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const question = requirePositional([positionals.join(' ')].filter(Boolean), 'question', USAGE);
+  const folders = await resolveFolders(values.folder);
+  const models = modelsFromArgs(values['base-url'], values.model, values['helper-model'], env.GROUNDED_API_KEY);
+  const retriever = new LocalRetriever({ folders: () => folders });
+  const events = ask({ question, signal: io.signal }, { retriever, ...models, options: { grading: !values['no-grading'] } });
+  try {
+    return values.json ? await printJsonLines(events, io) : await printForPeople(events, io);
+  } finally {
+    retriever.dispose();
+  }
+}
+
+function modelsFromArgs(baseUrl: string | undefined, model: string | undefined, helperModel: string | undefined, apiKey: string | undefined) {
+  if (baseUrl === undefined && model === undefined) return {};
+  if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${USAGE}`);
+  const resolved = resolveEndpoint({ preset: 'custom', baseUrl, model, helperModel: helperModel ?? '', azureApiVersion: '' });
+  if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'));
+  return createOpenAiCompatibleModels(resolved.endpoint, apiKey);
+}
+
+async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
+  let sources: Passage[] = [];
+  for await (const event of events) {
+    switch (event.type) {
+      case 'step':
+        io.err(`… ${event.detail}\n`);
+        break;
+      case 'sources':
+        sources = event.sources;
+        break;
+      case 'token':
+        io.out(event.text);
+        break;
+      case 'done':
+        io.out(`\n\n${sourceLines(event.citations, sources)}`);
+        return 0;
+      case 'error':
+        if (event.partial) io.out(event.error.kind === 'stream-broken' ? '\n[interrupted]\n' : '\n');
+        io.err(`grounded: ${event.error.message}\n`);
+        // The message names the VS Code command; in a terminal the key comes from the environment.
+        if (event.error.kind === 'auth') io.err('grounded: in a terminal, put the key in GROUNDED_API_KEY.\n');
+        return exitCodeFor(event.error.kind);
+      default:
+        return assertNever(event);
+    }
+  }
+  return 1;
+}
+
+/** One AnswerEvent per line; an error is written as its kind and message (never its cause, which may hold a body). */
+async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
+  for await (const event of events) {
+    if (event.type === 'error') {
+      io.out(JSON.stringify({ type: 'error', error: { kind: event.error.kind, message: event.error.message }, partial: event.partial }) + '\n');
+      return exitCodeFor(event.error.kind);
+    }
+    io.out(JSON.stringify(event) + '\n');
+    if (event.type === 'done') return 0;
+  }
+  return 1;
+}
+
+/** The cited passages, or (when nothing was cited) the passages the answer was written from. */
+function sourceLines(citations: Citation[], sources: Passage[]): string {
+  const lines = citations.length > 0 ? citations.map(c => `[${c.n}] ${location(c.passage)}`) : sources.map(p => location(p));
+  if (lines.length === 0) return '';
+  return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
+}
+
+const location = (p: Passage) => `${p.path}:${p.startLine}-${p.endLine}`;
+
+export function exitCodeFor(kind: ErrorKind): number {
+  switch (kind) {
+    case 'bad-input':
+      return 2;
+    case 'stream-broken':
+      return 4;
+    case 'cancelled':
+      return 130;
+    case 'index':
+      return 1;
+    default:
+      return 3;
+  }
+}
+
+function assertNever(value: never): never {
+  throw new Error(`Unhandled event ${JSON.stringify(value)}`);
+}

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto';
+import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { GroundedError } from '../core/errors';
+
+/**
+ * Where the CLI keeps the index of a set of folders: `--store DIR`, else a folder per folder set under the user's
+ * cache (`$XDG_CACHE_HOME/grounded` or `~/.cache/grounded`), so nothing is written into the workspace.
+ */
+export function defaultStoreDir(folders: readonly string[]): string {
+  const cache = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  const key = createHash('sha1').update(folders.join('\n')).digest('hex').slice(0, 16);
+  return join(cache, 'grounded', 'index', key);
+}
+
+/** Creates the store folder if needed; a store that is not a folder or cannot be read and written is an error. */
+export async function prepareStoreDir(dir: string): Promise<string> {
+  const path = resolve(dir);
+  const info = await stat(path).catch(() => undefined);
+  if (info && !info.isDirectory()) throw new GroundedError('index', `The index store ${path} is not a folder. Pass another one with --store DIR.`);
+  try {
+    if (!info) await mkdir(path, { recursive: true });
+    await access(path, constants.R_OK | constants.W_OK | constants.X_OK);
+  } catch (e) {
+    const reason = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
+    throw new GroundedError('index', `Cannot read and write the index store ${path} (${reason}). Pass another one with --store DIR.`);
+  }
+  return path;
+}

@@ -1,0 +1,177 @@
+import * as zlib from 'node:zlib';
+import { StringList } from './stringList';
+
+/**
+ * The store's binary files: a 16-byte header — magic "GRND", format version, payload length, CRC-32 of the
+ * payload — then the payload, a sequence of 4-byte-aligned sections (so typed arrays can view it without copying).
+ */
+export const MAGIC = 0x444e5247; // "GRND" read little-endian
+export const HEADER_BYTES = 16;
+
+/** Why a stored file cannot be used; every one of them means "rebuild", never "trust it". */
+export class StoreFormatError extends Error {
+  constructor(
+    readonly reason: 'missing' | 'truncated' | 'corrupt' | 'old-version' | 'not-grounded',
+    detail: string,
+  ) {
+    super(detail);
+    this.name = 'StoreFormatError';
+  }
+}
+
+type Crc32 = (data: Uint8Array, value?: number) => number;
+const nativeCrc32 = (zlib as { crc32?: Crc32 }).crc32;
+
+/** CRC-32 (zlib's, native, when this Node has it — 20.15 and later; else a table-driven fallback). */
+export const crc32: Crc32 = nativeCrc32 ?? tableCrc32;
+
+let table: Uint32Array | undefined;
+function tableCrc32(data: Uint8Array, value = 0): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let crc = ~value >>> 0;
+  for (let i = 0; i < data.length; i++) crc = (table[(crc ^ (data[i] ?? 0)) & 0xff] ?? 0) ^ (crc >>> 8);
+  return ~crc >>> 0;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Appends aligned sections; `finish` returns header + payload in one buffer. */
+export class ByteWriter {
+  private readonly parts: Uint8Array[] = [];
+  private length = 0;
+
+  u32(value: number): void {
+    this.bytes(new Uint8Array(Uint32Array.of(value).buffer));
+  }
+
+  f64(value: number): void {
+    this.bytes(new Uint8Array(Float64Array.of(value).buffer));
+  }
+
+  array(values: Uint32Array | Uint16Array | Uint8Array | Float32Array): void {
+    this.u32(values.length);
+    this.bytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+
+  string(value: string): void {
+    this.array(encoder.encode(value));
+  }
+
+  strings(list: StringList): void {
+    this.string(list.text);
+    this.array(list.offsets);
+  }
+
+  finish(version: number): Uint8Array {
+    const out = new Uint8Array(HEADER_BYTES + this.length);
+    let at = HEADER_BYTES;
+    for (const part of this.parts) {
+      out.set(part, at);
+      at += part.length;
+    }
+    const payload = out.subarray(HEADER_BYTES);
+    new Uint32Array(out.buffer, 0, 4).set([MAGIC, version, payload.length, crc32(payload)]);
+    return out;
+  }
+
+  private bytes(data: Uint8Array): void {
+    this.parts.push(data);
+    this.length += data.length;
+    const pad = (4 - (data.length % 4)) % 4;
+    if (pad) {
+      this.parts.push(new Uint8Array(pad));
+      this.length += pad;
+    }
+  }
+}
+
+/** Reads what ByteWriter wrote; any inconsistency is a StoreFormatError, never an out-of-range read. */
+export class ByteReader {
+  private at = HEADER_BYTES;
+  private readonly view: DataView;
+
+  private constructor(private readonly data: Uint8Array) {
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Checks magic, version, length and checksum before anything is read. */
+  static open(bytes: Uint8Array, version: number, what: string): ByteReader {
+    if (bytes.length < HEADER_BYTES) throw new StoreFormatError('truncated', `${what}: ${bytes.length} bytes, shorter than its header`);
+    // Typed-array views need 4-byte alignment and a buffer of their own (they may be handed to another thread).
+    const data = bytes.byteOffset % 8 === 0 && bytes.buffer.byteLength === bytes.byteLength ? bytes : bytes.slice();
+    const header = new DataView(data.buffer, data.byteOffset, HEADER_BYTES);
+    if (header.getUint32(0, true) !== MAGIC) throw new StoreFormatError('not-grounded', `${what}: not a Grounded index file`);
+    const found = header.getUint32(4, true);
+    if (found !== version) throw new StoreFormatError('old-version', `${what}: format version ${found}, this Grounded reads ${version}`);
+    const length = header.getUint32(8, true);
+    if (data.length - HEADER_BYTES < length) throw new StoreFormatError('truncated', `${what}: ${data.length - HEADER_BYTES} of ${length} payload bytes`);
+    if (data.length - HEADER_BYTES > length) throw new StoreFormatError('corrupt', `${what}: trailing bytes after the payload`);
+    if (crc32(data.subarray(HEADER_BYTES)) !== header.getUint32(12, true)) throw new StoreFormatError('corrupt', `${what}: checksum mismatch`);
+    return new ByteReader(data);
+  }
+
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.at, true);
+    this.at += 4;
+    return v;
+  }
+
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.at, true);
+    this.at += 8;
+    return v;
+  }
+
+  u32s(): Uint32Array {
+    const n = this.u32();
+    return new Uint32Array(this.data.buffer, this.take(n * 4), n);
+  }
+
+  u16s(): Uint16Array {
+    const n = this.u32();
+    return new Uint16Array(this.data.buffer, this.take(n * 2), n);
+  }
+
+  u8s(): Uint8Array {
+    const n = this.u32();
+    return new Uint8Array(this.data.buffer, this.take(n), n);
+  }
+
+  string(): string {
+    return decoder.decode(this.u8s());
+  }
+
+  strings(): StringList {
+    const text = this.string();
+    const offsets = this.u32s();
+    if (offsets.length === 0 || (offsets[offsets.length - 1] ?? 0) > text.length) throw new StoreFormatError('corrupt', 'string table out of range');
+    return new StringList(text, offsets);
+  }
+
+  /** True when every payload byte was read (a reader that stops early means the layout disagrees). */
+  get atEnd(): boolean {
+    return this.at === this.data.length;
+  }
+
+  private take(bytes: number): number {
+    this.need(bytes);
+    const start = this.data.byteOffset + this.at;
+    this.at += bytes + ((4 - (bytes % 4)) % 4);
+    if (this.at > this.data.length) throw new StoreFormatError('corrupt', 'section padding runs past the end');
+    return start;
+  }
+
+  private need(bytes: number): void {
+    if (this.at + bytes > this.data.length) throw new StoreFormatError('corrupt', 'a section runs past the end of the file');
+  }
+}

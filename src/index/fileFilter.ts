@@ -1,0 +1,41 @@
+import { stat } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
+import { folderPrefix, readIgnoreFiles, type DiscoveryRules } from './discovery';
+import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
+
+/** A file the rules let in, with its display path and what stat says. */
+export interface AdmittedFile {
+  path: string;
+  location: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * The same rules as `walkFolders`, for one file at a time (a save, a watcher event): is the file in one of the
+ * folders, not excluded, not git-ignored at any level, included? Reads the ignore files along its path, so a
+ * check costs a few small reads. Undefined when the file is gone or left out.
+ */
+export function createFileFilter(folders: readonly string[], rules: DiscoveryRules): (location: string) => Promise<AdmittedFile | undefined> {
+  const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
+  const included = includeMatcher(rules.include ?? []);
+  return async location => {
+    const folder = folders.find(f => location.startsWith(f.endsWith(sep) ? f : f + sep));
+    if (!folder) return undefined;
+    const parts = relative(folder, location).split(sep);
+    let ignores = IgnoreStack.empty();
+    let dir = folder;
+    for (let i = 0; i < parts.length; i++) {
+      const rel = parts.slice(0, i + 1).join('/');
+      const isDirectory = i < parts.length - 1;
+      ignores = ignores.with(i === 0 ? '' : parts.slice(0, i).join('/') + '/', await readIgnoreFiles(dir));
+      if (excluded(rel, isDirectory) || ignores.ignores(rel, isDirectory)) return undefined;
+      dir = dir + sep + parts[i];
+    }
+    const rel = parts.join('/');
+    if (!included(rel)) return undefined;
+    const info = await stat(location).catch(() => undefined);
+    if (!info?.isFile()) return undefined;
+    return { path: folderPrefix(folders, folder) + rel, location, size: info.size, mtimeMs: info.mtimeMs };
+  };
+}

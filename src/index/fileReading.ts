@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import type { SkipReason } from './discovery';
+
+const BINARY_SNIFF_BYTES = 8192;
+/** Lines this long are generated code or data, not prose… */
+const LONG_LINE = 3000;
+
+/** A file's content as the index reads it: text to chunk, or why it is skipped; with the hash of its bytes. */
+export type FileContent = { kind: 'text'; text: string; hash: string; size: number } | { kind: 'skip'; reason: SkipReason; hash: string; size: number };
+
+export const hashBytes = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
+
+/** Reads a file once: hashes it, drops binaries (a NUL byte early on) and minified files. Never throws. */
+export async function readFileContent(location: string): Promise<FileContent> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(location);
+  } catch {
+    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0 };
+  }
+  return classifyBytes(bytes);
+}
+
+export function classifyBytes(bytes: Buffer): FileContent {
+  const hash = hashBytes(bytes);
+  const size = bytes.length;
+  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: 'skip', reason: 'binary', hash, size };
+  // Invalid UTF-8 becomes U+FFFD one for one per bad sequence: lines stay where they are.
+  const text = bytes.toString('utf8');
+  if (isMinified(text)) return { kind: 'skip', reason: 'minified', hash, size };
+  return { kind: 'text', text, hash, size };
+}
+
+/** Minified or generated: most of the text sits on very long lines. */
+export function isMinified(text: string): boolean {
+  if (text.length < LONG_LINE) return false;
+  let longChars = 0;
+  let lineStart = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i === text.length || text.charCodeAt(i) === 10) {
+      if (i - lineStart > LONG_LINE) longChars += i - lineStart;
+      lineStart = i + 1;
+    }
+  }
+  return longChars > text.length / 2;
+}

@@ -1,0 +1,39 @@
+import { emptySkipCounts, SKIP_REASONS, type SkipReason } from './discovery';
+import type { SegmentedIndex } from './segmentedIndex';
+
+export interface IndexStats {
+  /** Files with at least one searchable chunk or none (empty files count), skipped files excluded. */
+  files: number;
+  chunks: number;
+  segments: number;
+  /** Chunks deleted but still held by a segment until the next merge. */
+  deletedChunks: number;
+  skipped: Record<SkipReason, number>;
+  /** Bytes held by the segments (typed arrays and strings). */
+  indexBytes: number;
+  /** When the index last changed (ms since the epoch). */
+  builtAt: number;
+  /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */
+  timings: { discoverMs: number; indexMs: number };
+  filesRead: number;
+}
+
+/** Counts of a SegmentedIndex; `walkSkipped` are the skips the walk found (they have no file record). */
+export function indexStats(index: SegmentedIndex, walkSkipped: Record<SkipReason, number>, extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead'>): IndexStats {
+  const skipped = emptySkipCounts();
+  for (const reason of SKIP_REASONS) skipped[reason] = walkSkipped[reason] ?? 0;
+  let files = 0;
+  for (const record of index.files()) {
+    if (record.skip) skipped[record.skip]++;
+    else files++;
+  }
+  return {
+    files,
+    chunks: index.chunkCount,
+    segments: index.segmentList.length,
+    deletedChunks: index.deletedCount,
+    skipped,
+    indexBytes: index.byteSize,
+    ...extra,
+  };
+}

@@ -1,0 +1,107 @@
+import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { StoreFormatError } from './binaryFormat';
+import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
+import type { SegmentData } from './segment';
+import { decodeSegment, encodeSegment } from './segmentCodec';
+
+export interface StoredIndex {
+  manifest: Manifest;
+  /** In manifest order. */
+  segments: SegmentData[];
+}
+
+const MANIFEST = 'manifest.bin';
+const segmentFile = (id: number): string => `seg-${id}.bin`;
+const SEGMENT_FILE = /^seg-(\d+)\.bin$/;
+
+const isNotFound = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'ENOENT';
+
+/**
+ * The index on disk, in one folder: immutable `seg-<id>.bin` files and a `manifest.bin` that names the live
+ * ones. A save writes the new segments first and the manifest last, each through a temporary file and a
+ * rename, so a crash or a cancelled worker leaves the previous index intact; unreferenced segments are removed
+ * after the manifest is in place. Saves are serialised.
+ */
+export class IndexStore {
+  /** Segment ids already written (segments never change, so each is written once). */
+  private readonly onDisk = new Set<number>();
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** `written`: segment ids known to be on disk already (a worker just saved them). */
+  constructor(
+    readonly dir: string,
+    written: Iterable<number> = [],
+  ) {
+    for (const id of written) this.onDisk.add(id);
+  }
+
+  /**
+   * The stored index, or undefined when there is none yet. A damaged, truncated or old-version store throws a
+   * StoreFormatError (the caller rebuilds and says so); a folder that cannot be read throws the fs error.
+   */
+  async load(): Promise<StoredIndex | undefined> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFile(join(this.dir, MANIFEST));
+    } catch (e) {
+      if (isNotFound(e)) return undefined;
+      throw e;
+    }
+    const manifest = decodeManifest(bytes, MANIFEST);
+    const segments = await Promise.all(
+      manifest.segmentIds.map(async id => {
+        const name = segmentFile(id);
+        let data: Uint8Array;
+        try {
+          data = await readFile(join(this.dir, name));
+        } catch (e) {
+          if (isNotFound(e)) throw new StoreFormatError('missing', `${name} is missing`);
+          throw e;
+        }
+        const segment = decodeSegment(data, name);
+        if (segment.id !== id) throw new StoreFormatError('corrupt', `${name} holds segment ${segment.id}`);
+        return segment;
+      }),
+    );
+    for (const id of manifest.segmentIds) this.onDisk.add(id);
+    return { manifest, segments };
+  }
+
+  /** Writes what is new and makes `manifest` the current index. */
+  save(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
+    const run = this.queue.then(() => this.write(manifest, segments));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Forgets what is on disk so the next save writes every segment again (after a damaged store). */
+  async clear(): Promise<void> {
+    this.onDisk.clear();
+    const names = await readdir(this.dir).catch(() => [] as string[]);
+    await Promise.all(names.filter(n => n === MANIFEST || SEGMENT_FILE.test(n) || n.endsWith('.tmp')).map(n => unlink(join(this.dir, n)).catch(() => undefined)));
+  }
+
+  private async write(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    for (const segment of segments) {
+      if (this.onDisk.has(segment.id)) continue;
+      await this.atomicWrite(segmentFile(segment.id), encodeSegment(segment));
+      this.onDisk.add(segment.id);
+    }
+    await this.atomicWrite(MANIFEST, encodeManifest(manifest));
+    const live = new Set(manifest.segmentIds);
+    for (const name of await readdir(this.dir)) {
+      const id = Number(SEGMENT_FILE.exec(name)?.[1] ?? NaN);
+      if (Number.isNaN(id) || live.has(id)) continue;
+      await unlink(join(this.dir, name)).catch(() => undefined);
+      this.onDisk.delete(id);
+    }
+  }
+
+  private async atomicWrite(name: string, bytes: Uint8Array): Promise<void> {
+    const tmp = join(this.dir, `${name}.${process.pid}.${Date.now()}.tmp`);
+    await writeFile(tmp, bytes);
+    await rename(tmp, join(this.dir, name));
+  }
+}

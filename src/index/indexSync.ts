@@ -1,0 +1,109 @@
+import { resolve } from 'node:path';
+import { StoreFormatError } from './binaryFormat';
+import { emptySkipCounts, walkFolders, type DiscoveryRules, type SkipReason } from './discovery';
+import { indexFiles } from './indexFiles';
+import { indexStats, type IndexStats } from './indexStats';
+import { IndexStore, type StoredIndex } from './indexStore';
+import type { Manifest } from './manifestCodec';
+import { SegmentedIndex, type IndexSnapshot } from './segmentedIndex';
+
+/** One task for the index worker: bring the stored index of these folders up to date with the disk. */
+export interface SyncRequest {
+  folders: string[];
+  rules: DiscoveryRules;
+  /** Where the index is kept; without one the index lives in memory only. */
+  storeDir?: string;
+  /** Ignore what is stored and read every file again (Rebuild Index). */
+  fromScratch?: boolean;
+}
+
+export interface SyncResult {
+  snapshot: IndexSnapshot;
+  walkSkipped: Record<SkipReason, number>;
+  stats: IndexStats;
+  /** The stored index could not be used (damaged, truncated, old version, unreadable): it was rebuilt. */
+  storeProblem?: string;
+  /** The index could not be saved; it works, but the next start reads every file again. */
+  saveProblem?: string;
+}
+
+export interface SyncProgress {
+  done: number;
+  total: number;
+}
+
+/**
+ * The whole index update, as the worker runs it: load the store (checking it), walk the folders, skip unchanged
+ * files by (mtime, size) then content hash, chunk the rest into a new segment, delete what disappeared, merge
+ * when deletions pile up, save. Pure Node: runs the same in-process (tests, fallback) and in a worker thread.
+ */
+export async function syncIndex(request: SyncRequest, options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
+  const t0 = performance.now();
+  const folders = request.folders.map(f => resolve(f));
+  const store = request.storeDir ? new IndexStore(request.storeDir) : undefined;
+  let storeProblem: string | undefined;
+  let stored: StoredIndex | undefined;
+  try {
+    stored = await store?.load();
+  } catch (e) {
+    storeProblem = e instanceof StoreFormatError ? `the saved index was unusable (${e.message})` : `the saved index could not be read (${errorText(e)})`;
+    await store?.clear().catch(() => undefined);
+  }
+  const reuse = stored && !request.fromScratch && sameFolders(stored.manifest.folders, folders);
+  const index = new SegmentedIndex(
+    reuse && stored
+      ? { segments: stored.segments, deletions: stored.manifest.deletions, files: stored.manifest.files, nextSegmentId: stored.manifest.nextSegmentId }
+      : { segments: [], deletions: [], files: [], nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
+  );
+  const { candidates, skipped: walkSkipped } = await walkFolders(folders, { ...request.rules, signal: options.signal });
+  const t1 = performance.now();
+  const present = new Set(candidates.map(c => c.location));
+  const removed = [...index.files()].filter(r => !present.has(r.location)).map(r => r.location);
+  const segmentId = index.nextSegmentId++;
+  const update = await indexFiles(candidates, location => index.file(location), {
+    segmentId,
+    maxFileBytes: request.rules.maxFileBytes,
+    signal: options.signal,
+    onProgress: options.onProgress,
+  });
+  index.replaceFiles(removed, update.changed, update.segment);
+  index.restamp(update.restamped);
+  if (index.needsFullMerge()) index.merge();
+  else {
+    const small = index.smallSegmentsToMerge();
+    if (small) index.merge(small);
+  }
+  const changed = !reuse || removed.length > 0 || update.changed.length > 0 || update.restamped.length > 0;
+  const builtAt = changed ? Date.now() : (stored?.manifest.builtAt ?? Date.now());
+  let saveProblem: string | undefined;
+  if (store && (changed || storeProblem)) {
+    try {
+      await store.save(manifestOf(index, folders, walkSkipped, builtAt), index.segmentList.map(s => s.data));
+    } catch (e) {
+      saveProblem = `the index could not be saved in ${store.dir} (${errorText(e)})`;
+    }
+  }
+  const timings = { discoverMs: t1 - t0, indexMs: performance.now() - t1 };
+  const stats = indexStats(index, walkSkipped, { builtAt, timings, filesRead: update.changed.length + update.restamped.length });
+  const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
+  if (storeProblem) result.storeProblem = storeProblem;
+  if (saveProblem) result.saveProblem = saveProblem;
+  return result;
+}
+
+export function manifestOf(index: SegmentedIndex, folders: readonly string[], walkSkipped: Record<SkipReason, number>, builtAt: number): Manifest {
+  const snapshot = index.snapshot();
+  return {
+    folders: [...folders],
+    segmentIds: snapshot.segments.map(s => s.id),
+    deletions: snapshot.deletions,
+    files: snapshot.files,
+    nextSegmentId: snapshot.nextSegmentId,
+    walkSkipped: { ...emptySkipCounts(), ...walkSkipped },
+    builtAt,
+  };
+}
+
+const sameFolders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
+
+const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -1,0 +1,66 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
+import { StringList } from './stringList';
+import type { WorkerMessage } from './workerMessages';
+
+/**
+ * The worker script sits next to this module in all three builds: dist/indexWorker.js beside dist/extension.js
+ * and dist/cli.js (esbuild), out/src/index/indexWorker.js beside this file (tsc, unit tests).
+ */
+export const DEFAULT_WORKER_FILE = join(__dirname, 'indexWorker.js');
+
+export interface SyncTaskOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** The worker script; `false` runs in-process (cooperatively, yielding every few ms). */
+  workerFile?: string | false;
+}
+
+/**
+ * Runs a sync in a worker thread, so the host's event loop stays free while thousands of files are read and
+ * tokenized. Aborting terminates the worker (the store is only ever replaced atomically, so nothing half-written
+ * remains). Without a worker script (an unusual bundle) it runs in-process instead of failing.
+ */
+export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {}): Promise<SyncResult> {
+  const file = options.workerFile ?? DEFAULT_WORKER_FILE;
+  if (file === false || !existsSync(file)) return syncIndex(request, options);
+  return new Promise<SyncResult>((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const worker = new Worker(file, { workerData: request });
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => {
+      finish(() => reject(new DOMException('The index build was cancelled.', 'AbortError')));
+      void worker.terminate();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress') options.onProgress?.({ done: message.done, total: message.total });
+      else if (message.type === 'done') finish(() => resolve(reviveResult(message.result)));
+      else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      if (message.type !== 'progress') void worker.terminate();
+    });
+    worker.on('error', e => finish(() => reject(e)));
+    worker.on('exit', code => finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))));
+  });
+}
+
+/** Structured clone keeps data, not classes: give the string tables their methods back. */
+function reviveResult(result: SyncResult): SyncResult {
+  const revive = (l: StringList): StringList => new StringList(l.text, l.offsets);
+  for (const s of result.snapshot.segments) {
+    s.terms = revive(s.terms);
+    s.docTitles = revive(s.docTitles);
+    s.filePaths = revive(s.filePaths);
+    s.fileLocations = revive(s.fileLocations);
+  }
+  return result;
+}
+

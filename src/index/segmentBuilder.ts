@@ -1,0 +1,132 @@
+import { DEFAULT_BM25_PARAMS, type Bm25Fields, type Bm25Params } from './bm25';
+import { GrowableUint32 } from './growableArray';
+import { Segment } from './segment';
+import { StringList } from './stringList';
+import { TermCounter } from './termCounter';
+import { tokenize, type Tokenizer } from './tokenizer';
+
+/** A chunk as the builder takes it. */
+export interface ChunkInput extends Bm25Fields {
+  startLine: number;
+  endLine: number;
+}
+
+/** Weighted tf is stored in 16 bits; a term repeated more often than this in one chunk saturates anyway. */
+const MAX_TF = 0xffff;
+
+/**
+ * Collects files and their chunks, then freezes them into a `Segment`. Documents are numbered 0, 1, 2… in the
+ * order added; postings are collected as (term, doc, tf) triples in growable typed arrays and bucketed by term
+ * at the end, so a 100k-chunk build allocates no array per term.
+ */
+export class SegmentBuilder {
+  private readonly termIds = new Map<string, number>();
+  private readonly terms: string[] = [];
+  private readonly postingTerm = new GrowableUint32(1 << 16);
+  private readonly postingDoc = new GrowableUint32(1 << 16);
+  private readonly postingTf = new GrowableUint32(1 << 16);
+  private readonly docLengths = new GrowableUint32();
+  private readonly docFiles = new GrowableUint32();
+  private readonly docStartLines = new GrowableUint32();
+  private readonly docEndLines = new GrowableUint32();
+  private readonly docTitles: string[] = [];
+  private readonly filePaths: string[] = [];
+  private readonly fileLocations: string[] = [];
+
+  private readonly counter: TermCounter;
+
+  constructor(
+    tokenizer: Tokenizer = tokenize,
+    private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
+  ) {
+    this.counter = new TermCounter(tokenizer, term => this.termId(term));
+  }
+
+  get docCount(): number {
+    return this.docLengths.length;
+  }
+
+  /** Registers a file; its chunks follow with `addChunk`. Returns the file's number in this segment. */
+  addFile(path: string, location: string): number {
+    this.filePaths.push(path);
+    this.fileLocations.push(location);
+    return this.filePaths.length - 1;
+  }
+
+  /** Adds one chunk of file `file` and returns its document number. The path field is the file's display path. */
+  addChunk(file: number, chunk: ChunkInput): number {
+    const doc = this.docLengths.length;
+    const path = chunk.path ?? this.filePaths[file];
+    let length = 0;
+    // Fields merged into one weighted bag of terms (a simple BM25F): title and path terms count several times.
+    this.counter.add(chunk.text, 1);
+    this.counter.add(chunk.title, this.params.titleBoost);
+    this.counter.add(path, this.params.pathBoost);
+    this.counter.drain((termId, weight) => {
+      const tf = Math.min(weight, MAX_TF);
+      this.postingTerm.push(termId);
+      this.postingDoc.push(doc);
+      this.postingTf.push(tf);
+      length += tf;
+    });
+    this.docLengths.push(length);
+    this.docFiles.push(file);
+    this.docStartLines.push(chunk.startLine);
+    this.docEndLines.push(chunk.endLine);
+    this.docTitles.push(chunk.title ?? '');
+    return doc;
+  }
+
+  build(id: number): Segment {
+    const termCount = this.terms.length;
+    // Rank the terms in sorted order, then bucket postings by rank (a counting sort keeps documents ascending).
+    const sortedIds = Array.from({ length: termCount }, (_, i) => i).sort((a, b) => {
+      const x = this.terms[a] ?? '';
+      const y = this.terms[b] ?? '';
+      return x < y ? -1 : x > y ? 1 : 0;
+    });
+    const rank = new Uint32Array(termCount);
+    sortedIds.forEach((termId, r) => (rank[termId] = r));
+    const postingStarts = new Uint32Array(termCount + 1);
+    const count = this.postingTerm.length;
+    for (let p = 0; p < count; p++) {
+      const slot = (rank[this.postingTerm.get(p)] ?? 0) + 1;
+      postingStarts[slot] = (postingStarts[slot] ?? 0) + 1;
+    }
+    for (let t = 0; t < termCount; t++) postingStarts[t + 1] = (postingStarts[t + 1] ?? 0) + (postingStarts[t] ?? 0);
+    const cursor = postingStarts.slice(0, termCount);
+    const postingDocs = new Uint32Array(count);
+    const postingTfs = new Uint16Array(count);
+    for (let p = 0; p < count; p++) {
+      const r = rank[this.postingTerm.get(p)] ?? 0;
+      const at = cursor[r] ?? 0;
+      cursor[r] = at + 1;
+      postingDocs[at] = this.postingDoc.get(p);
+      postingTfs[at] = this.postingTf.get(p);
+    }
+    return new Segment({
+      id,
+      terms: StringList.from(sortedIds.map(i => this.terms[i] ?? '')),
+      postingStarts,
+      postingDocs,
+      postingTfs,
+      docLengths: this.docLengths.toArray(),
+      docFiles: this.docFiles.toArray(),
+      docStartLines: this.docStartLines.toArray(),
+      docEndLines: this.docEndLines.toArray(),
+      docTitles: StringList.from(this.docTitles),
+      filePaths: StringList.from(this.filePaths),
+      fileLocations: StringList.from(this.fileLocations),
+    });
+  }
+
+  private termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.termIds.set(term, id);
+      this.terms.push(term);
+    }
+    return id;
+  }
+}

@@ -1,0 +1,261 @@
+import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from './bm25';
+import type { SkipReason } from './discovery';
+import { Segment, type SegmentData } from './segment';
+import { isDeleted, mergeSegments } from './segmentMerge';
+import { tokenize, type Tokenizer } from './tokenizer';
+import { TopK, type ScoredDoc } from './topK';
+
+/** What the index remembers about one file, so an unchanged file is never read again. */
+export interface FileRecord {
+  /** Display path (relative to its folder, POSIX). */
+  path: string;
+  /** Absolute path on disk. */
+  location: string;
+  mtimeMs: number;
+  size: number;
+  /** SHA-1 of the bytes, hex ('' when the file was never read, e.g. too large). */
+  hash: string;
+  /** Why the file is not searchable (binary, too large, minified, unreadable); absent for indexed files. */
+  skip?: SkipReason;
+  /** The segment holding its chunks (-1 when it has none), and their document range there. */
+  segment: number;
+  firstDoc: number;
+  docCount: number;
+}
+
+/** Everything needed to rebuild a `SegmentedIndex`: what the store saves and what the worker hands over. */
+export interface IndexSnapshot {
+  segments: SegmentData[];
+  /** Deletion bits per segment (same order), undefined when none is deleted. */
+  deletions: (Uint8Array | undefined)[];
+  files: FileRecord[];
+  nextSegmentId: number;
+}
+
+/** A search result before its text is read: where it is and how well it matched. */
+export interface IndexHit {
+  path: string;
+  location: string;
+  startLine: number;
+  endLine: number;
+  title?: string;
+  score: number;
+  file: FileRecord;
+}
+
+/** Small segments (one saved file, a batch of edits) are merged in-process once there are more than this many. */
+export const SMALL_SEGMENT_DOCS = 4096;
+const MAX_SMALL_SEGMENTS = 6;
+/** More deleted documents than this fraction call for a full merge (in the worker): df drifts, memory is wasted. */
+export const MAX_DELETED_FRACTION = 0.25;
+
+/**
+ * The searchable index: immutable segments, a deletion bitset per segment, and the file table. Scores use
+ * index-wide statistics (live document count and average length; document frequency counts deleted documents
+ * until a merge drops them, as Lucene does), so a query ranks the same whichever segment holds a chunk.
+ */
+export class SegmentedIndex {
+  private segments: Segment[];
+  private readonly deletions = new Map<number, Uint8Array>();
+  private readonly deletedIn = new Map<number, number>();
+  private readonly fileTable = new Map<string, FileRecord>();
+  private liveDocs = 0;
+  private liveLength = 0;
+  nextSegmentId: number;
+
+  constructor(
+    snapshot: IndexSnapshot = { segments: [], deletions: [], files: [], nextSegmentId: 1 },
+    private readonly tokenizer: Tokenizer = tokenize,
+    private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
+  ) {
+    this.segments = snapshot.segments.map(d => new Segment(d));
+    this.nextSegmentId = snapshot.nextSegmentId;
+    for (const s of this.segments) {
+      this.liveDocs += s.docCount;
+      this.liveLength += s.totalLength;
+    }
+    snapshot.deletions.forEach((bits, i) => {
+      const segment = this.segments[i];
+      if (!bits || !segment) return;
+      this.deletions.set(segment.id, bits);
+      for (let d = 0; d < segment.docCount; d++) if (isDeleted(bits, d)) this.forget(segment, d);
+    });
+    for (const f of snapshot.files) this.fileTable.set(f.location, f);
+  }
+
+  get chunkCount(): number {
+    return this.liveDocs;
+  }
+
+  get segmentList(): readonly Segment[] {
+    return this.segments;
+  }
+
+  get deletedCount(): number {
+    let n = 0;
+    for (const count of this.deletedIn.values()) n += count;
+    return n;
+  }
+
+  file(location: string): FileRecord | undefined {
+    return this.fileTable.get(location);
+  }
+
+  files(): IterableIterator<FileRecord> {
+    return this.fileTable.values();
+  }
+
+  snapshot(): IndexSnapshot {
+    return {
+      segments: this.segments.map(s => s.data),
+      deletions: this.segments.map(s => this.deletions.get(s.id)),
+      files: [...this.fileTable.values()],
+      nextSegmentId: this.nextSegmentId,
+    };
+  }
+
+  /** The k best chunks, best first; equal scores in index order. */
+  search(query: string, k: number): IndexHit[] {
+    return this.rank(query, k).map(({ doc, score }) => this.hit(doc, score));
+  }
+
+  /** Like `search`, as positions in index order (segment after segment); for the evaluation of one segment. */
+  rank(query: string, k: number): ScoredDoc[] {
+    if (k <= 0 || this.liveDocs === 0) return [];
+    const counts = new Map<string, number>();
+    for (const term of this.tokenizer(query)) counts.set(term, (counts.get(term) ?? 0) + 1);
+    const terms = [...counts.keys()];
+    const idsBySegment = this.segments.map(s => terms.map(t => s.termId(t)));
+    const weights = terms.map((term, i) => {
+      let df = 0;
+      this.segments.forEach((s, j) => (df += s.documentFrequency(idsBySegment[j]?.[i] ?? -1)));
+      return (counts.get(term) ?? 0) * bm25Idf(this.liveDocs, Math.min(df, this.liveDocs));
+    });
+    const { k1, b } = this.params;
+    const normBase = k1 * (1 - b);
+    const normPerLength = (k1 * b) / (this.liveLength / this.liveDocs || 1);
+    const top = new TopK(k);
+    let base = 0;
+    this.segments.forEach((segment, j) => {
+      const offset = base;
+      segment.score(idsBySegment[j] ?? [], weights, normBase, normPerLength, this.deletions.get(segment.id), (doc, score) =>
+        top.offer(score, offset + doc),
+      );
+      base += segment.docCount;
+    });
+    return top.results();
+  }
+
+  /**
+   * Replaces what the index holds for some files: the chunks of every file in `removed` and of every file in
+   * `records` are deleted, then `segment` (holding the new chunks, may be empty) is added and the records kept.
+   */
+  replaceFiles(removed: readonly string[], records: readonly FileRecord[], segment?: Segment): void {
+    for (const location of [...removed, ...records.map(r => r.location)]) {
+      const old = this.fileTable.get(location);
+      if (old) this.deleteDocs(old);
+      this.fileTable.delete(location);
+    }
+    if (segment && segment.docCount > 0) {
+      this.segments.push(segment);
+      this.liveDocs += segment.docCount;
+      this.liveLength += segment.totalLength;
+    }
+    for (const r of records) this.fileTable.set(r.location, r);
+    for (const gone of this.segments.filter(s => this.liveIn(s) === 0)) {
+      this.deletions.delete(gone.id);
+      this.deletedIn.delete(gone.id);
+    }
+    this.segments = this.segments.filter(s => this.liveIn(s) > 0);
+  }
+
+  /** New stats for files whose bytes did not change (their chunks stay). */
+  restamp(records: readonly FileRecord[]): void {
+    for (const r of records) this.fileTable.set(r.location, r);
+  }
+
+  /** Small segments to merge in-process now, or undefined when there are few enough. */
+  smallSegmentsToMerge(): number[] | undefined {
+    const small = this.segments.filter(s => s.docCount < SMALL_SEGMENT_DOCS);
+    return small.length > MAX_SMALL_SEGMENTS ? small.map(s => s.id) : undefined;
+  }
+
+  /** True when so much is deleted that a full merge (in the worker) pays off. */
+  needsFullMerge(): boolean {
+    const total = this.liveDocs + this.deletedCount;
+    return this.segments.length > 1 && this.deletedCount > total * MAX_DELETED_FRACTION;
+  }
+
+  /** Merges the given segments (all when omitted) into one, placed where the first of them was. */
+  merge(ids?: readonly number[]): void {
+    const chosen = this.segments.filter(s => !ids || ids.includes(s.id));
+    if (chosen.length < 2 && !chosen.some(s => this.deletions.has(s.id))) return;
+    const id = this.nextSegmentId++;
+    const { segment, docMaps } = mergeSegments(chosen.map(s => ({ segment: s, deleted: this.deletions.get(s.id) })), id);
+    const mapById = new Map(chosen.map((s, i) => [s.id, docMaps[i]]));
+    for (const record of this.fileTable.values()) {
+      const map = mapById.get(record.segment);
+      if (!map) continue;
+      record.segment = id;
+      record.firstDoc = map[record.firstDoc] ?? 0;
+    }
+    const at = this.segments.indexOf(chosen[0] as Segment);
+    this.segments = this.segments.filter(s => !mapById.has(s.id));
+    if (segment.docCount > 0) this.segments.splice(at, 0, segment);
+    for (const s of chosen) {
+      this.deletions.delete(s.id);
+      this.deletedIn.delete(s.id);
+    }
+  }
+
+  /** Bytes held by the segments' arrays and strings (the file table and scratch not counted). */
+  get byteSize(): number {
+    return this.segments.reduce((n, s) => n + s.byteSize, 0) + [...this.deletions.values()].reduce((n, d) => n + d.byteLength, 0);
+  }
+
+  private hit(order: number, score: number): IndexHit {
+    let doc = order;
+    let segment = this.segments[0];
+    for (const s of this.segments) {
+      segment = s;
+      if (doc < s.docCount) break;
+      doc -= s.docCount;
+    }
+    const data = (segment as Segment).data;
+    const file = data.docFiles[doc] ?? 0;
+    const location = data.fileLocations.get(file);
+    const title = data.docTitles.get(doc);
+    const hit: IndexHit = {
+      path: data.filePaths.get(file),
+      location,
+      startLine: data.docStartLines[doc] ?? 1,
+      endLine: data.docEndLines[doc] ?? 1,
+      score,
+      file: this.fileTable.get(location) ?? { path: data.filePaths.get(file), location, mtimeMs: 0, size: 0, hash: '', segment: -1, firstDoc: 0, docCount: 0 },
+    };
+    if (title) hit.title = title;
+    return hit;
+  }
+
+  private deleteDocs(record: FileRecord): void {
+    const segment = this.segments.find(s => s.id === record.segment);
+    if (!segment || record.docCount === 0) return;
+    let bits = this.deletions.get(segment.id);
+    if (!bits) this.deletions.set(segment.id, (bits = new Uint8Array((segment.docCount + 7) >>> 3)));
+    for (let d = record.firstDoc; d < record.firstDoc + record.docCount && d < segment.docCount; d++) {
+      if (isDeleted(bits, d)) continue;
+      bits[d >>> 3] = (bits[d >>> 3] ?? 0) | (1 << (d & 7));
+      this.forget(segment, d);
+    }
+  }
+
+  private forget(segment: Segment, doc: number): void {
+    this.deletedIn.set(segment.id, (this.deletedIn.get(segment.id) ?? 0) + 1);
+    this.liveDocs--;
+    this.liveLength -= segment.data.docLengths[doc] ?? 0;
+  }
+
+  private liveIn(segment: Segment): number {
+    return segment.docCount - (this.deletedIn.get(segment.id) ?? 0);
+  }
+}

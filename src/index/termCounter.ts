@@ -1,0 +1,69 @@
+import { IDENTIFIER, tokenize, type Tokenizer } from './tokenizer';
+
+const CACHE_LIMIT = 200_000;
+
+/**
+ * Counts one document's weighted terms straight into term numbers, the builder's hot loop. With the shipped
+ * tokenizer it caches identifier → term numbers, so a repeated identifier costs one map lookup and no strings;
+ * with any other tokenizer it maps each term through the dictionary. Same result either way: `tokenize(text)` is
+ * the concatenation of `tokenize(identifier)` over the identifiers of `text`.
+ */
+export class TermCounter {
+  private counts: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private touched: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private touchedCount = 0;
+  private cache = new Map<string, Uint32Array>();
+  private readonly identifiers = new RegExp(IDENTIFIER.source, IDENTIFIER.flags);
+
+  constructor(
+    private readonly tokenizer: Tokenizer,
+    /** The dictionary: a term's number, assigned on first sight. */
+    private readonly termId: (term: string) => number,
+  ) {}
+
+  add(text: string | undefined, weight: number): void {
+    if (!text || weight <= 0) return;
+    if (this.tokenizer !== tokenize) {
+      for (const term of this.tokenizer(text)) this.count(this.termId(term), weight);
+      return;
+    }
+    const re = this.identifiers;
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+      const identifier = m[0];
+      let ids = this.cache.get(identifier);
+      if (ids === undefined) {
+        if (this.cache.size >= CACHE_LIMIT) this.cache = new Map();
+        ids = Uint32Array.from(tokenize(identifier), term => this.termId(term));
+        this.cache.set(identifier, ids);
+      }
+      for (let i = 0; i < ids.length; i++) this.count(ids[i] ?? 0, weight);
+    }
+  }
+
+  /** Hands each counted term (in first-seen order) to `emit`, then resets for the next document. */
+  drain(emit: (termId: number, count: number) => void): void {
+    for (let i = 0; i < this.touchedCount; i++) {
+      const id = this.touched[i] ?? 0;
+      emit(id, this.counts[id] ?? 0);
+      this.counts[id] = 0;
+    }
+    this.touchedCount = 0;
+  }
+
+  private count(id: number, weight: number): void {
+    if (id >= this.counts.length) this.counts = grow(this.counts, id + 1);
+    const before = this.counts[id] ?? 0;
+    if (before === 0) {
+      if (this.touchedCount === this.touched.length) this.touched = grow(this.touched, this.touchedCount + 1);
+      this.touched[this.touchedCount++] = id;
+    }
+    this.counts[id] = before + weight;
+  }
+}
+
+function grow(array: Uint32Array, atLeast: number): Uint32Array<ArrayBuffer> {
+  const bigger = new Uint32Array(Math.max(atLeast, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}

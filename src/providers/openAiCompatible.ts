@@ -1,0 +1,48 @@
+import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
+import type { ChatModel } from '../core/ports';
+import type { Endpoint } from './presets';
+
+/** Sent when the endpoint needs no key (Ollama, LM Studio): the `openai` client refuses an empty one. */
+const NO_KEY = 'no-key';
+
+export interface OpenAiCompatibleModels {
+  model: ChatModel;
+  /** Set only when a separate helper model is configured. */
+  helperModel?: ChatModel;
+}
+
+/** The generation model and, when one is configured, the helper model, on the same endpoint and key. */
+export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string | undefined): OpenAiCompatibleModels {
+  const model = createOpenAiCompatibleModel(endpoint, endpoint.model, apiKey);
+  const helper = endpoint.helperModel && endpoint.helperModel !== endpoint.model ? endpoint.helperModel : undefined;
+  return { model, helperModel: helper ? createOpenAiCompatibleModel(endpoint, helper, apiKey) : undefined };
+}
+
+/**
+ * A chat model on an OpenAI-compatible `/chat/completions` endpoint.
+ *
+ * - `maxRetries: 0`: the core retries (before the first token only, honouring Retry-After), one policy for
+ *   every provider; a second retry layer here would repeat requests the user already saw fail.
+ * - The Completions class, not `ChatOpenAI`: that one switches some model names to the Responses API, which
+ *   Databricks, Ollama, vLLM and LM Studio do not serve.
+ * - `streaming` left unset (false): `stream()` still streams, and `invoke()` (grading, and the fallback after a
+ *   broken stream) stays one plain JSON request. Setting it to false explicitly would disable `stream()` too.
+ * - `streamUsage: false`: `stream_options` is rejected by some compatible servers, and usage is not shown.
+ * - `logLevel: 'off'`: failures reach the user and the redacted Grounded log through the core; the client's own
+ *   console logging would be a second, unredacted sink.
+ */
+export function createOpenAiCompatibleModel(endpoint: Endpoint, modelName: string, apiKey: string | undefined): ChatModel {
+  const key = apiKey?.trim() || NO_KEY;
+  const common = { model: modelName, maxRetries: 0, streamUsage: false };
+  if (endpoint.azure) {
+    return new AzureChatOpenAICompletions({
+      ...common,
+      azureOpenAIApiKey: key,
+      azureOpenAIEndpoint: endpoint.azure.endpoint,
+      azureOpenAIApiDeploymentName: modelName,
+      azureOpenAIApiVersion: endpoint.azure.apiVersion,
+      configuration: { logLevel: 'off' },
+    });
+  }
+  return new ChatOpenAICompletions({ ...common, apiKey: key, configuration: { baseURL: endpoint.baseURL, logLevel: 'off' } });
+}

@@ -1,0 +1,129 @@
+/** The OpenAI-compatible endpoints Grounded knows the URL shape of; `custom` takes any base URL. */
+export const PRESET_IDS = ['databricks', 'openai', 'azure', 'ollama', 'vllm', 'lmstudio', 'custom'] as const;
+export type PresetId = (typeof PRESET_IDS)[number];
+
+/** The `grounded.model.*` settings of an OpenAI-compatible provider, as the user typed them. */
+export interface EndpointSettings {
+  preset: PresetId;
+  /** Databricks: the workspace URL. Azure: the resource endpoint. Others: overrides the preset's base URL. */
+  baseUrl: string;
+  /** The generation model. Databricks: the serving endpoint name. Azure: the deployment name. */
+  model: string;
+  /** A smaller, faster model for grading and rewriting; empty: the generation model does it. */
+  helperModel: string;
+  /** Azure only. */
+  azureApiVersion: string;
+}
+
+/** Everything needed to build the chat models: the settings turned into the URL shape the endpoint expects. */
+export interface Endpoint {
+  preset: PresetId;
+  label: string;
+  baseURL: string;
+  model: string;
+  helperModel?: string;
+  /** Whether requests without a key are certain to fail (Ollama and LM Studio need none). */
+  keyRequired: boolean;
+  azure?: { endpoint: string; apiVersion: string };
+}
+
+interface Preset {
+  label: string;
+  defaultBaseUrl?: string;
+  defaultModel?: string;
+  keyRequired: boolean;
+  /** Says what the model setting means for this preset, in the fix of a missing-setting message. */
+  modelHint: string;
+  baseUrlHint: string;
+}
+
+export const PRESETS: Readonly<Record<PresetId, Preset>> = {
+  databricks: {
+    label: 'Databricks Model Serving',
+    keyRequired: true,
+    modelHint: 'the serving endpoint name (for example databricks-meta-llama-3-3-70b-instruct)',
+    baseUrlHint: 'the workspace URL (for example https://adb-1234567890123456.7.azuredatabricks.net)',
+  },
+  openai: {
+    label: 'OpenAI',
+    defaultBaseUrl: 'https://api.openai.com/v1',
+    defaultModel: 'gpt-4o-mini',
+    keyRequired: true,
+    modelHint: 'a model name (for example gpt-4o-mini)',
+    baseUrlHint: 'https://api.openai.com/v1',
+  },
+  azure: {
+    label: 'Azure OpenAI',
+    keyRequired: true,
+    modelHint: 'the deployment name',
+    baseUrlHint: 'the resource endpoint (for example https://my-resource.openai.azure.com)',
+  },
+  ollama: {
+    label: 'Ollama',
+    defaultBaseUrl: 'http://localhost:11434/v1',
+    keyRequired: false,
+    modelHint: 'a pulled model (for example llama3.1)',
+    baseUrlHint: 'http://localhost:11434/v1',
+  },
+  vllm: {
+    label: 'vLLM',
+    defaultBaseUrl: 'http://localhost:8000/v1',
+    keyRequired: false,
+    modelHint: 'the served model name (vllm serve NAME)',
+    baseUrlHint: 'http://localhost:8000/v1',
+  },
+  lmstudio: {
+    label: 'LM Studio',
+    defaultBaseUrl: 'http://localhost:1234/v1',
+    keyRequired: false,
+    modelHint: 'the loaded model identifier',
+    baseUrlHint: 'http://localhost:1234/v1',
+  },
+  custom: {
+    label: 'OpenAI-compatible endpoint',
+    keyRequired: false,
+    modelHint: 'the model name the endpoint expects',
+    baseUrlHint: 'the base URL that /chat/completions is appended to (for example https://host/v1)',
+  },
+};
+
+export const isPresetId = (value: unknown): value is PresetId => PRESET_IDS.includes(value as PresetId);
+
+/** The endpoint the settings describe, or the one setting to fix (a sentence naming it and its expected value). */
+export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoint } | { problem: string } {
+  const preset = PRESETS[settings.preset];
+  const model = settings.model.trim() || preset.defaultModel || '';
+  const typedUrl = settings.baseUrl.trim();
+  if (!typedUrl && !preset.defaultBaseUrl)
+    return { problem: `${preset.label} needs grounded.model.baseUrl: ${preset.baseUrlHint}.` };
+  if (!model) return { problem: `${preset.label} needs grounded.model.name: ${preset.modelHint}.` };
+  const url = parseHttpUrl(typedUrl || preset.defaultBaseUrl || '');
+  if (!url) return { problem: `grounded.model.baseUrl “${typedUrl}” is not a URL; expected ${preset.baseUrlHint}.` };
+  const helperModel = settings.helperModel.trim() || undefined;
+  const common = { preset: settings.preset, label: preset.label, model, helperModel, keyRequired: preset.keyRequired };
+  switch (settings.preset) {
+    case 'databricks':
+      // Model Serving speaks the OpenAI API under /serving-endpoints; the endpoint name is the model.
+      return { endpoint: { ...common, baseURL: `${url.origin}/serving-endpoints` } };
+    case 'azure': {
+      const apiVersion = settings.azureApiVersion.trim();
+      if (!apiVersion) return { problem: 'Azure OpenAI needs grounded.model.azureApiVersion (for example 2024-10-21).' };
+      return { endpoint: { ...common, baseURL: `${url.origin}/openai/deployments/${encodeURIComponent(model)}`, azure: { endpoint: url.origin, apiVersion } } };
+    }
+    default:
+      return { endpoint: { ...common, baseURL: trimSlashes(url.href) } };
+  }
+}
+
+/** Accepts a bare host ("adb-1.azuredatabricks.net") as https, as people paste it from the browser. */
+function parseHttpUrl(text: string): URL | undefined {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+  try {
+    const url = new URL(withScheme);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const trimSlashes = (href: string) => href.replace(/\/+$/, '');

@@ -1,0 +1,89 @@
+import * as vscode from 'vscode';
+import { testConnection, type ConnectionReport } from '../providers/connectionTest';
+import { PRESETS, resolveEndpoint } from '../providers/presets';
+import { redactSecrets } from '../providers/redact';
+import { readModelSettings } from './modelSettings';
+import { resolveModels, useApiKeyStore } from './models';
+import { ApiKeyStore } from './secrets';
+import { selectModel } from './selectModel';
+
+/**
+ * *Grounded: Set API Key*, *Select Model* and *Test Connection*, and the key store `resolveModels` reads.
+ * Keys go to SecretStorage only; what is logged passes through `redactSecrets`.
+ */
+export function registerProviderCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const keys = new ApiKeyStore(context.secrets);
+  useApiKeyStore(keys);
+  return [
+    { dispose: () => useApiKeyStore(undefined) },
+    // Refreshes the cached client when a key changes (from this window or another).
+    keys.onDidChange(() => useApiKeyStore(keys)),
+    vscode.commands.registerCommand('grounded.setApiKey', (key?: unknown) => setApiKey(keys, log, key)),
+    vscode.commands.registerCommand('grounded.selectModel', () => selectModel(keys, log)),
+    vscode.commands.registerCommand('grounded.testConnection', () => runConnectionTest(keys, log)),
+  ];
+}
+
+/** Stores the key for the configured preset. A string argument (for scripts and tests) skips the input box; '' removes the key. */
+async function setApiKey(keys: ApiKeyStore, log: vscode.LogOutputChannel, given?: unknown): Promise<boolean> {
+  const { endpoint, provider } = readModelSettings();
+  const preset = PRESETS[endpoint.preset];
+  const key =
+    typeof given === 'string'
+      ? given
+      : await vscode.window.showInputBox({
+          title: `Grounded: API key for ${preset.label}`,
+          prompt: `Stored in VS Code's secret storage, never in settings.${endpoint.preset === 'databricks' ? ' A Databricks personal access token (dapi…).' : ''}`,
+          password: true,
+          ignoreFocusOut: true,
+          validateInput: v => (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined),
+        });
+  if (key === undefined) return false;
+  await keys.set(endpoint.preset, key);
+  log.info(key.trim() ? `API key for ${preset.label} saved to secret storage` : `API key for ${preset.label} removed`);
+  if (typeof given !== 'string') {
+    const note = provider === 'openai-compatible' ? '' : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
+    const next = await vscode.window.showInformationMessage(`Saved the API key for ${preset.label}${note}.`, 'Test Connection');
+    if (next) await vscode.commands.executeCommand('grounded.testConnection');
+  }
+  return true;
+}
+
+/** Sends one tiny prompt with the configured provider; says how long it took, or what is wrong and how to fix it. */
+async function runConnectionTest(keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<ConnectionReport | undefined> {
+  const settings = readModelSettings();
+  const { model, label } = await resolveModels();
+  if (!model) {
+    void vscode.window.showWarningMessage(
+      'No VS Code language model is available. Install or sign in to a model provider, or use an OpenAI-compatible endpoint.',
+      'Select Model',
+    ).then(choice => choice && vscode.commands.executeCommand('grounded.selectModel'));
+    return undefined;
+  }
+  const name = label ?? 'the model';
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Grounded: testing ${name}…`, cancellable: true },
+    (_progress, token) => {
+      const controller = new AbortController();
+      token.onCancellationRequested(() => controller.abort());
+      return testConnection(model, name, { signal: controller.signal });
+    },
+  );
+  const resolved = resolveEndpoint(settings.endpoint);
+  const secrets = 'endpoint' in resolved ? [(await keys.get(resolved.endpoint.preset)) ?? ''] : [];
+  if (report.ok) {
+    log.info(`connection test: ${name} answered in ${report.latencyMs} ms`);
+    void vscode.window.showInformationMessage(`Connected to ${name} in ${report.latencyMs} ms.`);
+    return report;
+  }
+  const cause = report.error.cause instanceof Error ? report.error.cause.message : String(report.error.cause ?? '');
+  log.warn(redactSecrets(`connection test: ${name} failed (${report.error.kind}): ${report.error.message} ${cause}`, secrets));
+  const endpointHint = settings.provider === 'openai-compatible' && 'endpoint' in resolved ? ` (${resolved.endpoint.baseURL})` : '';
+  const action = report.error.options.action;
+  // Not awaited: the command returns its report while the message waits for the user.
+  void vscode.window.showErrorMessage(`${name}${endpointHint}: ${report.error.message}`, ...(action ? [action.title] : []), 'Show Log').then(choice => {
+    if (choice === 'Show Log') log.show();
+    else if (choice && action) void vscode.commands.executeCommand(action.command, ...(action.arguments ?? []));
+  });
+  return report;
+}

@@ -1,0 +1,81 @@
+import * as vscode from 'vscode';
+import { listEndpointModels } from '../providers/listModels';
+import { PRESET_IDS, PRESETS, resolveEndpoint, type PresetId } from '../providers/presets';
+import { readModelSettings, updateModelSettings } from './modelSettings';
+import type { ApiKeyStore } from './secrets';
+
+type Choice = vscode.QuickPickItem & ({ kind?: undefined; modelId: string } | { kind?: undefined; preset: PresetId } | { kind: vscode.QuickPickItemKind.Separator });
+
+/**
+ * *Grounded: Select Model*: one list with the VS Code language models and the OpenAI-compatible presets. A preset
+ * then asks only for what its URL shape needs (workspace URL, endpoint or model name), offering the names the
+ * endpoint lists when it can. Settings are written at user level.
+ */
+export async function selectModel(keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<boolean> {
+  const current = readModelSettings();
+  const vscodeModels = await vscode.lm.selectChatModels();
+  const items: Choice[] = [
+    { label: 'VS Code language models', kind: vscode.QuickPickItemKind.Separator },
+    ...vscodeModels.map(m => ({
+      label: m.name,
+      description: `${m.vendor} · ${m.family}`,
+      detail: current.provider === 'vscode' && current.vscodeModel === m.id ? 'current' : undefined,
+      modelId: m.id,
+    })),
+    { label: 'OpenAI-compatible endpoints', kind: vscode.QuickPickItemKind.Separator },
+    ...PRESET_IDS.map(preset => ({
+      label: PRESETS[preset].label,
+      description: current.provider === 'openai-compatible' && current.endpoint.preset === preset ? `current: ${current.endpoint.model}` : undefined,
+      preset,
+    })),
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Grounded: Select Model', placeHolder: 'Where answers come from' });
+  if (!picked || picked.kind !== undefined) return false;
+  if ('modelId' in picked) {
+    await updateModelSettings({ provider: 'vscode', vscodeModel: picked.modelId });
+    log.info(`model: VS Code model ${picked.label}`);
+    return true;
+  }
+  return configurePreset(picked.preset, keys, log);
+}
+
+async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<boolean> {
+  const info = PRESETS[preset];
+  const current = readModelSettings().endpoint;
+  const samePreset = current.preset === preset;
+  const baseUrl = await vscode.window.showInputBox({
+    title: `${info.label}: ${preset === 'databricks' ? 'workspace URL' : preset === 'azure' ? 'resource endpoint' : 'base URL'}`,
+    prompt: info.baseUrlHint,
+    value: samePreset ? current.baseUrl : (info.defaultBaseUrl ?? ''),
+    ignoreFocusOut: true,
+    validateInput: v => (v.trim() || info.defaultBaseUrl ? undefined : `Enter ${info.baseUrlHint}.`),
+  });
+  if (baseUrl === undefined) return false;
+  const key = await keys.get(preset);
+  const draft = resolveEndpoint({ ...current, preset, baseUrl, model: info.defaultModel ?? 'any' });
+  const offered = 'endpoint' in draft ? await listEndpointModels(draft.endpoint, key) : undefined;
+  const model = offered
+    ? (await vscode.window.showQuickPick(offered, { title: `${info.label}: model`, placeHolder: info.modelHint, ignoreFocusOut: true }))
+    : await vscode.window.showInputBox({
+        title: `${info.label}: model`,
+        prompt: info.modelHint,
+        value: samePreset ? current.model : (info.defaultModel ?? ''),
+        ignoreFocusOut: true,
+        validateInput: v => (v.trim() ? undefined : `Enter ${info.modelHint}.`),
+      });
+  if (!model) return false;
+  const check = resolveEndpoint({ ...current, preset, baseUrl, model });
+  if ('problem' in check) {
+    void vscode.window.showErrorMessage(check.problem);
+    return false;
+  }
+  await updateModelSettings({ provider: 'openai-compatible', preset, baseUrl: baseUrl.trim(), name: model.trim() });
+  log.info(`model: ${info.label} at ${check.endpoint.baseURL}, model ${check.endpoint.model}`);
+  const needsKey = info.keyRequired && !key;
+  const next = await vscode.window.showInformationMessage(
+    `Grounded now answers with ${info.label} · ${model}.${needsKey ? ' It needs an API key.' : ''}`,
+    needsKey ? 'Set API Key' : 'Test Connection',
+  );
+  if (next) await vscode.commands.executeCommand(needsKey ? 'grounded.setApiKey' : 'grounded.testConnection');
+  return true;
+}

@@ -1,0 +1,138 @@
+// The workspace index at scale: query latency against minisearch on the same chunks, full build in the worker with
+// the host's event-loop lag measured meanwhile, load from disk, update after one saved file, memory per chunk.
+// Reports only: no pass/fail. `npm run bench -- index [--quick] [--json]`.
+import { existsSync, statSync } from 'node:fs';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import MiniSearch from 'minisearch';
+import { IndexStore } from '../../src/index/indexStore';
+import { SegmentedIndex } from '../../src/index/segmentedIndex';
+import { WorkspaceIndex } from '../../src/index/workspaceIndex';
+import type { Bench, BenchTable } from './benchTypes';
+import { chunkDocs, CORPUS_RULES, corpusFolders, sampleQueries } from './index/corpus';
+import { collectGarbage, fmt, percentile, timeEach, withLoopLag } from './index/measure';
+
+const QUERIES = 300;
+const UPDATES = 20;
+
+async function loadIndex(dir: string): Promise<SegmentedIndex> {
+  const stored = await new IndexStore(dir).load();
+  if (!stored) throw new Error(`no store in ${dir}`);
+  const { manifest, segments } = stored;
+  return new SegmentedIndex({ segments, deletions: manifest.deletions, files: manifest.files, nextSegmentId: manifest.nextSegmentId });
+}
+
+export const run: Bench = async ({ quick }) => {
+  const temp = await mkdtemp(join(tmpdir(), 'grounded-bench-'));
+  const scratch = join(temp, 'scratch');
+  const storeDir = join(temp, 'store');
+  try {
+    await import('node:fs/promises').then(fs => fs.mkdir(scratch));
+    const saved = join(scratch, 'saved.md');
+    await writeFile(saved, '# Scratch\n\nA file the benchmark saves again and again.\n');
+    const folders = [...corpusFolders(quick), scratch];
+    const index = new WorkspaceIndex({ folders: () => folders, rules: () => CORPUS_RULES, storeDir, persistDelayMs: 60_000 });
+
+    // Full build in the worker; the main thread only waits, and the lag timer proves it.
+    const build = await withLoopLag(() => index.sync());
+    const stats = build.result;
+    const storeBytes = (await Promise.all((await readdir(storeDir)).map(async n => (await stat(join(storeDir, n))).size))).reduce((a, b) => a + b, 0);
+
+    // Load from disk (what a new window does): read, check every checksum, map the arrays.
+    const loadTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t0 = performance.now();
+      await loadIndex(storeDir);
+      loadTimes.push(performance.now() - t0);
+    }
+    loadTimes.sort((a, b) => a - b);
+    await collectGarbage();
+    const heapBefore = process.memoryUsage();
+    const loaded = await loadIndex(storeDir);
+    await collectGarbage();
+    const heapAfter = process.memoryUsage();
+    const heapBytes = heapAfter.heapUsed + heapAfter.arrayBuffers - (heapBefore.heapUsed + heapBefore.arrayBuffers);
+
+    const docs = await chunkDocs(loaded);
+    const queries = sampleQueries(docs, QUERIES);
+    for (const q of queries.slice(0, 50)) index.search(q, 10); // warm-up
+    const ours = timeEach(queries, q => index.search(q, 10));
+
+    const mini = new MiniSearch<{ id: number; path: string; title: string; text: string }>({ fields: ['text', 'title', 'path'], storeFields: [] });
+    const miniBuild = await withLoopLag(async () => mini.addAll(docs));
+    for (const q of queries.slice(0, 20)) mini.search(q);
+    const theirs = timeEach(queries, q => mini.search(q).slice(0, 10));
+
+    // One saved file: re-read, re-chunk, one small segment, old chunks deleted; searchable when update resolves.
+    const updates: number[] = [];
+    for (let i = 0; i < UPDATES; i++) {
+      await writeFile(saved, `# Scratch\n\nSaved edit number ${i}: the word zyx${i}qv is new.\n`);
+      const t0 = performance.now();
+      await index.update([saved]);
+      updates.push(performance.now() - t0);
+      if (index.search(`zyx${i}qv`, 1)[0]?.path.endsWith('saved.md') !== true) throw new Error('the saved edit is not searchable');
+    }
+    updates.sort((a, b) => a - b);
+    await index.flush();
+    index.dispose();
+
+    const p = (xs: number[], q: number) => percentile(xs, q);
+    const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(0)}×` : 'n/a');
+    const sizes = distSizes();
+    const perChunk = (bytes: number) => (stats.chunks ? Math.round(bytes / stats.chunks) : 0);
+    const tables: BenchTable[] = [
+      {
+        title: `Index at ${stats.chunks.toLocaleString('en-US')} chunks (${stats.files.toLocaleString('en-US')} files${quick ? ', --quick' : ''})`,
+        columns: ['figure', 'Grounded', 'minisearch', 'ratio', 'target'],
+        rows: [
+          ['query p50 (ms)', fmt(p(ours, 50), 3), fmt(p(theirs, 50), 3), ratio(p(theirs, 50), p(ours, 50)), ''],
+          ['query p95 (ms)', fmt(p(ours, 95), 3), fmt(p(theirs, 95), 3), ratio(p(theirs, 95), p(ours, 95)), '≤ 1 ms, ≥ 50×'],
+          ['full build (ms)', fmt(build.ms, 0), fmt(miniBuild.ms, 0), '', '≤ 8000'],
+          ['max event-loop lag during build (ms)', fmt(build.maxLagMs, 1), fmt(miniBuild.maxLagMs, 1), '', '≤ 50'],
+          ['load from disk (ms, median of 3)', fmt(p(loadTimes, 50), 1), '', '', '≤ 250'],
+          ['update after one saved file (ms, p50)', fmt(p(updates, 50), 2), '', '', '≤ 20'],
+          ['update after one saved file (ms, p95)', fmt(p(updates, 95), 2), '', '', '≤ 20'],
+        ],
+      },
+      {
+        title: 'Index memory and sizes',
+        columns: ['figure', 'value'],
+        rows: [
+          ['index bytes per chunk (typed arrays + strings)', perChunk(stats.indexBytes)],
+          ['heap + array buffers per chunk (loaded index)', perChunk(heapBytes)],
+          ['store on disk per chunk (bytes)', perChunk(storeBytes)],
+          ['store on disk (MiB)', (storeBytes / 2 ** 20).toFixed(1)],
+          ...sizes.map(([name, bytes]) => [`${name} (KiB)`, (bytes / 1024).toFixed(0)] as [string, string]),
+        ],
+      },
+    ];
+    return {
+      name: 'index',
+      tables,
+      json: {
+        chunks: stats.chunks,
+        files: stats.files,
+        quick,
+        query: { p50: p(ours, 50), p95: p(ours, 95), minisearchP50: p(theirs, 50), minisearchP95: p(theirs, 95) },
+        buildMs: build.ms,
+        buildMaxLagMs: build.maxLagMs,
+        minisearchBuildMs: miniBuild.ms,
+        loadMs: p(loadTimes, 50),
+        updateMs: { p50: p(updates, 50), p95: p(updates, 95) },
+        bytesPerChunk: { index: perChunk(stats.indexBytes), heap: perChunk(heapBytes), store: perChunk(storeBytes) },
+        sizes: Object.fromEntries(sizes),
+      },
+    };
+  } finally {
+    await rm(temp, { recursive: true, force: true });
+  }
+};
+
+/** Sizes of the bundles and the packaged extension, when they have been built. */
+function distSizes(): [string, number][] {
+  const root = resolve(__dirname, '../../..');
+  return ['dist/extension.js', 'dist/cli.js', 'dist/indexWorker.js', 'dist/webview.js', 'grounded.vsix']
+    .filter(f => existsSync(join(root, f)))
+    .map(f => [f, statSync(join(root, f)).size]);
+}

@@ -1,0 +1,69 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { chunkText } from '../../../src/index/chunker';
+import type { DiscoveryRules } from '../../../src/index/discovery';
+import type { SegmentedIndex } from '../../../src/index/segmentedIndex';
+
+const ROOT = resolve(__dirname, '../../../..');
+
+/**
+ * Text the machine already has: this repository's node_modules (JS/TS sources, typings, READMEs), then the system's
+ * Python library and C headers, until the corpus passes 100k chunks. `--quick` takes two packages only.
+ */
+export function corpusFolders(quick: boolean): string[] {
+  const nm = resolve(ROOT, 'node_modules');
+  const folders = quick ? [resolve(nm, 'typescript'), resolve(nm, '@langchain')] : [nm, '/usr/lib/python3.11', '/usr/include'];
+  return folders.filter(f => existsSync(f));
+}
+
+/** node_modules is excluded by default; here it is the corpus. Caches and .git stay out. */
+export const CORPUS_RULES: DiscoveryRules = { exclude: ['**/.git', '**/__pycache__', '**/*.pyc'] };
+
+export interface ChunkDoc {
+  id: number;
+  path: string;
+  title: string;
+  text: string;
+}
+
+/** The same chunks the index holds, with their text (read again from the files), for the minisearch comparison. */
+export async function chunkDocs(index: SegmentedIndex): Promise<ChunkDoc[]> {
+  const docs: ChunkDoc[] = [];
+  for (const file of index.files()) {
+    if (file.skip || file.docCount === 0) continue;
+    const text = await readFile(file.location, 'utf8').catch(() => '');
+    for (const chunk of chunkText(file.path, text)) docs.push({ id: docs.length, path: file.path, title: chunk.title ?? '', text: chunk.text });
+  }
+  return docs;
+}
+
+/** Deterministic pseudo-random numbers (mulberry32), so every run asks the same queries. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Queries like people type them: 2–4 words drawn from the chunks themselves (so they match something), plus a
+ * few fixed questions.
+ */
+export function sampleQueries(docs: readonly ChunkDoc[], count: number): string[] {
+  const next = random(42);
+  const queries = ['how to parse a config file', 'retry with exponential backoff', 'stream tokens from the model', 'read file async error handling'];
+  while (queries.length < count && docs.length > 0) {
+    const doc = docs[Math.floor(next() * docs.length)];
+    const words = (doc?.text.match(/[A-Za-z]{4,}/g) ?? []).filter((_, i, all) => all.length < 3 || i % 3 === 0);
+    if (words.length < 2) continue;
+    const n = 2 + Math.floor(next() * 3);
+    const start = Math.floor(next() * Math.max(1, words.length - n));
+    queries.push(words.slice(start, start + n).join(' '));
+  }
+  return queries;
+}

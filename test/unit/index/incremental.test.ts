@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
+
+describe('incremental updates', () => {
+  let temp: string;
+  let ws: string;
+  let index: WorkspaceIndex;
+  let notices: string[];
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'grounded-incr-'));
+    ws = join(temp, 'ws');
+    await mkdir(join(ws, 'docs'), { recursive: true });
+    await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n\nInstall the widget.\n\n## Usage\n\nRun it.\n');
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes\n');
+    await writeFile(join(ws, '.gitignore'), 'secret/\n');
+    notices = [];
+    index = new WorkspaceIndex({ folders: () => [ws], storeDir: join(temp, 'store'), workerFile: false, persistDelayMs: 10, onNotice: m => notices.push(m) });
+    await index.ready();
+  });
+  afterEach(async () => {
+    await index.flush();
+    index.dispose();
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  const paths = (query: string) => index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine}`);
+
+  it('makes a saved edit searchable at the right lines, in one small segment', async () => {
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes\n\nThe hoverboard charger lives in the garage.\n');
+    await index.update([join(ws, 'notes.txt')]);
+    assert.deepEqual(paths('hoverboard charger'), ['notes.txt:1-3']);
+    const stats = index.stats();
+    assert.equal(stats?.files, 3);
+    assert.equal(stats?.deletedChunks, 1);
+    assert.equal(stats?.segments, 2);
+  });
+
+  it('forgets a deleted file and follows a rename', async () => {
+    await rm(join(ws, 'notes.txt'));
+    await index.update([join(ws, 'notes.txt')]);
+    assert.deepEqual(paths('meeting'), []);
+    await rename(join(ws, 'docs', 'guide.md'), join(ws, 'docs', 'manual.md'));
+    await index.update([join(ws, 'docs', 'guide.md'), join(ws, 'docs', 'manual.md')]);
+    assert.deepEqual(paths('install widget'), ['docs/manual.md:1-7']);
+  });
+
+  it('forgets every file of a deleted folder', async () => {
+    await rm(join(ws, 'docs'), { recursive: true });
+    await index.update([join(ws, 'docs')]);
+    assert.deepEqual(paths('install'), []);
+    assert.equal(index.stats()?.files, 2);
+  });
+
+  it('leaves git-ignored and excluded files out of updates too', async () => {
+    await mkdir(join(ws, 'secret'));
+    await writeFile(join(ws, 'secret', 'keys.md'), 'password zebra\n');
+    await index.update([join(ws, 'secret', 'keys.md')]);
+    assert.deepEqual(paths('zebra'), []);
+  });
+
+  it('saves updates, so a new session starts from them without reading unchanged files', async () => {
+    await writeFile(join(ws, 'notes.txt'), 'quarterly planning\n');
+    await index.update([join(ws, 'notes.txt')]);
+    await index.flush();
+    const next = new WorkspaceIndex({ folders: () => [ws], storeDir: join(temp, 'store'), workerFile: false });
+    const stats = await next.sync();
+    assert.equal(stats.filesRead, 0);
+    assert.deepEqual(next.search('quarterly', 5).map(h => h.path), ['notes.txt']);
+    assert.deepEqual(next.search('meeting', 5), []);
+    next.dispose();
+    assert.deepEqual(notices, []);
+  });
+
+  it('merges small segments in the background as edits pile up', async () => {
+    for (let i = 0; i < 8; i++) {
+      await writeFile(join(ws, `n${i}.txt`), `note number ${i}\n`);
+      await index.update([join(ws, `n${i}.txt`)]);
+    }
+    await new Promise(r => setTimeout(r, 20));
+    await index.flush();
+    assert.ok((index.stats()?.segments ?? 99) < 9, `segments: ${index.stats()?.segments}`);
+    assert.equal(index.search('number', 20).length, 8);
+  });
+});

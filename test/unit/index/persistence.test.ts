@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { StoreFormatError } from '../../../src/index/binaryFormat';
+import { IndexStore } from '../../../src/index/indexStore';
+import { syncIndex } from '../../../src/index/indexSync';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+
+async function workspace(root: string, files: Record<string, string>): Promise<void> {
+  for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
+}
+
+const hits = (index: SegmentedIndex, query: string) => index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`);
+
+describe('index persistence', () => {
+  let temp: string;
+  let ws: string;
+  let store: string;
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'grounded-store-'));
+    ws = join(temp, 'ws');
+    store = join(temp, 'store');
+    await rm(ws, { recursive: true, force: true });
+    await import('node:fs/promises').then(fs => fs.mkdir(ws));
+    await workspace(ws, { 'a.md': '# Apples\n\nred fruit\n', 'b.ts': 'export function parseBanana() {\n  return 1;\n}\n', 'c.txt': 'cherry notes\n' });
+  });
+  afterEach(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  const sync = (fromScratch = false) => syncIndex({ folders: [ws], rules: {}, storeDir: store, fromScratch });
+
+  it('round-trips: a loaded store answers exactly as the index that was saved', async () => {
+    const built = await sync();
+    const loaded = await new IndexStore(store).load();
+    assert.ok(loaded);
+    const fromDisk = new SegmentedIndex({ segments: loaded.segments, deletions: loaded.manifest.deletions, files: loaded.manifest.files, nextSegmentId: loaded.manifest.nextSegmentId });
+    const inMemory = new SegmentedIndex(built.snapshot);
+    for (const q of ['apples', 'parse banana', 'cherry notes fruit']) assert.deepEqual(hits(fromDisk, q), hits(inMemory, q));
+    assert.deepEqual(loaded.manifest.files.map(f => f.path).sort(), ['a.md', 'b.ts', 'c.txt']);
+    assert.match(loaded.manifest.files[0]?.hash ?? '', /^[0-9a-f]{40}$/);
+  });
+
+  it('skips unchanged files by (mtime, size), then by content hash', async () => {
+    await sync();
+    const again = await sync();
+    assert.equal(again.stats.filesRead, 0);
+    const { utimes } = await import('node:fs/promises');
+    await utimes(join(ws, 'c.txt'), new Date(), new Date(Date.now() + 5000));
+    const touched = await sync();
+    assert.equal(touched.stats.filesRead, 1, 'the touched file is read');
+    assert.equal(touched.snapshot.segments.length, 1, 'and, its bytes unchanged, not re-chunked');
+  });
+
+  for (const [damage, reason] of [
+    ['flips a byte in a segment', /checksum mismatch/],
+    ['truncates the manifest', /payload bytes|shorter than its header/],
+    ['writes an old format version', /format version 0/],
+  ] as const) {
+    it(`detects a store that ${damage}, rebuilds it and says so once`, async () => {
+      const good = await sync();
+      const names = await readdir(store);
+      if (damage.includes('segment')) {
+        const seg = join(store, names.find(n => n.startsWith('seg-')) ?? '');
+        const bytes = await readFile(seg);
+        bytes[bytes.length - 3] = (bytes[bytes.length - 3] ?? 0) ^ 0xff;
+        await writeFile(seg, bytes);
+      } else if (damage.includes('truncates')) {
+        const bytes = await readFile(join(store, 'manifest.bin'));
+        await writeFile(join(store, 'manifest.bin'), bytes.subarray(0, bytes.length - 10));
+      } else {
+        const bytes = await readFile(join(store, 'manifest.bin'));
+        bytes.writeUInt32LE(0, 4);
+        await writeFile(join(store, 'manifest.bin'), bytes);
+      }
+      await assert.rejects(new IndexStore(store).load(), (e: unknown) => e instanceof StoreFormatError && reason.test(e.message));
+      const rebuilt = await sync();
+      assert.match(rebuilt.storeProblem ?? '', reason);
+      assert.equal(rebuilt.stats.filesRead, 3, 'every file is read again');
+      assert.deepEqual(hits(new SegmentedIndex(rebuilt.snapshot), 'parse banana'), hits(new SegmentedIndex(good.snapshot), 'parse banana'));
+      const healed = await sync();
+      assert.equal(healed.storeProblem, undefined, 'reported once: the rebuilt store is sound');
+      assert.equal(healed.stats.filesRead, 0);
+    });
+  }
+
+  it('treats a missing segment file as damage, not as an empty index', async () => {
+    await sync();
+    const seg = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
+    await rm(join(store, seg));
+    const rebuilt = await sync();
+    assert.match(rebuilt.storeProblem ?? '', /missing/);
+    assert.equal(rebuilt.stats.chunks, 3);
+  });
+
+  it('rebuilds from scratch on request, and forgets deleted files', async () => {
+    await sync();
+    await rm(join(ws, 'c.txt'));
+    const after = await sync();
+    assert.equal(after.stats.files, 2);
+    assert.deepEqual(hits(new SegmentedIndex(after.snapshot), 'cherry'), []);
+    const scratch = await sync(true);
+    assert.equal(scratch.stats.filesRead, 2);
+  });
+});

@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../src/index/indexWorkerClient';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+
+describe('the index worker', () => {
+  let ws: string;
+  before(async () => {
+    ws = await mkdtemp(join(tmpdir(), 'grounded-worker-'));
+    for (let i = 0; i < 300; i++) await writeFile(join(ws, `f${i}.md`), `# File ${i}\n\nalpha beta gamma ${i % 7 === 0 ? 'heptagon' : ''}\n`);
+  });
+  after(async () => {
+    await rm(ws, { recursive: true, force: true });
+  });
+
+  it('finds its script beside the compiled module', () => {
+    assert.ok(existsSync(DEFAULT_WORKER_FILE), DEFAULT_WORKER_FILE);
+  });
+
+  it('builds in a worker thread with progress, and the result answers like an in-process build', async () => {
+    const progress: number[] = [];
+    const inWorker = await runSyncTask({ folders: [ws], rules: {} }, { onProgress: p => progress.push(p.done) });
+    const inProcess = await runSyncTask({ folders: [ws], rules: {} }, { workerFile: false });
+    assert.equal(inWorker.stats.files, 300);
+    assert.equal(progress[progress.length - 1], 300);
+    const a = new SegmentedIndex(inWorker.snapshot).search('heptagon', 50);
+    const b = new SegmentedIndex(inProcess.snapshot).search('heptagon', 50);
+    assert.equal(a.length, 43);
+    assert.deepEqual(a.map(h => [h.path, h.score]), b.map(h => [h.path, h.score]));
+  });
+
+  it('stops when cancelled', async () => {
+    const controller = new AbortController();
+    const task = runSyncTask({ folders: [ws], rules: {} }, { signal: controller.signal, onProgress: () => controller.abort() });
+    setTimeout(() => controller.abort(), 5);
+    await assert.rejects(task, { name: 'AbortError' });
+  });
+});

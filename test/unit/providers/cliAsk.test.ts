@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { askCommand } from '../../../src/cli/askCommand';
+import type { CliIo } from '../../../src/cli/cliIo';
+import { run } from '../../../src/cli/run';
+import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
+import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
+
+// `grounded ask` over the index fixture workspace, against the loopback fault server.
+
+interface Recorded {
+  code: number;
+  out: string;
+  err: string;
+}
+
+async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; onOut?: (text: string) => void } = {}): Promise<Recorded> {
+  let out = '';
+  let err = '';
+  const io: CliIo = {
+    out: t => {
+      out += t;
+      options.onOut?.(t);
+    },
+    err: t => (err += t),
+    signal: options.signal,
+  };
+  const code = await askCommand(args, io, options.env ?? {});
+  return { code, out, err };
+}
+
+describe('grounded ask', () => {
+  let server: FaultServer;
+  const model = () => ['--folder', FIXTURE_WORKSPACE, '--base-url', server.baseUrl, '--model', 'fault-model'];
+  beforeEach(async () => {
+    server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'] }));
+  });
+  afterEach(() => server.close());
+
+  it('prints the tokens as they arrive, then the cited source as path:start-end', async () => {
+    const writes: string[] = [];
+    const { code, out } = await cli(['how do I install widget?', ...model()], { env: { GROUNDED_API_KEY: 'sk-cli-key-1' }, onOut: t => writes.push(t) });
+    assert.equal(code, 0);
+    assert.deepEqual(writes.slice(0, 3), ['Run ', '`npm install widget` ', '[1].'], 'one write per token');
+    assert.match(out, /^Run `npm install widget` \[1\]\.\n\nSources:\n {2}\[1\] README\.md:\d+-\d+\n$/);
+    assert.deepEqual(server.chatRequests.map(r => [isGradeRequest(r), r.authorization]), [[true, 'Bearer sk-cli-key-1'], [false, 'Bearer sk-cli-key-1']]);
+  });
+
+  it('skips grading with --no-grading', async () => {
+    const { code } = await cli(['install widget', ...model(), '--no-grading']);
+    assert.equal(code, 0);
+    assert.deepEqual(server.chatRequests.map(isGradeRequest), [false]);
+  });
+
+  it('prints one AnswerEvent per line with --json', async () => {
+    const { code, out } = await cli(['install widget', ...model(), '--json', '--no-grading']);
+    assert.equal(code, 0);
+    const events = out.trim().split('\n').map(line => JSON.parse(line) as { type: string; text?: string });
+    assert.deepEqual(events.filter(e => e.type === 'token').map(e => e.text), ['Run ', '`npm install widget` ', '[1].']);
+    assert.equal(events[events.length - 1]?.type, 'done');
+    assert.ok(events.some(e => e.type === 'sources'));
+  });
+
+  it('prints cited search results without a model', async () => {
+    const { code, out } = await cli(['install widget', '--folder', FIXTURE_WORKSPACE]);
+    assert.equal(code, 0);
+    assert.match(out, /search results, not an answer/i);
+    assert.match(out, /Sources:\n {2}\[1\] README\.md:\d+-\d+/);
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('exits 3 on a rejected key and says where the key goes in a terminal', async () => {
+    server.enqueue({ status: 401 });
+    const { code, err } = await cli(['install widget', ...model(), '--no-grading']);
+    assert.equal(code, 3);
+    assert.match(err, /GROUNDED_API_KEY/);
+  });
+
+  it('exits 4 when the stream breaks, with the partial answer printed', async () => {
+    server.enqueue({ tokens: ['one ', 'two ', 'three '], cutAfter: 2 });
+    const { code, out, err } = await cli(['install widget', ...model(), '--no-grading']);
+    assert.equal(code, 4);
+    assert.equal(out, 'one two \n[interrupted]\n');
+    assert.match(err, /cut off/);
+  });
+
+  it('exits 130 on Ctrl-C and hangs up the HTTP request', async () => {
+    server.enqueue({ tokens: ['a ', 'b ', 'c ', 'd '], tokenDelayMs: 100 });
+    const controller = new AbortController();
+    const { code } = await cli(['install widget', ...model(), '--no-grading'], { signal: controller.signal, onOut: () => controller.abort() });
+    assert.equal(code, 130);
+    for (let i = 0; i < 40 && !server.chatRequests[0]?.clientClosedAt; i++) await new Promise(r => setTimeout(r, 5));
+    assert.ok(server.chatRequests[0]?.clientClosedAt, 'the server saw the connection close');
+  });
+
+  it('exits 2 on bad input, through the CLI entry', async () => {
+    const io = { out: () => undefined, err: () => undefined };
+    assert.equal(await run(['ask', 'q', '--model', 'm', '--folder', FIXTURE_WORKSPACE], io), 2, '--model without --base-url');
+    assert.equal(await run(['ask', '--folder', FIXTURE_WORKSPACE], io), 2, 'no question');
+    assert.equal(await run(['ask', 'q', '--folder', '/no/such/folder'], io), 2);
+  });
+});

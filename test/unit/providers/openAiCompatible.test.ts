@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { ask } from '../../../src/core/ask';
+import { GroundedError } from '../../../src/core/errors';
+import type { AnswerEvent } from '../../../src/core/events';
+import { testConnection } from '../../../src/providers/connectionTest';
+import { listEndpointModels } from '../../../src/providers/listModels';
+import { createOpenAiCompatibleModels } from '../../../src/providers/openAiCompatible';
+import { resolveEndpoint, type EndpointSettings } from '../../../src/providers/presets';
+import { UnavailableChatModel } from '../../../src/providers/unavailableChatModel';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
+
+const retriever = new FakeRetriever(() => [passage(1), passage(2)]);
+
+function endpointFor(over: Partial<EndpointSettings>) {
+  const r = resolveEndpoint({ preset: 'custom', baseUrl: '', model: 'fault-model', helperModel: '', azureApiVersion: '2024-10-21', ...over });
+  assert.ok('endpoint' in r, JSON.stringify(r));
+  return r.endpoint;
+}
+
+async function collect(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
+  const out: AnswerEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+
+describe('OpenAI-compatible models on the wire', () => {
+  let server: FaultServer;
+  beforeEach(async () => {
+    server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['ok [1]'] }));
+  });
+  afterEach(() => server.close());
+
+  it('asks Databricks at <workspace>/serving-endpoints with the endpoint name as model and the PAT as bearer', async () => {
+    const endpoint = endpointFor({ preset: 'databricks', baseUrl: `http://127.0.0.1:${server.port}`, model: 'databricks-llama' });
+    const { model } = createOpenAiCompatibleModels(endpoint, 'dapi-test-token');
+    await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+    assert.deepEqual(server.chatRequests.map(r => [r.url, r.body?.model, r.authorization]), [
+      ['/serving-endpoints/chat/completions', 'databricks-llama', 'Bearer dapi-test-token'],
+    ]);
+  });
+
+  it('asks Azure OpenAI at the deployment URL with api-version and the api-key header', async () => {
+    const endpoint = endpointFor({ preset: 'azure', baseUrl: `http://127.0.0.1:${server.port}`, model: 'gpt4o-prod' });
+    const { model } = createOpenAiCompatibleModels(endpoint, 'azure-key-123');
+    await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+    const [request] = server.chatRequests;
+    assert.equal(request?.url, '/openai/deployments/gpt4o-prod/chat/completions?api-version=2024-10-21');
+    assert.equal(request?.headers['api-key'], 'azure-key-123');
+  });
+
+  it('grades with the helper model and writes with the generation model', async () => {
+    const endpoint = endpointFor({ baseUrl: server.baseUrl, model: 'big-model', helperModel: 'small-model' });
+    const models = createOpenAiCompatibleModels(endpoint, 'k');
+    const events = await collect(ask({ question: 'q' }, { retriever, ...models, clock: new FakeClock() }));
+    assert.equal(events[events.length - 1]?.type, 'done');
+    assert.deepEqual(server.chatRequests.map(r => [isGradeRequest(r), r.body?.model]), [[true, 'small-model'], [false, 'big-model']]);
+  });
+
+  it('needs no key for Ollama-style endpoints', async () => {
+    const endpoint = endpointFor({ preset: 'ollama', baseUrl: server.baseUrl, model: 'llama3.1' });
+    const { model, helperModel } = createOpenAiCompatibleModels(endpoint, undefined);
+    assert.equal(helperModel, undefined);
+    const events = await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+    assert.equal(events[events.length - 1]?.type, 'done');
+  });
+
+  it('lists the models an endpoint offers, and Databricks serving endpoints', async () => {
+    assert.deepEqual(await listEndpointModels(endpointFor({ baseUrl: server.baseUrl }), 'k'), ['fault-model', 'fault-small']);
+    const databricks = endpointFor({ preset: 'databricks', baseUrl: `http://127.0.0.1:${server.port}` });
+    assert.deepEqual(await listEndpointModels(databricks, 'dapi-x'), ['databricks-gte-large-en', 'databricks-meta-llama-3-3-70b-instruct']);
+    assert.equal(server.requests.at(-1)?.authorization, 'Bearer dapi-x');
+    assert.equal(await listEndpointModels(endpointFor({ baseUrl: 'http://127.0.0.1:1/v1' }), 'k'), undefined, 'nothing listening');
+  });
+});
+
+describe('testConnection', () => {
+  let server: FaultServer;
+  beforeEach(async () => {
+    server = await FaultServer.start(() => ({ tokens: ['OK'] }));
+  });
+  afterEach(() => server.close());
+  const model = () => createOpenAiCompatibleModels(endpointFor({ baseUrl: server.baseUrl }), 'k').model;
+
+  it('reports latency, model name and the reply', async () => {
+    let t = 1000;
+    const report = await testConnection(model(), 'Fault · fault-model', { now: () => (t += 120) });
+    assert.deepEqual(report, { ok: true, latencyMs: 120, modelName: 'Fault · fault-model', reply: 'OK' });
+    assert.deepEqual(server.chatRequests.map(r => r.stream), [false]);
+  });
+
+  it('reports a rejected key as the auth error that names the fix, without retrying', async () => {
+    server.enqueue({ status: 401 });
+    const report = await testConnection(model(), 'm');
+    assert.ok(!report.ok);
+    assert.equal(report.error.kind, 'auth');
+    assert.match(report.error.message, /Grounded: Set API Key/);
+    assert.equal(server.chatRequests.length, 1);
+  });
+
+  it('reports an endpoint that never answers as a timeout, and hangs up', async () => {
+    server.enqueue({ stallBeforeFirstMs: Infinity });
+    const report = await testConnection(model(), 'm', { timeoutMs: 100 });
+    assert.ok(!report.ok);
+    assert.equal(report.error.kind, 'timeout');
+    assert.match(report.error.message, /did not answer within 0 s|did not answer within/);
+  });
+});
+
+describe('UnavailableChatModel', () => {
+  it('turns a missing key into an auth error event with its fix, and no retry', async () => {
+    const problem = new GroundedError('auth', 'No API key is set for OpenAI. Set it with “Grounded: Set API Key”.', {
+      action: { title: 'Set API Key', command: 'grounded.setApiKey' },
+    });
+    const clock = new FakeClock();
+    const events = await collect(ask({ question: 'q' }, { retriever, model: new UnavailableChatModel(problem), clock }));
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error, problem);
+    assert.deepEqual(clock.sleeps, []);
+  });
+});

@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { resolveEndpoint, type EndpointSettings } from '../../../src/providers/presets';
+
+const settings = (over: Partial<EndpointSettings>): EndpointSettings => ({
+  preset: 'custom',
+  baseUrl: '',
+  model: '',
+  helperModel: '',
+  azureApiVersion: '2024-10-21',
+  ...over,
+});
+
+function endpoint(over: Partial<EndpointSettings>) {
+  const r = resolveEndpoint(settings(over));
+  assert.ok('endpoint' in r, JSON.stringify(r));
+  return r.endpoint;
+}
+
+function problem(over: Partial<EndpointSettings>): string {
+  const r = resolveEndpoint(settings(over));
+  assert.ok('problem' in r, JSON.stringify(r));
+  return r.problem;
+}
+
+describe('provider presets', () => {
+  it('turns a Databricks workspace URL and endpoint name into <workspace>/serving-endpoints with the endpoint as model', () => {
+    for (const baseUrl of [
+      'https://adb-123.4.azuredatabricks.net',
+      'https://adb-123.4.azuredatabricks.net/',
+      'adb-123.4.azuredatabricks.net',
+      'https://adb-123.4.azuredatabricks.net/serving-endpoints',
+      'https://adb-123.4.azuredatabricks.net/?o=123#ml/endpoints',
+    ]) {
+      const e = endpoint({ preset: 'databricks', baseUrl, model: 'databricks-llama', helperModel: 'databricks-small' });
+      assert.equal(e.baseURL, 'https://adb-123.4.azuredatabricks.net/serving-endpoints', baseUrl);
+      assert.equal(e.model, 'databricks-llama');
+      assert.equal(e.helperModel, 'databricks-small');
+      assert.equal(e.keyRequired, true);
+    }
+  });
+
+  it('names the missing Databricks setting and what goes in it', () => {
+    assert.match(problem({ preset: 'databricks', model: 'x' }), /grounded\.model\.baseUrl: the workspace URL/);
+    assert.match(problem({ preset: 'databricks', baseUrl: 'https://w.cloud.databricks.com' }), /grounded\.model\.name: the serving endpoint name/);
+  });
+
+  it('fills the default base URLs of OpenAI, Ollama, vLLM and LM Studio, and OpenAI’s default model', () => {
+    assert.deepEqual(
+      (['openai', 'ollama', 'vllm', 'lmstudio'] as const).map(preset => endpoint({ preset, model: preset === 'openai' ? '' : 'm' })).map(e => [e.baseURL, e.model, e.keyRequired]),
+      [
+        ['https://api.openai.com/v1', 'gpt-4o-mini', true],
+        ['http://localhost:11434/v1', 'm', false],
+        ['http://localhost:8000/v1', 'm', false],
+        ['http://localhost:1234/v1', 'm', false],
+      ],
+    );
+    assert.equal(endpoint({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1/', model: 'llama3.1' }).baseURL, 'http://gpu-box:11434/v1');
+  });
+
+  it('builds the Azure deployment URL with its api-version', () => {
+    const e = endpoint({ preset: 'azure', baseUrl: 'https://my-res.openai.azure.com/', model: 'gpt4o-prod', azureApiVersion: '2024-10-21' });
+    assert.equal(e.baseURL, 'https://my-res.openai.azure.com/openai/deployments/gpt4o-prod');
+    assert.deepEqual(e.azure, { endpoint: 'https://my-res.openai.azure.com', apiVersion: '2024-10-21' });
+    assert.match(problem({ preset: 'azure', baseUrl: 'https://r.openai.azure.com', model: 'd', azureApiVersion: ' ' }), /azureApiVersion/);
+  });
+
+  it('requires a base URL for a custom endpoint and rejects one that is not http(s)', () => {
+    assert.match(problem({ model: 'm' }), /needs grounded\.model\.baseUrl/);
+    assert.match(problem({ baseUrl: 'ftp://host/v1', model: 'm' }), /is not a URL/);
+    assert.equal(endpoint({ baseUrl: 'http://127.0.0.1:9999/v1', model: 'm' }).baseURL, 'http://127.0.0.1:9999/v1');
+  });
+});
