@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { ask } from './core/ask';
 import type { AnswerEvent, AskRequest } from './core/events';
 import type { TurnView } from './shared/messages';
 import { registerAskCommands } from './vscode/askCommands';
@@ -7,7 +6,9 @@ import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCommands } from './vscode/commands';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { registerProviderCommands } from './vscode/providerCommands';
-import { resolveModels } from './vscode/models';
+import { loadCore } from './vscode/loadCore';
+import { ModelResolver } from './vscode/models';
+import { ApiKeyStore } from './vscode/secrets';
 import { askOptionsFromSettings } from './vscode/settings';
 import { WorkspaceIndexService } from './vscode/workspaceIndexService';
 
@@ -22,10 +23,13 @@ export interface GroundedApi {
 export function activate(context: vscode.ExtensionContext): GroundedApi {
   const log = vscode.window.createOutputChannel('Grounded', { log: true });
   const index = new WorkspaceIndexService(log, context.storageUri);
+  const keys = new ApiKeyStore(context.secrets);
+  const models = new ModelResolver(keys);
   const askDeps = () => ({ retriever: index, options: askOptionsFromSettings() });
 
   const askAnywhere = async function* (request: AskRequest) {
-    yield* ask(request, { ...askDeps(), ...(await resolveModels()) });
+    const { ask } = await loadCore();
+    yield* ask(request, { ...askDeps(), ...(await models.resolve()) });
   };
   const panel = new PanelViewProvider(context, askAnywhere);
 
@@ -33,10 +37,11 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     log,
     index,
     panel,
-    registerChatParticipant({ askDeps, indexReport: () => index.indexReport(), log }),
+    models,
+    registerChatParticipant({ askDeps, models: chatModel => models.resolve(chatModel), indexReport: () => index.indexReport(), log }),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
-    ...registerProviderCommands(context, log),
+    ...registerProviderCommands(keys, models, log),
     ...registerAskCommands(panel),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { ask } from '../core/ask';
 import type { AskDeps } from '../core/ask';
+import { loadCore } from './loadCore';
 import type { AnswerMode, Turn } from '../core/events';
 import { RETRY, renderToChat, type ChatSink } from './chatRender';
 import { passageLocation } from './locations';
 import { describeIndex, type IndexReport } from './indexReport';
-import { resolveModels } from './models';
+import type { AnswerModels } from './models';
 import { redactSecrets } from '../providers/redact';
 
 export const PARTICIPANT_ID = 'grounded.chat';
@@ -13,6 +13,8 @@ export const PARTICIPANT_ID = 'grounded.chat';
 export interface ChatParticipantDeps {
   /** Everything ask() needs except the model, which chat takes from the request. */
   askDeps(): Omit<AskDeps, 'model' | 'helperModel'>;
+  /** The models for a question; in chat, `request.model` is the one picked in the chat view. */
+  models(chatModel: vscode.LanguageModelChat): Promise<AnswerModels>;
   indexReport(): Promise<IndexReport>;
   log: vscode.LogOutputChannel;
 }
@@ -42,9 +44,10 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
+      const { ask } = await loadCore();
       const events = ask(
         { question: request.prompt, history: historyOf(context), mode, signal: controller.signal },
-        { ...deps.askDeps(), ...(mode === 'answer' ? await resolveModels(request.model) : {}) },
+        { ...deps.askDeps(), ...(mode === 'answer' ? await deps.models(request.model) : {}) },
       );
       const outcome = await renderToChat(events, chatSink(stream, [request.prompt, mode]));
       if (outcome.error) {

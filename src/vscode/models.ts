@@ -1,10 +1,7 @@
 import * as vscode from 'vscode';
 import { GroundedError } from '../core/errors';
 import type { ChatModel } from '../core/ports';
-import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { PRESETS, resolveEndpoint, type Endpoint } from '../providers/presets';
-import { UnavailableChatModel } from '../providers/unavailableChatModel';
-import { VscodeLmChatModel } from '../providers/vscodeLmChatModel';
 import { readModelSettings, type ModelSettings } from './modelSettings';
 import type { ApiKeyStore } from './secrets';
 
@@ -17,29 +14,51 @@ export interface AnswerModels {
 }
 
 /**
- * Where API keys come from. Set once at activation by `registerProviderCommands`: the callers of
- * `resolveModels` (chat, the API, the panel) stay unaware of providers, so the key store cannot be a parameter.
+ * Chooses the models for each question, from `grounded.model.*`. Provider `vscode`: in chat the model picked in
+ * the chat view (`request.model`), elsewhere the one chosen with *Grounded: Select Model* or the first VS Code
+ * offers; none at all means search results instead of an answer. Provider `openai-compatible`: the configured
+ * endpoint, in chat too. A missing key or setting becomes a model that fails with the fix, so the surface shows it.
  */
-let apiKeys: ApiKeyStore | undefined;
-export function useApiKeyStore(store: ApiKeyStore | undefined): void {
-  apiKeys = store;
-  cached = undefined;
-}
+export class ModelResolver implements vscode.Disposable {
+  /** One client: rebuilding it per question would be cheap, but reuse keeps its connection pool warm. */
+  private cached: { signature: string; models: AnswerModels } | undefined;
+  private readonly keysChanged: vscode.Disposable;
 
-/**
- * Chooses the models for a question, from `grounded.model.*`. Provider `vscode`: in chat the model picked in the
- * chat view (`request.model`), elsewhere the one chosen with *Grounded: Select Model* or the first VS Code offers;
- * none at all means search results instead of an answer. Provider `openai-compatible`: the configured endpoint,
- * in chat too. A missing key or setting becomes a model that fails with the fix, so the surface shows it.
- */
-export async function resolveModels(chatModel?: vscode.LanguageModelChat): Promise<AnswerModels> {
-  const settings = readModelSettings();
-  return settings.provider === 'openai-compatible' ? openAiCompatibleModels(settings) : vscodeModels(settings, chatModel);
+  constructor(private readonly keys: ApiKeyStore) {
+    // a key set or removed in this window or another
+    this.keysChanged = keys.onDidChange(() => (this.cached = undefined));
+  }
+
+  async resolve(chatModel?: vscode.LanguageModelChat): Promise<AnswerModels> {
+    const settings = readModelSettings();
+    return settings.provider === 'openai-compatible' ? this.openAiCompatibleModels(settings) : vscodeModels(settings, chatModel);
+  }
+
+  private async openAiCompatibleModels(settings: ModelSettings): Promise<AnswerModels> {
+    const resolved = resolveEndpoint(settings.endpoint);
+    if ('problem' in resolved) return unavailable(new GroundedError('no-model', `${resolved.problem} Use “Grounded: Select Model” to set it up.`, { action: SELECT_MODEL }));
+    const { endpoint } = resolved;
+    const key = await this.keys.get(endpoint.preset);
+    if (!key && endpoint.keyRequired) return unavailable(missingKey(endpoint));
+    const signature = JSON.stringify([endpoint, key]);
+    if (this.cached?.signature !== signature) {
+      // loaded on first use, like the core: the OpenAI client is large
+      const { createOpenAiCompatibleModels } = await import('../providers/openAiCompatible.js');
+      const models = createOpenAiCompatibleModels(endpoint, key);
+      this.cached = { signature, models: { ...models, label: describeEndpoint(endpoint) } };
+    }
+    return this.cached.models;
+  }
+
+  dispose(): void {
+    this.keysChanged.dispose();
+  }
 }
 
 async function vscodeModels(settings: ModelSettings, chatModel?: vscode.LanguageModelChat): Promise<AnswerModels> {
   const picked = chatModel ?? (await chosenOrFirst(settings.vscodeModel));
   if (!picked) return {};
+  const { VscodeLmChatModel } = await import('../providers/vscodeLmChatModel.js');
   const helperId = settings.endpoint.helperModel.trim();
   const helper = helperId && helperId !== picked.id ? (await vscode.lm.selectChatModels({ id: helperId }))[0] : undefined;
   return {
@@ -57,23 +76,6 @@ async function chosenOrFirst(id: string): Promise<vscode.LanguageModelChat | und
   return (await vscode.lm.selectChatModels())[0];
 }
 
-/** One entry: rebuilding the client per question would be cheap, but reuse keeps its connection pool warm. */
-let cached: { signature: string; models: AnswerModels } | undefined;
-
-async function openAiCompatibleModels(settings: ModelSettings): Promise<AnswerModels> {
-  const resolved = resolveEndpoint(settings.endpoint);
-  if ('problem' in resolved) return unavailable(new GroundedError('no-model', `${resolved.problem} Use “Grounded: Select Model” to set it up.`, { action: SELECT_MODEL }));
-  const { endpoint } = resolved;
-  const key = await apiKeys?.get(endpoint.preset);
-  if (!key && endpoint.keyRequired) return unavailable(missingKey(endpoint));
-  const signature = JSON.stringify([endpoint, key]);
-  if (cached?.signature !== signature) {
-    const models = createOpenAiCompatibleModels(endpoint, key);
-    cached = { signature, models: { ...models, label: describeEndpoint(endpoint) } };
-  }
-  return cached.models;
-}
-
 export function describeEndpoint(endpoint: Endpoint): string {
   return `${endpoint.label} · ${endpoint.model}`;
 }
@@ -86,4 +88,7 @@ function missingKey(endpoint: Endpoint): GroundedError {
   });
 }
 
-const unavailable = (problem: GroundedError): AnswerModels => ({ model: new UnavailableChatModel(problem), label: 'not configured' });
+async function unavailable(problem: GroundedError): Promise<AnswerModels> {
+  const { UnavailableChatModel } = await import('../providers/unavailableChatModel.js');
+  return { model: new UnavailableChatModel(problem), label: 'not configured' };
+}

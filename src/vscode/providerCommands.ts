@@ -1,26 +1,21 @@
 import * as vscode from 'vscode';
-import { testConnection, type ConnectionReport } from '../providers/connectionTest';
+import type { ConnectionReport } from '../providers/connectionTest';
 import { PRESETS, resolveEndpoint } from '../providers/presets';
 import { redactSecrets } from '../providers/redact';
 import { readModelSettings } from './modelSettings';
-import { resolveModels, useApiKeyStore } from './models';
-import { ApiKeyStore } from './secrets';
+import type { ModelResolver } from './models';
+import type { ApiKeyStore } from './secrets';
 import { selectModel } from './selectModel';
 
 /**
- * *Grounded: Set API Key*, *Select Model* and *Test Connection*, and the key store `resolveModels` reads.
+ * *Grounded: Set API Key*, *Select Model* and *Test Connection*.
  * Keys go to SecretStorage only; what is logged passes through `redactSecrets`.
  */
-export function registerProviderCommands(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const keys = new ApiKeyStore(context.secrets);
-  useApiKeyStore(keys);
+export function registerProviderCommands(keys: ApiKeyStore, models: ModelResolver, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
-    { dispose: () => useApiKeyStore(undefined) },
-    // Refreshes the cached client when a key changes (from this window or another).
-    keys.onDidChange(() => useApiKeyStore(keys)),
     vscode.commands.registerCommand('grounded.setApiKey', (key?: unknown) => setApiKey(keys, log, key)),
     vscode.commands.registerCommand('grounded.selectModel', () => selectModel(keys, log)),
-    vscode.commands.registerCommand('grounded.testConnection', () => runConnectionTest(keys, log)),
+    vscode.commands.registerCommand('grounded.testConnection', () => runConnectionTest(keys, models, log)),
   ];
 }
 
@@ -50,9 +45,9 @@ async function setApiKey(keys: ApiKeyStore, log: vscode.LogOutputChannel, given?
 }
 
 /** Sends one tiny prompt with the configured provider; says how long it took, or what is wrong and how to fix it. */
-async function runConnectionTest(keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<ConnectionReport | undefined> {
+async function runConnectionTest(keys: ApiKeyStore, models: ModelResolver, log: vscode.LogOutputChannel): Promise<ConnectionReport | undefined> {
   const settings = readModelSettings();
-  const { model, label } = await resolveModels();
+  const { model, label } = await models.resolve();
   if (!model) {
     void vscode.window.showWarningMessage(
       'No VS Code language model is available. Install or sign in to a model provider, or use an OpenAI-compatible endpoint.',
@@ -66,7 +61,7 @@ async function runConnectionTest(keys: ApiKeyStore, log: vscode.LogOutputChannel
     (_progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return testConnection(model, name, { signal: controller.signal });
+      return import('../providers/connectionTest.js').then(({ testConnection }) => testConnection(model, name, { signal: controller.signal }));
     },
   );
   const resolved = resolveEndpoint(settings.endpoint);
