@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
@@ -65,7 +65,9 @@ export const folderPrefix = (folders: readonly string[], folder: string): string
 /**
  * Walks the folders and lists the files the rules let in (.gitignore / .groundedignore at every level, exclude and
  * include globs), with their size and mtime, without reading them. Symlink loops and unreadable folders or links
- * are counted in `skipped`; nothing throws but an abort.
+ * are counted in `skipped`; nothing throws but an abort. The file-system calls are synchronous (each takes
+ * microseconds; the promise versions cost far more per call over 40k entries) and the yielder keeps an
+ * in-process walk responsive.
  */
 export async function walkFolders(
   folders: readonly string[],
@@ -82,7 +84,7 @@ export async function walkFolders(
     await step();
     let entries: Dirent[];
     try {
-      entries = await readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       skipped.unreadable++;
       return;
@@ -98,7 +100,7 @@ export async function walkFolders(
       let info: { size: number; mtimeMs: number } | undefined;
       if (entry.isSymbolicLink() || isFile) {
         try {
-          const s = await stat(location); // follows links
+          const s = statSync(location); // follows links
           isDirectory = s.isDirectory();
           isFile = s.isFile();
           info = s;
@@ -110,14 +112,14 @@ export async function walkFolders(
       if (!isDirectory && !isFile) continue; // sockets, fifos, devices
       if (excluded(path, isDirectory) || scoped.ignores(path, isDirectory)) continue;
       if (isDirectory) {
-        if (await alreadyVisited(location, visited)) skipped['symlink-loop']++;
+        if (alreadyVisited(location, visited)) skipped['symlink-loop']++;
         else await walk(location, path, prefix, scoped);
       } else if (info && included(path)) candidates.push({ path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs });
     }
   };
 
   for (const folder of folders) {
-    if (await alreadyVisited(folder, visited)) continue;
+    if (alreadyVisited(folder, visited)) continue;
     await walk(folder, '', folderPrefix(folders, folder), IgnoreStack.empty());
   }
   return { candidates, skipped };
@@ -170,10 +172,10 @@ export async function readIgnoreFiles(dir: string, entries?: readonly Dirent[]):
 }
 
 /** Marks a directory visited by its real path; true if it was already (a symlink loop or a duplicate folder). */
-async function alreadyVisited(dir: string, visited: Set<string>): Promise<boolean> {
+function alreadyVisited(dir: string, visited: Set<string>): boolean {
   let real: string;
   try {
-    real = await realpath(dir);
+    real = realpathSync.native(dir);
   } catch {
     real = dir;
   }

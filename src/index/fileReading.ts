@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { SkipReason } from './discovery';
 
@@ -16,6 +17,20 @@ export async function readFileContent(location: string): Promise<FileContent> {
   let bytes: Buffer;
   try {
     bytes = await readFile(location);
+  } catch {
+    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0 };
+  }
+  return classifyBytes(bytes);
+}
+
+/**
+ * `readFileContent` without the promise machinery: several times cheaper per file (no file-handle objects, no
+ * extra fstat), which matters for 30k files in the index worker, where blocking is what the thread is for.
+ */
+export function readFileContentSync(location: string): FileContent {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(location);
   } catch {
     return { kind: 'skip', reason: 'unreadable', hash: '', size: 0 };
   }

@@ -1,6 +1,6 @@
 import { chunkText } from './chunker';
 import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
-import { readFileContent, type FileContent } from './fileReading';
+import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
 import type { FileRecord } from './segmentedIndex';
@@ -24,12 +24,11 @@ export interface IndexedFiles {
   unchanged: number;
 }
 
-const READ_AHEAD = 8;
-
 /**
  * Brings files up to date against what the index knows: a file with the same (mtime, size) is not read; a file
- * read with the same content hash keeps its chunks; anything else is chunked into one new segment. Reads a few
- * files ahead while chunking, in candidate order, so document numbers are deterministic.
+ * read with the same content hash keeps its chunks; anything else is chunked into one new segment, in candidate
+ * order, so document numbers are deterministic. Files are read synchronously (each is at most `maxFileBytes`; the
+ * yielder still lets the event loop run every few ms when this runs in-process).
  */
 export async function indexFiles(
   candidates: readonly Candidate[],
@@ -50,20 +49,11 @@ export async function indexFiles(
   });
   const total = toRead.length;
   options.onProgress?.({ done: 0, total });
-  const reads: Promise<FileContent>[] = [];
-  const read = (i: number): Promise<FileContent> | undefined => {
-    const c = toRead[i];
-    if (!c) return undefined;
-    return c.size > maxBytes ? Promise.resolve({ kind: 'skip', reason: 'too-large', hash: '', size: c.size }) : readFileContent(c.location);
-  };
-  for (let i = 0; i < Math.min(READ_AHEAD, total); i++) reads.push(read(i) as Promise<FileContent>);
   for (let i = 0; i < total; i++) {
     await step();
     const candidate = toRead[i] as Candidate;
-    const content = await (reads[i] as Promise<FileContent>);
-    delete reads[i]; // let the text go once chunked
-    const ahead = read(i + READ_AHEAD);
-    if (ahead) reads[i + READ_AHEAD] = ahead;
+    const content: FileContent =
+      candidate.size > maxBytes ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size } : readFileContentSync(candidate.location);
     const old = known(candidate.location);
     const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs: candidate.mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
     if (content.kind === 'skip') record.skip = content.reason;

@@ -2,7 +2,7 @@
 // runs one SyncRequest from `workerData` and posts progress, then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { syncIndex, type SyncRequest } from './indexSync';
-import { transferList, type WorkerMessage } from './workerMessages';
+import { doneMessage, type WorkerMessage } from './workerMessages';
 
 const port = parentPort;
 if (port) {
@@ -16,7 +16,10 @@ if (port) {
       post({ type: 'progress', done, total });
     },
   }).then(
-    result => post({ type: 'done', result }, transferList(result.snapshot)),
+    result => {
+      const { message, transfer } = doneMessage(result);
+      post(message, transfer);
+    },
     (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }),
   );
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
 import { StringList } from './stringList';
-import type { WorkerMessage } from './workerMessages';
+import { resultOf, type WorkerMessage } from './workerMessages';
 
 /**
  * The worker script sits next to this module in all three builds: dist/indexWorker.js beside dist/extension.js
@@ -43,7 +43,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.({ done: message.done, total: message.total });
-      else if (message.type === 'done') finish(() => resolve(reviveResult(message.result)));
+      else if (message.type === 'done') finish(() => resolve(reviveResult(resultOf(message))));
       else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
       if (message.type !== 'progress') void worker.terminate();
     });

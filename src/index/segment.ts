@@ -37,6 +37,8 @@ export class Segment {
   /** Scratch score accumulator, reused by every query (queries never run concurrently on one thread). */
   private scratch: Float64Array | undefined;
   private touched: Uint32Array | undefined;
+  /** Per queried term: its largest tf / lengthNorm over its postings, and the length norm that was for. */
+  private readonly impacts = new Map<number, { max: number; normBase: number; normPerLength: number }>();
 
   constructor(readonly data: SegmentData) {
     this.docCount = data.docLengths.length;
@@ -61,6 +63,30 @@ export class Segment {
   /** Documents containing term `id` (deleted ones included, as in Lucene, until a merge drops them). */
   documentFrequency(id: number): number {
     return id < 0 ? 0 : (this.data.postingStarts[id + 1] ?? 0) - (this.data.postingStarts[id] ?? 0);
+  }
+
+  /**
+   * An upper bound of tf / (tf + normBase + normPerLength · dl) over term `id`'s postings: the per-term bound
+   * that lets MaxScore skip documents. Computed on first use (one pass over the postings) and kept; when the
+   * average length moves (normPerLength falls by a factor r) the kept maximum times r is still a bound, since
+   * each ratio grows by less than r, so it is only recomputed once that loosens it by 5 %.
+   */
+  maxImpact(id: number, normBase: number, normPerLength: number): number {
+    const known = this.impacts.get(id);
+    if (known && known.normBase === normBase) {
+      if (normPerLength >= known.normPerLength) return known.max;
+      const loosening = known.normPerLength / normPerLength;
+      if (loosening < 1.05) return known.max * loosening;
+    }
+    const { postingStarts, postingDocs, postingTfs, docLengths } = this.data;
+    let max = 0;
+    for (let p = postingStarts[id] ?? 0, end = postingStarts[id + 1] ?? 0; p < end; p++) {
+      const tf = postingTfs[p] ?? 0;
+      const ratio = tf / (tf + normBase + normPerLength * (docLengths[postingDocs[p] ?? 0] ?? 0));
+      if (ratio > max) max = ratio;
+    }
+    this.impacts.set(id, { max, normBase, normPerLength });
+    return max;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from './bm25';
 import type { SkipReason } from './discovery';
+import { scoreWithMaxScore } from './maxScore';
 import { Segment, type SegmentData } from './segment';
 import { isDeleted, mergeSegments } from './segmentMerge';
 import { tokenize, type Tokenizer } from './tokenizer';
@@ -137,10 +138,7 @@ export class SegmentedIndex {
     const top = new TopK(k);
     let base = 0;
     this.segments.forEach((segment, j) => {
-      const offset = base;
-      segment.score(idsBySegment[j] ?? [], weights, normBase, normPerLength, this.deletions.get(segment.id), (doc, score) =>
-        top.offer(score, offset + doc),
-      );
+      scoreWithMaxScore(segment, idsBySegment[j] ?? [], weights, normBase, normPerLength, this.deletions.get(segment.id), top, base);
       base += segment.docCount;
     });
     return top.results();

@@ -1,43 +1,42 @@
-import { IDENTIFIER, tokenize, type Tokenizer } from './tokenizer';
-
-const CACHE_LIMIT = 200_000;
+import { IdentifierScanner } from './identifierScanner';
+import { IdentifierTerms } from './identifierTerms';
+import { tokenize, type Tokenizer } from './tokenizer';
 
 /**
  * Counts one document's weighted terms straight into term numbers, the builder's hot loop. With the shipped
- * tokenizer it caches identifier → term numbers, so a repeated identifier costs one map lookup and no strings;
- * with any other tokenizer it maps each term through the dictionary. Same result either way: `tokenize(text)` is
- * the concatenation of `tokenize(identifier)` over the identifiers of `text`.
+ * tokenizer it scans identifiers by character code and caches identifier → term numbers by their characters, so
+ * a repeated identifier costs a hash and a compare and allocates nothing; with any other tokenizer it maps each
+ * term through the dictionary. Same result either way: `tokenize(text)` is the concatenation of
+ * `tokenize(identifier)` over the identifiers of `text`.
  */
 export class TermCounter {
   private counts: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touched: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touchedCount = 0;
-  private cache = new Map<string, Uint32Array>();
-  private readonly identifiers = new RegExp(IDENTIFIER.source, IDENTIFIER.flags);
+  private readonly scanner = new IdentifierScanner();
+  private readonly identifiers: IdentifierTerms | undefined;
 
   constructor(
     private readonly tokenizer: Tokenizer,
     /** The dictionary: a term's number, assigned on first sight. */
     private readonly termId: (term: string) => number,
-  ) {}
+  ) {
+    if (tokenizer === tokenize) this.identifiers = new IdentifierTerms(termId);
+  }
 
   add(text: string | undefined, weight: number): void {
     if (!text || weight <= 0) return;
-    if (this.tokenizer !== tokenize) {
+    const { scanner, identifiers } = this;
+    if (identifiers === undefined) {
       for (const term of this.tokenizer(text)) this.count(this.termId(term), weight);
       return;
     }
-    const re = this.identifiers;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) {
-      const identifier = m[0];
-      let ids = this.cache.get(identifier);
-      if (ids === undefined) {
-        if (this.cache.size >= CACHE_LIMIT) this.cache = new Map();
-        ids = Uint32Array.from(tokenize(identifier), term => this.termId(term));
-        this.cache.set(identifier, ids);
-      }
-      for (let i = 0; i < ids.length; i++) this.count(ids[i] ?? 0, weight);
+    const table = identifiers.table;
+    scanner.reset(text);
+    while (scanner.next()) {
+      const entry = identifiers.lookup(text, scanner.start, scanner.end);
+      const ids = table.ids;
+      for (let i = table.idStart(entry), last = table.idEnd(entry); i < last; i++) this.count(ids[i] ?? 0, weight);
     }
   }
 

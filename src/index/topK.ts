@@ -18,6 +18,11 @@ export class TopK {
     this.orders = new Float64Array(Math.max(k, 0));
   }
 
+  /** The score a newcomer must beat once k are kept (-Infinity before): the k-th best so far. */
+  get threshold(): number {
+    return this.size < this.k ? -Infinity : (this.scores[0] ?? -Infinity);
+  }
+
   offer(score: number, order: number): void {
     if (this.size < this.k) {
       let i = this.size++;

@@ -109,12 +109,15 @@ export class WorkspaceIndex {
     return indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
   }
 
-  /** Saves pending incremental changes now; writes nothing when everything is saved already. */
+  /**
+   * Saves pending incremental changes now (writes nothing when everything is saved already), after any sync in
+   * progress — a background merge runs as one — so that nothing writes to the store once this resolves.
+   */
   async flush(): Promise<void> {
-    if (this.persistTimer) clearTimeout(this.persistTimer);
-    this.persistTimer = undefined;
-    await this.updates;
-    if (this.unsaved) await this.persist();
+    do {
+      await this.syncing?.promise.catch(() => undefined);
+      await this.saveNow();
+    } while (this.syncing || this.persistTimer);
   }
 
   dispose(): void {
@@ -126,8 +129,18 @@ export class WorkspaceIndex {
     }
   }
 
+  /** Writes pending incremental changes; loops because an update landing meanwhile schedules another save. */
+  private async saveNow(): Promise<void> {
+    do {
+      if (this.persistTimer) clearTimeout(this.persistTimer);
+      this.persistTimer = undefined;
+      await this.updates;
+      if (this.unsaved) await this.persist();
+    } while (this.persistTimer);
+  }
+
   private async runSync(fromScratch: boolean, signal: AbortSignal): Promise<IndexStats> {
-    await this.flush().catch(() => undefined);
+    await this.saveNow().catch(() => undefined);
     const folders = this.config.folders().map(f => resolve(f));
     const request = { folders, rules: this.config.rules?.() ?? {}, storeDir: this.config.storeDir, fromScratch };
     const result = await runSyncTask(request, { signal, onProgress: this.config.onProgress, workerFile: this.config.workerFile });

@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
+import { seek } from '../../../src/index/maxScore';
+import { SegmentBuilder } from '../../../src/index/segmentBuilder';
+import { isDeleted } from '../../../src/index/segmentMerge';
+import { SegmentedIndex, type FileRecord } from '../../../src/index/segmentedIndex';
+import { TopK, type ScoredDoc } from '../../../src/index/topK';
+import { random } from './seededRandom';
+
+const words = (text: string): string[] => text.split(' ').filter(Boolean);
+
+/** Zipf-like vocabulary: a few very common words (long postings, low bounds) and many rare ones. */
+function randomDoc(next: () => number, vocabulary: number): string {
+  const length = 1 + Math.floor(next() * 30);
+  return Array.from({ length }, () => `w${Math.floor(vocabulary * next() ** 3)}`).join(' ');
+}
+
+/** An index of several segments (one file per document), with some files deleted by updates. */
+function randomIndex(seed: number, docs: number, vocabulary: number): { index: SegmentedIndex; next: () => number } {
+  const next = random(seed);
+  const index = new SegmentedIndex({ segments: [], deletions: [], files: [], nextSegmentId: 1 }, words);
+  let made = 0;
+  while (made < docs) {
+    const builder = new SegmentBuilder(words);
+    const id = index.nextSegmentId++;
+    const records: FileRecord[] = [];
+    const size = 1 + Math.floor(next() * docs * 0.4);
+    for (let i = 0; i < size && made < docs; i++, made++) {
+      const location = `/ws/f${made}`;
+      const file = builder.addFile(`f${made}`, location);
+      const firstDoc = builder.addChunk(file, { text: randomDoc(next, vocabulary), title: next() < 0.2 ? `w${made % 7}` : undefined, startLine: 1, endLine: 1 });
+      records.push({ path: `f${made}`, location, mtimeMs: 1, size: 1, hash: '', segment: id, firstDoc, docCount: 1 });
+    }
+    const gone = [...index.files()].filter(() => next() < 0.1).map(r => r.location);
+    index.replaceFiles(gone, records, builder.build(id));
+  }
+  return { index, next };
+}
+
+/** The reference: every posting of every query term scored (Segment.score), then the k best. */
+function exhaustive(index: SegmentedIndex, query: string, k: number): ScoredDoc[] {
+  const terms = [...new Set(words(query))];
+  const counts = new Map<string, number>();
+  for (const t of words(query)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  const segments = index.segmentList;
+  const deletions = index.snapshot().deletions;
+  const n = index.chunkCount;
+  let total = 0;
+  segments.forEach((s, i) => {
+    for (let d = 0; d < s.docCount; d++) if (!isDeleted(deletions[i], d)) total += s.data.docLengths[d] ?? 0;
+  });
+  const weights = terms.map(t => (counts.get(t) ?? 0) * bm25Idf(n, Math.min(n, segments.reduce((df, s) => df + s.documentFrequency(s.termId(t)), 0))));
+  const { k1, b } = DEFAULT_BM25_PARAMS;
+  const top = new TopK(k);
+  let base = 0;
+  segments.forEach((s, i) => {
+    const offset = base;
+    s.score(terms.map(t => s.termId(t)), weights, k1 * (1 - b), (k1 * b) / (total / n), deletions[i], (doc, score) => top.offer(score, offset + doc));
+    base += s.docCount;
+  });
+  return top.results();
+}
+
+
+
+describe('MaxScore top-k', () => {
+  it('returns exactly the top k of exhaustive scoring, scores bit for bit, on random corpora', () => {
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const { index, next } = randomIndex(seed, 400 + seed * 150, 60 + seed * 40);
+      for (let q = 0; q < 60; q++) {
+        const query = Array.from({ length: 1 + Math.floor(next() * 5) }, () => `w${Math.floor(120 * next() ** 2)}`).join(' ');
+        for (const k of [1, 3, 10, 50]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `seed ${seed}, "${query}", k=${k}`);
+      }
+    }
+  });
+
+  it('keeps ties in index order, as exhaustive scoring does', () => {
+    const builder = new SegmentBuilder(words);
+    const file = builder.addFile('f', '/ws/f');
+    for (let i = 0; i < 50; i++) builder.addChunk(file, { text: i % 5 === 0 ? 'common rare' : 'common other', startLine: 1, endLine: 1 });
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: [], nextSegmentId: 2 }, words);
+    assert.deepEqual(index.rank('common rare', 4), exhaustive(index, 'common rare', 4));
+    assert.deepEqual(index.rank('common', 7), exhaustive(index, 'common', 7));
+  });
+
+  it('seeks the first posting at or after a document', () => {
+    const docs = Uint32Array.from([2, 4, 8, 9, 15, 40, 41, 90]);
+    for (let doc = 0; doc < 100; doc++) {
+      for (let from = 0; from <= docs.length; from++) {
+        let expected = from;
+        while (expected < docs.length && (docs[expected] ?? 0) < doc) expected++;
+        assert.equal(seek(docs, from, docs.length, doc), expected, `doc ${doc} from ${from}`);
+      }
+    }
+  });
+});
