@@ -17,7 +17,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/core/**', 'src/index/**', 'src/retrievers/**', 'src/providers/**', 'src/cli/**', 'src/shared/**', 'src/webview/**'],
+    files: ['src/core/**', 'src/index/**', 'src/retrievers/**', 'src/embeddings/**', 'src/providers/**', 'src/cli/**', 'src/shared/**', 'src/webview/**'],
     ignores: ['src/providers/vscodeLmChatModel.ts'],
     rules: noVscode,
   },

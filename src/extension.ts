@@ -8,6 +8,7 @@ import { PanelViewProvider } from './vscode/panelViewProvider';
 import { registerProviderCommands } from './vscode/providerCommands';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
+import { ConfiguredRetriever, registerRetrieverCommands } from './vscode/retrieverSettings';
 import { ApiKeyStore } from './vscode/secrets';
 import { askOptionsFromSettings } from './vscode/settings';
 import { WorkspaceIndexService } from './vscode/workspaceIndexService';
@@ -25,7 +26,8 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const index = new WorkspaceIndexService(log, context.storageUri);
   const keys = new ApiKeyStore(context.secrets);
   const models = new ModelResolver(keys);
-  const askDeps = () => ({ retriever: index, options: askOptionsFromSettings() });
+  const retriever = new ConfiguredRetriever(index, context.secrets, log);
+  const askDeps = () => ({ retriever, options: askOptionsFromSettings() });
 
   const askAnywhere = async function* (request: AskRequest) {
     const { ask } = await loadCore();
@@ -42,6 +44,8 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
     ...registerProviderCommands(keys, models, log),
+    retriever,
+    ...registerRetrieverCommands(context.secrets, log),
     ...registerAskCommands(panel),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);

@@ -3,9 +3,11 @@ import { SKIP_REASONS } from '../index/discovery';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
+import { pushCommand } from './pushCommand';
 
 /** `grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]`: builds or updates the stored index. */
 export async function indexCommand(args: readonly string[], io: CliIo): Promise<number> {
+  if (args.some(a => a === '--target' || a.startsWith('--target='))) return pushCommand(args, io);
   const { values } = parseArgs({
     args: [...args],
     options: {

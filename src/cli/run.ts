@@ -8,6 +8,7 @@ import { searchCommand } from './searchCommand';
 export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]   ranked passages from the folder's index
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
+  grounded index --target postgres://… [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
   grounded ask "question" [--folder DIR]... [--base-url URL --model NAME] [--no-grading] [--json]   a cited answer, streamed
   grounded eval BEIR_DIR [--json] [--run FILE]                             retrieval metrics on a BEIR data set
 `;

@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { GroundedError } from '../core/errors';
+import { CachingEmbedder } from '../embeddings/cachingEmbedder';
+import type { Embedder } from '../embeddings/embedder';
+import { resolveEmbeddingsEndpoint } from '../embeddings/embeddingsEndpoint';
+import { OpenAiEmbeddingsClient } from '../embeddings/openAiEmbeddingsClient';
+import { isPresetId } from '../providers/presets';
+import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
+import { pushRows } from '../retrievers/pgvectorPush';
+import { workspaceRows } from '../retrievers/pgvectorPushRows';
+import type { CliIo } from './cliIo';
+import { resolveFolders } from './folderArgs';
+
+export const PUSH_USAGE =
+  'grounded index --target postgres://USER@HOST/DB [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--json]';
+
+/**
+ * `grounded index --target postgres://…`: pushes the folders' chunks (and their vectors, when an embeddings model is
+ * given) into a PostgreSQL table, writing only what changed. The password comes from the URL or PGPASSWORD, the
+ * embeddings key from GROUNDED_EMBEDDINGS_API_KEY (else GROUNDED_API_KEY); neither is ever printed.
+ */
+export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({
+    args: [...args],
+    options: {
+      target: { type: 'string' },
+      table: { type: 'string', default: DEFAULT_TABLE },
+      folder: { type: 'string', multiple: true },
+      rebuild: { type: 'boolean', default: false },
+      'embeddings-model': { type: 'string' },
+      'embeddings-base-url': { type: 'string', default: '' },
+      'embeddings-preset': { type: 'string', default: 'custom' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.target) throw new GroundedError('bad-input', `Missing --target. Usage: ${PUSH_USAGE}`);
+  const folders = await resolveFolders(values.folder);
+  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io);
+  const { rows, files, skipped } = await workspaceRows(folders, { signal: io.signal });
+  const report = await pushRows(
+    { connectionString: values.target, password: env.PGPASSWORD, table: values.table },
+    rows,
+    { embedder, rebuild: values.rebuild, signal: io.signal, onProgress: message => io.err(`grounded: ${message}\n`) },
+  );
+  if (values.json) {
+    io.out(JSON.stringify({ folders, files, skipped, ...report }, null, 2) + '\n');
+    return 0;
+  }
+  io.out(`table     ${report.table}\n`);
+  io.out(`files     ${files} (${skipped} skipped)\n`);
+  io.out(`chunks    ${report.chunks}\n`);
+  io.out(`written   ${report.written}\n`);
+  io.out(`deleted   ${report.deleted}\n`);
+  io.out(`unchanged ${report.unchanged}\n`);
+  if (embedder) io.out(`embedded  ${report.embedded} (${report.embeddingsReused} vectors reused)\n`);
+  io.out(`total     ${report.ms.toFixed(0)} ms\n`);
+  return 0;
+}
+
+function embedderFromArgs(model: string | undefined, baseUrl: string, preset: string, env: NodeJS.ProcessEnv, io: CliIo): Embedder | undefined {
+  if (!model) return undefined;
+  if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
+  const resolved = resolveEmbeddingsEndpoint({ preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? '2024-10-21' });
+  if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replaceAll('grounded.embeddings.', '--embeddings-'));
+  const apiKey = env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY;
+  return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => io.err(`grounded: ${d}\n`) }));
+}

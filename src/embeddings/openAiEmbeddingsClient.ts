@@ -1,0 +1,122 @@
+import { realClock, type Clock } from '../core/clock';
+import { cancelled, GroundedError } from '../core/errors';
+import type { RetryPolicy } from '../core/options';
+import { defaultAskOptions } from '../core/options';
+import type { EmbedOptions, Embedder } from './embedder';
+import type { EmbeddingsEndpoint } from './embeddingsEndpoint';
+import { bodyReason, HttpStatusError, postJsonWithRetry } from './postJsonWithRetry';
+
+export interface OpenAiEmbeddingsClientOptions {
+  endpoint: EmbeddingsEndpoint;
+  apiKey?: string;
+  /** Texts per request; OpenAI takes up to 2048, Databricks endpoints ~150, so the default is modest. */
+  batchSize?: number;
+  /** Characters per text sent; longer texts are cut (the endpoint would reject them). */
+  maxChars?: number;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  onRetry?: (detail: string) => void;
+}
+
+const DEFAULT_BATCH = 64;
+const SET_KEY = { title: 'Set Embeddings API Key', command: 'grounded.setEmbeddingsApiKey' };
+const DEFAULT_MAX_CHARS = 8000;
+
+/**
+ * An OpenAI-compatible `POST {base}/embeddings` client (OpenAI, Azure, Databricks Model Serving, Ollama, vLLM…):
+ * batched, retried by the core's rules, cancellable, and strict about the reply (one finite vector per text,
+ * all of one length), so a broken endpoint is named instead of filling an index with garbage.
+ */
+export class OpenAiEmbeddingsClient implements Embedder {
+  readonly model: string;
+  private dimensions: number | undefined;
+
+  constructor(private readonly options: OpenAiEmbeddingsClientOptions) {
+    this.model = options.endpoint.model;
+  }
+
+  async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
+    const batchSize = Math.max(1, this.options.batchSize ?? DEFAULT_BATCH);
+    const vectors: Float32Array[] = [];
+    for (let start = 0; start < texts.length; start += batchSize) {
+      if (options.signal?.aborted) throw cancelled();
+      vectors.push(...(await this.embedBatch(texts.slice(start, start + batchSize), options.signal)));
+      options.onProgress?.({ done: vectors.length, total: texts.length });
+    }
+    return vectors;
+  }
+
+  private async embedBatch(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    const { endpoint, apiKey } = this.options;
+    if (endpoint.keyRequired && !apiKey)
+      throw new GroundedError('auth', `${endpoint.label} needs an API key. Set it with “Grounded: Set Embeddings API Key”.`, {
+        action: SET_KEY,
+      });
+    const maxChars = this.options.maxChars ?? DEFAULT_MAX_CHARS;
+    const input = texts.map(t => (t.length > maxChars ? t.slice(0, maxChars) : t) || ' ');
+    const headers: Record<string, string> = {};
+    if (apiKey) headers[endpoint.keyHeader] = endpoint.keyHeader === 'authorization' ? `Bearer ${apiKey}` : apiKey;
+    const reply = await postJsonWithRetry(
+      endpoint.url,
+      { model: endpoint.model, input, encoding_format: 'float' },
+      {
+        headers,
+        signal,
+        timeoutMs: this.options.timeoutMs ?? 60_000,
+        retry: this.options.retry ?? defaultAskOptions.retry,
+        clock: this.options.clock ?? realClock,
+        describe: (error, cause) => describeEmbeddingsError(error, cause, endpoint),
+        onRetry: this.options.onRetry,
+      },
+    );
+    return this.readVectors(reply, texts.length);
+  }
+
+  private readVectors(reply: unknown, expected: number): Float32Array[] {
+    const data = (reply as { data?: unknown } | null)?.data;
+    const malformed = (why: string) =>
+      new GroundedError('unknown', `${this.options.endpoint.label} sent an unusable reply (${why}). Check that the model is an embeddings model.`);
+    if (!Array.isArray(data) || data.length !== expected) throw malformed(`expected ${expected} vectors`);
+    const vectors: Float32Array[] = new Array<Float32Array>(expected);
+    data.forEach((item: unknown, position) => {
+      const { embedding, index } = (item ?? {}) as { embedding?: unknown; index?: unknown };
+      if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every(v => typeof v === 'number' && Number.isFinite(v)))
+        throw malformed('a vector is not a list of numbers');
+      this.dimensions ??= embedding.length;
+      if (embedding.length !== this.dimensions) throw malformed(`vectors of ${embedding.length} and ${this.dimensions} dimensions`);
+      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = Float32Array.from(embedding as number[]);
+    });
+    if (vectors.some(v => v === undefined)) throw malformed('duplicate indexes');
+    return vectors;
+  }
+}
+
+/** The embeddings endpoint's failures in words that say which setting to fix. */
+function describeEmbeddingsError(error: GroundedError, cause: unknown, endpoint: EmbeddingsEndpoint): GroundedError {
+  const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
+  const options = { cause, retryAfterMs: error.options.retryAfterMs };
+  const where = endpoint.label;
+  switch (error.kind) {
+    case 'cancelled':
+      return error;
+    case 'auth':
+      return new GroundedError('auth', `${where} rejected the API key. Set it with “Grounded: Set Embeddings API Key”.`, {
+        ...options,
+        action: SET_KEY,
+      });
+    case 'index':
+    case 'no-model':
+      return new GroundedError('bad-input', `${where} was not found (HTTP 404) at ${new URL(endpoint.url).origin}. Check grounded.embeddings.baseUrl and grounded.embeddings.model.`, options);
+    case 'bad-input':
+      return new GroundedError('bad-input', `${where} refused the request${reason ? ` (${reason})` : ''}. Check grounded.embeddings.model.`, options);
+    case 'rate-limit':
+      return new GroundedError('rate-limit', `${where} is rate-limited.`, options);
+    case 'timeout':
+      return new GroundedError('timeout', `${where} did not answer in time.`, options);
+    case 'network':
+      return new GroundedError('network', `${where} could not be reached or failed${cause instanceof HttpStatusError ? ` (HTTP ${cause.status})` : ''}. Check grounded.embeddings.baseUrl.`, options);
+    default:
+      return new GroundedError(error.kind, `${where} failed. See the “Grounded” output for details.`, options);
+  }
+}

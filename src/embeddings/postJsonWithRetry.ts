@@ -1,0 +1,98 @@
+import type { Clock } from '../core/clock';
+import { cancelled, GroundedError, toGroundedError } from '../core/errors';
+import { backoffMs } from '../core/modelCall';
+import type { RetryPolicy } from '../core/options';
+
+/** An HTTP error as `toGroundedError` reads it: the status and headers, never the body in the message. */
+export class HttpStatusError extends Error {
+  constructor(
+    readonly status: number,
+    readonly headers: Headers,
+    /** The parsed JSON error body, or the raw text: for the log and for mapping, not for the user. */
+    readonly body: unknown,
+  ) {
+    super(`HTTP ${status}`);
+    this.name = 'HttpStatusError';
+  }
+}
+
+export interface PostJsonOptions {
+  headers: Record<string, string>;
+  signal?: AbortSignal;
+  /** One attempt's limit; a timeout is retried like a network error. */
+  timeoutMs: number;
+  retry: RetryPolicy;
+  clock: Clock;
+  /** Turns a failure (already a GroundedError with the right kind) into the message for this service. */
+  describe: (error: GroundedError, cause: unknown) => GroundedError;
+  onRetry?: (detail: string) => void;
+}
+
+/**
+ * POSTs JSON and returns the parsed JSON reply, retrying 429, 5xx, timeouts and dropped connections with the
+ * core's backoff (honouring Retry-After) — the same rules as a chat call. Other failures are final at once.
+ */
+export async function postJsonWithRetry(url: string, body: unknown, options: PostJsonOptions): Promise<unknown> {
+  const payload = JSON.stringify(body);
+  for (let attempt = 0; ; attempt++) {
+    let error: GroundedError;
+    try {
+      return await postOnce(url, payload, options);
+    } catch (e) {
+      error = options.describe(classify(e, options.signal), e);
+    }
+    if (error.kind === 'cancelled' || !error.transient || attempt >= options.retry.retries) throw error;
+    const delay = backoffMs(attempt, options.retry, options.clock.random(), error.options.retryAfterMs);
+    options.onRetry?.(`${error.message} Retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${options.retry.retries}).`);
+    try {
+      await options.clock.sleep(delay, options.signal);
+    } catch {
+      throw cancelled();
+    }
+  }
+}
+
+async function postOnce(url: string, payload: string, options: PostJsonOptions): Promise<unknown> {
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  let response: Response;
+  try {
+    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: payload, signal });
+  } catch (e) {
+    if (timeout.aborted && !options.signal?.aborted) throw new GroundedError('timeout', 'timed out', { cause: e });
+    throw e;
+  }
+  const text = await response.text();
+  const parsed = parseJson(text);
+  if (!response.ok) throw new HttpStatusError(response.status, response.headers, parsed ?? text.slice(0, 2000));
+  if (parsed === undefined) throw new GroundedError('unknown', 'The reply was not JSON.', { cause: text.slice(0, 2000) });
+  return parsed;
+}
+
+/** The kind of failure (and Retry-After), from the core's one mapping; messages are replaced by `describe`. */
+function classify(e: unknown, signal: AbortSignal | undefined): GroundedError {
+  if (e instanceof GroundedError) return e;
+  if (e instanceof HttpStatusError && e.status === 404) return new GroundedError('index', 'not found', { cause: e });
+  if (e instanceof HttpStatusError && e.status >= 400 && e.status < 500 && ![401, 403, 408, 429].includes(e.status))
+    return new GroundedError('bad-input', `HTTP ${e.status}`, { cause: e });
+  return toGroundedError(e, signal);
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short, secret-free reason from an error body (`{error:{message}}`, `{message}`, `{error_code}`), for logs and hints. */
+export function bodyReason(body: unknown): string {
+  if (typeof body === 'string') return body.slice(0, 300);
+  if (!body || typeof body !== 'object') return '';
+  const o = body as Record<string, unknown>;
+  const nested = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
+  const message = nested?.message ?? o.message ?? o.error ?? o.detail;
+  const code = o.error_code ?? nested?.code;
+  return [typeof code === 'string' ? code : '', typeof message === 'string' ? message : ''].filter(Boolean).join(': ').slice(0, 300);
+}

@@ -1,0 +1,118 @@
+import { realClock, type Clock } from '../core/clock';
+import { GroundedError } from '../core/errors';
+import { defaultAskOptions, type RetryPolicy } from '../core/options';
+import type { Passage } from '../core/passage';
+import type { Retriever, SearchOptions } from '../core/ports';
+import type { Embedder } from '../embeddings/embedder';
+import { bodyReason, HttpStatusError, postJsonWithRetry } from '../embeddings/postJsonWithRetry';
+import { rowsToPassages, type QueryReply, type VectorSearchColumns } from './databricksVectorSearchRows';
+
+export type { VectorSearchColumns } from './databricksVectorSearchRows';
+
+export interface DatabricksVectorSearchOptions {
+  /** https://adb-….azuredatabricks.net (a bare host is taken as https). */
+  workspaceUrl: string;
+  /** catalog.schema.index */
+  indexName: string;
+  /** The Vector Search endpoint serving the index: needed only to page past 1,000 results. */
+  endpointName?: string;
+  /** A personal access token (or an OAuth token), from SecretStorage. */
+  token: string | undefined;
+  columns: VectorSearchColumns;
+  /** Without it the index embeds `query_text` itself (managed embeddings); with it, `query_vector` is sent. */
+  embedder?: Embedder;
+  queryType?: 'ANN' | 'HYBRID';
+  locate?: (path: string) => string;
+  timeoutMs?: number;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  onRetry?: (detail: string) => void;
+}
+
+/**
+ * Databricks Vector Search (`POST /api/2.0/vector-search/indexes/{name}/query`) as a retriever: rows become
+ * passages with the configured text, path and line columns; pages are followed with `query-next-page`.
+ */
+export class DatabricksVectorSearchRetriever implements Retriever {
+  private readonly base: string;
+
+  constructor(private readonly options: DatabricksVectorSearchOptions) {
+    this.base = workspaceOrigin(options.workspaceUrl);
+    if (!options.indexName.trim())
+      throw new GroundedError('bad-input', 'Databricks Vector Search needs grounded.databricksVectorSearch.indexName (catalog.schema.index).');
+  }
+
+  async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    const { columns, indexName } = this.options;
+    if (!this.options.token)
+      throw new GroundedError('auth', 'Databricks Vector Search needs a personal access token. Set it with “Grounded: Set Databricks Token”.', { action: SET_TOKEN });
+    const requested = [columns.text, columns.path, columns.startLine, columns.endLine, columns.title].filter((c): c is string => !!c);
+    const body: Record<string, unknown> = { columns: requested, num_results: options.k };
+    if (this.options.queryType) body.query_type = this.options.queryType;
+    if (this.options.embedder) body.query_vector = Array.from((await this.options.embedder.embed([query], { signal: options.signal }))[0] ?? []);
+    else body.query_text = query;
+
+    const index = encodeURIComponent(indexName.trim());
+    let reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query`, body, options.signal)) as QueryReply;
+    const passages = rowsToPassages(reply, columns, indexName, this.options.locate);
+    while (passages.length < options.k && reply.next_page_token && this.options.endpointName) {
+      const next = { endpoint_name: this.options.endpointName, page_token: reply.next_page_token };
+      reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query-next-page`, next, options.signal)) as QueryReply;
+      passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate));
+    }
+    return passages.slice(0, options.k);
+  }
+
+  private post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+    return postJsonWithRetry(this.base + path, body, {
+      headers: { authorization: `Bearer ${this.options.token ?? ''}` },
+      signal,
+      timeoutMs: this.options.timeoutMs ?? 30_000,
+      retry: this.options.retry ?? defaultAskOptions.retry,
+      clock: this.options.clock ?? realClock,
+      describe: (error, cause) => describeVectorSearchError(error, cause, this.base, this.options.indexName),
+      onRetry: this.options.onRetry,
+    });
+  }
+}
+
+const SET_TOKEN = { title: 'Set Databricks Token', command: 'grounded.setDatabricksToken' };
+
+function workspaceOrigin(text: string): string {
+  const trimmed = text.trim();
+  try {
+    const url = new URL(/^[a-z]+:\/\//i.test(trimmed) ? trimmed : `https://${trimmed}`);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return url.origin;
+  } catch {
+    // falls through to the message below
+  }
+  throw new GroundedError('bad-input', `grounded.databricksVectorSearch.workspaceUrl “${trimmed}” is not a URL; expected https://adb-….azuredatabricks.net.`);
+}
+
+function describeVectorSearchError(error: GroundedError, cause: unknown, base: string, indexName: string): GroundedError {
+  const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
+  const options = { cause, retryAfterMs: error.options.retryAfterMs };
+  const host = new URL(base).host;
+  switch (error.kind) {
+    case 'cancelled':
+      return error;
+    case 'auth':
+      return new GroundedError('auth', `Databricks at ${host} rejected the token for index ${indexName}${reason ? ` (${reason})` : ''}. Set a token with access to the index with “Grounded: Set Databricks Token”.`, {
+        ...options,
+        action: SET_TOKEN,
+      });
+    case 'index':
+    case 'no-model':
+      return new GroundedError('index', `Databricks Vector Search has no index ${indexName} at ${host}. Check grounded.databricksVectorSearch.indexName (catalog.schema.index) and the workspace URL.`, options);
+    case 'bad-input':
+      return new GroundedError('index', `Databricks Vector Search refused the query on ${indexName}: ${reason || 'bad request'}. Check the grounded.databricksVectorSearch column settings.`, options);
+    case 'rate-limit':
+      return new GroundedError('rate-limit', `Databricks Vector Search is rate-limited.`, options);
+    case 'timeout':
+      return new GroundedError('timeout', `Databricks Vector Search at ${host} did not answer in time.`, options);
+    case 'network':
+      return new GroundedError('network', `Databricks at ${host} could not be reached or failed${cause instanceof HttpStatusError ? ` (HTTP ${cause.status})` : ''}. Check grounded.databricksVectorSearch.workspaceUrl and the network.`, options);
+    default:
+      return new GroundedError(error.kind, 'Databricks Vector Search failed. See the “Grounded” output for details.', options);
+  }
+}

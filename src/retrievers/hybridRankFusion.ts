@@ -1,0 +1,24 @@
+import type { Passage } from '../core/passage';
+
+/** The usual RRF constant: it damps the head of each list so one engine's #1 cannot outvote agreement. */
+export const RRF_K = 60;
+
+/**
+ * Reciprocal-rank fusion: each passage scores Σ 1 / (RRF_K + rank) over the lists it appears in (rank from 1),
+ * so rankings on different scales (BM25, ts_rank, cosine) combine without calibration. Ties keep first-list order.
+ */
+export function fuseByReciprocalRank(lists: readonly (readonly Passage[])[], k: number, rrfK = RRF_K): Passage[] {
+  const fused = new Map<string, { passage: Passage; score: number; order: number }>();
+  let order = 0;
+  for (const list of lists) {
+    list.forEach((passage, rank) => {
+      const entry = fused.get(passage.id) ?? { passage, score: 0, order: order++ };
+      entry.score += 1 / (rrfK + rank + 1);
+      fused.set(passage.id, entry);
+    });
+  }
+  return [...fused.values()]
+    .sort((a, b) => b.score - a.score || a.order - b.order)
+    .slice(0, k)
+    .map(e => ({ ...e.passage, score: e.score }));
+}

@@ -1,0 +1,108 @@
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { VectorCache } from '../embeddings/cachingEmbedder';
+
+/** A chunk of the workspace whose vector is in the store. */
+export interface VectorEntry {
+  id: string;
+  path: string;
+  location: string;
+  startLine: number;
+  endLine: number;
+  title?: string;
+  /** Content hash of what was embedded: the vector's key, and the check that the file still says it. */
+  contentHash: string;
+}
+
+const FORMAT = 'grounded-vectors-1';
+
+/**
+ * The local hybrid's vectors: a cache by content hash (what the embedder fills), and the current chunks as one
+ * flat, L2-normalised Float32Array searched by brute-force cosine, which at workspace sizes (≤100k × 1k dims) is a
+ * few tens of milliseconds and needs no index structure. Saved as a JSON header plus the raw floats.
+ */
+export class HybridVectorStore implements VectorCache {
+  private readonly vectors = new Map<string, Float32Array>();
+  private entries: VectorEntry[] = [];
+  private matrix = new Float32Array(0);
+  private dimensions = 0;
+
+  get(key: string): Float32Array | undefined {
+    return this.vectors.get(key);
+  }
+
+  set(key: string, vector: Float32Array): void {
+    this.vectors.set(key, normalised(vector));
+  }
+
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** Makes `entries` the searchable chunks (their vectors must be cached under `keyOf`); forgets unused vectors. */
+  setEntries(entries: readonly VectorEntry[], keyOf: (entry: VectorEntry) => string): void {
+    const present = entries.filter(e => this.vectors.has(keyOf(e)));
+    this.dimensions = present.length ? (this.vectors.get(keyOf(present[0] as VectorEntry))?.length ?? 0) : 0;
+    this.matrix = new Float32Array(present.length * this.dimensions);
+    present.forEach((e, i) => this.matrix.set(this.vectors.get(keyOf(e)) ?? [], i * this.dimensions));
+    this.entries = present;
+    const used = new Set(present.map(keyOf));
+    for (const key of this.vectors.keys()) if (!used.has(key)) this.vectors.delete(key);
+  }
+
+  /** The `k` entries closest to `query` by cosine similarity, best first. */
+  nearest(query: Float32Array, k: number): { entry: VectorEntry; score: number }[] {
+    const q = normalised(query);
+    const d = this.dimensions;
+    if (q.length !== d || d === 0) return [];
+    const best: { index: number; score: number }[] = [];
+    for (let i = 0; i < this.entries.length; i++) {
+      let dot = 0;
+      const offset = i * d;
+      for (let j = 0; j < d; j++) dot += (this.matrix[offset + j] ?? 0) * (q[j] ?? 0);
+      if (best.length < k || dot > (best[best.length - 1]?.score ?? -Infinity)) {
+        best.push({ index: i, score: dot });
+        best.sort((a, b) => b.score - a.score);
+        if (best.length > k) best.pop();
+      }
+    }
+    return best.map(b => ({ entry: this.entries[b.index] as VectorEntry, score: b.score }));
+  }
+
+  async save(file: string): Promise<void> {
+    const keys = [...this.vectors.keys()];
+    const d = keys.length ? (this.vectors.get(keys[0] as string)?.length ?? 0) : 0;
+    const data = new Float32Array(keys.length * d);
+    keys.forEach((key, i) => data.set(this.vectors.get(key) ?? [], i * d));
+    const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys }), 'utf8');
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(header.length);
+    await writeFile(`${file}.tmp`, Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+    await rename(`${file}.tmp`, file);
+  }
+
+  /** Loads saved vectors; a missing, foreign or truncated file loads nothing (they are re-embedded). */
+  async load(file: string): Promise<number> {
+    const bytes = await readFile(file).catch(() => undefined);
+    if (!bytes || bytes.length < 4) return 0;
+    try {
+      const headerLength = bytes.readUInt32LE(0);
+      const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as { format?: string; dimensions?: number; keys?: string[] };
+      const d = header.dimensions ?? 0;
+      const keys = header.keys ?? [];
+      const body = bytes.subarray(4 + headerLength);
+      if (header.format !== FORMAT || body.length !== keys.length * d * 4) return 0;
+      const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
+      keys.forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
+      return keys.length;
+    } catch {
+      return 0;
+    }
+  }
+}
+
+function normalised(v: Float32Array): Float32Array {
+  let sum = 0;
+  for (const x of v) sum += x * x;
+  const norm = Math.sqrt(sum);
+  return norm === 0 || Math.abs(norm - 1) < 1e-6 ? v : v.map(x => x / norm);
+}

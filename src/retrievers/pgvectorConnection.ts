@@ -1,0 +1,94 @@
+import { Pool } from 'pg';
+import { GroundedError } from '../core/errors';
+
+/** Where the chunks live: the `grounded.pgvector.*` settings, or `grounded index --target`. */
+export interface PgvectorConfig {
+  /** `postgres://user@host:5432/db?sslmode=require`; a password here is used, else `password`. */
+  connectionString: string;
+  /** From SecretStorage (or PGPASSWORD in the CLI); never in settings. */
+  password?: string;
+  /** `table` or `schema.table`; letters, digits and underscores only (identifiers cannot be bound). */
+  table: string;
+  maxConnections?: number;
+  connectTimeoutMs?: number;
+  queryTimeoutMs?: number;
+}
+
+export const DEFAULT_TABLE = 'grounded_chunks';
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+/** The table's name, quoted part by part, and names derived from it (indexes, the meta table). */
+export interface TableNames {
+  table: string;
+  meta: string;
+  /** Unqualified, for index names. */
+  base: string;
+  display: string;
+}
+
+/** Validates and quotes the table name: SQL values are always bound, and names that cannot be are checked. */
+export function tableNames(name: string): TableNames {
+  const parts = name.trim().split('.');
+  if (parts.length > 2 || parts.some(p => !IDENTIFIER.test(p)))
+    throw new GroundedError('bad-input', `“${name}” is not a usable table name: use letters, digits and underscores (optionally schema.table).`);
+  const base = parts[parts.length - 1] ?? DEFAULT_TABLE;
+  const quote = (ps: string[]) => ps.map(p => `"${p}"`).join('.');
+  return { table: quote(parts), meta: quote([...parts.slice(0, -1), `${base}_meta`]), base, display: parts.join('.') };
+}
+
+/** The connection string with the stored password filled in (when it has none), validated. */
+export function connectionUrl(config: Pick<PgvectorConfig, 'connectionString' | 'password'>): URL {
+  let url: URL;
+  try {
+    url = new URL(config.connectionString.trim());
+  } catch {
+    throw new GroundedError('bad-input', 'The PostgreSQL connection string is not a URL; expected postgres://user@host:5432/database.');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
+    throw new GroundedError('bad-input', `The PostgreSQL connection string must start with postgres://, not ${url.protocol}//.`);
+  if (!url.password && config.password) url.password = encodeURIComponent(config.password);
+  return url;
+}
+
+/** `host:port/database`, for messages: never the user's password. */
+export const describeServer = (url: URL): string => `${url.hostname}:${url.port || '5432'}${url.pathname}`;
+
+/** A pool for the config; an idle connection that dies is logged, never an uncaught error. */
+export function openPgPool(config: PgvectorConfig, onIdleError: (e: Error) => void = () => undefined): Pool {
+  const pool = new Pool({
+    connectionString: connectionUrl(config).href,
+    max: config.maxConnections ?? 4,
+    connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
+    query_timeout: config.queryTimeoutMs ?? 30_000,
+    idleTimeoutMillis: 30_000,
+  });
+  pool.on('error', onIdleError);
+  return pool;
+}
+
+const SQLSTATE_NETWORK = new Set(['08000', '08001', '08003', '08006', '57P01', '57P03', '53300']);
+
+/** PostgreSQL failures in words that say what to fix; SQLSTATE codes first, then Node's socket codes. */
+export function pgError(e: unknown, url: URL, table: string): GroundedError {
+  if (e instanceof GroundedError) return e;
+  const err = e instanceof Error ? e : new Error(String(e));
+  const code = String((err as { code?: unknown }).code ?? '');
+  const server = `PostgreSQL at ${describeServer(url)}`;
+  const setPassword = { title: 'Set Database Password', command: 'grounded.setDatabasePassword' };
+  if (err.name === 'AbortError') return new GroundedError('cancelled', 'Cancelled.', { cause: e });
+  if (code === '28P01' || code === '28000' || /password must be a string|SASL/i.test(err.message))
+    return new GroundedError('auth', `${server} rejected the user or password. Set the password with “Grounded: Set Database Password”.`, { cause: e, action: setPassword });
+  if (code === '42501') return new GroundedError('auth', `The database user may not read or write ${table} on ${server}. Grant it access, or use another user.`, { cause: e });
+  if (code === '3D000') return new GroundedError('bad-input', `${server} has no such database. Check the database name in the connection string.`, { cause: e });
+  if (code === '42P01')
+    return new GroundedError('index', `The table ${table} does not exist on ${server}. Push the workspace first: grounded index --target <url> --table ${table}.`, { cause: e });
+  if (code === '42703' || code === '42804')
+    return new GroundedError('index', `The table ${table} does not have Grounded’s columns. Push into a new table with grounded index --target, or push again with --rebuild.`, { cause: e });
+  if (code === '58P01' || code === '0A000' || /extension "vector"/i.test(err.message))
+    return new GroundedError('index', `pgvector is not installed on ${server}. Install the extension there, or push without embeddings.`, { cause: e });
+  if (code === '57014' || /timeout|timed out/i.test(err.message))
+    return new GroundedError('timeout', `${server} did not answer in time. Retry, or check the server’s load.`, { cause: e });
+  if (SQLSTATE_NETWORK.has(code) || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET|EPIPE|terminated|Connection/i.test(code + ' ' + err.message))
+    return new GroundedError('network', `${server} could not be reached (${code || 'connection lost'}). Check the connection string and that the server is running.`, { cause: e });
+  return new GroundedError('unknown', `${server} failed a query. See the “Grounded” output for details.`, { cause: e });
+}

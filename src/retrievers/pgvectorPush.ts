@@ -1,0 +1,161 @@
+import type { Pool, PoolClient } from 'pg';
+import { cancelled, GroundedError } from '../core/errors';
+import type { Embedder } from '../embeddings/embedder';
+import { connectionUrl, openPgPool, pgError, tableNames, type PgvectorConfig, type TableNames } from './pgvectorConnection';
+import type { PushRow } from './pgvectorPushRows';
+import { dropTable, ensureEmbeddingColumn, ensureTable, parseVector, readMeta, vectorLiteral } from './pgvectorSchema';
+
+export interface PushOptions {
+  /** When set, rows carry vectors; unchanged content keeps the vector it has (in the table, by content hash). */
+  embedder?: Embedder;
+  /** Drop and recreate the table (a new embeddings model, or a table from an older Grounded). */
+  rebuild?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (message: string) => void;
+}
+
+export interface PushReport {
+  table: string;
+  chunks: number;
+  /** Rows inserted or changed. */
+  written: number;
+  deleted: number;
+  unchanged: number;
+  /** Texts sent to the embeddings endpoint, and vectors taken from rows with the same content. */
+  embedded: number;
+  embeddingsReused: number;
+  ms: number;
+}
+
+const WRITE_BATCH = 500;
+
+/**
+ * Makes the table hold exactly `rows`: creates it if needed (idempotent), writes only rows whose place or content
+ * changed, deletes rows no longer there, in one transaction, so readers see the old or the new workspace, never
+ * half. Every value is a bound parameter; the table name is validated and quoted.
+ */
+export async function pushRows(config: PgvectorConfig, rows: readonly PushRow[], options: PushOptions = {}): Promise<PushReport> {
+  const started = performance.now();
+  const names = tableNames(config.table);
+  const url = connectionUrl(config);
+  const pool = openPgPool({ ...config, maxConnections: 1 });
+  try {
+    return await pushWithPool(pool, names, rows, options, started);
+  } catch (e) {
+    if (options.signal?.aborted) throw cancelled();
+    throw pgError(e, url, names.display);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
+async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRow[], options: PushOptions, started: number): Promise<PushReport> {
+  const say = options.onProgress ?? (() => undefined);
+  if (options.rebuild) await dropTable(pool, names);
+  await ensureTable(pool, names);
+  const meta = await readMeta(pool, names);
+  const embedder = options.embedder;
+  if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
+    throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`);
+  if (!embedder && meta.embeddingModel)
+    throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`);
+
+  const existing = new Map<string, string>();
+  for (const r of (await pool.query<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM ${names.table}`)).rows) existing.set(r.id, r.content_hash);
+  const wanted = new Map(rows.map(r => [r.id, r]));
+  // A lexical-only table that gets embeddings now needs every row rewritten with its vector.
+  const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
+  const changed = [...wanted.values()].filter(r => addingVectors || existing.get(r.id) !== r.contentHash);
+  const removed = [...existing.keys()].filter(id => !wanted.has(id));
+  say(`${rows.length} chunks: ${changed.length} to write, ${removed.length} to delete`);
+
+  let embedded = 0;
+  let reused = 0;
+  let vectors = new Map<string, Float32Array>();
+  if (embedder && changed.length > 0) {
+    vectors = meta.dimensions ? await storedVectors(pool, names, changed) : new Map();
+    reused = changed.filter(r => vectors.has(r.contentHash)).length;
+    const missing = uniqueByHash(changed.filter(r => !vectors.has(r.contentHash)));
+    const fresh = await embedder.embed(missing.map(r => r.embeddingInput), {
+      signal: options.signal,
+      onProgress: p => say(`embedded ${p.done} of ${p.total}`),
+    });
+    missing.forEach((r, i) => {
+      const v = fresh[i];
+      if (v) vectors.set(r.contentHash, v);
+    });
+    embedded = missing.length;
+    const dimensions = fresh[0]?.length ?? meta.dimensions;
+    if (dimensions && !meta.dimensions) await ensureEmbeddingColumn(pool, names, embedder.model, dimensions);
+    else if (dimensions && dimensions !== meta.dimensions)
+      throw new GroundedError('bad-input', `“${embedder.model}” now returns ${dimensions} dimensions, the table holds ${meta.dimensions}. Push with --rebuild.`);
+  }
+  if (options.signal?.aborted) throw cancelled();
+
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    for (let i = 0; i < changed.length; i += WRITE_BATCH) await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
+    if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
+    await client.query('COMMIT');
+    // Fresh statistics, so the planner picks the GIN and HNSW indexes over a scan once the table is large.
+    if (changed.length + removed.length > 0) await client.query(`ANALYZE ${names.table}`);
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    client.release();
+  }
+  return {
+    table: names.display,
+    chunks: rows.length,
+    written: changed.length,
+    deleted: removed.length,
+    unchanged: rows.length - changed.length,
+    embedded,
+    embeddingsReused: reused,
+    ms: performance.now() - started,
+  };
+}
+
+/** One statement per batch: each column is one array parameter, so 500 rows bind 8 values, not 4,000. */
+async function upsert(client: PoolClient, names: TableNames, rows: readonly PushRow[], vectors: Map<string, Float32Array> | undefined): Promise<void> {
+  const columns = 'id, path, start_line, end_line, title, text, content_hash';
+  const params: unknown[] = [
+    rows.map(r => r.id),
+    rows.map(r => r.path),
+    rows.map(r => r.startLine),
+    rows.map(r => r.endLine),
+    rows.map(r => r.title ?? null),
+    rows.map(r => r.text),
+    rows.map(r => r.contentHash),
+  ];
+  const types = '$1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[]';
+  const updates = 'path = excluded.path, start_line = excluded.start_line, end_line = excluded.end_line, title = excluded.title, text = excluded.text, content_hash = excluded.content_hash';
+  if (vectors) {
+    params.push(rows.map(r => {
+      const v = vectors.get(r.contentHash);
+      return v ? vectorLiteral(v) : null;
+    }));
+    await client.query(
+      `INSERT INTO ${names.table} (${columns}, embedding) SELECT u.id, u.path, u.s, u.e, u.title, u.text, u.hash, u.emb::vector
+       FROM unnest(${types}, $8::text[]) AS u(id, path, s, e, title, text, hash, emb)
+       ON CONFLICT (id) DO UPDATE SET ${updates}, embedding = excluded.embedding`,
+      params,
+    );
+  } else {
+    await client.query(`INSERT INTO ${names.table} (${columns}) SELECT * FROM unnest(${types}) ON CONFLICT (id) DO UPDATE SET ${updates}`, params);
+  }
+}
+
+/** Vectors already in the table for these rows' contents (a chunk that moved keeps its vector). */
+async function storedVectors(pool: Pool, names: TableNames, rows: readonly PushRow[]): Promise<Map<string, Float32Array>> {
+  const hashes = [...new Set(rows.map(r => r.contentHash))];
+  const { rows: found } = await pool.query<{ content_hash: string; embedding: string }>(
+    `SELECT DISTINCT ON (content_hash) content_hash, embedding::text AS embedding FROM ${names.table} WHERE content_hash = ANY($1::text[]) AND embedding IS NOT NULL`,
+    [hashes],
+  );
+  return new Map(found.map(r => [r.content_hash, parseVector(r.embedding)]));
+}
+
+const uniqueByHash = (rows: readonly PushRow[]): PushRow[] => [...new Map(rows.map(r => [r.contentHash, r])).values()];

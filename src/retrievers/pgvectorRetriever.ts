@@ -1,0 +1,141 @@
+import type { Pool } from 'pg';
+import { realClock, type Clock } from '../core/clock';
+import { cancelled, GroundedError } from '../core/errors';
+import { backoffMs } from '../core/modelCall';
+import { defaultAskOptions, type RetryPolicy } from '../core/options';
+import type { Passage } from '../core/passage';
+import type { Retriever, SearchOptions } from '../core/ports';
+import type { Embedder } from '../embeddings/embedder';
+import { fuseByReciprocalRank } from './hybridRankFusion';
+import { connectionUrl, openPgPool, pgError, tableNames, type PgvectorConfig, type TableNames } from './pgvectorConnection';
+import { readMeta, vectorLiteral, type TableMeta } from './pgvectorSchema';
+
+export interface PgvectorRetrieverOptions extends PgvectorConfig {
+  /** Embeds the question for the vector ranking; without it (or without vectors in the table) search is lexical. */
+  embedder?: Embedder;
+  /** Turns a pushed path (relative to the pusher's folder) into what a surface opens; default: the path itself. */
+  locate?: (path: string) => string;
+  retry?: RetryPolicy;
+  clock?: Clock;
+  onNotice?: (message: string) => void;
+}
+
+interface ChunkRow {
+  id: string;
+  path: string;
+  start_line: number;
+  end_line: number;
+  title: string | null;
+  text: string;
+  score: number;
+}
+
+const COLUMNS = 'id, path, start_line, end_line, title, text';
+/** HNSW returns at most `hnsw.ef_search` (default 40) neighbours; asking for more would silently get fewer. */
+const MAX_VECTOR_CANDIDATES = 40;
+
+/**
+ * Searches a table pushed by `grounded index --target`: the full-text ranking (all of the question's words, then
+ * any of them) and, when the table has vectors, the HNSW cosine ranking, fused by RRF.
+ */
+export class PgvectorRetriever implements Retriever {
+  private readonly names: TableNames;
+  private readonly url: URL;
+  private pool: Pool | undefined;
+  private meta: Promise<TableMeta> | undefined;
+
+  constructor(private readonly options: PgvectorRetrieverOptions) {
+    this.names = tableNames(options.table);
+    this.url = connectionUrl(options);
+  }
+
+  async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    const retry = this.options.retry ?? { ...defaultAskOptions.retry, retries: 2 };
+    const clock = this.options.clock ?? realClock;
+    for (let attempt = 0; ; attempt++) {
+      if (options.signal?.aborted) throw cancelled();
+      try {
+        return await this.searchOnce(query, options);
+      } catch (e) {
+        const err = options.signal?.aborted ? cancelled() : pgError(e, this.url, this.names.display);
+        if (err.kind === 'network' || err.kind === 'index') this.meta = undefined; // the table may have been pushed since
+        if (!err.transient || attempt >= retry.retries) throw err;
+        await clock.sleep(backoffMs(attempt, retry, clock.random(), err.options.retryAfterMs), options.signal).catch(() => {
+          throw cancelled();
+        });
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end().catch(() => undefined);
+  }
+
+  private async searchOnce(query: string, options: SearchOptions): Promise<Passage[]> {
+    const pool = (this.pool ??= openPgPool(this.options, e => this.options.onNotice?.(`PostgreSQL connection dropped: ${e.message}`)));
+    const meta = await (this.meta ??= readMeta(pool, this.names));
+    const depth = Math.max(options.k * 3, 30);
+    const vectorQuery = await this.queryVector(query, meta, options.signal);
+    const [lexical, semantic] = await Promise.all([
+      this.lexical(pool, query, depth, options.k),
+      vectorQuery ? this.nearest(pool, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES)) : Promise.resolve([]),
+    ]);
+    if (!vectorQuery) return lexical.slice(0, options.k);
+    return fuseByReciprocalRank([semantic, lexical], options.k);
+  }
+
+  private async queryVector(query: string, meta: TableMeta, signal: AbortSignal | undefined): Promise<Float32Array | undefined> {
+    const embedder = this.options.embedder;
+    if (!embedder || !meta.embeddingModel) return undefined;
+    if (embedder.model !== meta.embeddingModel)
+      throw new GroundedError('bad-input', `The table ${this.names.display} was embedded with “${meta.embeddingModel}”, but grounded.embeddings.model is “${embedder.model}”. Set it to “${meta.embeddingModel}”.`);
+    const [vector] = await embedder.embed([query], { signal });
+    return vector;
+  }
+
+  /**
+   * Chunks with every word of the question first (precise, and cheap: few rows to rank); only when those are fewer
+   * than `enough` are chunks with any of the words added, so a long natural question still finds something.
+   */
+  private async lexical(pool: Pool, query: string, limit: number, enough: number): Promise<Passage[]> {
+    const all = await this.fullText(pool, query, ' & ', limit);
+    if (all.length >= enough) return all;
+    const seen = new Set(all.map(p => p.id));
+    return [...all, ...(await this.fullText(pool, query, ' | ', limit)).filter(p => !seen.has(p.id))].slice(0, limit);
+  }
+
+  private async fullText(pool: Pool, query: string, operator: ' & ' | ' | ', limit: number): Promise<Passage[]> {
+    // The question's lexemes, stemmed by the same 'english' config as the column, joined into a tsquery.
+    const { rows } = await pool.query<ChunkRow>(
+      `WITH q AS (SELECT (SELECT string_agg(quote_literal(lexeme), $3::text) FROM unnest(to_tsvector('english', $1::text)))::tsquery AS query)
+       SELECT ${COLUMNS}, ts_rank(search, q.query) AS score FROM ${this.names.table}, q
+       WHERE q.query IS NOT NULL AND search @@ q.query ORDER BY score DESC, id LIMIT $2`,
+      [query, limit, operator],
+    );
+    return rows.map(r => this.passage(r));
+  }
+
+  private async nearest(pool: Pool, vector: Float32Array, limit: number): Promise<Passage[]> {
+    const { rows } = await pool.query<ChunkRow>(
+      `SELECT ${COLUMNS}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
+      [vectorLiteral(vector), limit],
+    );
+    return rows.filter(r => r.score !== null).map(r => this.passage(r));
+  }
+
+  private passage(row: ChunkRow): Passage {
+    const passage: Passage = {
+      id: row.id,
+      path: row.path,
+      location: this.options.locate?.(row.path) ?? row.path,
+      startLine: row.start_line,
+      endLine: row.end_line,
+      text: row.text,
+      score: Number(row.score),
+    };
+    if (row.title) passage.title = row.title;
+    return passage;
+  }
+}

@@ -1,0 +1,196 @@
+import { isAbsolute, join } from 'node:path';
+import * as vscode from 'vscode';
+import { GroundedError, isAbort } from '../core/errors';
+import type { Passage } from '../core/passage';
+import type { Retriever, SearchOptions } from '../core/ports';
+import type { Embedder } from '../embeddings/embedder';
+import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
+import { isPresetId } from '../providers/presets';
+import { ApiKeyStore } from './secrets';
+
+export type RetrieverKind = 'local' | 'pgvector' | 'databricks-vector-search';
+
+/** `grounded.retriever` and the settings of the engine it names, read fresh for every search. */
+export interface RetrieverSettings {
+  kind: RetrieverKind;
+  fallbackToLocal: boolean;
+  pgvector: { connectionString: string; table: string };
+  databricks: {
+    workspaceUrl: string;
+    indexName: string;
+    endpointName: string;
+    queryType: 'ANN' | 'HYBRID';
+    columns: { text: string; path: string; startLine: string; endLine: string; title: string };
+  };
+  /** Used when `model` is set: pgvector's vector ranking, Databricks' query_vector (self-managed embeddings). */
+  embeddings: EmbeddingsSettings;
+}
+
+export const DATABASE_PASSWORD_SECRET = 'grounded.pgvector.password';
+
+export function readRetrieverSettings(): RetrieverSettings {
+  const c = vscode.workspace.getConfiguration('grounded');
+  const kind = c.get<string>('retriever', 'local');
+  const preset = c.get<string>('embeddings.preset', 'databricks');
+  return {
+    kind: kind === 'pgvector' || kind === 'databricks-vector-search' ? kind : 'local',
+    fallbackToLocal: c.get<boolean>('retriever.fallbackToLocal', false),
+    pgvector: { connectionString: c.get<string>('pgvector.connectionString', ''), table: c.get<string>('pgvector.table', 'grounded_chunks') },
+    databricks: {
+      workspaceUrl: c.get<string>('databricksVectorSearch.workspaceUrl', ''),
+      indexName: c.get<string>('databricksVectorSearch.indexName', ''),
+      endpointName: c.get<string>('databricksVectorSearch.endpointName', ''),
+      queryType: c.get<string>('databricksVectorSearch.queryType', 'ANN') === 'HYBRID' ? 'HYBRID' : 'ANN',
+      columns: {
+        text: c.get<string>('databricksVectorSearch.textColumn', 'text'),
+        path: c.get<string>('databricksVectorSearch.pathColumn', 'path'),
+        startLine: c.get<string>('databricksVectorSearch.startLineColumn', 'start_line'),
+        endLine: c.get<string>('databricksVectorSearch.endLineColumn', 'end_line'),
+        title: c.get<string>('databricksVectorSearch.titleColumn', ''),
+      },
+    },
+    embeddings: {
+      preset: isPresetId(preset) ? preset : 'custom',
+      baseUrl: c.get<string>('embeddings.baseUrl', ''),
+      model: c.get<string>('embeddings.model', ''),
+      azureApiVersion: c.get<string>('embeddings.azureApiVersion', '2024-10-21'),
+    },
+  };
+}
+
+/**
+ * The retriever every surface asks: the local index, or the remote engine `grounded.retriever` names, built from
+ * settings and SecretStorage (rebuilt when either changes; the engines' code is loaded on first use). When the
+ * remote engine fails and `grounded.retriever.fallbackToLocal` is on, the local index answers and the log says why.
+ */
+export class ConfiguredRetriever implements Retriever, vscode.Disposable {
+  private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
+  private readonly secretsChanged: vscode.Disposable;
+
+  constructor(
+    private readonly local: Retriever,
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.secretsChanged = secrets.onDidChange(e => {
+      if (e.key.startsWith('grounded.')) this.drop();
+    });
+  }
+
+  async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    const settings = readRetrieverSettings();
+    if (settings.kind === 'local') return this.local.search(query, options);
+    try {
+      return await (await this.remote(settings)).search(query, options);
+    } catch (e) {
+      if (!settings.fallbackToLocal || isAbort(e) || options.signal?.aborted) throw e;
+      this.log.warn(`${settings.kind} failed, searching the local index instead (grounded.retriever.fallbackToLocal): ${e instanceof Error ? e.message : String(e)}`);
+      return this.local.search(query, options);
+    }
+  }
+
+  dispose(): void {
+    this.secretsChanged.dispose();
+    this.drop();
+  }
+
+  private drop(): void {
+    void this.cached?.retriever.dispose?.();
+    this.cached = undefined;
+  }
+
+  private async remote(settings: RetrieverSettings): Promise<Retriever> {
+    const keys = new ApiKeyStore(this.secrets);
+    const password = settings.kind === 'pgvector' ? await this.secrets.get(DATABASE_PASSWORD_SECRET) : undefined;
+    const token = settings.kind === 'databricks-vector-search' ? await keys.get('databricks') : undefined;
+    const embeddingsKey = settings.embeddings.model.trim() ? await keys.get(settings.embeddings.preset) : undefined;
+    const signature = JSON.stringify([settings, password, token, embeddingsKey, vscode.workspace.workspaceFolders?.map(f => f.uri.toString())]);
+    if (this.cached?.signature === signature) return this.cached.retriever;
+    this.drop();
+    const embedder = await this.embedder(settings.embeddings, embeddingsKey);
+    const locate = locateInWorkspace(vscode.workspace.workspaceFolders ?? []);
+    const onRetry = (detail: string) => this.log.info(detail);
+    let retriever: Retriever & { dispose?(): unknown };
+    if (settings.kind === 'pgvector') {
+      if (!settings.pgvector.connectionString.trim())
+        throw new GroundedError('bad-input', 'grounded.retriever is “pgvector” but grounded.pgvector.connectionString is empty: set it to postgres://user@host:5432/database.');
+      const { PgvectorRetriever } = await import('../retrievers/pgvectorRetriever.js');
+      retriever = new PgvectorRetriever({ ...settings.pgvector, password, embedder, locate, onNotice: m => this.log.warn(m) });
+    } else {
+      const { DatabricksVectorSearchRetriever } = await import('../retrievers/databricksVectorSearchRetriever.js');
+      const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
+      if (!workspaceUrl.trim()) throw new GroundedError('bad-input', 'grounded.retriever is “databricks-vector-search” but grounded.databricksVectorSearch.workspaceUrl is empty.');
+      retriever = new DatabricksVectorSearchRetriever({
+        workspaceUrl,
+        indexName,
+        endpointName: endpointName || undefined,
+        queryType,
+        token,
+        embedder,
+        locate,
+        onRetry,
+        columns: { text: columns.text, path: columns.path, startLine: columns.startLine || undefined, endLine: columns.endLine || undefined, title: columns.title || undefined },
+      });
+    }
+    this.cached = { signature, retriever };
+    return retriever;
+  }
+
+  private async embedder(settings: EmbeddingsSettings, apiKey: string | undefined): Promise<Embedder | undefined> {
+    if (!settings.model.trim()) return undefined;
+    const { resolveEmbeddingsEndpoint } = await import('../embeddings/embeddingsEndpoint.js');
+    const resolved = resolveEmbeddingsEndpoint(settings);
+    if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem);
+    const [{ OpenAiEmbeddingsClient }, { CachingEmbedder }] = await Promise.all([
+      import('../embeddings/openAiEmbeddingsClient.js'),
+      import('../embeddings/cachingEmbedder.js'),
+    ]);
+    return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => this.log.info(d) }));
+  }
+}
+
+/**
+ * Where a pushed path opens in this window: URLs as they are; with several folders open, a path that starts with
+ * a folder's name (how `grounded index` names files of several folders) in that folder; else in the first folder.
+ */
+export function locateInWorkspace(folders: readonly { name: string; uri: { fsPath: string } }[]): (path: string) => string {
+  return path => {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path)) return path;
+    const [head, ...rest] = path.split('/');
+    const named = folders.length > 1 ? folders.find(f => f.name === head) : undefined;
+    if (named) return join(named.uri.fsPath, ...rest);
+    const first = folders[0];
+    return first ? join(first.uri.fsPath, path) : path;
+  };
+}
+
+/** *Set Database Password* (pgvector), *Set Databricks Token* (Vector Search), *Set Embeddings API Key*: SecretStorage only. */
+export function registerRetrieverCommands(secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const keys = new ApiKeyStore(secrets);
+  const ask = (title: string, prompt: string) => vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
+  return [
+    vscode.commands.registerCommand('grounded.setDatabasePassword', async (given?: unknown) => {
+      const value = typeof given === 'string' ? given : await ask('Grounded: PostgreSQL password', 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.');
+      if (value === undefined) return false;
+      if (value) await secrets.store(DATABASE_PASSWORD_SECRET, value);
+      else await secrets.delete(DATABASE_PASSWORD_SECRET);
+      log.info(value ? 'PostgreSQL password saved to secret storage' : 'PostgreSQL password removed');
+      return true;
+    }),
+    vscode.commands.registerCommand('grounded.setDatabricksToken', async (given?: unknown) => {
+      const value = typeof given === 'string' ? given : await ask('Grounded: Databricks token', 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.');
+      if (value === undefined) return false;
+      await keys.set('databricks', value);
+      log.info(value.trim() ? 'Databricks token saved to secret storage' : 'Databricks token removed');
+      return true;
+    }),
+    vscode.commands.registerCommand('grounded.setEmbeddingsApiKey', async (given?: unknown) => {
+      const { preset } = readRetrieverSettings().embeddings;
+      const value = typeof given === 'string' ? given : await ask(`Grounded: API key for the ${preset} embeddings endpoint`, 'Shared with a chat model on the same preset. Stored in secret storage.');
+      if (value === undefined) return false;
+      await keys.set(preset, value);
+      log.info(value.trim() ? `API key for ${preset} saved to secret storage` : `API key for ${preset} removed`);
+      return true;
+    }),
+  ];
+}

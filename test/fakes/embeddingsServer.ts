@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One `/embeddings` request as the server saw it. */
+export interface EmbeddingsRequest {
+  path: string;
+  url: string;
+  authorization: string | undefined;
+  apiKeyHeader: string | undefined;
+  model: string | undefined;
+  input: string[];
+}
+
+/** A fault for the next request: an HTTP status (with Retry-After), a dropped connection, or a malformed reply. */
+export type EmbeddingsFault = { status: number; retryAfter?: string; body?: unknown } | { drop: true } | { malformed: 'short' | 'not-json' };
+
+/**
+ * A loopback OpenAI-compatible `POST /v1/embeddings` with deterministic vectors: hashed bags of words,
+ * normalised, so texts that share words are close (good enough to test ranking) and the same text always gets
+ * the same vector. Faults are queued per request. Binds to 127.0.0.1 only.
+ */
+export class EmbeddingsServer {
+  readonly requests: EmbeddingsRequest[] = [];
+  readonly faults: EmbeddingsFault[] = [];
+
+  private constructor(
+    private readonly server: Server,
+    readonly dimensions: number,
+  ) {}
+
+  static async start(dimensions = 64): Promise<EmbeddingsServer> {
+    const server = createServer();
+    const self = new EmbeddingsServer(server, dimensions);
+    server.on('request', (req: IncomingMessage, res: ServerResponse) => void self.handle(req, res));
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return self;
+  }
+
+  get baseUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  /** Texts sent to the endpoint, over every request. */
+  get textsEmbedded(): number {
+    return this.requests.reduce((n, r) => n + r.input.length, 0);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise(resolve => this.server.close(() => resolve()));
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let raw = '';
+    for await (const chunk of req) raw += String(chunk);
+    const body = JSON.parse(raw || '{}') as { model?: string; input?: string | string[] };
+    const input = typeof body.input === 'string' ? [body.input] : (body.input ?? []);
+    const url = req.url ?? '';
+    this.requests.push({
+      path: url.split('?')[0] ?? '',
+      url,
+      authorization: req.headers.authorization,
+      apiKeyHeader: typeof req.headers['api-key'] === 'string' ? req.headers['api-key'] : undefined,
+      model: body.model,
+      input,
+    });
+    const fault = this.faults.shift();
+    if (fault && 'drop' in fault) return void req.socket.destroy();
+    if (fault && 'status' in fault) {
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
+      res.writeHead(fault.status, headers).end(JSON.stringify(fault.body ?? { error: { message: `fault ${fault.status}`, type: 'fault' } }));
+      return;
+    }
+    if (fault && fault.malformed === 'not-json') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy</html>');
+    const vectors = input.map(text => bagOfWordsVector(text, this.dimensions));
+    if (fault && fault.malformed === 'short') vectors.pop();
+    const data = vectors.map((embedding, index) => ({ object: 'embedding', index, embedding }));
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } }));
+  }
+}
+
+/** The deterministic vector the server gives a text (exported so tests can compute expectations). */
+export function bagOfWordsVector(text: string, dimensions: number): number[] {
+  const v = new Array<number>(dimensions).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    const h = createHash('sha1').update(word).digest();
+    const slot = h.readUInt32BE(0) % dimensions;
+    v[slot] = (v[slot] ?? 0) + ((h[4] ?? 0) & 1 ? 1 : -1);
+  }
+  const norm = Math.hypot(...v);
+  return norm === 0 ? v.map(() => 1 / Math.sqrt(dimensions)) : v.map(x => x / norm);
+}

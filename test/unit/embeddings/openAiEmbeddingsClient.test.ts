@@ -1,0 +1,132 @@
+import * as assert from 'node:assert/strict';
+import { GroundedError } from '../../../src/core/errors';
+import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
+import { resolveEmbeddingsEndpoint, type EmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
+import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
+import { FakeClock } from '../../fakes/fakeClock';
+import { bagOfWordsVector, EmbeddingsServer } from '../../fakes/embeddingsServer';
+
+const retry = { retries: 3, baseDelayMs: 500, maxDelayMs: 8000 };
+
+describe('OpenAI-compatible embeddings client', () => {
+  let server: EmbeddingsServer;
+  let clock: FakeClock;
+  beforeEach(async () => {
+    server = await EmbeddingsServer.start(16);
+    clock = new FakeClock();
+  });
+  afterEach(() => server.close());
+
+  const endpointOf = (s: EmbeddingsServer): EmbeddingsEndpoint => {
+    const resolved = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: s.baseUrl, model: 'gte-test', azureApiVersion: '' });
+    if ('problem' in resolved) throw new Error(resolved.problem);
+    return resolved.endpoint;
+  };
+  const client = (extra: Partial<ConstructorParameters<typeof OpenAiEmbeddingsClient>[0]> = {}) =>
+    new OpenAiEmbeddingsClient({ endpoint: endpointOf(server), apiKey: 'sk-test', batchSize: 3, retry, clock, ...extra });
+
+  it('posts batches to {base}/embeddings and returns one vector per text, in order', async () => {
+    const texts = ['alpha beta', 'gamma', 'delta epsilon', 'zeta', 'eta theta iota'];
+    const progress: number[] = [];
+    const vectors = await client().embed(texts, { onProgress: p => progress.push(p.done) });
+    assert.deepEqual(server.requests.map(r => r.input.length), [3, 2]);
+    assert.equal(server.requests[0]?.path, '/v1/embeddings');
+    assert.equal(server.requests[0]?.model, 'gte-test');
+    assert.equal(server.requests[0]?.authorization, 'Bearer sk-test');
+    assert.deepEqual(progress, [3, 5]);
+    texts.forEach((t, i) => assert.deepEqual([...(vectors[i] ?? [])], [...Float32Array.from(bagOfWordsVector(t, 16))]));
+  });
+
+  it('retries a 429 after the Retry-After delay, then a 503 with backoff, and succeeds', async () => {
+    server.faults.push({ status: 429, retryAfter: '2' }, { status: 503 });
+    const retries: string[] = [];
+    const vectors = await client({ onRetry: d => retries.push(d) }).embed(['one']);
+    assert.equal(vectors.length, 1);
+    assert.equal(server.requests.length, 3);
+    assert.deepEqual(clock.sleeps, [2000, 750]);
+    assert.match(retries[0] ?? '', /rate-limited.*Retrying in 2\.0 s \(1\/3\)/);
+  });
+
+  it('retries a dropped connection', async () => {
+    server.faults.push({ drop: true });
+    assert.equal((await client().embed(['one'])).length, 1);
+    assert.equal(server.requests.length, 2);
+  });
+
+  it('gives up after the policy’s retries with a network error naming the setting', async () => {
+    server.faults.push({ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 });
+    const err = await client().embed(['one']).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof GroundedError);
+    assert.equal(err.kind, 'network');
+    assert.match(err.message, /HTTP 504.*grounded\.embeddings\.baseUrl/);
+    assert.equal(server.requests.length, 4);
+  });
+
+  it('does not retry a rejected key, and says how to set it', async () => {
+    server.faults.push({ status: 401 });
+    const err = await client().embed(['one']).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof GroundedError && err.kind === 'auth');
+    assert.match(err.message, /rejected the API key/);
+    assert.equal(err.options.action?.command, 'grounded.setEmbeddingsApiKey');
+    assert.equal(server.requests.length, 1);
+  });
+
+  it('names the model setting on a 404 and on a 400 (without echoing the raw body as the message)', async () => {
+    server.faults.push({ status: 404 }, { status: 400, body: { error: { message: 'model "x" is not an embeddings model' } } });
+    const notFound = await client().embed(['a']).then(() => undefined, (e: unknown) => e);
+    assert.ok(notFound instanceof GroundedError);
+    assert.match(notFound.message, /not found \(HTTP 404\).*grounded\.embeddings\.model/);
+    const refused = await client().embed(['a']).then(() => undefined, (e: unknown) => e);
+    assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input');
+    assert.match(refused.message, /not an embeddings model.*grounded\.embeddings\.model/);
+  });
+
+  it('rejects a reply with a missing vector or one that is not JSON', async () => {
+    server.faults.push({ malformed: 'short' }, { malformed: 'not-json' });
+    for (let i = 0; i < 2; i++) {
+      const err = await client().embed(['a', 'b']).then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof GroundedError, String(err));
+    }
+  });
+
+  it('stops when the signal aborts, without another request', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const err = await client().embed(['a'], { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof GroundedError && err.kind === 'cancelled');
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('asks for a key before sending anything when the preset needs one', async () => {
+    const endpoint = { ...endpointOf(server), keyRequired: true };
+    const err = await new OpenAiEmbeddingsClient({ endpoint, retry, clock }).embed(['a']).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof GroundedError && err.kind === 'auth');
+    assert.equal(server.requests.length, 0);
+  });
+
+  it('never embeds the same content twice through the cache', async () => {
+    const cached = new CachingEmbedder(client());
+    await cached.embed(['same text', 'other text', 'same text']);
+    await cached.embed(['other text', 'new text']);
+    assert.deepEqual(server.requests.map(r => r.input), [['same text', 'other text'], ['new text']]);
+    assert.deepEqual(cached.counts, { embedded: 3, cached: 2 });
+  });
+});
+
+describe('embeddings endpoint settings', () => {
+  it('uses the chat presets’ URL rules: Databricks serving endpoints and Azure deployments', () => {
+    const dbx = resolveEmbeddingsEndpoint({ preset: 'databricks', baseUrl: 'adb-1.azuredatabricks.net', model: 'databricks-gte-large-en', azureApiVersion: '' });
+    assert.ok('endpoint' in dbx);
+    assert.equal(dbx.endpoint.url, 'https://adb-1.azuredatabricks.net/serving-endpoints/embeddings');
+    const azure = resolveEmbeddingsEndpoint({ preset: 'azure', baseUrl: 'https://r.openai.azure.com', model: 'emb', azureApiVersion: '2024-10-21' });
+    assert.ok('endpoint' in azure);
+    assert.equal(azure.endpoint.url, 'https://r.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21');
+    assert.equal(azure.endpoint.keyHeader, 'api-key');
+  });
+
+  it('names the embeddings setting to fix', () => {
+    const r = resolveEmbeddingsEndpoint({ preset: 'databricks', baseUrl: '', model: 'x', azureApiVersion: '' });
+    assert.ok('problem' in r);
+    assert.match(r.problem, /grounded\.embeddings\.baseUrl/);
+  });
+});

@@ -1,0 +1,119 @@
+import * as assert from 'node:assert/strict';
+import { GroundedError } from '../../../src/core/errors';
+import type { Embedder } from '../../../src/embeddings/embedder';
+import { DatabricksVectorSearchRetriever, type DatabricksVectorSearchOptions } from '../../../src/retrievers/databricksVectorSearchRetriever';
+import { DatabricksVectorSearchServer, type FakeIndex } from '../../fakes/databricksVectorSearchServer';
+import { bagOfWordsVector } from '../../fakes/embeddingsServer';
+import { FakeClock } from '../../fakes/fakeClock';
+
+const docs = [
+  { chunk_id: 1, text: 'The flux capacitor must be charged before every jump.', source_path: 'docs/configuration.md', start_line: 54, end_line: 66, heading: 'Configuration > Flux capacitor' },
+  { chunk_id: 2, text: 'Plutonium is loaded in the reactor chamber.\nHandle with care.', source_path: 'docs/configuration.md', start_line: '19', end_line: '31', heading: 'Configuration > Plutonium' },
+  { chunk_id: 3, text: 'Meeting notes: the flux gauge was calibrated.', source_path: 'https://wiki.example.com/meeting', start_line: null, end_line: null, heading: null },
+];
+const managed: FakeIndex = { name: 'main.docs.chunks_idx', columns: ['chunk_id', 'text', 'source_path', 'start_line', 'end_line', 'heading'], textColumn: 'text', rows: docs };
+const selfManaged: FakeIndex = {
+  ...managed,
+  name: 'main.docs.vectors_idx',
+  columns: [...managed.columns, 'embedding'],
+  vectorColumn: 'embedding',
+  rows: docs.map(d => ({ ...d, embedding: bagOfWordsVector(d.text, 16) })),
+};
+const columns = { text: 'text', path: 'source_path', startLine: 'start_line', endLine: 'end_line', title: 'heading' };
+
+/** Embeds like the fake's vectors, without a server: the retriever's query_vector path is what is tested here. */
+const localEmbedder: Embedder = { model: 'bow-16', embed: async texts => texts.map(t => Float32Array.from(bagOfWordsVector(t, 16))) };
+
+describe('Databricks Vector Search retriever (against the documented REST contract)', () => {
+  let server: DatabricksVectorSearchServer;
+  let clock: FakeClock;
+  beforeEach(async () => {
+    server = await DatabricksVectorSearchServer.start([managed, selfManaged]);
+    clock = new FakeClock();
+  });
+  afterEach(() => server.close());
+
+  const retriever = (extra: Partial<DatabricksVectorSearchOptions> = {}) =>
+    new DatabricksVectorSearchRetriever({ workspaceUrl: server.url, indexName: managed.name, token: server.token, columns, clock, locate: p => (p.startsWith('https://') ? p : `/ws/${p}`), ...extra });
+  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+
+  it('queries with query_text (managed embeddings) and maps rows to cited passages', async () => {
+    const passages = await retriever().search('flux capacitor charged', { k: 2 });
+    const request = server.requests[0];
+    assert.equal(request?.path, '/api/2.0/vector-search/indexes/main.docs.chunks_idx/query');
+    assert.equal(request?.authorization, 'Bearer dapi-test');
+    assert.deepEqual(request?.body, { columns: ['text', 'source_path', 'start_line', 'end_line', 'heading'], num_results: 2, query_text: 'flux capacitor charged' });
+    assert.deepEqual(passages[0], {
+      id: 'docs/configuration.md:54-66',
+      path: 'docs/configuration.md',
+      location: '/ws/docs/configuration.md',
+      startLine: 54,
+      endLine: 66,
+      title: 'Configuration > Flux capacitor',
+      text: docs[0]?.text,
+      score: 1,
+    });
+    assert.equal(passages[1]?.location, 'https://wiki.example.com/meeting', 'a URL row opens the URL');
+    assert.deepEqual([passages[1]?.startLine, passages[1]?.endLine], [1, 1], 'no line columns: the whole text from line 1');
+  });
+
+  it('reads line numbers sent as strings, and cites a multi-line row without line columns by its length', async () => {
+    const [plutonium] = await retriever().search('plutonium reactor', { k: 1 });
+    assert.deepEqual([plutonium?.startLine, plutonium?.endLine], [19, 31]);
+    const [noLines] = await retriever({ columns: { text: 'text', path: 'source_path' } }).search('plutonium reactor', { k: 1 });
+    assert.deepEqual([noLines?.startLine, noLines?.endLine], [1, 2]);
+  });
+
+  it('queries with query_vector when embeddings are configured (self-managed vectors)', async () => {
+    const passages = await retriever({ indexName: selfManaged.name, embedder: localEmbedder }).search('plutonium reactor chamber', { k: 1 });
+    const body = server.requests[0]?.body ?? {};
+    assert.equal(body.query_text, undefined);
+    assert.equal((body.query_vector as number[]).length, 16);
+    assert.equal(passages[0]?.startLine, 19);
+  });
+
+  it('follows next_page_token with query-next-page until it has k rows', async () => {
+    server.pageSize = 1;
+    const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });
+    assert.equal(passages.length, 2);
+    assert.deepEqual(server.requests.map(r => r.path.split('/').pop()), ['query', 'query-next-page']);
+    assert.equal(server.requests[1]?.body.endpoint_name, 'vs-endpoint');
+  });
+
+  it('retries 429 (honouring Retry-After) and 503, then answers', async () => {
+    server.faults.push({ status: 429, retryAfter: '3' }, { status: 503 });
+    const passages = await retriever().search('flux', { k: 1 });
+    assert.equal(passages.length, 1);
+    assert.deepEqual(clock.sleeps, [3000, 750]);
+  });
+
+  it('explains a rejected token, a missing index and wrong columns, each without retrying', async () => {
+    const auth = await failure(retriever({ token: 'wrong' }).search('flux', { k: 1 }));
+    assert.ok(auth instanceof GroundedError && auth.kind === 'auth', String(auth));
+    assert.match(auth.message, /rejected the token.*Set Databricks Token/);
+    const missing = await failure(retriever({ indexName: 'main.docs.nope' }).search('flux', { k: 1 }));
+    assert.ok(missing instanceof GroundedError && missing.kind === 'index');
+    assert.match(missing.message, /no index main\.docs\.nope.*indexName/);
+    const wrongColumns = await failure(retriever({ columns: { ...columns, path: 'file' } }).search('flux', { k: 1 }));
+    assert.ok(wrongColumns instanceof GroundedError && wrongColumns.kind === 'index');
+    assert.match(wrongColumns.message, /not present in index: file.*column settings/);
+    assert.equal(server.requests.length, 3);
+    assert.deepEqual(clock.sleeps, []);
+  });
+
+  it('asks for a token before sending anything, and says an unreachable workspace is unreachable', async () => {
+    const noToken = await failure(retriever({ token: undefined }).search('flux', { k: 1 }));
+    assert.ok(noToken instanceof GroundedError && noToken.kind === 'auth');
+    assert.equal(server.requests.length, 0);
+    const down = await failure(retriever({ workspaceUrl: 'http://127.0.0.1:1', retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } }).search('flux', { k: 1 }));
+    assert.ok(down instanceof GroundedError && down.kind === 'network', String(down));
+    assert.match(down.message, /127\.0\.0\.1:1 could not be reached.*workspaceUrl/);
+  });
+
+  it('stops at once when cancelled', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const err = await failure(retriever().search('flux', { k: 1, signal: controller.signal }));
+    assert.ok(err instanceof GroundedError && err.kind === 'cancelled', String(err));
+  });
+});

@@ -1,0 +1,78 @@
+import * as assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Passage } from '../../../src/core/passage';
+import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
+import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
+import { splitLines } from '../../../src/index/chunker';
+import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
+import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
+import { LocalRetriever } from '../../../src/retrievers/localRetriever';
+import { EmbeddingsServer } from '../../fakes/embeddingsServer';
+
+const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
+const p = (id: string): Passage => ({ id, path: id, location: id, startLine: 1, endLine: 1, text: id, score: 0 });
+
+describe('reciprocal-rank fusion', () => {
+  it('ranks what both lists agree on first, and keeps first-list order on ties', () => {
+    const fused = fuseByReciprocalRank([[p('a'), p('b'), p('c')], [p('c'), p('d'), p('a')]], 4);
+    assert.deepEqual(fused.map(x => x.id), ['a', 'c', 'b', 'd']);
+    assert.equal(fused[0]?.score, 1 / 61 + 1 / 63);
+  });
+});
+
+describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
+  let server: EmbeddingsServer;
+  let workspace: string;
+  let temp: string;
+  beforeEach(async () => {
+    server = await EmbeddingsServer.start(32);
+    temp = await mkdtemp(join(tmpdir(), 'grounded-hybrid-'));
+    workspace = join(temp, 'ws');
+    await cp(FIXTURE, workspace, { recursive: true });
+  });
+  afterEach(async () => {
+    await server.close();
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  const hybrid = () => {
+    const r = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: server.baseUrl, model: 'bow-32', azureApiVersion: '' });
+    if ('problem' in r) throw new Error(r.problem);
+    const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
+    const retriever = new HybridRetriever({ lexical, embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }), folders: () => [workspace], storeFile: join(temp, 'vectors.bin') });
+    return { retriever, lexical };
+  };
+
+  it('fuses both rankings, cites the right lines, and never embeds a chunk twice across sessions', async () => {
+    const first = hybrid();
+    const report = await first.retriever.sync();
+    assert.ok(report.chunks > 3 && report.embedded === report.chunks, JSON.stringify(report));
+    const passages = await first.retriever.search('flux capacitor charged before every jump', { k: 3 });
+    const top = passages.find(x => x.path === 'docs/configuration.md' && x.startLine <= 56 && x.endLine >= 56);
+    assert.ok(top && passages.indexOf(top) < 2, JSON.stringify(passages.map(x => [x.id, x.score])));
+    assert.ok(passages.every(x => x.score > 1 / 61 && x.score <= 2 / 61), 'fused by RRF: found by both rankings');
+    assert.equal(top?.text, splitLines(await readFile(join(workspace, 'docs/configuration.md'), 'utf8')).slice((top?.startLine ?? 1) - 1, top?.endLine).join('\n'));
+    first.lexical.dispose();
+
+    await writeFile(join(workspace, 'notes/meeting.txt'), 'Team meeting, 13 March\n\nThe gauge is calibrated now.\n');
+    const second = hybrid();
+    const again = await second.retriever.sync();
+    assert.equal(again.embedded, 1, 'only the edited note');
+    second.lexical.dispose();
+  });
+
+  it('leaves out a vector hit whose file changed since the sync instead of citing moved lines', async () => {
+    const { retriever, lexical } = hybrid();
+    await retriever.sync();
+    const path = join(workspace, 'notes/meeting.txt');
+    await writeFile(path, 'Inserted line.\n' + (await readFile(path, 'utf8')));
+    await lexical.refresh();
+    const passages = await retriever.search('plutonium gauge tests', { k: 5 });
+    const meeting = passages.filter(x => x.path === 'notes/meeting.txt');
+    assert.ok(meeting.length > 0, 'the lexical side still finds the note at its new lines');
+    for (const m of meeting) assert.equal(m.text, splitLines(await readFile(path, 'utf8')).slice(m.startLine - 1, m.endLine).join('\n'));
+    lexical.dispose();
+  });
+});

@@ -1,0 +1,191 @@
+import * as assert from 'node:assert/strict';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Client } from 'pg';
+import { run } from '../../../src/cli/run';
+import { GroundedError } from '../../../src/core/errors';
+import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
+import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
+import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
+import { splitLines } from '../../../src/index/chunker';
+import { pushRows } from '../../../src/retrievers/pgvectorPush';
+import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
+import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
+import { EmbeddingsServer } from '../../fakes/embeddingsServer';
+import { FakeClock } from '../../fakes/fakeClock';
+import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+
+const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
+let tableSeq = 0;
+const freshTable = () => `grounded_test_${process.pid}_${++tableSeq}`;
+
+describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)', function () {
+  this.timeout(60_000); // the first run ever creates the PGlite snapshot (~10 s); later runs start in ~2 s
+  let pg: TestPostgres;
+  let embeddings: EmbeddingsServer;
+  let workspace: string;
+  const tables: string[] = [];
+  const open: PgvectorRetriever[] = [];
+
+  before(async () => {
+    [pg, embeddings] = await Promise.all([startTestPostgres(), EmbeddingsServer.start(32)]);
+  });
+  beforeEach(async () => {
+    workspace = await mkdtemp(join(tmpdir(), 'grounded-pgvector-'));
+    await cp(FIXTURE, workspace, { recursive: true });
+  });
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map(r => r.dispose()));
+    await rm(workspace, { recursive: true, force: true });
+  });
+  after(async () => {
+    if (process.env.GROUNDED_TEST_PG_URL) await dropTables(pg.url, tables);
+    await Promise.all([pg?.close(), embeddings?.close()]);
+  });
+
+  const config = () => {
+    const table = freshTable();
+    tables.push(table);
+    return { connectionString: pg.url, table, maxConnections: pg.maxConnections };
+  };
+  const embedder = () => {
+    const r = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: embeddings.baseUrl, model: 'bow-32', azureApiVersion: '' });
+    if ('problem' in r) throw new Error(r.problem);
+    return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: r.endpoint, clock: new FakeClock() }));
+  };
+  const retriever = (c: ReturnType<typeof config>, extra: Partial<ConstructorParameters<typeof PgvectorRetriever>[0]> = {}) => {
+    const r = new PgvectorRetriever({ ...c, locate: p => join(workspace, p), clock: new FakeClock(), ...extra });
+    open.push(r);
+    return r;
+  };
+  const linesOf = async (path: string, start: number, end: number) => splitLines(await readFile(join(workspace, path), 'utf8')).slice(start - 1, end).join('\n');
+
+  it('pushes the fixture workspace and answers with citations to the right lines (lexical only)', async () => {
+    const c = config();
+    const { rows } = await workspaceRows([workspace]);
+    const report = await pushRows(c, rows);
+    assert.equal(report.written, rows.length);
+    assert.equal(report.embedded, 0);
+    const passages = await retriever(c).search('how is the flux capacitor configured?', { k: 3 });
+    const top = passages[0];
+    assert.ok(top, 'a passage');
+    assert.equal(top.path, 'docs/configuration.md');
+    assert.ok(top.startLine <= 56 && top.endLine >= 58, `cites the flux section, got ${top.startLine}-${top.endLine}`);
+    assert.equal(top.text, await linesOf(top.path, top.startLine, top.endLine));
+    assert.equal(top.location, join(workspace, 'docs/configuration.md'));
+    assert.ok(!passages.some(p => p.path.startsWith('ignored/')), 'gitignored files are not pushed');
+  });
+
+  it('pushes again after an edit and writes only the changed chunks, deleting the gone ones', async () => {
+    const c = config();
+    const first = await pushRows(c, (await workspaceRows([workspace])).rows);
+    const unchangedAgain = await pushRows(c, (await workspaceRows([workspace])).rows);
+    assert.deepEqual([unchangedAgain.written, unchangedAgain.deleted, unchangedAgain.unchanged], [0, 0, first.chunks]);
+
+    await writeFile(join(workspace, 'notes/meeting.txt'), 'Team meeting, 13 March\n\nThe gauge is calibrated now.\n');
+    await rm(join(workspace, 'src/server.ts'));
+    const edited = await pushRows(c, (await workspaceRows([workspace])).rows);
+    assert.equal(edited.written, 1, 'only the meeting note’s one chunk (now lines 1-3)');
+    assert.equal(edited.deleted, 2, 'the note’s old chunk (lines 1-6) and the deleted file’s chunk');
+    assert.equal(edited.unchanged, first.chunks - 2);
+
+    const [hit] = await retriever(c).search('calibrated gauge', { k: 1 });
+    assert.equal(hit?.path, 'notes/meeting.txt');
+    assert.deepEqual([hit?.startLine, hit?.endLine], [1, 3]);
+    assert.deepEqual(await retriever(c).search('startStatusServer', { k: 5 }), []);
+  });
+
+  it('stores vectors, fuses vector and full-text rankings, and never embeds unchanged content twice', async () => {
+    const c = config();
+    const e = embedder();
+    const first = await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: e });
+    assert.equal(first.embedded, first.chunks);
+    const sentBefore = embeddings.textsEmbedded;
+
+    // An inserted line at the top moves every chunk of the file: rows are rewritten at their new lines, but their
+    // content (and vector) is the same, so nothing new is embedded for them.
+    const path = join(workspace, 'docs/configuration.md');
+    await writeFile(path, 'Draft.\n' + (await readFile(path, 'utf8')));
+    const second = await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: embedder() });
+    assert.ok(second.written >= 2, `moved chunks rewritten (${second.written})`);
+    assert.equal(second.embeddingsReused + second.embedded, second.written);
+    assert.equal(second.embedded, 1, 'only the chunk whose text changed');
+    assert.equal(embeddings.textsEmbedded - sentBefore, 1);
+
+    const passages = await retriever(c, { embedder: e }).search('flux capacitor charged before every jump', { k: 4 });
+    const flux = passages.find(p => p.path === 'docs/configuration.md' && p.startLine <= 57 && p.endLine >= 57);
+    assert.ok(flux, `the flux section at its new lines: ${passages.map(p => p.id).join(', ')}`);
+    assert.equal(flux.text, await linesOf(flux.path, flux.startLine, flux.endLine));
+    assert.ok(passages.every(p => p.score > 0 && p.score < 1 / 30), 'RRF scores');
+  });
+
+  it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {
+    const c = config();
+    await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: embedder() });
+    const lexicalOnly = retriever(c);
+    assert.ok((await lexicalOnly.search('plutonium gauge', { k: 2 })).length > 0);
+    await lexicalOnly.dispose();
+    const other = new OpenAiEmbeddingsClient({ endpoint: { url: `${embeddings.baseUrl}/embeddings`, model: 'other-model', keyHeader: 'authorization', keyRequired: false, label: 'x' } });
+    const err = await retriever(c, { embedder: other }).search('plutonium', { k: 2 }).then(() => undefined, (x: unknown) => x);
+    assert.ok(err instanceof GroundedError && /embedded with “bow-32”/.test(err.message), String(err));
+    const pushErr = await pushRows(c, [], { embedder: other }).then(() => undefined, (x: unknown) => x);
+    assert.ok(pushErr instanceof GroundedError && /--rebuild/.test(pushErr.message), String(pushErr));
+  });
+
+  it('pushes from the CLI with `grounded index --target`, incrementally, printing counts but never the password', async () => {
+    const c = config();
+    const url = new URL(pg.url);
+    const secret = url.password || 'hunter2'; // PGlite's socket accepts any password; a real server's URL brings its own
+    url.password = secret;
+    const argv = ['index', '--target', url.href, '--table', c.table, '--folder', workspace, '--embeddings-model', 'bow-32', '--embeddings-base-url', embeddings.baseUrl];
+    const first = await cliRun(argv);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /written\s+(\d+)\n/);
+    assert.match(first.out, /embedded\s+\d+ \(0 vectors reused\)/);
+    const again = await cliRun([...argv, '--json']);
+    assert.equal(again.code, 0, again.err);
+    const report = JSON.parse(again.out) as { written: number; unchanged: number; chunks: number };
+    assert.deepEqual([report.written, report.unchanged], [0, report.chunks]);
+    assert.ok(!(first.out + first.err + again.out + again.err).includes(secret), 'the password is never printed');
+    const bad = await cliRun(['index', '--target', 'http://nope', '--folder', workspace]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /must start with postgres:\/\//);
+  });
+
+  it('says the table is missing and how to push it', async () => {
+    const err = await retriever(config()).search('anything', { k: 3 }).then(() => undefined, (x: unknown) => x);
+    assert.ok(err instanceof GroundedError, String(err));
+    assert.equal(err.kind, 'index');
+    assert.match(err.message, /does not exist.*grounded index --target/);
+  });
+
+  it('says an unreachable server is unreachable, after retrying, without the password', async () => {
+    const r = retriever({ connectionString: 'postgres://me:hunter2@127.0.0.1:1/db', table: 't', maxConnections: 1 });
+    const err = await r.search('x', { k: 1 }).then(() => undefined, (x: unknown) => x);
+    assert.ok(err instanceof GroundedError && err.kind === 'network', String(err));
+    assert.match(err.message, /127\.0\.0\.1:1\/db could not be reached/);
+    assert.doesNotMatch(err.message, /hunter2/);
+  });
+
+  it('refuses a table name that would need string-built SQL', () => {
+    assert.throws(() => new PgvectorRetriever({ connectionString: pg.url, table: 'x; DROP TABLE y' }), /not a usable table name/);
+  });
+});
+
+async function cliRun(argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await run(argv, { out: t => (out += t), err: t => (err += t) });
+  return { code, out, err };
+}
+
+async function dropTables(url: string, tables: readonly string[]): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  for (const t of tables) {
+    await client.query(`DROP TABLE IF EXISTS "${t}"`);
+    await client.query(`DROP TABLE IF EXISTS "${t}_meta"`);
+  }
+  await client.end();
+}
