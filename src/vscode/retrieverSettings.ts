@@ -34,7 +34,7 @@ export function readRetrieverSettings(): RetrieverSettings {
   const preset = c.get<string>('embeddings.preset', 'databricks');
   return {
     kind: kind === 'pgvector' || kind === 'databricks-vector-search' ? kind : 'local',
-    fallbackToLocal: c.get<boolean>('retriever.fallbackToLocal', false),
+    fallbackToLocal: c.get<boolean>('fallbackToLocalIndex', false),
     pgvector: { connectionString: c.get<string>('pgvector.connectionString', ''), table: c.get<string>('pgvector.table', 'grounded_chunks') },
     databricks: {
       workspaceUrl: c.get<string>('databricksVectorSearch.workspaceUrl', ''),
@@ -61,7 +61,7 @@ export function readRetrieverSettings(): RetrieverSettings {
 /**
  * The retriever every surface asks: the local index, or the remote engine `grounded.retriever` names, built from
  * settings and SecretStorage (rebuilt when either changes; the engines' code is loaded on first use). When the
- * remote engine fails and `grounded.retriever.fallbackToLocal` is on, the local index answers and the log says why.
+ * remote engine fails and `grounded.fallbackToLocalIndex` is on, the local index answers and the log says why.
  */
 export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
@@ -84,7 +84,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       return await (await this.remote(settings)).search(query, options);
     } catch (e) {
       if (!settings.fallbackToLocal || isAbort(e) || options.signal?.aborted) throw e;
-      this.log.warn(`${settings.kind} failed, searching the local index instead (grounded.retriever.fallbackToLocal): ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(`${settings.kind} failed, searching the local index instead (grounded.fallbackToLocalIndex): ${e instanceof Error ? e.message : String(e)}`);
       return this.local.search(query, options);
     }
   }

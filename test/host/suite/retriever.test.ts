@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import type { AnswerEvent } from '../../../src/core/events';
+import type { GroundedApi } from '../../../src/extension';
+
+async function lastEvent(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent | undefined> {
+  let last: AnswerEvent | undefined;
+  for await (const e of events) last = e;
+  return last;
+}
+
+/** A loopback port nothing listens on: connections to it are refused at once. */
+const closedPort = () =>
+  new Promise<number>(resolve => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as net.AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+
+describe('grounded.retriever in a real VS Code', function () {
+  let api: GroundedApi;
+  const config = () => vscode.workspace.getConfiguration('grounded');
+  const target = vscode.ConfigurationTarget.Workspace;
+
+  before(async () => {
+    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
+    assert.ok(ext);
+    api = await ext.activate();
+    await config().update('retriever', 'databricks-vector-search', target);
+    await config().update('databricksVectorSearch.workspaceUrl', `http://127.0.0.1:${await closedPort()}`, target);
+    await config().update('databricksVectorSearch.indexName', 'main.docs.chunks', target);
+    await vscode.commands.executeCommand('grounded.setDatabricksToken', 'dapi-test-token');
+  });
+
+  after(async () => {
+    for (const key of ['retriever', 'fallbackToLocalIndex', 'databricksVectorSearch.workspaceUrl', 'databricksVectorSearch.indexName'])
+      await config().update(key, undefined, target);
+    await vscode.commands.executeCommand('grounded.setDatabricksToken', '');
+  });
+
+  it('reports an unreachable Vector Search endpoint instead of hiding it', async () => {
+    const end = await lastEvent(api.ask({ question: 'flux capacitor', mode: 'search' }));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'network');
+    assert.doesNotMatch(end.error.message, /dapi-test-token/);
+  });
+
+  it('answers from the local index when the fallback is switched on', async () => {
+    await config().update('fallbackToLocalIndex', true, target);
+    const end = await lastEvent(api.ask({ question: 'flux capacitor', mode: 'search' }));
+    assert.ok(end?.type === 'done', JSON.stringify(end));
+    assert.ok(end.citations.some(c => c.passage.path === 'docs/configuration.md'), JSON.stringify(end.citations.map(c => c.passage.path)));
+  });
+});
