@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
 import type { SegmentData } from './segment';
+import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
 
 export interface StoredIndex {
@@ -39,31 +40,35 @@ export class IndexStore {
   /**
    * The stored index, or undefined when there is none yet. A damaged, truncated or old-version store throws a
    * StoreFormatError (the caller rebuilds and says so); a folder that cannot be read throws the fs error.
+   * `step` (see createYielder) is awaited every few ms of work, so that the host thread can load without stalling.
    */
-  async load(): Promise<StoredIndex | undefined> {
+  async load(step: () => Promise<void> = () => Promise.resolve()): Promise<StoredIndex | undefined> {
     let bytes: Uint8Array;
     try {
-      bytes = await readFile(join(this.dir, MANIFEST));
+      bytes = await readFileBytes(join(this.dir, MANIFEST));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
     }
-    const manifest = decodeManifest(bytes, MANIFEST);
-    const segments = await Promise.all(
-      manifest.segmentIds.map(async id => {
+    const manifest = await decodeManifest(bytes, MANIFEST, step);
+    // Read in parallel (the thread pool does it); checked one after the other, so `step` slices stay sequential.
+    const reads = manifest.segmentIds.map(async id => {
         const name = segmentFile(id);
-        let data: Uint8Array;
-        try {
-          data = await readFile(join(this.dir, name));
-        } catch (e) {
-          if (isNotFound(e)) throw new StoreFormatError('missing', `${name} is missing`);
-          throw e;
-        }
-        const segment = decodeSegment(data, name);
-        if (segment.id !== id) throw new StoreFormatError('corrupt', `${name} holds segment ${segment.id}`);
-        return segment;
-      }),
-    );
+      try {
+        return await readFileBytes(join(this.dir, name));
+      } catch (e) {
+        if (isNotFound(e)) throw new StoreFormatError('missing', `${name} is missing`);
+        throw e;
+      }
+    });
+    reads.forEach(r => r.catch(() => undefined)); // the first failure is thrown below; the others are not unhandled
+    const segments: SegmentData[] = [];
+    for (const [i, id] of manifest.segmentIds.entries()) {
+      const name = segmentFile(id);
+      const segment = await decodeSegment(await (reads[i] as Promise<Uint8Array>), name, step);
+      if (segment.id !== id) throw new StoreFormatError('corrupt', `${name} holds segment ${segment.id}`);
+      segments.push(segment);
+    }
     for (const id of manifest.segmentIds) this.onDisk.add(id);
     return { manifest, segments };
   }

@@ -4,6 +4,10 @@ import { Worker } from 'node:worker_threads';
 import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
 import { StringList } from './stringList';
 import { resultOf, type WorkerMessage } from './workerMessages';
+import { createYielder } from './yieldToEventLoop';
+
+/** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
+export const INSTALL_BUDGET_MS = 5;
 
 /**
  * The worker script sits next to this module in all three builds: dist/indexWorker.js beside dist/extension.js
@@ -30,6 +34,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.throwIfAborted();
     const worker = new Worker(file, { workerData: request });
     let settled = false;
+    let received = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -43,18 +48,26 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.({ done: message.done, total: message.total });
-      else if (message.type === 'done') finish(() => resolve(reviveResult(resultOf(message))));
-      else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      else if (message.type === 'done') {
+        received = true;
+        resultOf(message, createYielder(options.signal, INSTALL_BUDGET_MS)).then(
+          result => finish(() => resolve(reviveResult(result))),
+          (e: unknown) => finish(() => reject(e)),
+        );
+      } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
       if (message.type !== 'progress') void worker.terminate();
     });
     worker.on('error', e => finish(() => reject(e)));
-    worker.on('exit', code => finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))));
+    // The worker is terminated once its result arrived, while the host may still be decoding it in steps.
+    worker.on('exit', code => {
+      if (!received) finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`)));
+    });
   });
 }
 
 /** Structured clone keeps data, not classes: give the string tables their methods back. */
 function reviveResult(result: SyncResult): SyncResult {
-  const revive = (l: StringList): StringList => new StringList(l.text, l.offsets);
+  const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets);
   for (const s of result.snapshot.segments) {
     s.terms = revive(s.terms);
     s.docTitles = revive(s.docTitles);

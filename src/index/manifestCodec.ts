@@ -5,7 +5,7 @@ import type { FileRecord } from './segmentedIndex';
 import { StringList } from './stringList';
 
 /** Bump when the manifest layout changes. */
-export const MANIFEST_FORMAT_VERSION = 1;
+export const MANIFEST_FORMAT_VERSION = 2; // 2: string tables hold UTF-8 byte offsets
 
 /**
  * What the stored postings depend on besides the layout: a store built with another tokenizer or other field
@@ -53,12 +53,15 @@ export function encodeManifest(m: Manifest): Uint8Array {
   return w.finish(MANIFEST_FORMAT_VERSION);
 }
 
-export function decodeManifest(bytes: Uint8Array, what: string): Manifest {
-  const r = ByteReader.open(bytes, MANIFEST_FORMAT_VERSION, what);
+/**
+ * Decodes a manifest. A large workspace has 30k+ file records, ~50 ms of work: `step` (see createYielder) is
+ * awaited every few thousand records so that the host thread is never held that long.
+ */
+export async function decodeManifest(bytes: Uint8Array, what: string, step: () => Promise<void> = noStep): Promise<Manifest> {
+  const r = await ByteReader.openInSteps(bytes, MANIFEST_FORMAT_VERSION, what, step);
   const schema = r.string();
   if (schema !== RANKING_SCHEMA) throw new StoreFormatError('old-version', `${what}: built for ranking "${schema}", this Grounded uses "${RANKING_SCHEMA}"`);
-  const folderList = r.strings();
-  const folders = Array.from({ length: folderList.length }, (_, i) => folderList.get(i));
+  const folders = r.strings().toArray();
   const nextSegmentId = r.u32();
   const builtAt = r.f64();
   const walkSkipped = Object.fromEntries(SKIP_REASONS.map(reason => [reason, r.u32()])) as Record<SkipReason, number>;
@@ -67,24 +70,33 @@ export function decodeManifest(bytes: Uint8Array, what: string): Manifest {
     const bits = r.u8s();
     return bits.length ? bits.slice() : undefined; // a copy: deletion bits change in memory
   });
-  const paths = r.strings();
-  const locations = r.strings();
-  const hashes = r.strings();
+  const pathList = r.strings();
+  const locationList = r.strings();
+  const hashList = r.strings();
   const skips = r.u8s();
   const segments = r.u32s();
   const firstDocs = r.u32s();
   const docCounts = r.u32s();
-  const n = paths.length;
-  if ([locations.length, hashes.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(len => len !== n))
+  const n = pathList.length;
+  if ([locationList.length, hashList.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(len => len !== n))
     throw new StoreFormatError('corrupt', `${what}: file table columns disagree`);
+  const stamps = r.f64s(2 * n);
+  if (!r.atEnd) throw new StoreFormatError('corrupt', `${what}: unexpected bytes after the file table`);
+  await step();
+  const paths = pathList.toArray();
+  await step();
+  const locations = locationList.toArray();
+  await step();
+  const hashes = hashList.toArray();
   const files: FileRecord[] = [];
   for (let i = 0; i < n; i++) {
+    if ((i & 2047) === 2047) await step();
     const record: FileRecord = {
-      path: paths.get(i),
-      location: locations.get(i),
-      hash: hashes.get(i),
-      mtimeMs: r.f64(),
-      size: r.f64(),
+      path: paths[i] ?? '',
+      location: locations[i] ?? '',
+      hash: hashes[i] ?? '',
+      mtimeMs: stamps[2 * i] ?? 0,
+      size: stamps[2 * i + 1] ?? 0,
       segment: segments[i] === NONE ? -1 : (segments[i] ?? -1),
       firstDoc: firstDocs[i] ?? 0,
       docCount: docCounts[i] ?? 0,
@@ -93,6 +105,7 @@ export function decodeManifest(bytes: Uint8Array, what: string): Manifest {
     if (skip) record.skip = skip;
     files.push(record);
   }
-  if (!r.atEnd) throw new StoreFormatError('corrupt', `${what}: unexpected bytes after the file table`);
   return { folders, segmentIds, deletions, files, nextSegmentId, walkSkipped, builtAt };
 }
+
+const noStep = (): Promise<void> => Promise.resolve();

@@ -30,6 +30,16 @@ export interface SegmentData {
   fileLocations: StringList;
 }
 
+/** Postings per block-max bound: 2^7 = 128, as in Lucene's skip data. */
+export const IMPACT_BLOCK_SHIFT = 7;
+const IMPACT_BLOCK = 1 << IMPACT_BLOCK_SHIFT;
+
+export interface TermImpacts {
+  max: number;
+  blocks: Float64Array;
+  scale: number;
+}
+
 export class Segment {
   readonly docCount: number;
   /** Sum of `docLengths`, for the index-wide average length. */
@@ -37,8 +47,8 @@ export class Segment {
   /** Scratch score accumulator, reused by every query (queries never run concurrently on one thread). */
   private scratch: Float64Array | undefined;
   private touched: Uint32Array | undefined;
-  /** Per queried term: its largest tf / lengthNorm over its postings, and the length norm that was for. */
-  private readonly impacts = new Map<number, { max: number; normBase: number; normPerLength: number }>();
+  /** Per queried term: its largest tf / lengthNorm, overall and per block, and the length norm that was for. */
+  private readonly impactCache = new Map<number, { max: number; blocks: Float64Array; normBase: number; normPerLength: number }>();
 
   constructor(readonly data: SegmentData) {
     this.docCount = data.docLengths.length;
@@ -66,27 +76,34 @@ export class Segment {
   }
 
   /**
-   * An upper bound of tf / (tf + normBase + normPerLength · dl) over term `id`'s postings: the per-term bound
-   * that lets MaxScore skip documents. Computed on first use (one pass over the postings) and kept; when the
-   * average length moves (normPerLength falls by a factor r) the kept maximum times r is still a bound, since
-   * each ratio grows by less than r, so it is only recomputed once that loosens it by 5 %.
+   * Upper bounds of tf / (tf + normBase + normPerLength · dl) over term `id`'s postings, for MaxScore: `max` over
+   * all of them and `blocks[b]` over postings [b · IMPACT_BLOCK, (b + 1) · IMPACT_BLOCK) of the term (block-max
+   * bounds, which let a query skip a block of a common term whose documents cannot reach the top k). Both are to
+   * be multiplied by `scale`. Computed on first use (one pass over the postings) and kept; when the average length
+   * moves (normPerLength falls by a factor r) the kept bounds times r are still bounds, since each ratio grows by
+   * less than r, so they are only recomputed once that loosens them by 5 %.
    */
-  maxImpact(id: number, normBase: number, normPerLength: number): number {
-    const known = this.impacts.get(id);
+  impacts(id: number, normBase: number, normPerLength: number): TermImpacts {
+    const known = this.impactCache.get(id);
     if (known && known.normBase === normBase) {
-      if (normPerLength >= known.normPerLength) return known.max;
+      if (normPerLength >= known.normPerLength) return { max: known.max, blocks: known.blocks, scale: 1 };
       const loosening = known.normPerLength / normPerLength;
-      if (loosening < 1.05) return known.max * loosening;
+      if (loosening < 1.05) return { max: known.max, blocks: known.blocks, scale: loosening };
     }
     const { postingStarts, postingDocs, postingTfs, docLengths } = this.data;
+    const start = postingStarts[id] ?? 0;
+    const end = postingStarts[id + 1] ?? 0;
+    const blocks = new Float64Array((end - start + IMPACT_BLOCK - 1) >>> IMPACT_BLOCK_SHIFT);
     let max = 0;
-    for (let p = postingStarts[id] ?? 0, end = postingStarts[id + 1] ?? 0; p < end; p++) {
+    for (let p = start; p < end; p++) {
       const tf = postingTfs[p] ?? 0;
       const ratio = tf / (tf + normBase + normPerLength * (docLengths[postingDocs[p] ?? 0] ?? 0));
+      const b = (p - start) >>> IMPACT_BLOCK_SHIFT;
+      if (ratio > (blocks[b] ?? 0)) blocks[b] = ratio;
       if (ratio > max) max = ratio;
     }
-    this.impacts.set(id, { max, normBase, normPerLength });
-    return max;
+    this.impactCache.set(id, { max, blocks, normBase, normPerLength });
+    return { max, blocks, scale: 1 };
   }
 
   /**

@@ -2,7 +2,7 @@ import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 import type { SegmentData } from './segment';
 
 /** Bump when the segment layout changes: older files are then rebuilt, never misread. */
-export const SEGMENT_FORMAT_VERSION = 1;
+export const SEGMENT_FORMAT_VERSION = 2; // 2: string tables hold UTF-8 byte offsets
 
 export function encodeSegment(s: SegmentData): Uint8Array {
   const w = new ByteWriter();
@@ -21,9 +21,12 @@ export function encodeSegment(s: SegmentData): Uint8Array {
   return w.finish(SEGMENT_FORMAT_VERSION);
 }
 
-/** Decodes and checks that the sections agree with each other (the checksum has already vouched for the bytes). */
-export function decodeSegment(bytes: Uint8Array, what: string): SegmentData {
-  const r = ByteReader.open(bytes, SEGMENT_FORMAT_VERSION, what);
+/**
+ * Checks and maps a segment file: every array and string table is a view of `bytes`, nothing is copied or decoded.
+ * The checksum is the only pass over the bytes; `step` is awaited between its slices (see ByteReader.openInSteps).
+ */
+export async function decodeSegment(bytes: Uint8Array, what: string, step: () => Promise<void> = () => Promise.resolve()): Promise<SegmentData> {
+  const r = await ByteReader.openInSteps(bytes, SEGMENT_FORMAT_VERSION, what, step);
   const s: SegmentData = {
     id: r.u32(),
     terms: r.strings(),

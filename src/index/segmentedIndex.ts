@@ -84,6 +84,21 @@ export class SegmentedIndex {
     for (const f of snapshot.files) this.fileTable.set(f.location, f);
   }
 
+  /**
+   * `new SegmentedIndex(snapshot)` for the host thread: filling the file table of a large workspace (30k records
+   * into a map) takes ~20 ms, so `step` (see createYielder) is awaited every few thousand files.
+   */
+  static async open(snapshot: IndexSnapshot, step: () => Promise<void>): Promise<SegmentedIndex> {
+    const index = new SegmentedIndex({ ...snapshot, files: [] });
+    const files = snapshot.files;
+    for (let i = 0; i < files.length; i++) {
+      if ((i & 4095) === 4095) await step();
+      const f = files[i] as FileRecord;
+      index.fileTable.set(f.location, f);
+    }
+    return index;
+  }
+
   get chunkCount(): number {
     return this.liveDocs;
   }
@@ -132,9 +147,7 @@ export class SegmentedIndex {
       this.segments.forEach((s, j) => (df += s.documentFrequency(idsBySegment[j]?.[i] ?? -1)));
       return (counts.get(term) ?? 0) * bm25Idf(this.liveDocs, Math.min(df, this.liveDocs));
     });
-    const { k1, b } = this.params;
-    const normBase = k1 * (1 - b);
-    const normPerLength = (k1 * b) / (this.liveLength / this.liveDocs || 1);
+    const { normBase, normPerLength } = this.lengthNorm();
     const top = new TopK(k);
     let base = 0;
     this.segments.forEach((segment, j) => {
@@ -142,6 +155,29 @@ export class SegmentedIndex {
       base += segment.docCount;
     });
     return top.results();
+  }
+
+  /**
+   * Computes the MaxScore bounds of every term with at least `minPostings` postings, awaiting `step` between terms,
+   * while the host is idle after an install: otherwise the first query using a common term pays one pass over its
+   * postings (a millisecond or more for "return" at 100k chunks). Stops when `stillWanted` turns false.
+   */
+  async warmBounds(step: () => Promise<void>, stillWanted: () => boolean, minPostings = 1024): Promise<void> {
+    for (const segment of [...this.segments]) {
+      for (let id = 0; id < segment.termCount; id++) {
+        if (segment.documentFrequency(id) < minPostings) continue;
+        await step();
+        if (!stillWanted()) return;
+        const { normBase, normPerLength } = this.lengthNorm();
+        segment.impacts(id, normBase, normPerLength);
+      }
+    }
+  }
+
+  /** lengthNorm(dl) = k1 · (1 − b + b · dl / avgdl) as normBase + normPerLength · dl, with the live average. */
+  private lengthNorm(): { normBase: number; normPerLength: number } {
+    const { k1, b } = this.params;
+    return { normBase: k1 * (1 - b), normPerLength: (k1 * b) / (this.liveLength / this.liveDocs || 1) };
   }
 
   /**

@@ -1,11 +1,16 @@
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
 /**
- * Many strings stored as one string plus offsets: one object for the garbage collector instead of thousands, cheap
- * to hand between threads and to write to disk. `get(i)` slices on demand.
+ * Many strings stored as UTF-8 bytes plus byte offsets: two typed arrays instead of thousands of strings. They are
+ * what the store holds on disk and what the worker transfers, so loading or installing an index decodes no text at
+ * all (decoding the 8 MB term table of a 100k-chunk index took ~40 ms of the host's thread); `get(i)` decodes one
+ * string when a hit needs it, and term lookups compare bytes in place.
  */
 export class StringList {
   constructor(
-    readonly text: string,
-    /** length + 1 entries; string i is text[offsets[i], offsets[i + 1]). */
+    readonly bytes: Uint8Array,
+    /** length + 1 entries; string i is bytes[offsets[i], offsets[i + 1]). */
     readonly offsets: Uint32Array,
   ) {}
 
@@ -14,10 +19,12 @@ export class StringList {
     let at = 0;
     strings.forEach((s, i) => {
       offsets[i] = at;
-      at += s.length;
+      at += utf8Length(s);
     });
     offsets[strings.length] = at;
-    return new StringList(strings.join(''), offsets);
+    const bytes = new Uint8Array(at);
+    encoder.encodeInto(strings.join(''), bytes);
+    return new StringList(bytes, offsets);
   }
 
   get length(): number {
@@ -25,16 +32,26 @@ export class StringList {
   }
 
   get(i: number): string {
-    return this.text.slice(this.offsets[i] ?? 0, this.offsets[i + 1] ?? 0);
+    return decoder.decode(this.bytes.subarray(this.offsets[i] ?? 0, this.offsets[i + 1] ?? 0));
   }
 
-  /** Index of `s` in a list sorted ascending (JS string order), or -1. Compares in place, without slicing. */
+  /** Every string, in order. One decode for the whole list when it is ASCII (paths usually are), not one per string. */
+  toArray(): string[] {
+    const n = this.length;
+    const text = decoder.decode(this.bytes.subarray(this.offsets[0] ?? 0, this.offsets[n] ?? 0));
+    const base = this.offsets[0] ?? 0;
+    if (text.length !== (this.offsets[n] ?? 0) - base) return Array.from({ length: n }, (_, i) => this.get(i));
+    return Array.from({ length: n }, (_, i) => text.slice((this.offsets[i] ?? 0) - base, (this.offsets[i + 1] ?? 0) - base));
+  }
+
+  /** Index of `s` in a list sorted ascending (JS string order), or -1. Compares bytes in place, without decoding. */
   indexOfSorted(s: string): number {
+    const key = encoder.encode(s);
     let lo = 0;
     let hi = this.length - 1;
     while (lo <= hi) {
       const mid = (lo + hi) >>> 1;
-      const c = this.compareAt(mid, s);
+      const c = this.compareBytesAt(mid, key);
       if (c === 0) return mid;
       if (c < 0) lo = mid + 1;
       else hi = mid - 1;
@@ -42,20 +59,53 @@ export class StringList {
     return -1;
   }
 
-  /** Sign of (string i) − s in code-unit order. */
+  /** Sign of (string i) − s in JS string (UTF-16 code unit) order. */
   compareAt(i: number, s: string): number {
-    const start = this.offsets[i] ?? 0;
-    const length = (this.offsets[i + 1] ?? 0) - start;
-    const n = Math.min(length, s.length);
-    for (let j = 0; j < n; j++) {
-      const d = this.text.charCodeAt(start + j) - s.charCodeAt(j);
-      if (d !== 0) return d;
-    }
-    return length - s.length;
+    return this.compareBytesAt(i, encoder.encode(s));
   }
 
-  /** Approximate bytes held (UTF-16 text + offsets). */
+  /** Bytes held (UTF-8 text + offsets). */
   get byteSize(): number {
-    return this.text.length * 2 + this.offsets.byteLength;
+    return this.bytes.byteLength + this.offsets.byteLength;
   }
+
+  private compareBytesAt(i: number, key: Uint8Array): number {
+    const bytes = this.bytes;
+    const start = this.offsets[i] ?? 0;
+    const length = (this.offsets[i + 1] ?? 0) - start;
+    const n = Math.min(length, key.length);
+    for (let j = 0; j < n; j++) {
+      const a = bytes[start + j] ?? 0;
+      const b = key[j] ?? 0;
+      if (a !== b) return utf16Rank(a) - utf16Rank(b);
+    }
+    return length - key.length;
+  }
+}
+
+/**
+ * UTF-8 byte order is code point order, but the lists are sorted in JS (UTF-16) order, where astral characters
+ * (surrogate pairs, lead bytes F0–F4) sort before U+E000–U+FFFF (lead bytes EE–EF). The first differing bytes of
+ * two strings with an equal prefix are both lead bytes or both continuation bytes, so swapping the ranks of those
+ * two lead-byte ranges makes the byte comparison agree with JS order. Every other byte keeps its value.
+ */
+function utf16Rank(byte: number): number {
+  if (byte >= 0xf0) return byte - 2; // F0–F4 → EE–F2
+  if (byte >= 0xee) return byte + 5; // EE–EF → F3–F4
+  return byte;
+}
+
+/** Bytes of `s` in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      n += 2; // a pair: 2 code units, 4 bytes
+      i++;
+    } else n += 2;
+  }
+  return n;
 }

@@ -5,7 +5,8 @@ import type { IndexSnapshot } from './segmentedIndex';
 /**
  * What the index worker posts back. The result's file table (30k records in a large workspace) travels encoded as
  * a manifest — a few column buffers, transferred — instead of as 30k objects that the host thread would have to
- * deserialize in one go; the segments' typed arrays are transferred.
+ * deserialize in one go; the segments' typed arrays, string tables included (UTF-8 bytes), are transferred, so the
+ * host copies and decodes nothing when the message arrives.
  */
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number }
@@ -28,9 +29,9 @@ export function doneMessage(result: SyncResult): { message: WorkerMessage; trans
   return { message, transfer: [...transferList(snapshot), files.buffer as ArrayBuffer] };
 }
 
-/** The result a 'done' message carries, with its file table decoded. */
-export function resultOf(message: Extract<WorkerMessage, { type: 'done' }>): SyncResult {
-  message.result.snapshot.files = decodeManifest(message.files, 'the index worker result').files;
+/** The result a 'done' message carries, with its file table decoded (awaiting `step` every few thousand records). */
+export async function resultOf(message: Extract<WorkerMessage, { type: 'done' }>, step?: () => Promise<void>): Promise<SyncResult> {
+  message.result.snapshot.files = (await decodeManifest(message.files, 'the index worker result', step)).files;
   return message.result;
 }
 
@@ -42,7 +43,10 @@ export function transferList(snapshot: IndexSnapshot): ArrayBuffer[] {
   };
   for (const s of snapshot.segments) {
     for (const a of [s.postingStarts, s.postingDocs, s.postingTfs, s.docLengths, s.docFiles, s.docStartLines, s.docEndLines]) add(a);
-    for (const list of [s.terms, s.docTitles, s.filePaths, s.fileLocations]) add(list.offsets);
+    for (const list of [s.terms, s.docTitles, s.filePaths, s.fileLocations]) {
+      add(list.bytes);
+      add(list.offsets);
+    }
   }
   for (const d of snapshot.deletions) add(d);
   return [...buffers];

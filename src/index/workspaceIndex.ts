@@ -6,8 +6,9 @@ import { indexFiles } from './indexFiles';
 import { indexStats, type IndexStats } from './indexStats';
 import { IndexStore } from './indexStore';
 import { manifestOf, type SyncProgress, type SyncResult } from './indexSync';
-import { runSyncTask } from './indexWorkerClient';
+import { INSTALL_BUDGET_MS, runSyncTask } from './indexWorkerClient';
 import { SegmentedIndex, type IndexHit } from './segmentedIndex';
+import { createYielder } from './yieldToEventLoop';
 
 export type { IndexStats } from './indexStats';
 
@@ -145,7 +146,9 @@ export class WorkspaceIndex {
     const request = { folders, rules: this.config.rules?.() ?? {}, storeDir: this.config.storeDir, fromScratch };
     const result = await runSyncTask(request, { signal, onProgress: this.config.onProgress, workerFile: this.config.workerFile });
     signal.throwIfAborted();
-    this.install(result, folders);
+    const index = await SegmentedIndex.open(result.snapshot, createYielder(signal, INSTALL_BUDGET_MS));
+    this.install(index, result, folders);
+    void index.warmBounds(createYielder(undefined, INSTALL_BUDGET_MS), () => this.current === index && !this.disposed).catch(() => undefined);
     if (this.dirty.size > 0) {
       const again = [...this.dirty];
       this.dirty.clear();
@@ -154,8 +157,8 @@ export class WorkspaceIndex {
     return this.stats() as IndexStats;
   }
 
-  private install(result: SyncResult, folders: string[]): void {
-    this.current = new SegmentedIndex(result.snapshot);
+  private install(index: SegmentedIndex, result: SyncResult, folders: string[]): void {
+    this.current = index;
     this.folders = folders;
     this.walkSkipped = result.walkSkipped;
     this.builtAt = result.stats.builtAt;

@@ -74,6 +74,21 @@ describe('MaxScore top-k', () => {
     }
   });
 
+  it('skips whole blocks of a common term and still returns exactly the exhaustive top k', () => {
+    // 5000 documents: "common" has 39 blocks of postings, a few documents score high, most cannot enter.
+    const next = random(11);
+    const builder = new SegmentBuilder(words);
+    const file = builder.addFile('f', '/ws/f');
+    for (let i = 0; i < 5000; i++) {
+      const repeats = next() < 0.01 ? 5 : 1;
+      const text = [...Array<string>(repeats).fill('common'), ...(i % 97 === 0 ? ['rare'] : []), ...Array.from({ length: 1 + Math.floor(next() * 20) }, () => `w${i % 13}`)];
+      builder.addChunk(file, { text: text.join(' '), startLine: 1, endLine: 1 });
+    }
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: [], nextSegmentId: 2 }, words);
+    for (const query of ['common', 'common rare', 'common w3', 'rare w5 common'])
+      for (const k of [1, 10, 100]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
+  });
+
   it('keeps ties in index order, as exhaustive scoring does', () => {
     const builder = new SegmentBuilder(words);
     const file = builder.addFile('f', '/ws/f');

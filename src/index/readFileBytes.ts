@@ -1,0 +1,40 @@
+import { open } from 'node:fs/promises';
+
+/** Bytes per positional read. */
+const PIECE_BYTES = 8 << 20;
+/** Reads in flight at once: two copy twice as fast as one, more only take CPU from the host thread (2 cores). */
+const IN_FLIGHT = 2;
+
+/**
+ * A file's bytes in a buffer of their own, read as parallel positional reads of 8 MB. `fs.readFile` reads 512 KB
+ * at a time, one request after another: for the 90 MB segment of a 100k-chunk index that was ~140 ms against
+ * ~70 ms this way, and that read is most of what loading the index costs. A file that shrinks meanwhile comes
+ * back short (the store's length check then calls it truncated).
+ */
+export async function readFileBytes(path: string): Promise<Uint8Array> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const bytes = new Uint8Array(size);
+    let next = 0;
+    let short = size;
+    const reader = async (): Promise<void> => {
+      while (next < size && next < short) {
+        const start = next;
+        const end = Math.min(start + PIECE_BYTES, size);
+        next = end;
+        let at = start;
+        while (at < end) {
+          const { bytesRead } = await handle.read(bytes, at, end - at, at);
+          if (bytesRead === 0) break;
+          at += bytesRead;
+        }
+        if (at < end) short = Math.min(short, at);
+      }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, reader));
+    return short === size ? bytes : bytes.slice(0, short);
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { IndexStore } from '../../../src/index/indexStore';
+import { syncIndex } from '../../../src/index/indexSync';
+import { readFileBytes } from '../../../src/index/readFileBytes';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { createYielder } from '../../../src/index/yieldToEventLoop';
+import { random } from './seededRandom';
+
+const hits = (index: SegmentedIndex, query: string) =>
+  index.search(query, 10).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.title ?? ''} ${h.score.toFixed(9)} ${h.file.hash}`);
+
+/** A step that always yields (budget 0), counting its calls: the most interleaved a host install can be. */
+function countingStep(): { step: () => Promise<void>; calls: () => number } {
+  const yielder = createYielder(undefined, 0);
+  let calls = 0;
+  return {
+    step: () => {
+      calls++;
+      return yielder();
+    },
+    calls: () => calls,
+  };
+}
+
+describe('loading and installing the index on the host, in steps', () => {
+  let temp: string;
+  let ws: string;
+  let store: string;
+  const queries = ['parse config', 'héllo wörld', 'emoji 😀 smile', 'function 12', 'notes'];
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'grounded-host-'));
+    ws = join(temp, 'ws');
+    store = join(temp, 'store');
+    await mkdir(ws);
+    // 5000 files: the file table is decoded and installed over several steps.
+    for (let i = 0; i < 5000; i++) {
+      const text = i % 3 === 0 ? `# Héllo ${i}\n\nwörld notes 😀 smile\n` : `export function parseConfig${i}() {\n  return ${i};\n}\n`;
+      await writeFile(join(ws, `f${i}.${i % 3 === 0 ? 'md' : 'ts'}`), text);
+    }
+  });
+  afterEach(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  it('loads a store in steps into the same index as a plain load, passages, titles and file records alike', async () => {
+    const built = await syncIndex({ folders: [ws], rules: {}, storeDir: store });
+    const inMemory = new SegmentedIndex(built.snapshot);
+    const { step, calls } = countingStep();
+    const stored = await new IndexStore(store).load(step);
+    assert.ok(stored);
+    const { manifest, segments } = stored;
+    const loaded = await SegmentedIndex.open({ segments, deletions: manifest.deletions, files: manifest.files, nextSegmentId: manifest.nextSegmentId }, step);
+    assert.ok(calls() > 3, `${calls()} steps`);
+    for (const q of queries) assert.deepEqual(hits(loaded, q), hits(inMemory, q));
+    assert.deepEqual([...loaded.files()], [...inMemory.files()]);
+  });
+
+  it('installs a snapshot in steps exactly as the constructor does', async () => {
+    const built = await syncIndex({ folders: [ws], rules: {} });
+    const { step, calls } = countingStep();
+    const stepped = await SegmentedIndex.open(built.snapshot, step);
+    const direct = new SegmentedIndex(built.snapshot);
+    assert.ok(calls() >= 1);
+    for (const q of queries) assert.deepEqual(hits(stepped, q), hits(direct, q));
+    assert.equal(stepped.chunkCount, direct.chunkCount);
+    assert.deepEqual([...stepped.files()], [...direct.files()]);
+  });
+
+  it('ranks the same after its bounds were warmed in the background', async () => {
+    const built = await syncIndex({ folders: [ws], rules: {} });
+    const cold = new SegmentedIndex(built.snapshot);
+    const warmed = new SegmentedIndex(built.snapshot);
+    const { step, calls } = countingStep();
+    await warmed.warmBounds(step, () => true, 1);
+    assert.ok(calls() > 10);
+    for (const q of queries) assert.deepEqual(hits(warmed, q), hits(cold, q));
+  });
+
+  it('reads a file of several pieces byte for byte', async () => {
+    const file = join(temp, 'big.bin');
+    const next = random(7);
+    const bytes = Uint8Array.from({ length: (17 << 20) + 12345 }, () => Math.floor(next() * 256));
+    await writeFile(file, bytes);
+    const read = await readFileBytes(file);
+    assert.equal(read.byteLength, read.buffer.byteLength); // a buffer of its own: typed arrays view it, workers take it
+    assert.ok(Buffer.from(read).equals(readFileSync(file)));
+  });
+});
