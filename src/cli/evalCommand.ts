@@ -8,6 +8,8 @@ import { evaluateRun, formatTrecRun, METRIC_LABELS, type RetrievalMetrics, type 
 import { loadBeirDataset, type BeirDataset } from './beirDataset';
 import type { CliIo } from './cliIo';
 import { requirePositional } from './cliArgs';
+import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
+import { hybridRun, vectorRun } from './evalVectors';
 
 /** Deep enough for Recall@100 and for trec_eval's own measures (MRR without cut, MAP). */
 const RUN_DEPTH = 1000;
@@ -54,24 +56,42 @@ export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}
   return { metrics: mean, queries, documents: dataset.corpus.length, run, indexMs: t1 - t0, searchMs };
 }
 
-/** `grounded eval BEIR_DIR [--json] [--run FILE]` */
-export async function evalCommand(args: readonly string[], io: CliIo): Promise<number> {
+const USAGE = 'grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]]';
+
+/**
+ * `grounded eval BEIR_DIR`: the shipped lexical ranking; with an embeddings endpoint, also the vector ranking and
+ * their reciprocal-rank fusion (hybrid), side by side. `--run` writes the lexical run (TREC format).
+ */
+export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, run: { type: 'string' } },
+    options: { json: { type: 'boolean', default: false }, run: { type: 'string' }, ...EMBEDDINGS_OPTIONS },
   });
-  const dir = requirePositional(positionals, 'BEIR_DIR', 'grounded eval BEIR_DIR [--json] [--run FILE]');
-  const result = evaluateBeir(await loadBeirDataset(dir));
+  const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
+  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io);
+  const dataset = await loadBeirDataset(dir);
+  const result = evaluateBeir(dataset);
   if (values.run) await writeFile(values.run, formatTrecRun(result.run));
+  const rows: [string, RetrievalMetrics][] = [['lexical', result.metrics]];
+  if (embedder) {
+    io.err(`grounded: embedding ${dataset.corpus.length} documents and ${result.queries} queries with ${embedder.model}…\n`);
+    const vector = await vectorRun(dataset, embedder, RUN_DEPTH, io.signal);
+    rows.push(['vector', evaluateRun(vector, dataset.qrels).mean], ['hybrid', evaluateRun(hybridRun(result.run, vector, RUN_DEPTH), dataset.qrels).mean]);
+  }
   if (values.json) {
-    const { metrics, queries, documents, indexMs, searchMs } = result;
-    io.out(JSON.stringify({ dataset: dir, queries, documents, metrics, indexMs, searchMs }, null, 2) + '\n');
+    const { queries, documents, indexMs, searchMs } = result;
+    const rankings = Object.fromEntries(rows);
+    io.out(JSON.stringify({ dataset: dir, queries, documents, metrics: result.metrics, rankings, indexMs, searchMs }, null, 2) + '\n');
     return 0;
   }
   io.out(`${dir}: ${result.queries} queries, ${result.documents} documents\n`);
-  for (const [key, label] of Object.entries(METRIC_LABELS) as [keyof RetrievalMetrics, string][]) {
-    io.out(`${label.padEnd(11)} ${result.metrics[key].toFixed(4)}\n`);
+  const labels = Object.entries(METRIC_LABELS) as [keyof RetrievalMetrics, string][];
+  if (rows.length === 1) {
+    for (const [key, label] of labels) io.out(`${label.padEnd(11)} ${result.metrics[key].toFixed(4)}\n`);
+  } else {
+    io.out(`${''.padEnd(8)} ${labels.map(([, label]) => label.padStart(10)).join(' ')}\n`);
+    for (const [name, m] of rows) io.out(`${name.padEnd(8)} ${labels.map(([key]) => m[key].toFixed(4).padStart(10)).join(' ')}\n`);
   }
   io.out(`indexed in ${result.indexMs.toFixed(0)} ms, searched in ${result.searchMs.toFixed(0)} ms\n`);
   return 0;

@@ -1,14 +1,10 @@
 import { parseArgs } from 'node:util';
 import { GroundedError } from '../core/errors';
-import { CachingEmbedder } from '../embeddings/cachingEmbedder';
-import type { Embedder } from '../embeddings/embedder';
-import { resolveEmbeddingsEndpoint } from '../embeddings/embeddingsEndpoint';
-import { OpenAiEmbeddingsClient } from '../embeddings/openAiEmbeddingsClient';
-import { isPresetId } from '../providers/presets';
 import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
 import { pushRows } from '../retrievers/pgvectorPush';
 import { workspaceRows } from '../retrievers/pgvectorPushRows';
 import type { CliIo } from './cliIo';
+import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { resolveFolders } from './folderArgs';
 
 export const PUSH_USAGE =
@@ -27,9 +23,7 @@ export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJ
       table: { type: 'string', default: DEFAULT_TABLE },
       folder: { type: 'string', multiple: true },
       rebuild: { type: 'boolean', default: false },
-      'embeddings-model': { type: 'string' },
-      'embeddings-base-url': { type: 'string', default: '' },
-      'embeddings-preset': { type: 'string', default: 'custom' },
+      ...EMBEDDINGS_OPTIONS,
       json: { type: 'boolean', default: false },
     },
   });
@@ -55,13 +49,4 @@ export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJ
   if (embedder) io.out(`embedded  ${report.embedded} (${report.embeddingsReused} vectors reused)\n`);
   io.out(`total     ${report.ms.toFixed(0)} ms\n`);
   return 0;
-}
-
-function embedderFromArgs(model: string | undefined, baseUrl: string, preset: string, env: NodeJS.ProcessEnv, io: CliIo): Embedder | undefined {
-  if (!model) return undefined;
-  if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
-  const resolved = resolveEmbeddingsEndpoint({ preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? '2024-10-21' });
-  if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replaceAll('grounded.embeddings.', '--embeddings-'));
-  const apiKey = env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY;
-  return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => io.err(`grounded: ${d}\n`) }));
 }

@@ -10,7 +10,7 @@ export const USAGE = `Usage:
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
   grounded index --target postgres://… [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
   grounded ask "question" [--folder DIR]... [--base-url URL --model NAME] [--no-grading] [--json]   a cited answer, streamed
-  grounded eval BEIR_DIR [--json] [--run FILE]                             retrieval metrics on a BEIR data set
+  grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
 `;
 
 /** One entry per subcommand. `ask` (the full answer flow over a folder) joins here when the CLI gets a model. */

@@ -8,17 +8,23 @@ export const RRF_K = 60;
  * so rankings on different scales (BM25, ts_rank, cosine) combine without calibration. Ties keep first-list order.
  */
 export function fuseByReciprocalRank(lists: readonly (readonly Passage[])[], k: number, rrfK = RRF_K): Passage[] {
-  const fused = new Map<string, { passage: Passage; score: number; order: number }>();
+  return fuseRankings(lists, p => p.id, k, rrfK).map(({ item, score }) => ({ ...item, score }));
+}
+
+/** The same fusion over any ranked items with an id (passages, or documents in `grounded eval`). */
+export function fuseRankings<T>(lists: readonly (readonly T[])[], id: (item: T) => string, k: number, rrfK = RRF_K): { item: T; score: number }[] {
+  const fused = new Map<string, { item: T; score: number; order: number }>();
   let order = 0;
   for (const list of lists) {
-    list.forEach((passage, rank) => {
-      const entry = fused.get(passage.id) ?? { passage, score: 0, order: order++ };
+    list.forEach((item, rank) => {
+      const key = id(item);
+      const entry = fused.get(key) ?? { item, score: 0, order: order++ };
       entry.score += 1 / (rrfK + rank + 1);
-      fused.set(passage.id, entry);
+      fused.set(key, entry);
     });
   }
   return [...fused.values()]
     .sort((a, b) => b.score - a.score || a.order - b.order)
     .slice(0, k)
-    .map(e => ({ ...e.passage, score: e.score }));
+    .map(({ item, score }) => ({ item, score }));
 }
