@@ -26,7 +26,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const index = new WorkspaceIndexService(log, context.storageUri);
   const keys = new ApiKeyStore(context.secrets);
   const models = new ModelResolver(keys);
-  const retriever = new ConfiguredRetriever(index, context.secrets, log);
+  const retriever = new ConfiguredRetriever(index, context.secrets, log, context.storageUri?.fsPath);
   const askDeps = () => ({ retriever, options: askOptionsFromSettings() });
 
   const askAnywhere = async function* (request: AskRequest) {

@@ -7,6 +7,7 @@ import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { isPresetId } from '../providers/presets';
 import { ApiKeyStore } from './secrets';
+import { indexRules } from './workspaceIndexService';
 
 export type RetrieverKind = 'local' | 'pgvector' | 'databricks-vector-search';
 
@@ -67,10 +68,14 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
   private readonly secretsChanged: vscode.Disposable;
 
+  private hybridCached: { signature: string; retriever: Retriever } | undefined;
+
   constructor(
     private readonly local: Retriever,
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the local hybrid keeps its vectors (workspace storage); none: memory only. */
+    private readonly storageDir?: string,
   ) {
     this.secretsChanged = secrets.onDidChange(e => {
       if (e.key.startsWith('grounded.')) this.drop();
@@ -79,7 +84,10 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const settings = readRetrieverSettings();
-    if (settings.kind === 'local') return this.local.search(query, options);
+    if (settings.kind === 'local') {
+      const hybrid = settings.embeddings.model.trim() ? await this.hybrid(settings.embeddings) : undefined;
+      return hybrid ? hybrid.search(query, options) : this.local.search(query, options);
+    }
     try {
       return await (await this.remote(settings)).search(query, options);
     } catch (e) {
@@ -97,6 +105,38 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private drop(): void {
     void this.cached?.retriever.dispose?.();
     this.cached = undefined;
+    this.hybridCached = undefined;
+  }
+
+  /**
+   * The local hybrid (`grounded.embeddings.model` set, retriever local): BM25 from the local index fused with cosine
+   * over the chunks' embeddings. The first search embeds the workspace, with progress; vectors are kept by content
+   * hash in workspace storage, so later windows embed only what changed.
+   */
+  private async hybrid(settings: EmbeddingsSettings): Promise<Retriever | undefined> {
+    const apiKey = await new ApiKeyStore(this.secrets).get(settings.preset);
+    const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
+    const signature = JSON.stringify([settings, apiKey, folders]);
+    if (this.hybridCached?.signature === signature) return this.hybridCached.retriever;
+    const embedder = await this.embedder(settings, apiKey);
+    if (!embedder) return undefined;
+    const { HybridRetriever } = await import('../retrievers/hybridRetriever.js');
+    let report: ((p: { done: number; total: number }) => void) | undefined;
+    const hybrid = new HybridRetriever({
+      lexical: this.local,
+      embedder,
+      folders: () => folders,
+      rules: indexRules,
+      storeFile: this.storageDir && join(this.storageDir, 'vectors.bin'),
+      onProgress: p => report?.(p),
+    });
+    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` }, async progress => {
+      report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
+      const { chunks, embedded } = await hybrid.sync();
+      this.log.info(`local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`);
+    });
+    this.hybridCached = { signature, retriever: hybrid };
+    return hybrid;
   }
 
   private async remote(settings: RetrieverSettings): Promise<Retriever> {

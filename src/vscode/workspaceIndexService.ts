@@ -156,7 +156,7 @@ export class WorkspaceIndexService implements Retriever, vscode.Disposable {
 }
 
 /** `grounded.index.*` and `files.exclude`, read fresh at each sync and update. */
-function indexRules(): DiscoveryRules {
+export function indexRules(): DiscoveryRules {
   const folders = vscode.workspace.workspaceFolders ?? [];
   const c = vscode.workspace.getConfiguration('grounded.index');
   const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
