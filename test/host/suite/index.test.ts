@@ -71,17 +71,18 @@ describe('the workspace index in a real VS Code', function () {
       await new Promise(r => setTimeout(r, 100));
     }
     await writeFile(manifest, 'not an index');
-    // A settings change resyncs from the store, as the next window would.
+    // A settings change resyncs from the store, as the next window would. User settings, not workspace ones:
+    // writing .vscode/settings.json would be a workspace edit, saved over the corrupt store before the sync reads it.
     const config = vscode.workspace.getConfiguration('grounded.index');
-    await config.update('maxFileSizeKB', 2048, vscode.ConfigurationTarget.Workspace);
+    await config.update('maxFileSizeKB', 2048, vscode.ConfigurationTarget.Global);
     try {
-      for (let t = 0; t < 10_000 && !(await api.indexReport()).notices.some(n => /rebuilt/.test(n)); t += 100) await new Promise(r => setTimeout(r, 100));
+      for (let t = 0; t < 20_000 && !(await api.indexReport()).notices.some(n => /rebuilt/.test(n)); t += 100) await new Promise(r => setTimeout(r, 100));
       const after = await api.indexReport();
       assert.ok(after.notices.some(n => /rebuilt the workspace index/.test(n)), JSON.stringify(after.notices));
       assert.ok((await readFile(manifest)).subarray(0, 4).equals(Buffer.from('GRND')), 'the store was written again');
       await until(api, 'flux capacitor', ps => ps.length > 0);
     } finally {
-      await config.update('maxFileSizeKB', undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update('maxFileSizeKB', undefined, vscode.ConfigurationTarget.Global);
     }
   });
 });

@@ -23,7 +23,7 @@ describe('incremental updates', () => {
   afterEach(async () => {
     await index.flush();
     index.dispose();
-    await rm(temp, { recursive: true, force: true });
+    await rm(temp, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }); // a last background save may still be writing
   });
 
   const paths = (query: string) => index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine}`);
