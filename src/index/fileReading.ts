@@ -51,12 +51,12 @@ export function classifyBytes(bytes: Buffer): FileContent {
 export function isMinified(text: string): boolean {
   if (text.length < LONG_LINE) return false;
   let longChars = 0;
-  let lineStart = 0;
-  for (let i = 0; i <= text.length; i++) {
-    if (i === text.length || text.charCodeAt(i) === 10) {
-      if (i - lineStart > LONG_LINE) longChars += i - lineStart;
-      lineStart = i + 1;
-    }
+  // indexOf finds the line ends natively, far faster than a loop over every character.
+  for (let lineStart = 0; lineStart <= text.length; ) {
+    let i = text.indexOf('\n', lineStart);
+    if (i < 0) i = text.length;
+    if (i - lineStart > LONG_LINE) longChars += i - lineStart;
+    lineStart = i + 1;
   }
   return longChars > text.length / 2;
 }

@@ -1,3 +1,4 @@
+import { IdentifierTable } from './identifierTable';
 import { IDENTIFIER } from './tokenizer';
 
 const SEPARATOR = 0;
@@ -15,6 +16,8 @@ ASCII[39] = QUOTE;
 const RIGHT_QUOTE = 0x2019;
 const LOWER_S = 115;
 const UNDERSCORE_CODE = 95;
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 /** `\b` in a /u regex without /i: only [A-Za-z0-9_] are word characters. */
 const isWordChar = (c: number): boolean => c < 128 && (ASCII[c] === ALNUM || ASCII[c] === UNDERSCORE);
@@ -30,6 +33,8 @@ export class IdentifierScanner {
   /** The current match, valid after `next()` returned true. */
   start = 0;
   end = 0;
+  /** `IdentifierTable.hash(text, start, end)` of the current match, computed while scanning (one pass less). */
+  hash = 0;
   private text = '';
   private at = 0;
   /** While matching a non-ASCII span with the regex: its end in `text` (else -1), its start and its text. */
@@ -62,10 +67,14 @@ export class IdentifierScanner {
         continue;
       }
       const start = i;
+      let h = Math.imul(FNV_OFFSET ^ c, FNV_PRIME);
       // The core: letters/digits, then any number of (underscores, letters/digits).
       for (;;) {
         i++;
-        while (i < n && (c = text.charCodeAt(i)) < 128 && ASCII[c] === ALNUM) i++;
+        while (i < n && (c = text.charCodeAt(i)) < 128 && ASCII[c] === ALNUM) {
+          h = Math.imul(h ^ c, FNV_PRIME);
+          i++;
+        }
         if (i >= n) break;
         if (c >= 128) {
           if (c === RIGHT_QUOTE) break;
@@ -81,14 +90,19 @@ export class IdentifierScanner {
           return this.enterSpan(start);
         }
         if (ASCII[c] !== ALNUM) break;
-        i = j;
+        for (; i < j; i++) h = Math.imul(h ^ UNDERSCORE_CODE, FNV_PRIME);
+        h = Math.imul(h ^ c, FNV_PRIME);
       }
       // A possessive `'s` at a word boundary belongs to the match (the analysis drops it).
       let end = i;
       if (i + 1 < n && text.charCodeAt(i + 1) === LOWER_S) {
         const quote = text.charCodeAt(i);
-        if ((quote === 39 || quote === RIGHT_QUOTE) && (i + 2 >= n || !isWordChar(text.charCodeAt(i + 2)))) end = i + 2;
+        if ((quote === 39 || quote === RIGHT_QUOTE) && (i + 2 >= n || !isWordChar(text.charCodeAt(i + 2)))) {
+          end = i + 2;
+          h = Math.imul(Math.imul(h ^ quote, FNV_PRIME) ^ LOWER_S, FNV_PRIME);
+        }
       }
+      this.hash = h;
       this.start = start;
       this.end = end;
       this.at = end;
@@ -122,6 +136,7 @@ export class IdentifierScanner {
     }
     this.start = this.spanStart + m.index;
     this.end = this.start + m[0].length;
+    this.hash = IdentifierTable.hash(this.text, this.start, this.end);
     return true;
   }
 }

@@ -25,9 +25,8 @@ export class IdentifierTerms {
     if (!o.stopwords || !o.stem || !o.compounds) throw new Error('IdentifierTerms mirrors the default tokenizer options.');
   }
 
-  /** The entry of `table` for the identifier text[start, end) (a match of IDENTIFIER). */
-  lookup(text: string, start: number, end: number): number {
-    const hash = IdentifierTable.hash(text, start, end);
+  /** The entry of `table` for the identifier text[start, end) (a match of IDENTIFIER), `hash` its IdentifierTable.hash. */
+  lookup(text: string, start: number, end: number, hash = IdentifierTable.hash(text, start, end)): number {
     const entry = this.table.find(text, start, end, hash);
     return entry >= 0 ? entry : this.table.insert(text, start, end, hash, this.analyse(text, start, end));
   }
@@ -53,7 +52,10 @@ export class IdentifierTerms {
       for (let i = table.idStart(piece), last = table.idEnd(piece); i < last; i++) ids.push(table.ids[i] ?? 0);
       p = q;
     }
-    if (pieceCount > 1) ids.push(this.termId(text.slice(start, end).replace(/_/g, '').toLowerCase()));
+    if (pieceCount > 1) {
+      const whole = text.slice(start, end);
+      ids.push(this.termId((whole.includes('_') ? whole.replace(/_/g, '') : whole).toLowerCase()));
+    }
     return ids;
   }
 

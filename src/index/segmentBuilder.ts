@@ -80,13 +80,9 @@ export class SegmentBuilder {
   build(id: number): Segment {
     const termCount = this.terms.length;
     // Rank the terms in sorted order, then bucket postings by rank (a counting sort keeps documents ascending).
-    const sortedIds = Array.from({ length: termCount }, (_, i) => i).sort((a, b) => {
-      const x = this.terms[a] ?? '';
-      const y = this.terms[b] ?? '';
-      return x < y ? -1 : x > y ? 1 : 0;
-    });
+    const sortedTerms = sortStrings(this.terms);
     const rank = new Uint32Array(termCount);
-    sortedIds.forEach((termId, r) => (rank[termId] = r));
+    for (let r = 0; r < termCount; r++) rank[this.termIds.get(sortedTerms[r] ?? '') ?? 0] = r;
     const postingStarts = new Uint32Array(termCount + 1);
     const count = this.postingTerm.length;
     for (let p = 0; p < count; p++) {
@@ -106,7 +102,7 @@ export class SegmentBuilder {
     }
     return new Segment({
       id,
-      terms: StringList.from(sortedIds.map(i => this.terms[i] ?? '')),
+      terms: StringList.from(sortedTerms),
       postingStarts,
       postingDocs,
       postingTfs,
@@ -129,4 +125,22 @@ export class SegmentBuilder {
     }
     return id;
   }
+}
+
+/**
+ * The strings in UTF-16 code-unit order (as `<` compares them): bucketed by their first two code units, then each
+ * bucket by the default sort (which compares code units too). About twice as fast as one sort of a million terms.
+ */
+export function sortStrings(strings: readonly string[]): string[] {
+  const buckets = new Map<number, string[]>();
+  for (const s of strings) {
+    // A one-unit string sorts before any longer string with the same first unit: key offset 0 vs 1 + second unit.
+    const key = s.length === 0 ? -1 : s.charCodeAt(0) * 0x10001 + (s.length > 1 ? s.charCodeAt(1) + 1 : 0);
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(s);
+    else buckets.set(key, [s]);
+  }
+  const out: string[] = [];
+  for (const key of [...buckets.keys()].sort((a, b) => a - b)) for (const s of (buckets.get(key) ?? []).sort()) out.push(s);
+  return out;
 }

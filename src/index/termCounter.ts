@@ -34,7 +34,7 @@ export class TermCounter {
     const table = identifiers.table;
     scanner.reset(text);
     while (scanner.next()) {
-      const entry = identifiers.lookup(text, scanner.start, scanner.end);
+      const entry = identifiers.lookup(text, scanner.start, scanner.end, scanner.hash);
       const ids = table.ids;
       for (let i = table.idStart(entry), last = table.idEnd(entry); i < last; i++) this.count(ids[i] ?? 0, weight);
     }

@@ -116,7 +116,7 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const turn = await askInPanel(frame, 'CUTOFF how is the flux capacitor configured?');
     const id = await turn.getAttribute('data-id');
     await frame.locator(`.turn[data-id="${id}"][data-status="interrupted"]`).waitFor({ timeout: 30_000 });
-    assert.match(await turn.locator('.answer').innerText(), /^From the workspace/);
+    assert.match(await turn.locator('.answer').innerText(), /^From/, 'the partial answer stays');
     assert.match(await turn.locator('.turn-status').innerText(), /Answer interrupted/);
     await screenshot(wb.page, 'e2e-panel-interrupted');
     await turn.locator('button.retry').click();

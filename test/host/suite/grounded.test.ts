@@ -91,7 +91,8 @@ describe('Grounded in a real VS Code extension host', function () {
     const end = events[events.length - 1];
     assert.ok(end?.type === 'error', JSON.stringify(end));
     assert.equal(end.error.kind, 'stream-broken');
-    assert.ok(end.partial.startsWith('From the workspace:'), end.partial);
+    // what arrived before the cut: the LM API may drop parts still in flight when the provider fails
+    assert.match(end.partial, /^From /, end.partial);
   });
 
   it('stops the model when the question is cancelled', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { SegmentBuilder } from '../../../src/index/segmentBuilder';
+import { SegmentBuilder, sortStrings } from '../../../src/index/segmentBuilder';
 import { SegmentedIndex, type FileRecord } from '../../../src/index/segmentedIndex';
+import { random } from './seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 
@@ -77,5 +78,21 @@ describe('segments, deletions and merge', () => {
     const z = segmentOf(index.nextSegmentId++, { z: 'zebra' });
     index.replaceFiles(['/ws/a', '/ws/b', '/ws/n0', '/ws/n1'], z.records, z.segment);
     assert.ok(index.needsFullMerge());
+  });
+});
+
+describe('sortStrings', () => {
+  it('orders strings by UTF-16 code units, exactly as a `<` comparator does', () => {
+    const next = random(3);
+    const units = ['', 'a', 'b', 'z', 'A', '0', '_', '\u0000', 'é', '\uffff', '\ud835', '\udcb3', '東'];
+    const strings = new Set<string>(['', 'a', 'ab', 'a\u0000']);
+    while (strings.size < 3000) {
+      let s = '';
+      for (let i = Math.floor(next() * 5); i > 0; i--) s += units[Math.floor(next() * units.length)] ?? '';
+      strings.add(s);
+    }
+    const list = [...strings];
+    const expected = list.slice().sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+    assert.deepEqual(sortStrings(list), expected);
   });
 });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { IdentifierScanner } from '../../../src/index/identifierScanner';
+import { IdentifierTable } from '../../../src/index/identifierTable';
 import { TermCounter } from '../../../src/index/termCounter';
 import { IDENTIFIER, tokenize } from '../../../src/index/tokenizer';
 import { random } from './seededRandom';
@@ -60,6 +61,16 @@ describe('TermCounter with the shipped tokenizer (char-code scanning, identifier
     for (let i = 0; i < 3000; i++) {
       const text = randomText(next, 1 + Math.floor(next() * 12));
       assert.deepEqual(matches(text), regexMatches(text), JSON.stringify(text));
+    }
+  });
+
+  it('hashes each match while scanning exactly as IdentifierTable.hash does', () => {
+    const next = random(5);
+    const scanner = new IdentifierScanner();
+    for (let i = 0; i < 3000; i++) {
+      const text = randomText(next, 1 + Math.floor(next() * 12));
+      scanner.reset(text);
+      while (scanner.next()) assert.equal(scanner.hash, IdentifierTable.hash(text, scanner.start, scanner.end), JSON.stringify(text));
     }
   });
 
