@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { chunkText } from '../../../src/index/chunker';
 import type { DiscoveryRules } from '../../../src/index/discovery';
 import type { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { random } from '../../fakes/seededRandom';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -38,17 +39,8 @@ export async function chunkDocs(index: SegmentedIndex): Promise<ChunkDoc[]> {
   return docs;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32), so every run asks the same queries. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers, so every run asks the same queries. */
+export { random };
 
 /**
  * Queries like people type them: 2–4 words drawn from the chunks themselves (so they match something), plus a

@@ -8,7 +8,7 @@ import { syncIndex } from '../../../src/index/indexSync';
 import { readFileBytes } from '../../../src/index/readFileBytes';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { createYielder } from '../../../src/index/yieldToEventLoop';
-import { random } from './seededRandom';
+import { random } from '../../fakes/seededRandom';
 
 const hits = (index: SegmentedIndex, query: string) =>
   index.search(query, 10).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.title ?? ''} ${h.score.toFixed(9)} ${h.file.hash}`);

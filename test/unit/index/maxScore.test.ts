@@ -5,7 +5,7 @@ import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { isDeleted } from '../../../src/index/segmentMerge';
 import { SegmentedIndex, type FileRecord } from '../../../src/index/segmentedIndex';
 import { TopK, type ScoredDoc } from '../../../src/index/topK';
-import { random } from './seededRandom';
+import { random } from '../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { SegmentBuilder, sortStrings } from '../../../src/index/segmentBuilder';
 import { SegmentedIndex, type FileRecord } from '../../../src/index/segmentedIndex';
-import { random } from './seededRandom';
+import { random } from '../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 

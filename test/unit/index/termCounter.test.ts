@@ -3,7 +3,7 @@ import { IdentifierScanner } from '../../../src/index/identifierScanner';
 import { IdentifierTable } from '../../../src/index/identifierTable';
 import { TermCounter } from '../../../src/index/termCounter';
 import { IDENTIFIER, tokenize } from '../../../src/index/tokenizer';
-import { random } from './seededRandom';
+import { random } from '../../fakes/seededRandom';
 
 /** Terms counted by the fast path, as sorted "term×count" strings. */
 function counted(texts: readonly string[]): string[] {
