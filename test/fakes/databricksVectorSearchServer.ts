@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, readBody } from './loopbackHttp';
 
 /** A Direct Vector Access / Delta Sync index as the fake holds it. */
 export interface FakeIndex {
@@ -55,13 +56,11 @@ export class DatabricksVectorSearchServer {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise(resolve => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
+    const raw = await readBody(req);
     const body = (raw ? JSON.parse(raw) : {}) as Record<string, unknown>;
     const path = req.url ?? '';
     this.requests.push({ path, authorization: req.headers.authorization, body });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, readBody } from './loopbackHttp';
 
 /** One `/embeddings` request as the server saw it. */
 export interface EmbeddingsRequest {
@@ -47,13 +48,11 @@ export class EmbeddingsServer {
   }
 
   close(): Promise<void> {
-    this.server.closeAllConnections();
-    return new Promise(resolve => this.server.close(() => resolve()));
+    return closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    let raw = '';
-    for await (const chunk of req) raw += String(chunk);
+    const raw = await readBody(req);
     const body = JSON.parse(raw || '{}') as { model?: string; input?: string | string[] };
     const input = typeof body.input === 'string' ? [body.input] : (body.input ?? []);
     const url = req.url ?? '';

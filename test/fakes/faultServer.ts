@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { closeServer, readBody } from './loopbackHttp';
 import { writeChatCompletion, writeChunk, writeDone, writeFirstChunk, writeLastChunk, writeSseHead } from './openAiWire';
 
 /** What the server does with one request. Unset fields mean "behave like a healthy endpoint". */
@@ -101,8 +102,7 @@ export class FaultServer {
   async close(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     for (const res of this.open) res.destroy();
-    this.server.closeAllConnections();
-    await new Promise<void>(resolve => this.server.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -195,16 +195,6 @@ async function cut(res: ServerResponse): Promise<void> {
   await new Promise<void>(resolve => res.write('', () => resolve()));
   await new Promise(resolve => setTimeout(resolve, 5));
   res.socket?.destroy();
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk: string) => (text += chunk));
-    req.on('end', () => resolve(text));
-    req.on('error', reject);
-  });
 }
 
 function parseJson(text: string): ChatRequestBody | undefined {

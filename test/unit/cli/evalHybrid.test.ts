@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
-import { run } from '../../../src/cli/run';
+import { cli } from './cliHarness';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { BEIR_TINY } from '../index/fixturePaths';
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await run(argv, { out: t => (out += t), err: t => (err += t) });
-  return { code, out, err };
-}
 
 describe('grounded eval with an embeddings endpoint', () => {
   let server: EmbeddingsServer;
