@@ -4,7 +4,7 @@ export class GrowableUint32 {
   length = 0;
 
   constructor(capacity = 1024) {
-    this.data = new Uint32Array(capacity);
+    this.data = new Uint32Array(Math.max(1, capacity));
   }
 
   push(value: number): void {

@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { emptySkipCounts, walkFolders, type DiscoveryRules, type SkipReason } from './discovery';
 import { indexFiles } from './indexFiles';
+import type { IndexHelpers } from './indexParts';
 import { indexStats, type IndexStats } from './indexStats';
 import { IndexStore, type StoredIndex } from './indexStore';
 import type { Manifest } from './manifestCodec';
@@ -37,7 +38,10 @@ export interface SyncProgress {
  * files by (mtime, size) then content hash, chunk the rest into a new segment, delete what disappeared, merge
  * when deletions pile up, save. Pure Node: runs the same in-process (tests, fallback) and in a worker thread.
  */
-export async function syncIndex(request: SyncRequest, options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void } = {}): Promise<SyncResult> {
+export async function syncIndex(
+  request: SyncRequest,
+  options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; helpers?: IndexHelpers } = {},
+): Promise<SyncResult> {
   const t0 = performance.now();
   const folders = request.folders.map(f => resolve(f));
   const store = request.storeDir ? new IndexStore(request.storeDir) : undefined;
@@ -65,6 +69,7 @@ export async function syncIndex(request: SyncRequest, options: { signal?: AbortS
     maxFileBytes: request.rules.maxFileBytes,
     signal: options.signal,
     onProgress: options.onProgress,
+    helpers: options.helpers,
   });
   index.replaceFiles(removed, update.changed, update.segment);
   index.restamp(update.restamped);

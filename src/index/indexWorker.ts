@@ -1,25 +1,33 @@
 // Entry of the index worker thread (dist/indexWorker.js when bundled, out/src/index/indexWorker.js under tsc):
-// runs one SyncRequest from `workerData` and posts progress, then the result with its arrays transferred.
+// runs the task in `workerData` — a whole sync, or one part of a sync's files as its helper — and posts progress,
+// then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
-import { syncIndex, type SyncRequest } from './indexSync';
-import { doneMessage, type WorkerMessage } from './workerMessages';
+import { indexHelpers } from './indexParts';
+import { syncIndex } from './indexSync';
+import { readFiles } from './readFiles';
+import { doneMessage, segmentBuffers, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 const port = parentPort;
 if (port) {
-  const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+  const post = (message: WorkerMessage | PartMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
   let lastProgress = 0;
-  syncIndex(workerData as SyncRequest, {
-    onProgress: ({ done, total }) => {
-      const now = performance.now();
-      if (done !== total && now - lastProgress < 50) return;
-      lastProgress = now;
-      post({ type: 'progress', done, total });
-    },
-  }).then(
-    result => {
+  const onProgress = ({ done, total }: { done: number; total: number }): void => {
+    const now = performance.now();
+    if (done !== total && now - lastProgress < 50) return;
+    lastProgress = now;
+    post({ type: 'progress', done, total });
+  };
+  const failed = (e: unknown): void => post({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+  const task = workerData as WorkerTask;
+  if (task.kind === 'sync') {
+    syncIndex(task.request, { onProgress, helpers: indexHelpers(__filename) }).then(result => {
       const { message, transfer } = doneMessage(result);
       post(message, transfer);
-    },
-    (e: unknown) => post({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined }),
-  );
+    }, failed);
+  } else {
+    readFiles(task.files, { segmentId: task.segmentId, maxFileBytes: task.maxFileBytes, onProgress }).then(result => {
+      const segment = result.segment?.data;
+      post({ type: 'part-done', changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, segment ? segmentBuffers(segment) : []);
+    }, failed);
+  }
 }

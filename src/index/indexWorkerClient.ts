@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
-import { StringList } from './stringList';
-import { resultOf, type WorkerMessage } from './workerMessages';
+import { resultOf, reviveSegmentData, type WorkerMessage, type WorkerTask } from './workerMessages';
 import { createYielder } from './yieldToEventLoop';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
@@ -32,7 +31,8 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
   if (file === false || !existsSync(file)) return syncIndex(request, options);
   return new Promise<SyncResult>((resolve, reject) => {
     options.signal?.throwIfAborted();
-    const worker = new Worker(file, { workerData: request });
+    const task: WorkerTask = { kind: 'sync', request };
+    const worker = new Worker(file, { workerData: task });
     let settled = false;
     let received = false;
     const finish = (fn: () => void): void => {
@@ -67,13 +67,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
 
 /** Structured clone keeps data, not classes: give the string tables their methods back. */
 function reviveResult(result: SyncResult): SyncResult {
-  const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets);
-  for (const s of result.snapshot.segments) {
-    s.terms = revive(s.terms);
-    s.docTitles = revive(s.docTitles);
-    s.filePaths = revive(s.filePaths);
-    s.fileLocations = revive(s.fileLocations);
-  }
+  result.snapshot.segments = result.snapshot.segments.map(reviveSegmentData);
   return result;
 }
 

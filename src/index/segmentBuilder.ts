@@ -32,6 +32,8 @@ export class SegmentBuilder {
   private readonly docTitles: string[] = [];
   private readonly filePaths: string[] = [];
   private readonly fileLocations: string[] = [];
+  /** Per file: its path's terms as (term number, count) pairs, counted once for all of its chunks. */
+  private readonly filePathTerms: Uint32Array[] = [];
 
   private readonly counter: TermCounter;
 
@@ -50,18 +52,19 @@ export class SegmentBuilder {
   addFile(path: string, location: string): number {
     this.filePaths.push(path);
     this.fileLocations.push(location);
+    this.filePathTerms.push(this.counter.countOnce(path));
     return this.filePaths.length - 1;
   }
 
   /** Adds one chunk of file `file` and returns its document number. The path field is the file's display path. */
   addChunk(file: number, chunk: ChunkInput): number {
     const doc = this.docLengths.length;
-    const path = chunk.path ?? this.filePaths[file];
     let length = 0;
     // Fields merged into one weighted bag of terms (a simple BM25F): title and path terms count several times.
     this.counter.add(chunk.text, 1);
     this.counter.add(chunk.title, this.params.titleBoost);
-    this.counter.add(path, this.params.pathBoost);
+    if (chunk.path !== undefined) this.counter.add(chunk.path, this.params.pathBoost);
+    else this.counter.addCounted(this.filePathTerms[file] ?? new Uint32Array(0), this.params.pathBoost);
     this.counter.drain((termId, weight) => {
       const tf = Math.min(weight, MAX_TF);
       this.postingTerm.push(termId);

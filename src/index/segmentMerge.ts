@@ -1,6 +1,6 @@
 import { GrowableUint32 } from './growableArray';
 import { Segment } from './segment';
-import { StringList } from './stringList';
+import { StringListWriter } from './stringList';
 
 export interface MergeInput {
   segment: Segment;
@@ -20,16 +20,19 @@ export const isDeleted = (deleted: Uint8Array | undefined, doc: number): boolean
 /**
  * Writes the live documents of several segments into one new segment, in input order: deleted documents and the
  * terms only they used disappear, so document frequencies become exact again. Term lists are merged like sorted
- * runs (each input's dictionary is already sorted), postings copied with renumbered documents.
+ * runs (each input's dictionary is already sorted), comparing and copying their UTF-8 bytes in place; postings are
+ * copied with renumbered documents. Nothing is decoded, so merging 100k chunks takes a fraction of a second.
  */
 export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeResult {
-  const docLengths = new GrowableUint32();
-  const docFiles = new GrowableUint32();
-  const docStartLines = new GrowableUint32();
-  const docEndLines = new GrowableUint32();
-  const docTitles: string[] = [];
-  const filePaths: string[] = [];
-  const fileLocations: string[] = [];
+  const liveDocs = inputs.reduce((n, { segment }) => n + segment.docCount, 0);
+  const docLengths = new GrowableUint32(liveDocs);
+  const docFiles = new GrowableUint32(liveDocs);
+  const docStartLines = new GrowableUint32(liveDocs);
+  const docEndLines = new GrowableUint32(liveDocs);
+  const docTitles = new StringListWriter(liveDocs);
+  const filePaths = new StringListWriter();
+  const fileLocations = new StringListWriter();
+  let fileCount = 0;
   const docMaps = inputs.map(({ segment, deleted }) => {
     const data = segment.data;
     const map = new Int32Array(segment.docCount).fill(-1);
@@ -38,16 +41,16 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
       if (isDeleted(deleted, d)) continue;
       const oldFile = data.docFiles[d] ?? 0;
       if (fileMap[oldFile] === -1) {
-        fileMap[oldFile] = filePaths.length;
-        filePaths.push(data.filePaths.get(oldFile));
-        fileLocations.push(data.fileLocations.get(oldFile));
+        fileMap[oldFile] = fileCount++;
+        filePaths.push(data.filePaths, oldFile);
+        fileLocations.push(data.fileLocations, oldFile);
       }
       map[d] = docLengths.length;
       docLengths.push(data.docLengths[d] ?? 0);
       docFiles.push(fileMap[oldFile] ?? 0);
       docStartLines.push(data.docStartLines[d] ?? 0);
       docEndLines.push(data.docEndLines[d] ?? 0);
-      docTitles.push(data.docTitles.get(d));
+      docTitles.push(data.docTitles, d);
     }
     return map;
   });
@@ -55,43 +58,52 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   const upperBound = inputs.reduce((n, { segment }) => n + segment.data.postingDocs.length, 0);
   const postingDocs = new Uint32Array(upperBound);
   const postingTfs = new Uint16Array(upperBound);
-  const postingStarts = new GrowableUint32();
-  const terms: string[] = [];
-  const cursors = inputs.map(() => 0);
+  const termsAtLeast = inputs.reduce((n, { segment }) => Math.max(n, segment.termCount), 0);
+  const postingStarts = new GrowableUint32(termsAtLeast + 1);
+  const terms = new StringListWriter(termsAtLeast);
+  const cursors = new Uint32Array(inputs.length);
   let written = 0;
   for (;;) {
-    let next: string | undefined;
-    inputs.forEach(({ segment }, i) => {
+    // The smallest term at the inputs' cursors.
+    let first = -1;
+    for (let i = 0; i < inputs.length; i++) {
+      const list = (inputs[i] as MergeInput).segment.data.terms;
       const c = cursors[i] ?? 0;
-      if (c >= segment.termCount) return;
-      const term = segment.data.terms.get(c);
-      if (next === undefined || term < next) next = term;
-    });
-    if (next === undefined) break;
+      if (c >= list.length) continue;
+      if (first < 0) first = i;
+      else {
+        const best = (inputs[first] as MergeInput).segment.data.terms;
+        if (list.compareWith(c, best, cursors[first] ?? 0) < 0) first = i;
+      }
+    }
+    if (first < 0) break;
+    const firstTerms = (inputs[first] as MergeInput).segment.data.terms;
+    const firstCursor = cursors[first] ?? 0;
     const before = written;
-    inputs.forEach(({ segment }, i) => {
+    for (let i = first; i < inputs.length; i++) {
+      const data = (inputs[i] as MergeInput).segment.data;
       const c = cursors[i] ?? 0;
-      if (c >= segment.termCount || segment.data.terms.compareAt(c, next ?? '') !== 0) return;
+      if (c >= data.terms.length || (i !== first && data.terms.compareWith(c, firstTerms, firstCursor) !== 0)) continue;
       cursors[i] = c + 1;
-      const { postingStarts: starts, postingDocs: docs, postingTfs: tfs } = segment.data;
-      const map = docMaps[i] ?? new Int32Array(0);
-      for (let p = starts[c] ?? 0; p < (starts[c + 1] ?? 0); p++) {
+      const { postingStarts: starts, postingDocs: docs, postingTfs: tfs } = data;
+      const map = docMaps[i] as Int32Array;
+      for (let p = starts[c] ?? 0, end = starts[c + 1] ?? 0; p < end; p++) {
         const doc = map[docs[p] ?? 0] ?? -1;
         if (doc < 0) continue;
         postingDocs[written] = doc;
         postingTfs[written] = tfs[p] ?? 0;
         written++;
       }
-    });
+    }
     if (written > before) {
       postingStarts.push(before);
-      terms.push(next);
+      terms.push(firstTerms, firstCursor);
     }
   }
   postingStarts.push(written);
   const segment = new Segment({
     id,
-    terms: StringList.from(terms),
+    terms: terms.toList(),
     postingStarts: postingStarts.toArray(),
     postingDocs: postingDocs.slice(0, written),
     postingTfs: postingTfs.slice(0, written),
@@ -99,9 +111,9 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     docFiles: docFiles.toArray(),
     docStartLines: docStartLines.toArray(),
     docEndLines: docEndLines.toArray(),
-    docTitles: StringList.from(docTitles),
-    filePaths: StringList.from(filePaths),
-    fileLocations: StringList.from(fileLocations),
+    docTitles: docTitles.toList(),
+    filePaths: filePaths.toList(),
+    fileLocations: fileLocations.toList(),
   });
   return { segment, docMaps };
 }

@@ -64,6 +64,23 @@ export class StringList {
     return this.compareBytesAt(i, encoder.encode(s));
   }
 
+  /** Sign of (this string i) − (other string j) in JS string order, comparing bytes in place. */
+  compareWith(i: number, other: StringList, j: number): number {
+    const a = this.bytes;
+    const b = other.bytes;
+    const aStart = this.offsets[i] ?? 0;
+    const aLength = (this.offsets[i + 1] ?? 0) - aStart;
+    const bStart = other.offsets[j] ?? 0;
+    const bLength = (other.offsets[j + 1] ?? 0) - bStart;
+    const n = Math.min(aLength, bLength);
+    for (let k = 0; k < n; k++) {
+      const x = a[aStart + k] ?? 0;
+      const y = b[bStart + k] ?? 0;
+      if (x !== y) return utf16Rank(x) - utf16Rank(y);
+    }
+    return aLength - bLength;
+  }
+
   /** Bytes held (UTF-8 text + offsets). */
   get byteSize(): number {
     return this.bytes.byteLength + this.offsets.byteLength;
@@ -81,6 +98,42 @@ export class StringList {
     }
     return length - key.length;
   }
+}
+
+/** Builds a `StringList` from strings of other lists, copying their bytes (no decoding, no encoding). */
+export class StringListWriter {
+  private bytes: Uint8Array;
+  private offsets: Uint32Array;
+  private count = 0;
+  private size = 0;
+
+  constructor(expectedStrings = 1024, expectedBytes = 16 * 1024) {
+    this.offsets = new Uint32Array(expectedStrings + 1);
+    this.bytes = new Uint8Array(expectedBytes);
+  }
+
+  /** Appends string i of `list`. */
+  push(list: StringList, i: number): void {
+    const start = list.offsets[i] ?? 0;
+    const length = (list.offsets[i + 1] ?? 0) - start;
+    if (this.size + length > this.bytes.length) this.bytes = grown(this.bytes, this.size + length);
+    if (this.count + 2 > this.offsets.length) this.offsets = grown(this.offsets, this.count + 2);
+    const from = list.bytes;
+    const to = this.bytes;
+    for (let k = 0; k < length; k++) to[this.size + k] = from[start + k] ?? 0;
+    this.size += length;
+    this.offsets[++this.count] = this.size;
+  }
+
+  toList(): StringList {
+    return new StringList(this.bytes.slice(0, this.size), this.offsets.slice(0, this.count + 1));
+  }
+}
+
+function grown<T extends Uint8Array | Uint32Array>(array: T, atLeast: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(Math.max(atLeast, array.length * 2));
+  bigger.set(array);
+  return bigger;
 }
 
 /**

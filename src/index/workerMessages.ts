@@ -1,6 +1,12 @@
-import type { SyncResult } from './indexSync';
+import type { SyncRequest, SyncResult } from './indexSync';
 import { decodeManifest, encodeManifest } from './manifestCodec';
-import type { IndexSnapshot } from './segmentedIndex';
+import type { FilesToRead } from './readFiles';
+import type { SegmentData } from './segment';
+import type { FileRecord, IndexSnapshot } from './segmentedIndex';
+import { StringList } from './stringList';
+
+/** What an index worker is started to do: a whole sync, or (a helper of a sync) read one part of its files. */
+export type WorkerTask = { kind: 'sync'; request: SyncRequest } | { kind: 'files'; files: FilesToRead; segmentId: number; maxFileBytes?: number };
 
 /**
  * What the index worker posts back. The result's file table (30k records in a large workspace) travels encoded as
@@ -11,7 +17,12 @@ import type { IndexSnapshot } from './segmentedIndex';
 export type WorkerMessage =
   | { type: 'progress'; done: number; total: number }
   | { type: 'done'; result: SyncResult; files: Uint8Array }
-  | { type: 'error'; message: string; stack?: string };
+  | ErrorMessage;
+
+/** What a helper reading one part of the files posts back (the segment's buffers transferred). */
+export type PartMessage = { type: 'progress'; done: number; total: number } | { type: 'part-done'; segment?: SegmentData; changed: FileRecord[]; restamped: FileRecord[] } | ErrorMessage;
+
+export type ErrorMessage = { type: 'error'; message: string; stack?: string };
 
 /** The 'done' message for a result, with the list of buffers to transfer. */
 export function doneMessage(result: SyncResult): { message: WorkerMessage; transfer: ArrayBuffer[] } {
@@ -41,13 +52,29 @@ export function transferList(snapshot: IndexSnapshot): ArrayBuffer[] {
   const add = (a: ArrayBufferView | undefined): void => {
     if (a && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
   };
-  for (const s of snapshot.segments) {
-    for (const a of [s.postingStarts, s.postingDocs, s.postingTfs, s.docLengths, s.docFiles, s.docStartLines, s.docEndLines]) add(a);
-    for (const list of [s.terms, s.docTitles, s.filePaths, s.fileLocations]) {
-      add(list.bytes);
-      add(list.offsets);
-    }
-  }
+  for (const s of snapshot.segments) for (const a of segmentArrays(s)) add(a);
   for (const d of snapshot.deletions) add(d);
   return [...buffers];
+}
+
+/** The buffers of one segment, for a transfer list. */
+export function segmentBuffers(segment: SegmentData): ArrayBuffer[] {
+  return [...new Set(segmentArrays(segment).map(a => a.buffer).filter(b => b instanceof ArrayBuffer))];
+}
+
+const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
+  s.postingStarts,
+  s.postingDocs,
+  s.postingTfs,
+  s.docLengths,
+  s.docFiles,
+  s.docStartLines,
+  s.docEndLines,
+  ...[s.terms, s.docTitles, s.filePaths, s.fileLocations].flatMap(list => [list.bytes, list.offsets]),
+];
+
+/** Structured clone keeps data, not classes: gives a segment's string tables their methods back. */
+export function reviveSegmentData(s: SegmentData): SegmentData {
+  const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets);
+  return { ...s, terms: revive(s.terms), docTitles: revive(s.docTitles), filePaths: revive(s.filePaths), fileLocations: revive(s.fileLocations) };
 }

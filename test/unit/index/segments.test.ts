@@ -64,6 +64,18 @@ describe('segments, deletions and merge', () => {
     assert.equal(index.search('grape', 1)[0]?.file.firstDoc, index.file('/ws/b')?.firstDoc);
   });
 
+  it('merges term lists in JS string order, non-ASCII terms included (compared as UTF-8 bytes, not decoded)', () => {
+    const tricky = ['zeta', 'é', '\uE000x', '😀', 'ab', 'a', '\uFFFD', 'Ω', '日本'];
+    const first = segmentOf(1, { a: tricky.filter((_, i) => i % 2 === 0).join(' ') });
+    const second = segmentOf(2, { b: tricky.filter((_, i) => i % 2 === 1).join(' '), c: 'a zeta 😀' });
+    const index = new SegmentedIndex({ segments: [first.segment.data, second.segment.data], deletions: [], files: [...first.records, ...second.records], nextSegmentId: 3 }, words);
+    index.merge();
+    const terms = index.segmentList[0]?.data.terms.toArray();
+    assert.deepEqual(terms, [...tricky, 'b', 'c'].sort(), 'the paths b and c are terms too');
+    for (const term of tricky) assert.ok((index.segmentList[0]?.termId(term) ?? -1) >= 0, term);
+    assert.deepEqual(index.search('😀', 5).map(h => h.path).sort(), ['b', 'c']);
+  });
+
   it('asks for an in-process merge when small segments pile up, and a full one when deletions do', () => {
     const base = segmentOf(1, files);
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);

@@ -1,0 +1,132 @@
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_MAX_FILE_BYTES } from './discovery';
+import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
+import { Segment } from './segment';
+import type { FileRecord } from './segmentedIndex';
+import { mergeSegments } from './segmentMerge';
+import { reviveSegmentData, type PartMessage, type WorkerTask } from './workerMessages';
+
+/** Threads that may read one batch of files (this one included), and the script they run. */
+export interface IndexHelpers {
+  workerFile: string;
+  threads: number;
+  /** Smaller batches are read on this thread alone (starting a helper costs tens of ms). */
+  minBytes?: number;
+}
+
+/** At most this many threads read files: beyond it, the disk and the final merge gain little. */
+export const MAX_INDEX_THREADS = 4;
+const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
+
+/** Helpers for a sync in the index worker: as many threads as the machine has cores, up to MAX_INDEX_THREADS. */
+export function indexHelpers(workerFile: string): IndexHelpers {
+  return { workerFile, threads: Math.min(MAX_INDEX_THREADS, availableParallelism()) };
+}
+
+/**
+ * Reads files like `readFiles`, on several threads: the batch is dealt into parts (`splitIntoParts`); this thread
+ * reads the first, helper workers the others, each into its own segment; the segments are then merged into one.
+ * Scores are those of `readFiles` (same chunks, same statistics); only document numbers follow the parts. A helper
+ * that fails to start or dies has its part read here instead; an abort stops the helpers.
+ */
+export async function readInParts(files: FilesToRead, options: ReadFilesOptions, helpers: IndexHelpers): Promise<IndexedFiles> {
+  const parts = splitIntoParts(files, helpers.threads, helpers.minBytes ?? MIN_PARALLEL_BYTES, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
+  if (parts.length < 2) return readFiles(files, options);
+  const total = files.candidates.length;
+  const done = parts.map(() => 0);
+  const progress = (part: number) => (p: { done: number }) => {
+    done[part] = p.done;
+    options.onProgress?.({ done: done.reduce((a, b) => a + b, 0), total });
+  };
+  const partOptions = (part: number): ReadFilesOptions => ({ ...options, segmentId: part, onProgress: progress(part) });
+  const results = await Promise.all(
+    parts.map((part, i) =>
+      i === 0
+        ? readFiles(part, partOptions(0))
+        : readInHelper(helpers.workerFile, part, partOptions(i)).catch(() => {
+            // The helper could not do its part (no thread, out of memory, a missing script): read it here.
+            options.signal?.throwIfAborted();
+            return readFiles(part, partOptions(i));
+          }),
+    ),
+  );
+  return combineParts(files, results, options.segmentId);
+}
+
+/**
+ * The batch dealt into parts: blocks of BLOCK_FILES consecutive files in turn, so every part gets a like mix of
+ * the tree (node_modules, C headers and prose cost very different amounts per byte). One part when the bytes to
+ * read are fewer than `minBytes`.
+ */
+export function splitIntoParts(files: FilesToRead, threads: number, minBytes: number, maxFileBytes = DEFAULT_MAX_FILE_BYTES): FilesToRead[] {
+  const bytes = files.candidates.reduce((n, c) => n + (c.size <= maxFileBytes ? c.size : 0), 0);
+  const count = Math.min(threads, Math.ceil(files.candidates.length / BLOCK_FILES));
+  if (count < 2 || bytes < minBytes) return [files];
+  const parts = Array.from({ length: count }, (): FilesToRead => ({ candidates: [], known: [] }));
+  files.candidates.forEach((c, i) => {
+    const part = parts[Math.floor(i / BLOCK_FILES) % count] as FilesToRead;
+    part.candidates.push(c);
+    part.known.push(files.known[i]);
+  });
+  return parts;
+}
+
+const BLOCK_FILES = 32;
+
+/** One part read by a helper worker running the index worker script. */
+function readInHelper(workerFile: string, files: FilesToRead, options: ReadFilesOptions): Promise<IndexedFiles> {
+  return new Promise<IndexedFiles>((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const task: WorkerTask = { kind: 'files', files, segmentId: options.segmentId, maxFileBytes: options.maxFileBytes };
+    const worker = new Worker(workerFile, { workerData: task });
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      fn();
+    };
+    const onAbort = (): void => finish(() => reject(new DOMException('The index build was cancelled.', 'AbortError')));
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    worker.on('message', (message: PartMessage) => {
+      if (message.type === 'progress') options.onProgress?.(message);
+      else if (message.type === 'part-done') {
+        const segment = message.segment ? new Segment(reviveSegmentData(message.segment)) : undefined;
+        finish(() => resolve({ changed: message.changed, restamped: message.restamped, unchanged: 0, ...(segment ? { segment } : {}) }));
+      } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+    });
+    worker.on('error', e => finish(() => reject(e)));
+    worker.on('exit', code => finish(() => reject(new Error(`An index helper stopped (exit code ${code}) before it finished.`))));
+  });
+}
+
+/**
+ * The parts' results as one: their segments merged in part order, records pointed into the merged segment and
+ * listed in the batch's order.
+ */
+function combineParts(files: FilesToRead, results: readonly IndexedFiles[], segmentId: number): IndexedFiles {
+  const segments: Segment[] = [];
+  const records = new Map<string, { record: FileRecord; restamped: boolean }>();
+  let docBase = 0;
+  for (const r of results) {
+    for (const record of r.changed) {
+      const moved = record.docCount > 0 ? { ...record, segment: segmentId, firstDoc: record.firstDoc + docBase } : record;
+      records.set(record.location, { record: moved, restamped: false });
+    }
+    for (const record of r.restamped) records.set(record.location, { record, restamped: true });
+    if (r.segment) {
+      segments.push(r.segment);
+      docBase += r.segment.docCount;
+    }
+  }
+  const combined: IndexedFiles = { changed: [], restamped: [], unchanged: 0 };
+  for (const c of files.candidates) {
+    const r = records.get(c.location);
+    if (r) (r.restamped ? combined.restamped : combined.changed).push(r.record);
+  }
+  if (segments.length === 1 && segments[0]) combined.segment = new Segment({ ...segments[0].data, id: segmentId });
+  else if (segments.length > 1) combined.segment = mergeSegments(segments.map(segment => ({ segment })), segmentId).segment;
+  return combined;
+}

@@ -1,0 +1,72 @@
+import { chunkText } from './chunker';
+import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
+import { readFileContentSync, type FileContent } from './fileReading';
+import type { Segment } from './segment';
+import { SegmentBuilder } from './segmentBuilder';
+import type { FileRecord } from './segmentedIndex';
+import { createYielder } from './yieldToEventLoop';
+
+export interface ReadFilesOptions {
+  segmentId: number;
+  maxFileBytes?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: { done: number; total: number }) => void;
+}
+
+/** Files to read, each with what the index knew of it before (undefined for a new file). */
+export interface FilesToRead {
+  candidates: Candidate[];
+  known: (FileRecord | undefined)[];
+}
+
+export interface IndexedFiles {
+  /** The chunks of the new or changed files (undefined when none has any). */
+  segment?: Segment;
+  /** New records for new or changed files (their old chunks must be deleted). */
+  changed: FileRecord[];
+  /** Files whose bytes are unchanged though their mtime or size moved: same chunks, new stat. */
+  restamped: FileRecord[];
+  /** Files skipped by (mtime, size) without being read. */
+  unchanged: number;
+}
+
+/**
+ * Reads, hashes and chunks files into one segment. Files are read synchronously (each is at most `maxFileBytes`;
+ * the yielder still lets the event loop run every few ms when this runs in-process).
+ */
+export async function readFiles(files: FilesToRead, options: ReadFilesOptions): Promise<IndexedFiles> {
+  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const step = createYielder(options.signal);
+  const builder = new SegmentBuilder();
+  const result: IndexedFiles = { changed: [], restamped: [], unchanged: 0 };
+  const total = files.candidates.length;
+  options.onProgress?.({ done: 0, total });
+  for (let i = 0; i < total; i++) {
+    await step();
+    const candidate = files.candidates[i] as Candidate;
+    const content: FileContent =
+      candidate.size > maxBytes ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size } : readFileContentSync(candidate.location);
+    const old = files.known[i];
+    const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs: candidate.mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
+    if (content.kind === 'skip') record.skip = content.reason;
+    if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
+      result.restamped.push({ ...old, mtimeMs: candidate.mtimeMs, size: content.size });
+    } else {
+      if (content.kind === 'text') addChunks(builder, record, content.text, options.segmentId);
+      result.changed.push(record);
+    }
+    if ((i & 15) === 15 || i === total - 1) options.onProgress?.({ done: i + 1, total });
+  }
+  if (builder.docCount > 0) result.segment = builder.build(options.segmentId);
+  return result;
+}
+
+function addChunks(builder: SegmentBuilder, record: FileRecord, text: string, segmentId: number): void {
+  const chunks = chunkText(record.path, text);
+  if (chunks.length === 0) return;
+  const file = builder.addFile(record.path, record.location);
+  record.segment = segmentId;
+  record.firstDoc = builder.docCount;
+  record.docCount = chunks.length;
+  for (const chunk of chunks) builder.addChunk(file, chunk);
+}

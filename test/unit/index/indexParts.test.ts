@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { walkFolders } from '../../../src/index/discovery';
+import { indexFiles } from '../../../src/index/indexFiles';
+import { splitIntoParts } from '../../../src/index/indexParts';
+import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
+import type { FilesToRead } from '../../../src/index/readFiles';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { random } from '../../fakes/seededRandom';
+
+const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
+
+describe('reading a batch of files on several threads', () => {
+  let ws: string;
+  before(async () => {
+    ws = await mkdtemp(join(tmpdir(), 'grounded-parts-'));
+    const next = random(7);
+    for (let i = 0; i < 150; i++) {
+      const lines = Array.from({ length: 5 + Math.floor(next() * 120) }, () =>
+        Array.from({ length: 1 + Math.floor(next() * 8) }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(' '),
+      );
+      const name = i % 3 === 0 ? `doc${i}.md` : `src${i}.ts`;
+      await writeFile(join(ws, name), (i % 3 === 0 ? `# Title ${i}\n\n` : '') + lines.join('\n') + `\nunique${i}\n`);
+    }
+    await writeFile(join(ws, 'image.bin'), Buffer.from([0, 1, 2, 3]));
+  });
+  after(async () => {
+    await rm(ws, { recursive: true, force: true });
+  });
+
+  const build = async (helpers?: Parameters<typeof indexFiles>[2]['helpers']) => {
+    const { candidates } = await walkFolders([ws], {});
+    const done: number[] = [];
+    const update = await indexFiles(candidates, () => undefined, { segmentId: 5, helpers, onProgress: p => done.push(p.done) });
+    const index = new SegmentedIndex({ segments: [], deletions: [], files: [], nextSegmentId: 6 });
+    index.replaceFiles([], update.changed, update.segment);
+    return { index, update, done, candidates };
+  };
+
+  it('ranks every query exactly as a one-thread build does, with each file pointing at its own chunks', async () => {
+    const one = await build();
+    const three = await build({ workerFile: DEFAULT_WORKER_FILE, threads: 3, minBytes: 0 });
+    assert.equal(three.update.segment?.docCount, one.update.segment?.docCount);
+    assert.deepEqual(three.update.changed.map(r => r.location), one.candidates.map(c => c.location), 'records in the batch order');
+    assert.equal(three.update.changed.find(r => r.path === 'image.bin')?.skip, 'binary');
+    for (const query of ['parse config', 'héllo naïve', '日本語', 'emoji😀 zeta', 'http server', 'snake case name', 'unique77', 'title 42']) {
+      const key = (index: SegmentedIndex) => index.search(query, 500).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`).sort();
+      assert.deepEqual(key(three.index), key(one.index), query);
+    }
+    const merged = three.update.segment?.data;
+    for (const record of three.update.changed) {
+      assert.equal(record.segment, record.docCount > 0 ? 5 : -1);
+      for (let d = record.firstDoc; d < record.firstDoc + record.docCount; d++) assert.equal(merged?.fileLocations.get(merged.docFiles[d] ?? -1), record.location);
+    }
+    assert.equal(three.done[three.done.length - 1], three.candidates.length, 'progress adds up the parts');
+  });
+
+  it('reads a part here when its helper cannot start', async () => {
+    const one = await build();
+    const broken = await build({ workerFile: join(ws, 'no-such-worker.js'), threads: 2, minBytes: 0 });
+    assert.equal(broken.update.segment?.docCount, one.update.segment?.docCount);
+    assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
+  });
+
+  it('deals blocks of files in turn, and keeps a small batch whole', () => {
+    const files: FilesToRead = { candidates: Array.from({ length: 100 }, (_, i) => ({ path: `f${i}`, location: `/f${i}`, size: 1000, mtimeMs: 0 })), known: [] };
+    files.known = files.candidates.map(() => undefined);
+    const parts = splitIntoParts(files, 2, 50_000);
+    assert.deepEqual(parts.map(p => p.candidates.length), [64, 36]);
+    assert.deepEqual(parts[1]?.candidates.slice(0, 2).map(c => c.path), ['f32', 'f33']);
+    assert.equal(splitIntoParts(files, 2, 200_000).length, 1, 'fewer bytes than the threshold');
+    assert.equal(splitIntoParts(files, 1, 0).length, 1, 'one thread');
+    const huge = { candidates: files.candidates.map(c => ({ ...c, size: 10 * 1024 * 1024 })), known: files.known };
+    assert.equal(splitIntoParts(huge, 2, 50_000).length, 1, 'files over the size limit are not read, so they do not count');
+  });
+});
