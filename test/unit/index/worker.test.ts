@@ -32,6 +32,18 @@ describe('the index worker', () => {
     assert.deepEqual(a.map(h => [h.path, h.score]), b.map(h => [h.path, h.score]));
   });
 
+  it('keeps a result that is still being taken in when the worker exits', async () => {
+    const workerFile = join(__dirname, '../../fakes/exitAfterResultWorker.js');
+    const result = await runSyncTask({ folders: [ws], rules: {} }, { workerFile });
+    assert.equal(result.snapshot.files.length, 60_000);
+  });
+
+  it('reports a worker that stops before its result', async () => {
+    const workerFile = join(ws, 'exits.js');
+    await writeFile(workerFile, 'process.exit(3);\n');
+    await assert.rejects(runSyncTask({ folders: [ws], rules: {} }, { workerFile }), /stopped \(exit code 3\) before it finished/);
+  });
+
   it('stops when cancelled', async () => {
     const controller = new AbortController();
     const task = runSyncTask({ folders: [ws], rules: {} }, { signal: controller.signal, onProgress: () => controller.abort() });
