@@ -109,6 +109,6 @@ export function manifestOf(index: SegmentedIndex, folders: readonly string[], wa
   };
 }
 
-const sameFolders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
+export const sameFolders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -5,7 +5,7 @@ import { createFileFilter, type AdmittedFile } from './fileFilter';
 import { indexFiles } from './indexFiles';
 import { indexStats, type IndexStats } from './indexStats';
 import { IndexStore } from './indexStore';
-import { manifestOf, type SyncProgress, type SyncResult } from './indexSync';
+import { manifestOf, sameFolders, type SyncProgress, type SyncResult } from './indexSync';
 import { INSTALL_BUDGET_MS, runSyncTask } from './indexWorkerClient';
 import { SegmentedIndex, type IndexHit } from './segmentedIndex';
 import { createYielder } from './yieldToEventLoop';
@@ -53,13 +53,20 @@ export class WorkspaceIndex {
   private persistTimer: NodeJS.Timeout | undefined;
   private readonly told = new Set<string>();
   private disposed = false;
+  /** Loading the saved index on this thread at the first sync: true once it is installed. */
+  private openingSaved: Promise<boolean> | undefined;
 
   constructor(private readonly config: WorkspaceIndexConfig) {}
 
-  /** The index once the first sync is done (starting it if needed). */
+  /**
+   * The index to search: the saved one as soon as it is loaded (the first sync checks it against the disk
+   * meanwhile), else the first sync's result (starting it if needed).
+   */
   async ready(): Promise<SegmentedIndex> {
     if (this.current) return this.current;
-    await (this.syncing?.promise ?? this.sync());
+    const sync = this.syncing?.promise ?? this.sync();
+    const saved = this.openingSaved?.then(opened => (opened ? undefined : sync));
+    await Promise.race(saved ? [sync, saved] : [sync]);
     if (!this.current) throw new Error('The index is not available.');
     return this.current;
   }
@@ -77,6 +84,7 @@ export class WorkspaceIndex {
   sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {
     this.syncing?.controller.abort();
     const controller = new AbortController();
+    if (!this.current && !this.openingSaved && !options.fromScratch) this.openingSaved = this.openSaved(controller.signal);
     const promise = this.runSync(options.fromScratch ?? false, controller.signal).finally(() => {
       if (this.syncing?.promise === promise) this.syncing = undefined;
     });
@@ -155,6 +163,32 @@ export class WorkspaceIndex {
       await this.applyUpdates(again);
     }
     return this.stats() as IndexStats;
+  }
+
+  /**
+   * Loads the saved index here, in steps of a few ms, and serves it until the sync (which reads the same store in
+   * the worker, checks it against the disk and reports any damage) hands over its result. Any problem: false.
+   */
+  private async openSaved(signal: AbortSignal): Promise<boolean> {
+    const dir = this.config.storeDir;
+    if (!dir) return false;
+    try {
+      const folders = this.config.folders().map(f => resolve(f));
+      const step = createYielder(signal, INSTALL_BUDGET_MS);
+      const stored = await new IndexStore(dir).load(step);
+      if (!stored || this.current || !sameFolders(stored.manifest.folders, folders)) return false;
+      const { manifest, segments } = stored;
+      const index = await SegmentedIndex.open({ segments, deletions: manifest.deletions, files: manifest.files, nextSegmentId: manifest.nextSegmentId }, step);
+      if (this.current || this.disposed) return false;
+      this.current = index;
+      this.folders = folders;
+      this.walkSkipped = { ...emptySkipCounts(), ...manifest.walkSkipped };
+      this.builtAt = manifest.builtAt;
+      this.changed();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private install(index: SegmentedIndex, result: SyncResult, folders: string[]): void {

@@ -7,6 +7,7 @@ import { IndexStore } from '../../../src/index/indexStore';
 import { syncIndex } from '../../../src/index/indexSync';
 import { readFileBytes } from '../../../src/index/readFileBytes';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { createYielder } from '../../../src/index/yieldToEventLoop';
 import { random } from '../../fakes/seededRandom';
 
@@ -88,5 +89,51 @@ describe('loading and installing the index on the host, in steps', () => {
     const read = await readFileBytes(file);
     assert.equal(read.byteLength, read.buffer.byteLength); // a buffer of its own: typed arrays view it, workers take it
     assert.ok(Buffer.from(read).equals(readFileSync(file)));
+  });
+});
+
+describe('the workspace index at start', () => {
+  let temp: string;
+  let ws: string;
+  let store: string;
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'grounded-start-'));
+    ws = join(temp, 'ws');
+    store = join(temp, 'store');
+    await mkdir(ws);
+    for (let i = 0; i < 50; i++) await writeFile(join(ws, `f${i}.ts`), `export function parseConfig${i}() {\n  return ${i};\n}\n`);
+  });
+  afterEach(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  it('serves the saved index as soon as it is loaded, while the first sync still runs', async () => {
+    await syncIndex({ folders: [ws], rules: {}, storeDir: store });
+    const stalled = join(temp, 'stalled-worker.js');
+    await writeFile(stalled, 'setInterval(() => {}, 1000);\n'); // a worker that never answers
+    const index = new WorkspaceIndex({ folders: () => [ws], storeDir: store, workerFile: stalled });
+    try {
+      const ready = await index.ready();
+      assert.ok(index.isSyncing, 'the sync is still running');
+      assert.equal(ready.search('parseConfig43', 1)[0]?.path, 'f43.ts');
+      assert.equal(index.stats()?.files, 50);
+    } finally {
+      index.dispose();
+    }
+  });
+
+  it('waits for the sync when the saved index is for other folders', async () => {
+    await syncIndex({ folders: [ws], rules: {}, storeDir: store });
+    const other = join(temp, 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'only.md'), '# Only\n\nthe one file here\n');
+    const index = new WorkspaceIndex({ folders: () => [other], storeDir: store, workerFile: false });
+    try {
+      const ready = await index.ready();
+      assert.equal(ready.chunkCount, 1);
+      assert.equal(ready.search('parse config', 1).length, 0);
+    } finally {
+      index.dispose();
+    }
   });
 });
