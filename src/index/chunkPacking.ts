@@ -5,6 +5,10 @@ export interface LineUnit {
   title?: string;
 }
 
+/** Empty or white space only (what `line.trim() === ''` says, without making a trimmed copy of every line). */
+export const isBlank = (line: string | undefined): boolean => line === undefined || BLANK.test(line);
+const BLANK = /^\s*$/;
+
 /** A chunk stops growing once it has this many lines… */
 export const MIN_CHUNK_LINES = 40;
 /** …never packs neighbours past this many, and a longer unit is split near here (the hard cap). */
@@ -89,8 +93,8 @@ function bestBreak(lines: readonly string[], start: number, limit: number): numb
   let bestCost = Infinity;
   for (let b = limit; b > start + Math.floor((limit - start) / 2); b--) {
     const line = lines[b] ?? '';
-    if (line.trim() === '') continue;
-    const afterBlank = (lines[b - 1] ?? '').trim() === '';
+    if (isBlank(line)) continue;
+    const afterBlank = isBlank(lines[b - 1] ?? '');
     const cost = (afterBlank ? 0 : 1000) + indentation(line);
     if (cost < bestCost) {
       bestCost = cost;

@@ -1,4 +1,4 @@
-import { packUnits, type LineUnit } from './chunkPacking';
+import { isBlank, packUnits, type LineUnit } from './chunkPacking';
 import { codeUnits, symbolName } from './codeUnits';
 
 /** A span of one file's lines: what the index stores and a citation opens. */
@@ -97,5 +97,3 @@ export function paragraphUnits(lines: readonly string[], from: number, to: numbe
   units.push({ start, end: to });
   return units;
 }
-
-export const isBlank = (line: string | undefined): boolean => line === undefined || line.trim() === '';

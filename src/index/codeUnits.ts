@@ -1,4 +1,4 @@
-import type { LineUnit } from './chunkPacking';
+import { isBlank, type LineUnit } from './chunkPacking';
 
 /**
  * Top-level blocks of a source file: a block starts at a line with no indentation that follows a blank line
@@ -12,7 +12,7 @@ export function codeUnits(lines: readonly string[]): LineUnit[] {
     const line = lines[i] ?? '';
     if (!startsAtColumnZero(line)) continue;
     const previous = lines[i - 1] ?? '';
-    if (previous.trim() === '' || CLOSING.test(previous)) {
+    if (isBlank(previous) || CLOSING.test(previous)) {
       units.push(titled(lines, start, i));
       start = i;
     }
@@ -26,7 +26,7 @@ export function symbolName(lines: readonly string[], start: number, end: number)
   let looked = 0;
   for (let i = start; i < end && looked < 6; i++) {
     const line = lines[i] ?? '';
-    if (line.trim() === '' || COMMENT.test(line)) continue;
+    if (isBlank(line) || COMMENT.test(line)) continue;
     looked++;
     const name = DECLARATION.exec(line)?.[1] ?? ASSIGNED_FUNCTION.exec(line)?.[1];
     if (name) return name;
