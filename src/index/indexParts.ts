@@ -40,6 +40,7 @@ export async function readInParts(files: FilesToRead, options: ReadFilesOptions,
     options.onProgress?.({ done: done.reduce((a, b) => a + b, 0), total });
   };
   const partOptions = (part: number): ReadFilesOptions => ({ ...options, segmentId: part, onProgress: progress(part) });
+  let readHere = 1;
   const results = await Promise.all(
     parts.map((part, i) =>
       i === 0
@@ -47,11 +48,12 @@ export async function readInParts(files: FilesToRead, options: ReadFilesOptions,
         : readInHelper(helpers.workerFile, part, partOptions(i)).catch(() => {
             // The helper could not do its part (no thread, out of memory, a missing script): read it here.
             options.signal?.throwIfAborted();
+            readHere++;
             return readFiles(part, partOptions(i));
           }),
     ),
   );
-  return combineParts(files, results, options.segmentId);
+  return { ...combineParts(files, results, options.segmentId), threads: parts.length - readHere + 1 };
 }
 
 /**
@@ -94,7 +96,7 @@ function readInHelper(workerFile: string, files: FilesToRead, options: ReadFiles
       if (message.type === 'progress') options.onProgress?.(message);
       else if (message.type === 'part-done') {
         const segment = message.segment ? new Segment(reviveSegmentData(message.segment)) : undefined;
-        finish(() => resolve({ changed: message.changed, restamped: message.restamped, unchanged: 0, ...(segment ? { segment } : {}) }));
+        finish(() => resolve({ changed: message.changed, restamped: message.restamped, unchanged: 0, threads: 1, ...(segment ? { segment } : {}) }));
       } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
     });
     worker.on('error', e => finish(() => reject(e)));
@@ -121,7 +123,7 @@ function combineParts(files: FilesToRead, results: readonly IndexedFiles[], segm
       docBase += r.segment.docCount;
     }
   }
-  const combined: IndexedFiles = { changed: [], restamped: [], unchanged: 0 };
+  const combined: IndexedFiles = { changed: [], restamped: [], unchanged: 0, threads: results.length };
   for (const c of files.candidates) {
     const r = records.get(c.location);
     if (r) (r.restamped ? combined.restamped : combined.changed).push(r.record);

@@ -13,8 +13,9 @@ export interface IndexStats {
   indexBytes: number;
   /** When the index last changed (ms since the epoch). */
   builtAt: number;
+  /** The last full sync: how long it walked and indexed, on how many threads it read files. */
+  timings: { discoverMs: number; indexMs: number; threads: number };
   /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */
-  timings: { discoverMs: number; indexMs: number };
   filesRead: number;
 }
 

@@ -88,7 +88,7 @@ export async function syncIndex(
       saveProblem = `the index could not be saved in ${store.dir} (${errorText(e)})`;
     }
   }
-  const timings = { discoverMs: t1 - t0, indexMs: performance.now() - t1 };
+  const timings = { discoverMs: t1 - t0, indexMs: performance.now() - t1, threads: update.threads };
   const stats = indexStats(index, walkSkipped, { builtAt, timings, filesRead: update.changed.length + update.restamped.length });
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;

@@ -28,6 +28,8 @@ export interface IndexedFiles {
   restamped: FileRecord[];
   /** Files skipped by (mtime, size) without being read. */
   unchanged: number;
+  /** Threads that read the files (0 when none was read). */
+  threads: number;
 }
 
 /**
@@ -38,8 +40,8 @@ export async function readFiles(files: FilesToRead, options: ReadFilesOptions): 
   const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const step = createYielder(options.signal);
   const builder = new SegmentBuilder();
-  const result: IndexedFiles = { changed: [], restamped: [], unchanged: 0 };
   const total = files.candidates.length;
+  const result: IndexedFiles = { changed: [], restamped: [], unchanged: 0, threads: total > 0 ? 1 : 0 };
   options.onProgress?.({ done: 0, total });
   for (let i = 0; i < total; i++) {
     await step();

@@ -43,6 +43,7 @@ describe('reading a batch of files on several threads', () => {
     const one = await build();
     const three = await build({ workerFile: DEFAULT_WORKER_FILE, threads: 3, minBytes: 0 });
     assert.equal(three.update.segment?.docCount, one.update.segment?.docCount);
+    assert.deepEqual([one.update.threads, three.update.threads], [1, 3]);
     assert.deepEqual(three.update.changed.map(r => r.location), one.candidates.map(c => c.location), 'records in the batch order');
     assert.equal(three.update.changed.find(r => r.path === 'image.bin')?.skip, 'binary');
     for (const query of ['parse config', 'héllo naïve', '日本語', 'emoji😀 zeta', 'http server', 'snake case name', 'unique77', 'title 42']) {
@@ -61,6 +62,7 @@ describe('reading a batch of files on several threads', () => {
     const one = await build();
     const broken = await build({ workerFile: join(ws, 'no-such-worker.js'), threads: 2, minBytes: 0 });
     assert.equal(broken.update.segment?.docCount, one.update.segment?.docCount);
+    assert.equal(broken.update.threads, 1, 'both parts were read on this thread');
     assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
   });
 

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MAX_INDEX_THREADS } from '../../../src/index/indexParts';
 import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../src/index/indexWorkerClient';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 
@@ -42,6 +43,31 @@ describe('the index worker', () => {
     const workerFile = join(ws, 'exits.js');
     await writeFile(workerFile, 'process.exit(3);\n');
     await assert.rejects(runSyncTask({ folders: [ws], rules: {} }, { workerFile }), /stopped \(exit code 3\) before it finished/);
+  });
+
+  it('shares a large build with helper threads in the bundled worker (dist/indexWorker.js), ranking as one thread does', async function () {
+    const bundled = join(__dirname, '../../../../dist/indexWorker.js');
+    if (availableParallelism() < 2 || !existsSync(bundled)) this.skip(); // one core, or not packaged yet
+    this.timeout(60_000);
+    const big = await mkdtemp(join(tmpdir(), 'grounded-big-'));
+    try {
+      const words = ['alpha', 'beta', 'gamma', 'delta', 'parseConfig', 'retry_backoff', 'stream'];
+      for (let f = 0; f < 96; f++) {
+        const lines = Array.from({ length: 3000 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
+        await writeFile(join(big, `f${f}.ts`), lines.join('\n'));
+      }
+      const shared = await runSyncTask({ folders: [big], rules: {} }, { workerFile: bundled });
+      const alone = await runSyncTask({ folders: [big], rules: {} }, { workerFile: false });
+      assert.equal(shared.stats.timings.threads, Math.min(MAX_INDEX_THREADS, availableParallelism()));
+      assert.equal(alone.stats.timings.threads, 1);
+      assert.equal(shared.stats.chunks, alone.stats.chunks);
+      for (const query of ['parseConfig file17', 'retry backoff line 2999', 'gamma delta']) {
+        const key = (r: typeof shared) => new SegmentedIndex(r.snapshot).search(query, 50).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
+        assert.deepEqual(key(shared), key(alone), query);
+      }
+    } finally {
+      await rm(big, { recursive: true, force: true });
+    }
   });
 
   it('stops when cancelled', async () => {
