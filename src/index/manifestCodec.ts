@@ -82,30 +82,32 @@ export async function decodeManifest(bytes: Uint8Array, what: string, step: () =
     throw new StoreFormatError('corrupt', `${what}: file table columns disagree`);
   const stamps = r.f64s(2 * n);
   if (!r.atEnd) throw new StoreFormatError('corrupt', `${what}: unexpected bytes after the file table`);
-  await step();
-  const paths = pathList.toArray();
-  await step();
-  const locations = locationList.toArray();
-  await step();
-  const hashes = hashList.toArray();
   const files: FileRecord[] = [];
-  for (let i = 0; i < n; i++) {
-    if ((i & 2047) === 2047) await step();
-    const record: FileRecord = {
-      path: paths[i] ?? '',
-      location: locations[i] ?? '',
-      hash: hashes[i] ?? '',
-      mtimeMs: stamps[2 * i] ?? 0,
-      size: stamps[2 * i + 1] ?? 0,
-      segment: segments[i] === NONE ? -1 : (segments[i] ?? -1),
-      firstDoc: firstDocs[i] ?? 0,
-      docCount: docCounts[i] ?? 0,
-    };
-    const skip = SKIP_REASONS[(skips[i] ?? 0) - 1];
-    if (skip) record.skip = skip;
-    files.push(record);
+  for (let from = 0; from < n; from += RECORDS_PER_STEP) {
+    await step();
+    const to = Math.min(n, from + RECORDS_PER_STEP);
+    const paths = pathList.toArray(from, to);
+    const locations = locationList.toArray(from, to);
+    const hashes = hashList.toArray(from, to);
+    for (let i = from; i < to; i++) {
+      const record: FileRecord = {
+        path: paths[i - from] ?? '',
+        location: locations[i - from] ?? '',
+        hash: hashes[i - from] ?? '',
+        mtimeMs: stamps[2 * i] ?? 0,
+        size: stamps[2 * i + 1] ?? 0,
+        segment: segments[i] === NONE ? -1 : (segments[i] ?? -1),
+        firstDoc: firstDocs[i] ?? 0,
+        docCount: docCounts[i] ?? 0,
+      };
+      const skip = SKIP_REASONS[(skips[i] ?? 0) - 1];
+      if (skip) record.skip = skip;
+      files.push(record);
+    }
   }
   return { folders, segmentIds, deletions, files, nextSegmentId, walkSkipped, builtAt };
 }
 
 const noStep = (): Promise<void> => Promise.resolve();
+/** File records decoded between two steps: a few ms of the host's thread. */
+const RECORDS_PER_STEP = 2048;

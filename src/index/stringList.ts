@@ -35,13 +35,35 @@ export class StringList {
     return decoder.decode(this.bytes.subarray(this.offsets[i] ?? 0, this.offsets[i + 1] ?? 0));
   }
 
-  /** Every string, in order. One decode for the whole list when it is ASCII (paths usually are), not one per string. */
-  toArray(): string[] {
-    const n = this.length;
-    const text = decoder.decode(this.bytes.subarray(this.offsets[0] ?? 0, this.offsets[n] ?? 0));
-    const base = this.offsets[0] ?? 0;
-    if (text.length !== (this.offsets[n] ?? 0) - base) return Array.from({ length: n }, (_, i) => this.get(i));
-    return Array.from({ length: n }, (_, i) => text.slice((this.offsets[i] ?? 0) - base, (this.offsets[i + 1] ?? 0) - base));
+  /**
+   * Strings [from, to) (all by default), in order: one decode for the range, then slices (decoding 33k paths one
+   * by one took ~40 ms of the host's thread once a single one was not ASCII). The bytes come from TextEncoder, so
+   * they are valid UTF-8 and each string's UTF-16 start follows from counting lead bytes (a 4-byte sequence is two
+   * UTF-16 units).
+   */
+  toArray(from = 0, to = this.length): string[] {
+    const base = this.offsets[from] ?? 0;
+    const end = this.offsets[to] ?? 0;
+    const text = decoder.decode(this.bytes.subarray(base, end));
+    const out = new Array<string>(to - from);
+    if (text.length === end - base) {
+      for (let i = from; i < to; i++) out[i - from] = text.slice((this.offsets[i] ?? 0) - base, (this.offsets[i + 1] ?? 0) - base);
+      return out;
+    }
+    const bytes = this.bytes;
+    let at = base;
+    let unit = 0;
+    let start = 0;
+    for (let i = from; i < to; i++) {
+      const stop = this.offsets[i + 1] ?? 0;
+      for (; at < stop; at++) {
+        const b = bytes[at] ?? 0;
+        if ((b & 0xc0) !== 0x80) unit += b >= 0xf0 ? 2 : 1;
+      }
+      out[i - from] = text.slice(start, unit);
+      start = unit;
+    }
+    return out;
   }
 
   /** Index of `s` in a list sorted ascending (JS string order), or -1. Compares bytes in place, without decoding. */

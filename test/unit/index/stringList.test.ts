@@ -14,6 +14,17 @@ describe('string tables (UTF-8 bytes)', () => {
     }
   });
 
+  it('gives back all strings at once as one at a time does, lone surrogates (stored as U+FFFD) included', () => {
+    const strings = ['src/a.ts', 'x\ud800', 'ok', '\udc00\u{1F600}é', '', 'tail'];
+    const list = StringList.from(strings);
+    assert.deepEqual(list.toArray(), strings.map((_, i) => list.get(i)));
+    assert.equal(list.toArray()[3], '\ufffd\u{1F600}é');
+    const view = new StringList(list.bytes, list.offsets.subarray(2)); // a list whose first string does not start at byte 0
+    assert.deepEqual(view.toArray(), strings.slice(2).map((_, i) => view.get(i)));
+    for (let from = 0; from <= strings.length; from++)
+      for (let to = from; to <= strings.length; to++) assert.deepEqual(list.toArray(from, to), list.toArray().slice(from, to), `${from}..${to}`);
+  });
+
   it('counts UTF-8 bytes as TextEncoder writes them, lone surrogates included', () => {
     for (const s of [...MIXED, '\ud800', 'x\udc00y', '\ud83d']) assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));
   });
