@@ -33,8 +33,11 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   const filePaths = new StringListWriter();
   const fileLocations = new StringListWriter();
   let fileCount = 0;
-  const docMaps = inputs.map(({ segment, deleted }) => {
+  /** Per input: the number its document 0 gets when none of its documents is deleted (a plain shift), else -1. */
+  const shifts = new Int32Array(inputs.length).fill(-1);
+  const docMaps = inputs.map(({ segment, deleted }, input) => {
     const data = segment.data;
+    if (!deleted?.some(bits => bits !== 0)) shifts[input] = docLengths.length;
     const map = new Int32Array(segment.docCount).fill(-1);
     const fileMap = new Int32Array(data.filePaths.length).fill(-1);
     for (let d = 0; d < segment.docCount; d++) {
@@ -86,8 +89,17 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
       if (c >= data.terms.length || (i !== first && data.terms.compareWith(c, firstTerms, firstCursor) !== 0)) continue;
       cursors[i] = c + 1;
       const { postingStarts: starts, postingDocs: docs, postingTfs: tfs } = data;
+      const from = starts[c] ?? 0;
+      const end = starts[c + 1] ?? 0;
+      const shift = shifts[i] ?? -1;
+      if (shift >= 0) {
+        // Nothing deleted: the postings keep their order and frequencies, documents move by `shift`.
+        postingTfs.set(tfs.subarray(from, end), written);
+        for (let p = from; p < end; p++) postingDocs[written++] = (docs[p] ?? 0) + shift;
+        continue;
+      }
       const map = docMaps[i] as Int32Array;
-      for (let p = starts[c] ?? 0, end = starts[c + 1] ?? 0; p < end; p++) {
+      for (let p = from; p < end; p++) {
         const doc = map[docs[p] ?? 0] ?? -1;
         if (doc < 0) continue;
         postingDocs[written] = doc;
@@ -105,8 +117,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     id,
     terms: terms.toList(),
     postingStarts: postingStarts.toArray(),
-    postingDocs: postingDocs.slice(0, written),
-    postingTfs: postingTfs.slice(0, written),
+    postingDocs: written === upperBound ? postingDocs : postingDocs.slice(0, written),
+    postingTfs: written === upperBound ? postingTfs : postingTfs.slice(0, written),
     docLengths: docLengths.toArray(),
     docFiles: docFiles.toArray(),
     docStartLines: docStartLines.toArray(),
