@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { chunkKind, chunkText, splitLines, type Chunk } from '../../../src/index/chunker';
 import { MAX_CHUNK_LINES } from '../../../src/index/chunkPacking';
+import { random } from '../../fakes/seededRandom';
 
 /** Every line covered exactly once, in order, and each chunk's text is exactly its lines. */
 function assertExactCover(chunks: readonly Chunk[], text: string): void {
@@ -23,6 +24,18 @@ describe('splitLines', () => {
     assert.deepEqual(splitLines('a\r\nb\r\n'), ['a', 'b']);
     assert.deepEqual(splitLines('a\n\n'), ['a', '']);
     assert.deepEqual(splitLines(''), []);
+  });
+
+  it('splits exactly as split(/\\r\\n|\\r|\\n/) does, without the trailing empty string, on random texts', () => {
+    const next = random(5);
+    const pieces = ['a', 'bc', '\r', '\n', '\r\n', '\n\r', ' ', '\uFEFF', 'é'];
+    for (let i = 0; i < 2000; i++) {
+      const text = Array.from({ length: Math.floor(next() * 12) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
+      const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+      const expected = body === '' ? [] : body.split(/\r\n|\r|\n/);
+      if (expected[expected.length - 1] === '') expected.pop();
+      assert.deepEqual(splitLines(text), expected, JSON.stringify(text));
+    }
   });
 });
 
