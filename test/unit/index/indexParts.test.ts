@@ -66,15 +66,27 @@ describe('reading a batch of files on several threads', () => {
     assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
   });
 
-  it('deals blocks of files in turn, and keeps a small batch whole', () => {
-    const files: FilesToRead = { candidates: Array.from({ length: 100 }, (_, i) => ({ path: `f${i}`, location: `/f${i}`, size: 1000, mtimeMs: 0 })), known: [] };
-    files.known = files.candidates.map(() => undefined);
-    const parts = splitIntoParts(files, 2, 50_000);
-    assert.deepEqual(parts.map(p => p.candidates.length), [64, 36]);
-    assert.deepEqual(parts[1]?.candidates.slice(0, 2).map(c => c.path), ['f32', 'f33']);
-    assert.equal(splitIntoParts(files, 2, 200_000).length, 1, 'fewer bytes than the threshold');
-    assert.equal(splitIntoParts(files, 1, 0).length, 1, 'one thread');
-    const huge = { candidates: files.candidates.map(c => ({ ...c, size: 10 * 1024 * 1024 })), known: files.known };
-    assert.equal(splitIntoParts(huge, 2, 50_000).length, 1, 'files over the size limit are not read, so they do not count');
+  it('deals blocks of files in turn (at least 8 per part, at most 256 files), and keeps a small batch whole', () => {
+    const batch = (n: number, size = 1000): FilesToRead => {
+      const candidates = Array.from({ length: n }, (_, i) => ({ path: `f${i}`, location: `/f${i}`, size, mtimeMs: 0 }));
+      return { candidates, known: candidates.map(() => undefined) };
+    };
+    const small = splitIntoParts(batch(100), 2, 50_000);
+    assert.deepEqual(small.map(p => p.candidates.length), [52, 48], 'blocks of 100 / 16 = 6 files');
+    assert.deepEqual(small[1]?.candidates.slice(0, 2).map(c => c.path), ['f6', 'f7']);
+    const large = splitIntoParts(batch(10_000), 2, 50_000);
+    assert.deepEqual(large.map(p => p.candidates.length), [5120, 4880], 'blocks of 256 files');
+    assert.equal(large[1]?.candidates[0]?.path, 'f256');
+    for (const parts of [small, large, splitIntoParts(batch(1000), 3, 0), splitIntoParts(batch(5), 4, 0)]) {
+      const all = parts.flatMap(p => p.candidates.map(c => Number(c.path.slice(1)))).sort((a, b) => a - b);
+      assert.deepEqual(all, [...all.keys()], 'every file in exactly one part');
+      for (const p of parts) {
+        const numbers = p.candidates.map(c => Number(c.path.slice(1)));
+        assert.ok(numbers.every((x, i) => i === 0 || x > (numbers[i - 1] ?? -1)), 'batch order kept within a part');
+      }
+    }
+    assert.equal(splitIntoParts(batch(100), 2, 200_000).length, 1, 'fewer bytes than the threshold');
+    assert.equal(splitIntoParts(batch(100), 1, 0).length, 1, 'one thread');
+    assert.equal(splitIntoParts(batch(100, 10 * 1024 * 1024), 2, 50_000).length, 1, 'files over the size limit are not read, so they do not count');
   });
 });

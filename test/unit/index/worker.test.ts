@@ -62,7 +62,7 @@ describe('the index worker', () => {
       assert.equal(alone.stats.timings.threads, 1);
       assert.equal(shared.stats.chunks, alone.stats.chunks);
       for (const query of ['parseConfig file17', 'retry backoff line 2999', 'gamma delta']) {
-        const key = (r: typeof shared) => new SegmentedIndex(r.snapshot).search(query, 50).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
+        const key = (r: typeof shared) => new SegmentedIndex(r.snapshot).search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
         assert.deepEqual(key(shared), key(alone), query);
       }
     } finally {
