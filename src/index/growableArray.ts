@@ -1,3 +1,10 @@
+/** A copy of `array` at least `atLeast` long (at least twice as long), its contents at the start. */
+export function grown<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array>(array: T, atLeast: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(Math.max(atLeast, array.length * 2));
+  bigger.set(array);
+  return bigger;
+}
+
 /** A Uint32Array that grows by doubling: postings are collected here without a JS array per term. */
 export class GrowableUint32 {
   private data: Uint32Array;
@@ -8,11 +15,7 @@ export class GrowableUint32 {
   }
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = new Uint32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
+    if (this.length === this.data.length) this.data = grown(this.data, this.length + 1);
     this.data[this.length++] = value;
   }
 

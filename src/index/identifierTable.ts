@@ -1,3 +1,4 @@
+import { grown } from './growableArray';
 /**
  * identifier → its term numbers, looked up by the identifier's characters in place (text, start, end) so a
  * repeated identifier costs a hash and a compare, never a string. Open addressing over typed arrays; keys are
@@ -96,10 +97,4 @@ export class IdentifierTable {
     this.keyCharCount = 0;
     this.slots.fill(-1);
   }
-}
-
-function grown<T extends Int32Array | Uint32Array | Uint16Array>(array: T, atLeast: number): T {
-  const bigger = new (array.constructor as new (n: number) => T)(Math.max(atLeast, array.length * 2));
-  bigger.set(array);
-  return bigger;
 }

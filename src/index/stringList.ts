@@ -1,3 +1,4 @@
+import { grown } from './growableArray';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
@@ -150,12 +151,6 @@ export class StringListWriter {
   toList(): StringList {
     return new StringList(this.bytes.slice(0, this.size), this.offsets.slice(0, this.count + 1));
   }
-}
-
-function grown<T extends Uint8Array | Uint32Array>(array: T, atLeast: number): T {
-  const bigger = new (array.constructor as new (n: number) => T)(Math.max(atLeast, array.length * 2));
-  bigger.set(array);
-  return bigger;
 }
 
 /**

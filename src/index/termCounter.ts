@@ -1,3 +1,4 @@
+import { grown } from './growableArray';
 import { IdentifierScanner } from './identifierScanner';
 import { IdentifierTerms } from './identifierTerms';
 import { tokenize, type Tokenizer } from './tokenizer';
@@ -70,10 +71,10 @@ export class TermCounter {
   }
 
   private count(id: number, weight: number): void {
-    if (id >= this.counts.length) this.counts = grow(this.counts, id + 1);
+    if (id >= this.counts.length) this.counts = grown(this.counts, id + 1);
     const before = this.counts[id] ?? 0;
     if (before === 0) {
-      if (this.touchedCount === this.touched.length) this.touched = grow(this.touched, this.touchedCount + 1);
+      if (this.touchedCount === this.touched.length) this.touched = grown(this.touched, this.touchedCount + 1);
       this.touched[this.touchedCount++] = id;
     }
     this.counts[id] = before + weight;
@@ -87,10 +88,4 @@ export class TermCounter {
  */
 function flatten(text: string): void {
   Number(text);
-}
-
-function grow(array: Uint32Array, atLeast: number): Uint32Array<ArrayBuffer> {
-  const bigger = new Uint32Array(Math.max(atLeast, array.length * 2));
-  bigger.set(array);
-  return bigger;
 }
