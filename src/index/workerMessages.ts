@@ -48,18 +48,18 @@ export async function resultOf(message: Extract<WorkerMessage, { type: 'done' }>
 
 /** The distinct buffers under a snapshot's typed arrays: moved to the receiving thread, not copied. */
 export function transferList(snapshot: IndexSnapshot): ArrayBuffer[] {
-  const buffers = new Set<ArrayBuffer>();
-  const add = (a: ArrayBufferView | undefined): void => {
-    if (a && a.buffer instanceof ArrayBuffer) buffers.add(a.buffer);
-  };
-  for (const s of snapshot.segments) for (const a of segmentArrays(s)) add(a);
-  for (const d of snapshot.deletions) add(d);
-  return [...buffers];
+  return distinctBuffers([...snapshot.segments.flatMap(segmentArrays), ...snapshot.deletions]);
 }
 
 /** The buffers of one segment, for a transfer list. */
 export function segmentBuffers(segment: SegmentData): ArrayBuffer[] {
-  return [...new Set(segmentArrays(segment).map(a => a.buffer).filter(b => b instanceof ArrayBuffer))];
+  return distinctBuffers(segmentArrays(segment));
+}
+
+function distinctBuffers(views: readonly (ArrayBufferView | undefined)[]): ArrayBuffer[] {
+  const buffers = new Set<ArrayBuffer>();
+  for (const v of views) if (v && v.buffer instanceof ArrayBuffer) buffers.add(v.buffer);
+  return [...buffers];
 }
 
 const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
