@@ -1,14 +1,9 @@
 import { readFile, rename, writeFile } from 'node:fs/promises';
+import type { Passage } from '../core/passage';
 import type { VectorCache } from '../embeddings/cachingEmbedder';
 
-/** A chunk of the workspace whose vector is in the store. */
-export interface VectorEntry {
-  id: string;
-  path: string;
-  location: string;
-  startLine: number;
-  endLine: number;
-  title?: string;
+/** A chunk of the workspace whose vector is in the store: where a passage is, without its text. */
+export interface VectorEntry extends Omit<Passage, 'text' | 'score'> {
   /** Content hash of what was embedded: the vector's key, and the check that the file still says it. */
   contentHash: string;
 }
