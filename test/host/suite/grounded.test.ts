@@ -1,36 +1,19 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AnswerEvent, Citation } from '../../../src/core/events';
+import type { Citation } from '../../../src/core/events';
 import type { GroundedApi } from '../../../src/extension';
+import { activateGrounded, collect, until, workspaceRoot } from './hostHelpers';
 
 interface FakeLm {
   calls: { kind: 'grade' | 'rewrite' | 'generate'; text: string }[];
 }
-
-const until = async (cond: () => boolean, ms = 20_000) => {
-  for (let t = 0; t < ms && !cond(); t += 100) await new Promise(r => setTimeout(r, 100));
-  return cond();
-};
-
-async function collect(events: AsyncIterable<AnswerEvent>, onEvent?: (e: AnswerEvent) => void): Promise<AnswerEvent[]> {
-  const out: AnswerEvent[] = [];
-  for await (const e of events) {
-    out.push(e);
-    onEvent?.(e);
-  }
-  return out;
-}
-
-const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
 
 describe('Grounded in a real VS Code extension host', function () {
   let api: GroundedApi;
   let fake: FakeLm;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
-    assert.ok(ext, 'Grounded is installed');
-    api = await ext.activate();
+    api = await activateGrounded();
     const lm = vscode.extensions.getExtension<FakeLm>('grounded-tests.fake-lm');
     assert.ok(lm, 'the fake model fixture is loaded');
     fake = await lm.activate();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AnswerEvent } from '../../../src/core/events';
 import type { GroundedApi } from '../../../src/extension';
+import { activateGrounded, lastEvent } from './hostHelpers';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 
 describe('the local hybrid (embeddings configured) in a real VS Code', function () {
@@ -11,9 +11,7 @@ describe('the local hybrid (embeddings configured) in a real VS Code', function 
   const target = vscode.ConfigurationTarget.Workspace;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activateGrounded();
     server = await EmbeddingsServer.start(64);
     await config().update('embeddings.preset', 'custom', target);
     await config().update('embeddings.baseUrl', server.baseUrl, target);
@@ -26,15 +24,14 @@ describe('the local hybrid (embeddings configured) in a real VS Code', function 
   });
 
   it('embeds the workspace once and answers with BM25 and vectors fused, citing the right file', async () => {
-    let end: AnswerEvent | undefined;
-    for await (const e of api.ask({ question: 'flux capacitor level', mode: 'search' })) end = e;
+    let end = await lastEvent(api.ask({ question: 'flux capacitor level', mode: 'search' }));
     assert.ok(end?.type === 'done', JSON.stringify(end));
     assert.ok(end.citations.some(c => c.passage.path === 'docs/configuration.md'), JSON.stringify(end.citations.map(c => c.passage.path)));
     const embeddedTexts = server.requests.flatMap(r => r.input).length;
     assert.ok(embeddedTexts > 0, 'the workspace chunks and the query were embedded');
     assert.ok(server.requests.flatMap(r => r.input).every(t => !t.includes('must never be cited')), 'git-ignored files are not embedded');
 
-    for await (const e of api.ask({ question: 'where do the logs go', mode: 'search' })) end = e;
+    end = await lastEvent(api.ask({ question: 'where do the logs go', mode: 'search' }));
     assert.ok(end?.type === 'done');
     assert.equal(server.requests.flatMap(r => r.input).length, embeddedTexts + 1, 'a second question embeds only the query');
   });

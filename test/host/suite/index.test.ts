@@ -2,16 +2,13 @@ import assert from 'node:assert/strict';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { AnswerEvent } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 import type { GroundedApi } from '../../../src/extension';
-
-const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
+import { activateGrounded, lastEvent, workspaceRoot } from './hostHelpers';
 
 /** The passages a `search`-mode question cites (none when nothing matches). */
 async function searchCitations(api: GroundedApi, question: string): Promise<Passage[]> {
-  let last: AnswerEvent | undefined;
-  for await (const e of api.ask({ question, mode: 'search' })) last = e;
+  const last = await lastEvent(api.ask({ question, mode: 'search' }));
   return last?.type === 'done' ? last.citations.map(c => c.passage) : [];
 }
 
@@ -29,9 +26,7 @@ describe('the workspace index in a real VS Code', function () {
   let api: GroundedApi;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activateGrounded();
     await api.indexReport(); // the first sync is done
   });
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { AnswerEvent } from '../../../src/core/events';
 import type { ConnectionReport } from '../../../src/providers/connectionTest';
 import type { GroundedApi } from '../../../src/extension';
+import { activateGrounded, collect, until } from './hostHelpers';
 import { FaultServer, isGradeRequest, lastUserText } from '../../fakes/faultServer';
 
 // The openai-compatible provider wired in a real VS Code: settings switched to a loopback fault server started
@@ -11,17 +11,6 @@ import { FaultServer, isGradeRequest, lastUserText } from '../../fakes/faultServ
 const KEY = 'sk-host-test-key-0001';
 const ANSWER = ['From the endpoint: ', 'set `flux.level` ', 'to 88 [1].'];
 const SETTINGS = ['provider', 'preset', 'baseUrl', 'name', 'helperModel'] as const;
-
-async function collect(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
-  const out: AnswerEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
-
-const until = async (cond: () => boolean, ms = 20_000) => {
-  for (let t = 0; t < ms && !cond(); t += 50) await new Promise(r => setTimeout(r, 50));
-  return cond();
-};
 
 async function setModelSettings(values: Partial<Record<(typeof SETTINGS)[number], string | undefined>>): Promise<void> {
   const config = vscode.workspace.getConfiguration('grounded.model');
@@ -33,9 +22,7 @@ describe('the openai-compatible provider in a real VS Code', function () {
   let server: FaultServer;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
-    assert.ok(ext, 'Grounded is installed');
-    api = await ext.activate();
+    api = await activateGrounded();
     server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : ANSWER }));
     await setModelSettings({ provider: 'openai-compatible', preset: 'custom', baseUrl: server.baseUrl, name: 'fault-model', helperModel: 'fault-small' });
     assert.equal(await vscode.commands.executeCommand('grounded.setApiKey', KEY), true);

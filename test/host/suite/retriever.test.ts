@@ -1,14 +1,8 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import type { AnswerEvent } from '../../../src/core/events';
 import type { GroundedApi } from '../../../src/extension';
-
-async function lastEvent(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent | undefined> {
-  let last: AnswerEvent | undefined;
-  for await (const e of events) last = e;
-  return last;
-}
+import { activateGrounded, lastEvent } from './hostHelpers';
 
 /** A loopback port nothing listens on: connections to it are refused at once. */
 const closedPort = () =>
@@ -25,9 +19,7 @@ describe('grounded.retriever in a real VS Code', function () {
   const target = vscode.ConfigurationTarget.Workspace;
 
   before(async () => {
-    const ext = vscode.extensions.getExtension<GroundedApi>('grounded.grounded');
-    assert.ok(ext);
-    api = await ext.activate();
+    api = await activateGrounded();
     await config().update('retriever', 'databricks-vector-search', target);
     await config().update('databricksVectorSearch.workspaceUrl', `http://127.0.0.1:${await closedPort()}`, target);
     await config().update('databricksVectorSearch.indexName', 'main.docs.chunks', target);
