@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
 import type { SegmentData } from './segment';
+import type { IndexSnapshot } from './segmentedIndex';
 import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
 
@@ -11,6 +12,14 @@ export interface StoredIndex {
   /** In manifest order. */
   segments: SegmentData[];
 }
+
+/** What a stored index holds, as a `SegmentedIndex` takes it. */
+export const snapshotOf = ({ manifest, segments }: StoredIndex): IndexSnapshot => ({
+  segments,
+  deletions: manifest.deletions,
+  files: manifest.files,
+  nextSegmentId: manifest.nextSegmentId,
+});
 
 const MANIFEST = 'manifest.bin';
 const segmentFile = (id: number): string => `seg-${id}.bin`;

@@ -4,7 +4,7 @@ import { emptySkipCounts, walkFolders, type DiscoveryRules, type SkipReason } fr
 import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
 import { indexStats, type IndexStats } from './indexStats';
-import { IndexStore, type StoredIndex } from './indexStore';
+import { IndexStore, snapshotOf, type StoredIndex } from './indexStore';
 import type { Manifest } from './manifestCodec';
 import { SegmentedIndex, type IndexSnapshot } from './segmentedIndex';
 
@@ -56,7 +56,7 @@ export async function syncIndex(
   const reuse = stored && !request.fromScratch && sameFolders(stored.manifest.folders, folders);
   const index = new SegmentedIndex(
     reuse && stored
-      ? { segments: stored.segments, deletions: stored.manifest.deletions, files: stored.manifest.files, nextSegmentId: stored.manifest.nextSegmentId }
+      ? snapshotOf(stored)
       : { segments: [], deletions: [], files: [], nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
   );
   const { candidates, skipped: walkSkipped } = await walkFolders(folders, { ...request.rules, signal: options.signal });

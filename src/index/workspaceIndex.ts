@@ -4,7 +4,7 @@ import { emptySkipCounts, IGNORE_FILES, type DiscoveryRules } from './discovery'
 import { createFileFilter, type AdmittedFile } from './fileFilter';
 import { indexFiles } from './indexFiles';
 import { indexStats, type IndexStats } from './indexStats';
-import { IndexStore } from './indexStore';
+import { IndexStore, snapshotOf } from './indexStore';
 import { manifestOf, sameFolders, type SyncProgress, type SyncResult } from './indexSync';
 import { INSTALL_BUDGET_MS, runSyncTask } from './indexWorkerClient';
 import { SegmentedIndex, type IndexHit } from './segmentedIndex';
@@ -177,13 +177,12 @@ export class WorkspaceIndex {
       const step = createYielder(signal, INSTALL_BUDGET_MS);
       const stored = await new IndexStore(dir).load(step);
       if (!stored || this.current || !sameFolders(stored.manifest.folders, folders)) return false;
-      const { manifest, segments } = stored;
-      const index = await SegmentedIndex.open({ segments, deletions: manifest.deletions, files: manifest.files, nextSegmentId: manifest.nextSegmentId }, step);
+      const index = await SegmentedIndex.open(snapshotOf(stored), step);
       if (this.current || this.disposed) return false;
       this.current = index;
       this.folders = folders;
-      this.walkSkipped = { ...emptySkipCounts(), ...manifest.walkSkipped };
-      this.builtAt = manifest.builtAt;
+      this.walkSkipped = { ...emptySkipCounts(), ...stored.manifest.walkSkipped };
+      this.builtAt = stored.manifest.builtAt;
       this.changed();
       return true;
     } catch {

@@ -6,7 +6,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import MiniSearch from 'minisearch';
-import { IndexStore } from '../../src/index/indexStore';
+import { IndexStore, snapshotOf } from '../../src/index/indexStore';
 import { INSTALL_BUDGET_MS } from '../../src/index/indexWorkerClient';
 import { SegmentedIndex } from '../../src/index/segmentedIndex';
 import { WorkspaceIndex } from '../../src/index/workspaceIndex';
@@ -23,8 +23,7 @@ async function loadIndex(dir: string): Promise<SegmentedIndex> {
   const step = createYielder(undefined, INSTALL_BUDGET_MS);
   const stored = await new IndexStore(dir).load(step);
   if (!stored) throw new Error(`no store in ${dir}`);
-  const { manifest, segments } = stored;
-  return SegmentedIndex.open({ segments, deletions: manifest.deletions, files: manifest.files, nextSegmentId: manifest.nextSegmentId }, step);
+  return SegmentedIndex.open(snapshotOf(stored), step);
 }
 
 export const run: Bench = async ({ quick }) => {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IndexStore } from '../../../src/index/indexStore';
+import { IndexStore, snapshotOf } from '../../../src/index/indexStore';
 import { syncIndex } from '../../../src/index/indexSync';
 import { readFileBytes } from '../../../src/index/readFileBytes';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
@@ -53,8 +53,7 @@ describe('loading and installing the index on the host, in steps', () => {
     const { step, calls } = countingStep();
     const stored = await new IndexStore(store).load(step);
     assert.ok(stored);
-    const { manifest, segments } = stored;
-    const loaded = await SegmentedIndex.open({ segments, deletions: manifest.deletions, files: manifest.files, nextSegmentId: manifest.nextSegmentId }, step);
+    const loaded = await SegmentedIndex.open(snapshotOf(stored), step);
     assert.ok(calls() > 3, `${calls()} steps`);
     for (const q of queries) assert.deepEqual(hits(loaded, q), hits(inMemory, q));
     assert.deepEqual([...loaded.files()], [...inMemory.files()]);

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreFormatError } from '../../../src/index/binaryFormat';
-import { IndexStore } from '../../../src/index/indexStore';
+import { IndexStore, snapshotOf } from '../../../src/index/indexStore';
 import { syncIndex } from '../../../src/index/indexSync';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 
@@ -35,7 +35,7 @@ describe('index persistence', () => {
     const built = await sync();
     const loaded = await new IndexStore(store).load();
     assert.ok(loaded);
-    const fromDisk = new SegmentedIndex({ segments: loaded.segments, deletions: loaded.manifest.deletions, files: loaded.manifest.files, nextSegmentId: loaded.manifest.nextSegmentId });
+    const fromDisk = new SegmentedIndex(snapshotOf(loaded));
     const inMemory = new SegmentedIndex(built.snapshot);
     for (const q of ['apples', 'parse banana', 'cherry notes fruit']) assert.deepEqual(hits(fromDisk, q), hits(inMemory, q));
     assert.deepEqual(loaded.manifest.files.map(f => f.path).sort(), ['a.md', 'b.ts', 'c.txt']);
