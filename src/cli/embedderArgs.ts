@@ -3,7 +3,7 @@ import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { resolveEmbeddingsEndpoint } from '../embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../embeddings/openAiEmbeddingsClient';
-import { isPresetId } from '../providers/presets';
+import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import type { CliIo } from './cliIo';
 
 /** The flags `index --target` and `eval` share to name an embeddings endpoint. */
@@ -20,7 +20,7 @@ export const EMBEDDINGS_OPTIONS = {
 export function embedderFromArgs(model: string | undefined, baseUrl: string, preset: string, env: NodeJS.ProcessEnv, io: CliIo): Embedder | undefined {
   if (!model) return undefined;
   if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
-  const resolved = resolveEmbeddingsEndpoint({ preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? '2024-10-21' });
+  const resolved = resolveEmbeddingsEndpoint({ preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? DEFAULT_AZURE_API_VERSION });
   if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replaceAll('grounded.embeddings.', '--embeddings-'));
   const apiKey = env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY;
   return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => io.err(`grounded: ${d}\n`) }));

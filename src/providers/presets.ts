@@ -87,6 +87,9 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
   },
 };
 
+/** The Azure OpenAI API version used when none is set (also the settings' default in package.json). */
+export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
+
 export const isPresetId = (value: unknown): value is PresetId => PRESET_IDS.includes(value as PresetId);
 
 /** The endpoint the settings describe, or the one setting to fix (a sentence naming it and its expected value). */
@@ -107,7 +110,7 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
       return { endpoint: { ...common, baseURL: `${url.origin}/serving-endpoints` } };
     case 'azure': {
       const apiVersion = settings.azureApiVersion.trim();
-      if (!apiVersion) return { problem: 'Azure OpenAI needs grounded.model.azureApiVersion (for example 2024-10-21).' };
+      if (!apiVersion) return { problem: `Azure OpenAI needs grounded.model.azureApiVersion (for example ${DEFAULT_AZURE_API_VERSION}).` };
       return { endpoint: { ...common, baseURL: `${url.origin}/openai/deployments/${encodeURIComponent(model)}`, azure: { endpoint: url.origin, apiVersion } } };
     }
     default:

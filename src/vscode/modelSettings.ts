@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { isPresetId, type EndpointSettings } from '../providers/presets';
+import { DEFAULT_AZURE_API_VERSION, isPresetId, type EndpointSettings } from '../providers/presets';
 
 export type ProviderKind = 'vscode' | 'openai-compatible';
 
@@ -22,7 +22,7 @@ export function readModelSettings(): ModelSettings {
       baseUrl: c.get<string>('baseUrl', ''),
       model: c.get<string>('name', ''),
       helperModel: c.get<string>('helperModel', ''),
-      azureApiVersion: c.get<string>('azureApiVersion', '2024-10-21'),
+      azureApiVersion: c.get<string>('azureApiVersion', DEFAULT_AZURE_API_VERSION),
     },
   };
 }

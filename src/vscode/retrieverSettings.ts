@@ -5,7 +5,7 @@ import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
-import { isPresetId } from '../providers/presets';
+import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { ApiKeyStore } from './secrets';
 import { indexRules } from './workspaceIndexService';
 
@@ -54,7 +54,7 @@ export function readRetrieverSettings(): RetrieverSettings {
       preset: isPresetId(preset) ? preset : 'custom',
       baseUrl: c.get<string>('embeddings.baseUrl', ''),
       model: c.get<string>('embeddings.model', ''),
-      azureApiVersion: c.get<string>('embeddings.azureApiVersion', '2024-10-21'),
+      azureApiVersion: c.get<string>('embeddings.azureApiVersion', DEFAULT_AZURE_API_VERSION),
     },
   };
 }
