@@ -15,7 +15,7 @@ export interface IndexHelpers {
   minBytes?: number;
 }
 
-/** At most this many threads read files: beyond it, the disk and the final merge gain little. */
+/** At most this many threads read files: each holds its own dictionaries while it works (measured only with 2). */
 export const MAX_INDEX_THREADS = 4;
 const MIN_PARALLEL_BYTES = 8 * 1024 * 1024;
 
