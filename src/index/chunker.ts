@@ -55,19 +55,31 @@ const nextAt = (text: string, char: string, from: number): number => {
   return i < 0 ? text.length : i;
 };
 
+/** A chunk as lines of its file, without the text (the index counts its terms from the file's bytes). */
+export type ChunkSpan = Omit<Chunk, 'text'>;
+
 /**
  * Splits a file into chunks that cover every line exactly once, in order: markdown by heading sections,
  * code by top-level blocks, other text by paragraphs; small neighbours are packed to ~40–80 lines.
  */
 export function chunkText(path: string, text: string): Chunk[] {
   const lines = splitLines(text);
+  return lineSpans(path, lines).map(span => ({ ...span, text: lines.slice(span.startLine - 1, span.endLine).join('\n') }));
+}
+
+/** `chunkText` without joining each chunk's lines into its text. */
+export function chunkSpans(path: string, text: string): ChunkSpan[] {
+  return lineSpans(path, splitLines(text));
+}
+
+function lineSpans(path: string, lines: readonly string[]): ChunkSpan[] {
   if (lines.length === 0) return [];
   const kind = chunkKind(path);
   const units = kind === 'markdown' ? markdownUnits(lines) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
   return packUnits(lines, units, kind === 'code' ? symbolName : undefined).map(u => {
-    const chunk: Chunk = { startLine: u.start + 1, endLine: u.end, text: lines.slice(u.start, u.end).join('\n') };
-    if (u.title) chunk.title = u.title;
-    return chunk;
+    const span: ChunkSpan = { startLine: u.start + 1, endLine: u.end };
+    if (u.title) span.title = u.title;
+    return span;
   });
 }
 

@@ -8,7 +8,9 @@ const BINARY_SNIFF_BYTES = 8192;
 const LONG_LINE = 3000;
 
 /** A file's content as the index reads it: text to chunk, or why it is skipped; with the hash of its bytes. */
-export type FileContent = { kind: 'text'; text: string; hash: string; size: number } | { kind: 'skip'; reason: SkipReason; hash: string; size: number };
+export type FileContent =
+  | { kind: 'text'; text: string; bytes: Buffer; hash: string; size: number }
+  | { kind: 'skip'; reason: SkipReason; hash: string; size: number };
 
 export const hashBytes = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
 
@@ -44,7 +46,7 @@ export function classifyBytes(bytes: Buffer): FileContent {
   // Invalid UTF-8 becomes U+FFFD one for one per bad sequence: lines stay where they are.
   const text = bytes.toString('utf8');
   if (isMinified(text)) return { kind: 'skip', reason: 'minified', hash, size };
-  return { kind: 'text', text, hash, size };
+  return { kind: 'text', text, bytes, hash, size };
 }
 
 /** Minified or generated: most of the text sits on very long lines. */

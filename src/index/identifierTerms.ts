@@ -8,14 +8,12 @@ const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
 /**
- * An identifier's term numbers under the shipped tokenizer (`tokenize`), cached by the identifier's characters.
- * A new ASCII identifier is split into pieces by character codes — the pieces the tokenizer's PIECE regex finds —
- * and each piece's term is cached as well, so `parseHttpHeaders` after `parse`, `http` and `headers` costs no
- * regex and no stemming. Anything else goes through `tokenize` itself.
+ * An identifier's term numbers under the shipped tokenizer (`tokenize`). An ASCII identifier is split into pieces
+ * by character codes — the pieces the tokenizer's PIECE regex finds — and each piece's term is cached, so
+ * `parseHttpHeaders` after `parse`, `http` and `headers` costs no regex and no stemming. Anything else goes through
+ * `tokenize` itself. (Whole identifiers are cached by the caller: the WebAssembly term counter.)
  */
 export class IdentifierTerms {
-  /** identifier → its term numbers (entry ids of `lookup`). */
-  readonly table = new IdentifierTable();
   /** piece (original case) → its stemmed term, or none for a stopword. */
   private readonly pieces = new IdentifierTable();
   private readonly ids: number[] = [];
@@ -25,35 +23,30 @@ export class IdentifierTerms {
     if (!o.stopwords || !o.stem || !o.compounds) throw new Error('IdentifierTerms mirrors the default tokenizer options.');
   }
 
-  /** The entry of `table` for the identifier text[start, end) (a match of IDENTIFIER), `hash` its IdentifierTable.hash. */
-  lookup(text: string, start: number, end: number, hash = IdentifierTable.hash(text, start, end)): number {
-    const entry = this.table.find(text, start, end, hash);
-    return entry >= 0 ? entry : this.table.insert(text, start, end, hash, this.analyse(text, start, end));
-  }
-
-  private analyse(text: string, start: number, matchEnd: number): number[] {
-    let end = matchEnd;
-    const quote = text.charCodeAt(end - 2);
-    if (end - start > 2 && text.charCodeAt(end - 1) === 115 && (quote === 39 || quote === 0x2019)) end -= 2; // possessive
-    for (let i = start; i < end; i++) if (text.charCodeAt(i) >= 128) return tokenize(text.slice(start, matchEnd)).map(this.termId);
+  /** The term numbers of `identifier`, one match of IDENTIFIER (valid until the next call). */
+  termsOf(identifier: string): readonly number[] {
+    let end = identifier.length;
+    const quote = identifier.charCodeAt(end - 2);
+    if (end > 2 && identifier.charCodeAt(end - 1) === 115 && (quote === 39 || quote === 0x2019)) end -= 2; // possessive
+    for (let i = 0; i < end; i++) if (identifier.charCodeAt(i) >= 128) return tokenize(identifier).map(this.termId);
     const ids = this.ids;
     ids.length = 0;
     let pieceCount = 0;
-    for (let p = start; p < end; ) {
-      const c = text.charCodeAt(p);
+    for (let p = 0; p < end; ) {
+      const c = identifier.charCodeAt(p);
       if (c === UNDERSCORE) {
         p++;
         continue;
       }
-      const q = pieceEnd(text, p, end, c);
+      const q = pieceEnd(identifier, p, end, c);
       pieceCount++;
-      const piece = this.piece(text, p, q);
+      const piece = this.piece(identifier, p, q);
       const table = this.pieces;
       for (let i = table.idStart(piece), last = table.idEnd(piece); i < last; i++) ids.push(table.ids[i] ?? 0);
       p = q;
     }
     if (pieceCount > 1) {
-      const whole = text.slice(start, end);
+      const whole = identifier.slice(0, end);
       ids.push(this.termId((whole.includes('_') ? whole.replace(/_/g, '') : whole).toLowerCase()));
     }
     return ids;

@@ -1,4 +1,4 @@
-import { chunkText } from './chunker';
+import { chunkSpans } from './chunker';
 import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
@@ -54,7 +54,7 @@ export async function readFiles(files: FilesToRead, options: ReadFilesOptions): 
     if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
       result.restamped.push({ ...old, mtimeMs: candidate.mtimeMs, size: content.size });
     } else {
-      if (content.kind === 'text') addChunks(builder, record, content.text, options.segmentId);
+      if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, options.segmentId);
       result.changed.push(record);
     }
     if ((i & 15) === 15 || i === total - 1) options.onProgress?.({ done: i + 1, total });
@@ -63,12 +63,13 @@ export async function readFiles(files: FilesToRead, options: ReadFilesOptions): 
   return result;
 }
 
-function addChunks(builder: SegmentBuilder, record: FileRecord, text: string, segmentId: number): void {
-  const chunks = chunkText(record.path, text);
-  if (chunks.length === 0) return;
-  const file = builder.addFile(record.path, record.location);
+/** Chunks a file by its text and counts each chunk's terms from its bytes (the same lines). */
+function addChunks(builder: SegmentBuilder, record: FileRecord, text: string, bytes: Buffer, segmentId: number): void {
+  const spans = chunkSpans(record.path, text);
+  if (spans.length === 0) return;
+  const file = builder.addFile(record.path, record.location, bytes);
   record.segment = segmentId;
   record.firstDoc = builder.docCount;
-  record.docCount = chunks.length;
-  for (const chunk of chunks) builder.addChunk(file, chunk);
+  record.docCount = spans.length;
+  for (const span of spans) builder.addLines(file, span);
 }

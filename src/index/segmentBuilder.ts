@@ -2,7 +2,9 @@ import { DEFAULT_BM25_PARAMS, type Bm25Fields, type Bm25Params } from './bm25';
 import { GrowableUint32 } from './growableArray';
 import { Segment } from './segment';
 import { StringList } from './stringList';
-import { TermCounter } from './termCounter';
+import type { ChunkSpan } from './chunker';
+import { lineOffsets, type LineOffsets } from './lineOffsets';
+import { createTermCounter, type TermCounter } from './termCounter';
 import { tokenize, type Tokenizer } from './tokenizer';
 
 /** A chunk as the builder takes it. */
@@ -36,32 +38,58 @@ export class SegmentBuilder {
   private readonly filePathTerms: Uint32Array[] = [];
 
   private readonly counter: TermCounter;
+  /** The lines of the file last added with its bytes, for `addLines`. */
+  private lines: LineOffsets | undefined;
 
   constructor(
     tokenizer: Tokenizer = tokenize,
     private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
   ) {
-    this.counter = new TermCounter(tokenizer, term => this.termId(term));
+    this.counter = createTermCounter(tokenizer, term => this.termId(term));
   }
 
   get docCount(): number {
     return this.docLengths.length;
   }
 
-  /** Registers a file; its chunks follow with `addChunk`. Returns the file's number in this segment. */
-  addFile(path: string, location: string): number {
+  /**
+   * Registers a file; its chunks follow, with `addChunk`, or with `addLines` when its UTF-8 `bytes` are given here.
+   * Returns the file's number in this segment.
+   */
+  addFile(path: string, location: string, bytes?: Uint8Array): number {
     this.filePaths.push(path);
     this.fileLocations.push(location);
     this.filePathTerms.push(this.counter.countOnce(path));
+    this.lines = undefined;
+    if (bytes) {
+      this.counter.setFile(bytes);
+      this.lines = lineOffsets(bytes);
+    }
     return this.filePaths.length - 1;
   }
 
   /** Adds one chunk of file `file` and returns its document number. The path field is the file's display path. */
   addChunk(file: number, chunk: ChunkInput): number {
+    this.counter.add(chunk.text, 1);
+    return this.finishChunk(file, chunk);
+  }
+
+  /**
+   * Adds the chunk `span` of the file last added with its bytes — its text is those lines, counted from the bytes
+   * without making a string — and returns its document number.
+   */
+  addLines(file: number, span: ChunkSpan): number {
+    const lines = this.lines;
+    if (!lines || span.startLine < 1 || span.endLine > lines.starts.length) throw new RangeError(`Lines ${span.startLine}-${span.endLine} are not lines of the last file added with its bytes.`);
+    this.counter.addBytes(lines.starts[span.startLine - 1] ?? 0, lines.ends[span.endLine - 1] ?? 0, 1);
+    return this.finishChunk(file, span);
+  }
+
+  /** Counts the chunk's title and path with the text already counted, and records the document. */
+  private finishChunk(file: number, chunk: Omit<ChunkInput, 'text'>): number {
     const doc = this.docLengths.length;
     let length = 0;
     // Fields merged into one weighted bag of terms (a simple BM25F): title and path terms count several times.
-    this.counter.add(chunk.text, 1);
     this.counter.add(chunk.title, this.params.titleBoost);
     if (chunk.path !== undefined) this.counter.add(chunk.path, this.params.pathBoost);
     else this.counter.addCounted(this.filePathTerms[file] ?? new Uint32Array(0), this.params.pathBoost);

@@ -1,48 +1,62 @@
 import { grown } from './growableArray';
-import { IdentifierScanner } from './identifierScanner';
-import { IdentifierTerms } from './identifierTerms';
 import { tokenize, type Tokenizer } from './tokenizer';
+import { WasmTermCounter } from './wasmTermCounter';
 
 /**
- * Counts one document's weighted terms straight into term numbers, the builder's hot loop. With the shipped
- * tokenizer it scans identifiers by character code and caches identifier → term numbers by their characters, so
- * a repeated identifier costs a hash and a compare and allocates nothing; with any other tokenizer it maps each
- * term through the dictionary. Same result either way: `tokenize(text)` is the concatenation of
- * `tokenize(identifier)` over the identifiers of `text`.
+ * Counts one document's weighted terms straight into term numbers: the builder's hot loop. A document is counted
+ * from strings (`add`) and from byte ranges of the file set with `setFile` (`addBytes`: the lines of a chunk, no
+ * string made), then `drain`ed. Either way the terms are those of the tokenizer over the same text.
  */
-export class TermCounter {
+export interface TermCounter {
+  /** The UTF-8 bytes of the file whose chunks are counted next with `addBytes`. */
+  setFile(bytes: Uint8Array): void;
+  /** Counts the terms of the file's bytes [from, to), `weight` times each. */
+  addBytes(from: number, to: number, weight: number): void;
+  /** Counts the terms of `text`, `weight` times each. */
+  add(text: string | undefined, weight: number): void;
+  /** The terms of `text` as (term number, count) pairs, for `addCounted`. Call between documents (after `drain`). */
+  countOnce(text: string): Uint32Array;
+  /** Counts pairs from `countOnce`, each `weight` times. */
+  addCounted(pairs: Uint32Array, weight: number): void;
+  /** Hands each counted term (in first-seen order) to `emit`, then resets for the next document. */
+  drain(emit: (termId: number, count: number) => void): void;
+}
+
+/**
+ * A counter for `tokenizer`, numbering terms with `termId` (the dictionary: a term's number, assigned on first
+ * sight). The shipped tokenizer counts in WebAssembly over UTF-8 bytes; any other runs as given.
+ */
+export function createTermCounter(tokenizer: Tokenizer, termId: (term: string) => number): TermCounter {
+  return tokenizer === tokenize ? new WasmTermCounter(termId) : new TokenizerTermCounter(tokenizer, termId);
+}
+
+const utf8 = new TextDecoder();
+
+/** Counts whatever terms a tokenizer returns (the variants compared by the benchmarks, test tokenizers). */
+export class TokenizerTermCounter implements TermCounter {
   private counts: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touched: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touchedCount = 0;
-  private readonly scanner = new IdentifierScanner();
-  private readonly identifiers: IdentifierTerms | undefined;
+  private file: Uint8Array = new Uint8Array(0);
 
   constructor(
     private readonly tokenizer: Tokenizer,
-    /** The dictionary: a term's number, assigned on first sight. */
     private readonly termId: (term: string) => number,
-  ) {
-    if (tokenizer === tokenize) this.identifiers = new IdentifierTerms(termId);
+  ) {}
+
+  setFile(bytes: Uint8Array): void {
+    this.file = bytes;
+  }
+
+  addBytes(from: number, to: number, weight: number): void {
+    this.add(utf8.decode(this.file.subarray(from, to)), weight);
   }
 
   add(text: string | undefined, weight: number): void {
     if (!text || weight <= 0) return;
-    flatten(text);
-    const { scanner, identifiers } = this;
-    if (identifiers === undefined) {
-      for (const term of this.tokenizer(text)) this.count(this.termId(term), weight);
-      return;
-    }
-    const table = identifiers.table;
-    scanner.reset(text);
-    while (scanner.next()) {
-      const entry = identifiers.lookup(text, scanner.start, scanner.end, scanner.hash);
-      const ids = table.ids;
-      for (let i = table.idStart(entry), last = table.idEnd(entry); i < last; i++) this.count(ids[i] ?? 0, weight);
-    }
+    for (const term of this.tokenizer(text)) this.count(this.termId(term), weight);
   }
 
-  /** The terms of `text` as (term number, count) pairs, for `addCounted`. Call between documents (after `drain`). */
   countOnce(text: string): Uint32Array {
     this.add(text, 1);
     const pairs = new Uint32Array(this.touchedCount * 2);
@@ -54,13 +68,11 @@ export class TermCounter {
     return pairs;
   }
 
-  /** Counts pairs from `countOnce`, each `weight` times. */
   addCounted(pairs: Uint32Array, weight: number): void {
     if (weight <= 0) return;
     for (let i = 0; i < pairs.length; i += 2) this.count(pairs[i] ?? 0, (pairs[i + 1] ?? 0) * weight);
   }
 
-  /** Hands each counted term (in first-seen order) to `emit`, then resets for the next document. */
   drain(emit: (termId: number, count: number) => void): void {
     for (let i = 0; i < this.touchedCount; i++) {
       const id = this.touched[i] ?? 0;
@@ -79,13 +91,4 @@ export class TermCounter {
     }
     this.counts[id] = before + weight;
   }
-}
-
-/**
- * V8 keeps a concatenated string (a title joined from parts) as a rope until something flattens it; scanning a
- * rope by `charCodeAt` is several times slower and makes the optimized scanner slower for every string after it.
- * `Number()` flattens its argument in place (the usual trick; the number itself is not wanted).
- */
-function flatten(text: string): void {
-  Number(text);
 }

@@ -1,53 +1,45 @@
 import assert from 'node:assert/strict';
-import { IdentifierScanner } from '../../../src/index/identifierScanner';
-import { IdentifierTable } from '../../../src/index/identifierTable';
-import { TermCounter } from '../../../src/index/termCounter';
-import { IDENTIFIER, tokenize } from '../../../src/index/tokenizer';
+import { chunkText, splitLines } from '../../../src/index/chunker';
+import { lineOffsets } from '../../../src/index/lineOffsets';
+import { createTermCounter, TokenizerTermCounter, type TermCounter } from '../../../src/index/termCounter';
+import { tokenize } from '../../../src/index/tokenizer';
+import { WasmTermCounter } from '../../../src/index/wasmTermCounter';
 import { random } from '../../fakes/seededRandom';
 
-/** Terms counted by the fast path, as sorted "term×count" strings. */
-function counted(texts: readonly string[]): string[] {
+/** A dictionary as the segment builder keeps one: terms numbered on first sight. */
+function dictionary(): { terms: string[]; termId: (term: string) => number } {
   const terms: string[] = [];
   const ids = new Map<string, number>();
-  const counter = new TermCounter(tokenize, term => {
-    let id = ids.get(term);
-    if (id === undefined) {
-      id = terms.length;
-      ids.set(term, id);
-      terms.push(term);
-    }
-    return id;
-  });
+  return {
+    terms,
+    termId: term => {
+      let id = ids.get(term);
+      if (id === undefined) {
+        id = terms.length;
+        ids.set(term, id);
+        terms.push(term);
+      }
+      return id;
+    },
+  };
+}
+
+/** One document's counts as sorted "term×count" strings. */
+function drained(counter: TermCounter, terms: readonly string[]): string[] {
   const out: string[] = [];
-  for (const text of texts) {
-    counter.add(text, 1);
-    counter.drain((id, count) => out.push(`${terms[id]}×${count}`));
-  }
+  counter.drain((id, count) => out.push(`${terms[id]}×${count}`));
   return out.sort();
 }
 
-/** What `tokenize` says, in the same shape. */
-function expected(texts: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const text of texts) {
-    const counts = new Map<string, number>();
-    for (const t of tokenize(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
-    for (const [t, n] of counts) out.push(`${t}×${n}`);
-  }
-  return out.sort();
+/** What `tokenize` says, in the same shape, each term `weight` times. */
+function expected(text: string, weight = 1): string[] {
+  const counts = new Map<string, number>();
+  for (const t of tokenize(text)) counts.set(t, (counts.get(t) ?? 0) + weight);
+  return [...counts].map(([t, n]) => `${t}×${n}`).sort();
 }
-
-const matches = (text: string): string[] => {
-  const scanner = new IdentifierScanner();
-  const out: string[] = [];
-  scanner.reset(text);
-  while (scanner.next()) out.push(`${scanner.start}:${text.slice(scanner.start, scanner.end)}`);
-  return out;
-};
-const regexMatches = (text: string): string[] => [...text.matchAll(new RegExp(IDENTIFIER.source, IDENTIFIER.flags))].map(m => `${m.index}:${m[0]}`);
 
 /** Pieces that stress the scanner: case changes, digits, underscores, possessives, Unicode letters and marks. */
-const PIECES = ['get', 'User', 'HTTP', 'Server', 'xml', 'X', 'a', 'the', 'is', '8', '256', '_', '__', "'s", '’s', "'", '’', 's', ' ', '.', '/', '-', '\n', 'é', 'Größe', 'e\u0301', '東京', '\u00a0', '—', 'İ', '𝒳', '٣', 'ǅ', 'ʰ', 'parsing', 'iterable'];
+const PIECES = ['get', 'User', 'HTTP', 'Server', 'xml', 'X', 'a', 'the', 'is', '8', '256', '_', '__', "'s", '’s', "'", '’', 's', ' ', '.', '/', '-', '\n', '\r\n', 'é', 'Größe', 'e\u0301', '東京', '\u00a0', '—', 'İ', '𝒳', '٣', 'ǅ', 'ʰ', 'parsing', 'iterable', '\ud800'];
 
 function randomText(next: () => number, length: number): string {
   let s = '';
@@ -55,37 +47,110 @@ function randomText(next: () => number, length: number): string {
   return s;
 }
 
-describe('TermCounter with the shipped tokenizer (char-code scanning, identifier cache)', () => {
-  it('finds exactly the regex matches of IDENTIFIER', () => {
-    const next = random(7);
-    for (let i = 0; i < 3000; i++) {
-      const text = randomText(next, 1 + Math.floor(next() * 12));
-      assert.deepEqual(matches(text), regexMatches(text), JSON.stringify(text));
-    }
+describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () => {
+  it('is what createTermCounter gives for the shipped tokenizer, and only for it', () => {
+    assert.ok(createTermCounter(tokenize, () => 0) instanceof WasmTermCounter);
+    assert.ok(createTermCounter(text => text.split(' '), () => 0) instanceof TokenizerTermCounter);
   });
 
-  it('hashes each match while scanning exactly as IdentifierTable.hash does', () => {
-    const next = random(5);
-    const scanner = new IdentifierScanner();
-    for (let i = 0; i < 3000; i++) {
-      const text = randomText(next, 1 + Math.floor(next() * 12));
-      scanner.reset(text);
-      while (scanner.next()) assert.equal(scanner.hash, IdentifierTable.hash(text, scanner.start, scanner.end), JSON.stringify(text));
-    }
-  });
-
-  it('counts exactly the terms of tokenize(text) on random text', () => {
+  it('counts exactly the terms of tokenize(text) on random text, with weights', () => {
     const next = random(11);
-    const texts = Array.from({ length: 2000 }, () => randomText(next, 1 + Math.floor(next() * 20)));
-    assert.deepEqual(counted(texts), expected(texts));
+    const { terms, termId } = dictionary();
+    const counter = new WasmTermCounter(termId);
+    for (let i = 0; i < 3000; i++) {
+      const text = randomText(next, 1 + Math.floor(next() * 20));
+      const weight = 1 + (i % 3);
+      counter.add(text, weight);
+      assert.deepEqual(drained(counter, terms), expected(text, weight), JSON.stringify(text));
+    }
   });
 
   it('counts exactly the terms of tokenize(text) on code and prose', () => {
-    const texts = [
+    const { terms, termId } = dictionary();
+    const counter = new WasmTermCounter(termId);
+    for (const text of [
       "export function parseHttpHeaders(raw: string): Map<string, string> { return new XMLHttpRequest().user_name__id; }",
       "The user's files aren't the server’s; it's HTTPServer's utf8Decode and sha256_sum (v2.0-beta).",
       'def __init__(self, max_retries=3): self._cache = {}  # Größe, café, ÉTÉ, 東京',
-    ];
-    assert.deepEqual(counted(texts), expected(texts));
+      "ends with a possessive user's",
+      '_leading __and_trailing__ ___',
+    ]) {
+      counter.add(text, 1);
+      assert.deepEqual(drained(counter, terms), expected(text), text);
+    }
+  });
+
+  it("counts a chunk's lines from the file's bytes as tokenize counts the chunk's text (CRLF, CR, BOM, bad UTF-8)", () => {
+    const next = random(3);
+    const { terms, termId } = dictionary();
+    const counter = new WasmTermCounter(termId);
+    for (let i = 0; i < 300; i++) {
+      const lines = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomText(next, Math.floor(next() * 8)).replace(/\r?\n/g, ' '));
+      const breaks = ['\n', '\r\n', '\r'];
+      let text = (next() < 0.2 ? '\uFEFF' : '') + lines.map(l => l + (breaks[Math.floor(next() * 3)] ?? '\n')).join('');
+      if (next() < 0.5) text = text.slice(0, -1);
+      let bytes = Buffer.from(text);
+      if (next() < 0.3) bytes = Buffer.concat([bytes, Buffer.from([0xff, 0x61, 0xc3, 0x28, 0x62])]); // invalid UTF-8 around letters
+      const decoded = bytes.toString('utf8');
+      const offsets = lineOffsets(bytes);
+      counter.setFile(bytes);
+      for (const chunk of chunkText('notes.txt', decoded)) {
+        counter.addBytes(offsets.starts[chunk.startLine - 1] ?? 0, offsets.ends[chunk.endLine - 1] ?? 0, 1);
+        assert.deepEqual(drained(counter, terms), expected(chunk.text), JSON.stringify(chunk.text));
+      }
+    }
+  });
+
+  it('keeps counting right when its identifier table starts over and when its tables grow', () => {
+    const { terms, termId } = dictionary();
+    const small = new WasmTermCounter(termId, 8);
+    const large = new WasmTermCounter(termId);
+    // 20k distinct identifiers: past the first table sizes (4096 slots, 4096 counted terms) and past 8 many times.
+    const text = Array.from({ length: 20_000 }, (_, i) => `name${i}Part x_${i}_y`).join(' ');
+    for (const counter of [small, large]) {
+      counter.add(text, 2);
+      assert.deepEqual(drained(counter, terms), expected(text, 2));
+      counter.add(text, 1);
+      assert.deepEqual(drained(counter, terms), expected(text, 1));
+    }
+    assert.ok(small.identifierCount <= 8, `${small.identifierCount}`);
+    assert.ok(large.identifierCount >= 40_000, `${large.identifierCount}`);
+  });
+
+  it('counts pairs from countOnce with a weight, alongside text', () => {
+    const { terms, termId } = dictionary();
+    const counter = new WasmTermCounter(termId);
+    const pairs = counter.countOnce('src/userName.ts');
+    assert.deepEqual([...pairs].length, 2 * expected('src/userName.ts').length);
+    counter.add('user', 1);
+    counter.addCounted(pairs, 3);
+    assert.deepEqual(drained(counter, terms), ['name×3', 'src×3', 'ts×3', 'username×3', 'user×4']);
+  });
+
+  it('counts a file larger than any before it, after smaller ones (its buffer grows)', () => {
+    const { terms, termId } = dictionary();
+    const counter = new WasmTermCounter(termId);
+    for (const size of [10, 100_000, 3_000_000]) {
+      const text = 'alpha beta\n'.repeat(size / 10);
+      const bytes = Buffer.from(text);
+      counter.setFile(bytes);
+      counter.addBytes(0, bytes.length, 1);
+      assert.deepEqual(drained(counter, terms), expected(text));
+    }
+  });
+});
+
+describe('lineOffsets', () => {
+  it('finds the lines splitLines finds in the decoded text', () => {
+    const next = random(9);
+    const alphabet = ['a', 'é', '\r', '\n', '\r\n', ' ', '東'];
+    for (let i = 0; i < 2000; i++) {
+      let text = next() < 0.2 ? '\uFEFF' : '';
+      for (let j = Math.floor(next() * 12); j > 0; j--) text += alphabet[Math.floor(next() * alphabet.length)];
+      const bytes = Buffer.from(text);
+      const { starts, ends } = lineOffsets(bytes);
+      const lines = [...starts].map((start, k) => bytes.toString('utf8', start, ends[k]));
+      assert.deepEqual(lines, splitLines(text), JSON.stringify(text));
+    }
   });
 });
