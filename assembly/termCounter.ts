@@ -1,19 +1,25 @@
 // AssemblyScript: the index builder's hot loop, compiled to WebAssembly (src/index/termCounterWasm.ts holds the
 // result; `npm run build:wasm` rebuilds it, `npm test` fails when it is stale). The host side is
-// src/index/wasmTermCounter.ts, which owns the rules of the tokenizer: this module only finds identifiers in UTF-8
-// bytes, remembers each one's term numbers, and counts them.
+// src/index/wasmTermCounter.ts, which owns the rules of the tokenizer: this module finds identifiers in UTF-8
+// bytes, remembers each one's term numbers, keeps the dictionary (term bytes → term number) and counts.
 //
 // It finds the matches of the tokenizer's IDENTIFIER in ASCII text — letters/digits joined by underscores, with a
-// possessive `'s` — and asks the host (`analyse`) for the term numbers of each identifier it has not seen before.
-// A stretch holding any byte ≥ 128, up to the next ASCII separator, goes to the host whole (`span`), which runs the
-// tokenizer's own regex over it: no match crosses an ASCII separator, so the counts are exactly those of tokenize.
+// possessive `'s` — and asks the host (`analyse`) for the terms of each identifier it has not seen before; the
+// compound term (`getUserName` → `getusername`) it makes itself. A stretch holding any byte ≥ 128, up to the next
+// ASCII separator, goes to the host whole (`span`), which runs the tokenizer's own regex over it: no match crosses
+// an ASCII separator, so the counts are exactly those of tokenize.
 //
 // Memory is a bump heap (the stub runtime): every table grows by reallocating to twice its size.
 
+/** Writes the piece terms of the identifier at [start, end) to `scratch`; returns (their number << 1) | (1 when a compound term follows). */
 @external('env', 'analyse')
-declare function analyse(start: usize, end: usize): u32; // writes the term numbers to `scratch`, returns how many
+declare function analyse(start: usize, end: usize): u32;
+/** Counts the terms of the non-ASCII stretch at [start, end), `weight` times each (with countId). */
 @external('env', 'span')
-declare function span(start: usize, end: usize, weight: u32): void; // counts the span's terms with countId
+declare function span(start: usize, end: usize, weight: u32): void;
+/** The term at [start, end) was just added to the dictionary by this module (it is the next term number). */
+@external('env', 'termAdded')
+declare function termAdded(start: usize, end: usize): void;
 
 const SEPARATOR: u8 = 0;
 const ALNUM: u8 = 1;
@@ -22,37 +28,123 @@ const QUOTE: u8 = 3;
 const HIGH: u8 = 4;
 const FNV_OFFSET: u32 = 0x811c9dc5;
 const FNV_PRIME: u32 = 0x01000193;
-/** An entry: hash, key start, key length, first id (its last is the next entry's first). */
-const ENTRY_BYTES: usize = 16;
 
 const classes: usize = memory.data(256);
-let maxEntries: u32 = 1 << 20;
 
-let slots: usize = 0;
-let slotMask: u32 = 0;
-let entries: usize = 0;
-let entryCap: u32 = 0;
-let entryCount: u32 = 0;
-let keys: usize = 0;
-let keyCap: usize = 0;
-let keyUsed: usize = 0;
+/** A slot: hash, key length + 1 (0: empty), two values, then the key itself when it fits, else where it starts in the pool. */
+const SLOT_BYTES: usize = 32;
+const INLINE_KEY: u32 = 16;
+
+/**
+ * Keys (byte strings) → two 32-bit values. Open addressing with the records in the slots, so a lookup that finds
+ * its key usually touches one cache line: keys up to 16 bytes are stored in the slot, longer ones in a pool.
+ */
+class Table {
+  slots: usize = 0;
+  slotMask: u32 = 4095;
+  size: u32 = 0;
+  keys: usize = 0;
+  keyCap: usize = 16384;
+  keyUsed: usize = 0;
+
+  constructor() {
+    this.slots = zeroed(<usize>(this.slotMask + 1) * SLOT_BYTES);
+    this.keys = heap.alloc(this.keyCap);
+  }
+
+  /** The slot of the key at [start, start + length) with hash `h`, or 0. */
+  find(start: usize, length: u32, h: u32): usize {
+    let slot = h & this.slotMask;
+    while (true) {
+      const at = this.slots + <usize>slot * SLOT_BYTES;
+      const stored = load<u32>(at + 4);
+      if (stored == 0) return 0;
+      if (load<u32>(at) == h && stored == length + 1) {
+        const key = length <= INLINE_KEY ? at + 16 : this.keys + <usize>load<u32>(at + 16);
+        if (memory.compare(key, start, length) == 0) return at;
+      }
+      slot = (slot + 1) & this.slotMask;
+    }
+    return 0;
+  }
+
+  /** Adds a key that is not present; returns its slot, whose values the caller sets. */
+  add(start: usize, length: u32, h: u32): usize {
+    if ((this.size + 1) * 2 > this.slotMask) this.rehash();
+    this.size++;
+    let slot = h & this.slotMask;
+    while (load<u32>(this.slots + <usize>slot * SLOT_BYTES + 4) != 0) slot = (slot + 1) & this.slotMask;
+    const at = this.slots + <usize>slot * SLOT_BYTES;
+    store<u32>(at, h);
+    store<u32>(at + 4, length + 1);
+    if (length <= INLINE_KEY) {
+      memory.copy(at + 16, start, length);
+    } else {
+      if (this.keyUsed + length > this.keyCap) {
+        this.keyCap = max(this.keyCap * 2, this.keyUsed + length);
+        this.keys = heap.realloc(this.keys, this.keyCap);
+      }
+      store<u32>(at + 16, <u32>this.keyUsed);
+      memory.copy(this.keys + this.keyUsed, start, length);
+      this.keyUsed += length;
+    }
+    return at;
+  }
+
+  clear(): void {
+    memory.fill(this.slots, 0, <usize>(this.slotMask + 1) * SLOT_BYTES);
+    this.size = 0;
+    this.keyUsed = 0;
+  }
+
+  private rehash(): void {
+    const old = this.slots;
+    const oldCount = this.slotMask + 1;
+    const count = oldCount * 2;
+    this.slots = zeroed(<usize>count * SLOT_BYTES);
+    this.slotMask = count - 1;
+    for (let i: u32 = 0; i < oldCount; i++) {
+      const from = old + <usize>i * SLOT_BYTES;
+      if (load<u32>(from + 4) == 0) continue;
+      let slot = load<u32>(from) & this.slotMask;
+      while (load<u32>(this.slots + <usize>slot * SLOT_BYTES + 4) != 0) slot = (slot + 1) & this.slotMask;
+      memory.copy(this.slots + <usize>slot * SLOT_BYTES, from, SLOT_BYTES);
+    }
+    heap.free(old);
+  }
+}
+
+/**
+ * identifier → its term numbers: how many (at +8), then the one term (at +12) or where they start in `ids`. Starts
+ * over when it holds `identifierLimit` identifiers.
+ */
+let identifiers!: Table;
+let identifierLimit: u32 = 1 << 20;
 let ids: usize = 0;
-let idCap: u32 = 0;
+let idCap: u32 = 4096;
 let idUsed: u32 = 0;
+/** term → its number (at +8): the dictionary. */
+let terms!: Table;
+let termTotal: u32 = 0;
+
 let counts: usize = 0;
 let touched: usize = 0;
 let drained: usize = 0;
-let countCap: u32 = 0;
+let countCap: u32 = 4096;
 let touchedCount: u32 = 0;
 let scratch: usize = 0;
-let scratchCap: u32 = 0;
+let scratchCap: u32 = 256;
+let compound: usize = 0;
+let compoundCap: usize = 256;
 let file: usize = 0;
 let fileCap: usize = 0;
 let text: usize = 0;
 let textCap: usize = 0;
+let term: usize = 0;
+let termCap: usize = 0;
 
-/** Sets up the tables; an identifier table holding `entryLimit` identifiers starts over (bounds its memory). */
-export function init(entryLimit: u32): void {
+/** Sets up the tables; the identifier table starts over when it holds `limit` identifiers (bounds its memory). */
+export function init(limit: u32): void {
   for (let c = 0; c < 256; c++) {
     let k = SEPARATOR;
     if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) k = ALNUM;
@@ -61,25 +153,18 @@ export function init(entryLimit: u32): void {
     else if (c >= 128) k = HIGH;
     store<u8>(classes + c, k);
   }
-  maxEntries = entryLimit;
-  slotMask = 4095;
-  slots = zeroed(4096 << 2);
-  entryCap = 1024;
-  entries = heap.alloc(<usize>(entryCap + 1) * ENTRY_BYTES);
-  keyCap = 16384;
-  keys = heap.alloc(keyCap);
-  idCap = 4096;
+  identifierLimit = limit;
+  identifiers = new Table();
+  terms = new Table();
   ids = heap.alloc(<usize>idCap << 2);
-  countCap = 4096;
   counts = zeroed(<usize>countCap << 2);
   touched = heap.alloc(<usize>countCap << 2);
   drained = heap.alloc(<usize>countCap << 2);
-  scratchCap = 256;
   scratch = heap.alloc(<usize>scratchCap << 2);
-  clear();
+  compound = heap.alloc(compoundCap);
 }
 
-/** Where the host writes up to `n` term numbers for `analyse`. */
+/** Where the host writes up to `n` term numbers for `analyse` or `countPairs`. */
 export function scratchFor(n: u32): usize {
   if (n > scratchCap) {
     scratchCap = max(n, scratchCap * 2);
@@ -106,6 +191,27 @@ export function textFor(n: usize): usize {
   return text;
 }
 
+/** Where the host writes `n` bytes of a term to look up with termOf (apart from text being counted). */
+export function termFor(n: usize): usize {
+  if (n > termCap) {
+    termCap = max(n, termCap * 2);
+    term = heap.alloc(termCap);
+  }
+  return term;
+}
+
+/** The number of the term at [start, start + length), added to the dictionary when new (then it is termCount() - 1). */
+export function termOf(start: usize, length: u32): u32 {
+  const h = hash(start, length);
+  const found = terms.find(start, length, h);
+  return found != 0 ? load<u32>(found + 8) : addTerm(start, length, h);
+}
+
+function addTerm(start: usize, length: u32, h: u32): u32 {
+  store<u32>(terms.add(start, length, h) + 8, termTotal);
+  return termTotal++;
+}
+
 /** Counted terms (touched, drained): valid after `drain`, until the next call. */
 export function touchedAt(): usize {
   return touched;
@@ -114,7 +220,7 @@ export function drainedAt(): usize {
   return drained;
 }
 export function identifierCount(): u32 {
-  return entryCount;
+  return identifiers.size;
 }
 
 /** Adds `weight` to term `id` in the current document. */
@@ -196,18 +302,22 @@ export function count(from: usize, last: usize, weight: u32): void {
       i = toHost(start, last, weight);
       continue;
     }
-    // A possessive `'s` at a word boundary belongs to the match (the host's analysis drops it).
+    // A possessive `'s` at a word boundary belongs to the match (its terms are those without it).
     let stop = i;
     if (i + 1 < last && load<u8>(i) == 39 && load<u8>(i + 1) == 115 && (i + 2 >= last || !isWordByte(load<u8>(i + 2)))) {
       stop = i + 2;
       h = (((h ^ 39) * FNV_PRIME) ^ 115) * FNV_PRIME;
     }
     const length = <u32>(stop - start);
-    let entry = find(start, length, h);
-    if (entry < 0) entry = <i32>insert(start, length, h, analyse(start, stop));
-    const record = entries + <usize>entry * ENTRY_BYTES;
-    const idEnd = load<u32>(record + ENTRY_BYTES + 12);
-    for (let id = load<u32>(record + 12); id < idEnd; id++) countId(load<u32>(ids + (<usize>id << 2)), weight);
+    let slot = identifiers.find(start, length, h);
+    if (slot == 0) slot = addIdentifier(start, i, stop, h);
+    const n = load<u32>(slot + 8);
+    if (n == 1) {
+      countId(load<u32>(slot + 12), weight);
+    } else {
+      const first = load<u32>(slot + 12);
+      for (let id = first; id < first + n; id++) countId(load<u32>(ids + (<usize>id << 2)), weight);
+    }
     i = stop;
   }
 }
@@ -230,70 +340,64 @@ function isWordByte(c: u32): bool {
   return k == ALNUM || k == UNDERSCORE;
 }
 
-function find(start: usize, length: u32, h: u32): i32 {
-  let slot = h & slotMask;
-  while (true) {
-    const e = load<u32>(slots + (<usize>slot << 2));
-    if (e == 0) return -1;
-    const record = entries + <usize>(e - 1) * ENTRY_BYTES;
-    if (load<u32>(record) == h && load<u32>(record + 8) == length && memory.compare(keys + <usize>load<u32>(record + 4), start, length) == 0) {
-      return <i32>(e - 1);
+/**
+ * Adds the identifier at [start, stop) — `end` excludes a possessive — with its terms: the host's piece terms, then
+ * (for more than one piece) the compound, the identifier lowercased without underscores. Returns its slot.
+ */
+function addIdentifier(start: usize, end: usize, stop: usize, h: u32): usize {
+  const answer = analyse(start, stop);
+  let n = answer >> 1;
+  if (answer & 1) {
+    if (n + 1 > scratchCap) {
+      scratchCap = (n + 1) * 2;
+      scratch = heap.realloc(scratch, <usize>scratchCap << 2);
     }
-    slot = (slot + 1) & slotMask;
+    store<u32>(scratch + (<usize>n << 2), compoundTerm(start, end));
+    n++;
   }
-  return -1;
-}
-
-/** Adds the identifier (not present) with the `n` term numbers at `scratch`; returns its entry. */
-function insert(start: usize, length: u32, h: u32, n: u32): u32 {
-  if (entryCount >= maxEntries) clear();
-  if (entryCount + 1 >= entryCap) {
-    entryCap *= 2;
-    entries = heap.realloc(entries, <usize>(entryCap + 1) * ENTRY_BYTES);
+  if (identifiers.size >= identifierLimit) {
+    identifiers.clear();
+    idUsed = 0;
   }
-  if (keyUsed + length > keyCap) {
-    keyCap = max(keyCap * 2, keyUsed + length);
-    keys = heap.realloc(keys, keyCap);
+  const slot = identifiers.add(start, <u32>(stop - start), h);
+  store<u32>(slot + 8, n);
+  if (n == 1) {
+    store<u32>(slot + 12, load<u32>(scratch));
+    return slot;
   }
   if (idUsed + n > idCap) {
     idCap = max(idCap * 2, idUsed + n);
     ids = heap.realloc(ids, <usize>idCap << 2);
   }
-  const e = entryCount++;
-  const record = entries + <usize>e * ENTRY_BYTES;
-  store<u32>(record, h);
-  store<u32>(record + 4, <u32>keyUsed);
-  store<u32>(record + 8, length);
-  memory.copy(keys + keyUsed, start, length);
-  keyUsed += length;
   memory.copy(ids + (<usize>idUsed << 2), scratch, <usize>n << 2);
+  store<u32>(slot + 12, idUsed);
   idUsed += n;
-  store<u32>(record + ENTRY_BYTES + 12, idUsed);
-  if (entryCount * 2 > slotMask) rehash();
-  else place(e, h);
-  return e;
+  return slot;
 }
 
-function place(e: u32, h: u32): void {
-  let slot = h & slotMask;
-  while (load<u32>(slots + (<usize>slot << 2)) != 0) slot = (slot + 1) & slotMask;
-  store<u32>(slots + (<usize>slot << 2), e + 1);
+function compoundTerm(start: usize, end: usize): u32 {
+  if (<usize>(end - start) > compoundCap) {
+    compoundCap = (end - start) * 2;
+    compound = heap.alloc(compoundCap);
+  }
+  let length: u32 = 0;
+  for (let i = start; i < end; i++) {
+    let c = load<u8>(i);
+    if (c == 95) continue;
+    if (c >= 65 && c <= 90) c += 32;
+    store<u8>(compound + length++, c);
+  }
+  const h = hash(compound, length);
+  const found = terms.find(compound, length, h);
+  if (found != 0) return load<u32>(found + 8);
+  termAdded(compound, compound + length);
+  return addTerm(compound, length, h);
 }
 
-function rehash(): void {
-  const count = (slotMask + 1) * 2;
-  heap.free(slots);
-  slots = zeroed(<usize>count << 2);
-  slotMask = count - 1;
-  for (let e: u32 = 0; e < entryCount; e++) place(e, load<u32>(entries + <usize>e * ENTRY_BYTES));
-}
-
-function clear(): void {
-  memory.fill(slots, 0, <usize>(slotMask + 1) << 2);
-  entryCount = 0;
-  keyUsed = 0;
-  idUsed = 0;
-  store<u32>(entries + 12, 0);
+function hash(start: usize, length: u32): u32 {
+  let h = FNV_OFFSET;
+  for (let i: usize = 0; i < length; i++) h = (h ^ load<u8>(start + i)) * FNV_PRIME;
+  return h;
 }
 
 function growCounts(id: u32): void {

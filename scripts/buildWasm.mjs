@@ -2,6 +2,7 @@
 // so the same bytes reach the bundles, the worker, the CLI and the tests without a file to find at run time.
 //   node scripts/buildWasm.mjs           rebuild
 //   node scripts/buildWasm.mjs --check   fail when the committed module is not what the source compiles to
+//   WASM_NAMES=1 node scripts/buildWasm.mjs   keep function names, for CPU profiles (do not commit that build)
 import asc from 'assemblyscript/asc';
 import { readFile, writeFile } from 'node:fs/promises';
 
@@ -9,7 +10,7 @@ const SOURCE = 'assembly/termCounter.ts';
 const TARGET = 'src/index/termCounterWasm.ts';
 
 let wasm;
-const { error, stderr } = await asc.main([SOURCE, '-O3', '--runtime', 'stub', '--noAssert', '--outFile', 'termCounter.wasm'], {
+const { error, stderr } = await asc.main([SOURCE, '-O3', '--runtime', 'stub', '--noAssert', ...(process.env.WASM_NAMES ? ['--debug'] : []), '--outFile', 'termCounter.wasm'], {
   writeFile(name, contents) {
     if (name.endsWith('.wasm')) wasm = contents;
   },

@@ -1,35 +1,41 @@
 import { IdentifierTable } from './identifierTable';
 import { porterStem } from './porterStemmer';
-import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
+import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS } from './tokenizer';
 
 const UNDERSCORE = 95;
 const isLower = (c: number): boolean => c >= 97 && c <= 122;
 const isUpper = (c: number): boolean => c >= 65 && c <= 90;
 const isDigit = (c: number): boolean => c >= 48 && c <= 57;
 
+/** The terms of one identifier: its pieces' terms, and whether the compound term follows them. */
+export interface IdentifierAnalysis {
+  /** Valid until the next call. */
+  pieceIds: readonly number[];
+  /** More than one piece: the identifier lowercased without underscores (and without a possessive) is a term too. */
+  compound: boolean;
+}
+
 /**
- * An identifier's term numbers under the shipped tokenizer (`tokenize`). An ASCII identifier is split into pieces
- * by character codes — the pieces the tokenizer's PIECE regex finds — and each piece's term is cached, so
- * `parseHttpHeaders` after `parse`, `http` and `headers` costs no regex and no stemming. Anything else goes through
- * `tokenize` itself. (Whole identifiers are cached by the caller: the WebAssembly term counter.)
+ * The pieces of an ASCII identifier under the shipped tokenizer (`tokenize`), split by character codes — the pieces
+ * the tokenizer's PIECE regex finds — with each piece's term cached, so `parseHttpHeaders` after `parse`, `http`
+ * and `headers` costs no regex and no stemming. (The WebAssembly term counter caches whole identifiers and makes
+ * the compound term itself.)
  */
 export class IdentifierTerms {
   /** piece (original case) → its stemmed term, or none for a stopword. */
   private readonly pieces = new IdentifierTable();
-  private readonly ids: number[] = [];
+  private readonly analysis: { pieceIds: number[]; compound: boolean } = { pieceIds: [], compound: false };
 
   constructor(private readonly termId: (term: string) => number) {
     const o = DEFAULT_TOKENIZER_OPTIONS;
     if (!o.stopwords || !o.stem || !o.compounds) throw new Error('IdentifierTerms mirrors the default tokenizer options.');
   }
 
-  /** The term numbers of `identifier`, one match of IDENTIFIER (valid until the next call). */
-  termsOf(identifier: string): readonly number[] {
+  /** Analyses `identifier`, one match of IDENTIFIER made of ASCII characters only. */
+  analyse(identifier: string): IdentifierAnalysis {
     let end = identifier.length;
-    const quote = identifier.charCodeAt(end - 2);
-    if (end > 2 && identifier.charCodeAt(end - 1) === 115 && (quote === 39 || quote === 0x2019)) end -= 2; // possessive
-    for (let i = 0; i < end; i++) if (identifier.charCodeAt(i) >= 128) return tokenize(identifier).map(this.termId);
-    const ids = this.ids;
+    if (end > 2 && identifier.charCodeAt(end - 1) === 115 && identifier.charCodeAt(end - 2) === 39) end -= 2; // possessive
+    const ids = this.analysis.pieceIds;
     ids.length = 0;
     let pieceCount = 0;
     for (let p = 0; p < end; ) {
@@ -45,11 +51,8 @@ export class IdentifierTerms {
       for (let i = table.idStart(piece), last = table.idEnd(piece); i < last; i++) ids.push(table.ids[i] ?? 0);
       p = q;
     }
-    if (pieceCount > 1) {
-      const whole = identifier.slice(0, end);
-      ids.push(this.termId((whole.includes('_') ? whole.replace(/_/g, '') : whole).toLowerCase()));
-    }
-    return ids;
+    this.analysis.compound = pieceCount > 1;
+    return this.analysis;
   }
 
   private piece(text: string, start: number, end: number): number {

@@ -22,8 +22,6 @@ const MAX_TF = 0xffff;
  * at the end, so a 100k-chunk build allocates no array per term.
  */
 export class SegmentBuilder {
-  private readonly termIds = new Map<string, number>();
-  private readonly terms: string[] = [];
   private readonly postingTerm = new GrowableUint32(1 << 16);
   private readonly postingDoc = new GrowableUint32(1 << 16);
   private readonly postingTf = new GrowableUint32(1 << 16);
@@ -45,7 +43,7 @@ export class SegmentBuilder {
     tokenizer: Tokenizer = tokenize,
     private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
   ) {
-    this.counter = createTermCounter(tokenizer, term => this.termId(term));
+    this.counter = createTermCounter(tokenizer);
   }
 
   get docCount(): number {
@@ -93,13 +91,14 @@ export class SegmentBuilder {
     this.counter.add(chunk.title, this.params.titleBoost);
     if (chunk.path !== undefined) this.counter.add(chunk.path, this.params.pathBoost);
     else this.counter.addCounted(this.filePathTerms[file] ?? new Uint32Array(0), this.params.pathBoost);
-    this.counter.drain((termId, weight) => {
-      const tf = Math.min(weight, MAX_TF);
-      this.postingTerm.push(termId);
+    const { ids, counts } = this.counter.drain();
+    this.postingTerm.pushAll(ids);
+    for (let i = 0; i < counts.length; i++) {
+      const tf = Math.min(counts[i] ?? 0, MAX_TF);
       this.postingDoc.push(doc);
       this.postingTf.push(tf);
       length += tf;
-    });
+    }
     this.docLengths.push(length);
     this.docFiles.push(file);
     this.docStartLines.push(chunk.startLine);
@@ -109,11 +108,11 @@ export class SegmentBuilder {
   }
 
   build(id: number): Segment {
-    const termCount = this.terms.length;
+    const termCount = this.counter.terms.length;
     // Rank the terms in sorted order, then bucket postings by rank (a counting sort keeps documents ascending).
-    const sortedTerms = sortStrings(this.terms);
+    const sortedTerms = sortStrings(this.counter.terms);
     const rank = new Uint32Array(termCount);
-    for (let r = 0; r < termCount; r++) rank[this.termIds.get(sortedTerms[r] ?? '') ?? 0] = r;
+    for (let r = 0; r < termCount; r++) rank[this.counter.termId(sortedTerms[r] ?? '')] = r;
     const postingStarts = new Uint32Array(termCount + 1);
     const count = this.postingTerm.length;
     for (let p = 0; p < count; p++) {
@@ -145,16 +144,6 @@ export class SegmentBuilder {
       filePaths: StringList.from(this.filePaths),
       fileLocations: StringList.from(this.fileLocations),
     });
-  }
-
-  private termId(term: string): number {
-    let id = this.termIds.get(term);
-    if (id === undefined) {
-      id = this.terms.length;
-      this.termIds.set(term, id);
-      this.terms.push(term);
-    }
-    return id;
   }
 }
 

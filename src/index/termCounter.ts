@@ -2,12 +2,24 @@ import { grown } from './growableArray';
 import { tokenize, type Tokenizer } from './tokenizer';
 import { WasmTermCounter } from './wasmTermCounter';
 
+/** One document's terms as `drain` hands them over: term numbers (first-seen order) and their counts. */
+export interface DrainedTerms {
+  /** Views valid until the counter is used again. */
+  ids: Uint32Array;
+  counts: Uint32Array;
+}
+
 /**
  * Counts one document's weighted terms straight into term numbers: the builder's hot loop. A document is counted
  * from strings (`add`) and from byte ranges of the file set with `setFile` (`addBytes`: the lines of a chunk, no
- * string made), then `drain`ed. Either way the terms are those of the tokenizer over the same text.
+ * string made), then `drain`ed. Either way the terms are those of the tokenizer over the same text. The counter
+ * keeps the dictionary: term numbers are assigned on first sight, 0, 1, 2…
  */
 export interface TermCounter {
+  /** The dictionary: each term by its number. */
+  readonly terms: readonly string[];
+  /** A term's number, added to the dictionary when new. */
+  termId(term: string): number;
   /** The UTF-8 bytes of the file whose chunks are counted next with `addBytes`. */
   setFile(bytes: Uint8Array): void;
   /** Counts the terms of the file's bytes [from, to), `weight` times each. */
@@ -18,31 +30,48 @@ export interface TermCounter {
   countOnce(text: string): Uint32Array;
   /** Counts pairs from `countOnce`, each `weight` times. */
   addCounted(pairs: Uint32Array, weight: number): void;
-  /** Hands each counted term (in first-seen order) to `emit`, then resets for the next document. */
-  drain(emit: (termId: number, count: number) => void): void;
+  /** Ends the document: its terms and their counts, in first-seen order. */
+  drain(): DrainedTerms;
 }
 
-/**
- * A counter for `tokenizer`, numbering terms with `termId` (the dictionary: a term's number, assigned on first
- * sight). The shipped tokenizer counts in WebAssembly over UTF-8 bytes; any other runs as given.
- */
-export function createTermCounter(tokenizer: Tokenizer, termId: (term: string) => number): TermCounter {
-  return tokenizer === tokenize ? new WasmTermCounter(termId) : new TokenizerTermCounter(tokenizer, termId);
+/** A counter for `tokenizer`: the shipped tokenizer counts in WebAssembly over UTF-8 bytes; any other runs as given. */
+export function createTermCounter(tokenizer: Tokenizer): TermCounter {
+  return tokenizer === tokenize ? new WasmTermCounter() : new TokenizerTermCounter(tokenizer);
 }
 
 const utf8 = new TextDecoder();
+
+/** A drained document as (term number, count) pairs, for `addCounted`. */
+export function pairsOf({ ids, counts }: DrainedTerms): Uint32Array {
+  const pairs = new Uint32Array(ids.length * 2);
+  for (let i = 0; i < ids.length; i++) {
+    pairs[2 * i] = ids[i] ?? 0;
+    pairs[2 * i + 1] = counts[i] ?? 0;
+  }
+  return pairs;
+}
 
 /** Counts whatever terms a tokenizer returns (the variants compared by the benchmarks, test tokenizers). */
 export class TokenizerTermCounter implements TermCounter {
   private counts: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touched: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
+  private drained: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touchedCount = 0;
   private file: Uint8Array = new Uint8Array(0);
+  private readonly termIds = new Map<string, number>();
+  readonly terms: string[] = [];
 
-  constructor(
-    private readonly tokenizer: Tokenizer,
-    private readonly termId: (term: string) => number,
-  ) {}
+  constructor(private readonly tokenizer: Tokenizer) {}
+
+  termId(term: string): number {
+    let id = this.termIds.get(term);
+    if (id === undefined) {
+      id = this.terms.length;
+      this.termIds.set(term, id);
+      this.terms.push(term);
+    }
+    return id;
+  }
 
   setFile(bytes: Uint8Array): void {
     this.file = bytes;
@@ -59,13 +88,7 @@ export class TokenizerTermCounter implements TermCounter {
 
   countOnce(text: string): Uint32Array {
     this.add(text, 1);
-    const pairs = new Uint32Array(this.touchedCount * 2);
-    let at = 0;
-    this.drain((id, count) => {
-      pairs[at++] = id;
-      pairs[at++] = count;
-    });
-    return pairs;
+    return pairsOf(this.drain());
   }
 
   addCounted(pairs: Uint32Array, weight: number): void {
@@ -73,13 +96,16 @@ export class TokenizerTermCounter implements TermCounter {
     for (let i = 0; i < pairs.length; i += 2) this.count(pairs[i] ?? 0, (pairs[i + 1] ?? 0) * weight);
   }
 
-  drain(emit: (termId: number, count: number) => void): void {
-    for (let i = 0; i < this.touchedCount; i++) {
+  drain(): DrainedTerms {
+    const n = this.touchedCount;
+    if (this.drained.length < n) this.drained = new Uint32Array(this.touched.length);
+    for (let i = 0; i < n; i++) {
       const id = this.touched[i] ?? 0;
-      emit(id, this.counts[id] ?? 0);
+      this.drained[i] = this.counts[id] ?? 0;
       this.counts[id] = 0;
     }
     this.touchedCount = 0;
+    return { ids: this.touched.subarray(0, n), counts: this.drained.subarray(0, n) };
   }
 
   private count(id: number, weight: number): void {

@@ -1,5 +1,5 @@
 import { IdentifierTerms } from './identifierTerms';
-import type { TermCounter } from './termCounter';
+import { pairsOf, type DrainedTerms, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
 import { tokenize } from './tokenizer';
 
@@ -10,6 +10,8 @@ interface TermCounterExports {
   scratchFor(n: number): number;
   fileFor(n: number): number;
   textFor(n: number): number;
+  termFor(n: number): number;
+  termOf(start: number, length: number): number;
   touchedAt(): number;
   drainedAt(): number;
   identifierCount(): number;
@@ -28,12 +30,14 @@ const encoder = new TextEncoder();
 
 /**
  * The shipped tokenizer's term counter, in WebAssembly: identifiers are found in the UTF-8 bytes and looked up by
- * their bytes in a table inside the module, so a repeated identifier costs a hash and a compare and no string;
- * ~40% less CPU for a build than the same loop over JS strings. The module calls back here for what it cannot do
- * alone: the terms of an identifier it meets for the first time (`IdentifierTerms`: pieces, stopwords, stems) and
- * the terms of any stretch of non-ASCII text (the tokenizer's own regex). Counts equal `tokenize`'s exactly.
+ * their bytes in a table inside the module, so a repeated identifier costs a hash and a compare and no string, and
+ * the dictionary (term → number) is a table there too. The module calls back here for what it cannot do alone:
+ * the pieces of an identifier it meets for the first time (`IdentifierTerms`: camelCase, stopwords, stems), the
+ * terms of any stretch of non-ASCII text (the tokenizer's own regex), and the text of each term it adds. Counts
+ * equal `tokenize`'s exactly.
  */
 export class WasmTermCounter implements TermCounter {
+  readonly terms: string[] = [];
   private readonly exports: TermCounterExports;
   private readonly identifiers: IdentifierTerms;
   private heap: ArrayBuffer;
@@ -42,15 +46,18 @@ export class WasmTermCounter implements TermCounter {
   private fileAt = 0;
 
   constructor(
-    private readonly termId: (term: string) => number,
     /** Identifiers remembered before the table starts over (bounds its memory on huge vocabularies). */
     identifierLimit = 1 << 20,
   ) {
-    this.identifiers = new IdentifierTerms(termId);
+    this.identifiers = new IdentifierTerms(term => this.termId(term));
     const instance = new WebAssembly.Instance(termCounterModule(), {
       env: {
         analyse: (start: number, end: number): number => this.analyse(start, end),
         span: (start: number, end: number, weight: number): void => this.span(start, end, weight),
+        termAdded: (start: number, end: number): void => {
+          this.refresh();
+          this.terms.push(this.bytes.toString('latin1', start, end));
+        },
         abort: (): never => {
           throw new Error('The term counter failed (out of memory?).');
         },
@@ -66,6 +73,15 @@ export class WasmTermCounter implements TermCounter {
   /** Identifiers in the module's table now. */
   get identifierCount(): number {
     return this.exports.identifierCount();
+  }
+
+  termId(term: string): number {
+    const at = this.exports.termFor(term.length * 3);
+    this.refresh();
+    const { written } = encoder.encodeInto(term, this.bytes.subarray(at, at + term.length * 3));
+    const id = this.exports.termOf(at, written);
+    if (id === this.terms.length) this.terms.push(term);
+    return id;
   }
 
   setFile(bytes: Uint8Array): void {
@@ -88,16 +104,7 @@ export class WasmTermCounter implements TermCounter {
 
   countOnce(text: string): Uint32Array {
     this.add(text, 1);
-    const pairs = new Uint32Array(this.exports.drain() * 2);
-    this.refresh();
-    const words = this.words;
-    const touched = this.exports.touchedAt() >>> 2;
-    const drained = this.exports.drainedAt() >>> 2;
-    for (let i = 0; i < pairs.length / 2; i++) {
-      pairs[2 * i] = words[touched + i] ?? 0;
-      pairs[2 * i + 1] = words[drained + i] ?? 0;
-    }
-    return pairs;
+    return pairsOf(this.drain());
   }
 
   addCounted(pairs: Uint32Array, weight: number): void {
@@ -108,13 +115,10 @@ export class WasmTermCounter implements TermCounter {
     this.exports.countPairs(pairs.length / 2, weight);
   }
 
-  drain(emit: (termId: number, count: number) => void): void {
+  drain(): DrainedTerms {
     const n = this.exports.drain();
-    this.refresh();
-    const words = this.words;
-    const touched = this.exports.touchedAt() >>> 2;
-    const drained = this.exports.drainedAt() >>> 2;
-    for (let i = 0; i < n; i++) emit(words[touched + i] ?? 0, words[drained + i] ?? 0);
+    const { buffer } = this.exports.memory;
+    return { ids: new Uint32Array(buffer, this.exports.touchedAt(), n), counts: new Uint32Array(buffer, this.exports.drainedAt(), n) };
   }
 
   /** Views of the module's memory, renewed when it has grown (growing detaches the old buffer). */
@@ -125,14 +129,14 @@ export class WasmTermCounter implements TermCounter {
     this.words = new Uint32Array(this.heap);
   }
 
-  /** An ASCII identifier seen for the first time: its term numbers go to the module's scratch area. */
+  /** An ASCII identifier seen for the first time: its pieces' term numbers go to the module's scratch area. */
   private analyse(start: number, end: number): number {
     this.refresh();
-    const ids = this.identifiers.termsOf(this.bytes.toString('latin1', start, end));
-    const at = this.exports.scratchFor(ids.length);
+    const { pieceIds, compound } = this.identifiers.analyse(this.bytes.toString('latin1', start, end));
+    const at = this.exports.scratchFor(pieceIds.length);
     this.refresh();
-    this.words.set(ids, at >>> 2);
-    return ids.length;
+    this.words.set(pieceIds, at >>> 2);
+    return (pieceIds.length << 1) | (compound ? 1 : 0);
   }
 
   /** Text with non-ASCII characters (between ASCII separators): counted as `tokenize` splits it. */
