@@ -34,7 +34,8 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   io.out(`read      ${stats.filesRead} (the others were unchanged)\n`);
   io.out(`skipped   ${skipped.length ? skipped.join(', ') : 'none'}\n`);
   io.out(`discover  ${stats.timings.discoverMs.toFixed(0)} ms\n`);
-  io.out(`index     ${stats.timings.indexMs.toFixed(0)} ms${stats.timings.threads > 1 ? ` (${stats.timings.threads} threads)` : ''}\n`);
+  const { indexMs, readMs, saveMs, threads } = stats.timings;
+  io.out(`index     ${indexMs.toFixed(0)} ms (read ${readMs.toFixed(0)} ms${threads > 1 ? ` on ${threads} threads` : ''}, save ${saveMs.toFixed(0)} ms)\n`);
   io.out(`total     ${totalMs.toFixed(0)} ms\n`);
   return 0;
 }

@@ -13,8 +13,11 @@ export interface IndexStats {
   indexBytes: number;
   /** When the index last changed (ms since the epoch). */
   builtAt: number;
-  /** The last full sync: how long it walked and indexed, on how many threads it read files. */
-  timings: { discoverMs: number; indexMs: number; threads: number };
+  /**
+   * The last full sync: how long it walked and indexed (of which reading — reading, chunking and counting the files
+   * on `threads` threads — and saving), and on how many threads it read files.
+   */
+  timings: { discoverMs: number; indexMs: number; readMs: number; saveMs: number; threads: number };
   /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */
   filesRead: number;
 }

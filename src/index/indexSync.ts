@@ -71,6 +71,7 @@ export async function syncIndex(
     onProgress: options.onProgress,
     helpers: options.helpers,
   });
+  const t2 = performance.now();
   index.replaceFiles(removed, update.changed, update.segment);
   index.restamp(update.restamped);
   if (index.needsFullMerge()) index.merge();
@@ -81,6 +82,7 @@ export async function syncIndex(
   const changed = !reuse || removed.length > 0 || update.changed.length > 0 || update.restamped.length > 0;
   const builtAt = changed ? Date.now() : (stored?.manifest.builtAt ?? Date.now());
   let saveProblem: string | undefined;
+  const t3 = performance.now();
   if (store && (changed || storeProblem)) {
     try {
       await store.save(manifestOf(index, folders, walkSkipped, builtAt), index.segmentList.map(s => s.data));
@@ -88,7 +90,8 @@ export async function syncIndex(
       saveProblem = `the index could not be saved in ${store.dir} (${errorText(e)})`;
     }
   }
-  const timings = { discoverMs: t1 - t0, indexMs: performance.now() - t1, threads: update.threads };
+  const t4 = performance.now();
+  const timings = { discoverMs: t1 - t0, indexMs: t4 - t1, readMs: t2 - t1, saveMs: t4 - t3, threads: update.threads };
   const stats = indexStats(index, walkSkipped, { builtAt, timings, filesRead: update.changed.length + update.restamped.length });
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;

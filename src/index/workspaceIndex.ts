@@ -42,7 +42,7 @@ export class WorkspaceIndex {
   private folders: string[] = [];
   private store: IndexStore | undefined;
   private walkSkipped = emptySkipCounts();
-  private lastSync: Pick<IndexStats, 'timings' | 'filesRead'> = { timings: { discoverMs: 0, indexMs: 0, threads: 0 }, filesRead: 0 };
+  private lastSync: Pick<IndexStats, 'timings' | 'filesRead'> = { timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 0 }, filesRead: 0 };
   private builtAt = 0;
   private syncing: { promise: Promise<IndexStats>; controller: AbortController } | undefined;
   /** Incremental changes not yet written to the store (a sync writes its own result). */
