@@ -4,16 +4,17 @@
 // bytes, remembers each one's term numbers, keeps the dictionary (term bytes → term number) and counts.
 //
 // It finds the matches of the tokenizer's IDENTIFIER in ASCII text — letters/digits joined by underscores, with a
-// possessive `'s` — and asks the host (`analyse`) for the terms of each identifier it has not seen before; the
-// compound term (`getUserName` → `getusername`) it makes itself. A stretch holding any byte ≥ 128, up to the next
-// ASCII separator, goes to the host whole (`span`), which runs the tokenizer's own regex over it: no match crosses
-// an ASCII separator, so the counts are exactly those of tokenize.
+// possessive `'s` — and splits each identifier it has not seen before into the pieces of the tokenizer's PIECE
+// (`HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode), asking the host (`pieceTerm`) only for the stem of
+// a piece it has not seen before; the compound term (`getUserName` → `getusername`) it makes itself. A stretch
+// holding any byte ≥ 128, up to the next ASCII separator, goes to the host whole (`span`), which runs the
+// tokenizer's own regex over it: no match crosses an ASCII separator, so the counts are exactly those of tokenize.
 //
 // Memory is a bump heap (the stub runtime): every table grows by reallocating to twice its size.
 
-/** Writes the piece terms of the identifier at [start, end) to `scratch`; returns (their number << 1) | (1 when a compound term follows). */
-@external('env', 'analyse')
-declare function analyse(start: usize, end: usize): u32;
+/** The term of the identifier piece at [start, end) (`Http`, `8`, `the`): its stem's number, or -1 for a stopword. */
+@external('env', 'pieceTerm')
+declare function pieceTerm(start: usize, end: usize): i32;
 /** Counts the terms of the non-ASCII stretch at [start, end), `weight` times each (with countId). */
 @external('env', 'span')
 declare function span(start: usize, end: usize, weight: u32): void;
@@ -123,6 +124,8 @@ let identifierLimit: u32 = 1 << 20;
 let ids: usize = 0;
 let idCap: u32 = 4096;
 let idUsed: u32 = 0;
+/** identifier piece (original case) → 1 and its term (+8, +12), or 0 for a stopword. */
+let pieces!: Table;
 /** term → its number (at +8): the dictionary. */
 let terms!: Table;
 let termTotal: u32 = 0;
@@ -155,6 +158,7 @@ export function init(limit: u32): void {
   }
   identifierLimit = limit;
   identifiers = new Table();
+  pieces = new Table();
   terms = new Table();
   ids = heap.alloc(<usize>idCap << 2);
   counts = zeroed(<usize>countCap << 2);
@@ -164,7 +168,7 @@ export function init(limit: u32): void {
   compound = heap.alloc(compoundCap);
 }
 
-/** Where the host writes up to `n` term numbers for `analyse` or `countPairs`. */
+/** Where the host writes `n` 32-bit words: the (term number, count) pairs for `countPairs`. */
 export function scratchFor(n: u32): usize {
   if (n > scratchCap) {
     scratchCap = max(n, scratchCap * 2);
@@ -341,20 +345,25 @@ function isWordByte(c: u32): bool {
 }
 
 /**
- * Adds the identifier at [start, stop) — `end` excludes a possessive — with its terms: the host's piece terms, then
- * (for more than one piece) the compound, the identifier lowercased without underscores. Returns its slot.
+ * Adds the identifier at [start, stop) — `end` excludes a possessive — with its terms: its pieces' terms, then (for
+ * more than one piece) the compound, the identifier lowercased without underscores. Returns its slot.
  */
 function addIdentifier(start: usize, end: usize, stop: usize, h: u32): usize {
-  const answer = analyse(start, stop);
-  let n = answer >> 1;
-  if (answer & 1) {
-    if (n + 1 > scratchCap) {
-      scratchCap = (n + 1) * 2;
-      scratch = heap.realloc(scratch, <usize>scratchCap << 2);
+  let n: u32 = 0;
+  let pieceCount = 0;
+  for (let p = start; p < end; ) {
+    const c = <u32>load<u8>(p);
+    if (c == 95) {
+      p++;
+      continue;
     }
-    store<u32>(scratch + (<usize>n << 2), compoundTerm(start, end));
-    n++;
+    const q = pieceEnd(p, end, c);
+    pieceCount++;
+    const term = pieceTermOf(p, <u32>(q - p));
+    if (term >= 0) n = appendScratch(n, <u32>term);
+    p = q;
   }
+  if (pieceCount > 1) n = appendScratch(n, compoundTerm(start, end));
   if (identifiers.size >= identifierLimit) {
     identifiers.clear();
     idUsed = 0;
@@ -373,6 +382,63 @@ function addIdentifier(start: usize, end: usize, stop: usize, h: u32): usize {
   store<u32>(slot + 12, idUsed);
   idUsed += n;
   return slot;
+}
+
+function appendScratch(n: u32, id: u32): u32 {
+  if (n + 1 > scratchCap) {
+    scratchCap = (n + 1) * 2;
+    scratch = heap.realloc(scratch, <usize>scratchCap << 2);
+  }
+  store<u32>(scratch + (<usize>n << 2), id);
+  return n + 1;
+}
+
+/** The term of the piece at [start, start + length), or -1 for a stopword; asks the host once per piece. */
+function pieceTermOf(start: usize, length: u32): i32 {
+  const h = hash(start, length);
+  const found = pieces.find(start, length, h);
+  if (found != 0) return load<u32>(found + 8) != 0 ? <i32>load<u32>(found + 12) : -1;
+  const term = pieceTerm(start, start + length);
+  const slot = pieces.add(start, length, h);
+  store<u32>(slot + 8, term >= 0 ? 1 : 0);
+  store<u32>(slot + 12, <u32>term);
+  return term;
+}
+
+@inline
+function isDigit(c: u32): bool {
+  return c - 48 < 10;
+}
+@inline
+function isLower(c: u32): bool {
+  return c - 97 < 26;
+}
+@inline
+function isUpper(c: u32): bool {
+  return c - 65 < 26;
+}
+
+/**
+ * Where the piece starting at `p` (character `c`, not `_`) ends, as PIECE = `\p{Lu}+(?![\p{Ll}\p{M}])|
+ * \p{Lu}?[\p{Ll}…]+|\p{Lu}+|\p{N}+` decides for ASCII: digits; lowercase letters; an uppercase run, minus its last
+ * letter when a lowercase one follows (`HTTPServer` → `HTTP`, `Server`); one capital with its lowercase tail.
+ */
+function pieceEnd(p: usize, end: usize, c: u32): usize {
+  let q = p + 1;
+  if (isDigit(c)) {
+    while (q < end && isDigit(load<u8>(q))) q++;
+    return q;
+  }
+  if (isLower(c)) {
+    while (q < end && isLower(load<u8>(q))) q++;
+    return q;
+  }
+  while (q < end && isUpper(load<u8>(q))) q++;
+  if (q >= end || !isLower(load<u8>(q))) return q;
+  if (q - 1 > p) return q - 1;
+  q++;
+  while (q < end && isLower(load<u8>(q))) q++;
+  return q;
 }
 
 function compoundTerm(start: usize, end: usize): u32 {

@@ -1,7 +1,7 @@
-import { IdentifierTerms } from './identifierTerms';
+import { porterStem } from './porterStemmer';
 import { pairsOf, type DrainedTerms, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
-import { tokenize } from './tokenizer';
+import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
 
 /** The exports of assembly/termCounter.ts (addresses are byte offsets into `memory`). */
 interface TermCounterExports {
@@ -31,15 +31,14 @@ const encoder = new TextEncoder();
 /**
  * The shipped tokenizer's term counter, in WebAssembly: identifiers are found in the UTF-8 bytes and looked up by
  * their bytes in a table inside the module, so a repeated identifier costs a hash and a compare and no string, and
- * the dictionary (term → number) is a table there too. The module calls back here for what it cannot do alone:
- * the pieces of an identifier it meets for the first time (`IdentifierTerms`: camelCase, stopwords, stems), the
- * terms of any stretch of non-ASCII text (the tokenizer's own regex), and the text of each term it adds. Counts
- * equal `tokenize`'s exactly.
+ * the dictionary (term → number) is a table there too; it splits identifiers into pieces (camelCase, digits,
+ * snake_case) as the tokenizer does. It calls back here for what it cannot do alone: the stem of a piece it meets
+ * for the first time (stopwords, Porter), the terms of any stretch of non-ASCII text (the tokenizer's own regex),
+ * and the text of each term it adds. Counts equal `tokenize`'s exactly (the tokenizer's default options).
  */
 export class WasmTermCounter implements TermCounter {
   readonly terms: string[] = [];
   private readonly exports: TermCounterExports;
-  private readonly identifiers: IdentifierTerms;
   private heap: ArrayBuffer;
   private bytes: Buffer;
   private words: Uint32Array;
@@ -49,10 +48,11 @@ export class WasmTermCounter implements TermCounter {
     /** Identifiers remembered before the table starts over (bounds its memory on huge vocabularies). */
     identifierLimit = 1 << 20,
   ) {
-    this.identifiers = new IdentifierTerms(term => this.termId(term));
+    const o = DEFAULT_TOKENIZER_OPTIONS;
+    if (!o.stopwords || !o.stem || !o.compounds) throw new Error('The term counter mirrors the default tokenizer options.');
     const instance = new WebAssembly.Instance(termCounterModule(), {
       env: {
-        analyse: (start: number, end: number): number => this.analyse(start, end),
+        pieceTerm: (start: number, end: number): number => this.pieceTerm(start, end),
         span: (start: number, end: number, weight: number): void => this.span(start, end, weight),
         termAdded: (start: number, end: number): void => {
           this.refresh();
@@ -129,14 +129,11 @@ export class WasmTermCounter implements TermCounter {
     this.words = new Uint32Array(this.heap);
   }
 
-  /** An ASCII identifier seen for the first time: its pieces' term numbers go to the module's scratch area. */
-  private analyse(start: number, end: number): number {
+  /** A piece of an ASCII identifier seen for the first time: its stem's number, or -1 for a stopword. */
+  private pieceTerm(start: number, end: number): number {
     this.refresh();
-    const { pieceIds, compound } = this.identifiers.analyse(this.bytes.toString('latin1', start, end));
-    const at = this.exports.scratchFor(pieceIds.length);
-    this.refresh();
-    this.words.set(pieceIds, at >>> 2);
-    return (pieceIds.length << 1) | (compound ? 1 : 0);
+    const lower = this.bytes.toString('latin1', start, end).toLowerCase();
+    return STOPWORDS.has(lower) ? -1 : this.termId(porterStem(lower));
   }
 
   /** Text with non-ASCII characters (between ASCII separators): counted as `tokenize` splits it. */
