@@ -5,9 +5,28 @@ export interface LineUnit {
   title?: string;
 }
 
-/** Empty or white space only (what `line.trim() === ''` says, without making a trimmed copy of every line). */
-export const isBlank = (line: string | undefined): boolean => line === undefined || BLANK.test(line);
+/**
+ * Empty or white space only (what `line.trim() === ''` says, without making a trimmed copy of every line). Spaces
+ * and tabs are skipped by character code and a printable ASCII character decides at once; anything else (other
+ * control characters, Unicode spaces) is left to the regex.
+ */
+export function isBlank(line: string | undefined): boolean {
+  if (line === undefined) return true;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 32 || c === 9) continue;
+    return c > 32 && c < 127 ? false : BLANK.test(line);
+  }
+  return true;
+}
 const BLANK = /^\s*$/;
+
+/** Whether a line starts with a character that is not white space (`!/^\s/.test(line)`, by character code when ASCII). */
+export function startsWithNonSpace(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (c > 32 && c < 127) return true;
+  return line.length > 0 && !/^\s/.test(line);
+}
 
 /** A chunk stops growing once it has this many lines… */
 export const MIN_CHUNK_LINES = 40;

@@ -1,4 +1,4 @@
-import { isBlank, type LineUnit } from './chunkPacking';
+import { isBlank, startsWithNonSpace, type LineUnit } from './chunkPacking';
 
 /**
  * Top-level blocks of a source file: a block starts at a line with no indentation that follows a blank line
@@ -10,7 +10,7 @@ export function codeUnits(lines: readonly string[]): LineUnit[] {
   let start = 0;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? '';
-    if (!startsAtColumnZero(line)) continue;
+    if (!startsWithNonSpace(line)) continue;
     const previous = lines[i - 1] ?? '';
     if (isBlank(previous) || CLOSING.test(previous)) {
       units.push(titled(lines, start, i));
@@ -38,8 +38,6 @@ function titled(lines: readonly string[], start: number, end: number): LineUnit 
   const title = symbolName(lines, start, end);
   return title ? { start, end, title } : { start, end };
 }
-
-const startsAtColumnZero = (line: string): boolean => line.length > 0 && !/^\s/.test(line);
 
 /** A line that closes a top-level block: only brackets/`end`, optionally with `;` or `,`. */
 const CLOSING = /^(?:[}\])]+[;,)]*|end|End|END|fi|done|esac)\s*$/;

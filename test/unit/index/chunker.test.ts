@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { chunkKind, chunkText, splitLines, type Chunk } from '../../../src/index/chunker';
-import { MAX_CHUNK_LINES } from '../../../src/index/chunkPacking';
+import { isBlank, MAX_CHUNK_LINES, startsWithNonSpace } from '../../../src/index/chunkPacking';
 import { random } from '../../fakes/seededRandom';
 
 /** Every line covered exactly once, in order, and each chunk's text is exactly its lines. */
@@ -36,6 +36,20 @@ describe('splitLines', () => {
       if (expected[expected.length - 1] === '') expected.pop();
       assert.deepEqual(splitLines(text), expected, JSON.stringify(text));
     }
+  });
+});
+
+describe('isBlank and startsWithNonSpace', () => {
+  it('say what the regexes /^\\s*$/ and /^\\S/ say, on random lines', () => {
+    const next = random(21);
+    const alphabet = [' ', '\t', '\r', '\v', '\f', '\u0001', '\u007f', '\u00a0', '\u2003', '\u3000', '\ufeff', 'a', '}', '~', 'é'];
+    for (let i = 0; i < 5000; i++) {
+      let line = '';
+      for (let j = Math.floor(next() * 5); j > 0; j--) line += alphabet[Math.floor(next() * alphabet.length)];
+      assert.equal(isBlank(line), /^\s*$/.test(line), JSON.stringify(line));
+      assert.equal(startsWithNonSpace(line), /^\S/.test(line), JSON.stringify(line));
+    }
+    assert.equal(isBlank(undefined), true);
   });
 });
 
