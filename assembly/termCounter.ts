@@ -27,8 +27,11 @@ const ALNUM: u8 = 1;
 const UNDERSCORE: u8 = 2;
 const QUOTE: u8 = 3;
 const HIGH: u8 = 4;
-const FNV_OFFSET: u32 = 0x811c9dc5;
-const FNV_PRIME: u32 = 0x01000193;
+/**
+ * Bytes read past the end of a key: keys are hashed and compared 8 bytes at a time, so every buffer a key can sit
+ * in (file, text, term, compound, key pool) has this much room after it.
+ */
+const SLACK: usize = 8;
 
 const classes: usize = memory.data(256);
 
@@ -50,7 +53,7 @@ class Table {
 
   constructor() {
     this.slots = zeroed(<usize>(this.slotMask + 1) * SLOT_BYTES);
-    this.keys = heap.alloc(this.keyCap);
+    this.keys = heap.alloc(this.keyCap + SLACK);
   }
 
   /** The slot of the key at [start, start + length) with hash `h`, or 0. */
@@ -62,7 +65,7 @@ class Table {
       if (stored == 0) return 0;
       if (load<u32>(at) == h && stored == length + 1) {
         const key = length <= INLINE_KEY ? at + 16 : this.keys + <usize>load<u32>(at + 16);
-        if (memory.compare(key, start, length) == 0) return at;
+        if (sameBytes(key, start, length)) return at;
       }
       slot = (slot + 1) & this.slotMask;
     }
@@ -83,7 +86,7 @@ class Table {
     } else {
       if (this.keyUsed + length > this.keyCap) {
         this.keyCap = max(this.keyCap * 2, this.keyUsed + length);
-        this.keys = heap.realloc(this.keys, this.keyCap);
+        this.keys = heap.realloc(this.keys, this.keyCap + SLACK);
       }
       store<u32>(at + 16, <u32>this.keyUsed);
       memory.copy(this.keys + this.keyUsed, start, length);
@@ -165,7 +168,7 @@ export function init(limit: u32): void {
   touched = heap.alloc(<usize>countCap << 2);
   drained = heap.alloc(<usize>countCap << 2);
   scratch = heap.alloc(<usize>scratchCap << 2);
-  compound = heap.alloc(compoundCap);
+  compound = heap.alloc(compoundCap + SLACK);
 }
 
 /** Where the host writes `n` 32-bit words: the (term number, count) pairs for `countPairs`. */
@@ -181,7 +184,7 @@ export function scratchFor(n: u32): usize {
 export function fileFor(n: usize): usize {
   if (n > fileCap) {
     fileCap = max(n, fileCap * 2);
-    file = heap.alloc(fileCap);
+    file = heap.alloc(fileCap + SLACK);
   }
   return file;
 }
@@ -190,7 +193,7 @@ export function fileFor(n: usize): usize {
 export function textFor(n: usize): usize {
   if (n > textCap) {
     textCap = max(n, textCap * 2);
-    text = heap.alloc(textCap);
+    text = heap.alloc(textCap + SLACK);
   }
   return text;
 }
@@ -199,7 +202,7 @@ export function textFor(n: usize): usize {
 export function termFor(n: usize): usize {
   if (n > termCap) {
     termCap = max(n, termCap * 2);
-    term = heap.alloc(termCap);
+    term = heap.alloc(termCap + SLACK);
   }
   return term;
 }
@@ -271,7 +274,6 @@ export function count(from: usize, last: usize, weight: u32): void {
       continue;
     }
     const start = i;
-    let h = (FNV_OFFSET ^ c) * FNV_PRIME;
     let high = false;
     // Letters/digits, then any number of (underscores, letters/digits).
     while (true) {
@@ -279,7 +281,6 @@ export function count(from: usize, last: usize, weight: u32): void {
       while (i < last) {
         c = load<u8>(i);
         if (load<u8>(classes + c) != ALNUM) break;
-        h = (h ^ c) * FNV_PRIME;
         i++;
       }
       if (i >= last) break;
@@ -299,8 +300,7 @@ export function count(from: usize, last: usize, weight: u32): void {
         break;
       }
       if (k != ALNUM) break;
-      for (; i < j; i++) h = (h ^ 95) * FNV_PRIME;
-      h = (h ^ c) * FNV_PRIME;
+      i = j;
     }
     if (high) {
       i = toHost(start, last, weight);
@@ -310,9 +310,9 @@ export function count(from: usize, last: usize, weight: u32): void {
     let stop = i;
     if (i + 1 < last && load<u8>(i) == 39 && load<u8>(i + 1) == 115 && (i + 2 >= last || !isWordByte(load<u8>(i + 2)))) {
       stop = i + 2;
-      h = (((h ^ 39) * FNV_PRIME) ^ 115) * FNV_PRIME;
     }
     const length = <u32>(stop - start);
+    const h = hash(start, length);
     let slot = identifiers.find(start, length, h);
     if (slot == 0) slot = addIdentifier(start, i, stop, h);
     const n = load<u32>(slot + 8);
@@ -444,7 +444,7 @@ function pieceEnd(p: usize, end: usize, c: u32): usize {
 function compoundTerm(start: usize, end: usize): u32 {
   if (<usize>(end - start) > compoundCap) {
     compoundCap = (end - start) * 2;
-    compound = heap.alloc(compoundCap);
+    compound = heap.alloc(compoundCap + SLACK);
   }
   let length: u32 = 0;
   for (let i = start; i < end; i++) {
@@ -460,10 +460,40 @@ function compoundTerm(start: usize, end: usize): u32 {
   return addTerm(compound, length, h);
 }
 
+/** A 32-bit hash of the bytes at [start, start + length), mixed 8 bytes at a time (reads up to SLACK bytes past them). */
 function hash(start: usize, length: u32): u32 {
-  let h = FNV_OFFSET;
-  for (let i: usize = 0; i < length; i++) h = (h ^ load<u8>(start + i)) * FNV_PRIME;
-  return h;
+  let h = <u64>length * 0x9e3779b97f4a7c15;
+  let p = start;
+  let n = length;
+  while (n >= 8) {
+    h = (h ^ load<u64>(p)) * 0xff51afd7ed558ccd;
+    h ^= h >> 32;
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    h = (h ^ (load<u64>(p) & tailMask(n))) * 0xff51afd7ed558ccd;
+    h ^= h >> 29;
+  }
+  return <u32>(h ^ (h >> 32));
+}
+
+/** Whether the `length` bytes at `a` and at `b` are equal, compared 8 at a time (reads up to SLACK bytes past both). */
+function sameBytes(a: usize, b: usize, length: u32): bool {
+  let n = length;
+  while (n >= 8) {
+    if (load<u64>(a) != load<u64>(b)) return false;
+    a += 8;
+    b += 8;
+    n -= 8;
+  }
+  return n == 0 || ((load<u64>(a) ^ load<u64>(b)) & tailMask(n)) == 0;
+}
+
+/** The low `n` bytes of a 64-bit word (0 < n < 8). */
+@inline
+function tailMask(n: u32): u64 {
+  return (<u64>1 << (<u64>n << 3)) - 1;
 }
 
 function growCounts(id: u32): void {
