@@ -133,6 +133,15 @@ let pieces!: Table;
 let terms!: Table;
 let termTotal: u32 = 0;
 
+/** The postings of the documents ended so far, in document order: term, document, term frequency. */
+let postingTerms: usize = 0;
+let postingDocs: usize = 0;
+let postingTfs: usize = 0;
+let postingCap: u32 = 65536;
+let postingTotal: u32 = 0;
+/** A term frequency is stored in 16 bits; a term repeated more often in one document saturates anyway. */
+const MAX_TF: u32 = 0xffff;
+
 let counts: usize = 0;
 let touched: usize = 0;
 let drained: usize = 0;
@@ -168,6 +177,9 @@ export function init(limit: u32): void {
   touched = heap.alloc(<usize>countCap << 2);
   drained = heap.alloc(<usize>countCap << 2);
   scratch = heap.alloc(<usize>scratchCap << 2);
+  postingTerms = heap.alloc(<usize>postingCap << 2);
+  postingDocs = heap.alloc(<usize>postingCap << 2);
+  postingTfs = heap.alloc(<usize>postingCap << 1);
   compound = heap.alloc(compoundCap + SLACK);
 }
 
@@ -260,6 +272,49 @@ export function drain(): u32 {
   }
   touchedCount = 0;
   return n;
+}
+
+/**
+ * Ends document `doc`: appends a posting (term, doc, tf ≤ 65535) per counted term, in first-seen order, and
+ * resets the counts; returns the document's length (the sum of its tfs).
+ */
+export function endDocument(doc: u32): u32 {
+  const n = touchedCount;
+  if (postingTotal + n > postingCap) {
+    postingCap = max(postingCap * 2, postingTotal + n);
+    postingTerms = heap.realloc(postingTerms, <usize>postingCap << 2);
+    postingDocs = heap.realloc(postingDocs, <usize>postingCap << 2);
+    postingTfs = heap.realloc(postingTfs, <usize>postingCap << 1);
+  }
+  let length: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const id = load<u32>(touched + (<usize>i << 2));
+    const at = counts + (<usize>id << 2);
+    const tf = min(load<u32>(at), MAX_TF);
+    store<u32>(at, 0);
+    const p = <usize>(postingTotal + i);
+    store<u32>(postingTerms + (p << 2), id);
+    store<u32>(postingDocs + (p << 2), doc);
+    store<u16>(postingTfs + (p << 1), <u16>tf);
+    length += tf;
+  }
+  postingTotal += n;
+  touchedCount = 0;
+  return length;
+}
+
+/** The postings so far (see endDocument): how many, and where their terms, documents and tfs are. */
+export function postingCount(): u32 {
+  return postingTotal;
+}
+export function postingTermsAt(): usize {
+  return postingTerms;
+}
+export function postingDocsAt(): usize {
+  return postingDocs;
+}
+export function postingTfsAt(): usize {
+  return postingTfs;
 }
 
 /** Counts the identifiers in the bytes at [from, last), each of their terms `weight` times. */

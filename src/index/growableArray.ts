@@ -19,12 +19,6 @@ export class GrowableUint32 {
     this.data[this.length++] = value;
   }
 
-  pushAll(values: Uint32Array): void {
-    if (this.length + values.length > this.data.length) this.data = grown(this.data, this.length + values.length);
-    this.data.set(values, this.length);
-    this.length += values.length;
-  }
-
   get(i: number): number {
     return this.data[i] ?? 0;
   }

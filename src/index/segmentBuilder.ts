@@ -13,8 +13,6 @@ export interface ChunkInput extends Bm25Fields {
   endLine: number;
 }
 
-/** Weighted tf is stored in 16 bits; a term repeated more often than this in one chunk saturates anyway. */
-const MAX_TF = 0xffff;
 
 /**
  * Collects files and their chunks, then freezes them into a `Segment`. Documents are numbered 0, 1, 2… in the
@@ -22,9 +20,6 @@ const MAX_TF = 0xffff;
  * at the end, so a 100k-chunk build allocates no array per term.
  */
 export class SegmentBuilder {
-  private readonly postingTerm = new GrowableUint32(1 << 16);
-  private readonly postingDoc = new GrowableUint32(1 << 16);
-  private readonly postingTf = new GrowableUint32(1 << 16);
   private readonly docLengths = new GrowableUint32();
   private readonly docFiles = new GrowableUint32();
   private readonly docStartLines = new GrowableUint32();
@@ -86,20 +81,11 @@ export class SegmentBuilder {
   /** Counts the chunk's title and path with the text already counted, and records the document. */
   private finishChunk(file: number, chunk: Omit<ChunkInput, 'text'>): number {
     const doc = this.docLengths.length;
-    let length = 0;
     // Fields merged into one weighted bag of terms (a simple BM25F): title and path terms count several times.
     this.counter.add(chunk.title, this.params.titleBoost);
     if (chunk.path !== undefined) this.counter.add(chunk.path, this.params.pathBoost);
     else this.counter.addCounted(this.filePathTerms[file] ?? new Uint32Array(0), this.params.pathBoost);
-    const { ids, counts } = this.counter.drain();
-    this.postingTerm.pushAll(ids);
-    for (let i = 0; i < counts.length; i++) {
-      const tf = Math.min(counts[i] ?? 0, MAX_TF);
-      this.postingDoc.push(doc);
-      this.postingTf.push(tf);
-      length += tf;
-    }
-    this.docLengths.push(length);
+    this.docLengths.push(this.counter.endDocument(doc));
     this.docFiles.push(file);
     this.docStartLines.push(chunk.startLine);
     this.docEndLines.push(chunk.endLine);
@@ -114,9 +100,10 @@ export class SegmentBuilder {
     const rank = new Uint32Array(termCount);
     for (let r = 0; r < termCount; r++) rank[this.counter.termId(sortedTerms[r] ?? '')] = r;
     const postingStarts = new Uint32Array(termCount + 1);
-    const count = this.postingTerm.length;
+    const { terms: postingTerm, docs: postingDoc, tfs: postingTf } = this.counter.postings();
+    const count = postingTerm.length;
     for (let p = 0; p < count; p++) {
-      const slot = (rank[this.postingTerm.get(p)] ?? 0) + 1;
+      const slot = (rank[postingTerm[p] ?? 0] ?? 0) + 1;
       postingStarts[slot] = (postingStarts[slot] ?? 0) + 1;
     }
     for (let t = 0; t < termCount; t++) postingStarts[t + 1] = (postingStarts[t + 1] ?? 0) + (postingStarts[t] ?? 0);
@@ -124,11 +111,11 @@ export class SegmentBuilder {
     const postingDocs = new Uint32Array(count);
     const postingTfs = new Uint16Array(count);
     for (let p = 0; p < count; p++) {
-      const r = rank[this.postingTerm.get(p)] ?? 0;
+      const r = rank[postingTerm[p] ?? 0] ?? 0;
       const at = cursor[r] ?? 0;
       cursor[r] = at + 1;
-      postingDocs[at] = this.postingDoc.get(p);
-      postingTfs[at] = this.postingTf.get(p);
+      postingDocs[at] = postingDoc[p] ?? 0;
+      postingTfs[at] = postingTf[p] ?? 0;
     }
     return new Segment({
       id,

@@ -1,4 +1,4 @@
-import { grown } from './growableArray';
+import { grown, GrowableUint32 } from './growableArray';
 import { tokenize, type Tokenizer } from './tokenizer';
 import { WasmTermCounter } from './wasmTermCounter';
 
@@ -9,11 +9,22 @@ export interface DrainedTerms {
   counts: Uint32Array;
 }
 
+/** Postings in document order (views valid until the counter is used again). */
+export interface Postings {
+  terms: Uint32Array;
+  docs: Uint32Array;
+  tfs: Uint16Array;
+}
+
+/** A term frequency is stored in 16 bits; a term repeated more often in one document saturates anyway. */
+export const MAX_TF = 0xffff;
+
 /**
  * Counts one document's weighted terms straight into term numbers: the builder's hot loop. A document is counted
  * from strings (`add`) and from byte ranges of the file set with `setFile` (`addBytes`: the lines of a chunk, no
- * string made), then `drain`ed. Either way the terms are those of the tokenizer over the same text. The counter
- * keeps the dictionary: term numbers are assigned on first sight, 0, 1, 2…
+ * string made), then ended (`endDocument`: its postings are kept) or `drain`ed. Either way the terms are those of
+ * the tokenizer over the same text. The counter keeps the dictionary — term numbers are assigned on first sight,
+ * 0, 1, 2… — and the postings of the documents it ended.
  */
 export interface TermCounter {
   /** The dictionary: each term by its number. */
@@ -30,8 +41,12 @@ export interface TermCounter {
   countOnce(text: string): Uint32Array;
   /** Counts pairs from `countOnce`, each `weight` times. */
   addCounted(pairs: Uint32Array, weight: number): void;
-  /** Ends the document: its terms and their counts, in first-seen order. */
+  /** Ends the counting without a document: the terms and their counts, in first-seen order. */
   drain(): DrainedTerms;
+  /** Ends document `doc`: keeps a posting (term, doc, tf ≤ MAX_TF) per counted term; returns the sum of its tfs. */
+  endDocument(doc: number): number;
+  /** The postings of the documents ended so far. */
+  postings(): Postings;
 }
 
 /** A counter for `tokenizer`: the shipped tokenizer counts in WebAssembly over UTF-8 bytes; any other runs as given. */
@@ -60,6 +75,9 @@ export class TokenizerTermCounter implements TermCounter {
   private file: Uint8Array = new Uint8Array(0);
   private readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
+  private readonly postingTerms = new GrowableUint32(1 << 16);
+  private readonly postingDocs = new GrowableUint32(1 << 16);
+  private readonly postingTfs = new GrowableUint32(1 << 16);
 
   constructor(private readonly tokenizer: Tokenizer) {}
 
@@ -106,6 +124,23 @@ export class TokenizerTermCounter implements TermCounter {
     }
     this.touchedCount = 0;
     return { ids: this.touched.subarray(0, n), counts: this.drained.subarray(0, n) };
+  }
+
+  endDocument(doc: number): number {
+    const { ids, counts } = this.drain();
+    let length = 0;
+    for (let i = 0; i < ids.length; i++) {
+      const tf = Math.min(counts[i] ?? 0, MAX_TF);
+      this.postingTerms.push(ids[i] ?? 0);
+      this.postingDocs.push(doc);
+      this.postingTfs.push(tf);
+      length += tf;
+    }
+    return length;
+  }
+
+  postings(): Postings {
+    return { terms: this.postingTerms.toArray(), docs: this.postingDocs.toArray(), tfs: Uint16Array.from(this.postingTfs.toArray()) };
   }
 
   private count(id: number, weight: number): void {

@@ -1,5 +1,5 @@
 import { porterStem } from './porterStemmer';
-import { pairsOf, type DrainedTerms, type TermCounter } from './termCounter';
+import { pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
 import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
 
@@ -18,6 +18,11 @@ interface TermCounterExports {
   countId(id: number, weight: number): void;
   countPairs(n: number, weight: number): void;
   drain(): number;
+  endDocument(doc: number): number;
+  postingCount(): number;
+  postingTermsAt(): number;
+  postingDocsAt(): number;
+  postingTfsAt(): number;
   count(from: number, last: number, weight: number): void;
 }
 
@@ -119,6 +124,20 @@ export class WasmTermCounter implements TermCounter {
     const n = this.exports.drain();
     const { buffer } = this.exports.memory;
     return { ids: new Uint32Array(buffer, this.exports.touchedAt(), n), counts: new Uint32Array(buffer, this.exports.drainedAt(), n) };
+  }
+
+  endDocument(doc: number): number {
+    return this.exports.endDocument(doc);
+  }
+
+  postings(): Postings {
+    const n = this.exports.postingCount();
+    const { buffer } = this.exports.memory;
+    return {
+      terms: new Uint32Array(buffer, this.exports.postingTermsAt(), n),
+      docs: new Uint32Array(buffer, this.exports.postingDocsAt(), n),
+      tfs: new Uint16Array(buffer, this.exports.postingTfsAt(), n),
+    };
   }
 
   /** Views of the module's memory, renewed when it has grown (growing detaches the old buffer). */

@@ -127,6 +127,24 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
   });
 });
 
+describe('postings kept by both counters', () => {
+  for (const make of [() => new WasmTermCounter(), () => new TokenizerTermCounter(tokenize)]) {
+    it(`${make().constructor.name}: one posting per term and document, tf saturating at 65535, lengths summed`, () => {
+      const counter = make();
+      const docs = ['alpha beta alpha', 'beta', '', `gamma ${'alpha '.repeat(70_000)}`];
+      const lengths = docs.map((text, doc) => {
+        counter.add(text, 1);
+        counter.add('beta', 2);
+        return counter.endDocument(doc);
+      });
+      const { terms, docs: postingDocs, tfs } = counter.postings();
+      const got = [...terms].map((t, i) => `${postingDocs[i]}:${counter.terms[t]}×${tfs[i]}`);
+      assert.deepEqual(got, ['0:alpha×2', '0:beta×3', '1:beta×3', '2:beta×2', '3:gamma×1', '3:alpha×65535', '3:beta×2']);
+      assert.deepEqual(lengths, [5, 3, 2, 1 + 65535 + 2]);
+    });
+  }
+});
+
 describe('lineOffsets', () => {
   it('finds the lines splitLines finds in the decoded text', () => {
     const next = random(9);
