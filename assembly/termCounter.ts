@@ -1,7 +1,8 @@
 // AssemblyScript: the index builder's hot loop, compiled to WebAssembly (src/index/termCounterWasm.ts holds the
 // result; `npm run build:wasm` rebuilds it, `npm test` fails when it is stale). The host side is
 // src/index/wasmTermCounter.ts, which owns the rules of the tokenizer: this module finds identifiers in UTF-8
-// bytes, remembers each one's term numbers, keeps the dictionary (term bytes → term number) and counts.
+// bytes, remembers each one's term numbers, keeps the dictionary (term bytes → term number), counts, and keeps
+// each ended document's postings.
 //
 // It finds the matches of the tokenizer's IDENTIFIER in ASCII text — letters/digits joined by underscores, with a
 // possessive `'s` — and splits each identifier it has not seen before into the pieces of the tokenizer's PIECE
@@ -10,7 +11,8 @@
 // holding any byte ≥ 128, up to the next ASCII separator, goes to the host whole (`span`), which runs the
 // tokenizer's own regex over it: no match crosses an ASCII separator, so the counts are exactly those of tokenize.
 //
-// Memory is a bump heap (the stub runtime): every table grows by reallocating to twice its size.
+// Memory is a bump heap (the stub runtime): every table grows by reallocating to twice its size, and the copies it
+// leaves behind are not reused (at most as much again); all of it goes with the instance, one per segment built.
 
 /** The term of the identifier piece at [start, end) (`Http`, `8`, `the`): its stem's number, or -1 for a stopword. */
 @external('env', 'pieceTerm')

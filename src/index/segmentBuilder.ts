@@ -13,7 +13,6 @@ export interface ChunkInput extends Bm25Fields {
   endLine: number;
 }
 
-
 /**
  * Collects files and their chunks, then freezes them into a `Segment`. Documents are numbered 0, 1, 2… in the
  * order added; postings are collected as (term, doc, tf) triples in growable typed arrays and bucketed by term

@@ -26,7 +26,7 @@ interface TermCounterExports {
   count(from: number, last: number, weight: number): void;
 }
 
-/** Compiled once per thread, on first use (~3 KB). */
+/** Compiled once per thread, on first use (~5 KB). */
 let compiled: WebAssembly.Module | undefined;
 const termCounterModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(TERM_COUNTER_WASM, 'base64')));
 
