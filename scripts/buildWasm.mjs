@@ -10,7 +10,7 @@ const SOURCE = 'assembly/termCounter.ts';
 const TARGET = 'src/index/termCounterWasm.ts';
 
 let wasm;
-const { error, stderr } = await asc.main([SOURCE, '-O3', '--runtime', 'stub', '--noAssert', ...(process.env.WASM_NAMES ? ['--debug'] : []), '--outFile', 'termCounter.wasm'], {
+const { error, stderr } = await asc.main([SOURCE, '-O3', '--runtime', 'minimal', '--noAssert', ...(process.env.WASM_NAMES ? ['--debug'] : []), '--outFile', 'termCounter.wasm'], {
   writeFile(name, contents) {
     if (name.endsWith('.wasm')) wasm = contents;
   },
