@@ -156,6 +156,11 @@ let compound: usize = 0;
 let compoundCap: usize = 256;
 let file: usize = 0;
 let fileCap: usize = 0;
+/** The file's lines: line i (0-based) is the bytes [file + lineStarts[i], file + lineEnds[i]). */
+let lineStarts: usize = 0;
+let lineEnds: usize = 0;
+let lineCap: u32 = 4096;
+let lineCount: u32 = 0;
 let text: usize = 0;
 let textCap: usize = 0;
 let term: usize = 0;
@@ -180,6 +185,8 @@ export function init(limit: u32): void {
   touched = heap.alloc(<usize>countCap << 2);
   drained = heap.alloc(<usize>countCap << 2);
   scratch = heap.alloc(<usize>scratchCap << 2);
+  lineStarts = heap.alloc(<usize>lineCap << 2);
+  lineEnds = heap.alloc(<usize>lineCap << 2);
   postingTerms = heap.alloc(<usize>postingCap << 2);
   postingDocs = heap.alloc(<usize>postingCap << 2);
   postingTfs = heap.alloc(<usize>postingCap << 1);
@@ -202,6 +209,53 @@ export function fileFor(n: usize): usize {
     file = heap.alloc(fileCap + SLACK);
   }
   return file;
+}
+
+/**
+ * Takes the `n` bytes written at fileFor(n) as the file whose lines are counted next, and finds its lines as the
+ * host's splitLines does in the decoded text: a BOM dropped, CRLF, CR and LF each end a line, a final line break
+ * starts no other. (Line breaks are ASCII, which UTF-8 never uses inside a character.) Returns how many.
+ */
+export function setFile(n: usize): u32 {
+  const end = file + n;
+  let at = file;
+  if (n >= 3 && load<u8>(file) == 0xef && load<u8>(file + 1) == 0xbb && load<u8>(file + 2) == 0xbf) at += 3;
+  lineCount = 0;
+  while (at < end) {
+    let i = at;
+    // Eight bytes at a time while none is a line break (a zero byte in w ^ 0x0a0a… or w ^ 0x0d0d…), then one by one.
+    while (i + 8 <= end) {
+      const w = load<u64>(i);
+      const lf = w ^ 0x0a0a0a0a0a0a0a0a;
+      const cr = w ^ 0x0d0d0d0d0d0d0d0d;
+      if ((((lf - 0x0101010101010101) & ~lf) | ((cr - 0x0101010101010101) & ~cr)) & 0x8080808080808080) break;
+      i += 8;
+    }
+    while (i < end) {
+      const c = load<u8>(i);
+      if (c == 10 || c == 13) break;
+      i++;
+    }
+    if (lineCount == lineCap) {
+      lineCap *= 2;
+      lineStarts = heap.realloc(lineStarts, <usize>lineCap << 2);
+      lineEnds = heap.realloc(lineEnds, <usize>lineCap << 2);
+    }
+    store<u32>(lineStarts + (<usize>lineCount << 2), <u32>(at - file));
+    store<u32>(lineEnds + (<usize>lineCount << 2), <u32>(i - file));
+    lineCount++;
+    at = i + 1 < end && load<u8>(i) == 13 && load<u8>(i + 1) == 10 ? i + 2 : i + 1;
+  }
+  return lineCount;
+}
+
+/** Counts lines first..last (1-based, inclusive) of the file, `weight` times each term; false when there are no such lines. */
+export function countLines(first: u32, last: u32, weight: u32): bool {
+  if (first < 1 || first > last || last > lineCount) return false;
+  const from = file + <usize>load<u32>(lineStarts + (<usize>(first - 1) << 2));
+  const to = file + <usize>load<u32>(lineEnds + (<usize>(last - 1) << 2));
+  if (to > from && weight > 0) count(from, to, weight);
+  return true;
 }
 
 /** Where the host writes `n` bytes of a string to count (a title, a path), apart from the file. */

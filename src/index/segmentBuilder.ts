@@ -3,7 +3,6 @@ import { GrowableUint32 } from './growableArray';
 import { Segment } from './segment';
 import { StringList } from './stringList';
 import type { ChunkSpan } from './chunker';
-import { lineOffsets, type LineOffsets } from './lineOffsets';
 import { createTermCounter, type TermCounter } from './termCounter';
 import { tokenize, type Tokenizer } from './tokenizer';
 
@@ -30,8 +29,6 @@ export class SegmentBuilder {
   private readonly filePathTerms: Uint32Array[] = [];
 
   private readonly counter: TermCounter;
-  /** The lines of the file last added with its bytes, for `addLines`. */
-  private lines: LineOffsets | undefined;
 
   constructor(
     tokenizer: Tokenizer = tokenize,
@@ -52,11 +49,7 @@ export class SegmentBuilder {
     this.filePaths.push(path);
     this.fileLocations.push(location);
     this.filePathTerms.push(this.counter.countOnce(path));
-    this.lines = undefined;
-    if (bytes) {
-      this.counter.setFile(bytes);
-      this.lines = lineOffsets(bytes);
-    }
+    this.counter.setFile(bytes ?? new Uint8Array(0));
     return this.filePaths.length - 1;
   }
 
@@ -71,9 +64,7 @@ export class SegmentBuilder {
    * without making a string — and returns its document number.
    */
   addLines(file: number, span: ChunkSpan): number {
-    const lines = this.lines;
-    if (!lines || span.startLine < 1 || span.endLine > lines.starts.length) throw new RangeError(`Lines ${span.startLine}-${span.endLine} are not lines of the last file added with its bytes.`);
-    this.counter.addBytes(lines.starts[span.startLine - 1] ?? 0, lines.ends[span.endLine - 1] ?? 0, 1);
+    this.counter.addLines(span.startLine, span.endLine, 1);
     return this.finishChunk(file, span);
   }
 

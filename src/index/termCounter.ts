@@ -1,4 +1,5 @@
 import { grown, GrowableUint32 } from './growableArray';
+import { lineOffsets, type LineOffsets } from './lineOffsets';
 import { tokenize, type Tokenizer } from './tokenizer';
 import { WasmTermCounter } from './wasmTermCounter';
 
@@ -21,8 +22,8 @@ export const MAX_TF = 0xffff;
 
 /**
  * Counts one document's weighted terms straight into term numbers: the builder's hot loop. A document is counted
- * from strings (`add`) and from byte ranges of the file set with `setFile` (`addBytes`: the lines of a chunk, no
- * string made), then ended (`endDocument`: its postings are kept) or `drain`ed. Either way the terms are those of
+ * from strings (`add`) and from lines of the file set with `setFile` (`addLines`: a chunk's text, no string
+ * made), then ended (`endDocument`: its postings are kept) or `drain`ed. Either way the terms are those of
  * the tokenizer over the same text. The counter keeps the dictionary — term numbers are assigned on first sight,
  * 0, 1, 2… — and the postings of the documents it ended.
  */
@@ -31,10 +32,13 @@ export interface TermCounter {
   readonly terms: readonly string[];
   /** A term's number, added to the dictionary when new. */
   termId(term: string): number;
-  /** The UTF-8 bytes of the file whose chunks are counted next with `addBytes`. */
+  /** The UTF-8 bytes of the file whose chunks are counted next with `addLines`. */
   setFile(bytes: Uint8Array): void;
-  /** Counts the terms of the file's bytes [from, to), `weight` times each. */
-  addBytes(from: number, to: number, weight: number): void;
+  /**
+   * Counts the terms of the file's lines first..last (1-based, inclusive; the lines `splitLines` finds in its
+   * decoded text), `weight` times each. A RangeError when the file has no such lines.
+   */
+  addLines(first: number, last: number, weight: number): void;
   /** Counts the terms of `text`, `weight` times each. */
   add(text: string | undefined, weight: number): void;
   /** The terms of `text` as (term number, count) pairs, for `addCounted`. Call between documents (after `drain`). */
@@ -56,6 +60,9 @@ export function createTermCounter(tokenizer: Tokenizer): TermCounter {
 
 const utf8 = new TextDecoder();
 
+export const notLinesOfFile = (first: number, last: number): RangeError =>
+  new RangeError(`Lines ${first}-${last} are not lines of the file being counted.`);
+
 /** A drained document as (term number, count) pairs, for `addCounted`. */
 export function pairsOf({ ids, counts }: DrainedTerms): Uint32Array {
   const pairs = new Uint32Array(ids.length * 2);
@@ -73,6 +80,7 @@ export class TokenizerTermCounter implements TermCounter {
   private drained: Uint32Array<ArrayBuffer> = new Uint32Array(1024);
   private touchedCount = 0;
   private file: Uint8Array = new Uint8Array(0);
+  private lines: LineOffsets = lineOffsets(this.file);
   private readonly termIds = new Map<string, number>();
   readonly terms: string[] = [];
   private readonly postingTerms = new GrowableUint32(1 << 16);
@@ -93,10 +101,13 @@ export class TokenizerTermCounter implements TermCounter {
 
   setFile(bytes: Uint8Array): void {
     this.file = bytes;
+    this.lines = lineOffsets(bytes);
   }
 
-  addBytes(from: number, to: number, weight: number): void {
-    this.add(utf8.decode(this.file.subarray(from, to)), weight);
+  addLines(first: number, last: number, weight: number): void {
+    const { starts, ends } = this.lines;
+    if (first < 1 || first > last || last > starts.length) throw notLinesOfFile(first, last);
+    this.add(utf8.decode(this.file.subarray(starts[first - 1], ends[last - 1])), weight);
   }
 
   add(text: string | undefined, weight: number): void {

@@ -1,5 +1,5 @@
 import { porterStem } from './porterStemmer';
-import { pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
+import { notLinesOfFile, pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
 import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
 
@@ -9,6 +9,8 @@ interface TermCounterExports {
   init(identifierLimit: number): void;
   scratchFor(n: number): number;
   fileFor(n: number): number;
+  setFile(n: number): number;
+  countLines(first: number, last: number, weight: number): number;
   textFor(n: number): number;
   termFor(n: number): number;
   termOf(start: number, length: number): number;
@@ -47,7 +49,6 @@ export class WasmTermCounter implements TermCounter {
   private heap: ArrayBuffer;
   private bytes: Buffer;
   private words: Uint32Array;
-  private fileAt = 0;
 
   constructor(
     /** Identifiers remembered before the table starts over (bounds its memory on huge vocabularies). */
@@ -90,13 +91,14 @@ export class WasmTermCounter implements TermCounter {
   }
 
   setFile(bytes: Uint8Array): void {
-    this.fileAt = this.exports.fileFor(bytes.length);
+    const at = this.exports.fileFor(bytes.length);
     this.refresh();
-    this.bytes.set(bytes, this.fileAt);
+    this.bytes.set(bytes, at);
+    this.exports.setFile(bytes.length);
   }
 
-  addBytes(from: number, to: number, weight: number): void {
-    if (to > from && weight > 0) this.exports.count(this.fileAt + from, this.fileAt + to, weight);
+  addLines(first: number, last: number, weight: number): void {
+    if (!this.exports.countLines(first, last, Math.max(weight, 0))) throw notLinesOfFile(first, last);
   }
 
   add(text: string | undefined, weight: number): void {

@@ -59,7 +59,7 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
     }
   });
 
-  it("counts a chunk's lines from the file's bytes as tokenize counts the chunk's text (CRLF, CR, BOM, bad UTF-8)", () => {
+  it("counts a chunk's lines from the file's bytes as tokenize counts the chunk's text (CRLF, CR, BOM, bad UTF-8), every line alone too", () => {
     const next = random(3);
     const counter = new WasmTermCounter();
     for (let i = 0; i < 300; i++) {
@@ -70,12 +70,18 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
       let bytes = Buffer.from(text);
       if (next() < 0.3) bytes = Buffer.concat([bytes, Buffer.from([0xff, 0x61, 0xc3, 0x28, 0x62])]); // invalid UTF-8 around letters
       const decoded = bytes.toString('utf8');
-      const offsets = lineOffsets(bytes);
       counter.setFile(bytes);
       for (const chunk of chunkText('notes.txt', decoded)) {
-        counter.addBytes(offsets.starts[chunk.startLine - 1] ?? 0, offsets.ends[chunk.endLine - 1] ?? 0, 1);
+        counter.addLines(chunk.startLine, chunk.endLine, 1);
         assert.deepEqual(drained(counter), expected(chunk.text), JSON.stringify(chunk.text));
       }
+      splitLines(decoded).forEach((line, n) => {
+        counter.addLines(n + 1, n + 1, 1);
+        assert.deepEqual(drained(counter), expected(line), `line ${n + 1} of ${JSON.stringify(decoded)}`);
+      });
+      const count = splitLines(decoded).length;
+      assert.throws(() => counter.addLines(count + 1, count + 1, 1), RangeError);
+      assert.throws(() => counter.addLines(0, 1, 1), RangeError);
     }
   });
 
@@ -121,14 +127,29 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
       const text = 'alpha beta\n'.repeat(size / 10);
       const bytes = Buffer.from(text);
       counter.setFile(bytes);
-      counter.addBytes(0, bytes.length, 1);
+      counter.addLines(1, size / 10, 1);
       assert.deepEqual(drained(counter), expected(text));
     }
   });
 });
 
-describe('postings kept by both counters', () => {
+describe('both counters', () => {
   for (const make of [() => new WasmTermCounter(), () => new TokenizerTermCounter(tokenize)]) {
+    it(`${make().constructor.name}: counts lines of the file set last, and refuses lines it does not have`, () => {
+      const counter = make();
+      counter.setFile(Buffer.from('\uFEFFalpha beta\r\ngamma\rdelta\n\nepsilon\n'));
+      counter.addLines(1, 3, 1);
+      assert.deepEqual(drained(counter), ['alpha×1', 'beta×1', 'delta×1', 'gamma×1']);
+      counter.addLines(4, 4, 1);
+      assert.deepEqual(drained(counter), []);
+      counter.addLines(5, 5, 2);
+      assert.deepEqual(drained(counter), ['epsilon×2']);
+      assert.throws(() => counter.addLines(6, 6, 1), /not lines of the file/);
+      assert.throws(() => counter.addLines(3, 2, 1), RangeError);
+      counter.setFile(new Uint8Array(0));
+      assert.throws(() => counter.addLines(1, 1, 1), RangeError);
+    });
+
     it(`${make().constructor.name}: one posting per term and document, tf saturating at 65535, lengths summed`, () => {
       const counter = make();
       const docs = ['alpha beta alpha', 'beta', '', `gamma ${'alpha '.repeat(70_000)}`];
