@@ -104,6 +104,19 @@ class Table {
     this.keyUsed = 0;
   }
 
+  /** Empty, at the size a new table has (a large slot array is given back to the heap). */
+  reset(): void {
+    if (this.slotMask > 4095) {
+      heap.free(this.slots);
+      this.slotMask = 4095;
+      this.slots = zeroed(<usize>(this.slotMask + 1) * SLOT_BYTES);
+    } else {
+      memory.fill(this.slots, 0, <usize>(this.slotMask + 1) * SLOT_BYTES);
+    }
+    this.size = 0;
+    this.keyUsed = 0;
+  }
+
   private rehash(): void {
     const old = this.slots;
     const oldCount = this.slotMask + 1;
@@ -191,6 +204,22 @@ export function init(limit: u32): void {
   postingDocs = heap.alloc(<usize>postingCap << 2);
   postingTfs = heap.alloc(<usize>postingCap << 1);
   compound = heap.alloc(compoundCap + SLACK);
+}
+
+/**
+ * Forgets everything counted — identifiers, pieces, the dictionary, postings, the file — so the instance can count
+ * the next segment from term number 0 (a new instance per segment would reserve a new memory each time).
+ */
+export function reset(): void {
+  for (let i: u32 = 0; i < touchedCount; i++) store<u32>(counts + (<usize>load<u32>(touched + (<usize>i << 2)) << 2), 0);
+  touchedCount = 0;
+  identifiers.reset();
+  idUsed = 0;
+  pieces.reset();
+  terms.reset();
+  termTotal = 0;
+  postingTotal = 0;
+  lineCount = 0;
 }
 
 /** Where the host writes `n` 32-bit words: the (term number, count) pairs for `countPairs`. */

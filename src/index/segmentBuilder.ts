@@ -29,6 +29,8 @@ export class SegmentBuilder {
   private readonly filePathTerms: Uint32Array[] = [];
 
   private readonly counter: TermCounter;
+  /** Built: its counter went back to the thread's pool and counts for someone else now. */
+  private built = false;
 
   constructor(
     tokenizer: Tokenizer = tokenize,
@@ -46,6 +48,7 @@ export class SegmentBuilder {
    * Returns the file's number in this segment.
    */
   addFile(path: string, location: string, bytes?: Uint8Array): number {
+    this.checkOpen();
     this.filePaths.push(path);
     this.fileLocations.push(location);
     this.filePathTerms.push(this.counter.countOnce(path));
@@ -55,6 +58,7 @@ export class SegmentBuilder {
 
   /** Adds one chunk of file `file` and returns its document number. The path field is the file's display path. */
   addChunk(file: number, chunk: ChunkInput): number {
+    this.checkOpen();
     this.counter.add(chunk.text, 1);
     return this.finishChunk(file, chunk);
   }
@@ -64,8 +68,13 @@ export class SegmentBuilder {
    * without making a string — and returns its document number.
    */
   addLines(file: number, span: ChunkSpan): number {
+    this.checkOpen();
     this.counter.addLines(span.startLine, span.endLine, 1);
     return this.finishChunk(file, span);
+  }
+
+  private checkOpen(): void {
+    if (this.built) throw new Error('This segment builder has built its segment already: use a new one.');
   }
 
   /** Counts the chunk's title and path with the text already counted, and records the document. */
@@ -83,7 +92,9 @@ export class SegmentBuilder {
     return doc;
   }
 
+  /** The segment of everything added; the builder is done (it cannot add or build again). */
   build(id: number): Segment {
+    this.checkOpen();
     const termCount = this.counter.terms.length;
     // Rank the terms in sorted order, then bucket postings by rank (a counting sort keeps documents ascending).
     const sortedTerms = sortStrings(this.counter.terms);
@@ -107,6 +118,8 @@ export class SegmentBuilder {
       postingDocs[at] = postingDoc[p] ?? 0;
       postingTfs[at] = postingTf[p] ?? 0;
     }
+    this.built = true;
+    this.counter.dispose();
     return new Segment({
       id,
       terms: StringList.from(sortedTerms),

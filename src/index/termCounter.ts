@@ -1,7 +1,7 @@
 import { grown, GrowableUint32 } from './growableArray';
 import { lineOffsets, type LineOffsets } from './lineOffsets';
 import { tokenize, type Tokenizer } from './tokenizer';
-import { WasmTermCounter } from './wasmTermCounter';
+import { wasmTermCounter } from './wasmTermCounter';
 
 /** One document's terms as `drain` hands them over: term numbers (first-seen order) and their counts. */
 export interface DrainedTerms {
@@ -51,11 +51,13 @@ export interface TermCounter {
   endDocument(doc: number): number;
   /** The postings of the documents ended so far. */
   postings(): Postings;
+  /** Done counting: nothing it returned may be read any more (a WebAssembly counter is kept for the next segment). */
+  dispose(): void;
 }
 
 /** A counter for `tokenizer`: the shipped tokenizer counts in WebAssembly over UTF-8 bytes; any other runs as given. */
 export function createTermCounter(tokenizer: Tokenizer): TermCounter {
-  return tokenizer === tokenize ? new WasmTermCounter() : new TokenizerTermCounter(tokenizer);
+  return tokenizer === tokenize ? wasmTermCounter() : new TokenizerTermCounter(tokenizer);
 }
 
 const utf8 = new TextDecoder();
@@ -148,6 +150,10 @@ export class TokenizerTermCounter implements TermCounter {
       length += tf;
     }
     return length;
+  }
+
+  dispose(): void {
+    // Nothing to give back: the arrays go with the counter.
   }
 
   postings(): Postings {

@@ -7,6 +7,7 @@ import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
 interface TermCounterExports {
   memory: WebAssembly.Memory;
   init(identifierLimit: number): void;
+  reset(): void;
   scratchFor(n: number): number;
   fileFor(n: number): number;
   setFile(n: number): number;
@@ -28,12 +29,25 @@ interface TermCounterExports {
   count(from: number, last: number, weight: number): void;
 }
 
-/** Compiled once per thread, on first use (~5 KB). */
+/** Compiled once per thread, on first use (~7 KB). */
 let compiled: WebAssembly.Module | undefined;
 const termCounterModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(TERM_COUNTER_WASM, 'base64')));
 
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
+
+/**
+ * Counters of this thread that counted a segment and were disposed, ready to count the next. An instance's memory
+ * is reserved address space that only a garbage collection gives back: a new instance per saved file made every
+ * few saves wait ~100 ms for a full collection of the extension host's heap.
+ */
+const idle: WasmTermCounter[] = [];
+const MAX_IDLE = 2;
+
+/** A counter for the shipped tokenizer: one this thread used before (reset), or a new one. */
+export function wasmTermCounter(): WasmTermCounter {
+  return idle.pop() ?? new WasmTermCounter();
+}
 
 /**
  * The shipped tokenizer's term counter, in WebAssembly: identifiers are found in the UTF-8 bytes and looked up by
@@ -74,6 +88,14 @@ export class WasmTermCounter implements TermCounter {
     this.heap = this.exports.memory.buffer;
     this.bytes = Buffer.from(this.heap);
     this.words = new Uint32Array(this.heap);
+  }
+
+  /** Done with this counter (what `postings()` and `drain()` returned must no longer be read): it is reset and kept for reuse. */
+  dispose(): void {
+    if (idle.includes(this) || idle.length >= MAX_IDLE) return;
+    this.exports.reset();
+    this.terms.length = 0;
+    idle.push(this);
   }
 
   /** Identifiers in the module's table now. */

@@ -3,7 +3,8 @@ import { chunkText, splitLines } from '../../../src/index/chunker';
 import { lineOffsets } from '../../../src/index/lineOffsets';
 import { createTermCounter, TokenizerTermCounter, type TermCounter } from '../../../src/index/termCounter';
 import { tokenize } from '../../../src/index/tokenizer';
-import { WasmTermCounter } from '../../../src/index/wasmTermCounter';
+import { SegmentBuilder } from '../../../src/index/segmentBuilder';
+import { WasmTermCounter, wasmTermCounter } from '../../../src/index/wasmTermCounter';
 import { random } from '../../fakes/seededRandom';
 
 /** One document's counts as sorted "term×count" strings. */
@@ -130,6 +131,49 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
       counter.addLines(1, size / 10, 1);
       assert.deepEqual(drained(counter), expected(text));
     }
+  });
+});
+
+describe('reusing a WebAssembly counter', () => {
+  it('hands a disposed counter out again, reset: the next segment numbers its terms from 0 and knows only its own', () => {
+    const first = wasmTermCounter();
+    first.add(Array.from({ length: 10_000 }, (_, i) => `big${i}Word`).join(' '), 1);
+    first.endDocument(0);
+    first.dispose();
+    const again = wasmTermCounter();
+    assert.equal(again, first);
+    assert.deepEqual(again.terms, []);
+    assert.deepEqual([...again.postings().terms], []);
+    again.add('bigWord fresh', 1);
+    assert.deepEqual(drained(again), ['bigword×1', 'big×1', 'fresh×1', 'word×1']);
+    assert.deepEqual(again.terms, ['big', 'word', 'bigword', 'fresh']);
+    again.dispose();
+  });
+
+  it('builds a segment after a large one exactly as a fresh builder of its own would', () => {
+    const build = (texts: readonly string[]) => {
+      const builder = new SegmentBuilder();
+      const file = builder.addFile('a.md', '/ws/a.md');
+      texts.forEach(text => builder.addChunk(file, { text, startLine: 1, endLine: 1 }));
+      return builder.build(1).data;
+    };
+    const small = ['parseHttpHeaders of the user', 'größe café'];
+    const alone = build(small);
+    build(Array.from({ length: 3000 }, (_, i) => `chunk ${i} with token${i} and HTTPServer${i % 7}`));
+    const after = build(small);
+    assert.deepEqual(after.terms.toArray(), alone.terms.toArray());
+    assert.deepEqual([...after.postingStarts], [...alone.postingStarts]);
+    assert.deepEqual([...after.postingDocs], [...alone.postingDocs]);
+    assert.deepEqual([...after.postingTfs], [...alone.postingTfs]);
+    assert.deepEqual([...after.docLengths], [...alone.docLengths]);
+  });
+
+  it('refuses a builder that has built its segment (its counter counts for another one now)', () => {
+    const builder = new SegmentBuilder();
+    builder.addChunk(builder.addFile('a.md', '/ws/a.md'), { text: 'alpha', startLine: 1, endLine: 1 });
+    builder.build(1);
+    assert.throws(() => builder.addFile('b.md', '/ws/b.md'), /built its segment already/);
+    assert.throws(() => builder.build(2), /built its segment already/);
   });
 });
 
