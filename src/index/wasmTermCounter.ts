@@ -43,6 +43,8 @@ const encoder = new TextEncoder();
  */
 const idle: WasmTermCounter[] = [];
 const MAX_IDLE = 2;
+/** A counter whose memory grew past this (a large build) is left to the garbage collector rather than kept. */
+const MAX_IDLE_BYTES = 64 * 1024 * 1024;
 
 /** A counter for the shipped tokenizer: one this thread used before (reset), or a new one. */
 export function wasmTermCounter(): WasmTermCounter {
@@ -92,7 +94,7 @@ export class WasmTermCounter implements TermCounter {
 
   /** Done with this counter (what `postings()` and `drain()` returned must no longer be read): it is reset and kept for reuse. */
   dispose(): void {
-    if (idle.includes(this) || idle.length >= MAX_IDLE) return;
+    if (idle.includes(this) || idle.length >= MAX_IDLE || this.exports.memory.buffer.byteLength > MAX_IDLE_BYTES) return;
     this.exports.reset();
     this.terms.length = 0;
     idle.push(this);

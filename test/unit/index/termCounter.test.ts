@@ -150,6 +150,14 @@ describe('reusing a WebAssembly counter', () => {
     again.dispose();
   });
 
+  it('keeps no counter whose memory grew large', () => {
+    const large = wasmTermCounter();
+    const bytes = Buffer.from('word '.repeat(16 * 1024 * 1024)); // 80 MB
+    large.setFile(bytes);
+    large.dispose();
+    assert.notEqual(wasmTermCounter(), large);
+  });
+
   it('builds a segment after a large one exactly as a fresh builder of its own would', () => {
     const build = (texts: readonly string[]) => {
       const builder = new SegmentBuilder();
