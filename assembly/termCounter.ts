@@ -226,6 +226,7 @@ export function reset(): void {
 export function scratchFor(n: u32): usize {
   if (n > scratchCap) {
     scratchCap = max(n, scratchCap * 2);
+    heap.free(scratch);
     scratch = heap.alloc(<usize>scratchCap << 2);
   }
   return scratch;
@@ -235,6 +236,7 @@ export function scratchFor(n: u32): usize {
 export function fileFor(n: usize): usize {
   if (n > fileCap) {
     fileCap = max(n, fileCap * 2);
+    if (file != 0) heap.free(file);
     file = heap.alloc(fileCap + SLACK);
   }
   return file;
@@ -291,6 +293,7 @@ export function countLines(first: u32, last: u32, weight: u32): bool {
 export function textFor(n: usize): usize {
   if (n > textCap) {
     textCap = max(n, textCap * 2);
+    if (text != 0) heap.free(text);
     text = heap.alloc(textCap + SLACK);
   }
   return text;
@@ -300,6 +303,7 @@ export function textFor(n: usize): usize {
 export function termFor(n: usize): usize {
   if (n > termCap) {
     termCap = max(n, termCap * 2);
+    if (term != 0) heap.free(term);
     term = heap.alloc(termCap + SLACK);
   }
   return term;
@@ -585,6 +589,7 @@ function pieceEnd(p: usize, end: usize, c: u32): usize {
 function compoundTerm(start: usize, end: usize): u32 {
   if (<usize>(end - start) > compoundCap) {
     compoundCap = (end - start) * 2;
+    heap.free(compound);
     compound = heap.alloc(compoundCap + SLACK);
   }
   let length: u32 = 0;
