@@ -21,9 +21,6 @@ declare function pieceTerm(start: usize, end: usize): i32;
 /** Counts the terms of the non-ASCII stretch at [start, end), `weight` times each (with countId). */
 @external('env', 'span')
 declare function span(start: usize, end: usize, weight: u32): void;
-/** The term at [start, end) was just added to the dictionary by this module (it is the next term number). */
-@external('env', 'termAdded')
-declare function termAdded(start: usize, end: usize): void;
 
 const SEPARATOR: u8 = 0;
 const ALNUM: u8 = 1;
@@ -148,6 +145,16 @@ let pieces!: Table;
 /** term → its number (at +8): the dictionary. */
 let terms!: Table;
 let termTotal: u32 = 0;
+/** Each term's bytes by number: term t is termText[termOffsets[t], termOffsets[t + 1]). */
+let termText: usize = 0;
+let termTextCap: usize = 65536;
+let termTextUsed: usize = 0;
+let termOffsets: usize = 0;
+let termOffsetCap: u32 = 4096;
+/** What sortTerms made: the terms in order (bytes and offsets) and each term's rank. */
+let sortedText: usize = 0;
+let sortedOffsets: usize = 0;
+let termRanks: usize = 0;
 
 /** The postings of the documents ended so far, in document order: term, document, term frequency. */
 let postingTerms: usize = 0;
@@ -200,6 +207,9 @@ export function init(limit: u32): void {
   scratch = heap.alloc(<usize>scratchCap << 2);
   lineStarts = heap.alloc(<usize>lineCap << 2);
   lineEnds = heap.alloc(<usize>lineCap << 2);
+  termText = heap.alloc(termTextCap);
+  termOffsets = heap.alloc(<usize>termOffsetCap << 2);
+  store<u32>(termOffsets, 0);
   postingTerms = heap.alloc(<usize>postingCap << 2);
   postingDocs = heap.alloc(<usize>postingCap << 2);
   postingTfs = heap.alloc(<usize>postingCap << 1);
@@ -218,6 +228,8 @@ export function reset(): void {
   pieces.reset();
   terms.reset();
   termTotal = 0;
+  termTextUsed = 0;
+  freeSorted();
   postingTotal = 0;
   lineCount = 0;
 }
@@ -318,7 +330,145 @@ export function termOf(start: usize, length: u32): u32 {
 
 function addTerm(start: usize, length: u32, h: u32): u32 {
   store<u32>(terms.add(start, length, h) + 8, termTotal);
+  if (termTextUsed + length > termTextCap) {
+    termTextCap = max(termTextCap * 2, termTextUsed + length);
+    termText = heap.realloc(termText, termTextCap);
+  }
+  if (termTotal + 2 > termOffsetCap) {
+    termOffsetCap *= 2;
+    termOffsets = heap.realloc(termOffsets, <usize>termOffsetCap << 2);
+  }
+  memory.copy(termText + termTextUsed, start, length);
+  termTextUsed += length;
+  store<u32>(termOffsets + (<usize>(termTotal + 1) << 2), <u32>termTextUsed);
   return termTotal++;
+}
+
+export function termCount(): u32 {
+  return termTotal;
+}
+export function termTextAt(): usize {
+  return termText;
+}
+export function termOffsetsAt(): usize {
+  return termOffsets;
+}
+
+/**
+ * Sorts the dictionary in JavaScript string order (UTF-16 code units, which is UTF-8 byte order but for characters
+ * past U+FFFF, whose surrogates sort before U+E000–U+FFFF): the terms in order at sortedTextAt()/sortedOffsetsAt()
+ * (a string list's layout), each term's rank at ranksAt().
+ */
+export function sortTerms(): void {
+  const n = termTotal;
+  freeSorted();
+  const order = heap.alloc(max(<usize>n << 2, 4));
+  for (let t: u32 = 0; t < n; t++) store<u32>(order + (<usize>t << 2), t);
+  if (n > 1) quicksort(order, 0, <i32>n - 1);
+  sortedText = heap.alloc(termTextUsed + 1);
+  sortedOffsets = heap.alloc(<usize>(n + 1) << 2);
+  termRanks = heap.alloc(max(<usize>n << 2, 4));
+  let at: usize = 0;
+  for (let r: u32 = 0; r < n; r++) {
+    const t = load<u32>(order + (<usize>r << 2));
+    const from = <usize>load<u32>(termOffsets + (<usize>t << 2));
+    const length = <usize>load<u32>(termOffsets + (<usize>(t + 1) << 2)) - from;
+    store<u32>(sortedOffsets + (<usize>r << 2), <u32>at);
+    memory.copy(sortedText + at, termText + from, length);
+    at += length;
+    store<u32>(termRanks + (<usize>t << 2), r);
+  }
+  store<u32>(sortedOffsets + (<usize>n << 2), <u32>at);
+  heap.free(order);
+}
+
+export function sortedTextAt(): usize {
+  return sortedText;
+}
+export function sortedOffsetsAt(): usize {
+  return sortedOffsets;
+}
+export function ranksAt(): usize {
+  return termRanks;
+}
+
+function freeSorted(): void {
+  if (sortedText != 0) heap.free(sortedText);
+  if (sortedOffsets != 0) heap.free(sortedOffsets);
+  if (termRanks != 0) heap.free(termRanks);
+  sortedText = 0;
+  sortedOffsets = 0;
+  termRanks = 0;
+}
+
+/** Where a differing byte puts a term in JS order: lead bytes of 4-byte characters (F0–F4) before EE–EF. */
+@inline
+function jsOrderByte(b: u32): u32 {
+  return b >= 0xf0 ? b - 2 : b >= 0xee ? b + 8 : b;
+}
+
+function termBefore(a: u32, b: u32): bool {
+  const fromA = termText + <usize>load<u32>(termOffsets + (<usize>a << 2));
+  const lengthA = <usize>load<u32>(termOffsets + (<usize>(a + 1) << 2)) - (fromA - termText);
+  const fromB = termText + <usize>load<u32>(termOffsets + (<usize>b << 2));
+  const lengthB = <usize>load<u32>(termOffsets + (<usize>(b + 1) << 2)) - (fromB - termText);
+  const n = min(lengthA, lengthB);
+  for (let i: usize = 0; i < n; i++) {
+    const x = <u32>load<u8>(fromA + i);
+    const y = <u32>load<u8>(fromB + i);
+    if (x != y) return jsOrderByte(x) < jsOrderByte(y);
+  }
+  return lengthA < lengthB;
+}
+
+/** Sorts the term numbers order[lo..hi] by termBefore (quicksort, median of three; insertion sort for short runs). */
+function quicksort(order: usize, lo: i32, hi: i32): void {
+  while (hi - lo > 16) {
+    const mid = lo + ((hi - lo) >> 1);
+    if (termBefore(at(order, mid), at(order, lo))) swap(order, mid, lo);
+    if (termBefore(at(order, hi), at(order, lo))) swap(order, hi, lo);
+    if (termBefore(at(order, hi), at(order, mid))) swap(order, hi, mid);
+    const pivot = at(order, mid);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (termBefore(at(order, i), pivot)) i++;
+      while (termBefore(pivot, at(order, j))) j--;
+      if (i <= j) {
+        swap(order, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (j - lo < hi - i) {
+      quicksort(order, lo, j);
+      lo = i;
+    } else {
+      quicksort(order, i, hi);
+      hi = j;
+    }
+  }
+  for (let k = lo + 1; k <= hi; k++) {
+    const v = at(order, k);
+    let m = k - 1;
+    while (m >= lo && termBefore(v, at(order, m))) {
+      store<u32>(order + (<usize>(m + 1) << 2), at(order, m));
+      m--;
+    }
+    store<u32>(order + (<usize>(m + 1) << 2), v);
+  }
+}
+
+@inline
+function at(order: usize, i: i32): u32 {
+  return load<u32>(order + (<usize>i << 2));
+}
+
+@inline
+function swap(order: usize, i: i32, j: i32): void {
+  const t = at(order, i);
+  store<u32>(order + (<usize>i << 2), at(order, j));
+  store<u32>(order + (<usize>j << 2), t);
 }
 
 /** Counted terms (touched, drained): valid after `drain`, until the next call. */
@@ -602,7 +752,6 @@ function compoundTerm(start: usize, end: usize): u32 {
   const h = hash(compound, length);
   const found = terms.find(compound, length, h);
   if (found != 0) return load<u32>(found + 8);
-  termAdded(compound, compound + length);
   return addTerm(compound, length, h);
 }
 

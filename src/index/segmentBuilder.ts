@@ -95,11 +95,9 @@ export class SegmentBuilder {
   /** The segment of everything added; the builder is done (it cannot add or build again). */
   build(id: number): Segment {
     this.checkOpen();
-    const termCount = this.counter.terms.length;
     // Rank the terms in sorted order, then bucket postings by rank (a counting sort keeps documents ascending).
-    const sortedTerms = sortStrings(this.counter.terms);
-    const rank = new Uint32Array(termCount);
-    for (let r = 0; r < termCount; r++) rank[this.counter.termId(sortedTerms[r] ?? '')] = r;
+    const { list: terms, ranks: rank } = this.counter.sortedTerms();
+    const termCount = terms.length;
     const postingStarts = new Uint32Array(termCount + 1);
     const { terms: postingTerm, docs: postingDoc, tfs: postingTf } = this.counter.postings();
     const count = postingTerm.length;
@@ -122,7 +120,7 @@ export class SegmentBuilder {
     this.counter.dispose();
     return new Segment({
       id,
-      terms: StringList.from(sortedTerms),
+      terms,
       postingStarts,
       postingDocs,
       postingTfs,
@@ -135,22 +133,4 @@ export class SegmentBuilder {
       fileLocations: StringList.from(this.fileLocations),
     });
   }
-}
-
-/**
- * The strings in UTF-16 code-unit order (as `<` compares them): bucketed by their first two code units, then each
- * bucket by the default sort (which compares code units too). About twice as fast as one sort of a million terms.
- */
-export function sortStrings(strings: readonly string[]): string[] {
-  const buckets = new Map<number, string[]>();
-  for (const s of strings) {
-    // A one-unit string sorts before any longer string with the same first unit: key offset 0 vs 1 + second unit.
-    const key = s.length === 0 ? -1 : s.charCodeAt(0) * 0x10001 + (s.length > 1 ? s.charCodeAt(1) + 1 : 0);
-    const bucket = buckets.get(key);
-    if (bucket) bucket.push(s);
-    else buckets.set(key, [s]);
-  }
-  const out: string[] = [];
-  for (const key of [...buckets.keys()].sort((a, b) => a - b)) for (const s of (buckets.get(key) ?? []).sort()) out.push(s);
-  return out;
 }

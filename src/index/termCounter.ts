@@ -1,5 +1,6 @@
 import { grown, GrowableUint32 } from './growableArray';
 import { lineOffsets, type LineOffsets } from './lineOffsets';
+import { StringList } from './stringList';
 import { tokenize, type Tokenizer } from './tokenizer';
 import { wasmTermCounter } from './wasmTermCounter';
 
@@ -28,10 +29,14 @@ export const MAX_TF = 0xffff;
  * 0, 1, 2… — and the postings of the documents it ended.
  */
 export interface TermCounter {
-  /** The dictionary: each term by its number. */
-  readonly terms: readonly string[];
+  /** Terms in the dictionary. */
+  readonly termCount: number;
+  /** The term numbered `id`. */
+  term(id: number): string;
   /** A term's number, added to the dictionary when new. */
   termId(term: string): number;
+  /** The dictionary in JavaScript string order, and each term's rank in it (by term number). */
+  sortedTerms(): { list: StringList; ranks: Uint32Array };
   /** The UTF-8 bytes of the file whose chunks are counted next with `addLines`. */
   setFile(bytes: Uint8Array): void;
   /**
@@ -84,12 +89,27 @@ export class TokenizerTermCounter implements TermCounter {
   private file: Uint8Array = new Uint8Array(0);
   private lines: LineOffsets = lineOffsets(this.file);
   private readonly termIds = new Map<string, number>();
-  readonly terms: string[] = [];
+  private readonly terms: string[] = [];
   private readonly postingTerms = new GrowableUint32(1 << 16);
   private readonly postingDocs = new GrowableUint32(1 << 16);
   private readonly postingTfs = new GrowableUint32(1 << 16);
 
   constructor(private readonly tokenizer: Tokenizer) {}
+
+  get termCount(): number {
+    return this.terms.length;
+  }
+
+  term(id: number): string {
+    return this.terms[id] ?? '';
+  }
+
+  sortedTerms(): { list: StringList; ranks: Uint32Array } {
+    const sorted = sortStrings(this.terms);
+    const ranks = new Uint32Array(sorted.length);
+    sorted.forEach((term, r) => (ranks[this.termIds.get(term) ?? 0] = r));
+    return { list: StringList.from(sorted), ranks };
+  }
 
   termId(term: string): number {
     let id = this.termIds.get(term);
@@ -169,4 +189,22 @@ export class TokenizerTermCounter implements TermCounter {
     }
     this.counts[id] = before + weight;
   }
+}
+
+/**
+ * The strings in UTF-16 code-unit order (as `<` compares them): bucketed by their first two code units, then each
+ * bucket by the default sort (which compares code units too). About twice as fast as one sort of a million terms.
+ */
+export function sortStrings(strings: readonly string[]): string[] {
+  const buckets = new Map<number, string[]>();
+  for (const s of strings) {
+    // A one-unit string sorts before any longer string with the same first unit: key offset 0 vs 1 + second unit.
+    const key = s.length === 0 ? -1 : s.charCodeAt(0) * 0x10001 + (s.length > 1 ? s.charCodeAt(1) + 1 : 0);
+    const bucket = buckets.get(key);
+    if (bucket) bucket.push(s);
+    else buckets.set(key, [s]);
+  }
+  const out: string[] = [];
+  for (const key of [...buckets.keys()].sort((a, b) => a - b)) for (const s of (buckets.get(key) ?? []).sort()) out.push(s);
+  return out;
 }

@@ -1,4 +1,5 @@
 import { porterStem } from './porterStemmer';
+import { StringList } from './stringList';
 import { notLinesOfFile, pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
 import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
@@ -15,6 +16,13 @@ interface TermCounterExports {
   textFor(n: number): number;
   termFor(n: number): number;
   termOf(start: number, length: number): number;
+  termCount(): number;
+  termTextAt(): number;
+  termOffsetsAt(): number;
+  sortTerms(): void;
+  sortedTextAt(): number;
+  sortedOffsetsAt(): number;
+  ranksAt(): number;
   touchedAt(): number;
   drainedAt(): number;
   identifierCount(): number;
@@ -56,11 +64,10 @@ export function wasmTermCounter(): WasmTermCounter {
  * their bytes in a table inside the module, so a repeated identifier costs a hash and a compare and no string, and
  * the dictionary (term → number) is a table there too; it splits identifiers into pieces (camelCase, digits,
  * snake_case) as the tokenizer does. It calls back here for what it cannot do alone: the stem of a piece it meets
- * for the first time (stopwords, Porter), the terms of any stretch of non-ASCII text (the tokenizer's own regex),
- * and the text of each term it adds. Counts equal `tokenize`'s exactly (the tokenizer's default options).
+ * for the first time (stopwords, Porter) and the terms of any stretch of non-ASCII text (the tokenizer's own
+ * regex). The dictionary is sorted there too. Counts equal `tokenize`'s exactly (the tokenizer's default options).
  */
 export class WasmTermCounter implements TermCounter {
-  readonly terms: string[] = [];
   private readonly exports: TermCounterExports;
   private heap: ArrayBuffer;
   private bytes: Buffer;
@@ -76,10 +83,6 @@ export class WasmTermCounter implements TermCounter {
       env: {
         pieceTerm: (start: number, end: number): number => this.pieceTerm(start, end),
         span: (start: number, end: number, weight: number): void => this.span(start, end, weight),
-        termAdded: (start: number, end: number): void => {
-          this.refresh();
-          this.terms.push(this.bytes.toString('latin1', start, end));
-        },
         abort: (): never => {
           throw new Error('The term counter failed (out of memory?).');
         },
@@ -96,7 +99,6 @@ export class WasmTermCounter implements TermCounter {
   dispose(): void {
     if (idle.includes(this) || idle.length >= MAX_IDLE || this.exports.memory.buffer.byteLength > MAX_IDLE_BYTES) return;
     this.exports.reset();
-    this.terms.length = 0;
     idle.push(this);
   }
 
@@ -105,13 +107,33 @@ export class WasmTermCounter implements TermCounter {
     return this.exports.identifierCount();
   }
 
+  get termCount(): number {
+    return this.exports.termCount();
+  }
+
+  term(id: number): string {
+    this.refresh();
+    const offsets = new Uint32Array(this.heap, this.exports.termOffsetsAt(), this.exports.termCount() + 1);
+    const text = this.exports.termTextAt();
+    return this.bytes.toString('utf8', text + (offsets[id] ?? 0), text + (offsets[id + 1] ?? 0));
+  }
+
   termId(term: string): number {
     const at = this.exports.termFor(term.length * 3);
     this.refresh();
     const { written } = encoder.encodeInto(term, this.bytes.subarray(at, at + term.length * 3));
-    const id = this.exports.termOf(at, written);
-    if (id === this.terms.length) this.terms.push(term);
-    return id;
+    return this.exports.termOf(at, written);
+  }
+
+  /** Sorted in the module; the lists are copied out, so they outlive the counter. */
+  sortedTerms(): { list: StringList; ranks: Uint32Array } {
+    this.exports.sortTerms();
+    const n = this.exports.termCount();
+    const { buffer } = this.exports.memory;
+    const offsets = new Uint32Array(buffer, this.exports.sortedOffsetsAt(), n + 1).slice();
+    const bytes = new Uint8Array(buffer, this.exports.sortedTextAt(), offsets[n] ?? 0).slice();
+    const ranks = new Uint32Array(buffer, this.exports.ranksAt(), n).slice();
+    return { list: new StringList(bytes, offsets), ranks };
   }
 
   setFile(bytes: Uint8Array): void {

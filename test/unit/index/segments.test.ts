@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { SegmentBuilder, sortStrings } from '../../../src/index/segmentBuilder';
+import { SegmentBuilder } from '../../../src/index/segmentBuilder';
+import { sortStrings } from '../../../src/index/termCounter';
 import { SegmentedIndex, type FileRecord } from '../../../src/index/segmentedIndex';
 import { random } from '../../fakes/seededRandom';
 

@@ -1,16 +1,19 @@
 import assert from 'node:assert/strict';
 import { chunkText, splitLines } from '../../../src/index/chunker';
 import { lineOffsets } from '../../../src/index/lineOffsets';
-import { createTermCounter, TokenizerTermCounter, type TermCounter } from '../../../src/index/termCounter';
+import { createTermCounter, sortStrings, TokenizerTermCounter, type TermCounter } from '../../../src/index/termCounter';
 import { tokenize } from '../../../src/index/tokenizer';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { WasmTermCounter, wasmTermCounter } from '../../../src/index/wasmTermCounter';
 import { random } from '../../fakes/seededRandom';
 
+/** The dictionary, by term number. */
+const termsOf = (counter: TermCounter): string[] => Array.from({ length: counter.termCount }, (_, id) => counter.term(id));
+
 /** One document's counts as sorted "term×count" strings. */
 function drained(counter: TermCounter): string[] {
   const { ids, counts } = counter.drain();
-  return [...ids].map((id, i) => `${counter.terms[id]}×${counts[i]}`).sort();
+  return [...ids].map((id, i) => `${counter.term(id)}×${counts[i]}`).sort();
 }
 
 /** What `tokenize` says, in the same shape, each term `weight` times. */
@@ -108,9 +111,11 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
       counter.add(text, 1);
       assert.deepEqual(drained(counter), expected(text), text);
     }
-    assert.equal(new Set(counter.terms).size, counter.terms.length);
-    counter.terms.forEach((term, id) => assert.equal(counter.termId(term), id, term));
-    assert.equal(counter.termId('never-seen'), counter.terms.length - 1);
+    const terms = termsOf(counter);
+    assert.equal(new Set(terms).size, terms.length);
+    terms.forEach((term, id) => assert.equal(counter.termId(term), id, term));
+    assert.equal(counter.termId('never-seen'), terms.length);
+    assert.equal(counter.term(terms.length), 'never-seen');
   });
 
   it('counts pairs from countOnce with a weight, alongside text', () => {
@@ -134,6 +139,26 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
   });
 });
 
+describe('sortedTerms', () => {
+  it('sorts the dictionary in JS string order, with each term’s rank, in the module as sortStrings does', () => {
+    const next = random(17);
+    const extra = ['\uE000x', '\uFFFDy', '𝒳z', 'zz', 'Zeta', 'ʰa', '\uD7FFq'];
+    const wasm = new WasmTermCounter();
+    for (let i = 0; i < 2000; i++) wasm.add(randomText(next, 1 + Math.floor(next() * 12)) + ' ' + (extra[i % extra.length] ?? ''), 1);
+    wasm.drain();
+    for (const term of ['\uE000', '\u{1F600}', '\u{10000}a', '\uFFFF']) wasm.termId(term);
+    const terms = termsOf(wasm);
+    const { list, ranks } = wasm.sortedTerms();
+    assert.deepEqual(list.toArray(), sortStrings(terms));
+    terms.forEach((term, id) => assert.equal(list.get(ranks[id] ?? -1), term));
+    const plain = new TokenizerTermCounter(tokenize);
+    terms.forEach(term => plain.termId(term));
+    const other = plain.sortedTerms();
+    assert.deepEqual(other.list.toArray(), list.toArray());
+    assert.deepEqual([...other.ranks], [...ranks]);
+  });
+});
+
 describe('reusing a WebAssembly counter', () => {
   it('hands a disposed counter out again, reset: the next segment numbers its terms from 0 and knows only its own', () => {
     const first = wasmTermCounter();
@@ -142,11 +167,11 @@ describe('reusing a WebAssembly counter', () => {
     first.dispose();
     const again = wasmTermCounter();
     assert.equal(again, first);
-    assert.deepEqual(again.terms, []);
+    assert.equal(again.termCount, 0);
     assert.deepEqual([...again.postings().terms], []);
     again.add('bigWord fresh', 1);
     assert.deepEqual(drained(again), ['bigword×1', 'big×1', 'fresh×1', 'word×1']);
-    assert.deepEqual(again.terms, ['big', 'word', 'bigword', 'fresh']);
+    assert.deepEqual(termsOf(again), ['big', 'word', 'bigword', 'fresh']);
     again.dispose();
   });
 
@@ -211,7 +236,7 @@ describe('both counters', () => {
         return counter.endDocument(doc);
       });
       const { terms, docs: postingDocs, tfs } = counter.postings();
-      const got = [...terms].map((t, i) => `${postingDocs[i]}:${counter.terms[t]}×${tfs[i]}`);
+      const got = [...terms].map((t, i) => `${postingDocs[i]}:${counter.term(t)}×${tfs[i]}`);
       assert.deepEqual(got, ['0:alpha×2', '0:beta×3', '1:beta×3', '2:beta×2', '3:gamma×1', '3:alpha×65535', '3:beta×2']);
       assert.deepEqual(lengths, [5, 3, 2, 1 + 65535 + 2]);
     });
