@@ -172,19 +172,34 @@ let countCap: u32 = 4096;
 let touchedCount: u32 = 0;
 let scratch: usize = 0;
 let scratchCap: u32 = 256;
-let compound: usize = 0;
-let compoundCap: usize = 256;
-let file: usize = 0;
-let fileCap: usize = 0;
-/** The file's lines: line i (0-based) is the bytes [file + lineStarts[i], file + lineEnds[i]). */
+/**
+ * A buffer of bytes to scan, grown to fit (the old copy freed), with SLACK bytes of room after its capacity: the
+ * file, a string to count (title, path), a term to look up, a compound being made.
+ */
+class ScanBuffer {
+  at: usize = 0;
+  cap: usize = 0;
+
+  /** The buffer, at least `n` bytes long. */
+  fit(n: usize): usize {
+    if (n > this.cap) {
+      this.cap = max(n, this.cap * 2);
+      if (this.at != 0) heap.free(this.at);
+      this.at = heap.alloc(this.cap + SLACK);
+    }
+    return this.at;
+  }
+}
+
+let file!: ScanBuffer;
+let text!: ScanBuffer;
+let term!: ScanBuffer;
+let compound!: ScanBuffer;
+/** The file's lines: line i (0-based) is the bytes [file.at + lineStarts[i], file.at + lineEnds[i]). */
 let lineStarts: usize = 0;
 let lineEnds: usize = 0;
 let lineCap: u32 = 4096;
 let lineCount: u32 = 0;
-let text: usize = 0;
-let textCap: usize = 0;
-let term: usize = 0;
-let termCap: usize = 0;
 
 /** Sets up the tables; the identifier table starts over when it holds `limit` identifiers (bounds its memory). */
 export function init(limit: u32): void {
@@ -213,7 +228,10 @@ export function init(limit: u32): void {
   postingTerms = heap.alloc(<usize>postingCap << 2);
   postingDocs = heap.alloc(<usize>postingCap << 2);
   postingTfs = heap.alloc(<usize>postingCap << 1);
-  compound = heap.alloc(compoundCap + SLACK);
+  file = new ScanBuffer();
+  text = new ScanBuffer();
+  term = new ScanBuffer();
+  compound = new ScanBuffer();
 }
 
 /**
@@ -246,12 +264,7 @@ export function scratchFor(n: u32): usize {
 
 /** Where the host writes a file's `n` bytes, whose chunks it then counts. */
 export function fileFor(n: usize): usize {
-  if (n > fileCap) {
-    fileCap = max(n, fileCap * 2);
-    if (file != 0) heap.free(file);
-    file = heap.alloc(fileCap + SLACK);
-  }
-  return file;
+  return file.fit(n);
 }
 
 /**
@@ -260,9 +273,10 @@ export function fileFor(n: usize): usize {
  * starts no other. (Line breaks are ASCII, which UTF-8 never uses inside a character.) Returns how many.
  */
 export function setFile(n: usize): u32 {
-  const end = file + n;
-  let at = file;
-  if (n >= 3 && load<u8>(file) == 0xef && load<u8>(file + 1) == 0xbb && load<u8>(file + 2) == 0xbf) at += 3;
+  const base = file.at;
+  const end = base + n;
+  let at = base;
+  if (n >= 3 && load<u8>(base) == 0xef && load<u8>(base + 1) == 0xbb && load<u8>(base + 2) == 0xbf) at += 3;
   lineCount = 0;
   while (at < end) {
     let i = at;
@@ -284,8 +298,8 @@ export function setFile(n: usize): u32 {
       lineStarts = heap.realloc(lineStarts, <usize>lineCap << 2);
       lineEnds = heap.realloc(lineEnds, <usize>lineCap << 2);
     }
-    store<u32>(lineStarts + (<usize>lineCount << 2), <u32>(at - file));
-    store<u32>(lineEnds + (<usize>lineCount << 2), <u32>(i - file));
+    store<u32>(lineStarts + (<usize>lineCount << 2), <u32>(at - base));
+    store<u32>(lineEnds + (<usize>lineCount << 2), <u32>(i - base));
     lineCount++;
     at = i + 1 < end && load<u8>(i) == 13 && load<u8>(i + 1) == 10 ? i + 2 : i + 1;
   }
@@ -295,30 +309,20 @@ export function setFile(n: usize): u32 {
 /** Counts lines first..last (1-based, inclusive) of the file, `weight` times each term; false when there are no such lines. */
 export function countLines(first: u32, last: u32, weight: u32): bool {
   if (first < 1 || first > last || last > lineCount) return false;
-  const from = file + <usize>load<u32>(lineStarts + (<usize>(first - 1) << 2));
-  const to = file + <usize>load<u32>(lineEnds + (<usize>(last - 1) << 2));
+  const from = file.at + <usize>load<u32>(lineStarts + (<usize>(first - 1) << 2));
+  const to = file.at + <usize>load<u32>(lineEnds + (<usize>(last - 1) << 2));
   if (to > from && weight > 0) count(from, to, weight);
   return true;
 }
 
 /** Where the host writes `n` bytes of a string to count (a title, a path), apart from the file. */
 export function textFor(n: usize): usize {
-  if (n > textCap) {
-    textCap = max(n, textCap * 2);
-    if (text != 0) heap.free(text);
-    text = heap.alloc(textCap + SLACK);
-  }
-  return text;
+  return text.fit(n);
 }
 
 /** Where the host writes `n` bytes of a term to look up with termOf (apart from text being counted). */
 export function termFor(n: usize): usize {
-  if (n > termCap) {
-    termCap = max(n, termCap * 2);
-    if (term != 0) heap.free(term);
-    term = heap.alloc(termCap + SLACK);
-  }
-  return term;
+  return term.fit(n);
 }
 
 /** The number of the term at [start, start + length), added to the dictionary when new (then it is termCount() - 1). */
@@ -737,22 +741,15 @@ function pieceEnd(p: usize, end: usize, c: u32): usize {
 }
 
 function compoundTerm(start: usize, end: usize): u32 {
-  if (<usize>(end - start) > compoundCap) {
-    compoundCap = (end - start) * 2;
-    heap.free(compound);
-    compound = heap.alloc(compoundCap + SLACK);
-  }
+  const out = compound.fit(end - start);
   let length: u32 = 0;
   for (let i = start; i < end; i++) {
     let c = load<u8>(i);
     if (c == 95) continue;
     if (c >= 65 && c <= 90) c += 32;
-    store<u8>(compound + length++, c);
+    store<u8>(out + length++, c);
   }
-  const h = hash(compound, length);
-  const found = terms.find(compound, length, h);
-  if (found != 0) return load<u32>(found + 8);
-  return addTerm(compound, length, h);
+  return termOf(out, length);
 }
 
 /** A 32-bit hash of the bytes at [start, start + length), mixed 8 bytes at a time (reads up to SLACK bytes past them). */

@@ -119,10 +119,8 @@ export class WasmTermCounter implements TermCounter {
   }
 
   termId(term: string): number {
-    const at = this.exports.termFor(term.length * 3);
-    this.refresh();
-    const { written } = encoder.encodeInto(term, this.bytes.subarray(at, at + term.length * 3));
-    return this.exports.termOf(at, written);
+    const { at, length } = this.encode(term, n => this.exports.termFor(n));
+    return this.exports.termOf(at, length);
   }
 
   /** Sorted in the module; the lists are copied out, so they outlive the counter. */
@@ -149,10 +147,8 @@ export class WasmTermCounter implements TermCounter {
 
   add(text: string | undefined, weight: number): void {
     if (!text || weight <= 0) return;
-    const at = this.exports.textFor(text.length * 3);
-    this.refresh();
-    const { written } = encoder.encodeInto(text, this.bytes.subarray(at, at + text.length * 3));
-    this.exports.count(at, at + written, weight);
+    const { at, length } = this.encode(text, n => this.exports.textFor(n));
+    this.exports.count(at, at + length, weight);
   }
 
   countOnce(text: string): Uint32Array {
@@ -186,6 +182,13 @@ export class WasmTermCounter implements TermCounter {
       docs: new Uint32Array(buffer, this.exports.postingDocsAt(), n),
       tfs: new Uint16Array(buffer, this.exports.postingTfsAt(), n),
     };
+  }
+
+  /** `text` as UTF-8 in the module's buffer that `bufferFor(bytes)` gives (at most 3 bytes per UTF-16 unit). */
+  private encode(text: string, bufferFor: (bytes: number) => number): { at: number; length: number } {
+    const at = bufferFor(text.length * 3);
+    this.refresh();
+    return { at, length: encoder.encodeInto(text, this.bytes.subarray(at, at + text.length * 3)).written };
   }
 
   /** Views of the module's memory, renewed when it has grown (growing detaches the old buffer). */
