@@ -12,8 +12,9 @@ export interface IndexFilesOptions extends ReadFilesOptions {
 
 /**
  * Brings files up to date against what the index knows: a file with the same (mtime, size) is not read; a file
- * read with the same content hash keeps its chunks; anything else is chunked into one new segment, in candidate
- * order, so document numbers are deterministic. A large batch is shared with helper threads when given some.
+ * read with the same content hash keeps its chunks; anything else is chunked into a new segment, in candidate
+ * order, so document numbers are deterministic. A large batch is shared with helper threads when given some (one
+ * new segment per thread).
  */
 export async function indexFiles(
   candidates: readonly Candidate[],

@@ -89,6 +89,22 @@ export class IndexStore {
     return run;
   }
 
+  /**
+   * Writes one segment file now (a helper thread does, as soon as its part is built, while the others still
+   * work); it is live only once a saved manifest names it. The store that saves that manifest must be told with
+   * `markWritten`.
+   */
+  async writeSegment(segment: SegmentData): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    await this.atomicWrite(segmentFile(segment.id), encodeSegment(segment));
+    this.onDisk.add(segment.id);
+  }
+
+  /** Segments another thread wrote (`writeSegment`) for the next save: not written again. */
+  markWritten(ids: Iterable<number>): void {
+    for (const id of ids) this.onDisk.add(id);
+  }
+
   /** Forgets what is on disk so the next save writes every segment again (after a damaged store). */
   async clear(): Promise<void> {
     this.onDisk.clear();
@@ -98,11 +114,7 @@ export class IndexStore {
 
   private async write(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
     await mkdir(this.dir, { recursive: true });
-    for (const segment of segments) {
-      if (this.onDisk.has(segment.id)) continue;
-      await this.atomicWrite(segmentFile(segment.id), encodeSegment(segment));
-      this.onDisk.add(segment.id);
-    }
+    for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
     await this.atomicWrite(MANIFEST, encodeManifest(manifest));
     const live = new Set(manifest.segmentIds);
     for (const name of await readdir(this.dir)) {

@@ -63,16 +63,16 @@ export async function syncIndex(
   const t1 = performance.now();
   const present = new Set(candidates.map(c => c.location));
   const removed = [...index.files()].filter(r => !present.has(r.location)).map(r => r.location);
-  const segmentId = index.nextSegmentId++;
   const update = await indexFiles(candidates, location => index.file(location), {
-    segmentId,
+    newSegmentId: () => index.nextSegmentId++,
     maxFileBytes: request.rules.maxFileBytes,
     signal: options.signal,
     onProgress: options.onProgress,
-    helpers: options.helpers,
+    helpers: options.helpers && store ? { ...options.helpers, storeDir: store.dir } : options.helpers,
   });
+  store?.markWritten(update.written);
   const t2 = performance.now();
-  index.replaceFiles(removed, update.changed, update.segment);
+  index.replaceFiles(removed, update.changed, update.segments);
   index.restamp(update.restamped);
   if (index.needsFullMerge()) index.merge();
   else {

@@ -3,6 +3,7 @@
 // then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { indexHelpers } from './indexParts';
+import { IndexStore } from './indexStore';
 import { syncIndex } from './indexSync';
 import { readFiles } from './readFiles';
 import { doneMessage, segmentBuffers, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
@@ -25,9 +26,13 @@ if (port) {
       post(message, transfer);
     }, failed);
   } else {
-    readFiles(task.files, { segmentId: task.segmentId, maxFileBytes: task.maxFileBytes, onProgress }).then(result => {
-      const segment = result.segment?.data;
-      post({ type: 'part-done', changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, segment ? segmentBuffers(segment) : []);
-    }, failed);
+    readFiles(task.files, { newSegmentId: () => task.segmentId, maxFileBytes: task.maxFileBytes, onProgress })
+      .then(async result => {
+        const segment = result.segments[0]?.data;
+        // A failed write is not this part's failure: the sync's own save tries again and reports it.
+        const written = segment && task.storeDir ? await new IndexStore(task.storeDir).writeSegment(segment).then(() => true, () => false) : false;
+        post({ type: 'part-done', written, changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, segment ? segmentBuffers(segment) : []);
+      })
+      .catch(failed);
   }
 }

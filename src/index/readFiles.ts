@@ -7,7 +7,8 @@ import type { FileRecord } from './segmentedIndex';
 import { createYielder } from './yieldToEventLoop';
 
 export interface ReadFilesOptions {
-  segmentId: number;
+  /** Numbers a new segment (called once per segment made; a number may go unused when no file has chunks). */
+  newSegmentId: () => number;
   maxFileBytes?: number;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number }) => void;
@@ -20,8 +21,10 @@ export interface FilesToRead {
 }
 
 export interface IndexedFiles {
-  /** The chunks of the new or changed files (undefined when none has any). */
-  segment?: Segment;
+  /** The chunks of the new or changed files: one segment per thread that read some (none when no file has any). */
+  segments: Segment[];
+  /** Ids of those segments already written to the store by the threads that built them. */
+  written: number[];
   /** New records for new or changed files (their old chunks must be deleted). */
   changed: FileRecord[];
   /** Files whose bytes are unchanged though their mtime or size moved: same chunks, new stat. */
@@ -41,7 +44,8 @@ export async function readFiles(files: FilesToRead, options: ReadFilesOptions): 
   const step = createYielder(options.signal);
   const builder = new SegmentBuilder();
   const total = files.candidates.length;
-  const result: IndexedFiles = { changed: [], restamped: [], unchanged: 0, threads: total > 0 ? 1 : 0 };
+  const segmentId = options.newSegmentId();
+  const result: IndexedFiles = { segments: [], written: [], changed: [], restamped: [], unchanged: 0, threads: total > 0 ? 1 : 0 };
   options.onProgress?.({ done: 0, total });
   for (let i = 0; i < total; i++) {
     await step();
@@ -54,12 +58,12 @@ export async function readFiles(files: FilesToRead, options: ReadFilesOptions): 
     if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
       result.restamped.push({ ...old, mtimeMs: candidate.mtimeMs, size: content.size });
     } else {
-      if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, options.segmentId);
+      if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, segmentId);
       result.changed.push(record);
     }
     if ((i & 15) === 15 || i === total - 1) options.onProgress?.({ done: i + 1, total });
   }
-  if (builder.docCount > 0) result.segment = builder.build(options.segmentId);
+  if (builder.docCount > 0) result.segments.push(builder.build(segmentId));
   return result;
 }
 

@@ -182,15 +182,16 @@ export class SegmentedIndex {
 
   /**
    * Replaces what the index holds for some files: the chunks of every file in `removed` and of every file in
-   * `records` are deleted, then `segment` (holding the new chunks, may be empty) is added and the records kept.
+   * `records` are deleted, then `segments` (holding the new chunks) are added and the records kept.
    */
-  replaceFiles(removed: readonly string[], records: readonly FileRecord[], segment?: Segment): void {
+  replaceFiles(removed: readonly string[], records: readonly FileRecord[], segments: readonly Segment[] = []): void {
     for (const location of [...removed, ...records.map(r => r.location)]) {
       const old = this.fileTable.get(location);
       if (old) this.deleteDocs(old);
       this.fileTable.delete(location);
     }
-    if (segment && segment.docCount > 0) {
+    for (const segment of segments) {
+      if (segment.docCount === 0) continue;
       this.segments.push(segment);
       this.liveDocs += segment.docCount;
       this.liveLength += segment.totalLength;

@@ -6,7 +6,9 @@ import type { FileRecord, IndexSnapshot } from './segmentedIndex';
 import { StringList } from './stringList';
 
 /** What an index worker is started to do: a whole sync, or (a helper of a sync) read one part of its files. */
-export type WorkerTask = { kind: 'sync'; request: SyncRequest } | { kind: 'files'; files: FilesToRead; segmentId: number; maxFileBytes?: number };
+export type WorkerTask =
+  | { kind: 'sync'; request: SyncRequest }
+  | { kind: 'files'; files: FilesToRead; segmentId: number; maxFileBytes?: number; storeDir?: string };
 
 /**
  * What the index worker posts back. The result's file table (30k records in a large workspace) travels encoded as
@@ -19,8 +21,11 @@ export type WorkerMessage =
   | { type: 'done'; result: SyncResult; files: Uint8Array }
   | ErrorMessage;
 
-/** What a helper reading one part of the files posts back (the segment's buffers transferred). */
-export type PartMessage = { type: 'progress'; done: number; total: number } | { type: 'part-done'; segment?: SegmentData; changed: FileRecord[]; restamped: FileRecord[] } | ErrorMessage;
+/** What a helper reading one part of the files posts back (the segment's buffers transferred; `written` to the store). */
+export type PartMessage =
+  | { type: 'progress'; done: number; total: number }
+  | { type: 'part-done'; segment?: SegmentData; written: boolean; changed: FileRecord[]; restamped: FileRecord[] }
+  | ErrorMessage;
 
 export type ErrorMessage = { type: 'error'; message: string; stack?: string };
 

@@ -224,9 +224,9 @@ export class WorkspaceIndex {
       }
       for (const r of index.files()) if (r.location === location || r.location.startsWith(location + sep)) removed.push(r.location);
     }
-    const update = await indexFiles(candidates, l => index.file(l), { segmentId: index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
+    const update = await indexFiles(candidates, l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
     if (removed.length + update.changed.length + update.restamped.length > 0) {
-      index.replaceFiles(removed, update.changed, update.segment);
+      index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);
       this.builtAt = Date.now();
       this.changed();

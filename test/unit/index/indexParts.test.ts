@@ -33,27 +33,28 @@ describe('reading a batch of files on several threads', () => {
   const build = async (helpers?: Parameters<typeof indexFiles>[2]['helpers']) => {
     const { candidates } = await walkFolders([ws], {});
     const done: number[] = [];
-    const update = await indexFiles(candidates, () => undefined, { segmentId: 5, helpers, onProgress: p => done.push(p.done) });
-    const index = new SegmentedIndex({ segments: [], deletions: [], files: [], nextSegmentId: 6 });
-    index.replaceFiles([], update.changed, update.segment);
+    const index = new SegmentedIndex({ segments: [], deletions: [], files: [], nextSegmentId: 5 });
+    const update = await indexFiles(candidates, () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
+    index.replaceFiles([], update.changed, update.segments);
     return { index, update, done, candidates };
   };
 
   it('ranks every query exactly as a one-thread build does, with each file pointing at its own chunks', async () => {
     const one = await build();
     const three = await build({ workerFile: DEFAULT_WORKER_FILE, threads: 3, minBytes: 0 });
-    assert.equal(three.update.segment?.docCount, one.update.segment?.docCount);
+    assert.equal(three.index.chunkCount, one.index.chunkCount);
     assert.deepEqual([one.update.threads, three.update.threads], [1, 3]);
+    assert.deepEqual(three.update.segments.map(s => s.id), [5, 6, 7], 'one segment per part, numbered by the caller');
     assert.deepEqual(three.update.changed.map(r => r.location), one.candidates.map(c => c.location), 'records in the batch order');
     assert.equal(three.update.changed.find(r => r.path === 'image.bin')?.skip, 'binary');
     for (const query of ['parse config', 'héllo naïve', '日本語', 'emoji😀 zeta', 'http server', 'snake case name', 'unique77', 'title 42']) {
       const key = (index: SegmentedIndex) => index.search(query, 500).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`).sort();
       assert.deepEqual(key(three.index), key(one.index), query);
     }
-    const merged = three.update.segment?.data;
     for (const record of three.update.changed) {
-      assert.equal(record.segment, record.docCount > 0 ? 5 : -1);
-      for (let d = record.firstDoc; d < record.firstDoc + record.docCount; d++) assert.equal(merged?.fileLocations.get(merged.docFiles[d] ?? -1), record.location);
+      if (record.docCount === 0) assert.equal(record.segment, -1);
+      const data = three.update.segments.find(s => s.id === record.segment)?.data;
+      for (let d = record.firstDoc; d < record.firstDoc + record.docCount; d++) assert.equal(data?.fileLocations.get(data.docFiles[d] ?? -1), record.location);
     }
     assert.equal(three.done[three.done.length - 1], three.candidates.length, 'progress adds up the parts');
   });
@@ -61,7 +62,7 @@ describe('reading a batch of files on several threads', () => {
   it('reads a part here when its helper cannot start', async () => {
     const one = await build();
     const broken = await build({ workerFile: join(ws, 'no-such-worker.js'), threads: 2, minBytes: 0 });
-    assert.equal(broken.update.segment?.docCount, one.update.segment?.docCount);
+    assert.equal(broken.index.chunkCount, one.index.chunkCount);
     assert.equal(broken.update.threads, 1, 'both parts were read on this thread');
     assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
   });

@@ -32,7 +32,7 @@ function randomIndex(seed: number, docs: number, vocabulary: number): { index: S
       records.push({ path: `f${made}`, location, mtimeMs: 1, size: 1, hash: '', segment: id, firstDoc, docCount: 1 });
     }
     const gone = [...index.files()].filter(() => next() < 0.1).map(r => r.location);
-    index.replaceFiles(gone, records, builder.build(id));
+    index.replaceFiles(gone, records, [builder.build(id)]);
   }
   return { index, next };
 }

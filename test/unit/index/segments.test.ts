@@ -38,7 +38,7 @@ describe('segments, deletions and merge', () => {
     const base = segmentOf(1, files);
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape' });
-    index.replaceFiles([], update.records, update.segment);
+    index.replaceFiles([], update.records, [update.segment]);
     assert.deepEqual(index.search('banana', 10).map(h => h.path), ['a']);
     assert.deepEqual(index.search('grape', 10).map(h => h.path), ['b']);
     assert.equal(index.chunkCount, 4);
@@ -52,7 +52,7 @@ describe('segments, deletions and merge', () => {
     const base = segmentOf(1, files);
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape banana' });
-    index.replaceFiles(['/ws/d'], update.records, update.segment);
+    index.replaceFiles(['/ws/d'], update.records, [update.segment]);
     index.merge();
     assert.equal(index.segmentList.length, 1);
     assert.equal(index.deletedCount, 0);
@@ -82,14 +82,14 @@ describe('segments, deletions and merge', () => {
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);
     for (let i = 0; i < 7; i++) {
       const u = segmentOf(index.nextSegmentId++, { [`n${i}`]: `new ${i}` });
-      index.replaceFiles([], u.records, u.segment);
+      index.replaceFiles([], u.records, [u.segment]);
     }
     assert.equal(index.smallSegmentsToMerge()?.length, 8);
     index.merge(index.smallSegmentsToMerge());
     assert.equal(index.segmentList.length, 1);
     assert.equal(index.search('new', 20).length, 7);
     const z = segmentOf(index.nextSegmentId++, { z: 'zebra' });
-    index.replaceFiles(['/ws/a', '/ws/b', '/ws/n0', '/ws/n1'], z.records, z.segment);
+    index.replaceFiles(['/ws/a', '/ws/b', '/ws/n0', '/ws/n1'], z.records, [z.segment]);
     assert.ok(index.needsFullMerge());
   });
 });
