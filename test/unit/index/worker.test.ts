@@ -4,6 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MAX_INDEX_THREADS } from '../../../src/index/indexParts';
+import { IndexStore, snapshotOf, type StoredIndex } from '../../../src/index/indexStore';
 import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../src/index/indexWorkerClient';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 
@@ -45,7 +46,7 @@ describe('the index worker', () => {
     await assert.rejects(runSyncTask({ folders: [ws], rules: {} }, { workerFile }), /stopped \(exit code 3\) before it finished/);
   });
 
-  it('shares a large build with helper threads in the bundled worker (dist/indexWorker.js), ranking as one thread does', async function () {
+  it('shares a large build with helper threads in the bundled worker (dist/indexWorker.js), saved as one segment per helper, ranking as one thread does', async function () {
     const bundled = join(__dirname, '../../../../dist/indexWorker.js');
     if (availableParallelism() < 2 || !existsSync(bundled)) this.skip(); // one core, or not packaged yet
     this.timeout(60_000);
@@ -56,14 +57,20 @@ describe('the index worker', () => {
         const lines = Array.from({ length: 3000 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
         await writeFile(join(big, `f${f}.ts`), lines.join('\n'));
       }
-      const shared = await runSyncTask({ folders: [big], rules: {} }, { workerFile: bundled });
+      const storeDir = join(big, '.store');
+      const shared = await runSyncTask({ folders: [big], rules: {}, storeDir }, { workerFile: bundled });
       const alone = await runSyncTask({ folders: [big], rules: {} }, { workerFile: false });
       assert.equal(shared.stats.timings.threads, Math.min(MAX_INDEX_THREADS, availableParallelism()));
       assert.equal(alone.stats.timings.threads, 1);
       assert.equal(shared.stats.chunks, alone.stats.chunks);
+      assert.equal(shared.saveProblem, undefined);
+      const stored = await new IndexStore(storeDir).load();
+      assert.equal(stored?.segments.length, shared.stats.timings.threads, 'one segment per helper, saved');
+      const loaded = new SegmentedIndex(snapshotOf(stored as StoredIndex));
+      const key = (index: SegmentedIndex, query: string) => index.search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
       for (const query of ['parseConfig file17', 'retry backoff line 2999', 'gamma delta']) {
-        const key = (r: typeof shared) => new SegmentedIndex(r.snapshot).search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
-        assert.deepEqual(key(shared), key(alone), query);
+        assert.deepEqual(key(new SegmentedIndex(shared.snapshot), query), key(new SegmentedIndex(alone.snapshot), query), query);
+        assert.deepEqual(key(loaded, query), key(new SegmentedIndex(alone.snapshot), query), query);
       }
     } finally {
       await rm(big, { recursive: true, force: true });
