@@ -63,6 +63,11 @@ export class ByteWriter {
     this.bytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
   }
 
+  /** Numbers read back with `ByteReader.f64s(count)`: no length, the reader knows the count. */
+  f64s(values: Float64Array): void {
+    this.bytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+  }
+
   string(value: string): void {
     this.array(encoder.encode(value));
   }
@@ -159,7 +164,7 @@ export class ByteReader {
     return v;
   }
 
-  /** `count` numbers written one by one with `f64` (copied: they may sit on a 4-byte, not 8-byte, boundary). */
+  /** `count` numbers written with `f64s` (copied: they may sit on a 4-byte, not 8-byte, boundary). */
   f64s(count: number): Float64Array {
     const start = this.take(count * 8);
     return new Float64Array(this.data.buffer.slice(start, start + count * 8));

@@ -46,10 +46,12 @@ export function encodeManifest(m: Manifest): Uint8Array {
   w.array(Uint32Array.from(f.map(r => (r.segment < 0 ? NONE : r.segment))));
   w.array(Uint32Array.from(f.map(r => r.firstDoc)));
   w.array(Uint32Array.from(f.map(r => r.docCount)));
-  for (const r of f) {
-    w.f64(r.mtimeMs);
-    w.f64(r.size);
-  }
+  const stamps = new Float64Array(2 * f.length);
+  f.forEach((r, i) => {
+    stamps[2 * i] = r.mtimeMs;
+    stamps[2 * i + 1] = r.size;
+  });
+  w.f64s(stamps);
   return w.finish(MANIFEST_FORMAT_VERSION);
 }
 
