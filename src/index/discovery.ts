@@ -48,8 +48,9 @@ export interface DiscoveryResult {
 export interface Candidate {
   path: string;
   location: string;
-  size: number;
-  mtimeMs: number;
+  /** What stat said; both absent when the walk did not stat the file (`statFiles: false`): reading tells. */
+  size?: number;
+  mtimeMs?: number;
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -71,8 +72,9 @@ export const folderPrefix = (folders: readonly string[], folder: string): string
  */
 export async function walkFolders(
   folders: readonly string[],
-  rules: DiscoveryRules & { signal?: AbortSignal },
+  rules: DiscoveryRules & { signal?: AbortSignal; statFiles?: boolean },
 ): Promise<{ candidates: Candidate[]; skipped: Record<SkipReason, number> }> {
+  const statFiles = rules.statFiles ?? true;
   const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
   const included = includeMatcher(rules.include ?? []);
   const skipped = emptySkipCounts();
@@ -80,7 +82,8 @@ export async function walkFolders(
   const candidates: Candidate[] = [];
   const visited = new Set<string>();
 
-  const walk = async (dir: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
+  /** `real`: the folder's real path, for loop detection (only a link needs a realpath call: below it, real + name). */
+  const walk = async (dir: string, real: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
     await step();
     let entries: Dirent[];
     try {
@@ -97,8 +100,9 @@ export async function walkFolders(
       const location = join(dir, entry.name);
       let isDirectory = entry.isDirectory();
       let isFile = entry.isFile();
+      const isLink = entry.isSymbolicLink();
       let info: { size: number; mtimeMs: number } | undefined;
-      if (entry.isSymbolicLink() || isFile) {
+      if (isLink || (isFile && statFiles)) {
         try {
           const s = statSync(location); // follows links
           isDirectory = s.isDirectory();
@@ -112,15 +116,21 @@ export async function walkFolders(
       if (!isDirectory && !isFile) continue; // sockets, fifos, devices
       if (excluded(path, isDirectory) || scoped.ignores(path, isDirectory)) continue;
       if (isDirectory) {
-        if (alreadyVisited(location, visited)) skipped['symlink-loop']++;
-        else await walk(location, path, prefix, scoped);
-      } else if (info && included(path)) candidates.push({ path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs });
+        const realDir = isLink ? realPath(location) : join(real, entry.name);
+        if (visited.has(realDir)) skipped['symlink-loop']++;
+        else {
+          visited.add(realDir);
+          await walk(location, realDir, path, prefix, scoped);
+        }
+      } else if (included(path)) candidates.push(info ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs } : { path: prefix + path, location });
     }
   };
 
   for (const folder of folders) {
-    if (alreadyVisited(folder, visited)) continue;
-    await walk(folder, '', folderPrefix(folders, folder), IgnoreStack.empty());
+    const real = realPath(folder);
+    if (visited.has(real)) continue;
+    visited.add(real);
+    await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty());
   }
   return { candidates, skipped };
 }
@@ -145,11 +155,12 @@ export async function discoverFiles(folders: readonly string[], options: Discove
       const candidate = candidates[i];
       if (!candidate) continue;
       await step();
-      if (candidate.size > maxBytes) skipped['too-large']++;
+      const { path, location, size = 0, mtimeMs = 0 } = candidate; // this walk stats every file
+      if (size > maxBytes) skipped['too-large']++;
       else {
-        const content = await readFileContent(candidate.location);
+        const content = await readFileContent(location);
         if (content.kind === 'skip') skipped[content.reason]++;
-        else results[i] = { ...candidate, size: content.size, text: content.text };
+        else results[i] = { path, location, mtimeMs, size: content.size, text: content.text };
       }
       options.onProgress?.({ done: ++done, total });
     }
@@ -171,15 +182,11 @@ export async function readIgnoreFiles(dir: string, entries?: readonly Dirent[]):
   return contents;
 }
 
-/** Marks a directory visited by its real path; true if it was already (a symlink loop or a duplicate folder). */
-function alreadyVisited(dir: string, visited: Set<string>): boolean {
-  let real: string;
+/** A directory's path with every link resolved (itself when that fails). */
+function realPath(dir: string): string {
   try {
-    real = realpathSync.native(dir);
+    return realpathSync.native(dir);
   } catch {
-    real = dir;
+    return dir;
   }
-  if (visited.has(real)) return true;
-  visited.add(real);
-  return false;
 }

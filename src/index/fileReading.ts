@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { SkipReason } from './discovery';
 
@@ -26,17 +26,30 @@ export async function readFileContent(location: string): Promise<FileContent> {
 }
 
 /**
- * `readFileContent` without the promise machinery: several times cheaper per file (no file-handle objects, no
- * extra fstat), which matters for 30k files in the index worker, where blocking is what the thread is for.
+ * `readFileContent` without the promise machinery: several times cheaper per file (no file-handle objects), which
+ * matters for 30k files in the index worker, where blocking is what the thread is for. Also says when the file
+ * was last modified: the fstat that sizes the buffer tells, so a walk need not stat the file first. A file larger
+ * than `maxBytes` is not read ('too-large', no hash).
  */
-export function readFileContentSync(location: string): FileContent {
-  let bytes: Buffer;
+export function readFileContentSync(location: string, maxBytes = Infinity): FileContent & { mtimeMs: number } {
+  let fd: number;
   try {
-    bytes = readFileSync(location);
+    fd = openSync(location, 'r');
   } catch {
-    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0 };
+    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0, mtimeMs: 0 };
   }
-  return classifyBytes(bytes);
+  try {
+    const { size, mtimeMs } = fstatSync(fd);
+    if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, bytes, read, size - read, read);
+    return { ...classifyBytes(read === size ? bytes : bytes.subarray(0, read)), mtimeMs }; // a file that shrank meanwhile: what is there
+  } catch {
+    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0, mtimeMs: 0 };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function classifyBytes(bytes: Buffer): FileContent {

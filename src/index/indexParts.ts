@@ -63,10 +63,11 @@ export async function readInParts(files: FilesToRead, options: ReadFilesOptions,
  * (node_modules, C headers and prose cost very different amounts per byte). Blocks are as large as balance allows
  * (at least 8 per part, at most MAX_BLOCK_FILES files): neighbouring files share their vocabulary, and a thread
  * that keeps to one package at a time spends less (blocks of 256 instead of 32 files: ~20% less CPU over the
- * bench corpus). One part when the bytes to read are fewer than `minBytes`.
+ * bench corpus). One part when the bytes to read are fewer than `minBytes` (a file the walk did not stat counts
+ * as UNSTATED_FILE_BYTES).
  */
 export function splitIntoParts(files: FilesToRead, threads: number, minBytes: number, maxFileBytes = DEFAULT_MAX_FILE_BYTES): FilesToRead[] {
-  const bytes = files.candidates.reduce((n, c) => n + (c.size <= maxFileBytes ? c.size : 0), 0);
+  const bytes = files.candidates.reduce((n, { size = UNSTATED_FILE_BYTES }) => n + (size <= maxFileBytes ? size : 0), 0);
   const n = files.candidates.length;
   const count = Math.min(threads, n);
   if (count < 2 || bytes < minBytes) return [files];
@@ -81,6 +82,11 @@ export function splitIntoParts(files: FilesToRead, threads: number, minBytes: nu
 }
 
 const MAX_BLOCK_FILES = 256;
+/**
+ * What a file the walk did not stat counts for (a first build): more than a typical source file (the bench corpus
+ * averages 7 KB), since a needless helper costs ~0.1 s and a missing one can cost seconds.
+ */
+const UNSTATED_FILE_BYTES = 64 * 1024;
 const MIN_BLOCKS_PER_PART = 8;
 
 /** One part read by a helper worker running the index worker script. */

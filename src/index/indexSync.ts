@@ -53,13 +53,14 @@ export async function syncIndex(
     storeProblem = e instanceof StoreFormatError ? `the saved index was unusable (${e.message})` : `the saved index could not be read (${errorText(e)})`;
     await store?.clear().catch(() => undefined);
   }
-  const reuse = stored && !request.fromScratch && sameFolders(stored.manifest.folders, folders);
+  const reuse = stored !== undefined && !request.fromScratch && sameFolders(stored.manifest.folders, folders);
   const index = new SegmentedIndex(
     reuse && stored
       ? snapshotOf(stored)
       : { segments: [], deletions: [], files: [], nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
   );
-  const { candidates, skipped: walkSkipped } = await walkFolders(folders, { ...request.rules, signal: options.signal });
+  // Without a stored index every file is read, and reading learns its size and mtime: the walk need not stat.
+  const { candidates, skipped: walkSkipped } = await walkFolders(folders, { ...request.rules, signal: options.signal, statFiles: reuse });
   const t1 = performance.now();
   const present = new Set(candidates.map(c => c.location));
   const removed = [...index.files()].filter(r => !present.has(r.location)).map(r => r.location);

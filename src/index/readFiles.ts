@@ -50,13 +50,16 @@ export async function readFiles(files: FilesToRead, options: ReadFilesOptions): 
   for (let i = 0; i < total; i++) {
     await step();
     const candidate = files.candidates[i] as Candidate;
-    const content: FileContent =
-      candidate.size > maxBytes ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size } : readFileContentSync(candidate.location);
+    const content: FileContent & { mtimeMs?: number } =
+      candidate.size !== undefined && candidate.size > maxBytes
+        ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }
+        : readFileContentSync(candidate.location, maxBytes);
     const old = files.known[i];
-    const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs: candidate.mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
+    const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
+    const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
     if (content.kind === 'skip') record.skip = content.reason;
     if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
-      result.restamped.push({ ...old, mtimeMs: candidate.mtimeMs, size: content.size });
+      result.restamped.push({ ...old, mtimeMs, size: content.size });
     } else {
       if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, segmentId);
       result.changed.push(record);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { discoverFiles, isMinified } from '../../../src/index/discovery';
+import { discoverFiles, isMinified, walkFolders } from '../../../src/index/discovery';
 
 async function put(root: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [path, content] of Object.entries(files)) {
@@ -107,6 +107,30 @@ describe('discoverFiles', () => {
     const controller = new AbortController();
     controller.abort();
     await assert.rejects(discoverFiles([root], { signal: controller.signal }), { name: 'AbortError' });
+  });
+});
+
+describe('walkFolders', () => {
+  let root: string;
+  before(async () => {
+    root = await mkdtemp(join(tmpdir(), 'grounded-walk-'));
+    await put(root, { 'a/one.md': 'one', 'a/b/two.ts': 'two', 'c.txt': 'three' });
+    await symlink(root, join(root, 'a', 'b', 'loop'));
+    await symlink(join(root, 'c.txt'), join(root, 'linked.txt'));
+  });
+  after(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('lists the same files without stat when asked, stat-ing only links (to follow them) and still stopping loops', async () => {
+    const stated = await walkFolders([root], {});
+    const bare = await walkFolders([root], { statFiles: false });
+    assert.deepEqual(bare.candidates.map(c => c.path), stated.candidates.map(c => c.path));
+    assert.deepEqual(bare.candidates.map(c => c.path), ['a/b/two.ts', 'a/one.md', 'c.txt', 'linked.txt']);
+    assert.deepEqual(bare.skipped, stated.skipped);
+    assert.equal(bare.skipped['symlink-loop'], 1);
+    assert.ok(stated.candidates.every(c => c.size !== undefined && c.mtimeMs !== undefined));
+    assert.deepEqual(bare.candidates.map(c => c.size), [undefined, undefined, undefined, 5], 'a link is stat-ed to learn what it points at');
   });
 });
 

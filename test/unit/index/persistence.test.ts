@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { StoreFormatError } from '../../../src/index/binaryFormat';
@@ -40,6 +40,18 @@ describe('index persistence', () => {
     for (const q of ['apples', 'parse banana', 'cherry notes fruit']) assert.deepEqual(hits(fromDisk, q), hits(inMemory, q));
     assert.deepEqual(loaded.manifest.files.map(f => f.path).sort(), ['a.md', 'b.ts', 'c.txt']);
     assert.match(loaded.manifest.files[0]?.hash ?? '', /^[0-9a-f]{40}$/);
+  });
+
+  it('takes size and mtime from reading on a first build (the walk does not stat), as stat has them', async () => {
+    await writeFile(join(ws, 'big.txt'), 'z\n'.repeat(4000));
+    const first = await syncIndex({ folders: [ws], rules: { maxFileBytes: 5000 }, storeDir: store });
+    assert.equal(first.stats.skipped['too-large'], 1);
+    for (const record of first.snapshot.files) {
+      const info = await stat(record.location);
+      assert.deepEqual([record.size, record.mtimeMs], [info.size, info.mtimeMs], record.path);
+    }
+    const again = await syncIndex({ folders: [ws], rules: { maxFileBytes: 5000 }, storeDir: store });
+    assert.equal(again.stats.filesRead, 0, 'the next sync (which stats) finds every file unchanged');
   });
 
   it('skips unchanged files by (mtime, size), then by content hash', async () => {

@@ -31,7 +31,8 @@ describe('the index worker', () => {
     const a = new SegmentedIndex(inWorker.snapshot).search('heptagon', 50);
     const b = new SegmentedIndex(inProcess.snapshot).search('heptagon', 50);
     assert.equal(a.length, 43);
-    assert.deepEqual(a.map(h => [h.path, h.score]), b.map(h => [h.path, h.score]));
+    const key = (hits: typeof a) => hits.map(h => `${h.path} ${h.score}`).sort(); // equal scores: in document order, which threads change
+    assert.deepEqual(key(a), key(b));
   });
 
   it('keeps a result that is still being taken in when the worker exits', async () => {
@@ -53,8 +54,8 @@ describe('the index worker', () => {
     const big = await mkdtemp(join(tmpdir(), 'grounded-big-'));
     try {
       const words = ['alpha', 'beta', 'gamma', 'delta', 'parseConfig', 'retry_backoff', 'stream'];
-      for (let f = 0; f < 96; f++) {
-        const lines = Array.from({ length: 3000 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
+      for (let f = 0; f < 160; f++) {
+        const lines = Array.from({ length: 1800 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
         await writeFile(join(big, `f${f}.ts`), lines.join('\n'));
       }
       const storeDir = join(big, '.store');
@@ -68,7 +69,7 @@ describe('the index worker', () => {
       assert.equal(stored?.segments.length, shared.stats.timings.threads, 'one segment per helper, saved');
       const loaded = new SegmentedIndex(snapshotOf(stored as StoredIndex));
       const key = (index: SegmentedIndex, query: string) => index.search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
-      for (const query of ['parseConfig file17', 'retry backoff line 2999', 'gamma delta']) {
+      for (const query of ['parseConfig file17', 'retry backoff line 1799', 'gamma delta']) {
         assert.deepEqual(key(new SegmentedIndex(shared.snapshot), query), key(new SegmentedIndex(alone.snapshot), query), query);
         assert.deepEqual(key(loaded, query), key(new SegmentedIndex(alone.snapshot), query), query);
       }
