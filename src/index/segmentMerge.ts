@@ -58,67 +58,102 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     return map;
   });
 
-  const upperBound = inputs.reduce((n, { segment }) => n + segment.data.postingDocs.length, 0);
-  const postingDocs = new Uint32Array(upperBound);
-  const postingTfs = new Uint16Array(upperBound);
-  const termsAtLeast = inputs.reduce((n, { segment }) => Math.max(n, segment.termCount), 0);
-  const postingStarts = new GrowableUint32(termsAtLeast + 1);
-  const terms = new StringListWriter(termsAtLeast);
+  // Terms: the inputs' sorted lists merged like sorted runs; every input term learns its output term (-1 when
+  // none of its postings is live), and every output term how many postings it gets.
+  const termMaps = inputs.map(({ segment }) => new Int32Array(segment.termCount).fill(-1));
+  const termsAtMost = inputs.reduce((n, { segment }) => n + segment.termCount, 0);
+  const termBytesAtMost = inputs.reduce((n, { segment }) => n + segment.data.terms.bytes.length, 0);
+  const terms = new StringListWriter(termsAtMost, termBytesAtMost);
+  const counts = new Uint32Array(termsAtMost);
   const cursors = new Uint32Array(inputs.length);
-  let written = 0;
+  const same = new Int32Array(inputs.length);
+  let termCount = 0;
   for (;;) {
-    // The smallest term at the inputs' cursors.
+    // The smallest term at the inputs' cursors, and the inputs that have it.
     let first = -1;
+    let sameCount = 0;
     for (let i = 0; i < inputs.length; i++) {
       const list = (inputs[i] as MergeInput).segment.data.terms;
       const c = cursors[i] ?? 0;
       if (c >= list.length) continue;
-      if (first < 0) first = i;
-      else {
-        const best = (inputs[first] as MergeInput).segment.data.terms;
-        if (list.compareWith(c, best, cursors[first] ?? 0) < 0) first = i;
+      const order = first < 0 ? -1 : list.compareWith(c, (inputs[first] as MergeInput).segment.data.terms, cursors[first] ?? 0);
+      if (order < 0) {
+        first = i;
+        sameCount = 0;
       }
+      if (order <= 0) same[sameCount++] = i;
     }
     if (first < 0) break;
-    const firstTerms = (inputs[first] as MergeInput).segment.data.terms;
-    const firstCursor = cursors[first] ?? 0;
-    const before = written;
-    for (let i = first; i < inputs.length; i++) {
-      const data = (inputs[i] as MergeInput).segment.data;
-      const c = cursors[i] ?? 0;
-      if (c >= data.terms.length || (i !== first && data.terms.compareWith(c, firstTerms, firstCursor) !== 0)) continue;
-      cursors[i] = c + 1;
-      const { postingStarts: starts, postingDocs: docs, postingTfs: tfs } = data;
-      const from = starts[c] ?? 0;
-      const end = starts[c + 1] ?? 0;
-      const shift = shifts[i] ?? -1;
-      if (shift >= 0) {
-        // Nothing deleted: the postings keep their order and frequencies, documents move by `shift`.
-        postingTfs.set(tfs.subarray(from, end), written);
-        for (let p = from; p < end; p++) postingDocs[written++] = (docs[p] ?? 0) + shift;
-        continue;
-      }
-      const map = docMaps[i] as Int32Array;
-      for (let p = from; p < end; p++) {
-        const doc = map[docs[p] ?? 0] ?? -1;
-        if (doc < 0) continue;
-        postingDocs[written] = doc;
-        postingTfs[written] = tfs[p] ?? 0;
-        written++;
-      }
+    let postings = 0;
+    for (let k = 0; k < sameCount; k++) {
+      const i = same[k] ?? 0;
+      postings += livePostings(inputs[i] as MergeInput, cursors[i] ?? 0, shifts[i] ?? -1, docMaps[i] as Int32Array);
     }
-    if (written > before) {
-      postingStarts.push(before);
-      terms.push(firstTerms, firstCursor);
+    if (postings > 0) {
+      terms.push((inputs[first] as MergeInput).segment.data.terms, cursors[first] ?? 0);
+      counts[termCount] = postings;
+      for (let k = 0; k < sameCount; k++) {
+        const i = same[k] ?? 0;
+        (termMaps[i] as Int32Array)[cursors[i] ?? 0] = termCount;
+      }
+      termCount++;
+    }
+    for (let k = 0; k < sameCount; k++) {
+      const i = same[k] ?? 0;
+      cursors[i] = (cursors[i] ?? 0) + 1;
     }
   }
-  postingStarts.push(written);
+
+  // Postings: each input's are copied in one pass, term by term to where its output term's next postings go; inputs
+  // in order, so documents stay ascending within a term.
+  const postingStarts = new Uint32Array(termCount + 1);
+  for (let t = 0; t < termCount; t++) postingStarts[t + 1] = (postingStarts[t] ?? 0) + (counts[t] ?? 0);
+  const written = postingStarts[termCount] ?? 0;
+  const postingDocs = new Uint32Array(written);
+  const postingTfs = new Uint16Array(written);
+  const next = postingStarts.slice(0, termCount);
+  inputs.forEach(({ segment }, i) => {
+    const { postingStarts: starts, postingDocs: docs, postingTfs: tfs } = segment.data;
+    const termMap = termMaps[i] as Int32Array;
+    const shift = shifts[i] ?? -1;
+    const map = docMaps[i] as Int32Array;
+    for (let c = 0; c < termMap.length; c++) {
+      const t = termMap[c] ?? -1;
+      if (t < 0) continue;
+      let to = next[t] ?? 0;
+      const end = starts[c + 1] ?? 0;
+      if (shift >= 0) {
+        // Nothing deleted: the postings keep their order and frequencies, documents move by `shift`.
+        const from = starts[c] ?? 0;
+        if (end - from > 32) {
+          postingTfs.set(tfs.subarray(from, end), to);
+          if (shift === 0) postingDocs.set(docs.subarray(from, end), to);
+          else for (let p = from, q = to; p < end; p++, q++) postingDocs[q] = (docs[p] ?? 0) + shift;
+          to += end - from;
+        } else {
+          for (let p = from; p < end; p++, to++) {
+            postingDocs[to] = (docs[p] ?? 0) + shift;
+            postingTfs[to] = tfs[p] ?? 0;
+          }
+        }
+      } else {
+        for (let p = starts[c] ?? 0; p < end; p++) {
+          const doc = map[docs[p] ?? 0] ?? -1;
+          if (doc < 0) continue;
+          postingDocs[to] = doc;
+          postingTfs[to] = tfs[p] ?? 0;
+          to++;
+        }
+      }
+      next[t] = to;
+    }
+  });
   const segment = new Segment({
     id,
     terms: terms.toList(),
-    postingStarts: postingStarts.toArray(),
-    postingDocs: written === upperBound ? postingDocs : postingDocs.slice(0, written),
-    postingTfs: written === upperBound ? postingTfs : postingTfs.slice(0, written),
+    postingStarts,
+    postingDocs,
+    postingTfs,
     docLengths: docLengths.toArray(),
     docFiles: docFiles.toArray(),
     docStartLines: docStartLines.toArray(),
@@ -128,4 +163,15 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     fileLocations: fileLocations.toList(),
   });
   return { segment, docMaps };
+}
+
+/** Postings of term `c` of an input that survive: all of them when nothing is deleted (`shift` ≥ 0). */
+function livePostings({ segment }: MergeInput, c: number, shift: number, docMap: Int32Array): number {
+  const { postingStarts: starts, postingDocs: docs } = segment.data;
+  const from = starts[c] ?? 0;
+  const end = starts[c + 1] ?? 0;
+  if (shift >= 0) return end - from;
+  let live = 0;
+  for (let p = from; p < end; p++) if ((docMap[docs[p] ?? 0] ?? -1) >= 0) live++;
+  return live;
 }
