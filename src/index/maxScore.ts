@@ -61,7 +61,8 @@ export function scoreWithMaxScore(
   cursors.reduce((sum, c, i) => (upTo[i] = sum + c.bound), 0);
   const contributions = new Float64Array(termIds.length);
   const present = new Uint8Array(termIds.length);
-  const seed = seedThreshold(cursors, top.k, normBase, normPerLength, segment, deleted, contributions, present);
+  // A top k already full (an earlier segment filled it) is threshold enough: seeding would score the rare term twice.
+  const seed = top.threshold > -Infinity ? -Infinity : seedThreshold(cursors, top.k, normBase, normPerLength, segment, deleted, contributions, present);
   let threshold = Math.max(top.threshold, seed);
   let firstEssential = 0;
   while (firstEssential < n && (upTo[firstEssential] ?? 0) <= threshold) firstEssential++;
