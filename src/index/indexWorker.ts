@@ -5,8 +5,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { indexHelpers } from './indexParts';
 import { IndexStore } from './indexStore';
 import { syncIndex } from './indexSync';
-import { readFiles } from './readFiles';
-import { doneMessage, segmentBuffers, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
+import { SegmentReader } from './readFiles';
+import { doneMessage, segmentBuffers, type HelperCommand, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 const port = parentPort;
 if (port) {
@@ -26,13 +26,21 @@ if (port) {
       post(message, transfer);
     }, failed);
   } else {
-    readFiles(task.files, { newSegmentId: () => task.segmentId, maxFileBytes: task.maxFileBytes, onProgress })
-      .then(async result => {
-        const segment = result.segments[0]?.data;
-        // A failed write is not this part's failure: the sync's own save tries again and reports it.
-        const written = segment && task.storeDir ? await new IndexStore(task.storeDir).writeSegment(segment).then(() => true, () => false) : false;
-        post({ type: 'part-done', written, changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, segment ? segmentBuffers(segment) : []);
-      })
-      .catch(failed);
+    // A helper: reads the blocks it is sent, one after the other, into one segment; asks for the next after each.
+    const reader = new SegmentReader({ newSegmentId: () => task.segmentId, maxFileBytes: task.maxFileBytes });
+    const finish = async (): Promise<void> => {
+      const result = reader.finish();
+      const segment = result.segments[0]?.data;
+      // A failed write is not this part's failure: the sync's own save tries again and reports it.
+      const written = segment && task.storeDir ? await new IndexStore(task.storeDir).writeSegment(segment).then(() => true, () => false) : false;
+      post({ type: 'part-done', written, changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, segment ? segmentBuffers(segment) : []);
+    };
+    let work = Promise.resolve();
+    port.on('message', (command: HelperCommand) => {
+      work = work.then(() =>
+        command.type === 'end' ? finish() : reader.read(command.files).then(() => post({ type: 'next', done: reader.done })),
+      );
+      work.catch(failed); // the sync stops this helper at its first error
+    });
   }
 }

@@ -40,34 +40,63 @@ export interface IndexedFiles {
  * the yielder still lets the event loop run every few ms when this runs in-process).
  */
 export async function readFiles(files: FilesToRead, options: ReadFilesOptions): Promise<IndexedFiles> {
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-  const step = createYielder(options.signal);
-  const builder = new SegmentBuilder();
   const total = files.candidates.length;
-  const segmentId = options.newSegmentId();
-  const result: IndexedFiles = { segments: [], written: [], changed: [], restamped: [], unchanged: 0, threads: total > 0 ? 1 : 0 };
+  const reader = new SegmentReader({ ...options, onProgress: undefined });
   options.onProgress?.({ done: 0, total });
-  for (let i = 0; i < total; i++) {
-    await step();
-    const candidate = files.candidates[i] as Candidate;
-    const content: FileContent & { mtimeMs?: number } =
-      candidate.size !== undefined && candidate.size > maxBytes
-        ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }
-        : readFileContentSync(candidate.location, maxBytes);
-    const old = files.known[i];
-    const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
-    const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
-    if (content.kind === 'skip') record.skip = content.reason;
-    if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
-      result.restamped.push({ ...old, mtimeMs, size: content.size });
-    } else {
-      if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, segmentId);
-      result.changed.push(record);
-    }
-    if ((i & 15) === 15 || i === total - 1) options.onProgress?.({ done: i + 1, total });
+  await reader.read(files, done => {
+    if ((done & 15) === 0 || done === total) options.onProgress?.({ done, total });
+  });
+  return reader.finish();
+}
+
+/**
+ * `readFiles` for batches that come one after another (a helper thread is handed blocks of files as it asks for
+ * them): every batch goes into the same segment, which `finish` builds.
+ */
+export class SegmentReader {
+  private readonly builder = new SegmentBuilder();
+  private readonly segmentId: number;
+  private readonly step: () => Promise<void>;
+  private readonly result: IndexedFiles = { segments: [], written: [], changed: [], restamped: [], unchanged: 0, threads: 0 };
+  /** Files read so far, over all batches. */
+  done = 0;
+
+  constructor(private readonly options: ReadFilesOptions) {
+    this.segmentId = options.newSegmentId();
+    this.step = createYielder(options.signal);
   }
-  if (builder.docCount > 0) result.segments.push(builder.build(segmentId));
-  return result;
+
+  /** Reads a batch; `onFile` hears the running count after each file. */
+  async read(files: FilesToRead, onFile?: (done: number) => void): Promise<void> {
+    const maxBytes = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const { builder, result } = this;
+    if (files.candidates.length > 0) result.threads = 1;
+    for (let i = 0; i < files.candidates.length; i++) {
+      await this.step();
+      const candidate = files.candidates[i] as Candidate;
+      const content: FileContent & { mtimeMs?: number } =
+        candidate.size !== undefined && candidate.size > maxBytes
+          ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }
+          : readFileContentSync(candidate.location, maxBytes);
+      const old = files.known[i];
+      const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
+      const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
+      if (content.kind === 'skip') record.skip = content.reason;
+      if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
+        result.restamped.push({ ...old, mtimeMs, size: content.size });
+      } else {
+        if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, this.segmentId);
+        result.changed.push(record);
+      }
+      onFile?.(++this.done);
+    }
+  }
+
+  /** What was read: the records, and the segment of their chunks (none when no file has any). */
+  finish(): IndexedFiles {
+    if (this.builder.docCount > 0) this.result.segments.push(this.builder.build(this.segmentId));
+    return this.result;
+  }
 }
 
 /** Chunks a file by its text and counts each chunk's terms from its bytes (the same lines). */

@@ -5,10 +5,13 @@ import type { SegmentData } from './segment';
 import type { FileRecord, IndexSnapshot } from './segmentedIndex';
 import { StringList } from './stringList';
 
-/** What an index worker is started to do: a whole sync, or (a helper of a sync) read one part of its files. */
+/** What an index worker is started to do: a whole sync, or (a helper of a sync) read the blocks of files it is sent. */
 export type WorkerTask =
   | { kind: 'sync'; request: SyncRequest }
-  | { kind: 'files'; files: FilesToRead; segmentId: number; maxFileBytes?: number; storeDir?: string };
+  | { kind: 'reader'; segmentId: number; maxFileBytes?: number; storeDir?: string };
+
+/** What a sync sends its helper: a block of files to read into its segment, or the end (build the segment). */
+export type HelperCommand = { type: 'files'; files: FilesToRead } | { type: 'end' };
 
 /**
  * What the index worker posts back. The result's file table (30k records in a large workspace) travels encoded as
@@ -21,9 +24,12 @@ export type WorkerMessage =
   | { type: 'done'; result: SyncResult; files: Uint8Array }
   | ErrorMessage;
 
-/** What a helper reading one part of the files posts back (the segment's buffers transferred; `written` to the store). */
+/**
+ * What a helper posts back: a request for the next block when it has read one (with the files it read so far),
+ * and at the end its segment (buffers transferred; `written` to the store) with its records.
+ */
 export type PartMessage =
-  | { type: 'progress'; done: number; total: number }
+  | { type: 'next'; done: number }
   | { type: 'part-done'; segment?: SegmentData; written: boolean; changed: FileRecord[]; restamped: FileRecord[] }
   | ErrorMessage;
 

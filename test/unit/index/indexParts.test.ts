@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { walkFolders } from '../../../src/index/discovery';
 import { indexFiles } from '../../../src/index/indexFiles';
-import { splitIntoParts } from '../../../src/index/indexParts';
+import { splitIntoBlocks } from '../../../src/index/indexParts';
 import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
 import type { FilesToRead } from '../../../src/index/readFiles';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
@@ -67,27 +67,25 @@ describe('reading a batch of files on several threads', () => {
     assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
   });
 
-  it('deals blocks of files in turn (at least 8 per part, at most 256 files), and keeps a small batch whole', () => {
-    const batch = (n: number, size = 1000): FilesToRead => {
-      const candidates = Array.from({ length: n }, (_, i) => ({ path: `f${i}`, location: `/f${i}`, size, mtimeMs: 0 }));
+  it('cuts the batch into blocks of consecutive files (at least 8 per thread, at most 256 files), and keeps a small batch whole', () => {
+    const batch = (n: number, size: number | 'unstated' = 1000): FilesToRead => {
+      const candidates = Array.from({ length: n }, (_, i) => (size === 'unstated' ? { path: `f${i}`, location: `/f${i}` } : { path: `f${i}`, location: `/f${i}`, size, mtimeMs: 0 }));
       return { candidates, known: candidates.map(() => undefined) };
     };
-    const small = splitIntoParts(batch(100), 2, 50_000);
-    assert.deepEqual(small.map(p => p.candidates.length), [52, 48], 'blocks of 100 / 16 = 6 files');
-    assert.deepEqual(small[1]?.candidates.slice(0, 2).map(c => c.path), ['f6', 'f7']);
-    const large = splitIntoParts(batch(10_000), 2, 50_000);
-    assert.deepEqual(large.map(p => p.candidates.length), [5120, 4880], 'blocks of 256 files');
+    const small = splitIntoBlocks(batch(100), 2, 50_000);
+    assert.deepEqual(small.map(p => p.candidates.length), [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 4], 'blocks of 100 / 16 = 6 files');
+    const large = splitIntoBlocks(batch(10_000), 2, 50_000);
+    assert.equal(large.length, 40, 'blocks of 256 files');
     assert.equal(large[1]?.candidates[0]?.path, 'f256');
-    for (const parts of [small, large, splitIntoParts(batch(1000), 3, 0), splitIntoParts(batch(5), 4, 0)]) {
-      const all = parts.flatMap(p => p.candidates.map(c => Number(c.path.slice(1)))).sort((a, b) => a - b);
-      assert.deepEqual(all, [...all.keys()], 'every file in exactly one part');
-      for (const p of parts) {
-        const numbers = p.candidates.map(c => Number(c.path.slice(1)));
-        assert.ok(numbers.every((x, i) => i === 0 || x > (numbers[i - 1] ?? -1)), 'batch order kept within a part');
-      }
+    for (const blocks of [small, large, splitIntoBlocks(batch(1000), 3, 0), splitIntoBlocks(batch(5), 4, 0)]) {
+      const all = blocks.flatMap(p => p.candidates.map(c => Number(c.path.slice(1))));
+      assert.deepEqual(all, [...all.keys()], 'every file once, in batch order');
+      assert.ok(blocks.every(b => b.known.length === b.candidates.length));
     }
-    assert.equal(splitIntoParts(batch(100), 2, 200_000).length, 1, 'fewer bytes than the threshold');
-    assert.equal(splitIntoParts(batch(100), 1, 0).length, 1, 'one thread');
-    assert.equal(splitIntoParts(batch(100, 10 * 1024 * 1024), 2, 50_000).length, 1, 'files over the size limit are not read, so they do not count');
+    assert.equal(splitIntoBlocks(batch(100), 2, 200_000).length, 1, 'fewer bytes than the threshold');
+    assert.equal(splitIntoBlocks(batch(100), 1, 0).length, 1, 'one thread');
+    assert.equal(splitIntoBlocks(batch(100, 10 * 1024 * 1024), 2, 50_000).length, 1, 'files over the size limit are not read, so they do not count');
+    assert.equal(splitIntoBlocks(batch(100, 'unstated'), 2, 8 << 20).length, 1, '100 files the walk did not stat count as 6.4 MB');
+    assert.equal(splitIntoBlocks(batch(200, 'unstated'), 2, 8 << 20).length, 17, '200 of them as 12.8 MB: blocks of 12');
   });
 });
