@@ -41,7 +41,7 @@ export interface IndexedFiles {
  */
 export async function readFiles(files: FilesToRead, options: ReadFilesOptions): Promise<IndexedFiles> {
   const total = files.candidates.length;
-  const reader = new SegmentReader({ ...options, onProgress: undefined });
+  const reader = new SegmentReader(options);
   options.onProgress?.({ done: 0, total });
   await reader.read(files, done => {
     if ((done & 15) === 0 || done === total) options.onProgress?.({ done, total });
@@ -88,7 +88,8 @@ export class SegmentReader {
         if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, this.segmentId);
         result.changed.push(record);
       }
-      onFile?.(++this.done);
+      this.done++;
+      onFile?.(this.done);
     }
   }
 
