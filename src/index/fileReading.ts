@@ -20,10 +20,12 @@ export async function readFileContent(location: string): Promise<FileContent> {
   try {
     bytes = await readFile(location);
   } catch {
-    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0 };
+    return UNREADABLE;
   }
   return classifyBytes(bytes);
 }
+
+const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as const satisfies FileContent;
 
 /**
  * `readFileContent` without the promise machinery: several times cheaper per file (no file-handle objects), which
@@ -36,7 +38,7 @@ export function readFileContentSync(location: string, maxBytes = Infinity): File
   try {
     fd = openSync(location, 'r');
   } catch {
-    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0, mtimeMs: 0 };
+    return { ...UNREADABLE, mtimeMs: 0 };
   }
   try {
     const { size, mtimeMs } = fstatSync(fd);
@@ -46,7 +48,7 @@ export function readFileContentSync(location: string, maxBytes = Infinity): File
     for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, bytes, read, size - read, read);
     return { ...classifyBytes(read === size ? bytes : bytes.subarray(0, read)), mtimeMs }; // a file that shrank meanwhile: what is there
   } catch {
-    return { kind: 'skip', reason: 'unreadable', hash: '', size: 0, mtimeMs: 0 };
+    return { ...UNREADABLE, mtimeMs: 0 };
   } finally {
     closeSync(fd);
   }

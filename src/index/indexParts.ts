@@ -41,8 +41,8 @@ export async function readInParts(files: FilesToRead, options: ReadFilesOptions,
   if (count < 2) return readFiles(files, options);
   const total = files.candidates.length;
   const done = new Array<number>(count + 1).fill(0);
-  const progress = (part: number) => (p: { done: number }) => {
-    done[part] = p.done;
+  const progress = (part: number) => (read: number) => {
+    done[part] = read;
     options.onProgress?.({ done: done.reduce((a, b) => a + b, 0), total });
   };
   const ids = Array.from({ length: count }, () => options.newSegmentId());
@@ -52,11 +52,11 @@ export async function readInParts(files: FilesToRead, options: ReadFilesOptions,
     ids.map(async (id, i) => {
       const taken: FilesToRead[] = [];
       try {
-        return await readInHelper(helpers, id, queue, taken, { ...options, onProgress: progress(i) });
+        return await readInHelper(helpers, id, queue, taken, options, progress(i));
       } catch {
         // The helper could not do its part (no thread, out of memory, a missing script): its blocks are read here.
         options.signal?.throwIfAborted();
-        progress(i)({ done: 0 });
+        progress(i)(0);
         failed.push(...taken, ...queue.splice(0));
         return undefined;
       }
@@ -66,7 +66,7 @@ export async function readInParts(files: FilesToRead, options: ReadFilesOptions,
   const helped = read.length;
   if (failed.length > 0) {
     const unusedId = ids[results.indexOf(undefined)] as number; // a failed helper's segment never came
-    read.push(await readFiles(joinBlocks(failed), { ...options, newSegmentId: () => unusedId, onProgress: progress(count) }));
+    read.push(await readFiles(joinBlocks(failed), { ...options, newSegmentId: () => unusedId, onProgress: p => progress(count)(p.done) }));
   }
   return { ...combineParts(files, read), threads: helped + (failed.length > 0 ? 1 : 0) };
 }
@@ -101,9 +101,17 @@ const joinBlocks = (blocks: readonly FilesToRead[]): FilesToRead => ({ candidate
 
 /**
  * One helper worker reading blocks from `queue` into segment `segmentId` until the queue is empty; every block
- * sent is also put in `taken` (if the helper fails, they are what it leaves undone).
+ * sent is also put in `taken` (if the helper fails, they are what it leaves undone). `onRead` hears how many files
+ * it has read, after each block.
  */
-function readInHelper(helpers: IndexHelpers, segmentId: number, queue: FilesToRead[], taken: FilesToRead[], options: ReadFilesOptions): Promise<IndexedFiles> {
+function readInHelper(
+  helpers: IndexHelpers,
+  segmentId: number,
+  queue: FilesToRead[],
+  taken: FilesToRead[],
+  options: Pick<ReadFilesOptions, 'maxFileBytes' | 'signal'>,
+  onRead: (done: number) => void,
+): Promise<IndexedFiles> {
   return new Promise<IndexedFiles>((resolve, reject) => {
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'reader', segmentId, maxFileBytes: options.maxFileBytes, storeDir: helpers.storeDir };
@@ -131,10 +139,9 @@ function readInHelper(helpers: IndexHelpers, segmentId: number, queue: FilesToRe
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: PartMessage) => {
       if (message.type === 'next') {
-        options.onProgress?.({ done: message.done, total: 0 });
+        onRead(message.done);
         sendNext();
       } else if (message.type === 'part-done') {
-        options.onProgress?.({ done: taken.reduce((n, b) => n + b.candidates.length, 0), total: 0 });
         const segment = message.segment ? new Segment(reviveSegmentData(message.segment)) : undefined;
         const written = segment && message.written ? [segment.id] : [];
         finish(() => resolve({ segments: segment ? [segment] : [], written, changed: message.changed, restamped: message.restamped, unchanged: 0, threads: 1 }));
