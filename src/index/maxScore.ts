@@ -21,28 +21,62 @@ interface TermCursor {
   blockBounds: Float64Array;
 }
 
+/** A segment to score, with the query's term numbers in it (-1: absent) and its deletions. */
+export interface SegmentTerms {
+  segment: Segment;
+  termIds: readonly number[];
+  deleted: Uint8Array | undefined;
+  /** Where its documents start in index order (the segments before it hold `base` documents). */
+  base: number;
+}
+
 /**
- * Scores one segment into `top` with MaxScore (Turtle & Flood): terms are sorted by their largest possible
+ * Scores the segments into `top` with MaxScore (Turtle & Flood): terms are sorted by their largest possible
  * contribution; once the k-th best score reaches the sum of the smallest bounds, documents holding only those
  * terms cannot enter, so only the other ("essential") terms' postings are walked and the rest are looked up by
  * galloping search, and only while the document can still make it. Block-max bounds (per 128 postings of a term)
  * then skip runs of documents whose blocks cannot add up to the threshold — a single common term ("return") no
- * longer walks all its postings — and a rare term seeds the threshold (seedThreshold). The top k is exactly that
- * of exhaustive scoring, scores bit for bit: a document's score is summed in query order, and documents come in
- * ascending order so a later document that only ties the k-th score never enters (TopK ranks ties by order).
- * `weights[i]` is idf × query count of `termIds[i]`; lengthNorm(dl) = normBase + normPerLength · dl.
+ * longer walks all its postings — and the rarest term seeds the threshold before any segment is scored
+ * (seedThreshold, from the segment with most of its documents: the best documents may sit in the last one). The top k is exactly that of exhaustive
+ * scoring, scores bit for bit: a document's score is summed in query order, and documents come in ascending order
+ * so a later document that only ties the k-th score never enters (TopK ranks ties by order).
+ * `weights[i]` is idf × query count of term i; lengthNorm(dl) = normBase + normPerLength · dl.
  */
-export function scoreWithMaxScore(
-  segment: Segment,
-  termIds: readonly number[],
-  weights: readonly number[],
-  normBase: number,
-  normPerLength: number,
-  deleted: Uint8Array | undefined,
-  top: TopK,
-  base: number,
-): void {
-  const { postingStarts, postingDocs, postingTfs, docLengths } = segment.data;
+export function scoreWithMaxScore(parts: readonly SegmentTerms[], weights: readonly number[], normBase: number, normPerLength: number, top: TopK): void {
+  const contributions = new Float64Array(weights.length);
+  const present = new Uint8Array(weights.length);
+  const plans = parts.map(part => ({ part, cursors: cursorsOf(part, weights, normBase, normPerLength) }));
+  const seeder = plans[seedingSegment(plans.map(p => p.cursors), weights.length)];
+  const seed = seeder ? seedThreshold(seeder.cursors, top.k, normBase, normPerLength, seeder.part.segment, seeder.part.deleted, contributions, present) : -Infinity;
+  for (const { part, cursors } of plans) scoreSegment(part, cursors, normBase, normPerLength, top, seed, contributions, present);
+}
+
+/**
+ * Which segment seeds the threshold (one pass is enough; seeding each would score the rare documents once more per
+ * segment): the one holding the most documents of the query's rarest term, where the best documents most likely are.
+ */
+function seedingSegment(cursorsBySegment: readonly TermCursor[][], slots: number): number {
+  const postings = cursorsBySegment.map(cursors => {
+    const bySlot = new Float64Array(slots);
+    for (const c of cursors) bySlot[c.slot] = c.end - c.start;
+    return bySlot;
+  });
+  let rarest = -1;
+  let fewest = Infinity;
+  for (let slot = 0; slot < slots; slot++) {
+    const total = postings.reduce((sum, bySlot) => sum + (bySlot[slot] ?? 0), 0);
+    if (total > 0 && total < fewest) [rarest, fewest] = [slot, total];
+  }
+  let best = 0;
+  postings.forEach((bySlot, i) => {
+    if ((bySlot[rarest] ?? 0) > (postings[best]?.[rarest] ?? 0)) best = i;
+  });
+  return best;
+}
+
+/** The query's terms present in the segment, by bound, smallest first. */
+function cursorsOf({ segment, termIds }: SegmentTerms, weights: readonly number[], normBase: number, normPerLength: number): TermCursor[] {
+  const { postingStarts } = segment.data;
   const cursors: TermCursor[] = [];
   termIds.forEach((id, slot) => {
     const weight = weights[slot] ?? 0;
@@ -53,16 +87,26 @@ export function scoreWithMaxScore(
     const blockBounds = impacts.blocks.map(b => b * factor);
     cursors.push({ slot, weight, bound: impacts.max * factor, start, at: start, end: postingStarts[id + 1] ?? 0, blockBounds });
   });
+  return cursors.sort((a, b) => a.bound - b.bound);
+}
+
+/** MaxScore over one segment (see scoreWithMaxScore); `seed`: a score the k-th best is sure to reach. */
+function scoreSegment(
+  { segment, deleted, base }: SegmentTerms,
+  cursors: TermCursor[],
+  normBase: number,
+  normPerLength: number,
+  top: TopK,
+  seed: number,
+  contributions: Float64Array,
+  present: Uint8Array,
+): void {
+  const { postingDocs, postingTfs, docLengths } = segment.data;
   const n = cursors.length;
   if (n === 0) return;
-  cursors.sort((a, b) => a.bound - b.bound);
   /** upTo[i]: the most terms 0..i can add together. */
   const upTo = new Float64Array(n);
   cursors.reduce((sum, c, i) => (upTo[i] = sum + c.bound), 0);
-  const contributions = new Float64Array(termIds.length);
-  const present = new Uint8Array(termIds.length);
-  // A top k already full (an earlier segment filled it) is threshold enough: seeding would score the rare term twice.
-  const seed = top.threshold > -Infinity ? -Infinity : seedThreshold(cursors, top.k, normBase, normPerLength, segment, deleted, contributions, present);
   let threshold = Math.max(top.threshold, seed);
   let firstEssential = 0;
   while (firstEssential < n && (upTo[firstEssential] ?? 0) <= threshold) firstEssential++;
@@ -72,6 +116,12 @@ export function scoreWithMaxScore(
   let checkedUpTo = -1;
   let checkedAgainst = threshold;
   while (firstEssential < n) {
+    if (firstEssential === n - 1) {
+      // One essential term (the usual case once the top k is full): walk its postings in a tight loop to the next
+      // document that could still enter, instead of taking each document through the general step below.
+      const c = cursors[n - 1] as TermCursor;
+      c.at = nextCandidate(c, n > 1 ? (upTo[n - 2] ?? 0) : 0, threshold, segment, normBase, normPerLength, deleted);
+    }
     let doc = 0xffffffff;
     for (let i = firstEssential; i < n; i++) {
       const c = cursors[i] as TermCursor;
@@ -145,17 +195,55 @@ export function scoreWithMaxScore(
   }
 }
 
-/** The rarest term is seeded from when its list is this short and the longest is this many times longer. */
+/**
+ * The first posting of `c`, from where it stands, whose document is live and could still enter the top k: its
+ * contribution plus `rest` (the most the other terms can add) above `threshold`. A block whose bound cannot get
+ * there is passed over whole. The sum is formed as the general step's pruning test forms it, so the two agree on
+ * every document.
+ */
+function nextCandidate(
+  c: TermCursor,
+  rest: number,
+  threshold: number,
+  segment: Segment,
+  normBase: number,
+  normPerLength: number,
+  deleted: Uint8Array | undefined,
+): number {
+  const { postingDocs, postingTfs, docLengths } = segment.data;
+  const { weight, start, end, blockBounds } = c;
+  let p = c.at;
+  while (p < end) {
+    if (((p - start) & IMPACT_BLOCK_MASK) === 0 && (blockBounds[(p - start) >>> IMPACT_BLOCK_SHIFT] ?? Infinity) + rest <= threshold) {
+      p += IMPACT_BLOCK_MASK + 1;
+      continue;
+    }
+    const doc = postingDocs[p] ?? 0;
+    const tf = postingTfs[p] ?? 0;
+    const contribution = (weight * tf) / (tf + normBase + normPerLength * (docLengths[doc] ?? 0)); // as exhaustive scoring groups it
+    if (contribution + rest > threshold && (deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0)) return p;
+    p++;
+  }
+  return end;
+}
+
+const IMPACT_BLOCK_MASK = (1 << IMPACT_BLOCK_SHIFT) - 1;
+
+/** The rarest term's documents are scored in full when its list is this short and the longest is this many times longer. */
 const SEED_MAX_POSTINGS = 4096;
 const SEED_MIN_SKEW = 8;
+/** Else by what the rarest term adds alone, when the longest list is this many times longer (else not worth a pass). */
+const SEED_MIN_SKEW_ALONE = 2;
 
 /**
- * A score the k-th best is sure to reach, from fully scoring the documents of the query's rarest term when it is
- * much rarer than the most common one (an identifier next to "string" or "return"). Plain MaxScore starts from
- * nothing and walks the common term's postings until k documents holding the rare term have turned up: that was
- * most of the slowest queries. The seed is lowered by a hair below a real k-th score, so a document that ties it
- * is still offered (ties keep index order) and the result stays exactly that of exhaustive scoring; the main loop
- * scores these documents again, the same way. -Infinity when there is nothing to seed from.
+ * A score the k-th best is sure to reach, from the documents of the query's rarest term: scored in full when it is
+ * much rarer than the most common term (an identifier next to "string" or "return"), else by what the rarest term
+ * alone adds to each (a score holds every contribution, so its k-th best reaches the k-th best of these). Plain
+ * MaxScore starts from nothing and walks the common term's postings until k documents holding the rare term have
+ * turned up ("const ossl": 20k documents scored where 4k would do): that was most of the slowest queries. The seed
+ * is lowered by a hair below a real k-th score, so a document that ties it is still offered (ties keep index
+ * order) and the result stays exactly that of exhaustive scoring; the main loop scores these documents again, the
+ * same way. -Infinity when there is nothing to seed from.
  */
 function seedThreshold(
   cursors: readonly TermCursor[],
@@ -175,7 +263,8 @@ function seedThreshold(
     longest = Math.max(longest, c.end - c.at);
   }
   const length = rarest.end - rarest.at;
-  if (length < k || length > SEED_MAX_POSTINGS || longest < length * SEED_MIN_SKEW) return -Infinity;
+  if (length < k || longest < length * SEED_MIN_SKEW_ALONE) return -Infinity;
+  const inFull = length <= SEED_MAX_POSTINGS && longest >= length * SEED_MIN_SKEW;
   const { postingDocs, postingTfs, docLengths } = segment.data;
   const positions = cursors.map(c => c.at);
   const best = new TopK(k);
@@ -183,6 +272,11 @@ function seedThreshold(
     const doc = postingDocs[p] ?? 0;
     if (deleted !== undefined && ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) !== 0) continue;
     const scaledLength = normPerLength * (docLengths[doc] ?? 0);
+    if (!inFull) {
+      const tf = postingTfs[p] ?? 0;
+      best.offer((rarest.weight * tf) / (tf + normBase + scaledLength), doc); // as exhaustive scoring groups it
+      continue;
+    }
     cursors.forEach((c, i) => {
       const at = (positions[i] = seek(postingDocs, positions[i] ?? c.at, c.end, doc));
       if (at >= c.end || postingDocs[at] !== doc) return;

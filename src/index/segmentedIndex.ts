@@ -150,10 +150,12 @@ export class SegmentedIndex {
     const { normBase, normPerLength } = this.lengthNorm();
     const top = new TopK(k);
     let base = 0;
-    this.segments.forEach((segment, j) => {
-      scoreWithMaxScore(segment, idsBySegment[j] ?? [], weights, normBase, normPerLength, this.deletions.get(segment.id), top, base);
+    const parts = this.segments.map((segment, j) => {
+      const part = { segment, termIds: idsBySegment[j] ?? [], deleted: this.deletions.get(segment.id), base };
       base += segment.docCount;
+      return part;
     });
+    scoreWithMaxScore(parts, weights, normBase, normPerLength, top);
     return top.results();
   }
 

@@ -98,6 +98,23 @@ describe('MaxScore top-k', () => {
     assert.deepEqual(index.rank('common', 7), exhaustive(index, 'common', 7));
   });
 
+  it('seeds from the later segment that holds most of the rare term, and still keeps earlier ties first', () => {
+    // The rare term's documents sit mostly in the second segment; the first holds two that tie them exactly.
+    const segmentOf = (id: number, texts: string[]) => {
+      const builder = new SegmentBuilder(words);
+      const file = builder.addFile(`f${id}`, `/ws/f${id}`);
+      for (const text of texts) builder.addChunk(file, { text, startLine: 1, endLine: 1 });
+      return builder.build(id).data;
+    };
+    const filler = (n: number, text: string) => Array.from({ length: n }, () => text);
+    const first = segmentOf(1, [...filler(300, 'common other'), 'common rare', ...filler(300, 'common'), 'common rare']);
+    const second = segmentOf(2, [...filler(200, 'common'), ...filler(40, 'common rare'), ...filler(100, 'other')]);
+    const index = new SegmentedIndex({ segments: [first, second], deletions: [undefined, undefined], files: [], nextSegmentId: 3 }, words);
+    for (const query of ['common rare', 'rare common common', 'other rare'])
+      for (const k of [1, 2, 3, 10]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
+    assert.deepEqual(index.rank('common rare', 2).map(r => r.doc), [300, 601]);
+  });
+
   it('seeks the first posting at or after a document', () => {
     const docs = Uint32Array.from([2, 4, 8, 9, 15, 40, 41, 90]);
     for (let doc = 0; doc < 100; doc++) {
