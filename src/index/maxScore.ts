@@ -17,8 +17,9 @@ interface TermCursor {
   start: number;
   at: number;
   end: number;
-  /** Per block, the most this term can add there (weight × block max impact, inflated like `bound`). */
-  blockBounds: Float64Array;
+  /** Per block, the most this term can add there is blockMax[block] × blockFactor (weight × impact, inflated like `bound`). */
+  blockMax: Float64Array;
+  blockFactor: number;
 }
 
 /** A segment to score, with the query's term numbers in it (-1: absent) and its deletions. */
@@ -84,8 +85,7 @@ function cursorsOf({ segment, termIds }: SegmentTerms, weights: readonly number[
     const impacts = segment.impacts(id, normBase, normPerLength);
     const factor = weight * impacts.scale * SAFETY;
     const start = postingStarts[id] ?? 0;
-    const blockBounds = impacts.blocks.map(b => b * factor);
-    cursors.push({ slot, weight, bound: impacts.max * factor, start, at: start, end: postingStarts[id + 1] ?? 0, blockBounds });
+    cursors.push({ slot, weight, bound: impacts.max * factor, start, at: start, end: postingStarts[id + 1] ?? 0, blockMax: impacts.blocks, blockFactor: factor });
   });
   return cursors.sort((a, b) => a.bound - b.bound);
 }
@@ -137,7 +137,7 @@ function scoreSegment(
         const c = cursors[i] as TermCursor;
         if (c.at >= c.end) continue;
         const block = (c.at - c.start) >>> IMPACT_BLOCK_SHIFT;
-        blockBound += c.blockBounds[block] ?? Infinity;
+        blockBound += (c.blockMax[block] ?? Infinity) * c.blockFactor;
         blockEnd = Math.min(blockEnd, postingDocs[Math.min(c.start + ((block + 1) << IMPACT_BLOCK_SHIFT), c.end) - 1] ?? 0);
       }
       if (blockBound <= threshold) {
@@ -211,10 +211,10 @@ function nextCandidate(
   deleted: Uint8Array | undefined,
 ): number {
   const { postingDocs, postingTfs, docLengths } = segment.data;
-  const { weight, start, end, blockBounds } = c;
+  const { weight, start, end, blockMax, blockFactor } = c;
   let p = c.at;
   while (p < end) {
-    if (((p - start) & IMPACT_BLOCK_MASK) === 0 && (blockBounds[(p - start) >>> IMPACT_BLOCK_SHIFT] ?? Infinity) + rest <= threshold) {
+    if (((p - start) & IMPACT_BLOCK_MASK) === 0 && (blockMax[(p - start) >>> IMPACT_BLOCK_SHIFT] ?? Infinity) * blockFactor + rest <= threshold) {
       p += IMPACT_BLOCK_MASK + 1;
       continue;
     }
