@@ -38,9 +38,10 @@ export interface SegmentTerms {
  * galloping search, and only while the document can still make it. Block-max bounds (per 128 postings of a term)
  * then skip runs of documents whose blocks cannot add up to the threshold — a single common term ("return") no
  * longer walks all its postings — and the rarest term seeds the threshold before any segment is scored
- * (seedThreshold, from the segment with most of its documents: the best documents may sit in the last one). The top k is exactly that of exhaustive
- * scoring, scores bit for bit: a document's score is summed in query order, and documents come in ascending order
- * so a later document that only ties the k-th score never enters (TopK ranks ties by order).
+ * (seedThreshold, from the segment with most of its documents: the best documents may sit in the last one). The
+ * top k is exactly that of exhaustive scoring, scores bit for bit: a document's score is summed in query order,
+ * and documents come in ascending order so a later document that only ties the k-th score never enters (TopK
+ * ranks ties by order; the seed is lowered by a hair, so an earlier document tying a later one's score enters).
  * `weights[i]` is idf × query count of term i; lengthNorm(dl) = normBase + normPerLength · dl.
  */
 export function scoreWithMaxScore(parts: readonly SegmentTerms[], weights: readonly number[], normBase: number, normPerLength: number, top: TopK): void {
