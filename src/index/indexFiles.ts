@@ -1,7 +1,7 @@
 import type { Candidate } from './discovery';
 import { readInParts, type IndexHelpers } from './indexParts';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
-import type { FileRecord } from './segmentedIndex';
+import type { FileRecord } from './fileTable';
 
 export type { IndexedFiles } from './readFiles';
 

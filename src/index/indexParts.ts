@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_FILE_BYTES } from './discovery';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
 import { Segment } from './segment';
-import type { FileRecord } from './segmentedIndex';
+import type { FileRecord } from './fileTable';
 import { reviveSegmentData, type HelperCommand, type PartMessage, type WorkerTask } from './workerMessages';
 
 /** Threads that may read one batch of files (this one included), and the script they run. */

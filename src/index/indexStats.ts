@@ -26,13 +26,8 @@ export interface IndexStats {
 export function indexStats(index: SegmentedIndex, walkSkipped: Record<SkipReason, number>, extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead'>): IndexStats {
   const skipped = emptySkipCounts();
   for (const reason of SKIP_REASONS) skipped[reason] = walkSkipped[reason] ?? 0;
-  let files = 0;
-  for (const record of index.files()) {
-    if (record.skip) skipped[record.skip]++;
-    else files++;
-  }
   return {
-    files,
+    files: index.countFiles(skipped),
     chunks: index.chunkCount,
     segments: index.segmentList.length,
     deletedChunks: index.deletedCount,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { emptySkipCounts, walkFolders, type DiscoveryRules, type SkipReason } from './discovery';
+import { EMPTY_COLUMNS } from './fileTable';
 import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
 import { indexStats, type IndexStats } from './indexStats';
@@ -57,13 +58,13 @@ export async function syncIndex(
   const index = new SegmentedIndex(
     reuse && stored
       ? snapshotOf(stored)
-      : { segments: [], deletions: [], files: [], nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
+      : { segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
   );
   // Without a stored index every file is read, and reading learns its size and mtime: the walk need not stat.
   const { candidates, skipped: walkSkipped } = await walkFolders(folders, { ...request.rules, signal: options.signal, statFiles: reuse });
   const t1 = performance.now();
   const present = new Set(candidates.map(c => c.location));
-  const removed = [...index.files()].filter(r => !present.has(r.location)).map(r => r.location);
+  const removed = [...index.fileLocations()].filter(location => !present.has(location));
   const update = await indexFiles(candidates, location => index.file(location), {
     newSegmentId: () => index.nextSegmentId++,
     maxFileBytes: request.rules.maxFileBytes,

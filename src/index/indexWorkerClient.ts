@@ -2,8 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
-import { resultOf, reviveSegmentData, type WorkerMessage, type WorkerTask } from './workerMessages';
-import { createYielder } from './yieldToEventLoop';
+import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
 export const INSTALL_BUDGET_MS = 5;
@@ -34,7 +33,6 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     const task: WorkerTask = { kind: 'sync', request };
     const worker = new Worker(file, { workerData: task });
     let settled = false;
-    let received = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
@@ -48,26 +46,13 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.({ done: message.done, total: message.total });
-      else if (message.type === 'done') {
-        received = true;
-        resultOf(message, createYielder(options.signal, INSTALL_BUDGET_MS)).then(
-          result => finish(() => resolve(reviveResult(result))),
-          (e: unknown) => finish(() => reject(e)),
-        );
-      } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      else if (message.type === 'done') finish(() => resolve(resultOf(message)));
+      else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
       if (message.type !== 'progress') void worker.terminate();
     });
     worker.on('error', e => finish(() => reject(e)));
-    // The worker is terminated once its result arrived, while the host may still be decoding it in steps.
-    worker.on('exit', code => {
-      if (!received) finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`)));
-    });
+    // The worker is terminated once its result arrived (then this is too late to matter).
+    worker.on('exit', code => finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))));
   });
-}
-
-/** Structured clone keeps data, not classes: give the string tables their methods back. */
-function reviveResult(result: SyncResult): SyncResult {
-  result.snapshot.segments = result.snapshot.segments.map(reviveSegmentData);
-  return result;
 }
 

@@ -1,7 +1,7 @@
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 import { DEFAULT_BM25_PARAMS } from './bm25';
 import { SKIP_REASONS, type SkipReason } from './discovery';
-import type { FileRecord } from './segmentedIndex';
+import type { FileColumns } from './fileTable';
 import { StringList } from './stringList';
 
 /** Bump when the manifest layout changes. */
@@ -20,14 +20,12 @@ export interface Manifest {
   segmentIds: number[];
   /** Deletion bits per segment (same order), undefined when none. */
   deletions: (Uint8Array | undefined)[];
-  files: FileRecord[];
+  files: FileColumns;
   nextSegmentId: number;
   /** Files skipped while walking (symlink loops, unreadable folders): not in `files`. */
   walkSkipped: Record<SkipReason, number>;
   builtAt: number;
 }
-
-const NONE = 0xffffffff;
 
 export function encodeManifest(m: Manifest): Uint8Array {
   const w = new ByteWriter();
@@ -39,25 +37,20 @@ export function encodeManifest(m: Manifest): Uint8Array {
   w.array(Uint32Array.from(m.segmentIds));
   for (const bits of m.deletions) w.array(bits ?? new Uint8Array(0));
   const f = m.files;
-  w.strings(StringList.from(f.map(r => r.path)));
-  w.strings(StringList.from(f.map(r => r.location)));
-  w.strings(StringList.from(f.map(r => r.hash)));
-  w.array(Uint8Array.from(f.map(r => (r.skip ? SKIP_REASONS.indexOf(r.skip) + 1 : 0))));
-  w.array(Uint32Array.from(f.map(r => (r.segment < 0 ? NONE : r.segment))));
-  w.array(Uint32Array.from(f.map(r => r.firstDoc)));
-  w.array(Uint32Array.from(f.map(r => r.docCount)));
-  const stamps = new Float64Array(2 * f.length);
-  f.forEach((r, i) => {
-    stamps[2 * i] = r.mtimeMs;
-    stamps[2 * i + 1] = r.size;
-  });
-  w.f64s(stamps);
+  w.strings(f.paths);
+  w.strings(f.locations);
+  w.strings(f.hashes);
+  w.array(f.skips);
+  w.array(new Uint32Array(f.segments.buffer, f.segments.byteOffset, f.segments.length)); // -1 is stored as 0xffffffff
+  w.array(f.firstDocs);
+  w.array(f.docCounts);
+  w.f64s(f.stamps);
   return w.finish(MANIFEST_FORMAT_VERSION);
 }
 
 /**
- * Decodes a manifest. A large workspace has 30k+ file records, ~50 ms of work: `step` (see createYielder) is
- * awaited every few thousand records so that the host thread is never held that long.
+ * Decodes a manifest. The file table stays in columns over `bytes` (30k+ files in a large workspace: no object per
+ * file); only the checksum takes long enough that `step` (see createYielder) is awaited between slices of it.
  */
 export async function decodeManifest(bytes: Uint8Array, what: string, step: () => Promise<void> = noStep): Promise<Manifest> {
   const r = await ByteReader.openInSteps(bytes, MANIFEST_FORMAT_VERSION, what, step);
@@ -72,44 +65,30 @@ export async function decodeManifest(bytes: Uint8Array, what: string, step: () =
     const bits = r.u8s();
     return bits.length ? bits.slice() : undefined; // a copy: deletion bits change in memory
   });
-  const pathList = r.strings();
-  const locationList = r.strings();
-  const hashList = r.strings();
+  const paths = r.strings();
+  const locations = r.strings();
+  const hashes = r.strings();
   const skips = r.u8s();
   const segments = r.u32s();
   const firstDocs = r.u32s();
   const docCounts = r.u32s();
-  const n = pathList.length;
-  if ([locationList.length, hashList.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(len => len !== n))
+  const n = paths.length;
+  if ([locations.length, hashes.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(len => len !== n))
     throw new StoreFormatError('corrupt', `${what}: file table columns disagree`);
+  if (skips.some(s => s > SKIP_REASONS.length)) throw new StoreFormatError('corrupt', `${what}: unknown skip reason`);
   const stamps = r.f64s(2 * n);
   if (!r.atEnd) throw new StoreFormatError('corrupt', `${what}: unexpected bytes after the file table`);
-  const files: FileRecord[] = [];
-  for (let from = 0; from < n; from += RECORDS_PER_STEP) {
-    await step();
-    const to = Math.min(n, from + RECORDS_PER_STEP);
-    const paths = pathList.toArray(from, to);
-    const locations = locationList.toArray(from, to);
-    const hashes = hashList.toArray(from, to);
-    for (let i = from; i < to; i++) {
-      const record: FileRecord = {
-        path: paths[i - from] ?? '',
-        location: locations[i - from] ?? '',
-        hash: hashes[i - from] ?? '',
-        mtimeMs: stamps[2 * i] ?? 0,
-        size: stamps[2 * i + 1] ?? 0,
-        segment: segments[i] === NONE ? -1 : (segments[i] ?? -1),
-        firstDoc: firstDocs[i] ?? 0,
-        docCount: docCounts[i] ?? 0,
-      };
-      const skip = SKIP_REASONS[(skips[i] ?? 0) - 1];
-      if (skip) record.skip = skip;
-      files.push(record);
-    }
-  }
+  const files: FileColumns = {
+    paths,
+    locations,
+    hashes,
+    stamps,
+    skips,
+    segments: new Int32Array(segments.buffer, segments.byteOffset, segments.length),
+    firstDocs,
+    docCounts,
+  };
   return { folders, segmentIds, deletions, files, nextSegmentId, walkSkipped, builtAt };
 }
 
 const noStep = (): Promise<void> => Promise.resolve();
-/** File records decoded between two steps: a few ms of the host's thread. */
-const RECORDS_PER_STEP = 2048;

@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
-import type { FileRecord } from './segmentedIndex';
+import type { FileRecord } from './fileTable';
 import { createYielder } from './yieldToEventLoop';
 
 export interface ReadFilesOptions {

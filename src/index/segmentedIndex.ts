@@ -1,35 +1,18 @@
 import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from './bm25';
 import type { SkipReason } from './discovery';
+import { EMPTY_COLUMNS, FileTable, type FileColumns, type FileRecord } from './fileTable';
 import { scoreWithMaxScore } from './maxScore';
 import { Segment, type SegmentData } from './segment';
 import { isDeleted, mergeSegments } from './segmentMerge';
 import { tokenize, type Tokenizer } from './tokenizer';
 import { TopK, type ScoredDoc } from './topK';
 
-/** What the index remembers about one file, so an unchanged file is never read again. */
-export interface FileRecord {
-  /** Display path (relative to its folder, POSIX). */
-  path: string;
-  /** Absolute path on disk. */
-  location: string;
-  mtimeMs: number;
-  size: number;
-  /** SHA-1 of the bytes, hex ('' when the file was never read, e.g. too large). */
-  hash: string;
-  /** Why the file is not searchable (binary, too large, minified, unreadable); absent for indexed files. */
-  skip?: SkipReason;
-  /** The segment holding its chunks (-1 when it has none), and their document range there. */
-  segment: number;
-  firstDoc: number;
-  docCount: number;
-}
-
 /** Everything needed to rebuild a `SegmentedIndex`: what the store saves and what the worker hands over. */
 export interface IndexSnapshot {
   segments: SegmentData[];
   /** Deletion bits per segment (same order), undefined when none is deleted. */
   deletions: (Uint8Array | undefined)[];
-  files: FileRecord[];
+  files: FileColumns;
   nextSegmentId: number;
 }
 
@@ -59,13 +42,13 @@ export class SegmentedIndex {
   private segments: Segment[];
   private readonly deletions = new Map<number, Uint8Array>();
   private readonly deletedIn = new Map<number, number>();
-  private readonly fileTable = new Map<string, FileRecord>();
+  private fileTable: FileTable;
   private liveDocs = 0;
   private liveLength = 0;
   nextSegmentId: number;
 
   constructor(
-    snapshot: IndexSnapshot = { segments: [], deletions: [], files: [], nextSegmentId: 1 },
+    snapshot: IndexSnapshot = { segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 1 },
     private readonly tokenizer: Tokenizer = tokenize,
     private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
   ) {
@@ -81,21 +64,16 @@ export class SegmentedIndex {
       this.deletions.set(segment.id, bits);
       for (let d = 0; d < segment.docCount; d++) if (isDeleted(bits, d)) this.forget(segment, d);
     });
-    for (const f of snapshot.files) this.fileTable.set(f.location, f);
+    this.fileTable = FileTable.of(snapshot.files);
   }
 
   /**
-   * `new SegmentedIndex(snapshot)` for the host thread: filling the file table of a large workspace (30k records
-   * into a map) takes ~20 ms, so `step` (see createYielder) is awaited every few thousand files.
+   * `new SegmentedIndex(snapshot)` for the host thread: hashing the file table of a large workspace (30k
+   * locations) takes a few ms, so `step` (see createYielder) is awaited every few thousand files.
    */
   static async open(snapshot: IndexSnapshot, step: () => Promise<void>): Promise<SegmentedIndex> {
-    const index = new SegmentedIndex({ ...snapshot, files: [] });
-    const files = snapshot.files;
-    for (let i = 0; i < files.length; i++) {
-      if ((i & 4095) === 4095) await step();
-      const f = files[i] as FileRecord;
-      index.fileTable.set(f.location, f);
-    }
+    const index = new SegmentedIndex({ ...snapshot, files: EMPTY_COLUMNS });
+    index.fileTable = await FileTable.open(snapshot.files, step);
     return index;
   }
 
@@ -121,11 +99,21 @@ export class SegmentedIndex {
     return this.fileTable.values();
   }
 
+  /** Every file's location (cheaper than `files()`: no record is made). */
+  fileLocations(): IterableIterator<string> {
+    return this.fileTable.locations();
+  }
+
+  /** Indexed files, and skipped files added to `skipped` by reason. */
+  countFiles(skipped: Record<SkipReason, number>): number {
+    return this.fileTable.countFiles(skipped);
+  }
+
   snapshot(): IndexSnapshot {
     return {
       segments: this.segments.map(s => s.data),
       deletions: this.segments.map(s => this.deletions.get(s.id)),
-      files: [...this.fileTable.values()],
+      files: this.fileTable.columns(),
       nextSegmentId: this.nextSegmentId,
     };
   }
@@ -198,7 +186,7 @@ export class SegmentedIndex {
       this.liveDocs += segment.docCount;
       this.liveLength += segment.totalLength;
     }
-    for (const r of records) this.fileTable.set(r.location, r);
+    for (const r of records) this.fileTable.set(r);
     for (const gone of this.segments.filter(s => this.liveIn(s) === 0)) {
       this.deletions.delete(gone.id);
       this.deletedIn.delete(gone.id);
@@ -208,7 +196,7 @@ export class SegmentedIndex {
 
   /** New stats for files whose bytes did not change (their chunks stay). */
   restamp(records: readonly FileRecord[]): void {
-    for (const r of records) this.fileTable.set(r.location, r);
+    for (const r of records) this.fileTable.set(r);
   }
 
   /** Small segments to merge in-process now, or undefined when there are few enough. */
@@ -229,13 +217,8 @@ export class SegmentedIndex {
     if (chosen.length < 2 && !chosen.some(s => this.deletions.has(s.id))) return;
     const id = this.nextSegmentId++;
     const { segment, docMaps } = mergeSegments(chosen.map(s => ({ segment: s, deleted: this.deletions.get(s.id) })), id);
-    const mapById = new Map(chosen.map((s, i) => [s.id, docMaps[i]]));
-    for (const record of this.fileTable.values()) {
-      const map = mapById.get(record.segment);
-      if (!map) continue;
-      record.segment = id;
-      record.firstDoc = map[record.firstDoc] ?? 0;
-    }
+    const mapById = new Map(chosen.map((s, i) => [s.id, docMaps[i] as Int32Array]));
+    this.fileTable.moveDocs(mapById, id);
     const at = this.segments.indexOf(chosen[0] as Segment);
     this.segments = this.segments.filter(s => !mapById.has(s.id));
     if (segment.docCount > 0) this.segments.splice(at, 0, segment);

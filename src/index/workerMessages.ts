@@ -1,8 +1,8 @@
 import type { SyncRequest, SyncResult } from './indexSync';
-import { decodeManifest, encodeManifest } from './manifestCodec';
+import type { FileColumns, FileRecord } from './fileTable';
 import type { FilesToRead } from './readFiles';
 import type { SegmentData } from './segment';
-import type { FileRecord, IndexSnapshot } from './segmentedIndex';
+import type { IndexSnapshot } from './segmentedIndex';
 import { StringList } from './stringList';
 
 /** What an index worker is started to do: a whole sync, or (a helper of a sync) read the blocks of files it is sent. */
@@ -14,15 +14,11 @@ export type WorkerTask =
 export type HelperCommand = { type: 'files'; files: FilesToRead } | { type: 'end' };
 
 /**
- * What the index worker posts back. The result's file table (30k records in a large workspace) travels encoded as
- * a manifest — a few column buffers, transferred — instead of as 30k objects that the host thread would have to
- * deserialize in one go; the segments' typed arrays, string tables included (UTF-8 bytes), are transferred, so the
- * host copies and decodes nothing when the message arrives.
+ * What the index worker posts back. The result's typed arrays — the segments' and the file table's columns, string
+ * tables included (UTF-8 bytes) — are transferred, so the host copies and decodes nothing when the message
+ * arrives (a large workspace's 30k file records used to be 30k objects to deserialize in one go).
  */
-export type WorkerMessage =
-  | { type: 'progress'; done: number; total: number }
-  | { type: 'done'; result: SyncResult; files: Uint8Array }
-  | ErrorMessage;
+export type WorkerMessage = { type: 'progress'; done: number; total: number } | { type: 'done'; result: SyncResult } | ErrorMessage;
 
 /**
  * What a helper posts back: a request for the next block when it has read one (with the files it read so far),
@@ -37,29 +33,21 @@ export type ErrorMessage = { type: 'error'; message: string; stack?: string };
 
 /** The 'done' message for a result, with the list of buffers to transfer. */
 export function doneMessage(result: SyncResult): { message: WorkerMessage; transfer: ArrayBuffer[] } {
-  const { snapshot } = result;
-  const files = encodeManifest({
-    folders: [],
-    segmentIds: [],
-    deletions: [],
-    files: snapshot.files,
-    nextSegmentId: snapshot.nextSegmentId,
-    walkSkipped: result.walkSkipped,
-    builtAt: 0,
-  });
-  const message: WorkerMessage = { type: 'done', result: { ...result, snapshot: { ...snapshot, files: [] } }, files };
-  return { message, transfer: [...transferList(snapshot), files.buffer as ArrayBuffer] };
+  return { message: { type: 'done', result }, transfer: transferList(result.snapshot) };
 }
 
-/** The result a 'done' message carries, with its file table decoded (awaiting `step` every few thousand records). */
-export async function resultOf(message: Extract<WorkerMessage, { type: 'done' }>, step?: () => Promise<void>): Promise<SyncResult> {
-  message.result.snapshot.files = (await decodeManifest(message.files, 'the index worker result', step)).files;
+/** The result a 'done' message carries, its string tables given their methods back (structured clone keeps data, not classes). */
+export function resultOf(message: Extract<WorkerMessage, { type: 'done' }>): SyncResult {
+  const { snapshot } = message.result;
+  snapshot.segments = snapshot.segments.map(reviveSegmentData);
+  const files = snapshot.files;
+  snapshot.files = { ...files, paths: revive(files.paths), locations: revive(files.locations), hashes: revive(files.hashes) };
   return message.result;
 }
 
 /** The distinct buffers under a snapshot's typed arrays: moved to the receiving thread, not copied. */
 export function transferList(snapshot: IndexSnapshot): ArrayBuffer[] {
-  return distinctBuffers([...snapshot.segments.flatMap(segmentArrays), ...snapshot.deletions]);
+  return distinctBuffers([...snapshot.segments.flatMap(segmentArrays), ...snapshot.deletions, ...fileArrays(snapshot.files)]);
 }
 
 /** The buffers of one segment, for a transfer list. */
@@ -84,8 +72,18 @@ const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
   ...[s.terms, s.docTitles, s.filePaths, s.fileLocations].flatMap(list => [list.bytes, list.offsets]),
 ];
 
+const fileArrays = (f: FileColumns): ArrayBufferView[] => [
+  ...[f.paths, f.locations, f.hashes].flatMap(list => [list.bytes, list.offsets]),
+  f.stamps,
+  f.skips,
+  f.segments,
+  f.firstDocs,
+  f.docCounts,
+];
+
+const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets);
+
 /** Structured clone keeps data, not classes: gives a segment's string tables their methods back. */
 export function reviveSegmentData(s: SegmentData): SegmentData {
-  const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets);
   return { ...s, terms: revive(s.terms), docTitles: revive(s.docTitles), filePaths: revive(s.filePaths), fileLocations: revive(s.fileLocations) };
 }

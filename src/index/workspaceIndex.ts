@@ -222,7 +222,7 @@ export class WorkspaceIndex {
         needsWalk = true; // a folder appeared (created, renamed, moved in): only a walk finds its files
         continue;
       }
-      for (const r of index.files()) if (r.location === location || r.location.startsWith(location + sep)) removed.push(r.location);
+      for (const l of index.fileLocations()) if (l === location || l.startsWith(location + sep)) removed.push(l);
     }
     const update = await indexFiles(candidates, l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
     if (removed.length + update.changed.length + update.restamped.length > 0) {

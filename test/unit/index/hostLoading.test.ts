@@ -37,7 +37,7 @@ describe('loading and installing the index on the host, in steps', () => {
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     await mkdir(ws);
-    // 5000 files: the file table is decoded and installed over several steps.
+    // 5000 files: the checksums, the segments and the file table's locations each take a step.
     for (let i = 0; i < 5000; i++) {
       const text = i % 3 === 0 ? `# Héllo ${i}\n\nwörld notes 😀 smile\n` : `export function parseConfig${i}() {\n  return ${i};\n}\n`;
       await writeFile(join(ws, `f${i}.${i % 3 === 0 ? 'md' : 'ts'}`), text);
@@ -54,7 +54,7 @@ describe('loading and installing the index on the host, in steps', () => {
     const stored = await new IndexStore(store).load(step);
     assert.ok(stored);
     const loaded = await SegmentedIndex.open(snapshotOf(stored), step);
-    assert.ok(calls() > 3, `${calls()} steps`);
+    assert.ok(calls() >= 3, `${calls()} steps`);
     for (const q of queries) assert.deepEqual(hits(loaded, q), hits(inMemory, q));
     assert.deepEqual([...loaded.files()], [...inMemory.files()]);
   });

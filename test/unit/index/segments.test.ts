@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { sortStrings } from '../../../src/index/termCounter';
-import { SegmentedIndex, type FileRecord } from '../../../src/index/segmentedIndex';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { fileColumns, type FileRecord } from '../../../src/index/fileTable';
 import { random } from '../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
@@ -24,11 +25,11 @@ describe('segments, deletions and merge', () => {
 
   it('ranks the same whether documents sit in one segment or several', () => {
     const whole = segmentOf(1, files);
-    const one = new SegmentedIndex({ segments: [whole.segment.data], deletions: [], files: whole.records, nextSegmentId: 2 }, words);
+    const one = new SegmentedIndex({ segments: [whole.segment.data], deletions: [], files: fileColumns(whole.records), nextSegmentId: 2 }, words);
     const first = segmentOf(1, { a: files.a, b: files.b });
     const second = segmentOf(2, { c: files.c, d: files.d });
     const split = new SegmentedIndex(
-      { segments: [first.segment.data, second.segment.data], deletions: [], files: [...first.records, ...second.records], nextSegmentId: 3 },
+      { segments: [first.segment.data, second.segment.data], deletions: [], files: fileColumns([...first.records, ...second.records]), nextSegmentId: 3 },
       words,
     );
     for (const query of ['apple banana cherry', 'cherry', 'date elder']) assert.deepEqual(ranked(split, query), ranked(one, query));
@@ -36,7 +37,7 @@ describe('segments, deletions and merge', () => {
 
   it('hides a replaced file at once, serves its new text, and keeps average length exact', () => {
     const base = segmentOf(1, files);
-    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape' });
     index.replaceFiles([], update.records, [update.segment]);
     assert.deepEqual(index.search('banana', 10).map(h => h.path), ['a']);
@@ -50,14 +51,14 @@ describe('segments, deletions and merge', () => {
 
   it('merges segments into one that ranks exactly like a fresh build of the live documents', () => {
     const base = segmentOf(1, files);
-    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape banana' });
     index.replaceFiles(['/ws/d'], update.records, [update.segment]);
     index.merge();
     assert.equal(index.segmentList.length, 1);
     assert.equal(index.deletedCount, 0);
     const fresh = segmentOf(9, { a: files.a, c: files.c, b: 'fig grape banana' });
-    const expected = new SegmentedIndex({ segments: [fresh.segment.data], deletions: [], files: fresh.records, nextSegmentId: 10 }, words);
+    const expected = new SegmentedIndex({ segments: [fresh.segment.data], deletions: [], files: fileColumns(fresh.records), nextSegmentId: 10 }, words);
     for (const query of ['apple banana cherry', 'grape', 'elder date']) assert.deepEqual(ranked(index, query), ranked(expected, query));
     const merged = index.segmentList[0];
     assert.equal(merged?.termId('elder'), -1, 'terms only deleted documents used are gone');
@@ -69,7 +70,7 @@ describe('segments, deletions and merge', () => {
     const tricky = ['zeta', 'é', '\uE000x', '😀', 'ab', 'a', '\uFFFD', 'Ω', '日本'];
     const first = segmentOf(1, { a: tricky.filter((_, i) => i % 2 === 0).join(' ') });
     const second = segmentOf(2, { b: tricky.filter((_, i) => i % 2 === 1).join(' '), c: 'a zeta 😀' });
-    const index = new SegmentedIndex({ segments: [first.segment.data, second.segment.data], deletions: [], files: [...first.records, ...second.records], nextSegmentId: 3 }, words);
+    const index = new SegmentedIndex({ segments: [first.segment.data, second.segment.data], deletions: [], files: fileColumns([...first.records, ...second.records]), nextSegmentId: 3 }, words);
     index.merge();
     const terms = index.segmentList[0]?.data.terms.toArray();
     assert.deepEqual(terms, [...tricky, 'b', 'c'].sort(), 'the paths b and c are terms too');
@@ -79,7 +80,7 @@ describe('segments, deletions and merge', () => {
 
   it('asks for an in-process merge when small segments pile up, and a full one when deletions do', () => {
     const base = segmentOf(1, files);
-    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: base.records, nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
     for (let i = 0; i < 7; i++) {
       const u = segmentOf(index.nextSegmentId++, { [`n${i}`]: `new ${i}` });
       index.replaceFiles([], u.records, [u.segment]);

@@ -1,0 +1,288 @@
+import { SKIP_REASONS, type SkipReason } from './discovery';
+import { StringList, StringListWriter } from './stringList';
+
+/** What the index remembers about one file, so an unchanged file is never read again. */
+export interface FileRecord {
+  /** Display path (relative to its folder, POSIX). */
+  path: string;
+  /** Absolute path on disk. */
+  location: string;
+  mtimeMs: number;
+  size: number;
+  /** SHA-1 of the bytes, hex ('' when the file was never read, e.g. too large). */
+  hash: string;
+  /** Why the file is not searchable (binary, too large, minified, unreadable); absent for indexed files. */
+  skip?: SkipReason;
+  /** The segment holding its chunks (-1 when it has none), and their document range there. */
+  segment: number;
+  firstDoc: number;
+  docCount: number;
+}
+
+/**
+ * File records as columns, one row per file: what the store saves and the worker hands over. A large workspace
+ * has 30k+ files; as columns they are a few typed arrays, where as objects they were 30k records and 100k strings
+ * for the host's garbage collector to copy and mark (10–20 ms pauses while an index loaded).
+ */
+export interface FileColumns {
+  paths: StringList;
+  locations: StringList;
+  hashes: StringList;
+  /** mtimeMs and size of row i at 2i and 2i + 1. */
+  stamps: Float64Array;
+  /** 1 + the index of the skip reason in SKIP_REASONS; 0 for an indexed file. */
+  skips: Uint8Array;
+  /** -1 when the file has no chunks. */
+  segments: Int32Array;
+  firstDocs: Uint32Array;
+  docCounts: Uint32Array;
+}
+
+/** Columns holding `records`, in order. */
+export function fileColumns(records: readonly FileRecord[]): FileColumns {
+  const stamps = new Float64Array(2 * records.length);
+  records.forEach((r, i) => {
+    stamps[2 * i] = r.mtimeMs;
+    stamps[2 * i + 1] = r.size;
+  });
+  return {
+    paths: StringList.from(records.map(r => r.path)),
+    locations: StringList.from(records.map(r => r.location)),
+    hashes: StringList.from(records.map(r => r.hash)),
+    stamps,
+    skips: Uint8Array.from(records, r => (r.skip ? SKIP_REASONS.indexOf(r.skip) + 1 : 0)),
+    segments: Int32Array.from(records, r => r.segment),
+    firstDocs: Uint32Array.from(records, r => r.firstDoc),
+    docCounts: Uint32Array.from(records, r => r.docCount),
+  };
+}
+
+/** Rows decoded per call of TextDecoder when records are listed (one call per string costs ~1 µs). */
+const ROWS_PER_DECODE = 1024;
+const encoder = new TextEncoder();
+
+/**
+ * The index's file table: location → FileRecord. Rows loaded from the store or handed over by the worker stay in
+ * their columns, found by a hash of their location's UTF-8 bytes, and become a record only when one is asked for;
+ * records set since are kept as objects beside them (a base row they replace is marked gone). Columns are never
+ * written in place, so columns handed out by `columns()` stay as they were.
+ */
+export class FileTable {
+  private base: FileColumns;
+  /** Open addressing over the base rows' locations: row + 1, 0 when empty. */
+  private slots: Int32Array;
+  private gone: Uint8Array;
+  private goneCount = 0;
+  private readonly added = new Map<string, FileRecord>();
+  private scratch = new Uint8Array(256);
+
+  private constructor(base: FileColumns) {
+    this.base = base;
+    const rows = base.stamps.length / 2;
+    let size = 16;
+    while (size < rows * 2) size *= 2;
+    this.slots = new Int32Array(size);
+    this.gone = new Uint8Array(rows);
+  }
+
+  /** A table of `columns`; `step` (see createYielder) is awaited every few thousand rows while they are hashed. */
+  static async open(columns: FileColumns, step: () => Promise<void>): Promise<FileTable> {
+    const table = new FileTable(columns);
+    const rows = table.gone.length;
+    for (let from = 0; from < rows; from += HASHED_PER_STEP) {
+      await step();
+      table.hashRows(from, Math.min(rows, from + HASHED_PER_STEP));
+    }
+    return table;
+  }
+
+  static of(columns: FileColumns = EMPTY_COLUMNS): FileTable {
+    const table = new FileTable(columns);
+    table.hashRows(0, table.gone.length);
+    return table;
+  }
+
+  get size(): number {
+    return this.gone.length - this.goneCount + this.added.size;
+  }
+
+  get(location: string): FileRecord | undefined {
+    const added = this.added.get(location);
+    if (added) return added;
+    const row = this.rowOf(location);
+    return row < 0 ? undefined : this.recordAt(row);
+  }
+
+  set(record: FileRecord): void {
+    this.removeRow(record.location);
+    this.added.set(record.location, record);
+  }
+
+  delete(location: string): void {
+    this.removeRow(location);
+    this.added.delete(location);
+  }
+
+  *values(): IterableIterator<FileRecord> {
+    const { paths, locations, hashes } = this.base;
+    for (let from = 0; from < this.gone.length; from += ROWS_PER_DECODE) {
+      const to = Math.min(this.gone.length, from + ROWS_PER_DECODE);
+      const [p, l, h] = [paths.toArray(from, to), locations.toArray(from, to), hashes.toArray(from, to)];
+      for (let row = from; row < to; row++) {
+        if (this.gone[row] === 0) yield this.recordAt(row, p[row - from], l[row - from], h[row - from]);
+      }
+    }
+    yield* this.added.values();
+  }
+
+  /** Every file's location (no record made). */
+  *locations(): IterableIterator<string> {
+    const { locations } = this.base;
+    for (let from = 0; from < this.gone.length; from += ROWS_PER_DECODE) {
+      const to = Math.min(this.gone.length, from + ROWS_PER_DECODE);
+      const decoded = locations.toArray(from, to);
+      for (let row = from; row < to; row++) if (this.gone[row] === 0) yield decoded[row - from] as string;
+    }
+    yield* this.added.keys();
+  }
+
+  /** Indexed files, and skipped ones added to `skipped` by reason (no record made). */
+  countFiles(skipped: Record<SkipReason, number>): number {
+    let indexed = 0;
+    const { skips } = this.base;
+    for (let row = 0; row < this.gone.length; row++) {
+      if (this.gone[row] !== 0) continue;
+      const reason = SKIP_REASONS[(skips[row] ?? 0) - 1];
+      if (reason) skipped[reason]++;
+      else indexed++;
+    }
+    for (const r of this.added.values()) {
+      if (r.skip) skipped[r.skip]++;
+      else indexed++;
+    }
+    return indexed;
+  }
+
+  /** After a merge: the files whose chunks were in a segment of `docMaps` now have them in segment `to`. */
+  moveDocs(docMaps: ReadonlyMap<number, ArrayLike<number>>, to: number): void {
+    const first = this.base.segments.findIndex(segment => docMaps.has(segment));
+    if (first >= 0) {
+      const segments = this.base.segments.slice();
+      const firstDocs = this.base.firstDocs.slice();
+      for (let row = first; row < segments.length; row++) {
+        const map = docMaps.get(segments[row] ?? -1);
+        if (!map) continue;
+        segments[row] = to;
+        firstDocs[row] = map[firstDocs[row] ?? 0] ?? 0;
+      }
+      this.base = { ...this.base, segments, firstDocs };
+    }
+    for (const [location, r] of this.added) {
+      const map = docMaps.get(r.segment);
+      if (map) this.added.set(location, { ...r, segment: to, firstDoc: map[r.firstDoc] ?? 0 });
+    }
+  }
+
+  /** The table as columns (its base columns themselves when nothing changed since they were given). */
+  columns(): FileColumns {
+    if (this.goneCount === 0 && this.added.size === 0) return this.base;
+    const kept: number[] = [];
+    for (let row = 0; row < this.gone.length; row++) if (this.gone[row] === 0) kept.push(row);
+    const added = [...this.added.values()];
+    const fresh = fileColumns(added);
+    const strings = (list: StringList, more: StringList): StringList => {
+      const writer = new StringListWriter(kept.length + added.length, list.bytes.length + more.bytes.length);
+      for (const row of kept) writer.push(list, row);
+      for (let i = 0; i < added.length; i++) writer.push(more, i);
+      return writer.toList();
+    };
+    const column = <T extends Uint8Array | Int32Array | Uint32Array>(values: T, more: T): T => {
+      const out = new (values.constructor as new (n: number) => T)(kept.length + added.length);
+      kept.forEach((row, i) => (out[i] = values[row] ?? 0));
+      out.set(more, kept.length);
+      return out;
+    };
+    const stamps = new Float64Array(2 * (kept.length + added.length));
+    kept.forEach((row, i) => {
+      stamps[2 * i] = this.base.stamps[2 * row] ?? 0;
+      stamps[2 * i + 1] = this.base.stamps[2 * row + 1] ?? 0;
+    });
+    stamps.set(fresh.stamps, 2 * kept.length);
+    const b = this.base;
+    return {
+      paths: strings(b.paths, fresh.paths),
+      locations: strings(b.locations, fresh.locations),
+      hashes: strings(b.hashes, fresh.hashes),
+      stamps,
+      skips: column(b.skips, fresh.skips),
+      segments: column(b.segments, fresh.segments),
+      firstDocs: column(b.firstDocs, fresh.firstDocs),
+      docCounts: column(b.docCounts, fresh.docCounts),
+    };
+  }
+
+  private recordAt(row: number, path?: string, location?: string, hash?: string): FileRecord {
+    const b = this.base;
+    const record: FileRecord = {
+      path: path ?? b.paths.get(row),
+      location: location ?? b.locations.get(row),
+      mtimeMs: b.stamps[2 * row] ?? 0,
+      size: b.stamps[2 * row + 1] ?? 0,
+      hash: hash ?? b.hashes.get(row),
+      segment: b.segments[row] ?? -1,
+      firstDoc: b.firstDocs[row] ?? 0,
+      docCount: b.docCounts[row] ?? 0,
+    };
+    const skip = SKIP_REASONS[(b.skips[row] ?? 0) - 1];
+    if (skip) record.skip = skip;
+    return record;
+  }
+
+  private removeRow(location: string): void {
+    const row = this.rowOf(location);
+    if (row < 0) return;
+    this.gone[row] = 1;
+    this.goneCount++;
+  }
+
+  /** The live base row at `location`, or -1. */
+  private rowOf(location: string): number {
+    if (this.gone.length === this.goneCount) return -1;
+    if (this.scratch.length < location.length * 3) this.scratch = new Uint8Array(location.length * 3);
+    const length = encoder.encodeInto(location, this.scratch).written;
+    const key = this.scratch;
+    const { bytes, offsets } = this.base.locations;
+    const mask = this.slots.length - 1;
+    for (let slot = hashBytes(key, 0, length) & mask; ; slot = (slot + 1) & mask) {
+      const row = (this.slots[slot] ?? 0) - 1;
+      if (row < 0) return -1;
+      const start = offsets[row] ?? 0;
+      if ((offsets[row + 1] ?? 0) - start !== length || this.gone[row] !== 0) continue;
+      let same = true;
+      for (let i = 0; i < length && same; i++) same = bytes[start + i] === key[i];
+      if (same) return row;
+    }
+  }
+
+  private hashRows(from: number, to: number): void {
+    const { bytes, offsets } = this.base.locations;
+    const mask = this.slots.length - 1;
+    for (let row = from; row < to; row++) {
+      let slot = hashBytes(bytes, offsets[row] ?? 0, offsets[row + 1] ?? 0) & mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & mask;
+      this.slots[slot] = row + 1;
+    }
+  }
+}
+
+/** Rows hashed between two steps when a table is opened on the host thread. */
+const HASHED_PER_STEP = 8192;
+
+/** FNV-1a over bytes[from, to). */
+function hashBytes(bytes: Uint8Array, from: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = from; i < to; i++) h = Math.imul(h ^ (bytes[i] ?? 0), 0x01000193);
+  return h >>> 0;
+}
+
+export const EMPTY_COLUMNS: FileColumns = fileColumns([]);

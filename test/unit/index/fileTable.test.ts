@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { emptySkipCounts, SKIP_REASONS } from '../../../src/index/discovery';
+import { fileColumns, FileTable, type FileRecord } from '../../../src/index/fileTable';
+import { random } from '../../fakes/seededRandom';
+
+const names = ['a.md', 'src/b.ts', 'docs/héllo wörld.md', 'emoji/😀.txt', 'deep/x/y/z.c', 'README', 'c:\\win\\path.txt'];
+
+function record(i: number, next: () => number): FileRecord {
+  const r: FileRecord = {
+    path: `${names[i % names.length]}.${i}`,
+    location: `/ws/${i % 7}/${names[i % names.length]}.${i}`,
+    mtimeMs: 1_700_000_000_000 + i * 1.5,
+    size: Math.floor(next() * 1e6),
+    hash: next() < 0.1 ? '' : i.toString(16).padStart(40, '0'),
+    segment: next() < 0.2 ? -1 : 1 + (i % 3),
+    firstDoc: i * 2,
+    docCount: i % 5,
+  };
+  if (next() < 0.15) r.skip = SKIP_REASONS[i % SKIP_REASONS.length];
+  return r;
+}
+
+const byLocation = (records: Iterable<FileRecord>): FileRecord[] => [...records].sort((a, b) => (a.location < b.location ? -1 : 1));
+
+describe('the file table (columns, found by location)', () => {
+  it('answers as a map of records would, over base rows and records set since, through sets and deletes', async () => {
+    const next = random(7);
+    const base = Array.from({ length: 3000 }, (_, i) => record(i, next));
+    const model = new Map(base.map(r => [r.location, r]));
+    const table = await FileTable.open(fileColumns(base), () => Promise.resolve());
+    for (let op = 0; op < 4000; op++) {
+      const i = Math.floor(next() * 4000);
+      const location = record(i, () => 0.5).location;
+      const roll = next();
+      if (roll < 0.4) {
+        const r = { ...record(i, next), mtimeMs: op };
+        table.set(r);
+        model.set(r.location, r);
+      } else if (roll < 0.7) {
+        table.delete(location);
+        model.delete(location);
+      } else {
+        assert.deepEqual(table.get(location), model.get(location), location);
+      }
+    }
+    assert.equal(table.size, model.size);
+    assert.deepEqual(byLocation(table.values()), byLocation(model.values()));
+    assert.deepEqual([...table.locations()].sort(), [...model.keys()].sort());
+    const skipped = emptySkipCounts();
+    const expected = emptySkipCounts();
+    assert.equal(table.countFiles(skipped), [...model.values()].filter(r => !r.skip).length);
+    for (const r of model.values()) if (r.skip) expected[r.skip]++;
+    assert.deepEqual(skipped, expected);
+    assert.equal(table.get('/ws/nowhere'), undefined);
+    const again = FileTable.of(table.columns());
+    assert.deepEqual(byLocation(again.values()), byLocation(model.values()));
+  });
+
+  it('moves documents after a merge without changing columns handed out before', () => {
+    const next = random(3);
+    const base = Array.from({ length: 50 }, (_, i) => record(i, next));
+    const table = FileTable.of(fileColumns(base));
+    const before = table.columns(); // the base columns themselves, as a snapshot hands them to the store
+    const frozen = [...FileTable.of(before).values()];
+    const added = { ...record(60, next), segment: 2, firstDoc: 3 };
+    table.set(added);
+    const map = Int32Array.from({ length: 1000 }, (_, d) => d + 1000);
+    table.moveDocs(new Map([[2, map]]), 9);
+    for (const r of table.values()) {
+      const old = [...base, added].find(b => b.location === r.location) as FileRecord;
+      assert.deepEqual([r.segment, r.firstDoc], old.segment === 2 ? [9, old.firstDoc + 1000] : [old.segment, old.firstDoc], r.location);
+    }
+    assert.deepEqual([...FileTable.of(before).values()], frozen);
+  });
+
+  it('gives back its base columns unchanged when nothing was set or deleted', () => {
+    const columns = fileColumns(Array.from({ length: 10 }, (_, i) => record(i, random(1))));
+    assert.equal(FileTable.of(columns).columns(), columns);
+  });
+});
