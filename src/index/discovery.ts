@@ -65,14 +65,14 @@ export const folderPrefix = (folders: readonly string[], folder: string): string
 
 /**
  * Walks the folders and lists the files the rules let in (.gitignore / .groundedignore at every level, exclude and
- * include globs), with their size and mtime, without reading them. Symlink loops and unreadable folders or links
+ * include globs), with their size and mtime, without reading them; `onCandidate` hears of each as it is found. Symlink loops and unreadable folders or links
  * are counted in `skipped`; nothing throws but an abort. The file-system calls are synchronous (each takes
  * microseconds; the promise versions cost far more per call over 40k entries) and the yielder keeps an
  * in-process walk responsive.
  */
 export async function walkFolders(
   folders: readonly string[],
-  rules: DiscoveryRules & { signal?: AbortSignal; statFiles?: boolean },
+  rules: DiscoveryRules & { signal?: AbortSignal; statFiles?: boolean; onCandidate?: (candidate: Candidate) => void },
 ): Promise<{ candidates: Candidate[]; skipped: Record<SkipReason, number> }> {
   const statFiles = rules.statFiles ?? true;
   const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
@@ -122,7 +122,11 @@ export async function walkFolders(
           visited.add(realDir);
           await walk(location, realDir, path, prefix, scoped);
         }
-      } else if (included(path)) candidates.push(info ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs } : { path: prefix + path, location });
+      } else if (included(path)) {
+        const candidate: Candidate = info ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs } : { path: prefix + path, location };
+        candidates.push(candidate);
+        rules.onCandidate?.(candidate);
+      }
     }
   };
 

@@ -1,7 +1,7 @@
 import type { Candidate } from './discovery';
-import { readInParts, type IndexHelpers } from './indexParts';
-import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
 import type { FileRecord } from './fileTable';
+import { FileFeed, readFeed, type IndexHelpers } from './indexParts';
+import type { IndexedFiles, ReadFilesOptions } from './readFiles';
 
 export type { IndexedFiles } from './readFiles';
 
@@ -10,28 +10,35 @@ export interface IndexFilesOptions extends ReadFilesOptions {
   helpers?: IndexHelpers;
 }
 
+/** Calls `found` with each file to bring up to date: a list, or a walk still under way while the first files are read. */
+export type FileSource = (found: (candidate: Candidate) => void) => Promise<void>;
+
+/** The files of a list, as a FileSource. */
+export const fileList =
+  (candidates: readonly Candidate[]): FileSource =>
+  async found => {
+    for (const c of candidates) found(c);
+  };
+
 /**
  * Brings files up to date against what the index knows: a file with the same (mtime, size) is not read; a file
  * read with the same content hash keeps its chunks; anything else is chunked into a new segment, in candidate
  * order, so document numbers are deterministic. A large batch is shared with helper threads when given some (one
- * new segment per thread).
+ * new segment per thread), which start on the first files while `source` is still finding the rest.
  */
-export async function indexFiles(
-  candidates: readonly Candidate[],
-  known: (location: string) => FileRecord | undefined,
-  options: IndexFilesOptions,
-): Promise<IndexedFiles> {
-  const toRead: FilesToRead = { candidates: [], known: [] };
+export async function indexFiles(source: FileSource, known: (location: string) => FileRecord | undefined, options: IndexFilesOptions): Promise<IndexedFiles> {
+  const feed = new FileFeed(options.helpers?.threads ?? 1, options.maxFileBytes);
+  const reading = readFeed(feed, options, options.helpers);
+  reading.catch(() => undefined); // awaited below, unless finding the files failed first
   let unchanged = 0;
-  for (const c of candidates) {
-    const old = known(c.location);
-    if (old && old.mtimeMs === c.mtimeMs && old.size === c.size) unchanged++;
-    else {
-      toRead.candidates.push(c);
-      toRead.known.push(old);
-    }
+  try {
+    await source(c => {
+      const old = known(c.location);
+      if (old && old.mtimeMs === c.mtimeMs && old.size === c.size) unchanged++;
+      else feed.add(c, old);
+    });
+  } finally {
+    feed.close();
   }
-  const read = options.helpers ? await readInParts(toRead, options, options.helpers) : await readFiles(toRead, options);
-  return { ...read, unchanged };
+  return { ...(await reading), unchanged };
 }
-

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_MAX_FILE_BYTES } from './discovery';
+import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
 import { Segment } from './segment';
 import type { FileRecord } from './fileTable';
@@ -26,65 +26,162 @@ export function indexHelpers(workerFile: string): IndexHelpers {
 }
 
 /**
- * Reads files like `readFiles`, on several threads: the batch is cut into blocks (`splitIntoBlocks`) and each
- * helper worker is handed the next block whenever it has finished one, reading them all into its own segment
- * (this thread only coordinates: measured, a part read here lagged ~10% behind the helpers). Handing blocks out
- * as helpers ask evens out their finish (dealt in advance, one part finished up to 0.5 s after the other over the
- * bench corpus). The helpers' segments are kept as they are, not merged: scores use index-wide statistics, so
- * they are those of `readFiles` (same chunks); only document numbers follow the helpers (merging two 58k-chunk
- * parts cost ~0.4 s of an 8 s build, and queries over both are as fast). A helper that fails to start or dies
- * has its blocks, and those nobody took yet, read here instead; an abort stops the helpers.
+ * Files to read, as they are found: a walk adds them while helpers already read the first blocks (the walk of a
+ * first build takes 0.4–1 s, which helpers used to wait for). Blocks are runs of consecutive files — neighbouring
+ * files share their vocabulary, and a thread that keeps to one package at a time spends less (blocks of 256
+ * instead of 32 files: ~20% less CPU over the bench corpus): MAX_BLOCK_FILES while files keep coming, the rest cut
+ * when the feed closes into blocks small enough that the whole batch makes at least MIN_BLOCKS_PER_THREAD per
+ * thread, so that the helpers finish together.
  */
-export async function readInParts(files: FilesToRead, options: ReadFilesOptions, helpers: IndexHelpers): Promise<IndexedFiles> {
-  const blocks = splitIntoBlocks(files, helpers.threads, helpers.minBytes ?? MIN_PARALLEL_BYTES, options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES);
-  const count = Math.min(helpers.threads, blocks.length);
-  if (count < 2) return readFiles(files, options);
-  const total = files.candidates.length;
+export class FileFeed {
+  /** Every file added, in order. */
+  readonly files: FilesToRead = { candidates: [], known: [] };
+  private readonly blocks: FilesToRead[] = [];
+  private blockCount = 0;
+  private cutUpTo = 0;
+  private readBytes = 0;
+  private closed = false;
+  private listeners: (() => void)[] = [];
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(
+    private readonly threads: number,
+    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+  ) {
+    this.closedPromise = new Promise(resolve => (this.resolveClosed = resolve));
+  }
+
+  add(candidate: Candidate, known: FileRecord | undefined): void {
+    this.files.candidates.push(candidate);
+    this.files.known.push(known);
+    const { size = UNSTATED_FILE_BYTES } = candidate;
+    if (size <= this.maxFileBytes) this.readBytes += size; // a file over the limit is not read
+    if (this.files.candidates.length - this.cutUpTo === MAX_BLOCK_FILES) this.cut(MAX_BLOCK_FILES);
+  }
+
+  /** No more files: the rest is cut into blocks. */
+  close(): void {
+    if (this.closed) return;
+    const n = this.files.candidates.length;
+    const size = Math.max(1, Math.min(MAX_BLOCK_FILES, Math.floor(n / (this.threads * MIN_BLOCKS_PER_THREAD))));
+    while (this.cutUpTo < n) this.cut(size);
+    this.closed = true;
+    this.resolveClosed();
+    this.notify();
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Bytes the files will take to read (a file the walk did not stat counts as UNSTATED_FILE_BYTES). */
+  get bytes(): number {
+    return this.readBytes;
+  }
+
+  /** Blocks cut so far, taken or not. */
+  get cutBlocks(): number {
+    return this.blockCount;
+  }
+
+  /** The next block to read, or undefined when none is ready yet (or ever, once closed). */
+  take(): FilesToRead | undefined {
+    return this.blocks.shift();
+  }
+
+  /** The blocks nobody took. */
+  takeAll(): FilesToRead[] {
+    return this.blocks.splice(0);
+  }
+
+  /** Calls `listener` once, at the next block cut or when the feed closes. */
+  whenMore(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  whenClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+
+  /** True once the files add up to `minBytes` (at least two of them); false if the feed closes before. */
+  async reaches(minBytes: number): Promise<boolean> {
+    const enough = (): boolean => this.readBytes >= minBytes && this.files.candidates.length >= 2;
+    while (!enough() && !this.closed) await new Promise<void>(resolve => this.whenMore(resolve));
+    return enough();
+  }
+
+  private cut(size: number): void {
+    const from = this.cutUpTo;
+    const to = Math.min(this.files.candidates.length, from + size);
+    this.blocks.push({ candidates: this.files.candidates.slice(from, to), known: this.files.known.slice(from, to) });
+    this.blockCount++;
+    this.cutUpTo = to;
+    this.notify();
+  }
+
+  private notify(): void {
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
+}
+
+/**
+ * Reads the files of `feed` like `readFiles`, on several threads when `helpers` are given and the files add up to
+ * their `minBytes`: each helper worker is handed the next block whenever it has finished one (as the feed fills, if
+ * it is still open), reading them all into its own segment (this thread only coordinates: measured, a part read
+ * here lagged ~10% behind the helpers). Handing blocks out as helpers ask evens out their finish (dealt in
+ * advance, one part finished up to 0.5 s after the other over the bench corpus). The helpers' segments are kept as
+ * they are, not merged: scores use index-wide statistics, so they are those of `readFiles` (same chunks); only
+ * document numbers follow the helpers (merging two 58k-chunk parts cost ~0.4 s of an 8 s build, and queries over
+ * both are as fast). A helper that fails to start or dies has its blocks read here once the feed is closed; an
+ * abort stops the helpers. Progress counts files read out of files found so far.
+ */
+export async function readFeed(feed: FileFeed, options: ReadFilesOptions, helpers?: IndexHelpers): Promise<IndexedFiles> {
+  const parallel = helpers !== undefined && helpers.threads >= 2 && (await feed.reaches(helpers.minBytes ?? MIN_PARALLEL_BYTES));
+  const count = !parallel ? 0 : feed.isClosed ? Math.min(helpers.threads, feed.cutBlocks) : helpers.threads;
+  if (!parallel || count < 2) {
+    await feed.whenClosed();
+    return readFiles(feed.files, options);
+  }
   const done = new Array<number>(count + 1).fill(0);
   const progress = (part: number) => (read: number) => {
     done[part] = read;
-    options.onProgress?.({ done: done.reduce((a, b) => a + b, 0), total });
+    options.onProgress?.({ done: done.reduce((a, b) => a + b, 0), total: feed.files.candidates.length });
   };
   const ids = Array.from({ length: count }, () => options.newSegmentId());
-  const queue = [...blocks];
-  const failed: FilesToRead[] = [];
+  const taken = ids.map((): FilesToRead[] => []);
   const results = await Promise.all(
     ids.map(async (id, i) => {
-      const taken: FilesToRead[] = [];
       try {
-        return await readInHelper(helpers, id, queue, taken, options, progress(i));
+        return await readInHelper(helpers, id, feed, taken[i] as FilesToRead[], options, progress(i));
       } catch {
         // The helper could not do its part (no thread, out of memory, a missing script): its blocks are read here.
         options.signal?.throwIfAborted();
         progress(i)(0);
-        failed.push(...taken, ...queue.splice(0));
         return undefined;
       }
     }),
   );
+  await feed.whenClosed(); // when every helper failed, the walk may still be adding files
   const read = results.filter((r): r is IndexedFiles => r !== undefined);
   const helped = read.length;
+  const failed = [...taken.filter((_, i) => results[i] === undefined).flat(), ...feed.takeAll()];
   if (failed.length > 0) {
     const unusedId = ids[results.indexOf(undefined)] as number; // a failed helper's segment never came
     read.push(await readFiles(joinBlocks(failed), { ...options, newSegmentId: () => unusedId, onProgress: p => progress(count)(p.done) }));
   }
-  return { ...combineParts(files, read), threads: helped + (failed.length > 0 ? 1 : 0) };
+  return { ...combineParts(feed.files, read), threads: helped + (failed.length > 0 ? 1 : 0) };
 }
 
-/**
- * The batch cut into blocks of consecutive files, as large as balance allows (at least 8 per thread, at most
- * MAX_BLOCK_FILES files): neighbouring files share their vocabulary, and a thread that keeps to one package at a
- * time spends less (blocks of 256 instead of 32 files: ~20% less CPU over the bench corpus). One block when the
- * bytes to read are fewer than `minBytes` (a file the walk did not stat counts as UNSTATED_FILE_BYTES).
- */
+/** A whole batch cut as a FileFeed cuts it, or kept whole when it is too small to share (see `readFeed`). */
 export function splitIntoBlocks(files: FilesToRead, threads: number, minBytes: number, maxFileBytes = DEFAULT_MAX_FILE_BYTES): FilesToRead[] {
-  const bytes = files.candidates.reduce((n, { size = UNSTATED_FILE_BYTES }) => n + (size <= maxFileBytes ? size : 0), 0);
-  const n = files.candidates.length;
-  if (Math.min(threads, n) < 2 || bytes < minBytes) return [files];
-  const size = Math.max(1, Math.min(MAX_BLOCK_FILES, Math.floor(n / (threads * MIN_BLOCKS_PER_THREAD))));
-  const blocks: FilesToRead[] = [];
-  for (let from = 0; from < n; from += size) blocks.push({ candidates: files.candidates.slice(from, from + size), known: files.known.slice(from, from + size) });
-  return blocks;
+  const feed = new FileFeed(threads, maxFileBytes);
+  files.candidates.forEach((c, i) => feed.add(c, files.known[i]));
+  feed.close();
+  if (Math.min(threads, files.candidates.length) < 2 || feed.bytes < minBytes) return [files];
+  return feed.takeAll();
 }
 
 const MAX_BLOCK_FILES = 256;
@@ -100,14 +197,14 @@ const BLOCKS_IN_FLIGHT = 2;
 const joinBlocks = (blocks: readonly FilesToRead[]): FilesToRead => ({ candidates: blocks.flatMap(b => b.candidates), known: blocks.flatMap(b => b.known) });
 
 /**
- * One helper worker reading blocks from `queue` into segment `segmentId` until the queue is empty; every block
- * sent is also put in `taken` (if the helper fails, they are what it leaves undone). `onRead` hears how many files
- * it has read, after each block.
+ * One helper worker reading blocks from `feed` into segment `segmentId` until the feed is closed and empty; every
+ * block sent is also put in `taken` (if the helper fails, they are what it leaves undone). `onRead` hears how many
+ * files it has read, after each block.
  */
 function readInHelper(
   helpers: IndexHelpers,
   segmentId: number,
-  queue: FilesToRead[],
+  feed: FileFeed,
   taken: FilesToRead[],
   options: Pick<ReadFilesOptions, 'maxFileBytes' | 'signal'>,
   onRead: (done: number) => void,
@@ -126,11 +223,13 @@ function readInHelper(
       fn();
     };
     const sendNext = (): void => {
-      const block = queue.shift();
+      if (settled) return;
+      const block = feed.take();
       if (block) {
         taken.push(block);
         worker.postMessage({ type: 'files', files: block } satisfies HelperCommand);
-      } else if (!ended) {
+      } else if (!feed.isClosed) feed.whenMore(sendNext);
+      else if (!ended) {
         ended = true;
         worker.postMessage({ type: 'end' } satisfies HelperCommand);
       }

@@ -14,8 +14,9 @@ export interface IndexStats {
   /** When the index last changed (ms since the epoch). */
   builtAt: number;
   /**
-   * The last full sync: how long it walked and indexed (of which reading — reading, chunking and counting the files
-   * on `threads` threads — and saving), and on how many threads it read files.
+   * The last full sync: how long it walked and, from the walk's end, indexed (of which reading — reading, chunking
+   * and counting the files on `threads` threads, begun while the walk still ran — and saving), and on how many
+   * threads it read files.
    */
   timings: { discoverMs: number; indexMs: number; readMs: number; saveMs: number; threads: number };
   /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
-import { emptySkipCounts, walkFolders, type DiscoveryRules, type SkipReason } from './discovery';
+import { emptySkipCounts, walkFolders, type Candidate, type DiscoveryRules, type SkipReason } from './discovery';
 import { EMPTY_COLUMNS } from './fileTable';
 import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
@@ -61,17 +61,23 @@ export async function syncIndex(
       : { segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
   );
   // Without a stored index every file is read, and reading learns its size and mtime: the walk need not stat.
-  const { candidates, skipped: walkSkipped } = await walkFolders(folders, { ...request.rules, signal: options.signal, statFiles: reuse });
-  const t1 = performance.now();
-  const present = new Set(candidates.map(c => c.location));
-  const removed = [...index.fileLocations()].filter(location => !present.has(location));
-  const update = await indexFiles(candidates, location => index.file(location), {
+  // Files are read (by helpers, for a large batch) while the walk is still finding the rest.
+  let walked: Awaited<ReturnType<typeof walkFolders>> = { candidates: [], skipped: emptySkipCounts() };
+  let t1 = t0;
+  const walk = async (found: (c: Candidate) => void): Promise<void> => {
+    walked = await walkFolders(folders, { ...request.rules, signal: options.signal, statFiles: reuse, onCandidate: found });
+    t1 = performance.now();
+  };
+  const update = await indexFiles(walk, location => index.file(location), {
     newSegmentId: () => index.nextSegmentId++,
     maxFileBytes: request.rules.maxFileBytes,
     signal: options.signal,
     onProgress: options.onProgress,
     helpers: options.helpers && store ? { ...options.helpers, storeDir: store.dir } : options.helpers,
   });
+  const { candidates, skipped: walkSkipped } = walked;
+  const present = new Set(candidates.map(c => c.location));
+  const removed = [...index.fileLocations()].filter(location => !present.has(location));
   store?.markWritten(update.written);
   const t2 = performance.now();
   index.replaceFiles(removed, update.changed, update.segments);

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
 import { emptySkipCounts, IGNORE_FILES, type DiscoveryRules } from './discovery';
 import { createFileFilter, type AdmittedFile } from './fileFilter';
-import { indexFiles } from './indexFiles';
+import { fileList, indexFiles } from './indexFiles';
 import { indexStats, type IndexStats } from './indexStats';
 import { IndexStore, snapshotOf } from './indexStore';
 import { manifestOf, sameFolders, type SyncProgress, type SyncResult } from './indexSync';
@@ -224,7 +224,7 @@ export class WorkspaceIndex {
       }
       for (const l of index.fileLocations()) if (l === location || l.startsWith(location + sep)) removed.push(l);
     }
-    const update = await indexFiles(candidates, l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
+    const update = await indexFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
     if (removed.length + update.changed.length + update.restamped.length > 0) {
       index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);

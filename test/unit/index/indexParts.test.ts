@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { walkFolders } from '../../../src/index/discovery';
-import { indexFiles } from '../../../src/index/indexFiles';
+import { fileList, indexFiles, type FileSource } from '../../../src/index/indexFiles';
 import { splitIntoBlocks } from '../../../src/index/indexParts';
 import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
 import type { FilesToRead } from '../../../src/index/readFiles';
@@ -35,7 +35,7 @@ describe('reading a batch of files on several threads', () => {
     const { candidates } = await walkFolders([ws], {});
     const done: number[] = [];
     const index = new SegmentedIndex({ segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 5 });
-    const update = await indexFiles(candidates, () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
+    const update = await indexFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
     index.replaceFiles([], update.changed, update.segments);
     return { index, update, done, candidates };
   };
@@ -66,6 +66,44 @@ describe('reading a batch of files on several threads', () => {
     assert.equal(broken.index.chunkCount, one.index.chunkCount);
     assert.equal(broken.update.threads, 1, 'both parts were read on this thread');
     assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
+  });
+
+  it('starts reading while the files are still being found, and reads those found later too', async () => {
+    const dir = join(ws, '..', `${ws.split(/[\\/]/).pop()}-many`);
+    await mkdir(dir, { recursive: true });
+    try {
+      for (let i = 0; i < 600; i++) await writeFile(join(dir, `m${i}.md`), `# Note ${i}\n\nshared words and word${i}\n`);
+      const { candidates } = await walkFolders([dir], {});
+      let done = 0;
+      let readBeforeTheRest = 0;
+      let progressed = (): void => undefined;
+      const firstRead = new Promise<void>(resolve => (progressed = resolve));
+      // Finds 300 files, then waits until some are read (or 20 s) before it finds the other 300.
+      const source: FileSource = async found => {
+        candidates.slice(0, 300).forEach(found);
+        await Promise.race([firstRead, new Promise(resolve => setTimeout(resolve, 20_000))]);
+        readBeforeTheRest = done;
+        candidates.slice(300).forEach(found);
+      };
+      let id = 1;
+      const helpers = { workerFile: DEFAULT_WORKER_FILE, threads: 2, minBytes: 0 };
+      const update = await indexFiles(source, () => undefined, {
+        newSegmentId: () => id++,
+        helpers,
+        onProgress: p => {
+          done = p.done;
+          if (p.done > 0) progressed();
+        },
+      });
+      assert.ok(readBeforeTheRest > 0, 'files were read before the source had found them all');
+      assert.equal(update.threads, 2);
+      assert.deepEqual(update.changed.map(r => r.location), candidates.map(c => c.location), 'every file, in the order found');
+      const index = new SegmentedIndex();
+      index.replaceFiles([], update.changed, update.segments);
+      assert.equal(index.search('word599', 1)[0]?.path, 'm599.md');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('cuts the batch into blocks of consecutive files (at least 8 per thread, at most 256 files), and keeps a small batch whole', () => {
