@@ -73,6 +73,7 @@ export class FileTable {
   private slots: Int32Array;
   private gone: Uint8Array;
   private goneCount = 0;
+  private byCode: Uint32Array | undefined;
   private readonly added = new Map<string, FileRecord>();
   private scratch = new Uint8Array(256);
 
@@ -148,14 +149,9 @@ export class FileTable {
 
   /** Indexed files, and skipped ones added to `skipped` by reason (no record made). */
   countFiles(skipped: Record<SkipReason, number>): number {
-    let indexed = 0;
-    const { skips } = this.base;
-    for (let row = 0; row < this.gone.length; row++) {
-      if (this.gone[row] !== 0) continue;
-      const reason = SKIP_REASONS[(skips[row] ?? 0) - 1];
-      if (reason) skipped[reason]++;
-      else indexed++;
-    }
+    const byCode = this.liveByCode();
+    let indexed = byCode[0] ?? 0;
+    SKIP_REASONS.forEach((reason, i) => (skipped[reason] += byCode[i + 1] ?? 0));
     for (const r of this.added.values()) {
       if (r.skip) skipped[r.skip]++;
       else indexed++;
@@ -221,6 +217,18 @@ export class FileTable {
     };
   }
 
+  /** Live base rows by skip code (0: indexed), counted once and kept up to date as rows go. */
+  private liveByCode(): Uint32Array {
+    if (this.byCode) return this.byCode;
+    const counts = new Uint32Array(SKIP_REASONS.length + 1);
+    const { skips } = this.base;
+    for (let row = 0; row < this.gone.length; row++) {
+      const code = skips[row] ?? 0;
+      if (this.gone[row] === 0) counts[code] = (counts[code] ?? 0) + 1;
+    }
+    return (this.byCode = counts);
+  }
+
   private recordAt(row: number, path?: string, location?: string, hash?: string): FileRecord {
     const b = this.base;
     const record: FileRecord = {
@@ -233,7 +241,8 @@ export class FileTable {
       firstDoc: b.firstDocs[row] ?? 0,
       docCount: b.docCounts[row] ?? 0,
     };
-    const skip = SKIP_REASONS[(b.skips[row] ?? 0) - 1];
+    const code = b.skips[row] ?? 0;
+    const skip = code > 0 ? SKIP_REASONS[code - 1] : undefined;
     if (skip) record.skip = skip;
     return record;
   }
@@ -243,6 +252,8 @@ export class FileTable {
     if (row < 0) return;
     this.gone[row] = 1;
     this.goneCount++;
+    const code = this.base.skips[row] ?? 0;
+    if (this.byCode) this.byCode[code] = (this.byCode[code] ?? 1) - 1;
   }
 
   /** The live base row at `location`, or -1. */
