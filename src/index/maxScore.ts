@@ -230,21 +230,23 @@ function nextCandidate(
 
 const IMPACT_BLOCK_MASK = (1 << IMPACT_BLOCK_SHIFT) - 1;
 
-/** The rarest term's documents are scored in full when its list is this short and the longest is this many times longer. */
+/** The rare terms' documents are scored in full when their lists add up to this many postings at most… */
 const SEED_MAX_POSTINGS = 4096;
+/** …each of them this many times shorter than the longest list. */
 const SEED_MIN_SKEW = 8;
 /** Else by what the rarest term adds alone, when the longest list is this many times longer (else not worth a pass). */
 const SEED_MIN_SKEW_ALONE = 2;
 
 /**
- * A score the k-th best is sure to reach, from the documents of the query's rarest term: scored in full when it is
- * much rarer than the most common term (an identifier next to "string" or "return"), else by what the rarest term
- * alone adds to each (a score holds every contribution, so its k-th best reaches the k-th best of these). Plain
- * MaxScore starts from nothing and walks the common term's postings until k documents holding the rare term have
- * turned up ("const ossl": 20k documents scored where 4k would do): that was most of the slowest queries. The seed
- * is lowered by a hair below a real k-th score, so a document that ties it is still offered (ties keep index
- * order) and the result stays exactly that of exhaustive scoring; the main loop scores these documents again, the
- * same way. -Infinity when there is nothing to seed from.
+ * A score the k-th best is sure to reach, from the documents of the query's rare terms: the exact scores of every
+ * document holding one of the terms much rarer than the most common one (identifiers next to "string" or
+ * "return"; a long identifier and its pieces: `runtimedyld`, `dyld`, `jit`), when there are few enough; else what
+ * the rarest term alone adds to each of its documents (a score holds every contribution, so its k-th best reaches
+ * the k-th best of these). Plain MaxScore starts from nothing and walks the common terms' postings until k good
+ * documents have turned up ("const ossl": 20k documents scored where 4k would do): that was most of the slowest
+ * queries. The seed is lowered by a hair below a real k-th score, so a document that ties it is still offered
+ * (ties keep index order) and the result stays exactly that of exhaustive scoring; the main loop scores these
+ * documents again, the same way. -Infinity when there is nothing to seed from.
  */
 function seedThreshold(
   cursors: readonly TermCursor[],
@@ -257,41 +259,55 @@ function seedThreshold(
   present: Uint8Array,
 ): number {
   if (cursors.length < 2 || k <= 0) return -Infinity;
-  let rarest = cursors[0] as TermCursor;
-  let longest = 0;
-  for (const c of cursors) {
-    if (c.end - c.at < rarest.end - rarest.at) rarest = c;
-    longest = Math.max(longest, c.end - c.at);
+  const length = (c: TermCursor): number => c.end - c.at;
+  const byLength = [...cursors].sort((a, b) => length(a) - length(b));
+  const rarest = byLength[0] as TermCursor;
+  const longest = length(byLength[byLength.length - 1] as TermCursor);
+  let rare = 0;
+  let postings = 0;
+  for (const c of byLength) {
+    if (postings >= k || postings + length(c) > SEED_MAX_POSTINGS || longest < length(c) * SEED_MIN_SKEW) break;
+    postings += length(c);
+    rare++;
   }
-  const length = rarest.end - rarest.at;
-  if (length < k || longest < length * SEED_MIN_SKEW_ALONE) return -Infinity;
-  const inFull = length <= SEED_MAX_POSTINGS && longest >= length * SEED_MIN_SKEW;
   const { postingDocs, postingTfs, docLengths } = segment.data;
-  const positions = cursors.map(c => c.at);
+  const isLive = (doc: number): boolean => deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0;
   const best = new TopK(k);
-  for (let p = rarest.at; p < rarest.end; p++) {
-    const doc = postingDocs[p] ?? 0;
-    if (deleted !== undefined && ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) !== 0) continue;
-    const scaledLength = normPerLength * (docLengths[doc] ?? 0);
-    if (!inFull) {
+  if (rare > 0 && postings >= k) {
+    const docs = new Uint32Array(postings);
+    let n = 0;
+    for (const c of byLength.slice(0, rare)) {
+      docs.set(postingDocs.subarray(c.at, c.end), n);
+      n += length(c);
+    }
+    docs.sort();
+    const positions = cursors.map(c => c.at);
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i] ?? 0;
+      if ((i > 0 && docs[i - 1] === doc) || !isLive(doc)) continue;
+      const scaledLength = normPerLength * (docLengths[doc] ?? 0);
+      cursors.forEach((c, j) => {
+        const at = (positions[j] = seek(postingDocs, positions[j] ?? c.at, c.end, doc));
+        if (at >= c.end || postingDocs[at] !== doc) return;
+        const tf = postingTfs[at] ?? 0;
+        contributions[c.slot] = (c.weight * tf) / (tf + normBase + scaledLength); // as exhaustive scoring groups it
+        present[c.slot] = 1;
+      });
+      let score = 0;
+      for (let slot = 0; slot < present.length; slot++) {
+        if (present[slot] === 0) continue;
+        score += contributions[slot] ?? 0;
+        present[slot] = 0;
+      }
+      best.offer(score, doc);
+    }
+  } else if (length(rarest) >= k && longest >= length(rarest) * SEED_MIN_SKEW_ALONE) {
+    for (let p = rarest.at; p < rarest.end; p++) {
+      const doc = postingDocs[p] ?? 0;
+      if (!isLive(doc)) continue;
       const tf = postingTfs[p] ?? 0;
-      best.offer((rarest.weight * tf) / (tf + normBase + scaledLength), doc); // as exhaustive scoring groups it
-      continue;
+      best.offer((rarest.weight * tf) / (tf + normBase + normPerLength * (docLengths[doc] ?? 0)), doc); // as exhaustive scoring groups it
     }
-    cursors.forEach((c, i) => {
-      const at = (positions[i] = seek(postingDocs, positions[i] ?? c.at, c.end, doc));
-      if (at >= c.end || postingDocs[at] !== doc) return;
-      const tf = postingTfs[at] ?? 0;
-      contributions[c.slot] = (c.weight * tf) / (tf + normBase + scaledLength); // as exhaustive scoring groups it
-      present[c.slot] = 1;
-    });
-    let score = 0;
-    for (let slot = 0; slot < present.length; slot++) {
-      if (present[slot] === 0) continue;
-      score += contributions[slot] ?? 0;
-      present[slot] = 0;
-    }
-    best.offer(score, doc);
   }
   const kth = best.threshold;
   return kth > 0 ? kth * (1 - 1e-9) : -Infinity;

@@ -116,6 +116,16 @@ describe('MaxScore top-k', () => {
     assert.deepEqual(index.rank('common rare', 2).map(r => r.doc), [300, 601]);
   });
 
+  it('seeds from several rare terms when the rarest has fewer than k documents, counting a document that holds two once', () => {
+    const builder = new SegmentBuilder(words);
+    const file = builder.addFile('f', '/ws/f');
+    const texts = [...Array.from({ length: 400 }, (_, i) => (i % 50 === 0 ? 'common common' : 'common filler')), 'common alpha beta', 'alpha beta', 'common alpha'];
+    for (const text of texts) builder.addChunk(file, { text, startLine: 1, endLine: 1 });
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [undefined], files: EMPTY_COLUMNS, nextSegmentId: 2 }, words);
+    for (const query of ['common alpha beta', 'alpha common', 'beta alpha common common'])
+      for (const k of [2, 3, 4, 5, 8]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
+  });
+
   it('seeks the first posting at or after a document', () => {
     const docs = Uint32Array.from([2, 4, 8, 9, 15, 40, 41, 90]);
     for (let doc = 0; doc < 100; doc++) {
