@@ -1,5 +1,5 @@
 import { SKIP_REASONS, type SkipReason } from './discovery';
-import { StringList, StringListWriter } from './stringList';
+import { StringList } from './stringList';
 
 /** What the index remembers about one file, so an unchanged file is never read again. */
 export interface FileRecord {
@@ -74,6 +74,7 @@ export class FileTable {
   private gone: Uint8Array;
   private goneCount = 0;
   private byCode: Uint32Array | undefined;
+  private compacted: FileColumns | undefined;
   private readonly added = new Map<string, FileRecord>();
   private scratch = new Uint8Array(256);
 
@@ -115,11 +116,13 @@ export class FileTable {
   }
 
   set(record: FileRecord): void {
+    this.compacted = undefined;
     this.removeRow(record.location);
     this.added.set(record.location, record);
   }
 
   delete(location: string): void {
+    this.compacted = undefined;
     this.removeRow(location);
     this.added.delete(location);
   }
@@ -161,6 +164,7 @@ export class FileTable {
 
   /** After a merge: the files whose chunks were in a segment of `docMaps` now have them in segment `to`. */
   moveDocs(docMaps: ReadonlyMap<number, ArrayLike<number>>, to: number): void {
+    this.compacted = undefined;
     const first = this.base.segments.findIndex(segment => docMaps.has(segment));
     if (first >= 0) {
       const segments = this.base.segments.slice();
@@ -179,37 +183,60 @@ export class FileTable {
     }
   }
 
-  /** The table as columns (its base columns themselves when nothing changed since they were given). */
+  /**
+   * The table as columns: its base columns themselves when nothing changed since they were given, else the live
+   * base rows (copied run by run: a save of a large workspace after one edit copies a few long runs) followed by
+   * the records set since; kept until the next change.
+   */
   columns(): FileColumns {
     if (this.goneCount === 0 && this.added.size === 0) return this.base;
-    const kept: number[] = [];
-    for (let row = 0; row < this.gone.length; row++) if (this.gone[row] === 0) kept.push(row);
-    const added = [...this.added.values()];
-    const fresh = fileColumns(added);
+    return (this.compacted ??= this.compact());
+  }
+
+  private compact(): FileColumns {
+    const runs: [number, number][] = [];
+    for (let row = 0; row < this.gone.length; ) {
+      while (row < this.gone.length && this.gone[row] !== 0) row++;
+      const from = row;
+      while (row < this.gone.length && this.gone[row] === 0) row++;
+      if (row > from) runs.push([from, row]);
+    }
+    const kept = this.gone.length - this.goneCount;
+    const fresh = fileColumns([...this.added.values()]);
+    const rows = kept + this.added.size;
     const strings = (list: StringList, more: StringList): StringList => {
-      const writer = new StringListWriter(kept.length + added.length, list.bytes.length + more.bytes.length);
-      for (const row of kept) writer.push(list, row);
-      for (let i = 0; i < added.length; i++) writer.push(more, i);
-      return writer.toList();
+      const size = runs.reduce((n, [from, to]) => n + (list.offsets[to] ?? 0) - (list.offsets[from] ?? 0), more.bytes.length);
+      const bytes = new Uint8Array(size);
+      const offsets = new Uint32Array(rows + 1);
+      let at = 0;
+      let row = 0;
+      for (const [from, to] of runs) {
+        const start = list.offsets[from] ?? 0;
+        const end = list.offsets[to] ?? 0;
+        bytes.set(list.bytes.subarray(start, end), at);
+        for (let r = from; r < to; r++) offsets[row++] = (list.offsets[r] ?? 0) - start + at;
+        at += end - start;
+      }
+      bytes.set(more.bytes, at);
+      for (let i = 0; i <= more.length; i++) offsets[row + i] = (more.offsets[i] ?? 0) + at;
+      return new StringList(bytes, offsets);
     };
-    const column = <T extends Uint8Array | Int32Array | Uint32Array>(values: T, more: T): T => {
-      const out = new (values.constructor as new (n: number) => T)(kept.length + added.length);
-      kept.forEach((row, i) => (out[i] = values[row] ?? 0));
-      out.set(more, kept.length);
+    const column = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(values: T, more: T, width = 1): T => {
+      const out = new (values.constructor as new (n: number) => T)(rows * width);
+      let at = 0;
+      for (const [from, to] of runs) {
+        out.set(values.subarray(from * width, to * width), at);
+        at += (to - from) * width;
+      }
+      out.set(more, at);
       return out;
     };
-    const stamps = new Float64Array(2 * (kept.length + added.length));
-    kept.forEach((row, i) => {
-      stamps[2 * i] = this.base.stamps[2 * row] ?? 0;
-      stamps[2 * i + 1] = this.base.stamps[2 * row + 1] ?? 0;
-    });
-    stamps.set(fresh.stamps, 2 * kept.length);
     const b = this.base;
     return {
       paths: strings(b.paths, fresh.paths),
       locations: strings(b.locations, fresh.locations),
       hashes: strings(b.hashes, fresh.hashes),
-      stamps,
+      stamps: column(b.stamps, fresh.stamps, 2),
       skips: column(b.skips, fresh.skips),
       segments: column(b.segments, fresh.segments),
       firstDocs: column(b.firstDocs, fresh.firstDocs),
