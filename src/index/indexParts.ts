@@ -38,6 +38,8 @@ export class FileFeed {
   readonly files: FilesToRead = { candidates: [], known: [] };
   private readonly blocks: FilesToRead[] = [];
   private blockCount = 0;
+  /** Files in the blocks not taken yet. */
+  private untaken = 0;
   private cutUpTo = 0;
   private readBytes = 0;
   private closed = false;
@@ -87,11 +89,26 @@ export class FileFeed {
 
   /** The next block to read, or undefined when none is ready yet (or ever, once closed). */
   take(): FilesToRead | undefined {
-    return this.blocks.shift();
+    const block = this.blocks[0];
+    if (!block) return undefined;
+    // Once every file is known, blocks shrink towards the end (guided scheduling: a block is at most 1/(2·threads)
+    // of the files left), so the helpers finish together: with blocks of 256 to the end, one helper finished up to
+    // 0.3 s after the other over the bench corpus.
+    const size = this.closed ? Math.max(1, Math.ceil(this.untaken / (2 * this.threads))) : Infinity;
+    const n = block.candidates.length;
+    if (n <= size) {
+      this.blocks.shift();
+      this.untaken -= n;
+      return block;
+    }
+    this.blocks[0] = { candidates: block.candidates.slice(size), known: block.known.slice(size) };
+    this.untaken -= size;
+    return { candidates: block.candidates.slice(0, size), known: block.known.slice(0, size) };
   }
 
   /** The blocks nobody took. */
   takeAll(): FilesToRead[] {
+    this.untaken = 0;
     return this.blocks.splice(0);
   }
 
@@ -116,6 +133,7 @@ export class FileFeed {
     const to = Math.min(this.files.candidates.length, from + size);
     this.blocks.push({ candidates: this.files.candidates.slice(from, to), known: this.files.known.slice(from, to) });
     this.blockCount++;
+    this.untaken += to - from;
     this.cutUpTo = to;
     this.notify();
   }

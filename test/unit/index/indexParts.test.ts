@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { walkFolders } from '../../../src/index/discovery';
 import { fileList, indexFiles, type FileSource } from '../../../src/index/indexFiles';
-import { splitIntoBlocks } from '../../../src/index/indexParts';
+import { FileFeed, splitIntoBlocks } from '../../../src/index/indexParts';
 import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
 import type { FilesToRead } from '../../../src/index/readFiles';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
@@ -104,6 +104,31 @@ describe('reading a batch of files on several threads', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('hands out smaller blocks towards the end once every file is known, so that helpers finish together', () => {
+    const feed = new FileFeed(2);
+    for (let i = 0; i < 3000; i++) feed.add({ path: `f${i}`, location: `/f${i}`, size: 1000, mtimeMs: 0 }, undefined);
+    const sizes: number[] = [];
+    const order: number[] = [];
+    const take = () => {
+      const block = feed.take();
+      if (block) {
+        sizes.push(block.candidates.length);
+        order.push(...block.candidates.map(c => Number(c.path.slice(1))));
+      }
+      return block;
+    };
+    take();
+    assert.deepEqual(sizes, [256], 'blocks of 256 while files still come');
+    feed.close();
+    let left = 3000 - 256;
+    while (take()) {
+      assert.ok((sizes[sizes.length - 1] ?? 0) <= Math.ceil(left / 4), `a block of ${sizes[sizes.length - 1]} with ${left} files left`);
+      left -= sizes[sizes.length - 1] ?? 0;
+    }
+    assert.deepEqual(order, [...order.keys()], 'every file once, in order');
+    assert.deepEqual(sizes.slice(-3), [1, 1, 1], 'the last blocks are single files');
   });
 
   it('cuts the batch into blocks of consecutive files (at least 8 per thread, at most 256 files), and keeps a small batch whole', () => {
