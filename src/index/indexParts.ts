@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
 import { Segment } from './segment';
-import type { FileRecord } from './fileTable';
-import { reviveSegmentData, type HelperCommand, type PartMessage, type WorkerTask } from './workerMessages';
+import { joinColumns, type FileRecord } from './fileTable';
+import { reviveFileColumns, reviveSegmentData, type HelperCommand, type PartMessage, type WorkerTask } from './workerMessages';
 
 /** Threads that may read one batch of files (this one included), and the script they run. */
 export interface IndexHelpers {
@@ -190,7 +190,7 @@ export async function readFeed(feed: FileFeed, options: ReadFilesOptions, helper
     const unusedId = ids[results.indexOf(undefined)] as number; // a failed helper's segment never came
     read.push(await readFiles(joinBlocks(failed), { ...options, newSegmentId: () => unusedId, onProgress: p => progress(count)(p.done) }));
   }
-  return { ...combineParts(feed.files, read), threads: helped + (failed.length > 0 ? 1 : 0) };
+  return { ...combineParts(read), threads: helped + (failed.length > 0 ? 1 : 0) };
 }
 
 /** A whole batch cut as a FileFeed cuts it, or kept whole when it is too small to share (see `readFeed`). */
@@ -261,7 +261,8 @@ function readInHelper(
       } else if (message.type === 'part-done') {
         const segment = message.segment ? new Segment(reviveSegmentData(message.segment)) : undefined;
         const written = segment && message.written ? [segment.id] : [];
-        finish(() => resolve({ segments: segment ? [segment] : [], written, changed: message.changed, restamped: message.restamped, unchanged: 0, threads: 1 }));
+        const changed = reviveFileColumns(message.changed);
+        finish(() => resolve({ segments: segment ? [segment] : [], written, changed, restamped: message.restamped, unchanged: 0, threads: 1 }));
       } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
     });
     worker.on('error', e => finish(() => reject(e)));
@@ -270,17 +271,14 @@ function readInHelper(
   });
 }
 
-/** The parts' results as one: their segments in part order, the records in the batch's order. */
-function combineParts(files: FilesToRead, results: readonly IndexedFiles[]): IndexedFiles {
-  const records = new Map<string, { record: FileRecord; restamped: boolean }>();
-  for (const r of results) {
-    for (const record of r.changed) records.set(record.location, { record, restamped: false });
-    for (const record of r.restamped) records.set(record.location, { record, restamped: true });
-  }
-  const combined: IndexedFiles = { segments: results.flatMap(r => r.segments), written: results.flatMap(r => r.written), changed: [], restamped: [], unchanged: 0, threads: results.length };
-  for (const c of files.candidates) {
-    const r = records.get(c.location);
-    if (r) (r.restamped ? combined.restamped : combined.changed).push(r.record);
-  }
-  return combined;
+/** The parts' results as one, in part order: their segments, and their records (as columns, one part's after the other's). */
+function combineParts(results: readonly IndexedFiles[]): IndexedFiles {
+  return {
+    segments: results.flatMap(r => r.segments),
+    written: results.flatMap(r => r.written),
+    changed: joinColumns(results.map(r => r.changed)),
+    restamped: results.flatMap(r => r.restamped),
+    unchanged: 0,
+    threads: results.length,
+  };
 }

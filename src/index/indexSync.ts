@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { emptySkipCounts, walkFolders, type Candidate, type DiscoveryRules, type SkipReason } from './discovery';
-import { EMPTY_COLUMNS } from './fileTable';
+import { EMPTY_COLUMNS, rowCount } from './fileTable';
 import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
 import { indexStats, type IndexStats } from './indexStats';
@@ -87,7 +87,7 @@ export async function syncIndex(
     const small = index.smallSegmentsToMerge();
     if (small) index.merge(small);
   }
-  const changed = !reuse || removed.length > 0 || update.changed.length > 0 || update.restamped.length > 0;
+  const changed = !reuse || removed.length > 0 || rowCount(update.changed) > 0 || update.restamped.length > 0;
   const builtAt = changed ? Date.now() : (stored?.manifest.builtAt ?? Date.now());
   let saveProblem: string | undefined;
   const t3 = performance.now();
@@ -100,7 +100,7 @@ export async function syncIndex(
   }
   const t4 = performance.now();
   const timings = { discoverMs: t1 - t0, indexMs: t4 - t1, readMs: t2 - t1, saveMs: t4 - t3, threads: update.threads };
-  const stats = indexStats(index, walkSkipped, { builtAt, timings, filesRead: update.changed.length + update.restamped.length });
+  const stats = indexStats(index, walkSkipped, { builtAt, timings, filesRead: rowCount(update.changed) + update.restamped.length });
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;
   if (saveProblem) result.saveProblem = saveProblem;

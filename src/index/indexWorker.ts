@@ -6,7 +6,7 @@ import { indexHelpers } from './indexParts';
 import { IndexStore } from './indexStore';
 import { syncIndex } from './indexSync';
 import { SegmentReader } from './readFiles';
-import { doneMessage, segmentBuffers, type HelperCommand, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
+import { doneMessage, partBuffers, type HelperCommand, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 const port = parentPort;
 if (port) {
@@ -33,7 +33,7 @@ if (port) {
       const segment = result.segments[0]?.data;
       // A failed write is not this part's failure: the sync's own save tries again and reports it.
       const written = segment && task.storeDir ? await new IndexStore(task.storeDir).writeSegment(segment).then(() => true, () => false) : false;
-      post({ type: 'part-done', written, changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, segment ? segmentBuffers(segment) : []);
+      post({ type: 'part-done', written, changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, partBuffers(segment, result.changed));
     };
     let work = Promise.resolve();
     port.on('message', (command: HelperCommand) => {

@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
-import type { FileRecord } from './fileTable';
+import { EMPTY_COLUMNS, fileColumns, type FileColumns, type FileRecord } from './fileTable';
 import { createYielder } from './yieldToEventLoop';
 
 export interface ReadFilesOptions {
@@ -25,8 +25,8 @@ export interface IndexedFiles {
   segments: Segment[];
   /** Ids of those segments already written to the store by the threads that built them. */
   written: number[];
-  /** New records for new or changed files (their old chunks must be deleted). */
-  changed: FileRecord[];
+  /** New records for new or changed files (their old chunks must be deleted), as columns. */
+  changed: FileColumns;
   /** Files whose bytes are unchanged though their mtime or size moved: same chunks, new stat. */
   restamped: FileRecord[];
   /** Files skipped by (mtime, size) without being read. */
@@ -57,7 +57,8 @@ export class SegmentReader {
   private readonly builder = new SegmentBuilder();
   private readonly segmentId: number;
   private readonly step: () => Promise<void>;
-  private readonly result: IndexedFiles = { segments: [], written: [], changed: [], restamped: [], unchanged: 0, threads: 0 };
+  private readonly result: IndexedFiles = { segments: [], written: [], changed: EMPTY_COLUMNS, restamped: [], unchanged: 0, threads: 0 };
+  private readonly changed: FileRecord[] = [];
   /** Files read so far, over all batches. */
   done = 0;
 
@@ -86,7 +87,7 @@ export class SegmentReader {
         result.restamped.push({ ...old, mtimeMs, size: content.size });
       } else {
         if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, this.segmentId);
-        result.changed.push(record);
+        this.changed.push(record);
       }
       this.done++;
       onFile?.(this.done);
@@ -96,6 +97,7 @@ export class SegmentReader {
   /** What was read: the records, and the segment of their chunks (none when no file has any). */
   finish(): IndexedFiles {
     if (this.builder.docCount > 0) this.result.segments.push(this.builder.build(this.segmentId));
+    this.result.changed = fileColumns(this.changed);
     return this.result;
   }
 }

@@ -174,8 +174,8 @@ export class SegmentedIndex {
    * Replaces what the index holds for some files: the chunks of every file in `removed` and of every file in
    * `records` are deleted, then `segments` (holding the new chunks) are added and the records kept.
    */
-  replaceFiles(removed: readonly string[], records: readonly FileRecord[], segments: readonly Segment[] = []): void {
-    for (const location of [...removed, ...records.map(r => r.location)]) {
+  replaceFiles(removed: readonly string[], records: FileColumns, segments: readonly Segment[] = []): void {
+    for (const location of [...removed, ...records.locations.toArray()]) {
       const old = this.fileTable.get(location);
       if (old) this.deleteDocs(old);
       this.fileTable.delete(location);
@@ -186,7 +186,7 @@ export class SegmentedIndex {
       this.liveDocs += segment.docCount;
       this.liveLength += segment.totalLength;
     }
-    for (const r of records) this.fileTable.set(r);
+    this.fileTable.append(records);
     for (const gone of this.segments.filter(s => this.liveIn(s) === 0)) {
       this.deletions.delete(gone.id);
       this.deletedIn.delete(gone.id);

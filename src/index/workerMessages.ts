@@ -22,11 +22,11 @@ export type WorkerMessage = { type: 'progress'; done: number; total: number } | 
 
 /**
  * What a helper posts back: a request for the next block when it has read one (with the files it read so far),
- * and at the end its segment (buffers transferred; `written` to the store) with its records.
+ * and at the end its segment (buffers transferred; `written` to the store) with its records (columns, transferred).
  */
 export type PartMessage =
   | { type: 'next'; done: number }
-  | { type: 'part-done'; segment?: SegmentData; written: boolean; changed: FileRecord[]; restamped: FileRecord[] }
+  | { type: 'part-done'; segment?: SegmentData; written: boolean; changed: FileColumns; restamped: FileRecord[] }
   | ErrorMessage;
 
 export type ErrorMessage = { type: 'error'; message: string; stack?: string };
@@ -40,19 +40,21 @@ export function doneMessage(result: SyncResult): { message: WorkerMessage; trans
 export function resultOf(message: Extract<WorkerMessage, { type: 'done' }>): SyncResult {
   const { snapshot } = message.result;
   snapshot.segments = snapshot.segments.map(reviveSegmentData);
-  const files = snapshot.files;
-  snapshot.files = { ...files, paths: revive(files.paths), locations: revive(files.locations), hashes: revive(files.hashes) };
+  snapshot.files = reviveFileColumns(snapshot.files);
   return message.result;
+}
+
+/** Structured clone keeps data, not classes: gives file columns' string tables their methods back. */
+export const reviveFileColumns = (f: FileColumns): FileColumns => ({ ...f, paths: revive(f.paths), locations: revive(f.locations), hashes: revive(f.hashes) });
+
+/** The buffers of a helper's part: its segment's and its records' columns. */
+export function partBuffers(segment: SegmentData | undefined, changed: FileColumns): ArrayBuffer[] {
+  return distinctBuffers([...(segment ? segmentArrays(segment) : []), ...fileArrays(changed)]);
 }
 
 /** The distinct buffers under a snapshot's typed arrays: moved to the receiving thread, not copied. */
 export function transferList(snapshot: IndexSnapshot): ArrayBuffer[] {
   return distinctBuffers([...snapshot.segments.flatMap(segmentArrays), ...snapshot.deletions, ...fileArrays(snapshot.files)]);
-}
-
-/** The buffers of one segment, for a transfer list. */
-export function segmentBuffers(segment: SegmentData): ArrayBuffer[] {
-  return distinctBuffers(segmentArrays(segment));
 }
 
 function distinctBuffers(views: readonly (ArrayBufferView | undefined)[]): ArrayBuffer[] {

@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
 import { emptySkipCounts, IGNORE_FILES, type DiscoveryRules } from './discovery';
 import { createFileFilter, type AdmittedFile } from './fileFilter';
+import { rowCount } from './fileTable';
 import { fileList, indexFiles } from './indexFiles';
 import { indexStats, type IndexStats } from './indexStats';
 import { IndexStore, snapshotOf } from './indexStore';
@@ -225,7 +226,7 @@ export class WorkspaceIndex {
       for (const l of index.fileLocations()) if (l === location || l.startsWith(location + sep)) removed.push(l);
     }
     const update = await indexFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
-    if (removed.length + update.changed.length + update.restamped.length > 0) {
+    if (removed.length + rowCount(update.changed) + update.restamped.length > 0) {
       index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);
       this.builtAt = Date.now();

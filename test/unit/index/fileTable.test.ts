@@ -65,6 +65,28 @@ describe('the file table (columns, found by location)', () => {
     assert.deepEqual(byLocation(again.values()), byLocation(model.values()));
   });
 
+  it('appends a few rows one by one and many as its new base columns, answering the same either way', () => {
+    const next = random(11);
+    const all = Array.from({ length: 800 }, (_, i) => record(i, next));
+    const table = FileTable.of(fileColumns(all.slice(0, 100)));
+    const model = new Map(all.slice(0, 100).map(r => [r.location, r]));
+    for (const r of all.slice(0, 20)) {
+      table.delete(r.location);
+      model.delete(r.location);
+    }
+    const edited = { ...(all[50] as FileRecord), mtimeMs: 1 };
+    table.set(edited);
+    model.set(edited.location, edited);
+    for (const [from, to] of [[100, 120], [120, 800]] as const) {
+      table.append(fileColumns(all.slice(from, to)));
+      for (const r of all.slice(from, to)) model.set(r.location, r);
+      assert.equal(table.size, model.size);
+      assert.deepEqual(byLocation(table.values()), byLocation(model.values()));
+      for (const r of all) assert.deepEqual(table.get(r.location), model.get(r.location), r.location);
+      assertCounts(table, model);
+    }
+  });
+
   it('moves documents after a merge without changing columns handed out before', () => {
     const next = random(3);
     const base = Array.from({ length: 50 }, (_, i) => record(i, next));

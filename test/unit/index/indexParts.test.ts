@@ -9,7 +9,7 @@ import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
 import type { FilesToRead } from '../../../src/index/readFiles';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { random } from '../../fakes/seededRandom';
-import { EMPTY_COLUMNS } from '../../../src/index/fileTable';
+import { EMPTY_COLUMNS, FileTable } from '../../../src/index/fileTable';
 
 const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
 
@@ -37,7 +37,8 @@ describe('reading a batch of files on several threads', () => {
     const index = new SegmentedIndex({ segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 5 });
     const update = await indexFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
     index.replaceFiles([], update.changed, update.segments);
-    return { index, update, done, candidates };
+    const records = [...FileTable.of(update.changed).values()];
+    return { index, update, records, done, candidates };
   };
 
   it('ranks every query exactly as a one-thread build does, with each file pointing at its own chunks', async () => {
@@ -46,13 +47,14 @@ describe('reading a batch of files on several threads', () => {
     assert.equal(three.index.chunkCount, one.index.chunkCount);
     assert.deepEqual([one.update.threads, three.update.threads], [1, 3]);
     assert.deepEqual(three.update.segments.map(s => s.id), [5, 6, 7], 'one segment per part, numbered by the caller');
-    assert.deepEqual(three.update.changed.map(r => r.location), one.candidates.map(c => c.location), 'records in the batch order');
-    assert.equal(three.update.changed.find(r => r.path === 'image.bin')?.skip, 'binary');
+    assert.deepEqual(three.records.map(r => r.location).sort(), one.candidates.map(c => c.location).sort(), 'one record per file');
+    assert.deepEqual(one.records.map(r => r.location), one.candidates.map(c => c.location), 'on one thread, in the batch order');
+    assert.equal(three.records.find(r => r.path === 'image.bin')?.skip, 'binary');
     for (const query of ['parse config', 'héllo naïve', '日本語', 'emoji😀 zeta', 'http server', 'snake case name', 'unique77', 'title 42']) {
       const key = (index: SegmentedIndex) => index.search(query, 500).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`).sort();
       assert.deepEqual(key(three.index), key(one.index), query);
     }
-    for (const record of three.update.changed) {
+    for (const record of three.records) {
       if (record.docCount === 0) assert.equal(record.segment, -1);
       const data = three.update.segments.find(s => s.id === record.segment)?.data;
       for (let d = record.firstDoc; d < record.firstDoc + record.docCount; d++) assert.equal(data?.fileLocations.get(data.docFiles[d] ?? -1), record.location);
@@ -97,7 +99,8 @@ describe('reading a batch of files on several threads', () => {
       });
       assert.ok(readBeforeTheRest > 0, 'files were read before the source had found them all');
       assert.equal(update.threads, 2);
-      assert.deepEqual(update.changed.map(r => r.location), candidates.map(c => c.location), 'every file, in the order found');
+      const found = [...FileTable.of(update.changed).values()].map(r => r.location);
+      assert.deepEqual(found.sort(), candidates.map(c => c.location).sort(), 'every file once');
       const index = new SegmentedIndex();
       index.replaceFiles([], update.changed, update.segments);
       assert.equal(index.search('word599', 1)[0]?.path, 'm599.md');

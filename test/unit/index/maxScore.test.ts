@@ -4,7 +4,7 @@ import { seek } from '../../../src/index/maxScore';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { isDeleted } from '../../../src/index/segmentMerge';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { EMPTY_COLUMNS, type FileRecord } from '../../../src/index/fileTable';
+import { EMPTY_COLUMNS, fileColumns, type FileRecord } from '../../../src/index/fileTable';
 import { TopK, type ScoredDoc } from '../../../src/index/topK';
 import { random } from '../../fakes/seededRandom';
 
@@ -33,7 +33,7 @@ function randomIndex(seed: number, docs: number, vocabulary: number): { index: S
       records.push({ path: `f${made}`, location, mtimeMs: 1, size: 1, hash: '', segment: id, firstDoc, docCount: 1 });
     }
     const gone = [...index.files()].filter(() => next() < 0.1).map(r => r.location);
-    index.replaceFiles(gone, records, [builder.build(id)]);
+    index.replaceFiles(gone, fileColumns(records), [builder.build(id)]);
   }
   return { index, next };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { sortStrings } from '../../../src/index/termCounter';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { fileColumns, type FileRecord } from '../../../src/index/fileTable';
+import { EMPTY_COLUMNS, fileColumns, type FileRecord } from '../../../src/index/fileTable';
 import { random } from '../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
@@ -39,12 +39,12 @@ describe('segments, deletions and merge', () => {
     const base = segmentOf(1, files);
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape' });
-    index.replaceFiles([], update.records, [update.segment]);
+    index.replaceFiles([], fileColumns(update.records), [update.segment]);
     assert.deepEqual(index.search('banana', 10).map(h => h.path), ['a']);
     assert.deepEqual(index.search('grape', 10).map(h => h.path), ['b']);
     assert.equal(index.chunkCount, 4);
     assert.equal(index.deletedCount, 1);
-    index.replaceFiles(['/ws/d'], []);
+    index.replaceFiles(['/ws/d'], EMPTY_COLUMNS);
     assert.deepEqual(index.search('elder', 10), []);
     assert.equal(index.file('/ws/d'), undefined);
   });
@@ -53,7 +53,7 @@ describe('segments, deletions and merge', () => {
     const base = segmentOf(1, files);
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape banana' });
-    index.replaceFiles(['/ws/d'], update.records, [update.segment]);
+    index.replaceFiles(['/ws/d'], fileColumns(update.records), [update.segment]);
     index.merge();
     assert.equal(index.segmentList.length, 1);
     assert.equal(index.deletedCount, 0);
@@ -83,14 +83,14 @@ describe('segments, deletions and merge', () => {
     const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
     for (let i = 0; i < 7; i++) {
       const u = segmentOf(index.nextSegmentId++, { [`n${i}`]: `new ${i}` });
-      index.replaceFiles([], u.records, [u.segment]);
+      index.replaceFiles([], fileColumns(u.records), [u.segment]);
     }
     assert.equal(index.smallSegmentsToMerge()?.length, 8);
     index.merge(index.smallSegmentsToMerge());
     assert.equal(index.segmentList.length, 1);
     assert.equal(index.search('new', 20).length, 7);
     const z = segmentOf(index.nextSegmentId++, { z: 'zebra' });
-    index.replaceFiles(['/ws/a', '/ws/b', '/ws/n0', '/ws/n1'], z.records, [z.segment]);
+    index.replaceFiles(['/ws/a', '/ws/b', '/ws/n0', '/ws/n1'], fileColumns(z.records), [z.segment]);
     assert.ok(index.needsFullMerge());
   });
 });
