@@ -286,13 +286,14 @@ function seedThreshold(
       const doc = docs[i] ?? 0;
       if ((i > 0 && docs[i - 1] === doc) || !isLive(doc)) continue;
       const scaledLength = normPerLength * (docLengths[doc] ?? 0);
-      cursors.forEach((c, j) => {
+      for (let j = 0; j < cursors.length; j++) {
+        const c = cursors[j] as TermCursor;
         const at = (positions[j] = seek(postingDocs, positions[j] ?? c.at, c.end, doc));
-        if (at >= c.end || postingDocs[at] !== doc) return;
+        if (at >= c.end || postingDocs[at] !== doc) continue;
         const tf = postingTfs[at] ?? 0;
         contributions[c.slot] = (c.weight * tf) / (tf + normBase + scaledLength); // as exhaustive scoring groups it
         present[c.slot] = 1;
-      });
+      }
       let score = 0;
       for (let slot = 0; slot < present.length; slot++) {
         if (present[slot] === 0) continue;
