@@ -147,6 +147,9 @@ describe('sortedTerms', () => {
     for (let i = 0; i < 2000; i++) wasm.add(randomText(next, 1 + Math.floor(next() * 12)) + ' ' + (extra[i % extra.length] ?? ''), 1);
     wasm.drain();
     for (const term of ['\uE000', '\u{1F600}', '\u{10000}a', '\uFFFF']) wasm.termId(term);
+    // Terms that share their first 8 bytes or more (the sort's prefix keys tie, the text decides).
+    for (const term of ['longprefix', 'longprefi', 'longprefixaaa', 'longprefixaab', 'longprefixa', 'longprefixa𝒳', 'longprefixa\uE000', 'longpref', 'longpre', 'ééééa', 'éééé', 'ééééb'])
+      wasm.termId(term);
     const terms = termsOf(wasm);
     const { list, ranks } = wasm.sortedTerms();
     assert.deepEqual(list.toArray(), sortStrings(terms));
