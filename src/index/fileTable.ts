@@ -214,54 +214,14 @@ export class FileTable {
   }
 
   private compact(): FileColumns {
-    const runs: [number, number][] = [];
+    const runs: FileColumns[] = [];
     for (let row = 0; row < this.gone.length; ) {
       while (row < this.gone.length && this.gone[row] !== 0) row++;
       const from = row;
       while (row < this.gone.length && this.gone[row] === 0) row++;
-      if (row > from) runs.push([from, row]);
+      if (row > from) runs.push(sliceColumns(this.base, from, row));
     }
-    const kept = this.gone.length - this.goneCount;
-    const fresh = fileColumns([...this.added.values()]);
-    const rows = kept + this.added.size;
-    const strings = (list: StringList, more: StringList): StringList => {
-      const size = runs.reduce((n, [from, to]) => n + (list.offsets[to] ?? 0) - (list.offsets[from] ?? 0), more.bytes.length);
-      const bytes = new Uint8Array(size);
-      const offsets = new Uint32Array(rows + 1);
-      let at = 0;
-      let row = 0;
-      for (const [from, to] of runs) {
-        const start = list.offsets[from] ?? 0;
-        const end = list.offsets[to] ?? 0;
-        bytes.set(list.bytes.subarray(start, end), at);
-        for (let r = from; r < to; r++) offsets[row++] = (list.offsets[r] ?? 0) - start + at;
-        at += end - start;
-      }
-      bytes.set(more.bytes, at);
-      for (let i = 0; i <= more.length; i++) offsets[row + i] = (more.offsets[i] ?? 0) + at;
-      return new StringList(bytes, offsets);
-    };
-    const column = <T extends Uint8Array | Int32Array | Uint32Array | Float64Array>(values: T, more: T, width = 1): T => {
-      const out = new (values.constructor as new (n: number) => T)(rows * width);
-      let at = 0;
-      for (const [from, to] of runs) {
-        out.set(values.subarray(from * width, to * width), at);
-        at += (to - from) * width;
-      }
-      out.set(more, at);
-      return out;
-    };
-    const b = this.base;
-    return {
-      paths: strings(b.paths, fresh.paths),
-      locations: strings(b.locations, fresh.locations),
-      hashes: strings(b.hashes, fresh.hashes),
-      stamps: column(b.stamps, fresh.stamps, 2),
-      skips: column(b.skips, fresh.skips),
-      segments: column(b.segments, fresh.segments),
-      firstDocs: column(b.firstDocs, fresh.firstDocs),
-      docCounts: column(b.docCounts, fresh.docCounts),
-    };
+    return joinColumns([...runs, fileColumns([...this.added.values()])]);
   }
 
   /** Live base rows by skip code (0: indexed), counted once and kept up to date as rows go. */
@@ -355,18 +315,35 @@ function recordAt(b: FileColumns, row: number, path?: string, location?: string,
   return record;
 }
 
-/** The rows of several column sets, one after the other. */
+/** Rows [from, to) of `columns`, as views (a string list's offsets then start where its row `from` starts). */
+function sliceColumns(c: FileColumns, from: number, to: number): FileColumns {
+  const strings = (l: StringList): StringList => new StringList(l.bytes, l.offsets.subarray(from, to + 1));
+  return {
+    paths: strings(c.paths),
+    locations: strings(c.locations),
+    hashes: strings(c.hashes),
+    stamps: c.stamps.subarray(2 * from, 2 * to),
+    skips: c.skips.subarray(from, to),
+    segments: c.segments.subarray(from, to),
+    firstDocs: c.firstDocs.subarray(from, to),
+    docCounts: c.docCounts.subarray(from, to),
+  };
+}
+
+/** The rows of several column sets, one after the other (always a copy, unless there is only one set). */
 export function joinColumns(parts: readonly FileColumns[]): FileColumns {
   if (parts.length <= 1) return parts[0] ?? EMPTY_COLUMNS;
   const strings = (lists: readonly StringList[]): StringList => {
-    const bytes = new Uint8Array(lists.reduce((n, l) => n + (l.offsets[l.length] ?? 0), 0));
+    const span = (l: StringList): [number, number] => [l.offsets[0] ?? 0, l.offsets[l.length] ?? 0];
+    const bytes = new Uint8Array(lists.reduce((n, l) => n + span(l)[1] - span(l)[0], 0));
     const offsets = new Uint32Array(lists.reduce((n, l) => n + l.length, 0) + 1);
     let at = 0;
     let row = 0;
     for (const l of lists) {
-      bytes.set(l.bytes.subarray(0, l.offsets[l.length] ?? 0), at);
-      for (let i = 0; i < l.length; i++) offsets[row++] = (l.offsets[i] ?? 0) + at;
-      at += l.offsets[l.length] ?? 0;
+      const [start, end] = span(l);
+      bytes.set(l.bytes.subarray(start, end), at);
+      for (let i = 0; i < l.length; i++) offsets[row++] = (l.offsets[i] ?? 0) - start + at;
+      at += end - start;
     }
     offsets[row] = at;
     return new StringList(bytes, offsets);
