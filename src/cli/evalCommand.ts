@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Bm25Params } from '../index/bm25';
-import { EMPTY_COLUMNS } from '../index/fileTable';
+import { noFiles } from '../index/fileTable';
 import { SegmentBuilder } from '../index/segmentBuilder';
 import { SegmentedIndex } from '../index/segmentedIndex';
 import type { Tokenizer } from '../index/tokenizer';
@@ -41,7 +41,7 @@ export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}
   const builder = new SegmentBuilder(options.tokenizer, options.params);
   const file = builder.addFile('', '');
   for (const doc of dataset.corpus) builder.addChunk(file, { title: doc.title, text: doc.text, startLine: 1, endLine: 1 });
-  const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 2 }, options.tokenizer, options.params);
+  const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: noFiles(), nextSegmentId: 2 }, options.tokenizer, options.params);
   const t1 = performance.now();
   const run = new Map<string, RunEntry[]>();
   for (const query of dataset.queries) {

@@ -95,7 +95,7 @@ export class FileTable {
     return table;
   }
 
-  static of(columns: FileColumns = EMPTY_COLUMNS): FileTable {
+  static of(columns: FileColumns = noFiles()): FileTable {
     const table = new FileTable(columns);
     table.hashRows(0, table.gone.length);
     return table;
@@ -285,7 +285,8 @@ function hashBytes(bytes: Uint8Array, from: number, to: number): number {
   return h >>> 0;
 }
 
-export const EMPTY_COLUMNS: FileColumns = fileColumns([]);
+/** Columns of no rows: new ones each time, as columns sent to another thread are moved there, not copied. */
+export const noFiles = (): FileColumns => fileColumns([]);
 
 /** Rows of `columns`. */
 export const rowCount = (columns: FileColumns): number => columns.docCounts.length;
@@ -332,7 +333,7 @@ function sliceColumns(c: FileColumns, from: number, to: number): FileColumns {
 
 /** The rows of several column sets, one after the other (always a copy, unless there is only one set). */
 export function joinColumns(parts: readonly FileColumns[]): FileColumns {
-  if (parts.length <= 1) return parts[0] ?? EMPTY_COLUMNS;
+  if (parts.length <= 1) return parts[0] ?? noFiles();
   const strings = (lists: readonly StringList[]): StringList => {
     const span = (l: StringList): [number, number] => [l.offsets[0] ?? 0, l.offsets[l.length] ?? 0];
     const bytes = new Uint8Array(lists.reduce((n, l) => n + span(l)[1] - span(l)[0], 0));

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { emptySkipCounts, walkFolders, type Candidate, type DiscoveryRules, type SkipReason } from './discovery';
-import { EMPTY_COLUMNS, rowCount } from './fileTable';
+import { noFiles, rowCount } from './fileTable';
 import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
 import { indexStats, type IndexStats } from './indexStats';
@@ -58,7 +58,7 @@ export async function syncIndex(
   const index = new SegmentedIndex(
     reuse && stored
       ? snapshotOf(stored)
-      : { segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
+      : { segments: [], deletions: [], files: noFiles(), nextSegmentId: stored?.manifest.nextSegmentId ?? 1 },
   );
   // Without a stored index every file is read, and reading learns its size and mtime: the walk need not stat.
   // Files are read (by helpers, for a large batch) while the walk is still finding the rest.

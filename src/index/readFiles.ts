@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
-import { EMPTY_COLUMNS, fileColumns, type FileColumns, type FileRecord } from './fileTable';
+import { noFiles, fileColumns, type FileColumns, type FileRecord } from './fileTable';
 import { createYielder } from './yieldToEventLoop';
 
 export interface ReadFilesOptions {
@@ -57,7 +57,7 @@ export class SegmentReader {
   private readonly builder = new SegmentBuilder();
   private readonly segmentId: number;
   private readonly step: () => Promise<void>;
-  private readonly result: IndexedFiles = { segments: [], written: [], changed: EMPTY_COLUMNS, restamped: [], unchanged: 0, threads: 0 };
+  private readonly result: IndexedFiles = { segments: [], written: [], changed: noFiles(), restamped: [], unchanged: 0, threads: 0 };
   private readonly changed: FileRecord[] = [];
   /** Files read so far, over all batches. */
   done = 0;

@@ -1,6 +1,6 @@
 import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from './bm25';
 import type { SkipReason } from './discovery';
-import { EMPTY_COLUMNS, FileTable, type FileColumns, type FileRecord } from './fileTable';
+import { noFiles, FileTable, type FileColumns, type FileRecord } from './fileTable';
 import { scoreWithMaxScore } from './maxScore';
 import { Segment, type SegmentData } from './segment';
 import { isDeleted, mergeSegments } from './segmentMerge';
@@ -48,7 +48,7 @@ export class SegmentedIndex {
   nextSegmentId: number;
 
   constructor(
-    snapshot: IndexSnapshot = { segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 1 },
+    snapshot: IndexSnapshot = { segments: [], deletions: [], files: noFiles(), nextSegmentId: 1 },
     private readonly tokenizer: Tokenizer = tokenize,
     private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
   ) {
@@ -72,7 +72,7 @@ export class SegmentedIndex {
    * locations) takes a few ms, so `step` (see createYielder) is awaited every few thousand files.
    */
   static async open(snapshot: IndexSnapshot, step: () => Promise<void>): Promise<SegmentedIndex> {
-    const index = new SegmentedIndex({ ...snapshot, files: EMPTY_COLUMNS });
+    const index = new SegmentedIndex({ ...snapshot, files: noFiles() });
     index.fileTable = await FileTable.open(snapshot.files, step);
     return index;
   }

@@ -3,7 +3,7 @@ import { bm25Idf, type Bm25Fields } from '../../../src/index/bm25';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { topK } from '../../../src/index/topK';
-import { EMPTY_COLUMNS } from '../../../src/index/fileTable';
+import { noFiles } from '../../../src/index/fileTable';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 const params = { k1: 1.2, b: 0.75, titleBoost: 2, pathBoost: 1 };
@@ -14,7 +14,7 @@ function indexOf(docs: readonly Bm25Fields[]) {
   const file = builder.addFile('', '');
   for (const doc of docs) builder.addChunk(file, { ...doc, startLine: 1, endLine: 1 });
   const segment = builder.build(1);
-  const index = new SegmentedIndex({ segments: [segment.data], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 2 }, words, params);
+  const index = new SegmentedIndex({ segments: [segment.data], deletions: [], files: noFiles(), nextSegmentId: 2 }, words, params);
   return {
     search: (query: string, k: number) => index.rank(query, k),
     documentFrequency: (term: string) => segment.documentFrequency(segment.termId(term)),

@@ -9,7 +9,7 @@ import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
 import type { FilesToRead } from '../../../src/index/readFiles';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { random } from '../../fakes/seededRandom';
-import { EMPTY_COLUMNS, FileTable } from '../../../src/index/fileTable';
+import { noFiles, FileTable } from '../../../src/index/fileTable';
 
 const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
 
@@ -34,7 +34,7 @@ describe('reading a batch of files on several threads', () => {
   const build = async (helpers?: Parameters<typeof indexFiles>[2]['helpers']) => {
     const { candidates } = await walkFolders([ws], {});
     const done: number[] = [];
-    const index = new SegmentedIndex({ segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 5 });
+    const index = new SegmentedIndex({ segments: [], deletions: [], files: noFiles(), nextSegmentId: 5 });
     const update = await indexFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
     index.replaceFiles([], update.changed, update.segments);
     const records = [...FileTable.of(update.changed).values()];

@@ -4,7 +4,7 @@ import { seek } from '../../../src/index/maxScore';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { isDeleted } from '../../../src/index/segmentMerge';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { EMPTY_COLUMNS, fileColumns, type FileRecord } from '../../../src/index/fileTable';
+import { noFiles, fileColumns, type FileRecord } from '../../../src/index/fileTable';
 import { TopK, type ScoredDoc } from '../../../src/index/topK';
 import { random } from '../../fakes/seededRandom';
 
@@ -19,7 +19,7 @@ function randomDoc(next: () => number, vocabulary: number): string {
 /** An index of several segments (one file per document), with some files deleted by updates. */
 function randomIndex(seed: number, docs: number, vocabulary: number): { index: SegmentedIndex; next: () => number } {
   const next = random(seed);
-  const index = new SegmentedIndex({ segments: [], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 1 }, words);
+  const index = new SegmentedIndex({ segments: [], deletions: [], files: noFiles(), nextSegmentId: 1 }, words);
   let made = 0;
   while (made < docs) {
     const builder = new SegmentBuilder(words);
@@ -85,7 +85,7 @@ describe('MaxScore top-k', () => {
       const text = [...Array<string>(repeats).fill('common'), ...(i % 97 === 0 ? ['rare'] : []), ...Array.from({ length: 1 + Math.floor(next() * 20) }, () => `w${i % 13}`)];
       builder.addChunk(file, { text: text.join(' '), startLine: 1, endLine: 1 });
     }
-    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: noFiles(), nextSegmentId: 2 }, words);
     for (const query of ['common', 'common rare', 'common w3', 'rare w5 common'])
       for (const k of [1, 10, 100]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
   });
@@ -94,7 +94,7 @@ describe('MaxScore top-k', () => {
     const builder = new SegmentBuilder(words);
     const file = builder.addFile('f', '/ws/f');
     for (let i = 0; i < 50; i++) builder.addChunk(file, { text: i % 5 === 0 ? 'common rare' : 'common other', startLine: 1, endLine: 1 });
-    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: EMPTY_COLUMNS, nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: noFiles(), nextSegmentId: 2 }, words);
     assert.deepEqual(index.rank('common rare', 4), exhaustive(index, 'common rare', 4));
     assert.deepEqual(index.rank('common', 7), exhaustive(index, 'common', 7));
   });
@@ -110,7 +110,7 @@ describe('MaxScore top-k', () => {
     const filler = (n: number, text: string) => Array.from({ length: n }, () => text);
     const first = segmentOf(1, [...filler(300, 'common other'), 'common rare', ...filler(300, 'common'), 'common rare']);
     const second = segmentOf(2, [...filler(200, 'common'), ...filler(40, 'common rare'), ...filler(100, 'other')]);
-    const index = new SegmentedIndex({ segments: [first, second], deletions: [undefined, undefined], files: EMPTY_COLUMNS, nextSegmentId: 3 }, words);
+    const index = new SegmentedIndex({ segments: [first, second], deletions: [undefined, undefined], files: noFiles(), nextSegmentId: 3 }, words);
     for (const query of ['common rare', 'rare common common', 'other rare'])
       for (const k of [1, 2, 3, 10]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
     assert.deepEqual(index.rank('common rare', 2).map(r => r.doc), [300, 601]);
@@ -121,7 +121,7 @@ describe('MaxScore top-k', () => {
     const file = builder.addFile('f', '/ws/f');
     const texts = [...Array.from({ length: 400 }, (_, i) => (i % 50 === 0 ? 'common common' : 'common filler')), 'common alpha beta', 'alpha beta', 'common alpha'];
     for (const text of texts) builder.addChunk(file, { text, startLine: 1, endLine: 1 });
-    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [undefined], files: EMPTY_COLUMNS, nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [undefined], files: noFiles(), nextSegmentId: 2 }, words);
     for (const query of ['common alpha beta', 'alpha common', 'beta alpha common common'])
       for (const k of [2, 3, 4, 5, 8]) assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
   });

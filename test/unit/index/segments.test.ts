@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { sortStrings } from '../../../src/index/termCounter';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { EMPTY_COLUMNS, fileColumns, type FileRecord } from '../../../src/index/fileTable';
+import { noFiles, fileColumns, type FileRecord } from '../../../src/index/fileTable';
 import { random } from '../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
@@ -44,7 +44,7 @@ describe('segments, deletions and merge', () => {
     assert.deepEqual(index.search('grape', 10).map(h => h.path), ['b']);
     assert.equal(index.chunkCount, 4);
     assert.equal(index.deletedCount, 1);
-    index.replaceFiles(['/ws/d'], EMPTY_COLUMNS);
+    index.replaceFiles(['/ws/d'], noFiles());
     assert.deepEqual(index.search('elder', 10), []);
     assert.equal(index.file('/ws/d'), undefined);
   });

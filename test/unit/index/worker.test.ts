@@ -7,6 +7,8 @@ import { MAX_INDEX_THREADS } from '../../../src/index/indexParts';
 import { IndexStore, snapshotOf, type StoredIndex } from '../../../src/index/indexStore';
 import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../src/index/indexWorkerClient';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { fileColumns } from '../../../src/index/fileTable';
+import { transferList } from '../../../src/index/workerMessages';
 
 describe('the index worker', () => {
   let ws: string;
@@ -16,6 +18,22 @@ describe('the index worker', () => {
   });
   after(async () => {
     await rm(ws, { recursive: true, force: true });
+  });
+
+  it('moves a result’s buffers to the receiving thread, and two empty indexes share none of them', () => {
+    const { port1, port2 } = new MessageChannel();
+    try {
+      for (let i = 0; i < 2; i++) {
+        const empty = new SegmentedIndex().snapshot();
+        port1.postMessage(empty, transferList(empty));
+      }
+      const some = { ...new SegmentedIndex().snapshot(), files: fileColumns([{ path: 'a.md', location: '/ws/a.md', mtimeMs: 1, size: 2, hash: '', segment: -1, firstDoc: 0, docCount: 0 }]) };
+      port1.postMessage(some, transferList(some));
+      assert.equal(some.files.stamps.length, 0, 'a column was moved, not copied');
+    } finally {
+      port1.close();
+      port2.close();
+    }
   });
 
   it('finds its script beside the compiled module', () => {
