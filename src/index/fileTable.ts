@@ -68,10 +68,10 @@ const encoder = new TextEncoder();
  * written in place, so columns handed out by `columns()` stay as they were.
  */
 export class FileTable {
-  private base: FileColumns;
+  private base!: FileColumns;
   /** Open addressing over the base rows' locations: row + 1, 0 when empty. */
-  private slots: Int32Array;
-  private gone: Uint8Array;
+  private slots!: Int32Array;
+  private gone!: Uint8Array;
   private goneCount = 0;
   private byCode: Uint32Array | undefined;
   private compacted: FileColumns | undefined;
@@ -79,9 +79,7 @@ export class FileTable {
   private scratch = new Uint8Array(256);
 
   private constructor(base: FileColumns) {
-    this.base = base;
-    this.slots = new Int32Array(slotCount(rowCount(base)));
-    this.gone = new Uint8Array(rowCount(base));
+    this.adopt(base);
   }
 
   /** A table of `columns`; `step` (see createYielder) is awaited every few thousand rows while they are hashed. */
@@ -192,15 +190,8 @@ export class FileTable {
       for (let row = 0; row < rows; row++) this.set(recordAt(columns, row));
       return;
     }
-    const base = this.size === 0 ? columns : joinColumns([this.columns(), columns]);
-    this.base = base;
-    this.slots = new Int32Array(slotCount(rowCount(base)));
-    this.gone = new Uint8Array(rowCount(base));
-    this.goneCount = 0;
-    this.added.clear();
-    this.byCode = undefined;
-    this.compacted = undefined;
-    this.hashRows(0, rowCount(base));
+    this.adopt(this.size === 0 ? columns : joinColumns([this.columns(), columns]));
+    this.hashRows(0, rowCount(this.base));
   }
 
   /**
@@ -211,6 +202,17 @@ export class FileTable {
   columns(): FileColumns {
     if (this.goneCount === 0 && this.added.size === 0) return this.base;
     return (this.compacted ??= this.compact());
+  }
+
+  /** Makes `base` the table's rows, all live and none hashed yet, with nothing set beside them. */
+  private adopt(base: FileColumns): void {
+    this.base = base;
+    this.slots = new Int32Array(slotCount(rowCount(base)));
+    this.gone = new Uint8Array(rowCount(base));
+    this.goneCount = 0;
+    this.added.clear();
+    this.byCode = undefined;
+    this.compacted = undefined;
   }
 
   private compact(): FileColumns {

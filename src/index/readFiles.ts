@@ -3,7 +3,7 @@ import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
-import { noFiles, fileColumns, type FileColumns, type FileRecord } from './fileTable';
+import { fileColumns, type FileColumns, type FileRecord } from './fileTable';
 import { createYielder } from './yieldToEventLoop';
 
 export interface ReadFilesOptions {
@@ -57,8 +57,8 @@ export class SegmentReader {
   private readonly builder = new SegmentBuilder();
   private readonly segmentId: number;
   private readonly step: () => Promise<void>;
-  private readonly result: IndexedFiles = { segments: [], written: [], changed: noFiles(), restamped: [], unchanged: 0, threads: 0 };
   private readonly changed: FileRecord[] = [];
+  private readonly restamped: FileRecord[] = [];
   /** Files read so far, over all batches. */
   done = 0;
 
@@ -70,8 +70,7 @@ export class SegmentReader {
   /** Reads a batch; `onFile` hears the running count after each file. */
   async read(files: FilesToRead, onFile?: (done: number) => void): Promise<void> {
     const maxBytes = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const { builder, result } = this;
-    if (files.candidates.length > 0) result.threads = 1;
+    const { builder } = this;
     for (let i = 0; i < files.candidates.length; i++) {
       await this.step();
       const candidate = files.candidates[i] as Candidate;
@@ -84,7 +83,7 @@ export class SegmentReader {
       const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
       if (content.kind === 'skip') record.skip = content.reason;
       if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
-        result.restamped.push({ ...old, mtimeMs, size: content.size });
+        this.restamped.push({ ...old, mtimeMs, size: content.size });
       } else {
         if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, this.segmentId);
         this.changed.push(record);
@@ -96,9 +95,14 @@ export class SegmentReader {
 
   /** What was read: the records, and the segment of their chunks (none when no file has any). */
   finish(): IndexedFiles {
-    if (this.builder.docCount > 0) this.result.segments.push(this.builder.build(this.segmentId));
-    this.result.changed = fileColumns(this.changed);
-    return this.result;
+    return {
+      segments: this.builder.docCount > 0 ? [this.builder.build(this.segmentId)] : [],
+      written: [],
+      changed: fileColumns(this.changed),
+      restamped: this.restamped,
+      unchanged: 0,
+      threads: this.done > 0 ? 1 : 0,
+    };
   }
 }
 
