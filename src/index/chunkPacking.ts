@@ -1,31 +1,10 @@
+import type { TextLines } from './textLines';
+
 /** Lines [start, end) of a file (0-based, end exclusive), with an optional title. */
 export interface LineUnit {
   start: number;
   end: number;
   title?: string;
-}
-
-/**
- * Empty or white space only (what `line.trim() === ''` says, without making a trimmed copy of every line). Spaces
- * and tabs are skipped by character code and a printable ASCII character decides at once; anything else (other
- * control characters, Unicode spaces) is left to the regex.
- */
-export function isBlank(line: string | undefined): boolean {
-  if (line === undefined) return true;
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 32 || c === 9) continue;
-    return c > 32 && c < 127 ? false : BLANK.test(line);
-  }
-  return true;
-}
-const BLANK = /^\s*$/;
-
-/** Whether a line starts with a character that is not white space (`!/^\s/.test(line)`, by character code when ASCII). */
-export function startsWithNonSpace(line: string): boolean {
-  const c = line.charCodeAt(0);
-  if (c > 32 && c < 127) return true;
-  return line.length > 0 && !/^\s/.test(line);
 }
 
 /** A chunk stops growing once it has this many lines… */
@@ -38,15 +17,18 @@ const MAX_TITLES = 4;
 /** A piece this short joins the chunk before it even when that chunk is big enough (within the caps). */
 const SMALL_PIECE_LINES = 10;
 
-/** Finds a title for lines [start, end) of a large unit's piece (code symbols); undefined when none. */
-export type PieceTitle = (lines: readonly string[], start: number, end: number) => string | undefined;
+/**
+ * Finds a title for lines [start, end) of a large unit's piece after its first (code symbols); undefined when
+ * none. A unit's own title comes with it, and its first piece has that title.
+ */
+export type PieceTitle = (lines: TextLines, start: number, end: number) => string | undefined;
 
 /**
  * Turns contiguous units that cover the file into chunks: a unit longer than the caps is split at its best
  * boundaries, then small neighbours are packed together until a chunk reaches MIN_CHUNK_LINES (a very short
  * piece still joins the chunk before it, so no chunk is a lone closing line).
  */
-export function packUnits(lines: readonly string[], units: readonly LineUnit[], pieceTitle?: PieceTitle): LineUnit[] {
+export function packUnits(lines: TextLines, units: readonly LineUnit[], pieceTitle?: PieceTitle): LineUnit[] {
   const pieces = units.flatMap(u => splitLarge(lines, u, pieceTitle));
   const out: LineUnit[] = [];
   let current: { start: number; end: number; chars: number; titles: string[] } | undefined;
@@ -58,7 +40,7 @@ export function packUnits(lines: readonly string[], units: readonly LineUnit[], 
     out.push(title ? { start: current.start, end: current.end, title } : { start: current.start, end: current.end });
   };
   for (const piece of pieces) {
-    const chars = charCount(lines, piece.start, piece.end);
+    const chars = lines.chars(piece.start, piece.end);
     const fits =
       current !== undefined &&
       (current.end - current.start < MIN_CHUNK_LINES || piece.end - piece.start < SMALL_PIECE_LINES) &&
@@ -78,8 +60,8 @@ export function packUnits(lines: readonly string[], units: readonly LineUnit[], 
 }
 
 /** Splits a unit over the caps, preferring paragraph breaks, then the least indented line. */
-function splitLarge(lines: readonly string[], unit: LineUnit, pieceTitle?: PieceTitle): LineUnit[] {
-  const outer = unit.title ?? pieceTitle?.(lines, unit.start, unit.end);
+function splitLarge(lines: TextLines, unit: LineUnit, pieceTitle?: PieceTitle): LineUnit[] {
+  const outer = unit.title;
   const out: LineUnit[] = [];
   let start = unit.start;
   while (start < unit.end) {
@@ -94,11 +76,13 @@ function splitLarge(lines: readonly string[], unit: LineUnit, pieceTitle?: Piece
 }
 
 /** The furthest end from `start` that stays within both caps (at least one line). */
-function capEnd(lines: readonly string[], start: number, to: number): number {
+function capEnd(lines: TextLines, start: number, to: number): number {
+  const lineCap = Math.min(to, start + MAX_CHUNK_LINES);
+  if (lines.chars(start, lineCap) <= MAX_CHUNK_CHARS) return lineCap;
   let end = start;
   let chars = 0;
   while (end < to && end - start < MAX_CHUNK_LINES) {
-    const len = (lines[end]?.length ?? 0) + 1;
+    const len = lines.width(end) + 1;
     if (end > start && chars + len > MAX_CHUNK_CHARS) break;
     chars += len;
     end++;
@@ -107,34 +91,20 @@ function capEnd(lines: readonly string[], start: number, to: number): number {
 }
 
 /** A break in the second half of (start, limit]: after a blank line first, then at the least indentation, then latest. */
-function bestBreak(lines: readonly string[], start: number, limit: number): number {
+function bestBreak(lines: TextLines, start: number, limit: number): number {
   let best = limit;
   let bestCost = Infinity;
+  let blank = lines.isBlank(limit);
   for (let b = limit; b > start + Math.floor((limit - start) / 2); b--) {
-    const line = lines[b] ?? '';
-    if (isBlank(line)) continue;
-    const afterBlank = isBlank(lines[b - 1] ?? '');
-    const cost = (afterBlank ? 0 : 1000) + indentation(line);
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = b;
+    const afterBlank = lines.isBlank(b - 1);
+    if (!blank) {
+      const cost = (afterBlank ? 0 : 1000) + lines.indentation(b);
+      if (cost < bestCost) {
+        bestCost = cost;
+        best = b;
+      }
     }
+    blank = afterBlank;
   }
   return best;
-}
-
-const indentation = (line: string): number => {
-  let n = 0;
-  for (const c of line) {
-    if (c === ' ') n++;
-    else if (c === '\t') n += 4;
-    else break;
-  }
-  return n;
-};
-
-function charCount(lines: readonly string[], start: number, end: number): number {
-  let n = 0;
-  for (let i = start; i < end; i++) n += (lines[i]?.length ?? 0) + 1;
-  return n;
 }

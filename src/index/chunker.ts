@@ -1,5 +1,6 @@
-import { isBlank, packUnits, type LineUnit } from './chunkPacking';
+import { packUnits, type LineUnit } from './chunkPacking';
 import { codeUnits, symbolName } from './codeUnits';
+import { TextLines } from './textLines';
 
 /** A span of one file's lines: what the index stores and a citation opens. */
 export interface Chunk {
@@ -28,32 +29,11 @@ export function chunkKind(path: string): ChunkKind {
   return 'code';
 }
 
-/**
- * The lines of a file: BOM dropped, CRLF/CR/LF all end a line, a final newline does not start an extra line.
- * (Exactly `split(/\r\n|\r|\n/)` without the trailing empty string; found with `indexOf`, about a third faster.)
- */
+/** The lines of a file: BOM dropped, CRLF/CR/LF all end a line, a final newline does not start an extra line. */
 export function splitLines(text: string): string[] {
-  const n = text.length;
-  let at = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  const lines: string[] = [];
-  let cr = nextAt(text, '\r', at);
-  let lf = nextAt(text, '\n', at);
-  while (at < n) {
-    const end = cr < lf ? cr : lf;
-    lines.push(text.slice(at, end));
-    at = end === cr && text.charCodeAt(end + 1) === LF ? end + 2 : end + 1;
-    if (cr < at) cr = nextAt(text, '\r', at);
-    if (lf < at) lf = nextAt(text, '\n', at);
-  }
-  return lines;
+  const lines = new TextLines(text);
+  return Array.from({ length: lines.length }, (_, i) => lines.line(i));
 }
-
-const LF = 10;
-/** The next `char` at or after `from`, or the text's length. */
-const nextAt = (text: string, char: string, from: number): number => {
-  const i = text.indexOf(char, from);
-  return i < 0 ? text.length : i;
-};
 
 /** A chunk as lines of its file, without the text (the index counts its terms from the file's bytes). */
 export type ChunkSpan = Omit<Chunk, 'text'>;
@@ -63,16 +43,16 @@ export type ChunkSpan = Omit<Chunk, 'text'>;
  * code by top-level blocks, other text by paragraphs; small neighbours are packed to ~40–80 lines.
  */
 export function chunkText(path: string, text: string): Chunk[] {
-  const lines = splitLines(text);
-  return lineSpans(path, lines).map(span => ({ ...span, text: lines.slice(span.startLine - 1, span.endLine).join('\n') }));
+  const lines = new TextLines(text);
+  return lineSpans(path, lines).map(span => ({ ...span, text: lines.join(span.startLine - 1, span.endLine) }));
 }
 
 /** `chunkText` without joining each chunk's lines into its text. */
 export function chunkSpans(path: string, text: string): ChunkSpan[] {
-  return lineSpans(path, splitLines(text));
+  return lineSpans(path, new TextLines(text));
 }
 
-function lineSpans(path: string, lines: readonly string[]): ChunkSpan[] {
+function lineSpans(path: string, lines: TextLines): ChunkSpan[] {
   if (lines.length === 0) return [];
   const kind = chunkKind(path);
   const units = kind === 'markdown' ? markdownUnits(lines) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
@@ -83,46 +63,58 @@ function lineSpans(path: string, lines: readonly string[]): ChunkSpan[] {
   });
 }
 
+const HASH = 0x23;
+const BACKTICK = 0x60;
+const TILDE = 0x7e;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
-/** One unit per heading section (the heading line starts it), titled with the heading trail. */
-function markdownUnits(lines: readonly string[]): LineUnit[] {
+/**
+ * One unit per heading section (the heading line starts it), titled with the heading trail. Only lines that start
+ * (after at most three spaces) with `#`, a backtick or `~` can be a heading or a fence: only those are made strings.
+ */
+function markdownUnits(lines: TextLines): LineUnit[] {
   const units: LineUnit[] = [];
   const trail: { level: number; text: string }[] = [];
   let start = 0;
   let title: string | undefined;
   let fence: string | undefined;
-  lines.forEach((line, i) => {
+  for (let i = 0; i < lines.length; i++) {
+    const first = lines.firstAfterIndent(i, 3);
+    if (first !== HASH && first !== BACKTICK && first !== TILDE) continue;
+    const line = lines.line(i);
     const f = FENCE.exec(line)?.[1];
     if (f !== undefined) {
       if (fence === undefined) fence = f;
       else if (f[0] === fence[0] && f.length >= fence.length) fence = undefined;
-      return;
+      continue;
     }
-    if (fence !== undefined) return;
+    if (fence !== undefined) continue;
     const h = HEADING.exec(line);
-    if (!h) return;
+    if (!h) continue;
     if (i > start) units.push({ start, end: i, title });
     const level = h[1]?.length ?? 1;
     while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= level) trail.pop();
     trail.push({ level, text: (h[2] ?? '').trim() });
     title = trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
     start = i;
-  });
+  }
   units.push({ start, end: lines.length, title });
   return units;
 }
 
 /** Paragraphs: a unit ends after a blank line that is followed by text (blank lines stay with the text above). */
-export function paragraphUnits(lines: readonly string[], from: number, to: number): LineUnit[] {
+export function paragraphUnits(lines: TextLines, from: number, to: number): LineUnit[] {
   const units: LineUnit[] = [];
   let start = from;
+  let previousBlank = lines.isBlank(from);
   for (let i = from + 1; i < to; i++) {
-    if (isBlank(lines[i - 1]) && !isBlank(lines[i])) {
+    const blank = lines.isBlank(i);
+    if (previousBlank && !blank) {
       units.push({ start, end: i });
       start = i;
     }
+    previousBlank = blank;
   }
   units.push({ start, end: to });
   return units;

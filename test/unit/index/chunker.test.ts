@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { chunkKind, chunkText, splitLines, type Chunk } from '../../../src/index/chunker';
-import { isBlank, MAX_CHUNK_LINES, startsWithNonSpace } from '../../../src/index/chunkPacking';
+import { MAX_CHUNK_LINES } from '../../../src/index/chunkPacking';
+import { TextLines } from '../../../src/index/textLines';
 import { random } from '../../fakes/seededRandom';
 
 /** Every line covered exactly once, in order, and each chunk's text is exactly its lines. */
@@ -39,17 +40,40 @@ describe('splitLines', () => {
   });
 });
 
-describe('isBlank and startsWithNonSpace', () => {
-  it('say what the regexes /^\\s*$/ and /^\\S/ say, on random lines', () => {
+describe('TextLines', () => {
+  it('reads each line as splitLines does, and says of it what /^\\s*$/ and /^\\S/ say, on random texts', () => {
     const next = random(21);
-    const alphabet = [' ', '\t', '\r', '\v', '\f', '\u0001', '\u007f', '\u00a0', '\u2003', '\u3000', '\ufeff', 'a', '}', '~', 'é'];
-    for (let i = 0; i < 5000; i++) {
-      let line = '';
-      for (let j = Math.floor(next() * 5); j > 0; j--) line += alphabet[Math.floor(next() * alphabet.length)];
-      assert.equal(isBlank(line), /^\s*$/.test(line), JSON.stringify(line));
-      assert.equal(startsWithNonSpace(line), /^\S/.test(line), JSON.stringify(line));
+    const alphabet = [' ', '\t', '\v', '\f', '\u0001', '\u007f', '\u00a0', '\u2003', '\u3000', '\ufeff', 'a', '}', '~', 'é', '\n', '\r', '\r\n'];
+    for (let i = 0; i < 3000; i++) {
+      let text = '';
+      for (let j = Math.floor(next() * 12); j > 0; j--) text += alphabet[Math.floor(next() * alphabet.length)];
+      const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
+      const expected = body === '' ? [] : body.split(/\r\n|\r|\n/);
+      if (expected[expected.length - 1] === '') expected.pop();
+      const lines = new TextLines(text);
+      assert.equal(lines.length, expected.length, JSON.stringify(text));
+      expected.forEach((line, n) => {
+        const says = JSON.stringify({ text, n });
+        assert.equal(lines.line(n), line, says);
+        assert.equal(lines.width(n), line.length, says);
+        assert.equal(lines.isBlank(n), /^\s*$/.test(line), says);
+        assert.equal(lines.startsWithNonSpace(n), /^\S/.test(line), says);
+        assert.equal(lines.indentation(n), /^[ \t]*/.exec(line)?.[0].replace(/\t/g, '    ').length, says);
+        const first = /^[ \t]*([^ \t])/.exec(line)?.[1];
+        assert.equal(lines.firstAfterIndent(n), first === undefined ? -1 : first.charCodeAt(0), says);
+      });
+      const from = Math.floor(next() * (expected.length + 1));
+      const to = from + Math.floor(next() * (expected.length - from + 1));
+      assert.equal(lines.join(from, to), expected.slice(from, to).join('\n'), JSON.stringify({ text, from, to }));
+      assert.equal(lines.chars(from, to), expected.slice(from, to).reduce((n, line) => n + line.length + 1, 0), JSON.stringify({ text, from, to }));
     }
-    assert.equal(isBlank(undefined), true);
+  });
+
+  it('reads a line number outside the text as an empty line', () => {
+    const lines = new TextLines('a\nb');
+    assert.equal(lines.line(5), '');
+    assert.equal(lines.isBlank(-1), true);
+    assert.equal(lines.width(2), 0);
   });
 });
 
@@ -94,6 +118,16 @@ describe('chunkText', () => {
       [1, 66, 'alpha; beta'],
       [67, 128, 'gamma'],
     ]);
+  });
+
+  it('finds a symbol under comments, decorators and odd indentation', () => {
+    const title = (head: string[]): string | undefined => chunkText('a.ts', [...head, ...numbered(3, '  x')].join('\n'))[0]?.title;
+    assert.equal(title(['// licence', '/* more', ' * lines */', '@Component()', 'export class Panel {']), 'Panel');
+    assert.equal(title(['\t// tabbed comment', '\tconst handler = async (event) => {']), 'handler');
+    assert.equal(title(['\u00a0', '\u00a0 def run(self):']), 'run');
+    assert.equal(title(['#!/usr/bin/env python', '# comment', 'def main():']), 'main');
+    assert.equal(title(['#[derive(Debug)]', 'pub struct Point {']), 'Point'); // `#[` is an attribute, not a comment
+    assert.equal(title(['x', 'y', 'z', '1', '2', '3', 'function late() {']), undefined); // only six lines are looked at
   });
 
   it('splits an over-long block at a blank line within the cap', () => {
