@@ -44,15 +44,11 @@ export type ChunkSpan = Omit<Chunk, 'text'>;
  */
 export function chunkText(path: string, text: string): Chunk[] {
   const lines = new TextLines(text);
-  return lineSpans(path, lines).map(span => ({ ...span, text: lines.join(span.startLine - 1, span.endLine) }));
+  return chunkSpans(path, lines).map(span => ({ ...span, text: lines.join(span.startLine - 1, span.endLine) }));
 }
 
-/** `chunkText` without joining each chunk's lines into its text. */
-export function chunkSpans(path: string, text: string): ChunkSpan[] {
-  return lineSpans(path, new TextLines(text));
-}
-
-function lineSpans(path: string, lines: TextLines): ChunkSpan[] {
+/** `chunkText` over a text's lines, without joining each chunk's lines into its text. */
+export function chunkSpans(path: string, lines: TextLines): ChunkSpan[] {
   if (lines.length === 0) return [];
   const kind = chunkKind(path);
   const units = kind === 'markdown' ? markdownUnits(lines) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);

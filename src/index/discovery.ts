@@ -164,7 +164,7 @@ export async function discoverFiles(folders: readonly string[], options: Discove
       else {
         const content = await readFileContent(location);
         if (content.kind === 'skip') skipped[content.reason]++;
-        else results[i] = { path, location, mtimeMs, size: content.size, text: content.text };
+        else results[i] = { path, location, mtimeMs, size: content.size, text: content.lines.text };
       }
       options.onProgress?.({ done: ++done, total });
     }

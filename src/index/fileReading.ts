@@ -2,14 +2,15 @@ import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { SkipReason } from './discovery';
+import { TextLines } from './textLines';
 
 const BINARY_SNIFF_BYTES = 8192;
 /** Lines this long are generated code or data, not prose… */
 const LONG_LINE = 3000;
 
-/** A file's content as the index reads it: text to chunk, or why it is skipped; with the hash of its bytes. */
+/** A file's content as the index reads it: text to chunk (as lines), or why it is skipped; with the hash of its bytes. */
 export type FileContent =
-  | { kind: 'text'; text: string; bytes: Buffer; hash: string; size: number }
+  | { kind: 'text'; lines: TextLines; bytes: Buffer; hash: string; size: number }
   | { kind: 'skip'; reason: SkipReason; hash: string; size: number };
 
 export const hashBytes = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
@@ -59,21 +60,18 @@ export function classifyBytes(bytes: Buffer): FileContent {
   const size = bytes.length;
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: 'skip', reason: 'binary', hash, size };
   // Invalid UTF-8 becomes U+FFFD one for one per bad sequence: lines stay where they are.
-  const text = bytes.toString('utf8');
-  if (isMinified(text)) return { kind: 'skip', reason: 'minified', hash, size };
-  return { kind: 'text', text, bytes, hash, size };
+  const lines = new TextLines(bytes.toString('utf8'));
+  if (isMinified(lines)) return { kind: 'skip', reason: 'minified', hash, size };
+  return { kind: 'text', lines, bytes, hash, size };
 }
 
 /** Minified or generated: most of the text sits on very long lines. */
-export function isMinified(text: string): boolean {
-  if (text.length < LONG_LINE) return false;
+export function isMinified(lines: TextLines): boolean {
+  if (lines.text.length < LONG_LINE) return false;
   let longChars = 0;
-  // indexOf finds the line ends natively, far faster than a loop over every character.
-  for (let lineStart = 0; lineStart <= text.length; ) {
-    let i = text.indexOf('\n', lineStart);
-    if (i < 0) i = text.length;
-    if (i - lineStart > LONG_LINE) longChars += i - lineStart;
-    lineStart = i + 1;
+  for (let i = 0; i < lines.length; i++) {
+    const width = lines.width(i);
+    if (width > LONG_LINE) longChars += width;
   }
-  return longChars > text.length / 2;
+  return longChars > lines.text.length / 2;
 }

@@ -4,6 +4,7 @@ import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
 import { fileColumns, type FileColumns, type FileRecord } from './fileTable';
+import type { TextLines } from './textLines';
 import { createYielder } from './yieldToEventLoop';
 
 export interface ReadFilesOptions {
@@ -85,7 +86,7 @@ export class SegmentReader {
       if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
         this.restamped.push({ ...old, mtimeMs, size: content.size });
       } else {
-        if (content.kind === 'text') addChunks(builder, record, content.text, content.bytes, this.segmentId);
+        if (content.kind === 'text') addChunks(builder, record, content.lines, content.bytes, this.segmentId);
         this.changed.push(record);
       }
       this.done++;
@@ -106,9 +107,9 @@ export class SegmentReader {
   }
 }
 
-/** Chunks a file by its text and counts each chunk's terms from its bytes (the same lines). */
-function addChunks(builder: SegmentBuilder, record: FileRecord, text: string, bytes: Buffer, segmentId: number): void {
-  const spans = chunkSpans(record.path, text);
+/** Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines). */
+function addChunks(builder: SegmentBuilder, record: FileRecord, lines: TextLines, bytes: Buffer, segmentId: number): void {
+  const spans = chunkSpans(record.path, lines);
   if (spans.length === 0) return;
   const file = builder.addFile(record.path, record.location, bytes);
   record.segment = segmentId;

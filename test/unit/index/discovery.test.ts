@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { discoverFiles, isMinified, walkFolders } from '../../../src/index/discovery';
+import { TextLines } from '../../../src/index/textLines';
 
 async function put(root: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [path, content] of Object.entries(files)) {
@@ -135,9 +136,17 @@ describe('walkFolders', () => {
 });
 
 describe('isMinified', () => {
+  const minified = (text: string): boolean => isMinified(new TextLines(text));
+
   it('flags text that sits mostly on very long lines', () => {
-    assert.equal(isMinified('x'.repeat(10_000)), true);
-    assert.equal(isMinified(('short line\n').repeat(2000)), false);
-    assert.equal(isMinified('a paragraph on one line '.repeat(50) + '\n' + 'code\n'.repeat(1000)), false);
+    assert.equal(minified('x'.repeat(10_000)), true);
+    assert.equal(minified(('short line\n').repeat(2000)), false);
+    assert.equal(minified('a paragraph on one line '.repeat(50) + '\n' + 'code\n'.repeat(1000)), false);
+  });
+
+  it('reads lines that end in CR alone as lines (old Mac files are not one long line)', () => {
+    assert.equal(minified(('short line\r').repeat(2000)), false);
+    assert.equal(minified(('short line\r\n').repeat(2000)), false);
+    assert.equal(minified(('x'.repeat(4000) + '\r').repeat(3)), true);
   });
 });
