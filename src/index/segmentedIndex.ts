@@ -39,7 +39,7 @@ export const MAX_DELETED_FRACTION = 0.25;
  * until a merge drops them, as Lucene does), so a query ranks the same whichever segment holds a chunk.
  */
 export class SegmentedIndex {
-  private segments: Segment[];
+  private segments: Segment[] = [];
   private readonly deletions = new Map<number, Uint8Array>();
   private readonly deletedIn = new Map<number, number>();
   private fileTable: FileTable;
@@ -52,29 +52,35 @@ export class SegmentedIndex {
     private readonly tokenizer: Tokenizer = tokenize,
     private readonly params: Readonly<Bm25Params> = DEFAULT_BM25_PARAMS,
   ) {
-    this.segments = snapshot.segments.map(d => new Segment(d));
     this.nextSegmentId = snapshot.nextSegmentId;
-    for (const s of this.segments) {
-      this.liveDocs += s.docCount;
-      this.liveLength += s.totalLength;
-    }
-    snapshot.deletions.forEach((bits, i) => {
-      const segment = this.segments[i];
-      if (!bits || !segment) return;
-      this.deletions.set(segment.id, bits);
-      for (let d = 0; d < segment.docCount; d++) if (isDeleted(bits, d)) this.forget(segment, d);
-    });
+    snapshot.segments.forEach((data, i) => this.addSegment(data, snapshot.deletions[i]));
     this.fileTable = FileTable.of(snapshot.files);
   }
 
   /**
-   * `new SegmentedIndex(snapshot)` for the host thread: hashing the file table of a large workspace (30k
-   * locations) takes a few ms, so `step` (see createYielder) is awaited every few thousand files.
+   * `new SegmentedIndex(snapshot)` for the host thread, a segment per step: hashing the file table of a large workspace (30k
+   * locations) takes a few ms, and far more while the garbage collector marks a large heap, so `step` (see
+   * createYielder) is awaited every few hundred files.
    */
   static async open(snapshot: IndexSnapshot, step: () => Promise<void>): Promise<SegmentedIndex> {
-    const index = new SegmentedIndex({ ...snapshot, files: noFiles() });
+    const index = new SegmentedIndex({ ...snapshot, segments: [], deletions: [], files: noFiles() });
+    for (let i = 0; i < snapshot.segments.length; i++) {
+      await step();
+      index.addSegment(snapshot.segments[i] as SegmentData, snapshot.deletions[i]);
+    }
     index.fileTable = await FileTable.open(snapshot.files, step);
     return index;
+  }
+
+  /** Takes a segment of the snapshot in, with its deletions. */
+  private addSegment(data: SegmentData, deleted: Uint8Array | undefined): void {
+    const segment = new Segment(data);
+    this.segments.push(segment);
+    this.liveDocs += segment.docCount;
+    this.liveLength += segment.totalLength;
+    if (!deleted) return;
+    this.deletions.set(segment.id, deleted);
+    for (let d = 0; d < segment.docCount; d++) if (isDeleted(deleted, d)) this.forget(segment, d);
   }
 
   get chunkCount(): number {
