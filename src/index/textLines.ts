@@ -30,9 +30,9 @@ export class TextLines {
 
   /** Lines [start, end) joined by '\n' (one slice when their breaks are all LF already). */
   join(start: number, end: number): string {
+    if (end <= start) return '';
     const from = this.starts[start] ?? 0;
     const to = this.ends[end - 1] ?? 0;
-    if (end <= start) return '';
     const cr = this.text.indexOf('\r', from);
     if (cr < 0 || cr >= to) return this.text.slice(from, to);
     let joined = this.line(start);
