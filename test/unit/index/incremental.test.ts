@@ -54,6 +54,24 @@ describe('incremental updates', () => {
     assert.equal(index.stats()?.files, 2);
   });
 
+  it('forgets a batch of gone paths at once: files, folders, a folder whose name starts another, and paths never indexed', async () => {
+    await mkdir(join(ws, 'doc'), { recursive: true });
+    await writeFile(join(ws, 'doc', 'keep.md'), 'kept lighthouse\n');
+    await mkdir(join(ws, 'docs', 'deep'), { recursive: true });
+    await writeFile(join(ws, 'docs', 'deep', 'a.md'), 'deep anchor\n');
+    await index.update([join(ws, 'doc', 'keep.md'), join(ws, 'docs', 'deep', 'a.md')]);
+    assert.equal(index.stats()?.files, 5); // with notes.txt, docs/guide.md and .gitignore
+    await rm(join(ws, 'docs'), { recursive: true });
+    await rm(join(ws, 'notes.txt'));
+    const neverIndexed = Array.from({ length: 50 }, (_, i) => join(ws, 'build', `out${i}.js`));
+    await index.update([...neverIndexed, join(ws, 'docs'), join(ws, 'notes.txt'), join(ws, 'do')]);
+    assert.deepEqual(paths('install'), []);
+    assert.deepEqual(paths('anchor'), []);
+    assert.deepEqual(paths('meeting'), []);
+    assert.deepEqual(paths('lighthouse'), ['doc/keep.md:1-1']); // `docs` is gone, `doc` is not, and `do` is no folder of it
+    assert.equal(index.stats()?.files, 2); // doc/keep.md and .gitignore
+  });
+
   it('leaves git-ignored and excluded files out of updates too', async () => {
     await mkdir(join(ws, 'secret'));
     await writeFile(join(ws, 'secret', 'keys.md'), 'password zebra\n');
