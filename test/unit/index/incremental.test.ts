@@ -72,6 +72,18 @@ describe('incremental updates', () => {
     assert.equal(index.stats()?.files, 2); // doc/keep.md and .gitignore
   });
 
+  it('hands a batch of many files to a sync, and resolves once they are searchable', async () => {
+    await mkdir(join(ws, 'generated'));
+    const files = Array.from({ length: 300 }, (_, i) => join(ws, 'generated', `page${i}.md`));
+    const word = (i: number): string => 'zq' + String(i).replace(/\d/g, d => 'abcdefghij'[Number(d)] ?? '');
+    await Promise.all(files.map((file, i) => writeFile(file, `# Page\n\ngenerated ${word(i)}\n`)));
+    await index.update(files);
+    assert.deepEqual(paths(word(123)), ['generated/page123.md:1-3']);
+    const stats = index.stats();
+    assert.equal(stats?.files, 303);
+    assert.equal(stats?.filesRead, 300); // read by a sync: an update in place reports no sync figures
+  });
+
   it('leaves git-ignored and excluded files out of updates too', async () => {
     await mkdir(join(ws, 'secret'));
     await writeFile(join(ws, 'secret', 'keys.md'), 'password zebra\n');
