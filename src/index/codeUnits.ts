@@ -34,8 +34,9 @@ export function symbolName(lines: TextLines, start: number, end: number): string
       looked++;
       continue;
     }
+    if (!ascii && lines.isBlank(i)) continue;
     const line = lines.line(i);
-    if ((!ascii && isBlankLine(line)) || ((!ascii || MAY_START_COMMENT[first]) && COMMENT.test(line))) continue;
+    if ((!ascii || MAY_START_COMMENT[first]) && COMMENT.test(line)) continue;
     looked++;
     const name = DECLARATION.exec(line)?.[1] ?? ASSIGNED_FUNCTION.exec(line)?.[1];
     if (name) return name;
@@ -58,7 +59,6 @@ function titled(lines: TextLines, start: number, end: number): LineUnit {
 const CLOSING = /^(?:[}\])]+[;,)]*|end|End|END|fi|done|esac)\s*$/;
 
 const COMMENT = /^\s*(?:\/\/|\/\*|\*|#(?!\[)|--|;|@|"""|''')/;
-const isBlankLine = (line: string): boolean => /^\s*$/.test(line);
 
 /** Declaration keywords of common languages, then the declared name. */
 const DECLARATION = new RegExp(
