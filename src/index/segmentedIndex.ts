@@ -58,9 +58,9 @@ export class SegmentedIndex {
   }
 
   /**
-   * `new SegmentedIndex(snapshot)` for the host thread, a segment per step: hashing the file table of a large workspace (30k
-   * locations) takes a few ms, and far more while the garbage collector marks a large heap, so `step` (see
-   * createYielder) is awaited every few hundred files.
+   * `new SegmentedIndex(snapshot)` for the host thread, a segment per step: hashing the file table of a large
+   * workspace (30k locations) takes a few ms, and far more while the garbage collector marks a large heap, so
+   * `step` (see createYielder) is awaited every few hundred files.
    */
   static async open(snapshot: IndexSnapshot, step: () => Promise<void>): Promise<SegmentedIndex> {
     const index = new SegmentedIndex({ ...snapshot, segments: [], deletions: [], files: noFiles() });
