@@ -537,7 +537,10 @@ export function countId(id: u32, weight: u32): void {
   store<u32>(at, before + weight);
 }
 
-/** Counts (id, count) pairs written at `scratch`, each count times `weight`. */
+/**
+ * Counts (id, count) pairs written at `scratch`, each count times `weight`. Counts wrap at 2^32: a pair whose count
+ * is 2^32 − c (an Int32Array's −c) takes back c of what the document counted before.
+ */
 export function countPairs(n: u32, weight: u32): void {
   for (let i: u32 = 0; i < n; i++) {
     const at = scratch + (<usize>i << 3);
@@ -559,7 +562,8 @@ export function drain(): u32 {
 
 /**
  * Ends document `doc`: appends a posting (term, doc, tf ≤ 65535) per counted term, in first-seen order, and
- * resets the counts; returns the document's length (the sum of its tfs).
+ * resets the counts; returns the document's length (the sum of its tfs). A term whose count was taken back to 0
+ * (countPairs) gets no posting.
  */
 export function endDocument(doc: u32): u32 {
   const n = touchedCount;
@@ -570,20 +574,33 @@ export function endDocument(doc: u32): u32 {
     postingTfs = heap.realloc(postingTfs, <usize>postingCap << 1);
   }
   let length: u32 = 0;
+  let p = <usize>postingTotal;
   for (let i: u32 = 0; i < n; i++) {
     const id = load<u32>(touched + (<usize>i << 2));
     const at = counts + (<usize>id << 2);
     const tf = min(load<u32>(at), MAX_TF);
+    if (tf == 0) continue;
     store<u32>(at, 0);
-    const p = <usize>(postingTotal + i);
     store<u32>(postingTerms + (p << 2), id);
     store<u32>(postingDocs + (p << 2), doc);
     store<u16>(postingTfs + (p << 1), <u16>tf);
     length += tf;
+    p++;
   }
-  postingTotal += n;
+  postingTotal = <u32>p;
   touchedCount = 0;
   return length;
+}
+
+/** Whether one of the kept postings [first, end) saturated at MAX_TF (its true count is lost). */
+export function saturated(first: u32, end: u32): bool {
+  for (let p = first; p < end; p++) if (<u32>load<u16>(postingTfs + (<usize>p << 1)) == MAX_TF) return true;
+  return false;
+}
+
+/** Counts the kept postings [first, end) into the current document, each term its tf times. */
+export function copyPostings(first: u32, end: u32): void {
+  for (let p = first; p < end; p++) countId(load<u32>(postingTerms + (<usize>p << 2)), <u32>load<u16>(postingTfs + (<usize>p << 1)));
 }
 
 /** The postings so far (see endDocument): how many, and where their terms, documents and tfs are. */

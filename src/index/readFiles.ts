@@ -1,4 +1,4 @@
-import { chunkSpans } from './chunker';
+import { chunkKind, chunkSpans } from './chunker';
 import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
 import { readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
@@ -60,6 +60,11 @@ export class SegmentReader {
   private readonly step: () => Promise<void>;
   private readonly changed: FileRecord[] = [];
   private readonly restamped: FileRecord[] = [];
+  /**
+   * The builder's file for each content (hash and chunk kind) it chunked: another file with the same bytes — a
+   * vendored copy, a package installed twice — is made from its postings instead of being chunked and counted.
+   */
+  private readonly byContent = new Map<string, number>();
   /** Files read so far, over all batches. */
   done = 0;
 
@@ -71,7 +76,6 @@ export class SegmentReader {
   /** Reads a batch; `onFile` hears the running count after each file. */
   async read(files: FilesToRead, onFile?: (done: number) => void): Promise<void> {
     const maxBytes = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
-    const { builder } = this;
     for (let i = 0; i < files.candidates.length; i++) {
       await this.step();
       const candidate = files.candidates[i] as Candidate;
@@ -86,12 +90,31 @@ export class SegmentReader {
       if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
         this.restamped.push({ ...old, mtimeMs, size: content.size });
       } else {
-        if (content.kind === 'text') addChunks(builder, record, content.lines, content.bytes, this.segmentId);
+        if (content.kind === 'text') this.addChunks(record, content);
         this.changed.push(record);
       }
       this.done++;
       onFile?.(this.done);
     }
+  }
+
+  /** Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines), or copies an earlier file's. */
+  private addChunks(record: FileRecord, { lines, bytes, hash }: { lines: TextLines; bytes: Buffer; hash: string }): void {
+    const { builder } = this;
+    const firstDoc = builder.docCount;
+    const key = `${hash}:${chunkKind(record.path)}`;
+    const source = this.byContent.get(key);
+    let file = source === undefined ? undefined : builder.addCopy(record.path, record.location, source);
+    if (file === undefined) {
+      const spans = chunkSpans(record.path, lines);
+      if (spans.length === 0) return;
+      file = builder.addFile(record.path, record.location, bytes);
+      for (const span of spans) builder.addLines(file, span);
+      if (source === undefined) this.byContent.set(key, file);
+    }
+    record.segment = this.segmentId;
+    record.firstDoc = firstDoc;
+    record.docCount = builder.docCount - firstDoc;
   }
 
   /** What was read: the records, and the segment of their chunks (none when no file has any). */
@@ -105,15 +128,4 @@ export class SegmentReader {
       threads: this.done > 0 ? 1 : 0,
     };
   }
-}
-
-/** Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines). */
-function addChunks(builder: SegmentBuilder, record: FileRecord, lines: TextLines, bytes: Buffer, segmentId: number): void {
-  const spans = chunkSpans(record.path, lines);
-  if (spans.length === 0) return;
-  const file = builder.addFile(record.path, record.location, bytes);
-  record.segment = segmentId;
-  record.firstDoc = builder.docCount;
-  record.docCount = spans.length;
-  for (const span of spans) builder.addLines(file, span);
 }

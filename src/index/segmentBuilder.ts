@@ -27,6 +27,10 @@ export class SegmentBuilder {
   private readonly fileLocations: string[] = [];
   /** Per file: its path's terms as (term number, count) pairs, counted once for all of its chunks. */
   private readonly filePathTerms: Uint32Array[] = [];
+  /** Per file: its first document (its documents follow one another). */
+  private readonly fileFirstDocs = new GrowableUint32();
+  /** Per document: where its postings end in the counter's (they start where the previous document's end). */
+  private readonly docPostingEnds = new GrowableUint32();
 
   private readonly counter: TermCounter;
   /** Built: its counter went back to the thread's pool and counts for someone else now. */
@@ -52,8 +56,52 @@ export class SegmentBuilder {
     this.filePaths.push(path);
     this.fileLocations.push(location);
     this.filePathTerms.push(this.counter.countOnce(path));
+    this.fileFirstDocs.push(this.docCount);
     this.counter.setFile(bytes ?? new Uint8Array(0));
     return this.filePaths.length - 1;
+  }
+
+  /**
+   * Registers a file whose content is that of file `source`, added before with `addLines` at a path of the same
+   * chunk kind (so it chunks the same): its chunks are source's — lines, titles, terms — but for the path's terms, and are made from
+   * source's postings without reading the text again. Returns the file's number, or undefined (nothing added) when
+   * one of source's term counts saturated, so its postings cannot give it back: add the file as any other.
+   */
+  addCopy(path: string, location: string, source: number): number | undefined {
+    this.checkOpen();
+    const firstDoc = this.fileFirstDocs.get(source);
+    const endDoc = source + 1 < this.fileFirstDocs.length ? this.fileFirstDocs.get(source + 1) : this.docCount;
+    if (endDoc <= firstDoc || this.counter.saturated(this.postingStart(firstDoc), this.postingStart(endDoc))) return undefined;
+    const pathTerms = this.counter.countOnce(path);
+    // What replaces source's path terms in each chunk: the new path's counts minus the old.
+    const change = new Map<number, number>();
+    const old = this.filePathTerms[source] ?? new Uint32Array(0);
+    for (let i = 0; i < old.length; i += 2) change.set(old[i] ?? 0, -(old[i + 1] ?? 0));
+    for (let i = 0; i < pathTerms.length; i += 2) change.set(pathTerms[i] ?? 0, (change.get(pathTerms[i] ?? 0) ?? 0) + (pathTerms[i + 1] ?? 0));
+    let pathChange = new Int32Array(change.size * 2);
+    let n = 0;
+    for (const [term, delta] of change) {
+      if (delta === 0) continue;
+      pathChange[n++] = term;
+      pathChange[n++] = delta;
+    }
+    pathChange = pathChange.subarray(0, n);
+    const file = this.filePaths.length;
+    this.filePaths.push(path);
+    this.fileLocations.push(location);
+    this.filePathTerms.push(pathTerms);
+    this.fileFirstDocs.push(this.docCount);
+    for (let d = firstDoc; d < endDoc; d++) {
+      this.counter.copyPostings(this.postingStart(d), this.postingStart(d + 1));
+      this.counter.addCounted(pathChange, this.params.pathBoost);
+      this.recordDocument(file, this.docStartLines.get(d), this.docEndLines.get(d), this.docTitles[d] ?? '');
+    }
+    return file;
+  }
+
+  /** Where document `doc`'s postings start in the counter's (for doc = docCount: where the next one's will). */
+  private postingStart(doc: number): number {
+    return doc === 0 ? 0 : this.docPostingEnds.get(doc - 1);
   }
 
   /** Adds one chunk of file `file` and returns its document number. The path field is the file's display path. */
@@ -79,16 +127,22 @@ export class SegmentBuilder {
 
   /** Counts the chunk's title and path with the text already counted, and records the document. */
   private finishChunk(file: number, chunk: Omit<ChunkInput, 'text'>): number {
-    const doc = this.docLengths.length;
     // Fields merged into one weighted bag of terms (a simple BM25F): title and path terms count several times.
     this.counter.add(chunk.title, this.params.titleBoost);
     if (chunk.path !== undefined) this.counter.add(chunk.path, this.params.pathBoost);
     else this.counter.addCounted(this.filePathTerms[file] ?? new Uint32Array(0), this.params.pathBoost);
+    return this.recordDocument(file, chunk.startLine, chunk.endLine, chunk.title ?? '');
+  }
+
+  /** Ends the document counted so far and records where it is. */
+  private recordDocument(file: number, startLine: number, endLine: number, title: string): number {
+    const doc = this.docLengths.length;
     this.docLengths.push(this.counter.endDocument(doc));
+    this.docPostingEnds.push(this.counter.postingCount);
     this.docFiles.push(file);
-    this.docStartLines.push(chunk.startLine);
-    this.docEndLines.push(chunk.endLine);
-    this.docTitles.push(chunk.title ?? '');
+    this.docStartLines.push(startLine);
+    this.docEndLines.push(endLine);
+    this.docTitles.push(title);
     return doc;
   }
 

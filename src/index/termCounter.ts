@@ -48,14 +48,26 @@ export interface TermCounter {
   add(text: string | undefined, weight: number): void;
   /** The terms of `text` as (term number, count) pairs, for `addCounted`. Call between documents (after `drain`). */
   countOnce(text: string): Uint32Array;
-  /** Counts pairs from `countOnce`, each `weight` times. */
-  addCounted(pairs: Uint32Array, weight: number): void;
+  /**
+   * Counts (term number, count) pairs, each `weight` times: pairs from `countOnce`, or an Int32Array whose negative
+   * counts take back that much of what the document counted before.
+   */
+  addCounted(pairs: Uint32Array | Int32Array, weight: number): void;
   /** Ends the counting without a document: the terms and their counts, in first-seen order. */
   drain(): DrainedTerms;
-  /** Ends document `doc`: keeps a posting (term, doc, tf ≤ MAX_TF) per counted term; returns the sum of its tfs. */
+  /**
+   * Ends document `doc`: keeps a posting (term, doc, tf ≤ MAX_TF) per counted term (none for a count taken back to
+   * 0); returns the sum of its tfs.
+   */
   endDocument(doc: number): number;
   /** The postings of the documents ended so far. */
   postings(): Postings;
+  /** How many postings the documents ended so far kept: a document's are the ones its endDocument added. */
+  readonly postingCount: number;
+  /** Whether one of the kept postings [first, end) saturated at MAX_TF: its true count is lost. */
+  saturated(first: number, end: number): boolean;
+  /** Counts the kept postings [first, end) into the current document, each term its tf times. */
+  copyPostings(first: number, end: number): void;
   /** Done counting: nothing it returned may be read any more (a WebAssembly counter is kept for the next segment). */
   dispose(): void;
 }
@@ -142,7 +154,7 @@ export class TokenizerTermCounter implements TermCounter {
     return pairsOf(this.drain());
   }
 
-  addCounted(pairs: Uint32Array, weight: number): void {
+  addCounted(pairs: Uint32Array | Int32Array, weight: number): void {
     if (weight <= 0) return;
     for (let i = 0; i < pairs.length; i += 2) this.count(pairs[i] ?? 0, (pairs[i + 1] ?? 0) * weight);
   }
@@ -164,6 +176,7 @@ export class TokenizerTermCounter implements TermCounter {
     let length = 0;
     for (let i = 0; i < ids.length; i++) {
       const tf = Math.min(counts[i] ?? 0, MAX_TF);
+      if (tf === 0) continue;
       this.postingTerms.push(ids[i] ?? 0);
       this.postingDocs.push(doc);
       this.postingTfs.push(tf);
@@ -178,6 +191,19 @@ export class TokenizerTermCounter implements TermCounter {
 
   postings(): Postings {
     return { terms: this.postingTerms.toArray(), docs: this.postingDocs.toArray(), tfs: Uint16Array.from(this.postingTfs.toArray()) };
+  }
+
+  get postingCount(): number {
+    return this.postingTerms.length;
+  }
+
+  saturated(first: number, end: number): boolean {
+    for (let p = first; p < end; p++) if (this.postingTfs.get(p) === MAX_TF) return true;
+    return false;
+  }
+
+  copyPostings(first: number, end: number): void {
+    for (let p = first; p < end; p++) this.count(this.postingTerms.get(p), this.postingTfs.get(p));
   }
 
   private count(id: number, weight: number): void {

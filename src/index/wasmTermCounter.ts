@@ -30,6 +30,8 @@ interface TermCounterExports {
   countPairs(n: number, weight: number): void;
   drain(): number;
   endDocument(doc: number): number;
+  saturated(first: number, end: number): number;
+  copyPostings(first: number, end: number): void;
   postingCount(): number;
   postingTermsAt(): number;
   postingDocsAt(): number;
@@ -156,7 +158,7 @@ export class WasmTermCounter implements TermCounter {
     return pairsOf(this.drain());
   }
 
-  addCounted(pairs: Uint32Array, weight: number): void {
+  addCounted(pairs: Uint32Array | Int32Array, weight: number): void {
     if (weight <= 0 || pairs.length === 0) return;
     const at = this.exports.scratchFor(pairs.length);
     this.refresh();
@@ -172,6 +174,18 @@ export class WasmTermCounter implements TermCounter {
 
   endDocument(doc: number): number {
     return this.exports.endDocument(doc);
+  }
+
+  get postingCount(): number {
+    return this.exports.postingCount();
+  }
+
+  saturated(first: number, end: number): boolean {
+    return this.exports.saturated(first, end) !== 0;
+  }
+
+  copyPostings(first: number, end: number): void {
+    this.exports.copyPostings(first, end);
   }
 
   postings(): Postings {

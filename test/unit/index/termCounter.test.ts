@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { chunkText, splitLines } from '../../../src/index/chunker';
+import { DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
+import { chunkSpans, chunkText, splitLines } from '../../../src/index/chunker';
+import type { SegmentData } from '../../../src/index/segment';
+import { StringList } from '../../../src/index/stringList';
+import { TextLines } from '../../../src/index/textLines';
 import { lineOffsets } from '../../../src/index/lineOffsets';
 import { createTermCounter, sortStrings, TokenizerTermCounter, type TermCounter } from '../../../src/index/termCounter';
 import { tokenize } from '../../../src/index/tokenizer';
@@ -245,6 +249,67 @@ describe('both counters', () => {
     });
   }
 });
+
+describe('documents copied from postings', () => {
+  for (const make of [() => new WasmTermCounter(), () => new TokenizerTermCounter(tokenize)]) {
+    it(`${make().constructor.name}: copies a document's postings, takes counts back (none kept at 0), knows a saturated range`, () => {
+      const counter = make();
+      counter.add('alpha beta alpha gamma gamma', 1);
+      counter.endDocument(0);
+      counter.add('alpha '.repeat(70_000), 1);
+      counter.endDocument(1);
+      const [alpha, beta, gamma, delta] = ['alpha', 'beta', 'gamma', 'delta'].map(t => counter.termId(t)) as number[];
+      assert.equal(counter.postingCount, 4);
+      assert.equal(counter.saturated(0, 3), false);
+      assert.equal(counter.saturated(0, 4), true);
+      counter.copyPostings(0, 3);
+      counter.addCounted(Int32Array.of(gamma ?? 0, -1, beta ?? 0, 1, delta ?? 0, 2, alpha ?? 0, -1), 2);
+      assert.equal(counter.endDocument(2), 3 + 4);
+      const { terms, docs, tfs } = counter.postings();
+      const got = [...terms].map((t, i) => `${docs[i]}:${counter.term(t)}×${tfs[i]}`).slice(4);
+      assert.deepEqual(got.sort(), ['2:beta×3', '2:delta×4']);
+    });
+  }
+
+  for (const [name, tokenizer] of [['the shipped tokenizer', tokenize], ['a custom tokenizer', (text: string) => text.toLowerCase().split(/[^a-z]+/).filter(Boolean)]] as const) {
+    it(`a builder makes a copied file's chunks exactly as counting its text again would (${name})`, () => {
+      const text = '# Alpha guide\n\nalpha beta gamma\n\n## Setup\n\nrun the setup script for alpha\n';
+      const bytes = Buffer.from(text);
+      const spans = chunkSpans('docs/alpha.md', new TextLines(text));
+      const params = { ...DEFAULT_BM25_PARAMS, pathBoost: 3 };
+      const files = [['docs/alpha.md', '/ws/docs/alpha.md'], ['vendor/setup/guide.md', '/ws/vendor/setup/guide.md'], ['docs/alpha.md', '/ws/copy/docs/alpha.md']] as const;
+      const counted = new SegmentBuilder(tokenizer, params);
+      for (const [path, location] of files) {
+        const file = counted.addFile(path, location, bytes);
+        for (const span of spans) counted.addLines(file, span);
+      }
+      const copied = new SegmentBuilder(tokenizer, params);
+      const first = copied.addFile(files[0][0], files[0][1], bytes);
+      for (const span of spans) copied.addLines(first, span);
+      assert.equal(copied.addCopy(files[1][0], files[1][1], first), 1);
+      assert.equal(copied.addCopy(files[2][0], files[2][1], 1), 2);
+      assert.deepEqual(segmentArrays(copied.build(1).data), segmentArrays(counted.build(1).data));
+    });
+  }
+
+  it('refuses to copy a file whose postings saturated, adding nothing', () => {
+    const builder = new SegmentBuilder();
+    const bytes = Buffer.from(`heading\n${'alpha '.repeat(70_000)}\n`);
+    const file = builder.addFile('a.txt', '/ws/a.txt', bytes);
+    for (const span of chunkSpans('a.txt', new TextLines(bytes.toString()))) builder.addLines(file, span);
+    const docs = builder.docCount;
+    assert.equal(builder.addCopy('b.txt', '/ws/b.txt', file), undefined);
+    assert.equal(builder.docCount, docs);
+    assert.deepEqual(builder.build(1).data.filePaths.toArray(), ['a.txt']);
+  });
+});
+
+/** Every array of a segment, as plain values. */
+function segmentArrays(data: SegmentData): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(data).map(([key, value]) => [key, value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value]),
+  );
+}
 
 describe('lineOffsets', () => {
   it('finds the lines splitLines finds in the decoded text', () => {

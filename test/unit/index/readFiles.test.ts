@@ -1,0 +1,81 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chunkSpans } from '../../../src/index/chunker';
+import { walkFolders } from '../../../src/index/discovery';
+import { FileTable } from '../../../src/index/fileTable';
+import { readFiles } from '../../../src/index/readFiles';
+import type { SegmentData } from '../../../src/index/segment';
+import { SegmentBuilder } from '../../../src/index/segmentBuilder';
+import { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { StringList } from '../../../src/index/stringList';
+import { TextLines } from '../../../src/index/textLines';
+
+const GUIDE = '# Setup guide\n\nInstall the parser first.\n\n## Retry\n\nretry with backoff, then parse the config\n';
+const CODE = 'export function parseConfig(text: string) {\n  return JSON.parse(text);\n}\n\nexport const retries = 3;\n';
+
+describe('reading files with the same bytes', () => {
+  let ws: string;
+  const files: Record<string, string> = {
+    'docs/guide.md': GUIDE,
+    'vendor/pkg/guide.md': GUIDE,
+    'notes/guide.txt': GUIDE, // same bytes, chunked as plain text
+    'src/config.ts': CODE,
+    'vendor/pkg/lib/config.ts': CODE,
+    'src/other.ts': CODE.replace('retries', 'attempts'),
+    'empty.md': '',
+    'vendor/empty.md': '',
+  };
+  before(async () => {
+    ws = await mkdtemp(join(tmpdir(), 'grounded-copies-'));
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(ws, dirname(path)), { recursive: true });
+      await writeFile(join(ws, path), text);
+    }
+  });
+  after(async () => {
+    await rm(ws, { recursive: true, force: true });
+  });
+
+  it('makes exactly the segment and records that chunking and counting every file would', async () => {
+    const { candidates } = await walkFolders([ws], { maxFileBytes: 1 << 20 });
+    const read = await readFiles({ candidates, known: candidates.map(() => undefined) }, { newSegmentId: () => 3, maxFileBytes: 1 << 20 });
+    const counted = new SegmentBuilder();
+    const expectedRecords: [string, number, number][] = [];
+    for (const { path, location } of candidates) {
+      const text = await readFile(location, 'utf8');
+      const spans = chunkSpans(path, new TextLines(text));
+      const firstDoc = counted.docCount;
+      if (spans.length > 0) {
+        const file = counted.addFile(path, location, Buffer.from(text));
+        for (const span of spans) counted.addLines(file, span);
+      }
+      expectedRecords.push([path, spans.length > 0 ? firstDoc : 0, spans.length]);
+    }
+    assert.deepEqual(segmentArrays(read.segments[0]?.data), segmentArrays(counted.build(3).data));
+    const records = [...FileTable.of(read.changed).values()].map(r => [r.path, r.firstDoc, r.docCount]);
+    assert.deepEqual(records.sort(), expectedRecords.sort());
+  });
+
+  it('finds a copy by its own path and cites its own lines', async () => {
+    const { candidates } = await walkFolders([ws], { maxFileBytes: 1 << 20 });
+    const read = await readFiles({ candidates, known: candidates.map(() => undefined) }, { newSegmentId: () => 1, maxFileBytes: 1 << 20 });
+    const index = new SegmentedIndex();
+    index.replaceFiles([], read.changed, read.segments);
+    const hits = index.search('pkg retry backoff', 3);
+    assert.equal(hits[0]?.path, 'vendor/pkg/guide.md');
+    assert.deepEqual([hits[0]?.startLine, hits[0]?.endLine, hits[0]?.title], [1, 7, 'Setup guide > Retry']);
+    assert.equal(index.search('lib parseConfig', 1)[0]?.path, 'vendor/pkg/lib/config.ts');
+  });
+});
+
+/** Every array of a segment, as plain values (the id aside). */
+function segmentArrays(data: SegmentData | undefined): Record<string, unknown> {
+  assert.ok(data);
+  return Object.fromEntries(
+    Object.entries(data)
+      .filter(([key]) => key !== 'id')
+      .map(([key, value]) => [key, value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value]),
+  );
+}
