@@ -1,4 +1,5 @@
-import type { StringList } from './stringList';
+import { StringList } from './stringList';
+import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from './wasmScorer';
 
 /**
  * One immutable slice of the index: BM25 postings over typed arrays plus where each document (chunk) came from.
@@ -49,6 +50,9 @@ export class Segment {
   private touched: Uint32Array | undefined;
   /** Per queried term: its largest tf / lengthNorm, overall and per block, and the length norm that was for. */
   private readonly impactCache = new Map<number, { max: number; blocks: Float64Array; normBase: number; normPerLength: number }>();
+  /** Term-at-a-time scoring in WebAssembly, once `prepareScorer` has made it. */
+  private scorer: SegmentScorer | undefined;
+  private preparing: Promise<void> | undefined;
 
   constructor(readonly data: SegmentData) {
     this.docCount = data.docLengths.length;
@@ -142,6 +146,66 @@ export class Segment {
       visit(doc, scores[doc] ?? 0);
       scores[doc] = 0;
     }
+  }
+
+  /**
+   * Makes the segment's WebAssembly scorer (see SegmentScorer), copying its postings in slices with `step` awaited
+   * between them. From then on the segment reads its postings and lengths from the scorer's copies, and the arrays
+   * it had are let go: when they were views of one buffer (a segment mapped onto its file's bytes), the segment's
+   * other arrays are copied out of it first, so that the buffer goes and nothing is held twice.
+   */
+  prepareScorer(step: () => Promise<void>): Promise<void> {
+    return (this.preparing ??= (async () => {
+      const data = this.data;
+      const scorer = await SegmentScorer.create(data.postingDocs, data.postingTfs, data.docLengths, step);
+      const shared = data.postingDocs.buffer;
+      if (data.postingTfs.buffer === shared || data.docLengths.buffer === shared) {
+        await step();
+        const own = <T extends Uint32Array>(array: T): T => (array.buffer === shared ? (array.slice() as T) : array);
+        const ownList = (list: StringList): StringList => (list.bytes.buffer === shared || list.offsets.buffer === shared ? new StringList(list.bytes.slice(), list.offsets.slice()) : list);
+        Object.assign(data, {
+          terms: ownList(data.terms),
+          postingStarts: own(data.postingStarts),
+          docFiles: own(data.docFiles),
+          docStartLines: own(data.docStartLines),
+          docEndLines: own(data.docEndLines),
+          docTitles: ownList(data.docTitles),
+          filePaths: ownList(data.filePaths),
+          fileLocations: ownList(data.fileLocations),
+        });
+      }
+      const { docs, tfs, lengths } = scorer.arrays();
+      Object.assign(data, { postingDocs: docs, postingTfs: tfs, docLengths: lengths });
+      this.scorer = scorer;
+    })());
+  }
+
+  /** Whether `scoreAll` can score `terms` query terms for a top `k` (the scorer is made, and they are few enough). */
+  canScoreAll(terms: number, k: number): boolean {
+    return this.scorer !== undefined && terms <= MAX_SCORER_TERMS && k <= MAX_SCORER_K;
+  }
+
+  /**
+   * The k best live documents for the terms (weights as in `score`), each handed to `offer`, by adding up every
+   * posting of the terms in WebAssembly: exactly the scores `score` gives. Only once canScoreAll says so.
+   */
+  scoreAll(
+    termIds: readonly number[],
+    weights: readonly number[],
+    normBase: number,
+    normPerLength: number,
+    deleted: Uint8Array | undefined,
+    k: number,
+    offer: (score: number, doc: number) => void,
+  ): void {
+    if (!this.scorer) throw new Error('This segment has no scorer yet: prepareScorer first.');
+    const { postingStarts } = this.data;
+    const terms: ScorerTerm[] = [];
+    termIds.forEach((id, i) => {
+      const weight = weights[i] ?? 0;
+      if (id >= 0 && weight > 0) terms.push({ start: postingStarts[id] ?? 0, end: postingStarts[id + 1] ?? 0, weight });
+    });
+    this.scorer.score(terms, normBase, normPerLength, deleted, k, offer);
   }
 
   /** Bytes held by the typed arrays and strings of this segment (not counting the scratch). */

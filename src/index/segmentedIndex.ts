@@ -27,6 +27,15 @@ export interface IndexHit {
   file: FileRecord;
 }
 
+/**
+ * A query whose every term is in at least this share of the chunks is scored term at a time in WebAssembly (see
+ * SegmentScorer): it reads every posting and then every document's score, where MaxScore walks long lists in
+ * JavaScript. A query with a rarer term goes to MaxScore, which then skips most postings of the common ones.
+ * Measured over the bench's 300 queries at 116k chunks (fastest of 5 each): p95 0.63 ms with MaxScore alone, 0.39
+ * with every query scored at once, 0.37 with this split (which keeps MaxScore's p50, 0.14 against 0.19).
+ */
+export const SCORE_ALL_MIN_SHARE = 1 / 64;
+
 /** Small segments (one saved file, a batch of edits) are merged in-process once there are more than this many. */
 export const SMALL_SEGMENT_DOCS = 4096;
 const MAX_SMALL_SEGMENTS = 6;
@@ -136,9 +145,11 @@ export class SegmentedIndex {
     for (const term of this.tokenizer(query)) counts.set(term, (counts.get(term) ?? 0) + 1);
     const terms = [...counts.keys()];
     const idsBySegment = this.segments.map(s => terms.map(t => s.termId(t)));
+    let rarest = Infinity;
     const weights = terms.map((term, i) => {
       let df = 0;
       this.segments.forEach((s, j) => (df += s.documentFrequency(idsBySegment[j]?.[i] ?? -1)));
+      if (df > 0) rarest = Math.min(rarest, df);
       return (counts.get(term) ?? 0) * bm25Idf(this.liveDocs, Math.min(df, this.liveDocs));
     });
     const { normBase, normPerLength } = this.lengthNorm();
@@ -149,8 +160,33 @@ export class SegmentedIndex {
       base += segment.docCount;
       return part;
     });
-    scoreWithMaxScore(parts, weights, normBase, normPerLength, top);
+    // Common terms only: every posting added up in WebAssembly, where the segment has its scorer; MaxScore for the
+    // rest. Either way each segment's top k is exact, so the merged one is too. Segments are taken in index order,
+    // as MaxScore needs (a document that only ties the k-th score is passed over, being later than it).
+    const common = rarest !== Infinity && rarest >= this.liveDocs * SCORE_ALL_MIN_SHARE;
+    let run: typeof parts = [];
+    for (const part of parts) {
+      if (!common || !part.segment.canScoreAll(terms.length, k)) {
+        run.push(part);
+        continue;
+      }
+      scoreWithMaxScore(run, weights, normBase, normPerLength, top);
+      run = [];
+      part.segment.scoreAll(part.termIds, weights, normBase, normPerLength, part.deleted, k, (score, doc) => top.offer(score, part.base + doc));
+    }
+    scoreWithMaxScore(run, weights, normBase, normPerLength, top);
     return top.results();
+  }
+
+  /**
+   * Makes each segment's WebAssembly scorer (see Segment.prepareScorer) in steps, while the host is idle after an
+   * install or an update; until a segment has one, MaxScore scores it. Stops when `stillWanted` turns false.
+   */
+  async prepareScorers(step: () => Promise<void>, stillWanted: () => boolean): Promise<void> {
+    for (const segment of [...this.segments]) {
+      if (!stillWanted()) return;
+      await segment.prepareScorer(step);
+    }
   }
 
   /**

@@ -51,6 +51,8 @@ export class WorkspaceIndex {
   /** Files changed while a sync ran: applied on top of its result. */
   private readonly dirty = new Set<string>();
   private updates: Promise<unknown> = Promise.resolve();
+  /** The warm-up of the index being served (see `warm`). */
+  private warming: Promise<void> = Promise.resolve();
   private persistTimer: NodeJS.Timeout | undefined;
   private readonly told = new Set<string>();
   private disposed = false;
@@ -161,7 +163,7 @@ export class WorkspaceIndex {
     signal.throwIfAborted();
     const index = await SegmentedIndex.open(result.snapshot, createYielder(signal, INSTALL_BUDGET_MS));
     this.install(index, result, folders);
-    void index.warmBounds(createYielder(undefined, INSTALL_BUDGET_MS), () => this.current === index && !this.disposed).catch(() => undefined);
+    this.warm(index, true);
     if (this.dirty.size > 0) {
       const again = [...this.dirty];
       this.dirty.clear();
@@ -189,10 +191,31 @@ export class WorkspaceIndex {
       this.walkSkipped = { ...emptySkipCounts(), ...stored.manifest.walkSkipped };
       this.builtAt = stored.manifest.builtAt;
       this.changed();
+      this.warm(index, true);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /**
+   * Readies `index` for fast queries while the host is idle, in steps of a few ms: each segment's WebAssembly scorer
+   * (new segments only, after an update), then, with `bounds`, the MaxScore bounds of its common terms. `warmed()`
+   * resolves once that is done.
+   */
+  private warm(index: SegmentedIndex, bounds: boolean): void {
+    const step = createYielder(undefined, INSTALL_BUDGET_MS);
+    const wanted = (): boolean => this.current === index && !this.disposed;
+    const run = this.warming.then(async () => {
+      await index.prepareScorers(step, wanted);
+      if (bounds) await index.warmBounds(step, wanted);
+    });
+    this.warming = run.catch(() => undefined);
+  }
+
+  /** Resolves once the index is readied for fast queries (see `warm`); queries are exact before, only slower. */
+  warmed(): Promise<void> {
+    return this.warming;
   }
 
   private install(index: SegmentedIndex, result: SyncResult, folders: string[]): void {
@@ -242,6 +265,7 @@ export class WorkspaceIndex {
       this.builtAt = Date.now();
       this.changed();
       this.persistSoon();
+      this.warm(index, false);
       setImmediate(() => this.mergeInBackground(index));
     }
     return false;
@@ -260,6 +284,7 @@ export class WorkspaceIndex {
       index.merge(ids);
       this.changed();
       this.persistSoon();
+      this.warm(index, false);
     });
     this.updates = run.catch(() => undefined);
   }

@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { emptySkipCounts } from '../../../src/index/discovery';
+import { IndexStore, snapshotOf } from '../../../src/index/indexStore';
+import { manifestOf } from '../../../src/index/indexSync';
 import { seek } from '../../../src/index/maxScore';
+import { Segment } from '../../../src/index/segment';
+import { StringList } from '../../../src/index/stringList';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { isDeleted } from '../../../src/index/segmentMerge';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
@@ -61,8 +69,6 @@ function exhaustive(index: SegmentedIndex, query: string, k: number): ScoredDoc[
   });
   return top.results();
 }
-
-
 
 describe('MaxScore top-k', () => {
   it('returns exactly the top k of exhaustive scoring, scores bit for bit, on random corpora', () => {
@@ -137,3 +143,72 @@ describe('MaxScore top-k', () => {
     }
   });
 });
+
+describe('scoring every posting in WebAssembly (queries of common terms)', () => {
+  /** Calls of Segment.scoreAll during `fn`: proof that the WebAssembly path was taken. */
+  function scoreAllCalls(fn: () => void): number {
+    const original = Segment.prototype.scoreAll;
+    let calls = 0;
+    Segment.prototype.scoreAll = function (this: Segment, ...args: Parameters<Segment['scoreAll']>) {
+      calls++;
+      return original.apply(this, args);
+    };
+    try {
+      fn();
+    } finally {
+      Segment.prototype.scoreAll = original;
+    }
+    return calls;
+  }
+
+  it('returns exactly the exhaustive top k, scores bit for bit, with every segment or only some prepared, deletions made after', async () => {
+    for (const seed of [21, 22, 23, 24]) {
+      const { index, next } = randomIndex(seed, 600 + seed * 20, 80);
+      const segments = index.segmentList;
+      // Some segments get their scorer, the others are scored by MaxScore in the same query.
+      for (const [i, segment] of segments.entries()) if (seed % 2 === 0 || i % 2 === 0) await segment.prepareScorer(async () => {});
+      const gone = [...index.files()].filter(() => next() < 0.1).map(r => r.location);
+      index.replaceFiles(gone, fileColumns([]));
+      let calls = 0;
+      for (let q = 0; q < 40; q++) {
+        const query = Array.from({ length: 1 + Math.floor(next() * 4) }, () => `w${Math.floor(8 * next() ** 2)}`).join(' ');
+        for (const k of [1, 3, 10, 50]) calls += scoreAllCalls(() => assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `seed ${seed}, "${query}", k=${k}`));
+      }
+      assert.ok(calls > 0, 'no query was scored in WebAssembly');
+    }
+  });
+
+  it('leaves a query with a rare term to MaxScore, and keeps ties in index order', async () => {
+    const builder = new SegmentBuilder(words);
+    const file = builder.addFile('f', '/ws/f');
+    for (let i = 0; i < 500; i++) builder.addChunk(file, { text: i % 5 === 0 ? 'common often' : i === 321 ? 'common rare' : 'common other', startLine: 1, endLine: 1 });
+    const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [undefined], files: noFiles(), nextSegmentId: 2 }, words);
+    await index.prepareScorers(async () => {}, () => true);
+    assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common often', 7), exhaustive(index, 'common often', 7))), 1);
+    assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common', 9), exhaustive(index, 'common', 9))), 1);
+    assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common rare', 3), exhaustive(index, 'common rare', 3))), 0);
+  });
+
+  it('lets go of the file bytes a loaded segment was mapped onto, answering as before', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'grounded-scorer-'));
+    try {
+      const { index } = randomIndex(31, 500, 60);
+      const store = new IndexStore(dir);
+      await store.save(manifestOf(index, ['/ws'], emptySkipCounts(), 1), index.segmentList.map(s => s.data));
+      const stored = await store.load();
+      assert.ok(stored);
+      const loaded = new SegmentedIndex(snapshotOf(stored), words);
+      const before = ['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10));
+      const fileBuffers = new Set(loaded.segmentList.map(s => s.data.postingDocs.buffer));
+      await loaded.prepareScorers(async () => {}, () => true);
+      for (const { data } of loaded.segmentList) {
+        const arrays = Object.values(data).flatMap(v => (v instanceof StringList ? [v.bytes, v.offsets] : ArrayBuffer.isView(v) ? [v] : []));
+        assert.ok(arrays.every(a => !fileBuffers.has(a.buffer)), 'an array still views the file bytes');
+      }
+      assert.deepEqual(['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10)), before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+

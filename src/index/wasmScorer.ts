@@ -1,0 +1,142 @@
+import { SCORER_WASM } from './scorerWasm';
+
+/** The exports of assembly/scorer.ts (addresses are byte offsets into the segment's memory). */
+interface ScorerExports {
+  score(
+    docs: number,
+    tfs: number,
+    lengths: number,
+    scores: number,
+    docCount: number,
+    terms: number,
+    termCount: number,
+    normBase: number,
+    normPerLength: number,
+    deleted: number,
+    k: number,
+    topScores: number,
+    topDocs: number,
+  ): number;
+}
+
+/** Compiled once per thread, on first use (under 1 KB). */
+let compiled: WebAssembly.Module | undefined;
+const scorerModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(SCORER_WASM, 'base64')));
+
+/** Query terms, and results (k), a scorer takes at most; beyond them a query is scored by MaxScore. */
+export const MAX_SCORER_TERMS = 256;
+export const MAX_SCORER_K = 1024;
+/** Postings copied between two steps while a scorer is made (a few ms each). */
+const COPY_STEP = 1 << 21;
+
+/** One query term in a segment: its postings [start, end) and its weight (idf × query count). */
+export interface ScorerTerm {
+  start: number;
+  end: number;
+  weight: number;
+}
+
+const align = (n: number): number => (n + 7) & ~7;
+
+/**
+ * A segment's postings and document lengths in a WebAssembly memory of their own, with room for one score per
+ * document: assembly/scorer.ts adds up every posting of a query's terms there (term at a time, exact BM25) and keeps
+ * the k best. Made for queries whose terms are common (thousands of postings), where that beats MaxScore in
+ * JavaScript several times over; the segment then reads its postings from here too, so they are not held twice.
+ */
+export class SegmentScorer {
+  private readonly exports: ScorerExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly docsAt: number;
+  private readonly tfsAt: number;
+  private readonly lengthsAt: number;
+  private readonly scoresAt: number;
+  private readonly deletedAt: number;
+  private readonly termsAt: number;
+  private readonly topScoresAt: number;
+  private readonly topDocsAt: number;
+
+  private constructor(
+    private readonly postingCount: number,
+    private readonly docCount: number,
+  ) {
+    this.docsAt = 8; // address 0 stands for "no deletions"
+    this.tfsAt = align(this.docsAt + 4 * postingCount);
+    this.lengthsAt = align(this.tfsAt + 2 * postingCount);
+    this.scoresAt = align(this.lengthsAt + 4 * docCount);
+    this.deletedAt = align(this.scoresAt + 8 * docCount);
+    this.termsAt = align(this.deletedAt + Math.ceil(docCount / 8));
+    this.topScoresAt = this.termsAt + 16 * MAX_SCORER_TERMS;
+    this.topDocsAt = this.topScoresAt + 8 * MAX_SCORER_K;
+    const bytes = this.topDocsAt + 4 * MAX_SCORER_K;
+    this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
+    this.exports = new WebAssembly.Instance(scorerModule(), { env: { memory: this.memory, abort: scorerFailed } }).exports as unknown as ScorerExports;
+  }
+
+  /** A scorer holding copies of these arrays, copied in slices with `step` awaited between them. */
+  static async create(postingDocs: Uint32Array, postingTfs: Uint16Array, docLengths: Uint32Array, step: () => Promise<void>): Promise<SegmentScorer> {
+    const scorer = new SegmentScorer(postingDocs.length, docLengths.length);
+    const { docs, tfs, lengths } = scorer.arrays();
+    for (let from = 0; from < postingDocs.length; from += COPY_STEP) {
+      await step();
+      const to = Math.min(from + COPY_STEP, postingDocs.length);
+      docs.set(postingDocs.subarray(from, to), from);
+      tfs.set(postingTfs.subarray(from, to), from);
+    }
+    lengths.set(docLengths);
+    return scorer;
+  }
+
+  /** The copies, as views of the memory (which never grows, so they stay valid). */
+  arrays(): { docs: Uint32Array; tfs: Uint16Array; lengths: Uint32Array } {
+    const { buffer } = this.memory;
+    return {
+      docs: new Uint32Array(buffer, this.docsAt, this.postingCount),
+      tfs: new Uint16Array(buffer, this.tfsAt, this.postingCount),
+      lengths: new Uint32Array(buffer, this.lengthsAt, this.docCount),
+    };
+  }
+
+  /**
+   * The k best live documents for `terms` (summed in the order given), each handed to `offer`; lengthNorm(dl) =
+   * normBase + normPerLength · dl. At most MAX_SCORER_TERMS terms and MAX_SCORER_K results.
+   */
+  score(terms: readonly ScorerTerm[], normBase: number, normPerLength: number, deleted: Uint8Array | undefined, k: number, offer: (score: number, doc: number) => void): void {
+    if (terms.length > MAX_SCORER_TERMS || k > MAX_SCORER_K) throw new RangeError(`A scorer takes at most ${MAX_SCORER_TERMS} terms and k ≤ ${MAX_SCORER_K}.`);
+    const { buffer } = this.memory;
+    const words = new Uint32Array(buffer, this.termsAt, 4 * terms.length);
+    const weights = new Float64Array(buffer, this.termsAt, 2 * terms.length);
+    terms.forEach((term, i) => {
+      words[4 * i] = term.start;
+      words[4 * i + 1] = term.end;
+      weights[2 * i + 1] = term.weight;
+    });
+    if (deleted) {
+      const bits = new Uint8Array(buffer, this.deletedAt, Math.ceil(this.docCount / 8));
+      bits.set(deleted.subarray(0, bits.length));
+      bits.fill(0, deleted.length);
+    }
+    const n = this.exports.score(
+      this.docsAt,
+      this.tfsAt,
+      this.lengthsAt,
+      this.scoresAt,
+      this.docCount,
+      this.termsAt,
+      terms.length,
+      normBase,
+      normPerLength,
+      deleted ? this.deletedAt : 0,
+      k,
+      this.topScoresAt,
+      this.topDocsAt,
+    );
+    const scores = new Float64Array(buffer, this.topScoresAt, n);
+    const docs = new Uint32Array(buffer, this.topDocsAt, n);
+    for (let i = 0; i < n; i++) offer(scores[i] ?? 0, docs[i] ?? 0);
+  }
+}
+
+function scorerFailed(): never {
+  throw new Error('The scorer failed.');
+}
