@@ -208,6 +208,11 @@ export class Segment {
     this.scorer.score(terms, normBase, normPerLength, deleted, k, offer);
   }
 
+  /** Bytes of the scorer's WebAssembly memory (which holds the postings and lengths once made), 0 before. */
+  get scorerByteSize(): number {
+    return this.scorer?.byteSize ?? 0;
+  }
+
   /** Bytes held by the typed arrays and strings of this segment (not counting the scratch). */
   get byteSize(): number {
     const d = this.data;

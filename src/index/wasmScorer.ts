@@ -87,6 +87,11 @@ export class SegmentScorer {
     return scorer;
   }
 
+  /** Bytes of its memory: the copies, a score per document and room for a query. */
+  get byteSize(): number {
+    return this.memory.buffer.byteLength;
+  }
+
   /** The copies, as views of the memory (which never grows, so they stay valid). */
   arrays(): { docs: Uint32Array; tfs: Uint16Array; lengths: Uint32Array } {
     const { buffer } = this.memory;
