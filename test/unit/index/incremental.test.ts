@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Segment } from '../../../src/index/segment';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 
 describe('incremental updates', () => {
@@ -36,6 +37,32 @@ describe('incremental updates', () => {
     assert.equal(stats?.files, 3);
     assert.equal(stats?.deletedChunks, 1);
     assert.equal(stats?.segments, 2);
+  });
+
+  it("readies each new segment's WebAssembly scorer while idle, and then scores common terms there", async () => {
+    const prepared: number[] = [];
+    const scoredAll: number[] = [];
+    const { prepareScorer, scoreAll } = Segment.prototype;
+    Segment.prototype.prepareScorer = function (this: Segment, step) {
+      prepared.push(this.id);
+      return prepareScorer.call(this, step);
+    };
+    Segment.prototype.scoreAll = function (this: Segment, ...args: Parameters<Segment['scoreAll']>) {
+      scoredAll.push(this.id);
+      return scoreAll.apply(this, args);
+    };
+    try {
+      await writeFile(join(ws, 'notes.txt'), 'meeting notes\n\nThe hoverboard charger lives in the garage.\n');
+      await index.update([join(ws, 'notes.txt')]);
+      await index.warmed();
+      assert.deepEqual(paths('hoverboard charger'), ['notes.txt:1-3']);
+      // Both segments (the first build's and the saved file's) were readied, and scored there, once each, in order.
+      assert.equal(index.stats()?.segments, 2);
+      assert.equal(scoredAll.length, 2);
+      assert.deepEqual(scoredAll, [...new Set(prepared)].sort((a, b) => a - b));
+    } finally {
+      Object.assign(Segment.prototype, { prepareScorer, scoreAll });
+    }
   });
 
   it('forgets a deleted file and follows a rename', async () => {
