@@ -44,11 +44,11 @@ export { random };
 
 /**
  * Queries like people type them: 2–4 words drawn from the chunks themselves (so they match something), plus a
- * few fixed questions.
+ * few fixed questions; another `seed` draws other queries (without the fixed ones).
  */
-export function sampleQueries(docs: readonly ChunkDoc[], count: number): string[] {
-  const next = random(42);
-  const queries = ['how to parse a config file', 'retry with exponential backoff', 'stream tokens from the model', 'read file async error handling'];
+export function sampleQueries(docs: readonly ChunkDoc[], count: number, seed = 42): string[] {
+  const next = random(seed);
+  const queries = seed === 42 ? ['how to parse a config file', 'retry with exponential backoff', 'stream tokens from the model', 'read file async error handling'] : [];
   while (queries.length < count && docs.length > 0) {
     const doc = docs[Math.floor(next() * docs.length)];
     const words = (doc?.text.match(/[A-Za-z]{4,}/g) ?? []).filter((_, i, all) => all.length < 3 || i % 3 === 0);
