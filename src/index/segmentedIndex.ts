@@ -28,11 +28,12 @@ export interface IndexHit {
 }
 
 /**
- * A query whose every term is in at least this share of the chunks is scored term at a time in WebAssembly (see
- * SegmentScorer): it reads every posting and then every document's score, where MaxScore walks long lists in
- * JavaScript. A query with a rarer term goes to MaxScore, which then skips most postings of the common ones.
- * Measured over the bench's 300 queries at 116k chunks (fastest of 5 each): p95 0.63 ms with MaxScore alone, 0.39
- * with every query scored at once, 0.37 with this split (which keeps MaxScore's p50, 0.14 against 0.19).
+ * A term in at least this share of the chunks is common. A query with common terms is scored term at a time in
+ * WebAssembly (see SegmentScorer) — every posting, then every document's score read once — unless its rarer terms
+ * have k postings or more: MaxScore then takes the query, seeds its threshold from those documents and skips most
+ * postings of the common terms, in JavaScript. Measured over the bench's 300 queries at 116k chunks (fastest of 5
+ * each): p95 0.63 ms with MaxScore alone, 0.39 with every query scored at once, 0.35 with this split (which keeps
+ * MaxScore's p50, 0.14 against 0.19).
  */
 export const SCORE_ALL_MIN_SHARE = 1 / 64;
 
@@ -145,11 +146,14 @@ export class SegmentedIndex {
     for (const term of this.tokenizer(query)) counts.set(term, (counts.get(term) ?? 0) + 1);
     const terms = [...counts.keys()];
     const idsBySegment = this.segments.map(s => terms.map(t => s.termId(t)));
-    let rarest = Infinity;
+    // Postings of the query's common terms (in SCORE_ALL_MIN_SHARE of the chunks or more) and of its rarer ones.
+    let common = 0;
+    let rare = 0;
     const weights = terms.map((term, i) => {
       let df = 0;
       this.segments.forEach((s, j) => (df += s.documentFrequency(idsBySegment[j]?.[i] ?? -1)));
-      if (df > 0) rarest = Math.min(rarest, df);
+      if (df >= this.liveDocs * SCORE_ALL_MIN_SHARE) common += df;
+      else rare += df;
       return (counts.get(term) ?? 0) * bm25Idf(this.liveDocs, Math.min(df, this.liveDocs));
     });
     const { normBase, normPerLength } = this.lengthNorm();
@@ -160,13 +164,14 @@ export class SegmentedIndex {
       base += segment.docCount;
       return part;
     });
-    // Common terms only: every posting added up in WebAssembly, where the segment has its scorer; MaxScore for the
-    // rest. Either way each segment's top k is exact, so the merged one is too. Segments are taken in index order,
-    // as MaxScore needs (a document that only ties the k-th score is passed over, being later than it).
-    const common = rarest !== Infinity && rarest >= this.liveDocs * SCORE_ALL_MIN_SHARE;
+    // Common terms, and too few rare postings to fill the top k: every posting added up in WebAssembly, where the
+    // segment has its scorer; MaxScore for the rest. Either way each segment's top k is exact, so the merged one is
+    // too. Segments are taken in index order, as MaxScore needs (a document that only ties the k-th score is passed
+    // over, being later than it).
+    const allAtOnce = common > 0 && rare < k;
     let run: typeof parts = [];
     for (const part of parts) {
-      if (!common || !part.segment.canScoreAll(terms.length, k)) {
+      if (!allAtOnce || !part.segment.canScoreAll(terms.length, k)) {
         run.push(part);
         continue;
       }

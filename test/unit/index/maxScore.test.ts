@@ -178,15 +178,18 @@ describe('scoring every posting in WebAssembly (queries of common terms)', () =>
     }
   });
 
-  it('leaves a query with a rare term to MaxScore, and keeps ties in index order', async () => {
+  it('leaves a query to MaxScore when its rare terms have k postings, and keeps ties in index order', async () => {
     const builder = new SegmentBuilder(words);
     const file = builder.addFile('f', '/ws/f');
-    for (let i = 0; i < 500; i++) builder.addChunk(file, { text: i % 5 === 0 ? 'common often' : i === 321 ? 'common rare' : 'common other', startLine: 1, endLine: 1 });
+    for (let i = 0; i < 500; i++) builder.addChunk(file, { text: i % 5 === 0 ? 'common often' : i % 100 === 21 ? 'common rare' : 'common other', startLine: 1, endLine: 1 });
     const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [undefined], files: noFiles(), nextSegmentId: 2 }, words);
     await index.prepareScorers(async () => {}, () => true);
     assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common often', 7), exhaustive(index, 'common often', 7))), 1);
     assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common', 9), exhaustive(index, 'common', 9))), 1);
+    // "rare" is in 5 chunks: enough to seed MaxScore for a top 3, not for a top 10.
     assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common rare', 3), exhaustive(index, 'common rare', 3))), 0);
+    assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common rare', 10), exhaustive(index, 'common rare', 10))), 1);
+    assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('rare', 10), exhaustive(index, 'rare', 10))), 0);
   });
 
   it('lets go of the file bytes a loaded segment was mapped onto, answering as before', async () => {
