@@ -5,7 +5,9 @@ import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from '
  * One immutable slice of the index: BM25 postings over typed arrays plus where each document (chunk) came from.
  * Segments are never changed after they are built; deleting a document flips a bit in the index's deletion set
  * for that segment, and merging writes a new segment. Everything here is typed arrays and `StringList`s, so a
- * segment crosses threads by transfer and maps onto its file bytes without parsing.
+ * segment crosses threads by transfer and maps onto its file bytes without parsing. Where queries run (the host),
+ * `Segment.prepareScorer` moves the postings and lengths into a WebAssembly memory: the same values, which can no
+ * longer be transferred (nothing sends a segment from the host to a worker).
  */
 export interface SegmentData {
   id: number;

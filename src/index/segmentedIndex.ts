@@ -185,12 +185,13 @@ export class SegmentedIndex {
 
   /**
    * Makes each segment's WebAssembly scorer (see Segment.prepareScorer) in steps, while the host is idle after an
-   * install or an update; until a segment has one, MaxScore scores it. Stops when `stillWanted` turns false.
+   * install or an update; until a segment has one (or when its memory cannot be had), MaxScore scores it. Stops
+   * when `stillWanted` turns false.
    */
   async prepareScorers(step: () => Promise<void>, stillWanted: () => boolean): Promise<void> {
     for (const segment of [...this.segments]) {
       if (!stillWanted()) return;
-      await segment.prepareScorer(step);
+      await segment.prepareScorer(step).catch(() => undefined);
     }
   }
 
