@@ -9,6 +9,7 @@ import { manifestOf } from '../../../src/index/indexSync';
 import { seek } from '../../../src/index/maxScore';
 import { Segment } from '../../../src/index/segment';
 import { StringList } from '../../../src/index/stringList';
+import { SegmentScorer } from '../../../src/index/wasmScorer';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { isDeleted } from '../../../src/index/segmentMerge';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
@@ -190,6 +191,25 @@ describe('scoring every posting in WebAssembly (queries of common terms)', () =>
     assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common rare', 3), exhaustive(index, 'common rare', 3))), 0);
     assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('common rare', 10), exhaustive(index, 'common rare', 10))), 1);
     assert.equal(scoreAllCalls(() => assert.deepEqual(index.rank('rare', 10), exhaustive(index, 'rare', 10))), 0);
+  });
+
+  it('scores a segment whose scorer could not be made by MaxScore, and still makes the others', async () => {
+    const { index, next } = randomIndex(41, 700, 60);
+    const create = SegmentScorer.create;
+    let made = 0;
+    SegmentScorer.create = (...args: Parameters<typeof create>) => (made++ === 0 ? Promise.reject(new RangeError('WebAssembly.Memory(): could not allocate memory')) : create(...args));
+    try {
+      await index.prepareScorers(async () => {}, () => true);
+    } finally {
+      SegmentScorer.create = create;
+    }
+    const segments = index.segmentList;
+    assert.ok(segments.length >= 2);
+    assert.deepEqual(segments.map(s => s.canScoreAll(1, 10)), segments.map((_, i) => i > 0));
+    for (let q = 0; q < 30; q++) {
+      const query = Array.from({ length: 1 + Math.floor(next() * 3) }, () => `w${Math.floor(6 * next())}`).join(' ');
+      assert.deepEqual(index.rank(query, 10), exhaustive(index, query, 10), `"${query}"`);
+    }
   });
 
   it('lets go of the file bytes a loaded segment was mapped onto, answering as before', async () => {
