@@ -153,18 +153,20 @@ export class SegmentBuilder {
     const { list: terms, ranks: rank } = this.counter.sortedTerms();
     const termCount = terms.length;
     const postingStarts = new Uint32Array(termCount + 1);
-    const { terms: postingTerm, docs: postingDoc, tfs: postingTf } = this.counter.postings();
-    const count = postingTerm.length;
+    // The counter's postings are ours to change now: each term number becomes its rank, looked up once.
+    const { terms: postingRank, docs: postingDoc, tfs: postingTf } = this.counter.postings();
+    const count = postingRank.length;
     for (let p = 0; p < count; p++) {
-      const slot = (rank[postingTerm[p] ?? 0] ?? 0) + 1;
-      postingStarts[slot] = (postingStarts[slot] ?? 0) + 1;
+      const r = rank[postingRank[p] ?? 0] ?? 0;
+      postingRank[p] = r;
+      postingStarts[r + 1] = (postingStarts[r + 1] ?? 0) + 1;
     }
     for (let t = 0; t < termCount; t++) postingStarts[t + 1] = (postingStarts[t + 1] ?? 0) + (postingStarts[t] ?? 0);
     const cursor = postingStarts.slice(0, termCount);
     const postingDocs = new Uint32Array(count);
     const postingTfs = new Uint16Array(count);
     for (let p = 0; p < count; p++) {
-      const r = rank[postingTerm[p] ?? 0] ?? 0;
+      const r = postingRank[p] ?? 0;
       const at = cursor[r] ?? 0;
       cursor[r] = at + 1;
       postingDocs[at] = postingDoc[p] ?? 0;
