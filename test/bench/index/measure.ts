@@ -18,22 +18,6 @@ export function timeEach<T>(inputs: readonly T[], fn: (input: T) => unknown): nu
 }
 
 /**
- * Milliseconds of `fn` per input as the median of `runs` rounds over all the inputs (a round runs each input once,
- * so other inputs run between two runs of one), sorted. Less swayed than one shot by the machine's swings from
- * second to second.
- */
-export function timeEachMedian<T>(inputs: readonly T[], fn: (input: T) => unknown, runs: number): number[] {
-  const rounds = Array.from({ length: runs }, () =>
-    inputs.map(input => {
-      const t0 = performance.now();
-      fn(input);
-      return performance.now() - t0;
-    }),
-  );
-  return inputs.map((_, i) => percentile(rounds.map(round => round[i] ?? NaN).sort((a, b) => a - b), 50)).sort((a, b) => a - b);
-}
-
-/**
  * Watches the event loop while `work` runs: a 5 ms interval timer that records how late it fires. The largest
  * delay is the longest the loop was blocked (what a user typing in the editor would feel).
  */
