@@ -49,10 +49,10 @@ export function score(
     if (deleted != 0 && (load<u8>(deleted + (<usize>doc >> 3)) & (1 << (doc & 7))) != 0) continue;
     if (size < k) {
       siftUp(topScores, topDocs, size++, s, doc);
-      if (size == k) threshold = load<f64>(topScores);
+      if (size == k) threshold = scoreAt(topScores, 0);
     } else {
       siftDown(topScores, topDocs, size, s, doc);
-      threshold = load<f64>(topScores);
+      threshold = scoreAt(topScores, 0);
     }
   }
   return size;
@@ -64,19 +64,32 @@ function below(a: f64, da: u32, b: f64, db: u32): bool {
   return a < b || (a == b && da > db);
 }
 
+/** Slot `i` of the heap: its score, its document, and setting both. */
+@inline
+function scoreAt(topScores: usize, i: u32): f64 {
+  return load<f64>(topScores + (<usize>i << 3));
+}
+@inline
+function docAt(topDocs: usize, i: u32): u32 {
+  return load<u32>(topDocs + (<usize>i << 2));
+}
+@inline
+function put(topScores: usize, topDocs: usize, i: u32, s: f64, doc: u32): void {
+  store<f64>(topScores + (<usize>i << 3), s);
+  store<u32>(topDocs + (<usize>i << 2), doc);
+}
+
 /** Puts (s, doc) at slot `i` of the heap and moves it up above every parent that ranks higher. */
 function siftUp(topScores: usize, topDocs: usize, i: u32, s: f64, doc: u32): void {
   while (i > 0) {
     const parent = (i - 1) >> 1;
-    const ps = load<f64>(topScores + (<usize>parent << 3));
-    const pd = load<u32>(topDocs + (<usize>parent << 2));
+    const ps = scoreAt(topScores, parent);
+    const pd = docAt(topDocs, parent);
     if (!below(s, doc, ps, pd)) break;
-    store<f64>(topScores + (<usize>i << 3), ps);
-    store<u32>(topDocs + (<usize>i << 2), pd);
+    put(topScores, topDocs, i, ps, pd);
     i = parent;
   }
-  store<f64>(topScores + (<usize>i << 3), s);
-  store<u32>(topDocs + (<usize>i << 2), doc);
+  put(topScores, topDocs, i, s, doc);
 }
 
 /** Replaces the heap's worst with (s, doc), which ranks above it, and moves it down below every child that ranks lower. */
@@ -85,23 +98,13 @@ function siftDown(topScores: usize, topDocs: usize, size: u32, s: f64, doc: u32)
   while (true) {
     let child: u32 = 2 * i + 1;
     if (child >= size) break;
-    let cs = load<f64>(topScores + (<usize>child << 3));
-    let cd = load<u32>(topDocs + (<usize>child << 2));
     const right: u32 = child + 1;
-    if (right < size) {
-      const rs = load<f64>(topScores + (<usize>right << 3));
-      const rd = load<u32>(topDocs + (<usize>right << 2));
-      if (below(rs, rd, cs, cd)) {
-        child = right;
-        cs = rs;
-        cd = rd;
-      }
-    }
+    if (right < size && below(scoreAt(topScores, right), docAt(topDocs, right), scoreAt(topScores, child), docAt(topDocs, child))) child = right;
+    const cs = scoreAt(topScores, child);
+    const cd = docAt(topDocs, child);
     if (!below(cs, cd, s, doc)) break;
-    store<f64>(topScores + (<usize>i << 3), cs);
-    store<u32>(topDocs + (<usize>i << 2), cd);
+    put(topScores, topDocs, i, cs, cd);
     i = child;
   }
-  store<f64>(topScores + (<usize>i << 3), s);
-  store<u32>(topDocs + (<usize>i << 2), doc);
+  put(topScores, topDocs, i, s, doc);
 }
