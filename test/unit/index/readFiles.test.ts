@@ -6,11 +6,10 @@ import { chunkSpans } from '../../../src/index/chunker';
 import { walkFolders } from '../../../src/index/discovery';
 import { FileTable } from '../../../src/index/fileTable';
 import { readFiles } from '../../../src/index/readFiles';
-import type { SegmentData } from '../../../src/index/segment';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { StringList } from '../../../src/index/stringList';
 import { TextLines } from '../../../src/index/textLines';
+import { segmentArrays } from './segmentArrays';
 
 const GUIDE = '# Setup guide\n\nInstall the parser first.\n\n## Retry\n\nretry with backoff, then parse the config\n';
 const CODE = 'export function parseConfig(text: string) {\n  return JSON.parse(text);\n}\n\nexport const retries = 3;\n';
@@ -69,13 +68,3 @@ describe('reading files with the same bytes', () => {
     assert.equal(index.search('lib parseConfig', 1)[0]?.path, 'vendor/pkg/lib/config.ts');
   });
 });
-
-/** Every array of a segment, as plain values (the id aside). */
-function segmentArrays(data: SegmentData | undefined): Record<string, unknown> {
-  assert.ok(data);
-  return Object.fromEntries(
-    Object.entries(data)
-      .filter(([key]) => key !== 'id')
-      .map(([key, value]) => [key, value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value]),
-  );
-}

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
 import { DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
 import { chunkSpans, chunkText, splitLines } from '../../../src/index/chunker';
-import type { SegmentData } from '../../../src/index/segment';
-import { StringList } from '../../../src/index/stringList';
 import { TextLines } from '../../../src/index/textLines';
 import { lineOffsets } from '../../../src/index/lineOffsets';
 import { createTermCounter, sortStrings, TokenizerTermCounter, type TermCounter } from '../../../src/index/termCounter';
@@ -10,6 +8,7 @@ import { tokenize } from '../../../src/index/tokenizer';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
 import { WasmTermCounter, wasmTermCounter } from '../../../src/index/wasmTermCounter';
 import { random } from '../../fakes/seededRandom';
+import { segmentArrays } from './segmentArrays';
 
 /** The dictionary, by term number. */
 const termsOf = (counter: TermCounter): string[] => Array.from({ length: counter.termCount }, (_, id) => counter.term(id));
@@ -304,12 +303,6 @@ describe('documents copied from postings', () => {
   });
 });
 
-/** Every array of a segment, as plain values. */
-function segmentArrays(data: SegmentData): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(data).map(([key, value]) => [key, value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value]),
-  );
-}
 
 describe('lineOffsets', () => {
   it('finds the lines splitLines finds in the decoded text', () => {

@@ -1,0 +1,13 @@
+import assert from 'node:assert/strict';
+import type { SegmentData } from '../../../src/index/segment';
+import { StringList } from '../../../src/index/stringList';
+
+/** Every array and string table of a segment as plain values (its id aside), for comparing two segments' contents. */
+export function segmentArrays(data: SegmentData | undefined): Record<string, unknown> {
+  assert.ok(data, 'no segment');
+  return Object.fromEntries(
+    Object.entries(data)
+      .filter(([key]) => key !== 'id')
+      .map(([key, value]) => [key, value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value]),
+  );
+}
