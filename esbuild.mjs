@@ -1,6 +1,8 @@
 // Bundles the extension (Node, CommonJS, `vscode` external), the panel's browser code and the CLI.
 //   node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -14,9 +16,32 @@ const common = {
   logLevel: 'warning',
 };
 
+/**
+ * LangSmith tracing cannot run in a bundle, whatever the environment says (LANGSMITH_TRACING=true would upload
+ * questions and passages to LANGSMITH_ENDPOINT): `langsmith` resolves to a module without network code, and
+ * LangChain's isTracingEnabled is always false (the one tracer it adds for LANGCHAIN_TRACING also needs it). The
+ * extension host's process.env belongs to every extension, so this is decided here, not by changing it. The build
+ * fails if another bundled module reads a tracing variable, so an upgrade cannot turn tracing back on unnoticed.
+ */
+const tracingOff = {
+  name: 'tracing-off',
+  setup(build) {
+    const replacement = name => path.resolve('src/providers/tracingOff', name);
+    build.onResolve({ filter: /^langsmith(\/.*)?$/ }, () => ({ path: replacement('langsmith.ts') }));
+    build.onLoad({ filter: /[\\/]node_modules[\\/].*\.[cm]?js$/ }, args => {
+      if (/[\\/]@langchain[\\/]core[\\/]dist[\\/]utils[\\/]callbacks\.c?js$/.test(args.path)) {
+        return { contents: readFileSync(replacement('callbacks.ts'), 'utf8'), loader: 'ts' };
+      }
+      const reads = readFileSync(args.path, 'utf8').match(/\b(?:LANGSMITH_TRACING(?:_V2)?|LANGCHAIN_TRACING_V2)\b/);
+      if (reads) return { errors: [{ text: `${args.path} reads ${reads[0]}: tracing must stay off; extend the tracing-off plugin in esbuild.mjs` }] };
+      return undefined; // esbuild loads it as usual
+    });
+  },
+};
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tracingOff] },
+  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [tracingOff] },
   // The index worker thread, loaded by dist/extension.js and dist/cli.js from beside them (see indexWorkerClient.ts).
   { ...common, entryPoints: ['src/index/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
@@ -31,7 +56,7 @@ if (watch) {
   for (const options of builds) {
     const ctx = await esbuild.context({
       ...options,
-      plugins: [{ name: 'log', setup(b) { b.onEnd(r => { if (r.errors.length === 0) report(r, options.outfile); }); } }],
+      plugins: [...(options.plugins ?? []), { name: 'log', setup(b) { b.onEnd(r => { if (r.errors.length === 0) report(r, options.outfile); }); } }],
     });
     await ctx.watch();
   }
