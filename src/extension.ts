@@ -9,7 +9,8 @@ import { registerProviderCommands } from './vscode/providerCommands';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
 import { ConfiguredRetriever, registerRetrieverCommands } from './vscode/retrieverSettings';
-import { ApiKeyStore } from './vscode/secrets';
+import { confirmSecretSend } from './vscode/confirmSecretSend';
+import { ApiKeyStore, BoundSecrets } from './vscode/secrets';
 import { askOptionsFromSettings } from './vscode/settings';
 import { WorkspaceIndexService } from './vscode/workspaceIndexService';
 
@@ -24,9 +25,10 @@ export interface GroundedApi {
 export function activate(context: vscode.ExtensionContext): GroundedApi {
   const log = vscode.window.createOutputChannel('Grounded', { log: true });
   const index = new WorkspaceIndexService(log, context.storageUri);
-  const keys = new ApiKeyStore(context.secrets);
+  const secrets = new BoundSecrets(context.secrets, confirmSecretSend);
+  const keys = new ApiKeyStore(secrets);
   const models = new ModelResolver(keys);
-  const retriever = new ConfiguredRetriever(index, context.secrets, log, context.storageUri?.fsPath);
+  const retriever = new ConfiguredRetriever(index, secrets, log, context.storageUri?.fsPath);
   const askDeps = () => ({ retriever, options: askOptionsFromSettings() });
 
   const askAnywhere = async function* (request: AskRequest) {
@@ -45,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     ...registerCommands(index, log),
     ...registerProviderCommands(keys, models, log),
     retriever,
-    ...registerRetrieverCommands(context.secrets, log),
+    ...registerRetrieverCommands(secrets, log),
     ...registerAskCommands(panel),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);

@@ -2,8 +2,9 @@ import * as vscode from 'vscode';
 import { GroundedError } from '../core/errors';
 import type { ChatModel } from '../core/ports';
 import { PRESETS, resolveEndpoint, type Endpoint } from '../providers/presets';
+import { originOf } from '../providers/secretOrigin';
 import { readModelSettings, type ModelSettings } from './modelSettings';
-import type { ApiKeyStore } from './secrets';
+import type { ApiKeyStore, KeyUse } from './secrets';
 
 /** The models one answer uses: the generator, and optionally a smaller one for grading and rewriting. */
 export interface AnswerModels {
@@ -38,10 +39,17 @@ export class ModelResolver implements vscode.Disposable {
     const resolved = resolveEndpoint(settings.endpoint);
     if ('problem' in resolved) return unavailable(new GroundedError('no-model', `${resolved.problem} Use “Grounded: Select Model” to set it up.`, { action: SELECT_MODEL }));
     const { endpoint } = resolved;
-    const key = await this.keys.get(endpoint.preset);
-    if (!key && endpoint.keyRequired) return unavailable(missingKey(endpoint));
-    const signature = JSON.stringify([endpoint, key]);
+    const stored = await this.keys.peek(endpoint.preset);
+    if (!stored && endpoint.keyRequired) return unavailable(missingKey(endpoint));
+    const signature = JSON.stringify([endpoint, stored]);
     if (this.cached?.signature !== signature) {
+      let key: string | undefined;
+      try {
+        key = stored && (await this.keys.keyFor(endpoint.preset, chatKeyUse(endpoint)));
+      } catch (e) {
+        if (e instanceof GroundedError) return unavailable(e);
+        throw e;
+      }
       // loaded on first use, like the core: the OpenAI client is large
       const { createOpenAiCompatibleModels } = await import('../providers/openAiCompatible.js');
       const models = createOpenAiCompatibleModels(endpoint, key);
@@ -81,10 +89,16 @@ export function describeEndpoint(endpoint: Endpoint): string {
 }
 
 const SELECT_MODEL = { title: 'Select Model', command: 'grounded.selectModel' };
+const SET_API_KEY = { title: 'Set API Key', command: 'grounded.setApiKey' };
+
+/** Where the chat model sends its key: the origin of the endpoint's base URL. */
+export function chatKeyUse(endpoint: Endpoint): KeyUse {
+  return { origin: originOf(endpoint.baseURL) ?? endpoint.baseURL, setting: 'grounded.model.baseUrl', setCommand: SET_API_KEY };
+}
 
 function missingKey(endpoint: Endpoint): GroundedError {
   return new GroundedError('auth', `No API key is set for ${PRESETS[endpoint.preset].label}. Set it with “Grounded: Set API Key”.`, {
-    action: { title: 'Set API Key', command: 'grounded.setApiKey' },
+    action: SET_API_KEY,
   });
 }
 

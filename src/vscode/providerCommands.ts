@@ -4,12 +4,14 @@ import { PRESETS, resolveEndpoint } from '../providers/presets';
 import { redactSecrets } from '../providers/redact';
 import { readModelSettings } from './modelSettings';
 import type { ModelResolver } from './models';
-import type { ApiKeyStore } from './secrets';
+import { readRetrieverSettings } from './retrieverSettings';
+import { keyOrigins, type ApiKeyStore } from './secrets';
 import { selectModel } from './selectModel';
 
 /**
  * *Grounded: Set API Key*, *Select Model* and *Test Connection*.
- * Keys go to SecretStorage only; what is logged passes through `redactSecrets`.
+ * Keys go to SecretStorage only, bound to the origins the settings send them to; what is logged passes through
+ * `redactSecrets`.
  */
 export function registerProviderCommands(keys: ApiKeyStore, models: ModelResolver, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
@@ -21,21 +23,23 @@ export function registerProviderCommands(keys: ApiKeyStore, models: ModelResolve
 
 /** Stores the key for the configured preset. A string argument (for scripts and tests) skips the input box; '' removes the key. */
 async function setApiKey(keys: ApiKeyStore, log: vscode.LogOutputChannel, given?: unknown): Promise<boolean> {
-  const { endpoint, provider } = readModelSettings();
+  const settings = readModelSettings();
+  const { endpoint, provider } = settings;
   const preset = PRESETS[endpoint.preset];
+  const origins = keyOrigins(endpoint.preset, settings, readRetrieverSettings());
   const key =
     typeof given === 'string'
       ? given
       : await vscode.window.showInputBox({
           title: `Grounded: API key for ${preset.label}`,
-          prompt: `Stored in VS Code's secret storage, never in settings.${endpoint.preset === 'databricks' ? ' A Databricks personal access token (dapi…).' : ''}`,
+          prompt: `Stored in VS Code's secret storage, never in settings, and sent only to ${origins.join(', ') || 'the servers you confirm'}.${endpoint.preset === 'databricks' ? ' A Databricks personal access token (dapi…).' : ''}`,
           password: true,
           ignoreFocusOut: true,
           validateInput: v => (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined),
         });
   if (key === undefined) return false;
-  await keys.set(endpoint.preset, key);
-  log.info(key.trim() ? `API key for ${preset.label} saved to secret storage` : `API key for ${preset.label} removed`);
+  await keys.set(endpoint.preset, key, origins);
+  log.info(key.trim() ? `API key for ${preset.label} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `API key for ${preset.label} removed`);
   if (typeof given !== 'string') {
     const note = provider === 'openai-compatible' ? '' : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
     const next = await vscode.window.showInformationMessage(`Saved the API key for ${preset.label}${note}.`, 'Test Connection');
@@ -65,7 +69,7 @@ async function runConnectionTest(keys: ApiKeyStore, models: ModelResolver, log: 
     },
   );
   const resolved = resolveEndpoint(settings.endpoint);
-  const secrets = 'endpoint' in resolved ? [(await keys.get(resolved.endpoint.preset)) ?? ''] : [];
+  const secrets = 'endpoint' in resolved ? [(await keys.peek(resolved.endpoint.preset)) ?? ''] : [];
   if (report.ok) {
     log.info(`connection test: ${name} answered in ${report.latencyMs} ms`);
     void vscode.window.showInformationMessage(`Connected to ${name} in ${report.latencyMs} ms.`);

@@ -6,7 +6,9 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
-import { ApiKeyStore } from './secrets';
+import { originOf, postgresOrigin } from '../providers/secretOrigin';
+import { readModelSettings } from './modelSettings';
+import { ApiKeyStore, keyOrigins, type BoundSecrets, type KeyUse } from './secrets';
 import { indexRules } from './workspaceIndexService';
 
 export type RetrieverKind = 'local' | 'pgvector' | 'databricks-vector-search';
@@ -28,6 +30,10 @@ export interface RetrieverSettings {
 }
 
 export const DATABASE_PASSWORD_SECRET = 'grounded.pgvector.password';
+
+const SET_DATABASE_PASSWORD = { title: 'Set Database Password', command: 'grounded.setDatabasePassword' };
+const SET_DATABRICKS_TOKEN = { title: 'Set Databricks Token', command: 'grounded.setDatabricksToken' };
+const SET_EMBEDDINGS_API_KEY = { title: 'Set Embeddings API Key', command: 'grounded.setEmbeddingsApiKey' };
 
 export function readRetrieverSettings(): RetrieverSettings {
   const c = vscode.workspace.getConfiguration('grounded');
@@ -61,25 +67,23 @@ export function readRetrieverSettings(): RetrieverSettings {
 
 /**
  * The retriever every surface asks: the local index, or the remote engine `grounded.retriever` names, built from
- * settings and SecretStorage (rebuilt when either changes; the engines' code is loaded on first use). When the
+ * settings and SecretStorage (rebuilt when either changes: both are read for every search, and the secrets are
+ * released to the engine's origin only when it is built; the engines' code is loaded on first use). When the
  * remote engine fails and `grounded.fallbackToLocalIndex` is on, the local index answers and the log says why.
  */
 export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
-  private readonly secretsChanged: vscode.Disposable;
-
   private hybridCached: { signature: string; retriever: Retriever } | undefined;
+  private readonly keys: ApiKeyStore;
 
   constructor(
     private readonly local: Retriever,
-    private readonly secrets: vscode.SecretStorage,
+    private readonly secrets: BoundSecrets,
     private readonly log: vscode.LogOutputChannel,
     /** Where the local hybrid keeps its vectors (workspace storage); none: memory only. */
     private readonly storageDir?: string,
   ) {
-    this.secretsChanged = secrets.onDidChange(e => {
-      if (e.key.startsWith('grounded.')) this.drop();
-    });
+    this.keys = new ApiKeyStore(secrets);
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
@@ -98,7 +102,6 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   }
 
   dispose(): void {
-    this.secretsChanged.dispose();
     this.drop();
   }
 
@@ -114,11 +117,11 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
    * hash in workspace storage, so later windows embed only what changed.
    */
   private async hybrid(settings: EmbeddingsSettings): Promise<Retriever | undefined> {
-    const apiKey = await new ApiKeyStore(this.secrets).get(settings.preset);
+    const storedKey = await this.keys.peek(settings.preset);
     const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
-    const signature = JSON.stringify([settings, apiKey, folders]);
+    const signature = JSON.stringify([settings, storedKey, folders]);
     if (this.hybridCached?.signature === signature) return this.hybridCached.retriever;
-    const embedder = await this.embedder(settings, apiKey);
+    const embedder = await this.embedder(settings, storedKey);
     if (!embedder) return undefined;
     const { HybridRetriever } = await import('../retrievers/hybridRetriever.js');
     let report: ((p: { done: number; total: number }) => void) | undefined;
@@ -140,10 +143,10 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   }
 
   private async remote(settings: RetrieverSettings): Promise<Retriever> {
-    const keys = new ApiKeyStore(this.secrets);
-    const password = settings.kind === 'pgvector' ? await this.secrets.get(DATABASE_PASSWORD_SECRET) : undefined;
-    const token = settings.kind === 'databricks-vector-search' ? await keys.get('databricks') : undefined;
-    const embeddingsKey = settings.embeddings.model.trim() ? await keys.get(settings.embeddings.preset) : undefined;
+    // peeked for the signature; released below, to the origin the engine is built for
+    const password = settings.kind === 'pgvector' ? await this.secrets.peek(DATABASE_PASSWORD_SECRET) : undefined;
+    const token = settings.kind === 'databricks-vector-search' ? await this.keys.peek('databricks') : undefined;
+    const embeddingsKey = settings.embeddings.model.trim() ? await this.keys.peek(settings.embeddings.preset) : undefined;
     const signature = JSON.stringify([settings, password, token, embeddingsKey, vscode.workspace.workspaceFolders?.map(f => f.uri.toString())]);
     if (this.cached?.signature === signature) return this.cached.retriever;
     this.drop();
@@ -155,17 +158,29 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       if (!settings.pgvector.connectionString.trim())
         throw new GroundedError('bad-input', 'grounded.retriever is “pgvector” but grounded.pgvector.connectionString is empty: set it to postgres://user@host:5432/database.');
       const { PgvectorRetriever } = await import('../retrievers/pgvectorRetriever.js');
-      retriever = new PgvectorRetriever({ ...settings.pgvector, password, embedder, locate, onNotice: m => this.log.warn(m) });
+      const origin = postgresOrigin(settings.pgvector.connectionString);
+      const sent =
+        password && origin
+          ? await this.secrets.releaseTo(DATABASE_PASSWORD_SECRET, {
+              name: 'the PostgreSQL password',
+              origin,
+              setting: 'grounded.pgvector.connectionString',
+              setCommand: SET_DATABASE_PASSWORD,
+            })
+          : undefined;
+      retriever = new PgvectorRetriever({ ...settings.pgvector, password: sent, embedder, locate, onNotice: m => this.log.warn(m) });
     } else {
       const { DatabricksVectorSearchRetriever } = await import('../retrievers/databricksVectorSearchRetriever.js');
       const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
       if (!workspaceUrl.trim()) throw new GroundedError('bad-input', 'grounded.retriever is “databricks-vector-search” but grounded.databricksVectorSearch.workspaceUrl is empty.');
+      const origin = originOf(workspaceUrl);
+      const use: KeyUse | undefined = origin === undefined ? undefined : { origin, setting: 'grounded.databricksVectorSearch.workspaceUrl', setCommand: SET_DATABRICKS_TOKEN };
       retriever = new DatabricksVectorSearchRetriever({
         workspaceUrl,
         indexName,
         endpointName: endpointName || undefined,
         queryType,
-        token,
+        token: token && use ? await this.keys.keyFor('databricks', use) : undefined,
         embedder,
         locate,
         onRetry,
@@ -176,11 +191,17 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     return retriever;
   }
 
-  private async embedder(settings: EmbeddingsSettings, apiKey: string | undefined): Promise<Embedder | undefined> {
+  /** `storedKey`: the key SecretStorage holds for the preset; it is released to the endpoint's origin here. */
+  private async embedder(settings: EmbeddingsSettings, storedKey: string | undefined): Promise<Embedder | undefined> {
     if (!settings.model.trim()) return undefined;
     const { resolveEmbeddingsEndpoint } = await import('../embeddings/embeddingsEndpoint.js');
     const resolved = resolveEmbeddingsEndpoint(settings);
     if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem);
+    const origin = originOf(resolved.endpoint.url);
+    const apiKey =
+      storedKey && origin
+        ? await this.keys.keyFor(settings.preset, { origin, setting: 'grounded.embeddings.baseUrl', setCommand: SET_EMBEDDINGS_API_KEY })
+        : undefined;
     const [{ OpenAiEmbeddingsClient }, { CachingEmbedder }] = await Promise.all([
       import('../embeddings/openAiEmbeddingsClient.js'),
       import('../embeddings/cachingEmbedder.js'),
@@ -204,32 +225,38 @@ export function locateInWorkspace(folders: readonly { name: string; uri: { fsPat
   };
 }
 
-/** *Set Database Password* (pgvector), *Set Databricks Token* (Vector Search), *Set Embeddings API Key*: SecretStorage only. */
-export function registerRetrieverCommands(secrets: vscode.SecretStorage, log: vscode.LogOutputChannel): vscode.Disposable[] {
+/**
+ * *Set Database Password* (pgvector), *Set Databricks Token* (Vector Search), *Set Embeddings API Key*: SecretStorage
+ * only, each bound to the origins the user's settings send it to now.
+ */
+export function registerRetrieverCommands(secrets: BoundSecrets, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const keys = new ApiKeyStore(secrets);
+  const originsOf = (preset: Parameters<typeof keyOrigins>[0]) => keyOrigins(preset, readModelSettings(), readRetrieverSettings());
   const ask = (title: string, prompt: string) => vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
   return [
     vscode.commands.registerCommand('grounded.setDatabasePassword', async (given?: unknown) => {
       const value = typeof given === 'string' ? given : await ask('Grounded: PostgreSQL password', 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.');
       if (value === undefined) return false;
-      if (value) await secrets.store(DATABASE_PASSWORD_SECRET, value);
-      else await secrets.delete(DATABASE_PASSWORD_SECRET);
-      log.info(value ? 'PostgreSQL password saved to secret storage' : 'PostgreSQL password removed');
+      const origin = postgresOrigin(readRetrieverSettings().pgvector.connectionString);
+      await secrets.store(DATABASE_PASSWORD_SECRET, value, [origin]);
+      log.info(value.trim() ? `PostgreSQL password saved to secret storage, for ${origin ?? 'no server yet'}` : 'PostgreSQL password removed');
       return true;
     }),
     vscode.commands.registerCommand('grounded.setDatabricksToken', async (given?: unknown) => {
       const value = typeof given === 'string' ? given : await ask('Grounded: Databricks token', 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.');
       if (value === undefined) return false;
-      await keys.set('databricks', value);
-      log.info(value.trim() ? 'Databricks token saved to secret storage' : 'Databricks token removed');
+      const origins = originsOf('databricks');
+      await keys.set('databricks', value, origins);
+      log.info(value.trim() ? `Databricks token saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : 'Databricks token removed');
       return true;
     }),
     vscode.commands.registerCommand('grounded.setEmbeddingsApiKey', async (given?: unknown) => {
       const { preset } = readRetrieverSettings().embeddings;
       const value = typeof given === 'string' ? given : await ask(`Grounded: API key for the ${preset} embeddings endpoint`, 'Shared with a chat model on the same preset. Stored in secret storage.');
       if (value === undefined) return false;
-      await keys.set(preset, value);
-      log.info(value.trim() ? `API key for ${preset} saved to secret storage` : `API key for ${preset} removed`);
+      const origins = originsOf(preset);
+      await keys.set(preset, value, origins);
+      log.info(value.trim() ? `API key for ${preset} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `API key for ${preset} removed`);
       return true;
     }),
   ];

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
+import { GroundedError } from '../core/errors';
 import { listEndpointModels } from '../providers/listModels';
-import { PRESET_IDS, PRESETS, resolveEndpoint, type PresetId } from '../providers/presets';
+import { PRESET_IDS, PRESETS, resolveEndpoint, type Endpoint, type PresetId } from '../providers/presets';
 import { readModelSettings, updateModelSettings } from './modelSettings';
+import { chatKeyUse } from './models';
 import type { ApiKeyStore } from './secrets';
 
 type Choice = vscode.QuickPickItem & ({ kind?: undefined; modelId: string } | { kind?: undefined; preset: PresetId } | { kind: vscode.QuickPickItemKind.Separator });
@@ -51,9 +53,9 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
     validateInput: v => (v.trim() || info.defaultBaseUrl ? undefined : `Enter ${info.baseUrlHint}.`),
   });
   if (baseUrl === undefined) return false;
-  const key = await keys.get(preset);
+  const key = await keys.peek(preset);
   const draft = resolveEndpoint({ ...current, preset, baseUrl, model: info.defaultModel ?? 'any' });
-  const offered = 'endpoint' in draft ? await listEndpointModels(draft.endpoint, key) : undefined;
+  const offered = 'endpoint' in draft ? await listEndpointModels(draft.endpoint, key && (await keyForListing(keys, draft.endpoint))) : undefined;
   const model = offered
     ? (await vscode.window.showQuickPick(offered, { title: `${info.label}: model`, placeHolder: info.modelHint, ignoreFocusOut: true }))
     : await vscode.window.showInputBox({
@@ -78,4 +80,14 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
   );
   if (next) await vscode.commands.executeCommand(needsKey ? 'grounded.setApiKey' : 'grounded.testConnection');
   return true;
+}
+
+/** The key for listing the endpoint's models; none when the person does not want it sent there (the list may then fail). */
+async function keyForListing(keys: ApiKeyStore, endpoint: Endpoint): Promise<string | undefined> {
+  try {
+    return await keys.keyFor(endpoint.preset, chatKeyUse(endpoint));
+  } catch (e) {
+    if (e instanceof GroundedError && e.kind === 'auth') return undefined;
+    throw e;
+  }
 }

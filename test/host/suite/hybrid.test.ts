@@ -8,7 +8,8 @@ describe('the local hybrid (embeddings configured) in a real VS Code', function 
   let api: GroundedApi;
   let server: EmbeddingsServer;
   const config = () => vscode.workspace.getConfiguration('grounded');
-  const target = vscode.ConfigurationTarget.Workspace;
+  // user settings: the endpoint settings are machine-scoped (a workspace cannot say where secrets go)
+  const target = vscode.ConfigurationTarget.Global;
 
   before(async () => {
     api = await activateGrounded();

@@ -16,7 +16,8 @@ const closedPort = () =>
 describe('grounded.retriever in a real VS Code', function () {
   let api: GroundedApi;
   const config = () => vscode.workspace.getConfiguration('grounded');
-  const target = vscode.ConfigurationTarget.Workspace;
+  // user settings: the endpoint settings are machine-scoped (a workspace cannot say where secrets go)
+  const target = vscode.ConfigurationTarget.Global;
 
   before(async () => {
     api = await activateGrounded();
