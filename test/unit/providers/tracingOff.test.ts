@@ -57,6 +57,17 @@ describe('LangSmith tracing in the bundles', () => {
   }
 });
 
+describe('zod in the bundles', () => {
+  for (const name of ['extension.js', 'cli.js']) {
+    it(`carries only zod's English messages in dist/${name}`, () => {
+      const meta = JSON.parse(readFileSync(bundle(name.replace(/\.js$/, '.meta.json')), 'utf8')) as { inputs: Record<string, unknown> };
+      const locales = Object.keys(meta.inputs).filter(input => /node_modules\/zod\/.*locales\//.test(input));
+      assert.deepEqual(locales.filter(input => !/\/(en|index)\.js$/.test(input)), []);
+      assert.ok(locales.some(input => input.endsWith('/v4/locales/en.js')), 'the English messages are bundled');
+    });
+  }
+});
+
 describe('the LangSmith stand-in', () => {
   it('orders runs exactly as LangSmith does', () => {
     for (const [epoch, order] of [[Date.UTC(2026, 0, 2, 3, 4, 5, 6), 1], [0, 17], [1_700_000_000_123, 1234]] as const) {
