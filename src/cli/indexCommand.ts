@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { SKIP_REASONS } from '../index/discovery';
+import { NOTED_SKIPS, skipNotes } from '../index/indexStats';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
@@ -27,12 +28,13 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
     io.out(JSON.stringify({ folders, ...stats, totalMs }, null, 2) + '\n');
     return 0;
   }
-  const skipped = SKIP_REASONS.filter(r => stats.skipped[r] > 0).map(r => `${r} ${stats.skipped[r]}`);
+  const skipped = SKIP_REASONS.filter(r => stats.skipped[r] > 0 && !NOTED_SKIPS.includes(r)).map(r => `${r} ${stats.skipped[r]}`);
   io.out(`folders   ${folders.join(', ')}\n`);
   io.out(`files     ${stats.files}\n`);
   io.out(`chunks    ${stats.chunks}\n`);
   io.out(`read      ${stats.filesRead} (the others were unchanged)\n`);
   io.out(`skipped   ${skipped.length ? skipped.join(', ') : 'none'}\n`);
+  for (const note of skipNotes(stats.skipped)) io.out(`note      ${note}\n`);
   io.out(`discover  ${stats.timings.discoverMs.toFixed(0)} ms\n`);
   const { indexMs, readMs, saveMs, threads } = stats.timings;
   io.out(`index     ${indexMs.toFixed(0)} ms (read ${readMs.toFixed(0)} ms${threads > 1 ? ` on ${threads} threads` : ''}, save ${saveMs.toFixed(0)} ms)\n`);

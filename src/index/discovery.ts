@@ -1,16 +1,20 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
-import { readFileContent } from './fileReading';
+import { lstat, open } from 'node:fs/promises';
+import { basename, join, sep } from 'node:path';
+import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { createYielder } from './yieldToEventLoop';
 
-export { isMinified } from './fileReading';
+export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, isMinified, MAX_FILE_BYTES_LIMIT } from './fileReading';
 
-/** Why a file was left out (ignore rules and exclude globs are choices, not skips, so they are not counted). */
-export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop';
+/**
+ * Why a file was left out (ignore rules and exclude globs are choices, not skips, so they are not counted).
+ * 'outside-link': a symlink whose real path is outside every folder (nothing outside the folders is read).
+ * 'file-limit': a file found after the walk reached `maxFiles`.
+ */
+export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop' | 'outside-link' | 'file-limit';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['binary', 'too-large', 'minified', 'unreadable', 'symlink-loop'];
+export const SKIP_REASONS: readonly SkipReason[] = ['binary', 'too-large', 'minified', 'unreadable', 'symlink-loop', 'outside-link', 'file-limit'];
 
 /** A text file to index. */
 export interface DiscoveredFile {
@@ -29,8 +33,10 @@ export interface DiscoveryRules {
   exclude?: readonly string[];
   /** When not empty, only files matching one of these globs are indexed (`grounded.index.include`). */
   include?: readonly string[];
-  /** Files larger than this many bytes are skipped; default 1 MB. */
+  /** Files larger than this many bytes are skipped; default 1 MB, at most MAX_FILE_BYTES_LIMIT (see fileByteLimit). */
   maxFileBytes?: number;
+  /** The walk lists at most this many files and counts the rest as 'file-limit'; default DEFAULT_MAX_FILES (see fileCountLimit). */
+  maxFiles?: number;
 }
 
 export interface DiscoveryOptions extends DiscoveryRules {
@@ -53,7 +59,19 @@ export interface Candidate {
   mtimeMs?: number;
 }
 
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+/** Files a walk lists unless the settings say otherwise (`grounded.index.maxFiles`). */
+export const DEFAULT_MAX_FILES = 200_000;
+/** The most files a setting can ask for: each costs memory in the walk, the file table and the segments. */
+export const MAX_FILES_LIMIT = 1_000_000;
+
+/** The file count limit to apply: the one asked for, within 1 and MAX_FILES_LIMIT; the default when none or not a number. */
+export function fileCountLimit(asked: number | undefined): number {
+  if (asked === undefined || !Number.isFinite(asked) || asked <= 0) return DEFAULT_MAX_FILES;
+  return Math.min(Math.max(1, Math.floor(asked)), MAX_FILES_LIMIT);
+}
+
+/** Ignore files larger than this are not read (they ignore nothing). */
+const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
 const READ_CONCURRENCY = 8;
 
@@ -63,12 +81,21 @@ export const emptySkipCounts = (): Record<SkipReason, number> =>
 /** The display path prefix of a folder: its name when several folders are indexed together. */
 export const folderPrefix = (folders: readonly string[], folder: string): string => (folders.length > 1 ? basename(folder) + '/' : '');
 
+/** The folders' real paths (every link resolved), which a link's real path must lie in to be followed. */
+export const realFolders = (folders: readonly string[]): string[] => folders.map(f => realPath(f) ?? f);
+
+/** Whether `real` (a real path) is one of `roots` or lies inside one. */
+export const isInside = (real: string, roots: readonly string[]): boolean =>
+  roots.some(root => real === root || real.startsWith(root.endsWith(sep) ? root : root + sep));
+
 /**
  * Walks the folders and lists the files the rules let in (.gitignore / .groundedignore at every level, exclude and
- * include globs), with their size and mtime, without reading them; `onCandidate` hears of each as it is found. Symlink loops and unreadable folders or links
- * are counted in `skipped`; nothing throws but an abort. The file-system calls are synchronous (each takes
- * microseconds; the promise versions cost far more per call over 40k entries) and the yielder keeps an
- * in-process walk responsive.
+ * include globs), with their size and mtime, without reading them; `onCandidate` hears of each as it is found.
+ * A symlink is followed only when its real path lies inside one of the folders, and a folder is walked once
+ * however many links lead to it. Links leading outside, symlink loops, unreadable folders or links, and files
+ * past `maxFiles` (the walk goes on to count them, reading no more than folder listings) are counted in `skipped`;
+ * nothing throws but an abort. The file-system calls are synchronous (each takes microseconds; the promise
+ * versions cost far more per call over 40k entries) and the yielder keeps an in-process walk responsive.
  */
 export async function walkFolders(
   folders: readonly string[],
@@ -81,6 +108,8 @@ export async function walkFolders(
   const step = createYielder(rules.signal);
   const candidates: Candidate[] = [];
   const visited = new Set<string>();
+  const roots = realFolders(folders);
+  const maxFiles = fileCountLimit(rules.maxFiles);
 
   /** `real`: the folder's real path, for loop detection (only a link needs a realpath call: below it, real + name). */
   const walk = async (dir: string, real: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
@@ -102,7 +131,7 @@ export async function walkFolders(
       let isFile = entry.isFile();
       const isLink = entry.isSymbolicLink();
       let info: { size: number; mtimeMs: number } | undefined;
-      if (isLink || (isFile && statFiles)) {
+      if (isLink || (isFile && statFiles && candidates.length < maxFiles)) {
         try {
           const s = statSync(location); // follows links
           isDirectory = s.isDirectory();
@@ -115,14 +144,28 @@ export async function walkFolders(
       }
       if (!isDirectory && !isFile) continue; // sockets, fifos, devices
       if (excluded(path, isDirectory) || scoped.ignores(path, isDirectory)) continue;
+      if (isFile && !included(path)) continue;
+      let target: string | undefined;
+      if (isLink) {
+        target = realPath(location);
+        if (target === undefined) {
+          skipped.unreadable++;
+          continue;
+        }
+        if (!isInside(target, roots)) {
+          skipped['outside-link']++;
+          continue;
+        }
+      }
       if (isDirectory) {
-        const realDir = isLink ? realPath(location) : join(real, entry.name);
+        const realDir = target ?? join(real, entry.name);
         if (visited.has(realDir)) skipped['symlink-loop']++;
         else {
           visited.add(realDir);
           await walk(location, realDir, path, prefix, scoped);
         }
-      } else if (included(path)) {
+      } else if (candidates.length >= maxFiles) skipped['file-limit']++;
+      else {
         const candidate: Candidate = info ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs } : { path: prefix + path, location };
         candidates.push(candidate);
         rules.onCandidate?.(candidate);
@@ -130,8 +173,8 @@ export async function walkFolders(
     }
   };
 
-  for (const folder of folders) {
-    const real = realPath(folder);
+  for (const [i, folder] of folders.entries()) {
+    const real = roots[i] as string;
     if (visited.has(real)) continue;
     visited.add(real);
     await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty());
@@ -145,7 +188,7 @@ export async function walkFolders(
  * with an AbortError when `signal` aborts.
  */
 export async function discoverFiles(folders: readonly string[], options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
-  const maxBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxBytes = fileByteLimit(options.maxFileBytes);
   const { candidates, skipped } = await walkFolders(folders, options);
   const step = createYielder(options.signal);
   const results: (DiscoveredFile | undefined)[] = new Array(candidates.length);
@@ -162,7 +205,7 @@ export async function discoverFiles(folders: readonly string[], options: Discove
       const { path, location, size = 0, mtimeMs = 0 } = candidate; // this walk stats every file
       if (size > maxBytes) skipped['too-large']++;
       else {
-        const content = await readFileContent(location);
+        const content = await readFileContent(location, maxBytes);
         if (content.kind === 'skip') skipped[content.reason]++;
         else results[i] = { path, location, mtimeMs, size: content.size, text: content.lines.text };
       }
@@ -173,24 +216,41 @@ export async function discoverFiles(folders: readonly string[], options: Discove
   return { files: results.filter((f): f is DiscoveredFile => f !== undefined), skipped };
 }
 
+/**
+ * The contents of a folder's ignore files. Only regular files are read, as git does: an ignore file that is a
+ * symlink is not followed (it could lead out of the workspace, or to a device that never ends), and one larger
+ * than MAX_IGNORE_FILE_BYTES ignores nothing.
+ */
 export async function readIgnoreFiles(dir: string, entries?: readonly Dirent[]): Promise<string[]> {
   const contents: string[] = [];
   for (const name of IGNORE_FILES) {
-    if (entries && !entries.some(e => e.name === name && !e.isDirectory())) continue;
-    try {
-      contents.push(await readFile(join(dir, name), 'utf8'));
-    } catch {
-      // a missing or unreadable ignore file ignores nothing
-    }
+    if (entries && !entries.some(e => e.name === name && e.isFile())) continue;
+    const text = await readIgnoreFile(join(dir, name));
+    if (text !== undefined) contents.push(text);
   }
   return contents;
 }
 
-/** A directory's path with every link resolved (itself when that fails). */
-function realPath(dir: string): string {
+async function readIgnoreFile(location: string): Promise<string | undefined> {
   try {
-    return realpathSync.native(dir);
+    if (!(await lstat(location)).isFile()) return undefined;
+    const handle = await open(location, 'r');
+    try {
+      const { size } = await handle.stat();
+      return (await readAtMost(handle, size, MAX_IGNORE_FILE_BYTES))?.toString('utf8');
+    } finally {
+      await handle.close();
+    }
   } catch {
-    return dir;
+    return undefined; // a missing or unreadable ignore file ignores nothing
+  }
+}
+
+/** A path with every link resolved; undefined when that fails (a dangling or unreadable link). */
+function realPath(path: string): string | undefined {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return undefined;
   }
 }

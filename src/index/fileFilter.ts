@@ -1,6 +1,6 @@
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { folderPrefix, readIgnoreFiles, type DiscoveryRules } from './discovery';
+import { folderPrefix, isInside, readIgnoreFiles, realFolders, type DiscoveryRules } from './discovery';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 
 /** A file the rules let in, with its display path and what stat says. */
@@ -13,13 +13,15 @@ export interface AdmittedFile {
 
 /**
  * The same rules as `walkFolders`, for one file at a time (a save, a watcher event): is the file in one of the
- * folders, not excluded, not git-ignored at any level, included? Reads the ignore files along its path; each
+ * folders, not excluded, not git-ignored at any level, included, and is its real path (every link on the way
+ * resolved) inside one of the folders? Reads the ignore files along its path; each
  * directory's are read and compiled once per filter, so make one per batch of events (a batch of a thousand paths
  * in one folder reads its ignore files once, not a thousand times). Undefined when the file is gone or left out.
  */
 export function createFileFilter(folders: readonly string[], rules: DiscoveryRules): (location: string) => Promise<AdmittedFile | undefined> {
   const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
   const included = includeMatcher(rules.include ?? []);
+  const roots = realFolders(folders);
   /** Per directory, the ignore rules in force inside it: those around it plus its own ignore files. */
   const stacks = new Map<string, Promise<IgnoreStack>>();
   const rulesIn = (dir: string, base: string, around: IgnoreStack): Promise<IgnoreStack> => {
@@ -47,6 +49,8 @@ export function createFileFilter(folders: readonly string[], rules: DiscoveryRul
     if (!included(rel)) return undefined;
     const info = await stat(location).catch(() => undefined);
     if (!info?.isFile()) return undefined;
+    const real = await realpath(location).catch(() => undefined);
+    if (real === undefined || !isInside(real, roots)) return undefined; // a link leading outside is not read
     return { path: folderPrefix(folders, folder) + rel, location, size: info.size, mtimeMs: info.mtimeMs };
   };
 }

@@ -1,10 +1,22 @@
 import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { SkipReason } from './discovery';
 import { TextLines } from './textLines';
 
 const BINARY_SNIFF_BYTES = 8192;
+
+/** Files larger than this are skipped unless the settings say otherwise (`grounded.index.maxFileSizeKB`). */
+export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+/** The largest file size limit a setting can ask for: a file is read whole into memory, as bytes and as text. */
+export const MAX_FILE_BYTES_LIMIT = 10 * 1024 * 1024;
+
+/** The file size limit to apply: the one asked for, within 1 byte and MAX_FILE_BYTES_LIMIT; the default when none or not a number. */
+export function fileByteLimit(asked: number | undefined): number {
+  if (asked === undefined || !Number.isFinite(asked) || asked <= 0) return DEFAULT_MAX_FILE_BYTES;
+  return Math.min(Math.max(1, Math.floor(asked)), MAX_FILE_BYTES_LIMIT);
+}
+
 /** Lines this long are generated code or data, not prose… */
 const LONG_LINE = 3000;
 
@@ -15,15 +27,23 @@ export type FileContent =
 
 export const hashBytes = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
 
-/** Reads a file once: hashes it, drops binaries (a NUL byte early on) and minified files. Never throws. */
-export async function readFileContent(location: string): Promise<FileContent> {
-  let bytes: Buffer;
+/**
+ * Reads a file once: hashes it, drops binaries (a NUL byte early on) and minified files. At most `maxBytes` + 1
+ * bytes are read, whatever the file's size says: more is 'too-large' (no hash). Never throws.
+ */
+export async function readFileContent(location: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<FileContent> {
+  let handle: FileHandle | undefined;
   try {
-    bytes = await readFile(location);
+    handle = await open(location, 'r');
+    const { size } = await handle.stat();
+    if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size };
+    const bytes = await readAtMost(handle, size, maxBytes);
+    return bytes ? classifyBytes(bytes) : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
   } catch {
     return UNREADABLE;
+  } finally {
+    await handle?.close().catch(() => undefined);
   }
-  return classifyBytes(bytes);
 }
 
 const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as const satisfies FileContent;
@@ -32,9 +52,9 @@ const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as 
  * `readFileContent` without the promise machinery: several times cheaper per file (no file-handle objects), which
  * matters for 30k files in the index worker, where blocking is what the thread is for. Also says when the file
  * was last modified: the fstat that sizes the buffer tells, so a walk need not stat the file first. A file larger
- * than `maxBytes` is not read ('too-large', no hash).
+ * than `maxBytes` is not read ('too-large', no hash); at most `maxBytes` + 1 bytes are read whatever fstat says.
  */
-export function readFileContentSync(location: string, maxBytes = Infinity): FileContent & { mtimeMs: number } {
+export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FILE_BYTES): FileContent & { mtimeMs: number } {
   let fd: number;
   try {
     fd = openSync(location, 'r');
@@ -44,15 +64,53 @@ export function readFileContentSync(location: string, maxBytes = Infinity): File
   try {
     const { size, mtimeMs } = fstatSync(fd);
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
-    const bytes = Buffer.allocUnsafe(size);
-    let read = 0;
-    for (let n = 1; read < size && n > 0; read += n) n = readSync(fd, bytes, read, size - read, read);
-    return { ...classifyBytes(read === size ? bytes : bytes.subarray(0, read)), mtimeMs }; // a file that shrank meanwhile: what is there
+    const bytes = readAtMostSync(fd, size, maxBytes);
+    return bytes ? { ...classifyBytes(bytes), mtimeMs } : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
   } catch {
     return { ...UNREADABLE, mtimeMs: 0 };
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * An open file's bytes up to its end, or undefined when it has more than `maxBytes`: at most `maxBytes` + 1 bytes
+ * are read. `sizeHint` (what stat said) sizes the first buffer only: a file that grows meanwhile, or a /proc file
+ * that says 0, is read to its end or to the limit, never further.
+ */
+export function readAtMostSync(fd: number, sizeHint: number, maxBytes: number): Buffer | undefined {
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(sizeHint, maxBytes) + 1);
+  let read = 0;
+  for (;;) {
+    if (read === buffer.length) {
+      if (read > maxBytes) return undefined;
+      buffer = grown(buffer, Math.min(buffer.length * 2, maxBytes + 1));
+    }
+    const n = readSync(fd, buffer, read, buffer.length - read, read);
+    if (n === 0) return buffer.subarray(0, read);
+    read += n;
+  }
+}
+
+/** `readAtMostSync` through a file handle. */
+export async function readAtMost(handle: FileHandle, sizeHint: number, maxBytes: number): Promise<Buffer | undefined> {
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(sizeHint, maxBytes) + 1);
+  let read = 0;
+  for (;;) {
+    if (read === buffer.length) {
+      if (read > maxBytes) return undefined;
+      buffer = grown(buffer, Math.min(buffer.length * 2, maxBytes + 1));
+    }
+    const { bytesRead } = await handle.read(buffer, read, buffer.length - read, read);
+    if (bytesRead === 0) return buffer.subarray(0, read);
+    read += bytesRead;
+  }
+}
+
+function grown(buffer: Buffer, length: number): Buffer {
+  const bigger = Buffer.allocUnsafe(length);
+  buffer.copy(bigger);
+  return bigger;
 }
 
 export function classifyBytes(bytes: Buffer): FileContent {

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
+import type { Candidate } from './discovery';
+import { fileByteLimit } from './fileReading';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
 import { Segment } from './segment';
 import { joinColumns, type FileRecord } from './fileTable';
@@ -43,14 +44,16 @@ export class FileFeed {
   private cutUpTo = 0;
   private readBytes = 0;
   private closed = false;
+  private readonly maxFileBytes: number;
   private listeners: (() => void)[] = [];
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
   constructor(
     private readonly threads: number,
-    private readonly maxFileBytes = DEFAULT_MAX_FILE_BYTES,
+    maxFileBytes?: number,
   ) {
+    this.maxFileBytes = fileByteLimit(maxFileBytes);
     this.closedPromise = new Promise(resolve => (this.resolveClosed = resolve));
   }
 
@@ -194,7 +197,7 @@ export async function readFeed(feed: FileFeed, options: ReadFilesOptions, helper
 }
 
 /** A whole batch cut as a FileFeed cuts it, or kept whole when it is too small to share (see `readFeed`). */
-export function splitIntoBlocks(files: FilesToRead, threads: number, minBytes: number, maxFileBytes = DEFAULT_MAX_FILE_BYTES): FilesToRead[] {
+export function splitIntoBlocks(files: FilesToRead, threads: number, minBytes: number, maxFileBytes?: number): FilesToRead[] {
   const feed = new FileFeed(threads, maxFileBytes);
   files.candidates.forEach((c, i) => feed.add(c, files.known[i]));
   feed.close();

@@ -37,3 +37,22 @@ export function indexStats(index: SegmentedIndex, walkSkipped: Record<SkipReason
     ...extra,
   };
 }
+
+/** Skip reasons that get a sentence of their own in a report (see `skipNotes`) rather than a count in the list. */
+export const NOTED_SKIPS: readonly SkipReason[] = ['outside-link', 'file-limit'];
+
+/** What a report says about links leading outside the folders and files past the file limit, when there were any. */
+export function skipNotes(skipped: Partial<Record<SkipReason, number>>): string[] {
+  const notes: string[] = [];
+  const links = skipped['outside-link'] ?? 0;
+  if (links > 0) notes.push(`${count(links, 'link')} leading outside the workspace ${links === 1 ? 'was' : 'were'} skipped (nothing outside the workspace folders is read).`);
+  const over = skipped['file-limit'] ?? 0;
+  if (over > 0) notes.push(fileLimitNotice(over));
+  return notes;
+}
+
+/** The notice for a walk that reached the file limit. */
+export const fileLimitNotice = (over: number): string =>
+  `${count(over, 'file')} ${over === 1 ? 'was' : 'were'} left out: the index stops at its file limit (grounded.index.maxFiles). Narrow grounded.index.include, or add grounded.index.exclude globs or a .groundedignore, so that it holds the files that matter.`;
+
+const count = (n: number, noun: string): string => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;

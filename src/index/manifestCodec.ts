@@ -5,7 +5,7 @@ import type { FileColumns } from './fileTable';
 import { StringList } from './stringList';
 
 /** Bump when the manifest layout changes. */
-export const MANIFEST_FORMAT_VERSION = 2; // 2: string tables hold UTF-8 byte offsets
+export const MANIFEST_FORMAT_VERSION = 3; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips
 
 /**
  * What the stored postings depend on besides the layout: a store built with another tokenizer or other field
@@ -22,7 +22,7 @@ export interface Manifest {
   deletions: (Uint8Array | undefined)[];
   files: FileColumns;
   nextSegmentId: number;
-  /** Files skipped while walking (symlink loops, unreadable folders): not in `files`. */
+  /** Files skipped while walking (symlink loops, links leading outside, unreadable folders, files past the limit): not in `files`. */
   walkSkipped: Record<SkipReason, number>;
   builtAt: number;
 }

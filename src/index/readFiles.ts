@@ -1,6 +1,6 @@
 import { chunkKind, chunkSpans } from './chunker';
-import { DEFAULT_MAX_FILE_BYTES, type Candidate } from './discovery';
-import { readFileContentSync, type FileContent } from './fileReading';
+import type { Candidate } from './discovery';
+import { fileByteLimit, readFileContentSync, type FileContent } from './fileReading';
 import type { Segment } from './segment';
 import { SegmentBuilder } from './segmentBuilder';
 import { fileColumns, type FileColumns, type FileRecord } from './fileTable';
@@ -75,7 +75,7 @@ export class SegmentReader {
 
   /** Reads a batch; `onFile` hears the running count after each file. */
   async read(files: FilesToRead, onFile?: (done: number) => void): Promise<void> {
-    const maxBytes = this.options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+    const maxBytes = fileByteLimit(this.options.maxFileBytes);
     for (let i = 0; i < files.candidates.length; i++) {
       await this.step();
       const candidate = files.candidates[i] as Candidate;

@@ -4,7 +4,7 @@ import { emptySkipCounts, IGNORE_FILES, type DiscoveryRules } from './discovery'
 import { createFileFilter, type AdmittedFile } from './fileFilter';
 import { rowCount } from './fileTable';
 import { fileList, indexFiles } from './indexFiles';
-import { indexStats, type IndexStats } from './indexStats';
+import { fileLimitNotice, indexStats, type IndexStats } from './indexStats';
 import { IndexStore, snapshotOf } from './indexStore';
 import { manifestOf, sameFolders, type SyncProgress, type SyncResult } from './indexSync';
 import { INSTALL_BUDGET_MS, runSyncTask } from './indexWorkerClient';
@@ -120,6 +120,12 @@ export class WorkspaceIndex {
     return this.current?.search(query, k) ?? [];
   }
 
+  /** Term weights of the index in use, for weighing a claim's terms; undefined before the first sync. */
+  termWeights(): ((term: string) => number) | undefined {
+    const current = this.current;
+    return current && (term => current.termWeight(term));
+  }
+
   stats(): IndexStats | undefined {
     if (!this.current) return undefined;
     return indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
@@ -228,6 +234,8 @@ export class WorkspaceIndex {
     this.store = dir ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id)) : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.saveProblem) this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`);
+    const over = result.walkSkipped['file-limit'];
+    if (over > 0) this.notice(fileLimitNotice(over), 'file-limit'); // once: the count moves with every sync
     this.changed();
   }
 
@@ -316,9 +324,10 @@ export class WorkspaceIndex {
     if (stats) this.config.onChange?.(stats);
   }
 
-  private notice(message: string): void {
-    if (this.told.has(message)) return;
-    this.told.add(message);
+  /** Tells the user once per `key` (the message itself by default). */
+  private notice(message: string, key = message): void {
+    if (this.told.has(key)) return;
+    this.told.add(key);
     this.config.onNotice?.(message);
   }
 }

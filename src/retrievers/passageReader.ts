@@ -9,7 +9,8 @@ const CACHE_FILES = 64;
 /**
  * Reads the text of search hits from the files themselves (the index stores postings and line ranges, not text),
  * checking that each file is still the one that was indexed: same (mtime, size), or else the same content hash.
- * A file that changed since is reported as stale instead of being cited at lines that moved.
+ * A file that changed since is reported as stale instead of being cited at lines that moved; one whose size changed is
+ * not read at all.
  */
 export class PassageReader {
   /** Recently read files by location, with the stat they were read at. */
@@ -46,7 +47,8 @@ export class PassageReader {
   /** The file's lines as the chunker saw them, or undefined when it is gone or differs from what was indexed. */
   private async lines(hit: IndexHit): Promise<string[] | undefined> {
     const info = await stat(hit.location).catch(() => undefined);
-    if (!info) return undefined;
+    // Another size is other bytes: not read at all (the path may now lead to a large file, a device, a link out).
+    if (!info?.isFile() || info.size !== hit.file.size) return undefined;
     const cached = this.cache.get(hit.location);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs) return cached.lines;
     const bytes = await readFile(hit.location).catch(() => undefined);

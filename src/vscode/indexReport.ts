@@ -1,3 +1,5 @@
+import { NOTED_SKIPS, skipNotes } from '../index/indexStats';
+
 /** What `/index` and the status item tell about the index. */
 export interface IndexReport {
   folders: string[];
@@ -11,7 +13,7 @@ export interface IndexReport {
 
 export function describeIndex(r: IndexReport): string {
   if (r.folders.length === 0) return 'No folder is open, so there is nothing to index. Open a folder (File › Open Folder…) and ask again.';
-  const skipped = Object.entries(r.skipped).filter(([, n]) => n > 0);
+  const skipped = Object.entries(r.skipped).filter(([why, n]) => n > 0 && !(NOTED_SKIPS as readonly string[]).includes(why));
   const lines = [
     `**Grounded index** of ${r.folders.map(f => `\`${f}\``).join(', ')}`,
     '',
@@ -19,6 +21,7 @@ export function describeIndex(r: IndexReport): string {
     skipped.length === 0
       ? '- no files skipped'
       : `- skipped: ${skipped.map(([why, n]) => `${n.toLocaleString('en-US')} ${why}`).join(', ')}`,
+    ...skipNotes(r.skipped).map(note => `- ${note}`),
   ];
   if (r.builtAt) lines.push(`- built ${r.builtAt.toLocaleString()}${r.buildMs !== undefined ? ` in ${(r.buildMs / 1000).toFixed(1)} s` : ''}`);
   if (r.files === 0) lines.push('', 'Nothing here can be searched yet: add text files (docs, code, notes) to the workspace.');

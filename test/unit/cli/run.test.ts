@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
@@ -105,6 +105,22 @@ describe('grounded CLI', () => {
       assert.match((await cli('index', '--folder', WORKSPACE, '--store', store)).out, /read\s+0 /);
       const search = await cli('search', 'parse config', '--folder', WORKSPACE, '--store', store, '--json');
       assert.equal((JSON.parse(search.out) as { path: string }[])[0]?.path, 'src/parseConfig.ts');
+    });
+
+    it('skips links leading out of the workspace, says so, and never finds what lies behind them', async () => {
+      const ws = join(temp, 'ws');
+      await mkdir(ws);
+      await writeFile(join(ws, 'readme.md'), '# Readme\n\nThe root of the project.\n');
+      await writeFile(join(temp, 'private.txt'), 'root password hunter2\n');
+      await symlink('/', join(ws, 'rootfs'));
+      await symlink(join(temp, 'private.txt'), join(ws, 'private.txt'));
+      const index = await cli('index', '--folder', ws);
+      assert.equal(index.code, 0);
+      assert.match(index.out, /files\s+1\n/);
+      assert.match(index.out, /note\s+2 links leading outside the workspace were skipped/);
+      const search = await cli('search', 'root password passwd', '--folder', ws, '--json');
+      assert.equal(search.code, 0);
+      assert.deepEqual((JSON.parse(search.out) as { path: string }[]).map(p => p.path), ['readme.md']);
     });
 
     it('rebuilds a damaged store with a note on stderr', async () => {

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { discoverFiles, isMinified, walkFolders } from '../../../src/index/discovery';
+import { discoverFiles, isMinified, MAX_FILE_BYTES_LIMIT, walkFolders } from '../../../src/index/discovery';
+import { readFileContent, readFileContentSync, type FileContent } from '../../../src/index/fileReading';
 import { TextLines } from '../../../src/index/textLines';
 
 async function put(root: string, files: Record<string, string | Buffer>): Promise<void> {
@@ -132,6 +134,95 @@ describe('walkFolders', () => {
     assert.equal(bare.skipped['symlink-loop'], 1);
     assert.ok(stated.candidates.every(c => c.size !== undefined && c.mtimeMs !== undefined));
     assert.deepEqual(bare.candidates.map(c => c.size), [undefined, undefined, undefined, 5], 'a link is stat-ed to learn what it points at');
+  });
+});
+
+/** 'text', or why the file was skipped. */
+const outcome = (content: FileContent): string => (content.kind === 'skip' ? content.reason : content.kind);
+
+describe('links, limits and reading bounds', () => {
+  let temp: string;
+  let ws: string;
+  let outside: string;
+  beforeEach(async () => {
+    temp = await mkdtemp(join(tmpdir(), 'grounded-links-'));
+    ws = join(temp, 'ws');
+    outside = join(temp, 'outside');
+    await put(ws, { 'docs/guide.md': 'guide', 'notes.txt': 'notes' });
+    await put(outside, { 'secret.txt': 'the outside secret', 'deep/more.txt': 'more' });
+  });
+  afterEach(async () => {
+    await rm(temp, { recursive: true, force: true });
+  });
+
+  it('skips and counts links whose real path leaves the workspace: to a folder, to a file, to the root', async () => {
+    await symlink(outside, join(ws, 'outside-folder'));
+    await symlink(join(outside, 'secret.txt'), join(ws, 'secret.txt'));
+    await symlink('/', join(ws, 'rootfs'));
+    await symlink('../../outside', join(ws, 'docs', 'relative-out'));
+    const { files, skipped } = await discoverFiles([ws]);
+    assert.deepEqual(files.map(f => f.path), ['docs/guide.md', 'notes.txt']);
+    assert.equal(skipped['outside-link'], 4);
+    assert.ok(!files.some(f => f.text.includes('outside secret')));
+  });
+
+  it('follows a link inside the workspace, walking its folder once however many links lead there', async () => {
+    await symlink(join(ws, 'docs'), join(ws, 'alias'));
+    await symlink(join(ws, 'docs'), join(ws, 'docs', 'self'));
+    await symlink(join(ws, 'notes.txt'), join(ws, 'notes-link.txt'));
+    const { candidates, skipped } = await walkFolders([ws], {});
+    // `alias` comes first in name order: docs is walked through it, and docs itself and docs/self are the same folder.
+    assert.deepEqual(candidates.map(c => c.path), ['alias/guide.md', 'notes-link.txt', 'notes.txt']);
+    assert.equal(skipped['symlink-loop'], 2);
+    assert.equal(skipped['outside-link'], 0);
+  });
+
+  it('follows links when the workspace folder itself is reached through a link', async () => {
+    const viaLink = join(temp, 'ws-link');
+    await symlink(ws, viaLink);
+    await symlink(join(ws, 'docs'), join(ws, 'alias'));
+    await symlink(outside, join(ws, 'out'));
+    const { candidates, skipped } = await walkFolders([viaLink], {});
+    assert.deepEqual(candidates.map(c => c.path), ['alias/guide.md', 'notes.txt']);
+    assert.equal(skipped['outside-link'], 1);
+  });
+
+  it('does not follow an ignore file that is a link', async () => {
+    await writeFile(join(outside, 'ignore-all'), '*\n');
+    await symlink(join(outside, 'ignore-all'), join(ws, '.gitignore'));
+    const { candidates } = await walkFolders([ws], {});
+    assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'notes.txt']);
+  });
+
+  it('stops listing files at maxFiles and counts the ones left out', async () => {
+    await put(ws, { 'more/a.txt': 'a', 'more/b.txt': 'b', 'more/c.txt': 'c' });
+    const { candidates, skipped } = await walkFolders([ws], { maxFiles: 2 });
+    assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'more/a.txt']);
+    assert.equal(skipped['file-limit'], 3);
+    const bare = await walkFolders([ws], { maxFiles: 2, statFiles: false });
+    assert.equal(bare.skipped['file-limit'], 3);
+  });
+
+  it('skips a 1 GiB sparse file as too large, whatever size limit is asked for', async () => {
+    const big = join(ws, 'big.txt');
+    await writeFile(big, '');
+    await truncate(big, 1024 ** 3);
+    const { files, skipped } = await discoverFiles([ws], { maxFileBytes: 4 * 1024 ** 3 });
+    assert.equal(skipped['too-large'], 1);
+    assert.ok(!files.some(f => f.path === 'big.txt'));
+    assert.equal(outcome(readFileContentSync(big, MAX_FILE_BYTES_LIMIT)), 'too-large');
+    assert.equal(outcome(await readFileContent(big, MAX_FILE_BYTES_LIMIT)), 'too-large');
+  });
+
+  it('reads no more than the limit plus one byte when the size a file reports is wrong', async function () {
+    const proc = '/proc/self/status'; // says 0 bytes, holds more than 100
+    if (!existsSync(proc)) this.skip();
+    assert.equal(outcome(readFileContentSync(proc, 100)), 'too-large');
+    assert.equal(outcome(await readFileContent(proc, 100)), 'too-large');
+    const whole = readFileContentSync(proc, 1 << 20);
+    assert.ok(whole.kind === 'text' && whole.lines.text.includes('Name:'));
+    const viaHandle = await readFileContent(proc, 1 << 20);
+    assert.ok(viaHandle.kind === 'text' && viaHandle.lines.text.includes('Name:'));
   });
 });
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Segment } from '../../../src/index/segment';
@@ -116,6 +116,24 @@ describe('incremental updates', () => {
     await writeFile(join(ws, 'secret', 'keys.md'), 'password zebra\n');
     await index.update([join(ws, 'secret', 'keys.md')]);
     assert.deepEqual(paths('zebra'), []);
+  });
+
+  it('does not read through a link that leads out of the workspace, and forgets a file replaced by one', async () => {
+    await writeFile(join(temp, 'outside.txt'), 'outside zebra\n');
+    await symlink(join(temp, 'outside.txt'), join(ws, 'link.txt'));
+    await index.update([join(ws, 'link.txt')]);
+    assert.deepEqual(paths('zebra'), []);
+    await unlink(join(ws, 'notes.txt'));
+    await symlink(join(temp, 'outside.txt'), join(ws, 'notes.txt'));
+    await index.update([join(ws, 'notes.txt')]);
+    assert.deepEqual(paths('zebra'), []);
+    assert.deepEqual(paths('meeting'), []);
+  });
+
+  it('reads through a link that stays inside the workspace', async () => {
+    await symlink(join(ws, 'docs', 'guide.md'), join(ws, 'guide-link.md'));
+    await index.update([join(ws, 'guide-link.md')]);
+    assert.ok(paths('install widget').includes('guide-link.md:1-7'));
   });
 
   it('saves updates, so a new session starts from them without reading unchanged files', async () => {
