@@ -115,6 +115,11 @@ export class SegmentedIndex {
     return this.fileTable.values();
   }
 
+  /** Files with a record: indexed or skipped when read. */
+  get fileCount(): number {
+    return this.fileTable.size;
+  }
+
   /** Every file's location (cheaper than `files()`: no record is made). */
   fileLocations(): IterableIterator<string> {
     return this.fileTable.locations();

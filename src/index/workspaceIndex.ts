@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
-import { emptySkipCounts, IGNORE_FILES, type DiscoveryRules } from './discovery';
+import { emptySkipCounts, fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery';
 import { createFileFilter, type AdmittedFile } from './fileFilter';
 import { rowCount } from './fileTable';
 import { fileList, indexFiles } from './indexFiles';
@@ -261,7 +261,10 @@ export class WorkspaceIndex {
       }
       gone.push(location);
     }
-    if (needsWalk || candidates.length > IN_PROCESS_BATCH) {
+    // A walk also keeps to the file limit: new files that may not fit go to one.
+    const added = candidates.filter(c => !index.file(c.location)).length;
+    const full = added > 0 && (this.walkSkipped['file-limit'] > 0 || index.fileCount + added > fileCountLimit(rules.maxFiles));
+    if (needsWalk || full || candidates.length > IN_PROCESS_BATCH) {
       void this.sync().catch(() => undefined);
       return true;
     }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
-import { DEFAULT_MAX_FILE_BYTES, type DiscoveryRules } from '../index/discovery';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, fileByteLimit, fileCountLimit, type DiscoveryRules } from '../index/discovery';
 import { DEFAULT_EXCLUDE_GLOBS } from '../index/ignoreRules';
 import type { IndexStats } from '../index/indexStats';
 import { LocalRetriever } from '../retrievers/localRetriever';
@@ -72,6 +72,10 @@ export class WorkspaceIndexService implements Retriever, vscode.Disposable {
       }),
     );
     if ((vscode.workspace.workspaceFolders ?? []).length > 0) void this.sync();
+  }
+
+  termWeights(): ((term: string) => number) | undefined {
+    return this.retriever.termWeights();
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
@@ -163,6 +167,8 @@ export function indexRules(): DiscoveryRules {
   return {
     exclude: [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...folders.flatMap(filesExclude), ...c.get<string[]>('exclude', [])])],
     include: c.get<string[]>('include', []),
-    maxFileBytes: Number.isFinite(kb) && kb > 0 ? Math.round(kb * 1024) : DEFAULT_MAX_FILE_BYTES,
+    // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
+    maxFileBytes: fileByteLimit(Math.round(kb * 1024)),
+    maxFiles: fileCountLimit(c.get<number>('maxFiles', DEFAULT_MAX_FILES)),
   };
 }

@@ -136,6 +136,25 @@ describe('incremental updates', () => {
     assert.ok(paths('install widget').includes('guide-link.md:1-7'));
   });
 
+  it('keeps to the file limit: tells once how many files were left out and how to narrow, and adds none past it', async () => {
+    const capped = new WorkspaceIndex({ folders: () => [ws], rules: () => ({ maxFiles: 2 }), workerFile: false, onNotice: m => notices.push(m) });
+    try {
+      const stats = await capped.sync();
+      assert.equal(stats.files, 2);
+      assert.equal(stats.skipped['file-limit'], 1);
+      await writeFile(join(ws, 'extra.md'), 'zebra crossing\n');
+      await capped.update([join(ws, 'extra.md')]);
+      assert.equal(capped.stats()?.files, 2);
+      assert.equal(capped.stats()?.skipped['file-limit'], 2);
+      assert.deepEqual(capped.search('zebra', 5), []);
+      const told = notices.filter(n => /left out/.test(n));
+      assert.equal(told.length, 1);
+      assert.match(told[0] ?? '', /1 file was left out: .*grounded\.index\.maxFiles.*grounded\.index\.include/);
+    } finally {
+      capped.dispose();
+    }
+  });
+
   it('saves updates, so a new session starts from them without reading unchanged files', async () => {
     await writeFile(join(ws, 'notes.txt'), 'quarterly planning\n');
     await index.update([join(ws, 'notes.txt')]);
