@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
 
-export function passageUri(p: Passage): vscode.Uri {
+export function passageUri(p: Pick<Passage, 'location'>): vscode.Uri {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(p.location) ? vscode.Uri.parse(p.location) : vscode.Uri.file(p.location);
 }
 

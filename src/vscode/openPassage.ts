@@ -1,13 +1,14 @@
 import * as vscode from 'vscode';
-import { locatePassage } from '../core/locatePassage';
+import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
 import { passageUri } from './locations';
 
 /**
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
  * found again where it moved, or the file opens without a selection and the user is told the citation is stale.
+ * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well.
  */
-export async function openPassage(p: Passage): Promise<'exact' | 'moved' | 'stale'> {
+export async function openPassage(p: Pick<Passage, 'path' | 'location'> & PassageText): Promise<'exact' | 'moved' | 'stale'> {
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(passageUri(p));

@@ -1,5 +1,6 @@
 import type { ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, SelectionContext, Turn } from '../core/events';
+import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 
@@ -7,22 +8,34 @@ import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/m
 export interface PanelPorts {
   post(message: HostToPanel): void;
   ask(request: AskRequest): AsyncIterable<AnswerEvent>;
-  openPassage(passage: Passage): Promise<'exact' | 'moved' | 'stale'>;
+  openPassage(passage: CitedPassage): Promise<'exact' | 'moved' | 'stale'>;
   runCommand(command: string, args?: unknown[]): void;
   copy(text: string): void;
   openLink(url: string): void;
-  save(turns: SavedTurn[]): void;
+  save(turns: StoredTurn[]): void;
   /** Runs `fn` after `ms`; token batching uses it. */
   schedule(fn: () => void, ms: number): void;
 }
 
+/**
+ * A cited passage as workspace state keeps it: what opening it needs (where it is, and a fingerprint of its text
+ * to find the lines again), never the text itself.
+ */
+export type StoredPassage = Pick<Passage, 'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title'> & { fingerprint: TextFingerprint };
+
+/** A passage an answer cites: whole while its conversation is open, stored once restored from workspace state. */
+export type CitedPassage = Passage | StoredPassage;
+
 /** A turn as the host keeps it: what the panel shows, plus what only the host may know. */
 export interface SavedTurn {
   view: TurnView;
-  passages: Passage[];
+  passages: CitedPassage[];
   action?: ErrorAction;
   context?: SelectionContext;
 }
+
+/** A turn as workspace state keeps it: no passage text. */
+export type StoredTurn = Omit<SavedTurn, 'passages'> & { passages: StoredPassage[] };
 
 /** Tokens are posted at most this often: the webview renders once per frame anyway. */
 export const TOKEN_BATCH_MS = 16;
@@ -41,7 +54,7 @@ export class PanelController {
 
   constructor(
     private readonly ports: PanelPorts,
-    saved: SavedTurn[] = [],
+    saved: readonly SavedTurn[] = [],
   ) {
     // A turn that was streaming when the window went away cannot resume: keep its text, mark it interrupted.
     this.turns = saved.map(t =>
@@ -49,6 +62,8 @@ export class PanelController {
         ? { ...t, view: { ...t.view, status: 'interrupted', error: { message: 'The window was reloaded while this answer was streaming.' } } }
         : t,
     );
+    // state saved with passage text is saved again without it
+    if (saved.some(t => t.passages.some(p => 'text' in p))) this.persist();
   }
 
   get conversation(): readonly SavedTurn[] {
@@ -218,10 +233,15 @@ export class PanelController {
 
   private persist(): void {
     this.turns = this.turns.slice(-MAX_SAVED_TURNS);
-    this.ports.save(this.turns);
+    this.ports.save(this.turns.map(t => ({ ...t, passages: t.passages.map(toStoredPassage) })));
   }
 }
 
-function toSourceView(p: Passage, i: number): SourceView {
+function toStoredPassage(p: CitedPassage): StoredPassage {
+  const { id, path, location, startLine, endLine, title } = p;
+  return { id, path, location, startLine, endLine, title, fingerprint: 'text' in p ? fingerprintOf(p.text) : p.fingerprint };
+}
+
+function toSourceView(p: CitedPassage, i: number): SourceView {
   return { n: i + 1, path: p.path, startLine: p.startLine, endLine: p.endLine, title: p.title };
 }

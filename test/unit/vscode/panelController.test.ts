@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { AskRequest } from '../../../src/core/events';
+import { locatePassage } from '../../../src/core/locatePassage';
 import type { HostToPanel } from '../../../src/shared/messages';
-import { PanelController, type PanelPorts, type SavedTurn } from '../../../src/vscode/panelController';
+import { PanelController, type CitedPassage, type PanelPorts, type SavedTurn, type StoredTurn } from '../../../src/vscode/panelController';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -22,7 +23,7 @@ function spyPorts(generate: Script[]) {
     requests,
     opened: [] as string[],
     commands: [] as string[],
-    saved: [] as SavedTurn[][],
+    saved: [] as StoredTurn[][],
     model,
     runTimers: () => timers.splice(0).forEach(fn => fn()),
   };
@@ -150,6 +151,52 @@ describe('panel host side', () => {
     assert.ok(restore?.type === 'restore');
     assert.deepEqual(restore.turns.map(t => [t.answer, t.status]), [['done answer', 'done'], ['half', 'interrupted']]);
     assert.equal(record.model.calls.length, 0, 'nothing is asked again');
+  });
+
+  it('saves cited passages by id, path, range and a fingerprint, never their text', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['See [1].'] }]);
+    await new PanelController(ports).ask('what is the level?');
+    const saved = record.saved.at(-1) ?? [];
+    const passages = saved[0]?.passages ?? [];
+    assert.deepEqual(
+      passages.map(p => [p.id, p.path, p.startLine, p.endLine, p.title]),
+      [
+        ['docs/file1.md:1-3', 'docs/file1.md', 1, 3, 'Title 1'],
+        ['docs/file2.md:1-3', 'docs/file2.md', 1, 3, 'Title 2'],
+      ],
+    );
+    assert.ok(passages.every(p => !('text' in p)));
+    assert.doesNotMatch(JSON.stringify(saved), /flux is 88|passage 2 text/);
+  });
+
+  it('opens a restored turn’s citation at the lines where its text is now', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['See [1].'] }]);
+    await new PanelController(ports).ask('what is the level?');
+    const saved = structuredClone(record.saved.at(-1) ?? []);
+    const turnId = saved[0]?.view.id ?? '';
+    // after a reload only the saved state is left; the file has gained a line above the passage
+    const found: (ReturnType<typeof locatePassage> | undefined)[] = [];
+    const file = 'a new first line\nflux is 88\n';
+    const openInFile = async (p: CitedPassage) => {
+      const located = locatePassage(file, p);
+      found.push(located);
+      return located?.how ?? 'stale';
+    };
+    const restored = new PanelController({ ...ports, openPassage: openInFile }, saved);
+    restored.receive({ type: 'openCitation', turnId, n: 1 });
+    restored.receive({ type: 'openCitation', turnId, n: 2 });
+    await new Promise(r => setTimeout(r, 5));
+    assert.deepEqual(found, [{ startLine: 2, endLine: 2, how: 'moved' }, undefined]);
+    assert.deepEqual(restored.conversation[0]?.view.stale, [2], 'a passage whose text is gone is stale');
+  });
+
+  it('saves a conversation restored with passage text again without it', () => {
+    const { ports, record } = spyPorts([]);
+    const legacy: SavedTurn[] = [{ view: { id: '1', question: 'a', answer: 'b [1]', sources: [], cited: [1], status: 'done' }, passages: [passage(1, 'secret body')] }];
+    new PanelController(ports, legacy);
+    assert.equal(record.saved.length, 1);
+    assert.doesNotMatch(JSON.stringify(record.saved), /secret body/);
+    assert.equal(record.saved[0]?.[0]?.passages[0]?.id, 'docs/file1.md:1-3');
   });
 
   it('ignores an empty question', async () => {
