@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { Candidate } from './discovery';
 import { fileByteLimit } from './fileReading';
+import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './readFiles';
 import { Segment } from './segment';
 import { joinColumns, type FileRecord } from './fileTable';
@@ -233,7 +234,7 @@ function readInHelper(
   return new Promise<IndexedFiles>((resolve, reject) => {
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'reader', segmentId, maxFileBytes: options.maxFileBytes, storeDir: helpers.storeDir };
-    const worker = new Worker(helpers.workerFile, { workerData: task });
+    const worker = new Worker(helpers.workerFile, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: HELPER_HEAP_MB } });
     let settled = false;
     let ended = false;
     const finish = (fn: () => void): void => {
@@ -268,7 +269,7 @@ function readInHelper(
         finish(() => resolve({ segments: segment ? [segment] : [], written, changed, restamped: message.restamped, unchanged: 0, threads: 1 }));
       } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
     });
-    worker.on('error', e => finish(() => reject(e)));
+    worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(HELPER_HEAP_MB, e) : e)));
     worker.on('exit', code => finish(() => reject(new Error(`An index helper stopped (exit code ${code}) before it finished.`))));
     for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
   });

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
+import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
 export const INSTALL_BUDGET_MS = 5;
@@ -18,6 +19,8 @@ export interface SyncTaskOptions {
   onProgress?: (progress: SyncProgress) => void;
   /** The worker script; `false` runs in-process (cooperatively, yielding every few ms). */
   workerFile?: string | false;
+  /** The worker's heap limit in MB; default INDEX_WORKER_HEAP_MB. */
+  heapMb?: number;
 }
 
 /**
@@ -31,7 +34,8 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
   return new Promise<SyncResult>((resolve, reject) => {
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'sync', request };
-    const worker = new Worker(file, { workerData: task });
+    const heapMb = options.heapMb ?? INDEX_WORKER_HEAP_MB;
+    const worker = new Worker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
@@ -50,7 +54,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
       else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
       if (message.type !== 'progress') void worker.terminate();
     });
-    worker.on('error', e => finish(() => reject(e)));
+    worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(heapMb, e) : e)));
     // The worker is terminated once its result arrived (then this is too late to matter).
     worker.on('exit', code => finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))));
   });

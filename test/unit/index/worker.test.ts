@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { MAX_INDEX_THREADS } from '../../../src/index/indexParts';
 import { IndexStore, snapshotOf, type StoredIndex } from '../../../src/index/indexStore';
 import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../src/index/indexWorkerClient';
+import { GroundedError } from '../../../src/core/errors';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { fileColumns } from '../../../src/index/fileTable';
 import { transferList } from '../../../src/index/workerMessages';
@@ -34,6 +35,16 @@ describe('the index worker', () => {
       port1.close();
       port2.close();
     }
+  });
+
+  it('runs under a heap limit, and a worker stopped by it fails with a message that says how to index less', async () => {
+    const workerFile = join(__dirname, '../../fakes/hungryWorker.js');
+    await assert.rejects(runSyncTask({ folders: [ws], rules: {} }, { workerFile, heapMb: 32 }), (e: unknown) => {
+      assert.ok(e instanceof GroundedError, String(e));
+      assert.equal(e.kind, 'index');
+      assert.match(e.message, /ran out of memory \(its limit is 32 MB\).*grounded\.index\.include/);
+      return true;
+    });
   });
 
   it('finds its script beside the compiled module', () => {
