@@ -2,13 +2,14 @@ import type { Clock } from '../core/clock';
 import { cancelled, GroundedError, toGroundedError } from '../core/errors';
 import { backoffMs } from '../core/modelCall';
 import type { RetryPolicy } from '../core/options';
+import { redactSecrets, secretsInHeaders } from '../providers/redact';
 
 /** An HTTP error as `toGroundedError` reads it: the status and headers, never the body in the message. */
 export class HttpStatusError extends Error {
   constructor(
     readonly status: number,
     readonly headers: Headers,
-    /** The parsed JSON error body, or the raw text: for the log and for mapping, not for the user. */
+    /** The parsed JSON error body, or the raw text, with secrets redacted: for the log and for mapping, not for the user. */
     readonly body: unknown,
   ) {
     super(`HTTP ${status}`);
@@ -63,9 +64,13 @@ async function postOnce(url: string, payload: string, options: PostJsonOptions):
     throw e;
   }
   const text = await response.text();
+  if (!response.ok) {
+    // A server may echo the request's credentials in its reason; they never reach a message or a log.
+    const safe = redactSecrets(text, secretsInHeaders(options.headers));
+    throw new HttpStatusError(response.status, response.headers, parseJson(safe) ?? safe.slice(0, 2000));
+  }
   const parsed = parseJson(text);
-  if (!response.ok) throw new HttpStatusError(response.status, response.headers, parsed ?? text.slice(0, 2000));
-  if (parsed === undefined) throw new GroundedError('unknown', 'The reply was not JSON.', { cause: text.slice(0, 2000) });
+  if (parsed === undefined) throw new GroundedError('unknown', 'The reply was not JSON.', { cause: redactSecrets(text.slice(0, 2000), secretsInHeaders(options.headers)) });
   return parsed;
 }
 

@@ -81,6 +81,16 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.match(refused.message, /not an embeddings model.*grounded\.embeddings\.model/);
   });
 
+  it('redacts the key and credential shapes a 400 body echoes, in the message and in the cause kept for the log', async () => {
+    const echo = 'bad header auth=Bearer plain-key-42 (plain-key-42); see postgres://app:pw-98765@db/x, key 0123456789abcdef0123456789abcdef';
+    server.faults.push({ status: 400, body: { error: { message: echo } } });
+    const refused = await client({ apiKey: 'plain-key-42' }).embed(['a']).then(() => undefined, (e: unknown) => e);
+    assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input');
+    const logged = `${refused.message} ${JSON.stringify((refused.options.cause as { body?: unknown }).body)}`;
+    assert.doesNotMatch(logged, /plain-key-42|pw-98765|0123456789abcdef0123456789abcdef/);
+    assert.match(refused.message, /bad header auth=Bearer \[redacted\] \(\[redacted\]\); see postgres:\/\/app:\[redacted\]@db\/x, key \[redacted\]/);
+  });
+
   it('rejects a reply with a missing vector or one that is not JSON', async () => {
     server.faults.push({ malformed: 'short' }, { malformed: 'not-json' });
     for (let i = 0; i < 2; i++) {
