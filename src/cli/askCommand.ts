@@ -6,11 +6,11 @@ import type { Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
 import { LocalRetriever } from '../retrievers/localRetriever';
-import { requirePositional } from './cliArgs';
+import { ALLOW_INSECURE_OPTION, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 
-const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--json]';
+const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--allow-insecure] [--json]';
 
 /**
  * `grounded ask "question"`: the whole answer flow over a folder. Tokens go to stdout as they arrive, then the
@@ -29,11 +29,12 @@ export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS
       'helper-model': { type: 'string' },
       'no-grading': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
+      ...ALLOW_INSECURE_OPTION,
     },
   });
   const question = requirePositional([positionals.join(' ')].filter(Boolean), 'question', USAGE);
   const folders = await resolveFolders(values.folder);
-  const models = modelsFromArgs(values['base-url'], values.model, values['helper-model'], env.GROUNDED_API_KEY);
+  const models = modelsFromArgs(values['base-url'], values.model, values['helper-model'], env.GROUNDED_API_KEY, values['allow-insecure']);
   const retriever = new LocalRetriever({ folders: () => folders });
   const events = ask({ question, signal: io.signal }, { retriever, ...models, options: { grading: !values['no-grading'] } });
   try {
@@ -43,10 +44,10 @@ export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS
   }
 }
 
-function modelsFromArgs(baseUrl: string | undefined, model: string | undefined, helperModel: string | undefined, apiKey: string | undefined) {
+function modelsFromArgs(baseUrl: string | undefined, model: string | undefined, helperModel: string | undefined, apiKey: string | undefined, allowInsecure: boolean) {
   if (baseUrl === undefined && model === undefined) return {};
   if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${USAGE}`);
-  const resolved = resolveEndpoint({ preset: 'custom', baseUrl, model, helperModel: helperModel ?? '', azureApiVersion: '' });
+  const resolved = resolveEndpoint({ preset: 'custom', baseUrl, model, helperModel: helperModel ?? '', azureApiVersion: '', allowInsecure });
   if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'));
   return createOpenAiCompatibleModels(resolved.endpoint, apiKey);
 }

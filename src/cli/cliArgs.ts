@@ -8,6 +8,12 @@ export function requirePositional(positionals: readonly string[], name: string, 
   return value;
 }
 
+/**
+ * `--allow-insecure`: the CLI's grounded.allowInsecureConnections. Without it, plain http and PostgreSQL without
+ * sslmode are refused unless the server is on this machine.
+ */
+export const ALLOW_INSECURE_OPTION = { 'allow-insecure': { type: 'boolean', default: false } } as const;
+
 /** A positive integer option (`-k 10`). */
 export function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;

@@ -57,7 +57,7 @@ export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}
   return { metrics: mean, queries, documents: dataset.corpus.length, run, indexMs: t1 - t0, searchMs };
 }
 
-const USAGE = 'grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]]';
+const USAGE = 'grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--allow-insecure]';
 
 /**
  * `grounded eval BEIR_DIR`: the shipped lexical ranking; with an embeddings endpoint, also the vector ranking and
@@ -70,7 +70,7 @@ export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJ
     options: { json: { type: 'boolean', default: false }, run: { type: 'string' }, ...EMBEDDINGS_OPTIONS },
   });
   const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
-  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io);
+  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, values['allow-insecure']);
   const dataset = await loadBeirDataset(dir);
   const result = evaluateBeir(dataset);
   if (values.run) await writeFile(values.run, formatTrecRun(result.run));

@@ -7,6 +7,8 @@ export interface EmbeddingsSettings {
   /** The embeddings model. Databricks: the serving endpoint name (for example databricks-gte-large-en). */
   model: string;
   azureApiVersion: string;
+  /** `grounded.allowInsecureConnections`: plain http to another machine is refused without it. */
+  allowInsecure?: boolean;
 }
 
 /** Where to POST and how to authenticate. */

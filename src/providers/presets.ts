@@ -1,3 +1,5 @@
+import { insecureTransport } from '../core/secureTransport';
+
 /** The OpenAI-compatible endpoints Grounded knows the URL shape of; `custom` takes any base URL. */
 export const PRESET_IDS = ['databricks', 'openai', 'azure', 'ollama', 'vllm', 'lmstudio', 'custom'] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
@@ -13,6 +15,8 @@ export interface EndpointSettings {
   helperModel: string;
   /** Azure only. */
   azureApiVersion: string;
+  /** `grounded.allowInsecureConnections`: plain http to another machine is refused without it. */
+  allowInsecure?: boolean;
 }
 
 /** Everything needed to build the chat models: the settings turned into the URL shape the endpoint expects. */
@@ -102,6 +106,8 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
   if (!model) return { problem: `${preset.label} needs grounded.model.name: ${preset.modelHint}.` };
   const url = parseHttpUrl(typedUrl || preset.defaultBaseUrl || '');
   if (!url) return { problem: `grounded.model.baseUrl “${typedUrl}” is not a URL; expected ${preset.baseUrlHint}.` };
+  const insecure = insecureTransport(url, settings.allowInsecure === true);
+  if (insecure) return { problem: `${preset.label}: ${insecure}` };
   const helperModel = settings.helperModel.trim() || undefined;
   const common = { preset: settings.preset, label: preset.label, model, helperModel, keyRequired: preset.keyRequired };
   switch (settings.preset) {

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { GroundedError } from '../core/errors';
+import { requireSecureTransport } from '../core/secureTransport';
 
 /** Where the chunks live: the `grounded.pgvector.*` settings, or `grounded index --target`. */
 export interface PgvectorConfig {
@@ -12,6 +13,8 @@ export interface PgvectorConfig {
   maxConnections?: number;
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /** `grounded.allowInsecureConnections` / `--allow-insecure`: a non-loopback server without sslmode is refused otherwise. */
+  allowInsecure?: boolean;
 }
 
 export const DEFAULT_TABLE = 'grounded_chunks';
@@ -55,8 +58,10 @@ export const describeServer = (url: URL): string => `${url.hostname}:${url.port 
 
 /** A pool for the config; an idle connection that dies is logged, never an uncaught error. */
 export function openPgPool(config: PgvectorConfig, onIdleError: (e: Error) => void = () => undefined): Pool {
+  const url = connectionUrl(config);
+  requireSecureTransport(url, config.allowInsecure === true);
   const pool = new Pool({
-    connectionString: connectionUrl(config).href,
+    connectionString: url.href,
     max: config.maxConnections ?? 4,
     connectionTimeoutMillis: config.connectTimeoutMs ?? 10_000,
     query_timeout: config.queryTimeoutMs ?? 30_000,
@@ -83,7 +88,7 @@ export function pgError(e: unknown, url: URL, table: string): GroundedError {
   if (code === '42P01')
     return new GroundedError('index', `The table ${table} does not exist on ${server}. Push the workspace first: grounded index --target <url> --table ${table}.`, { cause: e });
   if (code === '42703' || code === '42804')
-    return new GroundedError('index', `The table ${table} does not have Grounded’s columns. Push into a new table with grounded index --target, or push again with --rebuild.`, { cause: e });
+    return new GroundedError('index', `The table ${table} on ${server} does not have Grounded’s columns: name a table that grounded index --target created, or push into a new --table.`, { cause: e });
   if (code === '58P01' || code === '0A000' || /extension "vector"/i.test(err.message))
     return new GroundedError('index', `pgvector is not installed on ${server}. Install the extension there, or push without embeddings.`, { cause: e });
   if (code === '57014' || /timeout|timed out/i.test(err.message))

@@ -23,6 +23,7 @@ export function readModelSettings(): ModelSettings {
       model: c.get<string>('name', ''),
       helperModel: c.get<string>('helperModel', ''),
       azureApiVersion: c.get<string>('azureApiVersion', DEFAULT_AZURE_API_VERSION),
+      allowInsecure: vscode.workspace.getConfiguration('grounded').get<boolean>('allowInsecureConnections', false),
     },
   };
 }

@@ -54,7 +54,15 @@ describe('provider presets', () => {
         ['http://localhost:1234/v1', 'm', false],
       ],
     );
-    assert.equal(endpoint({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1/', model: 'llama3.1' }).baseURL, 'http://gpu-box:11434/v1');
+    assert.equal(endpoint({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1/', model: 'llama3.1', allowInsecure: true }).baseURL, 'http://gpu-box:11434/v1');
+  });
+
+  it('refuses plain http to another machine unless grounded.allowInsecureConnections is set, and allows it on loopback', () => {
+    const message = problem({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1', model: 'llama3.1' });
+    assert.match(message, /^Ollama: http:\/\/gpu-box:11434 is plain http.*use https, or set grounded\.allowInsecureConnections/);
+    assert.match(problem({ preset: 'databricks', baseUrl: 'http://adb-1.azuredatabricks.net', model: 'e' }), /plain http/);
+    assert.equal(endpoint({ preset: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1' }).baseURL, 'http://127.0.0.1:11434/v1');
+    assert.equal(endpoint({ preset: 'custom', baseUrl: 'https://llm.example.com/v1', model: 'm' }).baseURL, 'https://llm.example.com/v1');
   });
 
   it('builds the Azure deployment URL with its api-version', () => {
