@@ -1,10 +1,12 @@
 import { realClock, type Clock } from '../core/clock';
 import { GroundedError } from '../core/errors';
+import { requireSecureTransport } from '../core/secureTransport';
 import { defaultAskOptions, type RetryPolicy } from '../core/options';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import { bodyReason, HttpStatusError, postJsonWithRetry } from '../embeddings/postJsonWithRetry';
+import { refusedRowsNotice, type RefusedPath } from './citablePath';
 import { rowsToPassages, type QueryReply, type VectorSearchColumns } from './databricksVectorSearchRows';
 
 export type { VectorSearchColumns } from './databricksVectorSearchRows';
@@ -27,6 +29,10 @@ export interface DatabricksVectorSearchOptions {
   retry?: RetryPolicy;
   clock?: Clock;
   onRetry?: (detail: string) => void;
+  /** Told how many rows were refused (a path outside the workspace), and why. */
+  onNotice?: (message: string) => void;
+  /** `grounded.allowInsecureConnections`: plain http to a workspace other than this machine is refused otherwise. */
+  allowInsecure?: boolean;
 }
 
 /**
@@ -38,6 +44,7 @@ export class DatabricksVectorSearchRetriever implements Retriever {
 
   constructor(private readonly options: DatabricksVectorSearchOptions) {
     this.base = workspaceOrigin(options.workspaceUrl);
+    requireSecureTransport(this.base, options.allowInsecure === true);
     if (!options.indexName.trim())
       throw new GroundedError('bad-input', 'Databricks Vector Search needs grounded.databricksVectorSearch.indexName (catalog.schema.index).');
   }
@@ -54,12 +61,14 @@ export class DatabricksVectorSearchRetriever implements Retriever {
 
     const index = encodeURIComponent(indexName.trim());
     let reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query`, body, options.signal)) as QueryReply;
-    const passages = rowsToPassages(reply, columns, indexName, this.options.locate);
+    const refused: RefusedPath[] = [];
+    const passages = rowsToPassages(reply, columns, indexName, this.options.locate, refused);
     while (passages.length < options.k && reply.next_page_token && this.options.endpointName) {
       const next = { endpoint_name: this.options.endpointName, page_token: reply.next_page_token };
       reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query-next-page`, next, options.signal)) as QueryReply;
-      passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate));
+      passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
     }
+    if (refused.length > 0) this.options.onNotice?.(refusedRowsNotice(`Databricks Vector Search index ${indexName}`, refused));
     return passages.slice(0, options.k);
   }
 

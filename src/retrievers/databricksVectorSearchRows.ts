@@ -1,5 +1,6 @@
 import { GroundedError } from '../core/errors';
 import type { Passage } from '../core/passage';
+import { uncitablePathReason, type RefusedPath } from './citablePath';
 
 /** Which index columns hold what (`grounded.databricksVectorSearch.*Column`). */
 export interface VectorSearchColumns {
@@ -18,8 +19,17 @@ export interface QueryReply {
   next_page_token?: string;
 }
 
-/** Maps `data_array` rows to passages by the manifest's column order; `score` is the column Databricks appends. */
-export function rowsToPassages(reply: QueryReply, columns: VectorSearchColumns, indexName: string, locate?: (path: string) => string): Passage[] {
+/**
+ * Maps `data_array` rows to passages by the manifest's column order; `score` is the column Databricks appends. A row
+ * whose path may not be cited (see `uncitablePathReason`) is left out and added to `refused`.
+ */
+export function rowsToPassages(
+  reply: QueryReply,
+  columns: VectorSearchColumns,
+  indexName: string,
+  locate?: (path: string) => string,
+  refused: RefusedPath[] = [],
+): Passage[] {
   const names = (reply.manifest?.columns ?? []).map(c => c.name ?? '');
   const rows = reply.result?.data_array ?? [];
   if (rows.length === 0) return [];
@@ -36,9 +46,14 @@ export function rowsToPassages(reply: QueryReply, columns: VectorSearchColumns, 
   const end = at(columns.endLine, 'endLineColumn');
   const title = at(columns.title, 'titleColumn');
   const score = names.lastIndexOf('score');
-  return rows.map(row => {
+  return rows.flatMap(row => {
     const body = String(row[text] ?? '');
     const where = String(row[path] ?? '');
+    const reason = uncitablePathReason(where);
+    if (reason) {
+      refused.push({ path: where, reason });
+      return [];
+    }
     const startLine = positiveInt(start === undefined ? 1 : row[start]) ?? 1;
     const endLine = Math.max(startLine, positiveInt(end === undefined ? undefined : row[end]) ?? startLine + Math.max(0, body.split('\n').length - 1));
     const passage: Passage = {
@@ -52,7 +67,7 @@ export function rowsToPassages(reply: QueryReply, columns: VectorSearchColumns, 
     };
     const heading = title === undefined ? undefined : row[title];
     if (typeof heading === 'string' && heading) passage.title = heading;
-    return passage;
+    return [passage];
   });
 }
 

@@ -6,6 +6,7 @@ import { defaultAskOptions, type RetryPolicy } from '../core/options';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
+import { refusedRowsNotice, uncitablePathReason, type RefusedPath } from './citablePath';
 import { fuseByReciprocalRank } from './hybridRankFusion';
 import { connectionUrl, openPgPool, pgError, tableNames, type PgvectorConfig, type TableNames } from './pgvectorConnection';
 import { readMeta, vectorLiteral, type TableMeta } from './pgvectorSchema';
@@ -78,10 +79,12 @@ export class PgvectorRetriever implements Retriever {
     const meta = await (this.meta ??= readMeta(pool, this.names));
     const depth = Math.max(options.k * 3, 30);
     const vectorQuery = await this.queryVector(query, meta, options.signal);
+    const refused: RefusedPath[] = [];
     const [lexical, semantic] = await Promise.all([
-      this.lexical(pool, query, depth, options.k),
-      vectorQuery ? this.nearest(pool, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES)) : Promise.resolve([]),
+      this.lexical(pool, query, depth, options.k, refused),
+      vectorQuery ? this.nearest(pool, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused) : Promise.resolve([]),
     ]);
+    if (refused.length > 0) this.options.onNotice?.(refusedRowsNotice(`The table ${this.names.display}`, uniqueById(refused)));
     if (!vectorQuery) return lexical.slice(0, options.k);
     return fuseByReciprocalRank([semantic, lexical], options.k);
   }
@@ -99,14 +102,14 @@ export class PgvectorRetriever implements Retriever {
    * Chunks with every word of the question first (precise, and cheap: few rows to rank); only when those are fewer
    * than `enough` are chunks with any of the words added, so a long natural question still finds something.
    */
-  private async lexical(pool: Pool, query: string, limit: number, enough: number): Promise<Passage[]> {
-    const all = await this.fullText(pool, query, ' & ', limit);
+  private async lexical(pool: Pool, query: string, limit: number, enough: number, refused: RefusedPath[]): Promise<Passage[]> {
+    const all = await this.fullText(pool, query, ' & ', limit, refused);
     if (all.length >= enough) return all;
     const seen = new Set(all.map(p => p.id));
-    return [...all, ...(await this.fullText(pool, query, ' | ', limit)).filter(p => !seen.has(p.id))].slice(0, limit);
+    return [...all, ...(await this.fullText(pool, query, ' | ', limit, refused)).filter(p => !seen.has(p.id))].slice(0, limit);
   }
 
-  private async fullText(pool: Pool, query: string, operator: ' & ' | ' | ', limit: number): Promise<Passage[]> {
+  private async fullText(pool: Pool, query: string, operator: ' & ' | ' | ', limit: number, refused: RefusedPath[]): Promise<Passage[]> {
     // The question's lexemes, stemmed by the same 'english' config as the column, joined into a tsquery.
     const { rows } = await pool.query<ChunkRow>(
       `WITH q AS (SELECT (SELECT string_agg(quote_literal(lexeme), $3::text) FROM unnest(to_tsvector('english', $1::text)))::tsquery AS query)
@@ -114,15 +117,25 @@ export class PgvectorRetriever implements Retriever {
        WHERE q.query IS NOT NULL AND search @@ q.query ORDER BY score DESC, id LIMIT $2`,
       [query, limit, operator],
     );
-    return rows.map(r => this.passage(r));
+    return this.passages(rows, refused);
   }
 
-  private async nearest(pool: Pool, vector: Float32Array, limit: number): Promise<Passage[]> {
+  private async nearest(pool: Pool, vector: Float32Array, limit: number, refused: RefusedPath[]): Promise<Passage[]> {
     const { rows } = await pool.query<ChunkRow>(
       `SELECT ${COLUMNS}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
       [vectorLiteral(vector), limit],
     );
-    return rows.filter(r => r.score !== null).map(r => this.passage(r));
+    return this.passages(rows.filter(r => r.score !== null), refused);
+  }
+
+  /** Rows as passages, leaving out (into `refused`) those whose path may not be cited. */
+  private passages(rows: readonly ChunkRow[], refused: RefusedPath[]): Passage[] {
+    return rows.flatMap(row => {
+      const reason = uncitablePathReason(row.path);
+      if (!reason) return [this.passage(row)];
+      refused.push({ path: row.path, reason, id: row.id });
+      return [];
+    });
   }
 
   private passage(row: ChunkRow): Passage {
@@ -139,3 +152,6 @@ export class PgvectorRetriever implements Retriever {
     return passage;
   }
 }
+
+/** A row found by both rankings is counted once. */
+const uniqueById = (refused: readonly RefusedPath[]): RefusedPath[] => [...new Map(refused.map(r => [r.id ?? r.path, r])).values()];

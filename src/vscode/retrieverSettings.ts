@@ -1,4 +1,4 @@
-import { isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { GroundedError, isAbort } from '../core/errors';
 import type { Passage } from '../core/passage';
@@ -7,6 +7,7 @@ import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { originOf, postgresOrigin } from '../providers/secretOrigin';
+import { isWebUrl } from '../retrievers/citablePath';
 import { readModelSettings } from './modelSettings';
 import { ApiKeyStore, keyOrigins, type BoundSecrets, type KeyUse } from './secrets';
 import { indexRules } from './workspaceIndexService';
@@ -17,6 +18,8 @@ export type RetrieverKind = 'local' | 'pgvector' | 'databricks-vector-search';
 export interface RetrieverSettings {
   kind: RetrieverKind;
   fallbackToLocal: boolean;
+  /** `grounded.allowInsecureConnections` (also in `embeddings`): cleartext to another machine is refused without it. */
+  allowInsecure?: boolean;
   pgvector: { connectionString: string; table: string };
   databricks: {
     workspaceUrl: string;
@@ -39,9 +42,11 @@ export function readRetrieverSettings(): RetrieverSettings {
   const c = vscode.workspace.getConfiguration('grounded');
   const kind = c.get<string>('retriever', 'local');
   const preset = c.get<string>('embeddings.preset', 'databricks');
+  const allowInsecure = c.get<boolean>('allowInsecureConnections', false);
   return {
     kind: kind === 'pgvector' || kind === 'databricks-vector-search' ? kind : 'local',
     fallbackToLocal: c.get<boolean>('fallbackToLocalIndex', false),
+    allowInsecure,
     pgvector: { connectionString: c.get<string>('pgvector.connectionString', ''), table: c.get<string>('pgvector.table', 'grounded_chunks') },
     databricks: {
       workspaceUrl: c.get<string>('databricksVectorSearch.workspaceUrl', ''),
@@ -61,6 +66,7 @@ export function readRetrieverSettings(): RetrieverSettings {
       baseUrl: c.get<string>('embeddings.baseUrl', ''),
       model: c.get<string>('embeddings.model', ''),
       azureApiVersion: c.get<string>('embeddings.azureApiVersion', DEFAULT_AZURE_API_VERSION),
+      allowInsecure,
     },
   };
 }
@@ -168,7 +174,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
               setCommand: SET_DATABASE_PASSWORD,
             })
           : undefined;
-      retriever = new PgvectorRetriever({ ...settings.pgvector, password: sent, embedder, locate, onNotice: m => this.log.warn(m) });
+      retriever = new PgvectorRetriever({ ...settings.pgvector, allowInsecure: settings.allowInsecure, password: sent, embedder, locate, onNotice: m => this.log.warn(m) });
     } else {
       const { DatabricksVectorSearchRetriever } = await import('../retrievers/databricksVectorSearchRetriever.js');
       const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
@@ -184,6 +190,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
         embedder,
         locate,
         onRetry,
+        onNotice: m => this.log.warn(m),
+        allowInsecure: settings.allowInsecure,
         columns: { text: columns.text, path: columns.path, startLine: columns.startLine || undefined, endLine: columns.endLine || undefined, title: columns.title || undefined },
       });
     }
@@ -216,7 +224,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
  */
 export function locateInWorkspace(folders: readonly { name: string; uri: { fsPath: string } }[]): (path: string) => string {
   return path => {
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || isAbsolute(path)) return path;
+    if (isWebUrl(path)) return path;
     const [head, ...rest] = path.split('/');
     const named = folders.length > 1 ? folders.find(f => f.name === head) : undefined;
     if (named) return join(named.uri.fsPath, ...rest);

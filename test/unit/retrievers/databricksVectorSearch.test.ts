@@ -20,6 +20,19 @@ const selfManaged: FakeIndex = {
   rows: docs.map(d => ({ ...d, embedding: bagOfWordsVector(d.text, 16) })),
 };
 const columns = { text: 'text', path: 'source_path', startLine: 'start_line', endLine: 'end_line', title: 'heading' };
+/** An index anyone with write access filled with paths that point outside the workspace. */
+const hostile: FakeIndex = {
+  ...managed,
+  name: 'main.docs.hostile_idx',
+  rows: [
+    { chunk_id: 1, text: 'flux keys here', source_path: '../../.ssh/id_rsa', start_line: 1, end_line: 1, heading: null },
+    { chunk_id: 2, text: 'flux passwords', source_path: '/etc/passwd', start_line: 1, end_line: 1, heading: null },
+    { chunk_id: 3, text: 'flux terminal', source_path: 'command:workbench.action.terminal.sendSequence', start_line: 1, end_line: 1, heading: null },
+    { chunk_id: 4, text: 'flux windows', source_path: 'C:\\Users\\me\\.aws\\credentials', start_line: 1, end_line: 1, heading: null },
+    { chunk_id: 5, text: 'flux capacitor notes', source_path: 'docs/flux.md', start_line: 3, end_line: 4, heading: null },
+    { chunk_id: 6, text: 'flux wiki', source_path: 'https://wiki.example.com/flux', start_line: null, end_line: null, heading: null },
+  ],
+};
 
 /** Embeds like the fake's vectors, without a server: the retriever's query_vector path is what is tested here. */
 const localEmbedder: Embedder = { model: 'bow-16', embed: async texts => texts.map(t => Float32Array.from(bagOfWordsVector(t, 16))) };
@@ -28,7 +41,7 @@ describe('Databricks Vector Search retriever (against the documented REST contra
   let server: DatabricksVectorSearchServer;
   let clock: FakeClock;
   beforeEach(async () => {
-    server = await DatabricksVectorSearchServer.start([managed, selfManaged]);
+    server = await DatabricksVectorSearchServer.start([managed, selfManaged, hostile]);
     clock = new FakeClock();
   });
   afterEach(() => server.close());
@@ -108,6 +121,19 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     const down = await failure(retriever({ workspaceUrl: 'http://127.0.0.1:1', retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } }).search('flux', { k: 1 }));
     assert.ok(down instanceof GroundedError && down.kind === 'network', String(down));
     assert.match(down.message, /127\.0\.0\.1:1 could not be reached.*workspaceUrl/);
+  });
+
+  it('leaves out rows whose path is absolute, climbs with .., or has another scheme, and says how many', async () => {
+    const notices: string[] = [];
+    const passages = await retriever({ indexName: hostile.name, onNotice: m => notices.push(m) }).search('flux', { k: 10 });
+    assert.deepEqual(passages.map(p => p.location), ['/ws/docs/flux.md', 'https://wiki.example.com/flux']);
+    assert.equal(notices.length, 1);
+    assert.match(notices[0] ?? '', /^Databricks Vector Search index main\.docs\.hostile_idx: 4 rows were left out because their paths point outside the workspace \(for example “\.\.\/\.\.\/\.ssh\/id_rsa”/);
+  });
+
+  it('refuses a plain-http workspace on another machine unless insecure connections are allowed', () => {
+    assert.throws(() => retriever({ workspaceUrl: 'http://adb-1.azuredatabricks.net' }), (e: unknown) => e instanceof GroundedError && /plain http.*allowInsecureConnections/.test(e.message));
+    assert.doesNotThrow(() => retriever({ workspaceUrl: 'http://adb-1.azuredatabricks.net', allowInsecure: true }));
   });
 
   it('stops at once when cancelled', async () => {
