@@ -8,7 +8,7 @@ import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { resolveFolders } from './folderArgs';
 
 export const PUSH_USAGE =
-  'grounded index --target postgres://USER@HOST/DB [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--json]';
+  'grounded index --target postgres://USER@HOST/DB?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--allow-insecure] [--json]';
 
 /**
  * `grounded index --target postgres://…`: pushes the folders' chunks (and their vectors, when an embeddings model is
@@ -28,11 +28,14 @@ export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJ
     },
   });
   if (!values.target) throw new GroundedError('bad-input', `Missing --target. Usage: ${PUSH_USAGE}`);
+  if (hasPassword(values.target))
+    io.err('grounded: warning: the password in --target can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n');
+  const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
-  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io);
+  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure);
   const { rows, files, skipped } = await workspaceRows(folders, { signal: io.signal });
   const report = await pushRows(
-    { connectionString: values.target, password: env.PGPASSWORD, table: values.table },
+    { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
     rows,
     { embedder, rebuild: values.rebuild, signal: io.signal, onProgress: message => io.err(`grounded: ${message}\n`) },
   );
@@ -49,4 +52,14 @@ export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJ
   if (embedder) io.out(`embedded  ${report.embedded} (${report.embeddingsReused} vectors reused)\n`);
   io.out(`total     ${report.ms.toFixed(0)} ms\n`);
   return 0;
+}
+
+/** Whether a connection string carries a password (`user:pw@` or `?password=`); a string that is no URL is judged later. */
+function hasPassword(target: string): boolean {
+  try {
+    const url = new URL(target.trim());
+    return url.password !== '' || url.searchParams.has('password');
+  } catch {
+    return false;
+  }
 }

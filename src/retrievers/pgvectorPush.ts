@@ -3,12 +3,25 @@ import { cancelled, GroundedError } from '../core/errors';
 import type { Embedder } from '../embeddings/embedder';
 import { connectionUrl, openPgPool, pgError, tableNames, type PgvectorConfig, type TableNames } from './pgvectorConnection';
 import type { PushRow } from './pgvectorPushRows';
-import { dropTable, ensureEmbeddingColumn, ensureTable, parseVector, readMeta, vectorLiteral } from './pgvectorSchema';
+import {
+  dropGroundedTable,
+  ensureEmbeddingColumn,
+  ensureTable,
+  parseVector,
+  readMeta,
+  requireGroundedTable,
+  SCHEMA_VERSION,
+  vectorLiteral,
+  type TableMeta,
+} from './pgvectorSchema';
 
 export interface PushOptions {
   /** When set, rows carry vectors; unchanged content keeps the vector it has (in the table, by content hash). */
   embedder?: Embedder;
-  /** Drop and recreate the table (a new embeddings model, or a table from an older Grounded). */
+  /**
+   * Drop and recreate the table (a new embeddings model, or a new dimension), in the transaction that fills it
+   * again; only a table whose meta table says Grounded made it is dropped.
+   */
   rebuild?: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
@@ -51,71 +64,83 @@ export async function pushRows(config: PgvectorConfig, rows: readonly PushRow[],
 
 async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRow[], options: PushOptions, started: number): Promise<PushReport> {
   const say = options.onProgress ?? (() => undefined);
-  if (options.rebuild) await dropTable(pool, names);
-  await ensureTable(pool, names);
-  const meta = await readMeta(pool, names);
   const embedder = options.embedder;
-  if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
-    throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`);
-  if (!embedder && meta.embeddingModel)
-    throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`);
-
-  const existing = new Map<string, string>();
-  for (const r of (await pool.query<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM ${names.table}`)).rows) existing.set(r.id, r.content_hash);
-  const wanted = new Map(rows.map(r => [r.id, r]));
-  // A lexical-only table that gets embeddings now needs every row rewritten with its vector.
-  const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
-  const changed = [...wanted.values()].filter(r => addingVectors || existing.get(r.id) !== r.contentHash);
-  const removed = [...existing.keys()].filter(id => !wanted.has(id));
-  say(`${rows.length} chunks: ${changed.length} to write, ${removed.length} to delete`);
-
-  let embedded = 0;
-  let reused = 0;
-  let vectors = new Map<string, Float32Array>();
-  if (embedder && changed.length > 0) {
-    vectors = meta.dimensions ? await storedVectors(pool, names, changed) : new Map();
-    reused = changed.filter(r => vectors.has(r.contentHash)).length;
-    const missing = uniqueByHash(changed.filter(r => !vectors.has(r.contentHash)));
-    const fresh = await embedder.embed(missing.map(r => r.embeddingInput), {
-      signal: options.signal,
-      onProgress: p => say(`embedded ${p.done} of ${p.total}`),
-    });
-    missing.forEach((r, i) => {
-      const v = fresh[i];
-      if (v) vectors.set(r.contentHash, v);
-    });
-    embedded = missing.length;
-    const dimensions = fresh[0]?.length ?? meta.dimensions;
-    if (dimensions && !meta.dimensions) await ensureEmbeddingColumn(pool, names, embedder.model, dimensions);
-    else if (dimensions && dimensions !== meta.dimensions)
-      throw new GroundedError('bad-input', `“${embedder.model}” now returns ${dimensions} dimensions, the table holds ${meta.dimensions}. Push with --rebuild.`);
-  }
-  if (options.signal?.aborted) throw cancelled();
-
   const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    for (let i = 0; i < changed.length; i += WRITE_BATCH) await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
-    if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
-    await client.query('COMMIT');
+    // A rebuild starts from nothing but leaves the old table in place (and readable) until its transaction commits.
+    let meta: TableMeta = { schemaVersion: SCHEMA_VERSION };
+    const existing = new Map<string, string>();
+    if (options.rebuild) await requireGroundedTable(client, names);
+    else {
+      await ensureTable(client, names);
+      meta = await readMeta(client, names);
+      if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
+        throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`);
+      if (!embedder && meta.embeddingModel)
+        throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`);
+      for (const r of (await client.query<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM ${names.table}`)).rows) existing.set(r.id, r.content_hash);
+    }
+
+    const wanted = new Map(rows.map(r => [r.id, r]));
+    // A lexical-only table that gets embeddings now needs every row rewritten with its vector.
+    const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
+    const changed = [...wanted.values()].filter(r => addingVectors || existing.get(r.id) !== r.contentHash);
+    const removed = [...existing.keys()].filter(id => !wanted.has(id));
+    say(`${rows.length} chunks: ${changed.length} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`);
+
+    let embedded = 0;
+    let reused = 0;
+    let vectors = new Map<string, Float32Array>();
+    let newDimensions: number | undefined;
+    if (embedder && changed.length > 0) {
+      vectors = meta.dimensions ? await storedVectors(client, names, changed) : new Map();
+      reused = changed.filter(r => vectors.has(r.contentHash)).length;
+      const missing = uniqueByHash(changed.filter(r => !vectors.has(r.contentHash)));
+      const fresh = await embedder.embed(missing.map(r => r.embeddingInput), {
+        signal: options.signal,
+        onProgress: p => say(`embedded ${p.done} of ${p.total}`),
+      });
+      missing.forEach((r, i) => {
+        const v = fresh[i];
+        if (v) vectors.set(r.contentHash, v);
+      });
+      embedded = missing.length;
+      const dimensions = fresh[0]?.length ?? meta.dimensions;
+      if (dimensions && !meta.dimensions) newDimensions = dimensions;
+      else if (dimensions && dimensions !== meta.dimensions)
+        throw new GroundedError('bad-input', `“${embedder.model}” now returns ${dimensions} dimensions, the table holds ${meta.dimensions}. Push with --rebuild.`);
+    }
+    if (options.signal?.aborted) throw cancelled();
+
+    try {
+      await client.query('BEGIN');
+      if (options.rebuild) {
+        await dropGroundedTable(client, names);
+        await ensureTable(client, names);
+      }
+      if (embedder && newDimensions) await ensureEmbeddingColumn(client, names, embedder.model, newDimensions);
+      for (let i = 0; i < changed.length; i += WRITE_BATCH) await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
+      if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
+      await client.query('COMMIT');
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
     // Fresh statistics, so the planner picks the GIN and HNSW indexes over a scan once the table is large.
     if (changed.length + removed.length > 0) await client.query(`ANALYZE ${names.table}`);
-  } catch (e) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw e;
+    return {
+      table: names.display,
+      chunks: rows.length,
+      written: changed.length,
+      deleted: removed.length,
+      unchanged: rows.length - changed.length,
+      embedded,
+      embeddingsReused: reused,
+      ms: performance.now() - started,
+    };
   } finally {
     client.release();
   }
-  return {
-    table: names.display,
-    chunks: rows.length,
-    written: changed.length,
-    deleted: removed.length,
-    unchanged: rows.length - changed.length,
-    embedded,
-    embeddingsReused: reused,
-    ms: performance.now() - started,
-  };
 }
 
 /** One statement per batch: each column is one array parameter, so 500 rows bind 8 values, not 4,000. */
@@ -149,9 +174,9 @@ async function upsert(client: PoolClient, names: TableNames, rows: readonly Push
 }
 
 /** Vectors already in the table for these rows' contents (a chunk that moved keeps its vector). */
-async function storedVectors(pool: Pool, names: TableNames, rows: readonly PushRow[]): Promise<Map<string, Float32Array>> {
+async function storedVectors(db: PoolClient, names: TableNames, rows: readonly PushRow[]): Promise<Map<string, Float32Array>> {
   const hashes = [...new Set(rows.map(r => r.contentHash))];
-  const { rows: found } = await pool.query<{ content_hash: string; embedding: string }>(
+  const { rows: found } = await db.query<{ content_hash: string; embedding: string }>(
     `SELECT DISTINCT ON (content_hash) content_hash, embedding::text AS embedding FROM ${names.table} WHERE content_hash = ANY($1::text[]) AND embedding IS NOT NULL`,
     [hashes],
   );

@@ -18,20 +18,28 @@ export interface PushRow {
   location?: string;
 }
 
+/**
+ * The row for one chunk. NUL characters are removed from its text and title: PostgreSQL's text type cannot hold
+ * them, and the binary check reads only a file's first bytes, so a text file may still carry one further on.
+ */
 export function pushRow(path: string, chunk: { startLine: number; endLine: number; title?: string; text: string }): PushRow {
-  const embeddingInput = [path, chunk.title, chunk.text].filter(Boolean).join('\n');
+  const text = withoutNul(chunk.text);
+  const title = chunk.title && withoutNul(chunk.title);
+  const embeddingInput = [path, title, text].filter(Boolean).join('\n');
   const row: PushRow = {
     id: `${path}:${chunk.startLine}-${chunk.endLine}`,
     path,
     startLine: chunk.startLine,
     endLine: chunk.endLine,
-    text: chunk.text,
+    text,
     contentHash: contentHash(embeddingInput),
     embeddingInput,
   };
-  if (chunk.title) row.title = chunk.title;
+  if (title) row.title = title;
   return row;
 }
+
+const withoutNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '') : text);
 
 /** The folders' chunks, found and split exactly as the local index does (same rules, same line ranges). */
 export async function workspaceRows(

@@ -12,12 +12,22 @@ export interface TableMeta {
 
 export const SCHEMA_VERSION = 1;
 
+/** The meta row that marks a table as made by Grounded: only such a table is written to, emptied or dropped. */
+const CREATED_BY = { key: 'created_by', value: 'grounded' } as const;
+
+/** Whether the chunk table (and its meta table) exist, and whether Grounded made them. */
+export type TableOwner = 'absent' | 'grounded' | 'foreign';
+
+/** SQLSTATEs of a meta table that is not Grounded's shape: no such column, or an incompatible type. */
+const NOT_OUR_SHAPE = new Set(['42703', '42804', '42883', '22P02']);
+
 /**
  * The chunk table. `search` is generated from title, path (split into words) and text, weighted so a hit in a
  * heading or file name counts more, and kept in a GIN index; `embedding` is added with its HNSW index when the
  * first vectors arrive (its dimension is the model's).
  */
 export async function ensureTable(db: Pool | PoolClient, names: TableNames): Promise<void> {
+  await requireGroundedTable(db, names);
   await db.query(`CREATE TABLE IF NOT EXISTS ${names.table} (
     id text PRIMARY KEY,
     path text NOT NULL,
@@ -33,7 +43,39 @@ export async function ensureTable(db: Pool | PoolClient, names: TableNames): Pro
   await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_search_idx" ON ${names.table} USING gin (search)`);
   await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_hash_idx" ON ${names.table} (content_hash)`);
   await db.query(`CREATE TABLE IF NOT EXISTS ${names.meta} (key text PRIMARY KEY, value text NOT NULL)`);
-  await writeMeta(db, names, { schema_version: String(SCHEMA_VERSION) });
+  await writeMeta(db, names, { schema_version: String(SCHEMA_VERSION), [CREATED_BY.key]: CREATED_BY.value });
+}
+
+/**
+ * Who made the table: `absent` when neither it nor its meta table exists; `grounded` when the meta table says
+ * created_by = grounded; `foreign` otherwise (a table of the same name, a `<name>_meta` of another shape, or a
+ * chunk table without a meta table). Names resolve through the search path, as the queries that use them do.
+ */
+export async function tableOwner(db: Pool | PoolClient, names: TableNames): Promise<TableOwner> {
+  const { rows } = await db.query<{ chunks: boolean; meta: boolean }>('SELECT to_regclass($1) IS NOT NULL AS chunks, to_regclass($2) IS NOT NULL AS meta', [
+    names.table,
+    names.meta,
+  ]);
+  const exists = rows[0] ?? { chunks: false, meta: false };
+  if (!exists.meta) return exists.chunks ? 'foreign' : 'absent';
+  try {
+    const marks = await db.query<{ value: unknown }>(`SELECT value FROM ${names.meta} WHERE key = $1`, [CREATED_BY.key]);
+    return marks.rows.some(r => r.value === CREATED_BY.value) ? 'grounded' : 'foreign';
+  } catch (e) {
+    if (NOT_OUR_SHAPE.has(String((e as { code?: unknown }).code ?? ''))) return 'foreign';
+    throw e;
+  }
+}
+
+/** Refuses a table Grounded did not make, so a push never writes into, empties or drops someone else's table. */
+export async function requireGroundedTable(db: Pool | PoolClient, names: TableNames): Promise<Exclude<TableOwner, 'foreign'>> {
+  const owner = await tableOwner(db, names);
+  if (owner === 'foreign')
+    throw new GroundedError(
+      'bad-input',
+      `The table ${names.display} was not created by Grounded (${names.display}_meta does not say created_by = grounded), so Grounded will neither write to nor drop it: push into another --table.`,
+    );
+  return owner;
 }
 
 /** Adds the vector column and its HNSW index (cosine), once the dimension is known. */
@@ -57,7 +99,9 @@ export async function readMeta(db: Pool | PoolClient, names: TableNames): Promis
   };
 }
 
-export async function dropTable(db: Pool | PoolClient, names: TableNames): Promise<void> {
+/** Drops the table and its meta table, only when Grounded made them. */
+export async function dropGroundedTable(db: Pool | PoolClient, names: TableNames): Promise<void> {
+  await requireGroundedTable(db, names);
   await db.query(`DROP TABLE IF EXISTS ${names.table}`);
   await db.query(`DROP TABLE IF EXISTS ${names.meta}`);
 }

@@ -1,0 +1,141 @@
+import * as assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { run } from '../../../src/cli/run';
+import { GroundedError } from '../../../src/core/errors';
+import type { Embedder } from '../../../src/embeddings/embedder';
+import { pushRow } from '../../../src/retrievers/pgvectorPushRows';
+import { pushRows } from '../../../src/retrievers/pgvectorPush';
+import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
+import { FakeClock } from '../../fakes/fakeClock';
+import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+
+let tableSeq = 0;
+
+/** Vectors that pgvector refuses (NaN): the write fails inside the push's transaction, after any drop. */
+const nanEmbedder: Embedder = { model: 'nan-4', embed: async texts => texts.map(() => Float32Array.from([NaN, 0, 0, 0])) };
+const unitEmbedder: Embedder = { model: 'unit-4', embed: async texts => texts.map(() => Float32Array.from([1, 0, 0, 0])) };
+
+describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
+  this.timeout(60_000);
+  let pg: TestPostgres;
+  let db: Client;
+  const tables: string[] = [];
+
+  before(async () => {
+    pg = await startTestPostgres();
+    db = new Client({ connectionString: pg.url });
+    await db.connect();
+  });
+  after(async () => {
+    for (const t of tables) {
+      await db.query(`DROP TABLE IF EXISTS "${t}"`);
+      await db.query(`DROP TABLE IF EXISTS "${t}_meta"`);
+    }
+    await db.end();
+    await pg?.close();
+  });
+
+  const config = () => {
+    const table = `grounded_safety_${process.pid}_${++tableSeq}`;
+    tables.push(table);
+    return { connectionString: pg.url, table, maxConnections: 1 };
+  };
+  const rows = [pushRow('docs/a.md', { startLine: 1, endLine: 2, text: 'flux capacitor\ncharged' }), pushRow('docs/b.md', { startLine: 1, endLine: 1, text: 'plutonium' })];
+  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+  const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n);
+
+  it('refuses to rebuild (or write to) a table Grounded did not create, leaving it and its rows alone', async () => {
+    const c = config();
+    await db.query(`CREATE TABLE "${c.table}" (id text PRIMARY KEY, path text, content_hash text)`);
+    await db.query(`INSERT INTO "${c.table}" VALUES ('keep-me', 'x', 'h')`);
+    for (const rebuild of [true, false]) {
+      const err = await failure(pushRows(c, rows, { rebuild }));
+      assert.ok(err instanceof GroundedError && err.kind === 'bad-input', String(err));
+      assert.match(err.message, /was not created by Grounded.*neither write to nor drop it: push into another --table/);
+      assert.doesNotMatch(err.message, /--rebuild/);
+    }
+    assert.equal(await count(c.table), 1);
+  });
+
+  it('refuses a <name>_meta table that is not Grounded’s, even when the chunk table does not exist, without writing to it', async () => {
+    const c = config();
+    await db.query(`CREATE TABLE "${c.table}_meta" (key text PRIMARY KEY, value text NOT NULL)`);
+    await db.query(`INSERT INTO "${c.table}_meta" VALUES ('schema_version', '1')`);
+    const err = await failure(pushRows(c, rows, { rebuild: true }));
+    assert.ok(err instanceof GroundedError && /was not created by Grounded/.test(err.message), String(err));
+    const other = config();
+    await db.query(`CREATE TABLE "${other.table}_meta" (name text, payload jsonb)`);
+    assert.ok((await failure(pushRows(other, rows))) instanceof GroundedError, 'a meta table of another shape is refused too');
+    assert.deepEqual((await db.query(`SELECT key FROM "${c.table}_meta"`)).rows, [{ key: 'schema_version' }]);
+    assert.equal((await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [c.table])).rows[0]?.t, null, 'no chunk table was created');
+  });
+
+  it('rebuilds its own table in one transaction: a failure while refilling leaves the old table and rows', async () => {
+    const c = config();
+    await pushRows(c, rows);
+    const err = await failure(pushRows(c, [...rows, pushRow('docs/c.md', { startLine: 1, endLine: 1, text: 'gauge' })], { rebuild: true, embedder: nanEmbedder }));
+    assert.ok(err instanceof GroundedError && /NaN/.test(String((err.options.cause as Error | undefined)?.message)), String(err));
+    assert.equal(await count(c.table), 2, 'the old rows are still there');
+    const meta = await db.query<{ key: string; value: string }>(`SELECT key, value FROM "${c.table}_meta" ORDER BY key`);
+    assert.deepEqual(meta.rows, [{ key: 'created_by', value: 'grounded' }, { key: 'schema_version', value: '1' }]);
+
+    const rebuilt = await pushRows(c, rows.slice(0, 1), { rebuild: true, embedder: unitEmbedder });
+    assert.deepEqual([rebuilt.written, rebuilt.deleted, rebuilt.embedded], [1, 0, 1]);
+    assert.equal(await count(c.table), 1);
+    const model = await db.query<{ value: string }>(`SELECT value FROM "${c.table}_meta" WHERE key = 'embedding_model'`);
+    assert.equal(model.rows[0]?.value, 'unit-4');
+  });
+
+  it('pushes a text file with a NUL byte past its first 8 KB, storing its text without the NUL, and prints counts', async () => {
+    const c = config();
+    const folder = await mkdtemp(join(tmpdir(), 'grounded-nul-'));
+    try {
+      const padding = Array.from({ length: 200 }, (_, i) => `line ${i} of ordinary text before the odd byte`).join('\n');
+      assert.ok(padding.length > 8192);
+      await writeFile(join(folder, 'log.txt'), `${padding}\nthe odd\u0000byte sits here\nafter it`);
+      let out = '';
+      let err = '';
+      const code = await run(['index', '--target', pg.url, '--table', c.table, '--folder', folder], { out: t => (out += t), err: t => (err += t) });
+      assert.equal(code, 0, err);
+      assert.match(out, /files\s+1 /);
+      const stored = await db.query<{ text: string }>(`SELECT text FROM "${c.table}" WHERE text LIKE '%sits here%'`);
+      assert.equal(stored.rows.length, 1);
+      assert.ok(stored.rows[0]?.text.includes('the oddbyte sits here'), stored.rows[0]?.text);
+      assert.ok(!stored.rows.some(r => r.text.includes('\u0000')));
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves out rows whose paths point outside the workspace, and says how many', async () => {
+    const c = config();
+    await pushRows(c, rows);
+    const insert = `INSERT INTO "${c.table}" (id, path, start_line, end_line, text, content_hash) VALUES ($1, $2, 1, 1, 'flux capacitor secrets', 'h')`;
+    for (const [id, path] of [['1', '../../.ssh/id_rsa'], ['2', '/etc/passwd'], ['3', 'command:workbench.action.terminal.sendSequence'], ['4', 'https://wiki.example.com/flux']])
+      await db.query(insert, [id, path]);
+    const notices: string[] = [];
+    const retriever = new PgvectorRetriever({ ...c, clock: new FakeClock(), locate: p => (p.startsWith('https:') ? p : `/ws/${p}`), onNotice: m => notices.push(m) });
+    try {
+      const passages = await retriever.search('flux capacitor', { k: 10 });
+      assert.deepEqual(passages.map(p => p.location).sort(), ['/ws/docs/a.md', 'https://wiki.example.com/flux']);
+      assert.equal(notices.length, 1);
+      assert.match(notices[0] ?? '', new RegExp(`^The table ${c.table}: 3 rows were left out because their paths point outside the workspace`));
+    } finally {
+      await retriever.dispose();
+    }
+  });
+
+  it('refuses a server on another machine without sslmode, before connecting', async () => {
+    const remote = { connectionString: 'postgres://me@db.example.com:5432/docs', table: 't' };
+    const pushErr = await failure(pushRows(remote, rows));
+    assert.ok(pushErr instanceof GroundedError && pushErr.kind === 'bad-input', String(pushErr));
+    assert.match(pushErr.message, /db\.example\.com has no sslmode.*add \?sslmode=require.*grounded\.allowInsecureConnections/);
+    const retriever = new PgvectorRetriever({ ...remote, clock: new FakeClock() });
+    const searchErr = await failure(retriever.search('flux', { k: 1 }));
+    assert.ok(searchErr instanceof GroundedError && /has no sslmode/.test(searchErr.message), String(searchErr));
+    await retriever.dispose();
+  });
+});
