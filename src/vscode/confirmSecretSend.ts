@@ -7,12 +7,12 @@ import type { ConfirmSend } from '../providers/secretOrigin';
  */
 export const confirmSecretSend: ConfirmSend = async (use, boundTo) => {
   const send = `Send to ${use.origin}`;
-  const before = boundTo.length ? `It was set for ${boundTo.join(', ')}` : 'It is not yet bound to any server';
+  const before = boundTo.length ? `It was set for ${boundTo.join(', ')}.` : 'It was stored before Grounded kept which servers a secret is for.';
   const choice = await vscode.window.showWarningMessage(
     `Send ${use.name} to ${use.origin}?`,
     {
       modal: true,
-      detail: `${before}, and ${use.setting} now points to ${use.origin}. Send it only if you trust that server; Grounded will then send it there without asking again.`,
+      detail: `${before} ${use.setting} names ${use.origin}. Send it only if you trust that server: Grounded will then send it there without asking again.`,
     },
     send,
   );
