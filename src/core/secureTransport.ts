@@ -20,10 +20,11 @@ export function insecureTransport(url: URL | string, allowInsecure: boolean): st
   if (parsed.protocol === 'http:')
     return isLoopbackHost(parsed.hostname) ? undefined : `${parsed.origin} is plain http, which anyone on the network can read: use https, ${ALLOW_IT}.`;
   if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') {
-    // `pg` connects to the `host` query parameter when there is one, not to the URL's host.
-    const host = parsed.searchParams.get('host') ?? parsed.hostname;
+    // `pg` connects to the `host` query parameter when there is one, not to the URL's host; a repeated parameter's
+    // last value is the one it uses.
+    const host = lastParam(parsed, 'host') ?? parsed.hostname;
     if (host === '' || host.startsWith('/') || isLoopbackHost(host)) return undefined;
-    if (TLS_SSLMODES.has(parsed.searchParams.get('sslmode') ?? '')) return undefined;
+    if (TLS_SSLMODES.has(lastParam(parsed, 'sslmode') ?? '')) return undefined;
     return `The PostgreSQL connection to ${host} has no sslmode, so the password and the rows would cross the network in cleartext: add ?sslmode=require (or verify-full) to the connection string, ${ALLOW_IT}.`;
   }
   return undefined;
@@ -43,6 +44,10 @@ export function isLoopbackHost(hostname: string): boolean {
   if (mapped?.[1]) return parseInt(mapped[1], 16) >> 8 === 127;
   const octets = host.replace(/^::ffff:/, '').split('.');
   return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+function lastParam(url: URL, name: string): string | undefined {
+  return url.searchParams.getAll(name).at(-1);
 }
 
 function safeUrl(text: string): URL | undefined {

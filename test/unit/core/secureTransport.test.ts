@@ -27,6 +27,8 @@ describe('secure transport (TLS except on loopback)', () => {
       'postgres://u@db.example.com/docs?sslmode=disable',
       'postgres://u@db.example.com/docs?sslmode=no-verify',
       'postgresql://u@localhost/docs?host=db.example.com', // pg connects to the host parameter
+      'postgres://u@localhost/docs?host=127.0.0.1&host=db.example.com', // and to the last one when it is repeated
+      'postgres://u@db.example.com/docs?sslmode=require&sslmode=disable',
     ];
     for (const url of refused) assert.match(insecureTransport(url, false) ?? '', /cleartext: add \?sslmode=require.*grounded\.allowInsecureConnections/, url);
     const allowed = [
