@@ -45,7 +45,8 @@ const WRITE_BATCH = 500;
 /**
  * Makes the table hold exactly `rows`: creates it if needed (idempotent), writes only rows whose place or content
  * changed, deletes rows no longer there, in one transaction, so readers see the old or the new workspace, never
- * half. Every value is a bound parameter; the table name is validated and quoted.
+ * half. Only a table whose meta table says Grounded made it is written to or dropped. Every value is a bound
+ * parameter; the table name is validated and quoted.
  */
 export async function pushRows(config: PgvectorConfig, rows: readonly PushRow[], options: PushOptions = {}): Promise<PushReport> {
   const started = performance.now();
@@ -67,7 +68,8 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
   const embedder = options.embedder;
   const client = await pool.connect();
   try {
-    // A rebuild starts from nothing but leaves the old table in place (and readable) until its transaction commits.
+    // A rebuild starts from nothing; the old table stays, and answers searches while vectors are fetched, until the
+    // write transaction drops and refills it.
     let meta: TableMeta = { schemaVersion: SCHEMA_VERSION };
     const existing = new Map<string, string>();
     if (options.rebuild) await requireGroundedTable(client, names);
