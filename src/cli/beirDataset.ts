@@ -55,6 +55,10 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
     if (!judged) qrels.set(queryId, (judged = new Map()));
     judged.set(docId, Number(score));
   });
+  // Without judgements every metric would be 0 (or the mean of nothing): a broken set, not a result.
+  if (qrels.size === 0) throw badInput(`${qrelsFile} has no judgements: expected lines "query-id<TAB>corpus-id<TAB>score".`);
+  if (!queries.some(q => qrels.has(q.id)))
+    throw badInput(`No query judged in ${qrelsFile} is in ${queriesFile}: do the two files come from the same data set?`);
   return { corpus, queries, qrels };
 }
 

@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { Bm25Params } from '../index/bm25';
 import { noFiles } from '../index/fileTable';
@@ -10,6 +9,8 @@ import { loadBeirDataset, type BeirDataset } from './beirDataset';
 import type { CliIo } from './cliIo';
 import { requirePositional } from './cliArgs';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
+import { checkOutputFile, writeOutputFile } from './outputFile';
+import { escapeName } from './terminalText';
 import { hybridRun, vectorRun } from './evalVectors';
 
 /** Deep enough for Recall@100 and for trec_eval's own measures (MRR without cut, MAP). */
@@ -70,10 +71,11 @@ export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJ
     options: { json: { type: 'boolean', default: false }, run: { type: 'string' }, ...EMBEDDINGS_OPTIONS },
   });
   const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
+  const runFile = values.run === undefined ? undefined : await checkOutputFile(values.run, '--run');
   const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, values['allow-insecure']);
   const dataset = await loadBeirDataset(dir);
   const result = evaluateBeir(dataset);
-  if (values.run) await writeFile(values.run, formatTrecRun(result.run));
+  if (runFile) await writeOutputFile(runFile, formatTrecRun(result.run), '--run');
   const rows: [string, RetrievalMetrics][] = [['lexical', result.metrics]];
   if (embedder) {
     io.err(`grounded: embedding ${dataset.corpus.length} documents and ${result.queries} queries with ${embedder.model}…\n`);
@@ -86,7 +88,7 @@ export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJ
     io.out(JSON.stringify({ dataset: dir, queries, documents, metrics: result.metrics, rankings, indexMs, searchMs }, null, 2) + '\n');
     return 0;
   }
-  io.out(`${dir}: ${result.queries} queries, ${result.documents} documents\n`);
+  io.out(`${escapeName(dir)}: ${result.queries} queries, ${result.documents} documents\n`);
   const labels = Object.entries(METRIC_LABELS) as [keyof RetrievalMetrics, string][];
   if (rows.length === 1) {
     for (const [key, label] of labels) io.out(`${label.padEnd(11)} ${result.metrics[key].toFixed(4)}\n`);

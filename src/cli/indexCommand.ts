@@ -5,6 +5,7 @@ import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
 import { pushCommand } from './pushCommand';
+import { escapeName } from './terminalText';
 
 /** `grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]`: builds or updates the stored index. */
 export async function indexCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -29,7 +30,7 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
     return 0;
   }
   const skipped = SKIP_REASONS.filter(r => stats.skipped[r] > 0 && !NOTED_SKIPS.includes(r)).map(r => `${r} ${stats.skipped[r]}`);
-  io.out(`folders   ${folders.join(', ')}\n`);
+  io.out(`folders   ${folders.map(escapeName).join(', ')}\n`);
   io.out(`files     ${stats.files}\n`);
   io.out(`chunks    ${stats.chunks}\n`);
   io.out(`read      ${stats.filesRead} (the others were unchanged)\n`);

@@ -5,6 +5,7 @@ import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
+import { escapeName } from './terminalText';
 
 const USAGE = 'grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]';
 const SNIPPET_LINES = 3;
@@ -34,7 +35,7 @@ export async function searchCommand(args: readonly string[], io: CliIo): Promise
   }
   if (passages.length === 0) io.out('No passages match.\n');
   for (const p of passages) {
-    io.out(`${p.path}:${p.startLine}-${p.endLine}  ${p.score.toFixed(3)}${p.title ? '  ' + p.title : ''}\n`);
+    io.out(`${escapeName(p.path)}:${p.startLine}-${p.endLine}  ${p.score.toFixed(3)}${p.title ? '  ' + escapeName(p.title) : ''}\n`);
     for (const line of snippet(p, query)) io.out(`    ${line}\n`);
   }
   return 0;

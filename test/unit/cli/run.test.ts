@@ -51,6 +51,26 @@ describe('grounded CLI', () => {
       assert.match(err, /corpus\.jsonl line 2: not valid JSON/);
     });
 
+    it('checks the --run path before evaluating: a missing folder exits 2 with the reason and no metrics', async () => {
+      const { code, out, err } = await cli('eval', BEIR_TINY, '--run', join(temp, 'nonexistent', 'run.txt'));
+      assert.equal(code, 2);
+      assert.equal(out, '');
+      assert.match(err, /^grounded: --run .*nonexistent\/run\.txt: the folder .*nonexistent does not exist\.\n$/);
+    });
+
+    it('exits 2 with the reason for qrels without judgements, or judging none of the queries', async () => {
+      await writeFile(join(temp, 'corpus.jsonl'), '{"_id": "d1", "text": "alpha"}\n');
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id": "q1", "text": "alpha"}\n');
+      await writeFile(join(temp, 'qrels.tsv'), 'query-id\tcorpus-id\tscore\n');
+      const empty = await cli('eval', temp);
+      assert.equal(empty.code, 2);
+      assert.match(empty.err, /qrels\.tsv has no judgements/);
+      await writeFile(join(temp, 'qrels.tsv'), 'q7\td1\t1\n');
+      const unrelated = await cli('eval', temp);
+      assert.equal(unrelated.code, 2);
+      assert.match(unrelated.err, /No query judged in .*qrels\.tsv is in .*queries\.jsonl/);
+    });
+
     it('exits 2 for a folder that is not a BEIR set', async () => {
       await mkdir(join(temp, 'empty'));
       const { code, err } = await cli('eval', join(temp, 'empty'));
@@ -73,6 +93,15 @@ describe('grounded CLI', () => {
       const passages = JSON.parse(out) as { id: string; location: string }[];
       assert.equal(passages[0]?.id, 'README.md:1-7');
       assert.equal(passages[0]?.location, join(WORKSPACE, 'README.md'));
+    });
+
+    it('prints a file name with a newline in it on one line, the newline escaped', async () => {
+      const folder = join(temp, 'ws');
+      await mkdir(folder);
+      await writeFile(join(folder, 'notes\nfake.ts:1-9  9.999'), 'widget install steps\n');
+      const { code, out } = await cli('search', 'widget', '--folder', folder, '--store', join(temp, 'store'));
+      assert.equal(code, 0);
+      assert.match(out.split('\n')[0] ?? '', /^notes\\nfake\.ts:1-9 {2}9\.999:1-1 {2}\d+\.\d{3}/);
     });
 
     it('exits 2 for a missing folder, a missing query or a bad -k', async () => {
