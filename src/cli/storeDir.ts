@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GroundedError } from '../core/errors';
+import { claimStoreFolder, StoreFolderError } from '../index/storeFolder';
 
 /**
  * Where the CLI keeps the index of a set of folders: `--store DIR`, else a folder per folder set under the user's
@@ -14,17 +15,22 @@ export function defaultStoreDir(folders: readonly string[]): string {
   return join(cache, 'grounded', 'index', key);
 }
 
-/** Creates the store folder if needed; a store that is not a folder or cannot be read and written is an error. */
+/**
+ * Creates the store folder if needed (one level at a time, with a timeout) and marks it as Grounded's. A store that
+ * is not a folder or cannot be read and written is an error; so is a folder that holds files that are not Grounded's
+ * (exit 2): it is left untouched.
+ */
 export async function prepareStoreDir(dir: string): Promise<string> {
   const path = resolve(dir);
   const info = await stat(path).catch(() => undefined);
   if (info && !info.isDirectory()) throw new GroundedError('index', `The index store ${path} is not a folder. Pass another one with --store DIR.`);
   try {
-    if (!info) await mkdir(path, { recursive: true });
+    await claimStoreFolder(path);
     await access(path, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (e) {
+    if (e instanceof StoreFolderError) throw new GroundedError(e.kind, `${e.message} Pass another folder with --store DIR.`, { cause: e });
     const reason = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
-    throw new GroundedError('index', `Cannot read and write the index store ${path} (${reason}). Pass another one with --store DIR.`);
+    throw new GroundedError('index', `Cannot read and write the index store ${path} (${reason}). Pass another one with --store DIR.`, { cause: e });
   }
   return path;
 }

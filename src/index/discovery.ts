@@ -3,6 +3,7 @@ import { lstat, open } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
+import { STORE_MARKER } from './storeFolder';
 import { createYielder } from './yieldToEventLoop';
 
 export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, isMinified, MAX_FILE_BYTES_LIMIT } from './fileReading';
@@ -121,6 +122,7 @@ export async function walkFolders(
       skipped.unreadable++;
       return;
     }
+    if (entries.some(e => e.name === STORE_MARKER)) return; // a Grounded index store: the index does not index itself
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const scoped = ignores.with(rel === '' ? '' : rel + '/', await readIgnoreFiles(dir, entries));
     for (const entry of entries) {

@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
@@ -6,6 +6,7 @@ import type { SegmentData } from './segment';
 import type { IndexSnapshot } from './segmentedIndex';
 import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
+import { claimStoreFolder, isStoreFile, MANIFEST, SEGMENT_FILE, segmentFile, storeFolderState, StoreFolderError, STORE_MARKER } from './storeFolder';
 
 export interface StoredIndex {
   manifest: Manifest;
@@ -21,15 +22,12 @@ export const snapshotOf = ({ manifest, segments }: StoredIndex): IndexSnapshot =
   nextSegmentId: manifest.nextSegmentId,
 });
 
-const MANIFEST = 'manifest.bin';
-const segmentFile = (id: number): string => `seg-${id}.bin`;
-const SEGMENT_FILE = /^seg-(\d+)\.bin$/;
-
 const isNotFound = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'ENOENT';
 
 /**
- * The index on disk, in one folder: immutable `seg-<id>.bin` files and a `manifest.bin` that names the live
- * ones. A save writes the new segments first and the manifest last, each through a temporary file and a
+ * The index on disk, in one folder marked as Grounded's (see claimStoreFolder): immutable `seg-<id>.bin` files and a
+ * `manifest.bin` that names the live ones. Nothing is written or deleted before the folder is claimed, and only
+ * files with those names (and their temporary files) are ever deleted. A save writes the new segments first and the manifest last, each through a temporary file and a
  * rename, so a crash or a cancelled worker leaves the previous index intact; unreferenced segments are removed
  * after the manifest is in place. Saves are serialised.
  */
@@ -37,6 +35,7 @@ export class IndexStore {
   /** Segment ids already written (segments never change, so each is written once). */
   private readonly onDisk = new Set<number>();
   private queue: Promise<unknown> = Promise.resolve();
+  private claimed: Promise<void> | undefined;
 
   /** `written`: segment ids known to be on disk already (a worker just saved them). */
   constructor(
@@ -48,10 +47,14 @@ export class IndexStore {
 
   /**
    * The stored index, or undefined when there is none yet. A damaged, truncated or old-version store throws a
-   * StoreFormatError (the caller rebuilds and says so); a folder that cannot be read throws the fs error.
+   * StoreFormatError (the caller rebuilds and says so); a folder holding files that are not Grounded's throws a
+   * StoreFolderError (the caller keeps the index in memory); a folder that cannot be read throws the fs error.
    * `step` (see createYielder) is awaited every few ms of work, so that the host thread can load without stalling.
    */
   async load(step: () => Promise<void> = () => Promise.resolve()): Promise<StoredIndex | undefined> {
+    const state = await storeFolderState(this.dir);
+    if (state === 'missing' || state === 'empty') return undefined;
+    if (state === 'foreign') throw new StoreFolderError('foreign', `The folder ${this.dir} holds files that are not Grounded's, so Grounded keeps the index in memory and leaves the folder untouched (it needs an empty folder or one marked with ${STORE_MARKER}).`);
     let bytes: Uint8Array;
     try {
       bytes = await readFileBytes(join(this.dir, MANIFEST));
@@ -95,7 +98,7 @@ export class IndexStore {
    * `markWritten`.
    */
   async writeSegment(segment: SegmentData): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await this.claim();
     await this.atomicWrite(segmentFile(segment.id), encodeSegment(segment));
     this.onDisk.add(segment.id);
   }
@@ -108,12 +111,22 @@ export class IndexStore {
   /** Forgets what is on disk so the next save writes every segment again (after a damaged store). */
   async clear(): Promise<void> {
     this.onDisk.clear();
+    await this.claim();
     const names = await readdir(this.dir).catch(() => [] as string[]);
-    await Promise.all(names.filter(n => n === MANIFEST || SEGMENT_FILE.test(n) || n.endsWith('.tmp')).map(n => unlink(join(this.dir, n)).catch(() => undefined)));
+    await Promise.all(names.filter(isStoreFile).map(n => unlink(join(this.dir, n)).catch(() => undefined)));
+  }
+
+  /** Makes sure the folder is Grounded's to write in (once per store; again after a failure). */
+  private claim(): Promise<void> {
+    this.claimed ??= claimStoreFolder(this.dir).catch((e: unknown) => {
+      this.claimed = undefined;
+      throw e;
+    });
+    return this.claimed;
   }
 
   private async write(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await this.claim();
     for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
     await this.atomicWrite(MANIFEST, encodeManifest(manifest));
     const live = new Set(manifest.segmentIds);

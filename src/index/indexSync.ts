@@ -6,6 +6,7 @@ import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
 import { indexStats, type IndexStats } from './indexStats';
 import { IndexStore, snapshotOf, type StoredIndex } from './indexStore';
+import { StoreFolderError } from './storeFolder';
 import type { Manifest } from './manifestCodec';
 import { SegmentedIndex, type IndexSnapshot } from './segmentedIndex';
 
@@ -27,6 +28,8 @@ export interface SyncResult {
   storeProblem?: string;
   /** The index could not be saved; it works, but the next start reads every file again. */
   saveProblem?: string;
+  /** The store folder is not Grounded's to use (see StoreFolderError): nothing was read or written there. */
+  storeRefused?: boolean;
 }
 
 export interface SyncProgress {
@@ -45,14 +48,20 @@ export async function syncIndex(
 ): Promise<SyncResult> {
   const t0 = performance.now();
   const folders = request.folders.map(f => resolve(f));
-  const store = request.storeDir ? new IndexStore(request.storeDir) : undefined;
+  let store = request.storeDir ? new IndexStore(request.storeDir) : undefined;
   let storeProblem: string | undefined;
+  let refused: StoreFolderError | undefined;
   let stored: StoredIndex | undefined;
   try {
     stored = await store?.load();
   } catch (e) {
-    storeProblem = e instanceof StoreFormatError ? `the saved index was unusable (${e.message})` : `the saved index could not be read (${errorText(e)})`;
-    await store?.clear().catch(() => undefined);
+    if (e instanceof StoreFolderError) {
+      refused = e;
+      store = undefined; // memory only: the folder is not touched
+    } else {
+      storeProblem = e instanceof StoreFormatError ? `the saved index was unusable (${e.message})` : `the saved index could not be read (${errorText(e)})`;
+      await store?.clear().catch(() => undefined);
+    }
   }
   const reuse = stored !== undefined && !request.fromScratch && sameFolders(stored.manifest.folders, folders);
   const index = new SegmentedIndex(
@@ -104,6 +113,10 @@ export async function syncIndex(
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;
   if (saveProblem) result.saveProblem = saveProblem;
+  if (refused) {
+    result.saveProblem = refused.message;
+    result.storeRefused = true;
+  }
   return result;
 }
 

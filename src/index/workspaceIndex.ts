@@ -231,9 +231,10 @@ export class WorkspaceIndex {
     this.builtAt = result.stats.builtAt;
     this.lastSync = { timings: result.stats.timings, filesRead: result.stats.filesRead };
     const dir = this.config.storeDir;
-    this.store = dir ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id)) : undefined;
+    this.store = dir && !result.storeRefused ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id)) : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
-    if (result.saveProblem) this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`);
+    if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
+    else if (result.saveProblem) this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`);
     const over = result.walkSkipped['file-limit'];
     if (over > 0) this.notice(fileLimitNotice(over), 'file-limit'); // once: the count moves with every sync
     this.changed();

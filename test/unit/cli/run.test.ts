@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
@@ -160,6 +161,27 @@ describe('grounded CLI', () => {
       assert.equal(code, 0);
       assert.match(err, /rebuilt the workspace index: .*shorter than its header|rebuilt the workspace index/);
       assert.match(out, /read\s+3 /);
+    });
+
+    it("refuses a --store folder holding files that are not Grounded's with exit 2, and leaves them as they were", async () => {
+      const store = join(temp, 'mine');
+      await mkdir(store);
+      const files = { 'thesis.tmp': 'chapter one', 'seg-7.bin': 'my segment', 'manifest.bin': 'my manifest' };
+      for (const [name, text] of Object.entries(files)) await writeFile(join(store, name), text);
+      for (const command of [['index'], ['search', 'widget']]) {
+        const { code, err } = await cli(...command, '--folder', WORKSPACE, '--store', store);
+        assert.equal(code, 2, err);
+        assert.match(err, /already holds files that are not Grounded's.*--store DIR/);
+      }
+      assert.deepEqual((await readdir(store)).sort(), Object.keys(files).sort());
+      for (const [name, text] of Object.entries(files)) assert.equal(await readFile(join(store, name), 'utf8'), text);
+    });
+
+    it('fails at once with the reason for a --store that cannot be created (/proc/x), instead of hanging', async function () {
+      if (!existsSync('/proc/self')) this.skip();
+      const { code, err } = await cli('index', '--folder', WORKSPACE, '--store', '/proc/x');
+      assert.equal(code, 1);
+      assert.match(err, /cannot create the index folder \/proc\/x \(ENOENT\)/);
     });
 
     it('exits 1 with the reason when the store cannot be used', async () => {

@@ -194,6 +194,12 @@ describe('links, limits and reading bounds', () => {
     assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'notes.txt']);
   });
 
+  it('leaves out a folder that holds a Grounded index store', async () => {
+    await put(ws, { 'store/.grounded-index': 'This folder holds a Grounded workspace index.\n', 'store/notes.md': 'x' });
+    const { candidates } = await walkFolders([ws], {});
+    assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'notes.txt']);
+  });
+
   it('stops listing files at maxFiles and counts the ones left out', async () => {
     await put(ws, { 'more/a.txt': 'a', 'more/b.txt': 'b', 'more/c.txt': 'c' });
     const { candidates, skipped } = await walkFolders([ws], { maxFiles: 2 });
