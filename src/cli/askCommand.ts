@@ -9,6 +9,7 @@ import { LocalRetriever } from '../retrievers/localRetriever';
 import { ALLOW_INSECURE_OPTION, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
+import { terminalError } from './terminalError';
 
 const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--allow-insecure] [--json]';
 
@@ -70,7 +71,7 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
         return 0;
       case 'error':
         if (event.partial) io.out(event.error.kind === 'stream-broken' ? '\n[interrupted]\n' : '\n');
-        io.err(`grounded: ${event.error.message}\n`);
+        io.err(terminalError(event.error));
         // The message names the VS Code command; in a terminal the key comes from the environment.
         if (event.error.kind === 'auth') io.err('grounded: in a terminal, put the key in GROUNDED_API_KEY.\n');
         return exitCodeFor(event.error.kind);

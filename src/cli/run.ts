@@ -1,10 +1,10 @@
 import { GroundedError } from '../core/errors';
-import { redactSecrets } from '../providers/redact';
 import { askCommand } from './askCommand';
 import type { CliCommand, CliIo } from './cliIo';
 import { evalCommand } from './evalCommand';
 import { indexCommand } from './indexCommand';
 import { searchCommand } from './searchCommand';
+import { terminalError } from './terminalError';
 
 export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]   ranked passages from the folder's index
@@ -42,15 +42,13 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   }
 }
 
-export function reportError(e: unknown, io: CliIo): number {
+function reportError(e: unknown, io: CliIo): number {
   if (io.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) {
     io.err('Cancelled.\n');
     return 130;
   }
   if (e instanceof GroundedError) {
-    const detail = causeDetail(e);
-    // A terminal has no “Grounded” output channel: the cause that would be logged there is printed instead.
-    io.err(detail ? `grounded: ${e.message.replace(OUTPUT_HINT, '')}\ngrounded: cause: ${detail}\n` : `grounded: ${e.message}\n`);
+    io.err(terminalError(e));
     return e.kind === 'bad-input' ? 2 : 1;
   }
   if (isParseArgsError(e)) {
@@ -63,29 +61,3 @@ export function reportError(e: unknown, io: CliIo): number {
 
 const isParseArgsError = (e: unknown): e is Error =>
   e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && String((e as unknown as { code: string }).code).startsWith('ERR_PARSE_ARGS');
-
-const OUTPUT_HINT = / See the “Grounded” output for details(, then retry)?\./;
-/** Environment variables whose values are secrets the CLI reads. */
-const SECRET_VARIABLES = ['PGPASSWORD', 'GROUNDED_API_KEY', 'GROUNDED_EMBEDDINGS_API_KEY'];
-
-/**
- * The chain of causes behind an error whose message points to the “Grounded” output or names no reason
- * (kind `unknown`), with their codes (a SQLSTATE, a socket code), redacted; undefined for the others.
- */
-function causeDetail(e: GroundedError): string | undefined {
-  if (e.kind !== 'unknown' && !OUTPUT_HINT.test(e.message)) return undefined;
-  const parts: string[] = [];
-  for (let cause: unknown = e.options.cause, depth = 0; cause !== undefined && cause !== null && depth < 3; depth++) {
-    if (cause instanceof Error) {
-      const code = (cause as { code?: unknown }).code;
-      parts.push(`${cause.message}${typeof code === 'string' || typeof code === 'number' ? ` (${code})` : ''}`);
-      cause = cause.cause;
-    } else {
-      parts.push(typeof cause === 'string' ? cause : JSON.stringify(cause));
-      break;
-    }
-  }
-  if (parts.length === 0) return undefined;
-  const secrets = SECRET_VARIABLES.map(v => process.env[v]).filter((v): v is string => !!v);
-  return redactSecrets(parts.join(' ← ').slice(0, 600), secrets);
-}

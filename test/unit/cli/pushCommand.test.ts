@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { reportError } from '../../../src/cli/run';
+import { terminalError } from '../../../src/cli/terminalError';
 import { GroundedError } from '../../../src/core/errors';
 import { cli } from './cliHarness';
 
@@ -38,22 +38,13 @@ describe('grounded index --target (before connecting)', () => {
 
 describe('CLI error report', () => {
   it('prints the cause of a failure whose message points to the Grounded output, redacted, instead of the pointer', () => {
-    let err = '';
     const cause = Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00 near password=hunter2secret'), { code: '22021' });
-    const code = reportError(new GroundedError('unknown', 'PostgreSQL at db:5432/docs failed a query. See the “Grounded” output for details.', { cause }), {
-      out: () => undefined,
-      err: t => (err += t),
-    });
-    assert.equal(code, 1);
-    assert.equal(err, 'grounded: PostgreSQL at db:5432/docs failed a query.\ngrounded: cause: invalid byte sequence for encoding "UTF8": 0x00 near password=[redacted] (22021)\n');
+    const text = terminalError(new GroundedError('unknown', 'PostgreSQL at db:5432/docs failed a query. See the “Grounded” output for details.', { cause }));
+    assert.equal(text, 'grounded: PostgreSQL at db:5432/docs failed a query.\ngrounded: cause: invalid byte sequence for encoding "UTF8": 0x00 near password=[redacted] (22021)\n');
   });
 
   it('prints only the message of a failure that names its fix', () => {
-    let err = '';
-    reportError(new GroundedError('network', 'PostgreSQL at db:5432/docs could not be reached (ECONNREFUSED).', { cause: new Error('connect ECONNREFUSED') }), {
-      out: () => undefined,
-      err: t => (err += t),
-    });
-    assert.equal(err, 'grounded: PostgreSQL at db:5432/docs could not be reached (ECONNREFUSED).\n');
+    const text = terminalError(new GroundedError('network', 'PostgreSQL at db:5432/docs could not be reached (ECONNREFUSED).', { cause: new Error('connect ECONNREFUSED') }));
+    assert.equal(text, 'grounded: PostgreSQL at db:5432/docs could not be reached (ECONNREFUSED).\n');
   });
 });

@@ -75,6 +75,14 @@ describe('grounded ask', () => {
     assert.match(err, /GROUNDED_API_KEY/);
   });
 
+  it('prints the cause of a failure the message would send to the Grounded output, which a terminal lacks', async () => {
+    server.enqueue({ status: 400 }, { status: 400 }); // the stream, then the whole-answer fallback
+    const { code, err } = await cli(['install widget', ...model(), '--no-grading']);
+    assert.equal(code, 3);
+    assert.match(err, /\ngrounded: The model call failed\.\ngrounded: cause: .*Scripted 400/);
+    assert.doesNotMatch(err, /“Grounded” output/);
+  });
+
   it('exits 4 when the stream breaks, with the partial answer printed', async () => {
     server.enqueue({ tokens: ['one ', 'two ', 'three '], cutAfter: 2 });
     const { code, out, err } = await cli(['install widget', ...model(), '--no-grading']);
