@@ -74,12 +74,19 @@ export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FIL
 }
 
 /**
- * An open file's bytes up to its end, or undefined when it has more than `maxBytes`: at most `maxBytes` + 1 bytes
- * are read. `sizeHint` (what stat said) sizes the first buffer only: a file that grows meanwhile, or a /proc file
- * that says 0, is read to its end or to the limit, never further.
+ * An open file's bytes, or undefined when it has more than `maxBytes`. A file that stat gives a size is read up to
+ * that size (a file that grows meanwhile is read as it was); one that says 0 (a /proc file) is read to its end, but
+ * never past `maxBytes` + 1 bytes.
  */
 export function readAtMostSync(fd: number, sizeHint: number, maxBytes: number): Buffer | undefined {
-  let buffer: Buffer = Buffer.allocUnsafe(Math.min(sizeHint, maxBytes) + 1);
+  if (sizeHint > maxBytes) return undefined;
+  if (sizeHint > 0) {
+    const bytes = Buffer.allocUnsafe(sizeHint);
+    let read = 0;
+    for (let n = 1; read < sizeHint && n > 0; read += n) n = readSync(fd, bytes, read, sizeHint - read, read);
+    return read === sizeHint ? bytes : bytes.subarray(0, read); // a file that shrank meanwhile: what is there
+  }
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(UNSIZED_FIRST_BYTES, maxBytes + 1));
   let read = 0;
   for (;;) {
     if (read === buffer.length) {
@@ -94,7 +101,14 @@ export function readAtMostSync(fd: number, sizeHint: number, maxBytes: number): 
 
 /** `readAtMostSync` through a file handle. */
 export async function readAtMost(handle: FileHandle, sizeHint: number, maxBytes: number): Promise<Buffer | undefined> {
-  let buffer: Buffer = Buffer.allocUnsafe(Math.min(sizeHint, maxBytes) + 1);
+  if (sizeHint > maxBytes) return undefined;
+  if (sizeHint > 0) {
+    const bytes = Buffer.allocUnsafe(sizeHint);
+    let read = 0;
+    for (let n = 1; read < sizeHint && n > 0; read += n) n = (await handle.read(bytes, read, sizeHint - read, read)).bytesRead;
+    return read === sizeHint ? bytes : bytes.subarray(0, read);
+  }
+  let buffer: Buffer = Buffer.allocUnsafe(Math.min(UNSIZED_FIRST_BYTES, maxBytes + 1));
   let read = 0;
   for (;;) {
     if (read === buffer.length) {
@@ -106,6 +120,9 @@ export async function readAtMost(handle: FileHandle, sizeHint: number, maxBytes:
     read += bytesRead;
   }
 }
+
+/** The first buffer for a file whose size is not known. */
+const UNSIZED_FIRST_BYTES = 64 * 1024;
 
 function grown(buffer: Buffer, length: number): Buffer {
   const bigger = Buffer.allocUnsafe(length);
