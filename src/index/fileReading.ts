@@ -1,10 +1,15 @@
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { SkipReason } from './discovery';
 import { TextLines } from './textLines';
 
 const BINARY_SNIFF_BYTES = 8192;
+/**
+ * Files are opened without blocking: a path that became a pipe (or a link to one) would otherwise hold the open
+ * until something writes to it; the fstat that follows turns it away. No effect on regular files.
+ */
+const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 /** Files larger than this are skipped unless the settings say otherwise (`grounded.index.maxFileSizeKB`). */
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
@@ -29,13 +34,16 @@ export const hashBytes = (bytes: Uint8Array): string => createHash('sha1').updat
 
 /**
  * Reads a file once: hashes it, drops binaries (a NUL byte early on) and minified files. At most `maxBytes` + 1
- * bytes are read, whatever the file's size says: more is 'too-large' (no hash). Never throws.
+ * bytes are read, whatever the file's size says: more is 'too-large' (no hash). Only a regular file is read (not a
+ * device or a pipe, even through a link). Never throws.
  */
 export async function readFileContent(location: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<FileContent> {
   let handle: FileHandle | undefined;
   try {
-    handle = await open(location, 'r');
-    const { size } = await handle.stat();
+    handle = await open(location, OPEN_FLAGS);
+    const info = await handle.stat();
+    if (!info.isFile()) return UNREADABLE; // a device or a pipe: it may never end
+    const { size } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size };
     const bytes = await readAtMost(handle, size, maxBytes);
     return bytes ? classifyBytes(bytes) : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
@@ -57,12 +65,14 @@ const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as 
 export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FILE_BYTES): FileContent & { mtimeMs: number } {
   let fd: number;
   try {
-    fd = openSync(location, 'r');
+    fd = openSync(location, OPEN_FLAGS);
   } catch {
     return { ...UNREADABLE, mtimeMs: 0 };
   }
   try {
-    const { size, mtimeMs } = fstatSync(fd);
+    const info = fstatSync(fd);
+    if (!info.isFile()) return { ...UNREADABLE, mtimeMs: 0 }; // a device or a pipe: it may never end
+    const { size, mtimeMs } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
     const bytes = readAtMostSync(fd, size, maxBytes);
     return bytes ? { ...classifyBytes(bytes), mtimeMs } : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };

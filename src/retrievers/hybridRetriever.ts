@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { cancelled } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { splitLines } from '../index/chunker';
-import type { DiscoveryRules } from '../index/discovery';
+import { MAX_FILE_BYTES_LIMIT, type DiscoveryRules } from '../index/discovery';
+import { readFileContent } from '../index/fileReading';
 import { fuseByReciprocalRank } from './hybridRankFusion';
 import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
 import { pushRow, workspaceRows } from './pgvectorPushRows';
@@ -79,7 +79,7 @@ export class HybridRetriever implements Retriever {
     const files = new Map<string, Promise<string[] | undefined>>();
     const passages: Passage[] = [];
     for (const { entry, score } of this.store.nearest(vector, k)) {
-      if (!files.has(entry.location)) files.set(entry.location, readFile(entry.location, 'utf8').then(splitLines, () => undefined));
+      if (!files.has(entry.location)) files.set(entry.location, linesOf(entry.location));
       const lines = await files.get(entry.location);
       const text = lines?.slice(entry.startLine - 1, entry.endLine).join('\n');
       if (text === undefined || lines === undefined || entry.endLine > lines.length) continue;
@@ -91,4 +91,13 @@ export class HybridRetriever implements Retriever {
     }
     return passages;
   }
+}
+
+/**
+ * A file's lines as the chunker saw them, read as the index reads files: a regular file, at most the largest size
+ * a file may be indexed at; undefined otherwise (such a file was never embedded).
+ */
+async function linesOf(location: string): Promise<string[] | undefined> {
+  const content = await readFileContent(location, MAX_FILE_BYTES_LIMIT);
+  return content.kind === 'text' ? splitLines(content.lines.text) : undefined;
 }

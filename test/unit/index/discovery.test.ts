@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -218,6 +219,18 @@ describe('links, limits and reading bounds', () => {
     assert.ok(!files.some(f => f.path === 'big.txt'));
     assert.equal(outcome(readFileContentSync(big, MAX_FILE_BYTES_LIMIT)), 'too-large');
     assert.equal(outcome(await readFileContent(big, MAX_FILE_BYTES_LIMIT)), 'too-large');
+  });
+
+  it('does not open a pipe or a device as a file, even through a link (the read would never end)', async function () {
+    const pipe = join(ws, 'pipe.txt');
+    try {
+      execFileSync('mkfifo', [pipe]);
+    } catch {
+      this.skip(); // no mkfifo here
+    }
+    assert.equal(outcome(await readFileContent(pipe)), 'unreadable');
+    assert.equal(outcome(readFileContentSync(pipe)), 'unreadable');
+    if (existsSync('/dev/zero')) assert.equal(outcome(await readFileContent('/dev/zero')), 'unreadable');
   });
 
   it('reads no more than the limit plus one byte when the size a file reports is wrong', async function () {
