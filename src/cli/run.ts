@@ -4,7 +4,7 @@ import type { CliCommand, CliIo } from './cliIo';
 import { evalCommand } from './evalCommand';
 import { indexCommand } from './indexCommand';
 import { searchCommand } from './searchCommand';
-import { terminalError } from './terminalError';
+import { terminalError, unexpectedError } from './terminalError';
 
 export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]   ranked passages from the folder's index
@@ -55,7 +55,7 @@ function reportError(e: unknown, io: CliIo): number {
     io.err(`grounded: ${e.message}\n${USAGE}`);
     return 2;
   }
-  io.err(`grounded: unexpected failure: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  io.err(unexpectedError(e));
   return 1;
 }
 

@@ -29,6 +29,12 @@ function causeDetail(e: GroundedError): string | undefined {
     }
   }
   if (parts.length === 0) return undefined;
-  const secrets = SECRET_VARIABLES.map(v => process.env[v]).filter((v): v is string => !!v);
-  return redactSecrets(parts.join(' ← ').slice(0, 600), secrets);
+  return redactSecrets(parts.join(' ← ').slice(0, 600), environmentSecrets());
 }
+
+/** A failure the CLI did not expect, with its stack for a bug report, redacted like a cause. */
+export function unexpectedError(e: unknown): string {
+  return `grounded: unexpected failure: ${redactSecrets(e instanceof Error ? (e.stack ?? e.message) : String(e), environmentSecrets())}\n`;
+}
+
+const environmentSecrets = (): string[] => SECRET_VARIABLES.map(v => process.env[v]).filter((v): v is string => !!v);
