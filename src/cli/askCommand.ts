@@ -66,6 +66,8 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
       case 'token':
         io.out(event.text);
         break;
+      case 'citation':
+        break;
       case 'done':
         io.out(`\n\n${sourceLines(event.citations, sources)}`);
         return 0;
@@ -95,14 +97,26 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
   return 1;
 }
 
-/** The cited passages, or (when nothing was cited) the passages the answer was written from. */
+/**
+ * Each claim's citation as `[n] path:start-end`, with the claim and a word when its lines do not support it; or
+ * (when nothing was cited) the passages the answer was written from.
+ */
 function sourceLines(citations: Citation[], sources: Passage[]): string {
-  const lines = citations.length > 0 ? citations.map(c => `[${c.n}] ${location(c.passage)}`) : sources.map(p => location(p));
+  const lines =
+    citations.length > 0
+      ? citations.map(c => `[${c.n}] ${c.passage.path}:${c.startLine}-${c.endLine}${supportNote(c)}${c.claim ? `  “${clip(c.claim)}”` : ''}`)
+      : sources.map(p => `${p.path}:${p.startLine}-${p.endLine}`);
   if (lines.length === 0) return '';
   return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
 }
 
-const location = (p: Passage) => `${p.path}:${p.startLine}-${p.endLine}`;
+function supportNote(c: Citation): string {
+  const moved = c.movedFrom !== undefined ? ` (moved from [${c.movedFrom}])` : '';
+  const support = c.support === 'unsupported' ? ' (not supported by these lines)' : c.support === 'partial' ? ' (partly supported)' : '';
+  return moved + support;
+}
+
+const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {

@@ -1,10 +1,8 @@
 import { realClock, type Clock } from './clock';
 import { cancelled, GroundedError, toGroundedError } from './errors';
-import type { AnswerEvent, AskRequest, Usage } from './events';
+import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
 import { defaultAskOptions, type AskOptions } from './options';
-import type { Passage } from './passage';
 import type { ChatModel, Retriever } from './ports';
-import { parseCitations } from './rag/citations';
 import { ragGraph } from './rag/graph';
 import type { RagRun } from './rag/run';
 
@@ -46,20 +44,22 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   const mode = request.mode ?? 'answer';
   const history = request.history ?? [];
   let partial = '';
-  let sources: Passage[] = [];
+  // by ordinal: a citation sent again (the model check's verdict) replaces the first
+  const citations = new Map<number, Citation>();
   try {
     const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
     const query = context ? `${question} ${context.text.slice(0, 300)}` : searchQuery(question, history);
-    const input = { question, history, mode, context, query, passages: [], relevant: [], rewrites: 0, answer: '' };
+    const input = { question, history, mode, context, query, passages: [], relevant: [], rewrites: 0, answer: '', citations: [] };
     const stream = await ragGraph().stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50, configurable: { run } });
     for await (const chunk of stream) {
       const event = chunk as AnswerEvent;
       if (event.type === 'token') partial += event.text;
-      if (event.type === 'sources') sources = event.sources;
+      if (event.type === 'citation') citations.set(event.citation.ordinal, event.citation);
       yield event;
     }
     if (request.signal?.aborted) throw cancelled();
-    yield { type: 'done', answer: partial, citations: parseCitations(partial, sources), usage, mode: deps.model ? mode : 'search' };
+    const cited = [...citations.values()].sort((a, b) => a.ordinal - b.ordinal);
+    yield { type: 'done', answer: partial, citations: cited, usage, mode: deps.model ? mode : 'search' };
   } catch (e) {
     yield { type: 'error', error: toGroundedError(e, request.signal), partial };
   }

@@ -3,10 +3,26 @@ import type { Passage } from './passage';
 
 export type StepName = 'retrieve' | 'grade' | 'rewrite' | 'generate';
 
-/** A numbered source the answer cites: `[n]` in the text refers to `passage`. */
+/** Whether the cited lines say what the claim says (see src/core/citations). */
+export type Support = 'supported' | 'partial' | 'unsupported';
+
+/**
+ * One cited number of the answer: the claim its marker closes, aligned to the lines of `passage` that support it.
+ * `n` is the source it points at (1-based in `sources`); when checking moved it to a source that supports the claim
+ * better, `movedFrom` is the number the model wrote. `support` is absent when nothing was checked (search results,
+ * checking off).
+ */
 export interface Citation {
   n: number;
+  /** Which cited number of the answer this is, counted from 0 over the text outside code. */
+  ordinal: number;
   passage: Passage;
+  claim: string;
+  /** The aligned lines, 1-based, inclusive, within the passage. */
+  startLine: number;
+  endLine: number;
+  support?: Support;
+  movedFrom?: number;
 }
 
 export interface Usage {
@@ -22,6 +38,11 @@ export type AnswerEvent =
   | { type: 'step'; name: StepName; detail: string }
   | { type: 'sources'; sources: Passage[] }
   | { type: 'token'; text: string }
+  /**
+   * A marker's claim aligned and checked. Sent just before the token that completes the marker, so a surface has it
+   * when it renders the marker; sent again with the same ordinal when the model check changes its verdict.
+   */
+  | { type: 'citation'; citation: Citation }
   | { type: 'done'; answer: string; citations: Citation[]; usage: Usage; mode: AnswerMode }
   | { type: 'error'; error: GroundedError; partial: string };
 

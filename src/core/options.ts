@@ -1,3 +1,5 @@
+import type { CitationCheck } from './citations/resolve';
+
 export interface RetryPolicy {
   /** Extra attempts after the first, for transient errors, before the first token only. */
   retries: number;
@@ -20,6 +22,11 @@ export interface AskOptions {
   firstTokenTimeoutMs: number;
   /** A gap between two tokens longer than this breaks the stream. */
   idleTimeoutMs: number;
+  /**
+   * How citations are checked against their lines: `lexical` (the index's analysis, as they stream), `model` (that,
+   * then one helper-model call over every claim after the answer), `off` (lines aligned, no verdicts).
+   */
+  citationCheck: CitationCheck;
 }
 
 export const defaultAskOptions: AskOptions = {
@@ -32,4 +39,5 @@ export const defaultAskOptions: AskOptions = {
   retry: { retries: 3, baseDelayMs: 500, maxDelayMs: 8000 },
   firstTokenTimeoutMs: 60_000,
   idleTimeoutMs: 30_000,
+  citationCheck: 'lexical',
 };

@@ -139,6 +139,13 @@ export class SegmentedIndex {
     };
   }
 
+  /** A term's BM25 inverse document frequency over the live chunks (a term it does not hold weighs the most). */
+  termWeight(term: string): number {
+    let df = 0;
+    for (const s of this.segments) df += s.documentFrequency(s.termId(term));
+    return bm25Idf(this.liveDocs, Math.min(df, this.liveDocs));
+  }
+
   /** The k best chunks, best first; equal scores in index order. */
   search(query: string, k: number): IndexHit[] {
     return this.rank(query, k).map(({ doc, score }) => this.hit(doc, score));

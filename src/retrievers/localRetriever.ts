@@ -29,6 +29,10 @@ export class LocalRetriever implements Retriever {
     }
   }
 
+  termWeights(): ((term: string) => number) | undefined {
+    return this.index.termWeights();
+  }
+
   /** The current index's counts, or undefined before the first sync finishes. */
   stats(): IndexStats | undefined {
     return this.index.stats();

@@ -1,7 +1,8 @@
 import type { ErrorAction, GroundedError } from '../core/errors';
-import type { AnswerEvent, AnswerMode } from '../core/events';
+import { citedSpan } from '../core/citations/resolve';
+import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
-import { CitationSegmenter } from '../core/rag/citations';
+import { MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
 
 /** What the chat renderer needs from a ChatResponseStream; tests pass a spy. */
 export interface ChatSink {
@@ -21,14 +22,33 @@ export interface ChatOutcome {
 
 export const RETRY: ErrorAction = { title: 'Retry', command: 'grounded.retry' };
 
-/** Maps the core's events onto chat: progress per step, markdown with inline anchors, references at the end. */
+/** Said after an anchor whose lines do not support the claim before it. */
+export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
+
+/**
+ * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
+ * was aligned to (and a note where they do not support it), the distinct cited ranges as references at the end.
+ */
 export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: ChatSink): Promise<ChatOutcome> {
-  let segmenter = new CitationSegmenter([]);
+  let scanner = new MarkerScanner();
   let sources: Passage[] = [];
-  const write = (segments: ReturnType<CitationSegmenter['push']>) => {
-    for (const s of segments) {
-      if (s.type === 'text') sink.markdown(s.text);
-      else sink.anchor(s.n, s.passage);
+  // citations arrive before the token that holds their marker; a marker finds its own by ordinal
+  const citations = new Map<number, Citation>();
+  const write = (pieces: MarkerPiece[]) => {
+    for (const piece of pieces) {
+      if (piece.type === 'text') {
+        sink.markdown(piece.text);
+        continue;
+      }
+      const citation = citations.get(piece.ordinal);
+      if (citation) {
+        sink.anchor(citation.n, citedSpan(citation));
+        if (citation.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
+      } else {
+        // a number that names no source is left out, as the model invented it
+        const passage = sources[piece.n - 1];
+        if (passage) sink.anchor(piece.n, passage);
+      }
     }
   };
   for await (const event of events) {
@@ -38,20 +58,25 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         break;
       case 'sources':
         sources = event.sources;
-        segmenter = new CitationSegmenter(sources);
+        scanner = new MarkerScanner();
+        citations.clear();
+        break;
+      case 'citation':
+        citations.set(event.citation.ordinal, event.citation);
         break;
       case 'token':
-        write(segmenter.push(event.text));
+        write(scanner.push(event.text));
         break;
       case 'done': {
-        write(segmenter.flush());
-        // Cited passages first; an answer that cites nothing still shows what it was written from.
-        const shown = event.citations.length > 0 ? event.citations.map(c => c.passage) : event.mode === 'answer' ? sources : [];
+        write(scanner.flush());
+        // The distinct cited ranges first; an answer that cites nothing still shows what it was written from.
+        const cited = new Map(event.citations.map(c => [citedSpan(c).id, citedSpan(c)]));
+        const shown = cited.size > 0 ? [...cited.values()] : event.mode === 'answer' ? sources : [];
         for (const p of shown) sink.reference(p);
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
       case 'error':
-        write(segmenter.flush());
+        write(scanner.flush());
         if (event.partial) sink.markdown('\n\n*— answer interrupted —*');
         if (event.error.kind !== 'bad-input') {
           if (event.error.options.action) sink.button(event.error.options.action);

@@ -175,6 +175,9 @@ export class PanelController {
           this.ports.schedule(() => this.flushTokens(), TOKEN_BATCH_MS);
         }
         break;
+      case 'citation':
+        // the panel's chips open whole sources until it renders aligned lines
+        break;
       case 'done':
         this.flushTokens();
         view.status = 'done';

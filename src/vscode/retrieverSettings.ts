@@ -92,6 +92,11 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     this.keys = new ApiKeyStore(secrets);
   }
 
+  /** The local index's term weights while it is the retriever; a remote engine's citations weigh by the passages. */
+  termWeights(): ((term: string) => number) | undefined {
+    return readRetrieverSettings().kind === 'local' ? this.local.termWeights?.() : undefined;
+  }
+
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const settings = readRetrieverSettings();
     if (settings.kind === 'local') {

@@ -1,4 +1,5 @@
 import { END, START, StateGraph } from '@langchain/langgraph';
+import { checkCitations } from './nodes/checkCitations';
 import { generate } from './nodes/generate';
 import { grade } from './nodes/grade';
 import { presentSearchResults } from './nodes/presentSearchResults';
@@ -10,9 +11,11 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 
 /**
  *   START → retrieve → (search mode or no model) → presentSearchResults → END
- *                    → (grading off) → generate → END
- *                    → grade → (enough relevant, or rewrites used up) → generate → END
+ *                    → (grading off) → generate → …
+ *                    → grade → (enough relevant, or rewrites used up) → generate → …
  *                            → rewrite → retrieve …            (at most maxRewrites times)
+ *   generate → (citation check "model", something cited) → checkCitations → END
+ *            → END
  */
 function buildRagGraph() {
   const afterRetrieve = (state: RagStateType, config: LangGraphRunnableConfig) => {
@@ -25,17 +28,22 @@ function buildRagGraph() {
     return state.relevant.length >= options.minRelevant || state.rewrites >= options.maxRewrites ? 'generate' : 'rewrite';
   };
 
+  const decideToCheck = (state: RagStateType, config: LangGraphRunnableConfig) =>
+    runOf(config).options.citationCheck === 'model' && state.citations.length > 0 ? 'checkCitations' : END;
+
   return new StateGraph(RagState)
     .addNode('retrieve', retrieve)
     .addNode('grade', grade)
     .addNode('rewrite', rewrite)
     .addNode('generate', generate)
+    .addNode('checkCitations', checkCitations)
     .addNode('presentSearchResults', presentSearchResults)
     .addEdge(START, 'retrieve')
     .addConditionalEdges('retrieve', afterRetrieve, ['presentSearchResults', 'grade', 'generate'])
     .addConditionalEdges('grade', decideToGenerate, ['generate', 'rewrite'])
     .addEdge('rewrite', 'retrieve')
-    .addEdge('generate', END)
+    .addConditionalEdges('generate', decideToCheck, ['checkCitations', END])
+    .addEdge('checkCitations', END)
     .addEdge('presentSearchResults', END)
     .compile();
 }

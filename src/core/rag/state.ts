@@ -1,5 +1,5 @@
 import { Annotation } from '@langchain/langgraph';
-import type { AnswerMode, SelectionContext, Turn } from '../events';
+import type { AnswerMode, Citation, SelectionContext, Turn } from '../events';
 import type { Passage } from '../passage';
 
 /** Everything the graph knows about one question. Each field is replaced by the node that writes it. */
@@ -16,6 +16,8 @@ export const RagState = Annotation.Root({
   relevant: Annotation<Passage[]>,
   rewrites: Annotation<number>,
   answer: Annotation<string>,
+  /** The answer's citations, in the order of their markers. */
+  citations: Annotation<Citation[]>,
 });
 
 export type RagStateType = typeof RagState.State;

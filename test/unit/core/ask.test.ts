@@ -39,12 +39,12 @@ describe('ask()', () => {
     const events = await collect({ question: 'flux level?' }, { retriever: three, model: m });
     assert.deepEqual(shape(events), [
       'step:retrieve', 'step:grade', 'step:grade', 'sources', 'step:generate',
-      'token:Set it', 'token: to 88', 'token: [1].', 'done',
+      'token:Set it', 'token: to 88', 'citation', 'token: [1].', 'done',
     ]);
     const done = last(events);
     assert.ok(done?.type === 'done');
     assert.equal(done.answer, 'Set it to 88 [1].');
-    assert.deepEqual(done.citations.map(c => [c.n, c.passage.text]), [[1, 'flux level is 88']]);
+    assert.deepEqual(done.citations.map(c => [c.n, c.passage.text, c.claim, c.startLine, c.endLine, c.support]), [[1, 'flux level is 88', 'Set it to 88', 1, 1, 'supported']]);
     assert.equal(done.usage.modelCalls, 2);
   });
 

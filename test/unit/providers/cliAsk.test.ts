@@ -36,12 +36,12 @@ describe('grounded ask', () => {
   });
   afterEach(() => server.close());
 
-  it('prints the tokens as they arrive, then the cited source as path:start-end', async () => {
+  it('prints the tokens as they arrive, then each claim’s citation as path:start-end of the lines that say it', async () => {
     const writes: string[] = [];
     const { code, out } = await cli(['how do I install widget?', ...model()], { env: { GROUNDED_API_KEY: 'sk-cli-key-1' }, onOut: t => writes.push(t) });
     assert.equal(code, 0);
     assert.deepEqual(writes.slice(0, 3), ['Run ', '`npm install widget` ', '[1].'], 'one write per token');
-    assert.match(out, /^Run `npm install widget` \[1\]\.\n\nSources:\n {2}\[1\] README\.md:\d+-\d+\n$/);
+    assert.equal(out, 'Run `npm install widget` [1].\n\nSources:\n  [1] README.md:7-7  “Run npm install widget”\n');
     assert.deepEqual(server.chatRequests.map(r => [isGradeRequest(r), r.authorization]), [[true, 'Bearer sk-cli-key-1'], [false, 'Bearer sk-cli-key-1']]);
   });
 
@@ -58,6 +58,12 @@ describe('grounded ask', () => {
     assert.deepEqual(events.filter(e => e.type === 'token').map(e => e.text), ['Run ', '`npm install widget` ', '[1].']);
     assert.equal(events[events.length - 1]?.type, 'done');
     assert.ok(events.some(e => e.type === 'sources'));
+    const done = events[events.length - 1] as unknown as { citations: { n: number; claim: string; startLine: number; endLine: number; support: string; passage: { path: string } }[] };
+    assert.deepEqual(
+      done.citations.map(c => [c.n, c.passage.path, c.claim, c.startLine, c.endLine, c.support]),
+      [[1, 'README.md', 'Run npm install widget', 7, 7, 'supported']],
+    );
+    assert.ok(events.findIndex(e => e.type === 'citation') < events.findIndex(e => e.text === '[1].'), 'the citation comes before its marker');
   });
 
   it('prints cited search results without a model', async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { ErrorAction } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
-import { renderToChat, type ChatSink } from '../../../src/vscode/chatRender';
+import { renderToChat, UNSUPPORTED_NOTE, type ChatSink } from '../../../src/vscode/chatRender';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -13,12 +13,15 @@ class SpyChatSink implements ChatSink {
   progress(text: string) { this.calls.push(`progress:${text}`); }
   markdown(text: string) { this.calls.push(`markdown:${text}`); }
   anchor(n: number, p: Passage) { this.calls.push(`anchor:${n}:${p.path}:${p.startLine}-${p.endLine}`); }
-  reference(p: Passage) { this.calls.push(`reference:${p.path}`); }
+  reference(p: Passage) { this.calls.push(`reference:${p.path}:${p.startLine}-${p.endLine}`); }
   button(a: ErrorAction) { this.calls.push(`button:${a.command}`); }
   get markdownText() { return this.calls.filter(c => c.startsWith('markdown:')).map(c => c.slice(9)).join(''); }
 }
 
-const retriever = new FakeRetriever(() => [passage(1, 'flux is 88'), passage(2, 'logs go to /var/log')]);
+const retriever = new FakeRetriever(() => [
+  passage(1, 'The car has wheels.\nFlux is 88.\nThe doors open upwards.'),
+  passage(2, 'Rotation is daily.\nLogs go to /var/log.\nOld files are deleted.'),
+]);
 const grader = (generate: Script) =>
   new ScriptedChatModel(call => (call.system.startsWith('You grade') ? { reply: '{"relevant":[1,2]}' } : generate));
 
@@ -33,12 +36,12 @@ describe('chat rendering', () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
     assert.deepEqual(sink.calls.filter(c => !c.startsWith('progress:')), [
       'markdown:Flux is 88 ',
-      'anchor:1:docs/file1.md:1-3',
+      'anchor:1:docs/file1.md:2-2',
       'markdown: and logs ',
-      'anchor:2:docs/file2.md:1-3',
+      'anchor:2:docs/file2.md:2-2',
       'markdown:.',
-      'reference:docs/file1.md',
-      'reference:docs/file2.md',
+      'reference:docs/file1.md:2-2',
+      'reference:docs/file2.md:2-2',
     ]);
     assert.ok(sink.calls[0]?.startsWith('progress:Searching the workspace'));
     assert.equal(outcome.cited, 2);
@@ -48,10 +51,27 @@ describe('chat rendering', () => {
   it('keeps the partial answer, marks it interrupted and offers Retry when the stream breaks', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux ', 'is ', '88 [1]', ' more'], failAfter: { tokens: 3, error: new Error('socket hang up') } });
     assert.equal(sink.markdownText, 'Flux is 88 \n\n*— answer interrupted —*');
-    assert.ok(sink.calls.includes('anchor:1:docs/file1.md:1-3'));
+    assert.ok(sink.calls.includes('anchor:1:docs/file1.md:2-2'));
     assert.deepEqual(sink.calls.filter(c => c.startsWith('button:')), ['button:grounded.retry']);
     assert.equal(outcome.error?.kind, 'stream-broken');
     assert.equal(outcome.answer, 'Flux is 88 [1]');
+  });
+
+  it('marks a claim whose cited lines do not say it, and lists each cited range once', async () => {
+    const { sink } = await render({ tokens: ['Flux is 88 [1]. The moon is made of cheese [1]. Flux is 88 [1].'] });
+    const calls = sink.calls.filter(c => !c.startsWith('progress:'));
+    assert.deepEqual(calls, [
+      'markdown:Flux is 88 ',
+      'anchor:1:docs/file1.md:2-2',
+      'markdown:. The moon is made of cheese ',
+      'anchor:1:docs/file1.md:1-1',
+      `markdown:${UNSUPPORTED_NOTE}`,
+      'markdown:. Flux is 88 ',
+      'anchor:1:docs/file1.md:2-2',
+      'markdown:.',
+      'reference:docs/file1.md:2-2',
+      'reference:docs/file1.md:1-1',
+    ]);
   });
 
   it('offers no Retry for a question that is not valid', async () => {

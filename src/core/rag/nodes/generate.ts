@@ -1,6 +1,7 @@
 import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Turn } from '../../events';
+import { CitationStream } from '../../citations/citationStream';
 import { streamWithResilience } from '../../modelCall';
 import { GENERATE_SYSTEM, generateUserPrompt } from '../prompts';
 import { callContext, emitter, runOf } from '../run';
@@ -25,7 +26,7 @@ export async function generate(state: RagStateType, config: LangGraphRunnableCon
   emit({ type: 'sources', sources });
   if (sources.length === 0 || !run.model) {
     emit({ type: 'token', text: NOTHING_FOUND });
-    return { answer: NOTHING_FOUND };
+    return { answer: NOTHING_FOUND, citations: [] };
   }
   emit({ type: 'step', name: 'generate', detail: `Writing the answer from ${sources.length} passage${sources.length === 1 ? '' : 's'}` });
   const messages: BaseMessage[] = [
@@ -33,13 +34,19 @@ export async function generate(state: RagStateType, config: LangGraphRunnableCon
     ...historyMessages(state.history),
     new HumanMessage(generateUserPrompt(state.question, sources, state.context)),
   ];
+  // Each citation is aligned as its marker arrives and sent before the token that completes it.
+  const citations = new CitationStream(sources, run.options.citationCheck, run.retriever.termWeights?.());
   const answer = await streamWithResilience(run.model, messages, {
     ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
     firstTokenTimeoutMs: run.options.firstTokenTimeoutMs,
     idleTimeoutMs: run.options.idleTimeoutMs,
-    onToken: text => emit({ type: 'token', text }),
+    onToken: text => {
+      for (const citation of citations.push(text)) emit({ type: 'citation', citation });
+      emit({ type: 'token', text });
+    },
   });
-  return { answer };
+  for (const citation of citations.flush()) emit({ type: 'citation', citation });
+  return { answer, citations: citations.citations };
 }
 
 function historyMessages(history: Turn[]): BaseMessage[] {

@@ -1,0 +1,71 @@
+import { MarkerScanner } from '../../shared/citationMarkers';
+
+/** One cited number and the claim its marker closes. `ordinal` counts cited numbers over the answer from 0. */
+export interface ClaimMarker {
+  n: number;
+  ordinal: number;
+  claim: string;
+}
+
+/**
+ * Where one claim ends and the next begins: a blank line, a new list item or heading, a table cell, or the end of a
+ * sentence (terminal punctuation, closing quotes or brackets, then white space).
+ */
+const BOUNDARY = /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
+/** Text with something to say: a letter or a digit. */
+const HAS_WORDS = /[\p{L}\p{N}]/u;
+
+/**
+ * Finds the claim each citation marker closes, as the answer streams: the sentence, list item or table cell before
+ * the marker (after the previous marker or sentence end). Adjacent markers (`[1][3]`, `[1], [3]`) share one claim.
+ * A marker written after the sentence's full stop (`… cold. [2]`) closes that sentence.
+ */
+export class ClaimTracker {
+  private readonly scanner = new MarkerScanner();
+  /** The answer's text since the last marker. */
+  private since = '';
+  /** The claim of the last marker: the next one shares it when no words come between them. */
+  private lastClaim = '';
+
+  push(text: string): ClaimMarker[] {
+    return this.take(this.scanner.push(text));
+  }
+
+  flush(): ClaimMarker[] {
+    return this.take(this.scanner.flush());
+  }
+
+  private take(pieces: ReturnType<MarkerScanner['push']>): ClaimMarker[] {
+    const out: ClaimMarker[] = [];
+    for (const piece of pieces) {
+      if (piece.type === 'text') {
+        this.since += piece.text;
+        continue;
+      }
+      if (HAS_WORDS.test(this.since)) this.lastClaim = claimBefore(this.since);
+      this.since = '';
+      out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim });
+    }
+    return out;
+  }
+}
+
+/** The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty. */
+export function claimBefore(text: string): string {
+  const cuts = [0];
+  for (const m of text.matchAll(BOUNDARY)) cuts.push((m.index ?? 0) + m[0].length);
+  for (let i = cuts.length - 1; i >= 0; i--) {
+    const piece = text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : undefined);
+    if (HAS_WORDS.test(piece)) return plainClaim(piece);
+  }
+  return '';
+}
+
+/** A claim as people read it: without list bullets, heading marks, emphasis and code ticks, on one line. */
+function plainClaim(text: string): string {
+  return text
+    .replace(/^\s*(?:[-*+]|\d{1,3}[.)]|#{1,6})\s+/, '')
+    .replace(/[*_`]+/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,130 @@
+import { tokenize } from '../../index/tokenizer';
+import type { Passage } from '../passage';
+
+/**
+ * The smallest pieces a citation can point at: a sentence of prose, or one line of code, a table row, a list item's
+ * line or a heading. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and
+ * last line with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches.
+ */
+export interface Unit {
+  kind: 'sentence' | 'line';
+  first: number;
+  last: number;
+  run: number;
+  /** How often each term occurs in the unit. */
+  terms: ReadonlyMap<string, number>;
+  /** The unit's length in terms. */
+  length: number;
+}
+
+/** Files whose text is prose, split into sentences; everything else is split into lines. */
+const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf)$|(?:^|\/)[^./]+$/i;
+const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
+/** A line that stands alone in prose: a list item, a table row, a quote. */
+const STRUCTURAL = /^\s*(?:[-*+]\s|\d{1,3}[.)]\s|\||>)/;
+/** A heading or a rule: context for what follows (the passage's title), never the lines that support a claim. */
+const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
+/**
+ * The end of a sentence: terminal punctuation (and closing quotes or brackets) before white space and a capital,
+ * digit, quote or bracket, or at the end of the paragraph. Abbreviations are checked separately.
+ */
+const SENTENCE_END = /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?[\p{Lu}\p{N}]|\s*$)/gu;
+/** Words after which a full stop does not end a sentence. */
+const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z])\.$/;
+
+const cache = new WeakMap<Passage, Unit[]>();
+
+/** The passage's units in order, analysed with the index's own tokenizer (cached per passage object). */
+export function passageUnits(passage: Passage): Unit[] {
+  let units = cache.get(passage);
+  if (!units) {
+    units = splitUnits(passage.text.split(/\r?\n/), PROSE.test(passage.path));
+    cache.set(passage, units);
+  }
+  return units;
+}
+
+export function splitUnits(lines: readonly string[], prose: boolean): Unit[] {
+  const units: Unit[] = [];
+  let run = 0;
+  let kind: Unit['kind'] | undefined;
+  const add = (k: Unit['kind'], first: number, last: number, text: string) => {
+    const tokens = tokenize(text);
+    if (tokens.length === 0) return;
+    const terms = new Map<string, number>();
+    for (const t of tokens) terms.set(t, (terms.get(t) ?? 0) + 1);
+    if (k !== kind) run++;
+    kind = k;
+    units.push({ kind: k, first, last, run, terms, length: tokens.length });
+  };
+  if (!prose) {
+    lines.forEach((line, i) => add('line', i, i, line));
+    return units;
+  }
+  let inFence = false;
+  let paragraph: number[] = [];
+  const endParagraph = () => {
+    if (paragraph.length > 0) for (const s of sentences(lines, paragraph)) add('sentence', s.first, s.last, s.text);
+    paragraph = [];
+  };
+  lines.forEach((line, i) => {
+    if (FENCE.test(line)) {
+      endParagraph();
+      inFence = !inFence;
+      return;
+    }
+    if (!inFence && HEADING.test(line)) {
+      endParagraph();
+      return;
+    }
+    if (inFence || STRUCTURAL.test(line)) {
+      endParagraph();
+      add('line', i, i, line);
+      return;
+    }
+    if (!line.trim()) {
+      endParagraph();
+      kind = undefined;
+      return;
+    }
+    paragraph.push(i);
+  });
+  endParagraph();
+  return units;
+}
+
+/** The sentences of a paragraph (consecutive prose lines), each with the lines it spans. */
+function sentences(lines: readonly string[], paragraph: readonly number[]): { first: number; last: number; text: string }[] {
+  // The paragraph as one string, and where each of its lines starts in it.
+  const starts: number[] = [];
+  let text = '';
+  for (const i of paragraph) {
+    starts.push(text.length);
+    text += (lines[i] ?? '') + ' ';
+  }
+  const lineAt = (offset: number) => {
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return paragraph[lo] ?? 0;
+  };
+  const out: { first: number; last: number; text: string }[] = [];
+  let from = 0;
+  const push = (to: number) => {
+    const piece = text.slice(from, to);
+    const lead = piece.length - piece.trimStart().length;
+    if (piece.trim()) out.push({ first: lineAt(from + lead), last: lineAt(Math.max(from + lead, to - 1)), text: piece });
+    from = to;
+  };
+  for (const m of text.matchAll(SENTENCE_END)) {
+    const end = (m.index ?? 0) + m[0].length;
+    if (ABBREVIATION.test(text.slice(Math.max(0, (m.index ?? 0) - 12), (m.index ?? 0) + 1))) continue;
+    push(end);
+  }
+  push(text.length);
+  return out;
+}

@@ -1,0 +1,119 @@
+// The citation marker grammar, shared by the core (which aligns each marker's claim), the chat renderer and the
+// panel's webview (which turn markers into anchors and chips): one definition, so every side counts the same
+// markers in the same order.
+
+/** `[3]` or `[1, 4]`: the markers the generator is told to write. */
+export const MARKER = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
+/** A tail that may still become a marker when the next token arrives. */
+const OPEN_TAIL = /\[[\d,\s]{0,16}$/;
+/** A fence line: three or more backticks or tildes, indented by at most three spaces. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+
+/** The numbers of one marker's list: `1, 4` → [1, 4]. */
+export function markerNumbers(list: string): number[] {
+  return list
+    .split(',')
+    .map(s => Number.parseInt(s.trim(), 10))
+    .filter(n => Number.isInteger(n));
+}
+
+/** A piece of streamed answer text: prose, or one cited number (a `[1, 4]` marker gives two). */
+export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: number; ordinal: number };
+
+/**
+ * Splits streamed text into text and markers, in order. A marker split across tokens (`[` + `2]`) is held back until
+ * it is complete; markers inside fenced code blocks and inline code are text, not citations (`arr[1]` in code).
+ * `ordinal` counts the markers' numbers from 0 over the whole answer: the core and every surface that feeds the same
+ * text through a scanner get the same ordinals, which is how a surface finds the citation event of a marker.
+ */
+export class MarkerScanner {
+  private pending = '';
+  private ordinal = 0;
+  /** Where the text scanned so far stands: inside a fence (and which), inside inline code, at a line start. */
+  private fence: string | undefined;
+  private inlineCode = false;
+  private line = '';
+
+  push(text: string): MarkerPiece[] {
+    this.pending += text;
+    // hold back a possible marker tail, and a line start that may still become a fence (`` + `ts`)
+    const tail = OPEN_TAIL.exec(this.pending) ?? this.openFence();
+    const ready = tail ? this.pending.slice(0, tail.index) : this.pending;
+    this.pending = tail ? this.pending.slice(tail.index) : '';
+    return this.scan(ready);
+  }
+
+  private openFence(): { index: number } | undefined {
+    const m = /(^|\n)( {0,3}[`~]{1,2})$/.exec(this.pending);
+    if (!m) return undefined;
+    const index = m.index + (m[1] ?? '').length;
+    return index > 0 || /^ {0,3}$/.test(this.line) ? { index } : undefined;
+  }
+
+  /** Everything held back, at the end of the stream. */
+  flush(): MarkerPiece[] {
+    const rest = this.pending;
+    this.pending = '';
+    return this.scan(rest);
+  }
+
+  private scan(text: string): MarkerPiece[] {
+    const out: MarkerPiece[] = [];
+    let plain = '';
+    let i = 0;
+    while (i < text.length) {
+      const ch = text[i] as string;
+      if (ch === '\n') {
+        this.endLine();
+        plain += ch;
+        i++;
+        continue;
+      }
+      if (this.line === '' || /^ {1,3}$/.test(this.line)) {
+        // at a line's start: a fence line toggles code; read the whole marker run of it
+        const rest = text.slice(i);
+        const fence = FENCE.exec(this.line + rest);
+        if (fence && (this.fence === undefined || fence[1]?.startsWith(this.fence))) {
+          this.fence = this.fence === undefined ? (fence[1] ?? '').slice(0, 3) : undefined;
+          const consumed = fence[0].length - this.line.length;
+          plain += rest.slice(0, consumed);
+          this.line += rest.slice(0, consumed);
+          i += consumed;
+          continue;
+        }
+      }
+      if (this.fence === undefined && ch === '`') this.inlineCode = !this.inlineCode;
+      if (this.fence === undefined && !this.inlineCode && ch === '[') {
+        MARKER.lastIndex = i;
+        const m = MARKER.exec(text);
+        if (m && m.index === i) {
+          if (plain) out.push({ type: 'text', text: plain });
+          plain = '';
+          for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
+          this.line += m[0];
+          i += m[0].length;
+          continue;
+        }
+      }
+      plain += ch;
+      this.line += ch;
+      i++;
+    }
+    if (plain) out.push({ type: 'text', text: plain });
+    return out;
+  }
+
+  private endLine(): void {
+    this.line = '';
+    // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
+    // hiding every later marker
+    this.inlineCode = false;
+  }
+}
+
+/** Every marker number of a whole text, in order (outside code), with its ordinal. */
+export function markersOf(text: string): { n: number; ordinal: number }[] {
+  const scanner = new MarkerScanner();
+  const pieces = [...scanner.push(text), ...scanner.flush()];
+  return pieces.flatMap(p => (p.type === 'marker' ? [{ n: p.n, ordinal: p.ordinal }] : []));
+}

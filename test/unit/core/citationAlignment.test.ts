@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { alignClaim, claimTerms } from '../../../src/core/citations/align';
+import { CitationStream } from '../../../src/core/citations/citationStream';
+import { parseVerdicts } from '../../../src/core/citations/modelCheck';
+import { citedSpan, CitationResolver, weightsFromPassages } from '../../../src/core/citations/resolve';
+import type { Passage } from '../../../src/core/passage';
+
+function passageOf(text: string, path = 'docs/guide.md', startLine = 1): Passage {
+  const lines = text.split(/\r?\n/).length;
+  return { id: `${path}:${startLine}-${startLine + lines - 1}`, path, location: `/ws/${path}`, startLine, endLine: startLine + lines - 1, text, score: 1 };
+}
+
+const CONFIG = passageOf(
+  [
+    '## Wheels',
+    'The wheels fold under the body for flight. Each wheel turns',
+    'on its own axle.',
+    '',
+    '## Flux capacitor',
+    'The flux capacitor is configured in flux.toml. Its level must be',
+    'set to 1.21 gigawatts before a jump, or the jump fails.',
+    'The capacitor sits behind the rear seats.',
+    '',
+    '## Destination',
+    'The destination time is typed on the keypad in the dashboard.',
+    '',
+    '## Doors',
+    'The doors open upwards, like wings.',
+  ].join('\n'),
+  'docs/configuration.md',
+  43,
+);
+
+const CODE = passageOf(
+  [
+    'export function connect(url: string) {',
+    '  const retries = 5;',
+    '  const timeoutMs = 30000;',
+    '  return open(url, { retries, timeoutMs });',
+    '}',
+    '',
+    'export function close(handle: Handle) {',
+    '  handle.release();',
+    '}',
+  ].join('\n'),
+  'src/client.ts',
+  10,
+);
+
+const resolve = (claim: string, n: number, sources: Passage[], check: 'lexical' | 'off' = 'lexical') =>
+  new CitationResolver(sources, check).resolve({ n, ordinal: 0, claim });
+
+describe('citation alignment', () => {
+  it('points a prose claim at the sentences that hold it, not the whole passage', () => {
+    const c = resolve('The flux capacitor level is set to 1.21 gigawatts', 1, [CONFIG]);
+    assert.ok(c);
+    assert.deepEqual([c.startLine, c.endLine], [48, 49]);
+    assert.equal(c.support, 'supported');
+  });
+
+  it('points a code claim at the lines that hold it', () => {
+    const c = resolve('connect retries 5 times', 1, [CODE]);
+    assert.ok(c);
+    assert.deepEqual([c.startLine, c.endLine], [10, 11]);
+  });
+
+  it('matches numbers exactly', () => {
+    const c = resolve('the timeout is 30000 ms', 1, [CODE]);
+    assert.deepEqual([c?.startLine, c?.endLine], [12, 12]);
+  });
+
+  it('prefers the shorter window when a longer one adds little', () => {
+    const c = resolve('The doors open upwards like wings', 1, [CONFIG]);
+    assert.deepEqual([c?.startLine, c?.endLine], [56, 56]);
+  });
+
+  it('flags a claim its passage does not contain', () => {
+    const c = resolve('The engine runs on plutonium from Libya', 1, [CONFIG]);
+    assert.equal(c?.support, 'unsupported');
+  });
+
+  it('moves a claim to the retrieved passage that supports it clearly better', () => {
+    const c = resolve('connect retries 5 times with a 30000 ms timeout', 1, [CONFIG, CODE]);
+    assert.equal(c?.n, 2);
+    assert.equal(c?.movedFrom, 1);
+    assert.equal(c?.passage, CODE);
+    assert.equal(c?.support, 'supported');
+  });
+
+  it('does not move or judge with checking off, but still aligns', () => {
+    const c = resolve('connect retries 5 times with a 30000 ms timeout', 1, [CONFIG, CODE], 'off');
+    assert.equal(c?.n, 1);
+    assert.equal(c?.movedFrom, undefined);
+    assert.equal(c?.support, undefined);
+  });
+
+  it('cites the one line of a one-line passage', () => {
+    const one = passageOf('Logs go to /var/log/acme.', 'notes.txt', 7);
+    const c = resolve('logs go to /var/log/acme', 1, [one]);
+    assert.deepEqual([c?.startLine, c?.endLine, c?.support], [7, 7, 'supported']);
+  });
+
+  it('aligns CRLF text to the same lines as LF text', () => {
+    const crlf = passageOf(CONFIG.text.replaceAll('\n', '\r\n'), 'docs/configuration.md', 43);
+    const c = resolve('The flux capacitor level is set to 1.21 gigawatts', 1, [crlf]);
+    assert.deepEqual([c?.startLine, c?.endLine], [48, 49]);
+    assert.equal(citedSpan(c!).text.split('\n')[0], 'The flux capacitor is configured in flux.toml. Its level must be');
+  });
+
+  it('ignores a number that names no source', () => {
+    assert.equal(resolve('anything', 3, [CONFIG]), undefined);
+  });
+
+  it('weighs rare terms above common ones', () => {
+    const weight = weightsFromPassages([passageOf('Power is key.\nPower matters.\nPower wins.\nGigawatts are rare.')]);
+    assert.ok(weight('gigawatt') > weight('power'), `${weight('gigawatt')} > ${weight('power')}`);
+    const terms = claimTerms('gigawatts', weight);
+    assert.equal(terms.terms.length, 1);
+    assert.ok(alignClaim(terms, CONFIG)!.coverage > 0.99);
+  });
+
+  it('resolves citations as the answer streams, each once its marker is complete', () => {
+    const stream = new CitationStream([CONFIG, CODE], 'lexical');
+    assert.deepEqual(stream.push('The doors open upwards ['), []);
+    const first = stream.push('1]. Connect retries 5 times [2');
+    assert.deepEqual(first.map(c => [c.n, c.startLine, c.endLine]), [[1, 56, 56]]);
+    const rest = [...stream.push(']'), ...stream.flush()];
+    assert.deepEqual(rest.map(c => [c.n, c.ordinal, c.startLine]), [[2, 1, 10]]);
+  });
+});
+
+describe('model check parsing', () => {
+  it('reads JSON, a bare list, objects and words, and rejects a wrong count', () => {
+    assert.deepEqual(parseVerdicts('{"verdicts": ["supported", "unsupported"]}', 2), ['supported', 'unsupported']);
+    assert.deepEqual(parseVerdicts('```json\n["partial"]\n```', 1), ['partial']);
+    assert.deepEqual(parseVerdicts('[{"claim": 1, "support": "Supported"}]', 1), ['supported']);
+    assert.deepEqual(parseVerdicts('1. supported\n2. partial', 2), ['supported', 'partial']);
+    assert.equal(parseVerdicts('{"verdicts": ["supported"]}', 2), undefined);
+    assert.equal(parseVerdicts('I cannot judge these.', 1), undefined);
+  });
+});

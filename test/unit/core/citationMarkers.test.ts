@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { claimBefore, ClaimTracker, type ClaimMarker } from '../../../src/core/citations/claims';
+import { MarkerScanner, markersOf, type MarkerPiece } from '../../../src/shared/citationMarkers';
+
+const show = (pieces: MarkerPiece[]) => pieces.map(p => (p.type === 'text' ? p.text : `<${p.n}#${p.ordinal}>`)).join('|');
+const scanAll = (...tokens: string[]) => {
+  const scanner = new MarkerScanner();
+  return show([...tokens.flatMap(t => scanner.push(t)), ...scanner.flush()]);
+};
+const claims = (...tokens: string[]): ClaimMarker[] => {
+  const tracker = new ClaimTracker();
+  return [...tokens.flatMap(t => tracker.push(t)), ...tracker.flush()];
+};
+
+describe('citation markers', () => {
+  it('turns a marker split across tokens into one marker', () => {
+    assert.equal(scanAll('Set it to 88 [', '2', '] and', ' done.'), 'Set it to 88 |<2#0>| and| done.');
+  });
+
+  it('counts every number of a list marker, in order', () => {
+    assert.deepEqual(markersOf('A [2]. B [1, 3]. C [2][9].'), [
+      { n: 2, ordinal: 0 },
+      { n: 1, ordinal: 1 },
+      { n: 3, ordinal: 2 },
+      { n: 2, ordinal: 3 },
+      { n: 9, ordinal: 4 },
+    ]);
+  });
+
+  it('leaves brackets that are not citations alone', () => {
+    assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
+  });
+
+  it('does not read markers inside fenced code or inline code', () => {
+    const text = 'Use `xs[1]` here [1].\n```ts\nconst a = xs[2];\n```\nAfter [3].\n~~~\n[4]\n~~~\n';
+    assert.deepEqual(markersOf(text).map(m => m.n), [1, 3]);
+  });
+
+  it('sees a fence whose backticks arrive in separate tokens', () => {
+    assert.deepEqual(
+      (() => {
+        const scanner = new MarkerScanner();
+        const pieces = ['Intro [1].\n', '`', '``', 'js\nx[2]\n', '```\nend [3]'].flatMap(t => scanner.push(t));
+        return [...pieces, ...scanner.flush()].flatMap(p => (p.type === 'marker' ? [p.n] : []));
+      })(),
+      [1, 3],
+    );
+  });
+});
+
+describe('claims', () => {
+  it('takes the sentence before the marker, after the previous sentence end', () => {
+    assert.deepEqual(
+      claims('Winters are long. The Thames froze in 1814 [1]. It ', 'thawed in spring [2].').map(c => [c.n, c.claim]),
+      [
+        [1, 'The Thames froze in 1814'],
+        [2, 'It thawed in spring'],
+      ],
+    );
+  });
+
+  it('gives adjacent markers one claim', () => {
+    assert.deepEqual(
+      claims('Flux needs 1.21 gigawatts [1][3]. Doors open upwards [2], [4].').map(c => [c.n, c.claim]),
+      [
+        [1, 'Flux needs 1.21 gigawatts'],
+        [3, 'Flux needs 1.21 gigawatts'],
+        [2, 'Doors open upwards'],
+        [4, 'Doors open upwards'],
+      ],
+    );
+  });
+
+  it('takes the sentence a marker follows when it comes after the full stop', () => {
+    assert.equal(claims('The capacitor is in the rear. [2]')[0]?.claim, 'The capacitor is in the rear.');
+  });
+
+  it('reads list items and table cells as claims', () => {
+    const list = claims('Settings:\n- `flux.level` sets the level [1]\n- **doors** open upwards [2]\n');
+    assert.deepEqual(list.map(c => c.claim), ['flux.level sets the level', 'doors open upwards']);
+    const table = claims('| setting | meaning |\n|---|---|\n| flux.level | the power level [1] |\n');
+    assert.equal(table[0]?.claim, 'the power level');
+  });
+
+  it('handles CRLF line ends', () => {
+    assert.deepEqual(claims('First line.\r\n- item one [1]\r\n- item two [2]\r\n').map(c => c.claim), ['item one', 'item two']);
+  });
+
+  it('finds the claim in text with nothing but a marker after a sentence', () => {
+    assert.equal(claimBefore('Alpha. Beta gamma. '), 'Beta gamma.');
+    assert.equal(claimBefore(''), '');
+  });
+});
