@@ -11,7 +11,7 @@ import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { terminalError } from './terminalError';
 
-const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--allow-insecure] [--json]';
+const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]';
 
 /**
  * `grounded ask "question"`: the whole answer flow over a folder. Tokens go to stdout as they arrive, then the
@@ -29,15 +29,19 @@ export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS
       model: { type: 'string' },
       'helper-model': { type: 'string' },
       'no-grading': { type: 'boolean', default: false },
+      citations: { type: 'string', default: 'lexical' },
       json: { type: 'boolean', default: false },
       ...ALLOW_INSECURE_OPTION,
     },
   });
   const question = requirePositional([positionals.join(' ')].filter(Boolean), 'question', USAGE);
+  const citationCheck = values.citations;
+  if (citationCheck !== 'lexical' && citationCheck !== 'model' && citationCheck !== 'off')
+    throw new GroundedError('bad-input', `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`);
   const folders = await resolveFolders(values.folder);
   const models = modelsFromArgs(values['base-url'], values.model, values['helper-model'], env.GROUNDED_API_KEY, values['allow-insecure']);
   const retriever = new LocalRetriever({ folders: () => folders });
-  const events = ask({ question, signal: io.signal }, { retriever, ...models, options: { grading: !values['no-grading'] } });
+  const events = ask({ question, signal: io.signal }, { retriever, ...models, options: { grading: !values['no-grading'], citationCheck } });
   try {
     return values.json ? await printJsonLines(events, io) : await printForPeople(events, io);
   } finally {

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CitationCheck } from '../core/citations/resolve';
 import type { AskOptions } from '../core/options';
 
 /** The `grounded.*` settings that shape an answer, read fresh for every question. */
@@ -8,6 +9,7 @@ export function askOptionsFromSettings(): Partial<AskOptions> {
     grading: c.get<boolean>('grading', true),
     maxRewrites: clampInt(c.get<number>('maxRewrites', 1), 0, 3),
     k: clampInt(c.get<number>('retrieval.topK', 8), 1, 50),
+    citationCheck: citationCheck(c.get<string>('citations.check', 'lexical')),
   };
 }
 
@@ -16,5 +18,7 @@ export function filesExclude(folder: vscode.WorkspaceFolder): string[] {
   const exclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude', {});
   return Object.entries(exclude).filter(([, on]) => on === true).map(([glob]) => glob);
 }
+
+const citationCheck = (value: string): CitationCheck => (value === 'model' || value === 'off' ? value : 'lexical');
 
 const clampInt = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number.isFinite(n) ? n : lo)));
