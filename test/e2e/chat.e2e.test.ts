@@ -1,5 +1,5 @@
 // A person's view of @grounded in the real chat view: the answer grows over several frames, the citation is an
-// inline anchor, and clicking it shows the cited file with the cited lines selected.
+// inline anchor, and clicking it shows the cited file with exactly the line that says the claim selected.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -42,27 +42,39 @@ describe('@grounded in the chat view (browser)', function () {
     assert.match(text, /it says\./);
     assert.ok(!text.includes('[99]'), 'the invented citation is not rendered');
 
-    // The [n] marker became an inline anchor naming the file and lines.
+    // The [n] marker became an inline anchor naming the file and the line that says the claim (the model quoted it).
     const anchor = answer.locator('.chat-inline-anchor-widget').first();
     await anchor.waitFor({ timeout: 10_000 });
-    const flux = fluxChunk();
-    // The Location's range is the whole chunk: from its first line to the end of its last.
+    const claim = claimLine();
     await anchor.click();
     await page.waitForSelector('.tabs-container .tab.active:has-text("configuration.md")', { timeout: 20_000 });
     const selection = page.locator('#status\\.editor\\.selection');
     await selection.waitFor({ timeout: 10_000 });
     const status = await selection.innerText();
     await screenshot(page, 'e2e-chat-citation-opened');
+    // The selection is that one line, whole: from its start to its end (the cursor ends there).
     const line = Number(/Ln (\d+)/.exec(status)?.[1]);
-    assert.ok([flux.startLine, flux.endLine].includes(line), `cursor at Ln ${line}; chunk is ${flux.startLine}-${flux.endLine} (${status})`);
-    assert.match(status, /\(\d+ selected\)/, `lines are selected: ${status}`);
+    const selected = Number(/\((\d+) selected\)/.exec(status)?.[1]);
+    assert.equal(line, claim.line, `cursor at Ln ${line}; the claim is on line ${claim.line} (${status})`);
+    assert.equal(selected, claim.text.length, `the whole line and nothing more is selected: ${status}`);
+    const chunk = fluxChunk();
+    assert.ok(chunk.endLine - chunk.startLine > 3, 'the chunk is longer than the line the citation selects');
   });
 });
 
+const FIXTURE = path.resolve(__dirname, '../../../test/fixtures/workspace/docs/configuration.md');
+
+/** The fixture line the test model quotes as its claim, 1-based. */
+function claimLine(): { line: number; text: string } {
+  const lines = fs.readFileSync(FIXTURE, 'utf8').split(/\r?\n/);
+  const i = lines.findIndex(l => l.includes('`flux.level` to 88'));
+  assert.ok(i >= 0);
+  return { line: i + 1, text: lines[i] ?? '' };
+}
+
 /** The chunk of the fixture that holds the answer, as Grounded's own chunker cuts it. */
 function fluxChunk() {
-  const file = path.resolve(__dirname, '../../../test/fixtures/workspace/docs/configuration.md');
-  const chunk = chunkText('docs/configuration.md', fs.readFileSync(file, 'utf8')).find(c => c.text.includes('`flux.level` to 88'));
+  const chunk = chunkText('docs/configuration.md', fs.readFileSync(FIXTURE, 'utf8')).find(c => c.text.includes('`flux.level` to 88'));
   assert.ok(chunk);
   return chunk;
 }

@@ -47,10 +47,15 @@ describe('Grounded in a real VS Code extension host', function () {
     assert.equal(done.mode, 'answer');
     assert.ok(done.citations.length >= 1, 'cites a source');
     assert.ok(done.citations.every(c => c.n !== 99), 'the invented [99] is dropped');
-    for (const { passage } of done.citations) {
-      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(passage.location));
-      const range = new vscode.Range(passage.startLine - 1, 0, passage.endLine, 0);
-      assert.ok(doc.getText(range).includes('`flux.level` to 88'), `${passage.path}:${passage.startLine}-${passage.endLine}`);
+    for (const c of done.citations) {
+      // the claim is anchored to the 1-4 lines that hold it, within its passage
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(c.passage.location));
+      const range = new vscode.Range(c.startLine - 1, 0, c.endLine, 0);
+      assert.ok(doc.getText(range).includes('`flux.level` to 88'), `${c.passage.path}:${c.startLine}-${c.endLine}`);
+      assert.ok(c.endLine - c.startLine < 4, `${c.endLine - c.startLine + 1} lines cited`);
+      assert.ok(c.startLine >= c.passage.startLine && c.endLine <= c.passage.endLine);
+      assert.equal(c.support, 'supported');
+      assert.match(c.claim, /flux\.level to 88/);
     }
     assert.equal(done.answer, tokens.map(t => (t.type === 'token' ? t.text : '')).join(''));
     assert.match(done.answer, /^From the workspace: /);
