@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { GroundedError, isAbort } from '../core/errors';
+import { requireSecureTransport } from '../core/secureTransport';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
@@ -169,6 +170,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       if (!settings.pgvector.connectionString.trim())
         throw new GroundedError('bad-input', 'grounded.retriever is “pgvector” but grounded.pgvector.connectionString is empty: set it to postgres://user@host:5432/database.');
       const { PgvectorRetriever } = await import('../retrievers/pgvectorRetriever.js');
+      // refused before the password is asked about: a cleartext connection never gets it
+      requireSecureTransport(settings.pgvector.connectionString, settings.allowInsecure ?? false);
       const origin = postgresOrigin(settings.pgvector.connectionString);
       const sent =
         password && origin
@@ -184,6 +187,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       const { DatabricksVectorSearchRetriever } = await import('../retrievers/databricksVectorSearchRetriever.js');
       const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
       if (!workspaceUrl.trim()) throw new GroundedError('bad-input', 'grounded.retriever is “databricks-vector-search” but grounded.databricksVectorSearch.workspaceUrl is empty.');
+      requireSecureTransport(workspaceUrl, settings.allowInsecure ?? false);
       const origin = originOf(workspaceUrl);
       const use: KeyUse | undefined = origin === undefined ? undefined : { origin, setting: 'grounded.databricksVectorSearch.workspaceUrl', setCommand: SET_DATABRICKS_TOKEN };
       retriever = new DatabricksVectorSearchRetriever({
