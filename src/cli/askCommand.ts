@@ -9,6 +9,7 @@ import { LocalRetriever } from '../retrievers/localRetriever';
 import { ALLOW_INSECURE_OPTION, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
+import { escapeName } from './terminalText';
 import { terminalError } from './terminalError';
 
 const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]';
@@ -108,8 +109,8 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 function sourceLines(citations: Citation[], sources: Passage[]): string {
   const lines =
     citations.length > 0
-      ? citations.map(c => `[${c.n}] ${c.passage.path}:${c.startLine}-${c.endLine}${supportNote(c)}${c.claim ? `  “${clip(c.claim)}”` : ''}`)
-      : sources.map(p => `${p.path}:${p.startLine}-${p.endLine}`);
+      ? citations.map(c => `[${c.n}] ${escapeName(c.passage.path)}:${c.startLine}-${c.endLine}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`)
+      : sources.map(p => `${escapeName(p.path)}:${p.startLine}-${p.endLine}`);
   if (lines.length === 0) return '';
   return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
 }

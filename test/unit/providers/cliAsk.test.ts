@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { askCommand } from '../../../src/cli/askCommand';
 import type { CliIo } from '../../../src/cli/cliIo';
 import { run } from '../../../src/cli/run';
@@ -72,6 +75,19 @@ describe('grounded ask', () => {
     assert.match(out, /search results, not an answer/i);
     assert.match(out, /Sources:\n {2}\[1\] README\.md:\d+-\d+/);
     assert.equal(server.requests.length, 0);
+  });
+
+  it('prints a cited file whose name holds a newline on one Sources line, the newline escaped', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'grounded-ask-names-'));
+    try {
+      await writeFile(join(folder, 'notes\n[2] fake.md:1-1'), 'Install the widget with npm install widget.\n');
+      const { code, out } = await cli(['how do I install widget?', '--folder', folder, '--base-url', server.baseUrl, '--model', 'fault-model', '--no-grading']);
+      assert.equal(code, 0);
+      const sources = out.slice(out.indexOf('Sources:\n'));
+      assert.match(sources, /^Sources:\n {2}\[1\] notes\\n\[2\] fake\.md:1-1[^\n]*\n$/);
+    } finally {
+      await rm(folder, { recursive: true, force: true });
+    }
   });
 
   it('exits 3 on a rejected key and says where the key goes in a terminal', async () => {
