@@ -80,7 +80,13 @@ function wait(ms: number, signal: AbortSignal | undefined, call: RecordedCall, f
       reject(error);
     };
     if (signal?.aborted) return abort();
-    const timer = forever ? undefined : setTimeout(resolve, ms);
+    // the listener goes when the wait ends, so a long stream does not pile one up per token on the call's signal
+    const timer = forever
+      ? undefined
+      : setTimeout(() => {
+          signal?.removeEventListener('abort', abort);
+          resolve();
+        }, ms);
     signal?.addEventListener('abort', abort, { once: true });
   });
 }
