@@ -19,9 +19,10 @@ const common = {
 /**
  * LangSmith tracing cannot run in a bundle, whatever the environment says (LANGSMITH_TRACING=true would upload
  * questions and passages to LANGSMITH_ENDPOINT): `langsmith` resolves to a module without network code, and
- * LangChain's isTracingEnabled is always false (the one tracer it adds for LANGCHAIN_TRACING also needs it). The
- * extension host's process.env belongs to every extension, so this is decided here, not by changing it. The build
- * fails if another bundled module reads a tracing variable, so an upgrade cannot turn tracing back on unnoticed.
+ * LangChain's isTracingEnabled is always false (the one tracer it adds for LANGCHAIN_TRACING also needs it), and
+ * LANGCHAIN_VERBOSE adds no console tracer. The extension host's process.env belongs to every extension, so this is
+ * decided here, not by changing it. The build fails if another bundled module reads one of these variables, so an
+ * upgrade cannot turn tracing back on unnoticed.
  */
 const tracingOff = {
   name: 'tracing-off',
@@ -32,9 +33,15 @@ const tracingOff = {
       if (/[\\/]@langchain[\\/]core[\\/]dist[\\/]utils[\\/]callbacks\.c?js$/.test(args.path)) {
         return { contents: readFileSync(replacement('callbacks.ts'), 'utf8'), loader: 'ts' };
       }
-      const reads = readFileSync(args.path, 'utf8').match(/\b(?:LANGSMITH_TRACING(?:_V2)?|LANGCHAIN_TRACING_V2)\b/);
+      const source = readFileSync(args.path, 'utf8');
+      // LANGCHAIN_VERBOSE=true adds a console tracer that prints every run's inputs and outputs (questions,
+      // passages, answers) to stdout: the CLI's output and the extension host's console.
+      const patched = /[\\/]@langchain[\\/]core[\\/]dist[\\/]callbacks[\\/]manager\.c?js$/.test(args.path)
+        ? source.replace('getEnvironmentVariable("LANGCHAIN_VERBOSE") === "true"', 'false')
+        : source;
+      const reads = patched.match(/\b(?:LANGSMITH_TRACING(?:_V2)?|LANGCHAIN_TRACING_V2|LANGCHAIN_VERBOSE)\b/);
       if (reads) return { errors: [{ text: `${args.path} reads ${reads[0]}: tracing must stay off; extend the tracing-off plugin in esbuild.mjs` }] };
-      return undefined; // esbuild loads it as usual
+      return patched === source ? undefined : { contents: patched, loader: 'js' }; // undefined: esbuild loads it as usual
     });
   },
 };

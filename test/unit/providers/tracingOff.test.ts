@@ -21,10 +21,10 @@ function bundle(name: string): string {
   return file;
 }
 
-const TRACING_ENV = { LANGSMITH_TRACING: 'true', LANGSMITH_TRACING_V2: 'true', LANGCHAIN_TRACING_V2: 'true', LANGCHAIN_TRACING: 'true', LANGSMITH_API_KEY: 'lsv2-test-key', LANGCHAIN_API_KEY: 'lsv2-test-key' };
+const TRACING_ENV = { LANGCHAIN_VERBOSE: 'true', LANGSMITH_TRACING: 'true', LANGSMITH_TRACING_V2: 'true', LANGCHAIN_TRACING_V2: 'true', LANGCHAIN_TRACING: 'true', LANGSMITH_API_KEY: 'lsv2-test-key', LANGCHAIN_API_KEY: 'lsv2-test-key' };
 
 describe('LangSmith tracing in the bundles', () => {
-  it('sends nothing to LANGSMITH_ENDPOINT when `grounded ask` runs with every tracing variable set', async function () {
+  it('sends nothing to LANGSMITH_ENDPOINT and prints no trace when `grounded ask` runs with every tracing variable set', async function () {
     this.timeout(60_000);
     const cli = bundle('cli.js');
     const model = await FaultServer.start(r => ({ tokens: isGradeRequest(r) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'] }));
@@ -40,7 +40,8 @@ describe('LangSmith tracing in the bundles', () => {
       child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
       const code = await new Promise<number | null>(resolve => child.on('close', resolve));
       assert.equal(code, 0, err);
-      assert.match(out, /npm install widget/);
+      assert.match(out, /^Run `npm install widget` \[1\]\./);
+      assert.doesNotMatch(out + err, /chain\/start|Entering Chain run/, 'LANGCHAIN_VERBOSE printed the runs');
       assert.equal(model.chatRequests.length, 2, 'the model answered (grading, then the answer)');
       assert.deepEqual(langsmith.requests.map(r => `${r.method} ${r.path}`), [], 'nothing reached the tracing endpoint');
     } finally {
@@ -49,10 +50,11 @@ describe('LangSmith tracing in the bundles', () => {
   });
 
   for (const name of ['extension.js', 'cli.js']) {
-    it(`leaves LangSmith's client and LangChain's tracing switch out of dist/${name}`, () => {
+    it(`leaves LangSmith's client and LangChain's tracing switches out of dist/${name}`, () => {
       const code = readFileSync(bundle(name), 'utf8');
       assert.ok(!code.includes('runs/multipart'), 'the LangSmith client (it uploads runs to /runs/multipart) is bundled');
       assert.ok(!code.includes('LANGCHAIN_TRACING_V2'), "LangChain's isTracingEnabled (it reads LANGCHAIN_TRACING_V2) is bundled");
+      assert.ok(!code.includes('LANGCHAIN_VERBOSE'), 'LangChain still adds its console tracer for LANGCHAIN_VERBOSE');
     });
   }
 });
