@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SKIP_REASONS } from '../index/discovery';
+import { SKIP_REASONS } from '../index/skipReasons';
 import { NOTED_SKIPS, skipNotes } from '../index/indexStats';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';

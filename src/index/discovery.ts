@@ -4,18 +4,10 @@ import { basename, join, sep } from 'node:path';
 import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { STORE_MARKER } from './storeFolder';
+import { emptySkipCounts, type SkipReason } from './skipReasons';
 import { createYielder } from './yieldToEventLoop';
 
 export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, isMinified, MAX_FILE_BYTES_LIMIT } from './fileReading';
-
-/**
- * Why a file was left out (ignore rules and exclude globs are choices, not skips, so they are not counted).
- * 'outside-link': a symlink whose real path is outside every folder (nothing outside the folders is read).
- * 'file-limit': a file found after the walk reached `maxFiles`.
- */
-export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop' | 'outside-link' | 'file-limit';
-
-export const SKIP_REASONS: readonly SkipReason[] = ['binary', 'too-large', 'minified', 'unreadable', 'symlink-loop', 'outside-link', 'file-limit'];
 
 /** A text file to index. */
 export interface DiscoveredFile {
@@ -75,9 +67,6 @@ export function fileCountLimit(asked: number | undefined): number {
 const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
 const READ_CONCURRENCY = 8;
-
-export const emptySkipCounts = (): Record<SkipReason, number> =>
-  Object.fromEntries(SKIP_REASONS.map(r => [r, 0])) as Record<SkipReason, number>;
 
 /** The display path prefix of a folder: its name when several folders are indexed together. */
 export const folderPrefix = (folders: readonly string[], folder: string): string => (folders.length > 1 ? basename(folder) + '/' : '');

@@ -1,4 +1,4 @@
-import { SKIP_REASONS, type SkipReason } from './discovery';
+import { SKIP_REASONS, type SkipReason } from './skipReasons';
 import { StringList } from './stringList';
 
 /** What the index remembers about one file, so an unchanged file is never read again. */

@@ -1,41 +1,16 @@
 import { resolve } from 'node:path';
 import { StoreFormatError } from './binaryFormat';
-import { emptySkipCounts, walkFolders, type Candidate, type DiscoveryRules, type SkipReason } from './discovery';
+import { walkFolders, type Candidate } from './discovery';
 import { noFiles, rowCount } from './fileTable';
 import { indexFiles } from './indexFiles';
 import type { IndexHelpers } from './indexParts';
-import { indexStats, type IndexStats } from './indexStats';
+import { indexStats } from './indexStats';
 import { IndexStore, snapshotOf, type StoredIndex } from './indexStore';
 import { StoreFolderError } from './storeFolder';
 import type { Manifest } from './manifestCodec';
-import { SegmentedIndex, type IndexSnapshot } from './segmentedIndex';
-
-/** One task for the index worker: bring the stored index of these folders up to date with the disk. */
-export interface SyncRequest {
-  folders: string[];
-  rules: DiscoveryRules;
-  /** Where the index is kept; without one the index lives in memory only. */
-  storeDir?: string;
-  /** Ignore what is stored and read every file again (Rebuild Index). */
-  fromScratch?: boolean;
-}
-
-export interface SyncResult {
-  snapshot: IndexSnapshot;
-  walkSkipped: Record<SkipReason, number>;
-  stats: IndexStats;
-  /** The stored index could not be used (damaged, truncated, old version, unreadable): it was rebuilt. */
-  storeProblem?: string;
-  /** The index could not be saved; it works, but the next start reads every file again. */
-  saveProblem?: string;
-  /** The store folder is not Grounded's to use (see StoreFolderError): nothing was read or written there. */
-  storeRefused?: boolean;
-}
-
-export interface SyncProgress {
-  done: number;
-  total: number;
-}
+import { SegmentedIndex } from './segmentedIndex';
+import { emptySkipCounts, type SkipReason } from './skipReasons';
+import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 
 /**
  * The whole index update, as the worker runs it: load the store (checking it), walk the folders, skip unchanged

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { syncIndex, type SyncProgress, type SyncRequest, type SyncResult } from './indexSync';
+import { syncIndex } from './indexSync';
+import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 

@@ -1,6 +1,6 @@
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 import { DEFAULT_BM25_PARAMS } from './bm25';
-import { SKIP_REASONS, type SkipReason } from './discovery';
+import { SKIP_REASONS, type SkipReason } from './skipReasons';
 import type { FileColumns } from './fileTable';
 import { StringList } from './stringList';
 

@@ -3,7 +3,8 @@ import { GrowableUint32 } from './growableArray';
 import { Segment } from './segment';
 import { StringList } from './stringList';
 import type { ChunkSpan } from './chunker';
-import { createTermCounter, type TermCounter } from './termCounter';
+import { createTermCounter } from './createTermCounter';
+import type { TermCounter } from './termCounter';
 import { tokenize, type Tokenizer } from './tokenizer';
 
 /** A chunk as the builder takes it. */

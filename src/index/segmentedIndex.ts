@@ -1,5 +1,5 @@
 import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from './bm25';
-import type { SkipReason } from './discovery';
+import type { SkipReason } from './skipReasons';
 import { noFiles, FileTable, type FileColumns, type FileRecord } from './fileTable';
 import { scoreWithMaxScore } from './maxScore';
 import { Segment, type SegmentData } from './segment';

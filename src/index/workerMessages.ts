@@ -1,9 +1,9 @@
-import type { SyncRequest, SyncResult } from './indexSync';
 import type { FileColumns, FileRecord } from './fileTable';
 import type { FilesToRead } from './readFiles';
 import type { SegmentData } from './segment';
 import type { IndexSnapshot } from './segmentedIndex';
 import { StringList } from './stringList';
+import type { SyncRequest, SyncResult } from './syncRequest';
 
 /** What an index worker is started to do: a whole sync, or (a helper of a sync) read the blocks of files it is sent. */
 export type WorkerTask =

@@ -1,14 +1,16 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
-import { emptySkipCounts, fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery';
+import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery';
 import { createFileFilter, type AdmittedFile } from './fileFilter';
 import { rowCount } from './fileTable';
 import { fileList, indexFiles } from './indexFiles';
 import { fileLimitNotice, indexStats, type IndexStats } from './indexStats';
 import { IndexStore, snapshotOf } from './indexStore';
-import { manifestOf, sameFolders, type SyncProgress, type SyncResult } from './indexSync';
+import { manifestOf, sameFolders } from './indexSync';
 import { INSTALL_BUDGET_MS, runSyncTask } from './indexWorkerClient';
 import { SegmentedIndex, type IndexHit } from './segmentedIndex';
+import { emptySkipCounts } from './skipReasons';
+import type { SyncProgress, SyncResult } from './syncRequest';
 import { createYielder } from './yieldToEventLoop';
 
 export type { IndexStats } from './indexStats';

@@ -1,7 +1,8 @@
 // A stand-in for the index worker that posts a real 'done' message carrying a large file table and exits at once,
 // so its 'exit' event reaches the host right behind the result.
 import { parentPort, workerData } from 'node:worker_threads';
-import { syncIndex, type SyncRequest } from '../../src/index/indexSync';
+import { syncIndex } from '../../src/index/indexSync';
+import type { SyncRequest } from '../../src/index/syncRequest';
 import { doneMessage } from '../../src/index/workerMessages';
 import { fileColumns } from '../../src/index/fileTable';
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { emptySkipCounts, SKIP_REASONS } from '../../../src/index/discovery';
+import { emptySkipCounts, SKIP_REASONS } from '../../../src/index/skipReasons';
 import { fileColumns, FileTable, type FileRecord } from '../../../src/index/fileTable';
 import { random } from '../../fakes/seededRandom';
 

@@ -3,7 +3,7 @@ import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptySkipCounts } from '../../../src/index/discovery';
+import { emptySkipCounts } from '../../../src/index/skipReasons';
 import { IndexStore, snapshotOf } from '../../../src/index/indexStore';
 import { manifestOf } from '../../../src/index/indexSync';
 import { seek } from '../../../src/index/maxScore';

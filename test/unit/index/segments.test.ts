@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SegmentBuilder } from '../../../src/index/segmentBuilder';
-import { sortStrings } from '../../../src/index/termCounter';
+import { sortStrings } from '../../../src/index/tokenizerTermCounter';
 import { SegmentedIndex } from '../../../src/index/segmentedIndex';
 import { noFiles, fileColumns, type FileRecord } from '../../../src/index/fileTable';
 import { random } from '../../fakes/seededRandom';

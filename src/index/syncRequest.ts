@@ -1,0 +1,31 @@
+import type { DiscoveryRules } from './discovery';
+import type { IndexStats } from './indexStats';
+import type { IndexSnapshot } from './segmentedIndex';
+import type { SkipReason } from './skipReasons';
+
+/** One task for the index worker: bring the stored index of these folders up to date with the disk. */
+export interface SyncRequest {
+  folders: string[];
+  rules: DiscoveryRules;
+  /** Where the index is kept; without one the index lives in memory only. */
+  storeDir?: string;
+  /** Ignore what is stored and read every file again (Rebuild Index). */
+  fromScratch?: boolean;
+}
+
+export interface SyncResult {
+  snapshot: IndexSnapshot;
+  walkSkipped: Record<SkipReason, number>;
+  stats: IndexStats;
+  /** The stored index could not be used (damaged, truncated, old version, unreadable): it was rebuilt. */
+  storeProblem?: string;
+  /** The index could not be saved; it works, but the next start reads every file again. */
+  saveProblem?: string;
+  /** The store folder is not Grounded's to use (see StoreFolderError): nothing was read or written there. */
+  storeRefused?: boolean;
+}
+
+export interface SyncProgress {
+  done: number;
+  total: number;
+}
