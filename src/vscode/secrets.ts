@@ -10,7 +10,6 @@ import {
   type SecretUse,
 } from '../providers/secretOrigin';
 import type { ModelSettings } from './modelSettings';
-import type { RetrieverSettings } from './retrieverSettings';
 
 export type SecretStorageLike = Pick<vscode.SecretStorage, 'get' | 'store' | 'delete' | 'onDidChange'>;
 
@@ -105,8 +104,14 @@ export class ApiKeyStore {
 
 const keyName = (preset: PresetId): string => (preset === 'databricks' ? 'the Databricks token' : `the ${PRESETS[preset].label} API key`);
 
+/** What `keyOrigins` reads of the retriever settings (RetrieverSettings, which reads its keys from here). */
+export interface RetrieverKeyUse {
+  embeddings: { preset: PresetId; baseUrl: string };
+  databricks: { workspaceUrl: string };
+}
+
 /** The origins the user's settings send a preset's key to now: the chat model, the embeddings, Vector Search. */
-export function keyOrigins(preset: PresetId, model: ModelSettings, retriever: RetrieverSettings): string[] {
+export function keyOrigins(preset: PresetId, model: ModelSettings, retriever: RetrieverKeyUse): string[] {
   const origins = [
     model.endpoint.preset === preset ? endpointOrigin(model.endpoint) : undefined,
     retriever.embeddings.preset === preset ? endpointOrigin(retriever.embeddings) : undefined,
