@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test`: every suite CI runs, in order — static checks, build + package, unit (plain Node), extension host
+# `npm test`: every suite CI runs, in order — static checks (WebAssembly up to date, no import cycles in src, types, lint), build + package, unit (plain Node), extension host
 # (the packaged VSIX in a real VS Code), browser e2e (Debian chromium). Each suite records its counts; the last
 # line is their sum, `N passed, N failed`. Exits non-zero when anything failed.
 set -uo pipefail
@@ -10,7 +10,7 @@ status=0
 step() { local s=$SECONDS; echo "[test] >>> $1"; shift; "$@"; local rc=$?; echo "[test] <<< ${rc} in $(( SECONDS - s )) s"; [ $rc -eq 0 ] || status=1; return $rc; }
 suites=(static unit host e2e)
 static() {
-  if node scripts/buildWasm.mjs --check >&2 && npx tsc -p . && npx eslint src test; then echo '{"name":"static","passed":0,"failed":0,"ms":0}'; else echo '{"name":"static","passed":0,"failed":1,"ms":0}'; fi \
+  if node scripts/buildWasm.mjs --check >&2 && node scripts/checkCycles.mjs >&2 && npx tsc -p . && npx eslint src test; then echo '{"name":"static","passed":0,"failed":0,"ms":0}'; else echo '{"name":"static","passed":0,"failed":1,"ms":0}'; fi \
     > test-artifacts/results/static.json
 }
 mkdir -p test-artifacts/results
