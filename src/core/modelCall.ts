@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import { cancelled, GroundedError, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
+import { withRetry, type RetryOptions } from './retry';
 
 export interface CallContext {
   signal?: AbortSignal;
@@ -23,25 +24,16 @@ export interface StreamContext extends CallContext {
 /** Kinds that another attempt, or another way of asking, cannot fix. */
 const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused', 'no-model', 'bad-input']);
 
-export function backoffMs(attempt: number, policy: RetryPolicy, random: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs * 4);
-  const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.round(exp / 2 + (random * exp) / 2); // "equal jitter": never zero, never above the cap
-}
-
 /** One non-streaming call, retried on transient errors. */
-export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
-  for (let attempt = 0; ; attempt++) {
-    try {
+export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
+  return withRetry(
+    async attempt => {
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
       const result = await model.invoke(messages, { signal: ctx.signal });
       return contentText(result.content);
-    } catch (e) {
-      const err = toGroundedError(e, ctx.signal);
-      if (!err.transient || attempt >= ctx.retry.retries) throw err;
-      await waitBeforeRetry(err, attempt, ctx);
-    }
-  }
+    },
+    retryOptions(ctx),
+  );
 }
 
 /**
@@ -51,7 +43,7 @@ export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[],
  */
 export async function streamWithResilience(model: ChatModel, messages: BaseMessage[], ctx: StreamContext): Promise<string> {
   let text = '';
-  for (let attempt = 0; ; attempt++) {
+  const streamOnce = async (attempt: number): Promise<string> => {
     const watchdog = new Watchdog(ctx.signal);
     try {
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
@@ -73,36 +65,37 @@ export async function streamWithResilience(model: ChatModel, messages: BaseMessa
       throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
     } catch (e) {
       watchdog.disarm();
-      const err = watchdog.error ?? toGroundedError(e, ctx.signal);
-      if (err.kind === 'cancelled' || ctx.signal?.aborted) throw cancelled();
-      if (text) {
-        throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
-      }
-      if (err.transient && attempt < ctx.retry.retries) {
-        await waitBeforeRetry(err, attempt, ctx);
-        continue;
-      }
-      if (FINAL.has(err.kind) && !(err.kind === 'model-refused' && err.message.includes('empty'))) throw err;
-      ctx.onStatus('Streaming failed; asking for the whole answer at once');
-      ctx.onCall('fallback');
-      const whole = await invokeWithRetry(model, messages, { ...ctx, onCall: () => undefined });
-      if (!whole.trim())
-        throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
-      ctx.onToken(whole);
-      return whole;
+      throw watchdog.error ?? toGroundedError(e, ctx.signal);
     }
+  };
+  try {
+    // retried only before the first token: once text was delivered, another attempt would repeat it
+    return await withRetry(streamOnce, { ...retryOptions(ctx), shouldRetry: err => !text && err.transient });
+  } catch (e) {
+    const err = toGroundedError(e, ctx.signal);
+    if (err.kind === 'cancelled' || ctx.signal?.aborted) throw cancelled();
+    if (text) throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
+    if (FINAL.has(err.kind) && !(err.kind === 'model-refused' && err.message.includes('empty'))) throw err;
+    ctx.onStatus('Streaming failed; asking for the whole answer at once');
+    ctx.onCall('fallback');
+    const whole = await invokeWithRetry(model, messages, { ...ctx, onCall: () => undefined });
+    if (!whole.trim()) throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
+    ctx.onToken(whole);
+    return whole;
   }
 }
 
-async function waitBeforeRetry(err: GroundedError, attempt: number, ctx: CallContext): Promise<void> {
-  const delay = backoffMs(attempt, ctx.retry, ctx.clock.random(), err.options.retryAfterMs);
-  const what = err.kind === 'rate-limit' ? 'Rate-limited' : err.kind === 'timeout' ? 'The model timed out' : 'The model call failed';
-  ctx.onStatus(`${what}; retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${ctx.retry.retries})`);
-  try {
-    await ctx.clock.sleep(delay, ctx.signal);
-  } catch {
-    throw cancelled();
-  }
+/** The call's retry policy, with each wait shown as a status line. */
+function retryOptions(ctx: CallContext): RetryOptions {
+  return {
+    policy: ctx.retry,
+    clock: ctx.clock,
+    signal: ctx.signal,
+    onRetry: ({ error, delayMs, attempt, retries }) => {
+      const what = error.kind === 'rate-limit' ? 'Rate-limited' : error.kind === 'timeout' ? 'The model timed out' : 'The model call failed';
+      ctx.onStatus(`${what}; retrying in ${(delayMs / 1000).toFixed(1)} s (${attempt}/${retries})`);
+    },
+  };
 }
 
 /** Aborts the request when no token arrives in time, and remembers why, so a timeout is not read as a cancel. */

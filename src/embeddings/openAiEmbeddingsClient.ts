@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../core/options';
 import { defaultAskOptions } from '../core/options';
 import type { EmbedOptions, Embedder } from './embedder';
 import type { EmbeddingsEndpoint } from './embeddingsEndpoint';
-import { bodyReason, HttpStatusError, postJsonWithRetry } from './postJsonWithRetry';
+import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
 
 export interface OpenAiEmbeddingsClientOptions {
   endpoint: EmbeddingsEndpoint;

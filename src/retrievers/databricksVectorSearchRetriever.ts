@@ -5,7 +5,7 @@ import { defaultAskOptions, type RetryPolicy } from '../core/options';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
-import { bodyReason, HttpStatusError, postJsonWithRetry } from '../embeddings/postJsonWithRetry';
+import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
 import { refusedRowsNotice, type RefusedPath } from './citablePath';
 import { rowsToPassages, type QueryReply, type VectorSearchColumns } from './databricksVectorSearchRows';
 

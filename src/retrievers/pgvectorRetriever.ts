@@ -1,10 +1,10 @@
 import type { Pool } from 'pg';
 import { realClock, type Clock } from '../core/clock';
 import { cancelled, GroundedError } from '../core/errors';
-import { backoffMs } from '../core/modelCall';
 import { defaultAskOptions, type RetryPolicy } from '../core/options';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
+import { withRetry } from '../core/retry';
 import type { Embedder } from '../embeddings/embedder';
 import { refusedRowsNotice, uncitablePathReason, type RefusedPath } from './citablePath';
 import { fuseByReciprocalRank } from './hybridRankFusion';
@@ -51,21 +51,22 @@ export class PgvectorRetriever implements Retriever {
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
-    const retry = this.options.retry ?? { ...defaultAskOptions.retry, retries: 2 };
-    const clock = this.options.clock ?? realClock;
-    for (let attempt = 0; ; attempt++) {
-      if (options.signal?.aborted) throw cancelled();
-      try {
-        return await this.searchOnce(query, options);
-      } catch (e) {
-        const err = options.signal?.aborted ? cancelled() : pgError(e, this.url, this.names.display);
-        if (err.kind === 'network' || err.kind === 'index') this.meta = undefined; // the table may have been pushed since
-        if (!err.transient || attempt >= retry.retries) throw err;
-        await clock.sleep(backoffMs(attempt, retry, clock.random(), err.options.retryAfterMs), options.signal).catch(() => {
-          throw cancelled();
-        });
-      }
-    }
+    return withRetry(
+      () => {
+        if (options.signal?.aborted) throw cancelled();
+        return this.searchOnce(query, options);
+      },
+      {
+        policy: this.options.retry ?? { ...defaultAskOptions.retry, retries: 2 },
+        clock: this.options.clock ?? realClock,
+        signal: options.signal,
+        classify: e => {
+          const err = options.signal?.aborted ? cancelled() : pgError(e, this.url, this.names.display);
+          if (err.kind === 'network' || err.kind === 'index') this.meta = undefined; // the table may have been pushed since
+          return err;
+        },
+      },
+    );
   }
 
   async dispose(): Promise<void> {

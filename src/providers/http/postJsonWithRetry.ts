@@ -1,8 +1,8 @@
-import type { Clock } from '../core/clock';
-import { cancelled, GroundedError, toGroundedError } from '../core/errors';
-import { backoffMs } from '../core/modelCall';
-import type { RetryPolicy } from '../core/options';
-import { redactSecrets, secretsInHeaders } from '../providers/redact';
+import type { Clock } from '../../core/clock';
+import { GroundedError, toGroundedError } from '../../core/errors';
+import type { RetryPolicy } from '../../core/options';
+import { withRetry } from '../../core/retry';
+import { redactSecrets, secretsInHeaders } from '../redact';
 
 /** An HTTP error as `toGroundedError` reads it: the status and headers, never the body in the message. */
 export class HttpStatusError extends Error {
@@ -31,26 +31,17 @@ export interface PostJsonOptions {
 
 /**
  * POSTs JSON and returns the parsed JSON reply, retrying 429, 5xx, timeouts and dropped connections with the
- * core's backoff (honouring Retry-After) — the same rules as a chat call. Other failures are final at once.
+ * core's one retry policy (withRetry, honouring Retry-After), as a chat call is. Other failures are final at once.
  */
-export async function postJsonWithRetry(url: string, body: unknown, options: PostJsonOptions): Promise<unknown> {
+export function postJsonWithRetry(url: string, body: unknown, options: PostJsonOptions): Promise<unknown> {
   const payload = JSON.stringify(body);
-  for (let attempt = 0; ; attempt++) {
-    let error: GroundedError;
-    try {
-      return await postOnce(url, payload, options);
-    } catch (e) {
-      error = options.describe(classify(e, options.signal), e);
-    }
-    if (error.kind === 'cancelled' || !error.transient || attempt >= options.retry.retries) throw error;
-    const delay = backoffMs(attempt, options.retry, options.clock.random(), error.options.retryAfterMs);
-    options.onRetry?.(`${error.message} Retrying in ${(delay / 1000).toFixed(1)} s (${attempt + 1}/${options.retry.retries}).`);
-    try {
-      await options.clock.sleep(delay, options.signal);
-    } catch {
-      throw cancelled();
-    }
-  }
+  return withRetry(() => postOnce(url, payload, options), {
+    policy: options.retry,
+    clock: options.clock,
+    signal: options.signal,
+    classify: e => options.describe(classify(e, options.signal), e),
+    onRetry: ({ error, delayMs, attempt, retries }) => options.onRetry?.(`${error.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (${attempt}/${retries}).`),
+  });
 }
 
 async function postOnce(url: string, payload: string, options: PostJsonOptions): Promise<unknown> {
