@@ -3,6 +3,7 @@
 // checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set, in-process.
 // Reports only: no pass/fail. `npm run bench -- citations [--quick] [--json]`.
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { resolve } from 'node:path';
 import type { CitationCheck } from '../../src/core/citations/resolve';
 import { random } from '../fakes/seededRandom';
@@ -26,9 +27,10 @@ export const run: Bench = async ({ quick }) => {
   const weight = indexWeights(v, rand, 400);
 
   const trials = (lines: number) => (lines >= 2000 ? (quick ? 20 : 60) : quick ? 100 : 400);
+  const load = loadavg()[0] ?? NaN;
   const costs = SIZES.map(lines => ({ lines, citations: trials(lines), cost: citationCost(lines, trials(lines), v, rand, weight) }));
 
-  const rounds = quick ? 12 : 30;
+  const rounds = quick ? 15 : 60;
   const sources = Array.from({ length: SOURCES }, (_, i) =>
     i % 2 === 0 ? passageOf(`docs/guide${i}.md`, proseText(v, rand, TARGET_LINES)) : passageOf(`src/module${i}.ts`, codeText(v, rand, TARGET_LINES)),
   );
@@ -50,7 +52,7 @@ export const run: Bench = async ({ quick }) => {
   const citations = withIndex.off.citations;
   const tables: BenchTable[] = [
     {
-      title: `Cost per citation: CitationResolver.resolve over ${SOURCES} sources (3 prose, 3 code) of each size (ms). First touch: passages not split before (an answer's first citation); warm: already split (every later one)`,
+      title: `Cost per citation: CitationResolver.resolve over ${SOURCES} sources (3 prose, 3 code) of each size (ms; load average ${fmt(load, 1)} on ${availableParallelism()} cores). First touch: passages not split before (an answer's first citation); warm: already split (every later one)`,
       columns: ['sources of', 'citations', 'first touch p50', 'first touch p95', 'warm p50', 'warm p95', 'warm, check off p50', 'warm, check off p95'],
       rows: [
         ...costs.map(({ lines, citations: n, cost }) => [
@@ -67,7 +69,7 @@ export const run: Bench = async ({ quick }) => {
       ],
     },
     {
-      title: `Time to first token and to the end, ask() with grading off over ${SOURCES} sources of ${TARGET_LINES} lines, ${citations} citations per answer, scripted model (${rounds} answers each, ms)`,
+      title: `Time to first token and to the end, ask() with grading off over ${SOURCES} sources of ${TARGET_LINES} lines, ${citations} citations per answer, scripted model streaming 3 words a token (${rounds} answers each, ms)`,
       columns: ['citationCheck', 'retriever IDF', 'first token p50', 'first token p95', 'vs off p50', 'vs off p95', 'total p50', 'total p95', 'total vs off p50'],
       rows: [...askRows(withIndex, 'local index'), ...askRows(withoutIndex, 'none (remote)')],
     },
@@ -83,7 +85,7 @@ export const run: Bench = async ({ quick }) => {
   return {
     name: 'citations',
     tables,
-    json: { quick, perCitationMs: costJson, ask: { localIndex: askJson(withIndex), noIndex: askJson(withoutIndex) }, devSet: dev ?? null },
+    json: { quick, loadAverage: load, perCitationMs: costJson, ask: { localIndex: askJson(withIndex), noIndex: askJson(withoutIndex) }, devSet: dev ?? null },
   };
 
   function askRows(times: Record<CitationCheck, AskTimes>, idf: string): (string | number)[][] {

@@ -16,12 +16,13 @@ export interface AskTimes {
 }
 
 /**
- * ask() with grading off over `sources`, answered by a scripted model that streams `answer` one word at a time
+ * ask() with grading off over `sources`, answered by a scripted model that streams `answer` three words at a time
  * (and, for `citationCheck: model`, says every claim is supported). `weight` is the retriever's IDF: a local
  * index has one, a remote retriever none (the citations then compute IDF over the sources before streaming).
  */
 export async function askTimes(sources: Passage[], answer: string, weight: ((term: string) => number) | undefined, rounds: number): Promise<Record<CitationCheck, AskTimes>> {
-  const tokens = answer.match(/\s*\S+/g) ?? [];
+  // three words a token: the first token and the markers are what is timed, not the scripted model's pauses
+  const tokens = answer.match(/(?:\s*\S+){1,3}/g) ?? [];
   const model = new ScriptedChatModel(call => {
     if (call.system !== CHECK_SYSTEM) return { tokens };
     const claims = call.prompt.match(/^Claim \d+:/gm)?.length ?? 0;

@@ -1,6 +1,6 @@
 import type { Passage } from '../../../src/core/passage';
-import { bm25Idf } from '../../../src/index/bm25';
-import { tokenize } from '../../../src/index/tokenizer';
+import { bm25Idf } from '../../../src/index/scoring/bm25';
+import { tokenize } from '../../../src/index/terms/tokenizer';
 
 /**
  * Seeded workspace-like text for the citation benchmark: Markdown prose wrapped at 100 characters and TypeScript,
@@ -90,12 +90,22 @@ export function proseText(v: Vocabulary, rand: () => number, lines: number): str
   return out.slice(0, lines).join('\n');
 }
 
-/** TypeScript of exactly `lines` lines: functions with comments, declarations, conditions and calls. */
+/**
+ * TypeScript of exactly `lines` lines: functions with comments, declarations, conditions and calls. As in real code,
+ * names repeat: each function uses a few locals and the file's own names more than new ones.
+ */
 export function codeText(v: Vocabulary, rand: () => number, lines: number): string {
   const out: string[] = [];
-  const id = () => v.identifier();
+  const fileNames = Array.from({ length: 12 + Math.floor(lines / 20) }, () => v.identifier());
+  const pickFrom = (names: string[]) => names[Math.floor(rand() * names.length)] ?? 'value';
+  let locals: string[] = [];
+  const id = () => {
+    const roll = rand();
+    return roll < 0.5 ? pickFrom(locals) : roll < 0.85 ? pickFrom(fileNames) : v.identifier();
+  };
   while (out.length < lines) {
-    out.push(`/** ${v.sentence(6, 16)} */`, `export function ${id()}(${id()}: ${cap(id())}, ${id()}: number): ${cap(id())} {`);
+    locals = Array.from({ length: 3 + Math.floor(rand() * 4) }, () => v.identifier());
+    out.push(`/** ${v.sentence(6, 16)} */`, `export function ${pickFrom(fileNames)}(${id()}: ${cap(id())}, ${id()}: number): ${cap(id())} {`);
     const body = 3 + Math.floor(rand() * 12);
     for (let i = 0; i < body; i++) {
       const roll = rand();
