@@ -50,7 +50,7 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
     const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
     const query = context ? `${question} ${context.text.slice(0, 300)}` : searchQuery(question, history);
     const input = { question, history, mode, context, query, passages: [], relevant: [], rewrites: 0, answer: '', citations: [] };
-    const stream = await ragGraph().stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50, configurable: { run } });
+    const stream = await ragGraph().stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50, context: { run } });
     for await (const chunk of stream) {
       const event = chunk as AnswerEvent;
       if (event.type === 'token') partial += event.text;

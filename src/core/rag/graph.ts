@@ -5,9 +5,8 @@ import { grade } from './nodes/grade';
 import { presentSearchResults } from './nodes/presentSearchResults';
 import { retrieve } from './nodes/retrieve';
 import { rewrite } from './nodes/rewrite';
-import { runOf } from './run';
+import { RagContext, runOf, type RagConfig } from './run';
 import { RagState, type RagStateType } from './state';
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 
 /**
  *   START → retrieve → (search mode or no model) → presentSearchResults → END
@@ -18,20 +17,20 @@ import type { LangGraphRunnableConfig } from '@langchain/langgraph';
  *            → END
  */
 function buildRagGraph() {
-  const afterRetrieve = (state: RagStateType, config: LangGraphRunnableConfig) => {
+  const afterRetrieve = (state: RagStateType, config: RagConfig) => {
     const run = runOf(config);
     return state.mode === 'search' || !run.model ? 'presentSearchResults' : run.options.grading ? 'grade' : 'generate';
   };
 
-  const decideToGenerate = (state: RagStateType, config: LangGraphRunnableConfig) => {
+  const decideToGenerate = (state: RagStateType, config: RagConfig) => {
     const { options } = runOf(config);
     return state.relevant.length >= options.minRelevant || state.rewrites >= options.maxRewrites ? 'generate' : 'rewrite';
   };
 
-  const decideToCheck = (state: RagStateType, config: LangGraphRunnableConfig) =>
+  const decideToCheck = (state: RagStateType, config: RagConfig) =>
     runOf(config).options.citationCheck === 'model' && state.citations.length > 0 ? 'checkCitations' : END;
 
-  return new StateGraph(RagState)
+  return new StateGraph(RagState, RagContext)
     .addNode('retrieve', retrieve)
     .addNode('grade', grade)
     .addNode('rewrite', rewrite)
@@ -50,7 +49,7 @@ function buildRagGraph() {
 
 let compiled: ReturnType<typeof buildRagGraph> | undefined;
 
-/** The compiled graph, built once: each run brings its ports and options in `configurable.run`. */
+/** The compiled graph, built once: each run brings its ports and options in its typed context (`context.run`). */
 export function ragGraph(): ReturnType<typeof buildRagGraph> {
   compiled ??= buildRagGraph();
   return compiled;

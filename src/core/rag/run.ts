@@ -1,4 +1,4 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
+import { Annotation, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Clock } from '../clock';
 import type { AnswerEvent, Usage } from '../events';
 import type { CallContext } from '../modelCall';
@@ -18,15 +18,23 @@ export interface RagRun {
   usage: Usage;
 }
 
-/** The run a node belongs to: ask() passes it in `configurable`, so the graph is compiled once for every run. */
-export function runOf(config: LangGraphRunnableConfig): RagRun {
-  const run = config.configurable?.run as RagRun | undefined;
-  if (!run) throw new Error('the RAG graph was invoked without its run (configurable.run)');
+/**
+ * The graph's typed per-run context: ask() passes `{ run }` as LangGraph's `context`, so the graph is compiled once
+ * for every run and each node reads its run's ports with their types.
+ */
+export const RagContext = Annotation.Root({ run: Annotation<RagRun> });
+export type RagContextType = typeof RagContext.State;
+export type RagConfig = LangGraphRunnableConfig<RagContextType>;
+
+/** The run a node belongs to. */
+export function runOf(config: RagConfig): RagRun {
+  const run = config.context?.run;
+  if (!run) throw new Error('the RAG graph was invoked without its run (context.run)');
   return run;
 }
 
 /** Emits an event out of the graph (streamMode "custom"): the only way anything reaches a surface. */
-export function emitter(config: LangGraphRunnableConfig): (event: AnswerEvent) => void {
+export function emitter(config: RagConfig): (event: AnswerEvent) => void {
   return event => config.writer?.(event);
 }
 

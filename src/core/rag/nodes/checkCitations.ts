@@ -1,9 +1,8 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { CHECK_SYSTEM, checkUserPrompt, parseVerdicts } from '../../citations/modelCheck';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
-import { callContext, emitter, runOf } from '../run';
+import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /**
@@ -11,7 +10,7 @@ import type { RagStateType, RagUpdate } from '../state';
  * cited lines, and each citation whose verdict changes is sent again. A failed call or an unreadable reply keeps the
  * lexical verdicts: the check never costs the answer.
  */
-export async function checkCitations(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+export async function checkCitations(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
   const model = run.helperModel ?? run.model;

@@ -1,10 +1,9 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Turn } from '../../events';
 import { CitationStream } from '../../citations/citationStream';
 import { streamWithResilience } from '../../modelCall';
 import { GENERATE_SYSTEM, generateUserPrompt } from '../prompts';
-import { callContext, emitter, runOf } from '../run';
+import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Earlier turns given to the generator: enough for a follow-up, small enough to leave room for passages. */
@@ -15,7 +14,7 @@ export const NOTHING_FOUND =
   'I found nothing in the workspace that answers this. Try other words, or use `/search` to see what matches.';
 
 /** The only node that streams: every token it writes is answer text. */
-export async function generate(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+export async function generate(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
   // Grading off, or nothing graded relevant even after rewriting: the top results go to the model, which is

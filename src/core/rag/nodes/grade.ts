@@ -1,14 +1,13 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import type { Passage } from '../../passage';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
-import { callContext, emitter, runOf } from '../run';
+import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Grades every retrieved passage in ONE model call; a failed or unreadable grade keeps the top passages. */
-export async function grade(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+export async function grade(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
   const model = run.helperModel ?? run.model;

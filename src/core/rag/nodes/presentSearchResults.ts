@@ -1,12 +1,11 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Passage } from '../../passage';
-import { emitter } from '../run';
+import { emitter, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 const SNIPPET_LINES = 6;
 
 /** No model, or `/search`: the answer is the ranked passages themselves, labelled as search results. */
-export async function presentSearchResults(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+export async function presentSearchResults(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const emit = emitter(config);
   const sources = state.passages;
   emit({ type: 'sources', sources });

@@ -1,8 +1,7 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
-import { emitter, runOf } from '../run';
+import { emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
-export async function retrieve(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+export async function retrieve(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
   emit({ type: 'step', name: 'retrieve', detail: `Searching the workspace for “${clip(state.query, 80)}”` });

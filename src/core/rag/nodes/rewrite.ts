@@ -1,14 +1,13 @@
-import type { LangGraphRunnableConfig } from '@langchain/langgraph';
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import { REWRITE_SYSTEM, rewriteUserPrompt } from '../prompts';
-import { callContext, emitter, runOf } from '../run';
+import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 import { clip } from './retrieve';
 
 /** Asks the model for a better search query; its text only ever becomes the next query, never the answer. */
-export async function rewrite(state: RagStateType, config: LangGraphRunnableConfig): Promise<RagUpdate> {
+export async function rewrite(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
   const model = run.helperModel ?? run.model;
