@@ -65,8 +65,8 @@ const zodEnglishOnly = {
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tracingOff, zodEnglishOnly] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [tracingOff, zodEnglishOnly] },
-  // The index worker thread, loaded by dist/extension.js and dist/cli.js from beside them (see indexWorkerClient.ts).
-  { ...common, entryPoints: ['src/index/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
+  // The index worker thread, loaded by dist/extension.js and dist/cli.js from beside them (see src/index/build/indexWorkerClient.ts).
+  { ...common, entryPoints: ['src/index/build/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
   { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
 

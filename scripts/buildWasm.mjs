@@ -1,7 +1,7 @@
 // Compiles the AssemblyScript modules to WebAssembly and writes each into a TypeScript file, so the same bytes reach
 // the bundles, the worker, the CLI and the tests without a file to find at run time:
-//   assembly/termCounter.ts → src/index/termCounterWasm.ts (the index builder's counting loop; its own memory)
-//   assembly/scorer.ts      → src/index/scorerWasm.ts      (term-at-a-time scoring; a segment's memory, imported)
+//   assembly/termCounter.ts → src/index/terms/termCounterWasm.ts (the index builder's counting loop; its own memory)
+//   assembly/scorer.ts      → src/index/scoring/scorerWasm.ts    (term-at-a-time scoring; a segment's memory, imported)
 //   node scripts/buildWasm.mjs           rebuild
 //   node scripts/buildWasm.mjs --check   fail when a committed module is not what its source compiles to
 //   WASM_NAMES=1 node scripts/buildWasm.mjs   keep function names, for CPU profiles (do not commit that build)
@@ -9,8 +9,8 @@ import asc from 'assemblyscript/asc';
 import { readFile, writeFile } from 'node:fs/promises';
 
 const MODULES = [
-  { source: 'assembly/termCounter.ts', target: 'src/index/termCounterWasm.ts', name: 'TERM_COUNTER_WASM', what: "The term counter's", flags: ['--runtime', 'minimal'] },
-  { source: 'assembly/scorer.ts', target: 'src/index/scorerWasm.ts', name: 'SCORER_WASM', what: "The scorer's", flags: ['--runtime', 'stub', '--importMemory'] },
+  { source: 'assembly/termCounter.ts', target: 'src/index/terms/termCounterWasm.ts', name: 'TERM_COUNTER_WASM', what: "The term counter's", flags: ['--runtime', 'minimal'] },
+  { source: 'assembly/scorer.ts', target: 'src/index/scoring/scorerWasm.ts', name: 'SCORER_WASM', what: "The scorer's", flags: ['--runtime', 'stub', '--importMemory'] },
 ];
 
 let failed = false;

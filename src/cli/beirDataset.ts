@@ -3,7 +3,7 @@ import { access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { GroundedError } from '../core/errors';
-import type { Qrels } from '../index/evalMetrics';
+import type { Qrels } from './evalMetrics';
 
 export interface BeirDocument {
   id: string;

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import type { Bm25Params } from '../index/bm25';
-import { noFiles } from '../index/fileTable';
-import { SegmentBuilder } from '../index/segmentBuilder';
-import { SegmentedIndex } from '../index/segmentedIndex';
-import type { Tokenizer } from '../index/tokenizer';
-import { evaluateRun, formatTrecRun, METRIC_LABELS, type RetrievalMetrics, type RunEntry } from '../index/evalMetrics';
+import type { Bm25Params } from '../index/scoring/bm25';
+import { noFiles } from '../index/segments/fileTable';
+import { SegmentBuilder } from '../index/segments/segmentBuilder';
+import { SegmentedIndex } from '../index/segments/segmentedIndex';
+import type { Tokenizer } from '../index/terms/tokenizer';
+import { evaluateRun, formatTrecRun, METRIC_LABELS, type RetrievalMetrics, type RunEntry } from './evalMetrics';
 import { loadBeirDataset, type BeirDataset } from './beirDataset';
 import type { CliIo } from './cliIo';
 import { requirePositional } from './cliArgs';

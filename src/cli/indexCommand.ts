@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { SKIP_REASONS } from '../index/skipReasons';
-import { NOTED_SKIPS, skipNotes } from '../index/indexStats';
+import { SKIP_REASONS } from '../index/discovery/skipReasons';
+import { NOTED_SKIPS, skipNotes } from '../index/segments/indexStats';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';

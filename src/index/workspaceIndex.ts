@@ -1,19 +1,19 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
-import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery';
-import { createFileFilter, type AdmittedFile } from './fileFilter';
-import { rowCount } from './fileTable';
-import { fileList, indexFiles } from './indexFiles';
-import { fileLimitNotice, indexStats, type IndexStats } from './indexStats';
-import { IndexStore, snapshotOf } from './indexStore';
-import { manifestOf, sameFolders } from './indexSync';
-import { INSTALL_BUDGET_MS, runSyncTask } from './indexWorkerClient';
-import { SegmentedIndex, type IndexHit } from './segmentedIndex';
-import { emptySkipCounts } from './skipReasons';
-import type { SyncProgress, SyncResult } from './syncRequest';
-import { createYielder } from './yieldToEventLoop';
+import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery/walkFolders';
+import { createFileFilter, type AdmittedFile } from './discovery/fileFilter';
+import { rowCount } from './segments/fileTable';
+import { fileList, updateFiles } from './build/updateFiles';
+import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
+import { IndexStore, snapshotOf } from './store/indexStore';
+import { manifestOf, sameFolders } from './build/syncIndex';
+import { INSTALL_BUDGET_MS, runSyncTask } from './build/indexWorkerClient';
+import { SegmentedIndex, type IndexHit } from './segments/segmentedIndex';
+import { emptySkipCounts } from './discovery/skipReasons';
+import type { SyncProgress, SyncResult } from './build/syncRequest';
+import { createYielder } from './base/yieldToEventLoop';
 
-export type { IndexStats } from './indexStats';
+export type { IndexStats } from './segments/indexStats';
 
 export interface WorkspaceIndexConfig {
   /** The folders to index (absolute paths), read at each sync. */
@@ -272,7 +272,7 @@ export class WorkspaceIndex {
       return true;
     }
     const removed = await indexedUnder(index, gone, createYielder(undefined, INSTALL_BUDGET_MS));
-    const update = await indexFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
+    const update = await updateFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
     if (removed.length + rowCount(update.changed) + update.restamped.length > 0) {
       index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);

@@ -1,8 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Passage } from '../core/passage';
-import { splitLines } from '../index/chunker';
-import { hashBytes } from '../index/fileReading';
-import type { IndexHit } from '../index/segmentedIndex';
+import { splitLines } from '../index/chunking/chunker';
+import { hashBytes } from '../index/discovery/fileReading';
+import type { IndexHit } from '../index/segments/segmentedIndex';
 
 const CACHE_FILES = 64;
 

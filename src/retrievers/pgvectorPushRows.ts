@@ -1,6 +1,6 @@
 import { contentHash } from '../embeddings/contentHash';
-import { chunkText } from '../index/chunker';
-import { discoverFiles, type DiscoveryRules } from '../index/discovery';
+import { chunkText } from '../index/chunking/chunker';
+import { discoverFiles, type DiscoveryRules } from '../index/discovery/walkFolders';
 
 /** One chunk as it is pushed: the row's identity is its place (path and lines); its hash is its content. */
 export interface PushRow {

@@ -1,4 +1,4 @@
-import { NOTED_SKIPS, skipNotes } from '../index/indexStats';
+import { NOTED_SKIPS, skipNotes } from '../index/segments/indexStats';
 
 /** What `/index` and the status item tell about the index. */
 export interface IndexReport {

@@ -1,10 +1,10 @@
 // Compares tokenizer variants and BM25 parameters on a BEIR folder (default: the CoSQA dev set).
 //   npx tsc -p . && node out/test/bench/tokenizerVariants.js [BEIR_DIR]
 // The `readme-*` rows re-implement the baselines of /work/shared/eval/README.md to check the metrics code.
-import { DEFAULT_BM25_PARAMS, type Bm25Params } from '../../src/index/bm25';
-import { METRIC_LABELS, type RetrievalMetrics } from '../../src/index/evalMetrics';
-import { porterStem } from '../../src/index/porterStemmer';
-import { createTokenizer, STOPWORDS, type Tokenizer } from '../../src/index/tokenizer';
+import { DEFAULT_BM25_PARAMS, type Bm25Params } from '../../src/index/scoring/bm25';
+import { METRIC_LABELS, type RetrievalMetrics } from '../../src/cli/evalMetrics';
+import { porterStem } from '../../src/index/terms/porterStemmer';
+import { createTokenizer, STOPWORDS, type Tokenizer } from '../../src/index/terms/tokenizer';
 import { loadBeirDataset } from '../../src/cli/beirDataset';
 import { evaluateBeir } from '../../src/cli/evalCommand';
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chunkText } from '../../src/index/chunker';
+import { chunkText } from '../../src/index/chunking/chunker';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 describe('@grounded in the chat view (browser)', function () {

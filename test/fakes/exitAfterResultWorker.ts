@@ -1,10 +1,10 @@
 // A stand-in for the index worker that posts a real 'done' message carrying a large file table and exits at once,
 // so its 'exit' event reaches the host right behind the result.
 import { parentPort, workerData } from 'node:worker_threads';
-import { syncIndex } from '../../src/index/indexSync';
-import type { SyncRequest } from '../../src/index/syncRequest';
-import { doneMessage } from '../../src/index/workerMessages';
-import { fileColumns } from '../../src/index/fileTable';
+import { syncIndex } from '../../src/index/build/syncIndex';
+import type { SyncRequest } from '../../src/index/build/syncRequest';
+import { doneMessage } from '../../src/index/build/workerMessages';
+import { fileColumns } from '../../src/index/segments/fileTable';
 
 const FILES = 60_000;
 

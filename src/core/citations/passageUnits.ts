@@ -1,4 +1,4 @@
-import { tokenize } from '../../index/tokenizer';
+import { tokenize } from '../../index/terms/tokenizer';
 import type { Passage } from '../passage';
 
 /**

@@ -1,11 +1,11 @@
-// Entry of the index worker thread (dist/indexWorker.js when bundled, out/src/index/indexWorker.js under tsc):
+// Entry of the index worker thread (dist/indexWorker.js when bundled, out/src/index/build/indexWorker.js under tsc):
 // runs the task in `workerData` — a whole sync, or one part of a sync's files as its helper — and posts progress,
 // then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
-import { indexHelpers } from './indexParts';
-import { IndexStore } from './indexStore';
-import { syncIndex } from './indexSync';
-import { SegmentReader } from './readFiles';
+import { indexHelpers } from './helperThreads';
+import { IndexStore } from '../store/indexStore';
+import { syncIndex } from './syncIndex';
+import { SegmentReader } from './segmentReader';
 import { doneMessage, partBuffers, type HelperCommand, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 const port = parentPort;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { syncIndex } from './indexSync';
+import { syncIndex } from './syncIndex';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
@@ -11,7 +11,7 @@ export const INSTALL_BUDGET_MS = 5;
 
 /**
  * The worker script sits next to this module in all three builds: dist/indexWorker.js beside dist/extension.js
- * and dist/cli.js (esbuild), out/src/index/indexWorker.js beside this file (tsc, unit tests).
+ * and dist/cli.js (esbuild), out/src/index/build/indexWorker.js beside this file (tsc, unit tests).
  */
 export const DEFAULT_WORKER_FILE = join(__dirname, 'indexWorker.js');
 

@@ -1,11 +1,11 @@
-import { chunkKind, chunkSpans } from './chunker';
-import type { Candidate } from './discovery';
-import { fileByteLimit, readFileContentSync, type FileContent } from './fileReading';
-import type { Segment } from './segment';
-import { SegmentBuilder } from './segmentBuilder';
-import { fileColumns, type FileColumns, type FileRecord } from './fileTable';
-import type { TextLines } from './textLines';
-import { createYielder } from './yieldToEventLoop';
+import { chunkKind, chunkSpans } from '../chunking/chunker';
+import type { Candidate } from '../discovery/walkFolders';
+import { fileByteLimit, readFileContentSync, type FileContent } from '../discovery/fileReading';
+import type { Segment } from '../segments/segment';
+import { SegmentBuilder } from '../segments/segmentBuilder';
+import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
+import type { TextLines } from '../chunking/textLines';
+import { createYielder } from '../base/yieldToEventLoop';
 
 export interface ReadFilesOptions {
   /** Numbers a new segment (called once per segment made; a number may go unused when no file has chunks). */

@@ -1,15 +1,15 @@
 import { resolve } from 'node:path';
-import { StoreFormatError } from './binaryFormat';
-import { walkFolders, type Candidate } from './discovery';
-import { noFiles, rowCount } from './fileTable';
-import { indexFiles } from './indexFiles';
-import type { IndexHelpers } from './indexParts';
-import { indexStats } from './indexStats';
-import { IndexStore, snapshotOf, type StoredIndex } from './indexStore';
-import { StoreFolderError } from './storeFolder';
-import type { Manifest } from './manifestCodec';
-import { SegmentedIndex } from './segmentedIndex';
-import { emptySkipCounts, type SkipReason } from './skipReasons';
+import { StoreFormatError } from '../store/binaryFormat';
+import { walkFolders, type Candidate } from '../discovery/walkFolders';
+import { noFiles, rowCount } from '../segments/fileTable';
+import { updateFiles } from './updateFiles';
+import type { IndexHelpers } from './helperThreads';
+import { indexStats } from '../segments/indexStats';
+import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
+import { StoreFolderError } from '../store/storeFolder';
+import type { Manifest } from '../store/manifestCodec';
+import { SegmentedIndex } from '../segments/segmentedIndex';
+import { emptySkipCounts, type SkipReason } from '../discovery/skipReasons';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 
 /**
@@ -52,7 +52,7 @@ export async function syncIndex(
     walked = await walkFolders(folders, { ...request.rules, signal: options.signal, statFiles: reuse, onCandidate: found });
     t1 = performance.now();
   };
-  const update = await indexFiles(walk, location => index.file(location), {
+  const update = await updateFiles(walk, location => index.file(location), {
     newSegmentId: () => index.nextSegmentId++,
     maxFileBytes: request.rules.maxFileBytes,
     signal: options.signal,

@@ -1,11 +1,11 @@
-import type { Candidate } from './discovery';
-import type { FileRecord } from './fileTable';
-import { FileFeed, readFeed, type IndexHelpers } from './indexParts';
-import type { IndexedFiles, ReadFilesOptions } from './readFiles';
+import type { Candidate } from '../discovery/walkFolders';
+import type { FileRecord } from '../segments/fileTable';
+import { FileFeed, readFeed, type IndexHelpers } from './helperThreads';
+import type { IndexedFiles, ReadFilesOptions } from './segmentReader';
 
-export type { IndexedFiles } from './readFiles';
+export type { IndexedFiles } from './segmentReader';
 
-export interface IndexFilesOptions extends ReadFilesOptions {
+export interface UpdateFilesOptions extends ReadFilesOptions {
   /** Helper threads to share a large batch with (the index worker passes its own script). */
   helpers?: IndexHelpers;
 }
@@ -26,7 +26,7 @@ export const fileList =
  * order, so document numbers are deterministic. A large batch is shared with helper threads when given some (one
  * new segment per thread), which start on the first files while `source` is still finding the rest.
  */
-export async function indexFiles(source: FileSource, known: (location: string) => FileRecord | undefined, options: IndexFilesOptions): Promise<IndexedFiles> {
+export async function updateFiles(source: FileSource, known: (location: string) => FileRecord | undefined, options: UpdateFilesOptions): Promise<IndexedFiles> {
   const feed = new FileFeed(options.helpers?.threads ?? 1, options.maxFileBytes);
   const reading = readFeed(feed, options, options.helpers);
   reading.catch(() => undefined); // awaited below, unless finding the files failed first

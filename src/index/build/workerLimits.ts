@@ -1,4 +1,4 @@
-import { GroundedError } from '../core/errors';
+import { GroundedError } from '../../core/errors';
 
 /**
  * The heap a sync's worker may use (V8's old generation, in MB): a million chunks take about a gigabyte of segments

@@ -1,4 +1,4 @@
-import { grown } from './growableArray';
+import { grown } from '../base/growableArray';
 
 const CR = 13;
 const LF = 10;

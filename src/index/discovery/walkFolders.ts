@@ -3,9 +3,9 @@ import { lstat, open } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
-import { STORE_MARKER } from './storeFolder';
+import { STORE_MARKER } from '../store/storeFolder';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
-import { createYielder } from './yieldToEventLoop';
+import { createYielder } from '../base/yieldToEventLoop';
 
 export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, isMinified, MAX_FILE_BYTES_LIMIT } from './fileReading';
 

@@ -1,4 +1,4 @@
-import { emptySkipCounts, SKIP_REASONS, type SkipReason } from './skipReasons';
+import { emptySkipCounts, SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
 import type { SegmentedIndex } from './segmentedIndex';
 
 export interface IndexStats {

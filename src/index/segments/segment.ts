@@ -1,5 +1,5 @@
-import { StringList } from './stringList';
-import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from './wasmScorer';
+import { StringList } from '../base/stringList';
+import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from '../scoring/wasmScorer';
 
 /**
  * One immutable slice of the index: BM25 postings over typed arrays plus where each document (chunk) came from.

@@ -1,6 +1,6 @@
-import { GrowableUint32 } from './growableArray';
+import { GrowableUint32 } from '../base/growableArray';
 import { Segment } from './segment';
-import { StringListWriter } from './stringList';
+import { StringListWriter } from '../base/stringList';
 
 export interface MergeInput {
   segment: Segment;

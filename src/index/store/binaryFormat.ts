@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { StringList } from './stringList';
+import { StringList } from '../base/stringList';
 
 /**
  * The store's binary files: a 16-byte header — magic "GRND", format version, payload length, CRC-32 of the

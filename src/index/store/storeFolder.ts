@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { GroundedError } from '../core/errors';
+import { GroundedError } from '../../core/errors';
 import { MAGIC } from './binaryFormat';
 
 /** The file that marks a folder as a Grounded index store: Grounded writes and deletes files only in a marked folder. */

@@ -1,4 +1,4 @@
-import type { StringList } from './stringList';
+import type { StringList } from '../base/stringList';
 
 /** One document's terms as `drain` hands them over: term numbers (first-seen order) and their counts. */
 export interface DrainedTerms {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { chunkText } from '../../../src/index/chunker';
-import { DEFAULT_MAX_FILE_BYTES, walkFolders, type DiscoveryRules } from '../../../src/index/discovery';
-import type { SegmentedIndex } from '../../../src/index/segmentedIndex';
+import { chunkText } from '../../../src/index/chunking/chunker';
+import { DEFAULT_MAX_FILE_BYTES, walkFolders, type DiscoveryRules } from '../../../src/index/discovery/walkFolders';
+import type { SegmentedIndex } from '../../../src/index/segments/segmentedIndex';
 import { random } from '../../fakes/seededRandom';
 
 const ROOT = resolve(__dirname, '../../../..');

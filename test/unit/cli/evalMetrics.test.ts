@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { evaluateRun, formatTrecRun, queryMetrics, trecOrder } from '../../../src/index/evalMetrics';
+import { evaluateRun, formatTrecRun, queryMetrics, trecOrder } from '../../../src/cli/evalMetrics';
 
 const close = (actual: number, expected: number) => assert.ok(Math.abs(actual - expected) < 1e-12, `${actual} ≠ ${expected}`);
 

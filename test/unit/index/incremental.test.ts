@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Segment } from '../../../src/index/segment';
+import { Segment } from '../../../src/index/segments/segment';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 
 describe('incremental updates', () => {

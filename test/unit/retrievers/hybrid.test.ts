@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import type { Passage } from '../../../src/core/passage';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
-import { splitLines } from '../../../src/index/chunker';
+import { splitLines } from '../../../src/index/chunking/chunker';
 import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
 import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';

@@ -3,8 +3,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hashBytes } from '../../../src/index/fileReading';
-import type { IndexHit } from '../../../src/index/segmentedIndex';
+import { hashBytes } from '../../../src/index/discovery/fileReading';
+import type { IndexHit } from '../../../src/index/segments/segmentedIndex';
 import { PassageReader } from '../../../src/retrievers/passageReader';
 
 describe('PassageReader', () => {

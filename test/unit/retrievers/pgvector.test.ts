@@ -8,7 +8,7 @@ import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
-import { splitLines } from '../../../src/index/chunker';
+import { splitLines } from '../../../src/index/chunking/chunker';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
 import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { StringList, utf8Length } from '../../../src/index/stringList';
+import { StringList, utf8Length } from '../../../../src/index/base/stringList';
 
 /** ASCII, Latin-1, the top of the BMP (U+E000–U+FFFF), astral characters (surrogate pairs) and the empty string. */
 const MIXED = ['', 'a', 'abc', 'ab', 'zz', 'é', 'éa', '\u00ff', '\u0800', '\ud7ff', '\ue000', '\uffef', '\u{1F600}', '\u{10000}x', 'a\u{1F600}', 'a\ue000'];

@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { walkFolders } from '../../../src/index/discovery';
-import { fileList, indexFiles, type FileSource } from '../../../src/index/indexFiles';
-import { FileFeed, splitIntoBlocks } from '../../../src/index/indexParts';
-import { DEFAULT_WORKER_FILE } from '../../../src/index/indexWorkerClient';
-import type { FilesToRead } from '../../../src/index/readFiles';
-import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { random } from '../../fakes/seededRandom';
-import { noFiles, FileTable } from '../../../src/index/fileTable';
+import { walkFolders } from '../../../../src/index/discovery/walkFolders';
+import { fileList, updateFiles, type FileSource } from '../../../../src/index/build/updateFiles';
+import { FileFeed, splitIntoBlocks } from '../../../../src/index/build/helperThreads';
+import { DEFAULT_WORKER_FILE } from '../../../../src/index/build/indexWorkerClient';
+import type { FilesToRead } from '../../../../src/index/build/segmentReader';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { random } from '../../../fakes/seededRandom';
+import { noFiles, FileTable } from '../../../../src/index/segments/fileTable';
 
 const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
 
@@ -31,11 +31,11 @@ describe('reading a batch of files on several threads', () => {
     await rm(ws, { recursive: true, force: true });
   });
 
-  const build = async (helpers?: Parameters<typeof indexFiles>[2]['helpers']) => {
+  const build = async (helpers?: Parameters<typeof updateFiles>[2]['helpers']) => {
     const { candidates } = await walkFolders([ws], {});
     const done: number[] = [];
     const index = new SegmentedIndex({ segments: [], deletions: [], files: noFiles(), nextSegmentId: 5 });
-    const update = await indexFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
+    const update = await updateFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
     index.replaceFiles([], update.changed, update.segments);
     const records = [...FileTable.of(update.changed).values()];
     return { index, update, records, done, candidates };
@@ -89,7 +89,7 @@ describe('reading a batch of files on several threads', () => {
       };
       let id = 1;
       const helpers = { workerFile: DEFAULT_WORKER_FILE, threads: 2, minBytes: 0 };
-      const update = await indexFiles(source, () => undefined, {
+      const update = await updateFiles(source, () => undefined, {
         newSegmentId: () => id++,
         helpers,
         onProgress: p => {

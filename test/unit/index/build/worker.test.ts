@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_INDEX_THREADS } from '../../../src/index/indexParts';
-import { IndexStore, snapshotOf, type StoredIndex } from '../../../src/index/indexStore';
-import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../src/index/indexWorkerClient';
-import { GroundedError } from '../../../src/core/errors';
-import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { fileColumns } from '../../../src/index/fileTable';
-import { transferList } from '../../../src/index/workerMessages';
+import { MAX_INDEX_THREADS } from '../../../../src/index/build/helperThreads';
+import { IndexStore, snapshotOf, type StoredIndex } from '../../../../src/index/store/indexStore';
+import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../../src/index/build/indexWorkerClient';
+import { GroundedError } from '../../../../src/core/errors';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { fileColumns } from '../../../../src/index/segments/fileTable';
+import { transferList } from '../../../../src/index/build/workerMessages';
 
 describe('the index worker', () => {
   let ws: string;
@@ -38,7 +38,7 @@ describe('the index worker', () => {
   });
 
   it('runs under a heap limit, and a worker stopped by it fails with a message that says how to index less', async () => {
-    const workerFile = join(__dirname, '../../fakes/hungryWorker.js');
+    const workerFile = join(__dirname, '../../../fakes/hungryWorker.js');
     await assert.rejects(runSyncTask({ folders: [ws], rules: {} }, { workerFile, heapMb: 32 }), (e: unknown) => {
       assert.ok(e instanceof GroundedError, String(e));
       assert.equal(e.kind, 'index');
@@ -65,7 +65,7 @@ describe('the index worker', () => {
   });
 
   it('keeps a result that is still being taken in when the worker exits', async () => {
-    const workerFile = join(__dirname, '../../fakes/exitAfterResultWorker.js');
+    const workerFile = join(__dirname, '../../../fakes/exitAfterResultWorker.js');
     const result = await runSyncTask({ folders: [ws], rules: {} }, { workerFile });
     assert.equal(result.snapshot.files.paths.length, 60_000);
   });
@@ -77,7 +77,7 @@ describe('the index worker', () => {
   });
 
   it('shares a large build with helper threads in the bundled worker (dist/indexWorker.js), saved as one segment per helper, ranking as one thread does', async function () {
-    const bundled = join(__dirname, '../../../../dist/indexWorker.js');
+    const bundled = join(__dirname, '../../../../../dist/indexWorker.js');
     if (availableParallelism() < 2 || !existsSync(bundled)) this.skip(); // one core, or not packaged yet
     this.timeout(60_000);
     const big = await mkdtemp(join(tmpdir(), 'grounded-big-'));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { chunkKind, chunkText, splitLines, type Chunk } from '../../../src/index/chunker';
-import { MAX_CHUNK_LINES } from '../../../src/index/chunkPacking';
-import { TextLines } from '../../../src/index/textLines';
-import { random } from '../../fakes/seededRandom';
+import { chunkKind, chunkText, splitLines, type Chunk } from '../../../../src/index/chunking/chunker';
+import { MAX_CHUNK_LINES } from '../../../../src/index/chunking/chunkPacking';
+import { TextLines } from '../../../../src/index/chunking/textLines';
+import { random } from '../../../fakes/seededRandom';
 
 /** Every line covered exactly once, in order, and each chunk's text is exactly its lines. */
 function assertExactCover(chunks: readonly Chunk[], text: string): void {

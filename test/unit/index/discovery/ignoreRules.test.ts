@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { excludeMatcher, expandBraces, globsToIgnoreRules, IgnoreStack } from '../../../src/index/ignoreRules';
+import { excludeMatcher, expandBraces, globsToIgnoreRules, IgnoreStack } from '../../../../src/index/discovery/ignoreRules';
 
 describe('globsToIgnoreRules', () => {
   it('anchors slash-less globs at the root and keeps **/ globs', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { emptySkipCounts, SKIP_REASONS } from '../../../src/index/skipReasons';
-import { fileColumns, FileTable, type FileRecord } from '../../../src/index/fileTable';
-import { random } from '../../fakes/seededRandom';
+import { emptySkipCounts, SKIP_REASONS } from '../../../../src/index/discovery/skipReasons';
+import { fileColumns, FileTable, type FileRecord } from '../../../../src/index/segments/fileTable';
+import { random } from '../../../fakes/seededRandom';
 
 const names = ['a.md', 'src/b.ts', 'docs/héllo wörld.md', 'emoji/😀.txt', 'deep/x/y/z.c', 'README', 'c:\\win\\path.txt'];
 

@@ -1,21 +1,21 @@
 import assert from 'node:assert/strict';
-import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
+import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptySkipCounts } from '../../../src/index/skipReasons';
-import { IndexStore, snapshotOf } from '../../../src/index/indexStore';
-import { manifestOf } from '../../../src/index/indexSync';
-import { seek } from '../../../src/index/maxScore';
-import { Segment } from '../../../src/index/segment';
-import { StringList } from '../../../src/index/stringList';
-import { SegmentScorer } from '../../../src/index/wasmScorer';
-import { SegmentBuilder } from '../../../src/index/segmentBuilder';
-import { isDeleted } from '../../../src/index/segmentMerge';
-import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { noFiles, fileColumns, type FileRecord } from '../../../src/index/fileTable';
-import { TopK, type ScoredDoc } from '../../../src/index/topK';
-import { random } from '../../fakes/seededRandom';
+import { emptySkipCounts } from '../../../../src/index/discovery/skipReasons';
+import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
+import { manifestOf } from '../../../../src/index/build/syncIndex';
+import { seek } from '../../../../src/index/segments/maxScore';
+import { Segment } from '../../../../src/index/segments/segment';
+import { StringList } from '../../../../src/index/base/stringList';
+import { SegmentScorer } from '../../../../src/index/scoring/wasmScorer';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
+import { isDeleted } from '../../../../src/index/segments/segmentMerge';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { noFiles, fileColumns, type FileRecord } from '../../../../src/index/segments/fileTable';
+import { TopK, type ScoredDoc } from '../../../../src/index/scoring/topK';
+import { random } from '../../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 

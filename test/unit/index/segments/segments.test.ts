@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { SegmentBuilder } from '../../../src/index/segmentBuilder';
-import { sortStrings } from '../../../src/index/tokenizerTermCounter';
-import { SegmentedIndex } from '../../../src/index/segmentedIndex';
-import { noFiles, fileColumns, type FileRecord } from '../../../src/index/fileTable';
-import { random } from '../../fakes/seededRandom';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
+import { sortStrings } from '../../../../src/index/terms/tokenizerTermCounter';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { noFiles, fileColumns, type FileRecord } from '../../../../src/index/segments/fileTable';
+import { random } from '../../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { porterStem } from '../../../src/index/porterStemmer';
+import { porterStem } from '../../../../src/index/terms/porterStemmer';
 
 describe('porterStem', () => {
   // Pairs from Porter's published vocabulary/output lists.

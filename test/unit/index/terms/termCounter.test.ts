@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_BM25_PARAMS } from '../../../src/index/bm25';
-import { chunkSpans, chunkText, splitLines } from '../../../src/index/chunker';
-import { TextLines } from '../../../src/index/textLines';
-import { lineOffsets } from '../../../src/index/lineOffsets';
-import { createTermCounter } from '../../../src/index/createTermCounter';
-import type { TermCounter } from '../../../src/index/termCounter';
-import { sortStrings, TokenizerTermCounter } from '../../../src/index/tokenizerTermCounter';
-import { tokenize } from '../../../src/index/tokenizer';
-import { SegmentBuilder } from '../../../src/index/segmentBuilder';
-import { WasmTermCounter, wasmTermCounter } from '../../../src/index/wasmTermCounter';
-import { random } from '../../fakes/seededRandom';
-import { segmentArrays } from './segmentArrays';
+import { DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25';
+import { chunkSpans, chunkText, splitLines } from '../../../../src/index/chunking/chunker';
+import { TextLines } from '../../../../src/index/chunking/textLines';
+import { lineOffsets } from '../../../../src/index/chunking/lineOffsets';
+import { createTermCounter } from '../../../../src/index/terms/createTermCounter';
+import type { TermCounter } from '../../../../src/index/terms/termCounter';
+import { sortStrings, TokenizerTermCounter } from '../../../../src/index/terms/tokenizerTermCounter';
+import { tokenize } from '../../../../src/index/terms/tokenizer';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
+import { WasmTermCounter, wasmTermCounter } from '../../../../src/index/terms/wasmTermCounter';
+import { random } from '../../../fakes/seededRandom';
+import { segmentArrays } from '../segmentArrays';
 
 /** The dictionary, by term number. */
 const termsOf = (counter: TermCounter): string[] => Array.from({ length: counter.termCount }, (_, id) => counter.term(id));

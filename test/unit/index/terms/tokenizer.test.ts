@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createTokenizer, tokenize } from '../../../src/index/tokenizer';
+import { createTokenizer, tokenize } from '../../../../src/index/terms/tokenizer';
 
 const plain = createTokenizer({ stopwords: false, stem: false, compounds: false });
 
