@@ -6,9 +6,11 @@ import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCommands } from './vscode/commands';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { registerProviderCommands } from './vscode/providerCommands';
+import { createAskService } from './vscode/askService';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
-import { ConfiguredRetriever, registerRetrieverCommands } from './vscode/retrieverSettings';
+import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET, registerRetrieverCommands } from './vscode/retrieverSettings';
+import { PRESETS, type PresetId } from './providers/presets';
 import { confirmSecretSend } from './vscode/confirmSecretSend';
 import { ApiKeyStore, BoundSecrets } from './vscode/secrets';
 import { askOptionsFromSettings } from './vscode/settings';
@@ -29,12 +31,16 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const keys = new ApiKeyStore(secrets);
   const models = new ModelResolver(keys);
   const retriever = new ConfiguredRetriever(index, secrets, log, context.storageUri?.fsPath);
-  const askDeps = () => ({ retriever, options: askOptionsFromSettings() });
-
-  const askAnywhere = async function* (request: AskRequest) {
-    const { ask } = await loadCore();
-    yield* ask(request, { ...askDeps(), ...(await models.resolve()) });
-  };
+  // every secret the extension holds, peeked only to keep it out of the log
+  const secretIds = [...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)), DATABASE_PASSWORD_SECRET];
+  const ask = createAskService<vscode.LanguageModelChat>({
+    askDeps: () => ({ retriever, options: askOptionsFromSettings() }),
+    models: chatModel => models.resolve(chatModel),
+    loadCore,
+    log,
+    heldSecrets: () => Promise.all(secretIds.map(id => secrets.peek(id))),
+  });
+  const askAnywhere = (request: AskRequest) => ask(request);
   const panel = new PanelViewProvider(context, askAnywhere);
 
   context.subscriptions.push(
@@ -42,7 +48,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     index,
     panel,
     models,
-    registerChatParticipant({ askDeps, models: chatModel => models.resolve(chatModel), indexReport: () => index.indexReport(), log }),
+    registerChatParticipant({ ask, indexReport: () => index.indexReport() }),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
     ...registerProviderCommands(keys, models, log),

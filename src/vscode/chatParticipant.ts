@@ -1,22 +1,16 @@
 import * as vscode from 'vscode';
-import type { AskDeps } from '../core/ask';
-import { loadCore } from './loadCore';
 import type { AnswerMode, Turn } from '../core/events';
+import type { AskService } from './askService';
 import { RETRY, renderToChat, type ChatSink } from './chatRender';
 import { passageLocation } from './locations';
 import { describeIndex, type IndexReport } from './indexReport';
-import type { AnswerModels } from './models';
-import { redactSecrets } from '../providers/redact';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
 export interface ChatParticipantDeps {
-  /** Everything ask() needs except the model, which chat takes from the request. */
-  askDeps(): Omit<AskDeps, 'model' | 'helperModel'>;
-  /** The models for a question; in chat, `request.model` is the one picked in the chat view. */
-  models(chatModel: vscode.LanguageModelChat): Promise<AnswerModels>;
+  /** The one ask service; in chat it is given `request.model`, the model picked in the chat view. It logs failures. */
+  ask: AskService<vscode.LanguageModelChat>;
   indexReport(): Promise<IndexReport>;
-  log: vscode.LogOutputChannel;
 }
 
 interface GroundedChatMetadata {
@@ -44,16 +38,8 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
-      const { ask } = await loadCore();
-      const events = ask(
-        { question: request.prompt, history: historyOf(context), mode, signal: controller.signal },
-        { ...deps.askDeps(), ...(mode === 'answer' ? await deps.models(request.model) : {}) },
-      );
+      const events = deps.ask({ question: request.prompt, history: historyOf(context), mode, signal: controller.signal }, request.model);
       const outcome = await renderToChat(events, chatSink(stream, [request.prompt, mode]));
-      if (outcome.error) {
-        const cause = outcome.error.cause instanceof Error ? outcome.error.cause.message : String(outcome.error.cause ?? '');
-        deps.log.warn(redactSecrets(`answer failed (${outcome.error.kind}): ${outcome.error.message} ${cause}`));
-      }
       const metadata: GroundedChatMetadata = { question: request.prompt, mode: outcome.mode, cited: outcome.cited, failed: !!outcome.error };
       return outcome.error && outcome.error.kind !== 'cancelled'
         ? { metadata, errorDetails: { message: outcome.error.message } }

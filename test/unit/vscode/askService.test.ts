@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { ask as coreAsk } from '../../../src/core/ask';
+import { GroundedError } from '../../../src/core/errors';
+import type { AnswerEvent } from '../../../src/core/events';
+import { createAskService, type AskServiceDeps } from '../../../src/vscode/askService';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import { defaultAskOptions } from '../../../src/core/options';
+import { ScriptedChatModel } from '../../fakes/scriptedChatModel';
+
+const HELD_TOKEN = 'dapi-held-token-5f3a9c'; // a shape no pattern knows: only the held list redacts it
+
+function service(overrides: Partial<AskServiceDeps<string>> = {}) {
+  const warnings: string[] = [];
+  const asked: { chatModel?: string }[] = [];
+  const deps: AskServiceDeps<string> = {
+    askDeps: () => ({ retriever: new FakeRetriever(() => [passage(1, 'The widget is installed with npm install widget.')]), clock: new FakeClock(), options: NO_RETRIES }),
+    models: async chatModel => {
+      asked.push({ chatModel });
+      const failure = Object.assign(new Error(`upstream echoed ${HELD_TOKEN} and Bearer sk-abcdefghijklmnop`), { status: 500 });
+      return { model: new ScriptedChatModel(() => ({ failBefore: failure })) };
+    },
+    loadCore: async () => ({ ask: coreAsk }),
+    log: { warn: m => warnings.push(m) },
+    heldSecrets: async () => [HELD_TOKEN, undefined],
+    ...overrides,
+  };
+  return { ask: createAskService(deps), warnings, asked };
+}
+
+const NO_RETRIES = { ...defaultAskOptions, grading: false, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } };
+
+async function collect(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
+  const out: AnswerEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
+}
+
+describe('ask service', () => {
+  it('logs a failed answer (as the panel asks) once, with credential shapes and held secrets redacted', async () => {
+    const { ask, warnings } = service();
+    const events = await collect(ask({ question: 'how is the widget installed?' }));
+    assert.equal(events.filter(e => e.type === 'error').length, 1);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /^answer failed \(.*upstream echoed \[redacted\] and Bearer \[redacted\]/);
+    assert.doesNotMatch(warnings[0] ?? '', /dapi-held-token-5f3a9c|sk-abcdefghijklmnop/);
+  });
+
+  it('turns a failure to resolve the models into one error event, logged once, instead of a throw', async () => {
+    const { ask, warnings } = service({
+      models: async () => {
+        throw new GroundedError('no-model', `No model: the key ${HELD_TOKEN} was refused.`);
+      },
+    });
+    const events = await collect(ask({ question: 'q' }));
+    assert.deepEqual(events.map(e => e.type), ['error']);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /no-model/);
+    assert.doesNotMatch(warnings[0] ?? '', /dapi-held-token-5f3a9c/);
+  });
+
+  it('passes the chat view’s model to the resolver, and asks for no model in search mode', async () => {
+    const { ask, asked } = service();
+    await collect(ask({ question: 'q' }, 'picked-in-chat'));
+    await collect(ask({ question: 'q', mode: 'search' }, 'picked-in-chat'));
+    assert.deepEqual(asked, [{ chatModel: 'picked-in-chat' }]);
+  });
+
+  it('does not log a cancel or a finished answer', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const { ask, warnings } = service();
+    const cancelled = await collect(ask({ question: 'q', signal: controller.signal }));
+    assert.equal(cancelled.at(-1)?.type, 'error');
+    const searched = await collect(ask({ question: 'widget', mode: 'search' }));
+    assert.equal(searched.at(-1)?.type, 'done');
+    assert.deepEqual(warnings, []);
+  });
+});
