@@ -1,6 +1,6 @@
-import { tokenize } from '../../index/terms/tokenizer';
+import { tokenize } from '../../index';
 import type { Passage } from '../passage';
-import { passageUnits, type Unit } from './passageUnits';
+import { analysePassage, type PassageAnalysis, type Unit } from './passageUnits';
 
 /** A term's weight: its inverse document frequency in the workspace index (or in the passages, without one). */
 export type TermWeight = (term: string) => number;
@@ -42,72 +42,85 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
  */
 export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | undefined {
   if (claim.total <= 0) return undefined;
-  const units = passageUnits(passage);
-  if (units.length === 0) return undefined;
-  let chosen: Window | undefined;
-  for (const w of scoreWindows(claim, units)) {
-    if (!chosen || w.score > chosen.score + 1e-9 || (Math.abs(w.score - chosen.score) <= 1e-9 && w.last - w.first < chosen.last - chosen.first)) chosen = w;
-  }
-  if (!chosen || chosen.score === 0) {
+  const analysis = analysePassage(passage);
+  const first = analysis.units[0];
+  if (!first) return undefined;
+  let best: { first: number; last: number; covered: number; score: number } | undefined;
+  forEachWindow(claim, analysis, (from, to, covered, score) => {
+    const lines = to - from;
+    if (!best || score > best.score + 1e-9 || (Math.abs(score - best.score) <= 1e-9 && lines < best.last - best.first))
+      best = { first: from, last: to, covered, score };
+  });
+  if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
-    const first = units[0] as Unit;
     return { startLine: passage.startLine + first.first, endLine: passage.startLine + first.last, coverage: 0 };
   }
-  return { startLine: passage.startLine + chosen.first, endLine: passage.startLine + chosen.last, coverage: chosen.covered / claim.total };
-}
-
-interface Window {
-  first: number;
-  last: number;
-  /** The weight of the claim's terms the window holds. */
-  covered: number;
-  score: number;
-}
-
-/** Every window's coverage and BM25 score, grown one unit at a time from each start. */
-function scoreWindows(claim: ClaimTerms, units: readonly Unit[]): Window[] {
-  // each unit as the claim terms it holds (index, count), so growing a window is a few array reads
-  const held = units.map(u => {
-    const ids: [number, number][] = [];
-    claim.terms.forEach((t, i) => {
-      const tf = u.terms.get(t);
-      if (tf) ids.push([i, tf]);
-    });
-    return ids;
-  });
-  const average = units.reduce((a, u) => a + u.length, 0) / units.length;
-  const out: Window[] = [];
-  const tf = new Float64Array(claim.terms.length);
-  for (let s = 0; s < units.length; s++) {
-    const start = units[s] as Unit;
-    const max = start.kind === 'sentence' ? MAX_SENTENCES : MAX_LINES;
-    tf.fill(0);
-    let covered = 0;
-    let length = 0;
-    for (let e = s; e < units.length && e - s < max; e++) {
-      const unit = units[e] as Unit;
-      if (unit.run !== start.run) break;
-      length += unit.length;
-      for (const [i, count] of held[e] ?? []) {
-        if (tf[i] === 0) covered += claim.weights[i] ?? 0;
-        tf[i] = (tf[i] ?? 0) + count;
-      }
-      const norm = K1 * (1 - B + (B * length) / average);
-      let score = 0;
-      for (let i = 0; i < tf.length; i++) {
-        const f = tf[i] ?? 0;
-        if (f > 0) score += ((claim.weights[i] ?? 0) * f * (K1 + 1)) / (f + norm);
-      }
-      out.push({ first: start.first, last: Math.max(start.last, unit.last), covered, score });
-    }
-  }
-  return out;
+  return { startLine: passage.startLine + best.first, endLine: passage.startLine + best.last, coverage: best.covered / claim.total };
 }
 
 /** The best window's BM25 score over the claim's total weight (for comparing passages). */
 export function bestScore(claim: ClaimTerms, passage: Passage): number {
   if (claim.total <= 0) return 0;
   let best = 0;
-  for (const w of scoreWindows(claim, passageUnits(passage))) best = Math.max(best, w.score);
+  forEachWindow(claim, analysePassage(passage), (_from, _to, _covered, score) => {
+    if (score > best) best = score;
+  });
   return best / claim.total;
+}
+
+/**
+ * Calls `visit` with every window that holds a claim term: its first and last line (0-based), the weight of the
+ * claim terms it holds and its BM25 score. Windows grow one unit at a time from each start; only units that hold a
+ * claim term are looked at, through the passage's postings.
+ */
+function forEachWindow(
+  claim: ClaimTerms,
+  analysis: PassageAnalysis,
+  visit: (first: number, last: number, covered: number, score: number) => void,
+): void {
+  const { units, postings, averageLength } = analysis;
+  // the claim terms each unit holds, as [term, count, term, count, …]
+  const held: (number[] | undefined)[] = new Array(units.length);
+  claim.terms.forEach((term, i) => {
+    const list = postings.get(term);
+    if (!list) return;
+    for (let j = 0; j < list.length; j += 2) {
+      const unit = list[j] as number;
+      (held[unit] ??= []).push(i, list[j + 1] as number);
+    }
+  });
+  const tf = new Float64Array(claim.terms.length);
+  const touched: number[] = [];
+  for (let s = 0; s < units.length; s++) {
+    if (!held[s]) continue; // a window that starts without a claim term is beaten by the same window without its start
+    const start = units[s] as Unit;
+    const max = start.kind === 'sentence' ? MAX_SENTENCES : MAX_LINES;
+    let covered = 0;
+    let length = 0;
+    for (let e = s; e < units.length && e - s < max; e++) {
+      const unit = units[e] as Unit;
+      if (unit.run !== start.run) break;
+      length += unit.length;
+      const add = held[e];
+      if (add) {
+        for (let j = 0; j < add.length; j += 2) {
+          const i = add[j] as number;
+          if (tf[i] === 0) {
+            covered += claim.weights[i] ?? 0;
+            touched.push(i);
+          }
+          tf[i] = (tf[i] ?? 0) + (add[j + 1] as number);
+        }
+      } else if (e > s) continue; // the window ends on a unit without a claim term: its shorter self scores higher
+      const norm = K1 * (1 - B + (B * length) / averageLength);
+      let score = 0;
+      for (const i of touched) {
+        const f = tf[i] as number;
+        score += ((claim.weights[i] ?? 0) * f * (K1 + 1)) / (f + norm);
+      }
+      visit(start.first, Math.max(start.last, unit.last), covered, score);
+    }
+    for (const i of touched) tf[i] = 0;
+    touched.length = 0;
+  }
 }

@@ -2,6 +2,7 @@ import type { Citation } from '../events';
 import type { Passage } from '../passage';
 import type { TermWeight } from './align';
 import { ClaimTracker } from './claims';
+import { analysePassage } from './passageUnits';
 import { CitationResolver, type CitationCheck } from './resolve';
 
 /**
@@ -13,8 +14,23 @@ export class CitationStream {
   private readonly resolver: CitationResolver;
   readonly citations: Citation[] = [];
 
-  constructor(sources: readonly Passage[], check: CitationCheck, weight?: TermWeight) {
+  constructor(
+    private readonly sources: readonly Passage[],
+    check: CitationCheck,
+    weight?: TermWeight,
+  ) {
     this.resolver = new CitationResolver(sources, check, weight);
+  }
+
+  /**
+   * Splits the sources into sentences and lines ahead of the first marker, one source per turn of the event loop,
+   * while the model has not answered yet: the first citation then costs what every later one does.
+   */
+  async prepare(): Promise<void> {
+    for (const source of this.sources) {
+      await new Promise<void>(resolve => setImmediate(resolve));
+      analysePassage(source);
+    }
   }
 
   /** The citations whose markers this text completes. */

@@ -1,20 +1,26 @@
-import { tokenize } from '../../index/terms/tokenizer';
+import { tokenize } from '../../index';
 import type { Passage } from '../passage';
 
 /**
- * The smallest pieces a citation can point at: a sentence of prose, or one line of code, a table row, a list item's
- * line or a heading. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and
- * last line with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches.
+ * The smallest pieces a citation can point at: a sentence of prose, or one line of code, a table row or a list item's
+ * line. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and last line
+ * with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches.
  */
 export interface Unit {
   kind: 'sentence' | 'line';
   first: number;
   last: number;
   run: number;
-  /** How often each term occurs in the unit. */
-  terms: ReadonlyMap<string, number>;
   /** The unit's length in terms. */
   length: number;
+}
+
+/** A passage split into units, with where each term occurs: `postings.get(term)` is [unit, count, unit, count, …]. */
+export interface PassageAnalysis {
+  units: Unit[];
+  postings: ReadonlyMap<string, readonly number[]>;
+  /** The units' mean length in terms. */
+  averageLength: number;
 }
 
 /** Files whose text is prose, split into sentences; everything else is split into lines. */
@@ -32,34 +38,43 @@ const SENTENCE_END = /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?[\p{Lu
 /** Words after which a full stop does not end a sentence. */
 const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z])\.$/;
 
-const cache = new WeakMap<Passage, Unit[]>();
+const cache = new WeakMap<Passage, PassageAnalysis>();
 
 /** The passage's units in order, analysed with the index's own tokenizer (cached per passage object). */
-export function passageUnits(passage: Passage): Unit[] {
-  let units = cache.get(passage);
-  if (!units) {
-    units = splitUnits(passage.text.split(/\r?\n/), PROSE.test(passage.path));
-    cache.set(passage, units);
+export function analysePassage(passage: Passage): PassageAnalysis {
+  let analysis = cache.get(passage);
+  if (!analysis) {
+    analysis = splitUnits(passage.text.split(/\r?\n/), PROSE.test(passage.path));
+    cache.set(passage, analysis);
   }
-  return units;
+  return analysis;
 }
 
-export function splitUnits(lines: readonly string[], prose: boolean): Unit[] {
+export function splitUnits(lines: readonly string[], prose: boolean): PassageAnalysis {
   const units: Unit[] = [];
+  const postings = new Map<string, number[]>();
+  let total = 0;
   let run = 0;
   let kind: Unit['kind'] | undefined;
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
-    const terms = new Map<string, number>();
-    for (const t of tokens) terms.set(t, (terms.get(t) ?? 0) + 1);
+    const unit = units.length;
+    for (const t of tokens) {
+      const list = postings.get(t);
+      if (!list) postings.set(t, [unit, 1]);
+      else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
+      else list.push(unit, 1);
+    }
     if (k !== kind) run++;
     kind = k;
-    units.push({ kind: k, first, last, run, terms, length: tokens.length });
+    total += tokens.length;
+    units.push({ kind: k, first, last, run, length: tokens.length });
   };
+  const done = (): PassageAnalysis => ({ units, postings, averageLength: units.length > 0 ? total / units.length : 0 });
   if (!prose) {
     lines.forEach((line, i) => add('line', i, i, line));
-    return units;
+    return done();
   }
   let inFence = false;
   let paragraph: number[] = [];
@@ -90,7 +105,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): Unit[] {
     paragraph.push(i);
   });
   endParagraph();
-  return units;
+  return done();
 }
 
 /** The sentences of a paragraph (consecutive prose lines), each with the lines it spans. */

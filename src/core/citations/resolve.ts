@@ -2,7 +2,7 @@ import type { Citation, Support } from '../events';
 import type { Passage } from '../passage';
 import { alignClaim, bestScore, claimTerms, type ClaimTerms, type TermWeight } from './align';
 import type { ClaimMarker } from './claims';
-import { passageUnits } from './passageUnits';
+import { analysePassage } from './passageUnits';
 
 /**
  * The coverage (IDF-weighted share of the claim's terms that the aligned lines hold) from which a citation is
@@ -24,21 +24,22 @@ export type CitationCheck = 'lexical' | 'model' | 'off';
  * With checking on, a claim that another retrieved passage clearly supports better moves there.
  */
 export class CitationResolver {
-  private readonly weight: TermWeight;
+  private weight: TermWeight | undefined;
 
   constructor(
     private readonly sources: readonly Passage[],
     private readonly check: CitationCheck,
-    /** IDF from the workspace index; without it, IDF over the sources' sentences and lines. */
+    /** IDF from the workspace index; without it, IDF over the sources' sentences and lines (worked out when needed). */
     weight?: TermWeight,
   ) {
-    this.weight = weight ?? weightsFromPassages(sources);
+    this.weight = weight;
   }
 
   /** The citation of one marker; undefined when its number names no source. */
   resolve(marker: ClaimMarker): Citation | undefined {
     const cited = this.sources[marker.n - 1];
     if (!cited) return undefined;
+    this.weight ??= weightsFromPassages(this.sources);
     const terms = claimTerms(marker.claim, this.weight);
     let n = marker.n;
     let passage = cited;
@@ -84,15 +85,10 @@ export function verdict(coverage: number): Support {
 
 /** BM25's IDF over the sources' units as documents: the weights to use when no index statistics are at hand. */
 export function weightsFromPassages(sources: readonly Passage[]): TermWeight {
-  const df = new Map<string, number>();
-  let count = 0;
-  for (const p of sources) {
-    for (const unit of passageUnits(p)) {
-      count++;
-      for (const t of unit.terms.keys()) df.set(t, (df.get(t) ?? 0) + 1);
-    }
-  }
-  return term => idf(count, df.get(term) ?? 0);
+  const analyses = sources.map(analysePassage);
+  const count = analyses.reduce((a, x) => a + x.units.length, 0);
+  // a term's postings list holds two numbers per unit it occurs in
+  return term => idf(count, analyses.reduce((df, x) => df + (x.postings.get(term)?.length ?? 0) / 2, 0));
 }
 
 export function idf(documents: number, df: number): number {

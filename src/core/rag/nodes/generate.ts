@@ -35,6 +35,7 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   ];
   // Each citation is aligned as its marker arrives and sent before the token that completes it.
   const citations = new CitationStream(sources, run.options.citationCheck, run.retriever.termWeights?.());
+  void citations.prepare();
   const answer = await streamWithResilience(run.model, messages, {
     ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
     firstTokenTimeoutMs: run.options.firstTokenTimeoutMs,
