@@ -26,20 +26,43 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 failed, 2 bad input, 130 cancelled. Never throws. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
-  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+  if (name === undefined || name === '--help' || name === '-h') {
     io.out(USAGE);
     return name === undefined ? 2 : 0;
   }
-  const command = COMMANDS[name];
-  if (!command) {
-    io.err(`Unknown command "${name}".\n${USAGE}`);
+  const topic = name === 'help' ? args[0] : name;
+  if (name === 'help' && topic === undefined) {
+    io.out(USAGE);
+    return 0;
+  }
+  const command = topic !== undefined && Object.hasOwn(COMMANDS, topic) ? COMMANDS[topic] : undefined;
+  if (!command || topic === undefined) {
+    io.err(`Unknown command "${topic ?? name}".\n${USAGE}`);
     return 2;
+  }
+  if (name === 'help' || asksForHelp(args)) {
+    io.out(usageOf(topic));
+    return 0;
   }
   try {
     return await command(args, io);
   } catch (e) {
     return reportError(e, io);
   }
+}
+
+/** `--help` or `-h` among a command's options (before a `--`, after which everything is an argument). */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf('--');
+  return (end === -1 ? args : args.slice(0, end)).some(a => a === '--help' || a === '-h');
+}
+
+/** The usage lines of one command, and the notes on options it takes. */
+export function usageOf(command: string): string {
+  const lines = USAGE.split('\n');
+  const forms = lines.filter(l => l.startsWith(`  grounded ${command} `));
+  const notes = lines.filter(l => l.startsWith('  --') && new RegExp(`[(,] ?${command}\\b`).test(l.slice(0, l.indexOf(':'))));
+  return `Usage:\n${[...forms, ...notes].join('\n')}\n`;
 }
 
 function reportError(e: unknown, io: CliIo): number {

@@ -193,6 +193,34 @@ describe('grounded CLI', () => {
     });
   });
 
+  it('prints the usage and exits 0 for grounded --help, grounded help CMD and grounded CMD --help', async () => {
+    for (const argv of [['--help'], ['-h'], ['help']]) {
+      const { code, out } = await cli(...argv);
+      assert.equal(code, 0, argv.join(' '));
+      assert.match(out, /grounded search .*\n.*grounded index .*\n.*grounded ask .*\n.*grounded eval /s);
+    }
+    for (const command of ['ask', 'search', 'index', 'eval']) {
+      for (const argv of [['help', command], [command, '--help'], [command, '-h'], [command, 'a question', '--json', '--help']]) {
+        const { code, out, err } = await cli(...argv);
+        assert.equal(code, 0, argv.join(' '));
+        assert.equal(err, '', argv.join(' '));
+        assert.match(out, new RegExp(`^Usage:\\n  grounded ${command} `), argv.join(' '));
+        assert.doesNotMatch(out, new RegExp(`grounded (?!${command} )\\w+ `), `${argv.join(' ')}: only ${command}'s usage`);
+      }
+    }
+    assert.match((await cli('ask', '--help')).out, /--allow-insecure/);
+  });
+
+  it('exits 2 for help on an unknown command, and takes a --help after -- as an argument', async () => {
+    const unknown = await cli('help', 'frobnicate');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /Unknown command "frobnicate"/);
+    assert.equal((await cli('constructor')).code, 2);
+    const { code, out } = await cli('search', '--folder', WORKSPACE, '--store', join(temp, 'store'), '--', '--help');
+    assert.equal(code, 0);
+    assert.doesNotMatch(out, /^Usage/);
+  });
+
   it('exits 2 with the usage for an unknown command or option', async () => {
     const unknown = await cli('frobnicate');
     assert.equal(unknown.code, 2);
