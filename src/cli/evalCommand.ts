@@ -1,9 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Bm25Params } from '../index/scoring/bm25';
-import { noFiles } from '../index/segments/fileTable';
-import { SegmentBuilder } from '../index/segments/segmentBuilder';
-import { SegmentedIndex } from '../index/segments/segmentedIndex';
-import type { Tokenizer } from '../index/terms/tokenizer';
+import { noFiles, SegmentBuilder, SegmentedIndex, type Bm25Params, type Tokenizer } from '../index';
 import { evaluateRun, formatTrecRun, METRIC_LABELS, type RetrievalMetrics, type RunEntry } from './evalMetrics';
 import { loadBeirDataset, type BeirDataset } from './beirDataset';
 import type { CliIo } from './cliIo';

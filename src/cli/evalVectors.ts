@@ -1,6 +1,6 @@
 import type { Embedder } from '../embeddings/embedder';
 import type { RunEntry } from './evalMetrics';
-import { topK } from '../index/scoring/topK';
+import { topK } from '../index';
 import { fuseRankings } from '../retrievers/hybridRankFusion';
 import type { BeirDataset } from './beirDataset';
 

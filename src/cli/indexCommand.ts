@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import { SKIP_REASONS } from '../index/discovery/skipReasons';
-import { NOTED_SKIPS, skipNotes } from '../index/segments/indexStats';
+import { NOTED_SKIPS, SKIP_REASONS, skipNotes } from '../index';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';

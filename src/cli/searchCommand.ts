@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Passage } from '../core/passage';
-import { tokenize } from '../index/terms/tokenizer';
+import { tokenize } from '../index';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';

@@ -3,7 +3,7 @@ import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GroundedError } from '../core/errors';
-import { claimStoreFolder, StoreFolderError } from '../index/store/storeFolder';
+import { claimStoreFolder, StoreFolderError } from '../index';
 
 /**
  * Where the CLI keeps the index of a set of folders: `--store DIR`, else a folder per folder set under the user's

@@ -1,7 +1,7 @@
 import { GroundedError } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
-import { WorkspaceIndex, type IndexStats, type WorkspaceIndexConfig } from '../index/workspaceIndex';
+import { WorkspaceIndex, type IndexStats, type WorkspaceIndexConfig } from '../index';
 import { PassageReader } from './passageReader';
 
 export type LocalRetrieverOptions = WorkspaceIndexConfig;

@@ -1,8 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { Passage } from '../core/passage';
-import { splitLines } from '../index/chunking/chunker';
-import { hashBytes } from '../index/discovery/fileReading';
-import type { IndexHit } from '../index/segments/segmentedIndex';
+import { hashBytes, splitLines, type IndexHit } from '../index';
 
 const CACHE_FILES = 64;
 

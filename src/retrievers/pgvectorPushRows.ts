@@ -1,6 +1,5 @@
 import { contentHash } from '../embeddings/contentHash';
-import { chunkText } from '../index/chunking/chunker';
-import { discoverFiles, type DiscoveryRules } from '../index/discovery/walkFolders';
+import { chunkText, discoverFiles, type DiscoveryRules } from '../index';
 
 /** One chunk as it is pushed: the row's identity is its place (path and lines); its hash is its content. */
 export interface PushRow {

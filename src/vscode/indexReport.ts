@@ -1,4 +1,4 @@
-import { NOTED_SKIPS, skipNotes } from '../index/segments/indexStats';
+import { NOTED_SKIPS, skipNotes } from '../index';
 
 /** What `/index` and the status item tell about the index. */
 export interface IndexReport {

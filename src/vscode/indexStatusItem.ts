@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { IndexStats } from '../index/segments/indexStats';
+import type { IndexStats } from '../index';
 
 export interface IndexStatusActions {
   /** The `/index` text (markdown-ish lines) for the details message. */

@@ -7,8 +7,6 @@ import { STORE_MARKER } from '../store/storeFolder';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
 import { createYielder } from '../base/yieldToEventLoop';
 
-export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, isMinified, MAX_FILE_BYTES_LIMIT } from './fileReading';
-
 /** A text file to index. */
 export interface DiscoveredFile {
   /** Display path: relative to its folder, POSIX; prefixed with the folder's name when there are several folders. */

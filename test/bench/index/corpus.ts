@@ -2,7 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { chunkText } from '../../../src/index/chunking/chunker';
-import { DEFAULT_MAX_FILE_BYTES, walkFolders, type DiscoveryRules } from '../../../src/index/discovery/walkFolders';
+import { DEFAULT_MAX_FILE_BYTES } from '../../../src/index/discovery/fileReading';
+import { walkFolders, type DiscoveryRules } from '../../../src/index/discovery/walkFolders';
 import type { SegmentedIndex } from '../../../src/index/segments/segmentedIndex';
 import { random } from '../../fakes/seededRandom';
 

@@ -1,0 +1,28 @@
+// The embedded index's public surface: code outside src/index imports the index from here only (lint enforces it).
+// Inside, one folder per step of the pipeline: discovery → chunking → terms → segments (scored with scoring/) →
+// store, run in a worker by build/; workspaceIndex.ts is the index as the host holds it.
+
+// The index of a workspace's folders, kept up to date and queried by the host.
+export { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
+export type { IndexHit } from './segments/segmentedIndex';
+export { NOTED_SKIPS, skipNotes, type IndexStats } from './segments/indexStats';
+
+// Which files are indexed, and how one is read (the remote retrievers push and read files by the same rules).
+export { DEFAULT_MAX_FILES, discoverFiles, fileCountLimit, type DiscoveryRules } from './discovery/walkFolders';
+export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, hashBytes, MAX_FILE_BYTES_LIMIT, readFileContent } from './discovery/fileReading';
+export { DEFAULT_EXCLUDE_GLOBS } from './discovery/ignoreRules';
+export { SKIP_REASONS } from './discovery/skipReasons';
+
+// Chunks and terms, as the index makes them (citations align claims with the same tokenizer).
+export { chunkText, splitLines } from './chunking/chunker';
+export { tokenize, type Tokenizer } from './terms/tokenizer';
+
+// Building and ranking an index in memory (`grounded eval` scores a data set without the worker or a store).
+export { SegmentBuilder } from './segments/segmentBuilder';
+export { SegmentedIndex } from './segments/segmentedIndex';
+export { noFiles } from './segments/fileTable';
+export { topK } from './scoring/topK';
+export type { Bm25Params } from './scoring/bm25';
+
+// The folder an index is stored in (the CLI claims it before the first build).
+export { claimStoreFolder, StoreFolderError } from './store/storeFolder';
