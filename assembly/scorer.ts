@@ -1,9 +1,10 @@
-// AssemblyScript: BM25 term-at-a-time over one segment, compiled to WebAssembly (src/index/scorerWasm.ts holds the
-// result; `npm run build:wasm` rebuilds it). Each segment has its own memory, laid out by src/index/wasmScorer.ts:
-// the segment's postings (documents, term frequencies), its documents' lengths, one score per document (zero between
-// queries), its deletion bits, the query's terms and room for the top k. A query with common terms adds every
-// posting of its terms into the scores — a loop with no branch, which WebAssembly runs several times faster than
-// MaxScore walks the same lists in JavaScript — then reads the scores once, in document order, keeping the k best.
+// AssemblyScript: BM25 term-at-a-time over one segment, compiled to WebAssembly (src/index/scoring/scorerWasm.ts holds
+// the result; `npm run build:wasm` rebuilds it). Each segment has its own memory, laid out by
+// src/index/scoring/wasmScorer.ts: the segment's postings (documents, term frequencies), its documents' lengths, one
+// score per document (zero between queries), its deletion bits, the query's terms and room for the top k. A query with
+// common terms adds every posting of its terms into the scores — a loop with no branch, which WebAssembly runs several
+// times faster than MaxScore walks the same lists in JavaScript — then reads the scores once, in document order,
+// keeping the k best.
 
 /**
  * Adds each of the `termCount` terms described at `terms` (16 bytes each: first posting, end, weight as f64) to the

@@ -1,6 +1,6 @@
-// AssemblyScript: the index builder's hot loop, compiled to WebAssembly (src/index/termCounterWasm.ts holds the
-// result; `npm run build:wasm` rebuilds it, `npm test` fails when it is stale). The host side is
-// src/index/wasmTermCounter.ts, which owns the rules of the tokenizer: this module finds identifiers in UTF-8
+// AssemblyScript: the index builder's hot loop, compiled to WebAssembly (src/index/terms/termCounterWasm.ts holds
+// the result; `npm run build:wasm` rebuilds it, `npm test` fails when it is stale). The host side is
+// src/index/terms/wasmTermCounter.ts, which owns the rules of the tokenizer: this module finds identifiers in UTF-8
 // bytes, remembers each one's term numbers, keeps the dictionary (term bytes → term number), counts, and keeps
 // each ended document's postings.
 //

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `npm test`: every suite CI runs, in order — static checks (WebAssembly up to date, no import cycles in src, types, lint), build + package, unit (plain Node), extension host
-# (the packaged VSIX in a real VS Code), browser e2e (Debian chromium). Each suite records its counts; the last
-# line is their sum, `N passed, N failed`. Exits non-zero when anything failed.
+# `npm test`: every suite CI runs, in order — static checks (WebAssembly up to date, no import cycles in src, types,
+# lint), build + package, unit (plain Node), extension host (the packaged VSIX in a real VS Code), browser e2e
+# (Debian chromium). Each suite records its counts; the last line is their sum, `N passed, N failed`. Exits
+# non-zero when anything failed.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export VSH_DIR=${VSH_DIR:-$PWD/.vscode-test/host}

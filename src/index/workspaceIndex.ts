@@ -1,17 +1,17 @@
 import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
-import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery/walkFolders';
-import { createFileFilter, type AdmittedFile } from './discovery/fileFilter';
-import { rowCount } from './segments/fileTable';
-import { fileList, updateFiles } from './build/updateFiles';
-import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
-import { IndexStore, snapshotOf } from './store/indexStore';
-import { manifestOf, sameFolders } from './build/syncIndex';
-import { INSTALL_BUDGET_MS, runSyncTask } from './build/indexWorkerClient';
-import { SegmentedIndex, type IndexHit } from './segments/segmentedIndex';
-import { emptySkipCounts } from './discovery/skipReasons';
-import type { SyncProgress, SyncResult } from './build/syncRequest';
 import { createYielder } from './base/yieldToEventLoop';
+import { INSTALL_BUDGET_MS, runSyncTask } from './build/indexWorkerClient';
+import { manifestOf, sameFolders } from './build/syncIndex';
+import type { SyncProgress, SyncResult } from './build/syncRequest';
+import { fileList, updateFiles } from './build/updateFiles';
+import { createFileFilter, type AdmittedFile } from './discovery/fileFilter';
+import { emptySkipCounts } from './discovery/skipReasons';
+import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery/walkFolders';
+import { rowCount } from './segments/fileTable';
+import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
+import { SegmentedIndex, type IndexHit } from './segments/segmentedIndex';
+import { IndexStore, snapshotOf } from './store/indexStore';
 
 export type { IndexStats } from './segments/indexStats';
 

@@ -1,11 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Candidate } from '../discovery/walkFolders';
 import { fileByteLimit } from '../discovery/fileReading';
-import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
-import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './segmentReader';
-import { Segment } from '../segments/segment';
+import type { Candidate } from '../discovery/walkFolders';
 import { joinColumns, type FileRecord } from '../segments/fileTable';
+import { Segment } from '../segments/segment';
+import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './segmentReader';
+import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import { reviveFileColumns, reviveSegmentData, type HelperCommand, type PartMessage, type WorkerTask } from './workerMessages';
 
 /** Threads that may read one batch of files (this one included), and the script they run. */

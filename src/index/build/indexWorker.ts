@@ -2,10 +2,10 @@
 // runs the task in `workerData` — a whole sync, or one part of a sync's files as its helper — and posts progress,
 // then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
-import { indexHelpers } from './helperThreads';
 import { IndexStore } from '../store/indexStore';
-import { syncIndex } from './syncIndex';
+import { indexHelpers } from './helperThreads';
 import { SegmentReader } from './segmentReader';
+import { syncIndex } from './syncIndex';
 import { doneMessage, partBuffers, type HelperCommand, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 const port = parentPort;

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { syncIndex } from './syncIndex';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
-import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
+import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
 export const INSTALL_BUDGET_MS = 5;

@@ -1,11 +1,11 @@
+import { createYielder } from '../base/yieldToEventLoop';
 import { chunkKind, chunkSpans } from '../chunking/chunker';
-import type { Candidate } from '../discovery/walkFolders';
+import type { TextLines } from '../chunking/textLines';
 import { fileByteLimit, readFileContentSync, type FileContent } from '../discovery/fileReading';
+import type { Candidate } from '../discovery/walkFolders';
+import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
 import type { Segment } from '../segments/segment';
 import { SegmentBuilder } from '../segments/segmentBuilder';
-import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
-import type { TextLines } from '../chunking/textLines';
-import { createYielder } from '../base/yieldToEventLoop';
 
 export interface ReadFilesOptions {
   /** Numbers a new segment (called once per segment made; a number may go unused when no file has chunks). */

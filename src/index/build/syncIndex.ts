@@ -1,16 +1,16 @@
 import { resolve } from 'node:path';
-import { StoreFormatError } from '../store/binaryFormat';
+import { emptySkipCounts, type SkipReason } from '../discovery/skipReasons';
 import { walkFolders, type Candidate } from '../discovery/walkFolders';
 import { noFiles, rowCount } from '../segments/fileTable';
-import { updateFiles } from './updateFiles';
-import type { IndexHelpers } from './helperThreads';
 import { indexStats } from '../segments/indexStats';
-import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
-import { StoreFolderError } from '../store/storeFolder';
-import type { Manifest } from '../store/manifestCodec';
 import { SegmentedIndex } from '../segments/segmentedIndex';
-import { emptySkipCounts, type SkipReason } from '../discovery/skipReasons';
+import { StoreFormatError } from '../store/binaryFormat';
+import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
+import type { Manifest } from '../store/manifestCodec';
+import { StoreFolderError } from '../store/storeFolder';
+import type { IndexHelpers } from './helperThreads';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
+import { updateFiles } from './updateFiles';
 
 /**
  * The whole index update, as the worker runs it: load the store (checking it), walk the folders, skip unchanged

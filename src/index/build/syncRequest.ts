@@ -1,7 +1,7 @@
+import type { SkipReason } from '../discovery/skipReasons';
 import type { DiscoveryRules } from '../discovery/walkFolders';
 import type { IndexStats } from '../segments/indexStats';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
-import type { SkipReason } from '../discovery/skipReasons';
 
 /** One task for the index worker: bring the stored index of these folders up to date with the disk. */
 export interface SyncRequest {

@@ -1,8 +1,8 @@
+import { StringList } from '../base/stringList';
 import type { FileColumns, FileRecord } from '../segments/fileTable';
-import type { FilesToRead } from './segmentReader';
 import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
-import { StringList } from '../base/stringList';
+import type { FilesToRead } from './segmentReader';
 import type { SyncRequest, SyncResult } from './syncRequest';
 
 /** What an index worker is started to do: a whole sync, or (a helper of a sync) read the blocks of files it is sent. */

@@ -1,7 +1,7 @@
 import { realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
-import { folderPrefix, isInside, readIgnoreFiles, realFolders, type DiscoveryRules } from './walkFolders';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
+import { folderPrefix, isInside, readIgnoreFiles, realFolders, type DiscoveryRules } from './walkFolders';
 
 /** A file the rules let in, with its display path and what stat says. */
 export interface AdmittedFile {

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { SkipReason } from './skipReasons';
 import { TextLines } from '../chunking/textLines';
+import type { SkipReason } from './skipReasons';
 
 const BINARY_SNIFF_BYTES = 8192;
 /**

@@ -1,5 +1,5 @@
-import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
 import { StringList } from '../base/stringList';
+import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
 
 /** What the index remembers about one file, so an unchanged file is never read again. */
 export interface FileRecord {

@@ -1,5 +1,5 @@
-import { IMPACT_BLOCK_SHIFT, type Segment } from './segment';
 import { TopK } from '../scoring/topK';
+import { IMPACT_BLOCK_SHIFT, type Segment } from './segment';
 
 /**
  * Bounds are inflated by this factor so that rounding (a contribution computed as w·tf/den, the bound as w·max)

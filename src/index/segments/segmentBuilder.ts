@@ -1,11 +1,11 @@
-import { DEFAULT_BM25_PARAMS, type Bm25Fields, type Bm25Params } from '../scoring/bm25';
 import { GrowableUint32 } from '../base/growableArray';
-import { Segment } from './segment';
 import { StringList } from '../base/stringList';
 import type { ChunkSpan } from '../chunking/chunker';
+import { DEFAULT_BM25_PARAMS, type Bm25Fields, type Bm25Params } from '../scoring/bm25';
 import { createTermCounter } from '../terms/createTermCounter';
 import type { TermCounter } from '../terms/termCounter';
 import { tokenize, type Tokenizer } from '../terms/tokenizer';
+import { Segment } from './segment';
 
 /** A chunk as the builder takes it. */
 export interface ChunkInput extends Bm25Fields {

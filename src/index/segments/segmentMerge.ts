@@ -1,6 +1,6 @@
 import { GrowableUint32 } from '../base/growableArray';
-import { Segment } from './segment';
 import { StringListWriter } from '../base/stringList';
+import { Segment } from './segment';
 
 export interface MergeInput {
   segment: Segment;

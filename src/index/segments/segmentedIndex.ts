@@ -1,11 +1,11 @@
-import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from '../scoring/bm25';
 import type { SkipReason } from '../discovery/skipReasons';
+import { bm25Idf, DEFAULT_BM25_PARAMS, type Bm25Params } from '../scoring/bm25';
+import { TopK, type ScoredDoc } from '../scoring/topK';
+import { tokenize, type Tokenizer } from '../terms/tokenizer';
 import { noFiles, FileTable, type FileColumns, type FileRecord } from './fileTable';
 import { scoreWithMaxScore } from './maxScore';
 import { Segment, type SegmentData } from './segment';
 import { isDeleted, mergeSegments } from './segmentMerge';
-import { tokenize, type Tokenizer } from '../terms/tokenizer';
-import { TopK, type ScoredDoc } from '../scoring/topK';
 
 /** Everything needed to rebuild a `SegmentedIndex`: what the store saves and what the worker hands over. */
 export interface IndexSnapshot {

@@ -1,8 +1,8 @@
-import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
-import { DEFAULT_BM25_PARAMS } from '../scoring/bm25';
-import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
-import type { FileColumns } from '../segments/fileTable';
 import { StringList } from '../base/stringList';
+import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
+import { DEFAULT_BM25_PARAMS } from '../scoring/bm25';
+import type { FileColumns } from '../segments/fileTable';
+import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the manifest layout changes. */
 export const MANIFEST_FORMAT_VERSION = 3; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips

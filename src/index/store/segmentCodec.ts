@@ -1,5 +1,5 @@
-import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 import type { SegmentData } from '../segments/segment';
+import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the segment layout changes: older files are then rebuilt, never misread. */
 export const SEGMENT_FORMAT_VERSION = 2; // 2: string tables hold UTF-8 byte offsets

@@ -1,6 +1,6 @@
 import { grown, GrowableUint32 } from '../base/growableArray';
-import { lineOffsets, type LineOffsets } from '../chunking/lineOffsets';
 import { StringList } from '../base/stringList';
+import { lineOffsets, type LineOffsets } from '../chunking/lineOffsets';
 import { MAX_TF, notLinesOfFile, pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
 import type { Tokenizer } from './tokenizer';
 

@@ -1,5 +1,5 @@
-import { porterStem } from './porterStemmer';
 import { StringList } from '../base/stringList';
+import { porterStem } from './porterStemmer';
 import { notLinesOfFile, pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
 import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';

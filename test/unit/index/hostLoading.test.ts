@@ -3,12 +3,12 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IndexStore, snapshotOf } from '../../../src/index/store/indexStore';
-import { syncIndex } from '../../../src/index/build/syncIndex';
-import { readFileBytes } from '../../../src/index/store/readFileBytes';
-import { SegmentedIndex } from '../../../src/index/segments/segmentedIndex';
-import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { createYielder } from '../../../src/index/base/yieldToEventLoop';
+import { syncIndex } from '../../../src/index/build/syncIndex';
+import { SegmentedIndex } from '../../../src/index/segments/segmentedIndex';
+import { IndexStore, snapshotOf } from '../../../src/index/store/indexStore';
+import { readFileBytes } from '../../../src/index/store/readFileBytes';
+import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { random } from '../../fakes/seededRandom';
 
 const hits = (index: SegmentedIndex, query: string) =>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import type { SegmentData } from '../../../src/index/segments/segment';
 import { StringList } from '../../../src/index/base/stringList';
+import type { SegmentData } from '../../../src/index/segments/segment';
 
 /** Every array and string table of a segment as plain values (its id aside), for comparing two segments' contents. */
 export function segmentArrays(data: SegmentData | undefined): Record<string, unknown> {

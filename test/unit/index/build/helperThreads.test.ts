@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { walkFolders } from '../../../../src/index/discovery/walkFolders';
-import { fileList, updateFiles, type FileSource } from '../../../../src/index/build/updateFiles';
 import { FileFeed, splitIntoBlocks } from '../../../../src/index/build/helperThreads';
 import { DEFAULT_WORKER_FILE } from '../../../../src/index/build/indexWorkerClient';
 import type { FilesToRead } from '../../../../src/index/build/segmentReader';
+import { fileList, updateFiles, type FileSource } from '../../../../src/index/build/updateFiles';
+import { walkFolders } from '../../../../src/index/discovery/walkFolders';
+import { noFiles, FileTable } from '../../../../src/index/segments/fileTable';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { random } from '../../../fakes/seededRandom';
-import { noFiles, FileTable } from '../../../../src/index/segments/fileTable';
 
 const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
 

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readFiles } from '../../../../src/index/build/segmentReader';
 import { chunkSpans } from '../../../../src/index/chunking/chunker';
+import { TextLines } from '../../../../src/index/chunking/textLines';
 import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { FileTable } from '../../../../src/index/segments/fileTable';
-import { readFiles } from '../../../../src/index/build/segmentReader';
 import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
-import { TextLines } from '../../../../src/index/chunking/textLines';
 import { segmentArrays } from '../segmentArrays';
 
 const GUIDE = '# Setup guide\n\nInstall the parser first.\n\n## Retry\n\nretry with backoff, then parse the config\n';

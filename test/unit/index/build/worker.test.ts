@@ -3,13 +3,13 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_INDEX_THREADS } from '../../../../src/index/build/helperThreads';
-import { IndexStore, snapshotOf, type StoredIndex } from '../../../../src/index/store/indexStore';
-import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../../src/index/build/indexWorkerClient';
 import { GroundedError } from '../../../../src/core/errors';
-import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
-import { fileColumns } from '../../../../src/index/segments/fileTable';
+import { MAX_INDEX_THREADS } from '../../../../src/index/build/helperThreads';
+import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../../src/index/build/indexWorkerClient';
 import { transferList } from '../../../../src/index/build/workerMessages';
+import { fileColumns } from '../../../../src/index/segments/fileTable';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { IndexStore, snapshotOf, type StoredIndex } from '../../../../src/index/store/indexStore';
 
 describe('the index worker', () => {
   let ws: string;

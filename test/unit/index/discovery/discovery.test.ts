@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { discoverFiles, walkFolders } from '../../../../src/index/discovery/walkFolders';
-import { isMinified, MAX_FILE_BYTES_LIMIT, readFileContent, readFileContentSync, type FileContent } from '../../../../src/index/discovery/fileReading';
 import { TextLines } from '../../../../src/index/chunking/textLines';
+import { isMinified, MAX_FILE_BYTES_LIMIT, readFileContent, readFileContentSync, type FileContent } from '../../../../src/index/discovery/fileReading';
+import { discoverFiles, walkFolders } from '../../../../src/index/discovery/walkFolders';
 
 async function put(root: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [path, content] of Object.entries(files)) {

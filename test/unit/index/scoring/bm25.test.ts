@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { bm25Idf, type Bm25Fields } from '../../../../src/index/scoring/bm25';
-import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
-import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { topK } from '../../../../src/index/scoring/topK';
 import { noFiles } from '../../../../src/index/segments/fileTable';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 const params = { k1: 1.2, b: 0.75, titleBoost: 2, pathBoost: 1 };

@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
-import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { emptySkipCounts } from '../../../../src/index/discovery/skipReasons';
-import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
+import { StringList } from '../../../../src/index/base/stringList';
 import { manifestOf } from '../../../../src/index/build/syncIndex';
+import { emptySkipCounts } from '../../../../src/index/discovery/skipReasons';
+import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25';
+import { TopK, type ScoredDoc } from '../../../../src/index/scoring/topK';
+import { SegmentScorer } from '../../../../src/index/scoring/wasmScorer';
+import { noFiles, fileColumns, type FileRecord } from '../../../../src/index/segments/fileTable';
 import { seek } from '../../../../src/index/segments/maxScore';
 import { Segment } from '../../../../src/index/segments/segment';
-import { StringList } from '../../../../src/index/base/stringList';
-import { SegmentScorer } from '../../../../src/index/scoring/wasmScorer';
 import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
-import { isDeleted } from '../../../../src/index/segments/segmentMerge';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
-import { noFiles, fileColumns, type FileRecord } from '../../../../src/index/segments/fileTable';
-import { TopK, type ScoredDoc } from '../../../../src/index/scoring/topK';
+import { isDeleted } from '../../../../src/index/segments/segmentMerge';
+import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
 import { random } from '../../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);

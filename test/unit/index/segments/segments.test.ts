@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
-import { sortStrings } from '../../../../src/index/terms/tokenizerTermCounter';
-import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { noFiles, fileColumns, type FileRecord } from '../../../../src/index/segments/fileTable';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { sortStrings } from '../../../../src/index/terms/tokenizerTermCounter';
 import { random } from '../../../fakes/seededRandom';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);

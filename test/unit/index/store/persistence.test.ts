@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
-import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
+import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
 
 async function workspace(root: string, files: Record<string, string>): Promise<void> {
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);

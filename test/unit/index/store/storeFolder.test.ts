@@ -3,8 +3,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { IndexStore } from '../../../../src/index/store/indexStore';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
+import { IndexStore } from '../../../../src/index/store/indexStore';
 import { makeFolder, STORE_MARKER, StoreFolderError } from '../../../../src/index/store/storeFolder';
 
 /** Every file of a folder with its bytes. */

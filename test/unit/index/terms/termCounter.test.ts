@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25';
 import { chunkSpans, chunkText, splitLines } from '../../../../src/index/chunking/chunker';
-import { TextLines } from '../../../../src/index/chunking/textLines';
 import { lineOffsets } from '../../../../src/index/chunking/lineOffsets';
+import { TextLines } from '../../../../src/index/chunking/textLines';
+import { DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { createTermCounter } from '../../../../src/index/terms/createTermCounter';
 import type { TermCounter } from '../../../../src/index/terms/termCounter';
-import { sortStrings, TokenizerTermCounter } from '../../../../src/index/terms/tokenizerTermCounter';
 import { tokenize } from '../../../../src/index/terms/tokenizer';
-import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
+import { sortStrings, TokenizerTermCounter } from '../../../../src/index/terms/tokenizerTermCounter';
 import { WasmTermCounter, wasmTermCounter } from '../../../../src/index/terms/wasmTermCounter';
 import { random } from '../../../fakes/seededRandom';
 import { segmentArrays } from '../segmentArrays';
