@@ -2,10 +2,10 @@ import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { createYielder } from '../base/yieldToEventLoop';
-import { STORE_MARKER } from '../store/storeFolder';
 import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
+import { STORE_MARKER } from './storeMarker';
 
 /** A text file to index. */
 export interface DiscoveredFile {

@@ -1,12 +1,13 @@
 import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STORE_MARKER } from '../discovery/storeMarker';
 import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
 import { StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
 import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
-import { claimStoreFolder, isStoreFile, MANIFEST, SEGMENT_FILE, segmentFile, storeFolderState, StoreFolderError, STORE_MARKER } from './storeFolder';
+import { claimStoreFolder, isStoreFile, MANIFEST, SEGMENT_FILE, segmentFile, storeFolderState, StoreFolderError } from './storeFolder';
 
 export interface StoredIndex {
   manifest: Manifest;

@@ -1,10 +1,9 @@
 import { mkdir, open, readdir, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { GroundedError } from '../../core/errors';
+import { STORE_MARKER } from '../discovery/storeMarker';
 import { MAGIC } from './binaryFormat';
 
-/** The file that marks a folder as a Grounded index store: Grounded writes and deletes files only in a marked folder. */
-export const STORE_MARKER = '.grounded-index';
 const MARKER_TEXT =
   'This folder holds a Grounded workspace index. Grounded writes and deletes only manifest.bin, seg-<n>.bin and their .tmp files here, and only while this file is here.\n';
 

@@ -4,8 +4,9 @@ import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
+import { STORE_MARKER } from '../../../../src/index/discovery/storeMarker';
 import { IndexStore } from '../../../../src/index/store/indexStore';
-import { makeFolder, STORE_MARKER, StoreFolderError } from '../../../../src/index/store/storeFolder';
+import { makeFolder, StoreFolderError } from '../../../../src/index/store/storeFolder';
 
 /** Every file of a folder with its bytes. */
 async function contents(dir: string): Promise<Record<string, string>> {
