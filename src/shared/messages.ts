@@ -1,5 +1,6 @@
 // The messages between the extension host and the side panel's webview, both ways. Plain data only: they
 // cross postMessage. The webview never names a file or a command: it sends ids the host looks up.
+import type { Support } from '../core/events';
 
 /** A source as the panel shows it; `n` is the number `[n]` in the answer. */
 export interface SourceView {
@@ -8,6 +9,31 @@ export interface SourceView {
   startLine: number;
   endLine: number;
   title?: string;
+}
+
+/**
+ * One cited number of an answer as the panel shows it: the marker with this `ordinal` (counted as MarkerScanner
+ * counts) points at lines `startLine`-`endLine` of `path`, which say `claim` as well as `support` tells.
+ */
+export interface CitationView {
+  ordinal: number;
+  /** The source it points at; when checking moved the citation, `movedFrom` is the number the model wrote. */
+  n: number;
+  path: string;
+  startLine: number;
+  endLine: number;
+  support?: Support;
+  movedFrom?: number;
+  claim: string;
+  /** The first lines of the cited text, for the hover; never saved (a restored chip shows the claim instead). */
+  excerpt?: string;
+  /** The file changed and the cited lines could not be found again. */
+  stale?: boolean;
+}
+
+/** A citation as saved state keeps it: without the excerpt, which is text of the cited file. */
+export function withoutExcerpt({ excerpt: _excerpt, ...kept }: CitationView): CitationView {
+  return kept;
 }
 
 export type TurnStatus = 'streaming' | 'done' | 'interrupted' | 'failed' | 'stopped';
@@ -27,6 +53,8 @@ export interface TurnView {
   error?: { message: string; actionTitle?: string };
   /** Citation numbers found stale (the file changed and the text could not be found again). */
   stale?: number[];
+  /** The answer's citations by ordinal, as the core aligned them (absent in conversations saved before). */
+  citations?: CitationView[];
 }
 
 export type HostToPanel =
@@ -38,6 +66,8 @@ export type HostToPanel =
   | { type: 'done'; turnId: string; cited: number[] }
   | { type: 'error'; turnId: string; status: Extract<TurnStatus, 'interrupted' | 'failed' | 'stopped'>; message: string; actionTitle?: string }
   | { type: 'citationStale'; turnId: string; n: number }
+  /** A citation aligned, checked again, or found stale: it replaces the one with the same ordinal. */
+  | { type: 'citation'; turnId: string; citation: CitationView }
   | { type: 'cleared' };
 
 export type PanelToHost =
@@ -45,7 +75,8 @@ export type PanelToHost =
   | { type: 'ask'; question: string }
   | { type: 'stop' }
   | { type: 'retry'; turnId: string }
-  | { type: 'openCitation'; turnId: string; n: number }
+  /** A source (`n`), or a chip (`ordinal` of its marker, and `n` to open when its citation is not known). */
+  | { type: 'openCitation'; turnId: string; n: number; ordinal?: number }
   | { type: 'runAction'; turnId: string }
   | { type: 'copy'; text: string }
   | { type: 'openLink'; url: string };
@@ -67,8 +98,12 @@ export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
     case 'retry':
     case 'runAction':
       return str('turnId') ? { type: m.type, turnId: m.turnId as string } : undefined;
-    case 'openCitation':
-      return str('turnId') && Number.isInteger(m.n) ? { type: 'openCitation', turnId: m.turnId as string, n: m.n as number } : undefined;
+    case 'openCitation': {
+      if (!str('turnId') || !Number.isInteger(m.n)) return undefined;
+      const open: PanelToHost = { type: 'openCitation', turnId: m.turnId as string, n: m.n as number };
+      if (m.ordinal === undefined) return open;
+      return Number.isInteger(m.ordinal) && (m.ordinal as number) >= 0 ? { ...open, ordinal: m.ordinal as number } : undefined;
+    }
     case 'copy':
       return str('text') ? { type: 'copy', text: m.text as string } : undefined;
     case 'openLink':

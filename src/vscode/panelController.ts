@@ -1,8 +1,10 @@
+import { citedSpan } from '../core/citations/resolve';
 import type { ErrorAction } from '../core/errors';
-import type { AnswerEvent, AskRequest, SelectionContext, Turn } from '../core/events';
+import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
 import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
-import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+import { withoutExcerpt, type CitationView, type HostToPanel, type PanelToHost, type SourceView, type TurnView } from '../shared/messages';
+import { toCitationView } from './panelCitations';
 
 /** Everything the panel's host side needs from VS Code, so it can be tested with spies. */
 export interface PanelPorts {
@@ -26,16 +28,24 @@ export type StoredPassage = Pick<Passage, 'id' | 'path' | 'location' | 'startLin
 /** A passage an answer cites: whole while its conversation is open, stored once restored from workspace state. */
 export type CitedPassage = Passage | StoredPassage;
 
+/** The lines one marker cites (by its ordinal), as a passage of their own: what its chip opens. */
+export interface CitedLines<P extends CitedPassage = CitedPassage> {
+  ordinal: number;
+  span: P;
+}
+
 /** A turn as the host keeps it: what the panel shows, plus what only the host may know. */
 export interface SavedTurn {
   view: TurnView;
   passages: CitedPassage[];
+  /** Absent in conversations saved before citations were aligned: their chips open whole passages. */
+  citedLines?: CitedLines[];
   action?: ErrorAction;
   context?: SelectionContext;
 }
 
-/** A turn as workspace state keeps it: no passage text. */
-export type StoredTurn = Omit<SavedTurn, 'passages'> & { passages: StoredPassage[] };
+/** A turn as workspace state keeps it: no passage text, no excerpt of it. */
+export type StoredTurn = Omit<SavedTurn, 'passages' | 'citedLines'> & { passages: StoredPassage[]; citedLines?: CitedLines<StoredPassage>[] };
 
 /** Tokens are posted at most this often: the webview renders once per frame anyway. */
 export const TOKEN_BATCH_MS = 16;
@@ -63,7 +73,8 @@ export class PanelController {
         : t,
     );
     // state saved with passage text is saved again without it
-    if (saved.some(t => t.passages.some(p => 'text' in p))) this.persist();
+    const hasText = (t: SavedTurn) => t.passages.some(p => 'text' in p) || t.citedLines?.some(c => 'text' in c.span) || t.view.citations?.some(c => c.excerpt !== undefined);
+    if (saved.some(hasText)) this.persist();
   }
 
   get conversation(): readonly SavedTurn[] {
@@ -85,7 +96,7 @@ export class PanelController {
         void this.retry(message.turnId);
         break;
       case 'openCitation':
-        void this.openCitation(message.turnId, message.n);
+        void this.openCitation(message.turnId, message.n, message.ordinal);
         break;
       case 'runAction': {
         const action = this.find(message.turnId)?.action;
@@ -109,8 +120,8 @@ export class PanelController {
   async ask(question: string, context?: SelectionContext): Promise<void> {
     if (!question.trim()) return;
     const about = context && `${context.path}:${context.startLine}-${context.endLine}`;
-    const view: TurnView = { id: String(this.nextId++), question, about, answer: '', sources: [], cited: [], status: 'streaming' };
-    const turn: SavedTurn = { view, passages: [], context };
+    const view: TurnView = { id: String(this.nextId++), question, about, answer: '', sources: [], cited: [], citations: [], status: 'streaming' };
+    const turn: SavedTurn = { view, passages: [], citedLines: [], context };
     this.turns.push(turn);
     await this.run(turn);
   }
@@ -130,8 +141,9 @@ export class PanelController {
   async retry(turnId: string): Promise<void> {
     const turn = this.find(turnId);
     if (!turn || turn === this.running?.turn) return;
-    turn.view = { ...turn.view, answer: '', sources: [], cited: [], status: 'streaming', step: undefined, error: undefined, stale: undefined };
+    turn.view = { ...turn.view, answer: '', sources: [], cited: [], citations: [], status: 'streaming', step: undefined, error: undefined, stale: undefined };
     turn.passages = [];
+    turn.citedLines = [];
     turn.action = undefined;
     await this.run(turn);
   }
@@ -176,10 +188,15 @@ export class PanelController {
         }
         break;
       case 'citation':
-        // the panel's chips open whole sources until it renders aligned lines
+        // posted at once, ahead of the batched tokens: the chip of its marker finds it when the marker renders
+        this.ports.post({ type: 'citation', turnId: view.id, citation: this.keepCitation(turn, event.citation) });
         break;
       case 'done':
         this.flushTokens();
+        // the events carried every citation; one they did not is posted now, so no chip opens less than it could
+        for (const c of event.citations) {
+          if (!turn.citedLines?.some(l => l.ordinal === c.ordinal)) this.ports.post({ type: 'citation', turnId: view.id, citation: this.keepCitation(turn, c) });
+        }
         view.status = 'done';
         view.step = undefined;
         view.cited = event.citations.map(c => c.n);
@@ -209,16 +226,36 @@ export class PanelController {
     if (pending) this.ports.post({ type: 'tokens', turnId: pending.turnId, text: pending.text });
   }
 
-  private async openCitation(turnId: string, n: number): Promise<void> {
+  /** Keeps a citation (replacing the one with its ordinal): its view for the panel, its lines for opening. */
+  private keepCitation(turn: SavedTurn, c: Citation): CitationView {
+    const view = toCitationView(c);
+    turn.view.citations = byOrdinal(turn.view.citations, view);
+    turn.citedLines = byOrdinal(turn.citedLines, { ordinal: c.ordinal, span: citedSpan(c) });
+    return view;
+  }
+
+  /**
+   * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
+   * Lines that cannot be found again make the chip (or the source) stale.
+   */
+  private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
-    const passage = turn?.passages[n - 1];
-    if (!turn || !passage) return;
-    const found = await this.ports.openPassage(passage);
-    if (found === 'stale') {
+    if (!turn) return;
+    const lines = ordinal === undefined ? undefined : turn.citedLines?.find(c => c.ordinal === ordinal);
+    const target = lines?.span ?? turn.passages[n - 1];
+    if (!target) return;
+    const found = await this.ports.openPassage(target);
+    if (found !== 'stale') return;
+    const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
+    if (view) {
+      const citation = { ...view, stale: true };
+      turn.view.citations = byOrdinal(turn.view.citations, citation);
+      this.ports.post({ type: 'citation', turnId, citation });
+    } else {
       turn.view.stale = [...new Set([...(turn.view.stale ?? []), n])];
       this.ports.post({ type: 'citationStale', turnId, n });
-      this.persist();
     }
+    this.persist();
   }
 
   /** Finished turns before `turn`, for follow-up questions. */
@@ -236,8 +273,21 @@ export class PanelController {
 
   private persist(): void {
     this.turns = this.turns.slice(-MAX_SAVED_TURNS);
-    this.ports.save(this.turns.map(t => ({ ...t, passages: t.passages.map(toStoredPassage) })));
+    this.ports.save(this.turns.map(toStoredTurn));
   }
+}
+
+/** `list` with `item` in place of the one with its ordinal, in ordinal order. */
+function byOrdinal<T extends { ordinal: number }>(list: T[] | undefined, item: T): T[] {
+  return [...(list ?? []).filter(x => x.ordinal !== item.ordinal), item].sort((a, b) => a.ordinal - b.ordinal);
+}
+
+function toStoredTurn(t: SavedTurn): StoredTurn {
+  const { citedLines, ...rest } = t;
+  const view = t.view.citations ? { ...t.view, citations: t.view.citations.map(withoutExcerpt) } : t.view;
+  const stored: StoredTurn = { ...rest, view, passages: t.passages.map(toStoredPassage) };
+  if (citedLines) stored.citedLines = citedLines.map(c => ({ ordinal: c.ordinal, span: toStoredPassage(c.span) }));
+  return stored;
 }
 
 function toStoredPassage(p: CitedPassage): StoredPassage {

@@ -1,5 +1,6 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
-import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+import { withoutExcerpt, type HostToPanel, type PanelToHost, type SourceView, type TurnView } from '../shared/messages';
+import type { CitationLookup } from './markdown';
 import { el, StreamingMarkdown } from './streamingMarkdown';
 
 interface VsCodeApi {
@@ -51,7 +52,7 @@ function renderTurn(view: TurnView): TurnUi {
     step,
     status,
     sources,
-    answer: new StreamingMarkdown(answerRoot, () => ({ count: ui.view.sources.length, stale: new Set(ui.view.stale ?? []) })),
+    answer: new StreamingMarkdown(answerRoot, () => lookupOf(ui.view)),
   };
   const existing = turns.get(view.id);
   if (existing) existing.root.replaceWith(root);
@@ -63,6 +64,11 @@ function renderTurn(view: TurnView): TurnUi {
   renderSources(ui);
   renderStatus(ui);
   return ui;
+}
+
+function lookupOf(view: TurnView): CitationLookup {
+  const citations = new Map((view.citations ?? []).map(c => [c.ordinal, c]));
+  return { sourceCount: view.sources.length, staleSources: new Set(view.stale ?? []), citation: ordinal => citations.get(ordinal) };
 }
 
 function renderStep(ui: TurnUi): void {
@@ -112,7 +118,8 @@ function saveState(now: boolean): void {
   clearTimeout(stateTimer);
   const save = () => {
     stateTimer = undefined;
-    vscode.setState({ turns: [...turns.values()].map(t => t.view) });
+    // without excerpts of the cited files: the host sends them again after a reload
+    vscode.setState({ turns: [...turns.values()].map(t => ({ ...t.view, citations: t.view.citations?.map(withoutExcerpt) })) });
   };
   if (now) save();
   else stateTimer = setTimeout(save, 1000);
@@ -174,6 +181,13 @@ function onMessage(m: HostToPanel): void {
         renderStatus(ui);
       }
       break;
+    case 'citation':
+      if (ui) {
+        const { citation } = m;
+        ui.view.citations = [...(ui.view.citations ?? []).filter(c => c.ordinal !== citation.ordinal), citation];
+        ui.answer.updateCitation(citation.ordinal);
+      }
+      break;
     case 'citationStale':
       if (ui) {
         ui.view.stale = [...new Set([...(ui.view.stale ?? []), m.n])];
@@ -187,7 +201,8 @@ function onMessage(m: HostToPanel): void {
     }
   }
   updateChrome();
-  saveState(m.type !== 'tokens' && m.type !== 'step');
+  // while an answer streams, its tokens, steps and citations are saved at most once a second
+  saveState(!(m.type === 'tokens' || m.type === 'step' || (m.type === 'citation' && ui?.view.status === 'streaming')));
 }
 
 window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));
@@ -203,8 +218,10 @@ conversation.addEventListener('click', e => {
     return;
   }
   if (!turnId) return;
-  const cite = target.closest<HTMLElement>('.cite, .source');
-  if (cite?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(cite.dataset.n) });
+  const chip = target.closest<HTMLElement>('.cite');
+  const source = target.closest<HTMLElement>('.source');
+  if (chip?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(chip.dataset.n), ordinal: Number(chip.dataset.ordinal) });
+  else if (source?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(source.dataset.n) });
   else if (target.closest('.retry')) vscode.postMessage({ type: 'retry', turnId });
   else if (target.closest('.action')) vscode.postMessage({ type: 'runAction', turnId });
   else if (target.closest('.copy')) {

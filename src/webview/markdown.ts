@@ -1,5 +1,7 @@
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
+import { MarkerScanner } from '../shared/citationMarkers';
+import type { CitationView } from '../shared/messages';
 
 // Model output and document text are untrusted: no raw HTML from markdown, then DOMPurify over the result,
 // no inline styles (the CSP forbids them anyway), and links only to http(s)/mailto (never `command:`).
@@ -13,41 +15,126 @@ export function renderMarkdown(text: string): string {
   });
 }
 
-const CITATION = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
-const HAS_CITATION = /\[\d{1,3}(?:\s*,\s*\d{1,3})*\]/;
+// Each cited number is marked in the text before markdown renders it, by the shared MarkerScanner (so the panel
+// counts markers exactly as the core does: not in code, invented numbers too), as `[` + OPEN ordinal SEP n CLOSE
+// + `]`. The brackets keep emphasis and links around a marker parsing as they did; the private-use characters
+// pass through markdown-it and DOMPurify untouched, and the model's own are removed first.
+const OPEN = '\uE000';
+const SEP = '\uE001';
+const CLOSE = '\uE002';
+const PRIVATE = /[\uE000-\uE002]/g;
+const MARKED_RUN = /\[?((?:\uE000\d+\uE001\d+\uE002)+)\]?/g;
+const MARKED_ONE = /\uE000(\d+)\uE001(\d+)\uE002/g;
+
+/** What a turn's chips are made from: its sources, those found stale, and its citations by marker ordinal. */
+export interface CitationLookup {
+  sourceCount: number;
+  staleSources: ReadonlySet<number>;
+  citation(ordinal: number): CitationView | undefined;
+}
+
+/** Marks the cited numbers of `text`, the first with ordinal `firstOrdinal`; `markers` is how many it marked. */
+export function markCitations(text: string, firstOrdinal: number): { text: string; markers: number } {
+  const scanner = new MarkerScanner();
+  const pieces = [...scanner.push(text.replace(PRIVATE, '')), ...scanner.flush()];
+  let out = '';
+  let markers = 0;
+  let inRun = false;
+  for (const piece of pieces) {
+    if (piece.type === 'text') {
+      if (inRun) out += ']';
+      inRun = false;
+      out += piece.text;
+      continue;
+    }
+    if (!inRun) out += '[';
+    inRun = true;
+    out += `${OPEN}${firstOrdinal + piece.ordinal}${SEP}${piece.n}${CLOSE}`;
+    markers++;
+  }
+  return { text: inRun ? `${out}]` : out, markers };
+}
 
 /**
- * Turns `[n]` in the rendered text (not in code) into citation buttons for the numbers that map to a source;
- * invented numbers are dropped, as in chat.
+ * Turns the marked numbers in rendered markdown into chips: a number with a citation opens its aligned lines, one
+ * without opens its source, an invented one is dropped, as in chat. In code they become `[n]` text again.
  */
-export function decorateCitations(root: HTMLElement, sourceCount: number, stale: ReadonlySet<number>): void {
-  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
-    acceptNode: node => (node.parentElement?.closest('code, pre, .cite') ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
-  });
+export function decorateCitations(root: HTMLElement, lookup: CitationLookup): void {
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   const nodes: Text[] = [];
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) if (HAS_CITATION.test((n as Text).data)) nodes.push(n as Text);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) if ((n as Text).data.includes(OPEN)) nodes.push(n as Text);
   for (const node of nodes) {
+    if (node.parentElement?.closest('code, pre')) {
+      node.data = node.data.replace(MARKED_RUN, (_, run: string) => `[${[...run.matchAll(MARKED_ONE)].map(m => m[2]).join(', ')}]`);
+      continue;
+    }
     const parts = document.createDocumentFragment();
     let last = 0;
-    for (const match of node.data.matchAll(CITATION)) {
-      parts.append(node.data.slice(last, match.index));
-      for (const n of (match[1] ?? '').split(',').map(s => Number.parseInt(s.trim(), 10))) {
-        if (n >= 1 && n <= sourceCount) parts.append(citationButton(n, stale.has(n)));
-      }
-      last = (match.index ?? 0) + match[0].length;
+    for (const run of node.data.matchAll(MARKED_RUN)) {
+      parts.append(node.data.slice(last, run.index));
+      for (const m of (run[1] ?? '').matchAll(MARKED_ONE)) parts.append(...citationNodes(Number(m[1]), Number(m[2]), lookup));
+      last = (run.index ?? 0) + run[0].length;
     }
     parts.append(node.data.slice(last));
     node.replaceWith(parts);
   }
+  // a marker in a link's title would show its marks in the tooltip
+  for (const a of root.querySelectorAll('a[title]')) a.setAttribute('title', (a.getAttribute('title') ?? '').replace(PRIVATE, ''));
 }
 
-export function citationButton(n: number, stale: boolean): HTMLButtonElement {
-  const b = document.createElement('button');
-  b.className = stale ? 'cite stale' : 'cite';
-  b.dataset.n = String(n);
-  b.textContent = String(n);
+/** The chip of the marker with `ordinal` (written as `n`) and the words that qualify it; none for an invented number. */
+export function citationNodes(ordinal: number, n: number, lookup: CitationLookup): HTMLElement[] {
+  const citation = lookup.citation(ordinal);
+  if (citation) return citationChip(citation, n);
+  if (n < 1 || n > lookup.sourceCount) return [];
+  const stale = lookup.staleSources.has(n);
+  const b = chip(n, ordinal, n, stale ? 'cite stale' : 'cite');
   b.title = stale ? `Source ${n} changed since it was indexed` : `Open source ${n}`;
   b.setAttribute('aria-label', b.title);
+  return [b];
+}
+
+/** Why a citation needs a second look, as words: shown after its chip, and explained in the tooltip. */
+function qualifiers(c: CitationView): { kind: string; label: string; explanation: string }[] {
+  const out = [];
+  if (c.movedFrom !== undefined) {
+    out.push({ kind: 'moved', label: `moved from [${c.movedFrom}]`, explanation: `Moved from [${c.movedFrom}]: the lines that say this are in source ${c.n}.` });
+  }
+  if (c.support === 'unsupported') out.push({ kind: 'unsupported', label: '⚠ not in source', explanation: 'Not in source: the cited lines do not say this.' });
+  if (c.support === 'partial') out.push({ kind: 'partial', label: 'partly supported', explanation: 'Partly supported: the cited lines say only part of this.' });
+  if (c.stale) out.push({ kind: 'stale', label: 'stale', explanation: 'Stale: the file changed and these lines could not be found again.' });
+  return out;
+}
+
+const lineRange = (c: CitationView) => (c.startLine === c.endLine ? `line ${c.startLine}` : `lines ${c.startLine}–${c.endLine}`);
+
+function citationChip(c: CitationView, written: number): HTMLElement[] {
+  const notes = qualifiers(c);
+  const b = chip(c.n, c.ordinal, written, ['cite', ...notes.map(q => q.kind)].join(' '));
+  b.title = [
+    `${c.path}:${c.startLine}-${c.endLine}`,
+    ...notes.map(q => q.explanation),
+    '',
+    c.excerpt ?? `Claim: ${c.claim}`,
+  ].join('\n');
+  b.setAttribute('aria-label', `Source ${c.n}, ${lineRange(c)}`);
+  if (notes.length === 0) return [b];
+  const note = document.createElement('span');
+  note.className = ['cite-note', ...notes.map(q => q.kind)].join(' ');
+  note.dataset.ordinal = String(c.ordinal);
+  note.textContent = notes.map(q => q.label).join(', ');
+  note.title = notes.map(q => q.explanation).join('\n');
+  return [b, note];
+}
+
+function chip(n: number, ordinal: number, written: number, className: string): HTMLButtonElement {
+  const b = document.createElement('button');
+  b.className = className;
+  b.dataset.n = String(n);
+  b.dataset.ordinal = String(ordinal);
+  // the number as the answer wrote it, to rebuild the chip when its citation changes
+  b.dataset.written = String(written);
+  b.textContent = String(n);
   return b;
 }
 

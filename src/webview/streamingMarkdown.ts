@@ -1,13 +1,16 @@
-import { addCopyButtons, decorateCitations, renderMarkdown } from './markdown';
+import { addCopyButtons, citationNodes, decorateCitations, markCitations, renderMarkdown, type CitationLookup } from './markdown';
 
 /**
  * Renders a growing markdown answer at most once per animation frame, at a cost that does not grow with the
  * answer: finished blocks (up to a blank line outside a code fence) are rendered once and kept; only the
- * unfinished tail is rendered again. A pulsing cursor follows the text while it streams.
+ * unfinished tail is rendered again. A pulsing cursor follows the text while it streams. Cited numbers are counted
+ * across blocks, so each chip knows its marker's ordinal.
  */
 export class StreamingMarkdown {
   private text = '';
   private committed = 0;
+  /** Cited numbers in the committed blocks: the ordinal of the tail's first. */
+  private committedMarkers = 0;
   private frame: number | undefined;
   private readonly blocks: HTMLElement;
   private readonly tail: HTMLElement;
@@ -16,7 +19,7 @@ export class StreamingMarkdown {
 
   constructor(
     readonly root: HTMLElement,
-    private readonly citations: () => { count: number; stale: ReadonlySet<number> },
+    private readonly citations: () => CitationLookup,
   ) {
     this.blocks = el('div', 'blocks');
     this.tail = el('div', 'tail');
@@ -41,31 +44,42 @@ export class StreamingMarkdown {
     this.render();
   }
 
-  /** Re-renders all of it (new sources, a stale citation). */
+  /** Re-renders all of it (new sources, a stale source). */
   refresh(): void {
     this.committed = 0;
+    this.committedMarkers = 0;
     this.blocks.replaceChildren();
     this.render();
+  }
+
+  /** Rebuilds the chip of one marker whose citation changed (checked again, or found stale), where it is shown. */
+  updateCitation(ordinal: number): void {
+    const shown = [...this.root.querySelectorAll<HTMLElement>(`[data-ordinal="${ordinal}"]`)];
+    const written = Number(shown[0]?.dataset.written);
+    if (!shown[0] || !Number.isInteger(written)) return;
+    shown[0].replaceWith(...citationNodes(ordinal, written, this.citations()));
+    for (const e of shown.slice(1)) e.remove();
   }
 
   private render(): void {
     const boundary = this.streaming ? commitBoundary(this.text, this.committed) : this.text.length;
     if (boundary > this.committed) {
       const block = el('div', 'block');
-      block.innerHTML = renderMarkdown(this.text.slice(this.committed, boundary));
-      this.decorate(block);
+      this.committedMarkers += this.renderInto(block, this.text.slice(this.committed, boundary));
       this.blocks.append(block);
       this.committed = boundary;
     }
-    this.tail.innerHTML = renderMarkdown(this.text.slice(this.committed));
-    this.decorate(this.tail);
+    this.renderInto(this.tail, this.text.slice(this.committed));
     if (this.streaming) (deepestLast(this.tail) ?? this.tail).append(this.cursor);
   }
 
-  private decorate(root: HTMLElement): void {
-    const { count, stale } = this.citations();
-    decorateCitations(root, count, stale);
+  /** Renders `text` (which follows the committed blocks) into `root`; returns how many cited numbers it holds. */
+  private renderInto(root: HTMLElement, text: string): number {
+    const marked = markCitations(text, this.committedMarkers);
+    root.innerHTML = renderMarkdown(marked.text);
+    decorateCitations(root, this.citations());
     addCopyButtons(root);
+    return marked.markers;
   }
 }
 
@@ -83,9 +97,12 @@ export function commitBoundary(text: string, from: number): number {
   return boundary;
 }
 
+/** Where the cursor goes: the last block's innermost last element, but never inside a chip or its words. */
 function deepestLast(root: HTMLElement): HTMLElement | undefined {
   let node = root.lastElementChild as HTMLElement | null;
-  while (node && node.lastElementChild && !['PRE', 'UL', 'OL', 'TABLE'].includes(node.tagName)) node = node.lastElementChild as HTMLElement;
+  while (node && node.lastElementChild && !['PRE', 'UL', 'OL', 'TABLE'].includes(node.tagName) && !node.lastElementChild.matches('.cite, .cite-note')) {
+    node = node.lastElementChild as HTMLElement;
+  }
   return node ?? undefined;
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { SourceView, TurnView } from '../../src/shared/messages';
+import type { CitationView, SourceView, TurnView } from '../../src/shared/messages';
 import { openPanelPage, type PanelPage } from './panelHarness';
 
 const sources: SourceView[] = [
@@ -58,11 +58,67 @@ describe('panel webview (component, Chromium)', function () {
     await p.page.locator('button.action').click();
     const posted = (await p.posted()).filter(m => m.type !== 'ready');
     assert.deepEqual(posted, [
-      { type: 'openCitation', turnId: 't1', n: 2 },
+      { type: 'openCitation', turnId: 't1', n: 2, ordinal: 0 },
       { type: 'openCitation', turnId: 't1', n: 1 },
       { type: 'retry', turnId: 't1' },
       { type: 'runAction', turnId: 't1' },
     ]);
+  });
+
+  it('makes a chip per cited number by its marker ordinal, with the aligned lines on hover and words for what does not hold', async () => {
+    const cite = (over: Partial<CitationView>): CitationView => ({
+      ordinal: 0, n: 1, path: 'docs/configuration.md', startLine: 56, endLine: 60, claim: 'Set the level.', support: 'supported', excerpt: 'flux:\n  level: 88', ...over,
+    });
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    // the host posts each citation before the token that completes its marker; [9] names no source and has none
+    const citations = [
+      cite({}),
+      cite({ ordinal: 2, n: 2, path: 'src/server.ts', startLine: 3, endLine: 3, claim: 'The sky is green.', support: 'unsupported', excerpt: 'listen(8080)' }),
+      cite({ ordinal: 3, n: 2, path: 'src/server.ts', startLine: 5, endLine: 6, claim: 'Logs go to syslog.', movedFrom: 3, excerpt: 'log: syslog' }),
+      cite({ ordinal: 4, startLine: 70, endLine: 71, claim: 'Partly.', support: 'partial', excerpt: 'part' }),
+    ];
+    const tokens = ['Use `arr[1]` then set the level [', '1]. Not this [9].\n', '\nThe sky is green [2]. Logs go to [syslog](https://x.invalid) [3].', ' Partly [1].'];
+    for (const [i, token] of tokens.entries()) {
+      for (const c of citations.filter(c => [[0], [1], [2, 3], [4]][i]?.includes(c.ordinal))) await p.post({ type: 'citation', turnId: 't1', citation: c });
+      await p.post({ type: 'tokens', turnId: 't1', text: token });
+      await p.page.evaluate(() => new Promise(requestAnimationFrame));
+    }
+    await p.post({ type: 'done', turnId: 't1', cited: [1, 2, 2, 1] });
+    const chips = p.page.locator('.answer button.cite');
+    assert.deepEqual(await chips.allInnerTexts(), ['1', '2', '2', '1'], 'the moved citation shows its new number; [9] has no chip');
+    assert.deepEqual(await chips.evaluateAll(bs => bs.map(b => (b as HTMLElement).dataset.ordinal)), ['0', '2', '3', '4'], 'arr[1] in code is not counted, [9] is');
+    assert.equal(await p.page.locator('.answer code').innerText(), 'arr[1]');
+    assert.equal(await chips.nth(0).getAttribute('title'), 'docs/configuration.md:56-60\n\nflux:\n  level: 88');
+    assert.equal(await chips.nth(0).getAttribute('aria-label'), 'Source 1, lines 56–60');
+    assert.equal(await chips.nth(1).getAttribute('aria-label'), 'Source 2, line 3');
+    const notes = p.page.locator('.answer .cite-note');
+    assert.deepEqual(await notes.allInnerTexts(), ['⚠ not in source', 'moved from [3]', 'partly supported'], 'said in words, not only by colour');
+    assert.match((await notes.nth(0).getAttribute('title')) ?? '', /the cited lines do not say this/);
+    assert.match((await chips.nth(1).getAttribute('title')) ?? '', /^src\/server\.ts:3-3\nNot in source: the cited lines do not say this\.\n\nlisten\(8080\)$/);
+    assert.match((await chips.nth(2).getAttribute('title')) ?? '', /Moved from \[3\]: the lines that say this are in source 2\./);
+    assert.notEqual(
+      await chips.nth(1).evaluate(b => getComputedStyle(b).borderStyle),
+      await chips.nth(0).evaluate(b => getComputedStyle(b).borderStyle),
+      'an unsupported chip is drawn differently',
+    );
+
+    // the model check changes a verdict, then opening a chip finds its lines gone
+    await p.post({ type: 'citation', turnId: 't1', citation: cite({ support: 'unsupported' }) });
+    await p.post({ type: 'citation', turnId: 't1', citation: { ...(citations[3] as CitationView), stale: true } });
+    assert.deepEqual(await notes.allInnerTexts(), ['⚠ not in source', '⚠ not in source', 'moved from [3]', 'partly supported, stale']);
+    assert.deepEqual(await chips.allInnerTexts(), ['1', '2', '2', '1'], 'no chip added or lost');
+
+    await chips.nth(2).click();
+    const posted = (await p.posted()).filter(m => m.type === 'openCitation');
+    assert.deepEqual(posted, [{ type: 'openCitation', turnId: 't1', n: 2, ordinal: 3 }], 'the ordinal, never a path');
+
+    // the webview's own saved state keeps no excerpt; a chip restored from it shows its claim instead
+    const state = await p.page.evaluate(() => sessionStorage.getItem('state') ?? '');
+    assert.ok(!state.includes('listen(8080)') && !state.includes('level: 88'), state);
+    await p.page.reload();
+    await p.page.waitForSelector('.turn[data-id="t1"] .answer button.cite');
+    assert.equal(await p.page.locator('.answer button.cite').nth(0).getAttribute('title'), 'docs/configuration.md:56-60\nNot in source: the cited lines do not say this.\n\nClaim: Set the level.');
   });
 
   it('sends on Enter, keeps Shift+Enter as a new line, stops on Esc, and ignores an empty question', async () => {

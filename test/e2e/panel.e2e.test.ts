@@ -1,7 +1,9 @@
 // The side panel in a real VS Code, as a person uses it: Grounded: Ask… from the palette, the answer growing
-// with a cursor, a citation opening the cited lines, Stop, a cut stream and Retry, untrusted text, hiding the
+// with a cursor, a citation chip selecting the lines its claim was aligned to, Stop, a cut stream and Retry, untrusted text, hiding the
 // view and reloading the window, and screenshots in the light and dark themes.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
@@ -91,10 +93,23 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     assert.equal(await turn.locator('.cursor').count(), 0, 'and is gone at the end');
     assert.ok(!(await turn.locator('.answer').innerText()).includes('[99]'));
 
-    await turn.locator('.answer button.cite').first().click();
+    // the chip names the lines its claim was aligned to, shows them on hover, and selects exactly them
+    const chip = turn.locator('.answer button.cite').first();
+    // the title: `path:start-end`, a line per qualifier, a blank line, then the cited lines (which may hold blank lines)
+    const title = (await chip.getAttribute('title')) ?? '';
+    const range = title.split('\n')[0] ?? '';
+    const excerpt = title.slice(title.indexOf('\n\n') + 2);
+    const [, file = '', from = '', to = ''] = /^(.+):(\d+)-(\d+)$/.exec(range) ?? [];
+    assert.equal(file, 'docs/configuration.md', range);
+    assert.equal(await chip.getAttribute('aria-label'), `Source ${await chip.innerText()}, ${from === to ? `line ${from}` : `lines ${from}–${to}`}`);
+    const lines = fs.readFileSync(path.join(wb.workspace, file), 'utf8').split('\n').slice(Number(from) - 1, Number(to));
+    assert.ok(excerpt.length > 0 && lines.join('\n').startsWith(excerpt.replace(/…$/, '')), `the hover shows the cited lines: ${excerpt}`);
+    await chip.click();
     await page.waitForSelector('.tabs-container .tab.active:has-text("configuration.md")', { timeout: 20_000 });
-    const status = await page.locator('#status\\.editor\\.selection').innerText();
-    assert.match(status, /\(\d+ selected\)/, status);
+    const selected = `Ln ${to}, Col ${(lines.at(-1) ?? '').length + 1} (${lines.join('\n').length} selected)`;
+    const selection = page.locator('#status\\.editor\\.selection');
+    for (let waited = 0; waited < 10_000 && (await selection.innerText().catch(() => '')) !== selected; waited += 100) await page.waitForTimeout(100);
+    assert.equal(await selection.innerText(), selected, `lines ${from}-${to} are selected`);
     await screenshot(page, 'e2e-panel-citation-opened');
   });
 

@@ -1,20 +1,21 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
-import type { AskRequest } from '../../../src/core/events';
+import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events';
 import { locatePassage } from '../../../src/core/locatePassage';
-import type { HostToPanel } from '../../../src/shared/messages';
+import type { Passage } from '../../../src/core/passage';
+import type { CitationView, HostToPanel } from '../../../src/shared/messages';
 import { PanelController, type CitedPassage, type PanelPorts, type SavedTurn, type StoredTurn } from '../../../src/vscode/panelController';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
 
 /** A spy webview and host: records every message and call; timers run when the test says so. */
-function spyPorts(generate: Script[]) {
+function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 88'), passage(2)]) {
   let gen = 0;
   const model = new ScriptedChatModel(call =>
     call.system.startsWith('You grade') ? { reply: '{"relevant":[1,2]}' } : (generate[Math.min(gen++, generate.length - 1)] ?? {}),
   );
-  const retriever = new FakeRetriever(() => [passage(1, 'flux is 88'), passage(2)]);
+  const retriever = new FakeRetriever(() => sources);
   const posted: HostToPanel[] = [];
   const timers: (() => void)[] = [];
   const requests: AskRequest[] = [];
@@ -22,6 +23,7 @@ function spyPorts(generate: Script[]) {
     posted,
     requests,
     opened: [] as string[],
+    openedPassages: [] as CitedPassage[],
     commands: [] as string[],
     saved: [] as StoredTurn[][],
     model,
@@ -35,6 +37,7 @@ function spyPorts(generate: Script[]) {
     },
     openPassage: async p => {
       record.opened.push(p.path);
+      record.openedPassages.push(structuredClone(p));
       return p.path.endsWith('2.md') ? 'stale' : 'exact';
     },
     runCommand: c => record.commands.push(c),
@@ -48,12 +51,31 @@ function spyPorts(generate: Script[]) {
 
 const types = (ms: HostToPanel[]) => ms.map(m => m.type);
 
+/** A passage of five lines (10-14) whose middle line says what the answers below claim. */
+const FLUX_LINES = ['# Flux capacitor', 'The housing is made of brushed steel.', 'Set flux.level to 88 in acme.json.', 'Logs rotate every night.', 'Nothing else is configured.'];
+const fluxPassage: Passage = { id: 'docs/flux.md:10-14', path: 'docs/flux.md', location: '/ws/docs/flux.md', startLine: 10, endLine: 14, title: 'Flux', text: FLUX_LINES.join('\n'), score: 9 };
+const citationsPosted = (ms: HostToPanel[]) => ms.flatMap(m => (m.type === 'citation' ? [m.citation] : []));
+
+/** Ports whose ask() replays `events` as they are: for what the core sends that a scripted model cannot make it send. */
+function eventPorts(events: AnswerEvent[]) {
+  const spy = spyPorts([]);
+  spy.ports.ask = async function* () {
+    yield* events;
+  };
+  return spy;
+}
+
+function fluxCitation(over: Partial<Citation> = {}): Citation {
+  return { n: 1, ordinal: 0, passage: fluxPassage, claim: 'Set flux.level to 88.', startLine: 12, endLine: 12, support: 'supported', ...over };
+}
+const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
+
 describe('panel host side', () => {
   it('posts turn, steps, sources, batched tokens and done in order, and saves the conversation', async () => {
     const { ports, record } = spyPorts([{ tokens: ['Flux ', 'is ', '88 ', '[1].'] }]);
     const panel = new PanelController(ports);
     await panel.ask('flux?');
-    assert.deepEqual(types(record.posted), ['turnStarted', 'step', 'step', 'step', 'sources', 'step', 'tokens', 'done']);
+    assert.deepEqual(types(record.posted), ['turnStarted', 'step', 'step', 'step', 'sources', 'step', 'citation', 'tokens', 'done']);
     const tokens = record.posted.filter(m => m.type === 'tokens');
     assert.deepEqual(tokens.map(m => m.type === 'tokens' && m.text), ['Flux is 88 [1].'], 'tokens between two flushes go as one message');
     const done = record.posted.at(-1);
@@ -127,6 +149,120 @@ describe('panel host side', () => {
     assert.deepEqual(record.opened, ['docs/file1.md', 'docs/file2.md']);
     assert.deepEqual(record.posted.filter(m => m.type === 'citationStale'), [{ type: 'citationStale', turnId: id, n: 2 }]);
     assert.deepEqual(panel.conversation[0]?.view.stale, [2]);
+  });
+
+  it('posts each citation as plain data before the tokens of its marker: its aligned lines, claim, verdict and an excerpt', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 ', '[', '1].'] }], [fluxPassage, passage(2)]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    const citation = record.posted.findIndex(m => m.type === 'citation');
+    const tokens = record.posted.findIndex(m => m.type === 'tokens');
+    assert.ok(citation >= 0 && citation < tokens, types(record.posted).join(' '));
+    assert.deepEqual(citationsPosted(record.posted), [
+      { ordinal: 0, n: 1, path: 'docs/flux.md', startLine: 12, endLine: 12, claim: 'Set flux.level to 88', support: 'supported', excerpt: 'Set flux.level to 88 in acme.json.' },
+    ]);
+    assert.deepEqual(panel.conversation[0]?.view.citations, citationsPosted(record.posted), 'the turn keeps them to restore the panel');
+  });
+
+  it('replaces a citation the model check gives a new verdict, by ordinal', async () => {
+    const { ports, record } = eventPorts([
+      { type: 'sources', sources: [fluxPassage] },
+      { type: 'citation', citation: fluxCitation() },
+      { type: 'token', text: 'Set flux.level to 88 [1].' },
+      { type: 'citation', citation: fluxCitation({ support: 'unsupported' }) },
+      { type: 'done', answer: 'Set flux.level to 88 [1].', citations: [fluxCitation({ support: 'unsupported' })], usage, mode: 'answer' },
+    ]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    assert.deepEqual(citationsPosted(record.posted).map(c => [c.ordinal, c.support]), [[0, 'supported'], [0, 'unsupported']]);
+    assert.deepEqual(panel.conversation[0]?.view.citations?.map(c => [c.ordinal, c.support]), [[0, 'unsupported']]);
+  });
+
+  it('posts a citation that only the done event carries', async () => {
+    const { ports, record } = eventPorts([
+      { type: 'sources', sources: [fluxPassage] },
+      { type: 'token', text: 'Set flux.level to 88 [1].' },
+      { type: 'done', answer: 'Set flux.level to 88 [1].', citations: [fluxCitation()], usage, mode: 'answer' },
+    ]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    assert.deepEqual(citationsPosted(record.posted).map(c => [c.ordinal, c.startLine]), [[0, 12]]);
+    panel.receive({ type: 'openCitation', turnId: panel.conversation[0]?.view.id ?? '', n: 1, ordinal: 0 });
+    await new Promise(r => setTimeout(r, 5));
+    assert.deepEqual(record.openedPassages.map(p => [p.startLine, p.endLine]), [[12, 12]]);
+  });
+
+  it('opens exactly the aligned lines of the chip clicked, and passage n when the chip’s citation is not known', async () => {
+    const { ports, record } = eventPorts([
+      { type: 'sources', sources: [fluxPassage, passage(2)] },
+      { type: 'citation', citation: fluxCitation({ ordinal: 1, startLine: 12, endLine: 13 }) },
+      { type: 'token', text: 'A [2]. Set flux.level to 88 and logs rotate [1].' },
+      { type: 'done', answer: 'A [2]. Set flux.level to 88 and logs rotate [1].', citations: [fluxCitation({ ordinal: 1, startLine: 12, endLine: 13 })], usage, mode: 'answer' },
+    ]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 1 });
+    panel.receive({ type: 'openCitation', turnId, n: 2, ordinal: 0 });
+    panel.receive({ type: 'openCitation', turnId, n: 1 });
+    await new Promise(r => setTimeout(r, 5));
+    const opened = record.openedPassages.map(p => [p.path, p.startLine, p.endLine, 'text' in p ? p.text : '']);
+    assert.deepEqual(opened, [
+      ['docs/flux.md', 12, 13, 'Set flux.level to 88 in acme.json.\nLogs rotate every night.'],
+      ['docs/file2.md', 1, 3, 'passage 2 text'],
+      ['docs/flux.md', 10, 14, FLUX_LINES.join('\n')],
+    ]);
+  });
+
+  it('saves a citation’s aligned range and a fingerprint of its lines, never their text or excerpt', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    const saved = record.saved.at(-1) ?? [];
+    const lines = saved[0]?.citedLines ?? [];
+    assert.deepEqual(
+      lines.map(c => [c.ordinal, c.span.path, c.span.startLine, c.span.endLine, c.span.fingerprint.lines]),
+      [[0, 'docs/flux.md', 12, 12, 1]],
+    );
+    const views = saved[0]?.view.citations ?? [];
+    assert.deepEqual(views.map(c => [c.startLine, c.endLine, c.claim, c.excerpt]), [[12, 12, 'Set flux.level to 88', undefined]]);
+    for (const line of FLUX_LINES) assert.ok(!JSON.stringify(saved).includes(line), `"${line}" is not saved`);
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.excerpt, 'Set flux.level to 88 in acme.json.', 'the live turn keeps its excerpt');
+  });
+
+  it('opens a restored turn’s chip at its aligned lines where their text is now, or says the citation is stale', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
+    await new PanelController(ports).ask('flux?');
+    const saved = structuredClone(record.saved.at(-1) ?? []);
+    const turnId = saved[0]?.view.id ?? '';
+    // after a reload only the saved state is left; two lines were added above the passage
+    let file = ['x', 'y', ...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    const found: (ReturnType<typeof locatePassage> | undefined)[] = [];
+    const openInFile = async (p: CitedPassage) => {
+      const located = locatePassage(file, p);
+      found.push(located);
+      return located?.how ?? 'stale';
+    };
+    const posted: HostToPanel[] = [];
+    const restored = new PanelController({ ...ports, openPassage: openInFile, post: m => posted.push(m) }, saved);
+    restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+    await new Promise(r => setTimeout(r, 5));
+    assert.deepEqual(found, [{ startLine: 14, endLine: 14, how: 'moved' }], 'the aligned line, not the whole passage');
+    file = file.replace('Set flux.level to 88', 'Set flux.level to 99');
+    restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+    await new Promise(r => setTimeout(r, 5));
+    const stale = citationsPosted(posted);
+    assert.deepEqual(stale.map(c => [c.ordinal, c.stale]), [[0, true]]);
+    assert.equal(restored.conversation[0]?.view.citations?.[0]?.stale, true);
+    assert.equal(restored.conversation[0]?.view.stale, undefined, 'the source itself is not marked');
+  });
+
+  it('saves a restored conversation that kept excerpts again without them', () => {
+    const { ports, record } = spyPorts([]);
+    const excerpted: CitationView = { ordinal: 0, n: 1, path: 'docs/flux.md', startLine: 12, endLine: 12, claim: 'c', excerpt: 'secret line' };
+    new PanelController(ports, [{ view: { id: '1', question: 'a', answer: 'b [1]', sources: [], cited: [1], citations: [excerpted], status: 'done' }, passages: [] }]);
+    assert.equal(record.saved.length, 1);
+    assert.doesNotMatch(JSON.stringify(record.saved), /secret line/);
   });
 
   it('runs only the fix the host chose for an error', async () => {

@@ -1,0 +1,36 @@
+import { citedText } from '../core/citations/resolve';
+import type { Citation } from '../core/events';
+import type { CitationView } from '../shared/messages';
+
+/** The hover shows at most this much of the cited lines: enough to recognise them, small enough for a tooltip. */
+export const EXCERPT_LINES = 8;
+export const EXCERPT_CHARS = 400;
+
+/** A citation as plain data for the webview: where its lines are, what they are said to support, and how well. */
+export function toCitationView(c: Citation): CitationView {
+  const view: CitationView = {
+    ordinal: c.ordinal,
+    n: c.n,
+    path: c.passage.path,
+    startLine: c.startLine,
+    endLine: c.endLine,
+    claim: c.claim,
+    excerpt: excerptOf(citedText(c)),
+  };
+  if (c.support) view.support = c.support;
+  if (c.movedFrom !== undefined) view.movedFrom = c.movedFrom;
+  return view;
+}
+
+/** The first lines of a text, cut at EXCERPT_LINES lines or EXCERPT_CHARS characters, with `…` where it was cut. */
+export function excerptOf(text: string): string {
+  const lines = text.split(/\r?\n/);
+  let excerpt = lines.slice(0, EXCERPT_LINES).join('\n');
+  let cut = lines.length > EXCERPT_LINES;
+  if (excerpt.length > EXCERPT_CHARS) {
+    // not between the two halves of a surrogate pair
+    excerpt = excerpt.slice(0, /[\uD800-\uDBFF]/.test(excerpt[EXCERPT_CHARS - 1] ?? '') ? EXCERPT_CHARS - 1 : EXCERPT_CHARS);
+    cut = true;
+  }
+  return cut ? `${excerpt.trimEnd()}…` : excerpt;
+}
