@@ -30,7 +30,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const secrets = new BoundSecrets(context.secrets, confirmSecretSend);
   const keys = new ApiKeyStore(secrets);
   const models = new ModelResolver(keys);
-  const retriever = new ConfiguredRetriever(index, secrets, log, context.storageUri?.fsPath);
+  const retriever = new ConfiguredRetriever(index.retriever, secrets, log, context.storageUri?.fsPath);
   // every secret the extension holds, peeked only to keep it out of the log
   const secretIds = [...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)), DATABASE_PASSWORD_SECRET];
   const ask = createAskService<vscode.LanguageModelChat>({

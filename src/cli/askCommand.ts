@@ -5,17 +5,18 @@ import type { AnswerEvent, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
-import { LocalRetriever } from '../retrievers/localRetriever';
-import { ALLOW_INSECURE_OPTION, requirePositional } from './cliArgs';
+import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
+import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
 import { escapeName } from './terminalText';
 import { terminalError } from './terminalError';
 
-const USAGE = 'grounded ask "question" [--folder DIR]... [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]';
+const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
 
 /**
- * `grounded ask "question"`: the whole answer flow over a folder. Tokens go to stdout as they arrive, then the
+ * `grounded ask "question"`: the whole answer flow over the folder's stored index (as `search` and `index` keep it),
+ * or over the remote engine --retriever names. Tokens go to stdout as they arrive, then the
  * cited sources as `path:start-end`; progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
  * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the cited
  * search results. Exit codes: 0 done, 2 bad input, 3 model or auth error, 4 stream broke (partial printed), 130 cancelled.
@@ -26,13 +27,13 @@ export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS
     allowPositionals: true,
     options: {
       folder: { type: 'string', multiple: true },
+      ...RETRIEVER_OPTIONS,
       'base-url': { type: 'string' },
       model: { type: 'string' },
       'helper-model': { type: 'string' },
       'no-grading': { type: 'boolean', default: false },
       citations: { type: 'string', default: 'lexical' },
       json: { type: 'boolean', default: false },
-      ...ALLOW_INSECURE_OPTION,
     },
   });
   const question = requirePositional([positionals.join(' ')].filter(Boolean), 'question', USAGE);
@@ -41,12 +42,12 @@ export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS
     throw new GroundedError('bad-input', `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`);
   const folders = await resolveFolders(values.folder);
   const models = modelsFromArgs(values['base-url'], values.model, values['helper-model'], env.GROUNDED_API_KEY, values['allow-insecure']);
-  const retriever = new LocalRetriever({ folders: () => folders });
-  const events = ask({ question, signal: io.signal }, { retriever, ...models, options: { grading: !values['no-grading'], citationCheck } });
+  const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
+  const events = ask({ question, signal: io.signal }, { retriever: opened.retriever, ...models, options: { grading: !values['no-grading'], citationCheck } });
   try {
     return values.json ? await printJsonLines(events, io) : await printForPeople(events, io);
   } finally {
-    retriever.dispose();
+    await opened.close().catch((e: unknown) => io.err(`grounded: the index could not be saved: ${e instanceof Error ? e.message : String(e)}\n`));
   }
 }
 

@@ -22,7 +22,7 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   const retriever = await openIndex(folders, values.store, io);
   const t0 = performance.now();
   const stats = await retriever.refresh({ fromScratch: values.rebuild });
-  await retriever.index.flush();
+  await retriever.flush();
   const totalMs = performance.now() - t0;
   if (values.json) {
     io.out(JSON.stringify({ folders, ...stats, totalMs }, null, 2) + '\n');

@@ -7,12 +7,14 @@ import { searchCommand } from './searchCommand';
 import { terminalError, unexpectedError } from './terminalError';
 
 export const USAGE = `Usage:
-  grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]   ranked passages from the folder's index
+  grounded search "query" [--folder DIR]... [--store DIR | REMOTE] [-k N] [--json]   ranked passages from the folder's index (or a remote engine)
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
   grounded index --target postgres://…?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
-  grounded ask "question" [--folder DIR]... [--base-url URL --model NAME] [--no-grading] [--json]   a cited answer, streamed
+  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME] [--no-grading] [--json]   a cited answer over the folder's index (or a remote engine), streamed
   grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
-  --allow-insecure (index --target, ask, eval): allow plain http, or PostgreSQL without sslmode, to another machine
+  --allow-insecure (index --target, search, ask, eval): allow plain http, or PostgreSQL without sslmode, to another machine
+  REMOTE (search, ask): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)
+                        --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] (token in DATABRICKS_TOKEN or GROUNDED_API_KEY)
 `;
 
 /** One entry per subcommand. `ask` (the full answer flow over a folder) joins here when the CLI gets a model. */
@@ -61,7 +63,14 @@ function asksForHelp(args: readonly string[]): boolean {
 export function usageOf(command: string): string {
   const lines = USAGE.split('\n');
   const forms = lines.filter(l => l.startsWith(`  grounded ${command} `));
-  const notes = lines.filter(l => l.startsWith('  --') && new RegExp(`[(,] ?${command}\\b`).test(l.slice(0, l.indexOf(':'))));
+  const notes: string[] = [];
+  let noting = false;
+  for (const line of lines) {
+    // a note is a line that names its commands in parentheses, and the indented lines that continue it
+    if (/^ {2}\S/.test(line) && !line.startsWith('  grounded ')) noting = new RegExp(`[(,] ?${command}\\b`).test(line.slice(0, line.indexOf(':')));
+    else if (!/^ {3,}\S/.test(line)) noting = false;
+    if (noting) notes.push(line);
+  }
   return `Usage:\n${[...forms, ...notes].join('\n')}\n`;
 }
 

@@ -4,21 +4,24 @@ import { tokenize } from '../index';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
-import { openIndex } from './openIndex';
+import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs, type OpenedRetriever } from './retrieverArgs';
 import { escapeName } from './terminalText';
 
-const USAGE = 'grounded search "query" [--folder DIR]... [--store DIR] [-k N] [--json]';
+const USAGE = `grounded search "query" [--folder DIR]... ${RETRIEVER_USAGE} [-k N] [--json]`;
 const SNIPPET_LINES = 3;
 const SNIPPET_WIDTH = 120;
 
-/** `grounded search "query"`: the ranked passages from the folder's stored index (updated first), as a person or (with --json) a script reads them. */
-export async function searchCommand(args: readonly string[], io: CliIo): Promise<number> {
+/**
+ * `grounded search "query"`: the ranked passages from the folder's stored index (updated first), or from the remote
+ * engine --retriever names, as a person or (with --json) a script reads them.
+ */
+export async function searchCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
     options: {
       folder: { type: 'string', multiple: true },
-      store: { type: 'string' },
+      ...RETRIEVER_OPTIONS,
       k: { type: 'string', short: 'k' },
       json: { type: 'boolean', default: false },
     },
@@ -26,9 +29,8 @@ export async function searchCommand(args: readonly string[], io: CliIo): Promise
   const query = requirePositional([positionals.join(' ')].filter(Boolean), 'query', USAGE);
   const k = positiveInt(values.k, '-k', 10);
   const folders = await resolveFolders(values.folder);
-  const retriever = await openIndex(folders, values.store, io);
-  const passages = await retriever.search(query, { k, signal: io.signal });
-  await retriever.index.flush();
+  const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
+  const passages = await searchThenClose(opened, query, k, io.signal);
   if (values.json) {
     io.out(JSON.stringify(passages, null, 2) + '\n');
     return 0;
@@ -39,6 +41,19 @@ export async function searchCommand(args: readonly string[], io: CliIo): Promise
     for (const line of snippet(p, query)) io.out(`    ${line}\n`);
   }
   return 0;
+}
+
+/** Searches, then closes the retriever (saving the local index); after a failure, closing cannot hide it. */
+async function searchThenClose(opened: OpenedRetriever, query: string, k: number, signal: AbortSignal | undefined): Promise<Passage[]> {
+  let passages: Passage[];
+  try {
+    passages = await opened.retriever.search(query, { k, signal });
+  } catch (e) {
+    await opened.close().catch(() => undefined);
+    throw e;
+  }
+  await opened.close();
+  return passages;
 }
 
 /** The passage's lines that share the most terms with the query (in file order), else its first lines. */

@@ -3,7 +3,7 @@ import { redactSecrets } from '../providers/redact';
 
 const OUTPUT_HINT = / See the “Grounded” output for details(, then retry)?\./;
 /** Environment variables whose values are secrets the CLI reads. */
-const SECRET_VARIABLES = ['PGPASSWORD', 'GROUNDED_API_KEY', 'GROUNDED_EMBEDDINGS_API_KEY'];
+const SECRET_VARIABLES = ['PGPASSWORD', 'DATABRICKS_TOKEN', 'GROUNDED_API_KEY', 'GROUNDED_EMBEDDINGS_API_KEY'];
 
 /**
  * A failure as the CLI prints it to stderr. A terminal has no “Grounded” output channel, so when the message sends

@@ -12,7 +12,7 @@ export type LocalRetrieverOptions = WorkspaceIndexConfig;
  * what was indexed, so a file changed behind the index's back is re-indexed before it is cited.
  */
 export class LocalRetriever implements Retriever {
-  readonly index: WorkspaceIndex;
+  private readonly index: WorkspaceIndex;
   private readonly reader = new PassageReader();
 
   constructor(options: LocalRetrieverOptions | WorkspaceIndex) {
@@ -41,6 +41,31 @@ export class LocalRetriever implements Retriever {
   /** Brings the index up to date with the disk (unchanged files are not read again). */
   refresh(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {
     return this.index.sync(options);
+  }
+
+  /** Waits for the sync in progress (the first one, on opening), and tells what is in the index then. */
+  async ready(): Promise<IndexStats | undefined> {
+    await this.index.ready();
+    return this.index.stats();
+  }
+
+  get isSyncing(): boolean {
+    return this.index.isSyncing;
+  }
+
+  /** Re-reads these files (changed, created or deleted) into the index. */
+  update(paths: readonly string[]): Promise<void> {
+    return this.index.update(paths);
+  }
+
+  /** Stops a sync in progress. */
+  cancel(): void {
+    this.index.cancel();
+  }
+
+  /** Writes changes not yet saved to the store (a CLI command does this before it exits). */
+  flush(): Promise<void> {
+    return this.index.flush();
   }
 
   /** Stops a sync in progress and saves pending changes (best effort). */

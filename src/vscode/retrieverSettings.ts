@@ -1,34 +1,24 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { GroundedError, isAbort } from '../core/errors';
-import { requireSecureTransport } from '../core/secureTransport';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { originOf, postgresOrigin } from '../providers/secretOrigin';
-import { isWebUrl } from '../retrievers/citablePath';
+import { locatePushedPath } from '../retrievers/locatePushedPath';
+import { createRemoteRetriever, type RemoteRetrieverSettings, type RetrieverKind } from '../retrievers/createRetriever';
 import { readModelSettings } from './modelSettings';
-import { ApiKeyStore, keyOrigins, type BoundSecrets, type KeyUse } from './secrets';
+import { ApiKeyStore, keyOrigins, type BoundSecrets } from './secrets';
 import { indexRules } from './workspaceIndexService';
 
-export type RetrieverKind = 'local' | 'pgvector' | 'databricks-vector-search';
+export type { RetrieverKind } from '../retrievers/createRetriever';
 
 /** `grounded.retriever` and the settings of the engine it names, read fresh for every search. */
-export interface RetrieverSettings {
+export interface RetrieverSettings extends Omit<RemoteRetrieverSettings, 'kind'> {
   kind: RetrieverKind;
   fallbackToLocal: boolean;
-  /** `grounded.allowInsecureConnections` (also in `embeddings`): cleartext to another machine is refused without it. */
-  allowInsecure?: boolean;
-  pgvector: { connectionString: string; table: string };
-  databricks: {
-    workspaceUrl: string;
-    indexName: string;
-    endpointName: string;
-    queryType: 'ANN' | 'HYBRID';
-    columns: { text: string; path: string; startLine: string; endLine: string; title: string };
-  };
   /** Used when `model` is set: pgvector's vector ranking, Databricks' query_vector (self-managed embeddings). */
   embeddings: EmbeddingsSettings;
 }
@@ -105,7 +95,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       return hybrid ? hybrid.search(query, options) : this.local.search(query, options);
     }
     try {
-      return await (await this.remote(settings)).search(query, options);
+      return await (await this.remote({ ...settings, kind: settings.kind })).search(query, options);
     } catch (e) {
       if (!settings.fallbackToLocal || isAbort(e) || options.signal?.aborted) throw e;
       this.log.warn(`${settings.kind} failed, searching the local index instead (grounded.fallbackToLocalIndex): ${e instanceof Error ? e.message : String(e)}`);
@@ -154,56 +144,28 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     return hybrid;
   }
 
-  private async remote(settings: RetrieverSettings): Promise<Retriever> {
-    // peeked for the signature; released below, to the origin the engine is built for
+  private async remote(settings: RetrieverSettings & RemoteRetrieverSettings): Promise<Retriever> {
+    // peeked for the signature; released by the factory, to the origin the engine is built for
     const password = settings.kind === 'pgvector' ? await this.secrets.peek(DATABASE_PASSWORD_SECRET) : undefined;
     const token = settings.kind === 'databricks-vector-search' ? await this.keys.peek('databricks') : undefined;
     const embeddingsKey = settings.embeddings.model.trim() ? await this.keys.peek(settings.embeddings.preset) : undefined;
     const signature = JSON.stringify([settings, password, token, embeddingsKey, vscode.workspace.workspaceFolders?.map(f => f.uri.toString())]);
     if (this.cached?.signature === signature) return this.cached.retriever;
     this.drop();
-    const embedder = await this.embedder(settings.embeddings, embeddingsKey);
-    const locate = locateInWorkspace(vscode.workspace.workspaceFolders ?? []);
-    const onRetry = (detail: string) => this.log.info(detail);
-    let retriever: Retriever & { dispose?(): unknown };
-    if (settings.kind === 'pgvector') {
-      if (!settings.pgvector.connectionString.trim())
-        throw new GroundedError('bad-input', 'grounded.retriever is “pgvector” but grounded.pgvector.connectionString is empty: set it to postgres://user@host:5432/database.');
-      const { PgvectorRetriever } = await import('../retrievers/pgvectorRetriever.js');
-      // refused before the password is asked about: a cleartext connection never gets it
-      requireSecureTransport(settings.pgvector.connectionString, settings.allowInsecure ?? false);
-      const origin = postgresOrigin(settings.pgvector.connectionString);
-      const sent =
-        password && origin
-          ? await this.secrets.releaseTo(DATABASE_PASSWORD_SECRET, {
-              name: 'the PostgreSQL password',
-              origin,
-              setting: 'grounded.pgvector.connectionString',
-              setCommand: SET_DATABASE_PASSWORD,
-            })
-          : undefined;
-      retriever = new PgvectorRetriever({ ...settings.pgvector, allowInsecure: settings.allowInsecure, password: sent, embedder, locate, onNotice: m => this.log.warn(m) });
-    } else {
-      const { DatabricksVectorSearchRetriever } = await import('../retrievers/databricksVectorSearchRetriever.js');
-      const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
-      if (!workspaceUrl.trim()) throw new GroundedError('bad-input', 'grounded.retriever is “databricks-vector-search” but grounded.databricksVectorSearch.workspaceUrl is empty.');
-      requireSecureTransport(workspaceUrl, settings.allowInsecure ?? false);
-      const origin = originOf(workspaceUrl);
-      const use: KeyUse | undefined = origin === undefined ? undefined : { origin, setting: 'grounded.databricksVectorSearch.workspaceUrl', setCommand: SET_DATABRICKS_TOKEN };
-      retriever = new DatabricksVectorSearchRetriever({
-        workspaceUrl,
-        indexName,
-        endpointName: endpointName || undefined,
-        queryType,
-        token: token && use ? await this.keys.keyFor('databricks', use) : undefined,
-        embedder,
-        locate,
-        onRetry,
-        onNotice: m => this.log.warn(m),
-        allowInsecure: settings.allowInsecure,
-        columns: { text: columns.text, path: columns.path, startLine: columns.startLine || undefined, endLine: columns.endLine || undefined, title: columns.title || undefined },
-      });
-    }
+    const retriever = await createRemoteRetriever(settings, {
+      embedder: await this.embedder(settings.embeddings, embeddingsKey),
+      locate: locatePushedPath((vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath }))),
+      onRetry: detail => this.log.info(detail),
+      onNotice: message => this.log.warn(message),
+      secrets: {
+        pgvectorPassword: origin =>
+          password
+            ? this.secrets.releaseTo(DATABASE_PASSWORD_SECRET, { name: 'the PostgreSQL password', origin, setting: 'grounded.pgvector.connectionString', setCommand: SET_DATABASE_PASSWORD })
+            : Promise.resolve(undefined),
+        databricksToken: origin =>
+          token ? this.keys.keyFor('databricks', { origin, setting: 'grounded.databricksVectorSearch.workspaceUrl', setCommand: SET_DATABRICKS_TOKEN }) : Promise.resolve(undefined),
+      },
+    });
     this.cached = { signature, retriever };
     return retriever;
   }
@@ -227,54 +189,73 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   }
 }
 
-/**
- * Where a pushed path opens in this window: URLs as they are; with several folders open, a path that starts with
- * a folder's name (how `grounded index` names files of several folders) in that folder; else in the first folder.
- */
-export function locateInWorkspace(folders: readonly { name: string; uri: { fsPath: string } }[]): (path: string) => string {
-  return path => {
-    if (isWebUrl(path)) return path;
-    const [head, ...rest] = path.split('/');
-    const named = folders.length > 1 ? folders.find(f => f.name === head) : undefined;
-    if (named) return join(named.uri.fsPath, ...rest);
-    const first = folders[0];
-    return first ? join(first.uri.fsPath, path) : path;
+/** A secret command: what it asks for, where the value may be sent, and where it is stored. */
+interface SecretCommand {
+  command: string;
+  prompt: string;
+  /** Read when the command runs: the embeddings key belongs to the preset set at that moment. */
+  target(): {
+    /** For the log: "PostgreSQL password". */
+    name: string;
+    title: string;
+    /** The origins the user's settings send the secret to now. */
+    origins(): string[];
+    store(value: string, origins: string[]): Promise<void>;
   };
 }
 
 /**
  * *Set Database Password* (pgvector), *Set Databricks Token* (Vector Search), *Set Embeddings API Key*: SecretStorage
- * only, each bound to the origins the user's settings send it to now.
+ * only, each bound to the origins the user's settings send it to now. A string argument is stored as given.
  */
 export function registerRetrieverCommands(secrets: BoundSecrets, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const keys = new ApiKeyStore(secrets);
   const originsOf = (preset: Parameters<typeof keyOrigins>[0]) => keyOrigins(preset, readModelSettings(), readRetrieverSettings());
-  const ask = (title: string, prompt: string) => vscode.window.showInputBox({ title, prompt, password: true, ignoreFocusOut: true });
-  return [
-    vscode.commands.registerCommand('grounded.setDatabasePassword', async (given?: unknown) => {
-      const value = typeof given === 'string' ? given : await ask('Grounded: PostgreSQL password', 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.');
-      if (value === undefined) return false;
-      const origin = postgresOrigin(readRetrieverSettings().pgvector.connectionString);
-      await secrets.store(DATABASE_PASSWORD_SECRET, value, [origin]);
-      log.info(value.trim() ? `PostgreSQL password saved to secret storage, for ${origin ?? 'no server yet'}` : 'PostgreSQL password removed');
-      return true;
-    }),
-    vscode.commands.registerCommand('grounded.setDatabricksToken', async (given?: unknown) => {
-      const value = typeof given === 'string' ? given : await ask('Grounded: Databricks token', 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.');
-      if (value === undefined) return false;
-      const origins = originsOf('databricks');
-      await keys.set('databricks', value, origins);
-      log.info(value.trim() ? `Databricks token saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : 'Databricks token removed');
-      return true;
-    }),
-    vscode.commands.registerCommand('grounded.setEmbeddingsApiKey', async (given?: unknown) => {
-      const { preset } = readRetrieverSettings().embeddings;
-      const value = typeof given === 'string' ? given : await ask(`Grounded: API key for the ${preset} embeddings endpoint`, 'Shared with a chat model on the same preset. Stored in secret storage.');
-      if (value === undefined) return false;
-      const origins = originsOf(preset);
-      await keys.set(preset, value, origins);
-      log.info(value.trim() ? `API key for ${preset} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `API key for ${preset} removed`);
-      return true;
-    }),
+  const table: SecretCommand[] = [
+    {
+      command: 'grounded.setDatabasePassword',
+      prompt: 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.',
+      target: () => ({
+        name: 'PostgreSQL password',
+        title: 'Grounded: PostgreSQL password',
+        origins: () => [postgresOrigin(readRetrieverSettings().pgvector.connectionString)].filter((o): o is string => !!o),
+        store: (value, origins) => secrets.store(DATABASE_PASSWORD_SECRET, value, origins),
+      }),
+    },
+    {
+      command: 'grounded.setDatabricksToken',
+      prompt: 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.',
+      target: () => ({
+        name: 'Databricks token',
+        title: 'Grounded: Databricks token',
+        origins: () => originsOf('databricks'),
+        store: (value, origins) => keys.set('databricks', value, origins),
+      }),
+    },
+    {
+      command: 'grounded.setEmbeddingsApiKey',
+      prompt: 'Shared with a chat model on the same preset. Stored in secret storage.',
+      target: () => {
+        const { preset } = readRetrieverSettings().embeddings;
+        return {
+          name: `API key for ${preset}`,
+          title: `Grounded: API key for the ${preset} embeddings endpoint`,
+          origins: () => originsOf(preset),
+          store: (value, origins) => keys.set(preset, value, origins),
+        };
+      },
+    },
   ];
+  return table.map(entry =>
+    vscode.commands.registerCommand(entry.command, async (given?: unknown) => {
+      const target = entry.target();
+      const value =
+        typeof given === 'string' ? given : await vscode.window.showInputBox({ title: target.title, prompt: entry.prompt, password: true, ignoreFocusOut: true });
+      if (value === undefined) return false;
+      const origins = target.origins();
+      await target.store(value, origins);
+      log.info(value.trim() ? `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `${target.name} removed`);
+      return true;
+    }),
+  );
 }

@@ -1,7 +1,5 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Passage } from '../core/passage';
-import type { Retriever, SearchOptions } from '../core/ports';
 import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, fileByteLimit, fileCountLimit, type DiscoveryRules, type IndexStats } from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import { describeIndex, type IndexReport } from './indexReport';
@@ -27,8 +25,9 @@ const UPDATE_DEBOUNCE_MS = 100;
  * when folders or settings change. `storageUri` is the extension's per-workspace storage; without it the index
  * lives in memory only.
  */
-export class WorkspaceIndexService implements Retriever, vscode.Disposable {
-  private readonly retriever: LocalRetriever;
+export class WorkspaceIndexService implements vscode.Disposable {
+  /** The index as a retriever (what ConfiguredRetriever searches when the local index answers). */
+  readonly retriever: LocalRetriever;
   private readonly status: IndexStatusItem;
   private readonly storeDir: string | undefined;
   private readonly notices: string[] = [];
@@ -44,8 +43,8 @@ export class WorkspaceIndexService implements Retriever, vscode.Disposable {
     this.status = new IndexStatusItem({
       details: async () => describeIndex(await this.indexReport()),
       rebuild: () => void vscode.commands.executeCommand('grounded.rebuildIndex'),
-      cancel: () => this.retriever.index.cancel(),
-      isSyncing: () => this.retriever.index.isSyncing,
+      cancel: () => this.retriever.cancel(),
+      isSyncing: () => this.retriever.isSyncing,
     });
     this.retriever = new LocalRetriever({
       folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
@@ -72,20 +71,12 @@ export class WorkspaceIndexService implements Retriever, vscode.Disposable {
     if ((vscode.workspace.workspaceFolders ?? []).length > 0) void this.sync();
   }
 
-  termWeights(): ((term: string) => number) | undefined {
-    return this.retriever.termWeights();
-  }
-
-  async search(query: string, options: SearchOptions): Promise<Passage[]> {
-    return this.retriever.search(query, options);
-  }
-
   /** Waits for the index and tells what is in it. */
   async indexReport(): Promise<WorkspaceIndexReport> {
     const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
     const base = { storeDir: this.storeDir, notices: [...this.notices], chunksDeleted: 0, segments: 0 };
     if (folders.length === 0) return { folders, files: 0, chunks: 0, skipped: {}, ...base };
-    if (!this.retriever.stats()) await this.retriever.index.ready();
+    if (!this.retriever.stats()) await this.retriever.ready();
     return this.report(folders, this.retriever.stats());
   }
 
@@ -121,7 +112,7 @@ export class WorkspaceIndexService implements Retriever, vscode.Disposable {
       const paths = [...this.pending];
       this.pending.clear();
       const started = performance.now();
-      this.retriever.index.update(paths).then(
+      this.retriever.update(paths).then(
         () => this.log.trace(`index updated in ${(performance.now() - started).toFixed(1)} ms: ${paths.join(', ')}`),
         (e: unknown) => this.log.error('index update failed', e),
       );

@@ -33,11 +33,30 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; signal?: 
 
 describe('grounded ask', () => {
   let server: FaultServer;
+  let cache: string;
+  const cacheBefore = process.env['XDG_CACHE_HOME'];
   const model = () => ['--folder', FIXTURE_WORKSPACE, '--base-url', server.baseUrl, '--model', 'fault-model'];
   beforeEach(async () => {
+    cache = await mkdtemp(join(tmpdir(), 'grounded-ask-cache-'));
+    process.env['XDG_CACHE_HOME'] = cache; // the stored index lands here, not in the real cache
     server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'] }));
   });
-  afterEach(() => server.close());
+  afterEach(async () => {
+    if (cacheBefore === undefined) delete process.env['XDG_CACHE_HOME'];
+    else process.env['XDG_CACHE_HOME'] = cacheBefore;
+    await Promise.all([server.close(), rm(cache, { recursive: true, force: true })]);
+  });
+
+  it('answers over the stored index, which grounded index then finds up to date (it reads no file)', async () => {
+    const store = join(cache, 'store');
+    const first = await cli(['install widget', '--folder', FIXTURE_WORKSPACE, '--store', store]);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, /README\.md:/);
+    let notes = '';
+    const again = await run(['index', '--folder', FIXTURE_WORKSPACE, '--store', store], { out: t => (notes += t), err: () => undefined });
+    assert.equal(again, 0);
+    assert.match(notes, /read\s+0 /, 'the index ask built was stored');
+  });
 
   it('prints the tokens as they arrive, then each claim’s citation as path:start-end of the lines that say it', async () => {
     const writes: string[] = [];

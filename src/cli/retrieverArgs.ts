@@ -1,0 +1,100 @@
+import { GroundedError } from '../core/errors';
+import type { Retriever } from '../core/ports';
+import { createRemoteRetriever, REMOTE_RETRIEVER_KINDS, type RemoteRetrieverKind, type SettingNames } from '../retrievers/createRetriever';
+import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
+import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
+import type { CliIo } from './cliIo';
+import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
+import { openIndex } from './openIndex';
+
+/** The flags `search` and `ask` share to choose the retriever: the folder's stored index, pgvector or Databricks Vector Search. */
+export const RETRIEVER_OPTIONS = {
+  retriever: { type: 'string', default: 'local' },
+  store: { type: 'string' },
+  'connection-string': { type: 'string', default: '' },
+  table: { type: 'string', default: DEFAULT_TABLE },
+  'workspace-url': { type: 'string', default: '' },
+  index: { type: 'string', default: '' },
+  endpoint: { type: 'string', default: '' },
+  'query-type': { type: 'string', default: 'ANN' },
+  ...EMBEDDINGS_OPTIONS,
+} as const;
+
+export const RETRIEVER_USAGE =
+  '[--store DIR | --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] | --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] [--query-type ANN|HYBRID]] [--embeddings-model NAME --embeddings-base-url URL]';
+
+const CLI_NAMES: SettingNames = { retriever: '--retriever', connectionString: '--connection-string', workspaceUrl: '--workspace-url' };
+
+export interface RetrieverValues {
+  retriever: string;
+  store?: string;
+  'connection-string': string;
+  table: string;
+  'workspace-url': string;
+  index: string;
+  endpoint: string;
+  'query-type': string;
+  'embeddings-model'?: string;
+  'embeddings-base-url': string;
+  'embeddings-preset': string;
+  'allow-insecure': boolean;
+}
+
+/** A retriever for one command, and what to do when the command is done with it. */
+export interface OpenedRetriever {
+  retriever: Retriever;
+  /** Saves what the search changed in the stored index (local), or closes the connection (remote). */
+  close(): Promise<void>;
+}
+
+/**
+ * The retriever the flags name: the folders' stored index (as `grounded index` keeps it), or a remote engine built
+ * by the same factory as the extension's. Secrets come from the environment, never from arguments: the PostgreSQL
+ * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY).
+ */
+export async function retrieverFromArgs(values: RetrieverValues, folders: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, usage: string): Promise<OpenedRetriever> {
+  const kind = values.retriever;
+  if (kind === 'local') {
+    const local = await openIndex(folders, values.store, io);
+    return {
+      retriever: local,
+      close: async () => {
+        await local.flush();
+        local.dispose();
+      },
+    };
+  }
+  if (!isRemoteKind(kind)) throw new GroundedError('bad-input', `--retriever is local, pgvector or databricks-vector-search, not “${kind}”. Usage: ${usage}`);
+  if (kind === 'databricks-vector-search' && !values.index.trim()) throw new GroundedError('bad-input', `--retriever databricks-vector-search needs --index CATALOG.SCHEMA.INDEX. Usage: ${usage}`);
+  const queryType = values['query-type'];
+  if (queryType !== 'ANN' && queryType !== 'HYBRID') throw new GroundedError('bad-input', `--query-type is ANN or HYBRID, not “${queryType}”.`);
+  const allowInsecure = values['allow-insecure'];
+  const remote = await createRemoteRetriever(
+    {
+      kind,
+      allowInsecure,
+      pgvector: { connectionString: values['connection-string'], table: values.table },
+      databricks: {
+        workspaceUrl: values['workspace-url'],
+        indexName: values.index,
+        endpointName: values.endpoint,
+        queryType,
+        columns: { text: 'text', path: 'path', startLine: 'start_line', endLine: 'end_line', title: '' },
+      },
+    },
+    {
+      names: CLI_NAMES,
+      secrets: {
+        pgvectorPassword: async () => env.PGPASSWORD || undefined,
+        databricksToken: async () => env.DATABRICKS_TOKEN || env.GROUNDED_API_KEY || undefined,
+      },
+      embedder: embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure),
+      locate: locatePushedPath(foldersByPath(folders)),
+      onNotice: message => io.err(`grounded: ${message}\n`),
+      onRetry: detail => io.err(`grounded: ${detail}\n`),
+    },
+  );
+  return { retriever: remote, close: async () => void (await remote.dispose?.()) };
+}
+
+const isRemoteKind = (kind: string): kind is RemoteRetrieverKind => (REMOTE_RETRIEVER_KINDS as readonly string[]).includes(kind);
