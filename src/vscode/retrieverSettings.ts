@@ -95,6 +95,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       return hybrid ? hybrid.search(query, options) : this.local.search(query, options);
     }
     try {
+      // kind is narrowed to a remote engine here
       return await (await this.remote({ ...settings, kind: settings.kind })).search(query, options);
     } catch (e) {
       if (!settings.fallbackToLocal || isAbort(e) || options.signal?.aborted) throw e;
