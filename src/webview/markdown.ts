@@ -65,7 +65,7 @@ export function decorateCitations(root: HTMLElement, lookup: CitationLookup): vo
   for (let n = walker.nextNode(); n; n = walker.nextNode()) if ((n as Text).data.includes(OPEN)) nodes.push(n as Text);
   for (const node of nodes) {
     if (node.parentElement?.closest('code, pre')) {
-      node.data = node.data.replace(MARKED_RUN, (_, run: string) => `[${[...run.matchAll(MARKED_ONE)].map(m => m[2]).join(', ')}]`);
+      node.data = unmark(node.data);
       continue;
     }
     const parts = document.createDocumentFragment();
@@ -78,8 +78,13 @@ export function decorateCitations(root: HTMLElement, lookup: CitationLookup): vo
     parts.append(node.data.slice(last));
     node.replaceWith(parts);
   }
-  // a marker in a link's title would show its marks in the tooltip
-  for (const a of root.querySelectorAll('a[title]')) a.setAttribute('title', (a.getAttribute('title') ?? '').replace(PRIVATE, ''));
+  // a marker in a link's title is shown there as written
+  for (const a of root.querySelectorAll('a[title]')) a.setAttribute('title', unmark(a.getAttribute('title') ?? ''));
+}
+
+/** Marked numbers back to `[n]` text (`[1, 4]` for a run), where they cannot be chips. */
+function unmark(text: string): string {
+  return text.replace(MARKED_RUN, (_, run: string) => `[${[...run.matchAll(MARKED_ONE)].map(m => m[2]).join(', ')}]`);
 }
 
 /** The chip of the marker with `ordinal` (written as `n`) and the words that qualify it; none for an invented number. */

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { markersOf } from '../../src/shared/citationMarkers';
 import type { CitationView, SourceView, TurnView } from '../../src/shared/messages';
 import { openPanelPage, type PanelPage } from './panelHarness';
 
@@ -119,6 +120,28 @@ describe('panel webview (component, Chromium)', function () {
     await p.page.reload();
     await p.page.waitForSelector('.turn[data-id="t1"] .answer button.cite');
     assert.equal(await p.page.locator('.answer button.cite').nth(0).getAttribute('title'), 'docs/configuration.md:56-60\nNot in source: the cited lines do not say this.\n\nClaim: Set the level.');
+  });
+
+  it('numbers chips as the core numbers markers: after emphasis, in lists, tables and links, never in code', async () => {
+    const answer = [
+      'Both [1, 2].',
+      '    indented code [1]',
+      '[a link](https://x.invalid "title [2]") and a forged \uE0009\uE0012\uE002 mark [1]',
+      '```\ncode [2]\n```',
+      '- item [2]\n- **bold.**[1]',
+      '| a | b |\n|---|---|\n| cell [1] | x |',
+    ].join('\n\n');
+    const markers = markersOf(answer.replace(/[\uE000-\uE002]/g, ''));
+    const citations = markers.map(m => ({ ordinal: m.ordinal, n: m.n, path: 'p.md', startLine: m.ordinal + 1, endLine: m.ordinal + 1, claim: 'c' }));
+    await p.post({ type: 'restore', turns: [turn('t', { answer, sources, cited: [1, 2], citations, status: 'done' })] });
+    const chips = await p.page.locator('.answer button.cite').evaluateAll(bs => bs.map(b => `${(b as HTMLElement).dataset.ordinal}:${b.textContent}`));
+    // the core counts the [1] of the indented block and the [2] of the link's title (not the fenced one); neither
+    // can be a chip, and the numbers after them keep their ordinals
+    const notChips = new Set([2, 3]);
+    assert.deepEqual(chips, markers.filter(m => !notChips.has(m.ordinal)).map(m => `${m.ordinal}:${m.n}`));
+    assert.deepEqual(await p.page.locator('.answer pre code').evaluateAll(cs => cs.map(c => c.textContent)), ['indented code [1]\n', 'code [2]\n']);
+    assert.equal(await p.page.locator('.answer a').getAttribute('title'), 'title [2]');
+    assert.match(await p.page.locator('.answer').innerText(), /a forged 92 mark/, 'a mark in the model’s text is not a chip');
   });
 
   it('sends on Enter, keeps Shift+Enter as a new line, stops on Esc, and ignores an empty question', async () => {
