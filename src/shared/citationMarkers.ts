@@ -8,6 +8,10 @@ export const MARKER = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
 const OPEN_TAIL = /\[[\d,\s]{0,16}$/;
 /** A fence line: three or more backticks or tildes, indented by at most three spaces. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** MARKER where the scan stands, and nowhere after it. */
+const MARKER_HERE = new RegExp(MARKER.source, 'y');
+/** How much of a line's start the scanner keeps: enough to tell whether it is up to three spaces. */
+const LINE_START = 4;
 
 /** The numbers of one marker's list: `1, 4` → [1, 4]. */
 export function markerNumbers(list: string): number[] {
@@ -32,6 +36,7 @@ export class MarkerScanner {
   /** Where the text scanned so far stands: inside a fence (and which), inside inline code, at a line start. */
   private fence: string | undefined;
   private inlineCode = false;
+  /** The start of the current line (its first LINE_START characters: the scan's cost stays linear in long lines). */
   private line = '';
 
   push(text: string): MarkerPiece[] {
@@ -71,36 +76,41 @@ export class MarkerScanner {
       }
       if (this.line === '' || /^ {1,3}$/.test(this.line)) {
         // at a line's start: a fence line toggles code; read the whole marker run of it
-        const rest = text.slice(i);
+        const eol = text.indexOf('\n', i);
+        const rest = text.slice(i, eol < 0 ? text.length : eol);
         const fence = FENCE.exec(this.line + rest);
         if (fence && (this.fence === undefined || fence[1]?.startsWith(this.fence))) {
           this.fence = this.fence === undefined ? (fence[1] ?? '').slice(0, 3) : undefined;
           const consumed = fence[0].length - this.line.length;
           plain += rest.slice(0, consumed);
-          this.line += rest.slice(0, consumed);
+          this.extendLine(rest.slice(0, consumed));
           i += consumed;
           continue;
         }
       }
       if (this.fence === undefined && ch === '`') this.inlineCode = !this.inlineCode;
       if (this.fence === undefined && !this.inlineCode && ch === '[') {
-        MARKER.lastIndex = i;
-        const m = MARKER.exec(text);
-        if (m && m.index === i) {
+        MARKER_HERE.lastIndex = i;
+        const m = MARKER_HERE.exec(text);
+        if (m) {
           if (plain) out.push({ type: 'text', text: plain });
           plain = '';
           for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
-          this.line += m[0];
+          this.extendLine(m[0]);
           i += m[0].length;
           continue;
         }
       }
       plain += ch;
-      this.line += ch;
+      this.extendLine(ch);
       i++;
     }
     if (plain) out.push({ type: 'text', text: plain });
     return out;
+  }
+
+  private extendLine(text: string): void {
+    if (this.line.length < LINE_START) this.line = (this.line + text).slice(0, LINE_START);
   }
 
   private endLine(): void {
