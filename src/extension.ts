@@ -9,7 +9,8 @@ import { registerProviderCommands } from './vscode/providerCommands';
 import { createAskService } from './vscode/askService';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
-import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET, registerRetrieverCommands } from './vscode/retrieverSettings';
+import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET } from './vscode/retrieverSettings';
+import { registerSecretCommands } from './vscode/secretCommands';
 import { PRESETS, type PresetId } from './providers/presets';
 import { confirmSecretSend } from './vscode/confirmSecretSend';
 import { ApiKeyStore, BoundSecrets } from './vscode/secrets';
@@ -53,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     ...registerCommands(index, log),
     ...registerProviderCommands(keys, models, log),
     retriever,
-    ...registerRetrieverCommands(secrets, log),
+    ...registerSecretCommands(secrets, log),
     ...registerAskCommands(panel),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);

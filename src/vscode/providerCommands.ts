@@ -1,51 +1,21 @@
 import * as vscode from 'vscode';
 import type { ConnectionReport } from '../providers/connectionTest';
-import { PRESETS, resolveEndpoint } from '../providers/presets';
+import { resolveEndpoint } from '../providers/presets';
 import { redactSecrets } from '../providers/redact';
 import { readModelSettings } from './modelSettings';
 import type { ModelResolver } from './models';
-import { readRetrieverSettings } from './retrieverSettings';
-import { keyOrigins, type ApiKeyStore } from './secrets';
+import type { ApiKeyStore } from './secrets';
 import { selectModel } from './selectModel';
 
 /**
- * *Grounded: Set API Key*, *Select Model* and *Test Connection*.
- * Keys go to SecretStorage only, bound to the origins the settings send them to; what is logged passes through
- * `redactSecrets`.
+ * *Grounded: Select Model* and *Test Connection* (*Set API Key* is with the other secret commands, in secretCommands.ts).
+ * What is logged passes through `redactSecrets`.
  */
 export function registerProviderCommands(keys: ApiKeyStore, models: ModelResolver, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
-    vscode.commands.registerCommand('grounded.setApiKey', (key?: unknown) => setApiKey(keys, log, key)),
     vscode.commands.registerCommand('grounded.selectModel', () => selectModel(keys, log)),
     vscode.commands.registerCommand('grounded.testConnection', () => runConnectionTest(keys, models, log)),
   ];
-}
-
-/** Stores the key for the configured preset. A string argument (for scripts and tests) skips the input box; '' removes the key. */
-async function setApiKey(keys: ApiKeyStore, log: vscode.LogOutputChannel, given?: unknown): Promise<boolean> {
-  const settings = readModelSettings();
-  const { endpoint, provider } = settings;
-  const preset = PRESETS[endpoint.preset];
-  const origins = keyOrigins(endpoint.preset, settings, readRetrieverSettings());
-  const key =
-    typeof given === 'string'
-      ? given
-      : await vscode.window.showInputBox({
-          title: `Grounded: API key for ${preset.label}`,
-          prompt: `Stored in VS Code's secret storage, never in settings, and sent only to ${origins.join(', ') || 'the servers you confirm'}.${endpoint.preset === 'databricks' ? ' A Databricks personal access token (dapi…).' : ''}`,
-          password: true,
-          ignoreFocusOut: true,
-          validateInput: v => (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined),
-        });
-  if (key === undefined) return false;
-  await keys.set(endpoint.preset, key, origins);
-  log.info(key.trim() ? `API key for ${preset.label} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `API key for ${preset.label} removed`);
-  if (typeof given !== 'string') {
-    const note = provider === 'openai-compatible' ? '' : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
-    const next = await vscode.window.showInformationMessage(`Saved the API key for ${preset.label}${note}.`, 'Test Connection');
-    if (next) await vscode.commands.executeCommand('grounded.testConnection');
-  }
-  return true;
 }
 
 /** Sends one tiny prompt with the configured provider; says how long it took, or what is wrong and how to fix it. */

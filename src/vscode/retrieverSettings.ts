@@ -6,11 +6,10 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
-import { originOf, postgresOrigin } from '../providers/secretOrigin';
+import { originOf } from '../providers/secretOrigin';
 import { locatePushedPath } from '../retrievers/locatePushedPath';
 import { createRemoteRetriever, type RemoteRetrieverSettings, type RetrieverKind } from '../retrievers/createRetriever';
-import { readModelSettings } from './modelSettings';
-import { ApiKeyStore, keyOrigins, type BoundSecrets } from './secrets';
+import { ApiKeyStore, type BoundSecrets } from './secrets';
 import { indexRules } from './workspaceIndexService';
 
 export type { RetrieverKind } from '../retrievers/createRetriever';
@@ -188,75 +187,4 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     ]);
     return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => this.log.info(d) }));
   }
-}
-
-/** A secret command: what it asks for, where the value may be sent, and where it is stored. */
-interface SecretCommand {
-  command: string;
-  prompt: string;
-  /** Read when the command runs: the embeddings key belongs to the preset set at that moment. */
-  target(): {
-    /** For the log: "PostgreSQL password". */
-    name: string;
-    title: string;
-    /** The origins the user's settings send the secret to now. */
-    origins(): string[];
-    store(value: string, origins: string[]): Promise<void>;
-  };
-}
-
-/**
- * *Set Database Password* (pgvector), *Set Databricks Token* (Vector Search), *Set Embeddings API Key*: SecretStorage
- * only, each bound to the origins the user's settings send it to now. A string argument is stored as given.
- */
-export function registerRetrieverCommands(secrets: BoundSecrets, log: vscode.LogOutputChannel): vscode.Disposable[] {
-  const keys = new ApiKeyStore(secrets);
-  const originsOf = (preset: Parameters<typeof keyOrigins>[0]) => keyOrigins(preset, readModelSettings(), readRetrieverSettings());
-  const table: SecretCommand[] = [
-    {
-      command: 'grounded.setDatabasePassword',
-      prompt: 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.',
-      target: () => ({
-        name: 'PostgreSQL password',
-        title: 'Grounded: PostgreSQL password',
-        origins: () => [postgresOrigin(readRetrieverSettings().pgvector.connectionString)].filter((o): o is string => !!o),
-        store: (value, origins) => secrets.store(DATABASE_PASSWORD_SECRET, value, origins),
-      }),
-    },
-    {
-      command: 'grounded.setDatabricksToken',
-      prompt: 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.',
-      target: () => ({
-        name: 'Databricks token',
-        title: 'Grounded: Databricks token',
-        origins: () => originsOf('databricks'),
-        store: (value, origins) => keys.set('databricks', value, origins),
-      }),
-    },
-    {
-      command: 'grounded.setEmbeddingsApiKey',
-      prompt: 'Shared with a chat model on the same preset. Stored in secret storage.',
-      target: () => {
-        const { preset } = readRetrieverSettings().embeddings;
-        return {
-          name: `API key for ${preset}`,
-          title: `Grounded: API key for the ${preset} embeddings endpoint`,
-          origins: () => originsOf(preset),
-          store: (value, origins) => keys.set(preset, value, origins),
-        };
-      },
-    },
-  ];
-  return table.map(entry =>
-    vscode.commands.registerCommand(entry.command, async (given?: unknown) => {
-      const target = entry.target();
-      const value =
-        typeof given === 'string' ? given : await vscode.window.showInputBox({ title: target.title, prompt: entry.prompt, password: true, ignoreFocusOut: true });
-      if (value === undefined) return false;
-      const origins = target.origins();
-      await target.store(value, origins);
-      log.info(value.trim() ? `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `${target.name} removed`);
-      return true;
-    }),
-  );
 }

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import { PRESETS } from '../providers/presets';
+import { postgresOrigin } from '../providers/secretOrigin';
+import { readModelSettings } from './modelSettings';
+import { DATABASE_PASSWORD_SECRET, readRetrieverSettings } from './retrieverSettings';
+import { ApiKeyStore, keyOrigins, type BoundSecrets } from './secrets';
+
+/** What a secret command sets, read when it runs (a key belongs to the preset set at that moment). */
+interface SecretTarget {
+  /** For the log: "PostgreSQL password". */
+  name: string;
+  title: string;
+  prompt: string;
+  validate?: (value: string) => string | undefined;
+  /** The origins the user's settings send the secret to now. */
+  origins(): string[];
+  store(value: string, origins: string[]): Promise<void>;
+  /** After a value typed in the input box was saved. */
+  afterAsked?(): Promise<void>;
+}
+
+interface SecretCommand {
+  command: string;
+  target(): SecretTarget;
+}
+
+/**
+ * *Set API Key* (the chat model's preset), *Set Database Password* (pgvector), *Set Databricks Token* (Vector Search)
+ * and *Set Embeddings API Key*: SecretStorage only, never settings, each bound to the origins the user's settings
+ * send it to now. A string argument (for scripts and tests) skips the input box; '' removes the secret.
+ */
+export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  const keys = new ApiKeyStore(secrets);
+  const originsOf = (preset: Parameters<typeof keyOrigins>[0]) => keyOrigins(preset, readModelSettings(), readRetrieverSettings());
+  const table: SecretCommand[] = [
+    {
+      command: 'grounded.setApiKey',
+      target: () => {
+        const { endpoint, provider } = readModelSettings();
+        const preset = PRESETS[endpoint.preset];
+        const origins = originsOf(endpoint.preset);
+        return {
+          name: `API key for ${preset.label}`,
+          title: `Grounded: API key for ${preset.label}`,
+          prompt: `Stored in VS Code's secret storage, never in settings, and sent only to ${origins.join(', ') || 'the servers you confirm'}.${endpoint.preset === 'databricks' ? ' A Databricks personal access token (dapi…).' : ''}`,
+          validate: v => (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined),
+          origins: () => origins,
+          store: (value, bound) => keys.set(endpoint.preset, value, bound),
+          afterAsked: async () => {
+            const note = provider === 'openai-compatible' ? '' : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
+            const next = await vscode.window.showInformationMessage(`Saved the API key for ${preset.label}${note}.`, 'Test Connection');
+            if (next) await vscode.commands.executeCommand('grounded.testConnection');
+          },
+        };
+      },
+    },
+    {
+      command: 'grounded.setDatabasePassword',
+      target: () => ({
+        name: 'PostgreSQL password',
+        title: 'Grounded: PostgreSQL password',
+        prompt: 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.',
+        origins: () => [postgresOrigin(readRetrieverSettings().pgvector.connectionString)].filter((o): o is string => !!o),
+        store: (value, origins) => secrets.store(DATABASE_PASSWORD_SECRET, value, origins),
+      }),
+    },
+    {
+      command: 'grounded.setDatabricksToken',
+      target: () => ({
+        name: 'Databricks token',
+        title: 'Grounded: Databricks token',
+        prompt: 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.',
+        origins: () => originsOf('databricks'),
+        store: (value, origins) => keys.set('databricks', value, origins),
+      }),
+    },
+    {
+      command: 'grounded.setEmbeddingsApiKey',
+      target: () => {
+        const { preset } = readRetrieverSettings().embeddings;
+        return {
+          name: `API key for ${preset}`,
+          title: `Grounded: API key for the ${preset} embeddings endpoint`,
+          prompt: 'Shared with a chat model on the same preset. Stored in secret storage.',
+          origins: () => originsOf(preset),
+          store: (value, origins) => keys.set(preset, value, origins),
+        };
+      },
+    },
+  ];
+  return table.map(entry =>
+    vscode.commands.registerCommand(entry.command, async (given?: unknown) => {
+      const target = entry.target();
+      const asked = typeof given !== 'string';
+      const value = asked
+        ? await vscode.window.showInputBox({ title: target.title, prompt: target.prompt, password: true, ignoreFocusOut: true, validateInput: target.validate })
+        : given;
+      if (value === undefined) return false;
+      const origins = target.origins();
+      await target.store(value, origins);
+      log.info(value.trim() ? `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `${target.name} removed`);
+      if (asked) await target.afterAsked?.();
+      return true;
+    }),
+  );
+}
