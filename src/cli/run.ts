@@ -10,11 +10,12 @@ export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR | REMOTE] [-k N] [--json]   ranked passages from the folder's index (or a remote engine)
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
   grounded index --target postgres://…?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
-  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME] [--no-grading] [--json]   a cited answer over the folder's index (or a remote engine), streamed
+  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--json]   a cited answer over the folder's index (or a remote engine), streamed
   grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
   --allow-insecure (index --target, search, ask, eval): allow plain http, or PostgreSQL without sslmode, to another machine
   REMOTE (search, ask): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)
                         --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] (token in DATABRICKS_TOKEN or GROUNDED_API_KEY)
+                        [--embeddings-model NAME --embeddings-base-url URL]: the question is embedded too (vector ranking, query_vector)
 `;
 
 /** One entry per subcommand. `ask` (the full answer flow over a folder) joins here when the CLI gets a model. */
