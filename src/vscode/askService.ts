@@ -52,7 +52,8 @@ export function createAskService<ChatModelPick>(deps: AskServiceDeps<ChatModelPi
 
 async function logFailure(error: GroundedError, deps: Pick<AskServiceDeps<unknown>, 'log' | 'heldSecrets'>): Promise<void> {
   if (error.kind === 'cancelled') return;
-  const held = (await deps.heldSecrets().catch((): readonly (string | undefined)[] => [])).filter((s): s is string => !!s);
+  // trimmed, as they are sent: a key pasted with a newline is stored with it
+  const held = (await deps.heldSecrets().catch((): readonly (string | undefined)[] => [])).map(s => s?.trim()).filter((s): s is string => !!s);
   deps.log.warn(redactSecrets(`answer failed (${error.kind}): ${error.message}${causeText(error.cause)}`, held));
 }
 

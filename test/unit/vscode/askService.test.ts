@@ -22,7 +22,7 @@ function service(overrides: Partial<AskServiceDeps<string>> = {}) {
     },
     loadCore: async () => ({ ask: coreAsk }),
     log: { warn: m => warnings.push(m) },
-    heldSecrets: async () => [HELD_TOKEN, undefined],
+    heldSecrets: async () => [`${HELD_TOKEN}\n`, undefined], // stored as pasted, sent trimmed
     ...overrides,
   };
   return { ask: createAskService(deps), warnings, asked };
