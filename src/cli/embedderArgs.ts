@@ -1,8 +1,6 @@
 import { GroundedError } from '../core/errors';
-import { CachingEmbedder } from '../embeddings/cachingEmbedder';
+import { createEmbedder } from '../embeddings/createEmbedder';
 import type { Embedder } from '../embeddings/embedder';
-import { resolveEmbeddingsEndpoint } from '../embeddings/embeddingsEndpoint';
-import { OpenAiEmbeddingsClient } from '../embeddings/openAiEmbeddingsClient';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { ALLOW_INSECURE_OPTION } from './cliArgs';
 import type { CliIo } from './cliIo';
@@ -26,11 +24,15 @@ export function embedderFromArgs(
   env: NodeJS.ProcessEnv,
   io: CliIo,
   allowInsecure = false,
-): Embedder | undefined {
-  if (!model) return undefined;
+): Promise<Embedder | undefined> {
+  if (!model) return Promise.resolve(undefined);
   if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
-  const resolved = resolveEmbeddingsEndpoint({ preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? DEFAULT_AZURE_API_VERSION, allowInsecure });
-  if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replaceAll('grounded.embeddings.', '--embeddings-'));
-  const apiKey = env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY;
-  return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => io.err(`grounded: ${d}\n`) }));
+  return createEmbedder(
+    { preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? DEFAULT_AZURE_API_VERSION, allowInsecure },
+    {
+      apiKey: async () => env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY,
+      onRetry: d => io.err(`grounded: ${d}\n`),
+      rename: message => message.replaceAll('grounded.embeddings.', '--embeddings-'),
+    },
+  );
 }

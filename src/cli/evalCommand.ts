@@ -68,7 +68,7 @@ export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJ
   });
   const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
   const runFile = values.run === undefined ? undefined : await checkOutputFile(values.run, '--run');
-  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, values['allow-insecure']);
+  const embedder = await embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, values['allow-insecure']);
   const dataset = await loadBeirDataset(dir);
   const result = evaluateBeir(dataset);
   if (runFile) await writeOutputFile(runFile, formatTrecRun(result.run), '--run');

@@ -32,7 +32,7 @@ export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJ
     io.err('grounded: warning: the password in --target can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n');
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
-  const embedder = embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure);
+  const embedder = await embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure);
   const { rows, files, skipped } = await workspaceRows(folders, { signal: io.signal });
   const report = await pushRows(
     { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },

@@ -88,7 +88,7 @@ export async function retrieverFromArgs(values: RetrieverValues, folders: readon
         pgvectorPassword: async () => env.PGPASSWORD || undefined,
         databricksToken: async () => env.DATABRICKS_TOKEN || env.GROUNDED_API_KEY || undefined,
       },
-      embedder: embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure),
+      embedder: await embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure),
       locate: locatePushedPath(foldersByPath(folders)),
       onNotice: message => io.err(`grounded: ${message}\n`),
       onRetry: detail => io.err(`grounded: ${detail}\n`),

@@ -1,12 +1,11 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { GroundedError, isAbort } from '../core/errors';
+import { isAbort } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
-import { originOf } from '../providers/secretOrigin';
 import { locatePushedPath } from '../retrievers/locatePushedPath';
 import { createRemoteRetriever, type RemoteRetrieverSettings, type RetrieverKind } from '../retrievers/createRetriever';
 import { ApiKeyStore, type BoundSecrets } from './secrets';
@@ -170,21 +169,15 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     return retriever;
   }
 
-  /** `storedKey`: the key SecretStorage holds for the preset; it is released to the endpoint's origin here. */
+  /** `storedKey`: the key SecretStorage holds for the preset; it is released to the endpoint's origin only. */
   private async embedder(settings: EmbeddingsSettings, storedKey: string | undefined): Promise<Embedder | undefined> {
     if (!settings.model.trim()) return undefined;
-    const { resolveEmbeddingsEndpoint } = await import('../embeddings/embeddingsEndpoint.js');
-    const resolved = resolveEmbeddingsEndpoint(settings);
-    if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem);
-    const origin = originOf(resolved.endpoint.url);
-    const apiKey =
-      storedKey && origin
-        ? await this.keys.keyFor(settings.preset, { origin, setting: 'grounded.embeddings.baseUrl', setCommand: SET_EMBEDDINGS_API_KEY })
-        : undefined;
-    const [{ OpenAiEmbeddingsClient }, { CachingEmbedder }] = await Promise.all([
-      import('../embeddings/openAiEmbeddingsClient.js'),
-      import('../embeddings/cachingEmbedder.js'),
-    ]);
-    return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: d => this.log.info(d) }));
+    // loaded on first use, like the engines
+    const { createEmbedder } = await import('../embeddings/createEmbedder.js');
+    return createEmbedder(settings, {
+      apiKey: origin =>
+        storedKey ? this.keys.keyFor(settings.preset, { origin, setting: 'grounded.embeddings.baseUrl', setCommand: SET_EMBEDDINGS_API_KEY }) : Promise.resolve(undefined),
+      onRetry: d => this.log.info(d),
+    });
   }
 }

@@ -1,0 +1,27 @@
+import { GroundedError } from '../core/errors';
+import { originOf } from '../providers/secretOrigin';
+import { CachingEmbedder } from './cachingEmbedder';
+import type { Embedder } from './embedder';
+import { resolveEmbeddingsEndpoint, type EmbeddingsSettings } from './embeddingsEndpoint';
+import { OpenAiEmbeddingsClient } from './openAiEmbeddingsClient';
+
+export interface EmbedderDeps {
+  /** The key, released to `origin` (the endpoint's); undefined: none set. Asked for only once the settings resolved. */
+  apiKey(origin: string): Promise<string | undefined>;
+  onRetry?: (detail: string) => void;
+  /** Renames the settings in a message (the CLI says --embeddings-model, not grounded.embeddings.model). */
+  rename?: (message: string) => string;
+}
+
+/**
+ * The embedder the settings describe (undefined without a model), for the extension and the CLI alike: an
+ * OpenAI-compatible `/embeddings` client behind a cache of the vectors already computed.
+ */
+export async function createEmbedder(settings: EmbeddingsSettings, deps: EmbedderDeps): Promise<Embedder | undefined> {
+  if (!settings.model.trim()) return undefined;
+  const resolved = resolveEmbeddingsEndpoint(settings);
+  if ('problem' in resolved) throw new GroundedError('bad-input', deps.rename ? deps.rename(resolved.problem) : resolved.problem);
+  const origin = originOf(resolved.endpoint.url);
+  const apiKey = origin === undefined ? undefined : await deps.apiKey(origin);
+  return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: deps.onRetry }));
+}
