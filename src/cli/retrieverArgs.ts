@@ -54,6 +54,9 @@ export interface OpenedRetriever {
  */
 export async function retrieverFromArgs(values: RetrieverValues, folders: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, usage: string): Promise<OpenedRetriever> {
   const kind = values.retriever;
+  const remoteFlag = (['connection-string', 'workspace-url', 'index'] as const).find(flag => values[flag] !== '');
+  if (kind === 'local' && remoteFlag) throw new GroundedError('bad-input', `--${remoteFlag} names a remote engine: add --retriever pgvector or databricks-vector-search. Usage: ${usage}`);
+  if (kind !== 'local' && values.store !== undefined) throw new GroundedError('bad-input', `--store is where the local index is kept; --retriever ${kind} searches the remote engine instead. Usage: ${usage}`);
   if (kind === 'local') {
     const local = await openIndex(folders, values.store, io);
     return {

@@ -130,10 +130,16 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     assert.ok(databricks.requests.every(r => r.authorization === undefined || r.authorization === `Bearer ${databricks.token}`));
   });
 
-  it('refuses an unknown --retriever and a Databricks search without --index, with exit 2', async () => {
+  it('refuses an unknown --retriever, a Databricks search without --index, remote flags without --retriever and --store with one, with exit 2', async () => {
     assert.equal((await cli('search', 'q', '--retriever', 'elastic', '--folder', workspace)).code, 2);
     const noIndex = await cli('search', 'q', '--retriever', 'databricks-vector-search', '--workspace-url', databricks.url, '--folder', workspace);
     assert.equal(noIndex.code, 2);
     assert.match(noIndex.err, /needs --index/);
+    const forgotten = await cli('search', 'q', '--connection-string', pg.url, '--folder', workspace);
+    assert.equal(forgotten.code, 2);
+    assert.match(forgotten.err, /--connection-string names a remote engine: add --retriever/);
+    const both = await cli('search', 'q', '--retriever', 'pgvector', '--connection-string', pg.url, '--store', workspace, '--folder', workspace);
+    assert.equal(both.code, 2);
+    assert.match(both.err, /--store is where the local index is kept/);
   });
 });
