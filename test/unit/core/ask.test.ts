@@ -213,3 +213,38 @@ describe('ask()', () => {
     assert.deepEqual(gen?.messages.slice(1, 3).map(msg => msg.content), ['how to install', 'run npm ci']);
   });
 });
+
+describe('ask() with the model check of citations', () => {
+  const sources = new FakeRetriever(() => [passage(1, 'The flux level is 88.\nDoors open upwards.'), passage(2, 'Logs go to /var/log.')]);
+  const checker = (check: Script) =>
+    new ScriptedChatModel(call => {
+      if (isGrade(call)) return { reply: '{"relevant":[1,2]}' };
+      if (call.system.startsWith('You check citations')) return check;
+      return { tokens: ['The flux level is 88 [1]. ', 'Logs go to /var/log [2].'] };
+    });
+  const run = (check: Script) =>
+    collect({ question: 'flux and logs?' }, { retriever: sources, model: checker(check), options: { citationCheck: 'model' } });
+
+  it('replaces the lexical verdicts with the model’s, sending a citation again only where one changed', async () => {
+    const events = await run({ reply: '{"verdicts": ["supported", "unsupported"]}' });
+    const citations = events.flatMap(e => (e.type === 'citation' ? [[e.citation.ordinal, e.citation.support]] : []));
+    assert.deepEqual(citations, [[0, 'supported'], [1, 'supported'], [1, 'unsupported']]);
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.deepEqual(done.citations.map(c => c.support), ['supported', 'unsupported']);
+    assert.equal(done.usage.modelCalls, 3, 'grade, generate and ONE check');
+    const tokenAt = events.findIndex(e => e.type === 'token' && e.text.includes('Logs'));
+    const lastCitation = events.map(e => e.type).lastIndexOf('citation');
+    assert.ok(lastCitation > tokenAt, 'the check runs after the answer has streamed');
+  });
+
+  it('keeps the lexical verdicts when the check’s reply is unreadable or the call fails', async () => {
+    for (const check of [{ reply: 'I am not sure.' }, { error: httpError(500) }]) {
+      const events = await run(check);
+      const done = last(events);
+      assert.ok(done?.type === 'done', JSON.stringify(done));
+      assert.deepEqual(done.citations.map(c => c.support), ['supported', 'supported']);
+      assert.ok(events.some(e => e.type === 'step' && /keeping the lexical verdicts/.test(e.detail)));
+    }
+  });
+});
