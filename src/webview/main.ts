@@ -212,13 +212,14 @@ conversation.addEventListener('click', e => {
   const target = e.target as HTMLElement;
   const turnId = target.closest<HTMLElement>('.turn')?.dataset.id;
   const link = target.closest('a');
-  if (link) {
-    e.preventDefault(); // never navigate the webview; the host opens http(s) links only
+  if (link) e.preventDefault(); // never navigate the webview; the host opens http(s) links only
+  // a chip in a link's text opens its citation, not the link
+  const chip = target.closest<HTMLElement>('.cite');
+  if (link && !chip) {
     if (link.href) vscode.postMessage({ type: 'openLink', url: link.href });
     return;
   }
   if (!turnId) return;
-  const chip = target.closest<HTMLElement>('.cite');
   const source = target.closest<HTMLElement>('.source');
   if (chip?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(chip.dataset.n), ordinal: Number(chip.dataset.ordinal) });
   else if (source?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(source.dataset.n) });

@@ -126,7 +126,7 @@ describe('panel webview (component, Chromium)', function () {
     const answer = [
       'Both [1, 2].',
       '    indented code [1]',
-      '[a link](https://x.invalid "title [2]") and a forged \uE0009\uE0012\uE002 mark [1]',
+      '[a link [1]](https://x.invalid "title [2]") and a forged \uE0009\uE0012\uE002 mark [1]',
       '```\ncode [2]\n```',
       '- item [2]\n- **bold.**[1]',
       '| a | b |\n|---|---|\n| cell [1] | x |',
@@ -137,11 +137,13 @@ describe('panel webview (component, Chromium)', function () {
     const chips = await p.page.locator('.answer button.cite').evaluateAll(bs => bs.map(b => `${(b as HTMLElement).dataset.ordinal}:${b.textContent}`));
     // the core counts the [1] of the indented block and the [2] of the link's title (not the fenced one); neither
     // can be a chip, and the numbers after them keep their ordinals
-    const notChips = new Set([2, 3]);
+    const notChips = new Set([2, 4]);
     assert.deepEqual(chips, markers.filter(m => !notChips.has(m.ordinal)).map(m => `${m.ordinal}:${m.n}`));
     assert.deepEqual(await p.page.locator('.answer pre code').evaluateAll(cs => cs.map(c => c.textContent)), ['indented code [1]\n', 'code [2]\n']);
     assert.equal(await p.page.locator('.answer a').getAttribute('title'), 'title [2]');
     assert.match(await p.page.locator('.answer').innerText(), /a forged 92 mark/, 'a mark in the model’s text is not a chip');
+    await p.page.locator('.answer a button.cite').click();
+    assert.deepEqual((await p.posted()).filter(m => m.type !== 'ready'), [{ type: 'openCitation', turnId: 't', n: 1, ordinal: 3 }], 'a chip in a link opens its lines');
   });
 
   it('sends on Enter, keeps Shift+Enter as a new line, stops on Esc, and ignores an empty question', async () => {
