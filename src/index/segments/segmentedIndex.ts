@@ -31,9 +31,9 @@ export interface IndexHit {
  * A term in at least this share of the chunks is common. A query with common terms is scored term at a time in
  * WebAssembly (see SegmentScorer) — every posting, then every document's score read once — unless its rarer terms
  * have k postings or more: MaxScore then takes the query, seeds its threshold from those documents and skips most
- * postings of the common terms, in JavaScript. Measured over the bench's 300 queries at 116k chunks (fastest of 5
- * each): p95 0.63 ms with MaxScore alone, 0.39 with every query scored at once, 0.35 with this split (which keeps
- * MaxScore's p50, 0.14 against 0.19).
+ * postings of the common terms, in JavaScript. The split keeps MaxScore for the queries it is fastest at (its rarer
+ * terms bound the rest) and gives the scorer the ones where MaxScore would walk most postings anyway: the scorer
+ * adds them up with no per-document checks. The index bench compares the choices (docs/PERFORMANCE.md).
  */
 export const SCORE_ALL_MIN_SHARE = 1 / 64;
 
@@ -69,7 +69,7 @@ export class SegmentedIndex {
 
   /**
    * `new SegmentedIndex(snapshot)` for the host thread, a segment per step: hashing the file table of a large
-   * workspace (30k locations) takes a few ms, and far more while the garbage collector marks a large heap, so
+   * workspace is one long loop, far longer while the garbage collector marks a large heap, so
    * `step` (see createYielder) is awaited every few hundred files.
    */
   static async open(snapshot: IndexSnapshot, step: () => Promise<void>): Promise<SegmentedIndex> {
@@ -210,7 +210,7 @@ export class SegmentedIndex {
   /**
    * Computes the MaxScore bounds of every term with at least `minPostings` postings, awaiting `step` between terms,
    * while the host is idle after an install: otherwise the first query using a common term pays one pass over its
-   * postings (a millisecond or more for "return" at 100k chunks). Stops when `stillWanted` turns false.
+   * postings, and a common term ("return") has a long list of them. Stops when `stillWanted` turns false.
    */
   async warmBounds(step: () => Promise<void>, stillWanted: () => boolean, minPostings = 1024): Promise<void> {
     for (const segment of [...this.segments]) {
