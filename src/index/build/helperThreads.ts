@@ -12,7 +12,7 @@ import { reviveFileColumns, reviveSegmentData, type HelperCommand, type PartMess
 export interface IndexHelpers {
   workerFile: string;
   threads: number;
-  /** Smaller batches are read on this thread alone (starting a helper costs tens of ms). */
+  /** Smaller batches are read on this thread alone (starting a helper costs more than it would save). */
   minBytes?: number;
   /** The store each helper writes its segment into as soon as it is built (in parallel, while the others work). */
   storeDir?: string;
@@ -28,10 +28,10 @@ export function indexHelpers(workerFile: string): IndexHelpers {
 }
 
 /**
- * Files to read, as they are found: a walk adds them while helpers already read the first blocks (the walk of a
- * first build takes 0.4–1 s, which helpers used to wait for). Blocks are runs of consecutive files — neighbouring
- * files share their vocabulary, and a thread that keeps to one package at a time spends less (blocks of 256
- * instead of 32 files: ~20% less CPU over the bench corpus): MAX_BLOCK_FILES while files keep coming, the rest cut
+ * Files to read, as they are found: a walk adds them while helpers already read the first blocks, so the helpers
+ * do not wait for the walk of a first build. Blocks are runs of consecutive files — neighbouring files share their
+ * vocabulary, and a thread that keeps to one package at a time spends less CPU, so blocks are long:
+ * MAX_BLOCK_FILES while files keep coming, the rest cut
  * when the feed closes into blocks small enough that the whole batch makes at least MIN_BLOCKS_PER_THREAD per
  * thread, so that the helpers finish together.
  */
@@ -96,8 +96,8 @@ export class FileFeed {
     const block = this.blocks[0];
     if (!block) return undefined;
     // Once every file is known, blocks shrink towards the end (guided scheduling: a block is at most 1/(2·threads)
-    // of the files left), so the helpers finish together: with blocks of 256 to the end, one helper finished up to
-    // 0.3 s after the other over the bench corpus.
+    // of the files left), so the helpers finish together: with full blocks to the end, the others would sit idle
+    // while one reads its last block.
     const size = this.closed ? Math.max(1, Math.ceil(this.untaken / (2 * this.threads))) : Infinity;
     const n = block.candidates.length;
     if (n <= size) {
@@ -152,12 +152,12 @@ export class FileFeed {
 /**
  * Reads the files of `feed` like `readFiles`, on several threads when `helpers` are given and the files add up to
  * their `minBytes`: each helper worker is handed the next block whenever it has finished one (as the feed fills, if
- * it is still open), reading them all into its own segment (this thread only coordinates: measured, a part read
- * here lagged ~10% behind the helpers). Handing blocks out as helpers ask evens out their finish (dealt in
- * advance, one part finished up to 0.5 s after the other over the bench corpus). The helpers' segments are kept as
- * they are, not merged: scores use index-wide statistics, so they are those of `readFiles` (same chunks); only
- * document numbers follow the helpers (merging two 58k-chunk parts cost ~0.4 s of an 8 s build, and queries over
- * both are as fast). A helper that fails to start or dies has its blocks read here once the feed is closed; an
+ * it is still open), reading them all into its own segment (this thread only coordinates: a part read here would
+ * fall behind the helpers', since this thread also serves them). Handing blocks out as helpers ask evens out their
+ * finish, where blocks dealt in advance leave one part finishing late. The helpers' segments are kept as they are,
+ * not merged: scores use index-wide statistics, so they are those of `readFiles` (same chunks); only document
+ * numbers follow the helpers (a merge would add to the build, and queries over several segments are as fast). A
+ * helper that fails to start or dies has its blocks read here once the feed is closed; an
  * abort stops the helpers. Progress counts files read out of files found so far.
  */
 export async function readFeed(feed: FileFeed, options: ReadFilesOptions, helpers?: IndexHelpers): Promise<IndexedFiles> {
@@ -209,8 +209,8 @@ export function splitIntoBlocks(files: FilesToRead, threads: number, minBytes: n
 const MAX_BLOCK_FILES = 256;
 const MIN_BLOCKS_PER_THREAD = 8;
 /**
- * What a file the walk did not stat counts for (a first build): more than a typical source file (the bench corpus
- * averages 7 KB), since a needless helper costs ~0.1 s and a missing one can cost seconds.
+ * What a file the walk did not stat counts for (a first build): more than a typical source file, since a needless
+ * helper costs little and a missing one can cost seconds.
  */
 const UNSTATED_FILE_BYTES = 64 * 1024;
 /** Blocks a helper holds at once: the one it reads and the next, so it never waits for a message. */
