@@ -5,7 +5,7 @@ const decoder = new TextDecoder('utf-8', { fatal: false });
 /**
  * Many strings stored as UTF-8 bytes plus byte offsets: two typed arrays instead of thousands of strings. They are
  * what the store holds on disk and what the worker transfers, so loading or installing an index decodes no text at
- * all (decoding the 8 MB term table of a 100k-chunk index took ~40 ms of the host's thread); `get(i)` decodes one
+ * all (a large index's term table would hold the host's thread while it decodes); `get(i)` decodes one
  * string when a hit needs it, and term lookups compare bytes in place.
  */
 export class StringList {
@@ -37,10 +37,10 @@ export class StringList {
   }
 
   /**
-   * Strings [from, to) (all by default), in order: one decode for the range, then slices (decoding 33k paths one
-   * by one took ~40 ms of the host's thread once a single one was not ASCII). The bytes come from TextEncoder, so
-   * they are valid UTF-8 and each string's UTF-16 start follows from counting lead bytes (a 4-byte sequence is two
-   * UTF-16 units).
+   * Strings [from, to) (all by default), in order: one decode for the range, then slices (a decode per string is
+   * slow once a single one is not ASCII, and a large workspace has tens of thousands of paths). The bytes come from
+   * TextEncoder, so they are valid UTF-8 and each string's UTF-16 start follows from counting lead bytes (a 4-byte
+   * sequence is two UTF-16 units).
    */
   toArray(from = 0, to = this.length): string[] {
     const base = this.offsets[from] ?? 0;
@@ -166,7 +166,7 @@ function utf16Rank(byte: number): number {
 }
 
 /**
- * Bytes of `s` in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). Node's count: ~4×
- * faster than a charCodeAt loop over 35k file paths.
+ * Bytes of `s` in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). Node's native count,
+ * because it is faster than a charCodeAt loop over many file paths.
  */
 export const utf8Length = (s: string): number => Buffer.byteLength(s, 'utf8');
