@@ -16,7 +16,7 @@ export type HelperCommand = { type: 'files'; files: FilesToRead } | { type: 'end
 /**
  * What the index worker posts back. The result's typed arrays — the segments' and the file table's columns, string
  * tables included (UTF-8 bytes) — are transferred, so the host copies and decodes nothing when the message
- * arrives (a large workspace's 30k file records used to be 30k objects to deserialize in one go).
+ * arrives (records as objects would be one object per file to deserialize in one go).
  */
 export type WorkerMessage = { type: 'progress'; done: number; total: number } | { type: 'done'; result: SyncResult } | ErrorMessage;
 

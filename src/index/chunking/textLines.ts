@@ -5,7 +5,7 @@ const TAB = 9;
 
 /**
  * A text's lines as offsets into it: no string per line until one is asked for (`line`). The chunker reads lines
- * through this, so a 30k-file build makes a few strings per chunk instead of one per line (about 8M). Lines are
+ * through this, so a build makes a few strings per chunk instead of one per line of every file. Lines are
  * `splitLines`' lines: BOM dropped, CRLF/CR/LF each end one, a final break starts no extra line. A line number
  * outside the text reads as an empty line.
  */

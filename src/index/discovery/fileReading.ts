@@ -57,10 +57,11 @@ export async function readFileContent(location: string, maxBytes = DEFAULT_MAX_F
 const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as const satisfies FileContent;
 
 /**
- * `readFileContent` without the promise machinery: several times cheaper per file (no file-handle objects), which
- * matters for 30k files in the index worker, where blocking is what the thread is for. Also says when the file
- * was last modified: the fstat that sizes the buffer tells, so a walk need not stat the file first. A file larger
- * than `maxBytes` is not read ('too-large', no hash); at most `maxBytes` + 1 bytes are read whatever fstat says.
+ * `readFileContent` without the promise machinery: cheaper per file (no file-handle objects), which matters for
+ * the tens of thousands of files the index worker reads, where blocking is what the thread is for. Also says when
+ * the file was last modified: the fstat that sizes the buffer tells, so a walk need not stat the file first. A file
+ * larger than `maxBytes` is not read ('too-large', no hash); at most `maxBytes` + 1 bytes are read whatever fstat
+ * says.
  */
 export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FILE_BYTES): FileContent & { mtimeMs: number } {
   let fd: number;

@@ -82,8 +82,8 @@ export const isInside = (real: string, roots: readonly string[]): boolean =>
  * A symlink is followed only when its real path lies inside one of the folders, and a folder is walked once
  * however many links lead to it. Links leading outside, symlink loops, unreadable folders or links, and files
  * past `maxFiles` (the walk goes on to count them, reading no more than folder listings) are counted in `skipped`;
- * nothing throws but an abort. The file-system calls are synchronous (each takes microseconds; the promise
- * versions cost far more per call over 40k entries) and the yielder keeps an in-process walk responsive.
+ * nothing throws but an abort. The file-system calls are synchronous (each is short, and a promise per call costs
+ * more than the call over a large tree) and the yielder keeps an in-process walk responsive.
  */
 export async function walkFolders(
   folders: readonly string[],

@@ -21,8 +21,8 @@ export interface FileRecord {
 
 /**
  * File records as columns, one row per file: what the store saves and the worker hands over. A large workspace
- * has 30k+ files; as columns they are a few typed arrays, where as objects they were 30k records and 100k strings
- * for the host's garbage collector to copy and mark (10–20 ms pauses while an index loaded).
+ * has tens of thousands of files; as columns they are a few typed arrays, where as objects they would be a record
+ * and several strings per file for the host's garbage collector to copy and mark, in pauses while an index loads.
  */
 export interface FileColumns {
   paths: StringList;
@@ -57,7 +57,7 @@ export function fileColumns(records: readonly FileRecord[]): FileColumns {
   };
 }
 
-/** Rows decoded per call of TextDecoder when records are listed (one call per string costs ~1 µs). */
+/** Rows decoded per call of TextDecoder when records are listed (a call per string would cost more than the decode). */
 const ROWS_PER_DECODE = 1024;
 const encoder = new TextEncoder();
 
@@ -280,7 +280,8 @@ export class FileTable {
 /**
  * Rows hashed between two calls of `step` when a table is opened on the host thread (the step itself yields only
  * once its time budget is spent). Small, because a row can cost far more than its hash: while the host's garbage
- * collector marks a large heap, marking work lands in these loops, and 8192 rows took 40–110 ms there.
+ * collector marks a large heap, marking work lands in these loops, and a few thousand rows would hold the thread
+ * long enough to be felt.
  */
 const HASHED_PER_STEP = 512;
 
