@@ -19,7 +19,7 @@ interface ScorerExports {
   ): number;
 }
 
-/** Compiled once per thread, on first use (under 1 KB). */
+/** Compiled once per thread, on first use (the module is small). */
 let compiled: WebAssembly.Module | undefined;
 const scorerModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(SCORER_WASM, 'base64')));
 

@@ -21,7 +21,7 @@ export const isDeleted = (deleted: Uint8Array | undefined, doc: number): boolean
  * Writes the live documents of several segments into one new segment, in input order: deleted documents and the
  * terms only they used disappear, so document frequencies become exact again. Term lists are merged like sorted
  * runs (each input's dictionary is already sorted), comparing and copying their UTF-8 bytes in place; postings are
- * copied with renumbered documents. Nothing is decoded, so merging 100k chunks takes a fraction of a second.
+ * copied with renumbered documents. Nothing is decoded, so a merge costs little more than copying the bytes.
  */
 export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeResult {
   const liveDocs = inputs.reduce((n, { segment }) => n + segment.docCount, 0);

@@ -7,7 +7,7 @@ import { StringList } from '../base/stringList';
  */
 export const MAGIC = 0x444e5247; // "GRND" read little-endian
 export const HEADER_BYTES = 16;
-/** Checksummed per turn of the event loop when loading on the host (~2 ms of native CRC-32). */
+/** Bytes checksummed per turn of the event loop when loading on the host (a short slice of native CRC-32). */
 const CHECKSUM_SLICE = 4 << 20;
 
 /** Why a stored file cannot be used; every one of them means "rebuild", never "trust it". */
@@ -117,7 +117,7 @@ export class ByteReader {
   }
 
   /**
-   * `open` for the host thread: the checksum of a 90 MB segment is ~30 ms of native work in one call, so it is
+   * `open` for the host thread: the checksum of a large segment in one call would hold the event loop, so it is
    * computed over slices with `step` (see createYielder) awaited between them.
    */
   static async openInSteps(bytes: Uint8Array, version: number, what: string, step: () => Promise<void>): Promise<ByteReader> {

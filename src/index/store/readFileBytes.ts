@@ -2,14 +2,14 @@ import { open } from 'node:fs/promises';
 
 /** Bytes per positional read. */
 const PIECE_BYTES = 8 << 20;
-/** Reads in flight at once: two copy twice as fast as one, more only take CPU from the host thread (2 cores). */
+/** Reads in flight at once: two read faster than one; more only take CPU from the host thread. */
 const IN_FLIGHT = 2;
 
 /**
- * A file's bytes in a buffer of their own, read as parallel positional reads of 8 MB. `fs.readFile` reads 512 KB
- * at a time, one request after another: for the 90 MB segment of a 100k-chunk index that was ~140 ms against
- * ~70 ms this way, and that read is most of what loading the index costs. A file that shrinks meanwhile comes
- * back short (the store's length check then calls it truncated).
+ * A file's bytes in a buffer of their own, read as parallel positional reads of PIECE_BYTES. `fs.readFile` reads
+ * small pieces one request after another, which for a large segment is slower, and that read is most of what
+ * loading the index costs. A file that shrinks meanwhile comes back short (the store's length check then calls it
+ * truncated).
  */
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   const handle = await open(path, 'r');

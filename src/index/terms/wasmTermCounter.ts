@@ -39,7 +39,7 @@ interface TermCounterExports {
   count(from: number, last: number, weight: number): void;
 }
 
-/** Compiled once per thread, on first use (~7 KB). */
+/** Compiled once per thread, on first use (the module is small). */
 let compiled: WebAssembly.Module | undefined;
 const termCounterModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(TERM_COUNTER_WASM, 'base64')));
 
@@ -48,8 +48,8 @@ const encoder = new TextEncoder();
 
 /**
  * Counters of this thread that counted a segment and were disposed, ready to count the next. An instance's memory
- * is reserved address space that only a garbage collection gives back: a new instance per saved file made every
- * few saves wait ~100 ms for a full collection of the extension host's heap.
+ * is reserved address space that only a garbage collection gives back: a new instance per saved file would make
+ * every few saves wait for a full collection of the extension host's heap.
  */
 const idle: WasmTermCounter[] = [];
 const MAX_IDLE = 2;
