@@ -1,16 +1,79 @@
-// Lint, including the layer rules: the core, the index, the retrievers and the providers (except the VS Code
-// LM wrapper) never import `vscode`, so they run and are tested in plain Node; code outside src/index imports the
-// index only through its public surface, src/index/index.ts, so its folders can change without touching the rest.
+// Lint, including the layer rules (DESIGN.md §8):
+// - only src/vscode, src/extension.ts and the VS Code LM wrapper import `vscode`, in any form (static, type-only,
+//   re-export, dynamic `import()`, `require()`, `import x = require()`, `import('vscode')` types), so everything
+//   else runs and is tested in plain Node;
+// - nothing below the surfaces (core, index, retrievers, embeddings, providers, shared) imports a surface
+//   (src/vscode, src/webview, src/cli, src/extension.ts), in any of those forms;
+// - code outside src/index imports the index only through its public surface, src/index/index.ts, so its folders
+//   can change without touching the rest.
+// Import cycles are refused by scripts/checkCycles.mjs (npm test).
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
-const vscodeImport = { name: 'vscode', message: 'This layer must not depend on VS Code: pass a port in instead.' };
+const SRC = fileURLToPath(new URL('src', import.meta.url));
+const VSCODE_ALLOWED = ['src/vscode/**', 'src/extension.ts', 'src/providers/vscodeLmChatModel.ts'];
+const BELOW_SURFACES = ['src/core/**', 'src/index/**', 'src/retrievers/**', 'src/embeddings/**', 'src/providers/**', 'src/shared/**'];
+/** The surfaces, as paths under src/ (a folder, or a module without its extension). */
+const SURFACES = ['vscode', 'webview', 'cli', 'extension'];
+
+const VSCODE_MESSAGE = 'This layer must not depend on VS Code: pass a port in instead.';
+const vscodeImport = { name: 'vscode', message: VSCODE_MESSAGE };
+/** The import forms `no-restricted-imports` does not see: dynamic import(), require(), `import('vscode')` types. */
+const vscodeDynamicImports = [
+  "ImportExpression[source.value='vscode']",
+  "CallExpression[callee.name='require'][arguments.0.value='vscode']",
+  "TSImportType[argument.literal.value='vscode']",
+].map(selector => ({ selector, message: VSCODE_MESSAGE }));
 /** `…/index/<anything>` except `…/index/index`: a module inside the index's folders. */
 const indexInternals = {
   regex: '(^|/)index/(?!index$).',
   message: 'Import the index from its public surface (src/index, i.e. src/index/index.ts), not from a file inside it; export what is missing there.',
 };
 const restrictImports = options => ({ 'no-restricted-imports': ['error', options] });
-const NO_VSCODE_LAYERS = ['src/core/**', 'src/retrievers/**', 'src/embeddings/**', 'src/providers/**', 'src/cli/**', 'src/shared/**', 'src/webview/**'];
+
+/** Calls `check` with every module specifier a file names, in any import form. */
+function eachImport(check) {
+  const visit = node => {
+    if (node?.type === 'Literal' && typeof node.value === 'string') check(node);
+  };
+  return {
+    ImportDeclaration: node => visit(node.source),
+    ExportAllDeclaration: node => visit(node.source),
+    ExportNamedDeclaration: node => visit(node.source),
+    ImportExpression: node => visit(node.source),
+    CallExpression: node => {
+      if (node.callee.type === 'Identifier' && node.callee.name === 'require') visit(node.arguments[0]);
+    },
+    TSExternalModuleReference: node => visit(node.expression),
+    TSImportType: node => visit(node.argument?.literal),
+  };
+}
+
+/** The surface a relative specifier lands in (`vscode`, `cli`, …), resolved from the importing file; undefined for none. */
+function surfaceOf(file, specifier) {
+  if (!specifier.startsWith('.')) return undefined;
+  const target = path.relative(SRC, path.resolve(path.dirname(file), specifier)).split(path.sep).join('/');
+  const first = target.replace(/\.[cm]?[jt]s$/, '').split('/')[0];
+  return SURFACES.includes(first) && !target.startsWith('..') ? first : undefined;
+}
+
+const layers = {
+  rules: {
+    'no-surface-imports': {
+      meta: {
+        type: 'problem',
+        messages: { surface: 'Code below the surfaces must not import a surface (src/{{surface}}): let the surface pass what it needs in.' },
+        schema: [],
+      },
+      create: context =>
+        eachImport(node => {
+          const surface = surfaceOf(context.filename, node.value);
+          if (surface) context.report({ node, messageId: 'surface', data: { surface: surface === 'extension' ? 'extension.ts' : surface } });
+        }),
+    },
+  },
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/**', 'out/**', 'dist/**', '.vscode-test/**', 'test/fixtures/**', '**/*.js', '**/*.mjs'] },
@@ -28,12 +91,17 @@ export default tseslint.config(
     rules: restrictImports({ patterns: [indexInternals] }),
   },
   {
-    files: NO_VSCODE_LAYERS,
-    ignores: ['src/providers/vscodeLmChatModel.ts'],
-    rules: restrictImports({ paths: [vscodeImport], patterns: [indexInternals] }),
+    files: ['src/**'],
+    ignores: ['src/index/**', ...VSCODE_ALLOWED],
+    rules: { ...restrictImports({ paths: [vscodeImport], patterns: [indexInternals] }), 'no-restricted-syntax': ['error', ...vscodeDynamicImports] },
   },
   {
     files: ['src/index/**'],
-    rules: restrictImports({ paths: [vscodeImport] }),
+    rules: { ...restrictImports({ paths: [vscodeImport] }), 'no-restricted-syntax': ['error', ...vscodeDynamicImports] },
+  },
+  {
+    files: BELOW_SURFACES,
+    plugins: { layers },
+    rules: { 'layers/no-surface-imports': 'error' },
   },
 );
