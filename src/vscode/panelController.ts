@@ -3,7 +3,8 @@ import type { ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
 import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
-import { withoutExcerpt, type CitationView, type HostToPanel, type PanelToHost, type SourceView, type TurnView } from '../shared/messages';
+import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+import { byOrdinal, reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
 import { toCitationView } from './panelCitations';
 
 /** Everything the panel's host side needs from VS Code, so it can be tested with spies. */
@@ -165,52 +166,46 @@ export class PanelController {
     }
   }
 
+  /** Maps an event onto the messages the panel renders, applying each to the host's copy of the turn. */
   private apply(turn: SavedTurn, event: AnswerEvent): void {
-    const { view } = turn;
+    const turnId = turn.view.id;
     switch (event.type) {
       case 'step':
-        view.step = event.detail;
         this.flushTokens();
-        this.ports.post({ type: 'step', turnId: view.id, detail: event.detail });
+        this.show(turn, { type: 'step', turnId, detail: event.detail });
         break;
       case 'sources':
         turn.passages = event.sources;
-        view.sources = event.sources.map(toSourceView);
-        this.ports.post({ type: 'sources', turnId: view.id, sources: view.sources });
+        this.show(turn, { type: 'sources', turnId, sources: event.sources.map(toSourceView) });
         break;
       case 'token':
-        view.answer += event.text;
-        if (this.pending && this.pending.turnId !== view.id) this.flushTokens();
+        // kept at once, posted in batches
+        turn.view = reduceTurn(turn.view, { type: 'tokens', turnId, text: event.text });
+        if (this.pending && this.pending.turnId !== turnId) this.flushTokens();
         if (this.pending) this.pending.text += event.text;
         else {
-          this.pending = { turnId: view.id, text: event.text };
+          this.pending = { turnId, text: event.text };
           this.ports.schedule(() => this.flushTokens(), TOKEN_BATCH_MS);
         }
         break;
       case 'citation':
         // posted at once, ahead of the batched tokens: the chip of its marker finds it when the marker renders
-        this.ports.post({ type: 'citation', turnId: view.id, citation: this.keepCitation(turn, event.citation) });
+        this.keepCitation(turn, event.citation);
         break;
       case 'done':
         this.flushTokens();
         // the events carried every citation; one they did not is posted now, so no chip opens less than it could
         for (const c of event.citations) {
-          if (!turn.citedLines?.some(l => l.ordinal === c.ordinal)) this.ports.post({ type: 'citation', turnId: view.id, citation: this.keepCitation(turn, c) });
+          if (!turn.citedLines?.some(l => l.ordinal === c.ordinal)) this.keepCitation(turn, c);
         }
-        view.status = 'done';
-        view.step = undefined;
-        view.cited = event.citations.map(c => c.n);
-        this.ports.post({ type: 'done', turnId: view.id, cited: view.cited });
+        this.show(turn, { type: 'done', turnId, cited: event.citations.map(c => c.n) });
         break;
       case 'error': {
         this.flushTokens();
         const status = event.error.kind === 'cancelled' ? 'stopped' : event.partial ? 'interrupted' : 'failed';
         const message = event.error.kind === 'cancelled' ? 'Stopped.' : event.error.message;
-        view.status = status;
-        view.step = undefined;
-        view.error = { message, actionTitle: event.error.options.action?.title };
         turn.action = event.error.options.action;
-        this.ports.post({ type: 'error', turnId: view.id, status, message, actionTitle: view.error.actionTitle });
+        this.show(turn, { type: 'error', turnId, status, message, actionTitle: turn.action?.title });
         break;
       }
       default: {
@@ -220,18 +215,22 @@ export class PanelController {
     }
   }
 
+  /** Applies a message to the host's copy of the turn, as the webview applies it to its own, and posts it. */
+  private show(turn: SavedTurn, message: TurnMessage): void {
+    turn.view = reduceTurn(turn.view, message);
+    this.ports.post(message);
+  }
+
   private flushTokens(): void {
     const pending = this.pending;
     this.pending = undefined;
     if (pending) this.ports.post({ type: 'tokens', turnId: pending.turnId, text: pending.text });
   }
 
-  /** Keeps a citation (replacing the one with its ordinal): its view for the panel, its lines for opening. */
-  private keepCitation(turn: SavedTurn, c: Citation): CitationView {
-    const view = toCitationView(c);
-    turn.view.citations = byOrdinal(turn.view.citations, view);
+  /** Keeps a citation (replacing the one with its ordinal) and posts its view; its lines are kept for opening. */
+  private keepCitation(turn: SavedTurn, c: Citation): void {
     turn.citedLines = byOrdinal(turn.citedLines, { ordinal: c.ordinal, span: citedSpan(c) });
-    return view;
+    this.show(turn, { type: 'citation', turnId: turn.view.id, citation: toCitationView(c) });
   }
 
   /**
@@ -247,14 +246,7 @@ export class PanelController {
     const found = await this.ports.openPassage(target);
     if (found !== 'stale') return;
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
-    if (view) {
-      const citation = { ...view, stale: true };
-      turn.view.citations = byOrdinal(turn.view.citations, citation);
-      this.ports.post({ type: 'citation', turnId, citation });
-    } else {
-      turn.view.stale = [...new Set([...(turn.view.stale ?? []), n])];
-      this.ports.post({ type: 'citationStale', turnId, n });
-    }
+    this.show(turn, view ? { type: 'citation', turnId, citation: { ...view, stale: true } } : { type: 'citationStale', turnId, n });
     this.persist();
   }
 
@@ -277,15 +269,9 @@ export class PanelController {
   }
 }
 
-/** `list` with `item` in place of the one with its ordinal, in ordinal order. */
-function byOrdinal<T extends { ordinal: number }>(list: T[] | undefined, item: T): T[] {
-  return [...(list ?? []).filter(x => x.ordinal !== item.ordinal), item].sort((a, b) => a.ordinal - b.ordinal);
-}
-
 function toStoredTurn(t: SavedTurn): StoredTurn {
   const { citedLines, ...rest } = t;
-  const view = t.view.citations ? { ...t.view, citations: t.view.citations.map(withoutExcerpt) } : t.view;
-  const stored: StoredTurn = { ...rest, view, passages: t.passages.map(toStoredPassage) };
+  const stored: StoredTurn = { ...rest, view: withoutExcerpts(t.view), passages: t.passages.map(toStoredPassage) };
   if (citedLines) stored.citedLines = citedLines.map(c => ({ ordinal: c.ordinal, span: toStoredPassage(c.span) }));
   return stored;
 }

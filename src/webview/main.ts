@@ -1,5 +1,6 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
-import { withoutExcerpt, type HostToPanel, type PanelToHost, type SourceView, type TurnView } from '../shared/messages';
+import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+import { reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
 import type { CitationLookup } from './markdown';
 import { el, StreamingMarkdown } from './streamingMarkdown';
 
@@ -119,7 +120,7 @@ function saveState(now: boolean): void {
   const save = () => {
     stateTimer = undefined;
     // without excerpts of the cited files: the host sends them again after a reload
-    vscode.setState({ turns: [...turns.values()].map(t => ({ ...t.view, citations: t.view.citations?.map(withoutExcerpt) })) });
+    vscode.setState({ turns: [...turns.values()].map(t => withoutExcerpts(t.view)) });
   };
   if (now) save();
   else stateTimer = setTimeout(save, 1000);
@@ -132,7 +133,7 @@ function updateChrome(): void {
 }
 
 function onMessage(m: HostToPanel): void {
-  const ui = 'turnId' in m ? turns.get(m.turnId) : undefined;
+  let changed: TurnUi | undefined;
   switch (m.type) {
     case 'restore':
       conversation.replaceChildren();
@@ -146,63 +147,53 @@ function onMessage(m: HostToPanel): void {
       conversation.replaceChildren();
       turns.clear();
       break;
-    case 'step':
-      if (ui) {
-        ui.view.step = m.detail;
-        renderStep(ui);
+    default:
+      changed = turns.get(m.turnId);
+      if (changed) {
+        changed.view = reduceTurn(changed.view, m);
+        renderChange(changed, m);
       }
+  }
+  updateChrome();
+  // while an answer streams, its tokens, steps and citations are saved at most once a second
+  saveState(!(m.type === 'tokens' || m.type === 'step' || (m.type === 'citation' && changed?.view.status === 'streaming')));
+}
+
+/** Renders what `m` changed in a turn whose view already has it. */
+function renderChange(ui: TurnUi, m: TurnMessage): void {
+  switch (m.type) {
+    case 'step':
+      renderStep(ui);
       break;
     case 'sources':
-      if (ui) {
-        ui.view.sources = m.sources;
-        renderSources(ui);
-      }
+      renderSources(ui);
       break;
     case 'tokens':
-      if (ui) {
-        ui.view.answer += m.text;
-        ui.answer.append(m.text);
-      }
+      ui.answer.append(m.text);
       break;
     case 'done':
-      if (ui) {
-        ui.view = { ...ui.view, status: 'done', cited: m.cited, step: undefined };
-        ui.answer.finish();
-        renderStep(ui);
-        renderSources(ui);
-        renderStatus(ui);
-      }
+      ui.answer.finish();
+      renderStep(ui);
+      renderSources(ui);
+      renderStatus(ui);
       break;
     case 'error':
-      if (ui) {
-        ui.view = { ...ui.view, status: m.status, step: undefined, error: { message: m.message, actionTitle: m.actionTitle } };
-        ui.answer.finish();
-        renderStep(ui);
-        renderStatus(ui);
-      }
+      ui.answer.finish();
+      renderStep(ui);
+      renderStatus(ui);
       break;
     case 'citation':
-      if (ui) {
-        const { citation } = m;
-        ui.view.citations = [...(ui.view.citations ?? []).filter(c => c.ordinal !== citation.ordinal), citation];
-        ui.answer.updateCitation(citation.ordinal);
-      }
+      ui.answer.updateCitation(m.citation.ordinal);
       break;
     case 'citationStale':
-      if (ui) {
-        ui.view.stale = [...new Set([...(ui.view.stale ?? []), m.n])];
-        ui.answer.refresh();
-        renderSources(ui);
-      }
+      ui.answer.refresh();
+      renderSources(ui);
       break;
     default: {
       const unknown: never = m;
       console.warn('unknown message', unknown);
     }
   }
-  updateChrome();
-  // while an answer streams, its tokens, steps and citations are saved at most once a second
-  saveState(!(m.type === 'tokens' || m.type === 'step' || (m.type === 'citation' && ui?.view.status === 'streaming')));
 }
 
 window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));

@@ -1,0 +1,40 @@
+// How a panel turn changes with each message about it: the host keeps its copy of the turn with this, and the
+// webview renders its copy with it, so the two cannot disagree. Pure: no DOM, no VS Code.
+import { withoutExcerpt, type HostToPanel, type TurnView } from './messages';
+
+/** The messages about one turn; the others (`restore`, `turnStarted`, `cleared`) replace the whole conversation. */
+export type TurnMessage = Extract<HostToPanel, { turnId: string }>;
+
+/** `turn` after `message`; `turn` itself is left as it was. */
+export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
+  switch (message.type) {
+    case 'step':
+      return { ...turn, step: message.detail };
+    case 'sources':
+      return { ...turn, sources: message.sources };
+    case 'tokens':
+      return { ...turn, answer: turn.answer + message.text };
+    case 'citation':
+      return { ...turn, citations: byOrdinal(turn.citations, message.citation) };
+    case 'citationStale':
+      return { ...turn, stale: [...new Set([...(turn.stale ?? []), message.n])] };
+    case 'done':
+      return { ...turn, status: 'done', step: undefined, cited: message.cited };
+    case 'error':
+      return { ...turn, status: message.status, step: undefined, error: { message: message.message, actionTitle: message.actionTitle } };
+    default: {
+      const unknown: never = message;
+      throw new Error(`unhandled turn message ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** `list` with `item` in place of the one with its ordinal, in ordinal order. */
+export function byOrdinal<T extends { ordinal: number }>(list: readonly T[] | undefined, item: T): T[] {
+  return [...(list ?? []).filter(x => x.ordinal !== item.ordinal), item].sort((a, b) => a.ordinal - b.ordinal);
+}
+
+/** The turn as saved state keeps it: citations without their excerpts (text of the cited files). */
+export function withoutExcerpts(turn: TurnView): TurnView {
+  return turn.citations ? { ...turn, citations: turn.citations.map(withoutExcerpt) } : turn;
+}

@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import type { CitationView, TurnView } from '../../../src/shared/messages';
+import { reduceTurn, withoutExcerpts, type TurnMessage } from '../../../src/shared/panelTurns';
+
+const streaming = (): TurnView => ({ id: 't', question: 'q', answer: '', sources: [], cited: [], citations: [], status: 'streaming' });
+const chip = (ordinal: number, over: Partial<CitationView> = {}): CitationView => ({ ordinal, n: 1, path: 'a.md', startLine: 2, endLine: 2, claim: 'c', ...over });
+const replay = (messages: TurnMessage[], from = streaming()) => messages.reduce(reduceTurn, from);
+
+describe('a panel turn, message by message', () => {
+  it('builds the answer from steps, sources, tokens and done, and forgets the step when done', () => {
+    const sources = [{ n: 1, path: 'a.md', startLine: 1, endLine: 9 }];
+    const turn = replay([
+      { type: 'step', turnId: 't', detail: 'Searching' },
+      { type: 'sources', turnId: 't', sources },
+      { type: 'tokens', turnId: 't', text: 'Flux ' },
+      { type: 'tokens', turnId: 't', text: 'is 88 [1].' },
+    ]);
+    assert.deepEqual([turn.step, turn.answer, turn.sources, turn.status], ['Searching', 'Flux is 88 [1].', sources, 'streaming']);
+    const done = reduceTurn(turn, { type: 'done', turnId: 't', cited: [1] });
+    assert.deepEqual([done.step, done.status, done.cited, done.answer], [undefined, 'done', [1], 'Flux is 88 [1].']);
+  });
+
+  it('keeps the partial answer on an error, with its status, message and fix', () => {
+    const turn = replay([
+      { type: 'step', turnId: 't', detail: 'Writing' },
+      { type: 'tokens', turnId: 't', text: 'Part' },
+      { type: 'error', turnId: 't', status: 'interrupted', message: 'socket hang up', actionTitle: 'Retry' },
+    ]);
+    assert.deepEqual([turn.answer, turn.status, turn.step, turn.error], ['Part', 'interrupted', undefined, { message: 'socket hang up', actionTitle: 'Retry' }]);
+  });
+
+  it('replaces a citation by ordinal and keeps them in ordinal order, whatever order they come in', () => {
+    const turn = replay([
+      { type: 'citation', turnId: 't', citation: chip(2) },
+      { type: 'citation', turnId: 't', citation: chip(0, { support: 'supported' }) },
+      { type: 'citation', turnId: 't', citation: chip(0, { support: 'unsupported' }) },
+    ]);
+    assert.deepEqual(turn.citations?.map(c => [c.ordinal, c.support]), [[0, 'unsupported'], [2, undefined]]);
+  });
+
+  it('marks a source stale once, however often it is found stale', () => {
+    const turn = replay([
+      { type: 'citationStale', turnId: 't', n: 2 },
+      { type: 'citationStale', turnId: 't', n: 2 },
+      { type: 'citationStale', turnId: 't', n: 1 },
+    ]);
+    assert.deepEqual(turn.stale, [2, 1]);
+  });
+
+  it('leaves the turn it was given as it was', () => {
+    const before = streaming();
+    const copy = structuredClone(before);
+    replay([{ type: 'tokens', turnId: 't', text: 'x' }, { type: 'citation', turnId: 't', citation: chip(0) }, { type: 'citationStale', turnId: 't', n: 1 }, { type: 'done', turnId: 't', cited: [1] }], before);
+    assert.deepEqual(before, copy);
+  });
+
+  it('saves a turn without the excerpts of its citations, and one without citations as it is', () => {
+    const turn = { ...streaming(), citations: [chip(0, { excerpt: 'secret line' })] };
+    assert.deepEqual(withoutExcerpts(turn).citations, [chip(0)]);
+    const old: TurnView = { id: 'o', question: 'q', answer: 'a', sources: [], cited: [], status: 'done' };
+    assert.equal(withoutExcerpts(old), old);
+  });
+});
