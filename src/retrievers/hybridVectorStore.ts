@@ -12,8 +12,8 @@ const FORMAT = 'grounded-vectors-1';
 
 /**
  * The local hybrid's vectors: a cache by content hash (what the embedder fills), and the current chunks as one
- * flat, L2-normalised Float32Array searched by brute-force cosine, which at workspace sizes (≤100k × 1k dims) is a
- * few tens of milliseconds and needs no index structure. Saved as a JSON header plus the raw floats.
+ * flat, L2-normalised Float32Array searched by brute-force cosine, which at workspace sizes is fast enough to need
+ * no index structure. Saved as a JSON header plus the raw floats.
  */
 export class HybridVectorStore implements VectorCache {
   private readonly vectors = new Map<string, Float32Array>();

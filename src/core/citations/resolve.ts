@@ -6,8 +6,8 @@ import { analysePassage } from './passageUnits';
 
 /**
  * The coverage (IDF-weighted share of the claim's terms that the aligned lines hold) from which a citation is
- * `supported`, and from which it is at least `partial`. Chosen on the climate-fever-cite dev set so that about one
- * right citation in seven is flagged (docs/CITATIONS.md has the distributions and the trade-off).
+ * `supported`, and from which it is at least `partial`. Chosen on the climate-fever-cite dev set, trading right
+ * citations flagged against wrong ones let through (docs/CITATIONS.md has the distributions and the figures).
  */
 export const SUPPORTED_FROM = 0.2;
 export const PARTIAL_FROM = 0.1;

@@ -36,8 +36,8 @@ export interface SegmentTerms {
  * contribution; once the k-th best score reaches the sum of the smallest bounds, documents holding only those
  * terms cannot enter, so only the other ("essential") terms' postings are walked and the rest are looked up by
  * galloping search, and only while the document can still make it. Block-max bounds (per 128 postings of a term)
- * then skip runs of documents whose blocks cannot add up to the threshold — a single common term ("return") no
- * longer walks all its postings — and the rarest term seeds the threshold before any segment is scored
+ * then skip runs of documents whose blocks cannot add up to the threshold — so a single common term ("return")
+ * does not walk all its postings — and the rarest term seeds the threshold before any segment is scored
  * (seedThreshold, from the segment with most of its documents: the best documents may sit in the last one). The
  * top k is exactly that of exhaustive scoring, scores bit for bit: a document's score is summed in query order,
  * and documents come in ascending order so a later document that only ties the k-th score never enters (TopK
@@ -243,7 +243,7 @@ const SEED_MIN_SKEW_ALONE = 2;
  * "return"; a long identifier and its pieces: `runtimedyld`, `dyld`, `jit`), when there are few enough; else what
  * the rarest term alone adds to each of its documents (a score holds every contribution, so its k-th best reaches
  * the k-th best of these). Plain MaxScore starts from nothing and walks the common terms' postings until k good
- * documents have turned up ("const ossl": 20k documents scored where 4k would do): that was most of the slowest
+ * documents have turned up ("const ossl" scores many times the documents it needs), which makes the slowest
  * queries. The seed is lowered by a hair below a real k-th score, so a document that ties it is still offered
  * (ties keep index order) and the result stays exactly that of exhaustive scoring; the main loop scores these
  * documents again, the same way. -Infinity when there is nothing to seed from.
