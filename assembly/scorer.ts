@@ -2,8 +2,8 @@
 // the result; `npm run build:wasm` rebuilds it). Each segment has its own memory, laid out by
 // src/index/scoring/wasmScorer.ts: the segment's postings (documents, term frequencies), its documents' lengths, one
 // score per document (zero between queries), its deletion bits, the query's terms and room for the top k. A query with
-// common terms adds every posting of its terms into the scores — a loop with no branch, which WebAssembly runs several
-// times faster than MaxScore walks the same lists in JavaScript — then reads the scores once, in document order,
+// common terms adds every posting of its terms into the scores — a loop with no branch, which WebAssembly runs faster
+// than MaxScore walks the same lists in JavaScript — then reads the scores once, in document order,
 // keeping the k best.
 
 /**

@@ -12,8 +12,8 @@
 // tokenizer's own regex over it: no match crosses an ASCII separator, so the counts are exactly those of tokenize.
 //
 // Memory is AssemblyScript's TLSF heap (the minimal runtime; nothing here is garbage-collected): every table grows
-// by reallocating to twice its size, and the old copy is freed for reuse. (A bump heap that never frees cost ~300 MB
-// of peak memory on a two-thread build of the bench corpus, for the postings' discarded copies.)
+// by reallocating to twice its size, and the old copy is freed for reuse (a bump heap that never frees would keep
+// every discarded copy of the postings until the build ends).
 
 /** The term of the identifier piece at [start, end) (`Http`, `8`, `the`): its stem's number, or -1 for a stopword. */
 @external('env', 'pieceTerm')
