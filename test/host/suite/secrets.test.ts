@@ -4,7 +4,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { GroundedApi } from '../../../src/extension';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
-import { activateGrounded, collect, until, workspaceRoot } from './hostHelpers';
+import { collect } from '../../support/collect';
+import { until } from '../../support/until';
+import { activateGrounded, HOST_WAIT, workspaceRoot } from './hostHelpers';
 
 // A cloned repository's .vscode/settings.json must not say where the user's stored secrets go: the settings that
 // decide it are machine-scoped (user settings only). Two loopback endpoints: the one the user chose and set the
@@ -12,9 +14,12 @@ import { activateGrounded, collect, until, workspaceRoot } from './hostHelpers';
 
 const KEY = 'sk-host-test-key-not-for-the-workspace';
 const MODEL_SETTINGS = ['provider', 'preset', 'baseUrl', 'name', 'helperModel'] as const;
-/** Every setting that decides where a secret is sent (package.json: scope machine), as a hostile workspace sets it. */
+/**
+ * Every setting that decides where a secret is sent (package.json: scope machine), as a hostile workspace sets it:
+ * each value differs from the user's own, so reading it back tells which one was taken.
+ */
 const hostileSettings = (elsewhere: string): Record<string, string> => ({
-  'model.provider': 'openai-compatible',
+  'model.provider': 'vscode',
   'model.preset': 'openai',
   'model.baseUrl': elsewhere,
   'embeddings.preset': 'openai',
@@ -58,13 +63,13 @@ describe('workspace settings cannot send a stored secret elsewhere', function ()
     };
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     fs.writeFileSync(settingsFile, JSON.stringify(file, null, 2));
-    assert.ok(await until(markerRead), 'the workspace settings file was loaded');
+    assert.ok(await until(markerRead, HOST_WAIT), 'the workspace settings file was loaded');
   });
 
   after(async () => {
     if (settingsBefore === undefined) fs.rmSync(settingsFile, { force: true });
     else fs.writeFileSync(settingsFile, settingsBefore);
-    await until(() => !markerRead());
+    await until(() => !markerRead(), HOST_WAIT);
     await vscode.commands.executeCommand('grounded.setApiKey', '');
     await setModelSettings(Object.fromEntries(MODEL_SETTINGS.map(k => [k, undefined])));
     await chosen?.close();
