@@ -5,6 +5,7 @@ import type { AnswerEvent, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
+import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
 import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
@@ -75,7 +76,7 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
       case 'citation':
         break;
       case 'done':
-        io.out(`\n\n${sourceLines(event.citations, sources)}`);
+        io.out(`\n\n${sourceLines(sourcesToShow(event, sources))}`);
         return 0;
       case 'error':
         if (event.partial) io.out(event.error.kind === 'stream-broken' ? '\n[interrupted]\n' : '\n');
@@ -107,11 +108,11 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
  * Each claim's citation as `[n] path:start-end`, with the claim and a word when its lines do not support it; or
  * (when nothing was cited) the passages the answer was written from.
  */
-function sourceLines(citations: Citation[], sources: Passage[]): string {
+function sourceLines(shown: SourcesToShow): string {
   const lines =
-    citations.length > 0
-      ? citations.map(c => `[${c.n}] ${escapeName(c.passage.path)}:${c.startLine}-${c.endLine}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`)
-      : sources.map(p => `${escapeName(p.path)}:${p.startLine}-${p.endLine}`);
+    shown.kind === 'cited'
+      ? shown.citations.map(c => `[${c.n}] ${escapeName(c.passage.path)}:${c.startLine}-${c.endLine}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`)
+      : shown.sources.map(p => `${escapeName(p.path)}:${p.startLine}-${p.endLine}`);
   if (lines.length === 0) return '';
   return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
 }

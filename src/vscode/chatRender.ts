@@ -3,6 +3,7 @@ import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
 import { MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
+import { sourcesToShow } from '../shared/sourcesToShow';
 
 /** What the chat renderer needs from a ChatResponseStream; tests pass a spy. */
 export interface ChatSink {
@@ -69,10 +70,9 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         break;
       case 'done': {
         write(scanner.flush());
-        // The distinct cited ranges first; an answer that cites nothing still shows what it was written from.
-        const cited = new Map(event.citations.map(c => [citedSpan(c).id, citedSpan(c)]));
-        const shown = cited.size > 0 ? [...cited.values()] : event.mode === 'answer' ? sources : [];
-        for (const p of shown) sink.reference(p);
+        // each cited range once; an answer that cites nothing still shows what it was written from
+        const shown = sourcesToShow(event, sources);
+        for (const p of shown.kind === 'cited' ? shown.ranges.map(citedSpan) : shown.sources) sink.reference(p);
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
       case 'error':

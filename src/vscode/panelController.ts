@@ -5,6 +5,7 @@ import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 import { byOrdinal, reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
+import { sourcesToShow } from '../shared/sourcesToShow';
 import { toCitationView } from './panelCitations';
 
 /** Everything the panel's host side needs from VS Code, so it can be tested with spies. */
@@ -198,7 +199,9 @@ export class PanelController {
         for (const c of event.citations) {
           if (!turn.citedLines?.some(l => l.ordinal === c.ordinal)) this.keepCitation(turn, c);
         }
-        this.show(turn, { type: 'done', turnId, cited: event.citations.map(c => c.n) });
+        // every source stays listed; the cited ones are marked
+        const shown = sourcesToShow(event, turn.passages);
+        this.show(turn, { type: 'done', turnId, cited: shown.kind === 'cited' ? shown.numbers : [] });
         break;
       case 'error': {
         this.flushTokens();

@@ -1,0 +1,23 @@
+// Which sources a finished answer shows, decided once for chat, the panel and `grounded ask`.
+import type { AnswerMode, Citation } from '../core/events';
+import type { Passage } from '../core/passage';
+
+/**
+ * `cited`: the answer's citations, one per claim in answer order; `ranges`, the first citation of each distinct range
+ * (path and lines) in the order first cited; `numbers`, each cited source number once. `written-from`: the answer
+ * cites nothing, so the passages a model wrote it from are shown; search results cite every result they list, so a
+ * search that cites nothing shows nothing.
+ */
+export type SourcesToShow<P = Passage> =
+  | { kind: 'cited'; citations: Citation[]; ranges: Citation[]; numbers: number[] }
+  | { kind: 'written-from'; sources: P[] };
+
+export function sourcesToShow<P = Passage>(done: { citations: readonly Citation[]; mode: AnswerMode }, sources: readonly P[]): SourcesToShow<P> {
+  if (done.citations.length === 0) return { kind: 'written-from', sources: done.mode === 'answer' ? [...sources] : [] };
+  const ranges = new Map<string, Citation>();
+  for (const c of done.citations) {
+    const key = `${c.passage.path}:${c.startLine}-${c.endLine}`;
+    if (!ranges.has(key)) ranges.set(key, c);
+  }
+  return { kind: 'cited', citations: [...done.citations], ranges: [...ranges.values()], numbers: [...new Set(done.citations.map(c => c.n))] };
+}
