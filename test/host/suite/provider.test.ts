@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ConnectionReport } from '../../../src/providers/connectionTest';
 import type { GroundedApi } from '../../../src/extension';
-import { activateGrounded, collect, until } from './hostHelpers';
+import { collect } from '../../support/collect';
+import { until } from '../../support/until';
+import { activateGrounded, HOST_WAIT } from './hostHelpers';
 import { FaultServer, isGradeRequest, lastUserText } from '../../fakes/faultServer';
 
 // The openai-compatible provider wired in a real VS Code: settings switched to a loopback fault server started
@@ -94,7 +96,7 @@ describe('the openai-compatible provider in a real VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.chat.open', { query: '@grounded which port does the flux service use?', modelSelector: { vendor: 'grounded-test' } });
     const asked = (generation: boolean) => () =>
       server.chatRequests.slice(before).some(r => isGradeRequest(r) !== generation && lastUserText(r).includes('Question: which port does the flux service use?'));
-    assert.ok(await until(asked(false)), 'the participant graded with the endpoint');
-    assert.ok(await until(asked(true)), 'the participant generated with the endpoint');
+    assert.ok(await until(asked(false), HOST_WAIT), 'the participant graded with the endpoint');
+    assert.ok(await until(asked(true), HOST_WAIT), 'the participant generated with the endpoint');
   });
 });

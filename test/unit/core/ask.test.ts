@@ -5,6 +5,7 @@ import { NOTHING_FOUND } from '../../../src/core/rag/nodes/generate';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type RecordedCall, type Script } from '../../fakes/scriptedChatModel';
+import { collect } from '../../support/collect';
 
 const isGrade = (c: RecordedCall) => c.system.startsWith('You grade');
 const isRewrite = (c: RecordedCall) => c.system.startsWith('You rewrite');
@@ -21,11 +22,8 @@ function model(opts: { grade?: Script; rewrite?: Script; generate: Script[] }) {
   });
 }
 
-async function collect(request: AskRequest, deps: AskDeps): Promise<AnswerEvent[]> {
-  const events: AnswerEvent[] = [];
-  for await (const e of ask(request, { clock: new FakeClock(), ...deps })) events.push(e);
-  return events;
-}
+/** Every event of the answer to `request`, on a fake clock. */
+const answer = (request: AskRequest, deps: AskDeps): Promise<AnswerEvent[]> => collect(ask(request, { clock: new FakeClock(), ...deps }));
 
 const shape = (events: AnswerEvent[]) =>
   events.map(e => (e.type === 'step' ? `step:${e.name}` : e.type === 'token' ? `token:${e.text}` : e.type));
@@ -36,7 +34,7 @@ const three = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2
 describe('ask()', () => {
   it('emits retrieve, grade, sources, generate, tokens and done in that order', async () => {
     const m = model({ generate: [{ tokens: ['Set it', ' to 88', ' [1].'] }] });
-    const events = await collect({ question: 'flux level?' }, { retriever: three, model: m });
+    const events = await answer({ question: 'flux level?' }, { retriever: three, model: m });
     assert.deepEqual(shape(events), [
       'step:retrieve', 'step:grade', 'step:grade', 'sources', 'step:generate',
       'token:Set it', 'token: to 88', 'citation', 'token: [1].', 'done',
@@ -50,7 +48,7 @@ describe('ask()', () => {
 
   it('never lets grader or rewriter text into the answer', async () => {
     const m = model({ grade: { reply: 'GRADER-SAYS {"relevant":[]}' }, rewrite: { reply: 'REWRITER-SAYS flux' }, generate: [{ tokens: ['ok'] }] });
-    const events = await collect({ question: 'flux?' }, { retriever: three, model: m });
+    const events = await answer({ question: 'flux?' }, { retriever: three, model: m });
     const text = JSON.stringify(events.filter(e => e.type === 'token' || e.type === 'done'));
     assert.ok(!text.includes('GRADER-SAYS') && !text.includes('REWRITER-SAYS'), text);
   });
@@ -58,7 +56,7 @@ describe('ask()', () => {
   it('grades all passages in one model call whatever k is', async () => {
     const many = new FakeRetriever(() => Array.from({ length: 20 }, (_, i) => passage(i + 1)));
     const m = model({ generate: [{ tokens: ['a'] }] });
-    await collect({ question: 'q' }, { retriever: many, model: m, options: { k: 20 } });
+    await answer({ question: 'q' }, { retriever: many, model: m, options: { k: 20 } });
     const grades = m.calls.filter(isGrade);
     assert.equal(grades.length, 1);
     for (let n = 1; n <= 20; n++) assert.ok(grades[0]?.prompt.includes(`[${n}] docs/file${n}.md`), `passage ${n} in the grading prompt`);
@@ -67,7 +65,7 @@ describe('ask()', () => {
   it('stops the rewrite loop at its bound, then answers from the top results', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
     const m = model({ grade: { reply: '{"relevant": []}' }, rewrite: { reply: 'another query' }, generate: [{ tokens: ['not in the passages'] }] });
-    const events = await collect({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 2 } });
+    const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 2 } });
     assert.equal(m.calls.filter(isRewrite).length, 2);
     assert.equal(m.calls.filter(isGrade).length, 3);
     assert.deepEqual(r.queries, ['q', 'another query', 'another query']);
@@ -77,14 +75,14 @@ describe('ask()', () => {
 
   it('says plainly that nothing was found, without a model call, when the search finds nothing', async () => {
     const m = model({ generate: [{ tokens: ['invented'] }] });
-    const events = await collect({ question: 'q' }, { retriever: new FakeRetriever(() => []), model: m, options: { maxRewrites: 1 } });
+    const events = await answer({ question: 'q' }, { retriever: new FakeRetriever(() => []), model: m, options: { maxRewrites: 1 } });
     assert.equal(tokens(events), NOTHING_FOUND);
     assert.equal(m.calls.filter(c => !isGrade(c) && !isRewrite(c)).length, 0);
   });
 
   it('keeps the top passages when the grader fails, and says so', async () => {
     const m = model({ grade: { failBefore: new Error('boom') }, generate: [{ tokens: ['fine [2]'] }] });
-    const events = await collect({ question: 'q' }, { retriever: three, model: m, options: { maxContext: 2 } });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m, options: { maxContext: 2 } });
     assert.ok(events.some(e => e.type === 'step' && e.name === 'grade' && e.detail.includes('using the top passages')));
     const sources = events.find(e => e.type === 'sources');
     assert.deepEqual(sources?.type === 'sources' && sources.sources.map(p => p.path), ['docs/file1.md', 'docs/file2.md']);
@@ -93,7 +91,7 @@ describe('ask()', () => {
 
   it('falls back to one non-streaming call when streaming fails before the first token', async () => {
     const m = model({ generate: [{ failBefore: new Error('bad SSE chunk') }, { reply: 'whole answer [1]' }] });
-    const events = await collect({ question: 'q' }, { retriever: three, model: m });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m });
     assert.deepEqual(m.calls.filter(c => !isGrade(c)).map(c => c.kind), ['stream', 'invoke']);
     assert.equal(tokens(events), 'whole answer [1]');
     const done = last(events);
@@ -104,7 +102,7 @@ describe('ask()', () => {
     it(`keeps the partial answer when the stream drops at token ${n}`, async () => {
       const all = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
       const m = model({ generate: [{ tokens: all, failAfter: { tokens: n, error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) } }] });
-      const events = await collect({ question: 'q' }, { retriever: three, model: m });
+      const events = await answer({ question: 'q' }, { retriever: three, model: m });
       const end = last(events);
       assert.ok(end?.type === 'error');
       assert.equal(end.error.kind, 'stream-broken');
@@ -128,7 +126,7 @@ describe('ask()', () => {
 
   it('stops retrying after the policy and reports the rate limit', async () => {
     const m = model({ generate: [{ failBefore: httpError(429) }] });
-    const events = await collect({ question: 'q' }, { retriever: three, model: m, options: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m, options: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } });
     const end = last(events);
     assert.ok(end?.type === 'error');
     assert.equal(end.error.kind, 'rate-limit');
@@ -138,7 +136,7 @@ describe('ask()', () => {
 
   it('reports a 401 as an auth error naming the fix, without a fallback call', async () => {
     const m = model({ generate: [{ failBefore: httpError(401) }] });
-    const events = await collect({ question: 'q' }, { retriever: three, model: m });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m });
     const end = last(events);
     assert.ok(end?.type === 'error');
     assert.equal(end.error.kind, 'auth');
@@ -164,13 +162,13 @@ describe('ask()', () => {
 
   it('times out a model that sends nothing, then retries', async () => {
     const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
-    const events = await collect({ question: 'q' }, { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } });
     assert.equal(m.calls.filter(c => !isGrade(c))[0]?.aborted, true);
     assert.equal(tokens(events), 'late');
   });
 
   it('answers with labelled search results when there is no model', async () => {
-    const events = await collect({ question: 'flux' }, { retriever: three });
+    const events = await answer({ question: 'flux' }, { retriever: three });
     assert.deepEqual(shape(events).slice(0, 2), ['step:retrieve', 'sources']);
     const done = last(events);
     assert.ok(done?.type === 'done');
@@ -181,7 +179,7 @@ describe('ask()', () => {
 
   it('answers /search without calling the model', async () => {
     const m = model({ generate: [{ tokens: ['x'] }] });
-    const events = await collect({ question: 'flux', mode: 'search' }, { retriever: three, model: m });
+    const events = await answer({ question: 'flux', mode: 'search' }, { retriever: three, model: m });
     assert.equal(m.calls.length, 0);
     assert.match(tokens(events), /^\*\*Search results for “flux”/);
   });
@@ -189,7 +187,7 @@ describe('ask()', () => {
   it('rejects an empty question and a 100k-character question with clear messages', async () => {
     const m = model({ generate: [{ tokens: ['x'] }] });
     for (const question of ['   ', 'x'.repeat(100_000)]) {
-      const events = await collect({ question }, { retriever: three, model: m });
+      const events = await answer({ question }, { retriever: three, model: m });
       assert.equal(events.length, 1);
       const e = events[0];
       assert.ok(e?.type === 'error' && e.error.kind === 'bad-input');
@@ -200,14 +198,14 @@ describe('ask()', () => {
 
   it('turns a retriever failure into an error event', async () => {
     const broken = { search: async () => { throw new Error('disk on fire'); } };
-    const events = await collect({ question: 'q' }, { retriever: broken, model: model({ generate: [{ tokens: ['x'] }] }) });
+    const events = await answer({ question: 'q' }, { retriever: broken, model: model({ generate: [{ tokens: ['x'] }] }) });
     assert.equal(last(events)?.type, 'error');
   });
 
   it('passes history to the generator and searches a short follow-up with the question before it', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
     const m = model({ generate: [{ tokens: ['x'] }] });
-    await collect({ question: 'and on Windows?', history: [{ role: 'user', text: 'how to install' }, { role: 'assistant', text: 'run npm ci' }] }, { retriever: r, model: m });
+    await answer({ question: 'and on Windows?', history: [{ role: 'user', text: 'how to install' }, { role: 'assistant', text: 'run npm ci' }] }, { retriever: r, model: m });
     assert.deepEqual(r.queries, ['how to install and on Windows?']);
     const gen = m.calls.find(c => !isGrade(c));
     assert.deepEqual(gen?.messages.slice(1, 3).map(msg => msg.content), ['how to install', 'run npm ci']);
@@ -223,7 +221,7 @@ describe('ask() with the model check of citations', () => {
       return { tokens: ['The flux level is 88 [1]. ', 'Logs go to /var/log [2].'] };
     });
   const run = (check: Script) =>
-    collect({ question: 'flux and logs?' }, { retriever: sources, model: checker(check), options: { citationCheck: 'model' } });
+    answer({ question: 'flux and logs?' }, { retriever: sources, model: checker(check), options: { citationCheck: 'model' } });
 
   it('replaces the lexical verdicts with the model’s, sending a citation again only where one changed', async () => {
     const events = await run({ reply: '{"verdicts": ["supported", "unsupported"]}' });

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import { GroundedError } from '../../../src/core/errors';
-import type { AnswerEvent } from '../../../src/core/events';
 import { testConnection } from '../../../src/providers/connectionTest';
 import { listEndpointModels } from '../../../src/providers/listModels';
 import { createOpenAiCompatibleModels } from '../../../src/providers/openAiCompatible';
@@ -10,6 +9,7 @@ import { UnavailableChatModel } from '../../../src/providers/unavailableChatMode
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
+import { collect } from '../../support/collect';
 
 const retriever = new FakeRetriever(() => [passage(1), passage(2)]);
 
@@ -17,12 +17,6 @@ function endpointFor(over: Partial<EndpointSettings>) {
   const r = resolveEndpoint({ preset: 'custom', baseUrl: '', model: 'fault-model', helperModel: '', azureApiVersion: '2024-10-21', ...over });
   assert.ok('endpoint' in r, JSON.stringify(r));
   return r.endpoint;
-}
-
-async function collect(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
-  const out: AnswerEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
 }
 
 describe('OpenAI-compatible models on the wire', () => {

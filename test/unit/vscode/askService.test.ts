@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { ask as coreAsk } from '../../../src/core/ask';
 import { GroundedError } from '../../../src/core/errors';
-import type { AnswerEvent } from '../../../src/core/events';
 import { createAskService, type AskServiceDeps } from '../../../src/vscode/askService';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { defaultAskOptions } from '../../../src/core/options';
 import { ScriptedChatModel } from '../../fakes/scriptedChatModel';
+import { collect } from '../../support/collect';
 
 const HELD_TOKEN = 'dapi-held-token-5f3a9c'; // a shape no pattern knows: only the held list redacts it
 
@@ -29,12 +29,6 @@ function service(overrides: Partial<AskServiceDeps<string>> = {}) {
 }
 
 const NO_RETRIES = { ...defaultAskOptions, grading: false, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } };
-
-async function collect(events: AsyncIterable<AnswerEvent>): Promise<AnswerEvent[]> {
-  const out: AnswerEvent[] = [];
-  for await (const e of events) out.push(e);
-  return out;
-}
 
 describe('ask service', () => {
   it('logs a failed answer (as the panel asks) once, with credential shapes and held secrets redacted', async () => {
