@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { NOTED_SKIPS, SKIP_REASONS, skipNotes } from '../index';
+import { skipNotes, skippedCounts } from '../index';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
@@ -28,7 +28,7 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
     io.out(JSON.stringify({ folders, ...stats, totalMs }, null, 2) + '\n');
     return 0;
   }
-  const skipped = SKIP_REASONS.filter(r => stats.skipped[r] > 0 && !NOTED_SKIPS.includes(r)).map(r => `${r} ${stats.skipped[r]}`);
+  const skipped = skippedCounts(stats.skipped);
   io.out(`folders   ${folders.map(escapeName).join(', ')}\n`);
   io.out(`files     ${stats.files}\n`);
   io.out(`chunks    ${stats.chunks}\n`);

@@ -5,7 +5,8 @@
 // The index of a workspace's folders, kept up to date and queried by the host.
 export { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
 export type { IndexHit } from './segments/segmentedIndex';
-export { NOTED_SKIPS, skipNotes, type IndexStats } from './segments/indexStats';
+export { skipNotes, type IndexStats } from './segments/indexStats';
+export { indexReportMarkdown, indexReportText, skippedCounts, type IndexReport, type IndexReportText } from './indexReport';
 
 // Which files are indexed, and how one is read (the remote retrievers push and read files by the same rules).
 export { DEFAULT_MAX_FILES, discoverFiles, fileCountLimit, type DiscoveryRules } from './discovery/walkFolders';

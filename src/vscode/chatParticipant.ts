@@ -2,8 +2,8 @@ import * as vscode from 'vscode';
 import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
 import { RETRY, renderToChat, type ChatSink } from './chatRender';
+import { indexReportMarkdown, type IndexReport } from '../index';
 import { passageLocation } from './locations';
-import { describeIndex, type IndexReport } from './indexReport';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
@@ -31,7 +31,7 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
   return async (request, context, stream, token): Promise<vscode.ChatResult> => {
     if (request.command === 'index') {
       stream.progress('Reading the workspace index…');
-      stream.markdown(describeIndex(await deps.indexReport()));
+      stream.markdown(indexReportMarkdown(await deps.indexReport()));
       return {};
     }
     const mode: AnswerMode = request.command === 'search' ? 'search' : 'answer';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { describeIndex } from './indexReport';
+import { indexReportText } from '../index';
 import type { WorkspaceIndexService } from './workspaceIndexService';
 
 export function registerCommands(index: WorkspaceIndexService, log: vscode.LogOutputChannel): vscode.Disposable[] {
@@ -12,8 +12,8 @@ export function registerCommands(index: WorkspaceIndexService, log: vscode.LogOu
     }),
     vscode.commands.registerCommand('grounded.rebuildIndex', async () => {
       const report = await index.rebuild();
-      const summary = describeIndex(report).split('\n').filter(l => l.startsWith('- ')).map(l => l.slice(2)).join('; ');
-      void vscode.window.showInformationMessage(`Grounded index rebuilt: ${summary}.`);
+      const { title, items } = indexReportText(report);
+      void vscode.window.showInformationMessage(items.length > 0 ? `Grounded index rebuilt: ${items.join('; ')}.` : title);
       return report;
     }),
     vscode.commands.registerCommand('grounded.showLog', () => log.show()),

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { IndexStats } from '../index';
+import type { IndexReportText, IndexStats } from '../index';
 
 export interface IndexStatusActions {
-  /** The `/index` text (markdown-ish lines) for the details message. */
-  details(): Promise<string>;
+  /** The report the details message shows. */
+  details(): Promise<IndexReportText>;
   rebuild(): void;
   cancel(): void;
   isSyncing(): boolean;
@@ -48,9 +48,9 @@ export class IndexStatusItem implements vscode.Disposable {
   private async showDetails(): Promise<void> {
     const syncing = this.actions.isSyncing();
     const action = syncing ? 'Cancel Indexing' : 'Rebuild Index';
-    const text = syncing ? 'Grounded is indexing the workspace.' : await this.actions.details();
-    const [first, ...rest] = text.split('\n').filter(l => l.trim() !== '');
-    const choice = await vscode.window.showInformationMessage(strip(first ?? 'Grounded index'), { modal: true, detail: rest.map(strip).join('\n') }, action);
+    const report: IndexReportText = syncing ? { title: 'Grounded is indexing the workspace.', items: [] } : await this.actions.details();
+    const detail = [...report.items.map(item => `• ${item}`), ...(report.advice ? [report.advice] : [])].join('\n');
+    const choice = await vscode.window.showInformationMessage(report.title, { modal: true, detail }, action);
     if (choice === 'Cancel Indexing') this.actions.cancel();
     else if (choice === 'Rebuild Index') this.actions.rebuild();
   }
@@ -60,6 +60,3 @@ export class IndexStatusItem implements vscode.Disposable {
     this.item.dispose();
   }
 }
-
-/** The details are markdown for the chat; a message box shows plain text. */
-const strip = (line: string): string => line.replace(/\*\*|`/g, '').replace(/^- /, '• ');

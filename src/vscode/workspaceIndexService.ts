@@ -1,8 +1,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, fileByteLimit, fileCountLimit, type DiscoveryRules, type IndexStats } from '../index';
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, fileByteLimit, fileCountLimit, indexReportText, type DiscoveryRules, type IndexReport, type IndexStats } from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
-import { describeIndex, type IndexReport } from './indexReport';
 import { IndexStatusItem } from './indexStatusItem';
 import { filesExclude } from './settings';
 
@@ -41,7 +40,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
   ) {
     this.storeDir = storageUri ? join(storageUri.fsPath, 'index') : undefined;
     this.status = new IndexStatusItem({
-      details: async () => describeIndex(await this.indexReport()),
+      details: async () => indexReportText(await this.indexReport()),
       rebuild: () => void vscode.commands.executeCommand('grounded.rebuildIndex'),
       cancel: () => this.retriever.cancel(),
       isSyncing: () => this.retriever.isSyncing,
