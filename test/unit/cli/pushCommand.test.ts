@@ -1,17 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { terminalError } from '../../../src/cli/terminalError';
 import { GroundedError } from '../../../src/core/errors';
 import { cli } from './cliHarness';
+import { tempDirs } from '../../support/tempDirs';
 
 describe('grounded index --target (before connecting)', () => {
+  const dirs = tempDirs();
   let folder: string;
   beforeEach(async () => {
-    folder = await mkdtemp(join(tmpdir(), 'grounded-push-cli-'));
+    folder = await dirs.make('grounded-push-cli-');
   });
-  afterEach(() => rm(folder, { recursive: true, force: true }));
 
   it('warns that a password in --target can be read in ps and points to PGPASSWORD, never printing it', async () => {
     // A table name that cannot be used stops the push before it connects.

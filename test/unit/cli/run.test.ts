@@ -1,24 +1,24 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
 
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
+import { tempDirs } from '../../support/tempDirs';
 
 
 describe('grounded CLI', () => {
+  const dirs = tempDirs();
   let temp: string;
   const cacheBefore = process.env['XDG_CACHE_HOME'];
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-cli-'));
+    temp = await dirs.make('grounded-cli-');
     process.env['XDG_CACHE_HOME'] = join(temp, 'cache'); // the default store lands here, not in the real cache
   });
   afterEach(async () => {
     if (cacheBefore === undefined) delete process.env['XDG_CACHE_HOME'];
     else process.env['XDG_CACHE_HOME'] = cacheBefore;
-    await rm(temp, { recursive: true, force: true });
   });
 
   describe('eval', () => {

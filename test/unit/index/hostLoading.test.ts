@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createYielder } from '../../../src/index/base/yieldToEventLoop';
 import { syncIndex } from '../../../src/index/build/syncIndex';
@@ -10,6 +9,7 @@ import { IndexStore, snapshotOf } from '../../../src/index/store/indexStore';
 import { readFileBytes } from '../../../src/index/store/readFileBytes';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { random } from '../../fakes/seededRandom';
+import { tempDirs } from '../../support/tempDirs';
 
 const hits = (index: SegmentedIndex, query: string) =>
   index.search(query, 10).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.title ?? ''} ${h.score.toFixed(9)} ${h.file.hash}`);
@@ -28,12 +28,13 @@ function countingStep(): { step: () => Promise<void>; calls: () => number } {
 }
 
 describe('loading and installing the index on the host, in steps', () => {
+  const dirs = tempDirs();
   let temp: string;
   let ws: string;
   let store: string;
   const queries = ['parse config', 'héllo wörld', 'emoji 😀 smile', 'function 12', 'notes'];
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-host-'));
+    temp = await dirs.make('grounded-host-');
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     await mkdir(ws);
@@ -42,9 +43,6 @@ describe('loading and installing the index on the host, in steps', () => {
       const text = i % 3 === 0 ? `# Héllo ${i}\n\nwörld notes 😀 smile\n` : `export function parseConfig${i}() {\n  return ${i};\n}\n`;
       await writeFile(join(ws, `f${i}.${i % 3 === 0 ? 'md' : 'ts'}`), text);
     }
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
   });
 
   it('loads a store in steps into the same index as a plain load, passages, titles and file records alike', async () => {
@@ -92,18 +90,16 @@ describe('loading and installing the index on the host, in steps', () => {
 });
 
 describe('the workspace index at start', () => {
+  const dirs = tempDirs();
   let temp: string;
   let ws: string;
   let store: string;
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-start-'));
+    temp = await dirs.make('grounded-start-');
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     await mkdir(ws);
     for (let i = 0; i < 50; i++) await writeFile(join(ws, `f${i}.ts`), `export function parseConfig${i}() {\n  return ${i};\n}\n`);
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
   });
 
   it('serves the saved index as soon as it is loaded, while the first sync still runs', async () => {

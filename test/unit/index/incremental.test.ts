@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Segment } from '../../../src/index/segments/segment';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
+import { tempDirs } from '../../support/tempDirs';
 
 describe('incremental updates', () => {
+  const dirs = tempDirs();
   let temp: string;
   let ws: string;
   let index: WorkspaceIndex;
   let notices: string[];
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-incr-'));
+    temp = await dirs.make('grounded-incr-');
     ws = join(temp, 'ws');
     await mkdir(join(ws, 'docs'), { recursive: true });
     await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n\nInstall the widget.\n\n## Usage\n\nRun it.\n');
@@ -24,7 +25,6 @@ describe('incremental updates', () => {
   afterEach(async () => {
     await index.flush();
     index.dispose();
-    await rm(temp, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 }); // a last background save may still be writing
   });
 
   const paths = (query: string) => index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine}`);

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroundedError } from '../../../src/core/errors';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { FIXTURE_WORKSPACE } from './fixturePaths';
+import { tempDirs } from '../../support/tempDirs';
 
 describe('LocalRetriever', () => {
+  const dirs = tempDirs();
   let temp: string;
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-retriever-'));
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
+    temp = await dirs.make('grounded-retriever-');
   });
 
   it('builds once for concurrent first searches', async () => {

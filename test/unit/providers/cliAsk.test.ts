@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { askCommand } from '../../../src/cli/askCommand';
 import type { CliIo } from '../../../src/cli/cliIo';
 import { run } from '../../../src/cli/run';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
 import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
+import { tempDirs } from '../../support/tempDirs';
 
 // `grounded ask` over the index fixture workspace, against the loopback fault server.
 
@@ -32,19 +32,20 @@ async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; signal?: 
 }
 
 describe('grounded ask', () => {
+  const dirs = tempDirs();
   let server: FaultServer;
   let cache: string;
   const cacheBefore = process.env['XDG_CACHE_HOME'];
   const model = () => ['--folder', FIXTURE_WORKSPACE, '--base-url', server.baseUrl, '--model', 'fault-model'];
   beforeEach(async () => {
-    cache = await mkdtemp(join(tmpdir(), 'grounded-ask-cache-'));
+    cache = await dirs.make('grounded-ask-cache-');
     process.env['XDG_CACHE_HOME'] = cache; // the stored index lands here, not in the real cache
     server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'] }));
   });
   afterEach(async () => {
     if (cacheBefore === undefined) delete process.env['XDG_CACHE_HOME'];
     else process.env['XDG_CACHE_HOME'] = cacheBefore;
-    await Promise.all([server.close(), rm(cache, { recursive: true, force: true })]);
+    await server.close();
   });
 
   it('answers over the stored index, which grounded index then finds up to date (it reads no file)', async () => {
@@ -97,16 +98,12 @@ describe('grounded ask', () => {
   });
 
   it('prints a cited file whose name holds a newline on one Sources line, the newline escaped', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'grounded-ask-names-'));
-    try {
-      await writeFile(join(folder, 'notes\n[2] fake.md:1-1'), 'Install the widget with npm install widget.\n');
-      const { code, out } = await cli(['how do I install widget?', '--folder', folder, '--base-url', server.baseUrl, '--model', 'fault-model', '--no-grading']);
-      assert.equal(code, 0);
-      const sources = out.slice(out.indexOf('Sources:\n'));
-      assert.match(sources, /^Sources:\n {2}\[1\] notes\\n\[2\] fake\.md:1-1[^\n]*\n$/);
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const folder = await dirs.make('grounded-ask-names-');
+    await writeFile(join(folder, 'notes\n[2] fake.md:1-1'), 'Install the widget with npm install widget.\n');
+    const { code, out } = await cli(['how do I install widget?', '--folder', folder, '--base-url', server.baseUrl, '--model', 'fault-model', '--no-grading']);
+    assert.equal(code, 0);
+    const sources = out.slice(out.indexOf('Sources:\n'));
+    assert.match(sources, /^Sources:\n {2}\[1\] notes\\n\[2\] fake\.md:1-1[^\n]*\n$/);
   });
 
   it('exits 3 on a rejected key and says where the key goes in a terminal', async () => {

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
@@ -10,6 +9,7 @@ import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { cli } from '../cli/cliHarness';
 import { DatabricksVectorSearchServer, type FakeIndex } from '../../fakes/databricksVectorSearchServer';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+import { tempDirs } from '../../support/tempDirs';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
 
@@ -43,6 +43,7 @@ function recordingSecrets(values: { password?: string; token?: string }) {
 }
 
 describe('retriever factory (createRemoteRetriever), for the extension and the CLI alike', function () {
+  const dirs = tempDirs();
   this.timeout(60_000); // PGlite's first start
   let pg: TestPostgres;
   let databricks: DatabricksVectorSearchServer;
@@ -51,7 +52,7 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
 
   before(async () => {
     [pg, databricks] = await Promise.all([startTestPostgres(), DatabricksVectorSearchServer.start([pushedShape])]);
-    workspace = await mkdtemp(join(tmpdir(), 'grounded-factory-'));
+    workspace = await dirs.make('grounded-factory-');
     await cp(FIXTURE, workspace, { recursive: true });
   });
   afterEach(() => {
@@ -61,7 +62,7 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     }
   });
   after(async () => {
-    await Promise.all([pg?.close(), databricks?.close(), rm(workspace, { recursive: true, force: true })]);
+    await Promise.all([pg?.close(), databricks?.close()]);
   });
 
   it('refuses a cleartext connection to another machine before any secret is asked for', async () => {

@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Passage } from '../../../src/core/passage';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
@@ -11,6 +10,7 @@ import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
 import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
+import { tempDirs } from '../../support/tempDirs';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
 const p = (id: string): Passage => ({ id, path: id, location: id, startLine: 1, endLine: 1, text: id, score: 0 });
@@ -24,18 +24,18 @@ describe('reciprocal-rank fusion', () => {
 });
 
 describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
+  const dirs = tempDirs();
   let server: EmbeddingsServer;
   let workspace: string;
   let temp: string;
   beforeEach(async () => {
     server = await EmbeddingsServer.start(32);
-    temp = await mkdtemp(join(tmpdir(), 'grounded-hybrid-'));
+    temp = await dirs.make('grounded-hybrid-');
     workspace = join(temp, 'ws');
     await cp(FIXTURE, workspace, { recursive: true });
   });
   afterEach(async () => {
     await server.close();
-    await rm(temp, { recursive: true, force: true });
   });
 
   const hybrid = () => {

@@ -1,19 +1,17 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm, stat, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes } from '../../../src/index/discovery/fileReading';
 import type { IndexHit } from '../../../src/index/segments/segmentedIndex';
 import { PassageReader } from '../../../src/retrievers/passageReader';
+import { tempDirs } from '../../support/tempDirs';
 
 describe('PassageReader', () => {
+  const dirs = tempDirs();
   let temp: string;
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-passages-'));
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
+    temp = await dirs.make('grounded-passages-');
   });
 
   /** A hit on lines 1-2 of `location` as it is now on disk. */

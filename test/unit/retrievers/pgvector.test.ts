@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { cp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { run } from '../../../src/cli/run';
@@ -15,12 +14,14 @@ import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+import { tempDirs } from '../../support/tempDirs';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
 let tableSeq = 0;
 const freshTable = () => `grounded_test_${process.pid}_${++tableSeq}`;
 
 describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)', function () {
+  const dirs = tempDirs();
   this.timeout(60_000); // the first run ever creates the PGlite snapshot (~10 s); later runs start in ~2 s
   let pg: TestPostgres;
   let embeddings: EmbeddingsServer;
@@ -32,12 +33,11 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     [pg, embeddings] = await Promise.all([startTestPostgres(), EmbeddingsServer.start(32)]);
   });
   beforeEach(async () => {
-    workspace = await mkdtemp(join(tmpdir(), 'grounded-pgvector-'));
+    workspace = await dirs.make('grounded-pgvector-');
     await cp(FIXTURE, workspace, { recursive: true });
   });
   afterEach(async () => {
     await Promise.all(open.splice(0).map(r => r.dispose()));
-    await rm(workspace, { recursive: true, force: true });
   });
   after(async () => {
     if (process.env.GROUNDED_TEST_PG_URL) await dropTables(pg.url, tables);

@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { run } from '../../../src/cli/run';
@@ -11,6 +10,7 @@ import { pushRows } from '../../../src/retrievers/pgvectorPush';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+import { tempDirs } from '../../support/tempDirs';
 
 let tableSeq = 0;
 
@@ -19,6 +19,7 @@ const nanEmbedder: Embedder = { model: 'nan-4', embed: async texts => texts.map(
 const unitEmbedder: Embedder = { model: 'unit-4', embed: async texts => texts.map(() => Float32Array.from([1, 0, 0, 0])) };
 
 describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
+  const dirs = tempDirs();
   this.timeout(60_000);
   let pg: TestPostgres;
   let db: Client;
@@ -91,23 +92,19 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
 
   it('pushes a text file with a NUL byte past its first 8 KB, storing its text without the NUL, and prints counts', async () => {
     const c = config();
-    const folder = await mkdtemp(join(tmpdir(), 'grounded-nul-'));
-    try {
-      const padding = Array.from({ length: 200 }, (_, i) => `line ${i} of ordinary text before the odd byte`).join('\n');
-      assert.ok(padding.length > 8192);
-      await writeFile(join(folder, 'log.txt'), `${padding}\nthe odd\u0000byte sits here\nafter it`);
-      let out = '';
-      let err = '';
-      const code = await run(['index', '--target', pg.url, '--table', c.table, '--folder', folder], { out: t => (out += t), err: t => (err += t) });
-      assert.equal(code, 0, err);
-      assert.match(out, /files\s+1 /);
-      const stored = await db.query<{ text: string }>(`SELECT text FROM "${c.table}" WHERE text LIKE '%sits here%'`);
-      assert.equal(stored.rows.length, 1);
-      assert.ok(stored.rows[0]?.text.includes('the oddbyte sits here'), stored.rows[0]?.text);
-      assert.ok(!stored.rows.some(r => r.text.includes('\u0000')));
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
+    const folder = await dirs.make('grounded-nul-');
+    const padding = Array.from({ length: 200 }, (_, i) => `line ${i} of ordinary text before the odd byte`).join('\n');
+    assert.ok(padding.length > 8192);
+    await writeFile(join(folder, 'log.txt'), `${padding}\nthe odd\u0000byte sits here\nafter it`);
+    let out = '';
+    let err = '';
+    const code = await run(['index', '--target', pg.url, '--table', c.table, '--folder', folder], { out: t => (out += t), err: t => (err += t) });
+    assert.equal(code, 0, err);
+    assert.match(out, /files\s+1 /);
+    const stored = await db.query<{ text: string }>(`SELECT text FROM "${c.table}" WHERE text LIKE '%sits here%'`);
+    assert.equal(stored.rows.length, 1);
+    assert.ok(stored.rows[0]?.text.includes('the oddbyte sits here'), stored.rows[0]?.text);
+    assert.ok(!stored.rows.some(r => r.text.includes('\u0000')));
   });
 
   it('leaves out rows whose paths point outside the workspace, and says how many', async () => {

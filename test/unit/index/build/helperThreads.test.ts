@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FileFeed, splitIntoBlocks } from '../../../../src/index/build/helperThreads';
 import { DEFAULT_WORKER_FILE } from '../../../../src/index/build/indexWorkerClient';
@@ -10,13 +9,15 @@ import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { noFiles, FileTable } from '../../../../src/index/segments/fileTable';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { random } from '../../../fakes/seededRandom';
+import { tempDirs } from '../../../support/tempDirs';
 
 const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
 
 describe('reading a batch of files on several threads', () => {
+  const dirs = tempDirs();
   let ws: string;
   before(async () => {
-    ws = await mkdtemp(join(tmpdir(), 'grounded-parts-'));
+    ws = await dirs.make('grounded-parts-');
     const next = random(7);
     for (let i = 0; i < 150; i++) {
       const lines = Array.from({ length: 5 + Math.floor(next() * 120) }, () =>
@@ -26,9 +27,6 @@ describe('reading a batch of files on several threads', () => {
       await writeFile(join(ws, name), (i % 3 === 0 ? `# Title ${i}\n\n` : '') + lines.join('\n') + `\nunique${i}\n`);
     }
     await writeFile(join(ws, 'image.bin'), Buffer.from([0, 1, 2, 3]));
-  });
-  after(async () => {
-    await rm(ws, { recursive: true, force: true });
   });
 
   const build = async (helpers?: Parameters<typeof updateFiles>[2]['helpers']) => {
@@ -71,42 +69,37 @@ describe('reading a batch of files on several threads', () => {
   });
 
   it('starts reading while the files are still being found, and reads those found later too', async () => {
-    const dir = join(ws, '..', `${ws.split(/[\\/]/).pop()}-many`);
-    await mkdir(dir, { recursive: true });
-    try {
-      for (let i = 0; i < 600; i++) await writeFile(join(dir, `m${i}.md`), `# Note ${i}\n\nshared words and word${i}\n`);
-      const { candidates } = await walkFolders([dir], {});
-      let done = 0;
-      let readBeforeTheRest = 0;
-      let progressed = (): void => undefined;
-      const firstRead = new Promise<void>(resolve => (progressed = resolve));
-      // Finds 300 files, then waits until some are read (or 20 s) before it finds the other 300.
-      const source: FileSource = async found => {
-        candidates.slice(0, 300).forEach(found);
-        await Promise.race([firstRead, new Promise(resolve => setTimeout(resolve, 20_000))]);
-        readBeforeTheRest = done;
-        candidates.slice(300).forEach(found);
-      };
-      let id = 1;
-      const helpers = { workerFile: DEFAULT_WORKER_FILE, threads: 2, minBytes: 0 };
-      const update = await updateFiles(source, () => undefined, {
-        newSegmentId: () => id++,
-        helpers,
-        onProgress: p => {
-          done = p.done;
-          if (p.done > 0) progressed();
-        },
-      });
-      assert.ok(readBeforeTheRest > 0, 'files were read before the source had found them all');
-      assert.equal(update.threads, 2);
-      const found = [...FileTable.of(update.changed).values()].map(r => r.location);
-      assert.deepEqual(found.sort(), candidates.map(c => c.location).sort(), 'every file once');
-      const index = new SegmentedIndex();
-      index.replaceFiles([], update.changed, update.segments);
-      assert.equal(index.search('word599', 1)[0]?.path, 'm599.md');
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    const dir = await dirs.make('grounded-many-');
+    for (let i = 0; i < 600; i++) await writeFile(join(dir, `m${i}.md`), `# Note ${i}\n\nshared words and word${i}\n`);
+    const { candidates } = await walkFolders([dir], {});
+    let done = 0;
+    let readBeforeTheRest = 0;
+    let progressed = (): void => undefined;
+    const firstRead = new Promise<void>(resolve => (progressed = resolve));
+    // Finds 300 files, then waits until some are read (or 20 s) before it finds the other 300.
+    const source: FileSource = async found => {
+      candidates.slice(0, 300).forEach(found);
+      await Promise.race([firstRead, new Promise(resolve => setTimeout(resolve, 20_000))]);
+      readBeforeTheRest = done;
+      candidates.slice(300).forEach(found);
+    };
+    let id = 1;
+    const helpers = { workerFile: DEFAULT_WORKER_FILE, threads: 2, minBytes: 0 };
+    const update = await updateFiles(source, () => undefined, {
+      newSegmentId: () => id++,
+      helpers,
+      onProgress: p => {
+        done = p.done;
+        if (p.done > 0) progressed();
+      },
+    });
+    assert.ok(readBeforeTheRest > 0, 'files were read before the source had found them all');
+    assert.equal(update.threads, 2);
+    const found = [...FileTable.of(update.changed).values()].map(r => r.location);
+    assert.deepEqual(found.sort(), candidates.map(c => c.location).sort(), 'every file once');
+    const index = new SegmentedIndex();
+    index.replaceFiles([], update.changed, update.segments);
+    assert.equal(index.search('word599', 1)[0]?.path, 'm599.md');
   });
 
   it('hands out smaller blocks towards the end once every file is known, so that helpers finish together', () => {

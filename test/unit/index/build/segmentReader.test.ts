@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { readFiles } from '../../../../src/index/build/segmentReader';
 import { chunkSpans } from '../../../../src/index/chunking/chunker';
@@ -10,11 +9,13 @@ import { FileTable } from '../../../../src/index/segments/fileTable';
 import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { segmentArrays } from '../segmentArrays';
+import { tempDirs } from '../../../support/tempDirs';
 
 const GUIDE = '# Setup guide\n\nInstall the parser first.\n\n## Retry\n\nretry with backoff, then parse the config\n';
 const CODE = 'export function parseConfig(text: string) {\n  return JSON.parse(text);\n}\n\nexport const retries = 3;\n';
 
 describe('reading files with the same bytes', () => {
+  const dirs = tempDirs();
   let ws: string;
   const files: Record<string, string> = {
     'docs/guide.md': GUIDE,
@@ -27,14 +28,11 @@ describe('reading files with the same bytes', () => {
     'vendor/empty.md': '',
   };
   before(async () => {
-    ws = await mkdtemp(join(tmpdir(), 'grounded-copies-'));
+    ws = await dirs.make('grounded-copies-');
     for (const [path, text] of Object.entries(files)) {
       await mkdir(join(ws, dirname(path)), { recursive: true });
       await writeFile(join(ws, path), text);
     }
-  });
-  after(async () => {
-    await rm(ws, { recursive: true, force: true });
   });
 
   it('makes exactly the segment and records that chunking and counting every file would', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { GroundedError } from '../../../../src/core/errors';
 import { MAX_INDEX_THREADS } from '../../../../src/index/build/helperThreads';
@@ -10,15 +10,14 @@ import { transferList } from '../../../../src/index/build/workerMessages';
 import { fileColumns } from '../../../../src/index/segments/fileTable';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { IndexStore, snapshotOf, type StoredIndex } from '../../../../src/index/store/indexStore';
+import { tempDirs } from '../../../support/tempDirs';
 
 describe('the index worker', () => {
+  const dirs = tempDirs();
   let ws: string;
   before(async () => {
-    ws = await mkdtemp(join(tmpdir(), 'grounded-worker-'));
+    ws = await dirs.make('grounded-worker-');
     for (let i = 0; i < 300; i++) await writeFile(join(ws, `f${i}.md`), `# File ${i}\n\nalpha beta gamma ${i % 7 === 0 ? 'heptagon' : ''}\n`);
-  });
-  after(async () => {
-    await rm(ws, { recursive: true, force: true });
   });
 
   it('moves a result’s buffers to the receiving thread, and two empty indexes share none of them', () => {
@@ -80,30 +79,26 @@ describe('the index worker', () => {
     const bundled = join(__dirname, '../../../../../dist/indexWorker.js');
     if (availableParallelism() < 2 || !existsSync(bundled)) this.skip(); // one core, or not packaged yet
     this.timeout(60_000);
-    const big = await mkdtemp(join(tmpdir(), 'grounded-big-'));
-    try {
-      const words = ['alpha', 'beta', 'gamma', 'delta', 'parseConfig', 'retry_backoff', 'stream'];
-      for (let f = 0; f < 160; f++) {
-        const lines = Array.from({ length: 1800 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
-        await writeFile(join(big, `f${f}.ts`), lines.join('\n'));
-      }
-      const storeDir = join(big, '.store');
-      const shared = await runSyncTask({ folders: [big], rules: {}, storeDir }, { workerFile: bundled });
-      const alone = await runSyncTask({ folders: [big], rules: {} }, { workerFile: false });
-      assert.equal(shared.stats.timings.threads, Math.min(MAX_INDEX_THREADS, availableParallelism()));
-      assert.equal(alone.stats.timings.threads, 1);
-      assert.equal(shared.stats.chunks, alone.stats.chunks);
-      assert.equal(shared.saveProblem, undefined);
-      const stored = await new IndexStore(storeDir).load();
-      assert.equal(stored?.segments.length, shared.stats.timings.threads, 'one segment per helper, saved');
-      const loaded = new SegmentedIndex(snapshotOf(stored as StoredIndex));
-      const key = (index: SegmentedIndex, query: string) => index.search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
-      for (const query of ['parseConfig file17', 'retry backoff line 1799', 'gamma delta']) {
-        assert.deepEqual(key(new SegmentedIndex(shared.snapshot), query), key(new SegmentedIndex(alone.snapshot), query), query);
-        assert.deepEqual(key(loaded, query), key(new SegmentedIndex(alone.snapshot), query), query);
-      }
-    } finally {
-      await rm(big, { recursive: true, force: true });
+    const big = await dirs.make('grounded-big-');
+    const words = ['alpha', 'beta', 'gamma', 'delta', 'parseConfig', 'retry_backoff', 'stream'];
+    for (let f = 0; f < 160; f++) {
+      const lines = Array.from({ length: 1800 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
+      await writeFile(join(big, `f${f}.ts`), lines.join('\n'));
+    }
+    const storeDir = join(big, '.store');
+    const shared = await runSyncTask({ folders: [big], rules: {}, storeDir }, { workerFile: bundled });
+    const alone = await runSyncTask({ folders: [big], rules: {} }, { workerFile: false });
+    assert.equal(shared.stats.timings.threads, Math.min(MAX_INDEX_THREADS, availableParallelism()));
+    assert.equal(alone.stats.timings.threads, 1);
+    assert.equal(shared.stats.chunks, alone.stats.chunks);
+    assert.equal(shared.saveProblem, undefined);
+    const stored = await new IndexStore(storeDir).load();
+    assert.equal(stored?.segments.length, shared.stats.timings.threads, 'one segment per helper, saved');
+    const loaded = new SegmentedIndex(snapshotOf(stored as StoredIndex));
+    const key = (index: SegmentedIndex, query: string) => index.search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
+    for (const query of ['parseConfig file17', 'retry backoff line 1799', 'gamma delta']) {
+      assert.deepEqual(key(new SegmentedIndex(shared.snapshot), query), key(new SegmentedIndex(alone.snapshot), query), query);
+      assert.deepEqual(key(loaded, query), key(new SegmentedIndex(alone.snapshot), query), query);
     }
   });
 

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, truncate, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { isMinified, MAX_FILE_BYTES_LIMIT, readFileContent, readFileContentSync, type FileContent } from '../../../../src/index/discovery/fileReading';
 import { discoverFiles, walkFolders } from '../../../../src/index/discovery/walkFolders';
+import { tempDirs } from '../../../support/tempDirs';
 
 async function put(root: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [path, content] of Object.entries(files)) {
@@ -16,13 +16,11 @@ async function put(root: string, files: Record<string, string | Buffer>): Promis
 }
 
 describe('discoverFiles', () => {
+  const dirs = tempDirs();
   let root: string;
 
   beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'grounded-discovery-'));
-  });
-  afterEach(async () => {
-    await rm(root, { recursive: true, force: true });
+    root = await dirs.make('grounded-discovery-');
   });
 
   it('honours nested .gitignore files with negation, and .groundedignore', async () => {
@@ -115,15 +113,13 @@ describe('discoverFiles', () => {
 });
 
 describe('walkFolders', () => {
+  const dirs = tempDirs();
   let root: string;
   before(async () => {
-    root = await mkdtemp(join(tmpdir(), 'grounded-walk-'));
+    root = await dirs.make('grounded-walk-');
     await put(root, { 'a/one.md': 'one', 'a/b/two.ts': 'two', 'c.txt': 'three' });
     await symlink(root, join(root, 'a', 'b', 'loop'));
     await symlink(join(root, 'c.txt'), join(root, 'linked.txt'));
-  });
-  after(async () => {
-    await rm(root, { recursive: true, force: true });
   });
 
   it('lists the same files without stat when asked, stat-ing only links (to follow them) and still stopping loops', async () => {
@@ -142,18 +138,16 @@ describe('walkFolders', () => {
 const outcome = (content: FileContent): string => (content.kind === 'skip' ? content.reason : content.kind);
 
 describe('links, limits and reading bounds', () => {
+  const dirs = tempDirs();
   let temp: string;
   let ws: string;
   let outside: string;
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-links-'));
+    temp = await dirs.make('grounded-links-');
     ws = join(temp, 'ws');
     outside = join(temp, 'outside');
     await put(ws, { 'docs/guide.md': 'guide', 'notes.txt': 'notes' });
     await put(outside, { 'secret.txt': 'the outside secret', 'deep/more.txt': 'more' });
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
   });
 
   it('skips and counts links whose real path leaves the workspace: to a folder, to a file, to the root', async () => {

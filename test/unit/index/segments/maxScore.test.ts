@@ -1,7 +1,4 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { StringList } from '../../../../src/index/base/stringList';
 import { manifestOf } from '../../../../src/index/build/syncIndex';
 import { emptySkipCounts } from '../../../../src/index/discovery/skipReasons';
@@ -16,6 +13,7 @@ import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { isDeleted } from '../../../../src/index/segments/segmentMerge';
 import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
 import { random } from '../../../fakes/seededRandom';
+import { tempDirs } from '../../../support/tempDirs';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 
@@ -146,6 +144,7 @@ describe('MaxScore top-k', () => {
 });
 
 describe('scoring every posting in WebAssembly (queries of common terms)', () => {
+  const dirs = tempDirs();
   /** Calls of Segment.scoreAll during `fn`: proof that the WebAssembly path was taken. */
   function scoreAllCalls(fn: () => void): number {
     const original = Segment.prototype.scoreAll;
@@ -213,25 +212,21 @@ describe('scoring every posting in WebAssembly (queries of common terms)', () =>
   });
 
   it('lets go of the file bytes a loaded segment was mapped onto, answering as before', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'grounded-scorer-'));
-    try {
-      const { index } = randomIndex(31, 500, 60);
-      const store = new IndexStore(dir);
-      await store.save(manifestOf(index, ['/ws'], emptySkipCounts(), 1), index.segmentList.map(s => s.data));
-      const stored = await store.load();
-      assert.ok(stored);
-      const loaded = new SegmentedIndex(snapshotOf(stored), words);
-      const before = ['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10));
-      const fileBuffers = new Set(loaded.segmentList.map(s => s.data.postingDocs.buffer));
-      await loaded.prepareScorers(async () => {}, () => true);
-      for (const { data } of loaded.segmentList) {
-        const arrays = Object.values(data).flatMap(v => (v instanceof StringList ? [v.bytes, v.offsets] : ArrayBuffer.isView(v) ? [v] : []));
-        assert.ok(arrays.every(a => !fileBuffers.has(a.buffer)), 'an array still views the file bytes');
-      }
-      assert.deepEqual(['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10)), before);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
+    const dir = await dirs.make('grounded-scorer-');
+    const { index } = randomIndex(31, 500, 60);
+    const store = new IndexStore(dir);
+    await store.save(manifestOf(index, ['/ws'], emptySkipCounts(), 1), index.segmentList.map(s => s.data));
+    const stored = await store.load();
+    assert.ok(stored);
+    const loaded = new SegmentedIndex(snapshotOf(stored), words);
+    const before = ['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10));
+    const fileBuffers = new Set(loaded.segmentList.map(s => s.data.postingDocs.buffer));
+    await loaded.prepareScorers(async () => {}, () => true);
+    for (const { data } of loaded.segmentList) {
+      const arrays = Object.values(data).flatMap(v => (v instanceof StringList ? [v.bytes, v.offsets] : ArrayBuffer.isView(v) ? [v] : []));
+      assert.ok(arrays.every(a => !fileBuffers.has(a.buffer)), 'an array still views the file bytes');
     }
+    assert.deepEqual(['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10)), before);
   });
 });
 

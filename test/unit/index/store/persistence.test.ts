@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
 import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
+import { tempDirs } from '../../../support/tempDirs';
 
 async function workspace(root: string, files: Record<string, string>): Promise<void> {
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
@@ -14,19 +14,16 @@ async function workspace(root: string, files: Record<string, string>): Promise<v
 const hits = (index: SegmentedIndex, query: string) => index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`);
 
 describe('index persistence', () => {
+  const dirs = tempDirs();
   let temp: string;
   let ws: string;
   let store: string;
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-store-'));
+    temp = await dirs.make('grounded-store-');
     ws = join(temp, 'ws');
     store = join(temp, 'store');
-    await rm(ws, { recursive: true, force: true });
-    await import('node:fs/promises').then(fs => fs.mkdir(ws));
+    await mkdir(ws);
     await workspace(ws, { 'a.md': '# Apples\n\nred fruit\n', 'b.ts': 'export function parseBanana() {\n  return 1;\n}\n', 'c.txt': 'cherry notes\n' });
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
   });
 
   const sync = (fromScratch = false) => syncIndex({ folders: [ws], rules: {}, storeDir: store, fromScratch });

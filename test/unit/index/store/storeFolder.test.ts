@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
 import { STORE_MARKER } from '../../../../src/index/discovery/storeMarker';
 import { IndexStore } from '../../../../src/index/store/indexStore';
 import { makeFolder, StoreFolderError } from '../../../../src/index/store/storeFolder';
+import { tempDirs } from '../../../support/tempDirs';
 
 /** Every file of a folder with its bytes. */
 async function contents(dir: string): Promise<Record<string, string>> {
@@ -15,18 +15,16 @@ async function contents(dir: string): Promise<Record<string, string>> {
 }
 
 describe('the index store folder', () => {
+  const dirs = tempDirs();
   let temp: string;
   let ws: string;
   let store: string;
   beforeEach(async () => {
-    temp = await mkdtemp(join(tmpdir(), 'grounded-store-folder-'));
+    temp = await dirs.make('grounded-store-folder-');
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     await mkdir(ws);
     await writeFile(join(ws, 'a.md'), '# Apples\n\nred fruit\n');
-  });
-  afterEach(async () => {
-    await rm(temp, { recursive: true, force: true });
   });
 
   const sync = () => syncIndex({ folders: [ws], rules: {}, storeDir: store });
