@@ -62,8 +62,36 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * The extension's entry bundle holds only what activation needs. src/vscode/loadCore.ts reaches the core through
+ * `import('./coreBundle.js')`: in dist/extension.js that import stays a runtime require of dist/core.js (the
+ * second bundle, built from src/vscode/coreBundle.ts), so the core is parsed at the first question, not at
+ * activation.
+ */
+const coreBundleOnDemand = {
+  name: 'core-bundle-on-demand',
+  setup(build) {
+    const loader = path.resolve('src/vscode/loadCore.ts');
+    build.onResolve({ filter: /^\.\/coreBundle\.js$/ }, args => (path.resolve(args.importer) === loader ? { path: './core.js', external: true } : undefined));
+  },
+};
+
+/** Packages only the core uses: one of them in dist/extension.js means something reached the core without loadCore(). */
+const CORE_ONLY_PACKAGES = /(^|[\\/])node_modules[\\/](@langchain|openai|zod|pg|js-tiktoken|markdown-it|dompurify)[\\/]/;
+
+function checkEntryBundle(result) {
+  const leaked = Object.keys(result.metafile.inputs).filter(input => CORE_ONLY_PACKAGES.test(input));
+  if (leaked.length > 0) {
+    throw new Error(`dist/extension.js holds the core's packages (${leaked.slice(0, 3).join(', ')}…): import the core through src/vscode/loadCore.ts`);
+  }
+}
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tracingOff, zodEnglishOnly] },
+  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [coreBundleOnDemand],
+    // import() of an external module becomes require(): dist/core.js is CommonJS, loaded like the entry (the
+    // extension host serves require('vscode') to both)
+    supported: { 'dynamic-import': false } },
+  { ...common, entryPoints: ['src/vscode/coreBundle.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tracingOff, zodEnglishOnly] },
   { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [tracingOff, zodEnglishOnly] },
   // The index worker thread, loaded by dist/extension.js and dist/cli.js from beside them (see src/index/build/indexWorkerClient.ts).
   { ...common, entryPoints: ['src/index/build/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
@@ -72,6 +100,7 @@ const builds = [
 
 /** Prints the bundle's size and keeps its metafile beside it (dist/NAME.meta.json, not shipped) for the extension bench. */
 function report(result, outfile) {
+  if (outfile === 'dist/extension.js') checkEntryBundle(result);
   writeFileSync(outfile.replace(/\.js$/, '.meta.json'), JSON.stringify(result.metafile));
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   console.log(`${outfile.padEnd(20)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);

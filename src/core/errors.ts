@@ -12,8 +12,23 @@ export type ErrorKind =
   | 'stream-broken'
   | 'unknown';
 
+/** Carried by every GroundedError, whichever copy of this module made it (a registered symbol is the same in each). */
+const GROUNDED_ERROR = Symbol.for('grounded.GroundedError');
+
 /** An error with a message written for the user: what happened and what to do next, in one sentence. */
 export class GroundedError extends Error {
+  /**
+   * `instanceof GroundedError` holds for a GroundedError made by another copy of this module: the extension's
+   * entry bundle and the core bundle it loads on first use (esbuild.mjs) each hold one, and errors cross between
+   * them. A subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (this !== GroundedError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && GROUNDED_ERROR in value;
+  }
+
+  readonly [GROUNDED_ERROR] = true;
+
   constructor(
     readonly kind: ErrorKind,
     message: string,

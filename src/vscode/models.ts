@@ -3,6 +3,7 @@ import { GroundedError } from '../core/errors';
 import type { ChatModel } from '../core/ports';
 import { PRESETS, resolveEndpoint, type Endpoint } from '../providers/presets';
 import { originOf } from '../providers/secretOrigin';
+import { loadCore } from './loadCore';
 import { readModelSettings, type ModelSettings } from './modelSettings';
 import type { ApiKeyStore, KeyUse } from './secrets';
 
@@ -50,8 +51,8 @@ export class ModelResolver implements vscode.Disposable {
         if (e instanceof GroundedError) return unavailable(e);
         throw e;
       }
-      // loaded on first use, like the core: the OpenAI client is large
-      const { createOpenAiCompatibleModels } = await import('../providers/openAiCompatible.js');
+      // the OpenAI client is in the core, loaded on first use
+      const { createOpenAiCompatibleModels } = await loadCore();
       const models = createOpenAiCompatibleModels(endpoint, key);
       this.cached = { signature, models: { ...models, label: describeEndpoint(endpoint) } };
     }
@@ -66,7 +67,7 @@ export class ModelResolver implements vscode.Disposable {
 async function vscodeModels(settings: ModelSettings, chatModel?: vscode.LanguageModelChat): Promise<AnswerModels> {
   const picked = chatModel ?? (await chosenOrFirst(settings.vscodeModel));
   if (!picked) return {};
-  const { VscodeLmChatModel } = await import('../providers/vscodeLmChatModel.js');
+  const { VscodeLmChatModel } = await loadCore();
   const helperId = settings.endpoint.helperModel.trim();
   const helper = helperId && helperId !== picked.id ? (await vscode.lm.selectChatModels({ id: helperId }))[0] : undefined;
   return {
@@ -103,6 +104,6 @@ function missingKey(endpoint: Endpoint): GroundedError {
 }
 
 async function unavailable(problem: GroundedError): Promise<AnswerModels> {
-  const { UnavailableChatModel } = await import('../providers/unavailableChatModel.js');
+  const { UnavailableChatModel } = await loadCore();
   return { model: new UnavailableChatModel(problem), label: 'not configured' };
 }

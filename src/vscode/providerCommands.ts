@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ConnectionReport } from '../providers/connectionTest';
 import { resolveEndpoint } from '../providers/presets';
 import { redactSecrets } from '../providers/redact';
+import { loadCore } from './loadCore';
 import { readModelSettings } from './modelSettings';
 import type { ModelResolver } from './models';
 import type { ApiKeyStore } from './secrets';
@@ -35,7 +36,7 @@ async function runConnectionTest(keys: ApiKeyStore, models: ModelResolver, log: 
     (_progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return import('../providers/connectionTest.js').then(({ testConnection }) => testConnection(model, name, { signal: controller.signal }));
+      return loadCore().then(({ testConnection }) => testConnection(model, name, { signal: controller.signal }));
     },
   );
   const resolved = resolveEndpoint(settings.endpoint);

@@ -7,7 +7,8 @@ import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { locatePushedPath } from '../retrievers/locatePushedPath';
-import { createRemoteRetriever, type RemoteRetrieverSettings, type RetrieverKind } from '../retrievers/createRetriever';
+import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
+import { loadCore } from './loadCore';
 import { ApiKeyStore, type BoundSecrets } from './secrets';
 import { indexRules } from './workspaceIndexService';
 
@@ -124,7 +125,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     if (this.hybridCached?.signature === signature) return this.hybridCached.retriever;
     const embedder = await this.embedder(settings, storedKey);
     if (!embedder) return undefined;
-    const { HybridRetriever } = await import('../retrievers/hybridRetriever.js');
+    const { HybridRetriever } = await loadCore();
     let report: ((p: { done: number; total: number }) => void) | undefined;
     const hybrid = new HybridRetriever({
       lexical: this.local,
@@ -151,6 +152,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     const signature = JSON.stringify([settings, password, token, embeddingsKey, vscode.workspace.workspaceFolders?.map(f => f.uri.toString())]);
     if (this.cached?.signature === signature) return this.cached.retriever;
     this.drop();
+    const { createRemoteRetriever } = await loadCore();
     const retriever = await createRemoteRetriever(settings, {
       embedder: await this.embedder(settings.embeddings, embeddingsKey),
       locate: locatePushedPath((vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath }))),
@@ -172,8 +174,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   /** `storedKey`: the key SecretStorage holds for the preset; it is released to the endpoint's origin only. */
   private async embedder(settings: EmbeddingsSettings, storedKey: string | undefined): Promise<Embedder | undefined> {
     if (!settings.model.trim()) return undefined;
-    // loaded on first use, like the engines
-    const { createEmbedder } = await import('../embeddings/createEmbedder.js');
+    const { createEmbedder } = await loadCore();
     return createEmbedder(settings, {
       apiKey: origin =>
         storedKey ? this.keys.keyFor(settings.preset, { origin, setting: 'grounded.embeddings.baseUrl', setCommand: SET_EMBEDDINGS_API_KEY }) : Promise.resolve(undefined),
