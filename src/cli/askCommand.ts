@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ask } from '../core/ask';
 import { GroundedError, type ErrorKind } from '../core/errors';
 import type { AnswerEvent, Citation } from '../core/events';
-import type { Passage } from '../core/passage';
+import { passageRef, type Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
 import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
@@ -105,14 +105,14 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 }
 
 /**
- * Each claim's citation as `[n] path:start-end`, with the claim and a word when its lines do not support it; or
- * (when nothing was cited) the passages the answer was written from.
+ * Each claim's citation as `[n] path:start-end` (`path#cell=N:start-end` in a notebook), with the claim and a word
+ * when its lines do not support it; or (when nothing was cited) the passages the answer was written from.
  */
 function sourceLines(shown: SourcesToShow): string {
   const lines =
     shown.kind === 'cited'
-      ? shown.citations.map(c => `[${c.n}] ${escapeName(c.passage.path)}:${c.startLine}-${c.endLine}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`)
-      : shown.sources.map(p => `${escapeName(p.path)}:${p.startLine}-${p.endLine}`);
+      ? shown.citations.map(c => `[${c.n}] ${escapeName(passageRef(c.passage, c.startLine, c.endLine))}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`)
+      : shown.sources.map(p => escapeName(passageRef(p, p.startLine, p.endLine)));
   if (lines.length === 0) return '';
   return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
 }

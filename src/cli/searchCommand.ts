@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Passage } from '../core/passage';
+import { passageRef, type Passage } from '../core/passage';
 import { tokenize } from '../index';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
@@ -37,7 +37,7 @@ export async function searchCommand(args: readonly string[], io: CliIo, env: Nod
   }
   if (passages.length === 0) io.out('No passages match.\n');
   for (const p of passages) {
-    io.out(`${escapeName(p.path)}:${p.startLine}-${p.endLine}  ${p.score.toFixed(3)}${p.title ? '  ' + escapeName(p.title) : ''}\n`);
+    io.out(`${escapeName(passageRef(p, p.startLine, p.endLine))}  ${p.score.toFixed(3)}${p.title ? '  ' + escapeName(p.title) : ''}\n`);
     for (const line of snippet(p, query)) io.out(`    ${line}\n`);
   }
   return 0;

@@ -272,7 +272,7 @@ export class WorkspaceIndex {
       return true;
     }
     const removed = await indexedUnder(index, gone, createYielder(undefined, INSTALL_BUDGET_MS));
-    const update = await updateFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes });
+    const update = await updateFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes, documents: rules.documents });
     if (removed.length + rowCount(update.changed) + update.restamped.length > 0) {
       index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);

@@ -1,61 +1,80 @@
 import { readFile, stat } from 'node:fs/promises';
-import type { Passage } from '../core/passage';
-import { hashBytes, splitLines, type IndexHit } from '../index';
+import { passageRef, type Passage } from '../core/passage';
+import { citesCells, extractDocument, hashBytes, isNotebookPath, splitLines, unitOf, type ExtractedDocument, type IndexHit } from '../index';
 
 const CACHE_FILES = 64;
+
+/** A file's lines as the chunker saw them; for a notebook, the lines of its extracted text and the cells they are in. */
+interface ReadLines {
+  lines: string[];
+  notebook?: ExtractedDocument;
+}
 
 /**
  * Reads the text of search hits from the files themselves (the index stores postings and line ranges, not text),
  * checking that each file is still the one that was indexed: same (mtime, size), or else the same content hash.
  * A file that changed since is reported as stale instead of being cited at lines that moved; one whose size changed is
- * not read at all.
+ * not read at all. A notebook's hit names lines of its extracted text: the passage names the cell and its lines.
  */
 export class PassageReader {
   /** Recently read files by location, with the stat they were read at. */
-  private readonly cache = new Map<string, { mtimeMs: number; size: number; lines: string[] }>();
+  private readonly cache = new Map<string, { mtimeMs: number; size: number; read: ReadLines }>();
 
   async read(hits: readonly IndexHit[]): Promise<{ passages: Passage[]; stale: string[] }> {
     const passages: Passage[] = [];
     const stale = new Set<string>();
-    const linesByFile = new Map<string, Promise<string[] | undefined>>();
+    const linesByFile = new Map<string, Promise<ReadLines | undefined>>();
     for (const hit of hits) {
       if (!linesByFile.has(hit.location)) linesByFile.set(hit.location, this.lines(hit));
     }
     for (const hit of hits) {
-      const lines = await linesByFile.get(hit.location);
-      if (!lines || hit.endLine > lines.length) {
-        stale.add(hit.location);
-        continue;
-      }
-      const passage: Passage = {
-        id: `${hit.path}:${hit.startLine}-${hit.endLine}`,
-        path: hit.path,
-        location: hit.location,
-        startLine: hit.startLine,
-        endLine: hit.endLine,
-        text: lines.slice(hit.startLine - 1, hit.endLine).join('\n'),
-        score: hit.score,
-      };
-      if (hit.title !== undefined) passage.title = hit.title;
-      passages.push(passage);
+      const read = await linesByFile.get(hit.location);
+      const passage = read && hit.endLine <= read.lines.length ? passageOf(hit, read) : undefined;
+      if (passage) passages.push(passage);
+      else stale.add(hit.location);
     }
     return { passages, stale: [...stale] };
   }
 
   /** The file's lines as the chunker saw them, or undefined when it is gone or differs from what was indexed. */
-  private async lines(hit: IndexHit): Promise<string[] | undefined> {
+  private async lines(hit: IndexHit): Promise<ReadLines | undefined> {
     const info = await stat(hit.location).catch(() => undefined);
     // Another size is other bytes: not read at all (the path may now lead to a large file, a device, a link out).
     if (!info?.isFile() || info.size !== hit.file.size) return undefined;
     const cached = this.cache.get(hit.location);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs) return cached.lines;
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs) return cached.read;
     const bytes = await readFile(hit.location).catch(() => undefined);
     if (!bytes) return undefined;
     const sameStat = info.mtimeMs === hit.file.mtimeMs && info.size === hit.file.size;
     if (!sameStat && hashBytes(bytes) !== hit.file.hash) return undefined;
-    const lines = splitLines(bytes.toString('utf8'));
+    const read = readLines(hit.path, bytes.toString('utf8'));
     if (this.cache.size >= CACHE_FILES) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(hit.location, { mtimeMs: info.mtimeMs, size: info.size, lines });
-    return lines;
+    this.cache.set(hit.location, { mtimeMs: info.mtimeMs, size: info.size, read });
+    return read;
   }
+}
+
+/**
+ * A file's text as lines the index's hits name: a notebook's extracted text (one whose JSON does not parse was
+ * indexed as plain text), any other file's own lines (a Databricks notebook source's cells are lines of the file).
+ */
+function readLines(path: string, text: string): ReadLines {
+  const notebook = isNotebookPath(path) ? extractDocument(path, text) : undefined;
+  return notebook && citesCells(notebook) ? { lines: splitLines(notebook.text), notebook } : { lines: splitLines(text) };
+}
+
+/** The passage a hit names, or undefined when its lines are not within one cell of the notebook as it is now. */
+function passageOf(hit: IndexHit, { lines, notebook }: ReadLines): Passage | undefined {
+  const text = lines.slice(hit.startLine - 1, hit.endLine).join('\n');
+  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput'> = { startLine: hit.startLine, endLine: hit.endLine };
+  if (notebook) {
+    const unit = unitOf(notebook, hit.startLine - 1, hit.endLine);
+    if (!unit) return undefined;
+    where = { startLine: hit.startLine - unit.start, endLine: hit.endLine - unit.start, cell: unit.cell };
+    if (unit.output) where.cellOutput = true;
+  }
+  const passage: Passage = { id: '', path: hit.path, location: hit.location, ...where, text, score: hit.score };
+  passage.id = passageRef(passage, passage.startLine, passage.endLine);
+  if (hit.title !== undefined) passage.title = hit.title;
+  return passage;
 }

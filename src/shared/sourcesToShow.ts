@@ -1,6 +1,6 @@
 // Which sources a finished answer shows, decided once for chat, the panel and `grounded ask`.
 import type { AnswerMode, Citation } from '../core/events';
-import type { Passage } from '../core/passage';
+import { passageRef, type Passage } from '../core/passage';
 
 /**
  * `cited`: the answer's citations, one per claim in answer order; `ranges`, the first citation of each distinct range
@@ -16,7 +16,7 @@ export function sourcesToShow<P = Passage>(done: { citations: readonly Citation[
   if (done.citations.length === 0) return { kind: 'written-from', sources: done.mode === 'answer' ? [...sources] : [] };
   const ranges = new Map<string, Citation>();
   for (const c of done.citations) {
-    const key = `${c.passage.path}:${c.startLine}-${c.endLine}`;
+    const key = passageRef(c.passage, c.startLine, c.endLine);
     if (!ranges.has(key)) ranges.set(key, c);
   }
   return { kind: 'cited', citations: [...done.citations], ranges: [...ranges.values()], numbers: [...new Set(done.citations.map(c => c.n))] };

@@ -1,4 +1,5 @@
 import type { Citation, Support } from '../events';
+import { passageRef } from '../passage';
 import { citedText } from './resolve';
 
 /** The prompt of the one model call that checks every claim of an answer against its cited lines. */
@@ -11,7 +12,7 @@ const QUOTE_CHARS = 1200;
 
 export function checkUserPrompt(citations: readonly Citation[]): string {
   return citations
-    .map((c, i) => `Claim ${i + 1}: ${c.claim}\nSource lines (${c.passage.path}:${c.startLine}-${c.endLine}):\n${citedText(c).slice(0, QUOTE_CHARS)}`)
+    .map((c, i) => `Claim ${i + 1}: ${c.claim}\nSource lines (${passageRef(c.passage, c.startLine, c.endLine)}):\n${citedText(c).slice(0, QUOTE_CHARS)}`)
     .join('\n\n');
 }
 

@@ -1,5 +1,5 @@
 import type { Citation, Support } from '../events';
-import type { Passage } from '../passage';
+import { passageRef, type Passage } from '../passage';
 import { alignClaim, bestScore, claimTerms, type ClaimTerms, type TermWeight } from './align';
 import type { ClaimMarker } from './claims';
 import { analysePassage } from './passageUnits';
@@ -104,5 +104,5 @@ export function citedText(c: Pick<Citation, 'passage' | 'startLine' | 'endLine'>
 /** The cited lines as a passage of their own: what a surface opens, and what is re-found when the file changed. */
 export function citedSpan(c: Pick<Citation, 'passage' | 'startLine' | 'endLine'>): Passage {
   if (c.startLine === c.passage.startLine && c.endLine === c.passage.endLine) return c.passage;
-  return { ...c.passage, id: `${c.passage.path}:${c.startLine}-${c.endLine}`, startLine: c.startLine, endLine: c.endLine, text: citedText(c) };
+  return { ...c.passage, id: passageRef(c.passage, c.startLine, c.endLine), startLine: c.startLine, endLine: c.endLine, text: citedText(c) };
 }

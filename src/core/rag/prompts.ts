@@ -1,5 +1,5 @@
 import type { SelectionContext } from '../events';
-import type { Passage } from '../passage';
+import { passageRef, type Passage } from '../passage';
 
 /** Passages are cut to this many characters in prompts, so k passages always fit a small context window. */
 const PASSAGE_CHARS = 2400;
@@ -16,7 +16,7 @@ export const REWRITE_SYSTEM = `You rewrite search queries. The search over the u
 Rewrite the question as one short search query with the most likely keywords and identifiers. Reply with the query only, on one line.`;
 
 export function formatPassage(p: Passage, n: number, question: string, maxChars = PASSAGE_CHARS): string {
-  const head = `[${n}] ${p.path}:${p.startLine}-${p.endLine}${p.title ? ` — ${p.title}` : ''}`;
+  const head = `[${n}] ${passageRef(p, p.startLine, p.endLine)}${p.title ? ` — ${p.title}` : ''}`;
   return `${head}\n${excerpt(p.text, question, maxChars)}`;
 }
 

@@ -228,12 +228,12 @@ function readInHelper(
   segmentId: number,
   feed: FileFeed,
   taken: FilesToRead[],
-  options: Pick<ReadFilesOptions, 'maxFileBytes' | 'signal'>,
+  options: Pick<ReadFilesOptions, 'maxFileBytes' | 'documents' | 'signal'>,
   onRead: (done: number) => void,
 ): Promise<IndexedFiles> {
   return new Promise<IndexedFiles>((resolve, reject) => {
     options.signal?.throwIfAborted();
-    const task: WorkerTask = { kind: 'reader', segmentId, maxFileBytes: options.maxFileBytes, storeDir: helpers.storeDir };
+    const task: WorkerTask = { kind: 'reader', segmentId, maxFileBytes: options.maxFileBytes, documents: options.documents, storeDir: helpers.storeDir };
     const worker = new Worker(helpers.workerFile, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: HELPER_HEAP_MB } });
     let settled = false;
     let ended = false;

@@ -27,7 +27,7 @@ if (port) {
     }, failed);
   } else {
     // A helper: reads the blocks it is sent, one after the other, into one segment; asks for the next after each.
-    const reader = new SegmentReader({ newSegmentId: () => task.segmentId, maxFileBytes: task.maxFileBytes });
+    const reader = new SegmentReader({ newSegmentId: () => task.segmentId, maxFileBytes: task.maxFileBytes, documents: task.documents });
     const finish = async (): Promise<void> => {
       const result = reader.finish();
       const segment = result.segments[0]?.data;

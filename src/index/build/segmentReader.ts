@@ -1,8 +1,9 @@
 import { createYielder } from '../base/yieldToEventLoop';
 import { chunkKind, chunkSpans } from '../chunking/chunker';
-import type { TextLines } from '../chunking/textLines';
+import { TextLines } from '../chunking/textLines';
 import { fileByteLimit, readFileContentSync, type FileContent } from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
+import { documentKey, documentSpans, extractDocument, type DocumentSettings } from '../documents/documents';
 import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
 import type { Segment } from '../segments/segment';
 import { SegmentBuilder } from '../segments/segmentBuilder';
@@ -11,6 +12,8 @@ export interface ReadFilesOptions {
   /** Numbers a new segment (called once per segment made; a number may go unused when no file has chunks). */
   newSegmentId: () => number;
   maxFileBytes?: number;
+  /** Which documents are read for their cells (`grounded.index.documents`); default all. */
+  documents?: DocumentSettings;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -98,17 +101,23 @@ export class SegmentReader {
     }
   }
 
-  /** Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines), or copies an earlier file's. */
+  /**
+   * Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines), or copies an earlier
+   * file's. A document (a notebook) is chunked and counted as the lines of its extracted text instead.
+   */
   private addChunks(record: FileRecord, { lines, bytes, hash }: { lines: TextLines; bytes: Buffer; hash: string }): void {
     const { builder } = this;
     const firstDoc = builder.docCount;
-    const key = `${hash}:${chunkKind(record.path)}`;
+    const settings = this.options.documents;
+    const key = `${hash}:${documentKey(record.path, settings) ?? chunkKind(record.path)}`;
     const source = this.byContent.get(key);
     let file = source === undefined ? undefined : builder.addCopy(record.path, record.location, source);
     if (file === undefined) {
-      const spans = chunkSpans(record.path, lines);
+      const document = extractDocument(record.path, lines.text, settings);
+      const documentLines = document && new TextLines(document.text);
+      const spans = document && documentLines ? documentSpans(document, documentLines, settings) : chunkSpans(record.path, lines);
       if (spans.length === 0) return;
-      file = builder.addFile(record.path, record.location, bytes);
+      file = builder.addFile(record.path, record.location, document ? Buffer.from(document.text, 'utf8') : bytes);
       for (const span of spans) builder.addLines(file, span);
       if (source === undefined) this.byContent.set(key, file);
     }

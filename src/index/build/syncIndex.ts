@@ -55,6 +55,7 @@ export async function syncIndex(
   const update = await updateFiles(walk, location => index.file(location), {
     newSegmentId: () => index.nextSegmentId++,
     maxFileBytes: request.rules.maxFileBytes,
+    documents: request.rules.documents,
     signal: options.signal,
     onProgress: options.onProgress,
     helpers: options.helpers && store ? { ...options.helpers, storeDir: store.dir } : options.helpers,

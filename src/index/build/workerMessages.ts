@@ -1,4 +1,5 @@
 import { StringList } from '../base/stringList';
+import type { DocumentSettings } from '../documents/documents';
 import type { FileColumns, FileRecord } from '../segments/fileTable';
 import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
@@ -8,7 +9,7 @@ import type { SyncRequest, SyncResult } from './syncRequest';
 /** What an index worker is started to do: a whole sync, or (a helper of a sync) read the blocks of files it is sent. */
 export type WorkerTask =
   | { kind: 'sync'; request: SyncRequest }
-  | { kind: 'reader'; segmentId: number; maxFileBytes?: number; storeDir?: string };
+  | { kind: 'reader'; segmentId: number; maxFileBytes?: number; documents?: DocumentSettings; storeDir?: string };
 
 /** What a sync sends its helper: a block of files to read into its segment, or the end (build the segment). */
 export type HelperCommand = { type: 'files'; files: FilesToRead } | { type: 'end' };

@@ -49,8 +49,12 @@ export function chunkText(path: string, text: string): Chunk[] {
 
 /** `chunkText` over a text's lines, without joining each chunk's lines into its text. */
 export function chunkSpans(path: string, lines: TextLines): ChunkSpan[] {
+  return chunkSpansOfKind(chunkKind(path), lines);
+}
+
+/** `chunkSpans` for text split as `kind` says, whatever it is named (a notebook cell's source, say). */
+export function chunkSpansOfKind(kind: ChunkKind, lines: TextLines): ChunkSpan[] {
   if (lines.length === 0) return [];
-  const kind = chunkKind(path);
   const units = kind === 'markdown' ? markdownUnits(lines) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
   return packUnits(lines, units, kind === 'code' ? symbolName : undefined).map(u => {
     const span: ChunkSpan = { startLine: u.start + 1, endLine: u.end };

@@ -1,5 +1,6 @@
 import { realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
+import { documentAdmitted } from '../documents/documents';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { folderPrefix, isInside, readIgnoreFiles, realFolders, type DiscoveryRules } from './walkFolders';
 
@@ -46,7 +47,7 @@ export function createFileFilter(folders: readonly string[], rules: DiscoveryRul
       dir = dir + sep + parts[i];
     }
     const rel = parts.join('/');
-    if (!included(rel)) return undefined;
+    if (!included(rel) || !documentAdmitted(rel, rules.documents)) return undefined;
     const info = await stat(location).catch(() => undefined);
     if (!info?.isFile()) return undefined;
     const real = await realpath(location).catch(() => undefined);

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { TextLines } from '../chunking/textLines';
+import { isNotebookPath } from '../documents/documents';
 import type { SkipReason } from './skipReasons';
 
 const BINARY_SNIFF_BYTES = 8192;
@@ -46,7 +47,7 @@ export async function readFileContent(location: string, maxBytes = DEFAULT_MAX_F
     const { size } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size };
     const bytes = await readAtMost(handle, size, maxBytes);
-    return bytes ? classifyBytes(bytes) : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
+    return bytes ? classifyBytes(bytes, isNotebookPath(location)) : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
   } catch {
     return UNREADABLE;
   } finally {
@@ -76,7 +77,7 @@ export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FIL
     const { size, mtimeMs } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
     const bytes = readAtMostSync(fd, size, maxBytes);
-    return bytes ? { ...classifyBytes(bytes), mtimeMs } : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
+    return bytes ? { ...classifyBytes(bytes, isNotebookPath(location)), mtimeMs } : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
   } catch {
     return { ...UNREADABLE, mtimeMs: 0 };
   } finally {
@@ -141,13 +142,17 @@ function grown(buffer: Buffer, length: number): Buffer {
   return bigger;
 }
 
-export function classifyBytes(bytes: Buffer): FileContent {
+/**
+ * Text, or why not. A notebook's long lines are its outputs' data (images as base64), which extraction leaves out:
+ * `notebook` keeps it from being taken for a minified file.
+ */
+export function classifyBytes(bytes: Buffer, notebook = false): FileContent {
   const hash = hashBytes(bytes);
   const size = bytes.length;
   if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { kind: 'skip', reason: 'binary', hash, size };
   // Invalid UTF-8 becomes U+FFFD one for one per bad sequence: lines stay where they are.
   const lines = new TextLines(bytes.toString('utf8'));
-  if (isMinified(lines)) return { kind: 'skip', reason: 'minified', hash, size };
+  if (!notebook && isMinified(lines)) return { kind: 'skip', reason: 'minified', hash, size };
   return { kind: 'text', lines, bytes, hash, size };
 }
 

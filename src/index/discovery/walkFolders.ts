@@ -2,6 +2,7 @@ import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
 import { basename, join, sep } from 'node:path';
 import { createYielder } from '../base/yieldToEventLoop';
+import { documentAdmitted, type DocumentSettings } from '../documents/documents';
 import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
@@ -28,6 +29,8 @@ export interface DiscoveryRules {
   maxFileBytes?: number;
   /** The walk lists at most this many files and counts the rest as 'file-limit'; default DEFAULT_MAX_FILES (see fileCountLimit). */
   maxFiles?: number;
+  /** Which documents are read for their cells, and whether notebooks are indexed at all (`grounded.index.documents`). */
+  documents?: DocumentSettings;
 }
 
 export interface DiscoveryOptions extends DiscoveryRules {
@@ -133,7 +136,7 @@ export async function walkFolders(
       }
       if (!isDirectory && !isFile) continue; // sockets, fifos, devices
       if (excluded(path, isDirectory) || scoped.ignores(path, isDirectory)) continue;
-      if (isFile && !included(path)) continue;
+      if (isFile && (!included(path) || !documentAdmitted(path, rules.documents))) continue;
       let target: string | undefined;
       if (isLink) {
         target = realPath(location);

@@ -1,4 +1,4 @@
-import type { Passage } from '../../passage';
+import { passageRef, type Passage } from '../../passage';
 import { emitter, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
@@ -28,5 +28,5 @@ function formatResult(p: Passage, n: number): string {
   const lines = p.text.split('\n');
   const snippet = lines.slice(0, SNIPPET_LINES).join('\n') + (lines.length > SNIPPET_LINES ? '\n…' : '');
   const fence = snippet.includes('```') ? '~~~~' : '```';
-  return `${n}. \`${p.path}:${p.startLine}-${p.endLine}\`${p.title ? ` — ${p.title}` : ''} [${n}]\n\n${fence}\n${snippet}\n${fence}`;
+  return `${n}. \`${passageRef(p, p.startLine, p.endLine)}\`${p.title ? ` — ${p.title}` : ''} [${n}]\n\n${fence}\n${snippet}\n${fence}`;
 }

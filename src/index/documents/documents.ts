@@ -1,0 +1,61 @@
+import { chunkSpansOfKind, type ChunkSpan } from '../chunking/chunker';
+import { TextLines } from '../chunking/textLines';
+import { extractDatabricksSource, mayBeDatabricksSource } from './databricksSource';
+import type { ExtractedDocument } from './extractedDocument';
+import { extractNotebook } from './notebook';
+
+/** Which documents the index reads for their content rather than as plain text (`grounded.index.documents`). */
+export interface DocumentSettings {
+  /** Jupyter notebooks (`.ipynb`): cells, cited by cell. Off: notebooks are not indexed at all. Default on. */
+  notebooks?: boolean;
+  /** Databricks notebook sources: cells, `MAGIC` prefixes off. Off: read as the code they are. Default on. */
+  databricks?: boolean;
+  /** Index notebook cells' text outputs too (`grounded.index.notebookOutputs`). Default on. */
+  notebookOutputs?: boolean;
+}
+
+export const isNotebookPath = (path: string): boolean => path.toLowerCase().endsWith('.ipynb');
+
+/**
+ * What a document kind's file names say before it is read: a Jupyter notebook is not indexed when notebooks are
+ * off (its JSON is no text to cite).
+ */
+export const documentAdmitted = (path: string, settings: DocumentSettings = {}): boolean => settings.notebooks !== false || !isNotebookPath(path);
+
+/**
+ * Which document reading a file gets, from its name and the settings (files of one key with the same bytes chunk the
+ * same); undefined for plain text.
+ */
+export function documentKey(path: string, settings: DocumentSettings = {}): string | undefined {
+  if (isNotebookPath(path)) return settings.notebookOutputs === false ? 'notebook' : 'notebook+outputs';
+  return settings.databricks !== false && mayBeDatabricksSource(path) ? 'databricks' : undefined;
+}
+
+/**
+ * A file's content as a document, or undefined when it is read as plain text: a Jupyter notebook (whose JSON does
+ * not parse: plain text), or a Databricks notebook source (when those are on).
+ */
+export function extractDocument(path: string, text: string, settings: DocumentSettings = {}): ExtractedDocument | undefined {
+  if (isNotebookPath(path)) return settings.notebooks === false ? undefined : extractNotebook(text);
+  if (settings.databricks !== false && mayBeDatabricksSource(path)) return extractDatabricksSource(text);
+  return undefined;
+}
+
+/**
+ * A document's chunks as lines of its extracted text: each unit chunked alone by its kind, so no chunk spans two
+ * cells (or a cell and its outputs). Output units are left out when outputs are off.
+ */
+export function documentSpans(document: ExtractedDocument, lines: TextLines, settings: DocumentSettings = {}): ChunkSpan[] {
+  const spans: ChunkSpan[] = [];
+  for (const unit of document.units) {
+    if (unit.output && settings.notebookOutputs === false) continue;
+    const own = new TextLines(lines.join(unit.start, unit.end));
+    for (const span of chunkSpansOfKind(unit.kind, own)) {
+      const title = unit.output ? `Cell ${unit.cell} output` : span.title;
+      const shifted: ChunkSpan = { startLine: span.startLine + unit.start, endLine: span.endLine + unit.start };
+      if (title) shifted.title = title;
+      spans.push(shifted);
+    }
+  }
+  return spans;
+}

@@ -1,0 +1,36 @@
+/** How a unit of a document is chunked: as markdown (heading sections), code (top-level blocks) or text (paragraphs). */
+export type UnitKind = 'markdown' | 'code' | 'text';
+
+/**
+ * A run of lines of an extracted document's text that chunks never cross: a notebook cell's source, or its text
+ * outputs. Lines are 0-based, [start, end).
+ */
+export interface DocumentUnit {
+  kind: UnitKind;
+  /** The notebook cell the lines come from, 1-based. */
+  cell: number;
+  /** The lines are the cell's text outputs rather than its source. */
+  output?: true;
+  start: number;
+  end: number;
+}
+
+/**
+ * A document's text as the index reads it, with the units it is cut into. `text` has no line break inside a line
+ * and no trailing break, so its lines (as `TextLines` counts them) are exactly the ones the units name.
+ */
+export interface ExtractedDocument {
+  /** `notebook`: a Jupyter notebook, cited by cell. `databricks`: a Databricks notebook source, cited by the file's lines. */
+  kind: 'notebook' | 'databricks';
+  text: string;
+  units: DocumentUnit[];
+}
+
+/** Whether a document's citations name its cells (its lines are not the file's): a Jupyter notebook's are. */
+export const citesCells = (document: ExtractedDocument): boolean => document.kind === 'notebook';
+
+/** The unit holding lines [start, end) of the extracted text (0-based), or undefined when no one unit holds them all. */
+export function unitOf(document: ExtractedDocument, start: number, end: number): DocumentUnit | undefined {
+  const unit = document.units.find(u => u.start <= start && start < u.end);
+  return unit && end <= unit.end ? unit : undefined;
+}

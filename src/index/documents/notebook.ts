@@ -1,0 +1,101 @@
+import type { DocumentUnit, ExtractedDocument, UnitKind } from './extractedDocument';
+
+/**
+ * Outputs of one cell kept for the index, in characters: enough for a result table's head or an error message,
+ * never a whole log. Fixed (not a setting) so a notebook extracts to the same lines wherever it is read back.
+ */
+export const NOTEBOOK_OUTPUT_CHARS = 2000;
+
+const ANSI_ESCAPE = /\x1b\[[0-9;?]*[A-Za-z]/g;
+const LINE_BREAK = /\r\n|\r|\n/;
+
+/**
+ * A Jupyter notebook's text: every cell's source (markdown, code, raw) in order, then every cell's text outputs
+ * (`text/plain` results, stream output, error names; never images or other data), at most NOTEBOOK_OUTPUT_CHARS
+ * per cell. Sources come first so their lines do not depend on the outputs. Undefined when the bytes are not a
+ * notebook (not JSON, or no cell list).
+ */
+export function extractNotebook(json: string): ExtractedDocument | undefined {
+  const cells = notebookCells(json);
+  if (!cells) return undefined;
+  const lines: string[] = [];
+  const units: DocumentUnit[] = [];
+  const add = (text: string, unit: Omit<DocumentUnit, 'start' | 'end'>): void => {
+    const own = text.replace(/^\uFEFF/, '').split(LINE_BREAK);
+    while (own.length > 0 && own[own.length - 1] === '') own.pop(); // a trailing break starts no line
+    if (own.length === 0) return;
+    units.push({ ...unit, start: lines.length, end: lines.length + own.length });
+    lines.push(...own);
+  };
+  cells.forEach((cell, i) => add(joined(cell.source ?? cell.input), { kind: cellKind(cell.cell_type), cell: i + 1 }));
+  cells.forEach((cell, i) => add(outputText(cell.outputs), { kind: 'text', cell: i + 1, output: true }));
+  return { kind: 'notebook', text: lines.join('\n'), units };
+}
+
+interface RawCell {
+  cell_type?: unknown;
+  /** nbformat 4. */
+  source?: unknown;
+  /** nbformat 3. */
+  input?: unknown;
+  outputs?: unknown;
+}
+
+/** The cells of a notebook's JSON (nbformat 4, or the first worksheet of nbformat 3), or undefined. */
+function notebookCells(json: string): RawCell[] | undefined {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(json.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined;
+  }
+  if (!isObject(parsed)) return undefined;
+  const worksheets = parsed['worksheets'];
+  const cells = parsed['cells'] ?? (Array.isArray(worksheets) && isObject(worksheets[0]) ? worksheets[0]['cells'] : undefined);
+  return Array.isArray(cells) ? cells.filter(isObject) : undefined;
+}
+
+function cellKind(type: unknown): UnitKind {
+  if (type === 'markdown') return 'markdown';
+  return type === 'code' ? 'code' : 'text';
+}
+
+/** A multiline string as notebooks store it: one string, or a list of lines that keep their breaks. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return Array.isArray(value) ? value.filter(v => typeof v === 'string').join('') : '';
+}
+
+/** A cell's outputs as text, capped: what a person reads of them, without terminal colour codes. */
+function outputText(outputs: unknown): string {
+  if (!Array.isArray(outputs)) return '';
+  let text = '';
+  for (const output of outputs) {
+    if (!isObject(output)) continue;
+    const piece = outputPiece(output);
+    if (!piece) continue;
+    text += (text && !text.endsWith('\n') ? '\n' : '') + piece.replace(ANSI_ESCAPE, '');
+    if (text.length >= NOTEBOOK_OUTPUT_CHARS) return text.slice(0, NOTEBOOK_OUTPUT_CHARS);
+  }
+  return text;
+}
+
+function outputPiece(output: Record<string, unknown>): string {
+  switch (output['output_type']) {
+    case 'stream':
+      return joined(output['text']);
+    case 'execute_result':
+    case 'display_data':
+    case 'pyout': {
+      const data = output['data'];
+      return isObject(data) ? joined(data['text/plain']) : joined(output['text']);
+    }
+    case 'error':
+    case 'pyerr':
+      return [output['ename'], output['evalue']].filter(v => typeof v === 'string').join(': ');
+    default:
+      return '';
+  }
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
