@@ -19,7 +19,7 @@ export { chunkText, splitLines } from './chunking/chunker';
 export { tokenize, type Tokenizer } from './terms/tokenizer';
 
 // Documents read for their cells (notebooks): their text as the index chunks it, and which cell its lines are in.
-export { extractDocument, isNotebookPath, type DocumentSettings } from './documents/documents';
+export { documentSettings, extractDocument, isNotebookPath, type DocumentSettings } from './documents/documents';
 export { citesCells, unitOf, type DocumentUnit, type ExtractedDocument } from './documents/extractedDocument';
 
 // Building and ranking an index in memory (`grounded eval` scores a data set without the worker or a store).

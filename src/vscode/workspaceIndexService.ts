@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, fileByteLimit, fileCountLimit, indexReportText, type DiscoveryRules, type IndexReport, type IndexStats } from '../index';
+import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, documentSettings, fileByteLimit, fileCountLimit, indexReportText, type DiscoveryRules, type IndexReport, type IndexStats } from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import { IndexStatusItem } from './indexStatusItem';
 import { filesExclude } from './settings';
@@ -158,5 +158,6 @@ export function indexRules(): DiscoveryRules {
     // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
     maxFileBytes: fileByteLimit(Math.round(kb * 1024)),
     maxFiles: fileCountLimit(c.get<number>('maxFiles', DEFAULT_MAX_FILES)),
+    documents: documentSettings(c.get<unknown>('documents'), c.get<unknown>('notebookOutputs')),
   };
 }

@@ -14,6 +14,15 @@ export interface DocumentSettings {
   notebookOutputs?: boolean;
 }
 
+/**
+ * The settings as a person wrote them (`grounded.index.documents`, `grounded.index.notebookOutputs`): only `false`
+ * turns a kind off; anything else, of whatever shape, leaves the default (on).
+ */
+export function documentSettings(documents: unknown, notebookOutputs: unknown): DocumentSettings {
+  const kinds = typeof documents === 'object' && documents !== null ? (documents as Record<string, unknown>) : {};
+  return { notebooks: kinds['notebooks'] !== false, databricks: kinds['databricks'] !== false, notebookOutputs: notebookOutputs !== false };
+}
+
 export const isNotebookPath = (path: string): boolean => path.toLowerCase().endsWith('.ipynb');
 
 /**

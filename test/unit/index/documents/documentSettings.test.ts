@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DEFAULT_WORKER_FILE } from '../../../../src/index/build/indexWorkerClient';
+import { fileList, updateFiles } from '../../../../src/index/build/updateFiles';
+import { createFileFilter } from '../../../../src/index/discovery/fileFilter';
+import { walkFolders } from '../../../../src/index/discovery/walkFolders';
+import { documentSettings, type DocumentSettings } from '../../../../src/index/documents/documents';
+import { noFiles } from '../../../../src/index/segments/fileTable';
+import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
+import { LocalRetriever } from '../../../../src/retrievers/localRetriever';
+import { tempDirs } from '../../../support/tempDirs';
+import { DATABRICKS_SOURCE, sampleNotebook } from './documentFixtures';
+
+describe('document settings', () => {
+  const dirs = tempDirs();
+  let ws: string;
+  beforeEach(async () => {
+    ws = await dirs.make('grounded-document-settings-');
+    await writeFile(join(ws, 'churn.ipynb'), sampleNotebook());
+    await writeFile(join(ws, 'etl.py'), DATABRICKS_SOURCE);
+  });
+
+  it('reads only `false` as off, whatever shape the settings have', () => {
+    assert.deepEqual(documentSettings(undefined, undefined), { notebooks: true, databricks: true, notebookOutputs: true });
+    assert.deepEqual(documentSettings({ notebooks: false }, 'no'), { notebooks: false, databricks: true, notebookOutputs: true });
+    assert.deepEqual(documentSettings('off', false), { notebooks: true, databricks: true, notebookOutputs: false });
+    assert.deepEqual(documentSettings({ databricks: false, notebooks: 0 }, true), { notebooks: true, databricks: false, notebookOutputs: true });
+  });
+
+  it('leaves notebooks out of the walk and the per-file filter when notebooks are off', async () => {
+    const off = { documents: { notebooks: false } };
+    assert.deepEqual((await walkFolders([ws], off)).candidates.map(c => c.path).sort(), ['etl.py']);
+    assert.deepEqual((await walkFolders([ws], {})).candidates.map(c => c.path).sort(), ['churn.ipynb', 'etl.py']);
+    assert.equal(await createFileFilter([ws], off)(join(ws, 'churn.ipynb')), undefined);
+    assert.equal((await createFileFilter([ws], {})(join(ws, 'churn.ipynb')))?.path, 'churn.ipynb');
+  });
+
+  it('indexes outputs only when they are on, in the index as the host syncs it', async () => {
+    const search = (documents: DocumentSettings) => new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) }).search('1200 rows', { k: 5 });
+    assert.deepEqual((await search({})).map(p => [p.cell, p.cellOutput]), [[2, true]]);
+    assert.deepEqual(await search({ notebookOutputs: false }), []);
+  });
+
+  it('passes the settings to helper threads', async () => {
+    for (let i = 0; i < 6; i++) await writeFile(join(ws, `copy${i}.ipynb`), sampleNotebook());
+    const chunks = async (documents: DocumentSettings) => {
+      const { candidates } = await walkFolders([ws], {});
+      const index = new SegmentedIndex({ segments: [], deletions: [], files: noFiles(), nextSegmentId: 1 });
+      const helpers = { workerFile: DEFAULT_WORKER_FILE, threads: 2, minBytes: 0 };
+      const update = await updateFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, documents });
+      index.replaceFiles([], update.changed, update.segments);
+      assert.equal(update.threads, 2);
+      return index.chunkCount;
+    };
+    // 7 notebooks of 3 source chunks and 1 output chunk, and the Databricks source's 3 cells.
+    assert.deepEqual([await chunks({}), await chunks({ notebookOutputs: false })], [7 * 4 + 3, 7 * 3 + 3]);
+  });
+});
