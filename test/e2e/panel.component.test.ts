@@ -192,7 +192,8 @@ describe('panel webview (component, Chromium)', function () {
       await el.hover({ timeout: 200 }).catch(() => undefined);
     }
     for (const a of await p.page.locator('.turn a').all()) await a.click({ timeout: 500 }).catch(() => undefined);
-    await p.page.waitForTimeout(300);
+    // what the hovers and clicks queued in the page has run (a navigation ends it: the URL check below says so)
+    await p.page.evaluate(() => new Promise(resolve => setTimeout(resolve))).catch(() => undefined);
     assert.deepEqual(dialogs, []);
     assert.equal(p.page.url(), url, 'no navigation');
     const dom = await p.page.evaluate(() => {

@@ -1,6 +1,6 @@
 // The side panel in a real VS Code, as a person uses it: Grounded: Ask… from the palette, the answer growing
 // with a cursor, a citation chip selecting the lines its claim was aligned to, Stop, a cut stream and Retry, untrusted text, hiding the
-// view and reloading the window, and screenshots in the light and dark themes.
+// view and reloading the window, and the light and dark themes' colours (with screenshots).
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,30 +13,74 @@ async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('F1');
     await page.waitForSelector('.quick-input-widget input');
     await page.keyboard.type(title.replace(/…$/, ''));
-    const rows = page.locator('.quick-input-list .monaco-list-row');
-    for (let waited = 0; waited < 5000; waited += 100) {
-      const labels = (await rows.allInnerTexts()).map(t => t.split('\n')[0]?.trim());
-      const i = labels.indexOf(title);
-      if (i >= 0) {
-        await rows.nth(i).click();
-        return;
-      }
-      await page.waitForTimeout(100);
+    // the row whose label is exactly the title (1-based, so that the first row counts as found)
+    const row = await page
+      .waitForFunction(
+        t => [...document.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')].findIndex(r => r.innerText.split('\n')[0]?.trim() === t) + 1,
+        title,
+        { timeout: 5000 },
+      )
+      .then(found => found.jsonValue())
+      .catch(() => 0);
+    if (row > 0) {
+      await page.locator('.quick-input-list .monaco-list-row').nth(row - 1).click();
+      return;
     }
     await page.keyboard.press('Escape'); // the workbench may still be loading its commands
     if (attempt >= 5) throw new Error(`no command "${title}" in the palette`);
   }
 }
 
-/** The panel's document: a webview is an iframe in an iframe. */
+/** The panel's document: a webview is an iframe in an iframe. Waits in every frame, those attached later too. */
 async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  for (let waited = 0; waited < timeoutMs; waited += 100) {
-    for (const f of page.frames()) {
-      if (await f.$('#conversation').catch(() => null)) return f;
-    }
-    await page.waitForTimeout(100);
+  const holdsPanel = (f: Frame) => f.waitForSelector('#conversation', { state: 'attached', timeout: timeoutMs }).then(() => f);
+  let onFrame = (_f: Frame): void => undefined;
+  const inNewFrame = new Promise<Frame>(resolve => {
+    onFrame = f => void holdsPanel(f).then(resolve, () => undefined);
+    page.on('frameattached', onFrame);
+  });
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the Grounded panel did not appear')), timeoutMs);
+  });
+  try {
+    return await Promise.race([Promise.any(page.frames().map(holdsPanel)).catch(() => inNewFrame), inNewFrame, timedOut]);
+  } finally {
+    clearTimeout(timer);
+    page.off('frameattached', onFrame);
   }
-  throw new Error('the Grounded panel did not appear');
+}
+
+interface PanelColours {
+  text: string;
+  background: string;
+  chipText: string;
+  chipBackground: string;
+  boxBackground: string;
+}
+
+/** The computed colours of the panel's text, its background (the ask bar's), a citation chip and the question box. */
+async function panelColours(frame: Frame): Promise<PanelColours> {
+  const chip = frame.locator('.turn button.cite:not(.unsupported):not(.partial)').first();
+  await chip.waitFor({ state: 'attached', timeout: 10_000 });
+  const colour = async (selector: string, property: 'color' | 'backgroundColor') =>
+    frame.locator(selector).first().evaluate((el, p) => getComputedStyle(el)[p], property);
+  return {
+    text: await colour('body', 'color'),
+    background: await colour('#ask', 'backgroundColor'),
+    chipText: await chip.evaluate(el => getComputedStyle(el).color),
+    chipBackground: await chip.evaluate(el => getComputedStyle(el).backgroundColor),
+    boxBackground: await colour('#question', 'backgroundColor'),
+  };
+}
+
+/** Relative luminance of a computed `rgb(r, g, b)` or `rgba(…)` colour, 0 (black) to 1 (white). */
+function luminance(rgb: string): number {
+  const [r = 0, g = 0, b = 0] = (rgb.match(/[\d.]+/g) ?? []).map(Number).map(c => {
+    const v = c / 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+  });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
 }
 
 /** Asks in the panel's own box and returns the new turn. */
@@ -79,14 +123,24 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const frame = await panelFrame(page);
     const turn = frame.locator('.turn').first();
     await turn.waitFor({ timeout: 30_000 });
-    const seen: { length: number; cursor: boolean }[] = [];
-    for (let i = 0; i < 2000; i++) {
-      const text = await turn.locator('.answer').innerText();
-      const cursor = (await turn.locator('.cursor').count()) === 1;
-      if (text && seen.at(-1)?.length !== text.length) seen.push({ length: text.length, cursor });
-      if ((await turn.getAttribute('data-status')) === 'done') break;
-      await page.waitForTimeout(30);
-    }
+    // every length the answer takes, and whether the cursor shows with it, recorded in the page as the turn changes
+    const seen = await turn.evaluate(
+      el =>
+        new Promise<{ length: number; cursor: boolean }[]>(resolve => {
+          const lengths: { length: number; cursor: boolean }[] = [];
+          const record = () => {
+            const text = el.querySelector<HTMLElement>('.answer')?.innerText ?? '';
+            if (text && lengths.at(-1)?.length !== text.length) lengths.push({ length: text.length, cursor: el.querySelectorAll('.cursor').length === 1 });
+            if (el.getAttribute('data-status') === 'done') {
+              observer.disconnect();
+              resolve(lengths);
+            }
+          };
+          const observer = new MutationObserver(record);
+          observer.observe(el, { subtree: true, childList: true, characterData: true, attributes: true });
+          record();
+        }),
+    );
     await screenshot(page, 'e2e-panel-answer');
     assert.ok(seen.length >= 4, `grew over ${seen.length} samples`);
     assert.ok(seen.slice(0, -1).every(s => s.cursor), 'the cursor shows while it streams');
@@ -108,7 +162,9 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     await page.waitForSelector('.tabs-container .tab.active:has-text("configuration.md")', { timeout: 20_000 });
     const selected = `Ln ${to}, Col ${(lines.at(-1) ?? '').length + 1} (${lines.join('\n').length} selected)`;
     const selection = page.locator('#status\\.editor\\.selection');
-    for (let waited = 0; waited < 10_000 && (await selection.innerText().catch(() => '')) !== selected; waited += 100) await page.waitForTimeout(100);
+    await page
+      .waitForFunction(want => document.getElementById('status.editor.selection')?.innerText === want, selected, { timeout: 10_000 })
+      .catch(() => undefined); // the assertion below says what the status bar shows instead
     assert.equal(await selection.innerText(), selected, `lines ${from}-${to} are selected`);
     await screenshot(page, 'e2e-panel-citation-opened');
   });
@@ -120,7 +176,10 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     await frame.locator('#stop').click();
     await frame.locator('.turn[data-status="stopped"]').waitFor({ timeout: 10_000 });
     const text = await turn.locator('.answer').innerText();
-    await wb.page.waitForTimeout(600);
+    // A whole answer to the next question streams for longer than the stopped one's next tokens would take to come
+    // (150 ms each): had the model gone on, they would arrive meanwhile.
+    const next = await askInPanel(frame, 'where do the logs go?');
+    await frame.locator(`.turn[data-id="${await next.getAttribute('data-id')}"][data-status="done"]`).waitFor({ timeout: 30_000 });
     assert.equal(await turn.locator('.answer').innerText(), text, 'nothing more arrives after Stop');
     assert.ok(!text.includes('it says.'));
     assert.match(await turn.locator('.turn-status').innerText(), /Stopped/);
@@ -151,7 +210,8 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const text = await turn.locator('.answer').innerText();
     assert.match(text, /xsspayload: <script>alert\('XSS'\)<\/script>/);
     for (const a of await turn.locator('.answer a').all()) await a.click({ timeout: 500 }).catch(() => undefined);
-    await wb.page.waitForTimeout(500);
+    // what the clicks queued in the panel has run (a navigation ends this page: the URL check below says so)
+    await frame.evaluate(() => new Promise(resolve => setTimeout(resolve))).catch(() => undefined);
     const risky = await turn.evaluate(el =>
       [...el.querySelectorAll('*')].filter(e => /^(script|iframe|object|embed|img|svg|style|form|base|meta)$/i.test(e.tagName) || [...e.attributes].some(a => a.name.startsWith('on'))).length,
     );
@@ -165,34 +225,50 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const { page } = wb;
     const answers = async (frame: Frame) => (await frame.locator('.turn .answer').allInnerTexts()).map(t => t.trim());
     const before = await answers(await panelFrame(page));
+    /**
+     * The answers once the panel shows the same ones as before (or 20 s have passed): a new webview shows its own saved
+     * copy first, then the host's.
+     */
+    const restored = async (frame: Frame) => {
+      await frame
+        .waitForFunction(want => JSON.stringify([...document.querySelectorAll<HTMLElement>('.turn .answer')].map(a => a.innerText.trim())) === want, JSON.stringify(before), { timeout: 20_000, polling: 100 })
+        .catch(() => undefined); // the assertion says what differs
+      return answers(frame);
+    };
     await runCommand(page, 'View: Close Primary Side Bar');
-    await page.waitForTimeout(500);
+    await page.locator('#workbench\\.parts\\.sidebar').waitFor({ state: 'hidden', timeout: 10_000 });
     await runCommand(page, 'Grounded: Focus on Ask View');
-    assert.deepEqual(await answers(await panelFrame(page)), before, 'after hide and show');
+    assert.deepEqual(await restored(await panelFrame(page)), before, 'after hide and show');
+    const reloaded = page.waitForEvent('load', { timeout: 90_000 });
     await runCommand(page, 'Developer: Reload Window');
-    await page.waitForTimeout(2000);
+    await reloaded;
     await page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
     await runCommand(page, 'Grounded: Focus on Ask View');
     const frame = await panelFrame(page, 60_000);
-    await frame.locator('.turn').first().waitFor({ timeout: 20_000 });
-    assert.deepEqual(await answers(frame), before, 'after reload, without asking again');
+    assert.deepEqual(await restored(frame), before, 'after reload, without asking again');
     assert.equal(await frame.locator('.turn[data-status="streaming"]').count(), 0);
   });
 
-  it('follows the light and dark themes (screenshots)', async () => {
+  it('follows the light and dark themes: text, background, citation chip and box each change colour', async () => {
     const { page } = wb;
-    for (const theme of ['Light Modern', 'Dark Modern']) {
+    const colours: Record<string, PanelColours> = {};
+    for (const [theme, kind] of [['Light Modern', 'vscode-light'], ['Dark Modern', 'vscode-dark']] as const) {
       await page.keyboard.press('Control+K');
       await page.keyboard.press('Control+T');
       await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
       await page.keyboard.type(theme);
       await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
       await page.keyboard.press('Enter');
-      await page.waitForTimeout(800);
       const frame = await panelFrame(page);
-      const colour = await frame.evaluate(() => getComputedStyle(document.body).color);
+      // VS Code marks the webview's body with the theme's kind when it sends the theme's colours
+      await frame.waitForFunction(k => document.body.classList.contains(k), kind, { timeout: 20_000, polling: 100 });
+      colours[theme] = await panelColours(frame);
       await screenshot(page, `e2e-panel-${theme.toLowerCase().replace(' ', '-')}`);
-      assert.ok(colour, theme);
     }
+    const light = colours['Light Modern'], dark = colours['Dark Modern'];
+    assert.ok(light && dark);
+    for (const key of Object.keys(light) as (keyof PanelColours)[]) assert.notEqual(light[key], dark[key], `${key}: ${light[key]} in both themes`);
+    assert.ok(luminance(light.text) < luminance(light.background), `light: dark text (${light.text}) on a light background (${light.background})`);
+    assert.ok(luminance(dark.text) > luminance(dark.background), `dark: light text (${dark.text}) on a dark background (${dark.background})`);
   });
 });
