@@ -28,6 +28,10 @@ export interface Passage {
  * `path#cell=3:1-4` (lines of the cell's source) and `path#cell=3/output:1-2` (lines of its outputs).
  */
 export function passageRef(p: Pick<Passage, 'path' | 'cell' | 'cellOutput'>, startLine: number, endLine: number): string {
-  if (p.cell === undefined) return `${p.path}:${startLine}-${endLine}`;
-  return `${p.path}#cell=${p.cell}${p.cellOutput ? '/output' : ''}:${startLine}-${endLine}`;
+  return `${passagePlace(p)}:${startLine}-${endLine}`;
+}
+
+/** Where a passage's lines are, before their numbers: `path`, or `path#cell=3` (`path#cell=3/output`) in a notebook. */
+export function passagePlace(p: Pick<Passage, 'path' | 'cell' | 'cellOutput'>): string {
+  return p.cell === undefined ? p.path : `${p.path}#cell=${p.cell}${p.cellOutput ? '/output' : ''}`;
 }

@@ -3,7 +3,9 @@ import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
 import { RETRY, renderToChat, type ChatSink } from './chatRender';
 import { indexReportMarkdown, type IndexReport } from '../index';
-import { passageLocation } from './locations';
+import { passageRef } from '../core/passage';
+import { passageLocation, passageUri } from './locations';
+import { withNotebooksLoaded } from './notebookCells';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
@@ -39,7 +41,7 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
       const events = deps.ask({ question: request.prompt, history: historyOf(context), mode, signal: controller.signal }, request.model);
-      const outcome = await renderToChat(events, chatSink(stream, [request.prompt, mode]));
+      const outcome = await renderToChat(withNotebooksLoaded(events, passageUri), chatSink(stream, [request.prompt, mode]));
       const metadata: GroundedChatMetadata = { question: request.prompt, mode: outcome.mode, cited: outcome.cited, failed: !!outcome.error };
       return outcome.error && outcome.error.kind !== 'cancelled'
         ? { metadata, errorDetails: { message: outcome.error.message } }
@@ -54,7 +56,7 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
   return {
     progress: text => stream.progress(text),
     markdown: text => stream.markdown(text),
-    anchor: (n, p) => stream.anchor(passageLocation(p), `[${n}] ${p.path}:${p.startLine}-${p.endLine}`),
+    anchor: (n, p) => stream.anchor(passageLocation(p), `[${n}] ${passageRef(p, p.startLine, p.endLine)}`),
     reference: p => stream.reference(passageLocation(p)),
     button: action =>
       stream.button({ title: action.title, command: action.command, arguments: action.command === RETRY.command ? retryArgs : action.arguments }),

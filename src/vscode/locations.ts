@@ -1,16 +1,28 @@
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
+import { findCell } from './findCell';
+import { loadedNotebook } from './notebookCells';
 
 export function passageUri(p: Pick<Passage, 'location'>): vscode.Uri {
   return /^[a-z][a-z0-9+.-]*:\/\//i.test(p.location) ? vscode.Uri.parse(p.location) : vscode.Uri.file(p.location);
 }
 
 /** The passage's exact lines: from the start of its first line to the end of its last. */
-export function passageRange(p: Passage): vscode.Range {
+export function passageRange(p: Pick<Passage, 'startLine' | 'endLine' | 'text'>): vscode.Range {
   const lastLine = p.text.split('\n').pop() ?? '';
   return new vscode.Range(p.startLine - 1, 0, p.endLine - 1, lastLine.replace(/\r$/, '').length);
 }
 
+/**
+ * Where a chat anchor or reference points: the passage's lines in its file, or in its notebook cell's document (the
+ * notebook must be loaded, see `withNotebooksLoaded`; if it is not, or the cell is gone, the notebook's start).
+ */
 export function passageLocation(p: Passage): vscode.Location {
-  return new vscode.Location(passageUri(p), passageRange(p));
+  if (p.cell === undefined) return new vscode.Location(passageUri(p), passageRange(p));
+  const notebook = loadedNotebook(passageUri(p));
+  const found = notebook && findCell(notebook, p);
+  if (!found) return new vscode.Location(passageUri(p), new vscode.Position(0, 0));
+  const { cell, lines } = found;
+  const range = lines ? passageRange({ ...p, startLine: lines.startLine, endLine: lines.endLine }) : new vscode.Range(0, 0, 0, 0);
+  return new vscode.Location(cell.document.uri, range);
 }

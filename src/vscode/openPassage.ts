@@ -2,13 +2,15 @@ import * as vscode from 'vscode';
 import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
 import { passageUri } from './locations';
+import { findCell, type CellPassage } from './findCell';
 
 /**
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
  * found again where it moved, or the file opens without a selection and the user is told the citation is stale.
  * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well.
  */
-export async function openPassage(p: Pick<Passage, 'path' | 'location'> & PassageText): Promise<'exact' | 'moved' | 'stale'> {
+export async function openPassage(p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput'> & PassageText): Promise<'exact' | 'moved' | 'stale'> {
+  if (p.cell !== undefined) return openCellPassage(p);
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(passageUri(p));
@@ -25,5 +27,37 @@ export async function openPassage(p: Pick<Passage, 'path' | 'location'> & Passag
   const range = new vscode.Range(found.startLine - 1, 0, found.endLine - 1, doc.lineAt(found.endLine - 1).text.length);
   const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  return found.how;
+}
+
+/**
+ * Opens a notebook passage: the notebook in its editor with the cell revealed and selected, then the cited lines
+ * selected in the cell's editor (a cell's outputs have no editor: the cell is revealed). The cell is found again
+ * when cells moved (see `findCell`).
+ */
+async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'stale'> {
+  let notebook: vscode.NotebookDocument;
+  try {
+    notebook = await vscode.workspace.openNotebookDocument(passageUri(p));
+  } catch {
+    void vscode.window.showWarningMessage(`${p.path} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.`);
+    return 'stale';
+  }
+  const found = findCell(notebook, p);
+  if (!found) {
+    await vscode.window.showNotebookDocument(notebook, { preview: true });
+    void vscode.window.showWarningMessage(`${p.path} changed since it was indexed and the cited cell lines are gone. Ask again to refresh the answer.`);
+    return 'stale';
+  }
+  const cells = new vscode.NotebookRange(found.cell.index, found.cell.index + 1);
+  const editor = await vscode.window.showNotebookDocument(notebook, { selections: [cells], preview: true });
+  editor.revealRange(cells, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
+  if (found.lines) {
+    const doc = found.cell.document;
+    const { startLine, endLine } = found.lines;
+    const range = new vscode.Range(startLine - 1, 0, endLine - 1, doc.lineAt(endLine - 1).text.length);
+    const cellEditor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
+    cellEditor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+  }
   return found.how;
 }

@@ -1,5 +1,6 @@
 import { citedText } from '../core/citations/resolve';
 import type { Citation } from '../core/events';
+import { passagePlace } from '../core/passage';
 import type { CitationView } from '../shared/messages';
 
 /** The hover shows at most this much of the cited lines: enough to recognise them, small enough for a tooltip. */
@@ -11,7 +12,7 @@ export function toCitationView(c: Citation): CitationView {
   const view: CitationView = {
     ordinal: c.ordinal,
     n: c.n,
-    path: c.passage.path,
+    path: passagePlace(c.passage),
     startLine: c.startLine,
     endLine: c.endLine,
     claim: c.claim,

@@ -2,7 +2,7 @@ import { citedSpan } from '../core/citations/resolve';
 import type { ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
 import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
-import type { Passage } from '../core/passage';
+import { passagePlace, type Passage } from '../core/passage';
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 import { byOrdinal, reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
 import { sourcesToShow } from '../shared/sourcesToShow';
@@ -25,7 +25,7 @@ export interface PanelPorts {
  * A cited passage as workspace state keeps it: what opening it needs (where it is, and a fingerprint of its text
  * to find the lines again), never the text itself.
  */
-export type StoredPassage = Pick<Passage, 'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title'> & { fingerprint: TextFingerprint };
+export type StoredPassage = Pick<Passage, 'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title' | 'cell' | 'cellOutput'> & { fingerprint: TextFingerprint };
 
 /** A passage an answer cites: whole while its conversation is open, stored once restored from workspace state. */
 export type CitedPassage = Passage | StoredPassage;
@@ -280,10 +280,14 @@ function toStoredTurn(t: SavedTurn): StoredTurn {
 }
 
 function toStoredPassage(p: CitedPassage): StoredPassage {
-  const { id, path, location, startLine, endLine, title } = p;
-  return { id, path, location, startLine, endLine, title, fingerprint: 'text' in p ? fingerprintOf(p.text) : p.fingerprint };
+  const { id, path, location, startLine, endLine, title, cell, cellOutput } = p;
+  const stored: StoredPassage = { id, path, location, startLine, endLine, title, fingerprint: 'text' in p ? fingerprintOf(p.text) : p.fingerprint };
+  if (cell !== undefined) stored.cell = cell;
+  if (cellOutput) stored.cellOutput = cellOutput;
+  return stored;
 }
 
+/** A source as the panel lists it; a notebook cell's lines are named with the cell (`nb.ipynb#cell=3`). */
 function toSourceView(p: CitedPassage, i: number): SourceView {
-  return { n: i + 1, path: p.path, startLine: p.startLine, endLine: p.endLine, title: p.title };
+  return { n: i + 1, path: passagePlace(p), startLine: p.startLine, endLine: p.endLine, title: p.title };
 }
