@@ -5,11 +5,13 @@ import type { AskOptions } from '../../src/core/options';
 import { createOpenAiCompatibleModel } from '../../src/providers/openAiCompatible';
 import { FakeRetriever, passage } from '../fakes/fakeRetriever';
 import { FaultServer, isGradeRequest } from '../fakes/faultServer';
+import { until } from '../support/until';
 import type { Bench } from './benchTypes';
 
 // The cost of Grounded's flow over a bare client, on a loopback endpoint (so the network is ~0 and the overhead
 // shows): time to first token through ask() vs the `openai` client streaming the same server directly, tokens/s
-// through ask() to a consumer, and the round trips grading adds. Reports only; never asserts a timing.
+// through ask() to a consumer, the round trips grading adds, and how soon a cancel closes the connection.
+// Reports only; never asserts a timing.
 
 const SHORT = ['Hello', ' from', ' the', ' endpoint', ' [1].'];
 const retriever = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
@@ -72,6 +74,18 @@ export const run: Bench = async ({ quick }) => {
     const throughputDirect = await direct();
     const rate = (r: { count: number; total: number; first: number }) => Math.round(r.count / ((r.total - r.first) / 1000));
 
+    // A cancel while tokens stream, and one while the endpoint has not sent a first token: the time from abort() to
+    // the server seeing the connection closed.
+    const cancelRounds = quick ? 10 : 50;
+    const cancelMidStream: number[] = [];
+    const cancelBeforeFirst: number[] = [];
+    for (let i = 0; i < cancelRounds; i++) {
+      server.enqueue({ tokens: long.slice(0, 50), tokenDelayMs: 20 });
+      cancelMidStream.push(await closedAfterCancel(server, model, 'on-first-token'));
+      server.enqueue({ stallBeforeFirstMs: Infinity });
+      cancelBeforeFirst.push(await closedAfterCancel(server, model, 'once-started'));
+    }
+
     const p = (xs: number[], q: number) => round(percentile(xs, q));
     const overhead50 = round(percentile(askTimes, 0.5) - percentile(directTimes, 0.5));
     const overhead95 = round(percentile(askTimes, 0.95) - percentile(directTimes, 0.95));
@@ -95,6 +109,14 @@ export const run: Bench = async ({ quick }) => {
             ['ask() to a consumer (target ≥ 5,000)', throughputAsk.count, rate(throughputAsk)],
           ],
         },
+        {
+          title: `Cancel: abort() to the connection closed at the endpoint (${cancelRounds} questions each, ms)`,
+          columns: ['when', 'p50', 'p95', 'max'],
+          rows: [
+            ['mid-stream (target ≤ 200)', p(cancelMidStream, 0.5), p(cancelMidStream, 0.95), Math.max(...cancelMidStream)],
+            ['before the first token (target ≤ 200)', p(cancelBeforeFirst, 0.5), p(cancelBeforeFirst, 0.95), Math.max(...cancelBeforeFirst)],
+          ],
+        },
       ],
       json: {
         ttftDirectP50: p(directTimes, 0.5),
@@ -108,12 +130,41 @@ export const run: Bench = async ({ quick }) => {
         roundTripsUngraded: tripsUngraded,
         tokensPerSecondAsk: rate(throughputAsk),
         tokensPerSecondDirect: rate(throughputDirect),
+        cancelMidStreamP95Ms: p(cancelMidStream, 0.95),
+        cancelBeforeFirstTokenP95Ms: p(cancelBeforeFirst, 0.95),
       },
     };
   } finally {
     await server.close();
   }
 };
+
+/**
+ * Asks once and aborts (at the first token, or once the endpoint has the request); resolves to the ms from the
+ * abort to the server seeing the connection closed.
+ */
+async function closedAfterCancel(server: FaultServer, model: ReturnType<typeof createOpenAiCompatibleModel>, when: 'on-first-token' | 'once-started'): Promise<number> {
+  const index = server.chatRequests.length;
+  const controller = new AbortController();
+  let abortedAt = 0;
+  const abort = () => {
+    abortedAt ||= Date.now(); // the fault server records its times with Date.now()
+    controller.abort();
+  };
+  const answer = (async () => {
+    for await (const e of ask({ question: 'flux level?', signal: controller.signal }, { retriever, model, options: { grading: false } })) {
+      if (e.type === 'token' && when === 'on-first-token') abort();
+    }
+  })();
+  if (when === 'once-started') {
+    if (!(await until(() => server.chatRequests[index]?.startedAt))) throw new Error('the request never reached the endpoint');
+    abort();
+  }
+  await answer;
+  const closedAt = await until(() => server.chatRequests[index]?.clientClosedAt);
+  if (!closedAt || !abortedAt) throw new Error('the connection was not closed by the cancel');
+  return closedAt - abortedAt;
+}
 
 async function repeat<T>(n: number, f: () => Promise<T>): Promise<T[]> {
   const out: T[] = [];

@@ -62,7 +62,7 @@ describe('the openai-compatible provider in a real VS Code', function () {
     const report = await vscode.commands.executeCommand<ConnectionReport>('grounded.testConnection');
     assert.ok(report?.ok, JSON.stringify(report));
     assert.match(report.modelName, /fault-model/);
-    assert.ok(report.latencyMs >= 0 && report.latencyMs < 5000);
+    assert.ok(Number.isFinite(report.latencyMs) && report.latencyMs >= 0, `latency ${report.latencyMs}`);
   });
 
   it('turns a rejected key into an auth error with the Set API Key action', async () => {
