@@ -158,6 +158,6 @@ export function indexRules(): DiscoveryRules {
     // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
     maxFileBytes: fileByteLimit(Math.round(kb * 1024)),
     maxFiles: fileCountLimit(c.get<number>('maxFiles', DEFAULT_MAX_FILES)),
-    documents: documentSettings(c.get<unknown>('documents'), c.get<unknown>('notebookOutputs')),
+    documents: documentSettings(c.get<unknown>('documents'), c.get<unknown>('notebookOutputs'), c.get<unknown>('maxDocumentSizeMB')),
   };
 }

@@ -3,7 +3,7 @@ import { chunkKind, chunkSpans } from '../chunking/chunker';
 import { TextLines } from '../chunking/textLines';
 import { fileByteLimit, readFileContentSync, type FileContent } from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
-import { documentKey, documentSpans, extractDocument, type DocumentSettings } from '../documents/documents';
+import { documentByteLimit, documentKey, documentSpans, extractDocument, type DocumentSettings } from '../documents/documents';
 import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
 import type { Segment } from '../segments/segment';
 import { SegmentBuilder } from '../segments/segmentBuilder';
@@ -78,10 +78,11 @@ export class SegmentReader {
 
   /** Reads a batch; `onFile` hears the running count after each file. */
   async read(files: FilesToRead, onFile?: (done: number) => void): Promise<void> {
-    const maxBytes = fileByteLimit(this.options.maxFileBytes);
+    const fileLimit = fileByteLimit(this.options.maxFileBytes);
     for (let i = 0; i < files.candidates.length; i++) {
       await this.step();
       const candidate = files.candidates[i] as Candidate;
+      const maxBytes = documentByteLimit(candidate.path, fileLimit, this.options.documents);
       const content: FileContent & { mtimeMs?: number } =
         candidate.size !== undefined && candidate.size > maxBytes
           ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }

@@ -12,15 +12,39 @@ export interface DocumentSettings {
   databricks?: boolean;
   /** Index notebook cells' text outputs too (`grounded.index.notebookOutputs`). Default on. */
   notebookOutputs?: boolean;
+  /**
+   * Notebooks larger than this many bytes are skipped as too large (`grounded.index.maxDocumentSizeMB`): a document
+   * has a cap of its own, as images in its outputs make it far larger than its text. See `documentByteLimit`.
+   */
+  maxDocumentBytes?: number;
+}
+
+/** A notebook larger than this is not indexed unless the settings say otherwise. */
+export const DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024;
+/** The largest document size limit a setting can ask for: a notebook is read and parsed whole. */
+export const MAX_DOCUMENT_BYTES_LIMIT = 100 * 1024 * 1024;
+
+/**
+ * The size limit for the file at `path`: the document limit (within 1 byte and MAX_DOCUMENT_BYTES_LIMIT; the default
+ * when none or not a number) for a notebook, `fileLimit` for anything else.
+ */
+export function documentByteLimit(path: string, fileLimit: number, settings: DocumentSettings = {}): number {
+  if (!isNotebookPath(path)) return fileLimit;
+  const asked = settings.maxDocumentBytes;
+  if (asked === undefined || !Number.isFinite(asked) || asked <= 0) return DEFAULT_MAX_DOCUMENT_BYTES;
+  return Math.min(Math.max(1, Math.floor(asked)), MAX_DOCUMENT_BYTES_LIMIT);
 }
 
 /**
- * The settings as a person wrote them (`grounded.index.documents`, `grounded.index.notebookOutputs`): only `false`
- * turns a kind off; anything else, of whatever shape, leaves the default (on).
+ * The settings as a person wrote them (`grounded.index.documents`, `grounded.index.notebookOutputs`,
+ * `grounded.index.maxDocumentSizeMB`): only `false` turns a kind off; anything else, of whatever shape, leaves the
+ * default (on). A size that is not a positive number leaves the default size.
  */
-export function documentSettings(documents: unknown, notebookOutputs: unknown): DocumentSettings {
+export function documentSettings(documents: unknown, notebookOutputs: unknown, maxDocumentSizeMB?: unknown): DocumentSettings {
   const kinds = typeof documents === 'object' && documents !== null ? (documents as Record<string, unknown>) : {};
-  return { notebooks: kinds['notebooks'] !== false, databricks: kinds['databricks'] !== false, notebookOutputs: notebookOutputs !== false };
+  const settings: DocumentSettings = { notebooks: kinds['notebooks'] !== false, databricks: kinds['databricks'] !== false, notebookOutputs: notebookOutputs !== false };
+  if (typeof maxDocumentSizeMB === 'number' && maxDocumentSizeMB > 0) settings.maxDocumentBytes = Math.round(maxDocumentSizeMB * 1024 * 1024);
+  return settings;
 }
 
 export const isNotebookPath = (path: string): boolean => path.toLowerCase().endsWith('.ipynb');

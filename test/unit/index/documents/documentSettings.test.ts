@@ -10,7 +10,7 @@ import { noFiles } from '../../../../src/index/segments/fileTable';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { LocalRetriever } from '../../../../src/retrievers/localRetriever';
 import { tempDirs } from '../../../support/tempDirs';
-import { DATABRICKS_SOURCE, sampleNotebook } from './documentFixtures';
+import { DATABRICKS_SOURCE, IMAGE_BASE64, sampleNotebook } from './documentFixtures';
 
 describe('document settings', () => {
   const dirs = tempDirs();
@@ -26,6 +26,24 @@ describe('document settings', () => {
     assert.deepEqual(documentSettings({ notebooks: false }, 'no'), { notebooks: false, databricks: true, notebookOutputs: true });
     assert.deepEqual(documentSettings('off', false), { notebooks: true, databricks: true, notebookOutputs: false });
     assert.deepEqual(documentSettings({ databricks: false, notebooks: 0 }, true), { notebooks: true, databricks: false, notebookOutputs: true });
+    assert.equal(documentSettings({}, true, 2).maxDocumentBytes, 2 * 1024 * 1024);
+    assert.equal(documentSettings({}, true, -1).maxDocumentBytes, undefined);
+    assert.equal(documentSettings({}, true, '5').maxDocumentBytes, undefined);
+  });
+
+  it('gives notebooks a size cap of their own, apart from the file size cap', async () => {
+    // Images in outputs make a notebook of little text larger than the 1 MB file cap.
+    const big = JSON.stringify({ cells: [{ cell_type: 'markdown', source: 'Quarterly gizmo report' }, { cell_type: 'code', source: 'plot()', outputs: [{ output_type: 'display_data', data: { 'image/png': IMAGE_BASE64.repeat(60) } }] }] });
+    assert.ok(big.length > 1024 * 1024);
+    await writeFile(join(ws, 'big.ipynb'), big);
+    await writeFile(join(ws, 'big.md'), 'gizmo\n'.repeat(200_000));
+    const search = (documents: DocumentSettings) => new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) });
+    const byDefault = search({});
+    assert.deepEqual((await byDefault.search('gizmo', { k: 5 })).map(p => p.path), ['big.ipynb']);
+    assert.equal(byDefault.stats()?.skipped['too-large'], 1, 'the markdown file is over the file cap');
+    const capped = search({ maxDocumentBytes: 1024 * 1024 });
+    assert.deepEqual(await capped.search('gizmo', { k: 5 }), []);
+    assert.equal(capped.stats()?.skipped['too-large'], 2);
   });
 
   it('leaves notebooks out of the walk and the per-file filter when notebooks are off', async () => {
