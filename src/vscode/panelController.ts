@@ -83,23 +83,21 @@ export class PanelController {
     return this.turns;
   }
 
-  receive(message: PanelToHost): void {
+  /** Handles a message from the webview; resolves once the work it started (an answer, opening a citation) is done. */
+  receive(message: PanelToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
         this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view) });
         break;
       case 'ask':
-        void this.ask(message.question);
-        break;
+        return this.ask(message.question);
       case 'stop':
         this.stop();
         break;
       case 'retry':
-        void this.retry(message.turnId);
-        break;
+        return this.retry(message.turnId);
       case 'openCitation':
-        void this.openCitation(message.turnId, message.n, message.ordinal);
-        break;
+        return this.openCitation(message.turnId, message.n, message.ordinal);
       case 'runAction': {
         const action = this.find(message.turnId)?.action;
         if (action) this.ports.runCommand(action.command, action.arguments);
@@ -116,6 +114,7 @@ export class PanelController {
         throw new Error(`unhandled panel message ${JSON.stringify(unknown)}`);
       }
     }
+    return Promise.resolve();
   }
 
   /** Asks a new question; an empty one does nothing. A question still streaming is stopped first. */

@@ -48,7 +48,7 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     this.viewDisposables.push(
       view.webview.onDidReceiveMessage(raw => {
         const message = parsePanelMessage(raw);
-        if (message) this.controller.receive(message);
+        if (message) void this.controller.receive(message);
       }),
       view.onDidDispose(() => {
         if (this.view === view) this.view = undefined;

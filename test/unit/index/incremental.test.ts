@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Segment } from '../../../src/index/segments/segment';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 describe('incremental updates', () => {
   const dirs = tempDirs();
@@ -173,7 +174,7 @@ describe('incremental updates', () => {
       await writeFile(join(ws, `n${i}.txt`), `note number ${i}\n`);
       await index.update([join(ws, `n${i}.txt`)]);
     }
-    await new Promise(r => setTimeout(r, 20));
+    await until(() => (index.stats()?.segments ?? 99) < 9); // the merge runs in the background
     await index.flush();
     assert.ok((index.stats()?.segments ?? 99) < 9, `segments: ${index.stats()?.segments}`);
     assert.equal(index.search('number', 20).length, 8);

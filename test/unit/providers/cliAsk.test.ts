@@ -7,6 +7,7 @@ import { run } from '../../../src/cli/run';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
 import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 // `grounded ask` over the index fixture workspace, against the loopback fault server.
 
@@ -134,8 +135,7 @@ describe('grounded ask', () => {
     const controller = new AbortController();
     const { code } = await cli(['install widget', ...model(), '--no-grading'], { signal: controller.signal, onOut: () => controller.abort() });
     assert.equal(code, 130);
-    for (let i = 0; i < 40 && !server.chatRequests[0]?.clientClosedAt; i++) await new Promise(r => setTimeout(r, 5));
-    assert.ok(server.chatRequests[0]?.clientClosedAt, 'the server saw the connection close');
+    assert.ok(await until(() => server.chatRequests[0]?.clientClosedAt), 'the server saw the connection close');
   });
 
   it('exits 2 on bad input, through the CLI entry', async () => {

@@ -83,8 +83,7 @@ describe('notebook passages in VS Code', () => {
       const stored = saved.at(-1) ?? [];
       assert.deepEqual(stored[0]?.passages.map(s => [s.path, s.cell, s.startLine]), [['churn.ipynb', 2, 2]]);
       const restored = new PanelController(p, structuredClone(stored));
-      restored.receive({ type: 'openCitation', turnId: stored[0]?.view.id ?? '', n: 1 });
-      await new Promise(r => setTimeout(r, 5));
+      await restored.receive({ type: 'openCitation', turnId: stored[0]?.view.id ?? '', n: 1 });
       assert.deepEqual(opened.map(o => [o.path, o.cell, o.startLine, o.endLine]), [['churn.ipynb', 2, 2, 3]]);
     });
 

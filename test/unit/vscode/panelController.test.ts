@@ -8,6 +8,7 @@ import { PanelController, type CitedPassage, type PanelPorts, type SavedTurn, ty
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
+import { until } from '../../support/until';
 
 /** A spy webview and host: records every message and call; timers run when the test says so. */
 function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 88'), passage(2)]) {
@@ -89,10 +90,8 @@ describe('panel host side', () => {
     const panel = new PanelController(ports);
     const asking = panel.ask('q');
     const flushed: string[] = [];
-    while (record.posted.at(-1)?.type !== 'done') {
-      record.runTimers();
-      await new Promise(r => setTimeout(r, 2));
-    }
+    // the model streams on real timers, the panel's batching on fake ones: run those until the answer is done
+    assert.ok(await until(() => (record.runTimers(), record.posted.at(-1)?.type === 'done'), { everyMs: 2 }), 'the answer finished');
     await asking;
     for (const m of record.posted) if (m.type === 'tokens') flushed.push(m.text);
     assert.ok(flushed.length >= 2, `several batches: ${JSON.stringify(flushed)}`);
@@ -128,7 +127,7 @@ describe('panel host side', () => {
     const { ports, record } = spyPorts([{ tokens: ['a', 'b', 'c'], delayMs: 30 }]);
     const panel = new PanelController(ports);
     const asking = panel.ask('q');
-    while (!record.model.calls.some(c => c.kind === 'stream')) await new Promise(r => setTimeout(r, 5));
+    assert.ok(await until(() => record.model.calls.some(c => c.kind === 'stream')), 'the model was called');
     panel.receive({ type: 'stop' });
     await asking;
     assert.ok(record.model.calls.find(c => c.kind === 'stream')?.aborted, 'the model call was aborted');
@@ -141,11 +140,12 @@ describe('panel host side', () => {
     const panel = new PanelController(ports);
     await panel.ask('q');
     const id = panel.conversation[0]?.view.id ?? '';
-    panel.receive({ type: 'openCitation', turnId: id, n: 1 });
-    panel.receive({ type: 'openCitation', turnId: id, n: 2 });
-    panel.receive({ type: 'openCitation', turnId: id, n: 7 });
-    panel.receive({ type: 'openCitation', turnId: 'nope', n: 1 });
-    await new Promise(r => setTimeout(r, 5));
+    await Promise.all([
+      panel.receive({ type: 'openCitation', turnId: id, n: 1 }),
+      panel.receive({ type: 'openCitation', turnId: id, n: 2 }),
+      panel.receive({ type: 'openCitation', turnId: id, n: 7 }),
+      panel.receive({ type: 'openCitation', turnId: 'nope', n: 1 }),
+    ]);
     assert.deepEqual(record.opened, ['docs/file1.md', 'docs/file2.md']);
     assert.deepEqual(record.posted.filter(m => m.type === 'citationStale'), [{ type: 'citationStale', turnId: id, n: 2 }]);
     assert.deepEqual(panel.conversation[0]?.view.stale, [2]);
@@ -187,8 +187,7 @@ describe('panel host side', () => {
     const panel = new PanelController(ports);
     await panel.ask('flux?');
     assert.deepEqual(citationsPosted(record.posted).map(c => [c.ordinal, c.startLine]), [[0, 12]]);
-    panel.receive({ type: 'openCitation', turnId: panel.conversation[0]?.view.id ?? '', n: 1, ordinal: 0 });
-    await new Promise(r => setTimeout(r, 5));
+    await panel.receive({ type: 'openCitation', turnId: panel.conversation[0]?.view.id ?? '', n: 1, ordinal: 0 });
     assert.deepEqual(record.openedPassages.map(p => [p.startLine, p.endLine]), [[12, 12]]);
   });
 
@@ -202,10 +201,11 @@ describe('panel host side', () => {
     const panel = new PanelController(ports);
     await panel.ask('flux?');
     const turnId = panel.conversation[0]?.view.id ?? '';
-    panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 1 });
-    panel.receive({ type: 'openCitation', turnId, n: 2, ordinal: 0 });
-    panel.receive({ type: 'openCitation', turnId, n: 1 });
-    await new Promise(r => setTimeout(r, 5));
+    await Promise.all([
+      panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 1 }),
+      panel.receive({ type: 'openCitation', turnId, n: 2, ordinal: 0 }),
+      panel.receive({ type: 'openCitation', turnId, n: 1 }),
+    ]);
     const opened = record.openedPassages.map(p => [p.path, p.startLine, p.endLine, 'text' in p ? p.text : '']);
     assert.deepEqual(opened, [
       ['docs/flux.md', 12, 13, 'Set flux.level to 88 in acme.json.\nLogs rotate every night.'],
@@ -245,12 +245,10 @@ describe('panel host side', () => {
     };
     const posted: HostToPanel[] = [];
     const restored = new PanelController({ ...ports, openPassage: openInFile, post: m => posted.push(m) }, saved);
-    restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
-    await new Promise(r => setTimeout(r, 5));
+    await restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
     assert.deepEqual(found, [{ startLine: 14, endLine: 14, how: 'moved' }], 'the aligned line, not the whole passage');
     file = file.replace('Set flux.level to 88', 'Set flux.level to 99');
-    restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
-    await new Promise(r => setTimeout(r, 5));
+    await restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
     const stale = citationsPosted(posted);
     assert.deepEqual(stale.map(c => [c.ordinal, c.stale]), [[0, true]]);
     assert.equal(restored.conversation[0]?.view.citations?.[0]?.stale, true);
@@ -319,9 +317,7 @@ describe('panel host side', () => {
       return located?.how ?? 'stale';
     };
     const restored = new PanelController({ ...ports, openPassage: openInFile }, saved);
-    restored.receive({ type: 'openCitation', turnId, n: 1 });
-    restored.receive({ type: 'openCitation', turnId, n: 2 });
-    await new Promise(r => setTimeout(r, 5));
+    await Promise.all([restored.receive({ type: 'openCitation', turnId, n: 1 }), restored.receive({ type: 'openCitation', turnId, n: 2 })]);
     assert.deepEqual(found, [{ startLine: 2, endLine: 2, how: 'moved' }, undefined]);
     assert.deepEqual(restored.conversation[0]?.view.stale, [2], 'a passage whose text is gone is stale');
   });
