@@ -76,19 +76,34 @@ export function extractDocument(path: string, text: string, settings: DocumentSe
 
 /**
  * A document's chunks as lines of its extracted text: each unit chunked alone by its kind, so no chunk spans two
- * cells (or a cell and its outputs). Output units are left out when outputs are off.
+ * cells (or a cell and its outputs). A cell is titled under the heading of the markdown cells above it
+ * (`Load data > clean`), as a notebook's outline shows it. Output units are left out when outputs are off.
  */
 export function documentSpans(document: ExtractedDocument, lines: TextLines, settings: DocumentSettings = {}): ChunkSpan[] {
   const spans: ChunkSpan[] = [];
+  let heading: string | undefined;
   for (const unit of document.units) {
     if (unit.output && settings.notebookOutputs === false) continue;
     const own = new TextLines(lines.join(unit.start, unit.end));
-    for (const span of chunkSpansOfKind(unit.kind, own)) {
-      const title = unit.output ? `Cell ${unit.cell} output` : span.title;
+    const unitSpans = chunkSpansOfKind(unit.kind, own);
+    const under = heading;
+    if (unit.kind === 'markdown') heading = lastHeading(unitSpans) ?? heading;
+    for (const span of unitSpans) {
+      const inCell = unit.kind === 'markdown' ? (span.title ?? under) : span.title && under ? `${under} > ${span.title}` : (span.title ?? under);
+      const title = unit.output ? `Cell ${unit.cell} output` : inCell;
       const shifted: ChunkSpan = { startLine: span.startLine + unit.start, endLine: span.endLine + unit.start };
       if (title) shifted.title = title;
       spans.push(shifted);
     }
   }
   return spans;
+}
+
+/** The heading trail a markdown cell ends under: its last chunk's last title (a packed chunk's are joined by '; '). */
+function lastHeading(spans: readonly ChunkSpan[]): string | undefined {
+  for (let i = spans.length - 1; i >= 0; i--) {
+    const title = spans[i]?.title;
+    if (title) return title.split('; ').at(-1);
+  }
+  return undefined;
 }

@@ -37,8 +37,23 @@ describe('document chunks', () => {
     assert.ok(doc);
     const lines = new TextLines(doc.text);
     const all = documentSpans(doc, lines);
-    assert.deepEqual(all.map(s => s.title ?? ''), ['Churn analysis', '', 'retention', 'Cell 2 output']);
+    assert.deepEqual(all.map(s => s.title ?? ''), ['Churn analysis', 'Churn analysis', 'Churn analysis > retention', 'Cell 2 output']);
     assert.equal(documentSpans(doc, lines, { notebookOutputs: false }).length, 3);
+  });
+
+  it('title a cell under the heading of the markdown cells above it', () => {
+    const cells = [
+      { cell_type: 'markdown', source: '# Report\n## Load data' },
+      { cell_type: 'code', source: 'raw = load()' },
+      { cell_type: 'markdown', source: 'Some notes, no heading.' },
+      { cell_type: 'code', source: 'def clean(raw):\n    return raw' },
+      { cell_type: 'markdown', source: '## Plot' },
+      { cell_type: 'code', source: 'plot(raw)' },
+    ];
+    const doc = extractDocument('report.ipynb', JSON.stringify({ cells }));
+    assert.ok(doc);
+    const titles = documentSpans(doc, new TextLines(doc.text)).map(s => s.title ?? '');
+    assert.deepEqual(titles, ['Report > Load data', 'Report > Load data', 'Report > Load data', 'Report > Load data > clean', 'Plot', 'Plot']);
   });
 
   it('chunk a Databricks source by cell, at the file’s own lines', () => {
