@@ -1,6 +1,7 @@
 // The embedded index's public surface: code outside src/index imports the index from here only (lint enforces it).
-// Inside, one folder per step of the pipeline: discovery → chunking → terms → segments (scored with scoring/) →
-// store, run in a worker by build/; workspaceIndex.ts is the index as the host holds it.
+// Inside, one folder per step of the pipeline: discovery → (documents: notebooks' text) → chunking → terms →
+// segments (scored with scoring/) → store, run in a worker by build/; workspaceIndex.ts is the index as the host
+// holds it.
 
 // The index of a workspace's folders, kept up to date and queried by the host.
 export { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
