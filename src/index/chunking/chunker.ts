@@ -52,10 +52,16 @@ export function chunkSpans(path: string, lines: TextLines): ChunkSpan[] {
   return chunkSpansOfKind(chunkKind(path), lines);
 }
 
-/** `chunkSpans` for text split as `kind` says, whatever it is named (a notebook cell's source, say). */
-export function chunkSpansOfKind(kind: ChunkKind, lines: TextLines): ChunkSpan[] {
+/** The headings a markdown text is under, outermost first: what titles its sections (`Guide > Install`). */
+export type HeadingTrail = { level: number; text: string }[];
+
+/**
+ * `chunkSpans` for text split as `kind` says, whatever it is named (a notebook cell's source, say). Markdown starts
+ * under `trail`'s headings, and leaves in it the headings its end is under (so a notebook's next cell goes on from them).
+ */
+export function chunkSpansOfKind(kind: ChunkKind, lines: TextLines, trail: HeadingTrail = []): ChunkSpan[] {
   if (lines.length === 0) return [];
-  const units = kind === 'markdown' ? markdownUnits(lines) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
+  const units = kind === 'markdown' ? markdownUnits(lines, trail) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
   return packUnits(lines, units, kind === 'code' ? symbolName : undefined).map(u => {
     const span: ChunkSpan = { startLine: u.start + 1, endLine: u.end };
     if (u.title) span.title = u.title;
@@ -73,11 +79,10 @@ const FENCE = /^ {0,3}(`{3,}|~{3,})/;
  * One unit per heading section (the heading line starts it), titled with the heading trail. Only lines that start
  * (after at most three spaces) with `#`, a backtick or `~` can be a heading or a fence: only those are made strings.
  */
-function markdownUnits(lines: TextLines): LineUnit[] {
+function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
   const units: LineUnit[] = [];
-  const trail: { level: number; text: string }[] = [];
   let start = 0;
-  let title: string | undefined;
+  let title = trailTitle(trail);
   let fence: string | undefined;
   for (let i = 0; i < lines.length; i++) {
     const first = lines.firstAfterIndent(i, 3);
@@ -96,12 +101,14 @@ function markdownUnits(lines: TextLines): LineUnit[] {
     const level = h[1]?.length ?? 1;
     while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= level) trail.pop();
     trail.push({ level, text: (h[2] ?? '').trim() });
-    title = trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
+    title = trailTitle(trail);
     start = i;
   }
   units.push({ start, end: lines.length, title });
   return units;
 }
+
+const trailTitle = (trail: HeadingTrail): string | undefined => trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
 
 /** Paragraphs: a unit ends after a blank line that is followed by text (blank lines stay with the text above). */
 export function paragraphUnits(lines: TextLines, from: number, to: number): LineUnit[] {

@@ -1,4 +1,4 @@
-import { chunkSpansOfKind, type ChunkSpan } from '../chunking/chunker';
+import { chunkSpansOfKind, type ChunkSpan, type HeadingTrail } from '../chunking/chunker';
 import { TextLines } from '../chunking/textLines';
 import { extractDatabricksSource, mayBeDatabricksSource } from './databricksSource';
 import type { ExtractedDocument } from './extractedDocument';
@@ -81,13 +81,12 @@ export function extractDocument(path: string, text: string, settings: DocumentSe
  */
 export function documentSpans(document: ExtractedDocument, lines: TextLines, settings: DocumentSettings = {}): ChunkSpan[] {
   const spans: ChunkSpan[] = [];
-  let heading: string | undefined;
+  const trail: HeadingTrail = [];
   for (const unit of document.units) {
     if (unit.output && settings.notebookOutputs === false) continue;
     const own = new TextLines(lines.join(unit.start, unit.end));
-    const unitSpans = chunkSpansOfKind(unit.kind, own);
-    const under = heading;
-    if (unit.kind === 'markdown') heading = lastHeading(unitSpans) ?? heading;
+    const under = trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
+    const unitSpans = chunkSpansOfKind(unit.kind, own, unit.output ? [] : trail);
     for (const span of unitSpans) {
       const inCell = unit.kind === 'markdown' ? (span.title ?? under) : span.title && under ? `${under} > ${span.title}` : (span.title ?? under);
       const title = unit.output ? `Cell ${unit.cell} output` : inCell;
@@ -97,13 +96,4 @@ export function documentSpans(document: ExtractedDocument, lines: TextLines, set
     }
   }
   return spans;
-}
-
-/** The heading trail a markdown cell ends under: its last chunk's last title (a packed chunk's are joined by '; '). */
-function lastHeading(spans: readonly ChunkSpan[]): string | undefined {
-  for (let i = spans.length - 1; i >= 0; i--) {
-    const title = spans[i]?.title;
-    if (title) return title.split('; ').at(-1);
-  }
-  return undefined;
 }

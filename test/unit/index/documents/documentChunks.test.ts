@@ -53,7 +53,7 @@ describe('document chunks', () => {
     const doc = extractDocument('report.ipynb', JSON.stringify({ cells }));
     assert.ok(doc);
     const titles = documentSpans(doc, new TextLines(doc.text)).map(s => s.title ?? '');
-    assert.deepEqual(titles, ['Report > Load data', 'Report > Load data', 'Report > Load data', 'Report > Load data > clean', 'Plot', 'Plot']);
+    assert.deepEqual(titles, ['Report > Load data', 'Report > Load data', 'Report > Load data', 'Report > Load data > clean', 'Report > Plot', 'Report > Plot']);
   });
 
   it('chunk a Databricks source by cell, at the file’s own lines', () => {
