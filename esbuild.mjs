@@ -40,7 +40,14 @@ const tracingOff = {
         ? source.replace('getEnvironmentVariable("LANGCHAIN_VERBOSE") === "true"', 'false')
         : source;
       const reads = patched.match(/\b(?:LANGSMITH_TRACING(?:_V2)?|LANGCHAIN_TRACING_V2|LANGCHAIN_VERBOSE)\b/);
-      if (reads) return { errors: [{ text: `${args.path} reads ${reads[0]}: tracing must stay off; extend the tracing-off plugin in esbuild.mjs` }] };
+      if (reads)
+        return {
+          errors: [
+            {
+              text: `${args.path} reads ${reads[0]}: tracing must stay off; extend the tracing-off plugin in esbuild.mjs`,
+            },
+          ],
+        };
       return patched === source ? undefined : { contents: patched, loader: 'js' }; // undefined: esbuild loads it as usual
     });
   },
@@ -72,30 +79,76 @@ const coreBundleOnDemand = {
   name: 'core-bundle-on-demand',
   setup(build) {
     const loader = path.resolve('src/vscode/loadCore.ts');
-    build.onResolve({ filter: /^\.\/coreBundle\.js$/ }, args => (path.resolve(args.importer) === loader ? { path: './core.js', external: true } : undefined));
+    build.onResolve({ filter: /^\.\/coreBundle\.js$/ }, args =>
+      path.resolve(args.importer) === loader ? { path: './core.js', external: true } : undefined,
+    );
   },
 };
 
 /** Packages only the core uses: one of them in dist/extension.js means something reached the core without loadCore(). */
-const CORE_ONLY_PACKAGES = /(^|[\\/])node_modules[\\/](@langchain|openai|zod|pg|js-tiktoken|markdown-it|dompurify)[\\/]/;
+const CORE_ONLY_PACKAGES =
+  /(^|[\\/])node_modules[\\/](@langchain|openai|zod|pg|js-tiktoken|markdown-it|dompurify)[\\/]/;
 
 function checkEntryBundle(result) {
   const leaked = Object.keys(result.metafile.inputs).filter(input => CORE_ONLY_PACKAGES.test(input));
   if (leaked.length > 0) {
-    throw new Error(`dist/extension.js holds the core's packages (${leaked.slice(0, 3).join(', ')}…): import the core through src/vscode/loadCore.ts`);
+    throw new Error(
+      `dist/extension.js holds the core's packages (${leaked.slice(0, 3).join(', ')}…): import the core through src/vscode/loadCore.ts`,
+    );
   }
 }
 
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [coreBundleOnDemand],
+  {
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [coreBundleOnDemand],
     // import() of an external module becomes require(): dist/core.js is CommonJS, loaded like the entry (the
     // extension host serves require('vscode') to both)
-    supported: { 'dynamic-import': false } },
-  { ...common, entryPoints: ['src/vscode/coreBundle.ts'], outfile: 'dist/core.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'], plugins: [tracingOff, zodEnglishOnly] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node20', banner: { js: '#!/usr/bin/env node' }, plugins: [tracingOff, zodEnglishOnly] },
+    supported: { 'dynamic-import': false },
+  },
+  {
+    ...common,
+    entryPoints: ['src/vscode/coreBundle.ts'],
+    outfile: 'dist/core.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['vscode'],
+    plugins: [tracingOff, zodEnglishOnly],
+  },
+  {
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    banner: { js: '#!/usr/bin/env node' },
+    plugins: [tracingOff, zodEnglishOnly],
+  },
   // The index worker thread, loaded by dist/extension.js and dist/cli.js from beside them (see src/index/build/indexWorkerClient.ts).
-  { ...common, entryPoints: ['src/index/build/indexWorker.ts'], outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs', target: 'node20' },
-  { ...common, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  {
+    ...common,
+    entryPoints: ['src/index/build/indexWorker.ts'],
+    outfile: 'dist/indexWorker.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
+  {
+    ...common,
+    entryPoints: ['src/webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
 
 /** Prints the bundle's size and keeps its metafile beside it (dist/NAME.meta.json, not shipped) for the extension bench. */
@@ -110,7 +163,17 @@ if (watch) {
   for (const options of builds) {
     const ctx = await esbuild.context({
       ...options,
-      plugins: [...(options.plugins ?? []), { name: 'log', setup(b) { b.onEnd(r => { if (r.errors.length === 0) report(r, options.outfile); }); } }],
+      plugins: [
+        ...(options.plugins ?? []),
+        {
+          name: 'log',
+          setup(b) {
+            b.onEnd(r => {
+              if (r.errors.length === 0) report(r, options.outfile);
+            });
+          },
+        },
+      ],
     });
     await ctx.watch();
   }

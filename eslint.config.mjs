@@ -13,7 +13,14 @@ import tseslint from 'typescript-eslint';
 
 const SRC = fileURLToPath(new URL('src', import.meta.url));
 const VSCODE_ALLOWED = ['src/vscode/**', 'src/extension.ts', 'src/providers/vscodeLmChatModel.ts'];
-const BELOW_SURFACES = ['src/core/**', 'src/index/**', 'src/retrievers/**', 'src/embeddings/**', 'src/providers/**', 'src/shared/**'];
+const BELOW_SURFACES = [
+  'src/core/**',
+  'src/index/**',
+  'src/retrievers/**',
+  'src/embeddings/**',
+  'src/providers/**',
+  'src/shared/**',
+];
 /** The surfaces, as paths under src/ (a folder, or a module without its extension). */
 const SURFACES = ['vscode', 'webview', 'cli', 'extension'];
 
@@ -28,7 +35,8 @@ const vscodeDynamicImports = [
 /** `…/index/<anything>` except `…/index/index`: a module inside the index's folders. */
 const indexInternals = {
   regex: '(^|/)index/(?!index$).',
-  message: 'Import the index from its public surface (src/index, i.e. src/index/index.ts), not from a file inside it; export what is missing there.',
+  message:
+    'Import the index from its public surface (src/index, i.e. src/index/index.ts), not from a file inside it; export what is missing there.',
 };
 const restrictImports = options => ({ 'no-restricted-imports': ['error', options] });
 
@@ -53,7 +61,10 @@ function eachImport(check) {
 /** The surface a relative specifier lands in (`vscode`, `cli`, …), resolved from the importing file; undefined for none. */
 function surfaceOf(file, specifier) {
   if (!specifier.startsWith('.')) return undefined;
-  const target = path.relative(SRC, path.resolve(path.dirname(file), specifier)).split(path.sep).join('/');
+  const target = path
+    .relative(SRC, path.resolve(path.dirname(file), specifier))
+    .split(path.sep)
+    .join('/');
   const first = target.replace(/\.[cm]?[jt]s$/, '').split('/')[0];
   return SURFACES.includes(first) && !target.startsWith('..') ? first : undefined;
 }
@@ -63,13 +74,21 @@ const layers = {
     'no-surface-imports': {
       meta: {
         type: 'problem',
-        messages: { surface: 'Code below the surfaces must not import a surface (src/{{surface}}): let the surface pass what it needs in.' },
+        messages: {
+          surface:
+            'Code below the surfaces must not import a surface (src/{{surface}}): let the surface pass what it needs in.',
+        },
         schema: [],
       },
       create: context =>
         eachImport(node => {
           const surface = surfaceOf(context.filename, node.value);
-          if (surface) context.report({ node, messageId: 'surface', data: { surface: surface === 'extension' ? 'extension.ts' : surface } });
+          if (surface)
+            context.report({
+              node,
+              messageId: 'surface',
+              data: { surface: surface === 'extension' ? 'extension.ts' : surface },
+            });
         }),
     },
   },
@@ -93,11 +112,17 @@ export default tseslint.config(
   {
     files: ['src/**'],
     ignores: ['src/index/**', ...VSCODE_ALLOWED],
-    rules: { ...restrictImports({ paths: [vscodeImport], patterns: [indexInternals] }), 'no-restricted-syntax': ['error', ...vscodeDynamicImports] },
+    rules: {
+      ...restrictImports({ paths: [vscodeImport], patterns: [indexInternals] }),
+      'no-restricted-syntax': ['error', ...vscodeDynamicImports],
+    },
   },
   {
     files: ['src/index/**'],
-    rules: { ...restrictImports({ paths: [vscodeImport] }), 'no-restricted-syntax': ['error', ...vscodeDynamicImports] },
+    rules: {
+      ...restrictImports({ paths: [vscodeImport] }),
+      'no-restricted-syntax': ['error', ...vscodeDynamicImports],
+    },
   },
   {
     files: BELOW_SURFACES,

@@ -9,18 +9,33 @@ import asc from 'assemblyscript/asc';
 import { readFile, writeFile } from 'node:fs/promises';
 
 const MODULES = [
-  { source: 'assembly/termCounter.ts', target: 'src/index/terms/termCounterWasm.ts', name: 'TERM_COUNTER_WASM', what: "The term counter's", flags: ['--runtime', 'minimal'] },
-  { source: 'assembly/scorer.ts', target: 'src/index/scoring/scorerWasm.ts', name: 'SCORER_WASM', what: "The scorer's", flags: ['--runtime', 'stub', '--importMemory'] },
+  {
+    source: 'assembly/termCounter.ts',
+    target: 'src/index/terms/termCounterWasm.ts',
+    name: 'TERM_COUNTER_WASM',
+    what: "The term counter's",
+    flags: ['--runtime', 'minimal'],
+  },
+  {
+    source: 'assembly/scorer.ts',
+    target: 'src/index/scoring/scorerWasm.ts',
+    name: 'SCORER_WASM',
+    what: "The scorer's",
+    flags: ['--runtime', 'stub', '--importMemory'],
+  },
 ];
 
 let failed = false;
 for (const { source, target, name, what, flags } of MODULES) {
   let wasm;
-  const { error, stderr } = await asc.main([source, '-O3', '--noAssert', ...flags, ...(process.env.WASM_NAMES ? ['--debug'] : []), '--outFile', 'module.wasm'], {
-    writeFile(file, contents) {
-      if (file.endsWith('.wasm')) wasm = contents;
+  const { error, stderr } = await asc.main(
+    [source, '-O3', '--noAssert', ...flags, ...(process.env.WASM_NAMES ? ['--debug'] : []), '--outFile', 'module.wasm'],
+    {
+      writeFile(file, contents) {
+        if (file.endsWith('.wasm')) wasm = contents;
+      },
     },
-  });
+  );
   if (error || !wasm) {
     console.error(stderr.toString());
     console.error(`buildWasm: ${source} did not compile${error ? `: ${error.message}` : ''}`);

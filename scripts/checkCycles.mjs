@@ -94,11 +94,14 @@ const cycles = components();
 for (const component of cycles) {
   const members = new Set(component);
   const start = [...component].sort()[0];
-  const more = component.length > 2 ? ` (${component.length} modules in all: ${component.map(name).sort().join(', ')})` : '';
+  const more =
+    component.length > 2 ? ` (${component.length} modules in all: ${component.map(name).sort().join(', ')})` : '';
   console.error(`checkCycles: import cycle ${cycleFrom(start, members).map(name).join(' → ')}${more}`);
 }
 if (cycles.length > 0) {
-  console.error(`checkCycles: ${cycles.length} import cycle${cycles.length === 1 ? '' : 's'} in ${name(root)}: move what both sides need into a module of its own.`);
+  console.error(
+    `checkCycles: ${cycles.length} import cycle${cycles.length === 1 ? '' : 's'} in ${name(root)}: move what both sides need into a module of its own.`,
+  );
   process.exit(1);
 }
 console.log(`checkCycles: no import cycles in ${name(root)} (${files.length} modules)`);

@@ -33,7 +33,10 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const models = new ModelResolver(keys);
   const retriever = new ConfiguredRetriever(index.retriever, secrets, log, context.storageUri?.fsPath);
   // every secret the extension holds, peeked only to keep it out of the log
-  const secretIds = [...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)), DATABASE_PASSWORD_SECRET];
+  const secretIds = [
+    ...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)),
+    DATABASE_PASSWORD_SECRET,
+  ];
   const ask = createAskService<vscode.LanguageModelChat>({
     askDeps: () => ({ retriever, options: askOptionsFromSettings() }),
     models: chatModel => models.resolve(chatModel),

@@ -2,13 +2,17 @@
 // test/summary.js adds up into the one line CI reads. Used by the unit and e2e suites here, and by the
 // extension-host suite from inside VS Code (test/host/suite/index.ts).
 //   node test/mochaRun.js <name> <timeoutMs> <dir-or-file>...   (a dir: every *.test.js below it)
-const fs = require('fs'), path = require('path');
+const fs = require('fs'),
+  path = require('path');
 const Mocha = require('mocha');
 
 function recordResults(name, stats, root = process.cwd()) {
   const dir = path.join(root, 'test-artifacts', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ name, passed: stats.passes, failed: stats.failures, ms: stats.duration }));
+  fs.writeFileSync(
+    path.join(dir, `${name}.json`),
+    JSON.stringify({ name, passed: stats.passes, failed: stats.failures, ms: stats.duration }),
+  );
 }
 
 function runMocha(name, files, { timeout = 10000, root = process.cwd() } = {}) {
@@ -26,7 +30,11 @@ function runMocha(name, files, { timeout = 10000, root = process.cwd() } = {}) {
 function testFiles(p) {
   if (!fs.existsSync(p)) return [];
   if (!fs.statSync(p).isDirectory()) return [p];
-  return fs.readdirSync(p, { recursive: true }).map(String).filter(f => f.endsWith('.test.js')).map(f => path.join(p, f));
+  return fs
+    .readdirSync(p, { recursive: true })
+    .map(String)
+    .filter(f => f.endsWith('.test.js'))
+    .map(f => path.join(p, f));
 }
 
 module.exports = { runMocha, recordResults, testFiles };

@@ -22,7 +22,11 @@ const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--b
  * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the cited
  * search results. Exit codes: 0 done, 2 bad input, 3 model or auth error, 4 stream broke (partial printed), 130 cancelled.
  */
-export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function askCommand(
+  args: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -40,23 +44,56 @@ export async function askCommand(args: readonly string[], io: CliIo, env: NodeJS
   const question = requirePositional([positionals.join(' ')].filter(Boolean), 'question', USAGE);
   const citationCheck = values.citations;
   if (citationCheck !== 'lexical' && citationCheck !== 'model' && citationCheck !== 'off')
-    throw new GroundedError('bad-input', `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`);
+    throw new GroundedError(
+      'bad-input',
+      `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`,
+    );
   const folders = await resolveFolders(values.folder);
-  const models = modelsFromArgs(values['base-url'], values.model, values['helper-model'], env.GROUNDED_API_KEY, values['allow-insecure']);
+  const models = modelsFromArgs(
+    values['base-url'],
+    values.model,
+    values['helper-model'],
+    env.GROUNDED_API_KEY,
+    values['allow-insecure'],
+  );
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
-  const events = ask({ question, signal: io.signal }, { retriever: opened.retriever, ...models, options: { grading: !values['no-grading'], citationCheck } });
+  const events = ask(
+    { question, signal: io.signal },
+    { retriever: opened.retriever, ...models, options: { grading: !values['no-grading'], citationCheck } },
+  );
   try {
     return values.json ? await printJsonLines(events, io) : await printForPeople(events, io);
   } finally {
-    await opened.close().catch((e: unknown) => io.err(`grounded: the index could not be saved: ${e instanceof Error ? e.message : String(e)}\n`));
+    await opened
+      .close()
+      .catch((e: unknown) =>
+        io.err(`grounded: the index could not be saved: ${e instanceof Error ? e.message : String(e)}\n`),
+      );
   }
 }
 
-function modelsFromArgs(baseUrl: string | undefined, model: string | undefined, helperModel: string | undefined, apiKey: string | undefined, allowInsecure: boolean) {
+function modelsFromArgs(
+  baseUrl: string | undefined,
+  model: string | undefined,
+  helperModel: string | undefined,
+  apiKey: string | undefined,
+  allowInsecure: boolean,
+) {
   if (baseUrl === undefined && model === undefined) return {};
   if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${USAGE}`);
-  const resolved = resolveEndpoint({ preset: 'custom', baseUrl, model, helperModel: helperModel ?? '', azureApiVersion: '', allowInsecure });
-  if ('problem' in resolved) throw new GroundedError('bad-input', resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'));
+  const resolved = resolveEndpoint({
+    preset: 'custom',
+    baseUrl,
+    model,
+    helperModel: helperModel ?? '',
+    azureApiVersion: '',
+    allowInsecure,
+  });
+  if ('problem' in resolved)
+    throw new GroundedError(
+      'bad-input',
+      resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'),
+    );
   return createOpenAiCompatibleModels(resolved.endpoint, apiKey);
 }
 
@@ -95,7 +132,13 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
   for await (const event of events) {
     if (event.type === 'error') {
-      io.out(JSON.stringify({ type: 'error', error: { kind: event.error.kind, message: event.error.message }, partial: event.partial }) + '\n');
+      io.out(
+        JSON.stringify({
+          type: 'error',
+          error: { kind: event.error.kind, message: event.error.message },
+          partial: event.partial,
+        }) + '\n',
+      );
       return exitCodeFor(event.error.kind);
     }
     io.out(JSON.stringify(event) + '\n');
@@ -111,7 +154,10 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 function sourceLines(shown: SourcesToShow): string {
   const lines =
     shown.kind === 'cited'
-      ? shown.citations.map(c => `[${c.n}] ${escapeName(passageRef(c.passage, c.startLine, c.endLine))}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`)
+      ? shown.citations.map(
+          c =>
+            `[${c.n}] ${escapeName(passageRef(c.passage, c.startLine, c.endLine))}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`,
+        )
       : shown.sources.map(p => escapeName(passageRef(p, p.startLine, p.endLine)));
   if (lines.length === 0) return '';
   return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
@@ -119,7 +165,12 @@ function sourceLines(shown: SourcesToShow): string {
 
 function supportNote(c: Citation): string {
   const moved = c.movedFrom !== undefined ? ` (moved from [${c.movedFrom}])` : '';
-  const support = c.support === 'unsupported' ? ' (not supported by these lines)' : c.support === 'partial' ? ' (partly supported)' : '';
+  const support =
+    c.support === 'unsupported'
+      ? ' (not supported by these lines)'
+      : c.support === 'partial'
+        ? ' (partly supported)'
+        : '';
   return moved + support;
 }
 

@@ -31,13 +31,18 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
   const queriesFile = join(dir, 'queries.jsonl');
   const qrelsFile = await firstExisting([join(dir, 'qrels', 'test.tsv'), join(dir, 'qrels.tsv')]);
   for (const file of [corpusFile, queriesFile]) {
-    if (!(await exists(file))) throw badInput(`${file} not found: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv.`);
+    if (!(await exists(file)))
+      throw badInput(`${file} not found: a BEIR folder holds corpus.jsonl, queries.jsonl and qrels/test.tsv.`);
   }
   if (!qrelsFile) throw badInput(`No qrels in ${dir}: expected qrels/test.tsv or qrels.tsv.`);
 
   const corpus: BeirDocument[] = [];
   await readJsonLines(corpusFile, (row, where) => {
-    corpus.push({ id: idField(row, where), title: stringField(row, 'title', where), text: stringField(row, 'text', where) });
+    corpus.push({
+      id: idField(row, where),
+      title: stringField(row, 'title', where),
+      text: stringField(row, 'text', where),
+    });
   });
   const queries: BeirQuery[] = [];
   await readJsonLines(queriesFile, (row, where) => {
@@ -56,13 +61,19 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
     judged.set(docId, Number(score));
   });
   // Without judgements every metric would be 0 (or the mean of nothing): a broken set, not a result.
-  if (qrels.size === 0) throw badInput(`${qrelsFile} has no judgements: expected lines "query-id<TAB>corpus-id<TAB>score".`);
+  if (qrels.size === 0)
+    throw badInput(`${qrelsFile} has no judgements: expected lines "query-id<TAB>corpus-id<TAB>score".`);
   if (!queries.some(q => qrels.has(q.id)))
-    throw badInput(`No query judged in ${qrelsFile} is in ${queriesFile}: do the two files come from the same data set?`);
+    throw badInput(
+      `No query judged in ${qrelsFile} is in ${queriesFile}: do the two files come from the same data set?`,
+    );
   return { corpus, queries, qrels };
 }
 
-async function readJsonLines(file: string, onRow: (row: Record<string, unknown>, where: string) => void): Promise<void> {
+async function readJsonLines(
+  file: string,
+  onRow: (row: Record<string, unknown>, where: string) => void,
+): Promise<void> {
   await readLines(file, (line, lineNumber) => {
     if (line.trim() === '') return;
     const where = `${file} line ${lineNumber}`;
@@ -72,7 +83,8 @@ async function readJsonLines(file: string, onRow: (row: Record<string, unknown>,
     } catch {
       throw badInput(`${where}: not valid JSON.`);
     }
-    if (row === null || typeof row !== 'object' || Array.isArray(row)) throw badInput(`${where}: expected a JSON object.`);
+    if (row === null || typeof row !== 'object' || Array.isArray(row))
+      throw badInput(`${where}: expected a JSON object.`);
     onRow(row as Record<string, unknown>, where);
   });
 }

@@ -4,7 +4,8 @@ import { GroundedError } from '../core/errors';
 export function requirePositional(positionals: readonly string[], name: string, usage: string): string {
   const value = positionals[0];
   if (value === undefined || value === '') throw new GroundedError('bad-input', `Missing ${name}. Usage: ${usage}`);
-  if (positionals.length > 1) throw new GroundedError('bad-input', `Unexpected argument "${positionals[1]}". Usage: ${usage}`);
+  if (positionals.length > 1)
+    throw new GroundedError('bad-input', `Unexpected argument "${positionals[1]}". Usage: ${usage}`);
   return value;
 }
 
@@ -18,6 +19,7 @@ export const ALLOW_INSECURE_OPTION = { 'allow-insecure': { type: 'boolean', defa
 export function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new GroundedError('bad-input', `${name} must be a positive whole number, not "${value}".`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new GroundedError('bad-input', `${name} must be a positive whole number, not "${value}".`);
   return n;
 }

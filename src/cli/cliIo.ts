@@ -22,6 +22,7 @@ export interface OutputStream {
  * answer or a file's text must not drive the terminal); text for a pipe or a file is written as it is.
  */
 export function streamIo(stdout: OutputStream, stderr: OutputStream, signal?: AbortSignal): CliIo {
-  const writer = (stream: OutputStream) => (stream.isTTY ? (text: string) => void stream.write(terminalSafe(text)) : (text: string) => void stream.write(text));
+  const writer = (stream: OutputStream) =>
+    stream.isTTY ? (text: string) => void stream.write(terminalSafe(text)) : (text: string) => void stream.write(text);
   return { out: writer(stdout), err: writer(stderr), signal };
 }

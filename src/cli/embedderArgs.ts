@@ -28,7 +28,13 @@ export function embedderFromArgs(
   if (!model) return Promise.resolve(undefined);
   if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
   return createEmbedder(
-    { preset, baseUrl, model, azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? DEFAULT_AZURE_API_VERSION, allowInsecure },
+    {
+      preset,
+      baseUrl,
+      model,
+      azureApiVersion: env.GROUNDED_AZURE_API_VERSION ?? DEFAULT_AZURE_API_VERSION,
+      allowInsecure,
+    },
     {
       apiKey: async () => env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY,
       onRetry: d => io.err(`grounded: ${d}\n`),

@@ -37,8 +37,13 @@ export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}
   const t0 = performance.now();
   const builder = new SegmentBuilder(options.tokenizer, options.params);
   const file = builder.addFile('', '');
-  for (const doc of dataset.corpus) builder.addChunk(file, { title: doc.title, text: doc.text, startLine: 1, endLine: 1 });
-  const index = new SegmentedIndex({ segments: [builder.build(1).data], deletions: [], files: noFiles(), nextSegmentId: 2 }, options.tokenizer, options.params);
+  for (const doc of dataset.corpus)
+    builder.addChunk(file, { title: doc.title, text: doc.text, startLine: 1, endLine: 1 });
+  const index = new SegmentedIndex(
+    { segments: [builder.build(1).data], deletions: [], files: noFiles(), nextSegmentId: 2 },
+    options.tokenizer,
+    options.params,
+  );
   const t1 = performance.now();
   const run = new Map<string, RunEntry[]>();
   for (const query of dataset.queries) {
@@ -54,13 +59,18 @@ export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}
   return { metrics: mean, queries, documents: dataset.corpus.length, run, indexMs: t1 - t0, searchMs };
 }
 
-const USAGE = 'grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--allow-insecure]';
+const USAGE =
+  'grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--allow-insecure]';
 
 /**
  * `grounded eval BEIR_DIR`: the shipped lexical ranking; with an embeddings endpoint, also the vector ranking and
  * their reciprocal-rank fusion (hybrid), side by side. `--run` writes the lexical run (TREC format).
  */
-export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function evalCommand(
+  args: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -68,20 +78,38 @@ export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJ
   });
   const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
   const runFile = values.run === undefined ? undefined : await checkOutputFile(values.run, '--run');
-  const embedder = await embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, values['allow-insecure']);
+  const embedder = await embedderFromArgs(
+    values['embeddings-model'],
+    values['embeddings-base-url'],
+    values['embeddings-preset'],
+    env,
+    io,
+    values['allow-insecure'],
+  );
   const dataset = await loadBeirDataset(dir);
   const result = evaluateBeir(dataset);
   if (runFile) await writeOutputFile(runFile, formatTrecRun(result.run), '--run');
   const rows: [string, RetrievalMetrics][] = [['lexical', result.metrics]];
   if (embedder) {
-    io.err(`grounded: embedding ${dataset.corpus.length} documents and ${result.queries} queries with ${embedder.model}…\n`);
+    io.err(
+      `grounded: embedding ${dataset.corpus.length} documents and ${result.queries} queries with ${embedder.model}…\n`,
+    );
     const vector = await vectorRun(dataset, embedder, RUN_DEPTH, io.signal);
-    rows.push(['vector', evaluateRun(vector, dataset.qrels).mean], ['hybrid', evaluateRun(hybridRun(result.run, vector, RUN_DEPTH), dataset.qrels).mean]);
+    rows.push(
+      ['vector', evaluateRun(vector, dataset.qrels).mean],
+      ['hybrid', evaluateRun(hybridRun(result.run, vector, RUN_DEPTH), dataset.qrels).mean],
+    );
   }
   if (values.json) {
     const { queries, documents, indexMs, searchMs } = result;
     const rankings = Object.fromEntries(rows);
-    io.out(JSON.stringify({ dataset: dir, queries, documents, metrics: result.metrics, rankings, indexMs, searchMs }, null, 2) + '\n');
+    io.out(
+      JSON.stringify(
+        { dataset: dir, queries, documents, metrics: result.metrics, rankings, indexMs, searchMs },
+        null,
+        2,
+      ) + '\n',
+    );
     return 0;
   }
   io.out(`${escapeName(dir)}: ${result.queries} queries, ${result.documents} documents\n`);
@@ -90,7 +118,8 @@ export async function evalCommand(args: readonly string[], io: CliIo, env: NodeJ
     for (const [key, label] of labels) io.out(`${label.padEnd(11)} ${result.metrics[key].toFixed(4)}\n`);
   } else {
     io.out(`${''.padEnd(8)} ${labels.map(([, label]) => label.padStart(10)).join(' ')}\n`);
-    for (const [name, m] of rows) io.out(`${name.padEnd(8)} ${labels.map(([key]) => m[key].toFixed(4).padStart(10)).join(' ')}\n`);
+    for (const [name, m] of rows)
+      io.out(`${name.padEnd(8)} ${labels.map(([key]) => m[key].toFixed(4).padStart(10)).join(' ')}\n`);
   }
   io.out(`indexed in ${result.indexMs.toFixed(0)} ms, searched in ${result.searchMs.toFixed(0)} ms\n`);
   return 0;

@@ -72,7 +72,12 @@ export function evaluateRun(run: Run, qrels: Qrels): { mean: RetrievalMetrics; q
   }
   const n = queries || 1;
   return {
-    mean: { ndcgAt10: sum.ndcgAt10 / n, mrrAt10: sum.mrrAt10 / n, recallAt10: sum.recallAt10 / n, recallAt100: sum.recallAt100 / n },
+    mean: {
+      ndcgAt10: sum.ndcgAt10 / n,
+      mrrAt10: sum.mrrAt10 / n,
+      recallAt10: sum.recallAt10 / n,
+      recallAt100: sum.recallAt100 / n,
+    },
     queries,
   };
 }

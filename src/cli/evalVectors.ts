@@ -10,10 +10,25 @@ export type Run = Map<string, RunEntry[]>;
  * The vector ranking of a BEIR set: every document (title + text) and query embedded by the endpoint, documents
  * ranked by cosine similarity, brute force (the same flat scan the local hybrid uses).
  */
-export async function vectorRun(dataset: BeirDataset, embedder: Embedder, depth: number, signal?: AbortSignal): Promise<Run> {
+export async function vectorRun(
+  dataset: BeirDataset,
+  embedder: Embedder,
+  depth: number,
+  signal?: AbortSignal,
+): Promise<Run> {
   const judged = dataset.queries.filter(q => dataset.qrels.has(q.id));
-  const docs = normalise(await embedder.embed(dataset.corpus.map(d => `${d.title} ${d.text}`.trim()), { signal }));
-  const queries = normalise(await embedder.embed(judged.map(q => q.text), { signal }));
+  const docs = normalise(
+    await embedder.embed(
+      dataset.corpus.map(d => `${d.title} ${d.text}`.trim()),
+      { signal },
+    ),
+  );
+  const queries = normalise(
+    await embedder.embed(
+      judged.map(q => q.text),
+      { signal },
+    ),
+  );
   const candidates = Uint32Array.from(docs.keys());
   const scores = new Float64Array(docs.length);
   const run: Run = new Map();
@@ -34,7 +49,10 @@ export function hybridRun(lexical: Run, vector: Run, depth: number): Run {
   const run: Run = new Map();
   for (const [query, lex] of lexical) {
     const fused = fuseRankings([lex, vector.get(query) ?? []], e => e.doc, depth);
-    run.set(query, fused.map(({ item, score }) => ({ doc: item.doc, score })));
+    run.set(
+      query,
+      fused.map(({ item, score }) => ({ doc: item.doc, score })),
+    );
   }
   return run;
 }

@@ -37,7 +37,9 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   for (const note of skipNotes(stats.skipped)) io.out(`note      ${note}\n`);
   io.out(`discover  ${stats.timings.discoverMs.toFixed(0)} ms\n`);
   const { indexMs, readMs, saveMs, threads } = stats.timings;
-  io.out(`index     ${indexMs.toFixed(0)} ms (read ${readMs.toFixed(0)} ms${threads > 1 ? ` on ${threads} threads` : ''}, save ${saveMs.toFixed(0)} ms)\n`);
+  io.out(
+    `index     ${indexMs.toFixed(0)} ms (read ${readMs.toFixed(0)} ms${threads > 1 ? ` on ${threads} threads` : ''}, save ${saveMs.toFixed(0)} ms)\n`,
+  );
   io.out(`total     ${totalMs.toFixed(0)} ms\n`);
   return 0;
 }

@@ -12,8 +12,10 @@ export async function checkOutputFile(file: string, option: string): Promise<str
   const folder = dirname(path);
   const where = `${option} ${escapeName(file)}`;
   const folderInfo = await stat(folder).catch(() => undefined);
-  if (!folderInfo?.isDirectory()) throw new GroundedError('bad-input', `${where}: the folder ${escapeName(folder)} does not exist.`);
-  if ((await stat(path).catch(() => undefined))?.isDirectory()) throw new GroundedError('bad-input', `${where} is a folder; give a file name.`);
+  if (!folderInfo?.isDirectory())
+    throw new GroundedError('bad-input', `${where}: the folder ${escapeName(folder)} does not exist.`);
+  if ((await stat(path).catch(() => undefined))?.isDirectory())
+    throw new GroundedError('bad-input', `${where} is a folder; give a file name.`);
   try {
     await access(folder, constants.W_OK);
   } catch {

@@ -15,7 +15,11 @@ export const PUSH_USAGE =
  * given) into a PostgreSQL table, writing only what changed. The password comes from the URL or PGPASSWORD, the
  * embeddings key from GROUNDED_EMBEDDINGS_API_KEY (else GROUNDED_API_KEY); neither is ever printed.
  */
-export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function pushCommand(
+  args: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values } = parseArgs({
     args: [...args],
     options: {
@@ -29,10 +33,19 @@ export async function pushCommand(args: readonly string[], io: CliIo, env: NodeJ
   });
   if (!values.target) throw new GroundedError('bad-input', `Missing --target. Usage: ${PUSH_USAGE}`);
   if (hasPassword(values.target))
-    io.err('grounded: warning: the password in --target can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n');
+    io.err(
+      'grounded: warning: the password in --target can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n',
+    );
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
-  const embedder = await embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure);
+  const embedder = await embedderFromArgs(
+    values['embeddings-model'],
+    values['embeddings-base-url'],
+    values['embeddings-preset'],
+    env,
+    io,
+    allowInsecure,
+  );
   const { rows, files, skipped } = await workspaceRows(folders, { signal: io.signal });
   const report = await pushRows(
     { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },

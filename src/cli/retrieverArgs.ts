@@ -1,6 +1,11 @@
 import { GroundedError } from '../core/errors';
 import type { Retriever } from '../core/ports';
-import { createRemoteRetriever, REMOTE_RETRIEVER_KINDS, type RemoteRetrieverKind, type SettingNames } from '../retrievers/createRetriever';
+import {
+  createRemoteRetriever,
+  REMOTE_RETRIEVER_KINDS,
+  type RemoteRetrieverKind,
+  type SettingNames,
+} from '../retrievers/createRetriever';
 import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
 import type { CliIo } from './cliIo';
@@ -23,7 +28,11 @@ export const RETRIEVER_OPTIONS = {
 export const RETRIEVER_USAGE =
   '[--store DIR | --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] | --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] [--query-type ANN|HYBRID]] [--embeddings-model NAME --embeddings-base-url URL]';
 
-const CLI_NAMES: SettingNames = { retriever: '--retriever', connectionString: '--connection-string', workspaceUrl: '--workspace-url' };
+const CLI_NAMES: SettingNames = {
+  retriever: '--retriever',
+  connectionString: '--connection-string',
+  workspaceUrl: '--workspace-url',
+};
 
 export interface RetrieverValues {
   retriever: string;
@@ -52,11 +61,25 @@ export interface OpenedRetriever {
  * by the same factory as the extension's. Secrets come from the environment, never from arguments: the PostgreSQL
  * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY).
  */
-export async function retrieverFromArgs(values: RetrieverValues, folders: readonly string[], io: CliIo, env: NodeJS.ProcessEnv, usage: string): Promise<OpenedRetriever> {
+export async function retrieverFromArgs(
+  values: RetrieverValues,
+  folders: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  usage: string,
+): Promise<OpenedRetriever> {
   const kind = values.retriever;
   const remoteFlag = (['connection-string', 'workspace-url', 'index'] as const).find(flag => values[flag] !== '');
-  if (kind === 'local' && remoteFlag) throw new GroundedError('bad-input', `--${remoteFlag} names a remote engine: add --retriever pgvector or databricks-vector-search. Usage: ${usage}`);
-  if (kind !== 'local' && values.store !== undefined) throw new GroundedError('bad-input', `--store is where the local index is kept; --retriever ${kind} searches the remote engine instead. Usage: ${usage}`);
+  if (kind === 'local' && remoteFlag)
+    throw new GroundedError(
+      'bad-input',
+      `--${remoteFlag} names a remote engine: add --retriever pgvector or databricks-vector-search. Usage: ${usage}`,
+    );
+  if (kind !== 'local' && values.store !== undefined)
+    throw new GroundedError(
+      'bad-input',
+      `--store is where the local index is kept; --retriever ${kind} searches the remote engine instead. Usage: ${usage}`,
+    );
   if (kind === 'local') {
     const local = await openIndex(folders, values.store, io);
     return {
@@ -67,10 +90,19 @@ export async function retrieverFromArgs(values: RetrieverValues, folders: readon
       },
     };
   }
-  if (!isRemoteKind(kind)) throw new GroundedError('bad-input', `--retriever is local, pgvector or databricks-vector-search, not “${kind}”. Usage: ${usage}`);
-  if (kind === 'databricks-vector-search' && !values.index.trim()) throw new GroundedError('bad-input', `--retriever databricks-vector-search needs --index CATALOG.SCHEMA.INDEX. Usage: ${usage}`);
+  if (!isRemoteKind(kind))
+    throw new GroundedError(
+      'bad-input',
+      `--retriever is local, pgvector or databricks-vector-search, not “${kind}”. Usage: ${usage}`,
+    );
+  if (kind === 'databricks-vector-search' && !values.index.trim())
+    throw new GroundedError(
+      'bad-input',
+      `--retriever databricks-vector-search needs --index CATALOG.SCHEMA.INDEX. Usage: ${usage}`,
+    );
   const queryType = values['query-type'];
-  if (queryType !== 'ANN' && queryType !== 'HYBRID') throw new GroundedError('bad-input', `--query-type is ANN or HYBRID, not “${queryType}”.`);
+  if (queryType !== 'ANN' && queryType !== 'HYBRID')
+    throw new GroundedError('bad-input', `--query-type is ANN or HYBRID, not “${queryType}”.`);
   const allowInsecure = values['allow-insecure'];
   const remote = await createRemoteRetriever(
     {
@@ -91,7 +123,14 @@ export async function retrieverFromArgs(values: RetrieverValues, folders: readon
         pgvectorPassword: async () => env.PGPASSWORD || undefined,
         databricksToken: async () => env.DATABRICKS_TOKEN || env.GROUNDED_API_KEY || undefined,
       },
-      embedder: await embedderFromArgs(values['embeddings-model'], values['embeddings-base-url'], values['embeddings-preset'], env, io, allowInsecure),
+      embedder: await embedderFromArgs(
+        values['embeddings-model'],
+        values['embeddings-base-url'],
+        values['embeddings-preset'],
+        env,
+        io,
+        allowInsecure,
+      ),
       locate: locatePushedPath(foldersByPath(folders)),
       onNotice: message => io.err(`grounded: ${message}\n`),
       onRetry: detail => io.err(`grounded: ${detail}\n`),
@@ -100,4 +139,5 @@ export async function retrieverFromArgs(values: RetrieverValues, folders: readon
   return { retriever: remote, close: async () => void (await remote.dispose?.()) };
 }
 
-const isRemoteKind = (kind: string): kind is RemoteRetrieverKind => (REMOTE_RETRIEVER_KINDS as readonly string[]).includes(kind);
+const isRemoteKind = (kind: string): kind is RemoteRetrieverKind =>
+  (REMOTE_RETRIEVER_KINDS as readonly string[]).includes(kind);

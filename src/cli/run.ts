@@ -68,7 +68,8 @@ export function usageOf(command: string): string {
   let noting = false;
   for (const line of lines) {
     // a note is a line that names its commands in parentheses, and the indented lines that continue it
-    if (/^ {2}\S/.test(line) && !line.startsWith('  grounded ')) noting = new RegExp(`[(,] ?${command}\\b`).test(line.slice(0, line.indexOf(':')));
+    if (/^ {2}\S/.test(line) && !line.startsWith('  grounded '))
+      noting = new RegExp(`[(,] ?${command}\\b`).test(line.slice(0, line.indexOf(':')));
     else if (!/^ {3,}\S/.test(line)) noting = false;
     if (noting) notes.push(line);
   }
@@ -93,4 +94,6 @@ function reportError(e: unknown, io: CliIo): number {
 }
 
 const isParseArgsError = (e: unknown): e is Error =>
-  e instanceof Error && typeof (e as { code?: unknown }).code === 'string' && String((e as unknown as { code: string }).code).startsWith('ERR_PARSE_ARGS');
+  e instanceof Error &&
+  typeof (e as { code?: unknown }).code === 'string' &&
+  String((e as unknown as { code: string }).code).startsWith('ERR_PARSE_ARGS');

@@ -15,7 +15,11 @@ const SNIPPET_WIDTH = 120;
  * `grounded search "query"`: the ranked passages from the folder's stored index (updated first), or from the remote
  * engine --retriever names, as a person or (with --json) a script reads them.
  */
-export async function searchCommand(args: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function searchCommand(
+  args: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const { values, positionals } = parseArgs({
     args: [...args],
     allowPositionals: true,
@@ -37,14 +41,21 @@ export async function searchCommand(args: readonly string[], io: CliIo, env: Nod
   }
   if (passages.length === 0) io.out('No passages match.\n');
   for (const p of passages) {
-    io.out(`${escapeName(passageRef(p, p.startLine, p.endLine))}  ${p.score.toFixed(3)}${p.title ? '  ' + escapeName(p.title) : ''}\n`);
+    io.out(
+      `${escapeName(passageRef(p, p.startLine, p.endLine))}  ${p.score.toFixed(3)}${p.title ? '  ' + escapeName(p.title) : ''}\n`,
+    );
     for (const line of snippet(p, query)) io.out(`    ${line}\n`);
   }
   return 0;
 }
 
 /** Searches, then closes the retriever (saving the local index); after a failure, closing cannot hide it. */
-async function searchThenClose(opened: OpenedRetriever, query: string, k: number, signal: AbortSignal | undefined): Promise<Passage[]> {
+async function searchThenClose(
+  opened: OpenedRetriever,
+  query: string,
+  k: number,
+  signal: AbortSignal | undefined,
+): Promise<Passage[]> {
   let passages: Passage[];
   try {
     passages = await opened.retriever.search(query, { k, signal });

@@ -23,14 +23,20 @@ export function defaultStoreDir(folders: readonly string[]): string {
 export async function prepareStoreDir(dir: string): Promise<string> {
   const path = resolve(dir);
   const info = await stat(path).catch(() => undefined);
-  if (info && !info.isDirectory()) throw new GroundedError('index', `The index store ${path} is not a folder. Pass another one with --store DIR.`);
+  if (info && !info.isDirectory())
+    throw new GroundedError('index', `The index store ${path} is not a folder. Pass another one with --store DIR.`);
   try {
     await claimStoreFolder(path);
     await access(path, constants.R_OK | constants.W_OK | constants.X_OK);
   } catch (e) {
-    if (e instanceof StoreFolderError) throw new GroundedError(e.kind, `${e.message} Pass another folder with --store DIR.`, { cause: e });
+    if (e instanceof StoreFolderError)
+      throw new GroundedError(e.kind, `${e.message} Pass another folder with --store DIR.`, { cause: e });
     const reason = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
-    throw new GroundedError('index', `Cannot read and write the index store ${path} (${reason}). Pass another one with --store DIR.`, { cause: e });
+    throw new GroundedError(
+      'index',
+      `Cannot read and write the index store ${path} (${reason}). Pass another one with --store DIR.`,
+      { cause: e },
+    );
   }
   return path;
 }

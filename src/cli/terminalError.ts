@@ -12,7 +12,9 @@ const SECRET_VARIABLES = ['PGPASSWORD', 'DATABRICKS_TOKEN', 'GROUNDED_API_KEY', 
  */
 export function terminalError(e: GroundedError): string {
   const detail = causeDetail(e);
-  return detail ? `grounded: ${e.message.replace(OUTPUT_HINT, '')}\ngrounded: cause: ${detail}\n` : `grounded: ${e.message}\n`;
+  return detail
+    ? `grounded: ${e.message.replace(OUTPUT_HINT, '')}\ngrounded: cause: ${detail}\n`
+    : `grounded: ${e.message}\n`;
 }
 
 function causeDetail(e: GroundedError): string | undefined {

@@ -49,8 +49,24 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   try {
     const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
     const query = context ? `${question} ${context.text.slice(0, 300)}` : searchQuery(question, history);
-    const input = { question, history, mode, context, query, passages: [], relevant: [], rewrites: 0, answer: '', citations: [] };
-    const stream = await ragGraph().stream(input, { streamMode: 'custom', signal: request.signal, recursionLimit: 50, context: { run } });
+    const input = {
+      question,
+      history,
+      mode,
+      context,
+      query,
+      passages: [],
+      relevant: [],
+      rewrites: 0,
+      answer: '',
+      citations: [],
+    };
+    const stream = await ragGraph().stream(input, {
+      streamMode: 'custom',
+      signal: request.signal,
+      recursionLimit: 50,
+      context: { run },
+    });
     for await (const chunk of stream) {
       const event = chunk as AnswerEvent;
       if (event.type === 'token') partial += event.text;
@@ -66,7 +82,11 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
 }
 
 function validate(question: string, options: AskOptions): GroundedError | undefined {
-  if (!question) return new GroundedError('bad-input', 'Type a question about your workspace, for example “how is logging configured?”.');
+  if (!question)
+    return new GroundedError(
+      'bad-input',
+      'Type a question about your workspace, for example “how is logging configured?”.',
+    );
   if (question.length > options.maxQuestionChars)
     return new GroundedError(
       'bad-input',

@@ -68,27 +68,55 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   const code = stringProp(err, 'code') ?? stringProp(err, 'cause', 'code') ?? '';
   const retryAfterMs = retryAfter(err);
   if (status === 401 || status === 403)
-    return new GroundedError('auth', 'The model endpoint rejected the credentials. Set the API key with “Grounded: Set API Key”.', {
-      cause: e,
-      action: { title: 'Set API Key', command: 'grounded.setApiKey' },
-    });
+    return new GroundedError(
+      'auth',
+      'The model endpoint rejected the credentials. Set the API key with “Grounded: Set API Key”.',
+      {
+        cause: e,
+        action: { title: 'Set API Key', command: 'grounded.setApiKey' },
+      },
+    );
   if (status === 404)
     // A wrong serving-endpoint, deployment or model name: no retry fixes it, the settings do.
-    return new GroundedError('no-model', 'The model endpoint has no such model (HTTP 404). Check the base URL and model name, then run “Grounded: Test Connection”.', {
-      cause: e,
-      action: { title: 'Test Connection', command: 'grounded.testConnection' },
-    });
+    return new GroundedError(
+      'no-model',
+      'The model endpoint has no such model (HTTP 404). Check the base URL and model name, then run “Grounded: Test Connection”.',
+      {
+        cause: e,
+        action: { title: 'Test Connection', command: 'grounded.testConnection' },
+      },
+    );
   if (status === 429)
-    return new GroundedError('rate-limit', 'The model is rate-limited right now. Wait a moment and retry.', { cause: e, retryAfterMs });
+    return new GroundedError('rate-limit', 'The model is rate-limited right now. Wait a moment and retry.', {
+      cause: e,
+      retryAfterMs,
+    });
   if (status !== undefined && status >= 500)
-    return new GroundedError('network', `The model endpoint failed (HTTP ${status}). Retry in a moment.`, { cause: e, retryAfterMs });
+    return new GroundedError('network', `The model endpoint failed (HTTP ${status}). Retry in a moment.`, {
+      cause: e,
+      retryAfterMs,
+    });
   if (status === 408 || /timed? ?out|ETIMEDOUT/i.test(code + ' ' + err.message))
-    return new GroundedError('timeout', 'The model did not answer in time. Retry, or check the endpoint.', { cause: e });
-  if (/ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|socket hang up|fetch failed|terminated|network/i.test(code + ' ' + err.message))
-    return new GroundedError('network', 'The connection to the model was lost. Check the endpoint and retry.', { cause: e });
+    return new GroundedError('timeout', 'The model did not answer in time. Retry, or check the endpoint.', {
+      cause: e,
+    });
+  if (
+    /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|socket hang up|fetch failed|terminated|network/i.test(
+      code + ' ' + err.message,
+    )
+  )
+    return new GroundedError('network', 'The connection to the model was lost. Check the endpoint and retry.', {
+      cause: e,
+    });
   if (status === 400 && /content|policy|filter|refus/i.test(err.message))
-    return new GroundedError('model-refused', 'The model declined to answer this question. Rephrase it and try again.', { cause: e });
-  return new GroundedError('unknown', 'The model call failed. See the “Grounded” output for details, then retry.', { cause: e });
+    return new GroundedError(
+      'model-refused',
+      'The model declined to answer this question. Rephrase it and try again.',
+      { cause: e },
+    );
+  return new GroundedError('unknown', 'The model call failed. See the “Grounded” output for details, then retry.', {
+    cause: e,
+  });
 }
 
 function prop(o: unknown, ...keys: string[]): unknown {
@@ -111,7 +139,8 @@ const stringProp = (o: unknown, ...keys: string[]) => {
 function retryAfter(err: Error): number | undefined {
   const headers = prop(err, 'headers');
   let value: unknown;
-  if (headers && typeof (headers as { get?: unknown }).get === 'function') value = (headers as Headers).get('retry-after');
+  if (headers && typeof (headers as { get?: unknown }).get === 'function')
+    value = (headers as Headers).get('retry-after');
   else value = prop(headers, 'retry-after');
   if (typeof value !== 'string' && typeof value !== 'number') return undefined;
   const seconds = Number(value);

@@ -19,7 +19,10 @@ export interface TextFingerprint {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export const fingerprintOf = (text: string): TextFingerprint => ({ lines: text.split('\n').length, sha256: sha256(text) });
+export const fingerprintOf = (text: string): TextFingerprint => ({
+  lines: text.split('\n').length,
+  sha256: sha256(text),
+});
 
 /** A passage as `locatePassage` needs it: where it was, and its text or the text's fingerprint. */
 export type PassageText = Pick<Passage, 'startLine'> & ({ text: string } | { fingerprint: TextFingerprint });
@@ -33,7 +36,8 @@ export function locatePassage(fileText: string, passage: PassageText): LocatedPa
   const lines = fileText.replace(/^\uFEFF/, '').split(/\r?\n/);
   const { count, matchesAt, mayStartAt } = matcher(lines, passage);
   const original = passage.startLine - 1;
-  if (matchesAt(original)) return { startLine: passage.startLine, endLine: passage.startLine + count - 1, how: 'exact' };
+  if (matchesAt(original))
+    return { startLine: passage.startLine, endLine: passage.startLine + count - 1, how: 'exact' };
   let best: number | undefined;
   for (let i = 0; i + count <= lines.length; i++) {
     if (!mayStartAt(i) || !matchesAt(i)) continue;
@@ -55,7 +59,8 @@ function matcher(lines: string[], passage: PassageText) {
   const { lines: count, sha256: hash } = passage.fingerprint;
   return {
     count,
-    matchesAt: (start: number) => start >= 0 && start + count <= lines.length && sha256(lines.slice(start, start + count).join('\n')) === hash,
+    matchesAt: (start: number) =>
+      start >= 0 && start + count <= lines.length && sha256(lines.slice(start, start + count).join('\n')) === hash,
     mayStartAt: () => true,
   };
 }

@@ -26,14 +26,11 @@ const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused'
 
 /** One non-streaming call, retried on transient errors. */
 export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
-  return withRetry(
-    async attempt => {
-      ctx.onCall(attempt === 0 ? 'call' : 'retry');
-      const result = await model.invoke(messages, { signal: ctx.signal });
-      return contentText(result.content);
-    },
-    retryOptions(ctx),
-  );
+  return withRetry(async attempt => {
+    ctx.onCall(attempt === 0 ? 'call' : 'retry');
+    const result = await model.invoke(messages, { signal: ctx.signal });
+    return contentText(result.content);
+  }, retryOptions(ctx));
 }
 
 /**
@@ -41,7 +38,11 @@ export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: 
  * stream failure falls back to one non-streaming call; after it, a failure is `stream-broken` (the caller
  * keeps the partial text). A token is never delivered twice.
  */
-export async function streamWithResilience(model: ChatModel, messages: BaseMessage[], ctx: StreamContext): Promise<string> {
+export async function streamWithResilience(
+  model: ChatModel,
+  messages: BaseMessage[],
+  ctx: StreamContext,
+): Promise<string> {
   let text = '';
   const streamOnce = async (attempt: number): Promise<string> => {
     const watchdog = new Watchdog(ctx.signal);
@@ -62,7 +63,10 @@ export async function streamWithResilience(model: ChatModel, messages: BaseMessa
       if (watchdog.error) throw watchdog.error;
       if (ctx.signal?.aborted) throw cancelled();
       if (text) return text;
-      throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
+      throw new GroundedError(
+        'model-refused',
+        'The model returned an empty answer. Rephrase the question and try again.',
+      );
     } catch (e) {
       watchdog.disarm();
       throw watchdog.error ?? toGroundedError(e, ctx.signal);
@@ -74,12 +78,17 @@ export async function streamWithResilience(model: ChatModel, messages: BaseMessa
   } catch (e) {
     const err = toGroundedError(e, ctx.signal);
     if (err.kind === 'cancelled' || ctx.signal?.aborted) throw cancelled();
-    if (text) throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
+    if (text)
+      throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
     if (FINAL.has(err.kind) && !(err.kind === 'model-refused' && err.message.includes('empty'))) throw err;
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
     const whole = await invokeWithRetry(model, messages, { ...ctx, onCall: () => undefined });
-    if (!whole.trim()) throw new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
+    if (!whole.trim())
+      throw new GroundedError(
+        'model-refused',
+        'The model returned an empty answer. Rephrase the question and try again.',
+      );
     ctx.onToken(whole);
     return whole;
   }
@@ -92,7 +101,12 @@ function retryOptions(ctx: CallContext): RetryOptions {
     clock: ctx.clock,
     signal: ctx.signal,
     onRetry: ({ error, delayMs, attempt, retries }) => {
-      const what = error.kind === 'rate-limit' ? 'Rate-limited' : error.kind === 'timeout' ? 'The model timed out' : 'The model call failed';
+      const what =
+        error.kind === 'rate-limit'
+          ? 'Rate-limited'
+          : error.kind === 'timeout'
+            ? 'The model timed out'
+            : 'The model call failed';
       ctx.onStatus(`${what}; retrying in ${(delayMs / 1000).toFixed(1)} s (${attempt}/${retries})`);
     },
   };

@@ -27,7 +27,11 @@ export interface Passage {
  * How a passage's lines are named in text (CLI output, prompts, ids): `path:12-20`, or for a notebook cell
  * `path#cell=3:1-4` (lines of the cell's source) and `path#cell=3/output:1-2` (lines of its outputs).
  */
-export function passageRef(p: Pick<Passage, 'path' | 'cell' | 'cellOutput'>, startLine: number, endLine: number): string {
+export function passageRef(
+  p: Pick<Passage, 'path' | 'cell' | 'cellOutput'>,
+  startLine: number,
+  endLine: number,
+): string {
   return `${passagePlace(p)}:${startLine}-${endLine}`;
 }
 

@@ -37,7 +37,13 @@ export async function withRetry<T>(run: (attempt: number) => Promise<T>, options
     } catch (e) {
       error = classify(e);
     }
-    if (error.kind === 'cancelled' || options.signal?.aborted || !shouldRetry(error) || attempt >= options.policy.retries) throw error;
+    if (
+      error.kind === 'cancelled' ||
+      options.signal?.aborted ||
+      !shouldRetry(error) ||
+      attempt >= options.policy.retries
+    )
+      throw error;
     const delayMs = backoffMs(attempt, options.policy, options.clock.random(), error.options.retryAfterMs);
     options.onRetry?.({ error, delayMs, attempt: attempt + 1, retries: options.policy.retries });
     try {

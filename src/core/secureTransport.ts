@@ -18,7 +18,9 @@ export function insecureTransport(url: URL | string, allowInsecure: boolean): st
   if (!parsed) return undefined; // not a URL: the caller's own parsing names the problem
   if (parsed.protocol === 'https:') return undefined;
   if (parsed.protocol === 'http:')
-    return isLoopbackHost(parsed.hostname) ? undefined : `${parsed.origin} is plain http, which anyone on the network can read: use https, ${ALLOW_IT}.`;
+    return isLoopbackHost(parsed.hostname)
+      ? undefined
+      : `${parsed.origin} is plain http, which anyone on the network can read: use https, ${ALLOW_IT}.`;
   if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') {
     // `pg` connects to the `host` query parameter when there is one, not to the URL's host; a repeated parameter's
     // last value is the one it uses.
@@ -38,7 +40,10 @@ export function requireSecureTransport(url: URL | string, allowInsecure: boolean
 
 /** localhost, 127.0.0.0/8 and ::1 (with or without brackets, and as an IPv4-mapped address). */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[|\]$/g, '').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host === '::1') return true;
   const mapped = /^::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}$/.exec(host);
   if (mapped?.[1]) return parseInt(mapped[1], 16) >> 8 === 127;

@@ -20,8 +20,11 @@ export interface EmbedderDeps {
 export async function createEmbedder(settings: EmbeddingsSettings, deps: EmbedderDeps): Promise<Embedder | undefined> {
   if (!settings.model.trim()) return undefined;
   const resolved = resolveEmbeddingsEndpoint(settings);
-  if ('problem' in resolved) throw new GroundedError('bad-input', deps.rename ? deps.rename(resolved.problem) : resolved.problem);
+  if ('problem' in resolved)
+    throw new GroundedError('bad-input', deps.rename ? deps.rename(resolved.problem) : resolved.problem);
   const origin = originOf(resolved.endpoint.url);
   const apiKey = origin === undefined ? undefined : await deps.apiKey(origin);
-  return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: deps.onRetry }));
+  return new CachingEmbedder(
+    new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: deps.onRetry }),
+  );
 }

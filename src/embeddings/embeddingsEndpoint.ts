@@ -23,10 +23,17 @@ export interface EmbeddingsEndpoint {
 }
 
 /** The endpoint the settings describe (the chat presets' URL rules, reused), or the one setting to fix. */
-export function resolveEmbeddingsEndpoint(settings: EmbeddingsSettings): { endpoint: EmbeddingsEndpoint } | { problem: string } {
+export function resolveEmbeddingsEndpoint(
+  settings: EmbeddingsSettings,
+): { endpoint: EmbeddingsEndpoint } | { problem: string } {
   const asChat: EndpointSettings = { ...settings, helperModel: '' };
   const resolved = resolveEndpoint(asChat);
-  if ('problem' in resolved) return { problem: resolved.problem.replaceAll('grounded.model.name', 'grounded.embeddings.model').replaceAll('grounded.model.', 'grounded.embeddings.') };
+  if ('problem' in resolved)
+    return {
+      problem: resolved.problem
+        .replaceAll('grounded.model.name', 'grounded.embeddings.model')
+        .replaceAll('grounded.model.', 'grounded.embeddings.'),
+    };
   const { endpoint } = resolved;
   const url = new URL(`${endpoint.baseURL}/embeddings`);
   if (endpoint.azure) url.searchParams.set('api-version', endpoint.azure.apiVersion);

@@ -50,9 +50,13 @@ export class OpenAiEmbeddingsClient implements Embedder {
   private async embedBatch(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     const { endpoint, apiKey } = this.options;
     if (endpoint.keyRequired && !apiKey)
-      throw new GroundedError('auth', `${endpoint.label} needs an API key. Set it with “Grounded: Set Embeddings API Key”.`, {
-        action: SET_KEY,
-      });
+      throw new GroundedError(
+        'auth',
+        `${endpoint.label} needs an API key. Set it with “Grounded: Set Embeddings API Key”.`,
+        {
+          action: SET_KEY,
+        },
+      );
     const maxChars = this.options.maxChars ?? DEFAULT_MAX_CHARS;
     const input = texts.map(t => (t.length > maxChars ? t.slice(0, maxChars) : t) || ' ');
     const headers: Record<string, string> = {};
@@ -76,16 +80,26 @@ export class OpenAiEmbeddingsClient implements Embedder {
   private readVectors(reply: unknown, expected: number): Float32Array[] {
     const data = (reply as { data?: unknown } | null)?.data;
     const malformed = (why: string) =>
-      new GroundedError('unknown', `${this.options.endpoint.label} sent an unusable reply (${why}). Check that the model is an embeddings model.`);
+      new GroundedError(
+        'unknown',
+        `${this.options.endpoint.label} sent an unusable reply (${why}). Check that the model is an embeddings model.`,
+      );
     if (!Array.isArray(data) || data.length !== expected) throw malformed(`expected ${expected} vectors`);
     const vectors: Float32Array[] = new Array<Float32Array>(expected);
     data.forEach((item: unknown, position) => {
       const { embedding, index } = (item ?? {}) as { embedding?: unknown; index?: unknown };
-      if (!Array.isArray(embedding) || embedding.length === 0 || !embedding.every(v => typeof v === 'number' && Number.isFinite(v)))
+      if (
+        !Array.isArray(embedding) ||
+        embedding.length === 0 ||
+        !embedding.every(v => typeof v === 'number' && Number.isFinite(v))
+      )
         throw malformed('a vector is not a list of numbers');
       this.dimensions ??= embedding.length;
-      if (embedding.length !== this.dimensions) throw malformed(`vectors of ${embedding.length} and ${this.dimensions} dimensions`);
-      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = Float32Array.from(embedding as number[]);
+      if (embedding.length !== this.dimensions)
+        throw malformed(`vectors of ${embedding.length} and ${this.dimensions} dimensions`);
+      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = Float32Array.from(
+        embedding as number[],
+      );
     });
     if (vectors.some(v => v === undefined)) throw malformed('duplicate indexes');
     return vectors;
@@ -101,21 +115,37 @@ function describeEmbeddingsError(error: GroundedError, cause: unknown, endpoint:
     case 'cancelled':
       return error;
     case 'auth':
-      return new GroundedError('auth', `${where} rejected the API key. Set it with “Grounded: Set Embeddings API Key”.`, {
-        ...options,
-        action: SET_KEY,
-      });
+      return new GroundedError(
+        'auth',
+        `${where} rejected the API key. Set it with “Grounded: Set Embeddings API Key”.`,
+        {
+          ...options,
+          action: SET_KEY,
+        },
+      );
     case 'index':
     case 'no-model':
-      return new GroundedError('bad-input', `${where} was not found (HTTP 404) at ${new URL(endpoint.url).origin}. Check grounded.embeddings.baseUrl and grounded.embeddings.model.`, options);
+      return new GroundedError(
+        'bad-input',
+        `${where} was not found (HTTP 404) at ${new URL(endpoint.url).origin}. Check grounded.embeddings.baseUrl and grounded.embeddings.model.`,
+        options,
+      );
     case 'bad-input':
-      return new GroundedError('bad-input', `${where} refused the request${reason ? ` (${reason})` : ''}. Check grounded.embeddings.model.`, options);
+      return new GroundedError(
+        'bad-input',
+        `${where} refused the request${reason ? ` (${reason})` : ''}. Check grounded.embeddings.model.`,
+        options,
+      );
     case 'rate-limit':
       return new GroundedError('rate-limit', `${where} is rate-limited.`, options);
     case 'timeout':
       return new GroundedError('timeout', `${where} did not answer in time.`, options);
     case 'network':
-      return new GroundedError('network', `${where} could not be reached or failed${cause instanceof HttpStatusError ? ` (HTTP ${cause.status})` : ''}. Check grounded.embeddings.baseUrl.`, options);
+      return new GroundedError(
+        'network',
+        `${where} could not be reached or failed${cause instanceof HttpStatusError ? ` (HTTP ${cause.status})` : ''}. Check grounded.embeddings.baseUrl.`,
+        options,
+      );
     default:
       return new GroundedError(error.kind, `${where} failed. See the “Grounded” output for details.`, options);
   }

@@ -7,11 +7,23 @@
 export { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
 export type { IndexHit } from './segments/segmentedIndex';
 export { skipNotes, type IndexStats } from './segments/indexStats';
-export { indexReportMarkdown, indexReportText, skippedCounts, type IndexReport, type IndexReportText } from './indexReport';
+export {
+  indexReportMarkdown,
+  indexReportText,
+  skippedCounts,
+  type IndexReport,
+  type IndexReportText,
+} from './indexReport';
 
 // Which files are indexed, and how one is read (the remote retrievers push and read files by the same rules).
 export { DEFAULT_MAX_FILES, discoverFiles, fileCountLimit, type DiscoveryRules } from './discovery/walkFolders';
-export { DEFAULT_MAX_FILE_BYTES, fileByteLimit, hashBytes, MAX_FILE_BYTES_LIMIT, readFileContent } from './discovery/fileReading';
+export {
+  DEFAULT_MAX_FILE_BYTES,
+  fileByteLimit,
+  hashBytes,
+  MAX_FILE_BYTES_LIMIT,
+  readFileContent,
+} from './discovery/fileReading';
 export { DEFAULT_EXCLUDE_GLOBS } from './discovery/ignoreRules';
 export { SKIP_REASONS } from './discovery/skipReasons';
 

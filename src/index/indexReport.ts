@@ -26,7 +26,9 @@ const NOTHING_SEARCHABLE = 'Nothing here can be searched yet: add text files (do
 
 /** The skip counts a report lists, as `2 binary`; the reasons with a sentence of their own (`skipNotes`) are left out. */
 export function skippedCounts(skipped: Partial<Record<SkipReason, number>>): string[] {
-  return SKIP_REASONS.filter(why => (skipped[why] ?? 0) > 0 && !NOTED_SKIPS.includes(why)).map(why => `${(skipped[why] ?? 0).toLocaleString('en-US')} ${why}`);
+  return SKIP_REASONS.filter(why => (skipped[why] ?? 0) > 0 && !NOTED_SKIPS.includes(why)).map(
+    why => `${(skipped[why] ?? 0).toLocaleString('en-US')} ${why}`,
+  );
 }
 
 function items(r: IndexReport): string[] {
@@ -36,7 +38,10 @@ function items(r: IndexReport): string[] {
     skipped.length === 0 ? 'no files skipped' : `skipped: ${skipped.join(', ')}`,
     ...skipNotes(r.skipped),
   ];
-  if (r.builtAt) lines.push(`built ${r.builtAt.toLocaleString()}${r.buildMs !== undefined ? ` in ${(r.buildMs / 1000).toFixed(1)} s` : ''}`);
+  if (r.builtAt)
+    lines.push(
+      `built ${r.builtAt.toLocaleString()}${r.buildMs !== undefined ? ` in ${(r.buildMs / 1000).toFixed(1)} s` : ''}`,
+    );
   return lines;
 }
 
@@ -49,7 +54,11 @@ export function indexReportText(r: IndexReport): IndexReportText {
 
 export function indexReportMarkdown(r: IndexReport): string {
   if (r.folders.length === 0) return NO_FOLDER;
-  const lines = [`**Grounded index** of ${r.folders.map(f => `\`${f}\``).join(', ')}`, '', ...items(r).map(item => `- ${item}`)];
+  const lines = [
+    `**Grounded index** of ${r.folders.map(f => `\`${f}\``).join(', ')}`,
+    '',
+    ...items(r).map(item => `- ${item}`),
+  ];
   if (r.files === 0) lines.push('', NOTHING_SEARCHABLE);
   return lines.join('\n');
 }

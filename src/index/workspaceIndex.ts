@@ -45,7 +45,10 @@ export class WorkspaceIndex {
   private folders: string[] = [];
   private store: IndexStore | undefined;
   private walkSkipped = emptySkipCounts();
-  private lastSync: Pick<IndexStats, 'timings' | 'filesRead'> = { timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 0 }, filesRead: 0 };
+  private lastSync: Pick<IndexStats, 'timings' | 'filesRead'> = {
+    timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 0 },
+    filesRead: 0,
+  };
   private builtAt = 0;
   private syncing: { promise: Promise<IndexStats>; controller: AbortController } | undefined;
   /** Incremental changes not yet written to the store (a sync writes its own result). */
@@ -89,7 +92,8 @@ export class WorkspaceIndex {
   sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {
     this.syncing?.controller.abort();
     const controller = new AbortController();
-    if (!this.current && !this.openingSaved && !options.fromScratch) this.openingSaved = this.openSaved(controller.signal);
+    if (!this.current && !this.openingSaved && !options.fromScratch)
+      this.openingSaved = this.openSaved(controller.signal);
     const promise = this.runSync(options.fromScratch ?? false, controller.signal).finally(() => {
       if (this.syncing?.promise === promise) this.syncing = undefined;
     });
@@ -106,7 +110,12 @@ export class WorkspaceIndex {
   update(locations: readonly string[]): Promise<void> {
     if (!this.current || this.syncing) {
       for (const l of locations) this.dirty.add(l);
-      return this.syncing?.promise.then(() => undefined, () => undefined) ?? Promise.resolve();
+      return (
+        this.syncing?.promise.then(
+          () => undefined,
+          () => undefined,
+        ) ?? Promise.resolve()
+      );
     }
     const run = this.updates.then(() => this.applyUpdates(locations));
     this.updates = run.then(
@@ -114,7 +123,14 @@ export class WorkspaceIndex {
       () => undefined,
     );
     // A batch handed to a sync is searchable once that sync is installed.
-    return run.then(handed => (handed ? this.syncing?.promise.then(() => undefined, () => undefined) : undefined));
+    return run.then(handed =>
+      handed
+        ? this.syncing?.promise.then(
+            () => undefined,
+            () => undefined,
+          )
+        : undefined,
+    );
   }
 
   /** The k best chunks; empty before the first sync finished. */
@@ -167,7 +183,11 @@ export class WorkspaceIndex {
     await this.saveNow().catch(() => undefined);
     const folders = this.config.folders().map(f => resolve(f));
     const request = { folders, rules: this.config.rules?.() ?? {}, storeDir: this.config.storeDir, fromScratch };
-    const result = await runSyncTask(request, { signal, onProgress: this.config.onProgress, workerFile: this.config.workerFile });
+    const result = await runSyncTask(request, {
+      signal,
+      onProgress: this.config.onProgress,
+      workerFile: this.config.workerFile,
+    });
     signal.throwIfAborted();
     const index = await SegmentedIndex.open(result.snapshot, createYielder(signal, INSTALL_BUDGET_MS));
     this.install(index, result, folders);
@@ -233,10 +253,16 @@ export class WorkspaceIndex {
     this.builtAt = result.stats.builtAt;
     this.lastSync = { timings: result.stats.timings, filesRead: result.stats.filesRead };
     const dir = this.config.storeDir;
-    this.store = dir && !result.storeRefused ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id)) : undefined;
+    this.store =
+      dir && !result.storeRefused
+        ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id))
+        : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
-    else if (result.saveProblem) this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`);
+    else if (result.saveProblem)
+      this.notice(
+        `Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`,
+      );
     const over = result.walkSkipped['file-limit'];
     if (over > 0) this.notice(fileLimitNotice(over), 'file-limit'); // once: the count moves with every sync
     this.changed();
@@ -266,13 +292,18 @@ export class WorkspaceIndex {
     }
     // A walk also keeps to the file limit: new files that may not fit go to one.
     const added = candidates.filter(c => !index.file(c.location)).length;
-    const full = added > 0 && (this.walkSkipped['file-limit'] > 0 || index.fileCount + added > fileCountLimit(rules.maxFiles));
+    const full =
+      added > 0 && (this.walkSkipped['file-limit'] > 0 || index.fileCount + added > fileCountLimit(rules.maxFiles));
     if (needsWalk || full || candidates.length > IN_PROCESS_BATCH) {
       void this.sync().catch(() => undefined);
       return true;
     }
     const removed = await indexedUnder(index, gone, createYielder(undefined, INSTALL_BUDGET_MS));
-    const update = await updateFiles(fileList(candidates), l => index.file(l), { newSegmentId: () => index.nextSegmentId++, maxFileBytes: rules.maxFileBytes, documents: rules.documents });
+    const update = await updateFiles(fileList(candidates), l => index.file(l), {
+      newSegmentId: () => index.nextSegmentId++,
+      maxFileBytes: rules.maxFileBytes,
+      documents: rules.documents,
+    });
     if (removed.length + rowCount(update.changed) + update.restamped.length > 0) {
       index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);
@@ -319,9 +350,14 @@ export class WorkspaceIndex {
     if (!index || !store) return;
     this.unsaved = false;
     try {
-      await store.save(manifestOf(index, this.folders, this.walkSkipped, this.builtAt), index.segmentList.map(s => s.data));
+      await store.save(
+        manifestOf(index, this.folders, this.walkSkipped, this.builtAt),
+        index.segmentList.map(s => s.data),
+      );
     } catch (e) {
-      this.notice(`Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`);
+      this.notice(
+        `Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`,
+      );
     }
   }
 
@@ -351,7 +387,11 @@ const IN_PROCESS_BATCH = 256;
  * however many paths are gone: a branch switch or a cleaned build folder reports thousands at once, and a pass per
  * path over a large index would cost thousands of passes.
  */
-async function indexedUnder(index: SegmentedIndex, gone: readonly string[], step: () => Promise<void>): Promise<string[]> {
+async function indexedUnder(
+  index: SegmentedIndex,
+  gone: readonly string[],
+  step: () => Promise<void>,
+): Promise<string[]> {
   const removed: string[] = [];
   const folders = new Set<string>();
   for (const location of gone) {

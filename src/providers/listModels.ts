@@ -5,11 +5,17 @@ import type { Endpoint } from './presets';
  * workspace's serving endpoints (`GET /api/2.0/serving-endpoints`; its OpenAI surface has no model list).
  * Undefined when the endpoint cannot list them (Azure deployments, a server without `/models`): type the name.
  */
-export async function listEndpointModels(endpoint: Endpoint, apiKey: string | undefined, signal?: AbortSignal): Promise<string[] | undefined> {
+export async function listEndpointModels(
+  endpoint: Endpoint,
+  apiKey: string | undefined,
+  signal?: AbortSignal,
+): Promise<string[] | undefined> {
   if (endpoint.azure) return undefined;
   const headers: Record<string, string> = apiKey ? { authorization: `Bearer ${apiKey}` } : {};
   const databricks = endpoint.preset === 'databricks';
-  const url = databricks ? `${new URL(endpoint.baseURL).origin}/api/2.0/serving-endpoints` : `${endpoint.baseURL}/models`;
+  const url = databricks
+    ? `${new URL(endpoint.baseURL).origin}/api/2.0/serving-endpoints`
+    : `${endpoint.baseURL}/models`;
   try {
     const response = await fetch(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) });
     if (!response.ok) return undefined;

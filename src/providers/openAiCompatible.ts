@@ -31,7 +31,11 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - `logLevel: 'off'`: failures reach the user and the redacted Grounded log through the core; the client's own
  *   console logging would be a second, unredacted sink.
  */
-export function createOpenAiCompatibleModel(endpoint: Endpoint, modelName: string, apiKey: string | undefined): ChatModel {
+export function createOpenAiCompatibleModel(
+  endpoint: Endpoint,
+  modelName: string,
+  apiKey: string | undefined,
+): ChatModel {
   const key = apiKey?.trim() || NO_KEY;
   const common = { model: modelName, maxRetries: 0, streamUsage: false };
   if (endpoint.azure) {
@@ -44,5 +48,9 @@ export function createOpenAiCompatibleModel(endpoint: Endpoint, modelName: strin
       configuration: { logLevel: 'off' },
     });
   }
-  return new ChatOpenAICompletions({ ...common, apiKey: key, configuration: { baseURL: endpoint.baseURL, logLevel: 'off' } });
+  return new ChatOpenAICompletions({
+    ...common,
+    apiKey: key,
+    configuration: { baseURL: endpoint.baseURL, logLevel: 'off' },
+  });
 }

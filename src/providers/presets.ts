@@ -116,8 +116,17 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
       return { endpoint: { ...common, baseURL: `${url.origin}/serving-endpoints` } };
     case 'azure': {
       const apiVersion = settings.azureApiVersion.trim();
-      if (!apiVersion) return { problem: `Azure OpenAI needs grounded.model.azureApiVersion (for example ${DEFAULT_AZURE_API_VERSION}).` };
-      return { endpoint: { ...common, baseURL: `${url.origin}/openai/deployments/${encodeURIComponent(model)}`, azure: { endpoint: url.origin, apiVersion } } };
+      if (!apiVersion)
+        return {
+          problem: `Azure OpenAI needs grounded.model.azureApiVersion (for example ${DEFAULT_AZURE_API_VERSION}).`,
+        };
+      return {
+        endpoint: {
+          ...common,
+          baseURL: `${url.origin}/openai/deployments/${encodeURIComponent(model)}`,
+          azure: { endpoint: url.origin, apiVersion },
+        },
+      };
     }
     default:
       return { endpoint: { ...common, baseURL: trimSlashes(url.href) } };

@@ -54,7 +54,8 @@ export function parseSecretRecord(stored: string | undefined): SecretRecord | un
   if (stored.startsWith('{')) {
     try {
       const parsed: unknown = JSON.parse(stored);
-      if (isRecord(parsed)) return parsed.value.trim() ? { value: parsed.value, origins: [...new Set(parsed.origins)] } : undefined;
+      if (isRecord(parsed))
+        return parsed.value.trim() ? { value: parsed.value, origins: [...new Set(parsed.origins)] } : undefined;
     } catch {
       // not a record: a plain secret that starts with a brace
     }
@@ -96,10 +97,16 @@ export type ConfirmSend = (use: SecretUse, boundTo: readonly string[]) => Promis
  * The secret's value when it may be sent to `use.origin`: it is bound there, or the person agrees (then `bound`
  * is the record with the origin added, for the caller to store). Refused: an auth error saying it was not sent.
  */
-export async function releaseSecret(record: SecretRecord, use: SecretUse, confirm: ConfirmSend): Promise<{ value: string; bound?: SecretRecord }> {
+export async function releaseSecret(
+  record: SecretRecord,
+  use: SecretUse,
+  confirm: ConfirmSend,
+): Promise<{ value: string; bound?: SecretRecord }> {
   if (isAllowed(record, use.origin)) return { value: record.value };
   if (await confirm(use, record.origins)) return { value: record.value, bound: withOrigin(record, use.origin) };
-  const where = record.origins.length ? `it was set for ${record.origins.join(', ')}` : 'it is not yet bound to any server';
+  const where = record.origins.length
+    ? `it was set for ${record.origins.join(', ')}`
+    : 'it is not yet bound to any server';
   throw new GroundedError(
     'auth',
     `Grounded did not send ${use.name} to ${use.origin} (${where}): check ${use.setting}, or run “Grounded: ${use.setCommand.title}” to use it there.`,

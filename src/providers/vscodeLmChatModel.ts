@@ -31,7 +31,10 @@ export class VscodeLmChatModel extends BaseChatModel {
     return { generations: [{ text, message: new AIMessage(text) }] };
   }
 
-  override async *_streamResponseChunks(messages: BaseMessage[], options: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> {
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+  ): AsyncGenerator<ChatGenerationChunk> {
     for await (const piece of this.send(messages, options.signal)) {
       yield new ChatGenerationChunk({ text: piece, message: new AIMessageChunk({ content: piece }) });
     }
@@ -43,7 +46,11 @@ export class VscodeLmChatModel extends BaseChatModel {
     signal?.addEventListener('abort', cancel, { once: true });
     try {
       if (signal?.aborted) throw abortError();
-      const response = await this.model.sendRequest(toVscodeMessages(messages), { justification: 'Grounded answers questions about your workspace.' }, cts.token);
+      const response = await this.model.sendRequest(
+        toVscodeMessages(messages),
+        { justification: 'Grounded answers questions about your workspace.' },
+        cts.token,
+      );
       for await (const piece of response.text) {
         if (signal?.aborted) throw abortError();
         yield piece;
@@ -88,14 +95,28 @@ function fromLanguageModelError(e: unknown, name: string): unknown {
   if (!(e instanceof vscode.LanguageModelError)) return e;
   switch (e.code) {
     case vscode.LanguageModelError.NoPermissions.name:
-      return new GroundedError('no-model', `Grounded is not allowed to use “${name}”. Allow it when VS Code asks, or pick another model.`, { cause: e });
+      return new GroundedError(
+        'no-model',
+        `Grounded is not allowed to use “${name}”. Allow it when VS Code asks, or pick another model.`,
+        { cause: e },
+      );
     case vscode.LanguageModelError.Blocked.name:
-      return new GroundedError('rate-limit', `“${name}” is not available right now (quota or rate limit). Wait a moment, or pick another model.`, { cause: e });
+      return new GroundedError(
+        'rate-limit',
+        `“${name}” is not available right now (quota or rate limit). Wait a moment, or pick another model.`,
+        { cause: e },
+      );
     case vscode.LanguageModelError.NotFound.name:
-      return new GroundedError('no-model', `The model “${name}” is no longer available. Pick another model.`, { cause: e });
+      return new GroundedError('no-model', `The model “${name}” is no longer available. Pick another model.`, {
+        cause: e,
+      });
     default:
       if (/refus|filter|policy|responsible ai/i.test(e.message))
-        return new GroundedError('model-refused', `“${name}” declined to answer. Rephrase the question and try again.`, { cause: e });
+        return new GroundedError(
+          'model-refused',
+          `“${name}” declined to answer. Rephrase the question and try again.`,
+          { cause: e },
+        );
       return e;
   }
 }

@@ -20,7 +20,8 @@ export function uncitablePathReason(path: string): string | undefined {
   if (/[\u0000-\u001f\u007f]/.test(path)) return 'control characters in the path';
   if (isWebUrl(path)) return undefined;
   if (/^[a-z]:/i.test(path)) return 'an absolute Windows path';
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) return `the scheme ${path.slice(0, path.indexOf(':') + 1)} (only http and https links are cited)`;
+  if (/^[a-z][a-z0-9+.-]*:/i.test(path))
+    return `the scheme ${path.slice(0, path.indexOf(':') + 1)} (only http and https links are cited)`;
   if (/^[\\/]/.test(path)) return 'an absolute path';
   if (path.split(/[\\/]/).includes('..')) return 'a “..” segment, which leaves the workspace';
   return undefined;

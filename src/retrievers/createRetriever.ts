@@ -75,12 +75,18 @@ export type DisposableRetriever = Retriever & { dispose?(): unknown };
  * A cleartext connection to another machine is refused before any secret is asked for; a secret is released only
  * to the origin the engine connects to. The engines' code is loaded here, on first use.
  */
-export async function createRemoteRetriever(settings: RemoteRetrieverSettings, deps: RemoteRetrieverDeps): Promise<DisposableRetriever> {
+export async function createRemoteRetriever(
+  settings: RemoteRetrieverSettings,
+  deps: RemoteRetrieverDeps,
+): Promise<DisposableRetriever> {
   const names = deps.names ?? VSCODE_SETTING_NAMES;
   if (settings.kind === 'pgvector') {
     const { connectionString, table } = settings.pgvector;
     if (!connectionString.trim())
-      throw new GroundedError('bad-input', `${names.retriever} is “pgvector” but ${names.connectionString} is empty: set it to postgres://user@host:5432/database.`);
+      throw new GroundedError(
+        'bad-input',
+        `${names.retriever} is “pgvector” but ${names.connectionString} is empty: set it to postgres://user@host:5432/database.`,
+      );
     const { PgvectorRetriever } = await import('./pgvectorRetriever.js');
     requireSecureTransport(connectionString, settings.allowInsecure ?? false);
     const origin = postgresOrigin(connectionString);
@@ -96,7 +102,11 @@ export async function createRemoteRetriever(settings: RemoteRetrieverSettings, d
     });
   }
   const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
-  if (!workspaceUrl.trim()) throw new GroundedError('bad-input', `${names.retriever} is “databricks-vector-search” but ${names.workspaceUrl} is empty.`);
+  if (!workspaceUrl.trim())
+    throw new GroundedError(
+      'bad-input',
+      `${names.retriever} is “databricks-vector-search” but ${names.workspaceUrl} is empty.`,
+    );
   const { DatabricksVectorSearchRetriever } = await import('./databricksVectorSearchRetriever.js');
   requireSecureTransport(workspaceUrl, settings.allowInsecure ?? false);
   const origin = originOf(workspaceUrl);
@@ -111,6 +121,12 @@ export async function createRemoteRetriever(settings: RemoteRetrieverSettings, d
     onRetry: deps.onRetry,
     onNotice: deps.onNotice,
     allowInsecure: settings.allowInsecure,
-    columns: { text: columns.text, path: columns.path, startLine: columns.startLine || undefined, endLine: columns.endLine || undefined, title: columns.title || undefined },
+    columns: {
+      text: columns.text,
+      path: columns.path,
+      startLine: columns.startLine || undefined,
+      endLine: columns.endLine || undefined,
+      title: columns.title || undefined,
+    },
   });
 }

@@ -46,17 +46,27 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     this.base = workspaceOrigin(options.workspaceUrl);
     requireSecureTransport(this.base, options.allowInsecure === true);
     if (!options.indexName.trim())
-      throw new GroundedError('bad-input', 'Databricks Vector Search needs grounded.databricksVectorSearch.indexName (catalog.schema.index).');
+      throw new GroundedError(
+        'bad-input',
+        'Databricks Vector Search needs grounded.databricksVectorSearch.indexName (catalog.schema.index).',
+      );
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const { columns, indexName } = this.options;
     if (!this.options.token)
-      throw new GroundedError('auth', 'Databricks Vector Search needs a personal access token. Set it with “Grounded: Set Databricks Token”.', { action: SET_TOKEN });
-    const requested = [columns.text, columns.path, columns.startLine, columns.endLine, columns.title].filter((c): c is string => !!c);
+      throw new GroundedError(
+        'auth',
+        'Databricks Vector Search needs a personal access token. Set it with “Grounded: Set Databricks Token”.',
+        { action: SET_TOKEN },
+      );
+    const requested = [columns.text, columns.path, columns.startLine, columns.endLine, columns.title].filter(
+      (c): c is string => !!c,
+    );
     const body: Record<string, unknown> = { columns: requested, num_results: options.k };
     if (this.options.queryType) body.query_type = this.options.queryType;
-    if (this.options.embedder) body.query_vector = Array.from((await this.options.embedder.embed([query], { signal: options.signal }))[0] ?? []);
+    if (this.options.embedder)
+      body.query_vector = Array.from((await this.options.embedder.embed([query], { signal: options.signal }))[0] ?? []);
     else body.query_text = query;
 
     const index = encodeURIComponent(indexName.trim());
@@ -65,10 +75,15 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     const passages = rowsToPassages(reply, columns, indexName, this.options.locate, refused);
     while (passages.length < options.k && reply.next_page_token && this.options.endpointName) {
       const next = { endpoint_name: this.options.endpointName, page_token: reply.next_page_token };
-      reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query-next-page`, next, options.signal)) as QueryReply;
+      reply = (await this.post(
+        `/api/2.0/vector-search/indexes/${index}/query-next-page`,
+        next,
+        options.signal,
+      )) as QueryReply;
       passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
     }
-    if (refused.length > 0) this.options.onNotice?.(refusedRowsNotice(`Databricks Vector Search index ${indexName}`, refused));
+    if (refused.length > 0)
+      this.options.onNotice?.(refusedRowsNotice(`Databricks Vector Search index ${indexName}`, refused));
     return passages.slice(0, options.k);
   }
 
@@ -95,10 +110,18 @@ function workspaceOrigin(text: string): string {
   } catch {
     // falls through to the message below
   }
-  throw new GroundedError('bad-input', `grounded.databricksVectorSearch.workspaceUrl “${trimmed}” is not a URL; expected https://adb-….azuredatabricks.net.`);
+  throw new GroundedError(
+    'bad-input',
+    `grounded.databricksVectorSearch.workspaceUrl “${trimmed}” is not a URL; expected https://adb-….azuredatabricks.net.`,
+  );
 }
 
-function describeVectorSearchError(error: GroundedError, cause: unknown, base: string, indexName: string): GroundedError {
+function describeVectorSearchError(
+  error: GroundedError,
+  cause: unknown,
+  base: string,
+  indexName: string,
+): GroundedError {
   const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
   const options = { cause, retryAfterMs: error.options.retryAfterMs };
   const host = new URL(base).host;
@@ -106,22 +129,42 @@ function describeVectorSearchError(error: GroundedError, cause: unknown, base: s
     case 'cancelled':
       return error;
     case 'auth':
-      return new GroundedError('auth', `Databricks at ${host} rejected the token for index ${indexName}${reason ? ` (${reason})` : ''}. Set a token with access to the index with “Grounded: Set Databricks Token”.`, {
-        ...options,
-        action: SET_TOKEN,
-      });
+      return new GroundedError(
+        'auth',
+        `Databricks at ${host} rejected the token for index ${indexName}${reason ? ` (${reason})` : ''}. Set a token with access to the index with “Grounded: Set Databricks Token”.`,
+        {
+          ...options,
+          action: SET_TOKEN,
+        },
+      );
     case 'index':
     case 'no-model':
-      return new GroundedError('index', `Databricks Vector Search has no index ${indexName} at ${host}. Check grounded.databricksVectorSearch.indexName (catalog.schema.index) and the workspace URL.`, options);
+      return new GroundedError(
+        'index',
+        `Databricks Vector Search has no index ${indexName} at ${host}. Check grounded.databricksVectorSearch.indexName (catalog.schema.index) and the workspace URL.`,
+        options,
+      );
     case 'bad-input':
-      return new GroundedError('index', `Databricks Vector Search refused the query on ${indexName}: ${reason || 'bad request'}. Check the grounded.databricksVectorSearch column settings.`, options);
+      return new GroundedError(
+        'index',
+        `Databricks Vector Search refused the query on ${indexName}: ${reason || 'bad request'}. Check the grounded.databricksVectorSearch column settings.`,
+        options,
+      );
     case 'rate-limit':
       return new GroundedError('rate-limit', `Databricks Vector Search is rate-limited.`, options);
     case 'timeout':
       return new GroundedError('timeout', `Databricks Vector Search at ${host} did not answer in time.`, options);
     case 'network':
-      return new GroundedError('network', `Databricks at ${host} could not be reached or failed${cause instanceof HttpStatusError ? ` (HTTP ${cause.status})` : ''}. Check grounded.databricksVectorSearch.workspaceUrl and the network.`, options);
+      return new GroundedError(
+        'network',
+        `Databricks at ${host} could not be reached or failed${cause instanceof HttpStatusError ? ` (HTTP ${cause.status})` : ''}. Check grounded.databricksVectorSearch.workspaceUrl and the network.`,
+        options,
+      );
     default:
-      return new GroundedError(error.kind, 'Databricks Vector Search failed. See the “Grounded” output for details.', options);
+      return new GroundedError(
+        error.kind,
+        'Databricks Vector Search failed. See the “Grounded” output for details.',
+        options,
+      );
   }
 }

@@ -37,7 +37,10 @@ export function rowsToPassages(
     if (!column) return undefined;
     const i = names.indexOf(column);
     if (i < 0)
-      throw new GroundedError('index', `The index ${indexName} returned no column “${column}”. Set grounded.databricksVectorSearch.${setting} to one of: ${names.filter(n => n !== 'score').join(', ')}.`);
+      throw new GroundedError(
+        'index',
+        `The index ${indexName} returned no column “${column}”. Set grounded.databricksVectorSearch.${setting} to one of: ${names.filter(n => n !== 'score').join(', ')}.`,
+      );
     return i;
   };
   const text = at(columns.text, 'textColumn') ?? 0;
@@ -55,7 +58,10 @@ export function rowsToPassages(
       return [];
     }
     const startLine = positiveInt(start === undefined ? 1 : row[start]) ?? 1;
-    const endLine = Math.max(startLine, positiveInt(end === undefined ? undefined : row[end]) ?? startLine + Math.max(0, body.split('\n').length - 1));
+    const endLine = Math.max(
+      startLine,
+      positiveInt(end === undefined ? undefined : row[end]) ?? startLine + Math.max(0, body.split('\n').length - 1),
+    );
     const passage: Passage = {
       id: `${where}:${startLine}-${endLine}`,
       path: where,

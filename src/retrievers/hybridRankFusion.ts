@@ -12,7 +12,12 @@ export function fuseByReciprocalRank(lists: readonly (readonly Passage[])[], k: 
 }
 
 /** The same fusion over any ranked items with an id (passages, or documents in `grounded eval`). */
-export function fuseRankings<T>(lists: readonly (readonly T[])[], id: (item: T) => string, k: number, rrfK = RRF_K): { item: T; score: number }[] {
+export function fuseRankings<T>(
+  lists: readonly (readonly T[])[],
+  id: (item: T) => string,
+  k: number,
+  rrfK = RRF_K,
+): { item: T; score: number }[] {
   const fused = new Map<string, { item: T; score: number; order: number }>();
   let order = 0;
   for (const list of lists) {

@@ -50,7 +50,10 @@ export class HybridRetriever implements Retriever {
     if (options.signal?.aborted) throw cancelled();
     if (!this.synced) await this.sync(options.signal);
     const depth = Math.max(options.k * 3, 30);
-    const [lexical, semantic] = await Promise.all([this.options.lexical.search(query, { ...options, k: depth }), this.nearest(query, depth, options.signal)]);
+    const [lexical, semantic] = await Promise.all([
+      this.options.lexical.search(query, { ...options, k: depth }),
+      this.nearest(query, depth, options.signal),
+    ]);
     return fuseByReciprocalRank([semantic, lexical], options.k);
   }
 
@@ -59,8 +62,19 @@ export class HybridRetriever implements Retriever {
     if (storeFile && !this.synced && this.store.size === 0) await this.store.load(storeFile);
     const { rows } = await workspaceRows(this.options.folders(), { ...this.options.rules?.(), signal });
     const before = this.embedder.counts.embedded;
-    await this.embedder.embed(rows.map(r => r.embeddingInput), { signal, onProgress: this.options.onProgress });
-    const entries: VectorEntry[] = rows.map(r => ({ id: r.id, path: r.path, location: r.location ?? r.path, startLine: r.startLine, endLine: r.endLine, title: r.title, contentHash: r.contentHash }));
+    await this.embedder.embed(
+      rows.map(r => r.embeddingInput),
+      { signal, onProgress: this.options.onProgress },
+    );
+    const entries: VectorEntry[] = rows.map(r => ({
+      id: r.id,
+      path: r.path,
+      location: r.location ?? r.path,
+      startLine: r.startLine,
+      endLine: r.endLine,
+      title: r.title,
+      contentHash: r.contentHash,
+    }));
     this.store.setEntries(entries, e => this.keyOf(e.contentHash));
     if (storeFile) await this.store.save(storeFile);
     this.synced = true;
@@ -83,7 +97,15 @@ export class HybridRetriever implements Retriever {
       if (text === undefined || lines === undefined || entry.endLine > lines.length) continue;
       const now = pushRow(entry.path, { startLine: entry.startLine, endLine: entry.endLine, title: entry.title, text });
       if (now.contentHash !== entry.contentHash) continue; // changed since the sync: its lines may have moved
-      const passage: Passage = { id: entry.id, path: entry.path, location: entry.location, startLine: entry.startLine, endLine: entry.endLine, text, score };
+      const passage: Passage = {
+        id: entry.id,
+        path: entry.path,
+        location: entry.location,
+        startLine: entry.startLine,
+        endLine: entry.endLine,
+        text,
+        score,
+      };
       if (entry.title) passage.title = entry.title;
       passages.push(passage);
     }

@@ -71,7 +71,10 @@ export class HybridVectorStore implements VectorCache {
     const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys }), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
-    await writeFile(`${file}.tmp`, Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]));
+    await writeFile(
+      `${file}.tmp`,
+      Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
+    );
     await rename(`${file}.tmp`, file);
   }
 
@@ -81,7 +84,11 @@ export class HybridVectorStore implements VectorCache {
     if (!bytes || bytes.length < 4) return 0;
     try {
       const headerLength = bytes.readUInt32LE(0);
-      const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as { format?: string; dimensions?: number; keys?: string[] };
+      const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as {
+        format?: string;
+        dimensions?: number;
+        keys?: string[];
+      };
       const d = header.dimensions ?? 0;
       const keys = header.keys ?? [];
       const body = bytes.subarray(4 + headerLength);

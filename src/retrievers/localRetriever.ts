@@ -77,10 +77,15 @@ export class LocalRetriever implements Retriever {
   private async ensureSearchable(): Promise<void> {
     if (this.index.stats() === undefined) await this.index.ready();
     if ((this.index.stats()?.chunks ?? 0) > 0) return;
-    const stats = this.index.isSyncing ? await this.index.ready().then(() => this.index.stats()) : await this.index.sync();
+    const stats = this.index.isSyncing
+      ? await this.index.ready().then(() => this.index.stats())
+      : await this.index.sync();
     if (stats && stats.chunks > 0) return;
     if ((stats?.files ?? 0) === 0 && noFolders(this.index))
-      throw new GroundedError('index', 'No folder is open, so there is nothing to search. Open a folder and ask again.');
+      throw new GroundedError(
+        'index',
+        'No folder is open, so there is nothing to search. Open a folder and ask again.',
+      );
     const skipped = Object.values(stats?.skipped ?? {}).reduce((a, b) => a + b, 0);
     throw new GroundedError(
       'index',
@@ -96,7 +101,8 @@ const noFolders = (index: WorkspaceIndex): boolean => index.folderCount === 0;
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'));
+    const onAbort = (): void =>
+      reject(signal.reason instanceof Error ? signal.reason : new DOMException('Aborted', 'AbortError'));
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
     promise.then(

@@ -23,4 +23,5 @@ export function locatePushedPath(folders: readonly OpenFolder[]): (path: string)
 }
 
 /** Folders given by path (the CLI's --folder), named as `grounded index` names them. */
-export const foldersByPath = (paths: readonly string[]): OpenFolder[] => paths.map(path => ({ name: basename(path), path }));
+export const foldersByPath = (paths: readonly string[]): OpenFolder[] =>
+  paths.map(path => ({ name: basename(path), path }));

@@ -1,6 +1,15 @@
 import { readFile, stat } from 'node:fs/promises';
 import { passageRef, type Passage } from '../core/passage';
-import { citesCells, extractDocument, hashBytes, isNotebookPath, splitLines, unitOf, type ExtractedDocument, type IndexHit } from '../index';
+import {
+  citesCells,
+  extractDocument,
+  hashBytes,
+  isNotebookPath,
+  splitLines,
+  unitOf,
+  type ExtractedDocument,
+  type IndexHit,
+} from '../index';
 
 const CACHE_FILES = 64;
 
@@ -42,7 +51,8 @@ export class PassageReader {
     // Another size is other bytes: not read at all (the path may now lead to a large file, a device, a link out).
     if (!info?.isFile() || info.size !== hit.file.size) return undefined;
     const cached = this.cache.get(hit.location);
-    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs) return cached.read;
+    if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs)
+      return cached.read;
     const bytes = await readFile(hit.location).catch(() => undefined);
     if (!bytes) return undefined;
     const sameStat = info.mtimeMs === hit.file.mtimeMs && info.size === hit.file.size;
@@ -60,13 +70,18 @@ export class PassageReader {
  */
 function readLines(path: string, text: string): ReadLines {
   const notebook = isNotebookPath(path) ? extractDocument(path, text) : undefined;
-  return notebook && citesCells(notebook) ? { lines: splitLines(notebook.text), notebook } : { lines: splitLines(text) };
+  return notebook && citesCells(notebook)
+    ? { lines: splitLines(notebook.text), notebook }
+    : { lines: splitLines(text) };
 }
 
 /** The passage a hit names, or undefined when its lines are not within one cell of the notebook as it is now. */
 function passageOf(hit: IndexHit, { lines, notebook }: ReadLines): Passage | undefined {
   const text = lines.slice(hit.startLine - 1, hit.endLine).join('\n');
-  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput'> = { startLine: hit.startLine, endLine: hit.endLine };
+  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput'> = {
+    startLine: hit.startLine,
+    endLine: hit.endLine,
+  };
   if (notebook) {
     const unit = unitOf(notebook, hit.startLine - 1, hit.endLine);
     if (!unit) return undefined;

@@ -33,7 +33,10 @@ export interface TableNames {
 export function tableNames(name: string): TableNames {
   const parts = name.trim().split('.');
   if (parts.length > 2 || parts.some(p => !IDENTIFIER.test(p)))
-    throw new GroundedError('bad-input', `“${name}” is not a usable table name: use letters, digits and underscores (optionally schema.table).`);
+    throw new GroundedError(
+      'bad-input',
+      `“${name}” is not a usable table name: use letters, digits and underscores (optionally schema.table).`,
+    );
   const base = parts[parts.length - 1] ?? DEFAULT_TABLE;
   const quote = (ps: string[]) => ps.map(p => `"${p}"`).join('.');
   return { table: quote(parts), meta: quote([...parts.slice(0, -1), `${base}_meta`]), base, display: parts.join('.') };
@@ -45,10 +48,16 @@ export function connectionUrl(config: Pick<PgvectorConfig, 'connectionString' | 
   try {
     url = new URL(config.connectionString.trim());
   } catch {
-    throw new GroundedError('bad-input', 'The PostgreSQL connection string is not a URL; expected postgres://user@host:5432/database.');
+    throw new GroundedError(
+      'bad-input',
+      'The PostgreSQL connection string is not a URL; expected postgres://user@host:5432/database.',
+    );
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:')
-    throw new GroundedError('bad-input', `The PostgreSQL connection string must start with postgres://, not ${url.protocol}//.`);
+    throw new GroundedError(
+      'bad-input',
+      `The PostgreSQL connection string must start with postgres://, not ${url.protocol}//.`,
+    );
   if (!url.password && config.password) url.password = encodeURIComponent(config.password);
   return url;
 }
@@ -82,18 +91,55 @@ export function pgError(e: unknown, url: URL, table: string): GroundedError {
   const setPassword = { title: 'Set Database Password', command: 'grounded.setDatabasePassword' };
   if (err.name === 'AbortError') return new GroundedError('cancelled', 'Cancelled.', { cause: e });
   if (code === '28P01' || code === '28000' || /password must be a string|SASL/i.test(err.message))
-    return new GroundedError('auth', `${server} rejected the user or password. Set the password with “Grounded: Set Database Password”.`, { cause: e, action: setPassword });
-  if (code === '42501') return new GroundedError('auth', `The database user may not read or write ${table} on ${server}. Grant it access, or use another user.`, { cause: e });
-  if (code === '3D000') return new GroundedError('bad-input', `${server} has no such database. Check the database name in the connection string.`, { cause: e });
+    return new GroundedError(
+      'auth',
+      `${server} rejected the user or password. Set the password with “Grounded: Set Database Password”.`,
+      { cause: e, action: setPassword },
+    );
+  if (code === '42501')
+    return new GroundedError(
+      'auth',
+      `The database user may not read or write ${table} on ${server}. Grant it access, or use another user.`,
+      { cause: e },
+    );
+  if (code === '3D000')
+    return new GroundedError(
+      'bad-input',
+      `${server} has no such database. Check the database name in the connection string.`,
+      { cause: e },
+    );
   if (code === '42P01')
-    return new GroundedError('index', `The table ${table} does not exist on ${server}. Push the workspace first: grounded index --target <url> --table ${table}.`, { cause: e });
+    return new GroundedError(
+      'index',
+      `The table ${table} does not exist on ${server}. Push the workspace first: grounded index --target <url> --table ${table}.`,
+      { cause: e },
+    );
   if (code === '42703' || code === '42804')
-    return new GroundedError('index', `The table ${table} on ${server} does not have Grounded’s columns: name a table that grounded index --target created, or push into a new --table.`, { cause: e });
+    return new GroundedError(
+      'index',
+      `The table ${table} on ${server} does not have Grounded’s columns: name a table that grounded index --target created, or push into a new --table.`,
+      { cause: e },
+    );
   if (code === '58P01' || code === '0A000' || /extension "vector"/i.test(err.message))
-    return new GroundedError('index', `pgvector is not installed on ${server}. Install the extension there, or push without embeddings.`, { cause: e });
+    return new GroundedError(
+      'index',
+      `pgvector is not installed on ${server}. Install the extension there, or push without embeddings.`,
+      { cause: e },
+    );
   if (code === '57014' || /timeout|timed out/i.test(err.message))
-    return new GroundedError('timeout', `${server} did not answer in time. Retry, or check the server’s load.`, { cause: e });
-  if (SQLSTATE_NETWORK.has(code) || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET|EPIPE|terminated|Connection/i.test(code + ' ' + err.message))
-    return new GroundedError('network', `${server} could not be reached (${code || 'connection lost'}). Check the connection string and that the server is running.`, { cause: e });
+    return new GroundedError('timeout', `${server} did not answer in time. Retry, or check the server’s load.`, {
+      cause: e,
+    });
+  if (
+    SQLSTATE_NETWORK.has(code) ||
+    /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ECONNRESET|EPIPE|terminated|Connection/i.test(
+      code + ' ' + err.message,
+    )
+  )
+    return new GroundedError(
+      'network',
+      `${server} could not be reached (${code || 'connection lost'}). Check the connection string and that the server is running.`,
+      { cause: e },
+    );
   return new GroundedError('unknown', `${server} failed a query. See the “Grounded” output for details.`, { cause: e });
 }

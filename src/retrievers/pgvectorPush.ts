@@ -1,7 +1,14 @@
 import type { Pool, PoolClient } from 'pg';
 import { cancelled, GroundedError } from '../core/errors';
 import type { Embedder } from '../embeddings/embedder';
-import { connectionUrl, openPgPool, pgError, tableNames, type PgvectorConfig, type TableNames } from './pgvectorConnection';
+import {
+  connectionUrl,
+  openPgPool,
+  pgError,
+  tableNames,
+  type PgvectorConfig,
+  type TableNames,
+} from './pgvectorConnection';
 import type { PushRow } from './pgvectorPushRows';
 import {
   dropGroundedTable,
@@ -48,7 +55,11 @@ const WRITE_BATCH = 500;
  * half. Only a table whose meta table says Grounded made it is written to or dropped. Every value is a bound
  * parameter; the table name is validated and quoted.
  */
-export async function pushRows(config: PgvectorConfig, rows: readonly PushRow[], options: PushOptions = {}): Promise<PushReport> {
+export async function pushRows(
+  config: PgvectorConfig,
+  rows: readonly PushRow[],
+  options: PushOptions = {},
+): Promise<PushReport> {
   const started = performance.now();
   const names = tableNames(config.table);
   const url = connectionUrl(config);
@@ -63,7 +74,13 @@ export async function pushRows(config: PgvectorConfig, rows: readonly PushRow[],
   }
 }
 
-async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRow[], options: PushOptions, started: number): Promise<PushReport> {
+async function pushWithPool(
+  pool: Pool,
+  names: TableNames,
+  rows: readonly PushRow[],
+  options: PushOptions,
+  started: number,
+): Promise<PushReport> {
   const say = options.onProgress ?? (() => undefined);
   const embedder = options.embedder;
   const client = await pool.connect();
@@ -77,10 +94,19 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
       await ensureTable(client, names);
       meta = await readMeta(client, names);
       if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
-        throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`);
+        throw new GroundedError(
+          'bad-input',
+          `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`,
+        );
       if (!embedder && meta.embeddingModel)
-        throw new GroundedError('bad-input', `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`);
-      for (const r of (await client.query<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM ${names.table}`)).rows) existing.set(r.id, r.content_hash);
+        throw new GroundedError(
+          'bad-input',
+          `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`,
+        );
+      for (const r of (
+        await client.query<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM ${names.table}`)
+      ).rows)
+        existing.set(r.id, r.content_hash);
     }
 
     const wanted = new Map(rows.map(r => [r.id, r]));
@@ -88,7 +114,9 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
     const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
     const changed = [...wanted.values()].filter(r => addingVectors || existing.get(r.id) !== r.contentHash);
     const removed = [...existing.keys()].filter(id => !wanted.has(id));
-    say(`${rows.length} chunks: ${changed.length} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`);
+    say(
+      `${rows.length} chunks: ${changed.length} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`,
+    );
 
     let embedded = 0;
     let reused = 0;
@@ -98,10 +126,13 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
       vectors = meta.dimensions ? await storedVectors(client, names, changed) : new Map();
       reused = changed.filter(r => vectors.has(r.contentHash)).length;
       const missing = uniqueByHash(changed.filter(r => !vectors.has(r.contentHash)));
-      const fresh = await embedder.embed(missing.map(r => r.embeddingInput), {
-        signal: options.signal,
-        onProgress: p => say(`embedded ${p.done} of ${p.total}`),
-      });
+      const fresh = await embedder.embed(
+        missing.map(r => r.embeddingInput),
+        {
+          signal: options.signal,
+          onProgress: p => say(`embedded ${p.done} of ${p.total}`),
+        },
+      );
       missing.forEach((r, i) => {
         const v = fresh[i];
         if (v) vectors.set(r.contentHash, v);
@@ -110,7 +141,10 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
       const dimensions = fresh[0]?.length ?? meta.dimensions;
       if (dimensions && !meta.dimensions) newDimensions = dimensions;
       else if (dimensions && dimensions !== meta.dimensions)
-        throw new GroundedError('bad-input', `“${embedder.model}” now returns ${dimensions} dimensions, the table holds ${meta.dimensions}. Push with --rebuild.`);
+        throw new GroundedError(
+          'bad-input',
+          `“${embedder.model}” now returns ${dimensions} dimensions, the table holds ${meta.dimensions}. Push with --rebuild.`,
+        );
     }
     if (options.signal?.aborted) throw cancelled();
 
@@ -121,7 +155,8 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
         await ensureTable(client, names);
       }
       if (embedder && newDimensions) await ensureEmbeddingColumn(client, names, embedder.model, newDimensions);
-      for (let i = 0; i < changed.length; i += WRITE_BATCH) await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
+      for (let i = 0; i < changed.length; i += WRITE_BATCH)
+        await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
       if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
       await client.query('COMMIT');
     } catch (e) {
@@ -146,7 +181,12 @@ async function pushWithPool(pool: Pool, names: TableNames, rows: readonly PushRo
 }
 
 /** One statement per batch: each column is one array parameter, so 500 rows bind 8 values, not 4,000. */
-async function upsert(client: PoolClient, names: TableNames, rows: readonly PushRow[], vectors: Map<string, Float32Array> | undefined): Promise<void> {
+async function upsert(
+  client: PoolClient,
+  names: TableNames,
+  rows: readonly PushRow[],
+  vectors: Map<string, Float32Array> | undefined,
+): Promise<void> {
   const columns = 'id, path, start_line, end_line, title, text, content_hash';
   const params: unknown[] = [
     rows.map(r => r.id),
@@ -158,12 +198,15 @@ async function upsert(client: PoolClient, names: TableNames, rows: readonly Push
     rows.map(r => r.contentHash),
   ];
   const types = '$1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[]';
-  const updates = 'path = excluded.path, start_line = excluded.start_line, end_line = excluded.end_line, title = excluded.title, text = excluded.text, content_hash = excluded.content_hash';
+  const updates =
+    'path = excluded.path, start_line = excluded.start_line, end_line = excluded.end_line, title = excluded.title, text = excluded.text, content_hash = excluded.content_hash';
   if (vectors) {
-    params.push(rows.map(r => {
-      const v = vectors.get(r.contentHash);
-      return v ? vectorLiteral(v) : null;
-    }));
+    params.push(
+      rows.map(r => {
+        const v = vectors.get(r.contentHash);
+        return v ? vectorLiteral(v) : null;
+      }),
+    );
     await client.query(
       `INSERT INTO ${names.table} (${columns}, embedding) SELECT u.id, u.path, u.s, u.e, u.title, u.text, u.hash, u.emb::vector
        FROM unnest(${types}, $8::text[]) AS u(id, path, s, e, title, text, hash, emb)
@@ -171,12 +214,19 @@ async function upsert(client: PoolClient, names: TableNames, rows: readonly Push
       params,
     );
   } else {
-    await client.query(`INSERT INTO ${names.table} (${columns}) SELECT * FROM unnest(${types}) ON CONFLICT (id) DO UPDATE SET ${updates}`, params);
+    await client.query(
+      `INSERT INTO ${names.table} (${columns}) SELECT * FROM unnest(${types}) ON CONFLICT (id) DO UPDATE SET ${updates}`,
+      params,
+    );
   }
 }
 
 /** Vectors already in the table for these rows' contents (a chunk that moved keeps its vector). */
-async function storedVectors(db: PoolClient, names: TableNames, rows: readonly PushRow[]): Promise<Map<string, Float32Array>> {
+async function storedVectors(
+  db: PoolClient,
+  names: TableNames,
+  rows: readonly PushRow[],
+): Promise<Map<string, Float32Array>> {
   const hashes = [...new Set(rows.map(r => r.contentHash))];
   const { rows: found } = await db.query<{ content_hash: string; embedding: string }>(
     `SELECT DISTINCT ON (content_hash) content_hash, embedding::text AS embedding FROM ${names.table} WHERE content_hash = ANY($1::text[]) AND embedding IS NOT NULL`,

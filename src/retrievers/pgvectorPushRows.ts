@@ -21,7 +21,10 @@ export interface PushRow {
  * The row for one chunk. NUL characters are removed from its text and title: PostgreSQL's text type cannot hold
  * them, and the binary check reads only a file's first bytes, so a text file may still carry one further on.
  */
-export function pushRow(path: string, chunk: { startLine: number; endLine: number; title?: string; text: string }): PushRow {
+export function pushRow(
+  path: string,
+  chunk: { startLine: number; endLine: number; title?: string; text: string },
+): PushRow {
   const text = withoutNul(chunk.text);
   const title = chunk.title && withoutNul(chunk.title);
   const embeddingInput = [path, title, text].filter(Boolean).join('\n');
@@ -46,6 +49,8 @@ export async function workspaceRows(
   rules: DiscoveryRules & { signal?: AbortSignal } = {},
 ): Promise<{ rows: PushRow[]; files: number; skipped: number }> {
   const { files, skipped } = await discoverFiles(folders, rules);
-  const rows = files.flatMap(file => chunkText(file.path, file.text).map(chunk => ({ ...pushRow(file.path, chunk), location: file.location })));
+  const rows = files.flatMap(file =>
+    chunkText(file.path, file.text).map(chunk => ({ ...pushRow(file.path, chunk), location: file.location })),
+  );
   return { rows, files: files.length, skipped: Object.values(skipped).reduce((a, b) => a + b, 0) };
 }

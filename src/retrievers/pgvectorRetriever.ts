@@ -8,7 +8,14 @@ import { withRetry } from '../core/retry';
 import type { Embedder } from '../embeddings/embedder';
 import { refusedRowsNotice, uncitablePathReason, type RefusedPath } from './citablePath';
 import { fuseByReciprocalRank } from './hybridRankFusion';
-import { connectionUrl, openPgPool, pgError, tableNames, type PgvectorConfig, type TableNames } from './pgvectorConnection';
+import {
+  connectionUrl,
+  openPgPool,
+  pgError,
+  tableNames,
+  type PgvectorConfig,
+  type TableNames,
+} from './pgvectorConnection';
 import { readMeta, vectorLiteral, type TableMeta } from './pgvectorSchema';
 
 export interface PgvectorRetrieverOptions extends PgvectorConfig {
@@ -76,25 +83,37 @@ export class PgvectorRetriever implements Retriever {
   }
 
   private async searchOnce(query: string, options: SearchOptions): Promise<Passage[]> {
-    const pool = (this.pool ??= openPgPool(this.options, e => this.options.onNotice?.(`PostgreSQL connection dropped: ${e.message}`)));
+    const pool = (this.pool ??= openPgPool(this.options, e =>
+      this.options.onNotice?.(`PostgreSQL connection dropped: ${e.message}`),
+    ));
     const meta = await (this.meta ??= readMeta(pool, this.names));
     const depth = Math.max(options.k * 3, 30);
     const vectorQuery = await this.queryVector(query, meta, options.signal);
     const refused: RefusedPath[] = [];
     const [lexical, semantic] = await Promise.all([
       this.lexical(pool, query, depth, options.k, refused),
-      vectorQuery ? this.nearest(pool, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused) : Promise.resolve([]),
+      vectorQuery
+        ? this.nearest(pool, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused)
+        : Promise.resolve([]),
     ]);
-    if (refused.length > 0) this.options.onNotice?.(refusedRowsNotice(`The table ${this.names.display}`, uniqueById(refused)));
+    if (refused.length > 0)
+      this.options.onNotice?.(refusedRowsNotice(`The table ${this.names.display}`, uniqueById(refused)));
     if (!vectorQuery) return lexical.slice(0, options.k);
     return fuseByReciprocalRank([semantic, lexical], options.k);
   }
 
-  private async queryVector(query: string, meta: TableMeta, signal: AbortSignal | undefined): Promise<Float32Array | undefined> {
+  private async queryVector(
+    query: string,
+    meta: TableMeta,
+    signal: AbortSignal | undefined,
+  ): Promise<Float32Array | undefined> {
     const embedder = this.options.embedder;
     if (!embedder || !meta.embeddingModel) return undefined;
     if (embedder.model !== meta.embeddingModel)
-      throw new GroundedError('bad-input', `The table ${this.names.display} was embedded with “${meta.embeddingModel}”, but grounded.embeddings.model is “${embedder.model}”. Set it to “${meta.embeddingModel}”.`);
+      throw new GroundedError(
+        'bad-input',
+        `The table ${this.names.display} was embedded with “${meta.embeddingModel}”, but grounded.embeddings.model is “${embedder.model}”. Set it to “${meta.embeddingModel}”.`,
+      );
     const [vector] = await embedder.embed([query], { signal });
     return vector;
   }
@@ -103,14 +122,29 @@ export class PgvectorRetriever implements Retriever {
    * Chunks with every word of the question first (precise, and cheap: few rows to rank); only when those are fewer
    * than `enough` are chunks with any of the words added, so a long natural question still finds something.
    */
-  private async lexical(pool: Pool, query: string, limit: number, enough: number, refused: RefusedPath[]): Promise<Passage[]> {
+  private async lexical(
+    pool: Pool,
+    query: string,
+    limit: number,
+    enough: number,
+    refused: RefusedPath[],
+  ): Promise<Passage[]> {
     const all = await this.fullText(pool, query, ' & ', limit, refused);
     if (all.length >= enough) return all;
     const seen = new Set(all.map(p => p.id));
-    return [...all, ...(await this.fullText(pool, query, ' | ', limit, refused)).filter(p => !seen.has(p.id))].slice(0, limit);
+    return [...all, ...(await this.fullText(pool, query, ' | ', limit, refused)).filter(p => !seen.has(p.id))].slice(
+      0,
+      limit,
+    );
   }
 
-  private async fullText(pool: Pool, query: string, operator: ' & ' | ' | ', limit: number, refused: RefusedPath[]): Promise<Passage[]> {
+  private async fullText(
+    pool: Pool,
+    query: string,
+    operator: ' & ' | ' | ',
+    limit: number,
+    refused: RefusedPath[],
+  ): Promise<Passage[]> {
     // The question's lexemes, stemmed by the same 'english' config as the column, joined into a tsquery.
     const { rows } = await pool.query<ChunkRow>(
       `WITH q AS (SELECT (SELECT string_agg(quote_literal(lexeme), $3::text) FROM unnest(to_tsvector('english', $1::text)))::tsquery AS query)
@@ -126,7 +160,10 @@ export class PgvectorRetriever implements Retriever {
       `SELECT ${COLUMNS}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
       [vectorLiteral(vector), limit],
     );
-    return this.passages(rows.filter(r => r.score !== null), refused);
+    return this.passages(
+      rows.filter(r => r.score !== null),
+      refused,
+    );
   }
 
   /** Rows as passages, leaving out (into `refused`) those whose path may not be cited. */
@@ -155,4 +192,6 @@ export class PgvectorRetriever implements Retriever {
 }
 
 /** A row found by both rankings is counted once. */
-const uniqueById = (refused: readonly RefusedPath[]): RefusedPath[] => [...new Map(refused.map(r => [r.id ?? r.path, r])).values()];
+const uniqueById = (refused: readonly RefusedPath[]): RefusedPath[] => [
+  ...new Map(refused.map(r => [r.id ?? r.path, r])).values(),
+];

@@ -52,14 +52,16 @@ export async function ensureTable(db: Pool | PoolClient, names: TableNames): Pro
  * chunk table without a meta table). Names resolve through the search path, as the queries that use them do.
  */
 export async function tableOwner(db: Pool | PoolClient, names: TableNames): Promise<TableOwner> {
-  const { rows } = await db.query<{ chunks: boolean; meta: boolean }>('SELECT to_regclass($1) IS NOT NULL AS chunks, to_regclass($2) IS NOT NULL AS meta', [
-    names.table,
-    names.meta,
-  ]);
+  const { rows } = await db.query<{ chunks: boolean; meta: boolean }>(
+    'SELECT to_regclass($1) IS NOT NULL AS chunks, to_regclass($2) IS NOT NULL AS meta',
+    [names.table, names.meta],
+  );
   const exists = rows[0] ?? { chunks: false, meta: false };
   if (!exists.meta) return exists.chunks ? 'foreign' : 'absent';
   try {
-    const marks = await db.query<{ value: unknown }>(`SELECT value FROM ${names.meta} WHERE key = $1`, [CREATED_BY.key]);
+    const marks = await db.query<{ value: unknown }>(`SELECT value FROM ${names.meta} WHERE key = $1`, [
+      CREATED_BY.key,
+    ]);
     return marks.rows.some(r => r.value === CREATED_BY.value) ? 'grounded' : 'foreign';
   } catch (e) {
     if (NOT_OUR_SHAPE.has(String((e as { code?: unknown }).code ?? ''))) return 'foreign';
@@ -68,7 +70,10 @@ export async function tableOwner(db: Pool | PoolClient, names: TableNames): Prom
 }
 
 /** Refuses a table Grounded did not make, so a push never writes into, empties or drops someone else's table. */
-export async function requireGroundedTable(db: Pool | PoolClient, names: TableNames): Promise<Exclude<TableOwner, 'foreign'>> {
+export async function requireGroundedTable(
+  db: Pool | PoolClient,
+  names: TableNames,
+): Promise<Exclude<TableOwner, 'foreign'>> {
   const owner = await tableOwner(db, names);
   if (owner === 'foreign')
     throw new GroundedError(
@@ -79,12 +84,20 @@ export async function requireGroundedTable(db: Pool | PoolClient, names: TableNa
 }
 
 /** Adds the vector column and its HNSW index (cosine), once the dimension is known. */
-export async function ensureEmbeddingColumn(db: Pool | PoolClient, names: TableNames, model: string, dimensions: number): Promise<void> {
-  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000) throw new GroundedError('bad-input', `Embeddings of ${dimensions} dimensions cannot be stored.`);
+export async function ensureEmbeddingColumn(
+  db: Pool | PoolClient,
+  names: TableNames,
+  model: string,
+  dimensions: number,
+): Promise<void> {
+  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 16000)
+    throw new GroundedError('bad-input', `Embeddings of ${dimensions} dimensions cannot be stored.`);
   await db.query('CREATE EXTENSION IF NOT EXISTS vector');
   // A dimension is part of the column type, so it is a checked integer in the DDL, not a bound value.
   await db.query(`ALTER TABLE ${names.table} ADD COLUMN IF NOT EXISTS embedding vector(${dimensions})`);
-  await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_embedding_idx" ON ${names.table} USING hnsw (embedding vector_cosine_ops)`);
+  await db.query(
+    `CREATE INDEX IF NOT EXISTS "${names.base}_embedding_idx" ON ${names.table} USING hnsw (embedding vector_cosine_ops)`,
+  );
   await writeMeta(db, names, { embedding_model: model, dimensions: String(dimensions) });
 }
 

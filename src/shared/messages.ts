@@ -64,7 +64,13 @@ export type HostToPanel =
   | { type: 'sources'; turnId: string; sources: SourceView[] }
   | { type: 'tokens'; turnId: string; text: string }
   | { type: 'done'; turnId: string; cited: number[] }
-  | { type: 'error'; turnId: string; status: Extract<TurnStatus, 'interrupted' | 'failed' | 'stopped'>; message: string; actionTitle?: string }
+  | {
+      type: 'error';
+      turnId: string;
+      status: Extract<TurnStatus, 'interrupted' | 'failed' | 'stopped'>;
+      message: string;
+      actionTitle?: string;
+    }
   | { type: 'citationStale'; turnId: string; n: number }
   /** A citation aligned, checked again, or found stale: it replaces the one with the same ordinal. */
   | { type: 'citation'; turnId: string; citation: CitationView }
@@ -81,7 +87,16 @@ export type PanelToHost =
   | { type: 'copy'; text: string }
   | { type: 'openLink'; url: string };
 
-const PANEL_TO_HOST = new Set<PanelToHost['type']>(['ready', 'ask', 'stop', 'retry', 'openCitation', 'runAction', 'copy', 'openLink']);
+const PANEL_TO_HOST = new Set<PanelToHost['type']>([
+  'ready',
+  'ask',
+  'stop',
+  'retry',
+  'openCitation',
+  'runAction',
+  'copy',
+  'openLink',
+]);
 
 /** Checks a message from the webview before the host acts on it: the webview renders untrusted text. */
 export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
@@ -102,7 +117,9 @@ export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
       if (!str('turnId') || !Number.isInteger(m.n)) return undefined;
       const open: PanelToHost = { type: 'openCitation', turnId: m.turnId as string, n: m.n as number };
       if (m.ordinal === undefined) return open;
-      return Number.isInteger(m.ordinal) && (m.ordinal as number) >= 0 ? { ...open, ordinal: m.ordinal as number } : undefined;
+      return Number.isInteger(m.ordinal) && (m.ordinal as number) >= 0
+        ? { ...open, ordinal: m.ordinal as number }
+        : undefined;
     }
     case 'copy':
       return str('text') ? { type: 'copy', text: m.text as string } : undefined;

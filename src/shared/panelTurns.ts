@@ -21,7 +21,12 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
     case 'done':
       return { ...turn, status: 'done', step: undefined, cited: message.cited };
     case 'error':
-      return { ...turn, status: message.status, step: undefined, error: { message: message.message, actionTitle: message.actionTitle } };
+      return {
+        ...turn,
+        status: message.status,
+        step: undefined,
+        error: { message: message.message, actionTitle: message.actionTitle },
+      };
     default: {
       const unknown: never = message;
       throw new Error(`unhandled turn message ${JSON.stringify(unknown)}`);

@@ -12,12 +12,20 @@ export type SourcesToShow<P = Passage> =
   | { kind: 'cited'; citations: Citation[]; ranges: Citation[]; numbers: number[] }
   | { kind: 'written-from'; sources: P[] };
 
-export function sourcesToShow<P = Passage>(done: { citations: readonly Citation[]; mode: AnswerMode }, sources: readonly P[]): SourcesToShow<P> {
+export function sourcesToShow<P = Passage>(
+  done: { citations: readonly Citation[]; mode: AnswerMode },
+  sources: readonly P[],
+): SourcesToShow<P> {
   if (done.citations.length === 0) return { kind: 'written-from', sources: done.mode === 'answer' ? [...sources] : [] };
   const ranges = new Map<string, Citation>();
   for (const c of done.citations) {
     const key = passageRef(c.passage, c.startLine, c.endLine);
     if (!ranges.has(key)) ranges.set(key, c);
   }
-  return { kind: 'cited', citations: [...done.citations], ranges: [...ranges.values()], numbers: [...new Set(done.citations.map(c => c.n))] };
+  return {
+    kind: 'cited',
+    citations: [...done.citations],
+    ranges: [...ranges.values()],
+    numbers: [...new Set(done.citations.map(c => c.n))],
+  };
 }

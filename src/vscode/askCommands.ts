@@ -15,7 +15,9 @@ export function registerAskCommands(panel: PanelViewProvider): vscode.Disposable
         void vscode.window.showInformationMessage('Select some text in an editor first, then ask Grounded about it.');
         return;
       }
-      const question = await askBox(`Ask about the selected lines of ${vscode.workspace.asRelativePath(editor.document.uri)}`);
+      const question = await askBox(
+        `Ask about the selected lines of ${vscode.workspace.asRelativePath(editor.document.uri)}`,
+      );
       if (question?.trim()) await panel.ask(question.trim(), selectionContext(editor));
     }),
     vscode.commands.registerCommand('grounded.newConversation', () => panel.controller.newConversation()),

@@ -5,7 +5,10 @@ import { redactSecrets } from '../providers/redact';
 import type { AnswerModels } from './models';
 
 /** The one way a surface asks: chat passes the model picked in the chat view, the panel and the API pass none. */
-export type AskService<ChatModelPick = unknown> = (request: AskRequest, chatModel?: ChatModelPick) => AsyncIterable<AnswerEvent>;
+export type AskService<ChatModelPick = unknown> = (
+  request: AskRequest,
+  chatModel?: ChatModelPick,
+) => AsyncIterable<AnswerEvent>;
 
 /** Where failures are written: the Grounded LogOutputChannel in the extension, a fake in tests. */
 export interface FailureLog {
@@ -50,10 +53,15 @@ export function createAskService<ChatModelPick>(deps: AskServiceDeps<ChatModelPi
   };
 }
 
-async function logFailure(error: GroundedError, deps: Pick<AskServiceDeps<unknown>, 'log' | 'heldSecrets'>): Promise<void> {
+async function logFailure(
+  error: GroundedError,
+  deps: Pick<AskServiceDeps<unknown>, 'log' | 'heldSecrets'>,
+): Promise<void> {
   if (error.kind === 'cancelled') return;
   // trimmed, as they are sent: a key pasted with a newline is stored with it
-  const held = (await deps.heldSecrets().catch((): readonly (string | undefined)[] => [])).map(s => s?.trim()).filter((s): s is string => !!s);
+  const held = (await deps.heldSecrets().catch((): readonly (string | undefined)[] => []))
+    .map(s => s?.trim())
+    .filter((s): s is string => !!s);
   deps.log.warn(redactSecrets(`answer failed (${error.kind}): ${error.message}${causeText(error.cause)}`, held));
 }
 

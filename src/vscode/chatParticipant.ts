@@ -40,9 +40,20 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
-      const events = deps.ask({ question: request.prompt, history: historyOf(context), mode, signal: controller.signal }, request.model);
-      const outcome = await renderToChat(withNotebooksLoaded(events, passageUri), chatSink(stream, [request.prompt, mode]));
-      const metadata: GroundedChatMetadata = { question: request.prompt, mode: outcome.mode, cited: outcome.cited, failed: !!outcome.error };
+      const events = deps.ask(
+        { question: request.prompt, history: historyOf(context), mode, signal: controller.signal },
+        request.model,
+      );
+      const outcome = await renderToChat(
+        withNotebooksLoaded(events, passageUri),
+        chatSink(stream, [request.prompt, mode]),
+      );
+      const metadata: GroundedChatMetadata = {
+        question: request.prompt,
+        mode: outcome.mode,
+        cited: outcome.cited,
+        failed: !!outcome.error,
+      };
       return outcome.error && outcome.error.kind !== 'cancelled'
         ? { metadata, errorDetails: { message: outcome.error.message } }
         : { metadata };
@@ -59,7 +70,11 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
     anchor: (n, p) => stream.anchor(passageLocation(p), `[${n}] ${passageRef(p, p.startLine, p.endLine)}`),
     reference: p => stream.reference(passageLocation(p)),
     button: action =>
-      stream.button({ title: action.title, command: action.command, arguments: action.command === RETRY.command ? retryArgs : action.arguments }),
+      stream.button({
+        title: action.title,
+        command: action.command,
+        arguments: action.command === RETRY.command ? retryArgs : action.arguments,
+      }),
   };
 }
 
@@ -85,7 +100,11 @@ function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
   if (!meta) return [];
   if (meta.failed) return [{ prompt: meta.question, command: 'search', label: 'Show matching passages instead' }];
   if (meta.mode === 'answer' && meta.cited === 0)
-    return [{ prompt: meta.question, command: 'search', label: 'Show the passages that match' }, { prompt: '', command: 'index', label: 'What is indexed?' }];
-  if (meta.mode === 'answer') return [{ prompt: meta.question, command: 'search', label: 'Show all matching passages' }];
+    return [
+      { prompt: meta.question, command: 'search', label: 'Show the passages that match' },
+      { prompt: '', command: 'index', label: 'What is indexed?' },
+    ];
+  if (meta.mode === 'answer')
+    return [{ prompt: meta.question, command: 'search', label: 'Show all matching passages' }];
   return [];
 }

@@ -13,7 +13,9 @@ export function registerCommands(index: WorkspaceIndexService, log: vscode.LogOu
     vscode.commands.registerCommand('grounded.rebuildIndex', async () => {
       const report = await index.rebuild();
       const { title, items } = indexReportText(report);
-      void vscode.window.showInformationMessage(items.length > 0 ? `Grounded index rebuilt: ${items.join('; ')}.` : title);
+      void vscode.window.showInformationMessage(
+        items.length > 0 ? `Grounded index rebuilt: ${items.join('; ')}.` : title,
+      );
       return report;
     }),
     vscode.commands.registerCommand('grounded.showLog', () => log.show()),

@@ -7,7 +7,9 @@ import type { ConfirmSend } from '../providers/secretOrigin';
  */
 export const confirmSecretSend: ConfirmSend = async (use, boundTo) => {
   const send = `Send to ${use.origin}`;
-  const before = boundTo.length ? `It was set for ${boundTo.join(', ')}.` : 'It was stored before Grounded kept which servers a secret is for.';
+  const before = boundTo.length
+    ? `It was set for ${boundTo.join(', ')}.`
+    : 'It was stored before Grounded kept which servers a secret is for.';
   const choice = await vscode.window.showWarningMessage(
     `Send ${use.name} to ${use.origin}?`,
     {

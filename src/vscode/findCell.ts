@@ -26,10 +26,15 @@ export interface FoundCell<C extends NotebookCellLike> {
  * The cell of `notebook` a passage cites: cell `p.cell` when its lines are still there (or moved within it), else the
  * nearest other cell that has them. Outputs are found by their cell only. Undefined when no cell has them.
  */
-export function findCell<C extends NotebookCellLike>(notebook: NotebookLike<C>, p: CellPassage): FoundCell<C> | undefined {
+export function findCell<C extends NotebookCellLike>(
+  notebook: NotebookLike<C>,
+  p: CellPassage,
+): FoundCell<C> | undefined {
   const cited = (p.cell ?? 1) - 1;
   if (p.cellOutput) return cited < notebook.cellCount ? { cell: notebook.cellAt(cited), how: 'exact' } : undefined;
-  const order = Array.from({ length: notebook.cellCount }, (_, i) => i).sort((a, b) => Math.abs(a - cited) - Math.abs(b - cited));
+  const order = Array.from({ length: notebook.cellCount }, (_, i) => i).sort(
+    (a, b) => Math.abs(a - cited) - Math.abs(b - cited),
+  );
   for (const index of order) {
     const cell = notebook.cellAt(index);
     const lines = locatePassage(cell.document.getText(), p);

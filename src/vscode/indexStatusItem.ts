@@ -48,7 +48,9 @@ export class IndexStatusItem implements vscode.Disposable {
   private async showDetails(): Promise<void> {
     const syncing = this.actions.isSyncing();
     const action = syncing ? 'Cancel Indexing' : 'Rebuild Index';
-    const report: IndexReportText = syncing ? { title: 'Grounded is indexing the workspace.', items: [] } : await this.actions.details();
+    const report: IndexReportText = syncing
+      ? { title: 'Grounded is indexing the workspace.', items: [] }
+      : await this.actions.details();
     const detail = [...report.items.map(item => `• ${item}`), ...(report.advice ? [report.advice] : [])].join('\n');
     const choice = await vscode.window.showInformationMessage(report.title, { modal: true, detail }, action);
     if (choice === 'Cancel Indexing') this.actions.cancel();

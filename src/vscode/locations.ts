@@ -23,6 +23,8 @@ export function passageLocation(p: Passage): vscode.Location {
   const found = notebook && findCell(notebook, p);
   if (!found) return new vscode.Location(passageUri(p), new vscode.Position(0, 0));
   const { cell, lines } = found;
-  const range = lines ? passageRange({ ...p, startLine: lines.startLine, endLine: lines.endLine }) : new vscode.Range(0, 0, 0, 0);
+  const range = lines
+    ? passageRange({ ...p, startLine: lines.startLine, endLine: lines.endLine })
+    : new vscode.Range(0, 0, 0, 0);
   return new vscode.Location(cell.document.uri, range);
 }

@@ -29,7 +29,9 @@ export function readModelSettings(): ModelSettings {
 }
 
 /** Writes user-level settings (a model choice follows the user across workspaces). */
-export async function updateModelSettings(values: Partial<Record<'provider' | 'vscodeModel' | 'preset' | 'baseUrl' | 'name' | 'helperModel', string>>): Promise<void> {
+export async function updateModelSettings(
+  values: Partial<Record<'provider' | 'vscodeModel' | 'preset' | 'baseUrl' | 'name' | 'helperModel', string>>,
+): Promise<void> {
   const c = vscode.workspace.getConfiguration('grounded.model');
   for (const [key, value] of Object.entries(values)) await c.update(key, value, vscode.ConfigurationTarget.Global);
 }

@@ -33,12 +33,19 @@ export class ModelResolver implements vscode.Disposable {
 
   async resolve(chatModel?: vscode.LanguageModelChat): Promise<AnswerModels> {
     const settings = readModelSettings();
-    return settings.provider === 'openai-compatible' ? this.openAiCompatibleModels(settings) : vscodeModels(settings, chatModel);
+    return settings.provider === 'openai-compatible'
+      ? this.openAiCompatibleModels(settings)
+      : vscodeModels(settings, chatModel);
   }
 
   private async openAiCompatibleModels(settings: ModelSettings): Promise<AnswerModels> {
     const resolved = resolveEndpoint(settings.endpoint);
-    if ('problem' in resolved) return unavailable(new GroundedError('no-model', `${resolved.problem} Use “Grounded: Select Model” to set it up.`, { action: SELECT_MODEL }));
+    if ('problem' in resolved)
+      return unavailable(
+        new GroundedError('no-model', `${resolved.problem} Use “Grounded: Select Model” to set it up.`, {
+          action: SELECT_MODEL,
+        }),
+      );
     const { endpoint } = resolved;
     const stored = await this.keys.peek(endpoint.preset);
     if (!stored && endpoint.keyRequired) return unavailable(missingKey(endpoint));
@@ -69,7 +76,8 @@ async function vscodeModels(settings: ModelSettings, chatModel?: vscode.Language
   if (!picked) return {};
   const { VscodeLmChatModel } = await loadCore();
   const helperId = settings.endpoint.helperModel.trim();
-  const helper = helperId && helperId !== picked.id ? (await vscode.lm.selectChatModels({ id: helperId }))[0] : undefined;
+  const helper =
+    helperId && helperId !== picked.id ? (await vscode.lm.selectChatModels({ id: helperId }))[0] : undefined;
   return {
     model: new VscodeLmChatModel(picked),
     helperModel: helper && new VscodeLmChatModel(helper),
@@ -94,13 +102,21 @@ const SET_API_KEY = { title: 'Set API Key', command: 'grounded.setApiKey' };
 
 /** Where the chat model sends its key: the origin of the endpoint's base URL. */
 export function chatKeyUse(endpoint: Endpoint): KeyUse {
-  return { origin: originOf(endpoint.baseURL) ?? endpoint.baseURL, setting: 'grounded.model.baseUrl', setCommand: SET_API_KEY };
+  return {
+    origin: originOf(endpoint.baseURL) ?? endpoint.baseURL,
+    setting: 'grounded.model.baseUrl',
+    setCommand: SET_API_KEY,
+  };
 }
 
 function missingKey(endpoint: Endpoint): GroundedError {
-  return new GroundedError('auth', `No API key is set for ${PRESETS[endpoint.preset].label}. Set it with “Grounded: Set API Key”.`, {
-    action: SET_API_KEY,
-  });
+  return new GroundedError(
+    'auth',
+    `No API key is set for ${PRESETS[endpoint.preset].label}. Set it with “Grounded: Set API Key”.`,
+    {
+      action: SET_API_KEY,
+    },
+  );
 }
 
 async function unavailable(problem: GroundedError): Promise<AnswerModels> {

@@ -12,11 +12,16 @@ export function loadedNotebook(uri: vscode.Uri): vscode.NotebookDocument | undef
  * The answer's events, unchanged, once the notebooks its sources are cells of are loaded (not shown): a chat anchor
  * names a cell by its document's URI, which only a loaded notebook gives.
  */
-export async function* withNotebooksLoaded(events: AsyncIterable<AnswerEvent>, uriOf: (p: Passage) => vscode.Uri): AsyncIterable<AnswerEvent> {
+export async function* withNotebooksLoaded(
+  events: AsyncIterable<AnswerEvent>,
+  uriOf: (p: Passage) => vscode.Uri,
+): AsyncIterable<AnswerEvent> {
   for await (const event of events) {
     if (event.type === 'sources') {
       const notebooks = new Map(event.sources.filter(p => p.cell !== undefined).map(p => [p.location, uriOf(p)]));
-      await Promise.all([...notebooks.values()].map(uri => vscode.workspace.openNotebookDocument(uri).then(undefined, () => undefined)));
+      await Promise.all(
+        [...notebooks.values()].map(uri => vscode.workspace.openNotebookDocument(uri).then(undefined, () => undefined)),
+      );
     }
     yield event;
   }

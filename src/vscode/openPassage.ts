@@ -9,19 +9,25 @@ import { findCell, type CellPassage } from './findCell';
  * found again where it moved, or the file opens without a selection and the user is told the citation is stale.
  * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well.
  */
-export async function openPassage(p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput'> & PassageText): Promise<'exact' | 'moved' | 'stale'> {
+export async function openPassage(
+  p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput'> & PassageText,
+): Promise<'exact' | 'moved' | 'stale'> {
   if (p.cell !== undefined) return openCellPassage(p);
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(passageUri(p));
   } catch {
-    void vscode.window.showWarningMessage(`${p.path} no longer exists; the citation is out of date. Ask again to refresh it.`);
+    void vscode.window.showWarningMessage(
+      `${p.path} no longer exists; the citation is out of date. Ask again to refresh it.`,
+    );
     return 'stale';
   }
   const found = locatePassage(doc.getText(), p);
   if (!found) {
     await vscode.window.showTextDocument(doc, { preview: true });
-    void vscode.window.showWarningMessage(`${p.path} changed since it was indexed and the cited lines are gone. Ask again to refresh the answer.`);
+    void vscode.window.showWarningMessage(
+      `${p.path} changed since it was indexed and the cited lines are gone. Ask again to refresh the answer.`,
+    );
     return 'stale';
   }
   const range = new vscode.Range(found.startLine - 1, 0, found.endLine - 1, doc.lineAt(found.endLine - 1).text.length);
@@ -40,13 +46,17 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
   try {
     notebook = await vscode.workspace.openNotebookDocument(passageUri(p));
   } catch {
-    void vscode.window.showWarningMessage(`${p.path} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.`);
+    void vscode.window.showWarningMessage(
+      `${p.path} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.`,
+    );
     return 'stale';
   }
   const found = findCell(notebook, p);
   if (!found) {
     await vscode.window.showNotebookDocument(notebook, { preview: true });
-    void vscode.window.showWarningMessage(`${p.path} changed since it was indexed and the cited cell lines are gone. Ask again to refresh the answer.`);
+    void vscode.window.showWarningMessage(
+      `${p.path} changed since it was indexed and the cited cell lines are gone. Ask again to refresh the answer.`,
+    );
     return 'stale';
   }
   const cells = new vscode.NotebookRange(found.cell.index, found.cell.index + 1);

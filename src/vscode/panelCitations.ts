@@ -30,7 +30,10 @@ export function excerptOf(text: string): string {
   let cut = lines.length > EXCERPT_LINES;
   if (excerpt.length > EXCERPT_CHARS) {
     // not between the two halves of a surrogate pair
-    excerpt = excerpt.slice(0, /[\uD800-\uDBFF]/.test(excerpt[EXCERPT_CHARS - 1] ?? '') ? EXCERPT_CHARS - 1 : EXCERPT_CHARS);
+    excerpt = excerpt.slice(
+      0,
+      /[\uD800-\uDBFF]/.test(excerpt[EXCERPT_CHARS - 1] ?? '') ? EXCERPT_CHARS - 1 : EXCERPT_CHARS,
+    );
     cut = true;
   }
   return cut ? `${excerpt.trimEnd()}…` : excerpt;

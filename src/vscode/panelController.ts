@@ -25,7 +25,10 @@ export interface PanelPorts {
  * A cited passage as workspace state keeps it: what opening it needs (where it is, and a fingerprint of its text
  * to find the lines again), never the text itself.
  */
-export type StoredPassage = Pick<Passage, 'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title' | 'cell' | 'cellOutput'> & { fingerprint: TextFingerprint };
+export type StoredPassage = Pick<
+  Passage,
+  'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title' | 'cell' | 'cellOutput'
+> & { fingerprint: TextFingerprint };
 
 /** A passage an answer cites: whole while its conversation is open, stored once restored from workspace state. */
 export type CitedPassage = Passage | StoredPassage;
@@ -47,7 +50,10 @@ export interface SavedTurn {
 }
 
 /** A turn as workspace state keeps it: no passage text, no excerpt of it. */
-export type StoredTurn = Omit<SavedTurn, 'passages' | 'citedLines'> & { passages: StoredPassage[]; citedLines?: CitedLines<StoredPassage>[] };
+export type StoredTurn = Omit<SavedTurn, 'passages' | 'citedLines'> & {
+  passages: StoredPassage[];
+  citedLines?: CitedLines<StoredPassage>[];
+};
 
 /** Tokens are posted at most this often: the webview renders once per frame anyway. */
 export const TOKEN_BATCH_MS = 16;
@@ -71,11 +77,21 @@ export class PanelController {
     // A turn that was streaming when the window went away cannot resume: keep its text, mark it interrupted.
     this.turns = saved.map(t =>
       t.view.status === 'streaming'
-        ? { ...t, view: { ...t.view, status: 'interrupted', error: { message: 'The window was reloaded while this answer was streaming.' } } }
+        ? {
+            ...t,
+            view: {
+              ...t.view,
+              status: 'interrupted',
+              error: { message: 'The window was reloaded while this answer was streaming.' },
+            },
+          }
         : t,
     );
     // state saved with passage text is saved again without it
-    const hasText = (t: SavedTurn) => t.passages.some(p => 'text' in p) || t.citedLines?.some(c => 'text' in c.span) || t.view.citations?.some(c => c.excerpt !== undefined);
+    const hasText = (t: SavedTurn) =>
+      t.passages.some(p => 'text' in p) ||
+      t.citedLines?.some(c => 'text' in c.span) ||
+      t.view.citations?.some(c => c.excerpt !== undefined);
     if (saved.some(hasText)) this.persist();
   }
 
@@ -121,7 +137,16 @@ export class PanelController {
   async ask(question: string, context?: SelectionContext): Promise<void> {
     if (!question.trim()) return;
     const about = context && `${context.path}:${context.startLine}-${context.endLine}`;
-    const view: TurnView = { id: String(this.nextId++), question, about, answer: '', sources: [], cited: [], citations: [], status: 'streaming' };
+    const view: TurnView = {
+      id: String(this.nextId++),
+      question,
+      about,
+      answer: '',
+      sources: [],
+      cited: [],
+      citations: [],
+      status: 'streaming',
+    };
     const turn: SavedTurn = { view, passages: [], citedLines: [], context };
     this.turns.push(turn);
     await this.run(turn);
@@ -142,7 +167,17 @@ export class PanelController {
   async retry(turnId: string): Promise<void> {
     const turn = this.find(turnId);
     if (!turn || turn === this.running?.turn) return;
-    turn.view = { ...turn.view, answer: '', sources: [], cited: [], citations: [], status: 'streaming', step: undefined, error: undefined, stale: undefined };
+    turn.view = {
+      ...turn.view,
+      answer: '',
+      sources: [],
+      cited: [],
+      citations: [],
+      status: 'streaming',
+      step: undefined,
+      error: undefined,
+      stale: undefined,
+    };
     turn.passages = [];
     turn.citedLines = [];
     turn.action = undefined;
@@ -156,7 +191,12 @@ export class PanelController {
     const { view } = turn;
     this.ports.post({ type: 'turnStarted', turn: { ...view } });
     try {
-      const request = { question: view.question, context: turn.context, history: this.historyBefore(turn), signal: abort.signal };
+      const request = {
+        question: view.question,
+        context: turn.context,
+        history: this.historyBefore(turn),
+        signal: abort.signal,
+      };
       for await (const event of this.ports.ask(request)) {
         this.apply(turn, event);
       }
@@ -248,7 +288,10 @@ export class PanelController {
     const found = await this.ports.openPassage(target);
     if (found !== 'stale') return;
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
-    this.show(turn, view ? { type: 'citation', turnId, citation: { ...view, stale: true } } : { type: 'citationStale', turnId, n });
+    this.show(
+      turn,
+      view ? { type: 'citation', turnId, citation: { ...view, stale: true } } : { type: 'citationStale', turnId, n },
+    );
     this.persist();
   }
 
@@ -280,7 +323,15 @@ function toStoredTurn(t: SavedTurn): StoredTurn {
 
 function toStoredPassage(p: CitedPassage): StoredPassage {
   const { id, path, location, startLine, endLine, title, cell, cellOutput } = p;
-  const stored: StoredPassage = { id, path, location, startLine, endLine, title, fingerprint: 'text' in p ? fingerprintOf(p.text) : p.fingerprint };
+  const stored: StoredPassage = {
+    id,
+    path,
+    location,
+    startLine,
+    endLine,
+    title,
+    fingerprint: 'text' in p ? fingerprintOf(p.text) : p.fingerprint,
+  };
   if (cell !== undefined) stored.cell = cell;
   if (cellOutput) stored.cellOutput = cellOutput;
   return stored;

@@ -12,7 +12,11 @@ import { selectModel } from './selectModel';
  * *Grounded: Select Model* and *Test Connection* (*Set API Key* is with the other secret commands, in secretCommands.ts).
  * What is logged passes through `redactSecrets`.
  */
-export function registerProviderCommands(keys: ApiKeyStore, models: ModelResolver, log: vscode.LogOutputChannel): vscode.Disposable[] {
+export function registerProviderCommands(
+  keys: ApiKeyStore,
+  models: ModelResolver,
+  log: vscode.LogOutputChannel,
+): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('grounded.selectModel', () => selectModel(keys, log)),
     vscode.commands.registerCommand('grounded.testConnection', () => runConnectionTest(keys, models, log)),
@@ -20,14 +24,20 @@ export function registerProviderCommands(keys: ApiKeyStore, models: ModelResolve
 }
 
 /** Sends one tiny prompt with the configured provider; says how long it took, or what is wrong and how to fix it. */
-async function runConnectionTest(keys: ApiKeyStore, models: ModelResolver, log: vscode.LogOutputChannel): Promise<ConnectionReport | undefined> {
+async function runConnectionTest(
+  keys: ApiKeyStore,
+  models: ModelResolver,
+  log: vscode.LogOutputChannel,
+): Promise<ConnectionReport | undefined> {
   const settings = readModelSettings();
   const { model, label } = await models.resolve();
   if (!model) {
-    void vscode.window.showWarningMessage(
-      'No VS Code language model is available. Install or sign in to a model provider, or use an OpenAI-compatible endpoint.',
-      'Select Model',
-    ).then(choice => choice && vscode.commands.executeCommand('grounded.selectModel'));
+    void vscode.window
+      .showWarningMessage(
+        'No VS Code language model is available. Install or sign in to a model provider, or use an OpenAI-compatible endpoint.',
+        'Select Model',
+      )
+      .then(choice => choice && vscode.commands.executeCommand('grounded.selectModel'));
     return undefined;
   }
   const name = label ?? 'the model';
@@ -47,13 +57,18 @@ async function runConnectionTest(keys: ApiKeyStore, models: ModelResolver, log: 
     return report;
   }
   const cause = report.error.cause instanceof Error ? report.error.cause.message : String(report.error.cause ?? '');
-  log.warn(redactSecrets(`connection test: ${name} failed (${report.error.kind}): ${report.error.message} ${cause}`, secrets));
-  const endpointHint = settings.provider === 'openai-compatible' && 'endpoint' in resolved ? ` (${resolved.endpoint.baseURL})` : '';
+  log.warn(
+    redactSecrets(`connection test: ${name} failed (${report.error.kind}): ${report.error.message} ${cause}`, secrets),
+  );
+  const endpointHint =
+    settings.provider === 'openai-compatible' && 'endpoint' in resolved ? ` (${resolved.endpoint.baseURL})` : '';
   const action = report.error.options.action;
   // Not awaited: the command returns its report while the message waits for the user.
-  void vscode.window.showErrorMessage(`${name}${endpointHint}: ${report.error.message}`, ...(action ? [action.title] : []), 'Show Log').then(choice => {
-    if (choice === 'Show Log') log.show();
-    else if (choice && action) void vscode.commands.executeCommand(action.command, ...(action.arguments ?? []));
-  });
+  void vscode.window
+    .showErrorMessage(`${name}${endpointHint}: ${report.error.message}`, ...(action ? [action.title] : []), 'Show Log')
+    .then(choice => {
+      if (choice === 'Show Log') log.show();
+      else if (choice && action) void vscode.commands.executeCommand(action.command, ...(action.arguments ?? []));
+    });
   return report;
 }

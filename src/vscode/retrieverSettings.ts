@@ -37,7 +37,10 @@ export function readRetrieverSettings(): RetrieverSettings {
     kind: kind === 'pgvector' || kind === 'databricks-vector-search' ? kind : 'local',
     fallbackToLocal: c.get<boolean>('fallbackToLocalIndex', false),
     allowInsecure,
-    pgvector: { connectionString: c.get<string>('pgvector.connectionString', ''), table: c.get<string>('pgvector.table', 'grounded_chunks') },
+    pgvector: {
+      connectionString: c.get<string>('pgvector.connectionString', ''),
+      table: c.get<string>('pgvector.table', 'grounded_chunks'),
+    },
     databricks: {
       workspaceUrl: c.get<string>('databricksVectorSearch.workspaceUrl', ''),
       indexName: c.get<string>('databricksVectorSearch.indexName', ''),
@@ -98,7 +101,9 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       return await (await this.remote({ ...settings, kind: settings.kind })).search(query, options);
     } catch (e) {
       if (!settings.fallbackToLocal || isAbort(e) || options.signal?.aborted) throw e;
-      this.log.warn(`${settings.kind} failed, searching the local index instead (grounded.fallbackToLocalIndex): ${e instanceof Error ? e.message : String(e)}`);
+      this.log.warn(
+        `${settings.kind} failed, searching the local index instead (grounded.fallbackToLocalIndex): ${e instanceof Error ? e.message : String(e)}`,
+      );
       return this.local.search(query, options);
     }
   }
@@ -135,11 +140,16 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       storeFile: this.storageDir && join(this.storageDir, 'vectors.bin'),
       onProgress: p => report?.(p),
     });
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` }, async progress => {
-      report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
-      const { chunks, embedded } = await hybrid.sync();
-      this.log.info(`local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`);
-    });
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
+      async progress => {
+        report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
+        const { chunks, embedded } = await hybrid.sync();
+        this.log.info(
+          `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
+        );
+      },
+    );
     this.hybridCached = { signature, retriever: hybrid };
     return hybrid;
   }
@@ -148,23 +158,44 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     // peeked for the signature; released by the factory, to the origin the engine is built for
     const password = settings.kind === 'pgvector' ? await this.secrets.peek(DATABASE_PASSWORD_SECRET) : undefined;
     const token = settings.kind === 'databricks-vector-search' ? await this.keys.peek('databricks') : undefined;
-    const embeddingsKey = settings.embeddings.model.trim() ? await this.keys.peek(settings.embeddings.preset) : undefined;
-    const signature = JSON.stringify([settings, password, token, embeddingsKey, vscode.workspace.workspaceFolders?.map(f => f.uri.toString())]);
+    const embeddingsKey = settings.embeddings.model.trim()
+      ? await this.keys.peek(settings.embeddings.preset)
+      : undefined;
+    const signature = JSON.stringify([
+      settings,
+      password,
+      token,
+      embeddingsKey,
+      vscode.workspace.workspaceFolders?.map(f => f.uri.toString()),
+    ]);
     if (this.cached?.signature === signature) return this.cached.retriever;
     this.drop();
     const { createRemoteRetriever } = await loadCore();
     const retriever = await createRemoteRetriever(settings, {
       embedder: await this.embedder(settings.embeddings, embeddingsKey),
-      locate: locatePushedPath((vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath }))),
+      locate: locatePushedPath(
+        (vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath })),
+      ),
       onRetry: detail => this.log.info(detail),
       onNotice: message => this.log.warn(message),
       secrets: {
         pgvectorPassword: origin =>
           password
-            ? this.secrets.releaseTo(DATABASE_PASSWORD_SECRET, { name: 'the PostgreSQL password', origin, setting: 'grounded.pgvector.connectionString', setCommand: SET_DATABASE_PASSWORD })
+            ? this.secrets.releaseTo(DATABASE_PASSWORD_SECRET, {
+                name: 'the PostgreSQL password',
+                origin,
+                setting: 'grounded.pgvector.connectionString',
+                setCommand: SET_DATABASE_PASSWORD,
+              })
             : Promise.resolve(undefined),
         databricksToken: origin =>
-          token ? this.keys.keyFor('databricks', { origin, setting: 'grounded.databricksVectorSearch.workspaceUrl', setCommand: SET_DATABRICKS_TOKEN }) : Promise.resolve(undefined),
+          token
+            ? this.keys.keyFor('databricks', {
+                origin,
+                setting: 'grounded.databricksVectorSearch.workspaceUrl',
+                setCommand: SET_DATABRICKS_TOKEN,
+              })
+            : Promise.resolve(undefined),
       },
     });
     this.cached = { signature, retriever };
@@ -177,7 +208,13 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     const { createEmbedder } = await loadCore();
     return createEmbedder(settings, {
       apiKey: origin =>
-        storedKey ? this.keys.keyFor(settings.preset, { origin, setting: 'grounded.embeddings.baseUrl', setCommand: SET_EMBEDDINGS_API_KEY }) : Promise.resolve(undefined),
+        storedKey
+          ? this.keys.keyFor(settings.preset, {
+              origin,
+              setting: 'grounded.embeddings.baseUrl',
+              setCommand: SET_EMBEDDINGS_API_KEY,
+            })
+          : Promise.resolve(undefined),
       onRetry: d => this.log.info(d),
     });
   }

@@ -31,7 +31,8 @@ interface SecretCommand {
  */
 export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOutputChannel): vscode.Disposable[] {
   const keys = new ApiKeyStore(secrets);
-  const originsOf = (preset: Parameters<typeof keyOrigins>[0]) => keyOrigins(preset, readModelSettings(), readRetrieverSettings());
+  const originsOf = (preset: Parameters<typeof keyOrigins>[0]) =>
+    keyOrigins(preset, readModelSettings(), readRetrieverSettings());
   const table: SecretCommand[] = [
     {
       command: 'grounded.setApiKey',
@@ -47,8 +48,14 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
           origins: () => origins,
           store: (value, bound) => keys.set(endpoint.preset, value, bound),
           afterAsked: async () => {
-            const note = provider === 'openai-compatible' ? '' : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
-            const next = await vscode.window.showInformationMessage(`Saved the API key for ${preset.label}${note}.`, 'Test Connection');
+            const note =
+              provider === 'openai-compatible'
+                ? ''
+                : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
+            const next = await vscode.window.showInformationMessage(
+              `Saved the API key for ${preset.label}${note}.`,
+              'Test Connection',
+            );
             if (next) await vscode.commands.executeCommand('grounded.testConnection');
           },
         };
@@ -60,7 +67,8 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
         name: 'PostgreSQL password',
         title: 'Grounded: PostgreSQL password',
         prompt: 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.',
-        origins: () => [postgresOrigin(readRetrieverSettings().pgvector.connectionString)].filter((o): o is string => !!o),
+        origins: () =>
+          [postgresOrigin(readRetrieverSettings().pgvector.connectionString)].filter((o): o is string => !!o),
         store: (value, origins) => secrets.store(DATABASE_PASSWORD_SECRET, value, origins),
       }),
     },
@@ -93,12 +101,22 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
       const target = entry.target();
       const asked = typeof given !== 'string';
       const value = asked
-        ? await vscode.window.showInputBox({ title: target.title, prompt: target.prompt, password: true, ignoreFocusOut: true, validateInput: target.validate })
+        ? await vscode.window.showInputBox({
+            title: target.title,
+            prompt: target.prompt,
+            password: true,
+            ignoreFocusOut: true,
+            validateInput: target.validate,
+          })
         : given;
       if (value === undefined) return false;
       const origins = target.origins();
       await target.store(value, origins);
-      log.info(value.trim() ? `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}` : `${target.name} removed`);
+      log.info(
+        value.trim()
+          ? `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}`
+          : `${target.name} removed`,
+      );
       if (asked) await target.afterAsked?.();
       return true;
     }),

@@ -102,7 +102,8 @@ export class ApiKeyStore {
   }
 }
 
-const keyName = (preset: PresetId): string => (preset === 'databricks' ? 'the Databricks token' : `the ${PRESETS[preset].label} API key`);
+const keyName = (preset: PresetId): string =>
+  preset === 'databricks' ? 'the Databricks token' : `the ${PRESETS[preset].label} API key`;
 
 /** What `keyOrigins` reads of the retriever settings (RetrieverSettings, which reads its keys from here). */
 export interface RetrieverKeyUse {

@@ -6,7 +6,12 @@ import { readModelSettings, updateModelSettings } from './modelSettings';
 import { chatKeyUse } from './models';
 import type { ApiKeyStore } from './secrets';
 
-type Choice = vscode.QuickPickItem & ({ kind?: undefined; modelId: string } | { kind?: undefined; preset: PresetId } | { kind: vscode.QuickPickItemKind.Separator });
+type Choice = vscode.QuickPickItem &
+  (
+    | { kind?: undefined; modelId: string }
+    | { kind?: undefined; preset: PresetId }
+    | { kind: vscode.QuickPickItemKind.Separator }
+  );
 
 /**
  * *Grounded: Select Model*: one list with the VS Code language models and the OpenAI-compatible presets. A preset
@@ -27,11 +32,17 @@ export async function selectModel(keys: ApiKeyStore, log: vscode.LogOutputChanne
     { label: 'OpenAI-compatible endpoints', kind: vscode.QuickPickItemKind.Separator },
     ...PRESET_IDS.map(preset => ({
       label: PRESETS[preset].label,
-      description: current.provider === 'openai-compatible' && current.endpoint.preset === preset ? `current: ${current.endpoint.model}` : undefined,
+      description:
+        current.provider === 'openai-compatible' && current.endpoint.preset === preset
+          ? `current: ${current.endpoint.model}`
+          : undefined,
       preset,
     })),
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Grounded: Select Model', placeHolder: 'Where answers come from' });
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Grounded: Select Model',
+    placeHolder: 'Where answers come from',
+  });
   if (!picked || picked.kind !== undefined) return false;
   if ('modelId' in picked) {
     await updateModelSettings({ provider: 'vscode', vscodeModel: picked.modelId });
@@ -55,9 +66,16 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
   if (baseUrl === undefined) return false;
   const key = await keys.peek(preset);
   const draft = resolveEndpoint({ ...current, preset, baseUrl, model: info.defaultModel ?? 'any' });
-  const offered = 'endpoint' in draft ? await listEndpointModels(draft.endpoint, key && (await keyForListing(keys, draft.endpoint))) : undefined;
+  const offered =
+    'endpoint' in draft
+      ? await listEndpointModels(draft.endpoint, key && (await keyForListing(keys, draft.endpoint)))
+      : undefined;
   const model = offered
-    ? (await vscode.window.showQuickPick(offered, { title: `${info.label}: model`, placeHolder: info.modelHint, ignoreFocusOut: true }))
+    ? await vscode.window.showQuickPick(offered, {
+        title: `${info.label}: model`,
+        placeHolder: info.modelHint,
+        ignoreFocusOut: true,
+      })
     : await vscode.window.showInputBox({
         title: `${info.label}: model`,
         prompt: info.modelHint,

@@ -16,9 +16,12 @@ export function askOptionsFromSettings(): Partial<AskOptions> {
 /** `files.exclude` patterns that are switched on, for discovery. */
 export function filesExclude(folder: vscode.WorkspaceFolder): string[] {
   const exclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude', {});
-  return Object.entries(exclude).filter(([, on]) => on === true).map(([glob]) => glob);
+  return Object.entries(exclude)
+    .filter(([, on]) => on === true)
+    .map(([glob]) => glob);
 }
 
 const citationCheck = (value: string): CitationCheck => (value === 'model' || value === 'off' ? value : 'lexical');
 
-const clampInt = (n: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, Math.round(Number.isFinite(n) ? n : lo)));
+const clampInt = (n: number, lo: number, hi: number) =>
+  Math.min(hi, Math.max(lo, Math.round(Number.isFinite(n) ? n : lo)));

@@ -1,6 +1,17 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DEFAULT_EXCLUDE_GLOBS, DEFAULT_MAX_FILE_BYTES, DEFAULT_MAX_FILES, documentSettings, fileByteLimit, fileCountLimit, indexReportText, type DiscoveryRules, type IndexReport, type IndexStats } from '../index';
+import {
+  DEFAULT_EXCLUDE_GLOBS,
+  DEFAULT_MAX_FILE_BYTES,
+  DEFAULT_MAX_FILES,
+  documentSettings,
+  fileByteLimit,
+  fileCountLimit,
+  indexReportText,
+  type DiscoveryRules,
+  type IndexReport,
+  type IndexStats,
+} from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import { IndexStatusItem } from './indexStatusItem';
 import { filesExclude } from './settings';
@@ -88,10 +99,14 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats | undefined> {
     const started = Date.now();
     return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Grounded: indexing' }, () => this.retriever.refresh(options)),
+      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Grounded: indexing' }, () =>
+        this.retriever.refresh(options),
+      ),
     ).then(
       stats => {
-        this.log.info(`index synced in ${Date.now() - started} ms: ${stats.files} files, ${stats.chunks} chunks, ${stats.filesRead} read`);
+        this.log.info(
+          `index synced in ${Date.now() - started} ms: ${stats.files} files, ${stats.chunks} chunks, ${stats.filesRead} read`,
+        );
         return stats;
       },
       (e: unknown) => {
@@ -153,11 +168,17 @@ export function indexRules(): DiscoveryRules {
   const c = vscode.workspace.getConfiguration('grounded.index');
   const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
   return {
-    exclude: [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...folders.flatMap(filesExclude), ...c.get<string[]>('exclude', [])])],
+    exclude: [
+      ...new Set([...DEFAULT_EXCLUDE_GLOBS, ...folders.flatMap(filesExclude), ...c.get<string[]>('exclude', [])]),
+    ],
     include: c.get<string[]>('include', []),
     // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
     maxFileBytes: fileByteLimit(Math.round(kb * 1024)),
     maxFiles: fileCountLimit(c.get<number>('maxFiles', DEFAULT_MAX_FILES)),
-    documents: documentSettings(c.get<unknown>('documents'), c.get<unknown>('notebookOutputs'), c.get<unknown>('maxDocumentSizeMB')),
+    documents: documentSettings(
+      c.get<unknown>('documents'),
+      c.get<unknown>('notebookOutputs'),
+      c.get<unknown>('maxDocumentSizeMB'),
+    ),
   };
 }

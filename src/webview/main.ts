@@ -69,7 +69,11 @@ function renderTurn(view: TurnView): TurnUi {
 
 function lookupOf(view: TurnView): CitationLookup {
   const citations = new Map((view.citations ?? []).map(c => [c.ordinal, c]));
-  return { sourceCount: view.sources.length, staleSources: new Set(view.stale ?? []), citation: ordinal => citations.get(ordinal) };
+  return {
+    sourceCount: view.sources.length,
+    staleSources: new Set(view.stale ?? []),
+    citation: ordinal => citations.get(ordinal),
+  };
 }
 
 function renderStep(ui: TurnUi): void {
@@ -99,7 +103,8 @@ function renderStatus(ui: TurnUi): void {
   ui.status.replaceChildren();
   if (!view.error) return;
   const message = el('span', 'error-message');
-  message.textContent = view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
+  message.textContent =
+    view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
   ui.status.append(message);
   if (view.error.actionTitle) {
     const action = el('button', 'action');
@@ -156,7 +161,9 @@ function onMessage(m: HostToPanel): void {
   }
   updateChrome();
   // while an answer streams, its tokens, steps and citations are saved at most once a second
-  saveState(!(m.type === 'tokens' || m.type === 'step' || (m.type === 'citation' && changed?.view.status === 'streaming')));
+  saveState(
+    !(m.type === 'tokens' || m.type === 'step' || (m.type === 'citation' && changed?.view.status === 'streaming')),
+  );
 }
 
 /** Renders what `m` changed in a turn whose view already has it. */
@@ -212,7 +219,13 @@ conversation.addEventListener('click', e => {
   }
   if (!turnId) return;
   const source = target.closest<HTMLElement>('.source');
-  if (chip?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(chip.dataset.n), ordinal: Number(chip.dataset.ordinal) });
+  if (chip?.dataset.n)
+    vscode.postMessage({
+      type: 'openCitation',
+      turnId,
+      n: Number(chip.dataset.n),
+      ordinal: Number(chip.dataset.ordinal),
+    });
   else if (source?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(source.dataset.n) });
   else if (target.closest('.retry')) vscode.postMessage({ type: 'retry', turnId });
   else if (target.closest('.action')) vscode.postMessage({ type: 'runAction', turnId });

@@ -72,7 +72,8 @@ export function decorateCitations(root: HTMLElement, lookup: CitationLookup): vo
     let last = 0;
     for (const run of node.data.matchAll(MARKED_RUN)) {
       parts.append(node.data.slice(last, run.index));
-      for (const m of (run[1] ?? '').matchAll(MARKED_ONE)) parts.append(...citationNodes(Number(m[1]), Number(m[2]), lookup));
+      for (const m of (run[1] ?? '').matchAll(MARKED_ONE))
+        parts.append(...citationNodes(Number(m[1]), Number(m[2]), lookup));
       last = (run.index ?? 0) + run[0].length;
     }
     parts.append(node.data.slice(last));
@@ -103,15 +104,35 @@ export function citationNodes(ordinal: number, n: number, lookup: CitationLookup
 function qualifiers(c: CitationView): { kind: string; label: string; explanation: string }[] {
   const out = [];
   if (c.movedFrom !== undefined) {
-    out.push({ kind: 'moved', label: `moved from [${c.movedFrom}]`, explanation: `Moved from [${c.movedFrom}]: the lines that say this are in source ${c.n}.` });
+    out.push({
+      kind: 'moved',
+      label: `moved from [${c.movedFrom}]`,
+      explanation: `Moved from [${c.movedFrom}]: the lines that say this are in source ${c.n}.`,
+    });
   }
-  if (c.support === 'unsupported') out.push({ kind: 'unsupported', label: '⚠ not in source', explanation: 'Not in source: the cited lines do not say this.' });
-  if (c.support === 'partial') out.push({ kind: 'partial', label: 'partly supported', explanation: 'Partly supported: the cited lines say only part of this.' });
-  if (c.stale) out.push({ kind: 'stale', label: 'stale', explanation: 'Stale: the file changed and these lines could not be found again.' });
+  if (c.support === 'unsupported')
+    out.push({
+      kind: 'unsupported',
+      label: '⚠ not in source',
+      explanation: 'Not in source: the cited lines do not say this.',
+    });
+  if (c.support === 'partial')
+    out.push({
+      kind: 'partial',
+      label: 'partly supported',
+      explanation: 'Partly supported: the cited lines say only part of this.',
+    });
+  if (c.stale)
+    out.push({
+      kind: 'stale',
+      label: 'stale',
+      explanation: 'Stale: the file changed and these lines could not be found again.',
+    });
   return out;
 }
 
-const lineRange = (c: CitationView) => (c.startLine === c.endLine ? `line ${c.startLine}` : `lines ${c.startLine}–${c.endLine}`);
+const lineRange = (c: CitationView) =>
+  c.startLine === c.endLine ? `line ${c.startLine}` : `lines ${c.startLine}–${c.endLine}`;
 
 function citationChip(c: CitationView, written: number): HTMLElement[] {
   const notes = qualifiers(c);

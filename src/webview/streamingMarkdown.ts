@@ -1,4 +1,11 @@
-import { addCopyButtons, citationNodes, decorateCitations, markCitations, renderMarkdown, type CitationLookup } from './markdown';
+import {
+  addCopyButtons,
+  citationNodes,
+  decorateCitations,
+  markCitations,
+  renderMarkdown,
+  type CitationLookup,
+} from './markdown';
 
 /**
  * Renders a growing markdown answer at most once per animation frame, at a cost that does not grow with the
@@ -100,7 +107,12 @@ export function commitBoundary(text: string, from: number): number {
 /** Where the cursor goes: the last block's innermost last element, but never inside a chip or its words. */
 function deepestLast(root: HTMLElement): HTMLElement | undefined {
   let node = root.lastElementChild as HTMLElement | null;
-  while (node && node.lastElementChild && !['PRE', 'UL', 'OL', 'TABLE'].includes(node.tagName) && !node.lastElementChild.matches('.cite, .cite-note')) {
+  while (
+    node &&
+    node.lastElementChild &&
+    !['PRE', 'UL', 'OL', 'TABLE'].includes(node.tagName) &&
+    !node.lastElementChild.matches('.cite, .cite-note')
+  ) {
     node = node.lastElementChild as HTMLElement;
   }
   return node ?? undefined;

@@ -28,11 +28,17 @@ export const run: Bench = async ({ quick }) => {
 
   const trials = (lines: number) => (lines >= 2000 ? (quick ? 20 : 60) : quick ? 100 : 400);
   const load = loadavg()[0] ?? NaN;
-  const costs = SIZES.map(lines => ({ lines, citations: trials(lines), cost: citationCost(lines, trials(lines), v, rand, weight) }));
+  const costs = SIZES.map(lines => ({
+    lines,
+    citations: trials(lines),
+    cost: citationCost(lines, trials(lines), v, rand, weight),
+  }));
 
   const rounds = quick ? 15 : 60;
   const sources = Array.from({ length: SOURCES }, (_, i) =>
-    i % 2 === 0 ? passageOf(`docs/guide${i}.md`, proseText(v, rand, TARGET_LINES)) : passageOf(`src/module${i}.ts`, codeText(v, rand, TARGET_LINES)),
+    i % 2 === 0
+      ? passageOf(`docs/guide${i}.md`, proseText(v, rand, TARGET_LINES))
+      : passageOf(`src/module${i}.ts`, codeText(v, rand, TARGET_LINES)),
   );
   const answer = [1, 4, 2, 5]
     .map(n => {
@@ -53,7 +59,16 @@ export const run: Bench = async ({ quick }) => {
   const tables: BenchTable[] = [
     {
       title: `Cost per citation: CitationResolver.resolve over ${SOURCES} sources (3 prose, 3 code) of each size (ms; load average ${fmt(load, 1)} on ${availableParallelism()} cores). First touch: passages not split before (an answer's first citation); warm: already split (every later one)`,
-      columns: ['sources of', 'citations', 'first touch p50', 'first touch p95', 'warm p50', 'warm p95', 'warm, check off p50', 'warm, check off p95'],
+      columns: [
+        'sources of',
+        'citations',
+        'first touch p50',
+        'first touch p95',
+        'warm p50',
+        'warm p95',
+        'warm, check off p50',
+        'warm, check off p95',
+      ],
       rows: [
         ...costs.map(({ lines, citations: n, cost }) => [
           `${lines.toLocaleString('en-US')} lines`,
@@ -65,12 +80,31 @@ export const run: Bench = async ({ quick }) => {
           ms(cost.warmUnchecked, 50),
           ms(cost.warmUnchecked, 95),
         ]),
-        [`target: p95 ≤ ${TARGET_MS} ms at ${TARGET_LINES} lines`, '', '', met(p(atTarget.firstTouch, 95)), '', met(p(atTarget.warm, 95)), '', ''],
+        [
+          `target: p95 ≤ ${TARGET_MS} ms at ${TARGET_LINES} lines`,
+          '',
+          '',
+          met(p(atTarget.firstTouch, 95)),
+          '',
+          met(p(atTarget.warm, 95)),
+          '',
+          '',
+        ],
       ],
     },
     {
       title: `Time to first token and to the end, ask() with grading off over ${SOURCES} sources of ${TARGET_LINES} lines, ${citations} citations per answer, scripted model streaming 3 words a token (${rounds} answers each, ms)`,
-      columns: ['citationCheck', 'retriever IDF', 'first token p50', 'first token p95', 'vs off p50', 'vs off p95', 'total p50', 'total p95', 'total vs off p50'],
+      columns: [
+        'citationCheck',
+        'retriever IDF',
+        'first token p50',
+        'first token p95',
+        'vs off p50',
+        'vs off p95',
+        'total p50',
+        'total p95',
+        'total vs off p50',
+      ],
       rows: [...askRows(withIndex, 'local index'), ...askRows(withoutIndex, 'none (remote)')],
     },
   ];
@@ -78,14 +112,40 @@ export const run: Bench = async ({ quick }) => {
   else console.error(`\nDev set skipped: ${DEV_SET} is absent.`);
 
   const costJson = Object.fromEntries(
-    costs.map(({ lines, cost }) => [lines, { firstTouchP50: p(cost.firstTouch, 50), firstTouchP95: p(cost.firstTouch, 95), warmP50: p(cost.warm, 50), warmP95: p(cost.warm, 95), uncheckedP50: p(cost.warmUnchecked, 50), uncheckedP95: p(cost.warmUnchecked, 95) }]),
+    costs.map(({ lines, cost }) => [
+      lines,
+      {
+        firstTouchP50: p(cost.firstTouch, 50),
+        firstTouchP95: p(cost.firstTouch, 95),
+        warmP50: p(cost.warm, 50),
+        warmP95: p(cost.warm, 95),
+        uncheckedP50: p(cost.warmUnchecked, 50),
+        uncheckedP95: p(cost.warmUnchecked, 95),
+      },
+    ]),
   );
   const askJson = (times: Record<CitationCheck, AskTimes>) =>
-    Object.fromEntries(CHECKS.map(c => [c, { firstP50: p(sorted(times[c].first), 50), firstP95: p(sorted(times[c].first), 95), totalP50: p(sorted(times[c].total), 50), totalP95: p(sorted(times[c].total), 95) }]));
+    Object.fromEntries(
+      CHECKS.map(c => [
+        c,
+        {
+          firstP50: p(sorted(times[c].first), 50),
+          firstP95: p(sorted(times[c].first), 95),
+          totalP50: p(sorted(times[c].total), 50),
+          totalP95: p(sorted(times[c].total), 95),
+        },
+      ]),
+    );
   return {
     name: 'citations',
     tables,
-    json: { quick, loadAverage: load, perCitationMs: costJson, ask: { localIndex: askJson(withIndex), noIndex: askJson(withoutIndex) }, devSet: dev ?? null },
+    json: {
+      quick,
+      loadAverage: load,
+      perCitationMs: costJson,
+      ask: { localIndex: askJson(withIndex), noIndex: askJson(withoutIndex) },
+      devSet: dev ?? null,
+    },
   };
 
   function askRows(times: Record<CitationCheck, AskTimes>, idf: string): (string | number)[][] {
@@ -94,7 +154,17 @@ export const run: Bench = async ({ quick }) => {
       const first = sorted(times[check].first);
       const total = sorted(times[check].total);
       const diff = (a: number[], b: number[], q: number) => (check === 'off' ? '—' : fmt(p(a, q) - p(b, q), 3));
-      return [check, idf, ms(first, 50), ms(first, 95), diff(first, off.first, 50), diff(first, off.first, 95), ms(total, 50), ms(total, 95), diff(total, off.total, 50)];
+      return [
+        check,
+        idf,
+        ms(first, 50),
+        ms(first, 95),
+        diff(first, off.first, 50),
+        diff(first, off.first, 95),
+        ms(total, 50),
+        ms(total, 95),
+        diff(total, off.total, 50),
+      ];
     });
   }
 };
@@ -125,9 +195,17 @@ function devTable(prefix: DevFigures, all: DevFigures): BenchTable {
       row('cite: line recall', d => share(d.lineR), ''),
       row('cite: mean span (lines)', d => `${fmt(d.span, 2)}${d.span <= 6 ? '' : ' (missed)'}`, '≤ 6'),
       row('cite: right citations flagged', d => judged(d.flagged, d.flagged <= 0.15), '≤ 0.15'),
-      row('cite: right citations moved away from the evidence (not in run.mjs)', d => `${share(d.movedAway / d.evidenceCited)} (${n(d.movedAway)} of ${n(d.evidenceCited)})`, ''),
+      row(
+        'cite: right citations moved away from the evidence (not in run.mjs)',
+        d => `${share(d.movedAway / d.evidenceCited)} (${n(d.movedAway)} of ${n(d.evidenceCited)})`,
+        '',
+      ),
       row('cite-wrong: found', d => n(d.wrongFound), ''),
-      row('cite-wrong: flagged or moved to the evidence', d => judged(d.wrongFlaggedOrMoved, d.wrongFlaggedOrMoved >= 0.5), '≥ 0.50'),
+      row(
+        'cite-wrong: flagged or moved to the evidence',
+        d => judged(d.wrongFlaggedOrMoved, d.wrongFlaggedOrMoved >= 0.5),
+        '≥ 0.50',
+      ),
       row('cite-wrong: of which moved to the evidence', d => share(d.wrongMoved), ''),
     ],
   };

@@ -28,7 +28,8 @@ const ENTRY_BEFORE = { issue: { size: '1.8 MB', ms: '74 ms' }, lastBuild: { size
 /** The median of `rounds` fresh processes' times to load `bundle` (after `first`, untimed). */
 function medianLoadMs(rounds: number, bundle: string, first = ''): number {
   const times: number[] = [];
-  for (let i = 0; i < rounds; i++) times.push(Number(execFileSync(process.execPath, ['-e', LOAD, first, bundle], { encoding: 'utf8' })));
+  for (let i = 0; i < rounds; i++)
+    times.push(Number(execFileSync(process.execPath, ['-e', LOAD, first, bundle], { encoding: 'utf8' })));
   times.sort((a, b) => a - b);
   return times[Math.floor(times.length / 2)] ?? 0;
 }
@@ -39,7 +40,9 @@ const PACKAGES_SHOWN = 10;
 function bundleComposition(bundle: string): Map<string, number> | undefined {
   const metaFile = path.join(root, bundle.replace(/\.js$/, '.meta.json'));
   if (!fs.existsSync(metaFile)) return undefined;
-  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as { outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }> };
+  const meta = JSON.parse(fs.readFileSync(metaFile, 'utf8')) as {
+    outputs: Record<string, { inputs: Record<string, { bytesInOutput: number }> }>;
+  };
   const bytes = new Map<string, number>();
   for (const output of Object.values(meta.outputs)) {
     for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
@@ -57,25 +60,51 @@ function compositionTable(): { rows: string[][]; json: Record<string, Record<str
   const kib = (n: number | undefined) => (n === undefined ? '-' : `${(n / 1024).toFixed(0)} KiB`);
   // the largest across the bundles: the entry holds few packages
   const largestAnywhere = new Map<string, number>();
-  for (const p of parts) for (const [name, bytes] of p ?? []) largestAnywhere.set(name, Math.max(largestAnywhere.get(name) ?? 0, bytes));
-  const largest = [...largestAnywhere.entries()].sort((a, b) => b[1] - a[1]).slice(0, PACKAGES_SHOWN).map(([name]) => name);
+  for (const p of parts)
+    for (const [name, bytes] of p ?? []) largestAnywhere.set(name, Math.max(largestAnywhere.get(name) ?? 0, bytes));
+  const largest = [...largestAnywhere.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, PACKAGES_SHOWN)
+    .map(([name]) => name);
   const rows = largest.map(name => [name, ...parts.map(p => (p ? kib(p.get(name)) : 'not built'))]);
-  const rest = (p: Map<string, number>) => [...p.entries()].filter(([name]) => !largest.includes(name)).reduce((n, [, b]) => n + b, 0);
-  rows.push([`${Math.max(0, largestAnywhere.size - largest.length)} other packages`, ...parts.map(p => (p ? kib(rest(p)) : 'not built'))]);
-  rows.push(['langsmith (tracing)', ...parts.map(p => (p ? (p.has('langsmith') ? `bundled, ${kib(p.get('langsmith'))}` : 'not bundled') : 'not built'))]);
-  return { rows, json: Object.fromEntries(bundles.map((b, i) => [b, parts[i] ? Object.fromEntries(parts[i] ?? []) : null])) };
+  const rest = (p: Map<string, number>) =>
+    [...p.entries()].filter(([name]) => !largest.includes(name)).reduce((n, [, b]) => n + b, 0);
+  rows.push([
+    `${Math.max(0, largestAnywhere.size - largest.length)} other packages`,
+    ...parts.map(p => (p ? kib(rest(p)) : 'not built')),
+  ]);
+  rows.push([
+    'langsmith (tracing)',
+    ...parts.map(p => (p ? (p.has('langsmith') ? `bundled, ${kib(p.get('langsmith'))}` : 'not bundled') : 'not built')),
+  ]);
+  return {
+    rows,
+    json: Object.fromEntries(bundles.map((b, i) => [b, parts[i] ? Object.fromEntries(parts[i] ?? []) : null])),
+  };
 }
 
 export const run: Bench = async ({ quick }) => {
   const dist = (f: string) => path.join(root, 'dist', f);
   const rounds = quick ? 5 : 15;
   const entryMs = medianLoadMs(rounds, dist('extension.js'));
-  const coreMs = fs.existsSync(dist('core.js')) ? medianLoadMs(rounds, dist('core.js'), dist('extension.js')) : undefined;
+  const coreMs = fs.existsSync(dist('core.js'))
+    ? medianLoadMs(rounds, dist('core.js'), dist('extension.js'))
+    : undefined;
   const bytes = (f: string) => (fs.existsSync(path.join(root, f)) ? fs.statSync(path.join(root, f)).size : undefined);
-  const kib = (f: string) => { const b = bytes(f); return b === undefined ? 'not built' : `${(b / 1024).toFixed(0)} KiB`; };
+  const kib = (f: string) => {
+    const b = bytes(f);
+    return b === undefined ? 'not built' : `${(b / 1024).toFixed(0)} KiB`;
+  };
   const entryBytes = bytes('dist/extension.js') ?? 0;
   const meets = (ok: boolean) => (ok ? 'yes' : 'NO');
-  const files = ['dist/extension.js', 'dist/core.js', 'dist/indexWorker.js', 'dist/webview.js', 'grounded.vsix', 'dist/cli.js'];
+  const files = [
+    'dist/extension.js',
+    'dist/core.js',
+    'dist/indexWorker.js',
+    'dist/webview.js',
+    'grounded.vsix',
+    'dist/cli.js',
+  ];
   const composition = compositionTable();
   return {
     name: 'extension',
@@ -84,9 +113,30 @@ export const run: Bench = async ({ quick }) => {
         title: `Activation: the entry bundle, dist/extension.js (load: median of ${rounds} fresh processes; as last built, npm run package)`,
         columns: ['figure', 'issue 19', 'before the split', 'now', 'target', 'met'],
         rows: [
-          ['entry bundle size', ENTRY_BEFORE.issue.size, ENTRY_BEFORE.lastBuild.size, `${(entryBytes / 1000).toFixed(0)} KB`, `≤ ${ENTRY_TARGET.bytes / 1000} KB`, meets(entryBytes <= ENTRY_TARGET.bytes)],
-          ['entry bundle load', ENTRY_BEFORE.issue.ms, ENTRY_BEFORE.lastBuild.ms, `${entryMs.toFixed(1)} ms`, `≤ ${ENTRY_TARGET.ms} ms`, meets(entryMs <= ENTRY_TARGET.ms)],
-          ['first question: load dist/core.js', '-', '-', coreMs === undefined ? 'not built' : `${coreMs.toFixed(1)} ms`, '-', '-'],
+          [
+            'entry bundle size',
+            ENTRY_BEFORE.issue.size,
+            ENTRY_BEFORE.lastBuild.size,
+            `${(entryBytes / 1000).toFixed(0)} KB`,
+            `≤ ${ENTRY_TARGET.bytes / 1000} KB`,
+            meets(entryBytes <= ENTRY_TARGET.bytes),
+          ],
+          [
+            'entry bundle load',
+            ENTRY_BEFORE.issue.ms,
+            ENTRY_BEFORE.lastBuild.ms,
+            `${entryMs.toFixed(1)} ms`,
+            `≤ ${ENTRY_TARGET.ms} ms`,
+            meets(entryMs <= ENTRY_TARGET.ms),
+          ],
+          [
+            'first question: load dist/core.js',
+            '-',
+            '-',
+            coreMs === undefined ? 'not built' : `${coreMs.toFixed(1)} ms`,
+            '-',
+            '-',
+          ],
         ],
       },
       {

@@ -40,14 +40,21 @@ export const run: Bench = async ({ quick }) => {
     const saved = join(scratch, 'saved.md');
     await writeFile(saved, '# Scratch\n\nA file the benchmark saves again and again.\n');
     const folders = [...corpusFolders(quick), scratch];
-    const index = new WorkspaceIndex({ folders: () => folders, rules: () => CORPUS_RULES, storeDir, persistDelayMs: 60_000 });
+    const index = new WorkspaceIndex({
+      folders: () => folders,
+      rules: () => CORPUS_RULES,
+      storeDir,
+      persistDelayMs: 60_000,
+    });
 
     // Full build in the worker; the main thread only waits, and the lag timer proves it.
     await warmPageCache(folders);
     await collectGarbage(); // the warm-up's buffers, before the lag is watched
     const build = await withLoopLag(() => index.sync());
     const stats = build.result;
-    const storeBytes = (await Promise.all((await readdir(storeDir)).map(async n => (await stat(join(storeDir, n))).size))).reduce((a, b) => a + b, 0);
+    const storeBytes = (
+      await Promise.all((await readdir(storeDir)).map(async n => (await stat(join(storeDir, n))).size))
+    ).reduce((a, b) => a + b, 0);
 
     // Load from disk (what a new window does): read, check every checksum, map the arrays; lag watched meanwhile.
     const loadTimes: number[] = [];
@@ -66,7 +73,8 @@ export const run: Bench = async ({ quick }) => {
     const heapAfter = process.memoryUsage();
     // WebAssembly memories are not in `arrayBuffers`: the scorers' (which hold the postings) are added.
     const scorerBytes = loaded.segmentList.reduce((sum, s) => sum + s.scorerByteSize, 0);
-    const heapBytes = heapAfter.heapUsed + heapAfter.arrayBuffers + scorerBytes - (heapBefore.heapUsed + heapBefore.arrayBuffers);
+    const heapBytes =
+      heapAfter.heapUsed + heapAfter.arrayBuffers + scorerBytes - (heapBefore.heapUsed + heapBefore.arrayBuffers);
 
     const docs = await chunkDocs(loaded);
     const queries = sampleQueries(docs, QUERIES);
@@ -77,7 +85,10 @@ export const run: Bench = async ({ quick }) => {
     const ours = rounds.flat().sort((a, b) => a - b);
     const roundP95s = rounds.map(round => percentile(round, 95));
 
-    const mini = new MiniSearch<{ id: number; path: string; title: string; text: string }>({ fields: ['text', 'title', 'path'], storeFields: [] });
+    const mini = new MiniSearch<{ id: number; path: string; title: string; text: string }>({
+      fields: ['text', 'title', 'path'],
+      storeFields: [],
+    });
     const miniBuild = await withLoopLag(async () => mini.addAll(docs));
     for (const q of queries.slice(0, 20)) mini.search(q);
     const theirs = timeEach(queries, q => mini.search(q).slice(0, 10));
@@ -89,7 +100,8 @@ export const run: Bench = async ({ quick }) => {
       const t0 = performance.now();
       await index.update([saved]);
       updates.push(performance.now() - t0);
-      if (index.search(`zyx${i}qv`, 1)[0]?.path.endsWith('saved.md') !== true) throw new Error('the saved edit is not searchable');
+      if (index.search(`zyx${i}qv`, 1)[0]?.path.endsWith('saved.md') !== true)
+        throw new Error('the saved edit is not searchable');
     }
     updates.sort((a, b) => a - b);
     await index.flush();
@@ -104,8 +116,20 @@ export const run: Bench = async ({ quick }) => {
         title: `Index at ${stats.chunks.toLocaleString('en-US')} chunks (${stats.files.toLocaleString('en-US')} files${quick ? ', --quick' : ''})`,
         columns: ['figure', 'Grounded', 'minisearch', 'ratio', 'target'],
         rows: [
-          [`query p50 (ms; ${ROUNDS} × ${QUERIES} single shots, minisearch 1 ×)`, fmt(p(ours, 50), 3), fmt(p(theirs, 50), 3), ratio(p(theirs, 50), p(ours, 50)), ''],
-          ['query p95 (ms)', fmt(p(ours, 95), 3), fmt(p(theirs, 95), 3), ratio(p(theirs, 95), p(ours, 95)), '≤ 1 ms, ≥ 50×'],
+          [
+            `query p50 (ms; ${ROUNDS} × ${QUERIES} single shots, minisearch 1 ×)`,
+            fmt(p(ours, 50), 3),
+            fmt(p(theirs, 50), 3),
+            ratio(p(theirs, 50), p(ours, 50)),
+            '',
+          ],
+          [
+            'query p95 (ms)',
+            fmt(p(ours, 95), 3),
+            fmt(p(theirs, 95), 3),
+            ratio(p(theirs, 95), p(ours, 95)),
+            '≤ 1 ms, ≥ 50×',
+          ],
           ['query p95 of each round (ms)', roundP95s.map(x => fmt(x, 2)).join(' / '), '', '', ''],
           ['full build (ms, files in the page cache)', fmt(build.ms, 0), fmt(miniBuild.ms, 0), '', '≤ 8000'],
           ['max event-loop lag during build (ms)', fmt(build.maxLagMs, 1), fmt(miniBuild.maxLagMs, 1), '', '≤ 50'],
@@ -134,7 +158,13 @@ export const run: Bench = async ({ quick }) => {
         chunks: stats.chunks,
         files: stats.files,
         quick,
-        query: { p50: p(ours, 50), p95: p(ours, 95), roundP95s, minisearchP50: p(theirs, 50), minisearchP95: p(theirs, 95) },
+        query: {
+          p50: p(ours, 50),
+          p95: p(ours, 95),
+          roundP95s,
+          minisearchP50: p(theirs, 50),
+          minisearchP95: p(theirs, 95),
+        },
         buildMs: build.ms,
         buildMaxLagMs: build.maxLagMs,
         minisearchBuildMs: miniBuild.ms,

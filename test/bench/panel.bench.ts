@@ -9,10 +9,22 @@ export const run: Bench = async ({ quick }) => {
   const tokens = quick ? 5000 : 20_000;
   const panel = await openPanelPage();
   try {
-    await panel.post({ type: 'turnStarted', turn: { id: 'b', question: 'bench', answer: '', sources: [{ n: 1, path: 'a.md', startLine: 1, endLine: 2 }], cited: [], status: 'streaming' } });
+    await panel.post({
+      type: 'turnStarted',
+      turn: {
+        id: 'b',
+        question: 'bench',
+        answer: '',
+        sources: [{ n: 1, path: 'a.md', startLine: 1, endLine: 2 }],
+        cited: [],
+        status: 'streaming',
+      },
+    });
     const r = await panel.page.evaluate(async count => {
       const longTasks: number[] = [];
-      new PerformanceObserver(list => list.getEntries().forEach(e => longTasks.push(e.duration))).observe({ entryTypes: ['longtask'] });
+      new PerformanceObserver(list => list.getEntries().forEach(e => longTasks.push(e.duration))).observe({
+        entryTypes: ['longtask'],
+      });
       const frames: number[] = [];
       let last = performance.now();
       let streaming = true;
@@ -23,11 +35,19 @@ export const run: Bench = async ({ quick }) => {
         if (streaming) requestAnimationFrame(tick);
       };
       requestAnimationFrame(tick);
-      const word = (i: number) => (i % 97 === 0 ? '\n\n' : i % 401 === 0 ? '\n\n```ts\nconst x = 1;\n```\n\n' : i % 53 === 0 ? ' [1]' : ` word${i % 31}`);
+      const word = (i: number) =>
+        i % 97 === 0
+          ? '\n\n'
+          : i % 401 === 0
+            ? '\n\n```ts\nconst x = 1;\n```\n\n'
+            : i % 53 === 0
+              ? ' [1]'
+              : ` word${i % 31}`;
       const t0 = performance.now();
       for (let i = 0; i < count; i++) window.postMessage({ type: 'tokens', turnId: 'b', text: word(i) }, '*');
       window.postMessage({ type: 'done', turnId: 'b', cited: [1] }, '*');
-      while (document.querySelector('.turn')?.getAttribute('data-status') !== 'done') await new Promise(res => setTimeout(res, 5));
+      while (document.querySelector('.turn')?.getAttribute('data-status') !== 'done')
+        await new Promise(res => setTimeout(res, 5));
       await new Promise(requestAnimationFrame);
       const total = performance.now() - t0;
       streaming = false;
@@ -59,7 +79,10 @@ export const run: Bench = async ({ quick }) => {
             ['frames while streaming', r.frames],
             ['slowest frame', `${f(r.maxFrame)} ms`],
             ['frames over 50 ms', r.slowFrames],
-            ['mean frame, first third / last third', `${f(r.early)} / ${f(r.late)} ms (×${(r.late / r.early).toFixed(2)})`],
+            [
+              'mean frame, first third / last third',
+              `${f(r.early)} / ${f(r.late)} ms (×${(r.late / r.early).toFixed(2)})`,
+            ],
             ['long tasks (> 50 ms)', `${r.longTasks} (longest ${f(r.longestTask)} ms)`],
           ],
         },

@@ -30,7 +30,10 @@ function syntheticEmbedder(): Embedder {
   };
 }
 
-async function latencies(queries: readonly string[], search: (q: string) => Promise<unknown>): Promise<{ p50: number; p95: number }> {
+async function latencies(
+  queries: readonly string[],
+  search: (q: string) => Promise<unknown>,
+): Promise<{ p50: number; p95: number }> {
   const times: number[] = [];
   for (const q of queries) {
     const t0 = performance.now();
@@ -53,7 +56,10 @@ export const run: Bench = async ({ quick }) => {
   try {
     const { rows: all } = await workspaceRows(folders, CORPUS_RULES);
     const rows = all.slice(0, chunks);
-    const queries = sampleQueries(rows.map((r, id) => ({ id, path: r.path, title: r.title ?? '', text: r.text })), queryCount);
+    const queries = sampleQueries(
+      rows.map((r, id) => ({ id, path: r.path, title: r.title ?? '', text: r.text })),
+      queryCount,
+    );
     const config = { connectionString: pg.url, table: 'bench_chunks', maxConnections: 1 };
 
     const push = await pushRows(config, rows, { rebuild: true });
@@ -69,14 +75,27 @@ export const run: Bench = async ({ quick }) => {
     const hybrid = await latencies(queries, q => hybridRetriever.search(q, { k: 8 }));
     await hybridRetriever.dispose();
 
-    const index = new WorkspaceIndex({ folders: () => folders, rules: () => CORPUS_RULES, storeDir: join(temp, 'store'), persistDelayMs: 60_000, workerFile: false });
+    const index = new WorkspaceIndex({
+      folders: () => folders,
+      rules: () => CORPUS_RULES,
+      storeDir: join(temp, 'store'),
+      persistDelayMs: 60_000,
+      workerFile: false,
+    });
     const t0 = performance.now();
     const stats = await index.sync();
     const localBuildMs = performance.now() - t0;
     const local = await latencies(queries, async q => index.search(q, 8));
     index.dispose();
 
-    const pushRow = (what: string, r: PushReport, n: number) => [what, n, fmt(r.ms, 0), perSecond(n, r.ms), r.written, r.embedded];
+    const pushRow = (what: string, r: PushReport, n: number) => [
+      what,
+      n,
+      fmt(r.ms, 0),
+      perSecond(n, r.ms),
+      r.written,
+      r.embedded,
+    ];
     const tables: BenchTable[] = [
       {
         title: `pgvector push (PGlite ${pg.url.startsWith('postgres://postgres@127.0.0.1') ? 'over pglite-socket' : 'external server'}, pg client)`,
@@ -92,8 +111,18 @@ export const run: Bench = async ({ quick }) => {
         columns: ['retriever', 'chunks', 'p50 ms', 'p95 ms'],
         rows: [
           ['pgvector full-text (ts_rank; all words, then any)', rows.length, fmt(lexical.p50), fmt(lexical.p95)],
-          ['pgvector hybrid (HNSW + full-text, RRF)', Math.min(vectorChunks, rows.length), fmt(hybrid.p50), fmt(hybrid.p95)],
-          [`local index (BM25, built in-process in ${fmt(localBuildMs / 1000, 1)} s)`, stats.chunks, fmt(local.p50), fmt(local.p95)],
+          [
+            'pgvector hybrid (HNSW + full-text, RRF)',
+            Math.min(vectorChunks, rows.length),
+            fmt(hybrid.p50),
+            fmt(hybrid.p95),
+          ],
+          [
+            `local index (BM25, built in-process in ${fmt(localBuildMs / 1000, 1)} s)`,
+            stats.chunks,
+            fmt(local.p50),
+            fmt(local.p95),
+          ],
         ],
       },
     ];

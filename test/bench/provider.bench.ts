@@ -21,9 +21,15 @@ export const run: Bench = async ({ quick }) => {
   const streamTokens = quick ? 5_000 : 20_000;
   const long = Array.from({ length: streamTokens }, (_, i) => `w${i} `);
   let reply: string[] = SHORT;
-  const server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : reply }));
+  const server = await FaultServer.start(request => ({
+    tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : reply,
+  }));
   try {
-    const model = createOpenAiCompatibleModel({ preset: 'custom', label: 'bench', baseURL: server.baseUrl, model: 'bench', keyRequired: false }, 'bench', 'k');
+    const model = createOpenAiCompatibleModel(
+      { preset: 'custom', label: 'bench', baseURL: server.baseUrl, model: 'bench', keyRequired: false },
+      'bench',
+      'k',
+    );
     const client = new OpenAIClient({ baseURL: server.baseUrl, apiKey: 'k', maxRetries: 0 });
 
     const viaAsk = (options: Partial<AskOptions>) => async () => {
@@ -43,7 +49,11 @@ export const run: Bench = async ({ quick }) => {
       const started = performance.now();
       let first = 0;
       let count = 0;
-      const stream = await client.chat.completions.create({ model: 'bench', stream: true, messages: [{ role: 'user', content: 'flux level?' }] });
+      const stream = await client.chat.completions.create({
+        model: 'bench',
+        stream: true,
+        messages: [{ role: 'user', content: 'flux level?' }],
+      });
       for await (const chunk of stream) {
         if (chunk.choices[0]?.delta.content) {
           first ||= performance.now() - started;
@@ -72,7 +82,8 @@ export const run: Bench = async ({ quick }) => {
     reply = long;
     const throughputAsk = await noGrading();
     const throughputDirect = await direct();
-    const rate = (r: { count: number; total: number; first: number }) => Math.round(r.count / ((r.total - r.first) / 1000));
+    const rate = (r: { count: number; total: number; first: number }) =>
+      Math.round(r.count / ((r.total - r.first) / 1000));
 
     // A cancel while tokens stream, and one while the endpoint has not sent a first token: the time from abort() to
     // the server seeing the connection closed.
@@ -97,8 +108,22 @@ export const run: Bench = async ({ quick }) => {
           columns: ['path', 'round trips', 'p50', 'p95', 'overhead p50', 'overhead p95'],
           rows: [
             ['openai client, direct stream', 1, p(directTimes, 0.5), p(directTimes, 0.95), '—', '—'],
-            ['ask(), grading off', tripsUngraded, p(askTimes, 0.5), p(askTimes, 0.95), `${overhead50} (target ≤ 10)`, overhead95],
-            ['ask(), grading on', tripsGraded, p(gradedTimes, 0.5), p(gradedTimes, 0.95), round(percentile(gradedTimes, 0.5) - percentile(directTimes, 0.5)), round(percentile(gradedTimes, 0.95) - percentile(directTimes, 0.95))],
+            [
+              'ask(), grading off',
+              tripsUngraded,
+              p(askTimes, 0.5),
+              p(askTimes, 0.95),
+              `${overhead50} (target ≤ 10)`,
+              overhead95,
+            ],
+            [
+              'ask(), grading on',
+              tripsGraded,
+              p(gradedTimes, 0.5),
+              p(gradedTimes, 0.95),
+              round(percentile(gradedTimes, 0.5) - percentile(directTimes, 0.5)),
+              round(percentile(gradedTimes, 0.95) - percentile(directTimes, 0.95)),
+            ],
           ],
         },
         {
@@ -113,8 +138,18 @@ export const run: Bench = async ({ quick }) => {
           title: `Cancel: abort() to the connection closed at the endpoint (${cancelRounds} questions each, ms)`,
           columns: ['when', 'p50', 'p95', 'max'],
           rows: [
-            ['mid-stream (target ≤ 200)', p(cancelMidStream, 0.5), p(cancelMidStream, 0.95), Math.max(...cancelMidStream)],
-            ['before the first token (target ≤ 200)', p(cancelBeforeFirst, 0.5), p(cancelBeforeFirst, 0.95), Math.max(...cancelBeforeFirst)],
+            [
+              'mid-stream (target ≤ 200)',
+              p(cancelMidStream, 0.5),
+              p(cancelMidStream, 0.95),
+              Math.max(...cancelMidStream),
+            ],
+            [
+              'before the first token (target ≤ 200)',
+              p(cancelBeforeFirst, 0.5),
+              p(cancelBeforeFirst, 0.95),
+              Math.max(...cancelBeforeFirst),
+            ],
           ],
         },
       ],
@@ -143,7 +178,11 @@ export const run: Bench = async ({ quick }) => {
  * Asks once and aborts (at the first token, or once the endpoint has the request); resolves to the ms from the
  * abort to the server seeing the connection closed.
  */
-async function closedAfterCancel(server: FaultServer, model: ReturnType<typeof createOpenAiCompatibleModel>, when: 'on-first-token' | 'once-started'): Promise<number> {
+async function closedAfterCancel(
+  server: FaultServer,
+  model: ReturnType<typeof createOpenAiCompatibleModel>,
+  when: 'on-first-token' | 'once-started',
+): Promise<number> {
   const index = server.chatRequests.length;
   const controller = new AbortController();
   let abortedAt = 0;
@@ -152,12 +191,16 @@ async function closedAfterCancel(server: FaultServer, model: ReturnType<typeof c
     controller.abort();
   };
   const answer = (async () => {
-    for await (const e of ask({ question: 'flux level?', signal: controller.signal }, { retriever, model, options: { grading: false } })) {
+    for await (const e of ask(
+      { question: 'flux level?', signal: controller.signal },
+      { retriever, model, options: { grading: false } },
+    )) {
       if (e.type === 'token' && when === 'on-first-token') abort();
     }
   })();
   if (when === 'once-started') {
-    if (!(await until(() => server.chatRequests[index]?.startedAt))) throw new Error('the request never reached the endpoint');
+    if (!(await until(() => server.chatRequests[index]?.startedAt)))
+      throw new Error('the request never reached the endpoint');
     abort();
   }
   await answer;

@@ -1,10 +1,12 @@
 // `npm run bench`: runs every out/test/bench/*.bench.js (compiled from test/bench/*.bench.ts) one after the
 // other and prints its tables; `-- --json` prints one JSON object instead; `-- --quick` runs smaller sizes;
 // `-- NAME…` runs only those benchmarks. Benchmarks measure and report: they never pass or fail on a timing.
-const fs = require('fs'), path = require('path');
+const fs = require('fs'),
+  path = require('path');
 const dir = path.resolve(__dirname, '../../out/test/bench');
 const args = process.argv.slice(2);
-const json = args.includes('--json'), quick = args.includes('--quick');
+const json = args.includes('--json'),
+  quick = args.includes('--quick');
 const only = args.filter(a => !a.startsWith('--'));
 
 function printTable(t) {
@@ -18,7 +20,10 @@ function printTable(t) {
 }
 
 (async () => {
-  const files = fs.readdirSync(dir).filter(f => f.endsWith('.bench.js')).sort()
+  const files = fs
+    .readdirSync(dir)
+    .filter(f => f.endsWith('.bench.js'))
+    .sort()
     .filter(f => only.length === 0 || only.includes(f.replace('.bench.js', '')));
   const all = {};
   for (const f of files) {

@@ -20,7 +20,9 @@ describe('@grounded in the chat view (browser)', function () {
   it('streams a cited answer whose anchor opens the cited lines', async () => {
     const { page } = wb;
     await page.keyboard.press('Control+Alt+I');
-    await page.waitForSelector('.interactive-input-part .action-label:has-text("Grounded Test Model")', { timeout: 60_000 });
+    await page.waitForSelector('.interactive-input-part .action-label:has-text("Grounded Test Model")', {
+      timeout: 60_000,
+    });
     const nonce = Date.now().toString(36);
     await page.locator('.interactive-input-part .monaco-editor').first().click();
     await page.keyboard.type(`@grounded SLOWLY how is the flux capacitor configured ${nonce}?`, { delay: 10 });
@@ -76,7 +78,9 @@ function claimLine(): { line: number; text: string } {
 
 /** The chunk of the fixture that holds the answer, as Grounded's own chunker cuts it. */
 function fluxChunk() {
-  const chunk = chunkText('docs/configuration.md', fs.readFileSync(FIXTURE, 'utf8')).find(c => c.text.includes('`flux.level` to 88'));
+  const chunk = chunkText('docs/configuration.md', fs.readFileSync(FIXTURE, 'utf8')).find(c =>
+    c.text.includes('`flux.level` to 88'),
+  );
   assert.ok(chunk);
   return chunk;
 }

@@ -11,7 +11,15 @@ const sources: SourceView[] = [
   { n: 1, path: 'docs/configuration.md', startLine: 43, endLine: 104, title: 'Configuration > Flux capacitor' },
   { n: 2, path: 'src/server.ts', startLine: 1, endLine: 16 },
 ];
-const turn = (id: string, over: Partial<TurnView> = {}): TurnView => ({ id, question: 'How is the flux capacitor configured?', answer: '', sources: [], cited: [], status: 'streaming', ...over });
+const turn = (id: string, over: Partial<TurnView> = {}): TurnView => ({
+  id,
+  question: 'How is the flux capacitor configured?',
+  answer: '',
+  sources: [],
+  cited: [],
+  status: 'streaming',
+  ...over,
+});
 
 describe('panel webview (component, Chromium)', function () {
   let p: PanelPage;
@@ -34,7 +42,10 @@ describe('panel webview (component, Chromium)', function () {
       lengths.push((await p.page.locator('.turn .answer').innerText()).length);
       assert.equal(await p.page.locator('.turn .answer .cursor').count(), 1, 'cursor while streaming');
     }
-    assert.ok(lengths.every((n, i) => i === 0 || n > (lengths[i - 1] ?? 0)), lengths.join(' → '));
+    assert.ok(
+      lengths.every((n, i) => i === 0 || n > (lengths[i - 1] ?? 0)),
+      lengths.join(' → '),
+    );
     await p.post({ type: 'done', turnId: 't1', cited: [1] });
     assert.equal(await p.page.locator('.cursor').count(), 0, 'cursor gone at the end');
     assert.equal(await p.page.locator('.turn .step').isVisible(), false);
@@ -50,7 +61,13 @@ describe('panel webview (component, Chromium)', function () {
     await p.post({ type: 'turnStarted', turn: turn('t1') });
     await p.post({ type: 'sources', turnId: 't1', sources });
     await p.post({ type: 'tokens', turnId: 't1', text: 'Partial [2]' });
-    await p.post({ type: 'error', turnId: 't1', status: 'interrupted', message: 'The answer was cut off.', actionTitle: 'Set API Key' });
+    await p.post({
+      type: 'error',
+      turnId: 't1',
+      status: 'interrupted',
+      message: 'The answer was cut off.',
+      actionTitle: 'Set API Key',
+    });
     assert.equal(await p.page.locator('.answer').innerText(), 'Partial 2', 'the partial answer stays');
     assert.match(await p.page.locator('.turn-status').innerText(), /Answer interrupted: The answer was cut off\./);
     await p.page.locator('.answer button.cite').click();
@@ -68,36 +85,86 @@ describe('panel webview (component, Chromium)', function () {
 
   it('makes a chip per cited number by its marker ordinal, with the aligned lines on hover and words for what does not hold', async () => {
     const cite = (over: Partial<CitationView>): CitationView => ({
-      ordinal: 0, n: 1, path: 'docs/configuration.md', startLine: 56, endLine: 60, claim: 'Set the level.', support: 'supported', excerpt: 'flux:\n  level: 88', ...over,
+      ordinal: 0,
+      n: 1,
+      path: 'docs/configuration.md',
+      startLine: 56,
+      endLine: 60,
+      claim: 'Set the level.',
+      support: 'supported',
+      excerpt: 'flux:\n  level: 88',
+      ...over,
     });
     await p.post({ type: 'turnStarted', turn: turn('t1') });
     await p.post({ type: 'sources', turnId: 't1', sources });
     // the host posts each citation before the token that completes its marker; [9] names no source and has none
     const citations = [
       cite({}),
-      cite({ ordinal: 2, n: 2, path: 'src/server.ts', startLine: 3, endLine: 3, claim: 'The sky is green.', support: 'unsupported', excerpt: 'listen(8080)' }),
-      cite({ ordinal: 3, n: 2, path: 'src/server.ts', startLine: 5, endLine: 6, claim: 'Logs go to syslog.', movedFrom: 3, excerpt: 'log: syslog' }),
+      cite({
+        ordinal: 2,
+        n: 2,
+        path: 'src/server.ts',
+        startLine: 3,
+        endLine: 3,
+        claim: 'The sky is green.',
+        support: 'unsupported',
+        excerpt: 'listen(8080)',
+      }),
+      cite({
+        ordinal: 3,
+        n: 2,
+        path: 'src/server.ts',
+        startLine: 5,
+        endLine: 6,
+        claim: 'Logs go to syslog.',
+        movedFrom: 3,
+        excerpt: 'log: syslog',
+      }),
       cite({ ordinal: 4, startLine: 70, endLine: 71, claim: 'Partly.', support: 'partial', excerpt: 'part' }),
     ];
-    const tokens = ['Use `arr[1]` then set the level [', '1]. Not this [9].\n', '\nThe sky is green [2]. Logs go to [syslog](https://x.invalid) [3].', ' Partly [1].'];
+    const tokens = [
+      'Use `arr[1]` then set the level [',
+      '1]. Not this [9].\n',
+      '\nThe sky is green [2]. Logs go to [syslog](https://x.invalid) [3].',
+      ' Partly [1].',
+    ];
     for (const [i, token] of tokens.entries()) {
-      for (const c of citations.filter(c => [[0], [1], [2, 3], [4]][i]?.includes(c.ordinal))) await p.post({ type: 'citation', turnId: 't1', citation: c });
+      for (const c of citations.filter(c => [[0], [1], [2, 3], [4]][i]?.includes(c.ordinal)))
+        await p.post({ type: 'citation', turnId: 't1', citation: c });
       await p.post({ type: 'tokens', turnId: 't1', text: token });
       await p.page.evaluate(() => new Promise(requestAnimationFrame));
     }
     await p.post({ type: 'done', turnId: 't1', cited: [1, 2, 2, 1] });
     const chips = p.page.locator('.answer button.cite');
-    assert.deepEqual(await chips.allInnerTexts(), ['1', '2', '2', '1'], 'the moved citation shows its new number; [9] has no chip');
-    assert.deepEqual(await chips.evaluateAll(bs => bs.map(b => (b as HTMLElement).dataset.ordinal)), ['0', '2', '3', '4'], 'arr[1] in code is not counted, [9] is');
+    assert.deepEqual(
+      await chips.allInnerTexts(),
+      ['1', '2', '2', '1'],
+      'the moved citation shows its new number; [9] has no chip',
+    );
+    assert.deepEqual(
+      await chips.evaluateAll(bs => bs.map(b => (b as HTMLElement).dataset.ordinal)),
+      ['0', '2', '3', '4'],
+      'arr[1] in code is not counted, [9] is',
+    );
     assert.equal(await p.page.locator('.answer code').innerText(), 'arr[1]');
     assert.equal(await chips.nth(0).getAttribute('title'), 'docs/configuration.md:56-60\n\nflux:\n  level: 88');
     assert.equal(await chips.nth(0).getAttribute('aria-label'), 'Source 1, lines 56–60');
     assert.equal(await chips.nth(1).getAttribute('aria-label'), 'Source 2, line 3');
     const notes = p.page.locator('.answer .cite-note');
-    assert.deepEqual(await notes.allInnerTexts(), ['⚠ not in source', 'moved from [3]', 'partly supported'], 'said in words, not only by colour');
+    assert.deepEqual(
+      await notes.allInnerTexts(),
+      ['⚠ not in source', 'moved from [3]', 'partly supported'],
+      'said in words, not only by colour',
+    );
     assert.match((await notes.nth(0).getAttribute('title')) ?? '', /the cited lines do not say this/);
-    assert.match((await chips.nth(1).getAttribute('title')) ?? '', /^src\/server\.ts:3-3\nNot in source: the cited lines do not say this\.\n\nlisten\(8080\)$/);
-    assert.match((await chips.nth(2).getAttribute('title')) ?? '', /Moved from \[3\]: the lines that say this are in source 2\./);
+    assert.match(
+      (await chips.nth(1).getAttribute('title')) ?? '',
+      /^src\/server\.ts:3-3\nNot in source: the cited lines do not say this\.\n\nlisten\(8080\)$/,
+    );
+    assert.match(
+      (await chips.nth(2).getAttribute('title')) ?? '',
+      /Moved from \[3\]: the lines that say this are in source 2\./,
+    );
     assert.notEqual(
       await chips.nth(1).evaluate(b => getComputedStyle(b).borderStyle),
       await chips.nth(0).evaluate(b => getComputedStyle(b).borderStyle),
@@ -107,7 +174,12 @@ describe('panel webview (component, Chromium)', function () {
     // the model check changes a verdict, then opening a chip finds its lines gone
     await p.post({ type: 'citation', turnId: 't1', citation: cite({ support: 'unsupported' }) });
     await p.post({ type: 'citation', turnId: 't1', citation: { ...(citations[3] as CitationView), stale: true } });
-    assert.deepEqual(await notes.allInnerTexts(), ['⚠ not in source', '⚠ not in source', 'moved from [3]', 'partly supported, stale']);
+    assert.deepEqual(await notes.allInnerTexts(), [
+      '⚠ not in source',
+      '⚠ not in source',
+      'moved from [3]',
+      'partly supported, stale',
+    ]);
     assert.deepEqual(await chips.allInnerTexts(), ['1', '2', '2', '1'], 'no chip added or lost');
 
     await chips.nth(2).click();
@@ -119,7 +191,10 @@ describe('panel webview (component, Chromium)', function () {
     assert.ok(!state.includes('listen(8080)') && !state.includes('level: 88'), state);
     await p.page.reload();
     await p.page.waitForSelector('.turn[data-id="t1"] .answer button.cite');
-    assert.equal(await p.page.locator('.answer button.cite').nth(0).getAttribute('title'), 'docs/configuration.md:56-60\nNot in source: the cited lines do not say this.\n\nClaim: Set the level.');
+    assert.equal(
+      await p.page.locator('.answer button.cite').nth(0).getAttribute('title'),
+      'docs/configuration.md:56-60\nNot in source: the cited lines do not say this.\n\nClaim: Set the level.',
+    );
   });
 
   it('numbers chips as the core numbers markers: after emphasis, in lists, tables and links, never in code', async () => {
@@ -132,18 +207,44 @@ describe('panel webview (component, Chromium)', function () {
       '| a | b |\n|---|---|\n| cell [1] | x |',
     ].join('\n\n');
     const markers = markersOf(answer.replace(/[\uE000-\uE002]/g, ''));
-    const citations = markers.map(m => ({ ordinal: m.ordinal, n: m.n, path: 'p.md', startLine: m.ordinal + 1, endLine: m.ordinal + 1, claim: 'c' }));
-    await p.post({ type: 'restore', turns: [turn('t', { answer, sources, cited: [1, 2], citations, status: 'done' })] });
-    const chips = await p.page.locator('.answer button.cite').evaluateAll(bs => bs.map(b => `${(b as HTMLElement).dataset.ordinal}:${b.textContent}`));
+    const citations = markers.map(m => ({
+      ordinal: m.ordinal,
+      n: m.n,
+      path: 'p.md',
+      startLine: m.ordinal + 1,
+      endLine: m.ordinal + 1,
+      claim: 'c',
+    }));
+    await p.post({
+      type: 'restore',
+      turns: [turn('t', { answer, sources, cited: [1, 2], citations, status: 'done' })],
+    });
+    const chips = await p.page
+      .locator('.answer button.cite')
+      .evaluateAll(bs => bs.map(b => `${(b as HTMLElement).dataset.ordinal}:${b.textContent}`));
     // the core counts the [1] of the indented block and the [2] of the link's title (not the fenced one); neither
     // can be a chip, and the numbers after them keep their ordinals
     const notChips = new Set([2, 4]);
-    assert.deepEqual(chips, markers.filter(m => !notChips.has(m.ordinal)).map(m => `${m.ordinal}:${m.n}`));
-    assert.deepEqual(await p.page.locator('.answer pre code').evaluateAll(cs => cs.map(c => c.textContent)), ['indented code [1]\n', 'code [2]\n']);
+    assert.deepEqual(
+      chips,
+      markers.filter(m => !notChips.has(m.ordinal)).map(m => `${m.ordinal}:${m.n}`),
+    );
+    assert.deepEqual(await p.page.locator('.answer pre code').evaluateAll(cs => cs.map(c => c.textContent)), [
+      'indented code [1]\n',
+      'code [2]\n',
+    ]);
     assert.equal(await p.page.locator('.answer a').getAttribute('title'), 'title [2]');
-    assert.match(await p.page.locator('.answer').innerText(), /a forged 92 mark/, 'a mark in the model’s text is not a chip');
+    assert.match(
+      await p.page.locator('.answer').innerText(),
+      /a forged 92 mark/,
+      'a mark in the model’s text is not a chip',
+    );
     await p.page.locator('.answer a button.cite').click();
-    assert.deepEqual((await p.posted()).filter(m => m.type !== 'ready'), [{ type: 'openCitation', turnId: 't', n: 1, ordinal: 3 }], 'a chip in a link opens its lines');
+    assert.deepEqual(
+      (await p.posted()).filter(m => m.type !== 'ready'),
+      [{ type: 'openCitation', turnId: 't', n: 1, ordinal: 3 }],
+      'a chip in a link opens its lines',
+    );
   });
 
   it('sends on Enter, keeps Shift+Enter as a new line, stops on Esc, and ignores an empty question', async () => {
@@ -161,7 +262,10 @@ describe('panel webview (component, Chromium)', function () {
   });
 
   it('restores a conversation from the host, and from its own state after a reload', async () => {
-    await p.post({ type: 'restore', turns: [turn('a', { answer: 'Saved **answer** [1]', sources, cited: [1], status: 'done' })] });
+    await p.post({
+      type: 'restore',
+      turns: [turn('a', { answer: 'Saved **answer** [1]', sources, cited: [1], status: 'done' })],
+    });
     assert.equal(await p.page.locator('.answer strong').innerText(), 'answer');
     await p.page.reload();
     await p.page.waitForSelector('.turn[data-id="a"]');
@@ -182,7 +286,9 @@ describe('panel webview (component, Chromium)', function () {
       void d.dismiss();
     });
     const url = p.page.url();
-    const evil: SourceView[] = payloads.slice(0, 5).map((title, i) => ({ n: i + 1, path: `x/${title}`, startLine: 1, endLine: 2, title }));
+    const evil: SourceView[] = payloads
+      .slice(0, 5)
+      .map((title, i) => ({ n: i + 1, path: `x/${title}`, startLine: 1, endLine: 2, title }));
     await p.post({ type: 'turnStarted', turn: turn('x', { question: payloads.join('\n') }) });
     await p.post({ type: 'sources', turnId: 'x', sources: evil });
     for (const line of payloads) await p.post({ type: 'tokens', turnId: 'x', text: `${line}\n\n` });
@@ -199,16 +305,48 @@ describe('panel webview (component, Chromium)', function () {
     const dom = await p.page.evaluate(() => {
       const all = [...document.querySelectorAll('.turn *')];
       return {
-        dangerous: all.filter(e => ['SCRIPT', 'IFRAME', 'OBJECT', 'EMBED', 'IMG', 'SVG', 'MATH', 'STYLE', 'FORM', 'INPUT', 'BASE', 'META', 'LINK'].includes(e.tagName.toUpperCase())).map(e => e.tagName),
-        handlers: all.flatMap(e => [...e.attributes].filter(a => a.name.startsWith('on') || a.name === 'style').map(a => `${e.tagName}.${a.name}`)),
+        dangerous: all
+          .filter(e =>
+            [
+              'SCRIPT',
+              'IFRAME',
+              'OBJECT',
+              'EMBED',
+              'IMG',
+              'SVG',
+              'MATH',
+              'STYLE',
+              'FORM',
+              'INPUT',
+              'BASE',
+              'META',
+              'LINK',
+            ].includes(e.tagName.toUpperCase()),
+          )
+          .map(e => e.tagName),
+        handlers: all.flatMap(e =>
+          [...e.attributes]
+            .filter(a => a.name.startsWith('on') || a.name === 'style')
+            .map(a => `${e.tagName}.${a.name}`),
+        ),
         hrefs: [...document.querySelectorAll('.turn a')].map(a => a.getAttribute('href') ?? ''),
       };
     });
     assert.deepEqual(dom.dangerous, []);
     assert.deepEqual(dom.handlers, []);
-    assert.ok(dom.hrefs.every(h => /^(https?:|mailto:|)$/.test(h.split('//')[0] ?? '')), JSON.stringify(dom.hrefs));
+    assert.ok(
+      dom.hrefs.every(h => /^(https?:|mailto:|)$/.test(h.split('//')[0] ?? '')),
+      JSON.stringify(dom.hrefs),
+    );
     const posted = (await p.posted()).filter(m => m.type === 'openLink');
-    assert.ok(posted.every(m => m.type === 'openLink' && /^https?:/.test(m.url)), JSON.stringify(posted));
-    assert.match(await p.page.locator('.turn .question').innerText(), /<script>alert\('XSS'\)<\/script>/, 'the question shows the payload as text');
+    assert.ok(
+      posted.every(m => m.type === 'openLink' && /^https?:/.test(m.url)),
+      JSON.stringify(posted),
+    );
+    assert.match(
+      await p.page.locator('.turn .question').innerText(),
+      /<script>alert\('XSS'\)<\/script>/,
+      'the question shows the payload as text',
+    );
   });
 });

@@ -16,14 +16,20 @@ async function runCommand(page: Page, title: string): Promise<void> {
     // the row whose label is exactly the title (1-based, so that the first row counts as found)
     const row = await page
       .waitForFunction(
-        t => [...document.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')].findIndex(r => r.innerText.split('\n')[0]?.trim() === t) + 1,
+        t =>
+          [...document.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')].findIndex(
+            r => r.innerText.split('\n')[0]?.trim() === t,
+          ) + 1,
         title,
         { timeout: 5000 },
       )
       .then(found => found.jsonValue())
       .catch(() => 0);
     if (row > 0) {
-      await page.locator('.quick-input-list .monaco-list-row').nth(row - 1).click();
+      await page
+        .locator('.quick-input-list .monaco-list-row')
+        .nth(row - 1)
+        .click();
       return;
     }
     await page.keyboard.press('Escape'); // the workbench may still be loading its commands
@@ -33,7 +39,8 @@ async function runCommand(page: Page, title: string): Promise<void> {
 
 /** The panel's document: a webview is an iframe in an iframe. Waits in every frame, those attached later too. */
 async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  const holdsPanel = (f: Frame) => f.waitForSelector('#conversation', { state: 'attached', timeout: timeoutMs }).then(() => f);
+  const holdsPanel = (f: Frame) =>
+    f.waitForSelector('#conversation', { state: 'attached', timeout: timeoutMs }).then(() => f);
   let onFrame = (_f: Frame): void => undefined;
   const inNewFrame = new Promise<Frame>(resolve => {
     onFrame = f => void holdsPanel(f).then(resolve, () => undefined);
@@ -44,7 +51,11 @@ async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
     timer = setTimeout(() => reject(new Error('the Grounded panel did not appear')), timeoutMs);
   });
   try {
-    return await Promise.race([Promise.any(page.frames().map(holdsPanel)).catch(() => inNewFrame), inNewFrame, timedOut]);
+    return await Promise.race([
+      Promise.any(page.frames().map(holdsPanel)).catch(() => inNewFrame),
+      inNewFrame,
+      timedOut,
+    ]);
   } finally {
     clearTimeout(timer);
     page.off('frameattached', onFrame);
@@ -64,7 +75,10 @@ async function panelColours(frame: Frame): Promise<PanelColours> {
   const chip = frame.locator('.turn button.cite:not(.unsupported):not(.partial)').first();
   await chip.waitFor({ state: 'attached', timeout: 10_000 });
   const colour = async (selector: string, property: 'color' | 'backgroundColor') =>
-    frame.locator(selector).first().evaluate((el, p) => getComputedStyle(el)[p], property);
+    frame
+      .locator(selector)
+      .first()
+      .evaluate((el, p) => getComputedStyle(el)[p], property);
   return {
     text: await colour('body', 'color'),
     background: await colour('#ask', 'backgroundColor'),
@@ -105,7 +119,8 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     });
   });
   afterEach(async function () {
-    if (this.currentTest?.state === 'failed') await screenshot(wb.page, `e2e-fail-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
+    if (this.currentTest?.state === 'failed')
+      await screenshot(wb.page, `e2e-fail-${this.currentTest.title.slice(0, 30).replace(/\W+/g, '-')}`);
   });
   after(async () => {
     await wb?.close();
@@ -117,7 +132,9 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     await runCommand(page, 'Grounded: Focus on Ask View');
     await panelFrame(page, 60_000);
     await runCommand(page, 'Grounded: Ask…');
-    await page.waitForSelector('.quick-input-widget input[placeholder*="how is logging configured"]', { timeout: 20_000 });
+    await page.waitForSelector('.quick-input-widget input[placeholder*="how is logging configured"]', {
+      timeout: 20_000,
+    });
     await page.keyboard.type('SLOWLY how is the flux capacitor configured?');
     await page.keyboard.press('Enter');
     const frame = await panelFrame(page);
@@ -130,7 +147,8 @@ describe('the Grounded side panel in VS Code (browser)', function () {
           const lengths: { length: number; cursor: boolean }[] = [];
           const record = () => {
             const text = el.querySelector<HTMLElement>('.answer')?.innerText ?? '';
-            if (text && lengths.at(-1)?.length !== text.length) lengths.push({ length: text.length, cursor: el.querySelectorAll('.cursor').length === 1 });
+            if (text && lengths.at(-1)?.length !== text.length)
+              lengths.push({ length: text.length, cursor: el.querySelectorAll('.cursor').length === 1 });
             if (el.getAttribute('data-status') === 'done') {
               observer.disconnect();
               resolve(lengths);
@@ -143,7 +161,10 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     );
     await screenshot(page, 'e2e-panel-answer');
     assert.ok(seen.length >= 4, `grew over ${seen.length} samples`);
-    assert.ok(seen.slice(0, -1).every(s => s.cursor), 'the cursor shows while it streams');
+    assert.ok(
+      seen.slice(0, -1).every(s => s.cursor),
+      'the cursor shows while it streams',
+    );
     assert.equal(await turn.locator('.cursor').count(), 0, 'and is gone at the end');
     assert.ok(!(await turn.locator('.answer').innerText()).includes('[99]'));
 
@@ -155,15 +176,26 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const excerpt = title.slice(title.indexOf('\n\n') + 2);
     const [, file = '', from = '', to = ''] = /^(.+):(\d+)-(\d+)$/.exec(range) ?? [];
     assert.equal(file, 'docs/configuration.md', range);
-    assert.equal(await chip.getAttribute('aria-label'), `Source ${await chip.innerText()}, ${from === to ? `line ${from}` : `lines ${from}–${to}`}`);
-    const lines = fs.readFileSync(path.join(wb.workspace, file), 'utf8').split('\n').slice(Number(from) - 1, Number(to));
-    assert.ok(excerpt.length > 0 && lines.join('\n').startsWith(excerpt.replace(/…$/, '')), `the hover shows the cited lines: ${excerpt}`);
+    assert.equal(
+      await chip.getAttribute('aria-label'),
+      `Source ${await chip.innerText()}, ${from === to ? `line ${from}` : `lines ${from}–${to}`}`,
+    );
+    const lines = fs
+      .readFileSync(path.join(wb.workspace, file), 'utf8')
+      .split('\n')
+      .slice(Number(from) - 1, Number(to));
+    assert.ok(
+      excerpt.length > 0 && lines.join('\n').startsWith(excerpt.replace(/…$/, '')),
+      `the hover shows the cited lines: ${excerpt}`,
+    );
     await chip.click();
     await page.waitForSelector('.tabs-container .tab.active:has-text("configuration.md")', { timeout: 20_000 });
     const selected = `Ln ${to}, Col ${(lines.at(-1) ?? '').length + 1} (${lines.join('\n').length} selected)`;
     const selection = page.locator('#status\\.editor\\.selection');
     await page
-      .waitForFunction(want => document.getElementById('status.editor.selection')?.innerText === want, selected, { timeout: 10_000 })
+      .waitForFunction(want => document.getElementById('status.editor.selection')?.innerText === want, selected, {
+        timeout: 10_000,
+      })
       .catch(() => undefined); // the assertion below says what the status bar shows instead
     assert.equal(await selection.innerText(), selected, `lines ${from}-${to} are selected`);
     await screenshot(page, 'e2e-panel-citation-opened');
@@ -179,7 +211,9 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     // A whole answer to the next question streams for longer than the stopped one's next tokens would take to come
     // (150 ms each): had the model gone on, they would arrive meanwhile.
     const next = await askInPanel(frame, 'where do the logs go?');
-    await frame.locator(`.turn[data-id="${await next.getAttribute('data-id')}"][data-status="done"]`).waitFor({ timeout: 30_000 });
+    await frame
+      .locator(`.turn[data-id="${await next.getAttribute('data-id')}"][data-status="done"]`)
+      .waitFor({ timeout: 30_000 });
     assert.equal(await turn.locator('.answer').innerText(), text, 'nothing more arrives after Stop');
     assert.ok(!text.includes('it says.'));
     assert.match(await turn.locator('.turn-status').innerText(), /Stopped/);
@@ -212,8 +246,13 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     for (const a of await turn.locator('.answer a').all()) await a.click({ timeout: 500 }).catch(() => undefined);
     // what the clicks queued in the panel has run (a navigation ends this page: the URL check below says so)
     await frame.evaluate(() => new Promise(resolve => setTimeout(resolve))).catch(() => undefined);
-    const risky = await turn.evaluate(el =>
-      [...el.querySelectorAll('*')].filter(e => /^(script|iframe|object|embed|img|svg|style|form|base|meta)$/i.test(e.tagName) || [...e.attributes].some(a => a.name.startsWith('on'))).length,
+    const risky = await turn.evaluate(
+      el =>
+        [...el.querySelectorAll('*')].filter(
+          e =>
+            /^(script|iframe|object|embed|img|svg|style|form|base|meta)$/i.test(e.tagName) ||
+            [...e.attributes].some(a => a.name.startsWith('on')),
+        ).length,
     );
     assert.equal(risky, 0);
     assert.deepEqual(dialogs, []);
@@ -231,7 +270,14 @@ describe('the Grounded side panel in VS Code (browser)', function () {
      */
     const restored = async (frame: Frame) => {
       await frame
-        .waitForFunction(want => JSON.stringify([...document.querySelectorAll<HTMLElement>('.turn .answer')].map(a => a.innerText.trim())) === want, JSON.stringify(before), { timeout: 20_000, polling: 100 })
+        .waitForFunction(
+          want =>
+            JSON.stringify(
+              [...document.querySelectorAll<HTMLElement>('.turn .answer')].map(a => a.innerText.trim()),
+            ) === want,
+          JSON.stringify(before),
+          { timeout: 20_000, polling: 100 },
+        )
         .catch(() => undefined); // the assertion says what differs
       return answers(frame);
     };
@@ -252,7 +298,10 @@ describe('the Grounded side panel in VS Code (browser)', function () {
   it('follows the light and dark themes: text, background, citation chip and box each change colour', async () => {
     const { page } = wb;
     const colours: Record<string, PanelColours> = {};
-    for (const [theme, kind] of [['Light Modern', 'vscode-light'], ['Dark Modern', 'vscode-dark']] as const) {
+    for (const [theme, kind] of [
+      ['Light Modern', 'vscode-light'],
+      ['Dark Modern', 'vscode-dark'],
+    ] as const) {
       await page.keyboard.press('Control+K');
       await page.keyboard.press('Control+T');
       await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
@@ -265,10 +314,18 @@ describe('the Grounded side panel in VS Code (browser)', function () {
       colours[theme] = await panelColours(frame);
       await screenshot(page, `e2e-panel-${theme.toLowerCase().replace(' ', '-')}`);
     }
-    const light = colours['Light Modern'], dark = colours['Dark Modern'];
+    const light = colours['Light Modern'],
+      dark = colours['Dark Modern'];
     assert.ok(light && dark);
-    for (const key of Object.keys(light) as (keyof PanelColours)[]) assert.notEqual(light[key], dark[key], `${key}: ${light[key]} in both themes`);
-    assert.ok(luminance(light.text) < luminance(light.background), `light: dark text (${light.text}) on a light background (${light.background})`);
-    assert.ok(luminance(dark.text) > luminance(dark.background), `dark: light text (${dark.text}) on a dark background (${dark.background})`);
+    for (const key of Object.keys(light) as (keyof PanelColours)[])
+      assert.notEqual(light[key], dark[key], `${key}: ${light[key]} in both themes`);
+    assert.ok(
+      luminance(light.text) < luminance(light.background),
+      `light: dark text (${light.text}) on a light background (${light.background})`,
+    );
+    assert.ok(
+      luminance(dark.text) > luminance(dark.background),
+      `dark: light text (${dark.text}) on a dark background (${dark.background})`,
+    );
   });
 });

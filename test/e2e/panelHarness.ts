@@ -35,9 +35,16 @@ export async function openPanelPage(): Promise<PanelPage> {
     const file = files[req.url ?? ''];
     if (req.url === '/') {
       const nonce = Math.random().toString(36).slice(2);
-      const html = panelHtml({ cspSource: `http://${req.headers.host}`, nonce, scriptUri: '/webview.js', cssUri: '/panel.css' });
+      const html = panelHtml({
+        cspSource: `http://${req.headers.host}`,
+        nonce,
+        scriptUri: '/webview.js',
+        cssUri: '/panel.css',
+      });
       res.writeHead(200, { 'content-type': 'text/html' });
-      res.end(html.replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}">${STUB}</script><script nonce="${nonce}"`));
+      res.end(
+        html.replace(`<script nonce="${nonce}"`, `<script nonce="${nonce}">${STUB}</script><script nonce="${nonce}"`),
+      );
     } else if (file) {
       res.writeHead(200, { 'content-type': file[1] });
       res.end(fs.readFileSync(file[0]));

@@ -34,20 +34,57 @@ const freePort = () =>
 export async function openWorkbench(name: string): Promise<Workbench> {
   const run = path.join(root, '.vscode-test', `run-${name}`);
   fs.rmSync(run, { recursive: true, force: true });
-  const ext = path.join(run, 'extensions'), udd = path.join(run, 'user-data'), workspace = path.join(run, 'workspace');
+  const ext = path.join(run, 'extensions'),
+    udd = path.join(run, 'user-data'),
+    workspace = path.join(run, 'workspace');
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), workspace, { recursive: true });
   fs.mkdirSync(path.join(udd, 'User'), { recursive: true });
   // No welcome page or walkthrough over the editor; a theme the screenshots can rely on.
-  fs.writeFileSync(path.join(udd, 'User/settings.json'), JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.setupFromDialog': false }));
-  const env = { ...process.env, XDG_CONFIG_HOME: path.join(run, 'xdg/config'), XDG_DATA_HOME: path.join(run, 'xdg/data') };
-  execFileSync(lib.NODE24, [lib.ENTRY, '--extensions-dir', ext, '--user-data-dir', udd, '--install-extension', path.join(root, 'grounded.vsix')], { env, stdio: 'ignore' });
+  fs.writeFileSync(
+    path.join(udd, 'User/settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.setupFromDialog': false }),
+  );
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(run, 'xdg/config'),
+    XDG_DATA_HOME: path.join(run, 'xdg/data'),
+  };
+  execFileSync(
+    lib.NODE24,
+    [
+      lib.ENTRY,
+      '--extensions-dir',
+      ext,
+      '--user-data-dir',
+      udd,
+      '--install-extension',
+      path.join(root, 'grounded.vsix'),
+    ],
+    { env, stdio: 'ignore' },
+  );
   const port = await freePort();
   const log = fs.openSync(path.join(run, 'code-server.log'), 'w');
   const server: ChildProcess = spawn(
     lib.NODE24,
-    [lib.ENTRY, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry', '--disable-update-check',
-      '--disable-workspace-trust', '--disable-getting-started-override', '--vscode-option', 'enable-smoke-test-driver',
-      '--user-data-dir', udd, '--extensions-dir', ext, '--config', path.join(run, 'cs-config.yaml')],
+    [
+      lib.ENTRY,
+      '--bind-addr',
+      `127.0.0.1:${port}`,
+      '--auth',
+      'none',
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      '--vscode-option',
+      'enable-smoke-test-driver',
+      '--user-data-dir',
+      udd,
+      '--extensions-dir',
+      ext,
+      '--config',
+      path.join(run, 'cs-config.yaml'),
+    ],
     { detached: true, stdio: ['ignore', log, log], env },
   );
   const endpoint = `http://127.0.0.1:${port}`;

@@ -43,7 +43,11 @@ export class DatabricksVectorSearchServer {
     readonly endpointName: string,
   ) {}
 
-  static async start(indexes: FakeIndex[], token = 'dapi-test', endpointName = 'vs-endpoint'): Promise<DatabricksVectorSearchServer> {
+  static async start(
+    indexes: FakeIndex[],
+    token = 'dapi-test',
+    endpointName = 'vs-endpoint',
+  ): Promise<DatabricksVectorSearchServer> {
     const server = createServer();
     const self = new DatabricksVectorSearchServer(server, new Map(indexes.map(i => [i.name, i])), token, endpointName);
     server.on('request', (req: IncomingMessage, res: ServerResponse) => void self.handle(req, res));
@@ -68,26 +72,52 @@ export class DatabricksVectorSearchServer {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(reply));
     };
     const fault = this.faults.shift();
-    if (fault) return send(fault.status, { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'try later' }, fault.retryAfter ? { 'retry-after': fault.retryAfter } : {});
+    if (fault)
+      return send(
+        fault.status,
+        { error_code: 'TEMPORARILY_UNAVAILABLE', message: 'try later' },
+        fault.retryAfter ? { 'retry-after': fault.retryAfter } : {},
+      );
     if (req.headers.authorization !== `Bearer ${this.token}`)
       return send(401, { error_code: 'UNAUTHENTICATED', message: 'Invalid access token.' });
     const match = /^\/api\/2\.0\/vector-search\/indexes\/([^/]+)\/(query|query-next-page)$/.exec(path);
-    if (req.method !== 'POST' || !match) return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'No API found' });
+    if (req.method !== 'POST' || !match)
+      return send(404, { error_code: 'ENDPOINT_NOT_FOUND', message: 'No API found' });
     const index = this.indexes.get(decodeURIComponent(match[1] ?? ''));
-    if (!index) return send(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: `Index ${decodeURIComponent(match[1] ?? '')} does not exist.` });
+    if (!index)
+      return send(404, {
+        error_code: 'RESOURCE_DOES_NOT_EXIST',
+        message: `Index ${decodeURIComponent(match[1] ?? '')} does not exist.`,
+      });
     if (match[2] === 'query-next-page') return this.nextPage(index, body, send);
 
     const columns = Array.isArray(body.columns) ? body.columns.map(String) : [];
     const unknown = columns.filter(c => !index.columns.includes(c));
     if (columns.length === 0 || unknown.length > 0)
-      return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: `Requested columns to fetch are not present in index: ${unknown.join(', ')}` });
+      return send(400, {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message: `Requested columns to fetch are not present in index: ${unknown.join(', ')}`,
+      });
     const hasText = typeof body.query_text === 'string';
     const hasVector = Array.isArray(body.query_vector);
-    if (hasText === hasVector) return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Exactly one of query_text and query_vector must be given.' });
-    if (hasVector && !index.vectorColumn) return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'query_vector is not supported for an index with managed embeddings.' });
+    if (hasText === hasVector)
+      return send(400, {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message: 'Exactly one of query_text and query_vector must be given.',
+      });
+    if (hasVector && !index.vectorColumn)
+      return send(400, {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message: 'query_vector is not supported for an index with managed embeddings.',
+      });
     const numResults = typeof body.num_results === 'number' ? body.num_results : 10;
     const scored = index.rows
-      .map(row => ({ row, score: hasText ? overlap(String(body.query_text), String(row[index.textColumn] ?? '')) : cosine(body.query_vector as number[], row[index.vectorColumn ?? ''] as number[]) }))
+      .map(row => ({
+        row,
+        score: hasText
+          ? overlap(String(body.query_text), String(row[index.textColumn] ?? ''))
+          : cosine(body.query_vector as number[], row[index.vectorColumn ?? ''] as number[]),
+      }))
       .filter(s => s.score > 0)
       .sort((a, b) => b.score - a.score)
       .slice(0, numResults)
@@ -95,7 +125,11 @@ export class DatabricksVectorSearchServer {
     this.sendPage(send, index.name, [...columns, 'score'], scored);
   }
 
-  private nextPage(index: FakeIndex, body: Record<string, unknown>, send: (status: number, reply: unknown) => void): void {
+  private nextPage(
+    index: FakeIndex,
+    body: Record<string, unknown>,
+    send: (status: number, reply: unknown) => void,
+  ): void {
     const page = this.pages.get(String(body.page_token));
     if (!page || page.index !== index.name || body.endpoint_name !== this.endpointName)
       return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token or endpoint name.' });
@@ -103,7 +137,12 @@ export class DatabricksVectorSearchServer {
     this.sendPage(send, index.name, page.columns, page.rows);
   }
 
-  private sendPage(send: (status: number, reply: unknown) => void, index: string, columns: string[], rows: unknown[][]): void {
+  private sendPage(
+    send: (status: number, reply: unknown) => void,
+    index: string,
+    columns: string[],
+    rows: unknown[][],
+  ): void {
     const page = rows.slice(0, this.pageSize);
     let next_page_token: string | undefined;
     if (rows.length > this.pageSize) {
@@ -128,7 +167,9 @@ function overlap(query: string, text: string): number {
 }
 function cosine(a: number[], b: number[] | undefined): number {
   if (!b || a.length !== b.length) return 0;
-  let dot = 0, na = 0, nb = 0;
+  let dot = 0,
+    na = 0,
+    nb = 0;
   a.forEach((x, i) => {
     const y = b[i] ?? 0;
     dot += x * y;

@@ -14,7 +14,8 @@ export interface EmbeddingsRequest {
 }
 
 /** A fault for the next request: an HTTP status (with Retry-After), a dropped connection, or a malformed reply. */
-export type EmbeddingsFault = { status: number; retryAfter?: string; body?: unknown } | { drop: true } | { malformed: 'short' | 'not-json' };
+export type EmbeddingsFault =
+  { status: number; retryAfter?: string; body?: unknown } | { drop: true } | { malformed: 'short' | 'not-json' };
 
 /**
  * A loopback OpenAI-compatible `POST /v1/embeddings` with deterministic vectors: hashed bags of words,
@@ -69,14 +70,19 @@ export class EmbeddingsServer {
     if (fault && 'status' in fault) {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
-      res.writeHead(fault.status, headers).end(JSON.stringify(fault.body ?? { error: { message: `fault ${fault.status}`, type: 'fault' } }));
+      res
+        .writeHead(fault.status, headers)
+        .end(JSON.stringify(fault.body ?? { error: { message: `fault ${fault.status}`, type: 'fault' } }));
       return;
     }
-    if (fault && fault.malformed === 'not-json') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy</html>');
+    if (fault && fault.malformed === 'not-json')
+      return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy</html>');
     const vectors = input.map(text => bagOfWordsVector(text, this.dimensions));
     if (fault && fault.malformed === 'short') vectors.pop();
     const data = vectors.map((embedding, index) => ({ object: 'embedding', index, embedding }));
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } }));
+    res
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } }));
   }
 }
 

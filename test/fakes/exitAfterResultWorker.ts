@@ -9,7 +9,18 @@ import { fileColumns } from '../../src/index/segments/fileTable';
 const FILES = 60_000;
 
 void syncIndex(workerData.request as SyncRequest).then(result => {
-  result.snapshot.files = fileColumns(Array.from({ length: FILES }, (_, i) => ({ path: `f${i}.md`, location: `/ws/f${i}.md`, mtimeMs: i, size: i, hash: '', segment: -1, firstDoc: 0, docCount: 0 })));
+  result.snapshot.files = fileColumns(
+    Array.from({ length: FILES }, (_, i) => ({
+      path: `f${i}.md`,
+      location: `/ws/f${i}.md`,
+      mtimeMs: i,
+      size: i,
+      hash: '',
+      segment: -1,
+      firstDoc: 0,
+      docCount: 0,
+    })),
+  );
   const { message, transfer } = doneMessage(result);
   parentPort?.postMessage(message, transfer);
   process.exit(0);

@@ -2,7 +2,16 @@ import type { Passage } from '../../src/core/passage';
 import type { Retriever, SearchOptions } from '../../src/core/ports';
 
 export function passage(n: number, text = `passage ${n} text`, path = `docs/file${n}.md`): Passage {
-  return { id: `${path}:1-3`, path, location: `/ws/${path}`, startLine: 1, endLine: 3, title: `Title ${n}`, text, score: 10 - n };
+  return {
+    id: `${path}:1-3`,
+    path,
+    location: `/ws/${path}`,
+    startLine: 1,
+    endLine: 3,
+    title: `Title ${n}`,
+    text,
+    score: 10 - n,
+  };
 }
 
 /** Returns `results(query)` and records every query it was asked. */

@@ -1,7 +1,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { closeServer, readBody } from './loopbackHttp';
-import { writeChatCompletion, writeChunk, writeDone, writeFirstChunk, writeLastChunk, writeSseHead } from './openAiWire';
+import {
+  writeChatCompletion,
+  writeChunk,
+  writeDone,
+  writeFirstChunk,
+  writeLastChunk,
+  writeSseHead,
+} from './openAiWire';
 
 /** What the server does with one request. Unset fields mean "behave like a healthy endpoint". */
 export interface ReplyScript {
@@ -128,8 +135,10 @@ export class FaultServer {
       if (!res.writableEnded) record.clientClosedAt ??= Date.now();
     });
     if (req.method === 'GET' && path.endsWith('/models')) return this.finish(record, res, () => writeModels(res));
-    if (req.method === 'GET' && path === '/api/2.0/serving-endpoints') return this.finish(record, res, () => writeServingEndpoints(res));
-    if (req.method !== 'POST' || !path.endsWith('/chat/completions')) return this.finish(record, res, () => writeError(res, 404, 'Not found'));
+    if (req.method === 'GET' && path === '/api/2.0/serving-endpoints')
+      return this.finish(record, res, () => writeServingEndpoints(res));
+    if (req.method !== 'POST' || !path.endsWith('/chat/completions'))
+      return this.finish(record, res, () => writeError(res, 404, 'Not found'));
     const script = this.queue.shift() ?? this.pick(record);
     try {
       await this.reply(record, script, res);
@@ -141,8 +150,11 @@ export class FaultServer {
   private async reply(record: RecordedRequest, script: ReplyScript, res: ServerResponse): Promise<void> {
     const model = record.body?.model ?? 'fault-model';
     if (script.status !== undefined) {
-      const headers: Record<string, string> = script.retryAfter !== undefined ? { 'retry-after': script.retryAfter } : {};
-      return this.finish(record, res, () => writeError(res, script.status ?? 500, `Scripted ${script.status}`, headers));
+      const headers: Record<string, string> =
+        script.retryAfter !== undefined ? { 'retry-after': script.retryAfter } : {};
+      return this.finish(record, res, () =>
+        writeError(res, script.status ?? 500, `Scripted ${script.status}`, headers),
+      );
     }
     const tokens = script.tokens ?? ['Hello', ' world'];
     if (!record.stream) {
@@ -212,13 +224,25 @@ function writeError(res: ServerResponse, status: number, message: string, header
 
 function writeModels(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ object: 'list', data: [{ id: 'fault-model', object: 'model', owned_by: 'tests' }, { id: 'fault-small', object: 'model', owned_by: 'tests' }] }));
+  res.end(
+    JSON.stringify({
+      object: 'list',
+      data: [
+        { id: 'fault-model', object: 'model', owned_by: 'tests' },
+        { id: 'fault-small', object: 'model', owned_by: 'tests' },
+      ],
+    }),
+  );
 }
 
 /** Databricks' list of serving endpoints (its OpenAI surface has no `/models`). */
 function writeServingEndpoints(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ endpoints: [{ name: 'databricks-meta-llama-3-3-70b-instruct' }, { name: 'databricks-gte-large-en' }] }));
+  res.end(
+    JSON.stringify({
+      endpoints: [{ name: 'databricks-meta-llama-3-3-70b-instruct' }, { name: 'databricks-gte-large-en' }],
+    }),
+  );
 }
 
 /** The text of the last user message, for pickers that answer by question. */

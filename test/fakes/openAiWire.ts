@@ -7,7 +7,11 @@ const id = 'chatcmpl-fault';
 const created = () => Math.floor(Date.now() / 1000);
 
 export function writeSseHead(res: ServerResponse): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    connection: 'keep-alive',
+  });
   res.flushHeaders();
 }
 

@@ -15,7 +15,11 @@ export interface TestPostgres {
   close(): Promise<void>;
 }
 
-const pgliteVersion = (JSON.parse(readFileSync(join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')) as { version: string }).version;
+const pgliteVersion = (
+  JSON.parse(readFileSync(join(dirname(require.resolve('@electric-sql/pglite')), '..', 'package.json'), 'utf8')) as {
+    version: string;
+  }
+).version;
 const MAX_CONNECTIONS = 8;
 const SNAPSHOT = join(tmpdir(), `grounded-pglite-${pgliteVersion}-vector.tar`);
 

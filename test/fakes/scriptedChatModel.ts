@@ -41,7 +41,13 @@ export class ScriptedChatModel extends BaseChatModel {
 
   private record(kind: RecordedCall['kind'], messages: BaseMessage[]): RecordedCall {
     const text = (m: BaseMessage | undefined) => (typeof m?.content === 'string' ? m.content : '');
-    const call = { kind, messages, system: text(messages[0]), prompt: text(messages[messages.length - 1]), aborted: false };
+    const call = {
+      kind,
+      messages,
+      system: text(messages[0]),
+      prompt: text(messages[messages.length - 1]),
+      aborted: false,
+    };
     this.calls.push(call);
     return call;
   }
@@ -55,7 +61,10 @@ export class ScriptedChatModel extends BaseChatModel {
     return { generations: [{ text, message: new AIMessage(text) }] };
   }
 
-  override async *_streamResponseChunks(messages: BaseMessage[], options: this['ParsedCallOptions']): AsyncGenerator<ChatGenerationChunk> {
+  override async *_streamResponseChunks(
+    messages: BaseMessage[],
+    options: this['ParsedCallOptions'],
+  ): AsyncGenerator<ChatGenerationChunk> {
     const call = this.record('stream', messages);
     const script = this.next(call, this.calls.length - 1);
     if (script.stall) await wait(0, options.signal, call, true);

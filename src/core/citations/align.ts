@@ -55,7 +55,11 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
     return { startLine: passage.startLine + first.first, endLine: passage.startLine + first.last, coverage: 0 };
   }
-  return { startLine: passage.startLine + best.first, endLine: passage.startLine + best.last, coverage: best.covered / claim.total };
+  return {
+    startLine: passage.startLine + best.first,
+    endLine: passage.startLine + best.last,
+    coverage: best.covered / claim.total,
+  };
 }
 
 /** The best window's BM25 score over the claim's total weight (for comparing passages). */

@@ -11,7 +11,8 @@ export interface ClaimMarker {
  * Where one claim ends and the next begins: a blank line, a new list item or heading, a table cell, or the end of a
  * sentence (terminal punctuation, closing quotes or brackets, then white space).
  */
-const BOUNDARY = /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
+const BOUNDARY =
+  /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
 /** Text with something to say: a letter or a digit. */
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 

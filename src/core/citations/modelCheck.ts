@@ -12,7 +12,10 @@ const QUOTE_CHARS = 1200;
 
 export function checkUserPrompt(citations: readonly Citation[]): string {
   return citations
-    .map((c, i) => `Claim ${i + 1}: ${c.claim}\nSource lines (${passageRef(c.passage, c.startLine, c.endLine)}):\n${citedText(c).slice(0, QUOTE_CHARS)}`)
+    .map(
+      (c, i) =>
+        `Claim ${i + 1}: ${c.claim}\nSource lines (${passageRef(c.passage, c.startLine, c.endLine)}):\n${citedText(c).slice(0, QUOTE_CHARS)}`,
+    )
     .join('\n\n');
 }
 
@@ -24,7 +27,12 @@ const VERDICTS: readonly Support[] = ['supported', 'partial', 'unsupported'];
  */
 export function parseVerdicts(reply: string, count: number): Support[] | undefined {
   const asVerdict = (v: unknown): Support | undefined => {
-    const word = typeof v === 'string' ? v : v && typeof v === 'object' ? ((v as Record<string, unknown>).support ?? (v as Record<string, unknown>).verdict) : undefined;
+    const word =
+      typeof v === 'string'
+        ? v
+        : v && typeof v === 'object'
+          ? ((v as Record<string, unknown>).support ?? (v as Record<string, unknown>).verdict)
+          : undefined;
     const lower = typeof word === 'string' ? word.trim().toLowerCase() : '';
     return VERDICTS.find(x => x === lower);
   };

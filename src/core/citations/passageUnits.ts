@@ -36,7 +36,8 @@ const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
  */
 const SENTENCE_END = /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?[\p{Lu}\p{N}]|\s*$)/gu;
 /** Words after which a full stop does not end a sentence. */
-const ABBREVIATION = /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z])\.$/;
+const ABBREVIATION =
+  /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z])\.$/;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
 
@@ -109,7 +110,10 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
 }
 
 /** The sentences of a paragraph (consecutive prose lines), each with the lines it spans. */
-function sentences(lines: readonly string[], paragraph: readonly number[]): { first: number; last: number; text: string }[] {
+function sentences(
+  lines: readonly string[],
+  paragraph: readonly number[],
+): { first: number; last: number; text: string }[] {
   // The paragraph as one string, and where each of its lines starts in it.
   const starts: number[] = [];
   let text = '';
@@ -132,7 +136,8 @@ function sentences(lines: readonly string[], paragraph: readonly number[]): { fi
   const push = (to: number) => {
     const piece = text.slice(from, to);
     const lead = piece.length - piece.trimStart().length;
-    if (piece.trim()) out.push({ first: lineAt(from + lead), last: lineAt(Math.max(from + lead, to - 1)), text: piece });
+    if (piece.trim())
+      out.push({ first: lineAt(from + lead), last: lineAt(Math.max(from + lead, to - 1)), text: piece });
     from = to;
   };
   for (const m of text.matchAll(SENTENCE_END)) {

@@ -88,7 +88,11 @@ export function weightsFromPassages(sources: readonly Passage[]): TermWeight {
   const analyses = sources.map(analysePassage);
   const count = analyses.reduce((a, x) => a + x.units.length, 0);
   // a term's postings list holds two numbers per unit it occurs in
-  return term => idf(count, analyses.reduce((df, x) => df + (x.postings.get(term)?.length ?? 0) / 2, 0));
+  return term =>
+    idf(
+      count,
+      analyses.reduce((df, x) => df + (x.postings.get(term)?.length ?? 0) / 2, 0),
+    );
 }
 
 export function idf(documents: number, df: number): number {
@@ -104,5 +108,11 @@ export function citedText(c: Pick<Citation, 'passage' | 'startLine' | 'endLine'>
 /** The cited lines as a passage of their own: what a surface opens, and what is re-found when the file changed. */
 export function citedSpan(c: Pick<Citation, 'passage' | 'startLine' | 'endLine'>): Passage {
   if (c.startLine === c.passage.startLine && c.endLine === c.passage.endLine) return c.passage;
-  return { ...c.passage, id: passageRef(c.passage, c.startLine, c.endLine), startLine: c.startLine, endLine: c.endLine, text: citedText(c) };
+  return {
+    ...c.passage,
+    id: passageRef(c.passage, c.startLine, c.endLine),
+    startLine: c.startLine,
+    endLine: c.endLine,
+    text: citedText(c),
+  };
 }

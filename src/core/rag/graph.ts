@@ -24,7 +24,9 @@ function buildRagGraph() {
 
   const decideToGenerate = (state: RagStateType, config: RagConfig) => {
     const { options } = runOf(config);
-    return state.relevant.length >= options.minRelevant || state.rewrites >= options.maxRewrites ? 'generate' : 'rewrite';
+    return state.relevant.length >= options.minRelevant || state.rewrites >= options.maxRewrites
+      ? 'generate'
+      : 'rewrite';
   };
 
   const decideToCheck = (state: RagStateType, config: RagConfig) =>

@@ -54,7 +54,7 @@ export function excerpt(text: string, question: string, maxChars: number): strin
   let to = best + 1;
   let size = (lines[best] ?? '').length;
   // grow one line at a time, alternating below and above, while it fits
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const side of ['below', 'above'] as const) {
       const i = side === 'below' ? to : from - 1;

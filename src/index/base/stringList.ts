@@ -48,7 +48,8 @@ export class StringList {
     const text = decoder.decode(this.bytes.subarray(base, end));
     const out = new Array<string>(to - from);
     if (text.length === end - base) {
-      for (let i = from; i < to; i++) out[i - from] = text.slice((this.offsets[i] ?? 0) - base, (this.offsets[i + 1] ?? 0) - base);
+      for (let i = from; i < to; i++)
+        out[i - from] = text.slice((this.offsets[i] ?? 0) - base, (this.offsets[i + 1] ?? 0) - base);
       return out;
     }
     const bytes = this.bytes;

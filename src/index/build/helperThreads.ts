@@ -6,7 +6,13 @@ import { joinColumns, type FileRecord } from '../segments/fileTable';
 import { Segment } from '../segments/segment';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './segmentReader';
 import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
-import { reviveFileColumns, reviveSegmentData, type HelperCommand, type PartMessage, type WorkerTask } from './workerMessages';
+import {
+  reviveFileColumns,
+  reviveSegmentData,
+  type HelperCommand,
+  type PartMessage,
+  type WorkerTask,
+} from './workerMessages';
 
 /** Threads that may read one batch of files (this one included), and the script they run. */
 export interface IndexHelpers {
@@ -160,8 +166,13 @@ export class FileFeed {
  * helper that fails to start or dies has its blocks read here once the feed is closed; an
  * abort stops the helpers. Progress counts files read out of files found so far.
  */
-export async function readFeed(feed: FileFeed, options: ReadFilesOptions, helpers?: IndexHelpers): Promise<IndexedFiles> {
-  const parallel = helpers !== undefined && helpers.threads >= 2 && (await feed.reaches(helpers.minBytes ?? MIN_PARALLEL_BYTES));
+export async function readFeed(
+  feed: FileFeed,
+  options: ReadFilesOptions,
+  helpers?: IndexHelpers,
+): Promise<IndexedFiles> {
+  const parallel =
+    helpers !== undefined && helpers.threads >= 2 && (await feed.reaches(helpers.minBytes ?? MIN_PARALLEL_BYTES));
   const count = !parallel ? 0 : feed.isClosed ? Math.min(helpers.threads, feed.cutBlocks) : helpers.threads;
   if (!parallel || count < 2) {
     await feed.whenClosed();
@@ -192,13 +203,24 @@ export async function readFeed(feed: FileFeed, options: ReadFilesOptions, helper
   const failed = [...taken.filter((_, i) => results[i] === undefined).flat(), ...feed.takeAll()];
   if (failed.length > 0) {
     const unusedId = ids[results.indexOf(undefined)] as number; // a failed helper's segment never came
-    read.push(await readFiles(joinBlocks(failed), { ...options, newSegmentId: () => unusedId, onProgress: p => progress(count)(p.done) }));
+    read.push(
+      await readFiles(joinBlocks(failed), {
+        ...options,
+        newSegmentId: () => unusedId,
+        onProgress: p => progress(count)(p.done),
+      }),
+    );
   }
   return { ...combineParts(read), threads: helped + (failed.length > 0 ? 1 : 0) };
 }
 
 /** A whole batch cut as a FileFeed cuts it, or kept whole when it is too small to share (see `readFeed`). */
-export function splitIntoBlocks(files: FilesToRead, threads: number, minBytes: number, maxFileBytes?: number): FilesToRead[] {
+export function splitIntoBlocks(
+  files: FilesToRead,
+  threads: number,
+  minBytes: number,
+  maxFileBytes?: number,
+): FilesToRead[] {
   const feed = new FileFeed(threads, maxFileBytes);
   files.candidates.forEach((c, i) => feed.add(c, files.known[i]));
   feed.close();
@@ -216,7 +238,10 @@ const UNSTATED_FILE_BYTES = 64 * 1024;
 /** Blocks a helper holds at once: the one it reads and the next, so it never waits for a message. */
 const BLOCKS_IN_FLIGHT = 2;
 
-const joinBlocks = (blocks: readonly FilesToRead[]): FilesToRead => ({ candidates: blocks.flatMap(b => b.candidates), known: blocks.flatMap(b => b.known) });
+const joinBlocks = (blocks: readonly FilesToRead[]): FilesToRead => ({
+  candidates: blocks.flatMap(b => b.candidates),
+  known: blocks.flatMap(b => b.known),
+});
 
 /**
  * One helper worker reading blocks from `feed` into segment `segmentId` until the feed is closed and empty; every
@@ -233,8 +258,17 @@ function readInHelper(
 ): Promise<IndexedFiles> {
   return new Promise<IndexedFiles>((resolve, reject) => {
     options.signal?.throwIfAborted();
-    const task: WorkerTask = { kind: 'reader', segmentId, maxFileBytes: options.maxFileBytes, documents: options.documents, storeDir: helpers.storeDir };
-    const worker = new Worker(helpers.workerFile, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: HELPER_HEAP_MB } });
+    const task: WorkerTask = {
+      kind: 'reader',
+      segmentId,
+      maxFileBytes: options.maxFileBytes,
+      documents: options.documents,
+      storeDir: helpers.storeDir,
+    };
+    const worker = new Worker(helpers.workerFile, {
+      workerData: task,
+      resourceLimits: { maxOldGenerationSizeMb: HELPER_HEAP_MB },
+    });
     let settled = false;
     let ended = false;
     const finish = (fn: () => void): void => {
@@ -266,11 +300,22 @@ function readInHelper(
         const segment = message.segment ? new Segment(reviveSegmentData(message.segment)) : undefined;
         const written = segment && message.written ? [segment.id] : [];
         const changed = reviveFileColumns(message.changed);
-        finish(() => resolve({ segments: segment ? [segment] : [], written, changed, restamped: message.restamped, unchanged: 0, threads: 1 }));
+        finish(() =>
+          resolve({
+            segments: segment ? [segment] : [],
+            written,
+            changed,
+            restamped: message.restamped,
+            unchanged: 0,
+            threads: 1,
+          }),
+        );
       } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
     });
     worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(HELPER_HEAP_MB, e) : e)));
-    worker.on('exit', code => finish(() => reject(new Error(`An index helper stopped (exit code ${code}) before it finished.`))));
+    worker.on('exit', code =>
+      finish(() => reject(new Error(`An index helper stopped (exit code ${code}) before it finished.`))),
+    );
     for (let i = 0; i < BLOCKS_IN_FLIGHT; i++) sendNext();
   });
 }

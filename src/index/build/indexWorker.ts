@@ -6,11 +6,19 @@ import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
 import { SegmentReader } from './segmentReader';
 import { syncIndex } from './syncIndex';
-import { doneMessage, partBuffers, type HelperCommand, type PartMessage, type WorkerMessage, type WorkerTask } from './workerMessages';
+import {
+  doneMessage,
+  partBuffers,
+  type HelperCommand,
+  type PartMessage,
+  type WorkerMessage,
+  type WorkerTask,
+} from './workerMessages';
 
 const port = parentPort;
 if (port) {
-  const post = (message: WorkerMessage | PartMessage, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
+  const post = (message: WorkerMessage | PartMessage, transfer: ArrayBuffer[] = []): void =>
+    port.postMessage(message, transfer);
   let lastProgress = 0;
   const onProgress = ({ done, total }: { done: number; total: number }): void => {
     const now = performance.now();
@@ -18,7 +26,12 @@ if (port) {
     lastProgress = now;
     post({ type: 'progress', done, total });
   };
-  const failed = (e: unknown): void => post({ type: 'error', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined });
+  const failed = (e: unknown): void =>
+    post({
+      type: 'error',
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
   const task = workerData as WorkerTask;
   if (task.kind === 'sync') {
     syncIndex(task.request, { onProgress, helpers: indexHelpers(__filename) }).then(result => {
@@ -27,18 +40,39 @@ if (port) {
     }, failed);
   } else {
     // A helper: reads the blocks it is sent, one after the other, into one segment; asks for the next after each.
-    const reader = new SegmentReader({ newSegmentId: () => task.segmentId, maxFileBytes: task.maxFileBytes, documents: task.documents });
+    const reader = new SegmentReader({
+      newSegmentId: () => task.segmentId,
+      maxFileBytes: task.maxFileBytes,
+      documents: task.documents,
+    });
     const finish = async (): Promise<void> => {
       const result = reader.finish();
       const segment = result.segments[0]?.data;
       // A failed write is not this part's failure: the sync's own save tries again and reports it.
-      const written = segment && task.storeDir ? await new IndexStore(task.storeDir).writeSegment(segment).then(() => true, () => false) : false;
-      post({ type: 'part-done', written, changed: result.changed, restamped: result.restamped, ...(segment ? { segment } : {}) }, partBuffers(segment, result.changed));
+      const written =
+        segment && task.storeDir
+          ? await new IndexStore(task.storeDir).writeSegment(segment).then(
+              () => true,
+              () => false,
+            )
+          : false;
+      post(
+        {
+          type: 'part-done',
+          written,
+          changed: result.changed,
+          restamped: result.restamped,
+          ...(segment ? { segment } : {}),
+        },
+        partBuffers(segment, result.changed),
+      );
     };
     let work = Promise.resolve();
     port.on('message', (command: HelperCommand) => {
       work = work.then(() =>
-        command.type === 'end' ? finish() : reader.read(command.files).then(() => post({ type: 'next', done: reader.done })),
+        command.type === 'end'
+          ? finish()
+          : reader.read(command.files).then(() => post({ type: 'next', done: reader.done })),
       );
       work.catch(failed); // the sync stops this helper at its first error
     });

@@ -57,7 +57,8 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     });
     worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(heapMb, e) : e)));
     // The worker is terminated once its result arrived (then this is too late to matter).
-    worker.on('exit', code => finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))));
+    worker.on('exit', code =>
+      finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))),
+    );
   });
 }
-

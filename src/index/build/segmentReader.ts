@@ -3,7 +3,13 @@ import { chunkKind, chunkSpans } from '../chunking/chunker';
 import { TextLines } from '../chunking/textLines';
 import { fileByteLimit, readFileContentSync, type FileContent } from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
-import { documentByteLimit, documentKey, documentSpans, extractDocument, type DocumentSettings } from '../documents/documents';
+import {
+  documentByteLimit,
+  documentKey,
+  documentSpans,
+  extractDocument,
+  type DocumentSettings,
+} from '../documents/documents';
 import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
 import type { Segment } from '../segments/segment';
 import { SegmentBuilder } from '../segments/segmentBuilder';
@@ -89,7 +95,16 @@ export class SegmentReader {
           : readFileContentSync(candidate.location, maxBytes);
       const old = files.known[i];
       const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
-      const record: FileRecord = { path: candidate.path, location: candidate.location, mtimeMs, size: content.size, hash: content.hash, segment: -1, firstDoc: 0, docCount: 0 };
+      const record: FileRecord = {
+        path: candidate.path,
+        location: candidate.location,
+        mtimeMs,
+        size: content.size,
+        hash: content.hash,
+        segment: -1,
+        firstDoc: 0,
+        docCount: 0,
+      };
       if (content.kind === 'skip') record.skip = content.reason;
       if (old && content.hash !== '' && old.hash === content.hash && old.skip === record.skip) {
         this.restamped.push({ ...old, mtimeMs, size: content.size });
@@ -106,7 +121,10 @@ export class SegmentReader {
    * Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines), or copies an earlier
    * file's. A document (a notebook) is chunked and counted as the lines of its extracted text instead.
    */
-  private addChunks(record: FileRecord, { lines, bytes, hash }: { lines: TextLines; bytes: Buffer; hash: string }): void {
+  private addChunks(
+    record: FileRecord,
+    { lines, bytes, hash }: { lines: TextLines; bytes: Buffer; hash: string },
+  ): void {
     const { builder } = this;
     const firstDoc = builder.docCount;
     const settings = this.options.documents;
@@ -116,7 +134,8 @@ export class SegmentReader {
     if (file === undefined) {
       const document = extractDocument(record.path, lines.text, settings);
       const documentLines = document && new TextLines(document.text);
-      const spans = document && documentLines ? documentSpans(document, documentLines, settings) : chunkSpans(record.path, lines);
+      const spans =
+        document && documentLines ? documentSpans(document, documentLines, settings) : chunkSpans(record.path, lines);
       if (spans.length === 0) return;
       file = builder.addFile(record.path, record.location, document ? Buffer.from(document.text, 'utf8') : bytes);
       for (const span of spans) builder.addLines(file, span);

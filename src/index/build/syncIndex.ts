@@ -34,7 +34,10 @@ export async function syncIndex(
       refused = e;
       store = undefined; // memory only: the folder is not touched
     } else {
-      storeProblem = e instanceof StoreFormatError ? `the saved index was unusable (${e.message})` : `the saved index could not be read (${errorText(e)})`;
+      storeProblem =
+        e instanceof StoreFormatError
+          ? `the saved index was unusable (${e.message})`
+          : `the saved index could not be read (${errorText(e)})`;
       await store?.clear().catch(() => undefined);
     }
   }
@@ -49,7 +52,12 @@ export async function syncIndex(
   let walked: Awaited<ReturnType<typeof walkFolders>> = { candidates: [], skipped: emptySkipCounts() };
   let t1 = t0;
   const walk = async (found: (c: Candidate) => void): Promise<void> => {
-    walked = await walkFolders(folders, { ...request.rules, signal: options.signal, statFiles: reuse, onCandidate: found });
+    walked = await walkFolders(folders, {
+      ...request.rules,
+      signal: options.signal,
+      statFiles: reuse,
+      onCandidate: found,
+    });
     t1 = performance.now();
   };
   const update = await updateFiles(walk, location => index.file(location), {
@@ -78,14 +86,21 @@ export async function syncIndex(
   const t3 = performance.now();
   if (store && (changed || storeProblem)) {
     try {
-      await store.save(manifestOf(index, folders, walkSkipped, builtAt), index.segmentList.map(s => s.data));
+      await store.save(
+        manifestOf(index, folders, walkSkipped, builtAt),
+        index.segmentList.map(s => s.data),
+      );
     } catch (e) {
       saveProblem = `the index could not be saved in ${store.dir} (${errorText(e)})`;
     }
   }
   const t4 = performance.now();
   const timings = { discoverMs: t1 - t0, indexMs: t4 - t1, readMs: t2 - t1, saveMs: t4 - t3, threads: update.threads };
-  const stats = indexStats(index, walkSkipped, { builtAt, timings, filesRead: rowCount(update.changed) + update.restamped.length });
+  const stats = indexStats(index, walkSkipped, {
+    builtAt,
+    timings,
+    filesRead: rowCount(update.changed) + update.restamped.length,
+  });
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;
   if (saveProblem) result.saveProblem = saveProblem;
@@ -96,7 +111,12 @@ export async function syncIndex(
   return result;
 }
 
-export function manifestOf(index: SegmentedIndex, folders: readonly string[], walkSkipped: Record<SkipReason, number>, builtAt: number): Manifest {
+export function manifestOf(
+  index: SegmentedIndex,
+  folders: readonly string[],
+  walkSkipped: Record<SkipReason, number>,
+  builtAt: number,
+): Manifest {
   const snapshot = index.snapshot();
   return {
     folders: [...folders],
@@ -109,6 +129,7 @@ export function manifestOf(index: SegmentedIndex, folders: readonly string[], wa
   };
 }
 
-export const sameFolders = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((f, i) => f === b[i]);
+export const sameFolders = (a: readonly string[], b: readonly string[]): boolean =>
+  a.length === b.length && a.every((f, i) => f === b[i]);
 
 const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e));

@@ -26,7 +26,11 @@ export const fileList =
  * order, so document numbers are deterministic. A large batch is shared with helper threads when given some (one
  * new segment per thread), which start on the first files while `source` is still finding the rest.
  */
-export async function updateFiles(source: FileSource, known: (location: string) => FileRecord | undefined, options: UpdateFilesOptions): Promise<IndexedFiles> {
+export async function updateFiles(
+  source: FileSource,
+  known: (location: string) => FileRecord | undefined,
+  options: UpdateFilesOptions,
+): Promise<IndexedFiles> {
   const feed = new FileFeed(options.helpers?.threads ?? 1, options.maxFileBytes);
   const reading = readFeed(feed, options, options.helpers);
   reading.catch(() => undefined); // awaited below, unless finding the files failed first

@@ -10,7 +10,8 @@ export const INDEX_WORKER_HEAP_MB = 4096;
 export const HELPER_HEAP_MB = 2048;
 
 /** Whether a worker's 'error' is V8 stopping it at its heap limit. */
-export const isOutOfMemory = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
+export const isOutOfMemory = (e: unknown): boolean =>
+  (e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 
 /** The error for a worker that ran out of its heap: what happened and how to index less. */
 export function outOfMemory(heapMb: number, cause?: unknown): GroundedError {

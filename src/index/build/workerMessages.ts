@@ -19,7 +19,8 @@ export type HelperCommand = { type: 'files'; files: FilesToRead } | { type: 'end
  * tables included (UTF-8 bytes) — are transferred, so the host copies and decodes nothing when the message
  * arrives (records as objects would be one object per file to deserialize in one go).
  */
-export type WorkerMessage = { type: 'progress'; done: number; total: number } | { type: 'done'; result: SyncResult } | ErrorMessage;
+export type WorkerMessage =
+  { type: 'progress'; done: number; total: number } | { type: 'done'; result: SyncResult } | ErrorMessage;
 
 /**
  * What a helper posts back: a request for the next block when it has read one (with the files it read so far),
@@ -46,7 +47,12 @@ export function resultOf(message: Extract<WorkerMessage, { type: 'done' }>): Syn
 }
 
 /** Structured clone keeps data, not classes: gives file columns' string tables their methods back. */
-export const reviveFileColumns = (f: FileColumns): FileColumns => ({ ...f, paths: revive(f.paths), locations: revive(f.locations), hashes: revive(f.hashes) });
+export const reviveFileColumns = (f: FileColumns): FileColumns => ({
+  ...f,
+  paths: revive(f.paths),
+  locations: revive(f.locations),
+  hashes: revive(f.hashes),
+});
 
 /** The buffers of a helper's part: its segment's and its records' columns. */
 export function partBuffers(segment: SegmentData | undefined, changed: FileColumns): ArrayBuffer[] {
@@ -55,7 +61,11 @@ export function partBuffers(segment: SegmentData | undefined, changed: FileColum
 
 /** The distinct buffers under a snapshot's typed arrays: moved to the receiving thread, not copied. */
 export function transferList(snapshot: IndexSnapshot): ArrayBuffer[] {
-  return distinctBuffers([...snapshot.segments.flatMap(segmentArrays), ...snapshot.deletions, ...fileArrays(snapshot.files)]);
+  return distinctBuffers([
+    ...snapshot.segments.flatMap(segmentArrays),
+    ...snapshot.deletions,
+    ...fileArrays(snapshot.files),
+  ]);
 }
 
 function distinctBuffers(views: readonly (ArrayBufferView | undefined)[]): ArrayBuffer[] {
@@ -88,5 +98,11 @@ const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets)
 
 /** Structured clone keeps data, not classes: gives a segment's string tables their methods back. */
 export function reviveSegmentData(s: SegmentData): SegmentData {
-  return { ...s, terms: revive(s.terms), docTitles: revive(s.docTitles), filePaths: revive(s.filePaths), fileLocations: revive(s.fileLocations) };
+  return {
+    ...s,
+    terms: revive(s.terms),
+    docTitles: revive(s.docTitles),
+    filePaths: revive(s.filePaths),
+    fileLocations: revive(s.fileLocations),
+  };
 }

@@ -61,7 +61,12 @@ export type HeadingTrail = { level: number; text: string }[];
  */
 export function chunkSpansOfKind(kind: ChunkKind, lines: TextLines, trail: HeadingTrail = []): ChunkSpan[] {
   if (lines.length === 0) return [];
-  const units = kind === 'markdown' ? markdownUnits(lines, trail) : kind === 'code' ? codeUnits(lines) : paragraphUnits(lines, 0, lines.length);
+  const units =
+    kind === 'markdown'
+      ? markdownUnits(lines, trail)
+      : kind === 'code'
+        ? codeUnits(lines)
+        : paragraphUnits(lines, 0, lines.length);
   return packUnits(lines, units, kind === 'code' ? symbolName : undefined).map(u => {
     const span: ChunkSpan = { startLine: u.start + 1, endLine: u.end };
     if (u.title) span.title = u.title;
@@ -108,7 +113,11 @@ function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
   return units;
 }
 
-const trailTitle = (trail: HeadingTrail): string | undefined => trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
+const trailTitle = (trail: HeadingTrail): string | undefined =>
+  trail
+    .map(t => t.text)
+    .filter(Boolean)
+    .join(' > ') || undefined;
 
 /** Paragraphs: a unit ends after a blank line that is followed by text (blank lines stay with the text above). */
 export function paragraphUnits(lines: TextLines, from: number, to: number): LineUnit[] {

@@ -68,7 +68,8 @@ const DECLARATION = new RegExp(
 );
 
 /** `const name = (…) =>`, `let name = function`, `name: function`, `name = async (…) =>` */
-const ASSIGNED_FUNCTION = /^\s*(?:(?:export|const|let|var|static|readonly|public|private)\s+)*([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
+const ASSIGNED_FUNCTION =
+  /^\s*(?:(?:export|const|let|var|static|readonly|public|private)\s+)*([A-Za-z_$][\w$]*)\s*[:=]\s*(?:async\s+)?(?:function\b|\([^)]*\)\s*(?::[^=]+)?=>|[A-Za-z_$][\w$]*\s*=>)/;
 
 /** ASCII characters that can start a `CLOSING` line. */
 const MAY_START_CLOSING = asciiTable(c => '}])eEfd'.includes(c));

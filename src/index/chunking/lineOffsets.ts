@@ -47,7 +47,12 @@ export function findLines(length: number, from: number, indexOf: (code: number, 
   return { starts: starts.subarray(0, count), ends: ends.subarray(0, count) };
 }
 
-const nextAt = (indexOf: (code: number, from: number) => number, code: number, from: number, length: number): number => {
+const nextAt = (
+  indexOf: (code: number, from: number) => number,
+  code: number,
+  from: number,
+  length: number,
+): number => {
   const i = indexOf(code, from);
   return i < 0 ? length : i;
 };

@@ -18,7 +18,9 @@ export class TextLines {
 
   constructor(readonly text: string) {
     const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-    ({ starts: this.starts, ends: this.ends } = findLines(text.length, bom, (code, from) => text.indexOf(code === 13 ? '\r' : '\n', from)));
+    ({ starts: this.starts, ends: this.ends } = findLines(text.length, bom, (code, from) =>
+      text.indexOf(code === 13 ? '\r' : '\n', from),
+    ));
     this.length = this.starts.length;
     this.crlf = text.includes('\r\n');
   }

@@ -19,7 +19,10 @@ export interface AdmittedFile {
  * directory's are read and compiled once per filter, so make one per batch of events (a batch of a thousand paths
  * in one folder reads its ignore files once, not a thousand times). Undefined when the file is gone or left out.
  */
-export function createFileFilter(folders: readonly string[], rules: DiscoveryRules): (location: string) => Promise<AdmittedFile | undefined> {
+export function createFileFilter(
+  folders: readonly string[],
+  rules: DiscoveryRules,
+): (location: string) => Promise<AdmittedFile | undefined> {
   const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
   const included = includeMatcher(rules.include ?? []);
   const roots = realFolders(folders);

@@ -47,7 +47,9 @@ export async function readFileContent(location: string, maxBytes = DEFAULT_MAX_F
     const { size } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size };
     const bytes = await readAtMost(handle, size, maxBytes);
-    return bytes ? classifyBytes(bytes, isNotebookPath(location)) : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
+    return bytes
+      ? classifyBytes(bytes, isNotebookPath(location))
+      : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
   } catch {
     return UNREADABLE;
   } finally {
@@ -64,7 +66,10 @@ const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as 
  * larger than `maxBytes` is not read ('too-large', no hash); at most `maxBytes` + 1 bytes are read whatever fstat
  * says.
  */
-export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FILE_BYTES): FileContent & { mtimeMs: number } {
+export function readFileContentSync(
+  location: string,
+  maxBytes = DEFAULT_MAX_FILE_BYTES,
+): FileContent & { mtimeMs: number } {
   let fd: number;
   try {
     fd = openSync(location, OPEN_FLAGS);
@@ -77,7 +82,9 @@ export function readFileContentSync(location: string, maxBytes = DEFAULT_MAX_FIL
     const { size, mtimeMs } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
     const bytes = readAtMostSync(fd, size, maxBytes);
-    return bytes ? { ...classifyBytes(bytes, isNotebookPath(location)), mtimeMs } : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
+    return bytes
+      ? { ...classifyBytes(bytes, isNotebookPath(location)), mtimeMs }
+      : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
   } catch {
     return { ...UNREADABLE, mtimeMs: 0 };
   } finally {
@@ -117,7 +124,8 @@ export async function readAtMost(handle: FileHandle, sizeHint: number, maxBytes:
   if (sizeHint > 0) {
     const bytes = Buffer.allocUnsafe(sizeHint);
     let read = 0;
-    for (let n = 1; read < sizeHint && n > 0; read += n) n = (await handle.read(bytes, read, sizeHint - read, read)).bytesRead;
+    for (let n = 1; read < sizeHint && n > 0; read += n)
+      n = (await handle.read(bytes, read, sizeHint - read, read)).bytesRead;
     return read === sizeHint ? bytes : bytes.subarray(0, read);
   }
   let buffer: Buffer = Buffer.allocUnsafe(Math.min(UNSIZED_FIRST_BYTES, maxBytes + 1));

@@ -5,9 +5,18 @@
  * 'outside-link': a symlink whose real path is outside every folder (nothing outside the folders is read).
  * 'file-limit': a file found after the walk reached `maxFiles`.
  */
-export type SkipReason = 'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop' | 'outside-link' | 'file-limit';
+export type SkipReason =
+  'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop' | 'outside-link' | 'file-limit';
 
-export const SKIP_REASONS: readonly SkipReason[] = ['binary', 'too-large', 'minified', 'unreadable', 'symlink-loop', 'outside-link', 'file-limit'];
+export const SKIP_REASONS: readonly SkipReason[] = [
+  'binary',
+  'too-large',
+  'minified',
+  'unreadable',
+  'symlink-loop',
+  'outside-link',
+  'file-limit',
+];
 
 /** A count of 0 for every reason. */
 export const emptySkipCounts = (): Record<SkipReason, number> =>

@@ -70,7 +70,8 @@ export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
 const READ_CONCURRENCY = 8;
 
 /** The display path prefix of a folder: its name when several folders are indexed together. */
-export const folderPrefix = (folders: readonly string[], folder: string): string => (folders.length > 1 ? basename(folder) + '/' : '');
+export const folderPrefix = (folders: readonly string[], folder: string): string =>
+  folders.length > 1 ? basename(folder) + '/' : '';
 
 /** The folders' real paths (every link resolved), which a link's real path must lie in to be followed. */
 export const realFolders = (folders: readonly string[]): string[] => folders.map(f => realPath(f) ?? f);
@@ -158,7 +159,9 @@ export async function walkFolders(
         }
       } else if (candidates.length >= maxFiles) skipped['file-limit']++;
       else {
-        const candidate: Candidate = info ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs } : { path: prefix + path, location };
+        const candidate: Candidate = info
+          ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs }
+          : { path: prefix + path, location };
         candidates.push(candidate);
         rules.onCandidate?.(candidate);
       }
@@ -179,7 +182,10 @@ export async function walkFolders(
  * oversized, binary, minified and unreadable files. Cooperative: yields to the event loop every ~10 ms and stops
  * with an AbortError when `signal` aborts.
  */
-export async function discoverFiles(folders: readonly string[], options: DiscoveryOptions = {}): Promise<DiscoveryResult> {
+export async function discoverFiles(
+  folders: readonly string[],
+  options: DiscoveryOptions = {},
+): Promise<DiscoveryResult> {
   const maxBytes = fileByteLimit(options.maxFileBytes);
   const { candidates, skipped } = await walkFolders(folders, options);
   const step = createYielder(options.signal);

@@ -40,10 +40,19 @@ export function documentByteLimit(path: string, fileLimit: number, settings: Doc
  * `grounded.index.maxDocumentSizeMB`): only `false` turns a kind off; anything else, of whatever shape, leaves the
  * default (on). A size that is not a positive number leaves the default size.
  */
-export function documentSettings(documents: unknown, notebookOutputs: unknown, maxDocumentSizeMB?: unknown): DocumentSettings {
+export function documentSettings(
+  documents: unknown,
+  notebookOutputs: unknown,
+  maxDocumentSizeMB?: unknown,
+): DocumentSettings {
   const kinds = typeof documents === 'object' && documents !== null ? (documents as Record<string, unknown>) : {};
-  const settings: DocumentSettings = { notebooks: kinds['notebooks'] !== false, databricks: kinds['databricks'] !== false, notebookOutputs: notebookOutputs !== false };
-  if (typeof maxDocumentSizeMB === 'number' && maxDocumentSizeMB > 0) settings.maxDocumentBytes = Math.round(maxDocumentSizeMB * 1024 * 1024);
+  const settings: DocumentSettings = {
+    notebooks: kinds['notebooks'] !== false,
+    databricks: kinds['databricks'] !== false,
+    notebookOutputs: notebookOutputs !== false,
+  };
+  if (typeof maxDocumentSizeMB === 'number' && maxDocumentSizeMB > 0)
+    settings.maxDocumentBytes = Math.round(maxDocumentSizeMB * 1024 * 1024);
   return settings;
 }
 
@@ -53,7 +62,8 @@ export const isNotebookPath = (path: string): boolean => path.toLowerCase().ends
  * What a document kind's file names say before it is read: a Jupyter notebook is not indexed when notebooks are
  * off (its JSON is no text to cite).
  */
-export const documentAdmitted = (path: string, settings: DocumentSettings = {}): boolean => settings.notebooks !== false || !isNotebookPath(path);
+export const documentAdmitted = (path: string, settings: DocumentSettings = {}): boolean =>
+  settings.notebooks !== false || !isNotebookPath(path);
 
 /**
  * Which document reading a file gets, from its name and the settings (files of one key with the same bytes chunk the
@@ -68,7 +78,11 @@ export function documentKey(path: string, settings: DocumentSettings = {}): stri
  * A file's content as a document, or undefined when it is read as plain text: a Jupyter notebook (whose JSON does
  * not parse: plain text), or a Databricks notebook source (when those are on).
  */
-export function extractDocument(path: string, text: string, settings: DocumentSettings = {}): ExtractedDocument | undefined {
+export function extractDocument(
+  path: string,
+  text: string,
+  settings: DocumentSettings = {},
+): ExtractedDocument | undefined {
   if (isNotebookPath(path)) return settings.notebooks === false ? undefined : extractNotebook(text);
   if (settings.databricks !== false && mayBeDatabricksSource(path)) return extractDatabricksSource(text);
   return undefined;
@@ -79,16 +93,29 @@ export function extractDocument(path: string, text: string, settings: DocumentSe
  * cells (or a cell and its outputs). A cell is titled under the heading of the markdown cells above it
  * (`Load data > clean`), as a notebook's outline shows it. Output units are left out when outputs are off.
  */
-export function documentSpans(document: ExtractedDocument, lines: TextLines, settings: DocumentSettings = {}): ChunkSpan[] {
+export function documentSpans(
+  document: ExtractedDocument,
+  lines: TextLines,
+  settings: DocumentSettings = {},
+): ChunkSpan[] {
   const spans: ChunkSpan[] = [];
   const trail: HeadingTrail = [];
   for (const unit of document.units) {
     if (unit.output && settings.notebookOutputs === false) continue;
     const own = new TextLines(lines.join(unit.start, unit.end));
-    const under = trail.map(t => t.text).filter(Boolean).join(' > ') || undefined;
+    const under =
+      trail
+        .map(t => t.text)
+        .filter(Boolean)
+        .join(' > ') || undefined;
     const unitSpans = chunkSpansOfKind(unit.kind, own, unit.output ? [] : trail);
     for (const span of unitSpans) {
-      const inCell = unit.kind === 'markdown' ? (span.title ?? under) : span.title && under ? `${under} > ${span.title}` : (span.title ?? under);
+      const inCell =
+        unit.kind === 'markdown'
+          ? (span.title ?? under)
+          : span.title && under
+            ? `${under} > ${span.title}`
+            : (span.title ?? under);
       const title = unit.output ? `Cell ${unit.cell} output` : inCell;
       const shifted: ChunkSpan = { startLine: span.startLine + unit.start, endLine: span.endLine + unit.start };
       if (title) shifted.title = title;

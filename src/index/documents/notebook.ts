@@ -51,7 +51,8 @@ function notebookCells(json: string): RawCell[] | undefined {
   }
   if (!isObject(parsed)) return undefined;
   const worksheets = parsed['worksheets'];
-  const cells = parsed['cells'] ?? (Array.isArray(worksheets) && isObject(worksheets[0]) ? worksheets[0]['cells'] : undefined);
+  const cells =
+    parsed['cells'] ?? (Array.isArray(worksheets) && isObject(worksheets[0]) ? worksheets[0]['cells'] : undefined);
   return Array.isArray(cells) ? cells.filter(isObject) : undefined;
 }
 
@@ -98,4 +99,5 @@ function outputPiece(output: Record<string, unknown>): string {
   }
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

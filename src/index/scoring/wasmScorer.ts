@@ -21,7 +21,8 @@ interface ScorerExports {
 
 /** Compiled once per thread, on first use (the module is small). */
 let compiled: WebAssembly.Module | undefined;
-const scorerModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(SCORER_WASM, 'base64')));
+const scorerModule = (): WebAssembly.Module =>
+  (compiled ??= new WebAssembly.Module(Buffer.from(SCORER_WASM, 'base64')));
 
 /** Query terms, and results (k), a scorer takes at most; beyond them a query is scored by MaxScore. */
 export const MAX_SCORER_TERMS = 256;
@@ -70,11 +71,17 @@ export class SegmentScorer {
     this.topDocsAt = this.topScoresAt + 8 * MAX_SCORER_K;
     const bytes = this.topDocsAt + 4 * MAX_SCORER_K;
     this.memory = new WebAssembly.Memory({ initial: Math.ceil(bytes / 65536) });
-    this.exports = new WebAssembly.Instance(scorerModule(), { env: { memory: this.memory, abort: scorerFailed } }).exports as unknown as ScorerExports;
+    this.exports = new WebAssembly.Instance(scorerModule(), { env: { memory: this.memory, abort: scorerFailed } })
+      .exports as unknown as ScorerExports;
   }
 
   /** A scorer holding copies of these arrays, copied in slices with `step` awaited between them. */
-  static async create(postingDocs: Uint32Array, postingTfs: Uint16Array, docLengths: Uint32Array, step: () => Promise<void>): Promise<SegmentScorer> {
+  static async create(
+    postingDocs: Uint32Array,
+    postingTfs: Uint16Array,
+    docLengths: Uint32Array,
+    step: () => Promise<void>,
+  ): Promise<SegmentScorer> {
     const scorer = new SegmentScorer(postingDocs.length, docLengths.length);
     const { docs, tfs, lengths } = scorer.arrays();
     for (let from = 0; from < postingDocs.length; from += COPY_STEP) {
@@ -106,8 +113,16 @@ export class SegmentScorer {
    * The k best live documents for `terms` (summed in the order given), each handed to `offer`; lengthNorm(dl) =
    * normBase + normPerLength · dl. At most MAX_SCORER_TERMS terms and MAX_SCORER_K results.
    */
-  score(terms: readonly ScorerTerm[], normBase: number, normPerLength: number, deleted: Uint8Array | undefined, k: number, offer: (score: number, doc: number) => void): void {
-    if (terms.length > MAX_SCORER_TERMS || k > MAX_SCORER_K) throw new RangeError(`A scorer takes at most ${MAX_SCORER_TERMS} terms and k ≤ ${MAX_SCORER_K}.`);
+  score(
+    terms: readonly ScorerTerm[],
+    normBase: number,
+    normPerLength: number,
+    deleted: Uint8Array | undefined,
+    k: number,
+    offer: (score: number, doc: number) => void,
+  ): void {
+    if (terms.length > MAX_SCORER_TERMS || k > MAX_SCORER_K)
+      throw new RangeError(`A scorer takes at most ${MAX_SCORER_TERMS} terms and k ≤ ${MAX_SCORER_K}.`);
     const { buffer } = this.memory;
     const words = new Uint32Array(buffer, this.termsAt, 4 * terms.length);
     const weights = new Float64Array(buffer, this.termsAt, 2 * terms.length);

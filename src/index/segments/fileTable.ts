@@ -217,7 +217,7 @@ export class FileTable {
 
   private compact(): FileColumns {
     const runs: FileColumns[] = [];
-    for (let row = 0; row < this.gone.length; ) {
+    for (let row = 0; row < this.gone.length;) {
       while (row < this.gone.length && this.gone[row] !== 0) row++;
       const from = row;
       while (row < this.gone.length && this.gone[row] === 0) row++;

@@ -24,7 +24,11 @@ export interface IndexStats {
 }
 
 /** Counts of a SegmentedIndex; `walkSkipped` are the skips the walk found (they have no file record). */
-export function indexStats(index: SegmentedIndex, walkSkipped: Record<SkipReason, number>, extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead'>): IndexStats {
+export function indexStats(
+  index: SegmentedIndex,
+  walkSkipped: Record<SkipReason, number>,
+  extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead'>,
+): IndexStats {
   const skipped = emptySkipCounts();
   for (const reason of SKIP_REASONS) skipped[reason] = walkSkipped[reason] ?? 0;
   return {
@@ -45,7 +49,10 @@ export const NOTED_SKIPS: readonly SkipReason[] = ['outside-link', 'file-limit']
 export function skipNotes(skipped: Partial<Record<SkipReason, number>>): string[] {
   const notes: string[] = [];
   const links = skipped['outside-link'] ?? 0;
-  if (links > 0) notes.push(`${count(links, 'link')} leading outside the workspace ${links === 1 ? 'was' : 'were'} skipped (nothing outside the workspace folders is read).`);
+  if (links > 0)
+    notes.push(
+      `${count(links, 'link')} leading outside the workspace ${links === 1 ? 'was' : 'were'} skipped (nothing outside the workspace folders is read).`,
+    );
   const over = skipped['file-limit'] ?? 0;
   if (over > 0) notes.push(fileLimitNotice(over));
   return notes;

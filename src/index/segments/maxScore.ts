@@ -44,13 +44,37 @@ export interface SegmentTerms {
  * ranks ties by order; the seed is lowered by a hair, so an earlier document tying a later one's score enters).
  * `weights[i]` is idf × query count of term i; lengthNorm(dl) = normBase + normPerLength · dl.
  */
-export function scoreWithMaxScore(parts: readonly SegmentTerms[], weights: readonly number[], normBase: number, normPerLength: number, top: TopK): void {
+export function scoreWithMaxScore(
+  parts: readonly SegmentTerms[],
+  weights: readonly number[],
+  normBase: number,
+  normPerLength: number,
+  top: TopK,
+): void {
   const contributions = new Float64Array(weights.length);
   const present = new Uint8Array(weights.length);
   const plans = parts.map(part => ({ part, cursors: cursorsOf(part, weights, normBase, normPerLength) }));
-  const seeder = plans[seedingSegment(plans.map(p => p.cursors), weights.length)];
-  const seed = seeder ? seedThreshold(seeder.cursors, top.k, normBase, normPerLength, seeder.part.segment, seeder.part.deleted, contributions, present) : -Infinity;
-  for (const { part, cursors } of plans) scoreSegment(part, cursors, normBase, normPerLength, top, seed, contributions, present);
+  const seeder =
+    plans[
+      seedingSegment(
+        plans.map(p => p.cursors),
+        weights.length,
+      )
+    ];
+  const seed = seeder
+    ? seedThreshold(
+        seeder.cursors,
+        top.k,
+        normBase,
+        normPerLength,
+        seeder.part.segment,
+        seeder.part.deleted,
+        contributions,
+        present,
+      )
+    : -Infinity;
+  for (const { part, cursors } of plans)
+    scoreSegment(part, cursors, normBase, normPerLength, top, seed, contributions, present);
 }
 
 /**
@@ -77,7 +101,12 @@ function seedingSegment(cursorsBySegment: readonly TermCursor[][], slots: number
 }
 
 /** The query's terms present in the segment, by bound, smallest first. */
-function cursorsOf({ segment, termIds }: SegmentTerms, weights: readonly number[], normBase: number, normPerLength: number): TermCursor[] {
+function cursorsOf(
+  { segment, termIds }: SegmentTerms,
+  weights: readonly number[],
+  normBase: number,
+  normPerLength: number,
+): TermCursor[] {
   const { postingStarts } = segment.data;
   const cursors: TermCursor[] = [];
   termIds.forEach((id, slot) => {
@@ -86,7 +115,16 @@ function cursorsOf({ segment, termIds }: SegmentTerms, weights: readonly number[
     const impacts = segment.impacts(id, normBase, normPerLength);
     const factor = weight * impacts.scale * SAFETY;
     const start = postingStarts[id] ?? 0;
-    cursors.push({ slot, weight, bound: impacts.max * factor, start, at: start, end: postingStarts[id + 1] ?? 0, blockMax: impacts.blocks, blockFactor: factor });
+    cursors.push({
+      slot,
+      weight,
+      bound: impacts.max * factor,
+      start,
+      at: start,
+      end: postingStarts[id + 1] ?? 0,
+      blockMax: impacts.blocks,
+      blockFactor: factor,
+    });
   });
   return cursors.sort((a, b) => a.bound - b.bound);
 }
@@ -139,7 +177,10 @@ function scoreSegment(
         if (c.at >= c.end) continue;
         const block = (c.at - c.start) >>> IMPACT_BLOCK_SHIFT;
         blockBound += (c.blockMax[block] ?? Infinity) * c.blockFactor;
-        blockEnd = Math.min(blockEnd, postingDocs[Math.min(c.start + ((block + 1) << IMPACT_BLOCK_SHIFT), c.end) - 1] ?? 0);
+        blockEnd = Math.min(
+          blockEnd,
+          postingDocs[Math.min(c.start + ((block + 1) << IMPACT_BLOCK_SHIFT), c.end) - 1] ?? 0,
+        );
       }
       if (blockBound <= threshold) {
         // No document in [doc, blockEnd] can enter: skip them all (each essential term's postings there lie in
@@ -215,14 +256,21 @@ function nextCandidate(
   const { weight, start, end, blockMax, blockFactor } = c;
   let p = c.at;
   while (p < end) {
-    if (((p - start) & IMPACT_BLOCK_MASK) === 0 && (blockMax[(p - start) >>> IMPACT_BLOCK_SHIFT] ?? Infinity) * blockFactor + rest <= threshold) {
+    if (
+      ((p - start) & IMPACT_BLOCK_MASK) === 0 &&
+      (blockMax[(p - start) >>> IMPACT_BLOCK_SHIFT] ?? Infinity) * blockFactor + rest <= threshold
+    ) {
       p += IMPACT_BLOCK_MASK + 1;
       continue;
     }
     const doc = postingDocs[p] ?? 0;
     const tf = postingTfs[p] ?? 0;
     const contribution = (weight * tf) / (tf + normBase + normPerLength * (docLengths[doc] ?? 0)); // as exhaustive scoring groups it
-    if (contribution + rest > threshold && (deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0)) return p;
+    if (
+      contribution + rest > threshold &&
+      (deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0)
+    )
+      return p;
     p++;
   }
   return end;
@@ -271,7 +319,8 @@ function seedThreshold(
     rare++;
   }
   const { postingDocs, postingTfs, docLengths } = segment.data;
-  const isLive = (doc: number): boolean => deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0;
+  const isLive = (doc: number): boolean =>
+    deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0;
   const best = new TopK(k);
   if (rare > 0 && postings >= k) {
     const docs = new Uint32Array(postings);

@@ -51,7 +51,10 @@ export class Segment {
   private scratch: Float64Array | undefined;
   private touched: Uint32Array | undefined;
   /** Per queried term: its largest tf / lengthNorm, overall and per block, and the length norm that was for. */
-  private readonly impactCache = new Map<number, { max: number; blocks: Float64Array; normBase: number; normPerLength: number }>();
+  private readonly impactCache = new Map<
+    number,
+    { max: number; blocks: Float64Array; normBase: number; normPerLength: number }
+  >();
   /** Term-at-a-time scoring in WebAssembly, once `prepareScorer` has made it. */
   private scorer: SegmentScorer | undefined;
   private preparing: Promise<void> | undefined;
@@ -164,7 +167,10 @@ export class Segment {
       if (data.postingTfs.buffer === shared || data.docLengths.buffer === shared) {
         await step();
         const own = <T extends Uint32Array>(array: T): T => (array.buffer === shared ? (array.slice() as T) : array);
-        const ownList = (list: StringList): StringList => (list.bytes.buffer === shared || list.offsets.buffer === shared ? new StringList(list.bytes.slice(), list.offsets.slice()) : list);
+        const ownList = (list: StringList): StringList =>
+          list.bytes.buffer === shared || list.offsets.buffer === shared
+            ? new StringList(list.bytes.slice(), list.offsets.slice())
+            : list;
         Object.assign(data, {
           terms: ownList(data.terms),
           postingStarts: own(data.postingStarts),
@@ -219,8 +225,17 @@ export class Segment {
   get byteSize(): number {
     const d = this.data;
     return (
-      d.terms.byteSize + d.postingStarts.byteLength + d.postingDocs.byteLength + d.postingTfs.byteLength + d.docLengths.byteLength +
-      d.docFiles.byteLength + d.docStartLines.byteLength + d.docEndLines.byteLength + d.docTitles.byteSize + d.filePaths.byteSize + d.fileLocations.byteSize
+      d.terms.byteSize +
+      d.postingStarts.byteLength +
+      d.postingDocs.byteLength +
+      d.postingTfs.byteLength +
+      d.docLengths.byteLength +
+      d.docFiles.byteLength +
+      d.docStartLines.byteLength +
+      d.docEndLines.byteLength +
+      d.docTitles.byteSize +
+      d.filePaths.byteSize +
+      d.fileLocations.byteSize
     );
   }
 }

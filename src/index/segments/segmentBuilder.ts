@@ -72,13 +72,15 @@ export class SegmentBuilder {
     this.checkOpen();
     const firstDoc = this.fileFirstDocs.get(source);
     const endDoc = source + 1 < this.fileFirstDocs.length ? this.fileFirstDocs.get(source + 1) : this.docCount;
-    if (endDoc <= firstDoc || this.counter.saturated(this.postingStart(firstDoc), this.postingStart(endDoc))) return undefined;
+    if (endDoc <= firstDoc || this.counter.saturated(this.postingStart(firstDoc), this.postingStart(endDoc)))
+      return undefined;
     const pathTerms = this.counter.countOnce(path);
     // What replaces source's path terms in each chunk: the new path's counts minus the old.
     const change = new Map<number, number>();
     const old = this.filePathTerms[source] ?? new Uint32Array(0);
     for (let i = 0; i < old.length; i += 2) change.set(old[i] ?? 0, -(old[i + 1] ?? 0));
-    for (let i = 0; i < pathTerms.length; i += 2) change.set(pathTerms[i] ?? 0, (change.get(pathTerms[i] ?? 0) ?? 0) + (pathTerms[i + 1] ?? 0));
+    for (let i = 0; i < pathTerms.length; i += 2)
+      change.set(pathTerms[i] ?? 0, (change.get(pathTerms[i] ?? 0) ?? 0) + (pathTerms[i + 1] ?? 0));
     let pathChange = new Int32Array(change.size * 2);
     let n = 0;
     for (const [term, delta] of change) {

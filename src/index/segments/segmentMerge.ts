@@ -76,7 +76,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
       const list = (inputs[i] as MergeInput).segment.data.terms;
       const c = cursors[i] ?? 0;
       if (c >= list.length) continue;
-      const order = first < 0 ? -1 : list.compareWith(c, (inputs[first] as MergeInput).segment.data.terms, cursors[first] ?? 0);
+      const order =
+        first < 0 ? -1 : list.compareWith(c, (inputs[first] as MergeInput).segment.data.terms, cursors[first] ?? 0);
       if (order < 0) {
         first = i;
         sameCount = 0;

@@ -189,7 +189,9 @@ export class SegmentedIndex {
       }
       scoreWithMaxScore(run, weights, normBase, normPerLength, top);
       run = [];
-      part.segment.scoreAll(part.termIds, weights, normBase, normPerLength, part.deleted, k, (score, doc) => top.offer(score, part.base + doc));
+      part.segment.scoreAll(part.termIds, weights, normBase, normPerLength, part.deleted, k, (score, doc) =>
+        top.offer(score, part.base + doc),
+      );
     }
     scoreWithMaxScore(run, weights, normBase, normPerLength, top);
     return top.results();
@@ -276,7 +278,10 @@ export class SegmentedIndex {
     const chosen = this.segments.filter(s => !ids || ids.includes(s.id));
     if (chosen.length < 2 && !chosen.some(s => this.deletions.has(s.id))) return;
     const id = this.nextSegmentId++;
-    const { segment, docMaps } = mergeSegments(chosen.map(s => ({ segment: s, deleted: this.deletions.get(s.id) })), id);
+    const { segment, docMaps } = mergeSegments(
+      chosen.map(s => ({ segment: s, deleted: this.deletions.get(s.id) })),
+      id,
+    );
     const mapById = new Map(chosen.map((s, i) => [s.id, docMaps[i] as Int32Array]));
     this.fileTable.moveDocs(mapById, id);
     const at = this.segments.indexOf(chosen[0] as Segment);
@@ -290,7 +295,10 @@ export class SegmentedIndex {
 
   /** Bytes held by the segments' arrays and strings (the file table and scratch not counted). */
   get byteSize(): number {
-    return this.segments.reduce((n, s) => n + s.byteSize, 0) + [...this.deletions.values()].reduce((n, d) => n + d.byteLength, 0);
+    return (
+      this.segments.reduce((n, s) => n + s.byteSize, 0) +
+      [...this.deletions.values()].reduce((n, d) => n + d.byteLength, 0)
+    );
   }
 
   private hit(order: number, score: number): IndexHit {
@@ -311,7 +319,16 @@ export class SegmentedIndex {
       startLine: data.docStartLines[doc] ?? 1,
       endLine: data.docEndLines[doc] ?? 1,
       score,
-      file: this.fileTable.get(location) ?? { path: data.filePaths.get(file), location, mtimeMs: 0, size: 0, hash: '', segment: -1, firstDoc: 0, docCount: 0 },
+      file: this.fileTable.get(location) ?? {
+        path: data.filePaths.get(file),
+        location,
+        mtimeMs: 0,
+        size: 0,
+        hash: '',
+        segment: -1,
+        firstDoc: 0,
+        docCount: 0,
+      },
     };
     if (title) hit.title = title;
     return hit;

@@ -112,7 +112,8 @@ export class ByteReader {
   /** Checks magic, version, length and checksum before anything is read. */
   static open(bytes: Uint8Array, version: number, what: string): ByteReader {
     const data = ByteReader.checkHeader(bytes, version, what);
-    if (crc32(data.subarray(HEADER_BYTES)) !== ByteReader.storedChecksum(data)) throw new StoreFormatError('corrupt', `${what}: checksum mismatch`);
+    if (crc32(data.subarray(HEADER_BYTES)) !== ByteReader.storedChecksum(data))
+      throw new StoreFormatError('corrupt', `${what}: checksum mismatch`);
     return new ByteReader(data);
   }
 
@@ -120,7 +121,12 @@ export class ByteReader {
    * `open` for the host thread: the checksum of a large segment in one call would hold the event loop, so it is
    * computed over slices with `step` (see createYielder) awaited between them.
    */
-  static async openInSteps(bytes: Uint8Array, version: number, what: string, step: () => Promise<void>): Promise<ByteReader> {
+  static async openInSteps(
+    bytes: Uint8Array,
+    version: number,
+    what: string,
+    step: () => Promise<void>,
+  ): Promise<ByteReader> {
     const data = ByteReader.checkHeader(bytes, version, what);
     let crc = 0;
     for (let at = HEADER_BYTES; at < data.length; at += CHECKSUM_SLICE) {
@@ -133,16 +139,21 @@ export class ByteReader {
 
   /** The bytes to read (copied if they share their buffer), once magic, version and length are right. */
   private static checkHeader(bytes: Uint8Array, version: number, what: string): Uint8Array {
-    if (bytes.length < HEADER_BYTES) throw new StoreFormatError('truncated', `${what}: ${bytes.length} bytes, shorter than its header`);
+    if (bytes.length < HEADER_BYTES)
+      throw new StoreFormatError('truncated', `${what}: ${bytes.length} bytes, shorter than its header`);
     // Typed-array views need 4-byte alignment and a buffer of their own (they may be handed to another thread).
     const data = bytes.byteOffset % 8 === 0 && bytes.buffer.byteLength === bytes.byteLength ? bytes : bytes.slice();
     const header = new DataView(data.buffer, data.byteOffset, HEADER_BYTES);
-    if (header.getUint32(0, true) !== MAGIC) throw new StoreFormatError('not-grounded', `${what}: not a Grounded index file`);
+    if (header.getUint32(0, true) !== MAGIC)
+      throw new StoreFormatError('not-grounded', `${what}: not a Grounded index file`);
     const found = header.getUint32(4, true);
-    if (found !== version) throw new StoreFormatError('old-version', `${what}: format version ${found}, this Grounded reads ${version}`);
+    if (found !== version)
+      throw new StoreFormatError('old-version', `${what}: format version ${found}, this Grounded reads ${version}`);
     const length = header.getUint32(8, true);
-    if (data.length - HEADER_BYTES < length) throw new StoreFormatError('truncated', `${what}: ${data.length - HEADER_BYTES} of ${length} payload bytes`);
-    if (data.length - HEADER_BYTES > length) throw new StoreFormatError('corrupt', `${what}: trailing bytes after the payload`);
+    if (data.length - HEADER_BYTES < length)
+      throw new StoreFormatError('truncated', `${what}: ${data.length - HEADER_BYTES} of ${length} payload bytes`);
+    if (data.length - HEADER_BYTES > length)
+      throw new StoreFormatError('corrupt', `${what}: trailing bytes after the payload`);
     return data;
   }
 
@@ -193,7 +204,8 @@ export class ByteReader {
   strings(): StringList {
     const bytes = this.u8s();
     const offsets = this.u32s();
-    if (offsets.length === 0 || (offsets[offsets.length - 1] ?? 0) > bytes.length) throw new StoreFormatError('corrupt', 'string table out of range');
+    if (offsets.length === 0 || (offsets[offsets.length - 1] ?? 0) > bytes.length)
+      throw new StoreFormatError('corrupt', 'string table out of range');
     return new StringList(bytes, offsets);
   }
 
@@ -211,6 +223,7 @@ export class ByteReader {
   }
 
   private need(bytes: number): void {
-    if (this.at + bytes > this.data.length) throw new StoreFormatError('corrupt', 'a section runs past the end of the file');
+    if (this.at + bytes > this.data.length)
+      throw new StoreFormatError('corrupt', 'a section runs past the end of the file');
   }
 }

@@ -7,7 +7,15 @@ import { StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
 import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
-import { claimStoreFolder, isStoreFile, MANIFEST, SEGMENT_FILE, segmentFile, storeFolderState, StoreFolderError } from './storeFolder';
+import {
+  claimStoreFolder,
+  isStoreFile,
+  MANIFEST,
+  SEGMENT_FILE,
+  segmentFile,
+  storeFolderState,
+  StoreFolderError,
+} from './storeFolder';
 
 export interface StoredIndex {
   manifest: Manifest;
@@ -55,7 +63,11 @@ export class IndexStore {
   async load(step: () => Promise<void> = () => Promise.resolve()): Promise<StoredIndex | undefined> {
     const state = await storeFolderState(this.dir);
     if (state === 'missing' || state === 'empty') return undefined;
-    if (state === 'foreign') throw new StoreFolderError('foreign', `The folder ${this.dir} holds files that are not Grounded's, so Grounded keeps the index in memory and leaves the folder untouched (it needs an empty folder or one marked with ${STORE_MARKER}).`);
+    if (state === 'foreign')
+      throw new StoreFolderError(
+        'foreign',
+        `The folder ${this.dir} holds files that are not Grounded's, so Grounded keeps the index in memory and leaves the folder untouched (it needs an empty folder or one marked with ${STORE_MARKER}).`,
+      );
     let bytes: Uint8Array;
     try {
       bytes = await readFileBytes(join(this.dir, MANIFEST));
@@ -66,7 +78,7 @@ export class IndexStore {
     const manifest = await decodeManifest(bytes, MANIFEST, step);
     // Read in parallel (the thread pool does it); checked one after the other, so `step` slices stay sequential.
     const reads = manifest.segmentIds.map(async id => {
-        const name = segmentFile(id);
+      const name = segmentFile(id);
       try {
         return await readFileBytes(join(this.dir, name));
       } catch (e) {

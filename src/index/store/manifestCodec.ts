@@ -52,10 +52,18 @@ export function encodeManifest(m: Manifest): Uint8Array {
  * Decodes a manifest. The file table stays in columns over `bytes` (30k+ files in a large workspace: no object per
  * file); only the checksum takes long enough that `step` (see createYielder) is awaited between slices of it.
  */
-export async function decodeManifest(bytes: Uint8Array, what: string, step: () => Promise<void> = noStep): Promise<Manifest> {
+export async function decodeManifest(
+  bytes: Uint8Array,
+  what: string,
+  step: () => Promise<void> = noStep,
+): Promise<Manifest> {
   const r = await ByteReader.openInSteps(bytes, MANIFEST_FORMAT_VERSION, what, step);
   const schema = r.string();
-  if (schema !== RANKING_SCHEMA) throw new StoreFormatError('old-version', `${what}: built for ranking "${schema}", this Grounded uses "${RANKING_SCHEMA}"`);
+  if (schema !== RANKING_SCHEMA)
+    throw new StoreFormatError(
+      'old-version',
+      `${what}: built for ranking "${schema}", this Grounded uses "${RANKING_SCHEMA}"`,
+    );
   const folders = r.strings().toArray();
   const nextSegmentId = r.u32();
   const builtAt = r.f64();
@@ -73,7 +81,11 @@ export async function decodeManifest(bytes: Uint8Array, what: string, step: () =
   const firstDocs = r.u32s();
   const docCounts = r.u32s();
   const n = paths.length;
-  if ([locations.length, hashes.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(len => len !== n))
+  if (
+    [locations.length, hashes.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(
+      len => len !== n,
+    )
+  )
     throw new StoreFormatError('corrupt', `${what}: file table columns disagree`);
   if (skips.some(s => s > SKIP_REASONS.length)) throw new StoreFormatError('corrupt', `${what}: unknown skip reason`);
   const stamps = r.f64s(2 * n);

@@ -25,7 +25,11 @@ export function encodeSegment(s: SegmentData): Uint8Array {
  * Checks and maps a segment file: every array and string table is a view of `bytes`, nothing is copied or decoded.
  * The checksum is the only pass over the bytes; `step` is awaited between its slices (see ByteReader.openInSteps).
  */
-export async function decodeSegment(bytes: Uint8Array, what: string, step: () => Promise<void> = () => Promise.resolve()): Promise<SegmentData> {
+export async function decodeSegment(
+  bytes: Uint8Array,
+  what: string,
+  step: () => Promise<void> = () => Promise.resolve(),
+): Promise<SegmentData> {
   const r = await ByteReader.openInSteps(bytes, SEGMENT_FORMAT_VERSION, what, step);
   const s: SegmentData = {
     id: r.u32(),

@@ -14,7 +14,8 @@ export const SEGMENT_FILE = /^seg-(\d+)\.bin$/;
 export const TEMPORARY_FILE = /^(manifest|seg-\d+)\.bin\.\d+\.\d+\.tmp$/;
 
 /** A file name Grounded writes in a store. */
-export const isStoreFile = (name: string): boolean => name === MANIFEST || SEGMENT_FILE.test(name) || TEMPORARY_FILE.test(name);
+export const isStoreFile = (name: string): boolean =>
+  name === MANIFEST || SEGMENT_FILE.test(name) || TEMPORARY_FILE.test(name);
 
 /** How long creating a store folder may take: a network share that stopped answering, an odd file system. */
 const FOLDER_TIMEOUT_MS = 10_000;
@@ -49,7 +50,8 @@ export async function storeFolderState(dir: string): Promise<StoreFolderState> {
   if (names.includes(STORE_MARKER)) return 'marked';
   if (names.length === 0) return 'empty';
   if (!names.every(isStoreFile)) return 'foreign';
-  for (const name of names) if (!TEMPORARY_FILE.test(name) && !(await startsWithMagic(join(dir, name)))) return 'foreign';
+  for (const name of names)
+    if (!TEMPORARY_FILE.test(name) && !(await startsWithMagic(join(dir, name)))) return 'foreign';
   return 'unmarked-store';
 }
 
@@ -84,7 +86,10 @@ export async function claimStoreFolder(dir: string): Promise<void> {
 export async function makeFolder(path: string, timeoutMs = FOLDER_TIMEOUT_MS): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })), timeoutMs);
+    timer = setTimeout(
+      () => reject(Object.assign(new Error(`no answer within ${timeoutMs / 1000} s`), { code: 'ETIMEDOUT' })),
+      timeoutMs,
+    );
     timer.unref();
   });
   try {

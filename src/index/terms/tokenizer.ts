@@ -17,7 +17,9 @@ export const DEFAULT_TOKENIZER_OPTIONS: Readonly<TokenizerOptions> = { stopwords
 
 /** Lucene's English stop set: small on purpose, so code words (`new`, `get`, `set`, `do`) survive. */
 export const STOPWORDS: ReadonlySet<string> = new Set(
-  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(' '),
+  'a an and are as at be but by for if in into is it no not of on or such that the their then there these they this to was will with'.split(
+    ' ',
+  ),
 );
 
 /**

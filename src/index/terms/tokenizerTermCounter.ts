@@ -104,7 +104,11 @@ export class TokenizerTermCounter implements TermCounter {
   }
 
   postings(): Postings {
-    return { terms: this.postingTerms.toArray(), docs: this.postingDocs.toArray(), tfs: Uint16Array.from(this.postingTfs.toArray()) };
+    return {
+      terms: this.postingTerms.toArray(),
+      docs: this.postingDocs.toArray(),
+      tfs: Uint16Array.from(this.postingTfs.toArray()),
+    };
   }
 
   get postingCount(): number {
@@ -146,6 +150,7 @@ export function sortStrings(strings: readonly string[]): string[] {
     else buckets.set(key, [s]);
   }
   const out: string[] = [];
-  for (const key of [...buckets.keys()].sort((a, b) => a - b)) for (const s of (buckets.get(key) ?? []).sort()) out.push(s);
+  for (const key of [...buckets.keys()].sort((a, b) => a - b))
+    for (const s of (buckets.get(key) ?? []).sort()) out.push(s);
   return out;
 }

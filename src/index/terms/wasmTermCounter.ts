@@ -41,7 +41,8 @@ interface TermCounterExports {
 
 /** Compiled once per thread, on first use (the module is small). */
 let compiled: WebAssembly.Module | undefined;
-const termCounterModule = (): WebAssembly.Module => (compiled ??= new WebAssembly.Module(Buffer.from(TERM_COUNTER_WASM, 'base64')));
+const termCounterModule = (): WebAssembly.Module =>
+  (compiled ??= new WebAssembly.Module(Buffer.from(TERM_COUNTER_WASM, 'base64')));
 
 const utf8 = new TextDecoder();
 const encoder = new TextEncoder();
@@ -80,7 +81,8 @@ export class WasmTermCounter implements TermCounter {
     identifierLimit = 1 << 20,
   ) {
     const o = DEFAULT_TOKENIZER_OPTIONS;
-    if (!o.stopwords || !o.stem || !o.compounds) throw new Error('The term counter mirrors the default tokenizer options.');
+    if (!o.stopwords || !o.stem || !o.compounds)
+      throw new Error('The term counter mirrors the default tokenizer options.');
     const instance = new WebAssembly.Instance(termCounterModule(), {
       env: {
         pieceTerm: (start: number, end: number): number => this.pieceTerm(start, end),
@@ -99,7 +101,8 @@ export class WasmTermCounter implements TermCounter {
 
   /** Done with this counter (what `postings()` and `drain()` returned must no longer be read): it is reset and kept for reuse. */
   dispose(): void {
-    if (idle.includes(this) || idle.length >= MAX_IDLE || this.exports.memory.buffer.byteLength > MAX_IDLE_BYTES) return;
+    if (idle.includes(this) || idle.length >= MAX_IDLE || this.exports.memory.buffer.byteLength > MAX_IDLE_BYTES)
+      return;
     this.exports.reset();
     idle.push(this);
   }
@@ -169,7 +172,10 @@ export class WasmTermCounter implements TermCounter {
   drain(): DrainedTerms {
     const n = this.exports.drain();
     const { buffer } = this.exports.memory;
-    return { ids: new Uint32Array(buffer, this.exports.touchedAt(), n), counts: new Uint32Array(buffer, this.exports.drainedAt(), n) };
+    return {
+      ids: new Uint32Array(buffer, this.exports.touchedAt(), n),
+      counts: new Uint32Array(buffer, this.exports.drainedAt(), n),
+    };
   }
 
   endDocument(doc: number): number {
@@ -223,6 +229,7 @@ export class WasmTermCounter implements TermCounter {
   /** Text with non-ASCII characters (between ASCII separators): counted as `tokenize` splits it. */
   private span(start: number, end: number, weight: number): void {
     this.refresh();
-    for (const term of tokenize(utf8.decode(this.bytes.subarray(start, end)))) this.exports.countId(this.termId(term), weight);
+    for (const term of tokenize(utf8.decode(this.bytes.subarray(start, end))))
+      this.exports.countId(this.termId(term), weight);
   }
 }

@@ -40,7 +40,8 @@ export function postJsonWithRetry(url: string, body: unknown, options: PostJsonO
     clock: options.clock,
     signal: options.signal,
     classify: e => options.describe(classify(e, options.signal), e),
-    onRetry: ({ error, delayMs, attempt, retries }) => options.onRetry?.(`${error.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (${attempt}/${retries}).`),
+    onRetry: ({ error, delayMs, attempt, retries }) =>
+      options.onRetry?.(`${error.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (${attempt}/${retries}).`),
   });
 }
 
@@ -49,7 +50,12 @@ async function postOnce(url: string, payload: string, options: PostJsonOptions):
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;
   try {
-    response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: payload, signal });
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...options.headers },
+      body: payload,
+      signal,
+    });
   } catch (e) {
     if (timeout.aborted && !options.signal?.aborted) throw new GroundedError('timeout', 'timed out', { cause: e });
     throw e;
@@ -61,7 +67,10 @@ async function postOnce(url: string, payload: string, options: PostJsonOptions):
     throw new HttpStatusError(response.status, response.headers, parseJson(safe) ?? safe.slice(0, 2000));
   }
   const parsed = parseJson(text);
-  if (parsed === undefined) throw new GroundedError('unknown', 'The reply was not JSON.', { cause: redactSecrets(text.slice(0, 2000), secretsInHeaders(options.headers)) });
+  if (parsed === undefined)
+    throw new GroundedError('unknown', 'The reply was not JSON.', {
+      cause: redactSecrets(text.slice(0, 2000), secretsInHeaders(options.headers)),
+    });
   return parsed;
 }
 
@@ -90,5 +99,8 @@ export function bodyReason(body: unknown): string {
   const nested = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
   const message = nested?.message ?? o.message ?? o.error ?? o.detail;
   const code = o.error_code ?? nested?.code;
-  return [typeof code === 'string' ? code : '', typeof message === 'string' ? message : ''].filter(Boolean).join(': ').slice(0, 300);
+  return [typeof code === 'string' ? code : '', typeof message === 'string' ? message : '']
+    .filter(Boolean)
+    .join(': ')
+    .slice(0, 300);
 }

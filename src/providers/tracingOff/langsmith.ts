@@ -37,7 +37,11 @@ export class Client {
  * The sort key LangChain's tracers give a run (`20240101T000000000001Z<runId>`): its start time to the millisecond,
  * the execution order as microseconds to break ties, then the id. The same format as LangSmith's.
  */
-export function convertToDottedOrderFormat(epoch: number, runId: string, executionOrder = 1): { dottedOrder: string; microsecondPrecisionDatestring: string } {
+export function convertToDottedOrderFormat(
+  epoch: number,
+  runId: string,
+  executionOrder = 1,
+): { dottedOrder: string; microsecondPrecisionDatestring: string } {
   const paddedOrder = executionOrder.toFixed(0).slice(0, 3).padStart(3, '0');
   const microsecondPrecisionDatestring = `${new Date(epoch).toISOString().slice(0, -1)}${paddedOrder}Z`;
   return { dottedOrder: microsecondPrecisionDatestring.replace(/[-:.]/g, '') + runId, microsecondPrecisionDatestring };

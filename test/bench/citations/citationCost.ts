@@ -27,7 +27,13 @@ interface Trial {
  * `lines` lines and, with checking on, scored against the other five sources. Each trial's sources are three
  * prose and three code files in random order; the claim comes from one of them, which it cites.
  */
-export function citationCost(lines: number, trials: number, v: Vocabulary, rand: () => number, weight: (term: string) => number): CitationCost {
+export function citationCost(
+  lines: number,
+  trials: number,
+  v: Vocabulary,
+  rand: () => number,
+  weight: (term: string) => number,
+): CitationCost {
   const prose = Array.from({ length: POOL }, (_, i) => passageOf(`docs/guide${i}.md`, proseText(v, rand, lines)));
   const code = Array.from({ length: POOL }, (_, i) => passageOf(`src/module${i}.ts`, codeText(v, rand, lines)));
   const pick = (pool: Passage[]) => shuffle([...pool], rand).slice(0, SOURCES / 2);

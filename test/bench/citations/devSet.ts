@@ -81,7 +81,11 @@ export class DevSet {
     for (const [claim, group] of byClaim) {
       const sources = await this.sources(claim);
       const gold = group.map(c => c.path);
-      const cite = this.answer(claim, sources, sources.filter(p => gold.includes(p.path)));
+      const cite = this.answer(
+        claim,
+        sources,
+        sources.filter(p => gold.includes(p.path)),
+      );
       const citeWrong = this.answer(claim, sources, sources.filter(p => !gold.includes(p.path)).slice(0, 1));
       for (const c of group) {
         if (sources.some(p => p.path === c.path)) {

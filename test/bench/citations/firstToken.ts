@@ -20,7 +20,12 @@ export interface AskTimes {
  * (and, for `citationCheck: model`, says every claim is supported). `weight` is the retriever's IDF: a local
  * index has one, a remote retriever none (the citations then compute IDF over the sources before streaming).
  */
-export async function askTimes(sources: Passage[], answer: string, weight: ((term: string) => number) | undefined, rounds: number): Promise<Record<CitationCheck, AskTimes>> {
+export async function askTimes(
+  sources: Passage[],
+  answer: string,
+  weight: ((term: string) => number) | undefined,
+  rounds: number,
+): Promise<Record<CitationCheck, AskTimes>> {
   // three words a token: the first token and the markers are what is timed, not the scripted model's pauses
   const tokens = answer.match(/(?:\s*\S+){1,3}/g) ?? [];
   const model = new ScriptedChatModel(call => {
@@ -29,12 +34,18 @@ export async function askTimes(sources: Passage[], answer: string, weight: ((ter
     return { reply: JSON.stringify({ verdicts: Array.from({ length: claims }, () => 'supported') }) };
   });
   // fresh passage objects per search, as a retriever returns them (nothing of the last answer is cached on them)
-  const retriever: Retriever = { search: async () => sources.map(p => ({ ...p })), ...(weight && { termWeights: () => weight }) };
+  const retriever: Retriever = {
+    search: async () => sources.map(p => ({ ...p })),
+    ...(weight && { termWeights: () => weight }),
+  };
   const once = async (citationCheck: CitationCheck) => {
     const started = performance.now();
     let first = 0;
     let citations = 0;
-    for await (const e of ask({ question: 'what do the guides say?' }, { retriever, model, options: { grading: false, citationCheck } })) {
+    for await (const e of ask(
+      { question: 'what do the guides say?' },
+      { retriever, model, options: { grading: false, citationCheck } },
+    )) {
       if (e.type === 'token') first ||= performance.now() - started;
       if (e.type === 'error') throw e.error;
       if (e.type === 'done') citations = e.citations.length;

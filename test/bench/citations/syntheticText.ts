@@ -10,9 +10,14 @@ import { tokenize } from '../../../src/index/terms/tokenizer';
 
 /** English function words, the head of the distribution as in real text. */
 const FUNCTION_WORDS =
-  'the of and to in a is that for it as with was on be by this are or from at which an not have can when each its into more'.split(' ');
+  'the of and to in a is that for it as with was on be by this are or from at which an not have can when each its into more'.split(
+    ' ',
+  );
 const FUNCTION_SET: ReadonlySet<string> = new Set(FUNCTION_WORDS);
-const SYLLABLES = 'ka lo mer tin sa vo ren du pel gra shi mon tex ba rin cho fal ne qua zor li pa sten vik hol mu dra fen ot cal'.split(' ');
+const SYLLABLES =
+  'ka lo mer tin sa vo ren du pel gra shi mon tex ba rin cho fal ne qua zor li pa sten vik hol mu dra fen ot cal'.split(
+    ' ',
+  );
 /** Zipf–Mandelbrot: the word of rank r is drawn with weight 1 / (r + 2.7). */
 const ZIPF_SHIFT = 2.7;
 const VOCABULARY_SIZE = 6000;
@@ -105,7 +110,10 @@ export function codeText(v: Vocabulary, rand: () => number, lines: number): stri
   };
   while (out.length < lines) {
     locals = Array.from({ length: 3 + Math.floor(rand() * 4) }, () => v.identifier());
-    out.push(`/** ${v.sentence(6, 16)} */`, `export function ${pickFrom(fileNames)}(${id()}: ${cap(id())}, ${id()}: number): ${cap(id())} {`);
+    out.push(
+      `/** ${v.sentence(6, 16)} */`,
+      `export function ${pickFrom(fileNames)}(${id()}: ${cap(id())}, ${id()}: number): ${cap(id())} {`,
+    );
     const body = 3 + Math.floor(rand() * 12);
     for (let i = 0; i < body; i++) {
       const roll = rand();
@@ -132,7 +140,10 @@ export function passageOf(path: string, text: string): Passage {
  */
 export function claimFrom(passage: Passage, v: Vocabulary, rand: () => number): string {
   const pieces = passage.path.endsWith('.md')
-    ? passage.text.replace(/^#.*$/gm, '').replace(/^- /gm, '').split(/(?<=\.)\s+/)
+    ? passage.text
+        .replace(/^#.*$/gm, '')
+        .replace(/^- /gm, '')
+        .split(/(?<=\.)\s+/)
     : passage.text.split('\n');
   const candidates = pieces.map(p => words(p)).filter(ws => ws.length >= 5);
   const source = candidates[Math.floor(rand() * candidates.length)] ?? ['the', 'passage', 'says', 'nothing', 'more'];

@@ -15,7 +15,9 @@ const ROOT = resolve(__dirname, '../../../..');
  */
 export function corpusFolders(quick: boolean): string[] {
   const nm = resolve(ROOT, 'node_modules');
-  const folders = quick ? [resolve(nm, 'typescript'), resolve(nm, '@langchain')] : [nm, '/usr/lib/python3.11', '/usr/include'];
+  const folders = quick
+    ? [resolve(nm, 'typescript'), resolve(nm, '@langchain')]
+    : [nm, '/usr/lib/python3.11', '/usr/include'];
   return folders.filter(f => existsSync(f));
 }
 
@@ -52,7 +54,8 @@ export async function chunkDocs(index: SegmentedIndex): Promise<ChunkDoc[]> {
   for (const file of index.files()) {
     if (file.skip || file.docCount === 0) continue;
     const text = await readFile(file.location, 'utf8').catch(() => '');
-    for (const chunk of chunkText(file.path, text)) docs.push({ id: docs.length, path: file.path, title: chunk.title ?? '', text: chunk.text });
+    for (const chunk of chunkText(file.path, text))
+      docs.push({ id: docs.length, path: file.path, title: chunk.title ?? '', text: chunk.text });
   }
   return docs;
 }
@@ -66,7 +69,15 @@ export { random };
  */
 export function sampleQueries(docs: readonly ChunkDoc[], count: number, seed = 42): string[] {
   const next = random(seed);
-  const queries = seed === 42 ? ['how to parse a config file', 'retry with exponential backoff', 'stream tokens from the model', 'read file async error handling'] : [];
+  const queries =
+    seed === 42
+      ? [
+          'how to parse a config file',
+          'retry with exponential backoff',
+          'stream tokens from the model',
+          'read file async error handling',
+        ]
+      : [];
   while (queries.length < count && docs.length > 0) {
     const doc = docs[Math.floor(next() * docs.length)];
     const words = (doc?.text.match(/[A-Za-z]{4,}/g) ?? []).filter((_, i, all) => all.length < 3 || i % 3 === 0);

@@ -37,7 +37,10 @@ describe('Grounded in a real VS Code extension host', function () {
     const passages = await collect(api.ask({ question: 'flux capacitor secret', mode: 'search' }));
     const sources = passages.find(e => e.type === 'sources');
     assert.ok(sources?.type === 'sources' && sources.sources.length > 0);
-    assert.ok(sources.sources.every(p => !p.path.startsWith('ignored/') && !p.path.startsWith('assets/')), JSON.stringify(sources.sources.map(p => p.path)));
+    assert.ok(
+      sources.sources.every(p => !p.path.startsWith('ignored/') && !p.path.startsWith('assets/')),
+      JSON.stringify(sources.sources.map(p => p.path)),
+    );
   });
 
   it('streams an answer whose citations open the file and lines that hold the cited text', async () => {
@@ -48,7 +51,10 @@ describe('Grounded in a real VS Code extension host', function () {
     assert.ok(done?.type === 'done', JSON.stringify(done));
     assert.equal(done.mode, 'answer');
     assert.ok(done.citations.length >= 1, 'cites a source');
-    assert.ok(done.citations.every(c => c.n !== 99), 'the invented [99] is dropped');
+    assert.ok(
+      done.citations.every(c => c.n !== 99),
+      'the invented [99] is dropped',
+    );
     for (const c of done.citations) {
       // The test model quotes the section's heading ("Flux capacitor"); a heading is never a citation's lines, so the
       // claim is anchored to the 1-4 lines that say it under the heading, within its passage.
@@ -73,7 +79,10 @@ describe('Grounded in a real VS Code extension host', function () {
       query: '@grounded where do the logs go?',
       modelSelector: { vendor: 'grounded-test' },
     });
-    assert.ok(await until(() => fake.calls.slice(before).some(c => c.kind === 'generate'), HOST_WAIT), 'the participant asked the model');
+    assert.ok(
+      await until(() => fake.calls.slice(before).some(c => c.kind === 'generate'), HOST_WAIT),
+      'the participant asked the model',
+    );
     const generate = fake.calls.slice(before).find(c => c.kind === 'generate');
     assert.match(generate?.text ?? '', /docs\/configuration\.md:\d+-\d+/);
     assert.match(generate?.text ?? '', /Question: where do the logs go\?/);
@@ -90,9 +99,12 @@ describe('Grounded in a real VS Code extension host', function () {
 
   it('stops the model when the question is cancelled', async () => {
     const controller = new AbortController();
-    const events = await collect(api.ask({ question: 'SLOWLY how is the flux capacitor configured?', signal: controller.signal }), e => {
-      if (e.type === 'token') controller.abort();
-    });
+    const events = await collect(
+      api.ask({ question: 'SLOWLY how is the flux capacitor configured?', signal: controller.signal }),
+      e => {
+        if (e.type === 'token') controller.abort();
+      },
+    );
     const end = events[events.length - 1];
     assert.ok(end?.type === 'error' && end.error.kind === 'cancelled', JSON.stringify(end));
     assert.equal(events.filter(e => e.type === 'token').length, 1);
@@ -112,7 +124,10 @@ describe('Grounded in a real VS Code extension host', function () {
     }, HOST_WAIT);
     assert.ok(hit, 'the saved edit is searchable');
     const saved = await vscode.workspace.openTextDocument(uri);
-    assert.match(saved.getText(new vscode.Range(hit.passage.startLine - 1, 0, hit.passage.endLine, 0)), /hoverboard charger/);
+    assert.match(
+      saved.getText(new vscode.Range(hit.passage.startLine - 1, 0, hit.passage.endLine, 0)),
+      /hoverboard charger/,
+    );
   });
 
   it('answers an empty question with a clear message and no model call', async () => {

@@ -15,7 +15,10 @@ async function searchCitations(api: GroundedApi, question: string): Promise<Pass
 
 /** Asks `question` until `found` holds for the passages it cites; fails the test if it never does. */
 async function searchUntil(api: GroundedApi, question: string, found: (ps: Passage[]) => boolean): Promise<void> {
-  assert.ok(await until(async () => found(await searchCitations(api, question)), HOST_WAIT), `"${question}" is still not as expected`);
+  assert.ok(
+    await until(async () => found(await searchCitations(api, question)), HOST_WAIT),
+    `"${question}" is still not as expected`,
+  );
 }
 
 describe('the workspace index in a real VS Code', function () {
@@ -42,7 +45,10 @@ describe('the workspace index in a real VS Code', function () {
 
   it('picks up a file created outside the editor, and forgets it once deleted', async () => {
     const uri = vscode.Uri.file(join(workspaceRoot(), 'notes', 'zeppelin.txt'));
-    await vscode.workspace.fs.writeFile(uri, Buffer.from('Zeppelin hangar inventory\n\nThe zeppelin moors at hangar nine.\n'));
+    await vscode.workspace.fs.writeFile(
+      uri,
+      Buffer.from('Zeppelin hangar inventory\n\nThe zeppelin moors at hangar nine.\n'),
+    );
     await searchUntil(api, 'zeppelin hangar', ps => ps.some(p => p.path === 'notes/zeppelin.txt' && p.startLine === 1));
     await vscode.workspace.fs.delete(uri);
     await searchUntil(api, 'zeppelin hangar', ps => !ps.some(p => p.path === 'notes/zeppelin.txt'));
@@ -68,7 +74,10 @@ describe('the workspace index in a real VS Code', function () {
     try {
       await until(async () => (await api.indexReport()).notices.some(n => /rebuilt/.test(n)), HOST_WAIT);
       const after = await api.indexReport();
-      assert.ok(after.notices.some(n => /rebuilt the workspace index/.test(n)), JSON.stringify(after.notices));
+      assert.ok(
+        after.notices.some(n => /rebuilt the workspace index/.test(n)),
+        JSON.stringify(after.notices),
+      );
       assert.ok((await readFile(manifest)).subarray(0, 4).equals(Buffer.from('GRND')), 'the store was written again');
       await searchUntil(api, 'flux capacitor', ps => ps.length > 0);
     } finally {

@@ -30,7 +30,9 @@ describe('notebook citations in a real VS Code extension host', function () {
   /** The search hit in the notebook's cell 2, once the index has taken the new file in. */
   const cellHit = (): Promise<Passage | undefined> =>
     until(async () => {
-      const sources = (await collect(api.ask({ question: 'read_csv describe', mode: 'search' }))).find(e => e.type === 'sources');
+      const sources = (await collect(api.ask({ question: 'read_csv describe', mode: 'search' }))).find(
+        e => e.type === 'sources',
+      );
       return sources?.type === 'sources' ? sources.sources.find(p => p.path === 'notebooks/churn.ipynb') : undefined;
     }, HOST_WAIT);
 

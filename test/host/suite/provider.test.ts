@@ -25,8 +25,16 @@ describe('the openai-compatible provider in a real VS Code', function () {
 
   before(async () => {
     api = await activateGrounded();
-    server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : ANSWER }));
-    await setModelSettings({ provider: 'openai-compatible', preset: 'custom', baseUrl: server.baseUrl, name: 'fault-model', helperModel: 'fault-small' });
+    server = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : ANSWER,
+    }));
+    await setModelSettings({
+      provider: 'openai-compatible',
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      name: 'fault-model',
+      helperModel: 'fault-small',
+    });
     assert.equal(await vscode.commands.executeCommand('grounded.setApiKey', KEY), true);
   });
 
@@ -41,13 +49,19 @@ describe('the openai-compatible provider in a real VS Code', function () {
     const events = await collect(api.ask({ question: 'How is the flux capacitor configured?' }));
     const done = events[events.length - 1];
     assert.ok(done?.type === 'done', JSON.stringify(done));
-    assert.deepEqual(events.flatMap(e => (e.type === 'token' ? [e.text] : [])), ANSWER);
+    assert.deepEqual(
+      events.flatMap(e => (e.type === 'token' ? [e.text] : [])),
+      ANSWER,
+    );
     assert.ok(done.citations.length >= 1, 'cites a source');
     const requests = server.chatRequests.slice(before);
-    assert.deepEqual(requests.map(r => [isGradeRequest(r), r.body?.model, r.stream, r.authorization]), [
-      [true, 'fault-small', false, `Bearer ${KEY}`],
-      [false, 'fault-model', true, `Bearer ${KEY}`],
-    ]);
+    assert.deepEqual(
+      requests.map(r => [isGradeRequest(r), r.body?.model, r.stream, r.authorization]),
+      [
+        [true, 'fault-small', false, `Bearer ${KEY}`],
+        [false, 'fault-model', true, `Bearer ${KEY}`],
+      ],
+    );
     const generation = requests.find(r => !isGradeRequest(r));
     assert.ok(generation);
     assert.match(lastUserText(generation), /docs\/configuration\.md:\d+-\d+/);
@@ -93,9 +107,18 @@ describe('the openai-compatible provider in a real VS Code', function () {
     const before = server.chatRequests.length;
     // A fresh session: an earlier suite's chat request may still be finishing in the current one.
     await vscode.commands.executeCommand('workbench.action.chat.newChat');
-    await vscode.commands.executeCommand('workbench.action.chat.open', { query: '@grounded which port does the flux service use?', modelSelector: { vendor: 'grounded-test' } });
+    await vscode.commands.executeCommand('workbench.action.chat.open', {
+      query: '@grounded which port does the flux service use?',
+      modelSelector: { vendor: 'grounded-test' },
+    });
     const asked = (generation: boolean) => () =>
-      server.chatRequests.slice(before).some(r => isGradeRequest(r) !== generation && lastUserText(r).includes('Question: which port does the flux service use?'));
+      server.chatRequests
+        .slice(before)
+        .some(
+          r =>
+            isGradeRequest(r) !== generation &&
+            lastUserText(r).includes('Question: which port does the flux service use?'),
+        );
     assert.ok(await until(asked(false), HOST_WAIT), 'the participant graded with the endpoint');
     assert.ok(await until(asked(true), HOST_WAIT), 'the participant generated with the endpoint');
   });

@@ -28,7 +28,12 @@ describe('grounded.retriever in a real VS Code', function () {
   });
 
   after(async () => {
-    for (const key of ['retriever', 'fallbackToLocalIndex', 'databricksVectorSearch.workspaceUrl', 'databricksVectorSearch.indexName'])
+    for (const key of [
+      'retriever',
+      'fallbackToLocalIndex',
+      'databricksVectorSearch.workspaceUrl',
+      'databricksVectorSearch.indexName',
+    ])
       await config().update(key, undefined, target);
     await vscode.commands.executeCommand('grounded.setDatabricksToken', '');
   });
@@ -44,6 +49,9 @@ describe('grounded.retriever in a real VS Code', function () {
     await config().update('fallbackToLocalIndex', true, target);
     const end = await lastEvent(api.ask({ question: 'flux capacitor', mode: 'search' }));
     assert.ok(end?.type === 'done', JSON.stringify(end));
-    assert.ok(end.citations.some(c => c.passage.path === 'docs/configuration.md'), JSON.stringify(end.citations.map(c => c.passage.path)));
+    assert.ok(
+      end.citations.some(c => c.passage.path === 'docs/configuration.md'),
+      JSON.stringify(end.citations.map(c => c.passage.path)),
+    );
   });
 });

@@ -31,12 +31,15 @@ const hostileSettings = (elsewhere: string): Record<string, string> => ({
 /** A setting a workspace may set, written with the others: when it is read, the file has been loaded. */
 const MARKER = { section: 'editor', key: 'tabSize', value: 7 };
 
-async function setModelSettings(values: Partial<Record<(typeof MODEL_SETTINGS)[number], string | undefined>>): Promise<void> {
+async function setModelSettings(
+  values: Partial<Record<(typeof MODEL_SETTINGS)[number], string | undefined>>,
+): Promise<void> {
   const config = vscode.workspace.getConfiguration('grounded.model');
   for (const [key, value] of Object.entries(values)) await config.update(key, value, vscode.ConfigurationTarget.Global);
 }
 
-const markerRead = () => vscode.workspace.getConfiguration(MARKER.section).inspect(MARKER.key)?.workspaceValue === MARKER.value;
+const markerRead = () =>
+  vscode.workspace.getConfiguration(MARKER.section).inspect(MARKER.key)?.workspaceValue === MARKER.value;
 
 describe('workspace settings cannot send a stored secret elsewhere', function () {
   let api: GroundedApi;
@@ -48,9 +51,17 @@ describe('workspace settings cannot send a stored secret elsewhere', function ()
 
   before(async () => {
     api = await activateGrounded();
-    chosen = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : ['Set it to 88 [1].'] }));
+    chosen = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1,2]}'] : ['Set it to 88 [1].'],
+    }));
     named = await FaultServer.start(() => ({ tokens: ['the workspace’s server answered'] }));
-    await setModelSettings({ provider: 'openai-compatible', preset: 'custom', baseUrl: chosen.baseUrl, name: 'chosen-model', helperModel: '' });
+    await setModelSettings({
+      provider: 'openai-compatible',
+      preset: 'custom',
+      baseUrl: chosen.baseUrl,
+      name: 'chosen-model',
+      helperModel: '',
+    });
     assert.equal(await vscode.commands.executeCommand('grounded.setApiKey', KEY), true);
 
     settingsFile = path.join(workspaceRoot(), '.vscode', 'settings.json');
@@ -78,7 +89,8 @@ describe('workspace settings cannot send a stored secret elsewhere', function ()
 
   it('ignores every workspace value of a setting that decides where a secret goes', () => {
     const config = vscode.workspace.getConfiguration('grounded');
-    for (const [key, value] of Object.entries(hostile)) assert.notEqual(config.get(key), value, `grounded.${key} is not taken from the workspace`);
+    for (const [key, value] of Object.entries(hostile))
+      assert.notEqual(config.get(key), value, `grounded.${key} is not taken from the workspace`);
     assert.equal(config.get('model.baseUrl'), chosen.baseUrl);
     assert.equal(config.get('retriever'), 'local');
   });
@@ -89,6 +101,10 @@ describe('workspace settings cannot send a stored secret elsewhere', function ()
     assert.ok(end?.type === 'done', JSON.stringify(end));
     assert.ok(chosen.chatRequests.length > 0, 'the chosen endpoint answered');
     assert.ok(chosen.chatRequests.every(r => r.authorization === `Bearer ${KEY}`));
-    assert.deepEqual(named.requests.map(r => r.url), [], 'the workspace’s server got no request at all');
+    assert.deepEqual(
+      named.requests.map(r => r.url),
+      [],
+      'the workspace’s server got no request at all',
+    );
   });
 });

@@ -3,7 +3,6 @@ import { cli } from './cliHarness';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { BEIR_TINY } from '../index/fixturePaths';
 
-
 describe('grounded eval with an embeddings endpoint', () => {
   let server: EmbeddingsServer;
   before(async () => {
@@ -15,7 +14,15 @@ describe('grounded eval with an embeddings endpoint', () => {
 
   it('reports lexical, vector and hybrid side by side, the lexical row unchanged', async () => {
     const plain = JSON.parse((await cli('eval', BEIR_TINY, '--json')).out) as { metrics: Record<string, number> };
-    const { code, out } = await cli('eval', BEIR_TINY, '--json', '--embeddings-model', 'test-embed', '--embeddings-base-url', server.baseUrl);
+    const { code, out } = await cli(
+      'eval',
+      BEIR_TINY,
+      '--json',
+      '--embeddings-model',
+      'test-embed',
+      '--embeddings-base-url',
+      server.baseUrl,
+    );
     assert.equal(code, 0);
     const result = JSON.parse(out) as { rankings: Record<string, Record<string, number>> };
     assert.deepEqual(Object.keys(result.rankings), ['lexical', 'vector', 'hybrid']);
@@ -27,7 +34,14 @@ describe('grounded eval with an embeddings endpoint', () => {
   });
 
   it('prints the three rankings as a table', async () => {
-    const { code, out } = await cli('eval', BEIR_TINY, '--embeddings-model', 'test-embed', '--embeddings-base-url', server.baseUrl);
+    const { code, out } = await cli(
+      'eval',
+      BEIR_TINY,
+      '--embeddings-model',
+      'test-embed',
+      '--embeddings-base-url',
+      server.baseUrl,
+    );
     assert.equal(code, 0);
     assert.match(out, /^lexical\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+$/m);
     assert.match(out, /^vector\s+[\d.]+/m);
@@ -36,7 +50,14 @@ describe('grounded eval with an embeddings endpoint', () => {
 
   it('names the endpoint problem when the embeddings server fails for good', async () => {
     server.faults.push({ status: 401 });
-    const { code, err } = await cli('eval', BEIR_TINY, '--embeddings-model', 'test-embed', '--embeddings-base-url', server.baseUrl);
+    const { code, err } = await cli(
+      'eval',
+      BEIR_TINY,
+      '--embeddings-model',
+      'test-embed',
+      '--embeddings-base-url',
+      server.baseUrl,
+    );
     assert.notEqual(code, 0);
     assert.match(err, /key|401|rejected/i);
   });

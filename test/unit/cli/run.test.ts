@@ -7,7 +7,6 @@ import { cli } from './cliHarness';
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
 import { tempDirs } from '../../support/tempDirs';
 
-
 describe('grounded CLI', () => {
   const dirs = tempDirs();
   let temp: string;
@@ -150,7 +149,10 @@ describe('grounded CLI', () => {
       assert.match(index.out, /note\s+2 links leading outside the workspace were skipped/);
       const search = await cli('search', 'root password passwd', '--folder', ws, '--json');
       assert.equal(search.code, 0);
-      assert.deepEqual((JSON.parse(search.out) as { path: string }[]).map(p => p.path), ['readme.md']);
+      assert.deepEqual(
+        (JSON.parse(search.out) as { path: string }[]).map(p => p.path),
+        ['readme.md'],
+      );
     });
 
     it('rebuilds a damaged store with a note on stderr', async () => {
@@ -200,12 +202,21 @@ describe('grounded CLI', () => {
       assert.match(out, /grounded search .*\n.*grounded index .*\n.*grounded ask .*\n.*grounded eval /s);
     }
     for (const command of ['ask', 'search', 'index', 'eval']) {
-      for (const argv of [['help', command], [command, '--help'], [command, '-h'], [command, 'a question', '--json', '--help']]) {
+      for (const argv of [
+        ['help', command],
+        [command, '--help'],
+        [command, '-h'],
+        [command, 'a question', '--json', '--help'],
+      ]) {
         const { code, out, err } = await cli(...argv);
         assert.equal(code, 0, argv.join(' '));
         assert.equal(err, '', argv.join(' '));
         assert.match(out, new RegExp(`^Usage:\\n  grounded ${command} `), argv.join(' '));
-        assert.doesNotMatch(out, new RegExp(`grounded (?!${command} )\\w+ `), `${argv.join(' ')}: only ${command}'s usage`);
+        assert.doesNotMatch(
+          out,
+          new RegExp(`grounded (?!${command} )\\w+ `),
+          `${argv.join(' ')}: only ${command}'s usage`,
+        );
       }
     }
     assert.match((await cli('ask', '--help')).out, /--allow-insecure/);

@@ -23,7 +23,8 @@ function model(opts: { grade?: Script; rewrite?: Script; generate: Script[] }) {
 }
 
 /** Every event of the answer to `request`, on a fake clock. */
-const answer = (request: AskRequest, deps: AskDeps): Promise<AnswerEvent[]> => collect(ask(request, { clock: new FakeClock(), ...deps }));
+const answer = (request: AskRequest, deps: AskDeps): Promise<AnswerEvent[]> =>
+  collect(ask(request, { clock: new FakeClock(), ...deps }));
 
 const shape = (events: AnswerEvent[]) =>
   events.map(e => (e.type === 'step' ? `step:${e.name}` : e.type === 'token' ? `token:${e.text}` : e.type));
@@ -36,18 +37,33 @@ describe('ask()', () => {
     const m = model({ generate: [{ tokens: ['Set it', ' to 88', ' [1].'] }] });
     const events = await answer({ question: 'flux level?' }, { retriever: three, model: m });
     assert.deepEqual(shape(events), [
-      'step:retrieve', 'step:grade', 'step:grade', 'sources', 'step:generate',
-      'token:Set it', 'token: to 88', 'citation', 'token: [1].', 'done',
+      'step:retrieve',
+      'step:grade',
+      'step:grade',
+      'sources',
+      'step:generate',
+      'token:Set it',
+      'token: to 88',
+      'citation',
+      'token: [1].',
+      'done',
     ]);
     const done = last(events);
     assert.ok(done?.type === 'done');
     assert.equal(done.answer, 'Set it to 88 [1].');
-    assert.deepEqual(done.citations.map(c => [c.n, c.passage.text, c.claim, c.startLine, c.endLine, c.support]), [[1, 'flux level is 88', 'Set it to 88', 1, 1, 'supported']]);
+    assert.deepEqual(
+      done.citations.map(c => [c.n, c.passage.text, c.claim, c.startLine, c.endLine, c.support]),
+      [[1, 'flux level is 88', 'Set it to 88', 1, 1, 'supported']],
+    );
     assert.equal(done.usage.modelCalls, 2);
   });
 
   it('never lets grader or rewriter text into the answer', async () => {
-    const m = model({ grade: { reply: 'GRADER-SAYS {"relevant":[]}' }, rewrite: { reply: 'REWRITER-SAYS flux' }, generate: [{ tokens: ['ok'] }] });
+    const m = model({
+      grade: { reply: 'GRADER-SAYS {"relevant":[]}' },
+      rewrite: { reply: 'REWRITER-SAYS flux' },
+      generate: [{ tokens: ['ok'] }],
+    });
     const events = await answer({ question: 'flux?' }, { retriever: three, model: m });
     const text = JSON.stringify(events.filter(e => e.type === 'token' || e.type === 'done'));
     assert.ok(!text.includes('GRADER-SAYS') && !text.includes('REWRITER-SAYS'), text);
@@ -59,12 +75,17 @@ describe('ask()', () => {
     await answer({ question: 'q' }, { retriever: many, model: m, options: { k: 20 } });
     const grades = m.calls.filter(isGrade);
     assert.equal(grades.length, 1);
-    for (let n = 1; n <= 20; n++) assert.ok(grades[0]?.prompt.includes(`[${n}] docs/file${n}.md`), `passage ${n} in the grading prompt`);
+    for (let n = 1; n <= 20; n++)
+      assert.ok(grades[0]?.prompt.includes(`[${n}] docs/file${n}.md`), `passage ${n} in the grading prompt`);
   });
 
   it('stops the rewrite loop at its bound, then answers from the top results', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
-    const m = model({ grade: { reply: '{"relevant": []}' }, rewrite: { reply: 'another query' }, generate: [{ tokens: ['not in the passages'] }] });
+    const m = model({
+      grade: { reply: '{"relevant": []}' },
+      rewrite: { reply: 'another query' },
+      generate: [{ tokens: ['not in the passages'] }],
+    });
     const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 2 } });
     assert.equal(m.calls.filter(isRewrite).length, 2);
     assert.equal(m.calls.filter(isGrade).length, 3);
@@ -75,7 +96,10 @@ describe('ask()', () => {
 
   it('says plainly that nothing was found, without a model call, when the search finds nothing', async () => {
     const m = model({ generate: [{ tokens: ['invented'] }] });
-    const events = await answer({ question: 'q' }, { retriever: new FakeRetriever(() => []), model: m, options: { maxRewrites: 1 } });
+    const events = await answer(
+      { question: 'q' },
+      { retriever: new FakeRetriever(() => []), model: m, options: { maxRewrites: 1 } },
+    );
     assert.equal(tokens(events), NOTHING_FOUND);
     assert.equal(m.calls.filter(c => !isGrade(c) && !isRewrite(c)).length, 0);
   });
@@ -85,14 +109,20 @@ describe('ask()', () => {
     const events = await answer({ question: 'q' }, { retriever: three, model: m, options: { maxContext: 2 } });
     assert.ok(events.some(e => e.type === 'step' && e.name === 'grade' && e.detail.includes('using the top passages')));
     const sources = events.find(e => e.type === 'sources');
-    assert.deepEqual(sources?.type === 'sources' && sources.sources.map(p => p.path), ['docs/file1.md', 'docs/file2.md']);
+    assert.deepEqual(sources?.type === 'sources' && sources.sources.map(p => p.path), [
+      'docs/file1.md',
+      'docs/file2.md',
+    ]);
     assert.equal(last(events)?.type, 'done');
   });
 
   it('falls back to one non-streaming call when streaming fails before the first token', async () => {
     const m = model({ generate: [{ failBefore: new Error('bad SSE chunk') }, { reply: 'whole answer [1]' }] });
     const events = await answer({ question: 'q' }, { retriever: three, model: m });
-    assert.deepEqual(m.calls.filter(c => !isGrade(c)).map(c => c.kind), ['stream', 'invoke']);
+    assert.deepEqual(
+      m.calls.filter(c => !isGrade(c)).map(c => c.kind),
+      ['stream', 'invoke'],
+    );
     assert.equal(tokens(events), 'whole answer [1]');
     const done = last(events);
     assert.ok(done?.type === 'done' && done.usage.fallback);
@@ -101,7 +131,14 @@ describe('ask()', () => {
   for (const n of [1, 3, 7]) {
     it(`keeps the partial answer when the stream drops at token ${n}`, async () => {
       const all = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
-      const m = model({ generate: [{ tokens: all, failAfter: { tokens: n, error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) } }] });
+      const m = model({
+        generate: [
+          {
+            tokens: all,
+            failAfter: { tokens: n, error: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) },
+          },
+        ],
+      });
       const events = await answer({ question: 'q' }, { retriever: three, model: m });
       const end = last(events);
       assert.ok(end?.type === 'error');
@@ -114,7 +151,13 @@ describe('ask()', () => {
 
   it('retries a 429 before the first token, honouring Retry-After, and never repeats a token', async () => {
     const clock = new FakeClock();
-    const m = model({ generate: [{ failBefore: httpError(429, { 'retry-after': '2' }) }, { failBefore: httpError(503) }, { tokens: ['a', 'b'] }] });
+    const m = model({
+      generate: [
+        { failBefore: httpError(429, { 'retry-after': '2' }) },
+        { failBefore: httpError(503) },
+        { tokens: ['a', 'b'] },
+      ],
+    });
     const events: AnswerEvent[] = [];
     for await (const e of ask({ question: 'q' }, { retriever: three, model: m, clock })) events.push(e);
     assert.equal(tokens(events), 'ab');
@@ -126,12 +169,18 @@ describe('ask()', () => {
 
   it('stops retrying after the policy and reports the rate limit', async () => {
     const m = model({ generate: [{ failBefore: httpError(429) }] });
-    const events = await answer({ question: 'q' }, { retriever: three, model: m, options: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } });
+    const events = await answer(
+      { question: 'q' },
+      { retriever: three, model: m, options: { retry: { retries: 2, baseDelayMs: 1, maxDelayMs: 2 } } },
+    );
     const end = last(events);
     assert.ok(end?.type === 'error');
     assert.equal(end.error.kind, 'rate-limit');
     // 3 streaming attempts, then the one non-streaming fallback with its own 2 retries
-    assert.deepEqual(m.calls.filter(c => !isGrade(c)).map(c => c.kind), ['stream', 'stream', 'stream', 'invoke', 'invoke', 'invoke']);
+    assert.deepEqual(
+      m.calls.filter(c => !isGrade(c)).map(c => c.kind),
+      ['stream', 'stream', 'stream', 'invoke', 'invoke', 'invoke'],
+    );
   });
 
   it('reports a 401 as an auth error naming the fix, without a fallback call', async () => {
@@ -148,7 +197,10 @@ describe('ask()', () => {
     const controller = new AbortController();
     const m = model({ generate: [{ tokens: ['a', 'b', 'c', 'd'], delayMs: 20 }] });
     const events: AnswerEvent[] = [];
-    for await (const e of ask({ question: 'q', signal: controller.signal }, { retriever: three, model: m, clock: new FakeClock() })) {
+    for await (const e of ask(
+      { question: 'q', signal: controller.signal },
+      { retriever: three, model: m, clock: new FakeClock() },
+    )) {
       events.push(e);
       if (e.type === 'token') controller.abort();
     }
@@ -162,7 +214,10 @@ describe('ask()', () => {
 
   it('times out a model that sends nothing, then retries', async () => {
     const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
-    const events = await answer({ question: 'q' }, { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } });
+    const events = await answer(
+      { question: 'q' },
+      { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } },
+    );
     assert.equal(m.calls.filter(c => !isGrade(c))[0]?.aborted, true);
     assert.equal(tokens(events), 'late');
   });
@@ -174,7 +229,10 @@ describe('ask()', () => {
     assert.ok(done?.type === 'done');
     assert.equal(done.mode, 'search');
     assert.match(done.answer, /search results, not an answer/);
-    assert.deepEqual(done.citations.map(c => c.n), [1, 2, 3]);
+    assert.deepEqual(
+      done.citations.map(c => c.n),
+      [1, 2, 3],
+    );
   });
 
   it('answers /search without calling the model', async () => {
@@ -193,27 +251,52 @@ describe('ask()', () => {
       assert.ok(e?.type === 'error' && e.error.kind === 'bad-input');
     }
     assert.equal(m.calls.length, 0);
-    assert.deepEqual(three.queries.filter(q => q.length > 1000), []);
+    assert.deepEqual(
+      three.queries.filter(q => q.length > 1000),
+      [],
+    );
   });
 
   it('turns a retriever failure into an error event', async () => {
-    const broken = { search: async () => { throw new Error('disk on fire'); } };
-    const events = await answer({ question: 'q' }, { retriever: broken, model: model({ generate: [{ tokens: ['x'] }] }) });
+    const broken = {
+      search: async () => {
+        throw new Error('disk on fire');
+      },
+    };
+    const events = await answer(
+      { question: 'q' },
+      { retriever: broken, model: model({ generate: [{ tokens: ['x'] }] }) },
+    );
     assert.equal(last(events)?.type, 'error');
   });
 
   it('passes history to the generator and searches a short follow-up with the question before it', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
     const m = model({ generate: [{ tokens: ['x'] }] });
-    await answer({ question: 'and on Windows?', history: [{ role: 'user', text: 'how to install' }, { role: 'assistant', text: 'run npm ci' }] }, { retriever: r, model: m });
+    await answer(
+      {
+        question: 'and on Windows?',
+        history: [
+          { role: 'user', text: 'how to install' },
+          { role: 'assistant', text: 'run npm ci' },
+        ],
+      },
+      { retriever: r, model: m },
+    );
     assert.deepEqual(r.queries, ['how to install and on Windows?']);
     const gen = m.calls.find(c => !isGrade(c));
-    assert.deepEqual(gen?.messages.slice(1, 3).map(msg => msg.content), ['how to install', 'run npm ci']);
+    assert.deepEqual(
+      gen?.messages.slice(1, 3).map(msg => msg.content),
+      ['how to install', 'run npm ci'],
+    );
   });
 });
 
 describe('ask() with the model check of citations', () => {
-  const sources = new FakeRetriever(() => [passage(1, 'The flux level is 88.\nDoors open upwards.'), passage(2, 'Logs go to /var/log.')]);
+  const sources = new FakeRetriever(() => [
+    passage(1, 'The flux level is 88.\nDoors open upwards.'),
+    passage(2, 'Logs go to /var/log.'),
+  ]);
   const checker = (check: Script) =>
     new ScriptedChatModel(call => {
       if (isGrade(call)) return { reply: '{"relevant":[1,2]}' };
@@ -221,15 +304,25 @@ describe('ask() with the model check of citations', () => {
       return { tokens: ['The flux level is 88 [1]. ', 'Logs go to /var/log [2].'] };
     });
   const run = (check: Script) =>
-    answer({ question: 'flux and logs?' }, { retriever: sources, model: checker(check), options: { citationCheck: 'model' } });
+    answer(
+      { question: 'flux and logs?' },
+      { retriever: sources, model: checker(check), options: { citationCheck: 'model' } },
+    );
 
   it('replaces the lexical verdicts with the model’s, sending a citation again only where one changed', async () => {
     const events = await run({ reply: '{"verdicts": ["supported", "unsupported"]}' });
     const citations = events.flatMap(e => (e.type === 'citation' ? [[e.citation.ordinal, e.citation.support]] : []));
-    assert.deepEqual(citations, [[0, 'supported'], [1, 'supported'], [1, 'unsupported']]);
+    assert.deepEqual(citations, [
+      [0, 'supported'],
+      [1, 'supported'],
+      [1, 'unsupported'],
+    ]);
     const done = last(events);
     assert.ok(done?.type === 'done');
-    assert.deepEqual(done.citations.map(c => c.support), ['supported', 'unsupported']);
+    assert.deepEqual(
+      done.citations.map(c => c.support),
+      ['supported', 'unsupported'],
+    );
     assert.equal(done.usage.modelCalls, 3, 'grade, generate and ONE check');
     const tokenAt = events.findIndex(e => e.type === 'token' && e.text.includes('Logs'));
     const lastCitation = events.map(e => e.type).lastIndexOf('citation');
@@ -241,7 +334,10 @@ describe('ask() with the model check of citations', () => {
       const events = await run(check);
       const done = last(events);
       assert.ok(done?.type === 'done', JSON.stringify(done));
-      assert.deepEqual(done.citations.map(c => c.support), ['supported', 'supported']);
+      assert.deepEqual(
+        done.citations.map(c => c.support),
+        ['supported', 'supported'],
+      );
       assert.ok(events.some(e => e.type === 'step' && /keeping the lexical verdicts/.test(e.detail)));
     }
   });

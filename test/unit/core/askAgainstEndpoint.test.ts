@@ -17,7 +17,11 @@ const TOKENS = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
 const retriever = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
 
 const endpointModel = (server: FaultServer) =>
-  createOpenAiCompatibleModel({ preset: 'custom', label: 'Fault server', baseURL: server.baseUrl, model: 'fault-model', keyRequired: false }, 'fault-model', 'sk-test-key-123');
+  createOpenAiCompatibleModel(
+    { preset: 'custom', label: 'Fault server', baseURL: server.baseUrl, model: 'fault-model', keyRequired: false },
+    'fault-model',
+    'sk-test-key-123',
+  );
 
 /** Every event of an answer from the fault server's endpoint (`onEvent` sees each as it arrives). */
 function answer(
@@ -25,7 +29,12 @@ function answer(
   request: Partial<AskRequest> = {},
   extra: { options?: Partial<AskOptions>; clock?: Clock; onEvent?: (e: AnswerEvent) => void } = {},
 ): Promise<AnswerEvent[]> {
-  const deps: AskDeps = { retriever, model: endpointModel(server), clock: extra.clock ?? new FakeClock(), options: { grading: false, ...extra.options } };
+  const deps: AskDeps = {
+    retriever,
+    model: endpointModel(server),
+    clock: extra.clock ?? new FakeClock(),
+    options: { grading: false, ...extra.options },
+  };
   return collect(ask({ question: 'flux level?', ...request }, deps), extra.onEvent);
 }
 
@@ -46,8 +55,14 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.deepEqual(tokens(events), ['Set it', ' to 88', ' [1].']);
     const done = last(events);
     assert.ok(done?.type === 'done', JSON.stringify(done));
-    assert.deepEqual(done.citations.map(c => [c.n, c.passage.text]), [[1, 'flux level is 88']]);
-    assert.deepEqual(server.chatRequests.map(r => [r.stream, r.authorization, r.body?.model]), [[true, 'Bearer sk-test-key-123', 'fault-model']]);
+    assert.deepEqual(
+      done.citations.map(c => [c.n, c.passage.text]),
+      [[1, 'flux level is 88']],
+    );
+    assert.deepEqual(
+      server.chatRequests.map(r => [r.stream, r.authorization, r.body?.model]),
+      [[true, 'Bearer sk-test-key-123', 'fault-model']],
+    );
   });
 
   for (const n of [1, 4, 8]) {
@@ -95,7 +110,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
   it('falls back to one non-streaming request when the stream is malformed before the first token', async () => {
     server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: ['whole ', 'answer [1]'] });
     const events = await answer(server);
-    assert.deepEqual(server.chatRequests.map(r => r.stream), [true, false]);
+    assert.deepEqual(
+      server.chatRequests.map(r => r.stream),
+      [true, false],
+    );
     assert.deepEqual(tokens(events), ['whole answer [1]']);
     const done = last(events);
     assert.ok(done?.type === 'done' && done.usage.fallback);
@@ -107,7 +125,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     const end = last(events);
     assert.ok(end?.type === 'error' && end.error.kind === 'stream-broken', JSON.stringify(end));
     assert.equal(end.partial, 't0 t1 t2 ');
-    assert.deepEqual(server.chatRequests.map(r => r.stream), [true]);
+    assert.deepEqual(
+      server.chatRequests.map(r => r.stream),
+      [true],
+    );
   });
 
   it('reports 401 as an auth error naming the fix, after one request', async () => {
@@ -133,11 +154,15 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
   it('closes the HTTP connection on a cancel mid-stream, before the server is done, keeping what streamed', async () => {
     server.enqueue({ tokens: TOKENS, tokenDelayMs: 40 });
     const controller = new AbortController();
-    const events = await answer(server, { signal: controller.signal }, {
-      onEvent: e => {
-        if (e.type === 'token') controller.abort();
+    const events = await answer(
+      server,
+      { signal: controller.signal },
+      {
+        onEvent: e => {
+          if (e.type === 'token') controller.abort();
+        },
       },
-    });
+    );
     const end = last(events);
     assert.ok(end?.type === 'error' && end.error.kind === 'cancelled', JSON.stringify(end));
     assert.equal(end.partial, 't0 ');
@@ -163,7 +188,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     const events = await answer(server, {}, { options: { firstTokenTimeoutMs: 150 } });
     assert.deepEqual(tokens(events), ['late']);
     assert.ok(server.chatRequests[0]?.clientClosedAt, 'the stalled connection was closed');
-    assert.ok(steps(events).some(s => /timed out; retrying/.test(s)), steps(events).join(' | '));
+    assert.ok(
+      steps(events).some(s => /timed out; retrying/.test(s)),
+      steps(events).join(' | '),
+    );
   });
 
   it('breaks a stream that goes silent mid-answer (idle timeout), keeping the partial and closing the connection', async () => {
@@ -195,7 +223,9 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
       const tag = /question (\w)/.exec(lastUserText(request))?.[1] ?? '?';
       return { tokens: Array.from({ length: 12 }, (_, i) => `${tag}${i} `), tokenDelayMs: 3 };
     });
-    const answers = await Promise.all(['A', 'B', 'C', 'D'].map(async tag => tokens(await answer(server, { question: `question ${tag}` })).join('')));
+    const answers = await Promise.all(
+      ['A', 'B', 'C', 'D'].map(async tag => tokens(await answer(server, { question: `question ${tag}` })).join('')),
+    );
     assert.deepEqual(
       answers,
       ['A', 'B', 'C', 'D'].map(tag => Array.from({ length: 12 }, (_, i) => `${tag}${i} `).join('')),
@@ -206,7 +236,13 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
   it('with grading on, makes exactly one extra (non-streaming) round trip before the stream', async () => {
     server.setPicker(request => (isGradeRequest(request) ? { tokens: ['{"relevant":[1]}'] } : { tokens: ['x [1]'] }));
     const events = await answer(server, {}, { options: { grading: true } });
-    assert.deepEqual(server.chatRequests.map(r => [isGradeRequest(r), r.stream]), [[true, false], [false, true]]);
+    assert.deepEqual(
+      server.chatRequests.map(r => [isGradeRequest(r), r.stream]),
+      [
+        [true, false],
+        [false, true],
+      ],
+    );
     const done = last(events);
     assert.ok(done?.type === 'done' && done.usage.modelCalls === 2);
     assert.deepEqual(tokens(events), ['x [1]'], 'the grader’s reply never reaches the answer');

@@ -7,7 +7,15 @@ import type { Passage } from '../../../src/core/passage';
 
 function passageOf(text: string, path = 'docs/guide.md', startLine = 1): Passage {
   const lines = text.split(/\r?\n/).length;
-  return { id: `${path}:${startLine}-${startLine + lines - 1}`, path, location: `/ws/${path}`, startLine, endLine: startLine + lines - 1, text, score: 1 };
+  return {
+    id: `${path}:${startLine}-${startLine + lines - 1}`,
+    path,
+    location: `/ws/${path}`,
+    startLine,
+    endLine: startLine + lines - 1,
+    text,
+    score: 1,
+  };
 }
 
 const CONFIG = passageOf(
@@ -123,9 +131,15 @@ describe('citation alignment', () => {
     const stream = new CitationStream([CONFIG, CODE], 'lexical');
     assert.deepEqual(stream.push('The doors open upwards ['), []);
     const first = stream.push('1]. Connect retries 5 times [2');
-    assert.deepEqual(first.map(c => [c.n, c.startLine, c.endLine]), [[1, 56, 56]]);
+    assert.deepEqual(
+      first.map(c => [c.n, c.startLine, c.endLine]),
+      [[1, 56, 56]],
+    );
     const rest = [...stream.push(']'), ...stream.flush()];
-    assert.deepEqual(rest.map(c => [c.n, c.ordinal, c.startLine]), [[2, 1, 10]]);
+    assert.deepEqual(
+      rest.map(c => [c.n, c.ordinal, c.startLine]),
+      [[2, 1, 10]],
+    );
   });
 });
 

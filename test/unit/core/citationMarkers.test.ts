@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { claimBefore, ClaimTracker, type ClaimMarker } from '../../../src/core/citations/claims';
 import { MarkerScanner, markersOf, type MarkerPiece } from '../../../src/shared/citationMarkers';
 
-const show = (pieces: MarkerPiece[]) => pieces.map(p => (p.type === 'text' ? p.text : `<${p.n}#${p.ordinal}>`)).join('|');
+const show = (pieces: MarkerPiece[]) =>
+  pieces.map(p => (p.type === 'text' ? p.text : `<${p.n}#${p.ordinal}>`)).join('|');
 const scanAll = (...tokens: string[]) => {
   const scanner = new MarkerScanner();
   return show([...tokens.flatMap(t => scanner.push(t)), ...scanner.flush()]);
@@ -33,7 +34,10 @@ describe('citation markers', () => {
 
   it('does not read markers inside fenced code or inline code', () => {
     const text = 'Use `xs[1]` here [1].\n```ts\nconst a = xs[2];\n```\nAfter [3].\n~~~\n[4]\n~~~\n';
-    assert.deepEqual(markersOf(text).map(m => m.n), [1, 3]);
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      [1, 3],
+    );
   });
 
   it('sees a fence whose backticks arrive in separate tokens', () => {
@@ -77,13 +81,19 @@ describe('claims', () => {
 
   it('reads list items and table cells as claims', () => {
     const list = claims('Settings:\n- `flux.level` sets the level [1]\n- **doors** open upwards [2]\n');
-    assert.deepEqual(list.map(c => c.claim), ['flux.level sets the level', 'doors open upwards']);
+    assert.deepEqual(
+      list.map(c => c.claim),
+      ['flux.level sets the level', 'doors open upwards'],
+    );
     const table = claims('| setting | meaning |\n|---|---|\n| flux.level | the power level [1] |\n');
     assert.equal(table[0]?.claim, 'the power level');
   });
 
   it('handles CRLF line ends', () => {
-    assert.deepEqual(claims('First line.\r\n- item one [1]\r\n- item two [2]\r\n').map(c => c.claim), ['item one', 'item two']);
+    assert.deepEqual(
+      claims('First line.\r\n- item one [1]\r\n- item two [2]\r\n').map(c => c.claim),
+      ['item one', 'item two'],
+    );
   });
 
   it('finds the claim in text with nothing but a marker after a sentence', () => {

@@ -6,7 +6,9 @@ import { excerpt } from '../../../src/core/rag/prompts';
 describe('prompt excerpts', () => {
   it('keeps a short passage whole and cuts a long one around the lines that match the question', () => {
     assert.equal(excerpt('short', 'q', 100), 'short');
-    const long = Array.from({ length: 60 }, (_, i) => (i === 40 ? 'Logs go to /var/log/acme.' : `filler line ${i}`)).join('\n');
+    const long = Array.from({ length: 60 }, (_, i) =>
+      i === 40 ? 'Logs go to /var/log/acme.' : `filler line ${i}`,
+    ).join('\n');
     const cut = excerpt(long, 'where do the logs go?', 120);
     assert.ok(cut.includes('Logs go to /var/log/acme.'), cut);
     assert.ok(cut.length <= 120 + 4, `${cut.length}`);

@@ -35,7 +35,8 @@ describe('GroundedError across copies of its module (the entry bundle and the co
 
   it('leaves other errors and values out, and subclasses to their own prototype check', () => {
     assert.ok(!(new Error('plain') instanceof GroundedError));
-    for (const value of [null, undefined, 'auth', { kind: 'auth' }] as unknown[]) assert.ok(!GroundedError[Symbol.hasInstance](value));
+    for (const value of [null, undefined, 'auth', { kind: 'auth' }] as unknown[])
+      assert.ok(!GroundedError[Symbol.hasInstance](value));
     assert.ok(new StoreFolderError('foreign', 'not Grounded’s') instanceof GroundedError);
     assert.ok(!(new GroundedError('index', 'x') instanceof StoreFolderError));
   });

@@ -23,7 +23,11 @@ describe('locatePassage', () => {
       });
 
       it('reads a CRLF file and a BOM as the passage’s lines', () => {
-        assert.deepEqual(locatePassage(`\uFEFF${TEXT.replace('\n', '\r\n')}\r\n`, at(1)), { startLine: 1, endLine: 2, how: 'exact' });
+        assert.deepEqual(locatePassage(`\uFEFF${TEXT.replace('\n', '\r\n')}\r\n`, at(1)), {
+          startLine: 1,
+          endLine: 2,
+          how: 'exact',
+        });
       });
 
       it('is undefined when the text is gone', () => {

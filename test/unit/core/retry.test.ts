@@ -21,17 +21,29 @@ describe('withRetry', () => {
   it('retries a transient failure after a backoff, telling onRetry, then returns the result', async () => {
     const clock = new FakeClock();
     const notes: RetryNote[] = [];
-    const { attempts, run } = flaky([new GroundedError('rate-limit', 'slow down'), new GroundedError('network', 'dropped')]);
+    const { attempts, run } = flaky([
+      new GroundedError('rate-limit', 'slow down'),
+      new GroundedError('network', 'dropped'),
+    ]);
     assert.equal(await withRetry(run, { policy, clock, onRetry: n => notes.push(n) }), 'ok');
     assert.deepEqual(attempts, [0, 1, 2]);
     assert.deepEqual(clock.sleeps, [backoffMs(0, policy, 0.5), backoffMs(1, policy, 0.5)]);
-    assert.deepEqual(notes.map(n => [n.error.kind, n.attempt, n.retries]), [['rate-limit', 1, 2], ['network', 2, 2]]);
+    assert.deepEqual(
+      notes.map(n => [n.error.kind, n.attempt, n.retries]),
+      [
+        ['rate-limit', 1, 2],
+        ['network', 2, 2],
+      ],
+    );
   });
 
   it('throws a failure that is not transient at once', async () => {
     const clock = new FakeClock();
     const { attempts, run } = flaky([new GroundedError('auth', 'no')]);
-    await assert.rejects(withRetry(run, { policy, clock }), (e: unknown) => e instanceof GroundedError && e.kind === 'auth');
+    await assert.rejects(
+      withRetry(run, { policy, clock }),
+      (e: unknown) => e instanceof GroundedError && e.kind === 'auth',
+    );
     assert.deepEqual(attempts, [0]);
     assert.deepEqual(clock.sleeps, []);
   });
@@ -44,7 +56,10 @@ describe('withRetry', () => {
 
   it('waits as long as Retry-After says, capped at four times the longest backoff', async () => {
     const clock = new FakeClock();
-    const { run } = flaky([new GroundedError('rate-limit', 'a', { retryAfterMs: 2500 }), new GroundedError('rate-limit', 'b', { retryAfterMs: 60_000 })]);
+    const { run } = flaky([
+      new GroundedError('rate-limit', 'a', { retryAfterMs: 2500 }),
+      new GroundedError('rate-limit', 'b', { retryAfterMs: 60_000 }),
+    ]);
     await withRetry(run, { policy, clock });
     assert.deepEqual(clock.sleeps, [2500, 4000]);
   });
@@ -52,7 +67,10 @@ describe('withRetry', () => {
   it('classifies failures with the given mapping and retries only what shouldRetry allows', async () => {
     const { attempts, run } = flaky([new Error('ECONNRESET'), new Error('second')]);
     const classify = (e: unknown) => new GroundedError('network', e instanceof Error ? e.message : 'x');
-    await assert.rejects(withRetry(run, { policy, clock: new FakeClock(), classify, shouldRetry: err => err.message !== 'second' }), /second/);
+    await assert.rejects(
+      withRetry(run, { policy, clock: new FakeClock(), classify, shouldRetry: err => err.message !== 'second' }),
+      /second/,
+    );
     assert.deepEqual(attempts, [0, 1]);
   });
 
@@ -61,7 +79,10 @@ describe('withRetry', () => {
     const clock = new FakeClock();
     const { attempts, run } = flaky([new GroundedError('network', 'dropped')]);
     const onRetry = () => controller.abort();
-    await assert.rejects(withRetry(run, { policy, clock, signal: controller.signal, onRetry }), (e: unknown) => e instanceof GroundedError && e.kind === 'cancelled');
+    await assert.rejects(
+      withRetry(run, { policy, clock, signal: controller.signal, onRetry }),
+      (e: unknown) => e instanceof GroundedError && e.kind === 'cancelled',
+    );
     assert.deepEqual(attempts, [0]);
   });
 });

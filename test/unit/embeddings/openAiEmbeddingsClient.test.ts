@@ -18,18 +18,33 @@ describe('OpenAI-compatible embeddings client', () => {
   afterEach(() => server.close());
 
   const endpointOf = (s: EmbeddingsServer): EmbeddingsEndpoint => {
-    const resolved = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: s.baseUrl, model: 'gte-test', azureApiVersion: '' });
+    const resolved = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: s.baseUrl,
+      model: 'gte-test',
+      azureApiVersion: '',
+    });
     if ('problem' in resolved) throw new Error(resolved.problem);
     return resolved.endpoint;
   };
   const client = (extra: Partial<ConstructorParameters<typeof OpenAiEmbeddingsClient>[0]> = {}) =>
-    new OpenAiEmbeddingsClient({ endpoint: endpointOf(server), apiKey: 'sk-test', batchSize: 3, retry, clock, ...extra });
+    new OpenAiEmbeddingsClient({
+      endpoint: endpointOf(server),
+      apiKey: 'sk-test',
+      batchSize: 3,
+      retry,
+      clock,
+      ...extra,
+    });
 
   it('posts batches to {base}/embeddings and returns one vector per text, in order', async () => {
     const texts = ['alpha beta', 'gamma', 'delta epsilon', 'zeta', 'eta theta iota'];
     const progress: number[] = [];
     const vectors = await client().embed(texts, { onProgress: p => progress.push(p.done) });
-    assert.deepEqual(server.requests.map(r => r.input.length), [3, 2]);
+    assert.deepEqual(
+      server.requests.map(r => r.input.length),
+      [3, 2],
+    );
     assert.equal(server.requests[0]?.path, '/v1/embeddings');
     assert.equal(server.requests[0]?.model, 'gte-test');
     assert.equal(server.requests[0]?.authorization, 'Bearer sk-test');
@@ -55,7 +70,12 @@ describe('OpenAI-compatible embeddings client', () => {
 
   it('gives up after the policy’s retries with a network error naming the setting', async () => {
     server.faults.push({ status: 500 }, { status: 502 }, { status: 503 }, { status: 504 });
-    const err = await client().embed(['one']).then(() => undefined, (e: unknown) => e);
+    const err = await client()
+      .embed(['one'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof GroundedError);
     assert.equal(err.kind, 'network');
     assert.match(err.message, /HTTP 504.*grounded\.embeddings\.baseUrl/);
@@ -64,7 +84,12 @@ describe('OpenAI-compatible embeddings client', () => {
 
   it('does not retry a rejected key, and says how to set it', async () => {
     server.faults.push({ status: 401 });
-    const err = await client().embed(['one']).then(() => undefined, (e: unknown) => e);
+    const err = await client()
+      .embed(['one'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof GroundedError && err.kind === 'auth');
     assert.match(err.message, /rejected the API key/);
     assert.equal(err.options.action?.command, 'grounded.setEmbeddingsApiKey');
@@ -72,29 +97,56 @@ describe('OpenAI-compatible embeddings client', () => {
   });
 
   it('names the model setting on a 404 and on a 400 (without echoing the raw body as the message)', async () => {
-    server.faults.push({ status: 404 }, { status: 400, body: { error: { message: 'model "x" is not an embeddings model' } } });
-    const notFound = await client().embed(['a']).then(() => undefined, (e: unknown) => e);
+    server.faults.push(
+      { status: 404 },
+      { status: 400, body: { error: { message: 'model "x" is not an embeddings model' } } },
+    );
+    const notFound = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(notFound instanceof GroundedError);
     assert.match(notFound.message, /not found \(HTTP 404\).*grounded\.embeddings\.model/);
-    const refused = await client().embed(['a']).then(() => undefined, (e: unknown) => e);
+    const refused = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input');
     assert.match(refused.message, /not an embeddings model.*grounded\.embeddings\.model/);
   });
 
   it('redacts the key and credential shapes a 400 body echoes, in the message and in the cause kept for the log', async () => {
-    const echo = 'bad header auth=Bearer plain-key-42 (plain-key-42); see postgres://app:pw-98765@db/x, key 0123456789abcdef0123456789abcdef';
+    const echo =
+      'bad header auth=Bearer plain-key-42 (plain-key-42); see postgres://app:pw-98765@db/x, key 0123456789abcdef0123456789abcdef';
     server.faults.push({ status: 400, body: { error: { message: echo } } });
-    const refused = await client({ apiKey: 'plain-key-42' }).embed(['a']).then(() => undefined, (e: unknown) => e);
+    const refused = await client({ apiKey: 'plain-key-42' })
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input');
     const logged = `${refused.message} ${JSON.stringify((refused.options.cause as { body?: unknown }).body)}`;
     assert.doesNotMatch(logged, /plain-key-42|pw-98765|0123456789abcdef0123456789abcdef/);
-    assert.match(refused.message, /bad header auth=Bearer \[redacted\] \(\[redacted\]\); see postgres:\/\/app:\[redacted\]@db\/x, key \[redacted\]/);
+    assert.match(
+      refused.message,
+      /bad header auth=Bearer \[redacted\] \(\[redacted\]\); see postgres:\/\/app:\[redacted\]@db\/x, key \[redacted\]/,
+    );
   });
 
   it('rejects a reply with a missing vector or one that is not JSON', async () => {
     server.faults.push({ malformed: 'short' }, { malformed: 'not-json' });
     for (let i = 0; i < 2; i++) {
-      const err = await client().embed(['a', 'b']).then(() => undefined, (e: unknown) => e);
+      const err = await client()
+        .embed(['a', 'b'])
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
       assert.ok(err instanceof GroundedError, String(err));
     }
   });
@@ -102,14 +154,22 @@ describe('OpenAI-compatible embeddings client', () => {
   it('stops when the signal aborts, without another request', async () => {
     const controller = new AbortController();
     controller.abort();
-    const err = await client().embed(['a'], { signal: controller.signal }).then(() => undefined, (e: unknown) => e);
+    const err = await client()
+      .embed(['a'], { signal: controller.signal })
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     assert.ok(err instanceof GroundedError && err.kind === 'cancelled');
     assert.equal(server.requests.length, 0);
   });
 
   it('asks for a key before sending anything when the preset needs one', async () => {
     const endpoint = { ...endpointOf(server), keyRequired: true };
-    const err = await new OpenAiEmbeddingsClient({ endpoint, retry, clock }).embed(['a']).then(() => undefined, (e: unknown) => e);
+    const err = await new OpenAiEmbeddingsClient({ endpoint, retry, clock }).embed(['a']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof GroundedError && err.kind === 'auth');
     assert.equal(server.requests.length, 0);
   });
@@ -118,19 +178,35 @@ describe('OpenAI-compatible embeddings client', () => {
     const cached = new CachingEmbedder(client());
     await cached.embed(['same text', 'other text', 'same text']);
     await cached.embed(['other text', 'new text']);
-    assert.deepEqual(server.requests.map(r => r.input), [['same text', 'other text'], ['new text']]);
+    assert.deepEqual(
+      server.requests.map(r => r.input),
+      [['same text', 'other text'], ['new text']],
+    );
     assert.deepEqual(cached.counts, { embedded: 3, cached: 2 });
   });
 });
 
 describe('embeddings endpoint settings', () => {
   it('uses the chat presets’ URL rules: Databricks serving endpoints and Azure deployments', () => {
-    const dbx = resolveEmbeddingsEndpoint({ preset: 'databricks', baseUrl: 'adb-1.azuredatabricks.net', model: 'databricks-gte-large-en', azureApiVersion: '' });
+    const dbx = resolveEmbeddingsEndpoint({
+      preset: 'databricks',
+      baseUrl: 'adb-1.azuredatabricks.net',
+      model: 'databricks-gte-large-en',
+      azureApiVersion: '',
+    });
     assert.ok('endpoint' in dbx);
     assert.equal(dbx.endpoint.url, 'https://adb-1.azuredatabricks.net/serving-endpoints/embeddings');
-    const azure = resolveEmbeddingsEndpoint({ preset: 'azure', baseUrl: 'https://r.openai.azure.com', model: 'emb', azureApiVersion: '2024-10-21' });
+    const azure = resolveEmbeddingsEndpoint({
+      preset: 'azure',
+      baseUrl: 'https://r.openai.azure.com',
+      model: 'emb',
+      azureApiVersion: '2024-10-21',
+    });
     assert.ok('endpoint' in azure);
-    assert.equal(azure.endpoint.url, 'https://r.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21');
+    assert.equal(
+      azure.endpoint.url,
+      'https://r.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21',
+    );
     assert.equal(azure.endpoint.keyHeader, 'api-key');
   });
 

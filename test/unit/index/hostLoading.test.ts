@@ -12,7 +12,9 @@ import { random } from '../../fakes/seededRandom';
 import { tempDirs } from '../../support/tempDirs';
 
 const hits = (index: SegmentedIndex, query: string) =>
-  index.search(query, 10).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.title ?? ''} ${h.score.toFixed(9)} ${h.file.hash}`);
+  index
+    .search(query, 10)
+    .map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.title ?? ''} ${h.score.toFixed(9)} ${h.file.hash}`);
 
 /** A step that always yields (budget 0), counting its calls: the most interleaved a host install can be. */
 function countingStep(): { step: () => Promise<void>; calls: () => number } {
@@ -40,7 +42,10 @@ describe('loading and installing the index on the host, in steps', () => {
     await mkdir(ws);
     // 5000 files: the checksums, the segments and the file table's locations each take a step.
     for (let i = 0; i < 5000; i++) {
-      const text = i % 3 === 0 ? `# Héllo ${i}\n\nwörld notes 😀 smile\n` : `export function parseConfig${i}() {\n  return ${i};\n}\n`;
+      const text =
+        i % 3 === 0
+          ? `# Héllo ${i}\n\nwörld notes 😀 smile\n`
+          : `export function parseConfig${i}() {\n  return ${i};\n}\n`;
       await writeFile(join(ws, `f${i}.${i % 3 === 0 ? 'md' : 'ts'}`), text);
     }
   });
@@ -99,7 +104,8 @@ describe('the workspace index at start', () => {
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     await mkdir(ws);
-    for (let i = 0; i < 50; i++) await writeFile(join(ws, `f${i}.ts`), `export function parseConfig${i}() {\n  return ${i};\n}\n`);
+    for (let i = 0; i < 50; i++)
+      await writeFile(join(ws, `f${i}.ts`), `export function parseConfig${i}() {\n  return ${i};\n}\n`);
   });
 
   it('serves the saved index as soon as it is loaded, while the first sync still runs', async () => {

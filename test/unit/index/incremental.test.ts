@@ -20,7 +20,13 @@ describe('incremental updates', () => {
     await writeFile(join(ws, 'notes.txt'), 'meeting notes\n');
     await writeFile(join(ws, '.gitignore'), 'secret/\n');
     notices = [];
-    index = new WorkspaceIndex({ folders: () => [ws], storeDir: join(temp, 'store'), workerFile: false, persistDelayMs: 10, onNotice: m => notices.push(m) });
+    index = new WorkspaceIndex({
+      folders: () => [ws],
+      storeDir: join(temp, 'store'),
+      workerFile: false,
+      persistDelayMs: 10,
+      onNotice: m => notices.push(m),
+    });
     await index.ready();
   });
   afterEach(async () => {
@@ -60,7 +66,10 @@ describe('incremental updates', () => {
       // Both segments (the first build's and the saved file's) were readied, and scored there, once each, in order.
       assert.equal(index.stats()?.segments, 2);
       assert.equal(scoredAll.length, 2);
-      assert.deepEqual(scoredAll, [...new Set(prepared)].sort((a, b) => a - b));
+      assert.deepEqual(
+        scoredAll,
+        [...new Set(prepared)].sort((a, b) => a - b),
+      );
     } finally {
       Object.assign(Segment.prototype, { prepareScorer, scoreAll });
     }
@@ -138,7 +147,12 @@ describe('incremental updates', () => {
   });
 
   it('keeps to the file limit: tells once how many files were left out and how to narrow, and adds none past it', async () => {
-    const capped = new WorkspaceIndex({ folders: () => [ws], rules: () => ({ maxFiles: 2 }), workerFile: false, onNotice: m => notices.push(m) });
+    const capped = new WorkspaceIndex({
+      folders: () => [ws],
+      rules: () => ({ maxFiles: 2 }),
+      workerFile: false,
+      onNotice: m => notices.push(m),
+    });
     try {
       const stats = await capped.sync();
       assert.equal(stats.files, 2);
@@ -163,7 +177,10 @@ describe('incremental updates', () => {
     const next = new WorkspaceIndex({ folders: () => [ws], storeDir: join(temp, 'store'), workerFile: false });
     const stats = await next.sync();
     assert.equal(stats.filesRead, 0);
-    assert.deepEqual(next.search('quarterly', 5).map(h => h.path), ['notes.txt']);
+    assert.deepEqual(
+      next.search('quarterly', 5).map(h => h.path),
+      ['notes.txt'],
+    );
     assert.deepEqual(next.search('meeting', 5), []);
     next.dispose();
     assert.deepEqual(notices, []);

@@ -56,6 +56,9 @@ describe('the index report, rendered', () => {
   });
 
   it('counts skips in reason order, leaving out zero counts and the reasons that get a sentence', () => {
-    assert.deepEqual(skippedCounts({ 'file-limit': 3, unreadable: 1200, binary: 1, 'symlink-loop': 0 }), ['1 binary', '1,200 unreadable']);
+    assert.deepEqual(skippedCounts({ 'file-limit': 3, unreadable: 1200, binary: 1, 'symlink-loop': 0 }), [
+      '1 binary',
+      '1,200 unreadable',
+    ]);
   });
 });

@@ -15,7 +15,10 @@ describe('the import cycle check (npm test, static step)', () => {
     this.timeout(30000);
     const { status, stderr } = checkCycles(`${CYCLES}/cycle`);
     assert.equal(status, 1);
-    assert.match(stderr, /import cycle test\/fixtures\/importCycles\/cycle\/secrets\.ts → test\/fixtures\/importCycles\/cycle\/settings\.ts → test\/fixtures\/importCycles\/cycle\/secrets\.ts/);
+    assert.match(
+      stderr,
+      /import cycle test\/fixtures\/importCycles\/cycle\/secrets\.ts → test\/fixtures\/importCycles\/cycle\/settings\.ts → test\/fixtures\/importCycles\/cycle\/secrets\.ts/,
+    );
     assert.doesNotMatch(stderr, /keys\.ts/);
   });
 
@@ -35,16 +38,34 @@ describe('the index’s public surface (lint)', () => {
 
   it('refuses a file inside src/index imported from elsewhere in src, and accepts src/index/index.ts', async function () {
     this.timeout(60000);
-    const deep = await lint('src/cli/probe.ts', "import { tokenize } from '../index/terms/tokenizer';\nexport const t = tokenize;\n");
+    const deep = await lint(
+      'src/cli/probe.ts',
+      "import { tokenize } from '../index/terms/tokenizer';\nexport const t = tokenize;\n",
+    );
     assert.equal(deep.length, 1);
     assert.match(deep[0] ?? '', /^no-restricted-imports: .*public surface/);
-    assert.deepEqual(await lint('src/vscode/probe.ts', "import { tokenize } from '../index';\nexport const t = tokenize;\n"), []);
-    assert.deepEqual(await lint('src/core/citations/probe.ts', "import { tokenize } from '../../index/index';\nexport const t = tokenize;\n"), []);
+    assert.deepEqual(
+      await lint('src/vscode/probe.ts', "import { tokenize } from '../index';\nexport const t = tokenize;\n"),
+      [],
+    );
+    assert.deepEqual(
+      await lint(
+        'src/core/citations/probe.ts',
+        "import { tokenize } from '../../index/index';\nexport const t = tokenize;\n",
+      ),
+      [],
+    );
   });
 
   it('lets the index’s own files import each other, and still keeps vscode out of them', async function () {
     this.timeout(60000);
-    assert.deepEqual(await lint('src/index/build/probe.ts', "import { tokenize } from '../terms/tokenizer';\nexport const t = tokenize;\n"), []);
+    assert.deepEqual(
+      await lint(
+        'src/index/build/probe.ts',
+        "import { tokenize } from '../terms/tokenizer';\nexport const t = tokenize;\n",
+      ),
+      [],
+    );
     const vscode = await lint('src/index/probe.ts', "import * as vscode from 'vscode';\nexport const v = vscode;\n");
     assert.equal(vscode.length, 1);
     assert.match(vscode[0] ?? '', /^no-restricted-imports: .*VS Code/);

@@ -65,6 +65,9 @@ describe('LocalRetriever', () => {
     const pending = retriever.search('widget', { k: 1, signal: controller.signal });
     controller.abort();
     await assert.rejects(pending, { name: 'AbortError' });
-    assert.ok((await retriever.search('widget', { k: 1 })).length > 0, 'the shared build is not cancelled by one search');
+    assert.ok(
+      (await retriever.search('widget', { k: 1 })).length > 0,
+      'the shared build is not cancelled by one search',
+    );
   });
 });

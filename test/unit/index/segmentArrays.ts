@@ -8,6 +8,9 @@ export function segmentArrays(data: SegmentData | undefined): Record<string, unk
   return Object.fromEntries(
     Object.entries(data)
       .filter(([key]) => key !== 'id')
-      .map(([key, value]) => [key, value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value]),
+      .map(([key, value]) => [
+        key,
+        value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value,
+      ]),
   );
 }

@@ -11,7 +11,9 @@ const LAYER_RULES = ['no-restricted-imports', 'no-restricted-syntax', 'layers/no
 /** The layer rules a file breaks, as `ruleId: message`, linted as if it were `file` (the file need not exist). */
 async function lint(file: string, code: string): Promise<string[]> {
   const [result] = await new ESLint({ cwd: ROOT }).lintText(code, { filePath: join(ROOT, file) });
-  return (result?.messages ?? []).filter(m => LAYER_RULES.includes(m.ruleId ?? '')).map(m => `${m.ruleId}: ${m.message}`);
+  return (result?.messages ?? [])
+    .filter(m => LAYER_RULES.includes(m.ruleId ?? ''))
+    .map(m => `${m.ruleId}: ${m.message}`);
 }
 
 /** `vscode` in every import form lint must see. */
@@ -30,7 +32,13 @@ describe('the layer rules (lint, DESIGN.md §8)', function () {
 
   for (const [form, code] of Object.entries(VSCODE_FORMS)) {
     it(`refuses vscode (${form}) in the core, the index, the providers, the CLI and the shared code`, async () => {
-      for (const file of ['src/core/probe.ts', 'src/index/probe.ts', 'src/cli/probe.ts', 'src/shared/probe.ts', 'src/providers/probe.ts']) {
+      for (const file of [
+        'src/core/probe.ts',
+        'src/index/probe.ts',
+        'src/cli/probe.ts',
+        'src/shared/probe.ts',
+        'src/providers/probe.ts',
+      ]) {
         const messages = await lint(file, code);
         assert.equal(messages.length, 1, `${file}: ${messages.join('; ')}`);
         assert.match(messages[0] ?? '', /^no-restricted-(imports|syntax): .*This layer must not depend on VS Code/);
@@ -47,22 +55,36 @@ describe('the layer rules (lint, DESIGN.md §8)', function () {
   it('refuses a surface imported from below the surfaces, in every import form', async () => {
     const cases: [string, string, string][] = [
       ['src/core/probe.ts', "import { loadCore } from '../vscode/loadCore';\nexport const l = loadCore;\n", 'vscode'],
-      ['src/core/rag/probe.ts', "import type { PanelToHost } from '../../webview/main';\nexport type P = PanelToHost;\n", 'webview'],
+      [
+        'src/core/rag/probe.ts',
+        "import type { PanelToHost } from '../../webview/main';\nexport type P = PanelToHost;\n",
+        'webview',
+      ],
       ['src/index/build/probe.ts', "export const load = () => import('../../cli/main.js');\n", 'cli'],
       ['src/retrievers/probe.ts', "export const e: unknown = require('../extension');\n", 'extension.ts'],
       ['src/providers/vscodeLmChatModel.ts', "export { loadCore } from '../vscode/loadCore';\n", 'vscode'],
       ['src/shared/probe.ts', "export type A = import('../extension').GroundedApi;\n", 'extension.ts'],
-      ['src/embeddings/probe.ts', "import type { AskService } from '../vscode/askService.js';\nexport type A = AskService;\n", 'vscode'],
+      [
+        'src/embeddings/probe.ts',
+        "import type { AskService } from '../vscode/askService.js';\nexport type A = AskService;\n",
+        'vscode',
+      ],
     ];
     for (const [file, code, surface] of cases) {
       const messages = await lint(file, code);
       assert.equal(messages.length, 1, `${file}: ${messages.join('; ')}`);
-      assert.equal(messages[0], `layers/no-surface-imports: Code below the surfaces must not import a surface (src/${surface}): let the surface pass what it needs in.`);
+      assert.equal(
+        messages[0],
+        `layers/no-surface-imports: Code below the surfaces must not import a surface (src/${surface}): let the surface pass what it needs in.`,
+      );
     }
   });
 
   it('lets the surfaces import each other and the layers below, and a folder below name a sibling that shares a surface’s name', async () => {
-    assert.deepEqual(await lint('src/vscode/probe.ts', "import { ask } from '../core/ask';\nexport const a = ask;\n"), []);
+    assert.deepEqual(
+      await lint('src/vscode/probe.ts', "import { ask } from '../core/ask';\nexport const a = ask;\n"),
+      [],
+    );
     assert.deepEqual(await lint('src/extension.ts', "export { loadCore } from './vscode/loadCore';\n"), []);
     assert.deepEqual(await lint('src/cli/probe.ts', "export type M = import('../shared/messages').TurnView;\n"), []);
     assert.deepEqual(await lint('src/core/probe.ts', "import { ask } from './cli/ask';\nexport const a = ask;\n"), []);

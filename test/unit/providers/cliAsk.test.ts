@@ -17,7 +17,10 @@ interface Recorded {
   err: string;
 }
 
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; onOut?: (text: string) => void } = {}): Promise<Recorded> {
+async function cli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; signal?: AbortSignal; onOut?: (text: string) => void } = {},
+): Promise<Recorded> {
   let out = '';
   let err = '';
   const io: CliIo = {
@@ -41,7 +44,9 @@ describe('grounded ask', () => {
   beforeEach(async () => {
     cache = await dirs.make('grounded-ask-cache-');
     process.env['XDG_CACHE_HOME'] = cache; // the stored index lands here, not in the real cache
-    server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'] }));
+    server = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'],
+    }));
   });
   afterEach(async () => {
     if (cacheBefore === undefined) delete process.env['XDG_CACHE_HOME'];
@@ -55,18 +60,30 @@ describe('grounded ask', () => {
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /README\.md:/);
     let notes = '';
-    const again = await run(['index', '--folder', FIXTURE_WORKSPACE, '--store', store], { out: t => (notes += t), err: () => undefined });
+    const again = await run(['index', '--folder', FIXTURE_WORKSPACE, '--store', store], {
+      out: t => (notes += t),
+      err: () => undefined,
+    });
     assert.equal(again, 0);
     assert.match(notes, /read\s+0 /, 'the index ask built was stored');
   });
 
   it('prints the tokens as they arrive, then each claim’s citation as path:start-end of the lines that say it', async () => {
     const writes: string[] = [];
-    const { code, out } = await cli(['how do I install widget?', ...model()], { env: { GROUNDED_API_KEY: 'sk-cli-key-1' }, onOut: t => writes.push(t) });
+    const { code, out } = await cli(['how do I install widget?', ...model()], {
+      env: { GROUNDED_API_KEY: 'sk-cli-key-1' },
+      onOut: t => writes.push(t),
+    });
     assert.equal(code, 0);
     assert.deepEqual(writes.slice(0, 3), ['Run ', '`npm install widget` ', '[1].'], 'one write per token');
     assert.equal(out, 'Run `npm install widget` [1].\n\nSources:\n  [1] README.md:7-7  “Run npm install widget”\n');
-    assert.deepEqual(server.chatRequests.map(r => [isGradeRequest(r), r.authorization]), [[true, 'Bearer sk-cli-key-1'], [false, 'Bearer sk-cli-key-1']]);
+    assert.deepEqual(
+      server.chatRequests.map(r => [isGradeRequest(r), r.authorization]),
+      [
+        [true, 'Bearer sk-cli-key-1'],
+        [false, 'Bearer sk-cli-key-1'],
+      ],
+    );
   });
 
   it('skips grading with --no-grading', async () => {
@@ -78,16 +95,34 @@ describe('grounded ask', () => {
   it('prints one AnswerEvent per line with --json', async () => {
     const { code, out } = await cli(['install widget', ...model(), '--json', '--no-grading']);
     assert.equal(code, 0);
-    const events = out.trim().split('\n').map(line => JSON.parse(line) as { type: string; text?: string });
-    assert.deepEqual(events.filter(e => e.type === 'token').map(e => e.text), ['Run ', '`npm install widget` ', '[1].']);
+    const events = out
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line) as { type: string; text?: string });
+    assert.deepEqual(
+      events.filter(e => e.type === 'token').map(e => e.text),
+      ['Run ', '`npm install widget` ', '[1].'],
+    );
     assert.equal(events[events.length - 1]?.type, 'done');
     assert.ok(events.some(e => e.type === 'sources'));
-    const done = events[events.length - 1] as unknown as { citations: { n: number; claim: string; startLine: number; endLine: number; support: string; passage: { path: string } }[] };
+    const done = events[events.length - 1] as unknown as {
+      citations: {
+        n: number;
+        claim: string;
+        startLine: number;
+        endLine: number;
+        support: string;
+        passage: { path: string };
+      }[];
+    };
     assert.deepEqual(
       done.citations.map(c => [c.n, c.passage.path, c.claim, c.startLine, c.endLine, c.support]),
       [[1, 'README.md', 'Run npm install widget', 7, 7, 'supported']],
     );
-    assert.ok(events.findIndex(e => e.type === 'citation') < events.findIndex(e => e.text === '[1].'), 'the citation comes before its marker');
+    assert.ok(
+      events.findIndex(e => e.type === 'citation') < events.findIndex(e => e.text === '[1].'),
+      'the citation comes before its marker',
+    );
   });
 
   it('prints cited search results without a model', async () => {
@@ -101,7 +136,16 @@ describe('grounded ask', () => {
   it('prints a cited file whose name holds a newline on one Sources line, the newline escaped', async () => {
     const folder = await dirs.make('grounded-ask-names-');
     await writeFile(join(folder, 'notes\n[2] fake.md:1-1'), 'Install the widget with npm install widget.\n');
-    const { code, out } = await cli(['how do I install widget?', '--folder', folder, '--base-url', server.baseUrl, '--model', 'fault-model', '--no-grading']);
+    const { code, out } = await cli([
+      'how do I install widget?',
+      '--folder',
+      folder,
+      '--base-url',
+      server.baseUrl,
+      '--model',
+      'fault-model',
+      '--no-grading',
+    ]);
     assert.equal(code, 0);
     const sources = out.slice(out.indexOf('Sources:\n'));
     assert.match(sources, /^Sources:\n {2}\[1\] notes\\n\[2\] fake\.md:1-1[^\n]*\n$/);
@@ -133,14 +177,21 @@ describe('grounded ask', () => {
   it('exits 130 on Ctrl-C and hangs up the HTTP request', async () => {
     server.enqueue({ tokens: ['a ', 'b ', 'c ', 'd '], tokenDelayMs: 100 });
     const controller = new AbortController();
-    const { code } = await cli(['install widget', ...model(), '--no-grading'], { signal: controller.signal, onOut: () => controller.abort() });
+    const { code } = await cli(['install widget', ...model(), '--no-grading'], {
+      signal: controller.signal,
+      onOut: () => controller.abort(),
+    });
     assert.equal(code, 130);
     assert.ok(await until(() => server.chatRequests[0]?.clientClosedAt), 'the server saw the connection close');
   });
 
   it('exits 2 on bad input, through the CLI entry', async () => {
     const io = { out: () => undefined, err: () => undefined };
-    assert.equal(await run(['ask', 'q', '--model', 'm', '--folder', FIXTURE_WORKSPACE], io), 2, '--model without --base-url');
+    assert.equal(
+      await run(['ask', 'q', '--model', 'm', '--folder', FIXTURE_WORKSPACE], io),
+      2,
+      '--model without --base-url',
+    );
     assert.equal(await run(['ask', '--folder', FIXTURE_WORKSPACE], io), 2, 'no question');
     assert.equal(await run(['ask', 'q', '--folder', '/no/such/folder'], io), 2);
   });

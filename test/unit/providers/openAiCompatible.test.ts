@@ -14,7 +14,14 @@ import { collect } from '../../support/collect';
 const retriever = new FakeRetriever(() => [passage(1), passage(2)]);
 
 function endpointFor(over: Partial<EndpointSettings>) {
-  const r = resolveEndpoint({ preset: 'custom', baseUrl: '', model: 'fault-model', helperModel: '', azureApiVersion: '2024-10-21', ...over });
+  const r = resolveEndpoint({
+    preset: 'custom',
+    baseUrl: '',
+    model: 'fault-model',
+    helperModel: '',
+    azureApiVersion: '2024-10-21',
+    ...over,
+  });
   assert.ok('endpoint' in r, JSON.stringify(r));
   return r.endpoint;
 }
@@ -22,17 +29,24 @@ function endpointFor(over: Partial<EndpointSettings>) {
 describe('OpenAI-compatible models on the wire', () => {
   let server: FaultServer;
   beforeEach(async () => {
-    server = await FaultServer.start(request => ({ tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['ok [1]'] }));
+    server = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['ok [1]'],
+    }));
   });
   afterEach(() => server.close());
 
   it('asks Databricks at <workspace>/serving-endpoints with the endpoint name as model and the PAT as bearer', async () => {
-    const endpoint = endpointFor({ preset: 'databricks', baseUrl: `http://127.0.0.1:${server.port}`, model: 'databricks-llama' });
+    const endpoint = endpointFor({
+      preset: 'databricks',
+      baseUrl: `http://127.0.0.1:${server.port}`,
+      model: 'databricks-llama',
+    });
     const { model } = createOpenAiCompatibleModels(endpoint, 'dapi-test-token');
     await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
-    assert.deepEqual(server.chatRequests.map(r => [r.url, r.body?.model, r.authorization]), [
-      ['/serving-endpoints/chat/completions', 'databricks-llama', 'Bearer dapi-test-token'],
-    ]);
+    assert.deepEqual(
+      server.chatRequests.map(r => [r.url, r.body?.model, r.authorization]),
+      [['/serving-endpoints/chat/completions', 'databricks-llama', 'Bearer dapi-test-token']],
+    );
   });
 
   it('asks Azure OpenAI at the deployment URL with api-version and the api-key header', async () => {
@@ -49,7 +63,13 @@ describe('OpenAI-compatible models on the wire', () => {
     const models = createOpenAiCompatibleModels(endpoint, 'k');
     const events = await collect(ask({ question: 'q' }, { retriever, ...models, clock: new FakeClock() }));
     assert.equal(events[events.length - 1]?.type, 'done');
-    assert.deepEqual(server.chatRequests.map(r => [isGradeRequest(r), r.body?.model]), [[true, 'small-model'], [false, 'big-model']]);
+    assert.deepEqual(
+      server.chatRequests.map(r => [isGradeRequest(r), r.body?.model]),
+      [
+        [true, 'small-model'],
+        [false, 'big-model'],
+      ],
+    );
   });
 
   it('needs no key for Ollama-style endpoints', async () => {
@@ -61,11 +81,21 @@ describe('OpenAI-compatible models on the wire', () => {
   });
 
   it('lists the models an endpoint offers, and Databricks serving endpoints', async () => {
-    assert.deepEqual(await listEndpointModels(endpointFor({ baseUrl: server.baseUrl }), 'k'), ['fault-model', 'fault-small']);
+    assert.deepEqual(await listEndpointModels(endpointFor({ baseUrl: server.baseUrl }), 'k'), [
+      'fault-model',
+      'fault-small',
+    ]);
     const databricks = endpointFor({ preset: 'databricks', baseUrl: `http://127.0.0.1:${server.port}` });
-    assert.deepEqual(await listEndpointModels(databricks, 'dapi-x'), ['databricks-gte-large-en', 'databricks-meta-llama-3-3-70b-instruct']);
+    assert.deepEqual(await listEndpointModels(databricks, 'dapi-x'), [
+      'databricks-gte-large-en',
+      'databricks-meta-llama-3-3-70b-instruct',
+    ]);
     assert.equal(server.requests.at(-1)?.authorization, 'Bearer dapi-x');
-    assert.equal(await listEndpointModels(endpointFor({ baseUrl: 'http://127.0.0.1:1/v1' }), 'k'), undefined, 'nothing listening');
+    assert.equal(
+      await listEndpointModels(endpointFor({ baseUrl: 'http://127.0.0.1:1/v1' }), 'k'),
+      undefined,
+      'nothing listening',
+    );
   });
 });
 
@@ -81,7 +111,10 @@ describe('testConnection', () => {
     let t = 1000;
     const report = await testConnection(model(), 'Fault · fault-model', { now: () => (t += 120) });
     assert.deepEqual(report, { ok: true, latencyMs: 120, modelName: 'Fault · fault-model', reply: 'OK' });
-    assert.deepEqual(server.chatRequests.map(r => r.stream), [false]);
+    assert.deepEqual(
+      server.chatRequests.map(r => r.stream),
+      [false],
+    );
   });
 
   it('reports a rejected key as the auth error that names the fix, without retrying', async () => {
@@ -108,7 +141,9 @@ describe('UnavailableChatModel', () => {
       action: { title: 'Set API Key', command: 'grounded.setApiKey' },
     });
     const clock = new FakeClock();
-    const events = await collect(ask({ question: 'q' }, { retriever, model: new UnavailableChatModel(problem), clock }));
+    const events = await collect(
+      ask({ question: 'q' }, { retriever, model: new UnavailableChatModel(problem), clock }),
+    );
     const end = events[events.length - 1];
     assert.ok(end?.type === 'error');
     assert.equal(end.error, problem);

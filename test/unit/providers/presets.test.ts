@@ -41,12 +41,17 @@ describe('provider presets', () => {
 
   it('names the missing Databricks setting and what goes in it', () => {
     assert.match(problem({ preset: 'databricks', model: 'x' }), /grounded\.model\.baseUrl: the workspace URL/);
-    assert.match(problem({ preset: 'databricks', baseUrl: 'https://w.cloud.databricks.com' }), /grounded\.model\.name: the serving endpoint name/);
+    assert.match(
+      problem({ preset: 'databricks', baseUrl: 'https://w.cloud.databricks.com' }),
+      /grounded\.model\.name: the serving endpoint name/,
+    );
   });
 
   it('fills the default base URLs of OpenAI, Ollama, vLLM and LM Studio, and OpenAI’s default model', () => {
     assert.deepEqual(
-      (['openai', 'ollama', 'vllm', 'lmstudio'] as const).map(preset => endpoint({ preset, model: preset === 'openai' ? '' : 'm' })).map(e => [e.baseURL, e.model, e.keyRequired]),
+      (['openai', 'ollama', 'vllm', 'lmstudio'] as const)
+        .map(preset => endpoint({ preset, model: preset === 'openai' ? '' : 'm' }))
+        .map(e => [e.baseURL, e.model, e.keyRequired]),
       [
         ['https://api.openai.com/v1', 'gpt-4o-mini', true],
         ['http://localhost:11434/v1', 'm', false],
@@ -54,22 +59,46 @@ describe('provider presets', () => {
         ['http://localhost:1234/v1', 'm', false],
       ],
     );
-    assert.equal(endpoint({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1/', model: 'llama3.1', allowInsecure: true }).baseURL, 'http://gpu-box:11434/v1');
+    assert.equal(
+      endpoint({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1/', model: 'llama3.1', allowInsecure: true })
+        .baseURL,
+      'http://gpu-box:11434/v1',
+    );
   });
 
   it('refuses plain http to another machine unless grounded.allowInsecureConnections is set, and allows it on loopback', () => {
     const message = problem({ preset: 'ollama', baseUrl: 'http://gpu-box:11434/v1', model: 'llama3.1' });
-    assert.match(message, /^Ollama: http:\/\/gpu-box:11434 is plain http.*use https, or set grounded\.allowInsecureConnections/);
-    assert.match(problem({ preset: 'databricks', baseUrl: 'http://adb-1.azuredatabricks.net', model: 'e' }), /plain http/);
-    assert.equal(endpoint({ preset: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1' }).baseURL, 'http://127.0.0.1:11434/v1');
-    assert.equal(endpoint({ preset: 'custom', baseUrl: 'https://llm.example.com/v1', model: 'm' }).baseURL, 'https://llm.example.com/v1');
+    assert.match(
+      message,
+      /^Ollama: http:\/\/gpu-box:11434 is plain http.*use https, or set grounded\.allowInsecureConnections/,
+    );
+    assert.match(
+      problem({ preset: 'databricks', baseUrl: 'http://adb-1.azuredatabricks.net', model: 'e' }),
+      /plain http/,
+    );
+    assert.equal(
+      endpoint({ preset: 'ollama', baseUrl: 'http://127.0.0.1:11434/v1', model: 'llama3.1' }).baseURL,
+      'http://127.0.0.1:11434/v1',
+    );
+    assert.equal(
+      endpoint({ preset: 'custom', baseUrl: 'https://llm.example.com/v1', model: 'm' }).baseURL,
+      'https://llm.example.com/v1',
+    );
   });
 
   it('builds the Azure deployment URL with its api-version', () => {
-    const e = endpoint({ preset: 'azure', baseUrl: 'https://my-res.openai.azure.com/', model: 'gpt4o-prod', azureApiVersion: '2024-10-21' });
+    const e = endpoint({
+      preset: 'azure',
+      baseUrl: 'https://my-res.openai.azure.com/',
+      model: 'gpt4o-prod',
+      azureApiVersion: '2024-10-21',
+    });
     assert.equal(e.baseURL, 'https://my-res.openai.azure.com/openai/deployments/gpt4o-prod');
     assert.deepEqual(e.azure, { endpoint: 'https://my-res.openai.azure.com', apiVersion: '2024-10-21' });
-    assert.match(problem({ preset: 'azure', baseUrl: 'https://r.openai.azure.com', model: 'd', azureApiVersion: ' ' }), /azureApiVersion/);
+    assert.match(
+      problem({ preset: 'azure', baseUrl: 'https://r.openai.azure.com', model: 'd', azureApiVersion: ' ' }),
+      /azureApiVersion/,
+    );
   });
 
   it('requires a base URL for a custom endpoint and rejects one that is not http(s)', () => {

@@ -3,11 +3,15 @@ import { redactSecrets, secretsInHeaders } from '../../../src/providers/redact';
 
 describe('redactSecrets', () => {
   it('removes a known key wherever it appears', () => {
-    assert.equal(redactSecrets('key=abc123xyz in url?k=abc123xyz', ['abc123xyz']), 'key=[redacted] in url?k=[redacted]');
+    assert.equal(
+      redactSecrets('key=abc123xyz in url?k=abc123xyz', ['abc123xyz']),
+      'key=[redacted] in url?k=[redacted]',
+    );
   });
 
   it('removes credential-shaped strings it was not told about, keeping their labels', () => {
-    const text = 'Authorization: Bearer dapi0123456789abcdef0123456789abcdef-2 and sk-proj-AbCdEf123456 and {"api-key":"zzzzzzzz"} token=qwertyuiop';
+    const text =
+      'Authorization: Bearer dapi0123456789abcdef0123456789abcdef-2 and sk-proj-AbCdEf123456 and {"api-key":"zzzzzzzz"} token=qwertyuiop';
     const out = redactSecrets(text);
     assert.ok(!/dapi0123|AbCdEf123456|zzzzzzzz|qwertyuiop/.test(out), out);
     assert.match(out, /Authorization: \[redacted\]|Bearer \[redacted\]/);
@@ -22,22 +26,35 @@ describe('redactSecrets', () => {
 
 describe('redactSecrets, per shape', () => {
   it('removes a bare 32-hex key (the shape of an Azure OpenAI key) and longer hex runs', () => {
-    assert.equal(redactSecrets('Access denied: key 0123456789abcdef0123456789ABCDEF is invalid'), 'Access denied: key [redacted] is invalid');
+    assert.equal(
+      redactSecrets('Access denied: key 0123456789abcdef0123456789ABCDEF is invalid'),
+      'Access denied: key [redacted] is invalid',
+    );
     assert.equal(redactSecrets(`server key ${'a1'.repeat(32)}.`), 'server key [redacted].');
   });
 
   it('keeps prefixed request ids, UUIDs and shorter hex', () => {
-    const line = 'request req_0123456789abcdef0123456789abcdef, trace 123e4567-e89b-12d3-a456-426614174000, commit 9fceb02';
+    const line =
+      'request req_0123456789abcdef0123456789abcdef, trace 123e4567-e89b-12d3-a456-426614174000, commit 9fceb02';
     assert.equal(redactSecrets(line), line);
   });
 
   it('removes the password of a postgres:// or postgresql:// URL and keeps the user and host', () => {
-    assert.equal(redactSecrets('connect postgres://grounded:s3cr3t-pw@db.example.com:5432/docs failed'), 'connect postgres://grounded:[redacted]@db.example.com:5432/docs failed');
-    assert.equal(redactSecrets('postgresql://app:hunter2@10.0.0.5/x?sslmode=require'), 'postgresql://app:[redacted]@10.0.0.5/x?sslmode=require');
+    assert.equal(
+      redactSecrets('connect postgres://grounded:s3cr3t-pw@db.example.com:5432/docs failed'),
+      'connect postgres://grounded:[redacted]@db.example.com:5432/docs failed',
+    );
+    assert.equal(
+      redactSecrets('postgresql://app:hunter2@10.0.0.5/x?sslmode=require'),
+      'postgresql://app:[redacted]@10.0.0.5/x?sslmode=require',
+    );
   });
 
   it('removes the password of any scheme://user:password@ URL, up to the last @ before the host', () => {
-    assert.equal(redactSecrets('GET https://bot:p@ss@w0rd@host.example/v1'), 'GET https://bot:[redacted]@host.example/v1');
+    assert.equal(
+      redactSecrets('GET https://bot:p@ss@w0rd@host.example/v1'),
+      'GET https://bot:[redacted]@host.example/v1',
+    );
     assert.equal(redactSecrets('mysql://root:toor@localhost'), 'mysql://root:[redacted]@localhost');
   });
 
@@ -47,7 +64,10 @@ describe('redactSecrets, per shape', () => {
   });
 
   it('removes the token of an echoed `auth=Bearer …` and of `auth=…`', () => {
-    assert.equal(redactSecrets('400 bad request: header auth=Bearer abc.def-123456 not allowed'), '400 bad request: header auth=Bearer [redacted] not allowed');
+    assert.equal(
+      redactSecrets('400 bad request: header auth=Bearer abc.def-123456 not allowed'),
+      '400 bad request: header auth=Bearer [redacted] not allowed',
+    );
     assert.equal(redactSecrets('{"auth":"q1w2e3r4t5"}'), '{"auth":"[redacted]"}');
   });
 
@@ -59,8 +79,15 @@ describe('redactSecrets, per shape', () => {
 
 describe('secretsInHeaders', () => {
   it("gives each credential header's value and the token after Bearer, not the plain headers", () => {
-    const secrets = secretsInHeaders({ 'content-type': 'application/json', authorization: 'Bearer tok-123456', 'api-key': 'azure-key-1' });
+    const secrets = secretsInHeaders({
+      'content-type': 'application/json',
+      authorization: 'Bearer tok-123456',
+      'api-key': 'azure-key-1',
+    });
     assert.deepEqual(secrets, ['tok-123456', 'Bearer tok-123456', 'azure-key-1']);
-    assert.equal(redactSecrets('server said: key azure-key-1 and tok-123456', secrets), 'server said: key [redacted] and [redacted]');
+    assert.equal(
+      redactSecrets('server said: key azure-key-1 and tok-123456', secrets),
+      'server said: key [redacted] and [redacted]',
+    );
   });
 });

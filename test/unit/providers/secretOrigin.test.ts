@@ -63,12 +63,21 @@ describe('secret origins', () => {
 
   describe('postgresOrigin', () => {
     it('is host, port and database, the password and query left out', () => {
-      assert.equal(postgresOrigin('postgres://grounded:pw@DB.Example.com/docs?sslmode=require'), 'postgres://db.example.com:5432/docs');
-      assert.equal(postgresOrigin('postgresql://grounded@db.example.com:6543/docs'), 'postgres://db.example.com:6543/docs');
+      assert.equal(
+        postgresOrigin('postgres://grounded:pw@DB.Example.com/docs?sslmode=require'),
+        'postgres://db.example.com:5432/docs',
+      );
+      assert.equal(
+        postgresOrigin('postgresql://grounded@db.example.com:6543/docs'),
+        'postgres://db.example.com:6543/docs',
+      );
     });
 
     it('follows host and port query parameters, which the driver lets win over the URL', () => {
-      assert.equal(postgresOrigin('postgres://u@db.example.com:5432/docs?host=evil.example&port=6000'), 'postgres://evil.example:6000/docs');
+      assert.equal(
+        postgresOrigin('postgres://u@db.example.com:5432/docs?host=evil.example&port=6000'),
+        'postgres://evil.example:6000/docs',
+      );
     });
 
     it('tells databases on one server apart', () => {
@@ -122,21 +131,36 @@ describe('secret origins', () => {
   describe('releaseSecret', () => {
     it('gives a bound secret without asking', async () => {
       const { confirm, asked } = confirmAnswering(false);
-      const released = await releaseSecret({ value: 'k', origins: ['https://api.openai.com'] }, use('https://api.openai.com'), confirm);
+      const released = await releaseSecret(
+        { value: 'k', origins: ['https://api.openai.com'] },
+        use('https://api.openai.com'),
+        confirm,
+      );
       assert.deepEqual(released, { value: 'k' });
       assert.equal(asked.length, 0);
     });
 
     it('asks before another origin, and on yes binds the secret there too', async () => {
       const { confirm, asked } = confirmAnswering(true);
-      const released = await releaseSecret({ value: 'k', origins: ['https://api.openai.com'] }, use('http://127.0.0.1:9'), confirm);
+      const released = await releaseSecret(
+        { value: 'k', origins: ['https://api.openai.com'] },
+        use('http://127.0.0.1:9'),
+        confirm,
+      );
       assert.deepEqual(asked, [{ origin: 'http://127.0.0.1:9', boundTo: ['https://api.openai.com'] }]);
-      assert.deepEqual(released, { value: 'k', bound: { value: 'k', origins: ['https://api.openai.com', 'http://127.0.0.1:9'] } });
+      assert.deepEqual(released, {
+        value: 'k',
+        bound: { value: 'k', origins: ['https://api.openai.com', 'http://127.0.0.1:9'] },
+      });
     });
 
     it('on no, fails with an auth error that says the secret was not sent, where it was set for, and the fix', async () => {
       const { confirm } = confirmAnswering(false);
-      const refused = await releaseSecret({ value: 'k', origins: ['https://api.openai.com'] }, use('http://evil.example'), confirm).then(
+      const refused = await releaseSecret(
+        { value: 'k', origins: ['https://api.openai.com'] },
+        use('http://evil.example'),
+        confirm,
+      ).then(
         () => undefined,
         (e: unknown) => e,
       );

@@ -3,7 +3,15 @@ import { refusedRowsNotice, uncitablePathReason } from '../../../src/retrievers/
 
 describe('citable paths from remote indexes', () => {
   it('cites relative paths inside the workspace and http(s) URLs', () => {
-    for (const path of ['docs/a.md', 'README.md', 'src\\win\\a.ts', 'a..b/c..md', '.github/workflows/ci.yml', 'https://wiki.example.com/x', 'HTTP://intranet/page'])
+    for (const path of [
+      'docs/a.md',
+      'README.md',
+      'src\\win\\a.ts',
+      'a..b/c..md',
+      '.github/workflows/ci.yml',
+      'https://wiki.example.com/x',
+      'HTTP://intranet/page',
+    ])
       assert.equal(uncitablePathReason(path), undefined, path);
   });
 
@@ -25,7 +33,8 @@ describe('citable paths from remote indexes', () => {
       ['', /no path/],
       ['docs/a\u0000.md', /control characters/],
     ];
-    for (const [path, reason] of cases) assert.match(uncitablePathReason(path) ?? 'cited', reason, JSON.stringify(path));
+    for (const [path, reason] of cases)
+      assert.match(uncitablePathReason(path) ?? 'cited', reason, JSON.stringify(path));
   });
 
   it('says how many rows were left out, with the first one as an example', () => {
@@ -33,6 +42,9 @@ describe('citable paths from remote indexes', () => {
       { path: '/etc/passwd', reason: 'an absolute path' },
       { path: '../x', reason: 'a “..” segment' },
     ]);
-    assert.equal(notice, 'The table t: 2 rows were left out because their paths point outside the workspace (for example “/etc/passwd”: an absolute path).');
+    assert.equal(
+      notice,
+      'The table t: 2 rows were left out because their paths point outside the workspace (for example “/etc/passwd”: an absolute path).',
+    );
   });
 });

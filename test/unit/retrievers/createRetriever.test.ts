@@ -3,7 +3,11 @@ import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
-import { createRemoteRetriever, type RemoteRetrieverSettings, type RetrieverSecrets } from '../../../src/retrievers/createRetriever';
+import {
+  createRemoteRetriever,
+  type RemoteRetrieverSettings,
+  type RetrieverSecrets,
+} from '../../../src/retrievers/createRetriever';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
 import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { cli } from '../cli/cliHarness';
@@ -19,8 +23,20 @@ const pushedShape: FakeIndex = {
   columns: ['id', 'text', 'path', 'start_line', 'end_line'],
   textColumn: 'text',
   rows: [
-    { id: 'a', text: 'The flux capacitor must be charged before every jump.', path: 'docs/configuration.md', start_line: 54, end_line: 56 },
-    { id: 'b', text: 'Plutonium is loaded in the reactor chamber.', path: 'docs/configuration.md', start_line: 19, end_line: 19 },
+    {
+      id: 'a',
+      text: 'The flux capacitor must be charged before every jump.',
+      path: 'docs/configuration.md',
+      start_line: 54,
+      end_line: 56,
+    },
+    {
+      id: 'b',
+      text: 'Plutonium is loaded in the reactor chamber.',
+      path: 'docs/configuration.md',
+      start_line: 19,
+      end_line: 19,
+    },
   ],
 };
 
@@ -28,7 +44,13 @@ const settings = (over: Partial<RemoteRetrieverSettings>): RemoteRetrieverSettin
   kind: 'pgvector',
   allowInsecure: false,
   pgvector: { connectionString: '', table: 'grounded_chunks' },
-  databricks: { workspaceUrl: '', indexName: pushedShape.name, endpointName: '', queryType: 'ANN', columns: { text: 'text', path: 'path', startLine: 'start_line', endLine: 'end_line', title: '' } },
+  databricks: {
+    workspaceUrl: '',
+    indexName: pushedShape.name,
+    endpointName: '',
+    queryType: 'ANN',
+    columns: { text: 'text', path: 'path', startLine: 'start_line', endLine: 'end_line', title: '' },
+  },
   ...over,
 });
 
@@ -67,17 +89,35 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
 
   it('refuses a cleartext connection to another machine before any secret is asked for', async () => {
     const { secrets, released } = recordingSecrets({ password: 'pw', token: 'dapi-x' });
-    await assert.rejects(createRemoteRetriever(settings({ pgvector: { connectionString: 'postgres://u@db.example.com/x', table: 't' } }), { secrets }), GroundedError);
-    const remoteDatabricks = settings({ kind: 'databricks-vector-search', databricks: { ...settings({}).databricks, workspaceUrl: 'http://adb.example.com' } });
+    await assert.rejects(
+      createRemoteRetriever(settings({ pgvector: { connectionString: 'postgres://u@db.example.com/x', table: 't' } }), {
+        secrets,
+      }),
+      GroundedError,
+    );
+    const remoteDatabricks = settings({
+      kind: 'databricks-vector-search',
+      databricks: { ...settings({}).databricks, workspaceUrl: 'http://adb.example.com' },
+    });
     await assert.rejects(createRemoteRetriever(remoteDatabricks, { secrets }), GroundedError);
     assert.deepEqual(released, []);
   });
 
   it('names the missing setting the way the caller names it', async () => {
     const { secrets } = recordingSecrets({});
-    await assert.rejects(createRemoteRetriever(settings({}), { secrets }), /grounded\.pgvector\.connectionString is empty/);
-    const names = { retriever: '--retriever', connectionString: '--connection-string', workspaceUrl: '--workspace-url' };
-    await assert.rejects(createRemoteRetriever(settings({ kind: 'databricks-vector-search' }), { secrets, names }), /--retriever is “databricks-vector-search” but --workspace-url is empty/);
+    await assert.rejects(
+      createRemoteRetriever(settings({}), { secrets }),
+      /grounded\.pgvector\.connectionString is empty/,
+    );
+    const names = {
+      retriever: '--retriever',
+      connectionString: '--connection-string',
+      workspaceUrl: '--workspace-url',
+    };
+    await assert.rejects(
+      createRemoteRetriever(settings({ kind: 'databricks-vector-search' }), { secrets, names }),
+      /--retriever is “databricks-vector-search” but --workspace-url is empty/,
+    );
   });
 
   it('builds pgvector from plain settings, releasing the password to the server the connection string names', async () => {
@@ -85,7 +125,10 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     const { rows } = await workspaceRows([workspace]);
     await pushRows({ connectionString: pg.url, table, maxConnections: pg.maxConnections }, rows);
     const { secrets, released } = recordingSecrets({});
-    const retriever = await createRemoteRetriever(settings({ pgvector: { connectionString: pg.url, table } }), { secrets, locate: p => join(workspace, p) });
+    const retriever = await createRemoteRetriever(settings({ pgvector: { connectionString: pg.url, table } }), {
+      secrets,
+      locate: p => join(workspace, p),
+    });
     try {
       const [top] = await retriever.search('how is the flux capacitor configured?', { k: 3 });
       assert.equal(top?.path, 'docs/configuration.md');
@@ -98,9 +141,18 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
 
   it('builds Databricks Vector Search from plain settings, releasing the token to the workspace origin', async () => {
     const { secrets, released } = recordingSecrets({ token: databricks.token });
-    const retriever = await createRemoteRetriever(settings({ kind: 'databricks-vector-search', databricks: { ...settings({}).databricks, workspaceUrl: databricks.url } }), { secrets });
+    const retriever = await createRemoteRetriever(
+      settings({
+        kind: 'databricks-vector-search',
+        databricks: { ...settings({}).databricks, workspaceUrl: databricks.url },
+      }),
+      { secrets },
+    );
     const passages = await retriever.search('flux capacitor charged', { k: 1 });
-    assert.deepEqual(passages.map(p => [p.path, p.startLine, p.endLine]), [['docs/configuration.md', 54, 56]]);
+    assert.deepEqual(
+      passages.map(p => [p.path, p.startLine, p.endLine]),
+      [['docs/configuration.md', 54, 56]],
+    );
     assert.deepEqual(released, [`token ${new URL(databricks.url).origin}`]);
   });
 
@@ -109,7 +161,19 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     const { rows } = await workspaceRows([workspace]);
     await pushRows({ connectionString: pg.url, table, maxConnections: pg.maxConnections }, rows);
     process.env.PGPASSWORD = 'not-needed-by-pglite';
-    const { code, out, err } = await cli('search', 'flux capacitor', '--retriever', 'pgvector', '--connection-string', pg.url, '--table', table, '--folder', workspace, '--json');
+    const { code, out, err } = await cli(
+      'search',
+      'flux capacitor',
+      '--retriever',
+      'pgvector',
+      '--connection-string',
+      pg.url,
+      '--table',
+      table,
+      '--folder',
+      workspace,
+      '--json',
+    );
     assert.equal(code, 0, err);
     const [top] = JSON.parse(out) as Passage[];
     assert.equal(top?.path, 'docs/configuration.md');
@@ -117,7 +181,16 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
   });
 
   it('grounded search and ask --retriever databricks-vector-search take the token from DATABRICKS_TOKEN', async () => {
-    const args = ['--retriever', 'databricks-vector-search', '--workspace-url', databricks.url, '--index', pushedShape.name, '--folder', workspace];
+    const args = [
+      '--retriever',
+      'databricks-vector-search',
+      '--workspace-url',
+      databricks.url,
+      '--index',
+      pushedShape.name,
+      '--folder',
+      workspace,
+    ];
     const without = await cli('search', 'flux capacitor', ...args);
     assert.equal(without.code, 1, without.err);
     assert.match(without.err, /needs a personal access token/);
@@ -128,18 +201,40 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     const asked = await cli('ask', 'flux capacitor', ...args);
     assert.equal(asked.code, 0, asked.err);
     assert.match(asked.out, /docs\/configuration\.md:54-56/);
-    assert.ok(databricks.requests.every(r => r.authorization === undefined || r.authorization === `Bearer ${databricks.token}`));
+    assert.ok(
+      databricks.requests.every(r => r.authorization === undefined || r.authorization === `Bearer ${databricks.token}`),
+    );
   });
 
   it('refuses an unknown --retriever, a Databricks search without --index, remote flags without --retriever and --store with one, with exit 2', async () => {
     assert.equal((await cli('search', 'q', '--retriever', 'elastic', '--folder', workspace)).code, 2);
-    const noIndex = await cli('search', 'q', '--retriever', 'databricks-vector-search', '--workspace-url', databricks.url, '--folder', workspace);
+    const noIndex = await cli(
+      'search',
+      'q',
+      '--retriever',
+      'databricks-vector-search',
+      '--workspace-url',
+      databricks.url,
+      '--folder',
+      workspace,
+    );
     assert.equal(noIndex.code, 2);
     assert.match(noIndex.err, /needs --index/);
     const forgotten = await cli('search', 'q', '--connection-string', pg.url, '--folder', workspace);
     assert.equal(forgotten.code, 2);
     assert.match(forgotten.err, /--connection-string names a remote engine: add --retriever/);
-    const both = await cli('search', 'q', '--retriever', 'pgvector', '--connection-string', pg.url, '--store', workspace, '--folder', workspace);
+    const both = await cli(
+      'search',
+      'q',
+      '--retriever',
+      'pgvector',
+      '--connection-string',
+      pg.url,
+      '--store',
+      workspace,
+      '--folder',
+      workspace,
+    );
     assert.equal(both.code, 2);
     assert.match(both.err, /--store is where the local index is kept/);
   });

@@ -1,17 +1,46 @@
 import * as assert from 'node:assert/strict';
 import { GroundedError } from '../../../src/core/errors';
 import type { Embedder } from '../../../src/embeddings/embedder';
-import { DatabricksVectorSearchRetriever, type DatabricksVectorSearchOptions } from '../../../src/retrievers/databricksVectorSearchRetriever';
+import {
+  DatabricksVectorSearchRetriever,
+  type DatabricksVectorSearchOptions,
+} from '../../../src/retrievers/databricksVectorSearchRetriever';
 import { DatabricksVectorSearchServer, type FakeIndex } from '../../fakes/databricksVectorSearchServer';
 import { bagOfWordsVector } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
 
 const docs = [
-  { chunk_id: 1, text: 'The flux capacitor must be charged before every jump.', source_path: 'docs/configuration.md', start_line: 54, end_line: 66, heading: 'Configuration > Flux capacitor' },
-  { chunk_id: 2, text: 'Plutonium is loaded in the reactor chamber.\nHandle with care.', source_path: 'docs/configuration.md', start_line: '19', end_line: '31', heading: 'Configuration > Plutonium' },
-  { chunk_id: 3, text: 'Meeting notes: the flux gauge was calibrated.', source_path: 'https://wiki.example.com/meeting', start_line: null, end_line: null, heading: null },
+  {
+    chunk_id: 1,
+    text: 'The flux capacitor must be charged before every jump.',
+    source_path: 'docs/configuration.md',
+    start_line: 54,
+    end_line: 66,
+    heading: 'Configuration > Flux capacitor',
+  },
+  {
+    chunk_id: 2,
+    text: 'Plutonium is loaded in the reactor chamber.\nHandle with care.',
+    source_path: 'docs/configuration.md',
+    start_line: '19',
+    end_line: '31',
+    heading: 'Configuration > Plutonium',
+  },
+  {
+    chunk_id: 3,
+    text: 'Meeting notes: the flux gauge was calibrated.',
+    source_path: 'https://wiki.example.com/meeting',
+    start_line: null,
+    end_line: null,
+    heading: null,
+  },
 ];
-const managed: FakeIndex = { name: 'main.docs.chunks_idx', columns: ['chunk_id', 'text', 'source_path', 'start_line', 'end_line', 'heading'], textColumn: 'text', rows: docs };
+const managed: FakeIndex = {
+  name: 'main.docs.chunks_idx',
+  columns: ['chunk_id', 'text', 'source_path', 'start_line', 'end_line', 'heading'],
+  textColumn: 'text',
+  rows: docs,
+};
 const selfManaged: FakeIndex = {
   ...managed,
   name: 'main.docs.vectors_idx',
@@ -25,17 +54,55 @@ const hostile: FakeIndex = {
   ...managed,
   name: 'main.docs.hostile_idx',
   rows: [
-    { chunk_id: 1, text: 'flux keys here', source_path: '../../.ssh/id_rsa', start_line: 1, end_line: 1, heading: null },
+    {
+      chunk_id: 1,
+      text: 'flux keys here',
+      source_path: '../../.ssh/id_rsa',
+      start_line: 1,
+      end_line: 1,
+      heading: null,
+    },
     { chunk_id: 2, text: 'flux passwords', source_path: '/etc/passwd', start_line: 1, end_line: 1, heading: null },
-    { chunk_id: 3, text: 'flux terminal', source_path: 'command:workbench.action.terminal.sendSequence', start_line: 1, end_line: 1, heading: null },
-    { chunk_id: 4, text: 'flux windows', source_path: 'C:\\Users\\me\\.aws\\credentials', start_line: 1, end_line: 1, heading: null },
-    { chunk_id: 5, text: 'flux capacitor notes', source_path: 'docs/flux.md', start_line: 3, end_line: 4, heading: null },
-    { chunk_id: 6, text: 'flux wiki', source_path: 'https://wiki.example.com/flux', start_line: null, end_line: null, heading: null },
+    {
+      chunk_id: 3,
+      text: 'flux terminal',
+      source_path: 'command:workbench.action.terminal.sendSequence',
+      start_line: 1,
+      end_line: 1,
+      heading: null,
+    },
+    {
+      chunk_id: 4,
+      text: 'flux windows',
+      source_path: 'C:\\Users\\me\\.aws\\credentials',
+      start_line: 1,
+      end_line: 1,
+      heading: null,
+    },
+    {
+      chunk_id: 5,
+      text: 'flux capacitor notes',
+      source_path: 'docs/flux.md',
+      start_line: 3,
+      end_line: 4,
+      heading: null,
+    },
+    {
+      chunk_id: 6,
+      text: 'flux wiki',
+      source_path: 'https://wiki.example.com/flux',
+      start_line: null,
+      end_line: null,
+      heading: null,
+    },
   ],
 };
 
 /** Embeds like the fake's vectors, without a server: the retriever's query_vector path is what is tested here. */
-const localEmbedder: Embedder = { model: 'bow-16', embed: async texts => texts.map(t => Float32Array.from(bagOfWordsVector(t, 16))) };
+const localEmbedder: Embedder = {
+  model: 'bow-16',
+  embed: async texts => texts.map(t => Float32Array.from(bagOfWordsVector(t, 16))),
+};
 
 describe('Databricks Vector Search retriever (against the documented REST contract)', () => {
   let server: DatabricksVectorSearchServer;
@@ -47,15 +114,31 @@ describe('Databricks Vector Search retriever (against the documented REST contra
   afterEach(() => server.close());
 
   const retriever = (extra: Partial<DatabricksVectorSearchOptions> = {}) =>
-    new DatabricksVectorSearchRetriever({ workspaceUrl: server.url, indexName: managed.name, token: server.token, columns, clock, locate: p => (p.startsWith('https://') ? p : `/ws/${p}`), ...extra });
-  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    new DatabricksVectorSearchRetriever({
+      workspaceUrl: server.url,
+      indexName: managed.name,
+      token: server.token,
+      columns,
+      clock,
+      locate: p => (p.startsWith('https://') ? p : `/ws/${p}`),
+      ...extra,
+    });
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
 
   it('queries with query_text (managed embeddings) and maps rows to cited passages', async () => {
     const passages = await retriever().search('flux capacitor charged', { k: 2 });
     const request = server.requests[0];
     assert.equal(request?.path, '/api/2.0/vector-search/indexes/main.docs.chunks_idx/query');
     assert.equal(request?.authorization, 'Bearer dapi-test');
-    assert.deepEqual(request?.body, { columns: ['text', 'source_path', 'start_line', 'end_line', 'heading'], num_results: 2, query_text: 'flux capacitor charged' });
+    assert.deepEqual(request?.body, {
+      columns: ['text', 'source_path', 'start_line', 'end_line', 'heading'],
+      num_results: 2,
+      query_text: 'flux capacitor charged',
+    });
     assert.deepEqual(passages[0], {
       id: 'docs/configuration.md:54-66',
       path: 'docs/configuration.md',
@@ -67,18 +150,27 @@ describe('Databricks Vector Search retriever (against the documented REST contra
       score: 1,
     });
     assert.equal(passages[1]?.location, 'https://wiki.example.com/meeting', 'a URL row opens the URL');
-    assert.deepEqual([passages[1]?.startLine, passages[1]?.endLine], [1, 1], 'no line columns: the whole text from line 1');
+    assert.deepEqual(
+      [passages[1]?.startLine, passages[1]?.endLine],
+      [1, 1],
+      'no line columns: the whole text from line 1',
+    );
   });
 
   it('reads line numbers sent as strings, and cites a multi-line row without line columns by its length', async () => {
     const [plutonium] = await retriever().search('plutonium reactor', { k: 1 });
     assert.deepEqual([plutonium?.startLine, plutonium?.endLine], [19, 31]);
-    const [noLines] = await retriever({ columns: { text: 'text', path: 'source_path' } }).search('plutonium reactor', { k: 1 });
+    const [noLines] = await retriever({ columns: { text: 'text', path: 'source_path' } }).search('plutonium reactor', {
+      k: 1,
+    });
     assert.deepEqual([noLines?.startLine, noLines?.endLine], [1, 2]);
   });
 
   it('queries with query_vector when embeddings are configured (self-managed vectors)', async () => {
-    const passages = await retriever({ indexName: selfManaged.name, embedder: localEmbedder }).search('plutonium reactor chamber', { k: 1 });
+    const passages = await retriever({ indexName: selfManaged.name, embedder: localEmbedder }).search(
+      'plutonium reactor chamber',
+      { k: 1 },
+    );
     const body = server.requests[0]?.body ?? {};
     assert.equal(body.query_text, undefined);
     assert.equal((body.query_vector as number[]).length, 16);
@@ -89,7 +181,10 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     server.pageSize = 1;
     const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });
     assert.equal(passages.length, 2);
-    assert.deepEqual(server.requests.map(r => r.path.split('/').pop()), ['query', 'query-next-page']);
+    assert.deepEqual(
+      server.requests.map(r => r.path.split('/').pop()),
+      ['query', 'query-next-page'],
+    );
     assert.equal(server.requests[1]?.body.endpoint_name, 'vs-endpoint');
   });
 
@@ -118,21 +213,37 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     const noToken = await failure(retriever({ token: undefined }).search('flux', { k: 1 }));
     assert.ok(noToken instanceof GroundedError && noToken.kind === 'auth');
     assert.equal(server.requests.length, 0);
-    const down = await failure(retriever({ workspaceUrl: 'http://127.0.0.1:1', retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } }).search('flux', { k: 1 }));
+    const down = await failure(
+      retriever({ workspaceUrl: 'http://127.0.0.1:1', retry: { retries: 1, baseDelayMs: 1, maxDelayMs: 1 } }).search(
+        'flux',
+        { k: 1 },
+      ),
+    );
     assert.ok(down instanceof GroundedError && down.kind === 'network', String(down));
     assert.match(down.message, /127\.0\.0\.1:1 could not be reached.*workspaceUrl/);
   });
 
   it('leaves out rows whose path is absolute, climbs with .., or has another scheme, and says how many', async () => {
     const notices: string[] = [];
-    const passages = await retriever({ indexName: hostile.name, onNotice: m => notices.push(m) }).search('flux', { k: 10 });
-    assert.deepEqual(passages.map(p => p.location), ['/ws/docs/flux.md', 'https://wiki.example.com/flux']);
+    const passages = await retriever({ indexName: hostile.name, onNotice: m => notices.push(m) }).search('flux', {
+      k: 10,
+    });
+    assert.deepEqual(
+      passages.map(p => p.location),
+      ['/ws/docs/flux.md', 'https://wiki.example.com/flux'],
+    );
     assert.equal(notices.length, 1);
-    assert.match(notices[0] ?? '', /^Databricks Vector Search index main\.docs\.hostile_idx: 4 rows were left out because their paths point outside the workspace \(for example “\.\.\/\.\.\/\.ssh\/id_rsa”/);
+    assert.match(
+      notices[0] ?? '',
+      /^Databricks Vector Search index main\.docs\.hostile_idx: 4 rows were left out because their paths point outside the workspace \(for example “\.\.\/\.\.\/\.ssh\/id_rsa”/,
+    );
   });
 
   it('refuses a plain-http workspace on another machine unless insecure connections are allowed', () => {
-    assert.throws(() => retriever({ workspaceUrl: 'http://adb-1.azuredatabricks.net' }), (e: unknown) => e instanceof GroundedError && /plain http.*allowInsecureConnections/.test(e.message));
+    assert.throws(
+      () => retriever({ workspaceUrl: 'http://adb-1.azuredatabricks.net' }),
+      (e: unknown) => e instanceof GroundedError && /plain http.*allowInsecureConnections/.test(e.message),
+    );
     assert.doesNotThrow(() => retriever({ workspaceUrl: 'http://adb-1.azuredatabricks.net', allowInsecure: true }));
   });
 

@@ -17,8 +17,17 @@ const p = (id: string): Passage => ({ id, path: id, location: id, startLine: 1, 
 
 describe('reciprocal-rank fusion', () => {
   it('ranks what both lists agree on first, and keeps first-list order on ties', () => {
-    const fused = fuseByReciprocalRank([[p('a'), p('b'), p('c')], [p('c'), p('d'), p('a')]], 4);
-    assert.deepEqual(fused.map(x => x.id), ['a', 'c', 'b', 'd']);
+    const fused = fuseByReciprocalRank(
+      [
+        [p('a'), p('b'), p('c')],
+        [p('c'), p('d'), p('a')],
+      ],
+      4,
+    );
+    assert.deepEqual(
+      fused.map(x => x.id),
+      ['a', 'c', 'b', 'd'],
+    );
     assert.equal(fused[0]?.score, 1 / 61 + 1 / 63);
   });
 });
@@ -39,10 +48,20 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
   });
 
   const hybrid = () => {
-    const r = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: server.baseUrl, model: 'bow-32', azureApiVersion: '' });
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
     if ('problem' in r) throw new Error(r.problem);
     const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
-    const retriever = new HybridRetriever({ lexical, embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }), folders: () => [workspace], storeFile: join(temp, 'vectors.bin') });
+    const retriever = new HybridRetriever({
+      lexical,
+      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
+      folders: () => [workspace],
+      storeFile: join(temp, 'vectors.bin'),
+    });
     return { retriever, lexical };
   };
 
@@ -53,8 +72,16 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     const passages = await first.retriever.search('flux capacitor charged before every jump', { k: 3 });
     const top = passages.find(x => x.path === 'docs/configuration.md' && x.startLine <= 56 && x.endLine >= 56);
     assert.ok(top && passages.indexOf(top) < 2, JSON.stringify(passages.map(x => [x.id, x.score])));
-    assert.ok(passages.every(x => x.score > 1 / 61 && x.score <= 2 / 61), 'fused by RRF: found by both rankings');
-    assert.equal(top?.text, splitLines(await readFile(join(workspace, 'docs/configuration.md'), 'utf8')).slice((top?.startLine ?? 1) - 1, top?.endLine).join('\n'));
+    assert.ok(
+      passages.every(x => x.score > 1 / 61 && x.score <= 2 / 61),
+      'fused by RRF: found by both rankings',
+    );
+    assert.equal(
+      top?.text,
+      splitLines(await readFile(join(workspace, 'docs/configuration.md'), 'utf8'))
+        .slice((top?.startLine ?? 1) - 1, top?.endLine)
+        .join('\n'),
+    );
     first.lexical.dispose();
 
     await writeFile(join(workspace, 'notes/meeting.txt'), 'Team meeting, 13 March\n\nThe gauge is calibrated now.\n');
@@ -73,7 +100,13 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     const passages = await retriever.search('plutonium gauge tests', { k: 5 });
     const meeting = passages.filter(x => x.path === 'notes/meeting.txt');
     assert.ok(meeting.length > 0, 'the lexical side still finds the note at its new lines');
-    for (const m of meeting) assert.equal(m.text, splitLines(await readFile(path, 'utf8')).slice(m.startLine - 1, m.endLine).join('\n'));
+    for (const m of meeting)
+      assert.equal(
+        m.text,
+        splitLines(await readFile(path, 'utf8'))
+          .slice(m.startLine - 1, m.endLine)
+          .join('\n'),
+      );
     lexical.dispose();
   });
 

@@ -19,7 +19,16 @@ describe('PassageReader', () => {
     const text = 'first line\nsecond line\n';
     await writeFile(location, text);
     const { mtimeMs, size } = await stat(location);
-    const file = { path: 'a.txt', location, mtimeMs, size, hash: hashBytes(Buffer.from(text)), segment: 0, firstDoc: 0, docCount: 1 };
+    const file = {
+      path: 'a.txt',
+      location,
+      mtimeMs,
+      size,
+      hash: hashBytes(Buffer.from(text)),
+      segment: 0,
+      firstDoc: 0,
+      docCount: 1,
+    };
     return { path: 'a.txt', location, startLine: 1, endLine: 2, score: 1, file };
   }
 

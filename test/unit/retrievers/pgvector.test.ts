@@ -50,16 +50,27 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     return { connectionString: pg.url, table, maxConnections: pg.maxConnections };
   };
   const embedder = () => {
-    const r = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: embeddings.baseUrl, model: 'bow-32', azureApiVersion: '' });
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: embeddings.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
     if ('problem' in r) throw new Error(r.problem);
     return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: r.endpoint, clock: new FakeClock() }));
   };
-  const retriever = (c: ReturnType<typeof config>, extra: Partial<ConstructorParameters<typeof PgvectorRetriever>[0]> = {}) => {
+  const retriever = (
+    c: ReturnType<typeof config>,
+    extra: Partial<ConstructorParameters<typeof PgvectorRetriever>[0]> = {},
+  ) => {
     const r = new PgvectorRetriever({ ...c, locate: p => join(workspace, p), clock: new FakeClock(), ...extra });
     open.push(r);
     return r;
   };
-  const linesOf = async (path: string, start: number, end: number) => splitLines(await readFile(join(workspace, path), 'utf8')).slice(start - 1, end).join('\n');
+  const linesOf = async (path: string, start: number, end: number) =>
+    splitLines(await readFile(join(workspace, path), 'utf8'))
+      .slice(start - 1, end)
+      .join('\n');
 
   it('pushes the fixture workspace and answers with citations to the right lines (lexical only)', async () => {
     const c = config();
@@ -117,7 +128,10 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     const flux = passages.find(p => p.path === 'docs/configuration.md' && p.startLine <= 57 && p.endLine >= 57);
     assert.ok(flux, `the flux section at its new lines: ${passages.map(p => p.id).join(', ')}`);
     assert.equal(flux.text, await linesOf(flux.path, flux.startLine, flux.endLine));
-    assert.ok(passages.every(p => p.score > 0 && p.score < 1 / 30), 'RRF scores');
+    assert.ok(
+      passages.every(p => p.score > 0 && p.score < 1 / 30),
+      'RRF scores',
+    );
   });
 
   it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {
@@ -126,10 +140,26 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     const lexicalOnly = retriever(c);
     assert.ok((await lexicalOnly.search('plutonium gauge', { k: 2 })).length > 0);
     await lexicalOnly.dispose();
-    const other = new OpenAiEmbeddingsClient({ endpoint: { url: `${embeddings.baseUrl}/embeddings`, model: 'other-model', keyHeader: 'authorization', keyRequired: false, label: 'x' } });
-    const err = await retriever(c, { embedder: other }).search('plutonium', { k: 2 }).then(() => undefined, (x: unknown) => x);
+    const other = new OpenAiEmbeddingsClient({
+      endpoint: {
+        url: `${embeddings.baseUrl}/embeddings`,
+        model: 'other-model',
+        keyHeader: 'authorization',
+        keyRequired: false,
+        label: 'x',
+      },
+    });
+    const err = await retriever(c, { embedder: other })
+      .search('plutonium', { k: 2 })
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      );
     assert.ok(err instanceof GroundedError && /embedded with “bow-32”/.test(err.message), String(err));
-    const pushErr = await pushRows(c, [], { embedder: other }).then(() => undefined, (x: unknown) => x);
+    const pushErr = await pushRows(c, [], { embedder: other }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(pushErr instanceof GroundedError && /--rebuild/.test(pushErr.message), String(pushErr));
   });
 
@@ -138,7 +168,19 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     const url = new URL(pg.url);
     const secret = url.password || 'hunter2'; // PGlite's socket accepts any password; a real server's URL brings its own
     url.password = secret;
-    const argv = ['index', '--target', url.href, '--table', c.table, '--folder', workspace, '--embeddings-model', 'bow-32', '--embeddings-base-url', embeddings.baseUrl];
+    const argv = [
+      'index',
+      '--target',
+      url.href,
+      '--table',
+      c.table,
+      '--folder',
+      workspace,
+      '--embeddings-model',
+      'bow-32',
+      '--embeddings-base-url',
+      embeddings.baseUrl,
+    ];
     const first = await cliRun(argv);
     assert.equal(first.code, 0, first.err);
     assert.match(first.out, /written\s+(\d+)\n/);
@@ -154,7 +196,12 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
   });
 
   it('says the table is missing and how to push it', async () => {
-    const err = await retriever(config()).search('anything', { k: 3 }).then(() => undefined, (x: unknown) => x);
+    const err = await retriever(config())
+      .search('anything', { k: 3 })
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      );
     assert.ok(err instanceof GroundedError, String(err));
     assert.equal(err.kind, 'index');
     assert.match(err.message, /does not exist.*grounded index --target/);
@@ -162,14 +209,20 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
 
   it('says an unreachable server is unreachable, after retrying, without the password', async () => {
     const r = retriever({ connectionString: 'postgres://me:hunter2@127.0.0.1:1/db', table: 't', maxConnections: 1 });
-    const err = await r.search('x', { k: 1 }).then(() => undefined, (x: unknown) => x);
+    const err = await r.search('x', { k: 1 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     assert.ok(err instanceof GroundedError && err.kind === 'network', String(err));
     assert.match(err.message, /127\.0\.0\.1:1\/db could not be reached/);
     assert.doesNotMatch(err.message, /hunter2/);
   });
 
   it('refuses a table name that would need string-built SQL', () => {
-    assert.throws(() => new PgvectorRetriever({ connectionString: pg.url, table: 'x; DROP TABLE y' }), /not a usable table name/);
+    assert.throws(
+      () => new PgvectorRetriever({ connectionString: pg.url, table: 'x; DROP TABLE y' }),
+      /not a usable table name/,
+    );
   });
 });
 

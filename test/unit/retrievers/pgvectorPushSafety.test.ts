@@ -15,8 +15,14 @@ import { tempDirs } from '../../support/tempDirs';
 let tableSeq = 0;
 
 /** Vectors that pgvector refuses (NaN): the write fails inside the push's transaction, after any drop. */
-const nanEmbedder: Embedder = { model: 'nan-4', embed: async texts => texts.map(() => Float32Array.from([NaN, 0, 0, 0])) };
-const unitEmbedder: Embedder = { model: 'unit-4', embed: async texts => texts.map(() => Float32Array.from([1, 0, 0, 0])) };
+const nanEmbedder: Embedder = {
+  model: 'nan-4',
+  embed: async texts => texts.map(() => Float32Array.from([NaN, 0, 0, 0])),
+};
+const unitEmbedder: Embedder = {
+  model: 'unit-4',
+  embed: async texts => texts.map(() => Float32Array.from([1, 0, 0, 0])),
+};
 
 describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
   const dirs = tempDirs();
@@ -44,9 +50,17 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     tables.push(table);
     return { connectionString: pg.url, table, maxConnections: 1 };
   };
-  const rows = [pushRow('docs/a.md', { startLine: 1, endLine: 2, text: 'flux capacitor\ncharged' }), pushRow('docs/b.md', { startLine: 1, endLine: 1, text: 'plutonium' })];
-  const failure = (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
-  const count = async (table: string) => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n);
+  const rows = [
+    pushRow('docs/a.md', { startLine: 1, endLine: 2, text: 'flux capacitor\ncharged' }),
+    pushRow('docs/b.md', { startLine: 1, endLine: 1, text: 'plutonium' }),
+  ];
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  const count = async (table: string) =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n);
 
   it('refuses to rebuild (or write to) a table Grounded did not create, leaving it and its rows alone', async () => {
     const c = config();
@@ -69,24 +83,46 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     assert.ok(err instanceof GroundedError && /was not created by Grounded/.test(err.message), String(err));
     const other = config();
     await db.query(`CREATE TABLE "${other.table}_meta" (name text, payload jsonb)`);
-    assert.ok((await failure(pushRows(other, rows))) instanceof GroundedError, 'a meta table of another shape is refused too');
+    assert.ok(
+      (await failure(pushRows(other, rows))) instanceof GroundedError,
+      'a meta table of another shape is refused too',
+    );
     assert.deepEqual((await db.query(`SELECT key FROM "${c.table}_meta"`)).rows, [{ key: 'schema_version' }]);
-    assert.equal((await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [c.table])).rows[0]?.t, null, 'no chunk table was created');
+    assert.equal(
+      (await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [c.table])).rows[0]?.t,
+      null,
+      'no chunk table was created',
+    );
   });
 
   it('rebuilds its own table in one transaction: a failure while refilling leaves the old table and rows', async () => {
     const c = config();
     await pushRows(c, rows);
-    const err = await failure(pushRows(c, [...rows, pushRow('docs/c.md', { startLine: 1, endLine: 1, text: 'gauge' })], { rebuild: true, embedder: nanEmbedder }));
-    assert.ok(err instanceof GroundedError && /NaN/.test(String((err.options.cause as Error | undefined)?.message)), String(err));
+    const err = await failure(
+      pushRows(c, [...rows, pushRow('docs/c.md', { startLine: 1, endLine: 1, text: 'gauge' })], {
+        rebuild: true,
+        embedder: nanEmbedder,
+      }),
+    );
+    assert.ok(
+      err instanceof GroundedError && /NaN/.test(String((err.options.cause as Error | undefined)?.message)),
+      String(err),
+    );
     assert.equal(await count(c.table), 2, 'the old rows are still there');
-    const meta = await db.query<{ key: string; value: string }>(`SELECT key, value FROM "${c.table}_meta" ORDER BY key`);
-    assert.deepEqual(meta.rows, [{ key: 'created_by', value: 'grounded' }, { key: 'schema_version', value: '1' }]);
+    const meta = await db.query<{ key: string; value: string }>(
+      `SELECT key, value FROM "${c.table}_meta" ORDER BY key`,
+    );
+    assert.deepEqual(meta.rows, [
+      { key: 'created_by', value: 'grounded' },
+      { key: 'schema_version', value: '1' },
+    ]);
 
     const rebuilt = await pushRows(c, rows.slice(0, 1), { rebuild: true, embedder: unitEmbedder });
     assert.deepEqual([rebuilt.written, rebuilt.deleted, rebuilt.embedded], [1, 0, 1]);
     assert.equal(await count(c.table), 1);
-    const model = await db.query<{ value: string }>(`SELECT value FROM "${c.table}_meta" WHERE key = 'embedding_model'`);
+    const model = await db.query<{ value: string }>(
+      `SELECT value FROM "${c.table}_meta" WHERE key = 'embedding_model'`,
+    );
     assert.equal(model.rows[0]?.value, 'unit-4');
   });
 
@@ -98,7 +134,10 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     await writeFile(join(folder, 'log.txt'), `${padding}\nthe odd\u0000byte sits here\nafter it`);
     let out = '';
     let err = '';
-    const code = await run(['index', '--target', pg.url, '--table', c.table, '--folder', folder], { out: t => (out += t), err: t => (err += t) });
+    const code = await run(['index', '--target', pg.url, '--table', c.table, '--folder', folder], {
+      out: t => (out += t),
+      err: t => (err += t),
+    });
     assert.equal(code, 0, err);
     assert.match(out, /files\s+1 /);
     const stored = await db.query<{ text: string }>(`SELECT text FROM "${c.table}" WHERE text LIKE '%sits here%'`);
@@ -111,15 +150,28 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     const c = config();
     await pushRows(c, rows);
     const insert = `INSERT INTO "${c.table}" (id, path, start_line, end_line, text, content_hash) VALUES ($1, $2, 1, 1, 'flux capacitor secrets', 'h')`;
-    for (const [id, path] of [['1', '../../.ssh/id_rsa'], ['2', '/etc/passwd'], ['3', 'command:workbench.action.terminal.sendSequence'], ['4', 'https://wiki.example.com/flux']])
+    for (const [id, path] of [
+      ['1', '../../.ssh/id_rsa'],
+      ['2', '/etc/passwd'],
+      ['3', 'command:workbench.action.terminal.sendSequence'],
+      ['4', 'https://wiki.example.com/flux'],
+    ])
       await db.query(insert, [id, path]);
     const notices: string[] = [];
-    const retriever = new PgvectorRetriever({ ...c, clock: new FakeClock(), locate: p => (p.startsWith('https:') ? p : `/ws/${p}`), onNotice: m => notices.push(m) });
+    const retriever = new PgvectorRetriever({
+      ...c,
+      clock: new FakeClock(),
+      locate: p => (p.startsWith('https:') ? p : `/ws/${p}`),
+      onNotice: m => notices.push(m),
+    });
     try {
       const passages = await retriever.search('flux capacitor', { k: 10 });
       assert.deepEqual(passages.map(p => p.location).sort(), ['/ws/docs/a.md', 'https://wiki.example.com/flux']);
       assert.equal(notices.length, 1);
-      assert.match(notices[0] ?? '', new RegExp(`^The table ${c.table}: 3 rows were left out because their paths point outside the workspace`));
+      assert.match(
+        notices[0] ?? '',
+        new RegExp(`^The table ${c.table}: 3 rows were left out because their paths point outside the workspace`),
+      );
     } finally {
       await retriever.dispose();
     }
@@ -129,7 +181,10 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     const remote = { connectionString: 'postgres://me@db.example.com:5432/docs', table: 't' };
     const pushErr = await failure(pushRows(remote, rows));
     assert.ok(pushErr instanceof GroundedError && pushErr.kind === 'bad-input', String(pushErr));
-    assert.match(pushErr.message, /db\.example\.com has no sslmode.*add \?sslmode=require.*grounded\.allowInsecureConnections/);
+    assert.match(
+      pushErr.message,
+      /db\.example\.com has no sslmode.*add \?sslmode=require.*grounded\.allowInsecureConnections/,
+    );
     const retriever = new PgvectorRetriever({ ...remote, clock: new FakeClock() });
     const searchErr = await failure(retriever.search('flux', { k: 1 }));
     assert.ok(searchErr instanceof GroundedError && /has no sslmode/.test(searchErr.message), String(searchErr));

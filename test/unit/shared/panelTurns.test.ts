@@ -2,8 +2,24 @@ import assert from 'node:assert/strict';
 import type { CitationView, TurnView } from '../../../src/shared/messages';
 import { reduceTurn, withoutExcerpts, type TurnMessage } from '../../../src/shared/panelTurns';
 
-const streaming = (): TurnView => ({ id: 't', question: 'q', answer: '', sources: [], cited: [], citations: [], status: 'streaming' });
-const chip = (ordinal: number, over: Partial<CitationView> = {}): CitationView => ({ ordinal, n: 1, path: 'a.md', startLine: 2, endLine: 2, claim: 'c', ...over });
+const streaming = (): TurnView => ({
+  id: 't',
+  question: 'q',
+  answer: '',
+  sources: [],
+  cited: [],
+  citations: [],
+  status: 'streaming',
+});
+const chip = (ordinal: number, over: Partial<CitationView> = {}): CitationView => ({
+  ordinal,
+  n: 1,
+  path: 'a.md',
+  startLine: 2,
+  endLine: 2,
+  claim: 'c',
+  ...over,
+});
 const replay = (messages: TurnMessage[], from = streaming()) => messages.reduce(reduceTurn, from);
 
 describe('a panel turn, message by message', () => {
@@ -15,7 +31,10 @@ describe('a panel turn, message by message', () => {
       { type: 'tokens', turnId: 't', text: 'Flux ' },
       { type: 'tokens', turnId: 't', text: 'is 88 [1].' },
     ]);
-    assert.deepEqual([turn.step, turn.answer, turn.sources, turn.status], ['Searching', 'Flux is 88 [1].', sources, 'streaming']);
+    assert.deepEqual(
+      [turn.step, turn.answer, turn.sources, turn.status],
+      ['Searching', 'Flux is 88 [1].', sources, 'streaming'],
+    );
     const done = reduceTurn(turn, { type: 'done', turnId: 't', cited: [1] });
     assert.deepEqual([done.step, done.status, done.cited, done.answer], [undefined, 'done', [1], 'Flux is 88 [1].']);
   });
@@ -26,7 +45,10 @@ describe('a panel turn, message by message', () => {
       { type: 'tokens', turnId: 't', text: 'Part' },
       { type: 'error', turnId: 't', status: 'interrupted', message: 'socket hang up', actionTitle: 'Retry' },
     ]);
-    assert.deepEqual([turn.answer, turn.status, turn.step, turn.error], ['Part', 'interrupted', undefined, { message: 'socket hang up', actionTitle: 'Retry' }]);
+    assert.deepEqual(
+      [turn.answer, turn.status, turn.step, turn.error],
+      ['Part', 'interrupted', undefined, { message: 'socket hang up', actionTitle: 'Retry' }],
+    );
   });
 
   it('replaces a citation by ordinal and keeps them in ordinal order, whatever order they come in', () => {
@@ -35,7 +57,13 @@ describe('a panel turn, message by message', () => {
       { type: 'citation', turnId: 't', citation: chip(0, { support: 'supported' }) },
       { type: 'citation', turnId: 't', citation: chip(0, { support: 'unsupported' }) },
     ]);
-    assert.deepEqual(turn.citations?.map(c => [c.ordinal, c.support]), [[0, 'unsupported'], [2, undefined]]);
+    assert.deepEqual(
+      turn.citations?.map(c => [c.ordinal, c.support]),
+      [
+        [0, 'unsupported'],
+        [2, undefined],
+      ],
+    );
   });
 
   it('marks a source stale once, however often it is found stale', () => {
@@ -50,7 +78,15 @@ describe('a panel turn, message by message', () => {
   it('leaves the turn it was given as it was', () => {
     const before = streaming();
     const copy = structuredClone(before);
-    replay([{ type: 'tokens', turnId: 't', text: 'x' }, { type: 'citation', turnId: 't', citation: chip(0) }, { type: 'citationStale', turnId: 't', n: 1 }, { type: 'done', turnId: 't', cited: [1] }], before);
+    replay(
+      [
+        { type: 'tokens', turnId: 't', text: 'x' },
+        { type: 'citation', turnId: 't', citation: chip(0) },
+        { type: 'citationStale', turnId: 't', n: 1 },
+        { type: 'done', turnId: 't', cited: [1] },
+      ],
+      before,
+    );
     assert.deepEqual(before, copy);
   });
 

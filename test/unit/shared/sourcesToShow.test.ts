@@ -4,7 +4,13 @@ import { sourcesToShow } from '../../../src/shared/sourcesToShow';
 import { passage } from '../../fakes/fakeRetriever';
 
 const sources = [passage(1), passage(2), passage(3)];
-const cite = (n: number, ordinal: number, startLine: number, endLine = startLine, claim = `claim ${ordinal}`): Citation => {
+const cite = (
+  n: number,
+  ordinal: number,
+  startLine: number,
+  endLine = startLine,
+  claim = `claim ${ordinal}`,
+): Citation => {
   const p = sources[n - 1] ?? passage(n);
   return { n, ordinal, passage: p, claim, startLine, endLine };
 };
@@ -15,11 +21,14 @@ describe('the sources a finished answer shows', () => {
     const shown = sourcesToShow({ citations, mode: 'answer' }, sources);
     assert.ok(shown.kind === 'cited');
     assert.deepEqual(shown.citations, citations, 'one per claim, in answer order');
-    assert.deepEqual(shown.ranges.map(c => [c.passage.path, c.startLine, c.endLine, c.ordinal]), [
-      ['docs/file2.md', 2, 2, 0],
-      ['docs/file1.md', 1, 1, 1],
-      ['docs/file2.md', 3, 3, 3],
-    ]);
+    assert.deepEqual(
+      shown.ranges.map(c => [c.passage.path, c.startLine, c.endLine, c.ordinal]),
+      [
+        ['docs/file2.md', 2, 2, 0],
+        ['docs/file1.md', 1, 1, 1],
+        ['docs/file2.md', 3, 3, 3],
+      ],
+    );
     assert.deepEqual(shown.numbers, [2, 1]);
   });
 

@@ -16,7 +16,10 @@ describe('activation of the packaged extension (dist/extension.js)', () => {
     this.timeout(30000);
     const entry = join(DIST, 'extension.js');
     const core = join(DIST, 'core.js');
-    if (!existsSync(entry) || !existsSync(core)) assert.fail(`${DIST} has no extension.js and core.js: build them first with \`npm run package\` (or \`node esbuild.mjs --production\`).`);
+    if (!existsSync(entry) || !existsSync(core))
+      assert.fail(
+        `${DIST} has no extension.js and core.js: build them first with \`npm run package\` (or \`node esbuild.mjs --production\`).`,
+      );
     const vscode = permissiveVscode();
     const load = loader._load;
     loader._load = function (request, ...rest) {
@@ -33,7 +36,9 @@ describe('activation of the packaged extension (dist/extension.js)', () => {
       extension: { packageJSON: { version: 'test' } },
     };
     try {
-      const extension = Module.createRequire(__filename)(entry) as { activate(c: typeof context): { ask(request: AskRequest): AsyncIterable<AnswerEvent> } };
+      const extension = Module.createRequire(__filename)(entry) as {
+        activate(c: typeof context): { ask(request: AskRequest): AsyncIterable<AnswerEvent> };
+      };
       const api = extension.activate(context);
       assert.equal(typeof api.ask, 'function');
       assert.ok(context.subscriptions.length > 0, 'activate() registered nothing');
@@ -42,7 +47,10 @@ describe('activation of the packaged extension (dist/extension.js)', () => {
       const events: AnswerEvent[] = [];
       for await (const event of api.ask({ question: 'how do I install widget?', mode: 'search' })) events.push(event);
       assert.ok(require.resolve(core) in require.cache, 'the first question did not load dist/core.js');
-      assert.ok(events.some(e => e.type === 'step'), 'the core’s pipeline did not start');
+      assert.ok(
+        events.some(e => e.type === 'step'),
+        'the core’s pipeline did not start',
+      );
     } finally {
       loader._load = load;
       for (const s of context.subscriptions) s.dispose();

@@ -14,10 +14,16 @@ function service(overrides: Partial<AskServiceDeps<string>> = {}) {
   const warnings: string[] = [];
   const asked: { chatModel?: string }[] = [];
   const deps: AskServiceDeps<string> = {
-    askDeps: () => ({ retriever: new FakeRetriever(() => [passage(1, 'The widget is installed with npm install widget.')]), clock: new FakeClock(), options: NO_RETRIES }),
+    askDeps: () => ({
+      retriever: new FakeRetriever(() => [passage(1, 'The widget is installed with npm install widget.')]),
+      clock: new FakeClock(),
+      options: NO_RETRIES,
+    }),
     models: async chatModel => {
       asked.push({ chatModel });
-      const failure = Object.assign(new Error(`upstream echoed ${HELD_TOKEN} and Bearer sk-abcdefghijklmnop`), { status: 500 });
+      const failure = Object.assign(new Error(`upstream echoed ${HELD_TOKEN} and Bearer sk-abcdefghijklmnop`), {
+        status: 500,
+      });
       return { model: new ScriptedChatModel(() => ({ failBefore: failure })) };
     },
     loadCore: async () => ({ ask: coreAsk }),
@@ -47,7 +53,10 @@ describe('ask service', () => {
       },
     });
     const events = await collect(ask({ question: 'q' }));
-    assert.deepEqual(events.map(e => e.type), ['error']);
+    assert.deepEqual(
+      events.map(e => e.type),
+      ['error'],
+    );
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? '', /no-model/);
     assert.doesNotMatch(warnings[0] ?? '', /dapi-held-token-5f3a9c/);

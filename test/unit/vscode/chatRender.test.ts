@@ -10,12 +10,27 @@ import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
 /** Records every call the renderer makes on the chat response stream, in order. */
 class SpyChatSink implements ChatSink {
   readonly calls: string[] = [];
-  progress(text: string) { this.calls.push(`progress:${text}`); }
-  markdown(text: string) { this.calls.push(`markdown:${text}`); }
-  anchor(n: number, p: Passage) { this.calls.push(`anchor:${n}:${p.path}:${p.startLine}-${p.endLine}`); }
-  reference(p: Passage) { this.calls.push(`reference:${p.path}:${p.startLine}-${p.endLine}`); }
-  button(a: ErrorAction) { this.calls.push(`button:${a.command}`); }
-  get markdownText() { return this.calls.filter(c => c.startsWith('markdown:')).map(c => c.slice(9)).join(''); }
+  progress(text: string) {
+    this.calls.push(`progress:${text}`);
+  }
+  markdown(text: string) {
+    this.calls.push(`markdown:${text}`);
+  }
+  anchor(n: number, p: Passage) {
+    this.calls.push(`anchor:${n}:${p.path}:${p.startLine}-${p.endLine}`);
+  }
+  reference(p: Passage) {
+    this.calls.push(`reference:${p.path}:${p.startLine}-${p.endLine}`);
+  }
+  button(a: ErrorAction) {
+    this.calls.push(`button:${a.command}`);
+  }
+  get markdownText() {
+    return this.calls
+      .filter(c => c.startsWith('markdown:'))
+      .map(c => c.slice(9))
+      .join('');
+  }
 }
 
 const retriever = new FakeRetriever(() => [
@@ -27,32 +42,44 @@ const grader = (generate: Script) =>
 
 async function render(generate: Script) {
   const sink = new SpyChatSink();
-  const outcome = await renderToChat(ask({ question: 'flux?' }, { retriever, model: grader(generate), clock: new FakeClock() }), sink);
+  const outcome = await renderToChat(
+    ask({ question: 'flux?' }, { retriever, model: grader(generate), clock: new FakeClock() }),
+    sink,
+  );
   return { sink, outcome };
 }
 
 describe('chat rendering', () => {
   it('streams markdown, turns a [n] split across tokens into one anchor, and lists cited sources', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
-    assert.deepEqual(sink.calls.filter(c => !c.startsWith('progress:')), [
-      'markdown:Flux is 88 ',
-      'anchor:1:docs/file1.md:2-2',
-      'markdown: and logs ',
-      'anchor:2:docs/file2.md:2-2',
-      'markdown:.',
-      'reference:docs/file1.md:2-2',
-      'reference:docs/file2.md:2-2',
-    ]);
+    assert.deepEqual(
+      sink.calls.filter(c => !c.startsWith('progress:')),
+      [
+        'markdown:Flux is 88 ',
+        'anchor:1:docs/file1.md:2-2',
+        'markdown: and logs ',
+        'anchor:2:docs/file2.md:2-2',
+        'markdown:.',
+        'reference:docs/file1.md:2-2',
+        'reference:docs/file2.md:2-2',
+      ],
+    );
     assert.ok(sink.calls[0]?.startsWith('progress:Searching the workspace'));
     assert.equal(outcome.cited, 2);
     assert.equal(outcome.error, undefined);
   });
 
   it('keeps the partial answer, marks it interrupted and offers Retry when the stream breaks', async () => {
-    const { sink, outcome } = await render({ tokens: ['Flux ', 'is ', '88 [1]', ' more'], failAfter: { tokens: 3, error: new Error('socket hang up') } });
+    const { sink, outcome } = await render({
+      tokens: ['Flux ', 'is ', '88 [1]', ' more'],
+      failAfter: { tokens: 3, error: new Error('socket hang up') },
+    });
     assert.equal(sink.markdownText, 'Flux is 88 \n\n*— answer interrupted —*');
     assert.ok(sink.calls.includes('anchor:1:docs/file1.md:2-2'));
-    assert.deepEqual(sink.calls.filter(c => c.startsWith('button:')), ['button:grounded.retry']);
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('button:')),
+      ['button:grounded.retry'],
+    );
     assert.equal(outcome.error?.kind, 'stream-broken');
     assert.equal(outcome.answer, 'Flux is 88 [1]');
   });

@@ -6,13 +6,21 @@ import type { Passage } from '../../../src/core/passage';
 import type { HostToPanel } from '../../../src/shared/messages';
 import { findCell } from '../../../src/vscode/findCell';
 import { toCitationView } from '../../../src/vscode/panelCitations';
-import { PanelController, type CitedPassage, type PanelPorts, type StoredTurn } from '../../../src/vscode/panelController';
+import {
+  PanelController,
+  type CitedPassage,
+  type PanelPorts,
+  type StoredTurn,
+} from '../../../src/vscode/panelController';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever } from '../../fakes/fakeRetriever';
 import { ScriptedChatModel } from '../../fakes/scriptedChatModel';
 
 /** A notebook as findCell reads it: its cells' texts. */
-const notebook = (...cells: string[]) => ({ cellCount: cells.length, cellAt: (i: number) => ({ i, document: { getText: () => cells[i] ?? '' } }) });
+const notebook = (...cells: string[]) => ({
+  cellCount: cells.length,
+  cellAt: (i: number) => ({ i, document: { getText: () => cells[i] ?? '' } }),
+});
 
 /** Lines 2-3 of cell 2 of churn.ipynb. */
 const cellPassage: Passage = {
@@ -57,7 +65,9 @@ describe('notebook passages in VS Code', () => {
 
   describe('the panel', () => {
     function ports(): { ports: PanelPorts; posted: HostToPanel[]; saved: StoredTurn[][]; opened: CitedPassage[] } {
-      const model = new ScriptedChatModel(call => (call.system.startsWith('You grade') ? { reply: '{"relevant":[1]}' } : { tokens: ['It reads churn.csv [1].'] }));
+      const model = new ScriptedChatModel(call =>
+        call.system.startsWith('You grade') ? { reply: '{"relevant":[1]}' } : { tokens: ['It reads churn.csv [1].'] },
+      );
       const retriever = new FakeRetriever(() => [cellPassage]);
       const record = { posted: [] as HostToPanel[], saved: [] as StoredTurn[][], opened: [] as CitedPassage[] };
       return {
@@ -79,16 +89,32 @@ describe('notebook passages in VS Code', () => {
       const { ports: p, posted, saved, opened } = ports();
       await new PanelController(p).ask('which file is read?');
       const sources = posted.flatMap(m => (m.type === 'sources' ? m.sources : []));
-      assert.deepEqual(sources.map(s => [s.path, s.startLine, s.endLine]), [['churn.ipynb#cell=2', 2, 3]]);
+      assert.deepEqual(
+        sources.map(s => [s.path, s.startLine, s.endLine]),
+        [['churn.ipynb#cell=2', 2, 3]],
+      );
       const stored = saved.at(-1) ?? [];
-      assert.deepEqual(stored[0]?.passages.map(s => [s.path, s.cell, s.startLine]), [['churn.ipynb', 2, 2]]);
+      assert.deepEqual(
+        stored[0]?.passages.map(s => [s.path, s.cell, s.startLine]),
+        [['churn.ipynb', 2, 2]],
+      );
       const restored = new PanelController(p, structuredClone(stored));
       await restored.receive({ type: 'openCitation', turnId: stored[0]?.view.id ?? '', n: 1 });
-      assert.deepEqual(opened.map(o => [o.path, o.cell, o.startLine, o.endLine]), [['churn.ipynb', 2, 2, 3]]);
+      assert.deepEqual(
+        opened.map(o => [o.path, o.cell, o.startLine, o.endLine]),
+        [['churn.ipynb', 2, 2, 3]],
+      );
     });
 
     it('names a citation chip’s place with the cell', () => {
-      const citation: Citation = { ordinal: 0, n: 1, passage: cellPassage, startLine: 3, endLine: 3, claim: 'It describes the frame.' };
+      const citation: Citation = {
+        ordinal: 0,
+        n: 1,
+        passage: cellPassage,
+        startLine: 3,
+        endLine: 3,
+        claim: 'It describes the frame.',
+      };
       assert.equal(toCitationView(citation).path, 'churn.ipynb#cell=2');
     });
   });

@@ -4,7 +4,13 @@ import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
 import type { CitationView, HostToPanel } from '../../../src/shared/messages';
-import { PanelController, type CitedPassage, type PanelPorts, type SavedTurn, type StoredTurn } from '../../../src/vscode/panelController';
+import {
+  PanelController,
+  type CitedPassage,
+  type PanelPorts,
+  type SavedTurn,
+  type StoredTurn,
+} from '../../../src/vscode/panelController';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -14,7 +20,9 @@ import { until } from '../../support/until';
 function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 88'), passage(2)]) {
   let gen = 0;
   const model = new ScriptedChatModel(call =>
-    call.system.startsWith('You grade') ? { reply: '{"relevant":[1,2]}' } : (generate[Math.min(gen++, generate.length - 1)] ?? {}),
+    call.system.startsWith('You grade')
+      ? { reply: '{"relevant":[1,2]}' }
+      : (generate[Math.min(gen++, generate.length - 1)] ?? {}),
   );
   const retriever = new FakeRetriever(() => sources);
   const posted: HostToPanel[] = [];
@@ -53,8 +61,23 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
 const types = (ms: HostToPanel[]) => ms.map(m => m.type);
 
 /** A passage of five lines (10-14) whose middle line says what the answers below claim. */
-const FLUX_LINES = ['# Flux capacitor', 'The housing is made of brushed steel.', 'Set flux.level to 88 in acme.json.', 'Logs rotate every night.', 'Nothing else is configured.'];
-const fluxPassage: Passage = { id: 'docs/flux.md:10-14', path: 'docs/flux.md', location: '/ws/docs/flux.md', startLine: 10, endLine: 14, title: 'Flux', text: FLUX_LINES.join('\n'), score: 9 };
+const FLUX_LINES = [
+  '# Flux capacitor',
+  'The housing is made of brushed steel.',
+  'Set flux.level to 88 in acme.json.',
+  'Logs rotate every night.',
+  'Nothing else is configured.',
+];
+const fluxPassage: Passage = {
+  id: 'docs/flux.md:10-14',
+  path: 'docs/flux.md',
+  location: '/ws/docs/flux.md',
+  startLine: 10,
+  endLine: 14,
+  title: 'Flux',
+  text: FLUX_LINES.join('\n'),
+  score: 9,
+};
 const citationsPosted = (ms: HostToPanel[]) => ms.flatMap(m => (m.type === 'citation' ? [m.citation] : []));
 
 /** Ports whose ask() replays `events` as they are: for what the core sends that a scripted model cannot make it send. */
@@ -67,7 +90,16 @@ function eventPorts(events: AnswerEvent[]) {
 }
 
 function fluxCitation(over: Partial<Citation> = {}): Citation {
-  return { n: 1, ordinal: 0, passage: fluxPassage, claim: 'Set flux.level to 88.', startLine: 12, endLine: 12, support: 'supported', ...over };
+  return {
+    n: 1,
+    ordinal: 0,
+    passage: fluxPassage,
+    claim: 'Set flux.level to 88.',
+    startLine: 12,
+    endLine: 12,
+    support: 'supported',
+    ...over,
+  };
 }
 const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
 
@@ -76,9 +108,23 @@ describe('panel host side', () => {
     const { ports, record } = spyPorts([{ tokens: ['Flux ', 'is ', '88 ', '[1].'] }]);
     const panel = new PanelController(ports);
     await panel.ask('flux?');
-    assert.deepEqual(types(record.posted), ['turnStarted', 'step', 'step', 'step', 'sources', 'step', 'citation', 'tokens', 'done']);
+    assert.deepEqual(types(record.posted), [
+      'turnStarted',
+      'step',
+      'step',
+      'step',
+      'sources',
+      'step',
+      'citation',
+      'tokens',
+      'done',
+    ]);
     const tokens = record.posted.filter(m => m.type === 'tokens');
-    assert.deepEqual(tokens.map(m => m.type === 'tokens' && m.text), ['Flux is 88 [1].'], 'tokens between two flushes go as one message');
+    assert.deepEqual(
+      tokens.map(m => m.type === 'tokens' && m.text),
+      ['Flux is 88 [1].'],
+      'tokens between two flushes go as one message',
+    );
     const done = record.posted.at(-1);
     assert.ok(done?.type === 'done');
     assert.deepEqual(done.cited, [1]);
@@ -91,7 +137,10 @@ describe('panel host side', () => {
     const asking = panel.ask('q');
     const flushed: string[] = [];
     // the model streams on real timers, the panel's batching on fake ones: run those until the answer is done
-    assert.ok(await until(() => (record.runTimers(), record.posted.at(-1)?.type === 'done'), { everyMs: 2 }), 'the answer finished');
+    assert.ok(
+      await until(() => (record.runTimers(), record.posted.at(-1)?.type === 'done'), { everyMs: 2 }),
+      'the answer finished',
+    );
     await asking;
     for (const m of record.posted) if (m.type === 'tokens') flushed.push(m.text);
     assert.ok(flushed.length >= 2, `several batches: ${JSON.stringify(flushed)}`);
@@ -99,7 +148,10 @@ describe('panel host side', () => {
   });
 
   it('keeps the partial answer when the stream breaks, and Retry completes the same turn', async () => {
-    const { ports, record } = spyPorts([{ tokens: ['Part', 'ial', ' more'], failAfter: { tokens: 2, error: new Error('socket hang up') } }, { tokens: ['Whole answer [1]'] }]);
+    const { ports, record } = spyPorts([
+      { tokens: ['Part', 'ial', ' more'], failAfter: { tokens: 2, error: new Error('socket hang up') } },
+      { tokens: ['Whole answer [1]'] },
+    ]);
     const panel = new PanelController(ports);
     await panel.ask('q');
     const error = record.posted.find(m => m.type === 'error');
@@ -147,7 +199,10 @@ describe('panel host side', () => {
       panel.receive({ type: 'openCitation', turnId: 'nope', n: 1 }),
     ]);
     assert.deepEqual(record.opened, ['docs/file1.md', 'docs/file2.md']);
-    assert.deepEqual(record.posted.filter(m => m.type === 'citationStale'), [{ type: 'citationStale', turnId: id, n: 2 }]);
+    assert.deepEqual(
+      record.posted.filter(m => m.type === 'citationStale'),
+      [{ type: 'citationStale', turnId: id, n: 2 }],
+    );
     assert.deepEqual(panel.conversation[0]?.view.stale, [2]);
   });
 
@@ -159,9 +214,22 @@ describe('panel host side', () => {
     const tokens = record.posted.findIndex(m => m.type === 'tokens');
     assert.ok(citation >= 0 && citation < tokens, types(record.posted).join(' '));
     assert.deepEqual(citationsPosted(record.posted), [
-      { ordinal: 0, n: 1, path: 'docs/flux.md', startLine: 12, endLine: 12, claim: 'Set flux.level to 88', support: 'supported', excerpt: 'Set flux.level to 88 in acme.json.' },
+      {
+        ordinal: 0,
+        n: 1,
+        path: 'docs/flux.md',
+        startLine: 12,
+        endLine: 12,
+        claim: 'Set flux.level to 88',
+        support: 'supported',
+        excerpt: 'Set flux.level to 88 in acme.json.',
+      },
     ]);
-    assert.deepEqual(panel.conversation[0]?.view.citations, citationsPosted(record.posted), 'the turn keeps them to restore the panel');
+    assert.deepEqual(
+      panel.conversation[0]?.view.citations,
+      citationsPosted(record.posted),
+      'the turn keeps them to restore the panel',
+    );
   });
 
   it('replaces a citation the model check gives a new verdict, by ordinal', async () => {
@@ -170,12 +238,27 @@ describe('panel host side', () => {
       { type: 'citation', citation: fluxCitation() },
       { type: 'token', text: 'Set flux.level to 88 [1].' },
       { type: 'citation', citation: fluxCitation({ support: 'unsupported' }) },
-      { type: 'done', answer: 'Set flux.level to 88 [1].', citations: [fluxCitation({ support: 'unsupported' })], usage, mode: 'answer' },
+      {
+        type: 'done',
+        answer: 'Set flux.level to 88 [1].',
+        citations: [fluxCitation({ support: 'unsupported' })],
+        usage,
+        mode: 'answer',
+      },
     ]);
     const panel = new PanelController(ports);
     await panel.ask('flux?');
-    assert.deepEqual(citationsPosted(record.posted).map(c => [c.ordinal, c.support]), [[0, 'supported'], [0, 'unsupported']]);
-    assert.deepEqual(panel.conversation[0]?.view.citations?.map(c => [c.ordinal, c.support]), [[0, 'unsupported']]);
+    assert.deepEqual(
+      citationsPosted(record.posted).map(c => [c.ordinal, c.support]),
+      [
+        [0, 'supported'],
+        [0, 'unsupported'],
+      ],
+    );
+    assert.deepEqual(
+      panel.conversation[0]?.view.citations?.map(c => [c.ordinal, c.support]),
+      [[0, 'unsupported']],
+    );
   });
 
   it('posts a citation that only the done event carries', async () => {
@@ -186,9 +269,15 @@ describe('panel host side', () => {
     ]);
     const panel = new PanelController(ports);
     await panel.ask('flux?');
-    assert.deepEqual(citationsPosted(record.posted).map(c => [c.ordinal, c.startLine]), [[0, 12]]);
+    assert.deepEqual(
+      citationsPosted(record.posted).map(c => [c.ordinal, c.startLine]),
+      [[0, 12]],
+    );
     await panel.receive({ type: 'openCitation', turnId: panel.conversation[0]?.view.id ?? '', n: 1, ordinal: 0 });
-    assert.deepEqual(record.openedPassages.map(p => [p.startLine, p.endLine]), [[12, 12]]);
+    assert.deepEqual(
+      record.openedPassages.map(p => [p.startLine, p.endLine]),
+      [[12, 12]],
+    );
   });
 
   it('opens exactly the aligned lines of the chip clicked, and passage n when the chip’s citation is not known', async () => {
@@ -196,7 +285,13 @@ describe('panel host side', () => {
       { type: 'sources', sources: [fluxPassage, passage(2)] },
       { type: 'citation', citation: fluxCitation({ ordinal: 1, startLine: 12, endLine: 13 }) },
       { type: 'token', text: 'A [2]. Set flux.level to 88 and logs rotate [1].' },
-      { type: 'done', answer: 'A [2]. Set flux.level to 88 and logs rotate [1].', citations: [fluxCitation({ ordinal: 1, startLine: 12, endLine: 13 })], usage, mode: 'answer' },
+      {
+        type: 'done',
+        answer: 'A [2]. Set flux.level to 88 and logs rotate [1].',
+        citations: [fluxCitation({ ordinal: 1, startLine: 12, endLine: 13 })],
+        usage,
+        mode: 'answer',
+      },
     ]);
     const panel = new PanelController(ports);
     await panel.ask('flux?');
@@ -225,9 +320,16 @@ describe('panel host side', () => {
       [[0, 'docs/flux.md', 12, 12, 1]],
     );
     const views = saved[0]?.view.citations ?? [];
-    assert.deepEqual(views.map(c => [c.startLine, c.endLine, c.claim, c.excerpt]), [[12, 12, 'Set flux.level to 88', undefined]]);
+    assert.deepEqual(
+      views.map(c => [c.startLine, c.endLine, c.claim, c.excerpt]),
+      [[12, 12, 'Set flux.level to 88', undefined]],
+    );
     for (const line of FLUX_LINES) assert.ok(!JSON.stringify(saved).includes(line), `"${line}" is not saved`);
-    assert.equal(panel.conversation[0]?.view.citations?.[0]?.excerpt, 'Set flux.level to 88 in acme.json.', 'the live turn keeps its excerpt');
+    assert.equal(
+      panel.conversation[0]?.view.citations?.[0]?.excerpt,
+      'Set flux.level to 88 in acme.json.',
+      'the live turn keeps its excerpt',
+    );
   });
 
   it('opens a restored turn’s chip at its aligned lines where their text is now, or says the citation is stale', async () => {
@@ -250,15 +352,39 @@ describe('panel host side', () => {
     file = file.replace('Set flux.level to 88', 'Set flux.level to 99');
     await restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
     const stale = citationsPosted(posted);
-    assert.deepEqual(stale.map(c => [c.ordinal, c.stale]), [[0, true]]);
+    assert.deepEqual(
+      stale.map(c => [c.ordinal, c.stale]),
+      [[0, true]],
+    );
     assert.equal(restored.conversation[0]?.view.citations?.[0]?.stale, true);
     assert.equal(restored.conversation[0]?.view.stale, undefined, 'the source itself is not marked');
   });
 
   it('saves a restored conversation that kept excerpts again without them', () => {
     const { ports, record } = spyPorts([]);
-    const excerpted: CitationView = { ordinal: 0, n: 1, path: 'docs/flux.md', startLine: 12, endLine: 12, claim: 'c', excerpt: 'secret line' };
-    new PanelController(ports, [{ view: { id: '1', question: 'a', answer: 'b [1]', sources: [], cited: [1], citations: [excerpted], status: 'done' }, passages: [] }]);
+    const excerpted: CitationView = {
+      ordinal: 0,
+      n: 1,
+      path: 'docs/flux.md',
+      startLine: 12,
+      endLine: 12,
+      claim: 'c',
+      excerpt: 'secret line',
+    };
+    new PanelController(ports, [
+      {
+        view: {
+          id: '1',
+          question: 'a',
+          answer: 'b [1]',
+          sources: [],
+          cited: [1],
+          citations: [excerpted],
+          status: 'done',
+        },
+        passages: [],
+      },
+    ]);
     assert.equal(record.saved.length, 1);
     assert.doesNotMatch(JSON.stringify(record.saved), /secret line/);
   });
@@ -283,7 +409,13 @@ describe('panel host side', () => {
     panel.receive({ type: 'ready' });
     const restore = record.posted[0];
     assert.ok(restore?.type === 'restore');
-    assert.deepEqual(restore.turns.map(t => [t.answer, t.status]), [['done answer', 'done'], ['half', 'interrupted']]);
+    assert.deepEqual(
+      restore.turns.map(t => [t.answer, t.status]),
+      [
+        ['done answer', 'done'],
+        ['half', 'interrupted'],
+      ],
+    );
     assert.equal(record.model.calls.length, 0, 'nothing is asked again');
   });
 
@@ -317,14 +449,22 @@ describe('panel host side', () => {
       return located?.how ?? 'stale';
     };
     const restored = new PanelController({ ...ports, openPassage: openInFile }, saved);
-    await Promise.all([restored.receive({ type: 'openCitation', turnId, n: 1 }), restored.receive({ type: 'openCitation', turnId, n: 2 })]);
+    await Promise.all([
+      restored.receive({ type: 'openCitation', turnId, n: 1 }),
+      restored.receive({ type: 'openCitation', turnId, n: 2 }),
+    ]);
     assert.deepEqual(found, [{ startLine: 2, endLine: 2, how: 'moved' }, undefined]);
     assert.deepEqual(restored.conversation[0]?.view.stale, [2], 'a passage whose text is gone is stale');
   });
 
   it('saves a conversation restored with passage text again without it', () => {
     const { ports, record } = spyPorts([]);
-    const legacy: SavedTurn[] = [{ view: { id: '1', question: 'a', answer: 'b [1]', sources: [], cited: [1], status: 'done' }, passages: [passage(1, 'secret body')] }];
+    const legacy: SavedTurn[] = [
+      {
+        view: { id: '1', question: 'a', answer: 'b [1]', sources: [], cited: [1], status: 'done' },
+        passages: [passage(1, 'secret body')],
+      },
+    ];
     new PanelController(ports, legacy);
     assert.equal(record.saved.length, 1);
     assert.doesNotMatch(JSON.stringify(record.saved), /secret body/);

@@ -8,7 +8,11 @@ import { FakeSecretStorage } from '../../fakes/fakeSecretStorage';
 
 const OPENAI = 'https://api.openai.com';
 const ELSEWHERE = 'http://127.0.0.1:9';
-const use = (origin: string): KeyUse => ({ origin, setting: 'grounded.model.baseUrl', setCommand: { title: 'Set API Key', command: 'grounded.setApiKey' } });
+const use = (origin: string): KeyUse => ({
+  origin,
+  setting: 'grounded.model.baseUrl',
+  setCommand: { title: 'Set API Key', command: 'grounded.setApiKey' },
+});
 
 /** Key stores over an in-memory SecretStorage, with a confirm that answers `answer` and counts the questions. */
 function stores(answer: boolean) {
@@ -25,7 +29,8 @@ function stores(answer: boolean) {
   return { storage, keys, asked, answer: () => release() };
 }
 
-const stored = (storage: FakeSecretStorage, id = ApiKeyStore.secretId('openai')) => parseSecretRecord(storage.values.get(id));
+const stored = (storage: FakeSecretStorage, id = ApiKeyStore.secretId('openai')) =>
+  parseSecretRecord(storage.values.get(id));
 
 describe('API keys bound to origins', () => {
   it('sends a key set for an origin there without asking', async () => {
@@ -52,7 +57,10 @@ describe('API keys bound to origins', () => {
     const { storage, keys, answer } = stores(false);
     await keys.set('openai', 'sk-1', [OPENAI]);
     answer();
-    await assert.rejects(keys.keyFor('openai', use(ELSEWHERE)), (e: unknown) => e instanceof GroundedError && e.kind === 'auth');
+    await assert.rejects(
+      keys.keyFor('openai', use(ELSEWHERE)),
+      (e: unknown) => e instanceof GroundedError && e.kind === 'auth',
+    );
     assert.deepEqual(stored(storage)?.origins, [OPENAI]);
   });
 
@@ -86,7 +94,13 @@ describe('API keys bound to origins', () => {
     const storage = new FakeSecretStorage();
     const secrets = new BoundSecrets(storage, async () => false);
     await secrets.store('grounded.pgvector.password', ' p w ', ['postgres://db:5432/docs']);
-    assert.equal(await secrets.releaseTo('grounded.pgvector.password', { ...use('postgres://db:5432/docs'), name: 'the PostgreSQL password' }), ' p w ');
+    assert.equal(
+      await secrets.releaseTo('grounded.pgvector.password', {
+        ...use('postgres://db:5432/docs'),
+        name: 'the PostgreSQL password',
+      }),
+      ' p w ',
+    );
   });
 });
 
@@ -96,21 +110,41 @@ describe('where a key is bound when it is set', () => {
     vscodeModel: '',
     endpoint: { preset, baseUrl, model: 'm', helperModel: '', azureApiVersion: '' },
   });
-  const retriever = (preset: ModelSettings['endpoint']['preset'], baseUrl: string, workspaceUrl = ''): RetrieverSettings => ({
+  const retriever = (
+    preset: ModelSettings['endpoint']['preset'],
+    baseUrl: string,
+    workspaceUrl = '',
+  ): RetrieverSettings => ({
     kind: 'local',
     fallbackToLocal: false,
     pgvector: { connectionString: '', table: 't' },
-    databricks: { workspaceUrl, indexName: '', endpointName: '', queryType: 'ANN', columns: { text: '', path: '', startLine: '', endLine: '', title: '' } },
+    databricks: {
+      workspaceUrl,
+      indexName: '',
+      endpointName: '',
+      queryType: 'ANN',
+      columns: { text: '', path: '', startLine: '', endLine: '', title: '' },
+    },
     embeddings: { preset, baseUrl, model: '', azureApiVersion: '' },
   });
 
   it('binds a preset key to the chat and embeddings endpoints that use that preset', () => {
-    assert.deepEqual(keyOrigins('openai', model('openai', ''), retriever('openai', 'https://proxy.example/v1')), [OPENAI, 'https://proxy.example']);
-    assert.deepEqual(keyOrigins('openai', model('custom', ELSEWHERE), retriever('azure', 'https://r.openai.azure.com')), []);
+    assert.deepEqual(keyOrigins('openai', model('openai', ''), retriever('openai', 'https://proxy.example/v1')), [
+      OPENAI,
+      'https://proxy.example',
+    ]);
+    assert.deepEqual(
+      keyOrigins('openai', model('custom', ELSEWHERE), retriever('azure', 'https://r.openai.azure.com')),
+      [],
+    );
   });
 
   it('binds the Databricks token to Model Serving and Vector Search', () => {
-    const origins = keyOrigins('databricks', model('databricks', 'adb-1.azuredatabricks.net'), retriever('openai', '', 'https://adb-2.azuredatabricks.net/'));
+    const origins = keyOrigins(
+      'databricks',
+      model('databricks', 'adb-1.azuredatabricks.net'),
+      retriever('openai', '', 'https://adb-2.azuredatabricks.net/'),
+    );
     assert.deepEqual(origins, ['https://adb-1.azuredatabricks.net', 'https://adb-2.azuredatabricks.net']);
   });
 });

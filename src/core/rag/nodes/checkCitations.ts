@@ -16,20 +16,36 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
   const model = run.helperModel ?? run.model;
   const citations = state.citations;
   if (!model || citations.length === 0) return {};
-  emit({ type: 'step', name: 'generate', detail: `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model` });
+  emit({
+    type: 'step',
+    name: 'generate',
+    detail: `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model`,
+  });
   let reply: string;
   try {
     const messages = [new SystemMessage(CHECK_SYSTEM), new HumanMessage(checkUserPrompt(citations))];
-    reply = await invokeWithRetry(model, messages, callContext(run, detail => emit({ type: 'step', name: 'generate', detail })));
+    reply = await invokeWithRetry(
+      model,
+      messages,
+      callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
+    );
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled') throw err;
-    emit({ type: 'step', name: 'generate', detail: `The citation check failed (${err.message}); keeping the lexical verdicts` });
+    emit({
+      type: 'step',
+      name: 'generate',
+      detail: `The citation check failed (${err.message}); keeping the lexical verdicts`,
+    });
     return {};
   }
   const verdicts = parseVerdicts(reply, citations.length);
   if (!verdicts) {
-    emit({ type: 'step', name: 'generate', detail: 'The citation check’s reply was unreadable; keeping the lexical verdicts' });
+    emit({
+      type: 'step',
+      name: 'generate',
+      detail: 'The citation check’s reply was unreadable; keeping the lexical verdicts',
+    });
     return {};
   }
   const checked = citations.map((c, i) => {

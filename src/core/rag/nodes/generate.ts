@@ -21,13 +21,21 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   // told to say plainly when they do not answer (a grader's false negative must not block an answer).
   const sources = state.relevant.length > 0 ? state.relevant : state.passages.slice(0, run.options.maxContext);
   if (run.options.grading && state.relevant.length === 0 && sources.length > 0)
-    emit({ type: 'step', name: 'generate', detail: 'No passage was graded relevant; answering from the top search results' });
+    emit({
+      type: 'step',
+      name: 'generate',
+      detail: 'No passage was graded relevant; answering from the top search results',
+    });
   emit({ type: 'sources', sources });
   if (sources.length === 0 || !run.model) {
     emit({ type: 'token', text: NOTHING_FOUND });
     return { answer: NOTHING_FOUND, citations: [] };
   }
-  emit({ type: 'step', name: 'generate', detail: `Writing the answer from ${sources.length} passage${sources.length === 1 ? '' : 's'}` });
+  emit({
+    type: 'step',
+    name: 'generate',
+    detail: `Writing the answer from ${sources.length} passage${sources.length === 1 ? '' : 's'}`,
+  });
   const messages: BaseMessage[] = [
     new SystemMessage(GENERATE_SYSTEM),
     ...historyMessages(state.history),

@@ -23,7 +23,11 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
   let reply: string;
   try {
     const messages = [new SystemMessage(GRADE_SYSTEM), new HumanMessage(gradeUserPrompt(state.question, passages))];
-    reply = await invokeWithRetry(model, messages, callContext(run, detail => emit({ type: 'step', name: 'grade', detail })));
+    reply = await invokeWithRetry(
+      model,
+      messages,
+      callContext(run, detail => emit({ type: 'step', name: 'grade', detail })),
+    );
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
@@ -41,8 +45,9 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
  * "Passages 1 and 3". Numbers outside 1..count are ignored; undefined when nothing usable is there.
  */
 export function parseGrade(reply: string, count: number): number[] | undefined {
-  const inRange = (ns: unknown[]) =>
-    [...new Set(ns.map(Number).filter(n => Number.isInteger(n) && n >= 1 && n <= count))];
+  const inRange = (ns: unknown[]) => [
+    ...new Set(ns.map(Number).filter(n => Number.isInteger(n) && n >= 1 && n <= count)),
+  ];
   const json = /\{[\s\S]*\}|\[[\s\S]*?\]/.exec(reply);
   if (json) {
     try {

@@ -18,7 +18,14 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
       ? `${label}: nothing in the workspace matches. Try other words.`
       : `**${label}:**\n\n${sources.map((p, i) => formatResult(p, i + 1)).join('\n\n')}`;
   // Each result cites itself, whole: there is no claim to align or check.
-  const citations = sources.map((passage, i) => ({ n: i + 1, ordinal: i, passage, claim: '', startLine: passage.startLine, endLine: passage.endLine }));
+  const citations = sources.map((passage, i) => ({
+    n: i + 1,
+    ordinal: i,
+    passage,
+    claim: '',
+    startLine: passage.startLine,
+    endLine: passage.endLine,
+  }));
   for (const citation of citations) emit({ type: 'citation', citation });
   emit({ type: 'token', text: answer });
   return { answer, citations };

@@ -17,8 +17,15 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
   emit({ type: 'step', name: 'rewrite', detail: 'Few relevant passages; rewriting the search query' });
   let reply = '';
   try {
-    const messages = [new SystemMessage(REWRITE_SYSTEM), new HumanMessage(rewriteUserPrompt(state.question, state.query))];
-    reply = await invokeWithRetry(model, messages, callContext(run, detail => emit({ type: 'step', name: 'rewrite', detail })));
+    const messages = [
+      new SystemMessage(REWRITE_SYSTEM),
+      new HumanMessage(rewriteUserPrompt(state.question, state.query)),
+    ];
+    reply = await invokeWithRetry(
+      model,
+      messages,
+      callContext(run, detail => emit({ type: 'step', name: 'rewrite', detail })),
+    );
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
@@ -31,6 +38,14 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
 
 /** First non-empty line, without quotes or a "Query:" label, at most 300 characters. */
 export function cleanQuery(reply: string): string {
-  const line = reply.split('\n').map(l => l.trim()).find(l => l.length > 0) ?? '';
-  return line.replace(/^(search )?query:\s*/i, '').replace(/^["'`]+|["'`]+$/g, '').trim().slice(0, 300);
+  const line =
+    reply
+      .split('\n')
+      .map(l => l.trim())
+      .find(l => l.length > 0) ?? '';
+  return line
+    .replace(/^(search )?query:\s*/i, '')
+    .replace(/^["'`]+|["'`]+$/g, '')
+    .trim()
+    .slice(0, 300);
 }

@@ -11,7 +11,21 @@ import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { random } from '../../../fakes/seededRandom';
 import { tempDirs } from '../../../support/tempDirs';
 
-const VOCABULARY = ['parse', 'config', 'retry', 'backoff', 'stream', 'token', 'héllo', 'naïve', '日本語', 'emoji😀', 'zeta', 'HTTPServer', 'snake_case_name'];
+const VOCABULARY = [
+  'parse',
+  'config',
+  'retry',
+  'backoff',
+  'stream',
+  'token',
+  'héllo',
+  'naïve',
+  '日本語',
+  'emoji😀',
+  'zeta',
+  'HTTPServer',
+  'snake_case_name',
+];
 
 describe('reading a batch of files on several threads', () => {
   const dirs = tempDirs();
@@ -21,7 +35,10 @@ describe('reading a batch of files on several threads', () => {
     const next = random(7);
     for (let i = 0; i < 150; i++) {
       const lines = Array.from({ length: 5 + Math.floor(next() * 120) }, () =>
-        Array.from({ length: 1 + Math.floor(next() * 8) }, () => VOCABULARY[Math.floor(next() * VOCABULARY.length)]).join(' '),
+        Array.from(
+          { length: 1 + Math.floor(next() * 8) },
+          () => VOCABULARY[Math.floor(next() * VOCABULARY.length)],
+        ).join(' '),
       );
       const name = i % 3 === 0 ? `doc${i}.md` : `src${i}.ts`;
       await writeFile(join(ws, name), (i % 3 === 0 ? `# Title ${i}\n\n` : '') + lines.join('\n') + `\nunique${i}\n`);
@@ -33,7 +50,11 @@ describe('reading a batch of files on several threads', () => {
     const { candidates } = await walkFolders([ws], {});
     const done: number[] = [];
     const index = new SegmentedIndex({ segments: [], deletions: [], files: noFiles(), nextSegmentId: 5 });
-    const update = await updateFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, onProgress: p => done.push(p.done) });
+    const update = await updateFiles(fileList(candidates), () => undefined, {
+      newSegmentId: () => index.nextSegmentId++,
+      helpers,
+      onProgress: p => done.push(p.done),
+    });
     index.replaceFiles([], update.changed, update.segments);
     const records = [...FileTable.of(update.changed).values()];
     return { index, update, records, done, candidates };
@@ -44,18 +65,44 @@ describe('reading a batch of files on several threads', () => {
     const three = await build({ workerFile: DEFAULT_WORKER_FILE, threads: 3, minBytes: 0 });
     assert.equal(three.index.chunkCount, one.index.chunkCount);
     assert.deepEqual([one.update.threads, three.update.threads], [1, 3]);
-    assert.deepEqual(three.update.segments.map(s => s.id), [5, 6, 7], 'one segment per part, numbered by the caller');
-    assert.deepEqual(three.records.map(r => r.location).sort(), one.candidates.map(c => c.location).sort(), 'one record per file');
-    assert.deepEqual(one.records.map(r => r.location), one.candidates.map(c => c.location), 'on one thread, in the batch order');
+    assert.deepEqual(
+      three.update.segments.map(s => s.id),
+      [5, 6, 7],
+      'one segment per part, numbered by the caller',
+    );
+    assert.deepEqual(
+      three.records.map(r => r.location).sort(),
+      one.candidates.map(c => c.location).sort(),
+      'one record per file',
+    );
+    assert.deepEqual(
+      one.records.map(r => r.location),
+      one.candidates.map(c => c.location),
+      'on one thread, in the batch order',
+    );
     assert.equal(three.records.find(r => r.path === 'image.bin')?.skip, 'binary');
-    for (const query of ['parse config', 'héllo naïve', '日本語', 'emoji😀 zeta', 'http server', 'snake case name', 'unique77', 'title 42']) {
-      const key = (index: SegmentedIndex) => index.search(query, 500).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`).sort();
+    for (const query of [
+      'parse config',
+      'héllo naïve',
+      '日本語',
+      'emoji😀 zeta',
+      'http server',
+      'snake case name',
+      'unique77',
+      'title 42',
+    ]) {
+      const key = (index: SegmentedIndex) =>
+        index
+          .search(query, 500)
+          .map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`)
+          .sort();
       assert.deepEqual(key(three.index), key(one.index), query);
     }
     for (const record of three.records) {
       if (record.docCount === 0) assert.equal(record.segment, -1);
       const data = three.update.segments.find(s => s.id === record.segment)?.data;
-      for (let d = record.firstDoc; d < record.firstDoc + record.docCount; d++) assert.equal(data?.fileLocations.get(data.docFiles[d] ?? -1), record.location);
+      for (let d = record.firstDoc; d < record.firstDoc + record.docCount; d++)
+        assert.equal(data?.fileLocations.get(data.docFiles[d] ?? -1), record.location);
     }
     assert.equal(three.done[three.done.length - 1], three.candidates.length, 'progress adds up the parts');
   });
@@ -65,7 +112,10 @@ describe('reading a batch of files on several threads', () => {
     const broken = await build({ workerFile: join(ws, 'no-such-worker.js'), threads: 2, minBytes: 0 });
     assert.equal(broken.index.chunkCount, one.index.chunkCount);
     assert.equal(broken.update.threads, 1, 'both parts were read on this thread');
-    assert.deepEqual(broken.index.search('backoff retry', 20).map(h => h.score), one.index.search('backoff retry', 20).map(h => h.score));
+    assert.deepEqual(
+      broken.index.search('backoff retry', 20).map(h => h.score),
+      one.index.search('backoff retry', 20).map(h => h.score),
+    );
   });
 
   it('starts reading while the files are still being found, and reads those found later too', async () => {
@@ -120,7 +170,10 @@ describe('reading a batch of files on several threads', () => {
     feed.close();
     let left = 3000 - 256;
     while (take()) {
-      assert.ok((sizes[sizes.length - 1] ?? 0) <= Math.ceil(left / 4), `a block of ${sizes[sizes.length - 1]} with ${left} files left`);
+      assert.ok(
+        (sizes[sizes.length - 1] ?? 0) <= Math.ceil(left / 4),
+        `a block of ${sizes[sizes.length - 1]} with ${left} files left`,
+      );
       left -= sizes[sizes.length - 1] ?? 0;
     }
     assert.deepEqual(order, [...order.keys()], 'every file once, in order');
@@ -129,11 +182,19 @@ describe('reading a batch of files on several threads', () => {
 
   it('cuts the batch into blocks of consecutive files (at least 8 per thread, at most 256 files), and keeps a small batch whole', () => {
     const batch = (n: number, size: number | 'unstated' = 1000): FilesToRead => {
-      const candidates = Array.from({ length: n }, (_, i) => (size === 'unstated' ? { path: `f${i}`, location: `/f${i}` } : { path: `f${i}`, location: `/f${i}`, size, mtimeMs: 0 }));
+      const candidates = Array.from({ length: n }, (_, i) =>
+        size === 'unstated'
+          ? { path: `f${i}`, location: `/f${i}` }
+          : { path: `f${i}`, location: `/f${i}`, size, mtimeMs: 0 },
+      );
       return { candidates, known: candidates.map(() => undefined) };
     };
     const small = splitIntoBlocks(batch(100), 2, 50_000);
-    assert.deepEqual(small.map(p => p.candidates.length), [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 4], 'blocks of 100 / 16 = 6 files');
+    assert.deepEqual(
+      small.map(p => p.candidates.length),
+      [6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 6, 4],
+      'blocks of 100 / 16 = 6 files',
+    );
     const large = splitIntoBlocks(batch(10_000), 2, 50_000);
     assert.equal(large.length, 40, 'blocks of 256 files');
     assert.equal(large[1]?.candidates[0]?.path, 'f256');
@@ -144,8 +205,20 @@ describe('reading a batch of files on several threads', () => {
     }
     assert.equal(splitIntoBlocks(batch(100), 2, 200_000).length, 1, 'fewer bytes than the threshold');
     assert.equal(splitIntoBlocks(batch(100), 1, 0).length, 1, 'one thread');
-    assert.equal(splitIntoBlocks(batch(100, 10 * 1024 * 1024), 2, 50_000).length, 1, 'files over the size limit are not read, so they do not count');
-    assert.equal(splitIntoBlocks(batch(100, 'unstated'), 2, 8 << 20).length, 1, '100 files the walk did not stat count as 6.4 MB');
-    assert.equal(splitIntoBlocks(batch(200, 'unstated'), 2, 8 << 20).length, 17, '200 of them as 12.8 MB: blocks of 12');
+    assert.equal(
+      splitIntoBlocks(batch(100, 10 * 1024 * 1024), 2, 50_000).length,
+      1,
+      'files over the size limit are not read, so they do not count',
+    );
+    assert.equal(
+      splitIntoBlocks(batch(100, 'unstated'), 2, 8 << 20).length,
+      1,
+      '100 files the walk did not stat count as 6.4 MB',
+    );
+    assert.equal(
+      splitIntoBlocks(batch(200, 'unstated'), 2, 8 << 20).length,
+      17,
+      '200 of them as 12.8 MB: blocks of 12',
+    );
   });
 });

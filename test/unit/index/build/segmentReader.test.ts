@@ -12,7 +12,8 @@ import { segmentArrays } from '../segmentArrays';
 import { tempDirs } from '../../../support/tempDirs';
 
 const GUIDE = '# Setup guide\n\nInstall the parser first.\n\n## Retry\n\nretry with backoff, then parse the config\n';
-const CODE = 'export function parseConfig(text: string) {\n  return JSON.parse(text);\n}\n\nexport const retries = 3;\n';
+const CODE =
+  'export function parseConfig(text: string) {\n  return JSON.parse(text);\n}\n\nexport const retries = 3;\n';
 
 describe('reading files with the same bytes', () => {
   const dirs = tempDirs();
@@ -37,7 +38,10 @@ describe('reading files with the same bytes', () => {
 
   it('makes exactly the segment and records that chunking and counting every file would', async () => {
     const { candidates } = await walkFolders([ws], { maxFileBytes: 1 << 20 });
-    const read = await readFiles({ candidates, known: candidates.map(() => undefined) }, { newSegmentId: () => 3, maxFileBytes: 1 << 20 });
+    const read = await readFiles(
+      { candidates, known: candidates.map(() => undefined) },
+      { newSegmentId: () => 3, maxFileBytes: 1 << 20 },
+    );
     const counted = new SegmentBuilder();
     const expectedRecords: [string, number, number][] = [];
     for (const { path, location } of candidates) {
@@ -57,7 +61,10 @@ describe('reading files with the same bytes', () => {
 
   it('finds a copy by its own path and cites its own lines', async () => {
     const { candidates } = await walkFolders([ws], { maxFileBytes: 1 << 20 });
-    const read = await readFiles({ candidates, known: candidates.map(() => undefined) }, { newSegmentId: () => 1, maxFileBytes: 1 << 20 });
+    const read = await readFiles(
+      { candidates, known: candidates.map(() => undefined) },
+      { newSegmentId: () => 1, maxFileBytes: 1 << 20 },
+    );
     const index = new SegmentedIndex();
     index.replaceFiles([], read.changed, read.segments);
     const hits = index.search('pkg retry backoff', 3);

@@ -17,7 +17,8 @@ describe('the index worker', () => {
   let ws: string;
   before(async () => {
     ws = await dirs.make('grounded-worker-');
-    for (let i = 0; i < 300; i++) await writeFile(join(ws, `f${i}.md`), `# File ${i}\n\nalpha beta gamma ${i % 7 === 0 ? 'heptagon' : ''}\n`);
+    for (let i = 0; i < 300; i++)
+      await writeFile(join(ws, `f${i}.md`), `# File ${i}\n\nalpha beta gamma ${i % 7 === 0 ? 'heptagon' : ''}\n`);
   });
 
   it('moves a result’s buffers to the receiving thread, and two empty indexes share none of them', () => {
@@ -27,7 +28,12 @@ describe('the index worker', () => {
         const empty = new SegmentedIndex().snapshot();
         port1.postMessage(empty, transferList(empty));
       }
-      const some = { ...new SegmentedIndex().snapshot(), files: fileColumns([{ path: 'a.md', location: '/ws/a.md', mtimeMs: 1, size: 2, hash: '', segment: -1, firstDoc: 0, docCount: 0 }]) };
+      const some = {
+        ...new SegmentedIndex().snapshot(),
+        files: fileColumns([
+          { path: 'a.md', location: '/ws/a.md', mtimeMs: 1, size: 2, hash: '', segment: -1, firstDoc: 0, docCount: 0 },
+        ]),
+      };
       port1.postMessage(some, transferList(some));
       assert.equal(some.files.stamps.length, 0, 'a column was moved, not copied');
     } finally {
@@ -72,7 +78,10 @@ describe('the index worker', () => {
   it('reports a worker that stops before its result', async () => {
     const workerFile = join(ws, 'exits.js');
     await writeFile(workerFile, 'process.exit(3);\n');
-    await assert.rejects(runSyncTask({ folders: [ws], rules: {} }, { workerFile }), /stopped \(exit code 3\) before it finished/);
+    await assert.rejects(
+      runSyncTask({ folders: [ws], rules: {} }, { workerFile }),
+      /stopped \(exit code 3\) before it finished/,
+    );
   });
 
   it('shares a large build with helper threads in the bundled worker (dist/indexWorker.js), saved as one segment per helper, ranking as one thread does', async function () {
@@ -82,7 +91,10 @@ describe('the index worker', () => {
     const big = await dirs.make('grounded-big-');
     const words = ['alpha', 'beta', 'gamma', 'delta', 'parseConfig', 'retry_backoff', 'stream'];
     for (let f = 0; f < 160; f++) {
-      const lines = Array.from({ length: 1800 }, (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`);
+      const lines = Array.from(
+        { length: 1800 },
+        (_, i) => `${words[(i * 7 + f) % words.length]} line ${i} of file${f} ${words[(i + f) % words.length]}`,
+      );
       await writeFile(join(big, `f${f}.ts`), lines.join('\n'));
     }
     const storeDir = join(big, '.store');
@@ -95,16 +107,27 @@ describe('the index worker', () => {
     const stored = await new IndexStore(storeDir).load();
     assert.equal(stored?.segments.length, shared.stats.timings.threads, 'one segment per helper, saved');
     const loaded = new SegmentedIndex(snapshotOf(stored as StoredIndex));
-    const key = (index: SegmentedIndex, query: string) => index.search(query, 10_000).map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`).sort();
+    const key = (index: SegmentedIndex, query: string) =>
+      index
+        .search(query, 10_000)
+        .map(h => `${h.path}:${h.startLine} ${h.score.toFixed(9)}`)
+        .sort();
     for (const query of ['parseConfig file17', 'retry backoff line 1799', 'gamma delta']) {
-      assert.deepEqual(key(new SegmentedIndex(shared.snapshot), query), key(new SegmentedIndex(alone.snapshot), query), query);
+      assert.deepEqual(
+        key(new SegmentedIndex(shared.snapshot), query),
+        key(new SegmentedIndex(alone.snapshot), query),
+        query,
+      );
       assert.deepEqual(key(loaded, query), key(new SegmentedIndex(alone.snapshot), query), query);
     }
   });
 
   it('stops when cancelled', async () => {
     const controller = new AbortController();
-    const task = runSyncTask({ folders: [ws], rules: {} }, { signal: controller.signal, onProgress: () => controller.abort() });
+    const task = runSyncTask(
+      { folders: [ws], rules: {} },
+      { signal: controller.signal, onProgress: () => controller.abort() },
+    );
     setTimeout(() => controller.abort(), 5);
     await assert.rejects(task, { name: 'AbortError' });
   });

@@ -31,7 +31,10 @@ describe('splitLines', () => {
     const next = random(5);
     const pieces = ['a', 'bc', '\r', '\n', '\r\n', '\n\r', ' ', '\uFEFF', 'é'];
     for (let i = 0; i < 2000; i++) {
-      const text = Array.from({ length: Math.floor(next() * 12) }, () => pieces[Math.floor(next() * pieces.length)]).join('');
+      const text = Array.from(
+        { length: Math.floor(next() * 12) },
+        () => pieces[Math.floor(next() * pieces.length)],
+      ).join('');
       const body = text.startsWith('\uFEFF') ? text.slice(1) : text;
       const expected = body === '' ? [] : body.split(/\r\n|\r|\n/);
       if (expected[expected.length - 1] === '') expected.pop();
@@ -43,7 +46,25 @@ describe('splitLines', () => {
 describe('TextLines', () => {
   it('reads each line as splitLines does, and says of it what /^\\s*$/ and /^\\S/ say, on random texts', () => {
     const next = random(21);
-    const alphabet = [' ', '\t', '\v', '\f', '\u0001', '\u007f', '\u00a0', '\u2003', '\u3000', '\ufeff', 'a', '}', '~', 'é', '\n', '\r', '\r\n'];
+    const alphabet = [
+      ' ',
+      '\t',
+      '\v',
+      '\f',
+      '\u0001',
+      '\u007f',
+      '\u00a0',
+      '\u2003',
+      '\u3000',
+      '\ufeff',
+      'a',
+      '}',
+      '~',
+      'é',
+      '\n',
+      '\r',
+      '\r\n',
+    ];
     for (let i = 0; i < 3000; i++) {
       let text = '';
       for (let j = Math.floor(next() * 12); j > 0; j--) text += alphabet[Math.floor(next() * alphabet.length)];
@@ -65,7 +86,11 @@ describe('TextLines', () => {
       const from = Math.floor(next() * (expected.length + 1));
       const to = from + Math.floor(next() * (expected.length - from + 1));
       assert.equal(lines.join(from, to), expected.slice(from, to).join('\n'), JSON.stringify({ text, from, to }));
-      assert.equal(lines.chars(from, to), expected.slice(from, to).reduce((n, line) => n + line.length + 1, 0), JSON.stringify({ text, from, to }));
+      assert.equal(
+        lines.chars(from, to),
+        expected.slice(from, to).reduce((n, line) => n + line.length + 1, 0),
+        JSON.stringify({ text, from, to }),
+      );
     }
   });
 
@@ -93,12 +118,25 @@ describe('chunkText', () => {
   });
 
   it('titles markdown chunks with the heading trail', () => {
-    const text = ['# Guide', ...numbered(45, 'intro'), '## Install', ...numbered(45, 'steps'), '### Linux', ...numbered(45, 'apt'), '## Usage', 'run it'].join('\n');
+    const text = [
+      '# Guide',
+      ...numbered(45, 'intro'),
+      '## Install',
+      ...numbered(45, 'steps'),
+      '### Linux',
+      ...numbered(45, 'apt'),
+      '## Usage',
+      'run it',
+    ].join('\n');
     const chunks = chunkText('README.md', text);
     assertExactCover(chunks, text);
     assert.deepEqual(
       chunks.map(c => [c.startLine, c.title]),
-      [[1, 'Guide'], [47, 'Guide > Install'], [93, 'Guide > Install > Linux; Guide > Usage']],
+      [
+        [1, 'Guide'],
+        [47, 'Guide > Install'],
+        [93, 'Guide > Install > Linux; Guide > Usage'],
+      ],
     );
   });
 
@@ -106,7 +144,10 @@ describe('chunkText', () => {
     const text = ['# Real', ...numbered(45), '```python', '# not a heading', '```', ...numbered(45)].join('\n');
     const chunks = chunkText('a.md', text);
     assertExactCover(chunks, text);
-    assert.ok(chunks.every(c => c.title === 'Real'), JSON.stringify(chunks.map(c => c.title)));
+    assert.ok(
+      chunks.every(c => c.title === 'Real'),
+      JSON.stringify(chunks.map(c => c.title)),
+    );
   });
 
   it('splits code at top-level blocks and titles them with symbol names', () => {
@@ -114,14 +155,18 @@ describe('chunkText', () => {
     const text = [...fn('alpha', 30), ...fn('beta', 30), ...fn('gamma', 60)].join('\n');
     const chunks = chunkText('src/a.ts', text);
     assertExactCover(chunks, text);
-    assert.deepEqual(chunks.map(c => [c.startLine, c.endLine, c.title]), [
-      [1, 66, 'alpha; beta'],
-      [67, 128, 'gamma'],
-    ]);
+    assert.deepEqual(
+      chunks.map(c => [c.startLine, c.endLine, c.title]),
+      [
+        [1, 66, 'alpha; beta'],
+        [67, 128, 'gamma'],
+      ],
+    );
   });
 
   it('finds a symbol under comments, decorators and odd indentation', () => {
-    const title = (head: string[]): string | undefined => chunkText('a.ts', [...head, ...numbered(3, '  x')].join('\n'))[0]?.title;
+    const title = (head: string[]): string | undefined =>
+      chunkText('a.ts', [...head, ...numbered(3, '  x')].join('\n'))[0]?.title;
     assert.equal(title(['// licence', '/* more', ' * lines */', '@Component()', 'export class Panel {']), 'Panel');
     assert.equal(title(['\t// tabbed comment', '\tconst handler = async (event) => {']), 'handler');
     assert.equal(title(['\u00a0', '\u00a0 def run(self):']), 'run');
@@ -144,7 +189,10 @@ describe('chunkText', () => {
     const text = numbered(250, 'x').join('\n');
     const chunks = chunkText('data.txt', text);
     assertExactCover(chunks, text);
-    assert.deepEqual(chunks.map(c => c.endLine - c.startLine + 1), [80, 80, 80, 10]);
+    assert.deepEqual(
+      chunks.map(c => c.endLine - c.startLine + 1),
+      [80, 80, 80, 10],
+    );
   });
 
   it('packs plain-text paragraphs to about 40 lines', () => {
@@ -152,7 +200,13 @@ describe('chunkText', () => {
     const text = [...paragraph(15), ...paragraph(15), ...paragraph(15), ...paragraph(15)].join('\n');
     const chunks = chunkText('notes.txt', text);
     assertExactCover(chunks, text);
-    assert.deepEqual(chunks.map(c => [c.startLine, c.endLine]), [[1, 48], [49, 63]]);
+    assert.deepEqual(
+      chunks.map(c => [c.startLine, c.endLine]),
+      [
+        [1, 48],
+        [49, 63],
+      ],
+    );
   });
 
   it('chooses the kind by extension', () => {

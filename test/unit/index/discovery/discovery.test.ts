@@ -4,7 +4,13 @@ import { existsSync } from 'node:fs';
 import { mkdir, symlink, truncate, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { TextLines } from '../../../../src/index/chunking/textLines';
-import { isMinified, MAX_FILE_BYTES_LIMIT, readFileContent, readFileContentSync, type FileContent } from '../../../../src/index/discovery/fileReading';
+import {
+  isMinified,
+  MAX_FILE_BYTES_LIMIT,
+  readFileContent,
+  readFileContentSync,
+  type FileContent,
+} from '../../../../src/index/discovery/fileReading';
 import { discoverFiles, walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { tempDirs } from '../../../support/tempDirs';
 
@@ -41,7 +47,14 @@ describe('discoverFiles', () => {
     });
     const { files } = await discoverFiles([root]);
     assert.deepEqual(files.map(f => f.path).sort(), [
-      '.gitignore', '.groundedignore', 'keep.log', 'other/secret.txt', 'readme.md', 'sub/.gitignore', 'sub/code.ts', 'sub/important.log',
+      '.gitignore',
+      '.groundedignore',
+      'keep.log',
+      'other/secret.txt',
+      'readme.md',
+      'sub/.gitignore',
+      'sub/code.ts',
+      'sub/important.log',
     ]);
     const readme = files.find(f => f.path === 'readme.md');
     assert.equal(readme?.text, '# hi');
@@ -62,7 +75,10 @@ describe('discoverFiles', () => {
       'bundle.min.js': 'var a=1;'.repeat(500),
     });
     const { files, skipped } = await discoverFiles([root], { maxFileBytes: 5000 });
-    assert.deepEqual(files.map(f => f.path), ['ok.txt']);
+    assert.deepEqual(
+      files.map(f => f.path),
+      ['ok.txt'],
+    );
     assert.equal(skipped.binary, 1);
     assert.equal(skipped['too-large'], 1);
     assert.equal(skipped.minified, 1);
@@ -88,7 +104,10 @@ describe('discoverFiles', () => {
     await symlink(root, join(root, 'a', 'loop'));
     await symlink(join(root, 'missing'), join(root, 'dangling'));
     const { files, skipped } = await discoverFiles([root]);
-    assert.deepEqual(files.map(f => f.path), ['a/file.txt']);
+    assert.deepEqual(
+      files.map(f => f.path),
+      ['a/file.txt'],
+    );
     assert.equal(skipped['symlink-loop'], 1);
     assert.equal(skipped.unreadable, 1);
   });
@@ -96,7 +115,10 @@ describe('discoverFiles', () => {
   it('prefixes paths with the folder name when there are several folders', async () => {
     await put(root, { 'one/a.md': 'a', 'two/b.md': 'b' });
     const { files } = await discoverFiles([join(root, 'one'), join(root, 'two')]);
-    assert.deepEqual(files.map(f => f.path), ['one/a.md', 'two/b.md']);
+    assert.deepEqual(
+      files.map(f => f.path),
+      ['one/a.md', 'two/b.md'],
+    );
     assert.equal(basename(files[1]?.location ?? ''), 'b.md');
   });
 
@@ -125,12 +147,22 @@ describe('walkFolders', () => {
   it('lists the same files without stat when asked, stat-ing only links (to follow them) and still stopping loops', async () => {
     const stated = await walkFolders([root], {});
     const bare = await walkFolders([root], { statFiles: false });
-    assert.deepEqual(bare.candidates.map(c => c.path), stated.candidates.map(c => c.path));
-    assert.deepEqual(bare.candidates.map(c => c.path), ['a/b/two.ts', 'a/one.md', 'c.txt', 'linked.txt']);
+    assert.deepEqual(
+      bare.candidates.map(c => c.path),
+      stated.candidates.map(c => c.path),
+    );
+    assert.deepEqual(
+      bare.candidates.map(c => c.path),
+      ['a/b/two.ts', 'a/one.md', 'c.txt', 'linked.txt'],
+    );
     assert.deepEqual(bare.skipped, stated.skipped);
     assert.equal(bare.skipped['symlink-loop'], 1);
     assert.ok(stated.candidates.every(c => c.size !== undefined && c.mtimeMs !== undefined));
-    assert.deepEqual(bare.candidates.map(c => c.size), [undefined, undefined, undefined, 5], 'a link is stat-ed to learn what it points at');
+    assert.deepEqual(
+      bare.candidates.map(c => c.size),
+      [undefined, undefined, undefined, 5],
+      'a link is stat-ed to learn what it points at',
+    );
   });
 });
 
@@ -156,7 +188,10 @@ describe('links, limits and reading bounds', () => {
     await symlink('/', join(ws, 'rootfs'));
     await symlink('../../outside', join(ws, 'docs', 'relative-out'));
     const { files, skipped } = await discoverFiles([ws]);
-    assert.deepEqual(files.map(f => f.path), ['docs/guide.md', 'notes.txt']);
+    assert.deepEqual(
+      files.map(f => f.path),
+      ['docs/guide.md', 'notes.txt'],
+    );
     assert.equal(skipped['outside-link'], 4);
     assert.ok(!files.some(f => f.text.includes('outside secret')));
   });
@@ -167,7 +202,10 @@ describe('links, limits and reading bounds', () => {
     await symlink(join(ws, 'notes.txt'), join(ws, 'notes-link.txt'));
     const { candidates, skipped } = await walkFolders([ws], {});
     // `alias` comes first in name order: docs is walked through it, and docs itself and docs/self are the same folder.
-    assert.deepEqual(candidates.map(c => c.path), ['alias/guide.md', 'notes-link.txt', 'notes.txt']);
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['alias/guide.md', 'notes-link.txt', 'notes.txt'],
+    );
     assert.equal(skipped['symlink-loop'], 2);
     assert.equal(skipped['outside-link'], 0);
   });
@@ -178,7 +216,10 @@ describe('links, limits and reading bounds', () => {
     await symlink(join(ws, 'docs'), join(ws, 'alias'));
     await symlink(outside, join(ws, 'out'));
     const { candidates, skipped } = await walkFolders([viaLink], {});
-    assert.deepEqual(candidates.map(c => c.path), ['alias/guide.md', 'notes.txt']);
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['alias/guide.md', 'notes.txt'],
+    );
     assert.equal(skipped['outside-link'], 1);
   });
 
@@ -186,19 +227,31 @@ describe('links, limits and reading bounds', () => {
     await writeFile(join(outside, 'ignore-all'), '*\n');
     await symlink(join(outside, 'ignore-all'), join(ws, '.gitignore'));
     const { candidates } = await walkFolders([ws], {});
-    assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'notes.txt']);
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['docs/guide.md', 'notes.txt'],
+    );
   });
 
   it('leaves out a folder that holds a Grounded index store', async () => {
-    await put(ws, { 'store/.grounded-index': 'This folder holds a Grounded workspace index.\n', 'store/notes.md': 'x' });
+    await put(ws, {
+      'store/.grounded-index': 'This folder holds a Grounded workspace index.\n',
+      'store/notes.md': 'x',
+    });
     const { candidates } = await walkFolders([ws], {});
-    assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'notes.txt']);
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['docs/guide.md', 'notes.txt'],
+    );
   });
 
   it('stops listing files at maxFiles and counts the ones left out', async () => {
     await put(ws, { 'more/a.txt': 'a', 'more/b.txt': 'b', 'more/c.txt': 'c' });
     const { candidates, skipped } = await walkFolders([ws], { maxFiles: 2 });
-    assert.deepEqual(candidates.map(c => c.path), ['docs/guide.md', 'more/a.txt']);
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['docs/guide.md', 'more/a.txt'],
+    );
     assert.equal(skipped['file-limit'], 3);
     const bare = await walkFolders([ws], { maxFiles: 2, statFiles: false });
     assert.equal(bare.skipped['file-limit'], 3);
@@ -244,13 +297,13 @@ describe('isMinified', () => {
 
   it('flags text that sits mostly on very long lines', () => {
     assert.equal(minified('x'.repeat(10_000)), true);
-    assert.equal(minified(('short line\n').repeat(2000)), false);
+    assert.equal(minified('short line\n'.repeat(2000)), false);
     assert.equal(minified('a paragraph on one line '.repeat(50) + '\n' + 'code\n'.repeat(1000)), false);
   });
 
   it('reads lines that end in CR alone as lines (old Mac files are not one long line)', () => {
-    assert.equal(minified(('short line\r').repeat(2000)), false);
-    assert.equal(minified(('short line\r\n').repeat(2000)), false);
+    assert.equal(minified('short line\r'.repeat(2000)), false);
+    assert.equal(minified('short line\r\n'.repeat(2000)), false);
     assert.equal(minified(('x'.repeat(4000) + '\r').repeat(3)), true);
   });
 });

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
-import { excludeMatcher, expandBraces, globsToIgnoreRules, IgnoreStack } from '../../../../src/index/discovery/ignoreRules';
+import {
+  excludeMatcher,
+  expandBraces,
+  globsToIgnoreRules,
+  IgnoreStack,
+} from '../../../../src/index/discovery/ignoreRules';
 
 describe('globsToIgnoreRules', () => {
   it('anchors slash-less globs at the root and keeps **/ globs', () => {
-    assert.deepEqual(globsToIgnoreRules(['**/node_modules', '*.log', './out', 'a/b']), ['**/node_modules', '/*.log', '/out', 'a/b']);
+    assert.deepEqual(globsToIgnoreRules(['**/node_modules', '*.log', './out', 'a/b']), [
+      '**/node_modules',
+      '/*.log',
+      '/out',
+      'a/b',
+    ]);
   });
 
   it('expands braces', () => {

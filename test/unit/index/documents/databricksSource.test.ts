@@ -32,6 +32,14 @@ describe('extractDatabricksSource', () => {
   });
 
   it('is looked for in .py, .sql, .scala and .r files only', () => {
-    assert.deepEqual(['a.py', 'b.SQL', 'c.scala', 'd.r', 'e.ts', 'f.md', 'py'].map(mayBeDatabricksSource), [true, true, true, true, false, false, false]);
+    assert.deepEqual(['a.py', 'b.SQL', 'c.scala', 'd.r', 'e.ts', 'f.md', 'py'].map(mayBeDatabricksSource), [
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 });

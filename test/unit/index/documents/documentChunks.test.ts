@@ -14,7 +14,10 @@ function assertWithinUnits(doc: ExtractedDocument, spans: { startLine: number; e
 
 describe('document chunks', () => {
   it('never span two cells, however small the cells', () => {
-    const cells = Array.from({ length: 30 }, (_, i) => ({ cell_type: i % 2 ? 'code' : 'markdown', source: [`line one of ${i}\n`, `line two of ${i}`] }));
+    const cells = Array.from({ length: 30 }, (_, i) => ({
+      cell_type: i % 2 ? 'code' : 'markdown',
+      source: [`line one of ${i}\n`, `line two of ${i}`],
+    }));
     const doc = extractDocument('tiny.ipynb', JSON.stringify({ cells }));
     assert.ok(doc);
     const spans = documentSpans(doc, new TextLines(doc.text));
@@ -24,7 +27,15 @@ describe('document chunks', () => {
 
   it('split a long cell within the cell', () => {
     const source = Array.from({ length: 300 }, (_, i) => `x${i} = ${i}\n`);
-    const doc = extractDocument('long.ipynb', JSON.stringify({ cells: [{ cell_type: 'markdown', source: 'intro' }, { cell_type: 'code', source }] }));
+    const doc = extractDocument(
+      'long.ipynb',
+      JSON.stringify({
+        cells: [
+          { cell_type: 'markdown', source: 'intro' },
+          { cell_type: 'code', source },
+        ],
+      }),
+    );
     assert.ok(doc);
     const spans = documentSpans(doc, new TextLines(doc.text));
     assert.ok(spans.length > 3);
@@ -37,7 +48,10 @@ describe('document chunks', () => {
     assert.ok(doc);
     const lines = new TextLines(doc.text);
     const all = documentSpans(doc, lines);
-    assert.deepEqual(all.map(s => s.title ?? ''), ['Churn analysis', 'Churn analysis', 'Churn analysis > retention', 'Cell 2 output']);
+    assert.deepEqual(
+      all.map(s => s.title ?? ''),
+      ['Churn analysis', 'Churn analysis', 'Churn analysis > retention', 'Cell 2 output'],
+    );
     assert.equal(documentSpans(doc, lines, { notebookOutputs: false }).length, 3);
   });
 
@@ -53,14 +67,28 @@ describe('document chunks', () => {
     const doc = extractDocument('report.ipynb', JSON.stringify({ cells }));
     assert.ok(doc);
     const titles = documentSpans(doc, new TextLines(doc.text)).map(s => s.title ?? '');
-    assert.deepEqual(titles, ['Report > Load data', 'Report > Load data', 'Report > Load data', 'Report > Load data > clean', 'Report > Plot', 'Report > Plot']);
+    assert.deepEqual(titles, [
+      'Report > Load data',
+      'Report > Load data',
+      'Report > Load data',
+      'Report > Load data > clean',
+      'Report > Plot',
+      'Report > Plot',
+    ]);
   });
 
   it('chunk a Databricks source by cell, at the file’s own lines', () => {
     const doc = extractDocument('etl.py', DATABRICKS_SOURCE);
     assert.ok(doc);
     const spans = documentSpans(doc, new TextLines(doc.text));
-    assert.deepEqual(spans.map(s => [s.startLine, s.endLine]), [[2, 4], [7, 9], [12, 14]]);
+    assert.deepEqual(
+      spans.map(s => [s.startLine, s.endLine]),
+      [
+        [2, 4],
+        [7, 9],
+        [12, 14],
+      ],
+    );
     assert.equal(spans[0]?.title, 'Revenue pipeline');
   });
 

@@ -1,7 +1,8 @@
 // Small documents made by the tests: a Jupyter notebook with markdown, code and outputs, and a Databricks notebook source.
 
 /** A PNG's base64 as a notebook stores an image output: one long line that must never reach the index. */
-export const IMAGE_BASE64 = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='.repeat(200);
+export const IMAGE_BASE64 =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=='.repeat(200);
 
 /**
  * nbformat 4: a markdown cell, a code cell with stream, `text/plain` and image outputs, an empty code cell, and a
@@ -14,7 +15,11 @@ export function sampleNotebook(): string {
       nbformat_minor: 5,
       metadata: { kernelspec: { name: 'python3' } },
       cells: [
-        { cell_type: 'markdown', metadata: {}, source: ['# Churn analysis\n', '\n', 'We load the quarterly churn table.'] },
+        {
+          cell_type: 'markdown',
+          metadata: {},
+          source: ['# Churn analysis\n', '\n', 'We load the quarterly churn table.'],
+        },
         {
           cell_type: 'code',
           metadata: {},
@@ -22,12 +27,23 @@ export function sampleNotebook(): string {
           source: ['import pandas as pd\n', "df = pd.read_csv('churn.csv')\n", 'df.describe()\n'],
           outputs: [
             { output_type: 'stream', name: 'stdout', text: ['loaded 1200 rows\n'] },
-            { output_type: 'execute_result', execution_count: 1, data: { 'text/plain': ['       tenure\n', 'count  1200'], 'text/html': ['<table>churnhtml</table>'] }, metadata: {} },
+            {
+              output_type: 'execute_result',
+              execution_count: 1,
+              data: { 'text/plain': ['       tenure\n', 'count  1200'], 'text/html': ['<table>churnhtml</table>'] },
+              metadata: {},
+            },
             { output_type: 'display_data', data: { 'image/png': IMAGE_BASE64 }, metadata: {} },
           ],
         },
         { cell_type: 'code', metadata: {}, execution_count: null, source: [], outputs: [] },
-        { cell_type: 'code', metadata: {}, execution_count: 2, source: 'def retention(df):\n    return 1 - df.churned.mean()', outputs: [] },
+        {
+          cell_type: 'code',
+          metadata: {},
+          execution_count: 2,
+          source: 'def retention(df):\n    return 1 - df.churned.mean()',
+          outputs: [],
+        },
       ],
     },
     null,

@@ -22,10 +22,22 @@ describe('document settings', () => {
   });
 
   it('reads only `false` as off, whatever shape the settings have', () => {
-    assert.deepEqual(documentSettings(undefined, undefined), { notebooks: true, databricks: true, notebookOutputs: true });
-    assert.deepEqual(documentSettings({ notebooks: false }, 'no'), { notebooks: false, databricks: true, notebookOutputs: true });
+    assert.deepEqual(documentSettings(undefined, undefined), {
+      notebooks: true,
+      databricks: true,
+      notebookOutputs: true,
+    });
+    assert.deepEqual(documentSettings({ notebooks: false }, 'no'), {
+      notebooks: false,
+      databricks: true,
+      notebookOutputs: true,
+    });
     assert.deepEqual(documentSettings('off', false), { notebooks: true, databricks: true, notebookOutputs: false });
-    assert.deepEqual(documentSettings({ databricks: false, notebooks: 0 }, true), { notebooks: true, databricks: false, notebookOutputs: true });
+    assert.deepEqual(documentSettings({ databricks: false, notebooks: 0 }, true), {
+      notebooks: true,
+      databricks: false,
+      notebookOutputs: true,
+    });
     assert.equal(documentSettings({}, true, 2).maxDocumentBytes, 2 * 1024 * 1024);
     assert.equal(documentSettings({}, true, -1).maxDocumentBytes, undefined);
     assert.equal(documentSettings({}, true, '5').maxDocumentBytes, undefined);
@@ -33,13 +45,26 @@ describe('document settings', () => {
 
   it('gives notebooks a size cap of their own, apart from the file size cap', async () => {
     // Images in outputs make a notebook of little text larger than the 1 MB file cap.
-    const big = JSON.stringify({ cells: [{ cell_type: 'markdown', source: 'Quarterly gizmo report' }, { cell_type: 'code', source: 'plot()', outputs: [{ output_type: 'display_data', data: { 'image/png': IMAGE_BASE64.repeat(60) } }] }] });
+    const big = JSON.stringify({
+      cells: [
+        { cell_type: 'markdown', source: 'Quarterly gizmo report' },
+        {
+          cell_type: 'code',
+          source: 'plot()',
+          outputs: [{ output_type: 'display_data', data: { 'image/png': IMAGE_BASE64.repeat(60) } }],
+        },
+      ],
+    });
     assert.ok(big.length > 1024 * 1024);
     await writeFile(join(ws, 'big.ipynb'), big);
     await writeFile(join(ws, 'big.md'), 'gizmo\n'.repeat(200_000));
-    const search = (documents: DocumentSettings) => new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) });
+    const search = (documents: DocumentSettings) =>
+      new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) });
     const byDefault = search({});
-    assert.deepEqual((await byDefault.search('gizmo', { k: 5 })).map(p => p.path), ['big.ipynb']);
+    assert.deepEqual(
+      (await byDefault.search('gizmo', { k: 5 })).map(p => p.path),
+      ['big.ipynb'],
+    );
     assert.equal(byDefault.stats()?.skipped['too-large'], 1, 'the markdown file is over the file cap');
     const capped = search({ maxDocumentBytes: 1024 * 1024 });
     assert.deepEqual(await capped.search('gizmo', { k: 5 }), []);
@@ -55,8 +80,14 @@ describe('document settings', () => {
   });
 
   it('indexes outputs only when they are on, in the index as the host syncs it', async () => {
-    const search = (documents: DocumentSettings) => new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) }).search('1200 rows', { k: 5 });
-    assert.deepEqual((await search({})).map(p => [p.cell, p.cellOutput]), [[2, true]]);
+    const search = (documents: DocumentSettings) =>
+      new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) }).search('1200 rows', {
+        k: 5,
+      });
+    assert.deepEqual(
+      (await search({})).map(p => [p.cell, p.cellOutput]),
+      [[2, true]],
+    );
     assert.deepEqual(await search({ notebookOutputs: false }), []);
   });
 
@@ -66,7 +97,11 @@ describe('document settings', () => {
       const { candidates } = await walkFolders([ws], {});
       const index = new SegmentedIndex({ segments: [], deletions: [], files: noFiles(), nextSegmentId: 1 });
       const helpers = { workerFile: DEFAULT_WORKER_FILE, threads: 2, minBytes: 0 };
-      const update = await updateFiles(fileList(candidates), () => undefined, { newSegmentId: () => index.nextSegmentId++, helpers, documents });
+      const update = await updateFiles(fileList(candidates), () => undefined, {
+        newSegmentId: () => index.nextSegmentId++,
+        helpers,
+        documents,
+      });
       index.replaceFiles([], update.changed, update.segments);
       assert.equal(update.threads, 2);
       return index.chunkCount;

@@ -22,17 +22,32 @@ describe('extractNotebook', () => {
     const doc = extractNotebook(sampleNotebook());
     assert.ok(doc);
     const outputs = doc.units.filter(u => u.output);
-    assert.deepEqual(outputs.map(u => u.cell), [2]);
+    assert.deepEqual(
+      outputs.map(u => u.cell),
+      [2],
+    );
     const lastSource = Math.max(...doc.units.filter(u => !u.output).map(u => u.end));
     assert.ok((outputs[0]?.start ?? 0) >= lastSource);
     const lines = doc.text.split('\n');
-    assert.deepEqual(lines.slice(outputs[0]?.start, outputs[0]?.end), ['loaded 1200 rows', '       tenure', 'count  1200']);
+    assert.deepEqual(lines.slice(outputs[0]?.start, outputs[0]?.end), [
+      'loaded 1200 rows',
+      '       tenure',
+      'count  1200',
+    ]);
     assert.ok(!doc.text.includes(IMAGE_BASE64.slice(0, 40)));
     assert.ok(!doc.text.includes('churnhtml'));
   });
 
   it('caps a cell’s outputs and takes off terminal colour codes', () => {
-    const long = JSON.stringify({ cells: [{ cell_type: 'code', source: 'x', outputs: [{ output_type: 'stream', text: '\x1b[31mred\x1b[0m\n' + 'y'.repeat(10_000) }] }] });
+    const long = JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source: 'x',
+          outputs: [{ output_type: 'stream', text: '\x1b[31mred\x1b[0m\n' + 'y'.repeat(10_000) }],
+        },
+      ],
+    });
     const doc = extractNotebook(long);
     const output = doc?.units.find(u => u.output);
     assert.ok(doc && output);
@@ -42,12 +57,25 @@ describe('extractNotebook', () => {
   });
 
   it('names error outputs by their name and message, without the traceback', () => {
-    const json = JSON.stringify({ cells: [{ cell_type: 'code', source: 'boom()', outputs: [{ output_type: 'error', ename: 'KeyError', evalue: "'region'", traceback: ['\x1b[0;31mTraceback…'] }] }] });
+    const json = JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source: 'boom()',
+          outputs: [
+            { output_type: 'error', ename: 'KeyError', evalue: "'region'", traceback: ['\x1b[0;31mTraceback…'] },
+          ],
+        },
+      ],
+    });
     assert.equal(extractNotebook(json)?.text, "boom()\nKeyError: 'region'");
   });
 
   it('reads nbformat 3 notebooks (worksheets, `input`)', () => {
-    const json = JSON.stringify({ nbformat: 3, worksheets: [{ cells: [{ cell_type: 'code', input: ['a = 1\n', 'b = 2'], outputs: [] }] }] });
+    const json = JSON.stringify({
+      nbformat: 3,
+      worksheets: [{ cells: [{ cell_type: 'code', input: ['a = 1\n', 'b = 2'], outputs: [] }] }],
+    });
     assert.deepEqual(extractNotebook(json)?.units, [{ kind: 'code', cell: 1, start: 0, end: 2 }]);
   });
 

@@ -14,7 +14,11 @@ function indexOf(docs: readonly Bm25Fields[]) {
   const file = builder.addFile('', '');
   for (const doc of docs) builder.addChunk(file, { ...doc, startLine: 1, endLine: 1 });
   const segment = builder.build(1);
-  const index = new SegmentedIndex({ segments: [segment.data], deletions: [], files: noFiles(), nextSegmentId: 2 }, words, params);
+  const index = new SegmentedIndex(
+    { segments: [segment.data], deletions: [], files: noFiles(), nextSegmentId: 2 },
+    words,
+    params,
+  );
   return {
     search: (query: string, k: number) => index.rank(query, k),
     documentFrequency: (term: string) => segment.documentFrequency(segment.termId(term)),
@@ -42,8 +46,13 @@ describe('BM25 scoring', () => {
       { doc: 2, score: (idfCherry * 3) / (3 + norm(4)) },
     ].sort((a, b) => b.score - a.score);
     const got = build().search('apple banana cherry', 10);
-    assert.deepEqual(got.map(h => h.doc), expected.map(e => e.doc));
-    got.forEach((h, i) => assert.ok(Math.abs(h.score - (expected[i]?.score ?? NaN)) < 1e-12, `doc ${h.doc}: ${h.score}`));
+    assert.deepEqual(
+      got.map(h => h.doc),
+      expected.map(e => e.doc),
+    );
+    got.forEach((h, i) =>
+      assert.ok(Math.abs(h.score - (expected[i]?.score ?? NaN)) < 1e-12, `doc ${h.doc}: ${h.score}`),
+    );
   });
 
   it('counts a repeated query term once per occurrence', () => {
@@ -58,12 +67,19 @@ describe('BM25 scoring', () => {
     const index = build();
     assert.equal(index.search('banana cherry', 1).length, 1);
     assert.deepEqual(index.search('zebra', 5), []);
-    assert.deepEqual(index.search('elder', 5).map(h => h.doc), [3]);
+    assert.deepEqual(
+      index.search('elder', 5).map(h => h.doc),
+      [3],
+    );
     assert.equal(index.documentFrequency('cherry'), 2);
   });
 
   it('boosts title terms by counting them titleBoost times', () => {
-    const index = indexOf([{ text: 'setup guide', title: 'install' }, { text: 'install setup guide' }, { text: 'other' }]);
+    const index = indexOf([
+      { text: 'setup guide', title: 'install' },
+      { text: 'install setup guide' },
+      { text: 'other' },
+    ]);
     const hits = index.search('install', 2);
     assert.equal(hits[0]?.doc, 0);
     // doc 0: tf 2 (boosted), length 4; doc 1: tf 1, length 3; avgdl (4 + 3 + 1) / 3
@@ -87,6 +103,9 @@ describe('topK', () => {
     const scores = Array.from({ length: 500 }, (_, i) => Math.floor(Math.abs(Math.sin(i * 7.3)) * 50));
     const docs = scores.map((_, i) => i);
     const sorted = [...docs].sort((a, b) => (scores[b] ?? 0) - (scores[a] ?? 0) || a - b).slice(0, 25);
-    assert.deepEqual(topK(docs, scores, 25).map(h => h.doc), sorted);
+    assert.deepEqual(
+      topK(docs, scores, 25).map(h => h.doc),
+      sorted,
+    );
   });
 });

@@ -3,7 +3,15 @@ import { emptySkipCounts, SKIP_REASONS } from '../../../../src/index/discovery/s
 import { fileColumns, FileTable, type FileRecord } from '../../../../src/index/segments/fileTable';
 import { random } from '../../../fakes/seededRandom';
 
-const names = ['a.md', 'src/b.ts', 'docs/héllo wörld.md', 'emoji/😀.txt', 'deep/x/y/z.c', 'README', 'c:\\win\\path.txt'];
+const names = [
+  'a.md',
+  'src/b.ts',
+  'docs/héllo wörld.md',
+  'emoji/😀.txt',
+  'deep/x/y/z.c',
+  'README',
+  'c:\\win\\path.txt',
+];
 
 function record(i: number, next: () => number): FileRecord {
   const r: FileRecord = {
@@ -29,7 +37,8 @@ function assertCounts(table: FileTable, model: Map<string, FileRecord>): void {
   assert.deepEqual(skipped, expected);
 }
 
-const byLocation = (records: Iterable<FileRecord>): FileRecord[] => [...records].sort((a, b) => (a.location < b.location ? -1 : 1));
+const byLocation = (records: Iterable<FileRecord>): FileRecord[] =>
+  [...records].sort((a, b) => (a.location < b.location ? -1 : 1));
 
 describe('the file table (columns, found by location)', () => {
   it('answers as a map of records would, over base rows and records set since, through sets and deletes', async () => {
@@ -53,7 +62,11 @@ describe('the file table (columns, found by location)', () => {
       }
       if (op % 500 < 6) {
         assertCounts(table, model);
-        assert.deepEqual(byLocation(FileTable.of(table.columns()).values()), byLocation(model.values()), 'columns after each change');
+        assert.deepEqual(
+          byLocation(FileTable.of(table.columns()).values()),
+          byLocation(model.values()),
+          'columns after each change',
+        );
       }
     }
     assert.equal(table.size, model.size);
@@ -77,7 +90,10 @@ describe('the file table (columns, found by location)', () => {
     const edited = { ...(all[50] as FileRecord), mtimeMs: 1 };
     table.set(edited);
     model.set(edited.location, edited);
-    for (const [from, to] of [[100, 120], [120, 800]] as const) {
+    for (const [from, to] of [
+      [100, 120],
+      [120, 800],
+    ] as const) {
       table.append(fileColumns(all.slice(from, to)));
       for (const r of all.slice(from, to)) model.set(r.location, r);
       assert.equal(table.size, model.size);
@@ -100,7 +116,11 @@ describe('the file table (columns, found by location)', () => {
     table.moveDocs(new Map([[2, map]]), 9);
     for (const r of table.values()) {
       const old = [...base, added].find(b => b.location === r.location) as FileRecord;
-      assert.deepEqual([r.segment, r.firstDoc], old.segment === 2 ? [9, old.firstDoc + 1000] : [old.segment, old.firstDoc], r.location);
+      assert.deepEqual(
+        [r.segment, r.firstDoc],
+        old.segment === 2 ? [9, old.firstDoc + 1000] : [old.segment, old.firstDoc],
+        r.location,
+      );
     }
     assert.deepEqual([...FileTable.of(before).values()], frozen);
     assert.deepEqual(byLocation(FileTable.of(table.columns()).values()), byLocation(table.values()));

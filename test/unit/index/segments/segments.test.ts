@@ -13,35 +13,63 @@ function segmentOf(id: number, files: Record<string, string>) {
   const records: FileRecord[] = Object.entries(files).map(([name, text]) => {
     const file = builder.addFile(name, `/ws/${name}`);
     const firstDoc = builder.addChunk(file, { text, startLine: 1, endLine: 1 });
-    return { path: name, location: `/ws/${name}`, mtimeMs: 1, size: text.length, hash: name, segment: id, firstDoc, docCount: 1 };
+    return {
+      path: name,
+      location: `/ws/${name}`,
+      mtimeMs: 1,
+      size: text.length,
+      hash: name,
+      segment: id,
+      firstDoc,
+      docCount: 1,
+    };
   });
   return { segment: builder.build(id), records };
 }
 
-const ranked = (index: SegmentedIndex, query: string) => index.search(query, 10).map(h => `${h.path} ${h.score.toFixed(9)}`);
+const ranked = (index: SegmentedIndex, query: string) =>
+  index.search(query, 10).map(h => `${h.path} ${h.score.toFixed(9)}`);
 
 describe('segments, deletions and merge', () => {
   const files = { a: 'apple banana apple', b: 'banana cherry', c: 'cherry cherry cherry date', d: 'elder' };
 
   it('ranks the same whether documents sit in one segment or several', () => {
     const whole = segmentOf(1, files);
-    const one = new SegmentedIndex({ segments: [whole.segment.data], deletions: [], files: fileColumns(whole.records), nextSegmentId: 2 }, words);
+    const one = new SegmentedIndex(
+      { segments: [whole.segment.data], deletions: [], files: fileColumns(whole.records), nextSegmentId: 2 },
+      words,
+    );
     const first = segmentOf(1, { a: files.a, b: files.b });
     const second = segmentOf(2, { c: files.c, d: files.d });
     const split = new SegmentedIndex(
-      { segments: [first.segment.data, second.segment.data], deletions: [], files: fileColumns([...first.records, ...second.records]), nextSegmentId: 3 },
+      {
+        segments: [first.segment.data, second.segment.data],
+        deletions: [],
+        files: fileColumns([...first.records, ...second.records]),
+        nextSegmentId: 3,
+      },
       words,
     );
-    for (const query of ['apple banana cherry', 'cherry', 'date elder']) assert.deepEqual(ranked(split, query), ranked(one, query));
+    for (const query of ['apple banana cherry', 'cherry', 'date elder'])
+      assert.deepEqual(ranked(split, query), ranked(one, query));
   });
 
   it('hides a replaced file at once, serves its new text, and keeps average length exact', () => {
     const base = segmentOf(1, files);
-    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex(
+      { segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 },
+      words,
+    );
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape' });
     index.replaceFiles([], fileColumns(update.records), [update.segment]);
-    assert.deepEqual(index.search('banana', 10).map(h => h.path), ['a']);
-    assert.deepEqual(index.search('grape', 10).map(h => h.path), ['b']);
+    assert.deepEqual(
+      index.search('banana', 10).map(h => h.path),
+      ['a'],
+    );
+    assert.deepEqual(
+      index.search('grape', 10).map(h => h.path),
+      ['b'],
+    );
     assert.equal(index.chunkCount, 4);
     assert.equal(index.deletedCount, 1);
     index.replaceFiles(['/ws/d'], noFiles());
@@ -51,15 +79,22 @@ describe('segments, deletions and merge', () => {
 
   it('merges segments into one that ranks exactly like a fresh build of the live documents', () => {
     const base = segmentOf(1, files);
-    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex(
+      { segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 },
+      words,
+    );
     const update = segmentOf(index.nextSegmentId++, { b: 'fig grape banana' });
     index.replaceFiles(['/ws/d'], fileColumns(update.records), [update.segment]);
     index.merge();
     assert.equal(index.segmentList.length, 1);
     assert.equal(index.deletedCount, 0);
     const fresh = segmentOf(9, { a: files.a, c: files.c, b: 'fig grape banana' });
-    const expected = new SegmentedIndex({ segments: [fresh.segment.data], deletions: [], files: fileColumns(fresh.records), nextSegmentId: 10 }, words);
-    for (const query of ['apple banana cherry', 'grape', 'elder date']) assert.deepEqual(ranked(index, query), ranked(expected, query));
+    const expected = new SegmentedIndex(
+      { segments: [fresh.segment.data], deletions: [], files: fileColumns(fresh.records), nextSegmentId: 10 },
+      words,
+    );
+    for (const query of ['apple banana cherry', 'grape', 'elder date'])
+      assert.deepEqual(ranked(index, query), ranked(expected, query));
     const merged = index.segmentList[0];
     assert.equal(merged?.termId('elder'), -1, 'terms only deleted documents used are gone');
     assert.equal(index.file('/ws/b')?.segment, merged?.id);
@@ -70,17 +105,34 @@ describe('segments, deletions and merge', () => {
     const tricky = ['zeta', 'é', '\uE000x', '😀', 'ab', 'a', '\uFFFD', 'Ω', '日本'];
     const first = segmentOf(1, { a: tricky.filter((_, i) => i % 2 === 0).join(' ') });
     const second = segmentOf(2, { b: tricky.filter((_, i) => i % 2 === 1).join(' '), c: 'a zeta 😀' });
-    const index = new SegmentedIndex({ segments: [first.segment.data, second.segment.data], deletions: [], files: fileColumns([...first.records, ...second.records]), nextSegmentId: 3 }, words);
+    const index = new SegmentedIndex(
+      {
+        segments: [first.segment.data, second.segment.data],
+        deletions: [],
+        files: fileColumns([...first.records, ...second.records]),
+        nextSegmentId: 3,
+      },
+      words,
+    );
     index.merge();
     const terms = index.segmentList[0]?.data.terms.toArray();
     assert.deepEqual(terms, [...tricky, 'b', 'c'].sort(), 'the paths b and c are terms too');
     for (const term of tricky) assert.ok((index.segmentList[0]?.termId(term) ?? -1) >= 0, term);
-    assert.deepEqual(index.search('😀', 5).map(h => h.path).sort(), ['b', 'c']);
+    assert.deepEqual(
+      index
+        .search('😀', 5)
+        .map(h => h.path)
+        .sort(),
+      ['b', 'c'],
+    );
   });
 
   it('asks for an in-process merge when small segments pile up, and a full one when deletions do', () => {
     const base = segmentOf(1, files);
-    const index = new SegmentedIndex({ segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 }, words);
+    const index = new SegmentedIndex(
+      { segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 },
+      words,
+    );
     for (let i = 0; i < 7; i++) {
       const u = segmentOf(index.nextSegmentId++, { [`n${i}`]: `new ${i}` });
       index.replaceFiles([], fileColumns(u.records), [u.segment]);

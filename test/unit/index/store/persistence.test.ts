@@ -11,7 +11,8 @@ async function workspace(root: string, files: Record<string, string>): Promise<v
   for (const [name, text] of Object.entries(files)) await writeFile(join(root, name), text);
 }
 
-const hits = (index: SegmentedIndex, query: string) => index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`);
+const hits = (index: SegmentedIndex, query: string) =>
+  index.search(query, 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score.toFixed(9)}`);
 
 describe('index persistence', () => {
   const dirs = tempDirs();
@@ -23,7 +24,11 @@ describe('index persistence', () => {
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     await mkdir(ws);
-    await workspace(ws, { 'a.md': '# Apples\n\nred fruit\n', 'b.ts': 'export function parseBanana() {\n  return 1;\n}\n', 'c.txt': 'cherry notes\n' });
+    await workspace(ws, {
+      'a.md': '# Apples\n\nred fruit\n',
+      'b.ts': 'export function parseBanana() {\n  return 1;\n}\n',
+      'c.txt': 'cherry notes\n',
+    });
   });
 
   const sync = (fromScratch = false) => syncIndex({ folders: [ws], rules: {}, storeDir: store, fromScratch });
@@ -34,7 +39,8 @@ describe('index persistence', () => {
     assert.ok(loaded);
     const fromDisk = new SegmentedIndex(snapshotOf(loaded));
     const inMemory = new SegmentedIndex(built.snapshot);
-    for (const q of ['apples', 'parse banana', 'cherry notes fruit']) assert.deepEqual(hits(fromDisk, q), hits(inMemory, q));
+    for (const q of ['apples', 'parse banana', 'cherry notes fruit'])
+      assert.deepEqual(hits(fromDisk, q), hits(inMemory, q));
     assert.deepEqual(loaded.manifest.files.paths.toArray().sort(), ['a.md', 'b.ts', 'c.txt']);
     assert.match(loaded.manifest.files.hashes.get(0), /^[0-9a-f]{40}$/);
   });
@@ -83,11 +89,17 @@ describe('index persistence', () => {
         bytes.writeUInt32LE(0, 4);
         await writeFile(join(store, 'manifest.bin'), bytes);
       }
-      await assert.rejects(new IndexStore(store).load(), (e: unknown) => e instanceof StoreFormatError && reason.test(e.message));
+      await assert.rejects(
+        new IndexStore(store).load(),
+        (e: unknown) => e instanceof StoreFormatError && reason.test(e.message),
+      );
       const rebuilt = await sync();
       assert.match(rebuilt.storeProblem ?? '', reason);
       assert.equal(rebuilt.stats.filesRead, 3, 'every file is read again');
-      assert.deepEqual(hits(new SegmentedIndex(rebuilt.snapshot), 'parse banana'), hits(new SegmentedIndex(good.snapshot), 'parse banana'));
+      assert.deepEqual(
+        hits(new SegmentedIndex(rebuilt.snapshot), 'parse banana'),
+        hits(new SegmentedIndex(good.snapshot), 'parse banana'),
+      );
       const healed = await sync();
       assert.equal(healed.storeProblem, undefined, 'reported once: the rebuilt store is sound');
       assert.equal(healed.stats.filesRead, 0);

@@ -11,7 +11,9 @@ import { tempDirs } from '../../../support/tempDirs';
 /** Every file of a folder with its bytes. */
 async function contents(dir: string): Promise<Record<string, string>> {
   const names = (await readdir(dir)).sort();
-  return Object.fromEntries(await Promise.all(names.map(async n => [n, (await readFile(join(dir, n))).toString('hex')] as const)));
+  return Object.fromEntries(
+    await Promise.all(names.map(async n => [n, (await readFile(join(dir, n))).toString('hex')] as const)),
+  );
 }
 
 describe('the index store folder', () => {
@@ -32,7 +34,10 @@ describe('the index store folder', () => {
   it('creates and marks a new folder, and keeps the index there', async () => {
     const result = await sync();
     assert.equal(result.saveProblem, undefined);
-    assert.deepEqual((await readdir(store)).filter(n => n !== 'manifest.bin' && !/^seg-\d+\.bin$/.test(n)), [STORE_MARKER]);
+    assert.deepEqual(
+      (await readdir(store)).filter(n => n !== 'manifest.bin' && !/^seg-\d+\.bin$/.test(n)),
+      [STORE_MARKER],
+    );
     assert.match(await readFile(join(store, STORE_MARKER), 'utf8'), /Grounded workspace index/);
     assert.ok(await new IndexStore(store).load());
   });

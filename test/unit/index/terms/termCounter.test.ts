@@ -13,7 +13,8 @@ import { random } from '../../../fakes/seededRandom';
 import { segmentArrays } from '../segmentArrays';
 
 /** The dictionary, by term number. */
-const termsOf = (counter: TermCounter): string[] => Array.from({ length: counter.termCount }, (_, id) => counter.term(id));
+const termsOf = (counter: TermCounter): string[] =>
+  Array.from({ length: counter.termCount }, (_, id) => counter.term(id));
 
 /** One document's counts as sorted "term×count" strings. */
 function drained(counter: TermCounter): string[] {
@@ -29,7 +30,46 @@ function expected(text: string, weight = 1): string[] {
 }
 
 /** Pieces that stress the scanner: case changes, digits, underscores, possessives, Unicode letters and marks. */
-const PIECES = ['get', 'User', 'HTTP', 'Server', 'xml', 'X', 'a', 'the', 'is', '8', '256', '_', '__', "'s", '’s', "'", '’', 's', ' ', '.', '/', '-', '\n', '\r\n', 'é', 'Größe', 'e\u0301', '東京', '\u00a0', '—', 'İ', '𝒳', '٣', 'ǅ', 'ʰ', 'parsing', 'iterable', '\ud800'];
+const PIECES = [
+  'get',
+  'User',
+  'HTTP',
+  'Server',
+  'xml',
+  'X',
+  'a',
+  'the',
+  'is',
+  '8',
+  '256',
+  '_',
+  '__',
+  "'s",
+  '’s',
+  "'",
+  '’',
+  's',
+  ' ',
+  '.',
+  '/',
+  '-',
+  '\n',
+  '\r\n',
+  'é',
+  'Größe',
+  'e\u0301',
+  '東京',
+  '\u00a0',
+  '—',
+  'İ',
+  '𝒳',
+  '٣',
+  'ǅ',
+  'ʰ',
+  'parsing',
+  'iterable',
+  '\ud800',
+];
 
 function randomText(next: () => number, length: number): string {
   let s = '';
@@ -57,7 +97,7 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
   it('counts exactly the terms of tokenize(text) on code and prose', () => {
     const counter = new WasmTermCounter();
     for (const text of [
-      "export function parseHttpHeaders(raw: string): Map<string, string> { return new XMLHttpRequest().user_name__id; }",
+      'export function parseHttpHeaders(raw: string): Map<string, string> { return new XMLHttpRequest().user_name__id; }',
       "The user's files aren't the server’s; it's HTTPServer's utf8Decode and sha256_sum (v2.0-beta).",
       'def __init__(self, max_retries=3): self._cache = {}  # Größe, café, ÉTÉ, 東京',
       "ends with a possessive user's",
@@ -72,7 +112,9 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
     const next = random(3);
     const counter = new WasmTermCounter();
     for (let i = 0; i < 300; i++) {
-      const lines = Array.from({ length: 1 + Math.floor(next() * 30) }, () => randomText(next, Math.floor(next() * 8)).replace(/\r?\n/g, ' '));
+      const lines = Array.from({ length: 1 + Math.floor(next() * 30) }, () =>
+        randomText(next, Math.floor(next() * 8)).replace(/\r?\n/g, ' '),
+      );
       const breaks = ['\n', '\r\n', '\r'];
       let text = (next() < 0.2 ? '\uFEFF' : '') + lines.map(l => l + (breaks[Math.floor(next() * 3)] ?? '\n')).join('');
       if (next() < 0.5) text = text.slice(0, -1);
@@ -149,11 +191,25 @@ describe('sortedTerms', () => {
     const next = random(17);
     const extra = ['\uE000x', '\uFFFDy', '𝒳z', 'zz', 'Zeta', 'ʰa', '\uD7FFq'];
     const wasm = new WasmTermCounter();
-    for (let i = 0; i < 2000; i++) wasm.add(randomText(next, 1 + Math.floor(next() * 12)) + ' ' + (extra[i % extra.length] ?? ''), 1);
+    for (let i = 0; i < 2000; i++)
+      wasm.add(randomText(next, 1 + Math.floor(next() * 12)) + ' ' + (extra[i % extra.length] ?? ''), 1);
     wasm.drain();
     for (const term of ['\uE000', '\u{1F600}', '\u{10000}a', '\uFFFF']) wasm.termId(term);
     // Terms that share their first 8 bytes or more (the sort's prefix keys tie, the text decides).
-    for (const term of ['longprefix', 'longprefi', 'longprefixaaa', 'longprefixaab', 'longprefixa', 'longprefixa𝒳', 'longprefixa\uE000', 'longpref', 'longpre', 'ééééa', 'éééé', 'ééééb'])
+    for (const term of [
+      'longprefix',
+      'longprefi',
+      'longprefixaaa',
+      'longprefixaab',
+      'longprefixa',
+      'longprefixa𝒳',
+      'longprefixa\uE000',
+      'longpref',
+      'longpre',
+      'ééééa',
+      'éééé',
+      'ééééb',
+    ])
       wasm.termId(term);
     const terms = termsOf(wasm);
     const { list, ranks } = wasm.sortedTerms();
@@ -245,7 +301,15 @@ describe('both counters', () => {
       });
       const { terms, docs: postingDocs, tfs } = counter.postings();
       const got = [...terms].map((t, i) => `${postingDocs[i]}:${counter.term(t)}×${tfs[i]}`);
-      assert.deepEqual(got, ['0:alpha×2', '0:beta×3', '1:beta×3', '2:beta×2', '3:gamma×1', '3:alpha×65535', '3:beta×2']);
+      assert.deepEqual(got, [
+        '0:alpha×2',
+        '0:beta×3',
+        '1:beta×3',
+        '2:beta×2',
+        '3:gamma×1',
+        '3:alpha×65535',
+        '3:beta×2',
+      ]);
       assert.deepEqual(lengths, [5, 3, 2, 1 + 65535 + 2]);
     });
   }
@@ -272,13 +336,27 @@ describe('documents copied from postings', () => {
     });
   }
 
-  for (const [name, tokenizer] of [['the shipped tokenizer', tokenize], ['a custom tokenizer', (text: string) => text.toLowerCase().split(/[^a-z]+/).filter(Boolean)]] as const) {
+  for (const [name, tokenizer] of [
+    ['the shipped tokenizer', tokenize],
+    [
+      'a custom tokenizer',
+      (text: string) =>
+        text
+          .toLowerCase()
+          .split(/[^a-z]+/)
+          .filter(Boolean),
+    ],
+  ] as const) {
     it(`a builder makes a copied file's chunks exactly as counting its text again would (${name})`, () => {
       const text = '# Alpha guide\n\nalpha beta gamma\n\n## Setup\n\nrun the setup script for alpha\n';
       const bytes = Buffer.from(text);
       const spans = chunkSpans('docs/alpha.md', new TextLines(text));
       const params = { ...DEFAULT_BM25_PARAMS, pathBoost: 3 };
-      const files = [['docs/alpha.md', '/ws/docs/alpha.md'], ['vendor/setup/guide.md', '/ws/vendor/setup/guide.md'], ['docs/alpha.md', '/ws/copy/docs/alpha.md']] as const;
+      const files = [
+        ['docs/alpha.md', '/ws/docs/alpha.md'],
+        ['vendor/setup/guide.md', '/ws/vendor/setup/guide.md'],
+        ['docs/alpha.md', '/ws/copy/docs/alpha.md'],
+      ] as const;
       const counted = new SegmentBuilder(tokenizer, params);
       for (const [path, location] of files) {
         const file = counted.addFile(path, location, bytes);
@@ -304,7 +382,6 @@ describe('documents copied from postings', () => {
     assert.deepEqual(builder.build(1).data.filePaths.toArray(), ['a.txt']);
   });
 });
-
 
 describe('lineOffsets', () => {
   it('finds the lines splitLines finds in the decoded text', () => {

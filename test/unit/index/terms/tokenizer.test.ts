@@ -5,7 +5,15 @@ const plain = createTokenizer({ stopwords: false, stem: false, compounds: false 
 
 describe('tokenize', () => {
   it('splits camelCase and acronyms', () => {
-    assert.deepEqual(plain('fooBar HTTPServer XMLHttpRequest'), ['foo', 'bar', 'http', 'server', 'xml', 'http', 'request']);
+    assert.deepEqual(plain('fooBar HTTPServer XMLHttpRequest'), [
+      'foo',
+      'bar',
+      'http',
+      'server',
+      'xml',
+      'http',
+      'request',
+    ]);
   });
 
   it('splits at letter/digit boundaries', () => {
@@ -14,7 +22,20 @@ describe('tokenize', () => {
 
   it('splits snake_case, kebab-case and paths', () => {
     assert.deepEqual(plain('get_user_name my-component src/index/bm25.ts C:\\dir\\file.txt'), [
-      'get', 'user', 'name', 'my', 'component', 'src', 'index', 'bm', '25', 'ts', 'c', 'dir', 'file', 'txt',
+      'get',
+      'user',
+      'name',
+      'my',
+      'component',
+      'src',
+      'index',
+      'bm',
+      '25',
+      'ts',
+      'c',
+      'dir',
+      'file',
+      'txt',
     ]);
   });
 
