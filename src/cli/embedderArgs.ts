@@ -13,18 +13,29 @@ export const EMBEDDINGS_OPTIONS = {
   ...ALLOW_INSECURE_OPTION,
 } as const;
 
+/** The parsed values of EMBEDDINGS_OPTIONS. */
+export interface EmbeddingsArgs {
+  'embeddings-model'?: string;
+  'embeddings-base-url'?: string;
+  'embeddings-preset'?: string;
+  'allow-insecure'?: boolean;
+}
+
 /**
  * The embedder those flags describe (undefined without `--embeddings-model`); the key comes from
  * GROUNDED_EMBEDDINGS_API_KEY, else GROUNDED_API_KEY, and is never printed.
  */
 export function embedderFromArgs(
-  model: string | undefined,
-  baseUrl: string,
-  preset: string,
+  values: EmbeddingsArgs,
   env: NodeJS.ProcessEnv,
   io: CliIo,
-  allowInsecure = false,
 ): Promise<Embedder | undefined> {
+  const {
+    'embeddings-model': model,
+    'embeddings-base-url': baseUrl = '',
+    'embeddings-preset': preset = 'custom',
+  } = values;
+  const allowInsecure = values['allow-insecure'] ?? false;
   if (!model) return Promise.resolve(undefined);
   if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
   return createEmbedder(

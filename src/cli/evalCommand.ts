@@ -78,14 +78,7 @@ export async function evalCommand(
   });
   const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
   const runFile = values.run === undefined ? undefined : await checkOutputFile(values.run, '--run');
-  const embedder = await embedderFromArgs(
-    values['embeddings-model'],
-    values['embeddings-base-url'],
-    values['embeddings-preset'],
-    env,
-    io,
-    values['allow-insecure'],
-  );
+  const embedder = await embedderFromArgs(values, env, io);
   const dataset = await loadBeirDataset(dir);
   const result = evaluateBeir(dataset);
   if (runFile) await writeOutputFile(runFile, formatTrecRun(result.run), '--run');

@@ -38,14 +38,7 @@ export async function pushCommand(
     );
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
-  const embedder = await embedderFromArgs(
-    values['embeddings-model'],
-    values['embeddings-base-url'],
-    values['embeddings-preset'],
-    env,
-    io,
-    allowInsecure,
-  );
+  const embedder = await embedderFromArgs(values, env, io);
   const { rows, files, skipped } = await workspaceRows(folders, { signal: io.signal });
   const report = await pushRows(
     { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
