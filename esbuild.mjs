@@ -98,6 +98,26 @@ function checkEntryBundle(result) {
   }
 }
 
+/**
+ * The document parsers (pdf.js, mammoth) run only in the index worker, never on the extension host's thread: one of
+ * them in dist/extension.js, dist/core.js or dist/cli.js means something imported src/index/documents/binaryDocuments.ts
+ * outside src/index/build/indexWorker.ts. Nor may the worker hold a native canvas (pdf.js's optional rendering).
+ */
+const DOCUMENT_PARSER_PACKAGES = /(^|[\\/])node_modules[\\/](pdfjs-dist|mammoth|jszip|pdf-lib)[\\/]/;
+const NATIVE_PACKAGES = /(^|[\\/])node_modules[\\/](@napi-rs|canvas)[\\/]|\.node$/;
+
+function checkDocumentParsers(result, outfile) {
+  const inputs = Object.keys(result.metafile.inputs);
+  const parsers = inputs.filter(input => DOCUMENT_PARSER_PACKAGES.test(input));
+  if (outfile !== 'dist/indexWorker.js' && parsers.length > 0) {
+    throw new Error(
+      `${outfile} holds a document parser (${parsers.slice(0, 3).join(', ')}…): documents are extracted in the index worker only`,
+    );
+  }
+  const native = inputs.filter(input => NATIVE_PACKAGES.test(input));
+  if (native.length > 0) throw new Error(`${outfile} holds native code (${native.slice(0, 3).join(', ')}…)`);
+}
+
 const builds = [
   {
     ...common,
@@ -154,6 +174,7 @@ const builds = [
 /** Prints the bundle's size and keeps its metafile beside it (dist/NAME.meta.json, not shipped) for the extension bench. */
 function report(result, outfile) {
   if (outfile === 'dist/extension.js') checkEntryBundle(result);
+  if (outfile !== 'dist/webview.js') checkDocumentParsers(result, outfile);
   writeFileSync(outfile.replace(/\.js$/, '.meta.json'), JSON.stringify(result.metafile));
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   console.log(`${outfile.padEnd(20)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);

@@ -148,8 +148,9 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 }
 
 /**
- * Each claim's citation as `[n] path:start-end` (`path#cell=N:start-end` in a notebook), with the claim and a word
- * when its lines do not support it; or (when nothing was cited) the passages the answer was written from.
+ * Each claim's citation as `[n] path:start-end` (`path#cell=N:start-end` in a notebook, `path#page=N:start-end` in a
+ * PDF), with the claim and a word when its lines do not support it; or (when nothing was cited) the passages the
+ * answer was written from.
  */
 function sourceLines(shown: SourcesToShow): string {
   const lines =

@@ -6,7 +6,10 @@ export interface Passage {
   path: string;
   /** What a surface opens: an absolute file path, or a URL. */
   location: string;
-  /** 1-based, inclusive: a line of the file, or of the cell's text when `cell` is set. */
+  /**
+   * 1-based, inclusive: a line of the file, of the cell's text when `cell` is set, of the page's text when `page` is
+   * set, or of the extracted text of a Word document.
+   */
   startLine: number;
   /** 1-based, inclusive. */
   endLine: number;
@@ -17,6 +20,11 @@ export interface Passage {
   cell?: number;
   /** The lines are the cell's text outputs, not its source. Only with `cell`. */
   cellOutput?: true;
+  /**
+   * The PDF page the lines are on, 1-based: the lines are lines of that page's extracted text (a PDF has no lines of
+   * its own to cite).
+   */
+  page?: number;
   /** Heading trail or symbol name, when the chunker found one. */
   title?: string;
   text: string;
@@ -25,17 +33,22 @@ export interface Passage {
 
 /**
  * How a passage's lines are named in text (CLI output, prompts, ids): `path:12-20`, or for a notebook cell
- * `path#cell=3:1-4` (lines of the cell's source) and `path#cell=3/output:1-2` (lines of its outputs).
+ * `path#cell=3:1-4` (lines of the cell's source) and `path#cell=3/output:1-2` (lines of its outputs), or for a PDF
+ * page `path#page=4:1-6` (lines of the page's extracted text).
  */
 export function passageRef(
-  p: Pick<Passage, 'path' | 'cell' | 'cellOutput'>,
+  p: Pick<Passage, 'path' | 'cell' | 'cellOutput' | 'page'>,
   startLine: number,
   endLine: number,
 ): string {
   return `${passagePlace(p)}:${startLine}-${endLine}`;
 }
 
-/** Where a passage's lines are, before their numbers: `path`, or `path#cell=3` (`path#cell=3/output`) in a notebook. */
-export function passagePlace(p: Pick<Passage, 'path' | 'cell' | 'cellOutput'>): string {
+/**
+ * Where a passage's lines are, before their numbers: `path`, `path#cell=3` (`path#cell=3/output`) in a notebook, or
+ * `path#page=4` in a PDF.
+ */
+export function passagePlace(p: Pick<Passage, 'path' | 'cell' | 'cellOutput' | 'page'>): string {
+  if (p.page !== undefined) return `${p.path}#page=${p.page}`;
   return p.cell === undefined ? p.path : `${p.path}#cell=${p.cell}${p.cellOutput ? '/output' : ''}`;
 }

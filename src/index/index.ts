@@ -32,7 +32,14 @@ export { chunkText, splitLines } from './chunking/chunker';
 export { tokenize, type Tokenizer } from './terms/tokenizer';
 
 // Documents read for their cells (notebooks): their text as the index chunks it, and which cell its lines are in.
-export { documentSettings, extractDocument, isNotebookPath, type DocumentSettings } from './documents/documents';
+export {
+  binaryDocumentKind,
+  documentSettings,
+  extractDocument,
+  isNotebookPath,
+  type DocumentSettings,
+} from './documents/documents';
+export { cachedExtraction, documentCacheDir } from './documents/documentCache';
 export { citesCells, unitOf, type DocumentUnit, type ExtractedDocument } from './documents/extractedDocument';
 
 // Building and ranking an index in memory (`grounded eval` scores a data set without the worker or a store).

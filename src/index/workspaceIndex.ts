@@ -7,6 +7,7 @@ import type { SyncProgress, SyncResult } from './build/syncRequest';
 import { fileList, updateFiles } from './build/updateFiles';
 import { createFileFilter, type AdmittedFile } from './discovery/fileFilter';
 import { emptySkipCounts } from './discovery/skipReasons';
+import { binaryDocumentKind } from './documents/documents';
 import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery/walkFolders';
 import { rowCount } from './segments/fileTable';
 import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
@@ -268,7 +269,10 @@ export class WorkspaceIndex {
     this.changed();
   }
 
-  /** Applies a batch here, or hands it to a sync in the worker (then true): a new folder, or many files to read. */
+  /**
+   * Applies a batch here, or hands it to a sync in the worker (then true): a new folder, many files to read, or a PDF
+   * or Word document (extracted only in the worker, never on this thread).
+   */
   private async applyUpdates(locations: readonly string[]): Promise<boolean> {
     const index = this.current;
     if (!index || this.disposed) return false;
@@ -294,7 +298,8 @@ export class WorkspaceIndex {
     const added = candidates.filter(c => !index.file(c.location)).length;
     const full =
       added > 0 && (this.walkSkipped['file-limit'] > 0 || index.fileCount + added > fileCountLimit(rules.maxFiles));
-    if (needsWalk || full || candidates.length > IN_PROCESS_BATCH) {
+    const documents = candidates.some(c => binaryDocumentKind(c.path) !== undefined);
+    if (needsWalk || full || documents || candidates.length > IN_PROCESS_BATCH) {
       void this.sync().catch(() => undefined);
       return true;
     }

@@ -1,7 +1,7 @@
 import { GroundedError } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
-import { WorkspaceIndex, type IndexStats, type WorkspaceIndexConfig } from '../index';
+import { documentCacheDir, WorkspaceIndex, type IndexStats, type WorkspaceIndexConfig } from '../index';
 import { PassageReader } from './passageReader';
 
 export type LocalRetrieverOptions = WorkspaceIndexConfig;
@@ -13,10 +13,13 @@ export type LocalRetrieverOptions = WorkspaceIndexConfig;
  */
 export class LocalRetriever implements Retriever {
   private readonly index: WorkspaceIndex;
-  private readonly reader = new PassageReader();
+  private readonly reader: PassageReader;
 
-  constructor(options: LocalRetrieverOptions | WorkspaceIndex) {
+  /** `documentCache`: where the index worker keeps extracted PDFs and Word documents (with a WorkspaceIndex given). */
+  constructor(options: LocalRetrieverOptions | WorkspaceIndex, documentCache?: string) {
     this.index = options instanceof WorkspaceIndex ? options : new WorkspaceIndex(options);
+    const storeDir = options instanceof WorkspaceIndex ? undefined : options.storeDir;
+    this.reader = new PassageReader(documentCache ?? (storeDir === undefined ? undefined : documentCacheDir(storeDir)));
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {

@@ -1,6 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { passageRef, type Passage } from '../core/passage';
 import {
+  binaryDocumentKind,
+  cachedExtraction,
   citesCells,
   extractDocument,
   hashBytes,
@@ -13,19 +15,26 @@ import {
 
 const CACHE_FILES = 64;
 
-/** A file's lines as the chunker saw them; for a notebook, the lines of its extracted text and the cells they are in. */
+/**
+ * A file's lines as the chunker saw them; for a notebook, a PDF or a Word document, the lines of its extracted text
+ * and the cells or pages they are in.
+ */
 interface ReadLines {
   lines: string[];
-  notebook?: ExtractedDocument;
+  document?: ExtractedDocument;
 }
 
 /**
  * Reads the text of search hits from the files themselves (the index stores postings and line ranges, not text),
  * checking that each file is still the one that was indexed: same (mtime, size), or else the same content hash.
  * A file that changed since is reported as stale instead of being cited at lines that moved; one whose size changed is
- * not read at all. A notebook's hit names lines of its extracted text: the passage names the cell and its lines.
+ * not read at all. A notebook's hit names lines of its extracted text: the passage names the cell and its lines. A
+ * PDF's or Word document's text is the one the index worker extracted, read from the document cache by the hash of
+ * the file's bytes (`documentCache`; without one they are reported stale): a PDF passage names its page.
  */
 export class PassageReader {
+  constructor(private readonly documentCache?: string) {}
+
   /** Recently read files by location, with the stat they were read at. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; read: ReadLines }>();
 
@@ -53,39 +62,57 @@ export class PassageReader {
     const cached = this.cache.get(hit.location);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs)
       return cached.read;
-    const bytes = await readFile(hit.location).catch(() => undefined);
-    if (!bytes) return undefined;
     const sameStat = info.mtimeMs === hit.file.mtimeMs && info.size === hit.file.size;
+    // A PDF or Word document whose stat is unchanged is not read: its text is in the cache under the hash indexed.
+    const bytes =
+      sameStat && binaryDocumentKind(hit.path) !== undefined
+        ? Buffer.alloc(0)
+        : await readFile(hit.location).catch(() => undefined);
+    if (!bytes) return undefined;
     if (!sameStat && hashBytes(bytes) !== hit.file.hash) return undefined;
-    const read = readLines(hit.path, bytes.toString('utf8'));
+    const read = await this.readLines(hit, bytes);
+    if (!read) return undefined;
     if (this.cache.size >= CACHE_FILES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(hit.location, { mtimeMs: info.mtimeMs, size: info.size, read });
     return read;
   }
+
+  /**
+   * A file's text as lines the index's hits name: a PDF's or Word document's extracted text (from the cache), a
+   * notebook's extracted text (one whose JSON does not parse was indexed as plain text), any other file's own lines
+   * (a Databricks notebook source's cells are lines of the file). Undefined when a document's text is not cached.
+   */
+  private async readLines(hit: IndexHit, bytes: Buffer): Promise<ReadLines | undefined> {
+    const kind = binaryDocumentKind(hit.path);
+    if (kind !== undefined) {
+      const extraction = this.documentCache && (await cachedExtraction(this.documentCache, kind, hit.file.hash));
+      if (!extraction || extraction.kind !== 'document') return undefined;
+      return { lines: splitLines(extraction.document.text), document: extraction.document };
+    }
+    const text = bytes.toString('utf8');
+    const notebook = isNotebookPath(hit.path) ? extractDocument(hit.path, text) : undefined;
+    return notebook && citesCells(notebook)
+      ? { lines: splitLines(notebook.text), document: notebook }
+      : { lines: splitLines(text) };
+  }
 }
 
 /**
- * A file's text as lines the index's hits name: a notebook's extracted text (one whose JSON does not parse was
- * indexed as plain text), any other file's own lines (a Databricks notebook source's cells are lines of the file).
+ * The passage a hit names, or undefined when its lines are not within one cell of the notebook (one page of the PDF)
+ * as it is now. A Word document's lines are lines of its whole extracted text.
  */
-function readLines(path: string, text: string): ReadLines {
-  const notebook = isNotebookPath(path) ? extractDocument(path, text) : undefined;
-  return notebook && citesCells(notebook)
-    ? { lines: splitLines(notebook.text), notebook }
-    : { lines: splitLines(text) };
-}
-
-/** The passage a hit names, or undefined when its lines are not within one cell of the notebook as it is now. */
-function passageOf(hit: IndexHit, { lines, notebook }: ReadLines): Passage | undefined {
+function passageOf(hit: IndexHit, { lines, document }: ReadLines): Passage | undefined {
   const text = lines.slice(hit.startLine - 1, hit.endLine).join('\n');
-  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput'> = {
+  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput' | 'page'> = {
     startLine: hit.startLine,
     endLine: hit.endLine,
   };
-  if (notebook) {
-    const unit = unitOf(notebook, hit.startLine - 1, hit.endLine);
+  if (document && document.kind !== 'docx') {
+    const unit = unitOf(document, hit.startLine - 1, hit.endLine);
     if (!unit) return undefined;
-    where = { startLine: hit.startLine - unit.start, endLine: hit.endLine - unit.start, cell: unit.cell };
+    where = { startLine: hit.startLine - unit.start, endLine: hit.endLine - unit.start };
+    if (unit.page !== undefined) where.page = unit.page;
+    else where.cell = unit.cell;
     if (unit.output) where.cellOutput = true;
   }
   const passage: Passage = { id: '', path: hit.path, location: hit.location, ...where, text, score: hit.score };

@@ -2,6 +2,8 @@
 // runs the task in `workerData` — a whole sync, or one part of a sync's files as its helper — and posts progress,
 // then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
+import { extractBinaryDocument } from '../documents/binaryDocuments';
+import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
 import { SegmentReader } from './segmentReader';
@@ -34,7 +36,11 @@ if (port) {
     });
   const task = workerData as WorkerTask;
   if (task.kind === 'sync') {
-    syncIndex(task.request, { onProgress, helpers: indexHelpers(__filename) }).then(result => {
+    syncIndex(task.request, {
+      onProgress,
+      helpers: indexHelpers(__filename),
+      extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
+    }).then(result => {
       const { message, transfer } = doneMessage(result);
       post(message, transfer);
     }, failed);
@@ -44,6 +50,8 @@ if (port) {
       newSegmentId: () => task.segmentId,
       maxFileBytes: task.maxFileBytes,
       documents: task.documents,
+      extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
+      documentCache: task.storeDir ? documentCacheDir(task.storeDir) : undefined,
     });
     const finish = async (): Promise<void> => {
       const result = reader.finish();

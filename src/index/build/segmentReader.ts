@@ -1,13 +1,27 @@
 import { createYielder } from '../base/yieldToEventLoop';
 import { chunkKind, chunkSpans } from '../chunking/chunker';
 import { TextLines } from '../chunking/textLines';
-import { fileByteLimit, readFileContentSync, type FileContent } from '../discovery/fileReading';
+import {
+  fileByteLimit,
+  hashBytes,
+  readFileBytesSync,
+  readFileContentSync,
+  type FileContent,
+} from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
 import {
+  cachedExtractionSync,
+  storeExtraction,
+  type DocumentExtraction,
+  type DocumentExtractor,
+} from '../documents/documentCache';
+import {
+  binaryDocumentKind,
   documentByteLimit,
   documentKey,
   documentSpans,
   extractDocument,
+  type BinaryDocumentKind,
   type DocumentSettings,
 } from '../documents/documents';
 import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
@@ -20,6 +34,13 @@ export interface ReadFilesOptions {
   maxFileBytes?: number;
   /** Which documents are read for their cells (`grounded.index.documents`); default all. */
   documents?: DocumentSettings;
+  /**
+   * Extracts PDFs' and Word documents' text: the index worker's (without one, as on the host thread, they are read
+   * as the binaries they are).
+   */
+  extractor?: DocumentExtractor;
+  /** Where extracted documents are kept by content hash, so an unchanged document is never extracted twice. */
+  documentCache?: string;
   signal?: AbortSignal;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -89,10 +110,13 @@ export class SegmentReader {
       await this.step();
       const candidate = files.candidates[i] as Candidate;
       const maxBytes = documentByteLimit(candidate.path, fileLimit, this.options.documents);
+      const binary = this.options.extractor && binaryDocumentKind(candidate.path);
       const content: FileContent & { mtimeMs?: number } =
         candidate.size !== undefined && candidate.size > maxBytes
           ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }
-          : readFileContentSync(candidate.location, maxBytes);
+          : binary
+            ? await this.readBinaryDocument(candidate.location, binary, maxBytes)
+            : readFileContentSync(candidate.location, maxBytes);
       const old = files.known[i];
       const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
       const record: FileRecord = {
@@ -118,12 +142,39 @@ export class SegmentReader {
   }
 
   /**
+   * A PDF's or Word document's extracted text as the file's content (`document`), or why it has none: taken from the
+   * document cache when these bytes were extracted before, else extracted (and cached) now.
+   */
+  private async readBinaryDocument(
+    location: string,
+    kind: BinaryDocumentKind,
+    maxBytes: number,
+  ): Promise<FileContent & { mtimeMs: number }> {
+    const read = readFileBytesSync(location, maxBytes);
+    if (read.kind !== 'bytes') return read;
+    const { bytes, mtimeMs } = read;
+    const hash = hashBytes(bytes);
+    const size = bytes.length;
+    const cache = this.options.documentCache;
+    let extraction: DocumentExtraction | undefined = cache ? cachedExtractionSync(cache, kind, hash) : undefined;
+    if (!extraction) {
+      extraction = await (this.options.extractor as DocumentExtractor)(kind, bytes);
+      // A timeout may not happen again on a quieter machine: only what the document itself decides is kept.
+      if (cache && !(extraction.kind === 'skip' && extraction.reason === 'extraction-timeout'))
+        storeExtraction(cache, kind, hash, extraction);
+    }
+    if (extraction.kind === 'skip') return { kind: 'skip', reason: extraction.reason, hash, size, mtimeMs };
+    const { document } = extraction;
+    return { kind: 'text', lines: new TextLines(document.text), bytes, hash, size, mtimeMs, document };
+  }
+
+  /**
    * Chunks a file by its lines and counts each chunk's terms from its bytes (the same lines), or copies an earlier
    * file's. A document (a notebook) is chunked and counted as the lines of its extracted text instead.
    */
   private addChunks(
     record: FileRecord,
-    { lines, bytes, hash }: { lines: TextLines; bytes: Buffer; hash: string },
+    { lines, bytes, hash, document: extracted }: Extract<FileContent, { kind: 'text' }>,
   ): void {
     const { builder } = this;
     const firstDoc = builder.docCount;
@@ -132,7 +183,7 @@ export class SegmentReader {
     const source = this.byContent.get(key);
     let file = source === undefined ? undefined : builder.addCopy(record.path, record.location, source);
     if (file === undefined) {
-      const document = extractDocument(record.path, lines.text, settings);
+      const document = extracted ?? extractDocument(record.path, lines.text, settings);
       const documentLines = document && new TextLines(document.text);
       const spans =
         document && documentLines ? documentSpans(document, documentLines, settings) : chunkSpans(record.path, lines);

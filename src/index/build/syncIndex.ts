@@ -8,6 +8,7 @@ import { StoreFormatError } from '../store/binaryFormat';
 import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
 import type { Manifest } from '../store/manifestCodec';
 import { StoreFolderError } from '../store/storeFolder';
+import { documentCacheDir, type DocumentExtractor } from '../documents/documentCache';
 import type { IndexHelpers } from './helperThreads';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { updateFiles } from './updateFiles';
@@ -19,7 +20,13 @@ import { updateFiles } from './updateFiles';
  */
 export async function syncIndex(
   request: SyncRequest,
-  options: { signal?: AbortSignal; onProgress?: (p: SyncProgress) => void; helpers?: IndexHelpers } = {},
+  options: {
+    signal?: AbortSignal;
+    onProgress?: (p: SyncProgress) => void;
+    helpers?: IndexHelpers;
+    /** Extracts PDFs' and Word documents' text (the index worker's); without one they are read as binaries. */
+    extractor?: DocumentExtractor;
+  } = {},
 ): Promise<SyncResult> {
   const t0 = performance.now();
   const folders = request.folders.map(f => resolve(f));
@@ -60,10 +67,19 @@ export async function syncIndex(
     });
     t1 = performance.now();
   };
+  // Extracted documents are kept in the store's folder, once it is claimed (nothing is written to a folder before).
+  const documentCache = store
+    ? await store.claimFolder().then(
+        () => documentCacheDir(store.dir),
+        () => undefined,
+      )
+    : undefined;
   const update = await updateFiles(walk, location => index.file(location), {
     newSegmentId: () => index.nextSegmentId++,
     maxFileBytes: request.rules.maxFileBytes,
     documents: request.rules.documents,
+    extractor: options.extractor,
+    documentCache,
     signal: options.signal,
     onProgress: options.onProgress,
     helpers: options.helpers && store ? { ...options.helpers, storeDir: store.dir } : options.helpers,

@@ -3,6 +3,7 @@ import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { TextLines } from '../chunking/textLines';
 import { isNotebookPath } from '../documents/documents';
+import type { ExtractedDocument } from '../documents/extractedDocument';
 import type { SkipReason } from './skipReasons';
 
 const BINARY_SNIFF_BYTES = 8192;
@@ -26,9 +27,12 @@ export function fileByteLimit(asked: number | undefined): number {
 /** Lines this long are generated code or data, not prose… */
 const LONG_LINE = 3000;
 
-/** A file's content as the index reads it: text to chunk (as lines), or why it is skipped; with the hash of its bytes. */
+/**
+ * A file's content as the index reads it: text to chunk (as lines), or why it is skipped; with the hash of its bytes.
+ * A PDF or Word document's text comes with `document`, the text extracted from its bytes (`lines` are its lines).
+ */
 export type FileContent =
-  | { kind: 'text'; lines: TextLines; bytes: Buffer; hash: string; size: number }
+  | { kind: 'text'; lines: TextLines; bytes: Buffer; hash: string; size: number; document?: ExtractedDocument }
   | { kind: 'skip'; reason: SkipReason; hash: string; size: number };
 
 export const hashBytes = (bytes: Uint8Array): string => createHash('sha1').update(bytes).digest('hex');
@@ -70,6 +74,20 @@ export function readFileContentSync(
   location: string,
   maxBytes = DEFAULT_MAX_FILE_BYTES,
 ): FileContent & { mtimeMs: number } {
+  const read = readFileBytesSync(location, maxBytes);
+  return read.kind === 'bytes'
+    ? { ...classifyBytes(read.bytes, isNotebookPath(location)), mtimeMs: read.mtimeMs }
+    : read;
+}
+
+/**
+ * A file's bytes as `readFileContentSync` reads them, not yet taken for text (a PDF's bytes are binary): a regular
+ * file of at most `maxBytes`, or why not. Never throws.
+ */
+export function readFileBytesSync(
+  location: string,
+  maxBytes = DEFAULT_MAX_FILE_BYTES,
+): { kind: 'bytes'; bytes: Buffer; mtimeMs: number } | (Extract<FileContent, { kind: 'skip' }> & { mtimeMs: number }) {
   let fd: number;
   try {
     fd = openSync(location, OPEN_FLAGS);
@@ -83,7 +101,7 @@ export function readFileContentSync(
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
     const bytes = readAtMostSync(fd, size, maxBytes);
     return bytes
-      ? { ...classifyBytes(bytes, isNotebookPath(location)), mtimeMs }
+      ? { kind: 'bytes', bytes, mtimeMs }
       : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
   } catch {
     return { ...UNREADABLE, mtimeMs: 0 };

@@ -4,9 +4,21 @@
  * Why a file was left out (ignore rules and exclude globs are choices, not skips, so they are not counted).
  * 'outside-link': a symlink whose real path is outside every folder (nothing outside the folders is read).
  * 'file-limit': a file found after the walk reached `maxFiles`.
+ * 'encrypted', 'no-text-layer', 'malformed', 'extraction-timeout': a PDF or Word document that gives no text: it
+ * needs a password, has only images (a scan), cannot be parsed, or took longer than the extraction time cap.
  */
 export type SkipReason =
-  'binary' | 'too-large' | 'minified' | 'unreadable' | 'symlink-loop' | 'outside-link' | 'file-limit';
+  | 'binary'
+  | 'too-large'
+  | 'minified'
+  | 'unreadable'
+  | 'symlink-loop'
+  | 'outside-link'
+  | 'file-limit'
+  | 'encrypted'
+  | 'no-text-layer'
+  | 'malformed'
+  | 'extraction-timeout';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   'binary',
@@ -16,6 +28,10 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'symlink-loop',
   'outside-link',
   'file-limit',
+  'encrypted',
+  'no-text-layer',
+  'malformed',
+  'extraction-timeout',
 ];
 
 /** A count of 0 for every reason. */

@@ -10,26 +10,31 @@ export interface DocumentSettings {
   notebooks?: boolean;
   /** Databricks notebook sources: cells, `MAGIC` prefixes off. Off: read as the code they are. Default on. */
   databricks?: boolean;
+  /** PDFs (`.pdf`): the text layer, cited by page. Off: PDFs are not indexed at all. Default on. */
+  pdf?: boolean;
+  /** Word documents (`.docx`): the text, headings as chunk titles. Off: not indexed at all. Default on. */
+  docx?: boolean;
   /** Index notebook cells' text outputs too (`grounded.index.notebookOutputs`). Default on. */
   notebookOutputs?: boolean;
   /**
-   * Notebooks larger than this many bytes are skipped as too large (`grounded.index.maxDocumentSizeMB`): a document
-   * has a cap of its own, as images in its outputs make it far larger than its text. See `documentByteLimit`.
+   * Notebooks, PDFs and Word documents larger than this many bytes are skipped as too large
+   * (`grounded.index.maxDocumentSizeMB`): a document has a cap of its own, as images make it far larger than its
+   * text. See `documentByteLimit`.
    */
   maxDocumentBytes?: number;
 }
 
-/** A notebook larger than this is not indexed unless the settings say otherwise. */
+/** A notebook, PDF or Word document larger than this is not indexed unless the settings say otherwise. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024;
 /** The largest document size limit a setting can ask for: a notebook is read and parsed whole. */
 export const MAX_DOCUMENT_BYTES_LIMIT = 100 * 1024 * 1024;
 
 /**
  * The size limit for the file at `path`: the document limit (within 1 byte and MAX_DOCUMENT_BYTES_LIMIT; the default
- * when none or not a number) for a notebook, `fileLimit` for anything else.
+ * when none or not a number) for a notebook, a PDF or a Word document, `fileLimit` for anything else.
  */
 export function documentByteLimit(path: string, fileLimit: number, settings: DocumentSettings = {}): number {
-  if (!isNotebookPath(path)) return fileLimit;
+  if (!isNotebookPath(path) && binaryDocumentKind(path) === undefined) return fileLimit;
   const asked = settings.maxDocumentBytes;
   if (asked === undefined || !Number.isFinite(asked) || asked <= 0) return DEFAULT_MAX_DOCUMENT_BYTES;
   return Math.min(Math.max(1, Math.floor(asked)), MAX_DOCUMENT_BYTES_LIMIT);
@@ -49,6 +54,8 @@ export function documentSettings(
   const settings: DocumentSettings = {
     notebooks: kinds['notebooks'] !== false,
     databricks: kinds['databricks'] !== false,
+    pdf: kinds['pdf'] !== false,
+    docx: kinds['docx'] !== false,
     notebookOutputs: notebookOutputs !== false,
   };
   if (typeof maxDocumentSizeMB === 'number' && maxDocumentSizeMB > 0)
@@ -58,18 +65,33 @@ export function documentSettings(
 
 export const isNotebookPath = (path: string): boolean => path.toLowerCase().endsWith('.ipynb');
 
+/** A document read from its bytes rather than as text: a PDF or a Word document. */
+export type BinaryDocumentKind = 'pdf' | 'docx';
+
+/** The binary document kind of the file at `path`, by its extension; undefined for any other file. */
+export function binaryDocumentKind(path: string): BinaryDocumentKind | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.pdf')) return 'pdf';
+  return lower.endsWith('.docx') ? 'docx' : undefined;
+}
+
 /**
  * What a document kind's file names say before it is read: a Jupyter notebook is not indexed when notebooks are
- * off (its JSON is no text to cite).
+ * off (its JSON is no text to cite), nor a PDF or a Word document when its kind is off (its bytes are no text).
  */
-export const documentAdmitted = (path: string, settings: DocumentSettings = {}): boolean =>
-  settings.notebooks !== false || !isNotebookPath(path);
+export function documentAdmitted(path: string, settings: DocumentSettings = {}): boolean {
+  if (isNotebookPath(path)) return settings.notebooks !== false;
+  const binary = binaryDocumentKind(path);
+  return binary === undefined || settings[binary] !== false;
+}
 
 /**
  * Which document reading a file gets, from its name and the settings (files of one key with the same bytes chunk the
  * same); undefined for plain text.
  */
 export function documentKey(path: string, settings: DocumentSettings = {}): string | undefined {
+  const binary = binaryDocumentKind(path);
+  if (binary !== undefined) return binary;
   if (isNotebookPath(path)) return settings.notebookOutputs === false ? 'notebook' : 'notebook+outputs';
   return settings.databricks !== false && mayBeDatabricksSource(path) ? 'databricks' : undefined;
 }
@@ -116,7 +138,9 @@ export function documentSpans(
           : span.title && under
             ? `${under} > ${span.title}`
             : (span.title ?? under);
-      const title = unit.output ? `Cell ${unit.cell} output` : inCell;
+      const title = unit.output
+        ? `Cell ${unit.cell} output`
+        : (inCell ?? (unit.page === undefined ? undefined : `Page ${unit.page}`));
       const shifted: ChunkSpan = { startLine: span.startLine + unit.start, endLine: span.endLine + unit.start };
       if (title) shifted.title = title;
       spans.push(shifted);

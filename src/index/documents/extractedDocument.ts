@@ -3,12 +3,14 @@ export type UnitKind = 'markdown' | 'code' | 'text';
 
 /**
  * A run of lines of an extracted document's text that chunks never cross: a notebook cell's source, or its text
- * outputs. Lines are 0-based, [start, end).
+ * outputs; a PDF page's text; a Word document's whole text. Lines are 0-based, [start, end).
  */
 export interface DocumentUnit {
   kind: UnitKind;
-  /** The notebook cell the lines come from, 1-based. */
+  /** The notebook cell the lines come from, 1-based (0 in a PDF or a Word document, which have none). */
   cell: number;
+  /** The PDF page the lines are on, 1-based. */
+  page?: number;
   /** The lines are the cell's text outputs rather than its source. */
   output?: true;
   start: number;
@@ -20,8 +22,11 @@ export interface DocumentUnit {
  * and no trailing break, so its lines (as `TextLines` counts them) are exactly the ones the units name.
  */
 export interface ExtractedDocument {
-  /** `notebook`: a Jupyter notebook, cited by cell. `databricks`: a Databricks notebook source, cited by the file's lines. */
-  kind: 'notebook' | 'databricks';
+  /**
+   * `notebook`: a Jupyter notebook, cited by cell. `databricks`: a Databricks notebook source, cited by the file's
+   * lines. `pdf`: a PDF's text layer, cited by page. `docx`: a Word document's text, cited by its extracted lines.
+   */
+  kind: 'notebook' | 'databricks' | 'pdf' | 'docx';
   text: string;
   units: DocumentUnit[];
 }

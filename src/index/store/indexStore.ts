@@ -129,6 +129,14 @@ export class IndexStore {
     await Promise.all(names.filter(isStoreFile).map(n => unlink(join(this.dir, n)).catch(() => undefined)));
   }
 
+  /**
+   * Makes sure the folder is Grounded's to write in before something else is kept in it (the document cache);
+   * rejects as a save would.
+   */
+  claimFolder(): Promise<void> {
+    return this.claim();
+  }
+
   /** Makes sure the folder is Grounded's to write in (once per store; again after a failure). */
   private claim(): Promise<void> {
     this.claimed ??= claimStoreFolder(this.dir).catch((e: unknown) => {

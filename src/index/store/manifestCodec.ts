@@ -5,7 +5,7 @@ import type { FileColumns } from '../segments/fileTable';
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the manifest layout changes. */
-export const MANIFEST_FORMAT_VERSION = 4; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips; 4: a notebook's chunks are lines of its extracted cells
+export const MANIFEST_FORMAT_VERSION = 5; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips; 4: a notebook's chunks are lines of its extracted cells; 5: PDFs read for their text layer, Word documents for their text
 
 /**
  * What the stored postings depend on besides the layout: a store built with another tokenizer or other field

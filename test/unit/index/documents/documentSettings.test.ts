@@ -22,20 +22,30 @@ describe('document settings', () => {
   });
 
   it('reads only `false` as off, whatever shape the settings have', () => {
+    const on = { pdf: true, docx: true };
     assert.deepEqual(documentSettings(undefined, undefined), {
       notebooks: true,
       databricks: true,
+      ...on,
       notebookOutputs: true,
     });
     assert.deepEqual(documentSettings({ notebooks: false }, 'no'), {
       notebooks: false,
       databricks: true,
+      ...on,
       notebookOutputs: true,
     });
-    assert.deepEqual(documentSettings('off', false), { notebooks: true, databricks: true, notebookOutputs: false });
-    assert.deepEqual(documentSettings({ databricks: false, notebooks: 0 }, true), {
+    assert.deepEqual(documentSettings('off', false), {
+      notebooks: true,
+      databricks: true,
+      ...on,
+      notebookOutputs: false,
+    });
+    assert.deepEqual(documentSettings({ databricks: false, notebooks: 0, pdf: false, docx: 'no' }, true), {
       notebooks: true,
       databricks: false,
+      pdf: false,
+      docx: true,
       notebookOutputs: true,
     });
     assert.equal(documentSettings({}, true, 2).maxDocumentBytes, 2 * 1024 * 1024);

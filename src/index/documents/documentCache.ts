@@ -1,0 +1,95 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
+import type { BinaryDocumentKind } from './documents';
+import type { DocumentUnit, ExtractedDocument } from './extractedDocument';
+
+/** What extracting a PDF or a Word document gave: its text, or why it has none. */
+export type DocumentExtraction =
+  { kind: 'document'; document: ExtractedDocument } | { kind: 'skip'; reason: SkipReason };
+
+/** Extracts a binary document's text (the index worker's; the host thread never extracts). */
+export type DocumentExtractor = (kind: BinaryDocumentKind, bytes: Uint8Array) => Promise<DocumentExtraction>;
+
+/**
+ * Goes up when extraction changes what text or units a document gives, so entries made by an older extractor are
+ * not read (their lines would not be the ones the index names).
+ */
+const EXTRACTION_VERSION = 1;
+
+/** The folder of extracted documents beside an index store: `<store>/documents`. */
+export const documentCacheDir = (storeDir: string): string => join(storeDir, 'documents');
+
+const entryFile = (dir: string, kind: BinaryDocumentKind, hash: string): string =>
+  join(dir, `${kind}-${EXTRACTION_VERSION}-${hash}.json`);
+
+/**
+ * A document's extraction by the hash of its bytes, as the index worker stored it; undefined when there is none (or
+ * it is damaged). Synchronous, for the index worker, whose thread is there to block.
+ */
+export function cachedExtractionSync(
+  dir: string,
+  kind: BinaryDocumentKind,
+  hash: string,
+): DocumentExtraction | undefined {
+  try {
+    return extractionOf(readFileSync(entryFile(dir, kind, hash), 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `cachedExtractionSync` without blocking: what the passage read-back uses on the host. */
+export async function cachedExtraction(
+  dir: string,
+  kind: BinaryDocumentKind,
+  hash: string,
+): Promise<DocumentExtraction | undefined> {
+  const json = await readFile(entryFile(dir, kind, hash), 'utf8').catch(() => undefined);
+  return json === undefined ? undefined : extractionOf(json);
+}
+
+/** Stores an extraction (best effort: a cache that cannot be written only costs extracting again). */
+export function storeExtraction(
+  dir: string,
+  kind: BinaryDocumentKind,
+  hash: string,
+  extraction: DocumentExtraction,
+): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    const file = entryFile(dir, kind, hash);
+    const tmp = `${file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(extraction));
+    renameSync(tmp, file);
+  } catch {
+    // not cached
+  }
+}
+
+function extractionOf(json: string): DocumentExtraction | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (!isObject(value)) return undefined;
+  if (value['kind'] === 'skip')
+    return SKIP_REASONS.includes(value['reason'] as SkipReason)
+      ? { kind: 'skip', reason: value['reason'] as SkipReason }
+      : undefined;
+  const document = value['document'];
+  if (value['kind'] !== 'document' || !isObject(document)) return undefined;
+  const { text, units } = document;
+  if (typeof text !== 'string' || !Array.isArray(units) || !units.every(isUnit)) return undefined;
+  if (document['kind'] !== 'pdf' && document['kind'] !== 'docx') return undefined;
+  return { kind: 'document', document: { kind: document['kind'], text, units } };
+}
+
+const isUnit = (u: unknown): u is DocumentUnit =>
+  isObject(u) && typeof u['start'] === 'number' && typeof u['end'] === 'number' && typeof u['kind'] === 'string';
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

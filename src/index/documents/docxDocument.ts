@@ -1,0 +1,81 @@
+import type { DocumentExtraction } from './documentCache';
+
+/** The first bytes of an OLE compound file: how Word stores a document encrypted with a password (not a zip). */
+const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
+const ZIP_MAGIC = Buffer.from('PK');
+
+/**
+ * A Word document's text as markdown lines, headings kept (`## Pricing`), so the chunker titles each section with
+ * its heading trail: paragraphs and list items one per line, a table row as its cells joined by ` | `. Skipped
+ * as 'encrypted' when the file is Word's password-protected container, 'malformed' when it cannot be read, and
+ * 'no-text-layer' when it holds no text. Never throws.
+ */
+export async function extractDocx(bytes: Uint8Array, timeoutMs: number): Promise<DocumentExtraction> {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (buffer.subarray(0, OLE_MAGIC.length).equals(OLE_MAGIC)) return { kind: 'skip', reason: 'encrypted' };
+  if (!buffer.subarray(0, 2).equals(ZIP_MAGIC)) return { kind: 'skip', reason: 'malformed' };
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<DocumentExtraction>(resolve => {
+    timer = setTimeout(() => resolve({ kind: 'skip', reason: 'extraction-timeout' }), timeoutMs);
+  });
+  try {
+    return await Promise.race([converted(buffer), timedOut]);
+  } catch {
+    return { kind: 'skip', reason: 'malformed' };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function converted(buffer: Buffer): Promise<DocumentExtraction> {
+  const mammoth = await import('mammoth');
+  const { value: html } = await mammoth.convertToHtml({ buffer });
+  const lines = htmlLines(html);
+  if (!lines.some(l => l.trim() !== '')) return { kind: 'skip', reason: 'no-text-layer' };
+  return {
+    kind: 'document',
+    document: {
+      kind: 'docx',
+      text: lines.join('\n'),
+      units: [{ kind: 'markdown', cell: 0, start: 0, end: lines.length }],
+    },
+  };
+}
+
+const BLOCK_END = /<\/(?:p|li|h[1-6]|tr|table|ul|ol)>|<br\s*\/?>/gi;
+
+/**
+ * mammoth's HTML (headings, paragraphs, lists, tables; no styles) as lines of markdown: a heading becomes `#`s and
+ * its text, a blank line stands between blocks, a table row is its cells joined by ` | `.
+ */
+export function htmlLines(html: string): string[] {
+  const text = html
+    // A cell's paragraphs are one line of its row.
+    .replace(/(<t[dh][^>]*>)([\s\S]*?)(<\/t[dh]>)/gi, (_, open: string, inner: string, close: string) =>
+      [open, inner.replace(/<\/?p[^>]*>/gi, ' ').trim(), close].join(''),
+    )
+    .replace(/<h([1-6])[^>]*>/gi, (_, level: string) => `\n\n${'#'.repeat(Number(level))} `)
+    .replace(/<\/h[1-6]>/gi, '\n\n')
+    .replace(/<\/t[dh]>\s*<t[dh][^>]*>/gi, ' | ')
+    .replace(/<p[^>]*>/gi, '\n')
+    .replace(BLOCK_END, '\n')
+    .replace(/<[^>]+>/g, '');
+  const lines: string[] = [];
+  for (const raw of decodeEntities(text).split('\n')) {
+    const line = raw.replace(/\s+$/, '');
+    if (line === '' && (lines.length === 0 || lines[lines.length - 1] === '')) continue;
+    lines.push(line);
+  }
+  if (lines[lines.length - 1] === '') lines.pop();
+  return lines;
+}
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ' };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
+    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(parseInt(name.slice(2), 16));
+    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
+    return ENTITIES[name.toLowerCase()] ?? whole;
+  });
+}
