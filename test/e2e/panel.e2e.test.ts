@@ -4,63 +4,9 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
+import { askInPanel, panelFrame, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
-
-/** Runs a command from the palette, as a person would: types its title and clicks exactly that row. */
-async function runCommand(page: Page, title: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input');
-    await page.keyboard.type(title.replace(/…$/, ''));
-    // the row whose label is exactly the title (1-based, so that the first row counts as found)
-    const row = await page
-      .waitForFunction(
-        t =>
-          [...document.querySelectorAll<HTMLElement>('.quick-input-list .monaco-list-row')].findIndex(
-            r => r.innerText.split('\n')[0]?.trim() === t,
-          ) + 1,
-        title,
-        { timeout: 5000 },
-      )
-      .then(found => found.jsonValue())
-      .catch(() => 0);
-    if (row > 0) {
-      await page
-        .locator('.quick-input-list .monaco-list-row')
-        .nth(row - 1)
-        .click();
-      return;
-    }
-    await page.keyboard.press('Escape'); // the workbench may still be loading its commands
-    if (attempt >= 5) throw new Error(`no command "${title}" in the palette`);
-  }
-}
-
-/** The panel's document: a webview is an iframe in an iframe. Waits in every frame, those attached later too. */
-async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
-  const holdsPanel = (f: Frame) =>
-    f.waitForSelector('#conversation', { state: 'attached', timeout: timeoutMs }).then(() => f);
-  let onFrame = (_f: Frame): void => undefined;
-  const inNewFrame = new Promise<Frame>(resolve => {
-    onFrame = f => void holdsPanel(f).then(resolve, () => undefined);
-    page.on('frameattached', onFrame);
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('the Grounded panel did not appear')), timeoutMs);
-  });
-  try {
-    return await Promise.race([
-      Promise.any(page.frames().map(holdsPanel)).catch(() => inNewFrame),
-      inNewFrame,
-      timedOut,
-    ]);
-  } finally {
-    clearTimeout(timer);
-    page.off('frameattached', onFrame);
-  }
-}
 
 interface PanelColours {
   text: string;
@@ -95,16 +41,6 @@ function luminance(rgb: string): number {
     return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
   });
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/** Asks in the panel's own box and returns the new turn. */
-async function askInPanel(frame: Frame, question: string) {
-  const before = await frame.locator('.turn').count();
-  await frame.locator('#question').fill(question);
-  await frame.locator('#question').press('Enter');
-  const turn = frame.locator('.turn').nth(before);
-  await turn.waitFor({ timeout: 10_000 });
-  return turn;
 }
 
 describe('the Grounded side panel in VS Code (browser)', function () {
