@@ -4,6 +4,7 @@ import type { TurnView } from './shared/messages';
 import { registerAskCommands } from './vscode/askCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCommands } from './vscode/commands';
+import { registerExtractedTextViews } from './vscode/documentView';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { registerProviderCommands } from './vscode/providerCommands';
 import { createAskService } from './vscode/askService';
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     retriever,
     ...registerSecretCommands(secrets, log),
     ...registerAskCommands(panel),
+    ...registerExtractedTextViews(() => index.documentCache),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);
 

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
+import { extractedTextUri, isExtractedDocument } from './documentView';
+import { VIEW_HEADER_LINES } from './extractedTextView';
 import { findCell } from './findCell';
 import { loadedNotebook } from './notebookCells';
 
@@ -14,10 +16,15 @@ export function passageRange(p: Pick<Passage, 'startLine' | 'endLine' | 'text'>)
 }
 
 /**
- * Where a chat anchor or reference points: the passage's lines in its file, or in its notebook cell's document (the
- * notebook must be loaded, see `withNotebooksLoaded`; if it is not, or the cell is gone, the notebook's start).
+ * Where a chat anchor or reference points: the passage's lines in its file, in the view of a PDF's page or Word
+ * document's extracted text, or in its notebook cell's document (the notebook must be loaded, see
+ * `withNotebooksLoaded`; if it is not, or the cell is gone, the notebook's start).
  */
 export function passageLocation(p: Passage): vscode.Location {
+  if (isExtractedDocument(p)) {
+    const shifted = { ...p, startLine: p.startLine + VIEW_HEADER_LINES, endLine: p.endLine + VIEW_HEADER_LINES };
+    return new vscode.Location(extractedTextUri(p), passageRange(shifted));
+  }
   if (p.cell === undefined) return new vscode.Location(passageUri(p), passageRange(p));
   const notebook = loadedNotebook(passageUri(p));
   const found = notebook && findCell(notebook, p);

@@ -1,28 +1,34 @@
 import * as vscode from 'vscode';
 import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
+import { extractedTextUri, isExtractedDocument } from './documentView';
+import { VIEW_HEADER_LINES } from './extractedTextView';
 import { passageUri } from './locations';
 import { findCell, type CellPassage } from './findCell';
 
 /**
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
  * found again where it moved, or the file opens without a selection and the user is told the citation is stale.
- * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well.
+ * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well. A PDF's or
+ * Word document's passage opens in the read-only view of its extracted text (a PDF's: of its page).
  */
 export async function openPassage(
-  p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput'> & PassageText,
+  p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput' | 'page'> & PassageText,
 ): Promise<'exact' | 'moved' | 'stale'> {
   if (p.cell !== undefined) return openCellPassage(p);
+  // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title.
+  const extracted = isExtractedDocument(p);
+  const uri = extracted ? extractedTextUri(p) : passageUri(p);
   let doc: vscode.TextDocument;
   try {
-    doc = await vscode.workspace.openTextDocument(passageUri(p));
+    doc = await vscode.workspace.openTextDocument(uri);
   } catch {
     void vscode.window.showWarningMessage(
       `${p.path} no longer exists; the citation is out of date. Ask again to refresh it.`,
     );
     return 'stale';
   }
-  const found = locatePassage(doc.getText(), p);
+  const found = locatePassage(doc.getText(), extracted ? { ...p, startLine: p.startLine + VIEW_HEADER_LINES } : p);
   if (!found) {
     await vscode.window.showTextDocument(doc, { preview: true });
     void vscode.window.showWarningMessage(

@@ -27,7 +27,7 @@ export interface PanelPorts {
  */
 export type StoredPassage = Pick<
   Passage,
-  'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title' | 'cell' | 'cellOutput'
+  'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title' | 'cell' | 'cellOutput' | 'page'
 > & { fingerprint: TextFingerprint };
 
 /** A passage an answer cites: whole while its conversation is open, stored once restored from workspace state. */
@@ -322,7 +322,7 @@ function toStoredTurn(t: SavedTurn): StoredTurn {
 }
 
 function toStoredPassage(p: CitedPassage): StoredPassage {
-  const { id, path, location, startLine, endLine, title, cell, cellOutput } = p;
+  const { id, path, location, startLine, endLine, title, cell, cellOutput, page } = p;
   const stored: StoredPassage = {
     id,
     path,
@@ -334,6 +334,7 @@ function toStoredPassage(p: CitedPassage): StoredPassage {
   };
   if (cell !== undefined) stored.cell = cell;
   if (cellOutput) stored.cellOutput = cellOutput;
+  if (page !== undefined) stored.page = page;
   return stored;
 }
 

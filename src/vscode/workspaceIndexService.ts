@@ -4,6 +4,7 @@ import {
   DEFAULT_EXCLUDE_GLOBS,
   DEFAULT_MAX_FILE_BYTES,
   DEFAULT_MAX_FILES,
+  documentCacheDir,
   documentSettings,
   fileByteLimit,
   fileCountLimit,
@@ -44,6 +45,11 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private readonly pending = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+
+  /** Where the index worker keeps PDFs' and Word documents' extracted text (none without a store). */
+  get documentCache(): string | undefined {
+    return this.storeDir === undefined ? undefined : documentCacheDir(this.storeDir);
+  }
 
   constructor(
     private readonly log: vscode.LogOutputChannel,

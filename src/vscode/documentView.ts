@@ -1,0 +1,64 @@
+import { basename } from 'node:path';
+import * as vscode from 'vscode';
+import type { Passage } from '../core/passage';
+import { binaryDocumentKind, cachedExtraction, hashBytes } from '../index';
+import { extractedTextView } from './extractedTextView';
+
+/** The scheme of the read-only views of PDFs' and Word documents' extracted text. */
+export const DOCUMENT_SCHEME = 'grounded-document';
+
+/** Whether a passage is in a PDF or a Word document, whose lines are lines of a view of its extracted text. */
+export const isExtractedDocument = (p: Pick<Passage, 'path'>): boolean => binaryDocumentKind(p.path) !== undefined;
+
+/**
+ * The view of a document's extracted text (a PDF's: one page's): the file's own path, so its tab is titled with the
+ * file's name, in DOCUMENT_SCHEME, the page in the query.
+ */
+export function extractedTextUri(p: Pick<Passage, 'location' | 'page'>): vscode.Uri {
+  const file = vscode.Uri.file(p.location);
+  return file.with({ scheme: DOCUMENT_SCHEME, query: p.page === undefined ? '' : `page=${p.page}` });
+}
+
+/** The original file of a view of its text. */
+export const originalFileUri = (view: vscode.Uri): vscode.Uri => view.with({ scheme: 'file', query: '' });
+
+/**
+ * Serves the views: the file's text as the index worker extracted it, read from the document cache by the hash of
+ * the file's bytes as they are now (never extracted here, on the extension host). A document not in the cache (not
+ * indexed yet, or changed since) gets a sentence that says so.
+ */
+export class ExtractedTextProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly documentCache: () => string | undefined) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const file = originalFileUri(uri);
+    const name = basename(file.fsPath);
+    const kind = binaryDocumentKind(file.fsPath);
+    const cache = this.documentCache();
+    const bytes = await vscode.workspace.fs.readFile(file).then(
+      b => b,
+      () => undefined,
+    );
+    if (!kind || !bytes) return `${name} cannot be read.`;
+    const extraction = cache ? await cachedExtraction(cache, kind, hashBytes(bytes)) : undefined;
+    if (!extraction || extraction.kind !== 'document')
+      return `${name} is not indexed as it is now. Wait for the index to update (or run Grounded: Rebuild Index), then open the citation again.`;
+    const page = /(?:^|&)page=(\d+)/.exec(uri.query)?.[1];
+    return (
+      extractedTextView(extraction.document, name, page === undefined ? undefined : Number(page)) ??
+      `${name} has no text on page ${page}.`
+    );
+  }
+}
+
+/** The provider, and the command (an editor title button on a view) that opens the original file in its own app. */
+export function registerExtractedTextViews(documentCache: () => string | undefined): vscode.Disposable[] {
+  return [
+    vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, new ExtractedTextProvider(documentCache)),
+    vscode.commands.registerCommand('grounded.openOriginalDocument', async (uri?: vscode.Uri) => {
+      const view = uri ?? vscode.window.activeTextEditor?.document.uri;
+      if (view?.scheme !== DOCUMENT_SCHEME) return;
+      await vscode.env.openExternal(originalFileUri(view));
+    }),
+  ];
+}

@@ -1,0 +1,19 @@
+import type { ExtractedDocument } from '../index';
+
+/** Lines above a document's text in its read-only view: a title line and a blank line. */
+export const VIEW_HEADER_LINES = 2;
+
+/**
+ * The read-only view of a PDF page's or Word document's extracted text: a title naming the file (and the page), a
+ * blank line, then the text's lines, so a cited line L of the page is line L + VIEW_HEADER_LINES of the view.
+ * Undefined when the PDF has no such page with text.
+ */
+export function extractedTextView(document: ExtractedDocument, name: string, page?: number): string | undefined {
+  const lines = document.text.split('\n');
+  if (document.kind !== 'pdf') return [`${name} — text of the Word document (read-only)`, '', ...lines].join('\n');
+  const unit = document.units.find(u => u.page === page);
+  if (!unit) return undefined;
+  const pages = document.units.reduce((last, u) => Math.max(last, u.page ?? 0), 0);
+  const title = `${name} — page ${page} of ${pages}, text extracted from the PDF (read-only)`;
+  return [title, '', ...lines.slice(unit.start, unit.end)].join('\n');
+}
