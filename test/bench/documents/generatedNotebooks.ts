@@ -1,6 +1,7 @@
 // Notebooks made up for the documents benchmark: Jupyter notebooks of realistic sizes (markdown, code, stream and
 // table outputs, plots stored as base64 PNG) and Databricks notebook sources, each one's text its own (a seed per
-// file), so that the index reads every one rather than copying an earlier file's chunks.
+// file), so that the index reads every one rather than copying an earlier file's chunks. `sentence` gives the
+// benchmark's PDFs and Word documents their words too.
 import { random } from '../../fakes/seededRandom';
 
 const WORDS = (
@@ -24,7 +25,8 @@ export const NOTEBOOK_SHAPES: readonly NotebookShape[] = [
   { name: 'large', cells: 140, plots: 16, plotKB: 80 },
 ];
 
-function sentence(next: () => number, words: number): string {
+/** `words` words of a data team's vocabulary. */
+export function sentence(next: () => number, words: number): string {
   const out: string[] = [];
   for (let i = 0; i < words; i++) out.push(WORDS[Math.floor(next() * WORDS.length)] ?? 'data');
   return out.join(' ');
