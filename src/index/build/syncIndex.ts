@@ -8,7 +8,8 @@ import { StoreFormatError } from '../store/binaryFormat';
 import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
 import type { Manifest } from '../store/manifestCodec';
 import { StoreFolderError } from '../store/storeFolder';
-import { documentCacheDir, type DocumentExtractor } from '../documents/documentCache';
+import { documentCacheDir, pruneExtractions, type DocumentExtractor } from '../documents/documentCache';
+import { binaryDocumentKind } from '../documents/documents';
 import type { IndexHelpers } from './helperThreads';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { updateFiles } from './updateFiles';
@@ -97,6 +98,7 @@ export async function syncIndex(
     if (small) index.merge(small);
   }
   const changed = !reuse || removed.length > 0 || rowCount(update.changed) > 0 || update.restamped.length > 0;
+  if (documentCache && changed) await pruneExtractions(documentCache, documentHashes(index));
   const builtAt = changed ? Date.now() : (stored?.manifest.builtAt ?? Date.now());
   let saveProblem: string | undefined;
   const t3 = performance.now();
@@ -125,6 +127,16 @@ export async function syncIndex(
     result.storeRefused = true;
   }
   return result;
+}
+
+/** The hashes of the bytes of the PDFs and Word documents the index holds (skipped ones too: their entry says why). */
+function documentHashes(index: SegmentedIndex): Set<string> {
+  const hashes = new Set<string>();
+  for (const location of index.fileLocations()) {
+    const file = index.file(location);
+    if (file && binaryDocumentKind(file.path) !== undefined) hashes.add(file.hash);
+  }
+  return hashes;
 }
 
 export function manifestOf(

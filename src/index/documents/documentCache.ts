@@ -1,5 +1,5 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
 import type { BinaryDocumentKind } from './documents';
@@ -65,6 +65,21 @@ export function storeExtraction(
     renameSync(tmp, file);
   } catch {
     // not cached
+  }
+}
+
+const ENTRY_FILE = /^(?:pdf|docx)-(\d+)-([0-9a-f]+)\.json$/;
+
+/**
+ * Deletes the entries of documents no longer in the index (`live`: the hashes of the indexed documents' bytes),
+ * and those an older extractor made, so the cache holds what the index can cite and no more. Best effort.
+ */
+export async function pruneExtractions(dir: string, live: ReadonlySet<string>): Promise<void> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const entry = ENTRY_FILE.exec(name);
+    if (!entry || (Number(entry[1]) === EXTRACTION_VERSION && live.has(entry[2] ?? ''))) continue;
+    await unlink(join(dir, name)).catch(() => undefined);
   }
 }
 

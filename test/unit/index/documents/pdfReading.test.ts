@@ -99,4 +99,21 @@ describe('reading PDFs into the index', () => {
       retriever.dispose();
     }
   });
+
+  it('drops the cached text of a document that left the index, and keeps the others', async () => {
+    const storeDir = join(await dirs.make('grounded-pdf-store-'), 'index');
+    const retriever = new LocalRetriever({ folders: () => [ws], storeDir, workerFile: DEFAULT_WORKER_FILE });
+    try {
+      await retriever.ready();
+      const entries = await readdir(join(storeDir, 'documents'));
+      assert.equal(entries.length, 4);
+      await rm(join(ws, 'report.pdf'));
+      await retriever.refresh();
+      const left = await readdir(join(storeDir, 'documents'));
+      assert.equal(left.length, 3);
+      assert.ok(left.every(name => entries.includes(name)));
+    } finally {
+      retriever.dispose();
+    }
+  });
 });
