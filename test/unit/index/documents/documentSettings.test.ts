@@ -89,6 +89,18 @@ describe('document settings', () => {
     assert.equal((await createFileFilter([ws], {})(join(ws, 'churn.ipynb')))?.path, 'churn.ipynb');
   });
 
+  it('leaves PDFs or Word documents out of the walk and the per-file filter when their kind is off', async () => {
+    await writeFile(join(ws, 'report.pdf'), '%PDF-1.7');
+    await writeFile(join(ws, 'notes.docx'), 'PK');
+    const paths = async (documents: DocumentSettings) =>
+      (await walkFolders([ws], { documents })).candidates.map(c => c.path).sort();
+    assert.deepEqual(await paths({}), ['churn.ipynb', 'etl.py', 'notes.docx', 'report.pdf']);
+    assert.deepEqual(await paths({ pdf: false }), ['churn.ipynb', 'etl.py', 'notes.docx']);
+    assert.deepEqual(await paths({ docx: false }), ['churn.ipynb', 'etl.py', 'report.pdf']);
+    assert.equal(await createFileFilter([ws], { documents: { pdf: false } })(join(ws, 'report.pdf')), undefined);
+    assert.equal((await createFileFilter([ws], {})(join(ws, 'report.pdf')))?.path, 'report.pdf');
+  });
+
   it('indexes outputs only when they are on, in the index as the host syncs it', async () => {
     const search = (documents: DocumentSettings) =>
       new LocalRetriever({ folders: () => [ws], workerFile: false, rules: () => ({ documents }) }).search('1200 rows', {
