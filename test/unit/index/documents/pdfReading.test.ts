@@ -59,6 +59,18 @@ describe('reading PDFs into the index', () => {
     assert.deepEqual(extracted, []);
   });
 
+  it('extracts again a document whose extraction ran out of time, instead of caching the timeout', async () => {
+    const slow: DocumentExtractor = async kind => (
+      extracted.push(kind),
+      { kind: 'skip', reason: 'extraction-timeout' }
+    );
+    const first = await read({ extractor: slow, documentCache: cache });
+    assert.equal(first['report.pdf'], 'extraction-timeout');
+    extracted = [];
+    assert.equal((await read({ extractor, documentCache: cache }))['report.pdf'], 'indexed');
+    assert.equal(extracted.length, 4);
+  });
+
   it('reads PDFs as binaries where there is no extractor (the host thread)', async () => {
     const skips = await read({});
     assert.deepEqual([skips['report.pdf'], skips['locked.pdf'], skips['scan.pdf']], ['binary', 'binary', 'binary']);
