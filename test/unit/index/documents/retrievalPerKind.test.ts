@@ -168,6 +168,7 @@ async function figures(kind: Kind, retriever: LocalRetriever): Promise<KindFigur
 }
 
 describe('retrieval per document kind (test/fixtures/documents-eval)', () => {
+  const dirs = tempDirs();
   it('has an answer key that points at the text holding each answer, in every kind', () => {
     assert.ok(questions.length >= 10, `${questions.length} questions`);
     for (const q of questions) {
@@ -183,7 +184,6 @@ describe('retrieval per document kind (test/fixtures/documents-eval)', () => {
     }
   });
 
-  const dirs = tempDirs();
   /** Each kind's index: the fixture folders; PDFs and Word documents made from the markdown, read in the worker. */
   const retrievers = new Map<Kind, LocalRetriever>();
   /** The PDFs and Word documents made, by file name. */
