@@ -48,7 +48,12 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   const citations = new Map<number, Citation>();
   try {
     const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
-    const query = context ? `${question} ${context.text.slice(0, 300)}` : searchQuery(question, history);
+    // `/search` searches exactly what was typed; an answer's short follow-up is searched with the question before it
+    const query = context
+      ? `${question} ${context.text.slice(0, 300)}`
+      : mode === 'search'
+        ? question
+        : searchQuery(question, history);
     const input = {
       question,
       history,

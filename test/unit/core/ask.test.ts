@@ -270,6 +270,16 @@ describe('ask()', () => {
     assert.equal(last(events)?.type, 'error');
   });
 
+  it('searches exactly what /search was given, without the question before it', async () => {
+    const r = new FakeRetriever(() => [passage(1)]);
+    const history = [
+      { role: 'user' as const, text: 'how is the flux capacitor configured?' },
+      { role: 'assistant' as const, text: 'Set flux.level [1].' },
+    ];
+    await answer({ question: 'flux', history, mode: 'search' }, { retriever: r });
+    assert.deepEqual(r.queries, ['flux']);
+  });
+
   it('passes history to the generator and searches a short follow-up with the question before it', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
     const m = model({ generate: [{ tokens: ['x'] }] });
