@@ -12,6 +12,8 @@ export interface Alignment {
   endLine: number;
   /** The share of the claim's weighted terms that the lines hold, 0..1. */
   coverage: number;
+  /** The lines' BM25 score over the claim's total weight: compares the best lines of different passages. */
+  score: number;
 }
 
 /** A window holds at most this many units: sentences of prose, or lines of code, tables and lists. */
@@ -53,23 +55,19 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   });
   if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
-    return { startLine: passage.startLine + first.first, endLine: passage.startLine + first.last, coverage: 0 };
+    return {
+      startLine: passage.startLine + first.first,
+      endLine: passage.startLine + first.last,
+      coverage: 0,
+      score: 0,
+    };
   }
   return {
     startLine: passage.startLine + best.first,
     endLine: passage.startLine + best.last,
     coverage: best.covered / claim.total,
+    score: best.score / claim.total,
   };
-}
-
-/** The best window's BM25 score over the claim's total weight (for comparing passages). */
-export function bestScore(claim: ClaimTerms, passage: Passage): number {
-  if (claim.total <= 0) return 0;
-  let best = 0;
-  forEachWindow(claim, analysePassage(passage), (_from, _to, _covered, score) => {
-    if (score > best) best = score;
-  });
-  return best / claim.total;
 }
 
 /**

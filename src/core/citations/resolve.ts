@@ -1,6 +1,6 @@
 import type { Citation, Support } from '../events';
 import { passageRef, type Passage } from '../passage';
-import { alignClaim, bestScore, claimTerms, type ClaimTerms, type TermWeight } from './align';
+import { alignClaim, claimTerms, type Alignment, type ClaimTerms, type TermWeight } from './align';
 import type { ClaimMarker } from './claims';
 import { analysePassage } from './passageUnits';
 
@@ -46,12 +46,10 @@ export class CitationResolver {
     let alignment = alignClaim(terms, cited);
     let movedFrom: number | undefined;
     if (this.check !== 'off' && alignment) {
-      const better = this.betterSource(terms, marker.n, bestScore(terms, cited));
+      const better = this.betterSource(terms, marker.n, alignment.score);
       if (better) {
         movedFrom = marker.n;
-        n = better.n;
-        passage = better.passage;
-        alignment = alignClaim(terms, passage) ?? alignment;
+        ({ n, passage, alignment } = better);
       }
     }
     const citation: Citation = {
@@ -67,13 +65,18 @@ export class CitationResolver {
     return citation;
   }
 
-  /** The source whose best lines score clearly above the cited passage's, if any (the best such). */
-  private betterSource(terms: ClaimTerms, n: number, score: number): { n: number; passage: Passage } | undefined {
-    let best: { n: number; passage: Passage; score: number } | undefined;
+  /** The source whose best lines score clearly above the cited passage's, if any (the best such), aligned. */
+  private betterSource(
+    terms: ClaimTerms,
+    n: number,
+    score: number,
+  ): { n: number; passage: Passage; alignment: Alignment } | undefined {
+    let best: { n: number; passage: Passage; alignment: Alignment } | undefined;
     this.sources.forEach((passage, i) => {
       if (i + 1 === n) return;
-      const s = bestScore(terms, passage);
-      if (s >= score + MOVE_MARGIN && (!best || s > best.score)) best = { n: i + 1, passage, score: s };
+      const alignment = alignClaim(terms, passage);
+      if (!alignment || alignment.score < score + MOVE_MARGIN) return;
+      if (!best || alignment.score > best.alignment.score) best = { n: i + 1, passage, alignment };
     });
     return best;
   }
