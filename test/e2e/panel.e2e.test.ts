@@ -198,7 +198,10 @@ describe('the Grounded side panel in VS Code (browser)', function () {
 
   it('keeps the conversation when the view is hidden and shown, and after a window reload', async () => {
     const { page } = wb;
-    const answers = async (frame: Frame) => (await frame.locator('.turn .answer').allInnerTexts()).map(t => t.trim());
+    // textContent with whitespace collapsed: innerText depends on layout (a webview not laid out yet gives single line
+    // breaks and raw tabs, a laid-out one blank lines between paragraphs), and the words are what must survive
+    const words = (t: string | null) => (t ?? '').replace(/\s+/g, ' ').trim();
+    const answers = async (frame: Frame) => (await frame.locator('.turn .answer').allTextContents()).map(words);
     const before = await answers(await panelFrame(page));
     /**
      * The answers once the panel shows the same ones as before (or 20 s have passed): a new webview shows its own saved
@@ -209,7 +212,9 @@ describe('the Grounded side panel in VS Code (browser)', function () {
         .waitForFunction(
           want =>
             JSON.stringify(
-              [...document.querySelectorAll<HTMLElement>('.turn .answer')].map(a => a.innerText.trim()),
+              [...document.querySelectorAll<HTMLElement>('.turn .answer')].map(a =>
+                (a.textContent ?? '').replace(/\s+/g, ' ').trim(),
+              ),
             ) === want,
           JSON.stringify(before),
           { timeout: 20_000, polling: 100 },
