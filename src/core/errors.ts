@@ -32,7 +32,13 @@ export class GroundedError extends Error {
   constructor(
     readonly kind: ErrorKind,
     message: string,
-    readonly options: { cause?: unknown; retryAfterMs?: number; action?: ErrorAction } = {},
+    readonly options: {
+      cause?: unknown;
+      retryAfterMs?: number;
+      action?: ErrorAction;
+      /** The setting that fixes it (a setting id such as `grounded.model.baseUrl`), offered as *Open Setting*. */
+      setting?: string;
+    } = {},
   ) {
     super(message, { cause: options.cause });
     this.name = 'GroundedError';
@@ -56,16 +62,65 @@ export const isAbort = (e: unknown): boolean =>
 
 export const cancelled = (): GroundedError => new GroundedError('cancelled', 'Cancelled.');
 
+export const SHOW_LOG: ErrorAction = { title: 'Show Log', command: 'grounded.showLog' };
+export const SELECT_MODEL: ErrorAction = { title: 'Select Model', command: 'grounded.selectModel' };
+export const SET_API_KEY: ErrorAction = { title: 'Set API Key', command: 'grounded.setApiKey' };
+export const openSetting = (id: string): ErrorAction => ({
+  title: 'Open Setting',
+  command: 'workbench.action.openSettings',
+  arguments: [id],
+});
+
+/**
+ * The buttons that fix an error, most direct first: its own action, *Open Setting* for the setting it names, *Set
+ * API Key* or *Select Model* for a missing key or model that came without an action, and *Show Log* (the log holds
+ * the cause) for every failure but a cancel and a plain bad input (nothing there to read).
+ */
+export function fixActions(error: GroundedError): ErrorAction[] {
+  if (error.kind === 'cancelled') return [];
+  const actions: ErrorAction[] = [];
+  if (error.options.action) actions.push(error.options.action);
+  if (error.options.setting) actions.push(openSetting(error.options.setting));
+  if (!error.options.action && error.kind === 'auth') actions.push(SET_API_KEY);
+  if (!error.options.action && error.kind === 'no-model') actions.push(SELECT_MODEL);
+  if (error.kind !== 'bad-input' || error.cause !== undefined) actions.push(SHOW_LOG);
+  const seen = new Set<string>();
+  return actions.filter(a => {
+    const key = JSON.stringify([a.command, a.arguments ?? []]);
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+/**
+ * Carried in the cause chain of a request that never got an answer: which endpoint it was for (an origin, never a
+ * path or credentials) and the setting that names it, so the error can say where it failed and offer the fix.
+ */
+export class EndpointRequestError extends Error {
+  constructor(
+    readonly endpoint: string,
+    readonly setting: string | undefined,
+    cause: unknown,
+  ) {
+    super(`The request to ${endpoint} failed.`, { cause });
+    this.name = 'EndpointRequestError';
+  }
+}
+
 /**
  * Maps whatever a provider threw onto a GroundedError. Providers differ (the OpenAI client puts the HTTP status
- * on `status`, fetch puts a code on `cause`), so this reads the common shapes and never shows a raw body.
+ * on `status`, fetch puts a code on `cause`, the OpenAI client wraps fetch's error in its own), so this reads the
+ * common shapes along the cause chain and never shows a raw body.
  */
 export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError {
   if (e instanceof GroundedError) return e;
   if (signal?.aborted || isAbort(e)) return cancelled();
   const err = e instanceof Error ? e : new Error(String(e));
   const status = numberProp(err, 'status') ?? numberProp(err, 'statusCode') ?? numberProp(err, 'response', 'status');
-  const code = stringProp(err, 'code') ?? stringProp(err, 'cause', 'code') ?? '';
+  const chain = causeChain(err);
+  // a system code on any error of the chain, or named in its message ("connect ECONNREFUSED 127.0.0.1:8000")
+  const codes = chain
+    .flatMap(c => [stringProp(c, 'code') ?? '', ...(c.message.match(/\b(E[A-Z]{4,}|UND_ERR_[A-Z_]+)\b/g) ?? [])])
+    .filter(Boolean);
   const retryAfterMs = retryAfter(err);
   if (status === 401 || status === 403)
     return new GroundedError(
@@ -73,7 +128,7 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       'The model endpoint rejected the credentials. Set the API key with “Grounded: Set API Key”.',
       {
         cause: e,
-        action: { title: 'Set API Key', command: 'grounded.setApiKey' },
+        action: SET_API_KEY,
       },
     );
   if (status === 404)
@@ -96,15 +151,25 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       cause: e,
       retryAfterMs,
     });
-  if (status === 408 || /timed? ?out|ETIMEDOUT/i.test(code + ' ' + err.message))
+  const failure = status === undefined ? connectionFailure(chain, codes) : undefined;
+  if (failure) {
+    const where = chain.find(c => c.name === 'EndpointRequestError');
+    const endpoint = stringProp(where, 'endpoint');
+    const at = endpoint ? ` ${endpoint}` : '';
+    return new GroundedError(
+      'network',
+      failure.lost
+        ? `The connection to the model endpoint${at} was lost: ${failure.reason}. Retry, or check the endpoint.`
+        : `Could not reach the model endpoint${at}: ${failure.reason}. Check that it is running and that the base URL is right, then retry.`,
+      { cause: e, setting: stringProp(where, 'setting') },
+    );
+  }
+  const text = [...codes, ...chain.map(c => c.message)].join(' ');
+  if (status === 408 || /timed? ?out/i.test(text))
     return new GroundedError('timeout', 'The model did not answer in time. Retry, or check the endpoint.', {
       cause: e,
     });
-  if (
-    /ECONNRESET|ECONNREFUSED|EPIPE|ENOTFOUND|EAI_AGAIN|UND_ERR|socket hang up|fetch failed|terminated|network/i.test(
-      code + ' ' + err.message,
-    )
-  )
+  if (/UND_ERR|socket hang up|terminated|fetch failed|network/i.test(text))
     return new GroundedError('network', 'The connection to the model was lost. Check the endpoint and retry.', {
       cause: e,
     });
@@ -117,6 +182,41 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   return new GroundedError('unknown', 'The model call failed. See the “Grounded” output for details, then retry.', {
     cause: e,
   });
+}
+
+/** The error and its causes, outermost first (a few levels: fetch and the clients wrap each other). */
+function causeChain(err: Error): Error[] {
+  const chain: Error[] = [];
+  for (let c: unknown = err; c instanceof Error && chain.length < 6 && !chain.includes(c); c = c.cause) chain.push(c);
+  return chain;
+}
+
+/**
+ * Why a request failed below HTTP, in words with the system's code: it never reached the endpoint, or (`lost`) the
+ * connection dropped. Undefined when nothing in the chain says so.
+ */
+function connectionFailure(
+  chain: readonly Error[],
+  codes: readonly string[],
+): { reason: string; lost?: true } | undefined {
+  const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
+  const refused = code(/^ECONNREFUSED$/);
+  if (refused) return { reason: `the connection was refused (${refused})` };
+  const unknownHost = code(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/);
+  if (unknownHost) return { reason: `the host name was not found (${unknownHost})` };
+  const slow = code(/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT)$/);
+  if (slow) return { reason: `the connection timed out (${slow})` };
+  const unreachable = code(/^(ENETUNREACH|EHOSTUNREACH)$/);
+  if (unreachable) return { reason: `the network is unreachable (${unreachable})` };
+  const certificate = code(/CERT|SSL|TLS|SELF_SIGNED/);
+  if (certificate) return { reason: `the server's certificate was not accepted (${certificate})` };
+  const reset = code(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/);
+  if (reset) return { reason: `the connection was reset (${reset})`, lost: true };
+  // fetch's own error says only "fetch failed"; its innermost cause says why
+  const fetchFailed = chain.findIndex(c => /^fetch failed$/i.test(c.message));
+  const reason = chain[chain.length - 1];
+  if (fetchFailed >= 0 && reason && chain.length - 1 > fetchFailed) return { reason: reason.message.slice(0, 200) };
+  return undefined;
 }
 
 function prop(o: unknown, ...keys: string[]): unknown {

@@ -1,5 +1,6 @@
 import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
 import type { ChatModel } from '../core/ports';
+import { fetchNamingEndpoint } from './http/fetchNamingEndpoint';
 import type { Endpoint } from './presets';
 
 /** Sent when the endpoint needs no key (Ollama, LM Studio): the `openai` client refuses an empty one. */
@@ -30,6 +31,8 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - `streamUsage: false`: `stream_options` is rejected by some compatible servers, and usage is not shown.
  * - `logLevel: 'off'`: failures reach the user and the redacted Grounded log through the core; the client's own
  *   console logging would be a second, unredacted sink.
+ * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
+ *   setting that holds it (offered as *Open Setting* where settings exist).
  */
 export function createOpenAiCompatibleModel(
   endpoint: Endpoint,
@@ -38,6 +41,7 @@ export function createOpenAiCompatibleModel(
 ): ChatModel {
   const key = apiKey?.trim() || NO_KEY;
   const common = { model: modelName, maxRetries: 0, streamUsage: false };
+  const fetch = fetchNamingEndpoint(endpoint.azure?.endpoint ?? endpoint.baseURL, 'grounded.model.baseUrl');
   if (endpoint.azure) {
     return new AzureChatOpenAICompletions({
       ...common,
@@ -45,12 +49,12 @@ export function createOpenAiCompatibleModel(
       azureOpenAIEndpoint: endpoint.azure.endpoint,
       azureOpenAIApiDeploymentName: modelName,
       azureOpenAIApiVersion: endpoint.azure.apiVersion,
-      configuration: { logLevel: 'off' },
+      configuration: { logLevel: 'off', fetch },
     });
   }
   return new ChatOpenAICompletions({
     ...common,
     apiKey: key,
-    configuration: { baseURL: endpoint.baseURL, logLevel: 'off' },
+    configuration: { baseURL: endpoint.baseURL, logLevel: 'off', fetch },
   });
 }

@@ -1,0 +1,135 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:net';
+import { HumanMessage } from '@langchain/core/messages';
+import {
+  EndpointRequestError,
+  fixActions,
+  GroundedError,
+  SELECT_MODEL,
+  SET_API_KEY,
+  SHOW_LOG,
+  toGroundedError,
+} from '../../../src/core/errors';
+import { createOpenAiCompatibleModel } from '../../../src/providers/openAiCompatible';
+import { resolveEndpoint } from '../../../src/providers/presets';
+
+/** What fetch throws for a connection the system refused: "fetch failed", the reason as its cause. */
+function fetchFailed(code: string, message = `connect ${code} 127.0.0.1:8000`): TypeError {
+  return new TypeError('fetch failed', { cause: Object.assign(new Error(message), { code }) });
+}
+
+/** A port nothing listens on: one that was just listened on and closed. */
+async function refusedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise(resolve => server.close(resolve));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+describe('network failures become network errors that name the endpoint and the cause', () => {
+  it('maps a refused connection wrapped by the OpenAI client to network, naming the endpoint origin only', () => {
+    const wrapped = Object.assign(new Error('Connection error.'), {
+      cause: new EndpointRequestError('https://llm.example.com', 'grounded.model.baseUrl', fetchFailed('ECONNREFUSED')),
+    });
+    const error = toGroundedError(wrapped);
+    assert.equal(error.kind, 'network');
+    assert.match(error.message, /https:\/\/llm\.example\.com: the connection was refused \(ECONNREFUSED\)/);
+    assert.equal(error.options.setting, 'grounded.model.baseUrl');
+  });
+
+  for (const [code, words] of [
+    ['ENOTFOUND', 'the host name was not found'],
+    ['ETIMEDOUT', 'the connection timed out'],
+    ['ECONNRESET', 'the connection was reset'],
+  ] as const)
+    it(`maps ${code} to network with the cause in words`, () => {
+      const error = toGroundedError(new Error('Connection error.', { cause: fetchFailed(code) }));
+      assert.equal(error.kind, 'network');
+      assert.ok(error.message.includes(`${words} (${code})`), error.message);
+      assert.ok(error.transient);
+    });
+
+  it('says why fetch failed from its innermost cause when it carries no code', () => {
+    const error = toGroundedError(new TypeError('fetch failed', { cause: new Error('bad port') }));
+    assert.equal(error.kind, 'network');
+    assert.match(error.message, /: bad port\./);
+  });
+
+  it('names the endpoint of a real refused connection through the OpenAI-compatible client, its origin only', async () => {
+    const port = await refusedPort();
+    const resolved = resolveEndpoint({
+      preset: 'custom',
+      baseUrl: `http://127.0.0.1:${port}/v1/secret-path`,
+      model: 'm',
+      helperModel: '',
+      azureApiVersion: '2024-10-21',
+    });
+    assert.ok('endpoint' in resolved, JSON.stringify(resolved));
+    const model = createOpenAiCompatibleModel(resolved.endpoint, 'm', 'sk-test-key-123456');
+    const thrown = await model.invoke([new HumanMessage('hi')]).then(
+      () => assert.fail('the call should fail'),
+      (e: unknown) => e,
+    );
+    const error = toGroundedError(thrown);
+    assert.equal(error.kind, 'network');
+    assert.ok(
+      error.message.includes(`http://127.0.0.1:${port}: the connection was refused (ECONNREFUSED)`),
+      error.message,
+    );
+    assert.ok(!error.message.includes('secret-path'));
+    assert.deepEqual(
+      fixActions(error).map(a => [a.title, ...(a.arguments ?? [])]),
+      [['Open Setting', 'grounded.model.baseUrl'], ['Show Log']],
+    );
+  });
+
+  it('keeps HTTP statuses ahead of the connection codes', () => {
+    const error = toGroundedError(Object.assign(new Error('Service Unavailable'), { status: 503, code: 'ECONNRESET' }));
+    assert.match(error.message, /HTTP 503/);
+  });
+});
+
+describe('the fix buttons chosen per error', () => {
+  const titles = (e: GroundedError) => fixActions(e).map(a => a.title);
+
+  it('offers Set API Key for a rejected key, then Show Log', () => {
+    assert.deepEqual(titles(toGroundedError(Object.assign(new Error('Unauthorized'), { status: 401 }))), [
+      'Set API Key',
+      'Show Log',
+    ]);
+  });
+
+  it('offers Select Model for a missing model without an action of its own', () => {
+    assert.deepEqual(fixActions(new GroundedError('no-model', 'No model.')), [SELECT_MODEL, SHOW_LOG]);
+  });
+
+  it('offers Set API Key for an auth error without an action of its own', () => {
+    assert.deepEqual(fixActions(new GroundedError('auth', 'No key.')), [SET_API_KEY, SHOW_LOG]);
+  });
+
+  it('keeps an error’s own action first and does not repeat it', () => {
+    const own = { title: 'Set Databricks Token', command: 'grounded.setDatabricksToken' };
+    assert.deepEqual(fixActions(new GroundedError('auth', 'Token rejected.', { action: own })), [own, SHOW_LOG]);
+    assert.deepEqual(fixActions(new GroundedError('no-model', 'x', { action: SELECT_MODEL })), [
+      SELECT_MODEL,
+      SHOW_LOG,
+    ]);
+  });
+
+  it('opens the setting an error names', () => {
+    const actions = fixActions(new GroundedError('index', 'No such table.', { setting: 'grounded.pgvector.table' }));
+    assert.deepEqual(actions[0], {
+      title: 'Open Setting',
+      command: 'workbench.action.openSettings',
+      arguments: ['grounded.pgvector.table'],
+    });
+  });
+
+  it('offers Show Log for an unexplained failure, nothing for a cancel, and no log for a plain bad input', () => {
+    assert.deepEqual(titles(toGroundedError(new Error('weird'))), ['Show Log']);
+    assert.deepEqual(titles(new GroundedError('cancelled', 'Cancelled.')), []);
+    assert.deepEqual(titles(new GroundedError('bad-input', 'Type a question.')), []);
+  });
+});
