@@ -5,6 +5,7 @@ import { registerAskCommands } from './vscode/askCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
 import { registerCommands } from './vscode/commands';
 import { registerExtractedTextViews } from './vscode/documentView';
+import { registerOnboarding, setOnboardingContext } from './vscode/onboarding';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { registerProviderCommands } from './vscode/providerCommands';
 import { createAskService } from './vscode/askService';
@@ -38,13 +39,18 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     ...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)),
     DATABASE_PASSWORD_SECRET,
   ];
-  const ask = createAskService<vscode.LanguageModelChat>({
+  const askService = createAskService<vscode.LanguageModelChat>({
     askDeps: () => ({ retriever, options: askOptionsFromSettings() }),
     models: chatModel => models.resolve(chatModel),
     loadCore,
     log,
     heldSecrets: () => Promise.all(secretIds.map(id => secrets.peek(id))),
   });
+  // a question, in chat or the panel, completes the walkthrough's Ask step
+  const ask: typeof askService = (request, chatModel) => {
+    setOnboardingContext('hasAsked');
+    return askService(request, chatModel);
+  };
   const askAnywhere = (request: AskRequest) => ask(request);
   const panel = new PanelViewProvider(context, askAnywhere);
 
@@ -60,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     retriever,
     ...registerSecretCommands(secrets, log),
     ...registerAskCommands(panel),
+    ...registerOnboarding(),
     ...registerExtractedTextViews(() => index.documentCache),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);

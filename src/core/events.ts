@@ -43,7 +43,8 @@ export type AnswerEvent =
    * when it renders the marker; sent again with the same ordinal when the model check changes its verdict.
    */
   | { type: 'citation'; citation: Citation }
-  | { type: 'done'; answer: string; citations: Citation[]; usage: Usage; mode: AnswerMode }
+  /** `model`: who answered, for people; the surface that chose the model adds it (the core does not know its name). */
+  | { type: 'done'; answer: string; citations: Citation[]; usage: Usage; mode: AnswerMode; model?: string }
   | { type: 'error'; error: GroundedError; partial: string };
 
 /** `answer`: a model wrote the text. `search`: the text is the ranked passages themselves. */

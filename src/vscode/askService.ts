@@ -36,8 +36,10 @@ export interface AskServiceDeps<ChatModelPick> {
 export function createAskService<ChatModelPick>(deps: AskServiceDeps<ChatModelPick>): AskService<ChatModelPick> {
   return async function* ask(request, chatModel) {
     let events: AsyncIterable<AnswerEvent>;
+    let label: string | undefined;
     try {
       const models = (request.mode ?? 'answer') === 'answer' ? await deps.models(chatModel) : {};
+      label = models.label;
       const { ask: runAsk } = await deps.loadCore();
       events = runAsk(request, { ...deps.askDeps(), ...models });
     } catch (e) {
@@ -48,7 +50,8 @@ export function createAskService<ChatModelPick>(deps: AskServiceDeps<ChatModelPi
     }
     for await (const event of events) {
       if (event.type === 'error') await logFailure(event.error, deps);
-      yield event;
+      // a model wrote the answer: its surface may say which
+      yield event.type === 'done' && event.mode === 'answer' && label ? { ...event, model: label } : event;
     }
   };
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { parsePanelMessage } from '../shared/messages';
 import { panelHtml } from '../shared/panelHtml';
+import { setOnboardingContext } from './onboarding';
 import { openPassage } from './openPassage';
 import { PanelController, type PanelPorts, type SavedTurn } from './panelController';
 
@@ -27,10 +28,14 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       runCommand: (command, args = []) => void vscode.commands.executeCommand(command, ...args),
       copy: text => void vscode.env.clipboard.writeText(text),
       openLink: url => void vscode.env.openExternal(vscode.Uri.parse(url)),
-      save: turns => void context.workspaceState.update(STATE_KEY, turns),
+      save: turns => {
+        void context.workspaceState.update(STATE_KEY, turns);
+        setOnboardingContext('hasConversation', turns.length > 0);
+      },
       schedule: (fn, ms) => void setTimeout(fn, ms),
     };
     this.controller = new PanelController(ports, context.workspaceState.get<SavedTurn[]>(STATE_KEY, []));
+    setOnboardingContext('hasConversation', this.controller.conversation.length > 0);
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {

@@ -69,6 +69,20 @@ describe('ask service', () => {
     assert.deepEqual(asked, [{ chatModel: 'picked-in-chat' }]);
   });
 
+  it('names the model that wrote an answer on its done event, and none on search results', async () => {
+    const { ask } = service({
+      models: async () => ({
+        model: new ScriptedChatModel(() => ({ tokens: ['Run npm install widget [1].'] })),
+        label: 'GPT-4o (VS Code)',
+      }),
+    });
+    const answered = (await collect(ask({ question: 'how is the widget installed?' }))).at(-1);
+    assert.equal(answered?.type === 'done' && answered.model, 'GPT-4o (VS Code)');
+    const searched = (await collect(ask({ question: 'widget', mode: 'search' }))).at(-1);
+    assert.equal(searched?.type, 'done');
+    assert.equal(searched?.type === 'done' && searched.model, undefined);
+  });
+
   it('does not log a cancel or a finished answer', async () => {
     const controller = new AbortController();
     controller.abort();
