@@ -5,6 +5,7 @@ import { extractedTextUri, isExtractedDocument } from './documentView';
 import { VIEW_HEADER_LINES } from './extractedTextView';
 import { passageUri } from './locations';
 import { findCell, type CellPassage } from './findCell';
+import { setOnboardingContext } from './onboarding';
 
 /**
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
@@ -15,6 +16,7 @@ import { findCell, type CellPassage } from './findCell';
 export async function openPassage(
   p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput' | 'page'> & PassageText,
 ): Promise<'exact' | 'moved' | 'stale'> {
+  setOnboardingContext('openedCitation');
   if (p.cell !== undefined) return openCellPassage(p);
   // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title.
   const extracted = isExtractedDocument(p);

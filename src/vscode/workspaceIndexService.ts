@@ -14,6 +14,7 @@ import {
   type IndexStats,
 } from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
+import { setOnboardingContext } from './onboarding';
 import { IndexStatusItem } from './indexStatusItem';
 import { filesExclude } from './settings';
 
@@ -67,7 +68,10 @@ export class WorkspaceIndexService implements vscode.Disposable {
       rules: indexRules,
       storeDir: this.storeDir,
       onProgress: ({ done, total }) => this.status.progress(done, total),
-      onChange: stats => this.status.update(stats),
+      onChange: stats => {
+        this.status.update(stats);
+        setOnboardingContext('indexReady');
+      },
       onNotice: message => this.notice(message),
     });
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');

@@ -1,0 +1,19 @@
+/**
+ * Context keys for the first hour: the Get Started view shows while the panel's conversation is empty, and each
+ * walkthrough step completes on the event it teaches (`onContext:` in package.json's walkthroughs).
+ */
+export const ONBOARDING_CONTEXT = {
+  /** The panel holds at least one turn (the Get Started view hides). */
+  hasConversation: 'grounded.hasConversation',
+  /** The workspace index has been built or loaded once. */
+  indexReady: 'grounded.indexReady',
+  /** A question was asked, in chat or in the panel. */
+  hasAsked: 'grounded.hasAsked',
+  /** A citation was opened from the panel. */
+  openedCitation: 'grounded.openedCitation',
+} as const;
+
+export type OnboardingEvent = keyof typeof ONBOARDING_CONTEXT;
+
+/** The walkthrough's id as `workbench.action.openWalkthrough` takes it: `publisher.name#id`. */
+export const WALKTHROUGH_ID = 'grounded.grounded#gettingStarted';
