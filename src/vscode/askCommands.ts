@@ -6,17 +6,19 @@ import type { PanelViewProvider } from './panelViewProvider';
 export function registerAskCommands(panel: PanelViewProvider): vscode.Disposable[] {
   return [
     vscode.commands.registerCommand('grounded.ask', async (preset?: unknown) => {
-      const question = typeof preset === 'string' ? preset : await askBox('Ask about your workspace');
+      const question = typeof preset === 'string' ? preset : await askBox(vscode.l10n.t('Ask about your workspace'));
       if (question?.trim()) await panel.ask(question.trim());
     }),
     vscode.commands.registerCommand('grounded.askAboutSelection', async () => {
       const editor = vscode.window.activeTextEditor;
       if (!editor || editor.selection.isEmpty) {
-        void vscode.window.showInformationMessage('Select some text in an editor first, then ask Grounded about it.');
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Select some text in an editor first, then ask Grounded about it.'),
+        );
         return;
       }
       const question = await askBox(
-        `Ask about the selected lines of ${vscode.workspace.asRelativePath(editor.document.uri)}`,
+        vscode.l10n.t('Ask about the selected lines of {0}', vscode.workspace.asRelativePath(editor.document.uri)),
       );
       if (question?.trim()) await panel.ask(question.trim(), selectionContext(editor));
     }),
@@ -25,7 +27,11 @@ export function registerAskCommands(panel: PanelViewProvider): vscode.Disposable
 }
 
 function askBox(prompt: string): Thenable<string | undefined> {
-  return vscode.window.showInputBox({ prompt, placeHolder: 'e.g. how is logging configured?', ignoreFocusOut: true });
+  return vscode.window.showInputBox({
+    prompt,
+    placeHolder: vscode.l10n.t('e.g. how is logging configured?'),
+    ignoreFocusOut: true,
+  });
 }
 
 function selectionContext(editor: vscode.TextEditor): SelectionContext {

@@ -14,7 +14,7 @@ export function registerCommands(index: WorkspaceIndexService, log: vscode.LogOu
       const report = await index.rebuild();
       const { title, items } = indexReportText(report);
       void vscode.window.showInformationMessage(
-        items.length > 0 ? `Grounded index rebuilt: ${items.join('; ')}.` : title,
+        items.length > 0 ? vscode.l10n.t('Grounded index rebuilt: {0}.', items.join('; ')) : title,
       );
       return report;
     }),

@@ -6,15 +6,20 @@ import type { ConfirmSend } from '../providers/secretOrigin';
  * (Grounded then sends it without asking); Cancel fails the request with a message saying the secret was not sent.
  */
 export const confirmSecretSend: ConfirmSend = async (use, boundTo) => {
-  const send = `Send to ${use.origin}`;
+  const send = vscode.l10n.t('Send to {0}', use.origin);
   const before = boundTo.length
-    ? `It was set for ${boundTo.join(', ')}.`
-    : 'It was stored before Grounded kept which servers a secret is for.';
+    ? vscode.l10n.t('It was set for {0}.', boundTo.join(', '))
+    : vscode.l10n.t('It was stored before Grounded kept which servers a secret is for.');
   const choice = await vscode.window.showWarningMessage(
-    `Send ${use.name} to ${use.origin}?`,
+    vscode.l10n.t('Send {0} to {1}?', use.name, use.origin),
     {
       modal: true,
-      detail: `${before} ${use.setting} names ${use.origin}. Send it only if you trust that server: Grounded will then send it there without asking again.`,
+      detail: vscode.l10n.t(
+        '{0} {1} names {2}. Send it only if you trust that server: Grounded will then send it there without asking again.',
+        before,
+        use.setting,
+        use.origin,
+      ),
     },
     send,
   );

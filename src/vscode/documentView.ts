@@ -39,14 +39,17 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
       b => b,
       () => undefined,
     );
-    if (!kind || !bytes) return `${name} cannot be read.`;
+    if (!kind || !bytes) return vscode.l10n.t('{0} cannot be read.', name);
     const extraction = cache ? await cachedExtraction(cache, kind, hashBytes(bytes)) : undefined;
     if (!extraction || extraction.kind !== 'document')
-      return `${name} is not indexed as it is now. Wait for the index to update (or run Grounded: Rebuild Index), then open the citation again.`;
+      return vscode.l10n.t(
+        '{0} is not indexed as it is now. Wait for the index to update (or run Grounded: Rebuild Index), then open the citation again.',
+        name,
+      );
     const page = /(?:^|&)page=(\d+)/.exec(uri.query)?.[1];
     return (
       extractedTextView(extraction.document, name, page === undefined ? undefined : Number(page)) ??
-      `${name} has no text on page ${page}.`
+      vscode.l10n.t('{0} has no text on page {1}.', name, String(page))
     );
   }
 }

@@ -26,7 +26,7 @@ export async function openPassage(
     doc = await vscode.workspace.openTextDocument(uri);
   } catch {
     void vscode.window.showWarningMessage(
-      `${p.path} no longer exists; the citation is out of date. Ask again to refresh it.`,
+      vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
     );
     return 'stale';
   }
@@ -34,7 +34,10 @@ export async function openPassage(
   if (!found) {
     await vscode.window.showTextDocument(doc, { preview: true });
     void vscode.window.showWarningMessage(
-      `${p.path} changed since it was indexed and the cited lines are gone. Ask again to refresh the answer.`,
+      vscode.l10n.t(
+        '{0} changed since it was indexed and the cited lines are gone. Ask again to refresh the answer.',
+        p.path,
+      ),
     );
     return 'stale';
   }
@@ -55,7 +58,10 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
     notebook = await vscode.workspace.openNotebookDocument(passageUri(p));
   } catch {
     void vscode.window.showWarningMessage(
-      `${p.path} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.`,
+      vscode.l10n.t(
+        '{0} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.',
+        p.path,
+      ),
     );
     return 'stale';
   }
@@ -63,7 +69,10 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
   if (!found) {
     await vscode.window.showNotebookDocument(notebook, { preview: true });
     void vscode.window.showWarningMessage(
-      `${p.path} changed since it was indexed and the cited cell lines are gone. Ask again to refresh the answer.`,
+      vscode.l10n.t(
+        '{0} changed since it was indexed and the cited cell lines are gone. Ask again to refresh the answer.',
+        p.path,
+      ),
     );
     return 'stale';
   }

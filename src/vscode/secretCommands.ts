@@ -42,19 +42,27 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
         const origins = originsOf(endpoint.preset);
         return {
           name: `API key for ${preset.label}`,
-          title: `Grounded: API key for ${preset.label}`,
-          prompt: `Stored in VS Code's secret storage, never in settings, and sent only to ${origins.join(', ') || 'the servers you confirm'}.${endpoint.preset === 'databricks' ? ' A Databricks personal access token (dapi…).' : ''}`,
-          validate: v => (/\s/.test(v.trim()) ? 'An API key has no spaces.' : undefined),
+          title: vscode.l10n.t('Grounded: API key for {0}', preset.label),
+          prompt:
+            vscode.l10n.t(
+              "Stored in VS Code's secret storage, never in settings, and sent only to {0}.",
+              origins.join(', ') || vscode.l10n.t('the servers you confirm'),
+            ) +
+            (endpoint.preset === 'databricks'
+              ? ' ' + vscode.l10n.t('A Databricks personal access token (dapi…).')
+              : ''),
+          validate: v => (/\s/.test(v.trim()) ? vscode.l10n.t('An API key has no spaces.') : undefined),
           origins: () => origins,
           store: (value, bound) => keys.set(endpoint.preset, value, bound),
           afterAsked: async () => {
-            const note =
-              provider === 'openai-compatible'
-                ? ''
-                : ' (Grounded uses it once grounded.model.provider is “openai-compatible”)';
             const next = await vscode.window.showInformationMessage(
-              `Saved the API key for ${preset.label}${note}.`,
-              'Test Connection',
+              provider === 'openai-compatible'
+                ? vscode.l10n.t('Saved the API key for {0}.', preset.label)
+                : vscode.l10n.t(
+                    'Saved the API key for {0} (Grounded uses it once grounded.model.provider is “openai-compatible”).',
+                    preset.label,
+                  ),
+              vscode.l10n.t('Test Connection'),
             );
             if (next) await vscode.commands.executeCommand('grounded.testConnection');
           },
@@ -65,8 +73,10 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
       command: 'grounded.setDatabasePassword',
       target: () => ({
         name: 'PostgreSQL password',
-        title: 'Grounded: PostgreSQL password',
-        prompt: 'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.',
+        title: vscode.l10n.t('Grounded: PostgreSQL password'),
+        prompt: vscode.l10n.t(
+          'For the user in grounded.pgvector.connectionString. Stored in secret storage, never in settings.',
+        ),
         origins: () =>
           [postgresOrigin(readRetrieverSettings().pgvector.connectionString)].filter((o): o is string => !!o),
         store: (value, origins) => secrets.store(DATABASE_PASSWORD_SECRET, value, origins),
@@ -76,8 +86,10 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
       command: 'grounded.setDatabricksToken',
       target: () => ({
         name: 'Databricks token',
-        title: 'Grounded: Databricks token',
-        prompt: 'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.',
+        title: vscode.l10n.t('Grounded: Databricks token'),
+        prompt: vscode.l10n.t(
+          'A personal access token (dapi…) for Vector Search and Model Serving. Stored in secret storage.',
+        ),
         origins: () => originsOf('databricks'),
         store: (value, origins) => keys.set('databricks', value, origins),
       }),
@@ -88,8 +100,8 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
         const { preset } = readRetrieverSettings().embeddings;
         return {
           name: `API key for ${preset}`,
-          title: `Grounded: API key for the ${preset} embeddings endpoint`,
-          prompt: 'Shared with a chat model on the same preset. Stored in secret storage.',
+          title: vscode.l10n.t('Grounded: API key for the {0} embeddings endpoint', preset),
+          prompt: vscode.l10n.t('Shared with a chat model on the same preset. Stored in secret storage.'),
           origins: () => originsOf(preset),
           store: (value, origins) => keys.set(preset, value, origins),
         };

@@ -22,26 +22,26 @@ export async function selectModel(keys: ApiKeyStore, log: vscode.LogOutputChanne
   const current = readModelSettings();
   const vscodeModels = await vscode.lm.selectChatModels();
   const items: Choice[] = [
-    { label: 'VS Code language models', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('VS Code language models'), kind: vscode.QuickPickItemKind.Separator },
     ...vscodeModels.map(m => ({
       label: m.name,
       description: `${m.vendor} · ${m.family}`,
-      detail: current.provider === 'vscode' && current.vscodeModel === m.id ? 'current' : undefined,
+      detail: current.provider === 'vscode' && current.vscodeModel === m.id ? vscode.l10n.t('current') : undefined,
       modelId: m.id,
     })),
-    { label: 'OpenAI-compatible endpoints', kind: vscode.QuickPickItemKind.Separator },
+    { label: vscode.l10n.t('OpenAI-compatible endpoints'), kind: vscode.QuickPickItemKind.Separator },
     ...PRESET_IDS.map(preset => ({
       label: PRESETS[preset].label,
       description:
         current.provider === 'openai-compatible' && current.endpoint.preset === preset
-          ? `current: ${current.endpoint.model}`
+          ? vscode.l10n.t('current: {0}', current.endpoint.model)
           : undefined,
       preset,
     })),
   ];
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Grounded: Select Model',
-    placeHolder: 'Where answers come from',
+    title: vscode.l10n.t('Grounded: Select Model'),
+    placeHolder: vscode.l10n.t('Where answers come from'),
   });
   if (!picked || picked.kind !== undefined) return false;
   if ('modelId' in picked) {
@@ -57,11 +57,19 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
   const current = readModelSettings().endpoint;
   const samePreset = current.preset === preset;
   const baseUrl = await vscode.window.showInputBox({
-    title: `${info.label}: ${preset === 'databricks' ? 'workspace URL' : preset === 'azure' ? 'resource endpoint' : 'base URL'}`,
+    title: vscode.l10n.t(
+      '{0}: {1}',
+      info.label,
+      preset === 'databricks'
+        ? vscode.l10n.t('workspace URL')
+        : preset === 'azure'
+          ? vscode.l10n.t('resource endpoint')
+          : vscode.l10n.t('base URL'),
+    ),
     prompt: info.baseUrlHint,
     value: samePreset ? current.baseUrl : (info.defaultBaseUrl ?? ''),
     ignoreFocusOut: true,
-    validateInput: v => (v.trim() || info.defaultBaseUrl ? undefined : `Enter ${info.baseUrlHint}.`),
+    validateInput: v => (v.trim() || info.defaultBaseUrl ? undefined : vscode.l10n.t('Enter {0}.', info.baseUrlHint)),
   });
   if (baseUrl === undefined) return false;
   const key = await keys.peek(preset);
@@ -72,16 +80,16 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
       : undefined;
   const model = offered
     ? await vscode.window.showQuickPick(offered, {
-        title: `${info.label}: model`,
+        title: vscode.l10n.t('{0}: model', info.label),
         placeHolder: info.modelHint,
         ignoreFocusOut: true,
       })
     : await vscode.window.showInputBox({
-        title: `${info.label}: model`,
+        title: vscode.l10n.t('{0}: model', info.label),
         prompt: info.modelHint,
         value: samePreset ? current.model : (info.defaultModel ?? ''),
         ignoreFocusOut: true,
-        validateInput: v => (v.trim() ? undefined : `Enter ${info.modelHint}.`),
+        validateInput: v => (v.trim() ? undefined : vscode.l10n.t('Enter {0}.', info.modelHint)),
       });
   if (!model) return false;
   const check = resolveEndpoint({ ...current, preset, baseUrl, model });
@@ -93,8 +101,10 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
   log.info(`model: ${info.label} at ${check.endpoint.baseURL}, model ${check.endpoint.model}`);
   const needsKey = info.keyRequired && !key;
   const next = await vscode.window.showInformationMessage(
-    `Grounded now answers with ${info.label} · ${model}.${needsKey ? ' It needs an API key.' : ''}`,
-    needsKey ? 'Set API Key' : 'Test Connection',
+    needsKey
+      ? vscode.l10n.t('Grounded now answers with {0} · {1}. It needs an API key.', info.label, model)
+      : vscode.l10n.t('Grounded now answers with {0} · {1}.', info.label, model),
+    needsKey ? vscode.l10n.t('Set API Key') : vscode.l10n.t('Test Connection'),
   );
   if (next) await vscode.commands.executeCommand(needsKey ? 'grounded.setApiKey' : 'grounded.testConnection');
   return true;
