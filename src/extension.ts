@@ -9,6 +9,7 @@ import { registerOnboarding, setOnboardingContext } from './vscode/onboarding';
 import { PanelViewProvider } from './vscode/panelViewProvider';
 import { registerProviderCommands } from './vscode/providerCommands';
 import { createAskService } from './vscode/askService';
+import { logFailureOnce } from './vscode/failureLog';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
 import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET } from './vscode/retrieverSettings';
@@ -59,7 +60,11 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     index,
     panel,
     models,
-    registerChatParticipant({ ask, indexReport: () => index.indexReport() }),
+    registerChatParticipant({
+      ask,
+      indexReport: () => index.indexReport(),
+      logFailure: error => logFailureOnce(log, 'index report', error),
+    }),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
     ...registerProviderCommands(keys, models, log),

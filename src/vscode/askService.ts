@@ -1,7 +1,7 @@
 import type { AskDeps } from '../core/ask';
 import { toGroundedError, type GroundedError } from '../core/errors';
 import type { AnswerEvent, AskRequest } from '../core/events';
-import { redactSecrets } from '../providers/redact';
+import { logFailureOnce } from './failureLog';
 import type { AnswerModels } from './models';
 
 /** The one way a surface asks: chat passes the model picked in the chat view, the panel and the API pass none. */
@@ -61,27 +61,6 @@ async function logFailure(
   deps: Pick<AskServiceDeps<unknown>, 'log' | 'heldSecrets'>,
 ): Promise<void> {
   if (error.kind === 'cancelled') return;
-  // trimmed, as they are sent: a key pasted with a newline is stored with it
-  const held = (await deps.heldSecrets().catch((): readonly (string | undefined)[] => []))
-    .map(s => s?.trim())
-    .filter((s): s is string => !!s);
-  deps.log.warn(redactSecrets(`answer failed (${error.kind}): ${error.message}${causeText(error.cause)}`, held));
-}
-
-/** The cause's message (and its own cause's), where the reason for an unexplained failure usually is. */
-function causeText(cause: unknown): string {
-  const parts: string[] = [];
-  for (let c = cause, depth = 0; c !== undefined && c !== null && depth < 3; depth++) {
-    parts.push(c instanceof Error ? c.message : typeof c === 'string' ? c : jsonText(c));
-    c = c instanceof Error ? c.cause : undefined;
-  }
-  return parts.length ? ` — ${parts.join(' — ')}` : '';
-}
-
-function jsonText(value: unknown): string {
-  try {
-    return JSON.stringify(value).slice(0, 2000);
-  } catch {
-    return String(value);
-  }
+  const held = await deps.heldSecrets().catch((): readonly (string | undefined)[] => []);
+  logFailureOnce(deps.log, 'answer', error, held);
 }

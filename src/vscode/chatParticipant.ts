@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
-import { RETRY, renderToChat, type ChatSink } from './chatRender';
+import { fixActions, GroundedError, SELECT_MODEL } from '../core/errors';
+import { NO_CHAT_MODEL_ADVICE, OPEN_PANEL, RETRY, renderToChat, type ChatSink } from './chatRender';
+import { readModelSettings } from './modelSettings';
 import { indexReportMarkdown, type IndexReport } from '../index';
 import { passageRef } from '../core/passage';
 import { passageLocation, passageUri } from './locations';
@@ -13,6 +15,8 @@ export interface ChatParticipantDeps {
   /** The one ask service; in chat it is given `request.model`, the model picked in the chat view. It logs failures. */
   ask: AskService<vscode.LanguageModelChat>;
   indexReport(): Promise<IndexReport>;
+  /** Writes a failure outside the ask service (the /index report) to the log, once. */
+  logFailure?(error: GroundedError): void;
 }
 
 interface GroundedChatMetadata {
@@ -31,12 +35,15 @@ export function registerChatParticipant(deps: ChatParticipantDeps): vscode.Dispo
 
 export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequestHandler {
   return async (request, context, stream, token): Promise<vscode.ChatResult> => {
-    if (request.command === 'index') {
-      stream.progress('Reading the workspace index…');
-      stream.markdown(indexReportMarkdown(await deps.indexReport()));
-      return {};
-    }
+    if (request.command === 'index') return indexCommand(deps, stream);
     const mode: AnswerMode = request.command === 'search' ? 'search' : 'answer';
+    // answers come from the chat view's model unless an OpenAI-compatible endpoint is configured
+    const usesChatModel = readModelSettings().provider === 'vscode';
+    if (mode === 'answer' && usesChatModel && !request.model) {
+      stream.markdown(NO_CHAT_MODEL_ADVICE.trimStart());
+      for (const action of [OPEN_PANEL, SELECT_MODEL]) stream.button(action);
+      return { errorDetails: { message: 'No chat model is available.' } };
+    }
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
@@ -48,6 +55,11 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
         withNotebooksLoaded(events, passageUri),
         chatSink(stream, [request.prompt, mode]),
       );
+      // the chat view's model is missing or refused: say what chat needs and where Grounded answers without it
+      if (outcome.error?.kind === 'no-model' && usesChatModel) {
+        stream.markdown(NO_CHAT_MODEL_ADVICE);
+        stream.button(OPEN_PANEL);
+      }
       const metadata: GroundedChatMetadata = {
         question: request.prompt,
         mode: outcome.mode,
@@ -61,6 +73,26 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
       cancel.dispose();
     }
   };
+}
+
+/** `/index`: what the index holds; a failure is logged and shown with its fix buttons. */
+async function indexCommand(deps: ChatParticipantDeps, stream: vscode.ChatResponseStream): Promise<vscode.ChatResult> {
+  stream.progress('Reading the workspace index…');
+  try {
+    stream.markdown(indexReportMarkdown(await deps.indexReport()));
+    return {};
+  } catch (e) {
+    const error =
+      e instanceof GroundedError
+        ? e
+        : new GroundedError('index', 'Reading the workspace index failed. See the “Grounded” output for details.', {
+            cause: e,
+          });
+    deps.logFailure?.(error);
+    stream.markdown(error.message);
+    for (const action of fixActions(error)) stream.button(action);
+    return { errorDetails: { message: error.message } };
+  }
 }
 
 function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): ChatSink {

@@ -1,4 +1,4 @@
-import type { ErrorAction, GroundedError } from '../core/errors';
+import { fixActions, type ErrorAction, type GroundedError } from '../core/errors';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
@@ -22,6 +22,19 @@ export interface ChatOutcome {
 }
 
 export const RETRY: ErrorAction = { title: 'Retry', command: 'grounded.retry' };
+
+/** Opens the side panel, which answers without a VS Code chat model. */
+export const OPEN_PANEL: ErrorAction = { title: 'Open Grounded Panel', command: 'grounded.panel.focus' };
+
+/**
+ * Why chat cannot answer without a VS Code chat model, and where Grounded can: VS Code calls a participant only with
+ * the model picked in the chat view, while the panel answers with an OpenAI-compatible endpoint or, with no model
+ * at all, shows the matching passages.
+ */
+export const NO_CHAT_MODEL_ADVICE =
+  '\n\n**@grounded in chat needs a VS Code chat model**: VS Code sends each chat request with the model picked in ' +
+  'the chat view, and answers come from it. Pick another model there, or use the **Grounded panel**: it answers with ' +
+  'an OpenAI-compatible endpoint (*Grounded: Select Model*) and, with no model at all, lists the matching passages.';
 
 /** Said after an anchor whose lines do not support the claim before it. */
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
@@ -78,10 +91,9 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       case 'error':
         write(scanner.flush());
         if (event.partial) sink.markdown('\n\n*— answer interrupted —*');
-        if (event.error.kind !== 'bad-input') {
-          if (event.error.options.action) sink.button(event.error.options.action);
-          if (event.error.kind !== 'cancelled') sink.button(RETRY);
-        }
+        // the fixes first (Set API Key, Open Setting, Show Log…), then Retry where asking again can help
+        for (const action of fixActions(event.error)) sink.button(action);
+        if (event.error.kind !== 'bad-input' && event.error.kind !== 'cancelled') sink.button(RETRY);
         return { answer: event.partial, mode: 'answer', cited: 0, error: event.error };
       default: {
         const unknown: never = event;

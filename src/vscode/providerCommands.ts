@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
 import type { ConnectionReport } from '../providers/connectionTest';
 import { resolveEndpoint } from '../providers/presets';
-import { redactSecrets } from '../providers/redact';
+import { originOf } from '../providers/secretOrigin';
+import { showFailure } from './errorNotification';
 import { loadCore } from './loadCore';
 import { readModelSettings } from './modelSettings';
 import type { ModelResolver } from './models';
@@ -10,7 +11,7 @@ import { selectModel } from './selectModel';
 
 /**
  * *Grounded: Select Model* and *Test Connection* (*Set API Key* is with the other secret commands, in secretCommands.ts).
- * What is logged passes through `redactSecrets`.
+ * A failure is logged (redacted) before it is shown with its fix buttons.
  */
 export function registerProviderCommands(
   keys: ApiKeyStore,
@@ -56,19 +57,10 @@ async function runConnectionTest(
     void vscode.window.showInformationMessage(`Connected to ${name} in ${report.latencyMs} ms.`);
     return report;
   }
-  const cause = report.error.cause instanceof Error ? report.error.cause.message : String(report.error.cause ?? '');
-  log.warn(
-    redactSecrets(`connection test: ${name} failed (${report.error.kind}): ${report.error.message} ${cause}`, secrets),
-  );
-  const endpointHint =
-    settings.provider === 'openai-compatible' && 'endpoint' in resolved ? ` (${resolved.endpoint.baseURL})` : '';
-  const action = report.error.options.action;
+  const endpoint = settings.provider === 'openai-compatible' && 'endpoint' in resolved ? resolved.endpoint.baseURL : '';
+  // a connection failure names the endpoint's origin itself; other failures say which endpoint answered
+  const hint = endpoint && !report.error.message.includes(originOf(endpoint) ?? endpoint) ? ` (${endpoint})` : '';
   // Not awaited: the command returns its report while the message waits for the user.
-  void vscode.window
-    .showErrorMessage(`${name}${endpointHint}: ${report.error.message}`, ...(action ? [action.title] : []), 'Show Log')
-    .then(choice => {
-      if (choice === 'Show Log') log.show();
-      else if (choice && action) void vscode.commands.executeCommand(action.command, ...(action.arguments ?? []));
-    });
+  void showFailure(report.error, log, { what: `connection test: ${name}`, prefix: `${name}${hint}: `, held: secrets });
   return report;
 }

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
-import type { ErrorAction } from '../../../src/core/errors';
+import { EndpointRequestError, type ErrorAction } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
-import { renderToChat, UNSUPPORTED_NOTE, type ChatSink } from '../../../src/vscode/chatRender';
+import { renderToChat, RETRY, UNSUPPORTED_NOTE, type ChatSink } from '../../../src/vscode/chatRender';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -78,7 +78,7 @@ describe('chat rendering', () => {
     assert.ok(sink.calls.includes('anchor:1:docs/file1.md:2-2'));
     assert.deepEqual(
       sink.calls.filter(c => c.startsWith('button:')),
-      ['button:grounded.retry'],
+      ['button:grounded.showLog', 'button:grounded.retry'],
     );
     assert.equal(outcome.error?.kind, 'stream-broken');
     assert.equal(outcome.answer, 'Flux is 88 [1]');
@@ -98,6 +98,40 @@ describe('chat rendering', () => {
       'markdown:.',
       'reference:docs/file1.md:2-2',
       'reference:docs/file1.md:1-1',
+    ]);
+  });
+
+  it('offers the fixes of a refused connection as buttons: Open Setting on the base URL, Show Log, then Retry', async () => {
+    const refused = new EndpointRequestError(
+      'http://127.0.0.1:8000',
+      'grounded.model.baseUrl',
+      new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      }),
+    );
+    const buttons: ErrorAction[] = [];
+    const sink = Object.assign(new SpyChatSink(), { button: (a: ErrorAction) => buttons.push(a) });
+    const outcome = await renderToChat(
+      ask(
+        { question: 'flux?' },
+        {
+          retriever,
+          model: grader({ failBefore: refused }),
+          clock: new FakeClock(),
+          options: { retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } },
+        },
+      ),
+      sink,
+    );
+    assert.equal(outcome.error?.kind, 'network');
+    assert.match(
+      outcome.error?.message ?? '',
+      /http:\/\/127\.0\.0\.1:8000: the connection was refused \(ECONNREFUSED\)/,
+    );
+    assert.deepEqual(buttons, [
+      { title: 'Open Setting', command: 'workbench.action.openSettings', arguments: ['grounded.model.baseUrl'] },
+      { title: 'Show Log', command: 'grounded.showLog' },
+      RETRY,
     ]);
   });
 
