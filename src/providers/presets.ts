@@ -91,6 +91,12 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
   },
 };
 
+/**
+ * The preset of `grounded.model.preset` when none is set (also its default in package.json): any OpenAI-compatible
+ * base URL, so choosing `openai-compatible` first asks for that URL, not for one kind of service's.
+ */
+export const DEFAULT_PRESET: PresetId = 'custom';
+
 /** The Azure OpenAI API version used when none is set (also the settings' default in package.json). */
 export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 

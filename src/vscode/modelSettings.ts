@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { DEFAULT_AZURE_API_VERSION, isPresetId, type EndpointSettings } from '../providers/presets';
+import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId, type EndpointSettings } from '../providers/presets';
 
 export type ProviderKind = 'vscode' | 'openai-compatible';
 
@@ -13,12 +13,12 @@ export interface ModelSettings {
 
 export function readModelSettings(): ModelSettings {
   const c = vscode.workspace.getConfiguration('grounded.model');
-  const preset = c.get<string>('preset', 'databricks');
+  const preset = c.get<string>('preset', DEFAULT_PRESET);
   return {
     provider: c.get<string>('provider', 'vscode') === 'openai-compatible' ? 'openai-compatible' : 'vscode',
     vscodeModel: c.get<string>('vscodeModel', ''),
     endpoint: {
-      preset: isPresetId(preset) ? preset : 'custom',
+      preset: isPresetId(preset) ? preset : DEFAULT_PRESET,
       baseUrl: c.get<string>('baseUrl', ''),
       model: c.get<string>('name', ''),
       helperModel: c.get<string>('helperModel', ''),

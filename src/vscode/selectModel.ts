@@ -100,10 +100,16 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
   await updateModelSettings({ provider: 'openai-compatible', preset, baseUrl: baseUrl.trim(), name: model.trim() });
   log.info(`model: ${info.label} at ${check.endpoint.baseURL}, model ${check.endpoint.model}`);
   const needsKey = info.keyRequired && !key;
+  // chat still needs a VS Code chat model to call the participant at all, whatever answers
+  const inChat = vscode.l10n.t(
+    'In chat, VS Code calls @grounded only when a chat model of its own is picked there; the Grounded panel needs none.',
+  );
   const next = await vscode.window.showInformationMessage(
-    needsKey
+    (needsKey
       ? vscode.l10n.t('Grounded now answers with {0} · {1}. It needs an API key.', info.label, model)
-      : vscode.l10n.t('Grounded now answers with {0} · {1}.', info.label, model),
+      : vscode.l10n.t('Grounded now answers with {0} · {1}.', info.label, model)) +
+      ' ' +
+      inChat,
     needsKey ? vscode.l10n.t('Set API Key') : vscode.l10n.t('Test Connection'),
   );
   if (next) await vscode.commands.executeCommand(needsKey ? 'grounded.setApiKey' : 'grounded.testConnection');
