@@ -6,12 +6,11 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import MiniSearch from 'minisearch';
-import { IndexStore, snapshotOf } from '../../src/index/store/indexStore';
 import { INSTALL_BUDGET_MS } from '../../src/index/build/indexWorkerClient';
-import { SegmentedIndex } from '../../src/index/segments/segmentedIndex';
 import { WorkspaceIndex } from '../../src/index/workspaceIndex';
 import { createYielder } from '../../src/index/base/yieldToEventLoop';
 import type { Bench, BenchTable } from './benchTypes';
+import { loadIndex } from './index/loadIndex';
 import { chunkDocs, CORPUS_RULES, corpusFolders, sampleQueries, warmPageCache } from './index/corpus';
 import { collectGarbage, fmt, percentile, timeEach, withLoopLag } from './index/measure';
 
@@ -22,14 +21,6 @@ const UPDATES = 20;
  * which one slow second of the machine sways less than it does one round's 300. Each round's p95 is shown too.
  */
 const ROUNDS = 5;
-
-/** Loads the store on this thread as the host would: in steps of a few ms, so that the lag timer can run. */
-async function loadIndex(dir: string): Promise<SegmentedIndex> {
-  const step = createYielder(undefined, INSTALL_BUDGET_MS);
-  const stored = await new IndexStore(dir).load(step);
-  if (!stored) throw new Error(`no store in ${dir}`);
-  return SegmentedIndex.open(snapshotOf(stored), step);
-}
 
 export const run: Bench = async ({ quick }) => {
   const temp = await mkdtemp(join(tmpdir(), 'grounded-bench-'));
