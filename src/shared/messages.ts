@@ -55,6 +55,10 @@ export interface TurnView {
   stale?: number[];
   /** The answer's citations by ordinal, as the core aligned them (absent in conversations saved before). */
   citations?: CitationView[];
+  /** Who answered, for people ("GPT-4o (VS Code)"); absent for search results. */
+  model?: string;
+  /** No language model was available, so the answer is search results: the panel offers to select one. */
+  searchOnly?: boolean;
 }
 
 export type HostToPanel =
@@ -63,7 +67,7 @@ export type HostToPanel =
   | { type: 'step'; turnId: string; detail: string }
   | { type: 'sources'; turnId: string; sources: SourceView[] }
   | { type: 'tokens'; turnId: string; text: string }
-  | { type: 'done'; turnId: string; cited: number[] }
+  | { type: 'done'; turnId: string; cited: number[]; model?: string; searchOnly?: boolean }
   | {
       type: 'error';
       turnId: string;
@@ -74,7 +78,10 @@ export type HostToPanel =
   | { type: 'citationStale'; turnId: string; n: number }
   /** A citation aligned, checked again, or found stale: it replaces the one with the same ordinal. */
   | { type: 'citation'; turnId: string; citation: CitationView }
-  | { type: 'cleared' };
+  /** The conversation was emptied; `undoable`: the host keeps it until the panel's Undo asks for it back. */
+  | { type: 'cleared'; undoable?: boolean }
+  /** Put the cursor in the question box (after *Grounded: Ask…* answers in the panel). */
+  | { type: 'focusInput' };
 
 export type PanelToHost =
   | { type: 'ready' }
@@ -85,7 +92,11 @@ export type PanelToHost =
   | { type: 'openCitation'; turnId: string; n: number; ordinal?: number }
   | { type: 'runAction'; turnId: string }
   | { type: 'copy'; text: string }
-  | { type: 'openLink'; url: string };
+  | { type: 'openLink'; url: string }
+  /** Bring back the conversation *New Conversation* cleared. */
+  | { type: 'undoClear' }
+  /** Run *Grounded: Select Model* (offered when answers are search results for want of a model). */
+  | { type: 'selectModel' };
 
 const PANEL_TO_HOST = new Set<PanelToHost['type']>([
   'ready',
@@ -96,6 +107,8 @@ const PANEL_TO_HOST = new Set<PanelToHost['type']>([
   'runAction',
   'copy',
   'openLink',
+  'undoClear',
+  'selectModel',
 ]);
 
 /** Checks a message from the webview before the host acts on it: the webview renders untrusted text. */
@@ -107,6 +120,8 @@ export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
   switch (m.type) {
     case 'ready':
     case 'stop':
+    case 'undoClear':
+    case 'selectModel':
       return { type: m.type };
     case 'ask':
       return str('question') ? { type: 'ask', question: m.question as string } : undefined;

@@ -10,10 +10,13 @@ export function panelHtml(o: { cspSource: string; nonce: string; scriptUri: stri
 <title>Grounded</title>
 </head>
 <body>
+<div id="cleared" role="status" hidden>Conversation cleared. <button id="undo" type="button">Undo</button></div>
 <main id="conversation" role="log" aria-label="Conversation"></main>
 <p id="empty">Ask about your workspace: answers cite the files and lines they come from.</p>
 <form id="ask">
-  <textarea id="question" rows="2" aria-label="Question" placeholder="Ask about your workspace (Enter to send, Shift+Enter for a new line, Esc to stop)"></textarea>
+  <button id="jump" type="button" hidden>Jump to latest ↓</button>
+  <textarea id="question" rows="1" aria-label="Question" aria-describedby="keys" placeholder="Ask about your workspace"></textarea>
+  <p id="keys" class="visually-hidden">Enter sends, Shift+Enter starts a new line, Escape stops the answer.</p>
   <div class="buttons"><button id="stop" type="button" hidden>Stop</button><button id="send" type="submit">Ask</button></div>
 </form>
 <script nonce="${o.nonce}" src="${o.scriptUri}"></script>

@@ -1,8 +1,8 @@
 // How a panel turn changes with each message about it: the host keeps its copy of the turn with this, and the
 // webview renders its copy with it, so the two cannot disagree. Pure: no DOM, no VS Code.
-import { withoutExcerpt, type HostToPanel, type TurnView } from './messages';
+import { withoutExcerpt, type HostToPanel, type SourceView, type TurnView } from './messages';
 
-/** The messages about one turn; the others (`restore`, `turnStarted`, `cleared`) replace the whole conversation. */
+/** The messages about one turn; the others (`restore`, `turnStarted`, `cleared`, `focusInput`) are not about one. */
 export type TurnMessage = Extract<HostToPanel, { turnId: string }>;
 
 /** `turn` after `message`; `turn` itself is left as it was. */
@@ -18,8 +18,12 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
       return { ...turn, citations: byOrdinal(turn.citations, message.citation) };
     case 'citationStale':
       return { ...turn, stale: [...new Set([...(turn.stale ?? []), message.n])] };
-    case 'done':
-      return { ...turn, status: 'done', step: undefined, cited: message.cited };
+    case 'done': {
+      const done: TurnView = { ...turn, status: 'done', step: undefined, cited: message.cited };
+      if (message.model) done.model = message.model;
+      if (message.searchOnly) done.searchOnly = true;
+      return done;
+    }
     case 'error':
       return {
         ...turn,
@@ -42,4 +46,19 @@ export function byOrdinal<T extends { ordinal: number }>(list: readonly T[] | un
 /** The turn as saved state keeps it: citations without their excerpts (text of the cited files). */
 export function withoutExcerpts(turn: TurnView): TurnView {
   return turn.citations ? { ...turn, citations: turn.citations.map(withoutExcerpt) } : turn;
+}
+
+/**
+ * A turn's sources as the panel lists them: the ones its answer cites, and the others it retrieved (shown apart,
+ * labelled as not cited). An answer that cites nothing lists every source as not cited.
+ */
+export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
+  cited: SourceView[];
+  uncited: SourceView[];
+} {
+  const cited = new Set(turn.cited);
+  return {
+    cited: turn.sources.filter(s => cited.has(s.n)),
+    uncited: turn.sources.filter(s => !cited.has(s.n)),
+  };
 }

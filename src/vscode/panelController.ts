@@ -55,6 +55,9 @@ export type StoredTurn = Omit<SavedTurn, 'passages' | 'citedLines'> & {
   citedLines?: CitedLines<StoredPassage>[];
 };
 
+/** *Grounded: Select Model*, offered where answers are search results for want of a model. */
+export const SELECT_MODEL_COMMAND = 'grounded.selectModel';
+
 /** Tokens are posted at most this often: the webview renders once per frame anyway. */
 export const TOKEN_BATCH_MS = 16;
 const MAX_SAVED_TURNS = 30;
@@ -69,6 +72,8 @@ export class PanelController {
   /** Tokens not yet posted, and the turn they belong to. */
   private pending: { turnId: string; text: string } | undefined;
   private nextId = Date.now();
+  /** The conversation *New Conversation* cleared, kept until Undo brings it back or a new question is asked. */
+  private cleared: SavedTurn[] | undefined;
 
   constructor(
     private readonly ports: PanelPorts,
@@ -125,6 +130,12 @@ export class PanelController {
       case 'openLink':
         if (/^https?:\/\//i.test(message.url)) this.ports.openLink(message.url);
         break;
+      case 'undoClear':
+        this.undoClear();
+        break;
+      case 'selectModel':
+        this.ports.runCommand(SELECT_MODEL_COMMAND);
+        break;
       default: {
         const unknown: never = message;
         throw new Error(`unhandled panel message ${JSON.stringify(unknown)}`);
@@ -148,6 +159,8 @@ export class PanelController {
       status: 'streaming',
     };
     const turn: SavedTurn = { view, passages: [], citedLines: [], context };
+    // a new question after New Conversation starts the new one: the cleared one is no longer offered back
+    this.cleared = undefined;
     this.turns.push(turn);
     await this.run(turn);
   }
@@ -156,11 +169,23 @@ export class PanelController {
     this.running?.abort.abort();
   }
 
+  /** Empties the conversation; the panel offers Undo, which brings it back whole. */
   newConversation(): void {
     this.stop();
+    if (this.turns.length > 0) this.cleared = this.turns;
     this.turns = [];
-    this.ports.post({ type: 'cleared' });
+    this.ports.post({ type: 'cleared', undoable: this.cleared !== undefined });
     this.persist();
+  }
+
+  /** Brings back the conversation New Conversation cleared, before any turn since. */
+  undoClear(): void {
+    const cleared = this.cleared;
+    if (!cleared) return;
+    this.cleared = undefined;
+    this.turns = [...cleared, ...this.turns];
+    this.persist();
+    this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view) });
   }
 
   /** Asks a turn's question again, in place: a broken answer is replaced by the whole one. */
@@ -177,6 +202,8 @@ export class PanelController {
       step: undefined,
       error: undefined,
       stale: undefined,
+      model: undefined,
+      searchOnly: undefined,
     };
     turn.passages = [];
     turn.citedLines = [];
@@ -240,7 +267,11 @@ export class PanelController {
         }
         // every source stays listed; the cited ones are marked
         const shown = sourcesToShow(event, turn.passages);
-        this.show(turn, { type: 'done', turnId, cited: shown.kind === 'cited' ? shown.numbers : [] });
+        const done: TurnMessage = { type: 'done', turnId, cited: shown.kind === 'cited' ? shown.numbers : [] };
+        if (event.model) done.model = event.model;
+        // the panel asks for answers: search results mean no language model was available
+        if (event.mode === 'search') done.searchOnly = true;
+        this.show(turn, done);
         break;
       case 'error': {
         this.flushTokens();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parsePanelMessage } from '../shared/messages';
+import { parsePanelMessage, type HostToPanel } from '../shared/messages';
 import { panelHtml } from '../shared/panelHtml';
 import { setOnboardingContext } from './onboarding';
 import { openPassage } from './openPassage';
@@ -62,9 +62,10 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
     );
   }
 
-  /** Shows the panel and asks there. */
+  /** Shows the panel and asks there, with the cursor in its question box for the follow-up. */
   async ask(question: string, context?: Parameters<PanelController['ask']>[1]): Promise<void> {
     await vscode.commands.executeCommand(`${PanelViewProvider.viewId}.focus`);
+    void this.view?.webview.postMessage({ type: 'focusInput' } satisfies HostToPanel);
     await this.controller.ask(question, context);
   }
 

@@ -1,6 +1,7 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
-import { reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
+import { reduceTurn, splitSources, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
+import { followAfterScroll, offerJump, type ScrollPosition } from './follow';
 import type { CitationLookup } from './markdown';
 import { el, StreamingMarkdown } from './streamingMarkdown';
 
@@ -17,6 +18,9 @@ const empty = document.getElementById('empty') as HTMLElement;
 const form = document.getElementById('ask') as HTMLFormElement;
 const question = document.getElementById('question') as HTMLTextAreaElement;
 const stopButton = document.getElementById('stop') as HTMLButtonElement;
+const jumpButton = document.getElementById('jump') as HTMLButtonElement;
+const clearedBar = document.getElementById('cleared') as HTMLElement;
+const undoButton = document.getElementById('undo') as HTMLButtonElement;
 
 interface TurnUi {
   view: TurnView;
@@ -24,13 +28,21 @@ interface TurnUi {
   step: HTMLElement;
   answer: StreamingMarkdown;
   status: HTMLElement;
-  sources: HTMLOListElement;
+  footer: HTMLElement;
+  sources: HTMLElement;
 }
 const turns = new Map<string, TurnUi>();
 
+/** A question as a turn's accessible name: its first words. */
+function questionLabel(question: string): string {
+  const oneLine = question.replace(/\s+/g, ' ').trim();
+  return oneLine.length > 100 ? `${oneLine.slice(0, 99)}…` : oneLine;
+}
+
 function renderTurn(view: TurnView): TurnUi {
-  const root = el('section', 'turn');
+  const root = el('article', 'turn');
   root.dataset.id = view.id;
+  root.setAttribute('aria-label', `Question: ${questionLabel(view.question)}`);
   const q = el('div', 'question');
   q.textContent = view.question;
   if (view.about) {
@@ -44,14 +56,15 @@ function renderTurn(view: TurnView): TurnUi {
   answerRoot.setAttribute('aria-live', 'polite');
   answerRoot.setAttribute('aria-busy', String(view.status === 'streaming'));
   const status = el('div', 'turn-status');
-  const sources = el('ol', 'sources');
-  sources.setAttribute('aria-label', 'Sources');
-  root.append(q, step, answerRoot, status, sources);
+  const footer = el('div', 'turn-footer');
+  const sources = el('div', 'sources');
+  root.append(q, step, answerRoot, status, footer, sources);
   const ui: TurnUi = {
     view,
     root,
     step,
     status,
+    footer,
     sources,
     answer: new StreamingMarkdown(answerRoot, () => lookupOf(ui.view)),
   };
@@ -64,6 +77,7 @@ function renderTurn(view: TurnView): TurnUi {
   renderStep(ui);
   renderSources(ui);
   renderStatus(ui);
+  renderFooter(ui);
   return ui;
 }
 
@@ -81,19 +95,56 @@ function renderStep(ui: TurnUi): void {
   ui.step.hidden = ui.view.status !== 'streaming';
 }
 
+const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+
+/**
+ * The sources under a collapsed "Used N sources": the cited ones, then (collapsed again) the passages retrieved
+ * but not cited, labelled so. Before the answer is done nothing is known to be cited: all are "retrieved".
+ */
 function renderSources(ui: TurnUi): void {
-  const cited = new Set(ui.view.cited);
-  const stale = new Set(ui.view.stale ?? []);
-  ui.sources.replaceChildren(
-    ...ui.view.sources.map((s: SourceView) => {
-      const li = el('li');
-      const b = el('button', `source${stale.has(s.n) ? ' stale' : ''}${cited.has(s.n) ? ' cited' : ''}`);
-      b.dataset.n = String(s.n);
-      b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
-      li.append(b);
-      return li;
-    }),
-  );
+  const { view } = ui;
+  const { cited, uncited } = splitSources(view);
+  const stale = new Set(view.stale ?? []);
+  const list = (items: SourceView[], label: string) => {
+    const ol = el('ol');
+    ol.setAttribute('aria-label', label);
+    ol.append(
+      ...items.map(s => {
+        const li = el('li');
+        const b = el('button', `source${stale.has(s.n) ? ' stale' : ''}${cited.includes(s) ? ' cited' : ''}`);
+        b.dataset.n = String(s.n);
+        b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
+        li.append(b);
+        return li;
+      }),
+    );
+    return ol;
+  };
+  const section = (summaryText: string, className: string, ...content: HTMLElement[]) => {
+    const details = el('details', className);
+    const summary = el('summary');
+    summary.textContent = summaryText;
+    details.append(summary, ...content);
+    return details;
+  };
+  const retrievedNotCited = plural(uncited.length, 'passage', 'passages') + ' retrieved, not cited';
+  let shown: HTMLElement[] = [];
+  if (cited.length > 0) {
+    const more = uncited.length ? [section(retrievedNotCited, 'uncited', list(uncited, 'Retrieved, not cited'))] : [];
+    shown = [
+      section(`Used ${plural(cited.length, 'source', 'sources')}`, 'used', list(cited, 'Cited sources'), ...more),
+    ];
+  } else if (uncited.length > 0) {
+    const heading =
+      view.status === 'streaming'
+        ? `Retrieved ${plural(uncited.length, 'passage', 'passages')}`
+        : `${retrievedNotCited}`;
+    shown = [section(heading, 'uncited', list(uncited, 'Retrieved, not cited'))];
+  }
+  // a re-render keeps what the person opened
+  const wasOpen = [...ui.sources.querySelectorAll('details')].map(d => d.open);
+  ui.sources.replaceChildren(...shown);
+  ui.sources.querySelectorAll('details').forEach((d, i) => (d.open = wasOpen[i] ?? false));
 }
 
 function renderStatus(ui: TurnUi): void {
@@ -102,10 +153,20 @@ function renderStatus(ui: TurnUi): void {
   ui.answer.root.setAttribute('aria-busy', String(view.status === 'streaming'));
   ui.status.replaceChildren();
   if (!view.error) return;
-  const message = el('span', 'error-message');
-  message.textContent =
-    view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
-  ui.status.append(message);
+  if (view.status === 'stopped') {
+    // a state the person chose, not a failure
+    const state = el('span', 'state-message');
+    state.textContent = view.error.message;
+    ui.status.append(state);
+  } else {
+    const icon = el('span', 'error-icon');
+    icon.setAttribute('aria-hidden', 'true');
+    icon.textContent = '⚠';
+    const message = el('span', 'error-message');
+    message.textContent =
+      view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
+    ui.status.append(icon, message);
+  }
   if (view.error.actionTitle) {
     const action = el('button', 'action');
     action.textContent = view.error.actionTitle;
@@ -113,7 +174,33 @@ function renderStatus(ui: TurnUi): void {
   }
   const retry = el('button', 'retry');
   retry.textContent = 'Retry';
+  retry.setAttribute('aria-label', `Retry: ${questionLabel(view.question)}`);
   ui.status.append(retry);
+}
+
+/** Under a finished answer: who wrote it, Copy, and Select Model when there was no model to write it. */
+function renderFooter(ui: TurnUi): void {
+  const { view } = ui;
+  ui.footer.replaceChildren();
+  if (view.status === 'streaming') return;
+  if (view.model) {
+    const model = el('span', 'model');
+    model.textContent = `Answered by ${view.model}`;
+    ui.footer.append(model);
+  }
+  if (view.searchOnly) {
+    const note = el('span', 'model');
+    note.textContent = 'No language model: search results only.';
+    const select = el('button', 'select-model');
+    select.textContent = 'Select Model';
+    ui.footer.append(note, select);
+  }
+  if (view.answer.trim()) {
+    const copy = el('button', 'copy-answer');
+    copy.textContent = 'Copy';
+    copy.setAttribute('aria-label', `Copy the answer to: ${questionLabel(view.question)}`);
+    ui.footer.append(copy);
+  }
 }
 
 let stateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -137,6 +224,37 @@ function updateChrome(): void {
   empty.hidden = turns.size > 0;
 }
 
+// Following the stream: the page scrolls (the question box is sticky at its bottom).
+const scroller = document.scrollingElement ?? document.documentElement;
+let following = true;
+let lastTop = 0;
+const scrollPosition = (): ScrollPosition => ({
+  top: scroller.scrollTop,
+  viewport: scroller.clientHeight,
+  height: scroller.scrollHeight,
+});
+
+function scrollToEnd(): void {
+  scroller.scrollTop = scroller.scrollHeight;
+  lastTop = scroller.scrollTop;
+}
+
+function updateJump(): void {
+  jumpButton.hidden = !offerJump(following, scrollPosition());
+}
+
+/** After the conversation or the question box changed size: keep the newest text in view, if following. */
+function keepUp(): void {
+  if (following) scrollToEnd();
+  updateJump();
+}
+
+function follow(): void {
+  following = true;
+  scrollToEnd();
+  updateJump();
+}
+
 function onMessage(m: HostToPanel): void {
   let changed: TurnUi | undefined;
   switch (m.type) {
@@ -144,14 +262,23 @@ function onMessage(m: HostToPanel): void {
       conversation.replaceChildren();
       turns.clear();
       m.turns.forEach(renderTurn);
+      clearedBar.hidden = true;
+      follow();
       break;
     case 'turnStarted':
-      renderTurn(m.turn).root.scrollIntoView({ block: 'end' });
+      renderTurn(m.turn);
+      clearedBar.hidden = true;
+      // asking is reading the newest answer
+      follow();
       break;
     case 'cleared':
       conversation.replaceChildren();
       turns.clear();
+      clearedBar.hidden = !m.undoable;
       break;
+    case 'focusInput':
+      question.focus();
+      return;
     default:
       changed = turns.get(m.turnId);
       if (changed) {
@@ -183,11 +310,13 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
       renderStep(ui);
       renderSources(ui);
       renderStatus(ui);
+      renderFooter(ui);
       break;
     case 'error':
       ui.answer.finish();
       renderStep(ui);
       renderStatus(ui);
+      renderFooter(ui);
       break;
     case 'citation':
       ui.answer.updateCitation(m.citation.ordinal);
@@ -204,6 +333,14 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
 }
 
 window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));
+
+/** Says "Copied" on a copy button for a moment, then its own label again. */
+function showCopied(button: HTMLElement): void {
+  const label = button.dataset.label ?? button.textContent ?? 'Copy';
+  button.dataset.label = label;
+  button.textContent = 'Copied';
+  setTimeout(() => (button.textContent = label), 2000);
+}
 
 // One click handler for the whole conversation: citations, sources, retry, actions, copy, links.
 conversation.addEventListener('click', e => {
@@ -229,10 +366,43 @@ conversation.addEventListener('click', e => {
   else if (source?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(source.dataset.n) });
   else if (target.closest('.retry')) vscode.postMessage({ type: 'retry', turnId });
   else if (target.closest('.action')) vscode.postMessage({ type: 'runAction', turnId });
-  else if (target.closest('.copy')) {
+  else if (target.closest('.select-model')) vscode.postMessage({ type: 'selectModel' });
+  else if (target.closest('.copy-answer')) {
+    // copied by the host: the webview's clipboard needs a focused document, the host's does not
+    vscode.postMessage({ type: 'copy', text: turns.get(turnId)?.view.answer ?? '' });
+    showCopied(target.closest<HTMLElement>('.copy-answer') as HTMLElement);
+  } else if (target.closest('.copy')) {
     const code = target.closest('pre')?.querySelector('code');
     vscode.postMessage({ type: 'copy', text: code?.textContent ?? '' });
+    showCopied(target.closest<HTMLElement>('.copy') as HTMLElement);
   }
+});
+
+window.addEventListener(
+  'scroll',
+  () => {
+    const now = scrollPosition();
+    following = followAfterScroll(following, lastTop, now);
+    lastTop = now.top;
+    updateJump();
+  },
+  { passive: true },
+);
+new ResizeObserver(keepUp).observe(conversation);
+new ResizeObserver(keepUp).observe(form);
+jumpButton.addEventListener('click', follow);
+undoButton.addEventListener('click', () => vscode.postMessage({ type: 'undoClear' }));
+
+/** The question box grows with its text, up to the max-height panel.css gives it (then it scrolls). */
+function fitQuestion(): void {
+  question.style.height = 'auto';
+  const borders = question.offsetHeight - question.clientHeight;
+  question.style.height = `${question.scrollHeight + borders}px`;
+}
+question.addEventListener('input', fitQuestion);
+// the view got focus (shown, or *Grounded: Ask…* answered here): the cursor goes to the question box
+window.addEventListener('focus', () => {
+  if (!document.activeElement || document.activeElement === document.body) question.focus();
 });
 
 form.addEventListener('submit', e => {
@@ -241,6 +411,7 @@ form.addEventListener('submit', e => {
   if (!text) return;
   vscode.postMessage({ type: 'ask', question: text });
   question.value = '';
+  fitQuestion();
 });
 question.addEventListener('keydown', e => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -255,4 +426,5 @@ stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }))
 // Show the last known conversation at once; the host's `restore` (the source of truth) follows `ready`.
 vscode.getState()?.turns?.forEach(renderTurn);
 updateChrome();
+fitQuestion();
 vscode.postMessage({ type: 'ready' });

@@ -11,6 +11,9 @@ export function renderMarkdown(text: string): string {
   return DOMPurify.sanitize(md.render(text), {
     FORBID_ATTR: ['style'],
     FORBID_TAGS: ['style', 'form', 'input', 'button', 'iframe', 'img'],
+    // a numbered list interrupted by a code block goes on at its number (search results: 1., 2., 3.); a value that
+    // is not a URL is dropped by ALLOWED_URI_REGEXP unless its attribute is marked safe (a list's start is a number)
+    ADD_URI_SAFE_ATTR: ['start'],
     ALLOWED_URI_REGEXP: /^(?:https?|mailto):/i,
   });
 }

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { markersOf } from '../../src/shared/citationMarkers';
 import type { CitationView, SourceView, TurnView } from '../../src/shared/messages';
 import { openPanelPage, type PanelPage } from './panelHarness';
+import { THEMES, type ThemeKind } from './panelThemes';
 
 const sources: SourceView[] = [
   { n: 1, path: 'docs/configuration.md', startLine: 43, endLine: 104, title: 'Configuration > Flux capacitor' },
@@ -51,9 +52,9 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await p.page.locator('.turn .step').isVisible(), false);
     assert.deepEqual(await p.page.locator('.answer button.cite').allInnerTexts(), ['1']);
     assert.ok(!(await p.page.locator('.answer').innerText()).includes('[9]'));
-    assert.deepEqual(await p.page.locator('.sources button.source').allInnerTexts(), [
+    await p.page.locator('.sources summary').first().click();
+    assert.deepEqual(await p.page.locator('.sources button.source.cited').allInnerTexts(), [
       '[1] docs/configuration.md:43-104 — Configuration > Flux capacitor',
-      '[2] src/server.ts:1-16',
     ]);
   });
 
@@ -71,6 +72,7 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await p.page.locator('.answer').innerText(), 'Partial 2', 'the partial answer stays');
     assert.match(await p.page.locator('.turn-status').innerText(), /Answer interrupted: The answer was cut off\./);
     await p.page.locator('.answer button.cite').click();
+    await p.page.getByText('Retrieved 2 passages').click();
     await p.page.locator('.sources button.source').first().click();
     await p.page.locator('button.retry').click();
     await p.page.locator('button.action').click();
@@ -349,4 +351,293 @@ describe('panel webview (component, Chromium)', function () {
       'the question shows the payload as text',
     );
   });
+});
+
+/** WCAG relative luminance of an sRGB colour (0-255 channels). */
+function luminance([r, g, b]: number[]): number {
+  const lin = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+  return 0.2126 * lin(r ?? 0) + 0.7152 * lin(g ?? 0) + 0.0722 * lin(b ?? 0);
+}
+
+/** The contrast ratio of a text colour over its background, both as the browser computed them (`rgb(a)(...)`). */
+function contrast(text: string, background: string): number {
+  const parse = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+  const bg = parse(background);
+  const [r = 0, g = 0, b = 0, a = 1] = parse(text);
+  // a translucent text colour is seen mixed with what is under it
+  const seen = [r, g, b].map((c, i) => c * a + (bg[i] ?? 0) * (1 - a));
+  const [hi, lo] = [luminance(seen), luminance(bg)].sort((x, y) => y - x);
+  return ((hi ?? 0) + 0.05) / ((lo ?? 0) + 0.05);
+}
+
+/** The colour an element's text is drawn in, and the first opaque background under it. */
+function coloursOf({ selector, pseudo }: { selector: string; pseudo?: string }) {
+  const e = document.querySelector(selector);
+  if (!e) throw new Error(`no ${selector}`);
+  const text = getComputedStyle(e, pseudo).color;
+  for (let n: Element | null = e; n; n = n.parentElement) {
+    const bg = getComputedStyle(n).backgroundColor;
+    if (!/^rgba\(.*,\s*0\)$/.test(bg) && bg !== 'transparent') return { text, background: bg };
+  }
+  return { text, background: 'rgb(255, 255, 255)' };
+}
+
+describe('panel webview: the first hour (component, Chromium)', function () {
+  let p: PanelPage;
+  beforeEach(async () => {
+    p = await openPanelPage();
+  });
+  afterEach(async () => {
+    await p?.close();
+  });
+  const frames = (n = 2) =>
+    p.page.evaluate(
+      k =>
+        new Promise<void>(resolve => {
+          const step = (left: number) => (left ? requestAnimationFrame(() => step(left - 1)) : resolve());
+          step(k);
+        }),
+      n,
+    );
+  const belowView = () =>
+    p.page.evaluate(() => {
+      const s = document.scrollingElement ?? document.documentElement;
+      return s.scrollHeight - s.clientHeight - s.scrollTop;
+    });
+  const paragraphs = (from: number, count: number) =>
+    Array.from({ length: count }, (_, i) => `Paragraph ${from + i} of a long answer that keeps coming.\n\n`).join('');
+
+  it('follows a streaming answer, stops following when scrolled up, and "Jump to latest" brings the reader back', async () => {
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    for (let i = 0; i < 6; i++) {
+      await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(i * 10, 10) });
+      await frames();
+    }
+    assert.ok((await belowView()) <= 1, 'the newest text is in view');
+    assert.equal(await p.page.locator('#jump').isVisible(), false);
+
+    // the reader scrolls up to read the beginning
+    await p.page.mouse.move(300, 300);
+    await p.page.mouse.wheel(0, -2000);
+    await p.page.waitForFunction(() => window.scrollY < 200);
+    await frames();
+    const readingAt = await p.page.evaluate(() => window.scrollY);
+    await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(60, 10) });
+    await frames(3);
+    assert.equal(await p.page.evaluate(() => window.scrollY), readingAt, 'the text the reader reads stays put');
+    assert.equal(await p.page.locator('#jump').isVisible(), true);
+    assert.equal(await p.page.locator('#jump').innerText(), 'Jump to latest ↓');
+
+    await p.page.locator('#jump').click();
+    await frames();
+    assert.ok((await belowView()) <= 1, 'back at the newest text');
+    assert.equal(await p.page.locator('#jump').isVisible(), false);
+    await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(70, 10) });
+    await frames(3);
+    assert.ok((await belowView()) <= 1, 'and following it again');
+  });
+
+  it('lists only cited sources under a collapsed "Used N sources", the others behind it labelled not cited', async () => {
+    const three: SourceView[] = [...sources, { n: 3, path: 'README.md', startLine: 1, endLine: 9, title: 'Readme' }];
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources: three });
+    assert.equal(await p.page.locator('.sources summary').innerText(), 'Retrieved 3 passages');
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it to 88 [2].' });
+    await p.post({ type: 'done', turnId: 't1', cited: [2] });
+    const used = p.page.locator('.sources details.used');
+    assert.equal(await used.locator(':scope > summary').innerText(), 'Used 1 source');
+    assert.equal(await used.getAttribute('open'), null, 'collapsed');
+    assert.equal(await p.page.locator('button.source').first().isVisible(), false);
+    await used.locator(':scope > summary').click();
+    assert.deepEqual(await used.locator(':scope > ol button.source').allInnerTexts(), ['[2] src/server.ts:1-16']);
+    const uncited = used.locator('details.uncited');
+    assert.equal(await uncited.locator('summary').innerText(), '2 passages retrieved, not cited');
+    assert.equal(await uncited.locator('button.source').first().isVisible(), false, 'collapsed too');
+    await uncited.locator('summary').click();
+    assert.deepEqual(await uncited.locator('button.source').allInnerTexts(), [
+      '[1] docs/configuration.md:43-104 — Configuration > Flux capacitor',
+      '[3] README.md:1-9 — Readme',
+    ]);
+    assert.equal(await uncited.locator('ol').getAttribute('aria-label'), 'Retrieved, not cited');
+    // a stale source re-renders the list: what the reader opened stays open
+    await p.post({ type: 'citationStale', turnId: 't1', n: 3 });
+    assert.equal(await uncited.locator('button.source.stale').isVisible(), true);
+  });
+
+  it('shows who answered, copies the answer through the host with "Copied" feedback, and copies a code block', async () => {
+    const answer = 'Set `flux.level` to 88 [1].\n\n```json\n{ "level": 88 }\n```';
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({ type: 'tokens', turnId: 't1', text: answer });
+    assert.equal(await p.page.locator('.copy-answer').count(), 0, 'no Copy while the answer streams');
+    await p.post({ type: 'done', turnId: 't1', cited: [1], model: 'GPT-4o (VS Code)' });
+    assert.equal(await p.page.locator('.turn-footer .model').innerText(), 'Answered by GPT-4o (VS Code)');
+    const copy = p.page.locator('button.copy-answer');
+    assert.equal(await copy.getAttribute('aria-label'), 'Copy the answer to: How is the flux capacitor configured?');
+    await copy.click();
+    assert.equal(await copy.innerText(), 'Copied');
+    await p.page.locator('pre button.copy').click();
+    assert.equal(await p.page.locator('pre button.copy').innerText(), 'Copied');
+    assert.deepEqual(
+      (await p.posted()).filter(m => m.type === 'copy'),
+      [
+        { type: 'copy', text: answer },
+        { type: 'copy', text: '{ "level": 88 }\n' },
+      ],
+    );
+  });
+
+  it('offers Undo after New Conversation, and shows the conversation the host brings back', async () => {
+    const saved = turn('a', { answer: 'Saved answer', status: 'done' });
+    await p.post({ type: 'restore', turns: [saved] });
+    await p.post({ type: 'cleared', undoable: true });
+    assert.equal(await p.page.locator('.turn').count(), 0);
+    assert.equal(await p.page.locator('#cleared').isVisible(), true);
+    await p.page.locator('#undo').click();
+    assert.deepEqual(
+      (await p.posted()).filter(m => m.type === 'undoClear'),
+      [{ type: 'undoClear' }],
+    );
+    await p.post({ type: 'restore', turns: [saved] });
+    assert.equal(await p.page.locator('.turn .answer').innerText(), 'Saved answer');
+    assert.equal(await p.page.locator('#cleared').isVisible(), false);
+    // clearing an empty conversation (nothing to bring back) offers nothing
+    await p.post({ type: 'cleared' });
+    assert.equal(await p.page.locator('#cleared').isVisible(), false);
+  });
+
+  it('puts the cursor in the question box when asked to and when the view gets focus; the box grows with its text', async () => {
+    const box = p.page.locator('#question');
+    await p.post({ type: 'focusInput' });
+    assert.equal(await p.page.evaluate(() => document.activeElement?.id), 'question');
+    await p.page.evaluate(() => (document.activeElement as HTMLElement).blur());
+    await p.page.evaluate(() => window.dispatchEvent(new FocusEvent('focus')));
+    assert.equal(await p.page.evaluate(() => document.activeElement?.id), 'question', 'the view got focus');
+
+    // in a narrow side bar the placeholder fits the empty box
+    await p.page.setViewportSize({ width: 260, height: 600 });
+    const fits = await box.evaluate((q: HTMLTextAreaElement) => {
+      const style = getComputedStyle(q);
+      const ctx = document.createElement('canvas').getContext('2d') as CanvasRenderingContext2D;
+      ctx.font = `${style.fontSize} ${style.fontFamily}`;
+      const room = q.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      return { text: ctx.measureText(q.placeholder).width, room, cut: q.scrollHeight > q.clientHeight };
+    });
+    assert.ok(fits.text <= fits.room && !fits.cut, JSON.stringify(fits));
+    const oneLine = (await box.boundingBox())?.height ?? 0;
+    await box.click();
+    await p.page.keyboard.type('first');
+    for (const line of ['second', 'third', 'fourth']) {
+      await p.page.keyboard.press('Shift+Enter');
+      await p.page.keyboard.type(line);
+    }
+    const fourLines = (await box.boundingBox())?.height ?? 0;
+    assert.ok(fourLines > oneLine * 2, `${oneLine} px → ${fourLines} px`);
+    assert.equal(await box.evaluate(q => q.scrollHeight <= q.clientHeight), true, 'every line shows');
+    for (let i = 0; i < 40; i++) await p.page.keyboard.press('Shift+Enter');
+    const capped = (await box.boundingBox())?.height ?? 0;
+    assert.ok(capped <= 600 * 0.4 + 1, `at most 40% of the view: ${capped} px`);
+    await p.page.keyboard.press('Enter');
+    assert.equal((await box.boundingBox())?.height, oneLine, 'back to one line once sent');
+  });
+
+  it('numbers the no-model search results 1., 2., 3. and offers Select Model', async () => {
+    const results = [1, 2, 3]
+      .map(n => `${n}. \`docs/f${n}.md:1-3\` — F${n} [${n}]\n\n\`\`\`\nline ${n}\n\`\`\``)
+      .join('\n\n');
+    const answer = `**No language model is available, so these are search results, not an answer:**\n\n${results}`;
+    const three = [1, 2, 3].map(n => ({ n, path: `docs/f${n}.md`, startLine: 1, endLine: 3 }));
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources: three });
+    await p.post({ type: 'tokens', turnId: 't1', text: answer });
+    await p.post({ type: 'done', turnId: 't1', cited: [1, 2, 3], searchOnly: true });
+    assert.deepEqual(
+      await p.page.locator('.answer ol').evaluateAll(ols => ols.map(o => (o as HTMLOListElement).start)),
+      [1, 2, 3],
+    );
+    await p.page.locator('button.select-model').click();
+    assert.deepEqual(
+      (await p.posted()).filter(m => m.type === 'selectModel'),
+      [{ type: 'selectModel' }],
+    );
+  });
+
+  it('says Stopped as a muted state, and an error with an icon; turns and Retry are named by their question', async () => {
+    await p.setTheme('vscode-light');
+    await p.post({ type: 'turnStarted', turn: turn('s', { question: 'Where are logs written?' }) });
+    await p.post({ type: 'tokens', turnId: 's', text: 'From' });
+    await p.post({ type: 'error', turnId: 's', status: 'stopped', message: 'Stopped.' });
+    const stopped = p.page.locator('.turn[data-id="s"]');
+    assert.equal(await stopped.locator('.state-message').innerText(), 'Stopped.');
+    assert.equal(await stopped.locator('.error-message, .error-icon').count(), 0);
+    const colours = await p.page.evaluate(() => ({
+      state: getComputedStyle(document.querySelector('.state-message') as Element).color,
+      muted: getComputedStyle(document.querySelector('#empty') as Element).color,
+    }));
+    assert.equal(colours.state, colours.muted, 'the muted description colour, not the error colour');
+    assert.equal(await stopped.getAttribute('aria-label'), 'Question: Where are logs written?');
+    assert.equal(await stopped.evaluate(e => e.tagName), 'ARTICLE');
+    assert.equal(await stopped.locator('button.retry').getAttribute('aria-label'), 'Retry: Where are logs written?');
+
+    await p.post({ type: 'turnStarted', turn: turn('f') });
+    await p.post({
+      type: 'error',
+      turnId: 'f',
+      status: 'failed',
+      message: 'The model endpoint refused the connection.',
+    });
+    const failed = p.page.locator('.turn[data-id="f"]');
+    assert.equal(await failed.locator('.error-icon').getAttribute('aria-hidden'), 'true');
+    assert.equal(
+      await failed.locator('button.retry').getAttribute('aria-label'),
+      'Retry: How is the flux capacitor configured?',
+    );
+  });
+
+  it('gives every control a target of at least 24×24 px: chips, sources, Retry, the fix, Copy, Select Model', async () => {
+    const tooSmall = () =>
+      p.page.evaluate(() =>
+        [...document.querySelectorAll('button, summary')]
+          .map(e => ({ e, r: e.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && (r.width < 24 || r.height < 24))
+          .map(({ e, r }) => `${e.className || e.id || e.tagName} "${e.textContent}" ${r.width}×${r.height}`),
+      );
+    await p.post({ type: 'cleared', undoable: true });
+    assert.equal(await p.page.locator('#undo').isVisible(), true);
+    assert.deepEqual(await tooSmall(), []);
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it [1] and [2].\n\n```\ncode\n```' });
+    await p.post({ type: 'done', turnId: 't1', cited: [1], model: 'M', searchOnly: true });
+    await p.post({ type: 'turnStarted', turn: turn('t2') });
+    await p.post({ type: 'error', turnId: 't2', status: 'failed', message: 'No key.', actionTitle: 'Set API Key' });
+    for (const summary of await p.page.locator('summary').all()) await summary.click();
+    assert.equal(await p.page.locator('button.source').first().isVisible(), true);
+    assert.equal(await p.page.locator('.answer button.cite').count(), 2);
+    assert.deepEqual(await tooSmall(), []);
+  });
+
+  for (const kind of Object.keys(THEMES) as ThemeKind[]) {
+    it(`draws the placeholder and error text at 4.5:1 or more in ${THEMES[kind].name}`, async () => {
+      await p.setTheme(kind);
+      await p.post({ type: 'turnStarted', turn: turn('f') });
+      await p.post({
+        type: 'error',
+        turnId: 'f',
+        status: 'interrupted',
+        message: 'The model endpoint refused the connection.',
+      });
+      await p.post({ type: 'turnStarted', turn: turn('s') });
+      await p.post({ type: 'error', turnId: 's', status: 'stopped', message: 'Stopped.' });
+      const measured = {
+        placeholder: await p.page.evaluate(coloursOf, { selector: '#question', pseudo: '::placeholder' }),
+        error: await p.page.evaluate(coloursOf, { selector: '.error-message' }),
+        stopped: await p.page.evaluate(coloursOf, { selector: '.state-message' }),
+      };
+      for (const [what, { text, background }] of Object.entries(measured)) {
+        const ratio = contrast(text, background);
+        assert.ok(ratio >= 4.5, `${what}: ${text} on ${background} is ${ratio.toFixed(2)}:1`);
+      }
+    });
+  }
 });

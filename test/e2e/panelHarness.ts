@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { HostToPanel, PanelToHost } from '../../src/shared/messages';
 import { panelHtml } from '../../src/shared/panelHtml';
+import { THEMES, type ThemeKind } from './panelThemes';
 
 const root = path.resolve(__dirname, '../../..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,6 +24,8 @@ export interface PanelPage {
   page: Page;
   post(message: HostToPanel): Promise<void>;
   posted(): Promise<PanelToHost[]>;
+  /** Gives the page a theme's colours as VS Code does: CSS variables on <html> and the theme kind on <body>. */
+  setTheme(kind: ThemeKind): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,6 +65,19 @@ export async function openPanelPage(): Promise<PanelPage> {
     page,
     post: message => page.evaluate(m => window.postMessage(m, '*'), message),
     posted: () => page.evaluate(() => (window as unknown as { __posted: PanelToHost[] }).__posted),
+    setTheme: kind =>
+      page.evaluate(
+        ({ kind, colours }) => {
+          const html = document.documentElement;
+          for (const [name, value] of Object.entries(colours)) html.style.setProperty(`--vscode-${name}`, value);
+          // the view sits on the side bar: its background shows through the page's
+          html.style.background = 'var(--vscode-sideBar-background)';
+          document.body.classList.remove(...[...document.body.classList].filter(c => c.startsWith('vscode-')));
+          document.body.classList.add(kind);
+          document.body.dataset.vscodeThemeKind = kind;
+        },
+        { kind, colours: THEMES[kind].colours },
+      ),
     close: async () => {
       await context.close();
       server.close();

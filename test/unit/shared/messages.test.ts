@@ -26,4 +26,11 @@ describe('messages from the panel webview', () => {
       n: 1,
     });
   });
+
+  it('takes Undo and Select Model as bare requests, with nothing the host would act on', () => {
+    assert.deepEqual(parsePanelMessage({ type: 'undoClear', turns: [] }), { type: 'undoClear' });
+    assert.deepEqual(parsePanelMessage({ type: 'selectModel', command: 'workbench.action.quit' }), {
+      type: 'selectModel',
+    });
+  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CitationView, TurnView } from '../../../src/shared/messages';
-import { reduceTurn, withoutExcerpts, type TurnMessage } from '../../../src/shared/panelTurns';
+import { reduceTurn, splitSources, withoutExcerpts, type TurnMessage } from '../../../src/shared/panelTurns';
 
 const streaming = (): TurnView => ({
   id: 't',
@@ -95,5 +95,30 @@ describe('a panel turn, message by message', () => {
     assert.deepEqual(withoutExcerpts(turn).citations, [chip(0)]);
     const old: TurnView = { id: 'o', question: 'q', answer: 'a', sources: [], cited: [], status: 'done' };
     assert.equal(withoutExcerpts(old), old);
+  });
+
+  it('keeps who answered and whether the answer is search results for want of a model', () => {
+    const named = replay([{ type: 'done', turnId: 't', cited: [], model: 'GPT-4o (VS Code)' }]);
+    assert.equal(named.model, 'GPT-4o (VS Code)');
+    assert.equal(named.searchOnly, undefined);
+    const searchOnly = replay([{ type: 'done', turnId: 't', cited: [1], searchOnly: true }]);
+    assert.equal(searchOnly.searchOnly, true);
+    assert.equal(searchOnly.model, undefined);
+  });
+
+  it('lists the cited sources apart from those retrieved but not cited, each in its order', () => {
+    const source = (n: number) => ({ n, path: `f${n}.md`, startLine: 1, endLine: 2 });
+    const sources = [1, 2, 3, 4].map(source);
+    const split = splitSources({ sources, cited: [3, 1] });
+    assert.deepEqual(
+      split.cited.map(s => s.n),
+      [1, 3],
+    );
+    assert.deepEqual(
+      split.uncited.map(s => s.n),
+      [2, 4],
+    );
+    assert.deepEqual(splitSources({ sources, cited: [] }).uncited, sources, 'an answer citing nothing cites none');
+    assert.deepEqual(splitSources({ sources, cited: [9] }).cited, [], 'a number with no source lists nothing');
   });
 });

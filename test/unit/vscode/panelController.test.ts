@@ -471,6 +471,75 @@ describe('panel host side', () => {
     assert.equal(record.saved[0]?.[0]?.passages[0]?.id, 'docs/file1.md:1-3');
   });
 
+  it('shows who answered with the answer, and forgets it when the turn is asked again', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Flux is 88 [1].'] }]);
+    const named: PanelPorts = {
+      ...ports,
+      ask: async function* (r) {
+        for await (const e of ports.ask(r)) yield e.type === 'done' ? { ...e, model: 'GPT-4o (VS Code)' } : e;
+      },
+    };
+    const panel = new PanelController(named);
+    await panel.ask('flux?');
+    const done = record.posted.at(-1);
+    assert.ok(done?.type === 'done');
+    assert.equal(done.model, 'GPT-4o (VS Code)');
+    assert.equal(done.searchOnly, undefined);
+    assert.equal(record.saved.at(-1)?.[0]?.view.model, 'GPT-4o (VS Code)');
+    const turnId = done.turnId;
+    await new PanelController({ ...ports }, panel.conversation).retry(turnId);
+    const started = record.posted.filter(m => m.type === 'turnStarted').at(-1);
+    assert.ok(started?.type === 'turnStarted');
+    assert.equal(started.turn.model, undefined, 'a retried answer names its own model');
+  });
+
+  it('marks search results given for want of a model, and runs Select Model when asked to', async () => {
+    const { ports, record } = spyPorts([]);
+    const retriever = new FakeRetriever(() => [passage(1, 'flux is 88'), passage(2)]);
+    const noModel = new PanelController({ ...ports, ask: r => ask(r, { retriever, clock: new FakeClock() }) });
+    await noModel.ask('flux?');
+    const done = record.posted.at(-1);
+    assert.ok(done?.type === 'done');
+    assert.equal(done.searchOnly, true);
+    assert.equal(done.model, undefined);
+    await noModel.receive({ type: 'selectModel' });
+    assert.deepEqual(record.commands, ['grounded.selectModel']);
+  });
+
+  it('brings a conversation New Conversation cleared back with Undo, whole, until a new question is asked', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Flux is 88 [1].'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('first?');
+    await panel.ask('second?');
+    panel.newConversation();
+    assert.deepEqual(record.posted.at(-1), { type: 'cleared', undoable: true });
+    assert.deepEqual(record.saved.at(-1), []);
+    await panel.receive({ type: 'undoClear' });
+    const restore = record.posted.at(-1);
+    assert.ok(restore?.type === 'restore');
+    assert.deepEqual(
+      restore.turns.map(t => [t.question, t.answer]),
+      [
+        ['first?', 'Flux is 88 [1].'],
+        ['second?', 'Flux is 88 [1].'],
+      ],
+    );
+    assert.deepEqual(
+      record.saved.at(-1)?.map(t => t.view.question),
+      ['first?', 'second?'],
+    );
+    // a new question after clearing starts the new conversation: Undo has nothing to bring back
+    panel.newConversation();
+    await panel.ask('third?');
+    const before = record.posted.length;
+    await panel.receive({ type: 'undoClear' });
+    assert.equal(record.posted.length, before);
+    assert.deepEqual(
+      panel.conversation.map(t => t.view.question),
+      ['third?'],
+    );
+  });
+
   it('ignores an empty question', async () => {
     const { ports, record } = spyPorts([]);
     await new PanelController(ports).ask('   ');
