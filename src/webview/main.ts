@@ -1,9 +1,10 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
-import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
-import { reduceTurn, splitSources, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
+import type { HostToPanel, PanelToHost, TurnView } from '../shared/messages';
+import { reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
 import { followAfterScroll, offerJump, type ScrollPosition } from './follow';
 import type { CitationLookup } from './markdown';
 import { el, StreamingMarkdown } from './streamingMarkdown';
+import { questionLabel, renderSourceList, renderStatusLine, renderTurnFooter } from './turnParts';
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
@@ -32,12 +33,6 @@ interface TurnUi {
   sources: HTMLElement;
 }
 const turns = new Map<string, TurnUi>();
-
-/** A question as a turn's accessible name: its first words. */
-function questionLabel(question: string): string {
-  const oneLine = question.replace(/\s+/g, ' ').trim();
-  return oneLine.length > 100 ? `${oneLine.slice(0, 99)}…` : oneLine;
-}
 
 function renderTurn(view: TurnView): TurnUi {
   const root = el('article', 'turn');
@@ -95,112 +90,19 @@ function renderStep(ui: TurnUi): void {
   ui.step.hidden = ui.view.status !== 'streaming';
 }
 
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
-
-/**
- * The sources under a collapsed "Used N sources": the cited ones, then (collapsed again) the passages retrieved
- * but not cited, labelled so. Before the answer is done nothing is known to be cited: all are "retrieved".
- */
-function renderSources(ui: TurnUi): void {
-  const { view } = ui;
-  const { cited, uncited } = splitSources(view);
-  const stale = new Set(view.stale ?? []);
-  const list = (items: SourceView[], label: string) => {
-    const ol = el('ol');
-    ol.setAttribute('aria-label', label);
-    ol.append(
-      ...items.map(s => {
-        const li = el('li');
-        const b = el('button', `source${stale.has(s.n) ? ' stale' : ''}${cited.includes(s) ? ' cited' : ''}`);
-        b.dataset.n = String(s.n);
-        b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
-        li.append(b);
-        return li;
-      }),
-    );
-    return ol;
-  };
-  const section = (summaryText: string, className: string, ...content: HTMLElement[]) => {
-    const details = el('details', className);
-    const summary = el('summary');
-    summary.textContent = summaryText;
-    details.append(summary, ...content);
-    return details;
-  };
-  const retrievedNotCited = plural(uncited.length, 'passage', 'passages') + ' retrieved, not cited';
-  let shown: HTMLElement[] = [];
-  if (cited.length > 0) {
-    const more = uncited.length ? [section(retrievedNotCited, 'uncited', list(uncited, 'Retrieved, not cited'))] : [];
-    shown = [
-      section(`Used ${plural(cited.length, 'source', 'sources')}`, 'used', list(cited, 'Cited sources'), ...more),
-    ];
-  } else if (uncited.length > 0) {
-    const heading =
-      view.status === 'streaming'
-        ? `Retrieved ${plural(uncited.length, 'passage', 'passages')}`
-        : `${retrievedNotCited}`;
-    shown = [section(heading, 'uncited', list(uncited, 'Retrieved, not cited'))];
-  }
-  // a re-render keeps what the person opened
-  const wasOpen = [...ui.sources.querySelectorAll('details')].map(d => d.open);
-  ui.sources.replaceChildren(...shown);
-  ui.sources.querySelectorAll('details').forEach((d, i) => (d.open = wasOpen[i] ?? false));
-}
-
 function renderStatus(ui: TurnUi): void {
   const { view } = ui;
   ui.root.dataset.status = view.status;
   ui.answer.root.setAttribute('aria-busy', String(view.status === 'streaming'));
-  ui.status.replaceChildren();
-  if (!view.error) return;
-  if (view.status === 'stopped') {
-    // a state the person chose, not a failure
-    const state = el('span', 'state-message');
-    state.textContent = view.error.message;
-    ui.status.append(state);
-  } else {
-    const icon = el('span', 'error-icon');
-    icon.setAttribute('aria-hidden', 'true');
-    icon.textContent = '⚠';
-    const message = el('span', 'error-message');
-    message.textContent =
-      view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
-    ui.status.append(icon, message);
-  }
-  if (view.error.actionTitle) {
-    const action = el('button', 'action');
-    action.textContent = view.error.actionTitle;
-    ui.status.append(action);
-  }
-  const retry = el('button', 'retry');
-  retry.textContent = 'Retry';
-  retry.setAttribute('aria-label', `Retry: ${questionLabel(view.question)}`);
-  ui.status.append(retry);
+  renderStatusLine(ui.status, view);
 }
 
-/** Under a finished answer: who wrote it, Copy, and Select Model when there was no model to write it. */
+function renderSources(ui: TurnUi): void {
+  renderSourceList(ui.sources, ui.view);
+}
+
 function renderFooter(ui: TurnUi): void {
-  const { view } = ui;
-  ui.footer.replaceChildren();
-  if (view.status === 'streaming') return;
-  if (view.model) {
-    const model = el('span', 'model');
-    model.textContent = `Answered by ${view.model}`;
-    ui.footer.append(model);
-  }
-  if (view.searchOnly) {
-    const note = el('span', 'model');
-    note.textContent = 'No language model: search results only.';
-    const select = el('button', 'select-model');
-    select.textContent = 'Select Model';
-    ui.footer.append(note, select);
-  }
-  if (view.answer.trim()) {
-    const copy = el('button', 'copy-answer');
-    copy.textContent = 'Copy';
-    copy.setAttribute('aria-label', `Copy the answer to: ${questionLabel(view.question)}`);
-    ui.footer.append(copy);
-  }
+  renderTurnFooter(ui.footer, ui.view);
 }
 
 let stateTimer: ReturnType<typeof setTimeout> | undefined;
