@@ -13,6 +13,7 @@ import { logFailureOnce } from './vscode/failureLog';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
 import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET } from './vscode/retrieverSettings';
+import { registerSearchTool } from './vscode/searchTool';
 import { registerSecretCommands } from './vscode/secretCommands';
 import { PRESETS, type PresetId } from './providers/presets';
 import { confirmSecretSend } from './vscode/confirmSecretSend';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
       indexReport: () => index.indexReport(),
       logFailure: error => logFailureOnce(log, 'index report', error),
     }),
+    registerSearchTool({ retriever, loadCore, log }),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
     ...registerProviderCommands(keys, models, log),

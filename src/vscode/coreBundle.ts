@@ -4,6 +4,7 @@
  * remote engines (pg). esbuild.mjs bundles this module on its own, as dist/core.js, so none of it is parsed at
  * activation.
  */
+export { agentSearch, agentSearchInput } from '../core/agentSearch';
 export { ask } from '../core/ask';
 export { createEmbedder } from '../embeddings/createEmbedder';
 export { testConnection } from '../providers/connectionTest';

@@ -1,0 +1,220 @@
+import { cancelled, GroundedError } from './errors';
+import { passageRef, type Passage } from './passage';
+import type { Retriever } from './ports';
+import { uncitablePathReason } from '../retrievers/citablePath';
+
+/**
+ * Search as another agent calls it (the VS Code language model tool, the MCP server): input checked the same way
+ * for both, passages checked and formatted the same way for both, within a token budget the result reports.
+ */
+
+/** Passages an agent gets when it does not say how many. */
+export const DEFAULT_AGENT_RESULTS = 8;
+/** The most it may ask for: more rarely helps and only spends the caller's context. */
+export const MAX_AGENT_RESULTS = 30;
+/** A query is a few words or one question; a longer one is a pasted file, which BM25 ranks poorly and slowly. */
+export const MAX_QUERY_CHARS = 1000;
+/** The result's size when the caller gives no budget (VS Code gives one for the model it is calling). */
+export const DEFAULT_TOKEN_BUDGET = 4000;
+/** Below this many tokens left, a passage is not cut to fit: a header and two lines tell the caller nothing. */
+const MIN_CUT_TOKENS = 48;
+
+export interface AgentSearchInput {
+  query: string;
+  maxResults: number;
+}
+
+/** One passage as an agent sees it: where its lines are and what they say. */
+export interface AgentPassage {
+  /** `path:start-end` (`path#cell=N:…` in a notebook, `path#page=N:…` in a PDF). */
+  ref: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  cell?: number;
+  page?: number;
+  title?: string;
+  text: string;
+  score: number;
+}
+
+export interface AgentSearchResult {
+  query: string;
+  passages: AgentPassage[];
+  /** The first text part: how many passages, how many tokens of which budget, what was left out. */
+  summary: string;
+  /** One text part per passage, headed by its `path:start-end` and title, its lines fenced. */
+  blocks: string[];
+  /** Tokens of the blocks and the summary together, as `countTokens` counts them (the summary at its longest). */
+  tokens: number;
+  budget: number;
+  /** Passages found but left out (or cut short) to stay within the budget. */
+  omitted: number;
+}
+
+export interface AgentSearchOptions {
+  signal?: AbortSignal;
+  /** At most this many tokens in the result (default DEFAULT_TOKEN_BUDGET). */
+  tokenBudget?: number;
+  /** The caller's tokenizer; default: a character estimate (four characters a token). */
+  countTokens?: (text: string) => Promise<number>;
+}
+
+/** Four characters a token: close for English and code with the tokenizers chat models use. */
+export const estimateTokens = (text: string): Promise<number> => Promise.resolve(Math.ceil(text.length / 4));
+
+/**
+ * Checks what an agent sent: a query (text, not blank, at most MAX_QUERY_CHARS) and an optional count (a whole
+ * number from 1 to MAX_AGENT_RESULTS) named `countName` in the caller's schema. Bad input is a `bad-input` error
+ * whose message the agent can act on.
+ */
+export function agentSearchInput(query: unknown, count: unknown, countName = 'maxResults'): AgentSearchInput {
+  const text = agentText(query, 'The search needs a query: a few words or a question about the workspace.', 'query');
+  if (count === undefined || count === null) return { query: text, maxResults: DEFAULT_AGENT_RESULTS };
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_AGENT_RESULTS)
+    throw new GroundedError(
+      'bad-input',
+      `${countName} is a whole number from 1 to ${MAX_AGENT_RESULTS}, not ${JSON.stringify(count) ?? String(count)}.`,
+    );
+  return { query: text, maxResults: count };
+}
+
+/** A question an agent asks (the MCP server's `ask`), checked as a query is: text, not blank, not over-long. */
+export function agentQuestion(question: unknown): string {
+  return agentText(question, 'Ask needs a question about the workspace.', 'question');
+}
+
+function agentText(value: unknown, missing: string, noun: string): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new GroundedError('bad-input', missing);
+  if (value.length > MAX_QUERY_CHARS)
+    throw new GroundedError(
+      'bad-input',
+      `The ${noun} is ${value.length} characters long; keep it under ${MAX_QUERY_CHARS} (a few words or one question).`,
+    );
+  return value.trim();
+}
+
+/**
+ * Runs the search and formats what it found. A passage whose path may not be cited (an absolute path, another
+ * scheme, `..`, control characters: see uncitablePathReason) is left out, whichever retriever returned it.
+ * Passages are kept in rank order while they fit the budget; the first one that does not is cut to the lines that
+ * fit (its range says which), and the rest are left out and counted.
+ */
+export async function agentSearch(
+  retriever: Retriever,
+  input: AgentSearchInput,
+  options: AgentSearchOptions = {},
+): Promise<AgentSearchResult> {
+  const { signal } = options;
+  signal?.throwIfAborted();
+  const found = await retriever.search(input.query, { k: input.maxResults, signal });
+  if (signal?.aborted) throw cancelled();
+  const citable = found.filter(p => uncitablePathReason(p.path) === undefined);
+  return formatAgentResult(input.query, citable, options);
+}
+
+/** The summary and the passages' blocks within the budget (see agentSearch). */
+export async function formatAgentResult(
+  query: string,
+  found: readonly Passage[],
+  options: Pick<AgentSearchOptions, 'tokenBudget' | 'countTokens'> = {},
+): Promise<AgentSearchResult> {
+  const budget = Math.max(1, Math.floor(options.tokenBudget ?? DEFAULT_TOKEN_BUDGET));
+  const count = options.countTokens ?? estimateTokens;
+  // the summary's length barely depends on its numbers: room is kept for the longest it can be
+  const summaryRoom = await count(summaryText(query, found.length, budget, budget, found.length));
+  let used = 0;
+  const passages: AgentPassage[] = [];
+  const blocks: string[] = [];
+  let cutShort = 0;
+  for (const p of found) {
+    const left = budget - summaryRoom - used;
+    const whole = agentPassage(p);
+    const block = passageBlock(whole);
+    const tokens = await count(block);
+    if (tokens <= left) {
+      passages.push(whole);
+      blocks.push(block);
+      used += tokens;
+      continue;
+    }
+    const cut = left >= MIN_CUT_TOKENS ? await cutToFit(whole, left, count) : undefined;
+    if (cut) {
+      passages.push(cut.passage);
+      blocks.push(cut.block);
+      used += cut.tokens;
+      cutShort = 1;
+    }
+    break;
+  }
+  const omitted = found.length - passages.length + cutShort;
+  const tokens = used + summaryRoom;
+  const summary = summaryText(query, passages.length, tokens, budget, omitted);
+  return { query, passages, summary, blocks, tokens, budget, omitted };
+}
+
+function agentPassage(p: Passage): AgentPassage {
+  return {
+    ref: passageRef(p, p.startLine, p.endLine),
+    path: p.path,
+    startLine: p.startLine,
+    endLine: p.endLine,
+    ...(p.cell !== undefined ? { cell: p.cell } : {}),
+    ...(p.page !== undefined ? { page: p.page } : {}),
+    ...(p.title ? { title: oneLine(p.title) } : {}),
+    text: p.text,
+    score: p.score,
+  };
+}
+
+/** `path:start-end — title`, then the lines in a fence longer than any backtick run inside them. */
+export function passageBlock(p: AgentPassage): string {
+  const ticks = '`'.repeat(Math.max(3, ...[...p.text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+  return `${p.ref}${p.title ? ` — ${p.title}` : ''}\n${ticks}\n${p.text}\n${ticks}`;
+}
+
+/** The passage's first lines, as many as fit in `room` tokens, with its range shortened to them. */
+async function cutToFit(
+  p: AgentPassage,
+  room: number,
+  count: (text: string) => Promise<number>,
+): Promise<{ passage: AgentPassage; block: string; tokens: number } | undefined> {
+  const lines = p.text.split('\n');
+  const withLines = (n: number): AgentPassage => {
+    const endLine = p.startLine + n - 1;
+    const ref = p.ref.slice(0, p.ref.lastIndexOf(':')) + `:${p.startLine}-${endLine}`;
+    return { ...p, ref, endLine, text: lines.slice(0, n).join('\n') };
+  };
+  let best: { passage: AgentPassage; block: string; tokens: number } | undefined;
+  // the most lines that fit, by halving: each probe is one count
+  let low = 1;
+  let high = lines.length - 1;
+  while (low <= high) {
+    const mid = Math.floor((low + high) / 2);
+    const passage = withLines(mid);
+    const block = passageBlock(passage);
+    const tokens = await count(block);
+    if (tokens <= room) {
+      best = { passage, block, tokens };
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return best;
+}
+
+function summaryText(query: string, shown: number, tokens: number, budget: number, omitted: number): string {
+  const quoted = `“${oneLine(query)}”`;
+  if (shown === 0 && omitted === 0) return `Nothing in the workspace matches ${quoted}. Try other words.`;
+  const passages = shown === 1 ? '1 passage' : `${shown} passages`;
+  const left = omitted ? `; ${omitted} more left out or cut short to stay within it` : '';
+  return (
+    `${passages} from the workspace for ${quoted}, ranked best first (${tokens} of a ${budget}-token budget${left}). ` +
+    'Each is headed by path:start-end, the file and lines it quotes.'
+  );
+}
+
+const oneLine = (text: string): string =>
+  text
+    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();

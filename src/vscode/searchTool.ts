@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import { GroundedError, isAbort } from '../core/errors';
+import type { Retriever } from '../core/ports';
+import type { Core } from './loadCore';
+
+/** The tool's name in package.json's `languageModelTools` (`#grounded` in a chat prompt). */
+export const SEARCH_TOOL_NAME = 'grounded_search';
+
+/** As the manifest's schema declares it; checked again (agentSearchInput), since a caller may skip the schema. */
+export interface SearchToolInput {
+  query?: unknown;
+  maxResults?: unknown;
+}
+
+export interface SearchToolDeps {
+  /** The configured retriever: the local index, the local hybrid, pgvector or Databricks Vector Search. */
+  retriever: Retriever;
+  /** The core, loaded at the first call (the checks and the formatting live there). */
+  loadCore(): Promise<Pick<Core, 'agentSearch' | 'agentSearchInput'>>;
+  log: { warn(message: string): void };
+}
+
+export function registerSearchTool(deps: SearchToolDeps): vscode.Disposable {
+  return vscode.lm.registerTool<SearchToolInput>(SEARCH_TOOL_NAME, createSearchTool(deps));
+}
+
+/**
+ * `grounded_search` for any agent in VS Code: the ranked passages as text parts (a summary, then one part per
+ * passage headed by its `path:start-end` and title), within the token budget VS Code gives for the calling model.
+ * A cancel stops the search; bad input and search failures reach the agent as one sentence it can act on.
+ */
+export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool<SearchToolInput> {
+  return {
+    prepareInvocation: ({ input }) => ({
+      invocationMessage:
+        typeof input.query === 'string' && input.query.trim()
+          ? `Searching the workspace with Grounded for “${clip(input.query.trim())}”`
+          : 'Searching the workspace with Grounded',
+    }),
+    async invoke(options, token) {
+      const controller = new AbortController();
+      const cancel = token.onCancellationRequested(() => controller.abort());
+      try {
+        const core = await deps.loadCore();
+        const input = core.agentSearchInput(options.input.query, options.input.maxResults);
+        const tokenization = options.tokenizationOptions;
+        const result = await core.agentSearch(deps.retriever, input, {
+          signal: controller.signal,
+          tokenBudget: tokenization?.tokenBudget,
+          countTokens: tokenization && (text => Promise.resolve(tokenization.countTokens(text, token))),
+        });
+        return new vscode.LanguageModelToolResult(
+          [result.summary, ...result.blocks].map(text => new vscode.LanguageModelTextPart(text)),
+        );
+      } catch (e) {
+        if (token.isCancellationRequested || isAbort(e)) throw new vscode.CancellationError();
+        deps.log.warn(`${SEARCH_TOOL_NAME} failed: ${e instanceof Error ? e.message : String(e)}`);
+        if (e instanceof GroundedError) throw new Error(e.message);
+        throw new Error('The workspace search failed; the “Grounded” output says why.');
+      } finally {
+        cancel.dispose();
+      }
+    },
+  };
+}
+
+const clip = (text: string): string => (text.length > 80 ? `${text.slice(0, 79)}…` : text);

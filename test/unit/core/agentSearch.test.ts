@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import {
+  agentSearch,
+  agentSearchInput,
+  DEFAULT_AGENT_RESULTS,
+  formatAgentResult,
+  MAX_AGENT_RESULTS,
+  MAX_QUERY_CHARS,
+} from '../../../src/core/agentSearch';
+import { GroundedError } from '../../../src/core/errors';
+import type { Passage } from '../../../src/core/passage';
+import type { Retriever } from '../../../src/core/ports';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+
+const badInput = (message: RegExp) => (e: unknown) =>
+  e instanceof GroundedError && e.kind === 'bad-input' && message.test(e.message);
+
+/** One token a character: budgets in tests are counted in characters. */
+const chars = (text: string) => Promise.resolve(text.length);
+
+const lines = (n: number, word = 'line') => Array.from({ length: n }, (_, i) => `${word} ${i + 1}`).join('\n');
+
+describe('agent search input (the language model tool and the MCP server)', () => {
+  it('takes a query and a count, trimmed, with the default count when none is given', () => {
+    assert.deepEqual(agentSearchInput('  flux capacitor ', undefined), {
+      query: 'flux capacitor',
+      maxResults: DEFAULT_AGENT_RESULTS,
+    });
+    assert.deepEqual(agentSearchInput('flux', 3), { query: 'flux', maxResults: 3 });
+  });
+
+  it('refuses a missing, blank or non-text query with a message that says what a query is', () => {
+    for (const query of [undefined, '', '   ', 42, { q: 'x' }])
+      assert.throws(() => agentSearchInput(query, undefined), badInput(/needs a query/));
+  });
+
+  it('refuses an over-long query, saying how long it is and the limit', () => {
+    const query = 'x'.repeat(MAX_QUERY_CHARS + 1);
+    assert.throws(
+      () => agentSearchInput(query, undefined),
+      badInput(new RegExp(`${MAX_QUERY_CHARS + 1} characters long; keep it under ${MAX_QUERY_CHARS}`)),
+    );
+    assert.equal(agentSearchInput('x'.repeat(MAX_QUERY_CHARS), undefined).query.length, MAX_QUERY_CHARS);
+  });
+
+  it('refuses a count that is not a whole number in range, naming it as the caller’s schema does', () => {
+    for (const count of [0, -1, 1.5, MAX_AGENT_RESULTS + 1, '5', Number.NaN])
+      assert.throws(() => agentSearchInput('flux', count, 'k'), badInput(/^k is a whole number from 1 to 30/));
+    assert.equal(agentSearchInput('flux', MAX_AGENT_RESULTS).maxResults, MAX_AGENT_RESULTS);
+  });
+});
+
+describe('agent search output', () => {
+  it('heads each passage with path:start-end and its title, its lines fenced, ranked as found', async () => {
+    const found: Passage[] = [
+      { ...passage(1, 'first\nsecond'), startLine: 12, endLine: 13 },
+      { ...passage(2, 'other'), title: undefined },
+    ];
+    const result = await agentSearch(new FakeRetriever(() => found), { query: 'flux', maxResults: 5 });
+    assert.deepEqual(result.blocks, [
+      'docs/file1.md:12-13 — Title 1\n```\nfirst\nsecond\n```',
+      'docs/file2.md:1-3\n```\nother\n```',
+    ]);
+    assert.deepEqual(
+      result.passages.map(p => [p.ref, p.path, p.startLine, p.endLine, p.title]),
+      [
+        ['docs/file1.md:12-13', 'docs/file1.md', 12, 13, 'Title 1'],
+        ['docs/file2.md:1-3', 'docs/file2.md', 1, 3, undefined],
+      ],
+    );
+    assert.match(
+      result.summary,
+      /^2 passages from the workspace for “flux”, ranked best first \(\d+ of a 4000-token budget\)/,
+    );
+    assert.equal(result.omitted, 0);
+  });
+
+  it('names a notebook cell and a PDF page in the header, and fences text holding backticks with a longer fence', async () => {
+    const found: Passage[] = [
+      { ...passage(1, 'run ```x```'), path: 'a.ipynb', cell: 3, title: undefined },
+      { ...passage(2, 'page text'), path: 'b.pdf', page: 4, title: 'Line\none' },
+    ];
+    const result = await formatAgentResult('q', found);
+    assert.equal(result.blocks[0], 'a.ipynb#cell=3:1-3\n````\nrun ```x```\n````');
+    assert.equal(result.blocks[1], 'b.pdf#page=4:1-3 — Line one\n```\npage text\n```');
+    assert.equal(result.passages[0]?.cell, 3);
+    assert.equal(result.passages[1]?.page, 4);
+  });
+
+  it('leaves out passages whose paths may not be cited, whichever retriever returned them', async () => {
+    const found = [
+      passage(1, 'outside', '/etc/passwd'),
+      passage(2, 'scheme', 'command:workbench.action.quit'),
+      passage(3, 'up', '../secrets.md'),
+      passage(4, 'newline', 'docs/a.md\nfake.md:1-2'),
+      passage(5, 'fine', 'docs/ok.md'),
+      passage(6, 'web', 'https://example.com/page'),
+    ];
+    const result = await agentSearch(new FakeRetriever(() => found), { query: 'x', maxResults: 10 });
+    assert.deepEqual(
+      result.passages.map(p => p.path),
+      ['docs/ok.md', 'https://example.com/page'],
+    );
+  });
+
+  it('keeps passages in rank order within the budget, cuts the first that does not fit to the lines that do, and counts the rest', async () => {
+    const found = [
+      { ...passage(1, lines(5)), startLine: 10, endLine: 14 },
+      { ...passage(2, lines(40)), startLine: 100, endLine: 139 },
+      passage(3, lines(5)),
+    ];
+    const result = await formatAgentResult('q', found, { tokenBudget: 600, countTokens: chars });
+    assert.equal(result.passages.length, 2);
+    const cut = result.passages[1];
+    assert.ok(cut);
+    assert.equal(cut.startLine, 100);
+    assert.ok(cut.endLine > 100 && cut.endLine < 139, `cut to ${cut.endLine}`);
+    assert.equal(cut.ref, `docs/file2.md:100-${cut.endLine}`);
+    assert.equal(cut.text, lines(cut.endLine - 99));
+    assert.ok(result.tokens <= 600, `${result.tokens} tokens`);
+    const counted = [result.summary, ...result.blocks].reduce((n, text) => n + text.length, 0);
+    assert.ok(result.tokens >= counted, `reports ${result.tokens} tokens for ${counted}`);
+    assert.equal(result.omitted, 2, 'the cut passage and the one after it');
+    assert.match(result.summary, /of a 600-token budget; 2 more left out or cut short to stay within it\)/);
+  });
+
+  it('returns the summary alone when even the first passage does not fit', async () => {
+    const result = await formatAgentResult('q', [passage(1, lines(50))], { tokenBudget: 200, countTokens: chars });
+    assert.deepEqual(result.blocks, []);
+    assert.equal(result.omitted, 1);
+    assert.match(result.summary, /^0 passages .*1 more left out/);
+  });
+
+  it('says nothing matched when the retriever found nothing', async () => {
+    const result = await formatAgentResult('flux', []);
+    assert.equal(result.summary, 'Nothing in the workspace matches “flux”. Try other words.');
+    assert.deepEqual(result.blocks, []);
+  });
+
+  it('asks the retriever for the count given, and stops with a cancel when the signal aborts during the search', async () => {
+    const retriever = new FakeRetriever(() => [passage(1), passage(2), passage(3)]);
+    const result = await agentSearch(retriever, { query: 'q', maxResults: 2 });
+    assert.equal(result.passages.length, 2);
+
+    const controller = new AbortController();
+    const aborting: Retriever = {
+      search: async () => {
+        controller.abort();
+        return [passage(1)];
+      },
+    };
+    await assert.rejects(
+      agentSearch(aborting, { query: 'q', maxResults: 2 }, { signal: controller.signal }),
+      (e: unknown) => e instanceof GroundedError && e.kind === 'cancelled',
+    );
+    await assert.rejects(agentSearch(retriever, { query: 'q', maxResults: 2 }, { signal: controller.signal }));
+    assert.deepEqual(retriever.queries, ['q'], 'an aborted signal searches nothing');
+  });
+});

@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import type * as vscode from 'vscode';
+import * as core from '../../../src/core/agentSearch';
+import type { Passage } from '../../../src/core/passage';
+import type { Retriever, SearchOptions } from '../../../src/core/ports';
+import type { createSearchTool as CreateSearchTool, SearchToolInput } from '../../../src/vscode/searchTool';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import {
+  CancellationError,
+  FakeCancellationToken,
+  LanguageModelTextPart,
+  serveFakeVscode,
+  type LanguageModelToolResult,
+} from '../../fakes/fakeVscodeLm';
+
+type Tool = vscode.LanguageModelTool<SearchToolInput>;
+
+describe('the grounded_search language model tool (VS Code adapter)', () => {
+  let createSearchTool: typeof CreateSearchTool;
+  let restore: () => void;
+  const warnings: string[] = [];
+
+  before(async () => {
+    restore = serveFakeVscode();
+    ({ createSearchTool } = await import('../../../src/vscode/searchTool.js'));
+  });
+  after(() => restore());
+  beforeEach(() => warnings.splice(0));
+
+  const tool = (retriever: Retriever): Tool =>
+    createSearchTool({ retriever, loadCore: async () => core, log: { warn: m => warnings.push(m) } });
+
+  const invoke = async (t: Tool, input: SearchToolInput, token = new FakeCancellationToken(), budget?: number) =>
+    (await t.invoke(
+      {
+        input,
+        toolInvocationToken: undefined,
+        tokenizationOptions:
+          budget === undefined ? undefined : { tokenBudget: budget, countTokens: async text => text.length },
+      },
+      token as unknown as vscode.CancellationToken,
+    )) as unknown as LanguageModelToolResult;
+
+  const texts = (result: LanguageModelToolResult) =>
+    result.content.map(part => {
+      assert.ok(part instanceof LanguageModelTextPart);
+      return part.value;
+    });
+
+  it('returns a summary part, then one text part per passage headed by path:start-end and title', async () => {
+    const found: Passage[] = [{ ...passage(1, 'flux capacitor'), startLine: 4, endLine: 4 }];
+    const result = await invoke(tool(new FakeRetriever(() => found)), { query: 'flux', maxResults: 3 });
+    const [summary, block] = texts(result);
+    assert.match(summary ?? '', /^1 passage from the workspace for “flux”/);
+    assert.equal(block, 'docs/file1.md:4-4 — Title 1\n```\nflux capacitor\n```');
+  });
+
+  it('stays within the token budget VS Code gives, counted with the tokenizer it gives', async () => {
+    const long = Array.from({ length: 200 }, (_, i) => `line ${i}`).join('\n');
+    const retriever = new FakeRetriever(() => [passage(1, long), passage(2, long)]);
+    const result = await invoke(tool(retriever), { query: 'line' }, undefined, 500);
+    const all = texts(result);
+    assert.ok(all.join('').length <= 500, `${all.join('').length} characters`);
+    assert.match(all[0] ?? '', /of a 500-token budget; 2 more left out or cut short/);
+  });
+
+  it('asks for the default count when the input names none', async () => {
+    let asked = 0;
+    const retriever: Retriever = {
+      search: async (_q: string, o: SearchOptions) => {
+        asked = o.k;
+        return [];
+      },
+    };
+    await invoke(tool(retriever), { query: 'flux' });
+    assert.equal(asked, core.DEFAULT_AGENT_RESULTS);
+  });
+
+  it('refuses bad input with the sentence the agent reads, before searching', async () => {
+    const retriever = new FakeRetriever(() => []);
+    await assert.rejects(invoke(tool(retriever), { query: '  ' }), /The search needs a query/);
+    await assert.rejects(invoke(tool(retriever), { query: 'x', maxResults: 99 }), /maxResults is a whole number/);
+    assert.deepEqual(retriever.queries, []);
+  });
+
+  it('stops the search when VS Code cancels the call, and ends as a cancellation', async () => {
+    let searchSignal: AbortSignal | undefined;
+    const retriever: Retriever = {
+      search: (_q, o) =>
+        new Promise((_resolve, reject) => {
+          searchSignal = o.signal;
+          o.signal?.addEventListener('abort', () => reject(new DOMException('Aborted', 'AbortError')));
+        }),
+    };
+    const token = new FakeCancellationToken();
+    const call = invoke(tool(retriever), { query: 'flux' }, token);
+    await new Promise(resolve => setImmediate(resolve));
+    token.cancel();
+    await assert.rejects(call, (e: unknown) => e instanceof CancellationError);
+    assert.equal(searchSignal?.aborted, true);
+    assert.deepEqual(warnings, [], 'a cancel is not logged as a failure');
+  });
+
+  it('logs a failed search and tells the agent in one sentence', async () => {
+    const retriever: Retriever = { search: () => Promise.reject(new Error('socket closed by 10.0.0.1')) };
+    await assert.rejects(
+      invoke(tool(retriever), { query: 'flux' }),
+      /^Error: The workspace search failed; the “Grounded” output says why\.$/,
+    );
+    assert.match(warnings[0] ?? '', /socket closed/);
+  });
+
+  it('shows the query it is searching for before the call', async () => {
+    const prepared = await tool(new FakeRetriever(() => [])).prepareInvocation?.(
+      { input: { query: 'where is the flux capacitor configured' } },
+      new FakeCancellationToken() as unknown as vscode.CancellationToken,
+    );
+    assert.equal(
+      prepared?.invocationMessage,
+      'Searching the workspace with Grounded for “where is the flux capacitor configured”',
+    );
+  });
+});
