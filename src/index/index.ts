@@ -6,6 +6,7 @@
 // The index of a workspace's folders, kept up to date and queried by the host.
 export { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
 export type { IndexHit } from './segments/segmentedIndex';
+export type { SyncProgress } from './build/syncRequest';
 export { skipNotes, type IndexStats } from './segments/indexStats';
 export {
   indexReportMarkdown,

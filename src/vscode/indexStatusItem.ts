@@ -1,60 +1,85 @@
 import * as vscode from 'vscode';
-import type { IndexReportText, IndexStats } from '../index';
+import type { IndexStats, SyncProgress } from '../index';
+import { indexStatusView, type IndexPick, type IndexStatusState } from './indexStatusView';
 
 export interface IndexStatusActions {
-  /** The report the details message shows. */
-  details(): Promise<IndexReportText>;
   rebuild(): void;
   cancel(): void;
-  isSyncing(): boolean;
+  /** How many workspace folders are open (none: nothing to index). */
+  folders(): number;
 }
 
 /**
- * The index in the status bar: files and chunks (or files read / total while a sync runs), last update in the
- * tooltip; a click shows the details, with Rebuild (or Cancel while building).
+ * The index's one status bar item, on the left: `$(book) Grounded: N files`, or real progress while a sync runs,
+ * with accessibility information. A click opens a quick pick with the status line and Rebuild Index (Cancel
+ * Indexing while a sync runs), Show Log and Select Model. The texts come from `indexStatusView`.
  */
 export class IndexStatusItem implements vscode.Disposable {
   static readonly command = 'grounded.showIndex';
-  private readonly item = vscode.window.createStatusBarItem('grounded.index', vscode.StatusBarAlignment.Right, 100);
+  private readonly item = vscode.window.createStatusBarItem('grounded.index', vscode.StatusBarAlignment.Left, 0);
   private readonly registration: vscode.Disposable;
+  private state: IndexStatusState = { kind: 'starting' };
+  private lastStats: IndexStats | undefined;
+  private syncing = false;
 
   constructor(private readonly actions: IndexStatusActions) {
-    this.item.name = 'Grounded Index';
+    this.item.name = vscode.l10n.t('Grounded Index');
     this.item.command = IndexStatusItem.command;
-    this.item.text = '$(search) Grounded';
-    this.item.tooltip = 'Grounded: the workspace index is not built yet.';
+    this.render();
     this.item.show();
-    this.registration = vscode.commands.registerCommand(IndexStatusItem.command, () => this.showDetails());
+    this.registration = vscode.commands.registerCommand(IndexStatusItem.command, () => this.pick());
   }
 
-  progress(done: number, total: number): void {
-    this.item.text = `$(sync~spin) Grounded ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
-    this.item.tooltip = `Grounded is indexing the workspace: ${done} of ${total} files read. Click for details or to cancel.`;
+  /** A sync started or read more files. */
+  progress(progress: SyncProgress): void {
+    this.syncing = true;
+    this.state = { kind: 'indexing', done: progress.done, total: progress.total, growing: progress.growing === true };
+    this.render();
   }
 
-  update(stats: IndexStats): void {
-    const skipped = Object.values(stats.skipped).reduce((a, b) => a + b, 0);
-    this.item.text = `$(search) ${stats.files.toLocaleString('en-US')} files`;
-    this.item.tooltip = new vscode.MarkdownString(
-      [
-        `**Grounded index**: ${stats.files.toLocaleString('en-US')} files, ${stats.chunks.toLocaleString('en-US')} chunks` +
-          (skipped ? `, ${skipped.toLocaleString('en-US')} skipped` : ''),
-        `Last update: ${new Date(stats.builtAt).toLocaleString()}`,
-        'Click for details.',
-      ].join('\n\n'),
-    );
+  /** The index changed (an update landed, a merge); while a sync runs, its progress stays on show. */
+  update(stats: IndexStats | undefined = this.lastStats): void {
+    this.lastStats = stats;
+    if (this.syncing) return;
+    const folders = this.actions.folders();
+    this.state =
+      stats || folders === 0
+        ? { kind: 'ready', folders, stats: stats ?? { files: 0, chunks: 0, skipped: {}, builtAt: Date.now() } }
+        : { kind: 'starting' };
+    this.render();
   }
 
-  private async showDetails(): Promise<void> {
-    const syncing = this.actions.isSyncing();
-    const action = syncing ? 'Cancel Indexing' : 'Rebuild Index';
-    const report: IndexReportText = syncing
-      ? { title: 'Grounded is indexing the workspace.', items: [] }
-      : await this.actions.details();
-    const detail = [...report.items.map(item => `• ${item}`), ...(report.advice ? [report.advice] : [])].join('\n');
-    const choice = await vscode.window.showInformationMessage(report.title, { modal: true, detail }, action);
-    if (choice === 'Cancel Indexing') this.actions.cancel();
-    else if (choice === 'Rebuild Index') this.actions.rebuild();
+  /** A sync ended, with the index it left (none when it failed before the first one). */
+  finished(stats: IndexStats | undefined): void {
+    this.syncing = false;
+    this.update(stats ?? this.lastStats);
+  }
+
+  private render(): void {
+    const view = indexStatusView(this.state, vscode.l10n.t);
+    this.item.text = view.text;
+    this.item.tooltip = view.tooltip;
+    this.item.accessibilityInformation = { label: view.accessibilityLabel, role: 'button' };
+  }
+
+  private async pick(): Promise<void> {
+    const view = indexStatusView(this.state, vscode.l10n.t);
+    const picked = await vscode.window.showQuickPick<IndexPick & vscode.QuickPickItem>(view.picks, {
+      title: vscode.l10n.t('Grounded Index'),
+      placeHolder: view.picks[0]?.label.replace(/^\$\([^)]*\)\s*/, ''),
+    });
+    switch (picked?.action) {
+      case 'rebuild':
+        return this.actions.rebuild();
+      case 'cancel':
+        return this.actions.cancel();
+      case 'showLog':
+        return void vscode.commands.executeCommand('grounded.showLog');
+      case 'selectModel':
+        return void vscode.commands.executeCommand('grounded.selectModel');
+      default:
+        return undefined;
+    }
   }
 
   dispose(): void {

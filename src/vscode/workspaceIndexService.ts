@@ -8,7 +8,6 @@ import {
   documentSettings,
   fileByteLimit,
   fileCountLimit,
-  indexReportText,
   type DiscoveryRules,
   type IndexReport,
   type IndexStats,
@@ -58,16 +57,15 @@ export class WorkspaceIndexService implements vscode.Disposable {
   ) {
     this.storeDir = storageUri ? join(storageUri.fsPath, 'index') : undefined;
     this.status = new IndexStatusItem({
-      details: async () => indexReportText(await this.indexReport()),
       rebuild: () => void vscode.commands.executeCommand('grounded.rebuildIndex'),
       cancel: () => this.retriever.cancel(),
-      isSyncing: () => this.retriever.isSyncing,
+      folders: () => (vscode.workspace.workspaceFolders ?? []).length,
     });
     this.retriever = new LocalRetriever({
       folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
       rules: indexRules,
       storeDir: this.storeDir,
-      onProgress: ({ done, total }) => this.status.progress(done, total),
+      onProgress: progress => this.status.progress(progress),
       onChange: stats => {
         this.status.update(stats);
         setOnboardingContext('indexReady');
@@ -89,6 +87,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
       }),
     );
     if ((vscode.workspace.workspaceFolders ?? []).length > 0) void this.sync();
+    else this.status.update();
   }
 
   /** Waits for the index and tells what is in it. */
@@ -108,12 +107,11 @@ export class WorkspaceIndexService implements vscode.Disposable {
 
   private sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats | undefined> {
     const started = Date.now();
-    return Promise.resolve(
-      vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Grounded: indexing' }, () =>
-        this.retriever.refresh(options),
-      ),
-    ).then(
+    // the status item shows the progress: a second, window progress item would say the same
+    this.status.progress({ done: 0, total: 0, growing: true });
+    return this.retriever.refresh(options).then(
       stats => {
+        this.status.finished(stats);
         this.log.info(
           `index synced in ${Date.now() - started} ms: ${stats.files} files, ${stats.chunks} chunks, ${stats.filesRead} read`,
         );
@@ -121,8 +119,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
       },
       (e: unknown) => {
         if (!(e instanceof Error && e.name === 'AbortError')) this.log.error('index sync failed', e);
-        const stats = this.retriever.stats();
-        if (stats) this.status.update(stats);
+        this.status.finished(this.retriever.stats());
         return undefined;
       },
     );

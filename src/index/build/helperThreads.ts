@@ -181,7 +181,12 @@ export async function readFeed(
   const done = new Array<number>(count + 1).fill(0);
   const progress = (part: number) => (read: number) => {
     done[part] = read;
-    options.onProgress?.({ done: done.reduce((a, b) => a + b, 0), total: feed.files.candidates.length });
+    options.onProgress?.({
+      done: done.reduce((a, b) => a + b, 0),
+      total: feed.files.candidates.length,
+      // while the walk goes on, the total is the files found so far
+      ...(feed.isClosed ? {} : { growing: true as const }),
+    });
   };
   const ids = Array.from({ length: count }, () => options.newSegmentId());
   const taken = ids.map((): FilesToRead[] => []);

@@ -7,6 +7,7 @@ import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
 import { SegmentReader } from './segmentReader';
+import type { SyncProgress } from './syncRequest';
 import { syncIndex } from './syncIndex';
 import {
   doneMessage,
@@ -22,11 +23,11 @@ if (port) {
   const post = (message: WorkerMessage | PartMessage, transfer: ArrayBuffer[] = []): void =>
     port.postMessage(message, transfer);
   let lastProgress = 0;
-  const onProgress = ({ done, total }: { done: number; total: number }): void => {
+  const onProgress = ({ done, total, growing }: SyncProgress): void => {
     const now = performance.now();
-    if (done !== total && now - lastProgress < 50) return;
+    if ((done !== total || growing) && now - lastProgress < 50) return;
     lastProgress = now;
-    post({ type: 'progress', done, total });
+    post({ type: 'progress', done, total, ...(growing ? { growing } : {}) });
   };
   const failed = (e: unknown): void =>
     post({

@@ -50,7 +50,12 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress') options.onProgress?.({ done: message.done, total: message.total });
+      if (message.type === 'progress')
+        options.onProgress?.({
+          done: message.done,
+          total: message.total,
+          ...(message.growing ? { growing: true as const } : {}),
+        });
       else if (message.type === 'done') finish(() => resolve(resultOf(message)));
       else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
       if (message.type !== 'progress') void worker.terminate();

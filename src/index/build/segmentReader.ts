@@ -1,3 +1,4 @@
+import type { SyncProgress } from './syncRequest';
 import { createYielder } from '../base/yieldToEventLoop';
 import { chunkKind, chunkSpans } from '../chunking/chunker';
 import { TextLines } from '../chunking/textLines';
@@ -42,7 +43,7 @@ export interface ReadFilesOptions {
   /** Where extracted documents are kept by content hash, so an unchanged document is never extracted twice. */
   documentCache?: string;
   signal?: AbortSignal;
-  onProgress?: (progress: { done: number; total: number }) => void;
+  onProgress?: (progress: SyncProgress) => void;
 }
 
 /** Files to read, each with what the index knew of it before (undefined for a new file). */

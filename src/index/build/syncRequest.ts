@@ -25,7 +25,9 @@ export interface SyncResult {
   storeRefused?: boolean;
 }
 
+/** `done` of `total` files read; `growing` while the walk still finds files, so `total` is not final yet. */
 export interface SyncProgress {
   done: number;
   total: number;
+  growing?: true;
 }

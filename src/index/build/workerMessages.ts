@@ -20,7 +20,9 @@ export type HelperCommand = { type: 'files'; files: FilesToRead } | { type: 'end
  * arrives (records as objects would be one object per file to deserialize in one go).
  */
 export type WorkerMessage =
-  { type: 'progress'; done: number; total: number } | { type: 'done'; result: SyncResult } | ErrorMessage;
+  | { type: 'progress'; done: number; total: number; growing?: true }
+  | { type: 'done'; result: SyncResult }
+  | ErrorMessage;
 
 /**
  * What a helper posts back: a request for the next block when it has read one (with the files it read so far),

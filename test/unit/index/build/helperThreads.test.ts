@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { FileFeed, splitIntoBlocks } from '../../../../src/index/build/helperThreads';
 import { DEFAULT_WORKER_FILE } from '../../../../src/index/build/indexWorkerClient';
 import type { FilesToRead } from '../../../../src/index/build/segmentReader';
+import type { SyncProgress } from '../../../../src/index/build/syncRequest';
 import { fileList, updateFiles, type FileSource } from '../../../../src/index/build/updateFiles';
 import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { noFiles, FileTable } from '../../../../src/index/segments/fileTable';
@@ -124,6 +125,7 @@ describe('reading a batch of files on several threads', () => {
     const { candidates } = await walkFolders([dir], {});
     let done = 0;
     let readBeforeTheRest = 0;
+    const reports: SyncProgress[] = [];
     let progressed = (): void => undefined;
     const firstRead = new Promise<void>(resolve => (progressed = resolve));
     // Finds 300 files, then waits until some are read (or 20 s) before it finds the other 300.
@@ -140,10 +142,16 @@ describe('reading a batch of files on several threads', () => {
       helpers,
       onProgress: p => {
         done = p.done;
+        reports.push(p);
         if (p.done > 0) progressed();
       },
     });
     assert.ok(readBeforeTheRest > 0, 'files were read before the source had found them all');
+    assert.ok(
+      reports.some(p => p.growing && p.total < 600),
+      'progress says its total is still growing while files are found',
+    );
+    assert.deepEqual(reports.at(-1), { done: 600, total: 600 }, 'the last report has the final total');
     assert.equal(update.threads, 2);
     const found = [...FileTable.of(update.changed).values()].map(r => r.location);
     assert.deepEqual(found.sort(), candidates.map(c => c.location).sort(), 'every file once');
