@@ -118,6 +118,15 @@ function checkDocumentParsers(result, outfile) {
   if (native.length > 0) throw new Error(`${outfile} holds native code (${native.slice(0, 3).join(', ')}…)`);
 }
 
+/** The MCP server's SDK serves `grounded mcp` only: in any bundle but dist/cli.js it would be dead weight at activation. */
+const CLI_ONLY_PACKAGES = /(^|[\\/])node_modules[\\/]@modelcontextprotocol[\\/]/;
+
+function checkCliOnly(result, outfile) {
+  const leaked = Object.keys(result.metafile.inputs).filter(input => CLI_ONLY_PACKAGES.test(input));
+  if (outfile !== 'dist/cli.js' && leaked.length > 0)
+    throw new Error(`${outfile} holds the MCP SDK (${leaked.slice(0, 3).join(', ')}…): it belongs in dist/cli.js only`);
+}
+
 const builds = [
   {
     ...common,
@@ -175,6 +184,7 @@ const builds = [
 function report(result, outfile) {
   if (outfile === 'dist/extension.js') checkEntryBundle(result);
   if (outfile !== 'dist/webview.js') checkDocumentParsers(result, outfile);
+  checkCliOnly(result, outfile);
   writeFileSync(outfile.replace(/\.js$/, '.meta.json'), JSON.stringify(result.metafile));
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   console.log(`${outfile.padEnd(20)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);

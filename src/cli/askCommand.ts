@@ -72,15 +72,17 @@ export async function askCommand(
   }
 }
 
-function modelsFromArgs(
+/** The models --base-url and --model name (none without them); the key comes from GROUNDED_API_KEY. */
+export function modelsFromArgs(
   baseUrl: string | undefined,
   model: string | undefined,
   helperModel: string | undefined,
   apiKey: string | undefined,
   allowInsecure: boolean,
-) {
+  usage = USAGE,
+): Partial<ReturnType<typeof createOpenAiCompatibleModels>> {
   if (baseUrl === undefined && model === undefined) return {};
-  if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${USAGE}`);
+  if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${usage}`);
   const resolved = resolveEndpoint({
     preset: 'custom',
     baseUrl,

@@ -1,5 +1,6 @@
 import { GroundedError } from '../core/errors';
 import type { Retriever } from '../core/ports';
+import type { WorkspaceIndexConfig } from '../index';
 import {
   createRemoteRetriever,
   REMOTE_RETRIEVER_KINDS,
@@ -7,6 +8,7 @@ import {
   type SettingNames,
 } from '../retrievers/createRetriever';
 import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
+import type { LocalRetriever } from '../retrievers/localRetriever';
 import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
@@ -52,6 +54,8 @@ export interface RetrieverValues {
 /** A retriever for one command, and what to do when the command is done with it. */
 export interface OpenedRetriever {
   retriever: Retriever;
+  /** The folders' local index, when it is the retriever. */
+  local?: LocalRetriever;
   /** Saves what the search changed in the stored index (local), or closes the connection (remote). */
   close(): Promise<void>;
 }
@@ -59,7 +63,8 @@ export interface OpenedRetriever {
 /**
  * The retriever the flags name: the folders' stored index (as `grounded index` keeps it), or a remote engine built
  * by the same factory as the extension's. Secrets come from the environment, never from arguments: the PostgreSQL
- * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY).
+ * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY). `watch`: the
+ * local index's sync progress and changes, for a command that keeps running.
  */
 export async function retrieverFromArgs(
   values: RetrieverValues,
@@ -67,6 +72,7 @@ export async function retrieverFromArgs(
   io: CliIo,
   env: NodeJS.ProcessEnv,
   usage: string,
+  watch: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'> = {},
 ): Promise<OpenedRetriever> {
   const kind = values.retriever;
   const remoteFlag = (['connection-string', 'workspace-url', 'index'] as const).find(flag => values[flag] !== '');
@@ -81,9 +87,10 @@ export async function retrieverFromArgs(
       `--store is where the local index is kept; --retriever ${kind} searches the remote engine instead. Usage: ${usage}`,
     );
   if (kind === 'local') {
-    const local = await openIndex(folders, values.store, io);
+    const local = await openIndex(folders, values.store, io, watch);
     return {
       retriever: local,
+      local,
       close: async () => {
         await local.flush();
         local.dispose();

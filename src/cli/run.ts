@@ -3,6 +3,7 @@ import { askCommand } from './askCommand';
 import type { CliCommand, CliIo } from './cliIo';
 import { evalCommand } from './evalCommand';
 import { indexCommand } from './indexCommand';
+import { mcpCommand } from './mcpCommand';
 import { searchCommand } from './searchCommand';
 import { terminalError, unexpectedError } from './terminalError';
 
@@ -11,9 +12,10 @@ export const USAGE = `Usage:
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
   grounded index --target postgres://…?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
   grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--json]   a cited answer over the folder's index (or a remote engine), streamed
+  grounded mcp [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME]] [--no-grading]   a Model Context Protocol server on stdin/stdout: tools search (and ask, with a model) for any MCP client; keeps the index current
   grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
-  --allow-insecure (index --target, search, ask, eval): allow plain http, or PostgreSQL without sslmode, to another machine
-  REMOTE (search, ask): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)
+  --allow-insecure (index --target, search, ask, mcp, eval): allow plain http, or PostgreSQL without sslmode, to another machine
+  REMOTE (search, ask, mcp): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)
                         --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] (token in DATABRICKS_TOKEN or GROUNDED_API_KEY)
                         [--embeddings-model NAME --embeddings-base-url URL]: the question is embedded too (vector ranking, query_vector)
 `;
@@ -24,6 +26,7 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   search: searchCommand,
   index: indexCommand,
   eval: evalCommand,
+  mcp: mcpCommand,
 };
 
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 failed, 2 bad input, 130 cancelled. Never throws. */

@@ -145,6 +145,11 @@ export class WorkspaceIndex {
     return current && (term => current.termWeight(term));
   }
 
+  /** The absolute paths of the files in the index in use (none before the first sync). */
+  fileLocations(): Iterable<string> {
+    return this.current?.fileLocations() ?? [];
+  }
+
   stats(): IndexStats | undefined {
     if (!this.current) return undefined;
     return indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });

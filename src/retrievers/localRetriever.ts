@@ -36,6 +36,11 @@ export class LocalRetriever implements Retriever {
     return this.index.termWeights();
   }
 
+  /** The files in the current index, as absolute paths (what a watcher of the folders needs to watch). */
+  fileLocations(): Iterable<string> {
+    return this.index.fileLocations();
+  }
+
   /** The current index's counts, or undefined before the first sync finishes. */
   stats(): IndexStats | undefined {
     return this.index.stats();

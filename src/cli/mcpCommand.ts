@@ -1,0 +1,171 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import { ask } from '../core/ask';
+import { GroundedError } from '../core/errors';
+import { modelsFromArgs } from './askCommand';
+import type { CliIo } from './cliIo';
+import { resolveFolders } from './folderArgs';
+import { IndexKeeper } from './indexKeeper';
+import { createMcpServer, notifyClient } from './mcpServer';
+import {
+  RETRIEVER_OPTIONS,
+  RETRIEVER_USAGE,
+  retrieverFromArgs,
+  type OpenedRetriever,
+  type RetrieverValues,
+} from './retrieverArgs';
+
+const USAGE = `grounded mcp [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME]] [--no-grading]`;
+
+export interface McpRunOptions {
+  /** Where the protocol goes; default stdin and stdout. */
+  transport?: Transport;
+  /** Called once the server is connected, with a promise of the index built and watched (tests and the bench wait for it). */
+  onConnected?: (session: { server: Server; indexed: Promise<void> }) => void;
+}
+
+/**
+ * `grounded mcp`: Grounded as a Model Context Protocol server, for agents outside VS Code. It opens the folders'
+ * stored index (as `search` keeps it) or the remote engine --retriever names, indexes on start (progress as logging
+ * notifications), keeps the index current while it runs, and serves `search`, and `ask` when --base-url and --model
+ * name a model. stdout carries nothing but the protocol; diagnostics go to stderr. A folder or retriever that cannot
+ * be opened is said on stderr and answered to every tool call, rather than ending the server, so the client's agent
+ * reads why. Runs until the client closes the connection or Ctrl-C; exit code 0.
+ */
+export async function mcpCommand(
+  args: readonly string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+  options: McpRunOptions = {},
+): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      folder: { type: 'string', multiple: true },
+      ...RETRIEVER_OPTIONS,
+      'base-url': { type: 'string' },
+      model: { type: 'string' },
+      'helper-model': { type: 'string' },
+      'no-grading': { type: 'boolean', default: false },
+    },
+  });
+  if (positionals.length > 0)
+    throw new GroundedError(
+      'bad-input',
+      `grounded mcp takes no query (its client sends them): unexpected "${positionals[0]}". Usage: ${USAGE}`,
+    );
+  const models = modelsFromArgs(
+    values['base-url'],
+    values.model,
+    values['helper-model'],
+    env.GROUNDED_API_KEY,
+    values['allow-insecure'],
+    USAGE,
+  );
+  const log = (message: string) => io.err(`grounded mcp: ${message}\n`);
+  const notices = new ClientNotices();
+  const keeper = new IndexKeeper(message => notices.say('info', message), log);
+  const { opened, folders, problem } = await openRetriever(values, io, env, keeper.hooks).catch(
+    (e: unknown): Opened => {
+      if (!(e instanceof GroundedError)) throw e;
+      log(e.message);
+      notices.say('error', e.message);
+      return { folders: [], problem: e };
+    },
+  );
+  const retriever = opened?.retriever;
+  const { model, helperModel } = models;
+  const server = createMcpServer({
+    retriever,
+    problem,
+    ask:
+      model && retriever
+        ? (question, signal) =>
+            ask({ question, signal }, { retriever, model, helperModel, options: { grading: !values['no-grading'] } })
+        : undefined,
+    version: cliVersion(),
+    log,
+  });
+  server.oninitialized = () => notices.connect(server);
+  const closed = new Promise<void>(resolve => (server.onclose = resolve));
+  const stop = () => void server.close();
+  io.signal?.addEventListener('abort', stop, { once: true });
+  await server.connect(options.transport ?? stdioTransport(stop));
+  const indexed = opened?.local ? keeper.start(opened.local, folders) : Promise.resolve();
+  options.onConnected?.({ server, indexed });
+  await closed;
+  io.signal?.removeEventListener('abort', stop);
+  keeper.dispose();
+  await opened?.close().catch((e: unknown) => log(`the index could not be saved: ${String(e)}`));
+  log('stopped: the connection closed');
+  return 0;
+}
+
+interface Opened {
+  opened?: OpenedRetriever;
+  folders: string[];
+  /** Why nothing could be opened (a folder that does not exist, a remote engine's settings). */
+  problem?: GroundedError;
+}
+
+async function openRetriever(
+  values: RetrieverValues & { folder?: string[] },
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  hooks: IndexKeeper['hooks'],
+): Promise<Opened> {
+  const folders = await resolveFolders(values.folder);
+  return { opened: await retrieverFromArgs(values, folders, io, env, USAGE, hooks), folders };
+}
+
+/**
+ * Logging notifications for the client: sent once it has initialized (the protocol allows none before); the
+ * latest one said before then is sent at that moment.
+ */
+class ClientNotices {
+  private server: Server | undefined;
+  private pending: { level: 'info' | 'error'; message: string } | undefined;
+
+  say(level: 'info' | 'error', message: string): void {
+    if (this.server) notifyClient(this.server, level, message);
+    else if (this.pending?.level !== 'error') this.pending = { level, message };
+  }
+
+  connect(server: Server): void {
+    this.server = server;
+    if (this.pending) notifyClient(server, this.pending.level, this.pending.message);
+    this.pending = undefined;
+  }
+}
+
+/**
+ * stdin and stdout as the transport. The client going away (stdin ends, stdout's pipe breaks) stops the server
+ * instead of crashing it; anything a library prints with console.log goes to stderr, so stdout stays protocol only.
+ */
+function stdioTransport(stop: () => void): Transport {
+  console.log = console.info = console.debug = (...data: unknown[]) => console.error(...data);
+  process.stdin.once('end', stop);
+  process.stdout.on('error', stop);
+  return new StdioServerTransport();
+}
+
+/** The version in Grounded's package.json (beside dist/ in the package, three folders up from the compiled source). */
+function cliVersion(): string {
+  for (let dir = __dirname, i = 0; i < 4; dir = dirname(dir), i++) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (manifest.name === 'grounded' && manifest.version) return manifest.version;
+    } catch {
+      // not here: one folder up
+    }
+  }
+  return '0.0.0';
+}

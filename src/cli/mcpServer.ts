@@ -1,0 +1,217 @@
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  ErrorCode,
+  ListToolsRequestSchema,
+  McpError,
+  type CallToolResult,
+  type LoggingLevel,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import {
+  agentQuestion,
+  agentSearch,
+  agentSearchInput,
+  DEFAULT_AGENT_RESULTS,
+  MAX_AGENT_RESULTS,
+  MAX_QUERY_CHARS,
+} from '../core/agentSearch';
+import { GroundedError, isAbort } from '../core/errors';
+import type { AnswerEvent } from '../core/events';
+import { passageRef } from '../core/passage';
+import type { Retriever } from '../core/ports';
+
+export interface McpServerDeps {
+  /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
+  retriever?: Retriever;
+  /** Why there is no retriever (a folder that does not exist, a bad --retriever): every call is answered with it. */
+  problem?: GroundedError;
+  /** The answer flow over the same retriever; only with a model endpoint (then `ask` is listed). */
+  ask?: (question: string, signal: AbortSignal) => AsyncIterable<AnswerEvent>;
+  version: string;
+  /** Diagnostics for a person (stderr): never the protocol's stdout. */
+  log(message: string): void;
+}
+
+const PASSAGE_SCHEMA = {
+  type: 'object',
+  properties: {
+    ref: { type: 'string', description: 'path:start-end (path#cell=N:… in a notebook, path#page=N:… in a PDF)' },
+    path: { type: 'string', description: 'Relative to its workspace folder, or an http(s) URL' },
+    startLine: { type: 'integer', description: '1-based, inclusive' },
+    endLine: { type: 'integer', description: '1-based, inclusive' },
+    cell: { type: 'integer', description: 'The notebook cell the lines are in, 1-based' },
+    page: { type: 'integer', description: 'The PDF page the lines are on, 1-based' },
+    title: { type: 'string', description: 'Heading trail or symbol name' },
+    text: { type: 'string' },
+    score: { type: 'number' },
+  },
+  required: ['ref', 'path', 'startLine', 'endLine', 'text', 'score'],
+} as const;
+
+const SEARCH_TOOL: Tool = {
+  name: 'search',
+  title: 'Search the workspace',
+  description:
+    "Searches the indexed folders (source code, Markdown docs, notes, Jupyter notebooks, PDFs and Word documents) with Grounded's index and returns the best-matching passages, best first, each with its path and exact line range (path:start-end). Use it to find where something is defined, configured, documented or explained before answering about it, and cite the path:start-end of the passages you use. Query with the words the files would contain (names, identifiers, error messages, key terms).",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      query: {
+        type: 'string',
+        description: `What to look for: a few words or one question, at most ${MAX_QUERY_CHARS} characters.`,
+        maxLength: MAX_QUERY_CHARS,
+      },
+      k: {
+        type: 'integer',
+        description: `How many passages to return, best first (1 to ${MAX_AGENT_RESULTS}, default ${DEFAULT_AGENT_RESULTS}).`,
+        minimum: 1,
+        maximum: MAX_AGENT_RESULTS,
+      },
+    },
+    required: ['query'],
+  },
+  outputSchema: {
+    type: 'object',
+    properties: {
+      query: { type: 'string' },
+      passages: { type: 'array', items: PASSAGE_SCHEMA },
+      tokens: { type: 'integer', description: 'Estimated tokens of the text content' },
+      budget: { type: 'integer', description: 'The token budget the result was kept within' },
+      omitted: { type: 'integer', description: 'Passages found but left out (or cut short) to stay within the budget' },
+    },
+    required: ['query', 'passages', 'tokens', 'budget', 'omitted'],
+  },
+  annotations: { readOnlyHint: true, openWorldHint: false },
+};
+
+const ASK_TOOL: Tool = {
+  name: 'ask',
+  title: 'Ask about the workspace',
+  description:
+    "Answers a question about the indexed folders with Grounded's model: it searches, grades the passages and writes an answer whose every claim cites the exact lines (path:start-end) that say it. Use it for a question that needs several passages put together; use search to read the passages yourself.",
+  inputSchema: {
+    type: 'object',
+    properties: {
+      question: {
+        type: 'string',
+        description: `The question, at most ${MAX_QUERY_CHARS} characters.`,
+        maxLength: MAX_QUERY_CHARS,
+      },
+    },
+    required: ['question'],
+  },
+  outputSchema: {
+    type: 'object',
+    properties: {
+      answer: { type: 'string' },
+      citations: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            n: { type: 'integer', description: 'The [n] marker in the answer' },
+            ref: { type: 'string' },
+            path: { type: 'string' },
+            startLine: { type: 'integer' },
+            endLine: { type: 'integer' },
+            claim: { type: 'string' },
+            support: { type: 'string', enum: ['supported', 'partial', 'unsupported'] },
+          },
+          required: ['n', 'ref', 'path', 'startLine', 'endLine', 'claim'],
+        },
+      },
+    },
+    required: ['answer', 'citations'],
+  },
+  annotations: { readOnlyHint: true, openWorldHint: true },
+};
+
+/**
+ * Grounded as an MCP server: `search` always, `ask` when a model endpoint is configured. The tools' schemas are
+ * written here once, as JSON Schema (the low-level Server, so that an unknown tool is a protocol error while bad
+ * arguments are a tool error the calling model can read and correct). A client's cancel aborts the search or the
+ * answer; no failure ends the server.
+ */
+export function createMcpServer(deps: McpServerDeps): Server {
+  const server = new Server(
+    { name: 'grounded', title: 'Grounded', version: deps.version },
+    {
+      capabilities: { tools: {}, logging: {} },
+      instructions:
+        'Grounded searches the folders it was started on. Call search with a few words to get passages with exact path:start-end ranges to cite.',
+    },
+  );
+  const tools = deps.ask ? [SEARCH_TOOL, ASK_TOOL] : [SEARCH_TOOL];
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args = {} } = request.params;
+    if (!tools.some(t => t.name === name))
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `Unknown tool “${name}”: this server has ${tools.map(t => t.name).join(' and ')}.`,
+      );
+    try {
+      if (deps.problem) throw deps.problem;
+      const retriever = deps.retriever;
+      if (!retriever) throw new GroundedError('index', 'The index is not open.');
+      if (name === 'search') return await search(retriever, args, extra.signal);
+      const ask = deps.ask;
+      if (!ask) throw new GroundedError('no-model', 'No model endpoint is configured.');
+      return await answer(ask, args, extra.signal);
+    } catch (e) {
+      if (extra.signal.aborted || isAbort(e)) return toolError('Cancelled.');
+      if (e instanceof GroundedError) return toolError(e.message);
+      deps.log(`grounded mcp: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      return toolError(`The ${name} failed; the server's log (stderr) says why.`);
+    }
+  });
+  return server;
+}
+
+async function search(retriever: Retriever, args: Record<string, unknown>, signal: AbortSignal) {
+  const input = agentSearchInput(args.query, args.k, 'k');
+  const result = await agentSearch(retriever, input, { signal });
+  return {
+    content: [result.summary, ...result.blocks].map(text => ({ type: 'text' as const, text })),
+    structuredContent: {
+      query: result.query,
+      passages: result.passages,
+      tokens: result.tokens,
+      budget: result.budget,
+      omitted: result.omitted,
+    },
+  } satisfies CallToolResult;
+}
+
+async function answer(
+  ask: NonNullable<McpServerDeps['ask']>,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+): Promise<CallToolResult> {
+  const question = agentQuestion(args.question);
+  for await (const event of ask(question, signal)) {
+    if (event.type === 'error') throw event.error;
+    if (event.type !== 'done') continue;
+    const citations = event.citations.map(c => ({
+      n: c.n,
+      ref: passageRef(c.passage, c.startLine, c.endLine),
+      path: c.passage.path,
+      startLine: c.startLine,
+      endLine: c.endLine,
+      claim: c.claim,
+      ...(c.support ? { support: c.support } : {}),
+    }));
+    const sources = [...new Map(citations.map(c => [`${c.n} ${c.ref}`, `[${c.n}] ${c.ref}`])).values()];
+    const text = sources.length ? `${event.answer}\n\nSources:\n${sources.join('\n')}` : event.answer;
+    return { content: [{ type: 'text', text }], structuredContent: { answer: event.answer, citations } };
+  }
+  throw new GroundedError('stream-broken', 'The answer ended before it was finished. Ask again.');
+}
+
+const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });
+
+/** A logging notification to the client, once it is connected (dropped otherwise: stderr has the same). */
+export function notifyClient(server: Server, level: LoggingLevel, data: string): void {
+  server.sendLoggingMessage({ level, logger: 'grounded', data }).catch(() => undefined);
+}

@@ -1,0 +1,301 @@
+import assert from 'node:assert/strict';
+import { cp, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  ErrorCode,
+  LoggingMessageNotificationSchema,
+  McpError,
+  type CallToolResult,
+} from '@modelcontextprotocol/sdk/types.js';
+import { mcpCommand } from '../../../src/cli/mcpCommand';
+import { createMcpServer } from '../../../src/cli/mcpServer';
+import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
+import type { Retriever } from '../../../src/core/ports';
+import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
+import { passage } from '../../fakes/fakeRetriever';
+import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
+import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
+
+interface Running {
+  client: Client;
+  logs: string[];
+  stderr: () => string;
+  /** Resolves to mcpCommand's exit code once the server stopped. */
+  exit: Promise<number>;
+  indexed: Promise<void>;
+}
+
+/** `grounded mcp ARGS` in-process, its protocol over an in-memory pipe to the SDK's own client. */
+async function startMcp(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  let err = '';
+  let out = '';
+  let connected: (session: { server: Server; indexed: Promise<void> }) => void = () => undefined;
+  const session = new Promise<{ server: Server; indexed: Promise<void> }>(resolve => (connected = resolve));
+  const exit = mcpCommand(args, { out: t => (out += t), err: t => (err += t) }, env, {
+    transport: serverSide,
+    onConnected: connected,
+  });
+  const { indexed } = await Promise.race([
+    session,
+    exit.then(code => assert.fail(`mcp exited with ${code} before connecting: ${err}`)),
+  ]);
+  const logs: string[] = [];
+  const client = new Client({ name: 'test-client', version: '1.0.0' });
+  client.setNotificationHandler(LoggingMessageNotificationSchema, n => void logs.push(String(n.params.data)));
+  await client.connect(clientSide);
+  return {
+    client,
+    logs,
+    stderr: () => {
+      assert.equal(out, '', 'nothing but protocol: the command writes nothing to stdout itself');
+      return err;
+    },
+    exit,
+    indexed,
+  };
+}
+
+const texts = (result: unknown): string[] =>
+  ((result as CallToolResult).content ?? []).map(c => (c.type === 'text' ? c.text : `<${c.type}>`));
+
+interface StructuredPassage {
+  ref: string;
+  path: string;
+  startLine: number;
+  endLine: number;
+  title?: string;
+  text: string;
+}
+
+describe('grounded mcp (driven by the MCP SDK client)', () => {
+  const dirs = tempDirs();
+  const cacheBefore = process.env['XDG_CACHE_HOME'];
+  let running: Running | undefined;
+  beforeEach(async () => {
+    process.env['XDG_CACHE_HOME'] = await dirs.make('grounded-mcp-cache-'); // the stored index lands here
+  });
+  afterEach(async () => {
+    await running?.client.close();
+    if (running) assert.equal(await running.exit, 0, 'the server ends with 0 once the client closed');
+    running = undefined;
+    if (cacheBefore === undefined) delete process.env['XDG_CACHE_HOME'];
+    else process.env['XDG_CACHE_HOME'] = cacheBefore;
+  });
+
+  it('initializes, lists search only without a model, and says the index is ready in a logging notification', async () => {
+    running = await startMcp(['--folder', FIXTURE_WORKSPACE]);
+    const { client } = running;
+    assert.equal(client.getServerVersion()?.name, 'grounded');
+    assert.ok(client.getServerCapabilities()?.logging, 'the server declares logging');
+    const { tools } = await client.listTools();
+    assert.deepEqual(
+      tools.map(t => t.name),
+      ['search'],
+    );
+    assert.deepEqual(tools[0]?.inputSchema.required, ['query']);
+    assert.ok(tools[0]?.outputSchema, 'search declares its structured output');
+    await running.indexed;
+    const logs = running.logs;
+    assert.ok(await until(() => logs.some(l => /^index ready: \d+ files, \d+ chunks/.test(l))), logs.join('\n'));
+  });
+
+  it('answers tools/call search with passages as text and as structured content matching its schema', async () => {
+    running = await startMcp(['--folder', FIXTURE_WORKSPACE]);
+    const result = await running.client.callTool({ name: 'search', arguments: { query: 'install widget', k: 3 } });
+    assert.equal(result.isError, undefined, texts(result).join('\n'));
+    const structured = result.structuredContent as { query: string; passages: StructuredPassage[] };
+    assert.equal(structured.query, 'install widget');
+    assert.ok(structured.passages.length >= 1 && structured.passages.length <= 3);
+    const top = structured.passages.find(p => p.path === 'README.md');
+    assert.ok(top, JSON.stringify(structured.passages.map(p => p.ref)));
+    assert.ok(top.startLine >= 1 && top.endLine >= top.startLine);
+    assert.match(top.text, /npm install widget/);
+    const [summary, ...blocks] = texts(result);
+    assert.match(summary ?? '', /passages? from the workspace for “install widget”/);
+    assert.equal(blocks.length, structured.passages.length, 'one text block per structured passage');
+    assert.ok(blocks.some(b => b.startsWith(`${top.ref}`)));
+    assert.equal(running.stderr(), '');
+  });
+
+  it('answers bad arguments with a tool error the agent can read, and an unknown tool with a protocol error', async () => {
+    running = await startMcp(['--folder', FIXTURE_WORKSPACE]);
+    const { client } = running;
+    const missing = await client.callTool({ name: 'search', arguments: {} });
+    assert.equal(missing.isError, true);
+    assert.deepEqual(texts(missing), ['The search needs a query: a few words or a question about the workspace.']);
+    const long = await client.callTool({ name: 'search', arguments: { query: 'x'.repeat(MAX_QUERY_CHARS + 1) } });
+    assert.equal(long.isError, true);
+    assert.match(texts(long)[0] ?? '', /characters long; keep it under 1000/);
+    const k = await client.callTool({ name: 'search', arguments: { query: 'widget', k: 0 } });
+    assert.match(texts(k)[0] ?? '', /^k is a whole number from 1 to 30/);
+    await assert.rejects(
+      client.callTool({ name: 'grep', arguments: { query: 'x' } }),
+      (e: unknown) =>
+        e instanceof McpError && e.code === ErrorCode.InvalidParams && /Unknown tool “grep”/.test(e.message),
+    );
+    // still serving
+    const ok = await client.callTool({ name: 'search', arguments: { query: 'widget' } });
+    assert.equal(ok.isError, undefined);
+  });
+
+  it('starts with a folder that does not exist and answers every call with why', async () => {
+    const missing = join(FIXTURE_WORKSPACE, 'no-such-folder');
+    running = await startMcp(['--folder', missing]);
+    const result = await running.client.callTool({ name: 'search', arguments: { query: 'widget' } });
+    assert.equal(result.isError, true);
+    assert.deepEqual(texts(result), [`Folder not found: ${missing}`]);
+    assert.match(running.stderr(), /Folder not found/);
+    assert.ok(await until(() => running?.logs.includes(`Folder not found: ${missing}`)), 'told to the client too');
+  });
+
+  it('finds a file written while it runs (the index is kept current)', async () => {
+    const folder = await dirs.make('grounded-mcp-ws-');
+    await cp(FIXTURE_WORKSPACE, folder, { recursive: true });
+    running = await startMcp(['--folder', folder]);
+    await running.indexed;
+    await writeFile(join(folder, 'docs', 'gizmo.md'), '# Gizmo\n\nThe zorbulator gizmo hums at night.\n');
+    const client = running.client;
+    const found = await until(
+      async () => {
+        const result = await client.callTool({ name: 'search', arguments: { query: 'zorbulator' } });
+        const passages = (result.structuredContent as { passages: StructuredPassage[] }).passages;
+        return passages.find(p => p.path === 'docs/gizmo.md');
+      },
+      { ms: 15_000, everyMs: 100 },
+    );
+    assert.ok(found, 'the new file was indexed while the server ran');
+    assert.equal(found.startLine, 1);
+  });
+
+  it('lists ask with a model endpoint and answers with the cited answer and its citations', async () => {
+    const model = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'],
+    }));
+    try {
+      running = await startMcp(['--folder', FIXTURE_WORKSPACE, '--base-url', model.baseUrl, '--model', 'fault-model'], {
+        GROUNDED_API_KEY: 'sk-mcp-key',
+      });
+      const { tools } = await running.client.listTools();
+      assert.deepEqual(
+        tools.map(t => t.name),
+        ['search', 'ask'],
+      );
+      const result = await running.client.callTool({
+        name: 'ask',
+        arguments: { question: 'how do I install widget?' },
+      });
+      assert.equal(result.isError, undefined, texts(result).join('\n'));
+      const { answer, citations } = result.structuredContent as {
+        answer: string;
+        citations: { n: number; ref: string; path: string; startLine: number; endLine: number }[];
+      };
+      assert.equal(answer, 'Run `npm install widget` [1].');
+      assert.deepEqual(
+        citations.map(c => [c.n, c.path]),
+        [[1, 'README.md']],
+      );
+      assert.equal(texts(result)[0], `${answer}\n\nSources:\n[1] ${citations[0]?.ref}`);
+      const missing = await running.client.callTool({ name: 'ask', arguments: { question: ' ' } });
+      assert.deepEqual(texts(missing), ['Ask needs a question about the workspace.']);
+    } finally {
+      await running?.client.close();
+      await model.close();
+    }
+  });
+});
+
+describe('the MCP server (createMcpServer)', () => {
+  /** A retriever that searches until its signal aborts, and records that it did. */
+  function stalling() {
+    const state = { started: false, aborted: false };
+    const retriever: Retriever = {
+      search: (_q, { signal }) =>
+        new Promise((_resolve, reject) => {
+          state.started = true;
+          signal?.addEventListener('abort', () => {
+            state.aborted = true;
+            reject(new DOMException('Aborted', 'AbortError'));
+          });
+        }),
+    };
+    return { retriever, state };
+  }
+
+  async function connect(retriever: Retriever) {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({ retriever, version: 'test', log: () => undefined });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    return { server, client };
+  }
+
+  it('stops the search when the client cancels the call', async () => {
+    const { retriever, state } = stalling();
+    const { client, server } = await connect(retriever);
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'search', arguments: { query: 'flux' } }, undefined, {
+      signal: controller.signal,
+    });
+    assert.ok(await until(() => state.started));
+    controller.abort();
+    await assert.rejects(call);
+    assert.ok(await until(() => state.aborted), 'the search saw the cancel');
+    // the server goes on serving
+    assert.deepEqual(
+      (await client.listTools()).tools.map(t => t.name),
+      ['search'],
+    );
+    await client.close();
+    await server.close();
+  });
+
+  it('stops the search when the client disconnects mid-call, and stays up for nothing else to crash', async () => {
+    const { retriever, state } = stalling();
+    const { client, server } = await connect(retriever);
+    let closed = false;
+    server.onclose = () => (closed = true);
+    const call = client.callTool({ name: 'search', arguments: { query: 'flux' } }).catch((e: unknown) => e);
+    assert.ok(await until(() => state.started));
+    await client.close();
+    assert.ok(await call, 'the client’s call ends with an error');
+    assert.ok(await until(() => closed), 'the server saw the connection close');
+    assert.ok(await until(() => state.aborted), 'the search in flight was aborted');
+  });
+
+  it('reports a failing retriever as a tool error and logs the cause for a person', async () => {
+    const logged: string[] = [];
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: { search: () => Promise.reject(new Error('disk on fire')) },
+      version: 'test',
+      log: m => logged.push(m),
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    const result = await client.callTool({ name: 'search', arguments: { query: 'flux' } });
+    assert.equal(result.isError, true);
+    assert.deepEqual(texts(result), ["The search failed; the server's log (stderr) says why."]);
+    assert.match(logged[0] ?? '', /disk on fire/);
+    await client.close();
+  });
+
+  it('passes remote passages through the same path checks as every surface', async () => {
+    const { client } = await connect({
+      search: async () => [passage(1, 'x', '/etc/passwd'), passage(2, 'y', 'docs/ok.md')],
+    });
+    const result = await client.callTool({ name: 'search', arguments: { query: 'x' } });
+    const passages = (result.structuredContent as { passages: StructuredPassage[] }).passages;
+    assert.deepEqual(
+      passages.map(p => p.path),
+      ['docs/ok.md'],
+    );
+    await client.close();
+  });
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { tempDirs } from '../../support/tempDirs';
+import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
+
+/** The CLI's entry as tsc compiles it (out/src/cli/main.js), run as `grounded` would be. */
+const MAIN = join(__dirname, '../../../src/cli/main.js');
+
+const message = (id: number | undefined, method: string, params: object = {}) =>
+  JSON.stringify({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), method, params }) + '\n';
+
+const INITIALIZE = message(1, 'initialize', {
+  protocolVersion: '2025-06-18',
+  capabilities: {},
+  clientInfo: { name: 'stdio-test', version: '1' },
+});
+
+/**
+ * Runs `grounded mcp ARGS` and plays the client: `next` gets each stdout line and returns what to write to stdin
+ * (and whether to close stdin after it). Resolves with the exit code and the output once the process ended.
+ */
+function runStdio(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  next: (line: string) => { write?: string; end?: boolean },
+): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'mcp', ...args], { env: { ...process.env, ...env } });
+    const stdout: string[] = [];
+    let stderr = '';
+    let buffered = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      for (let i = buffered.indexOf('\n'); i >= 0; i = buffered.indexOf('\n')) {
+        const line = buffered.slice(0, i);
+        buffered = buffered.slice(i + 1);
+        stdout.push(line);
+        const { write, end } = next(line);
+        if (write) child.stdin.write(write);
+        if (end) child.stdin.end();
+      }
+    });
+    child.on('error', reject);
+    child.on('close', code => resolve({ code, stdout: buffered ? [...stdout, buffered] : stdout, stderr }));
+    child.stdin.write(INITIALIZE);
+  });
+}
+
+describe('grounded mcp over stdio (a child process)', function () {
+  this.timeout(30_000);
+  const dirs = tempDirs();
+
+  it('writes only protocol to stdout, answers a search, and exits 0 when the client closes stdin mid-call', async () => {
+    const cache = await dirs.make('grounded-mcp-stdio-');
+    const { code, stdout, stderr } = await runStdio(
+      ['--folder', FIXTURE_WORKSPACE],
+      { XDG_CACHE_HOME: cache },
+      line => {
+        const { id } = JSON.parse(line) as { id?: number };
+        if (id === 1)
+          return {
+            write:
+              message(undefined, 'notifications/initialized') +
+              message(2, 'tools/call', { name: 'search', arguments: { query: 'install widget' } }),
+          };
+        // a second call, and the client goes away before its answer
+        if (id === 2)
+          return {
+            write: message(3, 'tools/call', { name: 'search', arguments: { query: 'flux capacitor' } }),
+            end: true,
+          };
+        return {};
+      },
+    );
+    const replies = stdout.map(line => {
+      assert.doesNotThrow(() => JSON.parse(line), `not protocol on stdout: ${line}`);
+      return JSON.parse(line) as { id?: number; result?: { structuredContent?: { passages: { path: string }[] } } };
+    });
+    const search = replies.find(r => r.id === 2);
+    assert.ok(
+      search?.result?.structuredContent?.passages.some(p => p.path === 'README.md'),
+      `${stdout.join('\n')}\n${stderr}`,
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /grounded mcp: stopped: the connection closed\n$/, 'it stopped, not just exited');
+  });
+});
