@@ -1,10 +1,12 @@
-import { passageRef, type Passage } from '../../passage';
-import { emitter, type RagConfig } from '../run';
+import { searchResultViews, type SearchResultView } from '../../searchResults';
+import { emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
-const SNIPPET_LINES = 6;
-
-/** No model, or `/search`: the answer is the ranked passages themselves, labelled as search results. */
+/**
+ * No model, or `/search`: the answer is the ranked passages themselves, labelled as search results. Each result
+ * shows `path:start-end`, the heading its matched lines are under and those lines (not the chunk's first lines),
+ * and cites them; the number is bold text, not a markdown list, so every renderer numbers it the same.
+ */
 export async function presentSearchResults(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const emit = emitter(config);
   const sources = state.passages;
@@ -13,27 +15,29 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
     state.mode === 'search'
       ? `Search results for “${state.query}”`
       : 'No language model is available, so these are search results, not an answer';
+  const views = searchResultViews(sources, state.query, runOf(config).retriever.termWeights?.());
   const answer =
     sources.length === 0
       ? `${label}: nothing in the workspace matches. Try other words.`
-      : `**${label}:**\n\n${sources.map((p, i) => formatResult(p, i + 1)).join('\n\n')}`;
-  // Each result cites itself, whole: there is no claim to align or check.
+      : `**${label}:**\n\n${views.map((v, i) => formatResult(v, i + 1)).join('\n\n')}`;
+  // Each result cites the lines it shows: there is no claim to align or check.
   const citations = sources.map((passage, i) => ({
     n: i + 1,
     ordinal: i,
     passage,
     claim: '',
-    startLine: passage.startLine,
-    endLine: passage.endLine,
+    startLine: views[i]?.startLine ?? passage.startLine,
+    endLine: views[i]?.endLine ?? passage.endLine,
   }));
   for (const citation of citations) emit({ type: 'citation', citation });
   emit({ type: 'token', text: answer });
   return { answer, citations };
 }
 
-function formatResult(p: Passage, n: number): string {
-  const lines = p.text.split('\n');
-  const snippet = lines.slice(0, SNIPPET_LINES).join('\n') + (lines.length > SNIPPET_LINES ? '\n…' : '');
-  const fence = snippet.includes('```') ? '~~~~' : '```';
-  return `${n}. \`${passageRef(p, p.startLine, p.endLine)}\`${p.title ? ` — ${p.title}` : ''} [${n}]\n\n${fence}\n${snippet}\n${fence}`;
+/** `**1.** `path:10-24` · Heading`, then the matched lines with their numbers, fenced. */
+export function formatResult(v: SearchResultView, n: number): string {
+  const width = String(v.endLine).length;
+  const body = v.lines.map((line, i) => `${String(v.startLine + i).padStart(width)}  ${line}`).join('\n');
+  const fence = body.includes('```') ? '~~~~' : '```';
+  return `**${n}.** \`${v.ref}\`${v.heading ? ` · ${v.heading}` : ''}\n\n${fence}\n${body}\n${fence}`;
 }

@@ -1,0 +1,76 @@
+import { alignClaim, claimTerms, type TermWeight } from './citations/align';
+import { weightsFromPassages } from './citations/resolve';
+import { passageRef, type Passage } from './passage';
+
+/** A search result as people read it: where, under which heading, and the lines that matched. */
+export interface SearchResultView {
+  /** `path:start-end` of the chunk (`path#page=2:1-9`, `path#cell=3:1-4`). */
+  ref: string;
+  /** The heading (or symbol) the matched lines are under: the innermost, not the chunk's whole trail. */
+  heading?: string;
+  /** The lines of the chunk that match the query best, 1-based file lines, inclusive. */
+  startLine: number;
+  endLine: number;
+  lines: string[];
+}
+
+/** A matched line longer than this is cut: a minified line would fill the screen. */
+const LINE_WIDTH = 160;
+const MARKDOWN_HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
+
+/**
+ * Each passage as a search result: the run of lines that best matches the query (the lines citations would align a
+ * claim with the same words to, `alignClaim`), and the heading those lines are under. `weight` is the index's IDF
+ * when the retriever has one; else the passages' own.
+ */
+export function searchResultViews(
+  passages: readonly Passage[],
+  query: string,
+  weight: TermWeight = weightsFromPassages(passages),
+): SearchResultView[] {
+  const terms = claimTerms(query, weight);
+  return passages.map(p => {
+    const aligned = alignClaim(terms, p);
+    const startLine = aligned?.startLine ?? p.startLine;
+    const endLine = aligned?.endLine ?? Math.min(p.endLine, p.startLine + 2);
+    const text = p.text.split('\n');
+    const lines = dedent(text.slice(startLine - p.startLine, endLine - p.startLine + 1).map(l => l.trimEnd())).map(l =>
+      l.length > LINE_WIDTH ? `${l.slice(0, LINE_WIDTH - 1)}…` : l,
+    );
+    return {
+      ref: passageRef(p, p.startLine, p.endLine),
+      heading: ownHeading(p, startLine - p.startLine),
+      startLine,
+      endLine,
+      lines,
+    };
+  });
+}
+
+/**
+ * The heading a line of the passage is under: the last of the chunk's headings whose line comes before it (a chunk
+ * packs several sections; its title lists every trail, `Guide > Install; Guide > Configure`), else the innermost
+ * heading the chunk starts under. Only a heading line that names a heading of the title's trails counts, so a `#`
+ * comment in code is never taken for one.
+ */
+export function ownHeading(passage: Pick<Passage, 'title' | 'text'>, lineIndex: number): string | undefined {
+  const trails = (passage.title ?? '')
+    .split('; ')
+    .map(t => t.trim())
+    .filter(t => t && t !== '…');
+  const innermost = trails.map(t => t.split(' > ').at(-1)?.trim() ?? '').filter(Boolean);
+  const named = new Set(trails.flatMap(t => t.split(' > ').map(n => n.trim())));
+  const lines = passage.text.split('\n').slice(0, lineIndex + 1);
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const name = MARKDOWN_HEADING.exec(lines[i] ?? '')?.[1]?.trim();
+    if (name && named.has(name)) return name;
+  }
+  return innermost[0];
+}
+
+/** The lines without the indentation they all share (blank lines aside), so nested code reads from the margin. */
+function dedent(lines: string[]): string[] {
+  const indents = lines.filter(l => l.trim()).map(l => /^[ \t]*/.exec(l)?.[0].length ?? 0);
+  const common = indents.length ? Math.min(...indents) : 0;
+  return lines.map(l => l.slice(Math.min(common, /^[ \t]*/.exec(l)?.[0].length ?? 0)));
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { ask } from '../../../src/core/ask';
+import type { Passage } from '../../../src/core/passage';
+import { formatResult } from '../../../src/core/rag/nodes/presentSearchResults';
+import { ownHeading, searchResultViews } from '../../../src/core/searchResults';
+import { FakeRetriever } from '../../fakes/fakeRetriever';
+import { collect } from '../../support/collect';
+
+/** A markdown chunk that packs two sections (lines 10-21 of the file), titled with both trails as the chunker does. */
+const guide: Passage = {
+  id: 'docs/guide.md:10-21',
+  path: 'docs/guide.md',
+  location: '/ws/docs/guide.md',
+  startLine: 10,
+  endLine: 21,
+  title: 'Guide > Install; Guide > Flux capacitor',
+  text: [
+    '## Install',
+    '',
+    'Download the package and unpack it.',
+    'Run the installer as an administrator.',
+    '',
+    '## Flux capacitor',
+    '',
+    'The wheels are checked first.',
+    'The flux capacitor is charged to 1.21 gigawatts before a jump.',
+    'Charging takes four minutes.',
+    '',
+    'See the maintenance log.',
+  ].join('\n'),
+  score: 3,
+};
+
+const code: Passage = {
+  id: 'src/jump.py:1-6',
+  path: 'src/jump.py',
+  location: '/ws/src/jump.py',
+  startLine: 1,
+  endLine: 6,
+  title: 'jump',
+  text: [
+    'def jump(car):',
+    '    # Install',
+    '    car.check_wheels()',
+    '    car.flux.charge(1.21)',
+    '    return car.go()',
+    '',
+  ].join('\n'),
+  score: 2,
+};
+
+describe('/search results', () => {
+  it('shows the lines that match the query, not the chunk’s first lines', () => {
+    const [view] = searchResultViews([guide], 'flux capacitor charged');
+    assert.ok(view);
+    assert.deepEqual([view.startLine, view.endLine], [18, 18]);
+    assert.deepEqual(view.lines, ['The flux capacitor is charged to 1.21 gigawatts before a jump.']);
+    assert.equal(view.ref, 'docs/guide.md:10-21');
+  });
+
+  it('names the heading the matched lines are under, not every heading of the chunk', () => {
+    const [flux] = searchResultViews([guide], 'flux capacitor charged');
+    assert.equal(flux?.heading, 'Flux capacitor');
+    const [install] = searchResultViews([guide], 'installer administrator');
+    assert.equal(install?.heading, 'Install');
+  });
+
+  it('takes no comment in code for a heading', () => {
+    assert.equal(ownHeading(code, 4), 'jump');
+    assert.equal(ownHeading({ text: 'plain text', title: undefined }, 0), undefined);
+  });
+
+  it('renders a result as a bold number, path:start-end, the heading and the numbered matched lines', () => {
+    const [view] = searchResultViews([guide], 'flux capacitor charged');
+    assert.ok(view);
+    assert.equal(
+      formatResult(view, 2),
+      '**2.** `docs/guide.md:10-21` · Flux capacitor\n\n```\n18  The flux capacitor is charged to 1.21 gigawatts before a jump.\n```',
+    );
+  });
+
+  it('answers /search with those results, each citing its matched lines', async () => {
+    const events = await collect(
+      ask(
+        { question: 'flux capacitor charged', mode: 'search' },
+        { retriever: new FakeRetriever(() => [guide, code]) },
+      ),
+    );
+    const done = events.at(-1);
+    assert.ok(done?.type === 'done');
+    assert.match(
+      done.answer,
+      /^\*\*Search results for “flux capacitor charged”:\*\*\n\n\*\*1\.\*\* `docs\/guide\.md:10-21` · Flux capacitor\n/,
+    );
+    assert.match(done.answer, /\*\*2\.\*\* `src\/jump\.py:1-6` · jump\n\n```\n4 {2}car\.flux\.charge\(1\.21\)\n```$/);
+    assert.doesNotMatch(done.answer, /Download the package|Guide > Install/);
+    assert.deepEqual(
+      done.citations.map(c => [c.n, c.passage.path, c.startLine, c.endLine]),
+      [
+        [1, 'docs/guide.md', 18, 18],
+        [2, 'src/jump.py', 4, 4],
+      ],
+    );
+  });
+});
