@@ -128,7 +128,8 @@ const ASK_TOOL: Tool = {
 };
 
 /**
- * Grounded as an MCP server: `search` always, `ask` when a model endpoint is configured. The tools' schemas are
+ * Grounded as an MCP server: `search` always, `ask` when a model endpoint is configured (its steps, searching,
+ * grading, writing, sent as progress notifications when the client asked for them). The tools' schemas are
  * written here once, as JSON Schema (the low-level Server, so that an unknown tool is a protocol error while bad
  * arguments are a tool error the calling model can read and correct). A client's cancel aborts the search or the
  * answer; no failure ends the server.
@@ -158,7 +159,15 @@ export function createMcpServer(deps: McpServerDeps): Server {
       if (name === 'search') return await search(retriever, args, extra.signal);
       const ask = deps.ask;
       if (!ask) throw new GroundedError('no-model', 'No model endpoint is configured.');
-      return await answer(ask, args, extra.signal);
+      const progressToken = extra._meta?.progressToken;
+      const progress =
+        progressToken === undefined
+          ? undefined
+          : (n: number, message: string) =>
+              void extra
+                .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: n, message } })
+                .catch(() => undefined);
+      return await answer(ask, args, extra.signal, progress);
     } catch (e) {
       if (extra.signal.aborted || isAbort(e)) return toolError('Cancelled.');
       if (e instanceof GroundedError) return toolError(e.message);
@@ -188,10 +197,13 @@ async function answer(
   ask: NonNullable<McpServerDeps['ask']>,
   args: Record<string, unknown>,
   signal: AbortSignal,
+  progress?: (n: number, message: string) => void,
 ): Promise<CallToolResult> {
   const question = agentQuestion(args.question);
+  let steps = 0;
   for await (const event of ask(question, signal)) {
     if (event.type === 'error') throw event.error;
+    if (event.type === 'step') progress?.(++steps, event.detail);
     if (event.type !== 'done') continue;
     const citations = event.citations.map(c => ({
       n: c.n,

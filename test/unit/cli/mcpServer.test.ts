@@ -172,7 +172,7 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
     assert.equal(found.startLine, 1);
   });
 
-  it('lists ask with a model endpoint and answers with the cited answer and its citations', async () => {
+  it('lists ask with a model endpoint and answers with the cited answer and its citations, its steps as progress', async () => {
     const model = await FaultServer.start(request => ({
       tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[1].'],
     }));
@@ -185,10 +185,13 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
         tools.map(t => t.name),
         ['search', 'ask'],
       );
-      const result = await running.client.callTool({
-        name: 'ask',
-        arguments: { question: 'how do I install widget?' },
-      });
+      const steps: string[] = [];
+      const result = await running.client.callTool(
+        { name: 'ask', arguments: { question: 'how do I install widget?' } },
+        undefined,
+        { onprogress: p => void steps.push(p.message ?? '') },
+      );
+      assert.ok(steps.length >= 2, `the answer's steps came as progress: ${JSON.stringify(steps)}`);
       assert.equal(result.isError, undefined, texts(result).join('\n'));
       const { answer, citations } = result.structuredContent as {
         answer: string;
