@@ -120,9 +120,10 @@ function saveState(now: boolean): void {
   else stateTimer = setTimeout(save, 1000);
 }
 
+const streaming = () => [...turns.values()].some(t => t.view.status === 'streaming');
+
 function updateChrome(): void {
-  const streaming = [...turns.values()].some(t => t.view.status === 'streaming');
-  stopButton.hidden = !streaming;
+  stopButton.hidden = !streaming();
   empty.hidden = turns.size > 0;
 }
 
@@ -145,9 +146,12 @@ function updateJump(): void {
   jumpButton.hidden = !offerJump(following, scrollPosition());
 }
 
-/** After the conversation or the question box changed size: keep the newest text in view, if following. */
-function keepUp(): void {
-  if (following) scrollToEnd();
+/**
+ * After the conversation or the question box changed size: keep the newest text in view, if following. The
+ * conversation is followed only while an answer streams, so opening an earlier turn's sources moves nothing.
+ */
+function keepUp(onlyWhileStreaming: boolean): void {
+  if (following && (!onlyWhileStreaming || streaming())) scrollToEnd();
   updateJump();
 }
 
@@ -186,6 +190,8 @@ function onMessage(m: HostToPanel): void {
       if (changed) {
         changed.view = reduceTurn(changed.view, m);
         renderChange(changed, m);
+        // the end of an answer (its status line, footer and sources) comes into view with it
+        if ((m.type === 'done' || m.type === 'error') && following) scrollToEnd();
       }
   }
   updateChrome();
@@ -290,8 +296,8 @@ window.addEventListener(
   },
   { passive: true },
 );
-new ResizeObserver(keepUp).observe(conversation);
-new ResizeObserver(keepUp).observe(form);
+new ResizeObserver(() => keepUp(true)).observe(conversation);
+new ResizeObserver(() => keepUp(false)).observe(form);
 jumpButton.addEventListener('click', follow);
 undoButton.addEventListener('click', () => vscode.postMessage({ type: 'undoClear' }));
 

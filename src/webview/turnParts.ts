@@ -79,13 +79,16 @@ export function renderStatusLine(root: HTMLElement, view: TurnView): void {
     state.textContent = view.error.message;
     root.append(state);
   } else {
+    // the icon inside the message, so a long message wraps under it rather than below it
     const icon = el('span', 'error-icon');
     icon.setAttribute('aria-hidden', 'true');
-    icon.textContent = '⚠';
+    icon.textContent = '⚠ ';
     const message = el('span', 'error-message');
-    message.textContent =
-      view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message;
-    root.append(icon, message);
+    message.append(
+      icon,
+      view.status === 'interrupted' ? `Answer interrupted: ${view.error.message}` : view.error.message,
+    );
+    root.append(message);
   }
   if (view.error.actionTitle) {
     const action = el('button', 'action');

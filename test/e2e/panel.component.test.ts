@@ -409,6 +409,7 @@ describe('panel webview: the first hour (component, Chromium)', function () {
 
   it('follows a streaming answer, stops following when scrolled up, and "Jump to latest" brings the reader back', async () => {
     await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
     for (let i = 0; i < 6; i++) {
       await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(i * 10, 10) });
       await frames();
@@ -435,6 +436,19 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(70, 10) });
     await frames(3);
     assert.ok((await belowView()) <= 1, 'and following it again');
+
+    // the end of the answer (its footer and sources) comes into view with it
+    await p.post({ type: 'tokens', turnId: 't1', text: 'The end [1].' });
+    await p.post({ type: 'done', turnId: 't1', cited: [1] });
+    await frames();
+    assert.ok((await belowView()) <= 1, 'the footer and sources are in view');
+    assert.equal(await p.page.locator('.copy-answer').isVisible(), true);
+    // opening the sources of a finished answer does not move the page
+    const before = await p.page.evaluate(() => window.scrollY);
+    await p.page.locator('.sources details.used > summary').click();
+    await frames(3);
+    assert.equal(await p.page.evaluate(() => window.scrollY), before);
+    assert.equal(await p.page.locator('button.source.cited').isVisible(), true);
   });
 
   it('lists only cited sources under a collapsed "Used N sources", the others behind it labelled not cited', async () => {
@@ -461,6 +475,7 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.equal(await uncited.locator('ol').getAttribute('aria-label'), 'Retrieved, not cited');
     // a stale source re-renders the list: what the reader opened stays open
     await p.post({ type: 'citationStale', turnId: 't1', n: 3 });
+    await uncited.locator('button.source.stale').waitFor({ state: 'attached' });
     assert.equal(await uncited.locator('button.source.stale').isVisible(), true);
   });
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Frame } from 'playwright-core';
+import type { Frame, Page } from 'playwright-core';
 import { askInPanel, panelFrame, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
@@ -32,6 +32,56 @@ async function panelColours(frame: Frame): Promise<PanelColours> {
     chipBackground: await chip.evaluate(el => getComputedStyle(el).backgroundColor),
     boxBackground: await colour('#question', 'backgroundColor'),
   };
+}
+
+/** Switches the colour theme from its picker, and waits until the panel has the theme's kind on its body. */
+async function switchTheme(page: Page, theme: string, kind: string): Promise<Frame> {
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
+  await page.keyboard.type(theme);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  const frame = await panelFrame(page);
+  // VS Code marks the webview's body with the theme's kind when it sends the theme's colours
+  await frame.waitForFunction(k => document.body.classList.contains(k), kind, { timeout: 20_000, polling: 100 });
+  return frame;
+}
+
+/**
+ * The contrast ratio of an element's text (or its placeholder) over the first opaque background under it, from the
+ * colours the panel rendered; the side bar's colour when the page itself is transparent.
+ */
+async function renderedContrast(frame: Frame, selector: string, pseudo?: string): Promise<string> {
+  return frame
+    .locator(selector)
+    .first()
+    .evaluate((e, pseudo) => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).map(Number);
+      const opaque = (c: string) => c !== 'transparent' && !/^rgba\(.*,\s*0\)$/.test(c);
+      let background = '';
+      for (let n: Element | null = e; n && !background; n = n.parentElement) {
+        const bg = getComputedStyle(n).backgroundColor;
+        if (opaque(bg)) background = bg;
+      }
+      if (!background) {
+        const probe = document.createElement('div');
+        probe.style.backgroundColor = 'var(--vscode-sideBar-background)';
+        document.body.append(probe);
+        background = getComputedStyle(probe).backgroundColor;
+        probe.remove();
+      }
+      const text = getComputedStyle(e, pseudo).color;
+      const lum = ([r = 0, g = 0, b = 0]: number[]) => {
+        const lin = (c: number) => (c / 255 <= 0.04045 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+        return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b);
+      };
+      const bg = rgb(background);
+      const [r = 0, g = 0, b = 0, a = 1] = rgb(text);
+      const seen = [r, g, b].map((c, i) => c * a + (bg[i] ?? 0) * (1 - a));
+      const [hi = 0, lo = 0] = [lum(seen), lum(bg)].sort((x, y) => y - x);
+      return `${((hi + 0.05) / (lo + 0.05)).toFixed(2)} (${text} on ${background})`;
+    }, pseudo);
 }
 
 /** Relative luminance of a computed `rgb(r, g, b)` or `rgba(…)` colour, 0 (black) to 1 (white). */
@@ -76,6 +126,8 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const frame = await panelFrame(page);
     const turn = frame.locator('.turn').first();
     await turn.waitFor({ timeout: 30_000 });
+    // the cursor waits in the panel's question box for the follow-up
+    await frame.waitForFunction(() => document.activeElement?.id === 'question', undefined, { timeout: 10_000 });
     // every length the answer takes, and whether the cursor shows with it, recorded in the page as the turn changes
     const seen = await turn.evaluate(
       el =>
@@ -103,6 +155,11 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     );
     assert.equal(await turn.locator('.cursor').count(), 0, 'and is gone at the end');
     assert.ok(!(await turn.locator('.answer').innerText()).includes('[99]'));
+    assert.equal(await turn.locator('.turn-footer .model').innerText(), 'Answered by Grounded Test Model (VS Code)');
+    // the sources it cites, under a collapsed heading
+    const used = turn.locator('.sources details.used');
+    assert.match(await used.locator(':scope > summary').innerText(), /^Used \d+ sources?$/);
+    assert.equal(await used.locator('button.source').first().isVisible(), false);
 
     // the chip names the lines its claim was aligned to, shows them on hover, and selects exactly them
     const chip = turn.locator('.answer button.cite').first();
@@ -243,15 +300,7 @@ describe('the Grounded side panel in VS Code (browser)', function () {
       ['Light Modern', 'vscode-light'],
       ['Dark Modern', 'vscode-dark'],
     ] as const) {
-      await page.keyboard.press('Control+K');
-      await page.keyboard.press('Control+T');
-      await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
-      await page.keyboard.type(theme);
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
-      await page.keyboard.press('Enter');
-      const frame = await panelFrame(page);
-      // VS Code marks the webview's body with the theme's kind when it sends the theme's colours
-      await frame.waitForFunction(k => document.body.classList.contains(k), kind, { timeout: 20_000, polling: 100 });
+      const frame = await switchTheme(page, theme, kind);
       colours[theme] = await panelColours(frame);
       await screenshot(page, `e2e-panel-${theme.toLowerCase().replace(' ', '-')}`);
     }
@@ -268,5 +317,25 @@ describe('the Grounded side panel in VS Code (browser)', function () {
       luminance(dark.text) > luminance(dark.background),
       `dark: light text (${dark.text}) on a dark background (${dark.background})`,
     );
+  });
+
+  it('draws the placeholder and error text at 4.5:1 or more in the light, dark and high-contrast themes', async () => {
+    const { page } = wb;
+    // a question over the length limit fails at once, with an error the panel shows
+    const failed = await askInPanel(await panelFrame(page), `${'too long '.repeat(1000)}?`);
+    await failed.locator('.error-message').waitFor({ timeout: 30_000 });
+    const ratios: Record<string, string> = {};
+    for (const [theme, kind] of [
+      ['Light Modern', 'vscode-light'],
+      ['Dark Modern', 'vscode-dark'],
+      ['Dark High Contrast', 'vscode-high-contrast'],
+    ] as const) {
+      const frame = await switchTheme(page, theme, kind);
+      ratios[`${theme} placeholder`] = await renderedContrast(frame, '#question', '::placeholder');
+      ratios[`${theme} error`] = await renderedContrast(frame, '.turn .error-message');
+      await screenshot(page, `e2e-panel-contrast-${kind}`);
+    }
+    const low = Object.entries(ratios).filter(([, r]) => parseFloat(r) < 4.5);
+    assert.deepEqual(low, [], JSON.stringify(ratios, null, 1));
   });
 });
