@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { fixActions } from '../../../src/core/errors';
 import type { ConnectionReport } from '../../../src/providers/connectionTest';
 import type { GroundedApi } from '../../../src/extension';
 import { collect } from '../../support/collect';
@@ -89,6 +93,29 @@ describe('the openai-compatible provider in a real VS Code', function () {
     assert.equal(end.error.options.action?.command, 'grounded.setApiKey');
   });
 
+  it('names the endpoint and the cause of a refused connection, offers Open Setting and Show Log, and logs the cause', async () => {
+    const port = await refusedPort();
+    // Ollama's preset needs no key, so no stored key is offered to this other origin
+    await setModelSettings({ preset: 'ollama', baseUrl: `http://127.0.0.1:${port}/v1` });
+    try {
+      const end = (await collect(api.ask({ question: 'How is the flux capacitor configured?' }))).at(-1);
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.equal(end.error.kind, 'network');
+      assert.match(
+        end.error.message,
+        new RegExp(`http://127\\.0\\.0\\.1:${port}: the connection was refused \\(ECONNREFUSED\\)`),
+      );
+      assert.deepEqual(
+        fixActions(end.error).map(a => [a.command, ...(a.arguments ?? [])]),
+        [['workbench.action.openSettings', 'grounded.model.baseUrl'], ['grounded.showLog']],
+      );
+      const logged = await until(() => groundedLog().includes(`connect ECONNREFUSED 127.0.0.1:${port}`), HOST_WAIT);
+      assert.ok(logged, 'the Grounded log holds the cause');
+    } finally {
+      await setModelSettings({ preset: 'custom', baseUrl: server.baseUrl });
+    }
+  });
+
   it('says which key is missing, without calling the endpoint, when a preset needs one', async () => {
     await setModelSettings({ preset: 'openai' });
     try {
@@ -123,3 +150,29 @@ describe('the openai-compatible provider in a real VS Code', function () {
     assert.ok(await until(asked(true), HOST_WAIT), 'the participant generated with the endpoint');
   });
 });
+
+/** A port nothing listens on: one that was just listened on and closed. */
+async function refusedPort(): Promise<number> {
+  const probe = createServer();
+  await new Promise<void>(resolve => probe.listen(0, '127.0.0.1', resolve));
+  const address = probe.address();
+  await new Promise(resolve => probe.close(resolve));
+  assert.ok(address && typeof address === 'object');
+  return address.port;
+}
+
+/** Everything the Grounded output channel wrote in this run (its log files under the user data folder). */
+function groundedLog(): string {
+  const extensions = process.env['GROUNDED_TEST_EXTENSIONS_DIR'];
+  assert.ok(extensions, 'GROUNDED_TEST_EXTENSIONS_DIR is set by runHostTests.js');
+  const files: string[] = [];
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (entry.name === 'Grounded.log') files.push(path);
+    }
+  };
+  walk(join(extensions, '..', 'user-data', 'logs'));
+  return files.map(f => readFileSync(f, 'utf8')).join('\n');
+}
