@@ -265,7 +265,7 @@ export class PanelController {
         for (const c of event.citations) {
           if (!turn.citedLines?.some(l => l.ordinal === c.ordinal)) this.keepCitation(turn, c);
         }
-        // every source stays listed; the cited ones are marked
+        // the cited sources are listed under "Used N sources", the others apart as retrieved but not cited
         const shown = sourcesToShow(event, turn.passages);
         const done: TurnMessage = { type: 'done', turnId, cited: shown.kind === 'cited' ? shown.numbers : [] };
         if (event.model) done.model = event.model;

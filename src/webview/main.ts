@@ -335,4 +335,6 @@ stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }))
 vscode.getState()?.turns?.forEach(renderTurn);
 updateChrome();
 fitQuestion();
+// a view opened with focus (its first Grounded: Ask…) starts with the cursor in the box
+if (document.hasFocus()) question.focus();
 vscode.postMessage({ type: 'ready' });
