@@ -160,7 +160,7 @@ export class StringListWriter {
  * two strings with an equal prefix are both lead bytes or both continuation bytes, so swapping the ranks of those
  * two lead-byte ranges makes the byte comparison agree with JS order. Every other byte keeps its value.
  */
-function utf16Rank(byte: number): number {
+export function utf16Rank(byte: number): number {
   if (byte >= 0xf0) return byte - 2; // F0–F4 → EE–F2
   if (byte >= 0xee) return byte + 5; // EE–EF → F3–F4
   return byte;

@@ -1,3 +1,4 @@
+import { FrontCodedList } from '../base/frontCodedList';
 import { StringList } from '../base/stringList';
 import type { DocumentSettings } from '../documents/documents';
 import type { FileColumns, FileRecord } from '../segments/fileTable';
@@ -84,7 +85,9 @@ const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
   s.docFiles,
   s.docStartLines,
   s.docEndLines,
-  ...[s.terms, s.docTitles, s.filePaths, s.fileLocations].flatMap(list => [list.bytes, list.offsets]),
+  s.terms.bytes,
+  s.terms.blockStarts,
+  ...[s.docTitles, s.filePaths, s.fileLocations].flatMap(list => [list.bytes, list.offsets]),
 ];
 
 const fileArrays = (f: FileColumns): ArrayBufferView[] => [
@@ -102,7 +105,7 @@ const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets)
 export function reviveSegmentData(s: SegmentData): SegmentData {
   return {
     ...s,
-    terms: revive(s.terms),
+    terms: new FrontCodedList(s.terms.bytes, s.terms.blockStarts, s.terms.length),
     docTitles: revive(s.docTitles),
     filePaths: revive(s.filePaths),
     fileLocations: revive(s.fileLocations),

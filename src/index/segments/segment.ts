@@ -1,3 +1,4 @@
+import { FrontCodedList } from '../base/frontCodedList';
 import { StringList } from '../base/stringList';
 import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from '../scoring/wasmScorer';
 
@@ -11,8 +12,8 @@ import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from '
  */
 export interface SegmentData {
   id: number;
-  /** Distinct terms, sorted ascending in JS string order. */
-  terms: StringList;
+  /** Distinct terms, sorted ascending in JS string order (front-coded: a dictionary's terms share prefixes). */
+  terms: FrontCodedList;
   /** termCount + 1 entries: term t's postings are [postingStarts[t], postingStarts[t + 1]). */
   postingStarts: Uint32Array;
   /** Document numbers, ascending within a term. */
@@ -171,8 +172,12 @@ export class Segment {
           list.bytes.buffer === shared || list.offsets.buffer === shared
             ? new StringList(list.bytes.slice(), list.offsets.slice())
             : list;
+        const terms = data.terms;
         Object.assign(data, {
-          terms: ownList(data.terms),
+          terms:
+            terms.bytes.buffer === shared || terms.blockStarts.buffer === shared
+              ? new FrontCodedList(terms.bytes.slice(), terms.blockStarts.slice(), terms.length)
+              : terms,
           postingStarts: own(data.postingStarts),
           docFiles: own(data.docFiles),
           docStartLines: own(data.docStartLines),

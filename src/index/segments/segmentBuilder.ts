@@ -1,4 +1,5 @@
 import { GrowableUint32 } from '../base/growableArray';
+import { FrontCodedList } from '../base/frontCodedList';
 import { StringList } from '../base/stringList';
 import type { ChunkSpan } from '../chunking/chunker';
 import { DEFAULT_BM25_PARAMS, type Bm25Fields, type Bm25Params } from '../scoring/bm25';
@@ -179,7 +180,7 @@ export class SegmentBuilder {
     this.counter.dispose();
     return new Segment({
       id,
-      terms,
+      terms: FrontCodedList.of(terms),
       postingStarts,
       postingDocs,
       postingTfs,

@@ -1,5 +1,6 @@
 import { GrowableUint32 } from '../base/growableArray';
-import { StringListWriter } from '../base/stringList';
+import { FrontCodedList } from '../base/frontCodedList';
+import { StringListWriter, type StringList } from '../base/stringList';
 import { Segment } from './segment';
 
 export interface MergeInput {
@@ -20,8 +21,9 @@ export const isDeleted = (deleted: Uint8Array | undefined, doc: number): boolean
 /**
  * Writes the live documents of several segments into one new segment, in input order: deleted documents and the
  * terms only they used disappear, so document frequencies become exact again. Term lists are merged like sorted
- * runs (each input's dictionary is already sorted), comparing and copying their UTF-8 bytes in place; postings are
- * copied with renumbered documents. Nothing is decoded, so a merge costs little more than copying the bytes.
+ * runs (each input's dictionary is already sorted, and unpacked from its front coding once), comparing and copying
+ * their UTF-8 bytes in place; postings are copied with renumbered documents. No text is decoded, so a merge costs
+ * little more than copying the bytes.
  */
 export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeResult {
   const liveDocs = inputs.reduce((n, { segment }) => n + segment.docCount, 0);
@@ -62,7 +64,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   // none of its postings is live), and every output term how many postings it gets.
   const termMaps = inputs.map(({ segment }) => new Int32Array(segment.termCount).fill(-1));
   const termsAtMost = inputs.reduce((n, { segment }) => n + segment.termCount, 0);
-  const termBytesAtMost = inputs.reduce((n, { segment }) => n + segment.data.terms.bytes.length, 0);
+  const termLists = inputs.map(({ segment }) => segment.data.terms.toStringList());
+  const termBytesAtMost = termLists.reduce((n, list) => n + list.bytes.length, 0);
   const terms = new StringListWriter(termsAtMost, termBytesAtMost);
   const counts = new Uint32Array(termsAtMost);
   const cursors = new Uint32Array(inputs.length);
@@ -73,11 +76,10 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     let first = -1;
     let sameCount = 0;
     for (let i = 0; i < inputs.length; i++) {
-      const list = (inputs[i] as MergeInput).segment.data.terms;
+      const list = termLists[i] as StringList;
       const c = cursors[i] ?? 0;
       if (c >= list.length) continue;
-      const order =
-        first < 0 ? -1 : list.compareWith(c, (inputs[first] as MergeInput).segment.data.terms, cursors[first] ?? 0);
+      const order = first < 0 ? -1 : list.compareWith(c, termLists[first] as StringList, cursors[first] ?? 0);
       if (order < 0) {
         first = i;
         sameCount = 0;
@@ -91,7 +93,7 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
       postings += livePostings(inputs[i] as MergeInput, cursors[i] ?? 0, shifts[i] ?? -1, docMaps[i] as Int32Array);
     }
     if (postings > 0) {
-      terms.push((inputs[first] as MergeInput).segment.data.terms, cursors[first] ?? 0);
+      terms.push(termLists[first] as StringList, cursors[first] ?? 0);
       counts[termCount] = postings;
       for (let k = 0; k < sameCount; k++) {
         const i = same[k] ?? 0;
@@ -151,7 +153,7 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   });
   const segment = new Segment({
     id,
-    terms: terms.toList(),
+    terms: FrontCodedList.of(terms.toList()),
     postingStarts,
     postingDocs,
     postingTfs,

@@ -1,4 +1,5 @@
 import * as zlib from 'node:zlib';
+import { FRONT_CODED_BLOCK, FrontCodedList } from '../base/frontCodedList';
 import { StringList } from '../base/stringList';
 
 /**
@@ -207,6 +208,19 @@ export class ByteReader {
     if (offsets.length === 0 || (offsets[offsets.length - 1] ?? 0) > bytes.length)
       throw new StoreFormatError('corrupt', 'string table out of range');
     return new StringList(bytes, offsets);
+  }
+
+  /** A front-coded list (its count, blocks and block starts), a view of the file's bytes like `strings`. */
+  frontCoded(): FrontCodedList {
+    const length = this.u32();
+    const bytes = this.u8s();
+    const blockStarts = this.u32s();
+    if (
+      blockStarts.length !== Math.ceil(length / FRONT_CODED_BLOCK) + 1 ||
+      (blockStarts[blockStarts.length - 1] ?? 0) > bytes.length
+    )
+      throw new StoreFormatError('corrupt', 'front-coded table out of range');
+    return new FrontCodedList(bytes, blockStarts, length);
   }
 
   /** True when every payload byte was read (a reader that stops early means the layout disagrees). */

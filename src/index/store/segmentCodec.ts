@@ -2,12 +2,14 @@ import type { SegmentData } from '../segments/segment';
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the segment layout changes: older files are then rebuilt, never misread. */
-export const SEGMENT_FORMAT_VERSION = 2; // 2: string tables hold UTF-8 byte offsets
+export const SEGMENT_FORMAT_VERSION = 3; // 2: string tables hold UTF-8 byte offsets; 3: terms front-coded
 
 export function encodeSegment(s: SegmentData): Uint8Array {
   const w = new ByteWriter();
   w.u32(s.id);
-  w.strings(s.terms);
+  w.u32(s.terms.length);
+  w.array(s.terms.bytes);
+  w.array(s.terms.blockStarts);
   w.array(s.postingStarts);
   w.array(s.postingDocs);
   w.array(s.postingTfs);
@@ -33,7 +35,7 @@ export async function decodeSegment(
   const r = await ByteReader.openInSteps(bytes, SEGMENT_FORMAT_VERSION, what, step);
   const s: SegmentData = {
     id: r.u32(),
-    terms: r.strings(),
+    terms: r.frontCoded(),
     postingStarts: r.u32s(),
     postingDocs: r.u32s(),
     postingTfs: r.u16s(),

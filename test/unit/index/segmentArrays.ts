@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { FrontCodedList } from '../../../src/index/base/frontCodedList';
 import { StringList } from '../../../src/index/base/stringList';
 import type { SegmentData } from '../../../src/index/segments/segment';
 
@@ -10,7 +11,11 @@ export function segmentArrays(data: SegmentData | undefined): Record<string, unk
       .filter(([key]) => key !== 'id')
       .map(([key, value]) => [
         key,
-        value instanceof StringList ? value.toArray() : ArrayBuffer.isView(value) ? [...(value as Uint32Array)] : value,
+        value instanceof StringList || value instanceof FrontCodedList
+          ? value.toArray()
+          : ArrayBuffer.isView(value)
+            ? [...(value as Uint32Array)]
+            : value,
       ]),
   );
 }

@@ -1,0 +1,190 @@
+import { grown } from './growableArray';
+import { StringList, utf16Rank } from './stringList';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8', { fatal: false });
+
+/** Strings per block: the first is stored whole, the others as the bytes they add to the one before. */
+export const FRONT_CODED_BLOCK = 16;
+
+/** Bytes a string is decoded into (one list is read at a time on a thread). */
+let scratch = new Uint8Array(256);
+/** Where `readVarint` reads next. */
+let readAt = 0;
+
+/**
+ * Sorted strings (JS string order), front-coded: in each block of FRONT_CODED_BLOCK, the first string is its length
+ * (variable-byte) and UTF-8 bytes, every other string the count of leading bytes it shares with the one before, the
+ * count of bytes that follow and those bytes. Sorted terms share long prefixes, so this holds a segment's term
+ * dictionary in far fewer bytes than a StringList. A lookup binary-searches the blocks' first strings in place and
+ * decodes at most one block; like a StringList it is two typed arrays, transferred and stored without parsing.
+ */
+export class FrontCodedList {
+  constructor(
+    readonly bytes: Uint8Array,
+    /** One entry per block + 1: block b is bytes[blockStarts[b], blockStarts[b + 1]). */
+    readonly blockStarts: Uint32Array,
+    readonly length: number,
+  ) {}
+
+  /** The strings of `list` (sorted ascending in JS string order), front-coded. */
+  static of(list: StringList): FrontCodedList {
+    const n = list.length;
+    const { bytes: from, offsets } = list;
+    const blockStarts = new Uint32Array(Math.ceil(n / FRONT_CODED_BLOCK) + 1);
+    let out = new Uint8Array(Math.max(16, from.length + 2 * n));
+    let size = 0;
+    for (let i = 0; i < n; i++) {
+      const start = offsets[i] ?? 0;
+      const end = offsets[i + 1] ?? 0;
+      let shared = 0;
+      if (i % FRONT_CODED_BLOCK === 0) blockStarts[i / FRONT_CODED_BLOCK] = size;
+      else {
+        const before = offsets[i - 1] ?? 0;
+        const limit = Math.min(end - start, start - before);
+        while (shared < limit && from[start + shared] === from[before + shared]) shared++;
+      }
+      if (size + 10 + end - start > out.length) out = grown(out, size + 10 + end - start);
+      if (i % FRONT_CODED_BLOCK !== 0) size = writeVarint(out, size, shared);
+      size = writeVarint(out, size, end - start - shared);
+      out.set(from.subarray(start + shared, end), size);
+      size += end - start - shared;
+    }
+    blockStarts[blockStarts.length - 1] = size;
+    return new FrontCodedList(out.slice(0, size), blockStarts, n);
+  }
+
+  get(i: number): string {
+    const length = this.decode(i);
+    return decoder.decode(scratch.subarray(0, length));
+  }
+
+  /** Index of `s`, or -1: the last block whose first string is at most `s`, then that block in order. */
+  indexOfSorted(s: string): number {
+    const key = encoder.encode(s);
+    let lo = 0;
+    let hi = this.blockStarts.length - 2;
+    let block = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = this.compareFirst(mid, key);
+      if (c === 0) return mid * FRONT_CODED_BLOCK;
+      if (c < 0) {
+        block = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    if (block < 0) return -1;
+    const first = block * FRONT_CODED_BLOCK;
+    const last = Math.min(this.length, first + FRONT_CODED_BLOCK);
+    readAt = this.blockStarts[block] ?? 0;
+    for (let i = first; i < last; i++) {
+      const shared = i === first ? 0 : readVarint(this.bytes);
+      const added = readVarint(this.bytes);
+      const length = shared + added;
+      if (length > scratch.length) scratch = grown(scratch, length);
+      scratch.set(this.bytes.subarray(readAt, readAt + added), shared);
+      readAt += added;
+      if (i === first) continue; // equal to the key was found by the search, smaller by the search's choice
+      const c = compareBytes(scratch, length, key);
+      if (c === 0) return i;
+      if (c > 0) return -1;
+    }
+    return -1;
+  }
+
+  /** The same strings as a StringList (what merging reads and writes). */
+  toStringList(): StringList {
+    const offsets = new Uint32Array(this.length + 1);
+    let bytes = new Uint8Array(Math.max(16, 2 * this.bytes.length));
+    let size = 0;
+    let previous = 0;
+    readAt = 0;
+    for (let i = 0; i < this.length; i++) {
+      const shared = i % FRONT_CODED_BLOCK === 0 ? 0 : readVarint(this.bytes);
+      const added = readVarint(this.bytes);
+      if (size + shared + added > bytes.length) bytes = grown(bytes, size + shared + added);
+      bytes.copyWithin(size, previous, previous + shared);
+      bytes.set(this.bytes.subarray(readAt, readAt + added), size + shared);
+      readAt += added;
+      previous = size;
+      size += shared + added;
+      offsets[i + 1] = size;
+    }
+    return new StringList(bytes.slice(0, size), offsets);
+  }
+
+  /** The strings, in order. */
+  toArray(): string[] {
+    return this.toStringList().toArray();
+  }
+
+  /** Bytes held (blocks + block starts). */
+  get byteSize(): number {
+    return this.bytes.byteLength + this.blockStarts.byteLength;
+  }
+
+  /** Decodes string i into `scratch`; its byte length. */
+  private decode(i: number): number {
+    const block = Math.floor(i / FRONT_CODED_BLOCK);
+    readAt = this.blockStarts[block] ?? 0;
+    let length = 0;
+    for (let j = block * FRONT_CODED_BLOCK; j <= i; j++) {
+      const shared = j % FRONT_CODED_BLOCK === 0 ? 0 : readVarint(this.bytes);
+      const added = readVarint(this.bytes);
+      length = shared + added;
+      if (length > scratch.length) scratch = grown(scratch, length);
+      scratch.set(this.bytes.subarray(readAt, readAt + added), shared);
+      readAt += added;
+    }
+    return length;
+  }
+
+  /** Sign of (block b's first string) − key in JS string order, comparing bytes in place. */
+  private compareFirst(b: number, key: Uint8Array): number {
+    readAt = this.blockStarts[b] ?? 0;
+    const length = readVarint(this.bytes);
+    const n = Math.min(length, key.length);
+    for (let j = 0; j < n; j++) {
+      const x = this.bytes[readAt + j] ?? 0;
+      const y = key[j] ?? 0;
+      if (x !== y) return utf16Rank(x) - utf16Rank(y);
+    }
+    return length - key.length;
+  }
+}
+
+function compareBytes(a: Uint8Array, aLength: number, key: Uint8Array): number {
+  const n = Math.min(aLength, key.length);
+  for (let j = 0; j < n; j++) {
+    const x = a[j] ?? 0;
+    const y = key[j] ?? 0;
+    if (x !== y) return utf16Rank(x) - utf16Rank(y);
+  }
+  return aLength - key.length;
+}
+
+/** Writes `value` at `to`; the position after it. */
+function writeVarint(out: Uint8Array, to: number, value: number): number {
+  let v = value;
+  let p = to;
+  while (v >= 0x80) {
+    out[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  out[p++] = v;
+  return p;
+}
+
+/** The value at `readAt`, which moves past it. */
+function readVarint(bytes: Uint8Array): number {
+  let value = 0;
+  let shift = 0;
+  let b: number;
+  do {
+    b = bytes[readAt++] ?? 0;
+    value += (b & 0x7f) * 2 ** shift;
+    shift += 7;
+  } while (b >= 0x80 && shift < 35);
+  return value;
+}

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ByteWriter } from '../../../../src/index/store/binaryFormat';
+import { decodeSegment, SEGMENT_FORMAT_VERSION } from '../../../../src/index/store/segmentCodec';
+import type { SegmentData } from '../../../../src/index/segments/segment';
+import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
+import { tempDirs } from '../../../support/tempDirs';
+
+/** A segment file as format 2 wrote it: the same sections, its terms a plain string table. */
+function encodeFormat2(s: SegmentData): Uint8Array {
+  const w = new ByteWriter();
+  w.u32(s.id);
+  w.strings(s.terms.toStringList());
+  w.array(s.postingStarts);
+  w.array(s.postingDocs);
+  w.array(s.postingTfs);
+  w.array(s.docLengths);
+  w.array(s.docFiles);
+  w.array(s.docStartLines);
+  w.array(s.docEndLines);
+  w.strings(s.docTitles);
+  w.strings(s.filePaths);
+  w.strings(s.fileLocations);
+  return w.finish(2);
+}
+
+describe('segment store format', () => {
+  const dirs = tempDirs();
+
+  it('rebuilds a store whose segments have the previous format once, with a notice, and answers as before', async () => {
+    assert.equal(SEGMENT_FORMAT_VERSION, 3);
+    const temp = await dirs.make('grounded-format-');
+    const ws = join(temp, 'ws');
+    const store = join(temp, 'store');
+    await mkdir(ws);
+    await writeFile(join(ws, 'guide.md'), '# Guide\n\nInstall the widget, then parse the headers.\n');
+    await writeFile(join(ws, 'parse.ts'), 'export function parseHeaders(text: string) {\n  return text;\n}\n');
+    const session = async (): Promise<{ hits: string[]; notices: string[] }> => {
+      const notices: string[] = [];
+      const index = new WorkspaceIndex({
+        folders: () => [ws],
+        storeDir: store,
+        workerFile: false,
+        onNotice: m => notices.push(m),
+      });
+      try {
+        await index.sync();
+        await index.flush();
+        const hits = index.search('parse headers', 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score}`);
+        return { hits, notices };
+      } finally {
+        index.dispose();
+      }
+    };
+    const first = await session();
+    assert.deepEqual(first.notices, []);
+    assert.equal(first.hits.length, 2);
+    for (const name of (await readdir(store)).filter(n => n.startsWith('seg-'))) {
+      const file = join(store, name);
+      await writeFile(file, encodeFormat2(await decodeSegment(await readFile(file), name)));
+    }
+
+    const old = await session();
+    assert.equal(old.notices.length, 1);
+    assert.match(
+      old.notices[0] ?? '',
+      /^Grounded rebuilt the workspace index: .*format version 2, this Grounded reads 3/,
+    );
+    assert.deepEqual(old.hits, first.hits);
+
+    const next = await session();
+    assert.deepEqual(next.notices, [], 'once: the rebuilt store has the current format');
+    assert.deepEqual(next.hits, first.hits);
+  });
+});
