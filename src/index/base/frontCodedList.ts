@@ -13,10 +13,11 @@ let scratch = new Uint8Array(256);
 let readAt = 0;
 
 /**
- * Sorted strings (JS string order), front-coded: in each block of FRONT_CODED_BLOCK, the first string is its length
+ * Strings front-coded: in each block of FRONT_CODED_BLOCK, the first string is its length
  * (variable-byte) and UTF-8 bytes, every other string the count of leading bytes it shares with the one before, the
- * count of bytes that follow and those bytes. Sorted terms share long prefixes, so this holds a segment's term
- * dictionary in far fewer bytes than a StringList. A lookup binary-searches the blocks' first strings in place and
+ * count of bytes that follow and those bytes. Sorted terms share long prefixes, and so do the paths of a folder's
+ * files listed together, so this holds a segment's term dictionary and file paths in far fewer bytes than a
+ * StringList. In a sorted list (JS string order), a lookup binary-searches the blocks' first strings in place and
  * decodes at most one block; like a StringList it is two typed arrays, transferred and stored without parsing.
  */
 export class FrontCodedList {
@@ -27,7 +28,7 @@ export class FrontCodedList {
     readonly length: number,
   ) {}
 
-  /** The strings of `list` (sorted ascending in JS string order), front-coded. */
+  /** The strings of `list`, front-coded (`indexOfSorted` needs them sorted ascending in JS string order). */
   static of(list: StringList): FrontCodedList {
     const n = list.length;
     const { bytes: from, offsets } = list;

@@ -85,9 +85,9 @@ const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
   s.docFiles,
   s.docStartLines,
   s.docEndLines,
-  s.terms.bytes,
-  s.terms.blockStarts,
-  ...[s.docTitles, s.filePaths, s.fileLocations].flatMap(list => [list.bytes, list.offsets]),
+  ...[s.terms, s.filePaths, s.fileLocations].flatMap(list => [list.bytes, list.blockStarts]),
+  s.docTitles.bytes,
+  s.docTitles.offsets,
 ];
 
 const fileArrays = (f: FileColumns): ArrayBufferView[] => [
@@ -100,14 +100,15 @@ const fileArrays = (f: FileColumns): ArrayBufferView[] => [
 ];
 
 const revive = (l: StringList): StringList => new StringList(l.bytes, l.offsets);
+const reviveCoded = (l: FrontCodedList): FrontCodedList => new FrontCodedList(l.bytes, l.blockStarts, l.length);
 
 /** Structured clone keeps data, not classes: gives a segment's string tables their methods back. */
 export function reviveSegmentData(s: SegmentData): SegmentData {
   return {
     ...s,
-    terms: new FrontCodedList(s.terms.bytes, s.terms.blockStarts, s.terms.length),
+    terms: reviveCoded(s.terms),
     docTitles: revive(s.docTitles),
-    filePaths: revive(s.filePaths),
-    fileLocations: revive(s.fileLocations),
+    filePaths: reviveCoded(s.filePaths),
+    fileLocations: reviveCoded(s.fileLocations),
   };
 }

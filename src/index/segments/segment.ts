@@ -29,9 +29,9 @@ export interface SegmentData {
   docEndLines: Uint32Array;
   /** Heading trail or symbol name per document, '' for none. */
   docTitles: StringList;
-  /** Display path and absolute path of the segment's files. */
-  filePaths: StringList;
-  fileLocations: StringList;
+  /** Display path and absolute path of the segment's files (front-coded: files of a folder follow each other). */
+  filePaths: FrontCodedList;
+  fileLocations: FrontCodedList;
 }
 
 /** Postings per block-max bound: 2^7 = 128, as in Lucene's skip data. */
@@ -172,19 +172,19 @@ export class Segment {
           list.bytes.buffer === shared || list.offsets.buffer === shared
             ? new StringList(list.bytes.slice(), list.offsets.slice())
             : list;
-        const terms = data.terms;
+        const ownCoded = (list: FrontCodedList): FrontCodedList =>
+          list.bytes.buffer === shared || list.blockStarts.buffer === shared
+            ? new FrontCodedList(list.bytes.slice(), list.blockStarts.slice(), list.length)
+            : list;
         Object.assign(data, {
-          terms:
-            terms.bytes.buffer === shared || terms.blockStarts.buffer === shared
-              ? new FrontCodedList(terms.bytes.slice(), terms.blockStarts.slice(), terms.length)
-              : terms,
+          terms: ownCoded(data.terms),
           postingStarts: own(data.postingStarts),
           docFiles: own(data.docFiles),
           docStartLines: own(data.docStartLines),
           docEndLines: own(data.docEndLines),
           docTitles: ownList(data.docTitles),
-          filePaths: ownList(data.filePaths),
-          fileLocations: ownList(data.fileLocations),
+          filePaths: ownCoded(data.filePaths),
+          fileLocations: ownCoded(data.fileLocations),
         });
       }
       const { docs, tfs, lengths } = scorer.arrays();

@@ -189,8 +189,8 @@ export class SegmentBuilder {
       docStartLines: this.docStartLines.toArray(),
       docEndLines: this.docEndLines.toArray(),
       docTitles: StringList.from(this.docTitles),
-      filePaths: StringList.from(this.filePaths),
-      fileLocations: StringList.from(this.fileLocations),
+      filePaths: FrontCodedList.of(StringList.from(this.filePaths)),
+      fileLocations: FrontCodedList.of(StringList.from(this.fileLocations)),
     });
   }
 }

@@ -42,13 +42,15 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     if (!deleted?.some(bits => bits !== 0)) shifts[input] = docLengths.length;
     const map = new Int32Array(segment.docCount).fill(-1);
     const fileMap = new Int32Array(data.filePaths.length).fill(-1);
+    const paths = data.filePaths.toStringList();
+    const locations = data.fileLocations.toStringList();
     for (let d = 0; d < segment.docCount; d++) {
       if (isDeleted(deleted, d)) continue;
       const oldFile = data.docFiles[d] ?? 0;
       if (fileMap[oldFile] === -1) {
         fileMap[oldFile] = fileCount++;
-        filePaths.push(data.filePaths, oldFile);
-        fileLocations.push(data.fileLocations, oldFile);
+        filePaths.push(paths, oldFile);
+        fileLocations.push(locations, oldFile);
       }
       map[d] = docLengths.length;
       docLengths.push(data.docLengths[d] ?? 0);
@@ -162,8 +164,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     docStartLines: docStartLines.toArray(),
     docEndLines: docEndLines.toArray(),
     docTitles: docTitles.toList(),
-    filePaths: filePaths.toList(),
-    fileLocations: fileLocations.toList(),
+    filePaths: FrontCodedList.of(filePaths.toList()),
+    fileLocations: FrontCodedList.of(fileLocations.toList()),
   });
   return { segment, docMaps };
 }

@@ -78,6 +78,13 @@ export class ByteWriter {
     this.array(list.offsets);
   }
 
+  /** A front-coded list: its count, blocks and block starts (read back by `ByteReader.frontCoded`). */
+  frontCoded(list: FrontCodedList): void {
+    this.u32(list.length);
+    this.array(list.bytes);
+    this.array(list.blockStarts);
+  }
+
   finish(version: number): Uint8Array {
     const out = new Uint8Array(HEADER_BYTES + this.length);
     let at = HEADER_BYTES;

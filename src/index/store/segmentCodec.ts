@@ -2,14 +2,13 @@ import type { SegmentData } from '../segments/segment';
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the segment layout changes: older files are then rebuilt, never misread. */
-export const SEGMENT_FORMAT_VERSION = 3; // 2: string tables hold UTF-8 byte offsets; 3: terms front-coded
+// 2: string tables hold UTF-8 byte offsets; 3: terms front-coded; 4: file paths and locations front-coded too.
+export const SEGMENT_FORMAT_VERSION = 4;
 
 export function encodeSegment(s: SegmentData): Uint8Array {
   const w = new ByteWriter();
   w.u32(s.id);
-  w.u32(s.terms.length);
-  w.array(s.terms.bytes);
-  w.array(s.terms.blockStarts);
+  w.frontCoded(s.terms);
   w.array(s.postingStarts);
   w.array(s.postingDocs);
   w.array(s.postingTfs);
@@ -18,8 +17,8 @@ export function encodeSegment(s: SegmentData): Uint8Array {
   w.array(s.docStartLines);
   w.array(s.docEndLines);
   w.strings(s.docTitles);
-  w.strings(s.filePaths);
-  w.strings(s.fileLocations);
+  w.frontCoded(s.filePaths);
+  w.frontCoded(s.fileLocations);
   return w.finish(SEGMENT_FORMAT_VERSION);
 }
 
@@ -44,8 +43,8 @@ export async function decodeSegment(
     docStartLines: r.u32s(),
     docEndLines: r.u32s(),
     docTitles: r.strings(),
-    filePaths: r.strings(),
-    fileLocations: r.strings(),
+    filePaths: r.frontCoded(),
+    fileLocations: r.frontCoded(),
   };
   const docs = s.docLengths.length;
   const consistent =
