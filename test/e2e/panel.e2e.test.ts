@@ -253,6 +253,29 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     await screenshot(wb.page, 'e2e-panel-xss');
   });
 
+  it('follows a long answer to its end, and "Jump to latest" brings back a reader who scrolled up', async () => {
+    const frame = await panelFrame(wb.page);
+    const below = () =>
+      frame.evaluate(() => {
+        const s = document.scrollingElement ?? document.documentElement;
+        return s.scrollHeight - s.clientHeight - s.scrollTop;
+      });
+    const asked = await askInPanel(frame, 'XSSDEMO list the xsspayload lines again');
+    const id = await asked.getAttribute('data-id');
+    await frame.locator(`.turn[data-id="${id}"][data-status="done"]`).waitFor({ timeout: 60_000 });
+    assert.ok(
+      (await frame.evaluate(() => document.documentElement.scrollHeight)) >
+        2 * (await frame.evaluate(() => innerHeight)),
+    );
+    await frame.locator(`.turn[data-id="${id}"] .copy-answer`).waitFor();
+    assert.ok((await below()) <= 1, 'the end of the answer, with its footer, is in view');
+    await frame.evaluate(() => window.scrollTo(0, 0));
+    await frame.locator('#jump').waitFor({ state: 'visible', timeout: 5000 });
+    await frame.locator('#jump').click();
+    await frame.locator('#jump').waitFor({ state: 'hidden', timeout: 5000 });
+    assert.ok((await below()) <= 1, 'back at the newest text');
+  });
+
   it('keeps the conversation when the view is hidden and shown, and after a window reload', async () => {
     const { page } = wb;
     // textContent with whitespace collapsed: innerText depends on layout (a webview not laid out yet gives single line
