@@ -111,7 +111,7 @@ export function renderTurnFooter(root: HTMLElement, view: TurnView): void {
     root.append(model);
   }
   if (view.searchOnly) {
-    const note = el('span', 'model');
+    const note = el('span', 'model-note');
     note.textContent = 'Answers need a language model:';
     const select = el('button', 'select-model');
     select.textContent = 'Select Model';
