@@ -155,13 +155,14 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   if (failure) {
     const where = chain.find(c => c.name === 'EndpointRequestError');
     const endpoint = stringProp(where, 'endpoint');
+    const setting = stringProp(where, 'setting');
     const at = endpoint ? ` ${endpoint}` : '';
     return new GroundedError(
       'network',
       failure.lost
         ? `The connection to the model endpoint${at} was lost: ${failure.reason}. Retry, or check the endpoint.`
         : `Could not reach the model endpoint${at}: ${failure.reason}. Check that it is running and that the base URL is right, then retry.`,
-      { cause: e, setting: stringProp(where, 'setting') },
+      { cause: e, setting, action: setting ? openSetting(setting) : undefined },
     );
   }
   const text = [...codes, ...chain.map(c => c.message)].join(' ');

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
-import { fixActions, GroundedError, SELECT_MODEL } from '../core/errors';
-import { NO_CHAT_MODEL_ADVICE, OPEN_PANEL, RETRY, renderToChat, type ChatSink } from './chatRender';
+import { fixActions, GroundedError } from '../core/errors';
+import { chatModelAdvice, RETRY, renderToChat, type ChatSink } from './chatRender';
 import { readModelSettings } from './modelSettings';
 import { indexReportMarkdown, type IndexReport } from '../index';
 import { passageRef } from '../core/passage';
@@ -38,10 +38,11 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     if (request.command === 'index') return indexCommand(deps, stream);
     const mode: AnswerMode = request.command === 'search' ? 'search' : 'answer';
     // answers come from the chat view's model unless an OpenAI-compatible endpoint is configured
-    const usesChatModel = readModelSettings().provider === 'vscode';
-    if (mode === 'answer' && usesChatModel && !request.model) {
-      stream.markdown(NO_CHAT_MODEL_ADVICE.trimStart());
-      for (const action of [OPEN_PANEL, SELECT_MODEL]) stream.button(action);
+    const provider = readModelSettings().provider;
+    const before = chatModelAdvice({ provider, mode, hasChatModel: !!request.model });
+    if (before) {
+      stream.markdown(before.markdown);
+      for (const action of before.buttons) stream.button(action);
       return { errorDetails: { message: 'No chat model is available.' } };
     }
     const controller = new AbortController();
@@ -56,9 +57,10 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
         chatSink(stream, [request.prompt, mode]),
       );
       // the chat view's model is missing or refused: say what chat needs and where Grounded answers without it
-      if (outcome.error?.kind === 'no-model' && usesChatModel) {
-        stream.markdown(NO_CHAT_MODEL_ADVICE);
-        stream.button(OPEN_PANEL);
+      const after = chatModelAdvice({ provider, mode, hasChatModel: true, error: outcome.error });
+      if (after) {
+        stream.markdown(after.markdown);
+        for (const action of after.buttons) stream.button(action);
       }
       const metadata: GroundedChatMetadata = {
         question: request.prompt,

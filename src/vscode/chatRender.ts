@@ -1,4 +1,4 @@
-import { fixActions, type ErrorAction, type GroundedError } from '../core/errors';
+import { fixActions, SELECT_MODEL, type ErrorAction, type GroundedError } from '../core/errors';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
@@ -35,6 +35,31 @@ export const NO_CHAT_MODEL_ADVICE =
   '\n\n**@grounded in chat needs a VS Code chat model**: VS Code sends each chat request with the model picked in ' +
   'the chat view, and answers come from it. Pick another model there, or use the **Grounded panel**: it answers with ' +
   'an OpenAI-compatible endpoint (*Grounded: Select Model*) and, with no model at all, lists the matching passages.';
+
+/** What chat says about its model, and the buttons it offers with it. */
+export interface ChatModelAdvice {
+  markdown: string;
+  buttons: ErrorAction[];
+}
+
+/**
+ * Whether chat must explain that it needs a VS Code chat model: before asking, when answers come from the chat
+ * view's model (provider `vscode`) and the request carries none; after, when that model was missing or refused
+ * (`no-model`). With an OpenAI-compatible endpoint the chat model is not what answers, so there is nothing to say.
+ */
+export function chatModelAdvice(situation: {
+  provider: 'vscode' | 'openai-compatible';
+  mode: AnswerMode;
+  hasChatModel: boolean;
+  error?: GroundedError;
+}): ChatModelAdvice | undefined {
+  if (situation.provider !== 'vscode') return undefined;
+  if (!situation.error && situation.mode === 'answer' && !situation.hasChatModel)
+    return { markdown: NO_CHAT_MODEL_ADVICE.trimStart(), buttons: [OPEN_PANEL, SELECT_MODEL] };
+  // the error's own buttons (Select Model among them) are already shown
+  if (situation.error?.kind === 'no-model') return { markdown: NO_CHAT_MODEL_ADVICE, buttons: [OPEN_PANEL] };
+  return undefined;
+}
 
 /** Said after an anchor whose lines do not support the claim before it. */
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';

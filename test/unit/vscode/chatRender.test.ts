@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
-import { EndpointRequestError, type ErrorAction } from '../../../src/core/errors';
+import { EndpointRequestError, GroundedError, SELECT_MODEL, type ErrorAction } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
-import { renderToChat, RETRY, UNSUPPORTED_NOTE, type ChatSink } from '../../../src/vscode/chatRender';
+import {
+  chatModelAdvice,
+  OPEN_PANEL,
+  renderToChat,
+  RETRY,
+  UNSUPPORTED_NOTE,
+  type ChatSink,
+} from '../../../src/vscode/chatRender';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -140,5 +147,35 @@ describe('chat rendering', () => {
     const outcome = await renderToChat(ask({ question: '' }, { retriever }), sink);
     assert.deepEqual(sink.calls, []);
     assert.equal(outcome.error?.kind, 'bad-input');
+  });
+});
+
+describe('what chat says about its model', () => {
+  it('explains, before asking, that chat needs a VS Code chat model, and points to the panel and Select Model', () => {
+    const advice = chatModelAdvice({ provider: 'vscode', mode: 'answer', hasChatModel: false });
+    assert.match(advice?.markdown ?? '', /^\*\*@grounded in chat needs a VS Code chat model\*\*/);
+    assert.match(advice?.markdown ?? '', /Grounded panel/);
+    assert.deepEqual(advice?.buttons, [OPEN_PANEL, SELECT_MODEL]);
+  });
+
+  it('explains it after a missing or refused chat model, with the panel beside the error’s own buttons', () => {
+    const error = new GroundedError('no-model', 'The model “X” is no longer available. Pick another model.');
+    const advice = chatModelAdvice({ provider: 'vscode', mode: 'answer', hasChatModel: true, error });
+    assert.deepEqual(advice?.buttons, [OPEN_PANEL]);
+  });
+
+  it('says nothing when an OpenAI-compatible endpoint answers, when a model is there, or for other errors', () => {
+    const noModel = new GroundedError('no-model', 'needs grounded.model.baseUrl');
+    assert.equal(chatModelAdvice({ provider: 'openai-compatible', mode: 'answer', hasChatModel: false }), undefined);
+    assert.equal(
+      chatModelAdvice({ provider: 'openai-compatible', mode: 'answer', hasChatModel: true, error: noModel }),
+      undefined,
+    );
+    assert.equal(chatModelAdvice({ provider: 'vscode', mode: 'answer', hasChatModel: true }), undefined);
+    const network = new GroundedError('network', 'lost');
+    assert.equal(
+      chatModelAdvice({ provider: 'vscode', mode: 'answer', hasChatModel: true, error: network }),
+      undefined,
+    );
   });
 });
