@@ -143,7 +143,8 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private notice(message: string): void {
     this.notices.push(message);
     this.log.warn(message);
-    void vscode.window.showWarningMessage(message);
+    const showLog = vscode.l10n.t('Show Log');
+    void vscode.window.showWarningMessage(message, showLog).then(choice => choice === showLog && this.log.show());
   }
 
   private report(folders: string[], stats: IndexStats | undefined): WorkspaceIndexReport {
