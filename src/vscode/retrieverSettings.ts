@@ -5,7 +5,7 @@ import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
-import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
+import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId } from '../providers/presets';
 import { locatePushedPath } from '../retrievers/locatePushedPath';
 import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
 import { loadCore } from './loadCore';
@@ -31,7 +31,7 @@ const SET_EMBEDDINGS_API_KEY = { title: 'Set Embeddings API Key', command: 'grou
 export function readRetrieverSettings(): RetrieverSettings {
   const c = vscode.workspace.getConfiguration('grounded');
   const kind = c.get<string>('retriever', 'local');
-  const preset = c.get<string>('embeddings.preset', 'databricks');
+  const preset = c.get<string>('embeddings.preset', DEFAULT_PRESET);
   const allowInsecure = c.get<boolean>('allowInsecureConnections', false);
   return {
     kind: kind === 'pgvector' || kind === 'databricks-vector-search' ? kind : 'local',
@@ -55,7 +55,7 @@ export function readRetrieverSettings(): RetrieverSettings {
       },
     },
     embeddings: {
-      preset: isPresetId(preset) ? preset : 'custom',
+      preset: isPresetId(preset) ? preset : DEFAULT_PRESET,
       baseUrl: c.get<string>('embeddings.baseUrl', ''),
       model: c.get<string>('embeddings.model', ''),
       azureApiVersion: c.get<string>('embeddings.azureApiVersion', DEFAULT_AZURE_API_VERSION),

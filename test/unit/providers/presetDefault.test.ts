@@ -23,6 +23,10 @@ describe('the model preset when none is chosen', () => {
     assert.equal(DEFAULT_PRESET, 'custom');
   });
 
+  it('is custom for embeddings too, so a hybrid or pgvector set-up does not first ask for a Databricks URL', () => {
+    assert.equal(declared('grounded.embeddings.preset')?.default, 'custom');
+  });
+
   it('asks for a base URL, not for a Databricks workspace URL', () => {
     const r = resolveEndpoint({
       preset: DEFAULT_PRESET,
