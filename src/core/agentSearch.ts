@@ -98,7 +98,8 @@ function agentText(value: unknown, missing: string, noun: string): string {
  * Runs the search and formats what it found. A passage whose path may not be cited (an absolute path, another
  * scheme, `..`, control characters: see uncitablePathReason) is left out, whichever retriever returned it.
  * Passages are kept in rank order while they fit the budget; the first one that does not is cut to the lines that
- * fit (its range says which), and the rest are left out and counted.
+ * fit (its range says which), and the rest are left out and counted. One that cannot be cut is left out and the
+ * next ones are tried, so a long first line does not leave the agent with nothing.
  */
 export async function agentSearch(
   retriever: Retriever,
@@ -139,12 +140,12 @@ export async function formatAgentResult(
       continue;
     }
     const cut = left >= MIN_CUT_TOKENS ? await cutToFit(whole, left, count) : undefined;
-    if (cut) {
-      passages.push(cut.passage);
-      blocks.push(cut.block);
-      used += cut.tokens;
-      cutShort = 1;
-    }
+    // a passage that cannot be cut (one long line, or too little room) is left out; smaller ones after it may fit
+    if (!cut) continue;
+    passages.push(cut.passage);
+    blocks.push(cut.block);
+    used += cut.tokens;
+    cutShort = 1;
     break;
   }
   const omitted = found.length - passages.length + cutShort;

@@ -124,6 +124,17 @@ describe('agent search output', () => {
     assert.match(result.summary, /of a 600-token budget; 2 more left out or cut short to stay within it\)/);
   });
 
+  it('leaves out a passage that cannot be cut (one long line) and goes on with the next ones that fit', async () => {
+    const found = [{ ...passage(1, 'x'.repeat(2000)), startLine: 7, endLine: 7 }, passage(2, lines(3))];
+    const result = await formatAgentResult('q', found, { tokenBudget: 600, countTokens: chars });
+    assert.deepEqual(
+      result.passages.map(p => p.ref),
+      ['docs/file2.md:1-3'],
+    );
+    assert.equal(result.omitted, 1);
+    assert.match(result.summary, /^1 passage .*; 1 more left out or cut short/);
+  });
+
   it('returns the summary alone when even the first passage does not fit', async () => {
     const result = await formatAgentResult('q', [passage(1, lines(50))], { tokenBudget: 200, countTokens: chars });
     assert.deepEqual(result.blocks, []);
