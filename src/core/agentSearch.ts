@@ -74,10 +74,14 @@ export function agentSearchInput(query: unknown, count: unknown, countName = 'ma
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_AGENT_RESULTS)
     throw new GroundedError(
       'bad-input',
-      `${countName} is a whole number from 1 to ${MAX_AGENT_RESULTS}, not ${JSON.stringify(count) ?? String(count)}.`,
+      `${countName} is a whole number from 1 to ${MAX_AGENT_RESULTS}, not ${asGiven(count)}.`,
     );
   return { query: text, maxResults: count };
 }
+
+/** A value as the caller wrote it: JSON, except numbers JSON cannot hold (NaN, Infinity), which it writes as null. */
+const asGiven = (value: unknown): string =>
+  typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
 
 /** A question an agent asks (the MCP server's `ask`), checked as a query is: text, not blank, not over-long. */
 export function agentQuestion(question: unknown): string {

@@ -48,6 +48,12 @@ describe('agent search input (the language model tool and the MCP server)', () =
       assert.throws(() => agentSearchInput('flux', count, 'k'), badInput(/^k is a whole number from 1 to 30/));
     assert.equal(agentSearchInput('flux', MAX_AGENT_RESULTS).maxResults, MAX_AGENT_RESULTS);
   });
+
+  it('quotes the count it refused as it was given, a number that is not finite too', () => {
+    assert.throws(() => agentSearchInput('flux', Number.NaN), badInput(/, not NaN\.$/));
+    assert.throws(() => agentSearchInput('flux', Number.POSITIVE_INFINITY), badInput(/, not Infinity\.$/));
+    assert.throws(() => agentSearchInput('flux', '5'), badInput(/, not "5"\.$/));
+  });
 });
 
 describe('agent search output', () => {
