@@ -50,7 +50,8 @@ export interface TurnView {
   /** Numbers the answer cites that map to a source; others are never rendered as citations. */
   cited: number[];
   status: TurnStatus;
-  error?: { message: string; actionTitle?: string };
+  /** `actionTitles`: the buttons that fix it, in order; the host keeps what each runs. */
+  error?: { message: string; actionTitles?: string[] };
   /** Citation numbers found stale (the file changed and the text could not be found again). */
   stale?: number[];
   /** The answer's citations by ordinal, as the core aligned them (absent in conversations saved before). */
@@ -73,7 +74,7 @@ export type HostToPanel =
       turnId: string;
       status: Extract<TurnStatus, 'interrupted' | 'failed' | 'stopped'>;
       message: string;
-      actionTitle?: string;
+      actionTitles?: string[];
     }
   | { type: 'citationStale'; turnId: string; n: number }
   /** A citation aligned, checked again, or found stale: it replaces the one with the same ordinal. */
@@ -90,7 +91,8 @@ export type PanelToHost =
   | { type: 'retry'; turnId: string }
   /** A source (`n`), or a chip (`ordinal` of its marker, and `n` to open when its citation is not known). */
   | { type: 'openCitation'; turnId: string; n: number; ordinal?: number }
-  | { type: 'runAction'; turnId: string }
+  /** The fix button at `index` of the turn's `actionTitles`. */
+  | { type: 'runAction'; turnId: string; index: number }
   | { type: 'copy'; text: string }
   | { type: 'openLink'; url: string }
   /** Bring back the conversation *New Conversation* cleared. */
@@ -126,8 +128,11 @@ export function parsePanelMessage(raw: unknown): PanelToHost | undefined {
     case 'ask':
       return str('question') ? { type: 'ask', question: m.question as string } : undefined;
     case 'retry':
+      return str('turnId') ? { type: 'retry', turnId: m.turnId as string } : undefined;
     case 'runAction':
-      return str('turnId') ? { type: m.type, turnId: m.turnId as string } : undefined;
+      return str('turnId') && Number.isInteger(m.index) && (m.index as number) >= 0
+        ? { type: 'runAction', turnId: m.turnId as string, index: m.index as number }
+        : undefined;
     case 'openCitation': {
       if (!str('turnId') || !Number.isInteger(m.n)) return undefined;
       const open: PanelToHost = { type: 'openCitation', turnId: m.turnId as string, n: m.n as number };

@@ -29,7 +29,9 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
         ...turn,
         status: message.status,
         step: undefined,
-        error: { message: message.message, actionTitle: message.actionTitle },
+        error: message.actionTitles?.length
+          ? { message: message.message, actionTitles: message.actionTitles }
+          : { message: message.message },
       };
     default: {
       const unknown: never = message;
@@ -41,6 +43,22 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
 /** `list` with `item` in place of the one with its ordinal, in ordinal order. */
 export function byOrdinal<T extends { ordinal: number }>(list: readonly T[] | undefined, item: T): T[] {
   return [...(list ?? []).filter(x => x.ordinal !== item.ordinal), item].sort((a, b) => a.ordinal - b.ordinal);
+}
+
+/**
+ * A turn as saved state may hold it: a conversation saved before errors offered several fixes kept one fix's
+ * `actionTitle`.
+ */
+export type SavedTurnView = Omit<TurnView, 'error'> & {
+  error?: NonNullable<TurnView['error']> & { actionTitle?: string };
+};
+
+/** A saved turn as the panel renders it now: a lone `actionTitle` becomes the one title of `actionTitles`. */
+export function upgradeSavedView(saved: SavedTurnView): TurnView {
+  const { error, ...view } = saved;
+  if (!error) return view;
+  const { actionTitle, ...rest } = error;
+  return { ...view, error: actionTitle && !rest.actionTitles ? { ...rest, actionTitles: [actionTitle] } : rest };
 }
 
 /** The turn as saved state keeps it: citations without their excerpts (text of the cited files). */

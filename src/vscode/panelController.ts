@@ -1,10 +1,17 @@
 import { citedSpan } from '../core/citations/resolve';
-import type { ErrorAction } from '../core/errors';
+import { fixActions, type ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
 import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
 import { passagePlace, type Passage } from '../core/passage';
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
-import { byOrdinal, reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
+import {
+  byOrdinal,
+  reduceTurn,
+  upgradeSavedView,
+  withoutExcerpts,
+  type SavedTurnView,
+  type TurnMessage,
+} from '../shared/panelTurns';
 import { sourcesToShow } from '../shared/sourcesToShow';
 import { toCitationView } from './panelCitations';
 
@@ -45,9 +52,13 @@ export interface SavedTurn {
   passages: CitedPassage[];
   /** Absent in conversations saved before citations were aligned: their chips open whole passages. */
   citedLines?: CitedLines[];
-  action?: ErrorAction;
+  /** What the error's fix buttons run, in the order of its view's `actionTitles`. */
+  actions?: ErrorAction[];
   context?: SelectionContext;
 }
+
+/** A turn as workspace state may hold it: a conversation saved before errors offered several fixes kept one. */
+export type RestoredTurn = Omit<SavedTurn, 'view'> & { view: SavedTurnView; action?: ErrorAction };
 
 /** A turn as workspace state keeps it: no passage text, no excerpt of it. */
 export type StoredTurn = Omit<SavedTurn, 'passages' | 'citedLines'> & {
@@ -77,10 +88,10 @@ export class PanelController {
 
   constructor(
     private readonly ports: PanelPorts,
-    saved: readonly SavedTurn[] = [],
+    saved: readonly RestoredTurn[] = [],
   ) {
     // A turn that was streaming when the window went away cannot resume: keep its text, mark it interrupted.
-    this.turns = saved.map(t =>
+    this.turns = saved.map(upgradeSavedTurn).map(t =>
       t.view.status === 'streaming'
         ? {
             ...t,
@@ -97,7 +108,7 @@ export class PanelController {
       t.passages.some(p => 'text' in p) ||
       t.citedLines?.some(c => 'text' in c.span) ||
       t.view.citations?.some(c => c.excerpt !== undefined);
-    if (saved.some(hasText)) this.persist();
+    if (this.turns.some(hasText)) this.persist();
   }
 
   get conversation(): readonly SavedTurn[] {
@@ -120,7 +131,8 @@ export class PanelController {
       case 'openCitation':
         return this.openCitation(message.turnId, message.n, message.ordinal);
       case 'runAction': {
-        const action = this.find(message.turnId)?.action;
+        // an index the turn has no button for runs nothing
+        const action = this.find(message.turnId)?.actions?.[message.index];
         if (action) this.ports.runCommand(action.command, action.arguments);
         break;
       }
@@ -207,7 +219,7 @@ export class PanelController {
     };
     turn.passages = [];
     turn.citedLines = [];
-    turn.action = undefined;
+    turn.actions = undefined;
     await this.run(turn);
   }
 
@@ -277,8 +289,10 @@ export class PanelController {
         this.flushTokens();
         const status = event.error.kind === 'cancelled' ? 'stopped' : event.partial ? 'interrupted' : 'failed';
         const message = event.error.kind === 'cancelled' ? 'Stopped.' : event.error.message;
-        turn.action = event.error.options.action;
-        this.show(turn, { type: 'error', turnId, status, message, actionTitle: turn.action?.title });
+        // the same buttons chat and notifications offer
+        turn.actions = fixActions(event.error);
+        const actionTitles = turn.actions.map(a => a.title);
+        this.show(turn, { type: 'error', turnId, status, message, ...(actionTitles.length ? { actionTitles } : {}) });
         break;
       }
       default: {
@@ -343,6 +357,13 @@ export class PanelController {
     this.turns = this.turns.slice(-MAX_SAVED_TURNS);
     this.ports.save(this.turns.map(toStoredTurn));
   }
+}
+
+/** A restored turn as this version keeps it: a lone saved `action` becomes the one of `actions`. */
+function upgradeSavedTurn({ action, ...saved }: RestoredTurn): SavedTurn {
+  const turn: SavedTurn = { ...saved, view: upgradeSavedView(saved.view) };
+  if (action && !turn.actions) turn.actions = [action];
+  return turn;
 }
 
 function toStoredTurn(t: SavedTurn): StoredTurn {

@@ -3,7 +3,7 @@ import { parsePanelMessage, type HostToPanel } from '../shared/messages';
 import { panelHtml } from '../shared/panelHtml';
 import { setOnboardingContext } from './onboarding';
 import { openPassage } from './openPassage';
-import { PanelController, type PanelPorts, type SavedTurn } from './panelController';
+import { PanelController, type PanelPorts, type RestoredTurn } from './panelController';
 
 const STATE_KEY = 'grounded.panel.conversation';
 
@@ -34,7 +34,7 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
       },
       schedule: (fn, ms) => void setTimeout(fn, ms),
     };
-    this.controller = new PanelController(ports, context.workspaceState.get<SavedTurn[]>(STATE_KEY, []));
+    this.controller = new PanelController(ports, context.workspaceState.get<RestoredTurn[]>(STATE_KEY, []));
     setOnboardingContext('hasConversation', this.controller.conversation.length > 0);
   }
 

@@ -1,6 +1,12 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
 import type { HostToPanel, PanelToHost, TurnView } from '../shared/messages';
-import { reduceTurn, withoutExcerpts, type TurnMessage } from '../shared/panelTurns';
+import {
+  reduceTurn,
+  upgradeSavedView,
+  withoutExcerpts,
+  type SavedTurnView,
+  type TurnMessage,
+} from '../shared/panelTurns';
 import { followAfterScroll, offerJump, type ScrollPosition } from './follow';
 import type { CitationLookup } from './markdown';
 import { el, StreamingMarkdown } from './streamingMarkdown';
@@ -8,7 +14,7 @@ import { questionLabel, renderSourceList, renderStatusLine, renderTurnFooter } f
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
-  getState(): { turns?: TurnView[] } | undefined;
+  getState(): { turns?: SavedTurnView[] } | undefined;
   setState(state: { turns: TurnView[] }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
@@ -264,6 +270,7 @@ conversation.addEventListener('click', e => {
   }
   if (!turnId) return;
   const source = target.closest<HTMLElement>('.source');
+  const action = target.closest<HTMLElement>('.action');
   if (chip?.dataset.n)
     vscode.postMessage({
       type: 'openCitation',
@@ -273,7 +280,8 @@ conversation.addEventListener('click', e => {
     });
   else if (source?.dataset.n) vscode.postMessage({ type: 'openCitation', turnId, n: Number(source.dataset.n) });
   else if (target.closest('.retry')) vscode.postMessage({ type: 'retry', turnId });
-  else if (target.closest('.action')) vscode.postMessage({ type: 'runAction', turnId });
+  else if (action?.dataset.index)
+    vscode.postMessage({ type: 'runAction', turnId, index: Number(action.dataset.index) });
   else if (target.closest('.select-model')) vscode.postMessage({ type: 'selectModel' });
   else if (target.closest('.copy-answer')) {
     // copied by the host: the webview's clipboard needs a focused document, the host's does not
@@ -332,7 +340,7 @@ question.addEventListener('keydown', e => {
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
 // Show the last known conversation at once; the host's `restore` (the source of truth) follows `ready`.
-vscode.getState()?.turns?.forEach(renderTurn);
+vscode.getState()?.turns?.map(upgradeSavedView).forEach(renderTurn);
 updateChrome();
 fitQuestion();
 // a view opened with focus (its first Grounded: Ask…) starts with the cursor in the box

@@ -69,7 +69,10 @@ export function renderSourceList(root: HTMLElement, view: TurnView): void {
   root.querySelectorAll('details').forEach((d, i) => (d.open = wasOpen[i] ?? false));
 }
 
-/** A failed or cut answer's error, with its fix and Retry; a stopped one's "Stopped." as a muted state. */
+/**
+ * A failed or cut answer's error, with a button per fix (its index in `data-index`) and Retry; a stopped one's
+ * "Stopped." as a muted state.
+ */
 export function renderStatusLine(root: HTMLElement, view: TurnView): void {
   root.replaceChildren();
   if (!view.error) return;
@@ -90,11 +93,13 @@ export function renderStatusLine(root: HTMLElement, view: TurnView): void {
     );
     root.append(message);
   }
-  if (view.error.actionTitle) {
+  (view.error.actionTitles ?? []).forEach((title, index) => {
     const action = el('button', 'action');
-    action.textContent = view.error.actionTitle;
+    action.dataset.index = String(index);
+    action.textContent = title;
+    action.setAttribute('aria-label', `${title}: ${questionLabel(view.question)}`);
     root.append(action);
-  }
+  });
   const retry = el('button', 'retry');
   retry.textContent = 'Retry';
   retry.setAttribute('aria-label', `Retry: ${questionLabel(view.question)}`);

@@ -37,7 +37,7 @@ describe('network failures become network errors that name the endpoint and the 
     assert.equal(error.kind, 'network');
     assert.match(error.message, /https:\/\/llm\.example\.com: the connection was refused \(ECONNREFUSED\)/);
     assert.equal(error.options.setting, 'grounded.model.baseUrl');
-    // the one action a surface with a single button (the panel) offers
+    // its own action: the first fix every surface offers
     assert.deepEqual(error.options.action?.arguments, ['grounded.model.baseUrl']);
   });
 

@@ -27,6 +27,23 @@ describe('messages from the panel webview', () => {
     });
   });
 
+  it('takes runAction with the whole index of the fix button clicked, from 0', () => {
+    for (const index of [0, 3]) {
+      assert.deepEqual(parsePanelMessage({ type: 'runAction', turnId: 't', index, command: 'workbench.action.quit' }), {
+        type: 'runAction',
+        turnId: 't',
+        index,
+      });
+    }
+  });
+
+  it('refuses a runAction without an index, or whose index is not a whole number from 0', () => {
+    for (const index of [undefined, -1, 1.5, '1', null, Number.NaN, Number.POSITIVE_INFINITY]) {
+      assert.equal(parsePanelMessage({ type: 'runAction', turnId: 't', index }), undefined, String(index));
+    }
+    assert.equal(parsePanelMessage({ type: 'runAction', index: 0 }), undefined);
+  });
+
   it('takes Undo and Select Model as bare requests, with nothing the host would act on', () => {
     assert.deepEqual(parsePanelMessage({ type: 'undoClear', turns: [] }), { type: 'undoClear' });
     assert.deepEqual(parsePanelMessage({ type: 'selectModel', command: 'workbench.action.quit' }), {

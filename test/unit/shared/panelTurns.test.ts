@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import type { CitationView, TurnView } from '../../../src/shared/messages';
-import { reduceTurn, splitSources, withoutExcerpts, type TurnMessage } from '../../../src/shared/panelTurns';
+import {
+  reduceTurn,
+  splitSources,
+  upgradeSavedView,
+  withoutExcerpts,
+  type TurnMessage,
+} from '../../../src/shared/panelTurns';
 
 const streaming = (): TurnView => ({
   id: 't',
@@ -39,16 +45,42 @@ describe('a panel turn, message by message', () => {
     assert.deepEqual([done.step, done.status, done.cited, done.answer], [undefined, 'done', [1], 'Flux is 88 [1].']);
   });
 
-  it('keeps the partial answer on an error, with its status, message and fix', () => {
+  it('keeps the partial answer on an error, with its status, message and fixes', () => {
     const turn = replay([
       { type: 'step', turnId: 't', detail: 'Writing' },
       { type: 'tokens', turnId: 't', text: 'Part' },
-      { type: 'error', turnId: 't', status: 'interrupted', message: 'socket hang up', actionTitle: 'Retry' },
+      {
+        type: 'error',
+        turnId: 't',
+        status: 'interrupted',
+        message: 'socket hang up',
+        actionTitles: ['Open Setting', 'Show Log'],
+      },
     ]);
     assert.deepEqual(
       [turn.answer, turn.status, turn.step, turn.error],
-      ['Part', 'interrupted', undefined, { message: 'socket hang up', actionTitle: 'Retry' }],
+      ['Part', 'interrupted', undefined, { message: 'socket hang up', actionTitles: ['Open Setting', 'Show Log'] }],
     );
+  });
+
+  it('keeps an error without fixes as its message alone', () => {
+    const turn = replay([{ type: 'error', turnId: 't', status: 'stopped', message: 'Stopped.', actionTitles: [] }]);
+    assert.deepEqual(turn.error, { message: 'Stopped.' });
+  });
+
+  it('restores a turn saved with one fix title as a turn with that one title, and others as they were', () => {
+    const saved = { id: 't', question: 'q', answer: '', sources: [], cited: [], status: 'failed' as const };
+    assert.deepEqual(upgradeSavedView({ ...saved, error: { message: 'No key.', actionTitle: 'Set API Key' } }), {
+      ...saved,
+      error: { message: 'No key.', actionTitles: ['Set API Key'] },
+    });
+    const current = { ...saved, error: { message: 'Refused.', actionTitles: ['Open Setting', 'Show Log'] } };
+    assert.deepEqual(upgradeSavedView(current), current);
+    assert.deepEqual(upgradeSavedView({ ...saved, error: { message: 'Oops.' } }), {
+      ...saved,
+      error: { message: 'Oops.' },
+    });
+    assert.deepEqual(upgradeSavedView({ ...saved, status: 'done' }), { ...saved, status: 'done' });
   });
 
   it('replaces a citation by ordinal and keeps them in ordinal order, whatever order they come in', () => {

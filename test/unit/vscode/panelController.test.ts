@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events';
+import { EndpointRequestError, SET_API_KEY } from '../../../src/core/errors';
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
 import type { CitationView, HostToPanel } from '../../../src/shared/messages';
@@ -8,6 +9,7 @@ import {
   PanelController,
   type CitedPassage,
   type PanelPorts,
+  type RestoredTurn,
   type SavedTurn,
   type StoredTurn,
 } from '../../../src/vscode/panelController';
@@ -34,6 +36,8 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
     opened: [] as string[],
     openedPassages: [] as CitedPassage[],
     commands: [] as string[],
+    /** Each command run, with its arguments. */
+    ran: [] as [string, unknown[] | undefined][],
     saved: [] as StoredTurn[][],
     model,
     runTimers: () => timers.splice(0).forEach(fn => fn()),
@@ -49,7 +53,10 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
       record.openedPassages.push(structuredClone(p));
       return p.path.endsWith('2.md') ? 'stale' : 'exact';
     },
-    runCommand: c => record.commands.push(c),
+    runCommand: (c, args) => {
+      record.commands.push(c);
+      record.ran.push([c, args]);
+    },
     copy: () => undefined,
     openLink: () => undefined,
     save: turns => record.saved.push(structuredClone(turns)),
@@ -389,13 +396,79 @@ describe('panel host side', () => {
     assert.doesNotMatch(JSON.stringify(record.saved), /secret line/);
   });
 
-  it('runs only the fix the host chose for an error', async () => {
+  it('runs only the fix the host chose for an error, by the index of its button', async () => {
     const { ports, record } = spyPorts([{ failBefore: httpError(401) }]);
     const panel = new PanelController(ports);
     await panel.ask('q');
     const error = record.posted.find(m => m.type === 'error');
-    assert.ok(error?.type === 'error' && error.actionTitle === 'Set API Key' && error.status === 'failed');
-    panel.receive({ type: 'runAction', turnId: error.turnId });
+    assert.ok(error?.type === 'error' && error.status === 'failed');
+    assert.deepEqual(error.actionTitles, ['Set API Key', 'Show Log']);
+    await panel.receive({ type: 'runAction', turnId: error.turnId, index: 0 });
+    assert.deepEqual(record.commands, ['grounded.setApiKey']);
+  });
+
+  it('offers a refused connection’s fixes as chat does, Open Setting and Show Log, and runs the one clicked', async () => {
+    const refused = new Error('Connection error.', {
+      cause: new EndpointRequestError(
+        'http://127.0.0.1:8000',
+        'grounded.model.baseUrl',
+        new TypeError('fetch failed', {
+          cause: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8000'), { code: 'ECONNREFUSED' }),
+        }),
+      ),
+    });
+    const { ports, record } = spyPorts([{ failBefore: refused }]);
+    const panel = new PanelController(ports);
+    await panel.ask('q');
+    const error = record.posted.find(m => m.type === 'error');
+    assert.ok(error?.type === 'error');
+    assert.deepEqual(error.actionTitles, ['Open Setting', 'Show Log']);
+    assert.deepEqual(panel.conversation[0]?.view.error?.actionTitles, ['Open Setting', 'Show Log']);
+    await panel.receive({ type: 'runAction', turnId: error.turnId, index: 1 });
+    await panel.receive({ type: 'runAction', turnId: error.turnId, index: 0 });
+    assert.deepEqual(record.ran, [
+      ['grounded.showLog', undefined],
+      ['workbench.action.openSettings', ['grounded.model.baseUrl']],
+    ]);
+  });
+
+  it('ignores a fix index the turn has no button for, and a turn it does not know', async () => {
+    const { ports, record } = spyPorts([{ failBefore: httpError(401) }]);
+    const panel = new PanelController(ports);
+    await panel.ask('q');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    await panel.receive({ type: 'runAction', turnId, index: 2 });
+    await panel.receive({ type: 'runAction', turnId: 'no such turn', index: 0 });
+    assert.deepEqual(record.commands, []);
+  });
+
+  it('forgets an error’s fixes when its turn is asked again and answered', async () => {
+    const { ports, record } = spyPorts([{ failBefore: httpError(401) }, { tokens: ['Flux is 88 [1].'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('q');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    await panel.retry(turnId);
+    await panel.receive({ type: 'runAction', turnId, index: 0 });
+    assert.deepEqual(record.commands, []);
+    assert.equal(record.saved.at(-1)?.[0]?.actions, undefined);
+  });
+
+  it('keeps the fix of a conversation saved when errors offered one, and runs it from its button', async () => {
+    const { ports, record } = spyPorts([]);
+    const view = { id: '1', question: 'a', answer: '', sources: [], cited: [], status: 'failed' as const };
+    const legacy: RestoredTurn[] = [
+      {
+        view: { ...view, error: { message: 'No key.', actionTitle: 'Set API Key' } },
+        passages: [],
+        action: SET_API_KEY,
+      },
+    ];
+    const panel = new PanelController(ports, legacy);
+    await panel.receive({ type: 'ready' });
+    const restore = record.posted[0];
+    assert.ok(restore?.type === 'restore');
+    assert.deepEqual(restore.turns[0]?.error, { message: 'No key.', actionTitles: ['Set API Key'] });
+    await panel.receive({ type: 'runAction', turnId: '1', index: 0 });
     assert.deepEqual(record.commands, ['grounded.setApiKey']);
   });
 
