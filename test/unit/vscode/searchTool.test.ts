@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import * as core from '../../../src/core/agentSearch';
 import type { Passage } from '../../../src/core/passage';
@@ -15,14 +17,19 @@ import {
 
 type Tool = vscode.LanguageModelTool<SearchToolInput>;
 
+interface ToolSchema {
+  properties: Record<string, { description?: string; maxLength?: number; minimum?: number; maximum?: number }>;
+}
+
 describe('the grounded_search language model tool (VS Code adapter)', () => {
   let createSearchTool: typeof CreateSearchTool;
+  let SEARCH_TOOL_NAME: string;
   let restore: () => void;
   const warnings: string[] = [];
 
   before(async () => {
     restore = serveFakeVscode();
-    ({ createSearchTool } = await import('../../../src/vscode/searchTool.js'));
+    ({ createSearchTool, SEARCH_TOOL_NAME } = await import('../../../src/vscode/searchTool.js'));
   });
   after(() => restore());
   beforeEach(() => warnings.splice(0));
@@ -108,6 +115,23 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
       /^Error: The workspace search failed; the “Grounded” output says why\.$/,
     );
     assert.match(warnings[0] ?? '', /socket closed/);
+  });
+
+  it('is declared in the manifest under its name, with the limits the tool checks', () => {
+    const manifest = JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8')) as {
+      contributes: { languageModelTools: { name: string; toolReferenceName?: string; inputSchema: ToolSchema }[] };
+    };
+    const entry = manifest.contributes.languageModelTools.find(t => t.name === SEARCH_TOOL_NAME);
+    assert.ok(entry, `no languageModelTools entry named ${SEARCH_TOOL_NAME}`);
+    assert.equal(entry.toolReferenceName, 'grounded', '#grounded in a prompt');
+    const { query, maxResults } = entry.inputSchema.properties;
+    assert.equal(query?.maxLength, core.MAX_QUERY_CHARS);
+    assert.match(query?.description ?? '', new RegExp(`at most ${core.MAX_QUERY_CHARS} characters`));
+    assert.deepEqual([maxResults?.minimum, maxResults?.maximum], [1, core.MAX_AGENT_RESULTS]);
+    assert.match(
+      maxResults?.description ?? '',
+      new RegExp(`1 to ${core.MAX_AGENT_RESULTS}, default ${core.DEFAULT_AGENT_RESULTS}\\)`),
+    );
   });
 
   it('shows the query it is searching for before the call', async () => {
