@@ -58,7 +58,7 @@ describe('panel webview (component, Chromium)', function () {
     ]);
   });
 
-  it('sends only ids when a citation, a source, Retry or the fix is clicked', async () => {
+  it('sends only ids when a citation, a source, Retry or a fix is clicked', async () => {
     await p.post({ type: 'turnStarted', turn: turn('t1') });
     await p.post({ type: 'sources', turnId: 't1', sources });
     await p.post({ type: 'tokens', turnId: 't1', text: 'Partial [2]' });
@@ -67,7 +67,7 @@ describe('panel webview (component, Chromium)', function () {
       turnId: 't1',
       status: 'interrupted',
       message: 'The answer was cut off.',
-      actionTitle: 'Set API Key',
+      actionTitles: ['Open Setting', 'Show Log'],
     });
     assert.equal(await p.page.locator('.answer').innerText(), 'Partial 2', 'the partial answer stays');
     assert.match(await p.page.locator('.turn-status').innerText(), /Answer interrupted: The answer was cut off\./);
@@ -75,14 +75,56 @@ describe('panel webview (component, Chromium)', function () {
     await p.page.getByText('Retrieved 2 passages').click();
     await p.page.locator('.sources button.source').first().click();
     await p.page.locator('button.retry').click();
-    await p.page.locator('button.action').click();
+    const fixes = p.page.locator('.turn-status button.action');
+    assert.deepEqual(await fixes.allInnerTexts(), ['Open Setting', 'Show Log']);
+    await fixes.nth(1).click();
+    await fixes.nth(0).click();
     const posted = (await p.posted()).filter(m => m.type !== 'ready');
     assert.deepEqual(posted, [
       { type: 'openCitation', turnId: 't1', n: 2, ordinal: 0 },
       { type: 'openCitation', turnId: 't1', n: 1 },
       { type: 'retry', turnId: 't1' },
-      { type: 'runAction', turnId: 't1' },
+      { type: 'runAction', turnId: 't1', index: 1 },
+      { type: 'runAction', turnId: 't1', index: 0 },
     ]);
+  });
+
+  it('names each fix button by its fix and the question, and offers none for a stopped answer', async () => {
+    await p.post({ type: 'turnStarted', turn: turn('f') });
+    await p.post({
+      type: 'error',
+      turnId: 'f',
+      status: 'failed',
+      message: 'Could not reach the model endpoint.',
+      actionTitles: ['Open Setting', 'Show Log'],
+    });
+    const failed = p.page.locator('.turn[data-id="f"]');
+    assert.deepEqual(
+      await failed
+        .getByRole('button', { name: /^(Open Setting|Show Log):/ })
+        .evaluateAll(bs => bs.map(b => b.getAttribute('aria-label'))),
+      ['Open Setting: How is the flux capacitor configured?', 'Show Log: How is the flux capacitor configured?'],
+    );
+    await p.post({ type: 'turnStarted', turn: turn('s') });
+    await p.post({ type: 'error', turnId: 's', status: 'stopped', message: 'Stopped.' });
+    assert.equal(await p.page.locator('.turn[data-id="s"] button.action').count(), 0);
+  });
+
+  it('restores a turn its own state saved with one fix title, and that button still posts its index', async () => {
+    const saved = {
+      ...turn('old', { status: 'failed' }),
+      error: { message: 'No API key is set.', actionTitle: 'Set API Key' },
+    };
+    await p.page.evaluate(s => sessionStorage.setItem('state', JSON.stringify({ turns: [s] })), saved);
+    await p.page.reload();
+    await p.page.waitForSelector('.turn[data-id="old"]');
+    const fix = p.page.locator('.turn[data-id="old"] button.action');
+    assert.deepEqual(await fix.allInnerTexts(), ['Set API Key']);
+    await fix.click();
+    assert.deepEqual(
+      (await p.posted()).filter(m => m.type !== 'ready'),
+      [{ type: 'runAction', turnId: 'old', index: 0 }],
+    );
   });
 
   it('makes a chip per cited number by its marker ordinal, with the aligned lines on hover and words for what does not hold', async () => {
@@ -640,7 +682,7 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     );
   });
 
-  it('gives every control a target of at least 24×24 px: chips, sources, Retry, the fix, Copy, Select Model', async () => {
+  it('gives every control a target of at least 24×24 px: chips, sources, Retry, the fixes, Copy, Select Model', async () => {
     const tooSmall = () =>
       p.page.evaluate(() =>
         [...document.querySelectorAll('button, summary')]
@@ -656,7 +698,13 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     await p.post({ type: 'tokens', turnId: 't1', text: 'Set it [1] and [2].\n\n```\ncode\n```' });
     await p.post({ type: 'done', turnId: 't1', cited: [1], model: 'M', searchOnly: true });
     await p.post({ type: 'turnStarted', turn: turn('t2') });
-    await p.post({ type: 'error', turnId: 't2', status: 'failed', message: 'No key.', actionTitle: 'Set API Key' });
+    await p.post({
+      type: 'error',
+      turnId: 't2',
+      status: 'failed',
+      message: 'No key.',
+      actionTitles: ['Set API Key', 'Show Log'],
+    });
     for (const summary of await p.page.locator('summary').all()) await summary.click();
     assert.equal(await p.page.locator('button.source').first().isVisible(), true);
     assert.equal(await p.page.locator('.answer button.cite').count(), 2);
