@@ -11,6 +11,9 @@ export const FRONT_CODED_BLOCK = 16;
 let scratch = new Uint8Array(256);
 /** Where `readVarint` reads next. */
 let readAt = 0;
+/** Per string of a block being decoded: bytes shared with the one before, and where its own bytes start. */
+const entryShared = new Uint32Array(FRONT_CODED_BLOCK);
+const entryStarts = new Uint32Array(FRONT_CODED_BLOCK);
 
 /**
  * Strings front-coded: in each block of FRONT_CODED_BLOCK, the first string is its length
@@ -76,20 +79,33 @@ export class FrontCodedList {
       } else hi = mid - 1;
     }
     if (block < 0) return -1;
+    // The block's strings ascend from its first, which is below the key. `matched` is how many leading bytes the
+    // string read last shares with the key: a string that shares fewer with it than that is above the key, one that
+    // shares more is below it like the one before, and one that shares exactly that many is compared from there.
     const first = block * FRONT_CODED_BLOCK;
     const last = Math.min(this.length, first + FRONT_CODED_BLOCK);
+    const bytes = this.bytes;
     readAt = this.blockStarts[block] ?? 0;
-    for (let i = first; i < last; i++) {
-      const shared = i === first ? 0 : readVarint(this.bytes);
-      const added = readVarint(this.bytes);
-      const length = shared + added;
-      if (length > scratch.length) scratch = grown(scratch, length);
-      scratch.set(this.bytes.subarray(readAt, readAt + added), shared);
+    const firstLength = readVarint(bytes);
+    let matched = 0;
+    while (matched < firstLength && matched < key.length && bytes[readAt + matched] === key[matched]) matched++;
+    readAt += firstLength;
+    for (let i = first + 1; i < last; i++) {
+      const shared = readVarint(bytes);
+      const added = readVarint(bytes);
+      const start = readAt;
       readAt += added;
-      if (i === first) continue; // equal to the key was found by the search, smaller by the search's choice
-      const c = compareBytes(scratch, length, key);
-      if (c === 0) return i;
-      if (c > 0) return -1;
+      if (shared < matched) return -1;
+      if (shared > matched) continue;
+      let j = 0;
+      while (j < added && matched < key.length && bytes[start + j] === key[matched]) {
+        j++;
+        matched++;
+      }
+      if (j === added && matched === key.length) return i;
+      if (j === added) continue; // a prefix of the key: below it
+      if (matched === key.length) return -1; // the key is a prefix of it: above
+      if (utf16Rank(bytes[start + j] ?? 0) > utf16Rank(key[matched] ?? 0)) return -1;
     }
     return -1;
   }
@@ -128,15 +144,28 @@ export class FrontCodedList {
   /** Decodes string i into `scratch`; its byte length. */
   private decode(i: number): number {
     const block = Math.floor(i / FRONT_CODED_BLOCK);
+    const bytes = this.bytes;
     readAt = this.blockStarts[block] ?? 0;
-    let length = 0;
-    for (let j = block * FRONT_CODED_BLOCK; j <= i; j++) {
-      const shared = j % FRONT_CODED_BLOCK === 0 ? 0 : readVarint(this.bytes);
-      const added = readVarint(this.bytes);
-      length = shared + added;
-      if (length > scratch.length) scratch = grown(scratch, length);
-      scratch.set(this.bytes.subarray(readAt, readAt + added), shared);
+    // Where each string of the block up to i adds its bytes; then string i's bytes, each copied once: going back
+    // from string i, each string gives the positions from what it shares with the one before up to what the
+    // strings after it took from it.
+    let n = 0;
+    let added = 0;
+    for (let j = block * FRONT_CODED_BLOCK; j <= i; j++, n++) {
+      entryShared[n] = j % FRONT_CODED_BLOCK === 0 ? 0 : readVarint(bytes);
+      added = readVarint(bytes);
+      entryStarts[n] = readAt;
       readAt += added;
+    }
+    const length = (entryShared[n - 1] ?? 0) + added;
+    if (length > scratch.length) scratch = grown(scratch, length);
+    let limit = length;
+    for (let k = n - 1; k >= 0 && limit > 0; k--) {
+      const from = entryShared[k] ?? 0;
+      if (from >= limit) continue;
+      const start = (entryStarts[k] ?? 0) - from;
+      for (let p = from; p < limit; p++) scratch[p] = bytes[start + p] ?? 0;
+      limit = from;
     }
     return length;
   }
@@ -153,16 +182,6 @@ export class FrontCodedList {
     }
     return length - key.length;
   }
-}
-
-function compareBytes(a: Uint8Array, aLength: number, key: Uint8Array): number {
-  const n = Math.min(aLength, key.length);
-  for (let j = 0; j < n; j++) {
-    const x = a[j] ?? 0;
-    const y = key[j] ?? 0;
-    if (x !== y) return utf16Rank(x) - utf16Rank(y);
-  }
-  return aLength - key.length;
 }
 
 /** Writes `value` at `to`; the position after it. */

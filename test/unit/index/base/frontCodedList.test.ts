@@ -47,6 +47,22 @@ describe('front-coded string lists (a segment term dictionary)', () => {
     }
   });
 
+  it('gives back strings in any order, as the file paths of a segment are listed', () => {
+    const next = random(7);
+    const paths = Array.from(
+      { length: 300 },
+      () =>
+        ['src/index/', 'src/core/', 'node_modules/é/', '\u{1F600}/', ''][Math.floor(next() * 5)] +
+        randomTerms(next, 1).join(''),
+    );
+    const coded = FrontCodedList.of(StringList.from(paths));
+    assert.deepEqual(
+      paths.map((_, i) => coded.get(i)),
+      paths,
+    );
+    assert.deepEqual(coded.toArray(), paths);
+  });
+
   it('holds sorted terms with shared prefixes in fewer bytes than the plain list', () => {
     const terms = sortedDistinct(
       Array.from({ length: 2000 }, (_, i) => `parse${['Header', 'Body', 'Url'][i % 3]}${i}`),
