@@ -33,10 +33,7 @@ export async function askCommand(
     options: {
       folder: { type: 'string', multiple: true },
       ...RETRIEVER_OPTIONS,
-      'base-url': { type: 'string' },
-      model: { type: 'string' },
-      'helper-model': { type: 'string' },
-      'no-grading': { type: 'boolean', default: false },
+      ...MODEL_OPTIONS,
       citations: { type: 'string', default: 'lexical' },
       json: { type: 'boolean', default: false },
     },
@@ -49,13 +46,7 @@ export async function askCommand(
       `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`,
     );
   const folders = await resolveFolders(values.folder);
-  const models = modelsFromArgs(
-    values['base-url'],
-    values.model,
-    values['helper-model'],
-    env.GROUNDED_API_KEY,
-    values['allow-insecure'],
-  );
+  const models = modelsFromArgs(values, env, USAGE);
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
   const events = ask(
     { question, signal: io.signal },
@@ -72,15 +63,21 @@ export async function askCommand(
   }
 }
 
+/** The flags that name the answer's model, the same for every command that answers (`ask`, `mcp`). */
+export const MODEL_OPTIONS = {
+  'base-url': { type: 'string' },
+  model: { type: 'string' },
+  'helper-model': { type: 'string' },
+  'no-grading': { type: 'boolean', default: false },
+} as const;
+
 /** The models --base-url and --model name (none without them); the key comes from GROUNDED_API_KEY. */
 export function modelsFromArgs(
-  baseUrl: string | undefined,
-  model: string | undefined,
-  helperModel: string | undefined,
-  apiKey: string | undefined,
-  allowInsecure: boolean,
-  usage = USAGE,
+  values: { 'base-url'?: string; model?: string; 'helper-model'?: string; 'allow-insecure': boolean },
+  env: NodeJS.ProcessEnv,
+  usage: string,
 ): Partial<ReturnType<typeof createOpenAiCompatibleModels>> {
+  const { 'base-url': baseUrl, model, 'helper-model': helperModel, 'allow-insecure': allowInsecure } = values;
   if (baseUrl === undefined && model === undefined) return {};
   if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${usage}`);
   const resolved = resolveEndpoint({
@@ -96,7 +93,7 @@ export function modelsFromArgs(
       'bad-input',
       resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'),
     );
-  return createOpenAiCompatibleModels(resolved.endpoint, apiKey);
+  return createOpenAiCompatibleModels(resolved.endpoint, env.GROUNDED_API_KEY);
 }
 
 async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {

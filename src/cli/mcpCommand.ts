@@ -6,7 +6,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { ask } from '../core/ask';
 import { GroundedError } from '../core/errors';
-import { modelsFromArgs } from './askCommand';
+import { MODEL_OPTIONS, modelsFromArgs } from './askCommand';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { IndexKeeper } from './indexKeeper';
@@ -48,10 +48,7 @@ export async function mcpCommand(
     options: {
       folder: { type: 'string', multiple: true },
       ...RETRIEVER_OPTIONS,
-      'base-url': { type: 'string' },
-      model: { type: 'string' },
-      'helper-model': { type: 'string' },
-      'no-grading': { type: 'boolean', default: false },
+      ...MODEL_OPTIONS,
     },
   });
   if (positionals.length > 0)
@@ -59,14 +56,7 @@ export async function mcpCommand(
       'bad-input',
       `grounded mcp takes no query (its client sends them): unexpected "${positionals[0]}". Usage: ${USAGE}`,
     );
-  const models = modelsFromArgs(
-    values['base-url'],
-    values.model,
-    values['helper-model'],
-    env.GROUNDED_API_KEY,
-    values['allow-insecure'],
-    USAGE,
-  );
+  const models = modelsFromArgs(values, env, USAGE);
   const log = (message: string) => io.err(`grounded mcp: ${message}\n`);
   const notices = new ClientNotices();
   const keeper = new IndexKeeper(message => notices.say('info', message), log);
