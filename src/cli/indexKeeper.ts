@@ -9,13 +9,16 @@ const REFRESH_EVERY_MS = 30_000;
 /** The index's changes are gathered this long before the watched folders are worked out again. */
 const REWATCH_DELAY_MS = 500;
 
+/** What the keeper needs of the local index: syncs, updates of changed paths, and where its files are. */
+export type KeptIndex = Pick<LocalRetriever, 'refresh' | 'update' | 'fileLocations'>;
+
 /**
  * Keeps a long-running command's local index current: the first sync with its progress said, then a watch on the
  * folders the index holds files in (file events become index updates), worked out again as the index changes.
  * When watching fails, the index is synced every REFRESH_EVERY_MS instead.
  */
 export class IndexKeeper {
-  private local: LocalRetriever | undefined;
+  private local: KeptIndex | undefined;
   private folders: readonly string[] = [];
   private lastProgress = 0;
   /** Progress is said for the first sync only: later ones read few files, and quickly. */
@@ -24,9 +27,9 @@ export class IndexKeeper {
   private refresher: NodeJS.Timeout | undefined;
   private readonly watcher: FolderWatcher;
 
-  /** `say`: progress and status for the client; `log`: diagnostics for a person (stderr). */
+  /** `say`: progress and status for the client (a failure as an error); `log`: diagnostics for a person (stderr). */
   constructor(
-    private readonly say: (message: string) => void,
+    private readonly say: (level: 'info' | 'error', message: string) => void,
     private readonly log: (message: string) => void,
   ) {
     this.watcher = new FolderWatcher({
@@ -45,7 +48,7 @@ export class IndexKeeper {
       const now = Date.now();
       if (!this.firstSync || (now - this.lastProgress < PROGRESS_EVERY_MS && done < total)) return;
       this.lastProgress = now;
-      this.say(`indexing: ${done} of ${total} files read`);
+      this.say('info', `indexing: ${done} of ${total} files read`);
     },
     onChange: () => {
       if (this.rewatchTimer) clearTimeout(this.rewatchTimer);
@@ -56,18 +59,21 @@ export class IndexKeeper {
 
   /**
    * Syncs the index, starts watching, then syncs once more to catch what changed before the watch began. Resolves
-   * when all of that is done; a failed sync is logged (searches then say why the index is not there).
+   * when all of that is done; a failed first sync is said to the client and logged, and nothing is watched.
    */
-  async start(local: LocalRetriever, folders: readonly string[]): Promise<void> {
+  async start(local: KeptIndex, folders: readonly string[]): Promise<void> {
     this.local = local;
     this.folders = folders;
     const started = Date.now();
-    this.say(`indexing ${folders.length === 1 ? 'the folder' : `${folders.length} folders`}…`);
+    this.say('info', `indexing ${folders.length === 1 ? 'the folder' : `${folders.length} folders`}…`);
     try {
       const stats = await local.refresh();
-      this.say(`index ready: ${stats.files} files, ${stats.chunks} chunks (${Date.now() - started} ms)`);
+      this.say('info', `index ready: ${stats.files} files, ${stats.chunks} chunks (${Date.now() - started} ms)`);
     } catch (e) {
-      this.log(`indexing failed: ${e instanceof Error ? e.message : String(e)}`);
+      // the client's agent reads why its searches fail; the person reading stderr too
+      const failed = `indexing failed: ${e instanceof Error ? e.message : String(e)}`;
+      this.log(failed);
+      this.say('error', failed);
       return;
     } finally {
       this.firstSync = false;

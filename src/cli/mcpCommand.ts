@@ -59,7 +59,7 @@ export async function mcpCommand(
   const models = modelsFromArgs(values, env, USAGE);
   const log = (message: string) => io.err(`grounded mcp: ${message}\n`);
   const notices = new ClientNotices();
-  const keeper = new IndexKeeper(message => notices.say('info', message), log);
+  const keeper = new IndexKeeper((level, message) => notices.say(level, message), log);
   const { opened, folders, problem } = await openRetriever(values, io, env, keeper.hooks).catch(
     (e: unknown): Opened => {
       if (!(e instanceof GroundedError)) throw e;
