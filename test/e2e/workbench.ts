@@ -1,6 +1,7 @@
 // A real VS Code in the browser for e2e tests: code-server (installed by test/host/setup.sh) with the packaged
-// grounded.vsix installed in a fresh extensions folder, the fake-lm fixture as development extension, a copy of
-// the fixture workspace, and headless Debian chromium driven by playwright-core.
+// grounded.vsix installed in a fresh extensions folder, the fake-lm fixture as development extension (left out for a
+// VS Code without any language model), a copy of the fixture workspace, and headless Debian chromium driven by
+// playwright-core.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
@@ -31,7 +32,13 @@ const freePort = () =>
     });
   });
 
-export async function openWorkbench(name: string): Promise<Workbench> {
+export interface WorkbenchOptions {
+  /** Loads the fake-lm fixture, the one language model the workbench has; false opens a VS Code with none. */
+  languageModel?: boolean;
+}
+
+export async function openWorkbench(name: string, options: WorkbenchOptions = {}): Promise<Workbench> {
+  const { languageModel = true } = options;
   const run = path.join(root, '.vscode-test', `run-${name}`);
   fs.rmSync(run, { recursive: true, force: true });
   const ext = path.join(run, 'extensions'),
@@ -101,7 +108,9 @@ export async function openWorkbench(name: string): Promise<Workbench> {
   const page = context.pages()[0] ?? (await context.newPage());
   page.on('pageerror', e => console.log('[browser] PAGEERROR', e.message));
   const payload = JSON.stringify([
-    ['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${path.join(root, 'test/fixtures/fake-lm')}`],
+    ...(languageModel
+      ? [['extensionDevelopmentPath', `vscode-remote://127.0.0.1:${port}${path.join(root, 'test/fixtures/fake-lm')}`]]
+      : []),
     ['skipWelcome', 'true'],
   ]);
   await page.goto(`${endpoint}/?folder=${encodeURIComponent(workspace)}&payload=${encodeURIComponent(payload)}`);
