@@ -4,6 +4,7 @@ import type { Embedder } from '../embeddings/embedder';
 import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { ALLOW_INSECURE_OPTION } from './cliArgs';
 import type { CliIo } from './cliIo';
+import { modelKeyFor } from './modelKey';
 
 /** The flags `index --target` and `eval` share to name an embeddings endpoint. */
 export const EMBEDDINGS_OPTIONS = {
@@ -19,11 +20,13 @@ export interface EmbeddingsArgs {
   'embeddings-base-url'?: string;
   'embeddings-preset'?: string;
   'allow-insecure'?: boolean;
+  /** The model endpoint of `ask` and `mcp`, whose key (GROUNDED_API_KEY) is sent only to its own origin. */
+  'base-url'?: string;
 }
 
 /**
  * The embedder those flags describe (undefined without `--embeddings-model`); the key comes from
- * GROUNDED_EMBEDDINGS_API_KEY, else GROUNDED_API_KEY, and is never printed.
+ * GROUNDED_EMBEDDINGS_API_KEY, else GROUNDED_API_KEY when the endpoint is `--base-url`'s origin, and is never printed.
  */
 export function embedderFromArgs(
   values: EmbeddingsArgs,
@@ -47,7 +50,7 @@ export function embedderFromArgs(
       allowInsecure,
     },
     {
-      apiKey: async () => env.GROUNDED_EMBEDDINGS_API_KEY ?? env.GROUNDED_API_KEY,
+      apiKey: async origin => env.GROUNDED_EMBEDDINGS_API_KEY ?? modelKeyFor(env, values['base-url'], origin),
       onRetry: d => io.err(`grounded: ${d}\n`),
       rename: message => message.replaceAll('grounded.embeddings.', '--embeddings-'),
     },

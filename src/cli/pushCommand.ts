@@ -13,7 +13,7 @@ export const PUSH_USAGE =
 /**
  * `grounded index --target postgres://…`: pushes the folders' chunks (and their vectors, when an embeddings model is
  * given) into a PostgreSQL table, writing only what changed. The password comes from the URL or PGPASSWORD, the
- * embeddings key from GROUNDED_EMBEDDINGS_API_KEY (else GROUNDED_API_KEY); neither is ever printed.
+ * embeddings key from GROUNDED_EMBEDDINGS_API_KEY; neither is ever printed.
  */
 export async function pushCommand(
   args: readonly string[],

@@ -12,6 +12,7 @@ import type { LocalRetriever } from '../retrievers/localRetriever';
 import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
+import { modelKeyFor } from './modelKey';
 import { openIndex } from './openIndex';
 
 /** The flags `search` and `ask` share to choose the retriever: the folder's stored index, pgvector or Databricks Vector Search. */
@@ -49,6 +50,8 @@ export interface RetrieverValues {
   'embeddings-base-url': string;
   'embeddings-preset': string;
   'allow-insecure': boolean;
+  /** The model endpoint of `ask` and `mcp`, whose key (GROUNDED_API_KEY) is sent only to its own origin. */
+  'base-url'?: string;
 }
 
 /** A retriever for one command, and what to do when the command is done with it. */
@@ -63,7 +66,8 @@ export interface OpenedRetriever {
 /**
  * The retriever the flags name: the folders' stored index (as `grounded index` keeps it), or a remote engine built
  * by the same factory as the extension's. Secrets come from the environment, never from arguments: the PostgreSQL
- * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY). `watch`: the
+ * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY when `--base-url` is the
+ * same workspace). `watch`: the
  * local index's sync progress and changes, for a command that keeps running.
  */
 export async function retrieverFromArgs(
@@ -128,7 +132,7 @@ export async function retrieverFromArgs(
       names: CLI_NAMES,
       secrets: {
         pgvectorPassword: async () => env.PGPASSWORD || undefined,
-        databricksToken: async () => env.DATABRICKS_TOKEN || env.GROUNDED_API_KEY || undefined,
+        databricksToken: async origin => env.DATABRICKS_TOKEN || modelKeyFor(env, values['base-url'], origin),
       },
       embedder: await embedderFromArgs(values, env, io),
       locate: locatePushedPath(foldersByPath(folders)),

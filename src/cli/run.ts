@@ -16,7 +16,7 @@ export const USAGE = `Usage:
   grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
   --allow-insecure (index --target, search, ask, mcp, eval): allow plain http, or PostgreSQL without sslmode, to another machine
   REMOTE (search, ask, mcp): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)
-                        --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] (token in DATABRICKS_TOKEN or GROUNDED_API_KEY)
+                        --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] (token in DATABRICKS_TOKEN)
                         [--embeddings-model NAME --embeddings-base-url URL]: the question is embedded too (vector ranking, query_vector)
 `;
 

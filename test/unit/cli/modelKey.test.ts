@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import type { CliIo } from '../../../src/cli/cliIo';
+import { embedderFromArgs, type EmbeddingsArgs } from '../../../src/cli/embedderArgs';
+import { modelKeyFor } from '../../../src/cli/modelKey';
+import { EmbeddingsServer } from '../../fakes/embeddingsServer';
+
+describe('GROUNDED_API_KEY standing in for another secret (CLI)', () => {
+  const env = { GROUNDED_API_KEY: 'sk-model-key' };
+
+  it('is sent to the origin --base-url names, whatever the path', () => {
+    assert.equal(
+      modelKeyFor(env, 'https://adb-1.azuredatabricks.net/serving-endpoints', 'https://adb-1.azuredatabricks.net'),
+      'sk-model-key',
+    );
+  });
+
+  it('is never sent to another host, port or scheme', () => {
+    const base = 'https://api.example.com/v1';
+    for (const origin of ['https://evil.example.net', 'https://api.example.com:8443', 'http://api.example.com'])
+      assert.equal(modelKeyFor(env, base, origin), undefined, origin);
+  });
+
+  it('is not used at all without --base-url (search, index --target, eval)', () => {
+    assert.equal(modelKeyFor(env, undefined, 'https://api.example.com'), undefined);
+    assert.equal(modelKeyFor(env, '', 'https://api.example.com'), undefined);
+  });
+
+  it('is undefined when the variable is unset', () => {
+    assert.equal(modelKeyFor({}, 'https://api.example.com', 'https://api.example.com'), undefined);
+  });
+});
+
+describe('the CLI embedder and GROUNDED_API_KEY', () => {
+  let server: EmbeddingsServer;
+  before(async () => {
+    server = await EmbeddingsServer.start(8);
+  });
+  after(() => server.close());
+
+  const embedOnce = async (values: EmbeddingsArgs) => {
+    const io = { out: () => undefined, err: () => undefined } as unknown as CliIo;
+    const embedder = await embedderFromArgs({ 'embeddings-model': 'e', ...values }, { GROUNDED_API_KEY: 'sk-m' }, io);
+    await embedder?.embed(['flux capacitor']);
+    return server.requests.at(-1)?.authorization;
+  };
+
+  it('does not send the model key to an embeddings endpoint that --base-url does not name', async () => {
+    assert.equal(await embedOnce({ 'embeddings-base-url': server.baseUrl }), undefined);
+    assert.equal(
+      await embedOnce({ 'embeddings-base-url': server.baseUrl, 'base-url': 'http://127.0.0.1:1/v1' }),
+      undefined,
+    );
+  });
+
+  it('sends it when the embeddings endpoint is the model endpoint', async () => {
+    assert.equal(await embedOnce({ 'embeddings-base-url': server.baseUrl, 'base-url': server.baseUrl }), 'Bearer sk-m');
+  });
+});
