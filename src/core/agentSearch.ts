@@ -128,6 +128,11 @@ export async function formatAgentResult(
   const count = options.countTokens ?? estimateTokens;
   // the summary's length barely depends on its numbers: room is kept for the longest it can be
   const summaryRoom = await count(summaryText(query, found.length, budget, budget, found.length));
+  if (found.length > 0 && summaryRoom >= budget) {
+    // no room for a passage beside the summary: say so, and count what is sent (it may be over the budget)
+    const summary = tooSmallText(query, found.length, budget);
+    return { query, passages: [], summary, blocks: [], tokens: await count(summary), budget, omitted: found.length };
+  }
   let used = 0;
   const passages: AgentPassage[] = [];
   const blocks: string[] = [];
@@ -216,6 +221,11 @@ function summaryText(query: string, shown: number, tokens: number, budget: numbe
     `${passages} from the workspace for ${quoted}, ranked best first (${tokens} of a ${budget}-token budget${left}). ` +
     'Each is headed by path:start-end, the file and lines it quotes.'
   );
+}
+
+function tooSmallText(query: string, found: number, budget: number): string {
+  const passages = found === 1 ? '1 passage' : `${found} passages`;
+  return `The ${budget}-token budget is too small for any passage: ${passages} found for “${oneLine(query)}” left out. Search again with a larger budget.`;
 }
 
 const oneLine = (text: string): string =>

@@ -148,6 +148,21 @@ describe('agent search output', () => {
     assert.match(result.summary, /^0 passages .*1 more left out/);
   });
 
+  it('says the budget is too small for any passage when the summary alone does not fit, and counts the tokens sent', async () => {
+    const result = await formatAgentResult('q', [passage(1, lines(3)), passage(2)], {
+      tokenBudget: 20,
+      countTokens: chars,
+    });
+    assert.deepEqual(result.passages, []);
+    assert.deepEqual(result.blocks, []);
+    assert.equal(result.omitted, 2);
+    assert.match(
+      result.summary,
+      /^The 20-token budget is too small for any passage: 2 passages found for “q” left out\./,
+    );
+    assert.equal(result.tokens, result.summary.length, 'the tokens sent, though over the budget');
+  });
+
   it('says nothing matched when the retriever found nothing', async () => {
     const result = await formatAgentResult('flux', []);
     assert.equal(result.summary, 'Nothing in the workspace matches “flux”. Try other words.');
