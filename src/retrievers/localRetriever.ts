@@ -98,7 +98,8 @@ export class LocalRetriever implements Retriever {
     throw new GroundedError(
       'index',
       `Found no text files to search in the workspace${skipped ? ` (${skipped} skipped as binary, too large or unreadable)` : ''}. ` +
-        'Check .gitignore, .groundedignore, files.exclude and grounded.index.include.',
+        // said by the CLI and the MCP server too: the rules by what they are, not by one surface's setting names
+        'Check the ignore files (.gitignore, .groundedignore) and the include and exclude globs.',
     );
   }
 }

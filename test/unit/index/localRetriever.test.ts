@@ -53,6 +53,12 @@ describe('LocalRetriever', () => {
       assert.ok(e instanceof GroundedError);
       assert.equal(e.kind, 'index');
       assert.match(e.message, /no text files.*1 skipped/i);
+      assert.match(e.message, /ignore files \(\.gitignore, \.groundedignore\) and the include and exclude globs/);
+      assert.doesNotMatch(
+        e.message,
+        /files\.exclude|grounded\.index/,
+        'the CLI and the MCP server have no VS Code settings',
+      );
       return true;
     });
     await writeFile(join(temp, 'later.txt'), 'now there is text');
