@@ -44,7 +44,9 @@ export async function syncIndex(
     } else {
       storeProblem =
         e instanceof StoreFormatError
-          ? `the saved index was unusable (${e.message})`
+          ? e.reason === 'old-version'
+            ? `the saved index was written by another version of Grounded (${e.message})`
+            : `the saved index was unusable (${e.message})`
           : `the saved index could not be read (${errorText(e)})`;
       await store?.clear().catch(() => undefined);
     }
