@@ -17,7 +17,14 @@ export {
 } from './indexReport';
 
 // Which files are indexed, and how one is read (the remote retrievers push and read files by the same rules).
-export { DEFAULT_MAX_FILES, discoverFiles, fileCountLimit, type DiscoveryRules } from './discovery/walkFolders';
+export {
+  DEFAULT_MAX_FILES,
+  discoverFiles,
+  fileCountLimit,
+  isInside,
+  realFolders,
+  type DiscoveryRules,
+} from './discovery/walkFolders';
 export {
   DEFAULT_MAX_FILE_BYTES,
   fileByteLimit,

@@ -85,6 +85,11 @@ export class WorkspaceIndex {
     return this.folders.length;
   }
 
+  /** The folders the current index was built from (absolute paths; none before the first sync). */
+  get indexedFolders(): readonly string[] {
+    return this.folders;
+  }
+
   get isSyncing(): boolean {
     return this.syncing !== undefined;
   }

@@ -19,7 +19,10 @@ export class LocalRetriever implements Retriever {
   constructor(options: LocalRetrieverOptions | WorkspaceIndex, documentCache?: string) {
     this.index = options instanceof WorkspaceIndex ? options : new WorkspaceIndex(options);
     const storeDir = options instanceof WorkspaceIndex ? undefined : options.storeDir;
-    this.reader = new PassageReader(documentCache ?? (storeDir === undefined ? undefined : documentCacheDir(storeDir)));
+    this.reader = new PassageReader(
+      documentCache ?? (storeDir === undefined ? undefined : documentCacheDir(storeDir)),
+      () => this.index.indexedFolders,
+    );
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {

@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { passageRef, type Passage } from '../core/passage';
 import {
   binaryDocumentKind,
@@ -6,7 +6,9 @@ import {
   citesCells,
   extractDocument,
   hashBytes,
+  isInside,
   isNotebookPath,
+  realFolders,
   splitLines,
   unitOf,
   type ExtractedDocument,
@@ -33,7 +35,14 @@ interface ReadLines {
  * the file's bytes (`documentCache`; without one they are reported stale): a PDF passage names its page.
  */
 export class PassageReader {
-  constructor(private readonly documentCache?: string) {}
+  /**
+   * `folders`: the workspace folders; a file whose real path is no longer inside them (it, or a folder on its way,
+   * was replaced by a link leading out) is not read, whatever its stat says.
+   */
+  constructor(
+    private readonly documentCache?: string,
+    private readonly folders?: () => readonly string[],
+  ) {}
 
   /** Recently read files by location, with the stat they were read at. */
   private readonly cache = new Map<string, { mtimeMs: number; size: number; read: ReadLines }>();
@@ -59,6 +68,7 @@ export class PassageReader {
     const info = await stat(hit.location).catch(() => undefined);
     // Another size is other bytes: not read at all (the path may now lead to a large file, a device, a link out).
     if (!info?.isFile() || info.size !== hit.file.size) return undefined;
+    if (this.folders && !(await this.insideFolders(hit.location))) return undefined;
     const cached = this.cache.get(hit.location);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs)
       return cached.read;
@@ -75,6 +85,11 @@ export class PassageReader {
     if (this.cache.size >= CACHE_FILES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(hit.location, { mtimeMs: info.mtimeMs, size: info.size, read });
     return read;
+  }
+
+  private async insideFolders(location: string): Promise<boolean> {
+    const real = await realpath(location).catch(() => undefined);
+    return real !== undefined && isInside(real, realFolders(this.folders?.() ?? []));
   }
 
   /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes } from '../../../src/index/discovery/fileReading';
 import type { IndexHit } from '../../../src/index/segments/segmentedIndex';
@@ -51,5 +51,31 @@ describe('PassageReader', () => {
     const { passages, stale } = await new PassageReader().read([hit]);
     assert.deepEqual(passages, []);
     assert.deepEqual(stale, [location]);
+  });
+
+  it('does not read a file swapped for a link out of the workspace, even with the same size and time', async () => {
+    const workspace = join(temp, 'ws');
+    const outside = join(temp, 'outside');
+    await Promise.all([mkdir(workspace), mkdir(outside)]);
+    const location = join(workspace, 'a.txt');
+    const hit = await hitOn(location);
+    const secret = join(outside, 'secret.txt');
+    await writeFile(secret, 'SECRET KEY\nsecond line\n');
+    await unlink(location);
+    await symlink(secret, location);
+    // the same size, and (as a touch -r could make it) the time the index recorded: only the real path differs
+    const swapped = { ...hit, file: { ...hit.file, mtimeMs: (await stat(location)).mtimeMs } };
+    const { passages, stale } = await new PassageReader(undefined, () => [workspace]).read([swapped]);
+    assert.deepEqual(passages, []);
+    assert.deepEqual(stale, [location]);
+  });
+
+  it('reads a file through a link that stays inside the workspace', async () => {
+    const workspace = join(temp, 'ws');
+    await mkdir(join(workspace, 'real'), { recursive: true });
+    await symlink(join(workspace, 'real'), join(workspace, 'linked'));
+    const hit = await hitOn(join(workspace, 'linked', 'a.txt'));
+    const { passages } = await new PassageReader(undefined, () => [workspace]).read([hit]);
+    assert.equal(passages[0]?.text, 'first line\nsecond line');
   });
 });
