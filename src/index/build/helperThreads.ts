@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { fileByteLimit } from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
 import { joinColumns, type FileRecord } from '../segments/fileTable';
 import { Segment } from '../segments/segment';
+import { quietWorker } from './quietWorker';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './segmentReader';
 import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import {
@@ -270,7 +270,7 @@ function readInHelper(
       documents: options.documents,
       storeDir: helpers.storeDir,
     };
-    const worker = new Worker(helpers.workerFile, {
+    const worker = quietWorker(helpers.workerFile, {
       workerData: task,
       resourceLimits: { maxOldGenerationSizeMb: HELPER_HEAP_MB },
     });

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { quietWorker } from './quietWorker';
 import { syncIndex } from './syncIndex';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
@@ -36,7 +36,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'sync', request };
     const heapMb = options.heapMb ?? INDEX_WORKER_HEAP_MB;
-    const worker = new Worker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const worker = quietWorker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     let settled = false;
     const finish = (fn: () => void): void => {
       if (settled) return;
