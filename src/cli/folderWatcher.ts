@@ -1,5 +1,5 @@
 import { watch, type FSWatcher } from 'node:fs';
-import { dirname, join, relative, isAbsolute, sep } from 'node:path';
+import { join } from 'node:path';
 
 /** File events are gathered this long, then handed over in one batch (a save writes a file several times). */
 const DEBOUNCE_MS = 100;
@@ -13,10 +13,9 @@ export interface FolderWatcherOptions {
 }
 
 /**
- * Watches the folders the index holds files in, each on its own (one inotify watch a folder). Node's recursive
- * watch is not used: on Linux it reads and watches every file below the root on the main thread, node_modules and
- * .git included. A folder created inside a watched one is reported as a change of that folder (the index walks it)
- * and is watched once the index holds its files.
+ * Watches the folders it is given, each on its own (one inotify watch a folder). Node's recursive watch is not
+ * used: on Linux it reads and watches every file below the root on the main thread, node_modules and .git
+ * included. A folder created inside a watched one is reported as a change of that folder, by its path.
  */
 export class FolderWatcher {
   private readonly watchers = new Map<string, FSWatcher>();
@@ -51,6 +50,11 @@ export class FolderWatcher {
         return;
       }
     }
+  }
+
+  /** Whether this folder is watched. */
+  has(folder: string): boolean {
+    return this.watchers.has(folder);
   }
 
   get watching(): number {
@@ -88,22 +92,3 @@ export class FolderWatcher {
     this.options.onError(reason);
   }
 }
-
-/** The roots, and every folder between a root and a file below it: where a new or changed file shows up. */
-export function foldersToWatch(roots: readonly string[], files: Iterable<string>): Set<string> {
-  const folders = new Set(roots);
-  for (const file of files) {
-    const root = roots.find(r => isInside(file, r));
-    if (root === undefined) continue;
-    for (let dir = dirname(file); dir !== root && !folders.has(dir); dir = dirname(dir)) {
-      folders.add(dir);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return folders;
-}
-
-const isInside = (path: string, root: string): boolean => {
-  const rel = relative(root, path);
-  return rel !== '' && !rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel);
-};

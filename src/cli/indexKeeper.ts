@@ -1,59 +1,78 @@
-import type { WorkspaceIndexConfig } from '../index';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { IGNORE_FILES, type IndexStats, type SyncProgress, type WorkspaceIndexConfig } from '../index';
 import type { LocalRetriever } from '../retrievers/localRetriever';
-import { FolderWatcher, foldersToWatch } from './folderWatcher';
+import { FolderWatcher } from './folderWatcher';
 
 /** Progress is said at most this often while the index is built. */
 const PROGRESS_EVERY_MS = 1000;
 /** Without a watcher (the system's limit of watches reached), the index is brought up to date this often. */
 const REFRESH_EVERY_MS = 30_000;
-/** The index's changes are gathered this long before the watched folders are worked out again. */
-const REWATCH_DELAY_MS = 500;
 
-/** What the keeper needs of the local index: syncs, updates of changed paths, and where its files are. */
-export type KeptIndex = Pick<LocalRetriever, 'refresh' | 'update' | 'fileLocations'>;
+/** What the keeper needs of the local index: syncs, updates of changed paths, its counts, and where files can appear. */
+export type KeptIndex = Pick<LocalRetriever, 'refresh' | 'update' | 'stats' | 'walkedFolders'>;
+
+/** The time the keeper reads, and the repeating timer it sets (tests give their own). */
+export interface KeeperClock {
+  now(): number;
+  /** Calls `tick` every `ms` until the function returned is called. */
+  every(ms: number, tick: () => void): () => void;
+}
+
+export const realKeeperClock: KeeperClock = {
+  now: () => Date.now(),
+  every: (ms, tick) => {
+    const timer = setInterval(tick, ms);
+    return () => clearInterval(timer);
+  },
+};
 
 /**
- * Keeps a long-running command's local index current: the first sync with its progress said, then a watch on the
- * folders the index holds files in (file events become index updates), worked out again as the index changes.
- * When watching fails, the index is synced every REFRESH_EVERY_MS instead.
+ * Keeps a long-running command's local index current: the first sync with its progress said, then a watch on
+ * every folder the index's walk enters (file events become index updates), walked again when a folder appears or
+ * an ignore file changes. When watching fails, the index is synced every REFRESH_EVERY_MS instead.
  */
 export class IndexKeeper {
   private local: KeptIndex | undefined;
-  private folders: readonly string[] = [];
-  private lastProgress = 0;
-  /** Progress is said for the first sync only: later ones read few files, and quickly. */
-  private firstSync = true;
-  private rewatchTimer: NodeJS.Timeout | undefined;
-  private refresher: NodeJS.Timeout | undefined;
+  private lastProgress = -Infinity;
+  /** The first sync's progress while it runs (later syncs read few files, and quickly: they are not said). */
+  private firstBuild: SyncProgress | undefined;
+  private walking: Promise<void> | undefined;
+  private walkAgain = false;
+  private stopRefresher: (() => void) | undefined;
+  private disposed = false;
   private readonly watcher: FolderWatcher;
 
   /** `say`: progress and status for the client (a failure as an error); `log`: diagnostics for a person (stderr). */
   constructor(
     private readonly say: (level: 'info' | 'error', message: string) => void,
     private readonly log: (message: string) => void,
+    private readonly clock: KeeperClock = realKeeperClock,
   ) {
     this.watcher = new FolderWatcher({
-      onChange: paths =>
-        void this.local?.update(paths).catch((e: unknown) => this.log(`index update failed: ${String(e)}`)),
+      onChange: paths => {
+        void this.local?.update(paths).catch((e: unknown) => this.log(`index update failed: ${String(e)}`));
+        if (paths.some(path => this.changesFolders(path))) void this.watchWalkedFolders();
+      },
       onError: reason => {
         this.log(`${reason}; the index is brought up to date every ${REFRESH_EVERY_MS / 1000} s instead`);
-        this.refresher = setInterval(() => void this.local?.refresh().catch(() => undefined), REFRESH_EVERY_MS);
+        this.stopRefresher = this.clock.every(
+          REFRESH_EVERY_MS,
+          () => void this.local?.refresh().catch(() => undefined),
+        );
       },
     });
   }
 
-  /** What to open the index with, so that the keeper hears its progress and changes. */
-  readonly hooks: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'> = {
-    onProgress: ({ done, total }) => {
-      const now = Date.now();
-      if (!this.firstSync || (now - this.lastProgress < PROGRESS_EVERY_MS && done < total)) return;
+  /** What to open the index with, so that the keeper hears its progress. */
+  readonly hooks: Pick<WorkspaceIndexConfig, 'onProgress'> = {
+    onProgress: progress => {
+      if (!this.firstBuild) return;
+      this.firstBuild = progress;
+      const now = this.clock.now();
+      if (now - this.lastProgress < PROGRESS_EVERY_MS && progress.done < progress.total) return;
       this.lastProgress = now;
-      this.say('info', `indexing: ${done} of ${total} files read`);
-    },
-    onChange: () => {
-      if (this.rewatchTimer) clearTimeout(this.rewatchTimer);
-      this.rewatchTimer = setTimeout(() => this.watchIndexedFolders(), REWATCH_DELAY_MS);
-      this.rewatchTimer.unref();
+      this.say('info', `indexing: ${progress.done} of ${progress.total} files read`);
     },
   };
 
@@ -63,12 +82,12 @@ export class IndexKeeper {
    */
   async start(local: KeptIndex, folders: readonly string[]): Promise<void> {
     this.local = local;
-    this.folders = folders;
-    const started = Date.now();
+    const started = this.clock.now();
     this.say('info', `indexing ${folders.length === 1 ? 'the folder' : `${folders.length} folders`}…`);
+    this.firstBuild = { done: 0, total: 0 };
+    let stats: IndexStats;
     try {
-      const stats = await local.refresh();
-      this.say('info', `index ready: ${stats.files} files, ${stats.chunks} chunks (${Date.now() - started} ms)`);
+      stats = await local.refresh();
     } catch (e) {
       // the client's agent reads why its searches fail; the person reading stderr too
       const failed = `indexing failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -76,19 +95,69 @@ export class IndexKeeper {
       this.say('error', failed);
       return;
     } finally {
-      this.firstSync = false;
+      this.firstBuild = undefined;
     }
-    this.watchIndexedFolders();
+    this.say('info', `index ready: ${stats.files} files, ${stats.chunks} chunks (${this.clock.now() - started} ms)`);
+    await this.watchWalkedFolders();
     await local.refresh().catch(() => undefined);
   }
 
+  /**
+   * The first sync's progress while it runs and the index has nothing to search yet (a saved index, once loaded,
+   * is searched while the sync checks it); undefined otherwise.
+   */
+  building(): SyncProgress | undefined {
+    if (!this.firstBuild || (this.local?.stats()?.chunks ?? 0) > 0) return undefined;
+    return this.firstBuild;
+  }
+
   dispose(): void {
-    if (this.rewatchTimer) clearTimeout(this.rewatchTimer);
-    if (this.refresher) clearInterval(this.refresher);
+    this.disposed = true;
+    this.stopRefresher?.();
     this.watcher.dispose();
   }
 
-  private watchIndexedFolders(): void {
-    if (this.local) this.watcher.watch(foldersToWatch(this.folders, this.local.fileLocations()));
+  /** A folder that appeared (created, renamed, moved in), or an ignore file changed: the walk's folders may differ. */
+  private changesFolders(path: string): boolean {
+    if ((IGNORE_FILES as readonly string[]).includes(basename(path))) return true;
+    if (this.watcher.has(path)) return false;
+    try {
+      return statSync(path).isDirectory();
+    } catch {
+      return false; // gone again
+    }
+  }
+
+  /**
+   * Watches the folders the index's walk enters. A walk asked for while one runs is done once more after it.
+   * Folders watched for the first time after the start are handed to the index too: a file saved in one before
+   * its watch began raised no event.
+   */
+  private watchWalkedFolders(): Promise<void> {
+    if (this.walking) {
+      this.walkAgain = true;
+      return this.walking;
+    }
+    const walk = async (): Promise<void> => {
+      for (let first = this.watcher.watching === 0; ; first = false) {
+        this.walkAgain = false;
+        const local = this.local;
+        if (!local || this.disposed) return;
+        const folders = await local.walkedFolders().catch((e: unknown) => {
+          this.log(`the folders to watch could not be listed: ${String(e)}`);
+          return undefined; // the folders watched stay as they are
+        });
+        if (this.disposed) return;
+        if (folders) {
+          const added = first ? [] : folders.filter(folder => !this.watcher.has(folder));
+          this.watcher.watch(folders);
+          if (added.length > 0)
+            void local.update(added).catch((e: unknown) => this.log(`index update failed: ${String(e)}`));
+        }
+        if (!this.walkAgain) return;
+      }
+    };
+    this.walking = walk().finally(() => (this.walking = undefined));
+    return this.walking;
   }
 }

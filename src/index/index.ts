@@ -33,6 +33,8 @@ export {
   readFileContent,
 } from './discovery/fileReading';
 export { DEFAULT_EXCLUDE_GLOBS } from './discovery/ignoreRules';
+// The folders a walk enters, by the same rules (a watcher of the folders watches them all).
+export { IGNORE_FILES, walkedFolders } from './discovery/walkFolders';
 export { SKIP_REASONS } from './discovery/skipReasons';
 
 // Chunks and terms, as the index makes them (citations align claims with the same tokenizer).

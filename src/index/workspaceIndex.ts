@@ -8,7 +8,7 @@ import { fileList, updateFiles } from './build/updateFiles';
 import { createFileFilter, type AdmittedFile } from './discovery/fileFilter';
 import { emptySkipCounts } from './discovery/skipReasons';
 import { binaryDocumentKind } from './documents/documents';
-import { fileCountLimit, IGNORE_FILES, type DiscoveryRules } from './discovery/walkFolders';
+import { fileCountLimit, IGNORE_FILES, walkedFolders, type DiscoveryRules } from './discovery/walkFolders';
 import { rowCount } from './segments/fileTable';
 import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
 import { SegmentedIndex, type IndexHit } from './segments/segmentedIndex';
@@ -153,6 +153,14 @@ export class WorkspaceIndex {
   /** The absolute paths of the files in the index in use (none before the first sync). */
   fileLocations(): Iterable<string> {
     return this.current?.fileLocations() ?? [];
+  }
+
+  /** The folders a sync's walk would enter now (the roots included), by the same rules: where files can appear. */
+  walkedFolders(): Promise<string[]> {
+    return walkedFolders(
+      this.config.folders().map(f => resolve(f)),
+      this.config.rules?.() ?? {},
+    );
   }
 
   stats(): IndexStats | undefined {

@@ -39,9 +39,9 @@ export class LocalRetriever implements Retriever {
     return this.index.termWeights();
   }
 
-  /** The files in the current index, as absolute paths (what a watcher of the folders needs to watch). */
-  fileLocations(): Iterable<string> {
-    return this.index.fileLocations();
+  /** The folders the index's walk enters, as absolute paths (what a watcher of the folders needs to watch). */
+  walkedFolders(): Promise<string[]> {
+    return this.index.walkedFolders();
   }
 
   /** The current index's counts, or undefined before the first sync finishes. */

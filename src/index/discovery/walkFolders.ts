@@ -91,7 +91,13 @@ export const isInside = (real: string, roots: readonly string[]): boolean =>
  */
 export async function walkFolders(
   folders: readonly string[],
-  rules: DiscoveryRules & { signal?: AbortSignal; statFiles?: boolean; onCandidate?: (candidate: Candidate) => void },
+  rules: DiscoveryRules & {
+    signal?: AbortSignal;
+    statFiles?: boolean;
+    onCandidate?: (candidate: Candidate) => void;
+    /** Hears of each folder the walk enters (its path on disk, through the links that lead to it). */
+    onFolder?: (location: string) => void;
+  },
 ): Promise<{ candidates: Candidate[]; skipped: Record<SkipReason, number> }> {
   const statFiles = rules.statFiles ?? true;
   const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
@@ -114,6 +120,7 @@ export async function walkFolders(
       return;
     }
     if (entries.some(e => e.name === STORE_MARKER)) return; // a Grounded index store: the index does not index itself
+    rules.onFolder?.(dir);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const scoped = ignores.with(rel === '' ? '' : rel + '/', await readIgnoreFiles(dir, entries));
     for (const entry of entries) {
@@ -175,6 +182,20 @@ export async function walkFolders(
     await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty());
   }
   return { candidates, skipped };
+}
+
+/**
+ * The folders a walk by these rules enters, the roots included: where a file the index would take can appear
+ * (a folder that holds no indexed file yet too). No file is stat'ed, and at most one is kept.
+ */
+export async function walkedFolders(
+  folders: readonly string[],
+  rules: DiscoveryRules & { signal?: AbortSignal } = {},
+): Promise<string[]> {
+  const entered: string[] = [];
+  // with a limit of one file the walk keeps at most one and only counts the rest, entering every folder still
+  await walkFolders(folders, { ...rules, statFiles: false, maxFiles: 1, onFolder: dir => entered.push(dir) });
+  return entered;
 }
 
 /**

@@ -1,26 +1,29 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FolderWatcher, foldersToWatch } from '../../../src/cli/folderWatcher';
+import { FolderWatcher } from '../../../src/cli/folderWatcher';
+import { walkedFolders } from '../../../src/index';
 import { tempDirs } from '../../support/tempDirs';
 import { until } from '../../support/until';
 
 describe('the folder watcher of grounded mcp', () => {
   const dirs = tempDirs();
 
-  it('watches the roots and every folder between a root and an indexed file, nothing outside the roots', () => {
-    const folders = foldersToWatch(
-      ['/ws/a', '/ws/b'],
-      ['/ws/a/README.md', '/ws/a/docs/deep/er/x.md', '/ws/a/docs/y.md', '/ws/b/src/z.ts', '/elsewhere/q.md'],
+  it('watches every folder the index walks into, empty ones and ones holding only skipped files too, none it ignores', async () => {
+    const root = await dirs.make('grounded-walked-');
+    for (const dir of ['empty', 'binaries', 'deep/er', 'ignored/below', 'excluded', 'node_modules/pkg', '.git/objects'])
+      await mkdir(join(root, dir), { recursive: true });
+    await writeFile(join(root, 'a.md'), '# A\n');
+    await writeFile(join(root, 'binaries', 'blob.bin'), Buffer.from([1, 0, 2]));
+    await writeFile(join(root, '.gitignore'), 'ignored/\n');
+    await writeFile(join(root, '.groundedignore'), 'excluded\n');
+    const folders = await walkedFolders([root]);
+    assert.deepEqual(
+      folders.sort(),
+      [root, ...['binaries', 'deep', 'deep/er', 'empty'].map(dir => join(root, dir))].sort(),
     );
-    assert.deepEqual([...folders].sort(), [
-      '/ws/a',
-      '/ws/a/docs',
-      '/ws/a/docs/deep',
-      '/ws/a/docs/deep/er',
-      '/ws/b',
-      '/ws/b/src',
-    ]);
+    const withExclude = await walkedFolders([root], { exclude: ['**/deep'] });
+    assert.ok(!withExclude.includes(join(root, 'deep')) && !withExclude.includes(join(root, 'deep', 'er')));
   });
 
   it('hands over a new file and a new folder in a watched folder as one batch', async () => {

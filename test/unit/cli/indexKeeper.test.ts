@@ -1,30 +1,189 @@
 import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { IndexKeeper, type KeptIndex } from '../../../src/cli/indexKeeper';
+import { walkedFolders, type IndexStats, type SyncProgress } from '../../../src/index';
+import { emptySkipCounts } from '../../../src/index/discovery/skipReasons';
+import { ManualClock } from '../../fakes/fakeClock';
+import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
+
+const statsOf = (files: number, chunks: number): IndexStats => ({
+  files,
+  chunks,
+  segments: 1,
+  deletedChunks: 0,
+  skipped: emptySkipCounts(),
+  indexBytes: 0,
+  builtAt: 0,
+  timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 1 },
+  filesRead: files,
+});
+
+/** An index that records its syncs and updates; `firstSync` runs inside the first sync (progress, say). */
+function recordingIndex(
+  walked: () => Promise<string[]>,
+  firstSync: () => Promise<void> | void = () => undefined,
+): KeptIndex & { syncs: number; updated: string[] } {
+  const index = {
+    syncs: 0,
+    updated: [] as string[],
+    stats: (): IndexStats | undefined => (index.syncs > 0 ? statsOf(1, 1) : undefined),
+    refresh: async (): Promise<IndexStats> => {
+      if (index.syncs === 0) await firstSync();
+      index.syncs++;
+      return statsOf(1, 1);
+    },
+    update: (paths: readonly string[]): Promise<void> => {
+      index.updated.push(...paths);
+      return Promise.resolve();
+    },
+    walkedFolders: walked,
+  };
+  return index;
+}
 
 /** An index whose first sync fails with `reason`. */
 const failingIndex = (reason: string): KeptIndex => ({
   refresh: () => Promise.reject(new Error(reason)),
   update: () => Promise.resolve(),
-  fileLocations: () => [],
+  stats: () => undefined,
+  walkedFolders: () => Promise.resolve([]),
 });
 
 describe('the index keeper of grounded mcp', () => {
+  const dirs = tempDirs();
+  let keeper: IndexKeeper | undefined;
+  afterEach(() => {
+    keeper?.dispose();
+    keeper = undefined;
+  });
+
   it('tells the client, as an error, why the index could not be built, and the log too', async () => {
     const said: [string, string][] = [];
     const logged: string[] = [];
-    const keeper = new IndexKeeper(
+    keeper = new IndexKeeper(
       (level, message) => said.push([level, message]),
       message => logged.push(message),
     );
-    try {
-      await keeper.start(failingIndex('EACCES: permission denied, mkdir /store'), ['/ws']);
-    } finally {
-      keeper.dispose();
-    }
+    await keeper.start(failingIndex('EACCES: permission denied, mkdir /store'), ['/ws']);
     assert.deepEqual(said, [
       ['info', 'indexing the folder…'],
       ['error', 'indexing failed: EACCES: permission denied, mkdir /store'],
     ]);
     assert.deepEqual(logged, ['indexing failed: EACCES: permission denied, mkdir /store']);
+  });
+
+  it('hands over a file created in a folder with no indexed file, and one in a folder created while it runs', async () => {
+    const root = await dirs.make('grounded-keeper-');
+    await mkdir(join(root, 'empty'));
+    await mkdir(join(root, 'binaries'));
+    await writeFile(join(root, 'binaries', 'blob.bin'), Buffer.from([1, 0, 2]));
+    const index = recordingIndex(() => walkedFolders([root]));
+    keeper = new IndexKeeper(() => undefined, assert.fail);
+    await keeper.start(index, [root]);
+    await writeFile(join(root, 'empty', 'new.md'), '# New\n');
+    await writeFile(join(root, 'binaries', 'notes.md'), '# Notes\n');
+    assert.ok(await until(() => index.updated.includes(join(root, 'empty', 'new.md'))), JSON.stringify(index.updated));
+    assert.ok(await until(() => index.updated.includes(join(root, 'binaries', 'notes.md'))));
+    await mkdir(join(root, 'later'));
+    assert.ok(
+      await until(() => index.updated.includes(join(root, 'later'))),
+      'the new folder is an event in its parent',
+    );
+    // the new folder's watch begins shortly after its creation: files written into it meanwhile are found too
+    // (the folder is handed to the index again then), so the test writes until the file is handed over
+    const later = join(root, 'later', 'fresh.md');
+    assert.ok(
+      await until(
+        async () => {
+          await writeFile(later, '# Fresh\n');
+          return index.updated.includes(later);
+        },
+        { everyMs: 300 },
+      ), // slower than the watcher's batching, which each write would otherwise restart
+      JSON.stringify(index.updated),
+    );
+  });
+
+  it('syncs every 30 s instead when a folder cannot be watched, and stops when disposed', async () => {
+    const clock = new ManualClock();
+    const logged: string[] = [];
+    // a path the system refuses to watch (a NUL byte in it)
+    const index = recordingIndex(() => Promise.resolve(['/ws/bad\0folder']));
+    keeper = new IndexKeeper(
+      () => undefined,
+      message => logged.push(message),
+      clock,
+    );
+    await keeper.start(index, ['/ws']);
+    assert.equal(index.syncs, 2, 'the first sync, and the one after the watch began');
+    assert.match(logged.join('\n'), /cannot watch .*; the index is brought up to date every 30 s instead/);
+    assert.deepEqual(clock.repeating, [30_000]);
+    clock.advance(29_999);
+    assert.equal(index.syncs, 2);
+    clock.advance(1);
+    assert.equal(index.syncs, 3);
+    clock.advance(60_000);
+    assert.equal(index.syncs, 5);
+    keeper.dispose();
+    assert.deepEqual(clock.repeating, [], 'no sync after the keeper is disposed');
+  });
+
+  it('says the first sync’s progress at most once a second, and always its end, and no later sync’s', async () => {
+    const clock = new ManualClock();
+    const said: string[] = [];
+    keeper = new IndexKeeper(
+      (_level, message) => said.push(message),
+      () => undefined,
+      clock,
+    );
+    const progress = (done: number, total: number, afterMs: number): void => {
+      clock.advance(afterMs);
+      keeper?.hooks.onProgress?.({ done, total });
+    };
+    const index = recordingIndex(
+      () => Promise.resolve([]),
+      () => {
+        progress(0, 10, 0);
+        progress(3, 10, 400);
+        progress(5, 10, 600);
+        progress(6, 10, 999);
+        progress(10, 10, 1);
+      },
+    );
+    await keeper.start(index, ['/ws']);
+    progress(1, 1, 5000);
+    assert.deepEqual(
+      said.filter(m => m.startsWith('indexing:')),
+      ['indexing: 0 of 10 files read', 'indexing: 5 of 10 files read', 'indexing: 10 of 10 files read'],
+    );
+  });
+
+  it('tells how far the first build got while nothing can be searched, and nothing once it can', async () => {
+    let during: SyncProgress | undefined;
+    let searchable = false;
+    let whenSearchable: SyncProgress | undefined = { done: -1, total: -1 };
+    keeper = new IndexKeeper(
+      () => undefined,
+      () => undefined,
+      new ManualClock(),
+    );
+    const index = recordingIndex(
+      () => Promise.resolve([]),
+      () => {
+        keeper?.hooks.onProgress?.({ done: 40, total: 100 });
+        during = keeper?.building();
+        searchable = true; // a saved index loaded while the sync checks it against the disk
+        whenSearchable = keeper?.building();
+      },
+    );
+    const stats = index.stats;
+    index.stats = () => (searchable ? statsOf(1, 1) : stats());
+    assert.equal(keeper.building(), undefined, 'before the build');
+    await keeper.start(index, ['/ws']);
+    assert.deepEqual(during, { done: 40, total: 100 });
+    assert.equal(whenSearchable, undefined, 'the build still runs, but the index can be searched');
+    assert.equal(keeper.building(), undefined, 'after the build');
   });
 });
