@@ -73,6 +73,7 @@ export async function mcpCommand(
   const server = createMcpServer({
     retriever,
     problem,
+    building: () => keeper.building(),
     ask:
       model && retriever
         ? (question, signal) =>

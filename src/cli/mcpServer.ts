@@ -20,12 +20,18 @@ import { GroundedError, isAbort } from '../core/errors';
 import type { AnswerEvent } from '../core/events';
 import { passageRef } from '../core/passage';
 import type { Retriever } from '../core/ports';
+import type { SyncProgress } from '../index';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
   retriever?: Retriever;
   /** Why there is no retriever (a folder that does not exist, a bad --retriever): every call is answered with it. */
   problem?: GroundedError;
+  /**
+   * The first index build's progress while it runs and nothing can be searched yet: a call is then answered at
+   * once with how far it got (waiting for a large build would outlast the client's timeout).
+   */
+  building?: () => SyncProgress | undefined;
   /** The answer flow over the same retriever; only with a model endpoint (then `ask` is listed). */
   ask?: (question: string, signal: AbortSignal) => AsyncIterable<AnswerEvent>;
   version: string;
@@ -156,7 +162,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
       if (deps.problem) throw deps.problem;
       const retriever = deps.retriever;
       if (!retriever) throw new GroundedError('index', 'The index is not open.');
-      if (name === 'search') return await search(retriever, args, extra.signal);
+      if (name === 'search') return await search(retriever, args, extra.signal, deps.building);
       const ask = deps.ask;
       if (!ask) throw new GroundedError('no-model', 'No model endpoint is configured.');
       const progressToken = extra._meta?.progressToken;
@@ -167,7 +173,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
               void extra
                 .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: n, message } })
                 .catch(() => undefined);
-      return await answer(ask, args, extra.signal, progress);
+      return await answer(ask, args, extra.signal, deps.building, progress);
     } catch (e) {
       if (extra.signal.aborted || isAbort(e)) return toolError('Cancelled.');
       if (e instanceof GroundedError) return toolError(e.message);
@@ -178,8 +184,14 @@ export function createMcpServer(deps: McpServerDeps): Server {
   return server;
 }
 
-async function search(retriever: Retriever, args: Record<string, unknown>, signal: AbortSignal) {
+async function search(
+  retriever: Retriever,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+  building: McpServerDeps['building'],
+) {
   const input = agentSearchInput(args.query, args.k, 'k');
+  notBuilding(building, 'search');
   const result = await agentSearch(retriever, input, { signal });
   return {
     content: [result.summary, ...result.blocks].map(text => ({ type: 'text' as const, text })),
@@ -197,9 +209,11 @@ async function answer(
   ask: NonNullable<McpServerDeps['ask']>,
   args: Record<string, unknown>,
   signal: AbortSignal,
+  building: McpServerDeps['building'],
   progress?: (n: number, message: string) => void,
 ): Promise<CallToolResult> {
   const question = agentQuestion(args.question);
+  notBuilding(building, 'ask');
   let steps = 0;
   for await (const event of ask(question, signal)) {
     if (event.type === 'error') throw event.error;
@@ -219,6 +233,15 @@ async function answer(
     return { content: [{ type: 'text', text }], structuredContent: { answer: event.answer, citations } };
   }
   throw new GroundedError('stream-broken', 'The answer ended before it was finished. Ask again.');
+}
+
+/** During the first build, a call is told at once how far the build got, and to call again (see `building`). */
+function notBuilding(building: McpServerDeps['building'], tool: string): void {
+  const progress = building?.();
+  if (!progress) return;
+  const { done, total, growing } = progress;
+  const far = total === 0 ? 'its files are being listed' : `${done} of ${total}${growing ? '+' : ''} files read`;
+  throw new GroundedError('index', `The index is still being built (${far}). Call ${tool} again in a few seconds.`);
 }
 
 const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });

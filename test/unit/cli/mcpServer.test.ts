@@ -106,6 +106,7 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
 
   it('answers tools/call search with passages as text and as structured content matching its schema', async () => {
     running = await startMcp(['--folder', FIXTURE_WORKSPACE]);
+    await running.indexed;
     const result = await running.client.callTool({ name: 'search', arguments: { query: 'install widget', k: 3 } });
     assert.equal(result.isError, undefined, texts(result).join('\n'));
     const structured = result.structuredContent as { query: string; passages: StructuredPassage[] };
@@ -124,6 +125,7 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
 
   it('answers bad arguments with a tool error the agent can read, and an unknown tool with a protocol error', async () => {
     running = await startMcp(['--folder', FIXTURE_WORKSPACE]);
+    await running.indexed;
     const { client } = running;
     const missing = await client.callTool({ name: 'search', arguments: {} });
     assert.equal(missing.isError, true);
@@ -180,6 +182,7 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
       running = await startMcp(['--folder', FIXTURE_WORKSPACE, '--base-url', model.baseUrl, '--model', 'fault-model'], {
         GROUNDED_API_KEY: 'sk-mcp-key',
       });
+      await running.indexed;
       const { tools } = await running.client.listTools();
       assert.deepEqual(
         tools.map(t => t.name),
@@ -269,6 +272,27 @@ describe('the MCP server (createMcpServer)', () => {
     assert.ok(await call, 'the client’s call ends with an error');
     assert.ok(await until(() => closed), 'the server saw the connection close');
     assert.ok(await until(() => state.aborted), 'the search in flight was aborted');
+  });
+
+  it('answers a search during the first build at once with how far the build got, and searches once it is done', async () => {
+    const { retriever, state } = stalling();
+    let building: { done: number; total: number } | undefined = { done: 1200, total: 5000 };
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({ retriever, building: () => building, version: 'test', log: () => undefined });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    const result = await client.callTool({ name: 'search', arguments: { query: 'flux' } });
+    assert.equal(result.isError, true);
+    assert.deepEqual(texts(result), [
+      'The index is still being built (1200 of 5000 files read). Call search again in a few seconds.',
+    ]);
+    assert.equal(state.started, false, 'the retriever was not asked (it would wait for the whole build)');
+    building = undefined;
+    const call = client.callTool({ name: 'search', arguments: { query: 'flux' } }).catch((e: unknown) => e);
+    assert.ok(await until(() => state.started), 'searched once the index can be searched');
+    await client.close();
+    await call;
   });
 
   it('reports a failing retriever as a tool error and logs the cause for a person', async () => {

@@ -58,13 +58,11 @@ describe('grounded mcp over stdio (a child process)', function () {
       ['--folder', FIXTURE_WORKSPACE],
       { XDG_CACHE_HOME: cache },
       line => {
-        const { id } = JSON.parse(line) as { id?: number };
-        if (id === 1)
-          return {
-            write:
-              message(undefined, 'notifications/initialized') +
-              message(2, 'tools/call', { name: 'search', arguments: { query: 'install widget' } }),
-          };
+        const { id, params } = JSON.parse(line) as { id?: number; params?: { data?: unknown } };
+        if (id === 1) return { write: message(undefined, 'notifications/initialized') };
+        // searched once the index is built (a search during the first build is told to come back)
+        if (typeof params?.data === 'string' && params.data.startsWith('index ready'))
+          return { write: message(2, 'tools/call', { name: 'search', arguments: { query: 'install widget' } }) };
         // a second call, and the client goes away before its answer
         if (id === 2)
           return {
