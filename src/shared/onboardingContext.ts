@@ -17,3 +17,14 @@ export type OnboardingEvent = keyof typeof ONBOARDING_CONTEXT;
 
 /** The walkthrough's id as `workbench.action.openWalkthrough` takes it: `publisher.name#id`. */
 export const WALKTHROUGH_ID = 'grounded.grounded#gettingStarted';
+
+/**
+ * The walkthrough step each event completes, as `welcome.markStepComplete` takes it (`publisher.name#id#step`).
+ * VS Code's walkthrough service starts when a walkthrough is first shown, and a context key that is already set then
+ * never completes its `onContext:` step in that window, so the event also marks its step complete directly.
+ */
+export const WALKTHROUGH_STEP: Partial<Record<OnboardingEvent, string>> = {
+  indexReady: `${WALKTHROUGH_ID}#indexWorkspace`,
+  hasAsked: `${WALKTHROUGH_ID}#ask`,
+  openedCitation: `${WALKTHROUGH_ID}#readCitation`,
+};

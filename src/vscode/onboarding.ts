@@ -1,14 +1,26 @@
 import * as vscode from 'vscode';
-import { ONBOARDING_CONTEXT, WALKTHROUGH_ID, type OnboardingEvent } from '../shared/onboardingContext';
+import {
+  ONBOARDING_CONTEXT,
+  WALKTHROUGH_ID,
+  WALKTHROUGH_STEP,
+  type OnboardingEvent,
+} from '../shared/onboardingContext';
 
 /** The values set in this window, so that repeating an event does not call setContext again. */
 const current = new Map<OnboardingEvent, boolean>();
 
-/** Sets one of the onboarding context keys (a no-op when it already has that value). */
+/**
+ * Sets one of the onboarding context keys (a no-op when it already has that value) and, when it becomes true, marks
+ * the walkthrough step it completes as done (see WALKTHROUGH_STEP for why the context key alone does not).
+ */
 export function setOnboardingContext(event: OnboardingEvent, value = true): void {
   if (current.get(event) === value) return;
   current.set(event, value);
   void vscode.commands.executeCommand('setContext', ONBOARDING_CONTEXT[event], value);
+  const step = WALKTHROUGH_STEP[event];
+  // a VS Code without walkthroughs has no such command: the step then has nowhere to show
+  if (value && step)
+    void Promise.resolve(vscode.commands.executeCommand('welcome.markStepComplete', step)).catch(() => {});
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ONBOARDING_CONTEXT, WALKTHROUGH_ID } from '../../../src/shared/onboardingContext';
+import { ONBOARDING_CONTEXT, WALKTHROUGH_ID, WALKTHROUGH_STEP } from '../../../src/shared/onboardingContext';
 import { evaluateWhen, type Context } from './whenClause';
 
 const ROOT = join(__dirname, '../../../..');
@@ -346,6 +346,13 @@ describe('package.json: onboarding', () => {
       }
       for (const id of commandLinks(localized(step.description)))
         assert.ok(commandIds.includes(id), `${step.id}: ${id} is not a command`);
+    }
+    // the steps an event marks complete directly (welcome.markStepComplete) are this walkthrough's
+    for (const [event, stepId] of Object.entries(WALKTHROUGH_STEP)) {
+      const step = walkthrough.steps.find(s => `${WALKTHROUGH_ID}#${s.id}` === stepId);
+      assert.ok(step, `${event} marks ${stepId}, no step of the walkthrough`);
+      const key = ONBOARDING_CONTEXT[event as keyof typeof ONBOARDING_CONTEXT];
+      assert.ok(step.completionEvents?.includes(`onContext:${key}`), `${step.id} does not complete on ${key}`);
     }
   });
 });
