@@ -150,11 +150,6 @@ export class WorkspaceIndex {
     return current && (term => current.termWeight(term));
   }
 
-  /** The absolute paths of the files in the index in use (none before the first sync). */
-  fileLocations(): Iterable<string> {
-    return this.current?.fileLocations() ?? [];
-  }
-
   /** The folders a sync's walk would enter now (the roots included), by the same rules: where files can appear. */
   walkedFolders(): Promise<string[]> {
     return walkedFolders(
