@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PRESET_IDS, PRESETS } from '../../src/providers/presets';
-import { panelFrame, runCommand } from './panelInWorkbench';
+import { assertChatInputUnsent, panelFrame, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 /** Text as words: textContent with whitespace collapsed, the same whatever the layout. */
@@ -49,7 +49,7 @@ describe('Grounded without any language model (browser)', function () {
       { timeout: 30_000 },
     );
     await screenshot(page, 'e2e-no-model-try-in-chat');
-    assert.equal(await page.locator('.interactive-item-container.interactive-request').count(), 0, 'nothing was sent');
+    await assertChatInputUnsent(page, '@grounded');
   });
 
   it('answers Grounded: Ask… in the panel with numbered search results, and Select Model opens its quick pick', async () => {

@@ -3,7 +3,7 @@
 // palette with its four steps, and its Ask and Read a Citation steps ticked when a question is asked in the panel and
 // its citation opened (Get Started then hides).
 import assert from 'node:assert/strict';
-import { panelFrame, runCommand } from './panelInWorkbench';
+import { assertChatInputUnsent, panelFrame, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 describe('getting started with Grounded (browser)', function () {
@@ -31,29 +31,22 @@ describe('getting started with Grounded (browser)', function () {
     await screenshot(page, 'e2e-onboarding-get-started');
 
     await button('Try @grounded in Chat').click();
-    const input = page.locator('.interactive-input-part .monaco-editor .view-lines').first();
-    await input.waitFor({ timeout: 30_000 });
-    await page.waitForFunction(
-      () =>
-        [...document.querySelectorAll('.interactive-input-part .monaco-editor .view-lines')].some(e =>
-          (e.textContent ?? '').includes('@grounded'),
-        ),
-      undefined,
-      { timeout: 30_000 },
-    );
-    // the question is left for the user to finish: nothing was sent
-    assert.equal(await page.locator('.interactive-item-container.interactive-request').count(), 0);
+    // the question is left for the user to finish
+    await assertChatInputUnsent(page, '@grounded');
   });
 
   it('opens the walkthrough from Grounded: Get Started, with its four steps', async () => {
     const { page } = wb;
     await runCommand(page, 'Grounded: Get Started');
+    const done = (step: string) => page.locator(`[data-done-step-id$="#${step}"][aria-checked="true"]`).first();
     const titles: string[] = [];
     for (const step of ['chooseModel', 'indexWorkspace', 'ask', 'readCitation']) {
       const title = page.locator(`[x-step-title-for$="#${step}"], [x-step-title-for="${step}"]`).first();
       await title.waitFor({ timeout: 30_000 });
       titles.push((await title.innerText()).trim());
     }
+    // ticked once the index is ready, also when it was ready before the walkthrough service started
+    await done('indexWorkspace').waitFor({ state: 'attached', timeout: 60_000 });
     await screenshot(page, 'e2e-onboarding-walkthrough');
     assert.deepEqual(titles, [
       'Choose where answers come from',

@@ -83,3 +83,30 @@ export async function askInPanel(frame: Frame, question: string) {
   await turn.waitFor({ timeout: 10_000 });
   return turn;
 }
+
+/** Waits until one of the chat view's input boxes holds `text` (spaces as typed, whatever the layout). */
+export async function chatInputHolds(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
+  await page.waitForFunction(
+    wanted =>
+      [...document.querySelectorAll('.interactive-input-part .monaco-editor .view-lines')].some(e =>
+        (e.textContent ?? '').replace(/\s+/g, ' ').includes(wanted),
+      ),
+    text,
+    { timeout: timeoutMs },
+  );
+}
+
+/**
+ * Checks that the chat view's input holds `prefix` for the person to finish, unsent: what they type lands after it in
+ * the same box (a send empties the box), and once their keys show there the chat holds no request, which a send
+ * made before them would have rendered by then.
+ */
+export async function assertChatInputUnsent(page: Page, prefix: string): Promise<void> {
+  await chatInputHolds(page, prefix);
+  await page.locator('.interactive-input-part .monaco-editor .view-lines').first().click();
+  await page.keyboard.press('End');
+  await page.keyboard.type('flux');
+  await chatInputHolds(page, `${prefix} flux`);
+  const requests = await page.locator('.interactive-item-container.interactive-request').count();
+  if (requests !== 0) throw new Error(`the chat holds ${requests} request(s): ${prefix} was sent`);
+}
