@@ -8,7 +8,6 @@ import {
   hashBytes,
   isInside,
   isNotebookPath,
-  realFolders,
   splitLines,
   unitOf,
   type ExtractedDocument,
@@ -87,9 +86,12 @@ export class PassageReader {
     return read;
   }
 
+  /** Whether the file's real path lies in a folder's real path; every path resolved without blocking the thread. */
   private async insideFolders(location: string): Promise<boolean> {
     const real = await realpath(location).catch(() => undefined);
-    return real !== undefined && isInside(real, realFolders(this.folders?.() ?? []));
+    if (real === undefined) return false;
+    const roots = await Promise.all((this.folders?.() ?? []).map(f => realpath(f).catch(() => f)));
+    return isInside(real, roots);
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import { mkdir, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { hashBytes } from '../../../src/index/discovery/fileReading';
@@ -77,5 +78,25 @@ describe('PassageReader', () => {
     const hit = await hitOn(join(workspace, 'linked', 'a.txt'));
     const { passages } = await new PassageReader(undefined, () => [workspace]).read([hit]);
     assert.equal(passages[0]?.text, 'first line\nsecond line');
+  });
+
+  it('checks where a file leads without a synchronous file-system call (it runs on the extension host)', async () => {
+    const workspace = join(temp, 'ws');
+    await mkdir(workspace, { recursive: true });
+    const hit = await hitOn(join(workspace, 'a.txt'));
+    const sync = { realpathSync: fs.realpathSync, native: fs.realpathSync.native };
+    const calls: string[] = [];
+    const record = (path: fs.PathLike) => (calls.push(String(path)), String(path));
+    fs.realpathSync.native = record as typeof fs.realpathSync.native;
+    (fs as { realpathSync: unknown }).realpathSync = Object.assign(record, { native: record });
+    let text: string | undefined;
+    try {
+      text = (await new PassageReader(undefined, () => [workspace]).read([hit])).passages[0]?.text;
+    } finally {
+      (fs as { realpathSync: unknown }).realpathSync = sync.realpathSync;
+      fs.realpathSync.native = sync.native;
+    }
+    assert.deepEqual(calls, []);
+    assert.equal(text, 'first line\nsecond line');
   });
 });
