@@ -21,6 +21,7 @@ import type { AnswerEvent } from '../core/events';
 import { passageRef } from '../core/passage';
 import type { Retriever } from '../core/ports';
 import type { SyncProgress } from '../index';
+import { redactSecrets } from '../providers/redact';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
@@ -177,7 +178,8 @@ export function createMcpServer(deps: McpServerDeps): Server {
     } catch (e) {
       if (extra.signal.aborted || isAbort(e)) return toolError('Cancelled.');
       if (e instanceof GroundedError) return toolError(e.message);
-      deps.log(`grounded mcp: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+      // `log` names the server itself; credential shapes in a library's message are not written out
+      deps.log(redactSecrets(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
       return toolError(`The ${name} failed; the server's log (stderr) says why.`);
     }
   });

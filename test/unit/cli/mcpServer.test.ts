@@ -313,6 +313,23 @@ describe('the MCP server (createMcpServer)', () => {
     await client.close();
   });
 
+  it('logs a failure once named and with its credentials redacted (the log line already names the server)', async () => {
+    const logged: string[] = [];
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: { search: () => Promise.reject(new Error('request failed: api_key=sk-live-1234567890abcdef')) },
+      version: 'test',
+      log: m => logged.push(`grounded mcp: ${m}`),
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    await client.callTool({ name: 'search', arguments: { query: 'flux' } });
+    assert.match(logged[0] ?? '', /^grounded mcp: search failed: /);
+    assert.ok(!(logged[0] ?? '').includes('sk-live-1234567890abcdef'), logged[0]);
+    await client.close();
+  });
+
   it('passes remote passages through the same path checks as every surface', async () => {
     const { client } = await connect({
       search: async () => [passage(1, 'x', '/etc/passwd'), passage(2, 'y', 'docs/ok.md')],
