@@ -79,7 +79,14 @@ export class FolderWatcher {
     }, this.options.debounceMs ?? DEBOUNCE_MS);
   }
 
-  /** A watched folder went away (deleted, renamed): its parent's watcher reports that to the index. */
+  /**
+   * Stops watching a folder: one deleted, renamed or made again (a watch follows the folder it began on, so it
+   * hears nothing of a new folder at the same path). Its parent's watcher reports the change to the index.
+   */
+  unwatch(folder: string): void {
+    this.drop(folder);
+  }
+
   private drop(folder: string): void {
     this.watchers.get(folder)?.close();
     this.watchers.delete(folder);

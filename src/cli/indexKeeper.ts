@@ -52,7 +52,7 @@ export class IndexKeeper {
     this.watcher = new FolderWatcher({
       onChange: paths => {
         void this.local?.update(paths).catch((e: unknown) => this.log(`index update failed: ${String(e)}`));
-        if (paths.some(path => this.changesFolders(path))) void this.watchWalkedFolders();
+        if (this.changesFolders(paths)) void this.watchWalkedFolders();
       },
       onError: reason => {
         this.log(`${reason}; the index is brought up to date every ${REFRESH_EVERY_MS / 1000} s instead`);
@@ -117,10 +117,24 @@ export class IndexKeeper {
     this.watcher.dispose();
   }
 
-  /** A folder that appeared (created, renamed, moved in), or an ignore file changed: the walk's folders may differ. */
-  private changesFolders(path: string): boolean {
+  /**
+   * Whether the walk's folders may differ: a folder appeared (created, renamed, moved in), or an ignore file
+   * changed. A watched folder its parent names was deleted, renamed or made again, and its watch, which follows the
+   * folder it began on, is dropped: the walk watches whatever folder is at that path now.
+   */
+  private changesFolders(paths: readonly string[]): boolean {
+    let changes = false;
+    for (const path of paths) {
+      if (this.watcher.has(path)) {
+        this.watcher.unwatch(path);
+        changes = true;
+      } else if (!changes) changes = this.appeared(path);
+    }
+    return changes;
+  }
+
+  private appeared(path: string): boolean {
     if ((IGNORE_FILES as readonly string[]).includes(basename(path))) return true;
-    if (this.watcher.has(path)) return false;
     try {
       return statSync(path).isDirectory();
     } catch {

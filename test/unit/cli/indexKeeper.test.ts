@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexKeeper, type KeptIndex } from '../../../src/cli/indexKeeper';
 import { walkedFolders, type IndexStats, type SyncProgress } from '../../../src/index';
@@ -99,6 +99,30 @@ describe('the index keeper of grounded mcp', () => {
         async () => {
           await writeFile(later, '# Fresh\n');
           return index.updated.includes(later);
+        },
+        { everyMs: 300 },
+      ), // slower than the watcher's batching, which each write would otherwise restart
+      JSON.stringify(index.updated),
+    );
+  });
+
+  it('watches a folder deleted and made again (a branch switch, a clean build): its new files are handed over', async () => {
+    const root = await dirs.make('grounded-keeper-');
+    await mkdir(join(root, 'docs'));
+    const index = recordingIndex(() => walkedFolders([root]));
+    keeper = new IndexKeeper(() => undefined, assert.fail);
+    await keeper.start(index, [root]);
+    await rm(join(root, 'docs'), { recursive: true });
+    assert.ok(await until(() => index.updated.includes(join(root, 'docs'))), 'the deletion is an event in the parent');
+    await mkdir(join(root, 'docs'));
+    // a watch on the deleted folder hears nothing of the new one: the file is handed over only once it is watched
+    // anew (or the folder handed to the index again), so the test writes until it is
+    const fresh = join(root, 'docs', 'fresh.md');
+    assert.ok(
+      await until(
+        async () => {
+          await writeFile(fresh, '# Fresh\n');
+          return index.updated.includes(fresh);
         },
         { everyMs: 300 },
       ), // slower than the watcher's batching, which each write would otherwise restart
