@@ -43,6 +43,21 @@ function recordingIndex(
   return index;
 }
 
+/**
+ * Writes a file until the index is handed it: a folder's watch begins a moment after the folder appears, so one
+ * write may come before it. Once a write in 300 ms, slower than the watcher's batching, which each write restarts.
+ */
+async function writeUntilHandedOver(index: { updated: string[] }, file: string): Promise<void> {
+  const handed = await until(
+    async () => {
+      await writeFile(file, '# Fresh\n');
+      return index.updated.includes(file);
+    },
+    { everyMs: 300 },
+  );
+  assert.ok(handed, `${file} was not handed over: ${JSON.stringify(index.updated)}`);
+}
+
 /** An index whose first sync fails with `reason`. */
 const failingIndex = (reason: string): KeptIndex => ({
   refresh: () => Promise.reject(new Error(reason)),
@@ -93,17 +108,7 @@ describe('the index keeper of grounded mcp', () => {
     );
     // the new folder's watch begins shortly after its creation: files written into it meanwhile are found too
     // (the folder is handed to the index again then), so the test writes until the file is handed over
-    const later = join(root, 'later', 'fresh.md');
-    assert.ok(
-      await until(
-        async () => {
-          await writeFile(later, '# Fresh\n');
-          return index.updated.includes(later);
-        },
-        { everyMs: 300 },
-      ), // slower than the watcher's batching, which each write would otherwise restart
-      JSON.stringify(index.updated),
-    );
+    await writeUntilHandedOver(index, join(root, 'later', 'fresh.md'));
   });
 
   it('watches a folder deleted and made again (a branch switch, a clean build): its new files are handed over', async () => {
@@ -117,17 +122,7 @@ describe('the index keeper of grounded mcp', () => {
     await mkdir(join(root, 'docs'));
     // a watch on the deleted folder hears nothing of the new one: the file is handed over only once it is watched
     // anew (or the folder handed to the index again), so the test writes until it is
-    const fresh = join(root, 'docs', 'fresh.md');
-    assert.ok(
-      await until(
-        async () => {
-          await writeFile(fresh, '# Fresh\n');
-          return index.updated.includes(fresh);
-        },
-        { everyMs: 300 },
-      ), // slower than the watcher's batching, which each write would otherwise restart
-      JSON.stringify(index.updated),
-    );
+    await writeUntilHandedOver(index, join(root, 'docs', 'fresh.md'));
   });
 
   it('syncs every 30 s instead when a folder cannot be watched, and stops when disposed', async () => {
