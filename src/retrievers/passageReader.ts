@@ -1,4 +1,5 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readFile, realpath, stat } from 'node:fs/promises';
 import { passageRef, type Passage } from '../core/passage';
 import {
   binaryDocumentKind,
@@ -67,7 +68,9 @@ export class PassageReader {
     const info = await stat(hit.location).catch(() => undefined);
     // Another size is other bytes: not read at all (the path may now lead to a large file, a device, a link out).
     if (!info?.isFile() || info.size !== hit.file.size) return undefined;
-    if (this.folders && !(await this.insideFolders(hit.location))) return undefined;
+    // read from the real path checked, never through a link (one swapped in after the check is refused)
+    const real = this.folders ? await this.realInside(hit.location) : undefined;
+    if (this.folders && real === undefined) return undefined;
     const cached = this.cache.get(hit.location);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs)
       return cached.read;
@@ -76,7 +79,7 @@ export class PassageReader {
     const bytes =
       sameStat && binaryDocumentKind(hit.path) !== undefined
         ? Buffer.alloc(0)
-        : await readFile(hit.location).catch(() => undefined);
+        : await (real === undefined ? readFile(hit.location) : readWithoutLinks(real)).catch(() => undefined);
     if (!bytes) return undefined;
     if (!sameStat && hashBytes(bytes) !== hit.file.hash) return undefined;
     const read = await this.readLines(hit, bytes);
@@ -86,12 +89,12 @@ export class PassageReader {
     return read;
   }
 
-  /** Whether the file's real path lies in a folder's real path; every path resolved without blocking the thread. */
-  private async insideFolders(location: string): Promise<boolean> {
+  /** The file's real path when it lies in a folder's real path; every path resolved without blocking the thread. */
+  private async realInside(location: string): Promise<string | undefined> {
     const real = await realpath(location).catch(() => undefined);
-    if (real === undefined) return false;
+    if (real === undefined) return undefined;
     const roots = await Promise.all((this.folders?.() ?? []).map(f => realpath(f).catch(() => f)));
-    return isInside(real, roots);
+    return isInside(real, roots) ? real : undefined;
   }
 
   /**
@@ -136,4 +139,17 @@ function passageOf(hit: IndexHit, { lines, document }: ReadLines): Passage | und
   passage.id = passageRef(passage, passage.startLine, passage.endLine);
   if (hit.title !== undefined) passage.title = hit.title;
   return passage;
+}
+
+/**
+ * A file's bytes, refusing a link as the last part of the path (O_NOFOLLOW, where the system has it); a pipe
+ * swapped in is read as empty instead of waiting for a writer (O_NONBLOCK, which a regular file ignores).
+ */
+async function readWithoutLinks(path: string): Promise<Buffer> {
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0));
+  try {
+    return await handle.readFile();
+  } finally {
+    await handle.close();
+  }
 }

@@ -71,6 +71,24 @@ describe('PassageReader', () => {
     assert.deepEqual(stale, [location]);
   });
 
+  it('reads the bytes from the path it checked, not through a link swapped in after the check', async () => {
+    const workspace = join(temp, 'ws');
+    const outside = join(temp, 'outside');
+    await Promise.all([mkdir(workspace), mkdir(outside)]);
+    const location = join(workspace, 'a.txt');
+    const hit = await hitOn(location);
+    const secret = join(outside, 'secret.txt');
+    await writeFile(secret, 'SECRET KEY\nsecond line\n'); // the same size as the indexed file
+    // the reader asks for the folders once it has resolved the file's real path: the swap lands between the two
+    const folders = () => {
+      fs.renameSync(location, join(workspace, 'moved.txt'));
+      fs.symlinkSync(secret, location);
+      return [workspace];
+    };
+    const { passages } = await new PassageReader(undefined, folders).read([hit]);
+    assert.ok(!passages.some(p => p.text.includes('SECRET')), JSON.stringify(passages));
+  });
+
   it('reads a file through a link that stays inside the workspace', async () => {
     const workspace = join(temp, 'ws');
     await mkdir(join(workspace, 'real'), { recursive: true });
