@@ -109,8 +109,9 @@ function localize() {
     edits.push({ start: span.start, end: span.end, text: JSON.stringify(`%${key}%`) });
   }
   if (edits.length === 0) return console.log('Every contributed string is already localizable.');
-  writeFileSync(MANIFEST, applyEdits(text, edits));
+  // the strings first: a manifest whose write fails keeps its literals, never a %key% with no string behind it
   writeFileSync(NLS, JSON.stringify(nls, null, 2) + '\n');
+  writeFileSync(MANIFEST, applyEdits(text, edits));
   console.log(`Moved ${edits.length} strings to ${NLS}.`);
 }
 
