@@ -22,7 +22,6 @@ export {
   discoverFiles,
   fileCountLimit,
   isInside,
-  realFolders,
   type DiscoveryRules,
 } from './discovery/walkFolders';
 export {

@@ -2,7 +2,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { relative, sep } from 'node:path';
 import { documentAdmitted } from '../documents/documents';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
-import { folderPrefix, isInside, readIgnoreFiles, realFolders, type DiscoveryRules } from './walkFolders';
+import { folderPrefix, isInside, readIgnoreFiles, type DiscoveryRules } from './walkFolders';
 
 /** A file the rules let in, with its display path and what stat says. */
 export interface AdmittedFile {
@@ -25,7 +25,8 @@ export function createFileFilter(
 ): (location: string) => Promise<AdmittedFile | undefined> {
   const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
   const included = includeMatcher(rules.include ?? []);
-  const roots = realFolders(folders);
+  // the folders' real paths, resolved once per filter without blocking the thread
+  const roots = Promise.all(folders.map(f => realpath(f).catch(() => f)));
   /** Per directory, the ignore rules in force inside it: those around it plus its own ignore files. */
   const stacks = new Map<string, Promise<IgnoreStack>>();
   const rulesIn = (dir: string, base: string, around: IgnoreStack): Promise<IgnoreStack> => {
@@ -54,7 +55,7 @@ export function createFileFilter(
     const info = await stat(location).catch(() => undefined);
     if (!info?.isFile()) return undefined;
     const real = await realpath(location).catch(() => undefined);
-    if (real === undefined || !isInside(real, roots)) return undefined; // a link leading outside is not read
+    if (real === undefined || !isInside(real, await roots)) return undefined; // a link leading outside is not read
     return { path: folderPrefix(folders, folder) + rel, location, size: info.size, mtimeMs: info.mtimeMs };
   };
 }
