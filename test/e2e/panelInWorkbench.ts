@@ -6,7 +6,24 @@ import type { Frame, Page } from 'playwright-core';
 export async function runCommand(page: Page, title: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     await page.keyboard.press('F1');
-    await page.waitForSelector('.quick-input-widget input');
+    // type only once the palette's own box has the keyboard: a webview that had the focus (the panel's question box)
+    // may not have handed it over yet, and a palette still closing from the last command is no place to type
+    const paletteFocused = await page
+      .waitForFunction(
+        () => {
+          const active = document.activeElement;
+          return active instanceof HTMLInputElement && !!active.closest('.quick-input-widget') && active.value === '>';
+        },
+        undefined,
+        { timeout: 5000 },
+      )
+      .then(() => true)
+      .catch(() => false);
+    if (!paletteFocused) {
+      await page.keyboard.press('Escape');
+      if (attempt >= 5) throw new Error(`the command palette did not take the keyboard for "${title}"`);
+      continue;
+    }
     await page.keyboard.type(title.replace(/…$/, ''));
     // the row whose label is exactly the title (1-based, so that the first row counts as found)
     const row = await page
