@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PRESET_IDS, PRESETS } from '../../src/providers/presets';
-import { assertChatInputUnsent, panelFrame, runCommand } from './panelInWorkbench';
+import { assertChatInputUnsent, panelFrame, quickInputFocused, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 /** Text as words: textContent with whitespace collapsed, the same whatever the layout. */
@@ -58,9 +58,7 @@ describe('Grounded without any language model (browser)', function () {
     await runCommand(page, 'Grounded: Focus on Ask View');
     await panelFrame(page, 60_000);
     await runCommand(page, 'Grounded: Ask…');
-    await page.waitForSelector('.quick-input-widget input[placeholder*="how is logging configured"]', {
-      timeout: 20_000,
-    });
+    await quickInputFocused(page, 'how is logging configured');
     await page.keyboard.type('how is the flux capacitor configured?');
     await page.keyboard.press('Enter');
     const frame = await panelFrame(page);

@@ -3,7 +3,7 @@
 // palette with its four steps, and its Ask and Read a Citation steps ticked when a question is asked in the panel and
 // its citation opened (Get Started then hides).
 import assert from 'node:assert/strict';
-import { assertChatInputUnsent, panelFrame, runCommand } from './panelInWorkbench';
+import { assertChatInputUnsent, panelFrame, quickInputFocused, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 describe('getting started with Grounded (browser)', function () {
@@ -61,9 +61,7 @@ describe('getting started with Grounded (browser)', function () {
     const done = (step: string) => page.locator(`[data-done-step-id$="#${step}"][aria-checked="true"]`).first();
     assert.equal(await done('ask').count(), 0, 'the Ask step was ticked before any question');
     await runCommand(page, 'Grounded: Ask…');
-    await page.waitForSelector('.quick-input-widget input[placeholder*="how is logging configured"]', {
-      timeout: 20_000,
-    });
+    await quickInputFocused(page, 'how is logging configured');
     await page.keyboard.type('how is the flux capacitor configured?');
     await page.keyboard.press('Enter');
     const frame = await panelFrame(page, 60_000);

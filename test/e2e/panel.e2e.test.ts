@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { askInPanel, panelFrame, runCommand } from './panelInWorkbench';
+import { askInPanel, panelFrame, quickInputFocused, runCommand } from './panelInWorkbench';
 import { openWorkbench, screenshot, type Workbench } from './workbench';
 
 interface PanelColours {
@@ -39,6 +39,7 @@ async function switchTheme(page: Page, theme: string, kind: string): Promise<Fra
   await page.keyboard.press('Control+K');
   await page.keyboard.press('Control+T');
   await page.waitForSelector('.quick-input-list .monaco-list-row', { timeout: 10_000 });
+  await quickInputFocused(page);
   await page.keyboard.type(theme);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
   await page.keyboard.press('Enter');
@@ -118,9 +119,7 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     await runCommand(page, 'Grounded: Focus on Ask View');
     await panelFrame(page, 60_000);
     await runCommand(page, 'Grounded: Ask…');
-    await page.waitForSelector('.quick-input-widget input[placeholder*="how is logging configured"]', {
-      timeout: 20_000,
-    });
+    await quickInputFocused(page, 'how is logging configured');
     await page.keyboard.type('SLOWLY how is the flux capacitor configured?');
     await page.keyboard.press('Enter');
     const frame = await panelFrame(page);

@@ -49,6 +49,23 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   }
 }
 
+/**
+ * Waits until a quick input (an input box, a picker) has the keyboard, its placeholder holding `placeholder` when
+ * given: visible is not enough, since a webview that had the focus may not have handed it over yet.
+ */
+export async function quickInputFocused(page: Page, placeholder = '', timeoutMs = 20_000): Promise<void> {
+  await page.waitForFunction(
+    p => {
+      const active = document.activeElement;
+      return (
+        active instanceof HTMLInputElement && !!active.closest('.quick-input-widget') && active.placeholder.includes(p)
+      );
+    },
+    placeholder,
+    { timeout: timeoutMs },
+  );
+}
+
 /** The panel's document: a webview is an iframe in an iframe. Waits in every frame, those attached later too. */
 export async function panelFrame(page: Page, timeoutMs = 30_000): Promise<Frame> {
   const holdsPanel = (f: Frame) =>
