@@ -33,6 +33,18 @@ describe('PassageReader', () => {
     return { path: 'a.txt', location, startLine: 1, endLine: 2, score: 1, file };
   }
 
+  /** An indexed file in a workspace folder, and a secret of the same size outside the folder. */
+  async function fileAndOutsideSecret() {
+    const workspace = join(temp, 'ws');
+    const outside = join(temp, 'outside');
+    await Promise.all([mkdir(workspace), mkdir(outside)]);
+    const location = join(workspace, 'a.txt');
+    const hit = await hitOn(location);
+    const secret = join(outside, 'secret.txt');
+    await writeFile(secret, 'SECRET KEY\nsecond line\n');
+    return { workspace, location, hit, secret };
+  }
+
   it('reads the cited lines of a file that is still the indexed one', async () => {
     const hit = await hitOn(join(temp, 'a.txt'));
     const { passages, stale } = await new PassageReader().read([hit]);
@@ -55,13 +67,7 @@ describe('PassageReader', () => {
   });
 
   it('does not read a file swapped for a link out of the workspace, even with the same size and time', async () => {
-    const workspace = join(temp, 'ws');
-    const outside = join(temp, 'outside');
-    await Promise.all([mkdir(workspace), mkdir(outside)]);
-    const location = join(workspace, 'a.txt');
-    const hit = await hitOn(location);
-    const secret = join(outside, 'secret.txt');
-    await writeFile(secret, 'SECRET KEY\nsecond line\n');
+    const { workspace, location, hit, secret } = await fileAndOutsideSecret();
     await unlink(location);
     await symlink(secret, location);
     // the same size, and (as a touch -r could make it) the time the index recorded: only the real path differs
@@ -72,13 +78,7 @@ describe('PassageReader', () => {
   });
 
   it('reads the bytes from the path it checked, not through a link swapped in after the check', async () => {
-    const workspace = join(temp, 'ws');
-    const outside = join(temp, 'outside');
-    await Promise.all([mkdir(workspace), mkdir(outside)]);
-    const location = join(workspace, 'a.txt');
-    const hit = await hitOn(location);
-    const secret = join(outside, 'secret.txt');
-    await writeFile(secret, 'SECRET KEY\nsecond line\n'); // the same size as the indexed file
+    const { workspace, location, hit, secret } = await fileAndOutsideSecret();
     // the reader asks for the folders once it has resolved the file's real path: the swap lands between the two
     const folders = () => {
       fs.renameSync(location, join(workspace, 'moved.txt'));
