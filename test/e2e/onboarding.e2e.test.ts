@@ -61,7 +61,7 @@ describe('getting started with Grounded (browser)', function () {
     const done = (step: string) => page.locator(`[data-done-step-id$="#${step}"][aria-checked="true"]`).first();
     assert.equal(await done('ask').count(), 0, 'the Ask step was ticked before any question');
     await runCommand(page, 'Grounded: Ask…');
-    await quickInputFocused(page, 'how is logging configured');
+    await quickInputFocused(page, { placeholder: 'how is logging configured' });
     await page.keyboard.type('how is the flux capacitor configured?');
     await page.keyboard.press('Enter');
     const frame = await panelFrame(page, 60_000);

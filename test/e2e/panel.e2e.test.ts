@@ -119,7 +119,7 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     await runCommand(page, 'Grounded: Focus on Ask View');
     await panelFrame(page, 60_000);
     await runCommand(page, 'Grounded: Ask…');
-    await quickInputFocused(page, 'how is logging configured');
+    await quickInputFocused(page, { placeholder: 'how is logging configured' });
     await page.keyboard.type('SLOWLY how is the flux capacitor configured?');
     await page.keyboard.press('Enter');
     const frame = await panelFrame(page);

@@ -8,17 +8,10 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     await page.keyboard.press('F1');
     // type only once the palette's own box has the keyboard: a webview that had the focus (the panel's question box)
     // may not have handed it over yet, and a palette still closing from the last command is no place to type
-    const paletteFocused = await page
-      .waitForFunction(
-        () => {
-          const active = document.activeElement;
-          return active instanceof HTMLInputElement && !!active.closest('.quick-input-widget') && active.value === '>';
-        },
-        undefined,
-        { timeout: 5000 },
-      )
-      .then(() => true)
-      .catch(() => false);
+    const paletteFocused = await quickInputFocused(page, { value: '>', timeoutMs: 5000 }).then(
+      () => true,
+      () => false,
+    );
     if (!paletteFocused) {
       await page.keyboard.press('Escape');
       if (attempt >= 5) throw new Error(`the command palette did not take the keyboard for "${title}"`);
@@ -50,18 +43,25 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 /**
- * Waits until a quick input (an input box, a picker) has the keyboard, its placeholder holding `placeholder` when
- * given: visible is not enough, since a webview that had the focus may not have handed it over yet.
+ * Waits until a quick input (the palette, an input box, a picker) has the keyboard: its placeholder holding
+ * `placeholder`, its text exactly `value` when given. Visible is not enough, since a webview that had the focus may not
+ * have handed it over yet.
  */
-export async function quickInputFocused(page: Page, placeholder = '', timeoutMs = 20_000): Promise<void> {
+export async function quickInputFocused(
+  page: Page,
+  { placeholder = '', value, timeoutMs = 20_000 }: { placeholder?: string; value?: string; timeoutMs?: number } = {},
+): Promise<void> {
   await page.waitForFunction(
-    p => {
+    ({ placeholder, value }) => {
       const active = document.activeElement;
       return (
-        active instanceof HTMLInputElement && !!active.closest('.quick-input-widget') && active.placeholder.includes(p)
+        active instanceof HTMLInputElement &&
+        !!active.closest('.quick-input-widget') &&
+        active.placeholder.includes(placeholder) &&
+        (value === undefined || active.value === value)
       );
     },
-    placeholder,
+    { placeholder, value },
     { timeout: timeoutMs },
   );
 }
