@@ -3,6 +3,7 @@ import type { AnswerEvent, AskRequest } from './core/events';
 import type { TurnView } from './shared/messages';
 import { registerAskCommands } from './vscode/askCommands';
 import { registerChatParticipant } from './vscode/chatParticipant';
+import { registerOpenCitation } from './vscode/citationLinks';
 import { registerCommands } from './vscode/commands';
 import { registerExtractedTextViews } from './vscode/documentView';
 import { registerOnboarding, setOnboardingContext } from './vscode/onboarding';
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     registerSearchTool({ retriever, loadCore, log }),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
+    registerOpenCitation(),
     ...registerProviderCommands(keys, models, log),
     retriever,
     ...registerSecretCommands(secrets, log),

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
 import { fixActions, GroundedError } from '../core/errors';
+import { citedRangesMarkdown } from './citationLinks';
 import { chatModelAdvice, RETRY, renderToChat, type ChatSink } from './chatRender';
 import { readModelSettings } from './modelSettings';
 import { indexReportMarkdown, type IndexReport } from '../index';
@@ -103,6 +104,7 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
     markdown: text => stream.markdown(text),
     anchor: (n, p) => stream.anchor(passageLocation(p), `[${n}] ${passageRef(p, p.startLine, p.endLine)}`),
     reference: p => stream.reference(passageLocation(p)),
+    citedRanges: ranges => stream.markdown(citedRangesMarkdown(ranges)),
     button: action =>
       stream.button({
         title: action.title,

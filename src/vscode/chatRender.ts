@@ -11,6 +11,8 @@ export interface ChatSink {
   markdown(text: string): void;
   anchor(n: number, passage: Passage): void;
   reference(passage: Passage): void;
+  /** The distinct cited ranges after the answer, as links that find their lines again if the file changed since. */
+  citedRanges(ranges: Passage[]): void;
   button(action: ErrorAction): void;
 }
 
@@ -66,7 +68,8 @@ export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 
 /**
  * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
- * was aligned to (and a note where they do not support it), the distinct cited ranges as references at the end.
+ * was aligned to (and a note where they do not support it), the distinct cited ranges listed at the end (an answer
+ * that cites nothing lists what it was written from as references).
  */
 export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: ChatSink): Promise<ChatOutcome> {
   let scanner = new MarkerScanner();
@@ -110,7 +113,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         write(scanner.flush());
         // each cited range once; an answer that cites nothing still shows what it was written from
         const shown = sourcesToShow(event, sources);
-        for (const p of shown.kind === 'cited' ? shown.ranges.map(citedSpan) : shown.sources) sink.reference(p);
+        if (shown.kind === 'cited') sink.citedRanges(shown.ranges.map(citedSpan));
+        else for (const p of shown.sources) sink.reference(p);
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
       case 'error':

@@ -1,8 +1,7 @@
 import { citedSpan } from '../core/citations/resolve';
 import { fixActions, type ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
-import { fingerprintOf, type TextFingerprint } from '../core/locatePassage';
-import { passagePlace, type Passage } from '../core/passage';
+import { passagePlace } from '../core/passage';
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 import {
   byOrdinal,
@@ -14,6 +13,9 @@ import {
 } from '../shared/panelTurns';
 import { sourcesToShow } from '../shared/sourcesToShow';
 import { toCitationView } from './panelCitations';
+import { toStoredPassage, type CitedPassage, type StoredPassage } from './storedPassage';
+
+export type { CitedPassage, StoredPassage } from './storedPassage';
 
 /** Everything the panel's host side needs from VS Code, so it can be tested with spies. */
 export interface PanelPorts {
@@ -27,18 +29,6 @@ export interface PanelPorts {
   /** Runs `fn` after `ms`; token batching uses it. */
   schedule(fn: () => void, ms: number): void;
 }
-
-/**
- * A cited passage as workspace state keeps it: what opening it needs (where it is, and a fingerprint of its text
- * to find the lines again), never the text itself.
- */
-export type StoredPassage = Pick<
-  Passage,
-  'id' | 'path' | 'location' | 'startLine' | 'endLine' | 'title' | 'cell' | 'cellOutput' | 'page'
-> & { fingerprint: TextFingerprint };
-
-/** A passage an answer cites: whole while its conversation is open, stored once restored from workspace state. */
-export type CitedPassage = Passage | StoredPassage;
 
 /** The lines one marker cites (by its ordinal), as a passage of their own: what its chip opens. */
 export interface CitedLines<P extends CitedPassage = CitedPassage> {
@@ -370,23 +360,6 @@ function toStoredTurn(t: SavedTurn): StoredTurn {
   const { citedLines, ...rest } = t;
   const stored: StoredTurn = { ...rest, view: withoutExcerpts(t.view), passages: t.passages.map(toStoredPassage) };
   if (citedLines) stored.citedLines = citedLines.map(c => ({ ordinal: c.ordinal, span: toStoredPassage(c.span) }));
-  return stored;
-}
-
-function toStoredPassage(p: CitedPassage): StoredPassage {
-  const { id, path, location, startLine, endLine, title, cell, cellOutput, page } = p;
-  const stored: StoredPassage = {
-    id,
-    path,
-    location,
-    startLine,
-    endLine,
-    title,
-    fingerprint: 'text' in p ? fingerprintOf(p.text) : p.fingerprint,
-  };
-  if (cell !== undefined) stored.cell = cell;
-  if (cellOutput) stored.cellOutput = cellOutput;
-  if (page !== undefined) stored.page = page;
   return stored;
 }
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { Citation } from '../../../src/core/events';
+import { citedSpan } from '../../../src/core/citations/resolve';
 import type { GroundedApi } from '../../../src/extension';
+import { citedRangesMarkdown } from '../../../src/vscode/citationLinks';
 import { collect } from '../../support/collect';
 import { until } from '../../support/until';
 import { activateGrounded, HOST_WAIT, workspaceRoot } from './hostHelpers';
@@ -71,6 +73,28 @@ describe('Grounded in a real VS Code extension host', function () {
     assert.equal(done.answer, tokens.map(t => (t.type === 'token' ? t.text : '')).join(''));
     assert.match(done.answer, /^From the workspace: /);
     assert.equal(fake.calls.filter(c => c.kind === 'grade').length, 1, 'one grading call');
+  });
+
+  it('opens a chat answer’s source link at the cited lines, found again after the file changed', async () => {
+    const done = (await collect(api.ask({ question: 'How is the flux capacitor configured?' }))).at(-1);
+    assert.ok(done?.type === 'done' && done.citations[0], JSON.stringify(done));
+    const span = citedSpan(done.citations[0]);
+    const link = decodeURIComponent(citedRangesMarkdown([span]).value.split('command:grounded.openCitation?')[1] ?? '');
+    const args = JSON.parse(link.slice(0, link.lastIndexOf(')'))) as unknown[];
+    const uri = vscode.Uri.file(span.location);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(uri, new vscode.Position(0, 0), 'One line added.\nAnd another.\n');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    try {
+      assert.equal(await vscode.commands.executeCommand('grounded.openCitation', ...args), 'moved');
+      const selection = vscode.window.activeTextEditor?.selection;
+      assert.equal(vscode.window.activeTextEditor?.document.uri.fsPath, uri.fsPath);
+      assert.deepEqual([selection?.start.line, selection?.end.line], [span.startLine + 1, span.endLine + 1]);
+    } finally {
+      await vscode.window.showTextDocument(doc);
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
   });
 
   it('@grounded in the chat view asks the model picked there, with the workspace passages', async () => {

@@ -29,6 +29,9 @@ class SpyChatSink implements ChatSink {
   reference(p: Passage) {
     this.calls.push(`reference:${p.path}:${p.startLine}-${p.endLine}`);
   }
+  citedRanges(ranges: Passage[]) {
+    this.calls.push(`cited:${ranges.map(p => `${p.path}:${p.startLine}-${p.endLine}`).join(' ')}`);
+  }
   button(a: ErrorAction) {
     this.calls.push(`button:${a.command}`);
   }
@@ -67,8 +70,7 @@ describe('chat rendering', () => {
         'markdown: and logs ',
         'anchor:2:docs/file2.md:2-2',
         'markdown:.',
-        'reference:docs/file1.md:2-2',
-        'reference:docs/file2.md:2-2',
+        'cited:docs/file1.md:2-2 docs/file2.md:2-2',
       ],
     );
     assert.ok(sink.calls[0]?.startsWith('progress:Searching the workspace'));
@@ -103,9 +105,16 @@ describe('chat rendering', () => {
       'markdown:. Flux is 88 ',
       'anchor:1:docs/file1.md:2-2',
       'markdown:.',
-      'reference:docs/file1.md:2-2',
-      'reference:docs/file1.md:1-1',
+      'cited:docs/file1.md:2-2 docs/file1.md:1-1',
     ]);
+  });
+
+  it('lists the passages an answer was written from as references when it cites none', async () => {
+    const { sink } = await render({ tokens: ['Flux is 88.'] });
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('reference:') || c.startsWith('cited:')),
+      ['reference:docs/file1.md:1-3', 'reference:docs/file2.md:1-3'],
+    );
   });
 
   it('offers the fixes of a refused connection as buttons: Open Setting on the base URL, Show Log, then Retry', async () => {

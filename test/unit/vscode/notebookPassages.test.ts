@@ -6,12 +6,8 @@ import type { Passage } from '../../../src/core/passage';
 import type { HostToPanel } from '../../../src/shared/messages';
 import { findCell } from '../../../src/vscode/findCell';
 import { toCitationView } from '../../../src/vscode/panelCitations';
-import {
-  PanelController,
-  type CitedPassage,
-  type PanelPorts,
-  type StoredTurn,
-} from '../../../src/vscode/panelController';
+import { PanelController, type PanelPorts, type StoredTurn } from '../../../src/vscode/panelController';
+import type { CitedPassage } from '../../../src/vscode/storedPassage';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever } from '../../fakes/fakeRetriever';
 import { ScriptedChatModel } from '../../fakes/scriptedChatModel';

@@ -7,12 +7,12 @@ import type { Passage } from '../../../src/core/passage';
 import type { CitationView, HostToPanel } from '../../../src/shared/messages';
 import {
   PanelController,
-  type CitedPassage,
   type PanelPorts,
   type RestoredTurn,
   type SavedTurn,
   type StoredTurn,
 } from '../../../src/vscode/panelController';
+import type { CitedPassage } from '../../../src/vscode/storedPassage';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
