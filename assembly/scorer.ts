@@ -1,21 +1,24 @@
 // AssemblyScript: BM25 term-at-a-time over one segment, compiled to WebAssembly (src/index/scoring/scorerWasm.ts holds
 // the result; `npm run build:wasm` rebuilds it). Each segment has its own memory, laid out by
-// src/index/scoring/wasmScorer.ts: the segment's postings (documents, term frequencies), its documents' lengths, one
-// score per document (zero between queries), its deletion bits, the query's terms and room for the top k. A query with
-// common terms adds every posting of its terms into the scores — a loop with no branch, which WebAssembly runs faster
-// than MaxScore walks the same lists in JavaScript — then reads the scores once, in document order,
-// keeping the k best.
+// src/index/scoring/wasmScorer.ts: the segment's compressed postings (src/index/segments/postings.ts describes the
+// layout), its documents' lengths, one score per document (zero between queries), its deletion bits, the query's
+// terms and room for the top k. A query with common terms decodes every block of its terms and adds each posting into
+// the scores — a loop with no branch per posting, which WebAssembly runs faster than MaxScore walks the same lists in
+// JavaScript — then reads the scores once, in document order, keeping the k best.
+
+/** Postings in a full block; its header: last document (u32), gap and tf bit widths (u8 each). */
+const BLOCK: u32 = 128;
+const HEADER: usize = 6;
 
 /**
- * Adds each of the `termCount` terms described at `terms` (16 bytes each: first posting, end, weight as f64) to the
- * scores: weight · tf / (tf + normBase + normPerLength · length), summed in the order given (as exhaustive scoring
- * sums them, so every score is the same to the bit). Then keeps the k best live documents at `topScores` /
- * `topDocs` — a heap, worst first: by score, then by document (a later document never displaces an equal score) —
- * and sets every score back to zero. Returns how many it kept.
+ * Adds each of the `termCount` terms described at `terms` (16 bytes each: its first block's offset in the postings,
+ * its posting count, weight as f64) to the scores: weight · tf / (tf + normBase + normPerLength · length), summed in
+ * the order given (as exhaustive scoring sums them, so every score is the same to the bit). Then keeps the k best live
+ * documents at `topScores` / `topDocs` — a heap, worst first: by score, then by document (a later document never
+ * displaces an equal score) — and sets every score back to zero. Returns how many it kept.
  */
 export function score(
-  docs: usize,
-  tfs: usize,
+  postings: usize,
   lengths: usize,
   scores: usize,
   docCount: u32,
@@ -30,13 +33,34 @@ export function score(
 ): u32 {
   for (let t: u32 = 0; t < termCount; t++) {
     const term = terms + (<usize>t << 4);
-    const end = load<u32>(term + 4);
+    let at = postings + <usize>load<u32>(term);
+    const count = load<u32>(term + 4);
     const weight = load<f64>(term + 8);
-    for (let p = load<u32>(term); p < end; p++) {
-      const doc = load<u32>(docs + (<usize>p << 2));
-      const tf = <f64>load<u16>(tfs + (<usize>p << 1));
-      const at = scores + (<usize>doc << 3);
-      store<f64>(at, load<f64>(at) + (weight * tf) / (tf + normBase + normPerLength * <f64>load<u32>(lengths + (<usize>doc << 2))));
+    // The document before the current one: the first gap counts from −1.
+    let doc: u32 = 0xffffffff;
+    for (let b: u32 = 0; b < count / BLOCK; b++) {
+      const gapBits = <u32>load<u8>(at + 4);
+      const tfBits = <u32>load<u8>(at + 5);
+      const gaps = at + HEADER;
+      const tfs = gaps + (<usize>gapBits << 4);
+      const gapMask: u64 = (<u64>1 << gapBits) - 1;
+      const tfMask: u64 = (<u64>1 << tfBits) - 1;
+      for (let i: u32 = 0; i < BLOCK; i++) {
+        const gapPos = i * gapBits;
+        const tfPos = i * tfBits;
+        doc += <u32>((load<u64>(gaps + <usize>(gapPos >> 3)) >> <u64>(gapPos & 7)) & gapMask) + 1;
+        const tf = <f64>(<u32>((load<u64>(tfs + <usize>(tfPos >> 3)) >> <u64>(tfPos & 7)) & tfMask) + 1);
+        add(scores, lengths, doc, weight, tf, normBase, normPerLength);
+      }
+      at = tfs + (<usize>tfBits << 4);
+    }
+    for (let i: u32 = count & (BLOCK - 1); i > 0; i--) {
+      let v = varint(at);
+      at += varintBytes(v);
+      doc += <u32>v + 1;
+      v = varint(at);
+      at += varintBytes(v);
+      add(scores, lengths, doc, weight, <f64>(<u32>v + 1), normBase, normPerLength);
     }
   }
   let size: u32 = 0;
@@ -57,6 +81,37 @@ export function score(
     }
   }
   return size;
+}
+
+/** Adds one posting's contribution to its document's score. */
+@inline
+function add(scores: usize, lengths: usize, doc: u32, weight: f64, tf: f64, normBase: f64, normPerLength: f64): void {
+  const at = scores + (<usize>doc << 3);
+  store<f64>(at, load<f64>(at) + (weight * tf) / (tf + normBase + normPerLength * <f64>load<u32>(lengths + (<usize>doc << 2))));
+}
+
+/** The variable-byte number at `at` (7 bits a byte, least significant first; a set high bit means more follow). */
+@inline
+function varint(at: usize): u64 {
+  let v: u64 = 0;
+  let shift: u64 = 0;
+  while (true) {
+    const b = <u64>load<u8>(at++);
+    v |= (b & 0x7f) << shift;
+    if (b < 0x80) return v;
+    shift += 7;
+  }
+}
+
+/** Bytes the variable-byte number `v` takes. */
+@inline
+function varintBytes(v: u64): usize {
+  let n: usize = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    n++;
+  }
+  return n;
 }
 
 /** (a, da) ranks below (b, db): a lower score, or the same score and a later document. */

@@ -79,8 +79,7 @@ function distinctBuffers(views: readonly (ArrayBufferView | undefined)[]): Array
 
 const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
   s.postingStarts,
-  s.postingDocs,
-  s.postingTfs,
+  s.postings,
   s.docLengths,
   s.docFiles,
   s.docStartLines,

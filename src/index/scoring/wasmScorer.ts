@@ -3,8 +3,7 @@ import { SCORER_WASM } from './scorerWasm';
 /** The exports of assembly/scorer.ts (addresses are byte offsets into the segment's memory). */
 interface ScorerExports {
   score(
-    docs: number,
-    tfs: number,
+    postings: number,
     lengths: number,
     scores: number,
     docCount: number,
@@ -27,29 +26,31 @@ const scorerModule = (): WebAssembly.Module =>
 /** Query terms, and results (k), a scorer takes at most; beyond them a query is scored by MaxScore. */
 export const MAX_SCORER_TERMS = 256;
 export const MAX_SCORER_K = 1024;
-/** Postings copied between two steps while a scorer is made (a few ms each). */
-const COPY_STEP = 1 << 21;
+/** Posting bytes copied between two steps while a scorer is made (a few ms each). */
+const COPY_STEP = 1 << 23;
 
-/** One query term in a segment: its postings [start, end) and its weight (idf × query count). */
+/**
+ * One query term in a segment: where its list's first block starts in the postings (past its document count), how
+ * many postings it has, and its weight (idf × query count).
+ */
 export interface ScorerTerm {
-  start: number;
-  end: number;
+  blocksAt: number;
+  count: number;
   weight: number;
 }
 
 const align = (n: number): number => (n + 7) & ~7;
 
 /**
- * A segment's postings and document lengths in a WebAssembly memory of their own, with room for one score per
- * document: assembly/scorer.ts adds up every posting of a query's terms there (term at a time, exact BM25) and keeps
- * the k best. Made for queries whose terms are common (thousands of postings), where that beats MaxScore in
+ * A segment's compressed postings (see postings.ts) and document lengths in a WebAssembly memory of their own, with
+ * room for one score per document: assembly/scorer.ts decodes every block of a query's terms there and adds up their
+ * postings (term at a time, exact BM25), then keeps the k best. Made for queries whose terms are common (thousands of postings), where that beats MaxScore in
  * JavaScript several times over; the segment then reads its postings from here too, so they are not held twice.
  */
 export class SegmentScorer {
   private readonly exports: ScorerExports;
   private readonly memory: WebAssembly.Memory;
-  private readonly docsAt: number;
-  private readonly tfsAt: number;
+  private readonly postingsAt: number;
   private readonly lengthsAt: number;
   private readonly scoresAt: number;
   private readonly deletedAt: number;
@@ -58,12 +59,11 @@ export class SegmentScorer {
   private readonly topDocsAt: number;
 
   private constructor(
-    private readonly postingCount: number,
+    private readonly postingBytes: number,
     private readonly docCount: number,
   ) {
-    this.docsAt = 8; // address 0 stands for "no deletions"
-    this.tfsAt = align(this.docsAt + 4 * postingCount);
-    this.lengthsAt = align(this.tfsAt + 2 * postingCount);
+    this.postingsAt = 8; // address 0 stands for "no deletions"
+    this.lengthsAt = align(this.postingsAt + postingBytes);
     this.scoresAt = align(this.lengthsAt + 4 * docCount);
     this.deletedAt = align(this.scoresAt + 8 * docCount);
     this.termsAt = align(this.deletedAt + Math.ceil(docCount / 8));
@@ -77,18 +77,16 @@ export class SegmentScorer {
 
   /** A scorer holding copies of these arrays, copied in slices with `step` awaited between them. */
   static async create(
-    postingDocs: Uint32Array,
-    postingTfs: Uint16Array,
+    postingBytes: Uint8Array,
     docLengths: Uint32Array,
     step: () => Promise<void>,
   ): Promise<SegmentScorer> {
-    const scorer = new SegmentScorer(postingDocs.length, docLengths.length);
-    const { docs, tfs, lengths } = scorer.arrays();
-    for (let from = 0; from < postingDocs.length; from += COPY_STEP) {
+    const scorer = new SegmentScorer(postingBytes.length, docLengths.length);
+    const { postings, lengths } = scorer.arrays();
+    for (let from = 0; from < postingBytes.length; from += COPY_STEP) {
       await step();
-      const to = Math.min(from + COPY_STEP, postingDocs.length);
-      docs.set(postingDocs.subarray(from, to), from);
-      tfs.set(postingTfs.subarray(from, to), from);
+      const to = Math.min(from + COPY_STEP, postingBytes.length);
+      postings.set(postingBytes.subarray(from, to), from);
     }
     lengths.set(docLengths);
     return scorer;
@@ -100,11 +98,10 @@ export class SegmentScorer {
   }
 
   /** The copies, as views of the memory (which never grows, so they stay valid). */
-  arrays(): { docs: Uint32Array; tfs: Uint16Array; lengths: Uint32Array } {
+  arrays(): { postings: Uint8Array; lengths: Uint32Array } {
     const { buffer } = this.memory;
     return {
-      docs: new Uint32Array(buffer, this.docsAt, this.postingCount),
-      tfs: new Uint16Array(buffer, this.tfsAt, this.postingCount),
+      postings: new Uint8Array(buffer, this.postingsAt, this.postingBytes),
       lengths: new Uint32Array(buffer, this.lengthsAt, this.docCount),
     };
   }
@@ -127,8 +124,8 @@ export class SegmentScorer {
     const words = new Uint32Array(buffer, this.termsAt, 4 * terms.length);
     const weights = new Float64Array(buffer, this.termsAt, 2 * terms.length);
     terms.forEach((term, i) => {
-      words[4 * i] = term.start;
-      words[4 * i + 1] = term.end;
+      words[4 * i] = term.blocksAt;
+      words[4 * i + 1] = term.count;
       weights[2 * i + 1] = term.weight;
     });
     if (deleted) {
@@ -137,8 +134,7 @@ export class SegmentScorer {
       bits.fill(0, deleted.length);
     }
     const n = this.exports.score(
-      this.docsAt,
-      this.tfsAt,
+      this.postingsAt,
       this.lengthsAt,
       this.scoresAt,
       this.docCount,

@@ -1,5 +1,6 @@
 import { TopK } from '../scoring/topK';
-import { IMPACT_BLOCK_SHIFT, type Segment } from './segment';
+import { NO_DOC, type PostingCursor } from './postings';
+import type { Segment } from './segment';
 
 /**
  * Bounds are inflated by this factor so that rounding (a contribution computed as w·tf/den, the bound as w·max)
@@ -11,12 +12,14 @@ const SAFETY = 1 + 1e-9;
 interface TermCursor {
   /** Position of the term in the query (contributions are summed in this order, as exhaustive scoring does). */
   slot: number;
+  /** The term's number in the segment. */
+  id: number;
   weight: number;
   bound: number;
-  /** The term's first posting: block b holds postings [start + b · 128, start + (b + 1) · 128). */
-  start: number;
-  at: number;
-  end: number;
+  /** Where the term's postings are read; block b of them holds its postings [b · 128, (b + 1) · 128). */
+  postings: PostingCursor;
+  /** Postings of the term. */
+  count: number;
   /** Per block, the most this term can add there is blockMax[block] × blockFactor (weight × impact, inflated like `bound`). */
   blockMax: Float64Array;
   blockFactor: number;
@@ -35,9 +38,9 @@ export interface SegmentTerms {
  * Scores the segments into `top` with MaxScore (Turtle & Flood): terms are sorted by their largest possible
  * contribution; once the k-th best score reaches the sum of the smallest bounds, documents holding only those
  * terms cannot enter, so only the other ("essential") terms' postings are walked and the rest are looked up by
- * galloping search, and only while the document can still make it. Block-max bounds (per 128 postings of a term)
- * then skip runs of documents whose blocks cannot add up to the threshold — so a single common term ("return")
- * does not walk all its postings — and the rarest term seeds the threshold before any segment is scored
+ * advancing their cursors (which pass over whole blocks by their headers), and only while the document can still
+ * make it. Block-max bounds (per block of 128 postings of a term) then skip runs of documents whose blocks cannot add
+ * up to the threshold — so a single common term ("return") does not walk all its postings, nor decode them — and the rarest term seeds the threshold before any segment is scored
  * (seedThreshold, from the segment with most of its documents: the best documents may sit in the last one). The
  * top k is exactly that of exhaustive scoring, scores bit for bit: a document's score is summed in query order,
  * and documents come in ascending order so a later document that only ties the k-th score never enters (TopK
@@ -84,7 +87,7 @@ export function scoreWithMaxScore(
 function seedingSegment(cursorsBySegment: readonly TermCursor[][], slots: number): number {
   const postings = cursorsBySegment.map(cursors => {
     const bySlot = new Float64Array(slots);
-    for (const c of cursors) bySlot[c.slot] = c.end - c.start;
+    for (const c of cursors) bySlot[c.slot] = c.count;
     return bySlot;
   });
   let rarest = -1;
@@ -107,21 +110,20 @@ function cursorsOf(
   normBase: number,
   normPerLength: number,
 ): TermCursor[] {
-  const { postingStarts } = segment.data;
   const cursors: TermCursor[] = [];
   termIds.forEach((id, slot) => {
     const weight = weights[slot] ?? 0;
     if (id < 0 || !(weight > 0)) return;
     const impacts = segment.impacts(id, normBase, normPerLength);
     const factor = weight * impacts.scale * SAFETY;
-    const start = postingStarts[id] ?? 0;
+    const postings = segment.cursor(id);
     cursors.push({
       slot,
+      id,
       weight,
       bound: impacts.max * factor,
-      start,
-      at: start,
-      end: postingStarts[id + 1] ?? 0,
+      postings,
+      count: postings.count,
       blockMax: impacts.blocks,
       blockFactor: factor,
     });
@@ -140,7 +142,7 @@ function scoreSegment(
   contributions: Float64Array,
   present: Uint8Array,
 ): void {
-  const { postingDocs, postingTfs, docLengths } = segment.data;
+  const { docLengths } = segment.data;
   const n = cursors.length;
   if (n === 0) return;
   /** upTo[i]: the most terms 0..i can add together. */
@@ -159,36 +161,26 @@ function scoreSegment(
       // One essential term (the usual case once the top k is full): walk its postings in a tight loop to the next
       // document that could still enter, instead of taking each document through the general step below.
       const c = cursors[n - 1] as TermCursor;
-      c.at = nextCandidate(c, n > 1 ? (upTo[n - 2] ?? 0) : 0, threshold, segment, normBase, normPerLength, deleted);
+      nextCandidate(c, n > 1 ? (upTo[n - 2] ?? 0) : 0, threshold, docLengths, normBase, normPerLength, deleted);
     }
-    let doc = 0xffffffff;
-    for (let i = firstEssential; i < n; i++) {
-      const c = cursors[i] as TermCursor;
-      if (c.at < c.end) doc = Math.min(doc, postingDocs[c.at] ?? 0);
-    }
-    if (doc === 0xffffffff) break;
+    let doc = NO_DOC;
+    for (let i = firstEssential; i < n; i++) doc = Math.min(doc, (cursors[i] as TermCursor).postings.doc);
+    if (doc === NO_DOC) break;
     if (doc > checkedUpTo || threshold !== checkedAgainst) {
       // The block-max bound of every document up to the first end of an essential term's current block: the
       // non-essential terms' bounds plus each essential term's current block bound.
       let blockBound = firstEssential > 0 ? (upTo[firstEssential - 1] ?? 0) : 0;
-      let blockEnd = 0xffffffff;
+      let blockEnd = NO_DOC;
       for (let i = firstEssential; i < n; i++) {
         const c = cursors[i] as TermCursor;
-        if (c.at >= c.end) continue;
-        const block = (c.at - c.start) >>> IMPACT_BLOCK_SHIFT;
-        blockBound += (c.blockMax[block] ?? Infinity) * c.blockFactor;
-        blockEnd = Math.min(
-          blockEnd,
-          postingDocs[Math.min(c.start + ((block + 1) << IMPACT_BLOCK_SHIFT), c.end) - 1] ?? 0,
-        );
+        if (c.postings.done) continue;
+        blockBound += (c.blockMax[c.postings.block] ?? Infinity) * c.blockFactor;
+        blockEnd = Math.min(blockEnd, c.postings.blockLastDoc);
       }
       if (blockBound <= threshold) {
         // No document in [doc, blockEnd] can enter: skip them all (each essential term's postings there lie in
         // its current block, where it adds at most its block bound).
-        for (let i = firstEssential; i < n; i++) {
-          const c = cursors[i] as TermCursor;
-          c.at = seek(postingDocs, c.at, c.end, blockEnd + 1);
-        }
+        for (let i = firstEssential; i < n; i++) (cursors[i] as TermCursor).postings.advance(blockEnd + 1);
         continue;
       }
       checkedUpTo = blockEnd;
@@ -198,11 +190,12 @@ function scoreSegment(
     const scaledLength = normPerLength * (docLengths[doc] ?? 0);
     let partial = 0;
     for (let i = firstEssential; i < n; i++) {
-      const c = cursors[i] as TermCursor;
-      if (c.at >= c.end || postingDocs[c.at] !== doc) continue;
-      const tf = postingTfs[c.at] ?? 0;
-      c.at++;
+      const { postings } = cursors[i] as TermCursor;
+      if (postings.doc !== doc) continue;
+      const tf = postings.tf;
+      postings.next();
       if (dead) continue;
+      const c = cursors[i] as TermCursor;
       const contribution = (c.weight * tf) / (tf + normBase + scaledLength); // as exhaustive scoring groups it
       contributions[c.slot] = contribution;
       present[c.slot] = 1;
@@ -216,9 +209,9 @@ function scoreSegment(
         break;
       }
       const c = cursors[i] as TermCursor;
-      c.at = seek(postingDocs, c.at, c.end, doc);
-      if (c.at >= c.end || postingDocs[c.at] !== doc) continue;
-      const tf = postingTfs[c.at] ?? 0;
+      c.postings.advance(doc);
+      if (c.postings.doc !== doc) continue;
+      const tf = c.postings.tf;
       const contribution = (c.weight * tf) / (tf + normBase + scaledLength); // as exhaustive scoring groups it
       contributions[c.slot] = contribution;
       present[c.slot] = 1;
@@ -238,45 +231,39 @@ function scoreSegment(
 }
 
 /**
- * The first posting of `c`, from where it stands, whose document is live and could still enter the top k: its
- * contribution plus `rest` (the most the other terms can add) above `threshold`. A block whose bound cannot get
- * there is passed over whole. The sum is formed as the general step's pruning test forms it, so the two agree on
- * every document.
+ * Moves `c` from where it stands to its first posting whose document is live and could still enter the top k: its
+ * contribution plus `rest` (the most the other terms can add) above `threshold` (past the end when none is). A block
+ * whose bound cannot get there is passed over whole, undecoded. The sum is formed as the general step's pruning test
+ * forms it, so the two agree on every document.
  */
 function nextCandidate(
   c: TermCursor,
   rest: number,
   threshold: number,
-  segment: Segment,
+  docLengths: Uint32Array,
   normBase: number,
   normPerLength: number,
   deleted: Uint8Array | undefined,
-): number {
-  const { postingDocs, postingTfs, docLengths } = segment.data;
-  const { weight, start, end, blockMax, blockFactor } = c;
-  let p = c.at;
-  while (p < end) {
-    if (
-      ((p - start) & IMPACT_BLOCK_MASK) === 0 &&
-      (blockMax[(p - start) >>> IMPACT_BLOCK_SHIFT] ?? Infinity) * blockFactor + rest <= threshold
-    ) {
-      p += IMPACT_BLOCK_MASK + 1;
+): void {
+  const { weight, blockMax, blockFactor, postings } = c;
+  while (!postings.done) {
+    if (postings.atBlockStart && (blockMax[postings.block] ?? Infinity) * blockFactor + rest <= threshold) {
+      postings.skipBlock();
       continue;
     }
-    const doc = postingDocs[p] ?? 0;
-    const tf = postingTfs[p] ?? 0;
+    postings.ensureDecoded();
+    const doc = postings.doc;
+    const tf = postings.tf;
     const contribution = (weight * tf) / (tf + normBase + normPerLength * (docLengths[doc] ?? 0)); // as exhaustive scoring groups it
     if (
       contribution + rest > threshold &&
       (deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0)
     )
-      return p;
-    p++;
+      return;
+    postings.next();
   }
-  return end;
+  postings.ensureDecoded();
 }
-
-const IMPACT_BLOCK_MASK = (1 << IMPACT_BLOCK_SHIFT) - 1;
 
 /** The rare terms' documents are scored in full when their lists add up to this many postings at most… */
 const SEED_MAX_POSTINGS = 4096;
@@ -307,7 +294,7 @@ function seedThreshold(
   present: Uint8Array,
 ): number {
   if (cursors.length < 2 || k <= 0) return -Infinity;
-  const length = (c: TermCursor): number => c.end - c.at;
+  const length = (c: TermCursor): number => c.postings.remaining;
   const byLength = [...cursors].sort((a, b) => length(a) - length(b));
   const rarest = byLength[0] as TermCursor;
   const longest = length(byLength[byLength.length - 1] as TermCursor);
@@ -318,28 +305,28 @@ function seedThreshold(
     postings += length(c);
     rare++;
   }
-  const { postingDocs, postingTfs, docLengths } = segment.data;
+  const { docLengths } = segment.data;
   const isLive = (doc: number): boolean =>
     deleted === undefined || ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) === 0;
   const best = new TopK(k);
   if (rare > 0 && postings >= k) {
     const docs = new Uint32Array(postings);
     let n = 0;
-    for (const c of byLength.slice(0, rare)) {
-      docs.set(postingDocs.subarray(c.at, c.end), n);
-      n += length(c);
-    }
+    for (const c of byLength.slice(0, rare))
+      for (const postings = segment.cursor(c.id); !postings.done; postings.next()) docs[n++] = postings.doc;
     docs.sort();
-    const positions = cursors.map(c => c.at);
+    // Cursors of their own: the main loop starts the terms' cursors from their first postings.
+    const seekers = cursors.map(c => segment.cursor(c.id));
     for (let i = 0; i < docs.length; i++) {
       const doc = docs[i] ?? 0;
       if ((i > 0 && docs[i - 1] === doc) || !isLive(doc)) continue;
       const scaledLength = normPerLength * (docLengths[doc] ?? 0);
       for (let j = 0; j < cursors.length; j++) {
         const c = cursors[j] as TermCursor;
-        const at = (positions[j] = seek(postingDocs, positions[j] ?? c.at, c.end, doc));
-        if (at >= c.end || postingDocs[at] !== doc) continue;
-        const tf = postingTfs[at] ?? 0;
+        const seeker = seekers[j] as PostingCursor;
+        seeker.advance(doc);
+        if (seeker.doc !== doc) continue;
+        const tf = seeker.tf;
         contributions[c.slot] = (c.weight * tf) / (tf + normBase + scaledLength); // as exhaustive scoring groups it
         present[c.slot] = 1;
       }
@@ -352,34 +339,13 @@ function seedThreshold(
       best.offer(score, doc);
     }
   } else if (length(rarest) >= k && longest >= length(rarest) * SEED_MIN_SKEW_ALONE) {
-    for (let p = rarest.at; p < rarest.end; p++) {
-      const doc = postingDocs[p] ?? 0;
+    for (const postings = segment.cursor(rarest.id); !postings.done; postings.next()) {
+      const doc = postings.doc;
       if (!isLive(doc)) continue;
-      const tf = postingTfs[p] ?? 0;
+      const tf = postings.tf;
       best.offer((rarest.weight * tf) / (tf + normBase + normPerLength * (docLengths[doc] ?? 0)), doc); // as exhaustive scoring groups it
     }
   }
   const kth = best.threshold;
   return kth > 0 ? kth * (1 - 1e-9) : -Infinity;
-}
-
-/** The first position in [from, end) whose document is ≥ doc (galloping, then binary search); end if none. */
-export function seek(docs: Uint32Array, from: number, end: number, doc: number): number {
-  if (from >= end || (docs[from] ?? 0) >= doc) return from;
-  let lo = from;
-  let step = 1;
-  let hi = from + 1;
-  while (hi < end && (docs[hi] ?? 0) < doc) {
-    lo = hi;
-    step *= 2;
-    hi = from + step;
-  }
-  if (hi > end) hi = end;
-  // docs[lo] < doc; the answer is in (lo, hi].
-  while (lo + 1 < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((docs[mid] ?? 0) < doc) lo = mid;
-    else hi = mid;
-  }
-  return hi;
 }

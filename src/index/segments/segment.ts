@@ -1,5 +1,6 @@
 import { FrontCodedList } from '../base/frontCodedList';
 import { StringList } from '../base/stringList';
+import { firstBlockAt, PostingCursor, POSTING_BLOCK_SHIFT, postingCount } from './postings';
 import { MAX_SCORER_K, MAX_SCORER_TERMS, SegmentScorer, type ScorerTerm } from '../scoring/wasmScorer';
 
 /**
@@ -14,12 +15,13 @@ export interface SegmentData {
   id: number;
   /** Distinct terms, sorted ascending in JS string order (front-coded: a dictionary's terms share prefixes). */
   terms: FrontCodedList;
-  /** termCount + 1 entries: term t's postings are [postingStarts[t], postingStarts[t + 1]). */
+  /** termCount + 1 byte offsets into `postings`: term t's list is bytes [postingStarts[t], postingStarts[t + 1]). */
   postingStarts: Uint32Array;
-  /** Document numbers, ascending within a term. */
-  postingDocs: Uint32Array;
-  /** Field-weighted term frequency (title and path terms count several times). */
-  postingTfs: Uint16Array;
+  /**
+   * Every term's postings — document numbers ascending, each with its field-weighted term frequency (title and path
+   * terms count several times) — compressed in blocks of 128 (see postings.ts).
+   */
+  postings: Uint8Array;
   /** Weighted length of each document. */
   docLengths: Uint32Array;
   /** Index into `filePaths` / `fileLocations`. */
@@ -34,8 +36,8 @@ export interface SegmentData {
   fileLocations: FrontCodedList;
 }
 
-/** Postings per block-max bound: 2^7 = 128, as in Lucene's skip data. */
-export const IMPACT_BLOCK_SHIFT = 7;
+/** Postings per block-max bound: a block of the compressed postings, 2^7 = 128, as in Lucene's skip data. */
+export const IMPACT_BLOCK_SHIFT = POSTING_BLOCK_SHIFT;
 const IMPACT_BLOCK = 1 << IMPACT_BLOCK_SHIFT;
 
 export interface TermImpacts {
@@ -59,6 +61,8 @@ export class Segment {
   /** Term-at-a-time scoring in WebAssembly, once `prepareScorer` has made it. */
   private scorer: SegmentScorer | undefined;
   private preparing: Promise<void> | undefined;
+  /** A view of `data.postings` (made again when the postings move into the scorer's memory). */
+  private view: DataView | undefined;
 
   constructor(readonly data: SegmentData) {
     this.docCount = data.docLengths.length;
@@ -82,7 +86,16 @@ export class Segment {
 
   /** Documents containing term `id` (deleted ones included, as in Lucene, until a merge drops them). */
   documentFrequency(id: number): number {
-    return id < 0 ? 0 : (this.data.postingStarts[id + 1] ?? 0) - (this.data.postingStarts[id] ?? 0);
+    return id < 0 ? 0 : postingCount(this.data.postings, this.data.postingStarts[id] ?? 0);
+  }
+
+  /** A cursor at the first posting of term `id` (0 ≤ id < termCount). */
+  cursor(id: number): PostingCursor {
+    const { postings, postingStarts } = this.data;
+    const view =
+      this.view?.buffer === postings.buffer && this.view.byteOffset === postings.byteOffset ? this.view : undefined;
+    this.view = view ?? new DataView(postings.buffer, postings.byteOffset, postings.byteLength);
+    return new PostingCursor(postings, this.view, postingStarts[id] ?? 0);
   }
 
   /**
@@ -100,15 +113,14 @@ export class Segment {
       const loosening = known.normPerLength / normPerLength;
       if (loosening < 1.05) return { max: known.max, blocks: known.blocks, scale: loosening };
     }
-    const { postingStarts, postingDocs, postingTfs, docLengths } = this.data;
-    const start = postingStarts[id] ?? 0;
-    const end = postingStarts[id + 1] ?? 0;
-    const blocks = new Float64Array((end - start + IMPACT_BLOCK - 1) >>> IMPACT_BLOCK_SHIFT);
+    const { docLengths } = this.data;
+    const cursor = this.cursor(id);
+    const blocks = new Float64Array((cursor.count + IMPACT_BLOCK - 1) >>> IMPACT_BLOCK_SHIFT);
     let max = 0;
-    for (let p = start; p < end; p++) {
-      const tf = postingTfs[p] ?? 0;
-      const ratio = tf / (tf + normBase + normPerLength * (docLengths[postingDocs[p] ?? 0] ?? 0));
-      const b = (p - start) >>> IMPACT_BLOCK_SHIFT;
+    for (; !cursor.done; cursor.next()) {
+      const tf = cursor.tf;
+      const ratio = tf / (tf + normBase + normPerLength * (docLengths[cursor.doc] ?? 0));
+      const b = cursor.block;
       if (ratio > (blocks[b] ?? 0)) blocks[b] = ratio;
       if (ratio > max) max = ratio;
     }
@@ -129,7 +141,7 @@ export class Segment {
     deleted: Uint8Array | undefined,
     visit: (doc: number, score: number) => void,
   ): void {
-    const { postingStarts, postingDocs, postingTfs, docLengths } = this.data;
+    const { docLengths } = this.data;
     const scores = (this.scratch ??= new Float64Array(this.docCount));
     const touched = (this.touched ??= new Uint32Array(this.docCount));
     let touchedCount = 0;
@@ -137,11 +149,10 @@ export class Segment {
       const id = termIds[i] ?? -1;
       if (id < 0) continue;
       const weight = weights[i] ?? 0;
-      const end = postingStarts[id + 1] ?? 0;
-      for (let p = postingStarts[id] ?? 0; p < end; p++) {
-        const doc = postingDocs[p] ?? 0;
+      for (const cursor = this.cursor(id); !cursor.done; cursor.next()) {
+        const doc = cursor.doc;
         if (deleted !== undefined && ((deleted[doc >>> 3] ?? 0) & (1 << (doc & 7))) !== 0) continue;
-        const tf = postingTfs[p] ?? 0;
+        const tf = cursor.tf;
         const before = scores[doc] ?? 0;
         if (before === 0) touched[touchedCount++] = doc;
         scores[doc] = before + (weight * tf) / (tf + normBase + normPerLength * (docLengths[doc] ?? 0));
@@ -163,9 +174,9 @@ export class Segment {
   prepareScorer(step: () => Promise<void>): Promise<void> {
     return (this.preparing ??= (async () => {
       const data = this.data;
-      const scorer = await SegmentScorer.create(data.postingDocs, data.postingTfs, data.docLengths, step);
-      const shared = data.postingDocs.buffer;
-      if (data.postingTfs.buffer === shared || data.docLengths.buffer === shared) {
+      const scorer = await SegmentScorer.create(data.postings, data.docLengths, step);
+      const shared = data.postings.buffer;
+      if (data.docLengths.buffer === shared || data.postingStarts.buffer === shared) {
         await step();
         const own = <T extends Uint32Array>(array: T): T => (array.buffer === shared ? (array.slice() as T) : array);
         const ownList = (list: StringList): StringList =>
@@ -187,8 +198,8 @@ export class Segment {
           fileLocations: ownCoded(data.fileLocations),
         });
       }
-      const { docs, tfs, lengths } = scorer.arrays();
-      Object.assign(data, { postingDocs: docs, postingTfs: tfs, docLengths: lengths });
+      const { postings, lengths } = scorer.arrays();
+      Object.assign(data, { postings, docLengths: lengths });
       this.scorer = scorer;
     })());
   }
@@ -212,11 +223,13 @@ export class Segment {
     offer: (score: number, doc: number) => void,
   ): void {
     if (!this.scorer) throw new Error('This segment has no scorer yet: prepareScorer first.');
-    const { postingStarts } = this.data;
+    const { postingStarts, postings } = this.data;
     const terms: ScorerTerm[] = [];
     termIds.forEach((id, i) => {
       const weight = weights[i] ?? 0;
-      if (id >= 0 && weight > 0) terms.push({ start: postingStarts[id] ?? 0, end: postingStarts[id + 1] ?? 0, weight });
+      if (id < 0 || !(weight > 0)) return;
+      const start = postingStarts[id] ?? 0;
+      terms.push({ blocksAt: firstBlockAt(postings, start), count: postingCount(postings, start), weight });
     });
     this.scorer.score(terms, normBase, normPerLength, deleted, k, offer);
   }
@@ -232,8 +245,7 @@ export class Segment {
     return (
       d.terms.byteSize +
       d.postingStarts.byteLength +
-      d.postingDocs.byteLength +
-      d.postingTfs.byteLength +
+      d.postings.byteLength +
       d.docLengths.byteLength +
       d.docFiles.byteLength +
       d.docStartLines.byteLength +

@@ -6,6 +6,7 @@ import { DEFAULT_BM25_PARAMS, type Bm25Fields, type Bm25Params } from '../scorin
 import { createTermCounter } from '../terms/createTermCounter';
 import type { TermCounter } from '../terms/termCounter';
 import { tokenize, type Tokenizer } from '../terms/tokenizer';
+import { encodePostings } from './postings';
 import { Segment } from './segment';
 
 /** A chunk as the builder takes it. */
@@ -181,9 +182,7 @@ export class SegmentBuilder {
     return new Segment({
       id,
       terms: FrontCodedList.of(terms),
-      postingStarts,
-      postingDocs,
-      postingTfs,
+      ...encodePostings(postingStarts, postingDocs, postingTfs),
       docLengths: this.docLengths.toArray(),
       docFiles: this.docFiles.toArray(),
       docStartLines: this.docStartLines.toArray(),

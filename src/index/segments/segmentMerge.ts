@@ -1,6 +1,7 @@
 import { GrowableUint32 } from '../base/growableArray';
 import { FrontCodedList } from '../base/frontCodedList';
 import { StringListWriter, type StringList } from '../base/stringList';
+import { decodePostings, encodePostings } from './postings';
 import { Segment } from './segment';
 
 export interface MergeInput {
@@ -109,8 +110,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     }
   }
 
-  // Postings: each input's are copied in one pass, term by term to where its output term's next postings go; inputs
-  // in order, so documents stay ascending within a term.
+  // Postings: each input's are decoded and copied in one pass, term by term to where its output term's next postings
+  // go; inputs in order, so documents stay ascending within a term. Then they are compressed again.
   const postingStarts = new Uint32Array(termCount + 1);
   for (let t = 0; t < termCount; t++) postingStarts[t + 1] = (postingStarts[t] ?? 0) + (counts[t] ?? 0);
   const written = postingStarts[termCount] ?? 0;
@@ -118,7 +119,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   const postingTfs = new Uint16Array(written);
   const next = postingStarts.slice(0, termCount);
   inputs.forEach(({ segment }, i) => {
-    const { postingStarts: starts, postingDocs: docs, postingTfs: tfs } = segment.data;
+    const { postingStarts: starts, postings } = segment.data;
+    const view = new DataView(postings.buffer, postings.byteOffset, postings.byteLength);
     const termMap = termMaps[i] as Int32Array;
     const shift = shifts[i] ?? -1;
     const map = docMaps[i] as Int32Array;
@@ -126,23 +128,16 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
       const t = termMap[c] ?? -1;
       if (t < 0) continue;
       let to = next[t] ?? 0;
-      const end = starts[c + 1] ?? 0;
+      const { docs, tfs } = decodePostings(postings, view, starts[c] ?? 0);
+      const end = docs.length;
       if (shift >= 0) {
         // Nothing deleted: the postings keep their order and frequencies, documents move by `shift`.
-        const from = starts[c] ?? 0;
-        if (end - from > 32) {
-          postingTfs.set(tfs.subarray(from, end), to);
-          if (shift === 0) postingDocs.set(docs.subarray(from, end), to);
-          else for (let p = from, q = to; p < end; p++, q++) postingDocs[q] = (docs[p] ?? 0) + shift;
-          to += end - from;
-        } else {
-          for (let p = from; p < end; p++, to++) {
-            postingDocs[to] = (docs[p] ?? 0) + shift;
-            postingTfs[to] = tfs[p] ?? 0;
-          }
-        }
+        postingTfs.set(tfs, to);
+        if (shift === 0) postingDocs.set(docs, to);
+        else for (let p = 0, q = to; p < end; p++, q++) postingDocs[q] = (docs[p] ?? 0) + shift;
+        to += end;
       } else {
-        for (let p = starts[c] ?? 0; p < end; p++) {
+        for (let p = 0; p < end; p++) {
           const doc = map[docs[p] ?? 0] ?? -1;
           if (doc < 0) continue;
           postingDocs[to] = doc;
@@ -156,9 +151,7 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   const segment = new Segment({
     id,
     terms: FrontCodedList.of(terms.toList()),
-    postingStarts,
-    postingDocs,
-    postingTfs,
+    ...encodePostings(postingStarts, postingDocs, postingTfs),
     docLengths: docLengths.toArray(),
     docFiles: docFiles.toArray(),
     docStartLines: docStartLines.toArray(),
@@ -172,11 +165,8 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
 
 /** Postings of term `c` of an input that survive: all of them when nothing is deleted (`shift` ≥ 0). */
 function livePostings({ segment }: MergeInput, c: number, shift: number, docMap: Int32Array): number {
-  const { postingStarts: starts, postingDocs: docs } = segment.data;
-  const from = starts[c] ?? 0;
-  const end = starts[c + 1] ?? 0;
-  if (shift >= 0) return end - from;
+  if (shift >= 0) return segment.documentFrequency(c);
   let live = 0;
-  for (let p = from; p < end; p++) if ((docMap[docs[p] ?? 0] ?? -1) >= 0) live++;
+  for (const cursor = segment.cursor(c); !cursor.done; cursor.next()) if ((docMap[cursor.doc] ?? -1) >= 0) live++;
   return live;
 }

@@ -1,17 +1,18 @@
 import type { SegmentData } from '../segments/segment';
+import { POSTING_PADDING } from '../segments/postings';
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the segment layout changes: older files are then rebuilt, never misread. */
-// 2: string tables hold UTF-8 byte offsets; 3: terms front-coded; 4: file paths and locations front-coded too.
-export const SEGMENT_FORMAT_VERSION = 4;
+// 2: string tables hold UTF-8 byte offsets; 3: terms front-coded; 4: file paths and locations front-coded too;
+// 5: postings compressed in blocks (segments/postings.ts).
+export const SEGMENT_FORMAT_VERSION = 5;
 
 export function encodeSegment(s: SegmentData): Uint8Array {
   const w = new ByteWriter();
   w.u32(s.id);
   w.frontCoded(s.terms);
   w.array(s.postingStarts);
-  w.array(s.postingDocs);
-  w.array(s.postingTfs);
+  w.array(s.postings);
   w.array(s.docLengths);
   w.array(s.docFiles);
   w.array(s.docStartLines);
@@ -36,8 +37,7 @@ export async function decodeSegment(
     id: r.u32(),
     terms: r.frontCoded(),
     postingStarts: r.u32s(),
-    postingDocs: r.u32s(),
-    postingTfs: r.u16s(),
+    postings: r.u8s(),
     docLengths: r.u32s(),
     docFiles: r.u32s(),
     docStartLines: r.u32s(),
@@ -50,8 +50,8 @@ export async function decodeSegment(
   const consistent =
     r.atEnd &&
     s.postingStarts.length === s.terms.length + 1 &&
-    s.postingStarts[s.terms.length] === s.postingDocs.length &&
-    s.postingTfs.length === s.postingDocs.length &&
+    s.postingStarts[s.terms.length] === s.postings.length - POSTING_PADDING &&
+    postingStartsAscend(s.postingStarts) &&
     s.docFiles.length === docs &&
     s.docStartLines.length === docs &&
     s.docEndLines.length === docs &&
@@ -59,4 +59,10 @@ export async function decodeSegment(
     s.filePaths.length === s.fileLocations.length;
   if (!consistent) throw new StoreFormatError('corrupt', `${what}: sections disagree`);
   return s;
+}
+
+/** Each term's list starts at or after the one before (so no list's bytes run past the postings' end). */
+function postingStartsAscend(starts: Uint32Array): boolean {
+  for (let t = 1; t < starts.length; t++) if ((starts[t] ?? 0) < (starts[t - 1] ?? 0)) return false;
+  return true;
 }

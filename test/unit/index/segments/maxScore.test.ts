@@ -6,7 +6,6 @@ import { bm25Idf, DEFAULT_BM25_PARAMS } from '../../../../src/index/scoring/bm25
 import { TopK, type ScoredDoc } from '../../../../src/index/scoring/topK';
 import { SegmentScorer } from '../../../../src/index/scoring/wasmScorer';
 import { noFiles, fileColumns, type FileRecord } from '../../../../src/index/segments/fileTable';
-import { seek } from '../../../../src/index/segments/maxScore';
 import { Segment } from '../../../../src/index/segments/segment';
 import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
@@ -189,17 +188,6 @@ describe('MaxScore top-k', () => {
       for (const k of [2, 3, 4, 5, 8])
         assert.deepEqual(index.rank(query, k), exhaustive(index, query, k), `"${query}", k=${k}`);
   });
-
-  it('seeks the first posting at or after a document', () => {
-    const docs = Uint32Array.from([2, 4, 8, 9, 15, 40, 41, 90]);
-    for (let doc = 0; doc < 100; doc++) {
-      for (let from = 0; from <= docs.length; from++) {
-        let expected = from;
-        while (expected < docs.length && (docs[expected] ?? 0) < doc) expected++;
-        assert.equal(seek(docs, from, docs.length, doc), expected, `doc ${doc} from ${from}`);
-      }
-    }
-  });
 });
 
 describe('scoring every posting in WebAssembly (queries of common terms)', () => {
@@ -323,7 +311,7 @@ describe('scoring every posting in WebAssembly (queries of common terms)', () =>
     assert.ok(stored);
     const loaded = new SegmentedIndex(snapshotOf(stored), words);
     const before = ['w0 w1', 'w2', 'w0 w3 w5'].map(q => loaded.rank(q, 10));
-    const fileBuffers = new Set(loaded.segmentList.map(s => s.data.postingDocs.buffer));
+    const fileBuffers = new Set(loaded.segmentList.map(s => s.data.postings.buffer));
     await loaded.prepareScorers(
       async () => {},
       () => true,
