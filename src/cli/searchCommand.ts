@@ -63,7 +63,8 @@ async function searchThenClose(
   let result: { passages: Passage[]; views: SearchResultView[] };
   try {
     const passages = await opened.retriever.search(query, { k, signal });
-    result = { passages, views: searchResultViews(passages, query, opened.retriever.termWeights?.()) };
+    const weights = await opened.retriever.termWeights?.([query, ...passages.map(p => p.text)]);
+    result = { passages, views: searchResultViews(passages, query, weights) };
   } catch (e) {
     await opened.close().catch(() => undefined);
     throw e;

@@ -11,9 +11,11 @@ export interface Retriever {
   search(query: string, options: SearchOptions): Promise<Passage[]>;
   /**
    * The weight (inverse document frequency) of an index term in the searched corpus, when the retriever knows it
-   * (the local index); citations weigh a claim's terms with it. Terms are those of `index/tokenizer`.
+   * (the local index); citations weigh a claim's terms with it. Terms are those of `index/tokenizer`. The index may
+   * live in another thread, so the lookup is built from one answer: `texts` (the question and the passages a claim
+   * will be written from) name the terms it must know exactly. Never rejects: undefined when unknown.
    */
-  termWeights?(): ((term: string) => number) | undefined;
+  termWeights?(texts: readonly string[]): Promise<((term: string) => number) | undefined>;
 }
 
 /** Chat models are LangChain chat models, so retry, fallback and cancellation work the same for every provider. */

@@ -5,6 +5,13 @@
 
 // The index of a workspace's folders, kept up to date and queried by the host.
 export { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
+// The same index held in an index thread, so the host keeps only what it is sent (the extension's).
+export {
+  openWorkspaceIndex,
+  WorkspaceIndexClient,
+  type WorkspaceIndexClientConfig,
+  type WorkspaceIndexHandle,
+} from './workspaceIndexClient';
 export type { IndexHit } from './segments/segmentedIndex';
 export type { SyncProgress } from './build/syncRequest';
 export { skipNotes, type IndexStats } from './segments/indexStats';

@@ -13,6 +13,7 @@ import { rowCount } from './segments/fileTable';
 import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
 import { SegmentedIndex, type IndexHit } from './segments/segmentedIndex';
 import { IndexStore, snapshotOf } from './store/indexStore';
+import { termWeightTable, type TermWeightTable } from './termWeightTable';
 
 export type { IndexStats } from './segments/indexStats';
 
@@ -33,6 +34,10 @@ export interface WorkspaceIndexConfig {
   onNotice?: (message: string) => void;
   /** How long incremental changes wait before they are saved (they are searchable at once). */
   persistDelayMs?: number;
+  /** A sync started (true) or the last one ended (false): syncs the index starts itself too (a big batch, a merge). */
+  onSyncing?: (syncing: boolean) => void;
+  /** A save of incremental changes began from the index as it is now; `saved` says whether it was written. */
+  onSaving?: (saved: Promise<boolean>) => void;
 }
 
 /**
@@ -101,9 +106,12 @@ export class WorkspaceIndex {
     if (!this.current && !this.openingSaved && !options.fromScratch)
       this.openingSaved = this.openSaved(controller.signal);
     const promise = this.runSync(options.fromScratch ?? false, controller.signal).finally(() => {
-      if (this.syncing?.promise === promise) this.syncing = undefined;
+      if (this.syncing?.promise !== promise) return;
+      this.syncing = undefined;
+      this.config.onSyncing?.(false);
     });
     this.syncing = { promise, controller };
+    this.config.onSyncing?.(true);
     return promise;
   }
 
@@ -145,9 +153,22 @@ export class WorkspaceIndex {
   }
 
   /** Term weights of the index in use, for weighing a claim's terms; undefined before the first sync. */
-  termWeights(): ((term: string) => number) | undefined {
+  termWeights(): Promise<((term: string) => number) | undefined> {
     const current = this.current;
-    return current && (term => current.termWeight(term));
+    return Promise.resolve(current && ((term: string) => current.termWeight(term)));
+  }
+
+  /**
+   * The weights `texts`' terms and the index's most common terms have in the index in use, and what any other
+   * term weighs (see termWeightTable); undefined before the first sync. What the index worker sends the host.
+   */
+  termWeightTable(texts: readonly string[]): TermWeightTable | undefined {
+    return this.current && termWeightTable(this.current, texts);
+  }
+
+  /** The bytes of the WebAssembly memories the index in use holds (its scorers: postings and lengths). */
+  get scorerBytes(): number {
+    return this.current?.segmentList.reduce((sum, s) => sum + s.scorerByteSize, 0) ?? 0;
   }
 
   /** The folders a sync's walk would enter now (the roots included), by the same rules: where files can appear. */
@@ -175,11 +196,17 @@ export class WorkspaceIndex {
   }
 
   dispose(): void {
+    void this.close();
+  }
+
+  /** Like dispose, and resolves once the last save of pending changes has ended (written or not). */
+  async close(): Promise<void> {
     this.disposed = true;
     this.syncing?.controller.abort();
     if (this.persistTimer) {
       clearTimeout(this.persistTimer);
-      void this.persist(); // best effort: the next start re-reads whatever did not make it
+      this.persistTimer = undefined;
+      await this.persist(); // best effort: the next start re-reads whatever did not make it
     }
   }
 
@@ -367,11 +394,18 @@ export class WorkspaceIndex {
     const store = this.store;
     if (!index || !store) return;
     this.unsaved = false;
+    const save = store.save(
+      manifestOf(index, this.folders, this.walkSkipped, this.builtAt),
+      index.segmentList.map(s => s.data),
+    );
+    this.config.onSaving?.(
+      save.then(
+        () => true,
+        () => false,
+      ),
+    );
     try {
-      await store.save(
-        manifestOf(index, this.folders, this.walkSkipped, this.builtAt),
-        index.segmentList.map(s => s.data),
-      );
+      await save;
     } catch (e) {
       this.notice(
         `Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`,

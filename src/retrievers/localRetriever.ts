@@ -1,7 +1,14 @@
 import { GroundedError } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
-import { documentCacheDir, WorkspaceIndex, type IndexStats, type WorkspaceIndexConfig } from '../index';
+import {
+  documentCacheDir,
+  WorkspaceIndex,
+  WorkspaceIndexClient,
+  type IndexStats,
+  type WorkspaceIndexConfig,
+  type WorkspaceIndexHandle,
+} from '../index';
 import { PassageReader } from './passageReader';
 
 export type LocalRetrieverOptions = WorkspaceIndexConfig;
@@ -12,13 +19,16 @@ export type LocalRetrieverOptions = WorkspaceIndexConfig;
  * what was indexed, so a file changed behind the index's back is re-indexed before it is cited.
  */
 export class LocalRetriever implements Retriever {
-  private readonly index: WorkspaceIndex;
+  private readonly index: WorkspaceIndexHandle;
   private readonly reader: PassageReader;
 
-  /** `documentCache`: where the index worker keeps extracted PDFs and Word documents (with a WorkspaceIndex given). */
-  constructor(options: LocalRetrieverOptions | WorkspaceIndex, documentCache?: string) {
-    this.index = options instanceof WorkspaceIndex ? options : new WorkspaceIndex(options);
-    const storeDir = options instanceof WorkspaceIndex ? undefined : options.storeDir;
+  /**
+   * The index held on this thread (`options`), or the one given: in the index thread (see openWorkspaceIndex) or
+   * here. `documentCache`: where the index worker keeps extracted PDFs and Word documents (with an index given).
+   */
+  constructor(options: LocalRetrieverOptions | WorkspaceIndexHandle, documentCache?: string) {
+    this.index = isIndex(options) ? options : new WorkspaceIndex(options);
+    const storeDir = isIndex(options) ? undefined : options.storeDir;
     this.reader = new PassageReader(
       documentCache ?? (storeDir === undefined ? undefined : documentCacheDir(storeDir)),
       () => this.index.indexedFolders,
@@ -29,14 +39,14 @@ export class LocalRetriever implements Retriever {
     options.signal?.throwIfAborted();
     await raceAbort(this.ensureSearchable(), options.signal);
     for (let attempt = 0; ; attempt++) {
-      const { passages, stale } = await this.reader.read(this.index.search(query, options.k));
+      const { passages, stale } = await this.reader.read(await this.index.search(query, options.k));
       if (stale.length === 0 || attempt > 0) return passages;
       await raceAbort(this.index.update(stale), options.signal);
     }
   }
 
-  termWeights(): ((term: string) => number) | undefined {
-    return this.index.termWeights();
+  termWeights(texts: readonly string[]): Promise<((term: string) => number) | undefined> {
+    return this.index.termWeights(texts).catch(() => undefined);
   }
 
   /** The folders the index's walk enters, as absolute paths (what a watcher of the folders needs to watch). */
@@ -107,7 +117,10 @@ export class LocalRetriever implements Retriever {
   }
 }
 
-const noFolders = (index: WorkspaceIndex): boolean => index.folderCount === 0;
+const isIndex = (options: LocalRetrieverOptions | WorkspaceIndexHandle): options is WorkspaceIndexHandle =>
+  options instanceof WorkspaceIndex || options instanceof WorkspaceIndexClient;
+
+const noFolders = (index: WorkspaceIndexHandle): boolean => index.folderCount === 0;
 
 /** Resolves as `promise` does, or rejects with an AbortError as soon as `signal` aborts (the promise keeps running). */
 function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {

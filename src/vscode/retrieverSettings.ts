@@ -86,8 +86,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   }
 
   /** The local index's term weights while it is the retriever; a remote engine's citations weigh by the passages. */
-  termWeights(): ((term: string) => number) | undefined {
-    return readRetrieverSettings().kind === 'local' ? this.local.termWeights?.() : undefined;
+  async termWeights(texts: readonly string[]): Promise<((term: string) => number) | undefined> {
+    return readRetrieverSettings().kind === 'local' ? this.local.termWeights?.(texts) : undefined;
   }
 
   async search(query: string, options: SearchOptions): Promise<Passage[]> {

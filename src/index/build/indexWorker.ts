@@ -1,11 +1,13 @@
 // Entry of the index worker thread (dist/indexWorker.js when bundled, out/src/index/build/indexWorker.js under tsc):
-// runs the task in `workerData` — a whole sync, or one part of a sync's files as its helper — and posts progress,
-// then the result with its arrays transferred.
+// runs the task in `workerData` — the index thread, which holds the index and answers the host's requests for as
+// long as the host runs, a whole sync (started by the index thread), or one part of a sync's files as its helper —
+// and posts progress, then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractBinaryDocument } from '../documents/binaryDocuments';
 import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
+import { serveIndex } from './indexThread';
 import { SegmentReader } from './segmentReader';
 import type { SyncProgress } from './syncRequest';
 import { syncIndex } from './syncIndex';
@@ -36,7 +38,8 @@ if (port) {
       stack: e instanceof Error ? e.stack : undefined,
     });
   const task = workerData as WorkerTask;
-  if (task.kind === 'sync') {
+  if (task.kind === 'index') serveIndex(port, task.options, __filename);
+  else if (task.kind === 'sync') {
     syncIndex(task.request, {
       onProgress,
       helpers: indexHelpers(__filename),

@@ -4,11 +4,16 @@ import type { DocumentSettings } from '../documents/documents';
 import type { FileColumns, FileRecord } from '../segments/fileTable';
 import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
+import type { IndexThreadOptions } from './indexThreadMessages';
 import type { FilesToRead } from './segmentReader';
 import type { SyncRequest, SyncResult } from './syncRequest';
 
-/** What an index worker is started to do: a whole sync, or (a helper of a sync) read the blocks of files it is sent. */
+/**
+ * What an index worker is started to do: hold the index and answer the host (the index thread, see indexThread),
+ * a whole sync, or (a helper of a sync) read the blocks of files it is sent.
+ */
 export type WorkerTask =
+  | { kind: 'index'; options: IndexThreadOptions }
   | { kind: 'sync'; request: SyncRequest }
   | { kind: 'reader'; segmentId: number; maxFileBytes?: number; documents?: DocumentSettings; storeDir?: string };
 

@@ -81,12 +81,12 @@ export class DevSet {
     for (const [claim, group] of byClaim) {
       const sources = await this.sources(claim);
       const gold = group.map(c => c.path);
-      const cite = this.answer(
+      const cite = await this.answer(
         claim,
         sources,
         sources.filter(p => gold.includes(p.path)),
       );
-      const citeWrong = this.answer(claim, sources, sources.filter(p => !gold.includes(p.path)).slice(0, 1));
+      const citeWrong = await this.answer(claim, sources, sources.filter(p => !gold.includes(p.path)).slice(0, 1));
       for (const c of group) {
         if (sources.some(p => p.path === c.path)) {
           evidenceCited++;
@@ -129,9 +129,10 @@ export class DevSet {
   }
 
   /** cite-llm.mjs's answer, "<claim> [n][m]" citing `cited`, streamed word by word; its citations after checking. */
-  private answer(claim: string, sources: Passage[], cited: Passage[]): Citation[] {
+  private async answer(claim: string, sources: Passage[], cited: Passage[]): Promise<Citation[]> {
     if (cited.length === 0) return [];
-    const stream = new CitationStream(sources, 'lexical', this.retriever.termWeights());
+    const weights = await this.retriever.termWeights([claim, ...sources.map(p => p.text)]);
+    const stream = new CitationStream(sources, 'lexical', weights);
     const text = `${claim} ${cited.map(p => `[${sources.indexOf(p) + 1}]`).join('')}`;
     for (const piece of text.match(/\s*\S+/g) ?? []) stream.push(piece);
     stream.flush();

@@ -36,7 +36,7 @@ export async function askTimes(
   // fresh passage objects per search, as a retriever returns them (nothing of the last answer is cached on them)
   const retriever: Retriever = {
     search: async () => sources.map(p => ({ ...p })),
-    ...(weight && { termWeights: () => weight }),
+    ...(weight && { termWeights: () => Promise.resolve(weight) }),
   };
   const once = async (citationCheck: CitationCheck) => {
     const started = performance.now();

@@ -41,8 +41,10 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
     ...historyMessages(state.history),
     new HumanMessage(generateUserPrompt(state.question, sources, state.context)),
   ];
-  // Each citation is aligned as its marker arrives and sent before the token that completes it.
-  const citations = new CitationStream(sources, run.options.citationCheck, run.retriever.termWeights?.());
+  // Each citation is aligned as its marker arrives and sent before the token that completes it, its claim's terms
+  // weighed by the index: the weights are fetched before the model is asked, so they never hold a token back.
+  const weights = await run.retriever.termWeights?.([state.question, ...sources.map(s => s.text)]);
+  const citations = new CitationStream(sources, run.options.citationCheck, weights);
   void citations.prepare();
   const answer = await streamWithResilience(run.model, messages, {
     ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),

@@ -15,7 +15,8 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
     state.mode === 'search'
       ? `Search results for “${state.query}”`
       : 'No language model is available, so these are search results, not an answer';
-  const views = searchResultViews(sources, state.query, runOf(config).retriever.termWeights?.());
+  const weights = await runOf(config).retriever.termWeights?.([state.query, ...sources.map(s => s.text)]);
+  const views = searchResultViews(sources, state.query, weights);
   const answer =
     sources.length === 0
       ? `${label}: nothing in the workspace matches. Try other words.`
