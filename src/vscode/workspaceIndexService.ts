@@ -8,6 +8,7 @@ import {
   documentSettings,
   fileByteLimit,
   fileCountLimit,
+  openWorkspaceIndex,
   type DiscoveryRules,
   type IndexReport,
   type IndexStats,
@@ -31,9 +32,9 @@ export interface WorkspaceIndexReport extends IndexReport {
 const UPDATE_DEBOUNCE_MS = 100;
 
 /**
- * The local index as the extension uses it: synced in a worker from the store on activation (progress in the
- * status bar), kept up to date by the file watcher and save events (debounced, applied in milliseconds), resynced
- * when folders or settings change. `storageUri` is the extension's per-workspace storage; without it the index
+ * The local index as the extension uses it: held in the index thread, synced from the store on activation (progress
+ * in the status bar), kept up to date by the file watcher and save events (debounced, applied in milliseconds),
+ * resynced when folders or settings change. `storageUri` is the extension's per-workspace storage; without it the index
  * lives in memory only.
  */
 export class WorkspaceIndexService implements vscode.Disposable {
@@ -61,7 +62,8 @@ export class WorkspaceIndexService implements vscode.Disposable {
       cancel: () => this.retriever.cancel(),
       folders: () => (vscode.workspace.workspaceFolders ?? []).length,
     });
-    this.retriever = new LocalRetriever({
+    // The index lives in its own thread: the extension host, which every extension shares, keeps only the hits.
+    const index = openWorkspaceIndex({
       folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
       rules: indexRules,
       storeDir: this.storeDir,
@@ -72,6 +74,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
       },
       onNotice: message => this.notice(message),
     });
+    this.retriever = new LocalRetriever(index, this.documentCache);
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
     const changed = (uri: vscode.Uri) => this.queue(uri);
     this.disposables.push(
