@@ -222,6 +222,26 @@ describe('ask()', () => {
     assert.equal(tokens(events), 'late');
   });
 
+  it("weighs a claim's terms with the retriever's term weights, asked for the question and passages before the model", async () => {
+    const m = model({ generate: [{ tokens: ['Set it', ' to 88', ' [1].'] }] });
+    const asked: { texts: readonly string[]; modelCalls: number }[] = [];
+    const retriever = Object.assign(new FakeRetriever(() => [passage(1, 'flux level is 88')]), {
+      termWeights: async (texts: readonly string[]) => {
+        asked.push({ texts, modelCalls: m.calls.filter(c => !isGrade(c)).length });
+        // `set`, which the passage lacks, outweighs `88` a hundredfold: the claim is barely covered
+        return (term: string) => (term === 'set' ? 10 : 0.1);
+      },
+    });
+    const events = await answer({ question: 'flux level?' }, { retriever, model: m });
+    assert.deepEqual(asked, [{ texts: ['flux level?', 'flux level is 88'], modelCalls: 0 }]);
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.deepEqual(
+      done.citations.map(c => c.support),
+      ['unsupported'],
+    );
+  });
+
   it('answers with labelled search results when there is no model', async () => {
     const events = await answer({ question: 'flux' }, { retriever: three });
     assert.deepEqual(shape(events).slice(0, 2), ['step:retrieve', 'sources']);
