@@ -4,6 +4,7 @@ import { createYielder } from './base/yieldToEventLoop';
 import { INSTALL_BUDGET_MS, runSyncTask } from './build/indexWorkerClient';
 import { manifestOf, sameFolders } from './build/syncIndex';
 import type { SyncProgress, SyncResult } from './build/syncRequest';
+import { transferList } from './build/workerMessages';
 import { fileList, updateFiles } from './build/updateFiles';
 import { createFileFilter, type AdmittedFile } from './discovery/fileFilter';
 import { emptySkipCounts } from './discovery/skipReasons';
@@ -166,9 +167,18 @@ export class WorkspaceIndex {
     return this.current && termWeightTable(this.current, texts);
   }
 
-  /** The bytes of the WebAssembly memories the index in use holds (its scorers: postings and lengths). */
-  get scorerBytes(): number {
-    return this.current?.segmentList.reduce((sum, s) => sum + s.scorerByteSize, 0) ?? 0;
+  /**
+   * The bytes the index in use holds in WebAssembly memories (its scorers: postings and lengths) and in the buffers
+   * of its arrays (segments, deletions, file table): a sync worker's buffers, transferred, are in no thread's
+   * `arrayBuffers`.
+   */
+  heldBytes(): { wasmBytes: number; bufferBytes: number } {
+    const index = this.current;
+    if (!index) return { wasmBytes: 0, bufferBytes: 0 };
+    return {
+      wasmBytes: index.segmentList.reduce((sum, s) => sum + s.scorerByteSize, 0),
+      bufferBytes: transferList(index.snapshot()).reduce((sum, b) => sum + b.byteLength, 0),
+    };
   }
 
   /** The folders a sync's walk would enter now (the roots included), by the same rules: where files can appear. */

@@ -24,6 +24,7 @@ export function serveIndex(port: MessagePort, options: IndexThreadOptions, syncW
   /** The highest update request applied to the index (updates are applied in the order they came). */
   let appliedSeq = 0;
   let state: IndexThreadState = { stats: undefined, folders: [], syncing: false };
+  let weighing: NodeJS.Timeout | undefined;
   const postState = (change: Partial<IndexThreadState>, changed: boolean): void => {
     state = { ...state, ...change };
     post({ type: 'state', state, changed });
@@ -37,7 +38,9 @@ export function serveIndex(port: MessagePort, options: IndexThreadOptions, syncW
     onProgress: progress => post({ type: 'progress', progress }),
     onChange: stats => {
       postState({ stats, folders: [...index.indexedFolders], syncing: index.isSyncing }, true);
-      setImmediate(() => index.termWeightTable([])); // the common terms' weights, ready before a question needs them
+      // The common terms' weights, ready before a question needs them; once changes pause (not in a save's way).
+      clearTimeout(weighing);
+      weighing = setTimeout(() => index.termWeightTable([]), WEIGH_AFTER_MS).unref();
     },
     onNotice: message => post({ type: 'notice', message }),
     onSyncing: syncing => postState({ syncing }, false),
@@ -70,8 +73,11 @@ export function serveIndex(port: MessagePort, options: IndexThreadOptions, syncW
       case 'warmed':
         return index.warmed();
       case 'memory': {
+        // A measuring run (node --expose-gc) collects first, so that the figures are what the index retains.
+        (globalThis as { gc?: () => void }).gc?.();
+        await new Promise(resolve => setTimeout(resolve, 10)); // freed buffers are released after a turn
         const { heapUsed, arrayBuffers } = process.memoryUsage();
-        return { heapUsed, arrayBuffers, wasmBytes: index.scorerBytes } satisfies IndexThreadMemory;
+        return { heapUsed, arrayBuffers, ...index.heldBytes() } satisfies IndexThreadMemory;
       }
       case 'close':
         return index.close();
@@ -86,6 +92,9 @@ export function serveIndex(port: MessagePort, options: IndexThreadOptions, syncW
     );
   });
 }
+
+/** How long the index stays unchanged before the thread weighs its common terms (see termWeightTable). */
+const WEIGH_AFTER_MS = 1000;
 
 function errorData(e: unknown): ErrorData {
   if (!(e instanceof Error)) return { name: 'Error', message: String(e) };

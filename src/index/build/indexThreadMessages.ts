@@ -30,11 +30,15 @@ export type IndexRequest = { id: number } & (
 /** Told without a reply: stop the sync in progress. */
 export type IndexCommand = IndexRequest | { type: 'cancel' };
 
-/** What the index thread holds: its isolate's heap and array buffers, and its WebAssembly memories (bytes). */
+/**
+ * What the index thread holds (bytes): its isolate's heap and array buffers, the index's WebAssembly memories, and
+ * the buffers of the index's arrays (those a sync worker made and transferred are not in `arrayBuffers`).
+ */
 export interface IndexThreadMemory {
   heapUsed: number;
   arrayBuffers: number;
   wasmBytes: number;
+  bufferBytes: number;
 }
 
 /** What the host mirrors to answer at once: the counts, the folders indexed, whether a sync runs. */
