@@ -171,21 +171,36 @@ function readVarint(bytes: Uint8Array, at: number): { value: number; next: numbe
 }
 
 /** How many postings the list at byte `at` holds (its document frequency). */
-export const postingCount = (bytes: Uint8Array, at: number): number => readVarint(bytes, at).value;
+export function postingCount(bytes: Uint8Array, at: number): number {
+  let count = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[at++] ?? 0;
+    count += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) return count;
+  }
+}
 
 /**
- * Unpacks 128 values of `bits` bits from byte `at` into `out`, each plus `add` (the bytes after them are at least
- * POSTING_PADDING long, so each value is one unaligned 4-byte load, or a fifth byte for widths over 25).
+ * Unpacks 128 values of `bits` bits from byte `at` into `out` from `o` on, each plus `add` (the bytes after them are
+ * at least POSTING_PADDING long, so each value is one unaligned 4-byte load, or a fifth byte for widths over 25).
  */
-function unpack(view: DataView, bytes: Uint8Array, at: number, bits: number, out: Uint32Array, add: number): void {
+function unpack(
+  view: DataView,
+  bytes: Uint8Array,
+  at: number,
+  bits: number,
+  out: Uint32Array | Uint16Array,
+  o: number,
+  add: number,
+): void {
   if (bits === 0) {
-    out.fill(add);
+    out.fill(add, o, o + POSTING_BLOCK);
     return;
   }
   const mask = bits >= 32 ? 0xffffffff : (1 << bits) - 1;
   if (bits <= 25) {
     for (let i = 0, pos = 0; i < POSTING_BLOCK; i++, pos += bits)
-      out[i] = ((view.getUint32(at + (pos >>> 3), true) >>> (pos & 7)) & mask) + add;
+      out[o + i] = ((view.getUint32(at + (pos >>> 3), true) >>> (pos & 7)) & mask) + add;
     return;
   }
   for (let i = 0, pos = 0; i < POSTING_BLOCK; i++, pos += bits) {
@@ -193,8 +208,53 @@ function unpack(view: DataView, bytes: Uint8Array, at: number, bits: number, out
     const shift = pos & 7;
     let v = view.getUint32(byte, true) >>> shift;
     if (shift !== 0) v |= (bytes[byte + 4] ?? 0) << (32 - shift);
-    out[i] = ((v & mask) >>> 0) + add;
+    out[o + i] = ((v & mask) >>> 0) + add;
   }
+}
+
+/**
+ * Decodes block `block` of a list of `count` postings, at byte `at`, whose documents follow `prev`, into `docs` and
+ * `tfs` from `o` on; returns the byte after the block. A full block's documents are unpacked as gaps and summed.
+ */
+function decodeBlock(
+  bytes: Uint8Array,
+  view: DataView,
+  at: number,
+  block: number,
+  count: number,
+  prev: number,
+  docs: Uint32Array,
+  tfs: Uint32Array | Uint16Array,
+  o: number,
+): number {
+  const start = block << POSTING_BLOCK_SHIFT;
+  if (start + POSTING_BLOCK <= count) {
+    const gapBits = bytes[at + 4] ?? 0;
+    const tfBits = bytes[at + 5] ?? 0;
+    unpack(view, bytes, at + HEADER_BYTES, gapBits, docs, o, 1);
+    let doc = prev;
+    for (let i = o; i < o + POSTING_BLOCK; i++) docs[i] = doc += docs[i] ?? 0;
+    unpack(view, bytes, at + HEADER_BYTES + 16 * gapBits, tfBits, tfs, o, 1);
+    return at + HEADER_BYTES + 16 * (gapBits + tfBits);
+  }
+  let doc = prev;
+  for (let i = o; i < o + count - start; i++) {
+    let b = bytes[at++] ?? 0;
+    let gap = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
+      b = bytes[at++] ?? 0;
+      gap += (b & 0x7f) * 2 ** shift;
+    }
+    docs[i] = doc += gap + 1;
+    b = bytes[at++] ?? 0;
+    let tf = b & 0x7f;
+    for (let shift = 7; b >= 0x80; shift += 7) {
+      b = bytes[at++] ?? 0;
+      tf += (b & 0x7f) * 2 ** shift;
+    }
+    tfs[i] = tf + 1;
+  }
+  return at;
 }
 
 /**
@@ -324,41 +384,39 @@ export class PostingCursor {
       this.tf = 0;
       return;
     }
-    const { docs, tfs, bytes } = this;
-    if (this.block < this.fullBlocks) {
-      const at = this.at;
-      const gapBits = bytes[at + 4] ?? 0;
-      const tfBits = bytes[at + 5] ?? 0;
-      unpack(this.view, bytes, at + HEADER_BYTES, gapBits, docs, 1);
-      let doc = this.prev;
-      for (let i = 0; i < POSTING_BLOCK; i++) docs[i] = doc += docs[i] ?? 0;
-      unpack(this.view, bytes, at + HEADER_BYTES + 16 * gapBits, tfBits, tfs, 1);
-      this.n = POSTING_BLOCK;
-    } else {
-      const n = this.count - start;
-      let at = this.at;
-      let doc = this.prev;
-      for (let i = 0; i < n; i++) {
-        let b = bytes[at++] ?? 0;
-        let gap = b & 0x7f;
-        for (let shift = 7; b >= 0x80; shift += 7) {
-          b = bytes[at++] ?? 0;
-          gap += (b & 0x7f) * 2 ** shift;
-        }
-        docs[i] = doc += gap + 1;
-        b = bytes[at++] ?? 0;
-        let tf = b & 0x7f;
-        for (let shift = 7; b >= 0x80; shift += 7) {
-          b = bytes[at++] ?? 0;
-          tf += (b & 0x7f) * 2 ** shift;
-        }
-        tfs[i] = tf + 1;
-      }
-      this.n = n;
-    }
-    this.doc = docs[0] ?? 0;
-    this.tf = tfs[0] ?? 0;
+    decodeBlock(this.bytes, this.view, this.at, this.block, this.count, this.prev, this.docs, this.tfs, 0);
+    this.n = Math.min(POSTING_BLOCK, this.count - start);
+    this.doc = this.docs[0] ?? 0;
+    this.tf = this.tfs[0] ?? 0;
   }
+}
+
+/**
+ * Decodes every posting of the list at byte `start` into `docs` and `tfs` from `o` on (they must have room for its
+ * count, see postingCount) and returns how many there were: no cursor, for passes over many lists (a merge).
+ */
+export function decodeList(
+  bytes: Uint8Array,
+  view: DataView,
+  start: number,
+  docs: Uint32Array,
+  tfs: Uint16Array,
+  o: number,
+): number {
+  let at = start;
+  let count = 0;
+  for (let shift = 0; ; shift += 7) {
+    const b = bytes[at++] ?? 0;
+    count += (b & 0x7f) * 2 ** shift;
+    if (b < 0x80) break;
+  }
+  let prev = -1;
+  for (let block = 0; block << POSTING_BLOCK_SHIFT < count; block++) {
+    const from = o + (block << POSTING_BLOCK_SHIFT);
+    at = decodeBlock(bytes, view, at, block, count, prev, docs, tfs, from);
+    prev = docs[Math.min(from + POSTING_BLOCK, o + count) - 1] ?? 0;
+  }
+  return count;
 }
 
 /** Every posting of the list at byte `start`, as plain arrays. */
@@ -367,13 +425,10 @@ export function decodePostings(
   view: DataView,
   start: number,
 ): { docs: Uint32Array; tfs: Uint16Array } {
-  const cursor = new PostingCursor(bytes, view, start);
-  const docs = new Uint32Array(cursor.count);
-  const tfs = new Uint16Array(cursor.count);
-  for (let p = 0; !cursor.done; p++, cursor.next()) {
-    docs[p] = cursor.doc;
-    tfs[p] = cursor.tf;
-  }
+  const count = postingCount(bytes, start);
+  const docs = new Uint32Array(count);
+  const tfs = new Uint16Array(count);
+  decodeList(bytes, view, start, docs, tfs, 0);
   return { docs, tfs };
 }
 

@@ -1,7 +1,7 @@
 import { GrowableUint32 } from '../base/growableArray';
 import { FrontCodedList } from '../base/frontCodedList';
 import { StringListWriter, type StringList } from '../base/stringList';
-import { decodePostings, encodePostings } from './postings';
+import { decodeList, encodePostings, postingCount } from './postings';
 import { Segment } from './segment';
 
 export interface MergeInput {
@@ -66,6 +66,7 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   // Terms: the inputs' sorted lists merged like sorted runs; every input term learns its output term (-1 when
   // none of its postings is live), and every output term how many postings it gets.
   const termMaps = inputs.map(({ segment }) => new Int32Array(segment.termCount).fill(-1));
+  const lists = new ListScratch();
   const termsAtMost = inputs.reduce((n, { segment }) => n + segment.termCount, 0);
   const termLists = inputs.map(({ segment }) => segment.data.terms.toStringList());
   const termBytesAtMost = termLists.reduce((n, list) => n + list.bytes.length, 0);
@@ -93,7 +94,13 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
     let postings = 0;
     for (let k = 0; k < sameCount; k++) {
       const i = same[k] ?? 0;
-      postings += livePostings(inputs[i] as MergeInput, cursors[i] ?? 0, shifts[i] ?? -1, docMaps[i] as Int32Array);
+      postings += livePostings(
+        inputs[i] as MergeInput,
+        cursors[i] ?? 0,
+        shifts[i] ?? -1,
+        docMaps[i] as Int32Array,
+        lists,
+      );
     }
     if (postings > 0) {
       terms.push(termLists[first] as StringList, cursors[first] ?? 0);
@@ -118,6 +125,7 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
   const postingDocs = new Uint32Array(written);
   const postingTfs = new Uint16Array(written);
   const next = postingStarts.slice(0, termCount);
+  const scratch = new ListScratch();
   inputs.forEach(({ segment }, i) => {
     const { postingStarts: starts, postings } = segment.data;
     const view = new DataView(postings.buffer, postings.byteOffset, postings.byteLength);
@@ -128,15 +136,13 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
       const t = termMap[c] ?? -1;
       if (t < 0) continue;
       let to = next[t] ?? 0;
-      const { docs, tfs } = decodePostings(postings, view, starts[c] ?? 0);
-      const end = docs.length;
       if (shift >= 0) {
         // Nothing deleted: the postings keep their order and frequencies, documents move by `shift`.
-        postingTfs.set(tfs, to);
-        if (shift === 0) postingDocs.set(docs, to);
-        else for (let p = 0, q = to; p < end; p++, q++) postingDocs[q] = (docs[p] ?? 0) + shift;
-        to += end;
+        const end = to + decodeList(postings, view, starts[c] ?? 0, postingDocs, postingTfs, to);
+        if (shift !== 0) for (let q = to; q < end; q++) postingDocs[q] = (postingDocs[q] ?? 0) + shift;
+        to = end;
       } else {
+        const { docs, tfs, end } = scratch.decode(postings, view, starts[c] ?? 0);
         for (let p = 0; p < end; p++) {
           const doc = map[docs[p] ?? 0] ?? -1;
           if (doc < 0) continue;
@@ -164,9 +170,39 @@ export function mergeSegments(inputs: readonly MergeInput[], id: number): MergeR
 }
 
 /** Postings of term `c` of an input that survive: all of them when nothing is deleted (`shift` ≥ 0). */
-function livePostings({ segment }: MergeInput, c: number, shift: number, docMap: Int32Array): number {
+function livePostings(
+  { segment }: MergeInput,
+  c: number,
+  shift: number,
+  docMap: Int32Array,
+  lists: ListScratch,
+): number {
   if (shift >= 0) return segment.documentFrequency(c);
+  const { postings, postingStarts } = segment.data;
+  const { docs, end } = lists.decode(postings, lists.viewOf(postings), postingStarts[c] ?? 0);
   let live = 0;
-  for (const cursor = segment.cursor(c); !cursor.done; cursor.next()) if ((docMap[cursor.doc] ?? -1) >= 0) live++;
+  for (let p = 0; p < end; p++) if ((docMap[docs[p] ?? 0] ?? -1) >= 0) live++;
   return live;
+}
+
+/** Room to decode one list at a time into (grown as needed), and a view of the postings last decoded from. */
+class ListScratch {
+  private docs = new Uint32Array(1024);
+  private tfs = new Uint16Array(1024);
+  private view: DataView | undefined;
+
+  decode(bytes: Uint8Array, view: DataView, start: number): { docs: Uint32Array; tfs: Uint16Array; end: number } {
+    const count = postingCount(bytes, start);
+    if (count > this.docs.length) {
+      this.docs = new Uint32Array(count * 2);
+      this.tfs = new Uint16Array(count * 2);
+    }
+    return { docs: this.docs, tfs: this.tfs, end: decodeList(bytes, view, start, this.docs, this.tfs, 0) };
+  }
+
+  viewOf(bytes: Uint8Array): DataView {
+    if (this.view?.buffer !== bytes.buffer || this.view.byteOffset !== bytes.byteOffset)
+      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return this.view;
+  }
 }
