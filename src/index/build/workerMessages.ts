@@ -59,7 +59,6 @@ export const reviveFileColumns = (f: FileColumns): FileColumns => ({
   ...f,
   paths: revive(f.paths),
   locations: revive(f.locations),
-  hashes: revive(f.hashes),
 });
 
 /** The buffers of a helper's part: its segment's and its records' columns. */
@@ -95,7 +94,8 @@ const segmentArrays = (s: SegmentData): ArrayBufferView[] => [
 ];
 
 const fileArrays = (f: FileColumns): ArrayBufferView[] => [
-  ...[f.paths, f.locations, f.hashes].flatMap(list => [list.bytes, list.offsets]),
+  ...[f.paths, f.locations].flatMap(list => [list.bytes, list.offsets]),
+  f.hashes,
   f.stamps,
   f.skips,
   f.segments,

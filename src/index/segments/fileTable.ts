@@ -27,7 +27,8 @@ export interface FileRecord {
 export interface FileColumns {
   paths: StringList;
   locations: StringList;
-  hashes: StringList;
+  /** Each row's SHA-1 as HASH_BYTES raw bytes (all zero for '': a file never read). */
+  hashes: Uint8Array;
   /** mtimeMs and size of row i at 2i and 2i + 1. */
   stamps: Float64Array;
   /** 1 + the index of the skip reason in SKIP_REASONS; 0 for an indexed file. */
@@ -38,17 +39,23 @@ export interface FileColumns {
   docCounts: Uint32Array;
 }
 
+/** Bytes of a file's hash in the columns: a SHA-1. */
+export const HASH_BYTES = 20;
+const NO_HASH = new Uint8Array(HASH_BYTES);
+
 /** Columns holding `records`, in order. */
 export function fileColumns(records: readonly FileRecord[]): FileColumns {
   const stamps = new Float64Array(2 * records.length);
+  const hashes = new Uint8Array(HASH_BYTES * records.length);
   records.forEach((r, i) => {
     stamps[2 * i] = r.mtimeMs;
     stamps[2 * i + 1] = r.size;
+    hashes.set(hashBytesOf(r.hash), HASH_BYTES * i);
   });
   return {
     paths: StringList.from(records.map(r => r.path)),
     locations: StringList.from(records.map(r => r.location)),
-    hashes: StringList.from(records.map(r => r.hash)),
+    hashes,
     stamps,
     skips: Uint8Array.from(records, r => (r.skip ? SKIP_REASONS.indexOf(r.skip) + 1 : 0)),
     segments: Int32Array.from(records, r => r.segment),
@@ -123,12 +130,12 @@ export class FileTable {
   }
 
   *values(): IterableIterator<FileRecord> {
-    const { paths, locations, hashes } = this.base;
+    const { paths, locations } = this.base;
     for (let from = 0; from < this.gone.length; from += ROWS_PER_DECODE) {
       const to = Math.min(this.gone.length, from + ROWS_PER_DECODE);
-      const [p, l, h] = [paths.toArray(from, to), locations.toArray(from, to), hashes.toArray(from, to)];
+      const [p, l] = [paths.toArray(from, to), locations.toArray(from, to)];
       for (let row = from; row < to; row++) {
-        if (this.gone[row] === 0) yield recordAt(this.base, row, p[row - from], l[row - from], h[row - from]);
+        if (this.gone[row] === 0) yield recordAt(this.base, row, p[row - from], l[row - from]);
       }
     }
     yield* this.added.values();
@@ -305,14 +312,30 @@ function slotCount(rows: number): number {
   return size;
 }
 
+/**
+ * A hash as the columns hold it: a SHA-1's 20 bytes from its 40 hex digits, zeros for '' (never read). Anything else
+ * is not a hash this index makes.
+ */
+function hashBytesOf(hex: string): Uint8Array {
+  if (hex === '') return NO_HASH;
+  if (!/^[0-9a-f]{40}$/.test(hex)) throw new Error(`A file's hash must be a SHA-1 in 40 hex digits, not "${hex}".`);
+  return Buffer.from(hex, 'hex');
+}
+
+/** The hex SHA-1 of row `row` ('' when its bytes are all zero: the file was never read). */
+function hashAt(hashes: Uint8Array, row: number): string {
+  const bytes = hashes.subarray(HASH_BYTES * row, HASH_BYTES * (row + 1));
+  return bytes.every(b => b === 0) ? '' : Buffer.from(bytes.buffer, bytes.byteOffset, HASH_BYTES).toString('hex');
+}
+
 /** Row `row` of `columns` as a record (strings given when the caller decoded them already). */
-function recordAt(b: FileColumns, row: number, path?: string, location?: string, hash?: string): FileRecord {
+function recordAt(b: FileColumns, row: number, path?: string, location?: string): FileRecord {
   const record: FileRecord = {
     path: path ?? b.paths.get(row),
     location: location ?? b.locations.get(row),
     mtimeMs: b.stamps[2 * row] ?? 0,
     size: b.stamps[2 * row + 1] ?? 0,
-    hash: hash ?? b.hashes.get(row),
+    hash: hashAt(b.hashes, row),
     segment: b.segments[row] ?? -1,
     firstDoc: b.firstDocs[row] ?? 0,
     docCount: b.docCounts[row] ?? 0,
@@ -329,7 +352,7 @@ function sliceColumns(c: FileColumns, from: number, to: number): FileColumns {
   return {
     paths: strings(c.paths),
     locations: strings(c.locations),
-    hashes: strings(c.hashes),
+    hashes: c.hashes.subarray(HASH_BYTES * from, HASH_BYTES * to),
     stamps: c.stamps.subarray(2 * from, 2 * to),
     skips: c.skips.subarray(from, to),
     segments: c.segments.subarray(from, to),
@@ -368,7 +391,7 @@ export function joinColumns(parts: readonly FileColumns[]): FileColumns {
   return {
     paths: strings(parts.map(p => p.paths)),
     locations: strings(parts.map(p => p.locations)),
-    hashes: strings(parts.map(p => p.hashes)),
+    hashes: column(parts.map(p => p.hashes)),
     stamps: column(parts.map(p => p.stamps)),
     skips: column(parts.map(p => p.skips)),
     segments: column(parts.map(p => p.segments)),

@@ -1,11 +1,11 @@
 import { StringList } from '../base/stringList';
 import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
 import { DEFAULT_BM25_PARAMS } from '../scoring/bm25';
-import type { FileColumns } from '../segments/fileTable';
+import { HASH_BYTES, type FileColumns } from '../segments/fileTable';
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the manifest layout changes. */
-export const MANIFEST_FORMAT_VERSION = 5; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips; 4: a notebook's chunks are lines of its extracted cells; 5: PDFs read for their text layer, Word documents for their text
+export const MANIFEST_FORMAT_VERSION = 6; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips; 4: a notebook's chunks are lines of its extracted cells; 5: PDFs read for their text layer, Word documents for their text; 6: file hashes as 20 raw bytes
 
 /**
  * What the stored postings depend on besides the layout: a store built with another tokenizer or other field
@@ -39,7 +39,7 @@ export function encodeManifest(m: Manifest): Uint8Array {
   const f = m.files;
   w.strings(f.paths);
   w.strings(f.locations);
-  w.strings(f.hashes);
+  w.array(f.hashes);
   w.array(f.skips);
   w.array(new Uint32Array(f.segments.buffer, f.segments.byteOffset, f.segments.length)); // -1 is stored as 0xffffffff
   w.array(f.firstDocs);
@@ -75,16 +75,21 @@ export async function decodeManifest(
   });
   const paths = r.strings();
   const locations = r.strings();
-  const hashes = r.strings();
+  const hashes = r.u8s();
   const skips = r.u8s();
   const segments = r.u32s();
   const firstDocs = r.u32s();
   const docCounts = r.u32s();
   const n = paths.length;
   if (
-    [locations.length, hashes.length, skips.length, segments.length, firstDocs.length, docCounts.length].some(
-      len => len !== n,
-    )
+    [
+      locations.length,
+      hashes.length / HASH_BYTES,
+      skips.length,
+      segments.length,
+      firstDocs.length,
+      docCounts.length,
+    ].some(len => len !== n)
   )
     throw new StoreFormatError('corrupt', `${what}: file table columns disagree`);
   if (skips.some(s => s > SKIP_REASONS.length)) throw new StoreFormatError('corrupt', `${what}: unknown skip reason`);

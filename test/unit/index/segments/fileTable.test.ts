@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { emptySkipCounts, SKIP_REASONS } from '../../../../src/index/discovery/skipReasons';
 import { fileColumns, FileTable, type FileRecord } from '../../../../src/index/segments/fileTable';
+import { hashBytes } from '../../../../src/index/discovery/fileReading';
 import { random } from '../../../fakes/seededRandom';
 
 const names = [
@@ -19,7 +20,7 @@ function record(i: number, next: () => number): FileRecord {
     location: `/ws/${i % 7}/${names[i % names.length]}.${i}`,
     mtimeMs: 1_700_000_000_000 + i * 1.5,
     size: Math.floor(next() * 1e6),
-    hash: next() < 0.1 ? '' : i.toString(16).padStart(40, '0'),
+    hash: next() < 0.1 ? '' : i.toString(16).padStart(40, 'f'),
     segment: next() < 0.2 ? -1 : 1 + (i % 3),
     firstDoc: i * 2,
     docCount: i % 5,
@@ -129,5 +130,21 @@ describe('the file table (columns, found by location)', () => {
   it('gives back its base columns unchanged when nothing was set or deleted', () => {
     const columns = fileColumns(Array.from({ length: 10 }, (_, i) => record(i, random(1))));
     assert.equal(FileTable.of(columns).columns(), columns);
+  });
+
+  it("holds each file's SHA-1 as 20 raw bytes (zeros for a file never read) and gives back its hex", () => {
+    const hash = hashBytes(Buffer.from('some file'));
+    const records = [
+      { ...record(1, random(1)), hash },
+      { ...record(2, random(2)), hash: '' },
+    ];
+    const columns = fileColumns(records);
+    assert.deepEqual([...columns.hashes.subarray(0, 20)], [...Buffer.from(hash, 'hex')]);
+    assert.deepEqual([...columns.hashes.subarray(20)], Array<number>(20).fill(0));
+    assert.deepEqual(
+      [...FileTable.of(columns).values()].map(r => r.hash),
+      [hash, ''],
+    );
+    assert.throws(() => fileColumns([{ ...record(3, random(3)), hash: 'not a hash' }]), /SHA-1 in 40 hex digits/);
   });
 });

@@ -4,6 +4,7 @@ import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { sortStrings } from '../../../../src/index/terms/tokenizerTermCounter';
 import { random } from '../../../fakes/seededRandom';
+import { hashBytes } from '../../../../src/index/discovery/fileReading';
 
 const words = (text: string): string[] => text.split(' ').filter(Boolean);
 
@@ -18,7 +19,7 @@ function segmentOf(id: number, files: Record<string, string>) {
       location: `/ws/${name}`,
       mtimeMs: 1,
       size: text.length,
-      hash: name,
+      hash: hashBytes(Buffer.from(name)),
       segment: id,
       firstDoc,
       docCount: 1,

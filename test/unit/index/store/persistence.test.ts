@@ -42,7 +42,16 @@ describe('index persistence', () => {
     for (const q of ['apples', 'parse banana', 'cherry notes fruit'])
       assert.deepEqual(hits(fromDisk, q), hits(inMemory, q));
     assert.deepEqual(loaded.manifest.files.paths.toArray().sort(), ['a.md', 'b.ts', 'c.txt']);
-    assert.match(loaded.manifest.files.hashes.get(0), /^[0-9a-f]{40}$/);
+    assert.equal(loaded.manifest.files.hashes.length, 3 * 20, 'a raw SHA-1 per file');
+    assert.ok(
+      [...built.snapshot.files.hashes].some(b => b !== 0),
+      'hashes are stored',
+    );
+    assert.deepEqual(
+      [...new SegmentedIndex(snapshotOf(loaded)).files()].map(f => f.hash).sort(),
+      [...inMemory.files()].map(f => f.hash).sort(),
+    );
+    for (const f of fromDisk.files()) assert.match(f.hash, /^[0-9a-f]{40}$/);
   });
 
   it('takes size and mtime from reading on a first build (the walk does not stat), as stat has them', async () => {
