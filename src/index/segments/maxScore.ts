@@ -116,7 +116,7 @@ function cursorsOf(
     if (id < 0 || !(weight > 0)) return;
     const impacts = segment.impacts(id, normBase, normPerLength);
     const factor = weight * impacts.scale * SAFETY;
-    const postings = segment.cursor(id);
+    const postings = segment.cursor(id, true);
     cursors.push({
       slot,
       id,
@@ -151,6 +151,10 @@ function scoreSegment(
   let threshold = Math.max(top.threshold, seed);
   let firstEssential = 0;
   while (firstEssential < n && (upTo[firstEssential] ?? 0) <= threshold) firstEssential++;
+  // The cursors were made undecoded: the essential terms' are read from their first posting (one alone is left to
+  // nextCandidate, which may pass over its first blocks undecoded); the others only advance.
+  if (firstEssential < n - 1)
+    for (let i = firstEssential; i < n; i++) (cursors[i] as TermCursor).postings.ensureDecoded();
 
   // Documents up to `checkedUpTo` were found to have a block-max bound above `checkedAgainst`: while both hold,
   // the essential terms are still in the same blocks and the bound need not be summed again.
@@ -316,7 +320,7 @@ function seedThreshold(
       for (const postings = segment.cursor(c.id); !postings.done; postings.next()) docs[n++] = postings.doc;
     docs.sort();
     // Cursors of their own: the main loop starts the terms' cursors from their first postings.
-    const seekers = cursors.map(c => segment.cursor(c.id));
+    const seekers = cursors.map(c => segment.cursor(c.id, true));
     for (let i = 0; i < docs.length; i++) {
       const doc = docs[i] ?? 0;
       if ((i > 0 && docs[i - 1] === doc) || !isLive(doc)) continue;

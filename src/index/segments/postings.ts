@@ -21,6 +21,8 @@ export const POSTING_PADDING = 8;
 const HEADER_BYTES = 6;
 /** `doc` of a cursor past its last posting. */
 export const NO_DOC = 0xffffffff;
+/** A cursor's block before its first decode. */
+const NO_BLOCK = new Uint32Array(0);
 
 /** Bits needed for `v` (0 for 0). */
 const bitsFor = (v: number): number => (v === 0 ? 0 : 32 - Math.clz32(v));
@@ -213,8 +215,9 @@ function unpack(
 }
 
 /**
- * Decodes block `block` of a list of `count` postings, at byte `at`, whose documents follow `prev`, into `docs` and
- * `tfs` from `o` on; returns the byte after the block. A full block's documents are unpacked as gaps and summed.
+ * Decodes block `block` of a list of `count` postings, at byte `at`, whose documents follow `prev`, into `docs` from
+ * `o` on and `tfs` from `tfsAt` on; returns the byte after the block. A full block's documents are unpacked as gaps
+ * and summed.
  */
 function decodeBlock(
   bytes: Uint8Array,
@@ -224,8 +227,9 @@ function decodeBlock(
   count: number,
   prev: number,
   docs: Uint32Array,
-  tfs: Uint32Array | Uint16Array,
   o: number,
+  tfs: Uint32Array | Uint16Array,
+  tfsAt: number,
 ): number {
   const start = block << POSTING_BLOCK_SHIFT;
   if (start + POSTING_BLOCK <= count) {
@@ -234,11 +238,11 @@ function decodeBlock(
     unpack(view, bytes, at + HEADER_BYTES, gapBits, docs, o, 1);
     let doc = prev;
     for (let i = o; i < o + POSTING_BLOCK; i++) docs[i] = doc += docs[i] ?? 0;
-    unpack(view, bytes, at + HEADER_BYTES + 16 * gapBits, tfBits, tfs, o, 1);
+    unpack(view, bytes, at + HEADER_BYTES + 16 * gapBits, tfBits, tfs, tfsAt, 1);
     return at + HEADER_BYTES + 16 * (gapBits + tfBits);
   }
   let doc = prev;
-  for (let i = o; i < o + count - start; i++) {
+  for (let i = o, t = tfsAt; i < o + count - start; i++, t++) {
     let b = bytes[at++] ?? 0;
     let gap = b & 0x7f;
     for (let shift = 7; b >= 0x80; shift += 7) {
@@ -252,7 +256,7 @@ function decodeBlock(
       b = bytes[at++] ?? 0;
       tf += (b & 0x7f) * 2 ** shift;
     }
-    tfs[i] = tf + 1;
+    tfs[t] = tf + 1;
   }
   return at;
 }
@@ -262,11 +266,12 @@ function decodeBlock(
  * moves one on, `advance` to the first document at or after a target, skipping full blocks by their headers.
  * `block` is the current block's number (postings [128·block, 128·block + 128) of the list), which MaxScore's
  * block bounds are indexed by; `skipBlock` passes over the rest of the current block without decoding the next.
+ * Made with `decode` false, a cursor reads nothing until `ensureDecoded` or `advance` (which may pass over blocks by
+ * their headers first): what MaxScore does with the terms it only looks up.
  */
 export class PostingCursor {
-  /** The current block, decoded: documents and tfs. */
-  private readonly docs = new Uint32Array(POSTING_BLOCK);
-  private readonly tfs = new Uint32Array(POSTING_BLOCK);
+  /** The current block, decoded: its documents, then its tfs from POSTING_BLOCK on (made at the first decode). */
+  private docs: Uint32Array = NO_BLOCK;
   /** Postings in the list. */
   readonly count: number;
   doc = NO_DOC;
@@ -288,12 +293,13 @@ export class PostingCursor {
     private readonly bytes: Uint8Array,
     private readonly view: DataView,
     start: number,
+    decode = true,
   ) {
     const { value, next } = readVarint(bytes, start);
     this.count = value;
     this.at = next;
     this.fullBlocks = value >>> POSTING_BLOCK_SHIFT;
-    this.decode();
+    if (decode) this.decode();
   }
 
   /** True past the last posting. */
@@ -322,7 +328,7 @@ export class PostingCursor {
   next(): void {
     if (++this.i < this.n) {
       this.doc = this.docs[this.i] ?? 0;
-      this.tf = this.tfs[this.i] ?? 0;
+      this.tf = this.docs[POSTING_BLOCK + this.i] ?? 0;
     } else {
       this.skipBlock();
       this.decode();
@@ -369,7 +375,7 @@ export class PostingCursor {
       while ((this.docs[i] ?? 0) < target) i++;
       this.i = i;
       this.doc = this.docs[i] ?? 0;
-      this.tf = this.tfs[i] ?? 0;
+      this.tf = this.docs[POSTING_BLOCK + i] ?? 0;
       return;
     }
   }
@@ -384,10 +390,12 @@ export class PostingCursor {
       this.tf = 0;
       return;
     }
-    decodeBlock(this.bytes, this.view, this.at, this.block, this.count, this.prev, this.docs, this.tfs, 0);
+    if (this.docs === NO_BLOCK) this.docs = new Uint32Array(2 * POSTING_BLOCK);
+    const { docs } = this;
+    decodeBlock(this.bytes, this.view, this.at, this.block, this.count, this.prev, docs, 0, docs, POSTING_BLOCK);
     this.n = Math.min(POSTING_BLOCK, this.count - start);
-    this.doc = this.docs[0] ?? 0;
-    this.tf = this.tfs[0] ?? 0;
+    this.doc = docs[0] ?? 0;
+    this.tf = docs[POSTING_BLOCK] ?? 0;
   }
 }
 
@@ -413,7 +421,7 @@ export function decodeList(
   let prev = -1;
   for (let block = 0; block << POSTING_BLOCK_SHIFT < count; block++) {
     const from = o + (block << POSTING_BLOCK_SHIFT);
-    at = decodeBlock(bytes, view, at, block, count, prev, docs, tfs, from);
+    at = decodeBlock(bytes, view, at, block, count, prev, docs, from, tfs, from);
     prev = docs[Math.min(from + POSTING_BLOCK, o + count) - 1] ?? 0;
   }
   return count;

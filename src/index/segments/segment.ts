@@ -89,13 +89,16 @@ export class Segment {
     return id < 0 ? 0 : postingCount(this.data.postings, this.data.postingStarts[id] ?? 0);
   }
 
-  /** A cursor at the first posting of term `id` (0 ≤ id < termCount). */
-  cursor(id: number): PostingCursor {
+  /**
+   * A cursor at the first posting of term `id` (0 ≤ id < termCount), its first block decoded unless `lazy` (then
+   * see PostingCursor: `ensureDecoded` or `advance` before reading it).
+   */
+  cursor(id: number, lazy = false): PostingCursor {
     const { postings, postingStarts } = this.data;
     const view =
       this.view?.buffer === postings.buffer && this.view.byteOffset === postings.byteOffset ? this.view : undefined;
     this.view = view ?? new DataView(postings.buffer, postings.byteOffset, postings.byteLength);
-    return new PostingCursor(postings, this.view, postingStarts[id] ?? 0);
+    return new PostingCursor(postings, this.view, postingStarts[id] ?? 0, !lazy);
   }
 
   /**
