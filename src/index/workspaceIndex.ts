@@ -168,16 +168,21 @@ export class WorkspaceIndex {
   }
 
   /**
-   * The bytes the index in use holds in WebAssembly memories (its scorers: postings and lengths) and in the buffers
-   * of its arrays (segments, deletions, file table): a sync worker's buffers, transferred, are in no thread's
-   * `arrayBuffers`.
+   * The bytes the index in use holds in WebAssembly memories (its scorers: postings and lengths) and in the other
+   * buffers of its arrays (segments, deletions, file table): a sync worker's buffers, transferred, are in no
+   * thread's `arrayBuffers`.
    */
   heldBytes(): { wasmBytes: number; bufferBytes: number } {
     const index = this.current;
     if (!index) return { wasmBytes: 0, bufferBytes: 0 };
+    const scored = index.segmentList.filter(s => s.scorerByteSize > 0);
+    // a readied segment's postings and lengths are views of its scorer's memory
+    const memories = new Set<ArrayBufferLike>(scored.map(s => s.data.postings.buffer));
     return {
-      wasmBytes: index.segmentList.reduce((sum, s) => sum + s.scorerByteSize, 0),
-      bufferBytes: transferList(index.snapshot()).reduce((sum, b) => sum + b.byteLength, 0),
+      wasmBytes: scored.reduce((sum, s) => sum + s.scorerByteSize, 0),
+      bufferBytes: transferList(index.snapshot())
+        .filter(b => !memories.has(b))
+        .reduce((sum, b) => sum + b.byteLength, 0),
     };
   }
 
