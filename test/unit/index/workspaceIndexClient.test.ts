@@ -130,6 +130,25 @@ describe('the workspace index in its own thread (WorkspaceIndexClient)', () => {
     assert.equal((await client.search('parseConfig', 3))[0]?.path, 'src/config.ts');
   });
 
+  it('sends a new thread only the files updated since the last save', async () => {
+    const { spawn, started, killAtNextSearch } = threads();
+    const client = open({ spawn, persistDelayMs: 60_000 });
+    await client.sync();
+    await writeFile(join(ws, 'early.md'), '# Early\n\nSaved before the flush.\n');
+    await client.update([join(ws, 'early.md')]);
+    await client.flush();
+    await writeFile(join(ws, 'late.md'), '# Late\n\nSaved after the flush.\n');
+    await client.update([join(ws, 'late.md')]);
+    killAtNextSearch();
+    await assert.rejects(client.search('saved', 3), /stopped unexpectedly/);
+    assert.deepEqual((await client.search('saved flush', 3)).map(h => h.path).sort(), ['early.md', 'late.md']);
+    const resent = started[1]?.requests.filter(r => r.type === 'update');
+    assert.deepEqual(
+      resent?.map(r => r.type === 'update' && r.locations),
+      [[join(ws, 'late.md')]],
+    );
+  });
+
   it('stops its thread when disposed, and refuses requests after', async () => {
     const { spawn, started } = threads();
     const client = open({ spawn });
