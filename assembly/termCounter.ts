@@ -37,6 +37,7 @@ const classes: usize = memory.data(256);
 
 /** A slot: hash, key length + 1 (0: empty), two values, then the key itself when it fits, else where it starts in the pool. */
 const SLOT_BYTES: usize = 32;
+const SLOT_SHIFT: usize = 5;
 const INLINE_KEY: u32 = 16;
 
 /**
@@ -136,6 +137,12 @@ class Table {
  * over when it holds `identifierLimit` identifiers.
  */
 let identifiers!: Table;
+/**
+ * The identifiers met lately, as copies of their slots in `identifiers` (keys of at most INLINE_KEY bytes), one per
+ * hash value modulo its size: 256 KB, so it stays in the cache while the large table does not.
+ */
+let recent: usize = 0;
+const RECENT_MASK: u32 = 8191;
 let identifierLimit: u32 = 1 << 20;
 let ids: usize = 0;
 let idCap: u32 = 4096;
@@ -213,6 +220,7 @@ export function init(limit: u32): void {
   }
   identifierLimit = limit;
   identifiers = new Table();
+  recent = zeroed(<usize>(RECENT_MASK + 1) << SLOT_SHIFT);
   pieces = new Table();
   terms = new Table();
   ids = heap.alloc(<usize>idCap << 2);
@@ -242,6 +250,7 @@ export function reset(): void {
   for (let i: u32 = 0; i < touchedCount; i++) store<u32>(counts + (<usize>load<u32>(touched + (<usize>i << 2)) << 2), 0);
   touchedCount = 0;
   identifiers.reset();
+  forgetRecent();
   idUsed = 0;
   pieces.reset();
   terms.reset();
@@ -668,8 +677,15 @@ export function count(from: usize, last: usize, weight: u32): void {
     }
     const length = <u32>(stop - start);
     const h = hash(start, length);
-    let slot = identifiers.find(start, length, h);
-    if (slot == 0) slot = addIdentifier(start, i, stop, h);
+    // The recent table first: a common identifier is found in a small table that stays in the cache, where the
+    // large one would cost a cache (and TLB) miss; what it lacks is looked up there and copied in.
+    let slot = recent + (<usize>(h & RECENT_MASK) << SLOT_SHIFT);
+    if (load<u32>(slot) != h || load<u32>(slot + 4) != length + 1 || !sameBytes(slot + 16, start, length)) {
+      const found = identifiers.find(start, length, h);
+      const at = found != 0 ? found : addIdentifier(start, i, stop, h);
+      if (length <= INLINE_KEY) memory.copy(slot, at, SLOT_BYTES);
+      else slot = at;
+    }
     const n = load<u32>(slot + 8);
     if (n == 1) {
       countId(load<u32>(slot + 12), weight);
@@ -721,6 +737,7 @@ function addIdentifier(start: usize, end: usize, stop: usize, h: u32): usize {
   if (pieceCount > 1) n = appendScratch(n, compoundTerm(start, end));
   if (identifiers.size >= identifierLimit) {
     identifiers.clear();
+    forgetRecent();
     idUsed = 0;
   }
   const slot = identifiers.add(start, <u32>(stop - start), h);
@@ -737,6 +754,11 @@ function addIdentifier(start: usize, end: usize, stop: usize, h: u32): usize {
   store<u32>(slot + 12, idUsed);
   idUsed += n;
   return slot;
+}
+
+/** Empties the recent table (its copies' term numbers point into `ids`, which starts over with `identifiers`). */
+function forgetRecent(): void {
+  memory.fill(recent, 0, <usize>(RECENT_MASK + 1) << SLOT_SHIFT);
 }
 
 function appendScratch(n: u32, id: u32): u32 {
