@@ -7,6 +7,7 @@ import {
   hashBytes,
   readFileBytesSync,
   readFileContentSync,
+  ReadBuffer,
   type FileContent,
 } from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
@@ -96,6 +97,8 @@ export class SegmentReader {
    * vendored copy, a package installed twice — is made from its postings instead of being chunked and counted.
    */
   private readonly byContent = new Map<string, number>();
+  /** Where text files are read: their bytes are hashed, decoded and copied to the counter before the next is read. */
+  private readonly readBuffer = new ReadBuffer();
   /** Files read so far, over all batches. */
   done = 0;
 
@@ -117,7 +120,7 @@ export class SegmentReader {
           ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }
           : binary
             ? await this.readBinaryDocument(candidate.location, binary, maxBytes)
-            : readFileContentSync(candidate.location, maxBytes);
+            : readFileContentSync(candidate.location, maxBytes, this.readBuffer);
       const old = files.known[i];
       const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
       const record: FileRecord = {

@@ -73,20 +73,37 @@ const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as 
 export function readFileContentSync(
   location: string,
   maxBytes = DEFAULT_MAX_FILE_BYTES,
+  into?: ReadBuffer,
 ): FileContent & { mtimeMs: number } {
-  const read = readFileBytesSync(location, maxBytes);
+  const read = readFileBytesSync(location, maxBytes, into);
   return read.kind === 'bytes'
     ? { ...classifyBytes(read.bytes, isNotebookPath(location)), mtimeMs: read.mtimeMs }
     : read;
 }
 
 /**
+ * Memory that files read one after another are read into (`into` of readFileContentSync and readFileBytesSync):
+ * grown to the largest file read, so a thread reading thousands of files allocates no buffer per file. A file's
+ * bytes read into it are valid until the next file is.
+ */
+export class ReadBuffer {
+  private buffer = Buffer.allocUnsafe(64 * 1024);
+
+  /** The first `n` bytes of the buffer (grown when it is shorter). */
+  bytes(n: number): Buffer {
+    if (n > this.buffer.length) this.buffer = Buffer.allocUnsafe(Math.max(n, 2 * this.buffer.length));
+    return this.buffer.subarray(0, n);
+  }
+}
+
+/**
  * A file's bytes as `readFileContentSync` reads them, not yet taken for text (a PDF's bytes are binary): a regular
- * file of at most `maxBytes`, or why not. Never throws.
+ * file of at most `maxBytes`, or why not; read into `into` when given (valid until its next file). Never throws.
  */
 export function readFileBytesSync(
   location: string,
   maxBytes = DEFAULT_MAX_FILE_BYTES,
+  into?: ReadBuffer,
 ): { kind: 'bytes'; bytes: Buffer; mtimeMs: number } | (Extract<FileContent, { kind: 'skip' }> & { mtimeMs: number }) {
   let fd: number;
   try {
@@ -99,7 +116,7 @@ export function readFileBytesSync(
     if (!info.isFile()) return { ...UNREADABLE, mtimeMs: 0 }; // a device or a pipe: it may never end
     const { size, mtimeMs } = info;
     if (size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size, mtimeMs };
-    const bytes = readAtMostSync(fd, size, maxBytes);
+    const bytes = readAtMostSync(fd, size, maxBytes, into);
     return bytes
       ? { kind: 'bytes', bytes, mtimeMs }
       : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1, mtimeMs };
@@ -112,13 +129,13 @@ export function readFileBytesSync(
 
 /**
  * An open file's bytes, or undefined when it has more than `maxBytes`. A file that stat gives a size is read up to
- * that size (a file that grows meanwhile is read as it was); one that says 0 (a /proc file) is read to its end, but
- * never past `maxBytes` + 1 bytes.
+ * that size (a file that grows meanwhile is read as it was), into `into` when given; one that says 0 (a /proc file)
+ * is read to its end, but never past `maxBytes` + 1 bytes.
  */
-export function readAtMostSync(fd: number, sizeHint: number, maxBytes: number): Buffer | undefined {
+export function readAtMostSync(fd: number, sizeHint: number, maxBytes: number, into?: ReadBuffer): Buffer | undefined {
   if (sizeHint > maxBytes) return undefined;
   if (sizeHint > 0) {
-    const bytes = Buffer.allocUnsafe(sizeHint);
+    const bytes = into ? into.bytes(sizeHint) : Buffer.allocUnsafe(sizeHint);
     let read = 0;
     for (let n = 1; read < sizeHint && n > 0; read += n) n = readSync(fd, bytes, read, sizeHint - read, read);
     return read === sizeHint ? bytes : bytes.subarray(0, read); // a file that shrank meanwhile: what is there

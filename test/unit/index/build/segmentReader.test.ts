@@ -59,6 +59,35 @@ describe('reading files with the same bytes', () => {
     assert.deepEqual(records.sort(), expectedRecords.sort());
   });
 
+  it('reads files of any size one after another (a short one after a long one) as each would be read alone', async () => {
+    const sized = await dirs.make('grounded-sizes-');
+    const paragraph = (n: number): string => `Paragraph ${n} about parsing tokens number${n}.\n\n`;
+    const text = (from: number, count: number): string =>
+      Array.from({ length: count }, (_, i) => paragraph(from + i)).join('');
+    // 180 KB, 20 bytes, 90 KB, 2 KB, 300 KB: past the reader's first buffer, and shorter files after longer ones.
+    const contents = [text(0, 4000), 'short note: tokens\n', text(5000, 2000), text(8000, 40), text(9000, 6500)];
+    const { createHash } = await import('node:crypto');
+    for (const [i, content] of contents.entries()) await writeFile(join(sized, `f${i}.txt`), content);
+    const { candidates } = await walkFolders([sized], { maxFileBytes: 1 << 20 });
+    const read = await readFiles(
+      { candidates, known: candidates.map(() => undefined) },
+      { newSegmentId: () => 2, maxFileBytes: 1 << 20 },
+    );
+    const counted = new SegmentBuilder();
+    const hashes: string[] = [];
+    for (const { path, location } of candidates) {
+      const bytes = await readFile(location);
+      hashes.push(createHash('sha1').update(bytes).digest('hex'));
+      const file = counted.addFile(path, location, bytes);
+      for (const span of chunkSpans(path, new TextLines(bytes.toString('utf8')))) counted.addLines(file, span);
+    }
+    assert.deepEqual(segmentArrays(read.segments[0]?.data), segmentArrays(counted.build(2).data));
+    assert.deepEqual(
+      [...FileTable.of(read.changed).values()].map(r => [r.hash, r.size]),
+      candidates.map((c, i) => [hashes[i], c.size]),
+    );
+  });
+
   it('finds a copy by its own path and cites its own lines', async () => {
     const { candidates } = await walkFolders([ws], { maxFileBytes: 1 << 20 });
     const read = await readFiles(
