@@ -44,7 +44,7 @@ export interface WorkspaceIndexClientConfig extends WorkspaceIndexConfig {
   spawn?: (file: string, options: Omit<WorkerOptions, 'stdout'>) => Worker;
 }
 
-/** A crashed index thread is started again this many times in a row (without a sync finishing between) at most. */
+/** A crashed index thread is started again this many times in a row (without answering a request between) at most. */
 const MAX_RESTARTS = 3;
 /** How long a closing index thread may take to save its pending changes before it is stopped. */
 const CLOSE_TIMEOUT_MS = 10_000;
@@ -129,6 +129,7 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
     await this.send({ type: 'update', config: this.threadConfig(), locations: [...locations] }, id => {
       for (const location of locations) this.unsaved.set(location, id);
     });
+    this.restarts = 0;
   }
 
   search(query: string, k: number): Promise<IndexHit[]> {
@@ -169,6 +170,10 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
   /** Saves pending changes (best effort, for a few seconds at most) and stops the index thread. */
   dispose(): void {
     if (this.disposed) return;
+    if (this.broken) {
+      this.disposed = true;
+      return this.stop(); // the last thread has stopped already
+    }
     const worker = this.worker;
     const closing = this.send({ type: 'close' });
     this.disposed = true;
@@ -233,7 +238,9 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
   /** Sends a request once a restart (if any) is done; rejects if the thread dies before it answers. */
   private async request<T>(body: RequestBody): Promise<T> {
     if (this.restarting) await this.restarting;
-    return this.send<T>(body);
+    const value = await this.send<T>(body);
+    this.restarts = 0; // the thread answers what it is asked: a later crash starts the count again
+    return value;
   }
 
   /** Posts a request now; `posted` hears its id (ids grow in the order requests are posted). */
@@ -286,11 +293,7 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
    */
   private async restart(): Promise<void> {
     const config = this.threadConfig();
-    const sync = this.send<IndexStats>({ type: 'sync', config, fromScratch: false });
-    void sync.then(
-      () => (this.restarts = 0),
-      () => undefined,
-    );
+    void this.send<IndexStats>({ type: 'sync', config, fromScratch: false }).catch(() => undefined);
     const locations = [...this.unsaved.keys()];
     const searchable =
       locations.length > 0

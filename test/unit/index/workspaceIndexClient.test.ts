@@ -149,6 +149,22 @@ describe('the workspace index in its own thread (WorkspaceIndexClient)', () => {
     );
   });
 
+  it('stops restarting a thread that keeps dying, says so, and still stops when disposed', async () => {
+    const notices: string[] = [];
+    const { spawn, started, killAtNextSearch } = threads();
+    const client = open({ spawn, onNotice: m => notices.push(m) });
+    await client.sync();
+    for (let i = 0; i < 4; i++) {
+      killAtNextSearch();
+      await assert.rejects(client.search('parse', 1), /stopped unexpectedly/);
+    }
+    assert.equal(started.length, 4, 'three restarts, then none');
+    await assert.rejects(client.search('parse', 1), /several times in a row/);
+    assert.ok(notices.some(n => /several times in a row/.test(n)));
+    client.dispose();
+    await client.stopped;
+  });
+
   it('stops its thread when disposed, and refuses requests after', async () => {
     const { spawn, started } = threads();
     const client = open({ spawn });
