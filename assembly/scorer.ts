@@ -45,12 +45,18 @@ export function score(
       const tfs = gaps + (<usize>gapBits << 4);
       const gapMask: u64 = (<u64>1 << gapBits) - 1;
       const tfMask: u64 = (<u64>1 << tfBits) - 1;
-      for (let i: u32 = 0; i < BLOCK; i++) {
-        const gapPos = i * gapBits;
-        const tfPos = i * tfBits;
-        doc += <u32>((load<u64>(gaps + <usize>(gapPos >> 3)) >> <u64>(gapPos & 7)) & gapMask) + 1;
-        const tf = <f64>(<u32>((load<u64>(tfs + <usize>(tfPos >> 3)) >> <u64>(tfPos & 7)) & tfMask) + 1);
-        add(scores, lengths, doc, weight, tf, normBase, normPerLength);
+      if (tfBits == 0) {
+        // Every tf is 1 (most blocks of the rarer terms): no tf to unpack.
+        for (let i: u32 = 0, gapPos: u32 = 0; i < BLOCK; i++, gapPos += gapBits) {
+          doc += <u32>((load<u64>(gaps + <usize>(gapPos >> 3)) >> <u64>(gapPos & 7)) & gapMask) + 1;
+          add(scores, lengths, doc, weight, 1, normBase, normPerLength);
+        }
+      } else {
+        for (let i: u32 = 0, gapPos: u32 = 0, tfPos: u32 = 0; i < BLOCK; i++, gapPos += gapBits, tfPos += tfBits) {
+          doc += <u32>((load<u64>(gaps + <usize>(gapPos >> 3)) >> <u64>(gapPos & 7)) & gapMask) + 1;
+          const tf = <f64>(<u32>((load<u64>(tfs + <usize>(tfPos >> 3)) >> <u64>(tfPos & 7)) & tfMask) + 1);
+          add(scores, lengths, doc, weight, tf, normBase, normPerLength);
+        }
       }
       at = tfs + (<usize>tfBits << 4);
     }

@@ -183,29 +183,32 @@ export function postingCount(bytes: Uint8Array, at: number): number {
 }
 
 /**
- * Unpacks 128 values of `bits` bits from byte `at` into `out` from `o` on, each plus `add` (the bytes after them are
- * at least POSTING_PADDING long, so each value is one unaligned 4-byte load, or a fifth byte for widths over 25).
+ * Unpacks values [from, from + count) of those packed in `bits` bits from byte `at` into `out` from `o` on, each plus
+ * `add` (the bytes after them are at least POSTING_PADDING long, so each value is one unaligned 4-byte load, or a
+ * fifth byte for widths over 25).
  */
 function unpack(
   view: DataView,
   bytes: Uint8Array,
   at: number,
   bits: number,
+  from: number,
+  count: number,
   out: Uint32Array | Uint16Array,
   o: number,
   add: number,
 ): void {
   if (bits === 0) {
-    out.fill(add, o, o + POSTING_BLOCK);
+    out.fill(add, o, o + count);
     return;
   }
   const mask = bits >= 32 ? 0xffffffff : (1 << bits) - 1;
   if (bits <= 25) {
-    for (let i = 0, pos = 0; i < POSTING_BLOCK; i++, pos += bits)
+    for (let i = 0, pos = from * bits; i < count; i++, pos += bits)
       out[o + i] = ((view.getUint32(at + (pos >>> 3), true) >>> (pos & 7)) & mask) + add;
     return;
   }
-  for (let i = 0, pos = 0; i < POSTING_BLOCK; i++, pos += bits) {
+  for (let i = 0, pos = from * bits; i < count; i++, pos += bits) {
     const byte = at + (pos >>> 3);
     const shift = pos & 7;
     let v = view.getUint32(byte, true) >>> shift;
@@ -235,10 +238,10 @@ function decodeBlock(
   if (start + POSTING_BLOCK <= count) {
     const gapBits = bytes[at + 4] ?? 0;
     const tfBits = bytes[at + 5] ?? 0;
-    unpack(view, bytes, at + HEADER_BYTES, gapBits, docs, o, 1);
+    unpack(view, bytes, at + HEADER_BYTES, gapBits, 0, POSTING_BLOCK, docs, o, 1);
     let doc = prev;
     for (let i = o; i < o + POSTING_BLOCK; i++) docs[i] = doc += docs[i] ?? 0;
-    unpack(view, bytes, at + HEADER_BYTES + 16 * gapBits, tfBits, tfs, tfsAt, 1);
+    unpack(view, bytes, at + HEADER_BYTES + 16 * gapBits, tfBits, 0, POSTING_BLOCK, tfs, tfsAt, 1);
     return at + HEADER_BYTES + 16 * (gapBits + tfBits);
   }
   let doc = prev;
@@ -261,33 +264,45 @@ function decodeBlock(
   return at;
 }
 
+/** Documents of a full block decoded at a time as a cursor moves: a lookup decodes a quarter of a block on average. */
+const DECODE_RUN = 32;
+
 /**
  * Reads one term's postings forward: `doc` and `tf` are the current posting's (doc is NO_DOC past the last), `next`
  * moves one on, `advance` to the first document at or after a target, skipping full blocks by their headers.
  * `block` is the current block's number (postings [128·block, 128·block + 128) of the list), which MaxScore's
  * block bounds are indexed by; `skipBlock` passes over the rest of the current block without decoding the next.
+ * A full block's documents are decoded DECODE_RUN at a time as far as the cursor goes, and a tf only when it is read
+ * (one packed value, found by its position): looking a document up in a long list decodes little of it.
  * Made with `decode` false, a cursor reads nothing until `ensureDecoded` or `advance` (which may pass over blocks by
  * their headers first): what MaxScore does with the terms it only looks up.
  */
 export class PostingCursor {
-  /** The current block, decoded: its documents, then its tfs from POSTING_BLOCK on (made at the first decode). */
+  /** The current block's documents decoded so far; a partial block's tfs from POSTING_BLOCK on (made at first use). */
   private docs: Uint32Array = NO_BLOCK;
   /** Postings in the list. */
   readonly count: number;
   doc = NO_DOC;
-  tf = 0;
   block = 0;
   /** Position in the current block. */
   private i = 0;
-  /** Postings in the current block (0 until decoded). */
+  /** Postings in the current block (0 until decoded), and how many of its documents are decoded. */
   private n = 0;
+  private known = 0;
   private decoded = false;
+  /** The current block's last document, once decoded (NO_DOC past the end). */
+  private last = NO_DOC;
   /** Byte offset of the current block. */
   private at: number;
   /** The last document before the current block (−1 at the first). */
   private prev = -1;
   /** Full blocks in the list. */
   private readonly fullBlocks: number;
+  /** The current full block's gap width, and where its tfs are packed in how many bits. */
+  private gapBits = 0;
+  private tfsAt = 0;
+  private tfBits = 0;
+  private tfMask = 0;
 
   constructor(
     private readonly bytes: Uint8Array,
@@ -307,6 +322,13 @@ export class PostingCursor {
     return this.block << POSTING_BLOCK_SHIFT >= this.count;
   }
 
+  /** The current posting's term frequency. */
+  get tf(): number {
+    if (this.block >= this.fullBlocks) return this.docs[POSTING_BLOCK + this.i] ?? 0;
+    const pos = this.i * this.tfBits;
+    return ((this.view.getUint32(this.tfsAt + (pos >>> 3), true) >>> (pos & 7)) & this.tfMask) + 1;
+  }
+
   /** Postings from the current one to the end of the list. */
   get remaining(): number {
     return this.done ? 0 : this.count - (this.block << POSTING_BLOCK_SHIFT) - this.i;
@@ -319,16 +341,17 @@ export class PostingCursor {
 
   /** The last document of the current block (decoding the partial last block if need be). */
   get blockLastDoc(): number {
+    if (this.decoded) return this.last;
     if (this.block < this.fullBlocks) return this.view.getUint32(this.at, true);
-    if (!this.decoded) this.decode();
-    return this.n > 0 ? (this.docs[this.n - 1] ?? 0) : NO_DOC;
+    this.decode();
+    return this.last;
   }
 
   /** Moves to the next posting. */
   next(): void {
     if (++this.i < this.n) {
+      if (this.i >= this.known) this.decodeRun();
       this.doc = this.docs[this.i] ?? 0;
-      this.tf = this.docs[POSTING_BLOCK + this.i] ?? 0;
     } else {
       this.skipBlock();
       this.decode();
@@ -346,6 +369,7 @@ export class PostingCursor {
     this.block++;
     this.i = 0;
     this.n = 0;
+    this.known = 0;
     this.decoded = false;
   }
 
@@ -366,36 +390,66 @@ export class PostingCursor {
         this.decode();
         if (this.doc === NO_DOC) return;
       }
-      const last = this.docs[this.n - 1] ?? 0;
-      if (last < target) {
+      if (this.blockLastDoc < target) {
         this.skipBlock();
         continue;
       }
+      const docs = this.docs;
+      while ((docs[this.known - 1] ?? 0) < target) this.decodeRun();
       let i = this.i;
-      while ((this.docs[i] ?? 0) < target) i++;
+      while ((docs[i] ?? 0) < target) i++;
       this.i = i;
-      this.doc = this.docs[i] ?? 0;
-      this.tf = this.docs[POSTING_BLOCK + i] ?? 0;
+      this.doc = docs[i] ?? 0;
       return;
     }
   }
 
+  /** Enters the current block: a full block's first documents, a partial block whole. */
   private decode(): void {
     this.decoded = true;
     this.i = 0;
     const start = this.block << POSTING_BLOCK_SHIFT;
     if (start >= this.count) {
       this.n = 0;
-      this.doc = NO_DOC;
-      this.tf = 0;
+      this.doc = this.last = NO_DOC;
       return;
     }
     if (this.docs === NO_BLOCK) this.docs = new Uint32Array(2 * POSTING_BLOCK);
-    const { docs } = this;
-    decodeBlock(this.bytes, this.view, this.at, this.block, this.count, this.prev, docs, 0, docs, POSTING_BLOCK);
-    this.n = Math.min(POSTING_BLOCK, this.count - start);
+    const { docs, bytes, at } = this;
+    if (this.block < this.fullBlocks) {
+      this.gapBits = bytes[at + 4] ?? 0;
+      this.tfBits = bytes[at + 5] ?? 0;
+      this.tfMask = (1 << this.tfBits) - 1;
+      this.tfsAt = at + HEADER_BYTES + 16 * this.gapBits;
+      this.n = POSTING_BLOCK;
+      this.known = 0;
+      this.last = this.view.getUint32(at, true);
+      this.decodeRun();
+    } else {
+      decodeBlock(bytes, this.view, at, this.block, this.count, this.prev, docs, 0, docs, POSTING_BLOCK);
+      this.n = this.known = this.count - start;
+      this.last = docs[this.n - 1] ?? 0;
+    }
     this.doc = docs[0] ?? 0;
-    this.tf = docs[POSTING_BLOCK] ?? 0;
+  }
+
+  /** Decodes the current full block's next DECODE_RUN documents (gaps unpacked and summed in one pass). */
+  private decodeRun(): void {
+    const { docs, known, gapBits, view } = this;
+    let doc = known === 0 ? this.prev : (docs[known - 1] ?? 0);
+    const end = known + DECODE_RUN;
+    if (gapBits === 0) {
+      for (let i = known; i < end; i++) docs[i] = ++doc;
+    } else if (gapBits <= 25) {
+      const at = this.at + HEADER_BYTES;
+      const mask = (1 << gapBits) - 1;
+      for (let i = known, pos = known * gapBits; i < end; i++, pos += gapBits)
+        docs[i] = doc += ((view.getUint32(at + (pos >>> 3), true) >>> (pos & 7)) & mask) + 1;
+    } else {
+      unpack(view, this.bytes, this.at + HEADER_BYTES, gapBits, known, DECODE_RUN, docs, known, 1);
+      for (let i = known; i < end; i++) docs[i] = doc += docs[i] ?? 0;
+    }
+    this.known = end;
   }
 }
 
