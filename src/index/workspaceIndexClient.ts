@@ -66,7 +66,8 @@ type RequestBody = {
  * the store is re-read from the disk.
  */
 export class WorkspaceIndexClient implements WorkspaceIndexHandle {
-  private worker: Worker;
+  /** The index thread, started by the first request (a window without folders starts none). */
+  private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (value: unknown) => void; reject: (e: Error) => void }>();
   private state: IndexThreadState = { stats: undefined, folders: [], syncing: false };
@@ -87,7 +88,6 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
 
   constructor(private readonly config: WorkspaceIndexClientConfig) {
     this.file = config.workerFile ?? DEFAULT_WORKER_FILE;
-    this.worker = this.start();
   }
 
   ready(): Promise<unknown> {
@@ -121,7 +121,7 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
   }
 
   cancel(): void {
-    if (!this.disposed) this.worker.postMessage({ type: 'cancel' });
+    if (!this.disposed) this.worker?.postMessage({ type: 'cancel' });
   }
 
   async update(locations: readonly string[]): Promise<void> {
@@ -170,9 +170,9 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
   /** Saves pending changes (best effort, for a few seconds at most) and stops the index thread. */
   dispose(): void {
     if (this.disposed) return;
-    if (this.broken) {
+    if (this.broken || !this.worker) {
       this.disposed = true;
-      return this.stop(); // the last thread has stopped already
+      return this.stop(); // no thread was started, or the last one has stopped already
     }
     const worker = this.worker;
     const closing = this.send({ type: 'close' });
@@ -250,6 +250,7 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: value => resolve(value as T), reject });
+      this.worker ??= this.start();
       this.worker.postMessage({ ...body, id } as IndexRequest);
       posted?.(id);
     });

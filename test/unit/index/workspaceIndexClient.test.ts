@@ -165,6 +165,16 @@ describe('the workspace index in its own thread (WorkspaceIndexClient)', () => {
     await client.stopped;
   });
 
+  it('starts no thread before it is asked something (a window without folders)', async () => {
+    const { spawn, started } = threads();
+    const client = open({ spawn });
+    assert.equal(client.stats(), undefined);
+    assert.equal(client.isSyncing, false);
+    client.dispose();
+    await client.stopped;
+    assert.equal(started.length, 0);
+  });
+
   it('stops its thread when disposed, and refuses requests after', async () => {
     const { spawn, started } = threads();
     const client = open({ spawn });
