@@ -264,8 +264,12 @@ function decodeBlock(
   return at;
 }
 
-/** Documents of a full block decoded at a time as a cursor moves: a lookup decodes a quarter of a block on average. */
+/**
+ * Documents of a full block decoded at a time as a cursor steps through it, and as it looks a document up (lookups
+ * mostly land a few postings on: a shorter run decodes fewer it never reads).
+ */
 const DECODE_RUN = 32;
+const LOOKUP_RUN = 8;
 
 /**
  * Reads one term's postings forward: `doc` and `tf` are the current posting's (doc is NO_DOC past the last), `next`
@@ -350,7 +354,7 @@ export class PostingCursor {
   /** Moves to the next posting. */
   next(): void {
     if (++this.i < this.n) {
-      if (this.i >= this.known) this.decodeRun();
+      if (this.i >= this.known) this.decodeRun(DECODE_RUN);
       this.doc = this.docs[this.i] ?? 0;
     } else {
       this.skipBlock();
@@ -395,7 +399,7 @@ export class PostingCursor {
         continue;
       }
       const docs = this.docs;
-      while ((docs[this.known - 1] ?? 0) < target) this.decodeRun();
+      while ((docs[this.known - 1] ?? 0) < target) this.decodeRun(LOOKUP_RUN);
       let i = this.i;
       while ((docs[i] ?? 0) < target) i++;
       this.i = i;
@@ -424,7 +428,7 @@ export class PostingCursor {
       this.n = POSTING_BLOCK;
       this.known = 0;
       this.last = this.view.getUint32(at, true);
-      this.decodeRun();
+      this.decodeRun(LOOKUP_RUN);
     } else {
       decodeBlock(bytes, this.view, at, this.block, this.count, this.prev, docs, 0, docs, POSTING_BLOCK);
       this.n = this.known = this.count - start;
@@ -433,11 +437,11 @@ export class PostingCursor {
     this.doc = docs[0] ?? 0;
   }
 
-  /** Decodes the current full block's next DECODE_RUN documents (gaps unpacked and summed in one pass). */
-  private decodeRun(): void {
+  /** Decodes the current full block's next `run` documents (gaps unpacked and summed in one pass). */
+  private decodeRun(run: number): void {
     const { docs, known, gapBits, view } = this;
     let doc = known === 0 ? this.prev : (docs[known - 1] ?? 0);
-    const end = known + DECODE_RUN;
+    const end = Math.min(known + run, POSTING_BLOCK);
     if (gapBits === 0) {
       for (let i = known; i < end; i++) docs[i] = ++doc;
     } else if (gapBits <= 25) {
@@ -446,7 +450,7 @@ export class PostingCursor {
       for (let i = known, pos = known * gapBits; i < end; i++, pos += gapBits)
         docs[i] = doc += ((view.getUint32(at + (pos >>> 3), true) >>> (pos & 7)) & mask) + 1;
     } else {
-      unpack(view, this.bytes, this.at + HEADER_BYTES, gapBits, known, DECODE_RUN, docs, known, 1);
+      unpack(view, this.bytes, this.at + HEADER_BYTES, gapBits, known, end - known, docs, known, 1);
       for (let i = known; i < end; i++) docs[i] = doc += docs[i] ?? 0;
     }
     this.known = end;
