@@ -4,6 +4,14 @@ import { join } from 'node:path';
 import { ByteWriter } from '../../../../src/index/store/binaryFormat';
 import { decodeSegment, SEGMENT_FORMAT_VERSION } from '../../../../src/index/store/segmentCodec';
 import { decodePostings } from '../../../../src/index/segments/postings';
+import { StringList } from '../../../../src/index/base/stringList';
+import { SKIP_REASONS } from '../../../../src/index/discovery/skipReasons';
+import {
+  decodeManifest,
+  MANIFEST_FORMAT_VERSION,
+  RANKING_SCHEMA,
+  type Manifest,
+} from '../../../../src/index/store/manifestCodec';
 import type { SegmentData } from '../../../../src/index/segments/segment';
 import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
 import { tempDirs } from '../../../support/tempDirs';
@@ -61,14 +69,76 @@ function encodeFormat4(s: SegmentData): Uint8Array {
   return w.finish(4);
 }
 
-describe('segment store format', () => {
+/**
+ * A manifest as format 5 wrote it: the same sections, each file's hash as 40 hex characters in a string table (the
+ * test's stores hold no deletions, so every deletion section is empty).
+ */
+function encodeManifest5(m: Manifest): Uint8Array {
+  const w = new ByteWriter();
+  w.string(RANKING_SCHEMA);
+  w.strings(StringList.from(m.folders));
+  w.u32(m.nextSegmentId);
+  w.f64(m.builtAt);
+  for (const reason of SKIP_REASONS) w.u32(m.walkSkipped[reason]);
+  w.array(Uint32Array.from(m.segmentIds));
+  for (const bits of m.deletions) w.array(bits ?? new Uint8Array(0));
+  const f = m.files;
+  const hashes = Array.from({ length: f.paths.length }, (_, row) =>
+    Buffer.from(f.hashes.subarray(20 * row, 20 * row + 20)).toString('hex'),
+  );
+  w.strings(f.paths);
+  w.strings(f.locations);
+  w.strings(StringList.from(hashes));
+  w.array(f.skips);
+  w.array(new Uint32Array(f.segments.buffer, f.segments.byteOffset, f.segments.length));
+  w.array(f.firstDocs);
+  w.array(f.docCounts);
+  w.f64s(f.stamps);
+  return w.finish(5);
+}
+
+/** Rewrites every segment file of a store as `encodeOld` writes what it decodes to. */
+const rewriteSegments =
+  (encodeOld: (s: SegmentData) => Uint8Array) =>
+  async (store: string): Promise<void> => {
+    for (const name of (await readdir(store)).filter(n => n.startsWith('seg-'))) {
+      const file = join(store, name);
+      await writeFile(file, encodeOld(await decodeSegment(await readFile(file), name)));
+    }
+  };
+
+const rewriteManifest = async (store: string): Promise<void> => {
+  const file = join(store, 'manifest.bin');
+  await writeFile(file, encodeManifest5(await decodeManifest(await readFile(file), 'manifest.bin')));
+};
+
+describe('store formats', () => {
   const dirs = tempDirs();
 
-  for (const [format, encodeOld] of [
-    [2, encodeFormat2],
-    [4, encodeFormat4],
-  ] as const)
-    it(`rebuilds a store whose segments have format ${format} once, with a notice, and answers as before`, async () => {
+  for (const { what, file, format, current, rewrite } of [
+    {
+      what: 'segments have',
+      file: 'seg-\\d+\\.bin',
+      format: 2,
+      current: SEGMENT_FORMAT_VERSION,
+      rewrite: rewriteSegments(encodeFormat2),
+    },
+    {
+      what: 'segments have',
+      file: 'seg-\\d+\\.bin',
+      format: 4,
+      current: SEGMENT_FORMAT_VERSION,
+      rewrite: rewriteSegments(encodeFormat4),
+    },
+    {
+      what: 'manifest has',
+      file: 'manifest\\.bin',
+      format: 5,
+      current: MANIFEST_FORMAT_VERSION,
+      rewrite: rewriteManifest,
+    },
+  ])
+    it(`rebuilds a store whose ${what} format ${format} once, with a notice, and answers as before`, async () => {
       const temp = await dirs.make('grounded-format-');
       const ws = join(temp, 'ws');
       const store = join(temp, 'store');
@@ -95,20 +165,17 @@ describe('segment store format', () => {
       const first = await session();
       assert.deepEqual(first.notices, []);
       assert.equal(first.hits.length, 2);
-      for (const name of (await readdir(store)).filter(n => n.startsWith('seg-'))) {
-        const file = join(store, name);
-        await writeFile(file, encodeOld(await decodeSegment(await readFile(file), name)));
-      }
+      await rewrite(store);
 
       const old = await session();
       assert.equal(old.notices.length, 1);
       assert.match(
         old.notices[0] ?? '',
         new RegExp(
-          `^Grounded rebuilt the workspace index: the saved index was written by another version of Grounded \\(seg-\\d+\\.bin: format version ${format}, this Grounded reads`,
+          `^Grounded rebuilt the workspace index: the saved index was written by another version of Grounded \\(${file}: format version ${format}, this Grounded reads`,
         ),
       );
-      assert.ok(old.notices[0]?.endsWith(`reads ${SEGMENT_FORMAT_VERSION}).`), old.notices[0]);
+      assert.ok(old.notices[0]?.endsWith(`reads ${current}).`), old.notices[0]);
       assert.deepEqual(old.hits, first.hits);
 
       const next = await session();
