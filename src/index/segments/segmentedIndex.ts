@@ -28,12 +28,11 @@ export interface IndexHit {
 }
 
 /**
- * A term in at least this share of the chunks is common. A query with common terms is scored term at a time in
- * WebAssembly (see SegmentScorer) — every posting, then every document's score read once — unless its rarer terms
- * have k postings or more: MaxScore then takes the query, seeds its threshold from those documents and skips most
- * postings of the common terms, in JavaScript. The split keeps MaxScore for the queries it is fastest at (its rarer
- * terms bound the rest) and gives the scorer the ones where MaxScore would walk most postings anyway: the scorer
- * adds them up with no per-document checks. The index bench compares the choices (docs/PERFORMANCE.md).
+ * A term in at least this share of the chunks is common. A query with a common term is scored term at a time in
+ * WebAssembly (see SegmentScorer) — every block decoded and every posting added up, then every document's score
+ * read once — and a query of rarer terms only by MaxScore, in JavaScript, which skips most postings. With compressed
+ * postings MaxScore pays for decoding in JavaScript, and a common term's lists are where it decodes most: a query
+ * with rare terms beside a common one is faster in the scorer at p95 and as fast at p50 (docs/PERFORMANCE.md).
  */
 export const SCORE_ALL_MIN_SHARE = 1 / 64;
 
@@ -158,14 +157,12 @@ export class SegmentedIndex {
     for (const term of this.tokenizer(query)) counts.set(term, (counts.get(term) ?? 0) + 1);
     const terms = [...counts.keys()];
     const idsBySegment = this.segments.map(s => terms.map(t => s.termId(t)));
-    // Postings of the query's common terms (in SCORE_ALL_MIN_SHARE of the chunks or more) and of its rarer ones.
+    // Postings of the query's common terms (in SCORE_ALL_MIN_SHARE of the chunks or more).
     let common = 0;
-    let rare = 0;
     const weights = terms.map((term, i) => {
       let df = 0;
       this.segments.forEach((s, j) => (df += s.documentFrequency(idsBySegment[j]?.[i] ?? -1)));
       if (df >= this.liveDocs * SCORE_ALL_MIN_SHARE) common += df;
-      else rare += df;
       return (counts.get(term) ?? 0) * bm25Idf(this.liveDocs, Math.min(df, this.liveDocs));
     });
     const { normBase, normPerLength } = this.lengthNorm();
@@ -176,11 +173,10 @@ export class SegmentedIndex {
       base += segment.docCount;
       return part;
     });
-    // Common terms, and too few rare postings to fill the top k: every posting added up in WebAssembly, where the
-    // segment has its scorer; MaxScore for the rest. Either way each segment's top k is exact, so the merged one is
-    // too. Segments are taken in index order, as MaxScore needs (a document that only ties the k-th score is passed
-    // over, being later than it).
-    const allAtOnce = common > 0 && rare < k;
+    // A common term: every posting added up in WebAssembly, where the segment has its scorer; MaxScore for the rest.
+    // Either way each segment's top k is exact, so the merged one is too. Segments are taken in index order, as
+    // MaxScore needs (a document that only ties the k-th score is passed over, being later than it).
+    const allAtOnce = common > 0;
     let run: typeof parts = [];
     for (const part of parts) {
       if (!allAtOnce || !part.segment.canScoreAll(terms.length, k)) {
