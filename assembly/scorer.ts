@@ -69,24 +69,51 @@ export function score(
       add(scores, lengths, doc, weight, <f64>(<u32>v + 1), normBase, normPerLength);
     }
   }
-  let size: u32 = 0;
-  // Matching documents score above 0; once k are kept, a newcomer must beat the worst of them.
-  let threshold: f64 = 0;
-  for (let doc: u32 = 0; doc < docCount; doc++) {
+  // Matching documents score above 0; once k are kept, a newcomer must beat the worst of them. The scores are read
+  // eight at a time, compared with the threshold in SIMD and set back to zero: only a group with one above the
+  // threshold is gone through one by one, and most groups are below it.
+  kept = 0;
+  threshold = 0;
+  const zero = f64x2.splat(0);
+  let doc: u32 = 0;
+  for (const groups = docCount & ~7; doc < groups; doc += 8) {
     const at = scores + (<usize>doc << 3);
-    const s = load<f64>(at);
-    store<f64>(at, 0);
-    if (s <= threshold) continue;
-    if (deleted != 0 && (load<u8>(deleted + (<usize>doc >> 3)) & (1 << (doc & 7))) != 0) continue;
-    if (size < k) {
-      siftUp(topScores, topDocs, size++, s, doc);
-      if (size == k) threshold = scoreAt(topScores, 0);
-    } else {
-      siftDown(topScores, topDocs, size, s, doc);
-      threshold = scoreAt(topScores, 0);
-    }
+    const bar = f64x2.splat(threshold);
+    const above = v128.or(
+      v128.or(f64x2.gt(v128.load(at), bar), f64x2.gt(v128.load(at, 16), bar)),
+      v128.or(f64x2.gt(v128.load(at, 32), bar), f64x2.gt(v128.load(at, 48), bar)),
+    );
+    if (v128.any_true(above))
+      for (let i: u32 = 0; i < 8; i++) keep(load<f64>(at + (<usize>i << 3)), doc + i, deleted, k, topScores, topDocs);
+    v128.store(at, zero);
+    v128.store(at, zero, 16);
+    v128.store(at, zero, 32);
+    v128.store(at, zero, 48);
   }
-  return size;
+  for (; doc < docCount; doc++) {
+    const at = scores + (<usize>doc << 3);
+    keep(load<f64>(at), doc, deleted, k, topScores, topDocs);
+    store<f64>(at, 0);
+  }
+  return kept;
+}
+
+/** The top k's size and the score a newcomer must beat, while `score` reads the scores. */
+let kept: u32 = 0;
+let threshold: f64 = 0;
+
+/** Keeps document `doc` of score `s` in the top k if it is live and beats the threshold. */
+@inline
+function keep(s: f64, doc: u32, deleted: usize, k: u32, topScores: usize, topDocs: usize): void {
+  if (s <= threshold) return;
+  if (deleted != 0 && (load<u8>(deleted + (<usize>doc >> 3)) & (1 << (doc & 7))) != 0) return;
+  if (kept < k) {
+    siftUp(topScores, topDocs, kept++, s, doc);
+    if (kept == k) threshold = scoreAt(topScores, 0);
+  } else {
+    siftDown(topScores, topDocs, kept, s, doc);
+    threshold = scoreAt(topScores, 0);
+  }
 }
 
 /** Adds one posting's contribution to its document's score. */

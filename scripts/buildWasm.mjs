@@ -21,7 +21,7 @@ const MODULES = [
     target: 'src/index/scoring/scorerWasm.ts',
     name: 'SCORER_WASM',
     what: "The scorer's",
-    flags: ['--runtime', 'stub', '--importMemory'],
+    flags: ['--runtime', 'stub', '--importMemory', '--enable', 'simd'],
   },
 ];
 
