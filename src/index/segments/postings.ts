@@ -265,24 +265,18 @@ function decodeBlock(
 }
 
 /**
- * Documents of a full block decoded at a time as a cursor steps through it, and as it looks a document up (lookups
- * mostly land a few postings on: a shorter run decodes fewer it never reads).
- */
-const DECODE_RUN = 32;
-const LOOKUP_RUN = 8;
-
-/**
  * Reads one term's postings forward: `doc` and `tf` are the current posting's (doc is NO_DOC past the last), `next`
  * moves one on, `advance` to the first document at or after a target, skipping full blocks by their headers.
  * `block` is the current block's number (postings [128·block, 128·block + 128) of the list), which MaxScore's
  * block bounds are indexed by; `skipBlock` passes over the rest of the current block without decoding the next.
- * A full block's documents are decoded DECODE_RUN at a time as far as the cursor goes, and a tf only when it is read
- * (one packed value, found by its position): looking a document up in a long list decodes little of it.
+ * In a full block nothing is decoded ahead: each step adds the next packed gap to `doc`, and a tf is read only when
+ * asked for (one packed value, found by its position), so looking a document up decodes only the gaps up to it and
+ * stores none. The last, partial block is decoded whole into an array.
  * Made with `decode` false, a cursor reads nothing until `ensureDecoded` or `advance` (which may pass over blocks by
  * their headers first): what MaxScore does with the terms it only looks up.
  */
 export class PostingCursor {
-  /** The current block's documents decoded so far; a partial block's tfs from POSTING_BLOCK on (made at first use). */
+  /** The partial block's documents, and its tfs from POSTING_BLOCK on (made at its first decode). */
   private docs: Uint32Array = NO_BLOCK;
   /** Postings in the list. */
   readonly count: number;
@@ -290,20 +284,20 @@ export class PostingCursor {
   block = 0;
   /** Position in the current block. */
   private i = 0;
-  /** Postings in the current block (0 until decoded), and how many of its documents are decoded. */
+  /** Postings in the current block (0 until decoded). */
   private n = 0;
-  private known = 0;
   private decoded = false;
   /** The current block's last document, once decoded (NO_DOC past the end). */
   private last = NO_DOC;
   /** Byte offset of the current block. */
   private at: number;
-  /** The last document before the current block (−1 at the first). */
-  private prev = -1;
   /** Full blocks in the list. */
   private readonly fullBlocks: number;
-  /** The current full block's gap width, and where its tfs are packed in how many bits. */
+  /** Whether the current block is full (its gaps and tfs packed), and where and in how many bits they are. */
+  private packed = false;
+  private gapsAt = 0;
   private gapBits = 0;
+  private gapMask = 0;
   private tfsAt = 0;
   private tfBits = 0;
   private tfMask = 0;
@@ -328,7 +322,7 @@ export class PostingCursor {
 
   /** The current posting's term frequency. */
   get tf(): number {
-    if (this.block >= this.fullBlocks) return this.docs[POSTING_BLOCK + this.i] ?? 0;
+    if (!this.packed) return this.docs[POSTING_BLOCK + this.i] ?? 0;
     const pos = this.i * this.tfBits;
     return ((this.view.getUint32(this.tfsAt + (pos >>> 3), true) >>> (pos & 7)) & this.tfMask) + 1;
   }
@@ -353,10 +347,8 @@ export class PostingCursor {
 
   /** Moves to the next posting. */
   next(): void {
-    if (++this.i < this.n) {
-      if (this.i >= this.known) this.decodeRun(DECODE_RUN);
-      this.doc = this.docs[this.i] ?? 0;
-    } else {
+    if (++this.i < this.n) this.doc = this.packed ? this.doc + this.gap(this.i) : (this.docs[this.i] ?? 0);
+    else {
       this.skipBlock();
       this.decode();
     }
@@ -365,7 +357,7 @@ export class PostingCursor {
   /** Moves to the first posting of the next block, leaving it undecoded (`ensureDecoded` before reading it). */
   skipBlock(): void {
     if (this.block < this.fullBlocks) {
-      this.prev = this.view.getUint32(this.at, true);
+      this.doc = this.view.getUint32(this.at, true);
       this.at += fullBlockBytes(this.bytes, this.at);
     } else {
       this.at = -1;
@@ -373,7 +365,6 @@ export class PostingCursor {
     this.block++;
     this.i = 0;
     this.n = 0;
-    this.known = 0;
     this.decoded = false;
   }
 
@@ -392,68 +383,72 @@ export class PostingCursor {
           continue;
         }
         this.decode();
-        if (this.doc === NO_DOC) return;
+        if (this.doc >= target) return;
       }
-      if (this.blockLastDoc < target) {
+      if (this.last < target) {
         this.skipBlock();
         continue;
       }
-      const docs = this.docs;
-      while ((docs[this.known - 1] ?? 0) < target) this.decodeRun(LOOKUP_RUN);
+      // The block's last document is ≥ target, so the scan ends in it.
       let i = this.i;
-      while ((docs[i] ?? 0) < target) i++;
+      let doc = this.doc;
+      if (this.packed) while (doc < target) doc += this.gap(++i);
+      else {
+        const docs = this.docs;
+        while (doc < target) doc = docs[++i] ?? 0;
+      }
       this.i = i;
-      this.doc = docs[i] ?? 0;
+      this.doc = doc;
       return;
     }
   }
 
-  /** Enters the current block: a full block's first documents, a partial block whole. */
+  /**
+   * Enters the current block at its first posting: a full block's widths read and its first gap added to the
+   * document before the block (which `skipBlock` leaves in `doc`; −1 before the first), a partial block decoded whole.
+   */
   private decode(): void {
     this.decoded = true;
     this.i = 0;
     const start = this.block << POSTING_BLOCK_SHIFT;
     if (start >= this.count) {
       this.n = 0;
+      this.packed = false;
       this.doc = this.last = NO_DOC;
       return;
     }
-    if (this.docs === NO_BLOCK) this.docs = new Uint32Array(2 * POSTING_BLOCK);
-    const { docs, bytes, at } = this;
+    const { bytes, at } = this;
+    const prev = start === 0 ? -1 : this.doc;
     if (this.block < this.fullBlocks) {
+      this.packed = true;
       this.gapBits = bytes[at + 4] ?? 0;
+      this.gapMask = this.gapBits >= 32 ? 0xffffffff : (1 << this.gapBits) - 1;
       this.tfBits = bytes[at + 5] ?? 0;
       this.tfMask = (1 << this.tfBits) - 1;
-      this.tfsAt = at + HEADER_BYTES + 16 * this.gapBits;
+      this.gapsAt = at + HEADER_BYTES;
+      this.tfsAt = this.gapsAt + 16 * this.gapBits;
       this.n = POSTING_BLOCK;
-      this.known = 0;
       this.last = this.view.getUint32(at, true);
-      this.decodeRun(LOOKUP_RUN);
+      this.doc = prev + this.gap(0);
     } else {
-      decodeBlock(bytes, this.view, at, this.block, this.count, this.prev, docs, 0, docs, POSTING_BLOCK);
-      this.n = this.known = this.count - start;
+      this.packed = false;
+      if (this.docs === NO_BLOCK) this.docs = new Uint32Array(2 * POSTING_BLOCK);
+      const docs = this.docs;
+      decodeBlock(bytes, this.view, at, this.block, this.count, prev, docs, 0, docs, POSTING_BLOCK);
+      this.n = this.count - start;
       this.last = docs[this.n - 1] ?? 0;
+      this.doc = docs[0] ?? 0;
     }
-    this.doc = docs[0] ?? 0;
   }
 
-  /** Decodes the current full block's next `run` documents (gaps unpacked and summed in one pass). */
-  private decodeRun(run: number): void {
-    const { docs, known, gapBits, view } = this;
-    let doc = known === 0 ? this.prev : (docs[known - 1] ?? 0);
-    const end = Math.min(known + run, POSTING_BLOCK);
-    if (gapBits === 0) {
-      for (let i = known; i < end; i++) docs[i] = ++doc;
-    } else if (gapBits <= 25) {
-      const at = this.at + HEADER_BYTES;
-      const mask = (1 << gapBits) - 1;
-      for (let i = known, pos = known * gapBits; i < end; i++, pos += gapBits)
-        docs[i] = doc += ((view.getUint32(at + (pos >>> 3), true) >>> (pos & 7)) & mask) + 1;
-    } else {
-      unpack(view, this.bytes, this.at + HEADER_BYTES, gapBits, known, end - known, docs, known, 1);
-      for (let i = known; i < end; i++) docs[i] = doc += docs[i] ?? 0;
-    }
-    this.known = end;
+  /** Gap i of the current full block (its packed value + 1). */
+  private gap(i: number): number {
+    const pos = i * this.gapBits;
+    const byte = this.gapsAt + (pos >>> 3);
+    const shift = pos & 7;
+    let v = this.view.getUint32(byte, true) >>> shift;
+    if (this.gapBits > 25 && shift !== 0) v |= (this.bytes[byte + 4] ?? 0) << (32 - shift);
+    return ((v & this.gapMask) >>> 0) + 1;
   }
 }
 

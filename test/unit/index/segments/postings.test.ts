@@ -83,6 +83,42 @@ describe('compressed postings', () => {
     }
   });
 
+  it('read every posting in order through any mix of steps, lookups and skipped blocks, from an undecoded start', () => {
+    for (const seed of [31, 32, 33]) {
+      const lists = randomLists(seed);
+      const { postings, postingStarts, view } = encoded(lists);
+      const next = random(seed);
+      lists.forEach((list, t) => {
+        const c = new PostingCursor(postings, view, postingStarts[t] ?? 0, false);
+        let at = 0; // the posting the cursor must be on
+        let moves = 0;
+        while (at < list.docs.length) {
+          const move = next();
+          if (move < 0.15 && (at & (POSTING_BLOCK - 1)) === 0) {
+            // MaxScore passing over a block it cannot use, straight from its first posting.
+            c.skipBlock();
+            at = Math.min(at + POSTING_BLOCK, list.docs.length);
+          } else if (move < 0.5) {
+            const target = (list.docs[Math.min(at + Math.floor(next() * 300), list.docs.length - 1)] ?? 0) + 1;
+            c.advance(target);
+            while (at < list.docs.length && (list.docs[at] ?? 0) < target) at++;
+          } else {
+            c.ensureDecoded();
+            c.next();
+            at++;
+          }
+          c.ensureDecoded();
+          assert.equal(c.doc, list.docs[at] ?? NO_DOC, `seed ${seed}, list ${t}, move ${moves++}`);
+          if (at < list.docs.length) {
+            assert.equal(c.tf, list.tfs[at]);
+            assert.equal(c.block, at >>> 7);
+          }
+        }
+        assert.ok(c.done);
+      });
+    }
+  });
+
   it('skip whole blocks undecoded, landing on the next block first posting', () => {
     const lists = randomLists(21);
     const { cursor } = encoded(lists);
