@@ -4,6 +4,7 @@
 // and posts progress, then the result with its arrays transferred.
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractBinaryDocument } from '../documents/binaryDocuments';
+import { lowerBuildThreadPriority } from './buildPriority';
 import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
@@ -38,6 +39,8 @@ if (port) {
       stack: e instanceof Error ? e.stack : undefined,
     });
   const task = workerData as WorkerTask;
+  // a sync and its helpers build; the index thread answers queries and keeps the host's priority
+  if (task.kind !== 'index') lowerBuildThreadPriority();
   if (task.kind === 'index') serveIndex(port, task.options, __filename);
   else if (task.kind === 'sync') {
     syncIndex(task.request, {
