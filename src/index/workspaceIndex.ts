@@ -41,6 +41,14 @@ export interface WorkspaceIndexConfig {
   onSaving?: (saved: Promise<boolean>) => void;
 }
 
+/** The folders to index (absolute paths) and the file-selection rules, as the config gives them now. */
+export function indexScope(config: Pick<WorkspaceIndexConfig, 'folders' | 'rules'>): {
+  folders: string[];
+  rules: DiscoveryRules;
+} {
+  return { folders: config.folders().map(f => resolve(f)), rules: config.rules?.() ?? {} };
+}
+
 /**
  * The workspace index as the surfaces use it. Full syncs (first open, Rebuild, settings changes, a big merge)
  * run in a worker against the store; saved files are applied in-process in milliseconds as a small segment plus
@@ -188,10 +196,8 @@ export class WorkspaceIndex {
 
   /** The folders a sync's walk would enter now (the roots included), by the same rules: where files can appear. */
   walkedFolders(): Promise<string[]> {
-    return walkedFolders(
-      this.config.folders().map(f => resolve(f)),
-      this.config.rules?.() ?? {},
-    );
+    const { folders, rules } = indexScope(this.config);
+    return walkedFolders(folders, rules);
   }
 
   stats(): IndexStats | undefined {
@@ -237,8 +243,8 @@ export class WorkspaceIndex {
 
   private async runSync(fromScratch: boolean, signal: AbortSignal): Promise<IndexStats> {
     await this.saveNow().catch(() => undefined);
-    const folders = this.config.folders().map(f => resolve(f));
-    const request = { folders, rules: this.config.rules?.() ?? {}, storeDir: this.config.storeDir, fromScratch };
+    const { folders, rules } = indexScope(this.config);
+    const request = { folders, rules, storeDir: this.config.storeDir, fromScratch };
     const result = await runSyncTask(request, {
       signal,
       onProgress: this.config.onProgress,

@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { GroundedError, type ErrorKind } from '../core/errors';
 import { DEFAULT_WORKER_FILE } from './build/indexWorkerClient';
@@ -18,7 +17,7 @@ import { walkedFolders } from './discovery/walkFolders';
 import type { IndexStats } from './segments/indexStats';
 import type { IndexHit } from './segments/segmentedIndex';
 import { weightLookup, type TermWeightTable } from './termWeightTable';
-import { WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
+import { indexScope, WorkspaceIndex, type WorkspaceIndexConfig } from './workspaceIndex';
 
 /** The workspace index as its users see it, held on this thread (WorkspaceIndex) or in the index thread (the client). */
 export interface WorkspaceIndexHandle {
@@ -143,10 +142,8 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
   }
 
   walkedFolders(): Promise<string[]> {
-    return walkedFolders(
-      this.config.folders().map(f => resolve(f)),
-      this.config.rules?.() ?? {},
-    );
+    const { folders, rules } = indexScope(this.config);
+    return walkedFolders(folders, rules);
   }
 
   stats(): IndexStats | undefined {
@@ -187,7 +184,7 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
   }
 
   private threadConfig(): IndexThreadConfig {
-    return { folders: this.config.folders().map(f => resolve(f)), rules: this.config.rules?.() ?? {} };
+    return indexScope(this.config);
   }
 
   private start(): Worker {

@@ -15,8 +15,6 @@ import { sourcesToShow } from '../shared/sourcesToShow';
 import { toCitationView } from './panelCitations';
 import { toStoredPassage, type CitedPassage, type StoredPassage } from './storedPassage';
 
-export type { CitedPassage, StoredPassage } from './storedPassage';
-
 /** Everything the panel's host side needs from VS Code, so it can be tested with spies. */
 export interface PanelPorts {
   post(message: HostToPanel): void;
