@@ -1,12 +1,6 @@
 import { TopK } from '../scoring/topK';
 import { NO_DOC, type PostingCursor } from './postings';
-import type { Segment } from './segment';
-
-/**
- * Bounds are inflated by this factor so that rounding (a contribution computed as w·tf/den, the bound as w·max)
- * can never make a bound smaller than a score it bounds.
- */
-const SAFETY = 1 + 1e-9;
+import { BOUND_SAFETY, type Segment } from './segment';
 
 /** One query term in one segment, ordered by its bound. */
 interface TermCursor {
@@ -115,7 +109,7 @@ function cursorsOf(
     const weight = weights[slot] ?? 0;
     if (id < 0 || !(weight > 0)) return;
     const impacts = segment.impacts(id, normBase, normPerLength);
-    const factor = weight * impacts.scale * SAFETY;
+    const factor = weight * impacts.scale * BOUND_SAFETY;
     const postings = segment.cursor(id, true);
     cursors.push({
       slot,

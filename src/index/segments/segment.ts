@@ -40,6 +40,21 @@ export interface SegmentData {
 export const IMPACT_BLOCK_SHIFT = POSTING_BLOCK_SHIFT;
 const IMPACT_BLOCK = 1 << IMPACT_BLOCK_SHIFT;
 
+/**
+ * Bounds are inflated by this factor so that rounding (a contribution computed as w·tf/den, the bound as w·max) can
+ * never make a bound smaller than a score it bounds.
+ */
+export const BOUND_SAFETY = 1 + 1e-9;
+
+/** Terms with at least this many postings in a segment have their impacts computed while the index is idle. */
+export const WARMED_MIN_POSTINGS = 1024;
+
+/**
+ * The WebAssembly scorer prunes a query whose rarest term is in fewer than this share of the segment's documents:
+ * its candidates are few enough that looking the common terms up for them beats adding them up.
+ */
+export const PRUNE_RAREST_SHARE = 1 / 64;
+
 export interface TermImpacts {
   max: number;
   blocks: Float64Array;
@@ -213,8 +228,9 @@ export class Segment {
   }
 
   /**
-   * The k best live documents for the terms (weights as in `score`), each handed to `offer`, by adding up every
-   * posting of the terms in WebAssembly: exactly the scores `score` gives. Only once canScoreAll says so.
+   * The k best live documents for the terms (weights as in `score`), each handed to `offer`, scored term at a time in
+   * WebAssembly (see SegmentScorer), pruned when the rarest term is in under PRUNE_RAREST_SHARE of the documents:
+   * exactly the scores `score` gives. Only once canScoreAll says so.
    */
   scoreAll(
     termIds: readonly number[],
@@ -227,14 +243,32 @@ export class Segment {
   ): void {
     if (!this.scorer) throw new Error('This segment has no scorer yet: prepareScorer first.');
     const { postingStarts, postings } = this.data;
-    const terms: ScorerTerm[] = [];
+    const terms: (ScorerTerm & { id: number })[] = [];
     termIds.forEach((id, i) => {
       const weight = weights[i] ?? 0;
       if (id < 0 || !(weight > 0)) return;
       const start = postingStarts[id] ?? 0;
-      terms.push({ blocksAt: firstBlockAt(postings, start), count: postingCount(postings, start), weight });
+      terms.push({
+        id,
+        blocksAt: firstBlockAt(postings, start),
+        count: postingCount(postings, start),
+        weight,
+        bound: 0,
+      });
     });
-    this.scorer.score(terms, normBase, normPerLength, deleted, k, offer);
+    const rarest = terms.reduce((fewest, term) => Math.min(fewest, term.count), Infinity);
+    const prune = terms.length > 1 && rarest < this.docCount * PRUNE_RAREST_SHARE;
+    // Bounds for the pruning. A contribution is under the weight (tf / (tf + norm) < 1); a list too short to have its
+    // impacts warmed is not read for a tighter bound, being among the first added up anyway.
+    if (prune)
+      for (const term of terms) {
+        if (term.count < WARMED_MIN_POSTINGS) term.bound = term.weight;
+        else {
+          const impacts = this.impacts(term.id, normBase, normPerLength);
+          term.bound = term.weight * impacts.max * impacts.scale * BOUND_SAFETY;
+        }
+      }
+    this.scorer.score(terms, normBase, normPerLength, deleted, k, offer, prune);
   }
 
   /** Bytes of the scorer's WebAssembly memory (which holds the postings and lengths once made), 0 before. */

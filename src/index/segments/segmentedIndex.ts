@@ -4,7 +4,7 @@ import { TopK, type ScoredDoc } from '../scoring/topK';
 import { tokenize, type Tokenizer } from '../terms/tokenizer';
 import { noFiles, FileTable, type FileColumns, type FileRecord } from './fileTable';
 import { scoreWithMaxScore } from './maxScore';
-import { Segment, type SegmentData } from './segment';
+import { Segment, WARMED_MIN_POSTINGS, type SegmentData } from './segment';
 import { isDeleted, mergeSegments } from './segmentMerge';
 
 /** Everything needed to rebuild a `SegmentedIndex`: what the store saves and what the worker hands over. */
@@ -29,10 +29,10 @@ export interface IndexHit {
 
 /**
  * A term in at least this share of the chunks is common. A query with a common term is scored term at a time in
- * WebAssembly (see SegmentScorer) — every block decoded and every posting added up, then every document's score
- * read once — and a query of rarer terms only by MaxScore, in JavaScript, which skips most postings. With compressed
- * postings MaxScore pays for decoding in JavaScript, and a common term's lists are where it decodes most: a query
- * with rare terms beside a common one is faster in the scorer at p95 and as fast at p50 (docs/PERFORMANCE.md).
+ * WebAssembly (see SegmentScorer: every posting added up, or with a rare term beside the common ones, the rare terms'
+ * candidates scored and the common terms only looked up for them), and a query of rarer terms only by MaxScore, in
+ * JavaScript, which skips most postings. With compressed postings MaxScore pays for decoding in JavaScript, and a
+ * common term's lists are where it decodes most (docs/PERFORMANCE.md).
  */
 export const SCORE_ALL_MIN_SHARE = 1 / 64;
 
@@ -210,7 +210,11 @@ export class SegmentedIndex {
    * while the host is idle after an install: otherwise the first query using a common term pays one pass over its
    * postings, and a common term ("return") has a long list of them. Stops when `stillWanted` turns false.
    */
-  async warmBounds(step: () => Promise<void>, stillWanted: () => boolean, minPostings = 1024): Promise<void> {
+  async warmBounds(
+    step: () => Promise<void>,
+    stillWanted: () => boolean,
+    minPostings = WARMED_MIN_POSTINGS,
+  ): Promise<void> {
     for (const segment of [...this.segments]) {
       for (let id = 0; id < segment.termCount; id++) {
         if (segment.documentFrequency(id) < minPostings) continue;
