@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, resolve, sep } from 'node:path';
 import { createYielder } from './base/yieldToEventLoop';
 import { INSTALL_BUDGET_MS, runSyncTask } from './build/indexWorkerClient';
+import { syncInOwnSession } from './build/syncProcess';
 import { manifestOf, sameFolders } from './build/syncIndex';
 import type { SyncProgress, SyncResult } from './build/syncRequest';
 import { transferList } from './build/workerMessages';
@@ -249,6 +250,7 @@ export class WorkspaceIndex {
       signal,
       onProgress: this.config.onProgress,
       workerFile: this.config.workerFile,
+      ownSession: syncInOwnSession(),
     });
     signal.throwIfAborted();
     const index = await SegmentedIndex.open(result.snapshot, createYielder(signal, INSTALL_BUDGET_MS));

@@ -1,16 +1,18 @@
 // Entry of the index worker thread (dist/indexWorker.js when bundled, out/src/index/build/indexWorker.js under tsc):
 // runs the task in `workerData` — the index thread, which holds the index and answers the host's requests for as
 // long as the host runs, a whole sync (started by the index thread), or one part of a sync's files as its helper —
-// and posts progress, then the result with its arrays transferred.
+// and posts progress, then the result with its arrays transferred. Started as a sync's own process (syncProcess.ts),
+// it runs the sync it is sent by message and answers over its IPC channel.
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractBinaryDocument } from '../documents/binaryDocuments';
-import { lowerBuildThreadPriority } from './buildPriority';
+import { lowerBuildThreadPriority, lowerSessionPriority } from './buildPriority';
 import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
 import { serveIndex } from './indexThread';
 import { SegmentReader } from './segmentReader';
-import type { SyncProgress } from './syncRequest';
+import { SYNC_PROCESS_ENV } from './syncProcess';
+import type { SyncProgress, SyncRequest } from './syncRequest';
 import { syncIndex } from './syncIndex';
 import {
   doneMessage,
@@ -21,10 +23,20 @@ import {
   type WorkerTask,
 } from './workerMessages';
 
-const port = parentPort;
-if (port) {
-  const post = (message: WorkerMessage | PartMessage, transfer: ArrayBuffer[] = []): void =>
-    port.postMessage(message, transfer);
+type Post = (message: WorkerMessage | PartMessage, transfer?: ArrayBuffer[]) => void;
+
+/** Posts what went wrong as an 'error' message. */
+const failWith =
+  (post: Post) =>
+  (e: unknown): void =>
+    post({
+      type: 'error',
+      message: e instanceof Error ? e.message : String(e),
+      stack: e instanceof Error ? e.stack : undefined,
+    });
+
+/** A whole sync with helper threads, posting progress (at most every 50 ms, and the last) and then the result. */
+function runSync(request: SyncRequest, post: Post): void {
   let lastProgress = 0;
   const onProgress = ({ done, total, growing }: SyncProgress): void => {
     const now = performance.now();
@@ -32,26 +44,26 @@ if (port) {
     lastProgress = now;
     post({ type: 'progress', done, total, ...(growing ? { growing } : {}) });
   };
-  const failed = (e: unknown): void =>
-    post({
-      type: 'error',
-      message: e instanceof Error ? e.message : String(e),
-      stack: e instanceof Error ? e.stack : undefined,
-    });
+  syncIndex(request, {
+    onProgress,
+    helpers: indexHelpers(__filename),
+    extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
+  }).then(result => {
+    const { message, transfer } = doneMessage(result);
+    post(message, transfer);
+  }, failWith(post));
+}
+
+const port = parentPort;
+if (port) {
+  const post: Post = (message, transfer = []) => port.postMessage(message, transfer);
+  const failed = failWith(post);
   const task = workerData as WorkerTask;
   // a sync and its helpers build; the index thread answers queries and keeps the host's priority
   if (task.kind !== 'index') lowerBuildThreadPriority();
   if (task.kind === 'index') serveIndex(port, task.options, __filename);
-  else if (task.kind === 'sync') {
-    syncIndex(task.request, {
-      onProgress,
-      helpers: indexHelpers(__filename),
-      extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
-    }).then(result => {
-      const { message, transfer } = doneMessage(result);
-      post(message, transfer);
-    }, failed);
-  } else {
+  else if (task.kind === 'sync') runSync(task.request, post);
+  else {
     // A helper: reads the blocks it is sent, one after the other, into one segment; asks for the next after each.
     const reader = new SegmentReader({
       newSegmentId: () => task.segmentId,
@@ -92,4 +104,14 @@ if (port) {
       work.catch(failed); // the sync stops this helper at its first error
     });
   }
+} else if (process.env[SYNC_PROCESS_ENV] === '1' && process.send) {
+  // A sync's own process (see syncProcess.ts): it leads a session of its own, which gives way to the user's others.
+  lowerSessionPriority();
+  lowerBuildThreadPriority();
+  const post: Post = message => void process.send?.(message);
+  process.once('message', (task: WorkerTask) => {
+    if (task.kind === 'sync') runSync(task.request, post);
+    else failWith(post)(new Error(`A sync's process cannot run a task of kind ${task.kind}.`));
+  });
+  process.once('disconnect', () => process.exit(0)); // the process that started it is gone
 }

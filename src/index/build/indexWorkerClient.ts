@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { quietWorker } from './quietWorker';
 import { syncIndex } from './syncIndex';
+import { runSyncProcess } from './syncProcess';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
@@ -22,20 +23,24 @@ export interface SyncTaskOptions {
   workerFile?: string | false;
   /** The worker's heap limit in MB; default INDEX_WORKER_HEAP_MB. */
   heapMb?: number;
+  /** Runs the worker script as a process of its own session instead of a thread (see syncInOwnSession). */
+  ownSession?: boolean;
 }
 
 /**
  * Runs a sync in a worker thread, so the host's event loop stays free while thousands of files are read and
  * tokenized. Aborting terminates the worker (the store is only ever replaced atomically, so nothing half-written
- * remains). Without a worker script (an unusual bundle) it runs in-process instead of failing.
+ * remains). Without a worker script (an unusual bundle) it runs in-process instead of failing. With `ownSession`
+ * the script runs as a child process that leads a session of its own (runSyncProcess).
  */
 export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {}): Promise<SyncResult> {
   const file = options.workerFile ?? DEFAULT_WORKER_FILE;
   if (file === false || !existsSync(file)) return syncIndex(request, options);
+  const heapMb = options.heapMb ?? INDEX_WORKER_HEAP_MB;
+  if (options.ownSession) return runSyncProcess(file, request, { ...options, heapMb });
   return new Promise<SyncResult>((resolve, reject) => {
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'sync', request };
-    const heapMb = options.heapMb ?? INDEX_WORKER_HEAP_MB;
     const worker = quietWorker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     let settled = false;
     const finish = (fn: () => void): void => {

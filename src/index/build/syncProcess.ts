@@ -1,0 +1,95 @@
+import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
+import { outOfMemory } from './workerLimits';
+import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
+
+/** Set in the environment of a sync's process: the index worker script then runs the sync it is sent. */
+export const SYNC_PROCESS_ENV = 'GROUNDED_SYNC_PROCESS';
+
+/**
+ * Whether a full sync runs in a process of its own session rather than in a worker thread. On Linux the scheduler
+ * shares the cores between sessions (autogroups) before it shares them between threads, and a session is charged
+ * for all its threads' time: a build in the extension host's session spends that session's share, so the host
+ * waits behind the other sessions when it wakes, however low the build threads' nice values. In a session of its
+ * own (at BUILD_NICE) the build spends only its own share. Elsewhere sessions do not weigh, and threads stay.
+ */
+export const syncInOwnSession = (platform: NodeJS.Platform = process.platform): boolean => platform === 'linux';
+
+export interface SyncProcessOptions {
+  signal?: AbortSignal;
+  onProgress?: (progress: SyncProgress) => void;
+  /** The process's heap limit in MB (V8's old generation). */
+  heapMb: number;
+  /** Starts the process; tests wrap it to reach the child. */
+  spawn?: (file: string, options: ForkOptions) => ChildProcess;
+}
+
+/** The end of what a process printed on stderr that is kept, to tell a heap limit from another crash. */
+const STDERR_TAIL = 4096;
+
+/**
+ * Runs a sync in a child process that leads a session of its own (`detached`), running the index worker script
+ * (`file`) with the sync sent as its first message; it answers as the sync's worker thread does (progress, then the
+ * result or an error), by structured clone over its IPC channel. What it prints goes to this process's stderr.
+ * Aborting kills it; it exits by itself when this process goes away (its channel closes).
+ */
+export function runSyncProcess(file: string, request: SyncRequest, options: SyncProcessOptions): Promise<SyncResult> {
+  return new Promise<SyncResult>((resolve, reject) => {
+    options.signal?.throwIfAborted();
+    const spawn = options.spawn ?? fork;
+    const child = spawn(file, {
+      detached: true,
+      serialization: 'advanced',
+      execArgv: [`--max-old-space-size=${options.heapMb}`],
+      env: { ...process.env, [SYNC_PROCESS_ENV]: '1', ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stdout?.pipe(process.stderr, { end: false });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
+    });
+    let settled = false;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const onAbort = (): void => {
+      finish(() => reject(new DOMException('The index build was cancelled.', 'AbortError')));
+      child.kill();
+    };
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    child.on('message', (message: WorkerMessage) => {
+      if (message.type === 'progress')
+        options.onProgress?.({
+          done: message.done,
+          total: message.total,
+          ...(message.growing ? { growing: true as const } : {}),
+        });
+      else if (message.type === 'done') finish(() => resolve(resultOf(message)));
+      else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      if (message.type !== 'progress') child.kill();
+    });
+    child.on('error', e => {
+      finish(() => reject(e));
+      child.kill();
+    });
+    child.on('exit', (code, signal) =>
+      finish(() =>
+        reject(
+          ranOutOfHeap(stderr)
+            ? outOfMemory(options.heapMb)
+            : new Error(`The index process stopped (${signal ?? `exit code ${code}`}) before it finished.`),
+        ),
+      ),
+    );
+    const task: WorkerTask = { kind: 'sync', request };
+    child.send(task);
+  });
+}
+
+/** Whether a process's last words are V8's at its heap limit. */
+const ranOutOfHeap = (stderr: string): boolean => /heap out of memory|Reached heap limit/i.test(stderr);
