@@ -21,6 +21,11 @@ const ROUNDING = 1e-9;
  * adds them all up instead: looking the rest up would save too little to pay for the candidates' bookkeeping.
  */
 const ADDED_SHARE_TO_GIVE_UP: f64 = 0.12;
+/**
+ * When no more than this many candidates per result are left once those that cannot pass the bar are dropped, they
+ * are all scored in query order at once rather than first completed to find the few that can still enter.
+ */
+const FEW_CANDIDATES_PER_RESULT: u32 = 32;
 
 /**
  * The k best live documents for the `termCount` terms at `terms` (in query order): each posting adds
@@ -97,8 +102,17 @@ export function score(
     addAll(postings, terms + <usize>chosen * TERM, lengths, scores, normBase, normPerLength, touched);
     next++;
   }
-  // Candidates that cannot pass the bar whatever the other terms add are dropped before those are looked up.
-  if (next < termCount) drop(touched, scores, docCount, boundFrom(terms, order, next, termCount), bar);
+  // Candidates that cannot pass the bar whatever the other terms add are dropped before those are looked up. When
+  // few are left they are scored from zero in query order at once, each term's list walked once.
+  if (next < termCount) {
+    const left = drop(touched, scores, docCount, boundFrom(terms, order, next, termCount), bar);
+    if (left <= k * FEW_CANDIDATES_PER_RESULT) {
+      zeroMarked(touched, scores, docCount);
+      for (let t: u32 = 0; t < termCount; t++)
+        addMatching(postings, terms + <usize>t * TERM, lengths, scores, normBase, normPerLength, touched, 0, -1);
+      return readMarked(scores, docCount, touched, deleted, k, topScores, topDocs);
+    }
+  }
   for (; next < termCount; next++) {
     const term = terms + <usize>load<u32>(order + (<usize>next << 2)) * TERM;
     const rest = boundFrom(terms, order, next, termCount);
@@ -124,7 +138,7 @@ export function score(
   }
   for (let t: u32 = 0; t < termCount; t++)
     addMatching(postings, terms + <usize>t * TERM, lengths, scores, normBase, normPerLength, touched, 0, -1);
-  return readMarked(scores, docCount, touched, k, topScores, topDocs);
+  return readMarked(scores, docCount, touched, deleted, k, topScores, topDocs);
 }
 
 /**
@@ -275,8 +289,24 @@ function unmarkAll(touched: usize, scores: usize, docCount: u32): void {
   }
 }
 
-/** Unmarks, and sets back to zero, every candidate whose score plus `rest` is no more than `bar`. */
-function drop(touched: usize, scores: usize, docCount: u32, rest: f64, bar: f64): void {
+/** Sets every candidate's score back to zero (they stay marked). */
+function zeroMarked(touched: usize, scores: usize, docCount: u32): void {
+  const words = (docCount + 63) >> 6;
+  for (let w: u32 = 0; w < words; w++) {
+    let bits = load<u64>(touched + (<usize>w << 3));
+    while (bits != 0) {
+      store<f64>(scores + (<usize>((w << 6) + <u32>ctz(bits)) << 3), 0);
+      bits &= bits - 1;
+    }
+  }
+}
+
+/**
+ * Unmarks, and sets back to zero, every candidate whose score plus `rest` is no more than `bar`; returns how many
+ * are left.
+ */
+function drop(touched: usize, scores: usize, docCount: u32, rest: f64, bar: f64): u32 {
+  let left: u32 = 0;
   const words = (docCount + 63) >> 6;
   for (let w: u32 = 0; w < words; w++) {
     const wordAt = touched + (<usize>w << 3);
@@ -291,7 +321,9 @@ function drop(touched: usize, scores: usize, docCount: u32, rest: f64, bar: f64)
       kept &= ~((<u64>1) << bit);
     }
     store<u64>(wordAt, kept);
+    left += <u32>popcnt(kept);
   }
+  return left;
 }
 
 /** The most the terms `order[from..]` can add to a document's score together. */
@@ -543,8 +575,8 @@ function readAll(scores: usize, docCount: u32, deleted: usize, k: u32, topScores
   return kept;
 }
 
-/** Keeps the k best of the documents marked in `touched` (all live), setting their scores back to zero and unmarking them. */
-function readMarked(scores: usize, docCount: u32, touched: usize, k: u32, topScores: usize, topDocs: usize): u32 {
+/** Keeps the k best live documents marked in `touched`, setting their scores back to zero and unmarking them. */
+function readMarked(scores: usize, docCount: u32, touched: usize, deleted: usize, k: u32, topScores: usize, topDocs: usize): u32 {
   kept = 0;
   threshold = 0;
   const words = (docCount + 63) >> 6;
@@ -555,7 +587,7 @@ function readMarked(scores: usize, docCount: u32, touched: usize, k: u32, topSco
       const doc = (w << 6) + <u32>ctz(bits);
       bits &= bits - 1;
       const at = scores + (<usize>doc << 3);
-      keep(load<f64>(at), doc, 0, k, topScores, topDocs);
+      keep(load<f64>(at), doc, deleted, k, topScores, topDocs);
       store<f64>(at, 0);
     }
     store<u64>(wordAt, 0);
