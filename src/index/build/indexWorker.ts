@@ -5,7 +5,7 @@
 // it runs the sync it is sent by message and answers over its IPC channel.
 import { parentPort, workerData } from 'node:worker_threads';
 import { extractBinaryDocument } from '../documents/binaryDocuments';
-import { lowerBuildThreadPriority, lowerSessionPriority } from './buildPriority';
+import { lowerBuildThreadPriority } from './buildPriority';
 import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
@@ -105,8 +105,7 @@ if (port) {
     });
   }
 } else if (process.env[SYNC_PROCESS_ENV] === '1' && process.send) {
-  // A sync's own process (see syncProcess.ts): it leads a session of its own, which gives way to the user's others.
-  lowerSessionPriority();
+  // A sync's own process (see syncProcess.ts), in a session of its own: its threads are charged to that session.
   lowerBuildThreadPriority();
   const post: Post = message => void process.send?.(message);
   process.once('message', (task: WorkerTask) => {

@@ -10,8 +10,9 @@ export const SYNC_PROCESS_ENV = 'GROUNDED_SYNC_PROCESS';
  * Whether a full sync runs in a process of its own session rather than in a worker thread. On Linux the scheduler
  * shares the cores between sessions (autogroups) before it shares them between threads, and a session is charged
  * for all its threads' time: a build in the extension host's session spends that session's share, so the host
- * waits behind the other sessions when it wakes, however low the build threads' nice values. In a session of its
- * own (at BUILD_NICE) the build spends only its own share. Elsewhere sessions do not weigh, and threads stay.
+ * waits behind the other sessions when it wakes, however low the build threads' nice values (those only order the
+ * threads within a session). In a session of its own the build spends its own share. Elsewhere sessions do not
+ * weigh, and the sync stays a thread.
  */
 export const syncInOwnSession = (platform: NodeJS.Platform = process.platform): boolean => platform === 'linux';
 

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { getPriority, tmpdir } from 'node:os';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { BUILD_NICE, lowerBuildThreadPriority, lowerSessionPriority } from '../../../../src/index/build/buildPriority';
+import { BUILD_NICE, lowerBuildThreadPriority } from '../../../../src/index/build/buildPriority';
 
 /** Runs `lowerBuildThreadPriority` in a worker thread and answers with what it returned and that thread's priority. */
 function lowerInWorker(): Promise<{ lowered: boolean; priority: number }> {
@@ -38,18 +37,5 @@ describe('build thread priority', () => {
     assert.equal(lowerBuildThreadPriority('darwin'), false);
     assert.equal(lowerBuildThreadPriority('win32'), false);
     assert.equal(getPriority(), before);
-  });
-
-  it("lowers a session's priority only on Linux, where the scheduler shares the cores between sessions first", () => {
-    const file = join(tmpdir(), `grounded-autogroup-${process.pid}`);
-    try {
-      assert.equal(lowerSessionPriority('darwin', file), false);
-      assert.equal(lowerSessionPriority('win32', file), false);
-      assert.equal(existsSync(file), false, 'nothing written off Linux');
-      assert.equal(lowerSessionPriority('linux', file), true);
-      assert.equal(readFileSync(file, 'utf8'), String(BUILD_NICE));
-    } finally {
-      rmSync(file, { force: true });
-    }
   });
 });

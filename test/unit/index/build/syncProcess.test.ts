@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroundedError } from '../../../../src/core/errors';
-import { BUILD_NICE } from '../../../../src/index/build/buildPriority';
 import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../../src/index/build/indexWorkerClient';
 import { runSyncProcess, syncInOwnSession } from '../../../../src/index/build/syncProcess';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
@@ -14,12 +13,6 @@ import { tempDirs } from '../../../support/tempDirs';
 /** The session id of process `pid` (the sixth field of its /proc stat). */
 const sessionOf = (pid: number | string): number =>
   Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[3]);
-
-/** The nice value of the autogroup (session) of process `pid`, where the kernel has autogroups. */
-const autogroupNice = (pid: number | string): number | undefined => {
-  const file = `/proc/${pid}/autogroup`;
-  return existsSync(file) ? Number(/nice (-?\d+)/.exec(readFileSync(file, 'utf8'))?.[1]) : undefined;
-};
 
 /** `fork`, remembering the processes it started. */
 function recordingFork(started: ChildProcess[]): typeof fork {
@@ -51,11 +44,10 @@ describe('a sync in a process of its own session', () => {
     assert.equal(syncInOwnSession('win32'), false);
   });
 
-  it('runs in a child process that leads a session of its own at the build priority, and answers like an in-process build', async () => {
+  it('runs in a child process that leads a session of its own, and answers like an in-process build', async () => {
     const started: ChildProcess[] = [];
     const progress: number[] = [];
     const sessions: number[] = [];
-    const nices: (number | undefined)[] = [];
     const result = await runSyncProcess(
       DEFAULT_WORKER_FILE,
       { folders: [ws], rules: {} },
@@ -67,7 +59,6 @@ describe('a sync in a process of its own session', () => {
           const pid = started[0]?.pid;
           if (pid === undefined || sessions.length > 0) return;
           sessions.push(sessionOf(pid)); // read while the process runs (it has posted progress)
-          nices.push(autogroupNice(pid));
         },
       },
     );
@@ -75,8 +66,6 @@ describe('a sync in a process of its own session', () => {
     assert.ok(pid !== undefined && pid !== process.pid, 'a child process ran the sync');
     assert.deepEqual(sessions, [pid], 'the process leads its own session');
     assert.notEqual(sessionOf('self'), pid);
-    if (nices[0] !== undefined) assert.equal(nices[0], BUILD_NICE, "the build's session is niced, not ours");
-    if (autogroupNice('self') !== undefined) assert.notEqual(autogroupNice('self'), BUILD_NICE);
     assert.equal(progress[progress.length - 1], 300);
     const alone = await runSyncTask({ folders: [ws], rules: {} }, { workerFile: false });
     const key = (snapshot: typeof result.snapshot) =>
