@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -17,24 +18,44 @@ export function timeEach<T>(inputs: readonly T[], fn: (input: T) => unknown): nu
   return times.sort((a, b) => a - b);
 }
 
+/** Nanoseconds this thread has spent runnable but waiting for a core (Linux's schedstat), or undefined elsewhere. */
+function runqueueWaitNs(): number | undefined {
+  try {
+    return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[1]);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Watches the event loop while `work` runs: a 5 ms interval timer that records how late it fires. The largest
- * delay is the longest the loop was blocked (what a user typing in the editor would feel).
+ * delay is the longest the loop was blocked (what a user typing in the editor would feel). On Linux,
+ * `maxLagWaitMs` is how much of that delay the thread spent runnable but waiting for a core (the scheduler's
+ * share, not the loop's work nor a stall of the whole machine).
  */
-export async function withLoopLag<T>(work: () => Promise<T>): Promise<{ result: T; maxLagMs: number; ms: number }> {
+export async function withLoopLag<T>(
+  work: () => Promise<T>,
+): Promise<{ result: T; maxLagMs: number; maxLagWaitMs?: number; ms: number }> {
   let maxLagMs = 0;
+  let maxLagWaitMs: number | undefined;
   let last = performance.now();
+  let lastWait = runqueueWaitNs();
   const timer = setInterval(() => {
     const now = performance.now();
-    maxLagMs = Math.max(maxLagMs, now - last - 5);
+    const wait = runqueueWaitNs();
+    if (now - last - 5 > maxLagMs) {
+      maxLagMs = now - last - 5;
+      maxLagWaitMs = wait !== undefined && lastWait !== undefined ? (wait - lastWait) / 1e6 : undefined;
+    }
     last = now;
+    lastWait = wait;
   }, 5);
   const t0 = performance.now();
   try {
     const result = await work();
     const ms = performance.now() - t0;
     await new Promise(r => setTimeout(r, 20)); // let the timer see a block at the very end
-    return { result, maxLagMs, ms };
+    return { result, maxLagMs, ms, ...(maxLagWaitMs !== undefined ? { maxLagWaitMs } : {}) };
   } finally {
     clearInterval(timer);
   }
