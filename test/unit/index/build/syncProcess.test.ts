@@ -1,11 +1,16 @@
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroundedError } from '../../../../src/core/errors';
 import { DEFAULT_WORKER_FILE, runSyncTask } from '../../../../src/index/build/indexWorkerClient';
-import { ownBuffers, runSyncProcess, syncInOwnSession } from '../../../../src/index/build/syncProcess';
+import {
+  ownBuffers,
+  runSyncProcess,
+  SYNC_PROCESS_ENV,
+  syncInOwnSession,
+} from '../../../../src/index/build/syncProcess';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
 import { tempDirs } from '../../../support/tempDirs';
@@ -122,6 +127,29 @@ describe('a sync in a process of its own session', () => {
     await assert.rejects(sync, { name: 'AbortError' });
     await exited(started[0] as ChildProcess);
     assert.equal(started[0]?.signalCode, 'SIGTERM', 'the process was killed');
+  });
+
+  it('stops in the middle of a sync when the process that started it goes away (nothing saved)', async function () {
+    this.timeout(30_000);
+    const big = await dirs.make('grounded-sync-orphan-');
+    for (let i = 0; i < 4000; i++)
+      await writeFile(join(big, `f${i}.md`), `# File ${i}\n\n${'alpha beta gamma delta '.repeat(40)}${i}\n`);
+    const storeDir = join(big, '.store');
+    const child = fork(DEFAULT_WORKER_FILE, {
+      env: { ...process.env, [SYNC_PROCESS_ENV]: '1' },
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
+    });
+    child.send({ kind: 'sync', request: { folders: [big], rules: {}, storeDir } });
+    const first = await new Promise<{ type: string; done?: number; total?: number }>(resolve =>
+      child.once('message', resolve),
+    );
+    assert.equal(first.type, 'progress');
+    assert.ok((first.done ?? 0) < 4000, 'still reading when its parent goes away');
+    child.disconnect();
+    await exited(child);
+    assert.equal(child.exitCode, 0);
+    assert.equal(existsSync(join(storeDir, 'manifest.bin')), false, 'the sync did not run to its save');
   });
 
   it('runs under a heap limit, and a process stopped by it fails with a message that says how to index less', async () => {
