@@ -15,8 +15,9 @@ import type {
 /**
  * The index thread's side: one WorkspaceIndex, which owns the index (loading the store, syncs, saved files, merges,
  * saving, warm-up), answering the host's requests by message. Its full syncs run in a worker of their own
- * (`syncWorkerFile`), so this thread keeps answering queries while one runs. The folders and rules are the host's
- * (its settings): each request that may sync carries them, and the index reads the latest.
+ * (`syncWorkerFile`; on Linux a process of its own session, see syncProcess.ts), so this thread keeps answering
+ * queries while one runs. The folders and rules are the host's (its settings): each request that may sync carries
+ * them, and the index reads the latest.
  */
 export function serveIndex(port: MessagePort, options: IndexThreadOptions, syncWorkerFile: string | false): void {
   const post = (event: IndexEvent): void => port.postMessage(event);
