@@ -11,6 +11,7 @@ import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
 import { serveIndex } from './indexThread';
 import { SegmentReader } from './segmentReader';
+import { sendSliced } from './slicedArrays';
 import { SYNC_PROCESS_ENV } from './syncProcess';
 import type { SyncProgress, SyncRequest } from './syncRequest';
 import { syncIndex } from './syncIndex';
@@ -107,7 +108,8 @@ if (port) {
 } else if (process.env[SYNC_PROCESS_ENV] === '1' && process.send) {
   // A sync's own process (see syncProcess.ts), in a session of its own: its threads are charged to that session.
   lowerBuildThreadPriority();
-  const post: Post = message => void process.send?.(message);
+  // the result's large arrays go in slices, so that no one message holds the receiving thread for long
+  const post: Post = message => sendSliced(message, m => void process.send?.(m));
   process.once('message', (task: WorkerTask) => {
     if (task.kind === 'sync') runSync(task.request, post);
     else failWith(post)(new Error(`A sync's process cannot run a task of kind ${task.kind}.`));

@@ -1,5 +1,6 @@
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
+import { isSliceMessage, SliceAssembler, type SliceMessage } from './slicedArrays';
 import { outOfMemory } from './workerLimits';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
@@ -31,7 +32,8 @@ const STDERR_TAIL = 4096;
 /**
  * Runs a sync in a child process that leads a session of its own (`detached`), running the index worker script
  * (`file`) with the sync sent as its first message; it answers as the sync's worker thread does (progress, then the
- * result or an error), by structured clone over its IPC channel. What it prints goes to this process's stderr.
+ * result or an error), by structured clone over its IPC channel, the large arrays in slices (slicedArrays.ts). What
+ * it prints goes to this process's stderr.
  * Aborting kills it; it exits by itself when this process goes away (its channel closes).
  */
 export function runSyncProcess(file: string, request: SyncRequest, options: SyncProcessOptions): Promise<SyncResult> {
@@ -63,16 +65,25 @@ export function runSyncProcess(file: string, request: SyncRequest, options: Sync
       child.kill();
     };
     options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('message', (message: WorkerMessage) => {
+    const slices = new SliceAssembler();
+    child.on('message', (message: WorkerMessage | SliceMessage) => {
+      if (isSliceMessage(message)) return slices.add(message);
       if (message.type === 'progress')
-        options.onProgress?.({
+        return options.onProgress?.({
           done: message.done,
           total: message.total,
           ...(message.growing ? { growing: true as const } : {}),
         });
-      else if (message.type === 'done') finish(() => resolve(resultOf(ownBuffers(message))));
-      else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
-      if (message.type !== 'progress') child.kill();
+      child.kill();
+      if (message.type === 'error')
+        return finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      let result: SyncResult;
+      try {
+        result = resultOf(ownBuffers(slices.restore(message)));
+      } catch (e) {
+        return finish(() => reject(e instanceof Error ? e : new Error(String(e))));
+      }
+      finish(() => resolve(result));
     });
     child.on('error', e => {
       finish(() => reject(e));
