@@ -5,6 +5,7 @@ import { syncIndex } from './syncIndex';
 import { runSyncProcess } from './syncProcess';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
+import { settleOnce } from './settleOnce';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
@@ -42,18 +43,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'sync', request };
     const worker = quietWorker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
-    let settled = false;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => {
-      finish(() => reject(new DOMException('The index build was cancelled.', 'AbortError')));
-      void worker.terminate();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnce(reject, options.signal, () => void worker.terminate());
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress')
         options.onProgress?.({

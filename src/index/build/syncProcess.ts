@@ -2,6 +2,7 @@ import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { isSliceMessage, SliceAssembler, type SliceMessage } from './slicedArrays';
 import { outOfMemory } from './workerLimits';
+import { settleOnce } from './settleOnce';
 import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Set in the environment of a sync's process: the index worker script then runs the sync it is sent. */
@@ -53,18 +54,7 @@ export function runSyncProcess(file: string, request: SyncRequest, options: Sync
       process.stderr.write(chunk);
       stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
     });
-    let settled = false;
-    const finish = (fn: () => void): void => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = (): void => {
-      finish(() => reject(new DOMException('The index build was cancelled.', 'AbortError')));
-      child.kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = settleOnce(reject, options.signal, () => child.kill());
     const slices = new SliceAssembler();
     child.on('message', (message: WorkerMessage | SliceMessage) => {
       if (isSliceMessage(message)) return slices.add(message);
