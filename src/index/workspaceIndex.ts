@@ -245,12 +245,17 @@ export class WorkspaceIndex {
   private async runSync(fromScratch: boolean, signal: AbortSignal): Promise<IndexStats> {
     await this.saveNow().catch(() => undefined);
     const { folders, rules } = indexScope(this.config);
-    const request = { folders, rules, storeDir: this.config.storeDir, fromScratch };
+    const { storeDir } = this.config;
+    const request = { folders, rules, storeDir, fromScratch };
+    // A build from nothing reads every file: on Linux it runs in a session of its own (see syncInOwnSession). A
+    // check of a saved index against the disk is short, and hands back the whole index it loaded, which a thread
+    // passes over without copying it through a process's channel.
+    const fromNothing = fromScratch || !storeDir || !(await new IndexStore(storeDir).hasIndex());
     const result = await runSyncTask(request, {
       signal,
       onProgress: this.config.onProgress,
       workerFile: this.config.workerFile,
-      ownSession: syncInOwnSession(),
+      ownSession: fromNothing && syncInOwnSession(),
     });
     signal.throwIfAborted();
     const index = await SegmentedIndex.open(result.snapshot, createYielder(signal, INSTALL_BUDGET_MS));

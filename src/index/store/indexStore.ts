@@ -1,4 +1,4 @@
-import { readdir, rename, unlink, writeFile } from 'node:fs/promises';
+import { readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STORE_MARKER } from '../discovery/storeMarker';
 import type { SegmentData } from '../segments/segment';
@@ -52,6 +52,14 @@ export class IndexStore {
     written: Iterable<number> = [],
   ) {
     for (const id of written) this.onDisk.add(id);
+  }
+
+  /** Whether the folder holds a saved index (its manifest), without reading it. */
+  async hasIndex(): Promise<boolean> {
+    return stat(join(this.dir, MANIFEST)).then(
+      s => s.isFile(),
+      () => false,
+    );
   }
 
   /**

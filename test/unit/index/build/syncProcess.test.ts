@@ -93,6 +93,25 @@ describe('a sync in a process of its own session', () => {
     }
   });
 
+  it('is not how a saved index is checked against the disk: that sync runs in a thread, in any session', async () => {
+    const storeDir = await dirs.make('grounded-sync-store-');
+    const built = new WorkspaceIndex({ folders: () => [ws], storeDir, workerFile: false });
+    try {
+      await built.sync();
+      await built.flush();
+    } finally {
+      await built.close();
+    }
+    const workerFile = join(__dirname, '../../../fakes/sessionReportingWorker.js');
+    const index = new WorkspaceIndex({ folders: () => [ws], storeDir, workerFile });
+    try {
+      await assert.rejects(index.sync(), /started as a worker thread/);
+      await assert.rejects(index.sync({ fromScratch: true }), /started as a process leading a session of its own/);
+    } finally {
+      await index.close();
+    }
+  });
+
   it('gives each typed array of a received message its own buffer, keeping type, values and what else it holds', () => {
     const message = new Uint8Array(64).buffer;
     new Uint32Array(message).forEach((_, i, a) => (a[i] = i));
