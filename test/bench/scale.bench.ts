@@ -156,6 +156,7 @@ async function buildQueryUpdate(
     buildMs: build.result.ms,
     buildLagMs: build.maxLagMs,
     buildLagWaitMs: build.maxLagWaitMs,
+    buildLagAtMs: build.maxLagAtMs,
     /** The machine's 1-minute load average when the build started and when it was done. */
     buildLoad: [loadBefore, loadavg()[0] ?? NaN],
     queryTimes,
@@ -239,6 +240,7 @@ export const run: Bench = async ({ quick }) => {
 
       buildLagMs: built.buildLagMs,
       buildLagWaitMs: built.buildLagWaitMs,
+      buildLagAtMs: built.buildLagAtMs,
       buildLoadAverage: built.buildLoad,
       queryP50Ms: percentile(built.queryTimes, 50),
       queryP95Ms: percentile(built.queryTimes, 95),
@@ -270,6 +272,7 @@ export const run: Bench = async ({ quick }) => {
               : `${fmt(json.buildLagMs, 1)} (${fmt(json.buildLagWaitMs, 1)})`,
             '≤ 50',
           ],
+          ['when the worst lag came (ms from the start of the build)', fmt(json.buildLagAtMs, 0), ''],
           [
             "the machine's load average (1 min) when the build started / ended",
             json.buildLoadAverage.map(l => fmt(l, 2)).join(' / '),

@@ -31,31 +31,34 @@ function runqueueWaitNs(): number | undefined {
  * Watches the event loop while `work` runs: a 5 ms interval timer that records how late it fires. The largest
  * delay is the longest the loop was blocked (what a user typing in the editor would feel). On Linux,
  * `maxLagWaitMs` is how much of that delay the thread spent runnable but waiting for a core (the scheduler's
- * share, not the loop's work nor a stall of the whole machine).
+ * share, not the loop's work nor a stall of the whole machine), and `maxLagAtMs` when, from the start of `work`, the
+ * timer that saw it fired.
  */
 export async function withLoopLag<T>(
   work: () => Promise<T>,
-): Promise<{ result: T; maxLagMs: number; maxLagWaitMs?: number; ms: number }> {
+): Promise<{ result: T; maxLagMs: number; maxLagAtMs: number; maxLagWaitMs?: number; ms: number }> {
   let maxLagMs = 0;
+  let maxLagAtMs = 0;
   let maxLagWaitMs: number | undefined;
   let last = performance.now();
   let lastWait = runqueueWaitNs();
+  const t0 = last;
   const timer = setInterval(() => {
     const now = performance.now();
     const wait = runqueueWaitNs();
     if (now - last - 5 > maxLagMs) {
       maxLagMs = now - last - 5;
+      maxLagAtMs = now - t0;
       maxLagWaitMs = wait !== undefined && lastWait !== undefined ? (wait - lastWait) / 1e6 : undefined;
     }
     last = now;
     lastWait = wait;
   }, 5);
-  const t0 = performance.now();
   try {
     const result = await work();
     const ms = performance.now() - t0;
     await new Promise(r => setTimeout(r, 20)); // let the timer see a block at the very end
-    return { result, maxLagMs, ms, ...(maxLagWaitMs !== undefined ? { maxLagWaitMs } : {}) };
+    return { result, maxLagMs, maxLagAtMs, ms, ...(maxLagWaitMs !== undefined ? { maxLagWaitMs } : {}) };
   } finally {
     clearInterval(timer);
   }
