@@ -7,6 +7,7 @@ import { quietWorker } from './quietWorker';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './segmentReader';
 import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import {
+  errorOf,
   reviveFileColumns,
   reviveSegmentData,
   type HelperCommand,
@@ -315,7 +316,7 @@ function readInHelper(
             threads: 1,
           }),
         );
-      } else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      } else finish(() => reject(errorOf(message)));
     });
     worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(HELPER_HEAP_MB, e) : e)));
     worker.on('exit', code =>

@@ -6,7 +6,7 @@ import { runSyncProcess } from './syncProcess';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import { settleOnce } from './settleOnce';
-import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
+import { errorOf, progressOf, resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
 export const INSTALL_BUDGET_MS = 5;
@@ -45,14 +45,9 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     const worker = quietWorker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
     const finish = settleOnce(reject, options.signal, () => void worker.terminate());
     worker.on('message', (message: WorkerMessage) => {
-      if (message.type === 'progress')
-        options.onProgress?.({
-          done: message.done,
-          total: message.total,
-          ...(message.growing ? { growing: true as const } : {}),
-        });
+      if (message.type === 'progress') options.onProgress?.(progressOf(message));
       else if (message.type === 'done') finish(() => resolve(resultOf(message)));
-      else finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      else finish(() => reject(errorOf(message)));
       if (message.type !== 'progress') void worker.terminate();
     });
     worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(heapMb, e) : e)));

@@ -3,7 +3,7 @@ import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { isSliceMessage, SliceAssembler, type SliceMessage } from './slicedArrays';
 import { outOfMemory } from './workerLimits';
 import { settleOnce } from './settleOnce';
-import { resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
+import { errorOf, progressOf, resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Set in the environment of a sync's process: the index worker script then runs the sync it is sent. */
 export const SYNC_PROCESS_ENV = 'GROUNDED_SYNC_PROCESS';
@@ -58,15 +58,9 @@ export function runSyncProcess(file: string, request: SyncRequest, options: Sync
     const slices = new SliceAssembler();
     child.on('message', (message: WorkerMessage | SliceMessage) => {
       if (isSliceMessage(message)) return slices.add(message);
-      if (message.type === 'progress')
-        return options.onProgress?.({
-          done: message.done,
-          total: message.total,
-          ...(message.growing ? { growing: true as const } : {}),
-        });
+      if (message.type === 'progress') return options.onProgress?.(progressOf(message));
       child.kill();
-      if (message.type === 'error')
-        return finish(() => reject(Object.assign(new Error(message.message), { stack: message.stack })));
+      if (message.type === 'error') return finish(() => reject(errorOf(message)));
       let result: SyncResult;
       try {
         result = resultOf(ownBuffers(slices.restore(message)));

@@ -6,7 +6,7 @@ import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
 import type { IndexThreadOptions } from './indexThreadMessages';
 import type { FilesToRead } from './segmentReader';
-import type { SyncRequest, SyncResult } from './syncRequest';
+import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 
 /**
  * What an index worker is started to do: hold the index and answer the host (the index thread, see indexThread),
@@ -40,6 +40,16 @@ export type PartMessage =
   | ErrorMessage;
 
 export type ErrorMessage = { type: 'error'; message: string; stack?: string };
+
+/** The progress a 'progress' message reports. */
+export const progressOf = ({ done, total, growing }: Extract<WorkerMessage, { type: 'progress' }>): SyncProgress => ({
+  done,
+  total,
+  ...(growing ? { growing: true as const } : {}),
+});
+
+/** The error an 'error' message reports, with the stack it had where it was thrown. */
+export const errorOf = ({ message, stack }: ErrorMessage): Error => Object.assign(new Error(message), { stack });
 
 /** The 'done' message for a result, with the list of buffers to transfer. */
 export function doneMessage(result: SyncResult): { message: WorkerMessage; transfer: ArrayBuffer[] } {
