@@ -1,8 +1,8 @@
 /**
  * Large typed arrays sent over a process's IPC channel in slices. The channel deserializes each message in one
- * synchronous step on the receiving thread: a sync's whole result as one message held that thread for tens of
- * milliseconds at 100k chunks, hundreds at a million. Sent as slices of at most SLICE_BYTES, each step is short,
- * and the receiver copies every slice once into an array that owns its buffer.
+ * synchronous step on the receiving thread, so a sync's whole result as one message would hold that thread for as
+ * long as it takes to copy the whole index. Sent as slices of at most SLICE_BYTES, each step is short, and the
+ * receiver copies every slice once into an array that owns its buffer.
  */
 
 /** Typed arrays of more bytes than this are sent apart from the message, in slices of at most SLICE_BYTES. */
