@@ -15,7 +15,7 @@ import { WorkspaceIndexClient } from '../../src/index/workspaceIndexClient';
 import type { Bench, BenchTable } from './benchTypes';
 import { CORPUS_RULES, corpusFolders, random, sampleQueries, warmPageCache, type ChunkDoc } from './index/corpus';
 import { loadIndex } from './index/loadIndex';
-import { collectGarbage, fmt, percentile, timeEach, withLoopLag } from './index/measure';
+import { collectGarbage, fmt, percentile, settleMachine, timeEach, withLoopLag } from './index/measure';
 import { readSourceFiles, writeScaleCorpus } from './scale/scaleCorpus';
 
 const QUERIES = 300;
@@ -105,6 +105,7 @@ async function buildQueryUpdate(
   warmUp: string[],
 ) {
   await collectGarbage();
+  const settledMs = await settleMachine();
   const before = heldBytes();
   const index = openClient(folders, storeDir);
   const loadBefore = loadavg()[0] ?? NaN;
@@ -157,6 +158,9 @@ async function buildQueryUpdate(
     buildLagMs: build.maxLagMs,
     buildLagWaitMs: build.maxLagWaitMs,
     buildLagAtMs: build.maxLagAtMs,
+    buildLagStealMs: build.maxLagStealMs,
+    /** How long the build waited for the machine to settle after the corpus was written (see settleMachine). */
+    settledMs,
     /** The machine's 1-minute load average when the build started and when it was done. */
     buildLoad: [loadBefore, loadavg()[0] ?? NaN],
     queryTimes,
@@ -241,6 +245,8 @@ export const run: Bench = async ({ quick }) => {
       buildLagMs: built.buildLagMs,
       buildLagWaitMs: built.buildLagWaitMs,
       buildLagAtMs: built.buildLagAtMs,
+      buildLagStealMs: built.buildLagStealMs,
+      settledMs: built.settledMs,
       buildLoadAverage: built.buildLoad,
       queryP50Ms: percentile(built.queryTimes, 50),
       queryP95Ms: percentile(built.queryTimes, 95),
@@ -273,6 +279,12 @@ export const run: Bench = async ({ quick }) => {
             '≤ 50',
           ],
           ['when the worst lag came (ms from the start of the build)', fmt(json.buildLagAtMs, 0), ''],
+          [
+            "the virtual machine's steal time meanwhile (ms, both CPUs: the hypervisor ran neither)",
+            json.buildLagStealMs === undefined ? 'n/a' : fmt(json.buildLagStealMs, 0),
+            '',
+          ],
+          ['wait for the machine to settle before the build (ms; see settleMachine)', fmt(json.settledMs, 0), ''],
           [
             "the machine's load average (1 min) when the build started / ended",
             json.buildLoadAverage.map(l => fmt(l, 2)).join(' / '),
