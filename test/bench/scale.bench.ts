@@ -200,9 +200,10 @@ export const run: Bench = async ({ quick }) => {
     const loads: number[] = [];
     let loadLagMs = 0;
     for (let i = 0; i < LOADS; i++) {
-      // the bench's own garbage (the corpus's file lists, the last thread's replies) is collected before the
-      // window opens, so that the lag watched is the index's and not a collection of the bench's heap
+      // the bench's own garbage (the corpus's file lists, the last thread's replies) is collected, and the memory
+      // the last index thread freed handed back, before the window opens, so that the lag watched is the index's
       await collectGarbage();
+      await settleMachine();
       const load = await withLoopLag(async () => {
         const opened = openClient(folders, storeDir);
         await opened.ready();
