@@ -159,6 +159,7 @@ async function buildQueryUpdate(
     buildLagWaitMs: build.maxLagWaitMs,
     buildLagAtMs: build.maxLagAtMs,
     buildLagStealMs: build.maxLagStealMs,
+    buildLagGcMs: build.maxLagGcMs,
     /** How long the build waited for the machine to settle after the corpus was written (see settleMachine). */
     settledMs,
     /** The machine's 1-minute load average when the build started and when it was done. */
@@ -247,6 +248,7 @@ export const run: Bench = async ({ quick }) => {
       buildLagWaitMs: built.buildLagWaitMs,
       buildLagAtMs: built.buildLagAtMs,
       buildLagStealMs: built.buildLagStealMs,
+      buildLagGcMs: built.buildLagGcMs,
       settledMs: built.settledMs,
       buildLoadAverage: built.buildLoad,
       queryP50Ms: percentile(built.queryTimes, 50),

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -61,8 +62,9 @@ export async function settleMachine(quietMs = 3000, maxMs = 60_000): Promise<num
  * delay is the longest the loop was blocked (what a user typing in the editor would feel). On Linux,
  * `maxLagWaitMs` is how much of that delay the thread spent runnable but waiting for a core (the scheduler's
  * share, not the loop's work nor a stall of the whole machine), `maxLagStealMs` the machine's steal time meanwhile
- * (both CPUs stalled by the hypervisor: the machine's, not the loop's), and `maxLagAtMs` when, from the start of
- * `work`, the timer that saw it fired.
+ * (both CPUs stalled by the hypervisor: the machine's, not the loop's), `maxLagGcMs` the time this thread's own
+ * garbage collector paused it meanwhile (the bench's heap, not the index's: the index adds almost nothing to it), and
+ * `maxLagAtMs` when, from the start of `work`, the timer that saw it fired.
  */
 export async function withLoopLag<T>(work: () => Promise<T>): Promise<{
   result: T;
@@ -70,8 +72,15 @@ export async function withLoopLag<T>(work: () => Promise<T>): Promise<{
   maxLagAtMs: number;
   maxLagWaitMs?: number;
   maxLagStealMs?: number;
+  maxLagGcMs: number;
   ms: number;
 }> {
+  const pauses: [number, number][] = [];
+  const gc = new PerformanceObserver(list => {
+    for (const e of list.getEntries()) if (e.duration >= 1) pauses.push([e.startTime, e.startTime + e.duration]);
+  });
+  gc.observe({ entryTypes: ['gc'] });
+  let maxLagFrom = 0;
   let maxLagMs = 0;
   let maxLagAtMs = 0;
   let maxLagWaitMs: number | undefined;
@@ -87,6 +96,7 @@ export async function withLoopLag<T>(work: () => Promise<T>): Promise<{
     if (now - last - 5 > maxLagMs) {
       maxLagMs = now - last - 5;
       maxLagAtMs = now - t0;
+      maxLagFrom = last;
       maxLagWaitMs = wait !== undefined && lastWait !== undefined ? (wait - lastWait) / 1e6 : undefined;
       maxLagStealMs = steal !== undefined && lastSteal !== undefined ? steal - lastSteal : undefined;
     }
@@ -98,16 +108,20 @@ export async function withLoopLag<T>(work: () => Promise<T>): Promise<{
     const result = await work();
     const ms = performance.now() - t0;
     await new Promise(r => setTimeout(r, 20)); // let the timer see a block at the very end
+    const to = t0 + maxLagAtMs;
+    const maxLagGcMs = pauses.reduce((sum, [a, b]) => sum + Math.max(0, Math.min(b, to) - Math.max(a, maxLagFrom)), 0);
     return {
       result,
       maxLagMs,
       maxLagAtMs,
+      maxLagGcMs,
       ms,
       ...(maxLagWaitMs !== undefined ? { maxLagWaitMs } : {}),
       ...(maxLagStealMs !== undefined ? { maxLagStealMs } : {}),
     };
   } finally {
     clearInterval(timer);
+    gc.disconnect();
   }
 }
 
