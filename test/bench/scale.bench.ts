@@ -287,6 +287,11 @@ export const run: Bench = async ({ quick }) => {
             json.buildLagStealMs === undefined ? 'n/a' : fmt(json.buildLagStealMs, 0),
             '',
           ],
+          [
+            "the bench's own garbage collection meanwhile (ms: its heap, not the index's)",
+            fmt(json.buildLagGcMs, 1),
+            '',
+          ],
           ['wait for the machine to settle before the build (ms; see settleMachine)', fmt(json.settledMs, 0), ''],
           [
             "the machine's load average (1 min) when the build started / ended",
