@@ -56,8 +56,8 @@ async function queriesFrom(locations: readonly string[][], files: number, seed: 
 
 /**
  * The measured queries and the warm-up ones, from the corpus's files. Only the queries are kept: the walk's list of
- * ~300,000 files would otherwise stay in the bench's heap through the build, and its collection there (60-70 ms at
- * 1M) would be counted as the host's lag during the build.
+ * every file would otherwise stay in the bench's heap through the build, and a collection of it there would be
+ * counted as the host's lag during the build (the index adds almost nothing to the host's heap).
  */
 async function scaleQueries(corpusDir: string): Promise<{ queries: string[]; warmUp: string[] }> {
   const { candidates } = await walkFolders([corpusDir], CORPUS_RULES);
@@ -209,8 +209,8 @@ export const run: Bench = async ({ quick }) => {
     const loads: number[] = [];
     let loadLagMs = 0;
     for (let i = 0; i < LOADS; i++) {
-      // the bench's own garbage (the corpus's file lists, the last thread's replies) is collected, and the memory
-      // the last index thread freed handed back, before the window opens, so that the lag watched is the index's
+      // the bench's own garbage (the last thread's replies) is collected, and the memory the last index thread
+      // freed handed back, before the window opens, so that the lag watched is the index's
       await collectGarbage();
       await settleMachine();
       const load = await withLoopLag(async () => {
