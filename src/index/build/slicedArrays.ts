@@ -95,9 +95,15 @@ export class SliceAssembler {
     bytes.set(slice.bytes, slice.offset);
   }
 
-  /** `message` with every stand-in replaced by its array (in place); the slices received are let go. */
+  /**
+   * `message` with every stand-in replaced by its array and every other typed array given a buffer of its own (in
+   * place); the slices received are let go. Node's IPC deserializer may make a received typed array a view into the
+   * whole message (a Uint8Array always, another type when aligned), so that one array kept would keep every byte of
+   * the message alive.
+   */
   restore<T>(message: T): T {
     const put = (value: unknown): unknown => {
+      if (ArrayBuffer.isView(value)) return owning(value);
       if (Array.isArray(value)) {
         for (let i = 0; i < value.length; i++) value[i] = put(value[i]);
         return value;
@@ -118,4 +124,15 @@ export class SliceAssembler {
     this.arrays.clear();
     return restored;
   }
+}
+
+/** `view` when it spans its whole buffer, else a view of the same type over a copy of its bytes alone. */
+function owning(view: ArrayBufferView): ArrayBufferView {
+  if (view.byteLength === view.buffer.byteLength) return view;
+  const bytes = new Uint8Array(view.byteLength);
+  bytes.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
+  if (view instanceof DataView) return new DataView(bytes.buffer);
+  const Type = view.constructor as TypedArrayType;
+  const size = (view as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  return new Type(bytes.buffer, 0, view.byteLength / size);
 }

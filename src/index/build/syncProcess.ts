@@ -63,7 +63,7 @@ export function runSyncProcess(file: string, request: SyncRequest, options: Sync
       if (message.type === 'error') return finish(() => reject(errorOf(message)));
       let result: SyncResult;
       try {
-        result = resultOf(ownBuffers(slices.restore(message)));
+        result = resultOf(slices.restore(message));
       } catch (e) {
         return finish(() => reject(e instanceof Error ? e : new Error(String(e))));
       }
@@ -89,29 +89,3 @@ export function runSyncProcess(file: string, request: SyncRequest, options: Sync
 
 /** Whether a process's last words are V8's at its heap limit. */
 const ranOutOfHeap = (stderr: string): boolean => /heap out of memory|Reached heap limit/i.test(stderr);
-
-/**
- * `value` with each typed array in it owning its buffer. Node's IPC deserializer may make a received typed array a
- * view into the whole message (a Uint8Array always, another type when aligned), so that one array kept would keep every
- * byte of the result alive: the postings the index copies into its scorers and then drops included.
- */
-export function ownBuffers<T>(value: T): T {
-  if (ArrayBuffer.isView(value)) return (value.byteLength === value.buffer.byteLength ? value : copyOf(value)) as T;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) value[i] = ownBuffers(value[i] as unknown);
-  } else if (value !== null && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    for (const key of Object.keys(record)) record[key] = ownBuffers(record[key]);
-  }
-  return value;
-}
-
-/** A view of the same type over a copy of `view`'s bytes alone. */
-function copyOf(view: ArrayBufferView): ArrayBufferView {
-  const bytes = new Uint8Array(view.byteLength);
-  bytes.set(new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
-  if (view instanceof DataView) return new DataView(bytes.buffer);
-  const Type = view.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => ArrayBufferView;
-  const size = (view as unknown as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
-  return new Type(bytes.buffer, 0, view.byteLength / size);
-}

@@ -71,6 +71,29 @@ describe('sliced arrays over an IPC channel', () => {
     assert.ok('none' in back);
   });
 
+  it('gives each typed array of a received message its own buffer, keeping type, values and what else it holds', () => {
+    const message = new Uint8Array(64).buffer;
+    new Uint32Array(message).forEach((_, i, a) => (a[i] = i));
+    const value = {
+      words: new Uint32Array(message, 8, 4),
+      list: [new Uint8Array(message, 3, 5), 'text', 7],
+      own: new Float64Array([1.5]),
+      view: new DataView(message, 16, 8),
+    };
+    const own = value.own;
+    const result = new SliceAssembler().restore(value);
+    assert.ok(result.words instanceof Uint32Array);
+    assert.deepEqual([...result.words], [2, 3, 4, 5]);
+    assert.equal(result.words.buffer.byteLength, 16);
+    const bytes = result.list[0] as Uint8Array;
+    assert.deepEqual([...bytes], [0, 1, 0, 0, 0]);
+    assert.equal(bytes.buffer.byteLength, 5);
+    assert.deepEqual(result.list.slice(1), ['text', 7]);
+    assert.equal(result.own, own, 'an array that owns its buffer is kept as it is');
+    assert.equal(result.view.getUint32(0, true), 4);
+    assert.equal(result.view.buffer.byteLength, 8);
+  });
+
   it('refuses a stand-in whose slices never came', () => {
     const messages = sent({ big: new Uint8Array(SLICED_FROM + 1) });
     assert.throws(() => new SliceAssembler().restore(messages.at(-1)), /did not send the slices/);
