@@ -17,6 +17,7 @@ import type { SyncProgress, SyncRequest } from './syncRequest';
 import { syncIndex } from './syncIndex';
 import {
   doneMessage,
+  errorMessage,
   partBuffers,
   type HelperCommand,
   type PartMessage,
@@ -25,16 +26,6 @@ import {
 } from './workerMessages';
 
 type Post = (message: WorkerMessage | PartMessage, transfer?: ArrayBuffer[]) => void;
-
-/** Posts what went wrong as an 'error' message. */
-const failWith =
-  (post: Post) =>
-  (e: unknown): void =>
-    post({
-      type: 'error',
-      message: e instanceof Error ? e.message : String(e),
-      stack: e instanceof Error ? e.stack : undefined,
-    });
 
 /** A whole sync with helper threads, posting progress (at most every 50 ms, and the last) and then the result. */
 function runSync(request: SyncRequest, post: Post): void {
@@ -49,16 +40,18 @@ function runSync(request: SyncRequest, post: Post): void {
     onProgress,
     helpers: indexHelpers(__filename),
     extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
-  }).then(result => {
-    const { message, transfer } = doneMessage(result);
-    post(message, transfer);
-  }, failWith(post));
+  }).then(
+    result => {
+      const { message, transfer } = doneMessage(result);
+      post(message, transfer);
+    },
+    (e: unknown) => post(errorMessage(e)),
+  );
 }
 
 const port = parentPort;
 if (port) {
   const post: Post = (message, transfer = []) => port.postMessage(message, transfer);
-  const failed = failWith(post);
   const task = workerData as WorkerTask;
   // a sync and its helpers build; the index thread answers queries and keeps the host's priority
   if (task.kind !== 'index') lowerBuildThreadPriority();
@@ -102,7 +95,7 @@ if (port) {
           ? finish()
           : reader.read(command.files).then(() => post({ type: 'next', done: reader.done })),
       );
-      work.catch(failed); // the sync stops this helper at its first error
+      work.catch((e: unknown) => post(errorMessage(e))); // the sync stops this helper at its first error
     });
   }
 } else if (process.env[SYNC_PROCESS_ENV] === '1' && process.send) {
@@ -112,7 +105,7 @@ if (port) {
   const post: Post = message => sendSliced(message, m => void process.send?.(m));
   process.once('message', (task: WorkerTask) => {
     if (task.kind === 'sync') runSync(task.request, post);
-    else failWith(post)(new Error(`A sync's process cannot run a task of kind ${task.kind}.`));
+    else post(errorMessage(new Error(`A sync's process cannot run a task of kind ${task.kind}.`)));
   });
   process.once('disconnect', () => process.exit(0)); // the process that started it is gone
 }

@@ -51,6 +51,13 @@ export const progressOf = ({ done, total, growing }: Extract<WorkerMessage, { ty
 /** The error an 'error' message reports, with the stack it had where it was thrown. */
 export const errorOf = ({ message, stack }: ErrorMessage): Error => Object.assign(new Error(message), { stack });
 
+/** The 'error' message for what was thrown, with the stack of an Error (the inverse of errorOf). */
+export const errorMessage = (e: unknown): ErrorMessage => ({
+  type: 'error',
+  message: e instanceof Error ? e.message : String(e),
+  stack: e instanceof Error ? e.stack : undefined,
+});
+
 /** The 'done' message for a result, with the list of buffers to transfer. */
 export function doneMessage(result: SyncResult): { message: WorkerMessage; transfer: ArrayBuffer[] } {
   return { message: { type: 'done', result }, transfer: transferList(result.snapshot) };
