@@ -62,6 +62,9 @@ export const isAbort = (e: unknown): boolean =>
 
 export const cancelled = (): GroundedError => new GroundedError('cancelled', 'Cancelled.');
 
+/** What was thrown, as an Error: an Error as it is, anything else as an Error whose message is its text. */
+export const asError = (e: unknown): Error => (e instanceof Error ? e : new Error(String(e)));
+
 export const SHOW_LOG: ErrorAction = { title: 'Show Log', command: 'grounded.showLog' };
 export const SELECT_MODEL: ErrorAction = { title: 'Select Model', command: 'grounded.selectModel' };
 export const SET_API_KEY: ErrorAction = { title: 'Set API Key', command: 'grounded.setApiKey' };
@@ -114,7 +117,7 @@ export class EndpointRequestError extends Error {
 export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError {
   if (e instanceof GroundedError) return e;
   if (signal?.aborted || isAbort(e)) return cancelled();
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = asError(e);
   const status = numberProp(err, 'status') ?? numberProp(err, 'statusCode') ?? numberProp(err, 'response', 'status');
   const chain = causeChain(err);
   // a system code on any error of the chain, or named in its message ("connect ECONNREFUSED 127.0.0.1:8000")

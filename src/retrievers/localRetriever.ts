@@ -1,4 +1,4 @@
-import { GroundedError } from '../core/errors';
+import { asError, GroundedError } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import {
@@ -137,7 +137,7 @@ function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Pro
       },
       (e: unknown) => {
         signal.removeEventListener('abort', onAbort);
-        reject(e instanceof Error ? e : new Error(String(e)));
+        reject(asError(e));
       },
     );
   });

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { GroundedError } from '../core/errors';
+import { asError, GroundedError } from '../core/errors';
 import { requireSecureTransport } from '../core/secureTransport';
 
 /** Where the chunks live: the `grounded.pgvector.*` settings, or `grounded index --target`. */
@@ -85,7 +85,7 @@ const SQLSTATE_NETWORK = new Set(['08000', '08001', '08003', '08006', '57P01', '
 /** PostgreSQL failures in words that say what to fix; SQLSTATE codes first, then Node's socket codes. */
 export function pgError(e: unknown, url: URL, table: string): GroundedError {
   if (e instanceof GroundedError) return e;
-  const err = e instanceof Error ? e : new Error(String(e));
+  const err = asError(e);
   const code = String((err as { code?: unknown }).code ?? '');
   const server = `PostgreSQL at ${describeServer(url)}`;
   const setPassword = { title: 'Set Database Password', command: 'grounded.setDatabasePassword' };

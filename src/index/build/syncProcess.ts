@@ -1,4 +1,5 @@
 import { fork, type ChildProcess, type ForkOptions } from 'node:child_process';
+import { asError } from '../../core/errors';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { isSliceMessage, SliceAssembler, type SliceMessage } from './slicedArrays';
 import { outOfMemory } from './workerLimits';
@@ -65,7 +66,7 @@ export function runSyncProcess(file: string, request: SyncRequest, options: Sync
       try {
         result = resultOf(slices.restore(message));
       } catch (e) {
-        return finish(() => reject(e instanceof Error ? e : new Error(String(e))));
+        return finish(() => reject(asError(e)));
       }
       finish(() => resolve(result));
     });

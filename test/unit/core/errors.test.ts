@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type * as errors from '../../../src/core/errors';
-import { GroundedError, isAbort, toGroundedError } from '../../../src/core/errors';
+import { asError, GroundedError, isAbort, toGroundedError } from '../../../src/core/errors';
 import { StoreFolderError } from '../../../src/index';
 
 /** A second copy of src/core/errors, as the core bundle holds beside the extension's entry bundle. */
@@ -39,5 +39,20 @@ describe('GroundedError across copies of its module (the entry bundle and the co
       assert.ok(!GroundedError[Symbol.hasInstance](value));
     assert.ok(new StoreFolderError('foreign', 'not Grounded’s') instanceof GroundedError);
     assert.ok(!(new GroundedError('index', 'x') instanceof StoreFolderError));
+  });
+});
+
+describe('asError', () => {
+  it('returns an Error as the same object', () => {
+    const error = new TypeError('bad');
+    assert.equal(asError(error), error);
+  });
+
+  it('turns anything else into an Error whose message is its text', () => {
+    for (const value of ['disk full', 42, null, undefined, { toString: () => 'an object' }] as unknown[]) {
+      const error = asError(value);
+      assert.ok(error instanceof Error);
+      assert.equal(error.message, String(value));
+    }
   });
 });
