@@ -12,6 +12,11 @@ export interface Alignment {
   endLine: number;
   /** The share of the claim's weighted terms that the lines hold, 0..1. */
   coverage: number;
+  /**
+   * The share of the claim's weighted terms that the lines' section holds (the part of the passage under the same
+   * heading; all of it when it has none), 0..1: at least `coverage`. Says whether the passage is about the claim.
+   */
+  sectionCoverage: number;
   /** The lines' BM25 score over the claim's total weight: compares the best lines of different passages. */
   score: number;
 }
@@ -47,11 +52,16 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   const analysis = analysePassage(passage);
   const first = analysis.units[0];
   if (!first) return undefined;
-  let best: { first: number; last: number; covered: number; score: number } | undefined;
+  let best: { from: number; to: number; first: number; last: number; covered: number; score: number } | undefined;
   forEachWindow(claim, analysis, (from, to, covered, score) => {
-    const lines = to - from;
-    if (!best || score > best.score + 1e-9 || (Math.abs(score - best.score) <= 1e-9 && lines < best.last - best.first))
-      best = { first: from, last: to, covered, score };
+    const first = (analysis.units[from] as Unit).first;
+    const last = Math.max(first, (analysis.units[to] as Unit).last);
+    if (
+      !best ||
+      score > best.score + 1e-9 ||
+      (Math.abs(score - best.score) <= 1e-9 && last - first < best.last - best.first)
+    )
+      best = { from, to, first, last, covered, score };
   });
   if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
@@ -59,6 +69,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
       startLine: passage.startLine + first.first,
       endLine: passage.startLine + first.last,
       coverage: 0,
+      sectionCoverage: 0,
       score: 0,
     };
   }
@@ -66,13 +77,33 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     startLine: passage.startLine + best.first,
     endLine: passage.startLine + best.last,
     coverage: best.covered / claim.total,
+    sectionCoverage: heldInSections(claim, analysis, best.from, best.to) / claim.total,
     score: best.score / claim.total,
   };
 }
 
+/** The weight of the claim terms that the sections of units `from`..`to` hold anywhere. */
+function heldInSections(claim: ClaimTerms, analysis: PassageAnalysis, from: number, to: number): number {
+  const { units, postings } = analysis;
+  const first = (units[from] as Unit).section;
+  const last = (units[to] as Unit).section;
+  let held = 0;
+  claim.terms.forEach((term, i) => {
+    const list = postings.get(term) ?? [];
+    for (let j = 0; j < list.length; j += 2) {
+      const section = (units[list[j] as number] as Unit).section;
+      if (section >= first && section <= last) {
+        held += claim.weights[i] ?? 0;
+        return;
+      }
+    }
+  });
+  return held;
+}
+
 /**
- * Calls `visit` with every window that holds a claim term: its first and last line (0-based), the weight of the
- * claim terms it holds and its BM25 score. Windows grow one unit at a time from each start; only units that hold a
+ * Calls `visit` with every window that holds a claim term: its first and last unit, the weight of the claim terms it
+ * holds and its BM25 score. Windows grow one unit at a time from each start; only units that hold a
  * claim term are looked at, through the passage's postings.
  */
 function forEachWindow(
@@ -120,7 +151,7 @@ function forEachWindow(
         const f = tf[i] as number;
         score += ((claim.weights[i] ?? 0) * f * (K1 + 1)) / (f + norm);
       }
-      visit(start.first, Math.max(start.last, unit.last), covered, score);
+      visit(s, e, covered, score);
     }
     for (const i of touched) tf[i] = 0;
     touched.length = 0;

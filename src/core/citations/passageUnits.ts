@@ -4,13 +4,15 @@ import type { Passage } from '../passage';
 /**
  * The smallest pieces a citation can point at: a sentence of prose, or one line of code, a table row or a list item's
  * line. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and last line
- * with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches.
+ * with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches. `section` numbers
+ * the parts of prose between headings (code is one section): what a claim's lines are about.
  */
 export interface Unit {
   kind: 'sentence' | 'line';
   first: number;
   last: number;
   run: number;
+  section: number;
   /** The unit's length in terms. */
   length: number;
 }
@@ -56,6 +58,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   const postings = new Map<string, number[]>();
   let total = 0;
   let run = 0;
+  let section = 0;
   let kind: Unit['kind'] | undefined;
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
@@ -70,7 +73,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
-    units.push({ kind: k, first, last, run, length: tokens.length });
+    units.push({ kind: k, first, last, run, section, length: tokens.length });
   };
   const done = (): PassageAnalysis => ({ units, postings, averageLength: units.length > 0 ? total / units.length : 0 });
   if (!prose) {
@@ -91,6 +94,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     }
     if (!inFence && HEADING.test(line)) {
       endParagraph();
+      section++;
       return;
     }
     if (inFence || STRUCTURAL.test(line)) {

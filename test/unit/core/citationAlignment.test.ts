@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { alignClaim, claimTerms } from '../../../src/core/citations/align';
 import { CitationStream } from '../../../src/core/citations/citationStream';
 import { parseVerdicts } from '../../../src/core/citations/modelCheck';
-import { citedSpan, CitationResolver, weightsFromPassages } from '../../../src/core/citations/resolve';
+import { citedSpan, CitationResolver, verdict, weightsFromPassages } from '../../../src/core/citations/resolve';
 import type { Passage } from '../../../src/core/passage';
 
 function passageOf(text: string, path = 'docs/guide.md', startLine = 1): Passage {
@@ -85,6 +85,54 @@ describe('citation alignment', () => {
   it('flags a claim its passage does not contain', () => {
     const c = resolve('The engine runs on plutonium from Libya', 1, [CONFIG]);
     assert.equal(c?.support, 'unsupported');
+  });
+
+  it('flags a claim of which its passage holds under a quarter, though one of its lines holds its rarest words', () => {
+    const c = resolve('The flux capacitor was invented by Emmett Brown in 1955', 1, [CONFIG]);
+    assert.deepEqual([c?.startLine, c?.endLine], [48, 48]);
+    assert.equal(c?.support, 'partial');
+  });
+
+  it('flags a claim that another retrieved passage holds far more of, without moving it there', () => {
+    const seats = passageOf('The capacitor sits behind the rear seats.\nSeats fold flat.', 'docs/seats.md');
+    const power = passageOf(
+      [
+        'The capacitor charges from the reactor.',
+        'Charging takes an hour.',
+        'The reactor runs on plutonium.',
+        'Plutonium comes in sealed cases.',
+        'The cases are stored in the trunk.',
+      ].join('\n'),
+      'docs/power.md',
+    );
+    const claim = 'The capacitor behind the seats charges from a plutonium reactor stored in the trunk';
+    const weight = weightsFromPassages([seats, power]); // the same IDF with one source or two
+    const alone = new CitationResolver([seats], 'lexical', weight).resolve({ n: 1, ordinal: 0, claim });
+    assert.equal(alone?.support, 'supported');
+    const c = new CitationResolver([seats, power], 'lexical', weight).resolve({ n: 1, ordinal: 0, claim });
+    assert.deepEqual([c?.n, c?.movedFrom, c?.support], [1, undefined, 'partial']);
+  });
+
+  it("measures how much of the claim the lines' section holds, beside what the lines hold", () => {
+    const weight = () => 1;
+    const prose = alignClaim(claimTerms('doors open upwards; wheels fold', weight), CONFIG)!;
+    assert.deepEqual([prose.startLine, prose.endLine], [56, 56]);
+    assert.equal(prose.coverage, 0.6);
+    assert.equal(prose.sectionCoverage, 0.6, 'the wheels are under another heading');
+    const unsplit = passageOf(CONFIG.text.replace(/^#+ .*$/gm, ''), 'docs/configuration.md', 43);
+    assert.equal(alignClaim(claimTerms('doors open upwards; wheels fold', weight), unsplit)!.sectionCoverage, 1);
+    const code = alignClaim(claimTerms('close releases the handle after connect', weight), CODE)!;
+    assert.deepEqual([code.startLine, code.endLine], [16, 17]);
+    assert.ok(code.sectionCoverage > code.coverage, 'code is one section');
+  });
+
+  it('supports a citation only when its passage holds enough of the claim, as much as the other passages nearly, and its lines the core', () => {
+    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.6 }), 'supported');
+    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.6 }, 0.8), 'supported');
+    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.4 }, 0.8), 'partial');
+    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.2 }), 'partial');
+    assert.equal(verdict({ coverage: 0.05, sectionCoverage: 0.6 }), 'partial');
+    assert.equal(verdict({ coverage: 0.05, sectionCoverage: 0.05 }), 'unsupported');
   });
 
   it('moves a claim to the retrieved passage that supports it clearly better', () => {
