@@ -65,10 +65,12 @@ export function chatModelAdvice(situation: {
 
 /** Said after an anchor whose lines do not support the claim before it. */
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
+/** Said after an anchor whose lines say only part of the claim before it. */
+export const PARTIAL_NOTE = ' *(partly supported)*';
 
 /**
  * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
- * was aligned to (and a note where they do not support it), the distinct cited ranges listed at the end (an answer
+ * was aligned to (and a note where they do not support it, or only partly), the distinct cited ranges listed at the end (an answer
  * that cites nothing lists what it was written from as references).
  */
 export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: ChatSink): Promise<ChatOutcome> {
@@ -86,6 +88,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       if (citation) {
         sink.anchor(citation.n, citedSpan(citation));
         if (citation.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
+        if (citation.support === 'partial') sink.markdown(PARTIAL_NOTE);
       } else {
         // a number that names no source is left out, as the model invented it
         const passage = sources[piece.n - 1];

@@ -6,6 +6,7 @@ import {
   chatModelAdvice,
   OPEN_PANEL,
   renderToChat,
+  PARTIAL_NOTE,
   RETRY,
   UNSUPPORTED_NOTE,
   type ChatSink,
@@ -107,6 +108,14 @@ describe('chat rendering', () => {
       'markdown:.',
       'cited:docs/file1.md:2-2 docs/file1.md:1-1',
     ]);
+  });
+
+  it('marks a claim whose cited lines say only part of it', async () => {
+    const { sink } = await render({ tokens: ['The car flies on plutonium [1].'] });
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
+      ['markdown:The car flies on plutonium ', 'anchor:1:docs/file1.md:1-1', `markdown:${PARTIAL_NOTE}`, 'markdown:.'],
+    );
   });
 
   it('lists the passages an answer was written from as references when it cites none', async () => {
