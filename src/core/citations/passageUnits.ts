@@ -33,10 +33,12 @@ const STRUCTURAL = /^\s*(?:[-*+]\s|\d{1,3}[.)]\s|\||>)/;
 /** A heading or a rule: context for what follows (the passage's title), never the lines that support a claim. */
 const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
 /**
- * The end of a sentence: terminal punctuation (and closing quotes or brackets) before white space and a capital,
- * digit, quote or bracket, or at the end of the paragraph. Abbreviations are checked separately.
+ * The end of a sentence: terminal punctuation (and closing quotes or brackets) before white space and a capital, a
+ * digit, or a word that starts lower-case but holds one (mRNA, p53, iOS: the names that begin sentences in technical
+ * prose), each maybe after a quote or bracket; or at the end of the paragraph. Abbreviations are checked separately.
  */
-const SENTENCE_END = /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?[\p{Lu}\p{N}]|\s*$)/gu;
+const SENTENCE_END =
+  /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
 /** Words after which a full stop does not end a sentence. */
 const ABBREVIATION =
   /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z])\.$/;

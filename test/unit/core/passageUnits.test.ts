@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { splitUnits } from '../../../src/core/citations/passageUnits';
+
+/** Each unit as [kind, first line, last line, section], 0-based lines. */
+const units = (lines: string[], prose = true) =>
+  splitUnits(lines, prose).units.map(u => [u.kind, u.first, u.last, u.section]);
+
+describe('passage units', () => {
+  it('splits prose into sentences across wrapped lines, keeping abbreviations and decimals whole', () => {
+    assert.deepEqual(
+      units(['The level is 1.21 gigawatts, e.g. for a jump. The doors open', 'upwards (see Fig. 2). Wheels fold.']),
+      [
+        ['sentence', 0, 0, 0],
+        ['sentence', 0, 1, 0],
+        ['sentence', 1, 1, 0],
+      ],
+    );
+  });
+
+  it('starts a sentence at a word that opens lower-case but holds a capital or digit, as names in technical prose do', () => {
+    assert.deepEqual(
+      units(['Expression fell in mice. mRNA levels rose. p53 was unchanged. it is not split here.']).length,
+      3,
+    );
+  });
+
+  it('numbers the sections between headings, and never makes a heading a unit', () => {
+    assert.deepEqual(units(['# Wheels', 'They fold.', '', '## Doors', 'They open.', '- upwards', '- quietly']), [
+      ['sentence', 1, 1, 1],
+      ['sentence', 4, 4, 2],
+      ['line', 5, 5, 2],
+      ['line', 6, 6, 2],
+    ]);
+  });
+
+  it('keeps fenced code as lines, and splits code files into lines in one section', () => {
+    assert.deepEqual(units(['Run it. Then stop.', '```', 'run()', '# not a heading', '```']), [
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+      ['line', 2, 2, 0],
+      ['line', 3, 3, 0],
+    ]);
+    assert.deepEqual(units(['# a comment', 'connect()'], false), [
+      ['line', 0, 0, 0],
+      ['line', 1, 1, 0],
+    ]);
+  });
+});
