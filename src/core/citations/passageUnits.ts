@@ -39,9 +39,9 @@ const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
  */
 const SENTENCE_END =
   /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
-/** Words after which a full stop does not end a sentence. */
+/** Words after which a full stop does not end a sentence: titles, references, initials, dotted ones (e.g., U.S.). */
 const ABBREVIATION =
-  /(?:^|[\s(])(?:e\.g|i\.e|etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z])\.$/;
+  /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z]|(?:\p{L}\.)+\p{L})\.$/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
 

@@ -17,6 +17,10 @@ describe('passage units', () => {
     );
   });
 
+  it('does not end a sentence at a dotted abbreviation', () => {
+    assert.equal(units(['The U.S. Environmental Protection Agency agreed, i.e. It said so. It did.']).length, 2);
+  });
+
   it('starts a sentence at a word that opens lower-case but holds a capital or digit, as names in technical prose do', () => {
     assert.deepEqual(
       units(['Expression fell in mice. mRNA levels rose. p53 was unchanged. it is not split here.']).length,
