@@ -54,8 +54,9 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   if (!first) return undefined;
   let best: { from: number; to: number; first: number; last: number; covered: number; score: number } | undefined;
   forEachWindow(claim, analysis, (from, to, covered, score) => {
-    const first = (analysis.units[from] as Unit).first;
-    const last = Math.max(first, (analysis.units[to] as Unit).last);
+    const start = analysis.units[from] as Unit;
+    const first = start.first;
+    const last = Math.max(start.last, (analysis.units[to] as Unit).last);
     if (
       !best ||
       score > best.score + 1e-9 ||
@@ -103,8 +104,8 @@ function heldInSections(claim: ClaimTerms, analysis: PassageAnalysis, from: numb
 
 /**
  * Calls `visit` with every window that holds a claim term: its first and last unit, the weight of the claim terms it
- * holds and its BM25 score. Windows grow one unit at a time from each start; only units that hold a
- * claim term are looked at, through the passage's postings.
+ * holds and its BM25 score. Windows grow one unit at a time from each start; only units that hold a claim term are
+ * looked at, through the passage's postings.
  */
 function forEachWindow(
   claim: ClaimTerms,
