@@ -70,8 +70,8 @@ export const PARTIAL_NOTE = ' *(partly supported)*';
 
 /**
  * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
- * was aligned to (and a note where they do not support it, or only partly), the distinct cited ranges listed at the end (an answer
- * that cites nothing lists what it was written from as references).
+ * was aligned to (and a note where they do not support it, or only partly), the distinct cited ranges listed at the
+ * end (an answer that cites nothing lists what it was written from as references).
  */
 export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: ChatSink): Promise<ChatOutcome> {
   let scanner = new MarkerScanner();

@@ -50,33 +50,35 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
 export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | undefined {
   if (claim.total <= 0) return undefined;
   const analysis = analysePassage(passage);
-  const first = analysis.units[0];
-  if (!first) return undefined;
-  let best: { from: number; to: number; first: number; last: number; covered: number; score: number } | undefined;
+  const { units } = analysis;
+  const head = units[0];
+  if (!head) return undefined;
+  // a window's lines, 0-based: from its first unit's first line to the later of its units' last lines
+  const linesOf = (from: number, to: number) => {
+    const start = units[from] as Unit;
+    return { first: start.first, last: Math.max(start.last, (units[to] as Unit).last) };
+  };
+  let best: { from: number; to: number; covered: number; score: number; lines: number } | undefined;
   forEachWindow(claim, analysis, (from, to, covered, score) => {
-    const start = analysis.units[from] as Unit;
-    const first = start.first;
-    const last = Math.max(start.last, (analysis.units[to] as Unit).last);
-    if (
-      !best ||
-      score > best.score + 1e-9 ||
-      (Math.abs(score - best.score) <= 1e-9 && last - first < best.last - best.first)
-    )
-      best = { from, to, first, last, covered, score };
+    const { first, last } = linesOf(from, to);
+    const lines = last - first;
+    if (!best || score > best.score + 1e-9 || (Math.abs(score - best.score) <= 1e-9 && lines < best.lines))
+      best = { from, to, covered, score, lines };
   });
   if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
     return {
-      startLine: passage.startLine + first.first,
-      endLine: passage.startLine + first.last,
+      startLine: passage.startLine + head.first,
+      endLine: passage.startLine + head.last,
       coverage: 0,
       sectionCoverage: 0,
       score: 0,
     };
   }
+  const { first, last } = linesOf(best.from, best.to);
   return {
-    startLine: passage.startLine + best.first,
-    endLine: passage.startLine + best.last,
+    startLine: passage.startLine + first,
+    endLine: passage.startLine + last,
     coverage: best.covered / claim.total,
     sectionCoverage: heldInSections(claim, analysis, best.from, best.to) / claim.total,
     score: best.score / claim.total,

@@ -55,14 +55,18 @@ export class CitationResolver {
     if (!cited) return undefined;
     this.weight ??= weightsFromPassages(this.sources);
     const terms = claimTerms(marker.claim, this.weight);
-    let chosen: Aligned = { n: marker.n, passage: cited, alignment: alignClaim(terms, cited) };
+    const own = alignClaim(terms, cited);
+    let chosen: Aligned = { n: marker.n, passage: cited, alignment: own };
     let support: Support | undefined;
-    if (this.check !== 'off') {
+    if (this.check !== 'off' && !own) support = 'partial';
+    else if (this.check !== 'off' && own) {
+      // the other sources are aligned only to be compared with: moved to, or weighed against
       const all = this.sources.map((passage, i) =>
         i + 1 === marker.n ? chosen : { n: i + 1, passage, alignment: alignClaim(terms, passage) },
       );
-      chosen = betterSource(chosen, all) ?? chosen;
-      support = chosen.alignment ? verdict(chosen.alignment, mostElsewhere(chosen, all)) : 'partial';
+      const better = betterSource(own, all);
+      if (better) chosen = better;
+      support = verdict(better?.alignment ?? own, mostElsewhere(chosen.n, all));
     }
     const { n, passage, alignment } = chosen;
     const citation: Citation = {
@@ -79,22 +83,20 @@ export class CitationResolver {
   }
 }
 
-/** The source whose best lines score clearly above the cited one's and that holds as much of the claim, if any. */
-function betterSource(cited: Aligned, all: readonly Aligned[]): Aligned | undefined {
-  const own = cited.alignment;
-  if (!own) return undefined;
-  let best: Aligned | undefined;
+/** The source whose best lines score clearly above the cited ones and that holds as much of the claim, if any. */
+function betterSource(own: Alignment, all: readonly Aligned[]): (Aligned & { alignment: Alignment }) | undefined {
+  let best: (Aligned & { alignment: Alignment }) | undefined;
   for (const other of all) {
     const a = other.alignment;
-    if (other === cited || !a || a.score < own.score + MOVE_MARGIN || a.sectionCoverage < own.sectionCoverage) continue;
-    if (!best || a.score > (best.alignment?.score ?? 0)) best = other;
+    if (!a || a === own || a.score < own.score + MOVE_MARGIN || a.sectionCoverage < own.sectionCoverage) continue;
+    if (!best || a.score > best.alignment.score) best = { ...other, alignment: a };
   }
   return best;
 }
 
-/** The largest share of the claim that the section of any source but the chosen one holds. */
-function mostElsewhere(chosen: Aligned, all: readonly Aligned[]): number {
-  return all.reduce((most, x) => (x === chosen ? most : Math.max(most, x.alignment?.sectionCoverage ?? 0)), 0);
+/** The largest share of the claim that the section of any source but source `n` holds. */
+function mostElsewhere(n: number, all: readonly Aligned[]): number {
+  return all.reduce((most, x) => (x.n === n ? most : Math.max(most, x.alignment?.sectionCoverage ?? 0)), 0);
 }
 
 /** The verdict on a citation's lines, given the most of the claim that another retrieved passage's section holds. */
