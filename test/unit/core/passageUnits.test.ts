@@ -37,6 +37,26 @@ describe('passage units', () => {
     ]);
   });
 
+  it('keeps a wrapped list item whole, so that its first line and the lines continuing it are cited together', () => {
+    assert.deepEqual(
+      units([
+        '- `cwd`: the directory to search in.',
+        '  Defaults to `process.cwd()`.',
+        '- `deep`: how deep to go,',
+        'read lazily as Markdown does.',
+        '  - a nested item',
+        '',
+        'After the list.',
+      ]),
+      [
+        ['line', 0, 1, 0],
+        ['line', 2, 3, 0],
+        ['line', 4, 4, 0],
+        ['sentence', 6, 6, 0],
+      ],
+    );
+  });
+
   it('keeps fenced code as lines, and splits code files into lines in one section', () => {
     assert.deepEqual(units(['Run it. Then stop.', '```', 'run()', '# not a heading', '```']), [
       ['sentence', 0, 0, 0],
