@@ -2,8 +2,8 @@ import { tokenize } from '../../index';
 import type { Passage } from '../passage';
 
 /**
- * The smallest pieces a citation can point at: a sentence of prose, one line of code, a table row, or a list item with
- * the lines that continue it. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and last line
+ * The smallest pieces a citation can point at: a sentence of prose (of a list item too), or one line of code or a table
+ * row. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and last line
  * with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches. `section` numbers
  * the parts of prose between headings (code is one section): what a claim's lines are about.
  */
@@ -28,9 +28,9 @@ export interface PassageAnalysis {
 /** Files whose text is prose, split into sentences; everything else is split into lines. */
 const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf)$|(?:^|\/)[^./]+$/i;
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
-/** A line that stands alone in prose: a list item, a table row, a quote. */
-const STRUCTURAL = /^\s*(?:[-*+]\s|\d{1,3}[.)]\s|\||>)/;
-/** A list item's first line: the lines of prose right after it (indented or not) continue the item. */
+/** A line that stands alone in prose: a table row, a quote. */
+const STRUCTURAL = /^\s*(?:\||>)/;
+/** A list item's first line: it starts a paragraph, which the lines of prose right after it (indented or not) continue. */
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,3}[.)])\s/;
 /** A heading or a rule: context for what follows (the passage's title), never the lines that support a claim. */
 const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
@@ -86,16 +86,10 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   }
   let inFence = false;
   let paragraph: number[] = [];
-  // the list item being read: its first line and how many lines it has so far (a wrapped item is one unit)
-  let item: { first: number; count: number } | undefined;
+  // a list item is a paragraph of its own, started by its marker line: its sentences never run into the next item
   const endParagraph = () => {
     if (paragraph.length > 0) for (const s of sentences(lines, paragraph)) add('sentence', s.first, s.last, s.text);
     paragraph = [];
-    if (item) {
-      const { first, count } = item;
-      add('line', first, first + count - 1, lines.slice(first, first + count).join(' '));
-      item = undefined;
-    }
   };
   lines.forEach((line, i) => {
     if (FENCE.test(line)) {
@@ -110,7 +104,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     }
     if (!inFence && LIST_ITEM.test(line)) {
       endParagraph();
-      item = { first: i, count: 1 };
+      paragraph.push(i);
       return;
     }
     if (inFence || STRUCTURAL.test(line)) {
@@ -123,8 +117,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       kind = undefined;
       return;
     }
-    if (item) item.count++;
-    else paragraph.push(i);
+    paragraph.push(i);
   });
   endParagraph();
   return done();

@@ -32,12 +32,12 @@ describe('passage units', () => {
     assert.deepEqual(units(['# Wheels', 'They fold.', '', '## Doors', 'They open.', '- upwards', '- quietly']), [
       ['sentence', 1, 1, 1],
       ['sentence', 4, 4, 2],
-      ['line', 5, 5, 2],
-      ['line', 6, 6, 2],
+      ['sentence', 5, 5, 2],
+      ['sentence', 6, 6, 2],
     ]);
   });
 
-  it('keeps a wrapped list item whole, so that its first line and the lines continuing it are cited together', () => {
+  it('reads a list item as a paragraph: its sentences run over the lines that continue it, never into the next item', () => {
     assert.deepEqual(
       units([
         '- `cwd`: the directory to search in.',
@@ -49,9 +49,10 @@ describe('passage units', () => {
         'After the list.',
       ]),
       [
-        ['line', 0, 1, 0],
-        ['line', 2, 3, 0],
-        ['line', 4, 4, 0],
+        ['sentence', 0, 0, 0],
+        ['sentence', 1, 1, 0],
+        ['sentence', 2, 3, 0],
+        ['sentence', 4, 4, 0],
         ['sentence', 6, 6, 0],
       ],
     );
