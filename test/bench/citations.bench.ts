@@ -1,15 +1,17 @@
 // Line-exact, checked citations: what each [n] costs as the answer streams (alignment in its passage and checking
 // against the other sources) for passages of 20, 200 and 2,000 lines; time to first token and to the end with
-// checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set, in-process.
+// checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set and of docs-cite
+// (claims over READMEs, citations/docsCite.ts), in-process.
 // Reports only: no pass/fail. `npm run bench -- citations [--quick] [--json]`.
-import { existsSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { CitationCheck } from '../../src/core/citations/resolve';
 import { random } from '../fakes/seededRandom';
 import type { Bench, BenchTable } from './benchTypes';
 import { citationCost, SOURCES, type CitationCost } from './citations/citationCost';
 import { DevSet, readCases, type DevFigures } from './citations/devSet';
+import { materialiseDocsCite } from './citations/docsCite';
 import { askTimes, CHECKS, type AskTimes } from './citations/firstToken';
 import { claimFrom, codeText, indexWeights, passageOf, proseText, Vocabulary } from './citations/syntheticText';
 import { fmt, percentile } from './index/measure';
@@ -50,6 +52,7 @@ export const run: Bench = async ({ quick }) => {
   const withoutIndex = await askTimes(sources, answer, undefined, rounds);
 
   const dev = existsSync(resolve(DEV_SET, 'cases.jsonl')) ? await devFigures() : undefined;
+  const docs = await docsCiteFigures();
 
   const p = (xs: number[], q: number) => percentile(xs, q);
   const ms = (xs: number[], q: number) => fmt(p(xs, q), 3);
@@ -108,8 +111,24 @@ export const run: Bench = async ({ quick }) => {
       rows: [...askRows(withIndex, 'local index'), ...askRows(withoutIndex, 'none (remote)')],
     },
   ];
-  if (dev) tables.push(devTable(dev.prefix, dev.all));
+  const cases = (d: DevFigures) => `all ${d.cases.toLocaleString('en-US')} cases`;
+  if (dev)
+    tables.push(
+      qualityTable(
+        'climate-fever-cite dev set (as ../shared/eval/citations/run.mjs scores it, in-process; model cite and cite-wrong)',
+        [
+          [`first ${dev.prefix.cases.toLocaleString('en-US')} cases`, dev.prefix],
+          [cases(dev.all), dev.all],
+        ],
+      ),
+    );
   else console.error(`\nDev set skipped: ${DEV_SET} is absent.`);
+  tables.push(
+    qualityTable(
+      'docs-cite: hand-written claims over twelve READMEs in node_modules (test/bench/citations/docsCite.ts), scored as run.mjs scores them',
+      [[cases(docs), docs]],
+    ),
+  );
 
   const costJson = Object.fromEntries(
     costs.map(({ lines, cost }) => [
@@ -145,6 +164,7 @@ export const run: Bench = async ({ quick }) => {
       perCitationMs: costJson,
       ask: { localIndex: askJson(withIndex), noIndex: askJson(withoutIndex) },
       devSet: dev ?? null,
+      docsCite: docs,
     },
   };
 
@@ -180,14 +200,34 @@ async function devFigures(): Promise<{ prefix: DevFigures; all: DevFigures }> {
   }
 }
 
-function devTable(prefix: DevFigures, all: DevFigures): BenchTable {
+/** docs-cite, written into a temporary folder from node_modules and scored; the folder is removed after. */
+async function docsCiteFigures(): Promise<DevFigures> {
+  const dir = mkdtempSync(join(tmpdir(), 'grounded-docs-cite-'));
+  const set = new DevSet(dir);
+  try {
+    const { skipped } = materialiseDocsCite(dir);
+    if (skipped.length > 0) console.error(`\ndocs-cite: ${skipped.length} cases left out, their README changed.`);
+    await set.sync();
+    return await set.figures(readCases(dir));
+  } finally {
+    set.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The run.mjs figures of a data set, one column per selection of its cases, against the issue's targets. */
+function qualityTable(set: string, selections: [string, DevFigures][]): BenchTable {
   const n = (x: number) => x.toLocaleString('en-US');
   const share = (x: number) => fmt(x, 3);
   const judged = (x: number, ok: boolean) => `${share(x)}${ok ? '' : ' (missed)'}`;
-  const row = (figure: string, f: (d: DevFigures) => string, target: string) => [figure, f(prefix), f(all), target];
+  const row = (figure: string, f: (d: DevFigures) => string, target: string) => [
+    figure,
+    ...selections.map(([, d]) => f(d)),
+    target,
+  ];
   return {
-    title: `Citation quality, climate-fever-cite dev set (as ../shared/eval/citations/run.mjs scores it, in-process; model cite and cite-wrong)`,
-    columns: ['figure', `first ${n(prefix.cases)} cases`, `all ${n(all.cases)} cases`, 'target'],
+    title: `Citation quality, ${set}`,
+    columns: ['figure', ...selections.map(([label]) => label), 'target'],
     rows: [
       row('cite: found (evidence retrieved, cited, still cited after checking)', d => n(d.found), ''),
       row('cite: hit (cited lines hold a rationale line)', d => judged(d.hit, d.hit >= 0.7), '≥ 0.70'),
