@@ -36,14 +36,15 @@ const LIST_ITEM = /^\s*(?:[-*+]|\d{1,3}[.)])\s/;
 const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
 /**
  * The end of a sentence: terminal punctuation (and closing quotes or brackets) before white space and a capital, a
- * digit, or a word that starts lower-case but holds one (mRNA, p53, iOS: the names that begin sentences in technical
- * prose), each maybe after a quote or bracket; or at the end of the paragraph. Abbreviations are checked separately.
+ * digit, a Greek letter, or a word that starts lower-case but holds a capital or digit (mRNA, p53, iOS, α-synuclein:
+ * the names that begin sentences in technical prose), each maybe after a quote or bracket; or at the end of the
+ * paragraph. Abbreviations are checked separately.
  */
 const SENTENCE_END =
-  /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
+  /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}\p{Script=Greek}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
 /** Words after which a full stop does not end a sentence: titles, references, initials, dotted ones (e.g., U.S.). */
 const ABBREVIATION =
-  /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Fig|Eq|Inc|Ltd|Co|Jr|Sr|[A-Z]|(?:\p{L}\.)+\p{L})\.$/u;
+  /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Figs?|Eqs?|Refs?|Tab|Sect?|Vol|pp|Inc|Ltd|Co|Jr|Sr|[A-Z]|(?:\p{L}\.)+\p{L})\.$/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
 

@@ -21,10 +21,14 @@ describe('passage units', () => {
     assert.equal(units(['The U.S. Environmental Protection Agency agreed, i.e. It said so. It did.']).length, 2);
   });
 
-  it('starts a sentence at a word that opens lower-case but holds a capital or digit, as names in technical prose do', () => {
+  it('starts a sentence at a Greek letter or a word that opens lower-case but holds a capital or digit, as names in technical prose do', () => {
     assert.deepEqual(
       units(['Expression fell in mice. mRNA levels rose. p53 was unchanged. it is not split here.']).length,
       3,
+    );
+    assert.equal(
+      units(['Cells died (see Figs. 2 and 3). α-Synuclein rose. β cells were lost. 12 mice survived.']).length,
+      4,
     );
   });
 
