@@ -1,4 +1,5 @@
 import { MarkerScanner } from '../../shared/citationMarkers';
+import { endsInAbbreviation } from './passageUnits';
 
 /** One cited number and the claim its marker closes. `ordinal` counts cited numbers over the answer from 0. */
 export interface ClaimMarker {
@@ -8,11 +9,14 @@ export interface ClaimMarker {
 }
 
 /**
- * Where one claim ends and the next begins: a blank line, a new list item or heading, a table cell, or the end of a
- * sentence (terminal punctuation, closing quotes or brackets, then white space).
+ * Where one claim ends and the next begins: a blank line, a new list item or heading, a table cell (a `|` on a line
+ * that starts with one), or the end of a sentence (terminal punctuation, closing quotes or brackets, then white space;
+ * not the full stop of an abbreviation). Nothing inside inline code is a boundary (`a || b`, `e.g. x`).
  */
 const BOUNDARY =
   /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
+const INLINE_CODE = /`[^`\n]*`/g;
+const TABLE_LINE = /^[ \t]*\|/;
 /** Text with something to say: a letter or a digit. */
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 
@@ -27,6 +31,8 @@ export class ClaimTracker {
   private since = '';
   /** The claim of the last marker: the next one shares it when no words come between them. */
   private lastClaim = '';
+  /** The answer's current line up to where `since` starts: says whether a `|` in it is a table's. */
+  private lineBefore = '';
 
   push(text: string): ClaimMarker[] {
     return this.take(this.scanner.push(text));
@@ -43,7 +49,9 @@ export class ClaimTracker {
         this.since += piece.text;
         continue;
       }
-      if (HAS_WORDS.test(this.since)) this.lastClaim = claimBefore(this.since);
+      if (HAS_WORDS.test(this.since)) this.lastClaim = claimBefore(this.since, this.lineBefore);
+      const newline = this.since.lastIndexOf('\n');
+      this.lineBefore = newline < 0 ? this.lineBefore + this.since : this.since.slice(newline + 1);
       this.since = '';
       out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim });
     }
@@ -51,10 +59,22 @@ export class ClaimTracker {
   }
 }
 
-/** The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty. */
-export function claimBefore(text: string): string {
+/**
+ * The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty.
+ * `lineBefore` is the text of the line that `text` continues, if it starts mid-line (after an earlier marker).
+ */
+export function claimBefore(text: string, lineBefore = ''): string {
   const cuts = [0];
-  for (const m of text.matchAll(BOUNDARY)) cuts.push((m.index ?? 0) + m[0].length);
+  // boundaries are looked for with inline code blanked out, at the same offsets
+  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  for (const m of masked.matchAll(BOUNDARY)) {
+    const at = m.index ?? 0;
+    if (m[0] === '|') {
+      const newline = masked.lastIndexOf('\n', at);
+      if (!TABLE_LINE.test(newline < 0 ? lineBefore + masked.slice(0, at) : masked.slice(newline + 1, at))) continue;
+    } else if (endsInAbbreviation(masked, at)) continue;
+    cuts.push(at + m[0].length);
+  }
   for (let i = cuts.length - 1; i >= 0; i--) {
     const piece = text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : undefined);
     if (HAS_WORDS.test(piece)) return plainClaim(piece);

@@ -157,9 +157,14 @@ function sentences(
   };
   for (const m of text.matchAll(SENTENCE_END)) {
     const end = (m.index ?? 0) + m[0].length;
-    if (ABBREVIATION.test(text.slice(Math.max(0, (m.index ?? 0) - 12), (m.index ?? 0) + 1))) continue;
+    if (endsInAbbreviation(text, m.index ?? 0)) continue;
     push(end);
   }
   push(text.length);
   return out;
+}
+
+/** Whether the full stop at `dot` in `text` ends an abbreviation (e.g., Fig., U.S.) rather than a sentence. */
+export function endsInAbbreviation(text: string, dot: number): boolean {
+  return text[dot] === '.' && ABBREVIATION.test(text.slice(Math.max(0, dot - 12), dot + 1));
 }

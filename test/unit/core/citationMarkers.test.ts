@@ -89,6 +89,18 @@ describe('claims', () => {
     assert.equal(table[0]?.claim, 'the power level');
   });
 
+  it('cuts a claim at a table cell only in a table row, never inside inline code or after an abbreviation', () => {
+    assert.equal(
+      claims('It throws when none of the `||`-separated parts parses, e.g. `a || b`, not a table [1].')[0]?.claim,
+      'It throws when none of the ||-separated parts parses, e.g. a || b, not a table',
+    );
+    assert.deepEqual(
+      claims('| flux | the level [1] | doors | open upwards [2] |\n').map(c => c.claim),
+      ['the level', 'open upwards'],
+    );
+    assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run npm ci. Then it');
+  });
+
   it('handles CRLF line ends', () => {
     assert.deepEqual(
       claims('First line.\r\n- item one [1]\r\n- item two [2]\r\n').map(c => c.claim),
