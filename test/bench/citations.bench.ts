@@ -1,7 +1,7 @@
 // Line-exact, checked citations: what each [n] costs as the answer streams (alignment in its passage and checking
 // against the other sources) for passages of 20, 200 and 2,000 lines; time to first token and to the end with
 // checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set and of docs-cite
-// (claims over READMEs, citations/docsCite.ts), in-process.
+// and code-cite (claims over READMEs and source files in node_modules, citations/nodeModulesSets.ts), in-process.
 // Reports only: no pass/fail. `npm run bench -- citations [--quick] [--json]`.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -11,7 +11,7 @@ import { random } from '../fakes/seededRandom';
 import type { Bench, BenchTable } from './benchTypes';
 import { citationCost, SOURCES, type CitationCost } from './citations/citationCost';
 import { DevSet, readCases, type DevFigures } from './citations/devSet';
-import { materialiseDocsCite } from './citations/docsCite';
+import { materialise, type NodeModulesSet } from './citations/nodeModulesSets';
 import { askTimes, CHECKS, type AskTimes } from './citations/firstToken';
 import { claimFrom, codeText, indexWeights, passageOf, proseText, Vocabulary } from './citations/syntheticText';
 import { fmt, percentile } from './index/measure';
@@ -52,7 +52,8 @@ export const run: Bench = async ({ quick }) => {
   const withoutIndex = await askTimes(sources, answer, undefined, rounds);
 
   const dev = existsSync(resolve(DEV_SET, 'cases.jsonl')) ? await devFigures() : undefined;
-  const docs = await docsCiteFigures();
+  const docs = await nodeModulesFigures('docs-cite');
+  const code = await nodeModulesFigures('code-cite');
 
   const p = (xs: number[], q: number) => percentile(xs, q);
   const ms = (xs: number[], q: number) => fmt(p(xs, q), 3);
@@ -125,8 +126,11 @@ export const run: Bench = async ({ quick }) => {
   else console.error(`\nDev set skipped: ${DEV_SET} is absent.`);
   tables.push(
     qualityTable(
-      'docs-cite: hand-written claims over twelve READMEs in node_modules (test/bench/citations/docsCite.ts), scored as run.mjs scores them',
-      [[cases(docs), docs]],
+      'docs-cite and code-cite: hand-written claims over twelve READMEs and ten source files in node_modules (test/bench/citations/nodeModulesSets.ts), scored as run.mjs scores them',
+      [
+        [`docs-cite, ${cases(docs)}`, docs],
+        [`code-cite, ${cases(code)}`, code],
+      ],
     ),
   );
 
@@ -165,6 +169,7 @@ export const run: Bench = async ({ quick }) => {
       ask: { localIndex: askJson(withIndex), noIndex: askJson(withoutIndex) },
       devSet: dev ?? null,
       docsCite: docs,
+      codeCite: code,
     },
   };
 
@@ -200,13 +205,13 @@ async function devFigures(): Promise<{ prefix: DevFigures; all: DevFigures }> {
   }
 }
 
-/** docs-cite, written into a temporary folder from node_modules and scored; the folder is removed after. */
-async function docsCiteFigures(): Promise<DevFigures> {
-  const dir = mkdtempSync(join(tmpdir(), 'grounded-docs-cite-'));
+/** A set written into a temporary folder from node_modules and scored; the folder is removed after. */
+async function nodeModulesFigures(name: NodeModulesSet): Promise<DevFigures> {
+  const dir = mkdtempSync(join(tmpdir(), `grounded-${name}-`));
   const set = new DevSet(dir);
   try {
-    const { skipped } = materialiseDocsCite(dir);
-    if (skipped.length > 0) console.error(`\ndocs-cite: ${skipped.length} cases left out, their README changed.`);
+    const { skipped } = materialise(name, dir);
+    if (skipped.length > 0) console.error(`\n${name}: ${skipped.length} cases left out, their file changed.`);
     await set.sync();
     return await set.figures(readCases(dir));
   } finally {
