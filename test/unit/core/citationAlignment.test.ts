@@ -72,6 +72,24 @@ describe('citation alignment', () => {
     assert.deepEqual([c.startLine, c.endLine], [10, 11]);
   });
 
+  it("takes a code claim's lines past the signature that names its identifiers, to the line that does the thing", () => {
+    const code = passageOf(
+      [
+        'function extend(namespace) {',
+        '  const child = create(parent + delimiter + namespace);',
+        '  return child;',
+        '}',
+      ].join('\n'),
+      'src/logger.js',
+      10,
+    );
+    // the signature holds the claim's two rarest terms in four words; BM25 alone would stop there
+    const weights: Record<string, number> = { extend: 3, namespac: 3, parent: 1, delimit: 1 };
+    const claim = claimTerms('extend joins the parent and a delimiter to the namespace', t => weights[t] ?? 0.2);
+    const a = alignClaim(claim, code)!;
+    assert.deepEqual([a.startLine, a.endLine], [10, 11]);
+  });
+
   it('matches numbers exactly', () => {
     const c = resolve('the timeout is 30000 ms', 1, [CODE]);
     assert.deepEqual([c?.startLine, c?.endLine], [12, 12]);
