@@ -25,12 +25,12 @@ export interface Alignment {
 const MAX_SENTENCES = 4;
 const MAX_LINES = 8;
 /**
- * A window of lines ranks by its BM25 score times the share of the claim it holds to this power. A line of code is
+ * In code, a window ranks by its BM25 score times the share of the claim it holds to this power. A line of code is
  * seldom a whole statement: against the passage's short average line, BM25's length normalisation lets the one line
  * that names a claim's identifiers (a signature, a doc comment's summary) outscore the few lines that do the thing and
- * hold more of the claim. Sentences are whole statements and rank by BM25 alone.
+ * hold more of the claim. In prose, sentences, table rows and quotes are whole statements and rank by BM25 alone.
  */
-const LINE_COVERAGE_POWER = 0.25;
+const CODE_COVERAGE_POWER = 0.25;
 /** BM25's saturation and length normalisation, as the index ranks chunks (a window is scored as a tiny document). */
 const K1 = 1.2;
 const B = 0.75;
@@ -51,8 +51,8 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
 /**
  * The run of whole lines of `passage` that supports the claim best: every window of 1–4 consecutive sentences
  * (prose, list items) or 1–8 lines (code, tables) is scored with BM25 against the claim, its length measured against
- * the passage's average unit, so a window grows only while what it adds outweighs its length (windows of lines also
- * weigh the share of the claim they hold); equal scores go to the window with fewer lines. Undefined when the claim
+ * the passage's average unit, so a window grows only while what it adds outweighs its length (in code, windows also
+ * weigh the share of the claim they hold); equal ranks go to the window with fewer lines. Undefined when the claim
  * has no terms or the passage no text.
  */
 export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | undefined {
@@ -70,8 +70,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   forEachWindow(claim, analysis, (from, to, covered, score) => {
     const { first, last } = linesOf(from, to);
     const lines = last - first;
-    const rank =
-      (units[from] as Unit).kind === 'line' ? score * Math.pow(covered / claim.total, LINE_COVERAGE_POWER) : score;
+    const rank = analysis.prose ? score : score * Math.pow(covered / claim.total, CODE_COVERAGE_POWER);
     if (!best || rank > best.rank + 1e-9 || (Math.abs(rank - best.rank) <= 1e-9 && lines < best.lines))
       best = { from, to, covered, score, rank, lines };
   });

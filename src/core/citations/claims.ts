@@ -31,8 +31,11 @@ export class ClaimTracker {
   private since = '';
   /** The claim of the last marker: the next one shares it when no words come between them. */
   private lastClaim = '';
-  /** The answer's current line up to where `since` starts: says whether a `|` in it is a table's. */
-  private lineBefore = '';
+  /**
+   * Whether the answer's current line, up to where `since` starts, opens with a `|` (a table row): undefined while
+   * it holds nothing but white space. Says whether a `|` later on that line divides cells.
+   */
+  private tableLine: boolean | undefined;
 
   push(text: string): ClaimMarker[] {
     return this.take(this.scanner.push(text));
@@ -49,9 +52,13 @@ export class ClaimTracker {
         this.since += piece.text;
         continue;
       }
-      if (HAS_WORDS.test(this.since)) this.lastClaim = claimBefore(this.since, this.lineBefore);
+      if (HAS_WORDS.test(this.since)) this.lastClaim = claimBefore(this.since, this.tableLine);
       const newline = this.since.lastIndexOf('\n');
-      this.lineBefore = newline < 0 ? this.lineBefore + this.since : this.since.slice(newline + 1);
+      const opening = /\S/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
+      if (newline >= 0 || this.tableLine === undefined)
+        this.tableLine = opening === undefined ? undefined : opening === '|';
+      // a line that opens with a marker is not a table row
+      this.tableLine ??= false;
       this.since = '';
       out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim });
     }
@@ -61,9 +68,10 @@ export class ClaimTracker {
 
 /**
  * The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty.
- * `lineBefore` is the text of the line that `text` continues, if it starts mid-line (after an earlier marker).
+ * `tableLine` says whether the line that `text` continues (when it starts mid-line, after an earlier marker) opens
+ * with a `|`; undefined when `text` starts a line.
  */
-export function claimBefore(text: string, lineBefore = ''): string {
+export function claimBefore(text: string, tableLine?: boolean): string {
   const cuts = [0];
   // boundaries are looked for with inline code blanked out, at the same offsets
   const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
@@ -71,7 +79,11 @@ export function claimBefore(text: string, lineBefore = ''): string {
     const at = m.index ?? 0;
     if (m[0] === '|') {
       const newline = masked.lastIndexOf('\n', at);
-      if (!TABLE_LINE.test(newline < 0 ? lineBefore + masked.slice(0, at) : masked.slice(newline + 1, at))) continue;
+      const table =
+        newline < 0
+          ? (tableLine ?? TABLE_LINE.test(masked.slice(0, at)))
+          : TABLE_LINE.test(masked.slice(newline + 1, at));
+      if (!table) continue;
     } else if (endsInAbbreviation(masked, at)) continue;
     cuts.push(at + m[0].length);
   }

@@ -2,8 +2,8 @@ import { tokenize } from '../../index';
 import type { Passage } from '../passage';
 
 /**
- * The smallest pieces a citation can point at: a sentence of prose (of a list item too), or one line of code or a table
- * row. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and last line
+ * The smallest pieces a citation can point at: a sentence of prose (of a list item too), or one line of code, a table
+ * row or a quote. `first` and `last` are 0-based lines of the passage's text; a sentence may share its first and last line
  * with its neighbours. `run` numbers the stretches of one kind: a window never joins two stretches. `section` numbers
  * the parts of prose between headings (code is one section): what a claim's lines are about.
  */
@@ -23,6 +23,8 @@ export interface PassageAnalysis {
   postings: ReadonlyMap<string, readonly number[]>;
   /** The units' mean length in terms. */
   averageLength: number;
+  /** Prose (sentences, with tables, quotes and fenced code as lines) rather than code (every unit a line). */
+  prose: boolean;
 }
 
 /** Files whose text is prose, split into sentences; everything else is split into lines. */
@@ -80,7 +82,12 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     total += tokens.length;
     units.push({ kind: k, first, last, run, section, length: tokens.length });
   };
-  const done = (): PassageAnalysis => ({ units, postings, averageLength: units.length > 0 ? total / units.length : 0 });
+  const done = (): PassageAnalysis => ({
+    units,
+    postings,
+    averageLength: units.length > 0 ? total / units.length : 0,
+    prose,
+  });
   if (!prose) {
     lines.forEach((line, i) => add('line', i, i, line));
     return done();
@@ -129,13 +136,15 @@ function sentences(
   lines: readonly string[],
   paragraph: readonly number[],
 ): { first: number; last: number; text: string }[] {
-  // The paragraph as one string, and where each of its lines starts in it.
+  // The paragraph as one string, and where each of its lines starts in it. A list item's marker is blanked: `1.` is
+  // neither a sentence of its own nor a term of the item.
   const starts: number[] = [];
   let text = '';
   for (const i of paragraph) {
     starts.push(text.length);
     text += (lines[i] ?? '') + ' ';
   }
+  text = text.replace(LIST_ITEM, marker => ' '.repeat(marker.length));
   const lineAt = (offset: number) => {
     let lo = 0;
     let hi = starts.length - 1;

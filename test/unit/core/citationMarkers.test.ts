@@ -95,9 +95,10 @@ describe('claims', () => {
       'It throws when none of the ||-separated parts parses, e.g. a || b, not a table',
     );
     assert.deepEqual(
-      claims('| flux | the level [1] | doors | open upwards [2] |\n').map(c => c.claim),
-      ['the level', 'open upwards'],
+      claims('| flux | the level [1] and more | doors [2] |\n').map(c => c.claim),
+      ['the level', 'doors'],
     );
+    assert.equal(claims('Intro.\n[1] is on | off | auto [2].')[1]?.claim, 'is on | off | auto');
     assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run npm ci. Then it');
   });
 

@@ -62,6 +62,19 @@ describe('passage units', () => {
     );
   });
 
+  it("reads an ordered list item's number as its marker, neither a sentence nor a term", () => {
+    const analysis = splitUnits(['1. Install it with npm.', '2. Run it. Then wait.'], true);
+    assert.deepEqual(
+      analysis.units.map(u => [u.first, u.last]),
+      [
+        [0, 0],
+        [1, 1],
+        [1, 1],
+      ],
+    );
+    assert.equal(analysis.postings.has('1'), false);
+  });
+
   it('keeps fenced code as lines, and splits code files into lines in one section', () => {
     assert.deepEqual(units(['Run it. Then stop.', '```', 'run()', '# not a heading', '```']), [
       ['sentence', 0, 0, 0],
