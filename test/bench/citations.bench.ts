@@ -208,14 +208,15 @@ async function devFigures(): Promise<{ prefix: DevFigures; all: DevFigures }> {
 /** A set written into a temporary folder from node_modules and scored; the folder is removed after. */
 async function nodeModulesFigures(name: NodeModulesSet): Promise<DevFigures> {
   const dir = mkdtempSync(join(tmpdir(), `grounded-${name}-`));
-  const set = new DevSet(dir);
+  let set: DevSet | undefined;
   try {
     const { skipped } = materialise(name, dir);
-    if (skipped.length > 0) console.error(`\n${name}: ${skipped.length} cases left out, their file changed.`);
+    if (skipped.length > 0) console.error(`\n${name}: ${skipped.length} cases left out:\n  ${skipped.join('\n  ')}`);
+    set = new DevSet(dir);
     await set.sync();
     return await set.figures(readCases(dir));
   } finally {
-    set.dispose();
+    set?.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

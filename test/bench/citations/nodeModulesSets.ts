@@ -8,7 +8,7 @@
 // ../shared/eval (ws/ and cases.jsonl), so run.mjs and the bench read them as they read the dev set.
 // Usage: node out/test/bench/citations/nodeModulesSets.js docs-cite|code-cite DIR
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -24,47 +24,70 @@ interface SetCase {
   path: string;
   claim: string;
   goldLines: number[];
-  /** The first gold line's text, trimmed: finds the lines again when a new version of the package moved them. */
-  goldText: string;
+  /** Each gold line's text, trimmed: finds the lines again when a new version of the package moved them. */
+  goldText: string[];
 }
 
 /**
  * Writes the set into `dir`: ws/<path> for every file and cases.jsonl. A case whose file is not installed, or whose
- * first gold line's text is gone from it, is left out and named in `skipped`.
+ * gold lines' text is not found again as one run at the same distances, is left out and named in `skipped`; of
+ * several such runs, the one nearest the recorded lines is taken.
  */
 export function materialise(set: NodeModulesSet, dir: string): { cases: number; skipped: string[] } {
   const cases = readFileSync(join(ROOT, NODE_MODULES_SETS[set]), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map(line => JSON.parse(line) as SetCase);
+  mkdirSync(dir, { recursive: true });
   const files = new Map<string, string[] | undefined>();
   const out: string[] = [];
   const skipped: string[] = [];
   cases.forEach((c, i) => {
-    if (!files.has(c.path)) {
-      let text: string | undefined;
-      try {
-        text = readFileSync(join(ROOT, 'node_modules', c.source), 'utf8');
-        mkdirSync(dirname(join(dir, 'ws', c.path)), { recursive: true });
-        writeFileSync(join(dir, 'ws', c.path), text);
-      } catch {
-        text = undefined;
-      }
-      files.set(c.path, text?.split('\n'));
-    }
+    if (!files.has(c.path)) files.set(c.path, copied(c, dir));
     const lines = files.get(c.path);
-    const first = c.goldLines[0] ?? 0;
-    const found =
-      lines?.[first - 1]?.trim() === c.goldText ? first : (lines?.findIndex(l => l.trim() === c.goldText) ?? -1) + 1;
-    if (found === 0) {
-      skipped.push(`${c.source}: ${c.claim}`);
+    if (!lines) {
+      skipped.push(`${c.source} is not installed: ${c.claim}`);
       return;
     }
-    const goldLines = c.goldLines.map(l => l + found - first);
+    const shift = goldShift(c, lines);
+    if (shift === undefined) {
+      skipped.push(`${c.source} no longer holds the lines: ${c.claim}`);
+      return;
+    }
+    const goldLines = c.goldLines.map(l => l + shift);
     out.push(JSON.stringify({ id: `${i + 1}:${c.path}`, claim: c.claim, path: c.path, label: 'SUPPORT', goldLines }));
   });
   writeFileSync(join(dir, 'cases.jsonl'), out.map(l => `${l}\n`).join(''));
   return { cases: out.length, skipped };
+}
+
+/** Copies the case's file from node_modules into the workspace; its lines, or undefined when it is not installed. */
+function copied(c: SetCase, dir: string): string[] | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(ROOT, 'node_modules', c.source), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+  if (isAbsolute(c.path) || c.path.split('/').includes('..')) throw new Error(`${c.path}: not a path inside the set`);
+  const target = join(dir, 'ws', c.path);
+  mkdirSync(dirname(target), { recursive: true });
+  writeFileSync(target, text);
+  return text.split('\n');
+}
+
+/** How far the gold lines moved: the shift nearest 0 at which every gold line's text is found; undefined if none. */
+function goldShift(c: SetCase, lines: readonly string[]): number | undefined {
+  const first = c.goldLines[0] ?? 1;
+  let best: number | undefined;
+  lines.forEach((line, i) => {
+    if (line.trim() !== c.goldText[0]) return;
+    const shift = i + 1 - first;
+    if (c.goldLines.some((l, k) => lines[l + shift - 1]?.trim() !== c.goldText[k])) return;
+    if (best === undefined || Math.abs(shift) < Math.abs(best)) best = shift;
+  });
+  return best;
 }
 
 if (require.main === module) {
