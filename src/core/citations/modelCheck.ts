@@ -1,40 +1,82 @@
 import type { Citation, Support } from '../events';
-import { passageRef } from '../passage';
-import { citedText } from './resolve';
+import { passagePlace } from '../passage';
 
 /** The prompt of the one model call that checks every claim of an answer against its cited lines. */
-export const CHECK_SYSTEM = `You check citations. For each numbered claim, read the quoted source lines and decide whether they support the claim.
-"supported": the lines state the claim. "partial": they state part of it. "unsupported": they do not state it, or they contradict it.
-Reply with JSON only, in the form {"verdicts": ["supported", "unsupported", ...]}, one verdict per claim, in order.`;
+export const CHECK_SYSTEM = `You check citations. For each numbered claim you get numbered source lines; the cited ones are marked with ">".
+Decide whether the cited lines support the claim. "supported": they state the claim. "partial": they state part of it. "unsupported": they do not state it, or they contradict it.
+When other lines shown state the claim better, give the verdict for those lines and their first and last line numbers.
+Reply with JSON only, in the form {"verdicts": ["supported", {"support": "supported", "lines": [12, 14]}, ...]}, one entry per claim, in order.`;
 
-/** Lines quoted per claim at most, so an answer with many citations still fits a small context window. */
-const QUOTE_CHARS = 1200;
+/** Source text quoted per claim at most, so an answer with many citations still fits a small context window. */
+const QUOTE_CHARS = 1600;
+/** A quoted line longer than this is cut (minified code, a table's one long row). */
+const LINE_CHARS = 400;
+/** Lines shown on either side of the cited ones: where the model may find lines that state the claim better. */
+const CONTEXT_LINES = 4;
+/** The most lines the model may cite for one claim, as many as a window of alignment holds. */
+const MAX_LINES = 8;
 
-export function checkUserPrompt(citations: readonly Citation[]): string {
-  return citations
-    .map(
-      (c, i) =>
-        `Claim ${i + 1}: ${c.claim}\nSource lines (${passageRef(c.passage, c.startLine, c.endLine)}):\n${citedText(c).slice(0, QUOTE_CHARS)}`,
-    )
-    .join('\n\n');
+/** The lines shown to the checker for one claim, 1-based inclusive in the citation's numbering. */
+export interface ShownLines {
+  first: number;
+  last: number;
+}
+
+/**
+ * The check call's user message: per claim, its text and its passage's lines from a few before the cited ones to a
+ * few after (cited ones marked with ">", each line numbered), within QUOTE_CHARS; and the lines each claim shows,
+ * which bound the lines the checker may give back.
+ */
+export function checkPrompt(citations: readonly Citation[]): { text: string; shown: ShownLines[] } {
+  const shown: ShownLines[] = [];
+  const text = citations
+    .map((c, i) => {
+      const lines = c.passage.text.split(/\r?\n/);
+      const first = Math.max(c.passage.startLine, c.startLine - CONTEXT_LINES);
+      const end = Math.min(c.passage.endLine, c.endLine + CONTEXT_LINES);
+      let quoted = '';
+      let last = first - 1;
+      for (let n = first; n <= end; n++) {
+        const mark = n >= c.startLine && n <= c.endLine ? '>' : ' ';
+        const line = `${mark} ${n}: ${(lines[n - c.passage.startLine] ?? '').slice(0, LINE_CHARS)}\n`;
+        if (quoted.length + line.length > QUOTE_CHARS && last >= first) break;
+        quoted += line;
+        last = n;
+      }
+      shown.push({ first, last });
+      return `Claim ${i + 1}: ${c.claim}\nSource lines (${passagePlace(c.passage)}):\n${quoted}`;
+    })
+    .join('\n');
+  return { text, shown };
+}
+
+/** One claim's verdict, and the lines the checker found to state it better than the cited ones, if any. */
+export interface CheckVerdict {
+  support: Support;
+  lines?: { startLine: number; endLine: number };
 }
 
 const VERDICTS: readonly Support[] = ['supported', 'partial', 'unsupported'];
 
 /**
  * Reads the checker's reply leniently: `{"verdicts": [...]}`, a bare list, objects with a `support` or `verdict`
- * field, or one verdict word per line. Undefined unless there is exactly one readable verdict per claim.
+ * field and maybe `lines: [first, last]`, or one verdict word per line. Undefined unless there is exactly one
+ * readable verdict per claim. Lines are kept only where they are a run of at most eight of the lines shown for
+ * that claim (`shown`, by claim); a verdict with unusable lines keeps its verdict and drops the lines.
  */
-export function parseVerdicts(reply: string, count: number): Support[] | undefined {
-  const asVerdict = (v: unknown): Support | undefined => {
-    const word =
-      typeof v === 'string'
-        ? v
-        : v && typeof v === 'object'
-          ? ((v as Record<string, unknown>).support ?? (v as Record<string, unknown>).verdict)
-          : undefined;
+export function parseVerdicts(
+  reply: string,
+  count: number,
+  shown: readonly ShownLines[] = [],
+): CheckVerdict[] | undefined {
+  const asVerdict = (v: unknown, i: number): CheckVerdict | undefined => {
+    const record = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+    const word = typeof v === 'string' ? v : (record?.support ?? record?.verdict);
     const lower = typeof word === 'string' ? word.trim().toLowerCase() : '';
-    return VERDICTS.find(x => x === lower);
+    const support = VERDICTS.find(x => x === lower);
+    if (!support) return undefined;
+    const lines = linesWithin(record?.lines, shown[i]);
+    return lines ? { support, lines } : { support };
   };
   const json = /\{[\s\S]*\}|\[[\s\S]*\]/.exec(reply);
   if (json) {
@@ -43,7 +85,7 @@ export function parseVerdicts(reply: string, count: number): Support[] | undefin
       const list = Array.isArray(value) ? value : (value as { verdicts?: unknown }).verdicts;
       if (Array.isArray(list)) {
         const verdicts = list.map(asVerdict);
-        if (verdicts.length === count && verdicts.every(v => v !== undefined)) return verdicts as Support[];
+        if (verdicts.length === count && verdicts.every(v => v !== undefined)) return verdicts as CheckVerdict[];
         return undefined;
       }
     } catch {
@@ -51,5 +93,16 @@ export function parseVerdicts(reply: string, count: number): Support[] | undefin
     }
   }
   const words = reply.toLowerCase().match(/\b(?:unsupported|supported|partial)\b/g) ?? [];
-  return words.length === count ? words.map(w => w as Support) : undefined;
+  return words.length === count ? words.map(w => ({ support: w as Support })) : undefined;
+}
+
+/** `[first, last]` as a cited range, when both are whole numbers within `shown` and at most MAX_LINES apart. */
+function linesWithin(value: unknown, shown: ShownLines | undefined): CheckVerdict['lines'] | undefined {
+  if (!shown || !Array.isArray(value) || value.length < 1 || value.length > 2) return undefined;
+  const [startLine, endLine = startLine] = value as unknown[];
+  if (!Number.isInteger(startLine) || !Number.isInteger(endLine)) return undefined;
+  const s = startLine as number;
+  const e = endLine as number;
+  if (s > e || s < shown.first || e > shown.last || e - s + 1 > MAX_LINES) return undefined;
+  return { startLine: s, endLine: e };
 }

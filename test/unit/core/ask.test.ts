@@ -359,6 +359,24 @@ describe('ask() with the model check of citations', () => {
     assert.ok(lastCitation > tokenAt, 'the check runs after the answer has streamed');
   });
 
+  it('moves a citation to the lines the model names among those it was shown, sending it again', async () => {
+    const events = await run({
+      reply: '{"verdicts": [{"support": "supported", "lines": [2, 2]}, {"support": "supported", "lines": [1, 9]}]}',
+    });
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.deepEqual(
+      done.citations.map(c => [c.support, c.startLine, c.endLine]),
+      [
+        ['supported', 2, 2],
+        ['supported', 1, 1],
+      ],
+      'the first takes line 2; the second keeps its line, 1–9 is not among those it was shown',
+    );
+    const resent = events.flatMap(e => (e.type === 'citation' ? [[e.citation.ordinal, e.citation.startLine]] : []));
+    assert.deepEqual(resent.slice(2), [[0, 2]]);
+  });
+
   it('keeps the lexical verdicts when the check’s reply is unreadable or the call fails', async () => {
     for (const check of [{ reply: 'I am not sure.' }, { error: httpError(500) }]) {
       const events = await run(check);

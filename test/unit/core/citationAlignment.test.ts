@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { alignClaim, claimTerms } from '../../../src/core/citations/align';
 import { CitationStream } from '../../../src/core/citations/citationStream';
-import { parseVerdicts } from '../../../src/core/citations/modelCheck';
+import { checkPrompt, parseVerdicts } from '../../../src/core/citations/modelCheck';
 import { citedSpan, CitationResolver, verdict, weightsFromPassages } from '../../../src/core/citations/resolve';
 import type { Passage } from '../../../src/core/passage';
 
@@ -210,12 +210,49 @@ describe('citation alignment', () => {
 });
 
 describe('model check parsing', () => {
+  const supports = (reply: string, count: number) => parseVerdicts(reply, count)?.map(v => v.support);
+
   it('reads JSON, a bare list, objects and words, and rejects a wrong count', () => {
-    assert.deepEqual(parseVerdicts('{"verdicts": ["supported", "unsupported"]}', 2), ['supported', 'unsupported']);
-    assert.deepEqual(parseVerdicts('```json\n["partial"]\n```', 1), ['partial']);
-    assert.deepEqual(parseVerdicts('[{"claim": 1, "support": "Supported"}]', 1), ['supported']);
-    assert.deepEqual(parseVerdicts('1. supported\n2. partial', 2), ['supported', 'partial']);
+    assert.deepEqual(supports('{"verdicts": ["supported", "unsupported"]}', 2), ['supported', 'unsupported']);
+    assert.deepEqual(supports('```json\n["partial"]\n```', 1), ['partial']);
+    assert.deepEqual(supports('[{"claim": 1, "support": "Supported"}]', 1), ['supported']);
+    assert.deepEqual(supports('1. supported\n2. partial', 2), ['supported', 'partial']);
     assert.equal(parseVerdicts('{"verdicts": ["supported"]}', 2), undefined);
     assert.equal(parseVerdicts('I cannot judge these.', 1), undefined);
+  });
+
+  it('takes the lines the checker names only where they are a short run among the lines it was shown', () => {
+    const shown = [
+      { first: 10, last: 20 },
+      { first: 10, last: 20 },
+      { first: 10, last: 20 },
+      { first: 10, last: 20 },
+    ];
+    const reply = JSON.stringify({
+      verdicts: [
+        { support: 'supported', lines: [12, 14] },
+        { support: 'supported', lines: [18] },
+        { support: 'partial', lines: [9, 12] },
+        { support: 'supported', lines: [10, 19] },
+      ],
+    });
+    assert.deepEqual(parseVerdicts(reply, 4, shown), [
+      { support: 'supported', lines: { startLine: 12, endLine: 14 } },
+      { support: 'supported', lines: { startLine: 18, endLine: 18 } },
+      { support: 'partial' },
+      { support: 'supported' },
+    ]);
+    assert.deepEqual(parseVerdicts('[{"support": "supported", "lines": ["12", 14.5]}]', 1, shown), [
+      { support: 'supported' },
+    ]);
+  });
+
+  it('shows each claim its cited lines marked, with a few on either side within the passage', () => {
+    const source = passageOf(['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j'].join('\n'), 'docs/x.md', 10);
+    const citation = { n: 1, ordinal: 0, passage: source, claim: 'e and f', startLine: 14, endLine: 15 };
+    const { text, shown } = checkPrompt([citation]);
+    assert.deepEqual(shown, [{ first: 10, last: 19 }]);
+    assert.match(text, /^Claim 1: e and f\nSource lines \(docs\/x\.md\):\n {2}10: a\n/);
+    assert.match(text, /\n> 14: e\n> 15: f\n {2}16: g\n/);
   });
 });

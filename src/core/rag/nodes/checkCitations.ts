@@ -1,5 +1,5 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { CHECK_SYSTEM, checkUserPrompt, parseVerdicts } from '../../citations/modelCheck';
+import { CHECK_SYSTEM, checkPrompt, parseVerdicts } from '../../citations/modelCheck';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import { callContext, emitter, runOf, type RagConfig } from '../run';
@@ -7,8 +7,9 @@ import type { RagStateType, RagUpdate } from '../state';
 
 /**
  * `citationCheck: "model"`: after the answer has streamed, ONE helper-model call judges every claim against its
- * cited lines, and each citation whose verdict changes is sent again. A failed call or an unreadable reply keeps the
- * lexical verdicts: the check never costs the answer.
+ * cited lines, shown with a few lines on either side; where the model names other lines among those that state the
+ * claim better, the citation takes them. Each citation whose verdict or lines change is sent again. A failed call or
+ * an unreadable reply keeps the lexical verdicts: the check never costs the answer.
  */
 export async function checkCitations(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
@@ -21,9 +22,10 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
     name: 'generate',
     detail: `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model`,
   });
+  const prompt = checkPrompt(citations);
   let reply: string;
   try {
-    const messages = [new SystemMessage(CHECK_SYSTEM), new HumanMessage(checkUserPrompt(citations))];
+    const messages = [new SystemMessage(CHECK_SYSTEM), new HumanMessage(prompt.text)];
     reply = await invokeWithRetry(
       model,
       messages,
@@ -39,7 +41,7 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
     });
     return {};
   }
-  const verdicts = parseVerdicts(reply, citations.length);
+  const verdicts = parseVerdicts(reply, citations.length, prompt.shown);
   if (!verdicts) {
     emit({
       type: 'step',
@@ -49,9 +51,11 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
     return {};
   }
   const checked = citations.map((c, i) => {
-    const support = verdicts[i] ?? c.support;
-    if (support === c.support) return c;
-    const updated = { ...c, support };
+    const verdict = verdicts[i];
+    if (!verdict) return c;
+    const { startLine, endLine } = verdict.lines ?? c;
+    if (verdict.support === c.support && startLine === c.startLine && endLine === c.endLine) return c;
+    const updated = { ...c, support: verdict.support, startLine, endLine };
     emit({ type: 'citation', citation: updated });
     return updated;
   });
