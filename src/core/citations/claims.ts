@@ -16,7 +16,6 @@ export interface ClaimMarker {
 const BOUNDARY =
   /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
 const INLINE_CODE = /`[^`\n]*`/g;
-const TABLE_LINE = /^[ \t]*\|/;
 /** Text with something to say: a letter or a digit. */
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 
@@ -75,14 +74,18 @@ export function claimBefore(text: string, tableLine?: boolean): string {
   const cuts = [0];
   // boundaries are looked for with inline code blanked out, at the same offsets
   const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  // the last newline before the current match and the first after it, walked forward with the matches: linear in the
+  // text however long its lines
+  let newline = -1;
+  let next = masked.indexOf('\n');
   for (const m of masked.matchAll(BOUNDARY)) {
     const at = m.index ?? 0;
+    while (next >= 0 && next < at) {
+      newline = next;
+      next = masked.indexOf('\n', next + 1);
+    }
     if (m[0] === '|') {
-      const newline = masked.lastIndexOf('\n', at);
-      const table =
-        newline < 0
-          ? (tableLine ?? TABLE_LINE.test(masked.slice(0, at)))
-          : TABLE_LINE.test(masked.slice(newline + 1, at));
+      const table = newline < 0 ? (tableLine ?? opensWithPipe(masked, 0, at)) : opensWithPipe(masked, newline + 1, at);
       if (!table) continue;
     } else if (endsInAbbreviation(masked, at)) continue;
     cuts.push(at + m[0].length);
@@ -101,4 +104,11 @@ function plainClaim(text: string): string {
     .replace(/[*_`]+/g, '')
     .replace(/\s+/g, ' ')
     .trim();
+}
+
+/** Whether the line that starts at `start` opens with a `|` before `at`: a table row, whose `|` divide cells. */
+function opensWithPipe(text: string, start: number, at: number): boolean {
+  let i = start;
+  while (i < at && (text[i] === ' ' || text[i] === '\t')) i++;
+  return i < at && text[i] === '|';
 }
