@@ -23,7 +23,7 @@ export interface Alignment {
 
 /** A window holds at most this many units: sentences of prose, or lines of code and tables. */
 const MAX_SENTENCES = 4;
-const MAX_LINES = 8;
+export const MAX_LINES = 8;
 /**
  * In code, a window ranks by its BM25 score times the share of the claim it holds to this power. A line of code is
  * seldom a whole statement: against the passage's short average line, BM25's length normalisation lets the one line

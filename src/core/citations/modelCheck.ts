@@ -1,5 +1,6 @@
 import type { Citation, Support } from '../events';
 import { passagePlace } from '../passage';
+import { MAX_LINES } from './align';
 
 /** The prompt of the one model call that checks every claim of an answer against its cited lines. */
 export const CHECK_SYSTEM = `You check citations. For each numbered claim you get numbered source lines; the cited ones are marked with ">".
@@ -13,8 +14,6 @@ const QUOTE_CHARS = 1600;
 const LINE_CHARS = 400;
 /** Lines shown on either side of the cited ones: where the model may find lines that state the claim better. */
 const CONTEXT_LINES = 4;
-/** The most lines the model may cite for one claim, as many as a window of alignment holds. */
-const MAX_LINES = 8;
 
 /** The lines shown to the checker for one claim, 1-based inclusive in the citation's numbering. */
 export interface ShownLines {
@@ -96,7 +95,10 @@ export function parseVerdicts(
   return words.length === count ? words.map(w => ({ support: w as Support })) : undefined;
 }
 
-/** `[first, last]` as a cited range, when both are whole numbers within `shown` and at most MAX_LINES apart. */
+/**
+ * `[first, last]` as a cited range, when both are whole numbers within `shown` and span at most MAX_LINES, as many
+ * lines as a window of alignment holds.
+ */
 function linesWithin(value: unknown, shown: ShownLines | undefined): CheckVerdict['lines'] | undefined {
   if (!shown || !Array.isArray(value) || value.length < 1 || value.length > 2) return undefined;
   const [startLine, endLine = startLine] = value as unknown[];
