@@ -37,6 +37,7 @@ const B = 0.75;
 
 /** The claim's distinct terms, analysed as the index analyses text, with their weights. */
 export interface ClaimTerms {
+  text: string;
   terms: string[];
   weights: number[];
   total: number;
@@ -45,7 +46,34 @@ export interface ClaimTerms {
 export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
   const terms = [...new Set(tokenize(claim))];
   const weights = terms.map(t => weight(t));
-  return { terms, weights, total: weights.reduce((a, b) => a + b, 0) };
+  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0) };
+}
+
+/**
+ * Where each claim term occurs in the passage, as `postings` lists ([unit, count, …]). Where the claim uses one form
+ * of an abbreviation that the passage defines and not the other, a unit that uses only the other form holds the
+ * claim's form's terms, once each: the passage's "MSCs" says the claim's "mesenchymal stem cells", and its "Content
+ * Security Policy" the claim's "CSP". A claim that uses both forms is matched as it is written.
+ */
+function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly number[] | undefined)[] {
+  const lists = claim.terms.map(t => analysis.postings.get(t));
+  const claimHolds = new Set(claim.terms);
+  for (const { abbreviation, shortUnits, longUnits } of analysis.abbreviations) {
+    const short = abbreviation.uses.test(claim.text);
+    if (short === abbreviation.longTerms.every(t => claimHolds.has(t))) continue;
+    const [form, own, other] = short
+      ? [abbreviation.shortTerms, shortUnits, longUnits]
+      : [abbreviation.longTerms, longUnits, shortUnits];
+    const units = other.filter(u => !own.includes(u));
+    if (units.length === 0) continue;
+    claim.terms.forEach((term, i) => {
+      if (!form.includes(term)) return;
+      const list = [...(lists[i] ?? [])];
+      for (const u of units) if (!list.some((x, j) => j % 2 === 0 && x === u)) list.push(u, 1);
+      lists[i] = list;
+    });
+  }
+  return lists;
 }
 
 /**
@@ -67,7 +95,8 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     return { first: start.first, last: Math.max(start.last, (units[to] as Unit).last) };
   };
   let best: { from: number; to: number; covered: number; score: number; rank: number; lines: number } | undefined;
-  forEachWindow(claim, analysis, (from, to, covered, score) => {
+  const postings = claimPostings(claim, analysis);
+  forEachWindow(claim, analysis, postings, (from, to, covered, score) => {
     const { first, last } = linesOf(from, to);
     const lines = last - first;
     const rank = analysis.prose ? score : score * Math.pow(covered / claim.total, CODE_COVERAGE_POWER);
@@ -89,19 +118,25 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     startLine: passage.startLine + first,
     endLine: passage.startLine + last,
     coverage: best.covered / claim.total,
-    sectionCoverage: heldInSections(claim, analysis, best.from, best.to) / claim.total,
+    sectionCoverage: heldInSections(claim, analysis, postings, best.from, best.to) / claim.total,
     score: best.score / claim.total,
   };
 }
 
 /** The weight of the claim terms that the sections of units `from`..`to` hold anywhere. */
-function heldInSections(claim: ClaimTerms, analysis: PassageAnalysis, from: number, to: number): number {
-  const { units, postings } = analysis;
+function heldInSections(
+  claim: ClaimTerms,
+  analysis: PassageAnalysis,
+  postings: readonly (readonly number[] | undefined)[],
+  from: number,
+  to: number,
+): number {
+  const { units } = analysis;
   const first = (units[from] as Unit).section;
   const last = (units[to] as Unit).section;
   let held = 0;
-  claim.terms.forEach((term, i) => {
-    const list = postings.get(term) ?? [];
+  claim.terms.forEach((_, i) => {
+    const list = postings[i] ?? [];
     for (let j = 0; j < list.length; j += 2) {
       const section = (units[list[j] as number] as Unit).section;
       if (section >= first && section <= last) {
@@ -121,13 +156,14 @@ function heldInSections(claim: ClaimTerms, analysis: PassageAnalysis, from: numb
 function forEachWindow(
   claim: ClaimTerms,
   analysis: PassageAnalysis,
+  postings: readonly (readonly number[] | undefined)[],
   visit: (first: number, last: number, covered: number, score: number) => void,
 ): void {
-  const { units, postings, averageLength } = analysis;
+  const { units, averageLength } = analysis;
   // the claim terms each unit holds, as [term, count, term, count, …]
   const held: (number[] | undefined)[] = new Array(units.length);
-  claim.terms.forEach((term, i) => {
-    const list = postings.get(term);
+  claim.terms.forEach((_, i) => {
+    const list = postings[i];
     if (!list) return;
     for (let j = 0; j < list.length; j += 2) {
       const unit = list[j] as number;

@@ -1,5 +1,6 @@
 import { tokenize } from '../../index';
 import type { Passage } from '../passage';
+import { definedAbbreviations, type Abbreviation } from './abbreviations';
 
 /**
  * The smallest pieces a citation can point at: a sentence of prose (of a list item too), or one line of code, a table
@@ -25,6 +26,14 @@ export interface PassageAnalysis {
   averageLength: number;
   /** Prose (sentences, with tables, quotes and fenced code as lines) rather than code (every unit a line). */
   prose: boolean;
+  /** The abbreviations the passage defines, with the units that use each form (a unit may use both). */
+  abbreviations: readonly AbbreviationUse[];
+}
+
+export interface AbbreviationUse {
+  abbreviation: Abbreviation;
+  shortUnits: number[];
+  longUnits: number[];
 }
 
 /** Files whose text is prose, split into sentences; everything else is split into lines. */
@@ -67,6 +76,11 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   let run = 0;
   let section = 0;
   let kind: Unit['kind'] | undefined;
+  const abbreviations: AbbreviationUse[] = definedAbbreviations(lines.join('\n')).map(abbreviation => ({
+    abbreviation,
+    shortUnits: [],
+    longUnits: [],
+  }));
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
@@ -76,6 +90,15 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       if (!list) postings.set(t, [unit, 1]);
       else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
       else list.push(unit, 1);
+    }
+    // the unit says an abbreviation's long form when it holds every one of its terms (each list ends with this unit)
+    const holds = (t: string) => {
+      const list = postings.get(t);
+      return list !== undefined && list[list.length - 2] === unit;
+    };
+    for (const a of abbreviations) {
+      if (a.abbreviation.uses.test(text)) a.shortUnits.push(unit);
+      if (a.abbreviation.longTerms.every(holds)) a.longUnits.push(unit);
     }
     if (k !== kind) run++;
     kind = k;
@@ -87,6 +110,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     postings,
     averageLength: units.length > 0 ? total / units.length : 0,
     prose,
+    abbreviations,
   });
   if (!prose) {
     lines.forEach((line, i) => add('line', i, i, line));

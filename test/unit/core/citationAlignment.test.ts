@@ -95,6 +95,40 @@ describe('citation alignment', () => {
     assert.deepEqual([c?.startLine, c?.endLine], [12, 12]);
   });
 
+  it('reads a short form that the passage defines as its long form, and the long form as the short one', () => {
+    const abstract = passageOf(
+      [
+        '# Ambulatory monitoring in primary care',
+        '',
+        'We compared clinic readings with ambulatory blood pressure monitoring (ABPM) in 500 adults referred for',
+        'suspected hypertension. Nurses took the readings at two sites. Clinic readings had a sensitivity of 75%',
+        'against ABPM for the diagnosis of hypertension. Home readings did better.',
+      ].join('\n'),
+      'papers/abpm.md',
+    );
+    const weight = () => 1;
+    const long = alignClaim(
+      claimTerms('Ambulatory blood pressure monitoring changes the diagnosis of hypertension', weight),
+      abstract,
+    );
+    assert.deepEqual([long?.startLine, long?.endLine], [4, 5]);
+    // the claim uses both forms: matched as written, the defining sentence holds the most of it
+    const both = alignClaim(
+      claimTerms('ABPM (ambulatory blood pressure monitoring) changes the diagnosis of hypertension', weight),
+      abstract,
+    );
+    assert.deepEqual([both?.startLine, both?.endLine], [3, 4]);
+    const docs = passageOf(
+      [
+        'Set a Content Security Policy (CSP) header on every page.',
+        '',
+        'The content security policy of the panel allows scripts with a nonce and blocks inline styles.',
+      ].join('\n'),
+    );
+    const short = alignClaim(claimTerms("The panel's CSP blocks inline styles", weight), docs);
+    assert.deepEqual([short?.startLine, short?.endLine, short?.coverage], [3, 3, 1]);
+  });
+
   it('prefers the shorter window when a longer one adds little', () => {
     const c = resolve('The doors open upwards like wings', 1, [CONFIG]);
     assert.deepEqual([c?.startLine, c?.endLine], [56, 56]);
