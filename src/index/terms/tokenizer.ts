@@ -31,13 +31,33 @@ export const IDENTIFIER = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*(?:_+[\p{L}\p{N}][\p{L}
 const POSSESSIVE = /['\u2019]s$/;
 /** Pieces inside one identifier: `HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode; `foo_bar` → foo, bar. */
 const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|\p{Lu}+|\p{N}+/gu;
+/**
+ * A Greek letter standing alone in an identifier, as science names things (TNF-α, NF-κB, Aβ42, β2, µg): spelled as
+ * its name, a piece of its own, so TNF-α and TNF-alpha share their terms. A letter beside another Greek letter is a
+ * Greek word and stays as it is.
+ */
+const LONE_GREEK = /(?<![\p{Script=Greek}\u00b5])[\p{Script=Greek}\u00b5](?![\p{Script=Greek}\u00b5])/gu;
+/** The Greek letters in order, and their names. */
+const GREEK_LETTERS = 'αβγδεζηθικλμνξοπρστυφχψω';
+const GREEK_NAMES =
+  'alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon phi chi psi omega'.split(
+    ' ',
+  );
+const spellGreek = (identifier: string): string =>
+  identifier
+    .replace(LONE_GREEK, letter => {
+      // capitals, the variant forms (ϑ, ϕ, µ the micro sign) and the final sigma are the same letter
+      const name = GREEK_NAMES[GREEK_LETTERS.indexOf(letter.toLowerCase().normalize('NFKC').replace('ς', 'σ'))];
+      return name === undefined ? letter : `_${name}_`;
+    })
+    .replace(/^_+|_+$/g, '');
 
 /** Builds a tokenizer; `tokenize` is the one with the shipped defaults. */
 export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TOKENIZER_OPTIONS): Tokenizer {
   // Identifiers repeat a lot in code and prose, so each one is analysed once (the cache is dropped when it grows large).
   let cache = new Map<string, readonly string[]>();
   const analyse = (token: string): readonly string[] => {
-    const identifier = token.replace(POSSESSIVE, '');
+    const identifier = spellGreek(token.replace(POSSESSIVE, ''));
     const pieces = SIMPLE.test(identifier) ? [identifier] : (identifier.match(PIECE) ?? []);
     const terms: string[] = [];
     for (const piece of pieces) {

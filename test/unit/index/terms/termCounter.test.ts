@@ -68,6 +68,11 @@ const PIECES = [
   'ʰ',
   'parsing',
   'iterable',
+  'α',
+  'Aβ',
+  'κB',
+  'µ',
+  'αβ',
   '\ud800',
 ];
 

@@ -43,6 +43,24 @@ describe('tokenize', () => {
     assert.deepEqual(plain('Größe café ÉTÉ 東京'), ['größe', 'café', 'été', '東京']);
   });
 
+  it('spells a lone Greek letter as its name, a piece of its own, and leaves Greek words as they are', () => {
+    assert.deepEqual(plain('TNF-α TNF-alpha NF-κB Δ9 µg'), [
+      'tnf',
+      'alpha',
+      'tnf',
+      'alpha',
+      'nf',
+      'kappa',
+      'b',
+      'delta',
+      '9',
+      'mu',
+      'g',
+    ]);
+    assert.deepEqual(tokenize('IFNγ β2'), ['ifn', 'gamma', 'ifngamma', 'beta', '2', 'beta2']);
+    assert.deepEqual(plain('καλημέρα αβ'), ['καλημέρα', 'αβ']);
+  });
+
   it('adds the joined identifier after its pieces when compounds are on', () => {
     const t = createTokenizer({ stopwords: false, stem: false, compounds: true });
     assert.deepEqual(t('getUserName x'), ['get', 'user', 'name', 'getusername', 'x']);
