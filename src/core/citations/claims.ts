@@ -16,6 +16,7 @@ export interface ClaimMarker {
 const BOUNDARY =
   /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
 const INLINE_CODE = /`[^`\n]*`/g;
+const WHITE_SPACE = /\s/;
 /** Text with something to say: a letter or a digit. */
 const HAS_WORDS = /[\p{L}\p{N}]/u;
 
@@ -106,9 +107,12 @@ function plainClaim(text: string): string {
     .trim();
 }
 
-/** Whether the line that starts at `start` opens with a `|` before `at`: a table row, whose `|` divide cells. */
+/**
+ * Whether the line that starts at `start` opens with a `|` before `at`: a table row, whose `|` divide cells. White
+ * space is what `ClaimTracker` skips when it reads a line's opening.
+ */
 function opensWithPipe(text: string, start: number, at: number): boolean {
   let i = start;
-  while (i < at && (text[i] === ' ' || text[i] === '\t')) i++;
+  while (i < at && WHITE_SPACE.test(text[i] as string)) i++;
   return i < at && text[i] === '|';
 }
