@@ -32,11 +32,11 @@ const POSSESSIVE = /['\u2019]s$/;
 /** Pieces inside one identifier: `HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode; `foo_bar` → foo, bar. */
 const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|\p{Lu}+|\p{N}+/gu;
 /**
- * A Greek letter standing alone in an identifier, as science names things (TNF-α, NF-κB, Aβ42, β2, µg): spelled as
- * its name, a piece of its own, so TNF-α and TNF-alpha share their terms. A letter beside another Greek letter is a
- * Greek word and stays as it is.
+ * A Greek letter that is a piece of an identifier on its own, as science names things (TNF-α, NF-κB, Aβ42, β2):
+ * spelled as its name, so TNF-α and TNF-alpha share their terms, and the identifier gives as many terms as before. A
+ * letter beside a lower-case letter, Greek or not, is part of a word (μm, καλημέρα) and stays as it is.
  */
-const LONE_GREEK = /(?<![\p{Script=Greek}\u00b5])[\p{Script=Greek}\u00b5](?![\p{Script=Greek}\u00b5])/gu;
+const LONE_GREEK = /(?<![\p{Ll}\p{Script=Greek}])[\p{Script=Greek}\u00b5](?![\p{Ll}\p{Script=Greek}])/gu;
 /** The Greek letters in order, and their names. */
 const GREEK_LETTERS = 'αβγδεζηθικλμνξοπρστυφχψω';
 const GREEK_NAMES =
