@@ -53,9 +53,15 @@ const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
  */
 const SENTENCE_END =
   /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}\p{Script=Greek}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
-/** Words after which a full stop does not end a sentence: titles, references, initials, dotted ones (e.g., U.S.). */
+/** Words after which a full stop does not end a sentence: titles, references, dotted ones (e.g., U.S.). */
 const ABBREVIATION =
-  /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Figs?|Eqs?|Refs?|Tab|Sect?|Vol|pp|Inc|Ltd|Co|Jr|Sr|[A-Z]|(?:\p{L}\.)+\p{L})\.$/u;
+  /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Figs?|Eqs?|Refs?|Tab|Sect?|Vol|pp|Inc|Ltd|Co|Jr|Sr|(?:\p{L}\.)+\p{L})\.$/u;
+/**
+ * A single capital before the full stop is an initial when the word before it is capitalised, is an initial too, ends
+ * a sentence, or there is none (George W. Bush, J. R. R. Tolkien, Dr. J. Smith, in 2001. J. Smith); after a
+ * lower-case word, a number or a comma it is a name that ends the sentence (vitamin D. The, in C. It runs).
+ */
+const INITIAL = /(?:^|[\s(])(?:(\S+)\s+)?[A-Z]\.$/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
 
@@ -199,5 +205,9 @@ function sentences(
 
 /** Whether the full stop at `dot` in `text` ends an abbreviation (e.g., Fig., U.S.) rather than a sentence. */
 export function endsInAbbreviation(text: string, dot: number): boolean {
-  return text[dot] === '.' && ABBREVIATION.test(text.slice(Math.max(0, dot - 12), dot + 1));
+  if (text[dot] !== '.') return false;
+  if (ABBREVIATION.test(text.slice(Math.max(0, dot - 12), dot + 1))) return true;
+  const initial = INITIAL.exec(text.slice(Math.max(0, dot - 40), dot + 1));
+  const before = initial?.[1];
+  return initial !== null && (before === undefined || /^[("']?\p{Lu}|[.!?]["')\]]*$/u.test(before));
 }

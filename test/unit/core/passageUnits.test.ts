@@ -21,6 +21,11 @@ describe('passage units', () => {
     assert.equal(units(['The U.S. Environmental Protection Agency agreed, i.e. It said so. It did.']).length, 2);
   });
 
+  it('reads a single capital as an initial after a capitalised word or a sentence end, and as a name ending the sentence after a lower-case word', () => {
+    assert.equal(units(['George W. Bush spoke in 2001. J. Smith replied.']).length, 2);
+    assert.equal(units(['Levels of vitamin D. The cohort was small. Hepatitis B. Smith agreed.']).length, 3);
+  });
+
   it('starts a sentence at a Greek letter or a word that opens lower-case but holds a capital or digit, as names in technical prose do', () => {
     assert.deepEqual(
       units(['Expression fell in mice. mRNA levels rose. p53 was unchanged. it is not split here.']).length,
