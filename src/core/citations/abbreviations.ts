@@ -2,9 +2,9 @@ import { tokenize } from '../../index';
 
 /**
  * An abbreviation that a passage defines, as in "mesenchymal stem cells (MSCs)": a sentence that later says MSCs
- * says mesenchymal stem cells, and a claim may use either form. `uses` finds the short form as a word, case and all
- * (its plural too); `shortTerms` and `longTerms` are each form's terms as the index analyses them: a text that holds
- * every one of `longTerms` says the long form, in whatever inflection.
+ * says mesenchymal stem cells, and a claim may use either form. `uses` finds the short form as a word, case and all,
+ * singular or plural; `shortTerms` are the terms of both, `longTerms` the long form's, as the index analyses them: a
+ * text that holds every one of `longTerms` says the long form, in whatever inflection.
  */
 export interface Abbreviation {
   short: string;
@@ -16,48 +16,55 @@ export interface Abbreviation {
 
 /** A passage defines at most this many: each costs a pattern per unit. */
 const MOST = 24;
-/**
- * A short form in brackets after the words it abbreviates: 2–10 characters, starting with a letter, at least two of
- * them capitals or digits (IPCC, MSCs, IL-6).
- */
-const DEFINITION = /\(\s*(\p{L}[\p{L}\p{N}-]{1,9})\s*\)/gu;
+/** A short form: 2–10 characters, starting with a letter, at least two of them capitals or digits (IPCC, IL-6). */
+const SHORT = String.raw`\p{L}[\p{L}\p{N}-]{1,9}`;
+/** A short form in brackets after a word and a space: "mesenchymal stem cells (MSCs)", not a call such as f(AB). */
+const SHORT_IN_BRACKETS = new RegExp(String.raw`(?<=\s)\(\s*(${SHORT})\s*\)`, 'gu');
+/** A long form in brackets after its short form: "CSP (Content Security Policy)". */
+const LONG_IN_BRACKETS = new RegExp(String.raw`(?<![\p{L}\p{N}-])(${SHORT})\s+\(([^()\n]{4,120})\)`, 'gu');
+/** Where the words that a long form may take from begin: after a sentence's end, a blank line or a bracket. */
+const LAST_BOUNDARY = /[\s\S]*(?:[.!?]["')\]]*\s|\n\s*\n|[()[\]])/;
 const WORD = /[\p{L}\p{N}]/u;
 
 /**
- * The abbreviations that `text` defines, found as Schwartz and Hearst do (PSB 2003): the long form is the shortest run
- * of the words before the brackets whose letters hold the short form's letters and digits in order, the first at the
- * start of a word, within min(characters + 5, 2 × characters) words.
+ * The abbreviations that `text` defines, found as Schwartz and Hearst do (PSB 2003): a short form in brackets after
+ * its long form, or a long form in brackets after its short form. The long form is the shortest run of words (in
+ * the same sentence, before the brackets; or the brackets' whole text) whose letters hold the short form's letters
+ * and digits in order, the first at the start of a word, within min(characters + 5, 2 × characters) words.
  */
 export function definedAbbreviations(text: string): Abbreviation[] {
-  const out: Abbreviation[] = [];
-  const seen = new Set<string>();
-  for (const m of text.matchAll(DEFINITION)) {
-    if (out.length >= MOST) break;
-    const raw = m[1] as string;
+  const found = new Map<string, Abbreviation>();
+  const add = (raw: string, words: string, whole: boolean) => {
     // a plural short form (MSCs) abbreviates the plural long form; its singular is the form to look for
     const short = raw.replace(/(?<=\p{Lu})s$/u, '');
     const key = short.toLowerCase();
-    if ((short.match(/[\p{Lu}\p{N}]/gu) ?? []).length < 2 || seen.has(key)) continue;
+    if ((short.match(/[\p{Lu}\p{N}]/gu) ?? []).length < 2 || found.has(key)) return;
     const characters = short.replace(/[^\p{L}\p{N}]/gu, '').length;
-    const before = text
-      .slice(Math.max(0, (m.index ?? 0) - 300), m.index)
-      .split(/\s+/)
-      .filter(Boolean);
-    const long = longForm(key, before.slice(-Math.min(characters + 5, characters * 2)).join(' '));
-    if (!long) continue;
+    const candidates = words.split(/\s+/).filter(Boolean);
+    const within = candidates.slice(-Math.min(characters + 5, characters * 2)).join(' ');
+    const long = longForm(key, within);
+    if (!long || (whole && long !== candidates.join(' '))) return;
     const longTerms = [...new Set(tokenize(long))];
-    const shortTerms = [...new Set(tokenize(short))];
-    if (longTerms.length < 2 || shortTerms.length === 0) continue;
-    seen.add(key);
-    out.push({
+    const shortTerms = [...new Set([...tokenize(short), ...tokenize(`${short}s`)])];
+    if (longTerms.length < 2 || shortTerms.length === 0) return;
+    found.set(key, {
       short,
       long,
-      uses: new RegExp(`(?<![\\p{L}\\p{N}])${escape(short)}s?(?![\\p{L}\\p{N}])`, 'u'),
+      uses: new RegExp(String.raw`(?<![\p{L}\p{N}])${escape(short)}s?(?![\p{L}\p{N}])`, 'u'),
       shortTerms,
       longTerms,
     });
+  };
+  for (const m of text.matchAll(SHORT_IN_BRACKETS)) {
+    if (found.size >= MOST) break;
+    const before = text.slice(Math.max(0, (m.index ?? 0) - 300), m.index);
+    add(m[1] as string, before.replace(LAST_BOUNDARY, ''), false);
   }
-  return out;
+  for (const m of text.matchAll(LONG_IN_BRACKETS)) {
+    if (found.size >= MOST) break;
+    add(m[1] as string, m[2] as string, true);
+  }
+  return [...found.values()];
 }
 
 /**
@@ -65,7 +72,11 @@ export function definedAbbreviations(text: string): Abbreviation[] {
  * at the start of a word; undefined when there is none or when one of its words is the short form itself.
  */
 function longForm(short: string, words: string): string | undefined {
-  const l = words.toLowerCase();
+  // lower-cased a character at a time, keeping any whose lower case is longer (İ), so offsets stay those of `words`
+  const l = words.replace(/./gsu, c => {
+    const lower = c.toLowerCase();
+    return lower.length === c.length ? lower : c;
+  });
   let li = l.length - 1;
   for (let si = short.length - 1; si >= 0; si--) {
     const c = short[si] as string;
@@ -74,7 +85,10 @@ function longForm(short: string, words: string): string | undefined {
     if (li < 0) return undefined;
     li--;
   }
-  const long = words.slice(l.lastIndexOf(' ', li) + 1).replace(/[,;:]+$/, '');
+  const long = words
+    .slice(l.lastIndexOf(' ', li) + 1)
+    .replace(/[,;:]+$/, '')
+    .trim();
   return long
     .toLowerCase()
     .split(/[^\p{L}\p{N}]+/u)

@@ -51,9 +51,9 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
 
 /**
  * Where each claim term occurs in the passage, as `postings` lists ([unit, count, …]). Where the claim uses one form
- * of an abbreviation that the passage defines and not the other, a unit that uses only the other form holds the
- * claim's form's terms, once each: the passage's "MSCs" says the claim's "mesenchymal stem cells", and its "Content
- * Security Policy" the claim's "CSP". A claim that uses both forms is matched as it is written.
+ * of an abbreviation that the passage defines and not the other, a unit that uses either form holds the claim's
+ * form's terms, once each: the passage's "MSCs" says the claim's "mesenchymal stem cells", its "Content Security
+ * Policy" the claim's "CSP", and its "API" the claim's "APIs". A claim that uses both forms is matched as it is written.
  */
 function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly number[] | undefined)[] {
   const lists = claim.terms.map(t => analysis.postings.get(t));
@@ -61,11 +61,8 @@ function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly 
   for (const { abbreviation, shortUnits, longUnits } of analysis.abbreviations) {
     const short = abbreviation.uses.test(claim.text);
     if (short === abbreviation.longTerms.every(t => claimHolds.has(t))) continue;
-    const [form, own, other] = short
-      ? [abbreviation.shortTerms, shortUnits, longUnits]
-      : [abbreviation.longTerms, longUnits, shortUnits];
-    const units = other.filter(u => !own.includes(u));
-    if (units.length === 0) continue;
+    const form = short ? abbreviation.shortTerms : abbreviation.longTerms;
+    const units = short ? [...shortUnits, ...longUnits] : shortUnits;
     claim.terms.forEach((term, i) => {
       if (!form.includes(term)) return;
       const list = [...(lists[i] ?? [])];

@@ -32,8 +32,8 @@ export interface PassageAnalysis {
 
 export interface AbbreviationUse {
   abbreviation: Abbreviation;
-  shortUnits: number[];
-  longUnits: number[];
+  shortUnits: readonly number[];
+  longUnits: readonly number[];
 }
 
 /** Files whose text is prose, split into sentences; everything else is split into lines. */
@@ -82,10 +82,11 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   let run = 0;
   let section = 0;
   let kind: Unit['kind'] | undefined;
-  const abbreviations: AbbreviationUse[] = definedAbbreviations(lines.join('\n')).map(abbreviation => ({
+  // prose defines abbreviations; in code, `f (AB)` is a call
+  const abbreviations = (prose ? definedAbbreviations(lines.join('\n')) : []).map(abbreviation => ({
     abbreviation,
-    shortUnits: [],
-    longUnits: [],
+    shortUnits: [] as number[],
+    longUnits: [] as number[],
   }));
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);

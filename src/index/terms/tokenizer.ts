@@ -32,11 +32,13 @@ const POSSESSIVE = /['\u2019]s$/;
 /** Pieces inside one identifier: `HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode; `foo_bar` → foo, bar. */
 const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|\p{Lu}+|\p{N}+/gu;
 /**
- * A Greek letter that is a piece of an identifier on its own, as science names things (TNF-α, NF-κB, Aβ42, β2):
- * spelled as its name, so TNF-α and TNF-alpha share their terms, and the identifier gives as many terms as before. A
- * letter beside a lower-case letter, Greek or not, is part of a word (μm, καλημέρα) and stays as it is.
+ * A Greek letter in an identifier, as science names things (TNF-α, NF-κB, Aβ42, β2, IFNγ): spelled as its name, so
+ * TNF-α and TNF-alpha, tnfα and TNFα share their terms. Beside another Greek letter or a combining mark it is part of
+ * a Greek word (καλημέρα, Άρης in either normal form) and stays as it is, as does mu before a Latin letter: the unit
+ * prefix of μm, µg and μM.
  */
-const LONE_GREEK = /(?<![\p{Ll}\p{Script=Greek}])[\p{Script=Greek}\u00b5](?![\p{Ll}\p{Script=Greek}])/gu;
+const LONE_GREEK = /(?<![\p{Script=Greek}\p{M}])[\p{Script=Greek}\u00b5](?![\p{Script=Greek}\p{M}])/gu;
+const LATIN = /\p{Script=Latin}/u;
 /** The Greek letters in order, and their names. */
 const GREEK_LETTERS = 'αβγδεζηθικλμνξοπρστυφχψω';
 const GREEK_NAMES =
@@ -45,10 +47,12 @@ const GREEK_NAMES =
   );
 const spellGreek = (identifier: string): string =>
   identifier
-    .replace(LONE_GREEK, letter => {
+    .replace(LONE_GREEK, (letter: string, at: number) => {
       // capitals, the variant forms (ϑ, ϕ, µ the micro sign) and the final sigma are the same letter
-      const name = GREEK_NAMES[GREEK_LETTERS.indexOf(letter.toLowerCase().normalize('NFKC').replace('ς', 'σ'))];
-      return name === undefined ? letter : `_${name}_`;
+      const index = GREEK_LETTERS.indexOf(letter.toLowerCase().normalize('NFKC').replace('ς', 'σ'));
+      const name = GREEK_NAMES[index];
+      if (name === undefined || (name === 'mu' && LATIN.test(identifier[at + 1] ?? ''))) return letter;
+      return `_${name}_`;
     })
     .replace(/^_+|_+$/g, '');
 

@@ -1,28 +1,56 @@
 import assert from 'node:assert/strict';
 import { definedAbbreviations } from '../../../src/core/citations/abbreviations';
 
-const found = (text: string) => definedAbbreviations(text).map(a => [a.short, a.long, a.shortTerms, a.longTerms]);
+const found = (text: string) => definedAbbreviations(text).map(a => [a.short, a.long]);
 
 describe('abbreviations a passage defines', () => {
   it('finds the long form before a bracketed short form, letter by letter, plurals and hyphens included', () => {
     assert.deepEqual(found('Bone marrow-derived mesenchymal stem cells (MSCs) were used.'), [
-      ['MSC', 'mesenchymal stem cells', ['msc'], ['mesenchym', 'stem', 'cell']],
+      ['MSC', 'mesenchymal stem cells'],
     ]);
     assert.deepEqual(found('The Intergovernmental Panel on Climate Change (IPCC) said so.'), [
-      ['IPCC', 'Intergovernmental Panel on Climate Change', ['ipcc'], ['intergovernment', 'panel', 'climat', 'chang']],
+      ['IPCC', 'Intergovernmental Panel on Climate Change'],
     ]);
     assert.deepEqual(found('Levels of interleukin 6 (IL-6) rose; Server-Sent Events (SSE) stream.'), [
-      ['IL-6', 'interleukin 6', ['il', '6'], ['interleukin', '6']],
-      ['SSE', 'Server-Sent Events', ['sse'], ['server', 'sent', 'event']],
+      ['IL-6', 'interleukin 6'],
+      ['SSE', 'Server-Sent Events'],
     ]);
   });
 
-  it('finds none where the brackets hold a year, a word, a figure or letters the words before do not spell', () => {
+  it('finds a long form in brackets after its short form when the brackets hold nothing else', () => {
+    assert.deepEqual(found('Set a CSP (Content Security Policy) header. Use the API (see below).'), [
+      ['CSP', 'Content Security Policy'],
+    ]);
+  });
+
+  it('gives the terms of both forms, the short one singular and plural, as the index analyses them', () => {
+    const [msc] = definedAbbreviations('mesenchymal stem cells (MSCs)');
+    assert.deepEqual(
+      [msc?.shortTerms, msc?.longTerms],
+      [
+        ['msc', 'ms', 'cs', 'mscs'],
+        ['mesenchym', 'stem', 'cell'],
+      ],
+    );
+  });
+
+  it('takes the long form from the sentence that defines it, never across a sentence end or a blank line', () => {
+    assert.deepEqual(found('It lowers high blood pressure. Monitoring (BPM) helps.'), []);
+    assert.deepEqual(found('Stored at the Data Center.\n\nProcessing Results (DPR) follow.'), []);
+  });
+
+  it('finds none where the brackets hold a year, a word, a figure or letters the words before do not spell, nor in a call', () => {
     assert.deepEqual(
       found('It rose (1990) and fell (see above) as noted (Fig. 2) for carbon dioxide (CO2) and (NaN).'),
       [],
     );
-    assert.deepEqual(found('Call max(MAX) or use the (ABC) here.'), []);
+    assert.deepEqual(found('Call readBuffer(RB) or use the (ABC) here.'), []);
+  });
+
+  it('keeps the long form whole when lower-casing a letter changes its length', () => {
+    assert.deepEqual(found('Near İzmir, the Istanbul Technical University (ITU) met.'), [
+      ['ITU', 'Istanbul Technical University'],
+    ]);
   });
 
   it('finds whether a text uses the short form: as a word, in its case, singular or plural', () => {

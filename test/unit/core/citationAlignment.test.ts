@@ -127,6 +127,10 @@ describe('citation alignment', () => {
     );
     const short = alignClaim(claimTerms("The panel's CSP blocks inline styles", weight), docs);
     assert.deepEqual([short?.startLine, short?.endLine, short?.coverage], [3, 3, 1]);
+    // the claim's plural short form is the passage's singular one
+    const api = passageOf('The application programming interface (API) is small.\n\nThe API returns JSON.');
+    const plural = alignClaim(claimTerms('The APIs return JSON', weight), api);
+    assert.deepEqual([plural?.startLine, plural?.endLine, plural?.coverage], [3, 3, 1]);
   });
 
   it('prefers the shorter window when a longer one adds little', () => {

@@ -43,7 +43,7 @@ describe('tokenize', () => {
     assert.deepEqual(plain('Größe café ÉTÉ 東京'), ['größe', 'café', 'été', '東京']);
   });
 
-  it('spells a Greek letter that is a piece on its own as its name, and leaves Greek in words as it is', () => {
+  it('spells a Greek letter in an identifier as its name, whatever the case around it, and leaves Greek words and units as they are', () => {
     assert.deepEqual(plain('TNF-α TNF-alpha NF-κB Δ9 µ'), [
       'tnf',
       'alpha',
@@ -57,7 +57,17 @@ describe('tokenize', () => {
       'mu',
     ]);
     assert.deepEqual(tokenize('IFNγ β2'), ['ifn', 'gamma', 'ifngamma', 'beta', '2', 'beta2']);
-    assert.deepEqual(plain('καλημέρα αβ μm 5μm'), ['καλημέρα', 'αβ', 'μm', '5', 'μm']);
+    for (const name of ['Aβ42', 'TNFα', 'NFκB', 'ΔCt', 'IFNγ'])
+      assert.deepEqual(tokenize(name.toLowerCase()), tokenize(name), name);
+    assert.deepEqual(plain(`καλημέρα αβ ${'Άρης'.normalize('NFD')} μm 5μm µg`), [
+      'καλημέρα',
+      'αβ',
+      'Άρης'.normalize('NFD').toLowerCase(),
+      'μm',
+      '5',
+      'μm',
+      'µg',
+    ]);
   });
 
   it('adds the joined identifier after its pieces when compounds are on', () => {
