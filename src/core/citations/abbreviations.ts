@@ -23,7 +23,7 @@ const SHORT_IN_BRACKETS = new RegExp(String.raw`(?<=\s)\(\s*(${SHORT})\s*\)`, 'g
 /** A long form in brackets after its short form: "CSP (Content Security Policy)". */
 const LONG_IN_BRACKETS = new RegExp(String.raw`(?<![\p{L}\p{N}-])(${SHORT})\s+\(([^()\n]{4,120})\)`, 'gu');
 /** Where the words that a long form may take from begin: after a sentence's end, a blank line or a bracket. */
-const LAST_BOUNDARY = /[\s\S]*(?:[.!?]["')\]]*\s|\n\s*\n|[()[\]])/;
+const LAST_BOUNDARY = /^[\s\S]*(?:[.!?]["')\]]*\s|\n\s*\n|[()[\]])/;
 const WORD = /[\p{L}\p{N}]/u;
 
 /**
