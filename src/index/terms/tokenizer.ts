@@ -32,13 +32,14 @@ const POSSESSIVE = /['\u2019]s$/;
 /** Pieces inside one identifier: `HTTPServer` → HTTP, Server; `utf8Decode` → utf, 8, Decode; `foo_bar` → foo, bar. */
 const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|\p{Lu}+|\p{N}+/gu;
 /**
- * A Greek letter in an identifier, as science names things (TNF-α, NF-κB, Aβ42, β2, IFNγ): spelled as its name, so
- * TNF-α and TNF-alpha, tnfα and TNFα share their terms. Beside another Greek letter or a combining mark it is part of
- * a Greek word (καλημέρα, Άρης in either normal form) and stays as it is, as does mu before a Latin letter: the unit
- * prefix of μm, µg and μM.
+ * A Greek letter in an identifier (in NFKC, as `analyse` has it), as science names things (TNF-α, NF-κB, Aβ42, β2,
+ * IFNγ): spelled as its name, so TNF-α and TNF-alpha, tnfα and TNFα share their terms. Beside another Greek letter or
+ * a combining mark it is part of a Greek word (καλημέρα) and stays as it is, as does mu before a Latin letter: the
+ * unit prefix of μm, μg and μM.
  */
-const LONE_GREEK = /(?<![\p{Script=Greek}\p{M}])[\p{Script=Greek}\u00b5](?![\p{Script=Greek}\p{M}])/gu;
+const LONE_GREEK = /(?<![\p{Script=Greek}\p{M}])\p{Script=Greek}(?![\p{Script=Greek}\p{M}])/gu;
 const LATIN = /\p{Script=Latin}/u;
+const NON_ASCII = /[^\x00-\x7f]/;
 /** The Greek letters in order, and their names. */
 const GREEK_LETTERS = 'αβγδεζηθικλμνξοπρστυφχψω';
 const GREEK_NAMES =
@@ -48,8 +49,8 @@ const GREEK_NAMES =
 const spellGreek = (identifier: string): string =>
   identifier
     .replace(LONE_GREEK, (letter: string, at: number) => {
-      // capitals, the variant forms (ϑ, ϕ, µ the micro sign) and the final sigma are the same letter
-      const index = GREEK_LETTERS.indexOf(letter.toLowerCase().normalize('NFKC').replace('ς', 'σ'));
+      // a capital and the final sigma are the same letter (NFKC has made ϑ θ and ϕ φ)
+      const index = GREEK_LETTERS.indexOf(letter.toLowerCase().replace('ς', 'σ'));
       const name = GREEK_NAMES[index];
       if (name === undefined || (name === 'mu' && LATIN.test(identifier[at + 1] ?? ''))) return letter;
       return `_${name}_`;
@@ -61,7 +62,10 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
   // Identifiers repeat a lot in code and prose, so each one is analysed once (the cache is dropped when it grows large).
   let cache = new Map<string, readonly string[]>();
   const analyse = (token: string): readonly string[] => {
-    const identifier = spellGreek(token.replace(POSSESSIVE, ''));
+    // compatibility forms are their plain letters and digits (CO₂ is CO2, ﬁle is file, ＡＢＣ is ABC), and text in
+    // either normal form gives the same terms (macOS writes file names decomposed)
+    const plain = NON_ASCII.test(token) ? token.normalize('NFKC') : token;
+    const identifier = spellGreek(plain.replace(POSSESSIVE, ''));
     const pieces = SIMPLE.test(identifier) ? [identifier] : (identifier.match(PIECE) ?? []);
     const terms: string[] = [];
     for (const piece of pieces) {

@@ -62,12 +62,17 @@ describe('tokenize', () => {
     assert.deepEqual(plain(`καλημέρα αβ ${'Άρης'.normalize('NFD')} μm 5μm µg`), [
       'καλημέρα',
       'αβ',
-      'Άρης'.normalize('NFD').toLowerCase(),
+      'άρης'.normalize('NFC'),
       'μm',
       '5',
       'μm',
-      'µg',
+      '\u03bcg', // the micro sign is the Greek letter mu
     ]);
+  });
+
+  it('reads compatibility forms as their plain letters and digits, and either normal form alike', () => {
+    assert.deepEqual(tokenize('CO₂ eﬃcient ＡＢＣ'), tokenize('CO2 efficient ABC'));
+    assert.deepEqual(tokenize('café Άρης'.normalize('NFD')), tokenize('café Άρης'.normalize('NFC')));
   });
 
   it('adds the joined identifier after its pieces when compounds are on', () => {
