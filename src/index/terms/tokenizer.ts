@@ -64,8 +64,9 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
   const analyse = (token: string): readonly string[] => {
     // compatibility forms are their plain letters and digits (CO₂ is CO2, ﬁle is file, ＡＢＣ is ABC), and text in
     // either normal form gives the same terms (macOS writes file names decomposed)
-    const plain = NON_ASCII.test(token) ? token.normalize('NFKC') : token;
-    const identifier = spellGreek(plain.replace(POSSESSIVE, ''));
+    const identifier = NON_ASCII.test(token)
+      ? spellGreek(token.normalize('NFKC').replace(POSSESSIVE, ''))
+      : token.replace(POSSESSIVE, '');
     const pieces = SIMPLE.test(identifier) ? [identifier] : (identifier.match(PIECE) ?? []);
     const terms: string[] = [];
     for (const piece of pieces) {
