@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ByteWriter } from '../../../../src/index/store/binaryFormat';
+import { ByteWriter, crc32 } from '../../../../src/index/store/binaryFormat';
 import { decodeSegment, SEGMENT_FORMAT_VERSION } from '../../../../src/index/store/segmentCodec';
 import { decodePostings } from '../../../../src/index/segments/postings';
 import { StringList } from '../../../../src/index/base/stringList';
@@ -112,6 +112,38 @@ const rewriteManifest = async (store: string): Promise<void> => {
   await writeFile(file, encodeManifest5(await decodeManifest(await readFile(file), 'manifest.bin')));
 };
 
+/** One session over the store: the index synced and flushed, a search, and the notices it gave. */
+async function searchOnce(ws: string, store: string): Promise<{ hits: string[]; notices: string[] }> {
+  const notices: string[] = [];
+  const index = new WorkspaceIndex({
+    folders: () => [ws],
+    storeDir: store,
+    workerFile: false,
+    onNotice: m => notices.push(m),
+  });
+  try {
+    await index.sync();
+    await index.flush();
+    const hits = index.search('parse headers', 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score}`);
+    return { hits, notices };
+  } finally {
+    index.dispose();
+  }
+}
+
+/** Rewrites the store's manifest as if another tokenizer had built it: the ranking schema's tokenizer tag, checksum. */
+async function rewriteTokenizerTag(store: string): Promise<void> {
+  const file = join(store, 'manifest.bin');
+  const bytes = new Uint8Array(await readFile(file));
+  const payload = bytes.subarray(16); // after the header: magic, version, length, checksum
+  const tag = Buffer.from(RANKING_SCHEMA.split(' ')[0] ?? '');
+  const at = Buffer.from(payload).indexOf(tag);
+  assert.ok(at >= 0, 'the manifest holds the ranking schema');
+  payload.set(Buffer.from('tokenizer:v0'.padEnd(tag.length).slice(0, tag.length)), at);
+  new DataView(bytes.buffer, bytes.byteOffset).setUint32(12, crc32(payload), true);
+  await writeFile(file, bytes);
+}
+
 describe('store formats', () => {
   const dirs = tempDirs();
 
@@ -145,23 +177,7 @@ describe('store formats', () => {
       await mkdir(ws);
       await writeFile(join(ws, 'guide.md'), '# Guide\n\nInstall the widget, then parse the headers.\n');
       await writeFile(join(ws, 'parse.ts'), 'export function parseHeaders(text: string) {\n  return text;\n}\n');
-      const session = async (): Promise<{ hits: string[]; notices: string[] }> => {
-        const notices: string[] = [];
-        const index = new WorkspaceIndex({
-          folders: () => [ws],
-          storeDir: store,
-          workerFile: false,
-          onNotice: m => notices.push(m),
-        });
-        try {
-          await index.sync();
-          await index.flush();
-          const hits = index.search('parse headers', 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score}`);
-          return { hits, notices };
-        } finally {
-          index.dispose();
-        }
-      };
+      const session = () => searchOnce(ws, store);
       const first = await session();
       assert.deepEqual(first.notices, []);
       assert.equal(first.hits.length, 2);
@@ -182,4 +198,19 @@ describe('store formats', () => {
       assert.deepEqual(next.notices, [], 'once: the rebuilt store has the current format');
       assert.deepEqual(next.hits, first.hits);
     });
+
+  it('rebuilds a store built with another tokenizer once, with a notice, and answers as before', async () => {
+    const temp = await dirs.make('grounded-format-');
+    const ws = join(temp, 'ws');
+    const store = join(temp, 'store');
+    await mkdir(ws);
+    await writeFile(join(ws, 'guide.md'), '# Guide\n\nInstall the widget, then parse the headers.\n');
+    const first = await searchOnce(ws, store);
+    await rewriteTokenizerTag(store);
+    const old = await searchOnce(ws, store);
+    assert.equal(old.notices.length, 1, old.notices.join('\n'));
+    assert.match(old.notices[0] ?? '', /built for ranking "tokenizer:v0 /);
+    assert.deepEqual(old.hits, first.hits);
+    assert.deepEqual((await searchOnce(ws, store)).notices, []);
+  });
 });
