@@ -25,12 +25,14 @@ const LONG_IN_BRACKETS = new RegExp(String.raw`(?<![\p{L}\p{N}-])(${SHORT})\s+\(
 /** Where the words that a long form may take from begin: after a sentence's end, a blank line or a bracket. */
 const LAST_BOUNDARY = /^[\s\S]*(?:[.!?]["')\]]*\s|\n\s*\n|[()[\]])/;
 const WORD = /[\p{L}\p{N}]/u;
+const NOT_WORDS = /[^\p{L}\p{M}\p{N}\s'’"“”,.&-]/u;
 
 /**
  * The abbreviations that `text` defines, found as Schwartz and Hearst do (PSB 2003): a short form in brackets after
  * its long form, or a long form in brackets after its short form. The long form is the shortest run of words (in
  * the same sentence, before the brackets; or the brackets' whole text) whose letters hold the short form's letters
- * and digits in order, the first at the start of a word, within min(characters + 5, 2 × characters) words.
+ * and digits in order, the first at the start of a word, within min(characters + 5, 2 × characters) words; here also
+ * of at most one word more than the short form has characters, and of words only.
  */
 export function definedAbbreviations(text: string): Abbreviation[] {
   const found = new Map<string, Abbreviation>();
@@ -44,6 +46,8 @@ export function definedAbbreviations(text: string): Abbreviation[] {
     const within = candidates.slice(-Math.min(characters + 5, characters * 2)).join(' ');
     const long = longForm(key, within);
     if (!long || (whole && long !== candidates.join(' '))) return;
+    // a long form is words, about one a character: not a link or markup, not a clause that happens to spell it
+    if (NOT_WORDS.test(long) || long.split(/\s+/).length > characters + 1) return;
     const longTerms = [...new Set(tokenize(long))];
     const shortTerms = [...new Set([...tokenize(short), ...tokenize(`${short}s`)])];
     if (longTerms.length < 2 || shortTerms.length === 0) return;

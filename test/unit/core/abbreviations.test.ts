@@ -45,6 +45,8 @@ describe('abbreviations a passage defines', () => {
       [],
     );
     assert.deepEqual(found('Call readBuffer(RB) or use the (ABC) here.'), []);
+    assert.deepEqual(found('Entries that would otherwise live indefinitely (TTL) expire.'), []);
+    assert.deepEqual(found('See [list](https://example.com/common-words "Updated list") (JSON) for words.'), []);
   });
 
   it('keeps the long form whole when lower-casing a letter changes its length', () => {
