@@ -36,8 +36,11 @@ export interface AbbreviationUse {
   longUnits: readonly number[];
 }
 
-/** Files whose text is prose, split into sentences; everything else is split into lines. */
-const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf)$|(?:^|\/)[^./]+$/i;
+/**
+ * Files whose text is prose, split into sentences; everything else is split into lines. A PDF's passage is lines of a
+ * page's text layer and a Word document's is its text as Markdown: prose too.
+ */
+const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf|pdf|docx)$|(?:^|\/)[^./]+$/i;
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
 /** A line that stands alone in prose: a table row, a quote. */
 const STRUCTURAL = /^\s*(?:\||>)/;

@@ -1,11 +1,27 @@
 import assert from 'node:assert/strict';
-import { splitUnits } from '../../../src/core/citations/passageUnits';
+import { analysePassage, splitUnits } from '../../../src/core/citations/passageUnits';
 
 /** Each unit as [kind, first line, last line, section], 0-based lines. */
 const units = (lines: string[], prose = true) =>
   splitUnits(lines, prose).units.map(u => [u.kind, u.first, u.last, u.section]);
 
 describe('passage units', () => {
+  it('reads a PDF page, a Word document and Markdown as prose, code as lines', () => {
+    const kinds = (path: string) =>
+      analysePassage({
+        id: `${path}:1-2`,
+        path,
+        location: `/ws/${path}`,
+        startLine: 1,
+        endLine: 2,
+        text: 'The level is set before a jump. The doors open upwards\nlike wings.',
+        score: 1,
+      }).units.map(u => u.kind);
+    for (const path of ['papers/flux.pdf', 'docs/Guide.DOCX', 'docs/guide.md', 'NOTES'])
+      assert.deepEqual(kinds(path), ['sentence', 'sentence'], path);
+    assert.deepEqual(kinds('src/flux.ts'), ['line', 'line']);
+  });
+
   it('splits prose into sentences across wrapped lines, keeping abbreviations and decimals whole', () => {
     assert.deepEqual(
       units(['The level is 1.21 gigawatts, e.g. for a jump. The doors open', 'upwards (see Fig. 2). Wheels fold.']),
