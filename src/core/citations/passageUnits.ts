@@ -56,6 +56,10 @@ const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
  */
 const SENTENCE_END =
   /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}\p{Script=Greek}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
+/** A line whose last word closes a clause: punctuation, maybe then a closing quote or bracket. */
+const ENDS_CLAUSE = /[.!?:;,]["'\u2019\u201d)\]]*$/;
+/** A line that opens as a sentence does: a capital or a digit, maybe after an opening quote or bracket. */
+const OPENS_SENTENCE = /^["'\u2018\u201c(\[]?[\p{Lu}\p{N}]/u;
 /** Words after which a full stop does not end a sentence: titles, references, dotted ones (e.g., U.S.). */
 const ABBREVIATION =
   /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Figs?|Eqs?|Refs?|Tab|Sect?|Vol|pp|Inc|Ltd|Co|Jr|Sr|(?:\p{L}\.)+\p{L})\.$/u;
@@ -198,12 +202,30 @@ function sentences(
       out.push({ first: lineAt(from + lead), last: lineAt(Math.max(from + lead, to - 1)), text: piece });
     from = to;
   };
-  for (const m of text.matchAll(SENTENCE_END)) {
-    const end = (m.index ?? 0) + m[0].length;
-    if (endsInAbbreviation(text, m.index ?? 0)) continue;
-    push(end);
-  }
+  const ends: number[] = [];
+  for (const m of text.matchAll(SENTENCE_END))
+    if (!endsInAbbreviation(text, m.index ?? 0)) ends.push((m.index ?? 0) + m[0].length);
+  for (const j of titleLines(lines, paragraph)) ends.push((starts[j + 1] ?? text.length) - 1);
+  for (const end of ends.sort((a, b) => a - b)) if (end > from) push(end);
   push(text.length);
+  return out;
+}
+
+/**
+ * The lines of a paragraph (its indexes into `paragraph`) that stand alone though nothing ends them: shorter than
+ * six tenths of its longest line, without closing punctuation, and followed by a line that starts with a capital or
+ * a digit: a title or a label over the text, as a PDF page's text layer holds them ("Churn analysis" over its
+ * first sentence), never a line of wrapped prose, which runs to the wrap width.
+ */
+function titleLines(lines: readonly string[], paragraph: readonly number[]): number[] {
+  const text = paragraph.map(i => (lines[i] ?? '').trim());
+  const longest = Math.max(...text.map(t => t.length));
+  const out: number[] = [];
+  for (let j = 0; j + 1 < text.length; j++) {
+    const line = text[j] as string;
+    if (line.length < 0.6 * longest && !ENDS_CLAUSE.test(line) && OPENS_SENTENCE.test(text[j + 1] as string))
+      out.push(j);
+  }
   return out;
 }
 

@@ -33,6 +33,22 @@ describe('passage units', () => {
     );
   });
 
+  it('ends a sentence after a short line that nothing ends, over a line that opens one: a title in a PDF page', () => {
+    assert.deepEqual(
+      units(['Churn analysis', 'Customers who churned cited pricing.', 'Retention improved after onboarding calls.']),
+      [
+        ['sentence', 0, 0, 0],
+        ['sentence', 1, 1, 0],
+        ['sentence', 2, 2, 0],
+      ],
+    );
+    // wrapped prose runs to the wrap width; a short line that a comma ends, or whose next line goes on in lower case,
+    // is part of its sentence
+    assert.equal(units(['The doors open upwards, like the wings of a gull, when the', 'Car stops. Done.']).length, 2);
+    assert.equal(units(['The doors open,', 'Then the wheels fold under the car body for the flight.']).length, 1);
+    assert.equal(units(['The doors', 'open upwards like the wings of a gull when the car stops.']).length, 1);
+  });
+
   it('does not end a sentence at a dotted abbreviation', () => {
     assert.equal(units(['The U.S. Environmental Protection Agency agreed, i.e. It said so. It did.']).length, 2);
   });
