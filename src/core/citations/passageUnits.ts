@@ -42,8 +42,11 @@ export interface AbbreviationUse {
  */
 const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf|pdf|docx)$|(?:^|\/)[^./]+$/i;
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
-/** A line that stands alone in prose: a table row, a quote. */
-const STRUCTURAL = /^\s*(?:\||>)/;
+/**
+ * A line that stands alone in prose: a table row (with or without its outer pipes, as GFM and a Word document's text
+ * write it: `Basic | $10 | 1`), a quote.
+ */
+const STRUCTURAL = /^\s*(?:\||>)|\S \| \S/;
 /** A list item's first line: it starts a paragraph, which the lines of prose right after it (indented or not) continue. */
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,3}[.)])\s/;
 /** A heading or a rule: context for what follows (the passage's title), never the lines that support a claim. */

@@ -49,6 +49,15 @@ describe('passage units', () => {
     assert.equal(units(['The doors', 'open upwards like the wings of a gull when the car stops.']).length, 1);
   });
 
+  it('reads a table row without outer pipes, as a Word document gives it, as a line of its own', () => {
+    assert.deepEqual(units(['Plans:', 'Plan | Price | Seats', 'Basic | $10 | 1', 'Team | $40 | 10']), [
+      ['sentence', 0, 0, 0],
+      ['line', 1, 1, 0],
+      ['line', 2, 2, 0],
+      ['line', 3, 3, 0],
+    ]);
+  });
+
   it('does not end a sentence at a dotted abbreviation', () => {
     assert.equal(units(['The U.S. Environmental Protection Agency agreed, i.e. It said so. It did.']).length, 2);
   });
