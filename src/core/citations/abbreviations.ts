@@ -18,10 +18,16 @@ export interface Abbreviation {
 const MOST = 24;
 /** A short form: 2–10 characters, starting with a letter, at least two of them capitals or digits (IPCC, IL-6). */
 const SHORT = String.raw`\p{L}[\p{L}\p{N}-]{1,9}`;
-/** A short form in brackets after a word and a space: "mesenchymal stem cells (MSCs)", not a call such as f(AB). */
-const SHORT_IN_BRACKETS = new RegExp(String.raw`(?<=\s)\(\s*(${SHORT})\s*\)`, 'gu');
-/** A long form in brackets after its short form: "CSP (Content Security Policy)". */
-const LONG_IN_BRACKETS = new RegExp(String.raw`(?<![\p{L}\p{N}-])(${SHORT})\s+\(([^()\n]{4,120})\)`, 'gu');
+/**
+ * Brackets on one line: where a definition may be, when a space comes before them (a call such as f(AB) is none).
+ * The scan starts at each bracket, so text with few of them costs little.
+ */
+const BRACKETS = /\(([^()\n]{1,120})\)/g;
+const SPACE = /\s/;
+/** The brackets hold a short form: "mesenchymal stem cells (MSCs)". */
+const SHORT_ALONE = new RegExp(String.raw`^\s*(${SHORT})\s*$`, 'u');
+/** The word before the brackets is a short form, and they hold its long form: "CSP (Content Security Policy)". */
+const SHORT_BEFORE = new RegExp(String.raw`(?<![\p{L}\p{N}-])(${SHORT})\s+$`, 'u');
 /** Where the words that a long form may take from begin: after a sentence's end, a blank line or a bracket. */
 const LAST_BOUNDARY = /^[\s\S]*(?:[.!?]["')\]]*\s|\n\s*\n|[()[\]])/;
 const WORD = /[\p{L}\p{N}]/u;
@@ -59,14 +65,18 @@ export function definedAbbreviations(text: string): Abbreviation[] {
       longTerms,
     });
   };
-  for (const m of text.matchAll(SHORT_IN_BRACKETS)) {
+  for (const m of text.matchAll(BRACKETS)) {
     if (found.size >= MOST) break;
-    const before = text.slice(Math.max(0, (m.index ?? 0) - 300), m.index);
-    add(m[1] as string, before.replace(LAST_BOUNDARY, ''), false);
-  }
-  for (const m of text.matchAll(LONG_IN_BRACKETS)) {
-    if (found.size >= MOST) break;
-    add(m[1] as string, m[2] as string, true);
+    const at = m.index ?? 0;
+    if (!SPACE.test(text[at - 1] ?? '')) continue;
+    const inside = m[1] as string;
+    const short = SHORT_ALONE.exec(inside)?.[1];
+    if (short !== undefined) {
+      add(short, text.slice(Math.max(0, at - 300), at).replace(LAST_BOUNDARY, ''), false);
+      continue;
+    }
+    const before = inside.length >= 4 ? SHORT_BEFORE.exec(text.slice(Math.max(0, at - 16), at))?.[1] : undefined;
+    if (before !== undefined) add(before, inside, true);
   }
   return [...found.values()];
 }

@@ -47,6 +47,7 @@ const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
  * write it: `Basic | $10 | 1`), a quote.
  */
 const STRUCTURAL = /^\s*(?:\||>)|\S \| \S/;
+const structural = (line: string) => (line.includes('|') || line.includes('>')) && STRUCTURAL.test(line);
 /** A list item's first line: it starts a paragraph, which the lines of prose right after it (indented or not) continue. */
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,3}[.)])\s/;
 /** A heading or a rule: context for what follows (the passage's title), never the lines that support a claim. */
@@ -98,25 +99,23 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     shortUnits: [] as number[],
     longUnits: [] as number[],
   }));
+  // the terms of either form of any of them: a unit that holds none uses none
+  const abbreviationTerms = new Set(
+    abbreviations.flatMap(a => [...a.abbreviation.shortTerms, ...a.abbreviation.longTerms]),
+  );
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
     const unit = units.length;
+    let mentions = false;
     for (const t of tokens) {
       const list = postings.get(t);
       if (!list) postings.set(t, [unit, 1]);
       else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
       else list.push(unit, 1);
+      if (abbreviationTerms.has(t)) mentions = true;
     }
-    // the unit says an abbreviation's long form when it holds every one of its terms (each list ends with this unit)
-    const holds = (t: string) => {
-      const list = postings.get(t);
-      return list !== undefined && list[list.length - 2] === unit;
-    };
-    for (const a of abbreviations) {
-      if (a.abbreviation.uses.test(text)) a.shortUnits.push(unit);
-      if (a.abbreviation.longTerms.every(holds)) a.longUnits.push(unit);
-    }
+    if (mentions) noteAbbreviations(abbreviations, postings, unit, text);
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
@@ -156,7 +155,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       paragraph.push(i);
       return;
     }
-    if (inFence || STRUCTURAL.test(line)) {
+    if (inFence || structural(line)) {
       endParagraph();
       add('line', i, i, line);
       return;
@@ -170,6 +169,24 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   });
   endParagraph();
   return done();
+}
+
+/**
+ * Records which forms of the passage's abbreviations unit `unit` (the last one added) uses: the short form when it
+ * holds one of its terms and the form itself, case and all; the long form when it holds every one of its terms (a
+ * term's postings list ends with this unit when the unit holds it).
+ */
+function noteAbbreviations(
+  abbreviations: readonly { abbreviation: Abbreviation; shortUnits: number[]; longUnits: number[] }[],
+  postings: ReadonlyMap<string, readonly number[]>,
+  unit: number,
+  text: string,
+): void {
+  const holds = (t: string) => postings.get(t)?.at(-2) === unit;
+  for (const a of abbreviations) {
+    if (a.abbreviation.shortTerms.some(holds) && a.abbreviation.uses.test(text)) a.shortUnits.push(unit);
+    if (a.abbreviation.longTerms.every(holds)) a.longUnits.push(unit);
+  }
 }
 
 /** The sentences of a paragraph (consecutive prose lines), each with the lines it spans. */
@@ -221,13 +238,13 @@ function sentences(
  * first sentence), never a line of wrapped prose, which runs to the wrap width.
  */
 function titleLines(lines: readonly string[], paragraph: readonly number[]): number[] {
-  const text = paragraph.map(i => (lines[i] ?? '').trim());
-  const longest = Math.max(...text.map(t => t.length));
+  let longest = 0;
+  for (const i of paragraph) longest = Math.max(longest, (lines[i] ?? '').trim().length);
   const out: number[] = [];
-  for (let j = 0; j + 1 < text.length; j++) {
-    const line = text[j] as string;
-    if (line.length < 0.6 * longest && !ENDS_CLAUSE.test(line) && OPENS_SENTENCE.test(text[j + 1] as string))
-      out.push(j);
+  for (let j = 0; j + 1 < paragraph.length; j++) {
+    const line = (lines[paragraph[j] as number] ?? '').trim();
+    if (line.length >= 0.6 * longest || ENDS_CLAUSE.test(line)) continue;
+    if (OPENS_SENTENCE.test((lines[paragraph[j + 1] as number] ?? '').trim())) out.push(j);
   }
   return out;
 }
@@ -236,6 +253,8 @@ function titleLines(lines: readonly string[], paragraph: readonly number[]): num
 export function endsInAbbreviation(text: string, dot: number): boolean {
   if (text[dot] !== '.') return false;
   if (ABBREVIATION.test(text.slice(Math.max(0, dot - 12), dot + 1))) return true;
+  // an initial is a capital alone before the dot
+  if (!/[A-Z]/.test(text[dot - 1] ?? '') || /[\p{L}\p{N}]/u.test(text[dot - 2] ?? '')) return false;
   const initial = INITIAL.exec(text.slice(Math.max(0, dot - 40), dot + 1));
   const before = initial?.[1];
   return initial !== null && (before === undefined || /^[("']?\p{Lu}|[.!?]["')\]]*$/u.test(before));
