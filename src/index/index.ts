@@ -45,7 +45,7 @@ export { SKIP_REASONS } from './discovery/skipReasons';
 
 // Chunks and terms, as the index makes them (citations align claims with the same tokenizer).
 export { chunkText, splitLines } from './chunking/chunker';
-export { tokenize, type Tokenizer } from './terms/tokenizer';
+export { STOPWORDS, tokenize, type Tokenizer } from './terms/tokenizer';
 
 // Documents read for their cells (notebooks): their text as the index chunks it, and which cell its lines are in.
 export {

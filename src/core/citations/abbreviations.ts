@@ -1,4 +1,4 @@
-import { tokenize } from '../../index';
+import { STOPWORDS, tokenize } from '../../index';
 
 /**
  * An abbreviation that a passage defines, as in "mesenchymal stem cells (MSCs)": a sentence that later says MSCs
@@ -31,14 +31,16 @@ const SHORT_BEFORE = new RegExp(String.raw`(?<![\p{L}\p{N}-])(${SHORT})\s+$`, 'u
 /** Where the words that a long form may take from begin: after a sentence's end, a blank line or a bracket. */
 const LAST_BOUNDARY = /^[\s\S]*(?:[.!?]["')\]]*\s|\n\s*\n|[()[\]])/;
 const WORD = /[\p{L}\p{N}]/u;
-const NOT_WORDS = /[^\p{L}\p{M}\p{N}\s'’"“”,.&-]/u;
+/** A link, code or markup in a long form: it is no name. */
+const NOT_A_NAME = /\]\(|:\/\/|[`<>{}=|\\[\]]/;
 
 /**
  * The abbreviations that `text` defines, found as Schwartz and Hearst do (PSB 2003): a short form in brackets after
  * its long form, or a long form in brackets after its short form. The long form is the shortest run of words (in
  * the same sentence, before the brackets; or the brackets' whole text) whose letters hold the short form's letters
  * and digits in order, the first at the start of a word, within min(characters + 5, 2 × characters) words; here also
- * of at most one word more than the short form has characters, and of words only.
+ * with no link or code, and at most one word besides function words that opens with a character the short form
+ * lacks.
  */
 export function definedAbbreviations(text: string): Abbreviation[] {
   const found = new Map<string, Abbreviation>();
@@ -50,10 +52,15 @@ export function definedAbbreviations(text: string): Abbreviation[] {
     const characters = short.replace(/[^\p{L}\p{N}]/gu, '').length;
     const candidates = words.split(/\s+/).filter(Boolean);
     const within = candidates.slice(-Math.min(characters + 5, characters * 2)).join(' ');
-    const long = longForm(key, within);
-    if (!long || (whole && long !== candidates.join(' '))) return;
-    // a long form is words, about one a character: not a link or markup, not a clause that happens to spell it
-    if (NOT_WORDS.test(long) || long.split(/\s+/).length > characters + 1) return;
+    const spelled = longForm(key, within);
+    if (!spelled || (whole && spelled !== candidates.join(' '))) return;
+    // emphasis marks a defined term (**Retrieval-Augmented Generation** (RAG)); it is not part of it
+    const long = spelled.replace(/^[*_]+|[*_]+$/g, '');
+    // a name: no link or code, and at most one of its words (function words aside) opening with a character that the
+    // short form lacks, not a clause that happens to spell it ("that would otherwise live indefinitely (TTL)")
+    const named = long.split(/\s+/).filter(w => /[\p{L}\p{N}]/u.test(w) && !STOPWORDS.has(w.toLowerCase()));
+    const strange = named.filter(w => !key.includes((/[\p{L}\p{N}]/u.exec(w)?.[0] ?? '').toLowerCase()));
+    if (NOT_A_NAME.test(long) || strange.length > 1) return;
     const longTerms = [...new Set(tokenize(long))];
     const shortTerms = [...new Set([...tokenize(short), ...tokenize(`${short}s`)])];
     if (longTerms.length < 2 || shortTerms.length === 0) return;

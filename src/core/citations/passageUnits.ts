@@ -42,12 +42,23 @@ export interface AbbreviationUse {
  */
 const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf|pdf|docx)$|(?:^|\/)[^./]+$/i;
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
+/** A line that stands alone in prose: a table row that opens with a pipe, a quote. */
+const STRUCTURAL = /^\s*(?:\||>)/;
+/** A cell divider of a row without outer pipes (`Basic | $10 | 1`), outside inline code. */
+const CELL_DIVIDER = /\S \| (?=\S)/g;
+const INLINE_CODE = /`[^`\n]*`/g;
+const dividers = (line: string | undefined): number =>
+  line?.includes('|') ? (line.replace(INLINE_CODE, '').match(CELL_DIVIDER) ?? []).length : 0;
 /**
- * A line that stands alone in prose: a table row (with or without its outer pipes, as GFM and a Word document's text
- * write it: `Basic | $10 | 1`), a quote.
+ * Whether line `i` stands alone: a structural line, or a table row without outer pipes, as GFM and a Word document's
+ * text write them: two cell dividers, or one with a row next to it (`string | number` in a sentence is neither).
  */
-const STRUCTURAL = /^\s*(?:\||>)|\S \| \S/;
-const structural = (line: string) => (line.includes('|') || line.includes('>')) && STRUCTURAL.test(line);
+function standsAlone(lines: readonly string[], i: number): boolean {
+  const line = lines[i] as string;
+  if (STRUCTURAL.test(line)) return true;
+  const own = dividers(line);
+  return own >= 2 || (own === 1 && (dividers(lines[i - 1]) > 0 || dividers(lines[i + 1]) > 0));
+}
 /** A list item's first line: it starts a paragraph, which the lines of prose right after it (indented or not) continue. */
 const LIST_ITEM = /^\s*(?:[-*+]|\d{1,3}[.)])\s/;
 /** A heading or a rule: context for what follows (the passage's title), never the lines that support a claim. */
@@ -68,11 +79,15 @@ const OPENS_SENTENCE = /^["'\u2018\u201c(\[]?[\p{Lu}\p{N}]/u;
 const ABBREVIATION =
   /(?:^|[\s(])(?:etc|vs|cf|al|approx|ca|Mr|Mrs|Ms|Dr|Prof|St|No|Figs?|Eqs?|Refs?|Tab|Sect?|Vol|pp|Inc|Ltd|Co|Jr|Sr|(?:\p{L}\.)+\p{L})\.$/u;
 /**
- * A single capital before the full stop is an initial when the word before it is capitalised, is an initial too, ends
- * a sentence, or there is none (George W. Bush, J. R. R. Tolkien, Dr. J. Smith, in 2001. J. Smith); after a
- * lower-case word, a number or a comma it is a name that ends the sentence (vitamin D. The, in C. It runs).
+ * A single capital before a full stop is an initial (J. Smith, George W. Bush, Hepatitis B. Smith) unless the word
+ * after it is one that opens sentences: then it is a name that ends one (vitamin D. The, in C. It runs, Plan B. We).
  */
-const INITIAL = /(?:^|[\s(])(?:(\S+)\s+)?[A-Z]\.$/u;
+const OPENERS = new Set(
+  'The This These Those That It Its We Our They Their There Here He She His Her You In On At By For From To With As After Before During Although Though While When Where If But And Or So Thus Hence However Therefore Moreover Furthermore Also Each Both Most Some Such No Not All'.split(
+    ' ',
+  ),
+);
+const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
 
@@ -155,7 +170,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       paragraph.push(i);
       return;
     }
-    if (inFence || structural(line)) {
+    if (inFence || standsAlone(lines, i)) {
       endParagraph();
       add('line', i, i, line);
       return;
@@ -233,18 +248,20 @@ function sentences(
 
 /**
  * The lines of a paragraph (its indexes into `paragraph`) that stand alone though nothing ends them: shorter than
- * six tenths of its longest line, without closing punctuation, and followed by a line that starts with a capital or
+ * six tenths of its usual line, without closing punctuation, and followed by a line that starts with a capital or
  * a digit: a title or a label over the text, as a PDF page's text layer holds them ("Churn analysis" over its
  * first sentence), never a line of wrapped prose, which runs to the wrap width.
  */
 function titleLines(lines: readonly string[], paragraph: readonly number[]): number[] {
-  let longest = 0;
-  for (const i of paragraph) longest = Math.max(longest, (lines[i] ?? '').trim().length);
+  if (paragraph.length < 2) return [];
+  const lengths = paragraph.map(i => (lines[i] ?? '').trim().length);
+  // the paragraph's usual line, its upper median: one long URL or link does not make every wrapped line short
+  const usual = [...lengths].sort((a, b) => a - b)[paragraph.length >> 1] ?? 0;
   const out: number[] = [];
   for (let j = 0; j + 1 < paragraph.length; j++) {
+    if ((lengths[j] ?? 0) >= 0.6 * usual) continue;
     const line = (lines[paragraph[j] as number] ?? '').trim();
-    if (line.length >= 0.6 * longest || ENDS_CLAUSE.test(line)) continue;
-    if (OPENS_SENTENCE.test((lines[paragraph[j + 1] as number] ?? '').trim())) out.push(j);
+    if (!ENDS_CLAUSE.test(line) && OPENS_SENTENCE.test((lines[paragraph[j + 1] as number] ?? '').trim())) out.push(j);
   }
   return out;
 }
@@ -255,7 +272,6 @@ export function endsInAbbreviation(text: string, dot: number): boolean {
   if (ABBREVIATION.test(text.slice(Math.max(0, dot - 12), dot + 1))) return true;
   // an initial is a capital alone before the dot
   if (!/[A-Z]/.test(text[dot - 1] ?? '') || /[\p{L}\p{N}]/u.test(text[dot - 2] ?? '')) return false;
-  const initial = INITIAL.exec(text.slice(Math.max(0, dot - 40), dot + 1));
-  const before = initial?.[1];
-  return initial !== null && (before === undefined || /^[("']?\p{Lu}|[.!?]["')\]]*$/u.test(before));
+  const next = NEXT_WORD.exec(text.slice(dot + 1, dot + 40))?.[1];
+  return next === undefined || !OPENERS.has(next);
 }

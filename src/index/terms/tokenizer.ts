@@ -40,6 +40,7 @@ const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|
 const LONE_GREEK = /(?<![\p{Script=Greek}\p{M}])\p{Script=Greek}(?![\p{Script=Greek}\p{M}])/gu;
 const LATIN = /\p{Script=Latin}/u;
 const NON_ASCII = /[^\x00-\x7f]/;
+const NOT_IN_IDENTIFIER = /[^\p{L}\p{M}\p{N}_]/gu;
 /** The Greek letters in order, and their names. */
 const GREEK_LETTERS = 'αβγδεζηθικλμνξοπρστυφχψω';
 const GREEK_NAMES =
@@ -63,9 +64,10 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
   let cache = new Map<string, readonly string[]>();
   const analyse = (token: string): readonly string[] => {
     // compatibility forms are their plain letters and digits (CO₂ is CO2, ﬁle is file, ＡＢＣ is ABC), and text in
-    // either normal form gives the same terms (macOS writes file names decomposed)
+    // either normal form gives the same terms (macOS writes file names decomposed); what NFKC makes of a character
+    // that is no letter or digit (½ is 1⁄2) divides pieces as `_` does
     const identifier = NON_ASCII.test(token)
-      ? spellGreek(token.normalize('NFKC').replace(POSSESSIVE, ''))
+      ? spellGreek(token.normalize('NFKC').replace(POSSESSIVE, '').replace(NOT_IN_IDENTIFIER, '_'))
       : token.replace(POSSESSIVE, '');
     const pieces = SIMPLE.test(identifier) ? [identifier] : (identifier.match(PIECE) ?? []);
     const terms: string[] = [];

@@ -17,6 +17,21 @@ describe('abbreviations a passage defines', () => {
     ]);
   });
 
+  it('finds long names with their function words, emphasised terms and dashes', () => {
+    assert.deepEqual(
+      found(
+        'The Centers for Disease Control and Prevention (CDC) and the **Retrieval-Augmented Generation** (RAG) ' +
+          'method use the Kolmogorov–Smirnov (KS) test and the Institute of Electrical and Electronics Engineers (IEEE).',
+      ),
+      [
+        ['CDC', 'Centers for Disease Control and Prevention'],
+        ['RAG', 'Retrieval-Augmented Generation'],
+        ['KS', 'Kolmogorov–Smirnov'],
+        ['IEEE', 'Institute of Electrical and Electronics Engineers'],
+      ],
+    );
+  });
+
   it('finds a long form in brackets after its short form when the brackets hold nothing else', () => {
     assert.deepEqual(found('Set a CSP (Content Security Policy) header. Use the API (see below).'), [
       ['CSP', 'Content Security Policy'],
@@ -47,6 +62,7 @@ describe('abbreviations a passage defines', () => {
     assert.deepEqual(found('Call readBuffer(RB) or use the (ABC) here.'), []);
     assert.deepEqual(found('Entries that would otherwise live indefinitely (TTL) expire.'), []);
     assert.deepEqual(found('See [list](https://example.com/common-words "Updated list") (JSON) for words.'), []);
+    assert.deepEqual(found('Files live in the `config` directory (CD).'), []);
   });
 
   it('keeps the long form whole when lower-casing a letter changes its length', () => {

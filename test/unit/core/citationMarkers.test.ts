@@ -101,7 +101,8 @@ describe('claims', () => {
     assert.equal(claims('Intro.\n[1] is on | off | auto [2].')[1]?.claim, 'is on | off | auto');
     assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run npm ci. Then it');
     assert.equal(claims('It is written in C. It runs fast [1].')[0]?.claim, 'It runs fast');
-    assert.equal(claims('George W. Bush signed it [1].')[0]?.claim, 'George W. Bush signed it');
+    assert.equal(claims('**George** W. Bush signed it [1].')[0]?.claim, 'George W. Bush signed it');
+    assert.equal(claims('It was proposed by J. Smith in 2001 [1].')[0]?.claim, 'It was proposed by J. Smith in 2001');
     // a row indented by any white space: its first cell's marker and the next one read the line alike
     assert.deepEqual(
       claims('\u00a0| flux | the level [1] | doors [2] |\n').map(c => c.claim),

@@ -47,6 +47,14 @@ describe('passage units', () => {
     assert.equal(units(['The doors open upwards, like the wings of a gull, when the', 'Car stops. Done.']).length, 2);
     assert.equal(units(['The doors open,', 'Then the wheels fold under the car body for the flight.']).length, 1);
     assert.equal(units(['The doors', 'open upwards like the wings of a gull when the car stops.']).length, 1);
+    // one long link does not make the wrapped lines around it short
+    const wrapped = [
+      'The results of the second run were in by',
+      'Monday morning, when the team met to read them and',
+      'https://example.com/a/very/long/link/to/the/results/of/the/second/run/that/runs/past/the/wrap/width/of/the/text',
+      'Tuesday brought the third run, which went as planned.',
+    ];
+    assert.equal(units(wrapped).length, 1);
   });
 
   it('reads a table row without outer pipes, as a Word document gives it, as a line of its own', () => {
@@ -56,15 +64,23 @@ describe('passage units', () => {
       ['line', 2, 2, 0],
       ['line', 3, 3, 0],
     ]);
+    assert.deepEqual(units(['Plan | Price', 'Basic | $10']), [
+      ['line', 0, 0, 0],
+      ['line', 1, 1, 0],
+    ]);
+    // a pipe in a sentence, in inline code or between two terms, is no table
+    assert.equal(units(['The type is `string | number | null` and it falls back.']).length, 1);
+    assert.equal(units(['The posterior P(A | B) is small. It grows.'])[0]?.[0], 'sentence');
   });
 
   it('does not end a sentence at a dotted abbreviation', () => {
     assert.equal(units(['The U.S. Environmental Protection Agency agreed, i.e. It said so. It did.']).length, 2);
   });
 
-  it('reads a single capital as an initial after a capitalised word or a sentence end, and as a name ending the sentence after a lower-case word', () => {
+  it('reads a single capital before a full stop as an initial, unless the next word opens sentences', () => {
     assert.equal(units(['George W. Bush spoke in 2001. J. Smith replied.']).length, 2);
-    assert.equal(units(['Levels of vitamin D. The cohort was small. Hepatitis B. Smith agreed.']).length, 3);
+    assert.equal(units(['The method was proposed by J. Smith in his thesis. It held.']).length, 2);
+    assert.equal(units(['Levels of vitamin D. The cohort was small. Hepatitis C. The virus spread.']).length, 4);
   });
 
   it('starts a sentence at a Greek letter or a word that opens lower-case but holds a capital or digit, as names in technical prose do', () => {

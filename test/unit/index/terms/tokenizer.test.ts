@@ -73,6 +73,12 @@ describe('tokenize', () => {
   it('reads compatibility forms as their plain letters and digits, and either normal form alike', () => {
     assert.deepEqual(tokenize('CO₂ eﬃcient ＡＢＣ'), tokenize('CO2 efficient ABC'));
     assert.deepEqual(tokenize('café Άρης'.normalize('NFD')), tokenize('café Άρης'.normalize('NFC')));
+    // what NFKC makes of a sign divides pieces, and no term holds a space or a sign
+    assert.deepEqual(plain('½'), ['1', '2']);
+    assert.ok(
+      tokenize('ﷺ ⑴ ℃').every(t => /^[\p{L}\p{M}\p{N}]+$/u.test(t)),
+      tokenize('ﷺ ⑴ ℃').join('|'),
+    );
   });
 
   it('adds the joined identifier after its pieces when compounds are on', () => {
