@@ -7,7 +7,8 @@ import { SegmentedIndex } from '../segments/segmentedIndex';
 import { StoreFormatError } from '../store/binaryFormat';
 import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
 import type { Manifest } from '../store/manifestCodec';
-import { StoreFolderError } from '../store/storeFolder';
+import { claimStoreFolder, StoreFolderError } from '../store/storeFolder';
+import { lockStore } from '../store/storeLock';
 import { documentCacheDir, pruneExtractions, type DocumentExtractor } from '../documents/documentCache';
 import { binaryDocumentKind } from '../documents/documents';
 import type { IndexHelpers } from './helperThreads';
@@ -19,16 +20,40 @@ import { updateFiles } from './updateFiles';
  * files by (mtime, size) then content hash, chunk the rest into a new segment, delete what disappeared, merge
  * when deletions pile up, save. Pure Node: runs the same in-process (tests, fallback) and in a worker thread.
  */
-export async function syncIndex(
-  request: SyncRequest,
-  options: {
-    signal?: AbortSignal;
-    onProgress?: (p: SyncProgress) => void;
-    helpers?: IndexHelpers;
-    /** Extracts PDFs' and Word documents' text (the index worker's); without one they are read as binaries. */
-    extractor?: DocumentExtractor;
-  } = {},
-): Promise<SyncResult> {
+export async function syncIndex(request: SyncRequest, options: SyncOptions = {}): Promise<SyncResult> {
+  // one sync of a store at a time, across processes: a second one waits and then reads what the first saved
+  const release = request.storeDir ? await lockIfOurs(request.storeDir, options.signal) : undefined;
+  try {
+    return await syncLocked(request, options);
+  } finally {
+    await release?.();
+  }
+}
+
+interface SyncOptions {
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+  helpers?: IndexHelpers;
+  /** Extracts PDFs' and Word documents' text (the index worker's); without one they are read as binaries. */
+  extractor?: DocumentExtractor;
+}
+
+/**
+ * The store's lock, once its folder is Grounded's (claimed: made and marked, as the first save would); undefined
+ * for a folder Grounded may not write in (the sync then keeps the index in memory, or fails to save, and says so).
+ * Only a cancelled wait throws.
+ */
+async function lockIfOurs(dir: string, signal?: AbortSignal): Promise<(() => Promise<void>) | undefined> {
+  try {
+    await claimStoreFolder(dir);
+    return await lockStore(dir, signal);
+  } catch (e) {
+    if (signal?.aborted) throw e;
+    return undefined;
+  }
+}
+
+async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<SyncResult> {
   const t0 = performance.now();
   const folders = request.folders.map(f => resolve(f));
   let store = request.storeDir ? new IndexStore(request.storeDir) : undefined;

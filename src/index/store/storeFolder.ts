@@ -5,7 +5,7 @@ import { STORE_MARKER } from '../discovery/storeMarker';
 import { MAGIC } from './binaryFormat';
 
 const MARKER_TEXT =
-  'This folder holds a Grounded workspace index. Grounded writes and deletes only manifest.bin, seg-<n>.bin and their .tmp files here, and only while this file is here.\n';
+  'This folder holds a Grounded workspace index. Grounded writes and deletes only manifest.bin, seg-<n>.bin, their .tmp files and sync.lock here, and only while this file is here.\n';
 
 export const MANIFEST = 'manifest.bin';
 export const segmentFile = (id: number): string => `seg-${id}.bin`;

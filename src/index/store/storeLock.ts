@@ -1,0 +1,66 @@
+import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid of the
+ * process that holds it, touched while it is held. Two processes that sync one store at once (two `grounded ask` on
+ * a cold cache, two VS Code windows on one folder) would otherwise both number their segments from the same id and
+ * overwrite each other's files, leaving a manifest that names the other's segments.
+ */
+export const LOCK_FILE = 'sync.lock';
+/** How often a held lock is touched, and how old an untouched one must be to be taken as left by a crash. */
+const HEARTBEAT_MS = 2_000;
+const STALE_MS = 15_000;
+const POLL_MS = 100;
+
+/**
+ * Waits until this thread holds the store's lock and returns what releases it. A lock whose process is gone, or that
+ * nobody has touched for STALE_MS (a crashed thread of a live process), is taken over. Waiting ends when `signal`
+ * aborts (with its reason).
+ */
+export async function lockStore(dir: string, signal?: AbortSignal): Promise<() => Promise<void>> {
+  const path = join(dir, LOCK_FILE);
+  for (;;) {
+    signal?.throwIfAborted();
+    try {
+      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      const heartbeat = setInterval(() => {
+        const now = new Date();
+        utimes(path, now, now).catch(() => undefined);
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
+      return async () => {
+        clearInterval(heartbeat);
+        await unlink(path).catch(() => undefined);
+      };
+    } catch (e) {
+      if (codeOf(e) !== 'EEXIST') throw e;
+    }
+    const stale = await staleLock(path);
+    if (stale !== undefined) {
+      // removed only if it is still the lock judged stale, not one another waiter has just taken
+      const now = await stat(path).catch(() => undefined);
+      if (now?.ino === stale) await unlink(path).catch(() => undefined);
+      continue;
+    }
+    await new Promise(resolve => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The inode of the lock at `path` when it was left behind (its process gone, or untouched too long), else undefined. */
+async function staleLock(path: string): Promise<number | undefined> {
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return undefined;
+  if (Date.now() - info.mtimeMs > STALE_MS) return info.ino;
+  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
+  // an empty file is a lock being written: wait for it
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  try {
+    process.kill(pid, 0);
+    return undefined;
+  } catch (e) {
+    return codeOf(e) === 'ESRCH' ? info.ino : undefined;
+  }
+}
+
+const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
+import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
+import { tempDirs } from '../../../support/tempDirs';
+
+const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+
+describe('the store lock', () => {
+  const dirs = tempDirs();
+
+  it('lets one sync hold the store at a time: a second waits until the first releases it', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    const first = await lockStore(dir);
+    let secondHolds = false;
+    const second = lockStore(dir).then(release => {
+      secondHolds = true;
+      return release;
+    });
+    await pause(300);
+    assert.equal(secondHolds, false, 'the second waits while the first holds the lock');
+    await first();
+    const release = await second;
+    assert.equal(secondHolds, true);
+    await release();
+    assert.deepEqual(await readdir(dir), [], 'released, the lock file is gone');
+  });
+
+  it('takes over a lock whose process is gone, or that nobody has touched for a while', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    await writeFile(join(dir, LOCK_FILE), '2147483646\n'); // no such process
+    await (
+      await lockStore(dir)
+    )();
+    await writeFile(join(dir, LOCK_FILE), `${process.pid}\n`); // a live process, but a crashed thread left it
+    const old = new Date(Date.now() - 60_000);
+    await utimes(join(dir, LOCK_FILE), old, old);
+    await (
+      await lockStore(dir)
+    )();
+  });
+
+  it('stops waiting when the sync is cancelled', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    const held = await lockStore(dir);
+    const controller = new AbortController();
+    const waiting = lockStore(dir, controller.signal);
+    setTimeout(() => controller.abort(new Error('cancelled')), 200);
+    await assert.rejects(waiting, /cancelled/);
+    await held();
+  });
+
+  it('lets two indexes of one folder sync one store at once and leaves a store the next one loads as it is', async () => {
+    const temp = await dirs.make('grounded-lock-');
+    const ws = join(temp, 'ws');
+    const store = join(temp, 'store');
+    await mkdir(ws);
+    for (let i = 0; i < 40; i++)
+      await writeFile(join(ws, `note${i}.md`), `# Note ${i}\n\nThe flux level of unit ${i} is ${i * 7} gigawatts.\n`);
+    const session = async (): Promise<{ hits: string[]; notices: string[] }> => {
+      const notices: string[] = [];
+      const index = new WorkspaceIndex({
+        folders: () => [ws],
+        storeDir: store,
+        workerFile: false,
+        onNotice: m => notices.push(m),
+      });
+      try {
+        await index.sync();
+        await index.flush();
+        return {
+          hits: index.search('flux level of unit 7', 3).map(h => `${h.path}:${h.startLine}-${h.endLine}`),
+          notices,
+        };
+      } finally {
+        index.dispose();
+      }
+    };
+    const [a, b] = await Promise.all([session(), session()]);
+    assert.deepEqual(a.hits, b.hits);
+    const next = await session();
+    assert.deepEqual(next.notices, [], 'the store is whole: nothing to rebuild');
+    assert.deepEqual(next.hits, a.hits);
+    assert.equal(next.hits[0], 'note7.md:1-3');
+    assert.ok(!(await readdir(store)).includes(LOCK_FILE), 'no lock is left behind');
+  });
+});
