@@ -1,9 +1,10 @@
 import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 /**
- * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid of the
- * process that holds it, touched while it is held. Two processes that sync one store at once (two `grounded ask` on
+ * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid and the
+ * host name of the process that holds it, touched while it is held. Two processes that sync one store at once (two `grounded ask` on
  * a cold cache, two VS Code windows on one folder) would otherwise both number their segments from the same id and
  * overwrite each other's files, leaving a manifest that names the other's segments.
  */
@@ -23,7 +24,7 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
   for (;;) {
     signal?.throwIfAborted();
     try {
-      await writeFile(path, `${process.pid}\n`, { flag: 'wx' });
+      await writeFile(path, `${process.pid} ${hostname()}\n`, { flag: 'wx' });
       const heartbeat = setInterval(() => {
         const now = new Date();
         utimes(path, now, now).catch(() => undefined);
@@ -52,9 +53,11 @@ async function staleLock(path: string): Promise<number | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return undefined;
   if (Date.now() - info.mtimeMs > STALE_MS) return info.ino;
-  const pid = Number.parseInt(await readFile(path, 'utf8').catch(() => ''), 10);
-  // an empty file is a lock being written: wait for it
-  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  const [pidText = '', host = ''] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+  const pid = Number.parseInt(pidText, 10);
+  // an empty file is a lock being written: wait for it; a process on another machine (a shared folder) cannot be
+  // asked whether it lives: only its heartbeat tells
+  if (!Number.isInteger(pid) || pid <= 0 || (host !== '' && host !== hostname())) return undefined;
   try {
     process.kill(pid, 0);
     return undefined;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
 import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
@@ -33,12 +34,21 @@ describe('the store lock', () => {
     await (
       await lockStore(dir)
     )();
-    await writeFile(join(dir, LOCK_FILE), `${process.pid}\n`); // a live process, but a crashed thread left it
+    await writeFile(join(dir, LOCK_FILE), `${process.pid} ${hostname()}\n`); // a live process, but a crashed thread left it
     const old = new Date(Date.now() - 60_000);
     await utimes(join(dir, LOCK_FILE), old, old);
     await (
       await lockStore(dir)
     )();
+  });
+
+  it('waits for a fresh lock of a process on another machine, whose pid means nothing here', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    await writeFile(join(dir, LOCK_FILE), '2147483646 another-host\n');
+    const controller = new AbortController();
+    const waiting = lockStore(dir, controller.signal);
+    setTimeout(() => controller.abort(new Error('gave up')), 300);
+    await assert.rejects(waiting, /gave up/);
   });
 
   it('stops waiting when the sync is cancelled', async () => {
