@@ -14,7 +14,7 @@ export interface Abbreviation {
   longTerms: string[];
 }
 
-/** A passage defines at most this many: each costs a pattern per unit. */
+/** A passage defines at most this many: each is looked for in every unit that holds one of its terms. */
 const MOST = 24;
 /** A short form: 2–10 characters, starting with a letter, at least two of them capitals or digits (IPCC, IL-6). */
 const SHORT = String.raw`\p{L}[\p{L}\p{N}-]{1,9}`;
@@ -58,8 +58,8 @@ export function definedAbbreviations(text: string): Abbreviation[] {
     const long = spelled.replace(/^[*_]+|[*_]+$/g, '');
     // a name: no link or code, and at most one of its words (function words aside) opening with a character that the
     // short form lacks, not a clause that happens to spell it ("that would otherwise live indefinitely (TTL)")
-    const named = long.split(/\s+/).filter(w => /[\p{L}\p{N}]/u.test(w) && !STOPWORDS.has(w.toLowerCase()));
-    const strange = named.filter(w => !key.includes((/[\p{L}\p{N}]/u.exec(w)?.[0] ?? '').toLowerCase()));
+    const named = long.split(/\s+/).filter(w => WORD.test(w) && !STOPWORDS.has(w.toLowerCase()));
+    const strange = named.filter(w => !key.includes((WORD.exec(w)?.[0] ?? '').toLowerCase()));
     if (NOT_A_NAME.test(long) || strange.length > 1) return;
     const longTerms = [...new Set(tokenize(long))];
     const shortTerms = [...new Set([...tokenize(short), ...tokenize(`${short}s`)])];

@@ -1,5 +1,5 @@
 import { MarkerScanner } from '../../shared/citationMarkers';
-import { endsInAbbreviation } from './passageUnits';
+import { endsInAbbreviation, INLINE_CODE } from './passageUnits';
 
 /** One cited number and the claim its marker closes. `ordinal` counts cited numbers over the answer from 0. */
 export interface ClaimMarker {
@@ -15,7 +15,6 @@ export interface ClaimMarker {
  */
 const BOUNDARY =
   /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
-const INLINE_CODE = /`[^`\n]*`/g;
 const WHITE_SPACE = /\s/;
 /** Text with something to say: a letter or a digit. */
 const HAS_WORDS = /[\p{L}\p{N}]/u;

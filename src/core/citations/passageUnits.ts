@@ -46,7 +46,8 @@ const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
 const STRUCTURAL = /^\s*(?:\||>)/;
 /** A cell divider of a row without outer pipes (`Basic | $10 | 1`), outside inline code. */
 const CELL_DIVIDER = /\S \| (?=\S)/g;
-const INLINE_CODE = /`[^`\n]*`/g;
+/** Inline code on one line: what claims and table rows read past (`a || b`, `string | number`). */
+export const INLINE_CODE = /`[^`\n]*`/g;
 const dividers = (line: string | undefined): number =>
   line?.includes('|') ? (line.replace(INLINE_CODE, '').match(CELL_DIVIDER) ?? []).length : 0;
 /**
