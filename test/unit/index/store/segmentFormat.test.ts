@@ -13,7 +13,7 @@ import {
   type Manifest,
 } from '../../../../src/index/store/manifestCodec';
 import type { SegmentData } from '../../../../src/index/segments/segment';
-import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
+import { searchStoreOnce } from '../../../support/storeSession';
 import { tempDirs } from '../../../support/tempDirs';
 
 /** The postings as plain arrays (term t's are [starts[t], starts[t + 1]) of docs / tfs), as formats 2 to 4 held them. */
@@ -112,23 +112,10 @@ const rewriteManifest = async (store: string): Promise<void> => {
   await writeFile(file, encodeManifest5(await decodeManifest(await readFile(file), 'manifest.bin')));
 };
 
-/** One session over the store: the index synced and flushed, a search, and the notices it gave. */
+/** One session over the store: its hits for "parse headers" with their scores, and the notices it gave. */
 async function searchOnce(ws: string, store: string): Promise<{ hits: string[]; notices: string[] }> {
-  const notices: string[] = [];
-  const index = new WorkspaceIndex({
-    folders: () => [ws],
-    storeDir: store,
-    workerFile: false,
-    onNotice: m => notices.push(m),
-  });
-  try {
-    await index.sync();
-    await index.flush();
-    const hits = index.search('parse headers', 5).map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score}`);
-    return { hits, notices };
-  } finally {
-    index.dispose();
-  }
+  const { hits, notices } = await searchStoreOnce(ws, store, 'parse headers', 5);
+  return { hits: hits.map(h => `${h.path}:${h.startLine}-${h.endLine} ${h.score}`), notices };
 }
 
 /** Rewrites the store's manifest as if another tokenizer had built it: the ranking schema's tokenizer tag, checksum. */

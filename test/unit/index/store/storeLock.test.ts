@@ -3,7 +3,7 @@ import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
-import { WorkspaceIndex } from '../../../../src/index/workspaceIndex';
+import { searchStoreOnce } from '../../../support/storeSession';
 import { tempDirs } from '../../../support/tempDirs';
 
 const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
@@ -68,24 +68,9 @@ describe('the store lock', () => {
     await mkdir(ws);
     for (let i = 0; i < 40; i++)
       await writeFile(join(ws, `note${i}.md`), `# Note ${i}\n\nThe flux level of unit ${i} is ${i * 7} gigawatts.\n`);
-    const session = async (): Promise<{ hits: string[]; notices: string[] }> => {
-      const notices: string[] = [];
-      const index = new WorkspaceIndex({
-        folders: () => [ws],
-        storeDir: store,
-        workerFile: false,
-        onNotice: m => notices.push(m),
-      });
-      try {
-        await index.sync();
-        await index.flush();
-        return {
-          hits: index.search('flux level of unit 7', 3).map(h => `${h.path}:${h.startLine}-${h.endLine}`),
-          notices,
-        };
-      } finally {
-        index.dispose();
-      }
+    const session = async () => {
+      const { hits, notices } = await searchStoreOnce(ws, store, 'flux level of unit 7', 3);
+      return { hits: hits.map(h => `${h.path}:${h.startLine}-${h.endLine}`), notices };
     };
     const [a, b] = await Promise.all([session(), session()]);
     assert.deepEqual(a.hits, b.hits);
