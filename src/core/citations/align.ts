@@ -57,6 +57,7 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
  */
 function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly number[] | undefined)[] {
   const lists = claim.terms.map(t => analysis.postings.get(t));
+  if (analysis.abbreviations.length === 0) return lists;
   const claimHolds = new Set(claim.terms);
   for (const { abbreviation, shortUnits, longUnits } of analysis.abbreviations) {
     const short = abbreviation.uses.test(claim.text);
