@@ -135,5 +135,6 @@ async function startsWithMagic(location: string): Promise<boolean> {
   }
 }
 
-const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
+/** A Node error's `code` (ENOENT, EEXIST …), if it has one. */
+export const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
 const reasonOf = (e: unknown): string => String(codeOf(e) ?? (e instanceof Error ? e.message : String(e)));

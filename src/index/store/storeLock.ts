@@ -1,6 +1,7 @@
 import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { codeOf } from './storeFolder';
 
 /**
  * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid and the
@@ -65,5 +66,3 @@ async function staleLock(path: string): Promise<number | undefined> {
     return codeOf(e) === 'ESRCH' ? info.ino : undefined;
   }
 }
-
-const codeOf = (e: unknown): unknown => (e as { code?: unknown } | null)?.code;
