@@ -6,6 +6,8 @@
 export const MARKER = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
 /** A tail that may still become a marker when the next token arrives. */
 const OPEN_TAIL = /\[[\d,\s]{0,16}$/;
+/** Backticks at the end of what has arrived: the run may go on in the next token (`` ` `` + `` `x`` ``). */
+const BACKTICK_TAIL = /`+$/;
 /** A fence line: three or more backticks or tildes, indented by at most three spaces. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /** MARKER where the scan stands, and nowhere after it. */
@@ -26,7 +28,10 @@ export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: 
 
 /**
  * Splits streamed text into text and markers, in order. A marker split across tokens (`[` + `2]`) is held back until
- * it is complete; markers inside fenced code blocks and inline code are text, not citations (`arr[1]` in code).
+ * it is complete; markers inside fenced code blocks and inline code are text, not citations (`arr[1]` in code). A
+ * code span opens with a run of backticks and closes with a run of the same length on its line, as CommonMark reads
+ * it; a run that nothing closes is a literal backtick (`` Press the ` key [1] ``), so a marker after an open run is
+ * held back until its line shows which it is.
  * `ordinal` counts the markers' numbers from 0 over the whole answer: the core and every surface that feeds the same
  * text through a scanner get the same ordinals, which is how a surface finds the citation event of a marker.
  */
@@ -35,14 +40,15 @@ export class MarkerScanner {
   private ordinal = 0;
   /** Where the text scanned so far stands: inside a fence (and which), inside inline code, at a line start. */
   private fence: string | undefined;
-  private inlineCode = false;
+  /** The length of the backtick run that opened the inline code the scan is in; 0 outside inline code. */
+  private codeRun = 0;
   /** The start of the current line (its first LINE_START characters: the scan's cost stays linear in long lines). */
   private line = '';
 
   push(text: string): MarkerPiece[] {
     this.pending += text;
     // hold back a possible marker tail, and a line start that may still become a fence (`` + `ts`)
-    const tail = OPEN_TAIL.exec(this.pending) ?? this.openFence();
+    const tail = OPEN_TAIL.exec(this.pending) ?? this.openFence() ?? BACKTICK_TAIL.exec(this.pending);
     const ready = tail ? this.pending.slice(0, tail.index) : this.pending;
     this.pending = tail ? this.pending.slice(tail.index) : '';
     return this.scan(ready);
@@ -59,10 +65,11 @@ export class MarkerScanner {
   flush(): MarkerPiece[] {
     const rest = this.pending;
     this.pending = '';
-    return this.scan(rest);
+    return this.scan(rest, true);
   }
 
-  private scan(text: string): MarkerPiece[] {
+  /** `final`: nothing follows `text`; otherwise what cannot be read yet goes back in front of `pending`. */
+  private scan(text: string, final = false): MarkerPiece[] {
     const out: MarkerPiece[] = [];
     let plain = '';
     let i = 0;
@@ -88,11 +95,24 @@ export class MarkerScanner {
           continue;
         }
       }
-      if (this.fence === undefined && ch === '`') this.inlineCode = !this.inlineCode;
-      if (this.fence === undefined && !this.inlineCode && ch === '[') {
+      if (this.fence === undefined && ch === '`') {
+        const run = backtickRun(text, i);
+        if (this.codeRun === 0) this.codeRun = run.length;
+        else if (this.codeRun === run.length) this.codeRun = 0;
+        plain += run;
+        this.extendLine(run);
+        i += run.length;
+        continue;
+      }
+      if (this.fence === undefined && ch === '[') {
         MARKER_HERE.lastIndex = i;
         const m = MARKER_HERE.exec(text);
-        if (m) {
+        const code = m && this.codeRun > 0 ? closedOnItsLine(text, i, this.codeRun) : false;
+        if (code === undefined && !final) {
+          this.pending = text.slice(i) + this.pending;
+          break;
+        }
+        if (m && !code) {
           if (plain) out.push({ type: 'text', text: plain });
           plain = '';
           for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
@@ -117,8 +137,30 @@ export class MarkerScanner {
     this.line = '';
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
     // hiding every later marker
-    this.inlineCode = false;
+    this.codeRun = 0;
   }
+}
+
+/** The run of backticks that starts at `at`. */
+function backtickRun(text: string, at: number): string {
+  let end = at;
+  while (text[end] === '`') end++;
+  return text.slice(at, end);
+}
+
+/**
+ * Whether a run of exactly `length` backticks follows `from` on its line (the open code span closes: true), the line
+ * ends first (false), or `text` ends first (undefined: not known yet).
+ */
+function closedOnItsLine(text: string, from: number, length: number): boolean | undefined {
+  for (let i = from; i < text.length; i++) {
+    if (text[i] === '\n') return false;
+    if (text[i] !== '`') continue;
+    const run = backtickRun(text, i);
+    if (run.length === length) return true;
+    i += run.length - 1;
+  }
+  return undefined;
 }
 
 /** Every marker number of a whole text, in order (outside code), with its ordinal. */

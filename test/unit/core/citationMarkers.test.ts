@@ -40,6 +40,31 @@ describe('citation markers', () => {
     );
   });
 
+  it('reads a marker after a backtick that nothing closes on its line, however the tokens fall', () => {
+    const text = 'Press the ` key [1] to open it.\nThen `xs[2]` and ``a ` [3]`` stay code, `b [4].\nEnd [5].';
+    const want = [1, 4, 5];
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      want,
+    );
+    for (let cut = 1; cut < text.length; cut++) {
+      const got = scanAll(text.slice(0, cut), text.slice(cut));
+      assert.deepEqual(
+        [...got.matchAll(/<(\d+)#/g)].map(m => Number(m[1])),
+        want,
+        `split at ${cut}`,
+      );
+      assert.equal(
+        got.replace(/<\d+#\d+>/g, '').replaceAll('|', ''),
+        text.replace(/\[\d\]/g, m => (['[2]', '[3]'].includes(m) ? m : '')),
+      );
+    }
+  });
+
+  it('reads a marker in an open code span at the end of the answer as a marker', () => {
+    assert.equal(scanAll('Hold `Ctrl [2]'), 'Hold `Ctrl |<2#0>');
+  });
+
   it('sees a fence whose backticks arrive in separate tokens', () => {
     assert.deepEqual(
       (() => {
