@@ -25,6 +25,11 @@ export interface Passage {
    * its own to cite).
    */
   page?: number;
+  /**
+   * The lines are prose (split into sentences when a citation is aligned) or not, where the file's name does not
+   * say: a notebook's markdown cell. Unset: the name decides.
+   */
+  prose?: boolean;
   /** Heading trail or symbol name, when the chunker found one. */
   title?: string;
   text: string;

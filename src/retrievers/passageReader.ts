@@ -123,7 +123,7 @@ export class PassageReader {
  */
 function passageOf(hit: IndexHit, { lines, document }: ReadLines): Passage | undefined {
   const text = lines.slice(hit.startLine - 1, hit.endLine).join('\n');
-  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput' | 'page'> = {
+  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput' | 'page' | 'prose'> = {
     startLine: hit.startLine,
     endLine: hit.endLine,
   };
@@ -134,6 +134,8 @@ function passageOf(hit: IndexHit, { lines, document }: ReadLines): Passage | und
     if (unit.page !== undefined) where.page = unit.page;
     else where.cell = unit.cell;
     if (unit.output) where.cellOutput = true;
+    // a notebook's markdown cell is prose and its code cells code, whatever the notebook's name
+    else if (unit.page === undefined) where.prose = unit.kind === 'markdown';
   }
   const passage: Passage = { id: '', path: hit.path, location: hit.location, ...where, text, score: hit.score };
   passage.id = passageRef(passage, passage.startLine, passage.endLine);

@@ -96,7 +96,7 @@ const cache = new WeakMap<Passage, PassageAnalysis>();
 export function analysePassage(passage: Passage): PassageAnalysis {
   let analysis = cache.get(passage);
   if (!analysis) {
-    analysis = splitUnits(passage.text.split(/\r?\n/), PROSE.test(passage.path));
+    analysis = splitUnits(passage.text.split(/\r?\n/), passage.prose ?? PROSE.test(passage.path));
     cache.set(passage, analysis);
   }
   return analysis;

@@ -23,10 +23,10 @@ describe('grounded ask over a notebook', () => {
   });
   afterEach(() => server.close());
 
-  it('cites the lines of the cell that say the claim as path#cell=N:start-end', async () => {
+  const ask = async (question: string): Promise<string> => {
     let out = '';
     const args = [
-      'where does the churn data come from? read_csv',
+      question,
       '--folder',
       folder,
       '--store',
@@ -38,6 +38,37 @@ describe('grounded ask over a notebook', () => {
     ];
     const code = await askCommand(args, { out: t => (out += t), err: () => undefined }, {});
     assert.equal(code, 0);
-    assert.match(out, /Sources:\n {2}\[1\] churn\.ipynb#cell=2:2-2 /);
+    return out;
+  };
+
+  it('cites the lines of the cell that say the claim as path#cell=N:start-end', async () => {
+    assert.match(
+      await ask('where does the churn data come from? read_csv'),
+      /Sources:\n {2}\[1\] churn\.ipynb#cell=2:2-2 /,
+    );
+  });
+
+  it('reads a markdown cell as prose, where the abbreviations it defines stand for their long forms', async () => {
+    const cell = (cell_type: string, source: string) => ({ cell_type, metadata: {}, source, outputs: [] });
+    const notebook = {
+      nbformat: 4,
+      nbformat_minor: 5,
+      metadata: {},
+      cells: [
+        cell(
+          'markdown',
+          '# Retention\n\nWe track the customer attrition rate (CAR) every quarter.\nIn 2023 the CAR rose to nine percent.',
+        ),
+        cell('code', 'car = churned / customers'),
+      ],
+    };
+    await writeFile(join(folder, 'churn.ipynb'), JSON.stringify(notebook));
+    await server.close();
+    server = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request)
+        ? ['{"relevant":[1]}']
+        : ['In 2023 the customer attrition rate rose to nine percent [1].'],
+    }));
+    assert.match(await ask('customer attrition rate 2023'), /Sources:\n {2}\[1\] churn\.ipynb#cell=1:4-4 /);
   });
 });
