@@ -14,7 +14,7 @@ import { fileCountLimit, IGNORE_FILES, walkedFolders, type DiscoveryRules } from
 import { rowCount } from './segments/fileTable';
 import { fileLimitNotice, indexStats, type IndexStats } from './segments/indexStats';
 import { SegmentedIndex, type IndexHit } from './segments/segmentedIndex';
-import { IndexStore, snapshotOf } from './store/indexStore';
+import { IndexStore, snapshotOf, StoreChangedError } from './store/indexStore';
 import { termWeightTable, type TermWeightTable } from './termWeightTable';
 
 export type { IndexStats } from './segments/indexStats';
@@ -324,7 +324,7 @@ export class WorkspaceIndex {
     const dir = this.config.storeDir;
     this.store =
       dir && !result.storeRefused
-        ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id))
+        ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id), result.manifestStamp)
         : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
@@ -422,7 +422,7 @@ export class WorkspaceIndex {
     const store = this.store;
     if (!index || !store) return;
     this.unsaved = false;
-    const save = store.save(
+    const save = store.saveUnlessChanged(
       manifestOf(index, this.folders, this.walkSkipped, this.builtAt),
       index.segmentList.map(s => s.data),
     );
@@ -435,6 +435,12 @@ export class WorkspaceIndex {
     try {
       await save;
     } catch (e) {
+      if (e instanceof StoreChangedError) {
+        // Another process saved this store (or is syncing it): its manifest wins, and a sync reads it and checks it
+        // against the disk, which holds every change this save had. A sync under way reads it already.
+        if (store === this.store && !this.syncing && !this.disposed) void this.sync().catch(() => undefined);
+        return;
+      }
       this.notice(
         `Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`,
       );

@@ -5,7 +5,7 @@ import { noFiles, rowCount } from '../segments/fileTable';
 import { indexStats } from '../segments/indexStats';
 import { SegmentedIndex } from '../segments/segmentedIndex';
 import { StoreFormatError } from '../store/binaryFormat';
-import { IndexStore, snapshotOf, type StoredIndex } from '../store/indexStore';
+import { IndexStore, manifestStamp, snapshotOf, type StoredIndex } from '../store/indexStore';
 import type { Manifest } from '../store/manifestCodec';
 import { claimStoreFolder, StoreFolderError } from '../store/storeFolder';
 import { lockStore } from '../store/storeLock';
@@ -153,6 +153,8 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
     result.saveProblem = refused.message;
     result.storeRefused = true;
   }
+  const stamp = store && (await manifestStamp(store.dir).catch(() => undefined));
+  if (stamp) result.manifestStamp = stamp;
   return result;
 }
 

@@ -23,6 +23,8 @@ export interface SyncResult {
   saveProblem?: string;
   /** The store folder is not Grounded's to use (see StoreFolderError): nothing was read or written there. */
   storeRefused?: boolean;
+  /** The store's manifest as the sync left it (see manifestStamp): what the index's later saves expect to find. */
+  manifestStamp?: string;
 }
 
 /** `done` of `total` files read; `growing` while the walk still finds files, so `total` is not final yet. */

@@ -7,6 +7,7 @@ import { StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
 import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
+import { lockStore } from './storeLock';
 import {
   claimStoreFolder,
   isStoreFile,
@@ -34,6 +35,36 @@ export const snapshotOf = ({ manifest, segments }: StoredIndex): IndexSnapshot =
 const isNotFound = (e: unknown): boolean => (e as { code?: unknown } | null)?.code === 'ENOENT';
 
 /**
+ * How long a live index's save waits for the store's lock: another process's sync may hold it for minutes, and the
+ * index syncs after it instead.
+ */
+const LOCK_WAIT_MS = 2_000;
+
+/**
+ * What tells one saved manifest from another without reading it: its inode, size and modification time (every save
+ * renames a new file into place); 'none' when there is no manifest.
+ */
+export async function manifestStamp(dir: string): Promise<string> {
+  const info = await stat(join(dir, MANIFEST)).catch((e: unknown) => {
+    if (isNotFound(e)) return undefined;
+    throw e;
+  });
+  return info ? `${info.ino}:${info.size}:${info.mtimeMs}` : 'none';
+}
+
+/**
+ * The store is another writer's: another process saved the index since this writer last knew it (numbering its
+ * segments from the same ids), or holds the store's lock still. Nothing was written; the index must be synced from
+ * the store again.
+ */
+export class StoreChangedError extends Error {
+  constructor(dir: string, busy = false) {
+    super(busy ? `another process is saving the index in ${dir}` : `another process saved the index in ${dir}`);
+    this.name = 'StoreChangedError';
+  }
+}
+
+/**
  * The index on disk, in one folder marked as Grounded's (see claimStoreFolder): immutable `seg-<id>.bin` files and a
  * `manifest.bin` that names the live ones. Nothing is written or deleted before the folder is claimed, and only
  * files with those names (and their temporary files) are ever deleted. A save writes the new segments first and the manifest last, each through a temporary file and a
@@ -46,10 +77,14 @@ export class IndexStore {
   private queue: Promise<unknown> = Promise.resolve();
   private claimed: Promise<void> | undefined;
 
-  /** `written`: segment ids known to be on disk already (a worker just saved them). */
+  /**
+   * `written`: segment ids known to be on disk already (a worker just saved them); `stamp`: the manifestStamp of the
+   * manifest they belong to, which `saveUnlessChanged` expects to find.
+   */
   constructor(
     readonly dir: string,
     written: Iterable<number> = [],
+    private stamp?: string,
   ) {
     for (const id of written) this.onDisk.add(id);
   }
@@ -106,9 +141,36 @@ export class IndexStore {
     return { manifest, segments };
   }
 
-  /** Writes what is new and makes `manifest` the current index. */
+  /** Writes what is new and makes `manifest` the current index. The caller holds the store's lock (a sync does). */
   save(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
-    const run = this.queue.then(() => this.write(manifest, segments));
+    return this.queued(() => this.write(manifest, segments));
+  }
+
+  /**
+   * Like save, for a writer that does not hold the store's lock (a live index saving its updates): takes it, and
+   * writes nothing, throwing StoreChangedError, when the manifest on disk is not the one this store last knew (a
+   * `stamp` given, or one it wrote since): another process's segments may carry the ids this one would write. So
+   * does a lock that another process holds for longer than LOCK_WAIT_MS.
+   */
+  saveUnlessChanged(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
+    return this.queued(async () => {
+      await this.claim();
+      const wait = AbortSignal.timeout(LOCK_WAIT_MS);
+      const release = await lockStore(this.dir, wait).catch((e: unknown) => {
+        throw wait.aborted ? new StoreChangedError(this.dir, true) : e;
+      });
+      try {
+        if (this.stamp === undefined || (await manifestStamp(this.dir)) !== this.stamp)
+          throw new StoreChangedError(this.dir);
+        await this.write(manifest, segments);
+      } finally {
+        await release();
+      }
+    });
+  }
+
+  private queued(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work);
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -158,6 +220,7 @@ export class IndexStore {
     await this.claim();
     for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
     await this.atomicWrite(MANIFEST, encodeManifest(manifest));
+    this.stamp = await manifestStamp(this.dir);
     const live = new Set(manifest.segmentIds);
     for (const name of await readdir(this.dir)) {
       const id = Number(SEGMENT_FILE.exec(name)?.[1] ?? NaN);
