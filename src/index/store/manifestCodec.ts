@@ -12,7 +12,7 @@ export const MANIFEST_FORMAT_VERSION = 6; // 2: string tables hold UTF-8 byte of
  * weights would rank wrongly, so it counts as an old version and is rebuilt. Bump the tokenizer tag with any
  * tokenizer change (v2: identifiers read in NFKC, Greek letters in them spelled as their names).
  */
-export const RANKING_SCHEMA = `tokenizer:v2 bm25f:${DEFAULT_BM25_PARAMS.titleBoost}/${DEFAULT_BM25_PARAMS.pathBoost}`;
+export const RANKING_SCHEMA = `tokenizer:v3 bm25f:${DEFAULT_BM25_PARAMS.titleBoost}/${DEFAULT_BM25_PARAMS.pathBoost}`;
 
 /** The store's table of contents: which segments, which deletions, which files. */
 export interface Manifest {

@@ -1,4 +1,5 @@
 import { porterStem } from './porterStemmer';
+import { americanSpelling } from './spelling';
 
 /** Turns text (a query, a chunk, a title or a path) into index terms. */
 export type Tokenizer = (text: string) => string[];
@@ -58,6 +59,9 @@ const spellGreek = (identifier: string): string =>
     })
     .replace(/^_+|_+$/g, '');
 
+/** The term of a lowercase word that is no stopword: its stem, British and American spellings alike. */
+export const stemOf = (word: string): string => porterStem(americanSpelling(word));
+
 /** Builds a tokenizer; `tokenize` is the one with the shipped defaults. */
 export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TOKENIZER_OPTIONS): Tokenizer {
   // Identifiers repeat a lot in code and prose, so each one is analysed once (the cache is dropped when it grows large).
@@ -74,7 +78,7 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
     for (const piece of pieces) {
       const lower = piece.toLowerCase();
       if (options.stopwords && STOPWORDS.has(lower)) continue;
-      terms.push(options.stem ? porterStem(lower) : lower);
+      terms.push(options.stem ? stemOf(lower) : lower);
     }
     if (options.compounds && pieces.length > 1) terms.push(identifier.replace(/_/g, '').toLowerCase());
     return terms;

@@ -1,8 +1,7 @@
 import { StringList } from '../base/stringList';
-import { porterStem } from './porterStemmer';
 import { notLinesOfFile, pairsOf, type DrainedTerms, type Postings, type TermCounter } from './termCounter';
 import { TERM_COUNTER_WASM } from './termCounterWasm';
-import { DEFAULT_TOKENIZER_OPTIONS, STOPWORDS, tokenize } from './tokenizer';
+import { DEFAULT_TOKENIZER_OPTIONS, stemOf, STOPWORDS, tokenize } from './tokenizer';
 
 /** The exports of assembly/termCounter.ts (addresses are byte offsets into `memory`). */
 interface TermCounterExports {
@@ -223,7 +222,7 @@ export class WasmTermCounter implements TermCounter {
   private pieceTerm(start: number, end: number): number {
     this.refresh();
     const lower = this.bytes.toString('latin1', start, end).toLowerCase();
-    return STOPWORDS.has(lower) ? -1 : this.termId(porterStem(lower));
+    return STOPWORDS.has(lower) ? -1 : this.termId(stemOf(lower));
   }
 
   /** Text with non-ASCII characters (between ASCII separators): counted as `tokenize` splits it. */

@@ -110,6 +110,7 @@ describe('WasmTermCounter (the shipped tokenizer, counted in WebAssembly)', () =
       'def __init__(self, max_retries=3): self._cache = {}  # Größe, café, ÉTÉ, 東京',
       "ends with a possessive user's",
       '_leading __and_trailing__ ___',
+      'The tumour colour was characterised at the centre; randomised, anaesthetised, haemoglobin.',
     ]) {
       counter.add(text, 1);
       assert.deepEqual(drained(counter), expected(text), text);
