@@ -39,7 +39,7 @@ const RE = /^([a-z]*(?:cent|met|lit|fib|theat|spect|calib|somb|lust|sab|meag|sep
 
 /**
  * Word starts spelled otherwise: the `ae` and `oe` of medicine and biology (haemoglobin, oestrogen, paediatric), and
- * a few more (sulphate, mould, manoeuvre, practise as a verb).
+ * a few more (sulphate, mould, practise as a verb).
  */
 const STARTS: readonly (readonly [string, string])[] = [
   ['haem', 'hem'],
@@ -81,13 +81,12 @@ const STARTS: readonly (readonly [string, string])[] = [
   ['smould', 'smold'],
   ['plough', 'plow'],
   ['sceptic', 'skeptic'],
-  ['manoeuvr', 'maneuver'],
   ['practis', 'practic'],
   ['enquir', 'inquir'],
   ['artefact', 'artifact'],
 ];
 
-/** Whole words that differ otherwise. */
+/** Whole words that differ otherwise (none that would become another word: cheque stays, not check). */
 const WORDS = new Map([
   ['programme', 'program'],
   ['programmes', 'programs'],
@@ -110,14 +109,14 @@ const WORDS = new Map([
   ['acknowledgement', 'acknowledgment'],
   ['acknowledgements', 'acknowledgments'],
   ['grey', 'gray'],
+  ['manoeuvre', 'maneuver'],
+  ['manoeuvres', 'maneuvers'],
+  ['manoeuvred', 'maneuvered'],
+  ['manoeuvring', 'maneuvering'],
   ['greys', 'grays'],
   ['aluminium', 'aluminum'],
-  ['cheque', 'check'],
-  ['cheques', 'checks'],
   ['tyre', 'tire'],
   ['tyres', 'tires'],
-  ['storey', 'story'],
-  ['storeys', 'stories'],
   ['jewellery', 'jewelry'],
   ['fulfil', 'fulfill'],
   ['fulfils', 'fulfills'],

@@ -33,6 +33,7 @@ describe('British and American spellings', () => {
       ['defence', 'defense'],
       ['ageing', 'aging'],
       ['grey', 'gray'],
+      ['manoeuvring', 'maneuvering'],
     ];
     assert.deepEqual(
       pairs.map(([british]) => [british, americanSpelling(british)]),
@@ -77,6 +78,7 @@ describe('British and American spellings', () => {
       'genre',
       'color',
       'organize',
+      'cheque',
     ];
     assert.deepEqual(words.map(americanSpelling), words);
   });
