@@ -1,4 +1,4 @@
-import { tokenize } from '../../index';
+import { chunkKind, tokenize } from '../../index';
 import type { Passage } from '../passage';
 import { definedAbbreviations, type Abbreviation } from './abbreviations';
 
@@ -37,10 +37,19 @@ export interface AbbreviationUse {
 }
 
 /**
- * Files whose text is prose, split into sentences; everything else is split into lines. A PDF's passage is lines of a
- * page's text layer and a Word document's is its text as Markdown: prose too.
+ * Whether a file's text is prose, split into sentences; everything else is split into lines. Prose is what the index
+ * chunks as Markdown (R Markdown and Quarto too) or as plain text, but for logs, tables, dotfiles (`.gitignore`) and
+ * build files (`Makefile`, `Dockerfile`), whose lines stand alone; a PDF's passage is lines of a page's text layer and a Word document's is its text as
+ * Markdown: prose too.
  */
-const PROSE = /\.(?:md|markdown|mdx|txt|text|rst|adoc|asciidoc|org|tex|rtf|pdf|docx)$|(?:^|\/)[^./]+$/i;
+function isProse(path: string): boolean {
+  const kind = chunkKind(path);
+  if (kind === 'markdown') return true;
+  if (kind === 'text') return !LINE_BY_LINE.test(path);
+  return PROSE_DOCUMENT.test(path);
+}
+const LINE_BY_LINE = /\.(?:log|csv|tsv)$|(?:^|\/)(?:\.[^/]*|[a-z]*file)$/i;
+const PROSE_DOCUMENT = /\.(?:rtf|pdf|docx)$/i;
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
 /** A line that stands alone in prose: a table row that opens with a pipe, a quote. */
 const STRUCTURAL = /^\s*(?:\||>)/;
@@ -96,7 +105,7 @@ const cache = new WeakMap<Passage, PassageAnalysis>();
 export function analysePassage(passage: Passage): PassageAnalysis {
   let analysis = cache.get(passage);
   if (!analysis) {
-    analysis = splitUnits(passage.text.split(/\r?\n/), passage.prose ?? PROSE.test(passage.path));
+    analysis = splitUnits(passage.text.split(/\r?\n/), passage.prose ?? isProse(passage.path));
     cache.set(passage, analysis);
   }
   return analysis;

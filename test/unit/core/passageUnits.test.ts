@@ -6,7 +6,7 @@ const units = (lines: string[], prose = true) =>
   splitUnits(lines, prose).units.map(u => [u.kind, u.first, u.last, u.section]);
 
 describe('passage units', () => {
-  it('reads a PDF page, a Word document and Markdown as prose, code as lines', () => {
+  it('reads a PDF page, a Word document, Markdown and text as prose; code, logs, tables and build files as lines', () => {
     const kinds = (path: string) =>
       analysePassage({
         id: `${path}:1-2`,
@@ -17,9 +17,18 @@ describe('passage units', () => {
         text: 'The level is set before a jump. The doors open upwards\nlike wings.',
         score: 1,
       }).units.map(u => u.kind);
-    for (const path of ['papers/flux.pdf', 'docs/Guide.DOCX', 'docs/guide.md', 'NOTES'])
+    for (const path of [
+      'papers/flux.pdf',
+      'docs/Guide.DOCX',
+      'docs/guide.md',
+      'NOTES',
+      'report.qmd',
+      'eda.Rmd',
+      'a.rst',
+    ])
       assert.deepEqual(kinds(path), ['sentence', 'sentence'], path);
-    assert.deepEqual(kinds('src/flux.ts'), ['line', 'line']);
+    for (const path of ['src/flux.ts', 'logs/run.log', 'data.csv', '.env', 'Makefile', 'ops/Dockerfile'])
+      assert.deepEqual(kinds(path), ['line', 'line'], path);
   });
 
   it('splits prose into sentences across wrapped lines, keeping abbreviations and decimals whole', () => {
