@@ -10,9 +10,12 @@ import { codeOf } from './storeFolder';
  * overwrite each other's files, leaving a manifest that names the other's segments.
  */
 export const LOCK_FILE = 'sync.lock';
-/** How often a held lock is touched, and how old an untouched one must be to be taken as left by a crash. */
+/**
+ * How often a held lock is touched, and how old an untouched one must be to be taken as left by a crash: long enough
+ * for the longest step a sync takes without yielding (a full merge of a large index), which stops its heartbeat.
+ */
 const HEARTBEAT_MS = 2_000;
-const STALE_MS = 15_000;
+const STALE_MS = 60_000;
 const POLL_MS = 100;
 
 /**

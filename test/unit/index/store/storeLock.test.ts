@@ -35,7 +35,7 @@ describe('the store lock', () => {
       await lockStore(dir)
     )();
     await writeFile(join(dir, LOCK_FILE), `${process.pid} ${hostname()}\n`); // a live process, but a crashed thread left it
-    const old = new Date(Date.now() - 60_000);
+    const old = new Date(Date.now() - 10 * 60_000);
     await utimes(join(dir, LOCK_FILE), old, old);
     await (
       await lockStore(dir)
