@@ -8,6 +8,8 @@ export const MARKER = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
 const OPEN_TAIL = /\[[\d,\s]{0,16}$/;
 /** Backticks at the end of what has arrived: the run may go on in the next token (`` ` `` + `` `x`` ``). */
 const BACKTICK_TAIL = /`+$/;
+/** How far after an opening backtick run its closing run is looked for: code spans are short. */
+const CODE_SPAN_LIMIT = 400;
 /** A fence line: three or more backticks or tildes, indented by at most three spaces. */
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /** MARKER where the scan stands, and nowhere after it. */
@@ -30,8 +32,9 @@ export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: 
  * Splits streamed text into text and markers, in order. A marker split across tokens (`[` + `2]`) is held back until
  * it is complete; markers inside fenced code blocks and inline code are text, not citations (`arr[1]` in code). A
  * code span opens with a run of backticks and closes with a run of the same length on its line, as CommonMark reads
- * it; a run that nothing closes is a literal backtick (`` Press the ` key [1] ``), so a marker after an open run is
- * held back until its line shows which it is.
+ * it; a run that nothing closes is a literal backtick (`` Press the ` key [1] ``). So a run is held back until its
+ * line shows which it is: a closing run, the line's end, or CODE_SPAN_LIMIT characters without either (then it is
+ * taken as literal: what the scanner decides never depends on how the text was split into tokens).
  * `ordinal` counts the markers' numbers from 0 over the whole answer: the core and every surface that feeds the same
  * text through a scanner get the same ordinals, which is how a surface finds the citation event of a marker.
  */
@@ -97,22 +100,23 @@ export class MarkerScanner {
       }
       if (this.fence === undefined && ch === '`') {
         const run = backtickRun(text, i);
-        if (this.codeRun === 0) this.codeRun = run.length;
-        else if (this.codeRun === run.length) this.codeRun = 0;
+        if (this.codeRun === 0) {
+          const closed = closedOnItsLine(text, i + run.length, run.length);
+          if (closed === undefined && !final) {
+            this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
+            break;
+          }
+          if (closed) this.codeRun = run.length;
+        } else if (this.codeRun === run.length) this.codeRun = 0;
         plain += run;
         this.extendLine(run);
         i += run.length;
         continue;
       }
-      if (this.fence === undefined && ch === '[') {
+      if (this.fence === undefined && this.codeRun === 0 && ch === '[') {
         MARKER_HERE.lastIndex = i;
         const m = MARKER_HERE.exec(text);
-        const code = m && this.codeRun > 0 ? closedOnItsLine(text, i, this.codeRun) : false;
-        if (code === undefined && !final) {
-          this.pending = text.slice(i) + this.pending;
-          break;
-        }
-        if (m && !code) {
+        if (m) {
           if (plain) out.push({ type: 'text', text: plain });
           plain = '';
           for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
@@ -149,12 +153,13 @@ function backtickRun(text: string, at: number): string {
 }
 
 /**
- * Whether a run of exactly `length` backticks follows `from` on its line (the open code span closes: true), the line
- * ends first (false), or `text` ends first (undefined: not known yet).
+ * Whether a run of exactly `length` backticks follows `from` on its line, within CODE_SPAN_LIMIT characters (a code
+ * span opens there: true), the line or the limit ends first (false), or `text` ends first (undefined: not known yet).
  */
 function closedOnItsLine(text: string, from: number, length: number): boolean | undefined {
+  const limit = from + CODE_SPAN_LIMIT;
   for (let i = from; i < text.length; i++) {
-    if (text[i] === '\n') return false;
+    if (text[i] === '\n' || i >= limit) return false;
     if (text[i] !== '`') continue;
     const run = backtickRun(text, i);
     if (run.length === length) return true;

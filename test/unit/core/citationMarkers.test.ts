@@ -61,8 +61,25 @@ describe('citation markers', () => {
     }
   });
 
+  it('reads the code spans after a backtick run that nothing closes as CommonMark does, however the tokens fall', () => {
+    const texts: [string, number[]][] = [
+      ['Wrap it in double backticks (``) when the code holds a backtick; `xs[1]` is code [2].', [2]],
+      ['Type `` then [1] and `xs[2]` ok.', [1]],
+      [`A span longer than any code span: \`${'x'.repeat(500)} [1]\` [2]`, [1, 2]],
+    ];
+    for (const [text, want] of texts)
+      for (let cut = 0; cut < text.length; cut += 7) {
+        const got = scanAll(text.slice(0, cut), text.slice(cut));
+        assert.deepEqual(
+          [...got.matchAll(/<(\d+)#/g)].map(m => Number(m[1])),
+          want,
+          `${text.slice(0, 30)} split at ${cut}`,
+        );
+      }
+  });
+
   it('reads a marker in an open code span at the end of the answer as a marker', () => {
-    assert.equal(scanAll('Hold `Ctrl [2]'), 'Hold `Ctrl |<2#0>');
+    assert.equal(scanAll('Hold `Ctrl [2]').replaceAll('|', ''), 'Hold `Ctrl <2#0>');
   });
 
   it('sees a fence whose backticks arrive in separate tokens', () => {
