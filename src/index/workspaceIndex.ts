@@ -75,6 +75,8 @@ export class WorkspaceIndex {
   /** The warm-up of the index being served (see `warm`). */
   private warming: Promise<void> = Promise.resolve();
   private persistTimer: NodeJS.Timeout | undefined;
+  /** The last save of incremental changes that was started (it may wait for the store's lock). */
+  private saving: Promise<void> = Promise.resolve();
   private readonly told = new Set<string>();
   private disposed = false;
   /** Loading the saved index on this thread at the first sync: true once it is installed. */
@@ -229,7 +231,7 @@ export class WorkspaceIndex {
       clearTimeout(this.persistTimer);
       this.persistTimer = undefined;
       await this.persist(); // best effort: the next start re-reads whatever did not make it
-    }
+    } else await this.saving;
   }
 
   /** Writes pending incremental changes; loops because an update landing meanwhile schedules another save. */
@@ -238,6 +240,7 @@ export class WorkspaceIndex {
       if (this.persistTimer) clearTimeout(this.persistTimer);
       this.persistTimer = undefined;
       await this.updates;
+      await this.saving;
       if (this.unsaved) await this.persist();
     } while (this.persistTimer);
   }
@@ -417,7 +420,14 @@ export class WorkspaceIndex {
     }, this.config.persistDelayMs ?? 500);
   }
 
-  private async persist(): Promise<void> {
+  /** Saves the incremental changes now; `saving` is this save until it ends. */
+  private persist(): Promise<void> {
+    const run = this.save();
+    this.saving = run;
+    return run;
+  }
+
+  private async save(): Promise<void> {
     const index = this.current;
     const store = this.store;
     if (!index || !store) return;

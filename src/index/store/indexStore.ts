@@ -157,7 +157,7 @@ export class IndexStore {
       await this.claim();
       const wait = AbortSignal.timeout(LOCK_WAIT_MS);
       const release = await lockStore(this.dir, wait).catch((e: unknown) => {
-        throw wait.aborted ? new StoreChangedError(this.dir, true) : e;
+        throw wait.aborted && e === wait.reason ? new StoreChangedError(this.dir, true) : e;
       });
       try {
         if (this.stamp === undefined || (await manifestStamp(this.dir)) !== this.stamp)
