@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { americanSpelling } from '../../../../src/index/terms/spelling';
-import { tokenize } from '../../../../src/index/terms/tokenizer';
+import { stemOf, tokenize } from '../../../../src/index/terms/tokenizer';
 
 describe('British and American spellings', () => {
   it('spells a British word the American way', () => {
@@ -12,33 +12,53 @@ describe('British and American spellings', () => {
       ['organisations', 'organizations'],
       ['characterising', 'characterizing'],
       ['categorised', 'categorized'],
+      ['recognisable', 'recognizable'],
       ['analysed', 'analyzed'],
       ['paralysing', 'paralyzing'],
       ['centre', 'center'],
       ['centred', 'centered'],
+      ['centring', 'centering'],
       ['kilometres', 'kilometers'],
       ['fibre', 'fiber'],
       ['haemoglobin', 'hemoglobin'],
       ['leukaemia', 'leukemia'],
+      ['glycaemic', 'glycemic'],
       ['paediatric', 'pediatric'],
       ['oesophageal', 'esophageal'],
+      ['lymphoedema', 'lymphedema'],
       ['oestrogen', 'estrogen'],
       ['foetal', 'fetal'],
       ['diarrhoea', 'diarrhea'],
       ['sulphate', 'sulfate'],
       ['anaesthetised', 'anesthetized'],
+      ['vapourised', 'vaporized'],
+      ['discoloured', 'discolored'],
+      ['unfavourable', 'unfavorable'],
       ['practised', 'practiced'],
       ['programme', 'program'],
-      ['catalogue', 'catalog'],
+      ['catalogued', 'cataloged'],
       ['defence', 'defense'],
       ['ageing', 'aging'],
-      ['grey', 'gray'],
-      ['manoeuvring', 'maneuvering'],
+      ['greyscale', 'grayscale'],
+      ['manoeuvre', 'maneuver'],
+      ['outmanoeuvred', 'outmaneuvered'],
     ];
     assert.deepEqual(
       pairs.map(([british]) => [british, americanSpelling(british)]),
       pairs,
     );
+  });
+
+  it('gives every word of a family one stem in either spelling', () => {
+    const families = [
+      ['recognise', 'recognised', 'recognising', 'recognize', 'recognized'],
+      ['catalogue', 'catalogues', 'cataloguing', 'catalog', 'catalogs', 'cataloging'],
+      ['manoeuvre', 'manoeuvres', 'manoeuvred', 'maneuver', 'maneuvers', 'maneuvered'],
+      ['grey', 'greyed', 'greying', 'gray', 'grayed', 'graying'],
+      ['vapourise', 'vapourisation', 'vaporize', 'vaporization'],
+    ];
+    for (const family of families)
+      assert.deepEqual(new Set(family.map(stemOf)).size, 1, `${family.join(' ')}: ${family.map(stemOf).join(' ')}`);
   });
 
   it('leaves words alone whose letters only look like a British spelling', () => {
@@ -50,9 +70,13 @@ describe('British and American spellings', () => {
       'revise',
       'surprising',
       'promise',
+      'uncompromising',
+      'unpromising',
+      'surmise',
       'expertise',
       'premises',
       'franchise',
+      'disenfranchisement',
       'paradise',
       'raise',
       'praised',
@@ -71,8 +95,10 @@ describe('British and American spellings', () => {
       'hour',
       'tour',
       'contour',
+      'flourish',
       'humorous',
       'laboratory',
+      'academic',
       'acre',
       'massacre',
       'genre',
