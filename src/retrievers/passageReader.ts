@@ -134,8 +134,8 @@ function passageOf(hit: IndexHit, { lines, document }: ReadLines): Passage | und
     if (unit.page !== undefined) where.page = unit.page;
     else where.cell = unit.cell;
     if (unit.output) where.cellOutput = true;
-    // a notebook's markdown cell is prose and its code cells code, whatever the notebook's name
-    else if (unit.page === undefined) where.prose = unit.kind === 'markdown';
+    // a notebook's markdown and raw cells are prose, as Markdown and text files are, and its code cells code
+    else if (unit.page === undefined) where.prose = unit.kind !== 'code';
   }
   const passage: Passage = { id: '', path: hit.path, location: hit.location, ...where, text, score: hit.score };
   passage.id = passageRef(passage, passage.startLine, passage.endLine);
