@@ -11,6 +11,7 @@ import type {
   IndexThreadState,
 } from './build/indexThreadMessages';
 import { quietWorker } from './build/quietWorker';
+import { dropLockOf } from './store/storeLock';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './build/workerLimits';
 import type { WorkerTask } from './build/workerMessages';
 import { walkedFolders } from './discovery/walkFolders';
@@ -281,7 +282,7 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
     this.notice(
       'The workspace index stopped unexpectedly; Grounded restarted it from its saved copy and the files changed since.',
     );
-    this.worker = this.start();
+    this.worker = undefined;
     this.restarting = this.restart().finally(() => (this.restarting = undefined));
   }
 
@@ -290,6 +291,11 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
    * again. Queries wait until those are searchable (or, with none, until the saved index is loaded).
    */
   private async restart(): Promise<void> {
+    // the stopped thread's sync could not release the store's lock, and this process lives on: nobody else would
+    // take the lock over for a minute, so it goes before the new thread starts
+    if (this.config.storeDir) await dropLockOf(this.config.storeDir);
+    if (this.disposed) return;
+    this.worker ??= this.start();
     const config = this.threadConfig();
     void this.send<IndexStats>({ type: 'sync', config, fromScratch: false }).catch(() => undefined);
     const locations = [...this.unsaved.keys()];

@@ -6,6 +6,7 @@ import { runSyncProcess } from './syncProcess';
 import type { SyncProgress, SyncRequest, SyncResult } from './syncRequest';
 import { INDEX_WORKER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
 import { settleOnce } from './settleOnce';
+import { dropLockOf } from '../store/storeLock';
 import { errorOf, progressOf, resultOf, type WorkerMessage, type WorkerTask } from './workerMessages';
 
 /** Work the host does per turn of its event loop while taking a result in (well under the 50 ms users notice). */
@@ -43,6 +44,7 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     options.signal?.throwIfAborted();
     const task: WorkerTask = { kind: 'sync', request };
     const worker = quietWorker(file, { workerData: task, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const thread = worker.threadId; // -1 once the thread has stopped
     const finish = settleOnce(reject, options.signal, () => void worker.terminate());
     worker.on('message', (message: WorkerMessage) => {
       if (message.type === 'progress') options.onProgress?.(progressOf(message));
@@ -52,8 +54,10 @@ export function runSyncTask(request: SyncRequest, options: SyncTaskOptions = {})
     });
     worker.on('error', e => finish(() => reject(isOutOfMemory(e) ? outOfMemory(heapMb, e) : e)));
     // The worker is terminated once its result arrived (then this is too late to matter).
-    worker.on('exit', code =>
-      finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`))),
-    );
+    worker.on('exit', code => {
+      // a terminated worker (a cancelled sync) cannot release the store's lock: this process does
+      if (request.storeDir) void dropLockOf(request.storeDir, thread);
+      finish(() => reject(new Error(`The index worker stopped (exit code ${code}) before it finished.`)));
+    });
   });
 }

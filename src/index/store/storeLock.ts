@@ -1,11 +1,12 @@
 import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { codeOf } from './storeFolder';
 
 /**
- * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid and the
- * host name of the process that holds it, touched while it is held. Two processes that sync one store at once (two `grounded ask` on
+ * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid, the host
+ * name and the thread id of the thread that holds it, touched while it is held. Two processes that sync one store at once (two `grounded ask` on
  * a cold cache, two VS Code windows on one folder) would otherwise both number their segments from the same id and
  * overwrite each other's files, leaving a manifest that names the other's segments.
  */
@@ -28,7 +29,7 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
   for (;;) {
     signal?.throwIfAborted();
     try {
-      await writeFile(path, `${process.pid} ${hostname()}\n`, { flag: 'wx' });
+      await writeFile(path, `${process.pid} ${hostname()} ${threadId}\n`, { flag: 'wx' });
       const heartbeat = setInterval(() => {
         const now = new Date();
         utimes(path, now, now).catch(() => undefined);
@@ -68,4 +69,20 @@ async function staleLock(path: string): Promise<number | undefined> {
   } catch (e) {
     return codeOf(e) === 'ESRCH' ? info.ino : undefined;
   }
+}
+
+/**
+ * Removes the lock that a thread of this process held and could not release because it was terminated or crashed (a
+ * cancelled sync's worker, an index thread that stopped): the process lives on, so no other waiter would take the
+ * lock over before it is STALE_MS old. `thread`: that thread's id; without it, any thread of this process.
+ */
+export async function dropLockOf(dir: string, thread?: number): Promise<void> {
+  const path = join(dir, LOCK_FILE);
+  const info = await stat(path).catch(() => undefined);
+  if (!info) return;
+  const [pid, host, holder] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+  if (Number(pid) !== process.pid || host !== hostname()) return;
+  if (thread !== undefined && Number(holder) !== thread) return;
+  // removed only if it is still the lock just read, not one another thread has taken since
+  if ((await stat(path).catch(() => undefined))?.ino === info.ino) await unlink(path).catch(() => undefined);
 }

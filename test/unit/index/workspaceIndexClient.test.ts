@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { Worker, WorkerOptions } from 'node:worker_threads';
 import { DEFAULT_WORKER_FILE } from '../../../src/index/build/indexWorkerClient';
 import type { IndexRequest } from '../../../src/index/build/indexThreadMessages';
 import { quietWorker } from '../../../src/index/build/quietWorker';
+import { LOCK_FILE } from '../../../src/index/store/storeLock';
 import { WorkspaceIndex } from '../../../src/index/workspaceIndex';
 import { WorkspaceIndexClient, type WorkspaceIndexClientConfig } from '../../../src/index/workspaceIndexClient';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
@@ -120,14 +122,27 @@ describe('the workspace index in its own thread (WorkspaceIndexClient)', () => {
 
     killAtNextSearch();
     await assert.rejects(client.search('parse config', 3), /The index stopped unexpectedly; it is restarting/);
-    assert.equal(started.length, 2, 'a new thread was started');
     assert.equal(notices.filter(n => /stopped unexpectedly/.test(n)).length, 1);
 
     assert.equal((await client.search('flux capacitor', 3))[0]?.path, 'late.md');
+    assert.equal(started.length, 2, 'a new thread was started');
     // The new thread was sent the unsaved file again (its sync would find it too, but only once it has walked).
     const resent = started[1]?.requests.find(r => r.type === 'update');
     assert.deepEqual(resent?.type === 'update' && resent.locations, [join(ws, 'late.md')]);
     assert.equal((await client.search('parseConfig', 3))[0]?.path, 'src/config.ts');
+  });
+
+  it("drops the store's lock that the stopped thread's sync held, so the new thread syncs at once", async () => {
+    const { spawn, killAtNextSearch } = threads();
+    const client = open({ spawn });
+    await client.sync();
+    // what a sync of the thread leaves when the thread dies with it: a lock of this live process
+    await writeFile(join(storeDir, LOCK_FILE), `${process.pid} ${hostname()} 99\n`);
+    await writeFile(join(ws, 'late.md'), '# Late\n\nThe flux capacitor was saved during the crash.\n');
+    killAtNextSearch();
+    await assert.rejects(client.search('parse config', 3), /stopped unexpectedly/);
+    await client.sync();
+    assert.equal((await client.search('flux capacitor', 3))[0]?.path, 'late.md');
   });
 
   it('sends a new thread only the files updated since the last save', async () => {

@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
+import { existsSync } from 'node:fs';
+import { runSyncTask } from '../../../../src/index/build/indexWorkerClient';
+import { dropLockOf, LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
+import { until } from '../../../support/until';
 import { searchStoreOnce } from '../../../support/storeSession';
 import { tempDirs } from '../../../support/tempDirs';
 
@@ -79,5 +82,38 @@ describe('the store lock', () => {
     assert.deepEqual(next.hits, a.hits);
     assert.equal(next.hits[0], 'note7.md:1-3');
     assert.ok(!(await readdir(store)).includes(LOCK_FILE), 'no lock is left behind');
+  });
+
+  it("drops only a lock that a thread of this process held: that thread's, or any of this process's", async () => {
+    const dir = await dirs.make('grounded-lock-');
+    const lock = join(dir, LOCK_FILE);
+    await writeFile(lock, `${process.pid} ${hostname()} 7\n`);
+    await dropLockOf(dir, 8);
+    assert.ok(existsSync(lock), "another thread's lock stays");
+    await dropLockOf(dir, 7);
+    assert.ok(!existsSync(lock), "the thread's lock is gone");
+    await writeFile(lock, `2147483646 ${hostname()} 7\n`);
+    await dropLockOf(dir);
+    assert.ok(existsSync(lock), "another process's lock stays");
+    await writeFile(lock, `${process.pid} ${hostname()} 3\n`);
+    await dropLockOf(dir);
+    assert.ok(!existsSync(lock), "any thread's lock of this process goes when no thread is named");
+  });
+
+  it('leaves no lock behind a sync whose worker was stopped mid-way (a cancelled sync)', async () => {
+    const temp = await dirs.make('grounded-lock-');
+    const ws = join(temp, 'ws');
+    const store = join(temp, 'store');
+    await mkdir(ws);
+    for (let i = 0; i < 2000; i++)
+      await writeFile(join(ws, `note${i}.md`), `# Note ${i}\n\nUnit ${i} holds ${i * 7}.\n`);
+    const controller = new AbortController();
+    const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal });
+    sync.catch(() => undefined);
+    assert.ok(await until(() => existsSync(join(store, LOCK_FILE)), { ms: 10_000 }), 'the worker holds the lock');
+    controller.abort(new Error('cancelled'));
+    await assert.rejects(sync, /cancelled/);
+    // the terminated worker could not release it; without this process doing so, the next sync would wait a minute
+    assert.ok(await until(() => !existsSync(join(store, LOCK_FILE)), { ms: 10_000 }), 'the lock is gone');
   });
 });
