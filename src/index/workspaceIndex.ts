@@ -234,15 +234,20 @@ export class WorkspaceIndex {
     } else await this.saving;
   }
 
-  /** Writes pending incremental changes; loops because an update landing meanwhile schedules another save. */
+  /**
+   * Writes pending incremental changes, after any save under way; loops because an update landing meanwhile schedules
+   * another save (or its timer starts one), until no save is pending or running.
+   */
   private async saveNow(): Promise<void> {
-    do {
+    for (;;) {
       if (this.persistTimer) clearTimeout(this.persistTimer);
       this.persistTimer = undefined;
       await this.updates;
-      await this.saving;
+      const saving = this.saving;
+      await saving;
       if (this.unsaved) await this.persist();
-    } while (this.persistTimer);
+      else if (this.saving === saving && !this.persistTimer) return;
+    }
   }
 
   private async runSync(fromScratch: boolean, signal: AbortSignal): Promise<IndexStats> {

@@ -25,6 +25,7 @@ describe('a store that live indexes save to', () => {
   let ws: string;
   let store: string;
   let notices: string[];
+  let saves: number;
   const live = (): WorkspaceIndex =>
     new WorkspaceIndex({
       folders: () => [ws],
@@ -32,6 +33,7 @@ describe('a store that live indexes save to', () => {
       workerFile: false,
       persistDelayMs: 10,
       onNotice: m => notices.push(m),
+      onSaving: () => saves++,
     });
   const write = (name: string, text: string) => writeFile(join(ws, `${name}.md`), `# ${name}\n\n${text}\n`);
   beforeEach(async () => {
@@ -39,6 +41,7 @@ describe('a store that live indexes save to', () => {
     ws = join(temp, 'ws');
     store = join(temp, 'store');
     notices = [];
+    saves = 0;
     await mkdir(ws);
     for (const name of ['x', 'y', 'z']) await write(name, 'Nothing yet.');
     // enough other files that three edits leave few chunks deleted: each is saved, not merged by a sync
@@ -89,6 +92,25 @@ describe('a store that live indexes save to', () => {
       await index.close();
     }
     assert.deepEqual(notices, []);
+    assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
+  });
+
+  it('flushes only once a save under way has written, even one that was waiting for the lock', async () => {
+    const index = live();
+    try {
+      await index.sync();
+      await index.flush();
+      const before = await manifestStamp(store);
+      const release = await lockStore(store);
+      await write('x', 'The flux capacitor needs plutonium.');
+      await index.update([join(ws, 'x.md')]);
+      assert.ok(await until(() => saves > 0), "the timer's save has started: it waits for the lock");
+      await release();
+      await index.flush();
+      assert.notEqual(await manifestStamp(store), before, 'the save was written when flush returned');
+    } finally {
+      await index.close();
+    }
     assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
   });
 });
