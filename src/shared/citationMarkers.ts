@@ -10,12 +10,24 @@ const OPEN_TAIL = /\[[\d,\s]{0,16}$/;
 const BACKTICK_TAIL = /`+$/;
 /** How far after an opening backtick run its closing run is looked for: code spans are short. */
 const CODE_SPAN_LIMIT = 400;
-/** A fence line: three or more backticks or tildes, indented by at most three spaces. */
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** A fence: three or more backticks or tildes that open a line's text, after any indentation (list items indent theirs). */
+const FENCE_RUN = /^(`{3,}|~{3,})/;
+/** A line start, maybe indented, that may still become a fence when the next token arrives (`` + `ts`). */
+const OPEN_FENCE_TAIL = /(^|\n)([ \t]*[`~]{1,2})$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
-/** How much of a line's start the scanner keeps: enough to tell whether it is up to three spaces. */
-const LINE_START = 4;
+
+/**
+ * The fence open after a line whose text after its indentation is `text`, given the fence open before it (its run;
+ * undefined outside fences): outside, a fence run opens one; inside, a run of the same character at least as long
+ * closes it, as CommonMark reads fences. What the core, the chat renderer and the webview's blocks all go by.
+ */
+export function fenceAfter(text: string, open: string | undefined): string | undefined {
+  const run = FENCE_RUN.exec(text)?.[1];
+  if (run === undefined) return open;
+  if (open === undefined) return run;
+  return run[0] === open[0] && run.length >= open.length ? undefined : open;
+}
 
 /** The numbers of one marker's list: `1, 4` → [1, 4]. */
 export function markerNumbers(list: string): number[] {
@@ -41,12 +53,12 @@ export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: 
 export class MarkerScanner {
   private pending = '';
   private ordinal = 0;
-  /** Where the text scanned so far stands: inside a fence (and which), inside inline code, at a line start. */
+  /** Where the text scanned so far stands: inside a fence (its opening run), inside inline code, at a line start. */
   private fence: string | undefined;
   /** The length of the backtick run that opened the inline code the scan is in; 0 outside inline code. */
   private codeRun = 0;
-  /** The start of the current line (its first LINE_START characters: the scan's cost stays linear in long lines). */
-  private line = '';
+  /** Whether the current line holds nothing but white space so far: a fence run may still open its text. */
+  private atLineStart = true;
 
   push(text: string): MarkerPiece[] {
     this.pending += text;
@@ -58,10 +70,10 @@ export class MarkerScanner {
   }
 
   private openFence(): { index: number } | undefined {
-    const m = /(^|\n)( {0,3}[`~]{1,2})$/.exec(this.pending);
+    const m = OPEN_FENCE_TAIL.exec(this.pending);
     if (!m) return undefined;
     const index = m.index + (m[1] ?? '').length;
-    return index > 0 || /^ {0,3}$/.test(this.line) ? { index } : undefined;
+    return index > 0 || this.atLineStart ? { index } : undefined;
   }
 
   /** Everything held back, at the end of the stream. */
@@ -84,17 +96,19 @@ export class MarkerScanner {
         i++;
         continue;
       }
-      if (this.line === '' || /^ {1,3}$/.test(this.line)) {
-        // at a line's start: a fence line toggles code; read the whole marker run of it
-        const eol = text.indexOf('\n', i);
-        const rest = text.slice(i, eol < 0 ? text.length : eol);
-        const fence = FENCE.exec(this.line + rest);
-        if (fence && (this.fence === undefined || fence[1]?.startsWith(this.fence))) {
-          this.fence = this.fence === undefined ? (fence[1] ?? '').slice(0, 3) : undefined;
-          const consumed = fence[0].length - this.line.length;
-          plain += rest.slice(0, consumed);
-          this.extendLine(rest.slice(0, consumed));
-          i += consumed;
+      if (this.atLineStart) {
+        if (ch === ' ' || ch === '\t') {
+          plain += ch;
+          i++;
+          continue;
+        }
+        // the line's text starts here: a fence run opens or closes code; read the whole run
+        this.atLineStart = false;
+        const run = FENCE_RUN.exec(text.slice(i, i + 64))?.[1];
+        if (run !== undefined) {
+          this.fence = fenceAfter(run, this.fence);
+          plain += run;
+          i += run.length;
           continue;
         }
       }
@@ -109,7 +123,6 @@ export class MarkerScanner {
           if (closed) this.codeRun = run.length;
         } else if (this.codeRun === run.length) this.codeRun = 0;
         plain += run;
-        this.extendLine(run);
         i += run.length;
         continue;
       }
@@ -120,25 +133,19 @@ export class MarkerScanner {
           if (plain) out.push({ type: 'text', text: plain });
           plain = '';
           for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
-          this.extendLine(m[0]);
           i += m[0].length;
           continue;
         }
       }
       plain += ch;
-      this.extendLine(ch);
       i++;
     }
     if (plain) out.push({ type: 'text', text: plain });
     return out;
   }
 
-  private extendLine(text: string): void {
-    if (this.line.length < LINE_START) this.line = (this.line + text).slice(0, LINE_START);
-  }
-
   private endLine(): void {
-    this.line = '';
+    this.atLineStart = true;
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
     // hiding every later marker
     this.codeRun = 0;

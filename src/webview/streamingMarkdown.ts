@@ -1,3 +1,4 @@
+import { fenceAfter } from '../shared/citationMarkers';
 import {
   addCopyButtons,
   citationNodes,
@@ -90,15 +91,19 @@ export class StreamingMarkdown {
   }
 }
 
-/** The end of the last complete block after `from`: a blank line that is not inside a code fence. */
+/**
+ * The end of the last complete block after `from`: a blank line that is not inside a code fence, fences read as the
+ * marker scanner reads them (`fenceAfter`), so each block's scanner starts where the whole answer's would stand.
+ */
 export function commitBoundary(text: string, from: number): number {
   let boundary = from;
-  let inFence = false;
+  let fence: string | undefined;
   let pos = from;
   for (const line of text.slice(from).split('\n')) {
     const end = pos + line.length + 1;
-    if (/^\s*(```|~~~)/.test(line)) inFence = !inFence;
-    else if (!inFence && line.trim() === '' && end <= text.length) boundary = end;
+    const after = fenceAfter(line.trimStart(), fence);
+    if (fence === undefined && after === undefined && line.trim() === '' && end <= text.length) boundary = end;
+    fence = after;
     pos = end;
   }
   return boundary;

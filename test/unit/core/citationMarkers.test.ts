@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { claimBefore, ClaimTracker, type ClaimMarker } from '../../../src/core/citations/claims';
 import { MarkerScanner, markersOf, type MarkerPiece } from '../../../src/shared/citationMarkers';
+import { commitBoundary } from '../../../src/webview/streamingMarkdown';
 
 const show = (pieces: MarkerPiece[]) =>
   pieces.map(p => (p.type === 'text' ? p.text : `<${p.n}#${p.ordinal}>`)).join('|');
@@ -80,6 +81,50 @@ describe('citation markers', () => {
 
   it('reads a marker in an open code span at the end of the answer as a marker', () => {
     assert.equal(scanAll('Hold `Ctrl [2]').replaceAll('|', ''), 'Hold `Ctrl <2#0>');
+  });
+
+  it('reads fences as CommonMark does: indented in a list item, closed only by a run of their own kind and length', () => {
+    const texts: [string, number[]][] = [
+      ['1. Install it:\n\n    ```sh\n    grep arr[1] x\n    ```\n\nDone [2].', [2]],
+      ['```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n', [2]],
+      ['````md\n```\nxs[1]\n```\n````\nAfter [3].', [3]],
+    ];
+    for (const [text, want] of texts) {
+      assert.deepEqual(
+        markersOf(text).map(m => m.n),
+        want,
+        text,
+      );
+      for (let cut = 0; cut < text.length; cut += 3)
+        assert.deepEqual(
+          [...scanAll(text.slice(0, cut), text.slice(cut)).matchAll(/<(\d+)#/g)].map(m => Number(m[1])),
+          want,
+          `${text} split at ${cut}`,
+        );
+    }
+  });
+
+  it("splits an answer into blocks only where a whole answer's scan stands outside code, so every block counts alike", () => {
+    const text =
+      '```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n\n- step:\n\n      ```\n      a[3]\n\n      ```\n\nEnd [4].\n';
+    // blocks as the panel commits them while the answer streams in, a character at a time
+    const blocks: string[] = [];
+    let committed = 0;
+    for (let end = 1; end <= text.length; end++) {
+      const to = commitBoundary(text.slice(0, end), committed);
+      if (to > committed) blocks.push(text.slice(committed, to));
+      committed = Math.max(committed, to);
+    }
+    blocks.push(text.slice(committed)); // the tail
+    assert.ok(blocks.length > 3);
+    assert.deepEqual(
+      blocks.flatMap(b => markersOf(b).map(m => m.n)),
+      markersOf(text).map(m => m.n),
+    );
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      [2, 4],
+    );
   });
 
   it('sees a fence whose backticks arrive in separate tokens', () => {
