@@ -33,6 +33,16 @@ const INSIDE: readonly (readonly [RegExp, string])[] = [
   [/sceptic/, 'skeptic'],
   [/manoeuvr(?:e(?=s?$))?/, 'maneuver'],
   [/artefact/, 'artifact'],
+  [/palaeo/, 'paleo'],
+  [/mediaev/, 'mediev'],
+  [/homoeo/, 'homeo'],
+  [/^caesium/, 'cesium'],
+  [/^woollen/, 'woolen'],
+  [/^licenc/, 'licens'],
+  [/^(skil|wil)ful/, '$1lful'],
+  [/^(acknowledg|judg)ement/, '$1ment'],
+  [/^(fuel|dial|duel|gruel|trial|vial|jewel|counsel)l(ed|ing|er|ers|or|ors)$/, '$1$2'],
+  [/(cent|fib|theat)re(?=[a-z]{3})/, '$1er'],
   [/^practis/, 'practic'],
   [/^enquir/, 'inquir'],
   [/^grey/, 'gray'],
@@ -40,23 +50,24 @@ const INSIDE: readonly (readonly [RegExp, string])[] = [
 ];
 
 /** A verb in `ise` with its inflections and derived words: organise, organised, organiser, organisation, recognisable. */
-const ISE = /^([a-z]{3,})is(e|es|ed|ing|er|ers|ation|ations|ational|able|ably)$/;
+const ISE = /^([a-z]{3,})is(e|es|ed|ing|er|ers|ation|ations|ational|ationally|able|ably|ement|ements)$/;
 /**
- * Words whose `ise` is not the `ize` of a verb, by how they end (otherwise, precise, advise, surprise, cruise, noise,
- * raise, franchise, promise, uncompromising), and a few whole words.
+ * Words whose `ise` is not the `ize` of a verb, by how they end (otherwise, precise but not criticise, advise, surprise,
+ * cruise, noise but not memoise, raise, franchise, promise, uncompromising), and a few whole words.
  */
 const NOT_IZE_ENDING =
-  /(?:wise|cise|vise|prise|uise|oise|aise|chise|promise|premise|demise|chemise|expertise|advertise|chastise|treatise|mortise|paradise|merchandise|despise|valise|surmise)$/;
+  /(?:wise|[^i]cise|vise|prise|uise|noise|poise|quoise|toise|aise|chise|promise|premise|demise|chemise|expertise|advertise|chastise|treatise|mortise|paradise|merchandise|despise|valise|surmise)$/;
 const NOT_IZE = new Set(['sunrise', 'moonrise', 'uprise']);
-/** Verbs in `yse`: analyse, analysed, analysing, analyser, paralyse, catalyse, hydrolyse. */
-const YSE = /^([a-z]{2,}l)ys(e|es|ed|ing|er|ers)$/;
+/** Verbs in `yse`: analyse, analysed, analysing, analyser, analysable, paralyse, catalyse, hydrolyse. */
+const YSE = /^([a-z]{2,}l)ys(e|es|ed|ing|er|ers|able)$/;
 /** Words whose British `re` is American `er`: centre, centred, centring, metres, litre, fibre, theatre. */
-const RE = /^([a-z]*(?:cent|met|lit|fib|theat|spect|calib|somb|lust|sab|meag|sepulch))(re|res|red|ring)$/;
+const RE =
+  /^([a-z]*(?:cent|met|lit|fib|theat|spect|scept|calib|somb|lust|sab|meag|sepulch|mit|goit|och|reconnoit))(re|res|red|ring)$/;
 const RE_AMERICAN: Readonly<Record<string, string>> = { re: 'er', res: 'ers', red: 'ered', ring: 'ering' };
 
 /**
- * Whole words that differ otherwise. Left out: those whose American spelling is, in code and docs, mostly a common
- * word of another sense (cheque, check; storey, story).
+ * Whole words that differ otherwise. Left out: those whose American spelling is another common word (cheque, check;
+ * storey, story; tyre, tire).
  */
 const WORDS = new Map([
   ['programme', 'program'],
@@ -65,25 +76,15 @@ const WORDS = new Map([
   ['defences', 'defenses'],
   ['offence', 'offense'],
   ['offences', 'offenses'],
-  ['licence', 'license'],
-  ['licences', 'licenses'],
   ['pretence', 'pretense'],
   ['ageing', 'aging'],
-  ['judgement', 'judgment'],
-  ['judgements', 'judgments'],
-  ['acknowledgement', 'acknowledgment'],
-  ['acknowledgements', 'acknowledgments'],
   ['aluminium', 'aluminum'],
-  ['tyre', 'tire'],
-  ['tyres', 'tires'],
   ['jewellery', 'jewelry'],
   ['fulfil', 'fulfill'],
   ['fulfils', 'fulfills'],
   ['fulfilment', 'fulfillment'],
   ['enrolment', 'enrollment'],
   ['instalment', 'installment'],
-  ['skilful', 'skillful'],
-  ['wilful', 'willful'],
 ]);
 
 /**

@@ -56,6 +56,13 @@ describe('British and American spellings', () => {
       ['manoeuvre', 'manoeuvres', 'manoeuvred', 'maneuver', 'maneuvers', 'maneuvered'],
       ['grey', 'greyed', 'greying', 'gray', 'grayed', 'graying'],
       ['vapourise', 'vapourisation', 'vaporize', 'vaporization'],
+      ['memoise', 'memoised', 'memoisation', 'memoize', 'memoized', 'memoization'],
+      ['criticise', 'criticised', 'criticize', 'criticized'],
+      ['fuelled', 'fuelling', 'fueled', 'fueling'],
+      ['licence', 'licenced', 'licencing', 'license', 'licensed', 'licensing'],
+      ['judgement', 'judgements', 'judgment', 'judgments'],
+      ['centrepiece', 'centerpiece'],
+      ['palaeoclimate', 'paleoclimate'],
     ];
     for (const family of families)
       assert.deepEqual(new Set(family.map(stemOf)).size, 1, `${family.join(' ')}: ${family.map(stemOf).join(' ')}`);
@@ -105,6 +112,11 @@ describe('British and American spellings', () => {
       'color',
       'organize',
       'cheque',
+      'tyre',
+      'noise',
+      'porpoise',
+      'concise',
+      'labelled',
     ];
     assert.deepEqual(words.map(americanSpelling), words);
   });
