@@ -48,27 +48,28 @@ describe('grounded ask over a notebook', () => {
     );
   });
 
-  it('reads a markdown cell as prose, where the abbreviations it defines stand for their long forms', async () => {
-    const cell = (cell_type: string, source: string) => ({ cell_type, metadata: {}, source, outputs: [] });
-    const notebook = {
-      nbformat: 4,
-      nbformat_minor: 5,
-      metadata: {},
-      cells: [
-        cell(
-          'markdown',
-          '# Retention\n\nWe track the customer attrition rate (CAR) every quarter.\nIn 2023 the CAR rose to nine percent.',
-        ),
-        cell('code', 'car = churned / customers'),
-      ],
-    };
-    await writeFile(join(folder, 'churn.ipynb'), JSON.stringify(notebook));
-    await server.close();
-    server = await FaultServer.start(request => ({
-      tokens: isGradeRequest(request)
-        ? ['{"relevant":[1]}']
-        : ['In 2023 the customer attrition rate rose to nine percent [1].'],
-    }));
-    assert.match(await ask('customer attrition rate 2023'), /Sources:\n {2}\[1\] churn\.ipynb#cell=1:4-4 /);
-  });
+  for (const kind of ['markdown', 'raw'])
+    it(`reads a ${kind} cell as prose, where the abbreviations it defines stand for their long forms`, async () => {
+      const cell = (cell_type: string, source: string) => ({ cell_type, metadata: {}, source, outputs: [] });
+      const notebook = {
+        nbformat: 4,
+        nbformat_minor: 5,
+        metadata: {},
+        cells: [
+          cell(
+            kind,
+            '# Retention\n\nWe track the customer attrition rate (CAR) every quarter.\nIn 2023 the CAR rose to nine percent.',
+          ),
+          cell('code', 'car = churned / customers'),
+        ],
+      };
+      await writeFile(join(folder, 'churn.ipynb'), JSON.stringify(notebook));
+      await server.close();
+      server = await FaultServer.start(request => ({
+        tokens: isGradeRequest(request)
+          ? ['{"relevant":[1]}']
+          : ['In 2023 the customer attrition rate rose to nine percent [1].'],
+      }));
+      assert.match(await ask('customer attrition rate 2023'), /Sources:\n {2}\[1\] churn\.ipynb#cell=1:4-4 /);
+    });
 });
