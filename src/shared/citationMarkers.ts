@@ -17,16 +17,22 @@ const OPEN_FENCE_TAIL = /(^|\n)([ \t]*[`~]{1,2})$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
 
+/** How much of a fence line after its run decides what it is (its info string, or what shows it is no fence). */
+const FENCE_LINE_LIMIT = 400;
+
 /**
- * The fence open after a line whose text after its indentation is `text`, given the fence open before it (its run;
- * undefined outside fences): outside, a fence run opens one; inside, a run of the same character at least as long
- * closes it, as CommonMark reads fences. What the core, the chat renderer and the webview's blocks all go by.
+ * The fence open after a line whose text after its indentation is `text` (the line, or its first FENCE_LINE_LIMIT
+ * characters after the run), given the fence open before it (its run; undefined outside fences), as CommonMark reads
+ * fences: outside, a fence run opens one, but for backticks followed by another backtick on the line (```` ```ts``` ````
+ * is inline code); inside, only a run of the same character at least as long with nothing after it closes it. What
+ * the core, the chat renderer and the webview's blocks all go by.
  */
 export function fenceAfter(text: string, open: string | undefined): string | undefined {
   const run = FENCE_RUN.exec(text)?.[1];
   if (run === undefined) return open;
-  if (open === undefined) return run;
-  return run[0] === open[0] && run.length >= open.length ? undefined : open;
+  const rest = text.slice(run.length, run.length + FENCE_LINE_LIMIT);
+  if (open === undefined) return run[0] === '`' && rest.includes('`') ? undefined : run;
+  return run[0] === open[0] && run.length >= open.length && rest.trim() === '' ? undefined : open;
 }
 
 /** The numbers of one marker's list: `1, 4` → [1, 4]. */
@@ -102,15 +108,26 @@ export class MarkerScanner {
           i++;
           continue;
         }
-        // the line's text starts here: a fence run opens or closes code; read the whole run
-        this.atLineStart = false;
+        // the line's text starts here: a fence run opens or closes code, which the rest of its line decides
         const run = FENCE_RUN.exec(text.slice(i, i + 64))?.[1];
         if (run !== undefined) {
-          this.fence = fenceAfter(run, this.fence);
-          plain += run;
-          i += run.length;
-          continue;
+          const eol = text.indexOf('\n', i);
+          const decided = eol >= 0 || final || text.length - i - run.length > FENCE_LINE_LIMIT;
+          if (!decided) {
+            this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
+            break;
+          }
+          this.atLineStart = false;
+          const after = fenceAfter(text.slice(i, eol < 0 ? text.length : eol), this.fence);
+          if (after !== undefined || this.fence !== undefined) {
+            this.fence = after;
+            plain += run;
+            i += run.length;
+            continue;
+          }
+          // not a fence (```ts``` on one line): inline code, read below
         }
+        this.atLineStart = false;
       }
       if (this.fence === undefined && ch === '`') {
         const run = backtickRun(text, i);

@@ -83,11 +83,13 @@ describe('citation markers', () => {
     assert.equal(scanAll('Hold `Ctrl [2]').replaceAll('|', ''), 'Hold `Ctrl <2#0>');
   });
 
-  it('reads fences as CommonMark does: indented in a list item, closed only by a run of their own kind and length', () => {
+  it('reads fences as CommonMark does: indented in a list item, closed only by a bare run of their own kind and length, never opened by a run that another backtick follows', () => {
     const texts: [string, number[]][] = [
       ['1. Install it:\n\n    ```sh\n    grep arr[1] x\n    ```\n\nDone [2].', [2]],
       ['```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n', [2]],
       ['````md\n```\nxs[1]\n```\n````\nAfter [3].', [3]],
+      ['```ts const x = a[1]``` is inline [2].\nMore [3].', [2, 3]],
+      ['```\ncode a[1]\n```python\nb[2]\n```\nAfter [3].', [3]],
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(
