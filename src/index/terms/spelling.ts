@@ -49,6 +49,9 @@ const INSIDE: readonly (readonly [RegExp, string])[] = [
   [/^(cata|ana|dia)logu(?:e(?=s?$))?/, '$1log'],
 ];
 
+/** Whether any INSIDE rule may apply: one test, so that most words pass through without trying each. */
+const ANY_INSIDE = new RegExp(INSIDE.map(([pattern]) => `(?:${pattern.source})`).join('|'));
+
 /** A verb in `ise` with its inflections and derived words: organise, organised, organiser, organisation, recognisable. */
 const ISE = /^([a-z]{3,})is(e|es|ed|ing|er|ers|ation|ations|ational|ationally|able|ably|ement|ements)$/;
 /**
@@ -93,7 +96,7 @@ const WORDS = new Map([
  */
 export function americanSpelling(british: string): string {
   let word = british;
-  for (const [pattern, american] of INSIDE) word = word.replace(pattern, american);
+  if (ANY_INSIDE.test(word)) for (const [pattern, american] of INSIDE) word = word.replace(pattern, american);
   word = word.replace(OUR, m => `${m.slice(0, -2)}r`);
   const whole = WORDS.get(word);
   if (whole !== undefined) return whole;
