@@ -3,17 +3,21 @@
 // markers in the same order.
 
 /** `[3]` or `[1, 4]`: the markers the generator is told to write. */
-export const MARKER = /\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g;
+export const MARKER = /\[(\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*)\]/g;
 /** A tail that may still become a marker when the next token arrives. */
-const OPEN_TAIL = /\[[\d,\s]{0,16}$/;
+const OPEN_TAIL = /\[[\d, \t]{0,16}$/;
 /** Backticks at the end of what has arrived: the run may go on in the next token (`` ` `` + `` `x`` ``). */
 const BACKTICK_TAIL = /`+$/;
 /** How far after an opening backtick run its closing run is looked for: code spans are short. */
 const CODE_SPAN_LIMIT = 400;
-/** A fence: three or more backticks or tildes that open a line's text, after any indentation (list items indent theirs). */
+/** A fence: three or more backticks or tildes that open a line's text, indented by at most three columns. */
 const FENCE_RUN = /^(`{3,}|~{3,})/;
-/** A line start, maybe indented, that may still become a fence when the next token arrives (`` + `ts`). */
-const OPEN_FENCE_TAIL = /(^|\n)([ \t]*[`~]{1,2})$/;
+/** FENCE_RUN where the scan stands. */
+const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
+/** The most columns a fence line may be indented by (more is indented code, or a paragraph going on). */
+const FENCE_INDENT = 3;
+/** A line start that may still become a fence when the next token arrives (`` + `ts`). */
+const OPEN_FENCE_TAIL = /(^|\n)( {0,3}[`~]{1,2})$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
 
@@ -33,6 +37,19 @@ export function fenceAfter(text: string, open: string | undefined): string | und
   const rest = text.slice(run.length, run.length + FENCE_LINE_LIMIT);
   if (open === undefined) return run[0] === '`' && rest.includes('`') ? undefined : run;
   return run[0] === open[0] && run.length >= open.length && rest.trim() === '' ? undefined : open;
+}
+
+/** fenceAfter for a whole line with its indentation: a line indented by more than three columns opens or closes none. */
+export function fenceAfterLine(line: string, open: string | undefined): string | undefined {
+  const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
+  return columnsAfter(indent, 0) > FENCE_INDENT ? open : fenceAfter(line.slice(indent.length), open);
+}
+
+/** The column that spaces and tabs reach from column `from` (a tab runs to the next multiple of four). */
+function columnsAfter(white: string, from: number): number {
+  let column = from;
+  for (const ch of white) column = ch === '\t' ? column + 4 - (column % 4) : column + 1;
+  return column;
 }
 
 /** The numbers of one marker's list: `1, 4` → [1, 4]. */
@@ -65,6 +82,8 @@ export class MarkerScanner {
   private codeRun = 0;
   /** Whether the current line holds nothing but white space so far: a fence run may still open its text. */
   private atLineStart = true;
+  /** The columns of white space the current line opens with, while `atLineStart`. */
+  private indent = 0;
 
   push(text: string): MarkerPiece[] {
     this.pending += text;
@@ -79,7 +98,7 @@ export class MarkerScanner {
     const m = OPEN_FENCE_TAIL.exec(this.pending);
     if (!m) return undefined;
     const index = m.index + (m[1] ?? '').length;
-    return index > 0 || this.atLineStart ? { index } : undefined;
+    return index > 0 || (this.atLineStart && this.indent <= FENCE_INDENT) ? { index } : undefined;
   }
 
   /** Everything held back, at the end of the stream. */
@@ -104,12 +123,14 @@ export class MarkerScanner {
       }
       if (this.atLineStart) {
         if (ch === ' ' || ch === '\t') {
+          this.indent = columnsAfter(ch, this.indent);
           plain += ch;
           i++;
           continue;
         }
         // the line's text starts here: a fence run opens or closes code, which the rest of its line decides
-        const run = FENCE_RUN.exec(text.slice(i, i + 64))?.[1];
+        FENCE_RUN_HERE.lastIndex = i;
+        const run = this.indent <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
         if (run !== undefined) {
           const eol = text.indexOf('\n', i);
           const decided = eol >= 0 || final || text.length - i - run.length > FENCE_LINE_LIMIT;
@@ -163,6 +184,7 @@ export class MarkerScanner {
 
   private endLine(): void {
     this.atLineStart = true;
+    this.indent = 0;
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
     // hiding every later marker
     this.codeRun = 0;

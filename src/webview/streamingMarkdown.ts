@@ -1,4 +1,4 @@
-import { fenceAfter } from '../shared/citationMarkers';
+import { fenceAfterLine } from '../shared/citationMarkers';
 import {
   addCopyButtons,
   citationNodes,
@@ -93,7 +93,7 @@ export class StreamingMarkdown {
 
 /**
  * The end of the last complete block after `from`: a blank line that is not inside a code fence, fences read as the
- * marker scanner reads them (`fenceAfter`), so each block's scanner starts where the whole answer's would stand.
+ * marker scanner reads them (`fenceAfterLine`), so each block's scanner starts where the whole answer's would stand.
  */
 export function commitBoundary(text: string, from: number): number {
   let boundary = from;
@@ -101,7 +101,7 @@ export function commitBoundary(text: string, from: number): number {
   let pos = from;
   for (const line of text.slice(from).split('\n')) {
     const end = pos + line.length + 1;
-    const after = fenceAfter(line.trimStart(), fence);
+    const after = fenceAfterLine(line, fence);
     if (fence === undefined && after === undefined && line.trim() === '' && end <= text.length) boundary = end;
     fence = after;
     pos = end;

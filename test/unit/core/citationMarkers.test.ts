@@ -83,9 +83,14 @@ describe('citation markers', () => {
     assert.equal(scanAll('Hold `Ctrl [2]').replaceAll('|', ''), 'Hold `Ctrl <2#0>');
   });
 
-  it('reads fences as CommonMark does: indented in a list item, closed only by a bare run of their own kind and length, never opened by a run that another backtick follows', () => {
+  it('reads fences as CommonMark does: indented by three columns at most, closed only by a bare run of their own kind and length, never opened by a run that another backtick follows', () => {
     const texts: [string, number[]][] = [
-      ['1. Install it:\n\n    ```sh\n    grep arr[1] x\n    ```\n\nDone [2].', [2]],
+      ['1. Install it:\n\n   ```sh\n   grep arr[1] x\n   ```\n\nDone [2].', [2]],
+      ['Example:\n\n    ```\n    x\n\nNext [2] and [3].', [2, 3]],
+      ['Para [1]\n    ```\nmore [2]\n\nEnd [3]', [1, 2, 3]],
+      ['Text [1]\n\n\t```\n\n[2]', [1, 2]],
+      ['```\ncode\n    ```\narr[1]\n```\n[2]', [2]],
+      ['A [1,\n\n2] B [3]', [3]],
       ['```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n', [2]],
       ['````md\n```\nxs[1]\n```\n````\nAfter [3].', [3]],
       ['```ts const x = a[1]``` is inline [2].\nMore [3].', [2, 3]],
@@ -108,7 +113,7 @@ describe('citation markers', () => {
 
   it("splits an answer into blocks only where a whole answer's scan stands outside code, so every block counts alike", () => {
     const text =
-      '```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n\n- step:\n\n      ```\n      a[3]\n\n      ```\n\nEnd [4].\n';
+      '```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n\n- step:\n\n   ```\n   a[3]\n\n   ```\n\n```\n\u00a0```\n\nx[5]\n```\n\nEnd [4].\n';
     // blocks as the panel commits them while the answer streams in, a character at a time
     const blocks: string[] = [];
     let committed = 0;
