@@ -435,8 +435,8 @@ export class WorkspaceIndex {
   private async save(): Promise<void> {
     const index = this.current;
     const store = this.store;
+    this.unsaved = false; // with no index or store there is nothing to save (saveNow must not wait for it)
     if (!index || !store) return;
-    this.unsaved = false;
     const save = store.saveUnlessChanged(
       manifestOf(index, this.folders, this.walkSkipped, this.builtAt),
       index.segmentList.map(s => s.data),

@@ -95,7 +95,7 @@ describe('a store that live indexes save to', () => {
     assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
   });
 
-  it('flushes only once a save under way has written, even one that was waiting for the lock', async () => {
+  it('flushes only once the saves under way have written, one waiting for the lock and one that started meanwhile', async () => {
     const index = live();
     try {
       await index.sync();
@@ -105,9 +105,15 @@ describe('a store that live indexes save to', () => {
       await write('x', 'The flux capacitor needs plutonium.');
       await index.update([join(ws, 'x.md')]);
       assert.ok(await until(() => saves > 0), "the timer's save has started: it waits for the lock");
+      const flushed = index.flush();
+      // a second save starts while flush waits for the first, and queues behind it
+      await write('y', 'The warp coil hums quietly.');
+      await index.update([join(ws, 'y.md')]);
+      assert.ok(await until(() => saves > 1), 'a second save has started');
       await release();
-      await index.flush();
-      assert.notEqual(await manifestStamp(store), before, 'the save was written when flush returned');
+      await flushed;
+      assert.notEqual(await manifestStamp(store), before, 'the saves were written when flush returned');
+      assert.equal(await storedHit(store, 'warp coil hums'), 'y.md');
     } finally {
       await index.close();
     }

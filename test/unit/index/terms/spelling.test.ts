@@ -58,6 +58,7 @@ describe('British and American spellings', () => {
       ['vapourise', 'vapourisation', 'vaporize', 'vaporization'],
       ['memoise', 'memoised', 'memoisation', 'memoize', 'memoized', 'memoization'],
       ['criticise', 'criticised', 'criticize', 'criticized'],
+      ['ostracise', 'ostracised', 'ostracize', 'ostracized'],
       ['fuelled', 'fuelling', 'fueled', 'fueling'],
       ['licence', 'licenced', 'licencing', 'license', 'licensed', 'licensing'],
       ['judgement', 'judgements', 'judgment', 'judgments'],
