@@ -292,7 +292,8 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
    */
   private async restart(): Promise<void> {
     // the stopped thread's sync could not release the store's lock, and this process lives on: nobody else would
-    // take the lock over for a minute, so it goes before the new thread starts
+    // take the lock over for a minute, so it goes before the new thread starts (a process runs one index thread per
+    // store, so no live thread of it holds that lock now)
     if (this.config.storeDir) await dropLockOf(this.config.storeDir);
     if (this.disposed) return;
     this.worker ??= this.start();
