@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { MarkerScanner, markersOf } from '../../../src/shared/citationMarkers';
+import { commitBoundary } from '../../../src/webview/streamingMarkdown';
+import { random } from '../../fakes/seededRandom';
+
+// Random answers built from the pieces that decide what is code: fences of both kinds and lengths (some with an info
+// string, some holding backticks), list items with their code indented, inline code, stray backticks, markers split
+// anywhere, CRLF. Every surface must count the same markers with the same ordinals: the core scanning the stream as
+// it arrives, chat scanning it the same way, and the panel scanning each block it commits at a blank line.
+
+const PIECES = [
+  'The config is parsed [1].',
+  'Use `arr[2]` here [3].',
+  'Press the ` key [4].',
+  'See ``a ` b`` [5] too.',
+  'Call ```ts``` inline [6].',
+  'Text [6, 7].',
+  '```\narr[8] = 1\n```',
+  '```ts\nconst x = y[9];\n~~~\n```',
+  '~~~\n```\nz[10]\n~~~',
+  '````md\n```\nw[11]\n```\n````',
+  '1. Step one [12].\n\n   ```sh\n   grep a[13] x\n   ```',
+  '- Item [14]\n  ```py\n  b[15]\n  ```',
+  '    indented [16] text',
+  '[',
+  '17]',
+  '`',
+  '\n',
+  ' ',
+];
+
+function answer(next: () => number): string {
+  const parts: string[] = [];
+  const n = 2 + Math.floor(next() * 10);
+  for (let i = 0; i < n; i++) parts.push(PIECES[Math.floor(next() * PIECES.length)] as string);
+  const text = parts.join(next() < 0.5 ? '\n\n' : ' ');
+  return next() < 0.3 ? text.replace(/\n/g, '\r\n') : text;
+}
+
+const shown = (text: string, cuts: number[]): string => {
+  const scanner = new MarkerScanner();
+  const pieces = [];
+  let from = 0;
+  for (const cut of [...cuts, text.length]) {
+    pieces.push(...scanner.push(text.slice(from, cut)));
+    from = cut;
+  }
+  pieces.push(...scanner.flush());
+  return pieces.map(p => (p.type === 'text' ? p.text : `<${p.n}#${p.ordinal}>`)).join('');
+};
+
+/** `text` with every marker-like bracket taken out, again until none is left (`[[2]1]` leaves none). */
+function withoutMarkers(text: string): string {
+  for (let before = ''; before !== text;) {
+    before = text;
+    text = text.replace(/\[\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*\]/g, '');
+  }
+  return text;
+}
+
+/** The markers the panel counts: blocks committed as the answer streams in, each scanned on its own. */
+function panelMarkers(text: string, step: number): number[] {
+  const blocks: string[] = [];
+  let committed = 0;
+  for (let end = Math.min(step, text.length); ; end = Math.min(end + step, text.length)) {
+    const to = commitBoundary(text.slice(0, end), committed);
+    if (to > committed) blocks.push(text.slice(committed, to));
+    committed = Math.max(committed, to);
+    if (end === text.length) break;
+  }
+  blocks.push(text.slice(committed));
+  return blocks.flatMap(b => markersOf(b).map(m => m.n));
+}
+
+describe('the marker scanner on random answers', () => {
+  it('counts the same markers however the answer is split into tokens, and loses or doubles no text', () => {
+    const next = random(18);
+    for (let k = 0; k < 400; k++) {
+      const text = answer(next);
+      const whole = shown(text, []);
+      const cuts = [
+        ...new Set(Array.from({ length: 1 + Math.floor(next() * 12) }, () => Math.floor(next() * text.length))),
+      ]
+        .filter(c => c > 0)
+        .sort((a, b) => a - b);
+      assert.equal(shown(text, cuts), whole, `${JSON.stringify(text)} cut at ${cuts.join(',')}`);
+      // the text around the markers is all there, once: both sides without anything that reads as a marker
+      assert.equal(withoutMarkers(whole.replace(/<\d+#\d+>/g, '')), withoutMarkers(text), JSON.stringify(text));
+    }
+  });
+
+  it('counts in the panel, block by block, the markers the core counts in the whole answer', () => {
+    const next = random(19);
+    for (let k = 0; k < 400; k++) {
+      const text = answer(next);
+      const core = markersOf(text).map(m => m.n);
+      assert.deepEqual(panelMarkers(text, 1 + Math.floor(next() * 40)), core, JSON.stringify(text));
+    }
+  });
+});
