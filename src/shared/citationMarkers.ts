@@ -18,6 +18,11 @@ const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
 const FENCE_INDENT = 3;
 /** A line start that may still become a fence when the next token arrives (`` + `ts`). */
 const OPEN_FENCE_TAIL = /(^|\n)( {0,3}[`~]{1,2})$/;
+/** A list item's marker and the white space after it: a fence may open right after it (`1. ```bash`). */
+const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)])[ \t]+/;
+const LIST_ITEM_HERE = new RegExp(LIST_ITEM.source.slice(1), 'y');
+/** What the rest of a line may be while more of it has yet to come and a fence may still open after a list marker. */
+const MAY_BE_LIST_FENCE = /^(?:[-*+]|\d{1,9}[.)]?)(?:[ \t]*|[ \t]+[`~]{1,2})$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
 
@@ -39,10 +44,16 @@ export function fenceAfter(text: string, open: string | undefined): string | und
   return run[0] === open[0] && run.length >= open.length && rest.trim() === '' ? undefined : open;
 }
 
-/** fenceAfter for a whole line with its indentation: a line indented by more than three columns opens or closes none. */
+/**
+ * fenceAfter for a whole line with its indentation: a line indented by more than three columns opens or closes none;
+ * a fence may open right after a list item's marker (`1. ```bash`).
+ */
 export function fenceAfterLine(line: string, open: string | undefined): string | undefined {
   const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
-  return columnsAfter(indent, 0) > FENCE_INDENT ? open : fenceAfter(line.slice(indent.length), open);
+  if (columnsAfter(indent, 0) > FENCE_INDENT) return open;
+  const text = line.slice(indent.length);
+  const item = open === undefined ? LIST_ITEM.exec(text) : null;
+  return fenceAfter(item ? text.slice(item[0].length) : text, open);
 }
 
 /** The column that spaces and tabs reach from column `from` (a tab runs to the next multiple of four). */
@@ -128,22 +139,36 @@ export class MarkerScanner {
           i++;
           continue;
         }
-        // the line's text starts here: a fence run opens or closes code, which the rest of its line decides
-        FENCE_RUN_HERE.lastIndex = i;
+        // the line's text starts here: a fence run opens or closes code, which the rest of its line decides; outside
+        // code, a fence may open right after a list item's marker
+        const eol = text.indexOf('\n', i);
+        if (
+          this.fence === undefined &&
+          this.indent <= FENCE_INDENT &&
+          eol < 0 &&
+          !final &&
+          MAY_BE_LIST_FENCE.test(text.slice(i))
+        ) {
+          this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
+          break;
+        }
+        LIST_ITEM_HERE.lastIndex = i;
+        const item = this.fence === undefined ? LIST_ITEM_HERE.exec(text)?.[0] : undefined;
+        const at = i + (item?.length ?? 0);
+        FENCE_RUN_HERE.lastIndex = at;
         const run = this.indent <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
         if (run !== undefined) {
-          const eol = text.indexOf('\n', i);
-          const decided = eol >= 0 || final || text.length - i - run.length > FENCE_LINE_LIMIT;
+          const decided = eol >= 0 || final || text.length - at - run.length > FENCE_LINE_LIMIT;
           if (!decided) {
             this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
             break;
           }
           this.atLineStart = false;
-          const after = fenceAfter(text.slice(i, eol < 0 ? text.length : eol), this.fence);
+          const after = fenceAfter(text.slice(at, eol < 0 ? text.length : eol), this.fence);
           if (after !== undefined || this.fence !== undefined) {
             this.fence = after;
-            plain += run;
-            i += run.length;
+            plain += text.slice(i, at + run.length);
+            i = at + run.length;
             continue;
           }
           // not a fence (```ts``` on one line): inline code, read below
