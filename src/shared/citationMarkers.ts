@@ -18,11 +18,11 @@ const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
 const FENCE_INDENT = 3;
 /** A line start that may still become a fence when the next token arrives (`` + `ts`). */
 const OPEN_FENCE_TAIL = /(^|\n)( {0,3}[`~]{1,2})$/;
-/** A list item's marker and the white space after it: a fence may open right after it (`1. ```bash`). */
-const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)])[ \t]+/;
+/** A list item's marker and the one to four spaces after it: a fence may open right after it (`1. ```bash`). */
+const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)]) {1,4}(?! )/;
 const LIST_ITEM_HERE = new RegExp(LIST_ITEM.source.slice(1), 'y');
 /** What the rest of a line may be while more of it has yet to come and a fence may still open after a list marker. */
-const MAY_BE_LIST_FENCE = /^(?:[-*+]|\d{1,9}[.)]?)(?:[ \t]*|[ \t]+[`~]{1,2})$/;
+const MAY_BE_LIST_FENCE = /^(?:[-*+]|\d{1,9}[.)]?)(?: *| {1,4}[`~]{1,2})$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
 
@@ -36,7 +36,7 @@ const FENCE_LINE_LIMIT = 400;
  * is inline code); inside, only a run of the same character at least as long with nothing after it closes it. What
  * the core, the chat renderer and the webview's blocks all go by.
  */
-export function fenceAfter(text: string, open: string | undefined): string | undefined {
+function fenceAfter(text: string, open: string | undefined): string | undefined {
   const run = FENCE_RUN.exec(text)?.[1];
   if (run === undefined) return open;
   const rest = text.slice(run.length, run.length + FENCE_LINE_LIMIT);
@@ -45,15 +45,36 @@ export function fenceAfter(text: string, open: string | undefined): string | und
 }
 
 /**
- * fenceAfter for a whole line with its indentation: a line indented by more than three columns opens or closes none;
- * a fence may open right after a list item's marker (`1. ```bash`).
+ * An open fence: its run, and the column its list item's content starts at when it opened right after a list marker
+ * (0 otherwise): a line indented less ends the item, and the fence with it.
  */
-export function fenceAfterLine(line: string, open: string | undefined): string | undefined {
-  const indent = /^[ \t]*/.exec(line)?.[0] ?? '';
-  if (columnsAfter(indent, 0) > FENCE_INDENT) return open;
-  const text = line.slice(indent.length);
-  const item = open === undefined ? LIST_ITEM.exec(text) : null;
-  return fenceAfter(item ? text.slice(item[0].length) : text, open);
+export interface OpenFence {
+  run: string;
+  base: number;
+}
+
+/** fenceOfLine for a whole line, its indentation included: what the panel's blocks go by. */
+export function fenceAfterLine(line: string, open: OpenFence | undefined): OpenFence | undefined {
+  const white = /^[ \t]*/.exec(line)?.[0] ?? '';
+  return fenceOfLine(columnsAfter(white, 0), line.slice(white.length), open);
+}
+
+/**
+ * The fence open after a line indented `indent` columns whose text after that is `text` (whole, or FENCE_LINE_LIMIT
+ * characters after a fence run), given the one open before it. Inside a fence, a line indented less than its base
+ * ends it (its list item ended) and is read as outside; a fence line is indented at most three columns past the base
+ * (outside: past 0), and may open right after a list item's marker (`1. ```bash`: the item's content is its base).
+ */
+function fenceOfLine(indent: number, text: string, open: OpenFence | undefined): OpenFence | undefined {
+  if (open !== undefined && text.trim() === '') return open;
+  if (open !== undefined && indent >= open.base) {
+    if (indent - open.base > FENCE_INDENT) return open;
+    return fenceAfter(text, open.run) === undefined ? undefined : open;
+  }
+  if (indent > FENCE_INDENT) return undefined;
+  const item = LIST_ITEM.exec(text)?.[0];
+  const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
+  return run === undefined ? undefined : { run, base: item === undefined ? 0 : indent + item.length };
 }
 
 /** The column that spaces and tabs reach from column `from` (a tab runs to the next multiple of four). */
@@ -87,8 +108,8 @@ export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: 
 export class MarkerScanner {
   private pending = '';
   private ordinal = 0;
-  /** Where the text scanned so far stands: inside a fence (its opening run), inside inline code, at a line start. */
-  private fence: string | undefined;
+  /** Where the text scanned so far stands: inside a fence, inside inline code, at a line start. */
+  private fence: OpenFence | undefined;
   /** The length of the backtick run that opened the inline code the scan is in; 0 outside inline code. */
   private codeRun = 0;
   /** Whether the current line holds nothing but white space so far: a fence run may still open its text. */
@@ -140,8 +161,9 @@ export class MarkerScanner {
           continue;
         }
         // the line's text starts here: a fence run opens or closes code, which the rest of its line decides; outside
-        // code, a fence may open right after a list item's marker
+        // code, a fence may open right after a list item's marker; a fence ends with its list item
         const eol = text.indexOf('\n', i);
+        if (this.fence !== undefined && this.indent < this.fence.base && ch !== '\r') this.fence = undefined;
         if (
           this.fence === undefined &&
           this.indent <= FENCE_INDENT &&
@@ -156,7 +178,7 @@ export class MarkerScanner {
         const item = this.fence === undefined ? LIST_ITEM_HERE.exec(text)?.[0] : undefined;
         const at = i + (item?.length ?? 0);
         FENCE_RUN_HERE.lastIndex = at;
-        const run = this.indent <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
+        const run = this.indent - (this.fence?.base ?? 0) <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
         if (run !== undefined) {
           const decided = eol >= 0 || final || text.length - at - run.length > FENCE_LINE_LIMIT;
           if (!decided) {
@@ -164,7 +186,7 @@ export class MarkerScanner {
             break;
           }
           this.atLineStart = false;
-          const after = fenceAfter(text.slice(at, eol < 0 ? text.length : eol), this.fence);
+          const after = fenceOfLine(this.indent, text.slice(i, eol < 0 ? text.length : eol), this.fence);
           if (after !== undefined || this.fence !== undefined) {
             this.fence = after;
             plain += text.slice(i, at + run.length);

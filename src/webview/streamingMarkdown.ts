@@ -1,4 +1,4 @@
-import { fenceAfterLine } from '../shared/citationMarkers';
+import { fenceAfterLine, type OpenFence } from '../shared/citationMarkers';
 import {
   addCopyButtons,
   citationNodes,
@@ -97,7 +97,7 @@ export class StreamingMarkdown {
  */
 export function commitBoundary(text: string, from: number): number {
   let boundary = from;
-  let fence: string | undefined;
+  let fence: OpenFence | undefined;
   let pos = from;
   for (const line of text.slice(from).split('\n')) {
     const end = pos + line.length + 1;

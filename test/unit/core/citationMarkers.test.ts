@@ -83,7 +83,7 @@ describe('citation markers', () => {
     assert.equal(scanAll('Hold `Ctrl [2]').replaceAll('|', ''), 'Hold `Ctrl <2#0>');
   });
 
-  it('reads fences as CommonMark does: indented by three columns at most, closed only by a bare run of their own kind and length, never opened by a run that another backtick follows, and opened after a list marker too', () => {
+  it('reads fences as CommonMark does: indented by three columns at most, closed only by a bare run of their own kind and length, never opened by a run that another backtick follows, and opened after a list marker too, ending with its list item', () => {
     const texts: [string, number[]][] = [
       ['1. Install it:\n\n   ```sh\n   grep arr[1] x\n   ```\n\nDone [2].', [2]],
       ['Example:\n\n    ```\n    x\n\nNext [2] and [3].', [2, 3]],
@@ -94,6 +94,12 @@ describe('citation markers', () => {
       ['1. ```bash\n   x[1]\n   ```\n\nSee [2] and [3].', [2, 3]],
       ['- ```python\n  a[1]\n  ```\n- next [2]', [2]],
       ['1990 was warm [1].\n- `x[2]` is code [3]\n12) Step [4].', [1, 3, 4]],
+      ['10. ```bash\n    x[2]\n    ```\n\nEnd [4].', [4]],
+      ['1. ```bash\n   x[1]\n\nEnd [4].', [4]],
+      ['- ```\n- b [1]\n\nEnd [2]', [1, 2]],
+      ['- ```js\n  a[1]\n- next [2]\n\n```\nc[3]\n```\nEnd [4]', [2, 4]],
+      ['1. ```bash\nx[1]\n```\n\nEnd [2].', [1]],
+      ['-     ```bash\n  x[1]\n\nEnd [4].', [1, 4]],
       ['```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n', [2]],
       ['````md\n```\nxs[1]\n```\n````\nAfter [3].', [3]],
       ['```ts const x = a[1]``` is inline [2].\nMore [3].', [2, 3]],
