@@ -39,8 +39,8 @@ export interface AbbreviationUse {
 /**
  * Whether a file's text is prose, split into sentences; everything else is split into lines. Prose is what the index
  * chunks as Markdown (R Markdown and Quarto too) or as plain text, but for logs, tables, dotfiles (`.gitignore`) and
- * build files (`Makefile`, `Dockerfile`), whose lines stand alone; a PDF's passage is lines of a page's text layer and a Word document's is its text as
- * Markdown: prose too.
+ * build files (`Makefile`, `Dockerfile`), whose lines stand alone; a PDF's passage is lines of a page's text layer
+ * and a Word document's is its text as Markdown: prose too.
  */
 function isProse(path: string): boolean {
   const kind = chunkKind(path);

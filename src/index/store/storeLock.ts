@@ -6,9 +6,9 @@ import { codeOf } from './storeFolder';
 
 /**
  * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid, the host
- * name and the thread id of the thread that holds it, touched while it is held. Two processes that sync one store at once (two `grounded ask` on
- * a cold cache, two VS Code windows on one folder) would otherwise both number their segments from the same id and
- * overwrite each other's files, leaving a manifest that names the other's segments.
+ * name and the thread id of the thread that holds it, touched while it is held. Two processes that sync one store at
+ * once (two `grounded ask` on a cold cache, two VS Code windows on one folder) would otherwise both number their
+ * segments from the same id and overwrite each other's files, leaving a manifest that names the other's segments.
  */
 export const LOCK_FILE = 'sync.lock';
 /**
@@ -44,9 +44,7 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
     }
     const stale = await staleLock(path);
     if (stale !== undefined) {
-      // removed only if it is still the lock judged stale, not one another waiter has just taken
-      const now = await stat(path).catch(() => undefined);
-      if (now?.ino === stale) await unlink(path).catch(() => undefined);
+      await unlinkIfStill(path, stale);
       continue;
     }
     await new Promise(resolve => setTimeout(resolve, POLL_MS));
@@ -58,8 +56,7 @@ async function staleLock(path: string): Promise<number | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return undefined;
   if (Date.now() - info.mtimeMs > STALE_MS) return info.ino;
-  const [pidText = '', host = ''] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
-  const pid = Number.parseInt(pidText, 10);
+  const { pid, host } = await holderOf(path);
   // an empty file is a lock being written: wait for it; a process on another machine (a shared folder) cannot be
   // asked whether it lives: only its heartbeat tells
   if (!Number.isInteger(pid) || pid <= 0 || (host !== '' && host !== hostname())) return undefined;
@@ -80,9 +77,19 @@ export async function dropLockOf(dir: string, thread?: number): Promise<void> {
   const path = join(dir, LOCK_FILE);
   const info = await stat(path).catch(() => undefined);
   if (!info) return;
-  const [pid, host, holder] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
-  if (Number(pid) !== process.pid || host !== hostname()) return;
-  if (thread !== undefined && Number(holder) !== thread) return;
-  // removed only if it is still the lock just read, not one another thread has taken since
-  if ((await stat(path).catch(() => undefined))?.ino === info.ino) await unlink(path).catch(() => undefined);
+  const holder = await holderOf(path);
+  if (holder.pid !== process.pid || holder.host !== hostname()) return;
+  if (thread !== undefined && holder.thread !== thread) return;
+  await unlinkIfStill(path, info.ino);
+}
+
+/** Who holds the lock at `path`, as it says: its pid, host and thread (NaN and '' where it says nothing). */
+async function holderOf(path: string): Promise<{ pid: number; host: string; thread: number }> {
+  const [pid = '', host = '', thread = ''] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+  return { pid: Number.parseInt(pid, 10), host, thread: Number.parseInt(thread, 10) };
+}
+
+/** Removes the lock at `path` only if it is still the file `ino` judged, not one another thread has taken since. */
+async function unlinkIfStill(path: string, ino: number): Promise<void> {
+  if ((await stat(path).catch(() => undefined))?.ino === ino) await unlink(path).catch(() => undefined);
 }
