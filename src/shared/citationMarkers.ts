@@ -66,8 +66,7 @@ export function fenceAfterLine(line: string, open: OpenFence | undefined): OpenF
  * (outside: past 0), and may open right after a list item's marker (`1. ```bash`: the item's content is its base).
  */
 function fenceOfLine(indent: number, text: string, open: OpenFence | undefined): OpenFence | undefined {
-  if (open !== undefined && text.trim() === '') return open;
-  if (open !== undefined && indent >= open.base) {
+  if (open !== undefined && !endsItsItem(indent, text[0], open)) {
     if (indent - open.base > FENCE_INDENT) return open;
     return fenceAfter(text, open.run) === undefined ? undefined : open;
   }
@@ -75,6 +74,15 @@ function fenceOfLine(indent: number, text: string, open: OpenFence | undefined):
   const item = LIST_ITEM.exec(text)?.[0];
   const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
   return run === undefined ? undefined : { run, base: item === undefined ? 0 : indent + item.length };
+}
+
+/**
+ * Whether a line indented `indent` columns, whose first character after that is `first`, ends the list item of the
+ * open fence `open` (and the fence with it): it is indented less than the item's content and not blank. The scanner
+ * decides this at the line's first character, so a blank line is one whose text is nothing or starts with a CR.
+ */
+function endsItsItem(indent: number, first: string | undefined, open: OpenFence): boolean {
+  return indent < open.base && first !== undefined && first !== '\r';
 }
 
 /** The column that spaces and tabs reach from column `from` (a tab runs to the next multiple of four). */
@@ -163,7 +171,7 @@ export class MarkerScanner {
         // the line's text starts here: a fence run opens or closes code, which the rest of its line decides; outside
         // code, a fence may open right after a list item's marker; a fence ends with its list item
         const eol = text.indexOf('\n', i);
-        if (this.fence !== undefined && this.indent < this.fence.base && ch !== '\r') this.fence = undefined;
+        if (this.fence !== undefined && endsItsItem(this.indent, ch, this.fence)) this.fence = undefined;
         if (
           this.fence === undefined &&
           this.indent <= FENCE_INDENT &&

@@ -26,6 +26,7 @@ const PIECES = [
   '1990 was warm [20].',
   '10. ```sh\n    e[21]\n    ```',
   '- ```\n- f [22]',
+  '- ```js\n  g[23]\n\u00a0\nh [24]',
   '    indented [16] text',
   '[',
   '17]',
