@@ -36,6 +36,19 @@ describe('a store that live indexes save to', () => {
       onSaving: () => saves++,
     });
   const write = (name: string, text: string) => writeFile(join(ws, `${name}.md`), `# ${name}\n\n${text}\n`);
+  /**
+   * Syncs `index`, then takes the store's lock as another process would and saves an edit of x.md in `index`: the
+   * stamp of the manifest before, and what releases the lock.
+   */
+  const editWhileLocked = async (index: WorkspaceIndex) => {
+    await index.sync();
+    await index.flush();
+    const before = await manifestStamp(store);
+    const release = await lockStore(store);
+    await write('x', 'The flux capacitor needs plutonium.');
+    await index.update([join(ws, 'x.md')]);
+    return { before, release };
+  };
   beforeEach(async () => {
     const temp = await dirs.make('grounded-shared-');
     ws = join(temp, 'ws');
@@ -77,12 +90,7 @@ describe('a store that live indexes save to', () => {
   it('writes nothing while another process holds the store, and saves the edit by a sync once it is free', async () => {
     const index = live();
     try {
-      await index.sync();
-      await index.flush();
-      const before = await manifestStamp(store);
-      const release = await lockStore(store);
-      await write('x', 'The flux capacitor needs plutonium.');
-      await index.update([join(ws, 'x.md')]);
+      const { before, release } = await editWhileLocked(index);
       // the save gives up waiting for the lock and hands the edit to a sync, which waits for the lock in turn
       assert.ok(await until(() => index.isSyncing, { ms: 10_000 }));
       assert.equal(await manifestStamp(store), before, 'nothing is saved while the lock is held');
@@ -98,12 +106,7 @@ describe('a store that live indexes save to', () => {
   it('flushes only once the saves under way have written, one waiting for the lock and one that started meanwhile', async () => {
     const index = live();
     try {
-      await index.sync();
-      await index.flush();
-      const before = await manifestStamp(store);
-      const release = await lockStore(store);
-      await write('x', 'The flux capacitor needs plutonium.');
-      await index.update([join(ws, 'x.md')]);
+      const { before, release } = await editWhileLocked(index);
       assert.ok(await until(() => saves > 0), "the timer's save has started: it waits for the lock");
       const flushed = index.flush();
       // a second save starts while flush waits for the first, and queues behind it

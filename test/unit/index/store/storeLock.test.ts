@@ -13,6 +13,15 @@ const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
 
 describe('the store lock', () => {
   const dirs = tempDirs();
+  /** A workspace of `count` notes, `note7.md` saying that the flux level of unit 7 is 49 gigawatts, and its store. */
+  const notes = async (count: number) => {
+    const temp = await dirs.make('grounded-lock-');
+    const ws = join(temp, 'ws');
+    await mkdir(ws);
+    for (let i = 0; i < count; i++)
+      await writeFile(join(ws, `note${i}.md`), `# Note ${i}\n\nThe flux level of unit ${i} is ${i * 7} gigawatts.\n`);
+    return { ws, store: join(temp, 'store') };
+  };
 
   it('lets one sync hold the store at a time: a second waits until the first releases it', async () => {
     const dir = await dirs.make('grounded-lock-');
@@ -65,12 +74,7 @@ describe('the store lock', () => {
   });
 
   it('lets two indexes of one folder sync one store at once and leaves a store the next one loads as it is', async () => {
-    const temp = await dirs.make('grounded-lock-');
-    const ws = join(temp, 'ws');
-    const store = join(temp, 'store');
-    await mkdir(ws);
-    for (let i = 0; i < 40; i++)
-      await writeFile(join(ws, `note${i}.md`), `# Note ${i}\n\nThe flux level of unit ${i} is ${i * 7} gigawatts.\n`);
+    const { ws, store } = await notes(40);
     const session = async () => {
       const { hits, notices } = await searchStoreOnce(ws, store, 'flux level of unit 7', 3);
       return { hits: hits.map(h => `${h.path}:${h.startLine}-${h.endLine}`), notices };
@@ -101,12 +105,7 @@ describe('the store lock', () => {
   });
 
   it('leaves no lock behind a sync whose worker was stopped mid-way (a cancelled sync)', async () => {
-    const temp = await dirs.make('grounded-lock-');
-    const ws = join(temp, 'ws');
-    const store = join(temp, 'store');
-    await mkdir(ws);
-    for (let i = 0; i < 2000; i++)
-      await writeFile(join(ws, `note${i}.md`), `# Note ${i}\n\nUnit ${i} holds ${i * 7}.\n`);
+    const { ws, store } = await notes(2000);
     const controller = new AbortController();
     const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal });
     sync.catch(() => undefined);
