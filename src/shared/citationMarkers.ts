@@ -14,14 +14,17 @@ const CODE_SPAN_LIMIT = 400;
 const FENCE_RUN = /^(`{3,}|~{3,})/;
 /** FENCE_RUN where the scan stands. */
 const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
-/** The most columns a fence line may be indented by (more is indented code, or a paragraph going on). */
+/**
+ * The most columns past its container's content (the list item it is in, or the line start) a fence or list marker
+ * may be indented by; a line indented more is indented code, or a paragraph going on.
+ */
 const FENCE_INDENT = 3;
 /** A line start that may still become a fence when the next token arrives (`` + `ts`). */
-const OPEN_FENCE_TAIL = /(^|\n)( {0,3}[`~]{1,2})$/;
-/** A list item's marker and the one to four spaces after it: a fence may open right after it (`1. ```bash`). */
+const OPEN_FENCE_TAIL = /(^|\n)([ \t]*[`~]{1,2})$/;
+/** A list item's marker and the one to four spaces after it: its content starts after them (`1. ```bash`). */
 const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)]) {1,4}(?! )/;
 const LIST_ITEM_HERE = new RegExp(LIST_ITEM.source.slice(1), 'y');
-/** What the rest of a line may be while more of it has yet to come and a fence may still open after a list marker. */
+/** What the rest of a line may be while more of it has yet to come and it may still be a list item (or a fence in one). */
 const MAY_BE_LIST_FENCE = /^(?:[-*+]|\d{1,9}[.)]?)(?: *| {1,4}[`~]{1,2})$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
@@ -33,8 +36,7 @@ const FENCE_LINE_LIMIT = 400;
  * The fence open after a line whose text after its indentation is `text` (the line, or its first FENCE_LINE_LIMIT
  * characters after the run), given the fence open before it (its run; undefined outside fences), as CommonMark reads
  * fences: outside, a fence run opens one, but for backticks followed by another backtick on the line (```` ```ts``` ````
- * is inline code); inside, only a run of the same character at least as long with nothing after it closes it. What
- * the core, the chat renderer and the webview's blocks all go by.
+ * is inline code); inside, only a run of the same character at least as long with nothing after it closes it.
  */
 function fenceAfter(text: string, open: string | undefined): string | undefined {
   const run = FENCE_RUN.exec(text)?.[1];
@@ -45,44 +47,86 @@ function fenceAfter(text: string, open: string | undefined): string | undefined 
 }
 
 /**
- * An open fence: its run, and the column its list item's content starts at when it opened right after a list marker
- * (0 otherwise): a line indented less ends the item, and the fence with it.
+ * An open fence: its run, and the column its container's content starts at (the list item it is in; 0 at top level):
+ * a line indented less ends the item, and the fence with it.
  */
 export interface OpenFence {
   run: string;
   base: number;
 }
 
-/** fenceOfLine for a whole line, its indentation included: what the panel's blocks go by. */
-export function fenceAfterLine(line: string, open: OpenFence | undefined): OpenFence | undefined {
+/**
+ * What the lines before a line leave open, as far as telling code from text goes: a fence, the list items (the
+ * column each one's content starts at, innermost last; a fence or a nested item in one may be indented up to three
+ * columns past it), whether a paragraph goes on (an indented line continues it) and whether an indented code block
+ * does. Block quotes and lazy continuation lines are not followed.
+ */
+export interface LineContext {
+  readonly fence: OpenFence | undefined;
+  readonly items: readonly number[];
+  readonly paragraph: boolean;
+  readonly indentedCode: boolean;
+}
+
+/** The context of an answer's first line. */
+export const ANSWER_START: LineContext = { fence: undefined, items: [], paragraph: false, indentedCode: false };
+
+/** The context after a whole line, its indentation included: what the panel's blocks go by. */
+export function contextAfterLine(line: string, before: LineContext): LineContext {
   const white = /^[ \t]*/.exec(line)?.[0] ?? '';
-  return fenceOfLine(columnsAfter(white, 0), line.slice(white.length), open);
+  return contextAfterText(columnsAfter(white, 0), line.slice(white.length), before);
 }
 
 /**
- * The fence open after a line indented `indent` columns whose text after that is `text` (whole, or FENCE_LINE_LIMIT
- * characters after a fence run), given the one open before it. Inside a fence, a line indented less than its base
- * ends it (its list item ended) and is read as outside; a fence line is indented at most three columns past the base
- * (outside: past 0), and may open right after a list item's marker (`1. ```bash`: the item's content is its base).
+ * The context after a line indented `indent` columns whose text after that is `text` (whole; or, for a line with
+ * a fence run, FENCE_LINE_LIMIT characters after the run; for any other, far enough to show whether it opens with
+ * a list item's marker). A blank line ends a paragraph. Inside a fence, only a closing run indented at most three
+ * columns past its base changes anything. Outside, a line indented four or more past its container is indented code
+ * unless it continues a paragraph; any other may open a list item (its content becomes the container) and a fence
+ * after it, or is a paragraph's.
  */
-function fenceOfLine(indent: number, text: string, open: OpenFence | undefined): OpenFence | undefined {
-  if (open !== undefined && !endsItsItem(indent, text[0], open)) {
-    if (indent - open.base > FENCE_INDENT) return open;
-    return fenceAfter(text, open.run) === undefined ? undefined : open;
+function contextAfterText(indent: number, text: string, before: LineContext): LineContext {
+  if (isBlank(text[0])) return { ...before, paragraph: false };
+  const at = contextAtText(indent, before);
+  if (at.fence !== undefined) {
+    if (indent - at.fence.base > FENCE_INDENT || fenceAfter(text, at.fence.run) !== undefined) return at;
+    return { ...at, fence: undefined, paragraph: false };
   }
-  if (indent > FENCE_INDENT) return undefined;
+  if (indent - containerOf(at) > FENCE_INDENT) {
+    return at.paragraph && !at.indentedCode ? at : { ...at, paragraph: false, indentedCode: true };
+  }
   const item = LIST_ITEM.exec(text)?.[0];
+  const items = item === undefined ? at.items : [...at.items, indent + item.length];
   const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
-  return run === undefined ? undefined : { run, base: item === undefined ? 0 : indent + item.length };
+  const fence = run === undefined ? undefined : { run, base: items.at(-1) ?? 0 };
+  return { fence, items, paragraph: fence === undefined, indentedCode: false };
 }
 
 /**
- * Whether a line indented `indent` columns, whose first character after that is `first`, ends the list item of the
- * open fence `open` (and the fence with it): it is indented less than the item's content and not blank. The scanner
- * decides this at the line's first character, so a blank line is one whose text is nothing or starts with a CR.
+ * The context where a non-blank line indented `indent` columns starts its text: a line indented less than a list
+ * item's content ends that item, and a fence open in it.
  */
-function endsItsItem(indent: number, first: string | undefined, open: OpenFence): boolean {
-  return indent < open.base && first !== undefined && first !== '\r';
+function contextAtText(indent: number, before: LineContext): LineContext {
+  let inside = before.items.length;
+  while (inside > 0 && indent < (before.items[inside - 1] as number)) inside--;
+  if (inside === before.items.length) return before;
+  const fence = before.fence !== undefined && indent < before.fence.base ? undefined : before.fence;
+  return { ...before, fence, items: before.items.slice(0, inside) };
+}
+
+/** The column where the content of the innermost list item open starts; 0 outside lists. */
+function containerOf(context: LineContext): number {
+  return context.fence?.base ?? context.items.at(-1) ?? 0;
+}
+
+/** Whether a line whose text after its indentation starts with `first` is blank (the scanner sees a CR of CRLF). */
+function isBlank(first: string | undefined): boolean {
+  return first === undefined || first === '\r';
+}
+
+/** Whether the line a context is for is code: inside a fence, or indented code. */
+function inCode(context: LineContext): boolean {
+  return context.fence !== undefined || context.indentedCode;
 }
 
 /** The column that spaces and tabs reach from column `from` (a tab runs to the next multiple of four). */
@@ -116,8 +160,8 @@ export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: 
 export class MarkerScanner {
   private pending = '';
   private ordinal = 0;
-  /** Where the text scanned so far stands: inside a fence, inside inline code, at a line start. */
-  private fence: OpenFence | undefined;
+  /** What the lines scanned so far leave open (a fence, list items…); once a line's start is read, that line's. */
+  private context: LineContext = ANSWER_START;
   /** The length of the backtick run that opened the inline code the scan is in; 0 outside inline code. */
   private codeRun = 0;
   /** Whether the current line holds nothing but white space so far: a fence run may still open its text. */
@@ -138,7 +182,7 @@ export class MarkerScanner {
     const m = OPEN_FENCE_TAIL.exec(this.pending);
     if (!m) return undefined;
     const index = m.index + (m[1] ?? '').length;
-    return index > 0 || (this.atLineStart && this.indent <= FENCE_INDENT) ? { index } : undefined;
+    return index > 0 || this.atLineStart ? { index } : undefined;
   }
 
   /** Everything held back, at the end of the stream. */
@@ -168,44 +212,35 @@ export class MarkerScanner {
           i++;
           continue;
         }
-        // the line's text starts here: a fence run opens or closes code, which the rest of its line decides; outside
-        // code, a fence may open right after a list item's marker; a fence ends with its list item
+        // the line's text starts here: what it is (a list item, a fence line, indented code, text) is known from
+        // its start, but for a fence run, which the rest of its line decides
         const eol = text.indexOf('\n', i);
-        if (this.fence !== undefined && endsItsItem(this.indent, ch, this.fence)) this.fence = undefined;
-        if (
-          this.fence === undefined &&
-          this.indent <= FENCE_INDENT &&
-          eol < 0 &&
-          !final &&
-          MAY_BE_LIST_FENCE.test(text.slice(i))
-        ) {
+        const at = contextAtText(this.indent, this.context);
+        const canOpen = at.fence === undefined && this.indent - containerOf(at) <= FENCE_INDENT;
+        if (canOpen && eol < 0 && !final && MAY_BE_LIST_FENCE.test(text.slice(i))) {
           this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
           break;
         }
         LIST_ITEM_HERE.lastIndex = i;
-        const item = this.fence === undefined ? LIST_ITEM_HERE.exec(text)?.[0] : undefined;
-        const at = i + (item?.length ?? 0);
-        FENCE_RUN_HERE.lastIndex = at;
-        const run = this.indent - (this.fence?.base ?? 0) <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
-        if (run !== undefined) {
-          const decided = eol >= 0 || final || text.length - at - run.length > FENCE_LINE_LIMIT;
-          if (!decided) {
-            this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
-            break;
-          }
-          this.atLineStart = false;
-          const after = fenceOfLine(this.indent, text.slice(i, eol < 0 ? text.length : eol), this.fence);
-          if (after !== undefined || this.fence !== undefined) {
-            this.fence = after;
-            plain += text.slice(i, at + run.length);
-            i = at + run.length;
-            continue;
-          }
-          // not a fence (```ts``` on one line): inline code, read below
+        const item = canOpen ? LIST_ITEM_HERE.exec(text)?.[0] : undefined;
+        const runAt = i + (item?.length ?? 0);
+        FENCE_RUN_HERE.lastIndex = runAt;
+        const run = this.indent - containerOf(at) <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
+        if (run !== undefined && eol < 0 && !final && text.length - runAt - run.length <= FENCE_LINE_LIMIT) {
+          this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
+          break;
         }
         this.atLineStart = false;
+        this.context = contextAfterText(this.indent, text.slice(i, eol < 0 ? text.length : eol), this.context);
+        if (run !== undefined && (at.fence !== undefined || this.context.fence !== undefined)) {
+          // a fence line: its run, and the info string after an opening one, are code
+          plain += text.slice(i, runAt + run.length);
+          i = runAt + run.length;
+          continue;
+        }
+        // any other line: indented code, or text (```ts``` on one line is inline code, read below)
       }
-      if (this.fence === undefined && ch === '`') {
+      if (!inCode(this.context) && ch === '`') {
         const run = backtickRun(text, i);
         if (this.codeRun === 0) {
           const closed = closedOnItsLine(text, i + run.length, run.length);
@@ -219,7 +254,7 @@ export class MarkerScanner {
         i += run.length;
         continue;
       }
-      if (this.fence === undefined && this.codeRun === 0 && ch === '[') {
+      if (!inCode(this.context) && this.codeRun === 0 && ch === '[') {
         MARKER_HERE.lastIndex = i;
         const m = MARKER_HERE.exec(text);
         if (m) {
@@ -238,6 +273,7 @@ export class MarkerScanner {
   }
 
   private endLine(): void {
+    if (this.atLineStart) this.context = contextAfterText(this.indent, '', this.context); // a blank line
     this.atLineStart = true;
     this.indent = 0;
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from

@@ -1,4 +1,4 @@
-import { fenceAfterLine, type OpenFence } from '../shared/citationMarkers';
+import { ANSWER_START, contextAfterLine } from '../shared/citationMarkers';
 import {
   addCopyButtons,
   citationNodes,
@@ -92,18 +92,23 @@ export class StreamingMarkdown {
 }
 
 /**
- * The end of the last complete block after `from`: a blank line that is not inside a code fence, fences read as the
- * marker scanner reads them (`fenceAfterLine`), so each block's scanner starts where the whole answer's would stand.
+ * The end of the last complete block after `from`: a blank line outside code that a line starting at its first column
+ * follows (what went before is closed: a list, a fence in a list item, indented code), read as the marker scanner reads
+ * lines (`contextAfterLine`), so each block renders as it would in the whole answer and its scanner starts where the
+ * whole answer's would stand.
  */
 export function commitBoundary(text: string, from: number): number {
   let boundary = from;
-  let fence: OpenFence | undefined;
+  let context = ANSWER_START;
+  let blankEnd: number | undefined;
   let pos = from;
   for (const line of text.slice(from).split('\n')) {
     const end = pos + line.length + 1;
-    const after = fenceAfterLine(line, fence);
-    if (fence === undefined && after === undefined && line.trim() === '' && end <= text.length) boundary = end;
-    fence = after;
+    if (/^[ \t]*\r?$/.test(line)) {
+      if (context.fence === undefined) blankEnd = end;
+    } else if (/^[ \t]/.test(line)) blankEnd = undefined;
+    else if (blankEnd !== undefined) boundary = blankEnd;
+    context = contextAfterLine(line, context);
     pos = end;
   }
   return boundary;

@@ -104,6 +104,13 @@ describe('citation markers', () => {
       ['````md\n```\nxs[1]\n```\n````\nAfter [3].', [3]],
       ['```ts const x = a[1]``` is inline [2].\nMore [3].', [2, 3]],
       ['```\ncode a[1]\n```python\nb[2]\n```\nAfter [3].', [3]],
+      ['1. Install:\n\n    ```bash\n    npm i a[1]\n    ```\n\n2. Run [2].', [2]],
+      ['1. Install:\n    ```py\n    print(sys.argv[1])\n    ```\n2. Run [2].', [2]],
+      ['- a\n  - b:\n\n      ```sh\n      x[1]\n      ```\n\nDone [2].', [2]],
+      ['1. a\n   - b:\n     ```sh\n     x[1]\n     ```\n   - c [3]\n\nDone [2].', [3, 2]],
+      ['1. a\n    ```\n    x[1]\nb [2]\n    y[3]\n', [2, 3]],
+      ['Para\n\n    ```\n    x[1]\n    ```\n\n    y[2]\nDone [3].', [3]],
+      ['- a\n\n        ```\n        x[1]\n        ```\n\n[2]', [2]],
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(
@@ -123,15 +130,7 @@ describe('citation markers', () => {
   it("splits an answer into blocks only where a whole answer's scan stands outside code, so every block counts alike", () => {
     const text =
       '```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n\n- step:\n\n   ```\n   a[3]\n\n   ```\n\n```\n\u00a0```\n\nx[5]\n```\n\nEnd [4].\n';
-    // blocks as the panel commits them while the answer streams in, a character at a time
-    const blocks: string[] = [];
-    let committed = 0;
-    for (let end = 1; end <= text.length; end++) {
-      const to = commitBoundary(text.slice(0, end), committed);
-      if (to > committed) blocks.push(text.slice(committed, to));
-      committed = Math.max(committed, to);
-    }
-    blocks.push(text.slice(committed)); // the tail
+    const blocks = blocksAsCommitted(text);
     assert.ok(blocks.length > 3);
     assert.deepEqual(
       blocks.flatMap(b => markersOf(b).map(m => m.n)),
@@ -141,6 +140,15 @@ describe('citation markers', () => {
       markersOf(text).map(m => m.n),
       [2, 4],
     );
+  });
+
+  it('keeps a list item and the code indented under it in one block, so the panel renders the code in its item', () => {
+    const text = '1. Install:\n\n    ```bash\n    npm i\n\n    ```\n\n2. Run it [1].\n\n   More [2].\n\nDone [3].';
+    assert.deepEqual(blocksAsCommitted(text), [
+      '1. Install:\n\n    ```bash\n    npm i\n\n    ```\n\n',
+      '2. Run it [1].\n\n   More [2].\n\n',
+      'Done [3].',
+    ]);
   });
 
   it('sees a fence whose backticks arrive in separate tokens', () => {
@@ -225,3 +233,16 @@ describe('claims', () => {
     assert.equal(claimBefore(''), '');
   });
 });
+
+/** The blocks the panel commits while `text` streams in a character at a time, and the tail left at its end. */
+function blocksAsCommitted(text: string): string[] {
+  const blocks: string[] = [];
+  let committed = 0;
+  for (let end = 1; end <= text.length; end++) {
+    const to = commitBoundary(text.slice(0, end), committed);
+    if (to > committed) blocks.push(text.slice(committed, to));
+    committed = Math.max(committed, to);
+  }
+  blocks.push(text.slice(committed));
+  return blocks;
+}

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { MarkerScanner, markersOf } from '../../../src/shared/citationMarkers';
+import MarkdownIt from 'markdown-it';
 import { commitBoundary } from '../../../src/webview/streamingMarkdown';
 import { random } from '../../fakes/seededRandom';
 
@@ -28,6 +29,10 @@ const PIECES = [
   '- ```\n- f [22]',
   '- ```js\n  g[23]\n\u00a0\nh [24]',
   '    indented [16] text',
+  '1. Install it:\n\n    ```bash\n    npm i a[25]\n    ```\n\n2. Run it [26].',
+  '- a\n  - b:\n\n      ```sh\n      x[27]\n      ```',
+  '- Step:\n    ```py\n    print(argv[28])\n    ```\n- next [29]',
+  'Para [30]\n\n    code[31]\n\n    more[32]\nEnd [33].',
   '[',
   '17]',
   '`',
@@ -35,12 +40,21 @@ const PIECES = [
   ' ',
 ];
 
-function answer(next: () => number): string {
+/** `blocks`: the pieces are joined by blank lines (else by a blank line or a space, at random). */
+function answer(next: () => number, blocks = false): string {
   const parts: string[] = [];
   const n = 2 + Math.floor(next() * 10);
   for (let i = 0; i < n; i++) parts.push(PIECES[Math.floor(next() * PIECES.length)] as string);
-  const text = parts.join(next() < 0.5 ? '\n\n' : ' ');
+  const text = parts.join(blocks || next() < 0.5 ? '\n\n' : ' ');
   return next() < 0.3 ? text.replace(/\n/g, '\r\n') : text;
+}
+
+/** The cited numbers that markdown-it renders outside code. */
+function renderedMarkers(markdown: { render(text: string): string }, text: string): number[] {
+  const html = markdown.render(text).replace(/<code[^>]*>[\s\S]*?<\/code>/g, '');
+  return [...html.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)].flatMap(m =>
+    (m[1] ?? '').split(',').map((n: string) => Number(n.trim())),
+  );
 }
 
 const shown = (text: string, cuts: number[]): string => {
@@ -101,6 +115,20 @@ describe('the marker scanner on random answers', () => {
       const text = answer(next);
       const core = markersOf(text).map(m => m.n);
       assert.deepEqual(panelMarkers(text, 1 + Math.floor(next() * 40)), core, JSON.stringify(text));
+    }
+  });
+
+  it('reads as code what markdown-it renders as code: fences at any depth of lists, indented code', () => {
+    // joined by blank lines: a code span across lines (which the scanner does not follow) cannot form between pieces
+    const markdown = new MarkdownIt();
+    const next = random(20);
+    for (let k = 0; k < 400; k++) {
+      const text = answer(next, true);
+      assert.deepEqual(
+        markersOf(text).map(m => m.n),
+        renderedMarkers(markdown, text),
+        JSON.stringify(text),
+      );
     }
   });
 });
