@@ -97,13 +97,25 @@ export function claimBefore(text: string, tableLine?: boolean): string {
   return '';
 }
 
-/** A claim as people read it: without list bullets, heading marks, emphasis and code ticks, on one line. */
+/** A list bullet or number, or a heading's marks, that opens a claim. */
+const LINE_MARK = /^\s*(?:[-*+]|\d{1,3}[.)]|#{1,6})\s+/;
+/** Emphasis marks, and a backtick that opens no code: stars, and underscores that start or end a word. */
+const EMPHASIS = /[*`]+|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])/gu;
+
+/**
+ * A claim as people read it, on one line: without list bullets, heading marks and emphasis, its inline code as
+ * written (`max_retries`, `a*b`: the code's underscores and stars are part of its names, and what it quotes is
+ * matched verbatim).
+ */
 function plainClaim(text: string): string {
-  return text
-    .replace(/^\s*(?:[-*+]|\d{1,3}[.)]|#{1,6})\s+/, '')
-    .replace(/[*_`]+/g, '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  const claim = text.replace(LINE_MARK, '');
+  let plain = '';
+  let at = 0;
+  for (const code of claim.matchAll(INLINE_CODE)) {
+    plain += claim.slice(at, code.index).replace(EMPHASIS, '') + code[0];
+    at = code.index + code[0].length;
+  }
+  return (plain + claim.slice(at).replace(EMPHASIS, '')).replace(/\s+/g, ' ').trim();
 }
 
 /**

@@ -194,7 +194,7 @@ describe('claims', () => {
     const list = claims('Settings:\n- `flux.level` sets the level [1]\n- **doors** open upwards [2]\n');
     assert.deepEqual(
       list.map(c => c.claim),
-      ['flux.level sets the level', 'doors open upwards'],
+      ['`flux.level` sets the level', 'doors open upwards'],
     );
     const table = claims('| setting | meaning |\n|---|---|\n| flux.level | the power level [1] |\n');
     assert.equal(table[0]?.claim, 'the power level');
@@ -203,14 +203,14 @@ describe('claims', () => {
   it('cuts a claim at a table cell only in a table row, never inside inline code or after an abbreviation', () => {
     assert.equal(
       claims('It throws when none of the `||`-separated parts parses, e.g. `a || b`, not a table [1].')[0]?.claim,
-      'It throws when none of the ||-separated parts parses, e.g. a || b, not a table',
+      'It throws when none of the `||`-separated parts parses, e.g. `a || b`, not a table',
     );
     assert.deepEqual(
       claims('| flux | the level [1] and more | doors [2] |\n').map(c => c.claim),
       ['the level', 'doors'],
     );
     assert.equal(claims('Intro.\n[1] is on | off | auto [2].')[1]?.claim, 'is on | off | auto');
-    assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run npm ci. Then it');
+    assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run `npm ci. Then` it');
     assert.equal(claims('It is written in C. It runs fast [1].')[0]?.claim, 'It runs fast');
     assert.equal(claims('**George** W. Bush signed it [1].')[0]?.claim, 'George W. Bush signed it');
     assert.equal(claims('It was proposed by J. Smith in 2001 [1].')[0]?.claim, 'It was proposed by J. Smith in 2001');
@@ -218,6 +218,13 @@ describe('claims', () => {
     assert.deepEqual(
       claims('\u00a0| flux | the level [1] | doors [2] |\n').map(c => c.claim),
       ['the level', 'doors'],
+    );
+  });
+
+  it('drops emphasis from a claim but keeps its inline code as written, and the underscores of names', () => {
+    assert.equal(
+      claims('Set **`max_retries`** to _three_ in __init__ or MAX_WORKERS, not `a*b` [1].')[0]?.claim,
+      'Set `max_retries` to three in init or MAX_WORKERS, not `a*b`',
     );
   });
 

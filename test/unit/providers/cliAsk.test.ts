@@ -76,7 +76,7 @@ describe('grounded ask', () => {
     });
     assert.equal(code, 0);
     assert.deepEqual(writes.slice(0, 3), ['Run ', '`npm install widget` ', '[1].'], 'one write per token');
-    assert.equal(out, 'Run `npm install widget` [1].\n\nSources:\n  [1] README.md:7-7  “Run npm install widget”\n');
+    assert.equal(out, 'Run `npm install widget` [1].\n\nSources:\n  [1] README.md:7-7  “Run `npm install widget`”\n');
     assert.deepEqual(
       server.chatRequests.map(r => [isGradeRequest(r), r.authorization]),
       [
@@ -117,7 +117,7 @@ describe('grounded ask', () => {
     };
     assert.deepEqual(
       done.citations.map(c => [c.n, c.passage.path, c.claim, c.startLine, c.endLine, c.support]),
-      [[1, 'README.md', 'Run npm install widget', 7, 7, 'supported']],
+      [[1, 'README.md', 'Run `npm install widget`', 7, 7, 'supported']],
     );
     assert.ok(
       events.findIndex(e => e.type === 'citation') < events.findIndex(e => e.text === '[1].'),
