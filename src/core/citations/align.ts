@@ -35,18 +35,43 @@ const CODE_COVERAGE_POWER = 0.25;
 const K1 = 1.2;
 const B = 0.75;
 
-/** The claim's distinct terms, analysed as the index analyses text, with their weights. */
+/** The claim's distinct terms, analysed as the index analyses text, with their weights, and the phrases it quotes. */
 export interface ClaimTerms {
   text: string;
   terms: string[];
   weights: number[];
   total: number;
+  phrases: ClaimPhrase[];
 }
+
+/**
+ * What a claim quotes, of two words or more: inline code or text in quotation marks (`retries: Infinity`, "Relative
+ * value not allowed"), as the terms it reads as in order, weighing what those terms weigh together. A single word or
+ * name (`maxWorkers`) is not one: the index already reads a name as a term of its own, besides its parts.
+ */
+export interface ClaimPhrase {
+  terms: string[];
+  weight: number;
+}
+
+/**
+ * Inline code, and text in double, curly or single quotation marks (a single mark that ends or starts a word is an
+ * apostrophe: don't, the users' files).
+ */
+const QUOTED =
+  /`([^`]+)`|"([^"]+)"|\u201c([^\u201d]+)\u201d|\u2018([^\u2019]+)\u2019|(?<![\p{L}\p{N}])'([^']+)'(?![\p{L}\p{N}])/gu;
 
 export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
   const terms = [...new Set(tokenize(claim))];
   const weights = terms.map(t => weight(t));
-  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0) };
+  const phrases: ClaimPhrase[] = [];
+  for (const m of claim.matchAll(QUOTED)) {
+    const text = m.slice(1).find(g => g !== undefined) ?? '';
+    const quoted = tokenize(text);
+    if (!/\S\s+\S/.test(text) || quoted.length < 2) continue;
+    phrases.push({ terms: quoted, weight: [...new Set(quoted)].reduce((sum, t) => sum + weight(t), 0) });
+  }
+  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases };
 }
 
 /**
@@ -94,10 +119,18 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   };
   let best: { from: number; to: number; covered: number; score: number; rank: number; lines: number } | undefined;
   const postings = claimPostings(claim, analysis);
-  forEachWindow(claim, analysis, postings, (from, to, covered, score) => {
+  // a window ranks by the claim's terms and the phrases it quotes, where the passage holds them as written; its
+  // coverage and score, which say whether it supports the claim, count the terms alone
+  const phrases = phrasePostings(claim.phrases, analysis, postings, claim.terms);
+  const rankWeights = [...claim.weights, ...claim.phrases.map(p => p.weight)];
+  const rankTotal = rankWeights.reduce((a, b) => a + b, 0);
+  forEachWindow(rankWeights, claim.terms.length, analysis, [...postings, ...phrases], (from, to, window) => {
     const { first, last } = linesOf(from, to);
     const lines = last - first;
-    const rank = analysis.prose ? score : score * Math.pow(covered / claim.total, CODE_COVERAGE_POWER);
+    const { covered, score } = window;
+    const rank = analysis.prose
+      ? window.rankScore
+      : window.rankScore * Math.pow(window.rankCovered / rankTotal, CODE_COVERAGE_POWER);
     if (!best || rank > best.rank + 1e-9 || (Math.abs(rank - best.rank) <= 1e-9 && lines < best.lines))
       best = { from, to, covered, score, rank, lines };
   });
@@ -147,34 +180,73 @@ function heldInSections(
 }
 
 /**
- * Calls `visit` with every window that holds a claim term: its first and last unit, the weight of the claim terms it
- * holds and its BM25 score. Windows grow one unit at a time from each start; only units that hold a claim term are
- * looked at, through the passage's postings.
+ * For each phrase, the units that hold its terms in order, as postings ([unit, 1, …]); `postings` are the claim
+ * terms' (`terms`), which hold every unit that may.
  */
-function forEachWindow(
-  claim: ClaimTerms,
+function phrasePostings(
+  phrases: readonly ClaimPhrase[],
   analysis: PassageAnalysis,
   postings: readonly (readonly number[] | undefined)[],
-  visit: (first: number, last: number, covered: number, score: number) => void,
+  terms: readonly string[],
+): (readonly number[] | undefined)[] {
+  return phrases.map(phrase => {
+    const candidates = postings[terms.indexOf(phrase.terms[0] as string)] ?? [];
+    const found: number[] = [];
+    for (let j = 0; j < candidates.length; j += 2) {
+      const unit = candidates[j] as number;
+      if (holdsInOrder((analysis.units[unit] as Unit).terms, phrase.terms)) found.push(unit, 1);
+    }
+    return found.length > 0 ? found : undefined;
+  });
+}
+
+/** Whether `terms` holds `run`, one term after another. */
+function holdsInOrder(terms: readonly string[], run: readonly string[]): boolean {
+  for (let i = 0; i + run.length <= terms.length; i++) if (run.every((t, k) => terms[i + k] === t)) return true;
+  return false;
+}
+
+/**
+ * One window's figures: the weight of the claim terms it holds and its BM25 score, and the same with the claim's
+ * quoted phrases counted as terms of their own (what windows rank by).
+ */
+interface WindowFigures {
+  covered: number;
+  score: number;
+  rankCovered: number;
+  rankScore: number;
+}
+
+/**
+ * Calls `visit` with every window that holds a claim term: its first and last unit, and its figures (one object,
+ * reused). Entries of `weights` and `postings` up to `termCount` are the claim's terms, the rest its phrases. Windows
+ * grow one unit at a time from each start; only units that hold a claim term are looked at, through the passage's
+ * postings.
+ */
+function forEachWindow(
+  weights: readonly number[],
+  termCount: number,
+  analysis: PassageAnalysis,
+  postings: readonly (readonly number[] | undefined)[],
+  visit: (first: number, last: number, window: WindowFigures) => void,
 ): void {
   const { units, averageLength } = analysis;
   // the claim terms each unit holds, as [term, count, term, count, …]
   const held: (number[] | undefined)[] = new Array(units.length);
-  claim.terms.forEach((_, i) => {
-    const list = postings[i];
+  postings.forEach((list, i) => {
     if (!list) return;
     for (let j = 0; j < list.length; j += 2) {
       const unit = list[j] as number;
       (held[unit] ??= []).push(i, list[j + 1] as number);
     }
   });
-  const tf = new Float64Array(claim.terms.length);
+  const tf = new Float64Array(weights.length);
   const touched: number[] = [];
+  const window: WindowFigures = { covered: 0, score: 0, rankCovered: 0, rankScore: 0 };
   for (let s = 0; s < units.length; s++) {
     if (!held[s]) continue; // a window that starts without a claim term is beaten by the same window without its start
     const start = units[s] as Unit;
     const max = start.kind === 'sentence' ? MAX_SENTENCES : MAX_LINES;
-    let covered = 0;
     let length = 0;
     for (let e = s; e < units.length && e - s < max; e++) {
       const unit = units[e] as Unit;
@@ -184,20 +256,23 @@ function forEachWindow(
       if (add) {
         for (let j = 0; j < add.length; j += 2) {
           const i = add[j] as number;
-          if (tf[i] === 0) {
-            covered += claim.weights[i] ?? 0;
-            touched.push(i);
-          }
+          if (tf[i] === 0) touched.push(i);
           tf[i] = (tf[i] ?? 0) + (add[j + 1] as number);
         }
       } else if (e > s) continue; // the window ends on a unit without a claim term: its shorter self scores higher
       const norm = K1 * (1 - B + (B * length) / averageLength);
-      let score = 0;
+      window.covered = window.score = window.rankCovered = window.rankScore = 0;
       for (const i of touched) {
         const f = tf[i] as number;
-        score += ((claim.weights[i] ?? 0) * f * (K1 + 1)) / (f + norm);
+        const weight = weights[i] ?? 0;
+        const score = (weight * f * (K1 + 1)) / (f + norm);
+        window.rankCovered += weight;
+        window.rankScore += score;
+        if (i >= termCount) continue;
+        window.covered += weight;
+        window.score += score;
       }
-      visit(s, e, covered, score);
+      visit(s, e, window);
     }
     for (const i of touched) tf[i] = 0;
     touched.length = 0;

@@ -16,6 +16,8 @@ export interface Unit {
   section: number;
   /** The unit's length in terms. */
   length: number;
+  /** The unit's terms in order: where a claim's quoted phrase is looked for. */
+  terms: readonly string[];
 }
 
 /** A passage split into units, with where each term occurs: `postings.get(term)` is [unit, count, unit, count, …]. */
@@ -144,7 +146,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
-    units.push({ kind: k, first, last, run, section, length: tokens.length });
+    units.push({ kind: k, first, last, run, section, length: tokens.length, terms: tokens });
   };
   const done = (): PassageAnalysis => ({
     units,

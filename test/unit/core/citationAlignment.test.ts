@@ -90,6 +90,35 @@ describe('citation alignment', () => {
     assert.deepEqual([a.startLine, a.endLine], [10, 11]);
   });
 
+  it('takes in the lines that hold what a claim quotes as written, past a shorter line with as much of its words', () => {
+    const code = passageOf(
+      [
+        'function checkName(value) {',
+        '  // prefix and postfix',
+        '  if (value.includes("..")) {',
+        '    throw new Error("Relative value not allowed");',
+        '  }',
+        '}',
+      ].join('\n'),
+      'src/tmp.js',
+      20,
+    );
+    const weights: Record<string, number> = { prefix: 4, postfix: 4, rel: 2.7, valu: 1, allow: 1.9, error: 0.7 };
+    const weight = (t: string) => weights[t] ?? 0.2;
+    const quoted = claimTerms("A prefix or postfix with .. in it throws 'Relative value not allowed'", weight);
+    assert.deepEqual(
+      quoted.phrases.map(p => p.terms),
+      [['rel', 'valu', 'allow']],
+    );
+    // the comment with the claim's rarest terms, down to the line that throws the message
+    assert.deepEqual([alignClaim(quoted, code)?.startLine, alignClaim(quoted, code)?.endLine], [21, 23]);
+    // the same words unquoted: the two-word comment, with the claim's rarest terms, ranks first
+    const unquoted = claimTerms('A prefix or postfix with .. in it throws Relative value not allowed', weight);
+    assert.deepEqual([alignClaim(unquoted, code)?.startLine, alignClaim(unquoted, code)?.endLine], [21, 21]);
+    // a quoted single name is a term of the index already, not a phrase
+    assert.deepEqual(claimTerms('`maxWorkers` and "maxWorkers" are names', weight).phrases, []);
+  });
+
   it('matches numbers exactly', () => {
     const c = resolve('the timeout is 30000 ms', 1, [CODE]);
     assert.deepEqual([c?.startLine, c?.endLine], [12, 12]);
