@@ -71,6 +71,11 @@ export interface LineContext {
 /** The context of an answer's first line. */
 export const ANSWER_START: LineContext = { fence: undefined, items: [], paragraph: false, indentedCode: false };
 
+/** Whether `line`, in the context the lines before it leave, opens another item of a list that is open. */
+export function continuesList(line: string, before: LineContext): boolean {
+  return before.items.length > 0 && LIST_ITEM.test(line.trimStart());
+}
+
 /** The context after a whole line, its indentation included: what the panel's blocks go by. */
 export function contextAfterLine(line: string, before: LineContext): LineContext {
   const white = /^[ \t]*/.exec(line)?.[0] ?? '';

@@ -1,4 +1,4 @@
-import { ANSWER_START, contextAfterLine } from '../shared/citationMarkers';
+import { ANSWER_START, contextAfterLine, continuesList } from '../shared/citationMarkers';
 import {
   addCopyButtons,
   citationNodes,
@@ -93,9 +93,10 @@ export class StreamingMarkdown {
 
 /**
  * The end of the last complete block after `from`: a blank line outside code that a line starting at its first column
- * follows (what went before is closed: a list, a fence in a list item, indented code), read as the marker scanner reads
- * lines (`contextAfterLine`), so each block renders as it would in the whole answer and its scanner starts where the
- * whole answer's would stand.
+ * follows (what went before is closed: a list, a fence in a list item, indented code), but for another item of the
+ * list before it (a list is one block, numbered and spaced as a whole), read as the marker scanner reads lines
+ * (`contextAfterLine`), so each block renders as it would in the whole answer and its scanner starts where the whole
+ * answer's would stand.
  */
 export function commitBoundary(text: string, from: number): number {
   let boundary = from;
@@ -106,8 +107,9 @@ export function commitBoundary(text: string, from: number): number {
     const end = pos + line.length + 1;
     if (/^[ \t]*\r?$/.test(line)) {
       if (context.fence === undefined) blankEnd = end;
-    } else if (/^[ \t]/.test(line)) blankEnd = undefined;
-    else if (blankEnd !== undefined) boundary = blankEnd;
+    } else if (/^[ \t]/.test(line) || continuesList(line, context)) blankEnd = undefined;
+    // after a list, a line that has not ended may still turn out to be its next item (`1` + `. b`)
+    else if (blankEnd !== undefined && (end <= text.length || context.items.length === 0)) boundary = blankEnd;
     context = contextAfterLine(line, context);
     pos = end;
   }

@@ -266,9 +266,9 @@ describe('panel webview (component, Chromium)', function () {
     const chips = await p.page
       .locator('.answer button.cite')
       .evaluateAll(bs => bs.map(b => `${(b as HTMLElement).dataset.ordinal}:${b.textContent}`));
-    // the core counts the [1] of the indented block and the [2] of the link's title (not the fenced one); neither
-    // can be a chip, and the numbers after them keep their ordinals
-    const notChips = new Set([2, 4]);
+    // the core counts the [2] of the link's title (not the indented or fenced code's); it cannot be a chip, and the
+    // numbers after it keep their ordinals
+    const notChips = new Set([3]);
     assert.deepEqual(
       chips,
       markers.filter(m => !notChips.has(m.ordinal)).map(m => `${m.ordinal}:${m.n}`),

@@ -56,10 +56,10 @@ export interface ClaimPhrase {
 
 /**
  * Inline code, and text in double, curly or single quotation marks (a single mark that ends or starts a word is an
- * apostrophe: don't, the users' files).
+ * apostrophe: don't, the users' files, the ‘90s).
  */
 const QUOTED =
-  /`([^`]+)`|"([^"]+)"|\u201c([^\u201d]+)\u201d|\u2018([^\u2019]+)\u2019|(?<![\p{L}\p{N}])'([^']+)'(?![\p{L}\p{N}])/gu;
+  /`([^`]+)`|"([^"]+)"|\u201c([^\u201d]+)\u201d|(?<![\p{L}\p{N}])[\u2018']([^\u2018\u2019']+)[\u2019'](?![\p{L}\p{N}])/gu;
 
 export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
   const terms = [...new Set(tokenize(claim))];
@@ -69,6 +69,7 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     const text = m.slice(1).find(g => g !== undefined) ?? '';
     const quoted = tokenize(text);
     if (!/\S\s+\S/.test(text) || quoted.length < 2) continue;
+    if (phrases.some(p => p.terms.join(' ') === quoted.join(' '))) continue; // quoted twice, held once
     phrases.push({ terms: quoted, weight: [...new Set(quoted)].reduce((sum, t) => sum + weight(t), 0) });
   }
   return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases };
@@ -263,12 +264,17 @@ function forEachWindow(
       const norm = K1 * (1 - B + (B * length) / averageLength);
       window.covered = window.score = window.rankCovered = window.rankScore = 0;
       for (const i of touched) {
-        const f = tf[i] as number;
         const weight = weights[i] ?? 0;
-        const score = (weight * f * (K1 + 1)) / (f + norm);
         window.rankCovered += weight;
+        if (i >= termCount) {
+          // a phrase held adds its weight whatever the window's length: windows that hold the same phrases keep
+          // the order their terms give them
+          window.rankScore += weight;
+          continue;
+        }
+        const f = tf[i] as number;
+        const score = (weight * f * (K1 + 1)) / (f + norm);
         window.rankScore += score;
-        if (i >= termCount) continue;
         window.covered += weight;
         window.score += score;
       }

@@ -99,8 +99,13 @@ export function claimBefore(text: string, tableLine?: boolean): string {
 
 /** A list bullet or number, or a heading's marks, that opens a claim. */
 const LINE_MARK = /^\s*(?:[-*+]|\d{1,3}[.)]|#{1,6})\s+/;
-/** Emphasis marks, and a backtick that opens no code: stars, and underscores that start or end a word. */
-const EMPHASIS = /[*`]+|(?<![\p{L}\p{N}])_+|_+(?![\p{L}\p{N}])/gu;
+/**
+ * Emphasis marks, and a backtick that opens no code: stars and underscores that start or end a word (`2*3` and
+ * `max_retries` keep theirs).
+ */
+const EMPHASIS = /`+|(?<![\p{L}\p{N}])[*_]+|[*_]+(?![\p{L}\p{N}])/gu;
+/** A backslash escape of Markdown (`max\_retries`): the character it escapes, as written. */
+const ESCAPE = /\\([!-/:-@[-`{-~])/g;
 
 /**
  * A claim as people read it, on one line: without list bullets, heading marks and emphasis, its inline code as
@@ -112,10 +117,15 @@ function plainClaim(text: string): string {
   let plain = '';
   let at = 0;
   for (const code of claim.matchAll(INLINE_CODE)) {
-    plain += claim.slice(at, code.index).replace(EMPHASIS, '') + code[0];
+    plain += prose(claim.slice(at, code.index)) + code[0];
     at = code.index + code[0].length;
   }
-  return (plain + claim.slice(at).replace(EMPHASIS, '')).replace(/\s+/g, ' ').trim();
+  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').trim();
+}
+
+/** Text outside inline code as people read it: emphasis marks dropped, escapes undone. */
+function prose(text: string): string {
+  return text.replace(ESCAPE, '$1').replace(EMPHASIS, '');
 }
 
 /**

@@ -115,8 +115,29 @@ describe('citation alignment', () => {
     // the same words unquoted: the two-word comment, with the claim's rarest terms, ranks first
     const unquoted = claimTerms('A prefix or postfix with .. in it throws Relative value not allowed', weight);
     assert.deepEqual([alignClaim(unquoted, code)?.startLine, alignClaim(unquoted, code)?.endLine], [21, 21]);
-    // a quoted single name is a term of the index already, not a phrase
+    // a quoted single name is a term of the index already, not a phrase; a phrase quoted twice is held once
     assert.deepEqual(claimTerms('`maxWorkers` and "maxWorkers" are names', weight).phrases, []);
+    assert.equal(claimTerms('`retries: Infinity` and `retries: Infinity`', weight).phrases.length, 1);
+    // apostrophes quote nothing
+    assert.deepEqual(claimTerms("In the ‘90s we didn’t use the users' files", weight).phrases, []);
+  });
+
+  it('ranks by phrase only among windows, never so that a shorter one holding it gives the citation away', () => {
+    const a = passageOf(
+      [
+        'const x = 1;',
+        '// retries: Infinity means retry forever',
+        'retries = 3',
+        'function Infinity() {}',
+        'retries: Infinity',
+        'other line',
+      ].join('\n'),
+      'src/a.ts',
+    );
+    const b = passageOf(['forever', 'set forever retries x'].join('\n'), 'src/b.ts');
+    const c = resolve('Set `retries: Infinity` to retry forever', 1, [a, b]);
+    // both lines 2 and 5 hold the phrase: line 2 holds more of the claim, and stays the citation's
+    assert.deepEqual([c?.n, c?.startLine, c?.endLine, c?.movedFrom], [1, 2, 2, undefined]);
   });
 
   it('matches numbers exactly', () => {

@@ -142,12 +142,13 @@ describe('citation markers', () => {
     );
   });
 
-  it('keeps a list item and the code indented under it in one block, so the panel renders the code in its item', () => {
-    const text = '1. Install:\n\n    ```bash\n    npm i\n\n    ```\n\n2. Run it [1].\n\n   More [2].\n\nDone [3].';
+  it('keeps a list, with the code indented under its items, in one block, so the panel renders it as the whole answer does', () => {
+    const text =
+      '1. Install:\n\n    ```bash\n    npm i\n\n    ```\n\n1. Run it [1].\n\n   More [2].\n\nDone [3].\n\n- a\n\nEnd.';
     assert.deepEqual(blocksAsCommitted(text), [
-      '1. Install:\n\n    ```bash\n    npm i\n\n    ```\n\n',
-      '2. Run it [1].\n\n   More [2].\n\n',
-      'Done [3].',
+      '1. Install:\n\n    ```bash\n    npm i\n\n    ```\n\n1. Run it [1].\n\n   More [2].\n\n',
+      'Done [3].\n\n',
+      '- a\n\nEnd.', // the tail: until its line ends, "End." might have been the list's next item
     ]);
   });
 
@@ -226,6 +227,7 @@ describe('claims', () => {
       claims('Set **`max_retries`** to _three_ in __init__ or MAX_WORKERS, not `a*b` [1].')[0]?.claim,
       'Set `max_retries` to three in init or MAX_WORKERS, not `a*b`',
     );
+    assert.equal(claims('Set max\\_retries to 2*3, *not* 5 [1].')[0]?.claim, 'Set max_retries to 2*3, not 5');
   });
 
   it('handles CRLF line ends', () => {
