@@ -286,7 +286,7 @@ describe('panel webview (component, Chromium)', function () {
     await p.page.locator('.answer a button.cite').click();
     assert.deepEqual(
       (await p.posted()).filter(m => m.type !== 'ready'),
-      [{ type: 'openCitation', turnId: 't', n: 1, ordinal: 3 }],
+      [{ type: 'openCitation', turnId: 't', n: 1, ordinal: 2 }],
       'a chip in a link opens its lines',
     );
   });
