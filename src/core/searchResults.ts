@@ -20,7 +20,8 @@ const MARKDOWN_HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
 
 /**
  * Each passage as a search result: the run of lines that best matches the query (the lines citations would align a
- * claim with the same words to, `alignClaim`), and the heading those lines are under. `weight` is the index's IDF
+ * claim with the same words to, `alignClaim`: words the query quotes, `"connection refused"`, rank the lines that
+ * hold them as written), and the heading those lines are under. `weight` is the index's IDF
  * when the retriever has one; else the passages' own.
  */
 export function searchResultViews(

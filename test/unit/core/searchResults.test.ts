@@ -50,6 +50,29 @@ const code: Passage = {
 };
 
 describe('/search results', () => {
+  it('shows the lines that hold what the query quotes, as written', () => {
+    const net: Passage = {
+      id: 'docs/net.md:1-4',
+      path: 'docs/net.md',
+      location: '/ws/docs/net.md',
+      startLine: 1,
+      endLine: 4,
+      text: [
+        '# Network',
+        '',
+        'Refused connections are retried.',
+        'When the peer is down, the client logs connection refused by peer and stops at once.',
+      ].join('\n'),
+      score: 1,
+    };
+    const lines = (query: string) => {
+      const [view] = searchResultViews([{ ...net }], query);
+      return [view?.startLine, view?.endLine];
+    };
+    assert.deepEqual(lines('connection refused'), [3, 3]);
+    assert.deepEqual(lines('"connection refused"'), [3, 4]);
+  });
+
   it('shows the lines that match the query, not the chunk’s first lines', () => {
     const [view] = searchResultViews([guide], 'flux capacitor charged');
     assert.ok(view);
