@@ -26,6 +26,15 @@ const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)]) {1,4}(?! )/;
 const LIST_ITEM_HERE = new RegExp(LIST_ITEM.source.slice(1), 'y');
 /** What the rest of a line may be while more of it has yet to come and it may still be a list item (or a fence in one). */
 const MAY_BE_LIST_FENCE = /^(?:[-*+]|\d{1,9}[.)]?)(?: *| {1,4}[`~]{1,2})$/;
+/**
+ * A line that leaves no paragraph open: an ATX heading or a thematic break (SETEXT_UNDERLINE, after a paragraph). A
+ * line indented four columns after one is indented code, not a paragraph going on.
+ */
+const HEADING_OR_RULE = /^(?:#{1,6}(?:[ \t]|\r?$)|([-*_])[ \t]*(?:\1[ \t]*){2,}\r?$)/;
+/** The underline that makes the paragraph above it a heading. */
+const SETEXT_UNDERLINE = /^(?:=+|-+)[ \t]*\r?$/;
+/** What the rest of a line may be while more of it has yet to come and it may still be a heading or a rule. */
+const MAY_BE_HEADING_OR_RULE = /^(?:#{1,6}|[-*_=][-*_= \t]*)$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
 
@@ -99,6 +108,9 @@ function contextAfterText(indent: number, text: string, before: LineContext): Li
   }
   if (indent - containerOf(at) > FENCE_INDENT) {
     return at.paragraph && !at.indentedCode ? at : { ...at, paragraph: false, indentedCode: true };
+  }
+  if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
+    return { ...at, paragraph: false, indentedCode: false };
   }
   const item = LIST_ITEM.exec(text)?.[0];
   const items = item === undefined ? at.items : [...at.items, indent + item.length];
@@ -222,7 +234,8 @@ export class MarkerScanner {
         const eol = text.indexOf('\n', i);
         const at = contextAtText(this.indent, this.context);
         const canOpen = at.fence === undefined && this.indent - containerOf(at) <= FENCE_INDENT;
-        if (canOpen && eol < 0 && !final && MAY_BE_LIST_FENCE.test(text.slice(i))) {
+        const rest = eol < 0 && !final ? text.slice(i) : undefined;
+        if (canOpen && rest !== undefined && (MAY_BE_LIST_FENCE.test(rest) || MAY_BE_HEADING_OR_RULE.test(rest))) {
           this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
           break;
         }

@@ -111,6 +111,7 @@ describe('citation markers', () => {
       ['1. a\n    ```\n    x[1]\nb [2]\n    y[3]\n', [2, 3]],
       ['Para\n\n    ```\n    x[1]\n    ```\n\n    y[2]\nDone [3].', [3]],
       ['- a\n\n        ```\n        x[1]\n        ```\n\n[2]', [2]],
+      ['## Example\n    arr[1] = 1\nIntro [2]\n---\n    a[3]\n- - -\n    b[4]\n#tag [5]\n    c[6]', [2, 5, 6]],
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(

@@ -33,6 +33,8 @@ const PIECES = [
   '- a\n  - b:\n\n      ```sh\n      x[27]\n      ```',
   '- Step:\n    ```py\n    print(argv[28])\n    ```\n- next [29]',
   'Para [30]\n\n    code[31]\n\n    more[32]\nEnd [33].',
+  '## Example [34]\n    arr[35] = 1',
+  'Intro [36]\n---\n    a[37]\n***\n    b[38]\nEnd [39]',
   '[',
   '17]',
   '`',
