@@ -17,11 +17,6 @@ export const LOCK_FILE = 'sync.lock';
  */
 const HEARTBEAT_MS = 2_000;
 const STALE_MS = 60_000;
-/**
- * How old a lock that says nothing must be to be taken as left behind: its holder writes who it is as it creates it,
- * so an empty one older than a few heartbeats was left by a write that failed (a full disk) or a crash between the two.
- */
-const EMPTY_STALE_MS = 3 * HEARTBEAT_MS;
 const POLL_MS = 100;
 
 /**
@@ -62,9 +57,8 @@ async function staleLock(path: string): Promise<number | undefined> {
   if (!info) return undefined;
   if (Date.now() - info.mtimeMs > STALE_MS) return info.ino;
   const { pid, host } = await holderOf(path);
-  // an empty file is a lock being written: wait for it, for a while; a process on another machine (a shared folder)
-  // cannot be asked whether it lives: only its heartbeat tells
-  if (Number.isNaN(pid) && host === '') return Date.now() - info.mtimeMs > EMPTY_STALE_MS ? info.ino : undefined;
+  // an empty file is a lock being written: wait for it; a process on another machine (a shared folder) cannot be
+  // asked whether it lives: only its heartbeat tells
   if (!Number.isInteger(pid) || pid <= 0 || (host !== '' && host !== hostname())) return undefined;
   try {
     process.kill(pid, 0);

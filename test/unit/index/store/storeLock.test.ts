@@ -54,21 +54,6 @@ describe('the store lock', () => {
     )();
   });
 
-  it('waits for a lock being written, and takes over one left empty (a write that failed on a full disk)', async () => {
-    const dir = await dirs.make('grounded-lock-');
-    await writeFile(join(dir, LOCK_FILE), '');
-    const controller = new AbortController();
-    const waiting = lockStore(dir, controller.signal);
-    setTimeout(() => controller.abort(new Error('gave up')), 300);
-    await assert.rejects(waiting, /gave up/, 'a fresh empty lock is one being written');
-    const old = new Date(Date.now() - 30_000);
-    await utimes(join(dir, LOCK_FILE), old, old);
-    await (
-      await lockStore(dir)
-    )();
-    assert.deepEqual(await readdir(dir), []);
-  });
-
   it('waits for a fresh lock of a process on another machine, whose pid means nothing here', async () => {
     const dir = await dirs.make('grounded-lock-');
     await writeFile(join(dir, LOCK_FILE), '2147483646 another-host\n');
