@@ -94,7 +94,8 @@ export class StreamingMarkdown {
 /**
  * The end of the last complete block after `from`: a blank line outside code that a line starting at its first column
  * follows (what went before is closed: a list, a fence in a list item, indented code), but for another item of the
- * list before it (a list is one block, numbered and spaced as a whole), read as the marker scanner reads lines
+ * list before it (a list is one block, numbered and spaced as a whole, up to LIST_BLOCK_LIMIT), read as the marker
+ * scanner reads lines
  * (`contextAfterLine`), so each block renders as it would in the whole answer and its scanner starts where the whole
  * answer's would stand.
  */
@@ -102,19 +103,32 @@ export function commitBoundary(text: string, from: number): number {
   let boundary = from;
   let context = ANSWER_START;
   let blankEnd: number | undefined;
+  // the last blank line before another item of a list: where a list too long to render every frame is split
+  let itemBreak: number | undefined;
   let pos = from;
   for (const line of text.slice(from).split('\n')) {
     const end = pos + line.length + 1;
     if (/^[ \t]*\r?$/.test(line)) {
       if (context.fence === undefined) blankEnd = end;
-    } else if (/^[ \t]/.test(line) || continuesList(line, context)) blankEnd = undefined;
+    } else if (/^[ \t]/.test(line)) blankEnd = undefined;
+    else if (continuesList(line, context)) {
+      itemBreak = blankEnd ?? itemBreak;
+      blankEnd = undefined;
+    }
     // after a list, a line that has not ended may still turn out to be its next item (`1` + `. b`)
     else if (blankEnd !== undefined && (end <= text.length || context.items.length === 0)) boundary = blankEnd;
     context = contextAfterLine(line, context);
     pos = end;
   }
+  if (itemBreak !== undefined && itemBreak > boundary && text.length - boundary > LIST_BLOCK_LIMIT) return itemBreak;
   return boundary;
 }
+
+/**
+ * The most characters of a list the panel renders again each frame while it streams: a longer list is committed
+ * between its items (each part then numbered and spaced on its own), so the cost per frame stays bounded.
+ */
+const LIST_BLOCK_LIMIT = 2_000;
 
 /** Where the cursor goes: the last block's innermost last element, but never inside a chip or its words. */
 function deepestLast(root: HTMLElement): HTMLElement | undefined {

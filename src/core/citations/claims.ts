@@ -103,9 +103,12 @@ const LINE_MARK = /^\s*(?:[-*+]|\d{1,3}[.)]|#{1,6})\s+/;
  * Emphasis marks, and a backtick that opens no code: stars and underscores that start or end a word (`2*3` and
  * `max_retries` keep theirs).
  */
-const EMPHASIS = /`+|(?<![\p{L}\p{N}])[*_]+|[*_]+(?![\p{L}\p{N}])/gu;
-/** A backslash escape of Markdown (`max\_retries`): the character it escapes, as written. */
+const EMPHASIS = /`+|(?<![\p{L}\p{N}*_])[*_]+|[*_]+(?![\p{L}\p{N}*_])/gu;
+/** A backslash escape of Markdown (`max\_retries`, `2 \* 3`): the character it escapes, as written. */
 const ESCAPE = /\\([!-/:-@[-`{-~])/g;
+/** Where an escaped character stands while emphasis is dropped: a private-use character per ASCII one. */
+const ESCAPED_BASE = 0xe000;
+const ESCAPED = /[\ue021-\ue07e]/g;
 
 /**
  * A claim as people read it, on one line: without list bullets, heading marks and emphasis, its inline code as
@@ -123,9 +126,12 @@ function plainClaim(text: string): string {
   return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').trim();
 }
 
-/** Text outside inline code as people read it: emphasis marks dropped, escapes undone. */
+/** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */
 function prose(text: string): string {
-  return text.replace(ESCAPE, '$1').replace(EMPHASIS, '');
+  return text
+    .replace(ESCAPE, (_, c: string) => String.fromCharCode(ESCAPED_BASE + c.charCodeAt(0)))
+    .replace(EMPHASIS, '')
+    .replace(ESCAPED, c => String.fromCharCode(c.charCodeAt(0) - ESCAPED_BASE));
 }
 
 /**

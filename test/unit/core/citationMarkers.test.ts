@@ -153,6 +153,22 @@ describe('citation markers', () => {
     ]);
   });
 
+  it('splits a list between its items only when it grows too long to render again every frame', () => {
+    const item = (i: number) => `${i}. Step ${i} [${i}]:\n\n   \`\`\`sh\n   run --step ${i} a[${i}]\n   \`\`\`\n\n`;
+    const text = Array.from({ length: 40 }, (_, i) => item(i + 1)).join('') + 'Done [99].';
+    const blocks = blocksAsCommitted(text);
+    assert.ok(blocks.length > 3, 'a long list is committed in parts');
+    assert.ok(
+      blocks.every(b => /^\d+\. Step/.test(b) || b.startsWith('Done')),
+      'each part starts at an item',
+    );
+    assert.ok(Math.max(...blocks.map(b => b.length)) < 2_500, 'no part is much longer than the limit');
+    assert.deepEqual(
+      blocks.flatMap(b => markersOf(b).map(m => m.n)),
+      markersOf(text).map(m => m.n),
+    );
+  });
+
   it('sees a fence whose backticks arrive in separate tokens', () => {
     assert.deepEqual(
       (() => {
@@ -229,6 +245,10 @@ describe('claims', () => {
       'Set `max_retries` to three in init or MAX_WORKERS, not `a*b`',
     );
     assert.equal(claims('Set max\\_retries to 2*3, *not* 5 [1].')[0]?.claim, 'Set max_retries to 2*3, not 5');
+    assert.equal(
+      claims('Use 2**10 bytes, model__field, 2 \\* 3 and \\_\\_init\\_\\_ [1].')[0]?.claim,
+      'Use 2**10 bytes, model__field, 2 * 3 and __init__',
+    );
   });
 
   it('handles CRLF line ends', () => {
