@@ -63,6 +63,9 @@ export function chatModelAdvice(situation: {
   return undefined;
 }
 
+/** Text with words in it: what ends a claim's run of markers. */
+const HAS_WORDS = /[\p{L}\p{N}]/u;
+
 /** Said after an anchor whose lines do not support the claim before it. */
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 /** Said after an anchor whose lines say only part of the claim before it. */
@@ -78,23 +81,38 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   let sources: Passage[] = [];
   // citations arrive before the token that holds their marker; a marker finds its own by ordinal
   const citations = new Map<number, Citation>();
-  const write = (pieces: MarkerPiece[]) => {
+  const writeOne = (piece: MarkerPiece) => {
+    if (piece.type === 'text') {
+      sink.markdown(piece.text);
+      return;
+    }
+    const citation = citations.get(piece.ordinal);
+    if (citation) {
+      sink.anchor(citation.n, citedSpan(citation));
+      if (citation.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
+      if (citation.support === 'partial') sink.markdown(PARTIAL_NOTE);
+    } else {
+      // a number that names no source is left out, as the model invented it
+      const passage = sources[piece.n - 1];
+      if (passage) sink.anchor(piece.n, passage);
+    }
+  };
+  // a claim's markers (`[1][3]`, `[1], [3]`) are written once the next words show it cites no more: a later one can
+  // change the verdict on an earlier one (a source the claim also cites is no rival), and a note cannot be taken back
+  let held: MarkerPiece[] = [];
+  const write = (pieces: MarkerPiece[], last = false) => {
     for (const piece of pieces) {
-      if (piece.type === 'text') {
-        sink.markdown(piece.text);
+      if (piece.type === 'marker' || (held.length > 0 && !HAS_WORDS.test(piece.text))) {
+        held.push(piece);
         continue;
       }
-      const citation = citations.get(piece.ordinal);
-      if (citation) {
-        sink.anchor(citation.n, citedSpan(citation));
-        if (citation.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
-        if (citation.support === 'partial') sink.markdown(PARTIAL_NOTE);
-      } else {
-        // a number that names no source is left out, as the model invented it
-        const passage = sources[piece.n - 1];
-        if (passage) sink.anchor(piece.n, passage);
-      }
+      for (const h of held) writeOne(h);
+      held = [];
+      writeOne(piece);
     }
+    if (!last) return;
+    for (const h of held) writeOne(h);
+    held = [];
   };
   for await (const event of events) {
     switch (event.type) {
@@ -104,6 +122,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       case 'sources':
         sources = event.sources;
         scanner = new MarkerScanner();
+        held = [];
         citations.clear();
         break;
       case 'citation':
@@ -113,7 +132,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         write(scanner.push(event.text));
         break;
       case 'done': {
-        write(scanner.flush());
+        write(scanner.flush(), true);
         // each cited range once; an answer that cites nothing still shows what it was written from
         const shown = sourcesToShow(event, sources);
         if (shown.kind === 'cited') sink.citedRanges(shown.ranges.map(citedSpan));
@@ -121,7 +140,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
       case 'error':
-        write(scanner.flush());
+        write(scanner.flush(), true);
         if (event.partial) sink.markdown('\n\n*— answer interrupted —*');
         // the fixes first (Set API Key, Open Setting, Show Log…), then Retry where asking again can help
         for (const action of fixActions(event.error)) sink.button(action);

@@ -1,7 +1,7 @@
 import type { Citation } from '../events';
 import type { Passage } from '../passage';
 import type { TermWeight } from './align';
-import { ClaimTracker } from './claims';
+import { ClaimTracker, type ClaimMarker } from './claims';
 import { analysePassage } from './passageUnits';
 import { CitationResolver, type CitationCheck } from './resolve';
 
@@ -12,7 +12,10 @@ import { CitationResolver, type CitationCheck } from './resolve';
 export class CitationStream {
   private readonly tracker = new ClaimTracker();
   private readonly resolver: CitationResolver;
+  /** Every citation so far, one per marker, in the order of their markers. */
   readonly citations: Citation[] = [];
+  /** The markers of the claim being cited. */
+  private claim: ClaimMarker[] = [];
 
   constructor(
     private readonly sources: readonly Passage[],
@@ -43,13 +46,29 @@ export class CitationStream {
     return this.resolveAll(this.tracker.flush());
   }
 
-  private resolveAll(markers: ReturnType<ClaimTracker['push']>): Citation[] {
+  /**
+   * Resolves each marker; when it is another marker of the claim before it (`[1][3]`), the claim's earlier citations
+   * are judged again, now that the claim cites one more source, and those whose verdict changed are given again.
+   */
+  private resolveAll(markers: readonly ClaimMarker[]): Citation[] {
     const out: Citation[] = [];
     for (const marker of markers) {
-      const citation = this.resolver.resolve(marker);
-      if (citation) out.push(citation);
+      if (this.claim?.[0]?.claimId !== marker.claimId) this.claim = [];
+      this.claim.push(marker);
+      const cocited = this.claim.map(m => m.n);
+      for (const earlier of this.claim.slice(0, -1)) {
+        const at = this.citations.findIndex(c => c.ordinal === earlier.ordinal);
+        const again = at < 0 ? undefined : this.resolver.resolve(earlier, cocited);
+        if (!again || again.support === this.citations[at]?.support) continue;
+        this.citations[at] = again;
+        out.push(again);
+      }
+      const citation = this.resolver.resolve(marker, cocited);
+      if (citation) {
+        this.citations.push(citation);
+        out.push(citation);
+      }
     }
-    this.citations.push(...out);
     return out;
   }
 }

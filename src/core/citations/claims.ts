@@ -1,11 +1,15 @@
 import { MarkerScanner } from '../../shared/citationMarkers';
 import { endsInAbbreviation, INLINE_CODE } from './passageUnits';
 
-/** One cited number and the claim its marker closes. `ordinal` counts cited numbers over the answer from 0. */
+/**
+ * One cited number and the claim its marker closes. `ordinal` counts cited numbers over the answer from 0; `claimId`
+ * counts claims, so the markers of one claim (`[1][3]`) share it.
+ */
 export interface ClaimMarker {
   n: number;
   ordinal: number;
   claim: string;
+  claimId: number;
 }
 
 /**
@@ -28,8 +32,9 @@ export class ClaimTracker {
   private readonly scanner = new MarkerScanner();
   /** The answer's text since the last marker. */
   private since = '';
-  /** The claim of the last marker: the next one shares it when no words come between them. */
+  /** The claim of the last marker, and its number: the next one shares them when no words come between them. */
   private lastClaim = '';
+  private claimId = 0;
   /**
    * Whether the answer's current line, up to where `since` starts, opens with a `|` (a table row): undefined while
    * it holds nothing but white space. Says whether a `|` later on that line divides cells.
@@ -51,7 +56,10 @@ export class ClaimTracker {
         this.since += piece.text;
         continue;
       }
-      if (HAS_WORDS.test(this.since)) this.lastClaim = claimBefore(this.since, this.tableLine);
+      if (HAS_WORDS.test(this.since)) {
+        this.lastClaim = claimBefore(this.since, this.tableLine);
+        this.claimId++;
+      }
       const newline = this.since.lastIndexOf('\n');
       const opening = /\S/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
       if (newline >= 0 || this.tableLine === undefined)
@@ -59,7 +67,7 @@ export class ClaimTracker {
       // a line that opens with a marker is not a table row
       this.tableLine ??= false;
       this.since = '';
-      out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim });
+      out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
     }
     return out;
   }

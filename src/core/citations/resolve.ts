@@ -1,6 +1,6 @@
 import type { Citation, Support } from '../events';
 import { passageRef, type Passage } from '../passage';
-import { alignClaim, claimTerms, type Alignment, type TermWeight } from './align';
+import { alignClaim, claimTerms, type Alignment, type ClaimTerms, type TermWeight } from './align';
 import type { ClaimMarker } from './claims';
 import { analysePassage } from './passageUnits';
 
@@ -39,6 +39,8 @@ interface Aligned {
  */
 export class CitationResolver {
   private weight: TermWeight | undefined;
+  /** The last claim's sources aligned to it: its other markers (`[1][3]`) are resolved against the same. */
+  private last: { claim: string; terms: ClaimTerms; aligned: (Alignment | undefined)[] } | undefined;
 
   constructor(
     private readonly sources: readonly Passage[],
@@ -49,24 +51,28 @@ export class CitationResolver {
     this.weight = weight;
   }
 
-  /** The citation of one marker; undefined when its number names no source. */
-  resolve(marker: ClaimMarker): Citation | undefined {
+  /**
+   * The citation of one marker; undefined when its number names no source. `cocited`: the numbers its claim cites
+   * (`[1][3]` → 1, 3), whose passages say the claim together and are no rivals in the verdict.
+   */
+  resolve(marker: Pick<ClaimMarker, 'n' | 'ordinal' | 'claim'>, cocited: readonly number[] = []): Citation | undefined {
     const cited = this.sources[marker.n - 1];
     if (!cited) return undefined;
-    this.weight ??= weightsFromPassages(this.sources);
-    const terms = claimTerms(marker.claim, this.weight);
-    const own = alignClaim(terms, cited);
+    const own = this.alignedTo(marker.claim, marker.n);
     let chosen: Aligned = { n: marker.n, passage: cited, alignment: own };
     let support: Support | undefined;
     if (this.check !== 'off' && !own) support = 'partial';
     else if (this.check !== 'off' && own) {
       // the other sources are aligned only to be compared with: moved to, or weighed against
-      const all = this.sources.map((passage, i) =>
-        i + 1 === marker.n ? chosen : { n: i + 1, passage, alignment: alignClaim(terms, passage) },
-      );
+      const all = this.sources.map((passage, i) => ({
+        n: i + 1,
+        passage,
+        alignment: this.alignedTo(marker.claim, i + 1),
+      }));
       const better = betterSource(own, all);
       if (better) chosen = better;
-      support = verdict(better?.alignment ?? own, mostElsewhere(chosen.n, all));
+      const rivals = all.filter(x => x.n === chosen.n || !cocited.includes(x.n));
+      support = verdict(better?.alignment ?? own, mostElsewhere(chosen.n, rivals));
     }
     const { n, passage, alignment } = chosen;
     const citation: Citation = {
@@ -80,6 +86,17 @@ export class CitationResolver {
     if (support) citation.support = support;
     if (n !== marker.n) citation.movedFrom = marker.n;
     return citation;
+  }
+
+  /** Source `n` aligned to `claim` (worked out once per claim and source). */
+  private alignedTo(claim: string, n: number): Alignment | undefined {
+    if (this.last?.claim !== claim) {
+      this.weight ??= weightsFromPassages(this.sources);
+      this.last = { claim, terms: claimTerms(claim, this.weight), aligned: [] };
+    }
+    const { terms, aligned } = this.last;
+    if (!(n - 1 in aligned)) aligned[n - 1] = alignClaim(terms, this.sources[n - 1] as Passage);
+    return aligned[n - 1];
   }
 }
 

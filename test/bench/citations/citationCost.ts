@@ -19,7 +19,7 @@ export interface CitationCost {
 
 interface Trial {
   sources: Passage[];
-  marker: ClaimMarker;
+  marker: Pick<ClaimMarker, 'n' | 'ordinal' | 'claim'>;
 }
 
 /**

@@ -297,6 +297,39 @@ describe('citation alignment', () => {
   });
 });
 
+describe('a claim that cites several sources', () => {
+  const passage = (path: string, lines: string[]) => passageOf(lines.join('\n'), path);
+  const filler = (i: number) => `Filler sentence number ${i} talks about nothing much.`;
+  const car = passage('docs/car.md', ['The flux capacitor is in the car.']);
+  // the claim's other words, each in a sentence of its own, too far apart for one window to hold two of them
+  const plant = passage('docs/plant.md', [
+    'It needs gigawatts at the plant.',
+    ...[1, 2, 3, 4].map(filler),
+    'The rear seats fold flat.',
+    ...[5, 6, 7, 8].map(filler),
+    'Behind the dashboard is a keypad.',
+  ]);
+  const claim = 'The flux capacitor needs gigawatts behind the rear seats';
+  const stream = (answer: string) => {
+    const s = new CitationStream([car, plant], 'lexical', () => 1);
+    const events = [...(answer.match(/\s*\S+/g) ?? []).flatMap(t => s.push(t)), ...s.flush()];
+    return { events: events.map(c => `${c.ordinal}:${c.n}:${c.support}`), final: s.citations.map(c => c.support) };
+  };
+
+  it('weighs a source against the retrieved ones the claim does not cite, judging it again as the claim cites more', () => {
+    // alone, source 1 holds far less of the claim than source 2 does: partly supported
+    assert.deepEqual(stream(`${claim} [1].`), { events: ['0:1:partial'], final: ['partial'] });
+    // cited with source 2, the two say it together: [1] is judged again when [2] arrives, and given again
+    assert.deepEqual(stream(`${claim} [1][2].`), {
+      events: ['0:1:partial', '0:1:supported', '1:2:supported'],
+      final: ['supported', 'supported'],
+    });
+    assert.deepEqual(stream(`${claim} [1], [2].`).final, ['supported', 'supported']);
+    // a marker of the next claim does not count as the claim's
+    assert.deepEqual(stream(`${claim} [1]. The plant has seats [2].`).final[0], 'partial');
+  });
+});
+
 describe('model check parsing', () => {
   const supports = (reply: string, count: number) => parseVerdicts(reply, count)?.map(v => v.support);
 

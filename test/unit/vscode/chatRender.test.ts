@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import { EndpointRequestError, GroundedError, SELECT_MODEL, type ErrorAction } from '../../../src/core/errors';
+import type { AnswerEvent, Citation } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 import {
   chatModelAdvice,
@@ -108,6 +109,31 @@ describe('chat rendering', () => {
       'markdown:.',
       'cited:docs/file1.md:2-2 docs/file1.md:1-1',
     ]);
+  });
+
+  it("writes a claim's markers once the claim cites no more, with the verdicts its last marker left", async () => {
+    const source = passage(1, 'The car has wheels.');
+    const citation = (ordinal: number, n: number, support: Citation['support']): AnswerEvent => ({
+      type: 'citation',
+      citation: { n, ordinal, passage: source, claim: 'c', startLine: 1, endLine: 1, support },
+    });
+    async function* events(): AsyncGenerator<AnswerEvent> {
+      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
+      yield citation(0, 1, 'partial');
+      yield { type: 'token', text: 'The car has wheels [1]' };
+      // the claim's second marker: the first one is judged again, with the source it is cited with
+      yield citation(0, 1, 'supported');
+      yield citation(1, 2, 'supported');
+      yield { type: 'token', text: '[2]. Done' };
+      const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
+      yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
+    }
+    const sink = new SpyChatSink();
+    await renderToChat(events(), sink);
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
+      ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1', 'anchor:2:docs/file1.md:1-1', 'markdown:. Done'],
+    );
   });
 
   it('marks a claim whose cited lines say only part of it', async () => {
