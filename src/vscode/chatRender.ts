@@ -117,6 +117,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   for await (const event of events) {
     switch (event.type) {
       case 'step':
+        // the answer has paused (a retry, the model check): what is held is written with what is known now
+        write([], true);
         sink.progress(event.detail);
         break;
       case 'sources':
@@ -152,5 +154,6 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       }
     }
   }
+  write(scanner.flush(), true);
   return { answer: '', mode: 'answer', cited: 0 };
 }

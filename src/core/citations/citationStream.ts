@@ -16,6 +16,8 @@ export class CitationStream {
   readonly citations: Citation[] = [];
   /** The markers of the claim being cited. */
   private claim: ClaimMarker[] = [];
+  /** Where the citation of each ordinal is in `citations`. */
+  private readonly at = new Map<number, number>();
 
   constructor(
     private readonly sources: readonly Passage[],
@@ -53,18 +55,21 @@ export class CitationStream {
   private resolveAll(markers: readonly ClaimMarker[]): Citation[] {
     const out: Citation[] = [];
     for (const marker of markers) {
-      if (this.claim?.[0]?.claimId !== marker.claimId) this.claim = [];
+      if (this.claim[0]?.claimId !== marker.claimId) this.claim = [];
+      // a number the claim cites again changes no verdict: only a new one has its earlier citations judged again
+      const adds = !this.claim.some(m => m.n === marker.n);
       this.claim.push(marker);
       const cocited = this.claim.map(m => m.n);
-      for (const earlier of this.claim.slice(0, -1)) {
-        const at = this.citations.findIndex(c => c.ordinal === earlier.ordinal);
-        const again = at < 0 ? undefined : this.resolver.resolve(earlier, cocited);
-        if (!again || again.support === this.citations[at]?.support) continue;
+      for (const earlier of adds ? this.claim.slice(0, -1) : []) {
+        const at = this.at.get(earlier.ordinal);
+        const again = at === undefined ? undefined : this.resolver.resolve(earlier, cocited);
+        if (!again || at === undefined || again.support === this.citations[at]?.support) continue;
         this.citations[at] = again;
         out.push(again);
       }
       const citation = this.resolver.resolve(marker, cocited);
       if (citation) {
+        this.at.set(citation.ordinal, this.citations.length);
         this.citations.push(citation);
         out.push(citation);
       }

@@ -328,6 +328,33 @@ describe('a claim that cites several sources', () => {
     // a marker of the next claim does not count as the claim's
     assert.deepEqual(stream(`${claim} [1]. The plant has seats [2].`).final[0], 'partial');
   });
+
+  it('judges a claim again only when it cites a source it did not cite before', () => {
+    // a model stuck repeating a marker: each repeat is resolved once, and judges no earlier one again
+    const resolve = CitationResolver.prototype.resolve;
+    let calls = 0;
+    CitationResolver.prototype.resolve = function (...args) {
+      calls++;
+      return resolve.apply(this, args);
+    };
+    try {
+      stream(`${claim} ${'[1]'.repeat(50)}[2].`);
+    } finally {
+      CitationResolver.prototype.resolve = resolve;
+    }
+    assert.equal(calls, 50 + 1 + 50, 'the 50 markers, [2], and the 50 judged again when [2] arrives');
+    // [1] repeated changes nothing; [2] has the three earlier citations judged again, once each
+    assert.deepEqual(stream(`${claim} [1][1][1][2][2].`).events, [
+      '0:1:partial',
+      '1:1:partial',
+      '2:1:partial',
+      '0:1:supported',
+      '1:1:supported',
+      '2:1:supported',
+      '3:2:supported',
+      '4:2:supported',
+    ]);
+  });
 });
 
 describe('model check parsing', () => {

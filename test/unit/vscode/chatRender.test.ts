@@ -136,6 +136,28 @@ describe('chat rendering', () => {
     );
   });
 
+  it('writes what it holds when the answer pauses for the model check, with the verdicts known then', async () => {
+    const source = passage(1, 'The car has wheels.');
+    async function* events(): AsyncGenerator<AnswerEvent> {
+      yield { type: 'sources', sources: [source] };
+      const cited = { n: 1, ordinal: 0, passage: source, claim: 'c', startLine: 1, endLine: 1 };
+      yield { type: 'citation', citation: { ...cited, support: 'partial' } };
+      yield { type: 'token', text: 'The car has wheels [1]' };
+      yield { type: 'step', name: 'generate', detail: 'Checking 1 citation with the model' };
+      yield { type: 'citation', citation: { ...cited, support: 'supported' } };
+      const usage = { modelCalls: 2, retries: 0, rewrites: 0, fallback: false };
+      yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
+    }
+    const sink = new SpyChatSink();
+    await renderToChat(events(), sink);
+    assert.deepEqual(sink.calls.slice(0, 4), [
+      'markdown:The car has wheels ',
+      'anchor:1:docs/file1.md:1-1',
+      `markdown:${PARTIAL_NOTE}`,
+      'progress:Checking 1 citation with the model',
+    ]);
+  });
+
   it('marks a claim whose cited lines say only part of it', async () => {
     const { sink } = await render({ tokens: ['The car flies on plutonium [1].'] });
     assert.deepEqual(
