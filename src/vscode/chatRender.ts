@@ -100,25 +100,25 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   // a claim's markers (`[1][3]`, `[1], [3]`) are written once the next words show it cites no more: a later one can
   // change the verdict on an earlier one (a source the claim also cites is no rival), and a note cannot be taken back
   let held: MarkerPiece[] = [];
-  const write = (pieces: MarkerPiece[], last = false) => {
+  const release = () => {
+    for (const piece of held) writeOne(piece);
+    held = [];
+  };
+  const write = (pieces: MarkerPiece[]) => {
     for (const piece of pieces) {
       if (piece.type === 'marker' || (held.length > 0 && !HAS_WORDS.test(piece.text))) {
         held.push(piece);
         continue;
       }
-      for (const h of held) writeOne(h);
-      held = [];
+      release();
       writeOne(piece);
     }
-    if (!last) return;
-    for (const h of held) writeOne(h);
-    held = [];
   };
   for await (const event of events) {
     switch (event.type) {
       case 'step':
         // the answer has paused (a retry, the model check): what is held is written with what is known now
-        write([], true);
+        release();
         sink.progress(event.detail);
         break;
       case 'sources':
@@ -134,7 +134,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         write(scanner.push(event.text));
         break;
       case 'done': {
-        write(scanner.flush(), true);
+        write(scanner.flush());
+        release();
         // each cited range once; an answer that cites nothing still shows what it was written from
         const shown = sourcesToShow(event, sources);
         if (shown.kind === 'cited') sink.citedRanges(shown.ranges.map(citedSpan));
@@ -142,7 +143,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
       case 'error':
-        write(scanner.flush(), true);
+        write(scanner.flush());
+        release();
         if (event.partial) sink.markdown('\n\n*— answer interrupted —*');
         // the fixes first (Set API Key, Open Setting, Show Log…), then Retry where asking again can help
         for (const action of fixActions(event.error)) sink.button(action);
@@ -154,6 +156,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       }
     }
   }
-  write(scanner.flush(), true);
+  write(scanner.flush());
+  release();
   return { answer: '', mode: 'answer', cited: 0 };
 }
