@@ -112,11 +112,21 @@ function contextAfterText(indent: number, text: string, before: LineContext): Li
   if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
     return { ...at, paragraph: false, indentedCode: false };
   }
-  const item = LIST_ITEM.exec(text)?.[0];
+  const item = opensItem(LIST_ITEM.exec(text)?.[0], at, before);
   const items = item === undefined ? at.items : [...at.items, indent + item.length];
   const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
   const fence = run === undefined ? undefined : { run, base: items.at(-1) ?? 0 };
   return { fence, items, paragraph: fence === undefined, indentedCode: false };
+}
+
+/**
+ * `item` (a list marker that opens a line) if it opens a list item there: a list numbered from anything but 1 cannot
+ * interrupt a paragraph (`The steps:` then `2. run it` goes on with the paragraph), unless the line ends a list item
+ * it continues the list of (`1. a` then `2. b`).
+ */
+function opensItem(item: string | undefined, at: LineContext, before: LineContext): string | undefined {
+  if (item === undefined || !at.paragraph || at.items.length < before.items.length) return item;
+  return /^\d/.test(item) && Number.parseInt(item, 10) !== 1 ? undefined : item;
 }
 
 /**

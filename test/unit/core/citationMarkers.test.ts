@@ -112,6 +112,7 @@ describe('citation markers', () => {
       ['Para\n\n    ```\n    x[1]\n    ```\n\n    y[2]\nDone [3].', [3]],
       ['- a\n\n        ```\n        x[1]\n        ```\n\n[2]', [2]],
       ['## Example\n    arr[1] = 1\nIntro [2]\n---\n    a[3]\n- - -\n    b[4]\n#tag [5]\n    c[6]', [2, 5, 6]],
+      ['The steps:\n2. run it\n\n    code[1] here\n\n1. a\n2. b\n\n    c[2]', [2]],
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(

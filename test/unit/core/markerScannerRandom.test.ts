@@ -35,6 +35,7 @@ const PIECES = [
   'Para [30]\n\n    code[31]\n\n    more[32]\nEnd [33].',
   '## Example [34]\n    arr[35] = 1',
   'Intro [36]\n---\n    a[37]\n***\n    b[38]\nEnd [39]',
+  'The steps:\n2. run it\n\n    code[40] here',
   '[',
   '17]',
   '`',
