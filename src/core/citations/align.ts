@@ -1,6 +1,6 @@
 import { tokenize } from '../../index';
 import type { Passage } from '../passage';
-import { analysePassage, type PassageAnalysis, type Unit } from './passageUnits';
+import { analysePassage, closedTerm, HYPHENATED, type PassageAnalysis, type Unit } from './passageUnits';
 
 /** A term's weight: its inverse document frequency in the workspace index (or in the passages, without one). */
 export type TermWeight = (term: string) => number;
@@ -80,24 +80,42 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
  * of an abbreviation that the passage defines and not the other, a unit that uses either form holds the claim's
  * form's terms, once each: the passage's "MSCs" says the claim's "mesenchymal stem cells", its "Content Security
  * Policy" the claim's "CSP", and its "API" the claim's "APIs". A claim that uses both forms is matched as it is written.
+ * A word written hyphenated on one side and closed on the other (pre-industrial, preindustrial) is matched the same
+ * way: a unit that writes it either way holds the claim's terms of it.
  */
 function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly number[] | undefined)[] {
   const lists = claim.terms.map(t => analysis.postings.get(t));
-  if (analysis.abbreviations.length === 0) return lists;
+  /** Claim term `term`, where the claim has it, is held once by each of `units` that does not hold it already. */
+  const holdIn = (term: string, units: readonly number[]) => {
+    const i = claim.terms.indexOf(term);
+    if (i < 0 || units.length === 0) return;
+    const list = [...(lists[i] ?? [])];
+    for (const u of units) if (!list.some((x, j) => j % 2 === 0 && x === u)) list.push(u, 1);
+    lists[i] = list;
+  };
   const claimHolds = new Set(claim.terms);
   for (const { abbreviation, shortUnits, longUnits } of analysis.abbreviations) {
     const short = abbreviation.uses.test(claim.text);
     if (short === abbreviation.longTerms.every(t => claimHolds.has(t))) continue;
     const form = short ? abbreviation.shortTerms : abbreviation.longTerms;
     const units = short ? [...shortUnits, ...longUnits] : shortUnits;
-    claim.terms.forEach((term, i) => {
-      if (!form.includes(term)) return;
-      const list = [...(lists[i] ?? [])];
-      for (const u of units) if (!list.some((x, j) => j % 2 === 0 && x === u)) list.push(u, 1);
-      lists[i] = list;
-    });
+    for (const term of form) holdIn(term, units);
   }
+  // the claim's hyphenated words where the passage writes them closed, and its closed words where it hyphenates them
+  for (const [word] of claim.text.includes('-') ? claim.text.matchAll(HYPHENATED) : []) {
+    const closed = closedTerm(word);
+    const units = closed === undefined ? [] : unitsOf(analysis.postings.get(closed));
+    for (const term of new Set(tokenize(word))) holdIn(term, units);
+  }
+  for (const term of claim.terms) holdIn(term, analysis.hyphenated.get(term) ?? []);
   return lists;
+}
+
+/** The units of a postings list ([unit, count, …]). */
+function unitsOf(list: readonly number[] | undefined): number[] {
+  const units: number[] = [];
+  for (let j = 0; list && j < list.length; j += 2) units.push(list[j] as number);
+  return units;
 }
 
 /**

@@ -30,6 +30,17 @@ export interface PassageAnalysis {
   prose: boolean;
   /** The abbreviations the passage defines, with the units that use each form (a unit may use both). */
   abbreviations: readonly AbbreviationUse[];
+  /** The term of each word the passage writes hyphenated, as it would be written closed, and the units that do. */
+  hyphenated: ReadonlyMap<string, readonly number[]>;
+}
+
+/** Letters joined by hyphens into one word: pre-industrial, e-mail, anti-inflammatory (not COVID-19, not --flag). */
+export const HYPHENATED = /(?<![\p{L}\p{N}-])\p{L}+(?:-\p{L}+)+(?![\p{L}\p{N}-])/gu;
+
+/** The term a hyphenated word has written closed (pre-industrial as preindustrial), if it is one term. */
+export function closedTerm(word: string): string | undefined {
+  const terms = tokenize(word.replace(/-/g, ''));
+  return terms.length === 1 ? terms[0] : undefined;
 }
 
 export interface AbbreviationUse {
@@ -130,10 +141,17 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   const abbreviationTerms = new Set(
     abbreviations.flatMap(a => [...a.abbreviation.shortTerms, ...a.abbreviation.longTerms]),
   );
+  const hyphenated = new Map<string, number[]>();
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
     const unit = units.length;
+    for (const [word] of text.includes('-') ? text.matchAll(HYPHENATED) : []) {
+      const closed = closedTerm(word);
+      const list = closed === undefined ? undefined : hyphenated.get(closed);
+      if (closed !== undefined && !list) hyphenated.set(closed, [unit]);
+      else if (list && list.at(-1) !== unit) list.push(unit);
+    }
     let mentions = false;
     for (const t of tokens) {
       const list = postings.get(t);
@@ -154,6 +172,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     averageLength: units.length > 0 ? total / units.length : 0,
     prose,
     abbreviations,
+    hyphenated,
   });
   if (!prose) {
     lines.forEach((line, i) => add('line', i, i, line));

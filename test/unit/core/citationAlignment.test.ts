@@ -140,6 +140,22 @@ describe('citation alignment', () => {
     assert.deepEqual([c?.n, c?.startLine, c?.endLine, c?.movedFrom], [1, 2, 2, undefined]);
   });
 
+  it('matches a word written hyphenated in the claim and closed in the passage, and the other way round', () => {
+    const text = (lines: string[]) => passageOf(lines.join('\n'), 'docs/climate.md');
+    const weight = () => 1;
+    const closed = text(['# Levels', '', 'Industrial output rose fast.', 'Preindustrial levels of carbon were low.']);
+    const a = alignClaim(claimTerms('Pre-industrial carbon was low', weight), closed);
+    assert.deepEqual([a?.startLine, a?.coverage], [4, 1]);
+    const hyphenated = text([
+      '# Levels',
+      '',
+      'Industrial output rose fast.',
+      'Pre-industrial levels of carbon were low.',
+    ]);
+    const b = alignClaim(claimTerms('Preindustrial carbon was low', weight), hyphenated);
+    assert.deepEqual([b?.startLine, b?.coverage], [4, 1]);
+  });
+
   it('matches numbers exactly', () => {
     const c = resolve('the timeout is 30000 ms', 1, [CODE]);
     assert.deepEqual([c?.startLine, c?.endLine], [12, 12]);
