@@ -226,8 +226,8 @@ function holdsInOrder(terms: readonly string[], run: readonly string[]): boolean
 }
 
 /**
- * One window's figures: the weight of the claim terms it holds and its BM25 score, and the same with the claim's
- * quoted phrases counted as terms of their own (what windows rank by).
+ * One window's figures: the weight of the claim terms it holds and its BM25 score, and what windows rank by: the same
+ * with the weight of each quoted phrase it holds added to both.
  */
 interface WindowFigures {
   covered: number;
