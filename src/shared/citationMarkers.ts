@@ -73,7 +73,8 @@ export interface OpenFence {
 export interface LineContext {
   readonly fence: OpenFence | undefined;
   readonly items: readonly number[];
-  readonly paragraph: boolean;
+  /** The paragraph that goes on, and whether it began in a list item (a lazy line after it keeps it there). */
+  readonly paragraph: false | 'top-level' | 'in-list';
   readonly indentedCode: boolean;
 }
 
@@ -112,21 +113,29 @@ function contextAfterText(indent: number, text: string, before: LineContext): Li
   if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
     return { ...at, paragraph: false, indentedCode: false };
   }
-  const item = opensItem(LIST_ITEM.exec(text)?.[0], at, before);
+  const item = opensItem(LIST_ITEM.exec(text)?.[0], text, at, before);
   const items = item === undefined ? at.items : [...at.items, indent + item.length];
   const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
   const fence = run === undefined ? undefined : { run, base: items.at(-1) ?? 0 };
-  return { fence, items, paragraph: fence === undefined, indentedCode: false };
+  const inList = items.length > 0 || at.paragraph === 'in-list';
+  return { fence, items, paragraph: fence === undefined && (inList ? 'in-list' : 'top-level'), indentedCode: false };
 }
 
 /**
- * `item` (a list marker that opens a line) if it opens a list item there: a list numbered from anything but 1 cannot
- * interrupt a paragraph (`The steps:` then `2. run it` goes on with the paragraph), unless the line ends a list item
- * it continues the list of (`1. a` then `2. b`).
+ * `item` (the list marker that opens the line `text`) if it opens a list item there. A new list cannot interrupt a
+ * paragraph unless it is numbered from 1 (or bulleted) and its first item holds something: `The steps:` then
+ * `2. run it` goes on with the paragraph, and so does `1. a` then `   2. b` (a list in the item). A marker that ends
+ * an item (`1. a` then `2. b`), or follows a list whose items a line without indentation closed (read here as ending
+ * them, where CommonMark would carry on the item's paragraph), opens the list's next item.
  */
-function opensItem(item: string | undefined, at: LineContext, before: LineContext): string | undefined {
-  if (item === undefined || !at.paragraph || at.items.length < before.items.length) return item;
-  return /^\d/.test(item) && Number.parseInt(item, 10) !== 1 ? undefined : item;
+function opensItem(item: string | undefined, text: string, at: LineContext, before: LineContext): string | undefined {
+  const interrupts =
+    at.paragraph !== false &&
+    at.items.length === before.items.length &&
+    !(at.paragraph === 'in-list' && at.items.length === 0);
+  if (item === undefined || !interrupts) return item;
+  const numbered = /^\d/.test(item);
+  return (numbered && Number.parseInt(item, 10) !== 1) || text.slice(item.length).trim() === '' ? undefined : item;
 }
 
 /**

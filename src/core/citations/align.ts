@@ -1,6 +1,6 @@
 import { tokenize } from '../../index';
 import type { Passage } from '../passage';
-import { analysePassage, closedTerm, HYPHENATED, type PassageAnalysis, type Unit } from './passageUnits';
+import { analysePassage, closedTerm, HYPHENATED, MAY_HYPHENATE, type PassageAnalysis, type Unit } from './passageUnits';
 
 /** A term's weight: its inverse document frequency in the workspace index (or in the passages, without one). */
 export type TermWeight = (term: string) => number;
@@ -102,7 +102,7 @@ function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly 
     for (const term of form) holdIn(term, units);
   }
   // the claim's hyphenated words where the passage writes them closed, and its closed words where it hyphenates them
-  for (const [word] of claim.text.includes('-') ? claim.text.matchAll(HYPHENATED) : []) {
+  for (const [word] of MAY_HYPHENATE.test(claim.text) ? claim.text.matchAll(HYPHENATED) : []) {
     const closed = closedTerm(word);
     const units = closed === undefined ? [] : unitsOf(analysis.postings.get(closed));
     for (const term of new Set(tokenize(word))) holdIn(term, units);

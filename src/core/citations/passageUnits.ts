@@ -30,16 +30,22 @@ export interface PassageAnalysis {
   prose: boolean;
   /** The abbreviations the passage defines, with the units that use each form (a unit may use both). */
   abbreviations: readonly AbbreviationUse[];
-  /** The term of each word the passage writes hyphenated, as it would be written closed, and the units that do. */
+  /** The term of each word the passage (prose) writes hyphenated, as it would be written closed, and the units that do. */
   hyphenated: ReadonlyMap<string, readonly number[]>;
 }
 
-/** Letters joined by hyphens into one word: pre-industrial, e-mail, anti-inflammatory (not COVID-19, not --flag). */
-export const HYPHENATED = /(?<![\p{L}\p{N}-])\p{L}+(?:-\p{L}+)+(?![\p{L}\p{N}-])/gu;
+/**
+ * Letters joined by hyphens (the ASCII one, or Unicode's hyphen and non-breaking hyphen) into one word: pre-industrial,
+ * e-mail, Anti-Inflammatory (not COVID-19, not --flag).
+ */
+export const HYPHENATED =
+  /(?<![\p{L}\p{N}\u2010\u2011-])\p{L}+(?:[\u2010\u2011-]\p{L}+)+(?![\p{L}\p{N}\u2010\u2011-])/gu;
+/** Whether a text may hold a hyphenated word: most hold none, and skip the pattern. */
+export const MAY_HYPHENATE = /[\u2010\u2011-]/;
 
-/** The term a hyphenated word has written closed (pre-industrial as preindustrial), if it is one term. */
+/** The term a hyphenated word has written closed (pre-industrial and Pre-Industrial as preindustrial), if one. */
 export function closedTerm(word: string): string | undefined {
-  const terms = tokenize(word.replace(/-/g, ''));
+  const terms = tokenize(word.replace(/[\u2010\u2011-]/g, '').toLowerCase());
   return terms.length === 1 ? terms[0] : undefined;
 }
 
@@ -146,7 +152,8 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
     const unit = units.length;
-    for (const [word] of text.includes('-') ? text.matchAll(HYPHENATED) : []) {
+    // prose, where a word is spelled both ways (in code, a hyphen joins no word)
+    for (const [word] of prose && MAY_HYPHENATE.test(text) ? text.matchAll(HYPHENATED) : []) {
       const closed = closedTerm(word);
       const list = closed === undefined ? undefined : hyphenated.get(closed);
       if (closed !== undefined && !list) hyphenated.set(closed, [unit]);

@@ -154,6 +154,11 @@ describe('citation alignment', () => {
     ]);
     const b = alignClaim(claimTerms('Preindustrial carbon was low', weight), hyphenated);
     assert.deepEqual([b?.startLine, b?.coverage], [4, 1]);
+    // capitals, and the non-breaking hyphen models write
+    for (const claim of ['Pre-Industrial carbon was low', 'Pre\u2011industrial carbon was low']) {
+      const c = alignClaim(claimTerms(claim, weight), closed);
+      assert.deepEqual([c?.startLine, c?.coverage], [4, 1], claim);
+    }
   });
 
   it('matches numbers exactly', () => {

@@ -113,6 +113,9 @@ describe('citation markers', () => {
       ['- a\n\n        ```\n        x[1]\n        ```\n\n[2]', [2]],
       ['## Example\n    arr[1] = 1\nIntro [2]\n---\n    a[3]\n- - -\n    b[4]\n#tag [5]\n    c[6]', [2, 5, 6]],
       ['The steps:\n2. run it\n\n    code[1] here\n\n1. a\n2. b\n\n    c[2]', [2]],
+      ['1. First step\n2. Second step\nNote: it needs root\n3. Third step\n\n    Check the log [1].', [1]],
+      ['para\n1. \n\n    x[1]\n\nEnd [2].', [2]],
+      ['1. a\n   2. b\n\n       x[1]\n\nEnd [2].', [2]],
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(
