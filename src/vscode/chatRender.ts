@@ -1,4 +1,5 @@
 import { fixActions, SELECT_MODEL, type ErrorAction, type GroundedError } from '../core/errors';
+import { HAS_WORDS } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
@@ -63,9 +64,6 @@ export function chatModelAdvice(situation: {
   return undefined;
 }
 
-/** Text with words in it: what ends a claim's run of markers. */
-const HAS_WORDS = /[\p{L}\p{N}]/u;
-
 /** Said after an anchor whose lines do not support the claim before it. */
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 /** Said after an anchor whose lines say only part of the claim before it. */
@@ -97,7 +95,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       if (passage) sink.anchor(piece.n, passage);
     }
   };
-  // a claim's markers (`[1][3]`, `[1], [3]`) are written once the next words show it cites no more: a later one can
+  // a claim's markers (`[1][3]`, `[1], [3]`) are written once the next words show it cites no more (as the core
+  // groups them, by HAS_WORDS): a later one can
   // change the verdict on an earlier one (a source the claim also cites is no rival), and a note cannot be taken back
   let held: MarkerPiece[] = [];
   const release = () => {

@@ -20,8 +20,8 @@ export interface ClaimMarker {
 const BOUNDARY =
   /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
 const WHITE_SPACE = /\s/;
-/** Text with something to say: a letter or a digit. */
-const HAS_WORDS = /[\p{L}\p{N}]/u;
+/** Text with something to say: a letter or a digit. Markers with none between them share a claim. */
+export const HAS_WORDS = /[\p{L}\p{N}]/u;
 
 /**
  * Finds the claim each citation marker closes, as the answer streams: the sentence, list item or table cell before
