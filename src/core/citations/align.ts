@@ -42,6 +42,8 @@ export interface ClaimTerms {
   weights: number[];
   total: number;
   phrases: ClaimPhrase[];
+  /** The claim's hyphenated words: the term each has written closed, and its own terms (pre-industrial). */
+  compounds: { closed: string; terms: string[] }[];
 }
 
 /**
@@ -72,7 +74,12 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     if (phrases.some(p => p.terms.join(' ') === quoted.join(' '))) continue; // quoted twice, held once
     phrases.push({ terms: quoted, weight: [...new Set(quoted)].reduce((sum, t) => sum + weight(t), 0) });
   }
-  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases };
+  const compounds: ClaimTerms['compounds'] = [];
+  for (const [word] of MAY_HYPHENATE.test(claim) ? claim.matchAll(HYPHENATED) : []) {
+    const closed = closedTerm(word);
+    if (closed !== undefined) compounds.push({ closed, terms: [...new Set(tokenize(word))] });
+  }
+  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds };
 }
 
 /**
@@ -102,10 +109,9 @@ function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly 
     for (const term of form) holdIn(term, units);
   }
   // the claim's hyphenated words where the passage writes them closed, and its closed words where it hyphenates them
-  for (const [word] of MAY_HYPHENATE.test(claim.text) ? claim.text.matchAll(HYPHENATED) : []) {
-    const closed = closedTerm(word);
-    const units = closed === undefined ? [] : unitsOf(analysis.postings.get(closed));
-    for (const term of new Set(tokenize(word))) holdIn(term, units);
+  for (const { closed, terms } of claim.compounds) {
+    const units = unitsOf(analysis.postings.get(closed));
+    for (const term of terms) holdIn(term, units);
   }
   for (const term of claim.terms) holdIn(term, analysis.hyphenated.get(term) ?? []);
   return lists;

@@ -155,9 +155,10 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     // prose, where a word is spelled both ways (in code, a hyphen joins no word)
     for (const [word] of prose && MAY_HYPHENATE.test(text) ? text.matchAll(HYPHENATED) : []) {
       const closed = closedTerm(word);
-      const list = closed === undefined ? undefined : hyphenated.get(closed);
-      if (closed !== undefined && !list) hyphenated.set(closed, [unit]);
-      else if (list && list.at(-1) !== unit) list.push(unit);
+      if (closed === undefined) continue;
+      const list = hyphenated.get(closed) ?? [];
+      if (list.at(-1) !== unit) list.push(unit);
+      hyphenated.set(closed, list);
     }
     let mentions = false;
     for (const t of tokens) {
