@@ -10,7 +10,7 @@ const OPEN_TAIL = /\[[\d, \t]{0,16}$/;
 const BACKTICK_TAIL = /`+$/;
 /** How far after an opening backtick run its closing run is looked for: code spans are short. */
 const CODE_SPAN_LIMIT = 400;
-/** A fence: three or more backticks or tildes that open a line's text, indented by at most three columns. */
+/** A fence: three or more backticks or tildes that open a line's text (indented by at most FENCE_INDENT columns). */
 const FENCE_RUN = /^(`{3,}|~{3,})/;
 /** FENCE_RUN where the scan stands. */
 const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;

@@ -95,9 +95,8 @@ export class StreamingMarkdown {
  * The end of the last complete block after `from`: a blank line outside code that a line starting at its first column
  * follows (what went before is closed: a list, a fence in a list item, indented code), but for another item of the
  * list before it (a list is one block, numbered and spaced as a whole, up to LIST_BLOCK_LIMIT), read as the marker
- * scanner reads lines
- * (`contextAfterLine`), so each block renders as it would in the whole answer and its scanner starts where the whole
- * answer's would stand.
+ * scanner reads lines (`contextAfterLine`), so each block renders as it would in the whole answer and its scanner
+ * starts where the whole answer's would stand.
  */
 export function commitBoundary(text: string, from: number): number {
   let boundary = from;

@@ -55,8 +55,8 @@ const ANY_INSIDE = new RegExp(INSIDE.map(([pattern]) => `(?:${pattern.source})`)
 /** A verb in `ise` with its inflections and derived words: organise, organised, organiser, organisation, recognisable. */
 const ISE = /^([a-z]{3,})is(e|es|ed|ing|er|ers|ation|ations|ational|ationally|able|ably|ement|ements)$/;
 /**
- * Words whose `ise` is not the `ize` of a verb, by how they end (otherwise, precise but not criticise or ostracise, advise, surprise,
- * cruise, noise but not memoise, raise, franchise, promise, uncompromising), and a few whole words.
+ * Words whose `ise` is not the `ize` of a verb, by how they end (otherwise, precise but not criticise or ostracise,
+ * advise, surprise, cruise, noise but not memoise, raise, franchise, promise, uncompromising), and a few whole words.
  */
 const NOT_IZE_ENDING =
   /(?:wise|(?:pre|con|exer|ex|in|circum)cise|vise|prise|uise|noise|poise|quoise|toise|aise|chise|promise|premise|demise|chemise|expertise|advertise|chastise|treatise|mortise|paradise|merchandise|despise|valise|surmise)$/;
