@@ -5,13 +5,16 @@ import { STORE_MARKER } from '../discovery/storeMarker';
 import { MAGIC } from './binaryFormat';
 
 const MARKER_TEXT =
-  'This folder holds a Grounded workspace index. Grounded writes and deletes only manifest.bin, seg-<n>.bin, their .tmp files and sync.lock here, and only while this file is here.\n';
+  'This folder holds a Grounded workspace index. Grounded writes and deletes only manifest.bin, seg-<n>.bin, sync.lock and their .tmp files here, and only while this file is here.\n';
 
 export const MANIFEST = 'manifest.bin';
 export const segmentFile = (id: number): string => `seg-${id}.bin`;
 export const SEGMENT_FILE = /^seg-(\d+)\.bin$/;
-/** What `IndexStore` writes before renaming into place: `<name>.<pid>.<ms>.tmp`. */
-export const TEMPORARY_FILE = /^(manifest|seg-\d+)\.bin\.\d+\.\d+\.tmp$/;
+/**
+ * What `IndexStore` writes before renaming into place, `<name>.<pid>.<ms>.tmp`, and the store lock before linking it
+ * in place, `sync.lock.<pid>.<thread>.<n>.tmp`.
+ */
+export const TEMPORARY_FILE = /^(?:(?:manifest|seg-\d+)\.bin\.\d+\.\d+|sync\.lock\.\d+\.\d+\.\d+)\.tmp$/;
 
 /** A file name Grounded writes in a store. */
 export const isStoreFile = (name: string): boolean =>

@@ -1,4 +1,4 @@
-import { readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -17,6 +17,12 @@ export const LOCK_FILE = 'sync.lock';
  */
 const HEARTBEAT_MS = 2_000;
 const STALE_MS = 60_000;
+/**
+ * How old a lock that names no holder must be to be taken as left by a crash. Locks are written whole before they
+ * are linked in place, so such a file was left by a crash mid-write where links are not supported (or by an earlier
+ * version, which wrote the lock in place): it is never one being written but for an instant.
+ */
+const NAMELESS_STALE_MS = 5_000;
 const POLL_MS = 100;
 
 /**
@@ -28,8 +34,7 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
   const path = join(dir, LOCK_FILE);
   for (;;) {
     signal?.throwIfAborted();
-    try {
-      await writeFile(path, `${process.pid} ${hostname()} ${threadId}\n`, { flag: 'wx' });
+    if (await createLock(path, `${process.pid} ${hostname()} ${threadId}\n`)) {
       const heartbeat = setInterval(() => {
         const now = new Date();
         utimes(path, now, now).catch(() => undefined);
@@ -39,8 +44,6 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
         clearInterval(heartbeat);
         await unlink(path).catch(() => undefined);
       };
-    } catch (e) {
-      if (codeOf(e) !== 'EEXIST') throw e;
     }
     const stale = await staleLock(path);
     if (stale !== undefined) {
@@ -51,15 +54,45 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
   }
 }
 
+/** Temporary lock files this thread has written, which numbers the next one. */
+let created = 0;
+
+/**
+ * Creates the lock at `path` holding `holder`, or returns false when it exists. The holder is written to a file of
+ * its own that is then linked in place, so no reader ever finds the lock empty; where the file system has no links,
+ * the lock is created exclusively and written after.
+ */
+async function createLock(path: string, holder: string): Promise<boolean> {
+  if (await stat(path).catch(() => undefined)) return false; // held: no file to write while waiting
+  const temp = `${path}.${process.pid}.${threadId}.${++created}.tmp`;
+  await writeFile(temp, holder);
+  try {
+    await link(temp, path);
+    return true;
+  } catch (e) {
+    // held already; or the store was cleared under this waiter, its file with it: try again
+    if (codeOf(e) === 'EEXIST' || codeOf(e) === 'ENOENT') return false;
+    try {
+      await writeFile(path, holder, { flag: 'wx' });
+      return true;
+    } catch (inPlace) {
+      if (codeOf(inPlace) === 'EEXIST') return false;
+      throw inPlace;
+    }
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+}
+
 /** The inode of the lock at `path` when it was left behind (its process gone, or untouched too long), else undefined. */
 async function staleLock(path: string): Promise<number | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return undefined;
   if (Date.now() - info.mtimeMs > STALE_MS) return info.ino;
   const { pid, host } = await holderOf(path);
-  // an empty file is a lock being written: wait for it; a process on another machine (a shared folder) cannot be
-  // asked whether it lives: only its heartbeat tells
-  if (!Number.isInteger(pid) || pid <= 0 || (host !== '' && host !== hostname())) return undefined;
+  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > NAMELESS_STALE_MS ? info.ino : undefined;
+  // a process on another machine (a shared folder) cannot be asked whether it lives: only its heartbeat tells
+  if (host !== '' && host !== hostname()) return undefined;
   try {
     process.kill(pid, 0);
     return undefined;

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
+import fsPromises from 'node:fs/promises';
 import { runSyncTask } from '../../../../src/index/build/indexWorkerClient';
 import { dropLockOf, LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
 import { until } from '../../../support/until';
@@ -52,6 +53,44 @@ describe('the store lock', () => {
     await (
       await lockStore(dir)
     )();
+  });
+
+  it('takes over a lock that names no holder once it is a few seconds old, and waits for a fresh one', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    await writeFile(join(dir, LOCK_FILE), ''); // a crash between creating the lock and writing it
+    const controller = new AbortController();
+    const waiting = lockStore(dir, controller.signal);
+    setTimeout(() => controller.abort(new Error('gave up')), 300);
+    await assert.rejects(waiting, /gave up/, 'a fresh one may be a lock being written: waited for');
+    const old = new Date(Date.now() - 10_000);
+    await utimes(join(dir, LOCK_FILE), old, old);
+    const release = await lockStore(dir, AbortSignal.timeout(30_000)); // not the minute an untouched lock waits
+    assert.match(await readFile(join(dir, LOCK_FILE), 'utf8'), new RegExp(`^${process.pid} `));
+    await release();
+  });
+
+  it('creates the lock in place where the file system has no links (FAT, some network shares)', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    // the module object the lock calls into, patched for this test alone
+    const fs = fsPromises as { link: typeof fsPromises.link };
+    const linkBefore = fs.link;
+    let refused = 0;
+    fs.link = () => {
+      refused++;
+      return Promise.reject(Object.assign(new Error('operation not permitted'), { code: 'EPERM' }));
+    };
+    try {
+      const first = await lockStore(dir);
+      assert.match(await readFile(join(dir, LOCK_FILE), 'utf8'), new RegExp(`^${process.pid} `));
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('gave up')), 300);
+      await assert.rejects(lockStore(dir, controller.signal), /gave up/, 'held in place, it is still exclusive');
+      await first();
+      assert.deepEqual(await readdir(dir), [], 'no temporary file is left');
+      assert.ok(refused > 0, 'the lock tried to link first');
+    } finally {
+      fs.link = linkBefore;
+    }
   });
 
   it('waits for a fresh lock of a process on another machine, whose pid means nothing here', async () => {
