@@ -34,18 +34,20 @@ export interface PassageAnalysis {
   hyphenated: ReadonlyMap<string, readonly number[]>;
 }
 
-/**
- * Letters joined by hyphens (the ASCII one, or Unicode's hyphen and non-breaking hyphen) into one word: pre-industrial,
- * e-mail, Anti-Inflammatory (not COVID-19, not --flag).
- */
-export const HYPHENATED =
-  /(?<![\p{L}\p{N}\u2010\u2011-])\p{L}+(?:[\u2010\u2011-]\p{L}+)+(?![\p{L}\p{N}\u2010\u2011-])/gu;
+/** Hyphens: the ASCII one, and Unicode's hyphen and non-breaking hyphen (which models write), for a character class. */
+const HYPHENS = '\\u2010\\u2011-';
+/** Letters joined by hyphens into one word: pre-industrial, e-mail, Anti-Inflammatory (not COVID-19, not --flag). */
+export const HYPHENATED = new RegExp(
+  `(?<![\\p{L}\\p{N}${HYPHENS}])\\p{L}+(?:[${HYPHENS}]\\p{L}+)+(?![\\p{L}\\p{N}${HYPHENS}])`,
+  'gu',
+);
 /** Whether a text may hold a hyphenated word: most hold none, and skip the pattern. */
-export const MAY_HYPHENATE = /[\u2010\u2011-]/;
+export const MAY_HYPHENATE = new RegExp(`[${HYPHENS}]`, 'u');
+const HYPHEN = new RegExp(`[${HYPHENS}]`, 'gu');
 
 /** The term a hyphenated word has written closed (pre-industrial and Pre-Industrial as preindustrial), if one. */
 export function closedTerm(word: string): string | undefined {
-  const terms = tokenize(word.replace(/[\u2010\u2011-]/g, '').toLowerCase());
+  const terms = tokenize(word.replace(HYPHEN, '').toLowerCase());
   return terms.length === 1 ? terms[0] : undefined;
 }
 
