@@ -20,7 +20,7 @@ const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
  */
 const FENCE_INDENT = 3;
 /** A line start that may still become a fence when the next token arrives (`` + `ts`). */
-const OPEN_FENCE_TAIL = /(^|\n)([ \t]*[`~]{1,2})$/;
+const OPEN_FENCE_TAIL = /(^|\n)([ \t>]*[`~]{1,2})$/;
 /** A list item's marker and the one to four spaces after it: its content starts after them (`1. ```bash`). */
 const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)]) {1,4}(?! )/;
 const LIST_ITEM_HERE = new RegExp(LIST_ITEM.source.slice(1), 'y');
@@ -56,19 +56,22 @@ function fenceAfter(text: string, open: string | undefined): string | undefined 
 }
 
 /**
- * An open fence: its run, and the column its container's content starts at (the list item it is in; 0 at top level):
- * a line indented less ends the item, and the fence with it.
+ * An open fence: its run, the column its container's content starts at (the list item it is in; 0 at top level): a
+ * line indented less ends the item, and the fence with it; and the block quotes it is in (`> ```ts`): a line with
+ * fewer `>` ends the quote, and the fence with it.
  */
 export interface OpenFence {
   run: string;
   base: number;
+  quotes: number;
 }
 
 /**
  * What the lines before a line leave open, as far as telling code from text goes: a fence, the list items (the
  * column each one's content starts at, innermost last; a fence or a nested item in one may be indented up to three
  * columns past it), whether a paragraph goes on (an indented line continues it) and whether an indented code block
- * does. Block quotes and lazy continuation lines are not followed.
+ * does. Block quotes are followed as far as fences in them go (a quote's `>` and the space after it take no columns,
+ * so a quote's lines are read as the same lines without it); lazy continuation lines are not followed.
  */
 export interface LineContext {
   readonly fence: OpenFence | undefined;
@@ -76,33 +79,75 @@ export interface LineContext {
   /** The paragraph that goes on, and whether it began in a list item (a lazy line after it keeps it there). */
   readonly paragraph: false | 'top-level' | 'in-list';
   readonly indentedCode: boolean;
+  /** The block quotes the last line that was not blank is in: a line in more opens a quote, which ends a paragraph. */
+  readonly quotes: number;
 }
 
 /** The context of an answer's first line. */
-export const ANSWER_START: LineContext = { fence: undefined, items: [], paragraph: false, indentedCode: false };
+export const ANSWER_START: LineContext = {
+  fence: undefined,
+  items: [],
+  paragraph: false,
+  indentedCode: false,
+  quotes: 0,
+};
 
 /** Whether `line`, in the context the lines before it leave, opens another item of a list that is open. */
 export function continuesList(line: string, before: LineContext): boolean {
   return before.items.length > 0 && LIST_ITEM.test(line.trimStart());
 }
 
-/** The context after a whole line, its indentation included: what the panel's blocks go by. */
+/** The context after a whole line, its indentation and block quote markers included: what the panel's blocks go by. */
 export function contextAfterLine(line: string, before: LineContext): LineContext {
-  const white = /^[ \t]*/.exec(line)?.[0] ?? '';
-  return contextAfterText(columnsAfter(white, 0), line.slice(white.length), before);
+  let indent = 0;
+  let quotes = 0;
+  let context = before;
+  let i = 0;
+  for (; i < line.length; i++) {
+    const ch = line[i];
+    if (ch === ' ' || ch === '\t') indent = columnsAfter(ch, indent);
+    else if (ch === '>' && isQuoteMarker(indent, quotes, context)) {
+      context = contextAtText(indent, context);
+      quotes++;
+      if (line[i + 1] === ' ') i++;
+    } else break;
+  }
+  return contextAfterText(indent, line.slice(i), context, quotes);
 }
 
 /**
- * The context after a line indented `indent` columns whose text after that is `text` (whole; or, for a line with
+ * Whether a `>` at column `indent` of a line, after `quotes` quote markers, is one more: it continues the quote an
+ * open fence is in, or, outside fences, it is indented at most three columns past its container. The marker and one
+ * space after it take no columns.
+ */
+function isQuoteMarker(indent: number, quotes: number, before: LineContext): boolean {
+  if (before.fence !== undefined && quotes >= before.fence.quotes) return false; // the fence's text
+  const at = contextAtText(indent, withinQuotes(before, quotes));
+  return at.fence !== undefined || indent - containerOf(at) <= FENCE_INDENT;
+}
+
+/**
+ * The context a line with `quotes` quote markers opens in: a fence in more quotes ended with them, and a quote that
+ * opens ends the paragraph (a paragraph goes on into fewer, lazily).
+ */
+function withinQuotes(before: LineContext, quotes: number): LineContext {
+  if (before.fence !== undefined && quotes < before.fence.quotes)
+    return { ...before, fence: undefined, paragraph: false };
+  return before.fence === undefined && quotes > before.quotes ? { ...before, paragraph: false } : before;
+}
+
+/**
+ * The context after a line indented `indent` columns, after `quotes` block quote markers, whose text after that is `text` (whole; or, for a line with
  * a fence run, FENCE_LINE_LIMIT characters after the run; for any other, far enough to show whether it opens with
  * a list item's marker). A blank line ends a paragraph. Inside a fence, only a closing run indented at most three
  * columns past its base changes anything. Outside, a line indented four or more past its container is indented code
  * unless it continues a paragraph; any other may open a list item (its content becomes the container) and a fence
  * after it, or is a paragraph's.
  */
-function contextAfterText(indent: number, text: string, before: LineContext): LineContext {
+function contextAfterText(indent: number, text: string, outside: LineContext, quotes: number): LineContext {
+  const before = withinQuotes(outside, quotes);
   if (isBlank(text[0])) return { ...before, paragraph: false };
-  const at = contextAtText(indent, before);
+  const at = { ...contextAtText(indent, before), quotes };
   if (at.fence !== undefined) {
     if (indent - at.fence.base > FENCE_INDENT || fenceAfter(text, at.fence.run) !== undefined) return at;
     return { ...at, fence: undefined, paragraph: false };
@@ -116,9 +161,10 @@ function contextAfterText(indent: number, text: string, before: LineContext): Li
   const item = opensItem(LIST_ITEM.exec(text)?.[0], text, at, before);
   const items = item === undefined ? at.items : [...at.items, indent + item.length];
   const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
-  const fence = run === undefined ? undefined : { run, base: items.at(-1) ?? 0 };
+  const fence = run === undefined ? undefined : { run, base: items.at(-1) ?? 0, quotes };
   const inList = items.length > 0 || at.paragraph === 'in-list';
-  return { fence, items, paragraph: fence === undefined && (inList ? 'in-list' : 'top-level'), indentedCode: false };
+  const paragraph = fence === undefined && (inList ? 'in-list' : 'top-level');
+  return { fence, items, paragraph, indentedCode: false, quotes };
 }
 
 /**
@@ -204,6 +250,9 @@ export class MarkerScanner {
   private atLineStart = true;
   /** The columns of white space the current line opens with, while `atLineStart`. */
   private indent = 0;
+  /** The block quote markers the current line opens with, while `atLineStart`; and whether one was the last read. */
+  private quotes = 0;
+  private afterQuote = false;
 
   push(text: string): MarkerPiece[] {
     this.pending += text;
@@ -242,8 +291,14 @@ export class MarkerScanner {
         continue;
       }
       if (this.atLineStart) {
-        if (ch === ' ' || ch === '\t') {
-          this.indent = columnsAfter(ch, this.indent);
+        const quote = ch === '>' && isQuoteMarker(this.indent, this.quotes, this.context);
+        if (ch === ' ' || ch === '\t' || quote) {
+          // a quote's marker ends the list items it is not in; it and one space after it take no columns
+          if (quote) {
+            this.context = contextAtText(this.indent, this.context);
+            this.quotes++;
+          } else if (!(this.afterQuote && ch === ' ')) this.indent = columnsAfter(ch, this.indent);
+          this.afterQuote = quote;
           plain += ch;
           i++;
           continue;
@@ -251,7 +306,7 @@ export class MarkerScanner {
         // the line's text starts here: what it is (a list item, a fence line, indented code, text) is known from
         // its start, but for a fence run, which the rest of its line decides
         const eol = text.indexOf('\n', i);
-        const at = contextAtText(this.indent, this.context);
+        const at = contextAtText(this.indent, withinQuotes(this.context, this.quotes));
         const canOpen = at.fence === undefined && this.indent - containerOf(at) <= FENCE_INDENT;
         const rest = eol < 0 && !final ? text.slice(i) : undefined;
         if (canOpen && rest !== undefined && (MAY_BE_LIST_FENCE.test(rest) || MAY_BE_HEADING_OR_RULE.test(rest))) {
@@ -268,7 +323,12 @@ export class MarkerScanner {
           break;
         }
         this.atLineStart = false;
-        this.context = contextAfterText(this.indent, text.slice(i, eol < 0 ? text.length : eol), this.context);
+        this.context = contextAfterText(
+          this.indent,
+          text.slice(i, eol < 0 ? text.length : eol),
+          this.context,
+          this.quotes,
+        );
         if (run !== undefined && (at.fence !== undefined || this.context.fence !== undefined)) {
           // a fence line: its run, and the info string after an opening one, are code
           plain += text.slice(i, runAt + run.length);
@@ -310,9 +370,11 @@ export class MarkerScanner {
   }
 
   private endLine(): void {
-    if (this.atLineStart) this.context = contextAfterText(this.indent, '', this.context); // a blank line
+    if (this.atLineStart) this.context = contextAfterText(this.indent, '', this.context, this.quotes); // a blank line
     this.atLineStart = true;
     this.indent = 0;
+    this.quotes = 0;
+    this.afterQuote = false;
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
     // hiding every later marker
     this.codeRun = 0;

@@ -78,7 +78,8 @@ export class ClaimTracker {
  * `tableLine` says whether the line that `text` continues (when it starts mid-line, after an earlier marker) opens
  * with a `|`; undefined when `text` starts a line.
  */
-export function claimBefore(text: string, tableLine?: boolean): string {
+export function claimBefore(quoted: string, tableLine?: boolean): string {
+  const text = unquoted(quoted, tableLine === undefined);
   const cuts = [0];
   // boundaries are looked for with inline code blanked out, at the same offsets
   const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
@@ -103,6 +104,20 @@ export function claimBefore(text: string, tableLine?: boolean): string {
     if (HAS_WORDS.test(piece)) return plainClaim(piece);
   }
   return '';
+}
+
+/** The block quote markers that open a line (`> `, `> > `), and the line's white space before them. */
+const QUOTE_MARKERS = /(^|\n)([ \t]*>(?:[ \t]*>)*)/g;
+
+/**
+ * `text` with the block quote markers that open its lines blanked, at the same offsets: a quoted sentence, list item
+ * or heading divides claims as it would unquoted. `atLineStart`: whether `text` opens a line (else its start is not).
+ */
+function unquoted(text: string, atLineStart: boolean): string {
+  if (!text.includes('>')) return text;
+  return text.replace(QUOTE_MARKERS, (whole, newline: string, markers: string, at: number) =>
+    at === 0 && newline === '' && !atLineStart ? whole : newline + ' '.repeat(markers.length),
+  );
 }
 
 /** A list bullet or number, or a heading's marks, that opens a claim. */

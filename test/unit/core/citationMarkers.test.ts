@@ -132,6 +132,34 @@ describe('citation markers', () => {
     }
   });
 
+  it('reads fences in block quotes as CommonMark does: ending with their quote, and a `>` in code as code', () => {
+    const texts: [string, number[]][] = [
+      ['The docs say:\n\n> ```js\n> const a = b[1];\n> ```\n> Then [2].', [2]],
+      ['> ```\n> t[1]\nu [2]', [2]], // a line without `>` ends the quote, and the fence in it
+      ['> > ```\n> > v[1]\n> w [2]', [2]],
+      ['> > ```\n> > v[1]\n> ```\n> w [2]', []], // the inner quote ends; its ``` opens a fence in the outer
+      ['```\n> w[1]\n> ```\nstill[2]\n```\nout [3]', [3]],
+      ['1. Step:\n   > ```py\n   > s[1]\n   > ```\n   after [2]', [2]],
+      ['> - item [1]\n>   ```sh\n>   r[2]\n>   ```\n> done [3]', [1, 3]],
+      ['>     code[1]\n>\n>    para [2]', [2]],
+      ['1. a\n\n>     code[1]', []], // the quote ends the item: its lines are indented code in the quote
+      ['Para [1]\n>     code[2]', [1]], // a quote opening ends the paragraph
+    ];
+    for (const [text, want] of texts) {
+      assert.deepEqual(
+        markersOf(text).map(m => m.n),
+        want,
+        text,
+      );
+      for (let cut = 0; cut < text.length; cut++)
+        assert.deepEqual(
+          [...scanAll(text.slice(0, cut), text.slice(cut)).matchAll(/<(\d+)#/g)].map(m => Number(m[1])),
+          want,
+          `${text} split at ${cut}`,
+        );
+    }
+  });
+
   it("splits an answer into blocks only where a whole answer's scan stands outside code, so every block counts alike", () => {
     const text =
       '```text\n~~~ is a fence too\n\nxs[1] in code\n```\n\nThe answer [2].\n\n- step:\n\n   ```\n   a[3]\n\n   ```\n\n```\n\u00a0```\n\nx[5]\n```\n\nEnd [4].\n';
@@ -252,6 +280,19 @@ describe('claims', () => {
     assert.equal(
       claims('Use 2**10 bytes, model__field, 2 \\* 3 and \\_\\_init\\_\\_ [1].')[0]?.claim,
       'Use 2**10 bytes, model__field, 2 * 3 and __init__',
+    );
+  });
+
+  it('reads a quoted claim without its quote markers, and a `>` inside a line as written', () => {
+    assert.deepEqual(
+      claims(
+        'The docs say:\n\n> Set `flux.level` to 88 [1].\n> Values above 88 are\n> clamped [2].\n>\n> - a quoted item [3]\n',
+      ).map(c => c.claim),
+      ['Set `flux.level` to 88', 'Values above 88 are clamped', 'a quoted item'],
+    );
+    assert.deepEqual(
+      claims('Values [1] > 88 are clamped [2]. So A > B [3].').map(c => c.claim),
+      ['Values', '> 88 are clamped', 'So A > B'],
     );
   });
 

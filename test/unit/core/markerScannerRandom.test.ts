@@ -5,8 +5,8 @@ import { commitBoundary } from '../../../src/webview/streamingMarkdown';
 import { random } from '../../fakes/seededRandom';
 
 // Random answers built from the pieces that decide what is code: fences of both kinds and lengths (some with an info
-// string, some holding backticks), list items with their code indented, inline code, stray backticks, markers split
-// anywhere, CRLF. Every surface must count the same markers with the same ordinals: the core scanning the stream as
+// string, some holding backticks), list items with their code indented, block quotes with code in them, inline code,
+// stray backticks, markers split anywhere, CRLF. Every surface must count the same markers with the same ordinals: the core scanning the stream as
 // it arrives, chat scanning it the same way, and the panel scanning each block it commits at a blank line.
 
 const PIECES = [
@@ -36,6 +36,13 @@ const PIECES = [
   '## Example [34]\n    arr[35] = 1',
   'Intro [36]\n---\n    a[37]\n***\n    b[38]\nEnd [39]',
   'The steps:\n2. run it\n\n    code[40] here',
+  '> Quoted [41] text.\n> ```js\n> const q = a[42];\n> ```\n> after [43]',
+  '> - item [44]\n>   ```sh\n>   r[45]\n>   ```',
+  '1. Step:\n   > ```py\n   > s[46]\n   > ```',
+  '> ```\n> t[47]\nu [48]',
+  '> > ```\n> > v[49]\n> > ```\n> w [50]',
+  '```\n> x[51]\n> ```\ny[52]\n```',
+  '>     code[53]\n>\n>    para [54]',
   '[',
   '17]',
   '`',
