@@ -137,12 +137,12 @@ function withinQuotes(before: LineContext, quotes: number): LineContext {
 }
 
 /**
- * The context after a line indented `indent` columns, after `quotes` block quote markers, whose text after that is `text` (whole; or, for a line with
- * a fence run, FENCE_LINE_LIMIT characters after the run; for any other, far enough to show whether it opens with
- * a list item's marker). A blank line ends a paragraph. Inside a fence, only a closing run indented at most three
- * columns past its base changes anything. Outside, a line indented four or more past its container is indented code
- * unless it continues a paragraph; any other may open a list item (its content becomes the container) and a fence
- * after it, or is a paragraph's.
+ * The context after a line indented `indent` columns (after `quotes` block quote markers) whose text after that is
+ * `text` (whole; or, for a line with a fence run, FENCE_LINE_LIMIT characters after the run; for any other, far enough
+ * to show whether it opens with a list item's marker). A blank line ends a paragraph. Inside a fence, only a closing
+ * run indented at most three columns past its base changes anything. Outside, a line indented four or more past its
+ * container is indented code unless it continues a paragraph; any other may open a list item (its content becomes the
+ * container) and a fence after it, or is a paragraph's.
  */
 function contextAfterText(indent: number, text: string, outside: LineContext, quotes: number): LineContext {
   const before = withinQuotes(outside, quotes);

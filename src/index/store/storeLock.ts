@@ -84,7 +84,7 @@ async function createLock(path: string, holder: string): Promise<boolean> {
   }
 }
 
-/** The inode of the lock at `path` when it was left behind (its process gone, or untouched too long), else undefined. */
+/** The inode of the lock at `path` if it was left behind (its process gone, or untouched too long), else undefined. */
 async function staleLock(path: string): Promise<number | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return undefined;
