@@ -12,9 +12,9 @@ export const segmentFile = (id: number): string => `seg-${id}.bin`;
 export const SEGMENT_FILE = /^seg-(\d+)\.bin$/;
 /**
  * What `IndexStore` writes before renaming into place, `<name>.<pid>.<ms>.tmp`, and the store lock before linking it
- * in place, `sync.lock.<pid>.<thread>.<n>.tmp`.
+ * in place, `sync.lock.<pid>.<thread>.<n>.<random hex>.tmp`.
  */
-export const TEMPORARY_FILE = /^(?:(?:manifest|seg-\d+)\.bin\.\d+\.\d+|sync\.lock\.\d+\.\d+\.\d+)\.tmp$/;
+export const TEMPORARY_FILE = /^(?:(?:manifest|seg-\d+)\.bin\.\d+\.\d+|sync\.lock\.\d+\.\d+\.\d+\.[0-9a-f]+)\.tmp$/;
 
 /** A file name Grounded writes in a store. */
 export const isStoreFile = (name: string): boolean =>

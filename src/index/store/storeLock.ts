@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { link, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -46,7 +48,7 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
       };
     }
     const stale = await staleLock(path);
-    if (stale !== undefined) {
+    if (stale) {
       await unlinkIfStill(path, stale);
       continue;
     }
@@ -64,7 +66,8 @@ let created = 0;
  */
 async function createLock(path: string, holder: string): Promise<boolean> {
   if (await stat(path).catch(() => undefined)) return false; // held: no file to write while waiting
-  const temp = `${path}.${process.pid}.${threadId}.${++created}.tmp`;
+  // pid and thread may repeat across machines that share the folder (containers run as pid 1): the random part does not
+  const temp = `${path}.${process.pid}.${threadId}.${++created}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, holder);
   try {
     await link(temp, path);
@@ -84,20 +87,25 @@ async function createLock(path: string, holder: string): Promise<boolean> {
   }
 }
 
-/** The inode of the lock at `path` if it was left behind (its process gone, or untouched too long), else undefined. */
-async function staleLock(path: string): Promise<number | undefined> {
+/** The lock file as judged: its inode and when it was last touched. */
+type LockFile = Pick<Stats, 'ino' | 'mtimeMs'>;
+
+/** The lock at `path` if it was left behind (its process gone, or untouched too long), else undefined. */
+async function staleLock(path: string): Promise<LockFile | undefined> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return undefined;
-  if (Date.now() - info.mtimeMs > STALE_MS) return info.ino;
-  const { pid, host } = await holderOf(path);
-  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > NAMELESS_STALE_MS ? info.ino : undefined;
+  if (Date.now() - info.mtimeMs > STALE_MS) return info;
+  const holder = await holderOf(path);
+  if (holder === undefined) return undefined; // unreadable (gone, or held open elsewhere): judged again next time
+  const { pid, host } = holder;
+  if (!Number.isInteger(pid) || pid <= 0) return Date.now() - info.mtimeMs > NAMELESS_STALE_MS ? info : undefined;
   // a process on another machine (a shared folder) cannot be asked whether it lives: only its heartbeat tells
   if (host !== '' && host !== hostname()) return undefined;
   try {
     process.kill(pid, 0);
     return undefined;
   } catch (e) {
-    return codeOf(e) === 'ESRCH' ? info.ino : undefined;
+    return codeOf(e) === 'ESRCH' ? info : undefined;
   }
 }
 
@@ -111,18 +119,27 @@ export async function dropLockOf(dir: string, thread?: number): Promise<void> {
   const info = await stat(path).catch(() => undefined);
   if (!info) return;
   const holder = await holderOf(path);
-  if (holder.pid !== process.pid || holder.host !== hostname()) return;
+  if (holder?.pid !== process.pid || holder.host !== hostname()) return;
   if (thread !== undefined && holder.thread !== thread) return;
-  await unlinkIfStill(path, info.ino);
+  await unlinkIfStill(path, info);
 }
 
-/** Who holds the lock at `path`, as it says: its pid, host and thread (NaN and '' where it says nothing). */
-async function holderOf(path: string): Promise<{ pid: number; host: string; thread: number }> {
-  const [pid = '', host = '', thread = ''] = (await readFile(path, 'utf8').catch(() => '')).trim().split(' ');
+/**
+ * Who holds the lock at `path`, as it says: its pid, host and thread (NaN and '' where it says nothing); undefined when
+ * it cannot be read.
+ */
+async function holderOf(path: string): Promise<{ pid: number; host: string; thread: number } | undefined> {
+  const text = await readFile(path, 'utf8').catch(() => undefined);
+  if (text === undefined) return undefined;
+  const [pid = '', host = '', thread = ''] = text.trim().split(' ');
   return { pid: Number.parseInt(pid, 10), host, thread: Number.parseInt(thread, 10) };
 }
 
-/** Removes the lock at `path` only if it is still the file `ino` judged, not one another thread has taken since. */
-async function unlinkIfStill(path: string, ino: number): Promise<void> {
-  if ((await stat(path).catch(() => undefined))?.ino === ino) await unlink(path).catch(() => undefined);
+/**
+ * Removes the lock at `path` only if it is still the file judged: the same inode, untouched since (a file system may
+ * give a lock taken since the inode of the one released, and a live holder's heartbeat touches it).
+ */
+async function unlinkIfStill(path: string, judged: LockFile): Promise<void> {
+  const now = await stat(path).catch(() => undefined);
+  if (now?.ino === judged.ino && now.mtimeMs === judged.mtimeMs) await unlink(path).catch(() => undefined);
 }

@@ -69,6 +69,32 @@ describe('the store lock', () => {
     await release();
   });
 
+  it("waits for a lock it cannot read rather than take it as left by a crash: it may be a live holder's", async () => {
+    const dir = await dirs.make('grounded-lock-');
+    const lock = join(dir, LOCK_FILE);
+    await writeFile(lock, `${process.pid} ${hostname()} 0\n`); // a live holder whose heartbeat a long merge holds up
+    const old = new Date(Date.now() - 10_000);
+    await utimes(lock, old, old);
+    // the module object the lock calls into, patched for this test alone: every read of the lock fails (EMFILE, EBUSY)
+    const fs = fsPromises as { readFile: typeof fsPromises.readFile };
+    const readBefore = fs.readFile;
+    let refused = 0;
+    fs.readFile = ((path: string, ...rest: []) => {
+      if (path !== lock) return readBefore(path, ...rest);
+      refused++;
+      return Promise.reject(Object.assign(new Error('too many open files'), { code: 'EMFILE' }));
+    }) as typeof fsPromises.readFile;
+    try {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(new Error('gave up')), 300);
+      await assert.rejects(lockStore(dir, controller.signal), /gave up/);
+      assert.ok(refused > 0, 'the lock was read');
+      assert.match(await readBefore(lock, 'utf8'), new RegExp(`^${process.pid} `), "the holder's lock is still there");
+    } finally {
+      fs.readFile = readBefore;
+    }
+  });
+
   it('creates the lock in place where the file system has no links (FAT, some network shares)', async () => {
     const dir = await dirs.make('grounded-lock-');
     // the module object the lock calls into, patched for this test alone
