@@ -56,26 +56,36 @@ function fenceAfter(text: string, open: string | undefined): string | undefined 
 }
 
 /**
- * An open fence: its run, the column its container's content starts at (the list item it is in; 0 at top level): a
- * line indented less ends the item, and the fence with it; and the block quotes it is in (`> ```ts`): a line with
- * fewer `>` ends the quote, and the fence with it.
+ * An open fence: its run; the column its container's content starts at (the list item it is in; 0 at the top level
+ * of its quote, or of the answer); the block quotes it is in (`> ```ts`): a line with fewer `>` ends the quote, and
+ * the fence with it; and how many list items were open around it: a line that ends one of them ends the fence too.
  */
 export interface OpenFence {
   run: string;
   base: number;
   quotes: number;
+  items: number;
 }
 
 /**
- * What the lines before a line leave open, as far as telling code from text goes: a fence, the list items (the
- * column each one's content starts at, innermost last; a fence or a nested item in one may be indented up to three
- * columns past it), whether a paragraph goes on (an indented line continues it) and whether an indented code block
- * does. Block quotes are followed as far as fences in them go (a quote's `>` and the space after it take no columns,
- * so a quote's lines are read as the same lines without it); lazy continuation lines are not followed.
+ * An open list item: the column its content starts at, counted from the content of the block quote it is in (the
+ * line start outside quotes), and how many quotes that is.
+ */
+export interface OpenItem {
+  content: number;
+  quotes: number;
+}
+
+/**
+ * What the lines before a line leave open, as far as telling code from text goes: a fence, the list items (innermost
+ * last; a fence or a nested item in one may be indented up to three columns past its content), whether a paragraph
+ * goes on (an indented line continues it) and whether an indented code block does. Block quotes are followed: a
+ * quote's content starts after its `>` and one space, and columns inside it count from there; lazy continuation
+ * lines are not followed.
  */
 export interface LineContext {
   readonly fence: OpenFence | undefined;
-  readonly items: readonly number[];
+  readonly items: readonly OpenItem[];
   /** The paragraph that goes on, and whether it began in a list item (a lazy line after it keeps it there). */
   readonly paragraph: false | 'top-level' | 'in-list';
   readonly indentedCode: boolean;
@@ -99,31 +109,67 @@ export function continuesList(line: string, before: LineContext): boolean {
 
 /** The context after a whole line, its indentation and block quote markers included: what the panel's blocks go by. */
 export function contextAfterLine(line: string, before: LineContext): LineContext {
-  let indent = 0;
-  let quotes = 0;
-  let context = before;
+  const start = new LineStart(before);
   let i = 0;
-  for (; i < line.length; i++) {
-    const ch = line[i];
-    if (ch === ' ' || ch === '\t') indent = columnsAfter(ch, indent);
-    else if (ch === '>' && isQuoteMarker(indent, quotes, context)) {
-      context = contextAtText(indent, context);
-      quotes++;
-      if (line[i + 1] === ' ') i++;
-    } else break;
-  }
-  return contextAfterText(indent, line.slice(i), context, quotes);
+  while (i < line.length && start.take(line[i] as string)) i++;
+  return start.contextAfter(line.slice(i));
 }
 
 /**
- * Whether a `>` at column `indent` of a line, after `quotes` quote markers, is one more: it continues the quote an
- * open fence is in, or, outside fences, it is indented at most three columns past its container. The marker and one
- * space after it take no columns.
+ * A line's opening, read a character at a time as it streams in: its white space and block quote markers. `indent`
+ * counts the columns of white space from the content of the innermost quote so far (a tab runs to the next multiple
+ * of four from the line start; the one space a `>` takes may be a tab's first column).
  */
-function isQuoteMarker(indent: number, quotes: number, before: LineContext): boolean {
-  if (before.fence !== undefined && quotes >= before.fence.quotes) return false; // the fence's text
-  const at = contextAtText(indent, withinQuotes(before, quotes));
-  return at.fence !== undefined || indent - containerOf(at) <= FENCE_INDENT;
+class LineStart {
+  indent = 0;
+  quotes = 0;
+  /** The context before the line, less the list items that its quote markers ended. */
+  context: LineContext;
+  private column = 0;
+  private afterQuote = false;
+
+  constructor(before: LineContext) {
+    this.context = before;
+  }
+
+  /** Reads `ch` if it belongs to the line's opening (white space, or a quote marker); false when the text starts. */
+  take(ch: string): boolean {
+    if (ch === ' ' || ch === '\t') {
+      const width = ch === '\t' ? 4 - (this.column % 4) : 1;
+      this.column += width;
+      this.indent += this.afterQuote ? width - 1 : width;
+      this.afterQuote = false;
+      return true;
+    }
+    if (ch !== '>' || !this.opensQuote()) return false;
+    this.context = contextAtText(this.indent, this.context, this.quotes, true);
+    this.quotes++;
+    this.indent = 0;
+    this.column++;
+    this.afterQuote = true;
+    return true;
+  }
+
+  /** The context where the line's text starts: what its indentation and quotes leave open of the lines before. */
+  at(): LineContext {
+    return contextAtText(this.indent, withinQuotes(this.context, this.quotes), this.quotes);
+  }
+
+  /** The context after the line, whose text after its opening is `text` (see contextAfterText). */
+  contextAfter(text: string): LineContext {
+    return contextAfterText(this.indent, text, this.context, this.quotes);
+  }
+
+  /**
+   * Whether a `>` here is a quote marker: one more of the quotes an open fence is in (beyond them it is the fence's
+   * text), or, outside fences, one indented at most three columns past its container.
+   */
+  private opensQuote(): boolean {
+    const fence = this.context.fence;
+    if (fence !== undefined && this.quotes >= fence.quotes) return false;
+    const at = contextAtText(this.indent, this.context, this.quotes, true);
+    return this.indent - itemContent(at, this.quotes) <= FENCE_INDENT;
+  }
 }
 
 /**
@@ -146,25 +192,29 @@ function withinQuotes(before: LineContext, quotes: number): LineContext {
  */
 function contextAfterText(indent: number, text: string, outside: LineContext, quotes: number): LineContext {
   const before = withinQuotes(outside, quotes);
-  if (isBlank(text[0])) return { ...before, paragraph: false };
-  const at = { ...contextAtText(indent, before), quotes };
+  // a blank line ends the paragraph, and the quotes it is not in, with their items
+  if (isBlank(text[0])) return { ...contextAtText(Infinity, before, quotes), paragraph: false };
+  const at = { ...contextAtText(indent, before, quotes), quotes };
   if (at.fence !== undefined) {
     if (indent - at.fence.base > FENCE_INDENT || fenceAfter(text, at.fence.run) !== undefined) return at;
     return { ...at, fence: undefined, paragraph: false };
   }
-  if (indent - containerOf(at) > FENCE_INDENT) {
+  if (indent - containerOf(at, quotes) > FENCE_INDENT) {
     return at.paragraph && !at.indentedCode ? at : { ...at, paragraph: false, indentedCode: true };
   }
   if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
     return { ...at, paragraph: false, indentedCode: false };
   }
   const item = opensItem(LIST_ITEM.exec(text)?.[0], text, at, before);
-  const items = item === undefined ? at.items : [...at.items, indent + item.length];
+  const items = item === undefined ? at.items : [...at.items, { content: indent + item.length, quotes }];
   const run = fenceAfter(item === undefined ? text : text.slice(item.length), undefined);
-  const fence = run === undefined ? undefined : { run, base: items.at(-1) ?? 0, quotes };
+  const fence =
+    run === undefined ? undefined : { run, base: itemContent({ items }, quotes), quotes, items: items.length };
   const inList = items.length > 0 || at.paragraph === 'in-list';
   const paragraph = fence === undefined && (inList ? 'in-list' : 'top-level');
-  return { fence, items, paragraph, indentedCode: false, quotes };
+  // a paragraph's line with fewer `>` than the paragraph goes on in its quote (lazily): the next `>` line is in it too
+  const lazy = item === undefined && paragraph !== false && at.paragraph !== false && quotes < before.quotes;
+  return { fence, items, paragraph, indentedCode: false, quotes: lazy ? before.quotes : quotes };
 }
 
 /**
@@ -185,20 +235,28 @@ function opensItem(item: string | undefined, text: string, at: LineContext, befo
 }
 
 /**
- * The context where a non-blank line indented `indent` columns starts its text: a line indented less than a list
- * item's content ends that item, and a fence open in it.
+ * The context where a non-blank line's text (or its next quote marker, `atMarker`) starts, `indent` columns into the
+ * content of its `quotes`-th quote: an item of that quote whose content starts further right ends, with the items and
+ * a fence in it; so does, where the text starts, an item in more quotes than the line has (its quote ended).
  */
-function contextAtText(indent: number, before: LineContext): LineContext {
-  let inside = before.items.length;
-  while (inside > 0 && indent < (before.items[inside - 1] as number)) inside--;
-  if (inside === before.items.length) return before;
-  const fence = before.fence !== undefined && indent < before.fence.base ? undefined : before.fence;
-  return { ...before, fence, items: before.items.slice(0, inside) };
+function contextAtText(indent: number, before: LineContext, quotes: number, atMarker = false): LineContext {
+  const end = before.items.findIndex(item =>
+    item.quotes === quotes ? indent < item.content : !atMarker && item.quotes > quotes,
+  );
+  if (end < 0) return before;
+  const fence = before.fence !== undefined && before.fence.items > end ? undefined : before.fence;
+  return { ...before, fence, items: before.items.slice(0, end) };
 }
 
-/** The column where the content of the innermost list item open starts; 0 outside lists. */
-function containerOf(context: LineContext): number {
-  return context.fence?.base ?? context.items.at(-1) ?? 0;
+/** The column where the content of the innermost list item open in the `quotes`-th quote starts; 0 if none is. */
+function itemContent(context: Pick<LineContext, 'items'>, quotes: number): number {
+  const item = context.items.at(-1);
+  return item?.quotes === quotes ? item.content : 0;
+}
+
+/** The column a line's text is measured from, in its `quotes`-th quote: its open fence's, or its innermost item's. */
+function containerOf(context: LineContext, quotes: number): number {
+  return context.fence?.base ?? itemContent(context, quotes);
 }
 
 /** Whether a line whose text after its indentation starts with `first` is blank (the scanner sees a CR of CRLF). */
@@ -209,13 +267,6 @@ function isBlank(first: string | undefined): boolean {
 /** Whether the line a context is for is code: inside a fence, or indented code. */
 function inCode(context: LineContext): boolean {
   return context.fence !== undefined || context.indentedCode;
-}
-
-/** The column that spaces and tabs reach from column `from` (a tab runs to the next multiple of four). */
-function columnsAfter(white: string, from: number): number {
-  let column = from;
-  for (const ch of white) column = ch === '\t' ? column + 4 - (column % 4) : column + 1;
-  return column;
 }
 
 /** The numbers of one marker's list: `1, 4` → [1, 4]. */
@@ -248,11 +299,8 @@ export class MarkerScanner {
   private codeRun = 0;
   /** Whether the current line holds nothing but white space so far: a fence run may still open its text. */
   private atLineStart = true;
-  /** The columns of white space the current line opens with, while `atLineStart`. */
-  private indent = 0;
-  /** The block quote markers the current line opens with, while `atLineStart`; and whether one was the last read. */
-  private quotes = 0;
-  private afterQuote = false;
+  /** The current line's white space and quote markers, while `atLineStart`. */
+  private line = new LineStart(ANSWER_START);
 
   push(text: string): MarkerPiece[] {
     this.pending += text;
@@ -291,14 +339,7 @@ export class MarkerScanner {
         continue;
       }
       if (this.atLineStart) {
-        const quote = ch === '>' && isQuoteMarker(this.indent, this.quotes, this.context);
-        if (ch === ' ' || ch === '\t' || quote) {
-          // a quote's marker ends the list items it is not in; it and one space after it take no columns
-          if (quote) {
-            this.context = contextAtText(this.indent, this.context);
-            this.quotes++;
-          } else if (!(this.afterQuote && ch === ' ')) this.indent = columnsAfter(ch, this.indent);
-          this.afterQuote = quote;
+        if (this.line.take(ch)) {
           plain += ch;
           i++;
           continue;
@@ -306,8 +347,9 @@ export class MarkerScanner {
         // the line's text starts here: what it is (a list item, a fence line, indented code, text) is known from
         // its start, but for a fence run, which the rest of its line decides
         const eol = text.indexOf('\n', i);
-        const at = contextAtText(this.indent, withinQuotes(this.context, this.quotes));
-        const canOpen = at.fence === undefined && this.indent - containerOf(at) <= FENCE_INDENT;
+        const { indent, quotes } = this.line;
+        const at = this.line.at();
+        const canOpen = at.fence === undefined && indent - containerOf(at, quotes) <= FENCE_INDENT;
         const rest = eol < 0 && !final ? text.slice(i) : undefined;
         if (canOpen && rest !== undefined && (MAY_BE_LIST_FENCE.test(rest) || MAY_BE_HEADING_OR_RULE.test(rest))) {
           this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
@@ -317,18 +359,13 @@ export class MarkerScanner {
         const item = canOpen ? LIST_ITEM_HERE.exec(text)?.[0] : undefined;
         const runAt = i + (item?.length ?? 0);
         FENCE_RUN_HERE.lastIndex = runAt;
-        const run = this.indent - containerOf(at) <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
+        const run = indent - containerOf(at, quotes) <= FENCE_INDENT ? FENCE_RUN_HERE.exec(text)?.[1] : undefined;
         if (run !== undefined && eol < 0 && !final && text.length - runAt - run.length <= FENCE_LINE_LIMIT) {
           this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
           break;
         }
         this.atLineStart = false;
-        this.context = contextAfterText(
-          this.indent,
-          text.slice(i, eol < 0 ? text.length : eol),
-          this.context,
-          this.quotes,
-        );
+        this.context = this.line.contextAfter(text.slice(i, eol < 0 ? text.length : eol));
         if (run !== undefined && (at.fence !== undefined || this.context.fence !== undefined)) {
           // a fence line: its run, and the info string after an opening one, are code
           plain += text.slice(i, runAt + run.length);
@@ -370,11 +407,9 @@ export class MarkerScanner {
   }
 
   private endLine(): void {
-    if (this.atLineStart) this.context = contextAfterText(this.indent, '', this.context, this.quotes); // a blank line
+    if (this.atLineStart) this.context = this.line.contextAfter(''); // a blank line
     this.atLineStart = true;
-    this.indent = 0;
-    this.quotes = 0;
-    this.afterQuote = false;
+    this.line = new LineStart(this.context);
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
     // hiding every later marker
     this.codeRun = 0;

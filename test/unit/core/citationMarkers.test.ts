@@ -144,6 +144,13 @@ describe('citation markers', () => {
       ['>     code[1]\n>\n>    para [2]', [2]],
       ['1. a\n\n>     code[1]', []], // the quote ends the item: its lines are indented code in the quote
       ['Para [1]\n>     code[2]', [1]], // a quote opening ends the paragraph
+      // a quote's own list items go on from line to line; a tab after `>` runs from its column, one of them the quote's
+      ['> 1. Step one\n>    - sub item [1]\n>\n>      More detail [2].\n> 2. Step two [3]', [1, 2, 3]],
+      ['> 10. Step ten:\n>\n>     Details of the step [1].', [1]],
+      ['> 1. Step\n>    - sub:\n>      ```sh\n>      x[1]\n>      ```\n>      after [2]', [2]],
+      ['>\ttext [1]\n> \ttext [2]\n   >  text [3]\n>\n>\t\tcode[4]', [1, 2, 3]],
+      ['> - a [1]\n\n    b[2]', [1]], // the blank line ends the quote and its item: b is indented code
+      ['> para\nlazy\n>     more [1]', [1]], // the lazy line keeps the paragraph in its quote
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(
