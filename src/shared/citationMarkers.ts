@@ -15,8 +15,9 @@ const FENCE_RUN = /^(`{3,}|~{3,})/;
 /** FENCE_RUN where the scan stands. */
 const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
 /**
- * The most columns past its container's content (the list item it is in, or the line start) a fence or list marker
- * may be indented by; a line indented more is indented code, or a paragraph going on.
+ * The most columns past its container's content (the list item it is in, or else the content of the block quote it
+ * is in, or the line start) a fence, list marker or quote marker may be indented by; a line indented more is indented
+ * code, or a paragraph going on.
  */
 const FENCE_INDENT = 3;
 /** A line start that may still become a fence when the next token arrives (`` + `ts`). */
@@ -123,8 +124,8 @@ export function contextAfterLine(line: string, before: LineContext): LineContext
 class LineStart {
   indent = 0;
   quotes = 0;
-  /** The context before the line, less the list items that its quote markers ended. */
-  context: LineContext;
+  /** The context before the line, less the list items (and a fence in them) that its quote markers ended. */
+  private context: LineContext;
   private column = 0;
   private afterQuote = false;
 
@@ -141,8 +142,9 @@ class LineStart {
       this.afterQuote = false;
       return true;
     }
-    if (ch !== '>' || !this.opensQuote()) return false;
-    this.context = contextAtText(this.indent, this.context, this.quotes, true);
+    const quoted = ch === '>' ? this.quoteMarkerAt() : undefined;
+    if (quoted === undefined) return false;
+    this.context = quoted;
     this.quotes++;
     this.indent = 0;
     this.column++;
@@ -161,14 +163,14 @@ class LineStart {
   }
 
   /**
-   * Whether a `>` here is a quote marker: one more of the quotes an open fence is in (beyond them it is the fence's
-   * text), or, outside fences, one indented at most three columns past its container.
+   * If a `>` here is a quote marker, the context it leaves (the list items it is indented less than end, and a fence
+   * in them); undefined if it is text: in a fence it is not one more of the quotes the fence is in, or it is indented
+   * more than three columns past its container.
    */
-  private opensQuote(): boolean {
-    const fence = this.context.fence;
-    if (fence !== undefined && this.quotes >= fence.quotes) return false;
+  private quoteMarkerAt(): LineContext | undefined {
     const at = contextAtText(this.indent, this.context, this.quotes, true);
-    return this.indent - itemContent(at, this.quotes) <= FENCE_INDENT;
+    if (at.fence !== undefined && this.quotes >= at.fence.quotes) return undefined;
+    return this.indent - itemContent(at, this.quotes) <= FENCE_INDENT ? at : undefined;
   }
 }
 
@@ -183,12 +185,12 @@ function withinQuotes(before: LineContext, quotes: number): LineContext {
 }
 
 /**
- * The context after a line indented `indent` columns (after `quotes` block quote markers) whose text after that is
- * `text` (whole; or, for a line with a fence run, FENCE_LINE_LIMIT characters after the run; for any other, far enough
- * to show whether it opens with a list item's marker). A blank line ends a paragraph. Inside a fence, only a closing
- * run indented at most three columns past its base changes anything. Outside, a line indented four or more past its
- * container is indented code unless it continues a paragraph; any other may open a list item (its content becomes the
- * container) and a fence after it, or is a paragraph's.
+ * The context after a line indented `indent` columns (counted from the content of its `quotes`-th block quote, or the
+ * line start) whose text after that is `text` (whole; or, for a line with a fence run, FENCE_LINE_LIMIT characters
+ * after the run; for any other, far enough to show whether it opens with a list item's marker). A blank line ends a
+ * paragraph. Inside a fence, only a closing run indented at most three columns past its base changes anything. Outside,
+ * a line indented four or more past its container is indented code unless it continues a paragraph; any other may open
+ * a list item (its content becomes the container) and a fence after it, or is a paragraph's.
  */
 function contextAfterText(indent: number, text: string, outside: LineContext, quotes: number): LineContext {
   const before = withinQuotes(outside, quotes);
@@ -199,8 +201,10 @@ function contextAfterText(indent: number, text: string, outside: LineContext, qu
     if (indent - at.fence.base > FENCE_INDENT || fenceAfter(text, at.fence.run) !== undefined) return at;
     return { ...at, fence: undefined, paragraph: false };
   }
+  // a paragraph's line in fewer quotes than the paragraph goes on in the paragraph's (lazily)
+  const lazily = { ...at, quotes: Math.max(quotes, before.quotes) };
   if (indent - containerOf(at, quotes) > FENCE_INDENT) {
-    return at.paragraph && !at.indentedCode ? at : { ...at, paragraph: false, indentedCode: true };
+    return at.paragraph && !at.indentedCode ? lazily : { ...at, paragraph: false, indentedCode: true };
   }
   if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
     return { ...at, paragraph: false, indentedCode: false };
@@ -212,9 +216,8 @@ function contextAfterText(indent: number, text: string, outside: LineContext, qu
     run === undefined ? undefined : { run, base: itemContent({ items }, quotes), quotes, items: items.length };
   const inList = items.length > 0 || at.paragraph === 'in-list';
   const paragraph = fence === undefined && (inList ? 'in-list' : 'top-level');
-  // a paragraph's line with fewer `>` than the paragraph goes on in its quote (lazily): the next `>` line is in it too
-  const lazy = item === undefined && paragraph !== false && at.paragraph !== false && quotes < before.quotes;
-  return { fence, items, paragraph, indentedCode: false, quotes: lazy ? before.quotes : quotes };
+  const goesOn = item === undefined && paragraph !== false && at.paragraph !== false;
+  return { fence, items, paragraph, indentedCode: false, quotes: goesOn ? lazily.quotes : quotes };
 }
 
 /**
@@ -235,9 +238,10 @@ function opensItem(item: string | undefined, text: string, at: LineContext, befo
 }
 
 /**
- * The context where a non-blank line's text (or its next quote marker, `atMarker`) starts, `indent` columns into the
- * content of its `quotes`-th quote: an item of that quote whose content starts further right ends, with the items and
- * a fence in it; so does, where the text starts, an item in more quotes than the line has (its quote ended).
+ * The context where a line's text (or its next quote marker, `atMarker`) starts, `indent` columns into the content
+ * of its `quotes`-th quote: an item of that quote whose content starts further right ends, with the items and a fence
+ * in it; so does, where the text starts, an item in more quotes than the line has (its quote ended). A blank line
+ * (`indent` Infinity) ends only the latter.
  */
 function contextAtText(indent: number, before: LineContext, quotes: number, atMarker = false): LineContext {
   const end = before.items.findIndex(item =>

@@ -151,6 +151,8 @@ describe('citation markers', () => {
       ['>\ttext [1]\n> \ttext [2]\n   >  text [3]\n>\n>\t\tcode[4]', [1, 2, 3]],
       ['> - a [1]\n\n    b[2]', [1]], // the blank line ends the quote and its item: b is indented code
       ['> para\nlazy\n>     more [1]', [1]], // the lazy line keeps the paragraph in its quote
+      ['> a\n    b\n>     [1]', [1]], // however far the lazy line is indented
+      ['1. Step\n   ```\n   x\n> ```\n> y[1]\n> ```', []], // the > ends the item and its fence, and opens a quoted one
     ];
     for (const [text, want] of texts) {
       assert.deepEqual(
