@@ -1,6 +1,14 @@
 import { tokenize } from '../../index';
 import type { Passage } from '../passage';
-import { analysePassage, closedTerm, HYPHENATED, MAY_HYPHENATE, type PassageAnalysis, type Unit } from './passageUnits';
+import {
+  analysePassage,
+  ASKS,
+  closedTerm,
+  HYPHENATED,
+  MAY_HYPHENATE,
+  type PassageAnalysis,
+  type Unit,
+} from './passageUnits';
 
 /** A term's weight: its inverse document frequency in the workspace index (or in the passages, without one). */
 export type TermWeight = (term: string) => number;
@@ -44,6 +52,8 @@ export interface ClaimTerms {
   phrases: ClaimPhrase[];
   /** The claim's hyphenated words: the term each has written closed, and its own terms (pre-industrial). */
   compounds: { closed: string; terms: string[] }[];
+  /** Whether the claim itself asks (says what a study asked): then sentences that ask count as any other. */
+  asks: boolean;
 }
 
 /**
@@ -79,7 +89,8 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     const closed = closedTerm(word);
     if (closed !== undefined) compounds.push({ closed, terms: [...new Set(tokenize(word))] });
   }
-  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds };
+  const asks = ASKS.test(claim);
+  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds, asks };
 }
 
 /**
@@ -149,7 +160,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   const phrases = phrasePostings(claim.phrases, analysis, postings, claim.terms);
   const rankWeights = [...claim.weights, ...claim.phrases.map(p => p.weight)];
   const rankTotal = rankWeights.reduce((a, b) => a + b, 0);
-  forEachWindow(rankWeights, claim.terms.length, analysis, [...postings, ...phrases], (from, to, window) => {
+  const visit = (from: number, to: number, window: WindowFigures) => {
     const { first, last } = linesOf(from, to);
     const lines = last - first;
     const { covered, score } = window;
@@ -158,7 +169,13 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
       : window.rankScore * Math.pow(window.rankCovered / rankTotal, CODE_COVERAGE_POWER);
     if (!best || rank > best.rank + 1e-9 || (Math.abs(rank - best.rank) <= 1e-9 && lines < best.lines))
       best = { from, to, covered, score, rank, lines };
-  });
+  };
+  // a sentence that asks (ASKS) restates a question in the claim's words without answering it: it gives a claim that
+  // does not ask its lines only where no sentence that states holds any of the claim
+  const allPostings = [...postings, ...phrases];
+  const asking = claim.asks || !analysis.units.some(u => u.asks);
+  forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, asking, visit);
+  if (!asking && !best) forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, true, visit);
   if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
     return {
@@ -246,13 +263,14 @@ interface WindowFigures {
  * Calls `visit` with every window that holds a claim term: its first and last unit, and its figures (one object,
  * reused). Entries of `weights` and `postings` up to `termCount` are the claim's terms, the rest its phrases. Windows
  * grow one unit at a time from each start; only units that hold a claim term are looked at, through the passage's
- * postings.
+ * postings. Sentences that ask hold none unless `asking`.
  */
 function forEachWindow(
   weights: readonly number[],
   termCount: number,
   analysis: PassageAnalysis,
   postings: readonly (readonly number[] | undefined)[],
+  asking: boolean,
   visit: (first: number, last: number, window: WindowFigures) => void,
 ): void {
   const { units, averageLength } = analysis;
@@ -262,7 +280,7 @@ function forEachWindow(
     if (!list) return;
     for (let j = 0; j < list.length; j += 2) {
       const unit = list[j] as number;
-      (held[unit] ??= []).push(i, list[j + 1] as number);
+      if (asking || !(units[unit] as Unit).asks) (held[unit] ??= []).push(i, list[j + 1] as number);
     }
   });
   const tf = new Float64Array(weights.length);
