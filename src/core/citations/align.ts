@@ -29,6 +29,8 @@ export interface Alignment {
   score: number;
 }
 
+/** The share of a claim's weight that lines must hold to state its core: what checking asks of the cited lines. */
+export const LINES_SUPPORT_FROM = 0.1;
 /** A window holds at most this many units: sentences of prose, or lines of code and tables. */
 const MAX_SENTENCES = 4;
 export const MAX_LINES = 8;
@@ -171,11 +173,14 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
       best = { from, to, covered, score, rank, lines };
   };
   // a sentence that asks (ASKS) restates a question in the claim's words without answering it: it gives a claim that
-  // does not ask its lines only where no sentence that states holds any of the claim
+  // does not ask its lines only where no sentence that states holds the claim's core
   const allPostings = [...postings, ...phrases];
   const asking = claim.asks || !analysis.units.some(u => u.asks);
   forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, asking, visit);
-  if (!asking && !best) forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, true, visit);
+  if (!asking && (!best || best.covered < claim.total * LINES_SUPPORT_FROM)) {
+    best = undefined;
+    forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, true, visit);
+  }
   if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
     return {

@@ -183,7 +183,17 @@ describe('citation alignment', () => {
       abstract,
     );
     assert.deepEqual([asked?.startLine, asked?.endLine], [3, 4], 'a claim that says what was asked takes the aim');
-    // where no sentence that states holds any of the claim, the one that asks still gives it its lines
+    // where no sentence that states holds the claim's core (a tenth of its weight), the one that asks gives it its lines
+    const aimOnly = passageOf(
+      '# ALDH1\n\nTo determine whether ALDH1 expression predicts prognosis in breast cancer, we stained tumours.\nPatients were followed for ten years.',
+      'papers/aim.md',
+    );
+    const rare = (t: string) => (t === 'patient' ? 0.05 : 1);
+    const fromAim = alignClaim(
+      claimTerms('ALDH1 expression predicts prognosis in breast cancer patients', rare),
+      aimOnly,
+    );
+    assert.deepEqual([fromAim?.startLine, fromAim?.endLine], [3, 3]);
     const question = passageOf('# FAQ\n\nDoes the cache survive a restart? It does not.', 'docs/faq.md');
     const only = alignClaim(
       claimTerms('The cache survives restarts', () => 1),
