@@ -1,14 +1,6 @@
 import { tokenize } from '../../index';
 import type { Passage } from '../passage';
-import {
-  analysePassage,
-  ASKS,
-  closedTerm,
-  HYPHENATED,
-  MAY_HYPHENATE,
-  type PassageAnalysis,
-  type Unit,
-} from './passageUnits';
+import { analysePassage, closedTerm, HYPHENATED, MAY_HYPHENATE, type PassageAnalysis, type Unit } from './passageUnits';
 
 /** A term's weight: its inverse document frequency in the workspace index (or in the passages, without one). */
 export type TermWeight = (term: string) => number;
@@ -29,8 +21,6 @@ export interface Alignment {
   score: number;
 }
 
-/** The share of a claim's weight that lines must hold to state its core: what checking asks of the cited lines. */
-export const LINES_SUPPORT_FROM = 0.1;
 /** A window holds at most this many units: sentences of prose, or lines of code and tables. */
 const MAX_SENTENCES = 4;
 export const MAX_LINES = 8;
@@ -54,8 +44,6 @@ export interface ClaimTerms {
   phrases: ClaimPhrase[];
   /** The claim's hyphenated words: the term each has written closed, and its own terms (pre-industrial). */
   compounds: { closed: string; terms: string[] }[];
-  /** Whether the claim itself asks (says what a study asked): then sentences that ask count as any other. */
-  asks: boolean;
 }
 
 /**
@@ -91,8 +79,7 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     const closed = closedTerm(word);
     if (closed !== undefined) compounds.push({ closed, terms: [...new Set(tokenize(word))] });
   }
-  const asks = ASKS.test(claim);
-  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds, asks };
+  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds };
 }
 
 /**
@@ -162,7 +149,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   const phrases = phrasePostings(claim.phrases, analysis, postings, claim.terms);
   const rankWeights = [...claim.weights, ...claim.phrases.map(p => p.weight)];
   const rankTotal = rankWeights.reduce((a, b) => a + b, 0);
-  const visit = (from: number, to: number, window: WindowFigures) => {
+  forEachWindow(rankWeights, claim.terms.length, analysis, [...postings, ...phrases], (from, to, window) => {
     const { first, last } = linesOf(from, to);
     const lines = last - first;
     const { covered, score } = window;
@@ -171,16 +158,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
       : window.rankScore * Math.pow(window.rankCovered / rankTotal, CODE_COVERAGE_POWER);
     if (!best || rank > best.rank + 1e-9 || (Math.abs(rank - best.rank) <= 1e-9 && lines < best.lines))
       best = { from, to, covered, score, rank, lines };
-  };
-  // a sentence that asks (ASKS) restates a question in the claim's words without answering it: it gives a claim that
-  // does not ask its lines only where no sentence that states holds the claim's core
-  const allPostings = [...postings, ...phrases];
-  const asking = claim.asks || !analysis.units.some(u => u.asks);
-  forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, asking, visit);
-  if (!asking && (!best || best.covered < claim.total * LINES_SUPPORT_FROM)) {
-    best = undefined;
-    forEachWindow(rankWeights, claim.terms.length, analysis, allPostings, true, visit);
-  }
+  });
   if (!best || best.score === 0) {
     // nothing of the claim is there: point at the passage's first unit rather than the whole passage
     return {
@@ -268,14 +246,13 @@ interface WindowFigures {
  * Calls `visit` with every window that holds a claim term: its first and last unit, and its figures (one object,
  * reused). Entries of `weights` and `postings` up to `termCount` are the claim's terms, the rest its phrases. Windows
  * grow one unit at a time from each start; only units that hold a claim term are looked at, through the passage's
- * postings. Sentences that ask hold none unless `asking`.
+ * postings.
  */
 function forEachWindow(
   weights: readonly number[],
   termCount: number,
   analysis: PassageAnalysis,
   postings: readonly (readonly number[] | undefined)[],
-  asking: boolean,
   visit: (first: number, last: number, window: WindowFigures) => void,
 ): void {
   const { units, averageLength } = analysis;
@@ -285,7 +262,7 @@ function forEachWindow(
     if (!list) return;
     for (let j = 0; j < list.length; j += 2) {
       const unit = list[j] as number;
-      if (asking || !(units[unit] as Unit).asks) (held[unit] ??= []).push(i, list[j + 1] as number);
+      (held[unit] ??= []).push(i, list[j + 1] as number);
     }
   });
   const tf = new Float64Array(weights.length);

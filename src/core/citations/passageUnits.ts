@@ -18,25 +18,7 @@ export interface Unit {
   length: number;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
   terms: readonly string[];
-  /** A sentence that asks rather than states (ASKS). */
-  asks: boolean;
 }
-
-/**
- * A sentence that asks rather than states: a question, or a study's aim or hypothesis ("To determine whether …", "We
- * investigated whether …", "The aim of this study was …", "We hypothesized that …"; an aim opens its sentence). It names what a claim is about
- * without saying it: an abstract opens with one that restates, in the claim's words, the question its results answer.
- */
-export const ASKS = new RegExp(
-  [
-    String.raw`\?["'\u2019\u201d)\]]*\s*$`,
-    // opening the sentence, after a structured abstract's label: a purpose clause inside a statement states
-    String.raw`^\W*(?:(?:background|objectives?|aims?|purpose|context|introduction)\s*:?\s+)?(?:to|we|here,? we|in this (?:study|work|paper),? we|(?:the|this|our)(?: present| current)? (?:study|work|trial|paper|analysis))\b[^.;]{0,60}?\b(?:determine|assess|evaluate|examine|investigate|explore|test|compare|ask)(?:e?d)?\s+(?:whether|if)\b`,
-    String.raw`\b(?:aims?|objectives?|purposes?|goals?) of (?:this|the present|the current|our) (?:study|work|trial|analysis|review|paper)\b`,
-    String.raw`\bwe hypothesi[sz]ed\b`,
-  ].join('|'),
-  'i',
-);
 
 /** A passage split into units, with where each term occurs: `postings.get(term)` is [unit, count, unit, count, …]. */
 export interface PassageAnalysis {
@@ -192,8 +174,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
-    const asks = k === 'sentence' && ASKS.test(text);
-    units.push({ kind: k, first, last, run, section, length: tokens.length, terms: tokens, asks });
+    units.push({ kind: k, first, last, run, section, length: tokens.length, terms: tokens });
   };
   const done = (): PassageAnalysis => ({
     units,

@@ -1,6 +1,6 @@
 import type { Citation, Support } from '../events';
 import { passageRef, type Passage } from '../passage';
-import { alignClaim, claimTerms, LINES_SUPPORT_FROM, type Alignment, type ClaimTerms, type TermWeight } from './align';
+import { alignClaim, claimTerms, type Alignment, type ClaimTerms, type TermWeight } from './align';
 import type { ClaimMarker } from './claims';
 import { analysePassage } from './passageUnits';
 
@@ -17,6 +17,7 @@ import { analysePassage } from './passageUnits';
  */
 export const SECTION_SUPPORTS_FROM = 0.25;
 export const ELSEWHERE_MARGIN = 0.2;
+export const LINES_SUPPORT_FROM = 0.1;
 export const PARTIAL_FROM = 0.1;
 /**
  * Another retrieved passage takes the citation when its best lines score this much higher (BM25 of the window over

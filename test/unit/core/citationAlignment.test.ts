@@ -161,47 +161,6 @@ describe('citation alignment', () => {
     }
   });
 
-  it('takes a claim past the sentence that asks its question, to the one that answers it, unless the claim asks', () => {
-    const abstract = passageOf(
-      [
-        '# Aldehyde dehydrogenase 1 in breast cancer',
-        '',
-        'Stem cell markers in breast cancer are poorly understood. To determine whether ALDH1 expression is associated',
-        'with poor prognosis in breast cancer, we stained 577 tumours. In this series, ALDH1 expression correlated',
-        'with poor prognosis (HR 1.76; 95% CI 1.2-2.6). ALDH1 marks malignant stem cells.',
-      ].join('\n'),
-      'papers/aldh1.md',
-    );
-    const weight = weightsFromPassages([abstract]);
-    const results = alignClaim(
-      claimTerms('ALDH1 expression is associated with poor prognosis in breast cancer', weight),
-      abstract,
-    );
-    assert.deepEqual([results?.startLine, results?.endLine], [4, 5], 'the results sentence, not the aim');
-    const asked = alignClaim(
-      claimTerms('The study asked whether ALDH1 expression is associated with prognosis', weight),
-      abstract,
-    );
-    assert.deepEqual([asked?.startLine, asked?.endLine], [3, 4], 'a claim that says what was asked takes the aim');
-    // where no sentence that states holds the claim's core (a tenth of its weight), the one that asks gives it its lines
-    const aimOnly = passageOf(
-      '# ALDH1\n\nTo determine whether ALDH1 expression predicts prognosis in breast cancer, we stained tumours.\nPatients were followed for ten years.',
-      'papers/aim.md',
-    );
-    const rare = (t: string) => (t === 'patient' ? 0.05 : 1);
-    const fromAim = alignClaim(
-      claimTerms('ALDH1 expression predicts prognosis in breast cancer patients', rare),
-      aimOnly,
-    );
-    assert.deepEqual([fromAim?.startLine, fromAim?.endLine], [3, 3]);
-    const question = passageOf('# FAQ\n\nDoes the cache survive a restart? It does not.', 'docs/faq.md');
-    const only = alignClaim(
-      claimTerms('The cache survives restarts', () => 1),
-      question,
-    );
-    assert.deepEqual([only?.startLine, only?.coverage], [3, 1]);
-  });
-
   it('matches numbers exactly', () => {
     const c = resolve('the timeout is 30000 ms', 1, [CODE]);
     assert.deepEqual([c?.startLine, c?.endLine], [12, 12]);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { analysePassage, ASKS, splitUnits } from '../../../src/core/citations/passageUnits';
+import { analysePassage, splitUnits } from '../../../src/core/citations/passageUnits';
 
 /** Each unit as [kind, first line, last line, section], 0-based lines. */
 const units = (lines: string[], prose = true) =>
@@ -64,35 +64,6 @@ describe('passage units', () => {
       'Tuesday brought the third run, which went as planned.',
     ];
     assert.equal(units(wrapped).length, 1);
-  });
-
-  it("marks the sentences that ask rather than state: questions, and a study's aim or hypothesis", () => {
-    for (const asks of [
-      'Does the cache survive a restart?',
-      'Why does it fail ("ENOENT")?',
-      'To determine whether ALDH1 expression is associated with prognosis, we stained 577 tumours.',
-      'We sought to assess if vitamin D lowers the risk.',
-      'This study aimed to investigate whether sleep affects recall.',
-      'The aim of this study was to compare two doses.',
-      'We hypothesized that the effect is larger in children.',
-      'OBJECTIVE To determine whether ALDH1 marks stem cells.',
-      'Here we investigated whether sleep affects recall.',
-    ])
-      assert.ok(ASKS.test(asks), asks);
-    for (const states of [
-      'followSymbolicLinks indicates whether to traverse symbolic links.',
-      'It checks whether the file exists before writing.',
-      'ALDH1 expression correlated with poor prognosis.',
-      'The determined value is tested again if it changes.',
-      'Passing a relative path to test if it is ignored is not good practice.',
-      'In 1939 they began experiments to determine if any element was radioactive.',
-    ])
-      assert.ok(!ASKS.test(states), states);
-    const split = splitUnits(['Does it cache? It caches for an hour.'], true);
-    assert.deepEqual(
-      split.units.map(u => u.asks),
-      [true, false],
-    );
   });
 
   it('reads a table row without outer pipes, as a Word document gives it, as a line of its own', () => {
