@@ -20,12 +20,15 @@ const FENCE_RUN_HERE = /(`{3,}|~{3,})/y;
  * code, or a paragraph going on.
  */
 const FENCE_INDENT = 3;
-/** A line start that may still become a fence when the next token arrives (`` + `ts`). */
+/** A line's opening (white space, quote markers) that may become a fence with the next token (`` + `ts`). */
 const OPEN_FENCE_TAIL = /(^|\n)([ \t>]*[`~]{1,2})$/;
 /** A list item's marker and the one to four spaces after it: its content starts after them (`1. ```bash`). */
 const LIST_ITEM = /^(?:[-*+]|\d{1,9}[.)]) {1,4}(?! )/;
 const LIST_ITEM_HERE = new RegExp(LIST_ITEM.source.slice(1), 'y');
-/** What the rest of a line may be while more of it has yet to come and it may still be a list item (or a fence in one). */
+/**
+ * What the rest of a line may be while more of it has yet to come and it may still be a list item (or a fence in
+ * one).
+ */
 const MAY_BE_LIST_FENCE = /^(?:[-*+]|\d{1,9}[.)]?)(?: *| {1,4}[`~]{1,2})$/;
 /**
  * A line that leaves no paragraph open: an ATX heading or a thematic break (SETEXT_UNDERLINE, after a paragraph). A
@@ -45,8 +48,9 @@ const FENCE_LINE_LIMIT = 400;
 /**
  * The fence open after a line whose text after its indentation is `text` (the line, or its first FENCE_LINE_LIMIT
  * characters after the run), given the fence open before it (its run; undefined outside fences), as CommonMark reads
- * fences: outside, a fence run opens one, but for backticks followed by another backtick on the line (```` ```ts``` ````
- * is inline code); inside, only a run of the same character at least as long with nothing after it closes it.
+ * fences: outside, a fence run opens one, but for backticks followed by another backtick on the line
+ * (```` ```ts``` ```` is inline code); inside, only a run of the same character at least as long with nothing after it
+ * closes it.
  */
 function fenceAfter(text: string, open: string | undefined): string | undefined {
   const run = FENCE_RUN.exec(text)?.[1];
