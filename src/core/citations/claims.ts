@@ -36,8 +36,9 @@ export class ClaimTracker {
   private lastClaim = '';
   private claimId = 0;
   /**
-   * Whether the answer's current line, up to where `since` starts, opens with a `|` (a table row): undefined while
-   * it holds nothing but white space. Says whether a `|` later on that line divides cells.
+   * Whether the answer's current line, up to where `since` starts, opens with a `|` (a table row; in a quote, after
+   * its `>`): undefined while it holds nothing but white space and quote markers. Says whether a `|` later on that
+   * line divides cells.
    */
   private tableLine: boolean | undefined;
 
@@ -61,7 +62,7 @@ export class ClaimTracker {
         this.claimId++;
       }
       const newline = this.since.lastIndexOf('\n');
-      const opening = /\S/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
+      const opening = /[^\s>]/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
       if (newline >= 0 || this.tableLine === undefined)
         this.tableLine = opening === undefined ? undefined : opening === '|';
       // a line that opens with a marker is not a table row

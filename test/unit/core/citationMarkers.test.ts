@@ -299,6 +299,13 @@ describe('claims', () => {
       ).map(c => c.claim),
       ['Set `flux.level` to 88', 'Values above 88 are clamped', 'a quoted item'],
     );
+    // a quoted table's cells are claims as an unquoted one's
+    assert.deepEqual(
+      claims('> | option | meaning |\n> |---|---|\n> | flux | the level [1] | doors open upward [2] |\n').map(
+        c => c.claim,
+      ),
+      ['the level', 'doors open upward'],
+    );
     assert.deepEqual(
       claims('Values [1] > 88 are clamped [2]. So A > B [3].').map(c => c.claim),
       ['Values', '> 88 are clamped', 'So A > B'],
