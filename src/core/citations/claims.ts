@@ -147,8 +147,15 @@ function plainClaim(text: string): string {
     plain += prose(claim.slice(at, code.index)) + code[0];
     at = code.index + code[0].length;
   }
-  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').trim();
+  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').replace(POINTER, '').trim();
 }
+
+/**
+ * A bracket left open before the marker, after a space, holding at most three words and no figures: the marker stands
+ * in an aside that points at the source (`(see [1])`, `(source: [1])`, `(as described in [2])`), which is no part of
+ * the claim (`f(x [1])` is a call, and `(HR 0.8 [1])` a figure: both stay).
+ */
+const POINTER = /(?:^|\s+)[([][\p{L}:.,]*(?:\s+[\p{L}:.,]+){0,2}\s*$/u;
 
 /** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */
 function prose(text: string): string {

@@ -312,6 +312,15 @@ describe('claims', () => {
     );
   });
 
+  it('leaves out an aside that only points at the source, but not a call or a figure in brackets', () => {
+    assert.deepEqual(
+      claims(
+        'Set flux to 88 (see [1]). It is clamped ([2]). Doors open (as described in [3]). Risk fell (HR 0.8 [4]). Call f(x [5]).',
+      ).map(c => c.claim),
+      ['Set flux to 88', 'It is clamped', 'Doors open', 'Risk fell (HR 0.8', 'Call f(x'],
+    );
+  });
+
   it('handles CRLF line ends', () => {
     assert.deepEqual(
       claims('First line.\r\n- item one [1]\r\n- item two [2]\r\n').map(c => c.claim),
