@@ -57,7 +57,7 @@ export class ClaimTracker {
         this.since += piece.text;
         continue;
       }
-      if (HAS_WORDS.test(this.since)) {
+      if (HAS_WORDS.test(this.since.replace(POINTER, ''))) {
         this.lastClaim = claimBefore(this.since, this.tableLine);
         this.claimId++;
       }
@@ -102,7 +102,9 @@ export function claimBefore(quoted: string, tableLine?: boolean): string {
   }
   for (let i = cuts.length - 1; i >= 0; i--) {
     const piece = text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : undefined);
-    if (HAS_WORDS.test(piece)) return plainClaim(piece);
+    // the piece the marker ends may open an aside that only points at the source: the claim is before it
+    const words = i === cuts.length - 1 ? piece.replace(POINTER, '') : piece;
+    if (HAS_WORDS.test(words)) return plainClaim(words);
   }
   return '';
 }
@@ -147,15 +149,16 @@ function plainClaim(text: string): string {
     plain += prose(claim.slice(at, code.index)) + code[0];
     at = code.index + code[0].length;
   }
-  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').replace(POINTER, '').trim();
+  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').trim();
 }
 
 /**
- * A bracket left open before the marker, after a space, holding at most three words and no figures: the marker stands
- * in an aside that points at the source (`(see [1])`, `(source: [1])`, `(as described in [2])`), which is no part of
- * the claim (`f(x [1])` is a call, and `(HR 0.8 [1])` a figure: both stay).
+ * An aside opened before a marker that only points at the source, no part of a claim: a bracket after a space that
+ * holds nothing, or a word that points (`([1])`, `(see [1])`, `(source: [1])`, `(as described in [2])`). Any other
+ * words in it are the claim's (`(not on Windows [1])`, `(in ms [1])`), and `f(x [1])` is a call.
  */
-const POINTER = /(?:^|\s+)[([][\p{L}:.,]*(?:\s+[\p{L}:.,]+){0,2}\s*$/u;
+const POINTER =
+  /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$/i;
 
 /** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */
 function prose(text: string): string {
@@ -167,7 +170,7 @@ function prose(text: string): string {
 
 /**
  * Whether the line that starts at `start` opens with a `|` before `at`: a table row, whose `|` divide cells. White
- * space is what `ClaimTracker` skips when it reads a line's opening.
+ * space is what `ClaimTracker` skips when it reads a line's opening (and quote markers, which `unquoted` blanked).
  */
 function opensWithPipe(text: string, start: number, at: number): boolean {
   let i = start;

@@ -319,6 +319,20 @@ describe('claims', () => {
       ).map(c => c.claim),
       ['Set flux to 88', 'It is clamped', 'Doors open', 'Risk fell (HR 0.8', 'Call f(x'],
     );
+    // an aside of its own after the sentence, or after a marker, points at the source of the claim before it
+    assert.deepEqual(
+      claims('Set flux to 88. (See [1].) Doors open upward [2] (see also [3]).').map(c => [c.n, c.claim, c.claimId]),
+      [
+        [1, 'Set flux to 88.', 1],
+        [2, 'Doors open upward', 2],
+        [3, 'Doors open upward', 2],
+      ],
+    );
+    // words that are no pointer are the claim's
+    assert.equal(
+      claims('The watcher runs everywhere (not on Windows [1]).')[0]?.claim,
+      'The watcher runs everywhere (not on Windows',
+    );
   });
 
   it('handles CRLF line ends', () => {
