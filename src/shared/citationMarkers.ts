@@ -206,9 +206,11 @@ function contextAfterText(indent: number, text: string, outside: LineContext, qu
     return { ...at, fence: undefined, paragraph: false };
   }
   // a paragraph's line in fewer quotes than the paragraph goes on in the paragraph's (lazily)
-  const lazily = { ...at, quotes: Math.max(quotes, before.quotes) };
+  const paragraphQuotes = Math.max(quotes, before.quotes);
   if (indent - containerOf(at, quotes) > FENCE_INDENT) {
-    return at.paragraph && !at.indentedCode ? lazily : { ...at, paragraph: false, indentedCode: true };
+    return at.paragraph && !at.indentedCode
+      ? { ...at, quotes: paragraphQuotes }
+      : { ...at, paragraph: false, indentedCode: true };
   }
   if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
     return { ...at, paragraph: false, indentedCode: false };
@@ -221,7 +223,7 @@ function contextAfterText(indent: number, text: string, outside: LineContext, qu
   const inList = items.length > 0 || at.paragraph === 'in-list';
   const paragraph = fence === undefined && (inList ? 'in-list' : 'top-level');
   const goesOn = item === undefined && paragraph !== false && at.paragraph !== false;
-  return { fence, items, paragraph, indentedCode: false, quotes: goesOn ? lazily.quotes : quotes };
+  return { fence, items, paragraph, indentedCode: false, quotes: goesOn ? paragraphQuotes : quotes };
 }
 
 /**

@@ -21,8 +21,8 @@ const HEARTBEAT_MS = 2_000;
 const STALE_MS = 60_000;
 /**
  * How old a lock that names no holder must be to be taken as left by a crash. Locks are written whole before they
- * are linked in place, so such a file was left by a crash mid-write where links are not supported (or by an earlier
- * version, which wrote the lock in place): it is never one being written but for an instant.
+ * are linked in place, so such a file is one created in place (where links are refused) by a writer that crashed
+ * before writing it: it is never one being written but for an instant.
  */
 const NAMELESS_STALE_MS = 5_000;
 const POLL_MS = 100;
@@ -66,7 +66,7 @@ let created = 0;
  */
 async function createLock(path: string, holder: string): Promise<boolean> {
   if (await stat(path).catch(() => undefined)) return false; // held: no file to write while waiting
-  // pid and thread may repeat across machines that share the folder (containers run as pid 1): the random part does not
+  // pid and thread may repeat across machines that share the folder (containers run as pid 1); the random part not
   const temp = `${path}.${process.pid}.${threadId}.${++created}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, holder);
   try {
