@@ -8,9 +8,10 @@ import { codeOf } from './storeFolder';
 
 /**
  * The file that says a sync of the store in its folder is under way: created exclusively, holding the pid, the host
- * name and the thread id of the thread that holds it, touched while it is held. Two processes that sync one store at
- * once (two `grounded ask` on a cold cache, two VS Code windows on one folder) would otherwise both number their
- * segments from the same id and overwrite each other's files, leaving a manifest that names the other's segments.
+ * name and the thread id of the thread that holds it and a random token of this hold, touched while it is held. Two
+ * processes that sync one store at once (two `grounded ask` on a cold cache, two VS Code windows on one folder) would
+ * otherwise both number their segments from the same id and overwrite each other's files, leaving a manifest that
+ * names the other's segments.
  */
 export const LOCK_FILE = 'sync.lock';
 /**
@@ -36,15 +37,22 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
   const path = join(dir, LOCK_FILE);
   for (;;) {
     signal?.throwIfAborted();
-    if (await createLock(path, `${process.pid} ${hostname()} ${threadId}\n`)) {
+    // the random part tells this hold from any other, even of this thread: a lock taken over as stale (this holder
+    // asleep, or held up past STALE_MS) is another's, and neither touched nor removed by this one
+    const holder = `${process.pid} ${hostname()} ${threadId} ${randomBytes(6).toString('hex')}\n`;
+    if (await createLock(path, holder)) {
+      const stillOurs = async () => (await readFile(path, 'utf8').catch(() => undefined)) === holder;
       const heartbeat = setInterval(() => {
-        const now = new Date();
-        utimes(path, now, now).catch(() => undefined);
+        void stillOurs().then(ours => {
+          if (!ours) return clearInterval(heartbeat);
+          const now = new Date();
+          return utimes(path, now, now);
+        }).catch(() => undefined);
       }, HEARTBEAT_MS);
       heartbeat.unref();
       return async () => {
         clearInterval(heartbeat);
-        await unlink(path).catch(() => undefined);
+        if (await stillOurs()) await unlink(path).catch(() => undefined);
       };
     }
     const stale = await staleLock(path);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -39,6 +39,23 @@ describe('the store lock', () => {
     assert.equal(secondHolds, true);
     await release();
     assert.deepEqual(await readdir(dir), [], 'released, the lock file is gone');
+  });
+
+  it('neither touches nor removes a lock that another took over while this holder was held up', async function () {
+    this.timeout(10_000);
+    const dir = await dirs.make('grounded-lock-');
+    const lock = join(dir, LOCK_FILE);
+    const release = await lockStore(dir);
+    // what a waiter does with a lock untouched for STALE_MS (this holder asleep): removes it and takes the store
+    await rm(lock);
+    const other = `${process.pid} ${hostname()} 77 0123456789ab\n`;
+    await writeFile(lock, other);
+    const old = new Date(Date.now() - 10_000);
+    await utimes(lock, old, old);
+    await pause(2_300); // past one heartbeat
+    assert.ok((await stat(lock)).mtimeMs < Date.now() - 5_000, "the other's lock is not touched by this holder");
+    await release();
+    assert.equal(await readFile(lock, 'utf8'), other, "releasing leaves the other's lock in place");
   });
 
   it('takes over a lock whose process is gone, or that nobody has touched for a while', async () => {
