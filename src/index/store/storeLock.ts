@@ -43,11 +43,13 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
     if (await createLock(path, holder)) {
       const stillOurs = async () => (await readFile(path, 'utf8').catch(() => undefined)) === holder;
       const heartbeat = setInterval(() => {
-        void stillOurs().then(ours => {
-          if (!ours) return clearInterval(heartbeat);
-          const now = new Date();
-          return utimes(path, now, now);
-        }).catch(() => undefined);
+        void stillOurs()
+          .then(ours => {
+            if (!ours) return clearInterval(heartbeat);
+            const now = new Date();
+            return utimes(path, now, now);
+          })
+          .catch(() => undefined);
       }, HEARTBEAT_MS);
       heartbeat.unref();
       return async () => {
