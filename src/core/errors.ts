@@ -118,8 +118,11 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   if (e instanceof GroundedError) return e;
   if (signal?.aborted || isAbort(e)) return cancelled();
   const err = asError(e);
-  const status = numberProp(err, 'status') ?? numberProp(err, 'statusCode') ?? numberProp(err, 'response', 'status');
   const chain = causeChain(err);
+  // a GroundedError that a client wrapped (the OpenAI client wraps whatever its fetch threw) already says it all
+  const said = chain.find(c => c instanceof GroundedError);
+  if (said) return said as GroundedError;
+  const status = numberProp(err, 'status') ?? numberProp(err, 'statusCode') ?? numberProp(err, 'response', 'status');
   // a system code on any error of the chain, or named in its message ("connect ECONNREFUSED 127.0.0.1:8000")
   const codes = chain
     .flatMap(c => [stringProp(c, 'code') ?? '', ...(c.message.match(/\b(E[A-Z]{4,}|UND_ERR_[A-Z_]+)\b/g) ?? [])])

@@ -71,6 +71,7 @@ export class OpenAiEmbeddingsClient implements Embedder {
         retry: this.options.retry ?? defaultAskOptions.retry,
         clock: this.options.clock ?? realClock,
         describe: (error, cause) => describeEmbeddingsError(error, cause, endpoint),
+        setting: 'grounded.embeddings.baseUrl',
         onRetry: this.options.onRetry,
       },
     );

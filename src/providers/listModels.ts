@@ -1,3 +1,4 @@
+import { fetchWithinOrigin } from './http/fetchWithinOrigin';
 import type { Endpoint } from './presets';
 
 /**
@@ -17,7 +18,7 @@ export async function listEndpointModels(
     ? `${new URL(endpoint.baseURL).origin}/api/2.0/serving-endpoints`
     : `${endpoint.baseURL}/models`;
   try {
-    const response = await fetch(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) });
+    const response = await fetchWithinOrigin(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) });
     if (!response.ok) return undefined;
     const body: unknown = await response.json();
     const names = databricks ? namesOf(body, 'endpoints', 'name') : namesOf(body, 'data', 'id');

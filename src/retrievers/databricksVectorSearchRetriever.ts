@@ -95,6 +95,7 @@ export class DatabricksVectorSearchRetriever implements Retriever {
       retry: this.options.retry ?? defaultAskOptions.retry,
       clock: this.options.clock ?? realClock,
       describe: (error, cause) => describeVectorSearchError(error, cause, this.base, this.options.indexName),
+      setting: 'grounded.databricksVectorSearch.workspaceUrl',
       onRetry: this.options.onRetry,
     });
   }

@@ -3,6 +3,7 @@ import { GroundedError, toGroundedError } from '../../core/errors';
 import type { RetryPolicy } from '../../core/options';
 import { withRetry } from '../../core/retry';
 import { redactSecrets, secretsInHeaders } from '../redact';
+import { fetchWithinOrigin, RedirectRefusedError } from './fetchWithinOrigin';
 
 /** An HTTP error as `toGroundedError` reads it: the status and headers, never the body in the message. */
 export class HttpStatusError extends Error {
@@ -26,6 +27,8 @@ export interface PostJsonOptions {
   clock: Clock;
   /** Turns a failure (already a GroundedError with the right kind) into the message for this service. */
   describe: (error: GroundedError, cause: unknown) => GroundedError;
+  /** The setting that holds the address, named when the server redirects elsewhere. */
+  setting?: string;
   onRetry?: (detail: string) => void;
 }
 
@@ -39,7 +42,8 @@ export function postJsonWithRetry(url: string, body: unknown, options: PostJsonO
     policy: options.retry,
     clock: options.clock,
     signal: options.signal,
-    classify: e => options.describe(classify(e, options.signal), e),
+    // a refused redirect already says what happened and what to do: no service's wording replaces it
+    classify: e => (e instanceof RedirectRefusedError ? e : options.describe(classify(e, options.signal), e)),
     onRetry: ({ error, delayMs, attempt, retries }) =>
       options.onRetry?.(`${error.message} Retrying in ${(delayMs / 1000).toFixed(1)} s (${attempt}/${retries}).`),
   });
@@ -50,12 +54,11 @@ async function postOnce(url: string, payload: string, options: PostJsonOptions):
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   let response: Response;
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...options.headers },
-      body: payload,
-      signal,
-    });
+    response = await fetchWithinOrigin(
+      url,
+      { method: 'POST', headers: { 'content-type': 'application/json', ...options.headers }, body: payload, signal },
+      options.setting,
+    );
   } catch (e) {
     if (timeout.aborted && !options.signal?.aborted) throw new GroundedError('timeout', 'timed out', { cause: e });
     throw e;
