@@ -38,8 +38,10 @@ export function postgresOrigin(connectionString: string): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return undefined;
-  const host = (url.searchParams.get('host') || decodeURIComponent(url.hostname) || 'localhost').toLowerCase();
-  const port = url.searchParams.get('port') || url.port || '5432';
+  // a repeated parameter's last value is the one the driver uses (it copies them into its config in order)
+  const param = (name: string) => url.searchParams.getAll(name).at(-1);
+  const host = (param('host') || decodeURIComponent(url.hostname) || 'localhost').toLowerCase();
+  const port = param('port') || url.port || '5432';
   return `postgres://${host}:${port}${decodeURIComponent(url.pathname) || '/'}`;
 }
 

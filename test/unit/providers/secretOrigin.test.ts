@@ -1,3 +1,4 @@
+import { parse } from 'pg-connection-string';
 import assert from 'node:assert/strict';
 import { GroundedError } from '../../../src/core/errors';
 import {
@@ -78,6 +79,21 @@ describe('secret origins', () => {
         postgresOrigin('postgres://u@db.example.com:5432/docs?host=evil.example&port=6000'),
         'postgres://evil.example:6000/docs',
       );
+    });
+
+    it('names the host and port the driver connects to, a repeated parameter included', () => {
+      for (const connectionString of [
+        'postgres://me@127.0.0.1:5432/grounded?host=127.0.0.1&host=127.0.0.3&port=5432&port=6543',
+        'postgres://me@db.example.com/docs?host=&port=',
+        'postgres://me@db.example.com:7000/docs?port=7001&sslmode=require&port=7002',
+      ]) {
+        const driver = parse(connectionString);
+        assert.equal(
+          postgresOrigin(connectionString),
+          `postgres://${driver.host ?? ''}:${driver.port || '5432'}/${driver.database ?? ''}`,
+          connectionString,
+        );
+      }
     });
 
     it('tells databases on one server apart', () => {
