@@ -30,6 +30,11 @@ export interface ReplyScript {
   emptyChoicesFirst?: number;
   /** Delay between two tokens. */
   tokenDelayMs?: number;
+  /**
+   * The last chunk's `finish_reason` (default `stop`); null ends the stream cleanly (`[DONE]`, the connection closed
+   * in order) with no chunk that gives a reason, as a proxy that drops the end does.
+   */
+  finishReason?: string | null;
 }
 
 /** One request as the server saw it, and what became of its connection. */
@@ -175,7 +180,7 @@ export class FaultServer {
       record.tokensSent++;
       if (script.cutAfter === i + 1) return cut(res);
     }
-    writeLastChunk(res, model);
+    if (script.finishReason !== null) writeLastChunk(res, model, script.finishReason);
     this.finish(record, res, () => writeDone(res));
   }
 

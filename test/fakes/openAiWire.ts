@@ -24,8 +24,8 @@ export function writeFirstChunk(res: ServerResponse, model: string): void {
   writeChunk(res, { model, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
 }
 
-export function writeLastChunk(res: ServerResponse, model: string): void {
-  writeChunk(res, { model, choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+export function writeLastChunk(res: ServerResponse, model: string, reason = 'stop'): void {
+  writeChunk(res, { model, choices: [{ index: 0, delta: {}, finish_reason: reason }] });
 }
 
 export function writeDone(res: ServerResponse): void {

@@ -78,6 +78,38 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     });
   }
 
+  it('keeps the partial answer of a stream that ends without a finish reason, as cut off, without retrying', async () => {
+    server.enqueue({ tokens: TOKENS.slice(0, 3), finishReason: null });
+    const events = await answer(server);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.match(end.error.message, /cut off: the endpoint closed the stream before the answer was finished/);
+    assert.equal(end.partial, TOKENS.slice(0, 3).join(''));
+    assert.equal(server.chatRequests.length, 1);
+  });
+
+  for (const [reason, said] of [
+    ['content_filter', /content filter stopped the answer/],
+    ['length', /output limit/],
+  ] as const) {
+    it(`says why an answer stopped with finish reason ${reason}, keeping what came`, async () => {
+      server.enqueue({ tokens: TOKENS.slice(0, 2), finishReason: reason });
+      const end = last(await answer(server));
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.match(end.error.message, said);
+      assert.equal(end.partial, TOKENS.slice(0, 2).join(''));
+    });
+  }
+
+  it('refuses, without a second request, a content filter that stops the answer before its first token', async () => {
+    server.enqueue({ tokens: [], finishReason: 'content_filter' });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.equal(server.chatRequests.length, 1);
+  });
+
   it('retries a connection cut before the first token and shows each token once', async () => {
     server.enqueue({ cutAfter: 0 }, { tokens: ['a', 'b'] });
     const events = await answer(server);
