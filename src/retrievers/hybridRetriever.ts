@@ -5,6 +5,7 @@ import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { MAX_FILE_BYTES_LIMIT, readFileContent, splitLines, type DiscoveryRules } from '../index';
 import { fuseByReciprocalRank } from './hybridRankFusion';
+import { realPathInside } from './realPathInside';
 import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
 import { pushRow, workspaceRows } from './pgvectorPushRows';
 
@@ -91,7 +92,7 @@ export class HybridRetriever implements Retriever {
     const files = new Map<string, Promise<string[] | undefined>>();
     const passages: Passage[] = [];
     for (const { entry, score } of this.store.nearest(vector, k)) {
-      if (!files.has(entry.location)) files.set(entry.location, linesOf(entry.location));
+      if (!files.has(entry.location)) files.set(entry.location, linesIn(entry.location, this.options.folders()));
       const lines = await files.get(entry.location);
       const text = lines?.slice(entry.startLine - 1, entry.endLine).join('\n');
       if (text === undefined || lines === undefined || entry.endLine > lines.length) continue;
@@ -115,9 +116,12 @@ export class HybridRetriever implements Retriever {
 
 /**
  * A file's lines as the chunker saw them, read as the index reads files: a regular file, at most the largest size
- * a file may be indexed at; undefined otherwise (such a file was never embedded).
+ * a file may be indexed at, within the workspace folders (read at its real path, so a link swapped in since the sync
+ * cannot lead the read out of them); undefined otherwise (such a file was never embedded).
  */
-async function linesOf(location: string): Promise<string[] | undefined> {
-  const content = await readFileContent(location, MAX_FILE_BYTES_LIMIT);
+async function linesIn(location: string, folders: readonly string[]): Promise<string[] | undefined> {
+  const real = await realPathInside(location, folders);
+  if (real === undefined) return undefined;
+  const content = await readFileContent(real, MAX_FILE_BYTES_LIMIT);
   return content.kind === 'text' ? splitLines(content.lines.text) : undefined;
 }

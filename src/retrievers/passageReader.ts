@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { open, readFile, realpath, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { passageRef, type Passage } from '../core/passage';
 import {
   binaryDocumentKind,
@@ -7,13 +7,13 @@ import {
   citesCells,
   extractDocument,
   hashBytes,
-  isInside,
   isNotebookPath,
   splitLines,
   unitOf,
   type ExtractedDocument,
   type IndexHit,
 } from '../index';
+import { realPathInside } from './realPathInside';
 
 const CACHE_FILES = 64;
 
@@ -69,7 +69,7 @@ export class PassageReader {
     // Another size is other bytes: not read at all (the path may now lead to a large file, a device, a link out).
     if (!info?.isFile() || info.size !== hit.file.size) return undefined;
     // read from the real path checked, never through a link (one swapped in after the check is refused)
-    const real = this.folders ? await this.realInside(hit.location) : undefined;
+    const real = this.folders ? await realPathInside(hit.location, this.folders()) : undefined;
     if (this.folders && real === undefined) return undefined;
     const cached = this.cache.get(hit.location);
     if (cached && cached.mtimeMs === info.mtimeMs && cached.size === info.size && info.mtimeMs === hit.file.mtimeMs)
@@ -87,14 +87,6 @@ export class PassageReader {
     if (this.cache.size >= CACHE_FILES) this.cache.delete(this.cache.keys().next().value as string);
     this.cache.set(hit.location, { mtimeMs: info.mtimeMs, size: info.size, read });
     return read;
-  }
-
-  /** The file's real path when it lies in a folder's real path; every path resolved without blocking the thread. */
-  private async realInside(location: string): Promise<string | undefined> {
-    const real = await realpath(location).catch(() => undefined);
-    if (real === undefined) return undefined;
-    const roots = await Promise.all((this.folders?.() ?? []).map(f => realpath(f).catch(() => f)));
-    return isInside(real, roots) ? real : undefined;
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { cp, readFile, unlink, writeFile } from 'node:fs/promises';
+import { cp, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Passage } from '../../../src/core/passage';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
@@ -89,6 +89,24 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     const again = await second.retriever.sync();
     assert.equal(again.embedded, 1, 'only the edited note');
     second.lexical.dispose();
+  });
+
+  it('reads no file that a link leading out of the workspace replaced since the sync, even with the same text', async () => {
+    const { retriever, lexical } = hybrid();
+    await retriever.sync();
+    const path = join(workspace, 'notes/meeting.txt');
+    const outside = join(temp, 'outside.txt');
+    await writeFile(outside, await readFile(path, 'utf8'));
+    await unlink(path);
+    await symlink(outside, path);
+    const passages = await retriever.search('Marty will write the tests for the plutonium gauge', { k: 10 });
+    assert.ok(passages.length > 0);
+    assert.deepEqual(
+      passages.filter(x => x.path === 'notes/meeting.txt'),
+      [],
+      'neither ranking cites the file whose path now leads out',
+    );
+    lexical.dispose();
   });
 
   it('leaves out a vector hit whose file changed since the sync instead of citing moved lines', async () => {
