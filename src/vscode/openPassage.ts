@@ -1,6 +1,9 @@
+import { lstat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
+import { isWebUrl } from '../retrievers/citablePath';
+import { realPathInside } from '../retrievers/realPathInside';
 import { extractedTextUri, isExtractedDocument } from './documentView';
 import { VIEW_HEADER_LINES } from './extractedTextView';
 import { passageUri } from './locations';
@@ -11,12 +14,27 @@ import { setOnboardingContext } from './onboarding';
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
  * found again where it moved, or the file opens without a selection and the user is told the citation is stale.
  * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well. A PDF's or
- * Word document's passage opens in the read-only view of its extracted text (a PDF's: of its page).
+ * Word document's passage opens in the read-only view of its extracted text (a PDF's: of its page). A remote index's
+ * row that names a web page opens it in the browser. A file opens only while its real path lies in a workspace folder:
+ * one replaced by a link leading out since the answer (or a link that names another file) is not opened.
  */
 export async function openPassage(
   p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput' | 'page'> & PassageText,
 ): Promise<'exact' | 'moved' | 'stale'> {
   setOnboardingContext('openedCitation');
+  if (isWebUrl(p.location)) {
+    await vscode.env.openExternal(vscode.Uri.parse(p.location));
+    return 'exact';
+  }
+  if (!(await insideWorkspace(p.location))) {
+    void vscode.window.showWarningMessage(
+      vscode.l10n.t(
+        '{0} no longer lies in the workspace folders (a link leads out of them), so it is not opened. Ask again to refresh the answer.',
+        p.path,
+      ),
+    );
+    return 'stale';
+  }
   if (p.cell !== undefined) return openCellPassage(p);
   // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title.
   const extracted = isExtractedDocument(p);
@@ -46,6 +64,23 @@ export async function openPassage(
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return found.how;
 }
+
+/**
+ * Whether a passage's file may be opened: its location is a path (not another scheme's URI) whose real path lies in a
+ * workspace folder's, or a file that is gone (which opening reports as such).
+ */
+async function insideWorkspace(location: string): Promise<boolean> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return false;
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === 'file').map(f => f.uri.fsPath);
+  if ((await realPathInside(location, folders)) !== undefined) return true;
+  return !(await exists(location));
+}
+
+const exists = (path: string): Promise<boolean> =>
+  lstat(path).then(
+    () => true,
+    () => false,
+  );
 
 /**
  * Opens a notebook passage: the notebook in its editor with the cell revealed and selected, then the cited lines

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { Citation } from '../../../src/core/events';
 import { citedSpan } from '../../../src/core/citations/resolve';
@@ -94,6 +97,28 @@ describe('Grounded in a real VS Code extension host', function () {
     } finally {
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  });
+
+  it('does not open a cited file that a link leading out of the workspace replaced', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'grounded-outside-'));
+    const secret = join(outside, 'secret.md');
+    await writeFile(secret, 'The launch code is 0000.\n');
+    const link = join(workspaceRoot(), 'linked-out.md');
+    await symlink(secret, link);
+    try {
+      const cited = { id: 'linked-out.md:1-1', path: 'linked-out.md', location: link, startLine: 1, endLine: 1 };
+      const markdown = citedRangesMarkdown([{ ...cited, text: 'The launch code is 0000.', score: 0 }]).value;
+      const encoded = decodeURIComponent(markdown.split('command:grounded.openCitation?')[1] ?? '');
+      const args = JSON.parse(encoded.slice(0, encoded.lastIndexOf(')'))) as unknown[];
+      assert.equal(await vscode.commands.executeCommand('grounded.openCitation', ...args), 'stale');
+      assert.ok(
+        vscode.workspace.textDocuments.every(d => d.uri.fsPath !== secret && d.uri.fsPath !== link),
+        'neither the link nor the file outside was opened',
+      );
+    } finally {
+      await rm(link, { force: true });
+      await rm(outside, { recursive: true, force: true });
     }
   });
 
