@@ -1,19 +1,30 @@
 import type { DocumentExtraction } from './documentCache';
+import { zipTextPartsWithin } from './zipTextParts';
 
 /** The first bytes of an OLE compound file: how Word stores a document encrypted with a password (not a zip). */
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 const ZIP_MAGIC = Buffer.from('PK');
+/**
+ * The most markup a Word document's parts may inflate to. mammoth converts it whole, on the worker's thread, at
+ * about a hundred times its size in memory (a 40 MB body took a minute and 4.5 GB); a 16 MB body is a book of some
+ * thousand pages.
+ */
+const MAX_TEXT_PART_BYTES = 16 * 1024 * 1024;
 
 /**
  * A Word document's text as markdown lines, headings kept (`## Pricing`), so the chunker titles each section with
  * its heading trail: paragraphs and list items one per line, a table row as its cells joined by ` | `. Skipped
- * as 'encrypted' when the file is Word's password-protected container, 'malformed' when it cannot be read, and
- * 'no-text-layer' when it holds no text. Never throws.
+ * as 'encrypted' when the file is Word's password-protected container, 'malformed' when it cannot be read,
+ * 'too-large' when its markup inflates past MAX_TEXT_PART_BYTES (checked before the parser sees it: a conversion
+ * blocks the thread, so no timeout could end it) and 'no-text-layer' when it holds no text. Images are never read.
+ * Never throws.
  */
 export async function extractDocx(bytes: Uint8Array, timeoutMs: number): Promise<DocumentExtraction> {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.subarray(0, OLE_MAGIC.length).equals(OLE_MAGIC)) return { kind: 'skip', reason: 'encrypted' };
   if (!buffer.subarray(0, 2).equals(ZIP_MAGIC)) return { kind: 'skip', reason: 'malformed' };
+  const parts = zipTextPartsWithin(buffer, MAX_TEXT_PART_BYTES);
+  if (parts !== 'within') return { kind: 'skip', reason: parts };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<DocumentExtraction>(resolve => {
     timer = setTimeout(() => resolve({ kind: 'skip', reason: 'extraction-timeout' }), timeoutMs);
@@ -29,7 +40,9 @@ export async function extractDocx(bytes: Uint8Array, timeoutMs: number): Promise
 
 async function converted(buffer: Buffer): Promise<DocumentExtraction> {
   const mammoth = await import('mammoth');
-  const { value: html } = await mammoth.convertToHtml({ buffer });
+  // an image becomes an <img> without its bytes (dropped with the tags): mammoth would inflate and base64 every one
+  const noImage = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
+  const { value: html } = await mammoth.convertToHtml({ buffer }, { convertImage: noImage });
   const lines = htmlLines(html);
   if (!lines.some(l => l.trim() !== '')) return { kind: 'skip', reason: 'no-text-layer' };
   return {

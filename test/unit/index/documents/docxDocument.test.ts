@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { documentSpans } from '../../../../src/index/documents/documents';
 import { extractDocx, htmlLines } from '../../../../src/index/documents/docxDocument';
-import { docxOf, HANDBOOK } from './docxFixtures';
+import { docxOf, docxOfBody, HANDBOOK } from './docxFixtures';
 
 const TIMEOUT_MS = 60_000;
 
@@ -46,6 +46,33 @@ describe('Word document extraction', () => {
       reason: 'malformed',
     });
     assert.deepEqual(await extractDocx(Buffer.from('plain text'), TIMEOUT_MS), { kind: 'skip', reason: 'malformed' });
+  });
+
+  it('skips, before converting it, a small file whose markup inflates past the cap, even when its sizes lie', async () => {
+    const bomb = await docxOfBody('<w:p/>'.repeat(3_000_000)); // 18 MB of empty paragraphs
+    assert.ok(bomb.length < 200_000, `${bomb.length} bytes`);
+    assert.deepEqual(await extractDocx(bomb, TIMEOUT_MS), { kind: 'skip', reason: 'too-large' });
+    // the directory's word for document.xml's size (its entry's uncompressed size) says 100 bytes
+    const name = bomb.indexOf('word/document.xml', bomb.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])) - 200);
+    const entry = bomb.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), name);
+    assert.ok(entry > 0 && name - entry === 46, 'found the directory entry');
+    bomb.writeUInt32LE(100, entry + 24);
+    assert.deepEqual(await extractDocx(bomb, TIMEOUT_MS), { kind: 'skip', reason: 'too-large' });
+  });
+
+  it('reads the text around images without reading them (three views of a 150 MB image)', async () => {
+    const image =
+      '<w:p><w:r><w:drawing><wp:inline><wp:docPr id="1" name="Chart"/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">' +
+      '<pic:pic><pic:blipFill><a:blip r:embed="rId9"/></pic:blipFill></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>';
+    const docx = await docxOfBody(`<w:p><w:r><w:t>Revenue grew in March.</w:t></w:r></w:p>${image.repeat(3)}`, {
+      relationships:
+        '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" Target="media/chart.png"/>',
+      files: { 'word/media/chart.png': Buffer.alloc(150 * 1024 * 1024) },
+    });
+    // read as data, the image would be 200 MB of base64 three times over: more than a string can hold
+    const extraction = await extractDocx(docx, TIMEOUT_MS);
+    assert.equal(extraction.kind, 'document', JSON.stringify(extraction));
+    assert.deepEqual(extraction.document.text.split('\n'), ['Revenue grew in March.']);
   });
 
   it('skips a document without text', async () => {

@@ -16,7 +16,18 @@ function blockXml(block: DocxBlock): string {
 }
 
 /** A minimal .docx (the parts Word needs, heading styles named as Word names them) with these blocks. */
-export async function docxOf(blocks: readonly DocxBlock[]): Promise<Buffer> {
+export function docxOf(blocks: readonly DocxBlock[]): Promise<Buffer> {
+  return docxOfBody(blocks.map(blockXml).join(''));
+}
+
+/**
+ * A minimal .docx whose body is this markup, with more relationships of the document (`<Relationship …/>`) and more
+ * files (an image under `word/media/`), compressed as Word compresses.
+ */
+export async function docxOfBody(
+  body: string,
+  more: { relationships?: string; files?: Record<string, Buffer> } = {},
+): Promise<Buffer> {
   const zip = new JSZip();
   zip.file(
     '[Content_Types].xml',
@@ -34,7 +45,9 @@ export async function docxOf(blocks: readonly DocxBlock[]): Promise<Buffer> {
   zip.file(
     'word/_rels/document.xml.rels',
     '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
-      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/></Relationships>',
+      '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>' +
+      (more.relationships ?? '') +
+      '</Relationships>',
   );
   zip.file(
     'word/styles.xml',
@@ -46,9 +59,12 @@ export async function docxOf(blocks: readonly DocxBlock[]): Promise<Buffer> {
   );
   zip.file(
     'word/document.xml',
-    `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${W}"><w:body>${blocks.map(blockXml).join('')}</w:body></w:document>`,
+    `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"` +
+      ` xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"` +
+      ` xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>${body}</w:body></w:document>`,
   );
-  return zip.generateAsync({ type: 'nodebuffer' });
+  for (const [name, bytes] of Object.entries(more.files ?? {})) zip.file(name, bytes);
+  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
 }
 
 /** A handbook with nested headings and a table. */
