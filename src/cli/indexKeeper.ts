@@ -89,6 +89,7 @@ export class IndexKeeper {
     try {
       stats = await local.refresh();
     } catch (e) {
+      if (this.disposed) return; // stopped because the client left: nothing failed, and nobody is there to hear it
       // the client's agent reads why its searches fail; the person reading stderr too
       const failed = `indexing failed: ${e instanceof Error ? e.message : String(e)}`;
       this.log(failed);

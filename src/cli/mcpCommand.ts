@@ -92,7 +92,9 @@ export async function mcpCommand(
   await closed;
   io.signal?.removeEventListener('abort', stop);
   keeper.dispose();
-  await opened?.close().catch((e: unknown) => log(`the index could not be saved: ${String(e)}`));
+  // the client is gone: a sync in progress (minutes, on a large workspace) is stopped, not waited for, so a client
+  // that restarts its server does not find the old one still at work on the same store
+  await opened?.close({ stopSync: true }).catch((e: unknown) => log(`the index could not be saved: ${String(e)}`));
   log('stopped: the connection closed');
   return 0;
 }

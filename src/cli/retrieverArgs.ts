@@ -59,8 +59,11 @@ export interface OpenedRetriever {
   retriever: Retriever;
   /** The folders' local index, when it is the retriever. */
   local?: LocalRetriever;
-  /** Saves what the search changed in the stored index (local), or closes the connection (remote). */
-  close(): Promise<void>;
+  /**
+   * Saves what the search changed in the stored index (local), or closes the connection (remote). `stopSync`: stop
+   * a sync in progress instead of waiting for it (a server whose client left; the next start syncs again).
+   */
+  close(options?: { stopSync?: boolean }): Promise<void>;
 }
 
 /**
@@ -95,8 +98,9 @@ export async function retrieverFromArgs(
     return {
       retriever: local,
       local,
-      close: async () => {
-        await local.flush();
+      close: async ({ stopSync = false } = {}) => {
+        if (stopSync) local.cancel();
+        else await local.flush();
         local.dispose();
       },
     };

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
@@ -153,6 +153,21 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
     assert.deepEqual(texts(result), [`Folder not found: ${missing}`]);
     assert.match(running.stderr(), /Folder not found/);
     assert.ok(await until(() => running?.logs.includes(`Folder not found: ${missing}`)), 'told to the client too');
+  });
+
+  it('stops the first build when the client leaves, instead of finishing it first, and says nothing failed', async () => {
+    const folder = await dirs.make('grounded-mcp-big-');
+    for (let i = 0; i < 4000; i++)
+      await writeFile(join(folder, `note${i}.md`), `# Note ${i}\n\nThe flux level of unit ${i} is ${i * 7}.\n`);
+    const store = join(await dirs.make('grounded-mcp-store-'), 'store');
+    const left = await startMcp(['--folder', folder, '--store', store]);
+    await left.client.close();
+    assert.equal(await left.exit, 0);
+    await left.indexed;
+    assert.match(left.stderr(), /stopped: the connection closed/);
+    assert.doesNotMatch(left.stderr(), /failed/);
+    const saved = await readdir(store).catch((): string[] => []);
+    assert.ok(!saved.includes('manifest.bin'), `the build was stopped, not finished and saved: ${saved.join(', ')}`);
   });
 
   it('finds a file written while it runs (the index is kept current)', async () => {
