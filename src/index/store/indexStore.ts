@@ -16,7 +16,14 @@ import {
   segmentFile,
   storeFolderState,
   StoreFolderError,
+  TEMPORARY_FILE,
 } from './storeFolder';
+
+/**
+ * How long a temporary file must have gone untouched to be taken as one a writer left when it was killed mid-save:
+ * far longer than any one file takes to write, even a writer on another machine sharing the folder.
+ */
+const LEFTOVER_MS = 15 * 60_000;
 
 export interface StoredIndex {
   manifest: Manifest;
@@ -223,6 +230,10 @@ export class IndexStore {
     this.stamp = await manifestStamp(this.dir);
     const live = new Set(manifest.segmentIds);
     for (const name of await readdir(this.dir)) {
+      if (TEMPORARY_FILE.test(name)) {
+        await this.unlinkIfLeftOver(name);
+        continue;
+      }
       const id = Number(SEGMENT_FILE.exec(name)?.[1] ?? NaN);
       if (Number.isNaN(id) || live.has(id)) continue;
       await unlink(join(this.dir, name)).catch(() => undefined);
@@ -230,9 +241,22 @@ export class IndexStore {
     }
   }
 
+  /** Removes a temporary file (a segment-sized one, often) that a writer killed mid-save left behind. */
+  private async unlinkIfLeftOver(name: string): Promise<void> {
+    const path = join(this.dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (info && Date.now() - info.mtimeMs > LEFTOVER_MS) await unlink(path).catch(() => undefined);
+  }
+
+  /** Writes a file whole under a temporary name, then renames it in place; a failed write leaves no temporary file. */
   private async atomicWrite(name: string, bytes: Uint8Array): Promise<void> {
     const tmp = join(this.dir, `${name}.${process.pid}.${Date.now()}.tmp`);
-    await writeFile(tmp, bytes);
-    await rename(tmp, join(this.dir, name));
+    try {
+      await writeFile(tmp, bytes);
+      await rename(tmp, join(this.dir, name));
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      throw e;
+    }
   }
 }

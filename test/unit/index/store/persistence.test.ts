@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
@@ -122,6 +122,21 @@ describe('index persistence', () => {
     const rebuilt = await sync();
     assert.match(rebuilt.storeProblem ?? '', /missing/);
     assert.equal(rebuilt.stats.chunks, 3);
+  });
+
+  it("removes a temporary file that a writer killed mid-save left long ago, and not one that may be another's", async () => {
+    await sync();
+    const old = join(store, `seg-9.bin.${process.pid + 1}.1700000000000.tmp`);
+    const fresh = join(store, `seg-8.bin.${process.pid + 1}.${Date.now()}.tmp`);
+    await writeFile(old, 'half a segment');
+    await writeFile(fresh, 'a segment being written');
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(old, hourAgo, hourAgo);
+    await writeFile(join(ws, 'd.md'), 'damson plums\n'); // a change, so the sync saves
+    await sync();
+    const names = await readdir(store);
+    assert.ok(!names.includes(basename(old)), names.join(', '));
+    assert.ok(names.includes(basename(fresh)), names.join(', '));
   });
 
   it('rebuilds from scratch on request, and forgets deleted files', async () => {
