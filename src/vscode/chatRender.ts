@@ -1,5 +1,5 @@
 import { fixActions, SELECT_MODEL, type ErrorAction, type GroundedError } from '../core/errors';
-import { HAS_WORDS } from '../core/citations/claims';
+import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
@@ -70,6 +70,20 @@ export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 export const PARTIAL_NOTE = ' *(partly supported)*';
 
 /**
+ * An aside still open after a marker that may yet turn out to only point at the source (`(see`, `(according to`):
+ * a bracket after white space and a few words, no closing bracket and no sentence end.
+ */
+const OPEN_ASIDE = /(?:^|\s)[([][\p{L}\s.:]{0,24}$/u;
+
+/**
+ * Whether `text`, written after a marker, may still end in the next marker of the same claim: it has no words but a
+ * pointing aside (`POINTER`, as the core reads it), or an aside that may become one is still open.
+ */
+function mayShareClaim(text: string): boolean {
+  return !HAS_WORDS.test(text.replace(POINTER, '')) || OPEN_ASIDE.test(text);
+}
+
+/**
  * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
  * was aligned to (and a note where they do not support it, or only partly), the distinct cited ranges listed at the
  * end (an answer that cites nothing lists what it was written from as references).
@@ -95,18 +109,27 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       if (passage) sink.anchor(piece.n, passage);
     }
   };
-  // a claim's markers (`[1][3]`, `[1], [3]`) are written once the next words show it cites no more (as the core
-  // groups them, by HAS_WORDS): a later one can
-  // change the verdict on an earlier one (a source the claim also cites is no rival), and a note cannot be taken back
+  // a claim's markers (`[1][3]`, `[1], [3]`, `[1] (see [2])`) are written once the next words show it cites no more,
+  // as the core groups them (words other than a pointing aside): a later one can change the verdict on an earlier one
+  // (a source the claim also cites is no rival), and a note cannot be taken back
   let held: MarkerPiece[] = [];
+  /** The text held since the last held marker. */
+  let heldText = '';
   const release = () => {
     for (const piece of held) writeOne(piece);
     held = [];
+    heldText = '';
   };
   const write = (pieces: MarkerPiece[]) => {
     for (const piece of pieces) {
-      if (piece.type === 'marker' || (held.length > 0 && !HAS_WORDS.test(piece.text))) {
+      if (piece.type === 'marker') {
         held.push(piece);
+        heldText = '';
+        continue;
+      }
+      if (held.length > 0 && mayShareClaim(heldText + piece.text)) {
+        held.push(piece);
+        heldText += piece.text;
         continue;
       }
       release();

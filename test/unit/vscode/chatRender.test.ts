@@ -136,6 +136,31 @@ describe('chat rendering', () => {
     );
   });
 
+  it('holds a marker through an aside that only points at the source, as the core reads `[1] (see [2])`', async () => {
+    const source = passage(1, 'The car has wheels.');
+    const citation = (ordinal: number, n: number, support: Citation['support']): AnswerEvent => ({
+      type: 'citation',
+      citation: { n, ordinal, passage: source, claim: 'c', startLine: 1, endLine: 1, support },
+    });
+    async function* events(): AsyncGenerator<AnswerEvent> {
+      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
+      yield citation(0, 1, 'partial');
+      // the aside arrives a few letters at a time: "(s" may still become "(see"
+      for (const text of ['The car has wheels [1] (s', 'ee', ' ']) yield { type: 'token', text };
+      yield citation(0, 1, 'supported');
+      yield citation(1, 2, 'supported');
+      yield { type: 'token', text: '[2]). Done' };
+      const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
+      yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
+    }
+    const sink = new SpyChatSink();
+    await renderToChat(events(), sink);
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
+    assert.deepEqual(written.slice(0, 2), ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1']);
+    assert.equal(sink.markdownText, 'The car has wheels  (see ). Done');
+  });
+
   it('writes what it holds when the answer pauses for the model check, with the verdicts known then', async () => {
     const source = passage(1, 'The car has wheels.');
     async function* events(): AsyncGenerator<AnswerEvent> {
