@@ -2,9 +2,10 @@ import { fixActions, SELECT_MODEL, type ErrorAction, type GroundedError } from '
 import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
-import type { Passage } from '../core/passage';
+import { passageRef, type Passage } from '../core/passage';
 import { MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
 import { sourcesToShow } from '../shared/sourcesToShow';
+import type { CitedRange } from './sourcesMarkdown';
 
 /** What the chat renderer needs from a ChatResponseStream; tests pass a spy. */
 export interface ChatSink {
@@ -12,8 +13,11 @@ export interface ChatSink {
   markdown(text: string): void;
   anchor(n: number, passage: Passage): void;
   reference(passage: Passage): void;
-  /** The distinct cited ranges after the answer, as links that find their lines again if the file changed since. */
-  citedRanges(ranges: Passage[]): void;
+  /**
+   * The distinct cited ranges after the answer, with their final verdicts, as links that find their lines again if
+   * the file changed since.
+   */
+  citedRanges(ranges: CitedRange[]): void;
   button(action: ErrorAction): void;
 }
 
@@ -160,7 +164,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         release();
         // each cited range once; an answer that cites nothing still shows what it was written from
         const shown = sourcesToShow(event, sources);
-        if (shown.kind === 'cited') sink.citedRanges(shown.ranges.map(citedSpan));
+        if (shown.kind === 'cited') sink.citedRanges(citedRanges(shown.ranges, shown.citations));
         else for (const p of shown.sources) sink.reference(p);
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
@@ -181,4 +185,26 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   write(scanner.flush());
   release();
   return { answer: '', mode: 'answer', cited: 0 };
+}
+
+/**
+ * Each distinct cited range with the final verdict on the claims that cite it, in words: what the model check
+ * decided after the anchors were written shows here. A range cited by claims with different verdicts says how many.
+ */
+export function citedRanges(ranges: readonly Citation[], citations: readonly Citation[]): CitedRange[] {
+  return ranges.map(range => {
+    const span = citedSpan(range);
+    const key = passageRef(range.passage, range.startLine, range.endLine);
+    const citing = citations.filter(c => passageRef(c.passage, c.startLine, c.endLine) === key);
+    const count = (support: Citation['support']) => citing.filter(c => c.support === support).length;
+    const words = [
+      [count('unsupported'), 'not in the source'],
+      [count('partial'), 'partly supported'],
+    ] as const;
+    const verdict = words
+      .filter(([n]) => n > 0)
+      .map(([n, word]) => (n < citing.length ? `${word} for ${n} of ${citing.length} claims` : word))
+      .join('; ');
+    return verdict ? { span, verdict } : { span };
+  });
 }

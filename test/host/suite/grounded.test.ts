@@ -79,7 +79,9 @@ describe('Grounded in a real VS Code extension host', function () {
     const done = (await collect(api.ask({ question: 'How is the flux capacitor configured?' }))).at(-1);
     assert.ok(done?.type === 'done' && done.citations[0], JSON.stringify(done));
     const span = citedSpan(done.citations[0]);
-    const link = decodeURIComponent(citedRangesMarkdown([span]).value.split('command:grounded.openCitation?')[1] ?? '');
+    const link = decodeURIComponent(
+      citedRangesMarkdown([{ span }]).value.split('command:grounded.openCitation?')[1] ?? '',
+    );
     const args = JSON.parse(link.slice(0, link.lastIndexOf(')'))) as unknown[];
     const uri = vscode.Uri.file(span.location);
     const doc = await vscode.workspace.openTextDocument(uri);
