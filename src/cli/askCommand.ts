@@ -98,6 +98,8 @@ export function modelsFromArgs(
 
 async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
   let sources: Passage[] = [];
+  // the latest verdict on each marker printed so far, for the Sources of an answer cut short
+  const citations = new Map<number, Citation>();
   for await (const event of events) {
     switch (event.type) {
       case 'step':
@@ -105,17 +107,25 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
         break;
       case 'sources':
         sources = event.sources;
+        citations.clear();
         break;
       case 'token':
         io.out(event.text);
         break;
       case 'citation':
+        citations.set(event.citation.ordinal, event.citation);
         break;
       case 'done':
         io.out(`\n\n${sourceLines(sourcesToShow(event, sources))}`);
         return 0;
       case 'error':
-        if (event.partial) io.out(event.error.kind === 'stream-broken' ? '\n[interrupted]\n' : '\n');
+        if (event.partial) {
+          io.out(event.error.kind === 'stream-broken' ? '\n[interrupted]\n' : '\n');
+          // what the partial answer cited so far is still worth opening
+          const cited = [...citations.values()].sort((a, b) => a.ordinal - b.ordinal);
+          if (cited.length > 0)
+            io.out(`\n${sourceLines(sourcesToShow({ citations: cited, mode: 'answer' }, sources))}`);
+        }
         io.err(terminalError(event.error));
         // The message names the VS Code command; in a terminal the key comes from the environment.
         if (event.error.kind === 'auth') io.err('grounded: in a terminal, put the key in GROUNDED_API_KEY.\n');

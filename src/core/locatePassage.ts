@@ -19,10 +19,16 @@ export interface TextFingerprint {
 
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
 
-export const fingerprintOf = (text: string): TextFingerprint => ({
-  lines: text.split('\n').length,
-  sha256: sha256(text),
-});
+/**
+ * A passage's text as lines joined by `\n`: the file is read by its lines whatever ends them, and a passage may keep
+ * the `\r\n` of its source (a remote retriever's row).
+ */
+const lfText = (text: string): string => text.replace(/\r\n/g, '\n');
+
+export const fingerprintOf = (text: string): TextFingerprint => {
+  const lf = lfText(text);
+  return { lines: lf.split('\n').length, sha256: sha256(lf) };
+};
 
 /** A passage as `locatePassage` needs it: where it was, and its text or the text's fingerprint. */
 export type PassageText = Pick<Passage, 'startLine'> & ({ text: string } | { fingerprint: TextFingerprint });
@@ -49,7 +55,7 @@ export function locatePassage(fileText: string, passage: PassageText): LocatedPa
 /** Compares lines with the passage's text, or hashes the window of lines for a fingerprint. */
 function matcher(lines: string[], passage: PassageText) {
   if ('text' in passage) {
-    const wanted = passage.text.split('\n');
+    const wanted = lfText(passage.text).split('\n');
     return {
       count: wanted.length,
       matchesAt: (start: number) => wanted.every((line, i) => lines[start + i] === line),

@@ -29,6 +29,8 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
         ...turn,
         status: message.status,
         step: undefined,
+        // what the partial answer cited so far is cited, not only retrieved
+        cited: citedSoFar(turn),
         error: message.actionTitles?.length
           ? { message: message.message, actionTitles: message.actionTitles }
           : { message: message.message },
@@ -38,6 +40,13 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
       throw new Error(`unhandled turn message ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The source numbers a turn's citations point at, each once, in the order first cited; `cited` without them. */
+function citedSoFar(turn: TurnView): number[] {
+  if (!turn.citations?.length) return turn.cited;
+  const sources = new Set(turn.sources.map(s => s.n));
+  return [...new Set(turn.citations.map(c => c.n))].filter(n => sources.has(n));
 }
 
 /** `list` with `item` in place of the one with its ordinal, in ordinal order. */

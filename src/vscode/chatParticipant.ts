@@ -9,6 +9,7 @@ import { indexReportMarkdown, type IndexReport } from '../index';
 import { passageRef } from '../core/passage';
 import { passageLocation, passageUri } from './locations';
 import { withNotebooksLoaded } from './notebookCells';
+import { answerForHistory, type GroundedChatMetadata, type ResponsePart } from './chatHistory';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
@@ -18,13 +19,6 @@ export interface ChatParticipantDeps {
   indexReport(): Promise<IndexReport>;
   /** Writes a failure outside the ask service (the /index report) to the log, once. */
   logFailure?(error: GroundedError): void;
-}
-
-interface GroundedChatMetadata {
-  question: string;
-  mode: AnswerMode;
-  cited: number;
-  failed: boolean;
 }
 
 export function registerChatParticipant(deps: ChatParticipantDeps): vscode.Disposable {
@@ -68,6 +62,7 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
         mode: outcome.mode,
         cited: outcome.cited,
         failed: !!outcome.error,
+        answer: outcome.answer,
       };
       return outcome.error && outcome.error.kind !== 'cancelled'
         ? { metadata, errorDetails: { message: outcome.error.message } }
@@ -114,7 +109,7 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
   };
 }
 
-/** This participant's earlier turns, as plain text, for follow-up questions. */
+/** This participant's earlier turns, as the user and the model wrote them, for follow-up questions. */
 function historyOf(context: vscode.ChatContext): Turn[] {
   const turns: Turn[] = [];
   for (const turn of context.history) {
@@ -122,13 +117,17 @@ function historyOf(context: vscode.ChatContext): Turn[] {
     if (turn instanceof vscode.ChatRequestTurn) {
       if (!turn.command) turns.push({ role: 'user', text: turn.prompt });
     } else if (turn instanceof vscode.ChatResponseTurn && !turn.command) {
-      const text = turn.response
-        .map(part => (part instanceof vscode.ChatResponseMarkdownPart ? part.value.value : ''))
-        .join('');
+      const text = answerForHistory(turn.result.metadata, turn.response.map(responsePart));
       if (text) turns.push({ role: 'assistant', text });
     }
   }
   return turns;
+}
+
+function responsePart(part: vscode.ChatResponseTurn['response'][number]): ResponsePart {
+  if (part instanceof vscode.ChatResponseMarkdownPart) return { kind: 'markdown', value: part.value.value };
+  if (part instanceof vscode.ChatResponseAnchorPart) return { kind: 'anchor', title: part.title ?? '' };
+  return { kind: 'other' };
 }
 
 function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {

@@ -1,10 +1,11 @@
 import { fixActions, SELECT_MODEL, type ErrorAction, type GroundedError } from '../core/errors';
-import { HAS_WORDS } from '../core/citations/claims';
+import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
-import type { Passage } from '../core/passage';
+import { passageRef, type Passage } from '../core/passage';
 import { MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
 import { sourcesToShow } from '../shared/sourcesToShow';
+import type { CitedRange } from './sourcesMarkdown';
 
 /** What the chat renderer needs from a ChatResponseStream; tests pass a spy. */
 export interface ChatSink {
@@ -12,8 +13,11 @@ export interface ChatSink {
   markdown(text: string): void;
   anchor(n: number, passage: Passage): void;
   reference(passage: Passage): void;
-  /** The distinct cited ranges after the answer, as links that find their lines again if the file changed since. */
-  citedRanges(ranges: Passage[]): void;
+  /**
+   * The distinct cited ranges after the answer, with their final verdicts, as links that find their lines again if
+   * the file changed since.
+   */
+  citedRanges(ranges: CitedRange[]): void;
   button(action: ErrorAction): void;
 }
 
@@ -70,6 +74,20 @@ export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 export const PARTIAL_NOTE = ' *(partly supported)*';
 
 /**
+ * An aside still open after a marker that may yet turn out to only point at the source (`(see`, `(according to`):
+ * a bracket after white space and a few words, no closing bracket and no sentence end.
+ */
+const OPEN_ASIDE = /(?:^|\s)[([][\p{L}\s.:]{0,24}$/u;
+
+/**
+ * Whether `text`, written after a marker, may still end in the next marker of the same claim: it has no words but a
+ * pointing aside (`POINTER`, as the core reads it), or an aside that may become one is still open.
+ */
+function mayShareClaim(text: string): boolean {
+  return !HAS_WORDS.test(text.replace(POINTER, '')) || OPEN_ASIDE.test(text);
+}
+
+/**
  * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
  * was aligned to (and a note where they do not support it, or only partly), the distinct cited ranges listed at the
  * end (an answer that cites nothing lists what it was written from as references).
@@ -95,18 +113,27 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       if (passage) sink.anchor(piece.n, passage);
     }
   };
-  // a claim's markers (`[1][3]`, `[1], [3]`) are written once the next words show it cites no more (as the core
-  // groups them, by HAS_WORDS): a later one can
-  // change the verdict on an earlier one (a source the claim also cites is no rival), and a note cannot be taken back
+  // a claim's markers (`[1][3]`, `[1], [3]`, `[1] (see [2])`) are written once the next words show it cites no more,
+  // as the core groups them (words other than a pointing aside): a later one can change the verdict on an earlier one
+  // (a source the claim also cites is no rival), and a note cannot be taken back
   let held: MarkerPiece[] = [];
+  /** The text held since the last held marker. */
+  let heldText = '';
   const release = () => {
     for (const piece of held) writeOne(piece);
     held = [];
+    heldText = '';
   };
   const write = (pieces: MarkerPiece[]) => {
     for (const piece of pieces) {
-      if (piece.type === 'marker' || (held.length > 0 && !HAS_WORDS.test(piece.text))) {
+      if (piece.type === 'marker') {
         held.push(piece);
+        heldText = '';
+        continue;
+      }
+      if (held.length > 0 && mayShareClaim(heldText + piece.text)) {
+        held.push(piece);
+        heldText += piece.text;
         continue;
       }
       release();
@@ -137,7 +164,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         release();
         // each cited range once; an answer that cites nothing still shows what it was written from
         const shown = sourcesToShow(event, sources);
-        if (shown.kind === 'cited') sink.citedRanges(shown.ranges.map(citedSpan));
+        if (shown.kind === 'cited') sink.citedRanges(citedRanges(shown.ranges, shown.citations));
         else for (const p of shown.sources) sink.reference(p);
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
@@ -158,4 +185,26 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   write(scanner.flush());
   release();
   return { answer: '', mode: 'answer', cited: 0 };
+}
+
+/**
+ * Each distinct cited range with the final verdict on the claims that cite it, in words: what the model check
+ * decided after the anchors were written shows here. A range cited by claims with different verdicts says how many.
+ */
+export function citedRanges(ranges: readonly Citation[], citations: readonly Citation[]): CitedRange[] {
+  return ranges.map(range => {
+    const span = citedSpan(range);
+    const key = passageRef(range.passage, range.startLine, range.endLine);
+    const citing = citations.filter(c => passageRef(c.passage, c.startLine, c.endLine) === key);
+    const count = (support: Citation['support']) => citing.filter(c => c.support === support).length;
+    const words = [
+      [count('unsupported'), 'not in the source'],
+      [count('partial'), 'partly supported'],
+    ] as const;
+    const verdict = words
+      .filter(([n]) => n > 0)
+      .map(([n, word]) => (n < citing.length ? `${word} for ${n} of ${citing.length} claims` : word))
+      .join('; ');
+    return verdict ? { span, verdict } : { span };
+  });
 }

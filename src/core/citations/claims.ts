@@ -157,7 +157,7 @@ function plainClaim(text: string): string {
  * holds nothing, or a word that points (`([1])`, `(see [1])`, `(source: [1])`, `(as described in [2])`). Any other
  * words in it are the claim's (`(not on Windows [1])`, `(in ms [1])`), and `f(x [1])` is a call.
  */
-const POINTER =
+export const POINTER =
   /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$/i;
 
 /** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */

@@ -82,7 +82,9 @@ describe('Grounded in a real VS Code extension host', function () {
     const done = (await collect(api.ask({ question: 'How is the flux capacitor configured?' }))).at(-1);
     assert.ok(done?.type === 'done' && done.citations[0], JSON.stringify(done));
     const span = citedSpan(done.citations[0]);
-    const link = decodeURIComponent(citedRangesMarkdown([span]).value.split('command:grounded.openCitation?')[1] ?? '');
+    const link = decodeURIComponent(
+      citedRangesMarkdown([{ span }]).value.split('command:grounded.openCitation?')[1] ?? '',
+    );
     const args = JSON.parse(link.slice(0, link.lastIndexOf(')'))) as unknown[];
     const uri = vscode.Uri.file(span.location);
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -108,7 +110,7 @@ describe('Grounded in a real VS Code extension host', function () {
     await symlink(secret, link);
     try {
       const cited = { id: 'linked-out.md:1-1', path: 'linked-out.md', location: link, startLine: 1, endLine: 1 };
-      const markdown = citedRangesMarkdown([{ ...cited, text: 'The launch code is 0000.', score: 0 }]).value;
+      const markdown = citedRangesMarkdown([{ span: { ...cited, text: 'The launch code is 0000.', score: 0 } }]).value;
       const encoded = decodeURIComponent(markdown.split('command:grounded.openCitation?')[1] ?? '');
       const args = JSON.parse(encoded.slice(0, encoded.lastIndexOf(')'))) as unknown[];
       assert.equal(await vscode.commands.executeCommand('grounded.openCitation', ...args), 'stale');

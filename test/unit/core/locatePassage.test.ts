@@ -36,6 +36,15 @@ describe('locatePassage', () => {
     });
   }
 
+  it('finds a passage whose text keeps CRLF line ends (a remote row), by its text and by its fingerprint', () => {
+    const crlf = TEXT.replace('\n', '\r\n');
+    const file = `// a\n${TEXT}\n`;
+    const found = { startLine: 2, endLine: 3, how: 'exact' };
+    assert.deepEqual(locatePassage(file, { startLine: 2, text: crlf }), found);
+    assert.deepEqual(locatePassage(file, { startLine: 2, fingerprint: fingerprintOf(crlf) }), found);
+    assert.deepEqual(locatePassage(file.replace(/\n/g, '\r\n'), { startLine: 2, text: crlf }), found);
+  });
+
   it('keeps of the text only its line count and a hash', () => {
     const fingerprint = fingerprintOf(TEXT);
     assert.equal(fingerprint.lines, 2);

@@ -174,6 +174,16 @@ describe('grounded ask', () => {
     assert.match(err, /cut off/);
   });
 
+  it('prints the Sources the partial answer cited after [interrupted] when the stream breaks', async () => {
+    server.enqueue({ tokens: ['Run ', '`npm install widget` ', '[1].', ' Then'], cutAfter: 3 });
+    const { code, out } = await cli(['install widget', ...model(), '--no-grading']);
+    assert.equal(code, 4);
+    assert.equal(
+      out,
+      'Run `npm install widget` [1].\n[interrupted]\n\nSources:\n  [1] README.md:7-7  “Run `npm install widget`”\n',
+    );
+  });
+
   it('exits 130 on Ctrl-C and hangs up the HTTP request', async () => {
     server.enqueue({ tokens: ['a ', 'b ', 'c ', 'd '], tokenDelayMs: 100 });
     const controller = new AbortController();

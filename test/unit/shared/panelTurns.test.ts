@@ -63,6 +63,22 @@ describe('a panel turn, message by message', () => {
     );
   });
 
+  it('counts the sources an interrupted answer cited so far as cited, not as retrieved only', () => {
+    const sources = [1, 2, 3].map(n => ({ n, path: `${n}.md`, startLine: 1, endLine: 9 }));
+    const turn = replay([
+      { type: 'sources', turnId: 't', sources },
+      { type: 'citation', turnId: 't', citation: chip(0, { n: 2 }) },
+      { type: 'tokens', turnId: 't', text: 'Flux [2]' },
+      { type: 'citation', turnId: 't', citation: chip(1, { n: 1 }) },
+      { type: 'citation', turnId: 't', citation: chip(2, { n: 2 }) },
+      { type: 'tokens', turnId: 't', text: ' is 88 [1][2]' },
+      { type: 'error', turnId: 't', status: 'interrupted', message: 'The answer was cut off.' },
+    ]);
+    assert.deepEqual(turn.cited, [2, 1]);
+    const { cited, uncited } = splitSources(turn);
+    assert.deepEqual([cited.map(s => s.n), uncited.map(s => s.n)], [[1, 2], [3]]);
+  });
+
   it('keeps an error without fixes as its message alone', () => {
     const turn = replay([{ type: 'error', turnId: 't', status: 'stopped', message: 'Stopped.', actionTitles: [] }]);
     assert.deepEqual(turn.error, { message: 'Stopped.' });

@@ -12,6 +12,7 @@ import {
   UNSUPPORTED_NOTE,
   type ChatSink,
 } from '../../../src/vscode/chatRender';
+import type { CitedRange } from '../../../src/vscode/sourcesMarkdown';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -31,8 +32,10 @@ class SpyChatSink implements ChatSink {
   reference(p: Passage) {
     this.calls.push(`reference:${p.path}:${p.startLine}-${p.endLine}`);
   }
-  citedRanges(ranges: Passage[]) {
-    this.calls.push(`cited:${ranges.map(p => `${p.path}:${p.startLine}-${p.endLine}`).join(' ')}`);
+  citedRanges(ranges: CitedRange[]) {
+    const entry = ({ span: p, verdict }: CitedRange) =>
+      `${p.path}:${p.startLine}-${p.endLine}${verdict ? ` (${verdict})` : ''}`;
+    this.calls.push(`cited:${ranges.map(entry).join(' ')}`);
   }
   button(a: ErrorAction) {
     this.calls.push(`button:${a.command}`);
@@ -107,7 +110,7 @@ describe('chat rendering', () => {
       'markdown:. Flux is 88 ',
       'anchor:1:docs/file1.md:2-2',
       'markdown:.',
-      'cited:docs/file1.md:2-2 docs/file1.md:1-1',
+      'cited:docs/file1.md:2-2 docs/file1.md:1-1 (not in the source)',
     ]);
   });
 
@@ -136,6 +139,31 @@ describe('chat rendering', () => {
     );
   });
 
+  it('holds a marker through an aside that only points at the source, as the core reads `[1] (see [2])`', async () => {
+    const source = passage(1, 'The car has wheels.');
+    const citation = (ordinal: number, n: number, support: Citation['support']): AnswerEvent => ({
+      type: 'citation',
+      citation: { n, ordinal, passage: source, claim: 'c', startLine: 1, endLine: 1, support },
+    });
+    async function* events(): AsyncGenerator<AnswerEvent> {
+      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
+      yield citation(0, 1, 'partial');
+      // the aside arrives a few letters at a time: "(s" may still become "(see"
+      for (const text of ['The car has wheels [1] (s', 'ee', ' ']) yield { type: 'token', text };
+      yield citation(0, 1, 'supported');
+      yield citation(1, 2, 'supported');
+      yield { type: 'token', text: '[2]). Done' };
+      const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
+      yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
+    }
+    const sink = new SpyChatSink();
+    await renderToChat(events(), sink);
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
+    assert.deepEqual(written.slice(0, 2), ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1']);
+    assert.equal(sink.markdownText, 'The car has wheels  (see ). Done');
+  });
+
   it('writes what it holds when the answer pauses for the model check, with the verdicts known then', async () => {
     const source = passage(1, 'The car has wheels.');
     async function* events(): AsyncGenerator<AnswerEvent> {
@@ -156,6 +184,40 @@ describe('chat rendering', () => {
       `markdown:${PARTIAL_NOTE}`,
       'progress:Checking 1 citation with the model',
     ]);
+  });
+
+  it("lists the model check's final verdicts beside the cited ranges, after anchors written before it", async () => {
+    const source = passage(1, 'The car has wheels.\nThe doors open upwards.');
+    const cite = (ordinal: number, startLine: number, support: Citation['support']): Citation => ({
+      n: 1,
+      ordinal,
+      passage: source,
+      claim: 'c',
+      startLine,
+      endLine: startLine,
+      support,
+    });
+    const final = [
+      cite(0, 1, 'unsupported'),
+      cite(1, 2, 'partial'),
+      cite(2, 2, 'supported'),
+      cite(3, 1, 'unsupported'),
+    ];
+    async function* events(): AsyncGenerator<AnswerEvent> {
+      yield { type: 'sources', sources: [source] };
+      yield { type: 'citation', citation: cite(0, 1, 'supported') };
+      yield { type: 'token', text: 'Wheels [1]. Doors [1]. Up [1]. Four [1].' };
+      yield { type: 'step', name: 'generate', detail: 'Checking 4 citations with the model' };
+      for (const citation of final) yield { type: 'citation', citation };
+      const usage = { modelCalls: 2, retries: 0, rewrites: 0, fallback: false };
+      yield { type: 'done', answer: '', citations: final, usage, mode: 'answer' };
+    }
+    const sink = new SpyChatSink();
+    await renderToChat(events(), sink);
+    assert.equal(
+      sink.calls.at(-1),
+      'cited:docs/file1.md:1-1 (not in the source) docs/file1.md:2-2 (partly supported for 1 of 2 claims)',
+    );
   });
 
   it('marks a claim whose cited lines say only part of it', async () => {
