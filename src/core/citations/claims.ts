@@ -15,10 +15,12 @@ export interface ClaimMarker {
 /**
  * Where one claim ends and the next begins: a blank line, a new list item or heading, a table cell (a `|` on a line
  * that starts with one), or the end of a sentence (terminal punctuation, closing quotes or brackets, then white space;
- * not the full stop of an abbreviation). Nothing inside inline code is a boundary (`a || b`, `e.g. x`).
+ * not the full stop of an abbreviation). Nothing inside inline code is a boundary (`a || b`, `e.g. x`). A run of
+ * punctuation is matched from its start only: tried from each of its marks, a long run (`.....`) took time quadratic
+ * in its length.
  */
 const BOUNDARY =
-  /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
+  /\n[ \t]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|\n[ \t]*#{1,6}[ \t]|\||(?<![.!?])[.!?]+["'\u2019\u201d)\]]*(?=\s)/g;
 const WHITE_SPACE = /\s/;
 /** Text with something to say: a letter or a digit. Markers with none between them share a claim. */
 export const HAS_WORDS = /[\p{L}\p{N}]/u;

@@ -158,4 +158,11 @@ describe('passage units', () => {
       ['line', 1, 1, 0],
     ]);
   });
+
+  it('splits a long run of full stops in time linear in its length', () => {
+    const started = performance.now();
+    assert.equal(units([`Intro${'.'.repeat(50_000)}x`]).length, 1);
+    const ms = performance.now() - started;
+    assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+  });
 });
