@@ -205,6 +205,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (!inFence && HEADING.test(line)) {
       endParagraph();
       section++;
+      kind = undefined; // a window never runs across a heading, blank lines around it or not
       return;
     }
     if (!inFence && LIST_ITEM.test(line)) {

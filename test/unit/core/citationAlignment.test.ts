@@ -290,6 +290,14 @@ describe('citation alignment', () => {
     assert.equal(citedSpan(c!).text.split('\n')[0], 'The flux capacitor is configured in flux.toml. Its level must be');
   });
 
+  it('never cites a heading line, blank lines around it or not', () => {
+    const weight = () => 1;
+    const claim = claimTerms('The timeout is 30 seconds and retries default to five', weight);
+    const tight = passageOf('## Timeout\nThe timeout is 30 seconds.\n## Retries\nRetries default to five.');
+    const a = alignClaim(claim, tight);
+    assert.deepEqual([a?.startLine, a?.endLine], [2, 2]);
+  });
+
   it('aligns in time linear in the passage where it defines an abbreviation and uses both forms throughout', () => {
     const lines = ['We used ambulatory blood pressure monitoring (ABPM) in adults.'];
     for (let i = 1; i < 20_000; i++)

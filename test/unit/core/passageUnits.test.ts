@@ -159,6 +159,15 @@ describe('passage units', () => {
     ]);
   });
 
+  it('never lets a window run across a heading, blank lines around it or not', () => {
+    const analysis = splitUnits(['## Timeout', 'The timeout is 30 s.', '## Retries', 'Retries default to five.'], true);
+    const [timeout, retries] = analysis.units;
+    assert.deepEqual([timeout?.section, retries?.section], [1, 2]);
+    assert.notEqual(timeout?.run, retries?.run);
+    const rows = splitUnits(['| a | 1 |', '# Next', '| b | 2 |'], true).units;
+    assert.notEqual(rows[0]?.run, rows[1]?.run);
+  });
+
   it('splits a long run of full stops in time linear in its length', () => {
     const started = performance.now();
     assert.equal(units([`Intro${'.'.repeat(50_000)}x`]).length, 1);
