@@ -298,6 +298,18 @@ describe('citation alignment', () => {
     assert.deepEqual([a?.startLine, a?.endLine], [2, 2]);
   });
 
+  it('judges a citation to a passage with nothing to align as holding none of the claim, and moves it to one that holds it', () => {
+    const good = passageOf('# Client\n\nThe request timeout defaults to 30 seconds.', 'docs/client.md');
+    const claim = 'The request timeout defaults to 30 seconds';
+    for (const text of ['', '# Cats\n## Sleeping']) {
+      const nothing = passageOf(text, 'docs/cats.md');
+      const moved = resolve(claim, 1, [nothing, good]);
+      assert.deepEqual([moved?.n, moved?.movedFrom, moved?.startLine, moved?.endLine], [2, 1, 3, 3], text);
+      assert.equal(moved?.support, 'supported');
+      assert.equal(resolve(claim, 1, [nothing])?.support, 'unsupported', text);
+    }
+  });
+
   it('aligns in time linear in the passage where it defines an abbreviation and uses both forms throughout', () => {
     const lines = ['We used ambulatory blood pressure monitoring (ABPM) in adults.'];
     for (let i = 1; i < 20_000; i++)
