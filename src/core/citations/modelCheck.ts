@@ -23,8 +23,9 @@ export interface ShownLines {
 
 /**
  * The check call's user message: per claim, its text and its passage's lines from a few before the cited ones to a
- * few after (cited ones marked with ">", each line numbered), within QUOTE_CHARS; and the lines each claim shows,
- * which bound the lines the checker may give back.
+ * few after (cited ones marked with ">", each line numbered), within QUOTE_CHARS: the cited lines first, then the
+ * lines around them, after and before in turn, while they fit; and the lines each claim shows, which bound the lines
+ * the checker may give back.
  */
 export function checkPrompt(citations: readonly Citation[]): { text: string; shown: ShownLines[] } {
   const shown: ShownLines[] = [];
@@ -33,16 +34,29 @@ export function checkPrompt(citations: readonly Citation[]): { text: string; sho
       const lines = c.passage.text.split(/\r?\n/);
       const first = Math.max(c.passage.startLine, c.startLine - CONTEXT_LINES);
       const end = Math.min(c.passage.endLine, c.endLine + CONTEXT_LINES);
-      let quoted = '';
-      let last = first - 1;
-      for (let n = first; n <= end; n++) {
-        const mark = n >= c.startLine && n <= c.endLine ? '>' : ' ';
-        const line = `${mark} ${n}: ${(lines[n - c.passage.startLine] ?? '').slice(0, LINE_CHARS)}\n`;
-        if (quoted.length + line.length > QUOTE_CHARS && last >= first) break;
-        quoted += line;
-        last = n;
+      const row = (n: number) =>
+        `${n >= c.startLine && n <= c.endLine ? '>' : ' '} ${n}: ${(lines[n - c.passage.startLine] ?? '').slice(0, LINE_CHARS)}\n`;
+      // the cited lines first (the first of them whatever its length), then context after and before them in turn:
+      // long lines around them never crowd out the lines the claim is checked against
+      let lo = c.startLine;
+      let hi = c.startLine;
+      let size = row(lo).length;
+      const fits = (n: number) => size + row(n).length <= QUOTE_CHARS;
+      while (hi < c.endLine && fits(hi + 1)) size += row(++hi).length;
+      for (let grew = true; grew;) {
+        grew = false;
+        if (hi < end && fits(hi + 1)) {
+          size += row(++hi).length;
+          grew = true;
+        }
+        if (lo > first && fits(lo - 1)) {
+          size += row(--lo).length;
+          grew = true;
+        }
       }
-      shown.push({ first, last });
+      let quoted = '';
+      for (let n = lo; n <= hi; n++) quoted += row(n);
+      shown.push({ first: lo, last: hi });
       return `Claim ${i + 1}: ${c.claim}\nSource lines (${passagePlace(c.passage)}):\n${quoted}`;
     })
     .join('\n');

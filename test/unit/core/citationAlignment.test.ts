@@ -457,4 +457,15 @@ describe('model check parsing', () => {
     assert.match(text, /^Claim 1: e and f\nSource lines \(docs\/x\.md\):\n {2}10: a\n/);
     assert.match(text, /\n> 14: e\n> 15: f\n {2}16: g\n/);
   });
+
+  it('quotes the cited lines first, so long lines around them never crowd them out', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => (i === 6 ? 'The timeout is 30 seconds.' : 'x'.repeat(500)));
+    const source = passageOf(lines.join('\n'), 'docs/x.md');
+    const citation = { n: 1, ordinal: 0, passage: source, claim: 'The timeout is 30', startLine: 7, endLine: 7 };
+    const { text, shown } = checkPrompt([citation]);
+    assert.match(text, /\n> 7: The timeout is 30 seconds\.\n/);
+    // then context after and before in turn, while it fits
+    assert.deepEqual(shown, [{ first: 6, last: 9 }]);
+    assert.match(text, /\n {2}6: x+\n> 7: .*\n {2}8: x+\n {2}9: x+\n$/);
+  });
 });
