@@ -423,6 +423,18 @@ describe('model check parsing', () => {
     assert.equal(parseVerdicts('I cannot judge these.', 1), undefined);
   });
 
+  it('reads a verdict word as its qualifier says, and the first JSON value of a reply without what follows it', () => {
+    assert.deepEqual(supports('1. Supported\n2. Partially supported', 2), ['supported', 'partial']);
+    assert.deepEqual(supports('Claim 1 is not supported; claim 2 is supported.', 2), ['unsupported', 'supported']);
+    assert.deepEqual(supports('1. partly supported\n2. Unsupported', 2), ['partial', 'unsupported']);
+    assert.deepEqual(supports('{"verdicts": ["Supported.", "partially supported"]}', 2), ['supported', 'partial']);
+    assert.deepEqual(supports('{"verdicts": ["supported", "partial"]}\nClaim {2} is only partly supported.', 2), [
+      'supported',
+      'partial',
+    ]);
+    assert.deepEqual(supports('Claims [1] and [2]: ["unsupported", "supported"]', 2), ['unsupported', 'supported']);
+  });
+
   it('takes the lines the checker names only where they are a short run among the lines it was shown', () => {
     const shown = [
       { first: 10, last: 20 },
