@@ -370,6 +370,13 @@ describe('claims', () => {
     );
   });
 
+  it('ends a claim at a Chinese or Japanese full stop, exclamation or question mark, with no space after it', () => {
+    assert.deepEqual(
+      claims('系统会重试五次。默认的超时时间是三十秒[1]。真的吗？是的[2]！').map(c => c.claim),
+      ['默认的超时时间是三十秒', '是的'],
+    );
+  });
+
   it('finds the claim in a long run of full stops in time linear in its length', () => {
     const started = performance.now();
     assert.equal(claimBefore(`Intro${'.'.repeat(50_000)}x`).length, 50_006, 'no sentence ends before the x');

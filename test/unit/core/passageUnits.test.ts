@@ -168,6 +168,15 @@ describe('passage units', () => {
     assert.notEqual(rows[0]?.run, rows[1]?.run);
   });
 
+  it('ends a sentence at a Chinese or Japanese full stop, exclamation or question mark, with no space after it', () => {
+    assert.deepEqual(units(['超时时间是三十秒。系统会重试五次！真的吗？是的。']), [
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+    ]);
+  });
+
   it('splits a long run of full stops in time linear in its length', () => {
     const started = performance.now();
     assert.equal(units([`Intro${'.'.repeat(50_000)}x`]).length, 1);
