@@ -97,7 +97,13 @@ function claimPostings(claim: ClaimTerms, analysis: PassageAnalysis): (readonly 
     const i = claim.terms.indexOf(term);
     if (i < 0 || units.length === 0) return;
     const list = [...(lists[i] ?? [])];
-    for (const u of units) if (!list.some((x, j) => j % 2 === 0 && x === u)) list.push(u, 1);
+    // a set of the units held, not a scan of the list per unit: a long passage that uses both forms throughout
+    const held = new Set(unitsOf(list));
+    for (const u of units) {
+      if (held.has(u)) continue;
+      held.add(u);
+      list.push(u, 1);
+    }
     lists[i] = list;
   };
   const claimHolds = new Set(claim.terms);

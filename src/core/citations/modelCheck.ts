@@ -23,8 +23,9 @@ export interface ShownLines {
 
 /**
  * The check call's user message: per claim, its text and its passage's lines from a few before the cited ones to a
- * few after (cited ones marked with ">", each line numbered), within QUOTE_CHARS; and the lines each claim shows,
- * which bound the lines the checker may give back.
+ * few after (cited ones marked with ">", each line numbered), within QUOTE_CHARS: the cited lines first, then the
+ * lines around them, after and before in turn, while they fit; and the lines each claim shows, which bound the lines
+ * the checker may give back.
  */
 export function checkPrompt(citations: readonly Citation[]): { text: string; shown: ShownLines[] } {
   const shown: ShownLines[] = [];
@@ -33,16 +34,29 @@ export function checkPrompt(citations: readonly Citation[]): { text: string; sho
       const lines = c.passage.text.split(/\r?\n/);
       const first = Math.max(c.passage.startLine, c.startLine - CONTEXT_LINES);
       const end = Math.min(c.passage.endLine, c.endLine + CONTEXT_LINES);
-      let quoted = '';
-      let last = first - 1;
-      for (let n = first; n <= end; n++) {
-        const mark = n >= c.startLine && n <= c.endLine ? '>' : ' ';
-        const line = `${mark} ${n}: ${(lines[n - c.passage.startLine] ?? '').slice(0, LINE_CHARS)}\n`;
-        if (quoted.length + line.length > QUOTE_CHARS && last >= first) break;
-        quoted += line;
-        last = n;
+      const row = (n: number) =>
+        `${n >= c.startLine && n <= c.endLine ? '>' : ' '} ${n}: ${(lines[n - c.passage.startLine] ?? '').slice(0, LINE_CHARS)}\n`;
+      // the cited lines first (the first of them whatever its length), then context after and before them in turn:
+      // long lines around them never crowd out the lines the claim is checked against
+      let lo = c.startLine;
+      let hi = c.startLine;
+      let size = row(lo).length;
+      const fits = (n: number) => size + row(n).length <= QUOTE_CHARS;
+      while (hi < c.endLine && fits(hi + 1)) size += row(++hi).length;
+      for (let grew = true; grew;) {
+        grew = false;
+        if (hi < end && fits(hi + 1)) {
+          size += row(++hi).length;
+          grew = true;
+        }
+        if (lo > first && fits(lo - 1)) {
+          size += row(--lo).length;
+          grew = true;
+        }
       }
-      shown.push({ first, last });
+      let quoted = '';
+      for (let n = lo; n <= hi; n++) quoted += row(n);
+      shown.push({ first: lo, last: hi });
       return `Claim ${i + 1}: ${c.claim}\nSource lines (${passagePlace(c.passage)}):\n${quoted}`;
     })
     .join('\n');
@@ -55,7 +69,18 @@ export interface CheckVerdict {
   lines?: { startLine: number; endLine: number };
 }
 
-const VERDICTS: readonly Support[] = ['supported', 'partial', 'unsupported'];
+/**
+ * A verdict as the checker may word it: its qualifier decides, not the word after it ("not supported" is
+ * unsupported, "partially supported" partial).
+ */
+const VERDICT_WORD =
+  /\b(?:unsupported|not\s+supported|(?:partially|partly)\s+supported|partial(?:ly)?|partly|supported)\b/gi;
+
+function supportOf(word: string): Support {
+  const w = word.toLowerCase();
+  if (w === 'unsupported' || w.startsWith('not')) return 'unsupported';
+  return w.startsWith('part') ? 'partial' : 'supported';
+}
 
 /**
  * Reads the checker's reply leniently: `{"verdicts": [...]}`, a bare list, objects with a `support` or `verdict`
@@ -71,28 +96,68 @@ export function parseVerdicts(
   const asVerdict = (v: unknown, i: number): CheckVerdict | undefined => {
     const record = v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
     const word = typeof v === 'string' ? v : (record?.support ?? record?.verdict);
-    const lower = typeof word === 'string' ? word.trim().toLowerCase() : '';
-    const support = VERDICTS.find(x => x === lower);
-    if (!support) return undefined;
+    // the verdict as the whole of its field ("Supported." too), never a word of a longer text
+    const text = typeof word === 'string' ? word.trim().replace(/[.!]+$/, '') : '';
+    const found = text.match(VERDICT_WORD);
+    if (found?.length !== 1 || found[0] !== text) return undefined;
+    const support = supportOf(text);
     const lines = linesWithin(record?.lines, shown[i]);
     return lines ? { support, lines } : { support };
   };
-  const json = /\{[\s\S]*\}|\[[\s\S]*\]/.exec(reply);
-  if (json) {
+  for (const value of jsonValues(reply)) {
+    const list = Array.isArray(value)
+      ? value
+      : value && typeof value === 'object'
+        ? (value as { verdicts?: unknown }).verdicts
+        : undefined;
+    if (!Array.isArray(list)) continue;
+    const verdicts = list.map(asVerdict);
+    if (verdicts.length === count && verdicts.every(v => v !== undefined)) return verdicts as CheckVerdict[];
+    // a list of verdicts, but not one readable verdict per claim; a list of anything else (`[1]`) is not the reply
+    if (!Array.isArray(value) || verdicts.some(v => v !== undefined)) return undefined;
+  }
+  const words = reply.match(VERDICT_WORD) ?? [];
+  return words.length === count ? words.map(w => ({ support: supportOf(w) })) : undefined;
+}
+
+/** Opening brackets tried as the start of JSON, at most: a reply holds its JSON early on. */
+const JSON_TRIES = 16;
+
+/**
+ * The JSON objects and lists in `text`, in order: each balanced run from a `{` or `[` (brackets inside strings not
+ * counted) that parses, without what follows it ("{...} Note: claim {2} is weak" gives the object).
+ */
+function* jsonValues(text: string): Generator<unknown> {
+  let tries = 0;
+  for (const opening of text.matchAll(/[{[]/g)) {
+    if (tries++ >= JSON_TRIES) return;
+    const end = balancedEnd(text, opening.index);
+    if (end < 0) continue;
     try {
-      const value: unknown = JSON.parse(json[0]);
-      const list = Array.isArray(value) ? value : (value as { verdicts?: unknown }).verdicts;
-      if (Array.isArray(list)) {
-        const verdicts = list.map(asVerdict);
-        if (verdicts.length === count && verdicts.every(v => v !== undefined)) return verdicts as CheckVerdict[];
-        return undefined;
-      }
+      yield JSON.parse(text.slice(opening.index, end)) as unknown;
     } catch {
-      // fall through to the word-per-line reading
+      // not JSON: a later bracket may open some
     }
   }
-  const words = reply.toLowerCase().match(/\b(?:unsupported|supported|partial)\b/g) ?? [];
-  return words.length === count ? words.map(w => ({ support: w as Support })) : undefined;
+}
+
+/** The offset after the bracket that closes the one at `start`, or -1 when none does. */
+function balancedEnd(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const ch = text[i];
+    if (inString) {
+      if (ch === '\\') i++;
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === '{' || ch === '[') depth++;
+    else if (ch === '}' || ch === ']') {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
 }
 
 /**

@@ -98,10 +98,12 @@ const HEADING = /^\s*(?:#{1,6}(?:\s|$)|[-=_*]{3,}\s*$)/;
  * The end of a sentence: terminal punctuation (and closing quotes or brackets) before white space and a capital, a
  * digit, a Greek letter, or a word that starts lower-case but holds a capital or digit (mRNA, p53, iOS, α-synuclein:
  * the names that begin sentences in technical prose), each maybe after a quote or bracket; or at the end of the
- * paragraph. Abbreviations are checked separately.
+ * paragraph; or Chinese and Japanese `。！？`, which no space follows. Abbreviations are checked separately. A run
+ * of punctuation is matched from its start only: tried from each of its marks, a long run (`.....`) took time
+ * quadratic in its length.
  */
 const SENTENCE_END =
-  /[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}\p{Script=Greek}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)/gu;
+  /(?<![.!?])[.!?]+["'\u2019\u201d)\]]*(?=\s+["'\u2018\u201c(\[]?(?:[\p{Lu}\p{N}\p{Script=Greek}]|\p{Ll}+[\p{Lu}\p{N}])|\s*$)|(?<![。！？])[。！？]+["'\u2019\u201d)\]」』）]*/gu;
 /** A line whose last word closes a clause: punctuation, maybe then a closing quote or bracket. */
 const ENDS_CLAUSE = /[.!?:;,]["'\u2019\u201d)\]]*$/;
 /** A line that opens as a sentence does: a capital or a digit, maybe after an opening quote or bracket. */
@@ -204,6 +206,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (!inFence && HEADING.test(line)) {
       endParagraph();
       section++;
+      kind = undefined; // a window never runs across a heading, blank lines around it or not
       return;
     }
     if (!inFence && LIST_ITEM.test(line)) {

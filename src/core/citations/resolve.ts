@@ -59,7 +59,7 @@ export class CitationResolver {
   resolve(marker: Pick<ClaimMarker, 'n' | 'ordinal' | 'claim'>, cocited: readonly number[] = []): Citation | undefined {
     const cited = this.sources[marker.n - 1];
     if (!cited) return undefined;
-    const own = this.alignedTo(marker.claim, marker.n);
+    const own = this.alignedTo(marker.claim, marker.n) ?? this.holdsNone(cited);
     let chosen: Aligned = { n: marker.n, passage: cited, alignment: own };
     let support: Support | undefined;
     if (this.check !== 'off' && !own) support = 'partial';
@@ -87,6 +87,16 @@ export class CitationResolver {
     if (support) citation.support = support;
     if (n !== marker.n) citation.movedFrom = marker.n;
     return citation;
+  }
+
+  /**
+   * A passage with nothing to align (empty, or headings only) against the last claim: when the claim has terms, the
+   * whole passage holding none of it, judged and maybe moved as any passage that holds none of it is. Undefined for
+   * a claim without terms, which nothing can be judged on.
+   */
+  private holdsNone(passage: Passage): Alignment | undefined {
+    if (!this.last || this.last.terms.total <= 0) return undefined;
+    return { startLine: passage.startLine, endLine: passage.endLine, coverage: 0, sectionCoverage: 0, score: 0 };
   }
 
   /** Source `n` aligned to `claim` (worked out once per claim and source). */

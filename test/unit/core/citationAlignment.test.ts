@@ -290,6 +290,39 @@ describe('citation alignment', () => {
     assert.equal(citedSpan(c!).text.split('\n')[0], 'The flux capacitor is configured in flux.toml. Its level must be');
   });
 
+  it('never cites a heading line, blank lines around it or not', () => {
+    const weight = () => 1;
+    const claim = claimTerms('The timeout is 30 seconds and retries default to five', weight);
+    const tight = passageOf('## Timeout\nThe timeout is 30 seconds.\n## Retries\nRetries default to five.');
+    const a = alignClaim(claim, tight);
+    assert.deepEqual([a?.startLine, a?.endLine], [2, 2]);
+  });
+
+  it('judges a citation to a passage with nothing to align as holding none of the claim, and moves it to one that holds it', () => {
+    const good = passageOf('# Client\n\nThe request timeout defaults to 30 seconds.', 'docs/client.md');
+    const claim = 'The request timeout defaults to 30 seconds';
+    for (const text of ['', '# Cats\n## Sleeping']) {
+      const nothing = passageOf(text, 'docs/cats.md');
+      const moved = resolve(claim, 1, [nothing, good]);
+      assert.deepEqual([moved?.n, moved?.movedFrom, moved?.startLine, moved?.endLine], [2, 1, 3, 3], text);
+      assert.equal(moved?.support, 'supported');
+      assert.equal(resolve(claim, 1, [nothing])?.support, 'unsupported', text);
+    }
+  });
+
+  it('aligns in time linear in the passage where it defines an abbreviation and uses both forms throughout', () => {
+    const lines = ['We used ambulatory blood pressure monitoring (ABPM) in adults.'];
+    for (let i = 1; i < 20_000; i++)
+      lines.push(`In cohort ${i} ABPM showed ambulatory blood pressure readings near the monitoring site.`);
+    const long = passageOf(lines.join('\n'));
+    const claim = claimTerms('Ambulatory blood pressure monitoring changes the diagnosis', () => 1);
+    alignClaim(claim, long); // the passage's units, split once
+    const started = performance.now();
+    alignClaim(claim, long);
+    const ms = performance.now() - started;
+    assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+  });
+
   it('ignores a number that names no source', () => {
     assert.equal(resolve('anything', 3, [CONFIG]), undefined);
   });
@@ -390,6 +423,18 @@ describe('model check parsing', () => {
     assert.equal(parseVerdicts('I cannot judge these.', 1), undefined);
   });
 
+  it('reads a verdict word as its qualifier says, and the first JSON value of a reply without what follows it', () => {
+    assert.deepEqual(supports('1. Supported\n2. Partially supported', 2), ['supported', 'partial']);
+    assert.deepEqual(supports('Claim 1 is not supported; claim 2 is supported.', 2), ['unsupported', 'supported']);
+    assert.deepEqual(supports('1. partly supported\n2. Unsupported', 2), ['partial', 'unsupported']);
+    assert.deepEqual(supports('{"verdicts": ["Supported.", "partially supported"]}', 2), ['supported', 'partial']);
+    assert.deepEqual(supports('{"verdicts": ["supported", "partial"]}\nClaim {2} is only partly supported.', 2), [
+      'supported',
+      'partial',
+    ]);
+    assert.deepEqual(supports('Claims [1] and [2]: ["unsupported", "supported"]', 2), ['unsupported', 'supported']);
+  });
+
   it('takes the lines the checker names only where they are a short run among the lines it was shown', () => {
     const shown = [
       { first: 10, last: 20 },
@@ -423,5 +468,16 @@ describe('model check parsing', () => {
     assert.deepEqual(shown, [{ first: 10, last: 19 }]);
     assert.match(text, /^Claim 1: e and f\nSource lines \(docs\/x\.md\):\n {2}10: a\n/);
     assert.match(text, /\n> 14: e\n> 15: f\n {2}16: g\n/);
+  });
+
+  it('quotes the cited lines first, so long lines around them never crowd them out', () => {
+    const lines = Array.from({ length: 10 }, (_, i) => (i === 6 ? 'The timeout is 30 seconds.' : 'x'.repeat(500)));
+    const source = passageOf(lines.join('\n'), 'docs/x.md');
+    const citation = { n: 1, ordinal: 0, passage: source, claim: 'The timeout is 30', startLine: 7, endLine: 7 };
+    const { text, shown } = checkPrompt([citation]);
+    assert.match(text, /\n> 7: The timeout is 30 seconds\.\n/);
+    // then context after and before in turn, while it fits
+    assert.deepEqual(shown, [{ first: 6, last: 9 }]);
+    assert.match(text, /\n {2}6: x+\n> 7: .*\n {2}8: x+\n {2}9: x+\n$/);
   });
 });

@@ -342,6 +342,48 @@ describe('claims', () => {
     );
   });
 
+  it('starts a claim after a heading, a setext underline, a rule or a fence line, and after a CRLF blank line', () => {
+    const after = [
+      '## Flux settings\nSet flux.level to 88 [1].',
+      'Intro\n## Flux settings\r\nSet flux.level to 88 [1].',
+      'Flux settings\n=============\nSet flux.level to 88 [1].',
+      'Flux settings\r\n---\r\nSet flux.level to 88 [1].',
+      'Use this:\n```yaml\nflux: 88\n```\nSet flux.level to 88 [1].',
+      '> Use this:\n> ~~~\n> flux: 88\n> ~~~\n> Set flux.level to 88 [1].',
+      'Flux settings\r\n\r\nSet flux.level to 88 [1].',
+    ];
+    for (const text of after) {
+      // the same claim however the answer is cut into tokens
+      for (let cut = 0; cut <= text.length; cut++)
+        assert.deepEqual(
+          claims(text.slice(0, cut), text.slice(cut)).map(c => c.claim),
+          ['Set flux.level to 88'],
+          `${JSON.stringify(text)} split at ${cut}`,
+        );
+    }
+    // a marker on a heading's line cites the heading's words
+    assert.equal(claims('Intro\n## Flux settings [1]\nText.')[0]?.claim, 'Flux settings');
+    // after a marker, mid-line, `##` and `==` open no heading
+    assert.deepEqual(
+      claims('Doors open [1] ## upward\nand close [2]. Flux [3] ==\nis 88 [4].').map(c => c.claim),
+      ['Doors open', 'upward and close', 'Flux', '== is 88'],
+    );
+  });
+
+  it('ends a claim at a Chinese or Japanese full stop, exclamation or question mark, with no space after it', () => {
+    assert.deepEqual(
+      claims('系统会重试五次。默认的超时时间是三十秒[1]。真的吗？是的[2]！').map(c => c.claim),
+      ['默认的超时时间是三十秒', '是的'],
+    );
+  });
+
+  it('finds the claim in a long run of full stops in time linear in its length', () => {
+    const started = performance.now();
+    assert.equal(claimBefore(`Intro${'.'.repeat(50_000)}x`).length, 50_006, 'no sentence ends before the x');
+    const ms = performance.now() - started;
+    assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+  });
+
   it('finds the claim in text with nothing but a marker after a sentence', () => {
     assert.equal(claimBefore('Alpha. Beta gamma. '), 'Beta gamma.');
     assert.equal(claimBefore(''), '');

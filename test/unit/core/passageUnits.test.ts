@@ -158,4 +158,29 @@ describe('passage units', () => {
       ['line', 1, 1, 0],
     ]);
   });
+
+  it('never lets a window run across a heading, blank lines around it or not', () => {
+    const analysis = splitUnits(['## Timeout', 'The timeout is 30 s.', '## Retries', 'Retries default to five.'], true);
+    const [timeout, retries] = analysis.units;
+    assert.deepEqual([timeout?.section, retries?.section], [1, 2]);
+    assert.notEqual(timeout?.run, retries?.run);
+    const rows = splitUnits(['| a | 1 |', '# Next', '| b | 2 |'], true).units;
+    assert.notEqual(rows[0]?.run, rows[1]?.run);
+  });
+
+  it('ends a sentence at a Chinese or Japanese full stop, exclamation or question mark, with no space after it', () => {
+    assert.deepEqual(units(['超时时间是三十秒。系统会重试五次！真的吗？是的。']), [
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+      ['sentence', 0, 0, 0],
+    ]);
+  });
+
+  it('splits a long run of full stops in time linear in its length', () => {
+    const started = performance.now();
+    assert.equal(units([`Intro${'.'.repeat(50_000)}x`]).length, 1);
+    const ms = performance.now() - started;
+    assert.ok(ms < 250, `${ms.toFixed(0)} ms`);
+  });
 });
