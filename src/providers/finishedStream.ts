@@ -5,11 +5,11 @@ import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/op
 import { GroundedError } from '../core/errors';
 
 /**
- * An OpenAI-compatible stream's chunks, passed on, then what its end says. The protocol's last chunk carries a
- * `finish_reason`; the client ends quietly when the connection closes without one (a proxy's timeout, a server that
- * died), which would pass a cut answer for a whole one. So: no reason is a broken stream (the core keeps the
- * partial text and offers a retry), a content filter's stop is a refusal, and `length` says the answer hit the
- * output limit. A cancelled stream ends as the core expects, without a verdict here.
+ * An OpenAI-compatible stream's chunks, passed on, then what its last chunk's `finish_reason` says: a content
+ * filter's stop is a refusal, and `length` says the answer hit the output limit (the core keeps the partial text and
+ * offers a retry either way). A stream that closed without ending is caught below the client (`failingUnlessEnded`),
+ * which sees the `[DONE]` line and a final chunk without `delta` that the client drops. A cancelled stream ends as the
+ * core expects, without a verdict here.
  */
 async function* checkedEnd(
   chunks: AsyncGenerator<ChatGenerationChunk>,
@@ -21,8 +21,6 @@ async function* checkedEnd(
     yield chunk;
   }
   if (signal?.aborted) return;
-  if (finish === undefined || finish === null)
-    throw new GroundedError('network', 'the endpoint closed the stream before the answer was finished.');
   if (finish === 'content_filter')
     throw new GroundedError('model-refused', "The endpoint's content filter stopped the answer.");
   if (finish === 'length')

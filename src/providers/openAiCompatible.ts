@@ -31,7 +31,8 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - `streamUsage: false`: `stream_options` is rejected by some compatible servers, and usage is not shown.
  * - `logLevel: 'off'`: failures reach the user and the redacted Grounded log through the core; the client's own
  *   console logging would be a second, unredacted sink.
- * - Streams end with a verdict (`finishedStream.ts`): one that closes without a finish reason is broken, not done.
+ * - Streams end with a verdict (`finishedStream.ts`, `http/sseEnd.ts`): one that closes without `[DONE]` or a finish
+ *   reason is broken, not done; a content filter's or the output limit's stop says so.
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
  *   setting that holds it (offered as *Open Setting* where settings exist).
  */

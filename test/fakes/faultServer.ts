@@ -30,11 +30,12 @@ export interface ReplyScript {
   emptyChoicesFirst?: number;
   /** Delay between two tokens. */
   tokenDelayMs?: number;
-  /**
-   * The last chunk's `finish_reason` (default `stop`); null ends the stream cleanly (`[DONE]`, the connection closed
-   * in order) with no chunk that gives a reason, as a proxy that drops the end does.
-   */
+  /** The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. */
   finishReason?: string | null;
+  /** Send the last chunk without `delta` (`{"index":0,"finish_reason":"stop"}`), as some servers do. */
+  finishWithoutDelta?: boolean;
+  /** false: close the connection in order without the `[DONE]` line, as a proxy that cuts the answer does. */
+  done?: boolean;
 }
 
 /** One request as the server saw it, and what became of its connection. */
@@ -180,8 +181,10 @@ export class FaultServer {
       record.tokensSent++;
       if (script.cutAfter === i + 1) return cut(res);
     }
-    if (script.finishReason !== null) writeLastChunk(res, model, script.finishReason);
-    this.finish(record, res, () => writeDone(res));
+    if (script.finishWithoutDelta)
+      writeChunk(res, { model, choices: [{ index: 0, finish_reason: script.finishReason ?? 'stop' }] });
+    else if (script.finishReason !== null) writeLastChunk(res, model, script.finishReason);
+    this.finish(record, res, () => (script.done === false ? res.end() : writeDone(res)));
   }
 
   private finish(record: RecordedRequest, res: ServerResponse, write: () => void): void {

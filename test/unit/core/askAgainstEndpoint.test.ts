@@ -78,8 +78,8 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     });
   }
 
-  it('keeps the partial answer of a stream that ends without a finish reason, as cut off, without retrying', async () => {
-    server.enqueue({ tokens: TOKENS.slice(0, 3), finishReason: null });
+  it('keeps the partial answer of a stream closed in order with neither [DONE] nor a finish reason, as cut off', async () => {
+    server.enqueue({ tokens: TOKENS.slice(0, 3), finishReason: null, done: false });
     const events = await answer(server);
     const end = last(events);
     assert.ok(end?.type === 'error', JSON.stringify(end));
@@ -88,6 +88,18 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(end.partial, TOKENS.slice(0, 3).join(''));
     assert.equal(server.chatRequests.length, 1);
   });
+
+  for (const [what, script] of [
+    ['[DONE] but no finish reason', { finishReason: null }],
+    ['a finish reason in a chunk without delta, and no [DONE]', { finishWithoutDelta: true, done: false }],
+  ] as const) {
+    it(`takes a stream that ends with ${what} as a whole answer`, async () => {
+      server.enqueue({ tokens: TOKENS.slice(0, 3), ...script });
+      const end = last(await answer(server));
+      assert.ok(end?.type === 'done', JSON.stringify(end));
+      assert.equal(end.answer, TOKENS.slice(0, 3).join(''));
+    });
+  }
 
   for (const [reason, said] of [
     ['content_filter', /content filter stopped the answer/],
