@@ -41,7 +41,8 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
     // asleep, or held up past STALE_MS) is another's, and neither touched nor removed by this one
     const holder = `${process.pid} ${hostname()} ${threadId} ${randomBytes(6).toString('hex')}\n`;
     if (await createLock(path, holder)) {
-      const stillOurs = async () => (await readFile(path, 'utf8').catch(() => undefined)) === holder;
+      const created = (await stat(path).catch(() => undefined))?.ino;
+      const stillOurs = () => holds(path, holder, created);
       const heartbeat = setInterval(() => {
         void stillOurs()
           .then(ours => {
@@ -63,6 +64,21 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
       continue;
     }
     await new Promise(resolve => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/**
+ * Whether the lock at `path` is still the one this hold created: it says `holder`. When it cannot be read (a virus
+ * scanner holds it, too many files are open, a network share hiccups) its inode decides, so a passing read error
+ * neither stops the heartbeat (another would take the lock over while the sync still writes) nor leaves the lock
+ * behind at release (this process, alive, would wait for it as for another's).
+ */
+async function holds(path: string, holder: string, created: number | undefined): Promise<boolean> {
+  try {
+    return (await readFile(path, 'utf8')) === holder;
+  } catch (e) {
+    if (codeOf(e) === 'ENOENT' || created === undefined) return false;
+    return (await stat(path).catch(() => undefined))?.ino === created;
   }
 }
 

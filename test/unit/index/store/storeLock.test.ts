@@ -58,6 +58,30 @@ describe('the store lock', () => {
     assert.equal(await readFile(lock, 'utf8'), other, "releasing leaves the other's lock in place");
   });
 
+  it('keeps its lock fresh, and removes it at release, while the lock cannot be read (a scanner holds it)', async function () {
+    this.timeout(10_000);
+    const dir = await dirs.make('grounded-lock-');
+    const lock = join(dir, LOCK_FILE);
+    const release = await lockStore(dir);
+    const old = new Date(Date.now() - 30_000);
+    await utimes(lock, old, old);
+    // the module object the lock calls into, patched for this test alone: every read of the lock fails (EBUSY)
+    const fs = fsPromises as { readFile: typeof fsPromises.readFile };
+    const readBefore = fs.readFile;
+    fs.readFile = ((path: string, ...rest: []) =>
+      path === lock
+        ? Promise.reject(Object.assign(new Error('resource busy'), { code: 'EBUSY' }))
+        : readBefore(path, ...rest)) as typeof fsPromises.readFile;
+    try {
+      await pause(2_300); // past one heartbeat
+      assert.ok((await stat(lock)).mtimeMs > Date.now() - 5_000, 'the heartbeat touched the lock');
+      await release();
+      assert.deepEqual(await readdir(dir), [], 'released, the lock file is gone');
+    } finally {
+      fs.readFile = readBefore;
+    }
+  });
+
   it('takes over a lock whose process is gone, or that nobody has touched for a while', async () => {
     const dir = await dirs.make('grounded-lock-');
     await writeFile(join(dir, LOCK_FILE), '2147483646\n'); // no such process
