@@ -41,7 +41,7 @@ export class RedirectRefusedError extends GroundedError {
     super(
       'bad-input',
       `${from} redirected the request to ${to}, another origin. Grounded sends requests and keys only to the address ` +
-        `you configured${setting ? ` (${setting})` : ''}: set it to ${to} if you trust that server.`,
+        `you configured${setting ? ` (${setting})` : ''}: check that address (a sign-in page, or the server moved).`,
       { setting },
     );
     this.name = 'RedirectRefusedError';
