@@ -140,6 +140,7 @@ export async function retrieverFromArgs(
       },
       embedder: await embedderFromArgs(values, env, io),
       locate: locatePushedPath(foldersByPath(folders)),
+      folders: () => folders,
       onNotice: message => io.err(`grounded: ${message}\n`),
       onRetry: detail => io.err(`grounded: ${detail}\n`),
     },

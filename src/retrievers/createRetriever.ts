@@ -3,6 +3,7 @@ import type { Retriever } from '../core/ports';
 import { requireSecureTransport } from '../core/secureTransport';
 import type { Embedder } from '../embeddings/embedder';
 import { originOf, postgresOrigin } from '../providers/secretOrigin';
+import { withinFolders } from './withinFolders';
 
 export type RemoteRetrieverKind = 'pgvector' | 'databricks-vector-search';
 export type RetrieverKind = 'local' | RemoteRetrieverKind;
@@ -63,6 +64,8 @@ export interface RemoteRetrieverDeps {
   embedder?: Embedder;
   /** Turns a pushed path into what a surface opens. */
   locate?: (path: string) => string;
+  /** The workspace folders: a row whose file here lies outside them once links are followed is left out. */
+  folders?: () => readonly string[];
   onNotice?: (message: string) => void;
   onRetry?: (detail: string) => void;
   names?: SettingNames;
@@ -91,15 +94,19 @@ export async function createRemoteRetriever(
     requireSecureTransport(connectionString, settings.allowInsecure ?? false);
     const origin = postgresOrigin(connectionString);
     const password = origin ? await deps.secrets.pgvectorPassword(origin) : undefined;
-    return new PgvectorRetriever({
-      connectionString,
-      table,
-      allowInsecure: settings.allowInsecure,
-      password,
-      embedder: deps.embedder,
-      locate: deps.locate,
-      onNotice: deps.onNotice,
-    });
+    return confined(
+      new PgvectorRetriever({
+        connectionString,
+        table,
+        allowInsecure: settings.allowInsecure,
+        password,
+        embedder: deps.embedder,
+        locate: deps.locate,
+        onNotice: deps.onNotice,
+      }),
+      `The table ${table}`,
+      deps,
+    );
   }
   const { workspaceUrl, indexName, endpointName, queryType, columns } = settings.databricks;
   if (!workspaceUrl.trim())
@@ -110,7 +117,7 @@ export async function createRemoteRetriever(
   const { DatabricksVectorSearchRetriever } = await import('./databricksVectorSearchRetriever.js');
   requireSecureTransport(workspaceUrl, settings.allowInsecure ?? false);
   const origin = originOf(workspaceUrl);
-  return new DatabricksVectorSearchRetriever({
+  const databricks = new DatabricksVectorSearchRetriever({
     workspaceUrl,
     indexName,
     endpointName: endpointName || undefined,
@@ -129,4 +136,10 @@ export async function createRemoteRetriever(
       title: columns.title || undefined,
     },
   });
+  return confined(databricks, `Databricks Vector Search index ${indexName}`, deps);
+}
+
+/** The retriever, its rows kept within the workspace folders when they are known (see `withinFolders`). */
+function confined<R extends Retriever>(retriever: R, source: string, deps: RemoteRetrieverDeps): R {
+  return deps.folders ? withinFolders(retriever, deps.folders, { source, onNotice: deps.onNotice }) : retriever;
 }

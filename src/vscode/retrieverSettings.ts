@@ -176,6 +176,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       locate: locatePushedPath(
         (vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath })),
       ),
+      folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
       onRetry: detail => this.log.info(detail),
       onNotice: message => this.log.warn(message),
       secrets: {

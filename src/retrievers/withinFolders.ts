@@ -1,0 +1,39 @@
+import { lstat } from 'node:fs/promises';
+import type { Passage } from '../core/passage';
+import type { Retriever } from '../core/ports';
+import { isWebUrl, refusedRowsNotice, type RefusedPath } from './citablePath';
+import { realPathInside } from './realPathInside';
+
+/**
+ * `retriever`, its results left without the passages whose file here lies outside `folders` once links are followed:
+ * a remote row's path is checked as text (no `..`, no absolute path), but a folder of the workspace that is a link
+ * leading out would still have a chat anchor open a file outside. A web page's row, and a row whose file is not here
+ * (the index was pushed from another machine), stay: nothing outside is opened for them.
+ */
+export function withinFolders<R extends Retriever>(
+  retriever: R,
+  folders: () => readonly string[],
+  notice?: { source: string; onNotice?: (message: string) => void },
+): R {
+  const search = retriever.search.bind(retriever);
+  retriever.search = async (query, options) => {
+    const found = await search(query, options);
+    const roots = folders();
+    const inside = await Promise.all(found.map(p => mayOpen(p, roots)));
+    const refused: RefusedPath[] = found
+      .filter((_, i) => !inside[i])
+      .map(p => ({ path: p.path, reason: 'a link in the workspace leads it outside', id: p.id }));
+    if (refused.length > 0) notice?.onNotice?.(refusedRowsNotice(notice.source, refused));
+    return found.filter((_, i) => inside[i]);
+  };
+  return retriever;
+}
+
+async function mayOpen(passage: Passage, roots: readonly string[]): Promise<boolean> {
+  if (isWebUrl(passage.location)) return true;
+  if ((await realPathInside(passage.location, roots)) !== undefined) return true;
+  return !(await lstat(passage.location).then(
+    () => true,
+    () => false,
+  ));
+}
