@@ -1,13 +1,10 @@
 import { realClock, type Clock } from './clock';
 import { cancelled, GroundedError, toGroundedError } from './errors';
 import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
-import { defaultAskOptions, type AskOptions } from './options';
+import { defaultAskOptions, MAX_CONTEXT_CHARS, type AskOptions } from './options';
 import type { ChatModel, Retriever } from './ports';
 import { ragGraph } from './rag/graph';
 import type { RagRun } from './rag/run';
-
-/** A selection longer than this is cut: it shares the prompt with the passages. */
-const MAX_CONTEXT_CHARS = 6000;
 
 export interface AskDeps {
   retriever: Retriever;

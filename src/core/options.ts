@@ -1,5 +1,8 @@
 import type { CitationCheck } from './citations/resolve';
 
+/** A selection asked about is cut to this many characters: it shares the prompt with the passages. */
+export const MAX_CONTEXT_CHARS = 6000;
+
 export interface RetryPolicy {
   /** Extra attempts after the first, for transient errors, before the first token only. */
   retries: number;

@@ -63,7 +63,8 @@ export interface TurnView {
 }
 
 export type HostToPanel =
-  | { type: 'restore'; turns: TurnView[] }
+  /** `undoable`: a conversation *New Conversation* cleared can still be brought back. */
+  | { type: 'restore'; turns: TurnView[]; undoable?: boolean }
   | { type: 'turnStarted'; turn: TurnView }
   | { type: 'step'; turnId: string; detail: string }
   | { type: 'sources'; turnId: string; sources: SourceView[] }

@@ -16,6 +16,7 @@ export function panelHtml(o: { cspSource: string; nonce: string; scriptUri: stri
 <form id="ask">
   <button id="jump" type="button" hidden>Jump to latest ↓</button>
   <textarea id="question" rows="1" aria-label="Question" aria-describedby="keys" placeholder="Ask about your workspace"></textarea>
+  <p id="too-long" role="alert" hidden></p>
   <p id="keys" class="visually-hidden">Enter sends, Shift+Enter starts a new line, Escape stops the answer.</p>
   <div class="buttons"><button id="stop" type="button" hidden>Stop</button><button id="send" type="submit">Ask</button></div>
 </form>

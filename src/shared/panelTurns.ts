@@ -5,6 +5,9 @@ import { withoutExcerpt, type HostToPanel, type SourceView, type TurnView } from
 /** The messages about one turn; the others (`restore`, `turnStarted`, `cleared`, `focusInput`) are not about one. */
 export type TurnMessage = Extract<HostToPanel, { turnId: string }>;
 
+/** Turns a conversation keeps (host and webview alike): the oldest beyond them are dropped. */
+export const MAX_SAVED_TURNS = 30;
+
 /** `turn` after `message`; `turn` itself is left as it was. */
 export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
   switch (message.type) {

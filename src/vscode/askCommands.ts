@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SelectionContext } from '../core/events';
+import { defaultAskOptions, MAX_CONTEXT_CHARS } from '../core/options';
 import type { PanelViewProvider } from './panelViewProvider';
 
 /** *Grounded: Ask…*, *Ask Grounded about Selection* and *New Conversation*: all answer in the side panel. */
@@ -31,6 +32,14 @@ function askBox(prompt: string): Thenable<string | undefined> {
     prompt,
     placeHolder: vscode.l10n.t('e.g. how is logging configured?'),
     ignoreFocusOut: true,
+    validateInput: value =>
+      value.length > defaultAskOptions.maxQuestionChars
+        ? vscode.l10n.t(
+            'The question is {0} characters long; the limit is {1}.',
+            value.length.toLocaleString('en-US'),
+            defaultAskOptions.maxQuestionChars.toLocaleString('en-US'),
+          )
+        : undefined,
   });
 }
 
@@ -42,6 +51,7 @@ function selectionContext(editor: vscode.TextEditor): SelectionContext {
     path: vscode.workspace.asRelativePath(editor.document.uri),
     startLine: start.line + 1,
     endLine: lastLine + 1,
-    text: editor.document.getText(editor.selection),
+    // only this much reaches the model; the rest would be kept in the saved conversation for nothing
+    text: editor.document.getText(editor.selection).slice(0, MAX_CONTEXT_CHARS),
   };
 }

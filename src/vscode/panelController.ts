@@ -5,6 +5,7 @@ import { passagePlace } from '../core/passage';
 import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 import {
   byOrdinal,
+  MAX_SAVED_TURNS,
   reduceTurn,
   upgradeSavedView,
   withoutExcerpts,
@@ -59,7 +60,8 @@ export const SELECT_MODEL_COMMAND = 'grounded.selectModel';
 
 /** Tokens are posted at most this often: the webview renders once per frame anyway. */
 export const TOKEN_BATCH_MS = 16;
-const MAX_SAVED_TURNS = 30;
+/** How often a streaming answer's text is saved, so a reloaded window keeps most of it. */
+const SAVE_WHILE_STREAMING_MS = 2_000;
 
 /**
  * The panel's conversation, on the host: runs questions through ask(), posts what the webview renders, keeps
@@ -73,21 +75,25 @@ export class PanelController {
   private nextId = Date.now();
   /** The conversation *New Conversation* cleared, kept until Undo brings it back or a new question is asked. */
   private cleared: SavedTurn[] | undefined;
+  /** When the conversation was last saved (`ports.now`). */
+  private savedAt = 0;
 
   constructor(
     private readonly ports: PanelPorts,
     saved: readonly RestoredTurn[] = [],
   ) {
     // A turn that was streaming when the window went away cannot resume: keep its text, mark it interrupted.
+    // What it cited so far is listed as cited, as for an answer interrupted while the window stayed.
     this.turns = saved.map(upgradeSavedTurn).map(t =>
       t.view.status === 'streaming'
         ? {
             ...t,
-            view: {
-              ...t.view,
+            view: reduceTurn(t.view, {
+              type: 'error',
+              turnId: t.view.id,
               status: 'interrupted',
-              error: { message: 'The window was reloaded while this answer was streaming.' },
-            },
+              message: 'The window was reloaded while this answer was streaming.',
+            }),
           }
         : t,
     );
@@ -107,7 +113,9 @@ export class PanelController {
   receive(message: PanelToHost): Promise<void> {
     switch (message.type) {
       case 'ready':
-        this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view) });
+        // the restore carries the tokens still batched: posted after it too, they would show twice
+        this.pending = undefined;
+        this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view), undoable: this.cleared !== undefined });
         break;
       case 'ask':
         return this.ask(message.question);
@@ -184,8 +192,9 @@ export class PanelController {
     if (!cleared) return;
     this.cleared = undefined;
     this.turns = [...cleared, ...this.turns];
+    this.pending = undefined; // in the restore already
     this.persist();
-    this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view) });
+    this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view), undoable: false });
   }
 
   /** Asks a turn's question again, in place: a broken answer is replaced by the whole one. */
@@ -217,6 +226,8 @@ export class PanelController {
     this.running = { turn, abort };
     const { view } = turn;
     this.ports.post({ type: 'turnStarted', turn: { ...view } });
+    // saved at once, and while it streams: a window reloaded mid-answer finds the question and what had come
+    this.persist();
     try {
       const request = {
         question: view.question,
@@ -246,8 +257,9 @@ export class PanelController {
         this.show(turn, { type: 'sources', turnId, sources: event.sources.map(toSourceView) });
         break;
       case 'token':
-        // kept at once, posted in batches
+        // kept at once, posted in batches, saved now and then
         turn.view = reduceTurn(turn.view, { type: 'tokens', turnId, text: event.text });
+        if (Date.now() - this.savedAt >= SAVE_WHILE_STREAMING_MS) this.persist();
         if (this.pending && this.pending.turnId !== turnId) this.flushTokens();
         if (this.pending) this.pending.text += event.text;
         else {
@@ -342,6 +354,7 @@ export class PanelController {
   }
 
   private persist(): void {
+    this.savedAt = Date.now();
     this.turns = this.turns.slice(-MAX_SAVED_TURNS);
     this.ports.save(this.turns.map(toStoredTurn));
   }

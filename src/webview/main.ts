@@ -1,6 +1,8 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
+import { defaultAskOptions } from '../core/options';
 import type { HostToPanel, PanelToHost, TurnView } from '../shared/messages';
 import {
+  MAX_SAVED_TURNS,
   reduceTurn,
   upgradeSavedView,
   withoutExcerpts,
@@ -28,6 +30,7 @@ const stopButton = document.getElementById('stop') as HTMLButtonElement;
 const jumpButton = document.getElementById('jump') as HTMLButtonElement;
 const clearedBar = document.getElementById('cleared') as HTMLElement;
 const undoButton = document.getElementById('undo') as HTMLButtonElement;
+const tooLong = document.getElementById('too-long') as HTMLElement;
 
 interface TurnUi {
   view: TurnView;
@@ -80,6 +83,15 @@ function renderTurn(view: TurnView): TurnUi {
   renderStatus(ui);
   renderFooter(ui);
   return ui;
+}
+
+/** Keeps the turns the host keeps (it drops the oldest past MAX_SAVED_TURNS): their chips and Retry would do nothing. */
+function dropOldestTurns(): void {
+  for (const [id, ui] of turns) {
+    if (turns.size <= MAX_SAVED_TURNS) break;
+    ui.root.remove();
+    turns.delete(id);
+  }
 }
 
 function lookupOf(view: TurnView): CitationLookup {
@@ -174,15 +186,25 @@ function onMessage(m: HostToPanel): void {
       conversation.replaceChildren();
       turns.clear();
       m.turns.forEach(renderTurn);
-      clearedBar.hidden = true;
+      clearedBar.hidden = !m.undoable;
       follow();
       break;
-    case 'turnStarted':
-      renderTurn(m.turn);
+    case 'turnStarted': {
+      const retried = turns.get(m.turn.id);
+      const ui = renderTurn(m.turn);
       clearedBar.hidden = true;
-      // asking is reading the newest answer
-      follow();
+      if (retried) {
+        // a turn asked again in place: it is the one to read, where it stands
+        following = false;
+        ui.root.scrollIntoView({ block: 'nearest' });
+        updateJump();
+      } else {
+        dropOldestTurns();
+        // asking is reading the newest answer
+        follow();
+      }
       break;
+    }
     case 'cleared':
       conversation.replaceChildren();
       turns.clear();
@@ -315,7 +337,10 @@ function fitQuestion(): void {
   const borders = question.offsetHeight - question.clientHeight;
   question.style.height = `${question.scrollHeight + borders}px`;
 }
-question.addEventListener('input', fitQuestion);
+question.addEventListener('input', () => {
+  fitQuestion();
+  if (!tooLong.hidden && question.value.trim().length <= defaultAskOptions.maxQuestionChars) tooLong.hidden = true;
+});
 // the view got focus (shown, or *Grounded: Ask…* answered here): the cursor goes to the question box
 window.addEventListener('focus', () => {
   if (!document.activeElement || document.activeElement === document.body) question.focus();
@@ -325,6 +350,14 @@ form.addEventListener('submit', e => {
   e.preventDefault();
   const text = question.value.trim();
   if (!text) return;
+  // kept in the box to shorten: sent, it would only come back as an error
+  const limit = defaultAskOptions.maxQuestionChars;
+  if (text.length > limit) {
+    tooLong.textContent = `The question is ${text.length.toLocaleString('en-US')} characters long; the limit is ${limit.toLocaleString('en-US')}.`;
+    tooLong.hidden = false;
+    return;
+  }
+  tooLong.hidden = true;
   vscode.postMessage({ type: 'ask', question: text });
   question.value = '';
   fitQuestion();
@@ -333,7 +366,7 @@ question.addEventListener('keydown', e => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     form.requestSubmit();
-  } else if (e.key === 'Escape') {
+  } else if (e.key === 'Escape' && !e.isComposing) {
     vscode.postMessage({ type: 'stop' });
   }
 });

@@ -154,6 +154,54 @@ describe('panel host side', () => {
     assert.equal(flushed.join(''), 'abcd', 'no token lost or repeated');
   });
 
+  it('shows each token once when the view is shown again mid-answer: the restore holds the batch not yet posted', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['a', 'b', 'c', 'd'], delayMs: 5 }]);
+    const panel = new PanelController(ports);
+    const asking = panel.ask('q');
+    assert.ok(
+      await until(() => record.posted.some(m => m.type === 'turnStarted') && panel.conversation[0]?.view.answer !== ''),
+    );
+    // the webview reloaded (hidden and shown): it asks for the conversation while tokens wait for their batch
+    await panel.receive({ type: 'ready' });
+    const restoredAt = record.posted.length - 1;
+    assert.ok(
+      await until(() => (record.runTimers(), record.posted.at(-1)?.type === 'done'), { everyMs: 2 }),
+      'the answer finished',
+    );
+    await asking;
+    const restore = record.posted[restoredAt];
+    assert.ok(restore?.type === 'restore');
+    const after = record.posted.slice(restoredAt + 1).flatMap(m => (m.type === 'tokens' ? [m.text] : []));
+    assert.equal((restore.turns[0]?.answer ?? '') + after.join(''), 'abcd', 'what the webview shows');
+  });
+
+  it('saves a question as it is asked, and its answer while it streams, for a window reloaded mid-answer', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Flux ', 'is ', '88 ', '[1].'], delayMs: 5 }]);
+    const panel = new PanelController(ports);
+    const asking = panel.ask('flux?');
+    assert.ok(await until(() => record.saved.length > 0));
+    assert.deepEqual(
+      record.saved[0]?.map(t => [t.view.question, t.view.status]),
+      [['flux?', 'streaming']],
+    );
+    await asking;
+    // a window reloaded with the answer still streaming: kept, and marked interrupted
+    const reloaded = new PanelController(spyPorts([]).ports, record.saved[0]);
+    assert.deepEqual(
+      reloaded.conversation.map(t => [t.view.question, t.view.status]),
+      [['flux?', 'interrupted']],
+    );
+  });
+
+  it('keeps offering Undo when the view is shown again after New Conversation', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Flux is 88 [1].'] }]);
+    const panel = new PanelController(ports);
+    await panel.ask('first?');
+    panel.newConversation();
+    await panel.receive({ type: 'ready' });
+    assert.deepEqual(record.posted.at(-1), { type: 'restore', turns: [], undoable: true });
+  });
+
   it('keeps the partial answer when the stream breaks, and Retry completes the same turn', async () => {
     const { ports, record } = spyPorts([
       { tokens: ['Part', 'ial', ' more'], failAfter: { tokens: 2, error: new Error('socket hang up') } },
