@@ -592,6 +592,34 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     // clearing an empty conversation (nothing to bring back) offers nothing
     await p.post({ type: 'cleared' });
     assert.equal(await p.page.locator('#cleared').isVisible(), false);
+    // shown again after New Conversation (the view was hidden), Undo is still offered
+    await p.post({ type: 'restore', turns: [], undoable: true });
+    assert.equal(await p.page.locator('#cleared').isVisible(), true);
+  });
+
+  it('keeps a question over the limit in the box and says why, sending nothing', async () => {
+    const box = p.page.locator('#question');
+    await box.fill('x'.repeat(8_001));
+    await box.press('Enter');
+    assert.equal((await box.inputValue()).length, 8_001, 'the text stays to be shortened');
+    assert.match(await p.page.locator('#too-long').innerText(), /8,001 characters long; the limit is 8,000/);
+    assert.deepEqual(
+      (await p.posted()).filter(m => m.type === 'ask'),
+      [],
+    );
+    await box.fill('x'.repeat(8_000));
+    assert.equal(await p.page.locator('#too-long').isVisible(), false);
+    await box.press('Enter');
+    assert.equal((await p.posted()).filter(m => m.type === 'ask').length, 1);
+  });
+
+  it('keeps the turns the host keeps (the newest 30), dropping the oldest from the page', async () => {
+    for (let i = 0; i < 32; i++) await p.post({ type: 'turnStarted', turn: turn(`t${i}`, { status: 'done' }) });
+    const ids = await p.page.locator('.turn').evaluateAll(nodes => nodes.map(n => (n as HTMLElement).dataset.id));
+    assert.deepEqual(
+      ids,
+      Array.from({ length: 30 }, (_, i) => `t${i + 2}`),
+    );
   });
 
   it('puts the cursor in the question box when asked to and when the view gets focus; the box grows with its text', async () => {
