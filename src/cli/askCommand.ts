@@ -20,7 +20,8 @@ const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--b
  * or over the remote engine --retriever names. Tokens go to stdout as they arrive, then the
  * cited sources as `path:start-end`; progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
  * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the cited
- * search results. Exit codes: 0 done, 2 bad input, 3 model or auth error, 4 stream broke (partial printed), 130 cancelled.
+ * search results. Exit codes: 0 done, 1 the index could not be built or read, 2 bad input, 3 model or auth error, 4
+ * stream broke (partial printed), 130 cancelled.
  */
 export async function askCommand(
   args: readonly string[],
@@ -78,7 +79,11 @@ export function modelsFromArgs(
   usage: string,
 ): Partial<ReturnType<typeof createOpenAiCompatibleModels>> {
   const { 'base-url': baseUrl, model, 'helper-model': helperModel, 'allow-insecure': allowInsecure } = values;
-  if (baseUrl === undefined && model === undefined) return {};
+  if (baseUrl === undefined && model === undefined) {
+    if (helperModel !== undefined)
+      throw new GroundedError('bad-input', `--helper-model needs --base-url and --model. Usage: ${usage}`);
+    return {};
+  }
   if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${usage}`);
   const resolved = resolveEndpoint({
     preset: 'custom',

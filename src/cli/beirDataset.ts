@@ -37,9 +37,14 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
   if (!qrelsFile) throw badInput(`No qrels in ${dir}: expected qrels/test.tsv or qrels.tsv.`);
 
   const corpus: BeirDocument[] = [];
+  const ids = new Set<string>();
   await readJsonLines(corpusFile, (row, where) => {
+    // two documents of one id would each count as the relevant one: scores above 1
+    const id = idField(row, where);
+    if (ids.has(id)) throw badInput(`${where}: "_id" ${JSON.stringify(id)} names an earlier document too.`);
+    ids.add(id);
     corpus.push({
-      id: idField(row, where),
+      id,
       title: stringField(row, 'title', where),
       text: stringField(row, 'text', where),
     });

@@ -39,7 +39,15 @@ export function embedderFromArgs(
     'embeddings-preset': preset = 'custom',
   } = values;
   const allowInsecure = values['allow-insecure'] ?? false;
-  if (!model) return Promise.resolve(undefined);
+  if (!model) {
+    // an endpoint named without its model would be ignored, and the run would quietly be lexical only
+    if (baseUrl !== '' || preset !== 'custom')
+      throw new GroundedError(
+        'bad-input',
+        '--embeddings-base-url and --embeddings-preset name where --embeddings-model runs: add --embeddings-model.',
+      );
+    return Promise.resolve(undefined);
+  }
   if (!isPresetId(preset)) throw new GroundedError('bad-input', `Unknown --embeddings-preset "${preset}".`);
   return createEmbedder(
     {

@@ -24,7 +24,7 @@ export async function prepareStoreDir(dir: string): Promise<string> {
   const path = resolve(dir);
   const info = await stat(path).catch(() => undefined);
   if (info && !info.isDirectory())
-    throw new GroundedError('index', `The index store ${path} is not a folder. Pass another one with --store DIR.`);
+    throw new GroundedError('bad-input', `The index store ${path} is not a folder. Pass another one with --store DIR.`);
   try {
     await claimStoreFolder(path);
     await access(path, constants.R_OK | constants.W_OK | constants.X_OK);

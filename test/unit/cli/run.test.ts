@@ -71,6 +71,23 @@ describe('grounded CLI', () => {
       assert.match(unrelated.err, /No query judged in .*qrels\.tsv is in .*queries\.jsonl/);
     });
 
+    it('exits 2 naming the line of a document id used twice, which would score one document twice', async () => {
+      await writeFile(join(temp, 'corpus.jsonl'), '{"_id":"d1","text":"zebra"}\n{"_id":"d1","text":"zebra stripes"}\n');
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
+      await writeFile(join(temp, 'qrels.tsv'), 'q1\td1\t1\n');
+      const { code, out, err } = await cli('eval', temp);
+      assert.equal(code, 2);
+      assert.equal(out, '');
+      assert.match(err, /corpus\.jsonl line 2: "_id" "d1" names an earlier document too/);
+    });
+
+    it('exits 2 for an embeddings endpoint named without --embeddings-model, instead of scoring lexical alone', async () => {
+      const { code, out, err } = await cli('eval', BEIR_TINY, '--embeddings-base-url', 'http://127.0.0.1:1/v1');
+      assert.equal(code, 2);
+      assert.equal(out, '');
+      assert.match(err, /add --embeddings-model/);
+    });
+
     it('exits 2 for a folder that is not a BEIR set', async () => {
       await mkdir(join(temp, 'empty'));
       const { code, err } = await cli('eval', join(temp, 'empty'));
@@ -102,6 +119,13 @@ describe('grounded CLI', () => {
       const { code, out } = await cli('search', 'widget', '--folder', folder, '--store', join(temp, 'store'));
       assert.equal(code, 0);
       assert.match(out.split('\n')[0] ?? '', /^notes\\nfake\.ts:1-9 {2}9\.999:1-1 {2}\d+\.\d{3}/);
+    });
+
+    it('exits 2 for --helper-model without --base-url and --model, instead of answering without a model', async () => {
+      const { code, out, err } = await cli('ask', 'flux?', '--folder', WORKSPACE, '--helper-model', 'small');
+      assert.equal(code, 2);
+      assert.equal(out, '');
+      assert.match(err, /--helper-model needs --base-url and --model/);
     });
 
     it('exits 2 for a missing folder, a missing query or a bad -k', async () => {
@@ -186,11 +210,11 @@ describe('grounded CLI', () => {
       assert.match(err, /cannot create the index folder \/proc\/x \(ENOENT\)/);
     });
 
-    it('exits 1 with the reason when the store cannot be used', async () => {
+    it('exits 2 with the reason for a --store that is a file', async () => {
       const file = join(temp, 'not-a-folder');
       await writeFile(file, 'x');
       const { code, err } = await cli('index', '--folder', WORKSPACE, '--store', file);
-      assert.equal(code, 1);
+      assert.equal(code, 2);
       assert.match(err, /index store .*not-a-folder is not a folder/);
     });
   });
