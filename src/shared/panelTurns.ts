@@ -92,3 +92,14 @@ export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
     uncited: turn.sources.filter(s => !cited.has(s.n)),
   };
 }
+
+/**
+ * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:start-end`, so
+ * each `[n]` pasted elsewhere still names where it comes from.
+ */
+export function copyText(view: TurnView): string {
+  const cited = view.cited.flatMap(n => view.sources.filter(s => s.n === n));
+  if (cited.length === 0) return view.answer;
+  const lines = cited.map(s => `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`);
+  return `${view.answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;
+}

@@ -2,6 +2,7 @@
 import { defaultAskOptions } from '../core/options';
 import type { HostToPanel, PanelToHost, TurnView } from '../shared/messages';
 import {
+  copyText,
   MAX_SAVED_TURNS,
   reduceTurn,
   upgradeSavedView,
@@ -307,7 +308,8 @@ conversation.addEventListener('click', e => {
   else if (target.closest('.select-model')) vscode.postMessage({ type: 'selectModel' });
   else if (target.closest('.copy-answer')) {
     // copied by the host: the webview's clipboard needs a focused document, the host's does not
-    vscode.postMessage({ type: 'copy', text: turns.get(turnId)?.view.answer ?? '' });
+    const view = turns.get(turnId)?.view;
+    vscode.postMessage({ type: 'copy', text: view ? copyText(view) : '' });
     showCopied(target.closest<HTMLElement>('.copy-answer') as HTMLElement);
   } else if (target.closest('.copy')) {
     const code = target.closest('pre')?.querySelector('code');

@@ -569,7 +569,7 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.deepEqual(
       (await p.posted()).filter(m => m.type === 'copy'),
       [
-        { type: 'copy', text: answer },
+        { type: 'copy', text: `${answer}\n\nSources:\n[1] docs/configuration.md:43-104\n` },
         { type: 'copy', text: '{ "level": 88 }\n' },
       ],
     );

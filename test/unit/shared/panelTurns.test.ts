@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CitationView, TurnView } from '../../../src/shared/messages';
 import {
+  copyText,
   reduceTurn,
   splitSources,
   upgradeSavedView,
@@ -168,5 +169,25 @@ describe('a panel turn, message by message', () => {
     );
     assert.deepEqual(splitSources({ sources, cited: [] }).uncited, sources, 'an answer citing nothing cites none');
     assert.deepEqual(splitSources({ sources, cited: [9] }).cited, [], 'a number with no source lists nothing');
+  });
+
+  it('copies the answer with the sources it cites, so each pasted [n] still says where it comes from', () => {
+    const view: TurnView = {
+      id: 't',
+      question: 'q',
+      answer: 'Flux is 88 [2]. Doors open up [1][2].\n',
+      sources: [
+        { n: 1, path: 'docs/doors.md', startLine: 1, endLine: 9 },
+        { n: 2, path: 'docs/flux.md', startLine: 40, endLine: 52 },
+        { n: 3, path: 'docs/other.md', startLine: 1, endLine: 3 },
+      ],
+      cited: [2, 1],
+      status: 'done',
+    };
+    assert.equal(
+      copyText(view),
+      'Flux is 88 [2]. Doors open up [1][2].\n\nSources:\n[2] docs/flux.md:40-52\n[1] docs/doors.md:1-9\n',
+    );
+    assert.equal(copyText({ ...view, cited: [] }), view.answer, 'an answer citing nothing is copied as it is');
   });
 });
