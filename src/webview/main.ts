@@ -368,9 +368,11 @@ question.addEventListener('keydown', e => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
     e.preventDefault();
     form.requestSubmit();
-  } else if (e.key === 'Escape' && !e.isComposing) {
-    vscode.postMessage({ type: 'stop' });
   }
+});
+// Esc stops the answer wherever the focus is in the panel (Stop, a chip, the answer), not only in the question box
+document.addEventListener('keydown', e => {
+  if (e.key === 'Escape' && !e.isComposing) vscode.postMessage({ type: 'stop' });
 });
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 

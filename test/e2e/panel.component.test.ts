@@ -303,6 +303,10 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await box.inputValue(), '');
     const posted = (await p.posted()).filter(m => m.type !== 'ready');
     assert.deepEqual(posted, [{ type: 'ask', question: 'first line\nsecond line' }, { type: 'stop' }]);
+    // Esc stops wherever the focus is in the panel
+    await p.page.locator('#send').focus();
+    await p.page.keyboard.press('Escape');
+    assert.equal((await p.posted()).filter(m => m.type === 'stop').length, 2);
   });
 
   it('restores a conversation from the host, and from its own state after a reload', async () => {
