@@ -31,12 +31,17 @@ export interface GroundedApi {
 }
 
 export function activate(context: vscode.ExtensionContext): GroundedApi {
+  // each disposable is handed to VS Code as it is made: if a later step throws, what was started still stops
   const log = vscode.window.createOutputChannel('Grounded', { log: true });
+  context.subscriptions.push(log);
   const index = new WorkspaceIndexService(log, context.storageUri);
+  context.subscriptions.push(index);
   const secrets = new BoundSecrets(context.secrets, confirmSecretSend);
   const keys = new ApiKeyStore(secrets);
   const models = new ModelResolver(keys);
+  context.subscriptions.push(models);
   const retriever = new ConfiguredRetriever(index.retriever, secrets, log, context.storageUri?.fsPath);
+  context.subscriptions.push(retriever);
   // every secret the extension holds, peeked only to keep it out of the log
   const secretIds = [
     ...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)),
@@ -56,23 +61,30 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   };
   const askAnywhere = (request: AskRequest) => ask(request);
   const panel = new PanelViewProvider(context, askAnywhere);
+  context.subscriptions.push(panel);
+  // the chat participant and the tool need APIs an editor built on VS Code may lack: the panel works without them
+  const optional = (what: string, register: () => vscode.Disposable): vscode.Disposable[] => {
+    try {
+      return [register()];
+    } catch (e) {
+      log.warn(`${what} is not available in this editor: ${e instanceof Error ? e.message : String(e)}`);
+      return [];
+    }
+  };
 
   context.subscriptions.push(
-    log,
-    index,
-    panel,
-    models,
-    registerChatParticipant({
-      ask,
-      indexReport: () => index.indexReport(),
-      logFailure: error => logFailureOnce(log, 'index report', error),
-    }),
-    registerSearchTool({ retriever, loadCore, log }),
+    ...optional('@grounded in chat', () =>
+      registerChatParticipant({
+        ask,
+        indexReport: () => index.indexReport(),
+        logFailure: error => logFailureOnce(log, 'index report', error),
+      }),
+    ),
+    ...optional('The grounded_search tool', () => registerSearchTool({ retriever, loadCore, log })),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
     registerOpenCitation(),
     ...registerProviderCommands(keys, models, log),
-    retriever,
     ...registerSecretCommands(secrets, log),
     ...registerAskCommands(panel),
     ...registerOnboarding(),

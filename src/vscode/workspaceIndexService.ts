@@ -121,7 +121,14 @@ export class WorkspaceIndexService implements vscode.Disposable {
         return stats;
       },
       (e: unknown) => {
-        if (!(e instanceof Error && e.name === 'AbortError')) this.log.error('index sync failed', e);
+        if (!(e instanceof Error && e.name === 'AbortError')) {
+          this.log.error('index sync failed', e);
+          // with no index to search the user would meet the failure only at their first question: said now
+          if (!this.retriever.stats())
+            this.notice(
+              vscode.l10n.t('Grounded could not index the workspace: {0}', e instanceof Error ? e.message : String(e)),
+            );
+        }
         this.status.finished(this.retriever.stats());
         return undefined;
       },
