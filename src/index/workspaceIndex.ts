@@ -269,7 +269,8 @@ export class WorkspaceIndex {
     const index = await SegmentedIndex.open(result.snapshot, createYielder(signal, INSTALL_BUDGET_MS));
     this.install(index, result, folders);
     this.warm(index, true);
-    if (this.dirty.size > 0) {
+    // updates that land while the batch below is applied are parked in `dirty` too (a sync is still under way)
+    while (this.dirty.size > 0 && this.current === index && !signal.aborted) {
       const again = [...this.dirty];
       this.dirty.clear();
       await this.applyUpdates(again);

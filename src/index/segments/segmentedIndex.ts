@@ -249,11 +249,12 @@ export class SegmentedIndex {
       this.liveLength += segment.totalLength;
     }
     this.fileTable.append(records);
-    for (const gone of this.segments.filter(s => this.liveIn(s) === 0)) {
+    const emptied = this.segments.filter(s => this.liveIn(s) === 0);
+    this.segments = this.segments.filter(s => !emptied.includes(s));
+    for (const gone of emptied) {
       this.deletions.delete(gone.id);
       this.deletedIn.delete(gone.id);
     }
-    this.segments = this.segments.filter(s => this.liveIn(s) > 0);
   }
 
   /** New stats for files whose bytes did not change (their chunks stay). */

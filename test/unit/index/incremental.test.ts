@@ -46,6 +46,54 @@ describe('incremental updates', () => {
     assert.equal(stats?.segments, 2);
   });
 
+  it('drops a file edited twice: the segment its first edit made holds nothing live', async () => {
+    await writeFile(join(ws, 'notes.txt'), 'second draft mentions pelican\n');
+    await index.update([join(ws, 'notes.txt')]);
+    await writeFile(join(ws, 'notes.txt'), 'third draft mentions heron\n');
+    await index.update([join(ws, 'notes.txt')]);
+    assert.deepEqual(paths('pelican'), []);
+    assert.deepEqual(paths('draft'), ['notes.txt:1-1']);
+  });
+
+  it('applies a change saved while a sync applies the changes it parked, and resolves it only once searchable', async () => {
+    for (let i = 0; i < 200; i++) await writeFile(join(ws, `f${i}.md`), `file ${i} words here\n`);
+    let armed = false;
+    let late: Promise<void> | undefined;
+    const racing = new WorkspaceIndex({
+      folders: () => [ws],
+      storeDir: join(temp, 'store-race'),
+      workerFile: false,
+      persistDelayMs: 10,
+      // the index in place changes: the sync installed its index and is applying what it parked
+      onChange: () => {
+        if (!armed) return;
+        armed = false;
+        setImmediate(() => {
+          void writeFile(join(ws, 'b.md'), 'bison arrives late\n').then(() => {
+            late = racing.update([join(ws, 'b.md')]);
+          });
+        });
+      },
+    });
+    try {
+      await racing.ready();
+      await writeFile(join(ws, 'a.md'), 'aardvark\n');
+      const syncing = racing.sync();
+      void racing.update([join(ws, 'a.md')]); // parked: a sync is under way
+      armed = true;
+      await syncing;
+      assert.ok(await until(() => late !== undefined), 'the late change was saved mid-sync');
+      await late;
+      assert.deepEqual(
+        racing.search('bison', 5).map(h => h.path),
+        ['b.md'],
+      );
+    } finally {
+      await racing.flush();
+      racing.dispose();
+    }
+  });
+
   it("readies each new segment's WebAssembly scorer while idle, and then scores common terms there", async () => {
     const prepared: number[] = [];
     const scoredAll: number[] = [];
