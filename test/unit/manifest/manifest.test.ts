@@ -48,7 +48,7 @@ interface Manifest {
   contributes: {
     commands: Command[];
     menus: Record<string, MenuItem[]>;
-    keybindings?: { command: string; key: string; mac?: string; when?: string }[];
+    keybindings?: { command: string; key: string; win?: string; mac?: string; when?: string }[];
     views: Record<string, { id: string; type?: string; when?: string }[]>;
     viewsWelcome?: { view: string; contents: string; when?: string }[];
     walkthroughs?: { id: string; title: string; steps: Step[] }[];
@@ -208,6 +208,11 @@ describe('package.json: keybindings', () => {
     }
     assert.ok(active('grounded.askAboutSelection', { editorTextFocus: true, editorHasSelection: true }).length > 0);
     assert.ok(active('grounded.ask', { editorTextFocus: true, editorHasSelection: false }).length > 0);
+  });
+
+  it('binds no Ctrl+Alt+letter on Windows, where AltGr is Ctrl+Alt and types characters (AltGr+G is ] on some layouts)', () => {
+    for (const b of bindings.filter(b => b.key.startsWith('ctrl+alt+')))
+      assert.ok(b.win !== undefined && !b.win.startsWith('ctrl+alt+'), `${b.command} takes AltGr+${b.key.slice(9)}`);
   });
 
   it('leaves the terminal its own ctrl+alt+g (it sends a bell character there)', () => {
