@@ -13,7 +13,7 @@ import { createAskService } from './vscode/askService';
 import { logFailureOnce } from './vscode/failureLog';
 import { loadCore } from './vscode/loadCore';
 import { ModelResolver } from './vscode/models';
-import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET } from './vscode/retrieverSettings';
+import { ConfiguredRetriever, DATABASE_PASSWORD_SECRET, readRetrieverSettings } from './vscode/retrieverSettings';
 import { registerSearchTool } from './vscode/searchTool';
 import { registerSecretCommands } from './vscode/secretCommands';
 import { PRESETS, type PresetId } from './providers/presets';
@@ -80,7 +80,15 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
         logFailure: error => logFailureOnce(log, 'index report', error),
       }),
     ),
-    ...optional('The grounded_search tool', () => registerSearchTool({ retriever, loadCore, log })),
+    ...optional('The grounded_search tool', () =>
+      registerSearchTool({
+        retriever,
+        loadCore,
+        log,
+        firstBuild: () =>
+          readRetrieverSettings().kind === 'local' && !index.retriever.stats() && index.retriever.isSyncing,
+      }),
+    ),
     vscode.window.registerWebviewViewProvider(PanelViewProvider.viewId, panel),
     ...registerCommands(index, log),
     registerOpenCitation(),

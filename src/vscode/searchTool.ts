@@ -18,7 +18,18 @@ export interface SearchToolDeps {
   /** The core, loaded at the first call (the checks and the formatting live there). */
   loadCore(): Promise<Pick<Core, 'agentSearch' | 'agentSearchInput'>>;
   log: { warn(message: string): void };
+  /**
+   * True while the search would wait for the local index's first build (nothing to search yet): minutes on a large
+   * workspace, while the agent waits on a tool call. Such a search is given FIRST_BUILD_WAIT_MS, then the agent is
+   * told to search again later.
+   */
+  firstBuild?: () => boolean;
+  /** FIRST_BUILD_WAIT_MS unless a test says otherwise. */
+  firstBuildWaitMs?: number;
 }
+
+/** How long a search waits for the index's first build before the agent is told to try again. */
+export const FIRST_BUILD_WAIT_MS = 15_000;
 
 export function registerSearchTool(deps: SearchToolDeps): vscode.Disposable {
   return vscode.lm.registerTool<SearchToolInput>(SEARCH_TOOL_NAME, createSearchTool(deps));
@@ -44,11 +55,14 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
         const core = await deps.loadCore();
         const input = core.agentSearchInput(options.input.query, options.input.maxResults);
         const tokenization = options.tokenizationOptions;
-        const result = await core.agentSearch(deps.retriever, input, {
+        const searching = core.agentSearch(deps.retriever, input, {
           signal: controller.signal,
           tokenBudget: tokenization?.tokenBudget,
           countTokens: tokenization && (text => Promise.resolve(tokenization.countTokens(text, token))),
         });
+        const result = deps.firstBuild?.()
+          ? await withinFirstBuildWait(searching, controller, deps.firstBuildWaitMs ?? FIRST_BUILD_WAIT_MS)
+          : await searching;
         return new vscode.LanguageModelToolResult(
           [result.summary, ...result.blocks].map(text => new vscode.LanguageModelTextPart(text)),
         );
@@ -62,6 +76,24 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
       }
     },
   };
+}
+
+/** The search, or, when the first build has not ended within `ms`, an error saying to search again. */
+async function withinFirstBuildWait<T>(searching: Promise<T>, controller: AbortController, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const waited = new Promise<'waited'>(resolve => (timer = setTimeout(() => resolve('waited'), ms)));
+  try {
+    const first = await Promise.race([searching, waited]);
+    if (first !== 'waited') return first;
+    controller.abort();
+    searching.catch(() => undefined);
+    throw new GroundedError(
+      'index',
+      'Grounded is still building the workspace index for the first time; search again in a minute.',
+    );
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 const clip = (text: string): string => (text.length > 80 ? `${text.slice(0, 79)}…` : text);

@@ -54,6 +54,40 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
       return part.value;
     });
 
+  it('tells the agent to search again when the first index build outlasts the wait, and stops that search', async () => {
+    let aborted = false;
+    const building: Retriever = {
+      search: (_query: string, options: SearchOptions) =>
+        new Promise<Passage[]>((_, reject) =>
+          options.signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new Error('aborted'));
+          }),
+        ),
+    };
+    const waiting = createSearchTool({
+      retriever: building,
+      loadCore: async () => core,
+      log: { warn: m => warnings.push(m) },
+      firstBuild: () => true,
+      firstBuildWaitMs: 30,
+    });
+    await assert.rejects(invoke(waiting, { query: 'flux' }), /still building the workspace index .*search again/);
+    assert.equal(aborted, true, 'the waiting search was stopped');
+    // once built, no wait applies: a search that takes its time is waited for
+    const slow: Retriever = {
+      search: () => new Promise<Passage[]>(resolve => setTimeout(() => resolve([passage(1, 'flux')]), 60)),
+    };
+    const built = createSearchTool({
+      retriever: slow,
+      loadCore: async () => core,
+      log: { warn: () => undefined },
+      firstBuild: () => false,
+      firstBuildWaitMs: 30,
+    });
+    assert.equal(texts(await invoke(built, { query: 'flux' })).length, 2);
+  });
+
   it('returns a summary part, then one text part per passage headed by path:start-end and title', async () => {
     const found: Passage[] = [{ ...passage(1, 'flux capacitor'), startLine: 4, endLine: 4 }];
     const result = await invoke(tool(new FakeRetriever(() => found)), { query: 'flux', maxResults: 3 });
