@@ -48,10 +48,24 @@ function selectionContext(editor: vscode.TextEditor): SelectionContext {
   // a selection that ends at column 0 does not include that line
   const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
   return {
-    path: vscode.workspace.asRelativePath(editor.document.uri),
+    path: selectionPlace(editor.document),
     startLine: start.line + 1,
     endLine: lastLine + 1,
     // only this much reaches the model; the rest would be kept in the saved conversation for nothing
     text: editor.document.getText(editor.selection).slice(0, MAX_CONTEXT_CHARS),
   };
+}
+
+/**
+ * Where a selection is, as citations name places: the file relative to the workspace, or for a notebook cell, the
+ * notebook and the cell (`nb.ipynb#cell=3`, 1-based), whose lines the selection's are.
+ */
+function selectionPlace(document: vscode.TextDocument): string {
+  if (document.uri.scheme === 'vscode-notebook-cell') {
+    for (const notebook of vscode.workspace.notebookDocuments) {
+      const cell = notebook.getCells().find(c => c.document === document);
+      if (cell) return `${vscode.workspace.asRelativePath(notebook.uri)}#cell=${cell.index + 1}`;
+    }
+  }
+  return vscode.workspace.asRelativePath(document.uri);
 }
