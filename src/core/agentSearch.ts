@@ -225,7 +225,7 @@ function summaryText(query: string, shown: number, tokens: number, budget: numbe
 
 function tooSmallText(query: string, found: number, budget: number): string {
   const passages = found === 1 ? '1 passage' : `${found} passages`;
-  return `The ${budget}-token budget is too small for any passage: ${passages} found for “${oneLine(query)}” left out. Search again with a larger budget.`;
+  return `The ${budget}-token budget is too small for any passage: ${passages} found for “${oneLine(query)}” left out. Call the tool again when more of the context window is free, or ask the user to read them in Grounded's panel.`;
 }
 
 const oneLine = (text: string): string =>
