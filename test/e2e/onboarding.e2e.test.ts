@@ -26,7 +26,7 @@ describe('getting started with Grounded (browser)', function () {
     await runCommand(page, 'Grounded: Focus on Get Started View');
     const welcome = page.locator('.welcome-view-content');
     const button = (label: string) => welcome.locator('.monaco-button', { hasText: label }).first();
-    for (const label of ['Select Model', 'Set API Key', 'Try @grounded in Chat', 'Index Status'])
+    for (const label of ['Select Model', 'Try @grounded in Chat', 'Index Status'])
       await button(label).waitFor({ timeout: 30_000 });
     await screenshot(page, 'e2e-onboarding-get-started');
 

@@ -72,7 +72,9 @@ function bruteForce(segments: readonly RefDoc[][], query: string, k: number): Sc
 }
 
 describe('rankings over compressed postings', () => {
-  it('are exactly those of brute-force BM25 over the same chunks, through deletions, merges and the WebAssembly scorer', async () => {
+  it('are exactly those of brute-force BM25 over the same chunks, through deletions, merges and the WebAssembly scorer', async function () {
+    // sixteen random corpora, each scored by brute force too: seconds of work, more on a loaded machine
+    this.timeout(60_000);
     for (let seed = 1; seed <= 16; seed++) {
       const next = random(seed * 7919);
       const vocabulary = 30 + Math.floor(next() * 400);
