@@ -27,28 +27,35 @@ export function createFileFilter(
   const included = includeMatcher(rules.include ?? []);
   // the folders' real paths, resolved once per filter without blocking the thread
   const roots = Promise.all(folders.map(f => realpath(f).catch(() => f)));
-  /** Per directory, the ignore rules in force inside it: those around it plus its own ignore files. */
+  /**
+   * Per folder and directory, the ignore rules in force inside it: those around it plus its own ignore files. A
+   * directory inside two nested folders has other rules in each (its paths are relative to another root).
+   */
   const stacks = new Map<string, Promise<IgnoreStack>>();
-  const rulesIn = (dir: string, base: string, around: IgnoreStack): Promise<IgnoreStack> => {
-    let stack = stacks.get(dir);
+  const rulesIn = (folder: string, dir: string, base: string, around: IgnoreStack): Promise<IgnoreStack> => {
+    const key = folder + '\0' + dir;
+    let stack = stacks.get(key);
     if (!stack) {
       stack = readIgnoreFiles(dir).then(contents => around.with(base, contents));
-      stacks.set(dir, stack);
+      stacks.set(key, stack);
     }
     return stack;
   };
-  return async location => {
-    const folder = folders.find(f => location.startsWith(f.endsWith(sep) ? f : f + sep));
-    if (!folder) return undefined;
+  /**
+   * Whether the walk of `folder` lists the file: the file it lists, undefined when it leaves the file out, or the
+   * directory it does not enter on the way (another folder at or below it may be walked as its own root).
+   */
+  const walkOf = async (folder: string, location: string): Promise<AdmittedFile | undefined | { skips: string }> => {
     const parts = relative(folder, location).split(sep);
     let ignores = IgnoreStack.empty();
     let dir = folder;
     for (let i = 0; i < parts.length; i++) {
       const rel = parts.slice(0, i + 1).join('/');
       const isDirectory = i < parts.length - 1;
-      ignores = await rulesIn(dir, i === 0 ? '' : parts.slice(0, i).join('/') + '/', ignores);
-      if (excluded(rel, isDirectory) || ignores.ignores(rel, isDirectory)) return undefined;
+      ignores = await rulesIn(folder, dir, i === 0 ? '' : parts.slice(0, i).join('/') + '/', ignores);
       dir = dir + sep + parts[i];
+      if (excluded(rel, isDirectory) || ignores.ignores(rel, isDirectory))
+        return isDirectory ? { skips: dir } : undefined;
     }
     const rel = parts.join('/');
     if (!included(rel) || !documentAdmitted(rel, rules.documents)) return undefined;
@@ -57,5 +64,17 @@ export function createFileFilter(
     const real = await realpath(location).catch(() => undefined);
     if (real === undefined || !isInside(real, await roots)) return undefined; // a link leading outside is not read
     return { path: folderPrefix(folders, folder) + rel, location, size: info.size, mtimeMs: info.mtimeMs };
+  };
+  return async location => {
+    // The walk takes the folders in order and walks each directory once, so the first folder holding the file
+    // decides, unless its walk does not enter a directory that holds another folder: that folder is walked as a root.
+    let holding = folders.filter(f => isInside(location, [f]) && location !== f);
+    for (let folder = holding[0]; folder !== undefined; folder = holding[0]) {
+      const verdict = await walkOf(folder, location);
+      if (verdict === undefined || !('skips' in verdict)) return verdict;
+      const skipped = verdict.skips;
+      holding = holding.filter(f => f !== folder && isInside(f, [skipped]));
+    }
+    return undefined;
   };
 }

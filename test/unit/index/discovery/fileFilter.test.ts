@@ -35,3 +35,40 @@ describe('the file filter of saves and watcher events (it runs on the extension 
     assert.equal(outside, undefined);
   });
 });
+
+describe('the file filter with nested folders', () => {
+  const dirs = tempDirs();
+
+  it('hands a file to the nested folder when the outer folder does not enter the directory holding it', async () => {
+    const ws = join(await dirs.make('grounded-filter-nested-'), 'ws');
+    await mkdir(join(ws, 'sub'), { recursive: true });
+    await mkdir(join(ws, 'node_modules', 'pkg'), { recursive: true });
+    await writeFile(join(ws, '.gitignore'), 'sub/\n');
+    await writeFile(join(ws, 'sub', 'x.md'), '# X\n');
+    await writeFile(join(ws, 'sub', '.gitignore'), 'hidden.md\n');
+    await writeFile(join(ws, 'sub', 'hidden.md'), '# Hidden\n');
+    await writeFile(join(ws, 'node_modules', 'pkg', 'readme.md'), '# Pkg\n');
+    const sub = join(ws, 'sub');
+    const pkg = join(ws, 'node_modules', 'pkg');
+    const filter = createFileFilter([ws, sub, pkg], {});
+    // the walk skips sub/ and node_modules/ under ws and walks each nested folder as its own root
+    assert.equal((await filter(join(sub, 'x.md')))?.path, 'sub/x.md');
+    assert.equal((await filter(join(pkg, 'readme.md')))?.path, 'pkg/readme.md');
+    // the nested folder's own rules still apply, and ws's rules do not reach into it
+    assert.equal(await filter(join(sub, 'hidden.md')), undefined);
+    // with the nested folder first, its walk takes the file and the outer walk finds that folder walked
+    const innerFirst = createFileFilter([sub, ws], {});
+    assert.equal((await innerFirst(join(sub, 'x.md')))?.path, 'sub/x.md');
+    assert.equal(await innerFirst(join(sub, 'hidden.md')), undefined);
+  });
+
+  it('keeps a file out when the directory the outer folder skips is below the nested folder', async () => {
+    const ws = join(await dirs.make('grounded-filter-nested-'), 'ws');
+    await mkdir(join(ws, 'sub', 'deep'), { recursive: true });
+    await writeFile(join(ws, '.gitignore'), 'sub/deep/\n');
+    await writeFile(join(ws, 'sub', 'deep', 'x.md'), '# X\n');
+    // ws's walk enters sub (so sub is not walked again) and skips sub/deep
+    const filter = createFileFilter([ws, join(ws, 'sub')], {});
+    assert.equal(await filter(join(ws, 'sub', 'deep', 'x.md')), undefined);
+  });
+});
