@@ -72,3 +72,38 @@ describe('the file filter with nested folders', () => {
     assert.equal(await filter(join(ws, 'sub', 'deep', 'x.md')), undefined);
   });
 });
+
+describe('the file filter and links inside the folders', () => {
+  const dirs = tempDirs();
+
+  it('refuses a path through a link to a file the walk lists by its own path, and admits one to a file it leaves out', async () => {
+    const temp = await dirs.make('grounded-filter-links-');
+    const ws = join(temp, 'ws');
+    await mkdir(join(ws, 'docs'), { recursive: true });
+    await mkdir(join(ws, 'hidden'));
+    await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n');
+    await writeFile(join(ws, 'notes.md'), '# Notes\n');
+    await writeFile(join(ws, '.gitignore'), 'hidden/\nhidden.md\n');
+    await writeFile(join(ws, 'hidden', 'deep.md'), '# Deep\n');
+    await writeFile(join(ws, 'hidden.md'), '# Hidden\n');
+    await symlink(join(ws, 'docs'), join(ws, 'alias'));
+    await symlink(join(ws, 'notes.md'), join(ws, 'notes-link.md'));
+    await symlink(join(ws, 'hidden'), join(ws, 'shown'));
+    await symlink(join(ws, 'hidden.md'), join(ws, 'shown.md'));
+    const viaLink = join(temp, 'ws-link');
+    await symlink(ws, viaLink);
+    const filter = createFileFilter([ws], {});
+    // indexed as docs/guide.md and notes.md: a save of the link's path must not add them twice
+    assert.equal(await filter(join(ws, 'alias', 'guide.md')), undefined);
+    assert.equal(await filter(join(ws, 'notes-link.md')), undefined);
+    assert.equal((await filter(join(ws, 'docs', 'guide.md')))?.path, 'docs/guide.md');
+    assert.equal((await filter(join(ws, 'notes.md')))?.path, 'notes.md');
+    // git-ignored by their own paths: the walk lists them through the links
+    assert.equal((await filter(join(ws, 'shown', 'deep.md')))?.path, 'shown/deep.md');
+    assert.equal((await filter(join(ws, 'shown.md')))?.path, 'shown.md');
+    // a folder opened through a link: its files are still listed by their paths in it
+    const throughLink = createFileFilter([viaLink], {});
+    assert.equal((await throughLink(join(viaLink, 'docs', 'guide.md')))?.path, 'docs/guide.md');
+    assert.equal(await throughLink(join(viaLink, 'alias', 'guide.md')), undefined);
+  });
+});
