@@ -176,6 +176,34 @@ describe('incremental updates', () => {
     assert.deepEqual(paths('zebra'), []);
   });
 
+  it('walks again for a new folder, but not for one the walk leaves out (a build output, an installed package)', async () => {
+    let syncs = 0;
+    const counted = new WorkspaceIndex({
+      folders: () => [ws],
+      workerFile: false,
+      onSyncing: syncing => void (syncing && syncs++),
+    });
+    try {
+      await counted.ready();
+      syncs = 0;
+      await mkdir(join(ws, 'secret', 'deep'), { recursive: true });
+      await mkdir(join(ws, 'node_modules', 'x'), { recursive: true });
+      await writeFile(join(ws, 'node_modules', 'x', 'readme.md'), 'okapi\n');
+      await counted.update([join(ws, 'secret'), join(ws, 'secret', 'deep'), join(ws, 'node_modules', 'x')]);
+      assert.equal(syncs, 0);
+      await mkdir(join(ws, 'more'));
+      await writeFile(join(ws, 'more', 'okapi.md'), 'okapi\n');
+      await counted.update([join(ws, 'more')]);
+      assert.equal(syncs, 1);
+      assert.deepEqual(
+        counted.search('okapi', 5).map(h => h.path),
+        ['more/okapi.md'],
+      );
+    } finally {
+      counted.dispose();
+    }
+  });
+
   it('does not read through a link that leads out of the workspace, and forgets a file replaced by one', async () => {
     await writeFile(join(temp, 'outside.txt'), 'outside zebra\n');
     await symlink(join(temp, 'outside.txt'), join(ws, 'link.txt'));

@@ -107,3 +107,24 @@ describe('the file filter and links inside the folders', () => {
     assert.equal(await throughLink(join(viaLink, 'alias', 'guide.md')), undefined);
   });
 });
+
+describe('the file filter of new folders', () => {
+  const dirs = tempDirs();
+
+  it('tells whether the walk enters a folder: not one git-ignored or excluded, or inside one, unless a folder is walked there', async () => {
+    const ws = join(await dirs.make('grounded-filter-folders-'), 'ws');
+    for (const dir of ['docs/new', 'out/deep', 'node_modules/x', 'node_modules/pkg/lib', 'vendor/pkg']) {
+      await mkdir(join(ws, dir), { recursive: true });
+    }
+    await writeFile(join(ws, '.gitignore'), 'out/\n');
+    const filter = createFileFilter([ws, join(ws, 'node_modules', 'pkg')], {});
+    assert.equal(await filter.enters(join(ws, 'docs', 'new')), true);
+    assert.equal(await filter.enters(join(ws, 'out')), false);
+    assert.equal(await filter.enters(join(ws, 'out', 'deep')), false);
+    assert.equal(await filter.enters(join(ws, 'node_modules', 'x')), false);
+    // node_modules/pkg is a folder of its own, walked as a root, and node_modules holds it
+    assert.equal(await filter.enters(join(ws, 'node_modules', 'pkg', 'lib')), true);
+    assert.equal(await filter.enters(join(ws, 'node_modules')), true);
+    assert.equal(await filter.enters(join(ws, 'vendor', 'pkg')), true);
+  });
+});
