@@ -366,7 +366,9 @@ export class WorkspaceIndex {
         continue;
       }
       if ((await stat(location).catch(() => undefined))?.isDirectory()) {
-        needsWalk = true; // a folder appeared (created, renamed, moved in): only a walk finds its files
+        // a folder appeared (created, renamed, moved in): only a walk finds its files, unless the walk does not
+        // enter it (a build's out/, an npm install's node_modules/x): then it holds none
+        if (await admit.enters(location)) needsWalk = true;
         continue;
       }
       gone.push(location);

@@ -1,6 +1,6 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
-import { basename, join, sep } from 'node:path';
+import { basename, dirname, join, sep } from 'node:path';
 import { createYielder } from '../base/yieldToEventLoop';
 import { documentAdmitted, type DocumentSettings } from '../documents/documents';
 import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
@@ -53,6 +53,19 @@ export interface Candidate {
   mtimeMs?: number;
 }
 
+/** A link the walk follows once the entries that are not links are walked, with what the walk knew where it was. */
+interface FollowedLink {
+  location: string;
+  /** Its real path, inside the folders. */
+  target: string;
+  /** Display path, without the folder prefix. */
+  path: string;
+  prefix: string;
+  /** The ignore rules in force in the folder holding it. */
+  ignores: IgnoreStack;
+  info: { size: number; mtimeMs: number } | undefined;
+}
+
 /** Files a walk lists unless the settings say otherwise (`grounded.index.maxFiles`). */
 export const DEFAULT_MAX_FILES = 200_000;
 /** The most files a setting can ask for: each costs memory in the walk, the file table and the segments. */
@@ -83,8 +96,10 @@ export const isInside = (real: string, roots: readonly string[]): boolean =>
 /**
  * Walks the folders and lists the files the rules let in (.gitignore / .groundedignore at every level, exclude and
  * include globs), with their size and mtime, without reading them; `onCandidate` hears of each as it is found.
- * A symlink is followed only when its real path lies inside one of the folders, and a folder is walked once
- * however many links lead to it. Links leading outside, symlink loops, unreadable folders or links, and files
+ * A symlink is followed only when its real path lies inside one of the folders, and only once every entry that is
+ * not a link has been walked: a folder or file is listed by its own path when the walk reaches it so, and a link to
+ * what is already walked or listed is skipped (a folder is walked once however many links lead to it, a file is
+ * listed once). Links leading outside, symlink loops, unreadable folders or links, and files
  * past `maxFiles` (the walk goes on to count them, reading no more than folder listings) are counted in `skipped`;
  * nothing throws but an abort. The file-system calls are synchronous (each is short, and a promise per call costs
  * more than the call over a large tree) and the yielder keeps an in-process walk responsive.
@@ -105,7 +120,11 @@ export async function walkFolders(
   const skipped = emptySkipCounts();
   const step = createYielder(rules.signal);
   const candidates: Candidate[] = [];
-  const visited = new Set<string>();
+  /** The folders walked: real path → the path on disk the walk entered it by. */
+  const walked = new Map<string, string>();
+  /** Links inside the folders, followed after the entries that are not links (see above). */
+  const folderLinks: FollowedLink[] = [];
+  const fileLinks: FollowedLink[] = [];
   const roots = realFolders(folders);
   const maxFiles = fileCountLimit(rules.maxFiles);
 
@@ -145,41 +164,51 @@ export async function walkFolders(
       if (!isDirectory && !isFile) continue; // sockets, fifos, devices
       if (excluded(path, isDirectory) || scoped.ignores(path, isDirectory)) continue;
       if (isFile && (!included(path) || !documentAdmitted(path, rules.documents))) continue;
-      let target: string | undefined;
       if (isLink) {
-        target = realPath(location);
-        if (target === undefined) {
-          skipped.unreadable++;
-          continue;
-        }
-        if (!isInside(target, roots)) {
-          skipped['outside-link']++;
-          continue;
-        }
-      }
-      if (isDirectory) {
-        const realDir = target ?? join(real, entry.name);
-        if (visited.has(realDir)) skipped['symlink-loop']++;
-        else {
-          visited.add(realDir);
-          await walk(location, realDir, path, prefix, scoped);
-        }
-      } else if (candidates.length >= maxFiles) skipped['file-limit']++;
-      else {
-        const candidate: Candidate = info
-          ? { path: prefix + path, location, size: info.size, mtimeMs: info.mtimeMs }
-          : { path: prefix + path, location };
-        candidates.push(candidate);
-        rules.onCandidate?.(candidate);
-      }
+        const target = realPath(location);
+        if (target === undefined) skipped.unreadable++;
+        else if (!isInside(target, roots)) skipped['outside-link']++;
+        else (isDirectory ? folderLinks : fileLinks).push({ location, target, path, prefix, ignores: scoped, info });
+      } else if (isDirectory) await enter(location, join(real, entry.name), path, prefix, scoped);
+      else list(prefix + path, location, info);
     }
+  };
+  const enter = async (dir: string, real: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
+    if (walked.has(real)) skipped['symlink-loop']++;
+    else {
+      walked.set(real, dir);
+      await walk(dir, real, rel, prefix, ignores);
+    }
+  };
+  const list = (path: string, location: string, info: { size: number; mtimeMs: number } | undefined): void => {
+    if (candidates.length >= maxFiles) {
+      skipped['file-limit']++;
+      return;
+    }
+    const candidate: Candidate = info ? { path, location, size: info.size, mtimeMs: info.mtimeMs } : { path, location };
+    candidates.push(candidate);
+    rules.onCandidate?.(candidate);
   };
 
   for (const [i, folder] of folders.entries()) {
     const real = roots[i] as string;
-    if (visited.has(real)) continue;
-    visited.add(real);
+    if (walked.has(real)) continue;
+    walked.set(real, folder);
     await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty());
+  }
+  // a folder walked through a link may hold more links: they join the queues
+  for (let i = 0; i < folderLinks.length; i++) {
+    const link = folderLinks[i] as FollowedLink;
+    await enter(link.location, link.target, link.path, link.prefix, link.ignores);
+  }
+  if (fileLinks.length > 0) {
+    const listed = new Set(candidates.map(c => c.location));
+    for (const link of fileLinks) {
+      // the file the link leads to, by the path the walk lists it under when it does
+      const folder = walked.get(dirname(link.target));
+      if (folder === undefined || !listed.has(join(folder, basename(link.target))))
+        list(link.prefix + link.path, link.location, link.info);
+    }
   }
   return { candidates, skipped };
 }

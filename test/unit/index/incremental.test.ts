@@ -176,6 +176,34 @@ describe('incremental updates', () => {
     assert.deepEqual(paths('zebra'), []);
   });
 
+  it('walks again for a new folder, but not for one the walk leaves out (a build output, an installed package)', async () => {
+    let syncs = 0;
+    const counted = new WorkspaceIndex({
+      folders: () => [ws],
+      workerFile: false,
+      onSyncing: syncing => void (syncing && syncs++),
+    });
+    try {
+      await counted.ready();
+      syncs = 0;
+      await mkdir(join(ws, 'secret', 'deep'), { recursive: true });
+      await mkdir(join(ws, 'node_modules', 'x'), { recursive: true });
+      await writeFile(join(ws, 'node_modules', 'x', 'readme.md'), 'okapi\n');
+      await counted.update([join(ws, 'secret'), join(ws, 'secret', 'deep'), join(ws, 'node_modules', 'x')]);
+      assert.equal(syncs, 0);
+      await mkdir(join(ws, 'more'));
+      await writeFile(join(ws, 'more', 'okapi.md'), 'okapi\n');
+      await counted.update([join(ws, 'more')]);
+      assert.equal(syncs, 1);
+      assert.deepEqual(
+        counted.search('okapi', 5).map(h => h.path),
+        ['more/okapi.md'],
+      );
+    } finally {
+      counted.dispose();
+    }
+  });
+
   it('does not read through a link that leads out of the workspace, and forgets a file replaced by one', async () => {
     await writeFile(join(temp, 'outside.txt'), 'outside zebra\n');
     await symlink(join(temp, 'outside.txt'), join(ws, 'link.txt'));
@@ -188,10 +216,25 @@ describe('incremental updates', () => {
     assert.deepEqual(paths('meeting'), []);
   });
 
-  it('reads through a link that stays inside the workspace', async () => {
-    await symlink(join(ws, 'docs', 'guide.md'), join(ws, 'guide-link.md'));
-    await index.update([join(ws, 'guide-link.md')]);
-    assert.ok(paths('install widget').includes('guide-link.md:1-7'));
+  it('reads through a link that stays inside the workspace to a file left out by its own path', async () => {
+    await mkdir(join(ws, 'secret'));
+    await writeFile(join(ws, 'secret', 'plan.md'), 'the walrus plan\n');
+    await symlink(join(ws, 'secret', 'plan.md'), join(ws, 'plan-link.md'));
+    await index.update([join(ws, 'plan-link.md')]);
+    assert.deepEqual(paths('walrus'), ['plan-link.md:1-1']);
+  });
+
+  it('indexes a file that links lead to once, by its own path, and keeps it so across saves', async () => {
+    await symlink(join(ws, 'docs'), join(ws, 'alias'));
+    await symlink(join(ws, 'notes.txt'), join(ws, 'notes-link.txt'));
+    await index.update([join(ws, 'alias'), join(ws, 'notes-link.txt')]); // a new folder: a walk
+    await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n\nInstall the gizmo.\n');
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes about the gizmo\n');
+    // the watcher reports the real paths; a save through a link reports the link's
+    await index.update([join(ws, 'docs', 'guide.md'), join(ws, 'notes.txt'), join(ws, 'alias', 'guide.md')]);
+    assert.deepEqual(paths('gizmo').sort(), ['docs/guide.md:1-3', 'notes.txt:1-1']);
+    assert.deepEqual(paths('widget'), []);
+    assert.equal(index.stats()?.files, 3);
   });
 
   it('keeps to the file limit: tells once how many files were left out and how to narrow, and adds none past it', async () => {

@@ -139,9 +139,10 @@ describe('walkFolders', () => {
   let root: string;
   before(async () => {
     root = await dirs.make('grounded-walk-');
-    await put(root, { 'a/one.md': 'one', 'a/b/two.ts': 'two', 'c.txt': 'three' });
+    await put(root, { 'a/one.md': 'one', 'a/b/two.ts': 'two', 'c.txt': 'three', 'node_modules/dep.txt': 'four!' });
     await symlink(root, join(root, 'a', 'b', 'loop'));
-    await symlink(join(root, 'c.txt'), join(root, 'linked.txt'));
+    // node_modules is excluded, so the file is listed through the link
+    await symlink(join(root, 'node_modules', 'dep.txt'), join(root, 'linked.txt'));
   });
 
   it('lists the same files without stat when asked, stat-ing only links (to follow them) and still stopping loops', async () => {
@@ -196,18 +197,32 @@ describe('links, limits and reading bounds', () => {
     assert.ok(!files.some(f => f.text.includes('outside secret')));
   });
 
-  it('follows a link inside the workspace, walking its folder once however many links lead there', async () => {
+  it('lists a folder or file by its own path, once, however many links lead there (and before them in name order)', async () => {
     await symlink(join(ws, 'docs'), join(ws, 'alias'));
     await symlink(join(ws, 'docs'), join(ws, 'docs', 'self'));
     await symlink(join(ws, 'notes.txt'), join(ws, 'notes-link.txt'));
     const { candidates, skipped } = await walkFolders([ws], {});
-    // `alias` comes first in name order: docs is walked through it, and docs itself and docs/self are the same folder.
+    // `alias` comes before `docs` in name order, but links are followed once every other entry is walked
     assert.deepEqual(
       candidates.map(c => c.path),
-      ['alias/guide.md', 'notes-link.txt', 'notes.txt'],
+      ['docs/guide.md', 'notes.txt'],
     );
     assert.equal(skipped['symlink-loop'], 2);
     assert.equal(skipped['outside-link'], 0);
+  });
+
+  it('follows a link to a folder or file the walk leaves out by its own path, once', async () => {
+    await put(ws, { '.groundedignore': 'hidden/\nhidden.txt\n', 'hidden/deep.md': 'deep', 'hidden.txt': 'hidden' });
+    await symlink(join(ws, 'hidden'), join(ws, 'alias'));
+    await symlink(join(ws, 'hidden'), join(ws, 'docs', 'again'));
+    await symlink(join(ws, 'hidden.txt'), join(ws, 'shown.txt'));
+    await symlink(join(ws, 'hidden', 'deep.md'), join(ws, 'deep-link.md'));
+    const { candidates, skipped } = await walkFolders([ws], {});
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['.groundedignore', 'docs/guide.md', 'notes.txt', 'alias/deep.md', 'shown.txt'],
+    );
+    assert.equal(skipped['symlink-loop'], 1);
   });
 
   it('follows links when the workspace folder itself is reached through a link', async () => {
@@ -218,7 +233,7 @@ describe('links, limits and reading bounds', () => {
     const { candidates, skipped } = await walkFolders([viaLink], {});
     assert.deepEqual(
       candidates.map(c => c.path),
-      ['alias/guide.md', 'notes.txt'],
+      ['docs/guide.md', 'notes.txt'],
     );
     assert.equal(skipped['outside-link'], 1);
   });
