@@ -75,7 +75,7 @@ export class PanelController {
   private nextId = Date.now();
   /** The conversation *New Conversation* cleared, kept until Undo brings it back or a new question is asked. */
   private cleared: SavedTurn[] | undefined;
-  /** When the conversation was last saved (`ports.now`). */
+  /** When the conversation was last saved (`Date.now()`): a streaming answer is saved every few seconds. */
   private savedAt = 0;
 
   constructor(
