@@ -58,11 +58,15 @@ export function queryMetrics(entries: readonly RunEntry[], judged: ReadonlyMap<s
   };
 }
 
-/** Means over every query in the qrels (as trec_eval -c: a query without results scores 0). */
+/**
+ * Means over every query in the qrels that has a relevant document (as trec_eval -c: a query without results scores
+ * 0; as trec_eval, a query whose judgements are all 0 is left out, since nothing it could find would count).
+ */
 export function evaluateRun(run: Run, qrels: Qrels): { mean: RetrievalMetrics; queries: number } {
   const sum: RetrievalMetrics = { ndcgAt10: 0, mrrAt10: 0, recallAt10: 0, recallAt100: 0 };
   let queries = 0;
   for (const [queryId, judged] of qrels) {
+    if (![...judged.values()].some(grade => grade > 0)) continue;
     const m = queryMetrics(run.get(queryId) ?? [], judged);
     sum.ndcgAt10 += m.ndcgAt10;
     sum.mrrAt10 += m.mrrAt10;

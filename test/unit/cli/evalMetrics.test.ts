@@ -48,10 +48,12 @@ describe('evaluation metrics', () => {
     close(m.mrrAt10, 1 / 2);
   });
 
-  it('averages over every judged query, counting a missing one as zero', () => {
+  it('averages over every judged query with a relevant document, counting a missing one as zero', () => {
     const qrels = new Map([
       ['q1', new Map([['d1', 1]])],
       ['q2', new Map([['d9', 1]])],
+      // judged, but nothing relevant: trec_eval leaves such a query out
+      ['q4', new Map([['d1', 0]])],
     ]);
     const run = new Map([
       ['q1', [{ doc: 'd1', score: 1 }]],
