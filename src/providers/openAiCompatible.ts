@@ -1,5 +1,5 @@
+import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
 import type { ChatModel } from '../core/ports';
-import { FinishedAzureCompletions, FinishedCompletions } from './finishedStream';
 import { fetchNamingEndpoint } from './http/fetchNamingEndpoint';
 import type { Endpoint } from './presets';
 
@@ -31,7 +31,7 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - `streamUsage: false`: `stream_options` is rejected by some compatible servers, and usage is not shown.
  * - `logLevel: 'off'`: failures reach the user and the redacted Grounded log through the core; the client's own
  *   console logging would be a second, unredacted sink.
- * - Streams end with a verdict (`finishedStream.ts`, `http/sseEnd.ts`): one that closes without `[DONE]` or a finish
+ * - Streams end with a verdict (`http/sseEnd.ts`, below the client): one that closes without `[DONE]` or a finish
  *   reason is broken, not done; a content filter's or the output limit's stop says so.
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
  *   setting that holds it (offered as *Open Setting* where settings exist).
@@ -45,7 +45,7 @@ export function createOpenAiCompatibleModel(
   const common = { model: modelName, maxRetries: 0, streamUsage: false };
   const fetch = fetchNamingEndpoint(endpoint.azure?.endpoint ?? endpoint.baseURL, 'grounded.model.baseUrl');
   if (endpoint.azure) {
-    return new FinishedAzureCompletions({
+    return new AzureChatOpenAICompletions({
       ...common,
       azureOpenAIApiKey: key,
       azureOpenAIEndpoint: endpoint.azure.endpoint,
@@ -54,7 +54,7 @@ export function createOpenAiCompatibleModel(
       configuration: { logLevel: 'off', fetch },
     });
   }
-  return new FinishedCompletions({
+  return new ChatOpenAICompletions({
     ...common,
     apiKey: key,
     configuration: { baseURL: endpoint.baseURL, logLevel: 'off', fetch },

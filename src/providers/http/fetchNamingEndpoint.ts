@@ -8,7 +8,7 @@ import { failingUnlessEnded } from './sseEnd';
  * error."): a request that gets no response fails with an EndpointRequestError naming the endpoint's origin (never a
  * path, query or credentials) and the setting that holds it, around fetch's own error, so `toGroundedError` can say
  * where and why. Redirects are followed only within the endpoint's origin (`fetchWithinOrigin`); a cancel and a
- * refused redirect pass through unchanged. A stream that closes without saying it ended fails (`failingUnlessEnded`).
+ * refused redirect pass through unchanged. A stream that does not end as an answer does fails (`failingUnlessEnded`).
  */
 export function fetchNamingEndpoint(baseUrl: string, setting?: string): typeof fetch {
   const endpoint = originOf(baseUrl) ?? 'the configured endpoint';

@@ -1,35 +1,36 @@
 import { GroundedError } from '../../core/errors';
 
-/** What says an OpenAI-compatible stream ended in order: its `[DONE]` line, or a chunk's non-null finish reason. */
-const ENDED = /(?:^|\n)data:[ \t]*\[DONE\]|"finish_reason"[ \t]*:[ \t]*"/;
+/** An OpenAI-compatible stream's `[DONE]` line. */
+const DONE = /(?:^|\n)data:[ \t]*\[DONE\]/;
+/** A chunk's non-null finish reason. */
+const FINISH = /"finish_reason"[ \t]*:[ \t]*"([^"\\]*)"/g;
 /** Characters of one piece kept for the next, so an end split across two network reads is still seen. */
 const OVERLAP = 64;
 
 /**
- * An event-stream response whose body fails, at its end, when nothing in it said the answer ended (no `[DONE]` and
- * no finish reason): the connection was closed in order mid-answer (a proxy's timeout, a server that died), which
- * the client would otherwise read as a whole answer. Read here, below the client, since the client drops both the
- * `[DONE]` line and a final chunk that has no `delta`. The core keeps the partial answer and offers a retry.
+ * An event-stream response whose body fails at its end when the stream did not end as an answer does: closed with
+ * neither `[DONE]` nor a finish reason (a proxy's timeout, a server that died: the client would read the cut answer as
+ * a whole one), or stopped by a content filter or the output limit (`finish_reason` `content_filter`, `length`). Read
+ * here, below the client, which drops both the `[DONE]` line and a final chunk without `delta`. The core keeps the
+ * partial answer and offers a retry; before the first token a refusal is final.
  */
 export function failingUnlessEnded(response: Response): Response {
   if (!response.body || !/^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) return response;
   const decoder = new TextDecoder();
   let tail = '';
-  let ended = false;
+  let done = false;
+  let finish: string | undefined;
   const watch = new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
-      if (!ended) {
-        const text = tail + decoder.decode(chunk, { stream: true });
-        ended = ENDED.test(text);
-        tail = text.slice(-OVERLAP);
-      }
+      const text = tail + decoder.decode(chunk, { stream: true });
+      done ||= DONE.test(text);
+      for (const m of text.matchAll(FINISH)) finish = m[1];
+      tail = text.slice(-OVERLAP);
       controller.enqueue(chunk);
     },
     flush(controller) {
-      if (!ended)
-        controller.error(
-          new GroundedError('network', 'the endpoint closed the stream before the answer was finished.'),
-        );
+      const failure = endFailure(done, finish);
+      if (failure) controller.error(failure);
     },
   });
   return new Response(response.body.pipeThrough(watch), {
@@ -37,4 +38,18 @@ export function failingUnlessEnded(response: Response): Response {
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/** What a stream's end says went wrong, if anything. */
+function endFailure(done: boolean, finish: string | undefined): GroundedError | undefined {
+  if (finish === 'content_filter')
+    return new GroundedError('model-refused', "The endpoint's content filter stopped the answer.");
+  if (finish === 'length')
+    return new GroundedError(
+      'model-refused',
+      "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.",
+    );
+  if (!done && finish === undefined)
+    return new GroundedError('network', 'the endpoint closed the stream before the answer was finished.');
+  return undefined;
 }
