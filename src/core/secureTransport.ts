@@ -51,7 +51,8 @@ export function isLoopbackHost(hostname: string): boolean {
   return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
 }
 
-function lastParam(url: URL, name: string): string | undefined {
+/** A query parameter as the pg driver reads it: a repeated one's last value (it copies them in order). */
+export function lastParam(url: URL, name: string): string | undefined {
   return url.searchParams.getAll(name).at(-1);
 }
 

@@ -1,4 +1,5 @@
 import { GroundedError, type ErrorAction } from '../core/errors';
+import { lastParam } from '../core/secureTransport';
 import { PRESETS, type PresetId } from './presets';
 
 /**
@@ -38,10 +39,8 @@ export function postgresOrigin(connectionString: string): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return undefined;
-  // a repeated parameter's last value is the one the driver uses (it copies them into its config in order)
-  const param = (name: string) => url.searchParams.getAll(name).at(-1);
-  const host = (param('host') || decodeURIComponent(url.hostname) || 'localhost').toLowerCase();
-  const port = param('port') || url.port || '5432';
+  const host = (lastParam(url, 'host') || decodeURIComponent(url.hostname) || 'localhost').toLowerCase();
+  const port = lastParam(url, 'port') || url.port || '5432';
   return `postgres://${host}:${port}${decodeURIComponent(url.pathname) || '/'}`;
 }
 
