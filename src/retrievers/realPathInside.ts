@@ -1,4 +1,4 @@
-import { realpath } from 'node:fs/promises';
+import { lstat, realpath } from 'node:fs/promises';
 import { isInside } from '../index';
 
 /**
@@ -11,4 +11,16 @@ export async function realPathInside(location: string, folders: readonly string[
   if (real === undefined) return undefined;
   const roots = await Promise.all(folders.map(f => realpath(f).catch(() => f)));
   return isInside(real, roots) ? real : undefined;
+}
+
+/**
+ * Whether the file at `location` may be opened: its real path lies within `folders`, or nothing is there (a file that
+ * is gone, or a remote row's file that is not on this machine: opening it says so, reading nothing).
+ */
+export async function openableHere(location: string, folders: readonly string[]): Promise<boolean> {
+  if ((await realPathInside(location, folders)) !== undefined) return true;
+  return lstat(location).then(
+    () => false,
+    () => true,
+  );
 }

@@ -1,8 +1,6 @@
-import { lstat } from 'node:fs/promises';
-import type { Passage } from '../core/passage';
 import type { Retriever } from '../core/ports';
 import { isWebUrl, refusedRowsNotice, type RefusedPath } from './citablePath';
-import { realPathInside } from './realPathInside';
+import { openableHere } from './realPathInside';
 
 /**
  * `retriever`, its results left without the passages whose file here lies outside `folders` once links are followed:
@@ -19,7 +17,7 @@ export function withinFolders<R extends Retriever>(
   retriever.search = async (query, options) => {
     const found = await search(query, options);
     const roots = folders();
-    const inside = await Promise.all(found.map(p => mayOpen(p, roots)));
+    const inside = await Promise.all(found.map(p => isWebUrl(p.location) || openableHere(p.location, roots)));
     const refused: RefusedPath[] = found
       .filter((_, i) => !inside[i])
       .map(p => ({ path: p.path, reason: 'a link in the workspace leads it outside', id: p.id }));
@@ -27,13 +25,4 @@ export function withinFolders<R extends Retriever>(
     return found.filter((_, i) => inside[i]);
   };
   return retriever;
-}
-
-async function mayOpen(passage: Passage, roots: readonly string[]): Promise<boolean> {
-  if (isWebUrl(passage.location)) return true;
-  if ((await realPathInside(passage.location, roots)) !== undefined) return true;
-  return !(await lstat(passage.location).then(
-    () => true,
-    () => false,
-  ));
 }

@@ -1,9 +1,8 @@
-import { lstat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
 import { isWebUrl } from '../retrievers/citablePath';
-import { realPathInside } from '../retrievers/realPathInside';
+import { openableHere } from '../retrievers/realPathInside';
 import { extractedTextUri, isExtractedDocument } from './documentView';
 import { VIEW_HEADER_LINES } from './extractedTextView';
 import { passageUri } from './locations';
@@ -65,22 +64,12 @@ export async function openPassage(
   return found.how;
 }
 
-/**
- * Whether a passage's file may be opened: its location is a path (not another scheme's URI) whose real path lies in a
- * workspace folder's, or a file that is gone (which opening reports as such).
- */
+/** Whether a passage's file may be opened: its location is a path (no other scheme's URI) `openableHere` admits. */
 async function insideWorkspace(location: string): Promise<boolean> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return false;
   const folders = (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === 'file').map(f => f.uri.fsPath);
-  if ((await realPathInside(location, folders)) !== undefined) return true;
-  return !(await exists(location));
+  return openableHere(location, folders);
 }
-
-const exists = (path: string): Promise<boolean> =>
-  lstat(path).then(
-    () => true,
-    () => false,
-  );
 
 /**
  * Opens a notebook passage: the notebook in its editor with the cell revealed and selected, then the cited lines
