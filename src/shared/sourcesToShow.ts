@@ -12,6 +12,9 @@ export type SourcesToShow<P = Passage> =
   | { kind: 'cited'; citations: Citation[]; ranges: Citation[]; numbers: number[] }
   | { kind: 'written-from'; sources: P[] };
 
+/** What tells cited ranges apart: a citation's path and lines. */
+export const rangeKey = (c: Citation): string => passageRef(c.passage, c.startLine, c.endLine);
+
 export function sourcesToShow<P = Passage>(
   done: { citations: readonly Citation[]; mode: AnswerMode },
   sources: readonly P[],
@@ -19,7 +22,7 @@ export function sourcesToShow<P = Passage>(
   if (done.citations.length === 0) return { kind: 'written-from', sources: done.mode === 'answer' ? [...sources] : [] };
   const ranges = new Map<string, Citation>();
   for (const c of done.citations) {
-    const key = passageRef(c.passage, c.startLine, c.endLine);
+    const key = rangeKey(c);
     if (!ranges.has(key)) ranges.set(key, c);
   }
   return {

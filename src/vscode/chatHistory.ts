@@ -1,5 +1,5 @@
 import type { AnswerMode } from '../core/events';
-import { PARTIAL_NOTE, UNSUPPORTED_NOTE } from './chatRender';
+import { INTERRUPTED_NOTE, PARTIAL_NOTE, UNSUPPORTED_NOTE } from './chatRender';
 import { OPEN_CITATION } from './sourcesMarkdown';
 
 /** What a chat answer keeps in its ChatResult: the follow-ups read it, and the next question's history. */
@@ -16,7 +16,7 @@ export interface GroundedChatMetadata {
 export type ResponsePart = { kind: 'markdown'; value: string } | { kind: 'anchor'; title: string } | { kind: 'other' };
 
 /** Said in the chat response and never by the model. */
-const CHAT_ONLY = [UNSUPPORTED_NOTE, PARTIAL_NOTE, '\n\n*— answer interrupted —*'];
+const CHAT_ONLY = [UNSUPPORTED_NOTE, PARTIAL_NOTE, INTERRUPTED_NOTE];
 
 /**
  * An earlier answer as the model wrote it, for a follow-up's history: the answer kept in its metadata; for a response

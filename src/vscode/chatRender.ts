@@ -2,9 +2,9 @@ import { fixActions, SELECT_MODEL, type ErrorAction, type GroundedError } from '
 import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
-import { passageRef, type Passage } from '../core/passage';
+import type { Passage } from '../core/passage';
 import { MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
-import { sourcesToShow } from '../shared/sourcesToShow';
+import { rangeKey, sourcesToShow } from '../shared/sourcesToShow';
 import type { CitedRange } from './sourcesMarkdown';
 
 /** What the chat renderer needs from a ChatResponseStream; tests pass a spy. */
@@ -72,6 +72,8 @@ export function chatModelAdvice(situation: {
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 /** Said after an anchor whose lines say only part of the claim before it. */
 export const PARTIAL_NOTE = ' *(partly supported)*';
+/** Said after the partial text of an answer whose stream broke. */
+export const INTERRUPTED_NOTE = '\n\n*— answer interrupted —*';
 
 /**
  * An aside still open after a marker that may yet turn out to only point at the source (`(see`, `(according to`):
@@ -171,7 +173,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       case 'error':
         write(scanner.flush());
         release();
-        if (event.partial) sink.markdown('\n\n*— answer interrupted —*');
+        if (event.partial) sink.markdown(INTERRUPTED_NOTE);
         // the fixes first (Set API Key, Open Setting, Show Log…), then Retry where asking again can help
         for (const action of fixActions(event.error)) sink.button(action);
         if (event.error.kind !== 'bad-input' && event.error.kind !== 'cancelled') sink.button(RETRY);
@@ -194,8 +196,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
 export function citedRanges(ranges: readonly Citation[], citations: readonly Citation[]): CitedRange[] {
   return ranges.map(range => {
     const span = citedSpan(range);
-    const key = passageRef(range.passage, range.startLine, range.endLine);
-    const citing = citations.filter(c => passageRef(c.passage, c.startLine, c.endLine) === key);
+    const key = rangeKey(range);
+    const citing = citations.filter(c => rangeKey(c) === key);
     const count = (support: Citation['support']) => citing.filter(c => c.support === support).length;
     const words = [
       [count('unsupported'), 'not in the source'],
