@@ -114,12 +114,21 @@ describe('chat rendering', () => {
     ]);
   });
 
+  // a one-source answer whose citations are sent by marker (ordinal), and a done event that adds none
+  const source = passage(1, 'The car has wheels.');
+  const citation = (ordinal: number, n: number, support: Citation['support']): AnswerEvent => ({
+    type: 'citation',
+    citation: { n, ordinal, passage: source, claim: 'c', startLine: 1, endLine: 1, support },
+  });
+  const doneWithout: AnswerEvent = {
+    type: 'done',
+    answer: '',
+    citations: [],
+    usage: { modelCalls: 1, retries: 0, rewrites: 0, fallback: false },
+    mode: 'answer',
+  };
+
   it("writes a claim's markers once the claim cites no more, with the verdicts its last marker left", async () => {
-    const source = passage(1, 'The car has wheels.');
-    const citation = (ordinal: number, n: number, support: Citation['support']): AnswerEvent => ({
-      type: 'citation',
-      citation: { n, ordinal, passage: source, claim: 'c', startLine: 1, endLine: 1, support },
-    });
     async function* events(): AsyncGenerator<AnswerEvent> {
       yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
       yield citation(0, 1, 'partial');
@@ -128,8 +137,7 @@ describe('chat rendering', () => {
       yield citation(0, 1, 'supported');
       yield citation(1, 2, 'supported');
       yield { type: 'token', text: '[2]. Done' };
-      const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
-      yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
+      yield doneWithout;
     }
     const sink = new SpyChatSink();
     await renderToChat(events(), sink);
@@ -140,11 +148,6 @@ describe('chat rendering', () => {
   });
 
   it('holds a marker through an aside that only points at the source, as the core reads `[1] (see [2])`', async () => {
-    const source = passage(1, 'The car has wheels.');
-    const citation = (ordinal: number, n: number, support: Citation['support']): AnswerEvent => ({
-      type: 'citation',
-      citation: { n, ordinal, passage: source, claim: 'c', startLine: 1, endLine: 1, support },
-    });
     async function* events(): AsyncGenerator<AnswerEvent> {
       yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
       yield citation(0, 1, 'partial');
@@ -153,8 +156,7 @@ describe('chat rendering', () => {
       yield citation(0, 1, 'supported');
       yield citation(1, 2, 'supported');
       yield { type: 'token', text: '[2]). Done' };
-      const usage = { modelCalls: 1, retries: 0, rewrites: 0, fallback: false };
-      yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
+      yield doneWithout;
     }
     const sink = new SpyChatSink();
     await renderToChat(events(), sink);
