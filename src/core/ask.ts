@@ -1,7 +1,7 @@
 import { realClock, type Clock } from './clock';
 import { cancelled, GroundedError, toGroundedError } from './errors';
 import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
-import { defaultAskOptions, MAX_CONTEXT_CHARS, type AskOptions } from './options';
+import { defaultAskOptions, MAX_CONTEXT_CHARS, questionTooLong, type AskOptions } from './options';
 import type { ChatModel, Retriever } from './ports';
 import { ragGraph } from './rag/graph';
 import type { RagRun } from './rag/run';
@@ -89,11 +89,11 @@ function validate(question: string, options: AskOptions): GroundedError | undefi
       'bad-input',
       'Type a question about your workspace, for example “how is logging configured?”.',
     );
-  if (question.length > options.maxQuestionChars)
+  const tooLong = questionTooLong(question, options.maxQuestionChars);
+  if (tooLong)
     return new GroundedError(
       'bad-input',
-      `The question is ${question.length.toLocaleString('en-US')} characters long; the limit is ${options.maxQuestionChars.toLocaleString('en-US')}. ` +
-        'Shorten it, or save the long text as a file in the workspace and ask about it.',
+      `${tooLong} Shorten it, or save the long text as a file in the workspace and ask about it.`,
     );
   return undefined;
 }

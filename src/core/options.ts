@@ -44,3 +44,9 @@ export const defaultAskOptions: AskOptions = {
   idleTimeoutMs: 30_000,
   citationCheck: 'lexical',
 };
+
+/** What is said of a question longer than `limit` characters (its length and the limit); undefined when it fits. */
+export function questionTooLong(question: string, limit = defaultAskOptions.maxQuestionChars): string | undefined {
+  if (question.length <= limit) return undefined;
+  return `The question is ${question.length.toLocaleString('en-US')} characters long; the limit is ${limit.toLocaleString('en-US')}.`;
+}

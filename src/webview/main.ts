@@ -1,5 +1,5 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
-import { defaultAskOptions } from '../core/options';
+import { questionTooLong } from '../core/options';
 import type { HostToPanel, PanelToHost, TurnView } from '../shared/messages';
 import {
   copyText,
@@ -341,7 +341,7 @@ function fitQuestion(): void {
 }
 question.addEventListener('input', () => {
   fitQuestion();
-  if (!tooLong.hidden && question.value.trim().length <= defaultAskOptions.maxQuestionChars) tooLong.hidden = true;
+  if (!tooLong.hidden && !questionTooLong(question.value.trim())) tooLong.hidden = true;
 });
 // the view got focus (shown, or *Grounded: Ask…* answered here): the cursor goes to the question box
 window.addEventListener('focus', () => {
@@ -353,9 +353,9 @@ form.addEventListener('submit', e => {
   const text = question.value.trim();
   if (!text) return;
   // kept in the box to shorten: sent, it would only come back as an error
-  const limit = defaultAskOptions.maxQuestionChars;
-  if (text.length > limit) {
-    tooLong.textContent = `The question is ${text.length.toLocaleString('en-US')} characters long; the limit is ${limit.toLocaleString('en-US')}.`;
+  const said = questionTooLong(text);
+  if (said) {
+    tooLong.textContent = said;
     tooLong.hidden = false;
     return;
   }
