@@ -15,8 +15,12 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
 });
 const streams = streamIo(process.stdout, process.stderr, controller.signal);
 const io: CliIo = {
-  out: text => readerGone || streams.out(text),
-  err: text => readerGone || streams.err(text),
+  out: text => {
+    if (!readerGone) streams.out(text);
+  },
+  err: text => {
+    if (!readerGone) streams.err(text);
+  },
   signal: controller.signal,
 };
 

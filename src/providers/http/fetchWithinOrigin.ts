@@ -7,8 +7,8 @@ const MAX_REDIRECTS = 5;
  * `fetch` that follows a redirect only within the origin the request was sent to. fetch follows every redirect,
  * and on a cross-origin hop drops only `Authorization`: an Azure `api-key` header, any other key header and the body
  * (the question, the workspace's passages) would go to whatever server the endpoint names. A redirect to another
- * origin fails with a RedirectRefusedError naming both origins and the setting that holds the address, so the user
- * can point the setting there if they trust it. A `Request` input is sent with redirects refused outright.
+ * origin fails with a RedirectRefusedError naming both origins and the setting that holds the address, for the user
+ * to check. A `Request` input is sent with redirects refused outright.
  */
 export async function fetchWithinOrigin(
   input: string | URL | Request,
