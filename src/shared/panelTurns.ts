@@ -94,11 +94,11 @@ export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
 }
 
 /**
- * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:start-end`, so
- * each `[n]` pasted elsewhere still names where it comes from.
+ * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:start-end`, in the
+ * order the panel lists them, so each `[n]` pasted elsewhere still names where it comes from.
  */
 export function copyText(view: TurnView): string {
-  const cited = view.cited.flatMap(n => view.sources.filter(s => s.n === n));
+  const { cited } = splitSources(view);
   if (cited.length === 0) return view.answer;
   const lines = cited.map(s => `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`);
   return `${view.answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;

@@ -171,7 +171,7 @@ describe('a panel turn, message by message', () => {
     assert.deepEqual(splitSources({ sources, cited: [9] }).cited, [], 'a number with no source lists nothing');
   });
 
-  it('copies the answer with the sources it cites, so each pasted [n] still says where it comes from', () => {
+  it('copies the answer with the sources it cites, in the order the panel lists them, so each pasted [n] still says where it comes from', () => {
     const view: TurnView = {
       id: 't',
       question: 'q',
@@ -186,7 +186,7 @@ describe('a panel turn, message by message', () => {
     };
     assert.equal(
       copyText(view),
-      'Flux is 88 [2]. Doors open up [1][2].\n\nSources:\n[2] docs/flux.md:40-52\n[1] docs/doors.md:1-9\n',
+      'Flux is 88 [2]. Doors open up [1][2].\n\nSources:\n[1] docs/doors.md:1-9\n[2] docs/flux.md:40-52\n',
     );
     assert.equal(copyText({ ...view, cited: [] }), view.answer, 'an answer citing nothing is copied as it is');
   });
