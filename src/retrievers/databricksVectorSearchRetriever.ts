@@ -67,7 +67,8 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     if (this.options.queryType) body.query_type = this.options.queryType;
     if (this.options.embedder)
       body.query_vector = Array.from((await this.options.embedder.embed([query], { signal: options.signal }))[0] ?? []);
-    else body.query_text = query;
+    // HYBRID's keyword half searches query_text, which the API requires for it even beside a query_vector.
+    if (!this.options.embedder || this.options.queryType === 'HYBRID') body.query_text = query;
 
     const index = encodeURIComponent(indexName.trim());
     let reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query`, body, options.signal)) as QueryReply;

@@ -63,10 +63,12 @@ export class HybridRetriever implements Retriever {
     if (storeFile && !this.synced && this.store.size === 0) await this.store.load(storeFile);
     const { rows } = await workspaceRows(this.options.folders(), { ...this.options.rules?.(), signal });
     const before = this.embedder.counts.embedded;
-    await this.embedder.embed(
-      rows.map(r => r.embeddingInput),
-      { signal, onProgress: this.options.onProgress },
-    );
+    const texts = rows.map(r => r.embeddingInput);
+    await this.embedder.embed(texts, { signal, onProgress: this.options.onProgress });
+    // A vector of a new dimension made the store forget the older ones it had returned: embed those chunks again.
+    const dropped = rows.filter(r => !this.store.get(this.keyOf(r.contentHash))).map(r => r.embeddingInput);
+    if (dropped.length > 0 && dropped.length < texts.length)
+      await this.embedder.embed(dropped, { signal, onProgress: this.options.onProgress });
     const entries: VectorEntry[] = rows.map(r => ({
       id: r.id,
       path: r.path,
@@ -89,6 +91,12 @@ export class HybridRetriever implements Retriever {
   private async nearest(query: string, k: number, signal: AbortSignal | undefined): Promise<Passage[]> {
     const [vector] = await this.options.embedder.embed([query], { signal });
     if (!vector) return [];
+    if (this.store.size > 0 && vector.length !== this.store.searchDimensions) {
+      // The model now answers in another dimension than every stored vector: embed the workspace again.
+      this.store.keepDimensions(vector.length);
+      this.synced = false;
+      await this.sync(signal);
+    }
     const files = new Map<string, Promise<string[] | undefined>>();
     const passages: Passage[] = [];
     for (const { entry, score } of this.store.nearest(vector, k)) {

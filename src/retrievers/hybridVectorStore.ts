@@ -20,13 +20,31 @@ export class HybridVectorStore implements VectorCache {
   private entries: VectorEntry[] = [];
   private matrix = new Float32Array(0);
   private dimensions = 0;
+  /** The dimension of every vector held (0: none held yet, or loaded ones not checked). */
+  private held = 0;
 
   get(key: string): Float32Array | undefined {
     return this.vectors.get(key);
   }
 
+  /**
+   * Keeps a vector the model just returned. A model answers in one dimension, so vectors of another (kept from before
+   * the model behind the name changed) are stale: they are forgotten, and their chunks are embedded again.
+   */
   set(key: string, vector: Float32Array): void {
+    if (vector.length !== this.held) this.keepDimensions(vector.length);
     this.vectors.set(key, normalised(vector));
+  }
+
+  /** Forgets the vectors whose dimension is not `dimensions`. */
+  keepDimensions(dimensions: number): void {
+    for (const [key, v] of this.vectors) if (v.length !== dimensions) this.vectors.delete(key);
+    this.held = dimensions;
+  }
+
+  /** The dimension of the searchable vectors (0 when there are none). */
+  get searchDimensions(): number {
+    return this.dimensions;
   }
 
   get size(): number {
@@ -95,6 +113,7 @@ export class HybridVectorStore implements VectorCache {
       if (header.format !== FORMAT || body.length !== keys.length * d * 4) return 0;
       const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
       keys.forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
+      this.held = 0; // the next vector set checks these against its dimension
       return keys.length;
     } catch {
       return 0;

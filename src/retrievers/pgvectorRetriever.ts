@@ -86,7 +86,8 @@ export class PgvectorRetriever implements Retriever {
     const pool = (this.pool ??= openPgPool(this.options, e =>
       this.options.onNotice?.(`PostgreSQL connection dropped: ${e.message}`),
     ));
-    const meta = await (this.meta ??= readMeta(pool, this.names));
+    // A read that failed is not kept: the next attempt (a retry, or the next search) reads the meta table again.
+    const meta = await (this.meta ??= this.readMetaOnce(pool));
     const depth = Math.max(options.k * 3, 30);
     const vectorQuery = await this.queryVector(query, meta, options.signal);
     const refused: RefusedPath[] = [];
@@ -100,6 +101,14 @@ export class PgvectorRetriever implements Retriever {
       this.options.onNotice?.(refusedRowsNotice(`The table ${this.names.display}`, uniqueById(refused)));
     if (!vectorQuery) return lexical.slice(0, options.k);
     return fuseByReciprocalRank([semantic, lexical], options.k);
+  }
+
+  private readMetaOnce(pool: Pool): Promise<TableMeta> {
+    const read: Promise<TableMeta> = readMeta(pool, this.names).catch((e: unknown) => {
+      if (this.meta === read) this.meta = undefined;
+      throw e;
+    });
+    return read;
   }
 
   private async queryVector(

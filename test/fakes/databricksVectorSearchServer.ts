@@ -23,7 +23,8 @@ export interface VectorSearchRequest {
 
 /**
  * A loopback Databricks workspace serving the documented Vector Search REST shapes:
- * `POST /api/2.0/vector-search/indexes/{name}/query` ({columns, num_results, query_text | query_vector, query_type})
+ * `POST /api/2.0/vector-search/indexes/{name}/query` ({columns, num_results, query_text | query_vector, query_type};
+ * HYBRID requires query_text, with query_vector beside it for self-managed vectors)
  * → {manifest: {column_count, columns: [{name}]}, result: {row_count, data_array}, next_page_token}, with `score`
  * appended as the last column; `…/query-next-page` ({endpoint_name, page_token}); and Databricks' error bodies
  * ({error_code, message}) for a bad token (401), a missing index (404), unknown columns (400). Binds 127.0.0.1.
@@ -100,7 +101,15 @@ export class DatabricksVectorSearchServer {
       });
     const hasText = typeof body.query_text === 'string';
     const hasVector = Array.isArray(body.query_vector);
-    if (hasText === hasVector)
+    // HYBRID needs query_text (its keyword half) and takes query_vector beside it for a self-managed index; ANN takes
+    // one of the two.
+    const hybrid = String(body.query_type ?? 'ANN').toUpperCase() === 'HYBRID';
+    if (hybrid && !hasText)
+      return send(400, {
+        error_code: 'INVALID_PARAMETER_VALUE',
+        message: 'query_text must be specified for hybrid search.',
+      });
+    if (!hybrid && hasText === hasVector)
       return send(400, {
         error_code: 'INVALID_PARAMETER_VALUE',
         message: 'Exactly one of query_text and query_vector must be given.',
@@ -114,7 +123,7 @@ export class DatabricksVectorSearchServer {
     const scored = index.rows
       .map(row => ({
         row,
-        score: hasText
+        score: !hasVector
           ? overlap(String(body.query_text), String(row[index.textColumn] ?? ''))
           : cosine(body.query_vector as number[], row[index.vectorColumn ?? ''] as number[]),
       }))

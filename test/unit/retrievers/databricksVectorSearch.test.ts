@@ -177,6 +177,19 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.equal(passages[0]?.startLine, 19);
   });
 
+  it('sends query_text beside query_vector for a HYBRID query with self-managed vectors, as HYBRID requires', async () => {
+    const passages = await retriever({
+      indexName: selfManaged.name,
+      embedder: localEmbedder,
+      queryType: 'HYBRID',
+    }).search('plutonium reactor chamber', { k: 1 });
+    const body = server.requests[0]?.body ?? {};
+    assert.equal(body.query_type, 'HYBRID');
+    assert.equal(body.query_text, 'plutonium reactor chamber');
+    assert.equal((body.query_vector as number[]).length, 16);
+    assert.equal(passages[0]?.startLine, 19);
+  });
+
   it('follows next_page_token with query-next-page until it has k rows', async () => {
     server.pageSize = 1;
     const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });

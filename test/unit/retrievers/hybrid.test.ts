@@ -47,10 +47,10 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     await server.close();
   });
 
-  const hybrid = () => {
+  const hybrid = (endpoint = server) => {
     const r = resolveEmbeddingsEndpoint({
       preset: 'custom',
-      baseUrl: server.baseUrl,
+      baseUrl: endpoint.baseUrl,
       model: 'bow-32',
       azureApiVersion: '',
     });
@@ -89,6 +89,49 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     const again = await second.retriever.sync();
     assert.equal(again.embedded, 1, 'only the edited note');
     second.lexical.dispose();
+  });
+
+  it('embeds again the stored vectors whose dimension the model no longer returns, and still ranks by both', async () => {
+    const first = hybrid();
+    await first.retriever.sync();
+    first.lexical.dispose();
+
+    // The same model name now answers with 48 dimensions (another model loaded under it); one note is edited.
+    const wider = await EmbeddingsServer.start(48);
+    try {
+      await writeFile(join(workspace, 'notes/meeting.txt'), 'Team meeting, 13 March\n\nThe gauge is calibrated now.\n');
+      const second = hybrid(wider);
+      await second.retriever.sync();
+      const passages = await second.retriever.search('flux capacitor charged before every jump', { k: 3 });
+      assert.ok(
+        passages.some(x => x.score > 1 / 61),
+        `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+      );
+      second.lexical.dispose();
+    } finally {
+      await wider.close();
+    }
+  });
+
+  it('embeds the workspace again when the question’s vector has another dimension than every stored one', async () => {
+    const first = hybrid();
+    await first.retriever.sync();
+    first.lexical.dispose();
+
+    // Nothing changed in the workspace, so the sync embeds nothing; only the question shows the new dimension.
+    const wider = await EmbeddingsServer.start(48);
+    try {
+      const second = hybrid(wider);
+      await second.retriever.sync();
+      const passages = await second.retriever.search('flux capacitor charged before every jump', { k: 3 });
+      assert.ok(
+        passages.some(x => x.score > 1 / 61),
+        `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+      );
+      second.lexical.dispose();
+    } finally {
+      await wider.close();
+    }
   });
 
   it('reads no file that a link leading out of the workspace replaced since the sync, even with the same text', async () => {

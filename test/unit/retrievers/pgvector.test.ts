@@ -218,6 +218,32 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     assert.doesNotMatch(err.message, /hunter2/);
   });
 
+  it('reads the table’s meta again after a timeout instead of failing every later search with it', async () => {
+    const c = config();
+    await pushRows(c, (await workspaceRows([workspace])).rows);
+    // The meta table becomes a view whose first read fails as a statement timeout (SQLSTATE 57014) does.
+    const db = new Client({ connectionString: pg.url });
+    await db.connect();
+    try {
+      await db.query(`ALTER TABLE "${c.table}_meta" RENAME TO "${c.table}_meta_rows"`);
+      await db.query(`CREATE SEQUENCE "${c.table}_reads"`);
+      await db.query(`CREATE FUNCTION "${c.table}_first_read_times_out"() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
+        BEGIN
+          IF nextval('"${c.table}_reads"') = 1 THEN
+            RAISE EXCEPTION 'canceling statement due to statement timeout' USING ERRCODE = '57014';
+          END IF;
+          RETURN true;
+        END $$`);
+      await db.query(
+        `CREATE VIEW "${c.table}_meta" AS SELECT * FROM "${c.table}_meta_rows" WHERE "${c.table}_first_read_times_out"()`,
+      );
+    } finally {
+      await db.end();
+    }
+    const passages = await retriever(c).search('flux capacitor', { k: 2 });
+    assert.equal(passages[0]?.path, 'docs/configuration.md');
+  });
+
   it('refuses a table name that would need string-built SQL', () => {
     assert.throws(
       () => new PgvectorRetriever({ connectionString: pg.url, table: 'x; DROP TABLE y' }),
