@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import JSZip from 'jszip';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { documentSpans } from '../../../../src/index/documents/documents';
 import { extractDocx, htmlLines } from '../../../../src/index/documents/docxDocument';
@@ -58,6 +59,28 @@ describe('Word document extraction', () => {
     assert.ok(entry > 0 && name - entry === 46, 'found the directory entry');
     bomb.writeUInt32LE(100, entry + 24);
     assert.deepEqual(await extractDocx(bomb, TIMEOUT_MS), { kind: 'skip', reason: 'too-large' });
+  });
+
+  it('does not convert a main part that was not checked against the cap (named without .xml)', async () => {
+    // The package's relationships name the main part; mammoth would read it whatever it is called.
+    const zip = await JSZip.loadAsync(await docxOfBody('<w:p/>'.repeat(3_000_000))); // 18 MB of empty paragraphs
+    const body = await zip.file('word/document.xml')!.async('nodebuffer');
+    const rels = await zip.file('_rels/.rels')!.async('string');
+    zip.remove('word/document.xml');
+    zip.file('word/document', body);
+    zip.file('_rels/.rels', rels.replace('word/document.xml', 'word/document'));
+    const docx = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    assert.ok(docx.length < 200_000, `${docx.length} bytes`);
+    assert.deepEqual(await extractDocx(docx, TIMEOUT_MS), { kind: 'skip', reason: 'malformed' });
+  });
+
+  it('does not convert parts past the entry count the directory gives', async () => {
+    const docx = await docxOf(HANDBOOK);
+    // JSZip reads directory entries while they last, whatever the count; the check read only the first one
+    const end = docx.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    docx.writeUInt16LE(1, end + 8);
+    docx.writeUInt16LE(1, end + 10);
+    assert.deepEqual(await extractDocx(docx, TIMEOUT_MS), { kind: 'skip', reason: 'malformed' });
   });
 
   it('reads the text around images without reading them (three views of a 150 MB image)', async () => {
