@@ -97,7 +97,9 @@ export function htmlLines(html: string): string[] {
     .replace(BLOCK_END, '\n')
     .replace(/<[^>]+>/g, '');
   const lines: string[] = [];
-  for (const raw of decodeEntities(text).split('\n')) {
+  // A carriage return in the text (`&#13;` in the markup) ends a line too, as the index counts lines: split at '\n'
+  // only, a line holding one would be two lines to the index, and the unit would end one line short of the text.
+  for (const raw of decodeEntities(text).split(/\r\n|\r|\n/)) {
     const line = raw.replace(/\s+$/, '');
     if (line === '' && (lines.length === 0 || lines[lines.length - 1] === '')) continue;
     lines.push(line);

@@ -105,6 +105,18 @@ describe('Word document extraction', () => {
     });
   });
 
+  it('ends a line at a carriage return in the text, so chunks cover the last paragraph', async () => {
+    const paragraph = (text: string): string => `<w:p><w:r><w:t xml:space="preserve">${text}</w:t></w:r></w:p>`;
+    const docx = await docxOfBody(paragraph('first&#13;second') + paragraph('third') + paragraph('fourth'));
+    const extraction = await extractDocx(docx, TIMEOUT_MS);
+    assert.equal(extraction.kind, 'document');
+    const { document } = extraction;
+    assert.deepEqual(document.text.split('\n'), ['first', 'second', '', 'third', '', 'fourth']);
+    const lines = new TextLines(document.text);
+    const spans = documentSpans(document, lines);
+    assert.equal(spans[spans.length - 1]?.endLine, lines.length);
+  });
+
   it('decodes entities and leaves no tag behind', () => {
     assert.deepEqual(
       htmlLines('<h2>R&amp;D &lt;2024&gt;</h2><p>caf&#233; &#x2014; <strong>bold</strong><br />next</p>'),
