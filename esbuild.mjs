@@ -1,7 +1,7 @@
 // Bundles the extension (Node, CommonJS, `vscode` external), the panel's browser code and the CLI.
 //   node esbuild.mjs [--watch] [--production]
 import * as esbuild from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 
 const production = process.argv.includes('--production');
@@ -189,6 +189,13 @@ function report(result, outfile) {
   const bytes = Object.values(result.metafile.outputs).reduce((n, o) => n + o.bytes, 0);
   console.log(`${outfile.padEnd(20)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
 }
+
+/**
+ * pdf.js's character maps (Adobe's CMaps, 1.7 MB, with their licence) beside the index worker, which reads them from
+ * dist/pdfjs-cmaps: a PDF font that names one as its encoding (common in Chinese, Japanese and Korean PDFs) gives no
+ * text without it. See src/index/documents/pdfDocument.ts.
+ */
+cpSync('node_modules/pdfjs-dist/cmaps', 'dist/pdfjs-cmaps', { recursive: true });
 
 if (watch) {
   for (const options of builds) {

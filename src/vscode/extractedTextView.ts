@@ -1,4 +1,4 @@
-import type { ExtractedDocument } from '../index';
+import { splitLines, type ExtractedDocument } from '../index';
 
 /** Lines above a document's text in its read-only view: a title line and a blank line. */
 export const VIEW_HEADER_LINES = 2;
@@ -9,7 +9,9 @@ export const VIEW_HEADER_LINES = 2;
  * Undefined when the PDF has no such page with text.
  */
 export function extractedTextView(document: ExtractedDocument, name: string, page?: number): string | undefined {
-  const lines = document.text.split('\n');
+  // The lines the index and the passage read-back count (a leading byte order mark is none of the first line's), so
+  // a passage's text is found at its own line.
+  const lines = splitLines(document.text);
   if (document.kind !== 'pdf') return [`${name} — text of the Word document (read-only)`, '', ...lines].join('\n');
   const unit = document.units.find(u => u.page === page);
   if (!unit) return undefined;

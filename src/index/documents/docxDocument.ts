@@ -1,5 +1,5 @@
 import type { DocumentExtraction } from './documentCache';
-import { zipTextPartsWithin } from './zipTextParts';
+import { zipTextParts } from './zipTextParts';
 
 /** The first bytes of an OLE compound file: how Word stores a document encrypted with a password (not a zip). */
 const OLE_MAGIC = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
@@ -23,14 +23,14 @@ export async function extractDocx(bytes: Uint8Array, timeoutMs: number): Promise
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (buffer.subarray(0, OLE_MAGIC.length).equals(OLE_MAGIC)) return { kind: 'skip', reason: 'encrypted' };
   if (!buffer.subarray(0, 2).equals(ZIP_MAGIC)) return { kind: 'skip', reason: 'malformed' };
-  const parts = zipTextPartsWithin(buffer, MAX_TEXT_PART_BYTES);
-  if (parts !== 'within') return { kind: 'skip', reason: parts };
+  const parts = zipTextParts(buffer, MAX_TEXT_PART_BYTES);
+  if (typeof parts === 'string') return { kind: 'skip', reason: parts };
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<DocumentExtraction>(resolve => {
     timer = setTimeout(() => resolve({ kind: 'skip', reason: 'extraction-timeout' }), timeoutMs);
   });
   try {
-    return await Promise.race([converted(buffer), timedOut]);
+    return await Promise.race([converted(parts), timedOut]);
   } catch {
     return { kind: 'skip', reason: 'malformed' };
   } finally {
@@ -38,11 +38,34 @@ export async function extractDocx(bytes: Uint8Array, timeoutMs: number): Promise
   }
 }
 
-async function converted(buffer: Buffer): Promise<DocumentExtraction> {
+/**
+ * The zip as mammoth opens it (`exists`, `read`; what its `openZip` takes as `{ file }`), holding only the text parts
+ * checked against the cap: mammoth finds the parts it reads by the package's relationships, which may name any entry,
+ * and its zip reader (JSZip) may find entries where ours found none; given the bytes, it would inflate those whole.
+ */
+interface CheckedZip {
+  exists(name: string): boolean;
+  read(name: string, encoding?: string): Promise<Uint8Array | string>;
+}
+
+function checkedZip(parts: ReadonlyMap<string, Buffer>): CheckedZip {
+  return {
+    exists: name => parts.has(name),
+    read: (name, encoding) => {
+      const part = parts.get(name);
+      if (!part) return Promise.reject(new Error(`no part ${name}`));
+      return Promise.resolve(encoding ? new TextDecoder(encoding).decode(part) : part);
+    },
+  };
+}
+
+async function converted(parts: ReadonlyMap<string, Buffer>): Promise<DocumentExtraction> {
   const mammoth = await import('mammoth');
-  // an image becomes an <img> without its bytes (dropped with the tags): mammoth would inflate and base64 every one
+  // an image becomes an <img> without its bytes (dropped with the tags): its part is not among the text parts anyway
   const noImage = mammoth.images.imgElement(() => Promise.resolve({ src: '' }));
-  const { value: html } = await mammoth.convertToHtml({ buffer }, { convertImage: noImage });
+  // `file` is the input mammoth's `openZip` takes besides a path or a buffer; its types name only those two
+  const input = { file: checkedZip(parts) } as unknown as Parameters<typeof mammoth.convertToHtml>[0];
+  const { value: html } = await mammoth.convertToHtml(input, { convertImage: noImage });
   const lines = htmlLines(html);
   if (!lines.some(l => l.trim() !== '')) return { kind: 'skip', reason: 'no-text-layer' };
   return {
@@ -74,7 +97,9 @@ export function htmlLines(html: string): string[] {
     .replace(BLOCK_END, '\n')
     .replace(/<[^>]+>/g, '');
   const lines: string[] = [];
-  for (const raw of decodeEntities(text).split('\n')) {
+  // A carriage return in the text (`&#13;` in the markup) ends a line too, as the index counts lines: split at '\n'
+  // only, a line holding one would be two lines to the index, and the unit would end one line short of the text.
+  for (const raw of decodeEntities(text).split(/\r\n|\r|\n/)) {
     const line = raw.replace(/\s+$/, '');
     if (line === '' && (lines.length === 0 || lines[lines.length - 1] === '')) continue;
     lines.push(line);

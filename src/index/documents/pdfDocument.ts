@@ -1,4 +1,6 @@
 import type * as PdfjsModule from 'pdfjs-dist/legacy/build/pdf.mjs' with { 'resolution-mode': 'import' };
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { DocumentUnit, ExtractedDocument } from './extractedDocument';
 
 type Pdfjs = typeof PdfjsModule;
@@ -63,6 +65,7 @@ export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<
     useSystemFonts: false,
     stopAtErrors: false,
     verbosity: 0,
+    ...cmapOptions(),
   });
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<PdfExtraction>(resolve => {
@@ -76,6 +79,28 @@ export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<
     clearTimeout(timer);
     await task.destroy().catch(() => undefined);
   }
+}
+
+/** The folder the build copies pdf.js's character maps to, beside the bundle (see esbuild.mjs). */
+export const BUNDLED_CMAPS = 'pdfjs-cmaps';
+
+/**
+ * Where pdf.js reads Adobe's character maps (`.bcmap`, read from disk, never fetched): a font that names one of them
+ * as its encoding instead of carrying its own (`/Encoding /UniJIS-UCS2-H`, as PDFs in Chinese, Japanese and Korean
+ * often do) has no character pdf.js can read without it, so the page's text in that font was lost. Beside the bundle
+ * (dist/pdfjs-cmaps); unbundled (the tests), pdfjs-dist's own folder; none found: no maps, as before.
+ */
+function cmapOptions(): { cMapUrl?: string; cMapPacked?: boolean } {
+  let dir = join(__dirname, BUNDLED_CMAPS);
+  if (!existsSync(dir)) {
+    try {
+      dir = join(dirname(require.resolve('pdfjs-dist/package.json')), 'cmaps');
+    } catch {
+      return {};
+    }
+  }
+  // pdf.js appends the map's name to the folder, which must end in '/' (Node reads such a path on Windows too)
+  return { cMapUrl: `${dir}/`, cMapPacked: true };
 }
 
 type PdfDocumentProxy = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import type { ExtractedDocument } from '../../../src/index';
+import { locatePassage } from '../../../src/core/locatePassage';
+import { splitLines, type ExtractedDocument } from '../../../src/index';
 import { extractedTextView, VIEW_HEADER_LINES } from '../../../src/vscode/extractedTextView';
 
 const PDF: ExtractedDocument = {
@@ -35,5 +36,21 @@ describe('the read-only view of a document’s extracted text', () => {
     const lines = (extractedTextView(docx, 'handbook.docx') ?? '').split('\n');
     assert.equal(lines[0], 'handbook.docx — text of the Word document (read-only)');
     assert.equal(lines[3 + VIEW_HEADER_LINES - 1], 'On-call rotates.');
+  });
+
+  it('opens a cited first line exactly when the text starts with a byte order mark (a Word paragraph can)', () => {
+    const docx: ExtractedDocument = {
+      kind: 'docx',
+      text: '\uFEFFHello world\n\nsecond',
+      units: [{ kind: 'markdown', cell: 0, start: 0, end: 3 }],
+    };
+    // The index and the passage read-back count lines as splitLines does: the mark is no part of the first line.
+    const text = splitLines(docx.text).slice(0, 1).join('\n');
+    const view = extractedTextView(docx, 'hello.docx') ?? '';
+    assert.deepEqual(locatePassage(view, { startLine: 1 + VIEW_HEADER_LINES, text }), {
+      startLine: 1 + VIEW_HEADER_LINES,
+      endLine: 1 + VIEW_HEADER_LINES,
+      how: 'exact',
+    });
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import JSZip from 'jszip';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { documentSpans } from '../../../../src/index/documents/documents';
 import { extractDocx, htmlLines } from '../../../../src/index/documents/docxDocument';
@@ -60,6 +61,28 @@ describe('Word document extraction', () => {
     assert.deepEqual(await extractDocx(bomb, TIMEOUT_MS), { kind: 'skip', reason: 'too-large' });
   });
 
+  it('does not convert a main part that was not checked against the cap (named without .xml)', async () => {
+    // The package's relationships name the main part; mammoth would read it whatever it is called.
+    const zip = await JSZip.loadAsync(await docxOfBody('<w:p/>'.repeat(3_000_000))); // 18 MB of empty paragraphs
+    const body = await zip.file('word/document.xml')!.async('nodebuffer');
+    const rels = await zip.file('_rels/.rels')!.async('string');
+    zip.remove('word/document.xml');
+    zip.file('word/document', body);
+    zip.file('_rels/.rels', rels.replace('word/document.xml', 'word/document'));
+    const docx = await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    assert.ok(docx.length < 200_000, `${docx.length} bytes`);
+    assert.deepEqual(await extractDocx(docx, TIMEOUT_MS), { kind: 'skip', reason: 'malformed' });
+  });
+
+  it('does not convert parts past the entry count the directory gives', async () => {
+    const docx = await docxOf(HANDBOOK);
+    // JSZip reads directory entries while they last, whatever the count; the check read only the first one
+    const end = docx.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+    docx.writeUInt16LE(1, end + 8);
+    docx.writeUInt16LE(1, end + 10);
+    assert.deepEqual(await extractDocx(docx, TIMEOUT_MS), { kind: 'skip', reason: 'malformed' });
+  });
+
   it('reads the text around images without reading them (three views of a 150 MB image)', async () => {
     const image =
       '<w:p><w:r><w:drawing><wp:inline><wp:docPr id="1" name="Chart"/><a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">' +
@@ -80,6 +103,18 @@ describe('Word document extraction', () => {
       kind: 'skip',
       reason: 'no-text-layer',
     });
+  });
+
+  it('ends a line at a carriage return in the text, so chunks cover the last paragraph', async () => {
+    const paragraph = (text: string): string => `<w:p><w:r><w:t xml:space="preserve">${text}</w:t></w:r></w:p>`;
+    const docx = await docxOfBody(paragraph('first&#13;second') + paragraph('third') + paragraph('fourth'));
+    const extraction = await extractDocx(docx, TIMEOUT_MS);
+    assert.equal(extraction.kind, 'document');
+    const { document } = extraction;
+    assert.deepEqual(document.text.split('\n'), ['first', 'second', '', 'third', '', 'fourth']);
+    const lines = new TextLines(document.text);
+    const spans = documentSpans(document, lines);
+    assert.equal(spans[spans.length - 1]?.endLine, lines.length);
   });
 
   it('decodes entities and leaves no tag behind', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { documentSpans } from '../../../../src/index/documents/documents';
 import { extractPdf, pageLines } from '../../../../src/index/documents/pdfDocument';
-import { encryptedPdf, pdfOfPages, pdfWithoutText, REPORT_PAGES } from './pdfFixtures';
+import { encryptedPdf, pdfOfPages, pdfWithoutText, pdfWithPredefinedCMap, REPORT_PAGES } from './pdfFixtures';
 
 const TIMEOUT_MS = 60_000;
 
@@ -45,6 +45,12 @@ describe('PDF extraction', () => {
       assert.ok(unit && span.endLine <= unit.end, `lines ${span.startLine}-${span.endLine} span two pages`);
       assert.equal(span.title, `Page ${unit.page}`);
     }
+  });
+
+  it("reads the text of a font that names one of Adobe's encodings (a Japanese PDF) instead of dropping it", async () => {
+    const extraction = await extractPdf(pdfWithPredefinedCMap('日本語の報告書', 'Latin line'), TIMEOUT_MS);
+    assert.equal(extraction.kind, 'document');
+    assert.deepEqual(extraction.document.text.split('\n'), ['日本語の報告書', 'Latin line']);
   });
 
   it('skips a PDF that needs a password as encrypted', async () => {

@@ -35,3 +35,34 @@ export const REPORT_PAGES = [
   ['Churn analysis', 'Customers who churned cited pricing.', 'Retention improved after onboarding calls.'],
   ['Outlook', 'Next year we open two offices.'],
 ] as const;
+
+/**
+ * A one-page PDF whose first line is in a font that carries no encoding of its own but names one of Adobe's (a
+ * Japanese font, `/Encoding /UniJIS-UCS2-H`, as PDFs made in Chinese, Japanese and Korean often are), and whose
+ * second line is in Helvetica. Written by hand, as pdf-lib embeds every font it draws with.
+ */
+export function pdfWithPredefinedCMap(text: string, latin: string): Buffer {
+  const ucs2 = [...text].map(c => (c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')).join('');
+  const content = `BT /F1 24 Tf 50 700 Td <${ucs2}> Tj ET BT /F2 12 Tf 50 650 Td (${latin}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R /F2 7 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type0 /BaseFont /HeiseiMin-W3-UniJIS-UCS2-H /Encoding /UniJIS-UCS2-H /DescendantFonts [6 0 R] >>',
+    '<< /Type /Font /Subtype /CIDFontType0 /BaseFont /HeiseiMin-W3 /CIDSystemInfo << /Registry (Adobe) /Ordering (Japan1) /Supplement 2 >> /FontDescriptor 8 0 R >>',
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    '<< /Type /FontDescriptor /FontName /HeiseiMin-W3 /Flags 6 /FontBBox [0 -141 1000 859] /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>',
+  ];
+  let pdf = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((object, i) => {
+    offsets.push(pdf.length);
+    pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const xref = pdf.length;
+  pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  pdf += offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
+  pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
