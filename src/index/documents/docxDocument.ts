@@ -87,12 +87,13 @@ const BLOCK_END = /<\/(?:p|li|h[1-6]|tr|table|ul|ol)>|<br\s*\/?>/gi;
 export function htmlLines(html: string): string[] {
   const text = html
     // A cell's paragraphs are one line of its row.
-    .replace(/(<t[dh][^>]*>)([\s\S]*?)(<\/t[dh]>)/gi, (_, open: string, inner: string, close: string) =>
+    // `<td`/`<th` then a space or `>`: `<thead>` and `<tbody>` open no cell
+    .replace(/(<t[dh](?:\s[^>]*)?>)([\s\S]*?)(<\/t[dh]>)/gi, (_, open: string, inner: string, close: string) =>
       [open, inner.replace(/<\/?p[^>]*>/gi, ' ').trim(), close].join(''),
     )
     .replace(/<h([1-6])[^>]*>/gi, (_, level: string) => `\n\n${'#'.repeat(Number(level))} `)
     .replace(/<\/h[1-6]>/gi, '\n\n')
-    .replace(/<\/t[dh]>\s*<t[dh][^>]*>/gi, ' | ')
+    .replace(/<\/t[dh]>\s*<t[dh](?:\s[^>]*)?>/gi, ' | ')
     .replace(/<p[^>]*>/gi, '\n')
     .replace(BLOCK_END, '\n')
     .replace(/<[^>]+>/g, '');
@@ -112,8 +113,9 @@ const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"'
 
 function decodeEntities(text: string): string {
   return text.replace(/&(#x[0-9a-f]+|#[0-9]+|[a-z]+);/gi, (whole, name: string) => {
-    if (name.startsWith('#x') || name.startsWith('#X')) return String.fromCodePoint(parseInt(name.slice(2), 16));
-    if (name.startsWith('#')) return String.fromCodePoint(Number(name.slice(1)));
-    return ENTITIES[name.toLowerCase()] ?? whole;
+    if (!name.startsWith('#')) return ENTITIES[name.toLowerCase()] ?? whole;
+    const code = name[1] === 'x' || name[1] === 'X' ? parseInt(name.slice(2), 16) : Number(name.slice(1));
+    // a reference past the last code point names no character: kept as written rather than failing the document
+    return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
   });
 }

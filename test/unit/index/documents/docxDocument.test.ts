@@ -123,4 +123,17 @@ describe('Word document extraction', () => {
       ['## R&D <2024>', '', 'café — bold', 'next'],
     );
   });
+
+  it('reads a table with a header row as rows of cells, with no space before the first', () => {
+    assert.deepEqual(
+      htmlLines(
+        '<table><thead><tr><th><p>Name</p></th><th><p>Age</p></th></tr></thead><tbody><tr><td><p>Ada</p></td><td><p>36</p></td></tr></tbody></table>',
+      ),
+      ['Name | Age', 'Ada | 36'],
+    );
+  });
+
+  it('keeps a character reference no character has as written, instead of failing the document', () => {
+    assert.deepEqual(htmlLines('<p>a &#99999999; b &#x110000; c</p>'), ['a &#99999999; b &#x110000; c']);
+  });
 });
