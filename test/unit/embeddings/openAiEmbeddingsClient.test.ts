@@ -210,6 +210,17 @@ describe('embeddings endpoint settings', () => {
     assert.equal(azure.endpoint.keyHeader, 'api-key');
   });
 
+  it('posts to {base}/embeddings with the base URL’s query after the path', () => {
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: 'https://gw.example.com/models?api-version=2024-05-01-preview',
+      model: 'emb',
+      azureApiVersion: '',
+    });
+    assert.ok('endpoint' in r);
+    assert.equal(r.endpoint.url, 'https://gw.example.com/models/embeddings?api-version=2024-05-01-preview');
+  });
+
   it('names the embeddings setting to fix', () => {
     const r = resolveEmbeddingsEndpoint({ preset: 'databricks', baseUrl: '', model: 'x', azureApiVersion: '' });
     assert.ok('problem' in r);

@@ -72,6 +72,17 @@ describe('OpenAI-compatible models on the wire', () => {
     );
   });
 
+  it('sends a base URL’s query with the chat request and the model list, after their paths', async () => {
+    const endpoint = endpointFor({ baseUrl: `${server.baseUrl}?api-version=2024-05-01-preview` });
+    const { model } = createOpenAiCompatibleModels(endpoint, 'k');
+    await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+    assert.deepEqual(await listEndpointModels(endpoint, 'k'), ['fault-model', 'fault-small']);
+    assert.deepEqual(
+      server.requests.map(r => `${r.method} ${r.url}`),
+      ['POST /v1/chat/completions?api-version=2024-05-01-preview', 'GET /v1/models?api-version=2024-05-01-preview'],
+    );
+  });
+
   it('needs no key for Ollama-style endpoints', async () => {
     const endpoint = endpointFor({ preset: 'ollama', baseUrl: server.baseUrl, model: 'llama3.1' });
     const { model, helperModel } = createOpenAiCompatibleModels(endpoint, undefined);
