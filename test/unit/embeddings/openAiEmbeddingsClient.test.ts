@@ -119,6 +119,22 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.match(refused.message, /not an embeddings model.*grounded\.embeddings\.model/);
   });
 
+  it('says a proxy’s HTML error page by its title, never its markup', async () => {
+    server.faults.push({
+      status: 413,
+      html: '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>',
+    });
+    const refused = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input', String(refused));
+    assert.doesNotMatch(refused.message, /[<>]/);
+    assert.match(refused.message, /\(413 Request Entity Too Large\)/);
+  });
+
   it('redacts the key and credential shapes a 400 body echoes, in the message and in the cause kept for the log', async () => {
     const echo =
       'bad header auth=Bearer plain-key-42 (plain-key-42); see postgres://app:pw-98765@db/x, key 0123456789abcdef0123456789abcdef';
