@@ -276,6 +276,25 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     );
   });
 
+  it('gives up on a grader that never replies, closing its connections, and answers from the top passages', async () => {
+    server.setPicker(request =>
+      isGradeRequest(request) ? { stallBeforeFirstMs: Infinity } : { tokens: ['Set it to 88 [1].'] },
+    );
+    const events = await answer(server, {}, { options: { grading: true, firstTokenTimeoutMs: 150 } });
+    assert.deepEqual(tokens(events), ['Set it to 88 [1].']);
+    assert.equal(last(events)?.type, 'done');
+    assert.ok(
+      steps(events).some(s => /^Grading failed .*top passages/.test(s)),
+      steps(events).join(' | '),
+    );
+    const graderCalls = server.chatRequests.filter(isGradeRequest);
+    assert.equal(graderCalls.length, 4, 'the first call and the policy’s 3 retries');
+    assert.ok(
+      graderCalls.every(r => r.clientClosedAt !== undefined),
+      'every stalled connection was closed',
+    );
+  });
+
   it('breaks a stream that goes silent mid-answer (idle timeout), keeping the partial and closing the connection', async () => {
     server.enqueue({ tokens: TOKENS, stallMidStream: { tokens: 2, ms: Infinity } });
     const events = await answer(server, {}, { options: { idleTimeoutMs: 150 } });
