@@ -172,6 +172,25 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
     );
   }
   const text = [...codes, ...chain.map(c => c.message)].join(' ');
+  // `text` holds the codes (`context_length_exceeded`, `content_filter`) and the server's reasons along the chain;
+  // LangChain wraps the OpenAI client's overflow error in its own ContextOverflowError, which carries no status
+  const overflow =
+    chain.some(c => c.name === 'ContextOverflowError') ||
+    ((status === 400 || status === 413 || status === 422) && CONTEXT_OVERFLOW.test(text));
+  if (overflow)
+    // the same prompt fails the same way: no retry or non-streaming fallback helps, a shorter one does (a limit of
+    // the model, as its output limit is in sseEnd.ts)
+    return new GroundedError(
+      'model-refused',
+      "The question and its passages are longer than the model's context window. Ask about less, or use a model with a larger context.",
+      { cause: e },
+    );
+  if (status === 400 && REFUSAL.test(text))
+    return new GroundedError(
+      'model-refused',
+      'The model declined to answer this question. Rephrase it and try again.',
+      { cause: e },
+    );
   if (status === 408 || /timed? ?out/i.test(text))
     return new GroundedError('timeout', 'The model did not answer in time. Retry, or check the endpoint.', {
       cause: e,
@@ -180,16 +199,21 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
     return new GroundedError('network', 'The connection to the model was lost. Check the endpoint and retry.', {
       cause: e,
     });
-  if (status === 400 && /content|policy|filter|refus/i.test(err.message))
-    return new GroundedError(
-      'model-refused',
-      'The model declined to answer this question. Rephrase it and try again.',
-      { cause: e },
-    );
   return new GroundedError('unknown', 'The model call failed. See the “Grounded” output for details, then retry.', {
     cause: e,
   });
 }
+
+/** A server's reason for refusing a prompt longer than the model takes (OpenAI, Azure, vLLM, TGI, llama.cpp). */
+const CONTEXT_OVERFLOW =
+  /context_length_exceeded|context (?:length|window|size)|maximum context|too many tokens|prompt is too long|tokens \+ `?max_new_tokens/i;
+
+/**
+ * A content filter's or safety system's refusal of the prompt (Azure's `content_filter`, OpenAI's policy flags). Not
+ * the bare word "content": a 400 about `messages[1].content` is a malformed request, not a refusal.
+ */
+const REFUSAL =
+  /content[ _-]?(?:filter|management|policy)|content_policy_violation|usage polic|safety system|flagged|responsible ai|refus/i;
 
 /** The error and its causes, outermost first (a few levels: fetch and the clients wrap each other). */
 function causeChain(err: Error): Error[] {

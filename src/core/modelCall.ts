@@ -13,6 +13,11 @@ export interface CallContext {
   onStatus(detail: string): void;
   /** Counts every request sent, for `usage`. */
   onCall(kind: 'call' | 'retry' | 'fallback'): void;
+  /**
+   * No reply to a non-streaming call within this time counts as a timeout (retried like a network error); unset: no
+   * limit but the client's own (the OpenAI client's is 10 minutes).
+   */
+  replyTimeoutMs?: number;
 }
 
 export interface StreamContext extends CallContext {
@@ -24,12 +29,21 @@ export interface StreamContext extends CallContext {
 /** Kinds that another attempt, or another way of asking, cannot fix. */
 const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused', 'no-model', 'bad-input']);
 
-/** One non-streaming call, retried on transient errors. */
+/** One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`. */
 export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
   return withRetry(async attempt => {
     ctx.onCall(attempt === 0 ? 'call' : 'retry');
-    const result = await model.invoke(messages, { signal: ctx.signal });
-    return contentText(result.content);
+    const watchdog = new Watchdog(ctx.signal);
+    if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
+    try {
+      const result = await model.invoke(messages, { signal: watchdog.signal });
+      return contentText(result.content);
+    } catch (e) {
+      // aborted by the watchdog: a timeout, not a cancel
+      throw watchdog.error ?? e;
+    } finally {
+      watchdog.disarm();
+    }
   }, retryOptions(ctx));
 }
 
@@ -83,7 +97,12 @@ export async function streamWithResilience(
     if (FINAL.has(err.kind) && !(err.kind === 'model-refused' && err.message.includes('empty'))) throw err;
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
-    const whole = await invokeWithRetry(model, messages, { ...ctx, onCall: () => undefined });
+    // the whole answer at once may take far longer than a first token: no reply limit but the client's
+    const whole = await invokeWithRetry(model, messages, {
+      ...ctx,
+      replyTimeoutMs: undefined,
+      onCall: () => undefined,
+    });
     if (!whole.trim())
       throw new GroundedError(
         'model-refused',
@@ -130,14 +149,14 @@ class Watchdog {
     return this.controller.signal;
   }
 
-  arm(ms: number, phase: 'first-token' | 'idle'): void {
+  arm(ms: number, phase: 'first-token' | 'idle' | 'reply'): void {
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.error = new GroundedError(
         'timeout',
-        phase === 'first-token'
-          ? `The model sent nothing for ${Math.round(ms / 1000)} s. Retry, or check the endpoint.`
-          : `the model went silent for ${Math.round(ms / 1000)} s mid-answer. Retry to get the whole answer.`,
+        phase === 'idle'
+          ? `the model went silent for ${Math.round(ms / 1000)} s mid-answer. Retry to get the whole answer.`
+          : `The model sent nothing for ${Math.round(ms / 1000)} s. Retry, or check the endpoint.`,
       );
       this.controller.abort(this.error);
     }, ms);

@@ -1,4 +1,4 @@
-import { resolveEndpoint, type EndpointSettings, type PresetId } from '../providers/presets';
+import { endpointUrl, resolveEndpoint, type EndpointSettings, type PresetId } from '../providers/presets';
 
 /** The `grounded.embeddings.*` settings: the same presets as the chat model, with an embeddings model. */
 export interface EmbeddingsSettings {
@@ -35,7 +35,7 @@ export function resolveEmbeddingsEndpoint(
         .replaceAll('grounded.model.', 'grounded.embeddings.'),
     };
   const { endpoint } = resolved;
-  const url = new URL(`${endpoint.baseURL}/embeddings`);
+  const url = endpointUrl(endpoint, 'embeddings');
   if (endpoint.azure) url.searchParams.set('api-version', endpoint.azure.apiVersion);
   return {
     endpoint: {

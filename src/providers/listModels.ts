@@ -1,5 +1,5 @@
 import { fetchWithinOrigin } from './http/fetchWithinOrigin';
-import type { Endpoint } from './presets';
+import { endpointUrl, type Endpoint } from './presets';
 
 /**
  * The model names an endpoint offers, for a quick pick: OpenAI-style `GET {baseURL}/models`, or for Databricks the
@@ -16,7 +16,7 @@ export async function listEndpointModels(
   const databricks = endpoint.preset === 'databricks';
   const url = databricks
     ? `${new URL(endpoint.baseURL).origin}/api/2.0/serving-endpoints`
-    : `${endpoint.baseURL}/models`;
+    : endpointUrl(endpoint, 'models').href;
   try {
     const response = await fetchWithinOrigin(url, { headers, signal: signal ?? AbortSignal.timeout(10_000) });
     if (!response.ok) return undefined;

@@ -33,6 +33,7 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  *   console logging would be a second, unredacted sink.
  * - Streams end with a verdict (`http/sseEnd.ts`, below the client): one that closes without `[DONE]` or a finish
  *   reason is broken, not done; a content filter's or the output limit's stop says so.
+ * - `defaultQuery`: the base URL's own query (a gateway's `api-version`), sent after the path the client appends.
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
  *   setting that holds it (offered as *Open Setting* where settings exist).
  */
@@ -57,6 +58,6 @@ export function createOpenAiCompatibleModel(
   return new ChatOpenAICompletions({
     ...common,
     apiKey: key,
-    configuration: { baseURL: endpoint.baseURL, logLevel: 'off', fetch },
+    configuration: { baseURL: endpoint.baseURL, defaultQuery: endpoint.query, logLevel: 'off', fetch },
   });
 }

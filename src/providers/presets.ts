@@ -29,6 +29,11 @@ export interface Endpoint {
   /** Whether requests without a key are certain to fail (Ollama and LM Studio need none). */
   keyRequired: boolean;
   azure?: { endpoint: string; apiVersion: string };
+  /**
+   * The query the typed base URL carried (a gateway's `api-version`), kept out of `baseURL`: the clients append
+   * their paths to `baseURL`, which would land inside the query. Sent with every request (`endpointUrl`).
+   */
+  query?: Record<string, string>;
 }
 
 interface Preset {
@@ -134,9 +139,20 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
         },
       };
     }
-    default:
-      return { endpoint: { ...common, baseURL: trimSlashes(url.href) } };
+    default: {
+      const query = url.search ? Object.fromEntries(url.searchParams) : undefined;
+      url.search = '';
+      url.hash = '';
+      return { endpoint: { ...common, baseURL: trimSlashes(url.href), ...(query && { query }) } };
+    }
   }
+}
+
+/** `{baseURL}/{path}` with the base URL's query, where a request to the endpoint goes. */
+export function endpointUrl(endpoint: Pick<Endpoint, 'baseURL' | 'query'>, path: string): URL {
+  const url = new URL(`${endpoint.baseURL}/${path}`);
+  for (const [name, value] of Object.entries(endpoint.query ?? {})) url.searchParams.set(name, value);
+  return url;
 }
 
 /** Accepts a bare host ("adb-1.azuredatabricks.net") as https, as people paste it from the browser. */

@@ -15,7 +15,9 @@ export interface EmbeddingsRequest {
 
 /** A fault for the next request: an HTTP status (with Retry-After), a dropped connection, or a malformed reply. */
 export type EmbeddingsFault =
-  { status: number; retryAfter?: string; body?: unknown } | { drop: true } | { malformed: 'short' | 'not-json' };
+  | { status: number; retryAfter?: string; body?: unknown; html?: string }
+  | { drop: true }
+  | { malformed: 'short' | 'not-json' };
 
 /**
  * A loopback OpenAI-compatible `POST /v1/embeddings` with deterministic vectors: hashed bags of words,
@@ -68,11 +70,13 @@ export class EmbeddingsServer {
     const fault = this.faults.shift();
     if (fault && 'drop' in fault) return void req.socket.destroy();
     if (fault && 'status' in fault) {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      const headers: Record<string, string> = { 'content-type': fault.html ? 'text/html' : 'application/json' };
       if (fault.retryAfter !== undefined) headers['retry-after'] = fault.retryAfter;
       res
         .writeHead(fault.status, headers)
-        .end(JSON.stringify(fault.body ?? { error: { message: `fault ${fault.status}`, type: 'fault' } }));
+        .end(
+          fault.html ?? JSON.stringify(fault.body ?? { error: { message: `fault ${fault.status}`, type: 'fault' } }),
+        );
       return;
     }
     if (fault && fault.malformed === 'not-json')

@@ -18,6 +18,9 @@ export interface ReplyScript {
   status?: number;
   /** The `Retry-After` header sent with `status`. */
   retryAfter?: string;
+  /** The error body's `message` and `code` sent with `status` (default: "Scripted <status>" and the status). */
+  errorMessage?: string;
+  errorCode?: string;
   /** Destroy the socket after this many tokens were sent (0: right after the headers). */
   cutAfter?: number;
   /** Wait this long before the first token; `Infinity` never sends one. */
@@ -159,7 +162,13 @@ export class FaultServer {
       const headers: Record<string, string> =
         script.retryAfter !== undefined ? { 'retry-after': script.retryAfter } : {};
       return this.finish(record, res, () =>
-        writeError(res, script.status ?? 500, `Scripted ${script.status}`, headers),
+        writeError(
+          res,
+          script.status ?? 500,
+          script.errorMessage ?? `Scripted ${script.status}`,
+          headers,
+          script.errorCode,
+        ),
       );
     }
     const tokens = script.tokens ?? ['Hello', ' world'];
@@ -225,9 +234,15 @@ function parseJson(text: string): ChatRequestBody | undefined {
   }
 }
 
-function writeError(res: ServerResponse, status: number, message: string, headers: Record<string, string> = {}): void {
+function writeError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  headers: Record<string, string> = {},
+  code: string | number = status,
+): void {
   res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify({ error: { message, type: 'scripted_error', code: status } }));
+  res.end(JSON.stringify({ error: { message, type: 'scripted_error', code } }));
 }
 
 function writeModels(res: ServerResponse): void {

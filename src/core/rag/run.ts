@@ -43,6 +43,8 @@ export function callContext(run: RagRun, onStatus: (detail: string) => void): Ca
     signal: run.signal,
     retry: run.options.retry,
     clock: run.clock,
+    // a grade, a rewrite or a check is a short reply: it gets the time a stream gets for its first token
+    replyTimeoutMs: run.options.firstTokenTimeoutMs,
     onStatus,
     onCall: kind => {
       run.usage.modelCalls++;

@@ -9,15 +9,31 @@ import { failingUnlessEnded } from './sseEnd';
  * path, query or credentials) and the setting that holds it, around fetch's own error, so `toGroundedError` can say
  * where and why. Redirects are followed only within the endpoint's origin (`fetchWithinOrigin`); a cancel and a
  * refused redirect pass through unchanged. A stream that does not end as an answer does fails (`failingUnlessEnded`).
+ * A web page answered with 200 (a sign-in page, a web app at a wrong base URL) fails as such: the client would read
+ * it as an empty stream, or fail on a reply without `choices`, and neither says what is wrong.
  */
 export function fetchNamingEndpoint(baseUrl: string, setting?: string): typeof fetch {
   const endpoint = originOf(baseUrl) ?? 'the configured endpoint';
   return async (input, init) => {
     try {
-      return failingUnlessEnded(await fetchWithinOrigin(input, init, setting));
+      const response = await fetchWithinOrigin(input, init, setting);
+      if (response.ok && /^text\/html/i.test(response.headers.get('content-type') ?? '')) {
+        await response.body?.cancel().catch(() => undefined);
+        throw webPage(endpoint, setting);
+      }
+      return failingUnlessEnded(response);
     } catch (e) {
       if (isAbort(e) || init?.signal?.aborted || e instanceof GroundedError) throw e;
       throw new EndpointRequestError(endpoint, setting, e);
     }
   };
+}
+
+/** Final (`bad-input`): asking the same page again, streamed or not, gets the same page. */
+function webPage(endpoint: string, setting: string | undefined): GroundedError {
+  return new GroundedError(
+    'bad-input',
+    `${endpoint} answered with a web page, not the OpenAI-compatible API. Check the base URL (a sign-in page or a web app is not the API).`,
+    { setting },
+  );
 }

@@ -94,9 +94,12 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** A short, secret-free reason from an error body (`{error:{message}}`, `{message}`, `{error_code}`), for logs and hints. */
+/**
+ * A short, secret-free reason from an error body (`{error:{message}}`, `{message}`, `{error_code}`), for logs and hints.
+ * A proxy's HTML error page gives only its title ("413 Request Entity Too Large"): its markup is not for people.
+ */
 export function bodyReason(body: unknown): string {
-  if (typeof body === 'string') return body.slice(0, 300);
+  if (typeof body === 'string') return (looksLikeHtml(body) ? htmlTitle(body) : body).slice(0, 300);
   if (!body || typeof body !== 'object') return '';
   const o = body as Record<string, unknown>;
   const nested = o.error && typeof o.error === 'object' ? (o.error as Record<string, unknown>) : undefined;
@@ -106,4 +109,12 @@ export function bodyReason(body: unknown): string {
     .filter(Boolean)
     .join(': ')
     .slice(0, 300);
+}
+
+const looksLikeHtml = (text: string): boolean => /^\s*</.test(text) && /<\/?(?:html|head|body|title|h1)\b/i.test(text);
+
+/** The page's `<title>` (or first `<h1>`) as plain text; '' when it has neither. */
+function htmlTitle(html: string): string {
+  const heading = /<title[^>]*>([^<]*)<\/title>/i.exec(html)?.[1] ?? /<h1[^>]*>([^<]*)<\/h1>/i.exec(html)?.[1] ?? '';
+  return heading.replace(/\s+/g, ' ').trim();
 }

@@ -195,6 +195,44 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(server.chatRequests.length, 1);
   });
 
+  it('reports a 400 about the request’s content as a refused request, not as the model declining to answer', async () => {
+    const tooLong = {
+      status: 400,
+      errorMessage: "Invalid 'messages[1].content': string too long. Expected a string with maximum length 1048576.",
+    };
+    server.enqueue(tooLong, tooLong);
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.notEqual(end.error.kind, 'model-refused');
+    assert.doesNotMatch(end.error.message, /declined/);
+  });
+
+  it('says a prompt over the model’s context window is too long, after one request: no retry or fallback repeats it', async () => {
+    server.enqueue({
+      status: 400,
+      errorMessage:
+        "This model's maximum context length is 4096 tokens. However, you requested 5210 tokens (4186 in the messages, 1024 in the completion). Please reduce the length of the messages or completion.",
+      errorCode: 'context_length_exceeded',
+    });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /context window/);
+    assert.equal(server.chatRequests.length, 1);
+  });
+
+  it('reports Azure’s content filter refusing the prompt (HTTP 400) as the model declining, after one request', async () => {
+    server.enqueue({
+      status: 400,
+      errorMessage:
+        "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry.",
+      errorCode: 'content_filter',
+    });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error' && end.error.kind === 'model-refused', JSON.stringify(end));
+    assert.equal(server.chatRequests.length, 1);
+  });
+
   it('closes the HTTP connection on a cancel mid-stream, before the server is done, keeping what streamed', async () => {
     server.enqueue({ tokens: TOKENS, tokenDelayMs: 40 });
     const controller = new AbortController();
@@ -235,6 +273,25 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.ok(
       steps(events).some(s => /timed out; retrying/.test(s)),
       steps(events).join(' | '),
+    );
+  });
+
+  it('gives up on a grader that never replies, closing its connections, and answers from the top passages', async () => {
+    server.setPicker(request =>
+      isGradeRequest(request) ? { stallBeforeFirstMs: Infinity } : { tokens: ['Set it to 88 [1].'] },
+    );
+    const events = await answer(server, {}, { options: { grading: true, firstTokenTimeoutMs: 150 } });
+    assert.deepEqual(tokens(events), ['Set it to 88 [1].']);
+    assert.equal(last(events)?.type, 'done');
+    assert.ok(
+      steps(events).some(s => /^Grading failed .*top passages/.test(s)),
+      steps(events).join(' | '),
+    );
+    const graderCalls = server.chatRequests.filter(isGradeRequest);
+    assert.equal(graderCalls.length, 4, 'the first call and the policy’s 3 retries');
+    assert.ok(
+      graderCalls.every(r => r.clientClosedAt !== undefined),
+      'every stalled connection was closed',
     );
   });
 

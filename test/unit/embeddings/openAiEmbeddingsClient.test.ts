@@ -119,6 +119,22 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.match(refused.message, /not an embeddings model.*grounded\.embeddings\.model/);
   });
 
+  it('says a proxy’s HTML error page by its title, never its markup', async () => {
+    server.faults.push({
+      status: 413,
+      html: '<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body><center><h1>413 Request Entity Too Large</h1></center><hr><center>nginx</center></body></html>',
+    });
+    const refused = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input', String(refused));
+    assert.doesNotMatch(refused.message, /[<>]/);
+    assert.match(refused.message, /\(413 Request Entity Too Large\)/);
+  });
+
   it('redacts the key and credential shapes a 400 body echoes, in the message and in the cause kept for the log', async () => {
     const echo =
       'bad header auth=Bearer plain-key-42 (plain-key-42); see postgres://app:pw-98765@db/x, key 0123456789abcdef0123456789abcdef';
@@ -208,6 +224,17 @@ describe('embeddings endpoint settings', () => {
       'https://r.openai.azure.com/openai/deployments/emb/embeddings?api-version=2024-10-21',
     );
     assert.equal(azure.endpoint.keyHeader, 'api-key');
+  });
+
+  it('posts to {base}/embeddings with the base URL’s query after the path', () => {
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: 'https://gw.example.com/models?api-version=2024-05-01-preview',
+      model: 'emb',
+      azureApiVersion: '',
+    });
+    assert.ok('endpoint' in r);
+    assert.equal(r.endpoint.url, 'https://gw.example.com/models/embeddings?api-version=2024-05-01-preview');
   });
 
   it('names the embeddings setting to fix', () => {

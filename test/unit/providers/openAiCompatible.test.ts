@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ask } from '../../../src/core/ask';
 import { GroundedError } from '../../../src/core/errors';
 import { testConnection } from '../../../src/providers/connectionTest';
@@ -72,6 +74,17 @@ describe('OpenAI-compatible models on the wire', () => {
     );
   });
 
+  it('sends a base URL’s query with the chat request and the model list, after their paths', async () => {
+    const endpoint = endpointFor({ baseUrl: `${server.baseUrl}?api-version=2024-05-01-preview` });
+    const { model } = createOpenAiCompatibleModels(endpoint, 'k');
+    await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+    assert.deepEqual(await listEndpointModels(endpoint, 'k'), ['fault-model', 'fault-small']);
+    assert.deepEqual(
+      server.requests.map(r => `${r.method} ${r.url}`),
+      ['POST /v1/chat/completions?api-version=2024-05-01-preview', 'GET /v1/models?api-version=2024-05-01-preview'],
+    );
+  });
+
   it('needs no key for Ollama-style endpoints', async () => {
     const endpoint = endpointFor({ preset: 'ollama', baseUrl: server.baseUrl, model: 'llama3.1' });
     const { model, helperModel } = createOpenAiCompatibleModels(endpoint, undefined);
@@ -96,6 +109,36 @@ describe('OpenAI-compatible models on the wire', () => {
       undefined,
       'nothing listening',
     );
+  });
+});
+
+describe('an endpoint that answers with a web page', () => {
+  let page: Server;
+  let origin: string;
+  let posts = 0;
+  beforeEach(async () => {
+    posts = 0;
+    // a sign-in page or a web app's front page, served with 200 for any path, as a wrong base URL finds
+    page = createServer((req, res) => {
+      if (req.method === 'POST') posts++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html>Sign in</html>');
+    });
+    await new Promise<void>(resolve => page.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
+  });
+  afterEach(() => new Promise<void>(resolve => page.close(() => resolve())));
+
+  it('says the base URL leads to a web page, not the API, after one request', async () => {
+    const { model } = createOpenAiCompatibleModels(endpointFor({ baseUrl: `${origin}/v1` }), 'k');
+    const events = await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.match(end.error.message, new RegExp(`${origin} answered with a web page`));
+    assert.equal(end.error.options.setting, 'grounded.model.baseUrl');
+    assert.equal(posts, 1, 'no retry or fallback asks the page again');
+    const report = await testConnection(model, 'page');
+    assert.ok(!report.ok && /web page/.test(report.error.message), JSON.stringify(report));
   });
 });
 

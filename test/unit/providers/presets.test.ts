@@ -106,4 +106,11 @@ describe('provider presets', () => {
     assert.match(problem({ baseUrl: 'ftp://host/v1', model: 'm' }), /is not a URL/);
     assert.equal(endpoint({ baseUrl: 'http://127.0.0.1:9999/v1', model: 'm' }).baseURL, 'http://127.0.0.1:9999/v1');
   });
+
+  it('keeps a base URL’s query (a gateway’s api-version) out of the path, to be sent with every request', () => {
+    const e = endpoint({ baseUrl: 'https://gw.example.com/models/?api-version=2024-05-01-preview#x', model: 'm' });
+    assert.equal(e.baseURL, 'https://gw.example.com/models');
+    assert.deepEqual(e.query, { 'api-version': '2024-05-01-preview' });
+    assert.equal(endpoint({ baseUrl: 'https://gw.example.com/v1', model: 'm' }).query, undefined);
+  });
 });
