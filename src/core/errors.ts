@@ -174,9 +174,10 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   const text = [...codes, ...chain.map(c => c.message)].join(' ');
   // `text` holds the codes (`context_length_exceeded`, `content_filter`) and the server's reasons along the chain;
   // LangChain wraps the OpenAI client's overflow error in its own ContextOverflowError, which carries no status
-  const overflow =
-    chain.some(c => c.name === 'ContextOverflowError') ||
-    ((status === 400 || status === 413 || status === 422) && CONTEXT_OVERFLOW.test(text));
+  // an error event in a stream that had begun (`data: {"error": …}`) is the server's own reason, sent without a status
+  const reasonGiven =
+    status === 400 || status === 413 || status === 422 || (status === undefined && streamedError(chain));
+  const overflow = chain.some(c => c.name === 'ContextOverflowError') || (reasonGiven && CONTEXT_OVERFLOW.test(text));
   if (overflow)
     // the same prompt fails the same way: no retry or non-streaming fallback helps, a shorter one does (a limit of
     // the model, as its output limit is in sseEnd.ts)
@@ -185,7 +186,7 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       "The question and its passages are longer than the model's context window. Ask about less, or use a model with a larger context.",
       { cause: e },
     );
-  if (status === 400 && REFUSAL.test(text))
+  if ((status === 400 || (status === undefined && streamedError(chain))) && REFUSAL.test(text))
     return new GroundedError(
       'model-refused',
       'The model declined to answer this question. Rephrase it and try again.',
@@ -214,6 +215,17 @@ const CONTEXT_OVERFLOW =
  */
 const REFUSAL =
   /content[ _-]?(?:filter|management|policy)|content_policy_violation|usage polic|safety system|flagged|responsible ai|refus/i;
+
+/**
+ * Whether an error of the chain is one a server sent inside its event stream: the OpenAI client throws such an event's
+ * `error` object ({message, code}) as an error of no status.
+ */
+function streamedError(chain: readonly Error[]): boolean {
+  return chain.some(c => {
+    const error = (c as { error?: unknown }).error;
+    return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
+  });
+}
 
 /** The error and its causes, outermost first (a few levels: fetch and the clients wrap each other). */
 function causeChain(err: Error): Error[] {

@@ -39,6 +39,11 @@ export interface ReplyScript {
   finishWithoutDelta?: boolean;
   /** false: close the connection in order without the `[DONE]` line, as a proxy that cuts the answer does. */
   done?: boolean;
+  /**
+   * After this many tokens, send an error event (`data: {"error":{message,code}}`) and end the stream, as servers
+   * report a failure once the response has begun (vLLM, LiteLLM, OpenAI).
+   */
+  streamErrorAfter?: { tokens: number; message: string; code?: string };
 }
 
 /** One request as the server saw it, and what became of its connection. */
@@ -185,11 +190,14 @@ export class FaultServer {
       if (script.stallMidStream?.tokens === i) await this.sleep(script.stallMidStream.ms, res);
       if (i > 0) await this.sleep(script.tokenDelayMs ?? 0, res);
       if (res.destroyed) return;
+      if (script.streamErrorAfter?.tokens === i) return this.finish(record, res, () => writeStreamError(res, script));
       if (script.malformedAt === i) res.write('data: {"choices":[{"delta":{"content":\n\n');
       else writeChunk(res, { model, choices: [{ index: 0, delta: { content: token }, finish_reason: null }] });
       record.tokensSent++;
       if (script.cutAfter === i + 1) return cut(res);
     }
+    if (script.streamErrorAfter?.tokens === tokens.length)
+      return this.finish(record, res, () => writeStreamError(res, script));
     if (script.finishWithoutDelta)
       writeChunk(res, { model, choices: [{ index: 0, finish_reason: script.finishReason ?? 'stop' }] });
     else if (script.finishReason !== null) writeLastChunk(res, model, script.finishReason);
@@ -224,6 +232,11 @@ async function cut(res: ServerResponse): Promise<void> {
   await new Promise<void>(resolve => res.write('', () => resolve()));
   await new Promise(resolve => setTimeout(resolve, 5));
   res.socket?.destroy();
+}
+
+function writeStreamError(res: ServerResponse, script: ReplyScript): void {
+  const { message, code } = script.streamErrorAfter ?? { message: '' };
+  res.end(`data: ${JSON.stringify({ error: { message, type: 'server_error', code: code ?? null } })}\n\n`);
 }
 
 function parseJson(text: string): ChatRequestBody | undefined {

@@ -221,6 +221,35 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(server.chatRequests.length, 1);
   });
 
+  it('reads an error event the server sends mid-stream by its reason: a context overflow says so, keeping what streamed', async () => {
+    server.enqueue({
+      tokens: TOKENS,
+      streamErrorAfter: {
+        tokens: 2,
+        message: "This model's maximum context length is 4096 tokens. However, you requested 5210 tokens.",
+        code: 'context_length_exceeded',
+      },
+    });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.match(
+      end.error.message,
+      /^The answer was cut off: the question and its passages are longer than the model's context window/,
+    );
+    assert.equal(end.partial, TOKENS.slice(0, 2).join(''));
+  });
+
+  it('reads an error event before the first token as the server’s refusal when a content filter sends it', async () => {
+    server.enqueue({
+      tokens: TOKENS,
+      streamErrorAfter: { tokens: 0, message: 'The response was filtered by the content management policy.' },
+    });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error' && end.error.kind === 'model-refused', JSON.stringify(end));
+    assert.match(end.error.message, /declined/);
+  });
+
   it('reports Azure’s content filter refusing the prompt (HTTP 400) as the model declining, after one request', async () => {
     server.enqueue({
       status: 400,
