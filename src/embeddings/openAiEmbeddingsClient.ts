@@ -4,7 +4,7 @@ import type { RetryPolicy } from '../core/options';
 import { defaultAskOptions } from '../core/options';
 import type { EmbedOptions, Embedder } from './embedder';
 import type { EmbeddingsEndpoint } from './embeddingsEndpoint';
-import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
+import { bodyReason, HttpStatusError, postJsonWithRetry, WebPageReplyError } from '../providers/http/postJsonWithRetry';
 
 export interface OpenAiEmbeddingsClientOptions {
   endpoint: EmbeddingsEndpoint;
@@ -112,6 +112,12 @@ function describeEmbeddingsError(error: GroundedError, cause: unknown, endpoint:
   const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
   const options = { cause, retryAfterMs: error.options.retryAfterMs };
   const where = endpoint.label;
+  if (cause instanceof WebPageReplyError)
+    return new GroundedError(
+      'bad-input',
+      `${where}: ${cause.origin} answered with a web page, not the OpenAI-compatible API. Check grounded.embeddings.baseUrl (a sign-in page or a web app is not the API).`,
+      options,
+    );
   switch (error.kind) {
     case 'cancelled':
       return error;

@@ -18,6 +18,17 @@ export class HttpStatusError extends Error {
   }
 }
 
+/**
+ * A web page answered with 200 where the API's JSON was expected: a sign-in page, a proxy's or a web app's at a wrong
+ * base URL. Final (`bad-input`): the same page comes again. Each service names the setting that holds the address.
+ */
+export class WebPageReplyError extends GroundedError {
+  constructor(readonly origin: string) {
+    super('bad-input', `${origin} answered with a web page, not the API.`);
+    this.name = 'WebPageReplyError';
+  }
+}
+
 export interface PostJsonOptions {
   headers: Record<string, string>;
   signal?: AbortSignal;
@@ -70,6 +81,8 @@ async function postOnce(url: string, payload: string, options: PostJsonOptions):
     throw new HttpStatusError(response.status, response.headers, parseJson(safe) ?? safe.slice(0, 2000));
   }
   const parsed = parseJson(text);
+  if (parsed === undefined && (/^text\/html/i.test(response.headers.get('content-type') ?? '') || looksLikeHtml(text)))
+    throw new WebPageReplyError(new URL(url).origin);
   if (parsed === undefined)
     throw new GroundedError('unknown', 'The reply was not JSON.', {
       cause: redactSecrets(text.slice(0, 2000), secretsInHeaders(options.headers)),

@@ -135,6 +135,20 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.match(refused.message, /\(413 Request Entity Too Large\)/);
   });
 
+  it('says a web page answered with 200 (a sign-in page at a wrong base URL) is not the API, naming the setting', async () => {
+    server.faults.push({ status: 200, html: '<html><head><title>Sign in</title></head><body>…</body></html>' });
+    const failed = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(failed instanceof GroundedError && failed.kind === 'bad-input', String(failed));
+    assert.match(failed.message, /answered with a web page, not the OpenAI-compatible API/);
+    assert.match(failed.message, /grounded\.embeddings\.baseUrl/);
+    assert.equal(server.requests.length, 1, 'the same page again would not help');
+  });
+
   it('redacts the key and credential shapes a 400 body echoes, in the message and in the cause kept for the log', async () => {
     const echo =
       'bad header auth=Bearer plain-key-42 (plain-key-42); see postgres://app:pw-98765@db/x, key 0123456789abcdef0123456789abcdef';
