@@ -56,6 +56,9 @@ const PASSAGE_SCHEMA = {
   required: ['ref', 'path', 'startLine', 'endLine', 'text', 'score'],
 } as const;
 
+/** tools/call, whatever its params: see its handler in createMcpServer. */
+const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).loose();
+
 const SEARCH_TOOL: Tool = {
   name: 'search',
   title: 'Search the workspace',
@@ -152,8 +155,11 @@ export function createMcpServer(deps: McpServerDeps): Server {
   );
   const tools = deps.ask ? [SEARCH_TOOL, ASK_TOOL] : [SEARCH_TOOL];
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const { name, arguments: args = {} } = request.params;
+  // registered under a schema that checks only the method: the SDK parses a request with the schema it is registered
+  // under before any check of its own and answers a failure -32603 (internal error) with the schema's dump; past it,
+  // the SDK's own tools/call check answers params CallToolRequestSchema refuses with -32602 (invalid params)
+  server.setRequestHandler(CALL_TOOL_METHOD, async (loose, extra) => {
+    const { name, arguments: args = {} } = CallToolRequestSchema.parse(loose).params;
     if (!tools.some(t => t.name === name))
       throw new McpError(
         ErrorCode.InvalidParams,

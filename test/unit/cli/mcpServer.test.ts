@@ -9,13 +9,14 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   type CallToolResult,
+  type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import { mcpCommand } from '../../../src/cli/mcpCommand';
 import { createMcpServer } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
 import type { Retriever } from '../../../src/core/ports';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
-import { passage } from '../../fakes/fakeRetriever';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { tempDirs } from '../../support/tempDirs';
 import { until } from '../../support/until';
 import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
@@ -356,5 +357,26 @@ describe('the MCP server (createMcpServer)', () => {
       ['docs/ok.md'],
     );
     await client.close();
+  });
+
+  it('answers tools/call params its schema refuses with -32602 (invalid params), not -32603 (internal error)', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({ retriever: new FakeRetriever(() => []), version: 'test', log: () => undefined });
+    await server.connect(serverSide);
+    const replies: JSONRPCMessage[] = [];
+    clientSide.onmessage = m => void replies.push(m);
+    await clientSide.start();
+    const call = (id: number, params: unknown) =>
+      clientSide.send({ jsonrpc: '2.0', id, method: 'tools/call', params } as JSONRPCMessage);
+    await call(1, { name: 'search', arguments: 'install widget' }); // a string where an object belongs
+    await call(2, { arguments: { query: 'widget' } }); // no tool name
+    await call(3, { name: 'search', arguments: { query: 'widget' } });
+    assert.ok(await until(() => replies.length === 3), JSON.stringify(replies));
+    const codes = new Map(replies.map(r => ['id' in r ? r.id : '', 'error' in r ? r.error.code : 'result']));
+    assert.deepEqual(
+      [codes.get(1), codes.get(2), codes.get(3)],
+      [ErrorCode.InvalidParams, ErrorCode.InvalidParams, 'result'],
+    );
+    await server.close();
   });
 });
