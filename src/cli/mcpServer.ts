@@ -1,4 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -22,6 +22,7 @@ import { passageRef } from '../core/passage';
 import type { Retriever } from '../core/ports';
 import type { SyncProgress } from '../index';
 import { redactSecrets } from '../providers/redact';
+import { ParamsCheckingServer } from './paramsCheckingServer';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
@@ -55,9 +56,6 @@ const PASSAGE_SCHEMA = {
   },
   required: ['ref', 'path', 'startLine', 'endLine', 'text', 'score'],
 } as const;
-
-/** tools/call, whatever its params: see its handler in createMcpServer. */
-const CALL_TOOL_METHOD = CallToolRequestSchema.pick({ method: true }).loose();
 
 const SEARCH_TOOL: Tool = {
   name: 'search',
@@ -145,7 +143,7 @@ const ASK_TOOL: Tool = {
  * answer; no failure ends the server.
  */
 export function createMcpServer(deps: McpServerDeps): Server {
-  const server = new Server(
+  const server = new ParamsCheckingServer(
     { name: 'grounded', title: 'Grounded', version: deps.version },
     {
       capabilities: { tools: {}, logging: {} },
@@ -155,11 +153,8 @@ export function createMcpServer(deps: McpServerDeps): Server {
   );
   const tools = deps.ask ? [SEARCH_TOOL, ASK_TOOL] : [SEARCH_TOOL];
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
-  // registered under a schema that checks only the method: the SDK parses a request with the schema it is registered
-  // under before any check of its own and answers a failure -32603 (internal error) with the schema's dump; past it,
-  // the SDK's own tools/call check answers params CallToolRequestSchema refuses with -32602 (invalid params)
-  server.setRequestHandler(CALL_TOOL_METHOD, async (loose, extra) => {
-    const { name, arguments: args = {} } = CallToolRequestSchema.parse(loose).params;
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const { name, arguments: args = {} } = request.params;
     if (!tools.some(t => t.name === name))
       throw new McpError(
         ErrorCode.InvalidParams,

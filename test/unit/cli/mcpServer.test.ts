@@ -359,23 +359,36 @@ describe('the MCP server (createMcpServer)', () => {
     await client.close();
   });
 
-  it('answers tools/call params its schema refuses with -32602 (invalid params), not -32603 (internal error)', async () => {
+  it('answers params their method’s schema refuses with -32602 (invalid params), not -32603 (internal error)', async () => {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const server = createMcpServer({ retriever: new FakeRetriever(() => []), version: 'test', log: () => undefined });
     await server.connect(serverSide);
     const replies: JSONRPCMessage[] = [];
     clientSide.onmessage = m => void replies.push(m);
     await clientSide.start();
-    const call = (id: number, params: unknown) =>
-      clientSide.send({ jsonrpc: '2.0', id, method: 'tools/call', params } as JSONRPCMessage);
-    await call(1, { name: 'search', arguments: 'install widget' }); // a string where an object belongs
-    await call(2, { arguments: { query: 'widget' } }); // no tool name
-    await call(3, { name: 'search', arguments: { query: 'widget' } });
-    assert.ok(await until(() => replies.length === 3), JSON.stringify(replies));
+    const requests: [string, unknown][] = [
+      ['initialize', undefined], // params are required
+      ['tools/call', { name: 'search', arguments: 'install widget' }], // a string where an object belongs
+      ['tools/call', { arguments: { query: 'widget' } }], // no tool name
+      ['tools/list', { cursor: 5 }], // a cursor is a string
+      ['logging/setLevel', { level: 'loud' }], // not a level
+      ['tools/call', { name: 'search', arguments: { query: 'widget' } }],
+      ['tools/list', {}],
+      ['logging/setLevel', { level: 'error' }],
+    ];
+    for (const [i, [method, params]] of requests.entries())
+      await clientSide.send({
+        jsonrpc: '2.0',
+        id: i,
+        method,
+        ...(params === undefined ? {} : { params }),
+      } as JSONRPCMessage);
+    assert.ok(await until(() => replies.length === requests.length), JSON.stringify(replies));
     const codes = new Map(replies.map(r => ['id' in r ? r.id : '', 'error' in r ? r.error.code : 'result']));
     assert.deepEqual(
-      [codes.get(1), codes.get(2), codes.get(3)],
-      [ErrorCode.InvalidParams, ErrorCode.InvalidParams, 'result'],
+      requests.map((_, i) => codes.get(i)),
+      [...Array<number>(5).fill(ErrorCode.InvalidParams), 'result', 'result', 'result'],
+      JSON.stringify(replies),
     );
     await server.close();
   });
