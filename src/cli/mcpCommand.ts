@@ -11,6 +11,7 @@ import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { IndexKeeper } from './indexKeeper';
 import { createMcpServer, notifyClient } from './mcpServer';
+import { checkedLines } from './mcpStdin';
 import {
   RETRIEVER_OPTIONS,
   RETRIEVER_USAGE,
@@ -86,7 +87,7 @@ export async function mcpCommand(
   const closed = new Promise<void>(resolve => (server.onclose = resolve));
   const stop = () => void server.close();
   io.signal?.addEventListener('abort', stop, { once: true });
-  await server.connect(options.transport ?? stdioTransport(stop));
+  await server.connect(options.transport ?? stdioTransport(stop, log));
   const indexed = opened?.local ? keeper.start(opened.local, folders) : Promise.resolve();
   options.onConnected?.({ server, indexed });
   await closed;
@@ -139,12 +140,14 @@ class ClientNotices {
 /**
  * stdin and stdout as the transport. The client going away (stdin ends, stdout's pipe breaks) stops the server
  * instead of crashing it; anything a library prints with console.log goes to stderr, so stdout stays protocol only.
+ * stdin's lines are checked first, so a malformed request is answered rather than dropped (see checkedLines).
  */
-function stdioTransport(stop: () => void): Transport {
+function stdioTransport(stop: () => void, log: (message: string) => void): Transport {
   console.log = console.info = console.debug = (...data: unknown[]) => console.error(...data);
   process.stdin.once('end', stop);
   process.stdout.on('error', stop);
-  return new StdioServerTransport();
+  const stdin = checkedLines(process.stdin, line => void process.stdout.write(line), log);
+  return new StdioServerTransport(stdin, process.stdout);
 }
 
 /** The version in Grounded's package.json (beside dist/ in the package, three folders up from the compiled source). */

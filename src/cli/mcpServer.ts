@@ -1,4 +1,4 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
@@ -22,6 +22,7 @@ import { passageRef } from '../core/passage';
 import type { Retriever } from '../core/ports';
 import type { SyncProgress } from '../index';
 import { redactSecrets } from '../providers/redact';
+import { ParamsCheckingServer } from './paramsCheckingServer';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
@@ -142,7 +143,7 @@ const ASK_TOOL: Tool = {
  * answer; no failure ends the server.
  */
 export function createMcpServer(deps: McpServerDeps): Server {
-  const server = new Server(
+  const server = new ParamsCheckingServer(
     { name: 'grounded', title: 'Grounded', version: deps.version },
     {
       capabilities: { tools: {}, logging: {} },

@@ -90,10 +90,12 @@ export function agentQuestion(question: unknown): string {
 
 function agentText(value: unknown, missing: string, noun: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw new GroundedError('bad-input', missing);
-  if (value.length > MAX_QUERY_CHARS)
+  // characters as the tools' schemas count them for maxLength (code points): an emoji is one, not two UTF-16 units
+  const length = value.length - (value.match(/[\uD800-\uDBFF][\uDC00-\uDFFF]/g)?.length ?? 0);
+  if (length > MAX_QUERY_CHARS)
     throw new GroundedError(
       'bad-input',
-      `The ${noun} is ${value.length} characters long; keep it under ${MAX_QUERY_CHARS} (a few words or one question).`,
+      `The ${noun} is ${length} characters long; keep it under ${MAX_QUERY_CHARS} (a few words or one question).`,
     );
   return value.trim();
 }

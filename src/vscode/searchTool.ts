@@ -96,4 +96,8 @@ async function withinFirstBuildWait<T>(searching: Promise<T>, controller: AbortC
   }
 }
 
-const clip = (text: string): string => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
+/** At most 80 characters, counted as code points so that an emoji or another astral character is never cut in two. */
+const clip = (text: string): string => {
+  const chars = [...text];
+  return chars.length > 80 ? `${chars.slice(0, 79).join('')}…` : text;
+};

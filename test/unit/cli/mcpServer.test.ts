@@ -9,13 +9,14 @@ import {
   LoggingMessageNotificationSchema,
   McpError,
   type CallToolResult,
+  type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import { mcpCommand } from '../../../src/cli/mcpCommand';
 import { createMcpServer } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
 import type { Retriever } from '../../../src/core/ports';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
-import { passage } from '../../fakes/fakeRetriever';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { tempDirs } from '../../support/tempDirs';
 import { until } from '../../support/until';
 import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
@@ -356,5 +357,39 @@ describe('the MCP server (createMcpServer)', () => {
       ['docs/ok.md'],
     );
     await client.close();
+  });
+
+  it('answers params their method’s schema refuses with -32602 (invalid params), not -32603 (internal error)', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({ retriever: new FakeRetriever(() => []), version: 'test', log: () => undefined });
+    await server.connect(serverSide);
+    const replies: JSONRPCMessage[] = [];
+    clientSide.onmessage = m => void replies.push(m);
+    await clientSide.start();
+    const requests: [string, unknown][] = [
+      ['initialize', undefined], // params are required
+      ['tools/call', { name: 'search', arguments: 'install widget' }], // a string where an object belongs
+      ['tools/call', { arguments: { query: 'widget' } }], // no tool name
+      ['tools/list', { cursor: 5 }], // a cursor is a string
+      ['logging/setLevel', { level: 'loud' }], // not a level
+      ['tools/call', { name: 'search', arguments: { query: 'widget' } }],
+      ['tools/list', {}],
+      ['logging/setLevel', { level: 'error' }],
+    ];
+    for (const [i, [method, params]] of requests.entries())
+      await clientSide.send({
+        jsonrpc: '2.0',
+        id: i,
+        method,
+        ...(params === undefined ? {} : { params }),
+      } as JSONRPCMessage);
+    assert.ok(await until(() => replies.length === requests.length), JSON.stringify(replies));
+    const codes = new Map(replies.map(r => ['id' in r ? r.id : '', 'error' in r ? r.error.code : 'result']));
+    assert.deepEqual(
+      requests.map((_, i) => codes.get(i)),
+      [...Array<number>(5).fill(ErrorCode.InvalidParams), 'result', 'result', 'result'],
+      JSON.stringify(replies),
+    );
+    await server.close();
   });
 });

@@ -84,4 +84,47 @@ describe('grounded mcp over stdio (a child process)', function () {
     assert.equal(code, 0, stderr);
     assert.match(stderr, /grounded mcp: stopped: the connection closed\n$/, 'it stopped, not just exited');
   });
+
+  it('answers a line that is not JSON, a request that is not JSON-RPC, and a batch, instead of leaving them unanswered', async () => {
+    const cache = await dirs.make('grounded-mcp-stdio-');
+    const folder = await dirs.make('grounded-mcp-empty-');
+    const raw = (value: unknown) => JSON.stringify(value) + '\n';
+    const { stdout } = await runStdio(['--folder', folder], { XDG_CACHE_HOME: cache }, line => {
+      const { id } = JSON.parse(line) as { id?: unknown };
+      if (id === 1)
+        return {
+          write: [
+            message(undefined, 'notifications/initialized'),
+            '{"jsonrpc":"2.0","id":2,"method":"ping"\n', // cut short: not JSON
+            raw({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: 'all' }), // params must be an object
+            raw({ jsonrpc: '2.0', id: { n: 4 }, method: 'ping' }), // an id must be a string or a number
+            raw([
+              { jsonrpc: '2.0', id: 5, method: 'ping' },
+              { jsonrpc: '2.0', id: 6, method: 'tools/list' },
+            ]),
+            raw({ jsonrpc: '2.0', method: 'notifications/nonsense', params: 7 }), // a notification is never answered
+            message(99, 'ping'),
+          ].join(''),
+        };
+      if (id === 99) return { end: true };
+      return {};
+    });
+    const replies = stdout
+      .map(line => JSON.parse(line) as { id?: unknown; method?: string; result?: unknown; error?: { code: number } })
+      .filter(r => r.method === undefined && r.id !== 1);
+    // in any order: the answers to the batch come when their handlers end
+    const inOrder = (pairs: unknown[][]) => pairs.map(p => JSON.stringify(p)).sort();
+    assert.deepEqual(
+      inOrder(replies.map(r => [r.id, r.error?.code ?? 'result'])),
+      inOrder([
+        [3, -32600],
+        [5, 'result'],
+        [6, 'result'],
+        [99, 'result'],
+        [null, -32600],
+        [null, -32700],
+      ]),
+      stdout.join('\n'),
+    );
+  });
 });

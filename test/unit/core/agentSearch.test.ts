@@ -43,6 +43,15 @@ describe('agent search input (the language model tool and the MCP server)', () =
     assert.equal(agentSearchInput('x'.repeat(MAX_QUERY_CHARS), undefined).query.length, MAX_QUERY_CHARS);
   });
 
+  it('counts a query’s length in characters as its schema’s maxLength does, an emoji as one', () => {
+    const emoji = '😀'.repeat(MAX_QUERY_CHARS); // within maxLength, though twice as many UTF-16 units
+    assert.equal(agentSearchInput(emoji, undefined).query, emoji);
+    assert.throws(
+      () => agentSearchInput(`${emoji}😀`, undefined),
+      badInput(new RegExp(`${MAX_QUERY_CHARS + 1} characters long`)),
+    );
+  });
+
   it('refuses a count that is not a whole number in range, naming it as the caller’s schema does', () => {
     for (const count of [0, -1, 1.5, MAX_AGENT_RESULTS + 1, '5', Number.NaN])
       assert.throws(() => agentSearchInput('flux', count, 'k'), badInput(/^k is a whole number from 1 to 30/));

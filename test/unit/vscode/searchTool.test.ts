@@ -178,4 +178,13 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
       'Searching the workspace with Grounded for “where is the flux capacitor configured”',
     );
   });
+
+  it('shortens a long query without splitting a character in two', async () => {
+    const query = `${'a'.repeat(78)}😀 and then many more words about the flux capacitor`;
+    const prepared = await tool(new FakeRetriever(() => [])).prepareInvocation?.(
+      { input: { query } },
+      new FakeCancellationToken() as unknown as vscode.CancellationToken,
+    );
+    assert.equal(prepared?.invocationMessage, `Searching the workspace with Grounded for “${'a'.repeat(78)}😀…”`);
+  });
 });

@@ -1,0 +1,79 @@
+import { Transform, type Readable } from 'node:stream';
+import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
+import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
+
+/**
+ * The client's lines as the SDK's stdio transport should read them: one JSON-RPC message a line. The SDK drops
+ * without a word a line that is not JSON, JSON that is not a JSON-RPC message, and a batch (an array), so a client
+ * that sent a request waits for an answer that never comes. Here such a request is answered as JSON-RPC 2.0 says,
+ * through `reply` (one line of stdout): -32700 (parse error) or -32600 (invalid request), with the request's id when
+ * it has one a client can match, null otherwise. A batch (MCP 2025-03-26, which the server still negotiates) is
+ * passed on as its messages, one a line, each answered on its own line, the only shape stdio clients read. An
+ * invalid notification is not answered (nothing ever is), only said to `log`. A line longer than the SDK's buffer
+ * is dropped as the SDK would, but answered, and the server goes on.
+ */
+export function checkedLines(
+  input: Readable,
+  reply: (line: string) => void,
+  log: (message: string) => void,
+  maxLineBytes = STDIO_DEFAULT_MAX_BUFFER_SIZE,
+): Readable {
+  // bytes, not text, are kept across chunks, so a character split between two chunks is decoded whole
+  let pending: Buffer = Buffer.alloc(0);
+  let skipping = false;
+  const answer = (id: unknown, code: number, message: string) =>
+    reply(JSON.stringify({ jsonrpc: '2.0', id, error: { code, message } }) + '\n');
+
+  const check = (line: string, out: Transform) => {
+    if (line.trim() === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      answer(null, ErrorCode.ParseError, 'Parse error: the line is not JSON (one JSON-RPC message a line).');
+      return;
+    }
+    if (Array.isArray(parsed) && parsed.length === 0) {
+      answer(null, ErrorCode.InvalidRequest, 'Invalid request: an empty batch.');
+      return;
+    }
+    for (const message of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
+      if (JSONRPCMessageSchema.safeParse(message).success) {
+        out.push(JSON.stringify(message) + '\n');
+        continue;
+      }
+      const fields = typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : {};
+      if (!('id' in fields) && typeof fields['method'] === 'string') {
+        log(`a notification that is not valid JSON-RPC was ignored: ${fields['method']}`);
+        continue;
+      }
+      const id = typeof fields['id'] === 'string' || typeof fields['id'] === 'number' ? fields['id'] : null;
+      answer(
+        id,
+        ErrorCode.InvalidRequest,
+        'Invalid request: not a JSON-RPC 2.0 message (jsonrpc "2.0", a string or integer id, a method name, params an object).',
+      );
+    }
+  };
+
+  const lines = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+      for (let end = pending.indexOf(0x0a); end >= 0; end = pending.indexOf(0x0a)) {
+        const line = pending.subarray(0, end);
+        pending = pending.subarray(end + 1);
+        if (skipping) skipping = false;
+        else check(line.toString('utf8').replace(/\r$/, ''), this);
+      }
+      if (pending.length > maxLineBytes) {
+        // the rest of this line is dropped as it comes, without holding it
+        if (!skipping) answer(null, ErrorCode.InvalidRequest, `Invalid request: a message over ${maxLineBytes} bytes.`);
+        skipping = true;
+        pending = Buffer.alloc(0);
+      }
+      done();
+    },
+  });
+  input.pipe(lines);
+  return lines;
+}

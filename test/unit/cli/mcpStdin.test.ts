@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { PassThrough } from 'node:stream';
+import { checkedLines } from '../../../src/cli/mcpStdin';
+
+/** Writes `chunks` to checkedLines and resolves with the lines passed on, the replies and the log once input ended. */
+async function check(chunks: (string | Buffer)[], maxLineBytes?: number) {
+  const input = new PassThrough();
+  const replies: unknown[] = [];
+  const logged: string[] = [];
+  const out = checkedLines(
+    input,
+    line => replies.push(JSON.parse(line)),
+    m => logged.push(m),
+    maxLineBytes,
+  );
+  let passed = '';
+  out.on('data', (chunk: Buffer) => (passed += chunk.toString('utf8')));
+  const ended = new Promise(resolve => out.on('end', resolve));
+  for (const chunk of chunks) input.write(chunk);
+  input.end();
+  await ended;
+  return { lines: passed.split('\n').filter(Boolean), replies, logged };
+}
+
+const ping = (id: number, extra: object = {}) => ({ jsonrpc: '2.0', id, method: 'ping', ...extra });
+
+describe('checkedLines (the MCP server’s stdin, checked before the SDK reads it)', () => {
+  it('passes a message on whole when a character, or the line, is split across chunks, and a CRLF line too', async () => {
+    const bytes = Buffer.from(JSON.stringify(ping(1, { params: { _meta: { note: 'café 💥' } } })) + '\r\n');
+    const split = bytes.indexOf(Buffer.from('💥')) + 2; // inside the emoji's four bytes
+    const { lines, replies } = await check([bytes.subarray(0, split), bytes.subarray(split)]);
+    assert.deepEqual(replies, []);
+    assert.deepEqual(
+      lines.map(l => JSON.parse(l) as unknown),
+      [ping(1, { params: { _meta: { note: 'café 💥' } } })],
+    );
+  });
+
+  it('answers a line over the limit and goes on with the next one', async () => {
+    const long = JSON.stringify(ping(2, { params: { _meta: { note: 'x'.repeat(300) } } }));
+    const { lines, replies } = await check(
+      [long.slice(0, 150), long.slice(150), '\n', JSON.stringify(ping(3)) + '\n'],
+      100,
+    );
+    assert.deepEqual(replies, [
+      { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: a message over 100 bytes.' } },
+    ]);
+    assert.deepEqual(lines, [JSON.stringify(ping(3))]);
+  });
+
+  it('answers a request that is not JSON-RPC with its id, and only logs a notification that is not', async () => {
+    const { lines, replies, logged } = await check([
+      JSON.stringify({ jsonrpc: '1.0', id: 'a', method: 'ping' }) + '\n',
+      JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: 'half' }) + '\n',
+      '\n',
+      '[]\n',
+    ]);
+    assert.deepEqual(lines, []);
+    assert.deepEqual(
+      replies.map(r => {
+        const { id, error } = r as { id: unknown; error: { code: number } };
+        return [id, error.code];
+      }),
+      [
+        ['a', -32600],
+        [null, -32600],
+      ],
+      'a blank line is skipped; an empty batch is answered',
+    );
+    assert.deepEqual(logged, ['a notification that is not valid JSON-RPC was ignored: notifications/progress']);
+  });
+});
