@@ -219,6 +219,9 @@ async function answer(
   notBuilding(building, 'ask');
   let steps = 0;
   for await (const event of ask(question, signal)) {
+    // a broken stream's text is kept, as every surface keeps it: the agent gets what was written, marked cut off
+    if (event.type === 'error' && event.partial.trim())
+      return toolError(`${event.partial.trimEnd()}\n\n[interrupted] ${event.error.message}`);
     if (event.type === 'error') throw event.error;
     if (event.type === 'step') progress?.(++steps, event.detail);
     if (event.type !== 'done') continue;

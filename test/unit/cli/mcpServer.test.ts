@@ -14,6 +14,8 @@ import {
 import { mcpCommand } from '../../../src/cli/mcpCommand';
 import { createMcpServer } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
+import { GroundedError } from '../../../src/core/errors';
+import type { AnswerEvent } from '../../../src/core/events';
 import type { Retriever } from '../../../src/core/ports';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
@@ -256,6 +258,36 @@ describe('the MCP server (createMcpServer)', () => {
     await client.connect(clientSide);
     return { server, client };
   }
+
+  it('answers ask with what streamed before the stream broke, marked interrupted, with why (the text is not lost)', async () => {
+    async function* ask(): AsyncIterable<AnswerEvent> {
+      yield { type: 'token', text: 'Run `npm install widget` [1]' };
+      yield {
+        type: 'error',
+        error: new GroundedError('stream-broken', 'The answer was cut off: the connection to the model was lost.'),
+        partial: 'Run `npm install widget` [1]',
+      };
+    }
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: new FakeRetriever(() => []),
+      ask,
+      version: 'test',
+      log: () => undefined,
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      const result = await client.callTool({ name: 'ask', arguments: { question: 'how do I install widget?' } });
+      assert.equal(result.isError, true);
+      assert.deepEqual(texts(result), [
+        'Run `npm install widget` [1]\n\n[interrupted] The answer was cut off: the connection to the model was lost.',
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
 
   it('stops the search when the client cancels the call', async () => {
     const { retriever, state } = stalling();
