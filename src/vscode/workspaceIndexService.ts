@@ -73,6 +73,11 @@ export class WorkspaceIndexService implements vscode.Disposable {
         setOnboardingContext('indexReady');
       },
       onNotice: message => this.notice(message),
+      // a sync the index starts itself (a big batch of changes, a new folder, a merge) shows progress too: its end
+      // puts the file count back
+      onSyncing: syncing => {
+        if (!syncing) this.status.finished(this.retriever.stats());
+      },
     });
     this.retriever = new LocalRetriever(index, this.documentCache);
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
