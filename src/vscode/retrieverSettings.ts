@@ -6,7 +6,7 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId } from '../providers/presets';
-import { locatePushedPath } from '../retrievers/locatePushedPath';
+import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
 import { loadCore } from './loadCore';
 import { ApiKeyStore, type BoundSecrets } from './secrets';
@@ -173,9 +173,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     const { createRemoteRetriever } = await loadCore();
     const retriever = await createRemoteRetriever(settings, {
       embedder: await this.embedder(settings.embeddings, embeddingsKey),
-      locate: locatePushedPath(
-        (vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath })),
-      ),
+      // named by the last part of their paths, as `grounded push` names them, not by the names a .code-workspace gives
+      locate: locatePushedPath(foldersByPath((vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath))),
       folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
       onRetry: detail => this.log.info(detail),
       onNotice: message => this.log.warn(message),

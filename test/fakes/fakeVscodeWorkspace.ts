@@ -107,9 +107,16 @@ export function fakeVscodeWorkspace() {
     settings,
     statusItems,
     warnings,
-    /** Replaces the workspace folders and fires onDidChangeWorkspaceFolders, as adding or removing a root does. */
-    setFolders(paths: readonly string[], fire = true): void {
-      folders = paths.map((p, index) => ({ uri: fileUri(p), name: basename(p), index }));
+    /**
+     * Replaces the workspace folders and fires onDidChangeWorkspaceFolders, as adding or removing a root does. A
+     * folder is named after its path's last part unless given a name (as a .code-workspace file can).
+     */
+    setFolders(paths: readonly (string | { path: string; name: string })[], fire = true): void {
+      folders = paths.map((p, index) =>
+        typeof p === 'string'
+          ? { uri: fileUri(p), name: basename(p), index }
+          : { uri: fileUri(p.path), name: p.name, index },
+      );
       if (fire) folderChange.fire({});
     },
     /** Changes settings (full keys) and fires onDidChangeConfiguration for them, as VS Code does. */
@@ -131,20 +138,28 @@ export function fakeVscodeWorkspace() {
 
 type Load = (request: string, ...rest: unknown[]) => unknown;
 
+/** Serves `fake` to `require('vscode')` until the returned function is called (for modules the code loads later). */
+export function serveVscode(fake: unknown): () => void {
+  const loader = Module as unknown as { _load: Load };
+  const load = loader._load;
+  loader._load = function (request, ...rest) {
+    return request === 'vscode' ? fake : load.call(this, request, ...rest);
+  };
+  return () => {
+    loader._load = load;
+  };
+}
+
 /**
  * Loads a fresh copy of `modulePath` (and of the src/vscode modules it imports) with `vscode` served by `fake`:
  * each test gets modules bound to its own fake.
  */
 export function requireWithVscode<T>(modulePath: string, fake: unknown): T {
   for (const key of Object.keys(require.cache)) if (/[\\/]src[\\/]vscode[\\/]/.test(key)) delete require.cache[key];
-  const loader = Module as unknown as { _load: Load };
-  const load = loader._load;
-  loader._load = function (request, ...rest) {
-    return request === 'vscode' ? fake : load.call(this, request, ...rest);
-  };
+  const restore = serveVscode(fake);
   try {
     return Module.createRequire(__filename)(modulePath) as T;
   } finally {
-    loader._load = load;
+    restore();
   }
 }
