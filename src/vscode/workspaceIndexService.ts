@@ -46,6 +46,8 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private readonly pending = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Once disposed (the extension deactivates), what the closing index answers is neither shown nor logged. */
+  private disposed = false;
 
   /** Where the index worker keeps PDFs' and Word documents' extracted text (none without a store). */
   get documentCache(): string | undefined {
@@ -126,6 +128,8 @@ export class WorkspaceIndexService implements vscode.Disposable {
         return stats;
       },
       (e: unknown) => {
+        // closing the index fails the sync it was running: that is no failure to tell anyone about
+        if (this.disposed) return undefined;
         if (!(e instanceof Error && e.name === 'AbortError')) {
           this.log.error('index sync failed', e);
           // with no index to search the user would meet the failure only at their first question: said now
@@ -179,6 +183,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.retriever.dispose();
     for (const d of this.disposables) d.dispose();

@@ -51,6 +51,21 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     return ws;
   }
 
+  it('dispose during the first sync: the index thread stops, and nothing is said or logged as a failure', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    const { service, fake, log } = open([ws]);
+    assert.equal(service.retriever.isSyncing, true);
+    service.dispose();
+    await (service.retriever as unknown as { index: { stopped: Promise<void> } }).index.stopped;
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(fake.warnings, []);
+    assert.deepEqual(
+      log.lines.filter(l => l.startsWith('error')),
+      [],
+    );
+  });
+
   it('shows the file count again once a sync the index started itself (a new folder) has ended', async function () {
     this.timeout(30000);
     const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
