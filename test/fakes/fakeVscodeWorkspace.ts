@@ -50,6 +50,8 @@ export function fakeVscodeWorkspace() {
   const settings = new Map<string, unknown>();
   const statusItems: FakeStatusBarItem[] = [];
   const warnings: string[] = [];
+  const infos: string[] = [];
+  const errors: string[] = [];
   const commands = new Map<string, (...args: unknown[]) => unknown>();
   let folders: { uri: ReturnType<typeof fileUri>; name: string; index: number }[] = [];
 
@@ -78,6 +80,8 @@ export function fakeVscodeWorkspace() {
         return item;
       },
       showWarningMessage: async (message: string) => void warnings.push(message),
+      showInformationMessage: async (message: string) => void infos.push(message),
+      showErrorMessage: async (message: string) => void errors.push(message),
       showQuickPick: async () => undefined,
     },
     workspace: {
@@ -107,6 +111,10 @@ export function fakeVscodeWorkspace() {
     settings,
     statusItems,
     warnings,
+    infos,
+    errors,
+    /** Runs a command registered with the fake, as `vscode.commands.executeCommand` does. */
+    execute: (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args),
     /**
      * Replaces the workspace folders and fires onDidChangeWorkspaceFolders, as adding or removing a root does. A
      * folder is named after its path's last part unless given a name (as a .code-workspace file can).

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type * as CommandsModule from '../../../src/vscode/commands';
 import type * as ServiceModule from '../../../src/vscode/workspaceIndexService';
 import { fakeVscodeWorkspace, fileUri, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
@@ -25,7 +26,10 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     for (const s of services) s.dispose();
   });
 
-  /** A service over `folders`, with its fake `vscode`; the index lives in memory (no storage folder). */
+  /**
+   * A service over `folders`, with its fake `vscode` and its commands (Rebuild Index) registered; the index lives in
+   * memory (no storage folder).
+   */
   function open(folders: string[], storage?: string) {
     const fake = fakeVscodeWorkspace();
     fake.setFolders(folders, false);
@@ -34,10 +38,15 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
       require.resolve('../../../src/vscode/workspaceIndexService'),
       fake.vscode,
     );
+    const { registerCommands } = requireWithVscode<typeof CommandsModule>(
+      require.resolve('../../../src/vscode/commands'),
+      fake.vscode,
+    );
     const service = new WorkspaceIndexService(
       log as never,
       storage === undefined ? undefined : (fileUri(storage) as never),
     );
+    registerCommands(service, log as never);
     services.push(service);
     return { fake, log, service, status: () => fake.statusItems[0]?.text };
   }
@@ -50,6 +59,18 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     }
     return ws;
   }
+
+  it('Rebuild Index cancelled from the status item says nothing was rebuilt', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    const { fake, service } = open([ws]);
+    await service.indexReport();
+    const rebuilding = fake.execute('grounded.rebuildIndex');
+    service.retriever.cancel();
+    assert.equal(await rebuilding, undefined);
+    assert.deepEqual(fake.infos, []);
+    assert.deepEqual(fake.errors, []);
+  });
 
   it('dispose during the first sync: the index thread stops, and nothing is said or logged as a failure', async function () {
     this.timeout(30000);
