@@ -74,6 +74,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
   private hybridCached: { signature: string; retriever: Retriever } | undefined;
   private readonly keys: ApiKeyStore;
+  /** Aborted on dispose: embedding the workspace for the local hybrid stops when the extension deactivates. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly local: Retriever,
@@ -93,7 +95,9 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const settings = readRetrieverSettings();
     if (settings.kind === 'local') {
-      const hybrid = settings.embeddings.model.trim() ? await this.hybrid(settings.embeddings) : undefined;
+      const hybrid = settings.embeddings.model.trim()
+        ? await this.hybrid(settings.embeddings, options.signal)
+        : undefined;
       return hybrid ? hybrid.search(query, options) : this.local.search(query, options);
     }
     try {
@@ -109,6 +113,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.abort();
     this.drop();
   }
 
@@ -123,7 +128,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
    * over the chunks' embeddings. The first search embeds the workspace, with progress; vectors are kept by content
    * hash in workspace storage, so later windows embed only what changed.
    */
-  private async hybrid(settings: EmbeddingsSettings): Promise<Retriever | undefined> {
+  private async hybrid(settings: EmbeddingsSettings, signal?: AbortSignal): Promise<Retriever | undefined> {
     const storedKey = await this.keys.peek(settings.preset);
     const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
     const signature = JSON.stringify([settings, storedKey, folders]);
@@ -144,7 +149,9 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
       async progress => {
         report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
-        const { chunks, embedded } = await hybrid.sync();
+        // the question's cancel, or deactivation, stops the embedding requests (the next question starts again)
+        const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+        const { chunks, embedded } = await hybrid.sync(stop);
         this.log.info(
           `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
         );

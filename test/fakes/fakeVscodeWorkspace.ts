@@ -57,6 +57,7 @@ export function fakeVscodeWorkspace() {
 
   const vscode = {
     StatusBarAlignment: { Left: 1, Right: 2 },
+    ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     l10n: {
       t: (message: string, ...args: unknown[]) => message.replace(/\{(\d+)\}/g, (_, i: string) => String(args[+i])),
     },
@@ -83,6 +84,8 @@ export function fakeVscodeWorkspace() {
       showInformationMessage: async (message: string) => void infos.push(message),
       showErrorMessage: async (message: string) => void errors.push(message),
       showQuickPick: async () => undefined,
+      withProgress: <T>(_options: unknown, task: (progress: { report(value: unknown): void }) => Promise<T>) =>
+        task({ report: () => undefined }),
     },
     workspace: {
       get workspaceFolders() {

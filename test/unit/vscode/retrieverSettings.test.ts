@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import type * as RetrieverSettingsModule from '../../../src/vscode/retrieverSettings';
 import type * as SecretsModule from '../../../src/vscode/secrets';
 import { DatabricksVectorSearchServer, type FakeIndex } from '../../fakes/databricksVectorSearchServer';
+import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeRetriever } from '../../fakes/fakeRetriever';
 import { FakeSecretStorage } from '../../fakes/fakeSecretStorage';
 import { fakeVscodeWorkspace, requireWithVscode, serveVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 const log = { info: () => {}, warn: () => {}, error: () => {}, trace: () => {} };
 
@@ -74,6 +76,43 @@ describe('the configured retriever (VS Code adapter: grounded.retriever and its 
     } finally {
       restore();
       retriever.dispose();
+    }
+  });
+  it('stops embedding the workspace for the local hybrid when the question is cancelled', async () => {
+    const embeddings = await EmbeddingsServer.start(16);
+    try {
+      const ws = await dirs.make('grounded-hybrid-');
+      await writeFile(join(ws, 'guide.md'), '# Guide\n\nInstall the widget.\n');
+      const fake = fakeVscodeWorkspace();
+      fake.setFolders([ws], false);
+      fake.settings.set('grounded.embeddings.baseUrl', embeddings.baseUrl);
+      fake.settings.set('grounded.embeddings.model', 'bow-16');
+      // the first embeddings request is told to come back in two seconds: time to cancel while it waits
+      embeddings.faults.push({ status: 429, retryAfter: '2' });
+      const { ConfiguredRetriever } = requireWithVscode<typeof RetrieverSettingsModule>(
+        require.resolve('../../../src/vscode/retrieverSettings'),
+        fake.vscode,
+      );
+      const { BoundSecrets } = requireWithVscode<typeof SecretsModule>(
+        require.resolve('../../../src/vscode/secrets'),
+        fake.vscode,
+      );
+      const secrets = new BoundSecrets(new FakeSecretStorage(), async () => true);
+      const retriever = new ConfiguredRetriever(new FakeRetriever(() => []), secrets, log as never);
+      const restore = serveVscode(fake.vscode);
+      try {
+        const question = new AbortController();
+        const searching = retriever.search('widget', { k: 3, signal: question.signal });
+        await until(() => embeddings.requests.length > 0);
+        question.abort();
+        await assert.rejects(searching, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
+        assert.equal(embeddings.requests.length, 1);
+      } finally {
+        restore();
+        retriever.dispose();
+      }
+    } finally {
+      await embeddings.close();
     }
   });
 });
