@@ -219,8 +219,11 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
       }
       case 'state': {
         const changed = event.state.stats !== undefined && event.changed;
+        const wasSyncing = this.state.syncing;
         this.state = event.state;
         if (changed && event.state.stats) this.config.onChange?.(event.state.stats);
+        // syncs the thread starts itself (a big batch, a new folder, a merge) are told only by these changes
+        if (event.state.syncing !== wasSyncing) this.config.onSyncing?.(event.state.syncing);
         return;
       }
       case 'progress':
@@ -267,8 +270,10 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
     const waiting = [...this.pending.values()];
     this.pending.clear();
     this.syncs.clear();
+    const wasSyncing = this.state.syncing;
     this.state = { ...this.state, syncing: false };
     for (const w of waiting) w.reject(failure);
+    if (wasSyncing) this.config.onSyncing?.(false);
     if (this.disposed) return this.stop();
     if (++this.restarts > MAX_RESTARTS) {
       this.broken = new GroundedError(

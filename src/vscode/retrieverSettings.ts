@@ -6,7 +6,7 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId } from '../providers/presets';
-import { locatePushedPath } from '../retrievers/locatePushedPath';
+import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
 import { loadCore } from './loadCore';
 import { ApiKeyStore, type BoundSecrets } from './secrets';
@@ -74,6 +74,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
   private hybridCached: { signature: string; retriever: Retriever } | undefined;
   private readonly keys: ApiKeyStore;
+  /** Aborted on dispose: embedding the workspace for the local hybrid stops when the extension deactivates. */
+  private readonly closing = new AbortController();
 
   constructor(
     private readonly local: Retriever,
@@ -93,7 +95,9 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     const settings = readRetrieverSettings();
     if (settings.kind === 'local') {
-      const hybrid = settings.embeddings.model.trim() ? await this.hybrid(settings.embeddings) : undefined;
+      const hybrid = settings.embeddings.model.trim()
+        ? await this.hybrid(settings.embeddings, options.signal)
+        : undefined;
       return hybrid ? hybrid.search(query, options) : this.local.search(query, options);
     }
     try {
@@ -109,6 +113,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   }
 
   dispose(): void {
+    this.closing.abort();
     this.drop();
   }
 
@@ -123,7 +128,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
    * over the chunks' embeddings. The first search embeds the workspace, with progress; vectors are kept by content
    * hash in workspace storage, so later windows embed only what changed.
    */
-  private async hybrid(settings: EmbeddingsSettings): Promise<Retriever | undefined> {
+  private async hybrid(settings: EmbeddingsSettings, signal?: AbortSignal): Promise<Retriever | undefined> {
     const storedKey = await this.keys.peek(settings.preset);
     const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
     const signature = JSON.stringify([settings, storedKey, folders]);
@@ -144,7 +149,9 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
       async progress => {
         report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
-        const { chunks, embedded } = await hybrid.sync();
+        // the question's cancel, or deactivation, stops the embedding requests (the next question starts again)
+        const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+        const { chunks, embedded } = await hybrid.sync(stop);
         this.log.info(
           `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
         );
@@ -173,9 +180,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     const { createRemoteRetriever } = await loadCore();
     const retriever = await createRemoteRetriever(settings, {
       embedder: await this.embedder(settings.embeddings, embeddingsKey),
-      locate: locatePushedPath(
-        (vscode.workspace.workspaceFolders ?? []).map(f => ({ name: f.name, path: f.uri.fsPath })),
-      ),
+      // named by the last part of their paths, as `grounded push` names them, not by the names a .code-workspace gives
+      locate: locatePushedPath(foldersByPath((vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath))),
       folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
       onRetry: detail => this.log.info(detail),
       onNotice: message => this.log.warn(message),

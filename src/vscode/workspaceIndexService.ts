@@ -13,6 +13,7 @@ import {
   type IndexReport,
   type IndexStats,
 } from '../index';
+import { GroundedError } from '../core/errors';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import { setOnboardingContext } from './onboarding';
 import { IndexStatusItem } from './indexStatusItem';
@@ -46,6 +47,8 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private readonly pending = new Set<string>();
   private flushTimer: NodeJS.Timeout | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Once disposed (the extension deactivates), what the closing index answers is neither shown nor logged. */
+  private disposed = false;
 
   /** Where the index worker keeps PDFs' and Word documents' extracted text (none without a store). */
   get documentCache(): string | undefined {
@@ -73,6 +76,11 @@ export class WorkspaceIndexService implements vscode.Disposable {
         setOnboardingContext('indexReady');
       },
       onNotice: message => this.notice(message),
+      // a sync the index starts itself (a big batch of changes, a new folder, a merge) shows progress too: its end
+      // puts the file count back
+      onSyncing: syncing => {
+        if (!syncing) this.status.finished(this.retriever.stats());
+      },
     });
     this.retriever = new LocalRetriever(index, this.documentCache);
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
@@ -102,13 +110,18 @@ export class WorkspaceIndexService implements vscode.Disposable {
     return this.report(folders, this.retriever.stats());
   }
 
-  /** Reads every file again, ignoring the store (Grounded: Rebuild Index). */
+  /**
+   * Reads every file again, ignoring the store (Grounded: Rebuild Index). Rejects when the rebuild does not finish:
+   * with a `cancelled` GroundedError when it is cancelled (Cancel Indexing, or a sync that replaced it), so the
+   * command never reports the index it had before as rebuilt.
+   */
   async rebuild(): Promise<WorkspaceIndexReport> {
-    await this.sync({ fromScratch: true });
+    await this.sync({ fromScratch: true }, true);
     return this.indexReport();
   }
 
-  private sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats | undefined> {
+  /** `rethrow`: the caller reports a failure itself (no notice here) and hears it as a rejection. */
+  private sync(options: { fromScratch?: boolean } = {}, rethrow = false): Promise<IndexStats | undefined> {
     const started = Date.now();
     // the status item shows the progress: a second, window progress item would say the same
     this.status.progress({ done: 0, total: 0, growing: true });
@@ -121,15 +134,19 @@ export class WorkspaceIndexService implements vscode.Disposable {
         return stats;
       },
       (e: unknown) => {
-        if (!(e instanceof Error && e.name === 'AbortError')) {
+        // closing the index fails the sync it was running: that is no failure to tell anyone about
+        if (this.disposed) return undefined;
+        const aborted = e instanceof Error && e.name === 'AbortError';
+        if (!aborted) {
           this.log.error('index sync failed', e);
           // with no index to search the user would meet the failure only at their first question: said now
-          if (!this.retriever.stats())
+          if (!this.retriever.stats() && !rethrow)
             this.notice(
               vscode.l10n.t('Grounded could not index the workspace: {0}', e instanceof Error ? e.message : String(e)),
             );
         }
         this.status.finished(this.retriever.stats());
+        if (rethrow) throw aborted ? new GroundedError('cancelled', 'The index rebuild was cancelled.') : e;
         return undefined;
       },
     );
@@ -174,6 +191,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.retriever.dispose();
     for (const d of this.disposables) d.dispose();

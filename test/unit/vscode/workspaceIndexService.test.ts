@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type * as CommandsModule from '../../../src/vscode/commands';
+import type * as ServiceModule from '../../../src/vscode/workspaceIndexService';
+import { fakeVscodeWorkspace, fileUri, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+import { tempDirs } from '../../support/tempDirs';
+
+type Service = ServiceModule.WorkspaceIndexService;
+
+/** A LogOutputChannel that keeps its lines. */
+function fakeLog() {
+  const lines: string[] = [];
+  const keep =
+    (level: string) =>
+    (...args: unknown[]) =>
+      void lines.push(`${level} ${args.map(String).join(' ')}`);
+  return { lines, info: keep('info'), warn: keep('warn'), error: keep('error'), trace: keep('trace'), show: () => {} };
+}
+
+describe('the workspace index service (VS Code adapter: status item, watcher, folders, settings)', () => {
+  const dirs = tempDirs();
+  let services: Service[];
+  beforeEach(() => (services = []));
+  afterEach(() => {
+    for (const s of services) s.dispose();
+  });
+
+  /**
+   * A service over `folders`, with its fake `vscode` and its commands (Rebuild Index) registered; the index lives in
+   * memory (no storage folder).
+   */
+  function open(folders: string[], storage?: string) {
+    const fake = fakeVscodeWorkspace();
+    fake.setFolders(folders, false);
+    const log = fakeLog();
+    const { WorkspaceIndexService } = requireWithVscode<typeof ServiceModule>(
+      require.resolve('../../../src/vscode/workspaceIndexService'),
+      fake.vscode,
+    );
+    const { registerCommands } = requireWithVscode<typeof CommandsModule>(
+      require.resolve('../../../src/vscode/commands'),
+      fake.vscode,
+    );
+    const service = new WorkspaceIndexService(
+      log as never,
+      storage === undefined ? undefined : (fileUri(storage) as never),
+    );
+    registerCommands(service, log as never);
+    services.push(service);
+    return { fake, log, service, status: () => fake.statusItems[0]?.text };
+  }
+
+  async function workspace(files: Record<string, string>): Promise<string> {
+    const ws = await dirs.make('grounded-service-');
+    for (const [path, text] of Object.entries(files)) {
+      await mkdir(join(ws, path, '..'), { recursive: true });
+      await writeFile(join(ws, path), text);
+    }
+    return ws;
+  }
+
+  it('Rebuild Index cancelled from the status item says nothing was rebuilt', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    const { fake, service } = open([ws]);
+    await service.indexReport();
+    const rebuilding = fake.execute('grounded.rebuildIndex');
+    service.retriever.cancel();
+    assert.equal(await rebuilding, undefined);
+    assert.deepEqual(fake.infos, []);
+    assert.deepEqual(fake.errors, []);
+  });
+
+  it('dispose during the first sync: the index thread stops, and nothing is said or logged as a failure', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    const { service, fake, log } = open([ws]);
+    assert.equal(service.retriever.isSyncing, true);
+    service.dispose();
+    await (service.retriever as unknown as { index: { stopped: Promise<void> } }).index.stopped;
+    await new Promise(resolve => setImmediate(resolve));
+    assert.deepEqual(fake.warnings, []);
+    assert.deepEqual(
+      log.lines.filter(l => l.startsWith('error')),
+      [],
+    );
+  });
+
+  it('shows the file count again once a sync the index started itself (a new folder) has ended', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    const { service, status } = open([ws]);
+    await service.rebuild();
+    assert.equal(status(), '$(book) Grounded: 1 file');
+    // a folder appears with files in it: only a walk finds them, so the index syncs on its own
+    await mkdir(join(ws, 'docs'));
+    await writeFile(join(ws, 'docs', 'a.md'), '# A\n\nAlpha.\n');
+    await writeFile(join(ws, 'docs', 'b.md'), '# B\n\nBeta.\n');
+    await service.retriever.update([join(ws, 'docs')]);
+    assert.equal((await service.indexReport()).files, 3);
+    assert.equal(status(), '$(book) Grounded: 3 files');
+  });
+});
