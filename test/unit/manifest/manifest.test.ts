@@ -294,8 +294,18 @@ describe('package.json: settings', () => {
 
   it('keeps every setting a workspace must not set (where a secret is sent) machine scoped', () => {
     const byKey = new Map(settings());
+    // turns the local hybrid on: an untrusted workspace's settings must not send its every file, with the user's key,
+    // to the user's embeddings endpoint; a trusted one may name its team's model
+    const untrustedOnly = new Set(['grounded.embeddings.model']);
     for (const key of manifest.capabilities.untrustedWorkspaces.restrictedConfigurations)
-      assert.equal(byKey.get(key)?.scope, 'machine', `${key} lost scope: machine`);
+      if (!untrustedOnly.has(key)) assert.equal(byKey.get(key)?.scope, 'machine', `${key} lost scope: machine`);
+    for (const key of untrustedOnly) {
+      assert.ok(byKey.has(key), `${key} is a setting`);
+      assert.ok(
+        manifest.capabilities.untrustedWorkspaces.restrictedConfigurations.includes(key),
+        `${key} is restricted`,
+      );
+    }
     assert.equal(byKey.get('grounded.allowInsecureConnections')?.scope, 'machine');
   });
 });
