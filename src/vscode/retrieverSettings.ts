@@ -76,11 +76,14 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private readonly keys: ApiKeyStore;
 
   constructor(
-    private readonly local: Retriever,
+    /** The local index (`ready`: its sync in progress, which the local hybrid waits for before embedding). */
+    private readonly local: Retriever & { ready?(): Promise<unknown> },
     private readonly secrets: BoundSecrets,
     private readonly log: vscode.LogOutputChannel,
     /** Where the local hybrid keeps its vectors (workspace storage); none: memory only. */
     private readonly storageDir?: string,
+    /** The local index's extracted PDFs and Word documents, which the local hybrid embeds too. */
+    private readonly documentCache?: () => string | undefined,
   ) {
     this.keys = new ApiKeyStore(secrets);
   }
@@ -137,6 +140,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       embedder,
       folders: () => folders,
       rules: indexRules,
+      documentCache: this.documentCache,
       storeFile: this.storageDir && join(this.storageDir, 'vectors.bin'),
       onProgress: p => report?.(p),
     });
