@@ -1,4 +1,4 @@
-import { cancelled } from '../core/errors';
+import { asError, cancelled, isAbort } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import { CachingEmbedder } from '../embeddings/cachingEmbedder';
@@ -22,6 +22,8 @@ export interface HybridRetrieverOptions {
   documentCache?: () => string | undefined;
   /** Where vectors are kept between sessions (by content hash); none: memory only. */
   storeFile?: string;
+  /** Hears when a search answers from the keyword ranking alone (the embeddings endpoint failed), for the log. */
+  onNotice?: (message: string) => void;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
@@ -52,15 +54,30 @@ export class HybridRetriever implements Retriever {
     return this.syncing;
   }
 
+  /**
+   * Both rankings fused. When the embeddings endpoint fails (after its retries: down, a rejected key, 5xx), embedding
+   * the workspace or the question, the keyword ranking answers alone and the search says so (`onNotice` of the search
+   * and of the retriever): the local index is right here, so an outage of the endpoint does not stop answers. The
+   * next search tries the endpoint again.
+   */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     if (options.signal?.aborted) throw cancelled();
-    if (!this.synced) await this.sync(options.signal);
     const depth = Math.max(options.k * 3, 30);
-    const [lexical, semantic] = await Promise.all([
-      this.options.lexical.search(query, { ...options, k: depth }),
-      this.nearest(query, depth, options.signal),
-    ]);
-    return fuseByReciprocalRank([semantic, lexical], options.k);
+    const lexical = this.options.lexical.search(query, { ...options, k: depth });
+    lexical.catch(() => undefined); // awaited below; not unhandled while the vectors are fetched
+    let semantic: Passage[];
+    try {
+      if (!this.synced) await this.sync(options.signal);
+      semantic = await this.nearest(query, depth, options.signal);
+    } catch (e) {
+      if (isAbort(e) || options.signal?.aborted) throw e;
+      const hits = await lexical;
+      const notice = `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${asError(e).message}`;
+      options.onNotice?.(notice);
+      this.options.onNotice?.(notice);
+      return hits.slice(0, options.k);
+    }
+    return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
 
   private async runSync(signal: AbortSignal | undefined): Promise<VectorSyncReport> {

@@ -143,15 +143,23 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       documentCache: this.documentCache,
       storeFile: this.storageDir && join(this.storageDir, 'vectors.bin'),
       onProgress: p => report?.(p),
+      // logged as the fallback to the local index is (the search's own notice is its retrieve step's detail)
+      onNotice: message => this.log.warn(`local hybrid: ${message}`),
     });
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
       async progress => {
         report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
-        const { chunks, embedded } = await hybrid.sync();
-        this.log.info(
-          `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
-        );
+        try {
+          const { chunks, embedded } = await hybrid.sync();
+          this.log.info(
+            `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
+          );
+        } catch (e) {
+          if (isAbort(e)) throw e;
+          // The embeddings endpoint failed: the hybrid's searches answer by keywords, and try the endpoint again.
+          this.log.warn(`local hybrid: embedding the workspace failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
       },
     );
     this.hybridCached = { signature, retriever: hybrid };
