@@ -40,7 +40,13 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
   const keys = new ApiKeyStore(secrets);
   const models = new ModelResolver(keys);
   context.subscriptions.push(models);
-  const retriever = new ConfiguredRetriever(index.retriever, secrets, log, context.storageUri?.fsPath);
+  const retriever = new ConfiguredRetriever(
+    index.retriever,
+    secrets,
+    log,
+    context.storageUri?.fsPath,
+    () => index.documentCache,
+  );
   context.subscriptions.push(retriever);
   // every secret the extension holds, peeked only to keep it out of the log
   const secretIds = [

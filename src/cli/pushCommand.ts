@@ -1,17 +1,21 @@
 import { parseArgs } from 'node:util';
 import { GroundedError } from '../core/errors';
-import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
+import { documentCacheDir } from '../index';
+import { requireSecureTransport } from '../core/secureTransport';
+import { connectionUrl, DEFAULT_TABLE, tableNames } from '../retrievers/pgvectorConnection';
 import { pushRows } from '../retrievers/pgvectorPush';
 import { workspaceRows } from '../retrievers/pgvectorPushRows';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { resolveFolders } from './folderArgs';
+import { openIndex } from './openIndex';
+import { defaultStoreDir, prepareStoreDir } from './storeDir';
 
 export const PUSH_USAGE =
-  'grounded index --target postgres://USER@HOST/DB?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--allow-insecure] [--json]';
+  'grounded index --target postgres://USER@HOST/DB?sslmode=require [--table NAME] [--folder DIR]... [--store DIR] [--rebuild] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--allow-insecure] [--json]';
 
 /**
- * `grounded index --target postgres://…`: pushes the folders' chunks (and their vectors, when an embeddings model is
+ * `grounded index --target postgres://…`: updates the folders' local index (see `extractedDocuments`), then pushes its chunks (and their vectors, when an embeddings model is
  * given) into a PostgreSQL table, writing only what changed. The password comes from the URL or PGPASSWORD, the
  * embeddings key from GROUNDED_EMBEDDINGS_API_KEY; neither is ever printed.
  */
@@ -26,6 +30,7 @@ export async function pushCommand(
       target: { type: 'string' },
       table: { type: 'string', default: DEFAULT_TABLE },
       folder: { type: 'string', multiple: true },
+      store: { type: 'string' },
       rebuild: { type: 'boolean', default: false },
       ...EMBEDDINGS_OPTIONS,
       json: { type: 'boolean', default: false },
@@ -39,7 +44,17 @@ export async function pushCommand(
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
   const embedder = await embedderFromArgs(values, env, io);
-  const { rows, files, skipped } = await workspaceRows(folders, { signal: io.signal });
+  // what the push would refuse before connecting is refused before the local index is brought up to date
+  tableNames(values.table);
+  requireSecureTransport(connectionUrl({ connectionString: values.target }), allowInsecure);
+  const { rows, files, skipped, notExtracted } = await workspaceRows(folders, {
+    documentCache: await extractedDocuments(folders, values.store, io),
+    signal: io.signal,
+  });
+  if (notExtracted > 0)
+    io.err(
+      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out: push again.\n`,
+    );
   const report = await pushRows(
     { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
     rows,
@@ -58,6 +73,23 @@ export async function pushCommand(
   if (embedder) io.out(`embedded  ${report.embedded} (${report.embeddingsReused} vectors reused)\n`);
   io.out(`total     ${report.ms.toFixed(0)} ms\n`);
   return 0;
+}
+
+/**
+ * The local index's extracted PDFs and Word documents, brought up to date first: the rows are the local index's
+ * chunks (the same cells, pages and lines), and only its worker extracts documents. The store is the one
+ * `grounded index` keeps for these folders (or --store), so an unchanged document is never extracted again.
+ */
+async function extractedDocuments(folders: readonly string[], store: string | undefined, io: CliIo): Promise<string> {
+  const storeDir = await prepareStoreDir(store ?? defaultStoreDir(folders));
+  const index = await openIndex(folders, storeDir, io);
+  try {
+    await index.refresh();
+    await index.flush();
+  } finally {
+    index.dispose();
+  }
+  return documentCacheDir(storeDir);
 }
 
 /** Whether a connection string carries a password (`user:pw@` or `?password=`); a string that is no URL is judged later. */

@@ -4,6 +4,11 @@ import type { Passage } from './passage';
 export interface SearchOptions {
   k: number;
   signal?: AbortSignal;
+  /**
+   * Hears what a person should know about this search's results, in a sentence (the local hybrid answering from its
+   * keyword ranking alone because the embeddings endpoint failed): the retrieve step shows it as its detail.
+   */
+  onNotice?: (message: string) => void;
 }
 
 /** The one retrieval port: the local index, Databricks Vector Search and pgvector all implement it. */

@@ -57,6 +57,9 @@ export {
 } from './documents/documents';
 export { cachedExtraction, documentCacheDir } from './documents/documentCache';
 export { citesCells, unitOf, type DocumentUnit, type ExtractedDocument } from './documents/extractedDocument';
+// A file's chunks as the index makes and cites them (the pushed rows and the local hybrid's vectors are these).
+export { fileChunks, placeInDocument, type ChunkPlace, type PlacedChunk } from './documents/documentChunks';
+export { readAsIndexed, type HostFileContent, type HostReadOptions } from './documents/hostFileReading';
 
 // Building and ranking an index in memory (`grounded eval` scores a data set without the worker or a store).
 export { SegmentBuilder } from './segments/segmentBuilder';

@@ -146,12 +146,17 @@ function describeVectorSearchError(
         `Databricks Vector Search has no index ${indexName} at ${host}. Check grounded.databricksVectorSearch.indexName (catalog.schema.index) and the workspace URL.`,
         options,
       );
-    case 'bad-input':
+    case 'bad-input': {
+      // The reason is Databricks' own sentence, often with its full stop: one stop ends it here.
+      const said = (reason || 'bad request').replace(/[\s.]+$/, '');
+      // Only a refusal that names columns is about the column settings (a query type or a vector may be refused too).
+      const hint = /\bcolumns?\b/i.test(reason) ? ' Check the grounded.databricksVectorSearch column settings.' : '';
       return new GroundedError(
         'index',
-        `Databricks Vector Search refused the query on ${indexName}: ${reason || 'bad request'}. Check the grounded.databricksVectorSearch column settings.`,
+        `Databricks Vector Search refused the query on ${indexName}: ${said}.${hint}`,
         options,
       );
+    }
     case 'rate-limit':
       return new GroundedError('rate-limit', `Databricks Vector Search is rate-limited.`, options);
     case 'timeout':

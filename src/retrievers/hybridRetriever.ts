@@ -1,22 +1,29 @@
-import { cancelled } from '../core/errors';
+import { asError, cancelled, isAbort } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
-import { MAX_FILE_BYTES_LIMIT, readFileContent, splitLines, type DiscoveryRules } from '../index';
+import { readAsIndexed, type DiscoveryRules } from '../index';
 import { fuseByReciprocalRank } from './hybridRankFusion';
 import { realPathInside } from './realPathInside';
 import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
-import { pushRow, workspaceRows } from './pgvectorPushRows';
+import { fileRows, workspaceRows, type PushRow } from './pgvectorPushRows';
 
 export interface HybridRetrieverOptions {
-  /** The lexical side: the local index (whose chunks and ids are the same as the ones embedded here). */
-  lexical: Retriever;
+  /**
+   * The lexical side: the local index (whose chunks and ids are the same as the ones embedded here). Its sync in
+   * progress (`ready`) is waited for before the workspace is embedded: it extracts the PDFs and Word documents.
+   */
+  lexical: Retriever & { ready?(): Promise<unknown> };
   embedder: Embedder;
   folders: () => readonly string[];
   rules?: () => DiscoveryRules;
+  /** The local index's extracted PDFs and Word documents (none: those are not embedded). */
+  documentCache?: () => string | undefined;
   /** Where vectors are kept between sessions (by content hash); none: memory only. */
   storeFile?: string;
+  /** Hears when a search answers from the keyword ranking alone (the embeddings endpoint failed), for the log. */
+  onNotice?: (message: string) => void;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
@@ -47,21 +54,41 @@ export class HybridRetriever implements Retriever {
     return this.syncing;
   }
 
+  /**
+   * Both rankings fused. When the embeddings endpoint fails (after its retries: down, a rejected key, 5xx), embedding
+   * the workspace or the question, the keyword ranking answers alone and the search says so (`onNotice` of the search
+   * and of the retriever): the local index is right here, so an outage of the endpoint does not stop answers. The
+   * next search tries the endpoint again.
+   */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     if (options.signal?.aborted) throw cancelled();
-    if (!this.synced) await this.sync(options.signal);
     const depth = Math.max(options.k * 3, 30);
-    const [lexical, semantic] = await Promise.all([
-      this.options.lexical.search(query, { ...options, k: depth }),
-      this.nearest(query, depth, options.signal),
-    ]);
-    return fuseByReciprocalRank([semantic, lexical], options.k);
+    const lexical = this.options.lexical.search(query, { ...options, k: depth });
+    lexical.catch(() => undefined); // awaited below; not unhandled while the vectors are fetched
+    let semantic: Passage[];
+    try {
+      if (!this.synced) await this.sync(options.signal);
+      semantic = await this.nearest(query, depth, options.signal);
+    } catch (e) {
+      if (isAbort(e) || options.signal?.aborted) throw e;
+      const hits = await lexical;
+      const notice = `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${asError(e).message}`;
+      options.onNotice?.(notice);
+      this.options.onNotice?.(notice);
+      return hits.slice(0, options.k);
+    }
+    return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
 
   private async runSync(signal: AbortSignal | undefined): Promise<VectorSyncReport> {
     const { storeFile } = this.options;
     if (storeFile && !this.synced && this.store.size === 0) await this.store.load(storeFile);
-    const { rows } = await workspaceRows(this.options.folders(), { ...this.options.rules?.(), signal });
+    await this.options.lexical.ready?.();
+    const { rows } = await workspaceRows(this.options.folders(), {
+      ...this.options.rules?.(),
+      documentCache: this.options.documentCache?.(),
+      signal,
+    });
     const before = this.embedder.counts.embedded;
     const texts = rows.map(r => r.embeddingInput);
     await this.embedder.embed(texts, { signal, onProgress: this.options.onProgress });
@@ -69,14 +96,9 @@ export class HybridRetriever implements Retriever {
     const dropped = rows.filter(r => !this.store.get(this.keyOf(r.contentHash))).map(r => r.embeddingInput);
     if (dropped.length > 0 && dropped.length < texts.length)
       await this.embedder.embed(dropped, { signal, onProgress: this.options.onProgress });
-    const entries: VectorEntry[] = rows.map(r => ({
-      id: r.id,
-      path: r.path,
-      location: r.location ?? r.path,
-      startLine: r.startLine,
-      endLine: r.endLine,
-      title: r.title,
-      contentHash: r.contentHash,
+    const entries: VectorEntry[] = rows.map(({ text: _text, embeddingInput: _input, location, ...place }) => ({
+      ...place,
+      location: location ?? place.path,
     }));
     this.store.setEntries(entries, e => this.keyOf(e.contentHash));
     if (storeFile) await this.store.save(storeFile);
@@ -97,39 +119,46 @@ export class HybridRetriever implements Retriever {
       this.synced = false;
       await this.sync(signal);
     }
-    const files = new Map<string, Promise<string[] | undefined>>();
+    const files = new Map<string, Promise<Map<string, PushRow> | undefined>>();
     const passages: Passage[] = [];
     for (const { entry, score } of this.store.nearest(vector, k)) {
-      if (!files.has(entry.location)) files.set(entry.location, linesIn(entry.location, this.options.folders()));
-      const lines = await files.get(entry.location);
-      const text = lines?.slice(entry.startLine - 1, entry.endLine).join('\n');
-      if (text === undefined || lines === undefined || entry.endLine > lines.length) continue;
-      const now = pushRow(entry.path, { startLine: entry.startLine, endLine: entry.endLine, title: entry.title, text });
-      if (now.contentHash !== entry.contentHash) continue; // changed since the sync: its lines may have moved
-      const passage: Passage = {
-        id: entry.id,
-        path: entry.path,
-        location: entry.location,
-        startLine: entry.startLine,
-        endLine: entry.endLine,
-        text,
-        score,
-      };
-      if (entry.title) passage.title = entry.title;
-      passages.push(passage);
+      if (!files.has(entry.location)) files.set(entry.location, this.rowsNow(entry));
+      // the chunk as the file gives it now: gone or changed since the sync (its lines may have moved), not cited
+      const now = (await files.get(entry.location))?.get(entry.id);
+      if (!now || now.contentHash !== entry.contentHash) continue;
+      passages.push({ ...passageFields(now), location: entry.location, score });
     }
     return passages;
   }
+
+  /**
+   * A file's chunks as the index makes them now, by id, read as the index reads files: a regular file, within its
+   * kind's size limit, within the workspace folders (read at its real path, so a link swapped in since the sync
+   * cannot lead the read out of them); a PDF's or Word document's from the local index's extraction. Undefined
+   * otherwise (such a file was never embedded).
+   */
+  private async rowsNow(entry: VectorEntry): Promise<Map<string, PushRow> | undefined> {
+    const real = await realPathInside(entry.location, this.options.folders());
+    if (real === undefined) return undefined;
+    const rules = this.options.rules?.() ?? {};
+    const content = await readAsIndexed(real, entry.path, { ...rules, documentCache: this.options.documentCache?.() });
+    if (content.kind !== 'text') return undefined;
+    const rows = fileRows(
+      { path: entry.path, location: entry.location, text: content.text, document: content.document },
+      rules,
+    );
+    return new Map(rows.map(r => [r.id, r]));
+  }
 }
 
-/**
- * A file's lines as the chunker saw them, read as the index reads files: a regular file, at most the largest size
- * a file may be indexed at, within the workspace folders (read at its real path, so a link swapped in since the sync
- * cannot lead the read out of them); undefined otherwise (such a file was never embedded).
- */
-async function linesIn(location: string, folders: readonly string[]): Promise<string[] | undefined> {
-  const real = await realPathInside(location, folders);
-  if (real === undefined) return undefined;
-  const content = await readFileContent(real, MAX_FILE_BYTES_LIMIT);
-  return content.kind === 'text' ? splitLines(content.lines.text) : undefined;
+/** A row's passage fields: its id, path, place (cell or page, lines), title and text. */
+function passageFields(row: PushRow): Omit<Passage, 'location' | 'score'> {
+  const { id, path, startLine, endLine, cell, cellOutput, page, prose, title, text } = row;
+  const fields: Omit<Passage, 'location' | 'score'> = { id, path, startLine, endLine, text };
+  if (cell !== undefined) fields.cell = cell;
+  if (cellOutput) fields.cellOutput = true;
+  if (page !== undefined) fields.page = page;
+  if (prose !== undefined) fields.prose = prose;
+  if (title !== undefined) fields.title = title;
+  return fields;
 }

@@ -8,8 +8,8 @@ import {
   extractDocument,
   hashBytes,
   isNotebookPath,
+  placeInDocument,
   splitLines,
-  unitOf,
   type ExtractedDocument,
   type IndexHit,
 } from '../index';
@@ -115,20 +115,10 @@ export class PassageReader {
  */
 function passageOf(hit: IndexHit, { lines, document }: ReadLines): Passage | undefined {
   const text = lines.slice(hit.startLine - 1, hit.endLine).join('\n');
-  let where: Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput' | 'page' | 'prose'> = {
-    startLine: hit.startLine,
-    endLine: hit.endLine,
-  };
-  if (document && document.kind !== 'docx') {
-    const unit = unitOf(document, hit.startLine - 1, hit.endLine);
-    if (!unit) return undefined;
-    where = { startLine: hit.startLine - unit.start, endLine: hit.endLine - unit.start };
-    if (unit.page !== undefined) where.page = unit.page;
-    else where.cell = unit.cell;
-    if (unit.output) where.cellOutput = true;
-    // a notebook's markdown and raw cells are prose, as Markdown and text files are, and its code cells code
-    else if (unit.page === undefined) where.prose = unit.kind !== 'code';
-  }
+  const where = document
+    ? placeInDocument(document, hit.startLine - 1, hit.endLine)
+    : { startLine: hit.startLine, endLine: hit.endLine };
+  if (!where) return undefined;
   const passage: Passage = { id: '', path: hit.path, location: hit.location, ...where, text, score: hit.score };
   passage.id = passageRef(passage, passage.startLine, passage.endLine);
   if (hit.title !== undefined) passage.title = hit.title;

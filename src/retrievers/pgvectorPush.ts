@@ -89,9 +89,12 @@ async function pushWithPool(
     // write transaction drops and refills it.
     let meta: TableMeta = { schemaVersion: SCHEMA_VERSION };
     const existing = new Map<string, string>();
+    /** The table was pushed by an older schema: its rows lack the new columns (a notebook's cell), so all are rewritten. */
+    let upgrading = false;
     if (options.rebuild) await requireGroundedTable(client, names);
     else {
-      await ensureTable(client, names);
+      const { previousVersion } = await ensureTable(client, names);
+      upgrading = previousVersion !== undefined && previousVersion < SCHEMA_VERSION;
       meta = await readMeta(client, names);
       if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
         throw new GroundedError(
@@ -112,7 +115,9 @@ async function pushWithPool(
     const wanted = new Map(rows.map(r => [r.id, r]));
     // A lexical-only table that gets embeddings now needs every row rewritten with its vector.
     const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
-    const changed = [...wanted.values()].filter(r => addingVectors || existing.get(r.id) !== r.contentHash);
+    const changed = [...wanted.values()].filter(
+      r => addingVectors || upgrading || existing.get(r.id) !== r.contentHash,
+    );
     const removed = [...existing.keys()].filter(id => !wanted.has(id));
     say(
       `${rows.length} chunks: ${changed.length} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`,
@@ -180,26 +185,31 @@ async function pushWithPool(
   }
 }
 
-/** One statement per batch: each column is one array parameter, so 500 rows bind 8 values, not 4,000. */
+/** One statement per batch: each column is one array parameter, so 500 rows bind 12 values, not 6,000. */
 async function upsert(
   client: PoolClient,
   names: TableNames,
   rows: readonly PushRow[],
   vectors: Map<string, Float32Array> | undefined,
 ): Promise<void> {
-  const columns = 'id, path, start_line, end_line, title, text, content_hash';
+  const columns = 'id, path, start_line, end_line, cell, cell_output, page, prose, title, text, content_hash';
   const params: unknown[] = [
     rows.map(r => r.id),
     rows.map(r => r.path),
     rows.map(r => r.startLine),
     rows.map(r => r.endLine),
+    rows.map(r => r.cell ?? null),
+    rows.map(r => r.cellOutput ?? null),
+    rows.map(r => r.page ?? null),
+    rows.map(r => r.prose ?? null),
     rows.map(r => r.title ?? null),
     rows.map(r => r.text),
     rows.map(r => r.contentHash),
   ];
-  const types = '$1::text[], $2::text[], $3::int[], $4::int[], $5::text[], $6::text[], $7::text[]';
+  const types =
+    '$1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::boolean[], $7::int[], $8::boolean[], $9::text[], $10::text[], $11::text[]';
   const updates =
-    'path = excluded.path, start_line = excluded.start_line, end_line = excluded.end_line, title = excluded.title, text = excluded.text, content_hash = excluded.content_hash';
+    'path = excluded.path, start_line = excluded.start_line, end_line = excluded.end_line, cell = excluded.cell, cell_output = excluded.cell_output, page = excluded.page, prose = excluded.prose, title = excluded.title, text = excluded.text, content_hash = excluded.content_hash';
   if (vectors) {
     params.push(
       rows.map(r => {
@@ -208,8 +218,8 @@ async function upsert(
       }),
     );
     await client.query(
-      `INSERT INTO ${names.table} (${columns}, embedding) SELECT u.id, u.path, u.s, u.e, u.title, u.text, u.hash, u.emb::vector
-       FROM unnest(${types}, $8::text[]) AS u(id, path, s, e, title, text, hash, emb)
+      `INSERT INTO ${names.table} (${columns}, embedding) SELECT u.id, u.path, u.s, u.e, u.cell, u.cell_output, u.page, u.prose, u.title, u.text, u.hash, u.emb::vector
+       FROM unnest(${types}, $12::text[]) AS u(id, path, s, e, cell, cell_output, page, prose, title, text, hash, emb)
        ON CONFLICT (id) DO UPDATE SET ${updates}, embedding = excluded.embedding`,
       params,
     );

@@ -1,12 +1,21 @@
+import { passageRef } from '../core/passage';
 import { contentHash } from '../embeddings/contentHash';
-import { chunkText, discoverFiles, type DiscoveryRules } from '../index';
+import { discoverFiles, fileChunks, type DiscoveryRules, type PlacedChunk } from '../index';
 
-/** One chunk as it is pushed: the row's identity is its place (path and lines); its hash is its content. */
+/**
+ * One chunk as it is pushed: the row's identity is its place (path, and cell or page, and lines: the id the local
+ * index's passage of it has); its hash is its content.
+ */
 export interface PushRow {
   id: string;
   path: string;
+  /** Lines of the file, of the notebook cell (`cell`), of the PDF page (`page`), as a passage of it names them. */
   startLine: number;
   endLine: number;
+  cell?: number;
+  cellOutput?: true;
+  page?: number;
+  prose?: boolean;
   title?: string;
   text: string;
   /** The hash of `embeddingInput`: equal hashes share a vector. */
@@ -21,15 +30,16 @@ export interface PushRow {
  * The row for one chunk. NUL characters are removed from its text and title: PostgreSQL's text type cannot hold
  * them, and the binary check reads only a file's first bytes, so a text file may still carry one further on.
  */
-export function pushRow(
-  path: string,
-  chunk: { startLine: number; endLine: number; title?: string; text: string },
-): PushRow {
+export function pushRow(path: string, chunk: PlacedChunk): PushRow {
   const text = withoutNul(chunk.text);
   const title = chunk.title && withoutNul(chunk.title);
   const embeddingInput = [path, title, text].filter(Boolean).join('\n');
   const row: PushRow = {
-    id: `${path}:${chunk.startLine}-${chunk.endLine}`,
+    id: passageRef(
+      { path, cell: chunk.cell, cellOutput: chunk.cellOutput, page: chunk.page },
+      chunk.startLine,
+      chunk.endLine,
+    ),
     path,
     startLine: chunk.startLine,
     endLine: chunk.endLine,
@@ -37,20 +47,42 @@ export function pushRow(
     contentHash: contentHash(embeddingInput),
     embeddingInput,
   };
+  if (chunk.cell !== undefined) row.cell = chunk.cell;
+  if (chunk.cellOutput) row.cellOutput = true;
+  if (chunk.page !== undefined) row.page = chunk.page;
+  if (chunk.prose !== undefined) row.prose = chunk.prose;
   if (title) row.title = title;
   return row;
 }
 
 const withoutNul = (text: string): string => (text.includes('\0') ? text.replaceAll('\0', '') : text);
 
-/** The folders' chunks, found and split exactly as the local index does (same rules, same line ranges). */
+/** The rows of one file's text (a PDF's or Word document's: its extracted `document`), chunked as the index does. */
+export function fileRows(
+  file: { path: string; location: string; text: string; document?: Parameters<typeof fileChunks>[3] },
+  rules: Pick<DiscoveryRules, 'documents'> = {},
+): PushRow[] {
+  return fileChunks(file.path, file.text, rules.documents, file.document).map(chunk => ({
+    ...pushRow(file.path, chunk),
+    location: file.location,
+  }));
+}
+
+/**
+ * The folders' chunks, found, extracted and split exactly as the local index does (same rules, same cells, pages and
+ * line ranges, so the same passage ids). PDFs and Word documents are read from `documentCache`, the local index's
+ * extractions (none: they are left out); `notExtracted` counts those it does not hold yet.
+ */
 export async function workspaceRows(
   folders: readonly string[],
-  rules: DiscoveryRules & { signal?: AbortSignal } = {},
-): Promise<{ rows: PushRow[]; files: number; skipped: number }> {
-  const { files, skipped } = await discoverFiles(folders, rules);
-  const rows = files.flatMap(file =>
-    chunkText(file.path, file.text).map(chunk => ({ ...pushRow(file.path, chunk), location: file.location })),
-  );
-  return { rows, files: files.length, skipped: Object.values(skipped).reduce((a, b) => a + b, 0) };
+  rules: DiscoveryRules & { signal?: AbortSignal; documentCache?: string } = {},
+): Promise<{ rows: PushRow[]; files: number; skipped: number; notExtracted: number }> {
+  const { files, skipped, notExtracted } = await discoverFiles(folders, rules);
+  const rows = files.flatMap(file => fileRows(file, rules));
+  return {
+    rows,
+    files: files.length,
+    skipped: Object.values(skipped).reduce((a, b) => a + b, 0),
+    notExtracted,
+  };
 }

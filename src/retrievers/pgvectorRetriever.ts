@@ -16,7 +16,7 @@ import {
   type PgvectorConfig,
   type TableNames,
 } from './pgvectorConnection';
-import { readMeta, vectorLiteral, type TableMeta } from './pgvectorSchema';
+import { readMeta, SCHEMA_VERSION, vectorLiteral, type TableMeta } from './pgvectorSchema';
 
 export interface PgvectorRetrieverOptions extends PgvectorConfig {
   /** Embeds the question for the vector ranking; without it (or without vectors in the table) search is lexical. */
@@ -33,12 +33,20 @@ interface ChunkRow {
   path: string;
   start_line: number;
   end_line: number;
+  /** Null in a row of a plain file, and in every row of a table of schema version 1. */
+  cell: number | null;
+  cell_output: boolean | null;
+  page: number | null;
+  prose: boolean | null;
   title: string | null;
   text: string;
   score: number;
 }
 
-const COLUMNS = 'id, path, start_line, end_line, title, text';
+/** The columns a passage is made of; a table of schema version 1 has no cell or page columns (`columnsOf`). */
+const COLUMNS = 'id, path, start_line, end_line, cell, cell_output, page, prose, title, text';
+const VERSION_1_COLUMNS =
+  'id, path, start_line, end_line, NULL::int AS cell, NULL::boolean AS cell_output, NULL::int AS page, NULL::boolean AS prose, title, text';
 /** HNSW returns at most `hnsw.ef_search` (default 40) neighbours; asking for more would silently get fewer. */
 const MAX_VECTOR_CANDIDATES = 40;
 
@@ -51,6 +59,7 @@ export class PgvectorRetriever implements Retriever {
   private readonly url: URL;
   private pool: Pool | undefined;
   private meta: Promise<TableMeta> | undefined;
+  private toldOldSchema = false;
 
   constructor(private readonly options: PgvectorRetrieverOptions) {
     this.names = tableNames(options.table);
@@ -88,19 +97,37 @@ export class PgvectorRetriever implements Retriever {
     ));
     // A read that failed is not kept: the next attempt (a retry, or the next search) reads the meta table again.
     const meta = await (this.meta ??= this.readMetaOnce(pool));
+    const columns = this.columnsOf(meta);
     const depth = Math.max(options.k * 3, 30);
     const vectorQuery = await this.queryVector(query, meta, options.signal);
     const refused: RefusedPath[] = [];
     const [lexical, semantic] = await Promise.all([
-      this.lexical(pool, query, depth, options.k, refused),
+      this.lexical(pool, columns, query, depth, options.k, refused),
       vectorQuery
-        ? this.nearest(pool, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused)
+        ? this.nearest(pool, columns, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused)
         : Promise.resolve([]),
     ]);
     if (refused.length > 0)
       this.options.onNotice?.(refusedRowsNotice(`The table ${this.names.display}`, uniqueById(refused)));
     if (!vectorQuery) return lexical.slice(0, options.k);
     return fuseByReciprocalRank([semantic, lexical], options.k);
+  }
+
+  /**
+   * The columns to read: a table pushed by schema version 1 has no cell or page columns, so its rows are read without
+   * them (its notebooks were pushed as their JSON lines, cited as such) and the user is told once to push again. Its
+   * meta is read again at the next search, so a push that upgrades the table is seen at once.
+   */
+  private columnsOf(meta: TableMeta): string {
+    if (meta.schemaVersion >= SCHEMA_VERSION) return COLUMNS;
+    this.meta = undefined;
+    if (!this.toldOldSchema) {
+      this.toldOldSchema = true;
+      this.options.onNotice?.(
+        `The table ${this.names.display} was pushed by an older Grounded: its notebooks, PDFs and Word documents are not cited by cell or page. Push it again (grounded index --target …) to upgrade it.`,
+      );
+    }
+    return VERSION_1_COLUMNS;
   }
 
   private readMetaOnce(pool: Pool): Promise<TableMeta> {
@@ -133,22 +160,24 @@ export class PgvectorRetriever implements Retriever {
    */
   private async lexical(
     pool: Pool,
+    columns: string,
     query: string,
     limit: number,
     enough: number,
     refused: RefusedPath[],
   ): Promise<Passage[]> {
-    const all = await this.fullText(pool, query, ' & ', limit, refused);
+    const all = await this.fullText(pool, columns, query, ' & ', limit, refused);
     if (all.length >= enough) return all;
     const seen = new Set(all.map(p => p.id));
-    return [...all, ...(await this.fullText(pool, query, ' | ', limit, refused)).filter(p => !seen.has(p.id))].slice(
-      0,
-      limit,
-    );
+    return [
+      ...all,
+      ...(await this.fullText(pool, columns, query, ' | ', limit, refused)).filter(p => !seen.has(p.id)),
+    ].slice(0, limit);
   }
 
   private async fullText(
     pool: Pool,
+    columns: string,
     query: string,
     operator: ' & ' | ' | ',
     limit: number,
@@ -157,16 +186,22 @@ export class PgvectorRetriever implements Retriever {
     // The question's lexemes, stemmed by the same 'english' config as the column, joined into a tsquery.
     const { rows } = await pool.query<ChunkRow>(
       `WITH q AS (SELECT (SELECT string_agg(quote_literal(lexeme), $3::text) FROM unnest(to_tsvector('english', $1::text)))::tsquery AS query)
-       SELECT ${COLUMNS}, ts_rank(search, q.query) AS score FROM ${this.names.table}, q
+       SELECT ${columns}, ts_rank(search, q.query) AS score FROM ${this.names.table}, q
        WHERE q.query IS NOT NULL AND search @@ q.query ORDER BY score DESC, id LIMIT $2`,
       [query, limit, operator],
     );
     return this.passages(rows, refused);
   }
 
-  private async nearest(pool: Pool, vector: Float32Array, limit: number, refused: RefusedPath[]): Promise<Passage[]> {
+  private async nearest(
+    pool: Pool,
+    columns: string,
+    vector: Float32Array,
+    limit: number,
+    refused: RefusedPath[],
+  ): Promise<Passage[]> {
     const { rows } = await pool.query<ChunkRow>(
-      `SELECT ${COLUMNS}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
+      `SELECT ${columns}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
       [vectorLiteral(vector), limit],
     );
     return this.passages(
@@ -195,6 +230,11 @@ export class PgvectorRetriever implements Retriever {
       text: row.text,
       score: Number(row.score),
     };
+    // the cell or page the lines are in, as the local index's passage of the same chunk names it
+    if (row.cell !== null && row.cell !== undefined) passage.cell = row.cell;
+    if (row.cell_output) passage.cellOutput = true;
+    if (row.page !== null && row.page !== undefined) passage.page = row.page;
+    if (row.prose !== null && row.prose !== undefined) passage.prose = row.prose;
     if (row.title) passage.title = row.title;
     return passage;
   }

@@ -10,7 +10,12 @@ export interface TableMeta {
   dimensions?: number;
 }
 
-export const SCHEMA_VERSION = 1;
+/**
+ * 2: rows name the notebook cell (`cell`, `cell_output`, `prose`) or PDF page (`page`) their lines are in, as the
+ * local index's passages do. A table of version 1 has no such columns (its notebooks were pushed as their JSON): a
+ * push adds them (`ensureTable`) and rewrites those rows; until then it is read without them.
+ */
+export const SCHEMA_VERSION = 2;
 
 /** The meta row that marks a table as made by Grounded: only such a table is written to, emptied or dropped. */
 const CREATED_BY = { key: 'created_by', value: 'grounded' } as const;
@@ -18,21 +23,29 @@ const CREATED_BY = { key: 'created_by', value: 'grounded' } as const;
 /** Whether the chunk table (and its meta table) exist, and whether Grounded made them. */
 export type TableOwner = 'absent' | 'grounded' | 'foreign';
 
+/** The columns of schema version 2 that say where in a notebook or PDF a row's lines are, with their types. */
+const PLACE_COLUMNS = ['cell integer', 'cell_output boolean', 'page integer', 'prose boolean'] as const;
+
 /** SQLSTATEs of a meta table that is not Grounded's shape: no such column, or an incompatible type. */
 const NOT_OUR_SHAPE = new Set(['42703', '42804', '42883', '22P02']);
 
 /**
  * The chunk table. `search` is generated from title, path (split into words) and text, weighted so a hit in a
  * heading or file name counts more, and kept in a GIN index; `embedding` is added with its HNSW index when the
- * first vectors arrive (its dimension is the model's).
+ * first vectors arrive (its dimension is the model's). Says which schema version the table had, when it existed.
  */
-export async function ensureTable(db: Pool | PoolClient, names: TableNames): Promise<void> {
-  await requireGroundedTable(db, names);
+export async function ensureTable(db: Pool | PoolClient, names: TableNames): Promise<{ previousVersion?: number }> {
+  const owner = await requireGroundedTable(db, names);
+  const previousVersion = owner === 'grounded' ? (await readMeta(db, names)).schemaVersion : undefined;
   await db.query(`CREATE TABLE IF NOT EXISTS ${names.table} (
     id text PRIMARY KEY,
     path text NOT NULL,
     start_line integer NOT NULL,
     end_line integer NOT NULL,
+    cell integer,
+    cell_output boolean,
+    page integer,
+    prose boolean,
     title text,
     text text NOT NULL,
     content_hash text NOT NULL,
@@ -40,10 +53,13 @@ export async function ensureTable(db: Pool | PoolClient, names: TableNames): Pro
       setweight(to_tsvector('english', coalesce(title, '') || ' ' || regexp_replace(path, '[^[:alnum:]]+', ' ', 'g')), 'A') ||
       setweight(to_tsvector('english', text), 'B')) STORED
   )`);
+  // A table pushed by schema version 1 gets the columns that name cells and pages (no-ops on a table made above).
+  for (const column of PLACE_COLUMNS) await db.query(`ALTER TABLE ${names.table} ADD COLUMN IF NOT EXISTS ${column}`);
   await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_search_idx" ON ${names.table} USING gin (search)`);
   await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_hash_idx" ON ${names.table} (content_hash)`);
   await db.query(`CREATE TABLE IF NOT EXISTS ${names.meta} (key text PRIMARY KEY, value text NOT NULL)`);
   await writeMeta(db, names, { schema_version: String(SCHEMA_VERSION), [CREATED_BY.key]: CREATED_BY.value });
+  return previousVersion === undefined ? {} : { previousVersion };
 }
 
 /**

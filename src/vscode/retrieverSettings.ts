@@ -78,11 +78,14 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private readonly closing = new AbortController();
 
   constructor(
-    private readonly local: Retriever,
+    /** The local index (`ready`: its sync in progress, which the local hybrid waits for before embedding). */
+    private readonly local: Retriever & { ready?(): Promise<unknown> },
     private readonly secrets: BoundSecrets,
     private readonly log: vscode.LogOutputChannel,
     /** Where the local hybrid keeps its vectors (workspace storage); none: memory only. */
     private readonly storageDir?: string,
+    /** The local index's extracted PDFs and Word documents, which the local hybrid embeds too. */
+    private readonly documentCache?: () => string | undefined,
   ) {
     this.keys = new ApiKeyStore(secrets);
   }
@@ -142,8 +145,11 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       embedder,
       folders: () => folders,
       rules: indexRules,
+      documentCache: this.documentCache,
       storeFile: this.storageDir && join(this.storageDir, 'vectors.bin'),
       onProgress: p => report?.(p),
+      // logged as the fallback to the local index is (the search's own notice is its retrieve step's detail)
+      onNotice: message => this.log.warn(`local hybrid: ${message}`),
     });
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
@@ -151,10 +157,16 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
         report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
         // the question's cancel, or deactivation, stops the embedding requests (the next question starts again)
         const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
-        const { chunks, embedded } = await hybrid.sync(stop);
-        this.log.info(
-          `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
-        );
+        try {
+          const { chunks, embedded } = await hybrid.sync(stop);
+          this.log.info(
+            `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
+          );
+        } catch (e) {
+          if (isAbort(e) || stop.aborted) throw e;
+          // The embeddings endpoint failed: the hybrid's searches answer by keywords, and try the endpoint again.
+          this.log.warn(`local hybrid: embedding the workspace failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
       },
     );
     this.hybridCached = { signature, retriever: hybrid };

@@ -61,6 +61,29 @@ export async function readFileContent(location: string, maxBytes = DEFAULT_MAX_F
   }
 }
 
+/**
+ * `readFileBytesSync` without blocking the thread: a regular file's bytes (a PDF's are binary, not yet taken for
+ * text), at most `maxBytes`, or why not. Never throws.
+ */
+export async function readFileBytes(
+  location: string,
+  maxBytes = DEFAULT_MAX_FILE_BYTES,
+): Promise<{ kind: 'bytes'; bytes: Buffer } | Extract<FileContent, { kind: 'skip' }>> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(location, OPEN_FLAGS);
+    const info = await handle.stat();
+    if (!info.isFile()) return UNREADABLE; // a device or a pipe: it may never end
+    if (info.size > maxBytes) return { kind: 'skip', reason: 'too-large', hash: '', size: info.size };
+    const bytes = await readAtMost(handle, info.size, maxBytes);
+    return bytes ? { kind: 'bytes', bytes } : { kind: 'skip', reason: 'too-large', hash: '', size: maxBytes + 1 };
+  } catch {
+    return UNREADABLE;
+  } finally {
+    await handle?.close().catch(() => undefined);
+  }
+}
+
 const UNREADABLE = { kind: 'skip', reason: 'unreadable', hash: '', size: 0 } as const satisfies FileContent;
 
 /**

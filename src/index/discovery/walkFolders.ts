@@ -3,7 +3,9 @@ import { lstat, open } from 'node:fs/promises';
 import { basename, dirname, join, sep } from 'node:path';
 import { createYielder } from '../base/yieldToEventLoop';
 import { documentAdmitted, type DocumentSettings } from '../documents/documents';
-import { fileByteLimit, readAtMost, readFileContent } from './fileReading';
+import type { ExtractedDocument } from '../documents/extractedDocument';
+import { readAsIndexed } from '../documents/hostFileReading';
+import { readAtMost } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
 import { STORE_MARKER } from './storeMarker';
@@ -14,9 +16,14 @@ export interface DiscoveredFile {
   path: string;
   /** Absolute path on disk. */
   location: string;
+  /** Its text; a PDF's or Word document's extracted text (then `document` is set). */
   text: string;
   size: number;
   mtimeMs: number;
+  /** The hash of its bytes. */
+  hash: string;
+  /** A PDF's or Word document's extraction, from the document cache. */
+  document?: ExtractedDocument;
 }
 
 /** The file-selection settings (`grounded.index.*`, `files.exclude`). */
@@ -35,6 +42,8 @@ export interface DiscoveryRules {
 
 export interface DiscoveryOptions extends DiscoveryRules {
   signal?: AbortSignal;
+  /** Where the index worker keeps extracted PDFs and Word documents: with it, they are read as their text. */
+  documentCache?: string;
   /** Called as files are read: `done` of `total` candidate files. */
   onProgress?: (progress: { done: number; total: number }) => void;
 }
@@ -42,6 +51,8 @@ export interface DiscoveryOptions extends DiscoveryRules {
 export interface DiscoveryResult {
   files: DiscoveredFile[];
   skipped: Record<SkipReason, number>;
+  /** PDFs and Word documents left out because the document cache holds no extraction of their bytes (yet). */
+  notExtracted: number;
 }
 
 /** A file the walk found and the rules let in, before it is read. */
@@ -236,12 +247,12 @@ export async function discoverFiles(
   folders: readonly string[],
   options: DiscoveryOptions = {},
 ): Promise<DiscoveryResult> {
-  const maxBytes = fileByteLimit(options.maxFileBytes);
   const { candidates, skipped } = await walkFolders(folders, options);
   const step = createYielder(options.signal);
   const results: (DiscoveredFile | undefined)[] = new Array(candidates.length);
   let next = 0;
   let done = 0;
+  let notExtracted = 0;
   const total = candidates.length;
   options.onProgress?.({ done, total });
   const reader = async (): Promise<void> => {
@@ -250,18 +261,21 @@ export async function discoverFiles(
       const candidate = candidates[i];
       if (!candidate) continue;
       await step();
-      const { path, location, size = 0, mtimeMs = 0 } = candidate; // this walk stats every file
-      if (size > maxBytes) skipped['too-large']++;
+      const { path, location, mtimeMs = 0 } = candidate; // this walk stats every file
+      const content = await readAsIndexed(location, path, options);
+      if (content.kind === 'skip') skipped[content.reason]++;
+      else if (content.kind === 'not-extracted') notExtracted++;
       else {
-        const content = await readFileContent(location, maxBytes);
-        if (content.kind === 'skip') skipped[content.reason]++;
-        else results[i] = { path, location, mtimeMs, size: content.size, text: content.lines.text };
+        const { text, size, hash, document } = content;
+        results[i] = document
+          ? { path, location, mtimeMs, size, text, hash, document }
+          : { path, location, mtimeMs, size, text, hash };
       }
       options.onProgress?.({ done: ++done, total });
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, total) }, reader));
-  return { files: results.filter((f): f is DiscoveredFile => f !== undefined), skipped };
+  return { files: results.filter((f): f is DiscoveredFile => f !== undefined), skipped, notExtracted };
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask, type AskDeps } from '../../../src/core/ask';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
+import type { Retriever } from '../../../src/core/ports';
 import { NOTHING_FOUND } from '../../../src/core/rag/nodes/generate';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
@@ -33,6 +34,19 @@ const last = (events: AnswerEvent[]) => events[events.length - 1];
 const three = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
 
 describe('ask()', () => {
+  it('shows what the retriever says about its results as a retrieve step (a hybrid answering by keywords only)', async () => {
+    const noticing: Retriever = {
+      search: async (_query, options) => {
+        options.onNotice?.('Searching by keywords only, as the embeddings failed.');
+        return [passage(1, 'flux level is 88')].slice(0, options.k);
+      },
+    };
+    const events = await answer({ question: 'flux level?' }, { retriever: noticing });
+    const steps = events.flatMap(e => (e.type === 'step' && e.name === 'retrieve' ? [e.detail] : []));
+    assert.deepEqual(steps.slice(1), ['Searching by keywords only, as the embeddings failed.']);
+    assert.equal(last(events)?.type, 'done');
+  });
+
   it('emits retrieve, grade, sources, generate, tokens and done in that order', async () => {
     const m = model({ generate: [{ tokens: ['Set it', ' to 88', ' [1].'] }] });
     const events = await answer({ question: 'flux level?' }, { retriever: three, model: m });

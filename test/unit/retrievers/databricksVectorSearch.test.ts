@@ -222,6 +222,22 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.deepEqual(clock.sleeps, []);
   });
 
+  it('points at the column settings only when a refused query is about columns, in one sentence each', async () => {
+    // The index embeds its own vectors, so a query_vector is refused: nothing about columns.
+    const vectorRefused = await failure(retriever({ embedder: localEmbedder }).search('flux', { k: 1 }));
+    assert.ok(vectorRefused instanceof GroundedError && vectorRefused.kind === 'index', String(vectorRefused));
+    assert.equal(
+      vectorRefused.message,
+      `Databricks Vector Search refused the query on ${managed.name}: INVALID_PARAMETER_VALUE: query_vector is not supported for an index with managed embeddings.`,
+    );
+    const wrongColumns = await failure(retriever({ columns: { ...columns, path: 'file' } }).search('flux', { k: 1 }));
+    assert.ok(wrongColumns instanceof GroundedError, String(wrongColumns));
+    assert.equal(
+      wrongColumns.message,
+      `Databricks Vector Search refused the query on ${managed.name}: INVALID_PARAMETER_VALUE: Requested columns to fetch are not present in index: file. Check the grounded.databricksVectorSearch column settings.`,
+    );
+  });
+
   it('asks for a token before sending anything, and says an unreachable workspace is unreachable', async () => {
     const noToken = await failure(retriever({ token: undefined }).search('flux', { k: 1 }));
     assert.ok(noToken instanceof GroundedError && noToken.kind === 'auth');

@@ -47,7 +47,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     await server.close();
   });
 
-  const hybrid = (endpoint = server) => {
+  const hybrid = (endpoint = server, notices: string[] = []) => {
     const r = resolveEmbeddingsEndpoint({
       preset: 'custom',
       baseUrl: endpoint.baseUrl,
@@ -61,6 +61,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
       embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
       folders: () => [workspace],
       storeFile: join(temp, 'vectors.bin'),
+      onNotice: message => notices.push(message),
     });
     return { retriever, lexical };
   };
@@ -183,6 +184,56 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     }
     const passages = await retriever.search('plutonium gauge tests', { k: 5 });
     assert.ok(!passages.some(x => x.path === 'notes/meeting.txt'));
+    lexical.dispose();
+  });
+
+  it('answers from the keyword ranking, and says so, when the embeddings endpoint fails after the workspace was embedded', async () => {
+    const logged: string[] = [];
+    const { retriever, lexical } = hybrid(server, logged);
+    await retriever.sync();
+    server.faults.push({ status: 401 }); // the key was revoked: the question cannot be embedded
+    const told: string[] = [];
+    const query = 'flux capacitor charged before every jump';
+    const passages = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.deepEqual(
+      passages.map(x => x.id),
+      (await lexical.search(query, { k: 3 })).map(x => x.id),
+    );
+    assert.ok(passages.length > 0);
+    assert.equal(told.length, 1);
+    assert.match(
+      told[0] ?? '',
+      /^Searching by keywords only \(the local index's BM25 ranking\), as the embeddings failed: .*rejected the API key/,
+    );
+    assert.deepEqual(logged, told, 'the retriever’s own notice (the log) says the same');
+    lexical.dispose();
+  });
+
+  it('answers by keywords while the workspace cannot be embedded, and fuses both rankings once the endpoint answers', async () => {
+    const { retriever, lexical } = hybrid();
+    server.faults.push({ status: 401 });
+    const told: string[] = [];
+    const query = 'flux capacitor charged before every jump';
+    const keywordsOnly = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.ok(keywordsOnly.length > 0);
+    assert.equal(told.length, 1);
+    const fused = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.equal(told.length, 1, 'no notice once the endpoint answers');
+    assert.ok(
+      fused.some(x => x.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(fused.map(x => [x.id, x.score]))}`,
+    );
+    lexical.dispose();
+  });
+
+  it('still stops a cancelled search instead of answering by keywords', async () => {
+    const { retriever, lexical } = hybrid();
+    await retriever.sync();
+    const controller = new AbortController();
+    server.faults.push({ drop: true });
+    const search = retriever.search('flux capacitor', { k: 3, signal: controller.signal });
+    controller.abort();
+    await assert.rejects(search, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
     lexical.dispose();
   });
 });

@@ -7,6 +7,7 @@ import { GroundedError } from '../../../src/core/errors';
 import type { Embedder } from '../../../src/embeddings/embedder';
 import { pushRow } from '../../../src/retrievers/pgvectorPushRows';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
+import { SCHEMA_VERSION } from '../../../src/retrievers/pgvectorSchema';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
@@ -114,7 +115,7 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     );
     assert.deepEqual(meta.rows, [
       { key: 'created_by', value: 'grounded' },
-      { key: 'schema_version', value: '1' },
+      { key: 'schema_version', value: String(SCHEMA_VERSION) },
     ]);
 
     const rebuilt = await pushRows(c, rows.slice(0, 1), { rebuild: true, embedder: unitEmbedder });

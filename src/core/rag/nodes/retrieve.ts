@@ -5,7 +5,11 @@ export async function retrieve(state: RagStateType, config: RagConfig): Promise<
   const run = runOf(config);
   const emit = emitter(config);
   emit({ type: 'step', name: 'retrieve', detail: `Searching the workspace for “${clip(state.query, 80)}”` });
-  const passages = await run.retriever.search(state.query, { k: run.options.k, signal: run.signal });
+  const passages = await run.retriever.search(state.query, {
+    k: run.options.k,
+    signal: run.signal,
+    onNotice: detail => emit({ type: 'step', name: 'retrieve', detail }),
+  });
   return { passages };
 }
 
