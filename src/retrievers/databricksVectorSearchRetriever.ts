@@ -5,7 +5,7 @@ import { defaultAskOptions, type RetryPolicy } from '../core/options';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
-import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
+import { bodyReason, HttpStatusError, postJsonWithRetry, WebPageReplyError } from '../providers/http/postJsonWithRetry';
 import { refusedRowsNotice, type RefusedPath } from './citablePath';
 import { rowsToPassages, type QueryReply, type VectorSearchColumns } from './databricksVectorSearchRows';
 
@@ -127,6 +127,12 @@ function describeVectorSearchError(
   const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
   const options = { cause, retryAfterMs: error.options.retryAfterMs };
   const host = new URL(base).host;
+  if (cause instanceof WebPageReplyError)
+    return new GroundedError(
+      'bad-input',
+      `Databricks at ${host} answered with a web page, not the Vector Search API. Check grounded.databricksVectorSearch.workspaceUrl (the workspace's own URL, https://adb-….azuredatabricks.net).`,
+      options,
+    );
   switch (error.kind) {
     case 'cancelled':
       return error;

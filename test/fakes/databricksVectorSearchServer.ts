@@ -32,7 +32,8 @@ export interface VectorSearchRequest {
 export class DatabricksVectorSearchServer {
   readonly requests: VectorSearchRequest[] = [];
   /** Status codes (with Retry-After) to answer the next requests with. */
-  readonly faults: { status: number; retryAfter?: string }[] = [];
+  /** Faults for the next requests: an error status (with Retry-After), or a web page sent with the status. */
+  readonly faults: { status: number; retryAfter?: string; html?: string }[] = [];
   /** Rows per page (Databricks: 1,000). */
   pageSize = 1000;
   private readonly pages = new Map<string, { index: string; rows: unknown[][]; columns: string[] }>();
@@ -73,6 +74,8 @@ export class DatabricksVectorSearchServer {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(reply));
     };
     const fault = this.faults.shift();
+    if (fault?.html !== undefined)
+      return void res.writeHead(fault.status, { 'content-type': 'text/html' }).end(fault.html);
     if (fault)
       return send(
         fault.status,

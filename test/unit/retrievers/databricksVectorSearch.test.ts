@@ -238,6 +238,14 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     );
   });
 
+  it('says a web page answered with 200 (a sign-in page) is not the Vector Search API, naming the workspace URL setting', async () => {
+    server.faults.push({ status: 200, html: '<html><head><title>Sign in</title></head><body></body></html>' });
+    const page = await failure(retriever().search('flux', { k: 1 }));
+    assert.ok(page instanceof GroundedError && page.kind === 'bad-input', String(page));
+    assert.match(page.message, /answered with a web page, not the Vector Search API.*workspaceUrl/);
+    assert.equal(server.requests.length, 1);
+  });
+
   it('asks for a token before sending anything, and says an unreachable workspace is unreachable', async () => {
     const noToken = await failure(retriever({ token: undefined }).search('flux', { k: 1 }));
     assert.ok(noToken instanceof GroundedError && noToken.kind === 'auth');
