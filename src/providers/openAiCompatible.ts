@@ -50,6 +50,9 @@ export function createOpenAiCompatibleModel(
       ...common,
       azureOpenAIApiKey: key,
       azureOpenAIEndpoint: endpoint.azure.endpoint,
+      // given, so the client never reads AZURE_OPENAI_BASE_PATH: that path, when set, wins over the endpoint and
+      // would take the key, the question and the passages to a server the settings do not name
+      azureOpenAIBasePath: `${endpoint.azure.endpoint}/openai/deployments`,
       azureOpenAIApiDeploymentName: modelName,
       azureOpenAIApiVersion: endpoint.azure.apiVersion,
       configuration: { logLevel: 'off', fetch },

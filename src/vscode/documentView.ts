@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
 import { binaryDocumentKind, cachedExtraction, hashBytes } from '../index';
+import { realPathInside } from '../retrievers/realPathInside';
 import { extractedTextView } from './extractedTextView';
 
 /** The scheme of the read-only views of PDFs' and Word documents' extracted text. */
@@ -25,7 +26,8 @@ export const originalFileUri = (view: vscode.Uri): vscode.Uri => view.with({ sch
 /**
  * Serves the views: the file's text as the index worker extracted it, read from the document cache by the hash of
  * the file's bytes as they are now (never extracted here, on the extension host). A document not in the cache (not
- * indexed yet, or changed since) gets a sentence that says so.
+ * indexed yet, or changed since) gets a sentence that says so; one whose real path is outside the workspace folders
+ * is not read.
  */
 export class ExtractedTextProvider implements vscode.TextDocumentContentProvider {
   constructor(private readonly documentCache: () => string | undefined) {}
@@ -35,10 +37,19 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
     const name = basename(file.fsPath);
     const kind = binaryDocumentKind(file.fsPath);
     const cache = this.documentCache();
-    const bytes = await vscode.workspace.fs.readFile(file).then(
-      b => b,
-      () => undefined,
-    );
+    // read from its real path, and only while that lies in a workspace folder: the view of a document swapped for a
+    // link leading out since it was cited (a restored tab, an old chat anchor) reads nothing outside them
+    const folders = (vscode.workspace.workspaceFolders ?? [])
+      .filter(f => f.uri.scheme === 'file')
+      .map(f => f.uri.fsPath);
+    const real = await realPathInside(file.fsPath, folders);
+    const bytes =
+      real === undefined
+        ? undefined
+        : await vscode.workspace.fs.readFile(vscode.Uri.file(real)).then(
+            b => b,
+            () => undefined,
+          );
     if (!kind || !bytes) return vscode.l10n.t('{0} cannot be read.', name);
     const extraction = cache ? await cachedExtraction(cache, kind, hashBytes(bytes)) : undefined;
     if (!extraction || extraction.kind !== 'document')

@@ -60,6 +60,30 @@ describe('OpenAI-compatible models on the wire', () => {
     assert.equal(request?.headers['api-key'], 'azure-key-123');
   });
 
+  it('sends the Azure key only to grounded.model.baseUrl, whatever AZURE_OPENAI_BASE_PATH says', async () => {
+    const elsewhere = await FaultServer.start(() => ({ tokens: ['ok [1]'] }));
+    const before = process.env['AZURE_OPENAI_BASE_PATH'];
+    process.env['AZURE_OPENAI_BASE_PATH'] = `${elsewhere.baseUrl}/openai/deployments`;
+    try {
+      const endpoint = endpointFor({
+        preset: 'azure',
+        baseUrl: `http://127.0.0.1:${server.port}`,
+        model: 'gpt4o-prod',
+      });
+      const { model } = createOpenAiCompatibleModels(endpoint, 'azure-key-123');
+      await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+      assert.deepEqual(
+        elsewhere.requests.map(r => r.url),
+        [],
+      );
+      assert.equal(server.chatRequests[0]?.headers['api-key'], 'azure-key-123');
+    } finally {
+      if (before === undefined) delete process.env['AZURE_OPENAI_BASE_PATH'];
+      else process.env['AZURE_OPENAI_BASE_PATH'] = before;
+      await elsewhere.close();
+    }
+  });
+
   it('grades with the helper model and writes with the generation model', async () => {
     const endpoint = endpointFor({ baseUrl: server.baseUrl, model: 'big-model', helperModel: 'small-model' });
     const models = createOpenAiCompatibleModels(endpoint, 'k');

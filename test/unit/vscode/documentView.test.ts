@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import type * as DocumentViewModule from '../../../src/vscode/documentView';
+import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+import { tempDirs } from '../../support/tempDirs';
+
+/** A `vscode.Uri` as far as the view's provider reads one. */
+interface FakeUri {
+  scheme: string;
+  fsPath: string;
+  query: string;
+  with(change: { scheme?: string; query?: string }): FakeUri;
+}
+
+const uriOf = (scheme: string, fsPath: string, query = ''): FakeUri => ({
+  scheme,
+  fsPath,
+  query,
+  with: change => uriOf(change.scheme ?? scheme, fsPath, change.query ?? query),
+});
+
+/** The `vscode` the provider uses: the workspace folders, its file system (recording what it reads), l10n. */
+function fakeVscode(folders: string[], read: string[]) {
+  return {
+    Uri: { file: (path: string) => uriOf('file', path) },
+    l10n: { t: (message: string, ...args: string[]) => message.replace(/\{(\d+)\}/g, (_, i) => args[Number(i)] ?? '') },
+    workspace: {
+      workspaceFolders: folders.map((path, index) => ({ uri: uriOf('file', path), name: basename(path), index })),
+      fs: {
+        readFile: async (uri: FakeUri) => {
+          read.push(uri.fsPath);
+          return new Uint8Array(await readFile(uri.fsPath));
+        },
+      },
+    },
+  };
+}
+
+describe('the read-only views of documents’ extracted text', () => {
+  const dirs = tempDirs();
+
+  it('shows nothing of a document that was swapped for a link leading out of the workspace, and does not read it', async () => {
+    const ws = await dirs.make('ws-');
+    const outside = await dirs.make('outside-');
+    const cache = await dirs.make('cache-');
+    const bytes = Buffer.from('%PDF-1.4 private statement');
+    await writeFile(join(outside, 'statement.pdf'), bytes);
+    await mkdir(join(ws, 'docs'));
+    await symlink(join(outside, 'statement.pdf'), join(ws, 'docs', 'report.pdf'));
+    // the extraction of those bytes is in the cache (a document with the same bytes was indexed)
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    const extraction = {
+      kind: 'document',
+      document: {
+        kind: 'pdf',
+        text: 'Private balance 1234',
+        units: [{ kind: 'text', cell: 0, page: 1, start: 0, end: 1 }],
+      },
+    };
+    await writeFile(join(cache, `pdf-1-${hash}.json`), JSON.stringify(extraction));
+    const read: string[] = [];
+    const { ExtractedTextProvider } = requireWithVscode<typeof DocumentViewModule>(
+      require.resolve('../../../src/vscode/documentView'),
+      fakeVscode([ws], read),
+    );
+    const view = uriOf('grounded-document', join(ws, 'docs', 'report.pdf'), 'page=1');
+    const text = await new ExtractedTextProvider(() => cache).provideTextDocumentContent(view as never);
+    assert.equal(text.includes('Private balance'), false, text);
+    assert.deepEqual(read, []);
+  });
+
+  it('shows the extracted page of a document inside the workspace', async () => {
+    const ws = await dirs.make('ws-');
+    const cache = await dirs.make('cache-');
+    const bytes = Buffer.from('%PDF-1.4 annual report');
+    await writeFile(join(ws, 'report.pdf'), bytes);
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    const extraction = {
+      kind: 'document',
+      document: { kind: 'pdf', text: 'Revenue grew.', units: [{ kind: 'text', cell: 0, page: 1, start: 0, end: 1 }] },
+    };
+    await writeFile(join(cache, `pdf-1-${hash}.json`), JSON.stringify(extraction));
+    const { ExtractedTextProvider } = requireWithVscode<typeof DocumentViewModule>(
+      require.resolve('../../../src/vscode/documentView'),
+      fakeVscode([ws], []),
+    );
+    const view = uriOf('grounded-document', join(ws, 'report.pdf'), 'page=1');
+    const text = await new ExtractedTextProvider(() => cache).provideTextDocumentContent(view as never);
+    assert.equal(text.split('\n')[2], 'Revenue grew.');
+  });
+});
