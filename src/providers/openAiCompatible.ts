@@ -1,6 +1,7 @@
 import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
 import type { ChatModel } from '../core/ports';
 import { fetchNamingEndpoint } from './http/fetchNamingEndpoint';
+import { withoutEnvironmentHeaders } from './http/withoutEnvironmentHeaders';
 import type { Endpoint } from './presets';
 
 /** Sent when the endpoint needs no key (Ollama, LM Studio): the `openai` client refuses an empty one. */
@@ -35,7 +36,8 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  *   reason is broken, not done; a content filter's or the output limit's stop says so.
  * - `defaultQuery`: the base URL's own query (a gateway's `api-version`), sent after the path the client appends.
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
- *   setting that holds it (offered as *Open Setting* where settings exist).
+ *   setting that holds it (offered as *Open Setting* where settings exist); it drops the headers the client adds
+ *   from the environment (`withoutEnvironmentHeaders`), meant for OpenAI, not for the endpoint the settings name.
  */
 export function createOpenAiCompatibleModel(
   endpoint: Endpoint,
@@ -44,7 +46,10 @@ export function createOpenAiCompatibleModel(
 ): ChatModel {
   const key = apiKey?.trim() || NO_KEY;
   const common = { model: modelName, maxRetries: 0, streamUsage: false };
-  const fetch = fetchNamingEndpoint(endpoint.azure?.endpoint ?? endpoint.baseURL, 'grounded.model.baseUrl');
+  const fetch = withoutEnvironmentHeaders(
+    fetchNamingEndpoint(endpoint.azure?.endpoint ?? endpoint.baseURL, 'grounded.model.baseUrl'),
+    endpoint.azure ? { 'api-key': key } : { authorization: `Bearer ${key}` },
+  );
   if (endpoint.azure) {
     return new AzureChatOpenAICompletions({
       ...common,

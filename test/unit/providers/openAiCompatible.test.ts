@@ -84,6 +84,34 @@ describe('OpenAI-compatible models on the wire', () => {
     }
   });
 
+  it('sends no header the environment names for OpenAI (organization, project, OPENAI_CUSTOM_HEADERS), keeping its key', async () => {
+    const names = ['OPENAI_ORG_ID', 'OPENAI_ORGANIZATION', 'OPENAI_PROJECT_ID', 'OPENAI_CUSTOM_HEADERS'];
+    const before = names.map(n => process.env[n]);
+    Object.assign(process.env, {
+      OPENAI_ORG_ID: 'org-env',
+      OPENAI_ORGANIZATION: 'org-env',
+      OPENAI_PROJECT_ID: 'proj-env',
+      OPENAI_CUSTOM_HEADERS: 'X-Proxy-Secret: s3cret\nAuthorization: Bearer env-key',
+    });
+    try {
+      for (const preset of ['custom', 'azure'] as const) {
+        const endpoint = endpointFor({ preset, baseUrl: server.baseUrl, model: 'm' });
+        const { model } = createOpenAiCompatibleModels(endpoint, 'own-key');
+        await collect(ask({ question: 'q' }, { retriever, model, options: { grading: false } }));
+      }
+      assert.equal(server.chatRequests.length, 2);
+      for (const { headers } of server.chatRequests) {
+        assert.equal(headers['x-proxy-secret'], undefined);
+        assert.equal(headers['openai-organization'], undefined);
+        assert.equal(headers['openai-project'], undefined);
+      }
+      assert.equal(server.chatRequests[0]?.authorization, 'Bearer own-key');
+      assert.equal(server.chatRequests[1]?.headers['api-key'], 'own-key');
+    } finally {
+      names.forEach((n, i) => (before[i] === undefined ? delete process.env[n] : (process.env[n] = before[i])));
+    }
+  });
+
   it('grades with the helper model and writes with the generation model', async () => {
     const endpoint = endpointFor({ baseUrl: server.baseUrl, model: 'big-model', helperModel: 'small-model' });
     const models = createOpenAiCompatibleModels(endpoint, 'k');
