@@ -26,6 +26,18 @@ describe('grade parsing', () => {
     assert.equal(parseGrade('I cannot help with that.', 5), undefined);
   });
 
+  it('reads every bracketed number of a prose reply, not only the first', () => {
+    assert.deepEqual(parseGrade('Passages [1] and [3] are relevant.', 5), [1, 3]);
+  });
+
+  it('reads the JSON answer, not the numbers in the prose or reasoning around it', () => {
+    assert.deepEqual(parseGrade('{"relevant": [1, 3]}\nPassage {2} is about something else.', 5), [1, 3]);
+    const reasoning = '<think>Passage 2 is close; passage 5 mentions {config}. So {"relevant": [4]}?</think>\n';
+    assert.deepEqual(parseGrade(`${reasoning}{"relevant": [1]}`, 5), [1]);
+    assert.deepEqual(parseGrade(`${reasoning}None of them.`, 5), []);
+    assert.deepEqual(parseGrade('None of the 8 passages help.', 8), []);
+  });
+
   it('cleans a rewritten query', () => {
     assert.equal(cleanQuery('\n  Query: "flux capacitor config"\nbecause…'), 'flux capacitor config');
   });
