@@ -41,4 +41,13 @@ describe('grade parsing', () => {
   it('cleans a rewritten query', () => {
     assert.equal(cleanQuery('\n  Query: "flux capacitor config"\nbecause…'), 'flux capacitor config');
   });
+
+  it('takes the query, not a reasoning block or a line that introduces it', () => {
+    assert.equal(
+      cleanQuery('<think>\nThe user asks about logs.\n</think>\n\nlogging config winston'),
+      'logging config winston',
+    );
+    assert.equal(cleanQuery('Here is a better search query:\nlogging config'), 'logging config');
+    assert.equal(cleanQuery('**Query:** `logging config`'), 'logging config');
+  });
 });
