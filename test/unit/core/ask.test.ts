@@ -212,6 +212,27 @@ describe('ask()', () => {
     assert.equal(end.partial, 'a');
   });
 
+  it('asks the model nothing once the request is cancelled before generation', async () => {
+    const controller = new AbortController();
+    const m = model({ generate: [{ tokens: ['a [1]'] }] });
+    // cancelled while the index looks up term weights, the last wait before the generator is asked
+    const retriever = Object.assign(new FakeRetriever(() => [passage(1)]), {
+      termWeights: async () => {
+        controller.abort();
+        return undefined;
+      },
+    });
+    const events = await answer({ question: 'q', signal: controller.signal }, { retriever, model: m });
+    assert.deepEqual(
+      m.calls.map(c => c.kind),
+      ['invoke'],
+      'the grading call only',
+    );
+    const end = last(events);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'cancelled');
+  });
+
   it('times out a model that sends nothing, then retries', async () => {
     const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
     const events = await answer(
