@@ -341,6 +341,23 @@ describe('ask()', () => {
       ['how to install', 'run npm ci'],
     );
   });
+
+  it('shows the generator its earlier answers without their [n], which numbered other passages', async () => {
+    const r = new FakeRetriever(() => [passage(1), passage(2)]);
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    await answer(
+      {
+        question: 'and how often are they rotated?',
+        history: [
+          { role: 'user', text: 'where do logs go?' },
+          { role: 'assistant', text: 'Logs go to `/var/log` [1]. They are kept [2, 3] for a week, see `files[1]`.' },
+        ],
+      },
+      { retriever: r, model: m },
+    );
+    const gen = m.calls.find(c => !isGrade(c));
+    assert.equal(gen?.messages[2]?.content, 'Logs go to `/var/log`. They are kept for a week, see `files[1]`.');
+  });
 });
 
 describe('ask() with the model check of citations', () => {
