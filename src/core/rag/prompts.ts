@@ -54,6 +54,8 @@ export function excerpt(text: string, question: string, maxChars: number): strin
     const hits = (line.toLowerCase().match(/[\p{L}\p{N}_]{3,}/gu) ?? []).filter(w => words.has(w)).length;
     if (hits > bestHits) [best, bestHits] = [i, hits];
   });
+  const longLine = lines[best] ?? '';
+  if (longLine.length > maxChars) return cutLine(lines, best, words, maxChars);
   let from = best;
   let to = best + 1;
   let size = (lines[best] ?? '').length;
@@ -72,6 +74,26 @@ export function excerpt(text: string, question: string, maxChars: number): strin
   }
   const body = lines.slice(from, to).join('\n').slice(0, maxChars);
   return `${from > 0 ? '…\n' : ''}${body}${to < lines.length ? '\n…' : ''}`;
+}
+
+/**
+ * Line `i`, longer than `maxChars` (a paragraph written on one line): the `maxChars` of it that hold the most words of
+ * the question, with `…` where text was left out before or after.
+ */
+function cutLine(lines: string[], i: number, words: Set<string>, maxChars: number): string {
+  const line = lines[i] ?? '';
+  const hits = [...line.toLowerCase().matchAll(/[\p{L}\p{N}_]{3,}/gu)].filter(m => words.has(m[0])).map(m => m.index);
+  let start = 0;
+  let most = 0;
+  for (const at of hits) {
+    const from = Math.max(0, Math.min(at - Math.floor(maxChars / 4), line.length - maxChars));
+    const count = hits.filter(h => h >= from && h < from + maxChars).length;
+    if (count > most) [start, most] = [from, count];
+  }
+  const end = start + maxChars;
+  const before = start > 0 ? '…' : i > 0 ? '…\n' : '';
+  const after = end < line.length ? '…' : i < lines.length - 1 ? '\n…' : '';
+  return `${before}${line.slice(start, end)}${after}`;
 }
 
 export function rewriteUserPrompt(question: string, query: string): string {

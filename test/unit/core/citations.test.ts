@@ -28,6 +28,15 @@ describe('prompt excerpts', () => {
     assert.ok(cut.length <= 120 + 4, `${cut.length}`);
     assert.ok(cut.startsWith('…\n') && cut.endsWith('\n…'));
   });
+
+  it('cuts a line longer than the limit around the words of the question, and shows where it cut', () => {
+    const paragraph = `${'Some background words. '.repeat(150)}The logs go to /var/log/acme.${' More words.'.repeat(40)}`;
+    const cut = excerpt(`# Logging\n${paragraph}`, 'where do the logs go?', 600);
+    assert.ok(cut.includes('The logs go to /var/log/acme.'), cut);
+    assert.ok(cut.length <= 600 + 4, `${cut.length}`);
+    assert.ok(cut.startsWith('…') && cut.endsWith('…'), cut);
+    assert.ok(excerpt('x'.repeat(5000), 'q', 2400).endsWith('…'), 'a cut at the end of the text is shown');
+  });
 });
 
 describe('prompts', () => {
