@@ -81,17 +81,35 @@ describe('ask()', () => {
 
   it('stops the rewrite loop at its bound, then answers from the top results', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
-    const m = model({
-      grade: { reply: '{"relevant": []}' },
-      rewrite: { reply: 'another query' },
-      generate: [{ tokens: ['not in the passages'] }],
-    });
+    let rewrites = 0;
+    const m = new ScriptedChatModel(call =>
+      isGrade(call)
+        ? { reply: '{"relevant": []}' }
+        : isRewrite(call)
+          ? { reply: `another query ${++rewrites}` }
+          : { tokens: ['not in the passages'] },
+    );
     const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 2 } });
     assert.equal(m.calls.filter(isRewrite).length, 2);
     assert.equal(m.calls.filter(isGrade).length, 3);
-    assert.deepEqual(r.queries, ['q', 'another query', 'another query']);
+    assert.deepEqual(r.queries, ['q', 'another query 1', 'another query 2']);
     assert.ok(events.some(e => e.type === 'step' && /No passage was graded relevant/.test(e.detail)));
     assert.equal(tokens(events), 'not in the passages');
+  });
+
+  it('answers without searching and grading the same again when the rewrite brings no new query', async () => {
+    for (const rewrite of [{ reply: 'q' }, { failBefore: httpError(400) }] as Script[]) {
+      const r = new FakeRetriever(() => [passage(1)]);
+      const m = model({
+        grade: { reply: '{"relevant": []}' },
+        rewrite,
+        generate: [{ tokens: ['not in the passages'] }],
+      });
+      const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 1 } });
+      assert.deepEqual(r.queries, ['q']);
+      assert.equal(m.calls.filter(isGrade).length, 1);
+      assert.equal(tokens(events), 'not in the passages');
+    }
   });
 
   it('says plainly that nothing was found, without a model call, when the search finds nothing', async () => {

@@ -6,7 +6,7 @@ export async function retrieve(state: RagStateType, config: RagConfig): Promise<
   const emit = emitter(config);
   emit({ type: 'step', name: 'retrieve', detail: `Searching the workspace for “${clip(state.query, 80)}”` });
   const passages = await run.retriever.search(state.query, { k: run.options.k, signal: run.signal });
-  return { passages };
+  return { passages, searched: state.query };
 }
 
 export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
