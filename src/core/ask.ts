@@ -57,6 +57,7 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
       mode,
       context,
       query,
+      searched: '',
       passages: [],
       relevant: [],
       rewrites: 0,

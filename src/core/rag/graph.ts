@@ -13,6 +13,7 @@ import { RagState, type RagStateType } from './state';
  *                    → (grading off) → generate → …
  *                    → grade → (enough relevant, or rewrites used up) → generate → …
  *                            → rewrite → retrieve …            (at most maxRewrites times)
+ *                                      → (no new query) → generate → …
  *   generate → (citation check "model", something cited) → checkCitations → END
  *            → END
  */
@@ -29,6 +30,9 @@ function buildRagGraph() {
       : 'rewrite';
   };
 
+  // a failed or unchanged rewrite would search and grade the same passages again, to the same verdict
+  const afterRewrite = (state: RagStateType) => (state.query === state.searched ? 'generate' : 'retrieve');
+
   const decideToCheck = (state: RagStateType, config: RagConfig) =>
     runOf(config).options.citationCheck === 'model' && state.citations.length > 0 ? 'checkCitations' : END;
 
@@ -42,7 +46,7 @@ function buildRagGraph() {
     .addEdge(START, 'retrieve')
     .addConditionalEdges('retrieve', afterRetrieve, ['presentSearchResults', 'grade', 'generate'])
     .addConditionalEdges('grade', decideToGenerate, ['generate', 'rewrite'])
-    .addEdge('rewrite', 'retrieve')
+    .addConditionalEdges('rewrite', afterRewrite, ['retrieve', 'generate'])
     .addConditionalEdges('generate', decideToCheck, ['checkCitations', END])
     .addEdge('checkCitations', END)
     .addEdge('presentSearchResults', END)

@@ -10,6 +10,8 @@ export const RagState = Annotation.Root({
   context: Annotation<SelectionContext | undefined>,
   /** What retrieve searches for: the question, or its rewrite. */
   query: Annotation<string>,
+  /** The query the last retrieval searched for: a rewrite that brings no other query is not searched again. */
+  searched: Annotation<string>,
   /** The last retrieval's results, ranked. */
   passages: Annotation<Passage[]>,
   /** Passages judged relevant so far (kept across a rewrite), in the order the answer numbers them. */

@@ -95,17 +95,35 @@ describe('ask()', () => {
 
   it('stops the rewrite loop at its bound, then answers from the top results', async () => {
     const r = new FakeRetriever(() => [passage(1)]);
-    const m = model({
-      grade: { reply: '{"relevant": []}' },
-      rewrite: { reply: 'another query' },
-      generate: [{ tokens: ['not in the passages'] }],
-    });
+    let rewrites = 0;
+    const m = new ScriptedChatModel(call =>
+      isGrade(call)
+        ? { reply: '{"relevant": []}' }
+        : isRewrite(call)
+          ? { reply: `another query ${++rewrites}` }
+          : { tokens: ['not in the passages'] },
+    );
     const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 2 } });
     assert.equal(m.calls.filter(isRewrite).length, 2);
     assert.equal(m.calls.filter(isGrade).length, 3);
-    assert.deepEqual(r.queries, ['q', 'another query', 'another query']);
+    assert.deepEqual(r.queries, ['q', 'another query 1', 'another query 2']);
     assert.ok(events.some(e => e.type === 'step' && /No passage was graded relevant/.test(e.detail)));
     assert.equal(tokens(events), 'not in the passages');
+  });
+
+  it('answers without searching and grading the same again when the rewrite brings no new query', async () => {
+    for (const rewrite of [{ reply: 'q' }, { failBefore: httpError(400) }] as Script[]) {
+      const r = new FakeRetriever(() => [passage(1)]);
+      const m = model({
+        grade: { reply: '{"relevant": []}' },
+        rewrite,
+        generate: [{ tokens: ['not in the passages'] }],
+      });
+      const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 1 } });
+      assert.deepEqual(r.queries, ['q']);
+      assert.equal(m.calls.filter(isGrade).length, 1);
+      assert.equal(tokens(events), 'not in the passages');
+    }
   });
 
   it('says plainly that nothing was found, without a model call, when the search finds nothing', async () => {
@@ -226,6 +244,27 @@ describe('ask()', () => {
     assert.equal(end.partial, 'a');
   });
 
+  it('asks the model nothing once the request is cancelled before generation', async () => {
+    const controller = new AbortController();
+    const m = model({ generate: [{ tokens: ['a [1]'] }] });
+    // cancelled while the index looks up term weights, the last wait before the generator is asked
+    const retriever = Object.assign(new FakeRetriever(() => [passage(1)]), {
+      termWeights: async () => {
+        controller.abort();
+        return undefined;
+      },
+    });
+    const events = await answer({ question: 'q', signal: controller.signal }, { retriever, model: m });
+    assert.deepEqual(
+      m.calls.map(c => c.kind),
+      ['invoke'],
+      'the grading call only',
+    );
+    const end = last(events);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'cancelled');
+  });
+
   it('times out a model that sends nothing, then retries', async () => {
     const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
     const events = await answer(
@@ -333,6 +372,23 @@ describe('ask()', () => {
       gen?.messages.slice(1, 3).map(msg => msg.content),
       ['how to install', 'run npm ci'],
     );
+  });
+
+  it('shows the generator its earlier answers without their [n], which numbered other passages', async () => {
+    const r = new FakeRetriever(() => [passage(1), passage(2)]);
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    await answer(
+      {
+        question: 'and how often are they rotated?',
+        history: [
+          { role: 'user', text: 'where do logs go?' },
+          { role: 'assistant', text: 'Logs go to `/var/log` [1]. They are kept [2, 3] for a week, see `files[1]`.' },
+        ],
+      },
+      { retriever: r, model: m },
+    );
+    const gen = m.calls.find(c => !isGrade(c));
+    assert.equal(gen?.messages[2]?.content, 'Logs go to `/var/log`. They are kept for a week, see `files[1]`.');
   });
 });
 

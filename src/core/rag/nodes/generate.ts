@@ -1,5 +1,6 @@
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Turn } from '../../events';
+import { MarkerScanner } from '../../../shared/citationMarkers';
 import { CitationStream } from '../../citations/citationStream';
 import { streamWithResilience } from '../../modelCall';
 import { GENERATE_SYSTEM, generateUserPrompt } from '../prompts';
@@ -61,7 +62,21 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
 
 function historyMessages(history: Turn[]): BaseMessage[] {
   return history.slice(-HISTORY_TURNS).map(turn => {
-    const text = turn.text.length > HISTORY_CHARS ? `${turn.text.slice(0, HISTORY_CHARS)}…` : turn.text;
+    const full = turn.role === 'assistant' ? withoutMarkers(turn.text) : turn.text;
+    const text = full.length > HISTORY_CHARS ? `${full.slice(0, HISTORY_CHARS)}…` : full;
     return turn.role === 'user' ? new HumanMessage(text) : new AIMessage(text);
   });
+}
+
+/**
+ * An earlier answer without its citation markers (and the space before each): its `[n]` numbered that answer's
+ * passages, and this prompt numbers others, so a marker copied from it would cite the wrong passage. Brackets in
+ * code (`arr[1]`) are kept.
+ */
+function withoutMarkers(answer: string): string {
+  const scanner = new MarkerScanner();
+  let out = '';
+  for (const piece of [...scanner.push(answer), ...scanner.flush()])
+    out = piece.type === 'text' ? out + piece.text : out.replace(/[ \t]+$/, '');
+  return out;
 }

@@ -41,25 +41,23 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
 }
 
 /**
- * Reads the grader's reply leniently: `{"relevant":[1,3]}`, a bare `[1, 3]`, or prose such as
- * "Passages 1 and 3". Numbers outside 1..count are ignored; undefined when nothing usable is there.
+ * Reads the grader's reply leniently: `{"relevant":[1,3]}` anywhere in it (in a code fence, among prose), a bare
+ * `[1, 3]`, or prose such as "Passages 1 and 3" or "[1] and [3]". A reasoning model's `<think>…</think>` comes
+ * before its reply and is not read. Numbers outside 1..count are ignored; undefined when nothing usable is there.
  */
 export function parseGrade(reply: string, count: number): number[] | undefined {
   const inRange = (ns: unknown[]) => [
     ...new Set(ns.map(Number).filter(n => Number.isInteger(n) && n >= 1 && n <= count)),
   ];
-  const json = /\{[\s\S]*\}|\[[\s\S]*?\]/.exec(reply);
-  if (json) {
-    try {
-      const value: unknown = JSON.parse(json[0]);
-      const list = Array.isArray(value) ? value : (value as { relevant?: unknown }).relevant;
-      if (Array.isArray(list)) return inRange(list);
-    } catch {
-      // fall through to the lenient reading
-    }
-  }
-  if (/\b(none|no passages?)\b/i.test(reply) && !/\d/.test(reply)) return [];
-  const digits = reply.match(/\d+/g);
+  // an unclosed <think> (a reply cut short) is all reasoning
+  const text = reply.replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '').trim();
+  // only the list is read, so braces or numbers in the prose around it cannot count (nor "1" in "[1] and [3]")
+  const list =
+    /["']?relevant["']?\s*:\s*(\[[^\]]*\])/i.exec(text)?.[1] ??
+    /^(?:```\w*\s*)?(\[[^\]]*\])\s*(?:```)?$/.exec(text)?.[1];
+  if (list) return inRange(list.match(/-?\d+(?:\.\d+)?/g) ?? []);
+  if (/^\W*(none|no)\b/i.test(text) || (/\b(none|no passages?)\b/i.test(text) && !/\d/.test(text))) return [];
+  const digits = text.match(/\d+/g);
   return digits ? inRange(digits) : undefined;
 }
 

@@ -10,7 +10,7 @@ export async function retrieve(state: RagStateType, config: RagConfig): Promise<
     signal: run.signal,
     onNotice: detail => emit({ type: 'step', name: 'retrieve', detail }),
   });
-  return { passages };
+  return { passages, searched: state.query };
 }
 
 export const clip = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);

@@ -36,16 +36,24 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
   return { rewrites, query };
 }
 
-/** First non-empty line, without quotes or a "Query:" label, at most 300 characters. */
+/**
+ * The query in a rewriter's reply: its first line with words, after a reasoning model's `<think>…</think>` and past a
+ * line that only introduces it ("Here is a better query:"), without quotes, emphasis or a "Query:" label, at most
+ * 300 characters.
+ */
 export function cleanQuery(reply: string): string {
-  const line =
-    reply
-      .split('\n')
-      .map(l => l.trim())
-      .find(l => l.length > 0) ?? '';
-  return line
-    .replace(/^(search )?query:\s*/i, '')
-    .replace(/^["'`]+|["'`]+$/g, '')
-    .trim()
-    .slice(0, 300);
+  const lines = reply
+    .replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '')
+    .split('\n')
+    .map(l =>
+      l
+        .trim()
+        .replace(/^[*_]+|[*_]+$/g, '')
+        .replace(/^(?:(?:better |search |rewritten )*query)[*_]*:[*_]*\s*/i, '')
+        .replace(/^["'`]+|["'`]+$/g, '')
+        .trim(),
+    )
+    .filter(l => /[\p{L}\p{N}]/u.test(l));
+  const line = lines.find(l => !l.endsWith(':')) ?? '';
+  return line.slice(0, 300);
 }
