@@ -6,18 +6,9 @@ import { discoverFiles, fileChunks, type DiscoveryRules, type PlacedChunk } from
  * One chunk as it is pushed: the row's identity is its place (path, and cell or page, and lines: the id the local
  * index's passage of it has); its hash is its content.
  */
-export interface PushRow {
+export interface PushRow extends PlacedChunk {
   id: string;
   path: string;
-  /** Lines of the file, of the notebook cell (`cell`), of the PDF page (`page`), as a passage of it names them. */
-  startLine: number;
-  endLine: number;
-  cell?: number;
-  cellOutput?: true;
-  page?: number;
-  prose?: boolean;
-  title?: string;
-  text: string;
   /** The hash of `embeddingInput`: equal hashes share a vector. */
   contentHash: string;
   /** What is embedded: the path and title give a chunk the context its text may lack. */
