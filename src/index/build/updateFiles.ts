@@ -1,4 +1,6 @@
 import type { Candidate } from '../discovery/walkFolders';
+import { hasExtractionSync } from '../documents/documentCache';
+import { binaryDocumentKind } from '../documents/documents';
 import type { FileRecord } from '../segments/fileTable';
 import { FileFeed, readFeed, type IndexHelpers } from './helperThreads';
 import type { IndexedFiles, ReadFilesOptions } from './segmentReader';
@@ -21,6 +23,17 @@ export const fileList =
   };
 
 /**
+ * Whether `old` is a PDF or Word document the index holds whose extracted text is no longer in the document cache (a
+ * cleaned cache folder): its passages cannot be read back until it is read again, which extracts it again and keeps
+ * its chunks when its bytes are the same. A skipped document is not: its text is never read back, and a timeout is
+ * never cached, so it would be extracted again on every sync.
+ */
+function extractionLost(old: FileRecord, options: UpdateFilesOptions): boolean {
+  const kind = options.extractor && options.documentCache && !old.skip && old.hash && binaryDocumentKind(old.path);
+  return !!kind && !hasExtractionSync(options.documentCache as string, kind, old.hash);
+}
+
+/**
  * Brings files up to date against what the index knows: a file with the same (mtime, size) is not read; a file
  * read with the same content hash keeps its chunks; anything else is chunked into a new segment, in candidate
  * order, so document numbers are deterministic. A large batch is shared with helper threads when given some (one
@@ -38,7 +51,7 @@ export async function updateFiles(
   try {
     await source(c => {
       const old = known(c.location);
-      if (old && old.mtimeMs === c.mtimeMs && old.size === c.size) unchanged++;
+      if (old && old.mtimeMs === c.mtimeMs && old.size === c.size && !extractionLost(old, options)) unchanged++;
       else feed.add(c, old);
     });
   } finally {

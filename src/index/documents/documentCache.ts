@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
@@ -14,7 +14,8 @@ export type DocumentExtractor = (kind: BinaryDocumentKind, bytes: Uint8Array) =>
 
 /**
  * Goes up when extraction changes what text or units a document gives, so entries made by an older extractor are
- * not read (their lines would not be the ones the index names).
+ * not read (their lines would not be the ones the index names). The next sync reads such documents again, as it does
+ * any whose entry is gone (`updateFiles`), and re-indexes those whose text changed.
  */
 const EXTRACTION_VERSION = 1;
 
@@ -38,6 +39,11 @@ export function cachedExtractionSync(
   } catch {
     return undefined;
   }
+}
+
+/** Whether the cache holds an extraction of these bytes (without reading it). */
+export function hasExtractionSync(dir: string, kind: BinaryDocumentKind, hash: string): boolean {
+  return existsSync(entryFile(dir, kind, hash));
 }
 
 /** `cachedExtractionSync` without blocking: what the passage read-back uses on the host. */

@@ -128,4 +128,25 @@ describe('reading PDFs into the index', () => {
       retriever.dispose();
     }
   });
+
+  it('extracts again an unchanged document whose cached text is gone, so its passages read back instead of going stale', async () => {
+    const storeDir = join(await dirs.make('grounded-pdf-store-'), 'index');
+    const first = new LocalRetriever({ folders: () => [ws], storeDir, workerFile: DEFAULT_WORKER_FILE });
+    try {
+      await first.ready();
+      await first.flush();
+    } finally {
+      first.dispose();
+    }
+    // A cleaned cache (or one an extractor of another version wrote): the stored index still names the PDF's pages.
+    await rm(join(storeDir, 'documents'), { recursive: true });
+    const second = new LocalRetriever({ folders: () => [ws], storeDir, workerFile: DEFAULT_WORKER_FILE });
+    try {
+      const [hit] = await second.search('churned pricing', { k: 1 });
+      assert.equal(hit?.id, 'report.pdf#page=2:1-3');
+      assert.equal(hit?.text, REPORT_PAGES[1].join('\n'));
+    } finally {
+      second.dispose();
+    }
+  });
 });
