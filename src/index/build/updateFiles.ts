@@ -24,9 +24,9 @@ export const fileList =
 
 /**
  * Whether `old` is a PDF or Word document the index holds whose extracted text is no longer in the document cache (a
- * cleaned cache folder): its passages cannot be read back until it is read again, which extracts it again and keeps
- * its chunks when its bytes are the same. A skipped document is not: its text is never read back, and a timeout is
- * never cached, so it would be extracted again on every sync.
+ * cleaned cache folder, or one an older extractor wrote): its passages cannot be read back until it is read and
+ * chunked again. A skipped document is not: its text is never read back, and a timeout is never cached, so it would
+ * be extracted again on every sync.
  */
 function extractionLost(old: FileRecord, options: UpdateFilesOptions): boolean {
   const kind = options.extractor && options.documentCache && !old.skip && old.hash && binaryDocumentKind(old.path);
@@ -51,8 +51,10 @@ export async function updateFiles(
   try {
     await source(c => {
       const old = known(c.location);
-      if (old && old.mtimeMs === c.mtimeMs && old.size === c.size && !extractionLost(old, options)) unchanged++;
-      else feed.add(c, old);
+      const lost = old !== undefined && extractionLost(old, options);
+      if (old && old.mtimeMs === c.mtimeMs && old.size === c.size && !lost) unchanged++;
+      // a document extracted again is chunked again: the same bytes may give other text (another extractor version)
+      else feed.add(c, lost ? undefined : old);
     });
   } finally {
     feed.close();

@@ -14,8 +14,8 @@ export type DocumentExtractor = (kind: BinaryDocumentKind, bytes: Uint8Array) =>
 
 /**
  * Goes up when extraction changes what text or units a document gives, so entries made by an older extractor are
- * not read (their lines would not be the ones the index names). The next sync reads such documents again, as it does
- * any whose entry is gone (`updateFiles`), and re-indexes those whose text changed.
+ * not read (their lines would not be the ones the index names). The next sync reads and chunks such documents again,
+ * as it does any whose entry is gone (`updateFiles`).
  */
 const EXTRACTION_VERSION = 1;
 
