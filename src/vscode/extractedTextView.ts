@@ -15,7 +15,8 @@ export function extractedTextView(document: ExtractedDocument, name: string, pag
   if (document.kind !== 'pdf') return [`${name} — text of the Word document (read-only)`, '', ...lines].join('\n');
   const unit = document.units.find(u => u.page === page);
   if (!unit) return undefined;
-  const pages = document.units.reduce((last, u) => Math.max(last, u.page ?? 0), 0);
-  const title = `${name} — page ${page} of ${pages}, text extracted from the PDF (read-only)`;
+  // the pages with text are not all of them (a scanned appendix has none): the count is the PDF's, where it was kept
+  const of = document.pages === undefined ? '' : ` of ${document.pages}`;
+  const title = `${name} — page ${page}${of}, text extracted from the PDF (read-only)`;
   return [title, '', ...lines.slice(unit.start, unit.end)].join('\n');
 }

@@ -106,7 +106,10 @@ function extractionOf(json: string): DocumentExtraction | undefined {
   const { text, units } = document;
   if (typeof text !== 'string' || !Array.isArray(units) || !units.every(isUnit)) return undefined;
   if (document['kind'] !== 'pdf' && document['kind'] !== 'docx') return undefined;
-  return { kind: 'document', document: { kind: document['kind'], text, units } };
+  const { pages } = document;
+  // entries written before pages were counted have none: the text and its units are the same
+  const counted = typeof pages === 'number' && Number.isInteger(pages) && pages > 0 ? { pages } : {};
+  return { kind: 'document', document: { kind: document['kind'], text, units, ...counted } };
 }
 
 const isUnit = (u: unknown): u is DocumentUnit =>

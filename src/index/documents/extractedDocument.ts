@@ -29,6 +29,8 @@ export interface ExtractedDocument {
   kind: 'notebook' | 'databricks' | 'pdf' | 'docx';
   text: string;
   units: DocumentUnit[];
+  /** A PDF's number of pages, those without text too (units name only the pages with text). */
+  pages?: number;
 }
 
 /** Whether a document's citations name its cells (its lines are not the file's): a Jupyter notebook's are. */

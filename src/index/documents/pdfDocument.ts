@@ -116,7 +116,7 @@ async function pagesOf(opening: Promise<PdfDocumentProxy>): Promise<PdfExtractio
     lines.push(...own);
   }
   if (units.length === 0) return { kind: 'skip', reason: 'no-text-layer' };
-  return { kind: 'document', document: { kind: 'pdf', text: lines.join('\n'), units } };
+  return { kind: 'document', document: { kind: 'pdf', text: lines.join('\n'), units, pages: pdf.numPages } };
 }
 
 /** A page's text as pdf.js lays it out: its runs of text in order, with a line break where a line ends. */

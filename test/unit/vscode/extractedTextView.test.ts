@@ -5,6 +5,7 @@ import { extractedTextView, VIEW_HEADER_LINES } from '../../../src/vscode/extrac
 
 const PDF: ExtractedDocument = {
   kind: 'pdf',
+  pages: 3,
   text: ['Annual report', 'Revenue grew.', 'Churn analysis', 'Customers churned.', 'Retention improved.'].join('\n'),
   units: [
     { kind: 'text', cell: 0, page: 1, start: 0, end: 2 },
@@ -21,6 +22,18 @@ describe('the read-only view of a document’s extracted text', () => {
     // Line 2 of page 3, as a passage cites it, is line 2 + VIEW_HEADER_LINES of the view.
     assert.equal(lines[2 + VIEW_HEADER_LINES - 1], 'Customers churned.');
     assert.equal(lines.length, VIEW_HEADER_LINES + 3);
+  });
+
+  it('counts the PDF’s pages, not only those with text, and names none where the extraction did not count them', () => {
+    const scannedEnd: ExtractedDocument = { ...PDF, pages: 5 };
+    assert.equal(
+      extractedTextView(scannedEnd, 'report.pdf', 3)?.split('\n')[0],
+      'report.pdf — page 3 of 5, text extracted from the PDF (read-only)',
+    );
+    assert.equal(
+      extractedTextView({ ...scannedEnd, pages: undefined }, 'report.pdf', 3)?.split('\n')[0],
+      'report.pdf — page 3, text extracted from the PDF (read-only)',
+    );
   });
 
   it('has no view of a page without text', () => {

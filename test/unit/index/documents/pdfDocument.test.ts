@@ -33,6 +33,12 @@ describe('PDF extraction', () => {
     );
   });
 
+  it('counts every page of the PDF, those without text too', async () => {
+    const extraction = await extractPdf(await pdfOfPages([['Cover words'], ['Middle words'], []]), TIMEOUT_MS);
+    assert.equal(extraction.kind, 'document');
+    assert.equal(extraction.document.pages, 3);
+  });
+
   it('chunks never span two pages, and are titled with their page', async () => {
     const long = Array.from({ length: 30 }, (_, i) => `sentence ${i} of the long page`);
     const extraction = await extractPdf(await pdfOfPages([long, long, ['short']]), TIMEOUT_MS);
