@@ -50,7 +50,7 @@ interface Preset {
   baseUrlHint: string;
   /**
    * The input limit assumed when `grounded.model.maxInputTokens` is unset (0: none). Ollama and LM Studio run models
-   * with a 4,096-token context by default and cut an over-long prompt from the front without an error; an unknown
+   * with a 4,096-token context by default and cut an over-long prompt without an error; an unknown
    * server may run a small model; the hosted services' models take far more than Grounded's largest prompt (about
    * 12,000 tokens) and refuse, with a message, what they cannot take.
    */
