@@ -1,5 +1,6 @@
+import { CHECK_SYSTEM, checkPrompt, type ShownLines } from '../citations/modelCheck';
 import { GroundedError } from '../errors';
-import type { SelectionContext, Turn } from '../events';
+import type { Citation, SelectionContext, Turn } from '../events';
 import type { Passage } from '../passage';
 import {
   GENERATE_SYSTEM,
@@ -185,6 +186,37 @@ export function fitGradePrompt(
     passageChars,
     cut: `${which} to fit the model’s context (${tokens(maxInputTokens)})`,
   };
+}
+
+export interface FittedCheckPrompt {
+  /** How many citations, from the first, the prompt checks; the rest keep their lexical verdicts. */
+  checked: number;
+  text: string;
+  shown: ShownLines[];
+  cut?: string;
+}
+
+/**
+ * The citation check's prompt within the checker's input limit, still ONE call: the first citations that fit.
+ * Undefined when not even the first does.
+ */
+export function fitCheckPrompt(
+  citations: readonly Citation[],
+  maxInputTokens: number | undefined,
+): FittedCheckPrompt | undefined {
+  const budget = promptTokenBudget(maxInputTokens);
+  const promptFor = (n: number) => checkPrompt(citations.slice(0, n));
+  if (budget === undefined || maxInputTokens === undefined)
+    return { checked: citations.length, ...promptFor(citations.length) };
+  const fits = (n: number) =>
+    estimateTokens(CHECK_SYSTEM) + estimateTokens(promptFor(n).text) + 2 * MESSAGE_TOKENS <= budget;
+  const n = fits(citations.length) ? citations.length : longestFitting(citations.length - 1, fits);
+  if (n === 0) return undefined;
+  const cut =
+    n < citations.length
+      ? `Checking the first ${n} of ${citations.length} citations with the model, to fit its context (${tokens(maxInputTokens)})`
+      : undefined;
+  return { checked: n, ...promptFor(n), ...(cut && { cut }) };
 }
 
 /**

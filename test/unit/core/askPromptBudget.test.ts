@@ -142,4 +142,36 @@ describe('ask() within the model’s context', () => {
     assert.deepEqual(r.queries, []);
     assert.equal(m.calls.length, 0);
   });
+
+  it('checks the first citations that fit in one call, and keeps the lexical verdicts of the rest', async () => {
+    const facts = Array.from({ length: 12 }, (_, i) => `Setting ${i} of the flux engine is ${i * 7} units wide.`);
+    const sources = new FakeRetriever(() => [passage(1, facts.join('\n'))]);
+    let checked = 0;
+    const m = new ScriptedChatModel(call => {
+      if (isGrade(call)) return { reply: '{"relevant":[1]}' };
+      if (call.system.startsWith('You check citations')) {
+        checked = (call.prompt.match(/^Claim \d+:/gm) ?? []).length;
+        return { reply: JSON.stringify({ verdicts: Array.from({ length: checked }, () => 'unsupported') }) };
+      }
+      return { tokens: facts.map(f => `${f} [1]\n`) };
+    });
+    const events = await answer(
+      { question: 'how wide is each setting of the flux engine?' },
+      { retriever: sources, model: m, options: { citationCheck: 'model', maxInputTokens: 1500 } },
+    );
+    assert.ok(checked > 0 && checked < 12, `${checked} claims checked`);
+    const check = m.calls.find(c => c.system.startsWith('You check citations'));
+    assert.ok(tokensOf(check) <= promptTokenBudget(1500)!);
+    assert.ok(
+      steps(events, 'generate').includes(
+        `Checking the first ${checked} of 12 citations with the model, to fit its context (1,500 tokens)`,
+      ),
+    );
+    const done = events.at(-1);
+    assert.ok(done?.type === 'done');
+    assert.deepEqual(
+      done.citations.map(c => c.support === 'unsupported'),
+      Array.from({ length: 12 }, (_, i) => i < checked),
+    );
+  });
 });
