@@ -13,7 +13,7 @@ import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retriev
 import { escapeName } from './terminalText';
 import { terminalError } from './terminalError';
 
-const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
+const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
 
 /**
  * `grounded ask "question"`: the whole answer flow over the folder's stored index (as `search` and `index` keep it),
@@ -51,7 +51,12 @@ export async function askCommand(
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
   const events = ask(
     { question, signal: io.signal },
-    { retriever: opened.retriever, ...models, options: { grading: !values['no-grading'], citationCheck } },
+    {
+      retriever: opened.retriever,
+      model: models.model,
+      helperModel: models.helperModel,
+      options: { grading: !values['no-grading'], citationCheck, maxInputTokens: models.maxInputTokens },
+    },
   );
   try {
     return values.json ? await printJsonLines(events, io) : await printForPeople(events, io);
@@ -69,19 +74,38 @@ export const MODEL_OPTIONS = {
   'base-url': { type: 'string' },
   model: { type: 'string' },
   'helper-model': { type: 'string' },
+  'max-input-tokens': { type: 'string' },
   'no-grading': { type: 'boolean', default: false },
 } as const;
 
-/** The models --base-url and --model name (none without them); the key comes from GROUNDED_API_KEY. */
+/** The models an answer uses, and their input limit (undefined: none). */
+export type CliModels = Partial<ReturnType<typeof createOpenAiCompatibleModels>> & { maxInputTokens?: number };
+
+/**
+ * The models --base-url and --model name (none without them); the key comes from GROUNDED_API_KEY. Their input
+ * limit is --max-input-tokens (0: none), else the default for an unknown endpoint (see presets.ts).
+ */
 export function modelsFromArgs(
-  values: { 'base-url'?: string; model?: string; 'helper-model'?: string; 'allow-insecure': boolean },
+  values: {
+    'base-url'?: string;
+    model?: string;
+    'helper-model'?: string;
+    'max-input-tokens'?: string;
+    'allow-insecure': boolean;
+  },
   env: NodeJS.ProcessEnv,
   usage: string,
-): Partial<ReturnType<typeof createOpenAiCompatibleModels>> {
+): CliModels {
   const { 'base-url': baseUrl, model, 'helper-model': helperModel, 'allow-insecure': allowInsecure } = values;
+  const limit = values['max-input-tokens'];
+  if (limit !== undefined && !/^\d+$/.test(limit.trim()))
+    throw new GroundedError('bad-input', `--max-input-tokens must be a whole number (0 for no limit), not "${limit}".`);
   if (baseUrl === undefined && model === undefined) {
-    if (helperModel !== undefined)
-      throw new GroundedError('bad-input', `--helper-model needs --base-url and --model. Usage: ${usage}`);
+    if (helperModel !== undefined || limit !== undefined)
+      throw new GroundedError(
+        'bad-input',
+        `${helperModel !== undefined ? '--helper-model' : '--max-input-tokens'} needs --base-url and --model. Usage: ${usage}`,
+      );
     return {};
   }
   if (!baseUrl || !model) throw new GroundedError('bad-input', `--base-url and --model go together. Usage: ${usage}`);
@@ -92,13 +116,17 @@ export function modelsFromArgs(
     helperModel: helperModel ?? '',
     azureApiVersion: '',
     allowInsecure,
+    maxInputTokens: limit === undefined ? null : Number(limit),
   });
   if ('problem' in resolved)
     throw new GroundedError(
       'bad-input',
       resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'),
     );
-  return createOpenAiCompatibleModels(resolved.endpoint, env.GROUNDED_API_KEY);
+  return {
+    ...createOpenAiCompatibleModels(resolved.endpoint, env.GROUNDED_API_KEY),
+    maxInputTokens: resolved.endpoint.maxInputTokens,
+  };
 }
 
 async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {

@@ -20,7 +20,7 @@ import {
   type RetrieverValues,
 } from './retrieverArgs';
 
-const USAGE = `grounded mcp [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME]] [--no-grading]`;
+const USAGE = `grounded mcp [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading]`;
 
 export interface McpRunOptions {
   /** Where the protocol goes; default stdin and stdout. */
@@ -70,7 +70,7 @@ export async function mcpCommand(
     },
   );
   const retriever = opened?.retriever;
-  const { model, helperModel } = models;
+  const { model, helperModel, maxInputTokens } = models;
   const server = createMcpServer({
     retriever,
     problem,
@@ -78,7 +78,10 @@ export async function mcpCommand(
     ask:
       model && retriever
         ? (question, signal) =>
-            ask({ question, signal }, { retriever, model, helperModel, options: { grading: !values['no-grading'] } })
+            ask(
+              { question, signal },
+              { retriever, model, helperModel, options: { grading: !values['no-grading'], maxInputTokens } },
+            )
         : undefined,
     version: cliVersion(),
     log,

@@ -11,8 +11,8 @@ export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR | REMOTE] [-k N] [--json]   ranked passages from the folder's index (or a remote engine)
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
   grounded index --target postgres://…?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
-  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME]] [--no-grading] [--citations lexical|model|off] [--json]   a cited answer over the folder's index (or a remote engine), streamed
-  grounded mcp [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME]] [--no-grading]   a Model Context Protocol server on stdin/stdout: tools search (and ask, with a model) for any MCP client; keeps the index current
+  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--json]   a cited answer over the folder's index (or a remote engine), streamed
+  grounded mcp [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading]   a Model Context Protocol server on stdin/stdout: tools search (and ask, with a model) for any MCP client; keeps the index current
   grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
   --allow-insecure (index --target, search, ask, mcp, eval): allow plain http, or PostgreSQL without sslmode, to another machine
   REMOTE (search, ask, mcp): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)

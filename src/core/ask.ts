@@ -4,6 +4,7 @@ import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
 import { defaultAskOptions, MAX_CONTEXT_CHARS, questionTooLong, type AskOptions } from './options';
 import type { ChatModel, Retriever } from './ports';
 import { ragGraph } from './rag/graph';
+import { questionFitError } from './rag/promptBudget';
 import type { RagRun } from './rag/run';
 
 export interface AskDeps {
@@ -23,7 +24,11 @@ export interface AskDeps {
 export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<AnswerEvent> {
   const options = { ...defaultAskOptions, ...deps.options };
   const question = request.question.trim();
-  const invalid = validate(question, options);
+  const mode = request.mode ?? 'answer';
+  // a question that leaves the generator no room for a passage is refused before anything is searched
+  const invalid =
+    validate(question, options) ??
+    (mode === 'answer' && deps.model ? questionFitError(question, options.maxInputTokens) : undefined);
   if (invalid) {
     yield { type: 'error', error: invalid, partial: '' };
     return;
@@ -38,7 +43,6 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
     signal: request.signal,
     usage,
   };
-  const mode = request.mode ?? 'answer';
   const history = request.history ?? [];
   let partial = '';
   // by ordinal: a citation sent again (the model check's verdict) replaces the first

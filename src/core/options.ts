@@ -30,6 +30,13 @@ export interface AskOptions {
    * then one helper-model call over every claim after the answer), `off` (lines aligned, no verdicts).
    */
   citationCheck: CitationCheck;
+  /**
+   * The generator's input limit in tokens (`LanguageModelChat.maxInputTokens`, `grounded.model.maxInputTokens`,
+   * `--max-input-tokens`): prompts are fitted to it, leaving room for the reply. Undefined or 0: no limit.
+   */
+  maxInputTokens?: number;
+  /** The helper model's input limit, when a helper model grades; defaults to `maxInputTokens`. */
+  helperMaxInputTokens?: number;
 }
 
 export const defaultAskOptions: AskOptions = {

@@ -17,6 +17,8 @@ export interface EndpointSettings {
   azureApiVersion: string;
   /** `grounded.allowInsecureConnections`: plain http to another machine is refused without it. */
   allowInsecure?: boolean;
+  /** `grounded.model.maxInputTokens`: 0 for no limit; unset (null) for the preset's default. */
+  maxInputTokens?: number | null;
 }
 
 /** Everything needed to build the chat models: the settings turned into the URL shape the endpoint expects. */
@@ -34,6 +36,8 @@ export interface Endpoint {
    * their paths to `baseURL`, which would land inside the query. Sent with every request (`endpointUrl`).
    */
   query?: Record<string, string>;
+  /** The models' input limit in tokens, which prompts are fitted to; undefined: no limit. */
+  maxInputTokens?: number;
 }
 
 interface Preset {
@@ -44,6 +48,13 @@ interface Preset {
   /** Says what the model setting means for this preset, in the fix of a missing-setting message. */
   modelHint: string;
   baseUrlHint: string;
+  /**
+   * The input limit assumed when `grounded.model.maxInputTokens` is unset (0: none). Ollama and LM Studio run models
+   * with a 4,096-token context by default and cut an over-long prompt without an error; an unknown
+   * server may run a small model; the hosted services' models take far more than Grounded's largest prompt (about
+   * 12,000 tokens) and refuse, with a message, what they cannot take.
+   */
+  defaultMaxInputTokens: number;
 }
 
 export const PRESETS: Readonly<Record<PresetId, Preset>> = {
@@ -52,6 +63,7 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
     keyRequired: true,
     modelHint: 'the serving endpoint name (for example databricks-meta-llama-3-3-70b-instruct)',
     baseUrlHint: 'the workspace URL (for example https://adb-1234567890123456.7.azuredatabricks.net)',
+    defaultMaxInputTokens: 0,
   },
   openai: {
     label: 'OpenAI',
@@ -60,12 +72,14 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
     keyRequired: true,
     modelHint: 'a model name (for example gpt-4o-mini)',
     baseUrlHint: 'https://api.openai.com/v1',
+    defaultMaxInputTokens: 0,
   },
   azure: {
     label: 'Azure OpenAI',
     keyRequired: true,
     modelHint: 'the deployment name',
     baseUrlHint: 'the resource endpoint (for example https://my-resource.openai.azure.com)',
+    defaultMaxInputTokens: 0,
   },
   ollama: {
     label: 'Ollama',
@@ -73,6 +87,7 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
     keyRequired: false,
     modelHint: 'a pulled model (for example llama3.1)',
     baseUrlHint: 'http://localhost:11434/v1',
+    defaultMaxInputTokens: 4096,
   },
   vllm: {
     label: 'vLLM',
@@ -80,6 +95,7 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
     keyRequired: false,
     modelHint: 'the served model name (vllm serve NAME)',
     baseUrlHint: 'http://localhost:8000/v1',
+    defaultMaxInputTokens: 8192,
   },
   lmstudio: {
     label: 'LM Studio',
@@ -87,12 +103,14 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
     keyRequired: false,
     modelHint: 'the loaded model identifier',
     baseUrlHint: 'http://localhost:1234/v1',
+    defaultMaxInputTokens: 4096,
   },
   custom: {
     label: 'OpenAI-compatible endpoint',
     keyRequired: false,
     modelHint: 'the model name the endpoint expects',
     baseUrlHint: 'the base URL that /chat/completions is appended to (for example https://host/v1)',
+    defaultMaxInputTokens: 8192,
   },
 };
 
@@ -120,7 +138,19 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
   const insecure = insecureTransport(url, settings.allowInsecure === true);
   if (insecure) return { problem: `${preset.label}: ${insecure}` };
   const helperModel = settings.helperModel.trim() || undefined;
-  const common = { preset: settings.preset, label: preset.label, model, helperModel, keyRequired: preset.keyRequired };
+  const limit = settings.maxInputTokens;
+  const maxInputTokens =
+    typeof limit === 'number' && Number.isFinite(limit) && limit >= 0
+      ? Math.floor(limit)
+      : preset.defaultMaxInputTokens;
+  const common = {
+    preset: settings.preset,
+    label: preset.label,
+    model,
+    helperModel,
+    keyRequired: preset.keyRequired,
+    ...(maxInputTokens > 0 && { maxInputTokens }),
+  };
   switch (settings.preset) {
     case 'databricks':
       // Model Serving speaks the OpenAI API under /serving-endpoints; the endpoint name is the model.

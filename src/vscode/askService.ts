@@ -41,7 +41,15 @@ export function createAskService<ChatModelPick>(deps: AskServiceDeps<ChatModelPi
       const models = (request.mode ?? 'answer') === 'answer' ? await deps.models(chatModel) : {};
       label = models.label;
       const { ask: runAsk } = await deps.loadCore();
-      events = runAsk(request, { ...deps.askDeps(), ...models });
+      const base = deps.askDeps();
+      // the models' input limits are options of the answer: its prompts are fitted to them
+      const limits = { maxInputTokens: models.maxInputTokens, helperMaxInputTokens: models.helperMaxInputTokens };
+      events = runAsk(request, {
+        ...base,
+        model: models.model,
+        helperModel: models.helperModel,
+        options: { ...base.options, ...limits },
+      });
     } catch (e) {
       const error = toGroundedError(e, request.signal);
       await logFailure(error, deps);

@@ -24,6 +24,7 @@ export function readModelSettings(): ModelSettings {
       helperModel: c.get<string>('helperModel', ''),
       azureApiVersion: c.get<string>('azureApiVersion', DEFAULT_AZURE_API_VERSION),
       allowInsecure: vscode.workspace.getConfiguration('grounded').get<boolean>('allowInsecureConnections', false),
+      maxInputTokens: c.get<number | null>('maxInputTokens', null),
     },
   };
 }

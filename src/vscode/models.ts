@@ -13,6 +13,9 @@ export interface AnswerModels {
   helperModel?: ChatModel;
   /** Who answers, for people: "Databricks Model Serving · my-endpoint", "GPT-4o (VS Code)". */
   label?: string;
+  /** The input limits prompts are fitted to (`AskOptions.maxInputTokens`); undefined: none known. */
+  maxInputTokens?: number;
+  helperMaxInputTokens?: number;
 }
 
 /**
@@ -61,7 +64,9 @@ export class ModelResolver implements vscode.Disposable {
       // the OpenAI client is in the core, loaded on first use
       const { createOpenAiCompatibleModels } = await loadCore();
       const models = createOpenAiCompatibleModels(endpoint, key);
-      this.cached = { signature, models: { ...models, label: describeEndpoint(endpoint) } };
+      // one setting for both models: they are served by the same endpoint
+      const limits = { maxInputTokens: endpoint.maxInputTokens, helperMaxInputTokens: endpoint.maxInputTokens };
+      this.cached = { signature, models: { ...models, ...limits, label: describeEndpoint(endpoint) } };
     }
     return this.cached.models;
   }
@@ -82,6 +87,9 @@ async function vscodeModels(settings: ModelSettings, chatModel?: vscode.Language
     model: new VscodeLmChatModel(picked),
     helperModel: helper && new VscodeLmChatModel(helper),
     label: `${picked.name} (VS Code)`,
+    // each VS Code model says how much it takes
+    maxInputTokens: picked.maxInputTokens,
+    helperMaxInputTokens: helper?.maxInputTokens,
   };
 }
 

@@ -92,6 +92,32 @@ describe('grounded ask', () => {
     assert.deepEqual(server.chatRequests.map(isGradeRequest), [false]);
   });
 
+  it('fits the prompts to --max-input-tokens, saying what it left out, and refuses a question that cannot fit', async () => {
+    const fitted = await cli(['install widget', ...model(), '--no-grading', '--max-input-tokens', '400']);
+    assert.equal(fitted.code, 0, fitted.err);
+    assert.match(
+      fitted.err,
+      /\n… Left out 1 passage to fit the model’s context \(400 tokens\)\n… Writing the answer from 1 passage\n/,
+    );
+    for (const request of server.chatRequests) {
+      const chars = (request.body?.messages ?? []).reduce(
+        (sum, m) => sum + (typeof m.content === 'string' ? m.content.length : 0),
+        0,
+      );
+      // 400 tokens less the quarter kept for the answer, at 3.5 characters a token at most
+      assert.ok(chars / 3.5 <= 300, `${chars} characters sent`);
+    }
+    const requestsBefore = server.chatRequests.length;
+    const refused = await cli([`why ${'does this fail '.repeat(100)}`, ...model(), '--max-input-tokens', '400']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.err, /no room for the passages .*\(400 tokens\)/);
+    assert.equal(server.chatRequests.length, requestsBefore);
+    await assert.rejects(
+      cli(['install widget', ...model(), '--max-input-tokens', 'lots']),
+      /--max-input-tokens must be a whole number \(0 for no limit\), not "lots"/,
+    );
+  });
+
   it('prints one AnswerEvent per line with --json', async () => {
     const { code, out } = await cli(['install widget', ...model(), '--json', '--no-grading']);
     assert.equal(code, 0);

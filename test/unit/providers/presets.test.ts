@@ -114,3 +114,29 @@ describe('provider presets', () => {
     assert.equal(endpoint({ baseUrl: 'https://gw.example.com/v1', model: 'm' }).query, undefined);
   });
 });
+
+describe('provider presets: input limit', () => {
+  const azure = { preset: 'azure' as const, baseUrl: 'https://r.openai.azure.com', model: 'gpt-4o' };
+  const databricks = { preset: 'databricks' as const, baseUrl: 'https://adb-1.2.azuredatabricks.net', model: 'e' };
+
+  it('assumes 4,096 tokens for Ollama and LM Studio, which cut an over-long prompt silently, and 8,192 for unknown servers', () => {
+    assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1' }).maxInputTokens, 4096);
+    assert.equal(endpoint({ preset: 'lmstudio', model: 'qwen' }).maxInputTokens, 4096);
+    assert.equal(endpoint({ preset: 'vllm', model: 'm' }).maxInputTokens, 8192);
+    assert.equal(endpoint({ preset: 'custom', baseUrl: 'https://llm.example/v1', model: 'm' }).maxInputTokens, 8192);
+  });
+
+  it('assumes no limit for the hosted services, whose models take far more than the largest prompt', () => {
+    assert.equal(endpoint({ preset: 'openai' }).maxInputTokens, undefined);
+    assert.equal(endpoint(azure).maxInputTokens, undefined);
+    assert.equal(endpoint(databricks).maxInputTokens, undefined);
+  });
+
+  it('takes grounded.model.maxInputTokens over the preset’s default, 0 meaning no limit', () => {
+    assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: 32768 }).maxInputTokens, 32768);
+    assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: 0 }).maxInputTokens, undefined);
+    assert.equal(endpoint({ preset: 'openai', maxInputTokens: 16000 }).maxInputTokens, 16000);
+    assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: null }).maxInputTokens, 4096);
+    assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: -5 }).maxInputTokens, 4096);
+  });
+});

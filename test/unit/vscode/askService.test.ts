@@ -62,6 +62,23 @@ describe('ask service', () => {
     assert.doesNotMatch(warnings[0] ?? '', /dapi-held-token-5f3a9c/);
   });
 
+  it('fits the prompt to the input limit the resolved model states (a VS Code model’s maxInputTokens)', async () => {
+    const generator = new ScriptedChatModel(() => ({ tokens: ['Run npm install widget [1].'] }));
+    const { ask } = service({ models: async () => ({ model: generator, maxInputTokens: 500 }) });
+    const history = [
+      { role: 'user' as const, text: `how is it built? ${'detail '.repeat(400)}` },
+      { role: 'assistant' as const, text: 'With esbuild.' },
+    ];
+    const events = await collect(ask({ question: 'and installed?', history }));
+    assert.ok(
+      events.some(
+        e => e.type === 'step' && e.detail === 'Left out 2 earlier turns to fit the model’s context (500 tokens)',
+      ),
+    );
+    assert.equal(generator.calls[0]?.messages.length, 2, 'the system prompt and the question with its passage');
+    assert.equal(events.at(-1)?.type, 'done');
+  });
+
   it('passes the chat view’s model to the resolver, and asks for no model in search mode', async () => {
     const { ask, asked } = service();
     await collect(ask({ question: 'q' }, 'picked-in-chat'));

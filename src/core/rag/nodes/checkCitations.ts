@@ -1,7 +1,8 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
-import { CHECK_SYSTEM, checkPrompt, parseVerdicts } from '../../citations/modelCheck';
+import { CHECK_SYSTEM, parseVerdicts } from '../../citations/modelCheck';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
+import { fitCheckPrompt } from '../promptBudget';
 import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
@@ -17,12 +18,24 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
   const model = run.helperModel ?? run.model;
   const citations = state.citations;
   if (!model || citations.length === 0) return {};
+  // within the checker's input limit: the first citations that fit; the others keep their lexical verdicts
+  const limit = run.helperModel
+    ? (run.options.helperMaxInputTokens ?? run.options.maxInputTokens)
+    : run.options.maxInputTokens;
+  const prompt = fitCheckPrompt(citations, limit);
+  if (!prompt) {
+    emit({
+      type: 'step',
+      name: 'generate',
+      detail: 'The citation check does not fit the model’s context; keeping the lexical verdicts',
+    });
+    return {};
+  }
   emit({
     type: 'step',
     name: 'generate',
-    detail: `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model`,
+    detail: prompt.cut ?? `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model`,
   });
-  const prompt = checkPrompt(citations);
   let reply: string;
   try {
     const messages = [new SystemMessage(CHECK_SYSTEM), new HumanMessage(prompt.text)];
@@ -41,7 +54,7 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
     });
     return {};
   }
-  const verdicts = parseVerdicts(reply, citations.length, prompt.shown);
+  const verdicts = parseVerdicts(reply, prompt.checked, prompt.shown);
   if (!verdicts) {
     emit({
       type: 'step',

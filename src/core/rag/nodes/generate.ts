@@ -3,6 +3,7 @@ import type { Turn } from '../../events';
 import { MarkerScanner } from '../../../shared/citationMarkers';
 import { CitationStream } from '../../citations/citationStream';
 import { streamWithResilience } from '../../modelCall';
+import { fitAnswerPrompt } from '../promptBudget';
 import { GENERATE_SYSTEM, generateUserPrompt } from '../prompts';
 import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
@@ -20,18 +21,27 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   const emit = emitter(config);
   // Grading off, or nothing graded relevant even after rewriting: the top results go to the model, which is
   // told to say plainly when they do not answer (a grader's false negative must not block an answer).
-  const sources = state.relevant.length > 0 ? state.relevant : state.passages.slice(0, run.options.maxContext);
-  if (run.options.grading && state.relevant.length === 0 && sources.length > 0)
+  const ranked = state.relevant.length > 0 ? state.relevant : state.passages.slice(0, run.options.maxContext);
+  if (run.options.grading && state.relevant.length === 0 && ranked.length > 0)
     emit({
       type: 'step',
       name: 'generate',
       detail: 'No passage was graded relevant; answering from the top search results',
     });
-  emit({ type: 'sources', sources });
-  if (sources.length === 0 || !run.model) {
+  if (ranked.length === 0 || !run.model) {
+    emit({ type: 'sources', sources: ranked });
     emit({ type: 'token', text: NOTHING_FOUND });
     return { answer: NOTHING_FOUND, citations: [] };
   }
+  // Within the model's input limit. Passages are left out from the end, so those kept are the first ones and keep
+  // their numbers: `sources` (and every citation's n) is exactly the list the prompt numbers [1]..[n].
+  const prompt = fitAnswerPrompt(
+    { question: state.question, history: historyTurns(state.history), passages: ranked, context: state.context },
+    run.options.maxInputTokens,
+  );
+  const sources = prompt.passages;
+  emit({ type: 'sources', sources });
+  if (prompt.cut) emit({ type: 'step', name: 'generate', detail: prompt.cut });
   emit({
     type: 'step',
     name: 'generate',
@@ -39,8 +49,8 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   });
   const messages: BaseMessage[] = [
     new SystemMessage(GENERATE_SYSTEM),
-    ...historyMessages(state.history),
-    new HumanMessage(generateUserPrompt(state.question, sources, state.context)),
+    ...prompt.history.map(turn => (turn.role === 'user' ? new HumanMessage(turn.text) : new AIMessage(turn.text))),
+    new HumanMessage(generateUserPrompt(state.question, sources, prompt.context, prompt.passageChars)),
   ];
   // Each citation is aligned as its marker arrives and sent before the token that completes it, its claim's terms
   // weighed by the index: the weights are fetched before the model is asked, so they never hold a token back.
@@ -60,11 +70,11 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   return { answer, citations: citations.citations };
 }
 
-function historyMessages(history: Turn[]): BaseMessage[] {
+/** The earlier turns as the generator is shown them: the last few, each cut short, answers without markers. */
+function historyTurns(history: Turn[]): Turn[] {
   return history.slice(-HISTORY_TURNS).map(turn => {
     const full = turn.role === 'assistant' ? withoutMarkers(turn.text) : turn.text;
-    const text = full.length > HISTORY_CHARS ? `${full.slice(0, HISTORY_CHARS)}…` : full;
-    return turn.role === 'user' ? new HumanMessage(text) : new AIMessage(text);
+    return { role: turn.role, text: full.length > HISTORY_CHARS ? `${full.slice(0, HISTORY_CHARS)}…` : full };
   });
 }
 

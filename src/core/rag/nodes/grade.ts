@@ -2,6 +2,7 @@ import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import type { Passage } from '../../passage';
+import { fitGradePrompt } from '../promptBudget';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
 import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
@@ -19,10 +20,23 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
   if (passages.length === 0) return { relevant: state.relevant };
   if (!model) return top(`Using the top ${Math.min(passages.length, run.options.maxContext)} passages`);
 
-  emit({ type: 'step', name: 'grade', detail: `Grading ${passages.length} passages for relevance` });
+  // still one call within the grader's input limit: shorter excerpts, then only the top passages are graded
+  const limit = run.helperModel
+    ? (run.options.helperMaxInputTokens ?? run.options.maxInputTokens)
+    : run.options.maxInputTokens;
+  const prompt = fitGradePrompt(state.question, passages, limit);
+  if (!prompt)
+    return top(
+      'The question leaves no room to grade passages in the model’s context; using the top passages by search score',
+    );
+  const graded = prompt.passages;
+  emit({ type: 'step', name: 'grade', detail: prompt.cut ?? `Grading ${passages.length} passages for relevance` });
   let reply: string;
   try {
-    const messages = [new SystemMessage(GRADE_SYSTEM), new HumanMessage(gradeUserPrompt(state.question, passages))];
+    const messages = [
+      new SystemMessage(GRADE_SYSTEM),
+      new HumanMessage(gradeUserPrompt(state.question, graded, prompt.passageChars)),
+    ];
     reply = await invokeWithRetry(
       model,
       messages,
@@ -33,10 +47,10 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
     if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
     return top(`Grading failed (${err.message}); using the top passages by search score`);
   }
-  const picked = parseGrade(reply, passages.length);
+  const picked = parseGrade(reply, graded.length);
   if (picked === undefined) return top('The grader’s reply was unreadable; using the top passages by search score');
-  const relevant = picked.map(n => passages[n - 1]).filter((p): p is Passage => p !== undefined);
-  emit({ type: 'step', name: 'grade', detail: `${relevant.length} of ${passages.length} passages are relevant` });
+  const relevant = picked.map(n => graded[n - 1]).filter((p): p is Passage => p !== undefined);
+  emit({ type: 'step', name: 'grade', detail: `${relevant.length} of ${graded.length} passages are relevant` });
   return { relevant: merge(state.relevant, relevant, run.options.maxContext) };
 }
 

@@ -1,0 +1,248 @@
+import { CHECK_SYSTEM, checkPrompt, type ShownLines } from '../citations/modelCheck';
+import { GroundedError } from '../errors';
+import type { Citation, SelectionContext, Turn } from '../events';
+import type { Passage } from '../passage';
+import {
+  GENERATE_SYSTEM,
+  generateUserPrompt,
+  GRADE_PASSAGE_CHARS,
+  GRADE_SYSTEM,
+  gradeUserPrompt,
+  PASSAGE_CHARS,
+} from './prompts';
+
+/**
+ * Characters per token assumed for ASCII text. English runs near 4 and code near 3–3.5 in the common tokenizers, so
+ * 3.5 overestimates a prompt's tokens more often than not: a prompt that fits by this count fits the model.
+ */
+const ASCII_CHARS_PER_TOKEN = 3.5;
+/** Tokens a chat template adds around each message (role markers, separators). */
+const MESSAGE_TOKENS = 8;
+/** At most this much of the limit is kept for the reply: a context window such as Ollama's holds prompt and reply. */
+const REPLY_TOKENS = 1024;
+
+/** Passage excerpts tried, longest first, before passages are left out (each keeps its best lines, see `excerpt`). */
+const SHORTER_PASSAGE_CHARS = [1200, 600];
+/** The one passage left is never cut below this: shorter, it answers nothing. */
+const MIN_PASSAGE_CHARS = 150;
+const SHORTER_GRADE_CHARS = [350, 200];
+
+/** A conservative token count: ASCII at 3.5 characters a token, every other character a token of its own. */
+export function estimateTokens(text: string): number {
+  let ascii = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
+  return Math.ceil(ascii / ASCII_CHARS_PER_TOKEN + (text.length - ascii));
+}
+
+/** The tokens a prompt may take under a model's input limit, leaving room for the reply; undefined: no limit. */
+export function promptTokenBudget(maxInputTokens: number | undefined): number | undefined {
+  if (maxInputTokens === undefined || !Number.isFinite(maxInputTokens) || maxInputTokens <= 0) return undefined;
+  return maxInputTokens - Math.min(REPLY_TOKENS, Math.floor(maxInputTokens / 4));
+}
+
+/** What the answer prompt is built from: `history` as it is sent (oldest first), `passages` ranked and numbered. */
+export interface AnswerPromptParts {
+  question: string;
+  history: Turn[];
+  passages: Passage[];
+  context?: SelectionContext;
+}
+
+export interface FittedAnswerPrompt extends AnswerPromptParts {
+  /** Each passage's excerpt is at most this long. */
+  passageChars: number;
+  /** What was left out or shortened, as a step detail; undefined when the whole prompt fits. */
+  cut?: string;
+}
+
+/**
+ * The answer prompt within the model's input limit. What goes, in this order: the oldest earlier turns; passage text
+ * beyond each passage's best lines; the lowest-ranked passages, whole (so the passages kept are the first ones and
+ * keep their numbers); the selection's text; then the last passage's text. The question is never cut: one that
+ * leaves no room for a passage is a `bad-input` error.
+ */
+export function fitAnswerPrompt(parts: AnswerPromptParts, maxInputTokens: number | undefined): FittedAnswerPrompt {
+  let p: FittedAnswerPrompt = { ...parts, passageChars: PASSAGE_CHARS };
+  const budget = promptTokenBudget(maxInputTokens);
+  if (budget === undefined || maxInputTokens === undefined) return p;
+  const fits = (candidate: FittedAnswerPrompt) => answerPromptTokens(candidate) <= budget;
+  if (fits(p)) return p;
+
+  const history = [...p.history];
+  while (history.length > 0 && !fits({ ...p, history })) {
+    history.shift();
+    // an earlier answer is never sent without the question it answered
+    while (history[0]?.role === 'assistant') history.shift();
+  }
+  p = { ...p, history };
+  for (const passageChars of SHORTER_PASSAGE_CHARS) if (!fits(p)) p = { ...p, passageChars };
+  let passages = p.passages;
+  while (passages.length > 1 && !fits({ ...p, passages })) passages = passages.slice(0, -1);
+  p = { ...p, passages };
+  if (p.context && !fits(p)) {
+    const context = p.context;
+    const kept = longestFitting(context.text.length - 1, n =>
+      fits({ ...p, context: { ...context, text: cutText(context.text, n) } }),
+    );
+    p = { ...p, context: kept > 0 ? { ...context, text: cutText(context.text, kept) } : undefined };
+  }
+  if (!fits(p)) {
+    const cutTo = (passageChars: number): FittedAnswerPrompt => ({ ...p, passageChars });
+    if (!fits(cutTo(MIN_PASSAGE_CHARS))) throw questionDoesNotFit(maxInputTokens);
+    const longer = longestFitting(p.passageChars - 1 - MIN_PASSAGE_CHARS, n => fits(cutTo(MIN_PASSAGE_CHARS + n)));
+    p = cutTo(MIN_PASSAGE_CHARS + longer);
+  }
+
+  const left = [
+    count(parts.history.length - p.history.length, 'earlier turn'),
+    count(parts.passages.length - p.passages.length, 'passage'),
+    parts.context && !p.context ? 'the selection' : '',
+  ].filter(Boolean);
+  const changes = [
+    left.length > 0 ? `left out ${and(left)}` : '',
+    p.passages.some(x => x.text.length > p.passageChars)
+      ? `kept only ${p.passages.length === 1 ? 'the passage’s' : 'each passage’s'} best lines`
+      : '',
+    p.context && parts.context && p.context.text !== parts.context.text
+      ? `cut the selection to ${p.context.text.length.toLocaleString('en-US')} characters`
+      : '',
+  ].filter(Boolean);
+  // "Left out 3 earlier turns and 2 passages, and kept only each passage’s best lines to fit …"
+  const said = changes.length > 1 ? `${changes.slice(0, -1).join(', ')}, and ${changes.at(-1) ?? ''}` : changes[0];
+  return { ...p, cut: `${capitalise(said ?? '')} to fit the model’s context (${tokens(maxInputTokens)})` };
+}
+
+/** The answer prompt's tokens, counted as generate sends it: system, earlier turns, then passages and question. */
+export function answerPromptTokens(p: FittedAnswerPrompt): number {
+  const user = generateUserPrompt(p.question, p.passages, p.context, p.passageChars);
+  const turns = p.history.reduce((sum, turn) => sum + estimateTokens(turn.text), 0);
+  return estimateTokens(GENERATE_SYSTEM) + turns + estimateTokens(user) + MESSAGE_TOKENS * (p.history.length + 2);
+}
+
+/**
+ * Undefined when the question leaves room, under the limit, for the system prompt and one short passage; else the
+ * `bad-input` error that says so. Checked before searching, so a question that can never be answered costs nothing.
+ */
+export function questionFitError(question: string, maxInputTokens: number | undefined): GroundedError | undefined {
+  const budget = promptTokenBudget(maxInputTokens);
+  if (budget === undefined || maxInputTokens === undefined) return undefined;
+  const probe: Passage = {
+    id: 'probe',
+    path: 'a/file/in/the/workspace.md',
+    location: '/a/file/in/the/workspace.md',
+    startLine: 1,
+    endLine: 40,
+    text: 'x'.repeat(MIN_PASSAGE_CHARS),
+    score: 0,
+  };
+  const tokensNeeded = answerPromptTokens({
+    question,
+    history: [],
+    passages: [probe],
+    passageChars: MIN_PASSAGE_CHARS,
+  });
+  return tokensNeeded <= budget ? undefined : questionDoesNotFit(maxInputTokens);
+}
+
+function questionDoesNotFit(maxInputTokens: number): GroundedError {
+  return new GroundedError(
+    'bad-input',
+    `The question leaves no room for the passages to answer from in the model’s context (${tokens(maxInputTokens)}). Shorten the question, or use a model with a larger context.`,
+  );
+}
+
+export interface FittedGradePrompt {
+  /** The passages graded: the first ones of those retrieved. */
+  passages: Passage[];
+  passageChars: number;
+  cut?: string;
+}
+
+/**
+ * The grading prompt within the grader's input limit, still ONE call: shorter excerpts first, then only the
+ * top-ranked passages (the rest count as not relevant). Undefined when not even one passage fits beside the question.
+ */
+export function fitGradePrompt(
+  question: string,
+  passages: Passage[],
+  maxInputTokens: number | undefined,
+): FittedGradePrompt | undefined {
+  const budget = promptTokenBudget(maxInputTokens);
+  if (budget === undefined || maxInputTokens === undefined) return { passages, passageChars: GRADE_PASSAGE_CHARS };
+  const fits = (ps: Passage[], chars: number) =>
+    estimateTokens(GRADE_SYSTEM) + estimateTokens(gradeUserPrompt(question, ps, chars)) + 2 * MESSAGE_TOKENS <= budget;
+  let passageChars = GRADE_PASSAGE_CHARS;
+  if (fits(passages, passageChars)) return { passages, passageChars };
+  for (const chars of SHORTER_GRADE_CHARS) if (!fits(passages, passageChars)) passageChars = chars;
+  const n = longestFitting(passages.length, k => fits(passages.slice(0, k), passageChars));
+  if (n === 0) return undefined;
+  const shorter = passageChars < GRADE_PASSAGE_CHARS ? ', in shorter excerpts,' : '';
+  const which =
+    n < passages.length
+      ? `Grading the top ${n} of ${passages.length} passages${shorter}`
+      : `Grading in shorter excerpts`;
+  return {
+    passages: passages.slice(0, n),
+    passageChars,
+    cut: `${which} to fit the model’s context (${tokens(maxInputTokens)})`,
+  };
+}
+
+export interface FittedCheckPrompt {
+  /** How many citations, from the first, the prompt checks; the rest keep their lexical verdicts. */
+  checked: number;
+  text: string;
+  shown: ShownLines[];
+  cut?: string;
+}
+
+/**
+ * The citation check's prompt within the checker's input limit, still ONE call: the first citations that fit.
+ * Undefined when not even the first does.
+ */
+export function fitCheckPrompt(
+  citations: readonly Citation[],
+  maxInputTokens: number | undefined,
+): FittedCheckPrompt | undefined {
+  const budget = promptTokenBudget(maxInputTokens);
+  const promptFor = (n: number) => checkPrompt(citations.slice(0, n));
+  if (budget === undefined || maxInputTokens === undefined)
+    return { checked: citations.length, ...promptFor(citations.length) };
+  const fits = (n: number) =>
+    estimateTokens(CHECK_SYSTEM) + estimateTokens(promptFor(n).text) + 2 * MESSAGE_TOKENS <= budget;
+  const n = fits(citations.length) ? citations.length : longestFitting(citations.length - 1, fits);
+  if (n === 0) return undefined;
+  const cut =
+    n < citations.length
+      ? `Checking the first ${n} of ${citations.length} citations with the model, to fit its context (${tokens(maxInputTokens)})`
+      : undefined;
+  return { checked: n, ...promptFor(n), ...(cut && { cut }) };
+}
+
+/**
+ * The largest n in 0..max for which `fits(n)` holds, `fits` being true up to some n and false after it; 0 also when
+ * nothing fits (callers read 0 as nothing kept). Binary search: each probe builds a whole prompt.
+ */
+function longestFitting(max: number, fits: (n: number) => boolean): number {
+  let lo = 0;
+  let hi = max;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** The first `n` characters of a selection, with `…` where it was cut. */
+function cutText(text: string, n: number): string {
+  return `${text.slice(0, n)}…`;
+}
+
+const tokens = (n: number) => `${n.toLocaleString('en-US')} tokens`;
+const count = (n: number, noun: string) => (n > 0 ? `${n} ${noun}${n === 1 ? '' : 's'}` : '');
+const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+function and(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}

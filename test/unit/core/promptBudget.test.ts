@@ -1,0 +1,180 @@
+import assert from 'node:assert/strict';
+import { GroundedError } from '../../../src/core/errors';
+import type { Turn } from '../../../src/core/events';
+import {
+  answerPromptTokens,
+  estimateTokens,
+  fitAnswerPrompt,
+  fitGradePrompt,
+  promptTokenBudget,
+  questionFitError,
+  type AnswerPromptParts,
+} from '../../../src/core/rag/promptBudget';
+import { generateUserPrompt, gradeUserPrompt, GRADE_SYSTEM } from '../../../src/core/rag/prompts';
+import { passage } from '../../fakes/fakeRetriever';
+import { random } from '../../fakes/seededRandom';
+
+/** A passage of `lines` filler lines with one line that names `key`, in the middle. */
+function longPassage(n: number, key: string, lines = 60) {
+  const text = Array.from({ length: lines }, (_, i) =>
+    i === Math.floor(lines / 2) ? `the ${key} setting is ${n * 11}` : `filler line ${i} of passage ${n} without it`,
+  ).join('\n');
+  return passage(n, text);
+}
+
+const turns = (pairs: number, chars: number): Turn[] =>
+  Array.from({ length: pairs }, (_, i) => [
+    { role: 'user' as const, text: `question ${i} ${'q'.repeat(chars)}` },
+    { role: 'assistant' as const, text: `answer ${i} ${'a'.repeat(chars)}` },
+  ]).flat();
+
+describe('prompt budget', () => {
+  it('counts ASCII at 3.5 characters a token and every other character as a token', () => {
+    assert.equal(estimateTokens('x'.repeat(35)), 10);
+    assert.equal(estimateTokens('日本語'), 3);
+    assert.equal(estimateTokens(''), 0);
+  });
+
+  it('keeps room for the reply: a quarter of a small limit, at most 1,024 tokens', () => {
+    assert.equal(promptTokenBudget(4096), 3072);
+    assert.equal(promptTokenBudget(2048), 1536);
+    assert.equal(promptTokenBudget(128_000), 128_000 - 1024);
+    assert.equal(promptTokenBudget(0), undefined);
+    assert.equal(promptTokenBudget(undefined), undefined);
+  });
+
+  it('sends everything, and says nothing, without a limit or when the prompt fits', () => {
+    const parts: AnswerPromptParts = {
+      question: 'what is the port?',
+      history: turns(3, 1900),
+      passages: [1, 2, 3, 4, 5, 6].map(n => longPassage(n, 'port')),
+    };
+    for (const limit of [undefined, 0, 128_000]) {
+      const fitted = fitAnswerPrompt(parts, limit);
+      assert.deepEqual(fitted.history, parts.history);
+      assert.deepEqual(fitted.passages, parts.passages);
+      assert.equal(fitted.passageChars, 2400);
+      assert.equal(fitted.cut, undefined);
+    }
+  });
+
+  it('leaves out the oldest earlier turns first, a question with its answer, and only as many as it must', () => {
+    const parts: AnswerPromptParts = {
+      question: 'and on Windows?',
+      history: turns(3, 1900),
+      passages: [1, 2, 3].map(n => passage(n)),
+    };
+    const fitted = fitAnswerPrompt(parts, 3000);
+    assert.deepEqual(fitted.history, parts.history.slice(parts.history.length - fitted.history.length));
+    assert.ok(fitted.history.length > 0 && fitted.history.length < parts.history.length);
+    assert.equal(fitted.history[0]?.role, 'user');
+    assert.deepEqual(fitted.passages, parts.passages);
+    const left = parts.history.length - fitted.history.length;
+    assert.equal(fitted.cut, `Left out ${left} earlier turns to fit the model’s context (3,000 tokens)`);
+    assert.ok(answerPromptTokens(fitted) <= 2250);
+    const oneMorePair = { ...fitted, history: parts.history.slice(parts.history.length - fitted.history.length - 2) };
+    assert.ok(answerPromptTokens(oneMorePair) > 2250, 'no turn left out that would have fitted');
+  });
+
+  it('then keeps only each passage’s best lines, then leaves out the lowest-ranked passages whole', () => {
+    const parts: AnswerPromptParts = {
+      question: 'what is the timeout setting?',
+      history: turns(2, 500),
+      passages: [1, 2, 3, 4, 5, 6].map(n => longPassage(n, 'timeout')),
+    };
+    const fitted = fitAnswerPrompt(parts, 1200);
+    assert.deepEqual(fitted.history, []);
+    assert.ok(fitted.passageChars < 2400);
+    assert.ok(fitted.passages.length >= 1 && fitted.passages.length < 6);
+    // the kept passages are the first ones, so their numbers in the prompt are their places in `sources`
+    assert.deepEqual(fitted.passages, parts.passages.slice(0, fitted.passages.length));
+    const prompt = generateUserPrompt(parts.question, fitted.passages, undefined, fitted.passageChars);
+    for (const [i, p] of fitted.passages.entries()) {
+      assert.match(prompt, new RegExp(`^\\[${i + 1}\\] ${p.path}`, 'm'));
+      assert.ok(prompt.includes(`the timeout setting is ${(i + 1) * 11}`), `passage ${i + 1} keeps its best line`);
+    }
+    assert.ok(!prompt.includes(`[${fitted.passages.length + 1}] `));
+    const dropped = 6 - fitted.passages.length;
+    assert.equal(
+      fitted.cut,
+      `Left out 4 earlier turns and ${dropped} passage${dropped === 1 ? '' : 's'}, and kept only each passage’s best lines to fit the model’s context (1,200 tokens)`,
+    );
+    assert.ok(answerPromptTokens(fitted) <= promptTokenBudget(1200)!);
+  });
+
+  it('cuts the selection only after the passages, and never the question', () => {
+    const question = `why does ${'this '.repeat(300)}fail?`;
+    const parts: AnswerPromptParts = {
+      question,
+      history: turns(1, 200),
+      passages: [1, 2].map(n => longPassage(n, 'fail')),
+      context: { path: 'src/a.ts', startLine: 1, endLine: 200, text: 'selected code line\n'.repeat(300) },
+    };
+    const fitted = fitAnswerPrompt(parts, 2048);
+    assert.deepEqual(fitted.history, []);
+    assert.equal(fitted.passages.length, 1);
+    assert.ok(fitted.context && fitted.context.text.length < parts.context!.text.length);
+    assert.ok(fitted.context.text.endsWith('…'));
+    assert.equal(fitted.question, question);
+    assert.match(
+      fitted.cut ?? '',
+      /^Left out 2 earlier turns and 1 passage, kept only the passage’s best lines, and cut the selection to [\d,]+ characters to fit the model’s context \(2,048 tokens\)$/,
+    );
+    assert.ok(answerPromptTokens(fitted) <= promptTokenBudget(2048)!);
+  });
+
+  it('always fits the budget it was given, whatever the sizes (seeded random cases)', () => {
+    const next = random(9);
+    for (let c = 0; c < 60; c++) {
+      const limit = 800 + Math.floor(next() * 6000);
+      const parts: AnswerPromptParts = {
+        question: `how ${'x '.repeat(Math.floor(next() * 200))}works?`,
+        history: turns(Math.floor(next() * 4), Math.floor(next() * 2000)),
+        passages: Array.from({ length: 1 + Math.floor(next() * 6) }, (_, i) =>
+          longPassage(i + 1, 'works', 5 + Math.floor(next() * 80)),
+        ),
+        context:
+          next() < 0.5
+            ? { path: 'a.md', startLine: 1, endLine: 9, text: 'sel '.repeat(Math.floor(next() * 1500)) }
+            : undefined,
+      };
+      let fitted;
+      try {
+        fitted = fitAnswerPrompt(parts, limit);
+      } catch (e) {
+        assert.ok(e instanceof GroundedError && e.kind === 'bad-input');
+        assert.ok(questionFitError(parts.question, limit), 'refused only when the question itself leaves no room');
+        continue;
+      }
+      assert.ok(answerPromptTokens(fitted) <= promptTokenBudget(limit)!, `case ${c}`);
+      assert.equal(fitted.question, parts.question);
+      assert.ok(fitted.passages.length >= 1);
+    }
+  });
+
+  it('refuses a question that leaves no room for a passage, naming the context', () => {
+    const error = questionFitError('why '.repeat(3000), 2048);
+    assert.equal(error?.kind, 'bad-input');
+    assert.match(error?.message ?? '', /model’s context \(2,048 tokens\)\. Shorten the question/);
+    assert.equal(questionFitError('why?', 2048), undefined);
+    assert.equal(questionFitError('why '.repeat(3000), undefined), undefined);
+  });
+
+  it('grades in one call with shorter excerpts, then only the top passages, within the limit', () => {
+    const passages = Array.from({ length: 50 }, (_, i) => longPassage(i + 1, 'cache'));
+    const full = fitGradePrompt('where is the cache?', passages, undefined);
+    assert.equal(full?.passages.length, 50);
+    assert.equal(full?.cut, undefined);
+    const fitted = fitGradePrompt('where is the cache?', passages, 4096);
+    assert.ok(fitted);
+    assert.ok(fitted.passages.length < 50 && fitted.passages.length > 5);
+    assert.deepEqual(fitted.passages, passages.slice(0, fitted.passages.length));
+    assert.equal(
+      fitted.cut,
+      `Grading the top ${fitted.passages.length} of 50 passages, in shorter excerpts, to fit the model’s context (4,096 tokens)`,
+    );
+    const prompt = gradeUserPrompt('where is the cache?', fitted.passages, fitted.passageChars);
+    assert.ok(estimateTokens(GRADE_SYSTEM) + estimateTokens(prompt) + 16 <= promptTokenBudget(4096)!);
+    assert.equal(fitGradePrompt('cache '.repeat(3000), passages, 2048), undefined);
+  });
+});
