@@ -5,6 +5,7 @@ import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { readAsIndexed, type DiscoveryRules } from '../index';
 import { fuseByReciprocalRank } from './hybridRankFusion';
+import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
 import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
 import { fileRows, workspaceRows, type PushRow } from './pgvectorPushRows';
@@ -83,7 +84,8 @@ export class HybridRetriever implements Retriever {
   private async runSync(signal: AbortSignal | undefined): Promise<VectorSyncReport> {
     const { storeFile } = this.options;
     if (storeFile && !this.synced && this.store.size === 0) await this.store.load(storeFile);
-    await this.options.lexical.ready?.();
+    // the local index's build may take minutes on a first run: a cancelled search stops waiting for it
+    await raceAbort(Promise.resolve(this.options.lexical.ready?.()), signal);
     const { rows } = await workspaceRows(this.options.folders(), {
       ...this.options.rules?.(),
       documentCache: this.options.documentCache?.(),

@@ -226,6 +226,33 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     lexical.dispose();
   });
 
+  it('stops a search cancelled while the local index is still being built, instead of waiting for the build', async () => {
+    // the local index's first sync, which the hybrid waits for before embedding, is still running
+    let built: () => void = () => undefined;
+    const building = new Promise<void>(resolve => (built = resolve));
+    const embedded: string[] = [];
+    const retriever = new HybridRetriever({
+      lexical: { search: () => Promise.resolve([]), ready: () => building },
+      embedder: {
+        model: 'bow-32',
+        embed: texts => {
+          embedded.push(...texts);
+          return Promise.resolve(texts.map(() => new Float32Array(32)));
+        },
+      },
+      folders: () => [workspace],
+    });
+    const controller = new AbortController();
+    const search = retriever.search('flux capacitor', { k: 3, signal: controller.signal });
+    controller.abort();
+    try {
+      await assert.rejects(search, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
+      assert.deepEqual(embedded, [], 'nothing was embedded for the cancelled search');
+    } finally {
+      built();
+    }
+  });
+
   it('still stops a cancelled search instead of answering by keywords', async () => {
     const { retriever, lexical } = hybrid();
     await retriever.sync();
