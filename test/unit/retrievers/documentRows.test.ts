@@ -170,6 +170,38 @@ describe('pushing notebooks and PDFs to PostgreSQL (PGlite over the wire)', func
     }
   });
 
+  it('writes again a notebook cell that became markdown with the same source, so it is cited as prose', async () => {
+    const folder = await dirs.make('grounded-push-cell-kind-');
+    const notebook = (kind: string) =>
+      JSON.stringify({
+        cells: [
+          { cell_type: 'markdown', metadata: {}, source: ['# Intro\n', 'What the flux capacitor does.'] },
+          { cell_type: kind, metadata: {}, source: ['The flux capacitor is charged before every jump.'] },
+        ],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      });
+    const c = { connectionString: pg.url, table: table(), maxConnections: pg.maxConnections };
+    await writeFile(join(folder, 'jump.ipynb'), notebook('code'));
+    await pushRows(c, (await workspaceRows([folder])).rows);
+    await writeFile(join(folder, 'jump.ipynb'), notebook('markdown'));
+    const report = await pushRows(c, (await workspaceRows([folder])).rows);
+    assert.equal(report.written, 1, 'the cell whose kind changed is written');
+    const retriever = new PgvectorRetriever({ ...c, clock: new FakeClock() });
+    try {
+      const query = 'charged before every jump';
+      const [hit] = await retriever.search(query, { k: 1 });
+      const local = new LocalRetriever({ folders: () => [folder], workerFile: false });
+      const [same] = await local.search(query, { k: 1 }).finally(() => local.dispose());
+      assert.ok(hit && same);
+      assert.deepEqual(citation(hit), citation(same));
+      assert.equal(hit.prose, true);
+    } finally {
+      await retriever.dispose();
+    }
+  });
+
   it('grounded index --target pushes a PDF by page, from the local index’s extraction', async () => {
     const folder = await dirs.make('grounded-push-pdf-');
     const store = join(await dirs.make('grounded-push-pdf-store-'), 'index');
