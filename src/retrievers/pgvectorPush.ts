@@ -14,6 +14,7 @@ import {
   dropGroundedTable,
   ensureEmbeddingColumn,
   ensureTable,
+  markSchemaVersion,
   parseVector,
   readMeta,
   requireGroundedTable,
@@ -166,6 +167,7 @@ async function pushWithPool(
       for (let i = 0; i < changed.length; i += WRITE_BATCH)
         await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
       if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
+      if (upgrading) await markSchemaVersion(client, names);
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
