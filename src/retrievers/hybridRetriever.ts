@@ -98,7 +98,7 @@ export class HybridRetriever implements Retriever {
     this.endpointFailure = undefined;
     let semantic: Passage[];
     try {
-      if (!this.synced) await this.sync(options.signal);
+      if (!this.synced) await this.syncFor(options.signal);
       semantic = await this.nearest(query, depth, options.signal);
     } catch (e) {
       if (isAbort(e) || options.signal?.aborted) throw e;
@@ -111,6 +111,19 @@ export class HybridRetriever implements Retriever {
     }
     this.endpointFailure = undefined;
     return fuseByReciprocalRank([semantic, await lexical], options.k);
+  }
+
+  /**
+   * The shared sync, for one search: when the search that started it was cancelled (this one was not), it is started
+   * again with this search's signal, instead of failing this search as cancelled.
+   */
+  private async syncFor(signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.sync(signal);
+    } catch (e) {
+      if (!isAbort(e) || signal?.aborted) throw e;
+      await this.sync(signal);
+    }
   }
 
   private async runSync(signal: AbortSignal | undefined): Promise<VectorSyncReport> {

@@ -314,6 +314,40 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     lexical.dispose();
   });
 
+  it('answers a search that waited for the same workspace embedding as a search that was cancelled', async () => {
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
+    if ('problem' in r) throw new Error(r.problem);
+    const local = new LocalRetriever({ folders: () => [workspace], workerFile: false });
+    // the local index is still being built when both questions arrive
+    let built: () => void = () => undefined;
+    const building = new Promise<void>(resolve => (built = resolve));
+    const retriever = new HybridRetriever({
+      lexical: { search: (q, o) => local.search(q, o), ready: () => building },
+      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
+      folders: () => [workspace],
+    });
+    const query = 'flux capacitor charged before every jump';
+    const controller = new AbortController();
+    const cancelled = retriever.search(query, { k: 3, signal: controller.signal });
+    const told: string[] = [];
+    const other = retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    controller.abort();
+    await assert.rejects(cancelled, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
+    built();
+    const passages = await other;
+    assert.deepEqual(told, []);
+    assert.ok(
+      passages.some(x => x.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+    );
+    local.dispose();
+  });
+
   it('stops a search cancelled while the local index is still being built, instead of waiting for the build', async () => {
     // the local index's first sync, which the hybrid waits for before embedding, is still running
     let built: () => void = () => undefined;
