@@ -5,6 +5,7 @@ import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { readAsIndexed, type DiscoveryRules } from '../index';
 import { fuseByReciprocalRank } from './hybridRankFusion';
+import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
 import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
 import { fileRows, workspaceRows, type PushRow } from './pgvectorPushRows';
@@ -24,8 +25,16 @@ export interface HybridRetrieverOptions {
   storeFile?: string;
   /** Hears when a search answers from the keyword ranking alone (the embeddings endpoint failed), for the log. */
   onNotice?: (message: string) => void;
+  /** The time in milliseconds (tests move it); default Date.now. */
+  now?: () => number;
   onProgress?: (progress: { done: number; total: number }) => void;
 }
+
+/**
+ * How long after the embeddings endpoint failed searches answer by keywords without asking it again: a failed
+ * attempt costs its retries (seconds) or its timeouts (minutes), and a sync first reads the whole workspace.
+ */
+const ENDPOINT_RETRY_MS = 60_000;
 
 export interface VectorSyncReport {
   chunks: number;
@@ -43,14 +52,26 @@ export class HybridRetriever implements Retriever {
   private readonly embedder: CachingEmbedder;
   private syncing: Promise<VectorSyncReport> | undefined;
   private synced = false;
+  /** The embeddings endpoint's last failure, while searches do not ask it again (`ENDPOINT_RETRY_MS`). */
+  private endpointFailure: { message: string; at: number } | undefined;
 
   constructor(private readonly options: HybridRetrieverOptions) {
     this.embedder = new CachingEmbedder(options.embedder, this.store);
   }
 
-  /** Embeds the chunks the store lacks and makes the current chunks searchable. Concurrent calls share one sync. */
+  /**
+   * Embeds the chunks the store lacks and makes the current chunks searchable. Concurrent calls share one sync. A
+   * failure (not a cancel) is remembered, so the searches right after it (the extension syncs before the first
+   * question) answer by keywords instead of waiting on the endpoint again.
+   */
   sync(signal?: AbortSignal): Promise<VectorSyncReport> {
-    this.syncing ??= this.runSync(signal).finally(() => (this.syncing = undefined));
+    this.syncing ??= this.runSync(signal)
+      .catch((e: unknown) => {
+        if (!isAbort(e) && !signal?.aborted)
+          this.endpointFailure = { message: asError(e).message, at: (this.options.now ?? Date.now)() };
+        throw e;
+      })
+      .finally(() => (this.syncing = undefined));
     return this.syncing;
   }
 
@@ -58,32 +79,58 @@ export class HybridRetriever implements Retriever {
    * Both rankings fused. When the embeddings endpoint fails (after its retries: down, a rejected key, 5xx), embedding
    * the workspace or the question, the keyword ranking answers alone and the search says so (`onNotice` of the search
    * and of the retriever): the local index is right here, so an outage of the endpoint does not stop answers. The
-   * next search tries the endpoint again.
+   * searches of the next minute answer by keywords at once (each says so; the failure is logged once), then a search
+   * tries the endpoint again.
    */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     if (options.signal?.aborted) throw cancelled();
+    const now = this.options.now ?? Date.now;
     const depth = Math.max(options.k * 3, 30);
     const lexical = this.options.lexical.search(query, { ...options, k: depth });
     lexical.catch(() => undefined); // awaited below; not unhandled while the vectors are fetched
+    const failed = this.endpointFailure;
+    if (failed && now() - failed.at < ENDPOINT_RETRY_MS) {
+      const hits = await lexical;
+      options.onNotice?.(keywordsOnly(failed.message));
+      return hits.slice(0, options.k);
+    }
+    // tried again: a failure now (the sync's, or the question's embedding) starts a new minute
+    this.endpointFailure = undefined;
     let semantic: Passage[];
     try {
-      if (!this.synced) await this.sync(options.signal);
+      if (!this.synced) await this.syncFor(options.signal);
       semantic = await this.nearest(query, depth, options.signal);
     } catch (e) {
       if (isAbort(e) || options.signal?.aborted) throw e;
+      this.endpointFailure ??= { message: asError(e).message, at: now() };
       const hits = await lexical;
-      const notice = `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${asError(e).message}`;
+      const notice = keywordsOnly(this.endpointFailure.message);
       options.onNotice?.(notice);
       this.options.onNotice?.(notice);
       return hits.slice(0, options.k);
     }
+    this.endpointFailure = undefined;
     return fuseByReciprocalRank([semantic, await lexical], options.k);
+  }
+
+  /**
+   * The shared sync, for one search: when the search that started it was cancelled (this one was not), it is started
+   * again with this search's signal, instead of failing this search as cancelled.
+   */
+  private async syncFor(signal: AbortSignal | undefined): Promise<void> {
+    try {
+      await this.sync(signal);
+    } catch (e) {
+      if (!isAbort(e) || signal?.aborted) throw e;
+      await this.sync(signal);
+    }
   }
 
   private async runSync(signal: AbortSignal | undefined): Promise<VectorSyncReport> {
     const { storeFile } = this.options;
     if (storeFile && !this.synced && this.store.size === 0) await this.store.load(storeFile);
-    await this.options.lexical.ready?.();
+    // the local index's build may take minutes on a first run: a cancelled search stops waiting for it
+    await raceAbort(Promise.resolve(this.options.lexical.ready?.()), signal);
     const { rows } = await workspaceRows(this.options.folders(), {
       ...this.options.rules?.(),
       documentCache: this.options.documentCache?.(),
@@ -150,6 +197,9 @@ export class HybridRetriever implements Retriever {
     return new Map(rows.map(r => [r.id, r]));
   }
 }
+
+const keywordsOnly = (failure: string): string =>
+  `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${failure}`;
 
 /** A row's passage fields: its id, path, place (cell or page, lines), title and text. */
 function passageFields(row: PushRow): Omit<Passage, 'location' | 'score'> {

@@ -123,7 +123,7 @@ const isIndex = (options: LocalRetrieverOptions | WorkspaceIndexHandle): options
 const noFolders = (index: WorkspaceIndexHandle): boolean => index.folderCount === 0;
 
 /** Resolves as `promise` does, or rejects with an AbortError as soon as `signal` aborts (the promise keeps running). */
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void =>

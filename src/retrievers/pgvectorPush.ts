@@ -14,6 +14,7 @@ import {
   dropGroundedTable,
   ensureEmbeddingColumn,
   ensureTable,
+  markSchemaVersion,
   parseVector,
   readMeta,
   requireGroundedTable,
@@ -88,6 +89,7 @@ async function pushWithPool(
     // A rebuild starts from nothing; the old table stays, and answers searches while vectors are fetched, until the
     // write transaction drops and refills it.
     let meta: TableMeta = { schemaVersion: SCHEMA_VERSION };
+    /** Each row's content hash and kind of lines, by id (see `rowState`). */
     const existing = new Map<string, string>();
     /** The table was pushed by an older schema: its rows lack the new columns (a notebook's cell), so all are rewritten. */
     let upgrading = false;
@@ -107,16 +109,18 @@ async function pushWithPool(
           `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`,
         );
       for (const r of (
-        await client.query<{ id: string; content_hash: string }>(`SELECT id, content_hash FROM ${names.table}`)
+        await client.query<{ id: string; content_hash: string; prose: boolean | null }>(
+          `SELECT id, content_hash, prose FROM ${names.table}`,
+        )
       ).rows)
-        existing.set(r.id, r.content_hash);
+        existing.set(r.id, rowState(r.content_hash, r.prose));
     }
 
     const wanted = new Map(rows.map(r => [r.id, r]));
     // A lexical-only table that gets embeddings now needs every row rewritten with its vector.
     const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
     const changed = [...wanted.values()].filter(
-      r => addingVectors || upgrading || existing.get(r.id) !== r.contentHash,
+      r => addingVectors || upgrading || existing.get(r.id) !== rowState(r.contentHash, r.prose),
     );
     const removed = [...existing.keys()].filter(id => !wanted.has(id));
     say(
@@ -163,6 +167,7 @@ async function pushWithPool(
       for (let i = 0; i < changed.length; i += WRITE_BATCH)
         await upsert(client, names, changed.slice(i, i + WRITE_BATCH), embedder ? vectors : undefined);
       if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
+      if (upgrading) await markSchemaVersion(client, names);
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -244,5 +249,11 @@ async function storedVectors(
   );
   return new Map(found.map(r => [r.content_hash, parseVector(r.embedding)]));
 }
+
+/**
+ * What decides whether a row with the same id is written again: its content, and whether its lines are prose (a
+ * notebook cell that became markdown with the same source keeps its id and its text, not its kind).
+ */
+const rowState = (hash: string, prose: boolean | null | undefined): string => `${hash}:${prose ?? ''}`;
 
 const uniqueByHash = (rows: readonly PushRow[]): PushRow[] => [...new Map(rows.map(r => [r.contentHash, r])).values()];

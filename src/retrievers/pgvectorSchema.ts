@@ -58,8 +58,19 @@ export async function ensureTable(db: Pool | PoolClient, names: TableNames): Pro
   await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_search_idx" ON ${names.table} USING gin (search)`);
   await db.query(`CREATE INDEX IF NOT EXISTS "${names.base}_hash_idx" ON ${names.table} (content_hash)`);
   await db.query(`CREATE TABLE IF NOT EXISTS ${names.meta} (key text PRIMARY KEY, value text NOT NULL)`);
-  await writeMeta(db, names, { schema_version: String(SCHEMA_VERSION), [CREATED_BY.key]: CREATED_BY.value });
+  // An older table keeps its version until the push's transaction has rewritten its rows (`markSchemaVersion`): a push
+  // that fails before leaves it read as the older table it still is, and upgraded by the next push.
+  const older = previousVersion !== undefined && previousVersion < SCHEMA_VERSION;
+  await writeMeta(db, names, {
+    ...(older ? {} : { schema_version: String(SCHEMA_VERSION) }),
+    [CREATED_BY.key]: CREATED_BY.value,
+  });
   return previousVersion === undefined ? {} : { previousVersion };
+}
+
+/** Marks the table as of this schema version, once its rows have been rewritten as this version makes them. */
+export async function markSchemaVersion(db: Pool | PoolClient, names: TableNames): Promise<void> {
+  await writeMeta(db, names, { schema_version: String(SCHEMA_VERSION) });
 }
 
 /**

@@ -164,7 +164,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
           );
         } catch (e) {
           if (isAbort(e) || stop.aborted) throw e;
-          // The embeddings endpoint failed: the hybrid's searches answer by keywords, and try the endpoint again.
+          // The embeddings endpoint failed: the hybrid remembers it, so the first searches answer by keywords at once.
           this.log.warn(`local hybrid: embedding the workspace failed: ${e instanceof Error ? e.message : String(e)}`);
         }
       },

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { cp, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
@@ -167,6 +168,69 @@ describe('pushing notebooks and PDFs to PostgreSQL (PGlite over the wire)', func
       }
     } finally {
       await old.dispose();
+    }
+  });
+
+  it('keeps an older table marked as such when the push that upgrades it fails, so it is still read with the notice', async () => {
+    const folder = join(DOCUMENTS, 'notebooks');
+    const c = { connectionString: pg.url, table: table(), maxConnections: pg.maxConnections };
+    await pushRows(c, (await workspaceRows([folder])).rows);
+    const db = new Client({ connectionString: pg.url });
+    await db.connect();
+    try {
+      for (const column of ['cell', 'cell_output', 'page', 'prose'])
+        await db.query(`ALTER TABLE "${c.table}" DROP COLUMN ${column}`);
+      await db.query(`UPDATE "${c.table}_meta" SET value = '1' WHERE key = 'schema_version'`);
+    } finally {
+      await db.end();
+    }
+    // the push that upgrades the table fails before it writes a row (the embeddings endpoint is down)
+    const down = {
+      model: 'bow-32',
+      embed: () => Promise.reject(new GroundedError('network', 'The embeddings endpoint could not be reached.')),
+    };
+    await assert.rejects(pushRows(c, (await workspaceRows([folder])).rows, { embedder: down }), /could not be reached/);
+    const notices: string[] = [];
+    const retriever = new PgvectorRetriever({ ...c, clock: new FakeClock(), onNotice: m => notices.push(m) });
+    try {
+      await retriever.search('Which account attributes go into the churn model as features?', { k: 3 });
+      assert.match(notices.join('\n'), /pushed by an older Grounded.*Push it again/);
+    } finally {
+      await retriever.dispose();
+    }
+    const report = await pushRows(c, (await workspaceRows([folder])).rows);
+    assert.equal(report.written, report.chunks, 'the next push upgrades it: every row is written again');
+  });
+
+  it('writes again a notebook cell that became markdown with the same source, so it is cited as prose', async () => {
+    const folder = await dirs.make('grounded-push-cell-kind-');
+    const notebook = (kind: string) =>
+      JSON.stringify({
+        cells: [
+          { cell_type: 'markdown', metadata: {}, source: ['# Intro\n', 'What the flux capacitor does.'] },
+          { cell_type: kind, metadata: {}, source: ['The flux capacitor is charged before every jump.'] },
+        ],
+        metadata: {},
+        nbformat: 4,
+        nbformat_minor: 5,
+      });
+    const c = { connectionString: pg.url, table: table(), maxConnections: pg.maxConnections };
+    await writeFile(join(folder, 'jump.ipynb'), notebook('code'));
+    await pushRows(c, (await workspaceRows([folder])).rows);
+    await writeFile(join(folder, 'jump.ipynb'), notebook('markdown'));
+    const report = await pushRows(c, (await workspaceRows([folder])).rows);
+    assert.equal(report.written, 1, 'the cell whose kind changed is written');
+    const retriever = new PgvectorRetriever({ ...c, clock: new FakeClock() });
+    try {
+      const query = 'charged before every jump';
+      const [hit] = await retriever.search(query, { k: 1 });
+      const local = new LocalRetriever({ folders: () => [folder], workerFile: false });
+      const [same] = await local.search(query, { k: 1 }).finally(() => local.dispose());
+      assert.ok(hit && same);
+      assert.deepEqual(citation(hit), citation(same));
+      assert.equal(hit.prose, true);
+    } finally {
+      await retriever.dispose();
     }
   });
 

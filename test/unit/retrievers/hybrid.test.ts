@@ -10,6 +10,7 @@ import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
 import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
+import { FakeClock } from '../../fakes/fakeClock';
 import { tempDirs } from '../../support/tempDirs';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
@@ -47,7 +48,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     await server.close();
   });
 
-  const hybrid = (endpoint = server, notices: string[] = []) => {
+  const hybrid = (endpoint = server, notices: string[] = [], now?: () => number) => {
     const r = resolveEmbeddingsEndpoint({
       preset: 'custom',
       baseUrl: endpoint.baseUrl,
@@ -62,6 +63,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
       folders: () => [workspace],
       storeFile: join(temp, 'vectors.bin'),
       onNotice: message => notices.push(message),
+      ...(now ? { now } : {}),
     });
     return { retriever, lexical };
   };
@@ -210,13 +212,15 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
   });
 
   it('answers by keywords while the workspace cannot be embedded, and fuses both rankings once the endpoint answers', async () => {
-    const { retriever, lexical } = hybrid();
+    let now = 0;
+    const { retriever, lexical } = hybrid(server, [], () => now);
     server.faults.push({ status: 401 });
     const told: string[] = [];
     const query = 'flux capacitor charged before every jump';
     const keywordsOnly = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
     assert.ok(keywordsOnly.length > 0);
     assert.equal(told.length, 1);
+    now += 60_000; // the endpoint is asked again a minute after it failed
     const fused = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
     assert.equal(told.length, 1, 'no notice once the endpoint answers');
     assert.ok(
@@ -224,6 +228,151 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
       `found by both rankings: ${JSON.stringify(fused.map(x => [x.id, x.score]))}`,
     );
     lexical.dispose();
+  });
+
+  it('answers by keywords at once while the embeddings endpoint is down, and tries it again a minute later', async () => {
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
+    if ('problem' in r) throw new Error(r.problem);
+    let now = 1_000_000;
+    const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
+    const logged: string[] = [];
+    const options = {
+      lexical,
+      // retried by the core's backoff, on a clock that does not wait
+      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint, clock: new FakeClock() }),
+      folders: () => [workspace],
+      onNotice: (message: string) => logged.push(message),
+      now: () => now,
+    };
+    const retriever = new HybridRetriever(options);
+    await retriever.sync();
+    for (let i = 0; i < 100; i++) server.faults.push({ status: 503 }); // down: every request fails
+    const query = 'flux capacitor charged before every jump';
+    const keywords = (await lexical.search(query, { k: 3 })).map(x => x.id);
+    const told: string[] = [];
+    const first = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.deepEqual(
+      first.map(x => x.id),
+      keywords,
+    );
+    const asked = server.requests.length;
+    assert.ok(asked > 2, 'the first search tried the endpoint, with its retries');
+
+    now += 30_000;
+    const second = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.equal(server.requests.length, asked, 'the next search does not wait on the endpoint that just failed');
+    assert.deepEqual(
+      second.map(x => x.id),
+      keywords,
+    );
+    assert.equal(told.length, 2, 'each keyword-only answer says so');
+    assert.match(told[1] ?? '', /^Searching by keywords only .*as the embeddings failed: /);
+    assert.equal(logged.length, 1, 'the failure is logged once');
+
+    now += 30_000;
+    await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    const askedAgain = server.requests.length;
+    assert.ok(askedAgain > asked, 'a minute after the failure, a search tries the endpoint again');
+    assert.equal(logged.length, 2, 'and logs that it failed again');
+    now += 30_000;
+    await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.equal(server.requests.length, askedAgain, 'the endpoint is not asked again for a minute after that');
+
+    server.faults.length = 0; // the endpoint is back
+    now += 30_000;
+    const fused = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.ok(server.requests.length > askedAgain);
+    assert.equal(told.length, 4, 'no notice once the endpoint answers');
+    assert.ok(
+      fused.some(x => x.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(fused.map(x => [x.id, x.score]))}`,
+    );
+    lexical.dispose();
+  });
+
+  it('answers the first question by keywords at once when embedding the workspace just failed', async () => {
+    const logged: string[] = [];
+    const { retriever, lexical } = hybrid(server, logged, () => 0);
+    server.faults.push({ status: 401 }); // the extension embeds the workspace before the first search
+    await assert.rejects(retriever.sync(), /rejected the API key/);
+    const asked = server.requests.length;
+    const told: string[] = [];
+    const query = 'flux capacitor charged before every jump';
+    const passages = await retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    assert.equal(server.requests.length, asked, 'the endpoint that just failed is not asked again');
+    assert.deepEqual(
+      passages.map(x => x.id),
+      (await lexical.search(query, { k: 3 })).map(x => x.id),
+    );
+    assert.equal(told.length, 1);
+    assert.match(told[0] ?? '', /^Searching by keywords only .*rejected the API key/);
+    lexical.dispose();
+  });
+
+  it('answers a search that waited for the same workspace embedding as a search that was cancelled', async () => {
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
+    if ('problem' in r) throw new Error(r.problem);
+    const local = new LocalRetriever({ folders: () => [workspace], workerFile: false });
+    // the local index is still being built when both questions arrive
+    let built: () => void = () => undefined;
+    const building = new Promise<void>(resolve => (built = resolve));
+    const retriever = new HybridRetriever({
+      lexical: { search: (q, o) => local.search(q, o), ready: () => building },
+      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
+      folders: () => [workspace],
+    });
+    const query = 'flux capacitor charged before every jump';
+    const controller = new AbortController();
+    const cancelled = retriever.search(query, { k: 3, signal: controller.signal });
+    const told: string[] = [];
+    const other = retriever.search(query, { k: 3, onNotice: m => told.push(m) });
+    controller.abort();
+    await assert.rejects(cancelled, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
+    built();
+    const passages = await other;
+    assert.deepEqual(told, []);
+    assert.ok(
+      passages.some(x => x.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+    );
+    local.dispose();
+  });
+
+  it('stops a search cancelled while the local index is still being built, instead of waiting for the build', async () => {
+    // the local index's first sync, which the hybrid waits for before embedding, is still running
+    let built: () => void = () => undefined;
+    const building = new Promise<void>(resolve => (built = resolve));
+    const embedded: string[] = [];
+    const retriever = new HybridRetriever({
+      lexical: { search: () => Promise.resolve([]), ready: () => building },
+      embedder: {
+        model: 'bow-32',
+        embed: texts => {
+          embedded.push(...texts);
+          return Promise.resolve(texts.map(() => new Float32Array(32)));
+        },
+      },
+      folders: () => [workspace],
+    });
+    const controller = new AbortController();
+    const search = retriever.search('flux capacitor', { k: 3, signal: controller.signal });
+    controller.abort();
+    try {
+      await assert.rejects(search, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
+      assert.deepEqual(embedded, [], 'nothing was embedded for the cancelled search');
+    } finally {
+      built();
+    }
   });
 
   it('still stops a cancelled search instead of answering by keywords', async () => {
