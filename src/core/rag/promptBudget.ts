@@ -100,7 +100,8 @@ export function fitAnswerPrompt(parts: AnswerPromptParts, maxInputTokens: number
   ].filter(Boolean);
   const changes = [
     left.length > 0 ? `left out ${and(left)}` : '',
-    p.passages.some(x => x.text.length > p.passageChars)
+    // only when the excerpts are shorter than every prompt's: a passage beyond PASSAGE_CHARS is cut without a limit too
+    p.passageChars < PASSAGE_CHARS && p.passages.some(x => x.text.length > p.passageChars)
       ? `kept only ${p.passages.length === 1 ? 'the passage’s' : 'each passage’s'} best lines`
       : '',
     p.context && parts.context && p.context.text !== parts.context.text
