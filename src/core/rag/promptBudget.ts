@@ -9,6 +9,8 @@ import {
   GRADE_SYSTEM,
   gradeUserPrompt,
   PASSAGE_CHARS,
+  REWRITE_SYSTEM,
+  rewriteUserPrompt,
 } from './prompts';
 
 /**
@@ -100,7 +102,8 @@ export function fitAnswerPrompt(parts: AnswerPromptParts, maxInputTokens: number
   ].filter(Boolean);
   const changes = [
     left.length > 0 ? `left out ${and(left)}` : '',
-    p.passages.some(x => x.text.length > p.passageChars)
+    // only when the excerpts are shorter than every prompt's: a passage beyond PASSAGE_CHARS is cut without a limit too
+    p.passageChars < PASSAGE_CHARS && p.passages.some(x => x.text.length > p.passageChars)
       ? `kept only ${p.passages.length === 1 ? 'the passage’s' : 'each passage’s'} best lines`
       : '',
     p.context && parts.context && p.context.text !== parts.context.text
@@ -188,6 +191,26 @@ export function fitGradePrompt(
   };
 }
 
+/**
+ * The rewrite prompt within the rewriting model's input limit: the question whole, and the query it searched for
+ * (often the question again, so a long question is sent twice) cut from its end to what fits. Undefined when not
+ * even the question fits.
+ */
+export function fitRewritePrompt(
+  question: string,
+  query: string,
+  maxInputTokens: number | undefined,
+): string | undefined {
+  const budget = promptTokenBudget(maxInputTokens);
+  if (budget === undefined) return rewriteUserPrompt(question, query);
+  const fits = (q: string) =>
+    estimateTokens(REWRITE_SYSTEM) + estimateTokens(rewriteUserPrompt(question, q)) + 2 * MESSAGE_TOKENS <= budget;
+  if (fits(query)) return rewriteUserPrompt(question, query);
+  if (!fits(cutText(query, 0))) return undefined;
+  const kept = longestFitting(query.length - 1, n => fits(cutText(query, n)));
+  return rewriteUserPrompt(question, cutText(query, kept));
+}
+
 export interface FittedCheckPrompt {
   /** How many citations, from the first, the prompt checks; the rest keep their lexical verdicts. */
   checked: number;
@@ -234,7 +257,7 @@ function longestFitting(max: number, fits: (n: number) => boolean): number {
   return lo;
 }
 
-/** The first `n` characters of a selection, with `…` where it was cut. */
+/** The first `n` characters of a text (a selection, a query), with `…` where it was cut. */
 function cutText(text: string, n: number): string {
   return `${text.slice(0, n)}…`;
 }

@@ -128,6 +128,59 @@ describe('ask() within the model’s context', () => {
     assert.match(steps(events, 'grade')[0] ?? '', /to fit the model’s context \(2,048 tokens\)$/);
   });
 
+  it('asks for a better query within the rewriting model’s limit when a long question found nothing', async () => {
+    // the question is sent whole and the query it searched for (the question again) is quoted after it: a long
+    // question that grading could take doubles in the rewrite prompt
+    const cases = [
+      { question: `why does this fail? ${'the log line says timeout '.repeat(300)}`, limits: { maxInputTokens: 4096 } },
+      {
+        question: `why does this fail? ${'the log line says timeout '.repeat(150)}`,
+        limits: { maxInputTokens: 128_000, helperMaxInputTokens: 2048 },
+        helper: true,
+      },
+    ];
+    for (const { question, limits, helper } of cases) {
+      const isRewrite = (c: RecordedCall) => c.system.startsWith('You rewrite');
+      const script = (call: RecordedCall) =>
+        isGrade(call)
+          ? { reply: '{"relevant":[]}' }
+          : isRewrite(call)
+            ? { reply: 'timeout setting' }
+            : { tokens: ['x'] };
+      const m = new ScriptedChatModel(script);
+      const h = new ScriptedChatModel(script);
+      const r = new FakeRetriever(() => [chunk(1, 'timeout')]);
+      const events = await answer(
+        { question },
+        { retriever: r, model: m, ...(helper && { helperModel: h }), options: limits },
+      );
+      const rewriter = helper ? h : m;
+      const call = rewriter.calls.find(isRewrite);
+      assert.ok(call, 'the query is rewritten');
+      const limit = helper ? limits.helperMaxInputTokens : limits.maxInputTokens;
+      assert.ok(tokensOf(call) <= promptTokenBudget(limit)!, `${tokensOf(call)} tokens sent to a ${limit}-token model`);
+      assert.ok(call.prompt.includes(question.trim()), 'the question is sent whole');
+      assert.deepEqual(r.queries.slice(1), ['timeout setting']);
+      assert.equal(events.at(-1)?.type, 'done');
+    }
+  });
+
+  it('does not ask a helper to rewrite a query when the question alone overflows its limit, and says so', async () => {
+    const helper = new ScriptedChatModel(() => ({ reply: 'timeout setting' }));
+    const m = new ScriptedChatModel(() => ({ tokens: ['x'] }));
+    const r = new FakeRetriever(() => []);
+    const events = await answer(
+      { question: `why does this fail? ${'the log line says timeout '.repeat(100)}` },
+      { retriever: r, model: m, helperModel: helper, options: { maxInputTokens: 128_000, helperMaxInputTokens: 600 } },
+    );
+    assert.equal(helper.calls.length, 0);
+    assert.deepEqual(steps(events, 'rewrite'), [
+      'The question leaves no room to rewrite the search query in the model’s context; searching no further',
+    ]);
+    assert.equal(r.queries.length, 1);
+    assert.equal(events.at(-1)?.type, 'done');
+  });
+
   it('refuses a question that leaves no room for a passage, before searching or asking a model', async () => {
     const r = new FakeRetriever(() => [chunk(1, 'port')]);
     const m = new ScriptedChatModel(() => ({ tokens: ['x'] }));

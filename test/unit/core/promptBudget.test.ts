@@ -76,6 +76,25 @@ describe('prompt budget', () => {
     assert.ok(answerPromptTokens(oneMorePair) > 2250, 'no turn left out that would have fitted');
   });
 
+  it('does not say it kept only the best lines of passages it sent as they are sent without a limit', () => {
+    // passages longer than the excerpt every prompt gets (2,400 characters): leaving out one earlier question with its
+    // answer is enough, so each passage goes in as long as it would without a limit
+    const parts: AnswerPromptParts = {
+      question: 'what is the port setting?',
+      history: turns(2, 1900),
+      passages: [1, 2, 3, 4, 5, 6].map(n => longPassage(n, 'port', 120)),
+    };
+    assert.ok(parts.passages.every(p => p.text.length > 2400));
+    const limit = answerPromptTokens({ ...parts, history: parts.history.slice(2), passageChars: 2400 }) + 1024;
+    const fitted = fitAnswerPrompt(parts, limit);
+    assert.equal(fitted.passageChars, 2400);
+    assert.deepEqual(fitted.history, parts.history.slice(2));
+    assert.equal(
+      fitted.cut,
+      `Left out 2 earlier turns to fit the model’s context (${limit.toLocaleString('en-US')} tokens)`,
+    );
+  });
+
   it('then keeps only each passage’s best lines, then leaves out the lowest-ranked passages whole', () => {
     const parts: AnswerPromptParts = {
       question: 'what is the timeout setting?',

@@ -1,7 +1,8 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
-import { REWRITE_SYSTEM, rewriteUserPrompt } from '../prompts';
+import { fitRewritePrompt } from '../promptBudget';
+import { REWRITE_SYSTEM } from '../prompts';
 import { callContext, emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 import { clip } from './retrieve';
@@ -14,13 +15,23 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
   const rewrites = state.rewrites + 1;
   run.usage.rewrites = rewrites;
   if (!model) return { rewrites };
+  // within the rewriting model's input limit, as grading is: the helper's when a helper rewrites
+  const limit = run.helperModel
+    ? (run.options.helperMaxInputTokens ?? run.options.maxInputTokens)
+    : run.options.maxInputTokens;
+  const prompt = fitRewritePrompt(state.question, state.query, limit);
+  if (prompt === undefined) {
+    emit({
+      type: 'step',
+      name: 'rewrite',
+      detail: 'The question leaves no room to rewrite the search query in the model’s context; searching no further',
+    });
+    return { rewrites };
+  }
   emit({ type: 'step', name: 'rewrite', detail: 'Few relevant passages; rewriting the search query' });
   let reply = '';
   try {
-    const messages = [
-      new SystemMessage(REWRITE_SYSTEM),
-      new HumanMessage(rewriteUserPrompt(state.question, state.query)),
-    ];
+    const messages = [new SystemMessage(REWRITE_SYSTEM), new HumanMessage(prompt)];
     reply = await invokeWithRetry(
       model,
       messages,
