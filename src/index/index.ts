@@ -24,13 +24,14 @@ export {
 } from './indexReport';
 
 // Which files are indexed, and how one is read (the remote retrievers push and read files by the same rules).
+export { DEFAULT_MAX_FILES, fileCountLimit, isInside, type DiscoveryRules } from './discovery/walkFolders';
 export {
-  DEFAULT_MAX_FILES,
+  DEFAULT_BATCH_FILES,
+  discoverFileBatches,
   discoverFiles,
-  fileCountLimit,
-  isInside,
-  type DiscoveryRules,
-} from './discovery/walkFolders';
+  type FileBatches,
+  type FileBatchOptions,
+} from './discovery/fileBatches';
 export {
   DEFAULT_MAX_FILE_BYTES,
   fileByteLimit,

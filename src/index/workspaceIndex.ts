@@ -391,7 +391,8 @@ export class WorkspaceIndex {
     if (removed.length + rowCount(update.changed) + update.restamped.length > 0) {
       index.replaceFiles(removed, update.changed, update.segments);
       index.restamp(update.restamped);
-      this.builtAt = Date.now();
+      // strictly later than the last change, even in the same millisecond: a reader of `builtAt` sees every change
+      this.builtAt = Math.max(Date.now(), this.builtAt + 1);
       this.changed();
       this.persistSoon();
       this.warm(index, false);

@@ -8,14 +8,15 @@ import { fuseByReciprocalRank } from './hybridRankFusion';
 import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
 import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
-import { fileRows, workspaceRows, type PushRow } from './pgvectorPushRows';
+import { fileRows, workspaceRowBatches, type PushRow } from './pgvectorPushRows';
 
 export interface HybridRetrieverOptions {
   /**
    * The lexical side: the local index (whose chunks and ids are the same as the ones embedded here). Its sync in
-   * progress (`ready`) is waited for before the workspace is embedded: it extracts the PDFs and Word documents.
+   * progress (`ready`) is waited for before the workspace is embedded: it extracts the PDFs and Word documents. Its
+   * `builtAt` (`stats`) tells when it changed: the vectors catch up with it before the next search.
    */
-  lexical: Retriever & { ready?(): Promise<unknown> };
+  lexical: Retriever & { ready?(): Promise<unknown>; stats?(): { builtAt: number } | undefined };
   embedder: Embedder;
   folders: () => readonly string[];
   rules?: () => DiscoveryRules;
@@ -27,8 +28,22 @@ export interface HybridRetrieverOptions {
   onNotice?: (message: string) => void;
   /** The time in milliseconds (tests move it); default Date.now. */
   now?: () => number;
+  /** Files read of the files to read (new or changed since the last sync). */
   onProgress?: (progress: { done: number; total: number }) => void;
+  /**
+   * A search waits for a catch-up with the index that reads at most this many files (default CATCH_UP_WAIT_FILES);
+   * after a larger change it answers from the vectors it has while the catch-up goes on.
+   */
+  catchUpWaitFiles?: number;
+  /** Files read (and embedded) per batch (default: the index's read batch). */
+  batchFiles?: number;
 }
+
+/**
+ * The files a catch-up may read and embed while a search waits for it: what one saved file, a checkout of a branch or
+ * a few generated files change (a few embedding requests). More, and the search answers from the vectors it has.
+ */
+const CATCH_UP_WAIT_FILES = 64;
 
 /**
  * How long after the embeddings endpoint failed searches answer by keywords without asking it again: a failed
@@ -38,20 +53,44 @@ const ENDPOINT_RETRY_MS = 60_000;
 
 export interface VectorSyncReport {
   chunks: number;
+  /** Files read: new or changed since the last sync (all at the first). */
+  read: number;
   /** Texts sent to the embeddings endpoint; the others came from the store. */
   embedded: number;
+}
+
+/** A sync in progress: `planned` resolves with the number of files it reads once its walk found them. */
+interface SyncRun {
+  planned: Promise<number>;
+  done: Promise<VectorSyncReport>;
+}
+
+/** What the hybrid knows of a file it embedded: the size and mtime it had, and its chunks. */
+interface EmbeddedFile {
+  stamp: string;
+  entries: VectorEntry[];
 }
 
 /**
  * The local hybrid: BM25 from the local index and cosine over the chunks' embeddings, fused by RRF. Vectors live in
  * their own store keyed by content hash, beside (not inside) the index, so an unchanged chunk is embedded once,
- * ever. A vector hit whose file changed since the last sync is left out rather than cited at moved lines.
+ * ever. When the index changed since the last sync (its `builtAt`), the next search first catches up: a walk of the
+ * folders, then only the files whose size or mtime changed are read and their new chunks embedded. A vector hit
+ * whose file changed since the last sync is left out rather than cited at moved lines.
  */
 export class HybridRetriever implements Retriever {
   private readonly store = new HybridVectorStore();
   private readonly embedder: CachingEmbedder;
-  private syncing: Promise<VectorSyncReport> | undefined;
+  private syncing: SyncRun | undefined;
+  /** The first sync finished: every file the walk listed was read once. */
   private synced = false;
+  private loaded = false;
+  /** The files embedded, by location; the next sync reads only the others and those whose stamp changed. */
+  private readonly files = new Map<string, EmbeddedFile>();
+  /** The rules the files were read by: other rules may chunk the same file otherwise, so all are read again. */
+  private filesRules = '';
+  /** The index's `builtAt` when the last sync that finished began. */
+  private syncedVersion: number | undefined;
   /** The embeddings endpoint's last failure, while searches do not ask it again (`ENDPOINT_RETRY_MS`). */
   private endpointFailure: { message: string; at: number } | undefined;
 
@@ -65,14 +104,33 @@ export class HybridRetriever implements Retriever {
    * question) answer by keywords instead of waiting on the endpoint again.
    */
   sync(signal?: AbortSignal): Promise<VectorSyncReport> {
-    this.syncing ??= this.runSync(signal)
+    return this.startSync(signal).done;
+  }
+
+  /** Resolves when the sync in progress (a catch-up a search did not wait for) has ended, however it ended. */
+  async caughtUp(): Promise<void> {
+    await this.syncing?.done.catch(() => undefined);
+  }
+
+  private startSync(signal: AbortSignal | undefined): SyncRun {
+    if (this.syncing) return this.syncing;
+    let plan: (files: number) => void = () => undefined;
+    const planned = new Promise<number>(resolve => (plan = resolve));
+    const done = this.runSync(signal, plan)
       .catch((e: unknown) => {
         if (!isAbort(e) && !signal?.aborted)
           this.endpointFailure = { message: asError(e).message, at: (this.options.now ?? Date.now)() };
         throw e;
       })
       .finally(() => (this.syncing = undefined));
-    return this.syncing;
+    const run = { planned, done };
+    this.syncing = run;
+    return run;
+  }
+
+  /** The local index changed since the last sync finished (an index that does not say is never behind). */
+  private behindIndex(): boolean {
+    return this.options.lexical.stats?.()?.builtAt !== this.syncedVersion;
   }
 
   /**
@@ -98,7 +156,7 @@ export class HybridRetriever implements Retriever {
     this.endpointFailure = undefined;
     let semantic: Passage[];
     try {
-      if (!this.synced) await this.syncFor(options.signal);
+      if (!this.synced || this.behindIndex()) await this.syncFor(options.signal);
       semantic = await this.nearest(query, depth, options.signal);
     } catch (e) {
       if (isAbort(e) || options.signal?.aborted) throw e;
@@ -115,42 +173,89 @@ export class HybridRetriever implements Retriever {
 
   /**
    * The shared sync, for one search: when the search that started it was cancelled (this one was not), it is started
-   * again with this search's signal, instead of failing this search as cancelled.
+   * again with this search's signal, instead of failing this search as cancelled. The first sync is waited for whole;
+   * a catch-up only when it reads at most `catchUpWaitFiles` files, else the search answers from the vectors it has
+   * (a hit on a changed file is left out) and the catch-up goes on, for the next search.
    */
   private async syncFor(signal: AbortSignal | undefined): Promise<void> {
     try {
-      await this.sync(signal);
+      await this.waitForSync(signal);
     } catch (e) {
       if (!isAbort(e) || signal?.aborted) throw e;
-      await this.sync(signal);
+      await this.waitForSync(signal);
     }
   }
 
-  private async runSync(signal: AbortSignal | undefined): Promise<VectorSyncReport> {
+  private async waitForSync(signal: AbortSignal | undefined): Promise<void> {
+    const first = !this.synced;
+    const run = this.startSync(signal);
+    if (first) {
+      await run.done;
+      return;
+    }
+    const files = await Promise.race([run.planned, run.done.then(() => 0)]);
+    if (files <= (this.options.catchUpWaitFiles ?? CATCH_UP_WAIT_FILES)) await run.done;
+    else run.done.catch(() => undefined); // its failure is remembered by startSync; this search does not wait
+  }
+
+  /**
+   * Brings the vectors up to the files: walks the folders, drops the files gone, reads (a batch at a time, so at most
+   * a batch of texts is held) the files new or changed by size or mtime, embeds their chunks (unchanged chunks come
+   * from the store, by content hash) and makes the current chunks searchable. `plan` hears how many files it reads.
+   */
+  private async runSync(signal: AbortSignal | undefined, plan: (files: number) => void): Promise<VectorSyncReport> {
     const { storeFile } = this.options;
-    if (storeFile && !this.synced && this.store.size === 0) await this.store.load(storeFile);
+    if (storeFile && !this.loaded && this.store.size === 0) await this.store.load(storeFile);
+    this.loaded = true;
     // the local index's build may take minutes on a first run: a cancelled search stops waiting for it
     await raceAbort(Promise.resolve(this.options.lexical.ready?.()), signal);
-    const { rows } = await workspaceRows(this.options.folders(), {
-      ...this.options.rules?.(),
-      documentCache: this.options.documentCache?.(),
-      signal,
-    });
+    // read before the walk: a change the walk may miss leaves the hybrid behind the index, so the next search looks
+    const version = this.options.lexical.stats?.()?.builtAt;
+    const rules = this.options.rules?.() ?? {};
+    const documentCache = this.options.documentCache?.();
+    const rulesKey = JSON.stringify([rules, documentCache]);
+    if (rulesKey !== this.filesRules) this.files.clear();
+    this.filesRules = rulesKey;
     const before = this.embedder.counts.embedded;
-    const texts = rows.map(r => r.embeddingInput);
-    await this.embedder.embed(texts, { signal, onProgress: this.options.onProgress });
-    // A vector of a new dimension made the store forget the older ones it had returned: embed those chunks again.
-    const dropped = rows.filter(r => !this.store.get(this.keyOf(r.contentHash))).map(r => r.embeddingInput);
-    if (dropped.length > 0 && dropped.length < texts.length)
-      await this.embedder.embed(dropped, { signal, onProgress: this.options.onProgress });
-    const entries: VectorEntry[] = rows.map(({ text: _text, embeddingInput: _input, location, ...place }) => ({
-      ...place,
-      location: location ?? place.path,
-    }));
+    let read = 0;
+    // A vector of a new dimension makes the store forget the older ones: the second pass reads those files again.
+    for (let pass = 0; pass < 2; pass++) {
+      const found = await workspaceRowBatches(this.options.folders(), {
+        ...rules,
+        documentCache,
+        signal,
+        batchFiles: this.options.batchFiles,
+        wanted: c => this.files.get(c.location)?.stamp !== stampOf(c),
+        onProgress: this.options.onProgress,
+      });
+      const listed = new Set(found.candidates.map(c => c.location));
+      for (const location of this.files.keys()) if (!listed.has(location)) this.files.delete(location);
+      // a file read again is forgotten first: skipped now (grown too large, unreadable), it has no chunks
+      for (const c of found.wanted) this.files.delete(c.location);
+      if (pass === 0) plan(found.wanted.length);
+      for await (const batch of found.batches) {
+        await this.embedder.embed(
+          batch.flatMap(f => f.rows.map(r => r.embeddingInput)),
+          { signal },
+        );
+        for (const file of batch)
+          this.files.set(file.location, { stamp: stampOf(file), entries: file.rows.map(entryOf) });
+        read += batch.length;
+      }
+      let lacking = false;
+      for (const [location, file] of this.files)
+        if (file.entries.some(e => !this.store.get(this.keyOf(e.contentHash)))) {
+          this.files.delete(location);
+          lacking = true;
+        }
+      if (!lacking) break;
+    }
+    const entries = [...this.files.values()].flatMap(f => f.entries);
     this.store.setEntries(entries, e => this.keyOf(e.contentHash));
     if (storeFile) await this.store.save(storeFile);
     this.synced = true;
-    return { chunks: rows.length, embedded: this.embedder.counts.embedded - before };
+    this.syncedVersion = version;
+    return { chunks: entries.length, read, embedded: this.embedder.counts.embedded - before };
   }
 
   private keyOf(hash: string): string {
@@ -163,6 +268,7 @@ export class HybridRetriever implements Retriever {
     if (this.store.size > 0 && vector.length !== this.store.searchDimensions) {
       // The model now answers in another dimension than every stored vector: embed the workspace again.
       this.store.keepDimensions(vector.length);
+      this.files.clear();
       this.synced = false;
       await this.sync(signal);
     }
@@ -196,6 +302,14 @@ export class HybridRetriever implements Retriever {
     );
     return new Map(rows.map(r => [r.id, r]));
   }
+}
+
+/** What a file was when it was read: a later walk that sees the same size and mtime does not read it again. */
+const stampOf = (file: { size?: number; mtimeMs?: number }): string => `${file.size ?? '?'}:${file.mtimeMs ?? '?'}`;
+
+/** A row as the store keeps it: its place and hash, without its text. */
+function entryOf({ text: _text, embeddingInput: _input, location, ...place }: PushRow): VectorEntry {
+  return { ...place, location: location ?? place.path };
 }
 
 const keywordsOnly = (failure: string): string =>

@@ -1,6 +1,13 @@
 import { passageRef } from '../core/passage';
 import { contentHash } from '../embeddings/contentHash';
-import { discoverFiles, fileChunks, type DiscoveryRules, type PlacedChunk } from '../index';
+import {
+  discoverFileBatches,
+  fileChunks,
+  type DiscoveryRules,
+  type FileBatches,
+  type FileBatchOptions,
+  type PlacedChunk,
+} from '../index';
 
 /**
  * One chunk as it is pushed: the row's identity is its place (path, and cell or page, and lines: the id the local
@@ -62,18 +69,69 @@ export function fileRows(
 /**
  * The folders' chunks, found, extracted and split exactly as the local index does (same rules, same cells, pages and
  * line ranges, so the same passage ids). PDFs and Word documents are read from `documentCache`, the local index's
- * extractions (none: they are left out); `notExtracted` counts those it does not hold yet.
+ * extractions (none: they are left out); `notExtracted` counts those it does not hold yet. All at once: see
+ * `workspaceRowBatches` for a batch at a time.
  */
 export async function workspaceRows(
   folders: readonly string[],
   rules: DiscoveryRules & { signal?: AbortSignal; documentCache?: string } = {},
 ): Promise<{ rows: PushRow[]; files: number; skipped: number; notExtracted: number }> {
-  const { files, skipped, notExtracted } = await discoverFiles(folders, rules);
-  const rows = files.flatMap(file => fileRows(file, rules));
+  const found = await workspaceRowBatches(folders, rules);
+  const rows: PushRow[] = [];
+  let files = 0;
+  for await (const batch of found.batches)
+    for (const file of batch) {
+      files++;
+      rows.push(...file.rows);
+    }
+  return { rows, files, skipped: found.skipped(), notExtracted: found.notExtracted() };
+}
+
+/** One file's rows, with the size and mtime the walk saw (a later walk that sees the same may skip the file). */
+export interface FileRows {
+  path: string;
+  location: string;
+  size: number;
+  mtimeMs: number;
+  rows: PushRow[];
+}
+
+export interface RowBatches {
+  /** Every file the walk listed, read or not. */
+  candidates: FileBatches['candidates'];
+  /** The files chosen to be read (`wanted`); those skipped or not extracted are in no batch. */
+  wanted: FileBatches['wanted'];
+  /** The chosen files' rows, a batch of files at a time: a caller that writes a batch before the next holds one. */
+  batches: AsyncGenerator<FileRows[], void, undefined>;
+  /** Files skipped (counted as batches are read). */
+  skipped: () => number;
+  notExtracted: () => number;
+}
+
+/**
+ * The folders' chunks as `workspaceRows` makes them, a batch of files at a time: each batch's texts are read when
+ * the caller asks for it, so memory holds one batch of texts and rows, however large the workspace.
+ */
+export async function workspaceRowBatches(
+  folders: readonly string[],
+  rules: FileBatchOptions = {},
+): Promise<RowBatches> {
+  const found = await discoverFileBatches(folders, rules);
+  async function* batches(): AsyncGenerator<FileRows[], void, undefined> {
+    for await (const files of found.batches)
+      yield files.map(({ path, location, size, mtimeMs, ...file }) => ({
+        path,
+        location,
+        size,
+        mtimeMs,
+        rows: fileRows({ path, location, text: file.text, document: file.document }, rules),
+      }));
+  }
   return {
-    rows,
-    files: files.length,
-    skipped: Object.values(skipped).reduce((a, b) => a + b, 0),
-    notExtracted,
+    candidates: found.candidates,
+    wanted: found.wanted,
+    batches: batches(),
+    skipped: () => Object.values(found.skipped).reduce((a, b) => a + b, 0),
+    notExtracted: () => found.notExtracted,
   };
 }

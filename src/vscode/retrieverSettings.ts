@@ -79,7 +79,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
 
   constructor(
     /** The local index (`ready`: its sync in progress, which the local hybrid waits for before embedding). */
-    private readonly local: Retriever & { ready?(): Promise<unknown> },
+    private readonly local: Retriever & { ready?(): Promise<unknown>; stats?(): { builtAt: number } | undefined },
     private readonly secrets: BoundSecrets,
     private readonly log: vscode.LogOutputChannel,
     /** Where the local hybrid keeps its vectors (workspace storage); none: memory only. */
@@ -154,7 +154,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
       async progress => {
-        report = ({ done, total }) => progress.report({ message: `${done}/${total} chunks` });
+        report = ({ done, total }) => progress.report({ message: `${done}/${total} files` });
         // the question's cancel, or deactivation, stops the embedding requests (the next question starts again)
         const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
         try {

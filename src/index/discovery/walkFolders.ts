@@ -4,7 +4,6 @@ import { basename, dirname, join, sep } from 'node:path';
 import { createYielder } from '../base/yieldToEventLoop';
 import { documentAdmitted, type DocumentSettings } from '../documents/documents';
 import type { ExtractedDocument } from '../documents/extractedDocument';
-import { readAsIndexed } from '../documents/hostFileReading';
 import { readAtMost } from './fileReading';
 import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
@@ -91,7 +90,6 @@ export function fileCountLimit(asked: number | undefined): number {
 /** Ignore files larger than this are not read (they ignore nothing). */
 const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
-const READ_CONCURRENCY = 8;
 
 /** The display path prefix of a folder: its name when several folders are indexed together. */
 export const folderPrefix = (folders: readonly string[], folder: string): string =>
@@ -236,46 +234,6 @@ export async function walkedFolders(
   // with a limit of one file the walk keeps at most one and only counts the rest, entering every folder still
   await walkFolders(folders, { ...rules, statFiles: false, maxFiles: 1, onFolder: dir => entered.push(dir) });
   return entered;
-}
-
-/**
- * Finds and reads the indexable text files under the folders (see `walkFolders`), skipping (and counting)
- * oversized, binary, minified and unreadable files. Cooperative: yields to the event loop every ~10 ms and stops
- * with an AbortError when `signal` aborts.
- */
-export async function discoverFiles(
-  folders: readonly string[],
-  options: DiscoveryOptions = {},
-): Promise<DiscoveryResult> {
-  const { candidates, skipped } = await walkFolders(folders, options);
-  const step = createYielder(options.signal);
-  const results: (DiscoveredFile | undefined)[] = new Array(candidates.length);
-  let next = 0;
-  let done = 0;
-  let notExtracted = 0;
-  const total = candidates.length;
-  options.onProgress?.({ done, total });
-  const reader = async (): Promise<void> => {
-    while (next < total) {
-      const i = next++;
-      const candidate = candidates[i];
-      if (!candidate) continue;
-      await step();
-      const { path, location, mtimeMs = 0 } = candidate; // this walk stats every file
-      const content = await readAsIndexed(location, path, options);
-      if (content.kind === 'skip') skipped[content.reason]++;
-      else if (content.kind === 'not-extracted') notExtracted++;
-      else {
-        const { text, size, hash, document } = content;
-        results[i] = document
-          ? { path, location, mtimeMs, size, text, hash, document }
-          : { path, location, mtimeMs, size, text, hash };
-      }
-      options.onProgress?.({ done: ++done, total });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, total) }, reader));
-  return { files: results.filter((f): f is DiscoveredFile => f !== undefined), skipped, notExtracted };
 }
 
 /**

@@ -7,7 +7,7 @@ import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEnd
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { splitLines } from '../../../src/index/chunking/chunker';
 import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
-import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
+import { HybridRetriever, type HybridRetrieverOptions } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
@@ -48,7 +48,12 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     await server.close();
   });
 
-  const hybrid = (endpoint = server, notices: string[] = [], now?: () => number) => {
+  const hybrid = (
+    endpoint = server,
+    notices: string[] = [],
+    now?: () => number,
+    extra: Partial<HybridRetrieverOptions> = {},
+  ) => {
     const r = resolveEmbeddingsEndpoint({
       preset: 'custom',
       baseUrl: endpoint.baseUrl,
@@ -64,6 +69,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
       storeFile: join(temp, 'vectors.bin'),
       onNotice: message => notices.push(message),
       ...(now ? { now } : {}),
+      ...extra,
     });
     return { retriever, lexical };
   };
@@ -92,6 +98,107 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     const again = await second.retriever.sync();
     assert.equal(again.embedded, 1, 'only the edited note');
     second.lexical.dispose();
+  });
+
+  it('embeds a file added after the first sync before the next search, so both rankings find it', async () => {
+    const { retriever, lexical } = hybrid();
+    await retriever.sync();
+    const added = join(workspace, 'notes/zoo.md');
+    await writeFile(added, '# Zoo\n\nzebra quokka wombat\n');
+    await lexical.update([added]);
+    const passages = await retriever.search('zebra quokka wombat', { k: 3 });
+    const zoo = passages.find(x => x.path === 'notes/zoo.md');
+    assert.ok(
+      zoo && zoo.score > 1 / 61,
+      `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+    );
+    lexical.dispose();
+  });
+
+  it('embeds a changed file again, so its vector hit is cited at its new lines', async () => {
+    const { retriever, lexical } = hybrid();
+    await retriever.sync();
+    const path = join(workspace, 'notes/meeting.txt');
+    await writeFile(path, 'Inserted line.\n' + (await readFile(path, 'utf8')));
+    await lexical.update([path]);
+    const passages = await retriever.search('plutonium gauge tests', { k: 5 });
+    const meeting = passages.filter(x => x.path === 'notes/meeting.txt');
+    assert.ok(
+      meeting.some(m => m.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+    );
+    lexical.dispose();
+  });
+
+  it('reads only the files that changed when it catches up with the index', async () => {
+    const { retriever, lexical } = hybrid();
+    const first = await retriever.sync();
+    const added = join(workspace, 'notes/zoo.md');
+    await writeFile(added, '# Zoo\n\nzebra quokka wombat\n');
+    await lexical.update([added]);
+    const again = await retriever.sync();
+    assert.equal(again.read, 1, 'only the new file is read');
+    assert.equal(again.embedded, 1);
+    assert.equal(again.chunks, first.chunks + 1);
+    lexical.dispose();
+  });
+
+  it('answers from what is embedded while a large catch-up goes on, and fuses the new files once it is done', async () => {
+    const { retriever, lexical } = hybrid(server, [], undefined, { catchUpWaitFiles: 1 });
+    await retriever.sync();
+    const zoo = join(workspace, 'notes/zoo.md');
+    const farm = join(workspace, 'notes/farm.md');
+    await writeFile(zoo, '# Zoo\n\nzebra quokka wombat\n');
+    await writeFile(farm, '# Farm\n\nllama alpaca yak\n');
+    await lexical.update([zoo, farm]);
+    const now = await retriever.search('zebra quokka wombat', { k: 3 });
+    assert.equal(now.find(x => x.path === 'notes/zoo.md')?.score, 1 / 61, 'keywords only while it catches up');
+    await retriever.caughtUp();
+    const later = await retriever.search('zebra quokka wombat', { k: 3 });
+    const found = later.find(x => x.path === 'notes/zoo.md');
+    assert.ok(found && found.score > 1 / 61, JSON.stringify(later.map(x => [x.id, x.score])));
+    lexical.dispose();
+  });
+
+  it('stops a catch-up when the search that waits for it is cancelled, and catches up at the next search', async () => {
+    const { retriever, lexical } = hybrid();
+    await retriever.sync();
+    const added = join(workspace, 'notes/zoo.md');
+    await writeFile(added, '# Zoo\n\nzebra quokka wombat\n');
+    await lexical.update([added]);
+    const controller = new AbortController();
+    const cancelled = retriever.search('zebra quokka wombat', { k: 3, signal: controller.signal });
+    controller.abort();
+    await assert.rejects(cancelled, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
+    const passages = await retriever.search('zebra quokka wombat', { k: 3 });
+    const zoo = passages.find(x => x.path === 'notes/zoo.md');
+    assert.ok(zoo && zoo.score > 1 / 61, JSON.stringify(passages.map(x => [x.id, x.score])));
+    lexical.dispose();
+  });
+
+  it('embeds the workspace a batch of files at a time, holding one batch of texts', async () => {
+    const calls: string[][] = [];
+    const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
+    const retriever = new HybridRetriever({
+      lexical,
+      embedder: {
+        model: 'bow-32',
+        embed: texts => {
+          calls.push([...new Set(texts.map(t => t.split('\n')[0] ?? ''))]); // the files (paths) of this request
+          return Promise.resolve(texts.map(() => new Float32Array(32).fill(1)));
+        },
+      },
+      folders: () => [workspace],
+      batchFiles: 2,
+    });
+    const report = await retriever.sync();
+    assert.ok(calls.length >= 3, `one request per batch: ${JSON.stringify(calls)}`);
+    assert.ok(
+      calls.every(files => files.length <= 2),
+      JSON.stringify(calls),
+    );
+    assert.equal(report.read, calls.flat().length);
+    lexical.dispose();
   });
 
   it('embeds again the stored vectors whose dimension the model no longer returns, and still ranks by both', async () => {

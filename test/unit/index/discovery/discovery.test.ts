@@ -11,7 +11,8 @@ import {
   readFileContentSync,
   type FileContent,
 } from '../../../../src/index/discovery/fileReading';
-import { discoverFiles, walkFolders } from '../../../../src/index/discovery/walkFolders';
+import { discoverFiles } from '../../../../src/index/discovery/fileBatches';
+import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { tempDirs } from '../../../support/tempDirs';
 
 async function put(root: string, files: Record<string, string | Buffer>): Promise<void> {
