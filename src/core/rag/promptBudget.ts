@@ -129,12 +129,15 @@ export function answerPromptTokens(p: FittedAnswerPrompt): number {
 export function questionFitError(question: string, maxInputTokens: number | undefined): GroundedError | undefined {
   const budget = promptTokenBudget(maxInputTokens);
   if (budget === undefined || maxInputTokens === undefined) return undefined;
+  // a passage as long-named as real ones get (a deep path, a heading trail): a question this lets through is not
+  // refused by the answer step after it was searched and graded
   const probe: Passage = {
     id: 'probe',
-    path: 'a/file/in/the/workspace.md',
-    location: '/a/file/in/the/workspace.md',
-    startLine: 1,
-    endLine: 40,
+    path: `${'a-folder-of-the-workspace/'.repeat(4)}file.md`,
+    location: `/${'a-folder-of-the-workspace/'.repeat(4)}file.md`,
+    startLine: 10_000,
+    endLine: 10_080,
+    title: 'A heading › of a section › in a long document › of the workspace',
     text: 'x'.repeat(MIN_PASSAGE_CHARS),
     score: 0,
   };

@@ -179,6 +179,18 @@ describe('prompt budget', () => {
     assert.equal(questionFitError('why '.repeat(3000), undefined), undefined);
   });
 
+  it('accepts only questions that still fit beside a passage with a long path and heading trail', () => {
+    const deep = {
+      ...passage(1, 'x'.repeat(400), 'packages/server/src/configuration/providers/environmentVariables.md'),
+      title: 'Configuration › Providers › Environment variables › Precedence',
+    };
+    // the longest question the early check lets through, for a small model
+    let n = 1;
+    while (!questionFitError(`${'why '.repeat(n + 1)}?`, 2048)) n++;
+    const question = `${'why '.repeat(n)}?`;
+    assert.doesNotThrow(() => fitAnswerPrompt({ question, history: [], passages: [deep] }, 2048));
+  });
+
   it('grades in one call with shorter excerpts, then only the top passages, within the limit', () => {
     const passages = Array.from({ length: 50 }, (_, i) => longPassage(i + 1, 'cache'));
     const full = fitGradePrompt('where is the cache?', passages, undefined);
