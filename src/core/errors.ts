@@ -172,11 +172,11 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
     );
   }
   const text = [...codes, ...chain.map(c => c.message)].join(' ');
-  // `text` holds the codes (`context_length_exceeded`, `content_filter`) and the server's reasons along the chain;
-  // LangChain wraps the OpenAI client's overflow error in its own ContextOverflowError, which carries no status
-  // an error event in a stream that had begun (`data: {"error": …}`) is the server's own reason, sent without a status
+  // `text` holds the codes (`context_length_exceeded`, `content_filter`) and the server's reasons along the chain; an
+  // error event in a stream that had begun (`data: {"error": …}`) is the server's own reason, sent without a status
   const reasonGiven =
     status === 400 || status === 413 || status === 422 || (status === undefined && streamedError(chain));
+  // LangChain wraps the OpenAI client's overflow error in its own ContextOverflowError, which carries no status
   const overflow = chain.some(c => c.name === 'ContextOverflowError') || (reasonGiven && CONTEXT_OVERFLOW.test(text));
   if (overflow)
     // the same prompt fails the same way: no retry or non-streaming fallback helps, a shorter one does (a limit of
