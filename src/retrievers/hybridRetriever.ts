@@ -146,12 +146,16 @@ export class HybridRetriever implements Retriever {
     const depth = Math.max(options.k * 3, 30);
     const lexical = this.options.lexical.search(query, { ...options, k: depth });
     lexical.catch(() => undefined); // awaited below; not unhandled while the vectors are fetched
-    const failed = this.endpointFailure;
-    if (failed && now() - failed.at < ENDPOINT_RETRY_MS) {
+    // the keyword ranking alone, said to the search (and, once per failure, to the log)
+    const byKeywords = async (failure: string, log: boolean): Promise<Passage[]> => {
       const hits = await lexical;
-      options.onNotice?.(keywordsOnly(failed.message));
+      const notice = keywordsOnly(failure);
+      options.onNotice?.(notice);
+      if (log) this.options.onNotice?.(notice);
       return hits.slice(0, options.k);
-    }
+    };
+    const failed = this.endpointFailure;
+    if (failed && now() - failed.at < ENDPOINT_RETRY_MS) return byKeywords(failed.message, false);
     // tried again: a failure now (the sync's, or the question's embedding) starts a new minute
     this.endpointFailure = undefined;
     let semantic: Passage[];
@@ -161,11 +165,7 @@ export class HybridRetriever implements Retriever {
     } catch (e) {
       if (isAbort(e) || options.signal?.aborted) throw e;
       this.endpointFailure ??= { message: asError(e).message, at: now() };
-      const hits = await lexical;
-      const notice = keywordsOnly(this.endpointFailure.message);
-      options.onNotice?.(notice);
-      this.options.onNotice?.(notice);
-      return hits.slice(0, options.k);
+      return byKeywords(this.endpointFailure.message, true);
     }
     this.endpointFailure = undefined;
     return fuseByReciprocalRank([semantic, await lexical], options.k);
@@ -315,14 +315,12 @@ function entryOf({ text: _text, embeddingInput: _input, location, ...place }: Pu
 const keywordsOnly = (failure: string): string =>
   `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${failure}`;
 
-/** A row's passage fields: its id, path, place (cell or page, lines), title and text. */
-function passageFields(row: PushRow): Omit<Passage, 'location' | 'score'> {
-  const { id, path, startLine, endLine, cell, cellOutput, page, prose, title, text } = row;
-  const fields: Omit<Passage, 'location' | 'score'> = { id, path, startLine, endLine, text };
-  if (cell !== undefined) fields.cell = cell;
-  if (cellOutput) fields.cellOutput = true;
-  if (page !== undefined) fields.page = page;
-  if (prose !== undefined) fields.prose = prose;
-  if (title !== undefined) fields.title = title;
+/** A row's passage fields: all but its hash, its embedding input and its location (a row sets only the places it has). */
+function passageFields({
+  contentHash: _hash,
+  embeddingInput: _input,
+  location: _location,
+  ...fields
+}: PushRow): Omit<Passage, 'location' | 'score'> {
   return fields;
 }
