@@ -28,7 +28,6 @@ export { DEFAULT_MAX_FILES, fileCountLimit, isInside, type DiscoveryRules } from
 export {
   DEFAULT_BATCH_FILES,
   discoverFileBatches,
-  discoverFiles,
   type FileBatches,
   type FileBatchOptions,
 } from './discovery/fileBatches';

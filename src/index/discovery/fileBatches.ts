@@ -1,13 +1,7 @@
 import { createYielder } from '../base/yieldToEventLoop';
 import { readAsIndexed } from '../documents/hostFileReading';
 import type { SkipReason } from './skipReasons';
-import {
-  walkFolders,
-  type Candidate,
-  type DiscoveredFile,
-  type DiscoveryOptions,
-  type DiscoveryResult,
-} from './walkFolders';
+import { walkFolders, type Candidate, type DiscoveredFile, type DiscoveryOptions } from './walkFolders';
 
 /** Files read at once: enough to keep the disk busy, few enough that a batch of texts is small. */
 const READ_CONCURRENCY = 8;
@@ -96,18 +90,4 @@ export async function discoverFileBatches(
       return counts.notExtracted;
     },
   };
-}
-
-/**
- * Finds and reads the indexable text files under the folders, all at once (see `discoverFileBatches`, which holds
- * one batch of texts at a time).
- */
-export async function discoverFiles(
-  folders: readonly string[],
-  options: DiscoveryOptions = {},
-): Promise<DiscoveryResult> {
-  const found = await discoverFileBatches(folders, options);
-  const files: DiscoveredFile[] = [];
-  for await (const batch of found.batches) files.push(...batch);
-  return { files, skipped: found.skipped, notExtracted: found.notExtracted };
 }

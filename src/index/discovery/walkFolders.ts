@@ -47,13 +47,6 @@ export interface DiscoveryOptions extends DiscoveryRules {
   onProgress?: (progress: { done: number; total: number }) => void;
 }
 
-export interface DiscoveryResult {
-  files: DiscoveredFile[];
-  skipped: Record<SkipReason, number>;
-  /** PDFs and Word documents left out because the document cache holds no extraction of their bytes (yet). */
-  notExtracted: number;
-}
-
 /** A file the walk found and the rules let in, before it is read. */
 export interface Candidate {
   path: string;

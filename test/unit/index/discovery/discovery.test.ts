@@ -11,7 +11,8 @@ import {
   readFileContentSync,
   type FileContent,
 } from '../../../../src/index/discovery/fileReading';
-import { discoverFiles } from '../../../../src/index/discovery/fileBatches';
+import { discoverFileBatches } from '../../../../src/index/discovery/fileBatches';
+import type { DiscoveredFile, DiscoveryOptions } from '../../../../src/index/discovery/walkFolders';
 import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { tempDirs } from '../../../support/tempDirs';
 
@@ -22,7 +23,15 @@ async function put(root: string, files: Record<string, string | Buffer>): Promis
   }
 }
 
-describe('discoverFiles', () => {
+/** The folders' indexable files, every batch read, with what was skipped. */
+async function discoverFiles(folders: readonly string[], options: DiscoveryOptions = {}) {
+  const found = await discoverFileBatches(folders, options);
+  const files: DiscoveredFile[] = [];
+  for await (const batch of found.batches) files.push(...batch);
+  return { files, skipped: found.skipped };
+}
+
+describe('discovering and reading files (discoverFileBatches)', () => {
   const dirs = tempDirs();
   let root: string;
 
