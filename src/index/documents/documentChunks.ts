@@ -1,3 +1,4 @@
+import type { Passage } from '../../core/passage';
 import { chunkText, splitLines } from '../chunking/chunker';
 import { TextLines } from '../chunking/textLines';
 import { documentSpans, extractDocument, type DocumentSettings } from './documents';
@@ -5,18 +6,10 @@ import { unitOf, type ExtractedDocument } from './extractedDocument';
 
 /**
  * Where a chunk's lines are, as a passage names them: lines of the file; of a notebook cell's source or outputs
- * (`cell`, `cellOutput`); of a PDF page's extracted text (`page`); of a Word document's extracted text.
+ * (`cell`, `cellOutput`); of a PDF page's extracted text (`page`); of a Word document's extracted text; and whether a
+ * notebook cell's lines are prose.
  */
-export interface ChunkPlace {
-  /** 1-based, inclusive. */
-  startLine: number;
-  endLine: number;
-  cell?: number;
-  cellOutput?: true;
-  page?: number;
-  /** A notebook cell's kind: markdown and raw cells are prose, code cells are not. */
-  prose?: boolean;
-}
+export type ChunkPlace = Pick<Passage, 'startLine' | 'endLine' | 'cell' | 'cellOutput' | 'page' | 'prose'>;
 
 /** A chunk with its text and its place: what a search of the local index would cite for it. */
 export interface PlacedChunk extends ChunkPlace {
