@@ -38,6 +38,16 @@ export function emitter(config: RagConfig): (event: AnswerEvent) => void {
   return event => config.writer?.(event);
 }
 
+/**
+ * The model that grades, rewrites and checks citations: the helper when one is set, else the generator (none in
+ * no-model mode), with its own input limit (a helper's, when it states one, else the generator's).
+ */
+export function helperOf(run: RagRun): { model?: ChatModel; maxInputTokens?: number } {
+  const { maxInputTokens, helperMaxInputTokens } = run.options;
+  if (run.helperModel) return { model: run.helperModel, maxInputTokens: helperMaxInputTokens ?? maxInputTokens };
+  return { model: run.model, maxInputTokens };
+}
+
 export function callContext(run: RagRun, onStatus: (detail: string) => void): CallContext {
   return {
     signal: run.signal,

@@ -3,7 +3,7 @@ import { CHECK_SYSTEM, parseVerdicts } from '../../citations/modelCheck';
 import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import { fitCheckPrompt } from '../promptBudget';
-import { callContext, emitter, runOf, type RagConfig } from '../run';
+import { callContext, emitter, helperOf, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /**
@@ -15,14 +15,11 @@ import type { RagStateType, RagUpdate } from '../state';
 export async function checkCitations(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
-  const model = run.helperModel ?? run.model;
+  const { model, maxInputTokens } = helperOf(run);
   const citations = state.citations;
   if (!model || citations.length === 0) return {};
   // within the checker's input limit: the first citations that fit; the others keep their lexical verdicts
-  const limit = run.helperModel
-    ? (run.options.helperMaxInputTokens ?? run.options.maxInputTokens)
-    : run.options.maxInputTokens;
-  const prompt = fitCheckPrompt(citations, limit);
+  const prompt = fitCheckPrompt(citations, maxInputTokens);
   if (!prompt) {
     emit({
       type: 'step',

@@ -4,14 +4,14 @@ import { invokeWithRetry } from '../../modelCall';
 import type { Passage } from '../../passage';
 import { fitGradePrompt } from '../promptBudget';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
-import { callContext, emitter, runOf, type RagConfig } from '../run';
+import { callContext, emitter, helperOf, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Grades every retrieved passage in ONE model call; a failed or unreadable grade keeps the top passages. */
 export async function grade(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
-  const model = run.helperModel ?? run.model;
+  const { model, maxInputTokens } = helperOf(run);
   const { passages } = state;
   const top = (why: string) => {
     emit({ type: 'step', name: 'grade', detail: why });
@@ -21,10 +21,7 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
   if (!model) return top(`Using the top ${Math.min(passages.length, run.options.maxContext)} passages`);
 
   // still one call within the grader's input limit: shorter excerpts, then only the top passages are graded
-  const limit = run.helperModel
-    ? (run.options.helperMaxInputTokens ?? run.options.maxInputTokens)
-    : run.options.maxInputTokens;
-  const prompt = fitGradePrompt(state.question, passages, limit);
+  const prompt = fitGradePrompt(state.question, passages, maxInputTokens);
   if (!prompt)
     return top(
       'The question leaves no room to grade passages in the model’s context; using the top passages by search score',

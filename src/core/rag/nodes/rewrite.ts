@@ -3,7 +3,7 @@ import { toGroundedError } from '../../errors';
 import { invokeWithRetry } from '../../modelCall';
 import { fitRewritePrompt } from '../promptBudget';
 import { REWRITE_SYSTEM } from '../prompts';
-import { callContext, emitter, runOf, type RagConfig } from '../run';
+import { callContext, emitter, helperOf, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 import { clip } from './retrieve';
 
@@ -11,15 +11,12 @@ import { clip } from './retrieve';
 export async function rewrite(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
-  const model = run.helperModel ?? run.model;
+  const { model, maxInputTokens } = helperOf(run);
   const rewrites = state.rewrites + 1;
   run.usage.rewrites = rewrites;
   if (!model) return { rewrites };
   // within the rewriting model's input limit, as grading is: the helper's when a helper rewrites
-  const limit = run.helperModel
-    ? (run.options.helperMaxInputTokens ?? run.options.maxInputTokens)
-    : run.options.maxInputTokens;
-  const prompt = fitRewritePrompt(state.question, state.query, limit);
+  const prompt = fitRewritePrompt(state.question, state.query, maxInputTokens);
   if (prompt === undefined) {
     emit({
       type: 'step',
