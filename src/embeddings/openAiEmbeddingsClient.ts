@@ -4,7 +4,8 @@ import type { RetryPolicy } from '../core/options';
 import { defaultAskOptions } from '../core/options';
 import type { EmbedOptions, Embedder } from './embedder';
 import type { EmbeddingsEndpoint } from './embeddingsEndpoint';
-import { bodyReason, HttpStatusError, postJsonWithRetry, WebPageReplyError } from '../providers/http/postJsonWithRetry';
+import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
+import { WebPageReplyError } from '../providers/http/webPageReplyError';
 
 export interface OpenAiEmbeddingsClientOptions {
   endpoint: EmbeddingsEndpoint;

@@ -5,7 +5,8 @@ import { defaultAskOptions, type RetryPolicy } from '../core/options';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
-import { bodyReason, HttpStatusError, postJsonWithRetry, WebPageReplyError } from '../providers/http/postJsonWithRetry';
+import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
+import { WebPageReplyError } from '../providers/http/webPageReplyError';
 import { refusedRowsNotice, type RefusedPath } from './citablePath';
 import { rowsToPassages, type QueryReply, type VectorSearchColumns } from './databricksVectorSearchRows';
 

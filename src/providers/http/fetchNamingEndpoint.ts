@@ -2,6 +2,7 @@ import { EndpointRequestError, GroundedError, isAbort } from '../../core/errors'
 import { originOf } from '../secretOrigin';
 import { fetchWithinOrigin } from './fetchWithinOrigin';
 import { failingUnlessEnded } from './sseEnd';
+import { WebPageReplyError } from './webPageReplyError';
 
 /**
  * `fetch` for a client that reports a failed connection without its URL (the OpenAI client says "Connection
@@ -19,7 +20,11 @@ export function fetchNamingEndpoint(baseUrl: string, setting?: string): typeof f
       const response = await fetchWithinOrigin(input, init, setting);
       if (response.ok && /^text\/html/i.test(response.headers.get('content-type') ?? '')) {
         await response.body?.cancel().catch(() => undefined);
-        throw webPage(endpoint, setting);
+        throw new WebPageReplyError(
+          endpoint,
+          `${endpoint} answered with a web page, not the OpenAI-compatible API. Check the base URL (a sign-in page or a web app is not the API).`,
+          setting,
+        );
       }
       return failingUnlessEnded(response);
     } catch (e) {
@@ -27,13 +32,4 @@ export function fetchNamingEndpoint(baseUrl: string, setting?: string): typeof f
       throw new EndpointRequestError(endpoint, setting, e);
     }
   };
-}
-
-/** Final (`bad-input`): asking the same page again, streamed or not, gets the same page. */
-function webPage(endpoint: string, setting: string | undefined): GroundedError {
-  return new GroundedError(
-    'bad-input',
-    `${endpoint} answered with a web page, not the OpenAI-compatible API. Check the base URL (a sign-in page or a web app is not the API).`,
-    { setting },
-  );
 }

@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../../core/options';
 import { withRetry } from '../../core/retry';
 import { redactSecrets, secretsInHeaders } from '../redact';
 import { fetchWithinOrigin, RedirectRefusedError } from './fetchWithinOrigin';
+import { WebPageReplyError } from './webPageReplyError';
 
 /** An HTTP error as `toGroundedError` reads it: the status and headers, never the body in the message. */
 export class HttpStatusError extends Error {
@@ -15,17 +16,6 @@ export class HttpStatusError extends Error {
   ) {
     super(`HTTP ${status}`);
     this.name = 'HttpStatusError';
-  }
-}
-
-/**
- * A web page answered with 200 where the API's JSON was expected: a sign-in page, a proxy's or a web app's at a wrong
- * base URL. Final (`bad-input`): the same page comes again. Each service names the setting that holds the address.
- */
-export class WebPageReplyError extends GroundedError {
-  constructor(readonly origin: string) {
-    super('bad-input', `${origin} answered with a web page, not the API.`);
-    this.name = 'WebPageReplyError';
   }
 }
 
