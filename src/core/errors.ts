@@ -174,8 +174,8 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   const text = [...codes, ...chain.map(c => c.message)].join(' ');
   // `text` holds the codes (`context_length_exceeded`, `content_filter`) and the server's reasons along the chain; an
   // error event in a stream that had begun (`data: {"error": …}`) is the server's own reason, sent without a status
-  const reasonGiven =
-    status === 400 || status === 413 || status === 422 || (status === undefined && streamedError(chain));
+  const streamed = status === undefined && streamedError(chain);
+  const reasonGiven = status === 400 || status === 413 || status === 422 || streamed;
   // LangChain wraps the OpenAI client's overflow error in its own ContextOverflowError, which carries no status
   const overflow = chain.some(c => c.name === 'ContextOverflowError') || (reasonGiven && CONTEXT_OVERFLOW.test(text));
   if (overflow)
@@ -186,7 +186,7 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       "The question and its passages are longer than the model's context window. Ask about less, or use a model with a larger context.",
       { cause: e },
     );
-  if ((status === 400 || (status === undefined && streamedError(chain))) && REFUSAL.test(text))
+  if ((status === 400 || streamed) && REFUSAL.test(text))
     return new GroundedError(
       'model-refused',
       'The model declined to answer this question. Rephrase it and try again.',
