@@ -133,22 +133,25 @@ describe('pushing notebooks and PDFs to PostgreSQL (PGlite over the wire)', func
     await pg?.close();
   });
   const table = () => `grounded_docs_${process.pid}_${++seq}`;
+  /** Turns a pushed table into one schema version 1 made: no cell or page columns, its meta saying version 1. */
+  async function asSchemaVersion1(name: string): Promise<void> {
+    const db = new Client({ connectionString: pg.url });
+    await db.connect();
+    try {
+      for (const column of ['cell', 'cell_output', 'page', 'prose'])
+        await db.query(`ALTER TABLE "${name}" DROP COLUMN ${column}`);
+      await db.query(`UPDATE "${name}_meta" SET value = '1' WHERE key = 'schema_version'`);
+    } finally {
+      await db.end();
+    }
+  }
 
   it('cites a pushed notebook by cell, as the local index does, and upgrades a table pushed without cells', async () => {
     const folder = join(DOCUMENTS, 'notebooks');
     const c = { connectionString: pg.url, table: table(), maxConnections: pg.maxConnections };
     await pushRows(c, (await workspaceRows([folder])).rows);
 
-    // The table as schema version 1 made it: no cell or page columns, its meta saying version 1.
-    const db = new Client({ connectionString: pg.url });
-    await db.connect();
-    try {
-      for (const column of ['cell', 'cell_output', 'page', 'prose'])
-        await db.query(`ALTER TABLE "${c.table}" DROP COLUMN ${column}`);
-      await db.query(`UPDATE "${c.table}_meta" SET value = '1' WHERE key = 'schema_version'`);
-    } finally {
-      await db.end();
-    }
+    await asSchemaVersion1(c.table);
     const notices: string[] = [];
     const old = new PgvectorRetriever({ ...c, clock: new FakeClock(), onNotice: m => notices.push(m) });
     try {
@@ -175,15 +178,7 @@ describe('pushing notebooks and PDFs to PostgreSQL (PGlite over the wire)', func
     const folder = join(DOCUMENTS, 'notebooks');
     const c = { connectionString: pg.url, table: table(), maxConnections: pg.maxConnections };
     await pushRows(c, (await workspaceRows([folder])).rows);
-    const db = new Client({ connectionString: pg.url });
-    await db.connect();
-    try {
-      for (const column of ['cell', 'cell_output', 'page', 'prose'])
-        await db.query(`ALTER TABLE "${c.table}" DROP COLUMN ${column}`);
-      await db.query(`UPDATE "${c.table}_meta" SET value = '1' WHERE key = 'schema_version'`);
-    } finally {
-      await db.end();
-    }
+    await asSchemaVersion1(c.table);
     // the push that upgrades the table fails before it writes a row (the embeddings endpoint is down)
     const down = {
       model: 'bow-32',

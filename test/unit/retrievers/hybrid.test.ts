@@ -201,6 +201,18 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     lexical.dispose();
   });
 
+  /** A hybrid over `server`'s model, synced, finds the flux passage by both rankings. */
+  async function assertBothRankingsWith(server: EmbeddingsServer): Promise<void> {
+    const { retriever, lexical } = hybrid(server);
+    await retriever.sync();
+    const passages = await retriever.search('flux capacitor charged before every jump', { k: 3 });
+    assert.ok(
+      passages.some(x => x.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+    );
+    lexical.dispose();
+  }
+
   it('embeds again the stored vectors whose dimension the model no longer returns, and still ranks by both', async () => {
     const first = hybrid();
     await first.retriever.sync();
@@ -210,14 +222,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     const wider = await EmbeddingsServer.start(48);
     try {
       await writeFile(join(workspace, 'notes/meeting.txt'), 'Team meeting, 13 March\n\nThe gauge is calibrated now.\n');
-      const second = hybrid(wider);
-      await second.retriever.sync();
-      const passages = await second.retriever.search('flux capacitor charged before every jump', { k: 3 });
-      assert.ok(
-        passages.some(x => x.score > 1 / 61),
-        `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
-      );
-      second.lexical.dispose();
+      await assertBothRankingsWith(wider);
     } finally {
       await wider.close();
     }
@@ -231,14 +236,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     // Nothing changed in the workspace, so the sync embeds nothing; only the question shows the new dimension.
     const wider = await EmbeddingsServer.start(48);
     try {
-      const second = hybrid(wider);
-      await second.retriever.sync();
-      const passages = await second.retriever.search('flux capacitor charged before every jump', { k: 3 });
-      assert.ok(
-        passages.some(x => x.score > 1 / 61),
-        `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
-      );
-      second.lexical.dispose();
+      await assertBothRankingsWith(wider);
     } finally {
       await wider.close();
     }
