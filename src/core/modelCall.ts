@@ -32,8 +32,6 @@ const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused'
 /** One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`. */
 export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
   return withRetry(async attempt => {
-    // a request cancelled before this call (while the node awaited something else) sends nothing
-    if (ctx.signal?.aborted) throw cancelled();
     ctx.onCall(attempt === 0 ? 'call' : 'retry');
     const watchdog = new Watchdog(ctx.signal);
     if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
@@ -61,8 +59,6 @@ export async function streamWithResilience(
 ): Promise<string> {
   let text = '';
   const streamOnce = async (attempt: number): Promise<string> => {
-    // a request cancelled before this call (while the node awaited something else) sends nothing
-    if (ctx.signal?.aborted) throw cancelled();
     const watchdog = new Watchdog(ctx.signal);
     try {
       ctx.onCall(attempt === 0 ? 'call' : 'retry');

@@ -31,6 +31,8 @@ export async function withRetry<T>(run: (attempt: number) => Promise<T>, options
   const classify = options.classify ?? ((e: unknown) => toGroundedError(e, options.signal));
   const shouldRetry = options.shouldRetry ?? ((error: GroundedError) => error.transient);
   for (let attempt = 0; ; attempt++) {
+    // a request cancelled before an attempt (while its caller awaited something else) sends nothing
+    if (options.signal?.aborted) throw cancelled();
     let error: GroundedError;
     try {
       return await run(attempt);
