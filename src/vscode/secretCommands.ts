@@ -115,7 +115,7 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
       const value = asked
         ? await vscode.window.showInputBox({
             title: target.title,
-            prompt: target.prompt,
+            prompt: `${target.prompt} ${vscode.l10n.t('Leave empty to remove it.')}`,
             password: true,
             ignoreFocusOut: true,
             validateInput: target.validate,
@@ -124,12 +124,18 @@ export function registerSecretCommands(secrets: BoundSecrets, log: vscode.LogOut
       if (value === undefined) return false;
       const origins = target.origins();
       await target.store(value, origins);
+      const removed = !value.trim();
       log.info(
-        value.trim()
-          ? `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}`
-          : `${target.name} removed`,
+        removed
+          ? `${target.name} removed`
+          : `${target.name} saved to secret storage, for ${origins.join(', ') || 'no server yet'}`,
       );
-      if (asked) await target.afterAsked?.();
+      // an empty box removes the secret: said as such, never as a saved one
+      if (asked && removed)
+        void vscode.window.showInformationMessage(
+          vscode.l10n.t('Removed the {0} from secret storage (the box was left empty).', target.name),
+        );
+      else if (asked) await target.afterAsked?.();
       return true;
     }),
   );
