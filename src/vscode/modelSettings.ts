@@ -29,10 +29,20 @@ export function readModelSettings(): ModelSettings {
   };
 }
 
-/** Writes user-level settings (a model choice follows the user across workspaces). */
+/** The model settings that decide where a secret goes: machine scoped (package.json), user settings only. */
+const MACHINE_SCOPED = new Set(['provider', 'preset', 'baseUrl']);
+
+/**
+ * Writes the settings where they take effect: user settings (a model choice follows the user across workspaces),
+ * except a setting the workspace sets itself, whose workspace value would hide a user one, which is written there.
+ * The machine-scoped settings always go to user settings, where VS Code alone reads them.
+ */
 export async function updateModelSettings(
   values: Partial<Record<'provider' | 'vscodeModel' | 'preset' | 'baseUrl' | 'name' | 'helperModel', string>>,
 ): Promise<void> {
   const c = vscode.workspace.getConfiguration('grounded.model');
-  for (const [key, value] of Object.entries(values)) await c.update(key, value, vscode.ConfigurationTarget.Global);
+  for (const [key, value] of Object.entries(values)) {
+    const inWorkspace = !MACHINE_SCOPED.has(key) && c.inspect(key)?.workspaceValue !== undefined;
+    await c.update(key, value, inWorkspace ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global);
+  }
 }

@@ -16,7 +16,7 @@ type Choice = vscode.QuickPickItem &
 /**
  * *Grounded: Select Model*: one list with the VS Code language models and the OpenAI-compatible presets. A preset
  * then asks only for what its URL shape needs (workspace URL, endpoint or model name), offering the names the
- * endpoint lists when it can. Settings are written at user level.
+ * endpoint lists when it can. Settings are written where they take effect (`updateModelSettings`).
  */
 export async function selectModel(keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<boolean> {
   const current = readModelSettings();
