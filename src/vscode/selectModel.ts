@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import { GroundedError } from '../core/errors';
 import { listEndpointModels } from '../providers/listModels';
 import { PRESET_IDS, PRESETS, resolveEndpoint, type Endpoint, type PresetId } from '../providers/presets';
-import { readModelSettings, updateModelSettings } from './modelSettings';
+import { endpointOrigin } from '../providers/secretOrigin';
+import { readModelSettings, updateModelSettings, type ModelSettings } from './modelSettings';
 import { chatKeyUse } from './models';
 import type { ApiKeyStore } from './secrets';
 
@@ -45,7 +46,11 @@ export async function selectModel(keys: ApiKeyStore, log: vscode.LogOutputChanne
   });
   if (!picked || picked.kind !== undefined) return false;
   if ('modelId' in picked) {
-    await updateModelSettings({ provider: 'vscode', vscodeModel: picked.modelId });
+    await updateModelSettings({
+      provider: 'vscode',
+      vscodeModel: picked.modelId,
+      ...staleHelper(current, { provider: 'vscode' }, log),
+    });
     log.info(`model: VS Code model ${picked.label}`);
     return true;
   }
@@ -54,7 +59,8 @@ export async function selectModel(keys: ApiKeyStore, log: vscode.LogOutputChanne
 
 async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.LogOutputChannel): Promise<boolean> {
   const info = PRESETS[preset];
-  const current = readModelSettings().endpoint;
+  const settings = readModelSettings();
+  const current = settings.endpoint;
   const samePreset = current.preset === preset;
   const baseUrl = await vscode.window.showInputBox({
     title: vscode.l10n.t(
@@ -97,7 +103,13 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
     void vscode.window.showErrorMessage(check.problem);
     return false;
   }
-  await updateModelSettings({ provider: 'openai-compatible', preset, baseUrl: baseUrl.trim(), name: model.trim() });
+  await updateModelSettings({
+    provider: 'openai-compatible',
+    preset,
+    baseUrl: baseUrl.trim(),
+    name: model.trim(),
+    ...staleHelper(settings, { provider: 'openai-compatible', preset, baseUrl }, log),
+  });
   log.info(`model: ${info.label} at ${check.endpoint.baseURL}, model ${check.endpoint.model}`);
   const needsKey = info.keyRequired && !key;
   // chat still needs a VS Code chat model to call the participant at all, whatever answers
@@ -114,6 +126,26 @@ async function configurePreset(preset: PresetId, keys: ApiKeyStore, log: vscode.
   );
   if (next) await vscode.commands.executeCommand(needsKey ? 'grounded.setApiKey' : 'grounded.testConnection');
   return true;
+}
+
+/**
+ * `grounded.model.helperModel` names a model of the provider and server it was set with (a VS Code model id, or a
+ * name that endpoint serves): a choice of another provider or server clears it, or every grade, rewrite and citation
+ * check would ask for a model the new one does not have.
+ */
+function staleHelper(
+  current: ModelSettings,
+  next: { provider: 'vscode' } | { provider: 'openai-compatible'; preset: PresetId; baseUrl: string },
+  log: vscode.LogOutputChannel,
+): { helperModel?: string } {
+  const helper = current.endpoint.helperModel.trim();
+  const sameServer =
+    current.provider === next.provider &&
+    (next.provider === 'vscode' ||
+      (current.endpoint.preset === next.preset && endpointOrigin(current.endpoint) === endpointOrigin(next)));
+  if (!helper || sameServer) return {};
+  log.info(`model: helper model ${helper} cleared, it named a model of the previous provider or server`);
+  return { helperModel: '' };
 }
 
 /** The key for listing the endpoint's models; none when the person does not want it sent there (the list may then fail). */

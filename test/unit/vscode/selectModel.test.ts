@@ -93,4 +93,48 @@ describe('Grounded: Select Model', () => {
     assert.equal(layers[GLOBAL].get('grounded.model.vscodeModel'), 'copilot-gpt-4o');
     assert.equal(layers[WORKSPACE].size, 0);
   });
+
+  it('clears a helper model that named a model of the previous endpoint, which the new one would not serve', async () => {
+    const user = {
+      'grounded.model.provider': 'openai-compatible',
+      'grounded.model.preset': 'openai',
+      'grounded.model.name': 'gpt-4o',
+      'grounded.model.helperModel': 'gpt-4o-mini',
+    };
+    const ollama = selectModelWith(
+      {},
+      { pick: items => items.find(i => i.preset === 'ollama'), typed: ['http://127.0.0.1:9/v1', 'llama3.1'] },
+      user,
+    );
+    await ollama.run();
+    assert.equal(ollama.effective('grounded.model.helperModel'), '');
+    const copilot = selectModelWith({}, { pick: items => items.find(i => i.modelId === 'copilot-gpt-4o') }, user);
+    await copilot.run();
+    assert.equal(copilot.effective('grounded.model.helperModel'), '');
+  });
+
+  it('keeps the helper model when the choice stays on the same server or among VS Code models', async () => {
+    // the same server, typed with a trailing slash (a closed loopback port: it lists no models)
+    const endpoint = selectModelWith(
+      {},
+      { pick: items => items.find(i => i.preset === 'vllm'), typed: ['http://127.0.0.1:9/v1/', 'qwen-32b'] },
+      {
+        'grounded.model.provider': 'openai-compatible',
+        'grounded.model.preset': 'vllm',
+        'grounded.model.baseUrl': 'http://127.0.0.1:9/v1',
+        'grounded.model.name': 'qwen-7b',
+        'grounded.model.helperModel': 'qwen-1b',
+      },
+    );
+    await endpoint.run();
+    assert.equal(endpoint.effective('grounded.model.name'), 'qwen-32b');
+    assert.equal(endpoint.effective('grounded.model.helperModel'), 'qwen-1b');
+    const vscodeModels = selectModelWith(
+      {},
+      { pick: items => items.find(i => i.modelId === 'copilot-gpt-4o') },
+      { 'grounded.model.provider': 'vscode', 'grounded.model.helperModel': 'copilot-gpt-4o-mini' },
+    );
+    await vscodeModels.run();
+    assert.equal(vscodeModels.effective('grounded.model.helperModel'), 'copilot-gpt-4o-mini');
+  });
 });
