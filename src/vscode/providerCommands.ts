@@ -24,14 +24,18 @@ export function registerProviderCommands(
   ];
 }
 
-/** Sends one tiny prompt with the configured provider; says how long it took, or what is wrong and how to fix it. */
+/**
+ * Sends one tiny prompt with the configured provider, and then with the helper model when one is set (it grades,
+ * rewrites and checks citations in every answer); says how long it took, or what is wrong and how to fix it.
+ * Returns the report of the model that failed, else the answering model's.
+ */
 async function runConnectionTest(
   keys: ApiKeyStore,
   models: ModelResolver,
   log: vscode.LogOutputChannel,
 ): Promise<ConnectionReport | undefined> {
   const settings = readModelSettings();
-  const { model, label } = await models.resolve();
+  const { model, helperModel, label } = await models.resolve();
   if (!model) {
     void vscode.window
       .showWarningMessage(
@@ -42,25 +46,36 @@ async function runConnectionTest(
     return undefined;
   }
   const name = label ?? 'the model';
-  const report = await vscode.window.withProgress(
+  const helperName = `the helper model ${settings.endpoint.helperModel.trim()}`;
+  const [report, helperReport] = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Grounded: testing ${name}…`, cancellable: true },
-    (_progress, token) => {
+    async (_progress, token) => {
       const controller = new AbortController();
       token.onCancellationRequested(() => controller.abort());
-      return loadCore().then(({ testConnection }) => testConnection(model, name, { signal: controller.signal }));
+      const { testConnection } = await loadCore();
+      const main = await testConnection(model, name, { signal: controller.signal });
+      const helper =
+        main.ok && helperModel
+          ? await testConnection(helperModel, helperName, { signal: controller.signal })
+          : undefined;
+      return [main, helper] as const;
     },
   );
   const resolved = resolveEndpoint(settings.endpoint);
   const secrets = 'endpoint' in resolved ? [(await keys.peek(resolved.endpoint.preset)) ?? ''] : [];
-  if (report.ok) {
-    log.info(`connection test: ${name} answered in ${report.latencyMs} ms`);
-    void vscode.window.showInformationMessage(`Connected to ${name} in ${report.latencyMs} ms.`);
+  const failed = !report.ok ? report : helperReport && !helperReport.ok ? helperReport : undefined;
+  if (!failed) {
+    const withHelper = helperReport ? `; ${helperName} in ${helperReport.latencyMs} ms` : '';
+    log.info(`connection test: ${name} answered in ${report.latencyMs} ms${withHelper}`);
+    void vscode.window.showInformationMessage(`Connected to ${name} in ${report.latencyMs} ms${withHelper}.`);
     return report;
   }
   const endpoint = settings.provider === 'openai-compatible' && 'endpoint' in resolved ? resolved.endpoint.baseURL : '';
   // a connection failure names the endpoint's origin itself; other failures say which endpoint answered
-  const hint = endpoint && !report.error.message.includes(originOf(endpoint) ?? endpoint) ? ` (${endpoint})` : '';
+  const hint = endpoint && !failed.error.message.includes(originOf(endpoint) ?? endpoint) ? ` (${endpoint})` : '';
+  // the answering model works: the message says it is the helper, which every answer's grading calls, that fails
+  const prefix = failed === report ? `${name}${hint}: ` : `${name} answers, but ${helperName}${hint} fails: `;
   // Not awaited: the command returns its report while the message waits for the user.
-  void showFailure(report.error, log, { what: `connection test: ${name}`, prefix: `${name}${hint}: `, held: secrets });
-  return report;
+  void showFailure(failed.error, log, { what: `connection test: ${failed.modelName}`, prefix, held: secrets });
+  return failed;
 }
