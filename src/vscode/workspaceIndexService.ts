@@ -17,7 +17,7 @@ import { GroundedError } from '../core/errors';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import { setOnboardingContext } from './onboarding';
 import { IndexStatusItem } from './indexStatusItem';
-import { filesExclude } from './settings';
+import { diskFolders, filesExclude } from './settings';
 
 /** What `indexReport` adds for the status item and the tests: where the index is kept and what was said. */
 export interface WorkspaceIndexReport extends IndexReport {
@@ -63,11 +63,11 @@ export class WorkspaceIndexService implements vscode.Disposable {
     this.status = new IndexStatusItem({
       rebuild: () => void vscode.commands.executeCommand('grounded.rebuildIndex'),
       cancel: () => this.retriever.cancel(),
-      folders: () => (vscode.workspace.workspaceFolders ?? []).length,
+      folders: () => diskFolders().length,
     });
     // The index lives in its own thread: the extension host, which every extension shares, keeps only the hits.
     const index = openWorkspaceIndex({
-      folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
+      folders: () => diskFolders().map(f => f.uri.fsPath),
       rules: indexRules,
       storeDir: this.storeDir,
       onProgress: progress => this.status.progress(progress),
@@ -97,13 +97,13 @@ export class WorkspaceIndexService implements vscode.Disposable {
         if (e.affectsConfiguration('files.exclude') || e.affectsConfiguration('grounded.index')) void this.sync();
       }),
     );
-    if ((vscode.workspace.workspaceFolders ?? []).length > 0) void this.sync();
+    if (diskFolders().length > 0) void this.sync();
     else this.status.update();
   }
 
   /** Waits for the index and tells what is in it. */
   async indexReport(): Promise<WorkspaceIndexReport> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
+    const folders = diskFolders().map(f => f.uri.fsPath);
     const base = { storeDir: this.storeDir, notices: [...this.notices], chunksDeleted: 0, segments: 0 };
     if (folders.length === 0) return { folders, files: 0, chunks: 0, skipped: {}, ...base };
     if (!this.retriever.stats()) await this.retriever.ready();
@@ -200,7 +200,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
 
 /** `grounded.index.*` and `files.exclude`, read fresh at each sync and update. */
 export function indexRules(): DiscoveryRules {
-  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folders = diskFolders();
   const c = vscode.workspace.getConfiguration('grounded.index');
   const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
   return {

@@ -16,12 +16,12 @@ export class FakeEmitter<T> {
   }
 }
 
-/** A `vscode.Uri` of the file scheme, as far as the index service reads one. */
-export const fileUri = (fsPath: string) => ({
-  scheme: 'file',
+/** A `vscode.Uri` of the file scheme (or another, whose `fsPath` is its path), as far as the index service reads one. */
+export const fileUri = (fsPath: string, scheme = 'file') => ({
+  scheme,
   fsPath,
   path: fsPath,
-  toString: () => `file://${fsPath}`,
+  toString: () => `${scheme}://${fsPath}`,
 });
 
 /** A status bar item that keeps what was set on it, and whether it was disposed. */
@@ -120,13 +120,14 @@ export function fakeVscodeWorkspace() {
     execute: (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args),
     /**
      * Replaces the workspace folders and fires onDidChangeWorkspaceFolders, as adding or removing a root does. A
-     * folder is named after its path's last part unless given a name (as a .code-workspace file can).
+     * folder is named after its path's last part unless given a name (as a .code-workspace file can), and is on disk
+     * unless given another scheme (a remote file system's folder).
      */
-    setFolders(paths: readonly (string | { path: string; name: string })[], fire = true): void {
+    setFolders(paths: readonly (string | { path: string; name?: string; scheme?: string })[], fire = true): void {
       folders = paths.map((p, index) =>
         typeof p === 'string'
           ? { uri: fileUri(p), name: basename(p), index }
-          : { uri: fileUri(p.path), name: p.name, index },
+          : { uri: fileUri(p.path, p.scheme), name: p.name ?? basename(p.path), index },
       );
       if (fire) folderChange.fire({});
     },

@@ -30,7 +30,7 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
    * A service over `folders`, with its fake `vscode` and its commands (Rebuild Index) registered; the index lives in
    * memory (no storage folder).
    */
-  function open(folders: string[], storage?: string) {
+  function open(folders: Parameters<ReturnType<typeof fakeVscodeWorkspace>['setFolders']>[0], storage?: string) {
     const fake = fakeVscodeWorkspace();
     fake.setFolders(folders, false);
     const log = fakeLog();
@@ -100,5 +100,20 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     await service.retriever.update([join(ws, 'docs')]);
     assert.equal((await service.indexReport()).files, 3);
     assert.equal(status(), '$(book) Grounded: 3 files');
+  });
+
+  it('indexes only the folders on disk: a remote folder is not walked at the local path its URI names', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    // the local path an `ssh://host/…` folder's fsPath names: another folder, which is not in the workspace
+    const local = await workspace({ 'secret.md': '# Secret\n\nThe key is hunter2.\n' });
+    const { service } = open([ws, { path: local, scheme: 'ssh' }]);
+    const report = await service.indexReport();
+    assert.deepEqual(report.folders, [ws]);
+    assert.equal(report.files, 1);
+    assert.deepEqual(
+      (await service.retriever.search('hunter2 key secret', { k: 5 })).map(p => p.path),
+      [],
+    );
   });
 });
