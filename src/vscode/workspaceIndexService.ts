@@ -29,7 +29,11 @@ export interface WorkspaceIndexReport extends IndexReport {
   notices: string[];
 }
 
-/** File events are gathered this long, then applied in one update (an edit is searchable well within a second). */
+/**
+ * File events are gathered this long from the first, then applied in one update (an edit is searchable well within
+ * a second). Later events do not put the update off: a file written without pause (a log, a database) would
+ * otherwise hold back every other change for as long as it is written.
+ */
 const UPDATE_DEBOUNCE_MS = 100;
 
 /**
@@ -155,8 +159,9 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private queue(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     this.pending.add(uri.fsPath);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) return; // joins the batch the first event started
     this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
       const paths = [...this.pending];
       this.pending.clear();
       const started = performance.now();

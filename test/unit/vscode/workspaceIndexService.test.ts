@@ -5,6 +5,7 @@ import type * as CommandsModule from '../../../src/vscode/commands';
 import type * as ServiceModule from '../../../src/vscode/workspaceIndexService';
 import { fakeVscodeWorkspace, fileUri, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 type Service = ServiceModule.WorkspaceIndexService;
 
@@ -115,5 +116,22 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
       (await service.retriever.search('hunter2 key secret', { k: 5 })).map(p => p.path),
       [],
     );
+  });
+
+  it('applies a save while another file in the workspace changes without pause', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n', 'server.log': 'started\n' });
+    const { fake, service } = open([ws]);
+    await service.indexReport();
+    // a log the watcher reports more often than updates are gathered, for as long as the test runs
+    const writer = setInterval(() => fake.watcher.change.fire(fileUri(join(ws, 'server.log'))), 5);
+    try {
+      await writeFile(join(ws, 'guide.md'), '# Guide\n\nCalibrate the sprocket.\n');
+      fake.save.fire({ uri: fileUri(join(ws, 'guide.md')) });
+      const found = await until(async () => (await service.retriever.search('sprocket', { k: 5 })).length > 0);
+      assert.ok(found, 'the save is searchable while the log is still being written');
+    } finally {
+      clearInterval(writer);
+    }
   });
 });
