@@ -209,9 +209,9 @@ export function indexRules(): DiscoveryRules {
   const c = vscode.workspace.getConfiguration('grounded.index');
   const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
   return {
-    exclude: [
-      ...new Set([...DEFAULT_EXCLUDE_GLOBS, ...folders.flatMap(filesExclude), ...c.get<string[]>('exclude', [])]),
-    ],
+    exclude: [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...c.get<string[]>('exclude', [])])],
+    // each folder's `files.exclude` (a folder can set its own in a multi-root workspace) leaves out only its files
+    folderExclude: Object.fromEntries(folders.map(f => [f.uri.fsPath, filesExclude(f)])),
     include: c.get<string[]>('include', []),
     // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
     maxFileBytes: fileByteLimit(Math.round(kb * 1024)),

@@ -48,6 +48,8 @@ export function fakeVscodeWorkspace() {
   const save = new FakeEmitter<{ uri: ReturnType<typeof fileUri> }>();
   /** Settings by full key (`grounded.index.exclude`), as the user and workspace settings resolve them. */
   const settings = new Map<string, unknown>();
+  /** Settings one folder sets for itself (its `.vscode/settings.json`): folder path → full key → value. */
+  const folderSettings = new Map<string, Map<string, unknown>>();
   const statusItems: FakeStatusBarItem[] = [];
   const warnings: string[] = [];
   const infos: string[] = [];
@@ -100,9 +102,13 @@ export function fakeVscodeWorkspace() {
       onDidSaveTextDocument: save.event,
       onDidChangeWorkspaceFolders: folderChange.event,
       onDidChangeConfiguration: configChange.event,
-      getConfiguration: (section: string) => ({
-        get: <T>(key: string, fallback?: T): T | undefined =>
-          settings.has(`${section}.${key}`) ? (settings.get(`${section}.${key}`) as T) : fallback,
+      getConfiguration: (section: string, scope?: { fsPath: string }) => ({
+        get: <T>(key: string, fallback?: T): T | undefined => {
+          const full = `${section}.${key}`;
+          const own = scope && folderSettings.get(scope.fsPath);
+          if (own?.has(full)) return own.get(full) as T;
+          return settings.has(full) ? (settings.get(full) as T) : fallback;
+        },
       }),
     },
   };
@@ -112,6 +118,7 @@ export function fakeVscodeWorkspace() {
     watcher,
     save,
     settings,
+    folderSettings,
     statusItems,
     warnings,
     infos,

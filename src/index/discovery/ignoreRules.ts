@@ -78,8 +78,11 @@ export const DEFAULT_EXCLUDE_GLOBS: readonly string[] = [
   '**/*.code-search',
 ];
 
+/** Whether a path (relative to its folder, POSIX) is matched; directories are tested as `dir/`. */
+export type PathMatcher = (path: string, isDirectory: boolean) => boolean;
+
 /** A matcher for exclude globs: excluded paths stay out even if an ignore file re-includes them. */
-export function excludeMatcher(globs: readonly string[]): (path: string, isDirectory: boolean) => boolean {
+export function excludeMatcher(globs: readonly string[]): PathMatcher {
   const rules = ignore().add(globsToIgnoreRules(globs));
   return (path, isDirectory) => rules.ignores(path + (isDirectory ? '/' : ''));
 }

@@ -31,8 +31,11 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
    * A service over `folders`, with its fake `vscode` and its commands (Rebuild Index) registered; the index lives in
    * memory (no storage folder).
    */
-  function open(folders: Parameters<ReturnType<typeof fakeVscodeWorkspace>['setFolders']>[0], storage?: string) {
-    const fake = fakeVscodeWorkspace();
+  function open(
+    folders: Parameters<ReturnType<typeof fakeVscodeWorkspace>['setFolders']>[0],
+    storage?: string,
+    fake = fakeVscodeWorkspace(),
+  ) {
     fake.setFolders(folders, false);
     const log = fakeLog();
     const { WorkspaceIndexService } = requireWithVscode<typeof ServiceModule>(
@@ -133,5 +136,26 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     } finally {
       clearInterval(writer);
     }
+  });
+
+  it("leaves out what a folder's own files.exclude names in that folder only", async function () {
+    this.timeout(30000);
+    const docs = { 'docs/guide.md': '# Guide\n\nCalibrate the sprocket.\n' };
+    const [app, api] = [await workspace(docs), await workspace(docs)];
+    const fake = fakeVscodeWorkspace();
+    fake.folderSettings.set(app, new Map([['files.exclude', { docs: true }]]));
+    const { service } = open([app, api], undefined, fake);
+    assert.deepEqual(
+      (await service.retriever.search('sprocket', { k: 5 })).map(p => p.location),
+      [join(api, 'docs', 'guide.md')],
+    );
+    // a save is judged by the folder's own exclude too
+    await writeFile(join(api, 'docs', 'guide.md'), '# Guide\n\nCalibrate the flange.\n');
+    await writeFile(join(app, 'docs', 'guide.md'), '# Guide\n\nCalibrate the flange.\n');
+    await service.retriever.update([join(api, 'docs', 'guide.md'), join(app, 'docs', 'guide.md')]);
+    assert.deepEqual(
+      (await service.retriever.search('flange', { k: 5 })).map(p => p.location),
+      [join(api, 'docs', 'guide.md')],
+    );
   });
 });
