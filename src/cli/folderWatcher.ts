@@ -1,7 +1,11 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 
-/** File events are gathered this long, then handed over in one batch (a save writes a file several times). */
+/**
+ * File events are gathered this long from the first, then handed over in one batch (a save writes a file several
+ * times). Later events do not put the batch off: a file written without pause (a log, a database) would otherwise
+ * hold back every other change for as long as it is written.
+ */
 const DEBOUNCE_MS = 100;
 
 export interface FolderWatcherOptions {
@@ -71,8 +75,9 @@ export class FolderWatcher {
   private queue(path: string): void {
     if (this.disposed) return;
     this.pending.add(path);
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) return; // joins the batch the first event started
     this.timer = setTimeout(() => {
+      this.timer = undefined;
       const paths = [...this.pending];
       this.pending.clear();
       this.options.onChange(paths);

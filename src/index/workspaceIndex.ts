@@ -121,6 +121,13 @@ export class WorkspaceIndex {
       if (this.syncing?.promise !== promise) return;
       this.syncing = undefined;
       this.config.onSyncing?.(false);
+      // changes parked for this sync that it did not apply (it was cancelled, or failed) are applied to the index
+      // in use: else a file saved meanwhile stays as it was until some later sync
+      if (this.dirty.size > 0 && this.current && !this.disposed) {
+        const parked = [...this.dirty];
+        this.dirty.clear();
+        void this.update(parked).catch(() => undefined);
+      }
     });
     this.syncing = { promise, controller };
     this.config.onSyncing?.(true);
@@ -136,12 +143,9 @@ export class WorkspaceIndex {
   update(locations: readonly string[]): Promise<void> {
     if (!this.current || this.syncing) {
       for (const l of locations) this.dirty.add(l);
-      return (
-        this.syncing?.promise.then(
-          () => undefined,
-          () => undefined,
-        ) ?? Promise.resolve()
-      );
+      // once the sync ends, and the index in use took what it left parked (see `sync`)
+      const settled = (): Promise<unknown> => this.updates;
+      return this.syncing?.promise.then(settled, settled).then(() => undefined) ?? Promise.resolve();
     }
     const run = this.updates.then(() => this.applyUpdates(locations));
     this.updates = run.then(

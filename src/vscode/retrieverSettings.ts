@@ -9,6 +9,7 @@ import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId } from '../provid
 import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
 import { loadCore } from './loadCore';
+import { diskFolders } from './settings';
 import { ApiKeyStore, type BoundSecrets } from './secrets';
 import { indexRules } from './workspaceIndexService';
 
@@ -133,7 +134,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
    */
   private async hybrid(settings: EmbeddingsSettings, signal?: AbortSignal): Promise<Retriever | undefined> {
     const storedKey = await this.keys.peek(settings.preset);
-    const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
+    const folders = diskFolders().map(f => f.uri.fsPath);
     const signature = JSON.stringify([settings, storedKey, folders]);
     if (this.hybridCached?.signature === signature) return this.hybridCached.retriever;
     const embedder = await this.embedder(settings, storedKey);
@@ -193,8 +194,8 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     const retriever = await createRemoteRetriever(settings, {
       embedder: await this.embedder(settings.embeddings, embeddingsKey),
       // named by the last part of their paths, as `grounded push` names them, not by the names a .code-workspace gives
-      locate: locatePushedPath(foldersByPath((vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath))),
-      folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
+      locate: locatePushedPath(foldersByPath(diskFolders().map(f => f.uri.fsPath))),
+      folders: () => diskFolders().map(f => f.uri.fsPath),
       onRetry: detail => this.log.info(detail),
       onNotice: message => this.log.warn(message),
       secrets: {

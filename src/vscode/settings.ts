@@ -13,6 +13,14 @@ export function askOptionsFromSettings(): Partial<AskOptions> {
   };
 }
 
+/**
+ * The workspace folders on this machine's disk, which the index walks and reads. A folder of another scheme (a
+ * remote or virtual file system's, `ssh://host/`) is left out: its `fsPath` names a local path that is not that folder
+ * (`/` for a remote root), and nothing outside the workspace folders may be read.
+ */
+export const diskFolders = (): vscode.WorkspaceFolder[] =>
+  (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === 'file');
+
 /** `files.exclude` patterns that are switched on, for discovery. */
 export function filesExclude(folder: vscode.WorkspaceFolder): string[] {
   const exclude = vscode.workspace.getConfiguration('files', folder.uri).get<Record<string, unknown>>('exclude', {});

@@ -17,7 +17,7 @@ import { GroundedError } from '../core/errors';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import { setOnboardingContext } from './onboarding';
 import { IndexStatusItem } from './indexStatusItem';
-import { filesExclude } from './settings';
+import { diskFolders, filesExclude } from './settings';
 
 /** What `indexReport` adds for the status item and the tests: where the index is kept and what was said. */
 export interface WorkspaceIndexReport extends IndexReport {
@@ -29,7 +29,11 @@ export interface WorkspaceIndexReport extends IndexReport {
   notices: string[];
 }
 
-/** File events are gathered this long, then applied in one update (an edit is searchable well within a second). */
+/**
+ * File events are gathered this long from the first, then applied in one update (an edit is searchable well within
+ * a second). Later events do not put the update off: a file written without pause (a log, a database) would
+ * otherwise hold back every other change for as long as it is written.
+ */
 const UPDATE_DEBOUNCE_MS = 100;
 
 /**
@@ -63,11 +67,11 @@ export class WorkspaceIndexService implements vscode.Disposable {
     this.status = new IndexStatusItem({
       rebuild: () => void vscode.commands.executeCommand('grounded.rebuildIndex'),
       cancel: () => this.retriever.cancel(),
-      folders: () => (vscode.workspace.workspaceFolders ?? []).length,
+      folders: () => diskFolders().length,
     });
     // The index lives in its own thread: the extension host, which every extension shares, keeps only the hits.
     const index = openWorkspaceIndex({
-      folders: () => (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath),
+      folders: () => diskFolders().map(f => f.uri.fsPath),
       rules: indexRules,
       storeDir: this.storeDir,
       onProgress: progress => this.status.progress(progress),
@@ -97,13 +101,13 @@ export class WorkspaceIndexService implements vscode.Disposable {
         if (e.affectsConfiguration('files.exclude') || e.affectsConfiguration('grounded.index')) void this.sync();
       }),
     );
-    if ((vscode.workspace.workspaceFolders ?? []).length > 0) void this.sync();
+    if (diskFolders().length > 0) void this.sync();
     else this.status.update();
   }
 
   /** Waits for the index and tells what is in it. */
   async indexReport(): Promise<WorkspaceIndexReport> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).map(f => f.uri.fsPath);
+    const folders = diskFolders().map(f => f.uri.fsPath);
     const base = { storeDir: this.storeDir, notices: [...this.notices], chunksDeleted: 0, segments: 0 };
     if (folders.length === 0) return { folders, files: 0, chunks: 0, skipped: {}, ...base };
     if (!this.retriever.stats()) await this.retriever.ready();
@@ -155,8 +159,9 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private queue(uri: vscode.Uri): void {
     if (uri.scheme !== 'file') return;
     this.pending.add(uri.fsPath);
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.flushTimer) return; // joins the batch the first event started
     this.flushTimer = setTimeout(() => {
+      this.flushTimer = undefined;
       const paths = [...this.pending];
       this.pending.clear();
       const started = performance.now();
@@ -200,13 +205,13 @@ export class WorkspaceIndexService implements vscode.Disposable {
 
 /** `grounded.index.*` and `files.exclude`, read fresh at each sync and update. */
 export function indexRules(): DiscoveryRules {
-  const folders = vscode.workspace.workspaceFolders ?? [];
+  const folders = diskFolders();
   const c = vscode.workspace.getConfiguration('grounded.index');
   const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
   return {
-    exclude: [
-      ...new Set([...DEFAULT_EXCLUDE_GLOBS, ...folders.flatMap(filesExclude), ...c.get<string[]>('exclude', [])]),
-    ],
+    exclude: [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...c.get<string[]>('exclude', [])])],
+    // each folder's `files.exclude` (a folder can set its own in a multi-root workspace) leaves out only its files
+    folderExclude: Object.fromEntries(folders.map(f => [f.uri.fsPath, filesExclude(f)])),
     include: c.get<string[]>('include', []),
     // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
     maxFileBytes: fileByteLimit(Math.round(kb * 1024)),

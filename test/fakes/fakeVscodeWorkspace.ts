@@ -16,12 +16,12 @@ export class FakeEmitter<T> {
   }
 }
 
-/** A `vscode.Uri` of the file scheme, as far as the index service reads one. */
-export const fileUri = (fsPath: string) => ({
-  scheme: 'file',
+/** A `vscode.Uri` of the file scheme (or another, whose `fsPath` is its path), as far as the index service reads one. */
+export const fileUri = (fsPath: string, scheme = 'file') => ({
+  scheme,
   fsPath,
   path: fsPath,
-  toString: () => `file://${fsPath}`,
+  toString: () => `${scheme}://${fsPath}`,
 });
 
 /** A status bar item that keeps what was set on it, and whether it was disposed. */
@@ -48,6 +48,8 @@ export function fakeVscodeWorkspace() {
   const save = new FakeEmitter<{ uri: ReturnType<typeof fileUri> }>();
   /** Settings by full key (`grounded.index.exclude`), as the user and workspace settings resolve them. */
   const settings = new Map<string, unknown>();
+  /** Settings one folder sets for itself (its `.vscode/settings.json`): folder path → full key → value. */
+  const folderSettings = new Map<string, Map<string, unknown>>();
   const statusItems: FakeStatusBarItem[] = [];
   const warnings: string[] = [];
   const infos: string[] = [];
@@ -100,9 +102,13 @@ export function fakeVscodeWorkspace() {
       onDidSaveTextDocument: save.event,
       onDidChangeWorkspaceFolders: folderChange.event,
       onDidChangeConfiguration: configChange.event,
-      getConfiguration: (section: string) => ({
-        get: <T>(key: string, fallback?: T): T | undefined =>
-          settings.has(`${section}.${key}`) ? (settings.get(`${section}.${key}`) as T) : fallback,
+      getConfiguration: (section: string, scope?: { fsPath: string }) => ({
+        get: <T>(key: string, fallback?: T): T | undefined => {
+          const full = `${section}.${key}`;
+          const own = scope && folderSettings.get(scope.fsPath);
+          if (own?.has(full)) return own.get(full) as T;
+          return settings.has(full) ? (settings.get(full) as T) : fallback;
+        },
       }),
     },
   };
@@ -112,6 +118,7 @@ export function fakeVscodeWorkspace() {
     watcher,
     save,
     settings,
+    folderSettings,
     statusItems,
     warnings,
     infos,
@@ -120,13 +127,14 @@ export function fakeVscodeWorkspace() {
     execute: (id: string, ...args: unknown[]) => vscode.commands.executeCommand(id, ...args),
     /**
      * Replaces the workspace folders and fires onDidChangeWorkspaceFolders, as adding or removing a root does. A
-     * folder is named after its path's last part unless given a name (as a .code-workspace file can).
+     * folder is named after its path's last part unless given a name (as a .code-workspace file can), and is on disk
+     * unless given another scheme (a remote file system's folder).
      */
-    setFolders(paths: readonly (string | { path: string; name: string })[], fire = true): void {
+    setFolders(paths: readonly (string | { path: string; name?: string; scheme?: string })[], fire = true): void {
       folders = paths.map((p, index) =>
         typeof p === 'string'
           ? { uri: fileUri(p), name: basename(p), index }
-          : { uri: fileUri(p.path), name: p.name, index },
+          : { uri: fileUri(p.path, p.scheme), name: p.name ?? basename(p.path), index },
       );
       if (fire) folderChange.fire({});
     },

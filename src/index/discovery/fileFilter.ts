@@ -1,8 +1,8 @@
 import { realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { documentAdmitted } from '../documents/documents';
-import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
-import { folderPrefix, isInside, readIgnoreFiles, type DiscoveryRules } from './walkFolders';
+import { IgnoreStack, includeMatcher } from './ignoreRules';
+import { folderExcludes, folderPrefix, isInside, readIgnoreFiles, type DiscoveryRules } from './walkFolders';
 
 /** A file the rules let in, with its display path and what stat says. */
 export interface AdmittedFile {
@@ -28,7 +28,7 @@ export interface FileFilter {
  * of a thousand paths in one folder reads its ignore files once, not a thousand times).
  */
 export function createFileFilter(folders: readonly string[], rules: DiscoveryRules): FileFilter {
-  const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
+  const excludedIn = folderExcludes(rules);
   const included = includeMatcher(rules.include ?? []);
   // the folders' real paths, resolved once per filter without blocking the thread
   const roots = Promise.all(folders.map(f => realpath(f).catch(() => f)));
@@ -52,6 +52,7 @@ export function createFileFilter(folders: readonly string[], rules: DiscoveryRul
    */
   const stopOf = async (folder: string, location: string, isDirectory: boolean): Promise<string | undefined> => {
     const parts = relative(folder, location).split(sep);
+    const excluded = excludedIn(folder);
     let ignores = IgnoreStack.empty();
     let dir = folder;
     for (let i = 0; i < parts.length; i++) {

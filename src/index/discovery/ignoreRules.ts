@@ -1,6 +1,12 @@
 import ignore, { type Ignore } from 'ignore';
 
 /**
+ * Whether ignore files match names whatever their case, as git does where it sets `core.ignorecase`: on the
+ * case-insensitive file systems of macOS and Windows. Elsewhere `*.s` (generated assembly) leaves `head.S` in.
+ */
+const IGNORE_FILES_IGNORE_CASE = process.platform === 'darwin' || process.platform === 'win32';
+
+/**
  * The .gitignore/.groundedignore rules in force for one directory tree. Deeper files take precedence over
  * shallower ones (as in git); within one directory, .groundedignore comes after .gitignore so it can re-include
  * (`!dist/`) what git ignores.
@@ -15,7 +21,10 @@ export class IgnoreStack {
   /** A stack with one more level: `contents` are ignore files found in the directory `base` ('' = root, else 'a/b/'). */
   with(base: string, contents: readonly string[]): IgnoreStack {
     if (contents.length === 0) return this;
-    return new IgnoreStack([...this.levels, { base, rules: ignore().add(contents.join('\n')) }]);
+    return new IgnoreStack([
+      ...this.levels,
+      { base, rules: ignore({ ignorecase: IGNORE_FILES_IGNORE_CASE }).add(contents.join('\n')) },
+    ]);
   }
 
   /** Whether `path` (relative to the root, POSIX) is ignored; directories are tested as `dir/`. */
@@ -78,8 +87,11 @@ export const DEFAULT_EXCLUDE_GLOBS: readonly string[] = [
   '**/*.code-search',
 ];
 
+/** Whether a path (relative to its folder, POSIX) is matched; directories are tested as `dir/`. */
+export type PathMatcher = (path: string, isDirectory: boolean) => boolean;
+
 /** A matcher for exclude globs: excluded paths stay out even if an ignore file re-includes them. */
-export function excludeMatcher(globs: readonly string[]): (path: string, isDirectory: boolean) => boolean {
+export function excludeMatcher(globs: readonly string[]): PathMatcher {
   const rules = ignore().add(globsToIgnoreRules(globs));
   return (path, isDirectory) => rules.ignores(path + (isDirectory ? '/' : ''));
 }

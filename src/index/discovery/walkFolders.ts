@@ -5,7 +5,7 @@ import { createYielder } from '../base/yieldToEventLoop';
 import { documentAdmitted, type DocumentSettings } from '../documents/documents';
 import type { ExtractedDocument } from '../documents/extractedDocument';
 import { readAtMost } from './fileReading';
-import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher } from './ignoreRules';
+import { DEFAULT_EXCLUDE_GLOBS, excludeMatcher, IgnoreStack, includeMatcher, type PathMatcher } from './ignoreRules';
 import { emptySkipCounts, type SkipReason } from './skipReasons';
 import { STORE_MARKER } from './storeMarker';
 
@@ -29,6 +29,11 @@ export interface DiscoveredFile {
 export interface DiscoveryRules {
   /** VS Code-style globs (`files.exclude`); default DEFAULT_EXCLUDE_GLOBS. `.git` is always excluded. */
   exclude?: readonly string[];
+  /**
+   * More exclude globs for one folder only, by its path as given (a multi-root workspace folder's own
+   * `files.exclude`): they leave nothing out of the other folders.
+   */
+  folderExclude?: Readonly<Record<string, readonly string[]>>;
   /** When not empty, only files matching one of these globs are indexed (`grounded.index.include`). */
   include?: readonly string[];
   /** Files larger than this many bytes are skipped; default 1 MB, at most MAX_FILE_BYTES_LIMIT (see fileByteLimit). */
@@ -66,6 +71,8 @@ interface FollowedLink {
   prefix: string;
   /** The ignore rules in force in the folder holding it. */
   ignores: IgnoreStack;
+  /** The exclude globs of the workspace folder holding it. */
+  excluded: PathMatcher;
   info: { size: number; mtimeMs: number } | undefined;
 }
 
@@ -87,6 +94,23 @@ export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
 /** The display path prefix of a folder: its name when several folders are indexed together. */
 export const folderPrefix = (folders: readonly string[], folder: string): string =>
   folders.length > 1 ? basename(folder) + '/' : '';
+
+/**
+ * The exclude matcher of each folder: `.git`, the exclude globs (default DEFAULT_EXCLUDE_GLOBS) and the folder's own
+ * (`folderExclude`). Each folder's is compiled once.
+ */
+export function folderExcludes(rules: DiscoveryRules): (folder: string) => PathMatcher {
+  const shared = ['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)];
+  const matchers = new Map<string, PathMatcher>();
+  return folder => {
+    let matcher = matchers.get(folder);
+    if (!matcher) {
+      matcher = excludeMatcher([...shared, ...(rules.folderExclude?.[folder] ?? [])]);
+      matchers.set(folder, matcher);
+    }
+    return matcher;
+  };
+}
 
 /** The folders' real paths (every link resolved), which a link's real path must lie in to be followed. */
 export const realFolders = (folders: readonly string[]): string[] => folders.map(f => realPath(f) ?? f);
@@ -117,7 +141,7 @@ export async function walkFolders(
   },
 ): Promise<{ candidates: Candidate[]; skipped: Record<SkipReason, number> }> {
   const statFiles = rules.statFiles ?? true;
-  const excluded = excludeMatcher(['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)]);
+  const excludedIn = folderExcludes(rules);
   const included = includeMatcher(rules.include ?? []);
   const skipped = emptySkipCounts();
   const step = createYielder(rules.signal);
@@ -130,8 +154,18 @@ export async function walkFolders(
   const roots = realFolders(folders);
   const maxFiles = fileCountLimit(rules.maxFiles);
 
-  /** `real`: the folder's real path, for loop detection (only a link needs a realpath call: below it, real + name). */
-  const walk = async (dir: string, real: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
+  /**
+   * `real`: the folder's real path, for loop detection (only a link needs a realpath call: below it, real + name);
+   * `excluded`: the exclude globs of the workspace folder `rel` is relative to.
+   */
+  const walk = async (
+    dir: string,
+    real: string,
+    rel: string,
+    prefix: string,
+    ignores: IgnoreStack,
+    excluded: PathMatcher,
+  ): Promise<void> => {
     await step();
     let entries: Dirent[];
     try {
@@ -170,16 +204,32 @@ export async function walkFolders(
         const target = realPath(location);
         if (target === undefined) skipped.unreadable++;
         else if (!isInside(target, roots)) skipped['outside-link']++;
-        else (isDirectory ? folderLinks : fileLinks).push({ location, target, path, prefix, ignores: scoped, info });
-      } else if (isDirectory) await enter(location, join(real, entry.name), path, prefix, scoped);
+        else
+          (isDirectory ? folderLinks : fileLinks).push({
+            location,
+            target,
+            path,
+            prefix,
+            ignores: scoped,
+            excluded,
+            info,
+          });
+      } else if (isDirectory) await enter(location, join(real, entry.name), path, prefix, scoped, excluded);
       else list(prefix + path, location, info);
     }
   };
-  const enter = async (dir: string, real: string, rel: string, prefix: string, ignores: IgnoreStack): Promise<void> => {
+  const enter = async (
+    dir: string,
+    real: string,
+    rel: string,
+    prefix: string,
+    ignores: IgnoreStack,
+    excluded: PathMatcher,
+  ): Promise<void> => {
     if (walked.has(real)) skipped['symlink-loop']++;
     else {
       walked.set(real, dir);
-      await walk(dir, real, rel, prefix, ignores);
+      await walk(dir, real, rel, prefix, ignores, excluded);
     }
   };
   const list = (path: string, location: string, info: { size: number; mtimeMs: number } | undefined): void => {
@@ -196,12 +246,12 @@ export async function walkFolders(
     const real = roots[i] as string;
     if (walked.has(real)) continue;
     walked.set(real, folder);
-    await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty());
+    await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty(), excludedIn(folder));
   }
   // a folder walked through a link may hold more links: they join the queues
   for (let i = 0; i < folderLinks.length; i++) {
     const link = folderLinks[i] as FollowedLink;
-    await enter(link.location, link.target, link.path, link.prefix, link.ignores);
+    await enter(link.location, link.target, link.path, link.prefix, link.ignores, link.excluded);
   }
   if (fileLinks.length > 0) {
     const listed = new Set(candidates.map(c => c.location));

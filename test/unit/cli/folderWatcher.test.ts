@@ -44,4 +44,24 @@ describe('the folder watcher of grounded mcp', () => {
       watcher.dispose();
     }
   });
+
+  it('hands over a saved file while another file in the folder is written without pause', async () => {
+    const root = await dirs.make('grounded-watch-busy-');
+    const batches: string[][] = [];
+    const watcher = new FolderWatcher({ onChange: paths => batches.push(paths), onError: assert.fail });
+    // a log written more often than the batch interval, for as long as the test runs
+    let lines = 0;
+    const writer = setInterval(() => void writeFile(join(root, 'server.log'), `line ${++lines}\n`), 5);
+    try {
+      watcher.watch([root]);
+      await writeFile(join(root, 'notes.md'), '# Notes\n');
+      assert.ok(
+        await until(() => batches.flat().includes(join(root, 'notes.md'))),
+        'the save is handed over while the log is still being written',
+      );
+    } finally {
+      clearInterval(writer);
+      watcher.dispose();
+    }
+  });
 });

@@ -94,6 +94,16 @@ describe('incremental updates', () => {
     }
   });
 
+  it('applies a change saved while a sync ran when that sync is cancelled instead of installed', async () => {
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes\n\nThe sprocket order is late.\n');
+    const syncing = index.sync().catch((e: unknown) => (e as Error).name);
+    const parked = index.update([join(ws, 'notes.txt')]); // parked: a sync is under way
+    index.cancel();
+    assert.equal(await syncing, 'AbortError');
+    await parked;
+    assert.deepEqual(paths('sprocket'), ['notes.txt:1-3']);
+  });
+
   it("readies each new segment's WebAssembly scorer while idle, and then scores common terms there", async () => {
     const prepared: number[] = [];
     const scoredAll: number[] = [];

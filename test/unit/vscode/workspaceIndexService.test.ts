@@ -5,6 +5,7 @@ import type * as CommandsModule from '../../../src/vscode/commands';
 import type * as ServiceModule from '../../../src/vscode/workspaceIndexService';
 import { fakeVscodeWorkspace, fileUri, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 type Service = ServiceModule.WorkspaceIndexService;
 
@@ -30,8 +31,11 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
    * A service over `folders`, with its fake `vscode` and its commands (Rebuild Index) registered; the index lives in
    * memory (no storage folder).
    */
-  function open(folders: string[], storage?: string) {
-    const fake = fakeVscodeWorkspace();
+  function open(
+    folders: Parameters<ReturnType<typeof fakeVscodeWorkspace>['setFolders']>[0],
+    storage?: string,
+    fake = fakeVscodeWorkspace(),
+  ) {
     fake.setFolders(folders, false);
     const log = fakeLog();
     const { WorkspaceIndexService } = requireWithVscode<typeof ServiceModule>(
@@ -100,5 +104,58 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     await service.retriever.update([join(ws, 'docs')]);
     assert.equal((await service.indexReport()).files, 3);
     assert.equal(status(), '$(book) Grounded: 3 files');
+  });
+
+  it('indexes only the folders on disk: a remote folder is not walked at the local path its URI names', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n' });
+    // the local path an `ssh://host/…` folder's fsPath names: another folder, which is not in the workspace
+    const local = await workspace({ 'secret.md': '# Secret\n\nThe key is hunter2.\n' });
+    const { service } = open([ws, { path: local, scheme: 'ssh' }]);
+    const report = await service.indexReport();
+    assert.deepEqual(report.folders, [ws]);
+    assert.equal(report.files, 1);
+    assert.deepEqual(
+      (await service.retriever.search('hunter2 key secret', { k: 5 })).map(p => p.path),
+      [],
+    );
+  });
+
+  it('applies a save while another file in the workspace changes without pause', async function () {
+    this.timeout(30000);
+    const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n', 'server.log': 'started\n' });
+    const { fake, service } = open([ws]);
+    await service.indexReport();
+    // a log the watcher reports more often than updates are gathered, for as long as the test runs
+    const writer = setInterval(() => fake.watcher.change.fire(fileUri(join(ws, 'server.log'))), 5);
+    try {
+      await writeFile(join(ws, 'guide.md'), '# Guide\n\nCalibrate the sprocket.\n');
+      fake.save.fire({ uri: fileUri(join(ws, 'guide.md')) });
+      const found = await until(async () => (await service.retriever.search('sprocket', { k: 5 })).length > 0);
+      assert.ok(found, 'the save is searchable while the log is still being written');
+    } finally {
+      clearInterval(writer);
+    }
+  });
+
+  it("leaves out what a folder's own files.exclude names in that folder only", async function () {
+    this.timeout(30000);
+    const docs = { 'docs/guide.md': '# Guide\n\nCalibrate the sprocket.\n' };
+    const [app, api] = [await workspace(docs), await workspace(docs)];
+    const fake = fakeVscodeWorkspace();
+    fake.folderSettings.set(app, new Map([['files.exclude', { docs: true }]]));
+    const { service } = open([app, api], undefined, fake);
+    assert.deepEqual(
+      (await service.retriever.search('sprocket', { k: 5 })).map(p => p.location),
+      [join(api, 'docs', 'guide.md')],
+    );
+    // a save is judged by the folder's own exclude too
+    await writeFile(join(api, 'docs', 'guide.md'), '# Guide\n\nCalibrate the flange.\n');
+    await writeFile(join(app, 'docs', 'guide.md'), '# Guide\n\nCalibrate the flange.\n');
+    await service.retriever.update([join(api, 'docs', 'guide.md'), join(app, 'docs', 'guide.md')]);
+    assert.deepEqual(
+      (await service.retriever.search('flange', { k: 5 })).map(p => p.location),
+      [join(api, 'docs', 'guide.md')],
+    );
   });
 });

@@ -77,6 +77,20 @@ describe('discovering and reading files (discoverFileBatches)', () => {
     assert.ok(files.some(f => f.path === 'docs/a.md'));
   });
 
+  it('matches ignore files by case as git does: exactly, unless the file systems of the platform ignore case', async () => {
+    // the Linux kernel's .gitignore: `*.s` is generated assembly, `*.S` the assembly sources
+    await put(root, {
+      '.gitignore': '*.s\nBuild/\n',
+      'arch/entry.S': 'entry',
+      'arch/gen.s': 'generated',
+      'build/a.md': 'a',
+    });
+    const { files } = await discoverFiles([root]);
+    const paths = files.map(f => f.path).sort();
+    const ignoreCase = process.platform === 'darwin' || process.platform === 'win32';
+    assert.deepEqual(paths, ignoreCase ? ['.gitignore'] : ['.gitignore', 'arch/entry.S', 'build/a.md']);
+  });
+
   it('skips binaries, big files and minified files, and counts them', async () => {
     await put(root, {
       'ok.txt': 'text',
