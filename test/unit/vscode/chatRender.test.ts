@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import MarkdownIt from 'markdown-it';
 import { ask } from '../../../src/core/ask';
 import { EndpointRequestError, GroundedError, SELECT_MODEL, type ErrorAction } from '../../../src/core/errors';
 import type { AnswerEvent, Citation } from '../../../src/core/events';
@@ -228,6 +229,23 @@ describe('chat rendering', () => {
       sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
       ['markdown:The car flies on plutonium ', 'anchor:1:docs/file1.md:1-1', `markdown:${PARTIAL_NOTE}`, 'markdown:.'],
     );
+  });
+
+  it('shows a `/search` query and a heading holding `[n]` as written, with no anchor in them', async () => {
+    const sink = new SpyChatSink();
+    const headed = new FakeRetriever(() => [
+      { ...passage(1, '## Option [2]\nThe arr[1] value is set here.'), title: 'Guide > Option [2]' },
+      passage(2, 'arr[1] again.'),
+    ]);
+    await renderToChat(ask({ question: 'arr[1]', mode: 'search' }, { retriever: headed }), sink);
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('anchor:')),
+      [],
+    );
+    const html = new MarkdownIt().render(sink.markdownText);
+    assert.match(html, /Search results for “arr\[1\]”/);
+    assert.match(html, /<code>docs\/file1\.md:1-3<\/code> · Option \[2\]/);
+    assert.ok(sink.calls.includes('cited:docs/file1.md:2-2 docs/file2.md:1-1'), sink.calls.join('\n'));
   });
 
   it('lists the passages an answer was written from as references when it cites none', async () => {
