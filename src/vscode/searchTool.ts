@@ -106,8 +106,11 @@ async function withinFirstBuildWait<T>(searching: Promise<T>, controller: AbortC
   }
 }
 
-/** At most 80 characters, counted as code points so that an emoji or another astral character is never cut in two. */
+/**
+ * The query on one line (VS Code shows each line break of the message as a paragraph of its own), at most 80
+ * characters, counted as code points so that an emoji or another astral character is never cut in two.
+ */
 const clip = (text: string): string => {
-  const chars = [...text];
-  return chars.length > 80 ? `${chars.slice(0, 79).join('')}…` : text;
+  const chars = [...text.replace(/\s+/g, ' ')];
+  return chars.length > 80 ? `${chars.slice(0, 79).join('')}…` : chars.join('');
 };

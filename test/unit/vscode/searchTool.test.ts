@@ -193,6 +193,17 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
     );
   });
 
+  it('shows a query of several lines on one line', async () => {
+    const prepared = await tool(new FakeRetriever(() => [])).prepareInvocation?.(
+      { input: { query: 'where is\n\nthe flux\r\n\tcapacitor  configured' } },
+      new FakeCancellationToken() as unknown as vscode.CancellationToken,
+    );
+    assert.equal(
+      prepared?.invocationMessage,
+      'Searching the workspace with Grounded for “where is the flux capacitor configured”',
+    );
+  });
+
   it('shortens a long query without splitting a character in two', async () => {
     const query = `${'a'.repeat(78)}😀 and then many more words about the flux capacitor`;
     const prepared = await tool(new FakeRetriever(() => [])).prepareInvocation?.(
