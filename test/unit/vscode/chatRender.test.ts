@@ -99,6 +99,16 @@ describe('chat rendering', () => {
     assert.equal(outcome.answer, 'Flux is 88 [1]');
   });
 
+  it('closes the code block a broken stream left open, so the interrupted note is not shown as code', async () => {
+    const { sink } = await render({
+      tokens: ['Set it:\n\n', '1. In the file:\n\n   ```ts\n', '   flux = 88;\n', '   more();'],
+      failAfter: { tokens: 3, error: new Error('socket hang up') },
+    });
+    const html = new MarkdownIt().render(sink.markdownText);
+    assert.match(html, /<pre><code class="language-ts">flux = 88;\n<\/code><\/pre>/);
+    assert.match(html, /<\/ol>\n<p><em>— answer interrupted —<\/em><\/p>\n$/);
+  });
+
   it('marks a claim whose cited lines do not say it, and lists each cited range once', async () => {
     const { sink } = await render({ tokens: ['Flux is 88 [1]. The moon is made of cheese [1]. Flux is 88 [1].'] });
     const calls = sink.calls.filter(c => !c.startsWith('progress:'));
