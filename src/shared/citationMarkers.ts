@@ -455,3 +455,9 @@ export function markersOf(text: string): { n: number; ordinal: number }[] {
   const pieces = [...scanner.push(text), ...scanner.flush()];
   return pieces.flatMap(p => (p.type === 'marker' ? [{ n: p.n, ordinal: p.ordinal }] : []));
 }
+
+/**
+ * Quoted text (a search's query, a heading) as markdown that shows each `[n]` as written and holds no marker: its
+ * closing bracket escaped (`[1\]`), so no surface takes `arr[1]` for a citation of the first source.
+ */
+export const quotedWithoutMarkers = (text: string): string => text.replace(MARKER, m => `${m.slice(0, -1)}\\]`);

@@ -3,7 +3,7 @@ import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
-import { MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
+import { ANSWER_START, contextAfterLine, MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
 import { rangeKey, sourcesToShow } from '../shared/sourcesToShow';
 import type { CitedRange } from './sourcesMarkdown';
 
@@ -173,7 +173,12 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       case 'error':
         write(scanner.flush());
         release();
-        if (event.partial) sink.markdown(INTERRUPTED_NOTE);
+        if (event.partial) {
+          // chat joins the parts into one markdown: a note after an unclosed code block would be shown as code
+          const close = closingFence(event.partial);
+          if (close) sink.markdown(close);
+          sink.markdown(INTERRUPTED_NOTE);
+        }
         // the fixes first (Set API Key, Open Setting, Show Log…), then Retry where asking again can help
         for (const action of fixActions(event.error)) sink.button(action);
         if (event.error.kind !== 'bad-input' && event.error.kind !== 'cancelled') sink.button(RETRY);
@@ -187,6 +192,22 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   write(scanner.flush());
   release();
   return { answer: '', mode: 'answer', cited: 0 };
+}
+
+/**
+ * The line that closes the code block `text` leaves open (its run, in the block quotes and list item the block is
+ * in), on a line of its own; empty when it leaves none open.
+ */
+function closingFence(text: string): string {
+  let context = ANSWER_START;
+  for (const line of text.split('\n')) context = contextAfterLine(line, context);
+  const { fence, items } = context;
+  if (!fence) return '';
+  // each quote marker where the content it is in starts: after the list item open at that depth, if any
+  let opening = '';
+  for (let quotes = 0; quotes < fence.quotes; quotes++)
+    opening += `${' '.repeat(items.filter(item => item.quotes === quotes).at(-1)?.content ?? 0)}> `;
+  return `${text.endsWith('\n') ? '' : '\n'}${opening}${' '.repeat(fence.base)}${fence.run}`;
 }
 
 /**

@@ -42,18 +42,22 @@ export function registerSearchTool(deps: SearchToolDeps): vscode.Disposable {
  */
 export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool<SearchToolInput> {
   return {
-    prepareInvocation: ({ input }) => ({
-      invocationMessage:
-        typeof input.query === 'string' && input.query.trim()
-          ? `Searching the workspace with Grounded for “${clip(input.query.trim())}”`
-          : 'Searching the workspace with Grounded',
-    }),
+    prepareInvocation: ({ input }) => {
+      const { query } = fieldsOf(input);
+      return {
+        invocationMessage:
+          typeof query === 'string' && query.trim()
+            ? `Searching the workspace with Grounded for “${clip(query.trim())}”`
+            : 'Searching the workspace with Grounded',
+      };
+    },
     async invoke(options, token) {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
       try {
         const core = await deps.loadCore();
-        const input = core.agentSearchInput(options.input.query, options.input.maxResults);
+        const { query, maxResults } = fieldsOf(options.input);
+        const input = core.agentSearchInput(query, maxResults);
         const tokenization = options.tokenizationOptions;
         const searching = core.agentSearch(deps.retriever, input, {
           signal: controller.signal,
@@ -78,6 +82,12 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
   };
 }
 
+/**
+ * The fields of what the caller sent: a caller that skips the schema may send no object at all (`null`, nothing, a
+ * bare string), which then has none, so the checks say what is missing instead of the property read throwing.
+ */
+const fieldsOf = (input: unknown): SearchToolInput => (typeof input === 'object' && input !== null ? input : {});
+
 /** The search, or, when the first build has not ended within `ms`, an error saying to search again. */
 async function withinFirstBuildWait<T>(searching: Promise<T>, controller: AbortController, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -96,8 +106,11 @@ async function withinFirstBuildWait<T>(searching: Promise<T>, controller: AbortC
   }
 }
 
-/** At most 80 characters, counted as code points so that an emoji or another astral character is never cut in two. */
+/**
+ * The query on one line (VS Code shows each line break of the message as a paragraph of its own), at most 80
+ * characters, counted as code points so that an emoji or another astral character is never cut in two.
+ */
 const clip = (text: string): string => {
-  const chars = [...text];
-  return chars.length > 80 ? `${chars.slice(0, 79).join('')}…` : text;
+  const chars = [...text.replace(/\s+/g, ' ')];
+  return chars.length > 80 ? `${chars.slice(0, 79).join('')}…` : chars.join('');
 };

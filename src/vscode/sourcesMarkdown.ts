@@ -1,4 +1,5 @@
 import { passageRef, type Passage } from '../core/passage';
+import { escapeName } from '../cli/terminalText';
 import { toStoredPassage } from './storedPassage';
 
 /** One distinct cited range of an answer, and the final verdict on the claims that cite it, in words. */
@@ -11,7 +12,12 @@ export interface CitedRange {
 /** Opens a cited range from a link in a chat answer; not in the palette. */
 export const OPEN_CITATION = 'grounded.openCitation';
 
-const escapeMarkdown = (text: string): string => text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, c => `\\${c}`);
+/**
+ * Text shown as written, on one line: control characters as escapes (`\n`), so a file name with a blank line in it
+ * cannot end the paragraph and spill a link's arguments as text, then every ASCII punctuation character escaped,
+ * so a name starts no link, emphasis, heading, HTML or entity (`&lt;` stays as written).
+ */
+const escapeMarkdown = (text: string): string => escapeName(text).replace(/[!-/:-@[-`{-~]/g, c => `\\${c}`);
 
 /**
  * A command link's argument: URI-encoded JSON with its parentheses encoded too, which `encodeURIComponent` leaves

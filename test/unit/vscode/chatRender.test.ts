@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import MarkdownIt from 'markdown-it';
 import { ask } from '../../../src/core/ask';
 import { EndpointRequestError, GroundedError, SELECT_MODEL, type ErrorAction } from '../../../src/core/errors';
 import type { AnswerEvent, Citation } from '../../../src/core/events';
@@ -96,6 +97,16 @@ describe('chat rendering', () => {
     );
     assert.equal(outcome.error?.kind, 'stream-broken');
     assert.equal(outcome.answer, 'Flux is 88 [1]');
+  });
+
+  it('closes the code block a broken stream left open, so the interrupted note is not shown as code', async () => {
+    const { sink } = await render({
+      tokens: ['Set it:\n\n', '1. In the file:\n\n   ```ts\n', '   flux = 88;\n', '   more();'],
+      failAfter: { tokens: 3, error: new Error('socket hang up') },
+    });
+    const html = new MarkdownIt().render(sink.markdownText);
+    assert.match(html, /<pre><code class="language-ts">flux = 88;\n<\/code><\/pre>/);
+    assert.match(html, /<\/ol>\n<p><em>— answer interrupted —<\/em><\/p>\n$/);
   });
 
   it('marks a claim whose cited lines do not say it, and lists each cited range once', async () => {
@@ -228,6 +239,23 @@ describe('chat rendering', () => {
       sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
       ['markdown:The car flies on plutonium ', 'anchor:1:docs/file1.md:1-1', `markdown:${PARTIAL_NOTE}`, 'markdown:.'],
     );
+  });
+
+  it('shows a `/search` query and a heading holding `[n]` as written, with no anchor in them', async () => {
+    const sink = new SpyChatSink();
+    const headed = new FakeRetriever(() => [
+      { ...passage(1, '## Option [2]\nThe arr[1] value is set here.'), title: 'Guide > Option [2]' },
+      passage(2, 'arr[1] again.'),
+    ]);
+    await renderToChat(ask({ question: 'arr[1]', mode: 'search' }, { retriever: headed }), sink);
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('anchor:')),
+      [],
+    );
+    const html = new MarkdownIt().render(sink.markdownText);
+    assert.match(html, /Search results for “arr\[1\]”/);
+    assert.match(html, /<code>docs\/file1\.md:1-3<\/code> · Option \[2\]/);
+    assert.ok(sink.calls.includes('cited:docs/file1.md:2-2 docs/file2.md:1-1'), sink.calls.join('\n'));
   });
 
   it('lists the passages an answer was written from as references when it cites none', async () => {

@@ -124,6 +124,20 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
     assert.deepEqual(retriever.queries, []);
   });
 
+  it('tells a caller that sent no input object that the search needs a query, and names no query before the call', async () => {
+    const retriever = new FakeRetriever(() => []);
+    for (const input of [undefined, null, 'flux']) {
+      const sent = input as unknown as SearchToolInput;
+      await assert.rejects(invoke(tool(retriever), sent), /^Error: The search needs a query/);
+      const prepared = await tool(retriever).prepareInvocation?.(
+        { input: sent },
+        new FakeCancellationToken() as unknown as vscode.CancellationToken,
+      );
+      assert.equal(prepared?.invocationMessage, 'Searching the workspace with Grounded');
+    }
+    assert.deepEqual(retriever.queries, []);
+  });
+
   it('stops the search when VS Code cancels the call, and ends as a cancellation', async () => {
     let searchSignal: AbortSignal | undefined;
     const retriever: Retriever = {
@@ -171,6 +185,17 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
   it('shows the query it is searching for before the call', async () => {
     const prepared = await tool(new FakeRetriever(() => [])).prepareInvocation?.(
       { input: { query: 'where is the flux capacitor configured' } },
+      new FakeCancellationToken() as unknown as vscode.CancellationToken,
+    );
+    assert.equal(
+      prepared?.invocationMessage,
+      'Searching the workspace with Grounded for “where is the flux capacitor configured”',
+    );
+  });
+
+  it('shows a query of several lines on one line', async () => {
+    const prepared = await tool(new FakeRetriever(() => [])).prepareInvocation?.(
+      { input: { query: 'where is\n\nthe flux\r\n\tcapacitor  configured' } },
       new FakeCancellationToken() as unknown as vscode.CancellationToken,
     );
     assert.equal(

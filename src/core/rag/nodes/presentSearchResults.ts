@@ -1,3 +1,4 @@
+import { quotedWithoutMarkers } from '../../../shared/citationMarkers';
 import { searchResultViews, type SearchResultView } from '../../searchResults';
 import { emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
@@ -13,7 +14,7 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
   emit({ type: 'sources', sources });
   const label =
     state.mode === 'search'
-      ? `Search results for “${state.query}”`
+      ? `Search results for “${quotedWithoutMarkers(state.query)}”`
       : 'No language model is available, so these are search results, not an answer';
   const weights = await runOf(config).retriever.termWeights?.([state.query, ...sources.map(s => s.text)]);
   const views = searchResultViews(sources, state.query, weights);
@@ -35,10 +36,13 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
   return { answer, citations };
 }
 
-/** `**1.** `path:10-24` · Heading`, then the matched lines with their numbers, fenced. */
+/**
+ * `**1.** `path:10-24` · Heading`, then the matched lines with their numbers, fenced. The results cite by their
+ * numbers, never by a `[n]` in the text: one in a heading is shown as written.
+ */
 export function formatResult(v: SearchResultView, n: number): string {
   const width = String(v.endLine).length;
   const body = v.lines.map((line, i) => `${String(v.startLine + i).padStart(width)}  ${line}`).join('\n');
   const fence = body.includes('```') ? '~~~~' : '```';
-  return `**${n}.** \`${v.ref}\`${v.heading ? ` · ${v.heading}` : ''}\n\n${fence}\n${body}\n${fence}`;
+  return `**${n}.** \`${v.ref}\`${v.heading ? ` · ${quotedWithoutMarkers(v.heading)}` : ''}\n\n${fence}\n${body}\n${fence}`;
 }
