@@ -10,7 +10,7 @@ import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
-import { escapeName } from './terminalText';
+import { escapeName } from '../shared/terminalText';
 import { terminalError } from './terminalError';
 
 const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;

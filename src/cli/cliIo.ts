@@ -1,4 +1,4 @@
-import { terminalSafe } from './terminalText';
+import { terminalSafe } from '../shared/terminalText';
 
 /** Where a CLI command writes; tests pass a recorder, `main.ts` passes the process streams (see `streamIo`). */
 export interface CliIo {

@@ -6,7 +6,7 @@ import type { CliIo } from './cliIo';
 import { requirePositional } from './cliArgs';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { checkOutputFile, writeOutputFile } from './outputFile';
-import { escapeName } from './terminalText';
+import { escapeName } from '../shared/terminalText';
 import { hybridRun, vectorRun } from './evalVectors';
 
 /** Deep enough for Recall@100 and for trec_eval's own measures (MRR without cut, MAP). */

@@ -4,7 +4,7 @@ import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
 import { pushCommand } from './pushCommand';
-import { escapeName } from './terminalText';
+import { escapeName } from '../shared/terminalText';
 
 /** `grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]`: builds or updates the stored index. */
 export async function indexCommand(args: readonly string[], io: CliIo): Promise<number> {

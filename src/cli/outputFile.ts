@@ -1,7 +1,7 @@
 import { access, constants, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { GroundedError } from '../core/errors';
-import { escapeName } from './terminalText';
+import { escapeName } from '../shared/terminalText';
 
 /**
  * Checks, before any work, that `--OPTION FILE` can be written: its folder exists and is writable, and the file is

@@ -5,7 +5,7 @@ import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs, type OpenedRetriever } from './retrieverArgs';
-import { escapeName } from './terminalText';
+import { escapeName } from '../shared/terminalText';
 
 const USAGE = `grounded search "query" [--folder DIR]... ${RETRIEVER_USAGE} [-k N] [--json]`;
 

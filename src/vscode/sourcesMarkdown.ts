@@ -1,5 +1,5 @@
 import { passageRef, type Passage } from '../core/passage';
-import { escapeName } from '../cli/terminalText';
+import { escapeName } from '../shared/terminalText';
 import { toStoredPassage } from './storedPassage';
 
 /** One distinct cited range of an answer, and the final verdict on the claims that cite it, in words. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { streamIo, type OutputStream } from '../../../src/cli/cliIo';
-import { escapeName, terminalSafe } from '../../../src/cli/terminalText';
+import { escapeName, terminalSafe } from '../../../src/shared/terminalText';
 
 const ESC = '\u001b';
 const BEL = '\u0007';
