@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { SelectionContext } from '../core/events';
-import { defaultAskOptions, MAX_CONTEXT_CHARS } from '../core/options';
+import { defaultAskOptions } from '../core/options';
 import type { PanelViewProvider } from './panelViewProvider';
+import { linesContext } from './selectionContext';
 
 /** *Grounded: Ask…*, *Ask Grounded about Selection* and *New Conversation*: all answer in the side panel. */
 export function registerAskCommands(panel: PanelViewProvider): vscode.Disposable[] {
@@ -21,7 +21,7 @@ export function registerAskCommands(panel: PanelViewProvider): vscode.Disposable
       const question = await askBox(
         vscode.l10n.t('Ask about the selected lines of {0}', vscode.workspace.asRelativePath(editor.document.uri)),
       );
-      if (question?.trim()) await panel.ask(question.trim(), selectionContext(editor));
+      if (question?.trim()) await panel.ask(question.trim(), linesContext(editor.document, editor.selection));
     }),
     vscode.commands.registerCommand('grounded.newConversation', () => panel.controller.newConversation()),
   ];
@@ -41,31 +41,4 @@ function askBox(prompt: string): Thenable<string | undefined> {
           )
         : undefined,
   });
-}
-
-function selectionContext(editor: vscode.TextEditor): SelectionContext {
-  const { start, end } = editor.selection;
-  // a selection that ends at column 0 does not include that line
-  const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
-  return {
-    path: selectionPlace(editor.document),
-    startLine: start.line + 1,
-    endLine: lastLine + 1,
-    // only this much reaches the model; the rest would be kept in the saved conversation for nothing
-    text: editor.document.getText(editor.selection).slice(0, MAX_CONTEXT_CHARS),
-  };
-}
-
-/**
- * Where a selection is, as citations name places: the file relative to the workspace, or for a notebook cell, the
- * notebook and the cell (`nb.ipynb#cell=3`, 1-based), whose lines the selection's are.
- */
-function selectionPlace(document: vscode.TextDocument): string {
-  if (document.uri.scheme === 'vscode-notebook-cell') {
-    for (const notebook of vscode.workspace.notebookDocuments) {
-      const cell = notebook.getCells().find(c => c.document === document);
-      if (cell) return `${vscode.workspace.asRelativePath(notebook.uri)}#cell=${cell.index + 1}`;
-    }
-  }
-  return vscode.workspace.asRelativePath(document.uri);
 }

@@ -9,6 +9,7 @@ import { indexReportMarkdown, type IndexReport } from '../index';
 import { passageRef } from '../core/passage';
 import { passageLocation, passageUri } from './locations';
 import { withNotebooksLoaded } from './notebookCells';
+import { questionWithoutReferences, referencedContext } from './selectionContext';
 import { answerForHistory, type GroundedChatMetadata, type ResponsePart } from './chatHistory';
 
 export const PARTICIPANT_ID = 'grounded.chat';
@@ -43,8 +44,13 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
+      // `#selection` or `#file:…` attached: the answer is about those lines, as *Ask Grounded about Selection* asks
+      const referenced = mode === 'answer' ? await referencedContext(request.references) : undefined;
+      const question = referenced
+        ? questionWithoutReferences(request.prompt, [referenced.reference]) || request.prompt
+        : request.prompt;
       const events = deps.ask(
-        { question: request.prompt, history: historyOf(context), mode, signal: controller.signal },
+        { question, history: historyOf(context), context: referenced?.context, mode, signal: controller.signal },
         request.model,
       );
       const outcome = await renderToChat(

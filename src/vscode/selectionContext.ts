@@ -1,0 +1,97 @@
+import * as vscode from 'vscode';
+import type { SelectionContext } from '../core/events';
+import { MAX_CONTEXT_CHARS } from '../core/options';
+import { realPathInside } from '../retrievers/realPathInside';
+import { diskFolders } from './settings';
+
+/** A reference attached to a chat request (`#selection`, `#file:a.ts`), as `vscode.ChatPromptReference` has it. */
+export interface PromptReference {
+  /** Where the reference's text is in the prompt, [start, end); unset when it was attached without text. */
+  range?: [start: number, end: number];
+  value: unknown;
+}
+
+/**
+ * The question without the text of its references (`#selection`, `#file:a.ts`): they name what the answer is about,
+ * and searched as words they would rank files by the words "file" and "selection".
+ */
+export function questionWithoutReferences(prompt: string, references: readonly PromptReference[]): string {
+  const ranges = references
+    .flatMap(r => (r.range ? [r.range] : []))
+    .filter(([start, end]) => start >= 0 && end > start && end <= prompt.length)
+    .sort((a, b) => b[0] - a[0]);
+  let question = prompt;
+  let before = prompt.length;
+  // from the last one back, so the earlier ranges still hold; overlapping ranges are taken once
+  for (const [start, end] of ranges) {
+    if (end > before) continue;
+    question = question.slice(0, start) + question.slice(end);
+    before = start;
+  }
+  return question.replace(/[ \t]{2,}/g, ' ').trim();
+}
+
+/**
+ * The first reference that names lines of a workspace file (`#selection`, a location) or a workspace file
+ * (`#file:a.ts`), and its lines as the context an answer is asked about, as *Ask Grounded about Selection* gives
+ * them. A file whose real path is outside the workspace folders (a link leading out) is never read; neither are
+ * folders, other schemes' files, or values of other kinds (a chat variable's text). None usable: undefined.
+ */
+export async function referencedContext(
+  references: readonly PromptReference[],
+): Promise<{ context: SelectionContext; reference: PromptReference } | undefined> {
+  for (const reference of references) {
+    const { value } = reference;
+    const place =
+      value instanceof vscode.Location
+        ? { uri: value.uri, range: value.range as vscode.Range | undefined }
+        : value instanceof vscode.Uri
+          ? { uri: value, range: undefined }
+          : undefined;
+    if (!place || !(await insideWorkspace(place.uri))) continue;
+    try {
+      const document = await vscode.workspace.openTextDocument(place.uri);
+      return { context: linesContext(document, place.range), reference };
+    } catch {
+      // a folder, a binary file or one that is gone: nothing to give the model
+    }
+  }
+  return undefined;
+}
+
+/** The lines of `range` (every line when unset) of a document, as the model is shown a selection. */
+export function linesContext(document: vscode.TextDocument, range: vscode.Range | undefined): SelectionContext {
+  const start = range?.start ?? new vscode.Position(0, 0);
+  const end = range?.end ?? document.lineAt(document.lineCount - 1).range.end;
+  // a range that ends at column 0 does not include that line
+  const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
+  return {
+    path: selectionPlace(document),
+    startLine: start.line + 1,
+    endLine: lastLine + 1,
+    // only this much reaches the model; the rest would be kept in the saved conversation for nothing
+    text: document.getText(range ?? new vscode.Range(start, end)).slice(0, MAX_CONTEXT_CHARS),
+  };
+}
+
+/**
+ * Where a selection is, as citations name places: the file relative to the workspace, or for a notebook cell, the
+ * notebook and the cell (`nb.ipynb#cell=3`, 1-based), whose lines the selection's are.
+ */
+function selectionPlace(document: vscode.TextDocument): string {
+  if (document.uri.scheme === 'vscode-notebook-cell') {
+    for (const notebook of vscode.workspace.notebookDocuments) {
+      const cell = notebook.getCells().find(c => c.document === document);
+      if (cell) return `${vscode.workspace.asRelativePath(notebook.uri)}#cell=${cell.index + 1}`;
+    }
+  }
+  return vscode.workspace.asRelativePath(document.uri);
+}
+
+/** A file of a workspace folder on disk whose real path is inside one, or a cell of a notebook that is. */
+async function insideWorkspace(uri: vscode.Uri): Promise<boolean> {
+  if (uri.scheme === 'vscode-notebook-cell') return insideWorkspace(uri.with({ scheme: 'file', fragment: '' }));
+  if (uri.scheme !== 'file') return false;
+  const folders = diskFolders().map(f => f.uri.fsPath);
+  return (await realPathInside(uri.fsPath, folders)) !== undefined;
+}

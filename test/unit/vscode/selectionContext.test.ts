@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import type * as SelectionContextModule from '../../../src/vscode/selectionContext';
+import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+
+class Position {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+class Range {
+  constructor(
+    readonly start: Position,
+    readonly end: Position,
+  ) {}
+}
+class Uri {
+  constructor(
+    readonly scheme: string,
+    readonly fsPath: string,
+  ) {}
+  static file = (path: string) => new Uri('file', path);
+  with = (change: { scheme?: string }) => new Uri(change.scheme ?? this.scheme, this.fsPath);
+}
+class Location {
+  constructor(
+    readonly uri: Uri,
+    readonly range: Range,
+  ) {}
+}
+
+/** A document as VS Code opens one from disk: its lines, and text by range. */
+function documentOf(uri: Uri, text: string) {
+  const lines = text.split('\n');
+  const offset = (p: Position) => lines.slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+  return {
+    uri,
+    lineCount: lines.length,
+    lineAt: (n: number) => ({ range: { end: new Position(n, (lines[n] ?? '').length) } }),
+    getText: (r: Range) => text.slice(offset(r.start), offset(r.end)),
+  };
+}
+
+describe('chat references as the selection an answer is about', () => {
+  let root: string;
+  let workspace: string;
+  let outside: string;
+  let chat: typeof SelectionContextModule;
+  const opened: string[] = [];
+
+  before(() => {
+    root = mkdtempSync(join(tmpdir(), 'grounded-refs-'));
+    workspace = join(root, 'ws');
+    outside = join(root, 'outside');
+    mkdirSync(join(workspace, 'src'), { recursive: true });
+    mkdirSync(outside);
+    writeFileSync(join(workspace, 'src', 'auth.ts'), 'line one\nline two\nline three\nline four\n');
+    writeFileSync(join(outside, 'secret.txt'), 'the secret\n');
+    symlinkSync(join(outside, 'secret.txt'), join(workspace, 'linked.txt'));
+    const vscode = {
+      Position,
+      Range,
+      Uri,
+      Location,
+      workspace: {
+        workspaceFolders: [{ uri: Uri.file(workspace), name: 'ws', index: 0 }],
+        notebookDocuments: [],
+        asRelativePath: (uri: Uri) => relative(workspace, uri.fsPath).split('\\').join('/'),
+        openTextDocument: async (uri: Uri) => {
+          opened.push(uri.fsPath);
+          return documentOf(uri, readFileSync(uri.fsPath, 'utf8'));
+        },
+      },
+    };
+    chat = requireWithVscode<typeof SelectionContextModule>(
+      require.resolve('../../../src/vscode/selectionContext'),
+      vscode,
+    );
+  });
+
+  after(() => rmSync(root, { recursive: true, force: true }));
+  beforeEach(() => (opened.length = 0));
+
+  it('gives #selection’s lines, ending before a line the range only touches at column 0', async () => {
+    const file = Uri.file(join(workspace, 'src', 'auth.ts'));
+    const found = await chat.referencedContext([
+      { value: 'some chat variable text' },
+      { range: [8, 18], value: new Location(file, new Range(new Position(1, 0), new Position(3, 0))) },
+    ]);
+    assert.deepEqual(found?.context, { path: 'src/auth.ts', startLine: 2, endLine: 3, text: 'line two\nline three\n' });
+  });
+
+  it('gives a #file reference’s whole text', async () => {
+    const found = await chat.referencedContext([{ value: Uri.file(join(workspace, 'src', 'auth.ts')) }]);
+    assert.equal(found?.context.path, 'src/auth.ts');
+    assert.equal(found?.context.startLine, 1);
+    assert.equal(found?.context.text, 'line one\nline two\nline three\nline four\n');
+  });
+
+  it('never reads a file outside the workspace folders, directly or through a link', async () => {
+    const found = await chat.referencedContext([
+      { value: Uri.file(join(outside, 'secret.txt')) },
+      { value: Uri.file(join(workspace, 'linked.txt')) },
+      { value: new Uri('vscode-remote', join(workspace, 'src', 'auth.ts')) },
+    ]);
+    assert.equal(found, undefined);
+    assert.deepEqual(opened, []);
+  });
+
+  it('takes the used reference’s text out of the question, leaving the rest as typed', () => {
+    const prompt = 'what does #file:auth.ts check before #selection runs?';
+    assert.equal(
+      chat.questionWithoutReferences(prompt, [{ range: [10, 23], value: null }]),
+      'what does check before #selection runs?',
+    );
+    assert.equal(chat.questionWithoutReferences('#selection', [{ range: [0, 10], value: null }]), '');
+    // a range past the prompt's end (the prompt was edited) is ignored, not cut at random
+    assert.equal(chat.questionWithoutReferences('why?', [{ range: [3, 40], value: null }]), 'why?');
+  });
+});
