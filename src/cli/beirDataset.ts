@@ -25,8 +25,11 @@ export interface BeirDataset {
 
 const badInput = (message: string): GroundedError => new GroundedError('bad-input', message);
 
-/** Loads a BEIR folder; every problem is a `bad-input` GroundedError naming the file and line. */
-export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
+/**
+ * Loads a BEIR folder; every problem is a `bad-input` GroundedError naming the file and line. An aborted `signal`
+ * (Ctrl-C) stops the reading with an AbortError.
+ */
+export async function loadBeirDataset(dir: string, signal?: AbortSignal): Promise<BeirDataset> {
   const corpusFile = join(dir, 'corpus.jsonl');
   const queriesFile = join(dir, 'queries.jsonl');
   const qrelsFile = await firstExisting([join(dir, 'qrels', 'test.tsv'), join(dir, 'qrels.tsv')]);
@@ -38,7 +41,7 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
 
   const corpus: BeirDocument[] = [];
   const ids = new Set<string>();
-  await readJsonLines(corpusFile, (row, where) => {
+  await readJsonLines(corpusFile, signal, (row, where) => {
     // two documents of one id would each count as the relevant one: scores above 1
     const id = idField(row, where);
     if (ids.has(id)) throw badInput(`${where}: "_id" ${JSON.stringify(id)} names an earlier document too.`);
@@ -50,11 +53,11 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
     });
   });
   const queries: BeirQuery[] = [];
-  await readJsonLines(queriesFile, (row, where) => {
+  await readJsonLines(queriesFile, signal, (row, where) => {
     queries.push({ id: idField(row, where), text: stringField(row, 'text', where) });
   });
   const qrels = new Map<string, Map<string, number>>();
-  await readLines(qrelsFile, (line, lineNumber) => {
+  await readLines(qrelsFile, signal, (line, lineNumber) => {
     if (line.trim() === '') return;
     const cols = line.split('\t');
     const [queryId, docId, score] = cols.length >= 3 ? cols : line.trim().split(/\s+/);
@@ -77,9 +80,10 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
 
 async function readJsonLines(
   file: string,
+  signal: AbortSignal | undefined,
   onRow: (row: Record<string, unknown>, where: string) => void,
 ): Promise<void> {
-  await readLines(file, (line, lineNumber) => {
+  await readLines(file, signal, (line, lineNumber) => {
     if (line.trim() === '') return;
     const where = `${file} line ${lineNumber}`;
     let row: unknown;
@@ -94,11 +98,18 @@ async function readJsonLines(
   });
 }
 
-async function readLines(file: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
+async function readLines(
+  file: string,
+  signal: AbortSignal | undefined,
+  onLine: (line: string, lineNumber: number) => void,
+): Promise<void> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNumber = 0;
   try {
-    for await (const line of lines) onLine(lineNumber === 0 ? line.replace(/^\uFEFF/, '') : line, ++lineNumber);
+    for await (const line of lines) {
+      signal?.throwIfAborted();
+      onLine(lineNumber === 0 ? line.replace(/^\uFEFF/, '') : line, ++lineNumber);
+    }
   } finally {
     lines.close();
   }
