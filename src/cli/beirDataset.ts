@@ -58,12 +58,18 @@ export async function loadBeirDataset(dir: string, signal?: AbortSignal): Promis
   });
   const qrels = new Map<string, Map<string, number>>();
   await readLines(qrelsFile, signal, (line, lineNumber) => {
-    if (line.trim() === '') return;
-    const cols = line.split('\t');
-    const [queryId, docId, score] = cols.length >= 3 ? cols : line.trim().split(/\s+/);
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    const tabbed = trimmed.split('\t');
+    const cols = tabbed.length >= 3 ? tabbed : trimmed.split(/\s+/);
+    // BEIR's three columns, or trec_eval's four (query-id, iteration, corpus-id, score), whose corpus-id would
+    // otherwise be read as the score
+    const [queryId, docId, score] = cols.length === 4 ? [cols[0], cols[2], cols[3]] : cols.length === 3 ? cols : [];
     if (lineNumber === 1 && score !== undefined && Number.isNaN(Number(score))) return; // header
-    if (queryId === undefined || docId === undefined || score === undefined || Number.isNaN(Number(score)))
-      throw badInput(`${qrelsFile} line ${lineNumber}: expected "query-id<TAB>corpus-id<TAB>score".`);
+    if (!queryId || !docId || score === undefined || score.trim() === '' || Number.isNaN(Number(score)))
+      throw badInput(
+        `${qrelsFile} line ${lineNumber}: expected "query-id<TAB>corpus-id<TAB>score" (or trec_eval's "query-id 0 corpus-id score").`,
+      );
     let judged = qrels.get(queryId);
     if (!judged) qrels.set(queryId, (judged = new Map()));
     judged.set(docId, Number(score));

@@ -71,6 +71,22 @@ describe('grounded CLI', () => {
       assert.match(unrelated.err, /No query judged in .*qrels\.tsv is in .*queries\.jsonl/);
     });
 
+    it("reads trec_eval's four-column qrels, and names the line of a judgement with a blank score or extra columns", async () => {
+      await writeFile(join(temp, 'corpus.jsonl'), '{"_id":"7","text":"zebra stripes"}\n{"_id":"8","text":"lion"}\n');
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
+      await writeFile(join(temp, 'qrels.tsv'), 'q1 0 7 1\n');
+      const trec = await cli('eval', temp, '--json');
+      assert.equal(trec.code, 0);
+      assert.equal((JSON.parse(trec.out) as { metrics: Record<string, number> }).metrics['ndcgAt10'], 1);
+      for (const bad of ['q1\t7\t1\nq1\t8\t\n', 'q1\t7\t1\nq1 0 8 1 extra\n']) {
+        await writeFile(join(temp, 'qrels.tsv'), bad);
+        const { code, out, err } = await cli('eval', temp);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.match(err, /qrels\.tsv line 2: expected "query-id<TAB>corpus-id<TAB>score"/);
+      }
+    });
+
     it('exits 2 naming the line of a document id used twice, which would score one document twice', async () => {
       await writeFile(join(temp, 'corpus.jsonl'), '{"_id":"d1","text":"zebra"}\n{"_id":"d1","text":"zebra stripes"}\n');
       await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
