@@ -81,6 +81,17 @@ export async function loadBeirDataset(dir: string, signal?: AbortSignal): Promis
     throw badInput(
       `No query judged in ${qrelsFile} is in ${queriesFile}: do the two files come from the same data set?`,
     );
+  // Nor when no query has a relevant document to find: an empty corpus, another set's corpus, grades all 0.
+  const queryIds = new Set(queries.map(q => q.id));
+  const relevant = new Set<string>();
+  for (const [queryId, judged] of qrels)
+    if (queryIds.has(queryId)) for (const [docId, grade] of judged) if (grade > 0) relevant.add(docId);
+  if (relevant.size === 0)
+    throw badInput(`${qrelsFile} judges no document relevant (a score above 0) to the queries in ${queriesFile}.`);
+  if (![...relevant].some(docId => ids.has(docId)))
+    throw badInput(
+      `No document that ${qrelsFile} judges relevant is in ${corpusFile}${corpus.length === 0 ? ', which is empty.' : ': do the two files come from the same data set?'}`,
+    );
   return { corpus, queries, qrels };
 }
 

@@ -87,6 +87,27 @@ describe('grounded CLI', () => {
       }
     });
 
+    it('exits 2 with the reason for a set where no query has a relevant document to find, instead of scoring 0', async () => {
+      const cases: [corpus: string, qrels: string, reason: RegExp][] = [
+        ['', 'q1\td1\t1\n', /No document that .*qrels\.tsv judges relevant is in .*corpus\.jsonl, which is empty\./],
+        [
+          '{"_id":"d9","text":"zebra"}\n',
+          'q1\td1\t1\n',
+          /No document that .*qrels\.tsv judges relevant is in .*corpus\.jsonl: do the two files/,
+        ],
+        ['{"_id":"d1","text":"zebra"}\n', 'q1\td1\t0\n', /qrels\.tsv judges no document relevant \(a score above 0\)/],
+      ];
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
+      for (const [corpus, qrels, reason] of cases) {
+        await writeFile(join(temp, 'corpus.jsonl'), corpus);
+        await writeFile(join(temp, 'qrels.tsv'), qrels);
+        const { code, out, err } = await cli('eval', temp);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.match(err, reason);
+      }
+    });
+
     it('exits 2 naming the line of a document id used twice, which would score one document twice', async () => {
       await writeFile(join(temp, 'corpus.jsonl'), '{"_id":"d1","text":"zebra"}\n{"_id":"d1","text":"zebra stripes"}\n');
       await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
