@@ -173,6 +173,16 @@ describe('grounded CLI', () => {
       assert.match(bad.err, /-k must be a positive whole number/);
     });
 
+    it('exits 2 for a -k too large to rank with, instead of failing to allocate it', async () => {
+      for (const k of ['10001', '5000000000', '1e20']) {
+        const { code, out, err } = await cli('search', 'x', '-k', k, '--folder', WORKSPACE);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.equal(err, `grounded: -k must be a positive whole number up to 10000, not "${k}".\n`);
+      }
+      assert.equal((await cli('search', 'config', '-k', '10000', '--folder', WORKSPACE)).code, 0);
+    });
+
     it('exits 1 with the reason when the folder has nothing to index', async () => {
       const { code, err } = await cli('search', 'x', '--folder', temp);
       assert.equal(code, 1);
