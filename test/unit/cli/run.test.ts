@@ -173,6 +173,23 @@ describe('grounded CLI', () => {
       assert.match(bad.err, /-k must be a positive whole number/);
     });
 
+    it('exits 2 for an option only a remote engine reads, instead of searching the local index without it', async () => {
+      const cases = [
+        ['--embeddings-model', 'bge-small', '--embeddings-base-url', 'http://127.0.0.1:1/v1'],
+        ['--table', 'team_chunks'],
+        ['--query-type', 'HYBRID'],
+      ];
+      for (const options of cases) {
+        const { code, out, err } = await cli('search', 'config', '--folder', WORKSPACE, ...options);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.match(
+          err,
+          new RegExp(`^grounded: ${options[0]} is for a remote engine; the local index does not use it`),
+        );
+      }
+    });
+
     it('exits 2 for a -k too large to rank with, instead of failing to allocate it', async () => {
       for (const k of ['10001', '5000000000', '1e20']) {
         const { code, out, err } = await cli('search', 'x', '-k', k, '--folder', WORKSPACE);
