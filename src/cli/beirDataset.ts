@@ -25,8 +25,11 @@ export interface BeirDataset {
 
 const badInput = (message: string): GroundedError => new GroundedError('bad-input', message);
 
-/** Loads a BEIR folder; every problem is a `bad-input` GroundedError naming the file and line. */
-export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
+/**
+ * Loads a BEIR folder; every problem is a `bad-input` GroundedError naming the file and line. An aborted `signal`
+ * (Ctrl-C) stops the reading with an AbortError.
+ */
+export async function loadBeirDataset(dir: string, signal?: AbortSignal): Promise<BeirDataset> {
   const corpusFile = join(dir, 'corpus.jsonl');
   const queriesFile = join(dir, 'queries.jsonl');
   const qrelsFile = await firstExisting([join(dir, 'qrels', 'test.tsv'), join(dir, 'qrels.tsv')]);
@@ -38,7 +41,7 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
 
   const corpus: BeirDocument[] = [];
   const ids = new Set<string>();
-  await readJsonLines(corpusFile, (row, where) => {
+  await readJsonLines(corpusFile, signal, (row, where) => {
     // two documents of one id would each count as the relevant one: scores above 1
     const id = idField(row, where);
     if (ids.has(id)) throw badInput(`${where}: "_id" ${JSON.stringify(id)} names an earlier document too.`);
@@ -50,17 +53,23 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
     });
   });
   const queries: BeirQuery[] = [];
-  await readJsonLines(queriesFile, (row, where) => {
+  await readJsonLines(queriesFile, signal, (row, where) => {
     queries.push({ id: idField(row, where), text: stringField(row, 'text', where) });
   });
   const qrels = new Map<string, Map<string, number>>();
-  await readLines(qrelsFile, (line, lineNumber) => {
-    if (line.trim() === '') return;
-    const cols = line.split('\t');
-    const [queryId, docId, score] = cols.length >= 3 ? cols : line.trim().split(/\s+/);
+  await readLines(qrelsFile, signal, (line, lineNumber) => {
+    const trimmed = line.trim();
+    if (trimmed === '') return;
+    const tabbed = trimmed.split('\t');
+    const cols = tabbed.length >= 3 ? tabbed : trimmed.split(/\s+/);
+    // BEIR's three columns, or trec_eval's four (query-id, iteration, corpus-id, score), whose corpus-id would
+    // otherwise be read as the score
+    const [queryId, docId, score] = cols.length === 4 ? [cols[0], cols[2], cols[3]] : cols.length === 3 ? cols : [];
     if (lineNumber === 1 && score !== undefined && Number.isNaN(Number(score))) return; // header
-    if (queryId === undefined || docId === undefined || score === undefined || Number.isNaN(Number(score)))
-      throw badInput(`${qrelsFile} line ${lineNumber}: expected "query-id<TAB>corpus-id<TAB>score".`);
+    if (!queryId || !docId || score === undefined || score.trim() === '' || Number.isNaN(Number(score)))
+      throw badInput(
+        `${qrelsFile} line ${lineNumber}: expected "query-id<TAB>corpus-id<TAB>score" (or trec_eval's "query-id 0 corpus-id score").`,
+      );
     let judged = qrels.get(queryId);
     if (!judged) qrels.set(queryId, (judged = new Map()));
     judged.set(docId, Number(score));
@@ -72,14 +81,26 @@ export async function loadBeirDataset(dir: string): Promise<BeirDataset> {
     throw badInput(
       `No query judged in ${qrelsFile} is in ${queriesFile}: do the two files come from the same data set?`,
     );
+  // Nor when no query has a relevant document to find: an empty corpus, another set's corpus, grades all 0.
+  const queryIds = new Set(queries.map(q => q.id));
+  const relevant = new Set<string>();
+  for (const [queryId, judged] of qrels)
+    if (queryIds.has(queryId)) for (const [docId, grade] of judged) if (grade > 0) relevant.add(docId);
+  if (relevant.size === 0)
+    throw badInput(`${qrelsFile} judges no document relevant (a score above 0) to the queries in ${queriesFile}.`);
+  if (![...relevant].some(docId => ids.has(docId)))
+    throw badInput(
+      `No document that ${qrelsFile} judges relevant is in ${corpusFile}${corpus.length === 0 ? ', which is empty.' : ': do the two files come from the same data set?'}`,
+    );
   return { corpus, queries, qrels };
 }
 
 async function readJsonLines(
   file: string,
+  signal: AbortSignal | undefined,
   onRow: (row: Record<string, unknown>, where: string) => void,
 ): Promise<void> {
-  await readLines(file, (line, lineNumber) => {
+  await readLines(file, signal, (line, lineNumber) => {
     if (line.trim() === '') return;
     const where = `${file} line ${lineNumber}`;
     let row: unknown;
@@ -94,11 +115,18 @@ async function readJsonLines(
   });
 }
 
-async function readLines(file: string, onLine: (line: string, lineNumber: number) => void): Promise<void> {
+async function readLines(
+  file: string,
+  signal: AbortSignal | undefined,
+  onLine: (line: string, lineNumber: number) => void,
+): Promise<void> {
   const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
   let lineNumber = 0;
   try {
-    for await (const line of lines) onLine(lineNumber === 0 ? line.replace(/^\uFEFF/, '') : line, ++lineNumber);
+    for await (const line of lines) {
+      signal?.throwIfAborted();
+      onLine(lineNumber === 0 ? line.replace(/^\uFEFF/, '') : line, ++lineNumber);
+    }
   } finally {
     lines.close();
   }

@@ -15,11 +15,11 @@ export function requirePositional(positionals: readonly string[], name: string, 
  */
 export const ALLOW_INSECURE_OPTION = { 'allow-insecure': { type: 'boolean', default: false } } as const;
 
-/** A positive integer option (`-k 10`). */
-export function positiveInt(value: string | undefined, name: string, fallback: number): number {
+/** A positive integer option (`-k 10`), at most `max`. */
+export function positiveInt(value: string | undefined, name: string, fallback: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new GroundedError('bad-input', `${name} must be a positive whole number, not "${value}".`);
+  if (!Number.isInteger(n) || n <= 0 || n > max)
+    throw new GroundedError('bad-input', `${name} must be a positive whole number up to ${max}, not "${value}".`);
   return n;
 }

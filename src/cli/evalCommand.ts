@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { noFiles, SegmentBuilder, SegmentedIndex, type Bm25Params, type Tokenizer } from '../index';
+import { createYielder, noFiles, SegmentBuilder, SegmentedIndex, type Bm25Params, type Tokenizer } from '../index';
 import { evaluateRun, formatTrecRun, METRIC_LABELS, type RetrievalMetrics, type RunEntry } from './evalMetrics';
 import { loadBeirDataset, type BeirDataset } from './beirDataset';
 import type { CliIo } from './cliIo';
@@ -26,19 +26,25 @@ export interface BeirEvalOptions {
   depth?: number;
   tokenizer?: Tokenizer;
   params?: Bm25Params;
+  /** Ctrl-C: the evaluation stops (an AbortError) at its next turn of the event loop. */
+  signal?: AbortSignal;
 }
 
 /**
  * Ranks a BEIR corpus with the shipped ranking — the same segment and scoring code the workspace index uses —
- * one passage per document (title + text), not chunked.
+ * one passage per document (title + text), not chunked. Indexing and ranking let the event loop run now and then,
+ * so a Ctrl-C on a large set is heard and stops them.
  */
-export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}): BeirEvaluation {
+export async function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}): Promise<BeirEvaluation> {
   const depth = options.depth ?? RUN_DEPTH;
+  const nextTurn = createYielder(options.signal);
   const t0 = performance.now();
   const builder = new SegmentBuilder(options.tokenizer, options.params);
   const file = builder.addFile('', '');
-  for (const doc of dataset.corpus)
+  for (const doc of dataset.corpus) {
+    await nextTurn();
     builder.addChunk(file, { title: doc.title, text: doc.text, startLine: 1, endLine: 1 });
+  }
   const index = new SegmentedIndex(
     { segments: [builder.build(1).data], deletions: [], files: noFiles(), nextSegmentId: 2 },
     options.tokenizer,
@@ -48,6 +54,7 @@ export function evaluateBeir(dataset: BeirDataset, options: BeirEvalOptions = {}
   const run = new Map<string, RunEntry[]>();
   for (const query of dataset.queries) {
     if (!dataset.qrels.has(query.id)) continue;
+    await nextTurn();
     const hits = index.rank(query.text, depth);
     run.set(
       query.id,
@@ -79,8 +86,8 @@ export async function evalCommand(
   const dir = requirePositional(positionals, 'BEIR_DIR', USAGE);
   const runFile = values.run === undefined ? undefined : await checkOutputFile(values.run, '--run');
   const embedder = await embedderFromArgs(values, env, io);
-  const dataset = await loadBeirDataset(dir);
-  const result = evaluateBeir(dataset);
+  const dataset = await loadBeirDataset(dir, io.signal);
+  const result = await evaluateBeir(dataset, { signal: io.signal });
   if (runFile) await writeOutputFile(runFile, formatTrecRun(result.run), '--run');
   const rows: [string, RetrievalMetrics][] = [['lexical', result.metrics]];
   if (embedder) {

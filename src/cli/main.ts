@@ -13,13 +13,20 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   readerGone = true;
   controller.abort();
 });
+// The reader of stderr went away alone (`2>&1 | head -1` after a progress line, a supervisor that closed it): what
+// stderr would say is dropped, and the command goes on, its answer still on stdout and its exit code its own.
+let errReaderGone = false;
+process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  errReaderGone = true;
+});
 const streams = streamIo(process.stdout, process.stderr, controller.signal);
 const io: CliIo = {
   out: text => {
     if (!readerGone) streams.out(text);
   },
   err: text => {
-    if (!readerGone) streams.err(text);
+    if (!readerGone && !errReaderGone) streams.err(text);
   },
   signal: controller.signal,
 };

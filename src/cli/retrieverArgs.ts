@@ -28,6 +28,19 @@ export const RETRIEVER_OPTIONS = {
   ...EMBEDDINGS_OPTIONS,
 } as const;
 
+/** The options only a remote engine reads, with their values when they are not given. */
+const REMOTE_ONLY_DEFAULTS = {
+  'connection-string': '',
+  'workspace-url': '',
+  index: '',
+  table: DEFAULT_TABLE,
+  endpoint: '',
+  'query-type': 'ANN',
+  'embeddings-model': undefined,
+  'embeddings-base-url': '',
+  'embeddings-preset': 'custom',
+} as const;
+
 export const RETRIEVER_USAGE =
   '[--store DIR | --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] | --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] [--query-type ANN|HYBRID]] [--embeddings-model NAME --embeddings-base-url URL]';
 
@@ -82,11 +95,14 @@ export async function retrieverFromArgs(
   watch: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'> = {},
 ): Promise<OpenedRetriever> {
   const kind = values.retriever;
-  const remoteFlag = (['connection-string', 'workspace-url', 'index'] as const).find(flag => values[flag] !== '');
+  // the local index ranks by keywords alone: an option only a remote engine reads would be ignored without a word
+  const remoteFlag = (Object.keys(REMOTE_ONLY_DEFAULTS) as (keyof typeof REMOTE_ONLY_DEFAULTS)[]).find(
+    flag => values[flag] !== REMOTE_ONLY_DEFAULTS[flag],
+  );
   if (kind === 'local' && remoteFlag)
     throw new GroundedError(
       'bad-input',
-      `--${remoteFlag} names a remote engine: add --retriever pgvector or databricks-vector-search. Usage: ${usage}`,
+      `--${remoteFlag} is for a remote engine; the local index does not use it. Add --retriever pgvector or databricks-vector-search. Usage: ${usage}`,
     );
   if (kind !== 'local' && values.store !== undefined)
     throw new GroundedError(

@@ -8,6 +8,8 @@ import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs, type OpenedRetri
 import { escapeName } from '../shared/terminalText';
 
 const USAGE = `grounded search "query" [--folder DIR]... ${RETRIEVER_USAGE} [-k N] [--json]`;
+/** The most passages -k asks for: more than a person reads or a script needs; the ranking holds k scores at once. */
+const MAX_K = 10_000;
 
 /**
  * `grounded search "query"`: the ranked passages from the folder's stored index (updated first), or from the remote
@@ -30,7 +32,7 @@ export async function searchCommand(
     },
   });
   const query = requirePositional([positionals.join(' ')].filter(Boolean), 'query', USAGE);
-  const k = positiveInt(values.k, '-k', 10);
+  const k = positiveInt(values.k, '-k', 10, MAX_K);
   const folders = await resolveFolders(values.folder);
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
   const { passages, views } = await searchThenClose(opened, query, k, io.signal);

@@ -67,6 +67,8 @@ export { SegmentedIndex } from './segments/segmentedIndex';
 export { noFiles } from './segments/fileTable';
 export { topK } from './scoring/topK';
 export type { Bm25Params } from './scoring/bm25';
+// A long loop's turns of the event loop, where it also stops when cancelled (a Ctrl-C in `grounded eval`).
+export { createYielder } from './base/yieldToEventLoop';
 
 // The folder an index is stored in (the CLI claims it before the first build).
 export { claimStoreFolder, StoreFolderError } from './store/storeFolder';

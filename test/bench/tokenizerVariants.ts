@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const keys = Object.keys(METRIC_LABELS) as (keyof RetrievalMetrics)[];
   console.log(['variant'.padEnd(36), ...keys.map(k => METRIC_LABELS[k].padStart(10))].join(' '));
   for (const [name, tokenizer, params] of variants) {
-    const { metrics } = evaluateBeir(dataset, { tokenizer, params: { ...DEFAULT_BM25_PARAMS, ...params } });
+    const { metrics } = await evaluateBeir(dataset, { tokenizer, params: { ...DEFAULT_BM25_PARAMS, ...params } });
     console.log([name.padEnd(36), ...keys.map(k => metrics[k].toFixed(4).padStart(10))].join(' '));
   }
 }

@@ -71,6 +71,43 @@ describe('grounded CLI', () => {
       assert.match(unrelated.err, /No query judged in .*qrels\.tsv is in .*queries\.jsonl/);
     });
 
+    it("reads trec_eval's four-column qrels, and names the line of a judgement with a blank score or extra columns", async () => {
+      await writeFile(join(temp, 'corpus.jsonl'), '{"_id":"7","text":"zebra stripes"}\n{"_id":"8","text":"lion"}\n');
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
+      await writeFile(join(temp, 'qrels.tsv'), 'q1 0 7 1\n');
+      const trec = await cli('eval', temp, '--json');
+      assert.equal(trec.code, 0);
+      assert.equal((JSON.parse(trec.out) as { metrics: Record<string, number> }).metrics['ndcgAt10'], 1);
+      for (const bad of ['q1\t7\t1\nq1\t8\t\n', 'q1\t7\t1\nq1 0 8 1 extra\n']) {
+        await writeFile(join(temp, 'qrels.tsv'), bad);
+        const { code, out, err } = await cli('eval', temp);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.match(err, /qrels\.tsv line 2: expected "query-id<TAB>corpus-id<TAB>score"/);
+      }
+    });
+
+    it('exits 2 with the reason for a set where no query has a relevant document to find, instead of scoring 0', async () => {
+      const cases: [corpus: string, qrels: string, reason: RegExp][] = [
+        ['', 'q1\td1\t1\n', /No document that .*qrels\.tsv judges relevant is in .*corpus\.jsonl, which is empty\./],
+        [
+          '{"_id":"d9","text":"zebra"}\n',
+          'q1\td1\t1\n',
+          /No document that .*qrels\.tsv judges relevant is in .*corpus\.jsonl: do the two files/,
+        ],
+        ['{"_id":"d1","text":"zebra"}\n', 'q1\td1\t0\n', /qrels\.tsv judges no document relevant \(a score above 0\)/],
+      ];
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
+      for (const [corpus, qrels, reason] of cases) {
+        await writeFile(join(temp, 'corpus.jsonl'), corpus);
+        await writeFile(join(temp, 'qrels.tsv'), qrels);
+        const { code, out, err } = await cli('eval', temp);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.match(err, reason);
+      }
+    });
+
     it('exits 2 naming the line of a document id used twice, which would score one document twice', async () => {
       await writeFile(join(temp, 'corpus.jsonl'), '{"_id":"d1","text":"zebra"}\n{"_id":"d1","text":"zebra stripes"}\n');
       await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
@@ -134,6 +171,33 @@ describe('grounded CLI', () => {
       const bad = await cli('search', 'x', '-k', 'ten', '--folder', WORKSPACE);
       assert.equal(bad.code, 2);
       assert.match(bad.err, /-k must be a positive whole number/);
+    });
+
+    it('exits 2 for an option only a remote engine reads, instead of searching the local index without it', async () => {
+      const cases = [
+        ['--embeddings-model', 'bge-small', '--embeddings-base-url', 'http://127.0.0.1:1/v1'],
+        ['--table', 'team_chunks'],
+        ['--query-type', 'HYBRID'],
+      ];
+      for (const options of cases) {
+        const { code, out, err } = await cli('search', 'config', '--folder', WORKSPACE, ...options);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.match(
+          err,
+          new RegExp(`^grounded: ${options[0]} is for a remote engine; the local index does not use it`),
+        );
+      }
+    });
+
+    it('exits 2 for a -k too large to rank with, instead of failing to allocate it', async () => {
+      for (const k of ['10001', '5000000000', '1e20']) {
+        const { code, out, err } = await cli('search', 'x', '-k', k, '--folder', WORKSPACE);
+        assert.equal(code, 2);
+        assert.equal(out, '');
+        assert.equal(err, `grounded: -k must be a positive whole number up to 10000, not "${k}".\n`);
+      }
+      assert.equal((await cli('search', 'config', '-k', '10000', '--folder', WORKSPACE)).code, 0);
     });
 
     it('exits 1 with the reason when the folder has nothing to index', async () => {

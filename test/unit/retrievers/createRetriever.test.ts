@@ -222,7 +222,10 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     assert.match(noIndex.err, /needs --index/);
     const forgotten = await cli('search', 'q', '--connection-string', pg.url, '--folder', workspace);
     assert.equal(forgotten.code, 2);
-    assert.match(forgotten.err, /--connection-string names a remote engine: add --retriever/);
+    assert.match(
+      forgotten.err,
+      /--connection-string is for a remote engine; the local index does not use it\. Add --retriever/,
+    );
     const both = await cli(
       'search',
       'q',
