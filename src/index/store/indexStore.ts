@@ -76,7 +76,8 @@ export class StoreChangedError extends Error {
  * `manifest.bin` that names the live ones. Nothing is written or deleted before the folder is claimed, and only
  * files with those names (and their temporary files) are ever deleted. A save writes the new segments first and the manifest last, each through a temporary file and a
  * rename, so a crash or a cancelled worker leaves the previous index intact; unreferenced segments are removed
- * after the manifest is in place. Saves are serialised.
+ * after the manifest is in place, or, when a save fails (a full disk), those the manifest still on disk does not
+ * name. Saves are serialised.
  */
 export class IndexStore {
   /** Segment ids already written (segments never change, so each is written once). */
@@ -225,10 +226,34 @@ export class IndexStore {
 
   private async write(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
     await this.claim();
-    for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
-    await this.atomicWrite(MANIFEST, encodeManifest(manifest));
+    try {
+      for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
+      await this.atomicWrite(MANIFEST, encodeManifest(manifest));
+    } catch (e) {
+      // The manifest on disk is still the one before: the segments written for this one (here, or by helper
+      // threads) are named by none, and on a full disk they hold the space a later save needs.
+      const saved = await this.savedSegmentIds().catch(() => undefined);
+      if (saved) await this.removeUnnamed(saved).catch(() => undefined);
+      throw e;
+    }
     this.stamp = await manifestStamp(this.dir);
-    const live = new Set(manifest.segmentIds);
+    await this.removeUnnamed(new Set(manifest.segmentIds));
+  }
+
+  /** The segment ids the manifest on disk names: none without one; throws when it cannot be read and decoded. */
+  private async savedSegmentIds(): Promise<Set<number>> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFileBytes(join(this.dir, MANIFEST));
+    } catch (e) {
+      if (isNotFound(e)) return new Set();
+      throw e;
+    }
+    return new Set((await decodeManifest(bytes, MANIFEST)).segmentIds);
+  }
+
+  /** Removes the segment files `live` does not name, and temporary files a writer killed mid-save left behind. */
+  private async removeUnnamed(live: ReadonlySet<number>): Promise<void> {
     for (const name of await readdir(this.dir)) {
       if (TEMPORARY_FILE.test(name)) {
         await this.unlinkIfLeftOver(name);
