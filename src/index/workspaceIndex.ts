@@ -66,6 +66,8 @@ export class WorkspaceIndex {
     filesRead: 0,
   };
   private builtAt = 0;
+  /** Why the index in use is not in its store: the last save failed (see IndexStats.saveProblem). */
+  private saveProblem: string | undefined;
   private syncing: { promise: Promise<IndexStats>; controller: AbortController } | undefined;
   /** Incremental changes not yet written to the store (a sync writes its own result). */
   private unsaved = false;
@@ -205,7 +207,8 @@ export class WorkspaceIndex {
 
   stats(): IndexStats | undefined {
     if (!this.current) return undefined;
-    return indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
+    const stats = indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
+    return this.saveProblem ? { ...stats, saveProblem: this.saveProblem } : stats;
   }
 
   /**
@@ -330,6 +333,7 @@ export class WorkspaceIndex {
     this.walkSkipped = result.walkSkipped;
     this.builtAt = result.stats.builtAt;
     this.lastSync = { timings: result.stats.timings, filesRead: result.stats.filesRead };
+    this.saveProblem = result.saveProblem;
     const dir = this.config.storeDir;
     this.store =
       dir && !result.storeRefused
@@ -453,6 +457,7 @@ export class WorkspaceIndex {
     );
     try {
       await save;
+      this.saveProblem = undefined;
     } catch (e) {
       if (e instanceof StoreChangedError) {
         // Another process saved this store (or is syncing it): its manifest wins, and a sync reads it and checks it
@@ -460,9 +465,9 @@ export class WorkspaceIndex {
         if (store === this.store && !this.syncing && !this.disposed) void this.sync().catch(() => undefined);
         return;
       }
-      this.notice(
-        `Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`,
-      );
+      const reason = e instanceof Error ? e.message : String(e);
+      this.saveProblem = `the index could not be saved in ${store.dir} (${reason})`;
+      this.notice(`Grounded could not save the workspace index in ${store.dir} (${reason}).`);
     }
   }
 

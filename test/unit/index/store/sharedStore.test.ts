@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { IndexStore, manifestStamp, snapshotOf } from '../../../../src/index/store/indexStore';
@@ -85,6 +85,31 @@ describe('a store that live indexes save to', () => {
     assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
     assert.equal(await storedHit(store, 'hoverboard floats'), 'y.md');
     assert.equal(await storedHit(store, 'almanac sports'), 'z.md');
+  });
+
+  it("tells in its counts that an update's save failed, until a save succeeds", async () => {
+    const index = live();
+    try {
+      await index.sync();
+      await index.flush();
+      const stored = await new IndexStore(store).load();
+      // a folder where the update's segment goes: its write fails, as one on a full disk would
+      const blocked = join(store, `seg-${stored?.manifest.nextSegmentId ?? 0}.bin`);
+      await mkdir(blocked);
+      await write('x', 'The flux capacitor needs plutonium.');
+      await index.update([join(ws, 'x.md')]);
+      await index.flush();
+      assert.match(index.stats()?.saveProblem ?? '', /could not be saved in .*store/);
+      assert.match(notices.join('\n'), /could not save the workspace index/);
+      await rmdir(blocked);
+      await write('y', 'The hoverboard floats over water.');
+      await index.update([join(ws, 'y.md')]);
+      await index.flush();
+      assert.equal(index.stats()?.saveProblem, undefined);
+    } finally {
+      await index.close();
+    }
+    assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
   });
 
   it('writes nothing while another process holds the store, and saves the edit by a sync once it is free', async () => {
