@@ -341,10 +341,14 @@ export class WorkspaceIndex {
         : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
-    else if (result.saveProblem)
-      this.notice(
-        `Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`,
-      );
+    else if (result.saveProblem) {
+      // the manifest saved before, when the failed save left one, still holds all but what changed since
+      const next =
+        (result.manifestStamp ?? 'none') === 'none'
+          ? 'the next start reads every file again'
+          : 'the next start reads the files changed since the index was last saved';
+      this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but ${next}.`);
+    }
     const over = result.walkSkipped['file-limit'];
     if (over > 0) this.notice(fileLimitNotice(over), 'file-limit'); // once: the count moves with every sync
     this.changed();

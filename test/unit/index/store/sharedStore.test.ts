@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STORE_MARKER } from '../../../../src/index/discovery/storeMarker';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { IndexStore, manifestStamp, snapshotOf } from '../../../../src/index/store/indexStore';
 import { lockStore } from '../../../../src/index/store/storeLock';
@@ -110,6 +111,28 @@ describe('a store that live indexes save to', () => {
       await index.close();
     }
     assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
+  });
+
+  it('says what the next start reads again after a sync could not save: every file, or only those changed', async () => {
+    // a folder where the first segment goes: the first build's save fails, as one on a full disk would
+    await mkdir(join(store, 'seg-1.bin'), { recursive: true });
+    await writeFile(join(store, STORE_MARKER), '');
+    const first = live();
+    await first.sync().finally(() => first.close());
+    assert.match(notices.join('\n'), /could not save the workspace index: .*the next start reads every file again\./);
+    await rmdir(join(store, 'seg-1.bin'));
+    const second = live();
+    await second.sync().finally(() => second.close());
+    const saved = await new IndexStore(store).load();
+    await mkdir(join(store, `seg-${saved?.manifest.nextSegmentId ?? 0}.bin`));
+    await write('x', 'The flux capacitor needs plutonium.');
+    notices = [];
+    const third = live();
+    await third.sync().finally(() => third.close());
+    assert.match(
+      notices.join('\n'),
+      /could not save the workspace index: .*the next start reads the files changed since the index was last saved\./,
+    );
   });
 
   it('writes nothing while another process holds the store, and saves the edit by a sync once it is free', async () => {
