@@ -116,6 +116,26 @@ describe('index persistence', () => {
     });
   }
 
+  it("rebuilds, with a notice, a store whose segment file is another store's by the same name", async () => {
+    const good = await sync();
+    const otherWs = join(temp, 'other');
+    const otherStore = join(temp, 'other-store');
+    await mkdir(otherWs);
+    await workspace(otherWs, { 'z.md': '# Zebras\n\nstriped horses\n', 'y.md': '# Yaks\n\nshaggy cattle\n' });
+    await syncIndex({ folders: [otherWs], rules: {}, storeDir: otherStore });
+    const seg = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
+    assert.ok((await readdir(otherStore)).includes(seg), 'both stores number their first segment alike');
+    await writeFile(join(store, seg), await readFile(join(otherStore, seg)));
+    const rebuilt = await sync();
+    assert.match(rebuilt.storeProblem ?? '', new RegExp(`${seg} is not the segment manifest\\.bin was saved with`));
+    assert.equal(rebuilt.stats.filesRead, 3);
+    assert.deepEqual(
+      hits(new SegmentedIndex(rebuilt.snapshot), 'parse banana'),
+      hits(new SegmentedIndex(good.snapshot), 'parse banana'),
+    );
+    assert.equal((await sync()).storeProblem, undefined, 'reported once: the rebuilt store is sound');
+  });
+
   it('treats a missing segment file as damage, not as an empty index', async () => {
     await sync();
     const seg = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
