@@ -24,9 +24,11 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   const stats = await retriever.refresh({ fromScratch: values.rebuild });
   await retriever.flush();
   const totalMs = performance.now() - t0;
+  // an index that could not be saved (a full disk) is this command's failure: its notice went to stderr
+  const code = stats.saveProblem ? 1 : 0;
   if (values.json) {
     io.out(JSON.stringify({ folders, ...stats, totalMs }, null, 2) + '\n');
-    return 0;
+    return code;
   }
   const skipped = skippedCounts(stats.skipped);
   io.out(`folders   ${folders.map(escapeName).join(', ')}\n`);
@@ -41,5 +43,5 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
     `index     ${indexMs.toFixed(0)} ms (read ${readMs.toFixed(0)} ms${threads > 1 ? ` on ${threads} threads` : ''}, save ${saveMs.toFixed(0)} ms)\n`,
   );
   io.out(`total     ${totalMs.toFixed(0)} ms\n`);
-  return 0;
+  return code;
 }

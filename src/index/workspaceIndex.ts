@@ -66,6 +66,8 @@ export class WorkspaceIndex {
     filesRead: 0,
   };
   private builtAt = 0;
+  /** Why the index in use is not in its store: the last save failed (see IndexStats.saveProblem). */
+  private saveProblem: string | undefined;
   private syncing: { promise: Promise<IndexStats>; controller: AbortController } | undefined;
   /** Incremental changes not yet written to the store (a sync writes its own result). */
   private unsaved = false;
@@ -209,7 +211,8 @@ export class WorkspaceIndex {
 
   stats(): IndexStats | undefined {
     if (!this.current) return undefined;
-    return indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
+    const stats = indexStats(this.current, this.walkSkipped, { builtAt: this.builtAt, ...this.lastSync });
+    return this.saveProblem ? { ...stats, saveProblem: this.saveProblem } : stats;
   }
 
   /**
@@ -334,6 +337,7 @@ export class WorkspaceIndex {
     this.walkSkipped = result.walkSkipped;
     this.builtAt = result.stats.builtAt;
     this.lastSync = { timings: result.stats.timings, filesRead: result.stats.filesRead };
+    this.saveProblem = result.saveProblem;
     const dir = this.config.storeDir;
     this.store =
       dir && !result.storeRefused
@@ -341,10 +345,14 @@ export class WorkspaceIndex {
         : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
-    else if (result.saveProblem)
-      this.notice(
-        `Grounded could not save the workspace index: ${result.saveProblem}. It works, but the next start reads every file again.`,
-      );
+    else if (result.saveProblem) {
+      // the manifest saved before, when the failed save left one, still holds all but what changed since
+      const next =
+        (result.manifestStamp ?? 'none') === 'none'
+          ? 'the next start reads every file again'
+          : 'the next start reads the files changed since the index was last saved';
+      this.notice(`Grounded could not save the workspace index: ${result.saveProblem}. It works, but ${next}.`);
+    }
     const over = result.walkSkipped['file-limit'];
     if (over > 0) this.notice(fileLimitNotice(over), 'file-limit'); // once: the count moves with every sync
     this.changed();
@@ -457,6 +465,7 @@ export class WorkspaceIndex {
     );
     try {
       await save;
+      this.saveProblem = undefined;
     } catch (e) {
       if (e instanceof StoreChangedError) {
         // Another process saved this store (or is syncing it): its manifest wins, and a sync reads it and checks it
@@ -464,9 +473,9 @@ export class WorkspaceIndex {
         if (store === this.store && !this.syncing && !this.disposed) void this.sync().catch(() => undefined);
         return;
       }
-      this.notice(
-        `Grounded could not save the workspace index in ${store.dir} (${e instanceof Error ? e.message : String(e)}).`,
-      );
+      const reason = e instanceof Error ? e.message : String(e);
+      this.saveProblem = `the index could not be saved in ${store.dir} (${reason})`;
+      this.notice(`Grounded could not save the workspace index in ${store.dir} (${reason}).`);
     }
   }
 

@@ -19,7 +19,10 @@ export interface SyncResult {
   stats: IndexStats;
   /** The stored index could not be used (damaged, truncated, old version, unreadable): it was rebuilt. */
   storeProblem?: string;
-  /** The index could not be saved; it works, but the next start reads every file again. */
+  /**
+   * The index could not be saved; it works, but the next start reads every file again, or those changed since the
+   * manifest it kept was saved (see manifestStamp).
+   */
   saveProblem?: string;
   /** The store folder is not Grounded's to use (see StoreFolderError): nothing was read or written there. */
   storeRefused?: boolean;

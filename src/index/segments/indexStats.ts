@@ -21,6 +21,8 @@ export interface IndexStats {
   timings: { discoverMs: number; indexMs: number; readMs: number; saveMs: number; threads: number };
   /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */
   filesRead: number;
+  /** Why the index in use is not saved in its store (its last save failed); absent once a save succeeds. */
+  saveProblem?: string;
 }
 
 /** Counts of a SegmentedIndex; `walkSkipped` are the skips the walk found (they have no file record). */

@@ -46,6 +46,15 @@ function tableCrc32(data: Uint8Array, value = 0): number {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: false });
 
+/**
+ * The payload checksum a file's header holds (what tells one segment file from another with the same id), or
+ * undefined when the bytes are shorter than a header.
+ */
+export function headerChecksum(bytes: Uint8Array): number | undefined {
+  if (bytes.length < HEADER_BYTES) return undefined;
+  return new DataView(bytes.buffer, bytes.byteOffset, HEADER_BYTES).getUint32(12, true);
+}
+
 /** Appends aligned sections; `finish` returns header + payload in one buffer. */
 export class ByteWriter {
   private readonly parts: Uint8Array[] = [];

@@ -1,9 +1,9 @@
-import { readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { STORE_MARKER } from '../discovery/storeMarker';
 import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
-import { StoreFormatError } from './binaryFormat';
+import { HEADER_BYTES, headerChecksum, StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
 import { readFileBytes } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
@@ -76,7 +76,8 @@ export class StoreChangedError extends Error {
  * `manifest.bin` that names the live ones. Nothing is written or deleted before the folder is claimed, and only
  * files with those names (and their temporary files) are ever deleted. A save writes the new segments first and the manifest last, each through a temporary file and a
  * rename, so a crash or a cancelled worker leaves the previous index intact; unreferenced segments are removed
- * after the manifest is in place. Saves are serialised.
+ * after the manifest is in place, or, when a save fails (a full disk), those the manifest still on disk does not
+ * name. Saves are serialised.
  */
 export class IndexStore {
   /** Segment ids already written (segments never change, so each is written once). */
@@ -140,8 +141,11 @@ export class IndexStore {
     const segments: SegmentData[] = [];
     for (const [i, id] of manifest.segmentIds.entries()) {
       const name = segmentFile(id);
-      const segment = await decodeSegment(await (reads[i] as Promise<Uint8Array>), name, step);
+      const bytes = await (reads[i] as Promise<Uint8Array>);
+      const segment = await decodeSegment(bytes, name, step);
       if (segment.id !== id) throw new StoreFormatError('corrupt', `${name} holds segment ${segment.id}`);
+      if (headerChecksum(bytes) !== manifest.segmentChecksums?.[i])
+        throw new StoreFormatError('corrupt', `${name} is not the segment ${MANIFEST} was saved with`);
       segments.push(segment);
     }
     for (const id of manifest.segmentIds) this.onDisk.add(id);
@@ -225,10 +229,51 @@ export class IndexStore {
 
   private async write(manifest: Manifest, segments: readonly SegmentData[]): Promise<void> {
     await this.claim();
-    for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
-    await this.atomicWrite(MANIFEST, encodeManifest(manifest));
+    try {
+      for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
+      const segmentChecksums: number[] = [];
+      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checksumOf(id));
+      await this.atomicWrite(MANIFEST, encodeManifest({ ...manifest, segmentChecksums }));
+    } catch (e) {
+      // The manifest on disk is still the one before: the segments written for this one (here, or by helper
+      // threads) are named by none, and on a full disk they hold the space a later save needs.
+      const saved = await this.savedSegmentIds().catch(() => undefined);
+      if (saved) await this.removeUnnamed(saved).catch(() => undefined);
+      throw e;
+    }
     this.stamp = await manifestStamp(this.dir);
-    const live = new Set(manifest.segmentIds);
+    await this.removeUnnamed(new Set(manifest.segmentIds));
+  }
+
+  /** The checksum in the header of segment `id`'s file as it is on disk (what the manifest saved with it holds). */
+  private async checksumOf(id: number): Promise<number> {
+    const name = segmentFile(id);
+    const handle = await open(join(this.dir, name), 'r');
+    try {
+      const head = new Uint8Array(HEADER_BYTES);
+      const { bytesRead } = await handle.read(head, 0, HEADER_BYTES, 0);
+      const checksum = headerChecksum(head.subarray(0, bytesRead));
+      if (checksum === undefined) throw new StoreFormatError('truncated', `${name}: shorter than its header`);
+      return checksum;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** The segment ids the manifest on disk names: none without one; throws when it cannot be read and decoded. */
+  private async savedSegmentIds(): Promise<Set<number>> {
+    let bytes: Uint8Array;
+    try {
+      bytes = await readFileBytes(join(this.dir, MANIFEST));
+    } catch (e) {
+      if (isNotFound(e)) return new Set();
+      throw e;
+    }
+    return new Set((await decodeManifest(bytes, MANIFEST)).segmentIds);
+  }
+
+  /** Removes the segment files `live` does not name, and temporary files a writer killed mid-save left behind. */
+  private async removeUnnamed(live: ReadonlySet<number>): Promise<void> {
     for (const name of await readdir(this.dir)) {
       if (TEMPORARY_FILE.test(name)) {
         await this.unlinkIfLeftOver(name);

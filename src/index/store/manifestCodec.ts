@@ -5,7 +5,7 @@ import { HASH_BYTES, type FileColumns } from '../segments/fileTable';
 import { ByteReader, ByteWriter, StoreFormatError } from './binaryFormat';
 
 /** Bump when the manifest layout changes. */
-export const MANIFEST_FORMAT_VERSION = 6; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips; 4: a notebook's chunks are lines of its extracted cells; 5: PDFs read for their text layer, Word documents for their text; 6: file hashes as 20 raw bytes
+export const MANIFEST_FORMAT_VERSION = 7; // 2: string tables hold UTF-8 byte offsets; 3: 'outside-link' and 'file-limit' walk skips; 4: a notebook's chunks are lines of its extracted cells; 5: PDFs read for their text layer, Word documents for their text; 6: file hashes as 20 raw bytes; 7: each segment file's checksum
 
 /**
  * What the stored postings depend on besides the layout: a store built with another tokenizer or other field
@@ -18,6 +18,12 @@ export const RANKING_SCHEMA = `tokenizer:v3 bm25f:${DEFAULT_BM25_PARAMS.titleBoo
 export interface Manifest {
   folders: string[];
   segmentIds: number[];
+  /**
+   * The checksum in the header of each segment file (same order) as it was when the manifest was saved, so that a
+   * file by that name with other content (another store's segment, one written after a crash) is never read as it.
+   * The store fills them in when it saves.
+   */
+  segmentChecksums?: number[];
   /** Deletion bits per segment (same order), undefined when none. */
   deletions: (Uint8Array | undefined)[];
   files: FileColumns;
@@ -35,6 +41,9 @@ export function encodeManifest(m: Manifest): Uint8Array {
   w.f64(m.builtAt);
   for (const reason of SKIP_REASONS) w.u32(m.walkSkipped[reason]);
   w.array(Uint32Array.from(m.segmentIds));
+  if (m.segmentChecksums?.length !== m.segmentIds.length)
+    throw new Error('A manifest is saved with the checksum of each of its segments.');
+  w.array(Uint32Array.from(m.segmentChecksums));
   for (const bits of m.deletions) w.array(bits ?? new Uint8Array(0));
   const f = m.files;
   w.strings(f.paths);
@@ -69,6 +78,9 @@ export async function decodeManifest(
   const builtAt = r.f64();
   const walkSkipped = Object.fromEntries(SKIP_REASONS.map(reason => [reason, r.u32()])) as Record<SkipReason, number>;
   const segmentIds = [...r.u32s()];
+  const segmentChecksums = [...r.u32s()];
+  if (segmentChecksums.length !== segmentIds.length)
+    throw new StoreFormatError('corrupt', `${what}: segment checksums disagree with its segments`);
   const deletions = segmentIds.map(() => {
     const bits = r.u8s();
     return bits.length ? bits.slice() : undefined; // a copy: deletion bits change in memory
@@ -105,7 +117,7 @@ export async function decodeManifest(
     firstDocs,
     docCounts,
   };
-  return { folders, segmentIds, deletions, files, nextSegmentId, walkSkipped, builtAt };
+  return { folders, segmentIds, segmentChecksums, deletions, files, nextSegmentId, walkSkipped, builtAt };
 }
 
 const noStep = (): Promise<void> => Promise.resolve();

@@ -30,8 +30,9 @@ const POLL_MS = 100;
 
 /**
  * Waits until this thread holds the store's lock and returns what releases it. A lock whose process is gone, or that
- * nobody has touched for STALE_MS (a crashed thread of a live process), is taken over. Waiting ends when `signal`
- * aborts (with its reason).
+ * nobody has touched for STALE_MS (a crashed thread of a live process), is taken over; one left so that it cannot be
+ * removed (a read-only file, a folder by that name) throws, naming it, rather than being tried again without end.
+ * Waiting ends when `signal` aborts (with its reason).
  */
 export async function lockStore(dir: string, signal?: AbortSignal): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE);
@@ -147,7 +148,7 @@ export async function dropLockOf(dir: string, thread?: number): Promise<void> {
   const holder = await holderOf(path);
   if (holder?.pid !== process.pid || holder.host !== hostname()) return;
   if (thread !== undefined && holder.thread !== thread) return;
-  await unlinkIfStill(path, info);
+  await unlinkIfStill(path, info).catch(() => undefined); // one that cannot be removed: the next lockStore says so
 }
 
 /**
@@ -163,9 +164,17 @@ async function holderOf(path: string): Promise<{ pid: number; host: string; thre
 
 /**
  * Removes the lock at `path` only if it is still the file judged: the same inode, untouched since (a file system may
- * give a lock taken since the inode of the one released, and a live holder's heartbeat touches it).
+ * give a lock taken since the inode of the one released, and a live holder's heartbeat touches it). Throws when it
+ * is and cannot be removed.
  */
 async function unlinkIfStill(path: string, judged: LockFile): Promise<void> {
   const now = await stat(path).catch(() => undefined);
-  if (now?.ino === judged.ino && now.mtimeMs === judged.mtimeMs) await unlink(path).catch(() => undefined);
+  if (now?.ino !== judged.ino || now.mtimeMs !== judged.mtimeMs) return;
+  await unlink(path).catch((e: unknown) => {
+    if (codeOf(e) === 'ENOENT') return;
+    throw new Error(
+      `The index's lock ${path} was left by a process that ended, and cannot be removed (${String(codeOf(e) ?? e)}): delete it.`,
+      { cause: e },
+    );
+  });
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
 
@@ -251,6 +251,21 @@ describe('grounded CLI', () => {
       assert.equal(code, 0);
       assert.match(err, /rebuilt the workspace index: .*shorter than its header|rebuilt the workspace index/);
       assert.match(out, /read\s+3 /);
+    });
+
+    it('exits 1 when the index could not be saved, saying why, with the counts it built', async () => {
+      const store = join(temp, 'store');
+      await cli('index', '--folder', WORKSPACE, '--store', store);
+      // a folder where the manifest goes: it can be neither read nor replaced, as a write on a full disk fails
+      await rm(join(store, 'manifest.bin'));
+      await mkdir(join(store, 'manifest.bin'));
+      const { code, out, err } = await cli('index', '--folder', WORKSPACE, '--store', store);
+      assert.equal(code, 1, err);
+      assert.match(err, /could not save the workspace index: the index could not be saved in .*store/);
+      assert.match(out, /files\s+3\n/);
+      const json = await cli('index', '--folder', WORKSPACE, '--store', store, '--json');
+      assert.equal(json.code, 1);
+      assert.match((JSON.parse(json.out) as { saveProblem?: string }).saveProblem ?? '', /could not be saved/);
     });
 
     it("refuses a --store folder holding files that are not Grounded's with exit 2, and leaves them as they were", async () => {

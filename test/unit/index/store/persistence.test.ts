@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { syncIndex } from '../../../../src/index/build/syncIndex';
+import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
 import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
@@ -115,6 +116,26 @@ describe('index persistence', () => {
     });
   }
 
+  it("rebuilds, with a notice, a store whose segment file is another store's by the same name", async () => {
+    const good = await sync();
+    const otherWs = join(temp, 'other');
+    const otherStore = join(temp, 'other-store');
+    await mkdir(otherWs);
+    await workspace(otherWs, { 'z.md': '# Zebras\n\nstriped horses\n', 'y.md': '# Yaks\n\nshaggy cattle\n' });
+    await syncIndex({ folders: [otherWs], rules: {}, storeDir: otherStore });
+    const seg = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
+    assert.ok((await readdir(otherStore)).includes(seg), 'both stores number their first segment alike');
+    await writeFile(join(store, seg), await readFile(join(otherStore, seg)));
+    const rebuilt = await sync();
+    assert.match(rebuilt.storeProblem ?? '', new RegExp(`${seg} is not the segment manifest\\.bin was saved with`));
+    assert.equal(rebuilt.stats.filesRead, 3);
+    assert.deepEqual(
+      hits(new SegmentedIndex(rebuilt.snapshot), 'parse banana'),
+      hits(new SegmentedIndex(good.snapshot), 'parse banana'),
+    );
+    assert.equal((await sync()).storeProblem, undefined, 'reported once: the rebuilt store is sound');
+  });
+
   it('treats a missing segment file as damage, not as an empty index', async () => {
     await sync();
     const seg = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
@@ -137,6 +158,35 @@ describe('index persistence', () => {
     const names = await readdir(store);
     assert.ok(!names.includes(basename(old)), names.join(', '));
     assert.ok(names.includes(basename(fresh)), names.join(', '));
+  });
+
+  it('removes the segments a failed save wrote, and keeps those of the manifest still on disk', async () => {
+    const first = await sync();
+    const savedIds = first.snapshot.segments.map(s => s.id);
+    const index = new SegmentedIndex(first.snapshot);
+    const extra = (text: string) => {
+      const builder = new SegmentBuilder();
+      const file = builder.addFile('d.md', join(ws, 'd.md'));
+      builder.addChunk(file, { text, startLine: 1, endLine: 1 });
+      return builder.build(index.nextSegmentId++).data;
+    };
+    const byHelper = extra('written by a helper thread');
+    const mine = extra('written by the save');
+    const failing = extra('the one that fails');
+    await new IndexStore(store).writeSegment(byHelper);
+    // a folder where the last segment goes: its rename fails, as a write on a full disk would
+    await mkdir(join(store, `seg-${failing.id}.bin`));
+    const writer = new IndexStore(store);
+    const loaded = await writer.load();
+    assert.ok(loaded);
+    writer.markWritten([byHelper.id]);
+    const manifest = { ...loaded.manifest, segmentIds: [...savedIds, byHelper.id, mine.id, failing.id] };
+    await assert.rejects(writer.save(manifest, [...loaded.segments, byHelper, mine, failing]));
+    const segmentFiles = (await readdir(store)).filter(n => /^seg-\d+\.bin$/.test(n)).sort();
+    assert.deepEqual(segmentFiles, [...savedIds.map(id => `seg-${id}.bin`), `seg-${failing.id}.bin`].sort());
+    const again = await sync();
+    assert.equal(again.storeProblem, undefined, 'the saved index is intact');
+    assert.equal(again.stats.filesRead, 0);
   });
 
   it('rebuilds from scratch on request, and forgets deleted files', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { STORE_MARKER } from '../../../../src/index/discovery/storeMarker';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { IndexStore, manifestStamp, snapshotOf } from '../../../../src/index/store/indexStore';
 import { lockStore } from '../../../../src/index/store/storeLock';
@@ -85,6 +86,53 @@ describe('a store that live indexes save to', () => {
     assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
     assert.equal(await storedHit(store, 'hoverboard floats'), 'y.md');
     assert.equal(await storedHit(store, 'almanac sports'), 'z.md');
+  });
+
+  it("tells in its counts that an update's save failed, until a save succeeds", async () => {
+    const index = live();
+    try {
+      await index.sync();
+      await index.flush();
+      const stored = await new IndexStore(store).load();
+      // a folder where the update's segment goes: its write fails, as one on a full disk would
+      const blocked = join(store, `seg-${stored?.manifest.nextSegmentId ?? 0}.bin`);
+      await mkdir(blocked);
+      await write('x', 'The flux capacitor needs plutonium.');
+      await index.update([join(ws, 'x.md')]);
+      await index.flush();
+      assert.match(index.stats()?.saveProblem ?? '', /could not be saved in .*store/);
+      assert.match(notices.join('\n'), /could not save the workspace index/);
+      await rmdir(blocked);
+      await write('y', 'The hoverboard floats over water.');
+      await index.update([join(ws, 'y.md')]);
+      await index.flush();
+      assert.equal(index.stats()?.saveProblem, undefined);
+    } finally {
+      await index.close();
+    }
+    assert.equal(await storedHit(store, 'flux capacitor plutonium'), 'x.md');
+  });
+
+  it('says what the next start reads again after a sync could not save: every file, or only those changed', async () => {
+    // a folder where the first segment goes: the first build's save fails, as one on a full disk would
+    await mkdir(join(store, 'seg-1.bin'), { recursive: true });
+    await writeFile(join(store, STORE_MARKER), '');
+    const first = live();
+    await first.sync().finally(() => first.close());
+    assert.match(notices.join('\n'), /could not save the workspace index: .*the next start reads every file again\./);
+    await rmdir(join(store, 'seg-1.bin'));
+    const second = live();
+    await second.sync().finally(() => second.close());
+    const saved = await new IndexStore(store).load();
+    await mkdir(join(store, `seg-${saved?.manifest.nextSegmentId ?? 0}.bin`));
+    await write('x', 'The flux capacitor needs plutonium.');
+    notices = [];
+    const third = live();
+    await third.sync().finally(() => third.close());
+    assert.match(
+      notices.join('\n'),
+      /could not save the workspace index: .*the next start reads the files changed since the index was last saved\./,
+    );
   });
 
   it('writes nothing while another process holds the store, and saves the edit by a sync once it is free', async () => {

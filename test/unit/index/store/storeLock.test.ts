@@ -41,6 +41,24 @@ describe('the store lock', () => {
     assert.deepEqual(await readdir(dir), [], 'released, the lock file is gone');
   });
 
+  it('says so when a lock left behind cannot be removed, and a sync still builds and saves the index', async () => {
+    const { ws, store } = await notes(3);
+    // left behind as nothing can remove it: a folder by the lock's name, untouched for long
+    const lock = join(store, LOCK_FILE);
+    await mkdir(lock, { recursive: true });
+    await writeFile(join(store, '.grounded-index'), '');
+    const old = new Date(Date.now() - 3_600_000);
+    await utimes(lock, old, old);
+    await assert.rejects(lockStore(store, AbortSignal.timeout(5_000)), (e: unknown) => {
+      assert.match(String(e), /lock .*sync\.lock was left by a process that ended, and cannot be removed .*delete it/);
+      return true;
+    });
+    const result = await runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { workerFile: false });
+    assert.equal(result.saveProblem, undefined);
+    assert.equal(result.stats.files, 3);
+    assert.ok(existsSync(join(store, 'manifest.bin')));
+  });
+
   it('neither touches nor removes a lock that another took over while this holder was held up', async function () {
     this.timeout(10_000);
     const dir = await dirs.make('grounded-lock-');
