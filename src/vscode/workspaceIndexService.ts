@@ -203,15 +203,20 @@ export class WorkspaceIndexService implements vscode.Disposable {
   }
 }
 
+/** `grounded.index.exclude` as it applies in one folder, whose own settings may set it. */
+const indexExclude = (folder: vscode.WorkspaceFolder): string[] =>
+  vscode.workspace.getConfiguration('grounded.index', folder.uri).get<string[]>('exclude', []);
+
 /** `grounded.index.*` and `files.exclude`, read fresh at each sync and update. */
 export function indexRules(): DiscoveryRules {
   const folders = diskFolders();
   const c = vscode.workspace.getConfiguration('grounded.index');
   const kb = c.get<number>('maxFileSizeKB', DEFAULT_MAX_FILE_BYTES / 1024);
   return {
-    exclude: [...new Set([...DEFAULT_EXCLUDE_GLOBS, ...c.get<string[]>('exclude', [])])],
-    // each folder's `files.exclude` (a folder can set its own in a multi-root workspace) leaves out only its files
-    folderExclude: Object.fromEntries(folders.map(f => [f.uri.fsPath, filesExclude(f)])),
+    exclude: [...DEFAULT_EXCLUDE_GLOBS],
+    // each folder's `files.exclude` and `grounded.index.exclude` (a folder of a multi-root workspace can set its own;
+    // the user's and the workspace's apply to every folder) leave out only its files
+    folderExclude: Object.fromEntries(folders.map(f => [f.uri.fsPath, [...filesExclude(f), ...indexExclude(f)]])),
     include: c.get<string[]>('include', []),
     // Both are clamped to their maximum again where they are applied (fileByteLimit, fileCountLimit).
     maxFileBytes: fileByteLimit(Math.round(kb * 1024)),

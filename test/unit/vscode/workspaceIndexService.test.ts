@@ -158,4 +158,17 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
       [join(api, 'docs', 'guide.md')],
     );
   });
+
+  it("leaves out what a folder's own grounded.index.exclude names in that folder only", async function () {
+    this.timeout(30000);
+    const docs = { 'fixtures/guide.md': '# Guide\n\nCalibrate the sprocket.\n' };
+    const [app, api] = [await workspace(docs), await workspace(docs)];
+    const fake = fakeVscodeWorkspace();
+    fake.folderSettings.set(api, new Map([['grounded.index.exclude', ['fixtures/**']]]));
+    const { service } = open([app, api], undefined, fake);
+    assert.deepEqual(
+      (await service.retriever.search('sprocket', { k: 5 })).map(p => p.location),
+      [join(app, 'fixtures', 'guide.md')],
+    );
+  });
 });
