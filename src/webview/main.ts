@@ -269,7 +269,24 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
   }
 }
 
-window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));
+/**
+ * Handles a message from the host; when what it changed took away the control that had the keyboard (Stop hidden
+ * once the answer ends, Retry or Undo replaced by what they brought), the cursor goes to the question box, not to
+ * the page where the next Tab would start over from the top. Only while the panel has focus: a citation opened in
+ * the editor keeps the editor's.
+ */
+function receive(m: HostToPanel): void {
+  const focused = document.activeElement;
+  onMessage(m);
+  const lost =
+    focused instanceof HTMLElement &&
+    focused !== document.body &&
+    focused !== question &&
+    (!focused.isConnected || focused.getClientRects().length === 0);
+  if (lost && document.hasFocus()) question.focus({ preventScroll: true });
+}
+
+window.addEventListener('message', (e: MessageEvent<HostToPanel>) => receive(e.data));
 
 /** Says "Copied" on a copy button for a moment, then its own label again. */
 function showCopied(button: HTMLElement): void {

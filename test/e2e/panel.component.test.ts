@@ -309,6 +309,35 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal((await p.posted()).filter(m => m.type === 'stop').length, 2);
   });
 
+  it('puts the cursor in the question box when the control it was on goes away: Stop, Retry, Undo', async () => {
+    const focusedId = () => p.page.evaluate(() => document.activeElement?.id || document.activeElement?.className);
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Partial' });
+    await p.page.locator('#stop').focus();
+    await p.page.keyboard.press('Enter');
+    await p.post({ type: 'error', turnId: 't1', status: 'stopped', message: 'Stopped.' });
+    // each wait is for what the message renders: the focus moves in the same task
+    await p.page.locator('#stop').waitFor({ state: 'hidden' });
+    assert.equal(await focusedId(), 'question', 'after Stop');
+    await p.page.locator('button.retry').focus();
+    await p.page.keyboard.press('Enter');
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.page.locator('.turn[data-status="streaming"]').waitFor();
+    assert.equal(await focusedId(), 'question', 'after Retry');
+    await p.post({ type: 'done', turnId: 't1', cited: [] });
+    await p.post({ type: 'cleared', undoable: true });
+    await p.page.locator('#undo').focus();
+    await p.page.keyboard.press('Enter');
+    await p.post({ type: 'restore', turns: [turn('t1', { status: 'done', answer: 'Whole' })] });
+    await p.page.locator('.turn').waitFor();
+    assert.equal(await focusedId(), 'question', 'after Undo');
+    // a control that stays keeps the focus
+    await p.page.locator('button.copy-answer').focus();
+    await p.post({ type: 'turnStarted', turn: turn('t2') });
+    await p.page.locator('.turn[data-id="t2"]').waitFor();
+    assert.equal(await focusedId(), 'copy-answer');
+  });
+
   it('restores a conversation from the host, and from its own state after a reload', async () => {
     await p.post({
       type: 'restore',
