@@ -17,8 +17,8 @@ import { questionLabel, renderSourceList, renderStatusLine, renderTurnFooter } f
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
-  getState(): { turns?: SavedTurnView[] } | undefined;
-  setState(state: { turns: TurnView[] }): void;
+  getState(): { turns?: SavedTurnView[]; draft?: string } | undefined;
+  setState(state: { turns: TurnView[]; draft: string }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -126,14 +126,17 @@ function renderFooter(ui: TurnUi): void {
 
 let stateTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Saves the conversation for a quick restore, at most once a second while text streams (it is serialized whole). */
+/**
+ * Saves the conversation for a quick restore, at most once a second while text streams (it is serialized whole),
+ * and the question being written: the page is thrown away whenever the view is hidden.
+ */
 function saveState(now: boolean): void {
   if (stateTimer && !now) return;
   clearTimeout(stateTimer);
   const save = () => {
     stateTimer = undefined;
     // without excerpts of the cited files: the host sends them again after a reload
-    vscode.setState({ turns: [...turns.values()].map(t => withoutExcerpts(t.view)) });
+    vscode.setState({ turns: [...turns.values()].map(t => withoutExcerpts(t.view)), draft: question.value });
   };
   if (now) save();
   else stateTimer = setTimeout(save, 1000);
@@ -358,6 +361,8 @@ function fitQuestion(): void {
 }
 question.addEventListener('input', () => {
   fitQuestion();
+  // at once: a view hidden a moment later takes the page, and a timer with it
+  saveState(true);
   if (!tooLong.hidden && !questionTooLong(question.value.trim())) tooLong.hidden = true;
 });
 // the view got focus (shown, or *Grounded: Ask…* answered here): the cursor goes to the question box
@@ -380,6 +385,7 @@ form.addEventListener('submit', e => {
   vscode.postMessage({ type: 'ask', question: text });
   question.value = '';
   fitQuestion();
+  saveState(true);
 });
 question.addEventListener('keydown', e => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -393,8 +399,11 @@ document.addEventListener('keydown', e => {
 });
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
-// Show the last known conversation at once; the host's `restore` (the source of truth) follows `ready`.
-vscode.getState()?.turns?.map(upgradeSavedView).forEach(renderTurn);
+// Show the last known conversation and the question being written at once; the host's `restore` (the source of
+// truth for the conversation) follows `ready`.
+const saved = vscode.getState();
+saved?.turns?.map(upgradeSavedView).forEach(renderTurn);
+question.value = saved?.draft ?? '';
 updateChrome();
 fitQuestion();
 // a view opened with focus (its first Grounded: Ask…) starts with the cursor in the box

@@ -352,6 +352,24 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await p.page.locator('#empty').isVisible(), true);
   });
 
+  it('keeps the question being written when the view is hidden and shown again, and forgets it once sent', async () => {
+    const box = p.page.locator('#question');
+    await box.click();
+    await p.page.keyboard.type('Where is the flux');
+    await p.page.keyboard.press('Shift+Enter');
+    await p.page.keyboard.type('capacitor configured');
+    // hiding the view throws the page away; shown again, it starts from its saved state
+    await p.page.reload();
+    await p.page.waitForSelector('#question');
+    assert.equal(await box.inputValue(), 'Where is the flux\ncapacitor configured');
+    const lines = await box.evaluate(q => q.scrollHeight <= q.clientHeight && q.clientHeight > 40);
+    assert.ok(lines, 'the box is as tall as its text');
+    await box.press('Enter');
+    await p.page.reload();
+    await p.page.waitForSelector('#question');
+    assert.equal(await box.inputValue(), '');
+  });
+
   it('renders every XSS payload as text: no dialog, no script, no navigation, no command link', async () => {
     const payloads = fs
       .readFileSync(path.resolve(__dirname, '../../../test/fixtures/xss/payloads.txt'), 'utf8')
