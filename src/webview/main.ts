@@ -255,6 +255,8 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
     case 'error':
       ui.answer.finish();
       renderStep(ui);
+      // what the partial answer cited so far is listed as used, no longer as retrieved while it streams
+      renderSources(ui);
       renderStatus(ui);
       renderFooter(ui);
       break;

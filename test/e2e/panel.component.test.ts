@@ -72,7 +72,7 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await p.page.locator('.answer').innerText(), 'Partial 2', 'the partial answer stays');
     assert.match(await p.page.locator('.turn-status').innerText(), /Answer interrupted: The answer was cut off\./);
     await p.page.locator('.answer button.cite').click();
-    await p.page.getByText('Retrieved 2 passages').click();
+    await p.page.getByText('2 passages retrieved, not cited').click();
     await p.page.locator('.sources button.source').first().click();
     await p.page.locator('button.retry').click();
     const fixes = p.page.locator('.turn-status button.action');
@@ -596,6 +596,32 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     await p.post({ type: 'citationStale', turnId: 't1', n: 3 });
     await uncited.locator('button.source.stale').waitFor({ state: 'attached' });
     assert.equal(await uncited.locator('button.source.stale').isVisible(), true);
+  });
+
+  it('lists what an interrupted answer cited so far as used once it breaks, as it does after a reload', async () => {
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({
+      type: 'citation',
+      turnId: 't1',
+      citation: {
+        ordinal: 0,
+        n: 2,
+        path: 'src/server.ts',
+        startLine: 3,
+        endLine: 3,
+        claim: 'Set it to 88.',
+      },
+    });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it to 88 [2]' });
+    await p.post({ type: 'error', turnId: 't1', status: 'interrupted', message: 'The answer was cut off.' });
+    await p.page.locator('.turn[data-status="interrupted"]').waitFor();
+    const summaries = () => p.page.locator('.sources summary').allTextContents();
+    const listed = await summaries();
+    assert.deepEqual(listed, ['Used 1 source', '1 passage retrieved, not cited']);
+    await p.page.reload();
+    await p.page.waitForSelector('.turn .sources summary');
+    assert.deepEqual(await summaries(), listed);
   });
 
   it('shows who answered, copies the answer through the host with "Copied" feedback, and copies a code block', async () => {
