@@ -136,7 +136,8 @@ export class PanelController {
         this.ports.copy(message.text);
         break;
       case 'openLink':
-        if (/^https?:\/\//i.test(message.url)) this.ports.openLink(message.url);
+        // the links the webview's sanitizer lets through: web pages and e-mail addresses, never `command:` or `file:`
+        if (/^(?:https?:\/\/|mailto:)/i.test(message.url)) this.ports.openLink(message.url);
         break;
       case 'undoClear':
         this.undoClear();

@@ -306,7 +306,7 @@ conversation.addEventListener('click', e => {
   const target = e.target as HTMLElement;
   const turnId = target.closest<HTMLElement>('.turn')?.dataset.id;
   const link = target.closest('a');
-  if (link) e.preventDefault(); // never navigate the webview; the host opens http(s) links only
+  if (link) e.preventDefault(); // never navigate the webview; the host opens http(s) and mailto links only
   // a chip in a link's text opens its citation, not the link
   const chip = target.closest<HTMLElement>('.cite');
   if (link && !chip) {

@@ -40,6 +40,8 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
     /** Each command run, with its arguments. */
     ran: [] as [string, unknown[] | undefined][],
     saved: [] as StoredTurn[][],
+    /** Each link opened outside VS Code. */
+    links: [] as string[],
     model,
     runTimers: () => timers.splice(0).forEach(fn => fn()),
   };
@@ -59,7 +61,7 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
       record.ran.push([c, args]);
     },
     copy: () => undefined,
-    openLink: () => undefined,
+    openLink: url => void record.links.push(url),
     save: turns => record.saved.push(structuredClone(turns)),
     schedule: fn => void timers.push(fn),
   };
@@ -705,6 +707,23 @@ describe('panel host side', () => {
       panel.conversation.map(t => t.view.question),
       ['third?'],
     );
+  });
+
+  it('opens the web and e-mail links an answer holds, and no other kind', async () => {
+    const { ports, record } = spyPorts([]);
+    const panel = new PanelController(ports);
+    const urls = [
+      'https://example.com/flux?level=88',
+      'HTTP://example.com/',
+      'mailto:support@example.com',
+      'command:workbench.action.terminal.new',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'vscode://ms-vscode.remote-server/install',
+      'mailto',
+    ];
+    for (const url of urls) await panel.receive({ type: 'openLink', url });
+    assert.deepEqual(record.links, urls.slice(0, 3));
   });
 
   it('ignores an empty question', async () => {
