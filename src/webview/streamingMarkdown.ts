@@ -44,12 +44,16 @@ export class StreamingMarkdown {
     });
   }
 
-  /** Renders everything now and removes the cursor. */
+  /**
+   * Renders everything now and removes the cursor. An answer with a link reference definition (`[docs]: https://…`)
+   * is rendered again whole: the definition applies to the whole answer, also to the blocks rendered before it came.
+   */
   finish(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     this.streaming = false;
-    this.render();
+    if (LINK_DEFINITION.test(this.text)) this.refresh();
+    else this.render();
   }
 
   /** Re-renders all of it (new sources, a stale source). */
@@ -122,6 +126,9 @@ export function commitBoundary(text: string, from: number): number {
   if (itemBreak !== undefined && itemBreak > boundary && text.length - boundary > LIST_BLOCK_LIMIT) return itemBreak;
   return boundary;
 }
+
+/** A line that may define a link reference (CommonMark: up to three spaces, a bracketed label, a colon). */
+const LINK_DEFINITION = /^ {0,3}\[(?:[^\]\\]|\\.)+\]:/m;
 
 /**
  * The most characters of a list the panel renders again each frame while it streams: a longer list is committed

@@ -58,6 +58,29 @@ describe('panel webview (component, Chromium)', function () {
     ]);
   });
 
+  it('links a reference-style link whose definition came blocks later, once the answer is done', async () => {
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    for (const text of [
+      'Set it as the [flux guide][guide] says [1].\n\n',
+      'More on that [2].\n\n',
+      '[guide]: https://example.com/flux\n',
+    ]) {
+      await p.post({ type: 'tokens', turnId: 't1', text });
+      await p.page.evaluate(() => new Promise(requestAnimationFrame));
+    }
+    await p.post({ type: 'done', turnId: 't1', cited: [1, 2] });
+    await p.page.locator('.turn[data-status="done"]').waitFor();
+    const links = await p.page
+      .locator('.answer a')
+      .evaluateAll(as => as.map(a => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(links, [['flux guide', 'https://example.com/flux']]);
+    assert.equal(await p.page.locator('.answer').innerText(), 'Set it as the flux guide says 1.\n\nMore on that 2.');
+    // rendered again whole, each chip keeps its marker's ordinal
+    const ordinals = await p.page.locator('.answer button.cite').evaluateAll(bs => bs.map(b => b.dataset.ordinal));
+    assert.deepEqual(ordinals, ['0', '1']);
+  });
+
   it('sends only ids when a citation, a source, Retry or a fix is clicked', async () => {
     await p.post({ type: 'turnStarted', turn: turn('t1') });
     await p.post({ type: 'sources', turnId: 't1', sources });
