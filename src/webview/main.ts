@@ -283,10 +283,13 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
 function receive(m: HostToPanel): void {
   const focused = document.activeElement;
   onMessage(m);
+  // still on the control that went away, or already fallen to the page: not moved on to the control put in its place
+  const now = document.activeElement;
   const lost =
     focused instanceof HTMLElement &&
     focused !== document.body &&
     focused !== question &&
+    (now === focused || now === document.body || now === null) &&
     (!focused.isConnected || focused.getClientRects().length === 0);
   if (lost && document.hasFocus()) question.focus({ preventScroll: true });
 }

@@ -361,6 +361,44 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await focusedId(), 'copy-answer');
   });
 
+  it('keeps the keyboard on a chip of the text still streaming, as that text is rendered again', async () => {
+    const focused = () => p.page.evaluate(() => (document.activeElement as HTMLElement).dataset.ordinal);
+    const frame = () => p.page.evaluate(() => new Promise(requestAnimationFrame));
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it to 88 [1] and' });
+    await frame();
+    await p.page.locator('.answer .tail button.cite').focus();
+    for (const text of [' restart [2]', ' the server.', '\n\nThen check it.']) {
+      await p.post({ type: 'tokens', turnId: 't1', text });
+      await frame();
+      assert.equal(await focused(), '0', `after ${JSON.stringify(text)}`);
+    }
+    assert.equal(
+      await p.page.locator('.answer .blocks button.cite[data-ordinal="0"]').count(),
+      1,
+      'now kept in a block',
+    );
+    await p.page.keyboard.press('Tab');
+    assert.equal(await focused(), '1');
+    await p.post({
+      type: 'citation',
+      turnId: 't1',
+      citation: {
+        ordinal: 1,
+        n: 2,
+        path: 'src/server.ts',
+        startLine: 3,
+        endLine: 3,
+        claim: 'Restart the server.',
+        support: 'partial',
+      },
+    });
+    await p.post({ type: 'done', turnId: 't1', cited: [1, 2] });
+    await p.page.locator('.turn[data-status="done"]').waitFor();
+    assert.equal(await focused(), '1', 'its citation checked again');
+  });
+
   it('restores a conversation from the host, and from its own state after a reload', async () => {
     await p.post({
       type: 'restore',
