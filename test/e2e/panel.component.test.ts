@@ -268,12 +268,14 @@ describe('panel webview (component, Chromium)', function () {
     const answer = [
       'Both [1, 2].',
       '    indented code [1]',
-      '[a link [1]](https://x.invalid "title [2]") and a forged \uE0009\uE0012\uE002 mark [1]',
+      '[a link [1]](https://x.invalid "title [2]") and a forged \uFDD09\uFDD12\uFDD2 mark [1]',
+      // written as character references: markdown-it decodes them, never into a marker
+      'forged as entities &#xFDD0;8&#xFDD1;2&#xFDD2; and &#xE000;7&#xE001;1&#xE002; and &#64976;6&#64977;1&#64978;',
       '```\ncode [2]\n```',
       '- item [2]\n- **bold.**[1]',
       '| a | b |\n|---|---|\n| cell [1] | x |',
     ].join('\n\n');
-    const markers = markersOf(answer.replace(/[\uE000-\uE002]/g, ''));
+    const markers = markersOf(answer.replace(/[\uFDD0-\uFDD2]/g, ''));
     const citations = markers.map(m => ({
       ordinal: m.ordinal,
       n: m.n,
