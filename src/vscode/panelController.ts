@@ -136,7 +136,8 @@ export class PanelController {
         this.ports.copy(message.text);
         break;
       case 'openLink':
-        if (/^https?:\/\//i.test(message.url)) this.ports.openLink(message.url);
+        // the links the webview's sanitizer lets through: web pages and e-mail addresses, never `command:` or `file:`
+        if (/^(?:https?:\/\/|mailto:)/i.test(message.url)) this.ports.openLink(message.url);
         break;
       case 'undoClear':
         this.undoClear();
@@ -197,10 +198,14 @@ export class PanelController {
     this.ports.post({ type: 'restore', turns: this.turns.map(t => t.view), undoable: false });
   }
 
-  /** Asks a turn's question again, in place: a broken answer is replaced by the whole one. */
+  /**
+   * Asks a turn's question again, in place: a broken answer is replaced by the whole one. A Retry that writes
+   * nothing (it fails, or is stopped, before its first token) gives the answer it was to replace back.
+   */
   async retry(turnId: string): Promise<void> {
     const turn = this.find(turnId);
     if (!turn || turn === this.running?.turn) return;
+    const before = { view: turn.view, passages: turn.passages, citedLines: turn.citedLines };
     turn.view = {
       ...turn.view,
       answer: '',
@@ -218,6 +223,29 @@ export class PanelController {
     turn.citedLines = [];
     turn.actions = undefined;
     await this.run(turn);
+    if (!turn.view.answer && before.view.answer && turn.view.error) this.giveBack(turn, before, turn.view.error);
+  }
+
+  /**
+   * Puts an answer back into its turn, with the sources and citations its `[n]` point at, under `error` (why the
+   * Retry that was to replace it wrote nothing): posted as the messages that built it, so the webview's copy of the
+   * turn is reduced to the same view as the host's. Kept, it is an answer cut short: interrupted, or stopped.
+   */
+  private giveBack(
+    turn: SavedTurn,
+    earlier: Pick<SavedTurn, 'view' | 'passages' | 'citedLines'>,
+    error: NonNullable<TurnView['error']>,
+  ): void {
+    const turnId = turn.view.id;
+    turn.passages = earlier.passages;
+    turn.citedLines = earlier.citedLines;
+    this.show(turn, { type: 'sources', turnId, sources: earlier.view.sources });
+    for (const citation of earlier.view.citations ?? []) this.show(turn, { type: 'citation', turnId, citation });
+    for (const n of earlier.view.stale ?? []) this.show(turn, { type: 'citationStale', turnId, n });
+    this.show(turn, { type: 'tokens', turnId, text: earlier.view.answer });
+    const status = turn.view.status === 'stopped' ? 'stopped' : 'interrupted';
+    this.show(turn, { type: 'error', turnId, status, ...error });
+    this.persist();
   }
 
   private async run(turn: SavedTurn): Promise<void> {

@@ -17,8 +17,8 @@ import { questionLabel, renderSourceList, renderStatusLine, renderTurnFooter } f
 
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
-  getState(): { turns?: SavedTurnView[] } | undefined;
-  setState(state: { turns: TurnView[] }): void;
+  getState(): { turns?: SavedTurnView[]; draft?: string } | undefined;
+  setState(state: { turns: TurnView[]; draft: string }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -126,14 +126,17 @@ function renderFooter(ui: TurnUi): void {
 
 let stateTimer: ReturnType<typeof setTimeout> | undefined;
 
-/** Saves the conversation for a quick restore, at most once a second while text streams (it is serialized whole). */
+/**
+ * Saves the conversation for a quick restore, at most once a second while text streams (it is serialized whole),
+ * and the question being written: the page is thrown away whenever the view is hidden.
+ */
 function saveState(now: boolean): void {
   if (stateTimer && !now) return;
   clearTimeout(stateTimer);
   const save = () => {
     stateTimer = undefined;
     // without excerpts of the cited files: the host sends them again after a reload
-    vscode.setState({ turns: [...turns.values()].map(t => withoutExcerpts(t.view)) });
+    vscode.setState({ turns: [...turns.values()].map(t => withoutExcerpts(t.view)), draft: question.value });
   };
   if (now) save();
   else stateTimer = setTimeout(save, 1000);
@@ -252,6 +255,8 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
     case 'error':
       ui.answer.finish();
       renderStep(ui);
+      // what the partial answer cited so far is listed as used, no longer as retrieved while it streams
+      renderSources(ui);
       renderStatus(ui);
       renderFooter(ui);
       break;
@@ -269,7 +274,27 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
   }
 }
 
-window.addEventListener('message', (e: MessageEvent<HostToPanel>) => onMessage(e.data));
+/**
+ * Handles a message from the host; when what it changed took away the control that had the keyboard (Stop hidden
+ * once the answer ends, Retry or Undo replaced by what they brought), the cursor goes to the question box, not to
+ * the page where the next Tab would start over from the top. Only while the panel has focus: a citation opened in
+ * the editor keeps the editor's.
+ */
+function receive(m: HostToPanel): void {
+  const focused = document.activeElement;
+  onMessage(m);
+  // still on the control that went away, or already fallen to the page: not moved on to the control put in its place
+  const now = document.activeElement;
+  const lost =
+    focused instanceof HTMLElement &&
+    focused !== document.body &&
+    focused !== question &&
+    (now === focused || now === document.body || now === null) &&
+    (!focused.isConnected || focused.getClientRects().length === 0);
+  if (lost && document.hasFocus()) question.focus({ preventScroll: true });
+}
+
+window.addEventListener('message', (e: MessageEvent<HostToPanel>) => receive(e.data));
 
 /** Says "Copied" on a copy button for a moment, then its own label again. */
 function showCopied(button: HTMLElement): void {
@@ -284,7 +309,7 @@ conversation.addEventListener('click', e => {
   const target = e.target as HTMLElement;
   const turnId = target.closest<HTMLElement>('.turn')?.dataset.id;
   const link = target.closest('a');
-  if (link) e.preventDefault(); // never navigate the webview; the host opens http(s) links only
+  if (link) e.preventDefault(); // never navigate the webview; the host opens http(s) and mailto links only
   // a chip in a link's text opens its citation, not the link
   const chip = target.closest<HTMLElement>('.cite');
   if (link && !chip) {
@@ -341,6 +366,8 @@ function fitQuestion(): void {
 }
 question.addEventListener('input', () => {
   fitQuestion();
+  // at once: a view hidden a moment later takes the page, and a timer with it
+  saveState(true);
   if (!tooLong.hidden && !questionTooLong(question.value.trim())) tooLong.hidden = true;
 });
 // the view got focus (shown, or *Grounded: Ask…* answered here): the cursor goes to the question box
@@ -363,6 +390,7 @@ form.addEventListener('submit', e => {
   vscode.postMessage({ type: 'ask', question: text });
   question.value = '';
   fitQuestion();
+  saveState(true);
 });
 question.addEventListener('keydown', e => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -376,8 +404,11 @@ document.addEventListener('keydown', e => {
 });
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
-// Show the last known conversation at once; the host's `restore` (the source of truth) follows `ready`.
-vscode.getState()?.turns?.map(upgradeSavedView).forEach(renderTurn);
+// Show the last known conversation and the question being written at once; the host's `restore` (the source of
+// truth for the conversation) follows `ready`.
+const saved = vscode.getState();
+saved?.turns?.map(upgradeSavedView).forEach(renderTurn);
+question.value = saved?.draft ?? '';
 updateChrome();
 fitQuestion();
 // a view opened with focus (its first Grounded: Ask…) starts with the cursor in the box

@@ -20,14 +20,16 @@ export function renderMarkdown(text: string): string {
 
 // Each cited number is marked in the text before markdown renders it, by the shared MarkerScanner (so the panel
 // counts markers exactly as the core does: not in code, invented numbers too), as `[` + OPEN ordinal SEP n CLOSE
-// + `]`. The brackets keep emphasis and links around a marker parsing as they did; the private-use characters
-// pass through markdown-it and DOMPurify untouched, and the model's own are removed first.
-const OPEN = '\uE000';
-const SEP = '\uE001';
-const CLOSE = '\uE002';
-const PRIVATE = /[\uE000-\uE002]/g;
-const MARKED_RUN = /\[?((?:\uE000\d+\uE001\d+\uE002)+)\]?/g;
-const MARKED_ONE = /\uE000(\d+)\uE001(\d+)\uE002/g;
+// + `]`. The brackets keep emphasis and links around a marker parsing as they did; the three noncharacters pass
+// through markdown-it and DOMPurify untouched, and the model's own are removed first. Noncharacters, because
+// markdown-it never decodes a character reference to one (`&#xFDD0;` becomes U+FFFD): an answer cannot forge a
+// marker, and with it a chip, by writing one as an entity.
+const OPEN = '\uFDD0';
+const SEP = '\uFDD1';
+const CLOSE = '\uFDD2';
+const PRIVATE = /[\uFDD0-\uFDD2]/g;
+const MARKED_RUN = /\[?((?:\uFDD0\d+\uFDD1\d+\uFDD2)+)\]?/g;
+const MARKED_ONE = /\uFDD0(\d+)\uFDD1(\d+)\uFDD2/g;
 
 /** What a turn's chips are made from: its sources, those found stale, and its citations by marker ordinal. */
 export interface CitationLookup {

@@ -44,20 +44,26 @@ export class StreamingMarkdown {
     });
   }
 
-  /** Renders everything now and removes the cursor. */
+  /**
+   * Renders everything now and removes the cursor. An answer with a link reference definition (`[docs]: https://…`)
+   * is rendered again whole: the definition applies to the whole answer, also to the blocks rendered before it came.
+   */
   finish(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.frame = undefined;
     this.streaming = false;
-    this.render();
+    if (LINK_DEFINITION.test(this.text)) this.refresh();
+    else this.render();
   }
 
   /** Re-renders all of it (new sources, a stale source). */
   refresh(): void {
-    this.committed = 0;
-    this.committedMarkers = 0;
-    this.blocks.replaceChildren();
-    this.render();
+    this.keepingFocus(() => {
+      this.committed = 0;
+      this.committedMarkers = 0;
+      this.blocks.replaceChildren();
+      this.renderNow();
+    });
   }
 
   /** Rebuilds the chip of one marker whose citation changed (checked again, or found stale), where it is shown. */
@@ -65,11 +71,31 @@ export class StreamingMarkdown {
     const shown = [...this.root.querySelectorAll<HTMLElement>(`[data-ordinal="${ordinal}"]`)];
     const written = Number(shown[0]?.dataset.written);
     if (!shown[0] || !Number.isInteger(written)) return;
-    shown[0].replaceWith(...citationNodes(ordinal, written, this.citations()));
-    for (const e of shown.slice(1)) e.remove();
+    this.keepingFocus(() => {
+      shown[0]?.replaceWith(...citationNodes(ordinal, written, this.citations()));
+      for (const e of shown.slice(1)) e.remove();
+    });
+  }
+
+  /**
+   * Runs `change`, which may put new elements in place of the control under the keyboard focus (a chip, a link, a
+   * code block's Copy): the focus then goes to the control in its place, counted among the answer's controls, so a
+   * keyboard user on a chip of the text still streaming stays on it. Only while the panel has focus: a chip opened in
+   * the editor leaves the focus there.
+   */
+  private keepingFocus(change: () => void): void {
+    const controls = () => [...this.root.querySelectorAll<HTMLElement>('button, a[href]')];
+    const active = document.activeElement;
+    const at = active instanceof HTMLElement && this.root.contains(active) ? controls().indexOf(active) : -1;
+    change();
+    if (at >= 0 && !active?.isConnected && document.hasFocus()) controls()[at]?.focus({ preventScroll: true });
   }
 
   private render(): void {
+    this.keepingFocus(() => this.renderNow());
+  }
+
+  private renderNow(): void {
     const boundary = this.streaming ? commitBoundary(this.text, this.committed) : this.text.length;
     if (boundary > this.committed) {
       const block = el('div', 'block');
@@ -122,6 +148,9 @@ export function commitBoundary(text: string, from: number): number {
   if (itemBreak !== undefined && itemBreak > boundary && text.length - boundary > LIST_BLOCK_LIMIT) return itemBreak;
   return boundary;
 }
+
+/** A line that may define a link reference (CommonMark: up to three spaces, a bracketed label, a colon). */
+const LINK_DEFINITION = /^ {0,3}\[(?:[^\]\\]|\\.)+\]:/m;
 
 /**
  * The most characters of a list the panel renders again each frame while it streams: a longer list is committed

@@ -58,6 +58,29 @@ describe('panel webview (component, Chromium)', function () {
     ]);
   });
 
+  it('links a reference-style link whose definition came blocks later, once the answer is done', async () => {
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    for (const text of [
+      'Set it as the [flux guide][guide] says [1].\n\n',
+      'More on that [2].\n\n',
+      '[guide]: https://example.com/flux\n',
+    ]) {
+      await p.post({ type: 'tokens', turnId: 't1', text });
+      await p.page.evaluate(() => new Promise(requestAnimationFrame));
+    }
+    await p.post({ type: 'done', turnId: 't1', cited: [1, 2] });
+    await p.page.locator('.turn[data-status="done"]').waitFor();
+    const links = await p.page
+      .locator('.answer a')
+      .evaluateAll(as => as.map(a => [a.textContent, a.getAttribute('href')]));
+    assert.deepEqual(links, [['flux guide', 'https://example.com/flux']]);
+    assert.equal(await p.page.locator('.answer').innerText(), 'Set it as the flux guide says 1.\n\nMore on that 2.');
+    // rendered again whole, each chip keeps its marker's ordinal
+    const ordinals = await p.page.locator('.answer button.cite').evaluateAll(bs => bs.map(b => b.dataset.ordinal));
+    assert.deepEqual(ordinals, ['0', '1']);
+  });
+
   it('sends only ids when a citation, a source, Retry or a fix is clicked', async () => {
     await p.post({ type: 'turnStarted', turn: turn('t1') });
     await p.post({ type: 'sources', turnId: 't1', sources });
@@ -72,7 +95,7 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await p.page.locator('.answer').innerText(), 'Partial 2', 'the partial answer stays');
     assert.match(await p.page.locator('.turn-status').innerText(), /Answer interrupted: The answer was cut off\./);
     await p.page.locator('.answer button.cite').click();
-    await p.page.getByText('Retrieved 2 passages').click();
+    await p.page.getByText('2 passages retrieved, not cited').click();
     await p.page.locator('.sources button.source').first().click();
     await p.page.locator('button.retry').click();
     const fixes = p.page.locator('.turn-status button.action');
@@ -245,12 +268,14 @@ describe('panel webview (component, Chromium)', function () {
     const answer = [
       'Both [1, 2].',
       '    indented code [1]',
-      '[a link [1]](https://x.invalid "title [2]") and a forged \uE0009\uE0012\uE002 mark [1]',
+      '[a link [1]](https://x.invalid "title [2]") and a forged \uFDD09\uFDD12\uFDD2 mark [1]',
+      // written as character references: markdown-it decodes them, never into a marker
+      'forged as entities &#xFDD0;8&#xFDD1;2&#xFDD2; and &#xE000;7&#xE001;1&#xE002; and &#64976;6&#64977;1&#64978;',
       '```\ncode [2]\n```',
       '- item [2]\n- **bold.**[1]',
       '| a | b |\n|---|---|\n| cell [1] | x |',
     ].join('\n\n');
-    const markers = markersOf(answer.replace(/[\uE000-\uE002]/g, ''));
+    const markers = markersOf(answer.replace(/[\uFDD0-\uFDD2]/g, ''));
     const citations = markers.map(m => ({
       ordinal: m.ordinal,
       n: m.n,
@@ -309,6 +334,73 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal((await p.posted()).filter(m => m.type === 'stop').length, 2);
   });
 
+  it('puts the cursor in the question box when the control it was on goes away: Stop, Retry, Undo', async () => {
+    const focusedId = () => p.page.evaluate(() => document.activeElement?.id || document.activeElement?.className);
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Partial' });
+    await p.page.locator('#stop').focus();
+    await p.page.keyboard.press('Enter');
+    await p.post({ type: 'error', turnId: 't1', status: 'stopped', message: 'Stopped.' });
+    // each wait is for what the message renders: the focus moves in the same task
+    await p.page.locator('#stop').waitFor({ state: 'hidden' });
+    assert.equal(await focusedId(), 'question', 'after Stop');
+    await p.page.locator('button.retry').focus();
+    await p.page.keyboard.press('Enter');
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.page.locator('.turn[data-status="streaming"]').waitFor();
+    assert.equal(await focusedId(), 'question', 'after Retry');
+    await p.post({ type: 'done', turnId: 't1', cited: [] });
+    await p.post({ type: 'cleared', undoable: true });
+    await p.page.locator('#undo').focus();
+    await p.page.keyboard.press('Enter');
+    await p.post({ type: 'restore', turns: [turn('t1', { status: 'done', answer: 'Whole' })] });
+    await p.page.locator('.turn').waitFor();
+    assert.equal(await focusedId(), 'question', 'after Undo');
+    // a control that stays keeps the focus
+    await p.page.locator('button.copy-answer').focus();
+    await p.post({ type: 'turnStarted', turn: turn('t2') });
+    await p.page.locator('.turn[data-id="t2"]').waitFor();
+    assert.equal(await focusedId(), 'copy-answer');
+  });
+
+  it('keeps the keyboard on a chip of the text still streaming, as that text is rendered again', async () => {
+    const focused = () => p.page.evaluate(() => (document.activeElement as HTMLElement).dataset.ordinal);
+    const frame = () => p.page.evaluate(() => new Promise(requestAnimationFrame));
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it to 88 [1] and' });
+    await frame();
+    await p.page.locator('.answer .tail button.cite').focus();
+    for (const text of [' restart [2]', ' the server.', '\n\nThen check it.']) {
+      await p.post({ type: 'tokens', turnId: 't1', text });
+      await frame();
+      assert.equal(await focused(), '0', `after ${JSON.stringify(text)}`);
+    }
+    assert.equal(
+      await p.page.locator('.answer .blocks button.cite[data-ordinal="0"]').count(),
+      1,
+      'now kept in a block',
+    );
+    await p.page.keyboard.press('Tab');
+    assert.equal(await focused(), '1');
+    await p.post({
+      type: 'citation',
+      turnId: 't1',
+      citation: {
+        ordinal: 1,
+        n: 2,
+        path: 'src/server.ts',
+        startLine: 3,
+        endLine: 3,
+        claim: 'Restart the server.',
+        support: 'partial',
+      },
+    });
+    await p.post({ type: 'done', turnId: 't1', cited: [1, 2] });
+    await p.page.locator('.turn[data-status="done"]').waitFor();
+    assert.equal(await focused(), '1', 'its citation checked again');
+  });
+
   it('restores a conversation from the host, and from its own state after a reload', async () => {
     await p.post({
       type: 'restore',
@@ -321,6 +413,24 @@ describe('panel webview (component, Chromium)', function () {
     await p.post({ type: 'cleared' });
     assert.equal(await p.page.locator('.turn').count(), 0);
     assert.equal(await p.page.locator('#empty').isVisible(), true);
+  });
+
+  it('keeps the question being written when the view is hidden and shown again, and forgets it once sent', async () => {
+    const box = p.page.locator('#question');
+    await box.click();
+    await p.page.keyboard.type('Where is the flux');
+    await p.page.keyboard.press('Shift+Enter');
+    await p.page.keyboard.type('capacitor configured');
+    // hiding the view throws the page away; shown again, it starts from its saved state
+    await p.page.reload();
+    await p.page.waitForSelector('#question');
+    assert.equal(await box.inputValue(), 'Where is the flux\ncapacitor configured');
+    const lines = await box.evaluate(q => q.scrollHeight <= q.clientHeight && q.clientHeight > 40);
+    assert.ok(lines, 'the box is as tall as its text');
+    await box.press('Enter');
+    await p.page.reload();
+    await p.page.waitForSelector('#question');
+    assert.equal(await box.inputValue(), '');
   });
 
   it('renders every XSS payload as text: no dialog, no script, no navigation, no command link', async () => {
@@ -549,6 +659,32 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     await p.post({ type: 'citationStale', turnId: 't1', n: 3 });
     await uncited.locator('button.source.stale').waitFor({ state: 'attached' });
     assert.equal(await uncited.locator('button.source.stale').isVisible(), true);
+  });
+
+  it('lists what an interrupted answer cited so far as used once it breaks, as it does after a reload', async () => {
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({
+      type: 'citation',
+      turnId: 't1',
+      citation: {
+        ordinal: 0,
+        n: 2,
+        path: 'src/server.ts',
+        startLine: 3,
+        endLine: 3,
+        claim: 'Set it to 88.',
+      },
+    });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it to 88 [2]' });
+    await p.post({ type: 'error', turnId: 't1', status: 'interrupted', message: 'The answer was cut off.' });
+    await p.page.locator('.turn[data-status="interrupted"]').waitFor();
+    const summaries = () => p.page.locator('.sources summary').allTextContents();
+    const listed = await summaries();
+    assert.deepEqual(listed, ['Used 1 source', '1 passage retrieved, not cited']);
+    await p.page.reload();
+    await p.page.waitForSelector('.turn .sources summary');
+    assert.deepEqual(await summaries(), listed);
   });
 
   it('shows who answered, copies the answer through the host with "Copied" feedback, and copies a code block', async () => {

@@ -13,6 +13,7 @@ import {
   type StoredTurn,
 } from '../../../src/vscode/panelController';
 import type { CitedPassage } from '../../../src/vscode/storedPassage';
+import { reduceTurn } from '../../../src/shared/panelTurns';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -39,6 +40,8 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
     /** Each command run, with its arguments. */
     ran: [] as [string, unknown[] | undefined][],
     saved: [] as StoredTurn[][],
+    /** Each link opened outside VS Code. */
+    links: [] as string[],
     model,
     runTimers: () => timers.splice(0).forEach(fn => fn()),
   };
@@ -58,7 +61,7 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
       record.ran.push([c, args]);
     },
     copy: () => undefined,
-    openLink: () => undefined,
+    openLink: url => void record.links.push(url),
     save: turns => record.saved.push(structuredClone(turns)),
     schedule: fn => void timers.push(fn),
   };
@@ -217,6 +220,51 @@ describe('panel host side', () => {
     assert.equal(panel.conversation.length, 1, 'retried in place');
     assert.equal(panel.conversation[0]?.view.answer, 'Whole answer [1]');
     assert.equal(panel.conversation[0]?.view.status, 'done');
+  });
+
+  it('gives the partial answer back, with its sources and citations, when Retry fails or is stopped before writing', async () => {
+    const { ports, record } = spyPorts([
+      { tokens: ['Flux is 88 [1]', ' and more'], failAfter: { tokens: 1, error: new Error('socket hang up') } },
+      { failBefore: httpError(401) },
+      { stall: true },
+    ]);
+    const panel = new PanelController(ports);
+    await panel.ask('flux?');
+    const broken = structuredClone(panel.conversation[0]?.view);
+    assert.equal(broken?.answer, 'Flux is 88 [1]');
+    assert.equal(broken.citations?.length, 1);
+    const turnId = broken.id;
+    /** The turn as the webview has it: the retry's turnStarted, and each message about the turn after it. */
+    const shown = () => {
+      const start = record.posted.map(m => m.type).lastIndexOf('turnStarted');
+      const started = record.posted[start];
+      assert.ok(started?.type === 'turnStarted');
+      return record.posted
+        .slice(start + 1)
+        .reduce((view, m) => ('turnId' in m && m.turnId === turnId ? reduceTurn(view, m) : view), started.turn);
+    };
+
+    await panel.retry(turnId);
+    const failed = panel.conversation[0]?.view;
+    assert.equal(failed?.answer, 'Flux is 88 [1]', 'the earlier answer is back');
+    assert.deepEqual(failed.sources, broken.sources);
+    assert.deepEqual(failed.citations, broken.citations);
+    assert.deepEqual(failed.cited, [1]);
+    assert.equal(failed.status, 'interrupted');
+    assert.match(failed.error?.message ?? '', /API key/i, 'why the Retry failed');
+    assert.deepEqual(failed.error?.actionTitles, ['Set API Key', 'Show Log']);
+    assert.deepEqual(shown(), failed, 'the webview shows what the host keeps');
+    assert.equal(record.saved.at(-1)?.[0]?.view.answer, 'Flux is 88 [1]', 'and it is saved');
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+    assert.deepEqual(record.opened, ['docs/file1.md'], 'its chip opens its cited lines');
+
+    const retrying = panel.retry(turnId);
+    assert.ok(await until(() => record.model.calls.filter(c => c.kind === 'stream').length === 3));
+    await panel.receive({ type: 'stop' });
+    await retrying;
+    assert.equal(panel.conversation[0]?.view.answer, 'Flux is 88 [1]');
+    assert.equal(panel.conversation[0]?.view.status, 'stopped');
+    assert.deepEqual(shown(), panel.conversation[0]?.view);
   });
 
   it('passes earlier answers as history for a follow-up', async () => {
@@ -659,6 +707,23 @@ describe('panel host side', () => {
       panel.conversation.map(t => t.view.question),
       ['third?'],
     );
+  });
+
+  it('opens the web and e-mail links an answer holds, and no other kind', async () => {
+    const { ports, record } = spyPorts([]);
+    const panel = new PanelController(ports);
+    const urls = [
+      'https://example.com/flux?level=88',
+      'HTTP://example.com/',
+      'mailto:support@example.com',
+      'command:workbench.action.terminal.new',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'vscode://ms-vscode.remote-server/install',
+      'mailto',
+    ];
+    for (const url of urls) await panel.receive({ type: 'openLink', url });
+    assert.deepEqual(record.links, urls.slice(0, 3));
   });
 
   it('ignores an empty question', async () => {
