@@ -4,8 +4,11 @@
 
 /** `[3]` or `[1, 4]`: the markers the generator is told to write. */
 export const MARKER = /\[(\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*)\]/g;
-/** A tail that may still become a marker when the next token arrives. */
-const OPEN_TAIL = /\[[\d, \t]{0,16}$/;
+/**
+ * A tail that may still become a marker when the next token arrives: a start of MARKER of any length, so a list of
+ * many numbers split across tokens is read as it is in one piece.
+ */
+const OPEN_TAIL = /\[(?:\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*[ \t]*(?:,[ \t]*)?)?$/;
 /** Backticks at the end of what has arrived: the run may go on in the next token (`` ` `` + `` `x`` ``). */
 const BACKTICK_TAIL = /`+$/;
 /** How far after an opening backtick run its closing run is looked for: code spans are short. */

@@ -29,6 +29,16 @@ describe('citation markers', () => {
     ]);
   });
 
+  it('reads a list marker of many numbers split across tokens anywhere as it reads it whole', () => {
+    const text = 'Seen in all [1, 2, 3, 4, 5, 6, 7, 8]. Then [2].';
+    const whole = scanAll(text);
+    assert.match(whole, /<8#7>.*<2#8>/);
+    for (let i = 1; i < text.length; i++) {
+      const split = scanAll(text.slice(0, i), text.slice(i));
+      assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
