@@ -15,14 +15,14 @@ export interface ClaimMarker {
 /**
  * Where one claim ends and the next begins: a blank line (LF or CRLF), a new list item, a heading (the claim after it
  * starts past its line; a marker on the heading's line cites the heading's words), a setext underline, a rule or a
- * fence line, a table cell (a `|` on a line that starts with one), or the end of a sentence (terminal punctuation,
- * closing quotes or brackets, then white space; not the full stop of an abbreviation; Chinese and Japanese `。！？`
- * with nothing after them). Nothing inside inline code is a boundary (`a || b`, `e.g. x`). The start of the text
+ * fence line, a table cell (a `|` on a line that starts with one; an escaped `\|` is a pipe in its cell, as GFM
+ * reads it), or the end of a sentence (terminal punctuation, closing quotes or brackets, then white space; not the
+ * full stop of an abbreviation; Chinese and Japanese `。！？` with nothing after them). Nothing inside inline code is a boundary (`a || b`, `e.g. x`). The start of the text
  * that `claimBefore` reads opens a line only when that text starts one. A run of punctuation is matched from its start
  * only: tried from each of its marks, a long run (`.....`) took time quadratic in its length.
  */
 const BOUNDARY =
-  /\n[ \t\r]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|(?<=^|\n)[ \t]*(?:#{1,6}[ \t](?:[^\n]*\n)?|(?:=+|-+|`{3,}[^\n]*|~{3,}[^\n]*)[ \t\r]*\n)|\||(?<![.!?])[.!?]+["'\u2019\u201d)\]]*(?=\s)|(?<![。！？])[。！？]+["'\u2019\u201d)\]」』）]*/g;
+  /\n[ \t\r]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|(?<=^|\n)[ \t]*(?:#{1,6}[ \t](?:[^\n]*\n)?|(?:=+|-+|`{3,}[^\n]*|~{3,}[^\n]*)[ \t\r]*\n)|(?<!\\)\||(?<![.!?])[.!?]+["'\u2019\u201d)\]]*(?=\s)|(?<![。！？])[。！？]+["'\u2019\u201d)\]」』）]*/g;
 /** A boundary that only a line's start makes: a heading, an underline or rule, a fence line. */
 const LINE_START_ONLY = /^[ \t]*[#=\-`~]/;
 const WHITE_SPACE = /\s/;

@@ -279,6 +279,10 @@ describe('claims', () => {
       ['the level', 'doors'],
     );
     assert.equal(claims('Intro.\n[1] is on | off | auto [2].')[1]?.claim, 'is on | off | auto');
+    assert.deepEqual(
+      claims('| op | meaning |\n|---|---|\n| `\\|` | a or b, as in x \\| y [1] | z [2] |\n').map(c => c.claim),
+      ['a or b, as in x | y', 'z'],
+    );
     assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run `npm ci. Then` it');
     assert.equal(claims('It is written in C. It runs fast [1].')[0]?.claim, 'It runs fast');
     assert.equal(claims('**George** W. Bush signed it [1].')[0]?.claim, 'George W. Bush signed it');
