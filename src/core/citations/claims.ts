@@ -161,12 +161,14 @@ function plainClaim(text: string): string {
 }
 
 /**
- * An aside opened before a marker that only points at the source, no part of a claim: a bracket after a space that
- * holds nothing, or a word that points (`([1])`, `(see [1])`, `(source: [1])`, `(as described in [2])`). Any other
- * words in it are the claim's (`(not on Windows [1])`, `(in ms [1])`), and `f(x [1])` is a call.
+ * What only points at the source before a marker, no part of a claim: an aside opened by a bracket after a space that
+ * holds nothing, or a word that points (`([1])`, `(see [1])`, `(source: [1])`, `(as described in [2])`); or, the whole
+ * of the text after a marker, a word that joins it to the next (`[1] and [2]`, `[1], or [2]`), so both cite one
+ * claim. Any other words are the claim's (`(not on Windows [1])`, `(in ms [1])`, `[1] and doors [2]`), and `f(x [1])`
+ * is a call.
  */
 export const POINTER =
-  /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$/i;
+  /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$|^\s*[,;]?\s*(?:and|or|&)\s*$/i;
 
 /** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */
 function prose(text: string): string {

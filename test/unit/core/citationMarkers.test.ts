@@ -253,6 +253,19 @@ describe('claims', () => {
         [4, 'Doors open upwards'],
       ],
     );
+    assert.deepEqual(
+      claims('Flux needs 1.21 gigawatts [1] and [3]. Doors open (see [2], or [4]). Flux [1] and doors [2] agree.').map(
+        c => [c.n, c.claim, c.claimId],
+      ),
+      [
+        [1, 'Flux needs 1.21 gigawatts', 1],
+        [3, 'Flux needs 1.21 gigawatts', 1],
+        [2, 'Doors open', 2],
+        [4, 'Doors open', 2],
+        [1, 'Flux', 3],
+        [2, 'and doors', 4],
+      ],
+    );
   });
 
   it('takes the sentence a marker follows when it comes after the full stop', () => {
