@@ -39,6 +39,24 @@ describe('citation markers', () => {
     }
   });
 
+  it('reads a link reference definition (`[1]: https://…`) as markdown-it does: no citation, however the tokens fall', () => {
+    const text = 'Flux is fast [1].\n\n[1]: https://example.com/flux "Flux"\r\n[2]: docs/b.md\n    code[3]\n\nOn [4].';
+    const whole = scanAll(text);
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      [1, 4],
+    );
+    for (let i = 1; i < text.length; i++) {
+      const split = scanAll(text.slice(0, i), text.slice(i));
+      assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+    // where a paragraph goes on it is no definition, nor is a line with more than a destination and a title
+    assert.deepEqual(
+      markersOf('Flux [1].\n[2]: https://x\n\n[3]: docs/a.md, the setup\n\n> [4]: x').map(m => m.n),
+      [1, 2, 3],
+    );
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
