@@ -145,12 +145,18 @@ const ESCAPED_BASE = 0xe000;
 const ESCAPED = /[\ue021-\ue07e]/g;
 
 /**
- * A claim as people read it, on one line: without list bullets, heading marks and emphasis, its inline code as
- * written (`max_retries`, `a*b`: the code's underscores and stars are part of its names, and what it quotes is
- * matched verbatim).
+ * An inline link or image (`[the guide](https://example.com/guide "Title")`): its text (group 2) is read, its
+ * destination is not.
+ */
+const LINK = /(?<!\\)(!?\[)((?:[^\]\\\n]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\)/g;
+
+/**
+ * A claim as people read it, on one line: without list bullets, heading marks, emphasis and links' destinations (a
+ * URL's words are no part of what it says), its inline code as written (`max_retries`, `a*b`: the code's underscores
+ * and stars are part of its names, and what it quotes is matched verbatim).
  */
 function plainClaim(text: string): string {
-  const claim = text.replace(LINE_MARK, '');
+  const claim = linkTexts(text.replace(LINE_MARK, ''));
   let plain = '';
   let at = 0;
   for (const code of claim.matchAll(INLINE_CODE)) {
@@ -169,6 +175,20 @@ function plainClaim(text: string): string {
  */
 export const POINTER =
   /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$|^\s*[,;]?\s*(?:and|or|&)\s*$/i;
+
+/** `text` with each link outside inline code (a link's text may hold some) replaced by its text. */
+function linkTexts(text: string): string {
+  if (!text.includes('](')) return text;
+  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  let out = '';
+  let at = 0;
+  for (const m of masked.matchAll(LINK)) {
+    const from = m.index + (m[1] as string).length;
+    out += text.slice(at, m.index) + text.slice(from, from + (m[2] as string).length);
+    at = m.index + m[0].length;
+  }
+  return out + text.slice(at);
+}
 
 /** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */
 function prose(text: string): string {

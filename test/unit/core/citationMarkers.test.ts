@@ -337,6 +337,15 @@ describe('claims', () => {
     );
   });
 
+  it("reads a link's text, not its destination, and leaves links in inline code and escaped brackets as written", () => {
+    assert.equal(
+      claims('See [the `max_retries` guide](https://example.com/a_b "Guide") and ![a *chart*](c.png) too [1].')[0]
+        ?.claim,
+      'See the `max_retries` guide and a chart too',
+    );
+    assert.equal(claims('Write `[a](b)` or \\[x\\](y) [1].')[0]?.claim, 'Write `[a](b)` or [x](y)');
+  });
+
   it('reads a quoted claim without its quote markers, and a `>` inside a line as written', () => {
     assert.deepEqual(
       claims(
