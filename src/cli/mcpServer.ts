@@ -118,13 +118,21 @@ const ASK_TOOL: Tool = {
         items: {
           type: 'object',
           properties: {
-            n: { type: 'integer', description: 'The [n] marker in the answer' },
+            n: {
+              type: 'integer',
+              description: 'The source the lines are in: the [n] marker in the answer, unless movedFrom is given',
+            },
             ref: { type: 'string' },
             path: { type: 'string' },
             startLine: { type: 'integer' },
             endLine: { type: 'integer' },
             claim: { type: 'string' },
             support: { type: 'string', enum: ['supported', 'partial', 'unsupported'] },
+            movedFrom: {
+              type: 'integer',
+              description:
+                'The [n] marker the answer writes, when the check found the claim said clearly better in source n',
+            },
           },
           required: ['n', 'ref', 'path', 'startLine', 'endLine', 'claim'],
         },
@@ -233,8 +241,12 @@ async function answer(
       endLine: c.endLine,
       claim: c.claim,
       ...(c.support ? { support: c.support } : {}),
+      ...(c.movedFrom !== undefined ? { movedFrom: c.movedFrom } : {}),
     }));
-    const sources = [...new Map(citations.map(c => [`${c.n} ${c.ref}`, `[${c.n}] ${c.ref}`])).values()];
+    // a moved citation's [n] is not the number the answer writes: the line says which one it was
+    const line = (c: (typeof citations)[number]) =>
+      `[${c.n}] ${c.ref}${c.movedFrom !== undefined ? ` (moved from [${c.movedFrom}])` : ''}`;
+    const sources = [...new Set(citations.map(line))];
     const text = sources.length ? `${event.answer}\n\nSources:\n${sources.join('\n')}` : event.answer;
     return { content: [{ type: 'text', text }], structuredContent: { answer: event.answer, citations } };
   }

@@ -4,8 +4,11 @@
 
 /** `[3]` or `[1, 4]`: the markers the generator is told to write. */
 export const MARKER = /\[(\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*)\]/g;
-/** A tail that may still become a marker when the next token arrives. */
-const OPEN_TAIL = /\[[\d, \t]{0,16}$/;
+/**
+ * A tail that may still become a marker when the next token arrives: a start of MARKER of any length, so a list of
+ * many numbers split across tokens is read as it is in one piece.
+ */
+const OPEN_TAIL = /\[(?:\d{1,3}(?:[ \t]*,[ \t]*\d{1,3})*[ \t]*(?:,[ \t]*)?)?$/;
 /** Backticks at the end of what has arrived: the run may go on in the next token (`` ` `` + `` `x`` ``). */
 const BACKTICK_TAIL = /`+$/;
 /** How far after an opening backtick run its closing run is looked for: code spans are short. */
@@ -41,6 +44,22 @@ const SETEXT_UNDERLINE = /^(?:=+|-+)[ \t]*\r?$/;
 const MAY_BE_HEADING_OR_RULE = /^(?:#{1,6}|[-*_=][-*_= \t]*)$/;
 /** MARKER where the scan stands, and nowhere after it. */
 const MARKER_HERE = new RegExp(MARKER.source, 'y');
+/**
+ * A line that is a link reference definition with a marker's label (`[1]: https://example.com "Title"`; a list of
+ * sources written as such), where no paragraph goes on: markdown-it renders no text for it, and it cites nothing. Its
+ * destination is on its line, its title too if it has one, and the line is at most DEFINITION_LINE_LIMIT long.
+ */
+const DEFINITION = new RegExp(
+  String.raw`^${MARKER.source}:[ \t]*(?:<[^<>\n]*>|[^\s<]\S*)(?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*\r?$`,
+);
+const DEFINITION_LINE_LIMIT = 400;
+/** What the rest of a line may be while more of it has yet to come and it may still be a definition. */
+const MAY_BE_DEFINITION = new RegExp(`^${MARKER.source}(?::.*)?$`);
+
+/** Whether a line whose text after its indentation is `text`, where no paragraph goes on, is a definition. */
+function isDefinition(text: string): boolean {
+  return text.length <= DEFINITION_LINE_LIMIT && DEFINITION.test(text);
+}
 
 /** How much of a fence line after its run decides what it is (its info string, or what shows it is no fence). */
 const FENCE_LINE_LIMIT = 400;
@@ -212,7 +231,11 @@ function contextAfterText(indent: number, text: string, outside: LineContext, qu
       ? { ...at, quotes: paragraphQuotes }
       : { ...at, paragraph: false, indentedCode: true };
   }
-  if (HEADING_OR_RULE.test(text) || (at.paragraph && SETEXT_UNDERLINE.test(text))) {
+  if (
+    HEADING_OR_RULE.test(text) ||
+    (at.paragraph && SETEXT_UNDERLINE.test(text)) ||
+    (!at.paragraph && isDefinition(text))
+  ) {
     return { ...at, paragraph: false, indentedCode: false };
   }
   const item = opensItem(LIST_ITEM.exec(text)?.[0], text, at, before);
@@ -361,7 +384,14 @@ export class MarkerScanner {
         const at = this.line.at();
         const canOpen = at.fence === undefined && indent - containerOf(at, quotes) <= FENCE_INDENT;
         const rest = eol < 0 && !final ? text.slice(i) : undefined;
-        if (canOpen && rest !== undefined && (MAY_BE_LIST_FENCE.test(rest) || MAY_BE_HEADING_OR_RULE.test(rest))) {
+        const mayDefine = canOpen && !at.paragraph;
+        if (
+          canOpen &&
+          rest !== undefined &&
+          (MAY_BE_LIST_FENCE.test(rest) ||
+            MAY_BE_HEADING_OR_RULE.test(rest) ||
+            (mayDefine && rest.length <= DEFINITION_LINE_LIMIT && MAY_BE_DEFINITION.test(rest)))
+        ) {
           this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
           break;
         }
@@ -380,6 +410,13 @@ export class MarkerScanner {
           // a fence line: its run, and the info string after an opening one, are code
           plain += text.slice(i, runAt + run.length);
           i = runAt + run.length;
+          continue;
+        }
+        const line = text.slice(i, eol < 0 ? text.length : eol);
+        if (mayDefine && isDefinition(line)) {
+          // a link reference definition: text, not a citation
+          plain += line;
+          i += line.length;
           continue;
         }
         // any other line: indented code, or text (```ts``` on one line is inline code, read below)

@@ -77,9 +77,10 @@ export const INTERRUPTED_NOTE = '\n\n*— answer interrupted —*';
 
 /**
  * An aside still open after a marker that may yet turn out to only point at the source (`(see`, `(according to`):
- * a bracket after white space and a few words, no closing bracket and no sentence end.
+ * a bracket after white space and a few words, no closing bracket and no sentence end; or the start of a word that may
+ * yet join the marker to the next (`[1] an` of `[1] and [2]`).
  */
-const OPEN_ASIDE = /(?:^|\s)[([][\p{L}\s.:]{0,24}$/u;
+const OPEN_ASIDE = /(?:^|\s)[([][\p{L}\s.:]{0,24}$|^\s*[,;]?\s*(?:an?|o)$/iu;
 
 /**
  * Whether `text`, written after a marker, may still end in the next marker of the same claim: it has no words but a

@@ -15,14 +15,14 @@ export interface ClaimMarker {
 /**
  * Where one claim ends and the next begins: a blank line (LF or CRLF), a new list item, a heading (the claim after it
  * starts past its line; a marker on the heading's line cites the heading's words), a setext underline, a rule or a
- * fence line, a table cell (a `|` on a line that starts with one), or the end of a sentence (terminal punctuation,
- * closing quotes or brackets, then white space; not the full stop of an abbreviation; Chinese and Japanese `。！？`
- * with nothing after them). Nothing inside inline code is a boundary (`a || b`, `e.g. x`). The start of the text
+ * fence line, a table cell (a `|` on a line that starts with one; an escaped `\|` is a pipe in its cell, as GFM
+ * reads it), or the end of a sentence (terminal punctuation, closing quotes or brackets, then white space; not the
+ * full stop of an abbreviation; Chinese and Japanese `。！？` with nothing after them). Nothing inside inline code is a boundary (`a || b`, `e.g. x`). The start of the text
  * that `claimBefore` reads opens a line only when that text starts one. A run of punctuation is matched from its start
  * only: tried from each of its marks, a long run (`.....`) took time quadratic in its length.
  */
 const BOUNDARY =
-  /\n[ \t\r]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|(?<=^|\n)[ \t]*(?:#{1,6}[ \t](?:[^\n]*\n)?|(?:=+|-+|`{3,}[^\n]*|~{3,}[^\n]*)[ \t\r]*\n)|\||(?<![.!?])[.!?]+["'\u2019\u201d)\]]*(?=\s)|(?<![。！？])[。！？]+["'\u2019\u201d)\]」』）]*/g;
+  /\n[ \t\r]*\n|\n[ \t]*(?:[-*+]|\d{1,3}[.)])[ \t]+|(?<=^|\n)[ \t]*(?:#{1,6}[ \t](?:[^\n]*\n)?|(?:=+|-+|`{3,}[^\n]*|~{3,}[^\n]*)[ \t\r]*\n)|(?<!\\)\||(?<![.!?])[.!?]+["'\u2019\u201d)\]]*(?=\s)|(?<![。！？])[。！？]+["'\u2019\u201d)\]」』）]*/g;
 /** A boundary that only a line's start makes: a heading, an underline or rule, a fence line. */
 const LINE_START_ONLY = /^[ \t]*[#=\-`~]/;
 const WHITE_SPACE = /\s/;
@@ -145,12 +145,18 @@ const ESCAPED_BASE = 0xe000;
 const ESCAPED = /[\ue021-\ue07e]/g;
 
 /**
- * A claim as people read it, on one line: without list bullets, heading marks and emphasis, its inline code as
- * written (`max_retries`, `a*b`: the code's underscores and stars are part of its names, and what it quotes is
- * matched verbatim).
+ * An inline link or image (`[the guide](https://example.com/guide "Title")`): its text (group 2) is read, its
+ * destination is not.
+ */
+const LINK = /(?<!\\)(!?\[)((?:[^\]\\\n]|\\.)*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+"[^"\n]*")?\)/g;
+
+/**
+ * A claim as people read it, on one line: without list bullets, heading marks, emphasis and links' destinations (a
+ * URL's words are no part of what it says), its inline code as written (`max_retries`, `a*b`: the code's underscores
+ * and stars are part of its names, and what it quotes is matched verbatim).
  */
 function plainClaim(text: string): string {
-  const claim = text.replace(LINE_MARK, '');
+  const claim = linkTexts(text.replace(LINE_MARK, ''));
   let plain = '';
   let at = 0;
   for (const code of claim.matchAll(INLINE_CODE)) {
@@ -161,12 +167,28 @@ function plainClaim(text: string): string {
 }
 
 /**
- * An aside opened before a marker that only points at the source, no part of a claim: a bracket after a space that
- * holds nothing, or a word that points (`([1])`, `(see [1])`, `(source: [1])`, `(as described in [2])`). Any other
- * words in it are the claim's (`(not on Windows [1])`, `(in ms [1])`), and `f(x [1])` is a call.
+ * What only points at the source before a marker, no part of a claim: an aside opened by a bracket after a space that
+ * holds nothing, or a word that points (`([1])`, `(see [1])`, `(source: [1])`, `(as described in [2])`); or, the whole
+ * of the text after a marker, a word that joins it to the next (`[1] and [2]`, `[1], or [2]`), so both cite one
+ * claim. Any other words are the claim's (`(not on Windows [1])`, `(in ms [1])`, `[1] and doors [2]`), and `f(x [1])`
+ * is a call.
  */
 export const POINTER =
-  /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$/i;
+  /(?:^|\s)[([]\s*(?:(?:see(?:\s+also)?|cf\.?|compare|sources?|refs?\.?|from|per|via|according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed)\s+in)\s*:?\s*)?$|^\s*[,;]?\s*(?:and|or|&)\s*$/i;
+
+/** `text` with each link outside inline code (a link's text may hold some) replaced by its text. */
+function linkTexts(text: string): string {
+  if (!text.includes('](')) return text;
+  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  let out = '';
+  let at = 0;
+  for (const m of masked.matchAll(LINK)) {
+    const from = m.index + (m[1] as string).length;
+    out += text.slice(at, m.index) + text.slice(from, from + (m[2] as string).length);
+    at = m.index + m[0].length;
+  }
+  return out + text.slice(at);
+}
 
 /** Text outside inline code as people read it: emphasis marks dropped, escaped characters kept as written. */
 function prose(text: string): string {

@@ -16,6 +16,7 @@ import { createMcpServer } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
 import { GroundedError } from '../../../src/core/errors';
 import type { AnswerEvent } from '../../../src/core/events';
+import type { Passage } from '../../../src/core/passage';
 import type { Retriever } from '../../../src/core/ports';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
@@ -284,6 +285,43 @@ describe('the MCP server (createMcpServer)', () => {
       assert.deepEqual(texts(result), [
         'Run `npm install widget` [1]\n\n[interrupted] The answer was cut off: the connection to the model was lost.',
       ]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it("answers ask with each citation's number as the answer writes it, when the check moved it to another source", async () => {
+    const sources = [passage(1, 'The car is red.'), passage(2, 'The doors open upwards.')];
+    const moved = { n: 2, ordinal: 0, passage: sources[1] as Passage, claim: 'Doors open', startLine: 2, endLine: 2 };
+    async function* ask(): AsyncIterable<AnswerEvent> {
+      yield { type: 'sources', sources };
+      yield { type: 'token', text: 'Doors open upwards [1].' };
+      yield {
+        type: 'done',
+        answer: 'Doors open upwards [1].',
+        citations: [{ ...moved, support: 'supported', movedFrom: 1 }],
+        usage: { modelCalls: 1, retries: 0, rewrites: 0, fallback: false },
+        mode: 'answer',
+      };
+    }
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: new FakeRetriever(() => []),
+      ask,
+      version: 'test',
+      log: () => undefined,
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      const result = await client.callTool({ name: 'ask', arguments: { question: 'how do the doors open?' } });
+      const { citations } = result.structuredContent as { citations: { n: number; movedFrom?: number }[] };
+      assert.deepEqual(
+        citations.map(c => [c.n, c.movedFrom]),
+        [[2, 1]],
+      );
+      assert.equal(texts(result)[0], 'Doors open upwards [1].\n\nSources:\n[2] docs/file2.md:2-2 (moved from [1])');
     } finally {
       await client.close();
     }

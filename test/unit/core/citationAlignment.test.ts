@@ -322,6 +322,26 @@ describe('citation alignment', () => {
     assert.ok(alignClaim(terms, CONFIG)!.coverage > 0.99);
   });
 
+  it("judges a claim that links to a page by its words, not the link's URL, which another source may hold", () => {
+    const uploads = passageOf(
+      'The client retries failed uploads five times by default.\nSet the retry count in the settings file.',
+      'docs/uploads.md',
+    );
+    const backups = passageOf(
+      'Backups are uploaded every hour.\nSee https://example.com/docs/backups for details.',
+      'docs/backups.md',
+    );
+    const stream = new CitationStream([uploads, backups], 'lexical');
+    const cited = [
+      ...stream.push('Uploads are retried five times, see [the docs](https://example.com/docs/uploads) [1].'),
+      ...stream.flush(),
+    ];
+    assert.deepEqual(
+      cited.map(c => [c.n, c.startLine, c.support, c.claim]),
+      [[1, 1, 'supported', 'Uploads are retried five times, see the docs']],
+    );
+  });
+
   it('resolves citations as the answer streams, each once its marker is complete', () => {
     const stream = new CitationStream([CONFIG, CODE], 'lexical');
     assert.deepEqual(stream.push('The doors open upwards ['), []);

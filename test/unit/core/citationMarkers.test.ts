@@ -29,6 +29,34 @@ describe('citation markers', () => {
     ]);
   });
 
+  it('reads a list marker of many numbers split across tokens anywhere as it reads it whole', () => {
+    const text = 'Seen in all [1, 2, 3, 4, 5, 6, 7, 8]. Then [2].';
+    const whole = scanAll(text);
+    assert.match(whole, /<8#7>.*<2#8>/);
+    for (let i = 1; i < text.length; i++) {
+      const split = scanAll(text.slice(0, i), text.slice(i));
+      assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+  });
+
+  it('reads a link reference definition (`[1]: https://…`) as markdown-it does: no citation, however the tokens fall', () => {
+    const text = 'Flux is fast [1].\n\n[1]: https://example.com/flux "Flux"\r\n[2]: docs/b.md\n    code[3]\n\nOn [4].';
+    const whole = scanAll(text);
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      [1, 4],
+    );
+    for (let i = 1; i < text.length; i++) {
+      const split = scanAll(text.slice(0, i), text.slice(i));
+      assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+    // where a paragraph goes on it is no definition, nor is a line with more than a destination and a title
+    assert.deepEqual(
+      markersOf('Flux [1].\n[2]: https://x\n\n[3]: docs/a.md, the setup\n\n> [4]: x').map(m => m.n),
+      [1, 2, 3],
+    );
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
@@ -243,6 +271,19 @@ describe('claims', () => {
         [4, 'Doors open upwards'],
       ],
     );
+    assert.deepEqual(
+      claims('Flux needs 1.21 gigawatts [1] and [3]. Doors open (see [2], or [4]). Flux [1] and doors [2] agree.').map(
+        c => [c.n, c.claim, c.claimId],
+      ),
+      [
+        [1, 'Flux needs 1.21 gigawatts', 1],
+        [3, 'Flux needs 1.21 gigawatts', 1],
+        [2, 'Doors open', 2],
+        [4, 'Doors open', 2],
+        [1, 'Flux', 3],
+        [2, 'and doors', 4],
+      ],
+    );
   });
 
   it('takes the sentence a marker follows when it comes after the full stop', () => {
@@ -269,6 +310,10 @@ describe('claims', () => {
       ['the level', 'doors'],
     );
     assert.equal(claims('Intro.\n[1] is on | off | auto [2].')[1]?.claim, 'is on | off | auto');
+    assert.deepEqual(
+      claims('| op | meaning |\n|---|---|\n| `\\|` | a or b, as in x \\| y [1] | z [2] |\n').map(c => c.claim),
+      ['a or b, as in x | y', 'z'],
+    );
     assert.equal(claims('Run `npm ci. Then` it [1].')[0]?.claim, 'Run `npm ci. Then` it');
     assert.equal(claims('It is written in C. It runs fast [1].')[0]?.claim, 'It runs fast');
     assert.equal(claims('**George** W. Bush signed it [1].')[0]?.claim, 'George W. Bush signed it');
@@ -290,6 +335,15 @@ describe('claims', () => {
       claims('Use 2**10 bytes, model__field, 2 \\* 3 and \\_\\_init\\_\\_ [1].')[0]?.claim,
       'Use 2**10 bytes, model__field, 2 * 3 and __init__',
     );
+  });
+
+  it("reads a link's text, not its destination, and leaves links in inline code and escaped brackets as written", () => {
+    assert.equal(
+      claims('See [the `max_retries` guide](https://example.com/a_b "Guide") and ![a *chart*](c.png) too [1].')[0]
+        ?.claim,
+      'See the `max_retries` guide and a chart too',
+    );
+    assert.equal(claims('Write `[a](b)` or \\[x\\](y) [1].')[0]?.claim, 'Write `[a](b)` or [x](y)');
   });
 
   it('reads a quoted claim without its quote markers, and a `>` inside a line as written', () => {

@@ -177,6 +177,24 @@ describe('chat rendering', () => {
     assert.equal(sink.markdownText, 'The car has wheels  (see ). Done');
   });
 
+  it('holds a marker through a word that joins it to the next, as the core reads `[1] and [2]`', async () => {
+    async function* events(): AsyncGenerator<AnswerEvent> {
+      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
+      yield citation(0, 1, 'partial');
+      // "an" may still become "and"
+      for (const text of ['The car has wheels [1] an', 'd ']) yield { type: 'token', text };
+      yield citation(0, 1, 'supported');
+      yield citation(1, 2, 'supported');
+      yield { type: 'token', text: '[2]. Done' };
+      yield doneWithout;
+    }
+    const sink = new SpyChatSink();
+    await renderToChat(events(), sink);
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
+    assert.equal(sink.markdownText, 'The car has wheels  and . Done');
+  });
+
   it('writes what it holds when the answer pauses for the model check, with the verdicts known then', async () => {
     const source = passage(1, 'The car has wheels.');
     async function* events(): AsyncGenerator<AnswerEvent> {
