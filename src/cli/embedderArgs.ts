@@ -58,7 +58,7 @@ export function embedderFromArgs(
       allowInsecure,
     },
     {
-      apiKey: async origin => env.GROUNDED_EMBEDDINGS_API_KEY ?? modelKeyFor(env, values['base-url'], origin),
+      apiKey: async origin => env.GROUNDED_EMBEDDINGS_API_KEY || modelKeyFor(env, values['base-url'], origin),
       onRetry: d => io.err(`grounded: ${d}\n`),
       rename: message => message.replaceAll('grounded.embeddings.', '--embeddings-'),
     },

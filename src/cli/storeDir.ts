@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { access, constants, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { GroundedError } from '../core/errors';
 import { claimStoreFolder, StoreFolderError } from '../index';
 
@@ -10,7 +10,10 @@ import { claimStoreFolder, StoreFolderError } from '../index';
  * cache (`$XDG_CACHE_HOME/grounded` or `~/.cache/grounded`), so nothing is written into the workspace.
  */
 export function defaultStoreDir(folders: readonly string[]): string {
-  const cache = process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache');
+  // the XDG spec: a relative XDG_CACHE_HOME is invalid and ignored (it would put the index in the current folder,
+  // perhaps the workspace itself)
+  const xdg = process.env['XDG_CACHE_HOME'];
+  const cache = xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache');
   const key = createHash('sha1').update(folders.join('\n')).digest('hex').slice(0, 16);
   return join(cache, 'grounded', 'index', key);
 }

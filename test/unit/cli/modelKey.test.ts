@@ -37,9 +37,13 @@ describe('the CLI embedder and GROUNDED_API_KEY', () => {
   });
   after(() => server.close());
 
-  const embedOnce = async (values: EmbeddingsArgs) => {
+  const embedOnce = async (values: EmbeddingsArgs, env: NodeJS.ProcessEnv = {}) => {
     const io = { out: () => undefined, err: () => undefined } as unknown as CliIo;
-    const embedder = await embedderFromArgs({ 'embeddings-model': 'e', ...values }, { GROUNDED_API_KEY: 'sk-m' }, io);
+    const embedder = await embedderFromArgs(
+      { 'embeddings-model': 'e', ...values },
+      { GROUNDED_API_KEY: 'sk-m', ...env },
+      io,
+    );
     await embedder?.embed(['flux capacitor']);
     return server.requests.at(-1)?.authorization;
   };
@@ -54,5 +58,11 @@ describe('the CLI embedder and GROUNDED_API_KEY', () => {
 
   it('sends it when the embeddings endpoint is the model endpoint', async () => {
     assert.equal(await embedOnce({ 'embeddings-base-url': server.baseUrl, 'base-url': server.baseUrl }), 'Bearer sk-m');
+  });
+
+  it('sends it when GROUNDED_EMBEDDINGS_API_KEY is set but empty, as when it is unset', async () => {
+    const both = { 'embeddings-base-url': server.baseUrl, 'base-url': server.baseUrl };
+    assert.equal(await embedOnce(both, { GROUNDED_EMBEDDINGS_API_KEY: '' }), 'Bearer sk-m');
+    assert.equal(await embedOnce(both, { GROUNDED_EMBEDDINGS_API_KEY: 'sk-e' }), 'Bearer sk-e');
   });
 });
