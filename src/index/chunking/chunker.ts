@@ -77,6 +77,9 @@ export function chunkSpansOfKind(kind: ChunkKind, lines: TextLines, trail: Headi
 const HASH = 0x23;
 const BACKTICK = 0x60;
 const TILDE = 0x7e;
+const DASH = 0x2d;
+const DOT = 0x2e;
+const PLUS = 0x2b;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 
@@ -89,7 +92,7 @@ function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
   let start = 0;
   let title = trailTitle(trail);
   let fence: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
+  for (let i = frontMatterEnd(lines); i < lines.length; i++) {
     const first = lines.firstAfterIndent(i, 3);
     if (first !== HASH && first !== BACKTICK && first !== TILDE) continue;
     const line = lines.line(i);
@@ -111,6 +114,31 @@ function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
   }
   units.push({ start, end: lines.length, title });
   return units;
+}
+
+const FRONT_MATTER = /^(---|\+\+\+)[ \t]*$/;
+const FRONT_MATTER_END = /^(---|\.\.\.|\+\+\+)[ \t]*$/;
+/** A line that sets a key: `title: Install` (YAML), `title = "Install"` (TOML). */
+const FRONT_MATTER_KEY = /^["']?[\w.-]+["']?[ \t]*[:=]/;
+
+/**
+ * Where the text's front matter ends (0 when it has none): the metadata that static site generators read between a
+ * first line `---` and the next `---` or `...` (YAML), or between `+++` lines (TOML), that sets at least one key. Its
+ * `#` lines are comments, not headings. A text that only starts with a thematic break has no key there.
+ */
+function frontMatterEnd(lines: TextLines): number {
+  const firstChar = lines.firstAfterIndent(0, 0);
+  const open = firstChar === DASH || firstChar === PLUS ? FRONT_MATTER.exec(lines.line(0))?.[1] : undefined;
+  if (open === undefined) return 0;
+  for (let i = 1; i < lines.length; i++) {
+    const first = lines.firstAfterIndent(i, 0);
+    if (first !== DASH && first !== DOT && first !== PLUS) continue;
+    const close = FRONT_MATTER_END.exec(lines.line(i))?.[1];
+    if (close !== open && !(open === '---' && close === '...')) continue;
+    for (let k = 1; k < i; k++) if (FRONT_MATTER_KEY.test(lines.line(k))) return i + 1;
+    return 0;
+  }
+  return 0;
 }
 
 const trailTitle = (trail: HeadingTrail): string | undefined =>

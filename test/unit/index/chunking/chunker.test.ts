@@ -150,6 +150,35 @@ describe('chunkText', () => {
     );
   });
 
+  it("reads # lines in a markdown file's front matter as comments, not headings", () => {
+    const yaml = [
+      '---',
+      'title: Install guide',
+      '# draft: true',
+      'tags: [a, b]',
+      '---',
+      '',
+      'Intro.',
+      '# Install',
+      'Run it.',
+    ];
+    const toml = ['+++', 'title = "Install guide"', '# draft = true', '+++', '# Install', 'Run it.'];
+    for (const text of [yaml.join('\n'), toml.join('\r\n')]) {
+      const chunks = chunkText('docs/install.md', text);
+      assertExactCover(chunks, text);
+      assert.deepEqual(
+        chunks.map(c => c.title),
+        ['Install'],
+      );
+    }
+    // a first thematic break that sets no key is no front matter: the headings after it are headings
+    const slides = ['---', '# Slide one', '- a point', '---', '# Slide two'].join('\n');
+    assert.deepEqual(
+      chunkText('slides.md', slides).map(c => c.title),
+      ['Slide one; Slide two'],
+    );
+  });
+
   it('splits code at top-level blocks and titles them with symbol names', () => {
     const fn = (name: string, body: number) => [`export function ${name}() {`, ...numbered(body, '  x'), '}', ''];
     const text = [...fn('alpha', 30), ...fn('beta', 30), ...fn('gamma', 60)].join('\n');
