@@ -1,3 +1,4 @@
+import { fenceAfter } from '../../shared/citationMarkers';
 import { packUnits, type LineUnit } from './chunkPacking';
 import { codeUnits, symbolName } from './codeUnits';
 import { TextLines } from './textLines';
@@ -81,7 +82,7 @@ const DASH = 0x2d;
 const DOT = 0x2e;
 const PLUS = 0x2b;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
 
 /**
  * One unit per heading section (the heading line starts it), titled with the heading trail. Only lines that start
@@ -96,10 +97,8 @@ function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
     const first = lines.firstAfterIndent(i, 3);
     if (first !== HASH && first !== BACKTICK && first !== TILDE) continue;
     const line = lines.line(i);
-    const f = FENCE.exec(line)?.[1];
-    if (f !== undefined) {
-      if (fence === undefined) fence = f;
-      else if (f[0] === fence[0] && f.length >= fence.length) fence = undefined;
+    if (FENCE.test(line)) {
+      fence = fenceAfter(line.trimStart(), fence);
       continue;
     }
     if (fence !== undefined) continue;

@@ -150,6 +150,25 @@ describe('chunkText', () => {
     );
   });
 
+  it('reads fences as CommonMark does: a run with an info string closes none, a run with a backtick after it opens none', () => {
+    const text = [
+      '# Real',
+      '```md',
+      '```python',
+      '# not a heading',
+      '```',
+      '## After',
+      '```ts``` is inline code',
+      '## Last',
+    ].join('\n');
+    const chunks = chunkText('a.md', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(
+      chunks.map(c => c.title),
+      ['Real > After; Real > Last'],
+    );
+  });
+
   it("reads # lines in a markdown file's front matter as comments, not headings", () => {
     const yaml = [
       '---',
