@@ -79,41 +79,73 @@ const HASH = 0x23;
 const BACKTICK = 0x60;
 const TILDE = 0x7e;
 const DASH = 0x2d;
+const EQUALS = 0x3d;
 const DOT = 0x2e;
 const PLUS = 0x2b;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
 const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
 
 /**
- * One unit per heading section (the heading line starts it), titled with the heading trail. Only lines that start
- * (after at most three spaces) with `#`, a backtick or `~` can be a heading or a fence: only those are made strings.
+ * One unit per heading section (the heading starts it), titled with the heading trail. A heading is an ATX line
+ * (`## Install`) or a setext one: a paragraph line underlined with `===` or `---`. Only lines that start (after at
+ * most three spaces) with `#`, a backtick, `~`, `=` or `-` can be a heading, an underline or a fence: only those are
+ * made strings.
  */
 function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
   const units: LineUnit[] = [];
   let start = 0;
   let title = trailTitle(trail);
   let fence: string | undefined;
-  for (let i = frontMatterEnd(lines); i < lines.length; i++) {
+  const from = frontMatterEnd(lines);
+  for (let i = from; i < lines.length; i++) {
     const first = lines.firstAfterIndent(i, 3);
-    if (first !== HASH && first !== BACKTICK && first !== TILDE) continue;
+    if (first !== HASH && first !== BACKTICK && first !== TILDE && first !== EQUALS && first !== DASH) continue;
     const line = lines.line(i);
     if (FENCE.test(line)) {
       fence = fenceAfter(line.trimStart(), fence);
       continue;
     }
     if (fence !== undefined) continue;
-    const h = HEADING.exec(line);
-    if (!h) continue;
-    if (i > start) units.push({ start, end: i, title });
-    const level = h[1]?.length ?? 1;
-    while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= level) trail.pop();
-    trail.push({ level, text: (h[2] ?? '').trim() });
+    const heading = atxHeading(line, i) ?? (i > from ? setextHeading(lines, i, line) : undefined);
+    if (!heading) continue;
+    if (heading.at > start) units.push({ start, end: heading.at, title });
+    while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= heading.level) trail.pop();
+    trail.push({ level: heading.level, text: heading.text });
     title = trailTitle(trail);
-    start = i;
+    start = heading.at;
   }
   units.push({ start, end: lines.length, title });
   return units;
 }
+
+/** A heading, and the line its section starts at. */
+interface Heading {
+  level: number;
+  text: string;
+  at: number;
+}
+
+function atxHeading(line: string, i: number): Heading | undefined {
+  const h = HEADING.exec(line);
+  return h ? { level: h[1]?.length ?? 1, text: (h[2] ?? '').trim(), at: i } : undefined;
+}
+
+/** Line `i` as the underline of a setext heading: the line above is its text when it is a paragraph's line. */
+function setextHeading(lines: TextLines, i: number, line: string): Heading | undefined {
+  const underline = SETEXT_UNDERLINE.exec(line)?.[1];
+  if (underline === undefined || lines.firstAfterIndent(i - 1, 3) < 0) return undefined;
+  const above = lines.line(i - 1);
+  if (NOT_PARAGRAPH.test(above)) return undefined;
+  return { level: underline === '=' ? 1 : 2, text: above.trim(), at: i - 1 };
+}
+
+/** The underline of a setext heading: `=` (level 1) or `-` (level 2), repeated. */
+export const SETEXT_UNDERLINE = /^ {0,3}([=-])\1*[ \t]*$/;
+/**
+ * A line that is no paragraph's text, so that an underline below it makes no heading: a list item, a quote, a
+ * heading, a fence, another underline.
+ */
+const NOT_PARAGRAPH = /^ {0,3}(?:[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>|#{1,6}(?:[ \t]|$)|`{3,}|~{3,}|[-=]+[ \t]*$)/;
 
 const FRONT_MATTER = /^(---|\+\+\+)[ \t]*$/;
 const FRONT_MATTER_END = /^(---|\.\.\.|\+\+\+)[ \t]*$/;

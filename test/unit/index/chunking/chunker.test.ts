@@ -150,6 +150,33 @@ describe('chunkText', () => {
     );
   });
 
+  it('takes a paragraph line underlined with === or --- for a heading (setext), and no list item, quote or indented code', () => {
+    const text = [
+      'Guide',
+      '=====',
+      ...numbered(45, 'intro'),
+      '',
+      'Install',
+      '-------',
+      ...numbered(45, 'steps'),
+      '- a list item',
+      '---',
+      '> a quote',
+      '---',
+      '    indented code',
+      '---',
+    ].join('\n');
+    const chunks = chunkText('README.md', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(
+      chunks.map(c => [c.startLine, c.title]),
+      [
+        [1, 'Guide'],
+        [49, 'Guide > Install'],
+      ],
+    );
+  });
+
   it('reads fences as CommonMark does: a run with an info string closes none, a run with a backtick after it opens none', () => {
     const text = [
       '# Real',
