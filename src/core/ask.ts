@@ -103,9 +103,21 @@ function validate(question: string, options: AskOptions): GroundedError | undefi
   return undefined;
 }
 
-/** A short follow-up ("and on Windows?") is searched together with the question before it. */
+/** A short follow-up ("and on Windows?", "そのテストは？") is searched together with the question before it. */
 export function searchQuery(question: string, history: AskRequest['history'] = []): string {
   const previous = [...history].reverse().find(t => t.role === 'user');
-  const short = question.split(/\s+/).length <= 6;
+  const short = wordCount(question) <= 6;
   return previous && short ? `${previous.text.slice(0, 300)} ${question}` : question;
+}
+
+/**
+ * Words by the Unicode word breaks (ICU's), not by spaces: Chinese, Japanese and Thai write none between words, so a
+ * whole question in them is one run of text without a space.
+ */
+const WORD_BREAKS = new Intl.Segmenter(undefined, { granularity: 'word' });
+
+function wordCount(text: string): number {
+  let n = 0;
+  for (const segment of WORD_BREAKS.segment(text)) if (segment.isWordLike) n++;
+  return n;
 }

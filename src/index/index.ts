@@ -44,7 +44,7 @@ export { IGNORE_FILES, walkedFolders } from './discovery/walkFolders';
 export { SKIP_REASONS } from './discovery/skipReasons';
 
 // Chunks and terms, as the index makes them (citations align claims with the same tokenizer).
-export { chunkKind, chunkText, splitLines } from './chunking/chunker';
+export { chunkKind, chunkText, SETEXT_UNDERLINE, splitLines } from './chunking/chunker';
 export { STOPWORDS, tokenize, type Tokenizer } from './terms/tokenizer';
 
 // Documents read for their cells (notebooks): their text as the index chunks it, and which cell its lines are in.

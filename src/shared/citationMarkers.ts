@@ -71,7 +71,7 @@ const FENCE_LINE_LIMIT = 400;
  * (```` ```ts``` ```` is inline code); inside, only a run of the same character at least as long with nothing after it
  * closes it.
  */
-function fenceAfter(text: string, open: string | undefined): string | undefined {
+export function fenceAfter(text: string, open: string | undefined): string | undefined {
   const run = FENCE_RUN.exec(text)?.[1];
   if (run === undefined) return open;
   const rest = text.slice(run.length, run.length + FENCE_LINE_LIMIT);

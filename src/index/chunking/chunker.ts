@@ -1,3 +1,4 @@
+import { fenceAfter } from '../../shared/citationMarkers';
 import { packUnits, type LineUnit } from './chunkPacking';
 import { codeUnits, symbolName } from './codeUnits';
 import { TextLines } from './textLines';
@@ -77,40 +78,98 @@ export function chunkSpansOfKind(kind: ChunkKind, lines: TextLines, trail: Headi
 const HASH = 0x23;
 const BACKTICK = 0x60;
 const TILDE = 0x7e;
+const DASH = 0x2d;
+const EQUALS = 0x3d;
+const DOT = 0x2e;
+const PLUS = 0x2b;
 const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+const FENCE = /^ {0,3}(?:`{3,}|~{3,})/;
 
 /**
- * One unit per heading section (the heading line starts it), titled with the heading trail. Only lines that start
- * (after at most three spaces) with `#`, a backtick or `~` can be a heading or a fence: only those are made strings.
+ * One unit per heading section (the heading starts it), titled with the heading trail. A heading is an ATX line
+ * (`## Install`) or a setext one: a paragraph line underlined with `===` or `---`. Only lines that start (after at
+ * most three spaces) with `#`, a backtick, `~`, `=` or `-` can be a heading, an underline or a fence: only those are
+ * made strings.
  */
 function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
   const units: LineUnit[] = [];
   let start = 0;
   let title = trailTitle(trail);
   let fence: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
+  const from = frontMatterEnd(lines);
+  for (let i = from; i < lines.length; i++) {
     const first = lines.firstAfterIndent(i, 3);
-    if (first !== HASH && first !== BACKTICK && first !== TILDE) continue;
+    if (first !== HASH && first !== BACKTICK && first !== TILDE && first !== EQUALS && first !== DASH) continue;
     const line = lines.line(i);
-    const f = FENCE.exec(line)?.[1];
-    if (f !== undefined) {
-      if (fence === undefined) fence = f;
-      else if (f[0] === fence[0] && f.length >= fence.length) fence = undefined;
+    if (FENCE.test(line)) {
+      fence = fenceAfter(line.trimStart(), fence);
       continue;
     }
     if (fence !== undefined) continue;
-    const h = HEADING.exec(line);
-    if (!h) continue;
-    if (i > start) units.push({ start, end: i, title });
-    const level = h[1]?.length ?? 1;
-    while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= level) trail.pop();
-    trail.push({ level, text: (h[2] ?? '').trim() });
+    const heading = atxHeading(line, i) ?? (i > from ? setextHeading(lines, i, line) : undefined);
+    if (!heading) continue;
+    if (heading.at > start) units.push({ start, end: heading.at, title });
+    while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= heading.level) trail.pop();
+    trail.push({ level: heading.level, text: heading.text });
     title = trailTitle(trail);
-    start = i;
+    start = heading.at;
   }
   units.push({ start, end: lines.length, title });
   return units;
+}
+
+/** A heading, and the line its section starts at. */
+interface Heading {
+  level: number;
+  text: string;
+  at: number;
+}
+
+function atxHeading(line: string, i: number): Heading | undefined {
+  const h = HEADING.exec(line);
+  return h ? { level: h[1]?.length ?? 1, text: (h[2] ?? '').trim(), at: i } : undefined;
+}
+
+/** Line `i` as the underline of a setext heading: the line above is its text when it is a paragraph's line. */
+function setextHeading(lines: TextLines, i: number, line: string): Heading | undefined {
+  const underline = SETEXT_UNDERLINE.exec(line)?.[1];
+  if (underline === undefined || lines.firstAfterIndent(i - 1, 3) < 0) return undefined;
+  const above = lines.line(i - 1);
+  if (NOT_PARAGRAPH.test(above)) return undefined;
+  return { level: underline === '=' ? 1 : 2, text: above.trim(), at: i - 1 };
+}
+
+/** The underline of a setext heading: `=` (level 1) or `-` (level 2), repeated. */
+export const SETEXT_UNDERLINE = /^ {0,3}([=-])\1*[ \t]*$/;
+/**
+ * A line that is no paragraph's text, so that an underline below it makes no heading: a list item, a quote, a
+ * heading, a fence, another underline.
+ */
+const NOT_PARAGRAPH = /^ {0,3}(?:[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>|#{1,6}(?:[ \t]|$)|`{3,}|~{3,}|[-=]+[ \t]*$)/;
+
+const FRONT_MATTER = /^(---|\+\+\+)[ \t]*$/;
+const FRONT_MATTER_END = /^(---|\.\.\.|\+\+\+)[ \t]*$/;
+/** A line that sets a key: `title: Install` (YAML), `title = "Install"` (TOML). */
+const FRONT_MATTER_KEY = /^["']?[\w.-]+["']?[ \t]*[:=]/;
+
+/**
+ * Where the text's front matter ends (0 when it has none): the metadata that static site generators read between a
+ * first line `---` and the next `---` or `...` (YAML), or between `+++` lines (TOML), that sets at least one key. Its
+ * `#` lines are comments, not headings. A text that only starts with a thematic break has no key there.
+ */
+function frontMatterEnd(lines: TextLines): number {
+  const firstChar = lines.firstAfterIndent(0, 0);
+  const open = firstChar === DASH || firstChar === PLUS ? FRONT_MATTER.exec(lines.line(0))?.[1] : undefined;
+  if (open === undefined) return 0;
+  for (let i = 1; i < lines.length; i++) {
+    const first = lines.firstAfterIndent(i, 0);
+    if (first !== DASH && first !== DOT && first !== PLUS) continue;
+    const close = FRONT_MATTER_END.exec(lines.line(i))?.[1];
+    if (close !== open && !(open === '---' && close === '...')) continue;
+    for (let k = 1; k < i; k++) if (FRONT_MATTER_KEY.test(lines.line(k))) return i + 1;
+    return 0;
+  }
+  return 0;
 }
 
 const trailTitle = (trail: HeadingTrail): string | undefined =>

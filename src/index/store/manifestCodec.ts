@@ -10,9 +10,10 @@ export const MANIFEST_FORMAT_VERSION = 7; // 2: string tables hold UTF-8 byte of
 /**
  * What the stored postings depend on besides the layout: a store built with another tokenizer or other field
  * weights would rank wrongly, so it counts as an old version and is rebuilt. Bump the tokenizer tag with any
- * tokenizer change (v2: identifiers read in NFKC, Greek letters in them spelled as their names).
+ * tokenizer change (v2: identifiers read in NFKC, Greek letters in them spelled as their names; v3: British
+ * spellings read as American; v4: CJK letters and their pairs).
  */
-export const RANKING_SCHEMA = `tokenizer:v3 bm25f:${DEFAULT_BM25_PARAMS.titleBoost}/${DEFAULT_BM25_PARAMS.pathBoost}`;
+export const RANKING_SCHEMA = `tokenizer:v4 bm25f:${DEFAULT_BM25_PARAMS.titleBoost}/${DEFAULT_BM25_PARAMS.pathBoost}`;
 
 /** The store's table of contents: which segments, which deletions, which files. */
 export interface Manifest {

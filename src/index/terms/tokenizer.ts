@@ -40,6 +40,13 @@ const PIECE = /\p{Lu}+(?![\p{Ll}\p{M}])|\p{Lu}?[\p{Ll}\p{Lo}\p{Lt}\p{Lm}\p{M}]+|
  */
 const LONE_GREEK = /(?<![\p{Script=Greek}\p{M}])\p{Script=Greek}(?![\p{Script=Greek}\p{M}])/gu;
 const LATIN = /\p{Script=Latin}/u;
+/**
+ * Letters of Chinese and Japanese, written without spaces between words, and of Korean, whose words carry their
+ * particles (파일을 is 파일 with its object particle): a run of them is no word. Script extensions, so that the
+ * marks both kana use (ー in サーバー) are in the run.
+ */
+const CJK = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]+/gu;
+const HAS_CJK = /[\p{scx=Han}\p{scx=Hiragana}\p{scx=Katakana}\p{scx=Hangul}]/u;
 const NON_ASCII = /[^\x00-\x7f]/;
 const NOT_IN_IDENTIFIER = /[^\p{L}\p{M}\p{N}_]/gu;
 /** The Greek letters in order, and their names. */
@@ -59,6 +66,19 @@ const spellGreek = (identifier: string): string =>
     })
     .replace(/^_+|_+$/g, '');
 
+/**
+ * The terms of a run of CJK letters, as a search engine reads them (Lucene's CJK bigrams, with its unigrams): each
+ * letter, and each two neighbours. A query's word, of one letter or more, is then found inside a sentence that runs
+ * on without spaces (天気 in 東京都の天気は晴れ, 설정 in 설정을).
+ */
+function cjkTerms(run: string, terms: string[]): void {
+  const letters = Array.from(run);
+  letters.forEach((letter, i) => {
+    terms.push(letter);
+    if (i > 0) terms.push(`${letters[i - 1] ?? ''}${letter}`);
+  });
+}
+
 /** The term of a lowercase word that is no stopword: its stem, British and American spellings alike. */
 export const stemOf = (word: string): string => porterStem(americanSpelling(word));
 
@@ -70,9 +90,17 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
     // compatibility forms are their plain letters and digits (CO₂ is CO2, ﬁle is file, ＡＢＣ is ABC), and text in
     // either normal form gives the same terms (macOS writes file names decomposed); what NFKC makes of a character
     // that is no letter or digit (½ is 1⁄2) divides pieces as `_` does
-    const identifier = NON_ASCII.test(token)
+    const normal = NON_ASCII.test(token)
       ? spellGreek(token.normalize('NFKC').replace(POSSESSIVE, '').replace(NOT_IN_IDENTIFIER, '_'))
       : token.replace(POSSESSIVE, '');
+    // CJK runs give their own terms (cjkTerms) and divide the rest of the identifier as `_` does
+    const cjk: string[] = [];
+    const identifier = HAS_CJK.test(normal)
+      ? normal.replace(CJK, run => {
+          cjkTerms(run, cjk);
+          return '_';
+        })
+      : normal;
     const pieces = SIMPLE.test(identifier) ? [identifier] : (identifier.match(PIECE) ?? []);
     const terms: string[] = [];
     for (const piece of pieces) {
@@ -81,6 +109,7 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
       terms.push(options.stem ? stemOf(lower) : lower);
     }
     if (options.compounds && pieces.length > 1) terms.push(identifier.replace(/_/g, '').toLowerCase());
+    for (const term of cjk) terms.push(term);
     return terms;
   };
   return (text: string): string[] => {
@@ -88,9 +117,12 @@ export function createTokenizer(options: Readonly<TokenizerOptions> = DEFAULT_TO
     for (const identifier of text.match(IDENTIFIER) ?? []) {
       let terms = cache.get(identifier);
       if (terms === undefined) {
-        if (cache.size >= CACHE_LIMIT) cache = new Map();
         terms = analyse(identifier);
-        cache.set(identifier, terms);
+        // a run of CJK letters is a clause, seldom seen twice, with two terms per letter: not worth its memory
+        if (!HAS_CJK.test(identifier)) {
+          if (cache.size >= CACHE_LIMIT) cache = new Map();
+          cache.set(identifier, terms);
+        }
       }
       for (const term of terms) out.push(term);
     }

@@ -374,6 +374,27 @@ describe('ask()', () => {
     );
   });
 
+  it('counts the words of a question written without spaces (Japanese, Chinese) to tell a follow-up from a new question', async () => {
+    const history = [
+      { role: 'user' as const, text: 'ログの設定はどこですか' },
+      { role: 'assistant' as const, text: 'logging.json です [1]' },
+    ];
+    const queries = async (question: string) => {
+      const r = new FakeRetriever(() => [passage(1)]);
+      await answer({ question, history }, { retriever: r, model: model({ generate: [{ tokens: ['x'] }] }) });
+      return r.queries;
+    };
+    // a new question of its own is searched alone
+    assert.deepEqual(await queries('データベースの接続文字列はどのファイルで変更できますか'), [
+      'データベースの接続文字列はどのファイルで変更できますか',
+    ]);
+    assert.deepEqual(await queries('配置文件在哪里，怎么修改数据库的连接字符串'), [
+      '配置文件在哪里，怎么修改数据库的连接字符串',
+    ]);
+    // a short follow-up still goes with the question before it
+    assert.deepEqual(await queries('テストは？'), ['ログの設定はどこですか テストは？']);
+  });
+
   it('shows the generator its earlier answers without their [n], which numbered other passages', async () => {
     const r = new FakeRetriever(() => [passage(1), passage(2)]);
     const m = model({ generate: [{ tokens: ['x'] }] });

@@ -88,6 +88,15 @@ describe('/search results', () => {
     assert.equal(install?.heading, 'Install');
   });
 
+  it('names a setext heading (a line underlined with === or ---) the matched lines are under', () => {
+    const text = ['Install', '-------', 'Run the installer.', '', 'Configure', '---------', 'Set flux.level.'].join(
+      '\n',
+    );
+    const passage = { text, title: 'Guide > Install; Guide > Configure' };
+    assert.equal(ownHeading(passage, 2), 'Install');
+    assert.equal(ownHeading(passage, 6), 'Configure');
+  });
+
   it('takes no comment in code for a heading', () => {
     assert.equal(ownHeading(code, 4), 'jump');
     assert.equal(ownHeading({ text: 'plain text', title: undefined }, 0), undefined);

@@ -150,6 +150,81 @@ describe('chunkText', () => {
     );
   });
 
+  it('takes a paragraph line underlined with === or --- for a heading (setext), and no list item, quote or indented code', () => {
+    const text = [
+      'Guide',
+      '=====',
+      ...numbered(45, 'intro'),
+      '',
+      'Install',
+      '-------',
+      ...numbered(45, 'steps'),
+      '- a list item',
+      '---',
+      '> a quote',
+      '---',
+      '    indented code',
+      '---',
+    ].join('\n');
+    const chunks = chunkText('README.md', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(
+      chunks.map(c => [c.startLine, c.title]),
+      [
+        [1, 'Guide'],
+        [49, 'Guide > Install'],
+      ],
+    );
+  });
+
+  it('reads fences as CommonMark does: a run with an info string closes none, a run with a backtick after it opens none', () => {
+    const text = [
+      '# Real',
+      '```md',
+      '```python',
+      '# not a heading',
+      '```',
+      '## After',
+      '```ts``` is inline code',
+      '## Last',
+    ].join('\n');
+    const chunks = chunkText('a.md', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(
+      chunks.map(c => c.title),
+      ['Real > After; Real > Last'],
+    );
+  });
+
+  it("reads # lines in a markdown file's front matter as comments, not headings", () => {
+    const yaml = [
+      '---',
+      'title: Install guide',
+      '# draft: true',
+      'tags: [a, b]',
+      '---',
+      '',
+      'Intro.',
+      '# Install',
+      'Run it.',
+    ];
+    const toml = ['+++', 'title = "Install guide"', '# draft = true', '+++', '# Install', 'Run it.'];
+    for (const text of [yaml.join('\n'), toml.join('\r\n')]) {
+      const chunks = chunkText('docs/install.md', text);
+      assertExactCover(chunks, text);
+      assert.deepEqual(
+        chunks.map(c => c.title),
+        ['Install'],
+      );
+    }
+    // a first thematic break that sets no key is no front matter: the headings after it are headings
+    const slides = ['---', '# Slide one', '- a point', '---', '# Slide two'].join('\n');
+    assert.deepEqual(
+      chunkText('slides.md', slides).map(c => c.title),
+      ['Slide one; Slide two'],
+    );
+  });
+
   it('splits code at top-level blocks and titles them with symbol names', () => {
     const fn = (name: string, body: number) => [`export function ${name}() {`, ...numbered(body, '  x'), '}', ''];
     const text = [...fn('alpha', 30), ...fn('beta', 30), ...fn('gamma', 60)].join('\n');

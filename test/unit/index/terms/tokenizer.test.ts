@@ -40,7 +40,33 @@ describe('tokenize', () => {
   });
 
   it('keeps non-ASCII letters and lowercases them', () => {
-    assert.deepEqual(plain('Größe café ÉTÉ 東京'), ['größe', 'café', 'été', '東京']);
+    assert.deepEqual(plain('Größe café ÉTÉ Привет'), ['größe', 'café', 'été', 'привет']);
+  });
+
+  it('reads a run of CJK letters as its letters and their pairs, so a word is found inside a sentence', () => {
+    assert.deepEqual(tokenize('東京都の天気'), [
+      '東',
+      '京',
+      '東京',
+      '都',
+      '京都',
+      'の',
+      '都の',
+      '天',
+      'の天',
+      '気',
+      '天気',
+    ]);
+    const sentence = new Set(tokenize('東京都の天気は晴れです。サーバー設定ファイルを開く 설정을 저장'));
+    for (const query of ['天気', '東京の天気', '設定', 'サーバー', '설정', '雨'])
+      assert.equal(
+        tokenize(query).filter(t => sentence.has(t)).length > 0,
+        query !== '雨',
+        `${query}: ${tokenize(query).join(' ')}`,
+      );
+    // a letter outside the Basic Multilingual Plane is one letter; Latin beside a run is read as an identifier
+    assert.deepEqual(tokenize('𠮷野'), ['𠮷', '野', '𠮷野']);
+    assert.deepEqual(tokenize('getUser設定'), ['get', 'user', 'getuser', '設', '定', '設定']);
   });
 
   it('spells a Greek letter in an identifier as its name, whatever the case around it, and leaves Greek words and units as they are', () => {
