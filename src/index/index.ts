@@ -40,7 +40,7 @@ export {
 } from './discovery/fileReading';
 export { DEFAULT_EXCLUDE_GLOBS } from './discovery/ignoreRules';
 // The folders a walk enters, by the same rules (a watcher of the folders watches them all).
-export { IGNORE_FILES, walkedFolders } from './discovery/walkFolders';
+export { folderNames, IGNORE_FILES, walkedFolders } from './discovery/walkFolders';
 export { SKIP_REASONS } from './discovery/skipReasons';
 
 // Chunks and terms, as the index makes them (citations align claims with the same tokenizer).

@@ -91,9 +91,27 @@ export function fileCountLimit(asked: number | undefined): number {
 const MAX_IGNORE_FILE_BYTES = 1024 * 1024;
 export const IGNORE_FILES = ['.gitignore', '.groundedignore'] as const;
 
-/** The display path prefix of a folder: its name when several folders are indexed together. */
+/** The display path prefix of a folder: its name (see folderNames) when several folders are indexed together. */
 export const folderPrefix = (folders: readonly string[], folder: string): string =>
-  folders.length > 1 ? basename(folder) + '/' : '';
+  folders.length > 1 ? (folderNames(folders)[folders.indexOf(folder)] ?? basename(folder)) + '/' : '';
+
+/**
+ * Each folder's name in display paths: the last part of its path, or, where folders share it (`a/app`, `b/app`), as
+ * many last parts as tell it from the others, as VS Code tells editors of one name apart. Two folders of one name
+ * would give their files one display path, and a pushed path would open in the first of them.
+ */
+export function folderNames(folders: readonly string[]): string[] {
+  const parts = folders.map(f => f.split(/[\\/]+/).filter(Boolean));
+  const suffix = (i: number, k: number): string => (parts[i] ?? []).slice(-k).join('/');
+  return folders.map((folder, i) => {
+    const own = parts[i] ?? [];
+    for (let k = 1; k < own.length; k++) {
+      const name = suffix(i, k);
+      if (!parts.some((_, j) => j !== i && folders[j] !== folder && suffix(j, k) === name)) return name;
+    }
+    return own.join('/') || basename(folder);
+  });
+}
 
 /**
  * The exclude matcher of each folder: `.git`, the exclude globs (default DEFAULT_EXCLUDE_GLOBS) and the folder's own

@@ -12,6 +12,7 @@ import {
   type FileContent,
 } from '../../../../src/index/discovery/fileReading';
 import { discoverFileBatches } from '../../../../src/index/discovery/fileBatches';
+import { createFileFilter } from '../../../../src/index/discovery/fileFilter';
 import type { DiscoveredFile, DiscoveryOptions } from '../../../../src/index/discovery/walkFolders';
 import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { tempDirs } from '../../../support/tempDirs';
@@ -144,6 +145,18 @@ describe('discovering and reading files (discoverFileBatches)', () => {
       ['one/a.md', 'two/b.md'],
     );
     assert.equal(basename(files[1]?.location ?? ''), 'b.md');
+  });
+
+  it('tells folders of one name apart by the parts before it, so their files never share a path', async () => {
+    await put(root, { 'a/app/x.md': 'a', 'b/app/x.md': 'b' });
+    const { files } = await discoverFiles([join(root, 'a', 'app'), join(root, 'b', 'app')]);
+    assert.deepEqual(
+      files.map(f => f.path),
+      ['a/app/x.md', 'b/app/x.md'],
+    );
+    // a file that changed is named as the walk named it
+    const filter = createFileFilter([join(root, 'a', 'app'), join(root, 'b', 'app')], {});
+    assert.equal((await filter(join(root, 'b', 'app', 'x.md')))?.path, 'b/app/x.md');
   });
 
   it('reports progress up to the total and stops when aborted', async () => {
