@@ -1,4 +1,4 @@
-import { SETEXT_UNDERLINE } from '../index';
+import { setextHeadingText, TextLines } from '../index';
 import { alignClaim, claimTerms, type TermWeight } from './citations/align';
 import { weightsFromPassages } from './citations/resolve';
 import { passageRef, type Passage } from './passage';
@@ -62,12 +62,15 @@ export function ownHeading(passage: Pick<Passage, 'title' | 'text'>, lineIndex: 
     .filter(t => t && t !== '…');
   const innermost = trails.map(t => t.split(' > ').at(-1)?.trim() ?? '').filter(Boolean);
   const named = new Set(trails.flatMap(t => t.split(' > ').map(n => n.trim())));
-  const all = passage.text.split('\n');
-  const lines = all.slice(0, lineIndex + 1);
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const line = lines[i] ?? '';
-    // an ATX heading's text, or a setext heading's: the line above its underline
-    const name = (MARKDOWN_HEADING.exec(line)?.[1] ?? (SETEXT_UNDERLINE.test(all[i + 1] ?? '') ? line : '')).trim();
+  const all = new TextLines(passage.text);
+  for (let i = Math.min(lineIndex, all.length - 1); i >= 0; i--) {
+    const line = all.line(i);
+    // an ATX heading's text, or a setext heading's: the paragraph above its underline
+    const name = (
+      MARKDOWN_HEADING.exec(line)?.[1] ??
+      (i + 1 < all.length ? setextHeadingText(all, i + 1) : '') ??
+      ''
+    ).trim();
     if (name && named.has(name)) return name;
   }
   return innermost[0];

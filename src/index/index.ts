@@ -44,7 +44,8 @@ export { folderNames, IGNORE_FILES, walkedFolders } from './discovery/walkFolder
 export { SKIP_REASONS } from './discovery/skipReasons';
 
 // Chunks and terms, as the index makes them (citations align claims with the same tokenizer).
-export { chunkKind, chunkText, SETEXT_UNDERLINE, splitLines } from './chunking/chunker';
+export { chunkKind, chunkText, setextHeadingText, splitLines } from './chunking/chunker';
+export { TextLines } from './chunking/textLines';
 export { STOPWORDS, tokenize, type Tokenizer } from './terms/tokenizer';
 
 // Documents read for their cells (notebooks): their text as the index chunks it, and which cell its lines are in.

@@ -63,16 +63,22 @@ export async function referencedContext(
 export function linesContext(document: vscode.TextDocument, range: vscode.Range | undefined): SelectionContext {
   const start = range?.start ?? new vscode.Position(0, 0);
   const end = range?.end ?? document.lineAt(document.lineCount - 1).range.end;
-  // a range that ends at column 0 does not include that line
-  const lastLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
-  return {
-    path: selectionPlace(document),
-    startLine: start.line + 1,
-    endLine: lastLine + 1,
-    // only this much reaches the model; the rest would be kept in the saved conversation for nothing
-    text: document.getText(range ?? new vscode.Range(start, end)).slice(0, MAX_CONTEXT_CHARS),
-  };
+  const whole = document.getText(range ?? new vscode.Range(start, end));
+  // only this much reaches the model; the rest would be kept in the saved conversation for nothing
+  const text = whole.slice(0, MAX_CONTEXT_CHARS);
+  // a range that ends at column 0 does not include that line; a text cut short ends at the last line it reaches, so
+  // the model (and the panel's "about") is told which lines it is shown, not lines it never sees
+  const lastLine =
+    text.length < whole.length
+      ? start.line + lineBreaks(text.replace(/(?:\r\n?|\n)$/, ''))
+      : end.character === 0 && end.line > start.line
+        ? end.line - 1
+        : end.line;
+  return { path: selectionPlace(document), startLine: start.line + 1, endLine: lastLine + 1, text };
 }
+
+/** How many line breaks `text` holds: CRLF, LF or a lone CR. */
+const lineBreaks = (text: string): number => text.match(/\r\n?|\n/g)?.length ?? 0;
 
 /**
  * Where a selection is, as citations name places: the file relative to the workspace, or for a notebook cell, the

@@ -106,7 +106,7 @@ function markdownUnits(lines: TextLines, trail: HeadingTrail): LineUnit[] {
       continue;
     }
     if (fence !== undefined) continue;
-    const heading = atxHeading(line, i) ?? (i > from ? setextHeading(lines, i, line) : undefined);
+    const heading = atxHeading(line, i) ?? (i > from ? setextHeading(lines, i, line, from) : undefined);
     if (!heading) continue;
     if (heading.at > start) units.push({ start, end: heading.at, title });
     while (trail.length > 0 && (trail[trail.length - 1]?.level ?? 0) >= heading.level) trail.pop();
@@ -130,22 +130,41 @@ function atxHeading(line: string, i: number): Heading | undefined {
   return h ? { level: h[1]?.length ?? 1, text: (h[2] ?? '').trim(), at: i } : undefined;
 }
 
-/** Line `i` as the underline of a setext heading: the line above is its text when it is a paragraph's line. */
-function setextHeading(lines: TextLines, i: number, line: string): Heading | undefined {
+/**
+ * Line `i` as the underline of a setext heading, as CommonMark reads one: its text is the whole paragraph right above
+ * it (from the line after a blank line or another block's line, but not above `from`), and the section starts at
+ * the paragraph's first line. A paragraph in a list item, a quote or a table makes no heading: the underline is a
+ * rule after them. Lines indented four columns where no paragraph was open are indented code, no part of it.
+ */
+function setextHeading(lines: TextLines, i: number, line: string, from: number): Heading | undefined {
   const underline = SETEXT_UNDERLINE.exec(line)?.[1];
-  if (underline === undefined || lines.firstAfterIndent(i - 1, 3) < 0) return undefined;
-  const above = lines.line(i - 1);
-  if (NOT_PARAGRAPH.test(above)) return undefined;
-  return { level: underline === '=' ? 1 : 2, text: above.trim(), at: i - 1 };
+  if (underline === undefined) return undefined;
+  let start = i;
+  while (start > from && !lines.isBlank(start - 1) && !ENDS_PARAGRAPH_ABOVE.test(lines.line(start - 1))) start--;
+  while (start < i && lines.firstAfterIndent(start, 3) < 0) start++;
+  const text: string[] = [];
+  for (let k = start; k < i; k++) {
+    const above = lines.line(k);
+    if (NOT_TOP_LEVEL.test(above)) return undefined;
+    text.push(above.trim());
+  }
+  return text.length ? { level: underline === '=' ? 1 : 2, text: text.join(' '), at: start } : undefined;
+}
+
+/** The text of the setext heading that line `underline` of `lines` underlines; undefined if it underlines none. */
+export function setextHeadingText(lines: TextLines, underline: number): string | undefined {
+  return setextHeading(lines, underline, lines.line(underline), 0)?.text;
 }
 
 /** The underline of a setext heading: `=` (level 1) or `-` (level 2), repeated. */
 export const SETEXT_UNDERLINE = /^ {0,3}([=-])\1*[ \t]*$/;
+/** A line after which a paragraph starts: a heading, a fence, a rule or another underline. */
+const ENDS_PARAGRAPH_ABOVE = /^ {0,3}(?:#{1,6}(?:[ \t]|$)|`{3,}|~{3,}|[-=]+[ \t]*$|([-*_])[ \t]*(?:\1[ \t]*){2,}$)/;
 /**
- * A line that is no paragraph's text, so that an underline below it makes no heading: a list item, a quote, a
- * heading, a fence, another underline.
+ * A line that puts the paragraph it is in inside a list item, a quote or a table: a list item's marker, a quote's
+ * `>`, a table's delimiter row (`|---|:--|`).
  */
-const NOT_PARAGRAPH = /^ {0,3}(?:[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>|#{1,6}(?:[ \t]|$)|`{3,}|~{3,}|[-=]+[ \t]*$)/;
+const NOT_TOP_LEVEL = /^ {0,3}(?:[-*+](?:[ \t]|$)|\d{1,9}[.)](?:[ \t]|$)|>|\|?[ \t]*:?-+:?[ \t]*\|[-:| \t]*$)/;
 
 const FRONT_MATTER = /^(---|\+\+\+)[ \t]*$/;
 const FRONT_MATTER_END = /^(---|\.\.\.|\+\+\+)[ \t]*$/;

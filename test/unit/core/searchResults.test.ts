@@ -97,6 +97,21 @@ describe('/search results', () => {
     assert.equal(ownHeading(passage, 6), 'Configure');
   });
 
+  it('names a setext heading of several lines by its whole paragraph', () => {
+    const text = [
+      'Setup',
+      '=====',
+      'Get the tool.',
+      '',
+      'Install the tool',
+      'on Linux',
+      '---',
+      'Run the installer.',
+    ].join('\n');
+    const passage = { text, title: 'Setup; Setup > Install the tool on Linux' };
+    assert.equal(ownHeading(passage, 7), 'Install the tool on Linux');
+  });
+
   it('takes no comment in code for a heading', () => {
     assert.equal(ownHeading(code, 4), 'jump');
     assert.equal(ownHeading({ text: 'plain text', title: undefined }, 0), undefined);

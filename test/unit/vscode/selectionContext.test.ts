@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
+import { MAX_CONTEXT_CHARS } from '../../../src/core/options';
 import type * as SelectionContextModule from '../../../src/vscode/selectionContext';
 import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 
@@ -98,6 +99,22 @@ describe('chat references as the selection an answer is about', () => {
     assert.equal(found?.context.path, 'src/auth.ts');
     assert.equal(found?.context.startLine, 1);
     assert.equal(found?.context.text, 'line one\nline two\nline three\nline four\n');
+  });
+
+  it('says which lines a #file cut to what reaches the model holds, not the lines past the cut', async () => {
+    // 1,000 lines of 10 characters each (with their break): the first 6,000 characters end with line 600
+    const path = join(workspace, 'long.txt');
+    writeFileSync(path, Array.from({ length: 1000 }, (_, i) => `l${String(i + 1).padStart(8, '0')}\n`).join(''));
+    const found = await chat.referencedContext([{ value: Uri.file(path) }]);
+    assert.equal(found?.context.text.length, MAX_CONTEXT_CHARS);
+    assert.equal(found?.context.text.endsWith('l00000600\n'), true);
+    assert.equal(found?.context.startLine, 1);
+    assert.equal(found?.context.endLine, 600);
+    // cut inside a line: that line is the last one shown
+    const cut = join(workspace, 'cut.txt');
+    writeFileSync(cut, Array.from({ length: 1000 }, (_, i) => `l${String(i + 1).padStart(10, '0')}\r\n`).join(''));
+    const part = await chat.referencedContext([{ value: Uri.file(cut) }]);
+    assert.equal(part?.context.endLine, Math.ceil(MAX_CONTEXT_CHARS / 13));
   });
 
   it('never reads a file outside the workspace folders, directly or through a link', async () => {

@@ -177,6 +177,38 @@ describe('chunkText', () => {
     );
   });
 
+  it('takes a whole paragraph for a setext heading, and no paragraph of a list item, a quote or a table', () => {
+    const text = [
+      '# Guide',
+      ...numbered(45, 'intro'),
+      '',
+      'Install the tool',
+      'on Linux',
+      '---',
+      ...numbered(45, 'steps'),
+      '- an item',
+      '  that goes on',
+      '---',
+      '> a quote',
+      'lazily continued',
+      '---',
+      '| a | b |',
+      '|---|---|',
+      '| 1 | 2 |',
+      '---',
+      ...numbered(10, 'more'),
+    ].join('\n');
+    const chunks = chunkText('README.md', text);
+    assertExactCover(chunks, text);
+    assert.deepEqual(
+      chunks.map(c => [c.startLine, c.title]),
+      [
+        [1, 'Guide'],
+        [48, 'Guide > Install the tool on Linux'],
+      ],
+    );
+  });
+
   it('reads fences as CommonMark does: a run with an info string closes none, a run with a backtick after it opens none', () => {
     const text = [
       '# Real',
