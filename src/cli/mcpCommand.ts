@@ -150,7 +150,16 @@ function stdioTransport(stop: () => void, log: (message: string) => void): Trans
   process.stdin.once('end', stop);
   process.stdout.on('error', stop);
   const stdin = checkedLines(process.stdin, line => void process.stdout.write(line), log);
-  return new StdioServerTransport(stdin, process.stdout);
+  const transport = new StdioServerTransport(stdin, process.stdout);
+  // the SDK stops reading the stream it was given, not stdin behind it: stdin, still open (Ctrl-C in a terminal, a
+  // client that keeps it), would keep the process alive after the server stopped
+  const close = transport.close.bind(transport);
+  transport.close = () => {
+    process.stdin.unpipe();
+    process.stdin.pause();
+    return close();
+  };
+  return transport;
 }
 
 /** The version in Grounded's package.json (beside dist/ in the package, three folders up from the compiled source). */
