@@ -14,7 +14,7 @@ import {
 import { mcpCommand } from '../../../src/cli/mcpCommand';
 import { createMcpServer } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
-import { GroundedError } from '../../../src/core/errors';
+import { GroundedError, toGroundedError } from '../../../src/core/errors';
 import type { AnswerEvent } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 import type { Retriever } from '../../../src/core/ports';
@@ -414,6 +414,47 @@ describe('the MCP server (createMcpServer)', () => {
     assert.match(logged[0] ?? '', /^grounded mcp: search failed: /);
     assert.ok(!(logged[0] ?? '').includes('sk-live-1234567890abcdef'), logged[0]);
     await client.close();
+  });
+
+  it('says what to do on the server where a failure names a VS Code command or output, and logs the cause', async () => {
+    const logged: string[] = [];
+    const failures: Record<string, unknown> = {
+      unknown: new TypeError('reply.choices is undefined'),
+      auth: Object.assign(new Error('401 Unauthorized'), { status: 401 }),
+      'no-such-model': Object.assign(new Error('404 Not Found'), { status: 404 }),
+    };
+    async function* ask(question: string): AsyncIterable<AnswerEvent> {
+      yield { type: 'error', error: toGroundedError(failures[question]), partial: '' };
+    }
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: { search: () => Promise.reject(toGroundedError(new Error('socket hang on'))) },
+      ask,
+      version: 'test',
+      log: m => logged.push(m),
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      const said = async (question: string) =>
+        texts(await client.callTool({ name: 'ask', arguments: { question } })).join('\n');
+      assert.equal(await said('unknown'), "The model call failed. The server's log (stderr) says why.");
+      assert.match(logged.join('\n'), /^ask failed: The model call failed\. Cause: reply\.choices is undefined$/m);
+      assert.equal(
+        await said('auth'),
+        "The model endpoint rejected the credentials. Check GROUNDED_API_KEY in the server's environment (the client's configuration of it).",
+      );
+      assert.equal(
+        await said('no-such-model'),
+        "The model endpoint has no such model (HTTP 404). Check the server's --base-url and --model.",
+      );
+      const search = await client.callTool({ name: 'search', arguments: { query: 'flux' } });
+      assert.equal(texts(search).join('\n'), "The model call failed. The server's log (stderr) says why.");
+      assert.match(logged.join('\n'), /^search failed: The model call failed\. Cause: socket hang on$/m);
+    } finally {
+      await client.close();
+    }
   });
 
   it('passes remote passages through the same path checks as every surface', async () => {
