@@ -15,6 +15,7 @@ import {
   DEFAULT_AGENT_RESULTS,
   MAX_AGENT_RESULTS,
   MAX_QUERY_CHARS,
+  placeFields,
 } from '../core/agentSearch';
 import { GroundedError, isAbort } from '../core/errors';
 import type { AnswerEvent } from '../core/events';
@@ -42,6 +43,13 @@ export interface McpServerDeps {
   log(message: string): void;
 }
 
+/** Where the line numbers count from in a notebook or a PDF (the file's own lines otherwise). */
+const PLACE_PROPERTIES = {
+  cell: { type: 'integer', description: 'The notebook cell the lines are in, 1-based' },
+  cellOutput: { type: 'boolean', description: "The lines are the cell's outputs, not its source" },
+  page: { type: 'integer', description: 'The PDF page the lines are on, 1-based' },
+} as const;
+
 const PASSAGE_SCHEMA = {
   type: 'object',
   properties: {
@@ -49,8 +57,7 @@ const PASSAGE_SCHEMA = {
     path: { type: 'string', description: 'Relative to its workspace folder, or an http(s) URL' },
     startLine: { type: 'integer', description: '1-based, inclusive' },
     endLine: { type: 'integer', description: '1-based, inclusive' },
-    cell: { type: 'integer', description: 'The notebook cell the lines are in, 1-based' },
-    page: { type: 'integer', description: 'The PDF page the lines are on, 1-based' },
+    ...PLACE_PROPERTIES,
     title: { type: 'string', description: 'Heading trail or symbol name' },
     text: { type: 'string' },
     score: { type: 'number' },
@@ -123,10 +130,14 @@ const ASK_TOOL: Tool = {
               type: 'integer',
               description: 'The source the lines are in: the [n] marker in the answer, unless movedFrom is given',
             },
-            ref: { type: 'string' },
+            ref: {
+              type: 'string',
+              description: 'path:start-end (path#cell=N:… in a notebook, path#page=N:… in a PDF)',
+            },
             path: { type: 'string' },
             startLine: { type: 'integer' },
             endLine: { type: 'integer' },
+            ...PLACE_PROPERTIES,
             claim: { type: 'string' },
             support: { type: 'string', enum: ['supported', 'partial', 'unsupported'] },
             movedFrom: {
@@ -241,6 +252,7 @@ async function answer(
       path: c.passage.path,
       startLine: c.startLine,
       endLine: c.endLine,
+      ...placeFields(c.passage),
       claim: c.claim,
       ...(c.support ? { support: c.support } : {}),
       ...(c.movedFrom !== undefined ? { movedFrom: c.movedFrom } : {}),

@@ -327,6 +327,51 @@ describe('the MCP server (createMcpServer)', () => {
     }
   });
 
+  it("names a notebook cell's source or outputs, or a PDF page, in search passages and ask citations alike", async () => {
+    const output: Passage = { ...passage(1, 'zebra count 42\nmean 7', 'nb.ipynb'), cell: 2, cellOutput: true };
+    const page: Passage = { ...passage(2, 'Zebras have stripes.', 'report.pdf'), page: 4 };
+    const sources = [output, page];
+    async function* ask(): AsyncIterable<AnswerEvent> {
+      yield { type: 'sources', sources };
+      yield {
+        type: 'done',
+        answer: 'There are 42 zebras [1] with stripes [2].',
+        citations: sources.map((p, i) => ({ n: i + 1, ordinal: i, passage: p, claim: 'c', startLine: 1, endLine: 1 })),
+        usage: { modelCalls: 1, retries: 0, rewrites: 0, fallback: false },
+        mode: 'answer',
+      };
+    }
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: new FakeRetriever(() => sources),
+      ask,
+      version: 'test',
+      log: () => {},
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      await client.listTools(); // the client checks structured content against the output schemas listed
+      const place = (p: Record<string, unknown>) => [p['ref'], p['cell'], p['cellOutput'], p['page']];
+      const expected = [
+        ['nb.ipynb#cell=2/output:1-1', 2, true, undefined],
+        ['report.pdf#page=4:1-1', undefined, undefined, 4],
+      ];
+      const answered = await client.callTool({ name: 'ask', arguments: { question: 'how many zebras?' } });
+      const { citations } = answered.structuredContent as { citations: Record<string, unknown>[] };
+      assert.deepEqual(citations.map(place), expected);
+      const found = await client.callTool({ name: 'search', arguments: { query: 'zebra' } });
+      const { passages } = found.structuredContent as { passages: Record<string, unknown>[] };
+      assert.deepEqual(passages.map(place), [
+        ['nb.ipynb#cell=2/output:1-3', 2, true, undefined],
+        ['report.pdf#page=4:1-3', undefined, undefined, 4],
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('stops the search when the client cancels the call', async () => {
     const { retriever, state } = stalling();
     const { client, server } = await connect(retriever);
