@@ -159,6 +159,26 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
     assert.ok(await until(() => running?.logs.includes(`Folder not found: ${missing}`)), 'told to the client too');
   });
 
+  it("does not index the home folder it was started in without --folder (a client's default), and says why", async () => {
+    const home = await dirs.make('grounded-mcp-home-');
+    await writeFile(join(home, 'credentials'), '[default]\naws_secret_access_key = widget-secret\n');
+    const before = { cwd: process.cwd(), home: process.env['HOME'] };
+    process.env['HOME'] = home;
+    process.chdir(home);
+    try {
+      running = await startMcp([]);
+      await running.indexed;
+      const result = await running.client.callTool({ name: 'search', arguments: { query: 'widget secret' } });
+      assert.equal(result.isError, true);
+      assert.match(texts(result).join('\n'), /home folder.*--folder/);
+      assert.match(running.stderr(), /--folder/);
+    } finally {
+      process.chdir(before.cwd);
+      if (before.home === undefined) delete process.env['HOME'];
+      else process.env['HOME'] = before.home;
+    }
+  });
+
   it('stops the first build when the client leaves, instead of finishing it first, and says nothing failed', async () => {
     const folder = await dirs.make('grounded-mcp-big-');
     for (let i = 0; i < 4000; i++)
