@@ -1,5 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, realpathSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join, parse, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -117,7 +118,31 @@ async function openRetriever(
   hooks: IndexKeeper['hooks'],
 ): Promise<Opened> {
   const folders = await resolveFolders(values.folder);
+  if (!values.folder?.length && values.retriever === 'local') refuseClientDirectory(folders[0] ?? '.');
   return { opened: await retrieverFromArgs(values, folders, io, env, USAGE, hooks), folders };
+}
+
+/**
+ * Without --folder the index is of the working directory, which a client chooses: many start their servers in the
+ * filesystem root or the home folder, and indexing either reads every file there (credentials and keys among them,
+ * then served to the agent) for as long as it takes. Such a directory is refused, saying what to add.
+ */
+function refuseClientDirectory(cwd: string): void {
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const where = real(cwd);
+  const which =
+    where === parse(where).root ? 'the filesystem root' : where === real(homedir()) ? 'the home folder' : undefined;
+  if (which)
+    throw new GroundedError(
+      'bad-input',
+      `The server was started in ${where}, ${which} (the MCP client's working directory), with no --folder: it does not index all of that. Add "--folder", "/path/to/project" to the server's arguments in the client's configuration.`,
+    );
 }
 
 /**
@@ -150,7 +175,16 @@ function stdioTransport(stop: () => void, log: (message: string) => void): Trans
   process.stdin.once('end', stop);
   process.stdout.on('error', stop);
   const stdin = checkedLines(process.stdin, line => void process.stdout.write(line), log);
-  return new StdioServerTransport(stdin, process.stdout);
+  const transport = new StdioServerTransport(stdin, process.stdout);
+  // the SDK stops reading the stream it was given, not stdin behind it: stdin, still open (Ctrl-C in a terminal, a
+  // client that keeps it), would keep the process alive after the server stopped
+  const close = transport.close.bind(transport);
+  transport.close = () => {
+    process.stdin.unpipe();
+    process.stdin.pause();
+    return close();
+  };
+  return transport;
 }
 
 /** The version in Grounded's package.json (beside dist/ in the package, three folders up from the compiled source). */

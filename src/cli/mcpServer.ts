@@ -15,6 +15,7 @@ import {
   DEFAULT_AGENT_RESULTS,
   MAX_AGENT_RESULTS,
   MAX_QUERY_CHARS,
+  placeFields,
 } from '../core/agentSearch';
 import { GroundedError, isAbort } from '../core/errors';
 import type { AnswerEvent } from '../core/events';
@@ -23,6 +24,7 @@ import type { Retriever } from '../core/ports';
 import type { SyncProgress } from '../index';
 import { redactSecrets } from '../providers/redact';
 import { ParamsCheckingServer } from './paramsCheckingServer';
+import { causeDetail } from './terminalError';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
@@ -41,6 +43,13 @@ export interface McpServerDeps {
   log(message: string): void;
 }
 
+/** Where the line numbers count from in a notebook or a PDF (the file's own lines otherwise). */
+const PLACE_PROPERTIES = {
+  cell: { type: 'integer', description: 'The notebook cell the lines are in, 1-based' },
+  cellOutput: { type: 'boolean', description: "The lines are the cell's outputs, not its source" },
+  page: { type: 'integer', description: 'The PDF page the lines are on, 1-based' },
+} as const;
+
 const PASSAGE_SCHEMA = {
   type: 'object',
   properties: {
@@ -48,8 +57,7 @@ const PASSAGE_SCHEMA = {
     path: { type: 'string', description: 'Relative to its workspace folder, or an http(s) URL' },
     startLine: { type: 'integer', description: '1-based, inclusive' },
     endLine: { type: 'integer', description: '1-based, inclusive' },
-    cell: { type: 'integer', description: 'The notebook cell the lines are in, 1-based' },
-    page: { type: 'integer', description: 'The PDF page the lines are on, 1-based' },
+    ...PLACE_PROPERTIES,
     title: { type: 'string', description: 'Heading trail or symbol name' },
     text: { type: 'string' },
     score: { type: 'number' },
@@ -122,10 +130,14 @@ const ASK_TOOL: Tool = {
               type: 'integer',
               description: 'The source the lines are in: the [n] marker in the answer, unless movedFrom is given',
             },
-            ref: { type: 'string' },
+            ref: {
+              type: 'string',
+              description: 'path:start-end (path#cell=N:… in a notebook, path#page=N:… in a PDF)',
+            },
             path: { type: 'string' },
             startLine: { type: 'integer' },
             endLine: { type: 'integer' },
+            ...PLACE_PROPERTIES,
             claim: { type: 'string' },
             support: { type: 'string', enum: ['supported', 'partial', 'unsupported'] },
             movedFrom: {
@@ -183,10 +195,10 @@ export function createMcpServer(deps: McpServerDeps): Server {
               void extra
                 .sendNotification({ method: 'notifications/progress', params: { progressToken, progress: n, message } })
                 .catch(() => undefined);
-      return await answer(ask, args, extra.signal, deps.building, progress);
+      return await answer(ask, args, extra.signal, deps.building, progress, e => serverMessage(e, name, deps.log));
     } catch (e) {
       if (extra.signal.aborted || isAbort(e)) return toolError('Cancelled.');
-      if (e instanceof GroundedError) return toolError(e.message);
+      if (e instanceof GroundedError) return toolError(serverMessage(e, name, deps.log));
       // `log` names the server itself; credential shapes in a library's message are not written out
       deps.log(redactSecrets(`${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));
       return toolError(`The ${name} failed; the server's log (stderr) says why.`);
@@ -221,7 +233,8 @@ async function answer(
   args: Record<string, unknown>,
   signal: AbortSignal,
   building: McpServerDeps['building'],
-  progress?: (n: number, message: string) => void,
+  progress: ((n: number, message: string) => void) | undefined,
+  said: (e: GroundedError) => string,
 ): Promise<CallToolResult> {
   const question = agentQuestion(args.question);
   notBuilding(building, 'ask');
@@ -229,7 +242,7 @@ async function answer(
   for await (const event of ask(question, signal)) {
     // a broken stream's text is kept, as every surface keeps it: the agent gets what was written, marked cut off
     if (event.type === 'error' && event.partial.trim())
-      return toolError(`${event.partial.trimEnd()}\n\n[interrupted] ${event.error.message}`);
+      return toolError(`${event.partial.trimEnd()}\n\n[interrupted] ${said(event.error)}`);
     if (event.type === 'error') throw event.error;
     if (event.type === 'step') progress?.(++steps, event.detail);
     if (event.type !== 'done') continue;
@@ -239,6 +252,7 @@ async function answer(
       path: c.passage.path,
       startLine: c.startLine,
       endLine: c.endLine,
+      ...placeFields(c.passage),
       claim: c.claim,
       ...(c.support ? { support: c.support } : {}),
       ...(c.movedFrom !== undefined ? { movedFrom: c.movedFrom } : {}),
@@ -260,6 +274,38 @@ function notBuilding(building: McpServerDeps['building'], tool: string): void {
   const { done, total, growing } = progress;
   const far = total === 0 ? 'its files are being listed' : `${done} of ${total}${growing ? '+' : ''} files read`;
   throw new GroundedError('index', `The index is still being built (${far}). Call ${tool} again in a few seconds.`);
+}
+
+/** What the person running the server does where a message names a VS Code command to fix it, by its id. */
+const SERVER_FIXES: Readonly<Record<string, string>> = {
+  'grounded.setApiKey': "Check GROUNDED_API_KEY in the server's environment (the client's configuration of it).",
+  'grounded.setEmbeddingsApiKey':
+    "Check GROUNDED_EMBEDDINGS_API_KEY (else GROUNDED_API_KEY) in the server's environment (the client's configuration of it).",
+  'grounded.setDatabricksToken':
+    "Check DATABRICKS_TOKEN in the server's environment (the client's configuration of it).",
+  'grounded.setDatabasePassword': "Check PGPASSWORD in the server's environment (the client's configuration of it).",
+  'grounded.testConnection': "Check the server's --base-url and --model.",
+};
+
+/** A sentence that sends the reader to VS Code: a command (“Grounded: Set API Key”) or the “Grounded” output. */
+const VSCODE_POINTER = /“Grounded(?::[^”]*)?”/;
+
+/**
+ * A failure's message as the client's agent reads it. The core's messages are written for VS Code, whose commands
+ * and “Grounded” output a server's user does not have: a sentence pointing there is replaced by what to do here
+ * (the environment variable or flag the command stands for), and the output by the server's log, where the cause
+ * is then written (redacted).
+ */
+function serverMessage(e: GroundedError, tool: string, log: (message: string) => void): string {
+  const sentences = e.message.split(/(?<=[.!?])\s+/);
+  const kept = sentences.filter(s => !VSCODE_POINTER.test(s));
+  if (kept.length === sentences.length && e.kind !== 'unknown') return e.message;
+  const cause = causeDetail(e);
+  if (cause !== undefined) log(`${tool} failed: ${kept.join(' ')} Cause: ${cause}`);
+  const fix = e.options.action && SERVER_FIXES[e.options.action.command];
+  if (fix) kept.push(fix);
+  if (cause !== undefined) kept.push("The server's log (stderr) says why.");
+  return kept.join(' ');
 }
 
 const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });

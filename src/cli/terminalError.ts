@@ -17,7 +17,11 @@ export function terminalError(e: GroundedError): string {
     : `grounded: ${e.message}\n`;
 }
 
-function causeDetail(e: GroundedError): string | undefined {
+/**
+ * The cause a message that sends the reader to the “Grounded” output (or names no reason: kind `unknown`) leaves
+ * out, as one line: its chain of messages with their codes, redacted; undefined for any other message.
+ */
+export function causeDetail(e: GroundedError): string | undefined {
   if (e.kind !== 'unknown' && !OUTPUT_HINT.test(e.message)) return undefined;
   const parts: string[] = [];
   for (let cause: unknown = e.options.cause, depth = 0; cause !== undefined && cause !== null && depth < 3; depth++) {

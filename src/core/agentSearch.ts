@@ -32,6 +32,8 @@ export interface AgentPassage {
   startLine: number;
   endLine: number;
   cell?: number;
+  /** The lines are the cell's text outputs, not its source (`path#cell=N/output:…`). */
+  cellOutput?: true;
   page?: number;
   title?: string;
   text: string;
@@ -171,11 +173,24 @@ function agentPassage(p: Passage): AgentPassage {
     path: p.path,
     startLine: p.startLine,
     endLine: p.endLine,
-    ...(p.cell !== undefined ? { cell: p.cell } : {}),
-    ...(p.page !== undefined ? { page: p.page } : {}),
+    ...placeFields(p),
     ...(p.title ? { title: oneLine(p.title) } : {}),
     text: p.text,
     score: p.score,
+  };
+}
+
+/**
+ * Which lines of the file the line numbers count, beside `path`: a notebook cell's source or outputs, or a PDF
+ * page, as the ref says (a notebook's file lines are JSON, a PDF has none).
+ */
+export function placeFields(
+  p: Pick<Passage, 'cell' | 'cellOutput' | 'page'>,
+): Pick<AgentPassage, 'cell' | 'cellOutput' | 'page'> {
+  return {
+    ...(p.cell !== undefined ? { cell: p.cell } : {}),
+    ...(p.cell !== undefined && p.cellOutput ? { cellOutput: true as const } : {}),
+    ...(p.page !== undefined ? { page: p.page } : {}),
   };
 }
 

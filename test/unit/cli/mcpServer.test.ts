@@ -14,7 +14,7 @@ import {
 import { mcpCommand } from '../../../src/cli/mcpCommand';
 import { createMcpServer } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
-import { GroundedError } from '../../../src/core/errors';
+import { GroundedError, toGroundedError } from '../../../src/core/errors';
 import type { AnswerEvent } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 import type { Retriever } from '../../../src/core/ports';
@@ -157,6 +157,26 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
     assert.deepEqual(texts(result), [`Folder not found: ${missing}`]);
     assert.match(running.stderr(), /Folder not found/);
     assert.ok(await until(() => running?.logs.includes(`Folder not found: ${missing}`)), 'told to the client too');
+  });
+
+  it("does not index the home folder it was started in without --folder (a client's default), and says why", async () => {
+    const home = await dirs.make('grounded-mcp-home-');
+    await writeFile(join(home, 'credentials'), '[default]\naws_secret_access_key = widget-secret\n');
+    const before = { cwd: process.cwd(), home: process.env['HOME'] };
+    process.env['HOME'] = home;
+    process.chdir(home);
+    try {
+      running = await startMcp([]);
+      await running.indexed;
+      const result = await running.client.callTool({ name: 'search', arguments: { query: 'widget secret' } });
+      assert.equal(result.isError, true);
+      assert.match(texts(result).join('\n'), /home folder.*--folder/);
+      assert.match(running.stderr(), /--folder/);
+    } finally {
+      process.chdir(before.cwd);
+      if (before.home === undefined) delete process.env['HOME'];
+      else process.env['HOME'] = before.home;
+    }
   });
 
   it('stops the first build when the client leaves, instead of finishing it first, and says nothing failed', async () => {
@@ -327,6 +347,51 @@ describe('the MCP server (createMcpServer)', () => {
     }
   });
 
+  it("names a notebook cell's source or outputs, or a PDF page, in search passages and ask citations alike", async () => {
+    const output: Passage = { ...passage(1, 'zebra count 42\nmean 7', 'nb.ipynb'), cell: 2, cellOutput: true };
+    const page: Passage = { ...passage(2, 'Zebras have stripes.', 'report.pdf'), page: 4 };
+    const sources = [output, page];
+    async function* ask(): AsyncIterable<AnswerEvent> {
+      yield { type: 'sources', sources };
+      yield {
+        type: 'done',
+        answer: 'There are 42 zebras [1] with stripes [2].',
+        citations: sources.map((p, i) => ({ n: i + 1, ordinal: i, passage: p, claim: 'c', startLine: 1, endLine: 1 })),
+        usage: { modelCalls: 1, retries: 0, rewrites: 0, fallback: false },
+        mode: 'answer',
+      };
+    }
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: new FakeRetriever(() => sources),
+      ask,
+      version: 'test',
+      log: () => {},
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      await client.listTools(); // the client checks structured content against the output schemas listed
+      const place = (p: Record<string, unknown>) => [p['ref'], p['cell'], p['cellOutput'], p['page']];
+      const expected = [
+        ['nb.ipynb#cell=2/output:1-1', 2, true, undefined],
+        ['report.pdf#page=4:1-1', undefined, undefined, 4],
+      ];
+      const answered = await client.callTool({ name: 'ask', arguments: { question: 'how many zebras?' } });
+      const { citations } = answered.structuredContent as { citations: Record<string, unknown>[] };
+      assert.deepEqual(citations.map(place), expected);
+      const found = await client.callTool({ name: 'search', arguments: { query: 'zebra' } });
+      const { passages } = found.structuredContent as { passages: Record<string, unknown>[] };
+      assert.deepEqual(passages.map(place), [
+        ['nb.ipynb#cell=2/output:1-3', 2, true, undefined],
+        ['report.pdf#page=4:1-3', undefined, undefined, 4],
+      ]);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('stops the search when the client cancels the call', async () => {
     const { retriever, state } = stalling();
     const { client, server } = await connect(retriever);
@@ -414,6 +479,47 @@ describe('the MCP server (createMcpServer)', () => {
     assert.match(logged[0] ?? '', /^grounded mcp: search failed: /);
     assert.ok(!(logged[0] ?? '').includes('sk-live-1234567890abcdef'), logged[0]);
     await client.close();
+  });
+
+  it('says what to do on the server where a failure names a VS Code command or output, and logs the cause', async () => {
+    const logged: string[] = [];
+    const failures: Record<string, unknown> = {
+      unknown: new TypeError('reply.choices is undefined'),
+      auth: Object.assign(new Error('401 Unauthorized'), { status: 401 }),
+      'no-such-model': Object.assign(new Error('404 Not Found'), { status: 404 }),
+    };
+    async function* ask(question: string): AsyncIterable<AnswerEvent> {
+      yield { type: 'error', error: toGroundedError(failures[question]), partial: '' };
+    }
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({
+      retriever: { search: () => Promise.reject(toGroundedError(new Error('socket hang on'))) },
+      ask,
+      version: 'test',
+      log: m => logged.push(m),
+    });
+    await server.connect(serverSide);
+    const client = new Client({ name: 'test-client', version: '1.0.0' });
+    await client.connect(clientSide);
+    try {
+      const said = async (question: string) =>
+        texts(await client.callTool({ name: 'ask', arguments: { question } })).join('\n');
+      assert.equal(await said('unknown'), "The model call failed. The server's log (stderr) says why.");
+      assert.match(logged.join('\n'), /^ask failed: The model call failed\. Cause: reply\.choices is undefined$/m);
+      assert.equal(
+        await said('auth'),
+        "The model endpoint rejected the credentials. Check GROUNDED_API_KEY in the server's environment (the client's configuration of it).",
+      );
+      assert.equal(
+        await said('no-such-model'),
+        "The model endpoint has no such model (HTTP 404). Check the server's --base-url and --model.",
+      );
+      const search = await client.callTool({ name: 'search', arguments: { query: 'flux' } });
+      assert.equal(texts(search).join('\n'), "The model call failed. The server's log (stderr) says why.");
+      assert.match(logged.join('\n'), /^search failed: The model call failed\. Cause: socket hang on$/m);
+    } finally {
+      await client.close();
+    }
   });
 
   it('passes remote passages through the same path checks as every surface', async () => {

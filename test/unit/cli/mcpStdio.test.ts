@@ -23,7 +23,7 @@ const INITIALIZE = message(1, 'initialize', {
 function runStdio(
   args: string[],
   env: NodeJS.ProcessEnv,
-  next: (line: string) => { write?: string; end?: boolean },
+  next: (line: string) => { write?: string; end?: boolean; interrupt?: boolean },
 ): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'mcp', ...args], { env: { ...process.env, ...env } });
@@ -37,9 +37,10 @@ function runStdio(
         const line = buffered.slice(0, i);
         buffered = buffered.slice(i + 1);
         stdout.push(line);
-        const { write, end } = next(line);
+        const { write, end, interrupt } = next(line);
         if (write) child.stdin.write(write);
         if (end) child.stdin.end();
+        if (interrupt) child.kill('SIGINT');
       }
     });
     child.on('error', reject);
@@ -126,5 +127,17 @@ describe('grounded mcp over stdio (a child process)', function () {
       ]),
       stdout.join('\n'),
     );
+  });
+
+  it('exits 0 on Ctrl-C while the client still holds stdin open', async () => {
+    const cache = await dirs.make('grounded-mcp-stdio-');
+    const folder = await dirs.make('grounded-mcp-empty-');
+    const { code, stderr } = await runStdio(['--folder', folder], { XDG_CACHE_HOME: cache }, line => {
+      const { id } = JSON.parse(line) as { id?: unknown };
+      // connected: the person presses Ctrl-C, stdin stays open (a terminal, or a client that does not close it)
+      return id === 1 ? { interrupt: true } : {};
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /grounded mcp: stopped: the connection closed\n$/);
   });
 });
