@@ -70,10 +70,17 @@ function joined(value: unknown): string {
 /** A cell's outputs as text, capped: what a person reads of them, without terminal colour codes. */
 function outputText(outputs: unknown): string {
   if (!Array.isArray(outputs)) return '';
+  return joinedOutputs(outputs.filter(isObject).map(outputPiece));
+}
+
+/**
+ * The text of one cell's outputs, each output's text (`pieces`, in order) on lines of its own, terminal colour codes
+ * off, at most NOTEBOOK_OUTPUT_CHARS: the outputs' lines as the index cites them, whether read from the file or from
+ * an open notebook's cells.
+ */
+export function joinedOutputs(pieces: readonly string[]): string {
   let text = '';
-  for (const output of outputs) {
-    if (!isObject(output)) continue;
-    const piece = outputPiece(output);
+  for (const piece of pieces) {
     if (!piece) continue;
     text += (text && !text.endsWith('\n') ? '\n' : '') + piece.replace(ANSI_ESCAPE, '');
     if (text.length >= NOTEBOOK_OUTPUT_CHARS) return text.slice(0, NOTEBOOK_OUTPUT_CHARS);
