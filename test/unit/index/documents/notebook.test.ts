@@ -71,6 +71,31 @@ describe('extractNotebook', () => {
     assert.equal(extractNotebook(json)?.text, "boom()\nKeyError: 'region'");
   });
 
+  it('numbers cells as VS Code shows them: an entry that is no cell of a known type is none, and only code cells have outputs', () => {
+    const json = JSON.stringify({
+      nbformat: 4,
+      cells: [
+        { cell_type: 'markdown', source: '# Churn', outputs: [{ output_type: 'stream', text: 'not shown' }] },
+        'stray',
+        42,
+        { source: 'no type' },
+        { cell_type: 'heading', source: 'Old heading', level: 1 },
+        { cell_type: 'code', source: 'df = load()', outputs: [{ output_type: 'stream', text: 'loaded 1200 rows' }] },
+      ],
+    });
+    const doc = extractNotebook(json);
+    assert.ok(doc);
+    const lines = doc.text.split('\n');
+    assert.deepEqual(
+      doc.units.map(u => [u.cell, u.output === true, lines.slice(u.start, u.end).join('\n')]),
+      [
+        [1, false, '# Churn'],
+        [2, false, 'df = load()'],
+        [2, true, 'loaded 1200 rows'],
+      ],
+    );
+  });
+
   it('reads nbformat 3 notebooks (worksheets, `input`)', () => {
     const json = JSON.stringify({
       nbformat: 3,
