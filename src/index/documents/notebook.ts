@@ -74,10 +74,15 @@ function cellKind(type: unknown): UnitKind {
   return type === 'code' ? 'code' : 'text';
 }
 
-/** A multiline string as notebooks store it: one string, or a list of lines that keep their breaks. */
+/**
+ * A multiline string as notebooks store it: one string, or a list of lines that keep their breaks. A listed line
+ * written without its break still ends there, as VS Code's notebook editor reads it (its cell shows it so).
+ */
 function joined(value: unknown): string {
   if (typeof value === 'string') return value;
-  return Array.isArray(value) ? value.filter(v => typeof v === 'string').join('') : '';
+  if (!Array.isArray(value)) return '';
+  const lines = value.filter((v): v is string => typeof v === 'string');
+  return lines.map((line, i) => (i < lines.length - 1 && !line.endsWith('\n') ? `${line}\n` : line)).join('');
 }
 
 /** A cell's outputs as text, capped: what a person reads of them, without terminal colour codes. */

@@ -96,6 +96,25 @@ describe('extractNotebook', () => {
     );
   });
 
+  it('reads a listed line written without its break as a line of its own, as VS Code shows the cell', () => {
+    const json = JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source: ['import pandas as pd', "df = pd.read_csv('churn.csv')\n", 'df.describe()'],
+          outputs: [{ output_type: 'stream', name: 'stdout', text: ['loaded', '1200 rows'] }],
+        },
+      ],
+    });
+    assert.deepEqual(extractNotebook(json)?.text.split('\n'), [
+      'import pandas as pd',
+      "df = pd.read_csv('churn.csv')",
+      'df.describe()',
+      'loaded',
+      '1200 rows',
+    ]);
+  });
+
   it('reads nbformat 3 notebooks (worksheets, `input`)', () => {
     const json = JSON.stringify({
       nbformat: 3,
