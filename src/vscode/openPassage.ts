@@ -35,17 +35,16 @@ export async function openPassage(
     return 'stale';
   }
   if (p.cell !== undefined) return openCellPassage(p);
-  // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title.
+  // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title. The
+  // view opens whether or not the file is there (it would say the file cannot be read): a file that is gone is told.
   const extracted = isExtractedDocument(p);
+  if (extracted && !(await exists(passageUri(p)))) return gone(p);
   const uri = extracted ? extractedTextUri(p) : passageUri(p);
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(uri);
   } catch {
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
-    );
-    return 'stale';
+    return gone(p);
   }
   const found = locatePassage(doc.getText(), extracted ? { ...p, startLine: p.startLine + VIEW_HEADER_LINES } : p);
   if (!found) {
@@ -62,6 +61,20 @@ export async function openPassage(
   const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   return found.how;
+}
+
+const exists = (uri: vscode.Uri): Thenable<boolean> =>
+  vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
+
+/** Tells the user that the cited file is gone. */
+function gone(p: Pick<Passage, 'path'>): 'stale' {
+  void vscode.window.showWarningMessage(
+    vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
+  );
+  return 'stale';
 }
 
 /** Whether a passage's file may be opened: its location is a path (no other scheme's URI) `openableHere` admits. */
