@@ -93,11 +93,15 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
   let notebook: vscode.NotebookDocument;
   try {
     notebook = await vscode.workspace.openNotebookDocument(passageUri(p));
-  } catch {
+  } catch (e) {
+    if (!(await exists(passageUri(p)))) return gone(p);
+    // the file is there, so asking again would cite it again: VS Code opens no nbformat 3 notebook, which the index
+    // reads, and no notebook its serializer rejects
     void vscode.window.showWarningMessage(
       vscode.l10n.t(
-        '{0} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.',
+        '{0} cannot be opened as a notebook in this editor ({1}).',
         p.path,
+        e instanceof Error ? e.message : String(e),
       ),
     );
     return 'stale';

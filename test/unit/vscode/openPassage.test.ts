@@ -61,6 +61,11 @@ function fakeVscode(folders: string[]) {
     workspace: {
       workspaceFolders: folders.map((path, index) => ({ uri: uriOf('file', path), name: basename(path), index })),
       fs: { stat: (uri: FakeUri) => stat(uri.fsPath) },
+      // VS Code's ipynb serializer refuses nbformat 3
+      openNotebookDocument: async (uri: FakeUri) => {
+        await stat(uri.fsPath);
+        throw new Error('Only Jupyter notebooks version 4+ are supported');
+      },
       openTextDocument: async (uri: FakeUri) => {
         if (uri.scheme === 'file') await stat(uri.fsPath);
         // a view of a page: its title, a blank line and the page's lines, or a sentence when the file cannot be read
@@ -101,5 +106,22 @@ describe('opening a cited passage', () => {
     await writeFile(join(ws, 'report.pdf'), '%PDF-1.4');
     assert.equal(await openPassage(pdf), 'exact');
     assert.deepEqual(shown, [`grounded-document://${join(ws, 'report.pdf')}?page=4`]);
+  });
+
+  it('says why a notebook that is there cannot be opened, and that one that was deleted no longer exists', async () => {
+    const ws = await dirs.make('ws-');
+    await writeFile(join(ws, 'old.ipynb'), JSON.stringify({ nbformat: 3, worksheets: [{ cells: [] }] }));
+    const { vscode, warnings } = fakeVscode([ws]);
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    const cited = { startLine: 1, text: 'a = 1', cell: 1 };
+    assert.equal(await openPassage({ ...cited, path: 'old.ipynb', location: join(ws, 'old.ipynb') }), 'stale');
+    assert.equal(await openPassage({ ...cited, path: 'gone.ipynb', location: join(ws, 'gone.ipynb') }), 'stale');
+    assert.deepEqual(warnings, [
+      'old.ipynb cannot be opened as a notebook in this editor (Only Jupyter notebooks version 4+ are supported).',
+      'gone.ipynb no longer exists; the citation is out of date. Ask again to refresh it.',
+    ]);
   });
 });
