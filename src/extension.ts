@@ -102,7 +102,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     ...registerSecretCommands(secrets, log),
     ...registerAskCommands(panel),
     ...registerOnboarding(),
-    ...registerExtractedTextViews(() => index.documentCache),
+    ...registerExtractedTextViews(() => index.documentCache, index.onDidChange),
   );
   log.info(`Grounded ${String(context.extension.packageJSON.version)} activated`);
 

@@ -27,10 +27,24 @@ export const originalFileUri = (view: vscode.Uri): vscode.Uri => view.with({ sch
  * Serves the views: the file's text as the index worker extracted it, read from the document cache by the hash of
  * the file's bytes as they are now (never extracted here, on the extension host). A document not in the cache (not
  * indexed yet, or changed since) gets a sentence that says so; one whose real path is outside the workspace folders
- * is not read.
+ * is not read. VS Code keeps an open view's text and opens it again as it is: `refresh` has every open view read
+ * again, so a view shows what the index holds now.
  */
-export class ExtractedTextProvider implements vscode.TextDocumentContentProvider {
+export class ExtractedTextProvider implements vscode.TextDocumentContentProvider, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<vscode.Uri>();
+  readonly onDidChange = this.changed.event;
+
   constructor(private readonly documentCache: () => string | undefined) {}
+
+  /** Has VS Code read every open view again (the index changed: a document's text may be new, or cached now). */
+  refresh(): void {
+    for (const doc of vscode.workspace.textDocuments)
+      if (doc.uri.scheme === DOCUMENT_SCHEME) this.changed.fire(doc.uri);
+  }
+
+  dispose(): void {
+    this.changed.dispose();
+  }
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const file = originalFileUri(uri);
@@ -65,10 +79,19 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
   }
 }
 
-/** The provider, and the command (an editor title button on a view) that opens the original file in its own app. */
-export function registerExtractedTextViews(documentCache: () => string | undefined): vscode.Disposable[] {
+/**
+ * The provider, its views read again whenever the index changes, and the command (an editor title button on a view)
+ * that opens the original file in its own app.
+ */
+export function registerExtractedTextViews(
+  documentCache: () => string | undefined,
+  indexChanged: vscode.Event<void>,
+): vscode.Disposable[] {
+  const provider = new ExtractedTextProvider(documentCache);
   return [
-    vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, new ExtractedTextProvider(documentCache)),
+    provider,
+    indexChanged(() => provider.refresh()),
+    vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, provider),
     vscode.commands.registerCommand('grounded.openOriginalDocument', async (uri?: vscode.Uri) => {
       const view = uri ?? vscode.window.activeTextEditor?.document.uri;
       if (view?.scheme !== DOCUMENT_SCHEME) return;

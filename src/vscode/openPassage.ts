@@ -35,17 +35,16 @@ export async function openPassage(
     return 'stale';
   }
   if (p.cell !== undefined) return openCellPassage(p);
-  // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title.
+  // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title. The
+  // view opens whether or not the file is there (it would say the file cannot be read): a file that is gone is told.
   const extracted = isExtractedDocument(p);
+  if (extracted && !(await exists(passageUri(p)))) return gone(p);
   const uri = extracted ? extractedTextUri(p) : passageUri(p);
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(uri);
   } catch {
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
-    );
-    return 'stale';
+    return gone(p);
   }
   const found = locatePassage(doc.getText(), extracted ? { ...p, startLine: p.startLine + VIEW_HEADER_LINES } : p);
   if (!found) {
@@ -64,6 +63,20 @@ export async function openPassage(
   return found.how;
 }
 
+const exists = (uri: vscode.Uri): Thenable<boolean> =>
+  vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
+
+/** Tells the user that the cited file is gone. */
+function gone(p: Pick<Passage, 'path'>): 'stale' {
+  void vscode.window.showWarningMessage(
+    vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
+  );
+  return 'stale';
+}
+
 /** Whether a passage's file may be opened: its location is a path (no other scheme's URI) `openableHere` admits. */
 async function insideWorkspace(location: string): Promise<boolean> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) return false;
@@ -80,11 +93,15 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
   let notebook: vscode.NotebookDocument;
   try {
     notebook = await vscode.workspace.openNotebookDocument(passageUri(p));
-  } catch {
+  } catch (e) {
+    if (!(await exists(passageUri(p)))) return gone(p);
+    // the file is there, so asking again would cite it again: VS Code opens no nbformat 3 notebook, which the index
+    // reads, and no notebook its serializer rejects
     void vscode.window.showWarningMessage(
       vscode.l10n.t(
-        '{0} no longer exists or cannot be opened as a notebook; the citation is out of date. Ask again to refresh it.',
+        '{0} cannot be opened as a notebook in this editor ({1}).',
         p.path,
+        e instanceof Error ? e.message : String(e),
       ),
     );
     return 'stale';

@@ -53,6 +53,9 @@ export class WorkspaceIndexService implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   /** Once disposed (the extension deactivates), what the closing index answers is neither shown nor logged. */
   private disposed = false;
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** The index changed: a sync finished, an update landed (so did the extracted text of the documents it read). */
+  readonly onDidChange = this.changed.event;
 
   /** Where the index worker keeps PDFs' and Word documents' extracted text (none without a store). */
   get documentCache(): string | undefined {
@@ -78,6 +81,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
       onChange: stats => {
         this.status.update(stats);
         setOnboardingContext('indexReady');
+        this.changed.fire();
       },
       onNotice: message => this.notice(message),
       // a sync the index starts itself (a big batch of changes, a new folder, a merge) shows progress too: its end
@@ -91,6 +95,7 @@ export class WorkspaceIndexService implements vscode.Disposable {
     const changed = (uri: vscode.Uri) => this.queue(uri);
     this.disposables.push(
       this.status,
+      this.changed,
       watcher,
       watcher.onDidCreate(changed),
       watcher.onDidChange(changed),

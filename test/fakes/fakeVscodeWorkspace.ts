@@ -14,6 +14,9 @@ export class FakeEmitter<T> {
   get listenerCount(): number {
     return this.listeners.size;
   }
+  dispose(): void {
+    this.listeners.clear();
+  }
 }
 
 /** A `vscode.Uri` of the file scheme (or another, whose `fsPath` is its path), as far as the index service reads one. */
@@ -58,6 +61,7 @@ export function fakeVscodeWorkspace() {
   let folders: { uri: ReturnType<typeof fileUri>; name: string; index: number }[] = [];
 
   const vscode = {
+    EventEmitter: FakeEmitter,
     StatusBarAlignment: { Left: 1, Right: 2 },
     ProgressLocation: { SourceControl: 1, Window: 10, Notification: 15 },
     l10n: {

@@ -28,7 +28,11 @@ export function extractNotebook(json: string): ExtractedDocument | undefined {
     lines.push(...own);
   };
   cells.forEach((cell, i) => add(joined(cell.source ?? cell.input), { kind: cellKind(cell.cell_type), cell: i + 1 }));
-  cells.forEach((cell, i) => add(outputText(cell.outputs), { kind: 'text', cell: i + 1, output: true }));
+  // only a code cell's outputs are shown (and kept when the notebook is saved)
+  cells.forEach(
+    (cell, i) =>
+      cell.cell_type === 'code' && add(outputText(cell.outputs), { kind: 'text', cell: i + 1, output: true }),
+  );
   return { kind: 'notebook', text: lines.join('\n'), units };
 }
 
@@ -41,7 +45,14 @@ interface RawCell {
   outputs?: unknown;
 }
 
-/** The cells of a notebook's JSON (nbformat 4, or the first worksheet of nbformat 3), or undefined. */
+/** The cell types of nbformat 4: a notebook editor shows these cells and leaves out any other entry of the list. */
+const CELL_TYPES = new Set<unknown>(['code', 'markdown', 'raw']);
+
+/**
+ * The cells of a notebook's JSON, numbered as a notebook editor numbers them: nbformat 4's cells of a known type, or
+ * every cell of the first worksheet of nbformat 3 (whose heading cells become markdown cells when it is upgraded).
+ * Undefined when there is no cell list.
+ */
 function notebookCells(json: string): RawCell[] | undefined {
   let parsed: unknown;
   try {
@@ -50,10 +61,12 @@ function notebookCells(json: string): RawCell[] | undefined {
     return undefined;
   }
   if (!isObject(parsed)) return undefined;
+  const cells = parsed['cells'];
+  if (cells !== undefined && cells !== null)
+    return Array.isArray(cells) ? cells.filter(isObject).filter(c => CELL_TYPES.has(c['cell_type'])) : undefined;
   const worksheets = parsed['worksheets'];
-  const cells =
-    parsed['cells'] ?? (Array.isArray(worksheets) && isObject(worksheets[0]) ? worksheets[0]['cells'] : undefined);
-  return Array.isArray(cells) ? cells.filter(isObject) : undefined;
+  const first = Array.isArray(worksheets) && isObject(worksheets[0]) ? worksheets[0]['cells'] : undefined;
+  return Array.isArray(first) ? first.filter(isObject) : undefined;
 }
 
 function cellKind(type: unknown): UnitKind {
@@ -61,19 +74,31 @@ function cellKind(type: unknown): UnitKind {
   return type === 'code' ? 'code' : 'text';
 }
 
-/** A multiline string as notebooks store it: one string, or a list of lines that keep their breaks. */
+/**
+ * A multiline string as notebooks store it: one string, or a list of lines that keep their breaks. A listed line
+ * written without its break still ends there, as VS Code's notebook editor reads it (its cell shows it so).
+ */
 function joined(value: unknown): string {
   if (typeof value === 'string') return value;
-  return Array.isArray(value) ? value.filter(v => typeof v === 'string').join('') : '';
+  if (!Array.isArray(value)) return '';
+  const lines = value.filter((v): v is string => typeof v === 'string');
+  return lines.map((line, i) => (i < lines.length - 1 && !line.endsWith('\n') ? `${line}\n` : line)).join('');
 }
 
 /** A cell's outputs as text, capped: what a person reads of them, without terminal colour codes. */
 function outputText(outputs: unknown): string {
   if (!Array.isArray(outputs)) return '';
+  return joinedOutputs(outputs.filter(isObject).map(outputPiece));
+}
+
+/**
+ * The text of one cell's outputs, each output's text (`pieces`, in order) on lines of its own, terminal colour codes
+ * off, at most NOTEBOOK_OUTPUT_CHARS: the outputs' lines as the index cites them, whether read from the file or from
+ * an open notebook's cells.
+ */
+export function joinedOutputs(pieces: readonly string[]): string {
   let text = '';
-  for (const output of outputs) {
-    if (!isObject(output)) continue;
-    const piece = outputPiece(output);
+  for (const piece of pieces) {
     if (!piece) continue;
     text += (text && !text.endsWith('\n') ? '\n' : '') + piece.replace(ANSI_ESCAPE, '');
     if (text.length >= NOTEBOOK_OUTPUT_CHARS) return text.slice(0, NOTEBOOK_OUTPUT_CHARS);

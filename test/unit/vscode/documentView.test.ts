@@ -3,8 +3,9 @@ import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type * as DocumentViewModule from '../../../src/vscode/documentView';
-import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+import { FakeEmitter, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 /** A `vscode.Uri` as far as the view's provider reads one. */
 interface FakeUri {
@@ -24,6 +25,7 @@ const uriOf = (scheme: string, fsPath: string, query = ''): FakeUri => ({
 /** The `vscode` the provider uses: the workspace folders, its file system (recording what it reads), l10n. */
 function fakeVscode(folders: string[], read: string[]) {
   return {
+    EventEmitter: FakeEmitter,
     Uri: { file: (path: string) => uriOf('file', path) },
     l10n: { t: (message: string, ...args: string[]) => message.replace(/\{(\d+)\}/g, (_, i) => args[Number(i)] ?? '') },
     workspace: {
@@ -89,5 +91,51 @@ describe('the read-only views of documents’ extracted text', () => {
     const view = uriOf('grounded-document', join(ws, 'report.pdf'), 'page=1');
     const text = await new ExtractedTextProvider(() => cache).provideTextDocumentContent(view as never);
     assert.equal(text.split('\n')[2], 'Revenue grew.');
+  });
+
+  it('reads an open view again when the index changes, as VS Code keeps its text until told', async () => {
+    const ws = await dirs.make('ws-');
+    const cache = await dirs.make('cache-');
+    const bytes = Buffer.from('%PDF-1.4 annual report');
+    await writeFile(join(ws, 'report.pdf'), bytes);
+    const view = uriOf('grounded-document', join(ws, 'report.pdf'), 'page=1');
+    // VS Code as far as the views go: a registered provider, and the open documents' texts, read again on its event
+    const base = fakeVscode([ws], []);
+    const open = new Map<FakeUri, string>();
+    const indexChanged = new FakeEmitter<void>();
+    const fake = {
+      ...base,
+      commands: { registerCommand: () => ({ dispose: () => undefined }) },
+      workspace: {
+        ...base.workspace,
+        get textDocuments() {
+          return [...open.keys()].map(uri => ({ uri }));
+        },
+        registerTextDocumentContentProvider: (_scheme: string, provider: DocumentViewModule.ExtractedTextProvider) => {
+          provider.onDidChange(
+            uri =>
+              void provider.provideTextDocumentContent(uri).then(text => open.set(uri as unknown as FakeUri, text)),
+          );
+          return { dispose: () => undefined };
+        },
+      },
+    };
+    const { registerExtractedTextViews, ExtractedTextProvider } = requireWithVscode<typeof DocumentViewModule>(
+      require.resolve('../../../src/vscode/documentView'),
+      fake,
+    );
+    registerExtractedTextViews(() => cache, indexChanged.event);
+    // opened before the worker extracted the document: the view says it is not indexed yet
+    open.set(view, await new ExtractedTextProvider(() => cache).provideTextDocumentContent(view as never));
+    assert.match(open.get(view) ?? '', /is not indexed as it is now/);
+    const hash = createHash('sha1').update(bytes).digest('hex');
+    const extraction = {
+      kind: 'document',
+      document: { kind: 'pdf', text: 'Revenue grew.', units: [{ kind: 'text', cell: 0, page: 1, start: 0, end: 1 }] },
+    };
+    await writeFile(join(cache, `pdf-1-${hash}.json`), JSON.stringify(extraction));
+    indexChanged.fire();
+    const refreshed = await until(() => open.get(view)?.split('\n')[2] === 'Revenue grew.');
+    assert.equal(refreshed, true, open.get(view));
   });
 });

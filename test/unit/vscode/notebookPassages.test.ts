@@ -4,6 +4,7 @@ import type { Citation } from '../../../src/core/events';
 import { fingerprintOf } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
 import type { HostToPanel } from '../../../src/shared/messages';
+import { extractNotebook } from '../../../src/index/documents/notebook';
 import { findCell } from '../../../src/vscode/findCell';
 import { toCitationView } from '../../../src/vscode/panelCitations';
 import { PanelController, type PanelPorts, type StoredTurn } from '../../../src/vscode/panelController';
@@ -51,11 +52,91 @@ describe('notebook passages in VS Code', () => {
       assert.equal(findCell(notebook('# Churn', 'import pandas as pd\ndf = load()'), cellPassage), undefined);
     });
 
-    it('finds a cell’s outputs by the cell alone, while the notebook has it', () => {
-      const output = { ...cellPassage, cellOutput: true as const, startLine: 1, endLine: 1, text: 'loaded 1200 rows' };
-      assert.deepEqual(findCell(notebook('a', 'b'), output)?.lines, undefined);
-      assert.equal(findCell(notebook('a', 'b'), output)?.cell.i, 1);
-      assert.equal(findCell(notebook('a'), output), undefined);
+    describe('a cell’s outputs', () => {
+      const encode = (text: string) => new TextEncoder().encode(text);
+      /** A code cell as VS Code's ipynb serializer loads one: stream text, a result's text/plain, an error as JSON. */
+      const cellWithOutputs = (source: string, stdout: string, result?: string) => ({
+        document: { getText: () => source },
+        outputs: [
+          { items: [{ mime: 'application/vnd.code.notebook.stdout', data: encode(stdout) }] },
+          ...(result
+            ? [
+                {
+                  items: [
+                    { mime: 'text/html', data: encode('<b>x</b>') },
+                    { mime: 'text/plain', data: encode(result) },
+                  ],
+                },
+              ]
+            : []),
+          {
+            items: [
+              {
+                mime: 'application/vnd.code.notebook.error',
+                data: encode(JSON.stringify({ name: 'KeyError', message: "'region'", stack: 'Traceback…' })),
+              },
+            ],
+          },
+        ],
+      });
+      const cells = (...list: ReturnType<typeof cellWithOutputs>[]) => ({
+        cellCount: list.length,
+        cellAt: (i: number) => list[i]!,
+      });
+      // the lines the index cites for cell 2's outputs, extracted from the notebook's file
+      const json = JSON.stringify({
+        cells: [
+          { cell_type: 'markdown', source: '# Churn' },
+          {
+            cell_type: 'code',
+            source: 'df = load()',
+            outputs: [
+              { output_type: 'stream', name: 'stdout', text: ['loaded 1200 rows\n'] },
+              {
+                output_type: 'execute_result',
+                data: { 'text/plain': ['   tenure\n', 'count 1200'], 'text/html': '<b>x</b>' },
+              },
+              { output_type: 'error', ename: 'KeyError', evalue: "'region'", traceback: [] },
+            ],
+          },
+        ],
+      });
+      const doc = extractNotebook(json)!;
+      const unit = doc.units.find(u => u.output)!;
+      const outputLines = doc.text.split('\n').slice(unit.start, unit.end);
+      const output = {
+        path: 'churn.ipynb',
+        location: '/ws/churn.ipynb',
+        cell: 2,
+        cellOutput: true as const,
+        startLine: 3,
+        endLine: 4,
+        text: outputLines.slice(2, 4).join('\n'),
+      };
+      const markdown = cellWithOutputs('# Churn', '');
+      const cited = () => cellWithOutputs('df = load()', 'loaded 1200 rows\n', '   tenure\ncount 1200');
+
+      it('finds them in the cited cell, with no lines (outputs have no editor)', () => {
+        assert.deepEqual(outputLines, ['loaded 1200 rows', '   tenure', 'count 1200', "KeyError: 'region'"]);
+        const found = findCell(cells(markdown, cited()), output);
+        assert.deepEqual(
+          [found?.cell.document.getText(), found?.lines, found?.how],
+          ['df = load()', undefined, 'exact'],
+        );
+      });
+
+      it('finds them again in the cell that has them when cells were added above it, or says they are gone', () => {
+        const inserted = cells(markdown, cellWithOutputs('x = 1', 'other\n'), cited());
+        const found = findCell(inserted, output);
+        assert.deepEqual([found?.cell.document.getText(), found?.how], ['df = load()', 'moved']);
+        const { text, ...rest } = output;
+        const byFingerprint = findCell(inserted, { ...rest, fingerprint: fingerprintOf(text) });
+        assert.deepEqual([byFingerprint?.cell.document.getText(), byFingerprint?.how], ['df = load()', 'moved']);
+        // run again with other results: the cited lines are no cell's outputs any more
+        const rerun = cells(markdown, cellWithOutputs('df = load()', 'loaded 900 rows\n', '   tenure\ncount 900'));
+        assert.equal(findCell(rerun, output), undefined);
+        assert.equal(findCell(cells(markdown), output), undefined);
+      });
     });
   });
 

@@ -126,6 +126,8 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
     const ws = await workspace({ 'guide.md': '# Guide\n\nInstall the widget.\n', 'server.log': 'started\n' });
     const { fake, service } = open([ws]);
     await service.indexReport();
+    let changes = 0;
+    service.onDidChange(() => changes++);
     // a log the watcher reports more often than updates are gathered, for as long as the test runs
     const writer = setInterval(() => fake.watcher.change.fire(fileUri(join(ws, 'server.log'))), 5);
     try {
@@ -133,6 +135,7 @@ describe('the workspace index service (VS Code adapter: status item, watcher, fo
       fake.save.fire({ uri: fileUri(join(ws, 'guide.md')) });
       const found = await until(async () => (await service.retriever.search('sprocket', { k: 5 })).length > 0);
       assert.ok(found, 'the save is searchable while the log is still being written');
+      assert.ok(await until(() => changes > 0), 'the update is told to those who show what the index holds');
     } finally {
       clearInterval(writer);
     }

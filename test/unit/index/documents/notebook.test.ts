@@ -71,6 +71,50 @@ describe('extractNotebook', () => {
     assert.equal(extractNotebook(json)?.text, "boom()\nKeyError: 'region'");
   });
 
+  it('numbers cells as VS Code shows them: an entry that is no cell of a known type is none, and only code cells have outputs', () => {
+    const json = JSON.stringify({
+      nbformat: 4,
+      cells: [
+        { cell_type: 'markdown', source: '# Churn', outputs: [{ output_type: 'stream', text: 'not shown' }] },
+        'stray',
+        42,
+        { source: 'no type' },
+        { cell_type: 'heading', source: 'Old heading', level: 1 },
+        { cell_type: 'code', source: 'df = load()', outputs: [{ output_type: 'stream', text: 'loaded 1200 rows' }] },
+      ],
+    });
+    const doc = extractNotebook(json);
+    assert.ok(doc);
+    const lines = doc.text.split('\n');
+    assert.deepEqual(
+      doc.units.map(u => [u.cell, u.output === true, lines.slice(u.start, u.end).join('\n')]),
+      [
+        [1, false, '# Churn'],
+        [2, false, 'df = load()'],
+        [2, true, 'loaded 1200 rows'],
+      ],
+    );
+  });
+
+  it('reads a listed line written without its break as a line of its own, as VS Code shows the cell', () => {
+    const json = JSON.stringify({
+      cells: [
+        {
+          cell_type: 'code',
+          source: ['import pandas as pd', "df = pd.read_csv('churn.csv')\n", 'df.describe()'],
+          outputs: [{ output_type: 'stream', name: 'stdout', text: ['loaded', '1200 rows'] }],
+        },
+      ],
+    });
+    assert.deepEqual(extractNotebook(json)?.text.split('\n'), [
+      'import pandas as pd',
+      "df = pd.read_csv('churn.csv')",
+      'df.describe()',
+      'loaded',
+      '1200 rows',
+    ]);
+  });
+
   it('reads nbformat 3 notebooks (worksheets, `input`)', () => {
     const json = JSON.stringify({
       nbformat: 3,
