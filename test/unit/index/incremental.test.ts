@@ -104,6 +104,39 @@ describe('incremental updates', () => {
     assert.deepEqual(paths('sprocket'), ['notes.txt:1-3']);
   });
 
+  it('starts no sync again when a cancelled sync parked a change that needs one (a new folder, an ignore file)', async () => {
+    let started = 0;
+    const watched = new WorkspaceIndex({
+      folders: () => [ws],
+      storeDir: join(temp, 'store-cancel'),
+      workerFile: false,
+      persistDelayMs: 10,
+      onSyncing: syncing => void (syncing && started++),
+    });
+    try {
+      await watched.ready();
+      const syncing = watched.sync().catch((e: unknown) => (e as Error).name);
+      await mkdir(join(ws, 'more'));
+      await writeFile(join(ws, 'more', 'walrus.md'), 'a walrus on the ice\n');
+      await writeFile(join(ws, '.gitignore'), 'secret/\nbuild/\n');
+      const parked = watched.update([join(ws, 'more'), join(ws, '.gitignore')]); // parked: a sync is under way
+      watched.cancel();
+      assert.equal(await syncing, 'AbortError');
+      await parked;
+      assert.equal(started, 2, 'the first sync and the cancelled one, none after');
+      assert.equal(watched.isSyncing, false);
+      // the next sync's walk finds what was left
+      await watched.sync();
+      assert.deepEqual(
+        watched.search('walrus', 5).map(h => h.path),
+        ['more/walrus.md'],
+      );
+    } finally {
+      await watched.flush();
+      watched.dispose();
+    }
+  });
+
   it("readies each new segment's WebAssembly scorer while idle, and then scores common terms there", async () => {
     const prepared: number[] = [];
     const scoredAll: number[] = [];
