@@ -320,6 +320,31 @@ describe('incremental updates', () => {
     assert.deepEqual(notices, []);
   });
 
+  it('saves the merge a sync makes when no file changed, so the saves after it find every segment they name', async () => {
+    // two of the four chunks deleted: a sync merges the segments, and finds no file changed since the last save
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes, first draft\n');
+    await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n\nInstall the gadget.\n');
+    await index.update([join(ws, 'notes.txt'), join(ws, 'docs', 'guide.md')]);
+    assert.ok(await until(() => index.stats()?.deletedChunks === 0 && !index.isSyncing), 'merged');
+    await index.flush();
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes, second draft\n');
+    await index.update([join(ws, 'notes.txt')]);
+    await index.flush();
+    assert.deepEqual(notices, []);
+    assert.equal(index.stats()?.saveProblem, undefined);
+    const next = new WorkspaceIndex({ folders: () => [ws], storeDir: join(temp, 'store'), workerFile: false });
+    try {
+      const stats = await next.sync();
+      assert.equal(stats.filesRead, 0, 'the saved index holds every change');
+      assert.deepEqual(
+        next.search('second draft', 5).map(h => h.path),
+        ['notes.txt'],
+      );
+    } finally {
+      next.dispose();
+    }
+  });
+
   it('merges small segments in the background as edits pile up', async () => {
     for (let i = 0; i < 8; i++) {
       await writeFile(join(ws, `n${i}.txt`), `note number ${i}\n`);
