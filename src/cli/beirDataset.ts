@@ -20,7 +20,10 @@ export interface BeirQuery {
 export interface BeirDataset {
   corpus: BeirDocument[];
   queries: BeirQuery[];
+  /** The judgements of the queries in `queries`. */
   qrels: Qrels;
+  /** Queries the qrels judge that queries.jsonl does not hold: left out of `qrels`, as nothing can be asked. */
+  unasked: number;
 }
 
 const badInput = (message: string): GroundedError => new GroundedError('bad-input', message);
@@ -92,7 +95,15 @@ export async function loadBeirDataset(dir: string, signal?: AbortSignal): Promis
     throw badInput(
       `No document that ${qrelsFile} judges relevant is in ${corpusFile}${corpus.length === 0 ? ', which is empty.' : ': do the two files come from the same data set?'}`,
     );
-  return { corpus, queries, qrels };
+  // A judged query that is not in queries.jsonl is never asked: scored, it would count as one nothing was found for
+  // (trec_eval, too, scores only the queries a run holds).
+  let unasked = 0;
+  for (const queryId of [...qrels.keys()])
+    if (!queryIds.has(queryId)) {
+      qrels.delete(queryId);
+      unasked++;
+    }
+  return { corpus, queries, qrels, unasked };
 }
 
 async function readJsonLines(

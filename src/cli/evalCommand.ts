@@ -87,6 +87,10 @@ export async function evalCommand(
   const runFile = values.run === undefined ? undefined : await checkOutputFile(values.run, '--run');
   const embedder = await embedderFromArgs(values, env, io);
   const dataset = await loadBeirDataset(dir, io.signal);
+  if (dataset.unasked > 0)
+    io.err(
+      `grounded: ${dataset.unasked} ${dataset.unasked === 1 ? 'query' : 'queries'} the qrels judge ${dataset.unasked === 1 ? 'is' : 'are'} not in queries.jsonl: left out.\n`,
+    );
   const result = await evaluateBeir(dataset, { signal: io.signal });
   if (runFile) await writeOutputFile(runFile, formatTrecRun(result.run), '--run');
   const rows: [string, RetrievalMetrics][] = [['lexical', result.metrics]];

@@ -124,11 +124,17 @@ export class WorkspaceIndex {
       this.syncing = undefined;
       this.config.onSyncing?.(false);
       // changes parked for this sync that it did not apply (it was cancelled, or failed) are applied to the index
-      // in use: else a file saved meanwhile stays as it was until some later sync
+      // in use: else a file saved meanwhile stays as it was until some later sync. A batch that needs a sync (a new
+      // folder, an ignore file, many files) starts none: the sync just stopped would start again, Cancel Indexing
+      // undone; the next sync's walk finds those changes.
       if (this.dirty.size > 0 && this.current && !this.disposed) {
         const parked = [...this.dirty];
         this.dirty.clear();
-        void this.update(parked).catch(() => undefined);
+        const run = this.updates.then(() => this.applyUpdates(parked, false));
+        this.updates = run.then(
+          () => undefined,
+          () => undefined,
+        );
       }
     });
     this.syncing = { promise, controller };
@@ -360,9 +366,10 @@ export class WorkspaceIndex {
 
   /**
    * Applies a batch here, or hands it to a sync in the worker (then true): a new folder, many files to read, or a PDF
-   * or Word document (extracted only in the worker, never on this thread).
+   * or Word document (extracted only in the worker, never on this thread). Without `mayStartSync` such a batch is
+   * left for the next sync to find.
    */
-  private async applyUpdates(locations: readonly string[]): Promise<boolean> {
+  private async applyUpdates(locations: readonly string[], mayStartSync = true): Promise<boolean> {
     const index = this.current;
     if (!index || this.disposed) return false;
     const rules = this.config.rules?.() ?? {};
@@ -391,6 +398,7 @@ export class WorkspaceIndex {
       added > 0 && (this.walkSkipped['file-limit'] > 0 || index.fileCount + added > fileCountLimit(rules.maxFiles));
     const documents = candidates.some(c => binaryDocumentKind(c.path) !== undefined);
     if (needsWalk || full || documents || candidates.length > IN_PROCESS_BATCH) {
+      if (!mayStartSync) return false;
       void this.sync().catch(() => undefined);
       return true;
     }

@@ -119,17 +119,21 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
   const t2 = performance.now();
   index.replaceFiles(removed, update.changed, update.segments);
   index.restamp(update.restamped);
+  const unmerged = segmentIds(index);
   if (index.needsFullMerge()) index.merge();
   else {
     const small = index.smallSegmentsToMerge();
     if (small) index.merge(small);
   }
+  // a merge (the one a live index asks a sync for, when its deletions pile up) changes no file but the segments: they
+  // are saved too, or the index handed back would hold segments its store does not, which the next save names
+  const merged = segmentIds(index) !== unmerged;
   const changed = !reuse || removed.length > 0 || rowCount(update.changed) > 0 || update.restamped.length > 0;
   if (documentCache && changed) await pruneExtractions(documentCache, documentHashes(index));
   const builtAt = changed ? Date.now() : (stored?.manifest.builtAt ?? Date.now());
   let saveProblem: string | undefined;
   const t3 = performance.now();
-  if (store && (changed || storeProblem)) {
+  if (store && (changed || merged || storeProblem)) {
     try {
       await store.save(
         manifestOf(index, folders, walkSkipped, builtAt),
@@ -157,6 +161,8 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
   if (stamp) result.manifestStamp = stamp;
   return result;
 }
+
+const segmentIds = (index: SegmentedIndex): string => index.segmentList.map(s => s.id).join(',');
 
 /** The hashes of the bytes of the PDFs and Word documents the index holds (skipped ones too: their entry says why). */
 function documentHashes(index: SegmentedIndex): Set<string> {

@@ -1,6 +1,6 @@
 import { readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { lstat, open } from 'node:fs/promises';
-import { basename, dirname, join, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { createYielder } from '../base/yieldToEventLoop';
 import { documentAdmitted, type DocumentSettings } from '../documents/documents';
 import type { ExtractedDocument } from '../documents/extractedDocument';
@@ -119,11 +119,14 @@ export function folderNames(folders: readonly string[]): string[] {
  */
 export function folderExcludes(rules: DiscoveryRules): (folder: string) => PathMatcher {
   const shared = ['**/.git', ...(rules.exclude ?? DEFAULT_EXCLUDE_GLOBS)];
+  // by the folders' resolved paths, as the index takes its folders: one named with a trailing separator or a `.`
+  // (a workspace folder's URI written so) is the same folder, its globs not left unapplied
+  const own = new Map(Object.entries(rules.folderExclude ?? {}).map(([folder, globs]) => [resolve(folder), globs]));
   const matchers = new Map<string, PathMatcher>();
   return folder => {
     let matcher = matchers.get(folder);
     if (!matcher) {
-      matcher = excludeMatcher([...shared, ...(rules.folderExclude?.[folder] ?? [])]);
+      matcher = excludeMatcher([...shared, ...(own.get(resolve(folder)) ?? [])]);
       matchers.set(folder, matcher);
     }
     return matcher;

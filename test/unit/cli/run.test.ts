@@ -87,6 +87,21 @@ describe('grounded CLI', () => {
       }
     });
 
+    it('leaves out, and says so, a query the qrels judge that queries.jsonl does not hold, instead of scoring it 0', async () => {
+      await writeFile(
+        join(temp, 'corpus.jsonl'),
+        '{"_id":"d1","text":"zebra stripes"}\n{"_id":"d2","text":"lion mane"}\n',
+      );
+      await writeFile(join(temp, 'queries.jsonl'), '{"_id":"q1","text":"zebra"}\n');
+      await writeFile(join(temp, 'qrels.tsv'), 'q1\td1\t1\nq2\td2\t1\n');
+      const { code, out, err } = await cli('eval', temp, '--json');
+      assert.equal(code, 0);
+      const result = JSON.parse(out) as { queries: number; metrics: Record<string, number> };
+      assert.equal(result.queries, 1);
+      assert.equal(result.metrics['ndcgAt10'], 1);
+      assert.equal(err, 'grounded: 1 query the qrels judge is not in queries.jsonl: left out.\n');
+    });
+
     it('exits 2 with the reason for a set where no query has a relevant document to find, instead of scoring 0', async () => {
       const cases: [corpus: string, qrels: string, reason: RegExp][] = [
         ['', 'q1\td1\t1\n', /No document that .*qrels\.tsv judges relevant is in .*corpus\.jsonl, which is empty\./],

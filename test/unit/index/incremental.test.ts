@@ -104,6 +104,39 @@ describe('incremental updates', () => {
     assert.deepEqual(paths('sprocket'), ['notes.txt:1-3']);
   });
 
+  it('starts no sync again when a cancelled sync parked a change that needs one (a new folder, an ignore file)', async () => {
+    let started = 0;
+    const watched = new WorkspaceIndex({
+      folders: () => [ws],
+      storeDir: join(temp, 'store-cancel'),
+      workerFile: false,
+      persistDelayMs: 10,
+      onSyncing: syncing => void (syncing && started++),
+    });
+    try {
+      await watched.ready();
+      const syncing = watched.sync().catch((e: unknown) => (e as Error).name);
+      await mkdir(join(ws, 'more'));
+      await writeFile(join(ws, 'more', 'walrus.md'), 'a walrus on the ice\n');
+      await writeFile(join(ws, '.gitignore'), 'secret/\nbuild/\n');
+      const parked = watched.update([join(ws, 'more'), join(ws, '.gitignore')]); // parked: a sync is under way
+      watched.cancel();
+      assert.equal(await syncing, 'AbortError');
+      await parked;
+      assert.equal(started, 2, 'the first sync and the cancelled one, none after');
+      assert.equal(watched.isSyncing, false);
+      // the next sync's walk finds what was left
+      await watched.sync();
+      assert.deepEqual(
+        watched.search('walrus', 5).map(h => h.path),
+        ['more/walrus.md'],
+      );
+    } finally {
+      await watched.flush();
+      watched.dispose();
+    }
+  });
+
   it("readies each new segment's WebAssembly scorer while idle, and then scores common terms there", async () => {
     const prepared: number[] = [];
     const scoredAll: number[] = [];
@@ -285,6 +318,31 @@ describe('incremental updates', () => {
     assert.deepEqual(next.search('meeting', 5), []);
     next.dispose();
     assert.deepEqual(notices, []);
+  });
+
+  it('saves the merge a sync makes when no file changed, so the saves after it find every segment they name', async () => {
+    // two of the four chunks deleted: a sync merges the segments, and finds no file changed since the last save
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes, first draft\n');
+    await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n\nInstall the gadget.\n');
+    await index.update([join(ws, 'notes.txt'), join(ws, 'docs', 'guide.md')]);
+    assert.ok(await until(() => index.stats()?.deletedChunks === 0 && !index.isSyncing), 'merged');
+    await index.flush();
+    await writeFile(join(ws, 'notes.txt'), 'meeting notes, second draft\n');
+    await index.update([join(ws, 'notes.txt')]);
+    await index.flush();
+    assert.deepEqual(notices, []);
+    assert.equal(index.stats()?.saveProblem, undefined);
+    const next = new WorkspaceIndex({ folders: () => [ws], storeDir: join(temp, 'store'), workerFile: false });
+    try {
+      const stats = await next.sync();
+      assert.equal(stats.filesRead, 0, 'the saved index holds every change');
+      assert.deepEqual(
+        next.search('second draft', 5).map(h => h.path),
+        ['notes.txt'],
+      );
+    } finally {
+      next.dispose();
+    }
   });
 
   it('merges small segments in the background as edits pile up', async () => {

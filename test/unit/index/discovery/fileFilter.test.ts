@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { createFileFilter } from '../../../../src/index/discovery/fileFilter';
+import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import { tempDirs } from '../../../support/tempDirs';
 
 describe('the file filter of saves and watcher events (it runs on the extension host)', () => {
@@ -33,6 +34,29 @@ describe('the file filter of saves and watcher events (it runs on the extension 
     assert.deepEqual(calls, []);
     assert.equal(admitted, 'a.md');
     assert.equal(outside, undefined);
+  });
+});
+
+describe("a folder's own exclude globs", () => {
+  const dirs = tempDirs();
+
+  it('apply to the folder however its path is written (a trailing separator), in the walk and the filter alike', async () => {
+    const temp = await dirs.make('grounded-own-exclude-');
+    const [app, api] = [join(temp, 'app'), join(temp, 'api')];
+    for (const ws of [app, api]) {
+      await mkdir(join(ws, 'docs'), { recursive: true });
+      await writeFile(join(ws, 'docs', 'guide.md'), '# Guide\n');
+    }
+    // the folders as the index takes them, their globs keyed as a workspace folder's URI may name them
+    const rules = { folderExclude: { [app + sep]: ['docs'] } };
+    const { candidates } = await walkFolders([app, api], rules);
+    assert.deepEqual(
+      candidates.map(c => c.path),
+      ['api/docs/guide.md'],
+    );
+    const filter = createFileFilter([app, api], rules);
+    assert.equal(await filter(join(app, 'docs', 'guide.md')), undefined);
+    assert.equal((await filter(join(api, 'docs', 'guide.md')))?.path, 'api/docs/guide.md');
   });
 });
 
