@@ -24,7 +24,22 @@ export async function createEmbedder(settings: EmbeddingsSettings, deps: Embedde
     throw new GroundedError('bad-input', deps.rename ? deps.rename(resolved.problem) : resolved.problem);
   const origin = originOf(resolved.endpoint.url);
   const apiKey = origin === undefined ? undefined : await deps.apiKey(origin);
-  return new CachingEmbedder(
+  const embedder = new CachingEmbedder(
     new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: deps.onRetry }),
   );
+  return deps.rename ? renamingFailures(embedder, deps.rename) : embedder;
+}
+
+/** The embedder, its failures' messages renamed as the caller names the settings they point at. */
+function renamingFailures(embedder: Embedder, rename: (message: string) => string): Embedder {
+  return {
+    model: embedder.model,
+    embed: (texts, options) =>
+      embedder.embed(texts, options).catch((e: unknown) => {
+        if (!(e instanceof GroundedError)) throw e;
+        const renamed = rename(e.message);
+        if (renamed === e.message) throw e;
+        throw new GroundedError(e.kind, renamed, e.options);
+      }),
+  };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CliIo } from '../../../src/cli/cliIo';
-import { embedderFromArgs, type EmbeddingsArgs } from '../../../src/cli/embedderArgs';
+import { embedderFromArgs, embeddingsFlags, type EmbeddingsArgs } from '../../../src/cli/embedderArgs';
 import { modelKeyFor } from '../../../src/cli/modelKey';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 
@@ -64,5 +64,29 @@ describe('the CLI embedder and GROUNDED_API_KEY', () => {
     const both = { 'embeddings-base-url': server.baseUrl, 'base-url': server.baseUrl };
     assert.equal(await embedOnce(both, { GROUNDED_EMBEDDINGS_API_KEY: '' }), 'Bearer sk-m');
     assert.equal(await embedOnce(both, { GROUNDED_EMBEDDINGS_API_KEY: 'sk-e' }), 'Bearer sk-e');
+  });
+});
+
+describe('the CLI embedder’s messages', () => {
+  it('name the flags, not the extension’s settings', () => {
+    assert.equal(
+      embeddingsFlags('Check grounded.embeddings.baseUrl and grounded.embeddings.model.'),
+      'Check --embeddings-base-url and --embeddings-model.',
+    );
+  });
+
+  it('name them when a call fails too, not only when the flags are read', async function () {
+    this.timeout(30000);
+    const io = { out: () => undefined, err: () => undefined } as unknown as CliIo;
+    const embedder = await embedderFromArgs(
+      { 'embeddings-model': 'e', 'embeddings-base-url': 'http://127.0.0.1:1/v1' },
+      {},
+      io,
+    );
+    await assert.rejects(embedder!.embed(['flux capacitor']), (e: Error) => {
+      assert.match(e.message, /--embeddings-base-url/);
+      assert.doesNotMatch(e.message, /grounded\.embeddings/);
+      return true;
+    });
   });
 });
