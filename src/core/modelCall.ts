@@ -65,7 +65,8 @@ export async function streamWithResilience(
       watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
       const stream = await model.stream(messages, { signal: watchdog.signal });
       for await (const chunk of stream) {
-        const piece = contentText(chunk.content);
+        // the answer starts at its first visible character: a reply of only whitespace is an empty answer
+        const piece = text ? contentText(chunk.content) : contentText(chunk.content).trimStart();
         if (!piece) continue;
         watchdog.arm(ctx.idleTimeoutMs, 'idle');
         text += piece;
@@ -98,12 +99,14 @@ export async function streamWithResilience(
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
     // the whole answer at once may take far longer than a first token: no reply limit but the client's
-    const whole = await invokeWithRetry(model, messages, {
-      ...ctx,
-      replyTimeoutMs: undefined,
-      onCall: () => undefined,
-    });
-    if (!whole.trim())
+    const whole = (
+      await invokeWithRetry(model, messages, {
+        ...ctx,
+        replyTimeoutMs: undefined,
+        onCall: () => undefined,
+      })
+    ).trimStart();
+    if (!whole)
       throw new GroundedError(
         'model-refused',
         'The model returned an empty answer. Rephrase the question and try again.',
