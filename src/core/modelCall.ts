@@ -64,14 +64,24 @@ export async function streamWithResilience(
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
       watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
       const stream = await model.stream(messages, { signal: watchdog.signal });
-      for await (const chunk of stream) {
-        // the answer starts at its first visible character: a reply of only whitespace is an empty answer
-        const piece = text ? contentText(chunk.content) : contentText(chunk.content).trimStart();
-        if (!piece) continue;
-        watchdog.arm(ctx.idleTimeoutMs, 'idle');
+      const start = new AnswerStart();
+      let reasoning = false;
+      const deliver = (piece: string) => {
+        if (!piece) return;
         text += piece;
         ctx.onToken(piece);
+      };
+      for await (const chunk of stream) {
+        // every chunk, reasoning too, shows the model is at work: the silence limits count from the last one
+        if (text) watchdog.arm(ctx.idleTimeoutMs, 'idle');
+        else watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
+        deliver(start.push(contentText(chunk.content)));
+        if (!text && !reasoning && (start.reasoning || hasReasoningField(chunk.additional_kwargs))) {
+          reasoning = true;
+          ctx.onStatus('The model is reasoning before it answers');
+        }
       }
+      deliver(start.flush());
       watchdog.disarm();
       // LangChain's OpenAI stream ends quietly (no throw) when its signal aborts between chunks: a timeout or
       // a cancel must not pass for a finished answer.
@@ -99,13 +109,13 @@ export async function streamWithResilience(
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
     // the whole answer at once may take far longer than a first token: no reply limit but the client's
-    const whole = (
-      await invokeWithRetry(model, messages, {
-        ...ctx,
-        replyTimeoutMs: undefined,
-        onCall: () => undefined,
-      })
-    ).trimStart();
+    const reply = await invokeWithRetry(model, messages, {
+      ...ctx,
+      replyTimeoutMs: undefined,
+      onCall: () => undefined,
+    });
+    const start = new AnswerStart();
+    const whole = start.push(reply) + start.flush();
     if (!whole)
       throw new GroundedError(
         'model-refused',
@@ -114,6 +124,75 @@ export async function streamWithResilience(
     ctx.onToken(whole);
     return whole;
   }
+}
+
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
+
+/**
+ * Where a reply's answer starts, as its text arrives: at its first visible character, after a reasoning model's
+ * `<think>…</think>` block when the reply opens with one (DeepSeek-R1, QwQ and Qwen3 served by Ollama, vLLM or LM
+ * Studio write their reasoning there). Reasoning is not the answer: it is not shown, and a `[n]` in it cites nothing.
+ * A block the reply never closes is all reasoning (a reply cut short). Only a block that opens the reply is
+ * reasoning: a `<think>` later in an answer is its text.
+ */
+class AnswerStart {
+  private state: 'start' | 'reasoning' | 'after-reasoning' | 'answer' = 'start';
+  private held = '';
+
+  /** Whether the reply opened with a reasoning block. */
+  get reasoning(): boolean {
+    return this.state === 'reasoning' || this.state === 'after-reasoning';
+  }
+
+  /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
+  push(piece: string): string {
+    if (this.state === 'answer') return piece;
+    this.held += piece;
+    if (this.state === 'start') {
+      const s = this.held.trimStart();
+      // whitespace, or what may yet become `<think>`: held until the next piece says
+      if (THINK_OPEN.startsWith(s.toLowerCase())) {
+        this.held = s;
+        return '';
+      }
+      if (!s.toLowerCase().startsWith(THINK_OPEN)) return this.answer(s);
+      this.state = 'reasoning';
+      this.held = s.slice(THINK_OPEN.length);
+    }
+    if (this.state === 'reasoning') {
+      const end = this.held.toLowerCase().indexOf(THINK_CLOSE);
+      if (end < 0) {
+        // only what may be the start of `</think>` is kept
+        this.held = this.held.slice(-(THINK_CLOSE.length - 1));
+        return '';
+      }
+      this.held = this.held.slice(end + THINK_CLOSE.length);
+      this.state = 'after-reasoning';
+    }
+    const s = this.held.trimStart();
+    this.held = '';
+    return s ? this.answer(s) : '';
+  }
+
+  /** What is held at the reply's end: a beginning that never became `<think>` is answer text; reasoning is not. */
+  flush(): string {
+    const rest = this.state === 'start' ? this.held : '';
+    this.held = '';
+    return rest;
+  }
+
+  private answer(text: string): string {
+    this.state = 'answer';
+    this.held = '';
+    return text;
+  }
+}
+
+/** Whether a chunk carries reasoning in a field of its own (`reasoning_content`: DeepSeek, vLLM's reasoning parser). */
+function hasReasoningField(fields: Record<string, unknown> | undefined): boolean {
+  const reasoning = fields?.['reasoning_content'];
+  return typeof reasoning === 'string' && reasoning.length > 0;
 }
 
 /** The call's retry policy, with each wait shown as a status line. */

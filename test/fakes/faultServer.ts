@@ -33,6 +33,11 @@ export interface ReplyScript {
   emptyChoicesFirst?: number;
   /** Delay between two tokens. */
   tokenDelayMs?: number;
+  /**
+   * Reasoning sent before the tokens, piece by piece in the delta's own field (`reasoning_content`, as DeepSeek and
+   * vLLM's reasoning parser send it), `tokenDelayMs` apart.
+   */
+  reasoning?: string[];
   /** The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. */
   finishReason?: string | null;
   /** Send the last chunk without `delta` (`{"index":0,"finish_reason":"stop"}`), as some servers do. */
@@ -186,6 +191,11 @@ export class FaultServer {
     await this.sleep(script.stallBeforeFirstMs ?? 0, res);
     for (let i = 0; i < (script.emptyChoicesFirst ?? 0); i++) writeChunk(res, { model, choices: [] });
     writeFirstChunk(res, model);
+    for (const piece of script.reasoning ?? []) {
+      await this.sleep(script.tokenDelayMs ?? 0, res);
+      if (res.destroyed) return;
+      writeChunk(res, { model, choices: [{ index: 0, delta: { reasoning_content: piece }, finish_reason: null }] });
+    }
     for (const [i, token] of tokens.entries()) {
       if (script.stallMidStream?.tokens === i) await this.sleep(script.stallMidStream.ms, res);
       if (i > 0) await this.sleep(script.tokenDelayMs ?? 0, res);

@@ -342,6 +342,49 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(last(events)?.type, 'done');
   });
 
+  it('waits out a model that reasons (reasoning_content) for longer than the first-token limit, and says it is reasoning', async () => {
+    // 30 pieces of reasoning 20 ms apart: far longer than the 150 ms limit in all, never silent for that long
+    const reasoning = Array.from({ length: 30 }, (_, i) => `step ${i} `);
+    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], tokenDelayMs: 20 });
+    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: 150 } });
+    assert.deepEqual(tokens(events), ['Set it', ' to 88 [1].']);
+    assert.equal(last(events)?.type, 'done');
+    assert.equal(server.chatRequests.length, 1, 'no timeout, no retry');
+    assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
+  });
+
+  it('keeps a reasoning model’s <think> block out of the answer and its citations, however the stream splits it', async () => {
+    server.enqueue({
+      tokens: ['\n<thi', 'nk>The user asks about [2] and', ' [3].</th', 'ink>', '\n\n', 'Set it', ' to 88 [1].'],
+    });
+    const events = await answer(server);
+    assert.equal(tokens(events).join(''), 'Set it to 88 [1].');
+    const done = last(events);
+    assert.ok(done?.type === 'done', JSON.stringify(done));
+    assert.equal(done.answer, 'Set it to 88 [1].');
+    assert.deepEqual(
+      done.citations.map(c => c.n),
+      [1],
+    );
+    assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
+  });
+
+  it('reports a reply that is only reasoning as an empty answer, showing none of it', async () => {
+    server.setPicker(() => ({ tokens: ['<think>', 'Hmm, the passages say [1]…', '</think>', '\n'] }));
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), []);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /empty answer/);
+  });
+
+  it('keeps a <think> that does not open the reply as answer text', async () => {
+    server.enqueue({ tokens: ['<', 'b>Wrap it in <think> tags [1].'] });
+    const events = await answer(server);
+    assert.equal(tokens(events).join(''), '<b>Wrap it in <think> tags [1].');
+  });
+
   it('keeps slow tokens (50 ms apart) intact under the idle timeout', async () => {
     server.enqueue({ tokens: ['s0 ', 's1 ', 's2 ', 's3 '], tokenDelayMs: 50 });
     const events = await answer(server, {}, { options: { idleTimeoutMs: 500 } });
