@@ -26,8 +26,18 @@ export interface StreamContext extends CallContext {
   onToken(text: string): void;
 }
 
-/** Kinds that another attempt, or another way of asking, cannot fix. */
-const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused', 'no-model', 'bad-input']);
+/**
+ * Kinds that asking another way (the non-streaming fallback) cannot fix: a rate limit that outlasted the retries
+ * holds for every request to the endpoint, and more requests only prolong it.
+ */
+const FINAL: ReadonlySet<string> = new Set([
+  'auth',
+  'cancelled',
+  'model-refused',
+  'no-model',
+  'bad-input',
+  'rate-limit',
+]);
 
 /** One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`. */
 export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {

@@ -227,7 +227,7 @@ describe('ask()', () => {
     assert.ok(done?.type === 'done' && done.usage.retries === 2);
   });
 
-  it('stops retrying after the policy and reports the rate limit', async () => {
+  it('stops retrying after the policy and reports the rate limit, without a non-streaming request', async () => {
     const m = model({ generate: [{ failBefore: httpError(429) }] });
     const events = await answer(
       { question: 'q' },
@@ -236,11 +236,12 @@ describe('ask()', () => {
     const end = last(events);
     assert.ok(end?.type === 'error');
     assert.equal(end.error.kind, 'rate-limit');
-    // 3 streaming attempts, then the one non-streaming fallback with its own 2 retries
+    // 3 streaming attempts; a non-streaming request would meet the same limit
     assert.deepEqual(
       m.calls.filter(c => !isGrade(c)).map(c => c.kind),
-      ['stream', 'stream', 'stream', 'invoke', 'invoke', 'invoke'],
+      ['stream', 'stream', 'stream'],
     );
+    assert.ok(!events.some(e => e.type === 'step' && /Streaming failed/.test(e.detail)), 'no fallback is announced');
   });
 
   it('reports a 401 as an auth error naming the fix, without a fallback call', async () => {
