@@ -141,6 +141,23 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.ok(done?.type === 'done' && done.usage.retries === 2 && done.usage.modelCalls === 3);
   });
 
+  for (const [what, retryAfter, wait] of [
+    ['in seconds', () => '1800', 'about 30 min'],
+    ['as a date', () => new Date(Date.now() + 3 * 3600_000).toUTCString(), 'about 3 h'],
+  ] as const) {
+    it(`reports at once, naming the wait, a 429 whose Retry-After (${what}) asks for longer than a retry waits`, async () => {
+      const clock = new FakeClock();
+      server.setPicker(() => ({ status: 429, retryAfter: retryAfter() }));
+      const events = await answer(server, {}, { clock });
+      const end = last(events);
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.equal(end.error.kind, 'rate-limit');
+      assert.match(end.error.message, new RegExp(`asks to wait ${wait}`));
+      assert.equal(server.chatRequests.length, 1, 'no retry the endpoint said it would refuse, and no fallback');
+      assert.deepEqual(clock.sleeps, []);
+    });
+  }
+
   it('spaces a real retry by Retry-After on the wire', async () => {
     server.enqueue({ status: 429, retryAfter: '0.3' }, { tokens: ['ok'] });
     const events = await answer(server, {}, { clock: realClock });
