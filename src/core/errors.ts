@@ -201,6 +201,21 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   });
 }
 
+/**
+ * What a reply's finish reason says stopped it short, streamed or not: a content filter (`content_filter`) or the
+ * output limit (`length`); undefined for a finished reply.
+ */
+export function finishFailure(finish: string | undefined): GroundedError | undefined {
+  if (finish === 'content_filter')
+    return new GroundedError('model-refused', "The endpoint's content filter stopped the answer.");
+  if (finish === 'length')
+    return new GroundedError(
+      'model-refused',
+      "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.",
+    );
+  return undefined;
+}
+
 /** A rate limit in words, with the wait the endpoint asks for when it is a minute or more (a quota's, not a burst's). */
 function rateLimited(retryAfterMs: number | undefined): string {
   if (retryAfterMs === undefined || retryAfterMs < 60_000)

@@ -1,6 +1,6 @@
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { Clock } from './clock';
-import { cancelled, GroundedError, toGroundedError } from './errors';
+import { cancelled, finishFailure, GroundedError, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
 import { withRetry, type RetryOptions } from './retry';
@@ -40,14 +40,24 @@ const FINAL: ReadonlySet<string> = new Set([
 ]);
 
 /** One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`. */
-export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
+export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
+  return (await invokeReply(model, messages, ctx)).text;
+}
+
+/** invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one. */
+function invokeReply(
+  model: ChatModel,
+  messages: BaseMessage[],
+  ctx: CallContext,
+): Promise<{ text: string; finish?: string }> {
   return withRetry(async attempt => {
     ctx.onCall(attempt === 0 ? 'call' : 'retry');
     const watchdog = new Watchdog(ctx.signal);
     if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
     try {
       const result = await model.invoke(messages, { signal: watchdog.signal });
-      return contentText(result.content);
+      const finish: unknown = result.response_metadata['finish_reason'];
+      return { text: contentText(result.content), finish: typeof finish === 'string' ? finish : undefined };
     } catch (e) {
       // aborted by the watchdog: a timeout, not a cancel
       throw watchdog.error ?? e;
@@ -119,19 +129,25 @@ export async function streamWithResilience(
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
     // the whole answer at once may take far longer than a first token: no reply limit but the client's
-    const reply = await invokeWithRetry(model, messages, {
+    const reply = await invokeReply(model, messages, {
       ...ctx,
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
     const start = new AnswerStart();
-    const whole = start.push(reply) + start.flush();
+    const whole = start.push(reply.text) + start.flush();
+    // a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for finished
+    const stopped = finishFailure(reply.finish);
     if (!whole)
-      throw new GroundedError(
-        'model-refused',
-        'The model returned an empty answer. Rephrase the question and try again.',
+      throw (
+        stopped ??
+        new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.')
       );
     ctx.onToken(whole);
+    if (stopped)
+      throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(stopped.message)}`, {
+        cause: stopped,
+      });
     return whole;
   }
 }

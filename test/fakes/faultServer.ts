@@ -38,7 +38,10 @@ export interface ReplyScript {
    * vLLM's reasoning parser send it), `tokenDelayMs` apart.
    */
   reasoning?: string[];
-  /** The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. */
+  /**
+   * The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. A non-streaming
+   * reply's `finish_reason` too.
+   */
   finishReason?: string | null;
   /** Send the last chunk without `delta` (`{"index":0,"finish_reason":"stop"}`), as some servers do. */
   finishWithoutDelta?: boolean;
@@ -184,7 +187,14 @@ export class FaultServer {
     const tokens = script.tokens ?? ['Hello', ' world'];
     if (!record.stream) {
       await this.sleep(script.stallBeforeFirstMs ?? 0, res);
-      return this.finish(record, res, () => writeChatCompletion(res, model, tokens.join('')));
+      return this.finish(record, res, () =>
+        writeChatCompletion(
+          res,
+          model,
+          tokens.join(''),
+          script.finishReason === undefined ? 'stop' : script.finishReason,
+        ),
+      );
     }
     writeSseHead(res);
     if (script.cutAfter === 0) return cut(res);

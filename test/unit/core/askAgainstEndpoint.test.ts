@@ -180,6 +180,25 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.ok(done?.type === 'done' && done.usage.fallback);
   });
 
+  it('says when the non-streaming fallback’s answer stopped at the output limit, keeping it as cut off', async () => {
+    server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: ['Half an ', 'answer [1]'], finishReason: 'length' });
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), ['Half an answer [1]']);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.match(end.error.message, /cut off: the answer reached the model's output limit/);
+    assert.equal(end.partial, 'Half an answer [1]');
+  });
+
+  it('says a content filter stopped the non-streaming fallback’s answer, not that the model gave an empty one', async () => {
+    server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: [], finishReason: 'content_filter' });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /content filter stopped the answer/);
+  });
+
   it('does not fall back after the first token: a malformed chunk mid-stream keeps the partial', async () => {
     server.enqueue({ tokens: TOKENS, malformedAt: 3 });
     const events = await answer(server);
