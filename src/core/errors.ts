@@ -147,11 +147,7 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
         action: { title: 'Test Connection', command: 'grounded.testConnection' },
       },
     );
-  if (status === 429)
-    return new GroundedError('rate-limit', 'The model is rate-limited right now. Wait a moment and retry.', {
-      cause: e,
-      retryAfterMs,
-    });
+  if (status === 429) return new GroundedError('rate-limit', rateLimited(retryAfterMs), { cause: e, retryAfterMs });
   if (status !== undefined && status >= 500)
     return new GroundedError('network', `The model endpoint failed (HTTP ${status}). Retry in a moment.`, {
       cause: e,
@@ -203,6 +199,30 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   return new GroundedError('unknown', 'The model call failed. See the “Grounded” output for details, then retry.', {
     cause: e,
   });
+}
+
+/**
+ * What a reply's finish reason says stopped it short, streamed or not: a content filter (`content_filter`) or the
+ * output limit (`length`); undefined for a finished reply.
+ */
+export function finishFailure(finish: string | undefined): GroundedError | undefined {
+  if (finish === 'content_filter')
+    return new GroundedError('model-refused', "The endpoint's content filter stopped the answer.");
+  if (finish === 'length')
+    return new GroundedError(
+      'model-refused',
+      "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.",
+    );
+  return undefined;
+}
+
+/** A rate limit in words, with the wait the endpoint asks for when it is a minute or more (a quota's, not a burst's). */
+function rateLimited(retryAfterMs: number | undefined): string {
+  if (retryAfterMs === undefined || retryAfterMs < 60_000)
+    return 'The model is rate-limited right now. Wait a moment and retry.';
+  const minutes = Math.round(retryAfterMs / 60_000);
+  const wait = minutes < 90 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return `The model is rate-limited: the endpoint asks to wait about ${wait} before the next request. Retry then, or pick another model.`;
 }
 
 /** A server's reason for refusing a prompt longer than the model takes (OpenAI, Azure, vLLM, TGI, llama.cpp). */

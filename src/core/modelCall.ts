@@ -1,6 +1,6 @@
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { Clock } from './clock';
-import { cancelled, GroundedError, toGroundedError } from './errors';
+import { cancelled, finishFailure, GroundedError, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
 import { withRetry, type RetryOptions } from './retry';
@@ -26,18 +26,38 @@ export interface StreamContext extends CallContext {
   onToken(text: string): void;
 }
 
-/** Kinds that another attempt, or another way of asking, cannot fix. */
-const FINAL: ReadonlySet<string> = new Set(['auth', 'cancelled', 'model-refused', 'no-model', 'bad-input']);
+/**
+ * Kinds that asking another way (the non-streaming fallback) cannot fix: a rate limit that outlasted the retries
+ * holds for every request to the endpoint, and more requests only prolong it.
+ */
+const FINAL: ReadonlySet<string> = new Set([
+  'auth',
+  'cancelled',
+  'model-refused',
+  'no-model',
+  'bad-input',
+  'rate-limit',
+]);
 
 /** One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`. */
-export function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
+export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
+  return (await invokeReply(model, messages, ctx)).text;
+}
+
+/** invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one. */
+function invokeReply(
+  model: ChatModel,
+  messages: BaseMessage[],
+  ctx: CallContext,
+): Promise<{ text: string; finish?: string }> {
   return withRetry(async attempt => {
     ctx.onCall(attempt === 0 ? 'call' : 'retry');
     const watchdog = new Watchdog(ctx.signal);
     if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
     try {
       const result = await model.invoke(messages, { signal: watchdog.signal });
-      return contentText(result.content);
+      const finish: unknown = result.response_metadata['finish_reason'];
+      return { text: contentText(result.content), finish: typeof finish === 'string' ? finish : undefined };
     } catch (e) {
       // aborted by the watchdog: a timeout, not a cancel
       throw watchdog.error ?? e;
@@ -64,13 +84,24 @@ export async function streamWithResilience(
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
       watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
       const stream = await model.stream(messages, { signal: watchdog.signal });
-      for await (const chunk of stream) {
-        const piece = contentText(chunk.content);
-        if (!piece) continue;
-        watchdog.arm(ctx.idleTimeoutMs, 'idle');
+      const start = new AnswerStart();
+      let reasoning = false;
+      const deliver = (piece: string) => {
+        if (!piece) return;
         text += piece;
         ctx.onToken(piece);
+      };
+      for await (const chunk of stream) {
+        // every chunk, reasoning too, shows the model is at work: the silence limits count from the last one
+        if (text) watchdog.arm(ctx.idleTimeoutMs, 'idle');
+        else watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
+        deliver(start.push(contentText(chunk.content)));
+        if (!text && !reasoning && (start.reasoning || hasReasoningField(chunk.additional_kwargs))) {
+          reasoning = true;
+          ctx.onStatus('The model is reasoning before it answers');
+        }
       }
+      deliver(start.flush());
       watchdog.disarm();
       // LangChain's OpenAI stream ends quietly (no throw) when its signal aborts between chunks: a timeout or
       // a cancel must not pass for a finished answer.
@@ -98,19 +129,96 @@ export async function streamWithResilience(
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
     // the whole answer at once may take far longer than a first token: no reply limit but the client's
-    const whole = await invokeWithRetry(model, messages, {
+    const reply = await invokeReply(model, messages, {
       ...ctx,
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
-    if (!whole.trim())
-      throw new GroundedError(
-        'model-refused',
-        'The model returned an empty answer. Rephrase the question and try again.',
+    const start = new AnswerStart();
+    const whole = start.push(reply.text) + start.flush();
+    // a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for finished
+    const stopped = finishFailure(reply.finish);
+    if (!whole)
+      throw (
+        stopped ??
+        new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.')
       );
     ctx.onToken(whole);
+    if (stopped)
+      throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(stopped.message)}`, {
+        cause: stopped,
+      });
     return whole;
   }
+}
+
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
+
+/**
+ * Where a reply's answer starts, as its text arrives: at its first visible character, after a reasoning model's
+ * `<think>…</think>` block when the reply opens with one (DeepSeek-R1, QwQ and Qwen3 served by Ollama, vLLM or LM
+ * Studio write their reasoning there). Reasoning is not the answer: it is not shown, and a `[n]` in it cites nothing.
+ * A block the reply never closes is all reasoning (a reply cut short). Only a block that opens the reply is
+ * reasoning: a `<think>` later in an answer is its text.
+ */
+class AnswerStart {
+  private state: 'start' | 'reasoning' | 'after-reasoning' | 'answer' = 'start';
+  private held = '';
+
+  /** Whether the reply opened with a reasoning block. */
+  get reasoning(): boolean {
+    return this.state === 'reasoning' || this.state === 'after-reasoning';
+  }
+
+  /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
+  push(piece: string): string {
+    if (this.state === 'answer') return piece;
+    this.held += piece;
+    if (this.state === 'start') {
+      const s = this.held.trimStart();
+      // whitespace, or what may yet become `<think>`: held until the next piece says
+      if (THINK_OPEN.startsWith(s.toLowerCase())) {
+        this.held = s;
+        return '';
+      }
+      if (!s.toLowerCase().startsWith(THINK_OPEN)) return this.answer(s);
+      this.state = 'reasoning';
+      this.held = s.slice(THINK_OPEN.length);
+    }
+    if (this.state === 'reasoning') {
+      const end = this.held.toLowerCase().indexOf(THINK_CLOSE);
+      if (end < 0) {
+        // only what may be the start of `</think>` is kept
+        this.held = this.held.slice(-(THINK_CLOSE.length - 1));
+        return '';
+      }
+      this.held = this.held.slice(end + THINK_CLOSE.length);
+      this.state = 'after-reasoning';
+    }
+    const s = this.held.trimStart();
+    this.held = '';
+    return s ? this.answer(s) : '';
+  }
+
+  /** What is held at the reply's end: a beginning that never became `<think>` is answer text; reasoning is not. */
+  flush(): string {
+    const rest = this.state === 'start' ? this.held : '';
+    this.held = '';
+    return rest;
+  }
+
+  private answer(text: string): string {
+    this.state = 'answer';
+    this.held = '';
+    return text;
+  }
+}
+
+/** Whether a chunk carries reasoning in a field of its own (`reasoning_content`: DeepSeek, vLLM's reasoning parser). */
+function hasReasoningField(fields: Record<string, unknown> | undefined): boolean {
+  const reasoning = fields?.['reasoning_content'];
+  return typeof reasoning === 'string' && reasoning.length > 0;
 }
 
 /** The call's retry policy, with each wait shown as a status line. */

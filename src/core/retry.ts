@@ -25,7 +25,8 @@ export interface RetryOptions {
 /**
  * The one retry policy of model calls, embeddings and the remote retrievers: `run` is tried, and a failure that
  * `shouldRetry` (a transient one: rate limit, timeout, network) is tried again up to `policy.retries` times, after
- * a backoff with jitter that honours Retry-After. Anything else, or the last failure, is thrown as classified.
+ * a backoff with jitter that honours Retry-After. Anything else, the last failure, or one whose Retry-After asks for
+ * longer than a retry waits, is thrown as classified.
  */
 export async function withRetry<T>(run: (attempt: number) => Promise<T>, options: RetryOptions): Promise<T> {
   const classify = options.classify ?? ((e: unknown) => toGroundedError(e, options.signal));
@@ -39,11 +40,14 @@ export async function withRetry<T>(run: (attempt: number) => Promise<T>, options
     } catch (e) {
       error = classify(e);
     }
+    // a server that asks for a longer wait than a retry waits would refuse that retry too: its answer is final now
+    const asked = error.options.retryAfterMs;
     if (
       error.kind === 'cancelled' ||
       options.signal?.aborted ||
       !shouldRetry(error) ||
-      attempt >= options.policy.retries
+      attempt >= options.policy.retries ||
+      (asked !== undefined && asked > longestWaitMs(options.policy))
     )
       throw error;
     const delayMs = backoffMs(attempt, options.policy, options.clock.random(), error.options.retryAfterMs);
@@ -56,9 +60,12 @@ export async function withRetry<T>(run: (attempt: number) => Promise<T>, options
   }
 }
 
+/** The longest a retry waits: Retry-After is honoured up to this; a server that asks for longer is not retried. */
+const longestWaitMs = (policy: RetryPolicy): number => policy.maxDelayMs * 4;
+
 /** The wait before retry `attempt + 1`: Retry-After when the server gave one (capped), else "equal jitter" exponential backoff. */
 export function backoffMs(attempt: number, policy: RetryPolicy, random: number, retryAfterMs?: number): number {
-  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxDelayMs * 4);
+  if (retryAfterMs !== undefined) return Math.min(retryAfterMs, longestWaitMs(policy));
   const exp = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
   return Math.round(exp / 2 + (random * exp) / 2); // never zero, never above the cap
 }

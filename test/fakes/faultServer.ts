@@ -33,7 +33,15 @@ export interface ReplyScript {
   emptyChoicesFirst?: number;
   /** Delay between two tokens. */
   tokenDelayMs?: number;
-  /** The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. */
+  /**
+   * Reasoning sent before the tokens, piece by piece in the delta's own field (`reasoning_content`, as DeepSeek and
+   * vLLM's reasoning parser send it), `tokenDelayMs` apart.
+   */
+  reasoning?: string[];
+  /**
+   * The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. A non-streaming
+   * reply's `finish_reason` too.
+   */
   finishReason?: string | null;
   /** Send the last chunk without `delta` (`{"index":0,"finish_reason":"stop"}`), as some servers do. */
   finishWithoutDelta?: boolean;
@@ -179,13 +187,25 @@ export class FaultServer {
     const tokens = script.tokens ?? ['Hello', ' world'];
     if (!record.stream) {
       await this.sleep(script.stallBeforeFirstMs ?? 0, res);
-      return this.finish(record, res, () => writeChatCompletion(res, model, tokens.join('')));
+      return this.finish(record, res, () =>
+        writeChatCompletion(
+          res,
+          model,
+          tokens.join(''),
+          script.finishReason === undefined ? 'stop' : script.finishReason,
+        ),
+      );
     }
     writeSseHead(res);
     if (script.cutAfter === 0) return cut(res);
     await this.sleep(script.stallBeforeFirstMs ?? 0, res);
     for (let i = 0; i < (script.emptyChoicesFirst ?? 0); i++) writeChunk(res, { model, choices: [] });
     writeFirstChunk(res, model);
+    for (const piece of script.reasoning ?? []) {
+      await this.sleep(script.tokenDelayMs ?? 0, res);
+      if (res.destroyed) return;
+      writeChunk(res, { model, choices: [{ index: 0, delta: { reasoning_content: piece }, finish_reason: null }] });
+    }
     for (const [i, token] of tokens.entries()) {
       if (script.stallMidStream?.tokens === i) await this.sleep(script.stallMidStream.ms, res);
       if (i > 0) await this.sleep(script.tokenDelayMs ?? 0, res);

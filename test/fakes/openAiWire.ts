@@ -32,7 +32,12 @@ export function writeDone(res: ServerResponse): void {
   res.end('data: [DONE]\n\n');
 }
 
-export function writeChatCompletion(res: ServerResponse, model: string, content: string): void {
+export function writeChatCompletion(
+  res: ServerResponse,
+  model: string,
+  content: string,
+  finishReason: string | null = 'stop',
+): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(
     JSON.stringify({
@@ -40,7 +45,7 @@ export function writeChatCompletion(res: ServerResponse, model: string, content:
       object: 'chat.completion',
       created: created(),
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     }),
   );

@@ -1,4 +1,4 @@
-import { GroundedError } from '../../core/errors';
+import { finishFailure, GroundedError } from '../../core/errors';
 
 /** An OpenAI-compatible stream's `[DONE]` line. */
 const DONE = /(?:^|\n)data:[ \t]*\[DONE\]/;
@@ -42,13 +42,8 @@ export function failingUnlessEnded(response: Response): Response {
 
 /** What a stream's end says went wrong, if anything. */
 function endFailure(done: boolean, finish: string | undefined): GroundedError | undefined {
-  if (finish === 'content_filter')
-    return new GroundedError('model-refused', "The endpoint's content filter stopped the answer.");
-  if (finish === 'length')
-    return new GroundedError(
-      'model-refused',
-      "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.",
-    );
+  const stopped = finishFailure(finish);
+  if (stopped) return stopped;
   if (!done && finish === undefined)
     return new GroundedError('network', 'the endpoint closed the stream before the answer was finished.');
   return undefined;

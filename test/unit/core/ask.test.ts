@@ -160,6 +160,34 @@ describe('ask()', () => {
     assert.ok(done?.type === 'done' && done.usage.fallback);
   });
 
+  it('reports a reply of only whitespace as an empty answer, showing none of it', async () => {
+    const m = model({ generate: [{ tokens: ['  ', '\n\n', ' '] }, { reply: ' \n' }] });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m });
+    assert.equal(tokens(events), '');
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /empty answer/);
+  });
+
+  it('starts the answer at its first visible text, whether streamed or in the fallback reply', async () => {
+    const streamed = await answer(
+      { question: 'q' },
+      { retriever: three, model: model({ generate: [{ tokens: ['\n\n', '  It is', ' 88 [1].'] }] }) },
+    );
+    assert.equal(tokens(streamed), 'It is 88 [1].');
+    const whole = await answer(
+      { question: 'q' },
+      {
+        retriever: three,
+        model: model({ generate: [{ failBefore: new Error('bad SSE chunk') }, { reply: '\n It is 88 [1].' }] }),
+      },
+    );
+    assert.equal(tokens(whole), 'It is 88 [1].');
+    const done = last(whole);
+    assert.ok(done?.type === 'done' && done.answer === 'It is 88 [1].');
+  });
+
   for (const n of [1, 3, 7]) {
     it(`keeps the partial answer when the stream drops at token ${n}`, async () => {
       const all = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
@@ -199,7 +227,7 @@ describe('ask()', () => {
     assert.ok(done?.type === 'done' && done.usage.retries === 2);
   });
 
-  it('stops retrying after the policy and reports the rate limit', async () => {
+  it('stops retrying after the policy and reports the rate limit, without a non-streaming request', async () => {
     const m = model({ generate: [{ failBefore: httpError(429) }] });
     const events = await answer(
       { question: 'q' },
@@ -208,11 +236,12 @@ describe('ask()', () => {
     const end = last(events);
     assert.ok(end?.type === 'error');
     assert.equal(end.error.kind, 'rate-limit');
-    // 3 streaming attempts, then the one non-streaming fallback with its own 2 retries
+    // 3 streaming attempts; a non-streaming request would meet the same limit
     assert.deepEqual(
       m.calls.filter(c => !isGrade(c)).map(c => c.kind),
-      ['stream', 'stream', 'stream', 'invoke', 'invoke', 'invoke'],
+      ['stream', 'stream', 'stream'],
     );
+    assert.ok(!events.some(e => e.type === 'step' && /Streaming failed/.test(e.detail)), 'no fallback is announced');
   });
 
   it('reports a 401 as an auth error naming the fix, without a fallback call', async () => {

@@ -141,6 +141,23 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.ok(done?.type === 'done' && done.usage.retries === 2 && done.usage.modelCalls === 3);
   });
 
+  for (const [what, retryAfter, wait] of [
+    ['in seconds', () => '1800', 'about 30 min'],
+    ['as a date', () => new Date(Date.now() + 3 * 3600_000).toUTCString(), 'about 3 h'],
+  ] as const) {
+    it(`reports at once, naming the wait, a 429 whose Retry-After (${what}) asks for longer than a retry waits`, async () => {
+      const clock = new FakeClock();
+      server.setPicker(() => ({ status: 429, retryAfter: retryAfter() }));
+      const events = await answer(server, {}, { clock });
+      const end = last(events);
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.equal(end.error.kind, 'rate-limit');
+      assert.match(end.error.message, new RegExp(`asks to wait ${wait}`));
+      assert.equal(server.chatRequests.length, 1, 'no retry the endpoint said it would refuse, and no fallback');
+      assert.deepEqual(clock.sleeps, []);
+    });
+  }
+
   it('spaces a real retry by Retry-After on the wire', async () => {
     server.enqueue({ status: 429, retryAfter: '0.3' }, { tokens: ['ok'] });
     const events = await answer(server, {}, { clock: realClock });
@@ -161,6 +178,25 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.deepEqual(tokens(events), ['whole answer [1]']);
     const done = last(events);
     assert.ok(done?.type === 'done' && done.usage.fallback);
+  });
+
+  it('says when the non-streaming fallback’s answer stopped at the output limit, keeping it as cut off', async () => {
+    server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: ['Half an ', 'answer [1]'], finishReason: 'length' });
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), ['Half an answer [1]']);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.match(end.error.message, /cut off: the answer reached the model's output limit/);
+    assert.equal(end.partial, 'Half an answer [1]');
+  });
+
+  it('says a content filter stopped the non-streaming fallback’s answer, not that the model gave an empty one', async () => {
+    server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: [], finishReason: 'content_filter' });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /content filter stopped the answer/);
   });
 
   it('does not fall back after the first token: a malformed chunk mid-stream keeps the partial', async () => {
@@ -340,6 +376,49 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     const events = await answer(server);
     assert.deepEqual(tokens(events), ['a', 'b']);
     assert.equal(last(events)?.type, 'done');
+  });
+
+  it('waits out a model that reasons (reasoning_content) for longer than the first-token limit, and says it is reasoning', async () => {
+    // 30 pieces of reasoning 20 ms apart: far longer than the 150 ms limit in all, never silent for that long
+    const reasoning = Array.from({ length: 30 }, (_, i) => `step ${i} `);
+    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], tokenDelayMs: 20 });
+    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: 150 } });
+    assert.deepEqual(tokens(events), ['Set it', ' to 88 [1].']);
+    assert.equal(last(events)?.type, 'done');
+    assert.equal(server.chatRequests.length, 1, 'no timeout, no retry');
+    assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
+  });
+
+  it('keeps a reasoning model’s <think> block out of the answer and its citations, however the stream splits it', async () => {
+    server.enqueue({
+      tokens: ['\n<thi', 'nk>The user asks about [2] and', ' [3].</th', 'ink>', '\n\n', 'Set it', ' to 88 [1].'],
+    });
+    const events = await answer(server);
+    assert.equal(tokens(events).join(''), 'Set it to 88 [1].');
+    const done = last(events);
+    assert.ok(done?.type === 'done', JSON.stringify(done));
+    assert.equal(done.answer, 'Set it to 88 [1].');
+    assert.deepEqual(
+      done.citations.map(c => c.n),
+      [1],
+    );
+    assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
+  });
+
+  it('reports a reply that is only reasoning as an empty answer, showing none of it', async () => {
+    server.setPicker(() => ({ tokens: ['<think>', 'Hmm, the passages say [1]…', '</think>', '\n'] }));
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), []);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /empty answer/);
+  });
+
+  it('keeps a <think> that does not open the reply as answer text', async () => {
+    server.enqueue({ tokens: ['<', 'b>Wrap it in <think> tags [1].'] });
+    const events = await answer(server);
+    assert.equal(tokens(events).join(''), '<b>Wrap it in <think> tags [1].');
   });
 
   it('keeps slow tokens (50 ms apart) intact under the idle timeout', async () => {

@@ -93,6 +93,15 @@ describe('grade parsing', () => {
     assert.deepEqual(parseGrade('None of the 8 passages help.', 8), []);
   });
 
+  it('reads a bare list that opens the reply, not the numbers of the explanation after it', () => {
+    assert.deepEqual(parseGrade('[1, 3]\n\nPassage 2 is about logging v2, not 4.', 8), [1, 3]);
+    assert.deepEqual(parseGrade('```json\n[1, 3]\n```\nPassage 2 covers version 5.', 8), [1, 3]);
+    assert.deepEqual(parseGrade('[]\nNone of passages 1-8 mention it.', 8), []);
+    assert.deepEqual(parseGrade('[\n  2,\n  4\n]\nThe others (1, 3) do not.', 8), [2, 4]);
+    // a marker in prose is not a list: every bracketed number counts
+    assert.deepEqual(parseGrade('[1] and [3] are relevant.', 5), [1, 3]);
+  });
+
   it('cleans a rewritten query', () => {
     assert.equal(cleanQuery('\n  Query: "flux capacitor config"\nbecause…'), 'flux capacitor config');
   });

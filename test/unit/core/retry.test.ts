@@ -54,14 +54,22 @@ describe('withRetry', () => {
     assert.deepEqual(attempts, [0, 1, 2]);
   });
 
-  it('waits as long as Retry-After says, capped at four times the longest backoff', async () => {
+  it('waits as long as Retry-After says, up to four times the longest backoff', async () => {
     const clock = new FakeClock();
     const { run } = flaky([
       new GroundedError('rate-limit', 'a', { retryAfterMs: 2500 }),
-      new GroundedError('rate-limit', 'b', { retryAfterMs: 60_000 }),
+      new GroundedError('rate-limit', 'b', { retryAfterMs: 4000 }),
     ]);
     await withRetry(run, { policy, clock });
     assert.deepEqual(clock.sleeps, [2500, 4000]);
+  });
+
+  it('does not retry sooner than a Retry-After longer than that asks: the failure is final at once', async () => {
+    const clock = new FakeClock();
+    const { attempts, run } = flaky([new GroundedError('rate-limit', 'quota', { retryAfterMs: 60_000 })]);
+    await assert.rejects(withRetry(run, { policy, clock }), /quota/);
+    assert.deepEqual(attempts, [0]);
+    assert.deepEqual(clock.sleeps, []);
   });
 
   it('classifies failures with the given mapping and retries only what shouldRetry allows', async () => {

@@ -62,10 +62,11 @@ export function parseGrade(reply: string, count: number): number[] | undefined {
   ];
   // an unclosed <think> (a reply cut short) is all reasoning
   const text = reply.replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '').trim();
-  // only the list is read, so braces or numbers in the prose around it cannot count (nor "1" in "[1] and [3]")
+  // only the list is read, so braces or numbers in the prose around it cannot count (nor "1" in "[1] and [3]"): a
+  // bare list opens the reply, alone on its line(s) (in a fence or not), whatever explanation follows
   const list =
     /["']?relevant["']?\s*:\s*(\[[^\]]*\])/i.exec(text)?.[1] ??
-    /^(?:```\w*\s*)?(\[[^\]]*\])\s*(?:```)?$/.exec(text)?.[1];
+    /^(?:```\w*\s*)?(\[[^\]]*\])[ \t]*(?:```)?[ \t]*(?:\n|$)/.exec(text)?.[1];
   if (list) return inRange(list.match(/-?\d+(?:\.\d+)?/g) ?? []);
   if (/^\W*(none|no)\b/i.test(text) || (/\b(none|no passages?)\b/i.test(text) && !/\d/.test(text))) return [];
   const digits = text.match(/\d+/g);
