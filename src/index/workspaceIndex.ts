@@ -113,6 +113,15 @@ export class WorkspaceIndex {
     return this.syncing !== undefined;
   }
 
+  /**
+   * The counts once the sync in progress has ended, however it ended (at once when none runs). `ready` resolves as
+   * soon as the saved index is loaded, while the first sync may still be finding files that appeared since.
+   */
+  async synced(): Promise<IndexStats | undefined> {
+    while (this.syncing) await this.syncing.promise.catch(() => undefined);
+    return this.stats();
+  }
+
   /** Brings the index up to date with the disk in the worker; a sync already running is cancelled first. */
   sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {
     this.syncing?.controller.abort();

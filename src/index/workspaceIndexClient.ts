@@ -23,6 +23,8 @@ import { indexScope, WorkspaceIndex, type WorkspaceIndexConfig } from './workspa
 /** The workspace index as its users see it, held on this thread (WorkspaceIndex) or in the index thread (the client). */
 export interface WorkspaceIndexHandle {
   ready(): Promise<unknown>;
+  /** The counts once the sync in progress has ended, however it ended (at once when none runs). */
+  synced(): Promise<IndexStats | undefined>;
   sync(options?: { fromScratch?: boolean }): Promise<IndexStats>;
   cancel(): void;
   update(locations: readonly string[]): Promise<void>;
@@ -104,6 +106,10 @@ export class WorkspaceIndexClient implements WorkspaceIndexHandle {
 
   get isSyncing(): boolean {
     return this.state.syncing || this.syncs.size > 0;
+  }
+
+  synced(): Promise<IndexStats | undefined> {
+    return this.request<IndexStats | undefined>({ type: 'synced' });
   }
 
   async sync(options: { fromScratch?: boolean } = {}): Promise<IndexStats> {

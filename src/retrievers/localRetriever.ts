@@ -98,9 +98,8 @@ export class LocalRetriever implements Retriever {
   private async ensureSearchable(): Promise<void> {
     if (this.index.stats() === undefined) await this.index.ready();
     if ((this.index.stats()?.chunks ?? 0) > 0) return;
-    const stats = this.index.isSyncing
-      ? await this.index.ready().then(() => this.index.stats())
-      : await this.index.sync();
+    // the saved index may be empty while the sync in progress finds files that appeared since it was saved
+    const stats = this.index.isSyncing ? await this.index.synced() : await this.index.sync();
     if (stats && stats.chunks > 0) return;
     if ((stats?.files ?? 0) === 0 && noFolders(this.index))
       throw new GroundedError(

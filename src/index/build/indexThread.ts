@@ -60,6 +60,8 @@ export function serveIndex(port: MessagePort, options: IndexThreadOptions, syncW
       case 'sync':
         config = request.config;
         return index.sync({ fromScratch: request.fromScratch });
+      case 'synced':
+        return index.synced();
       case 'update':
         config = request.config;
         await index.update(request.locations);

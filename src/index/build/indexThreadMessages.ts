@@ -18,6 +18,7 @@ export interface IndexThreadConfig {
 export type IndexRequest = { id: number } & (
   | { type: 'ready'; config: IndexThreadConfig }
   | { type: 'sync'; config: IndexThreadConfig; fromScratch: boolean }
+  | { type: 'synced' }
   | { type: 'update'; config: IndexThreadConfig; locations: string[] }
   | { type: 'search'; query: string; k: number }
   | { type: 'termWeights'; texts: string[] }

@@ -258,6 +258,20 @@ describe('grounded CLI', () => {
       );
     });
 
+    it('finds a file added since the index was saved empty, instead of saying there are no files', async () => {
+      const ws = join(temp, 'ws');
+      const store = join(temp, 'store');
+      await mkdir(ws);
+      assert.equal((await cli('index', '--folder', ws, '--store', store)).code, 0);
+      await writeFile(join(ws, 'guide.md'), '# Guide\n\nCalibrate the sprocket weekly.\n');
+      const search = await cli('search', 'sprocket', '--folder', ws, '--store', store, '--json');
+      assert.equal(search.code, 0, search.err);
+      assert.deepEqual(
+        (JSON.parse(search.out) as { path: string }[]).map(p => p.path),
+        ['guide.md'],
+      );
+    });
+
     it('rebuilds a damaged store with a note on stderr', async () => {
       const store = join(temp, 'store');
       await cli('index', '--folder', WORKSPACE, '--store', store);
