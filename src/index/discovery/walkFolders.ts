@@ -96,21 +96,31 @@ export const folderPrefix = (folders: readonly string[], folder: string): string
   folders.length > 1 ? (folderNames(folders)[folders.indexOf(folder)] ?? basename(folder)) + '/' : '';
 
 /**
- * Each folder's name in display paths: the last part of its path, or, where folders share it (`a/app`, `b/app`), as
- * many last parts as tell it from the others, as VS Code tells editors of one name apart. Two folders of one name
- * would give their files one display path, and a pushed path would open in the first of them.
+ * Each folder's name in display paths: the last part of its path, or, where that would give two folders' files one
+ * path, as many last parts as tell it apart, as VS Code tells editors of one name apart. A name must be no other's
+ * name (`a/app`, `b/app`) and no other's first parts (`p/x` beside `q/x/app`: `x/app/f.md` would be a file of both);
+ * a pushed path would otherwise open in the first of them. Folders given twice keep one name.
  */
 export function folderNames(folders: readonly string[]): string[] {
   const parts = folders.map(f => f.split(/[\\/]+/).filter(Boolean));
-  const suffix = (i: number, k: number): string => (parts[i] ?? []).slice(-k).join('/');
-  return folders.map((folder, i) => {
-    const own = parts[i] ?? [];
-    for (let k = 1; k < own.length; k++) {
-      const name = suffix(i, k);
-      if (!parts.some((_, j) => j !== i && folders[j] !== folder && suffix(j, k) === name)) return name;
-    }
-    return own.join('/') || basename(folder);
-  });
+  const taken = parts.map(() => 1);
+  const name = (i: number): string => (parts[i] ?? []).slice(-(taken[i] ?? 1)).join('/');
+  // lengthen names until none is another's or its first parts; each pass lengthens one at least, up to whole paths
+  for (let changed = true; changed;) {
+    changed = false;
+    for (let i = 0; i < folders.length; i++)
+      for (let j = 0; j < folders.length; j++) {
+        if (i === j || folders[i] === folders[j] || (taken[i] ?? 1) >= (parts[i] ?? []).length) continue;
+        const mine = name(i);
+        // the other's path ends as my name does (whatever its own name is now), or its name starts with mine
+        const sameEnd = (parts[j] ?? []).slice(-(taken[i] ?? 1)).join('/') === mine;
+        if (sameEnd || name(j).startsWith(`${mine}/`)) {
+          taken[i] = (taken[i] ?? 1) + 1;
+          changed = true;
+        }
+      }
+  }
+  return folders.map((folder, i) => name(i) || basename(folder));
 }
 
 /**

@@ -33,6 +33,9 @@ describe('folderNames', () => {
       'b/app',
       'lib',
     ]);
+    // a name that would be another's first parts is lengthened: x/app/f.md is then a file of one folder only
+    assert.deepEqual(folderNames(['/p/x', '/q/x/app', '/r/app']), ['p/x', 'x/app', 'r/app']);
+    assert.deepEqual(folderNames(['/ws/app', '/ws/app']), ['app', 'app']);
     assert.deepEqual(folderNames(['C:\\src\\app', 'D:\\old\\app']), ['src/app', 'old/app']);
   });
 });
