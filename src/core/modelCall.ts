@@ -39,9 +39,12 @@ const FINAL: ReadonlySet<string> = new Set([
   'rate-limit',
 ]);
 
-/** One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`. */
+/**
+ * One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`: its reply's
+ * answer, past a reasoning model's opening `<think>…</think>` (see AnswerStart), whose drafts and words are not read.
+ */
 export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
-  return (await invokeReply(model, messages, ctx)).text;
+  return answerOf((await invokeReply(model, messages, ctx)).text);
 }
 
 /** invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one. */
@@ -134,8 +137,7 @@ export async function streamWithResilience(
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
-    const start = new AnswerStart();
-    const whole = start.push(reply.text) + start.flush();
+    const whole = answerOf(reply.text);
     // a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for finished
     const stopped = finishFailure(reply.finish);
     if (!whole)
@@ -213,6 +215,12 @@ class AnswerStart {
     this.held = '';
     return text;
   }
+}
+
+/** A whole reply's answer, as AnswerStart reads it. */
+function answerOf(reply: string): string {
+  const start = new AnswerStart();
+  return start.push(reply) + start.flush();
 }
 
 /** Whether a chunk carries reasoning in a field of its own (`reasoning_content`: DeepSeek, vLLM's reasoning parser). */

@@ -497,6 +497,24 @@ describe('ask() with the model check of citations', () => {
     assert.deepEqual(resent.slice(2), [[0, 2]]);
   });
 
+  it('reads a reasoning model’s verdicts after its <think> block, not the drafts and words in it', async () => {
+    const reasoning =
+      '<think>Claim 1 says 88 and the lines say 88: supported. Claim 2: the lines say /var/log, so supported? ' +
+      'A draft: {"verdicts": ["supported", "supported"]}. No: the claim adds more than the lines say, not supported.</think>\n';
+    for (const reply of [
+      `${reasoning}{"verdicts": ["supported", "unsupported"]}`,
+      `${reasoning}supported\nunsupported`,
+    ]) {
+      const done = last(await run({ reply }));
+      assert.ok(done?.type === 'done', JSON.stringify(done));
+      assert.deepEqual(
+        done.citations.map(c => c.support),
+        ['supported', 'unsupported'],
+        reply,
+      );
+    }
+  });
+
   it('keeps the lexical verdicts when the check’s reply is unreadable or the call fails', async () => {
     for (const check of [{ reply: 'I am not sure.' }, { error: httpError(500) }]) {
       const events = await run(check);
