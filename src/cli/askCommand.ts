@@ -11,7 +11,7 @@ import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
 import { escapeName } from '../shared/terminalText';
-import { terminalError } from './terminalError';
+import { causeDetail, cliMessage, settingFlags, TERMINAL, terminalError } from './terminalError';
 
 const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
 
@@ -118,11 +118,7 @@ export function modelsFromArgs(
     allowInsecure,
     maxInputTokens: limit === undefined ? null : Number(limit),
   });
-  if ('problem' in resolved)
-    throw new GroundedError(
-      'bad-input',
-      resolved.problem.replace('grounded.model.baseUrl', '--base-url').replace('grounded.model.name', '--model'),
-    );
+  if ('problem' in resolved) throw new GroundedError('bad-input', settingFlags(resolved.problem));
   return {
     ...createOpenAiCompatibleModels(resolved.endpoint, env.GROUNDED_API_KEY),
     maxInputTokens: resolved.endpoint.maxInputTokens,
@@ -160,8 +156,6 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
             io.out(`\n${sourceLines(sourcesToShow({ citations: cited, mode: 'answer' }, sources))}`);
         }
         io.err(terminalError(event.error));
-        // The message names the VS Code command; in a terminal the key comes from the environment.
-        if (event.error.kind === 'auth') io.err('grounded: in a terminal, put the key in GROUNDED_API_KEY.\n');
         return exitCodeFor(event.error.kind);
       default:
         return assertNever(event);
@@ -170,17 +164,22 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
   return 1;
 }
 
-/** One AnswerEvent per line; an error is written as its kind and message (never its cause, which may hold a body). */
+/**
+ * One AnswerEvent per line; an error is written as its kind and its message in the CLI's words (never its cause,
+ * which may hold a body: the cause a message leaves out goes to stderr, redacted, as without --json).
+ */
 async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
   for await (const event of events) {
     if (event.type === 'error') {
       io.out(
         JSON.stringify({
           type: 'error',
-          error: { kind: event.error.kind, message: event.error.message },
+          error: { kind: event.error.kind, message: cliMessage(event.error, TERMINAL) },
           partial: event.partial,
         }) + '\n',
       );
+      const cause = causeDetail(event.error);
+      if (cause !== undefined) io.err(`grounded: cause: ${cause}\n`);
       return exitCodeFor(event.error.kind);
     }
     io.out(JSON.stringify(event) + '\n');

@@ -1,9 +1,13 @@
 import { GroundedError } from '../core/errors';
 
-/** The one positional argument a command needs, or a `bad-input` error showing the usage. */
+/**
+ * The one positional argument a command needs, or a `bad-input` error showing the usage: one of only spaces is
+ * missing too (a query of no words would match nothing, and say so as if it had searched).
+ */
 export function requirePositional(positionals: readonly string[], name: string, usage: string): string {
   const value = positionals[0];
-  if (value === undefined || value === '') throw new GroundedError('bad-input', `Missing ${name}. Usage: ${usage}`);
+  if (value === undefined || value.trim() === '')
+    throw new GroundedError('bad-input', `Missing ${name}. Usage: ${usage}`);
   if (positionals.length > 1)
     throw new GroundedError('bad-input', `Unexpected argument "${positionals[1]}". Usage: ${usage}`);
   return value;

@@ -5,6 +5,7 @@ import { DEFAULT_AZURE_API_VERSION, isPresetId } from '../providers/presets';
 import { ALLOW_INSECURE_OPTION } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { modelKeyFor } from './modelKey';
+import { settingFlags } from './terminalError';
 
 /** The flags `index --target` and `eval` share to name an embeddings endpoint. */
 export const EMBEDDINGS_OPTIONS = {
@@ -59,20 +60,11 @@ export function embedderFromArgs(
     },
     {
       apiKey: async origin => env.GROUNDED_EMBEDDINGS_API_KEY || modelKeyFor(env, values['base-url'], origin),
-      onRetry: d => io.err(`grounded: ${d}\n`),
+      onRetry: d => io.err(`grounded: ${settingFlags(d)}\n`),
       rename: embeddingsFlags,
     },
   );
 }
 
-/** The CLI's names for the `grounded.embeddings.*` settings a message names. */
-const FLAG_OF: Readonly<Record<string, string>> = {
-  model: '--embeddings-model',
-  baseUrl: '--embeddings-base-url',
-  preset: '--embeddings-preset',
-  azureApiVersion: 'GROUNDED_AZURE_API_VERSION',
-};
-
 /** A message about the embeddings settings as the CLI says it: `--embeddings-base-url`, not grounded.embeddings.baseUrl. */
-export const embeddingsFlags = (message: string): string =>
-  message.replace(/grounded\.embeddings\.(\w+)/g, (setting, key: string) => FLAG_OF[key] ?? setting);
+export const embeddingsFlags = settingFlags;

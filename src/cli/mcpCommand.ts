@@ -13,6 +13,7 @@ import { resolveFolders } from './folderArgs';
 import { IndexKeeper } from './indexKeeper';
 import { createMcpServer, notifyClient } from './mcpServer';
 import { checkedLines } from './mcpStdin';
+import { cliMessage, MCP_SERVER } from './terminalError';
 import {
   RETRIEVER_OPTIONS,
   RETRIEVER_USAGE,
@@ -65,8 +66,9 @@ export async function mcpCommand(
   const { opened, folders, problem } = await openRetriever(values, io, env, keeper.hooks).catch(
     (e: unknown): Opened => {
       if (!(e instanceof GroundedError)) throw e;
-      log(e.message);
-      notices.say('error', e.message);
+      const said = cliMessage(e, MCP_SERVER);
+      log(said);
+      notices.say('error', said);
       return { folders: [], problem: e };
     },
   );

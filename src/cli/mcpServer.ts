@@ -24,7 +24,7 @@ import type { Retriever } from '../core/ports';
 import type { SyncProgress } from '../index';
 import { redactSecrets } from '../providers/redact';
 import { ParamsCheckingServer } from './paramsCheckingServer';
-import { causeDetail } from './terminalError';
+import { causeDetail, cliMessage, MCP_SERVER } from './terminalError';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
@@ -276,36 +276,17 @@ function notBuilding(building: McpServerDeps['building'], tool: string): void {
   throw new GroundedError('index', `The index is still being built (${far}). Call ${tool} again in a few seconds.`);
 }
 
-/** What the person running the server does where a message names a VS Code command to fix it, by its id. */
-const SERVER_FIXES: Readonly<Record<string, string>> = {
-  'grounded.setApiKey': "Check GROUNDED_API_KEY in the server's environment (the client's configuration of it).",
-  'grounded.setEmbeddingsApiKey':
-    "Check GROUNDED_EMBEDDINGS_API_KEY (else GROUNDED_API_KEY) in the server's environment (the client's configuration of it).",
-  'grounded.setDatabricksToken':
-    "Check DATABRICKS_TOKEN in the server's environment (the client's configuration of it).",
-  'grounded.setDatabasePassword': "Check PGPASSWORD in the server's environment (the client's configuration of it).",
-  'grounded.testConnection': "Check the server's --base-url and --model.",
-};
-
-/** A sentence that sends the reader to VS Code: a command (“Grounded: Set API Key”) or the “Grounded” output. */
-const VSCODE_POINTER = /“Grounded(?::[^”]*)?”/;
-
 /**
- * A failure's message as the client's agent reads it. The core's messages are written for VS Code, whose commands
- * and “Grounded” output a server's user does not have: a sentence pointing there is replaced by what to do here
- * (the environment variable or flag the command stands for), and the output by the server's log, where the cause
- * is then written (redacted).
+ * A failure's message as the client's agent reads it: in the CLI's words (cliMessage), where the environment and
+ * the flags to check are the server's. When the cause is not in the message, it is written to the server's log
+ * (redacted) and the message says so.
  */
 function serverMessage(e: GroundedError, tool: string, log: (message: string) => void): string {
-  const sentences = e.message.split(/(?<=[.!?])\s+/);
-  const kept = sentences.filter(s => !VSCODE_POINTER.test(s));
-  if (kept.length === sentences.length && e.kind !== 'unknown') return e.message;
+  const said = cliMessage(e, MCP_SERVER);
   const cause = causeDetail(e);
-  if (cause !== undefined) log(`${tool} failed: ${kept.join(' ')} Cause: ${cause}`);
-  const fix = e.options.action && SERVER_FIXES[e.options.action.command];
-  if (fix) kept.push(fix);
-  if (cause !== undefined) kept.push("The server's log (stderr) says why.");
-  return kept.join(' ');
+  if (cause === undefined) return said;
+  log(`${tool} failed: ${said} Cause: ${cause}`);
+  return `${said} The server's log (stderr) says why.`;
 }
 
 const toolError = (text: string): CallToolResult => ({ content: [{ type: 'text', text }], isError: true });

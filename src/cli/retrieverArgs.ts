@@ -14,6 +14,7 @@ import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { modelKeyFor } from './modelKey';
 import { openIndex } from './openIndex';
+import { settingFlags } from './terminalError';
 
 /** The flags `search` and `ask` share to choose the retriever: the folder's stored index, pgvector or Databricks Vector Search. */
 export const RETRIEVER_OPTIONS = {
@@ -157,8 +158,8 @@ export async function retrieverFromArgs(
       embedder: await embedderFromArgs(values, env, io),
       locate: locatePushedPath(foldersByPath(folders)),
       folders: () => folders,
-      onNotice: message => io.err(`grounded: ${message}\n`),
-      onRetry: detail => io.err(`grounded: ${detail}\n`),
+      onNotice: message => io.err(`grounded: ${settingFlags(message)}\n`),
+      onRetry: detail => io.err(`grounded: ${settingFlags(detail)}\n`),
     },
   );
   return { retriever: remote, close: async () => void (await remote.dispose?.()) };

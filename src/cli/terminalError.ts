@@ -6,15 +6,85 @@ const OUTPUT_HINT = / See the “Grounded” output for details(, then retry)?\.
 const SECRET_VARIABLES = ['PGPASSWORD', 'DATABRICKS_TOKEN', 'GROUNDED_API_KEY', 'GROUNDED_EMBEDDINGS_API_KEY'];
 
 /**
- * A failure as the CLI prints it to stderr. A terminal has no “Grounded” output channel, so when the message sends
- * the reader there (or names no reason: kind `unknown`), the cause that would be logged there is printed in place
- * of that pointer: its chain of messages with their codes (a SQLSTATE, a socket code), redacted.
+ * Who reads a message from the CLI: a person at a terminal, or an MCP client's agent, for whom the environment and
+ * the flags are the server's (set in the client's configuration of it).
+ */
+export interface CliReader {
+  /** Where the secrets' variables are set. */
+  environment: string;
+  /** Whose flags these are, before a flag's name ('' in a terminal). */
+  flags: string;
+}
+
+export const TERMINAL: CliReader = { environment: 'the environment', flags: '' };
+export const MCP_SERVER: CliReader = {
+  environment: "the server's environment (the client's configuration of it)",
+  flags: "the server's ",
+};
+
+/** What stands for a VS Code command that fixes a failure, by the command's id: an environment variable or flags. */
+const COMMAND_FIXES: Readonly<Record<string, (reader: CliReader) => string>> = {
+  'grounded.setApiKey': r => `Check GROUNDED_API_KEY in ${r.environment}.`,
+  'grounded.setEmbeddingsApiKey': r => `Check GROUNDED_EMBEDDINGS_API_KEY (else GROUNDED_API_KEY) in ${r.environment}.`,
+  'grounded.setDatabricksToken': r => `Check DATABRICKS_TOKEN in ${r.environment}.`,
+  'grounded.setDatabasePassword': r => `Check PGPASSWORD in ${r.environment}.`,
+  'grounded.testConnection': r => `Check ${r.flags}--base-url and --model.`,
+};
+
+/** The CLI's flag (or environment variable) for each setting a message may name. */
+const SETTING_FLAGS: Readonly<Record<string, string>> = {
+  'grounded.retriever': '--retriever',
+  'grounded.model.baseUrl': '--base-url',
+  'grounded.model.name': '--model',
+  'grounded.model.helperModel': '--helper-model',
+  'grounded.model.maxInputTokens': '--max-input-tokens',
+  'grounded.embeddings.model': '--embeddings-model',
+  'grounded.embeddings.baseUrl': '--embeddings-base-url',
+  'grounded.embeddings.preset': '--embeddings-preset',
+  'grounded.embeddings.azureApiVersion': 'GROUNDED_AZURE_API_VERSION',
+  'grounded.pgvector.connectionString': '--connection-string',
+  'grounded.pgvector.table': '--table',
+  'grounded.databricksVectorSearch.workspaceUrl': '--workspace-url',
+  'grounded.databricksVectorSearch.indexName': '--index',
+  'grounded.databricksVectorSearch.endpointName': '--endpoint',
+  'grounded.databricksVectorSearch.queryType': '--query-type',
+};
+
+/** A sentence that sends the reader to VS Code: a command (“Grounded: Set API Key”) or the “Grounded” output. */
+const VSCODE_POINTER = /“Grounded(?::[^”]*)?”/;
+
+/** A text that names settings (`grounded.model.baseUrl`) with the CLI's flags instead (`--base-url`). */
+export const settingFlags = (text: string): string =>
+  text.replace(/\bgrounded(?:\.\w+)+/g, setting => SETTING_FLAGS[setting] ?? setting);
+
+/**
+ * A failure's message in the CLI's words. The core writes for VS Code: a sentence that sends the reader to a command
+ * or to the “Grounded” output is left out, the command's fix is said as what stands for it here (the environment
+ * variable or the flags), and a setting is named by its flag. The cause the output would hold is for the caller to
+ * give (see causeDetail).
+ */
+export function cliMessage(e: GroundedError, reader: CliReader): string {
+  // sentences with the whitespace after each, so that what is kept reads as it was written
+  const parts = e.message.split(/(?<=[.!?])(\s+)/);
+  let kept = '';
+  let dropped = false;
+  for (let i = 0; i < parts.length; i += 2) {
+    if (VSCODE_POINTER.test(parts[i] ?? '')) dropped = true;
+    else kept += (parts[i] ?? '') + (parts[i + 1] ?? '');
+  }
+  const fix = dropped && e.options.action ? COMMAND_FIXES[e.options.action.command]?.(reader) : undefined;
+  return settingFlags([kept.trimEnd(), fix].filter(Boolean).join(' ') || e.message);
+}
+
+/**
+ * A failure as the CLI prints it to stderr, in the CLI's words (cliMessage). A terminal has no “Grounded” output
+ * channel, so when the message sends the reader there (or names no reason: kind `unknown`), the cause that would be
+ * logged there is printed on the next line: its chain of messages with their codes (a SQLSTATE, a socket code),
+ * redacted.
  */
 export function terminalError(e: GroundedError): string {
   const detail = causeDetail(e);
-  return detail
-    ? `grounded: ${e.message.replace(OUTPUT_HINT, '')}\ngrounded: cause: ${detail}\n`
-    : `grounded: ${e.message}\n`;
+  return `grounded: ${cliMessage(e, TERMINAL)}\n${detail ? `grounded: cause: ${detail}\n` : ''}`;
 }
 
 /**

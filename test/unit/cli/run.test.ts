@@ -188,6 +188,15 @@ describe('grounded CLI', () => {
       assert.match(bad.err, /-k must be a positive whole number/);
     });
 
+    it('exits 2 for a query of only spaces, as for an empty one, instead of saying nothing matches', async () => {
+      const empty = await cli('search', '', '--folder', WORKSPACE);
+      const blank = await cli('search', '   ', '--folder', WORKSPACE);
+      assert.equal(blank.code, 2);
+      assert.equal(blank.out, '');
+      assert.match(blank.err, /^grounded: Missing query\. Usage: grounded search /);
+      assert.deepEqual(blank, empty);
+    });
+
     it('exits 2 for an option only a remote engine reads, instead of searching the local index without it', async () => {
       const cases = [
         ['--embeddings-model', 'bge-small', '--embeddings-base-url', 'http://127.0.0.1:1/v1'],

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
-import { unexpectedError } from '../../../src/cli/terminalError';
+import { createServer } from 'node:net';
+import { cliMessage, MCP_SERVER, terminalError, unexpectedError } from '../../../src/cli/terminalError';
+import { EndpointRequestError, GroundedError, toGroundedError } from '../../../src/core/errors';
+import { DatabricksVectorSearchRetriever } from '../../../src/retrievers/databricksVectorSearchRetriever';
+import { pgError } from '../../../src/retrievers/pgvectorConnection';
 
 describe('unexpectedError', () => {
   const before = process.env['GROUNDED_API_KEY'];
@@ -18,5 +22,92 @@ describe('unexpectedError', () => {
       /^grounded: unexpected failure: Error: upstream said: key \[redacted\] refused for postgres:\/\/app:\[redacted\]@db\/x\n {4}at /,
     );
     assert.doesNotMatch(text, /plain-cli-key-7|pw-4242/);
+  });
+});
+
+describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
+  const columns = { text: 'text', path: 'path', startLine: 'start_line', endLine: 'end_line', title: '' };
+  const databricks = (workspaceUrl: string, token: string | undefined) =>
+    new DatabricksVectorSearchRetriever({
+      workspaceUrl,
+      indexName: 'main.docs.chunks',
+      token,
+      columns,
+      retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+  const failureOf = async (work: Promise<unknown>): Promise<GroundedError> => {
+    try {
+      await work;
+    } catch (e) {
+      assert.ok(e instanceof GroundedError, String(e));
+      return e;
+    }
+    assert.fail('expected a failure');
+  };
+  /** A loopback port nothing listens on. */
+  const closedPort = async (): Promise<number> => {
+    const server = createServer();
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise<void>(resolve => server.close(() => resolve()));
+    return port;
+  };
+
+  it('says which environment variable holds the key the model endpoint rejected (401)', () => {
+    const e = toGroundedError(Object.assign(new Error('401 Unauthorized'), { status: 401 }));
+    assert.equal(
+      terminalError(e),
+      'grounded: The model endpoint rejected the credentials. Check GROUNDED_API_KEY in the environment.\n',
+    );
+  });
+
+  it('names --base-url and --model for a model the endpoint does not have (404)', () => {
+    const e = toGroundedError(Object.assign(new Error('404 Not Found'), { status: 404 }));
+    assert.equal(
+      terminalError(e),
+      'grounded: The model endpoint has no such model (HTTP 404). Check --base-url and --model.\n',
+    );
+  });
+
+  it('keeps what an unreachable endpoint’s message says, naming the flag where it names a setting', async () => {
+    const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:9'), { code: 'ECONNREFUSED' });
+    const model = toGroundedError(new EndpointRequestError('http://127.0.0.1:9', 'grounded.model.baseUrl', refused));
+    assert.equal(terminalError(model), `grounded: ${model.message}\n`);
+    const url = `http://127.0.0.1:${await closedPort()}`;
+    const e = await failureOf(databricks(url, 'dapi-token').search('flux', { k: 3 }));
+    assert.equal(
+      terminalError(e),
+      `grounded: Databricks at ${new URL(url).host} could not be reached or failed. Check --workspace-url and the network.\n`,
+    );
+  });
+
+  it('says which environment variable a missing token goes in', async () => {
+    const e = await failureOf(databricks('https://adb-1.azuredatabricks.net', undefined).search('flux', { k: 3 }));
+    assert.equal(
+      terminalError(e),
+      'grounded: Databricks Vector Search needs a personal access token. Check DATABRICKS_TOKEN in the environment.\n',
+    );
+  });
+
+  it('says PGPASSWORD for a password PostgreSQL rejected', () => {
+    const rejected = Object.assign(new Error('password authentication failed for user "app"'), { code: '28P01' });
+    const e = pgError(rejected, new URL('postgres://app@db.example.com/docs'), 'grounded_chunks');
+    assert.equal(
+      terminalError(e),
+      'grounded: PostgreSQL at db.example.com:5432/docs rejected the user or password. Check PGPASSWORD in the environment.\n',
+    );
+  });
+
+  it('says the same to an MCP client, as the server’s environment and flags', () => {
+    const e = toGroundedError(Object.assign(new Error('404 Not Found'), { status: 404 }));
+    assert.equal(
+      cliMessage(e, MCP_SERVER),
+      "The model endpoint has no such model (HTTP 404). Check the server's --base-url and --model.",
+    );
+    const rejected = Object.assign(new Error('SASL: client password must be a string'), {});
+    assert.equal(
+      cliMessage(pgError(rejected, new URL('postgres://app@db/docs'), 't'), MCP_SERVER),
+      "PostgreSQL at db:5432/docs rejected the user or password. Check PGPASSWORD in the server's environment (the client's configuration of it).",
+    );
   });
 });

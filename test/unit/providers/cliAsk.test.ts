@@ -181,7 +181,22 @@ describe('grounded ask', () => {
     server.enqueue({ status: 401 });
     const { code, err } = await cli(['install widget', ...model(), '--no-grading']);
     assert.equal(code, 3);
-    assert.match(err, /GROUNDED_API_KEY/);
+    assert.match(
+      err,
+      /\ngrounded: The model endpoint rejected the credentials\. Check GROUNDED_API_KEY in the environment\.\n$/,
+    );
+    assert.doesNotMatch(err, /“Grounded:/);
+  });
+
+  it('names the flags to check, not a VS Code command, in a --json error', async () => {
+    server.enqueue({ status: 404 });
+    const { code, out } = await cli(['install widget', ...model(), '--no-grading', '--json']);
+    assert.equal(code, 3);
+    const last = JSON.parse(out.trim().split('\n').pop() ?? '') as { error: { kind: string; message: string } };
+    assert.deepEqual(last.error, {
+      kind: 'no-model',
+      message: 'The model endpoint has no such model (HTTP 404). Check --base-url and --model.',
+    });
   });
 
   it('prints the cause of a failure the message would send to the Grounded output, which a terminal lacks', async () => {
