@@ -57,6 +57,21 @@ describe('citation markers', () => {
     );
   });
 
+  it('reads no citation in a link destination, title or autolink, as markdown-it renders them, however the tokens fall', () => {
+    const text =
+      'See [the docs](https://x.org/a[1]b "about [2]") [3], <https://x.org/[4]> [5] and [Guide [6]](g.md).\n' +
+      'Not links: [a](b[7] c), [a](b[8]\nthen [x [d](u)](v[9]) and a < b [10].';
+    const whole = scanAll(text);
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      [3, 5, 6, 7, 8, 9, 10],
+    );
+    for (let i = 1; i < text.length; i++) {
+      const split = scanAll(text.slice(0, i), text.slice(i));
+      assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
