@@ -617,6 +617,56 @@ function closedOnItsLine(text: string, from: number, length: number): boolean | 
   return undefined;
 }
 
+/**
+ * Streamed answer text as every surface shows it: each number of a marker that names none of the answer's `sources`
+ * sources is left out (`[1, 7]` of three sources reads `[1]`, and `[7]` goes), since the model invented it. Markers
+ * that name sources, and brackets in code or links, stay as written. Text that may still become a marker is held
+ * back, as MarkerScanner holds it, until the next push or the flush.
+ */
+export class WithoutInventedNumbers {
+  private readonly scanner = new MarkerScanner();
+  /** What was pushed and not yet written: the scanner's pieces are read off its front. */
+  private written = '';
+
+  constructor(private readonly sources: number) {}
+
+  push(text: string): string {
+    this.written += text;
+    return this.write(this.scanner.push(text));
+  }
+
+  flush(): string {
+    return this.write(this.scanner.flush());
+  }
+
+  private write(pieces: MarkerPiece[]): string {
+    let out = '';
+    for (let k = 0; k < pieces.length; k++) {
+      const piece = pieces[k] as MarkerPiece;
+      if (piece.type === 'text') {
+        out += piece.text;
+        this.written = this.written.slice(piece.text.length);
+        continue;
+      }
+      // the marker as written: its numbers are this piece and the ones after it
+      MARKER_HERE.lastIndex = 0;
+      const marker = MARKER_HERE.exec(this.written)?.[0] ?? '';
+      const numbers = markerNumbers(marker.slice(1, -1));
+      k += numbers.length - 1;
+      const named = numbers.filter(n => n >= 1 && n <= this.sources);
+      out += named.length === numbers.length ? marker : named.length > 0 ? `[${named.join(', ')}]` : '';
+      this.written = this.written.slice(marker.length);
+    }
+    return out;
+  }
+}
+
+/** `text`, a whole answer written from `sources` sources, without its invented numbers (see WithoutInventedNumbers). */
+export function withoutInventedNumbers(text: string, sources: number): string {
+  const filter = new WithoutInventedNumbers(sources);
+  return filter.push(text) + filter.flush();
+}
+
 /** Every marker number of a whole text, in order (outside code), with its ordinal. */
 export function markersOf(text: string): { n: number; ordinal: number }[] {
   const scanner = new MarkerScanner();

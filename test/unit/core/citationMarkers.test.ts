@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { claimBefore, ClaimTracker, type ClaimMarker } from '../../../src/core/citations/claims';
-import { MarkerScanner, markersOf, type MarkerPiece } from '../../../src/shared/citationMarkers';
+import {
+  MarkerScanner,
+  markersOf,
+  WithoutInventedNumbers,
+  withoutInventedNumbers,
+  type MarkerPiece,
+} from '../../../src/shared/citationMarkers';
 import { commitBoundary } from '../../../src/webview/streamingMarkdown';
 
 const show = (pieces: MarkerPiece[]) =>
@@ -69,6 +75,16 @@ describe('citation markers', () => {
     for (let i = 1; i < text.length; i++) {
       const split = scanAll(text.slice(0, i), text.slice(i));
       assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+  });
+
+  it('leaves out the numbers that name no source, and only them, however the tokens fall', () => {
+    const text = 'A [1, 7] and [3][4]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]` [0] end';
+    const want = 'A [1] and [3]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]`  end';
+    assert.equal(withoutInventedNumbers(text, 3), want);
+    for (let i = 1; i < text.length; i++) {
+      const filter = new WithoutInventedNumbers(3);
+      assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
     }
   });
 
