@@ -5,6 +5,7 @@ import type { AnswerEvent, Citation } from '../core/events';
 import { passageRef, type Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
+import { WithoutInventedNumbers } from '../shared/citationMarkers';
 import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
 import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
@@ -127,6 +128,11 @@ export function modelsFromArgs(
 
 async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
   let sources: Passage[] = [];
+  // the answer as every surface shows it: a number that names no source is left out
+  let shown = new WithoutInventedNumbers(0);
+  const write = (text: string) => {
+    if (text) io.out(text);
+  };
   // the latest verdict on each marker printed so far, for the Sources of an answer cut short
   const citations = new Map<number, Citation>();
   for await (const event of events) {
@@ -135,19 +141,23 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
         io.err(`… ${event.detail}\n`);
         break;
       case 'sources':
+        write(shown.flush());
         sources = event.sources;
+        shown = new WithoutInventedNumbers(sources.length);
         citations.clear();
         break;
       case 'token':
-        io.out(event.text);
+        write(shown.push(event.text));
         break;
       case 'citation':
         citations.set(event.citation.ordinal, event.citation);
         break;
       case 'done':
+        write(shown.flush());
         io.out(`\n\n${sourceLines(sourcesToShow(event, sources))}`);
         return 0;
       case 'error':
+        write(shown.flush());
         if (event.partial) {
           io.out(event.error.kind === 'stream-broken' ? '\n[interrupted]\n' : '\n');
           // what the partial answer cited so far is still worth opening

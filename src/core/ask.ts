@@ -1,3 +1,4 @@
+import { WithoutInventedNumbers } from '../shared/citationMarkers';
 import { realClock, type Clock } from './clock';
 import { cancelled, GroundedError, toGroundedError } from './errors';
 import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
@@ -44,7 +45,9 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
     usage,
   };
   const history = request.history ?? [];
+  // the answer as the surfaces show it: without the numbers that name no source (`done.answer`, `error.partial`)
   let partial = '';
+  let shown = new WithoutInventedNumbers(0);
   // by ordinal: a citation sent again (the model check's verdict) replaces the first
   const citations = new Map<number, Citation>();
   try {
@@ -76,15 +79,20 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
     });
     for await (const chunk of stream) {
       const event = chunk as AnswerEvent;
-      if (event.type === 'token') partial += event.text;
+      if (event.type === 'sources') {
+        partial += shown.flush();
+        shown = new WithoutInventedNumbers(event.sources.length);
+      }
+      if (event.type === 'token') partial += shown.push(event.text);
       if (event.type === 'citation') citations.set(event.citation.ordinal, event.citation);
       yield event;
     }
     if (request.signal?.aborted) throw cancelled();
+    partial += shown.flush();
     const cited = [...citations.values()].sort((a, b) => a.ordinal - b.ordinal);
     yield { type: 'done', answer: partial, citations: cited, usage, mode: deps.model ? mode : 'search' };
   } catch (e) {
-    yield { type: 'error', error: toGroundedError(e, request.signal), partial };
+    yield { type: 'error', error: toGroundedError(e, request.signal), partial: partial + shown.flush() };
   }
 }
 

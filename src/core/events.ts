@@ -14,7 +14,10 @@ export type Support = 'supported' | 'partial' | 'unsupported';
  */
 export interface Citation {
   n: number;
-  /** Which cited number of the answer this is, counted from 0 over the text outside code. */
+  /**
+   * Which cited number of the answer this is, counted from 0 over the streamed text (the `token` events) outside code,
+   * numbers that name no source included (`done.answer` leaves those out).
+   */
   ordinal: number;
   passage: Passage;
   claim: string;
@@ -43,7 +46,10 @@ export type AnswerEvent =
    * when it renders the marker; sent again with the same ordinal when the model check changes its verdict.
    */
   | { type: 'citation'; citation: Citation }
-  /** `model`: who answered, for people; the surface that chose the model adds it (the core does not know its name). */
+  /**
+   * `answer`: the tokens' text without the numbers that name no source, as every surface shows it. `model`: who
+   * answered, for people; the surface that chose the model adds it (the core does not know its name).
+   */
   | { type: 'done'; answer: string; citations: Citation[]; usage: Usage; mode: AnswerMode; model?: string }
   | { type: 'error'; error: GroundedError; partial: string };
 

@@ -61,6 +61,18 @@ function isDefinition(text: string): boolean {
   return text.length <= DEFINITION_LINE_LIMIT && DEFINITION.test(text);
 }
 
+/**
+ * How far after its `(` an inline link's destination and title, or after its `<` an autolink, are read: a link that
+ * runs longer is taken as text (what the scanner decides never depends on how the text was split into tokens).
+ */
+const LINK_LIMIT = 1000;
+/** An autolink (`<https://example.com/a[1]>`), as markdown-it reads one: a scheme, a colon, no white space. */
+const AUTOLINK_HERE = /<[A-Za-z][A-Za-z0-9.+-]{1,31}:[^<>\x00-\x20]*>/y;
+/** A start of an autolink that what arrives next may complete. */
+const OPEN_AUTOLINK = /^<(?:[A-Za-z][A-Za-z0-9.+-]{0,31}(?::[^<>\x00-\x20]*)?)?$/;
+/** The most nested parentheses markdown-it reads in a link's destination. */
+const DESTINATION_PARENS = 32;
+
 /** How much of a fence line after its run decides what it is (its info string, or what shows it is no fence). */
 const FENCE_LINE_LIMIT = 400;
 
@@ -315,7 +327,13 @@ export type MarkerPiece = { type: 'text'; text: string } | { type: 'marker'; n: 
 
 /**
  * Splits streamed text into text and markers, in order. A marker split across tokens (`[` + `2]`) is held back until
- * it is complete; markers inside fenced code blocks and inline code are text, not citations (`arr[1]` in code). A
+ * it is complete; markers inside fenced code blocks and inline code are text, not citations (`arr[1]` in code), and
+ * so are those in a link's destination or title (`[docs](https://x.org/a[1]b "see [2]")`) and in an autolink
+ * (`<https://x.org/[3]>`), which markdown-it renders as no text of the answer. A link is read as markdown-it reads
+ * it, on one line: its text's brackets balance (a marker's `]` may close it: `[1](url)`), a `(` right after the closing
+ * bracket opens its destination, and that link, once its `)` has arrived, keeps the brackets before it from closing
+ * another link (links do not nest). So the text after a `](` or a `<` is held back until its line shows whether it is
+ * a link (its `)` or `>`, the line's end, or LINK_LIMIT characters). A
  * code span opens with a run of backticks and closes with a run of the same length on its line, as CommonMark reads
  * it; a run that nothing closes is a literal backtick (`` Press the ` key [1] ``). So a run is held back until its
  * line shows which it is: a closing run, the line's end, or CODE_SPAN_LIMIT characters without either (then it is
@@ -334,6 +352,12 @@ export class MarkerScanner {
   private atLineStart = true;
   /** The current line's white space and quote markers, while `atLineStart`. */
   private line = new LineStart(ANSWER_START);
+  /** The `[` of the current line that may still open a link's text, innermost last: true for an image's (`![`). */
+  private openers: boolean[] = [];
+  /** Whether the last character scanned closed a link's text (`link`) or an image's (`image`): a `(` may follow. */
+  private closed: 'link' | 'image' | undefined;
+  /** The last character scanned (an escaping backslash, an image's `!`). */
+  private previous = '';
 
   push(text: string): MarkerPiece[] {
     this.pending += text;
@@ -421,11 +445,14 @@ export class MarkerScanner {
         }
         // any other line: indented code, or text (```ts``` on one line is inline code, read below)
       }
+      const closedBefore = this.closed;
+      this.closed = undefined;
       if (!inCode(this.context) && ch === '`') {
         const run = backtickRun(text, i);
         if (this.codeRun === 0) {
           const closed = closedOnItsLine(text, i + run.length, run.length);
           if (closed === undefined && !final) {
+            this.closed = closedBefore;
             this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
             break;
           }
@@ -435,20 +462,47 @@ export class MarkerScanner {
         i += run.length;
         continue;
       }
-      if (!inCode(this.context) && this.codeRun === 0 && ch === '[') {
-        MARKER_HERE.lastIndex = i;
-        const m = MARKER_HERE.exec(text);
-        if (m) {
-          if (plain) out.push({ type: 'text', text: plain });
-          plain = '';
-          for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
-          i += m[0].length;
+      if (!inCode(this.context) && this.codeRun === 0) {
+        const escaped = (i > 0 ? text[i - 1] : this.previous) === '\\';
+        // a link's destination and title, or an autolink: no text of the answer, so no citation in them
+        const end =
+          ch === '(' && closedBefore !== undefined
+            ? linkTailEnd(text, i)
+            : ch === '<' && !escaped
+              ? autolinkEnd(text, i)
+              : false;
+        if (end === undefined && !final) {
+          this.closed = closedBefore;
+          this.pending = text.slice(i) + this.pending; // read again once more of the line has arrived
+          break;
+        }
+        if (end) {
+          // a link's text holds no other link: the brackets open around it no longer open one
+          if (ch === '(' && closedBefore === 'link') this.openers = this.openers.filter(image => image);
+          plain += text.slice(i, end);
+          i = end;
           continue;
+        }
+        if (ch === '[') {
+          MARKER_HERE.lastIndex = i;
+          const m = MARKER_HERE.exec(text);
+          if (m) {
+            if (plain) out.push({ type: 'text', text: plain });
+            plain = '';
+            for (const n of markerNumbers(m[1] ?? '')) out.push({ type: 'marker', n, ordinal: this.ordinal++ });
+            i += m[0].length;
+            if (!escaped) this.closed = 'link';
+            continue;
+          }
+          if (!escaped) this.openers.push((i > 0 ? text[i - 1] : this.previous) === '!');
+        } else if (ch === ']' && !escaped && this.openers.length > 0) {
+          this.closed = this.openers.pop() ? 'image' : 'link';
         }
       }
       plain += ch;
       i++;
     }
+    if (i > 0) this.previous = text[i - 1] as string;
     if (plain) out.push({ type: 'text', text: plain });
     return out;
   }
@@ -460,7 +514,84 @@ export class MarkerScanner {
     // inline code does not cross a paragraph in practice; ending it at a line end keeps one stray backtick from
     // hiding every later marker
     this.codeRun = 0;
+    this.openers = [];
+    this.closed = undefined;
   }
+}
+
+/**
+ * Where the destination and title of an inline link whose `(` is at `from` end (after its `)`), as markdown-it reads
+ * them on one line within LINK_LIMIT characters; false when they are no link's; undefined when `text` ends first.
+ */
+function linkTailEnd(text: string, from: number): number | false | undefined {
+  const stop = from + LINK_LIMIT;
+  // past the limit reads as the line's end, so the answer does not depend on how much has arrived
+  const at = (k: number): string | undefined => (k >= stop ? '\n' : text[k]);
+  let i = from + 1;
+  const skipSpaces = () => {
+    while (at(i) === ' ' || at(i) === '\t') i++;
+  };
+  skipSpaces();
+  let ch = at(i);
+  if (ch === undefined) return undefined;
+  if (ch === '<') {
+    // `<a destination with spaces>`
+    for (i++; ; i++) {
+      ch = at(i);
+      if (ch === undefined) return undefined;
+      if (ch === '\n' || ch === '<') return false;
+      if (ch === '>') break;
+      if (ch === '\\' && at(i + 1) !== '\n') i++;
+    }
+    i++;
+  } else {
+    // no white space or control character; parentheses balanced
+    let depth = 0;
+    for (; ; i++) {
+      ch = at(i);
+      if (ch === undefined) return undefined;
+      if (ch <= ' ' || ch === '\x7f') break;
+      if (ch === '\\') {
+        const next = at(i + 1);
+        if (next === undefined) return undefined;
+        if (next <= ' ') break;
+        i++;
+      } else if (ch === '(') {
+        if (++depth > DESTINATION_PARENS) return false;
+      } else if (ch === ')') {
+        if (depth === 0) break;
+        depth--;
+      }
+    }
+    if (depth > 0) return false;
+  }
+  const destinationEnd = i;
+  skipSpaces();
+  ch = at(i);
+  if (ch === undefined) return undefined;
+  if (i > destinationEnd && (ch === '"' || ch === "'" || ch === '(')) {
+    const close = ch === '(' ? ')' : ch;
+    for (i++; ; i++) {
+      ch = at(i);
+      if (ch === undefined) return undefined;
+      if (ch === '\n' || (close === ')' && ch === '(')) return false;
+      if (ch === close) break;
+      if (ch === '\\' && at(i + 1) !== '\n') i++;
+    }
+    i++;
+    skipSpaces();
+    ch = at(i);
+    if (ch === undefined) return undefined;
+  }
+  return ch === ')' ? i + 1 : false;
+}
+
+/** Where an autolink whose `<` is at `from` ends (after its `>`); false when none does; undefined when `text` ends first. */
+function autolinkEnd(text: string, from: number): number | false | undefined {
+  AUTOLINK_HERE.lastIndex = from;
+  const m = AUTOLINK_HERE.exec(text);
+  if (m) return m[0].length <= LINK_LIMIT ? from + m[0].length : false;
+  return text.length - from < LINK_LIMIT && OPEN_AUTOLINK.test(text.slice(from)) ? undefined : false;
 }
 
 /** The run of backticks that starts at `at`. */
@@ -484,6 +615,56 @@ function closedOnItsLine(text: string, from: number, length: number): boolean | 
     i += run.length - 1;
   }
   return undefined;
+}
+
+/**
+ * Streamed answer text as every surface shows it: each number of a marker that names none of the answer's `sources`
+ * sources is left out (`[1, 7]` of three sources reads `[1]`, and `[7]` goes), since the model invented it. Markers
+ * that name sources, and brackets in code or links, stay as written. Text that may still become a marker is held
+ * back, as MarkerScanner holds it, until the next push or the flush.
+ */
+export class WithoutInventedNumbers {
+  private readonly scanner = new MarkerScanner();
+  /** What was pushed and not yet written: the scanner's pieces are read off its front. */
+  private written = '';
+
+  constructor(private readonly sources: number) {}
+
+  push(text: string): string {
+    this.written += text;
+    return this.write(this.scanner.push(text));
+  }
+
+  flush(): string {
+    return this.write(this.scanner.flush());
+  }
+
+  private write(pieces: MarkerPiece[]): string {
+    let out = '';
+    for (let k = 0; k < pieces.length; k++) {
+      const piece = pieces[k] as MarkerPiece;
+      if (piece.type === 'text') {
+        out += piece.text;
+        this.written = this.written.slice(piece.text.length);
+        continue;
+      }
+      // the marker as written: its numbers are this piece and the ones after it
+      MARKER_HERE.lastIndex = 0;
+      const marker = MARKER_HERE.exec(this.written)?.[0] ?? '';
+      const numbers = markerNumbers(marker.slice(1, -1));
+      k += numbers.length - 1;
+      const named = numbers.filter(n => n >= 1 && n <= this.sources);
+      out += named.length === numbers.length ? marker : named.length > 0 ? `[${named.join(', ')}]` : '';
+      this.written = this.written.slice(marker.length);
+    }
+    return out;
+  }
+}
+
+/** `text`, a whole answer written from `sources` sources, without its invented numbers (see WithoutInventedNumbers). */
+export function withoutInventedNumbers(text: string, sources: number): string {
+  const filter = new WithoutInventedNumbers(sources);
+  return filter.push(text) + filter.flush();
 }
 
 /** Every marker number of a whole text, in order (outside code), with its ordinal. */

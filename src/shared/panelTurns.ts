@@ -1,5 +1,6 @@
 // How a panel turn changes with each message about it: the host keeps its copy of the turn with this, and the
 // webview renders its copy with it, so the two cannot disagree. Pure: no DOM, no VS Code.
+import { withoutInventedNumbers } from './citationMarkers';
 import { withoutExcerpt, type HostToPanel, type SourceView, type TurnView } from './messages';
 
 /** The messages about one turn; the others (`restore`, `turnStarted`, `cleared`, `focusInput`) are not about one. */
@@ -99,7 +100,9 @@ export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
  */
 export function copyText(view: TurnView): string {
   const { cited } = splitSources(view);
-  if (cited.length === 0) return view.answer;
+  // as the panel shows it: a number that names no source is left out
+  const answer = withoutInventedNumbers(view.answer, view.sources.length);
+  if (cited.length === 0) return answer;
   const lines = cited.map(s => `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`);
-  return `${view.answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;
+  return `${answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;
 }

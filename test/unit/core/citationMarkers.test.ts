@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { claimBefore, ClaimTracker, type ClaimMarker } from '../../../src/core/citations/claims';
-import { MarkerScanner, markersOf, type MarkerPiece } from '../../../src/shared/citationMarkers';
+import {
+  MarkerScanner,
+  markersOf,
+  WithoutInventedNumbers,
+  withoutInventedNumbers,
+  type MarkerPiece,
+} from '../../../src/shared/citationMarkers';
 import { commitBoundary } from '../../../src/webview/streamingMarkdown';
 
 const show = (pieces: MarkerPiece[]) =>
@@ -55,6 +61,31 @@ describe('citation markers', () => {
       markersOf('Flux [1].\n[2]: https://x\n\n[3]: docs/a.md, the setup\n\n> [4]: x').map(m => m.n),
       [1, 2, 3],
     );
+  });
+
+  it('reads no citation in a link destination, title or autolink, as markdown-it renders them, however the tokens fall', () => {
+    const text =
+      'See [the docs](https://x.org/a[1]b "about [2]") [3], <https://x.org/[4]> [5] and [Guide [6]](g.md).\n' +
+      'Not links: [a](b[7] c), [a](b[8]\nthen [x [d](u)](v[9]) and a < b [10].';
+    const whole = scanAll(text);
+    assert.deepEqual(
+      markersOf(text).map(m => m.n),
+      [3, 5, 6, 7, 8, 9, 10],
+    );
+    for (let i = 1; i < text.length; i++) {
+      const split = scanAll(text.slice(0, i), text.slice(i));
+      assert.equal(split.replace(/\|/g, ''), whole.replace(/\|/g, ''), `split at ${i}`);
+    }
+  });
+
+  it('leaves out the numbers that name no source, and only them, however the tokens fall', () => {
+    const text = 'A [1, 7] and [3][4]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]` [0] end';
+    const want = 'A [1] and [3]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]`  end';
+    assert.equal(withoutInventedNumbers(text, 3), want);
+    for (let i = 1; i < text.length; i++) {
+      const filter = new WithoutInventedNumbers(3);
+      assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
+    }
   });
 
   it('leaves brackets that are not citations alone', () => {

@@ -6,7 +6,7 @@ import { random } from '../../fakes/seededRandom';
 
 // Random answers built from the pieces that decide what is code: fences of both kinds and lengths (some with an info
 // string, some holding backticks), list items with their code indented, block quotes with code in them, inline code,
-// stray backticks, markers split anywhere, CRLF. Every surface must count the same markers with the same ordinals: the core scanning the stream as
+// stray backticks, links with markers in their destinations and titles, markers split anywhere, CRLF. Every surface must count the same markers with the same ordinals: the core scanning the stream as
 // it arrives, chat scanning it the same way, and the panel scanning each block it commits at a blank line.
 
 const PIECES = [
@@ -45,6 +45,12 @@ const PIECES = [
   '>     code[53]\n>\n>    para [54]',
   '> 1. Step one\n>    - sub [56]\n>\n>      More [57].',
   '>\ttab [58]\n>\n>\t\tcode[59]',
+  'See [the docs](https://x.org/a[60]b) [61].',
+  'Open <https://x.org/p[62]> now [63].',
+  '[Guide [64]](docs/g.md "about [65]")',
+  '[x [d](u)](v[66])',
+  'Bad [a](b[67] c) link.',
+  "![img](s[68].png) and [b](<c [69]> 't [70]')",
   '[',
   '17]',
   '`',
@@ -61,9 +67,13 @@ function answer(next: () => number, blocks = false): string {
   return next() < 0.3 ? text.replace(/\n/g, '\r\n') : text;
 }
 
-/** The cited numbers that markdown-it renders outside code. */
+/** The cited numbers that markdown-it renders outside code, links' destinations and titles, and autolinks. */
 function renderedMarkers(markdown: { render(text: string): string }, text: string): number[] {
-  const html = markdown.render(text).replace(/<code[^>]*>[\s\S]*?<\/code>/g, '');
+  const html = markdown
+    .render(text)
+    .replace(/<code[^>]*>[\s\S]*?<\/code>/g, '')
+    .replace(/<a href="[^"]*">https:[^<]*<\/a>/g, '')
+    .replace(/<[^>]*>/g, '');
   return [...html.matchAll(/\[(\d{1,3}(?:\s*,\s*\d{1,3})*)\]/g)].flatMap(m =>
     (m[1] ?? '').split(',').map((n: string) => Number(n.trim())),
   );

@@ -151,6 +151,19 @@ describe('grounded ask', () => {
     );
   });
 
+  it('leaves out a number that names no source, printed and in done.answer alike, as chat and the panel do', async () => {
+    await server.close();
+    server = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget` ', '[2]', '[1', ', 7].'],
+    }));
+    const printed = await cli(['install widget', ...model()]);
+    assert.equal(printed.code, 0, printed.err);
+    assert.match(printed.out, /^Run `npm install widget` \[1\]\.\n\nSources:\n {2}\[1\] README\.md:7-7 /);
+    const json = await cli(['install widget', ...model(), '--json']);
+    const done = JSON.parse(json.out.trim().split('\n').at(-1) ?? '') as { type: string; answer: string };
+    assert.deepEqual([done.type, done.answer], ['done', 'Run `npm install widget` [1].']);
+  });
+
   it('prints cited search results without a model', async () => {
     const { code, out } = await cli(['install widget', '--folder', FIXTURE_WORKSPACE]);
     assert.equal(code, 0);

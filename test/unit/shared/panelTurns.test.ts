@@ -190,4 +190,16 @@ describe('a panel turn, message by message', () => {
     );
     assert.equal(copyText({ ...view, cited: [] }), view.answer, 'an answer citing nothing is copied as it is');
   });
+
+  it('copies an answer without the numbers that name no source, as the panel shows it', () => {
+    const view: TurnView = {
+      id: 't',
+      question: 'q',
+      answer: 'Flux is 88 [1, 7][9]. Use `a[9]`.\n',
+      sources: [{ n: 1, path: 'docs/flux.md', startLine: 40, endLine: 52 }],
+      cited: [1],
+      status: 'done',
+    };
+    assert.equal(copyText(view), 'Flux is 88 [1]. Use `a[9]`.\n\nSources:\n[1] docs/flux.md:40-52\n');
+  });
 });
