@@ -58,7 +58,9 @@ function invokeReply(
       const watchdog = new Watchdog(ctx.signal);
       if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
       try {
-        const result = await model.invoke(messages, { signal: watchdog.signal });
+        // LangChain's invoke() waits for the model whatever its signal says: a model that ignores it (a VS Code
+        // model's provider may) would outlast the limit and a cancel, so the wait ends when the signal aborts
+        const result = await untilAborted(model.invoke(messages, { signal: watchdog.signal }), watchdog.signal);
         const finish: unknown = result.response_metadata['finish_reason'];
         return { text: contentText(result.content), finish: typeof finish === 'string' ? finish : undefined };
       } catch (e) {
@@ -281,6 +283,16 @@ class Watchdog {
     clearTimeout(this.timer);
     this.unlink();
   }
+}
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

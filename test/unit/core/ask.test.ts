@@ -7,6 +7,7 @@ import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type RecordedCall, type Script } from '../../fakes/scriptedChatModel';
 import { collect } from '../../support/collect';
+import { until } from '../../support/until';
 
 const isGrade = (c: RecordedCall) => c.system.startsWith('You grade');
 const isRewrite = (c: RecordedCall) => c.system.startsWith('You rewrite');
@@ -311,6 +312,28 @@ describe('ask()', () => {
     const done = last(events);
     assert.ok(done?.type === 'done');
     assert.equal(done.usage.retries, 0);
+  });
+
+  it('gives up a grade whose model ignores the abort at the reply limit, and ends it at once when cancelled', async () => {
+    const m = model({ grade: { deaf: true }, generate: [{ tokens: ['fine [1]'] }] });
+    const events = await answer(
+      { question: 'q' },
+      { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } },
+    );
+    assert.ok(
+      events.some(e => e.type === 'step' && e.name === 'grade' && /Grading failed.*top passages/.test(e.detail)),
+    );
+    assert.equal(tokens(events), 'fine [1]');
+
+    const controller = new AbortController();
+    const cancelling = model({ grade: { deaf: true }, generate: [{ tokens: ['never'] }] });
+    const pending = answer({ question: 'q', signal: controller.signal }, { retriever: three, model: cancelling });
+    await until(() => cancelling.calls.length > 0);
+    controller.abort();
+    const end = last(await pending);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'cancelled');
+    assert.equal(cancelling.calls.filter(c => !isGrade(c)).length, 0);
   });
 
   it('still retries a grade that fails fast with a transient error', async () => {
