@@ -14,8 +14,9 @@ export interface CallContext {
   /** Counts every request sent, for `usage`. */
   onCall(kind: 'call' | 'retry' | 'fallback'): void;
   /**
-   * No reply to a non-streaming call within this time counts as a timeout (retried like a network error); unset: no
-   * limit but the client's own (the OpenAI client's is 10 minutes).
+   * No reply to a non-streaming call within this time ends the call with a timeout, not retried: a model that took
+   * the request and sent nothing for that long would most likely do so again, each retry costing the whole limit.
+   * Unset: no limit but the client's own (the OpenAI client's is 10 minutes).
    */
   replyTimeoutMs?: number;
 }
@@ -40,7 +41,7 @@ const FINAL: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * One non-streaming call, retried on transient errors, each attempt given up after `replyTimeoutMs`: its reply's
+ * One non-streaming call, retried on transient errors, given up after `replyTimeoutMs` without a reply: its reply's
  * answer, past a reasoning model's opening `<think>…</think>` (see AnswerStart), whose drafts and words are not read.
  */
 export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
@@ -53,21 +54,29 @@ function invokeReply(
   messages: BaseMessage[],
   ctx: CallContext,
 ): Promise<{ text: string; finish?: string }> {
-  return withRetry(async attempt => {
-    ctx.onCall(attempt === 0 ? 'call' : 'retry');
-    const watchdog = new Watchdog(ctx.signal);
-    if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
-    try {
-      const result = await model.invoke(messages, { signal: watchdog.signal });
-      const finish: unknown = result.response_metadata['finish_reason'];
-      return { text: contentText(result.content), finish: typeof finish === 'string' ? finish : undefined };
-    } catch (e) {
-      // aborted by the watchdog: a timeout, not a cancel
-      throw watchdog.error ?? e;
-    } finally {
-      watchdog.disarm();
-    }
-  }, retryOptions(ctx));
+  let outlasted: GroundedError | undefined;
+  return withRetry(
+    async attempt => {
+      ctx.onCall(attempt === 0 ? 'call' : 'retry');
+      const watchdog = new Watchdog(ctx.signal);
+      if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
+      try {
+        // LangChain's invoke() waits for the model whatever its signal says: a model that ignores it (a VS Code
+        // model's provider may) would outlast the limit and a cancel, so the wait ends when the signal aborts
+        const result = await untilAborted(model.invoke(messages, { signal: watchdog.signal }), watchdog.signal);
+        const finish: unknown = result.response_metadata['finish_reason'];
+        return { text: contentText(result.content), finish: typeof finish === 'string' ? finish : undefined };
+      } catch (e) {
+        // aborted by the watchdog: a timeout, not a cancel
+        outlasted = watchdog.error;
+        throw watchdog.error ?? e;
+      } finally {
+        watchdog.disarm();
+      }
+    },
+    // an attempt that outlasts the reply limit ends the call; other transient failures are retried
+    { ...retryOptions(ctx), shouldRetry: err => err.transient && err !== outlasted },
+  );
 }
 
 /**
@@ -282,6 +291,16 @@ class Watchdog {
     clearTimeout(this.timer);
     this.unlink();
   }
+}
+
+/** `work`, or a rejection with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);

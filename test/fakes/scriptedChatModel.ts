@@ -14,6 +14,8 @@ export interface Script {
   failAfter?: { tokens: number; error: Error };
   /** Never answers until aborted. */
   stall?: boolean;
+  /** invoke() never answers, even when aborted: a provider that ignores cancellation. */
+  deaf?: boolean;
 }
 
 export interface RecordedCall {
@@ -55,6 +57,7 @@ export class ScriptedChatModel extends BaseChatModel {
   async _generate(messages: BaseMessage[], options: this['ParsedCallOptions']): Promise<ChatResult> {
     const call = this.record('invoke', messages);
     const script = this.next(call, this.calls.length - 1);
+    if (script.deaf) await new Promise<never>(() => undefined);
     await wait(script.delayMs ?? 0, options.signal, call, script.stall);
     if (script.failBefore) throw script.failBefore;
     const text = script.reply ?? (script.tokens ?? []).join('');

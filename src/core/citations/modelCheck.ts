@@ -84,8 +84,9 @@ function supportOf(word: string): Support {
 
 /**
  * Reads the checker's reply leniently: `{"verdicts": [...]}`, a bare list, objects with a `support` or `verdict`
- * field and maybe `lines: [first, last]`, or one verdict word per line. Undefined unless there is exactly one
- * readable verdict per claim. Lines are kept only where they are a run of at most eight of the lines shown for
+ * field and maybe `lines: [first, last]`, or one verdict word per line. A reasoning model's `<think>…</think>` is not
+ * read: its drafts and its verdict words are not the reply. Undefined unless there is exactly one readable verdict
+ * per claim. Lines are kept only where they are a run of at most eight of the lines shown for
  * that claim (`shown`, by claim); a verdict with unusable lines keeps its verdict and drops the lines.
  */
 export function parseVerdicts(
@@ -104,7 +105,9 @@ export function parseVerdicts(
     const lines = linesWithin(record?.lines, shown[i]);
     return lines ? { support, lines } : { support };
   };
-  for (const value of jsonValues(reply)) {
+  // an unclosed <think> (a reply cut short) is all reasoning
+  const text = reply.replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '');
+  for (const value of jsonValues(text)) {
     const list = Array.isArray(value)
       ? value
       : value && typeof value === 'object'
@@ -116,7 +119,7 @@ export function parseVerdicts(
     // a list of verdicts, but not one readable verdict per claim; a list of anything else (`[1]`) is not the reply
     if (!Array.isArray(value) || verdicts.some(v => v !== undefined)) return undefined;
   }
-  const words = reply.match(VERDICT_WORD) ?? [];
+  const words = text.match(VERDICT_WORD) ?? [];
   return words.length === count ? words.map(w => ({ support: supportOf(w) })) : undefined;
 }
 

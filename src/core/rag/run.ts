@@ -1,7 +1,9 @@
 import { Annotation, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Clock } from '../clock';
 import type { AnswerEvent, Usage } from '../events';
-import type { CallContext } from '../modelCall';
+import type { BaseMessage } from '@langchain/core/messages';
+import { toGroundedError } from '../errors';
+import { invokeWithRetry, type CallContext } from '../modelCall';
 import type { AskOptions } from '../options';
 import type { ChatModel, Retriever } from '../ports';
 
@@ -16,6 +18,8 @@ export interface RagRun {
   clock: Clock;
   signal?: AbortSignal;
   usage: Usage;
+  /** Set when a helper call got no reply within its limit: the helper is not asked again in this run. */
+  helperTimedOut?: boolean;
 }
 
 /**
@@ -40,12 +44,34 @@ export function emitter(config: RagConfig): (event: AnswerEvent) => void {
 
 /**
  * The model that grades, rewrites and checks citations: the helper when one is set, else the generator (none in
- * no-model mode), with its own input limit (a helper's, when it states one, else the generator's).
+ * no-model mode, nor after a helper call of this run timed out), with its own input limit (a helper's, when it
+ * states one, else the generator's).
  */
 export function helperOf(run: RagRun): { model?: ChatModel; maxInputTokens?: number } {
   const { maxInputTokens, helperMaxInputTokens } = run.options;
+  if (run.helperTimedOut) return { maxInputTokens };
   if (run.helperModel) return { model: run.helperModel, maxInputTokens: helperMaxInputTokens ?? maxInputTokens };
   return { model: run.model, maxInputTokens };
+}
+
+/**
+ * One helper call (a grade, a rewrite, a citation check): one request, retried on transient failures, given up
+ * without a retry when no reply comes within the first-token limit. Such a timeout is remembered: the helper's other
+ * calls are optimisations too, and each would cost the user that limit again.
+ */
+export async function invokeHelper(
+  run: RagRun,
+  model: ChatModel,
+  messages: BaseMessage[],
+  onStatus: (detail: string) => void,
+): Promise<string> {
+  try {
+    return await invokeWithRetry(model, messages, callContext(run, onStatus));
+  } catch (e) {
+    const err = toGroundedError(e, run.signal);
+    if (err.kind === 'timeout') run.helperTimedOut = true;
+    throw err;
+  }
 }
 
 export function callContext(run: RagRun, onStatus: (detail: string) => void): CallContext {

@@ -7,6 +7,7 @@ import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type RecordedCall, type Script } from '../../fakes/scriptedChatModel';
 import { collect } from '../../support/collect';
+import { until } from '../../support/until';
 
 const isGrade = (c: RecordedCall) => c.system.startsWith('You grade');
 const isRewrite = (c: RecordedCall) => c.system.startsWith('You rewrite');
@@ -294,6 +295,62 @@ describe('ask()', () => {
     assert.equal(end.error.kind, 'cancelled');
   });
 
+  it('asks a grader that never answers once, then answers from the top passages without asking it again', async () => {
+    const r = new FakeRetriever(() => [passage(1, 'flux level is 88')]);
+    const m = model({ grade: { stall: true }, generate: [{ tokens: ['fine [1]'] }] });
+    const events = await answer(
+      { question: 'q' },
+      // a grade that keeps no passage would otherwise rewrite the query: the stalled helper is not asked to
+      { retriever: r, model: m, options: { firstTokenTimeoutMs: 30, minRelevant: 2 } },
+    );
+    assert.equal(m.calls.filter(isGrade).length, 1, 'one grading request, not retried after its timeout');
+    assert.equal(m.calls.filter(isRewrite).length, 0, 'no rewrite asked of the model that did not answer');
+    assert.ok(
+      events.some(e => e.type === 'step' && e.name === 'grade' && /Grading failed.*top passages/.test(e.detail)),
+    );
+    assert.equal(tokens(events), 'fine [1]');
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.equal(done.usage.retries, 0);
+  });
+
+  it('gives up a grade whose model ignores the abort at the reply limit, and ends it at once when cancelled', async () => {
+    const m = model({ grade: { deaf: true }, generate: [{ tokens: ['fine [1]'] }] });
+    const events = await answer(
+      { question: 'q' },
+      { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } },
+    );
+    assert.ok(
+      events.some(e => e.type === 'step' && e.name === 'grade' && /Grading failed.*top passages/.test(e.detail)),
+    );
+    assert.equal(tokens(events), 'fine [1]');
+
+    const controller = new AbortController();
+    const cancelling = model({ grade: { deaf: true }, generate: [{ tokens: ['never'] }] });
+    const pending = answer({ question: 'q', signal: controller.signal }, { retriever: three, model: cancelling });
+    await until(() => cancelling.calls.length > 0);
+    controller.abort();
+    const end = last(await pending);
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error.kind, 'cancelled');
+    assert.equal(cancelling.calls.filter(c => !isGrade(c)).length, 0);
+  });
+
+  it('still retries a grade that fails fast with a transient error', async () => {
+    let grades = 0;
+    const m = new ScriptedChatModel(call =>
+      isGrade(call)
+        ? ++grades === 1
+          ? { failBefore: httpError(503) }
+          : { reply: '{"relevant":[2]}' }
+        : { tokens: ['ok [1]'] },
+    );
+    const events = await answer({ question: 'q' }, { retriever: three, model: m });
+    assert.equal(grades, 2);
+    const sources = events.find(e => e.type === 'sources');
+    assert.deepEqual(sources?.type === 'sources' && sources.sources.map(p => p.path), ['docs/file2.md']);
+  });
+
   it('times out a model that sends nothing, then retries', async () => {
     const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
     const events = await answer(
@@ -515,8 +572,40 @@ describe('ask() with the model check of citations', () => {
     }
   });
 
+  it('does not ask for the check after the grader sent no reply in time, and says so', async () => {
+    const m = new ScriptedChatModel(call =>
+      isGrade(call) ? { stall: true } : { tokens: ['The flux level is 88 [1]. ', 'Logs go to /var/log [2].'] },
+    );
+    const events = await answer(
+      { question: 'flux and logs?' },
+      { retriever: sources, model: m, options: { citationCheck: 'model', firstTokenTimeoutMs: 30 } },
+    );
+    assert.equal(m.calls.filter(c => c.system.startsWith('You check citations')).length, 0);
+    assert.equal(m.calls.filter(isGrade).length, 1);
+    assert.ok(events.some(e => e.type === 'step' && /no reply in time.*keeping the lexical verdicts/.test(e.detail)));
+    const done = last(events);
+    assert.ok(done?.type === 'done');
+    assert.deepEqual(
+      done.citations.map(c => c.support),
+      ['supported', 'supported'],
+    );
+  });
+
+  it('gives up a check the model never answers after one limit, keeping the lexical verdicts', async () => {
+    const m = checker({ stall: true });
+    const events = await answer(
+      { question: 'flux and logs?' },
+      { retriever: sources, model: m, options: { citationCheck: 'model', firstTokenTimeoutMs: 30 } },
+    );
+    assert.equal(m.calls.filter(c => c.system.startsWith('You check citations')).length, 1);
+    assert.ok(
+      events.some(e => e.type === 'step' && /citation check failed.*keeping the lexical verdicts/.test(e.detail)),
+    );
+    assert.equal(last(events)?.type, 'done');
+  });
+
   it('keeps the lexical verdicts when the check’s reply is unreadable or the call fails', async () => {
-    for (const check of [{ reply: 'I am not sure.' }, { error: httpError(500) }]) {
+    for (const check of [{ reply: 'I am not sure.' }, { failBefore: httpError(500) }]) {
       const events = await run(check);
       const done = last(events);
       assert.ok(done?.type === 'done', JSON.stringify(done));

@@ -1,9 +1,8 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { CHECK_SYSTEM, parseVerdicts } from '../../citations/modelCheck';
 import { toGroundedError } from '../../errors';
-import { invokeWithRetry } from '../../modelCall';
 import { fitCheckPrompt } from '../promptBudget';
-import { callContext, emitter, helperOf, runOf, type RagConfig } from '../run';
+import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /**
@@ -17,6 +16,14 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
   const emit = emitter(config);
   const { model, maxInputTokens } = helperOf(run);
   const citations = state.citations;
+  if (run.helperTimedOut && citations.length > 0) {
+    emit({
+      type: 'step',
+      name: 'generate',
+      detail: 'The model sent no reply in time earlier in this answer; keeping the lexical verdicts without asking it',
+    });
+    return {};
+  }
   if (!model || citations.length === 0) return {};
   // within the checker's input limit: the first citations that fit; the others keep their lexical verdicts
   const prompt = fitCheckPrompt(citations, maxInputTokens);
@@ -36,11 +43,7 @@ export async function checkCitations(state: RagStateType, config: RagConfig): Pr
   let reply: string;
   try {
     const messages = [new SystemMessage(CHECK_SYSTEM), new HumanMessage(prompt.text)];
-    reply = await invokeWithRetry(
-      model,
-      messages,
-      callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
-    );
+    reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'generate', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled') throw err;

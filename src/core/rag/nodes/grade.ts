@@ -1,10 +1,9 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
-import { invokeWithRetry } from '../../modelCall';
 import type { Passage } from '../../passage';
 import { fitGradePrompt } from '../promptBudget';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
-import { callContext, emitter, helperOf, runOf, type RagConfig } from '../run';
+import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Grades every retrieved passage in ONE model call; a failed or unreadable grade keeps the top passages. */
@@ -34,11 +33,7 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
       new SystemMessage(GRADE_SYSTEM),
       new HumanMessage(gradeUserPrompt(state.question, graded, prompt.passageChars)),
     ];
-    reply = await invokeWithRetry(
-      model,
-      messages,
-      callContext(run, detail => emit({ type: 'step', name: 'grade', detail })),
-    );
+    reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'grade', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled' || err.kind === 'auth') throw err;

@@ -1,9 +1,8 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
-import { invokeWithRetry } from '../../modelCall';
 import { fitRewritePrompt } from '../promptBudget';
 import { REWRITE_SYSTEM } from '../prompts';
-import { callContext, emitter, helperOf, runOf, type RagConfig } from '../run';
+import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 import { clip } from './retrieve';
 
@@ -29,11 +28,7 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
   let reply = '';
   try {
     const messages = [new SystemMessage(REWRITE_SYSTEM), new HumanMessage(prompt)];
-    reply = await invokeWithRetry(
-      model,
-      messages,
-      callContext(run, detail => emit({ type: 'step', name: 'rewrite', detail })),
-    );
+    reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'rewrite', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
