@@ -291,12 +291,15 @@ describe('panel webview (component, Chromium)', function () {
     const chips = await p.page
       .locator('.answer button.cite')
       .evaluateAll(bs => bs.map(b => `${(b as HTMLElement).dataset.ordinal}:${b.textContent}`));
-    // the core counts the [2] of the link's title (not the indented or fenced code's); it cannot be a chip, and the
-    // numbers after it keep their ordinals
-    const notChips = new Set([3]);
+    // the core counts neither the [2] of the link's title nor the indented or fenced code's: every marker it counts
+    // is a chip, with its ordinal
+    assert.deepEqual(
+      markers.map(m => `${m.ordinal}:${m.n}`),
+      ['0:1', '1:2', '2:1', '3:1', '4:2', '5:1', '6:1'],
+    );
     assert.deepEqual(
       chips,
-      markers.filter(m => !notChips.has(m.ordinal)).map(m => `${m.ordinal}:${m.n}`),
+      markers.map(m => `${m.ordinal}:${m.n}`),
     );
     assert.deepEqual(await p.page.locator('.answer pre code').evaluateAll(cs => cs.map(c => c.textContent)), [
       'indented code [1]\n',
