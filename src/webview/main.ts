@@ -408,7 +408,8 @@ stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }))
 // truth for the conversation) follows `ready`.
 const saved = vscode.getState();
 saved?.turns?.map(upgradeSavedView).forEach(renderTurn);
-question.value = saved?.draft ?? '';
+// what was typed before this script ran stays: only an empty box takes the saved draft
+if (!question.value && saved?.draft) question.value = saved.draft;
 updateChrome();
 fitQuestion();
 // a view opened with focus (its first Grounded: Ask…) starts with the cursor in the box
