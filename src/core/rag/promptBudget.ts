@@ -13,11 +13,6 @@ import {
   rewriteUserPrompt,
 } from './prompts';
 
-/**
- * Characters per token assumed for ASCII text. English runs near 4 and code near 3–3.5 in the common tokenizers, so
- * 3.5 overestimates a prompt's tokens more often than not: a prompt that fits by this count fits the model.
- */
-const ASCII_CHARS_PER_TOKEN = 3.5;
 /** Tokens a chat template adds around each message (role markers, separators). */
 const MESSAGE_TOKENS = 8;
 /** At most this much of the limit is kept for the reply: a context window such as Ollama's holds prompt and reply. */
@@ -29,11 +24,54 @@ const SHORTER_PASSAGE_CHARS = [1200, 600];
 const MIN_PASSAGE_CHARS = 150;
 const SHORTER_GRADE_CHARS = [350, 200];
 
-/** A conservative token count: ASCII at 3.5 characters a token, every other character a token of its own. */
+/**
+ * Text in the pieces the common BPE tokenizers (cl100k, o200k) cut it into before merging: words (a capital starts a
+ * new one, so camelCase is several), runs of capitals, of digits, of ASCII punctuation, of whitespace; every other
+ * character alone. A piece is one token or more: dense text (minified code, math, numbers, hashes) has many short ones.
+ */
+const PIECES = /[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+|[\t-\r ]+|[\0-\x08\x0e-\x1f!-/:-@[-`{-~\x7f]+|[^\0-\x7f]/gu;
+
+/**
+ * Tokens a character of a script other than ASCII takes at most, as measured with cl100k (o200k takes fewer): about
+ * 0.4–0.55 for Cyrillic; about 1 for Greek, Arabic, Hebrew and Thai, and up to 1.3 for Devanagari; 0.85–1.45 for Chinese, Japanese and
+ * Korean (traditional Chinese the most); up to 2 for Bengali, Tamil, Gujarati, Kannada, Khmer, Georgian and Armenian,
+ * and beyond the Basic Multilingual Plane (emoji).
+ */
+function characterTokens(codePoint: number): number {
+  if (codePoint >= 0x0400 && codePoint <= 0x052f) return 0.6; // Cyrillic
+  if (codePoint >= 0x0370 && codePoint <= 0x03ff) return 1.2; // Greek
+  if (codePoint >= 0x0590 && codePoint <= 0x06ff) return 1.2; // Hebrew, Arabic
+  if (codePoint >= 0x0900 && codePoint <= 0x097f) return 1.5; // Devanagari
+  if (codePoint >= 0x0e00 && codePoint <= 0x0e7f) return 1.2; // Thai
+  // CJK punctuation, kana, Hangul letters, ideographs, Hangul syllables, full-width forms
+  if ((codePoint >= 0x3000 && codePoint <= 0x9fff) || (codePoint >= 0xac00 && codePoint <= 0xd7af)) return 1.5;
+  if (codePoint >= 0xff00 && codePoint <= 0xffef) return 1.5;
+  return codePoint > 0xffff ? 3 : 2;
+}
+
+/**
+ * A token count that errs high, without a tokenizer: each piece (see PIECES) counts as the tokens it takes at most in
+ * the common tokenizers, as measured on prose, code, minified code, JSON, math, numbers, hashes and text in each
+ * script: a prompt that fits by this count fits the model. Random hex and base64 alone it counts up to a tenth short,
+ * which the room kept for the reply covers.
+ */
 export function estimateTokens(text: string): number {
-  let ascii = 0;
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) < 128) ascii++;
-  return Math.ceil(ascii / ASCII_CHARS_PER_TOKEN + (text.length - ascii));
+  let tokens = 0;
+  for (const [piece] of text.matchAll(PIECES)) {
+    const c = piece.charCodeAt(0);
+    if (c >= 0x61 && c <= 0x7a) tokens += Math.ceil(piece.length / 5);
+    else if (c >= 0x41 && c <= 0x5a)
+      // a capitalised word, or a run of capitals: those take a token for every one or two
+      tokens +=
+        piece.length > 1 && /[a-z]/.test(piece[1] ?? '') ? Math.ceil(piece.length / 5) : Math.ceil(piece.length / 1.5);
+    else if (c >= 0x30 && c <= 0x39) tokens += Math.ceil(piece.length / 3);
+    else if (c === 0x20 && piece.length === 1)
+      continue; // a lone space joins the next word's token
+    else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) tokens += 1;
+    else if (c < 0x80) tokens += Math.ceil(piece.length / 2);
+    else tokens += characterTokens(piece.codePointAt(0) ?? c);
+  }
+  return Math.ceil(tokens);
 }
 
 /** The tokens a prompt may take under a model's input limit, leaving room for the reply; undefined: no limit. */

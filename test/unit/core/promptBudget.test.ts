@@ -29,9 +29,35 @@ const turns = (pairs: number, chars: number): Turn[] =>
   ]).flat();
 
 describe('prompt budget', () => {
-  it('counts ASCII at 3.5 characters a token and every other character as a token', () => {
-    assert.equal(estimateTokens('x'.repeat(35)), 10);
-    assert.equal(estimateTokens('日本語'), 3);
+  it('counts at least the tokens of cl100k and o200k, in each script, and in dense code, math and numbers', () => {
+    // [text, tokens in cl100k, tokens in o200k], counted with those tokenizers
+    const samples: [string, number, number][] = [
+      ['The index is rebuilt incrementally when a file in the workspace changes or is deleted.', 17, 17],
+      [
+        'const total = items.reduce((sum, item) => sum + item.price * item.quantity, 0);\nif (total > limit) throw new RangeError(`over by ${total - limit}`);',
+        41,
+        41,
+      ],
+      ['function(e,t){var n=e.length,r=0;for(;r<n;r++)if(t(e[r],r,e)===!1)return r;return-1}', 36, 36],
+      ['\\int_0^\\infty e^{-x^2}\\,dx = \\frac{\\sqrt{\\pi}}{2}, \\quad x_{k+1} = x_k - \\eta \\nabla L(x_k)', 48, 47],
+      ['0.123,0.456,0.789,1.234,5.678,9.012,3.456,7.890,2.345,6.789', 39, 39],
+      ['Индекс перестраивается постепенно, когда файл в рабочей области изменяется или удаляется.', 36, 19],
+      ['Ο δείκτης ξαναχτίζεται σταδιακά όταν αλλάζει ένα αρχείο του χώρου εργασίας.', 70, 24],
+      ['يُعاد بناء الفهرس تدريجيًا عندما يتغير ملف في مساحة العمل.', 44, 18],
+      ['ดัชนีจะถูกสร้างใหม่ทีละส่วนเมื่อไฟล์ในพื้นที่ทำงานเปลี่ยนแปลง', 58, 24],
+      ['जब कार्यक्षेत्र की कोई फ़ाइल बदलती है तो सूचकांक धीरे-धीरे फिर से बनाया जाता है।', 84, 25],
+      ['பணியிடத்தில் உள்ள கோப்பு மாறும்போது குறியீடு படிப்படியாக மீண்டும் உருவாக்கப்படுகிறது.', 114, 26],
+      ['當工作區中的檔案變更時，索引會逐步重建。', 27, 19],
+      ['ワークスペース内のファイルが変更されると、インデックスは段階的に再構築されます。', 40, 28],
+      ['작업 영역의 파일이 변경되면 인덱스가 점진적으로 다시 작성됩니다.', 30, 21],
+    ];
+    for (const [text, cl100k, o200k] of samples) {
+      const estimate = estimateTokens(text);
+      const most = Math.max(cl100k, o200k);
+      assert.ok(estimate >= most, `${estimate} < ${most}: ${text}`);
+      // erring high, but not so high that a prompt is cut for nothing
+      assert.ok(estimate <= most * 1.6, `${estimate} > 1.6 × ${most}: ${text}`);
+    }
     assert.equal(estimateTokens(''), 0);
   });
 
