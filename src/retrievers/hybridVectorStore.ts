@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Passage } from '../core/passage';
 import type { VectorCache } from '../embeddings/cachingEmbedder';
 
@@ -22,6 +23,8 @@ export class HybridVectorStore implements VectorCache {
   private dimensions = 0;
   /** The dimension of every vector held (0: none held yet, or loaded ones not checked). */
   private held = 0;
+  /** The vectors held differ from what the file was last loaded from or saved to. */
+  private unsaved = false;
 
   get(key: string): Float32Array | undefined {
     return this.vectors.get(key);
@@ -34,11 +37,16 @@ export class HybridVectorStore implements VectorCache {
   set(key: string, vector: Float32Array): void {
     if (vector.length !== this.held) this.keepDimensions(vector.length);
     this.vectors.set(key, normalised(vector));
+    this.unsaved = true;
   }
 
   /** Forgets the vectors whose dimension is not `dimensions`. */
   keepDimensions(dimensions: number): void {
-    for (const [key, v] of this.vectors) if (v.length !== dimensions) this.vectors.delete(key);
+    for (const [key, v] of this.vectors)
+      if (v.length !== dimensions) {
+        this.vectors.delete(key);
+        this.unsaved = true;
+      }
     this.held = dimensions;
   }
 
@@ -59,7 +67,11 @@ export class HybridVectorStore implements VectorCache {
     present.forEach((e, i) => this.matrix.set(this.vectors.get(keyOf(e)) ?? [], i * this.dimensions));
     this.entries = present;
     const used = new Set(present.map(keyOf));
-    for (const key of this.vectors.keys()) if (!used.has(key)) this.vectors.delete(key);
+    for (const key of this.vectors.keys())
+      if (!used.has(key)) {
+        this.vectors.delete(key);
+        this.unsaved = true;
+      }
   }
 
   /** The `k` entries closest to `query` by cosine similarity, best first. */
@@ -81,7 +93,9 @@ export class HybridVectorStore implements VectorCache {
     return best.map(b => ({ entry: this.entries[b.index] as VectorEntry, score: b.score }));
   }
 
+  /** Writes the vectors to `file` (atomically: a temporary file renamed); nothing when they have not changed. */
   async save(file: string): Promise<void> {
+    if (!this.unsaved) return;
     const keys = [...this.vectors.keys()];
     const d = keys.length ? (this.vectors.get(keys[0] as string)?.length ?? 0) : 0;
     const data = new Float32Array(keys.length * d);
@@ -89,11 +103,13 @@ export class HybridVectorStore implements VectorCache {
     const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys }), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(
       `${file}.tmp`,
       Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
     );
     await rename(`${file}.tmp`, file);
+    this.unsaved = false;
   }
 
   /** Loads saved vectors; a missing, foreign or truncated file loads nothing (they are re-embedded). */
@@ -114,6 +130,7 @@ export class HybridVectorStore implements VectorCache {
       const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
       keys.forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
       this.held = 0; // the next vector set checks these against its dimension
+      this.unsaved = false;
       return keys.length;
     } catch {
       return 0;

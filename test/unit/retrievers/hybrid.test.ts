@@ -201,6 +201,42 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     lexical.dispose();
   });
 
+  it('keeps on disk the vectors embedded before the endpoint gave up, so the next session embeds only the rest', async () => {
+    const first = hybrid(server, [], undefined, { batchFiles: 1 });
+    let requests = 0;
+    const failing = new HybridRetriever({
+      lexical: first.lexical,
+      embedder: {
+        model: 'bow-32',
+        embed: (texts, options) => {
+          // the third request is rate-limited for good (retries spent)
+          if (++requests === 3) return Promise.reject(new Error('rate-limited'));
+          return inner.embed(texts, options);
+        },
+      },
+      folders: () => [workspace],
+      storeFile: join(temp, 'vectors.bin'),
+      batchFiles: 1,
+    });
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
+    if ('problem' in r) throw new Error(r.problem);
+    const inner = new OpenAiEmbeddingsClient({ endpoint: r.endpoint });
+    await assert.rejects(failing.sync(), /rate-limited/);
+    const before = server.textsEmbedded;
+    assert.ok(before > 0, 'two batches were embedded before the failure');
+    first.lexical.dispose();
+
+    const second = hybrid();
+    const report = await second.retriever.sync();
+    assert.equal(report.embedded, report.chunks - before, 'the vectors of the first session were kept');
+    second.lexical.dispose();
+  });
+
   /** A hybrid over `server`'s model, synced, finds the flux passage by both rankings. */
   async function assertBothRankingsWith(server: EmbeddingsServer): Promise<void> {
     const { retriever, lexical } = hybrid(server);
