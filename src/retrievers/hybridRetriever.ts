@@ -206,7 +206,13 @@ export class HybridRetriever implements Retriever {
    */
   private async runSync(signal: AbortSignal | undefined, plan: (files: number) => void): Promise<VectorSyncReport> {
     const { storeFile } = this.options;
-    if (storeFile && !this.loaded && this.store.size === 0) await this.store.load(storeFile);
+    if (storeFile && !this.loaded && this.store.size === 0) {
+      const { problem } = await this.store.load(storeFile);
+      if (problem)
+        this.options.onNotice?.(
+          `The stored vectors in ${storeFile} could not be read (${problem}): the workspace is embedded again.`,
+        );
+    }
     this.loaded = true;
     try {
       return await this.embedWorkspace(signal, plan);

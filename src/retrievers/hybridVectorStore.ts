@@ -112,29 +112,44 @@ export class HybridVectorStore implements VectorCache {
     this.unsaved = false;
   }
 
-  /** Loads saved vectors; a missing, foreign or truncated file loads nothing (they are re-embedded). */
-  async load(file: string): Promise<number> {
-    const bytes = await readFile(file).catch(() => undefined);
-    if (!bytes || bytes.length < 4) return 0;
+  /**
+   * Loads saved vectors. A missing file loads nothing; a file that cannot be read, is cut short or damaged, or is of
+   * another format loads nothing either and says why (`problem`): its chunks are embedded again.
+   */
+  async load(file: string): Promise<{ loaded: number; problem?: string }> {
+    let bytes: Buffer;
     try {
-      const headerLength = bytes.readUInt32LE(0);
-      const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as {
-        format?: string;
-        dimensions?: number;
-        keys?: string[];
-      };
-      const d = header.dimensions ?? 0;
-      const keys = header.keys ?? [];
-      const body = bytes.subarray(4 + headerLength);
-      if (header.format !== FORMAT || body.length !== keys.length * d * 4) return 0;
-      const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
-      keys.forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
-      this.held = 0; // the next vector set checks these against its dimension
-      this.unsaved = false;
-      return keys.length;
-    } catch {
-      return 0;
+      bytes = await readFile(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? { loaded: 0 } : { loaded: 0, problem: code ?? String(e) };
     }
+    const headerLength = bytes.length >= 4 ? bytes.readUInt32LE(0) : 0;
+    let header: { format?: unknown; dimensions?: unknown; keys?: unknown };
+    try {
+      header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as typeof header;
+    } catch {
+      return { loaded: 0, problem: 'not a vector store, or cut short' };
+    }
+    if (header?.format !== FORMAT) return { loaded: 0, problem: `its format is not ${FORMAT}` };
+    const d = header.dimensions;
+    const keys = header.keys;
+    const body = bytes.subarray(4 + headerLength);
+    if (
+      typeof d !== 'number' ||
+      !Number.isInteger(d) ||
+      d < 0 ||
+      !Array.isArray(keys) ||
+      !keys.every(k => typeof k === 'string') ||
+      body.length !== keys.length * d * 4
+    )
+      return { loaded: 0, problem: 'cut short or damaged' };
+    const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
+    if (!data.every(Number.isFinite)) return { loaded: 0, problem: 'damaged: not every number is finite' };
+    (keys as string[]).forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
+    this.held = 0; // the next vector set checks these against its dimension
+    this.unsaved = false;
+    return { loaded: keys.length };
   }
 }
 

@@ -237,6 +237,32 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     second.lexical.dispose();
   });
 
+  it('says when the stored vectors cannot be read (cut short, or not a vector store), and embeds the workspace again', async () => {
+    const notices: string[] = [];
+    const first = hybrid(server, notices);
+    const { chunks } = await first.retriever.sync();
+    first.lexical.dispose();
+    assert.deepEqual(notices, [], 'no store yet is nothing to say');
+    const file = join(temp, 'vectors.bin');
+    const saved = await readFile(file);
+
+    for (const [bytes, problem] of [
+      [saved.subarray(0, saved.length - 10), /cut short or damaged/],
+      [Buffer.from('not vectors at all'), /not a vector store, or cut short/],
+    ] as const) {
+      await writeFile(file, bytes);
+      const told: string[] = [];
+      const next = hybrid(server, told);
+      const report = await next.retriever.sync();
+      next.lexical.dispose();
+      assert.equal(report.embedded, chunks);
+      assert.equal(told.length, 1, JSON.stringify(told));
+      assert.match(told[0] ?? '', /^The stored vectors in .*vectors\.bin could not be read \(/);
+      assert.match(told[0] ?? '', problem);
+      assert.match(told[0] ?? '', /the workspace is embedded again\.$/);
+    }
+  });
+
   /** A hybrid over `server`'s model, synced, finds the flux passage by both rankings. */
   async function assertBothRankingsWith(server: EmbeddingsServer): Promise<void> {
     const { retriever, lexical } = hybrid(server);
