@@ -14,7 +14,8 @@ const FORMAT = 'grounded-vectors-1';
 /**
  * The local hybrid's vectors: a cache by content hash (what the embedder fills), and the current chunks as one
  * flat, L2-normalised Float32Array searched by brute-force cosine, which at workspace sizes is fast enough to need
- * no index structure. Saved as a JSON header plus the raw floats.
+ * no index structure. A searchable chunk's cached vector is its row of that array, so each vector is held once.
+ * Saved as a JSON header plus the raw floats.
  */
 export class HybridVectorStore implements VectorCache {
   private readonly vectors = new Map<string, Float32Array>();
@@ -64,7 +65,12 @@ export class HybridVectorStore implements VectorCache {
     const present = entries.filter(e => this.vectors.has(keyOf(e)));
     this.dimensions = present.length ? (this.vectors.get(keyOf(present[0] as VectorEntry))?.length ?? 0) : 0;
     this.matrix = new Float32Array(present.length * this.dimensions);
-    present.forEach((e, i) => this.matrix.set(this.vectors.get(keyOf(e)) ?? [], i * this.dimensions));
+    present.forEach((e, i) => {
+      const row = this.matrix.subarray(i * this.dimensions, (i + 1) * this.dimensions);
+      row.set(this.vectors.get(keyOf(e)) ?? []);
+      // the cache keeps the matrix's row, not a second copy of the vector
+      this.vectors.set(keyOf(e), row);
+    });
     this.entries = present;
     const used = new Set(present.map(keyOf));
     for (const key of this.vectors.keys())
