@@ -23,6 +23,10 @@ export interface OpenAiEmbeddingsClientOptions {
 const DEFAULT_BATCH = 64;
 const SET_KEY = { title: 'Set Embeddings API Key', command: 'grounded.setEmbeddingsApiKey' };
 const DEFAULT_MAX_CHARS = 8000;
+/** The shortest cut of a refused text: a request refused even so is wrong in another way than its size. */
+const MIN_CUT_CHARS = 256;
+/** The statuses an endpoint or its proxy refuses an input too long for the model, or a body too large, with. */
+const TOO_LARGE = new Set([400, 413, 422]);
 
 /**
  * An OpenAI-compatible `POST {base}/embeddings` client (OpenAI, Azure, Databricks Model Serving, Ollama, vLLM…):
@@ -32,9 +36,12 @@ const DEFAULT_MAX_CHARS = 8000;
 export class OpenAiEmbeddingsClient implements Embedder {
   readonly model: string;
   private dimensions: number | undefined;
+  /** Characters per text sent: the option, or the shorter cut a refused text fitted at. */
+  private maxChars: number;
 
   constructor(private readonly options: OpenAiEmbeddingsClientOptions) {
     this.model = options.endpoint.model;
+    this.maxChars = options.maxChars ?? DEFAULT_MAX_CHARS;
   }
 
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
@@ -42,13 +49,49 @@ export class OpenAiEmbeddingsClient implements Embedder {
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       if (options.signal?.aborted) throw cancelled();
-      vectors.push(...(await this.embedBatch(texts.slice(start, start + batchSize), options.signal)));
+      vectors.push(...(await this.embedFitting(texts.slice(start, start + batchSize), options.signal)));
       options.onProgress?.({ done: vectors.length, total: texts.length });
     }
     return vectors;
   }
 
-  private async embedBatch(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  /**
+   * One batch, fitted to what the endpoint takes: a batch it refuses as too large (a text over the model's input
+   * limit, which the character cut does not know, or a body over a proxy's) is split in halves, and a single text it
+   * refuses is cut to half its length until it fits; that cut then applies to every later text, so they are not
+   * refused first. A text refused even at MIN_CUT_CHARS keeps the refusal (the request is wrong, not long).
+   */
+  private async embedFitting(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    try {
+      return await this.embedBatch(texts, signal, this.maxChars);
+    } catch (e) {
+      if (!refusedAsTooLarge(e)) throw e;
+      if (texts.length > 1) {
+        const half = Math.ceil(texts.length / 2);
+        const first = await this.embedFitting(texts.slice(0, half), signal);
+        return [...first, ...(await this.embedFitting(texts.slice(half), signal))];
+      }
+      for (let cut = Math.min(texts[0]?.length ?? 0, this.maxChars) >> 1; cut >= MIN_CUT_CHARS; cut >>= 1) {
+        try {
+          const vectors = await this.embedBatch(texts, signal, cut);
+          this.maxChars = cut;
+          this.options.onRetry?.(
+            `${this.options.endpoint.label} refused a text as too long; texts are cut to ${cut.toLocaleString('en-US')} characters from now on.`,
+          );
+          return vectors;
+        } catch (shorter) {
+          if (!refusedAsTooLarge(shorter)) throw shorter;
+        }
+      }
+      throw e;
+    }
+  }
+
+  private async embedBatch(
+    texts: readonly string[],
+    signal: AbortSignal | undefined,
+    maxChars: number,
+  ): Promise<Float32Array[]> {
     const { endpoint, apiKey } = this.options;
     if (endpoint.keyRequired && !apiKey)
       throw new GroundedError(
@@ -58,7 +101,6 @@ export class OpenAiEmbeddingsClient implements Embedder {
           action: SET_KEY,
         },
       );
-    const maxChars = this.options.maxChars ?? DEFAULT_MAX_CHARS;
     const input = texts.map(t => (t.length > maxChars ? t.slice(0, maxChars) : t) || ' ');
     const headers: Record<string, string> = {};
     if (apiKey) headers[endpoint.keyHeader] = endpoint.keyHeader === 'authorization' ? `Bearer ${apiKey}` : apiKey;
@@ -107,6 +149,13 @@ export class OpenAiEmbeddingsClient implements Embedder {
     return vectors;
   }
 }
+
+/** The endpoint refused the request itself (400, 413, 422), which a smaller request may pass. */
+const refusedAsTooLarge = (e: unknown): boolean =>
+  e instanceof GroundedError &&
+  e.kind === 'bad-input' &&
+  e.options.cause instanceof HttpStatusError &&
+  TOO_LARGE.has(e.options.cause.status);
 
 /** The embeddings endpoint's failures in words that say which setting to fix. */
 function describeEmbeddingsError(error: GroundedError, cause: unknown, endpoint: EmbeddingsEndpoint): GroundedError {

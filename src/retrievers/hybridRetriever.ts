@@ -202,11 +202,41 @@ export class HybridRetriever implements Retriever {
    * Brings the vectors up to the files: walks the folders, drops the files gone, reads (a batch at a time, so at most
    * a batch of texts is held) the files new or changed by size or mtime, embeds their chunks (unchanged chunks come
    * from the store, by content hash) and makes the current chunks searchable. `plan` hears how many files it reads.
+   * The store file is written at the end, also when the sync fails or is cancelled.
    */
   private async runSync(signal: AbortSignal | undefined, plan: (files: number) => void): Promise<VectorSyncReport> {
     const { storeFile } = this.options;
-    if (storeFile && !this.loaded && this.store.size === 0) await this.store.load(storeFile);
+    if (storeFile && !this.loaded && this.store.size === 0) {
+      const { problem } = await this.store.load(storeFile);
+      if (problem)
+        this.options.onNotice?.(
+          `The stored vectors in ${storeFile} could not be read (${problem}): the workspace is embedded again.`,
+        );
+    }
     this.loaded = true;
+    try {
+      return await this.embedWorkspace(signal, plan);
+    } finally {
+      // saved however the sync ended: what a sync that failed or was cancelled embedded is not paid for again
+      if (storeFile) await this.saveStore(storeFile);
+    }
+  }
+
+  /** Saves the vectors; a store that cannot be written costs the next session their embedding, not this search. */
+  private async saveStore(file: string): Promise<void> {
+    try {
+      await this.store.save(file);
+    } catch (e) {
+      this.options.onNotice?.(
+        `The vectors could not be saved to ${file} (${asError(e).message}); the next session embeds them again.`,
+      );
+    }
+  }
+
+  private async embedWorkspace(
+    signal: AbortSignal | undefined,
+    plan: (files: number) => void,
+  ): Promise<VectorSyncReport> {
     // the local index's build may take minutes on a first run: a cancelled search stops waiting for it
     await raceAbort(Promise.resolve(this.options.lexical.ready?.()), signal);
     // read before the walk: a change the walk may miss leaves the hybrid behind the index, so the next search looks
@@ -252,7 +282,6 @@ export class HybridRetriever implements Retriever {
     }
     const entries = [...this.files.values()].flatMap(f => f.entries);
     this.store.setEntries(entries, e => this.keyOf(e.contentHash));
-    if (storeFile) await this.store.save(storeFile);
     this.synced = true;
     this.syncedVersion = version;
     return { chunks: entries.length, read, embedded: this.embedder.counts.embedded - before };

@@ -1,4 +1,5 @@
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Passage } from '../core/passage';
 import type { VectorCache } from '../embeddings/cachingEmbedder';
 
@@ -13,7 +14,8 @@ const FORMAT = 'grounded-vectors-1';
 /**
  * The local hybrid's vectors: a cache by content hash (what the embedder fills), and the current chunks as one
  * flat, L2-normalised Float32Array searched by brute-force cosine, which at workspace sizes is fast enough to need
- * no index structure. Saved as a JSON header plus the raw floats.
+ * no index structure. A searchable chunk's cached vector is its row of that array, so each vector is held once.
+ * Saved as a JSON header plus the raw floats.
  */
 export class HybridVectorStore implements VectorCache {
   private readonly vectors = new Map<string, Float32Array>();
@@ -22,6 +24,8 @@ export class HybridVectorStore implements VectorCache {
   private dimensions = 0;
   /** The dimension of every vector held (0: none held yet, or loaded ones not checked). */
   private held = 0;
+  /** The vectors held differ from what the file was last loaded from or saved to. */
+  private unsaved = false;
 
   get(key: string): Float32Array | undefined {
     return this.vectors.get(key);
@@ -34,11 +38,16 @@ export class HybridVectorStore implements VectorCache {
   set(key: string, vector: Float32Array): void {
     if (vector.length !== this.held) this.keepDimensions(vector.length);
     this.vectors.set(key, normalised(vector));
+    this.unsaved = true;
   }
 
   /** Forgets the vectors whose dimension is not `dimensions`. */
   keepDimensions(dimensions: number): void {
-    for (const [key, v] of this.vectors) if (v.length !== dimensions) this.vectors.delete(key);
+    for (const [key, v] of this.vectors)
+      if (v.length !== dimensions) {
+        this.vectors.delete(key);
+        this.unsaved = true;
+      }
     this.held = dimensions;
   }
 
@@ -56,10 +65,19 @@ export class HybridVectorStore implements VectorCache {
     const present = entries.filter(e => this.vectors.has(keyOf(e)));
     this.dimensions = present.length ? (this.vectors.get(keyOf(present[0] as VectorEntry))?.length ?? 0) : 0;
     this.matrix = new Float32Array(present.length * this.dimensions);
-    present.forEach((e, i) => this.matrix.set(this.vectors.get(keyOf(e)) ?? [], i * this.dimensions));
+    present.forEach((e, i) => {
+      const row = this.matrix.subarray(i * this.dimensions, (i + 1) * this.dimensions);
+      row.set(this.vectors.get(keyOf(e)) ?? []);
+      // the cache keeps the matrix's row, not a second copy of the vector
+      this.vectors.set(keyOf(e), row);
+    });
     this.entries = present;
     const used = new Set(present.map(keyOf));
-    for (const key of this.vectors.keys()) if (!used.has(key)) this.vectors.delete(key);
+    for (const key of this.vectors.keys())
+      if (!used.has(key)) {
+        this.vectors.delete(key);
+        this.unsaved = true;
+      }
   }
 
   /** The `k` entries closest to `query` by cosine similarity, best first. */
@@ -81,7 +99,9 @@ export class HybridVectorStore implements VectorCache {
     return best.map(b => ({ entry: this.entries[b.index] as VectorEntry, score: b.score }));
   }
 
+  /** Writes the vectors to `file` (atomically: a temporary file renamed); nothing when they have not changed. */
   async save(file: string): Promise<void> {
+    if (!this.unsaved) return;
     const keys = [...this.vectors.keys()];
     const d = keys.length ? (this.vectors.get(keys[0] as string)?.length ?? 0) : 0;
     const data = new Float32Array(keys.length * d);
@@ -89,35 +109,53 @@ export class HybridVectorStore implements VectorCache {
     const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys }), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
+    await mkdir(dirname(file), { recursive: true });
     await writeFile(
       `${file}.tmp`,
       Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
     );
     await rename(`${file}.tmp`, file);
+    this.unsaved = false;
   }
 
-  /** Loads saved vectors; a missing, foreign or truncated file loads nothing (they are re-embedded). */
-  async load(file: string): Promise<number> {
-    const bytes = await readFile(file).catch(() => undefined);
-    if (!bytes || bytes.length < 4) return 0;
+  /**
+   * Loads saved vectors. A missing file loads nothing; a file that cannot be read, is cut short or damaged, or is of
+   * another format loads nothing either and says why (`problem`): its chunks are embedded again.
+   */
+  async load(file: string): Promise<{ loaded: number; problem?: string }> {
+    let bytes: Buffer;
     try {
-      const headerLength = bytes.readUInt32LE(0);
-      const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as {
-        format?: string;
-        dimensions?: number;
-        keys?: string[];
-      };
-      const d = header.dimensions ?? 0;
-      const keys = header.keys ?? [];
-      const body = bytes.subarray(4 + headerLength);
-      if (header.format !== FORMAT || body.length !== keys.length * d * 4) return 0;
-      const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
-      keys.forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
-      this.held = 0; // the next vector set checks these against its dimension
-      return keys.length;
-    } catch {
-      return 0;
+      bytes = await readFile(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' ? { loaded: 0 } : { loaded: 0, problem: code ?? String(e) };
     }
+    const headerLength = bytes.length >= 4 ? bytes.readUInt32LE(0) : 0;
+    let header: { format?: unknown; dimensions?: unknown; keys?: unknown };
+    try {
+      header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as typeof header;
+    } catch {
+      return { loaded: 0, problem: 'not a vector store, or cut short' };
+    }
+    if (header?.format !== FORMAT) return { loaded: 0, problem: `its format is not ${FORMAT}` };
+    const d = header.dimensions;
+    const keys = header.keys;
+    const body = bytes.subarray(4 + headerLength);
+    if (
+      typeof d !== 'number' ||
+      !Number.isInteger(d) ||
+      d < 0 ||
+      !Array.isArray(keys) ||
+      !keys.every(k => typeof k === 'string') ||
+      body.length !== keys.length * d * 4
+    )
+      return { loaded: 0, problem: 'cut short or damaged' };
+    const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
+    if (!data.every(Number.isFinite)) return { loaded: 0, problem: 'damaged: not every number is finite' };
+    (keys as string[]).forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));
+    this.held = 0; // the next vector set checks these against its dimension
+    this.unsaved = false;
+    return { loaded: keys.length };
   }
 }
 

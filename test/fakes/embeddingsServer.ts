@@ -27,6 +27,8 @@ export type EmbeddingsFault =
 export class EmbeddingsServer {
   readonly requests: EmbeddingsRequest[] = [];
   readonly faults: EmbeddingsFault[] = [];
+  /** The model's input limit in characters: a request with a longer text is refused with 400, as OpenAI and vLLM do. */
+  maxInputChars = Infinity;
 
   private constructor(
     private readonly server: Server,
@@ -77,6 +79,14 @@ export class EmbeddingsServer {
         .end(
           fault.html ?? JSON.stringify(fault.body ?? { error: { message: `fault ${fault.status}`, type: 'fault' } }),
         );
+      return;
+    }
+    const tooLong = input.find(text => text.length > this.maxInputChars);
+    if (tooLong !== undefined) {
+      const message = `This model's maximum context length is ${this.maxInputChars} characters, however you requested ${tooLong.length}.`;
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: { message, type: 'invalid_request_error' } }));
       return;
     }
     if (fault && fault.malformed === 'not-json')

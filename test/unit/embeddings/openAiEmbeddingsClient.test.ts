@@ -119,6 +119,42 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.match(refused.message, /not an embeddings model.*grounded\.embeddings\.model/);
   });
 
+  it('embeds a batch with a text longer than the model takes: that text is cut until it fits, the others whole', async () => {
+    server.maxInputChars = 1500;
+    const long = `needle ${'filler words '.repeat(400)}`; // 5,207 characters
+    const texts = ['alpha beta', long, 'gamma delta', 'epsilon'];
+    const logged: string[] = [];
+    const embedder = client({ batchSize: 4, onRetry: d => logged.push(d) });
+    const vectors = await embedder.embed(texts);
+    assert.equal(vectors.length, 4);
+    assert.deepEqual([...(vectors[0] ?? [])], [...Float32Array.from(bagOfWordsVector('alpha beta', 16))]);
+    assert.deepEqual([...(vectors[3] ?? [])], [...Float32Array.from(bagOfWordsVector('epsilon', 16))]);
+    const sent = server.requests.flatMap(r => r.input).filter(t => t.startsWith('needle'));
+    const fitted = sent.at(-1) ?? '';
+    assert.ok(fitted.length <= 1500 && fitted.length >= 750 && long.startsWith(fitted), `${fitted.length}`);
+    assert.deepEqual([...(vectors[1] ?? [])], [...Float32Array.from(bagOfWordsVector(fitted, 16))]);
+    assert.equal(logged.length, 1);
+    assert.match(logged[0] ?? '', /cut to 1,301 characters/);
+
+    // what fitted is where later texts are cut: they are not refused first
+    const before = server.requests.length;
+    await embedder.embed([`second ${long}`, 'zeta']);
+    assert.equal(server.requests.length, before + 1);
+  });
+
+  it('keeps the refusal of a request that no cut makes acceptable, after a few requests', async () => {
+    server.maxInputChars = 0; // refuses everything, as for a model that is not an embeddings model
+    const refused = await client({ batchSize: 8 })
+      .embed(Array.from({ length: 8 }, (_, i) => `text ${i} ${'word '.repeat(2000)}`))
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input', String(refused));
+    assert.match(refused.message, /maximum context length.*grounded\.embeddings\.model/);
+    assert.ok(server.requests.length <= 12, `${server.requests.length} requests`);
+  });
+
   it('says a proxy’s HTML error page by its title, never its markup', async () => {
     server.faults.push({
       status: 413,

@@ -201,6 +201,68 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     lexical.dispose();
   });
 
+  it('keeps on disk the vectors embedded before the endpoint gave up, so the next session embeds only the rest', async () => {
+    const first = hybrid(server, [], undefined, { batchFiles: 1 });
+    let requests = 0;
+    const failing = new HybridRetriever({
+      lexical: first.lexical,
+      embedder: {
+        model: 'bow-32',
+        embed: (texts, options) => {
+          // the third request is rate-limited for good (retries spent)
+          if (++requests === 3) return Promise.reject(new Error('rate-limited'));
+          return inner.embed(texts, options);
+        },
+      },
+      folders: () => [workspace],
+      storeFile: join(temp, 'vectors.bin'),
+      batchFiles: 1,
+    });
+    const r = resolveEmbeddingsEndpoint({
+      preset: 'custom',
+      baseUrl: server.baseUrl,
+      model: 'bow-32',
+      azureApiVersion: '',
+    });
+    if ('problem' in r) throw new Error(r.problem);
+    const inner = new OpenAiEmbeddingsClient({ endpoint: r.endpoint });
+    await assert.rejects(failing.sync(), /rate-limited/);
+    const before = server.textsEmbedded;
+    assert.ok(before > 0, 'two batches were embedded before the failure');
+    first.lexical.dispose();
+
+    const second = hybrid();
+    const report = await second.retriever.sync();
+    assert.equal(report.embedded, report.chunks - before, 'the vectors of the first session were kept');
+    second.lexical.dispose();
+  });
+
+  it('says when the stored vectors cannot be read (cut short, or not a vector store), and embeds the workspace again', async () => {
+    const notices: string[] = [];
+    const first = hybrid(server, notices);
+    const { chunks } = await first.retriever.sync();
+    first.lexical.dispose();
+    assert.deepEqual(notices, [], 'no store yet is nothing to say');
+    const file = join(temp, 'vectors.bin');
+    const saved = await readFile(file);
+
+    for (const [bytes, problem] of [
+      [saved.subarray(0, saved.length - 10), /cut short or damaged/],
+      [Buffer.from('not vectors at all'), /not a vector store, or cut short/],
+    ] as const) {
+      await writeFile(file, bytes);
+      const told: string[] = [];
+      const next = hybrid(server, told);
+      const report = await next.retriever.sync();
+      next.lexical.dispose();
+      assert.equal(report.embedded, chunks);
+      assert.equal(told.length, 1, JSON.stringify(told));
+      assert.match(told[0] ?? '', /^The stored vectors in .*vectors\.bin could not be read \(/);
+      assert.match(told[0] ?? '', problem);
+      assert.match(told[0] ?? '', /the workspace is embedded again\.$/);
+    }
+  });
+
   /** A hybrid over `server`'s model, synced, finds the flux passage by both rankings. */
   async function assertBothRankingsWith(server: EmbeddingsServer): Promise<void> {
     const { retriever, lexical } = hybrid(server);
