@@ -105,7 +105,8 @@ export function causeDetail(e: GroundedError): string | undefined {
     }
   }
   if (parts.length === 0) return undefined;
-  return redactSecrets(parts.join(' ← ').slice(0, 600), environmentSecrets());
+  // redacted whole, then cut: a secret the cut would split is no longer whole to be found by its value
+  return redactSecrets(parts.join(' ← '), environmentSecrets()).slice(0, 600);
 }
 
 /** A failure the CLI did not expect, with its stack for a bug report, redacted like a cause. */

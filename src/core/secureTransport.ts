@@ -23,8 +23,8 @@ export function insecureTransport(url: URL | string, allowInsecure: boolean): st
       : `${parsed.origin} is plain http, which anyone on the network can read: use https, ${ALLOW_IT}.`;
   if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') {
     // `pg` connects to the `host` query parameter when there is one, not to the URL's host; a repeated parameter's
-    // last value is the one it uses.
-    const host = lastParam(parsed, 'host') ?? parsed.hostname;
+    // last value is the one it uses. An empty one (`?host=`) names nothing: pg then connects to the URL's host.
+    const host = lastParam(parsed, 'host') || parsed.hostname;
     if (host === '' || host.startsWith('/') || isLoopbackHost(host)) return undefined;
     if (TLS_SSLMODES.has(lastParam(parsed, 'sslmode') ?? '')) return undefined;
     return `The PostgreSQL connection to ${host} has no sslmode, so the password and the rows would cross the network in cleartext: add ?sslmode=require (or verify-full) to the connection string, ${ALLOW_IT}.`;

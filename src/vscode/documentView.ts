@@ -94,8 +94,31 @@ export function registerExtractedTextViews(
     vscode.workspace.registerTextDocumentContentProvider(DOCUMENT_SCHEME, provider),
     vscode.commands.registerCommand('grounded.openOriginalDocument', async (uri?: vscode.Uri) => {
       const view = uri ?? vscode.window.activeTextEditor?.document.uri;
-      if (view?.scheme !== DOCUMENT_SCHEME) return;
-      await vscode.env.openExternal(originalFileUri(view));
+      if (view?.scheme !== DOCUMENT_SCHEME) return false;
+      const file = originalFileUri(view);
+      const real = await openableOriginal(file.fsPath);
+      if (real === undefined) {
+        void vscode.window.showWarningMessage(
+          vscode.l10n.t(
+            '{0} is not a PDF or Word document in the workspace folders, so Grounded does not open it.',
+            basename(file.fsPath),
+          ),
+        );
+        return false;
+      }
+      return vscode.env.openExternal(vscode.Uri.file(real));
     }),
   ];
+}
+
+/**
+ * The real path of a view's original file when the system's app for it may open it: a PDF or Word document (by its
+ * own name and its real path's) whose real path lies in a workspace folder. A view's URI can name any path (a link in
+ * a Markdown file, a restored tab), and the system opens a file by its kind: a program or a script would run.
+ */
+async function openableOriginal(location: string): Promise<string | undefined> {
+  if (binaryDocumentKind(location) === undefined) return undefined;
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter(f => f.uri.scheme === 'file').map(f => f.uri.fsPath);
+  const real = await realPathInside(location, folders);
+  return real !== undefined && binaryDocumentKind(real) !== undefined ? real : undefined;
 }

@@ -18,26 +18,31 @@ export function logFailureOnce(
   if (error.kind === 'cancelled' || logged.has(error)) return false;
   logged.add(error);
   const secrets = held.map(s => s?.trim()).filter((s): s is string => !!s);
-  log.warn(redactSecrets(`${what} failed (${error.kind}): ${error.message}${causeText(error.cause)}`, secrets));
+  log.warn(
+    redactSecrets(`${what} failed (${error.kind}): ${error.message}${causeText(error.cause, secrets)}`, secrets),
+  );
   return true;
 }
 
-/** The cause's message (and its own causes', with their codes), where the reason for a failure usually is. */
-export function causeText(cause: unknown): string {
+/**
+ * The cause's message (and its own causes', with their codes), where the reason for a failure usually is. A cause that
+ * is no Error is written as JSON, redacted of `secrets` before it is cut short, so the cut cannot split one.
+ */
+export function causeText(cause: unknown, secrets: readonly string[] = []): string {
   const parts: string[] = [];
   for (let c = cause, depth = 0; c !== undefined && c !== null && depth < 6; depth++) {
     if (c instanceof Error) {
       const code = (c as { code?: unknown }).code;
       parts.push(typeof code === 'string' && !c.message.includes(code) ? `${c.message} (${code})` : c.message);
-    } else parts.push(typeof c === 'string' ? c : jsonText(c));
+    } else parts.push(typeof c === 'string' ? c : jsonText(c, secrets));
     c = c instanceof Error ? c.cause : undefined;
   }
   return parts.length ? ` — ${parts.join(' — ')}` : '';
 }
 
-function jsonText(value: unknown): string {
+function jsonText(value: unknown, secrets: readonly string[]): string {
   try {
-    return JSON.stringify(value).slice(0, 2000);
+    return redactSecrets(JSON.stringify(value), secrets).slice(0, 2000);
   } catch {
     return String(value);
   }

@@ -75,7 +75,8 @@ async function postOnce(url: string, payload: string, options: PostJsonOptions):
     throw new WebPageReplyError(new URL(url).origin);
   if (parsed === undefined)
     throw new GroundedError('unknown', 'The reply was not JSON.', {
-      cause: redactSecrets(text.slice(0, 2000), secretsInHeaders(options.headers)),
+      // redacted whole, then cut: a credential the cut would split could no longer be found
+      cause: redactSecrets(text, secretsInHeaders(options.headers)).slice(0, 2000),
     });
   return parsed;
 }

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { cliMessage, MCP_SERVER, terminalError, unexpectedError } from '../../../src/cli/terminalError';
 import { EndpointRequestError, GroundedError, toGroundedError } from '../../../src/core/errors';
 import { DatabricksVectorSearchRetriever } from '../../../src/retrievers/databricksVectorSearchRetriever';
 import { pgError } from '../../../src/retrievers/pgvectorConnection';
+import { closeServer } from '../../fakes/loopbackHttp';
 
 describe('unexpectedError', () => {
   const before = process.env['GROUNDED_API_KEY'];
@@ -22,6 +24,41 @@ describe('unexpectedError', () => {
       /^grounded: unexpected failure: Error: upstream said: key \[redacted\] refused for postgres:\/\/app:\[redacted\]@db\/x\n {4}at /,
     );
     assert.doesNotMatch(text, /plain-cli-key-7|pw-4242/);
+  });
+
+  it('prints no part of a key that the cut of a long cause would split', async () => {
+    process.env['GROUNDED_API_KEY'] = 'plain-cli-key-7';
+    // the key starts 9 characters before the 600th: cut first, what is left of it would no longer be the key
+    const cause = new Error(`${'x'.repeat(591)} plain-cli-key-7 was refused`);
+    const text = terminalError(new GroundedError('unknown', 'The model call failed.', { cause }));
+    assert.match(text, /^grounded: cause: x+ \[redac/m);
+    assert.doesNotMatch(text, /plain/);
+    // a reply that is not JSON, echoing the request's token where the 2,000 characters kept of it end
+    const token = 'tok-Zq9XwPm4LrT8';
+    const server = createHttpServer((_req, res) => res.end(`${'x'.repeat(1990)} ${token} was sent`));
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as { port: number };
+      const failure = await new DatabricksVectorSearchRetriever({
+        workspaceUrl: `http://127.0.0.1:${port}`,
+        indexName: 'main.docs.chunks',
+        token,
+        columns: { text: 'text', path: 'path' },
+        retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 },
+      })
+        .search('flux', { k: 3 })
+        .then(
+          () => assert.fail('expected a failure'),
+          (e: unknown) => e,
+        );
+      let reply: unknown = failure;
+      while (reply instanceof Error) reply = reply.cause;
+      assert.equal(typeof reply, 'string');
+      assert.match(String(reply), /^x+ \[redac/);
+      assert.doesNotMatch(String(reply), /tok-/);
+    } finally {
+      await closeServer(server);
+    }
   });
 });
 

@@ -55,6 +55,8 @@ describe('secure transport (TLS except on loopback)', () => {
       'postgresql://u@localhost/docs?host=db.example.com', // pg connects to the host parameter
       'postgres://u@localhost/docs?host=127.0.0.1&host=db.example.com', // and to the last one when it is repeated
       'postgres://u@db.example.com/docs?sslmode=require&sslmode=disable',
+      'postgres://u@db.example.com/docs?host=', // an empty host parameter: pg connects to the URL's host
+      'postgres://u@db.example.com/docs?host=/tmp&host=', // the last one, empty, names nothing either
     ];
     for (const url of refused)
       assert.match(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type * as DocumentViewModule from '../../../src/vscode/documentView';
@@ -91,6 +91,52 @@ describe('the read-only views of documents’ extracted text', () => {
     const view = uriOf('grounded-document', join(ws, 'report.pdf'), 'page=1');
     const text = await new ExtractedTextProvider(() => cache).provideTextDocumentContent(view as never);
     assert.equal(text.split('\n')[2], 'Revenue grew.');
+  });
+
+  it('opens the original of a view only for a PDF or Word document whose real path is in the workspace', async () => {
+    const ws = await dirs.make('ws-');
+    const outside = await dirs.make('outside-');
+    await writeFile(join(ws, 'report.pdf'), '%PDF-1.4 annual report');
+    await writeFile(join(ws, 'setup.sh'), '#!/bin/sh\n');
+    await writeFile(join(outside, 'statement.pdf'), '%PDF-1.4 private statement');
+    await writeFile(join(ws, 'tool.exe'), 'MZ');
+    await symlink(join(outside, 'statement.pdf'), join(ws, 'statement.pdf'));
+    await symlink(join(ws, 'tool.exe'), join(ws, 'manual.pdf'));
+    const opened: string[] = [];
+    const warnings: string[] = [];
+    const commands = new Map<string, (uri: FakeUri) => Promise<unknown>>();
+    const base = fakeVscode([ws], []);
+    const fake = {
+      ...base,
+      commands: {
+        registerCommand: (id: string, run: (uri: FakeUri) => Promise<unknown>) => {
+          commands.set(id, run);
+          return { dispose: () => undefined };
+        },
+      },
+      window: { showWarningMessage: async (message: string) => void warnings.push(message) },
+      env: { openExternal: async (uri: FakeUri) => (opened.push(uri.fsPath), true) },
+      workspace: { ...base.workspace, registerTextDocumentContentProvider: () => ({ dispose: () => undefined }) },
+    };
+    const { registerExtractedTextViews } = requireWithVscode<typeof DocumentViewModule>(
+      require.resolve('../../../src/vscode/documentView'),
+      fake,
+    );
+    registerExtractedTextViews(() => undefined, new FakeEmitter<void>().event);
+    const open = (path: string) => commands.get('grounded.openOriginalDocument')?.(uriOf('grounded-document', path));
+    // a view's URI may name any path (a link in a Markdown file opens one): a script, a file outside, a link to a program
+    for (const path of [
+      join(ws, 'setup.sh'),
+      join(outside, 'statement.pdf'),
+      join(ws, 'statement.pdf'),
+      join(ws, 'manual.pdf'),
+    ])
+      assert.equal(await open(path), false, path);
+    assert.deepEqual(opened, []);
+    assert.equal(warnings.length, 4);
+    assert.match(warnings[0] ?? '', /setup\.sh is not a PDF or Word document in the workspace folders/);
+    assert.equal(await open(join(ws, 'report.pdf')), true);
+    assert.deepEqual(opened, [await realpath(join(ws, 'report.pdf'))]);
   });
 
   it('reads an open view again when the index changes, as VS Code keeps its text until told', async () => {

@@ -22,6 +22,16 @@ describe('failure log', () => {
     assert.doesNotMatch(lines[0] ?? '', /held-secret-value/);
   });
 
+  it('redacts a held secret in a cause written as JSON before cutting it short', () => {
+    const lines: string[] = [];
+    const log = { warn: (m: string) => lines.push(m) };
+    // `{"detail":"` and 1,985 characters: the secret starts 4 characters before the 2,000 kept
+    const cause = { detail: `${'x'.repeat(1985)}held-secret-value` };
+    logFailureOnce(log, 'search', new GroundedError('unknown', 'The search failed.', { cause }), ['held-secret-value']);
+    assert.match(lines[0] ?? '', /x\[red/);
+    assert.doesNotMatch(lines[0] ?? '', /held/);
+  });
+
   it('adds a code the message does not hold, and logs no cancel', () => {
     const lines: string[] = [];
     const log = { warn: (m: string) => lines.push(m) };
