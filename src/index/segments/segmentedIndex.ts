@@ -268,10 +268,14 @@ export class SegmentedIndex {
     return small.length > MAX_SMALL_SEGMENTS ? small.map(s => s.id) : undefined;
   }
 
-  /** True when so much is deleted that a full merge (in the worker) pays off. */
+  /**
+   * True when so much is deleted that a full merge (in the worker) pays off: one segment with many deletions (files
+   * removed after a build) is rewritten as well, else its deleted documents would keep counting in df until some
+   * later change added a segment.
+   */
   needsFullMerge(): boolean {
     const total = this.liveDocs + this.deletedCount;
-    return this.segments.length > 1 && this.deletedCount > total * MAX_DELETED_FRACTION;
+    return this.deletedCount > total * MAX_DELETED_FRACTION;
   }
 
   /** Merges the given segments (all when omitted) into one, placed where the first of them was. */

@@ -72,7 +72,7 @@ function bruteForce(segments: readonly RefDoc[][], query: string, k: number): Sc
 }
 
 describe('rankings over compressed postings', () => {
-  it('are exactly those of brute-force BM25 over the same chunks, through deletions, merges and the WebAssembly scorer', async function () {
+  it('are exactly those of brute-force BM25 over the same chunks, through deletions, merges and the WebAssembly scorer, for any k and repeated, ubiquitous or loud terms', async function () {
     // sixteen random corpora, each scored by brute force too: seconds of work, more on a loaded machine
     this.timeout(60_000);
     for (let seed = 1; seed <= 16; seed++) {
@@ -92,7 +92,9 @@ describe('rankings over compressed postings', () => {
         for (let i = 0; i < size && made < total; i++, made++) {
           const location = `/ws/f${made}`;
           const path = `p${made % 17} w${made % 5}`;
-          const text = randomText(next, vocabulary, next() < 0.05 ? 400 : 30);
+          // "every" is in every chunk (the least idf there is); "loud" is repeated past 255 in a few (tf over a byte)
+          const loud = next() < 0.02 ? ' loud'.repeat(300 + Math.floor(next() * 300)) : '';
+          const text = `${randomText(next, vocabulary, next() < 0.05 ? 400 : 30)} every${loud}`;
           const title = next() < 0.3 ? randomText(next, vocabulary, 3) : '';
           const file = builder.addFile(path, location);
           const firstDoc = builder.addChunk(file, { text, title, startLine: 1, endLine: 1 });
@@ -121,12 +123,16 @@ describe('rankings over compressed postings', () => {
       );
       for (const segment of index.segmentList) if (next() < 0.5) await segment.prepareScorer(async () => {});
       for (let q = 0; q < 40; q++) {
-        const query = Array.from(
-          { length: 1 + Math.floor(next() * 5) },
-          () => `w${Math.floor(vocabulary * next() ** 2)}`,
-        ).join(' ');
-        for (const k of [1, 5, 10, 40])
-          assert.deepEqual(index.rank(query, k), bruteForce(ref, query, k), `seed ${seed}, "${query}", k=${k}`);
+        const terms = Array.from({ length: 1 + Math.floor(next() * 5) }, () => {
+          const pick = next();
+          return pick < 0.1 ? 'every' : pick < 0.15 ? 'loud' : `w${Math.floor(vocabulary * next() ** 2)}`;
+        });
+        // a repeated term counts as many times (its weight is idf × count)
+        const query = [...terms, ...(next() < 0.3 ? [terms[0] ?? 'every'] : [])].join(' ');
+        // every match, ranked once: the top k of exhaustive scoring is its first k (5000 is more than match)
+        const ranked = bruteForce(ref, query, Infinity);
+        for (const k of [0, 1, 5, 10, 40, 5000])
+          assert.deepEqual(index.rank(query, k), ranked.slice(0, k), `seed ${seed}, "${query}", k=${k}`);
       }
     }
   });

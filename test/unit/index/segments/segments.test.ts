@@ -146,6 +146,29 @@ describe('segments, deletions and merge', () => {
     index.replaceFiles(['/ws/a', '/ws/b', '/ws/n0', '/ws/n1'], fileColumns(z.records), [z.segment]);
     assert.ok(index.needsFullMerge());
   });
+
+  it('asks for a full merge of a single segment once many of its files are removed, which then ranks like a fresh build', () => {
+    const many = { ...files, e: 'fig banana', f: 'fig banana banana', g: 'grape banana', h: 'banana' };
+    const base = segmentOf(1, many);
+    const index = new SegmentedIndex(
+      { segments: [base.segment.data], deletions: [], files: fileColumns(base.records), nextSegmentId: 2 },
+      words,
+    );
+    index.replaceFiles(['/ws/e', '/ws/f', '/ws/g', '/ws/h'], noFiles());
+    assert.equal(index.segmentList.length, 1);
+    assert.equal(index.deletedCount, 4);
+    assert.ok(index.needsFullMerge(), 'half the documents of the only segment are deleted');
+    index.merge();
+    assert.equal(index.deletedCount, 0);
+    assert.ok(!index.needsFullMerge());
+    const fresh = segmentOf(9, files);
+    const expected = new SegmentedIndex(
+      { segments: [fresh.segment.data], deletions: [], files: fileColumns(fresh.records), nextSegmentId: 10 },
+      words,
+    );
+    for (const query of ['banana cherry', 'apple banana', 'fig date'])
+      assert.deepEqual(ranked(index, query), ranked(expected, query));
+  });
 });
 
 describe('sortStrings', () => {
