@@ -3,6 +3,7 @@ import type { Clock } from './clock';
 import { cancelled, finishFailure, GroundedError, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
+import { AnswerStart, withoutReasoning } from './reasoning';
 import { withRetry, type RetryOptions } from './retry';
 
 export interface CallContext {
@@ -45,7 +46,7 @@ const FINAL: ReadonlySet<string> = new Set([
  * answer, past a reasoning model's opening `<think>…</think>` (see AnswerStart), whose drafts and words are not read.
  */
 export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
-  return answerOf((await invokeReply(model, messages, ctx)).text);
+  return withoutReasoning((await invokeReply(model, messages, ctx)).text);
 }
 
 /** invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one. */
@@ -146,7 +147,7 @@ export async function streamWithResilience(
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
-    const whole = answerOf(reply.text);
+    const whole = withoutReasoning(reply.text);
     // a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for finished
     const stopped = finishFailure(reply.finish);
     if (!whole)
@@ -161,75 +162,6 @@ export async function streamWithResilience(
       });
     return whole;
   }
-}
-
-const THINK_OPEN = '<think>';
-const THINK_CLOSE = '</think>';
-
-/**
- * Where a reply's answer starts, as its text arrives: at its first visible character, after a reasoning model's
- * `<think>…</think>` block when the reply opens with one (DeepSeek-R1, QwQ and Qwen3 served by Ollama, vLLM or LM
- * Studio write their reasoning there). Reasoning is not the answer: it is not shown, and a `[n]` in it cites nothing.
- * A block the reply never closes is all reasoning (a reply cut short). Only a block that opens the reply is
- * reasoning: a `<think>` later in an answer is its text.
- */
-class AnswerStart {
-  private state: 'start' | 'reasoning' | 'after-reasoning' | 'answer' = 'start';
-  private held = '';
-
-  /** Whether the reply opened with a reasoning block. */
-  get reasoning(): boolean {
-    return this.state === 'reasoning' || this.state === 'after-reasoning';
-  }
-
-  /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
-  push(piece: string): string {
-    if (this.state === 'answer') return piece;
-    this.held += piece;
-    if (this.state === 'start') {
-      const s = this.held.trimStart();
-      // whitespace, or what may yet become `<think>`: held until the next piece says
-      if (THINK_OPEN.startsWith(s.toLowerCase())) {
-        this.held = s;
-        return '';
-      }
-      if (!s.toLowerCase().startsWith(THINK_OPEN)) return this.answer(s);
-      this.state = 'reasoning';
-      this.held = s.slice(THINK_OPEN.length);
-    }
-    if (this.state === 'reasoning') {
-      const end = this.held.toLowerCase().indexOf(THINK_CLOSE);
-      if (end < 0) {
-        // only what may be the start of `</think>` is kept
-        this.held = this.held.slice(-(THINK_CLOSE.length - 1));
-        return '';
-      }
-      this.held = this.held.slice(end + THINK_CLOSE.length);
-      this.state = 'after-reasoning';
-    }
-    const s = this.held.trimStart();
-    this.held = '';
-    return s ? this.answer(s) : '';
-  }
-
-  /** What is held at the reply's end: a beginning that never became `<think>` is answer text; reasoning is not. */
-  flush(): string {
-    const rest = this.state === 'start' ? this.held : '';
-    this.held = '';
-    return rest;
-  }
-
-  private answer(text: string): string {
-    this.state = 'answer';
-    this.held = '';
-    return text;
-  }
-}
-
-/** A whole reply's answer, as AnswerStart reads it. */
-function answerOf(reply: string): string {
-  const start = new AnswerStart();
-  return start.push(reply) + start.flush();
 }
 
 /** Whether a chunk carries reasoning in a field of its own (`reasoning_content`: DeepSeek, vLLM's reasoning parser). */

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolveEmbeddingsEndpoint, type EmbeddingsEndpoint } from '../../src/embeddings/embeddingsEndpoint';
 import { closeServer, readBody } from './loopbackHttp';
 
 /** One `/embeddings` request as the server saw it. */
@@ -45,6 +46,13 @@ export class EmbeddingsServer {
 
   get baseUrl(): string {
     return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/v1`;
+  }
+
+  /** This server as a custom (OpenAI-compatible) embeddings endpoint asked for `model`. */
+  endpoint(model: string): EmbeddingsEndpoint {
+    const resolved = resolveEmbeddingsEndpoint({ preset: 'custom', baseUrl: this.baseUrl, model, azureApiVersion: '' });
+    if ('problem' in resolved) throw new Error(resolved.problem);
+    return resolved.endpoint;
   }
 
   /** Texts sent to the endpoint, over every request. */

@@ -1,5 +1,6 @@
 import type { Citation, Support } from '../events';
 import { passagePlace } from '../passage';
+import { withoutReasoning } from '../reasoning';
 import { MAX_LINES } from './align';
 
 /** The prompt of the one model call that checks every claim of an answer against its cited lines. */
@@ -105,8 +106,7 @@ export function parseVerdicts(
     const lines = linesWithin(record?.lines, shown[i]);
     return lines ? { support, lines } : { support };
   };
-  // an unclosed <think> (a reply cut short) is all reasoning
-  const text = reply.replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '');
+  const text = withoutReasoning(reply);
   for (const value of jsonValues(text)) {
     const list = Array.isArray(value)
       ? value

@@ -61,18 +61,29 @@ export interface Candidate {
   mtimeMs?: number;
 }
 
-/** A link the walk follows once the entries that are not links are walked, with what the walk knew where it was. */
-interface FollowedLink {
-  location: string;
-  /** Its real path, inside the folders. */
-  target: string;
-  /** Display path, without the folder prefix. */
-  path: string;
+/** A folder the walk enters, with what holds in it. */
+interface WalkedFolder {
+  /** Its path on disk, through the links that lead to it. */
+  dir: string;
+  /** Its real path, for loop detection (only a link needs a realpath call: below it, real + name). */
+  real: string;
+  /** Its display path, without the folder prefix: '' for a workspace folder itself. */
+  rel: string;
+  /** The display path prefix of its workspace folder (see folderPrefix). */
   prefix: string;
   /** The ignore rules in force in the folder holding it. */
   ignores: IgnoreStack;
-  /** The exclude globs of the workspace folder holding it. */
+  /** The exclude globs of its workspace folder. */
   excluded: PathMatcher;
+}
+
+/** A link to a file, listed once the entries that are not links are walked. */
+interface FileLink {
+  location: string;
+  /** Its real path, inside the folders. */
+  target: string;
+  /** Display path. */
+  path: string;
   info: { size: number; mtimeMs: number } | undefined;
 }
 
@@ -180,23 +191,13 @@ export async function walkFolders(
   /** The folders walked: real path → the path on disk the walk entered it by. */
   const walked = new Map<string, string>();
   /** Links inside the folders, followed after the entries that are not links (see above). */
-  const folderLinks: FollowedLink[] = [];
-  const fileLinks: FollowedLink[] = [];
+  const folderLinks: WalkedFolder[] = [];
+  const fileLinks: FileLink[] = [];
   const roots = realFolders(folders);
   const maxFiles = fileCountLimit(rules.maxFiles);
 
-  /**
-   * `real`: the folder's real path, for loop detection (only a link needs a realpath call: below it, real + name);
-   * `excluded`: the exclude globs of the workspace folder `rel` is relative to.
-   */
-  const walk = async (
-    dir: string,
-    real: string,
-    rel: string,
-    prefix: string,
-    ignores: IgnoreStack,
-    excluded: PathMatcher,
-  ): Promise<void> => {
+  const walk = async (folder: WalkedFolder): Promise<void> => {
+    const { dir, real, rel, prefix, excluded } = folder;
     await step();
     let entries: Dirent[];
     try {
@@ -208,7 +209,7 @@ export async function walkFolders(
     if (entries.some(e => e.name === STORE_MARKER)) return; // a Grounded index store: the index does not index itself
     rules.onFolder?.(dir);
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    const scoped = ignores.with(rel === '' ? '' : rel + '/', await readIgnoreFiles(dir, entries));
+    const scoped = folder.ignores.with(rel === '' ? '' : rel + '/', await readIgnoreFiles(dir, entries));
     for (const entry of entries) {
       await step();
       const path = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -235,32 +236,19 @@ export async function walkFolders(
         const target = realPath(location);
         if (target === undefined) skipped.unreadable++;
         else if (!isInside(target, roots)) skipped['outside-link']++;
-        else
-          (isDirectory ? folderLinks : fileLinks).push({
-            location,
-            target,
-            path,
-            prefix,
-            ignores: scoped,
-            excluded,
-            info,
-          });
-      } else if (isDirectory) await enter(location, join(real, entry.name), path, prefix, scoped, excluded);
+        else if (isDirectory)
+          folderLinks.push({ dir: location, real: target, rel: path, prefix, ignores: scoped, excluded });
+        else fileLinks.push({ location, target, path: prefix + path, info });
+      } else if (isDirectory)
+        await enter({ dir: location, real: join(real, entry.name), rel: path, prefix, ignores: scoped, excluded });
       else list(prefix + path, location, info);
     }
   };
-  const enter = async (
-    dir: string,
-    real: string,
-    rel: string,
-    prefix: string,
-    ignores: IgnoreStack,
-    excluded: PathMatcher,
-  ): Promise<void> => {
-    if (walked.has(real)) skipped['symlink-loop']++;
+  const enter = async (folder: WalkedFolder): Promise<void> => {
+    if (walked.has(folder.real)) skipped['symlink-loop']++;
     else {
-      walked.set(real, dir);
-      await walk(dir, real, rel, prefix, ignores, excluded);
+      walked.set(folder.real, folder.dir);
+      await walk(folder);
     }
   };
   const list = (path: string, location: string, info: { size: number; mtimeMs: number } | undefined): void => {
@@ -277,20 +265,24 @@ export async function walkFolders(
     const real = roots[i] as string;
     if (walked.has(real)) continue;
     walked.set(real, folder);
-    await walk(folder, real, '', folderPrefix(folders, folder), IgnoreStack.empty(), excludedIn(folder));
+    await walk({
+      dir: folder,
+      real,
+      rel: '',
+      prefix: folderPrefix(folders, folder),
+      ignores: IgnoreStack.empty(),
+      excluded: excludedIn(folder),
+    });
   }
   // a folder walked through a link may hold more links: they join the queues
-  for (let i = 0; i < folderLinks.length; i++) {
-    const link = folderLinks[i] as FollowedLink;
-    await enter(link.location, link.target, link.path, link.prefix, link.ignores, link.excluded);
-  }
+  for (let i = 0; i < folderLinks.length; i++) await enter(folderLinks[i] as WalkedFolder);
   if (fileLinks.length > 0) {
     const listed = new Set(candidates.map(c => c.location));
     for (const link of fileLinks) {
       // the file the link leads to, by the path the walk lists it under when it does
       const folder = walked.get(dirname(link.target));
       if (folder === undefined || !listed.has(join(folder, basename(link.target))))
-        list(link.prefix + link.path, link.location, link.info);
+        list(link.path, link.location, link.info);
     }
   }
   return { candidates, skipped };

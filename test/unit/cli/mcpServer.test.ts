@@ -12,7 +12,7 @@ import {
   type JSONRPCMessage,
 } from '@modelcontextprotocol/sdk/types.js';
 import { mcpCommand } from '../../../src/cli/mcpCommand';
-import { createMcpServer } from '../../../src/cli/mcpServer';
+import { createMcpServer, type McpServerDeps } from '../../../src/cli/mcpServer';
 import { MAX_QUERY_CHARS } from '../../../src/core/agentSearch';
 import { GroundedError, toGroundedError } from '../../../src/core/errors';
 import type { AnswerEvent } from '../../../src/core/events';
@@ -271,9 +271,10 @@ describe('the MCP server (createMcpServer)', () => {
     return { retriever, state };
   }
 
-  async function connect(retriever: Retriever) {
+  /** A server with these deps (by default a test version and a log that drops), connected to the SDK's own client. */
+  async function connect(deps: Partial<McpServerDeps>) {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({ retriever, version: 'test', log: () => undefined });
+    const server = createMcpServer({ version: 'test', log: () => undefined, ...deps });
     await server.connect(serverSide);
     const client = new Client({ name: 'test-client', version: '1.0.0' });
     await client.connect(clientSide);
@@ -289,16 +290,10 @@ describe('the MCP server (createMcpServer)', () => {
         partial: 'Run `npm install widget` [1]',
       };
     }
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({
+    const { client } = await connect({
       retriever: new FakeRetriever(() => []),
       ask,
-      version: 'test',
-      log: () => undefined,
     });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
     try {
       const result = await client.callTool({ name: 'ask', arguments: { question: 'how do I install widget?' } });
       assert.equal(result.isError, true);
@@ -324,16 +319,10 @@ describe('the MCP server (createMcpServer)', () => {
         mode: 'answer',
       };
     }
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({
+    const { client } = await connect({
       retriever: new FakeRetriever(() => []),
       ask,
-      version: 'test',
-      log: () => undefined,
     });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
     try {
       const result = await client.callTool({ name: 'ask', arguments: { question: 'how do the doors open?' } });
       const { citations } = result.structuredContent as { citations: { n: number; movedFrom?: number }[] };
@@ -361,16 +350,10 @@ describe('the MCP server (createMcpServer)', () => {
         mode: 'answer',
       };
     }
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({
+    const { client } = await connect({
       retriever: new FakeRetriever(() => sources),
       ask,
-      version: 'test',
-      log: () => {},
     });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
     try {
       await client.listTools(); // the client checks structured content against the output schemas listed
       const place = (p: Record<string, unknown>) => [p['ref'], p['cell'], p['cellOutput'], p['page']];
@@ -394,7 +377,7 @@ describe('the MCP server (createMcpServer)', () => {
 
   it('stops the search when the client cancels the call', async () => {
     const { retriever, state } = stalling();
-    const { client, server } = await connect(retriever);
+    const { client, server } = await connect({ retriever });
     const controller = new AbortController();
     const call = client.callTool({ name: 'search', arguments: { query: 'flux' } }, undefined, {
       signal: controller.signal,
@@ -414,7 +397,7 @@ describe('the MCP server (createMcpServer)', () => {
 
   it('stops the search when the client disconnects mid-call, and stays up for nothing else to crash', async () => {
     const { retriever, state } = stalling();
-    const { client, server } = await connect(retriever);
+    const { client, server } = await connect({ retriever });
     let closed = false;
     server.onclose = () => (closed = true);
     const call = client.callTool({ name: 'search', arguments: { query: 'flux' } }).catch((e: unknown) => e);
@@ -428,11 +411,7 @@ describe('the MCP server (createMcpServer)', () => {
   it('answers a search during the first build at once with how far the build got, and searches once it is done', async () => {
     const { retriever, state } = stalling();
     let building: { done: number; total: number } | undefined = { done: 1200, total: 5000 };
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({ retriever, building: () => building, version: 'test', log: () => undefined });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
+    const { client } = await connect({ retriever, building: () => building });
     const result = await client.callTool({ name: 'search', arguments: { query: 'flux' } });
     assert.equal(result.isError, true);
     assert.deepEqual(texts(result), [
@@ -448,15 +427,10 @@ describe('the MCP server (createMcpServer)', () => {
 
   it('reports a failing retriever as a tool error and logs the cause for a person', async () => {
     const logged: string[] = [];
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({
+    const { client } = await connect({
       retriever: { search: () => Promise.reject(new Error('disk on fire')) },
-      version: 'test',
       log: m => logged.push(m),
     });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
     const result = await client.callTool({ name: 'search', arguments: { query: 'flux' } });
     assert.equal(result.isError, true);
     assert.deepEqual(texts(result), ["The search failed; the server's log (stderr) says why."]);
@@ -466,15 +440,10 @@ describe('the MCP server (createMcpServer)', () => {
 
   it('logs a failure once named and with its credentials redacted (the log line already names the server)', async () => {
     const logged: string[] = [];
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({
+    const { client } = await connect({
       retriever: { search: () => Promise.reject(new Error('request failed: api_key=sk-live-1234567890abcdef')) },
-      version: 'test',
       log: m => logged.push(`grounded mcp: ${m}`),
     });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
     await client.callTool({ name: 'search', arguments: { query: 'flux' } });
     assert.match(logged[0] ?? '', /^grounded mcp: search failed: /);
     assert.ok(!(logged[0] ?? '').includes('sk-live-1234567890abcdef'), logged[0]);
@@ -491,16 +460,11 @@ describe('the MCP server (createMcpServer)', () => {
     async function* ask(question: string): AsyncIterable<AnswerEvent> {
       yield { type: 'error', error: toGroundedError(failures[question]), partial: '' };
     }
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({
+    const { client } = await connect({
       retriever: { search: () => Promise.reject(toGroundedError(new Error('socket hang on'))) },
       ask,
-      version: 'test',
       log: m => logged.push(m),
     });
-    await server.connect(serverSide);
-    const client = new Client({ name: 'test-client', version: '1.0.0' });
-    await client.connect(clientSide);
     try {
       const said = async (question: string) =>
         texts(await client.callTool({ name: 'ask', arguments: { question } })).join('\n');
@@ -524,7 +488,7 @@ describe('the MCP server (createMcpServer)', () => {
 
   it('passes remote passages through the same path checks as every surface', async () => {
     const { client } = await connect({
-      search: async () => [passage(1, 'x', '/etc/passwd'), passage(2, 'y', 'docs/ok.md')],
+      retriever: { search: async () => [passage(1, 'x', '/etc/passwd'), passage(2, 'y', 'docs/ok.md')] },
     });
     const result = await client.callTool({ name: 'search', arguments: { query: 'x' } });
     const passages = (result.structuredContent as { passages: StructuredPassage[] }).passages;

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
-import { resolveEmbeddingsEndpoint, type EmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
+import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { FakeClock } from '../../fakes/fakeClock';
 import { bagOfWordsVector, EmbeddingsServer } from '../../fakes/embeddingsServer';
@@ -17,19 +17,9 @@ describe('OpenAI-compatible embeddings client', () => {
   });
   afterEach(() => server.close());
 
-  const endpointOf = (s: EmbeddingsServer): EmbeddingsEndpoint => {
-    const resolved = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: s.baseUrl,
-      model: 'gte-test',
-      azureApiVersion: '',
-    });
-    if ('problem' in resolved) throw new Error(resolved.problem);
-    return resolved.endpoint;
-  };
   const client = (extra: Partial<ConstructorParameters<typeof OpenAiEmbeddingsClient>[0]> = {}) =>
     new OpenAiEmbeddingsClient({
-      endpoint: endpointOf(server),
+      endpoint: server.endpoint('gte-test'),
       apiKey: 'sk-test',
       batchSize: 3,
       retry,
@@ -231,7 +221,7 @@ describe('OpenAI-compatible embeddings client', () => {
   });
 
   it('asks for a key before sending anything when the preset needs one', async () => {
-    const endpoint = { ...endpointOf(server), keyRequired: true };
+    const endpoint = { ...server.endpoint('gte-test'), keyRequired: true };
     const err = await new OpenAiEmbeddingsClient({ endpoint, retry, clock }).embed(['a']).then(
       () => undefined,
       (e: unknown) => e,

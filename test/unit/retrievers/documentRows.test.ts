@@ -5,7 +5,6 @@ import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
-import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
@@ -86,18 +85,11 @@ describe('the local hybrid over notebooks', () => {
     const temp = await dirs.make('grounded-hybrid-notebooks-');
     const workspace = join(temp, 'ws');
     await cp(join(DOCUMENTS, 'notebooks'), workspace, { recursive: true });
-    const r = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: server.baseUrl,
-      model: 'bow-32',
-      azureApiVersion: '',
-    });
-    if ('problem' in r) throw new Error(r.problem);
     const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
     try {
       const hybrid = new HybridRetriever({
         lexical,
-        embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
+        embedder: new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') }),
         folders: () => [workspace],
       });
       const query = 'Which account attributes go into the churn model as features?';

@@ -3,7 +3,6 @@ import { execFileSync } from 'node:child_process';
 import { cp, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Passage } from '../../../src/core/passage';
-import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { splitLines } from '../../../src/index/chunking/chunker';
 import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
@@ -49,22 +48,15 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
   });
 
   const hybrid = (
-    endpoint = server,
+    embeddings = server,
     notices: string[] = [],
     now?: () => number,
     extra: Partial<HybridRetrieverOptions> = {},
   ) => {
-    const r = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: endpoint.baseUrl,
-      model: 'bow-32',
-      azureApiVersion: '',
-    });
-    if ('problem' in r) throw new Error(r.problem);
     const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
     const retriever = new HybridRetriever({
       lexical,
-      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
+      embedder: new OpenAiEmbeddingsClient({ endpoint: embeddings.endpoint('bow-32') }),
       folders: () => [workspace],
       storeFile: join(temp, 'vectors.bin'),
       onNotice: message => notices.push(message),
@@ -398,20 +390,13 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
   });
 
   it('answers by keywords at once while the embeddings endpoint is down, and tries it again a minute later', async () => {
-    const r = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: server.baseUrl,
-      model: 'bow-32',
-      azureApiVersion: '',
-    });
-    if ('problem' in r) throw new Error(r.problem);
     let now = 1_000_000;
     const lexical = new LocalRetriever({ folders: () => [workspace], workerFile: false });
     const logged: string[] = [];
     const options = {
       lexical,
       // retried by the core's backoff, on a clock that does not wait
-      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint, clock: new FakeClock() }),
+      embedder: new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32'), clock: new FakeClock() }),
       folders: () => [workspace],
       onNotice: (message: string) => logged.push(message),
       now: () => now,
@@ -482,20 +467,13 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
   });
 
   it('answers a search that waited for the same workspace embedding as a search that was cancelled', async () => {
-    const r = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: server.baseUrl,
-      model: 'bow-32',
-      azureApiVersion: '',
-    });
-    if ('problem' in r) throw new Error(r.problem);
     const local = new LocalRetriever({ folders: () => [workspace], workerFile: false });
     // the local index is still being built when both questions arrive
     let built: () => void = () => undefined;
     const building = new Promise<void>(resolve => (built = resolve));
     const retriever = new HybridRetriever({
       lexical: { search: (q, o) => local.search(q, o), ready: () => building },
-      embedder: new OpenAiEmbeddingsClient({ endpoint: r.endpoint }),
+      embedder: new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') }),
       folders: () => [workspace],
     });
     const query = 'flux capacitor charged before every jump';

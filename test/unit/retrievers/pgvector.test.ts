@@ -5,7 +5,6 @@ import { Client } from 'pg';
 import { run } from '../../../src/cli/run';
 import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
-import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { splitLines } from '../../../src/index/chunking/chunker';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
@@ -49,16 +48,10 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     tables.push(table);
     return { connectionString: pg.url, table, maxConnections: pg.maxConnections };
   };
-  const embedder = () => {
-    const r = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: embeddings.baseUrl,
-      model: 'bow-32',
-      azureApiVersion: '',
-    });
-    if ('problem' in r) throw new Error(r.problem);
-    return new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: r.endpoint, clock: new FakeClock() }));
-  };
+  const embedder = () =>
+    new CachingEmbedder(
+      new OpenAiEmbeddingsClient({ endpoint: embeddings.endpoint('bow-32'), clock: new FakeClock() }),
+    );
   const retriever = (
     c: ReturnType<typeof config>,
     extra: Partial<ConstructorParameters<typeof PgvectorRetriever>[0]> = {},

@@ -41,6 +41,10 @@ class SpyChatSink implements ChatSink {
   button(a: ErrorAction) {
     this.calls.push(`button:${a.command}`);
   }
+  /** The markdown and anchor calls: the answer as written. */
+  get written() {
+    return this.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+  }
   get markdownText() {
     return this.calls
       .filter(c => c.startsWith('markdown:'))
@@ -55,6 +59,13 @@ const retriever = new FakeRetriever(() => [
 ]);
 const grader = (generate: Script) =>
   new ScriptedChatModel(call => (call.system.startsWith('You grade') ? { reply: '{"relevant":[1,2]}' } : generate));
+
+/** The calls `events` rendered to chat make. */
+async function rendered(events: AsyncIterable<AnswerEvent>): Promise<SpyChatSink> {
+  const sink = new SpyChatSink();
+  await renderToChat(events, sink);
+  return sink;
+}
 
 async function render(generate: Script) {
   const sink = new SpyChatSink();
@@ -138,59 +149,41 @@ describe('chat rendering', () => {
     usage: { modelCalls: 1, retries: 0, rewrites: 0, fallback: false },
     mode: 'answer',
   };
+  /** A claim citing [1] (judged partial) in `tokens`, then its second marker, [2], opening `rest`. */
+  async function* secondMarkerAfter(tokens: string[], rest: string): AsyncGenerator<AnswerEvent> {
+    yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
+    yield citation(0, 1, 'partial');
+    for (const text of tokens) yield { type: 'token', text };
+    // the claim's second marker: the first one is judged again, with the source it is cited with
+    yield citation(0, 1, 'supported');
+    yield citation(1, 2, 'supported');
+    yield { type: 'token', text: rest };
+    yield doneWithout;
+  }
 
   it("writes a claim's markers once the claim cites no more, with the verdicts its last marker left", async () => {
-    async function* events(): AsyncGenerator<AnswerEvent> {
-      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
-      yield citation(0, 1, 'partial');
-      yield { type: 'token', text: 'The car has wheels [1]' };
-      // the claim's second marker: the first one is judged again, with the source it is cited with
-      yield citation(0, 1, 'supported');
-      yield citation(1, 2, 'supported');
-      yield { type: 'token', text: '[2]. Done' };
-      yield doneWithout;
-    }
-    const sink = new SpyChatSink();
-    await renderToChat(events(), sink);
-    assert.deepEqual(
-      sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
-      ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1', 'anchor:2:docs/file1.md:1-1', 'markdown:. Done'],
-    );
+    const sink = await rendered(secondMarkerAfter(['The car has wheels [1]'], '[2]. Done'));
+    assert.deepEqual(sink.written, [
+      'markdown:The car has wheels ',
+      'anchor:1:docs/file1.md:1-1',
+      'anchor:2:docs/file1.md:1-1',
+      'markdown:. Done',
+    ]);
   });
 
   it('holds a marker through an aside that only points at the source, as the core reads `[1] (see [2])`', async () => {
-    async function* events(): AsyncGenerator<AnswerEvent> {
-      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
-      yield citation(0, 1, 'partial');
-      // the aside arrives a few letters at a time: "(s" may still become "(see"
-      for (const text of ['The car has wheels [1] (s', 'ee', ' ']) yield { type: 'token', text };
-      yield citation(0, 1, 'supported');
-      yield citation(1, 2, 'supported');
-      yield { type: 'token', text: '[2]). Done' };
-      yield doneWithout;
-    }
-    const sink = new SpyChatSink();
-    await renderToChat(events(), sink);
-    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    // the aside arrives a few letters at a time: "(s" may still become "(see"
+    const sink = await rendered(secondMarkerAfter(['The car has wheels [1] (s', 'ee', ' '], '[2]). Done'));
+    const written = sink.written;
     assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
     assert.deepEqual(written.slice(0, 2), ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1']);
     assert.equal(sink.markdownText, 'The car has wheels  (see ). Done');
   });
 
   it('holds a marker through a word that joins it to the next, as the core reads `[1] and [2]`', async () => {
-    async function* events(): AsyncGenerator<AnswerEvent> {
-      yield { type: 'sources', sources: [source, passage(2, 'Wheels.')] };
-      yield citation(0, 1, 'partial');
-      // "an" may still become "and"
-      for (const text of ['The car has wheels [1] an', 'd ']) yield { type: 'token', text };
-      yield citation(0, 1, 'supported');
-      yield citation(1, 2, 'supported');
-      yield { type: 'token', text: '[2]. Done' };
-      yield doneWithout;
-    }
-    const sink = new SpyChatSink();
-    await renderToChat(events(), sink);
-    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    // "an" may still become "and"
+    const sink = await rendered(secondMarkerAfter(['The car has wheels [1] an', 'd '], '[2]. Done'));
+    const written = sink.written;
     assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
     assert.equal(sink.markdownText, 'The car has wheels  and . Done');
   });
@@ -207,8 +200,7 @@ describe('chat rendering', () => {
       const usage = { modelCalls: 2, retries: 0, rewrites: 0, fallback: false };
       yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
     }
-    const sink = new SpyChatSink();
-    await renderToChat(events(), sink);
+    const sink = await rendered(events());
     assert.deepEqual(sink.calls.slice(0, 4), [
       'markdown:The car has wheels ',
       'anchor:1:docs/file1.md:1-1',
@@ -243,8 +235,7 @@ describe('chat rendering', () => {
       const usage = { modelCalls: 2, retries: 0, rewrites: 0, fallback: false };
       yield { type: 'done', answer: '', citations: final, usage, mode: 'answer' };
     }
-    const sink = new SpyChatSink();
-    await renderToChat(events(), sink);
+    const sink = await rendered(events());
     assert.equal(
       sink.calls.at(-1),
       'cited:docs/file1.md:1-1 (not in the source) docs/file1.md:2-2 (partly supported for 1 of 2 claims)',
@@ -253,10 +244,12 @@ describe('chat rendering', () => {
 
   it('marks a claim whose cited lines say only part of it', async () => {
     const { sink } = await render({ tokens: ['The car flies on plutonium [1].'] });
-    assert.deepEqual(
-      sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
-      ['markdown:The car flies on plutonium ', 'anchor:1:docs/file1.md:1-1', `markdown:${PARTIAL_NOTE}`, 'markdown:.'],
-    );
+    assert.deepEqual(sink.written, [
+      'markdown:The car flies on plutonium ',
+      'anchor:1:docs/file1.md:1-1',
+      `markdown:${PARTIAL_NOTE}`,
+      'markdown:.',
+    ]);
   });
 
   it('shows a `/search` query and a heading holding `[n]` as written, with no anchor in them', async () => {

@@ -14,53 +14,35 @@ import type { RagStateType, RagUpdate } from '../state';
 export async function checkCitations(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
   const run = runOf(config);
   const emit = emitter(config);
+  /** A step of the answer's generation: the check runs after the answer has streamed, as its last part. */
+  const step = (detail: string) => emit({ type: 'step', name: 'generate', detail });
   const { model, maxInputTokens } = helperOf(run);
   const citations = state.citations;
   if (run.helperTimedOut && citations.length > 0) {
-    emit({
-      type: 'step',
-      name: 'generate',
-      detail: 'The model sent no reply in time earlier in this answer; keeping the lexical verdicts without asking it',
-    });
+    step('The model sent no reply in time earlier in this answer; keeping the lexical verdicts without asking it');
     return {};
   }
   if (!model || citations.length === 0) return {};
   // within the checker's input limit: the first citations that fit; the others keep their lexical verdicts
   const prompt = fitCheckPrompt(citations, maxInputTokens);
   if (!prompt) {
-    emit({
-      type: 'step',
-      name: 'generate',
-      detail: 'The citation check does not fit the model’s context; keeping the lexical verdicts',
-    });
+    step('The citation check does not fit the model’s context; keeping the lexical verdicts');
     return {};
   }
-  emit({
-    type: 'step',
-    name: 'generate',
-    detail: prompt.cut ?? `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model`,
-  });
+  step(prompt.cut ?? `Checking ${citations.length} citation${citations.length === 1 ? '' : 's'} with the model`);
   let reply: string;
   try {
     const messages = [new SystemMessage(CHECK_SYSTEM), new HumanMessage(prompt.text)];
-    reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'generate', detail }));
+    reply = await invokeHelper(run, model, messages, step);
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (err.kind === 'cancelled') throw err;
-    emit({
-      type: 'step',
-      name: 'generate',
-      detail: `The citation check failed (${err.message}); keeping the lexical verdicts`,
-    });
+    step(`The citation check failed (${err.message}); keeping the lexical verdicts`);
     return {};
   }
   const verdicts = parseVerdicts(reply, prompt.checked, prompt.shown);
   if (!verdicts) {
-    emit({
-      type: 'step',
-      name: 'generate',
-      detail: 'The citation check’s reply was unreadable; keeping the lexical verdicts',
-    });
+    step('The citation check’s reply was unreadable; keeping the lexical verdicts');
     return {};
   }
   const checked = citations.map((c, i) => {

@@ -1,6 +1,7 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
 import type { Passage } from '../../passage';
+import { withoutReasoning } from '../../reasoning';
 import { fitGradePrompt } from '../promptBudget';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
 import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
@@ -55,8 +56,7 @@ export function parseGrade(reply: string, count: number): number[] | undefined {
   const inRange = (ns: unknown[]) => [
     ...new Set(ns.map(Number).filter(n => Number.isInteger(n) && n >= 1 && n <= count)),
   ];
-  // an unclosed <think> (a reply cut short) is all reasoning
-  const text = reply.replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '').trim();
+  const text = withoutReasoning(reply).trim();
   // only the list is read, so braces or numbers in the prose around it cannot count (nor "1" in "[1] and [3]"): a
   // bare list opens the reply, alone on its line(s) (in a fence or not), whatever explanation follows
   const list =

@@ -1,5 +1,6 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
+import { withoutReasoning } from '../../reasoning';
 import { fitRewritePrompt } from '../promptBudget';
 import { REWRITE_SYSTEM } from '../prompts';
 import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
@@ -45,8 +46,7 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
  * 300 characters.
  */
 export function cleanQuery(reply: string): string {
-  const lines = reply
-    .replace(/<think>[\s\S]*?(?:<\/think>|$)/gi, '')
+  const lines = withoutReasoning(reply)
     .split('\n')
     .map(l =>
       l

@@ -4,8 +4,9 @@ import { MAX_CHUNK_LINES } from '../../../../src/index/chunking/chunkPacking';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { random } from '../../../fakes/seededRandom';
 
-/** Every line covered exactly once, in order, and each chunk's text is exactly its lines. */
-function assertExactCover(chunks: readonly Chunk[], text: string): void {
+/** The chunks of `text`, asserted to cover every line exactly once, in order, each chunk's text exactly its lines. */
+function coveringChunks(path: string, text: string): Chunk[] {
+  const chunks = chunkText(path, text);
   const lines = splitLines(text);
   let next = 1;
   for (const c of chunks) {
@@ -15,6 +16,7 @@ function assertExactCover(chunks: readonly Chunk[], text: string): void {
     next = c.endLine + 1;
   }
   assert.equal(next - 1, lines.length);
+  return chunks;
 }
 
 const numbered = (n: number, prefix = 'line'): string[] => Array.from({ length: n }, (_, i) => `${prefix} ${i + 1}`);
@@ -110,8 +112,7 @@ describe('chunkText', () => {
 
   it('gives exact line ranges for a CRLF file with a BOM and no final newline', () => {
     const text = '\uFEFF# Title\r\n\r\nintro\r\n## Part\r\nbody\r\nlast';
-    const chunks = chunkText('doc.md', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('doc.md', text);
     assert.equal(chunks[0]?.text.startsWith('# Title'), true);
     assert.ok(!chunks.some(c => c.text.includes('\r') || c.text.includes('\uFEFF')));
     assert.equal(chunks.at(-1)?.endLine, 6);
@@ -128,8 +129,7 @@ describe('chunkText', () => {
       '## Usage',
       'run it',
     ].join('\n');
-    const chunks = chunkText('README.md', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('README.md', text);
     assert.deepEqual(
       chunks.map(c => [c.startLine, c.title]),
       [
@@ -142,8 +142,7 @@ describe('chunkText', () => {
 
   it('ignores # lines inside fenced code blocks', () => {
     const text = ['# Real', ...numbered(45), '```python', '# not a heading', '```', ...numbered(45)].join('\n');
-    const chunks = chunkText('a.md', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('a.md', text);
     assert.ok(
       chunks.every(c => c.title === 'Real'),
       JSON.stringify(chunks.map(c => c.title)),
@@ -166,8 +165,7 @@ describe('chunkText', () => {
       '    indented code',
       '---',
     ].join('\n');
-    const chunks = chunkText('README.md', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('README.md', text);
     assert.deepEqual(
       chunks.map(c => [c.startLine, c.title]),
       [
@@ -198,8 +196,7 @@ describe('chunkText', () => {
       '---',
       ...numbered(10, 'more'),
     ].join('\n');
-    const chunks = chunkText('README.md', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('README.md', text);
     assert.deepEqual(
       chunks.map(c => [c.startLine, c.title]),
       [
@@ -220,8 +217,7 @@ describe('chunkText', () => {
       '```ts``` is inline code',
       '## Last',
     ].join('\n');
-    const chunks = chunkText('a.md', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('a.md', text);
     assert.deepEqual(
       chunks.map(c => c.title),
       ['Real > After; Real > Last'],
@@ -242,8 +238,7 @@ describe('chunkText', () => {
     ];
     const toml = ['+++', 'title = "Install guide"', '# draft = true', '+++', '# Install', 'Run it.'];
     for (const text of [yaml.join('\n'), toml.join('\r\n')]) {
-      const chunks = chunkText('docs/install.md', text);
-      assertExactCover(chunks, text);
+      const chunks = coveringChunks('docs/install.md', text);
       assert.deepEqual(
         chunks.map(c => c.title),
         ['Install'],
@@ -260,8 +255,7 @@ describe('chunkText', () => {
   it('splits code at top-level blocks and titles them with symbol names', () => {
     const fn = (name: string, body: number) => [`export function ${name}() {`, ...numbered(body, '  x'), '}', ''];
     const text = [...fn('alpha', 30), ...fn('beta', 30), ...fn('gamma', 60)].join('\n');
-    const chunks = chunkText('src/a.ts', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('src/a.ts', text);
     assert.deepEqual(
       chunks.map(c => [c.startLine, c.endLine, c.title]),
       [
@@ -285,8 +279,7 @@ describe('chunkText', () => {
   it('splits an over-long block at a blank line within the cap', () => {
     const body = [...numbered(50, '    a'), '', ...numbered(50, '    b')];
     const text = ['class Big:', ...body].join('\n');
-    const chunks = chunkText('big.py', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('big.py', text);
     assert.ok(chunks.every(c => c.endLine - c.startLine + 1 <= MAX_CHUNK_LINES));
     assert.equal(chunks[1]?.startLine, 53); // the line after the blank line
     assert.equal(chunks[0]?.title, 'Big');
@@ -294,8 +287,7 @@ describe('chunkText', () => {
 
   it('hard-caps a block with no good break', () => {
     const text = numbered(250, 'x').join('\n');
-    const chunks = chunkText('data.txt', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('data.txt', text);
     assert.deepEqual(
       chunks.map(c => c.endLine - c.startLine + 1),
       [80, 80, 80, 10],
@@ -305,8 +297,7 @@ describe('chunkText', () => {
   it('packs plain-text paragraphs to about 40 lines', () => {
     const paragraph = (n: number) => [...numbered(n), ''];
     const text = [...paragraph(15), ...paragraph(15), ...paragraph(15), ...paragraph(15)].join('\n');
-    const chunks = chunkText('notes.txt', text);
-    assertExactCover(chunks, text);
+    const chunks = coveringChunks('notes.txt', text);
     assert.deepEqual(
       chunks.map(c => [c.startLine, c.endLine]),
       [

@@ -1,0 +1,71 @@
+const THINK_OPEN = '<think>';
+const THINK_CLOSE = '</think>';
+
+/**
+ * Where a reply's answer starts, as its text arrives: at its first visible character, after a reasoning model's
+ * `<think>…</think>` block when the reply opens with one (DeepSeek-R1, QwQ and Qwen3 served by Ollama, vLLM or LM
+ * Studio write their reasoning there). Reasoning is not the answer: it is not shown, and a `[n]` in it cites nothing.
+ * A block the reply never closes is all reasoning (a reply cut short). Only a block that opens the reply is
+ * reasoning: a `<think>` later in an answer is its text.
+ */
+export class AnswerStart {
+  private state: 'start' | 'reasoning' | 'after-reasoning' | 'answer' = 'start';
+  private held = '';
+
+  /** Whether the reply opened with a reasoning block. */
+  get reasoning(): boolean {
+    return this.state === 'reasoning' || this.state === 'after-reasoning';
+  }
+
+  /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
+  push(piece: string): string {
+    if (this.state === 'answer') return piece;
+    this.held += piece;
+    if (this.state === 'start') {
+      const s = this.held.trimStart();
+      // whitespace, or what may yet become `<think>`: held until the next piece says
+      if (THINK_OPEN.startsWith(s.toLowerCase())) {
+        this.held = s;
+        return '';
+      }
+      if (!s.toLowerCase().startsWith(THINK_OPEN)) return this.answer(s);
+      this.state = 'reasoning';
+      this.held = s.slice(THINK_OPEN.length);
+    }
+    if (this.state === 'reasoning') {
+      const end = this.held.toLowerCase().indexOf(THINK_CLOSE);
+      if (end < 0) {
+        // only what may be the start of `</think>` is kept
+        this.held = this.held.slice(-(THINK_CLOSE.length - 1));
+        return '';
+      }
+      this.held = this.held.slice(end + THINK_CLOSE.length);
+      this.state = 'after-reasoning';
+    }
+    const s = this.held.trimStart();
+    this.held = '';
+    return s ? this.answer(s) : '';
+  }
+
+  /** What is held at the reply's end: a beginning that never became `<think>` is answer text; reasoning is not. */
+  flush(): string {
+    const rest = this.state === 'start' ? this.held : '';
+    this.held = '';
+    return rest;
+  }
+
+  private answer(text: string): string {
+    this.state = 'answer';
+    this.held = '';
+    return text;
+  }
+}
+
+/**
+ * A whole reply's answer, as AnswerStart reads it: without the `<think>…</think>` block that opens it (all of it when
+ * the block is never closed), and without leading whitespace.
+ */
+export function withoutReasoning(reply: string): string {
+  const start = new AnswerStart();
+  return start.push(reply) + start.flush();
+}

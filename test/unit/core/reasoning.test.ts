@@ -1,0 +1,22 @@
+import assert from 'node:assert/strict';
+import { AnswerStart, withoutReasoning } from '../../../src/core/reasoning';
+
+describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', () => {
+  it('reads a whole reply past the block that opens it, and nothing of a block never closed', () => {
+    assert.equal(withoutReasoning('\n<think>Passage 2? [2]</think>\n\n{"relevant": [1]}'), '{"relevant": [1]}');
+    assert.equal(withoutReasoning('<THINK>draft</Think>supported'), 'supported');
+    assert.equal(withoutReasoning('<think>Claim 1 is supported, claim 2'), '');
+    assert.equal(withoutReasoning('  Set it to 88 [1].'), 'Set it to 88 [1].');
+    assert.equal(withoutReasoning('Wrap it in <think> tags [1].'), 'Wrap it in <think> tags [1].');
+    assert.equal(withoutReasoning('<thi'), '<thi');
+  });
+
+  it('finds the same answer however the stream splits the reply', () => {
+    const reply = '\n<think>The user asks about [2].</think>\n\nSet it to 88 [1].';
+    for (let cut = 0; cut <= reply.length; cut++) {
+      const start = new AnswerStart();
+      const answer = start.push(reply.slice(0, cut)) + start.push(reply.slice(cut)) + start.flush();
+      assert.equal(answer, withoutReasoning(reply), `cut at ${cut}`);
+    }
+  });
+});
