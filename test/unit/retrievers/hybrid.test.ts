@@ -210,14 +210,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
       storeFile: join(temp, 'vectors.bin'),
       batchFiles: 1,
     });
-    const r = resolveEmbeddingsEndpoint({
-      preset: 'custom',
-      baseUrl: server.baseUrl,
-      model: 'bow-32',
-      azureApiVersion: '',
-    });
-    if ('problem' in r) throw new Error(r.problem);
-    const inner = new OpenAiEmbeddingsClient({ endpoint: r.endpoint });
+    const inner = new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') });
     await assert.rejects(failing.sync(), /rate-limited/);
     const before = server.textsEmbedded;
     assert.ok(before > 0, 'two batches were embedded before the failure');
