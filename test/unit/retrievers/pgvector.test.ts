@@ -5,11 +5,12 @@ import { Client } from 'pg';
 import { run } from '../../../src/cli/run';
 import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
+import type { Embedder } from '../../../src/embeddings/embedder';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { splitLines } from '../../../src/index/chunking/chunker';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
-import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
+import { pushRow, workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
@@ -131,6 +132,27 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     assert.ok(
       passages.every(p => p.score > 0 && p.score < 1 / 30),
       'RRF scores',
+    );
+  });
+
+  it('stores and ranks vectors longer than pgvector can index (3,072 dimensions) by an exact scan', async () => {
+    const c = config();
+    // One direction for the alpha row (and a question about it that shares none of its words), another for the rest.
+    const axis = (i: number) => Float32Array.from({ length: 3072 }, (_, d) => (d === i ? 1 : 0));
+    const large: Embedder = {
+      model: 'large-3072',
+      embed: async texts => texts.map(t => axis(t.includes('alpha') || t === 'the first letter' ? 0 : 1)),
+    };
+    const rows = [
+      pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 }),
+      pushRow('b.md', { text: 'beta comes second', startLine: 1, endLine: 1 }),
+    ];
+    const report = await pushRows(c, rows, { embedder: large });
+    assert.equal(report.embedded, 2);
+    const passages = await retriever(c, { embedder: large }).search('the first letter', { k: 1 });
+    assert.deepEqual(
+      passages.map(p => p.path),
+      ['a.md'],
     );
   });
 
