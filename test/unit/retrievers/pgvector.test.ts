@@ -141,7 +141,7 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     const axis = (i: number) => Float32Array.from({ length: 3072 }, (_, d) => (d === i ? 1 : 0));
     const large: Embedder = {
       model: 'large-3072',
-      embed: async texts => texts.map(t => axis(t.includes('alpha') || t === 'the first letter' ? 0 : 1)),
+      embed: async texts => texts.map(t => axis(t.includes('alpha') || t === 'the initial letter' ? 0 : 1)),
     };
     const rows = [
       pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 }),
@@ -149,11 +149,46 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     ];
     const report = await pushRows(c, rows, { embedder: large });
     assert.equal(report.embedded, 2);
-    const passages = await retriever(c, { embedder: large }).search('the first letter', { k: 1 });
+    const passages = await retriever(c, { embedder: large }).search('the initial letter', { k: 1 });
     assert.deepEqual(
       passages.map(p => p.path),
       ['a.md'],
     );
+  });
+
+  it('sees a push made since its last search: vectors added, or a rebuild with another model', async () => {
+    const c = config();
+    // The alpha row and a question about it that shares none of its words point one way; the rest another.
+    const axes = (model: string, dimensions: number): Embedder => ({
+      model,
+      embed: async texts =>
+        texts.map(t => {
+          const v = new Float32Array(dimensions);
+          v[t.includes('alpha') || t === 'the initial letter' ? 0 : 1] = 1;
+          return v;
+        }),
+    });
+    const rows = [
+      pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 }),
+      pushRow('b.md', { text: 'beta comes second', startLine: 1, endLine: 1 }),
+    ];
+    await pushRows(c, rows);
+    const r = retriever(c, { embedder: axes('m32', 32) });
+    assert.deepEqual(await r.search('the initial letter', { k: 1 }), [], 'no vectors yet, and no word in common');
+
+    await pushRows(c, rows, { embedder: axes('m32', 32) });
+    const found = await r.search('the initial letter', { k: 1 });
+    assert.deepEqual(
+      found.map(p => p.path),
+      ['a.md'],
+    );
+
+    await pushRows(c, rows, { embedder: axes('m16', 16), rebuild: true });
+    const err = await r.search('the initial letter', { k: 1 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(err instanceof GroundedError && /embedded with “m16”.*Set it to “m16”/.test(err.message), String(err));
   });
 
   it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {
