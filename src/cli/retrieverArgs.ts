@@ -10,6 +10,7 @@ import {
 import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import type { LocalRetriever } from '../retrievers/localRetriever';
 import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
+import { originOf } from '../providers/secretOrigin';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { modelKeyFor } from './modelKey';
@@ -83,8 +84,8 @@ export interface OpenedRetriever {
 /**
  * The retriever the flags name: the folders' stored index (as `grounded index` keeps it), or a remote engine built
  * by the same factory as the extension's. Secrets come from the environment, never from arguments: the PostgreSQL
- * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (else GROUNDED_API_KEY when `--base-url` is the
- * same workspace). `watch`: the
+ * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (only for DATABRICKS_HOST's workspace when that is
+ * set; else GROUNDED_API_KEY when `--base-url` is the same workspace). `watch`: the
  * local index's sync progress and changes, for a command that keeps running.
  */
 export async function retrieverFromArgs(
@@ -153,7 +154,8 @@ export async function retrieverFromArgs(
       names: CLI_NAMES,
       secrets: {
         pgvectorPassword: async () => env.PGPASSWORD || undefined,
-        databricksToken: async origin => env.DATABRICKS_TOKEN || modelKeyFor(env, values['base-url'], origin),
+        databricksToken: async origin =>
+          databricksTokenFor(env, origin) ?? modelKeyFor(env, values['base-url'], origin),
       },
       embedder: await embedderFromArgs(values, env, io),
       locate: locatePushedPath(foldersByPath(folders)),
@@ -163,6 +165,20 @@ export async function retrieverFromArgs(
     },
   );
   return { retriever: remote, close: async () => void (await remote.dispose?.()) };
+}
+
+/**
+ * DATABRICKS_TOKEN for a request to the workspace at `origin`. Databricks' own tools pair it with DATABRICKS_HOST: when
+ * that names another workspace, the token is that workspace's and is not sent to this one.
+ */
+function databricksTokenFor(env: NodeJS.ProcessEnv, origin: string): string | undefined {
+  const token = env.DATABRICKS_TOKEN;
+  const host = env.DATABRICKS_HOST?.trim();
+  if (!token || !host || originOf(host) === origin) return token || undefined;
+  throw new GroundedError(
+    'auth',
+    `DATABRICKS_TOKEN was not sent to ${origin}: DATABRICKS_HOST says it is the token of ${originOf(host) ?? host}. Point --workspace-url at that workspace, or set DATABRICKS_HOST and DATABRICKS_TOKEN for ${origin}.`,
+  );
 }
 
 const isRemoteKind = (kind: string): kind is RemoteRetrieverKind =>

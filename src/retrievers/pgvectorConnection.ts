@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { asError, GroundedError } from '../core/errors';
-import { requireSecureTransport } from '../core/secureTransport';
+import { ALLOW_INSECURE_SETTING, requireSecureTransport } from '../core/secureTransport';
 
 /** Where the chunks live: the `grounded.pgvector.*` settings, or `grounded index --target`. */
 export interface PgvectorConfig {
@@ -82,6 +82,10 @@ export function openPgPool(config: PgvectorConfig, onIdleError: (e: Error) => vo
 
 const SQLSTATE_NETWORK = new Set(['08000', '08001', '08003', '08006', '57P01', '57P03', '53300']);
 
+/** Node's codes for a server certificate that is not trusted here, not valid now, or not issued for the host. */
+const UNTRUSTED_CERTIFICATE =
+  /^(?:DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_(?:HAS_EXPIRED|NOT_YET_VALID|UNTRUSTED|REJECTED|SIGNATURE_FAILURE)|ERR_TLS_CERT_ALTNAME_INVALID)$/;
+
 /** PostgreSQL failures in words that say what to fix; SQLSTATE codes first, then Node's socket codes. */
 export function pgError(e: unknown, url: URL, table: string): GroundedError {
   if (e instanceof GroundedError) return e;
@@ -124,6 +128,20 @@ export function pgError(e: unknown, url: URL, table: string): GroundedError {
     return new GroundedError(
       'index',
       `pgvector is not installed on ${server}. Install the extension there, or push without embeddings.`,
+      { cause: e },
+    );
+  // pg checks the certificate for every sslmode (require and verify-ca as verify-full): a server whose certificate
+  // comes from its own CA (RDS, Supabase, a self-signed one) is refused until the connection string names that CA.
+  if (UNTRUSTED_CERTIFICATE.test(code))
+    return new GroundedError(
+      'bad-input',
+      `${server} sent a TLS certificate that could not be verified (${err.message}). Add sslrootcert=<the server's CA certificate file> to the connection string, or uselibpqcompat=true to encrypt without verifying the server, as libpq's sslmode=require does.`,
+      { cause: e },
+    );
+  if (/does not support SSL/i.test(err.message))
+    return new GroundedError(
+      'bad-input',
+      `${server} does not accept TLS connections, which sslmode asks for. Turn TLS on at the server; for a cleartext connection, remove sslmode from the connection string and set ${ALLOW_INSECURE_SETTING} (--allow-insecure in the CLI).`,
       { cause: e },
     );
   if (code === '57014' || /timeout|timed out/i.test(err.message))

@@ -58,7 +58,6 @@ export class PgvectorRetriever implements Retriever {
   private readonly names: TableNames;
   private readonly url: URL;
   private pool: Pool | undefined;
-  private meta: Promise<TableMeta> | undefined;
   private toldOldSchema = false;
 
   constructor(private readonly options: PgvectorRetrieverOptions) {
@@ -76,11 +75,7 @@ export class PgvectorRetriever implements Retriever {
         policy: this.options.retry ?? { ...defaultAskOptions.retry, retries: 2 },
         clock: this.options.clock ?? realClock,
         signal: options.signal,
-        classify: e => {
-          const err = options.signal?.aborted ? cancelled() : pgError(e, this.url, this.names.display);
-          if (err.kind === 'network' || err.kind === 'index') this.meta = undefined; // the table may have been pushed since
-          return err;
-        },
+        classify: e => (options.signal?.aborted ? cancelled() : pgError(e, this.url, this.names.display)),
       },
     );
   }
@@ -95,8 +90,9 @@ export class PgvectorRetriever implements Retriever {
     const pool = (this.pool ??= openPgPool(this.options, e =>
       this.options.onNotice?.(`PostgreSQL connection dropped: ${e.message}`),
     ));
-    // A read that failed is not kept: the next attempt (a retry, or the next search) reads the meta table again.
-    const meta = await (this.meta ??= this.readMetaOnce(pool));
+    // Read for every search: a push since the last one (vectors added, a --rebuild with another model or dimension)
+    // changes which rankings the table can answer and with which model's vectors.
+    const meta = await readMeta(pool, this.names);
     const columns = this.columnsOf(meta);
     const depth = Math.max(options.k * 3, 30);
     const vectorQuery = await this.queryVector(query, meta, options.signal);
@@ -115,12 +111,10 @@ export class PgvectorRetriever implements Retriever {
 
   /**
    * The columns to read: a table pushed by schema version 1 has no cell or page columns, so its rows are read without
-   * them (its notebooks were pushed as their JSON lines, cited as such) and the user is told once to push again. Its
-   * meta is read again at the next search, so a push that upgrades the table is seen at once.
+   * them (its notebooks were pushed as their JSON lines, cited as such) and the user is told once to push again.
    */
   private columnsOf(meta: TableMeta): string {
     if (meta.schemaVersion >= SCHEMA_VERSION) return COLUMNS;
-    this.meta = undefined;
     if (!this.toldOldSchema) {
       this.toldOldSchema = true;
       this.options.onNotice?.(
@@ -128,14 +122,6 @@ export class PgvectorRetriever implements Retriever {
       );
     }
     return VERSION_1_COLUMNS;
-  }
-
-  private readMetaOnce(pool: Pool): Promise<TableMeta> {
-    const read: Promise<TableMeta> = readMeta(pool, this.names).catch((e: unknown) => {
-      if (this.meta === read) this.meta = undefined;
-      throw e;
-    });
-    return read;
   }
 
   private async queryVector(

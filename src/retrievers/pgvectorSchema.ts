@@ -110,7 +110,13 @@ export async function requireGroundedTable(
   return owner;
 }
 
-/** Adds the vector column and its HNSW index (cosine), once the dimension is known. */
+/** pgvector indexes (HNSW, IVFFlat) a `vector` of at most this many dimensions; CREATE INDEX fails above it. */
+export const MAX_INDEXED_DIMENSIONS = 2000;
+
+/**
+ * Adds the vector column and its HNSW index (cosine), once the dimension is known. Vectors longer than pgvector can
+ * index (3,072 dimensions, say) get no index: they are ranked by an exact scan of the table.
+ */
 export async function ensureEmbeddingColumn(
   db: Pool | PoolClient,
   names: TableNames,
@@ -122,9 +128,10 @@ export async function ensureEmbeddingColumn(
   await db.query('CREATE EXTENSION IF NOT EXISTS vector');
   // A dimension is part of the column type, so it is a checked integer in the DDL, not a bound value.
   await db.query(`ALTER TABLE ${names.table} ADD COLUMN IF NOT EXISTS embedding vector(${dimensions})`);
-  await db.query(
-    `CREATE INDEX IF NOT EXISTS "${names.base}_embedding_idx" ON ${names.table} USING hnsw (embedding vector_cosine_ops)`,
-  );
+  if (dimensions <= MAX_INDEXED_DIMENSIONS)
+    await db.query(
+      `CREATE INDEX IF NOT EXISTS "${names.base}_embedding_idx" ON ${names.table} USING hnsw (embedding vector_cosine_ops)`,
+    );
   await writeMeta(db, names, { embedding_model: model, dimensions: String(dimensions) });
 }
 

@@ -78,7 +78,7 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     await cp(FIXTURE, workspace, { recursive: true });
   });
   afterEach(() => {
-    for (const name of ['PGPASSWORD', 'DATABRICKS_TOKEN', 'GROUNDED_API_KEY']) {
+    for (const name of ['PGPASSWORD', 'DATABRICKS_TOKEN', 'DATABRICKS_HOST', 'GROUNDED_API_KEY']) {
       if (envBefore[name] === undefined) delete process.env[name];
       else process.env[name] = envBefore[name];
     }
@@ -204,6 +204,25 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     assert.ok(
       databricks.requests.every(r => r.authorization === undefined || r.authorization === `Bearer ${databricks.token}`),
     );
+  });
+
+  it('sends DATABRICKS_TOKEN only to the workspace DATABRICKS_HOST names, when that is set', async () => {
+    const args = ['--retriever', 'databricks-vector-search', '--workspace-url', databricks.url];
+    const sent = databricks.requests.length;
+    process.env.DATABRICKS_TOKEN = databricks.token;
+    process.env.DATABRICKS_HOST = 'https://adb-1234.5.azuredatabricks.net';
+    const refused = await cli('search', 'flux capacitor', ...args, '--index', pushedShape.name, '--folder', workspace);
+    assert.equal(refused.code, 1, refused.err);
+    assert.match(
+      refused.err,
+      /DATABRICKS_TOKEN was not sent to http:\/\/127\.0\.0\.1:\d+: DATABRICKS_HOST says it is the token of https:\/\/adb-1234\.5\.azuredatabricks\.net\./,
+    );
+    assert.doesNotMatch(refused.err, new RegExp(databricks.token));
+    assert.equal(databricks.requests.length, sent, 'nothing was sent');
+
+    process.env.DATABRICKS_HOST = `${databricks.url}/`;
+    const searched = await cli('search', 'flux capacitor', ...args, '--index', pushedShape.name, '--folder', workspace);
+    assert.equal(searched.code, 0, searched.err);
   });
 
   it('refuses an unknown --retriever, a Databricks search without --index, remote flags without --retriever and --store with one, with exit 2', async () => {

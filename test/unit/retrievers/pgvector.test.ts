@@ -5,10 +5,11 @@ import { Client } from 'pg';
 import { run } from '../../../src/cli/run';
 import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
+import type { Embedder } from '../../../src/embeddings/embedder';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { splitLines } from '../../../src/index/chunking/chunker';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
-import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
+import { pushRow, workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
@@ -125,6 +126,62 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
       passages.every(p => p.score > 0 && p.score < 1 / 30),
       'RRF scores',
     );
+  });
+
+  it('stores and ranks vectors longer than pgvector can index (3,072 dimensions) by an exact scan', async () => {
+    const c = config();
+    // One direction for the alpha row (and a question about it that shares none of its words), another for the rest.
+    const axis = (i: number) => Float32Array.from({ length: 3072 }, (_, d) => (d === i ? 1 : 0));
+    const large: Embedder = {
+      model: 'large-3072',
+      embed: async texts => texts.map(t => axis(t.includes('alpha') || t === 'the initial letter' ? 0 : 1)),
+    };
+    const rows = [
+      pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 }),
+      pushRow('b.md', { text: 'beta comes second', startLine: 1, endLine: 1 }),
+    ];
+    const report = await pushRows(c, rows, { embedder: large });
+    assert.equal(report.embedded, 2);
+    const passages = await retriever(c, { embedder: large }).search('the initial letter', { k: 1 });
+    assert.deepEqual(
+      passages.map(p => p.path),
+      ['a.md'],
+    );
+  });
+
+  it('sees a push made since its last search: vectors added, or a rebuild with another model', async () => {
+    const c = config();
+    // The alpha row and a question about it that shares none of its words point one way; the rest another.
+    const axes = (model: string, dimensions: number): Embedder => ({
+      model,
+      embed: async texts =>
+        texts.map(t => {
+          const v = new Float32Array(dimensions);
+          v[t.includes('alpha') || t === 'the initial letter' ? 0 : 1] = 1;
+          return v;
+        }),
+    });
+    const rows = [
+      pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 }),
+      pushRow('b.md', { text: 'beta comes second', startLine: 1, endLine: 1 }),
+    ];
+    await pushRows(c, rows);
+    const r = retriever(c, { embedder: axes('m32', 32) });
+    assert.deepEqual(await r.search('the initial letter', { k: 1 }), [], 'no vectors yet, and no word in common');
+
+    await pushRows(c, rows, { embedder: axes('m32', 32) });
+    const found = await r.search('the initial letter', { k: 1 });
+    assert.deepEqual(
+      found.map(p => p.path),
+      ['a.md'],
+    );
+
+    await pushRows(c, rows, { embedder: axes('m16', 16), rebuild: true });
+    const err = await r.search('the initial letter', { k: 1 }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
+    assert.ok(err instanceof GroundedError && /embedded with “m16”.*Set it to “m16”/.test(err.message), String(err));
   });
 
   it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../../src/retrievers/pgvectorSchema';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+import { TlsPostgresServer } from '../../fakes/tlsPostgresServer';
 import { tempDirs } from '../../support/tempDirs';
 
 let tableSeq = 0;
@@ -190,5 +191,30 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     const searchErr = await failure(retriever.search('flux', { k: 1 }));
     assert.ok(searchErr instanceof GroundedError && /has no sslmode/.test(searchErr.message), String(searchErr));
     await retriever.dispose();
+  });
+
+  it('says a server certificate that cannot be verified, or a server without TLS, is that, and what to add', async () => {
+    const untrusted = await TlsPostgresServer.start('self-signed');
+    const plain = await TlsPostgresServer.start('none');
+    try {
+      const remote = { connectionString: `postgres://me@localhost:${untrusted.port}/docs?sslmode=require`, table: 't' };
+      const pushErr = await failure(pushRows(remote, rows));
+      assert.ok(pushErr instanceof GroundedError && pushErr.kind === 'bad-input', String(pushErr));
+      assert.match(
+        pushErr.message,
+        /TLS certificate that could not be verified \(self-signed certificate\).*sslrootcert=/,
+      );
+      const retriever = new PgvectorRetriever({ ...remote, clock: new FakeClock() });
+      const searchErr = await failure(retriever.search('flux', { k: 1 }));
+      await retriever.dispose();
+      assert.ok(searchErr instanceof GroundedError && /sslrootcert=/.test(searchErr.message), String(searchErr));
+
+      const noTls = { connectionString: `postgres://me@localhost:${plain.port}/docs?sslmode=require`, table: 't' };
+      const noTlsErr = await failure(pushRows(noTls, rows));
+      assert.ok(noTlsErr instanceof GroundedError && noTlsErr.kind === 'bad-input', String(noTlsErr));
+      assert.match(noTlsErr.message, /does not accept TLS connections.*remove sslmode/);
+    } finally {
+      await Promise.all([untrusted.close(), plain.close()]);
+    }
   });
 });
