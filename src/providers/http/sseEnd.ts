@@ -1,7 +1,7 @@
 import { finishFailure, GroundedError } from '../../core/errors';
 
-/** An OpenAI-compatible stream's `[DONE]` line. */
-const DONE = /(?:^|\n)data:[ \t]*\[DONE\]/;
+/** An OpenAI-compatible stream's `[DONE]` line, after any of the three line ends SSE allows (`\n`, `\r\n`, `\r`). */
+const DONE = /(?:^|[\r\n])data:[ \t]*\[DONE\]/;
 /** A chunk's non-null finish reason. */
 const FINISH = /"finish_reason"[ \t]*:[ \t]*"([^"\\]*)"/g;
 /** Characters of one piece kept for the next, so an end split across two network reads is still seen. */
