@@ -61,4 +61,12 @@ describe('the end of an OpenAI-compatible event stream', () => {
     assert.equal(end.answer, 'It is 88 [1].');
     assert.equal(requests, 1);
   });
+
+  it('keeps the last event of a stream that closes without the blank line that ends it', async () => {
+    stream =
+      `data: ${chunk({ role: 'assistant', content: 'It is ' })}\n\n` + `data: ${chunk({ content: '88 [1].' }, 'stop')}`;
+    const end = await answer();
+    assert.ok(end?.type === 'done', JSON.stringify(end));
+    assert.equal(end.answer, 'It is 88 [1].');
+  });
 });
