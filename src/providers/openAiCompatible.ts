@@ -1,3 +1,4 @@
+import type { BaseMessageChunk } from '@langchain/core/messages';
 import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
 import type { ChatModel } from '../core/ports';
 import { fetchNamingEndpoint } from './http/fetchNamingEndpoint';
@@ -35,6 +36,8 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - Streams end with a verdict (`http/sseEnd.ts`, below the client): one that closes without `[DONE]` or a finish
  *   reason is broken, not done; a content filter's or the output limit's stop says so.
  * - `defaultQuery`: the base URL's own query (a gateway's `api-version`), sent after the path the client appends.
+ * - A streamed delta whose `content` is a list of parts (Databricks' reasoning models) is read as its text parts, its
+ *   reasoning as `reasoning_content` (`plainDelta`).
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
  *   setting that holds it (offered as *Open Setting* where settings exist); it drops the headers the client adds
  *   from the environment (`withoutEnvironmentHeaders`), meant for OpenAI, not for the endpoint the settings name.
@@ -51,7 +54,7 @@ export function createOpenAiCompatibleModel(
     endpoint.azure ? { 'api-key': key } : { authorization: `Bearer ${key}` },
   );
   if (endpoint.azure) {
-    return new AzureChatOpenAICompletions({
+    return new AzureCompletions({
       ...common,
       azureOpenAIApiKey: key,
       azureOpenAIEndpoint: endpoint.azure.endpoint,
@@ -63,9 +66,56 @@ export function createOpenAiCompatibleModel(
       configuration: { logLevel: 'off', fetch },
     });
   }
-  return new ChatOpenAICompletions({
+  return new Completions({
     ...common,
     apiKey: key,
     configuration: { baseURL: endpoint.baseURL, defaultQuery: endpoint.query, logLevel: 'off', fetch },
   });
+}
+
+type Delta = Record<string, unknown>;
+
+/**
+ * The delta with a `content` list of parts (`[{type:'text',text}]`, `[{type:'reasoning',summary:[{text}]}]`, as
+ * Databricks streams its reasoning models' replies) turned into the string LangChain reads: its text parts, joined;
+ * the reasoning's text goes to `reasoning_content`, which is never shown as the answer. LangChain drops a chunk whose
+ * content is not a string and prints a warning on stdout (into the CLI's output), so such a reply would not stream:
+ * its reasoning would not count as the model at work, and the answer would come only from the non-streaming fallback,
+ * a second request for the whole of it.
+ */
+export function plainDelta(delta: Delta): Delta {
+  if (!Array.isArray(delta.content)) return delta;
+  let text = '';
+  let reasoning = '';
+  for (const part of delta.content as unknown[]) {
+    if (!part || typeof part !== 'object') continue;
+    const { type, text: partText, summary } = part as { type?: unknown; text?: unknown; summary?: unknown };
+    if (type === 'text' && typeof partText === 'string') text += partText;
+    else if (type === 'reasoning' && Array.isArray(summary))
+      for (const item of summary as unknown[]) {
+        const itemText = item && typeof item === 'object' ? (item as { text?: unknown }).text : undefined;
+        if (typeof itemText === 'string') reasoning += itemText;
+      }
+  }
+  const plain: Delta = { ...delta, content: text };
+  if (reasoning && plain.reasoning_content === undefined) plain.reasoning_content = reasoning;
+  return plain;
+}
+
+/** The Completions client, reading a delta's content list as `plainDelta` does. */
+class Completions extends ChatOpenAICompletions {
+  protected override _convertCompletionsDeltaToBaseMessageChunk(
+    ...[delta, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsDeltaToBaseMessageChunk']>
+  ): BaseMessageChunk {
+    return super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest);
+  }
+}
+
+/** Azure's Completions client, reading a delta's content list as `plainDelta` does. */
+class AzureCompletions extends AzureChatOpenAICompletions {
+  protected override _convertCompletionsDeltaToBaseMessageChunk(
+    ...[delta, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsDeltaToBaseMessageChunk']>
+  ): BaseMessageChunk {
+    return super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest);
+  }
 }

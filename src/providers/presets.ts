@@ -173,6 +173,7 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
       const query = url.search ? Object.fromEntries(url.searchParams) : undefined;
       url.search = '';
       url.hash = '';
+      url.pathname = url.pathname.replace(OPERATION_PATH, '');
       return { endpoint: { ...common, baseURL: trimSlashes(url.href), ...(query && { query }) } };
     }
   }
@@ -197,3 +198,9 @@ function parseHttpUrl(text: string): URL | undefined {
 }
 
 const trimSlashes = (href: string) => href.replace(/\/+$/, '');
+
+/**
+ * An operation's path at the end of a typed base URL (`…/v1/chat/completions`, `…/v1/embeddings`), as an endpoint's
+ * page shows the full URL to POST to: the clients append it themselves, so it is dropped, not sent twice.
+ */
+const OPERATION_PATH = /\/(?:chat\/completions|embeddings)\/*$/i;

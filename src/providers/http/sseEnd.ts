@@ -1,11 +1,13 @@
 import { finishFailure, GroundedError } from '../../core/errors';
 
-/** An OpenAI-compatible stream's `[DONE]` line. */
-const DONE = /(?:^|\n)data:[ \t]*\[DONE\]/;
+/** An OpenAI-compatible stream's `[DONE]` line, after any of the three line ends SSE allows (`\n`, `\r\n`, `\r`). */
+const DONE = /(?:^|[\r\n])data:[ \t]*\[DONE\]/;
 /** A chunk's non-null finish reason. */
 const FINISH = /"finish_reason"[ \t]*:[ \t]*"([^"\\]*)"/g;
 /** Characters of one piece kept for the next, so an end split across two network reads is still seen. */
 const OVERLAP = 64;
+/** A blank line (`\n\n`): ends the event before it, and is nothing after a blank line. */
+const blankLine = () => Uint8Array.of(10, 10);
 
 /**
  * An event-stream response whose body fails at its end when the stream did not end as an answer does: closed with
@@ -13,6 +15,10 @@ const OVERLAP = 64;
  * a whole one), or stopped by a content filter or the output limit (`finish_reason` `content_filter`, `length`). Read
  * here, below the client, which drops both the `[DONE]` line and a final chunk without `delta`. The core keeps the
  * partial answer and offers a retry; before the first token a refusal is final.
+ *
+ * A stream that ends as an answer gets a blank line after its last byte: a server that closes the stream right after
+ * its last event, without the blank line that ends an event, would otherwise lose that event in the client, which
+ * drops an unended event, and with it the answer's last piece (the finish reason read above is in it too).
  */
 export function failingUnlessEnded(response: Response): Response {
   if (!response.body || !/^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) return response;
@@ -31,6 +37,7 @@ export function failingUnlessEnded(response: Response): Response {
     flush(controller) {
       const failure = endFailure(done, finish);
       if (failure) controller.error(failure);
+      else controller.enqueue(blankLine());
     },
   });
   return new Response(response.body.pipeThrough(watch), {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { resolveEndpoint, type EndpointSettings } from '../../../src/providers/presets';
+import { endpointUrl, resolveEndpoint, type EndpointSettings } from '../../../src/providers/presets';
 
 const settings = (over: Partial<EndpointSettings>): EndpointSettings => ({
   preset: 'custom',
@@ -112,6 +112,25 @@ describe('provider presets', () => {
     assert.equal(e.baseURL, 'https://gw.example.com/models');
     assert.deepEqual(e.query, { 'api-version': '2024-05-01-preview' });
     assert.equal(endpoint({ baseUrl: 'https://gw.example.com/v1', model: 'm' }).query, undefined);
+  });
+
+  it('drops the operation’s path from a base URL pasted as the full URL to POST to, which the client appends itself', () => {
+    for (const [typed, baseURL] of [
+      ['http://localhost:1234/v1/chat/completions', 'http://localhost:1234/v1'],
+      ['  http://localhost:11434/v1/chat/completions/  ', 'http://localhost:11434/v1'],
+      ['https://api.openai.com/v1/embeddings', 'https://api.openai.com/v1'],
+      ['https://gw.example.com/v1/Chat/Completions?api-version=2024-05-01', 'https://gw.example.com/v1'],
+      ['https://gw.example.com/chat/completions/v1', 'https://gw.example.com/chat/completions/v1'],
+    ])
+      assert.equal(endpoint({ preset: 'lmstudio', baseUrl: typed, model: 'm' }).baseURL, baseURL, typed);
+    const gateway = endpoint({
+      baseUrl: 'https://gw.example.com/v1/chat/completions?api-version=2024-05-01',
+      model: 'm',
+    });
+    assert.equal(
+      endpointUrl(gateway, 'chat/completions').href,
+      'https://gw.example.com/v1/chat/completions?api-version=2024-05-01',
+    );
   });
 });
 

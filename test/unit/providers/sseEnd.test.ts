@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ask } from '../../../src/core/ask';
+import type { AnswerEvent } from '../../../src/core/events';
+import { createOpenAiCompatibleModel } from '../../../src/providers/openAiCompatible';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import { readBody } from '../../fakes/loopbackHttp';
+import { collect } from '../../support/collect';
+
+// How the end of an event stream is read, with the real client against a loopback server that sends the exact bytes.
+
+const retriever = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2)]);
+
+const chunk = (delta: object, finishReason: string | null = null) =>
+  JSON.stringify({
+    id: 'chatcmpl-raw',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: 'raw-model',
+    choices: [{ index: 0, delta, finish_reason: finishReason }],
+  });
+
+describe('the end of an OpenAI-compatible event stream', () => {
+  let server: Server;
+  let baseURL: string;
+  /** The bytes every streamed chat request is answered with. */
+  let stream = '';
+  let requests = 0;
+  beforeEach(async () => {
+    requests = 0;
+    server = createServer((req, res) => {
+      requests++;
+      void readBody(req).then(() => res.writeHead(200, { 'content-type': 'text/event-stream' }).end(stream));
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  });
+  afterEach(() => {
+    server.closeAllConnections();
+    return new Promise<void>(resolve => server.close(() => resolve()));
+  });
+
+  const answer = async (): Promise<AnswerEvent | undefined> => {
+    const model = createOpenAiCompatibleModel(
+      { preset: 'custom', label: 'Raw server', baseURL, model: 'raw-model', keyRequired: false },
+      'raw-model',
+      undefined,
+    );
+    const events = await collect(
+      ask({ question: 'flux level?' }, { retriever, model, clock: new FakeClock(), options: { grading: false } }),
+    );
+    return events[events.length - 1];
+  };
+
+  it('takes [DONE] after lines ended by a bare \\r (no finish reason) as a whole answer', async () => {
+    stream = `data: ${chunk({ role: 'assistant', content: 'It is 88 [1].' })}\r\rdata: [DONE]\r\r`;
+    const end = await answer();
+    assert.ok(end?.type === 'done', JSON.stringify(end));
+    assert.equal(end.answer, 'It is 88 [1].');
+    assert.equal(requests, 1);
+  });
+
+  it('keeps the last event of a stream that closes without the blank line that ends it', async () => {
+    stream =
+      `data: ${chunk({ role: 'assistant', content: 'It is ' })}\n\n` + `data: ${chunk({ content: '88 [1].' }, 'stop')}`;
+    const end = await answer();
+    assert.ok(end?.type === 'done', JSON.stringify(end));
+    assert.equal(end.answer, 'It is 88 [1].');
+  });
+});
