@@ -80,7 +80,17 @@ describe('citation markers', () => {
 
   it('leaves out the numbers that name no source, and only them, however the tokens fall', () => {
     const text = 'A [1, 7] and [3][4]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]` [0] end';
-    const want = 'A [1] and [3]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]`  end';
+    const want = 'A [1] and [3]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]` end';
+    assert.equal(withoutInventedNumbers(text, 3), want);
+    for (let i = 1; i < text.length; i++) {
+      const filter = new WithoutInventedNumbers(3);
+      assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
+    }
+  });
+
+  it('leaves out an invented marker with the space before it, and keeps indentation and shown markers spaced', () => {
+    const text = 'It is cold [7]. It is\twarm [7] [9] here [7][1] and [1] [8].\n- [9] item\n\n  [7] more [0]';
+    const want = 'It is cold. It is\twarm here [1] and [1].\n- item\n\n   more';
     assert.equal(withoutInventedNumbers(text, 3), want);
     for (let i = 1; i < text.length; i++) {
       const filter = new WithoutInventedNumbers(3);

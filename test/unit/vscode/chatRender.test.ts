@@ -66,14 +66,31 @@ async function render(generate: Script) {
 }
 
 describe('chat rendering', () => {
+  it('leaves out an invented number with the space before it, not a doubled space or a space before punctuation', async () => {
+    const { sink } = await render({ tokens: ['Flux is 88 [', '7', ']. Logs ', '[9] [2', '] rotate', ' [8]', '.'] });
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
+      [
+        'markdown:Flux is 88',
+        'markdown:. Logs',
+        'markdown: ',
+        'anchor:2:docs/file2.md:2-2',
+        'markdown: rotate',
+        'markdown:.',
+      ],
+    );
+  });
+
   it('streams markdown, turns a [n] split across tokens into one anchor, and lists cited sources', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
     assert.deepEqual(
       sink.calls.filter(c => !c.startsWith('progress:')),
       [
-        'markdown:Flux is 88 ',
+        'markdown:Flux is 88',
+        'markdown: ',
         'anchor:1:docs/file1.md:2-2',
-        'markdown: and logs ',
+        'markdown: and logs',
+        'markdown: ',
         'anchor:2:docs/file2.md:2-2',
         'markdown:.',
         'cited:docs/file1.md:2-2 docs/file2.md:2-2',
@@ -113,12 +130,15 @@ describe('chat rendering', () => {
     const { sink } = await render({ tokens: ['Flux is 88 [1]. The moon is made of cheese [1]. Flux is 88 [1].'] });
     const calls = sink.calls.filter(c => !c.startsWith('progress:'));
     assert.deepEqual(calls, [
-      'markdown:Flux is 88 ',
+      'markdown:Flux is 88',
+      'markdown: ',
       'anchor:1:docs/file1.md:2-2',
-      'markdown:. The moon is made of cheese ',
+      'markdown:. The moon is made of cheese',
+      'markdown: ',
       'anchor:1:docs/file1.md:1-1',
       `markdown:${UNSUPPORTED_NOTE}`,
-      'markdown:. Flux is 88 ',
+      'markdown:. Flux is 88',
+      'markdown: ',
       'anchor:1:docs/file1.md:2-2',
       'markdown:.',
       'cited:docs/file1.md:2-2 docs/file1.md:1-1 (not in the source)',
@@ -154,7 +174,13 @@ describe('chat rendering', () => {
     await renderToChat(events(), sink);
     assert.deepEqual(
       sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
-      ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1', 'anchor:2:docs/file1.md:1-1', 'markdown:. Done'],
+      [
+        'markdown:The car has wheels',
+        'markdown: ',
+        'anchor:1:docs/file1.md:1-1',
+        'anchor:2:docs/file1.md:1-1',
+        'markdown:. Done',
+      ],
     );
   });
 
@@ -173,7 +199,7 @@ describe('chat rendering', () => {
     await renderToChat(events(), sink);
     const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
     assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
-    assert.deepEqual(written.slice(0, 2), ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1']);
+    assert.deepEqual(written.slice(0, 3), ['markdown:The car has wheels', 'markdown: ', 'anchor:1:docs/file1.md:1-1']);
     assert.equal(sink.markdownText, 'The car has wheels  (see ). Done');
   });
 
@@ -209,8 +235,9 @@ describe('chat rendering', () => {
     }
     const sink = new SpyChatSink();
     await renderToChat(events(), sink);
-    assert.deepEqual(sink.calls.slice(0, 4), [
-      'markdown:The car has wheels ',
+    assert.deepEqual(sink.calls.slice(0, 5), [
+      'markdown:The car has wheels',
+      'markdown: ',
       'anchor:1:docs/file1.md:1-1',
       `markdown:${PARTIAL_NOTE}`,
       'progress:Checking 1 citation with the model',
@@ -255,7 +282,13 @@ describe('chat rendering', () => {
     const { sink } = await render({ tokens: ['The car flies on plutonium [1].'] });
     assert.deepEqual(
       sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
-      ['markdown:The car flies on plutonium ', 'anchor:1:docs/file1.md:1-1', `markdown:${PARTIAL_NOTE}`, 'markdown:.'],
+      [
+        'markdown:The car flies on plutonium',
+        'markdown: ',
+        'anchor:1:docs/file1.md:1-1',
+        `markdown:${PARTIAL_NOTE}`,
+        'markdown:.',
+      ],
     );
   });
 
