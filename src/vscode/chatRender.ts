@@ -141,6 +141,10 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
     release();
     markdown(spaces.flush());
   };
+  // a marker that comes before its claim (`According to [1], …`) has its citation sent when the claim's sentence
+  // ends: it is held, with the text after it, until then
+  const awaited = () =>
+    held.some(p => p.type === 'marker' && !citations.has(p.ordinal) && sources[p.n - 1] !== undefined);
   const write = (pieces: MarkerPiece[]) => {
     for (const piece of pieces) {
       if (piece.type === 'marker') {
@@ -148,7 +152,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         heldText = '';
         continue;
       }
-      if (held.length > 0 && mayShareClaim(heldText + piece.text)) {
+      if (held.length > 0 && (awaited() || mayShareClaim(heldText + piece.text))) {
         held.push(piece);
         heldText += piece.text;
         continue;

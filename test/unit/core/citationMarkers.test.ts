@@ -98,6 +98,19 @@ describe('citation markers', () => {
     }
   });
 
+  it('gives a marker written before its claim the rest of its sentence, however the tokens fall', () => {
+    const text = 'Flux is 88 [1].\n\n- [2] Logs rotate daily.\n\nAccording to [3], the doors open upwards. Cold. [1]';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'Flux is 88', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'Logs rotate daily.', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'the doors open upwards.', claimId: 3 },
+      { n: 1, ordinal: 3, claim: 'Cold.', claimId: 4 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });

@@ -81,6 +81,13 @@ describe('chat rendering', () => {
     );
   });
 
+  it('anchors a marker written before its claim to the lines its sentence says, not to the whole passage', async () => {
+    const { sink } = await render({ tokens: ['According to [', '1], the', ' flux is', ' 88. Done.'] });
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.deepEqual(written.slice(0, 3), ['markdown:According to', 'markdown: ', 'anchor:1:docs/file1.md:2-2']);
+    assert.equal(sink.markdownText, 'According to , the flux is 88. Done.');
+  });
+
   it('streams markdown, turns a [n] split across tokens into one anchor, and lists cited sources', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
     assert.deepEqual(
