@@ -618,13 +618,70 @@ function closedOnItsLine(text: string, from: number, length: number): boolean | 
 }
 
 /**
+ * The white space that goes with a marker no surface shows (every number of it invented): the spaces and tabs before
+ * it, after text on its line, so `cold [7].` reads `cold.` and `cold [7] and` reads `cold and`, not `cold .` and
+ * `cold  and`. Markers with nothing between them are one run (`[7][1]`): the space goes only when the whole run is
+ * hidden. Text is written as it comes but for such trailing spaces, which are held back until what follows shows
+ * whether they stay; a line's indentation always stays. Every surface that leaves invented numbers out writes its
+ * text through one.
+ */
+export class SpaceBeforeHidden {
+  /** Trailing spaces of the text written last, after text on its line: not written yet. */
+  private held = '';
+  /** Whether the line written so far holds more than white space. */
+  private lineHasText = false;
+  /** Whether markers came after the held spaces, and none of them is shown. */
+  private hiddenRun = false;
+
+  /** What to write for the piece of text `text`. */
+  text(text: string): string {
+    if (text === '') return '';
+    const out = this.release();
+    const trailing = /[ \t]*$/.exec(text)?.[0] ?? '';
+    const body = text.slice(0, text.length - trailing.length);
+    const newline = body.lastIndexOf('\n');
+    const lineText = /\S/.test(newline < 0 ? body : body.slice(newline + 1));
+    this.lineHasText = newline < 0 ? this.lineHasText || lineText : lineText;
+    if (!this.lineHasText) return out + text;
+    this.held = trailing;
+    return out + body;
+  }
+
+  /** What to write before a marker, `shown` or not (then nothing of it is written). */
+  marker(shown: boolean): string {
+    if (!shown) {
+      this.hiddenRun = true;
+      return '';
+    }
+    this.hiddenRun = false;
+    this.lineHasText = true;
+    return this.release();
+  }
+
+  /** What is held at the end of the text. */
+  flush(): string {
+    return this.release();
+  }
+
+  /** The held spaces: none when only hidden markers followed them. */
+  private release(): string {
+    const out = this.hiddenRun ? '' : this.held;
+    this.held = '';
+    this.hiddenRun = false;
+    return out;
+  }
+}
+
+/**
  * Streamed answer text as every surface shows it: each number of a marker that names none of the answer's `sources`
  * sources is left out (`[1, 7]` of three sources reads `[1]`, and `[7]` goes), since the model invented it. Markers
- * that name sources, and brackets in code or links, stay as written. Text that may still become a marker is held
- * back, as MarkerScanner holds it, until the next push or the flush.
+ * that name sources, and brackets in code or links, stay as written; a marker left out takes the space before it
+ * (SpaceBeforeHidden). Text that may still become a marker is held back, as MarkerScanner holds it, and so are
+ * trailing spaces, until the next push or the flush.
  */
 export class WithoutInventedNumbers {
   private readonly scanner = new MarkerScanner();
+  private readonly spaces = new SpaceBeforeHidden();
   /** What was pushed and not yet written: the scanner's pieces are read off its front. */
   private written = '';
 
@@ -636,7 +693,7 @@ export class WithoutInventedNumbers {
   }
 
   flush(): string {
-    return this.write(this.scanner.flush());
+    return this.write(this.scanner.flush()) + this.spaces.flush();
   }
 
   private write(pieces: MarkerPiece[]): string {
@@ -644,7 +701,7 @@ export class WithoutInventedNumbers {
     for (let k = 0; k < pieces.length; k++) {
       const piece = pieces[k] as MarkerPiece;
       if (piece.type === 'text') {
-        out += piece.text;
+        out += this.spaces.text(piece.text);
         this.written = this.written.slice(piece.text.length);
         continue;
       }
@@ -654,7 +711,8 @@ export class WithoutInventedNumbers {
       const numbers = markerNumbers(marker.slice(1, -1));
       k += numbers.length - 1;
       const named = numbers.filter(n => n >= 1 && n <= this.sources);
-      out += named.length === numbers.length ? marker : named.length > 0 ? `[${named.join(', ')}]` : '';
+      const shown = named.length === numbers.length ? marker : named.length > 0 ? `[${named.join(', ')}]` : '';
+      out += this.spaces.marker(shown !== '') + shown;
       this.written = this.written.slice(marker.length);
     }
     return out;

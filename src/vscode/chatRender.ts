@@ -3,7 +3,13 @@ import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
-import { ANSWER_START, contextAfterLine, MarkerScanner, type MarkerPiece } from '../shared/citationMarkers';
+import {
+  ANSWER_START,
+  contextAfterLine,
+  MarkerScanner,
+  SpaceBeforeHidden,
+  type MarkerPiece,
+} from '../shared/citationMarkers';
 import { rangeKey, sourcesToShow } from '../shared/sourcesToShow';
 import type { CitedRange } from './sourcesMarkdown';
 
@@ -97,24 +103,26 @@ function mayShareClaim(text: string): boolean {
  */
 export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: ChatSink): Promise<ChatOutcome> {
   let scanner = new MarkerScanner();
+  let spaces = new SpaceBeforeHidden();
   let sources: Passage[] = [];
   // citations arrive before the token that holds their marker; a marker finds its own by ordinal
   const citations = new Map<number, Citation>();
+  const markdown = (text: string) => {
+    if (text) sink.markdown(text);
+  };
   const writeOne = (piece: MarkerPiece) => {
     if (piece.type === 'text') {
-      sink.markdown(piece.text);
+      markdown(spaces.text(piece.text));
       return;
     }
     const citation = citations.get(piece.ordinal);
-    if (citation) {
-      sink.anchor(citation.n, citedSpan(citation));
-      if (citation.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
-      if (citation.support === 'partial') sink.markdown(PARTIAL_NOTE);
-    } else {
-      // a number that names no source is left out, as the model invented it
-      const passage = sources[piece.n - 1];
-      if (passage) sink.anchor(piece.n, passage);
-    }
+    // a number that names no source is left out, as the model invented it, with the space before it
+    const passage = citation ? citedSpan(citation) : sources[piece.n - 1];
+    markdown(spaces.marker(passage !== undefined));
+    if (!passage) return;
+    sink.anchor(citation?.n ?? piece.n, passage);
+    if (citation?.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
+    if (citation?.support === 'partial') sink.markdown(PARTIAL_NOTE);
   };
   // a claim's markers (`[1][3]`, `[1], [3]`, `[1] (see [2])`) are written once the next words show it cites no more,
   // as the core groups them (words other than a pointing aside): a later one can change the verdict on an earlier one
@@ -127,6 +135,16 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
     held = [];
     heldText = '';
   };
+  /** Everything held, at the end of the answer. */
+  const finish = () => {
+    write(scanner.flush());
+    release();
+    markdown(spaces.flush());
+  };
+  // a marker that comes before its claim (`According to [1], …`) has its citation sent when the claim's sentence
+  // ends: it is held, with the text after it, until then
+  const awaited = () =>
+    held.some(p => p.type === 'marker' && !citations.has(p.ordinal) && sources[p.n - 1] !== undefined);
   const write = (pieces: MarkerPiece[]) => {
     for (const piece of pieces) {
       if (piece.type === 'marker') {
@@ -134,7 +152,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         heldText = '';
         continue;
       }
-      if (held.length > 0 && mayShareClaim(heldText + piece.text)) {
+      if (held.length > 0 && (awaited() || mayShareClaim(heldText + piece.text))) {
         held.push(piece);
         heldText += piece.text;
         continue;
@@ -153,6 +171,8 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       case 'sources':
         sources = event.sources;
         scanner = new MarkerScanner();
+        markdown(spaces.flush());
+        spaces = new SpaceBeforeHidden();
         held = [];
         citations.clear();
         break;
@@ -163,8 +183,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         write(scanner.push(event.text));
         break;
       case 'done': {
-        write(scanner.flush());
-        release();
+        finish();
         // each cited range once; an answer that cites nothing still shows what it was written from
         const shown = sourcesToShow(event, sources);
         if (shown.kind === 'cited') sink.citedRanges(citedRanges(shown.ranges, shown.citations));
@@ -172,8 +191,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
         return { answer: event.answer, mode: event.mode, cited: event.citations.length };
       }
       case 'error':
-        write(scanner.flush());
-        release();
+        finish();
         if (event.partial) {
           // chat joins the parts into one markdown: a note after an unclosed code block would be shown as code
           const close = closingFence(event.partial);
@@ -190,8 +208,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
       }
     }
   }
-  write(scanner.flush());
-  release();
+  finish();
   return { answer: '', mode: 'answer', cited: 0 };
 }
 

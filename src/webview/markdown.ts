@@ -76,9 +76,12 @@ export function decorateCitations(root: HTMLElement, lookup: CitationLookup): vo
     const parts = document.createDocumentFragment();
     let last = 0;
     for (const run of node.data.matchAll(MARKED_RUN)) {
-      parts.append(node.data.slice(last, run.index));
-      for (const m of (run[1] ?? '').matchAll(MARKED_ONE))
-        parts.append(...citationNodes(Number(m[1]), Number(m[2]), lookup));
+      const chips = [...(run[1] ?? '').matchAll(MARKED_ONE)].flatMap(m =>
+        citationNodes(Number(m[1]), Number(m[2]), lookup),
+      );
+      // a run of invented numbers goes with the space before it (SpaceBeforeHidden): `cold [7].` reads `cold.`
+      const before = node.data.slice(last, run.index);
+      parts.append(chips.length > 0 ? before : before.replace(/[ \t]+$/, ''), ...chips);
       last = (run.index ?? 0) + run[0].length;
     }
     parts.append(node.data.slice(last));

@@ -48,12 +48,34 @@ export class ClaimTracker {
    */
   private tableLine: boolean | undefined;
 
+  /**
+   * Markers that come before their claim (`According to [1], …`, a list item that opens with `[2]`): they wait for
+   * the rest of their sentence, which `since` gathers, and are given when it ends, the next marker comes or the
+   * answer ends.
+   */
+  private waiting: { n: number; ordinal: number }[] = [];
+
   push(text: string): ClaimMarker[] {
     return this.take(this.scanner.push(text));
   }
 
   flush(): ClaimMarker[] {
-    return this.take(this.scanner.flush());
+    const out = this.take(this.scanner.flush());
+    if (this.waiting.length > 0) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
+    return out;
+  }
+
+  /** The waiting markers, with `claim` (the claim before them when it has no words) as one new claim. */
+  private giveWaiting(text: string): ClaimMarker[] {
+    // less the punctuation that joined it to the marker (`, the flux…`)
+    const claim = text.replace(/^[\s,;:\u2013\u2014-]+/, '');
+    if (HAS_WORDS.test(claim)) {
+      this.lastClaim = claim;
+      this.claimId++;
+    }
+    const out = this.waiting.map(m => ({ ...m, claim: this.lastClaim, claimId: this.claimId }));
+    this.waiting = [];
+    return out;
   }
 
   private take(pieces: ReturnType<MarkerScanner['push']>): ClaimMarker[] {
@@ -61,11 +83,30 @@ export class ClaimTracker {
     for (const piece of pieces) {
       if (piece.type === 'text') {
         this.since += piece.text;
+        const claim = this.waiting.length > 0 ? claimAfter(this.since) : undefined;
+        if (claim !== undefined) out.push(...this.giveWaiting(claim));
         continue;
       }
-      if (HAS_WORDS.test(this.since.replace(POINTER, ''))) {
-        this.lastClaim = claimBefore(this.since, this.tableLine);
-        this.claimId++;
+      const words = HAS_WORDS.test(this.since.replace(POINTER, ''));
+      if (this.waiting.length > 0) {
+        // the text since the waiting markers is their claim; with no words, this marker cites it too
+        if (words) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
+      } else {
+        const before = words ? claimBefore(this.since, this.tableLine) : '';
+        if (words ? LEAD_IN.test(before) : opensBlock(this.since, this.claimId)) {
+          this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
+          this.since = '';
+          continue;
+        }
+        if (words) {
+          this.lastClaim = before;
+          this.claimId++;
+        }
+      }
+      if (this.waiting.length > 0) {
+        this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
+        this.since = '';
+        continue;
       }
       const newline = this.since.lastIndexOf('\n');
       const opening = /[^\s>]/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
@@ -81,12 +122,53 @@ export class ClaimTracker {
 }
 
 /**
+ * What may stand before a marker without being its claim: a lead-in to the source (`According to [1], …`, `As
+ * described in [2], …`, `See [3]: …`), whose claim is the rest of its sentence.
+ */
+const LEAD_IN =
+  /^(?:according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed|stated|said|per)(?:\s+in)?|per|see(?:\s+also)?|from|in|based\s+on|citing|sources?|refs?\.?)\s*:?$/i;
+
+/**
+ * Whether a marker after `since`, which holds no words, opens a block (a line of its own after a blank line, a list
+ * item, a heading; or the answer's start, before any claim, `claimId` 0): its claim comes after it. Otherwise (`… cold.
+ * [2]`) it cites the sentence before it.
+ */
+function opensBlock(since: string, claimId: number): boolean {
+  return claimId === 0 || /\n[ \t\r>]*\n|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+$/.test(since);
+}
+
+/**
+ * The first claim of `text` (written after a marker that comes before its claim) once a boundary has ended it;
+ * undefined while no boundary has.
+ */
+export function claimAfter(text: string): string | undefined {
+  const cuts = claimCuts(text, false);
+  for (let i = 1; i < cuts.length; i++) {
+    const piece = text.slice(cuts[i - 1], cuts[i]);
+    if (HAS_WORDS.test(piece)) return plainClaim(piece);
+  }
+  return undefined;
+}
+
+/**
  * The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty.
  * `tableLine` says whether the line that `text` continues (when it starts mid-line, after an earlier marker) opens
  * with a `|`; undefined when `text` starts a line.
  */
 export function claimBefore(quoted: string, tableLine?: boolean): string {
   const text = unquoted(quoted, tableLine === undefined);
+  const cuts = claimCuts(text, tableLine);
+  for (let i = cuts.length - 1; i >= 0; i--) {
+    const piece = text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : undefined);
+    // the piece the marker ends may open an aside that only points at the source: the claim is before it
+    const words = i === cuts.length - 1 ? piece.replace(POINTER, '') : piece;
+    if (HAS_WORDS.test(words)) return plainClaim(words);
+  }
+  return '';
+}
+
+/** Where the claims of `text` (its block quote markers blanked) start: 0 and the end of each boundary. */
+function claimCuts(text: string, tableLine: boolean | undefined): number[] {
   const cuts = [0];
   // boundaries are looked for with inline code blanked out, at the same offsets
   const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
@@ -108,13 +190,7 @@ export function claimBefore(quoted: string, tableLine?: boolean): string {
     } else if (endsInAbbreviation(masked, at)) continue;
     cuts.push(at + m[0].length);
   }
-  for (let i = cuts.length - 1; i >= 0; i--) {
-    const piece = text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : undefined);
-    // the piece the marker ends may open an aside that only points at the source: the claim is before it
-    const words = i === cuts.length - 1 ? piece.replace(POINTER, '') : piece;
-    if (HAS_WORDS.test(words)) return plainClaim(words);
-  }
-  return '';
+  return cuts;
 }
 
 /** The block quote markers that open a line (`> `, `> > `), and the line's white space before them. */

@@ -80,12 +80,35 @@ describe('citation markers', () => {
 
   it('leaves out the numbers that name no source, and only them, however the tokens fall', () => {
     const text = 'A [1, 7] and [3][4]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]` [0] end';
-    const want = 'A [1] and [3]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]`  end';
+    const want = 'A [1] and [3]. B [2, 3].\n```\nx[9]\n```\n[c](u[8]) `y[7]` end';
     assert.equal(withoutInventedNumbers(text, 3), want);
     for (let i = 1; i < text.length; i++) {
       const filter = new WithoutInventedNumbers(3);
       assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
     }
+  });
+
+  it('leaves out an invented marker with the space before it, and keeps indentation and shown markers spaced', () => {
+    const text = 'It is cold [7]. It is\twarm [7] [9] here [7][1] and [1] [8].\n- [9] item\n\n  [7] more [0]';
+    const want = 'It is cold. It is\twarm here [1] and [1].\n- item\n\n   more';
+    assert.equal(withoutInventedNumbers(text, 3), want);
+    for (let i = 1; i < text.length; i++) {
+      const filter = new WithoutInventedNumbers(3);
+      assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
+    }
+  });
+
+  it('gives a marker written before its claim the rest of its sentence, however the tokens fall', () => {
+    const text = 'Flux is 88 [1].\n\n- [2] Logs rotate daily.\n\nAccording to [3], the doors open upwards. Cold. [1]';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'Flux is 88', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'Logs rotate daily.', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'the doors open upwards.', claimId: 3 },
+      { n: 1, ordinal: 3, claim: 'Cold.', claimId: 4 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
   it('leaves brackets that are not citations alone', () => {

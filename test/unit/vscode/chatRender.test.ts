@@ -77,14 +77,38 @@ async function render(generate: Script) {
 }
 
 describe('chat rendering', () => {
+  it('leaves out an invented number with the space before it, not a doubled space or a space before punctuation', async () => {
+    const { sink } = await render({ tokens: ['Flux is 88 [', '7', ']. Logs ', '[9] [2', '] rotate', ' [8]', '.'] });
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:')),
+      [
+        'markdown:Flux is 88',
+        'markdown:. Logs',
+        'markdown: ',
+        'anchor:2:docs/file2.md:2-2',
+        'markdown: rotate',
+        'markdown:.',
+      ],
+    );
+  });
+
+  it('anchors a marker written before its claim to the lines its sentence says, not to the whole passage', async () => {
+    const { sink } = await render({ tokens: ['According to [', '1], the', ' flux is', ' 88. Done.'] });
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.deepEqual(written.slice(0, 3), ['markdown:According to', 'markdown: ', 'anchor:1:docs/file1.md:2-2']);
+    assert.equal(sink.markdownText, 'According to , the flux is 88. Done.');
+  });
+
   it('streams markdown, turns a [n] split across tokens into one anchor, and lists cited sources', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
     assert.deepEqual(
       sink.calls.filter(c => !c.startsWith('progress:')),
       [
-        'markdown:Flux is 88 ',
+        'markdown:Flux is 88',
+        'markdown: ',
         'anchor:1:docs/file1.md:2-2',
-        'markdown: and logs ',
+        'markdown: and logs',
+        'markdown: ',
         'anchor:2:docs/file2.md:2-2',
         'markdown:.',
         'cited:docs/file1.md:2-2 docs/file2.md:2-2',
@@ -124,12 +148,15 @@ describe('chat rendering', () => {
     const { sink } = await render({ tokens: ['Flux is 88 [1]. The moon is made of cheese [1]. Flux is 88 [1].'] });
     const calls = sink.calls.filter(c => !c.startsWith('progress:'));
     assert.deepEqual(calls, [
-      'markdown:Flux is 88 ',
+      'markdown:Flux is 88',
+      'markdown: ',
       'anchor:1:docs/file1.md:2-2',
-      'markdown:. The moon is made of cheese ',
+      'markdown:. The moon is made of cheese',
+      'markdown: ',
       'anchor:1:docs/file1.md:1-1',
       `markdown:${UNSUPPORTED_NOTE}`,
-      'markdown:. Flux is 88 ',
+      'markdown:. Flux is 88',
+      'markdown: ',
       'anchor:1:docs/file1.md:2-2',
       'markdown:.',
       'cited:docs/file1.md:2-2 docs/file1.md:1-1 (not in the source)',
@@ -164,7 +191,8 @@ describe('chat rendering', () => {
   it("writes a claim's markers once the claim cites no more, with the verdicts its last marker left", async () => {
     const sink = await rendered(secondMarkerAfter(['The car has wheels [1]'], '[2]. Done'));
     assert.deepEqual(sink.written, [
-      'markdown:The car has wheels ',
+      'markdown:The car has wheels',
+      'markdown: ',
       'anchor:1:docs/file1.md:1-1',
       'anchor:2:docs/file1.md:1-1',
       'markdown:. Done',
@@ -176,7 +204,7 @@ describe('chat rendering', () => {
     const sink = await rendered(secondMarkerAfter(['The car has wheels [1] (s', 'ee', ' '], '[2]). Done'));
     const written = sink.written;
     assert.ok(!written.includes(`markdown:${PARTIAL_NOTE}`), written.join('\n'));
-    assert.deepEqual(written.slice(0, 2), ['markdown:The car has wheels ', 'anchor:1:docs/file1.md:1-1']);
+    assert.deepEqual(written.slice(0, 3), ['markdown:The car has wheels', 'markdown: ', 'anchor:1:docs/file1.md:1-1']);
     assert.equal(sink.markdownText, 'The car has wheels  (see ). Done');
   });
 
@@ -201,8 +229,9 @@ describe('chat rendering', () => {
       yield { type: 'done', answer: '', citations: [], usage, mode: 'answer' };
     }
     const sink = await rendered(events());
-    assert.deepEqual(sink.calls.slice(0, 4), [
-      'markdown:The car has wheels ',
+    assert.deepEqual(sink.calls.slice(0, 5), [
+      'markdown:The car has wheels',
+      'markdown: ',
       'anchor:1:docs/file1.md:1-1',
       `markdown:${PARTIAL_NOTE}`,
       'progress:Checking 1 citation with the model',
@@ -245,7 +274,8 @@ describe('chat rendering', () => {
   it('marks a claim whose cited lines say only part of it', async () => {
     const { sink } = await render({ tokens: ['The car flies on plutonium [1].'] });
     assert.deepEqual(sink.written, [
-      'markdown:The car flies on plutonium ',
+      'markdown:The car flies on plutonium',
+      'markdown: ',
       'anchor:1:docs/file1.md:1-1',
       `markdown:${PARTIAL_NOTE}`,
       'markdown:.',
