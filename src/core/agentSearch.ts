@@ -1,6 +1,7 @@
 import { cancelled, GroundedError } from './errors';
 import { passageRef, type Passage } from './passage';
 import type { Retriever } from './ports';
+import { estimateTokens } from './rag/promptBudget';
 import { uncitablePathReason } from '../retrievers/citablePath';
 
 /**
@@ -58,12 +59,9 @@ export interface AgentSearchOptions {
   signal?: AbortSignal;
   /** At most this many tokens in the result (default DEFAULT_TOKEN_BUDGET). */
   tokenBudget?: number;
-  /** The caller's tokenizer; default: a character estimate (four characters a token). */
+  /** The caller's tokenizer; default: the prompt budget's estimate, which errs high for every kind of text. */
   countTokens?: (text: string) => Promise<number>;
 }
-
-/** Four characters a token: close for English and code with the tokenizers chat models use. */
-export const estimateTokens = (text: string): Promise<number> => Promise.resolve(Math.ceil(text.length / 4));
 
 /**
  * Checks what an agent sent: a query (text, not blank, at most MAX_QUERY_CHARS) and an optional count (a whole
@@ -129,7 +127,7 @@ export async function formatAgentResult(
   options: Pick<AgentSearchOptions, 'tokenBudget' | 'countTokens'> = {},
 ): Promise<AgentSearchResult> {
   const budget = Math.max(1, Math.floor(options.tokenBudget ?? DEFAULT_TOKEN_BUDGET));
-  const count = options.countTokens ?? estimateTokens;
+  const count = options.countTokens ?? ((text: string) => Promise.resolve(estimateTokens(text)));
   // the summary's length barely depends on its numbers: room is kept for the longest it can be
   const summaryRoom = await count(summaryText(query, found.length, budget, budget, found.length));
   if (found.length > 0 && summaryRoom >= budget) {

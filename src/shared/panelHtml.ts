@@ -12,7 +12,7 @@ export function panelHtml(o: { cspSource: string; nonce: string; scriptUri: stri
 <body>
 <div id="cleared" role="status" hidden>Conversation cleared. <button id="undo" type="button">Undo</button></div>
 <main id="conversation" role="log" aria-label="Conversation"></main>
-<p id="empty">Ask about your workspace: answers cite the files and lines they come from.</p>
+<p id="empty" hidden>Ask about your workspace: answers cite the files and lines they come from.</p>
 <form id="ask">
   <button id="jump" type="button" hidden>Jump to latest ↓</button>
   <textarea id="question" rows="1" aria-label="Question" aria-describedby="keys" placeholder="Ask about your workspace"></textarea>

@@ -1,24 +1,20 @@
 // The side panel's browser code: renders the conversation the host posts, and sends back only ids and text.
 import { questionTooLong } from '../core/options';
 import type { HostToPanel, PanelToHost, TurnView } from '../shared/messages';
-import {
-  copyText,
-  MAX_SAVED_TURNS,
-  reduceTurn,
-  upgradeSavedView,
-  withoutExcerpts,
-  type SavedTurnView,
-  type TurnMessage,
-} from '../shared/panelTurns';
+import { copyText, MAX_SAVED_TURNS, reduceTurn, type TurnMessage } from '../shared/panelTurns';
 import { followAfterScroll, offerJump, type ScrollPosition } from './follow';
 import type { CitationLookup } from './markdown';
 import { el, StreamingMarkdown } from './streamingMarkdown';
 import { questionLabel, renderSourceList, renderStatusLine, renderTurnFooter } from './turnParts';
 
+/**
+ * The page's own saved state is the question being written, nothing else: it is saved on every keystroke, so its cost
+ * stays that of the question. The conversation comes from the host's `restore`, which answers every `ready`.
+ */
 interface VsCodeApi {
   postMessage(message: PanelToHost): void;
-  getState(): { turns?: SavedTurnView[]; draft?: string } | undefined;
-  setState(state: { turns: TurnView[]; draft: string }): void;
+  getState(): { draft?: string } | undefined;
+  setState(state: { draft: string }): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 
@@ -124,22 +120,9 @@ function renderFooter(ui: TurnUi): void {
   renderTurnFooter(ui.footer, ui.view);
 }
 
-let stateTimer: ReturnType<typeof setTimeout> | undefined;
-
-/**
- * Saves the conversation for a quick restore, at most once a second while text streams (it is serialized whole),
- * and the question being written: the page is thrown away whenever the view is hidden.
- */
-function saveState(now: boolean): void {
-  if (stateTimer && !now) return;
-  clearTimeout(stateTimer);
-  const save = () => {
-    stateTimer = undefined;
-    // without excerpts of the cited files: the host sends them again after a reload
-    vscode.setState({ turns: [...turns.values()].map(t => withoutExcerpts(t.view)), draft: question.value });
-  };
-  if (now) save();
-  else stateTimer = setTimeout(save, 1000);
+/** Saves the question being written, at once: the page, and any timer with it, is thrown away when the view hides. */
+function saveDraft(): void {
+  vscode.setState({ draft: question.value });
 }
 
 const streaming = () => [...turns.values()].some(t => t.view.status === 'streaming');
@@ -184,7 +167,6 @@ function follow(): void {
 }
 
 function onMessage(m: HostToPanel): void {
-  let changed: TurnUi | undefined;
   switch (m.type) {
     case 'restore':
       conversation.replaceChildren();
@@ -217,20 +199,17 @@ function onMessage(m: HostToPanel): void {
     case 'focusInput':
       question.focus();
       return;
-    default:
-      changed = turns.get(m.turnId);
+    default: {
+      const changed = turns.get(m.turnId);
       if (changed) {
         changed.view = reduceTurn(changed.view, m);
         renderChange(changed, m);
         // the end of an answer (its status line, footer and sources) comes into view with it
         if ((m.type === 'done' || m.type === 'error') && following) scrollToEnd();
       }
+    }
   }
   updateChrome();
-  // while an answer streams, its tokens, steps and citations are saved at most once a second
-  saveState(
-    !(m.type === 'tokens' || m.type === 'step' || (m.type === 'citation' && changed?.view.status === 'streaming')),
-  );
 }
 
 /** Renders what `m` changed in a turn whose view already has it. */
@@ -366,8 +345,7 @@ function fitQuestion(): void {
 }
 question.addEventListener('input', () => {
   fitQuestion();
-  // at once: a view hidden a moment later takes the page, and a timer with it
-  saveState(true);
+  saveDraft();
   if (!tooLong.hidden && !questionTooLong(question.value.trim())) tooLong.hidden = true;
 });
 // the view got focus (shown, or *Grounded: Ask…* answered here): the cursor goes to the question box
@@ -390,7 +368,7 @@ form.addEventListener('submit', e => {
   vscode.postMessage({ type: 'ask', question: text });
   question.value = '';
   fitQuestion();
-  saveState(true);
+  saveDraft();
 });
 question.addEventListener('keydown', e => {
   if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
@@ -404,13 +382,11 @@ document.addEventListener('keydown', e => {
 });
 stopButton.addEventListener('click', () => vscode.postMessage({ type: 'stop' }));
 
-// Show the last known conversation and the question being written at once; the host's `restore` (the source of
-// truth for the conversation) follows `ready`.
-const saved = vscode.getState();
-saved?.turns?.map(upgradeSavedView).forEach(renderTurn);
-// what was typed before this script ran stays: only an empty box takes the saved draft
-if (!question.value && saved?.draft) question.value = saved.draft;
-updateChrome();
+// The question being written comes back at once; the conversation follows `ready`, with the host's `restore` (until
+// then the page says nothing: not that the conversation is empty). What was typed before this script ran stays:
+// only an empty box takes the saved draft.
+const draft = vscode.getState()?.draft;
+if (!question.value && draft) question.value = draft;
 fitQuestion();
 // a view opened with focus (its first Grounded: Ask…) starts with the cursor in the box
 if (document.hasFocus()) question.focus();

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { markersOf } from '../../src/shared/citationMarkers';
 import type { CitationView, SourceView, TurnView } from '../../src/shared/messages';
+import { reduceTurn, type TurnMessage } from '../../src/shared/panelTurns';
 import { openPanelPage, type PanelPage } from './panelHarness';
 import { THEMES, type ThemeKind } from './panelThemes';
 
@@ -134,21 +135,34 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await p.page.locator('.turn[data-id="s"] button.action').count(), 0);
   });
 
-  it('restores a turn its own state saved with one fix title, and that button still posts its index', async () => {
-    const saved = {
-      ...turn('old', { status: 'failed' }),
-      error: { message: 'No API key is set.', actionTitle: 'Set API Key' },
-    };
-    await p.page.evaluate(s => sessionStorage.setItem('state', JSON.stringify({ turns: [s] })), saved);
+  it('saves the question being written and nothing of the conversation, on each keystroke and while text streams', async () => {
+    const long = 'The flux capacitor is configured in acme.json [1]. '.repeat(400);
+    await p.post({
+      type: 'restore',
+      turns: Array.from({ length: 10 }, (_, i) => turn(`a${i}`, { answer: long, sources, cited: [1], status: 'done' })),
+    });
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'tokens', turnId: 't1', text: long });
+    await p.post({ type: 'done', turnId: 't1', cited: [] });
+    const state = () => p.page.evaluate(() => JSON.parse(sessionStorage.getItem('state') || 'null') as object | null);
+    assert.equal(await state(), null, 'nothing saved as the conversation came and streamed');
+    await p.page.locator('#question').click();
+    await p.page.keyboard.type('Where');
+    const saved = await state();
+    assert.deepEqual(saved && Object.keys(saved), ['draft']);
+    assert.deepEqual(saved, { draft: 'Where' });
+  });
+
+  it('takes only the draft from state an earlier version saved with the conversation; the host restores the turns', async () => {
+    const saved = { ...turn('old', { status: 'failed' }), error: { message: 'No API key is set.' } };
+    await p.page.evaluate(s => sessionStorage.setItem('state', JSON.stringify({ turns: [s], draft: 'Why' })), saved);
     await p.page.reload();
-    await p.page.waitForSelector('.turn[data-id="old"]');
-    const fix = p.page.locator('.turn[data-id="old"] button.action');
-    assert.deepEqual(await fix.allInnerTexts(), ['Set API Key']);
-    await fix.click();
-    assert.deepEqual(
-      (await p.posted()).filter(m => m.type !== 'ready'),
-      [{ type: 'runAction', turnId: 'old', index: 0 }],
-    );
+    await p.page.waitForFunction(() => (window as unknown as { __posted: unknown[] }).__posted.length > 0);
+    assert.equal(await p.page.locator('#question').inputValue(), 'Why');
+    assert.equal(await p.page.locator('.turn').count(), 0);
+    assert.equal(await p.page.locator('#empty').isVisible(), false, 'not said empty before the host has said');
+    await p.post({ type: 'restore', turns: [saved] });
+    assert.equal(await p.page.locator('.turn[data-id="old"]').count(), 1);
   });
 
   it('makes a chip per cited number by its marker ordinal, with the aligned lines on hover and words for what does not hold', async () => {
@@ -254,10 +268,13 @@ describe('panel webview (component, Chromium)', function () {
     const posted = (await p.posted()).filter(m => m.type === 'openCitation');
     assert.deepEqual(posted, [{ type: 'openCitation', turnId: 't1', n: 2, ordinal: 3 }], 'the ordinal, never a path');
 
-    // the webview's own saved state keeps no excerpt; a chip restored from it shows its claim instead
-    const state = await p.page.evaluate(() => sessionStorage.getItem('state') ?? '');
-    assert.ok(!state.includes('listen(8080)') && !state.includes('level: 88'), state);
+    // workspace state keeps no excerpt: a chip the host restores after a reload shows its claim instead
     await p.page.reload();
+    const restored: CitationView = { ...cite({ support: 'unsupported' }), excerpt: undefined };
+    await p.post({
+      type: 'restore',
+      turns: [turn('t1', { answer: tokens.join(''), sources, cited: [1, 2], status: 'done', citations: [restored] })],
+    });
     await p.page.waitForSelector('.turn[data-id="t1"] .answer button.cite');
     assert.equal(
       await p.page.locator('.answer button.cite').nth(0).getAttribute('title'),
@@ -405,15 +422,14 @@ describe('panel webview (component, Chromium)', function () {
     assert.equal(await focused(), '1', 'its citation checked again');
   });
 
-  it('restores a conversation from the host, and from its own state after a reload', async () => {
+  it('restores a conversation from the host, and says the panel is empty once it is cleared', async () => {
     await p.post({
       type: 'restore',
       turns: [turn('a', { answer: 'Saved **answer** [1]', sources, cited: [1], status: 'done' })],
     });
     assert.equal(await p.page.locator('.answer strong').innerText(), 'answer');
-    await p.page.reload();
-    await p.page.waitForSelector('.turn[data-id="a"]');
     assert.equal(await p.page.locator('.answer').innerText(), 'Saved answer 1');
+    assert.equal(await p.page.locator('#empty').isVisible(), false);
     await p.post({ type: 'cleared' });
     assert.equal(await p.page.locator('.turn').count(), 0);
     assert.equal(await p.page.locator('#empty').isVisible(), true);
@@ -666,27 +682,25 @@ describe('panel webview: the first hour (component, Chromium)', function () {
   });
 
   it('lists what an interrupted answer cited so far as used once it breaks, as it does after a reload', async () => {
-    await p.post({ type: 'turnStarted', turn: turn('t1') });
-    await p.post({ type: 'sources', turnId: 't1', sources });
-    await p.post({
-      type: 'citation',
-      turnId: 't1',
-      citation: {
-        ordinal: 0,
-        n: 2,
-        path: 'src/server.ts',
-        startLine: 3,
-        endLine: 3,
-        claim: 'Set it to 88.',
+    const messages: TurnMessage[] = [
+      { type: 'sources', turnId: 't1', sources },
+      {
+        type: 'citation',
+        turnId: 't1',
+        citation: { ordinal: 0, n: 2, path: 'src/server.ts', startLine: 3, endLine: 3, claim: 'Set it to 88.' },
       },
-    });
-    await p.post({ type: 'tokens', turnId: 't1', text: 'Set it to 88 [2]' });
-    await p.post({ type: 'error', turnId: 't1', status: 'interrupted', message: 'The answer was cut off.' });
+      { type: 'tokens', turnId: 't1', text: 'Set it to 88 [2]' },
+      { type: 'error', turnId: 't1', status: 'interrupted', message: 'The answer was cut off.' },
+    ];
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    for (const m of messages) await p.post(m);
     await p.page.locator('.turn[data-status="interrupted"]').waitFor();
     const summaries = () => p.page.locator('.sources summary').allTextContents();
     const listed = await summaries();
     assert.deepEqual(listed, ['Used 1 source', '1 passage retrieved, not cited']);
     await p.page.reload();
+    // the host's copy of the turn, reduced from the same messages, is what it restores
+    await p.post({ type: 'restore', turns: [messages.reduce(reduceTurn, turn('t1'))] });
     await p.page.waitForSelector('.turn .sources summary');
     assert.deepEqual(await summaries(), listed);
   });

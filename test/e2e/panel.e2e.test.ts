@@ -283,8 +283,8 @@ describe('the Grounded side panel in VS Code (browser)', function () {
     const answers = async (frame: Frame) => (await frame.locator('.turn .answer').allTextContents()).map(words);
     const before = await answers(await panelFrame(page));
     /**
-     * The answers once the panel shows the same ones as before (or 20 s have passed): a new webview shows its own saved
-     * copy first, then the host's.
+     * The answers once the panel shows the same ones as before (or 20 s have passed): a new webview shows the
+     * conversation when the host's restore arrives.
      */
     const restored = async (frame: Frame) => {
       await frame

@@ -10,6 +10,7 @@ import {
 import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
 import type { Retriever } from '../../../src/core/ports';
+import { estimateTokens } from '../../../src/core/rag/promptBudget';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 
 const badInput = (message: RegExp) => (e: unknown) =>
@@ -137,6 +138,19 @@ describe('agent search output', () => {
     assert.ok(result.tokens >= counted, `reports ${result.tokens} tokens for ${counted}`);
     assert.equal(result.omitted, 2, 'the cut passage and the one after it');
     assert.match(result.summary, /of a 600-token budget; 2 more left out or cut short to stay within it\)/);
+  });
+
+  it('stays within the budget without the caller’s tokenizer for text denser than English: Chinese, minified code', async () => {
+    const chinese = Array.from({ length: 60 }, (_, i) => `第${i + 1}行：通量电容器的配置写在 acme.json 里。`).join(
+      '\n',
+    );
+    const minified = Array.from({ length: 60 }, (_, i) => `a${i}=b[${i}]?c(d,${i}):e;f.g=h||{};`).join('\n');
+    const found = [passage(1, chinese), passage(2, minified, 'src/app.min.js'), passage(3, chinese)];
+    const result = await formatAgentResult('q', found, { tokenBudget: 1000 });
+    const sent = [result.summary, ...result.blocks].reduce((n, text) => n + estimateTokens(text), 0);
+    assert.ok(sent <= 1000, `${sent} tokens sent for a 1000-token budget`);
+    assert.ok(result.tokens >= sent, `reports ${result.tokens} tokens for ${sent}`);
+    assert.ok(result.passages.length >= 1);
   });
 
   it('leaves out a passage that cannot be cut (one long line) and goes on with the next ones that fit', async () => {
