@@ -1,4 +1,4 @@
-import type { BaseMessageChunk } from '@langchain/core/messages';
+import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
 import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
 import type { ChatModel } from '../core/ports';
 import { fetchNamingEndpoint } from './http/fetchNamingEndpoint';
@@ -38,6 +38,9 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - `defaultQuery`: the base URL's own query (a gateway's `api-version`), sent after the path the client appends.
  * - A streamed delta whose `content` is a list of parts (Databricks' reasoning models) is read as its text parts, its
  *   reasoning as `reasoning_content` (`plainDelta`).
+ * - A reply's or delta's `refusal` (OpenAI's structured refusal, sent in place of the answer) is kept as
+ *   `additional_kwargs.refusal` (`withRefusal`), where the core reads the model's reason for declining; the client's
+ *   converter drops it, which left an empty answer.
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
  *   setting that holds it (offered as *Open Setting* where settings exist); it drops the headers the client adds
  *   from the environment (`withoutEnvironmentHeaders`), meant for OpenAI, not for the endpoint the settings name.
@@ -102,20 +105,38 @@ export function plainDelta(delta: Delta): Delta {
   return plain;
 }
 
-/** The Completions client, reading a delta's content list as `plainDelta` does. */
+/** The message with the reply's or delta's non-empty `refusal` (the model's reason for declining) in its `additional_kwargs`. */
+export function withRefusal<M extends BaseMessage>(message: M, source: { refusal?: unknown }): M {
+  if (typeof source.refusal === 'string' && source.refusal) message.additional_kwargs.refusal = source.refusal;
+  return message;
+}
+
+/** The Completions client, reading a delta's content list as `plainDelta` does, and keeping a refusal. */
 class Completions extends ChatOpenAICompletions {
   protected override _convertCompletionsDeltaToBaseMessageChunk(
     ...[delta, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsDeltaToBaseMessageChunk']>
   ): BaseMessageChunk {
-    return super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest);
+    return withRefusal(super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest), delta);
+  }
+
+  protected override _convertCompletionsMessageToBaseMessage(
+    ...[message, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsMessageToBaseMessage']>
+  ): BaseMessage {
+    return withRefusal(super._convertCompletionsMessageToBaseMessage(message, ...rest), message);
   }
 }
 
-/** Azure's Completions client, reading a delta's content list as `plainDelta` does. */
+/** Azure's Completions client, reading a delta's content list as `plainDelta` does, and keeping a refusal. */
 class AzureCompletions extends AzureChatOpenAICompletions {
   protected override _convertCompletionsDeltaToBaseMessageChunk(
     ...[delta, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsDeltaToBaseMessageChunk']>
   ): BaseMessageChunk {
-    return super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest);
+    return withRefusal(super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest), delta);
+  }
+
+  protected override _convertCompletionsMessageToBaseMessage(
+    ...[message, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsMessageToBaseMessage']>
+  ): BaseMessage {
+    return withRefusal(super._convertCompletionsMessageToBaseMessage(message, ...rest), message);
   }
 }

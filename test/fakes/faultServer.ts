@@ -43,6 +43,11 @@ export interface ReplyScript {
    * reply's `finish_reason` too.
    */
   finishReason?: string | null;
+  /**
+   * The model's refusal (OpenAI's structured refusal), piece by piece in the delta's `refusal` after the tokens; in a
+   * non-streaming reply, its message's `refusal`, its content null when there are no tokens.
+   */
+  refusal?: string[];
   /** Send the last chunk without `delta` (`{"index":0,"finish_reason":"stop"}`), as some servers do. */
   finishWithoutDelta?: boolean;
   /** false: close the connection in order without the `[DONE]` line, as a proxy that cuts the answer does. */
@@ -193,6 +198,7 @@ export class FaultServer {
           model,
           tokens.join(''),
           script.finishReason === undefined ? 'stop' : script.finishReason,
+          script.refusal?.join(''),
         ),
       );
     }
@@ -218,6 +224,11 @@ export class FaultServer {
     }
     if (script.streamErrorAfter?.tokens === tokens.length)
       return this.finish(record, res, () => writeStreamError(res, script));
+    for (const piece of script.refusal ?? []) {
+      await this.sleep(script.tokenDelayMs ?? 0, res);
+      if (res.destroyed) return;
+      writeChunk(res, { model, choices: [{ index: 0, delta: { refusal: piece }, finish_reason: null }] });
+    }
     if (script.finishWithoutDelta)
       writeChunk(res, { model, choices: [{ index: 0, finish_reason: script.finishReason ?? 'stop' }] });
     else if (script.finishReason !== null) writeLastChunk(res, model, script.finishReason);
