@@ -38,6 +38,8 @@ export interface ReplyScript {
    * vLLM's reasoning parser send it), `tokenDelayMs` apart.
    */
   reasoning?: string[];
+  /** The delta's field `reasoning` is sent in (default `reasoning_content`; newer Ollama and vLLM send `reasoning`). */
+  reasoningField?: 'reasoning_content' | 'reasoning';
   /**
    * The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. A non-streaming
    * reply's `finish_reason` too.
@@ -210,7 +212,8 @@ export class FaultServer {
     for (const piece of script.reasoning ?? []) {
       await this.sleep(script.tokenDelayMs ?? 0, res);
       if (res.destroyed) return;
-      writeChunk(res, { model, choices: [{ index: 0, delta: { reasoning_content: piece }, finish_reason: null }] });
+      const delta = { [script.reasoningField ?? 'reasoning_content']: piece };
+      writeChunk(res, { model, choices: [{ index: 0, delta, finish_reason: null }] });
     }
     for (const [i, token] of tokens.entries()) {
       if (script.stallMidStream?.tokens === i) await this.sleep(script.stallMidStream.ms, res);

@@ -429,6 +429,14 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
   });
 
+  it('says the model is reasoning when it streams its reasoning in `reasoning` (Ollama, vLLM), showing none of it', async () => {
+    server.enqueue({ reasoning: ['The passage ', 'says 88.'], reasoningField: 'reasoning', tokens: ['It is 88 [1].'] });
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), ['It is 88 [1].']);
+    assert.equal(last(events)?.type, 'done');
+    assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
+  });
+
   it('keeps a reasoning model’s <think> block out of the answer and its citations, however the stream splits it', async () => {
     server.enqueue({
       tokens: ['\n<thi', 'nk>The user asks about [2] and', ' [3].</th', 'ink>', '\n\n', 'Set it', ' to 88 [1].'],
