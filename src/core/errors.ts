@@ -207,13 +207,38 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
  */
 export function finishFailure(finish: string | undefined): GroundedError | undefined {
   if (finish === 'content_filter')
-    return new GroundedError('model-refused', "The endpoint's content filter stopped the answer.");
+    return new GroundedError(
+      'model-refused',
+      "The endpoint's content filter stopped the answer. Rephrase the question and try again.",
+    );
   if (finish === 'length')
     return new GroundedError(
       'model-refused',
       "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.",
     );
   return undefined;
+}
+
+/** The characters of a model's refusal quoted in its error: enough for its reason, short enough for a status line. */
+const REFUSAL_QUOTE = 160;
+
+/**
+ * The model declining to answer in words of its own (OpenAI's structured refusal: the reply's `refusal` in place of
+ * its content), quoted, shortened to one line, as a model-refused error that says what to do.
+ */
+export function modelRefusal(refusal: string): GroundedError {
+  const said = [...refusal.replace(/\s+/g, ' ').trim()];
+  const quoted =
+    said.length > REFUSAL_QUOTE
+      ? `${said
+          .slice(0, REFUSAL_QUOTE - 1)
+          .join('')
+          .trimEnd()}…`
+      : said.join('');
+  return new GroundedError(
+    'model-refused',
+    `The model declined to answer (“${quoted}”). Rephrase the question and try again.`,
+  );
 }
 
 /** A rate limit in words, with the wait the endpoint asks for when it is a minute or more (a quota's, not a burst's). */

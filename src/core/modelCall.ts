@@ -1,6 +1,6 @@
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { Clock } from './clock';
-import { cancelled, finishFailure, GroundedError, toGroundedError } from './errors';
+import { cancelled, finishFailure, GroundedError, modelRefusal, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
 import { AnswerStart, withoutReasoning } from './reasoning';
@@ -49,12 +49,15 @@ export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[],
   return withoutReasoning((await invokeReply(model, messages, ctx)).text);
 }
 
-/** invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one. */
+/**
+ * invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one,
+ * and the model's refusal (`refusal`), when it declined.
+ */
 function invokeReply(
   model: ChatModel,
   messages: BaseMessage[],
   ctx: CallContext,
-): Promise<{ text: string; finish?: string }> {
+): Promise<{ text: string; finish?: string; refusal: string }> {
   let outlasted: GroundedError | undefined;
   return withRetry(
     async attempt => {
@@ -66,7 +69,11 @@ function invokeReply(
         // model's provider may) would outlast the limit and a cancel, so the wait ends when the signal aborts
         const result = await untilAborted(model.invoke(messages, { signal: watchdog.signal }), watchdog.signal);
         const finish: unknown = result.response_metadata['finish_reason'];
-        return { text: contentText(result.content), finish: typeof finish === 'string' ? finish : undefined };
+        return {
+          text: contentText(result.content),
+          finish: typeof finish === 'string' ? finish : undefined,
+          refusal: refusalText(result.additional_kwargs),
+        };
       } catch (e) {
         // aborted by the watchdog: a timeout, not a cancel
         outlasted = watchdog.error;
@@ -91,6 +98,8 @@ export async function streamWithResilience(
   ctx: StreamContext,
 ): Promise<string> {
   let text = '';
+  // a stream that ended with no answer: the non-streaming fallback may still get one
+  let empty: GroundedError | undefined;
   const streamOnce = async (attempt: number): Promise<string> => {
     const watchdog = new Watchdog(ctx.signal);
     try {
@@ -99,6 +108,7 @@ export async function streamWithResilience(
       const stream = await model.stream(messages, { signal: watchdog.signal });
       const start = new AnswerStart();
       let reasoning = false;
+      let refusal = '';
       const deliver = (piece: string) => {
         if (!piece) return;
         text += piece;
@@ -109,6 +119,7 @@ export async function streamWithResilience(
         if (text) watchdog.arm(ctx.idleTimeoutMs, 'idle');
         else watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
         deliver(start.push(contentText(chunk.content)));
+        refusal += refusalText(chunk.additional_kwargs);
         if (!text && !reasoning && (start.reasoning || hasReasoningField(chunk.additional_kwargs))) {
           reasoning = true;
           ctx.onStatus('The model is reasoning before it answers');
@@ -120,11 +131,11 @@ export async function streamWithResilience(
       // a cancel must not pass for a finished answer.
       if (watchdog.error) throw watchdog.error;
       if (ctx.signal?.aborted) throw cancelled();
+      // a refusal after some text ends the answer there: the text so far is kept as cut off
+      if (refusal.trim()) throw modelRefusal(refusal);
       if (text) return text;
-      throw new GroundedError(
-        'model-refused',
-        'The model returned an empty answer. Rephrase the question and try again.',
-      );
+      empty = emptyAnswer();
+      throw empty;
     } catch (e) {
       watchdog.disarm();
       throw watchdog.error ?? toGroundedError(e, ctx.signal);
@@ -138,7 +149,7 @@ export async function streamWithResilience(
     if (err.kind === 'cancelled' || ctx.signal?.aborted) throw cancelled();
     if (text)
       throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
-    if (FINAL.has(err.kind) && !(err.kind === 'model-refused' && err.message.includes('empty'))) throw err;
+    if (FINAL.has(err.kind) && err !== empty) throw err;
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');
     // the whole answer at once may take far longer than a first token: no reply limit but the client's
@@ -148,13 +159,10 @@ export async function streamWithResilience(
       onCall: () => undefined,
     });
     const whole = withoutReasoning(reply.text);
-    // a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for finished
-    const stopped = finishFailure(reply.finish);
-    if (!whole)
-      throw (
-        stopped ??
-        new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.')
-      );
+    // a refusal, a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for
+    // finished
+    const stopped = reply.refusal.trim() ? modelRefusal(reply.refusal) : finishFailure(reply.finish);
+    if (!whole) throw stopped ?? emptyAnswer();
     ctx.onToken(whole);
     if (stopped)
       throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(stopped.message)}`, {
@@ -162,6 +170,18 @@ export async function streamWithResilience(
       });
     return whole;
   }
+}
+
+const emptyAnswer = () =>
+  new GroundedError('model-refused', 'The model returned an empty answer. Rephrase the question and try again.');
+
+/**
+ * The refusal a reply or chunk carries (`refusal`, where LangChain keeps OpenAI's structured refusal, the model's
+ * reason for declining, sent in place of an answer); empty when none.
+ */
+function refusalText(fields: Record<string, unknown> | undefined): string {
+  const refusal = fields?.['refusal'];
+  return typeof refusal === 'string' ? refusal : '';
 }
 
 /** Whether a chunk carries reasoning in a field of its own (`reasoning_content`: DeepSeek, vLLM's reasoning parser). */

@@ -1,4 +1,4 @@
-import type { BaseMessageChunk } from '@langchain/core/messages';
+import type { BaseMessage, BaseMessageChunk } from '@langchain/core/messages';
 import { AzureChatOpenAICompletions, ChatOpenAICompletions } from '@langchain/openai';
 import type { ChatModel } from '../core/ports';
 import { fetchNamingEndpoint } from './http/fetchNamingEndpoint';
@@ -37,7 +37,10 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  *   reason is broken, not done; a content filter's or the output limit's stop says so.
  * - `defaultQuery`: the base URL's own query (a gateway's `api-version`), sent after the path the client appends.
  * - A streamed delta whose `content` is a list of parts (Databricks' reasoning models) is read as its text parts, its
- *   reasoning as `reasoning_content` (`plainDelta`).
+ *   reasoning as `reasoning_content`, as is a delta's `reasoning` (newer Ollama and vLLM) (`plainDelta`).
+ * - A reply's or delta's `refusal` (OpenAI's structured refusal, sent in place of the answer) is kept as
+ *   `additional_kwargs.refusal` (`withRefusal`), where the core reads the model's reason for declining; the client's
+ *   converter drops it, which left an empty answer.
  * - `fetch` names the endpoint (its origin) in a connection failure, which the client's own error does not, and the
  *   setting that holds it (offered as *Open Setting* where settings exist); it drops the headers the client adds
  *   from the environment (`withoutEnvironmentHeaders`), meant for OpenAI, not for the endpoint the settings name.
@@ -82,12 +85,19 @@ type Delta = Record<string, unknown>;
  * content is not a string and prints a warning on stdout (into the CLI's output), so such a reply would not stream:
  * its reasoning would not count as the model at work, and the answer would come only from the non-streaming fallback,
  * a second request for the whole of it.
+ *
+ * A delta's `reasoning` (the field newer Ollama and vLLM stream the model's reasoning in) is `reasoning_content` too,
+ * unless the delta has one: the core reads that field as the model at work, so the status says it is reasoning.
  */
 export function plainDelta(delta: Delta): Delta {
-  if (!Array.isArray(delta.content)) return delta;
+  const named =
+    typeof delta.reasoning === 'string' && delta.reasoning_content === undefined
+      ? { ...delta, reasoning_content: delta.reasoning }
+      : delta;
+  if (!Array.isArray(named.content)) return named;
   let text = '';
   let reasoning = '';
-  for (const part of delta.content as unknown[]) {
+  for (const part of named.content as unknown[]) {
     if (!part || typeof part !== 'object') continue;
     const { type, text: partText, summary } = part as { type?: unknown; text?: unknown; summary?: unknown };
     if (type === 'text' && typeof partText === 'string') text += partText;
@@ -97,25 +107,43 @@ export function plainDelta(delta: Delta): Delta {
         if (typeof itemText === 'string') reasoning += itemText;
       }
   }
-  const plain: Delta = { ...delta, content: text };
+  const plain: Delta = { ...named, content: text };
   if (reasoning && plain.reasoning_content === undefined) plain.reasoning_content = reasoning;
   return plain;
 }
 
-/** The Completions client, reading a delta's content list as `plainDelta` does. */
+/** The message with the reply's or delta's non-empty `refusal` (the model's reason for declining) in its `additional_kwargs`. */
+export function withRefusal<M extends BaseMessage>(message: M, source: { refusal?: unknown }): M {
+  if (typeof source.refusal === 'string' && source.refusal) message.additional_kwargs.refusal = source.refusal;
+  return message;
+}
+
+/** The Completions client, reading a delta's content list as `plainDelta` does, and keeping a refusal. */
 class Completions extends ChatOpenAICompletions {
   protected override _convertCompletionsDeltaToBaseMessageChunk(
     ...[delta, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsDeltaToBaseMessageChunk']>
   ): BaseMessageChunk {
-    return super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest);
+    return withRefusal(super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest), delta);
+  }
+
+  protected override _convertCompletionsMessageToBaseMessage(
+    ...[message, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsMessageToBaseMessage']>
+  ): BaseMessage {
+    return withRefusal(super._convertCompletionsMessageToBaseMessage(message, ...rest), message);
   }
 }
 
-/** Azure's Completions client, reading a delta's content list as `plainDelta` does. */
+/** Azure's Completions client, reading a delta's content list as `plainDelta` does, and keeping a refusal. */
 class AzureCompletions extends AzureChatOpenAICompletions {
   protected override _convertCompletionsDeltaToBaseMessageChunk(
     ...[delta, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsDeltaToBaseMessageChunk']>
   ): BaseMessageChunk {
-    return super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest);
+    return withRefusal(super._convertCompletionsDeltaToBaseMessageChunk(plainDelta(delta), ...rest), delta);
+  }
+
+  protected override _convertCompletionsMessageToBaseMessage(
+    ...[message, ...rest]: Parameters<ChatOpenAICompletions['_convertCompletionsMessageToBaseMessage']>
+  ): BaseMessage {
+    return withRefusal(super._convertCompletionsMessageToBaseMessage(message, ...rest), message);
   }
 }

@@ -49,6 +49,11 @@ interface Preset {
   modelHint: string;
   baseUrlHint: string;
   /**
+   * The path the server serves its OpenAI-compatible API under, added to a typed base URL that has no path: the
+   * server's address alone (Ollama's, as `OLLAMA_HOST` and its docs give it) would get 404 for every request.
+   */
+  apiPath?: string;
+  /**
    * The input limit assumed when `grounded.model.maxInputTokens` is unset (0: none). Ollama and LM Studio run models
    * with a 4,096-token context by default and cut an over-long prompt without an error; an unknown
    * server may run a small model; the hosted services' models take far more than Grounded's largest prompt (about
@@ -87,6 +92,7 @@ export const PRESETS: Readonly<Record<PresetId, Preset>> = {
     keyRequired: false,
     modelHint: 'a pulled model (for example llama3.1)',
     baseUrlHint: 'http://localhost:11434/v1',
+    apiPath: '/v1',
     defaultMaxInputTokens: 4096,
   },
   vllm: {
@@ -174,6 +180,7 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
       url.search = '';
       url.hash = '';
       url.pathname = url.pathname.replace(OPERATION_PATH, '');
+      if (preset.apiPath && /^\/*$/.test(url.pathname)) url.pathname = preset.apiPath;
       return { endpoint: { ...common, baseURL: trimSlashes(url.href), ...(query && { query }) } };
     }
   }

@@ -38,11 +38,18 @@ export interface ReplyScript {
    * vLLM's reasoning parser send it), `tokenDelayMs` apart.
    */
   reasoning?: string[];
+  /** The delta's field `reasoning` is sent in (default `reasoning_content`; newer Ollama and vLLM send `reasoning`). */
+  reasoningField?: 'reasoning_content' | 'reasoning';
   /**
    * The last chunk's `finish_reason` (default `stop`); null sends no chunk that gives a reason. A non-streaming
    * reply's `finish_reason` too.
    */
   finishReason?: string | null;
+  /**
+   * The model's refusal (OpenAI's structured refusal), piece by piece in the delta's `refusal` after the tokens; in a
+   * non-streaming reply, its message's `refusal`, its content null when there are no tokens.
+   */
+  refusal?: string[];
   /** Send the last chunk without `delta` (`{"index":0,"finish_reason":"stop"}`), as some servers do. */
   finishWithoutDelta?: boolean;
   /** false: close the connection in order without the `[DONE]` line, as a proxy that cuts the answer does. */
@@ -193,6 +200,7 @@ export class FaultServer {
           model,
           tokens.join(''),
           script.finishReason === undefined ? 'stop' : script.finishReason,
+          script.refusal?.join(''),
         ),
       );
     }
@@ -204,7 +212,8 @@ export class FaultServer {
     for (const piece of script.reasoning ?? []) {
       await this.sleep(script.tokenDelayMs ?? 0, res);
       if (res.destroyed) return;
-      writeChunk(res, { model, choices: [{ index: 0, delta: { reasoning_content: piece }, finish_reason: null }] });
+      const delta = { [script.reasoningField ?? 'reasoning_content']: piece };
+      writeChunk(res, { model, choices: [{ index: 0, delta, finish_reason: null }] });
     }
     for (const [i, token] of tokens.entries()) {
       if (script.stallMidStream?.tokens === i) await this.sleep(script.stallMidStream.ms, res);
@@ -218,6 +227,11 @@ export class FaultServer {
     }
     if (script.streamErrorAfter?.tokens === tokens.length)
       return this.finish(record, res, () => writeStreamError(res, script));
+    for (const piece of script.refusal ?? []) {
+      await this.sleep(script.tokenDelayMs ?? 0, res);
+      if (res.destroyed) return;
+      writeChunk(res, { model, choices: [{ index: 0, delta: { refusal: piece }, finish_reason: null }] });
+    }
     if (script.finishWithoutDelta)
       writeChunk(res, { model, choices: [{ index: 0, finish_reason: script.finishReason ?? 'stop' }] });
     else if (script.finishReason !== null) writeLastChunk(res, model, script.finishReason);

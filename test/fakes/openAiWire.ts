@@ -37,6 +37,7 @@ export function writeChatCompletion(
   model: string,
   content: string,
   finishReason: string | null = 'stop',
+  refusal?: string,
 ): void {
   res.writeHead(200, { 'content-type': 'application/json' });
   res.end(
@@ -45,7 +46,14 @@ export function writeChatCompletion(
       object: 'chat.completion',
       created: created(),
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: finishReason }],
+      choices: [
+        {
+          index: 0,
+          // a refusal comes in place of the answer, its content null (OpenAI's structured refusal)
+          message: { role: 'assistant', content: refusal === undefined ? content : content || null, refusal },
+          finish_reason: finishReason,
+        },
+      ],
       usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
     }),
   );

@@ -119,6 +119,49 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     const end = last(await answer(server));
     assert.ok(end?.type === 'error', JSON.stringify(end));
     assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /content filter stopped the answer\. Rephrase the question and try again\./);
+    assert.equal(server.chatRequests.length, 1);
+  });
+
+  it('reports a streamed refusal as the model declining, quoting its reason, after one request', async () => {
+    server.enqueue({ tokens: [], refusal: ["I'm sorry, ", "I can't help with that."] });
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), []);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(
+      end.error.message,
+      /^The model declined to answer \(“I'm sorry, I can't help with that\.”\)\. Rephrase/,
+    );
+    assert.equal(server.chatRequests.length, 1, 'no non-streaming fallback to the same refusal');
+  });
+
+  it('keeps the answer streamed before a refusal, as cut off by it', async () => {
+    server.enqueue({ tokens: TOKENS.slice(0, 2), refusal: ['I cannot continue.'] });
+    const events = await answer(server);
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.match(end.error.message, /cut off: the model declined to answer \(“I cannot continue\.”\)/);
+    assert.equal(end.partial, TOKENS.slice(0, 2).join(''));
+  });
+
+  it('reports the non-streaming fallback’s refusal (content null) as the model declining, shortened to one line', async () => {
+    const reason = `I can't\n\nhelp with ${'that '.repeat(60)}`;
+    server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: [], refusal: [reason] });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /declined to answer \(“I can't help with that that [^\n]*…”\)\. Rephrase/);
+    assert.ok(end.error.message.length < 250, end.error.message);
+  });
+
+  it('takes a refusal that says "empty" for a refusal, not for an empty answer to ask again', async () => {
+    server.enqueue({ tokens: [], refusal: ['I will not describe an empty workspace.'] });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.match(end.error.message, /declined to answer \(“I will not describe an empty workspace\.”\)/);
     assert.equal(server.chatRequests.length, 1);
   });
 
@@ -383,6 +426,14 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.deepEqual(tokens(events), ['Set it', ' to 88 [1].']);
     assert.equal(last(events)?.type, 'done');
     assert.equal(server.chatRequests.length, 1, 'no timeout, no retry');
+    assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
+  });
+
+  it('says the model is reasoning when it streams its reasoning in `reasoning` (Ollama, vLLM), showing none of it', async () => {
+    server.enqueue({ reasoning: ['The passage ', 'says 88.'], reasoningField: 'reasoning', tokens: ['It is 88 [1].'] });
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), ['It is 88 [1].']);
+    assert.equal(last(events)?.type, 'done');
     assert.ok(steps(events).includes('The model is reasoning before it answers'), steps(events).join(' | '));
   });
 

@@ -221,6 +221,17 @@ describe('grounded ask', () => {
     assert.doesNotMatch(err, /“Grounded” output/);
   });
 
+  it('exits 3 when the model declines, saying its reason', async () => {
+    server.enqueue({ tokens: [], refusal: ["I can't help with that."] });
+    const { code, out, err } = await cli(['install widget', ...model(), '--no-grading']);
+    assert.equal(code, 3);
+    assert.equal(out, '');
+    assert.match(
+      err,
+      /\ngrounded: The model declined to answer \(“I can't help with that\.”\)\. Rephrase the question and try again\.\n$/,
+    );
+  });
+
   it('exits 4 when the stream breaks, with the partial answer printed', async () => {
     server.enqueue({ tokens: ['one ', 'two ', 'three '], cutAfter: 2 });
     const { code, out, err } = await cli(['install widget', ...model(), '--no-grading']);

@@ -87,6 +87,23 @@ describe('a streamed reply whose content is a list of parts', () => {
     assert.deepEqual(requests, [{ stream: true }], 'no non-streaming fallback');
   });
 
+  it('reads `reasoning` (newer Ollama and vLLM) as `reasoning_content`, which it never replaces', () => {
+    assert.deepEqual(plainDelta({ content: '', reasoning: 'r' }), {
+      content: '',
+      reasoning: 'r',
+      reasoning_content: 'r',
+    });
+    assert.deepEqual(plainDelta({ reasoning: 'r', reasoning_content: 'rc' }), {
+      reasoning: 'r',
+      reasoning_content: 'rc',
+    });
+    assert.deepEqual(plainDelta({ content: [{ type: 'text', text: 'a' }], reasoning: 'r' }), {
+      content: 'a',
+      reasoning: 'r',
+      reasoning_content: 'r',
+    });
+  });
+
   it('leaves a string content, and a delta without content, as they are', () => {
     const delta = { role: 'assistant', content: 'plain', reasoning_content: 'r' };
     assert.equal(plainDelta(delta), delta);

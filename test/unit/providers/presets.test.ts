@@ -107,6 +107,22 @@ describe('provider presets', () => {
     assert.equal(endpoint({ baseUrl: 'http://127.0.0.1:9999/v1', model: 'm' }).baseURL, 'http://127.0.0.1:9999/v1');
   });
 
+  it('serves Ollama under /v1 when its base URL is the server’s address alone, as OLLAMA_HOST gives it', () => {
+    for (const [typed, baseURL] of [
+      ['http://localhost:11434', 'http://localhost:11434/v1'],
+      ['http://127.0.0.1:11434/', 'http://127.0.0.1:11434/v1'],
+      ['http://localhost:11434/chat/completions', 'http://localhost:11434/v1'],
+      ['http://localhost:11434/v1', 'http://localhost:11434/v1'],
+      ['https://proxy.example.com/ollama', 'https://proxy.example.com/ollama'],
+    ])
+      assert.equal(endpoint({ preset: 'ollama', baseUrl: typed, model: 'm' }).baseURL, baseURL, typed);
+    // another preset's path is the user's to give: a server at the root stays at the root
+    assert.equal(
+      endpoint({ preset: 'custom', baseUrl: 'http://localhost:11434', model: 'm' }).baseURL,
+      'http://localhost:11434',
+    );
+  });
+
   it('keeps a base URL’s query (a gateway’s api-version) out of the path, to be sent with every request', () => {
     const e = endpoint({ baseUrl: 'https://gw.example.com/models/?api-version=2024-05-01-preview#x', model: 'm' });
     assert.equal(e.baseURL, 'https://gw.example.com/models');
