@@ -77,11 +77,13 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     const passages = rowsToPassages(reply, columns, indexName, this.options.locate, refused);
     while (passages.length < options.k && reply.next_page_token && this.options.endpointName) {
       const next = { endpoint_name: this.options.endpointName, page_token: reply.next_page_token };
-      reply = (await this.post(
+      const page = (await this.post(
         `/api/2.0/vector-search/indexes/${index}/query-next-page`,
         next,
         options.signal,
       )) as QueryReply;
+      // The manifest is optional on a next page: its rows are in the columns of the page before.
+      reply = page.manifest?.columns?.length ? page : { ...page, manifest: reply.manifest };
       passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
     }
     if (refused.length > 0)

@@ -36,6 +36,8 @@ export class DatabricksVectorSearchServer {
   readonly faults: { status: number; retryAfter?: string; html?: string }[] = [];
   /** Rows per page (Databricks: 1,000). */
   pageSize = 1000;
+  /** Whether a next page repeats the manifest, which the API documents as optional there. */
+  nextPageManifest = true;
   private readonly pages = new Map<string, { index: string; rows: unknown[][]; columns: string[] }>();
 
   private constructor(
@@ -146,7 +148,7 @@ export class DatabricksVectorSearchServer {
     if (!page || page.index !== index.name || body.endpoint_name !== this.endpointName)
       return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token or endpoint name.' });
     this.pages.delete(String(body.page_token));
-    this.sendPage(send, index.name, page.columns, page.rows);
+    this.sendPage(send, index.name, page.columns, page.rows, this.nextPageManifest);
   }
 
   private sendPage(
@@ -154,6 +156,7 @@ export class DatabricksVectorSearchServer {
     index: string,
     columns: string[],
     rows: unknown[][],
+    withManifest = true,
   ): void {
     const page = rows.slice(0, this.pageSize);
     let next_page_token: string | undefined;
@@ -162,7 +165,7 @@ export class DatabricksVectorSearchServer {
       this.pages.set(next_page_token, { index, columns, rows: rows.slice(this.pageSize) });
     }
     send(200, {
-      manifest: { column_count: columns.length, columns: columns.map(name => ({ name })) },
+      ...(withManifest ? { manifest: { column_count: columns.length, columns: columns.map(name => ({ name })) } } : {}),
       result: { row_count: page.length, data_array: page },
       ...(next_page_token ? { next_page_token } : {}),
     });

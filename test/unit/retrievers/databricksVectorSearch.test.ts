@@ -201,6 +201,19 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.equal(server.requests[1]?.body.endpoint_name, 'vs-endpoint');
   });
 
+  it('reads a next page that comes without its manifest in the columns of the first page', async () => {
+    server.pageSize = 1;
+    server.nextPageManifest = false;
+    const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });
+    assert.deepEqual(
+      passages.map(p => [p.path, p.startLine, p.title]),
+      [
+        ['docs/configuration.md', 54, 'Configuration > Flux capacitor'],
+        ['https://wiki.example.com/meeting', 1, undefined],
+      ],
+    );
+  });
+
   it('retries 429 (honouring Retry-After) and 503, then answers', async () => {
     server.faults.push({ status: 429, retryAfter: '3' }, { status: 503 });
     const passages = await retriever().search('flux', { k: 1 });
