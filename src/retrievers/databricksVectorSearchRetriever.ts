@@ -75,17 +75,34 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     let reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query`, body, options.signal)) as QueryReply;
     const refused: RefusedPath[] = [];
     const passages = rowsToPassages(reply, columns, indexName, this.options.locate, refused);
+    // Pages are followed until k rows are had, a page is empty, or MAX_PAGES were read: a server that kept naming a
+    // next page would otherwise be asked forever.
+    let pages = 1;
+    let stopped: string | undefined;
     while (passages.length < options.k && reply.next_page_token && this.options.endpointName) {
+      if (pages >= MAX_PAGES) {
+        stopped = `stopped after ${MAX_PAGES} pages of results (Vector Search returns at most 10,000 rows)`;
+        break;
+      }
       const next = { endpoint_name: this.options.endpointName, page_token: reply.next_page_token };
       const page = (await this.post(
         `/api/2.0/vector-search/indexes/${index}/query-next-page`,
         next,
         options.signal,
       )) as QueryReply;
+      pages++;
       // The manifest is optional on a next page: its rows are in the columns of the page before.
       reply = page.manifest?.columns?.length ? page : { ...page, manifest: reply.manifest };
+      if ((reply.result?.data_array ?? []).length === 0) {
+        if (reply.next_page_token) stopped = 'a page of results came back empty but named a next page; stopped there';
+        break;
+      }
       passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
     }
+    if (stopped)
+      this.options.onNotice?.(
+        `Databricks Vector Search index ${indexName}: ${stopped}, with ${Math.min(passages.length, options.k)} of the ${options.k} results asked for.`,
+      );
     if (refused.length > 0)
       this.options.onNotice?.(refusedRowsNotice(`Databricks Vector Search index ${indexName}`, refused));
     return passages.slice(0, options.k);
@@ -104,6 +121,9 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     });
   }
 }
+
+/** The most pages one search reads: Vector Search returns at most 10,000 rows, 1,000 a page. */
+const MAX_PAGES = 10;
 
 const SET_TOKEN = { title: 'Set Databricks Token', command: 'grounded.setDatabricksToken' };
 

@@ -38,6 +38,8 @@ export class DatabricksVectorSearchServer {
   pageSize = 1000;
   /** Whether a next page repeats the manifest, which the API documents as optional there. */
   nextPageManifest = true;
+  /** A misbehaving server: every next page is empty and still names a next page. */
+  emptyNextPages = false;
   private readonly pages = new Map<string, { index: string; rows: unknown[][]; columns: string[] }>();
 
   private constructor(
@@ -148,6 +150,11 @@ export class DatabricksVectorSearchServer {
     if (!page || page.index !== index.name || body.endpoint_name !== this.endpointName)
       return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token or endpoint name.' });
     this.pages.delete(String(body.page_token));
+    if (this.emptyNextPages) {
+      const next_page_token = randomUUID();
+      this.pages.set(next_page_token, page);
+      return send(200, { result: { row_count: 0, data_array: [] }, next_page_token });
+    }
     this.sendPage(send, index.name, page.columns, page.rows, this.nextPageManifest);
   }
 

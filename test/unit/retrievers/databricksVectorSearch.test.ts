@@ -214,6 +214,46 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     );
   });
 
+  it('stops at an empty page that still names a next page, and says so', async () => {
+    server.pageSize = 1;
+    server.emptyNextPages = true;
+    const notices: string[] = [];
+    const passages = await retriever({ endpointName: server.endpointName, onNotice: m => notices.push(m) }).search(
+      'flux',
+      { k: 3 },
+    );
+    assert.equal(passages.length, 1);
+    assert.deepEqual(
+      server.requests.map(r => r.path.split('/').pop()),
+      ['query', 'query-next-page'],
+    );
+    assert.deepEqual(notices, [
+      `Databricks Vector Search index ${managed.name}: a page of results came back empty but named a next page; stopped there, with 1 of the 3 results asked for.`,
+    ]);
+  });
+
+  it('reads at most 10 pages (the 10,000 rows Vector Search returns), and says so', async () => {
+    const many: FakeIndex = {
+      ...managed,
+      name: 'main.docs.many_idx',
+      rows: Array.from({ length: 15 }, (_, i) => ({ ...docs[0], chunk_id: i, start_line: i + 1, end_line: i + 1 })),
+    };
+    await server.close();
+    server = await DatabricksVectorSearchServer.start([many]);
+    server.pageSize = 1;
+    const notices: string[] = [];
+    const passages = await retriever({
+      indexName: many.name,
+      endpointName: server.endpointName,
+      onNotice: m => notices.push(m),
+    }).search('flux', { k: 15 });
+    assert.equal(passages.length, 10);
+    assert.equal(server.requests.length, 10);
+    assert.deepEqual(notices, [
+      `Databricks Vector Search index ${many.name}: stopped after 10 pages of results (Vector Search returns at most 10,000 rows), with 10 of the 15 results asked for.`,
+    ]);
+  });
+
   it('retries 429 (honouring Retry-After) and 503, then answers', async () => {
     server.faults.push({ status: 429, retryAfter: '3' }, { status: 503 });
     const passages = await retriever().search('flux', { k: 1 });
