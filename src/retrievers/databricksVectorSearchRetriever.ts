@@ -89,6 +89,7 @@ export class DatabricksVectorSearchRetriever implements Retriever {
         `/api/2.0/vector-search/indexes/${index}/query-next-page`,
         next,
         options.signal,
+        'next-page',
       )) as QueryReply;
       pages++;
       // The manifest is optional on a next page: its rows are in the columns of the page before.
@@ -108,14 +109,20 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     return passages.slice(0, options.k);
   }
 
-  private post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  private post(
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    request: VectorSearchRequest = 'query',
+  ): Promise<unknown> {
     return postJsonWithRetry(this.base + path, body, {
       headers: { authorization: `Bearer ${this.options.token ?? ''}` },
       signal,
       timeoutMs: this.options.timeoutMs ?? 30_000,
       retry: this.options.retry ?? defaultAskOptions.retry,
       clock: this.options.clock ?? realClock,
-      describe: (error, cause) => describeVectorSearchError(error, cause, this.base, this.options.indexName),
+      describe: (error, cause) =>
+        describeVectorSearchError(error, cause, this.base, this.options.indexName, request, this.options.endpointName),
       setting: 'grounded.databricksVectorSearch.workspaceUrl',
       onRetry: this.options.onRetry,
     });
@@ -124,6 +131,9 @@ export class DatabricksVectorSearchRetriever implements Retriever {
 
 /** The most pages one search reads: Vector Search returns at most 10,000 rows, 1,000 a page. */
 const MAX_PAGES = 10;
+
+/** Which call failed: the query, or `query-next-page`, which also names the endpoint serving the index. */
+type VectorSearchRequest = 'query' | 'next-page';
 
 const SET_TOKEN = { title: 'Set Databricks Token', command: 'grounded.setDatabricksToken' };
 
@@ -146,6 +156,8 @@ function describeVectorSearchError(
   cause: unknown,
   base: string,
   indexName: string,
+  request: VectorSearchRequest,
+  endpointName: string | undefined,
 ): GroundedError {
   const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
   const options = { cause, retryAfterMs: error.options.retryAfterMs };
@@ -156,6 +168,15 @@ function describeVectorSearchError(
       `Databricks at ${host} answered with a web page, not the Vector Search API. Check grounded.databricksVectorSearch.workspaceUrl (the workspace's own URL, https://adb-….azuredatabricks.net).`,
       options,
     );
+  // The query found the index: a next page that is not found or is refused is about the endpoint named for paging.
+  if (request === 'next-page' && (error.kind === 'index' || error.kind === 'no-model' || error.kind === 'bad-input')) {
+    const said = reason.replace(/[\s.]+$/, '');
+    return new GroundedError(
+      'index',
+      `Databricks Vector Search at ${host} did not give the next page of results for ${indexName} from the endpoint ${endpointName ?? ''}${said ? ` (${said})` : ''}. Check grounded.databricksVectorSearch.endpointName: it must name the endpoint serving the index.`,
+      options,
+    );
+  }
   switch (error.kind) {
     case 'cancelled':
       return error;

@@ -27,7 +27,8 @@ export interface VectorSearchRequest {
  * HYBRID requires query_text, with query_vector beside it for self-managed vectors)
  * → {manifest: {column_count, columns: [{name}]}, result: {row_count, data_array}, next_page_token}, with `score`
  * appended as the last column; `…/query-next-page` ({endpoint_name, page_token}); and Databricks' error bodies
- * ({error_code, message}) for a bad token (401), a missing index (404), unknown columns (400). Binds 127.0.0.1.
+ * ({error_code, message}) for a bad token (401), a missing index or endpoint (404), unknown columns (400). Binds
+ * 127.0.0.1.
  */
 export class DatabricksVectorSearchServer {
   readonly requests: VectorSearchRequest[] = [];
@@ -146,9 +147,14 @@ export class DatabricksVectorSearchServer {
     body: Record<string, unknown>,
     send: (status: number, reply: unknown) => void,
   ): void {
+    if (body.endpoint_name !== this.endpointName)
+      return send(404, {
+        error_code: 'RESOURCE_DOES_NOT_EXIST',
+        message: `Vector search endpoint ${String(body.endpoint_name)} not found.`,
+      });
     const page = this.pages.get(String(body.page_token));
-    if (!page || page.index !== index.name || body.endpoint_name !== this.endpointName)
-      return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token or endpoint name.' });
+    if (!page || page.index !== index.name)
+      return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token.' });
     this.pages.delete(String(body.page_token));
     if (this.emptyNextPages) {
       const next_page_token = randomUUID();

@@ -254,6 +254,17 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     ]);
   });
 
+  it('names the endpoint setting, not the index, when query-next-page is not found', async () => {
+    server.pageSize = 1;
+    const failed = await failure(retriever({ endpointName: 'vs-typo' }).search('flux', { k: 2 }));
+    assert.ok(failed instanceof GroundedError && failed.kind === 'index', String(failed));
+    assert.doesNotMatch(failed.message, /no index/);
+    assert.match(
+      failed.message,
+      /did not give the next page of results for main\.docs\.chunks_idx from the endpoint vs-typo \(RESOURCE_DOES_NOT_EXIST: Vector search endpoint vs-typo not found\)\. Check grounded\.databricksVectorSearch\.endpointName/,
+    );
+  });
+
   it('retries 429 (honouring Retry-After) and 503, then answers', async () => {
     server.faults.push({ status: 429, retryAfter: '3' }, { status: 503 });
     const passages = await retriever().search('flux', { k: 1 });
