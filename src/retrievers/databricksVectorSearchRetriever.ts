@@ -75,33 +75,65 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     let reply = (await this.post(`/api/2.0/vector-search/indexes/${index}/query`, body, options.signal)) as QueryReply;
     const refused: RefusedPath[] = [];
     const passages = rowsToPassages(reply, columns, indexName, this.options.locate, refused);
+    // Pages are followed until k rows are had, a page is empty, or MAX_PAGES were read: a server that kept naming a
+    // next page would otherwise be asked forever.
+    let pages = 1;
+    let stopped: string | undefined;
     while (passages.length < options.k && reply.next_page_token && this.options.endpointName) {
+      if (pages >= MAX_PAGES) {
+        stopped = `stopped after ${MAX_PAGES} pages of results (Vector Search returns at most 10,000 rows)`;
+        break;
+      }
       const next = { endpoint_name: this.options.endpointName, page_token: reply.next_page_token };
-      reply = (await this.post(
+      const page = (await this.post(
         `/api/2.0/vector-search/indexes/${index}/query-next-page`,
         next,
         options.signal,
+        'next-page',
       )) as QueryReply;
+      pages++;
+      // The manifest is optional on a next page: its rows are in the columns of the page before.
+      reply = page.manifest?.columns?.length ? page : { ...page, manifest: reply.manifest };
+      if ((reply.result?.data_array ?? []).length === 0) {
+        if (reply.next_page_token) stopped = 'a page of results came back empty but named a next page; stopped there';
+        break;
+      }
       passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
     }
+    if (stopped)
+      this.options.onNotice?.(
+        `Databricks Vector Search index ${indexName}: ${stopped}, with ${Math.min(passages.length, options.k)} of the ${options.k} results asked for.`,
+      );
     if (refused.length > 0)
       this.options.onNotice?.(refusedRowsNotice(`Databricks Vector Search index ${indexName}`, refused));
     return passages.slice(0, options.k);
   }
 
-  private post(path: string, body: unknown, signal: AbortSignal | undefined): Promise<unknown> {
+  private post(
+    path: string,
+    body: unknown,
+    signal: AbortSignal | undefined,
+    request: VectorSearchRequest = 'query',
+  ): Promise<unknown> {
     return postJsonWithRetry(this.base + path, body, {
       headers: { authorization: `Bearer ${this.options.token ?? ''}` },
       signal,
       timeoutMs: this.options.timeoutMs ?? 30_000,
       retry: this.options.retry ?? defaultAskOptions.retry,
       clock: this.options.clock ?? realClock,
-      describe: (error, cause) => describeVectorSearchError(error, cause, this.base, this.options.indexName),
+      describe: (error, cause) =>
+        describeVectorSearchError(error, cause, this.base, this.options.indexName, request, this.options.endpointName),
       setting: 'grounded.databricksVectorSearch.workspaceUrl',
       onRetry: this.options.onRetry,
     });
   }
 }
+
+/** The most pages one search reads: Vector Search returns at most 10,000 rows, 1,000 a page. */
+const MAX_PAGES = 10;
+
+/** Which call failed: the query, or `query-next-page`, which also names the endpoint serving the index. */
+type VectorSearchRequest = 'query' | 'next-page';
 
 const SET_TOKEN = { title: 'Set Databricks Token', command: 'grounded.setDatabricksToken' };
 
@@ -124,6 +156,8 @@ function describeVectorSearchError(
   cause: unknown,
   base: string,
   indexName: string,
+  request: VectorSearchRequest,
+  endpointName: string | undefined,
 ): GroundedError {
   const reason = cause instanceof HttpStatusError ? bodyReason(cause.body) : '';
   const options = { cause, retryAfterMs: error.options.retryAfterMs };
@@ -134,6 +168,15 @@ function describeVectorSearchError(
       `Databricks at ${host} answered with a web page, not the Vector Search API. Check grounded.databricksVectorSearch.workspaceUrl (the workspace's own URL, https://adb-….azuredatabricks.net).`,
       options,
     );
+  // The query found the index: a next page that is not found or is refused is about the endpoint named for paging.
+  if (request === 'next-page' && (error.kind === 'index' || error.kind === 'no-model' || error.kind === 'bad-input')) {
+    const said = reason.replace(/[\s.]+$/, '');
+    return new GroundedError(
+      'index',
+      `Databricks Vector Search at ${host} did not give the next page of results for ${indexName} from the endpoint ${endpointName ?? ''}${said ? ` (${said})` : ''}. Check grounded.databricksVectorSearch.endpointName: it must name the endpoint serving the index.`,
+      options,
+    );
+  }
   switch (error.kind) {
     case 'cancelled':
       return error;

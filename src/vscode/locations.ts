@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
+import { isWebUrl } from '../retrievers/citablePath';
 import { extractedTextUri, isExtractedDocument } from './documentView';
 import { VIEW_HEADER_LINES } from './extractedTextView';
 import { findCell } from './findCell';
@@ -16,11 +17,14 @@ export function passageRange(p: Pick<Passage, 'startLine' | 'endLine' | 'text'>)
 }
 
 /**
- * Where a chat anchor or reference points: the passage's lines in its file, in the view of a PDF's page or Word
- * document's extracted text, or in its notebook cell's document (the notebook must be loaded, see
- * `withNotebooksLoaded`; if it is not, or the cell is gone, the notebook's start).
+ * Where a chat anchor or reference points: for a remote index's row that names a web page, its URL, which VS Code
+ * opens in the browser as `openPassage` does (never a document view of a local path spelled by the URL); else the
+ * passage's lines in its file, in the view of a PDF's page or Word document's extracted text, or in its notebook
+ * cell's document (the notebook must be loaded, see `withNotebooksLoaded`; if it is not, or the cell is gone, the
+ * notebook's start).
  */
-export function passageLocation(p: Passage): vscode.Location {
+export function passageLocation(p: Passage): vscode.Location | vscode.Uri {
+  if (isWebUrl(p.location)) return vscode.Uri.parse(p.location);
   if (isExtractedDocument(p)) {
     const shifted = { ...p, startLine: p.startLine + VIEW_HEADER_LINES, endLine: p.endLine + VIEW_HEADER_LINES };
     return new vscode.Location(extractedTextUri(p), passageRange(shifted));

@@ -27,7 +27,8 @@ export interface VectorSearchRequest {
  * HYBRID requires query_text, with query_vector beside it for self-managed vectors)
  * → {manifest: {column_count, columns: [{name}]}, result: {row_count, data_array}, next_page_token}, with `score`
  * appended as the last column; `…/query-next-page` ({endpoint_name, page_token}); and Databricks' error bodies
- * ({error_code, message}) for a bad token (401), a missing index (404), unknown columns (400). Binds 127.0.0.1.
+ * ({error_code, message}) for a bad token (401), a missing index or endpoint (404), unknown columns (400). Binds
+ * 127.0.0.1.
  */
 export class DatabricksVectorSearchServer {
   readonly requests: VectorSearchRequest[] = [];
@@ -36,6 +37,10 @@ export class DatabricksVectorSearchServer {
   readonly faults: { status: number; retryAfter?: string; html?: string }[] = [];
   /** Rows per page (Databricks: 1,000). */
   pageSize = 1000;
+  /** Whether a next page repeats the manifest, which the API documents as optional there. */
+  nextPageManifest = true;
+  /** A misbehaving server: every next page is empty and still names a next page. */
+  emptyNextPages = false;
   private readonly pages = new Map<string, { index: string; rows: unknown[][]; columns: string[] }>();
 
   private constructor(
@@ -142,11 +147,21 @@ export class DatabricksVectorSearchServer {
     body: Record<string, unknown>,
     send: (status: number, reply: unknown) => void,
   ): void {
+    if (body.endpoint_name !== this.endpointName)
+      return send(404, {
+        error_code: 'RESOURCE_DOES_NOT_EXIST',
+        message: `Vector search endpoint ${String(body.endpoint_name)} not found.`,
+      });
     const page = this.pages.get(String(body.page_token));
-    if (!page || page.index !== index.name || body.endpoint_name !== this.endpointName)
-      return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token or endpoint name.' });
+    if (!page || page.index !== index.name)
+      return send(400, { error_code: 'INVALID_PARAMETER_VALUE', message: 'Invalid page token.' });
     this.pages.delete(String(body.page_token));
-    this.sendPage(send, index.name, page.columns, page.rows);
+    if (this.emptyNextPages) {
+      const next_page_token = randomUUID();
+      this.pages.set(next_page_token, page);
+      return send(200, { result: { row_count: 0, data_array: [] }, next_page_token });
+    }
+    this.sendPage(send, index.name, page.columns, page.rows, this.nextPageManifest);
   }
 
   private sendPage(
@@ -154,6 +169,7 @@ export class DatabricksVectorSearchServer {
     index: string,
     columns: string[],
     rows: unknown[][],
+    withManifest = true,
   ): void {
     const page = rows.slice(0, this.pageSize);
     let next_page_token: string | undefined;
@@ -162,7 +178,7 @@ export class DatabricksVectorSearchServer {
       this.pages.set(next_page_token, { index, columns, rows: rows.slice(this.pageSize) });
     }
     send(200, {
-      manifest: { column_count: columns.length, columns: columns.map(name => ({ name })) },
+      ...(withManifest ? { manifest: { column_count: columns.length, columns: columns.map(name => ({ name })) } } : {}),
       result: { row_count: page.length, data_array: page },
       ...(next_page_token ? { next_page_token } : {}),
     });

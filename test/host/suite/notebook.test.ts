@@ -65,6 +65,7 @@ describe('notebook citations in a real VS Code extension host', function () {
     assert.ok(hit);
     const notebook = await vscode.workspace.openNotebookDocument(uri);
     const location = passageLocation(hit);
+    assert.ok(location instanceof vscode.Location);
     assert.equal(location.uri.toString(), notebook.cellAt(1).document.uri.toString());
     assert.deepEqual([location.range.start.line, location.range.end.line], [0, 2]);
   });

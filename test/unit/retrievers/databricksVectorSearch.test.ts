@@ -201,6 +201,70 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.equal(server.requests[1]?.body.endpoint_name, 'vs-endpoint');
   });
 
+  it('reads a next page that comes without its manifest in the columns of the first page', async () => {
+    server.pageSize = 1;
+    server.nextPageManifest = false;
+    const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });
+    assert.deepEqual(
+      passages.map(p => [p.path, p.startLine, p.title]),
+      [
+        ['docs/configuration.md', 54, 'Configuration > Flux capacitor'],
+        ['https://wiki.example.com/meeting', 1, undefined],
+      ],
+    );
+  });
+
+  it('stops at an empty page that still names a next page, and says so', async () => {
+    server.pageSize = 1;
+    server.emptyNextPages = true;
+    const notices: string[] = [];
+    const passages = await retriever({ endpointName: server.endpointName, onNotice: m => notices.push(m) }).search(
+      'flux',
+      { k: 3 },
+    );
+    assert.equal(passages.length, 1);
+    assert.deepEqual(
+      server.requests.map(r => r.path.split('/').pop()),
+      ['query', 'query-next-page'],
+    );
+    assert.deepEqual(notices, [
+      `Databricks Vector Search index ${managed.name}: a page of results came back empty but named a next page; stopped there, with 1 of the 3 results asked for.`,
+    ]);
+  });
+
+  it('reads at most 10 pages (the 10,000 rows Vector Search returns), and says so', async () => {
+    const many: FakeIndex = {
+      ...managed,
+      name: 'main.docs.many_idx',
+      rows: Array.from({ length: 15 }, (_, i) => ({ ...docs[0], chunk_id: i, start_line: i + 1, end_line: i + 1 })),
+    };
+    await server.close();
+    server = await DatabricksVectorSearchServer.start([many]);
+    server.pageSize = 1;
+    const notices: string[] = [];
+    const passages = await retriever({
+      indexName: many.name,
+      endpointName: server.endpointName,
+      onNotice: m => notices.push(m),
+    }).search('flux', { k: 15 });
+    assert.equal(passages.length, 10);
+    assert.equal(server.requests.length, 10);
+    assert.deepEqual(notices, [
+      `Databricks Vector Search index ${many.name}: stopped after 10 pages of results (Vector Search returns at most 10,000 rows), with 10 of the 15 results asked for.`,
+    ]);
+  });
+
+  it('names the endpoint setting, not the index, when query-next-page is not found', async () => {
+    server.pageSize = 1;
+    const failed = await failure(retriever({ endpointName: 'vs-typo' }).search('flux', { k: 2 }));
+    assert.ok(failed instanceof GroundedError && failed.kind === 'index', String(failed));
+    assert.doesNotMatch(failed.message, /no index/);
+    assert.match(
+      failed.message,
+      /did not give the next page of results for main\.docs\.chunks_idx from the endpoint vs-typo \(RESOURCE_DOES_NOT_EXIST: Vector search endpoint vs-typo not found\)\. Check grounded\.databricksVectorSearch\.endpointName/,
+    );
+  });
+
   it('retries 429 (honouring Retry-After) and 503, then answers', async () => {
     server.faults.push({ status: 429, retryAfter: '3' }, { status: 503 });
     const passages = await retriever().search('flux', { k: 1 });
