@@ -2,12 +2,14 @@ import type * as vscode from 'vscode';
 import { PRESETS, type PresetId } from '../providers/presets';
 import {
   endpointOrigin,
+  isAllowed,
   originOf,
   parseSecretRecord,
   releaseSecret,
   serializeSecretRecord,
   type ConfirmSend,
   type SecretUse,
+  withOrigin,
 } from '../providers/secretOrigin';
 import type { ModelSettings } from './modelSettings';
 
@@ -62,7 +64,14 @@ export class BoundSecrets {
     const record = parseSecretRecord(await this.storage.get(id));
     if (!record) return undefined;
     const { value, bound } = await releaseSecret(record, use, this.confirm);
-    if (bound) await this.storage.store(id, serializeSecretRecord(bound));
+    if (!bound) return value;
+    // The question may have stayed open a while, and another window or command may have stored the secret
+    // meanwhile: read it again and add only the origin the answer allowed. A value that changed (or was removed)
+    // is not the one the person agreed to send, so it goes through the same check as a fresh request.
+    const current = parseSecretRecord(await this.storage.get(id));
+    if (current?.value !== value) return this.release(id, use);
+    if (!isAllowed(current, use.origin))
+      await this.storage.store(id, serializeSecretRecord(withOrigin(current, use.origin)));
     return value;
   }
 }

@@ -24,7 +24,7 @@ export class StringList {
     });
     offsets[strings.length] = at;
     const bytes = new Uint8Array(at);
-    encoder.encodeInto(strings.join(''), bytes);
+    encoder.encodeInto(strings.map(closed).join(''), bytes);
     return new StringList(bytes, offsets);
   }
 
@@ -165,6 +165,17 @@ export function utf16Rank(byte: number): number {
   if (byte >= 0xee) return byte + 5; // EE–EF → F3–F4
   return byte;
 }
+
+/**
+ * `s` with a high surrogate at its end (lone: nothing follows it in `s`) written as U+FFFD, as TextEncoder writes it
+ * when it encodes `s` alone. `from` joins the strings before encoding them, where such a surrogate and a low one
+ * starting the next string would be read as one pair (4 bytes where the offsets count 3 + 3), shifting every later
+ * string. File names on Linux can hold any bytes, so a path can end in one.
+ */
+const closed = (s: string): string => {
+  const last = s.charCodeAt(s.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? `${s.slice(0, -1)}\ufffd` : s;
+};
 
 /**
  * Bytes of `s` in UTF-8 as TextEncoder writes it (a lone surrogate becomes U+FFFD, 3 bytes). Node's native count,

@@ -71,6 +71,57 @@ describe('redactSecrets, per shape', () => {
     assert.equal(redactSecrets('{"auth":"q1w2e3r4t5"}'), '{"auth":"[redacted]"}');
   });
 
+  it('removes an Authorization header credential of any scheme and length, keeping the scheme', () => {
+    const headers: [string, string][] = [
+      ['Authorization: Token 0a1b2c3d4e5f6g7h', 'Authorization: Token [redacted]'],
+      ['Authorization: Basic dTpw', 'Authorization: Basic [redacted]'],
+      ['Authorization: Bearer abc1234', 'Authorization: Bearer [redacted]'],
+      ['Authorization: ApiKey AKIAabcd1234', 'Authorization: ApiKey [redacted]'],
+      ['{"Authorization":"Token kq8xv"}', '{"Authorization":"Token [redacted]"}'],
+      ['Proxy-Authorization: abc123', 'Proxy-Authorization: [redacted]'],
+      ['Authorization: Bearer abcdefgh12345678', 'Authorization: Bearer [redacted]'],
+    ];
+    for (const [header, kept] of headers) assert.equal(redactSecrets(header), kept, header);
+  });
+
+  it('removes key headers and labelled values too short to be redacted before', () => {
+    assert.equal(redactSecrets('x-api-key: abc12'), 'x-api-key: [redacted]');
+    assert.equal(redactSecrets('api-key: Ab3'), 'api-key: [redacted]');
+    assert.equal(redactSecrets('host=db password=pw1 dbname=x'), 'host=db password=[redacted] dbname=x');
+    assert.equal(redactSecrets('auth=Bearer abc'), 'auth=Bearer [redacted]');
+  });
+
+  it('removes credential parameters of a URL query, whatever their value', () => {
+    assert.equal(
+      redactSecrets(
+        'GET https://generativelanguage.googleapis.com/v1/models?key=AIzaSyA1b2C3d4E5f6G7h8I9j0KlMnOpQrStUv',
+      ),
+      'GET https://generativelanguage.googleapis.com/v1/models?key=[redacted]',
+    );
+    assert.equal(
+      redactSecrets('https://h.example/v1?api_key=abc&x=1&access_token=ya29.a0&client_secret=s#top'),
+      'https://h.example/v1?api_key=[redacted]&x=1&access_token=[redacted]&client_secret=[redacted]#top',
+    );
+  });
+
+  it('removes a JWT and an Azure 84-character key standing alone', () => {
+    const jwt =
+      'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c';
+    assert.equal(redactSecrets(`invalid token ${jwt} rejected`), 'invalid token [redacted] rejected');
+    const azure = `${'5QxAbCdEfGhIjKlMnOpQrStUvWxYz0123456789AbCdEfGhIjKl'}JQQJ99BCACYeBjFXJ3w3AAABACOGAbCd`;
+    assert.equal(redactSecrets(`key ${azure} is invalid`), 'key [redacted] is invalid');
+  });
+
+  it('keeps short words and numbers after a label, URL parameters that are not credentials, and prose', () => {
+    for (const line of [
+      'auth: none; token: 0, "secret": true, "api_key": null}',
+      'Bearer token required; missing Authorization header',
+      'https://shop.example/search?monkey=banana&sortkey=price&q=token',
+      'usage: prompt_tokens=12, max_tokens=4096',
+    ])
+      assert.equal(redactSecrets(line), line);
+  });
+
   it('does not take words that merely start like a label for one', () => {
     const line = 'author: Jane Smith; tokens: 12; Authentication failed';
     assert.equal(redactSecrets(line), line);

@@ -73,6 +73,59 @@ describe('API keys bound to origins', () => {
     assert.deepEqual(stored(storage), { value: 'sk-legacy', origins: [OPENAI] });
   });
 
+  describe('when the key changes while the question is open', () => {
+    /** Key stores whose confirm runs `meanwhile` (another window storing the key) before saying yes. */
+    function changedWhileAsking(meanwhile: (storage: FakeSecretStorage) => Promise<void>) {
+      const storage = new FakeSecretStorage();
+      const asked: string[] = [];
+      const confirm: ConfirmSend = async u => {
+        asked.push(u.origin);
+        if (asked.length === 1) await meanwhile(storage);
+        return true;
+      };
+      return { storage, asked, keys: new ApiKeyStore(new BoundSecrets(storage, confirm)) };
+    }
+    const PROXY = 'https://proxy.example';
+
+    it('adds the answered origin to the key as stored now, keeping origins bound meanwhile', async () => {
+      const { storage, keys } = changedWhileAsking(async s => {
+        await new ApiKeyStore(new BoundSecrets(s, async () => false)).set('openai', 'sk-1', [OPENAI, PROXY]);
+      });
+      await keys.set('openai', 'sk-1', [OPENAI]);
+      assert.equal(await keys.keyFor('openai', use(ELSEWHERE)), 'sk-1');
+      assert.deepEqual(stored(storage), { value: 'sk-1', origins: [OPENAI, PROXY, ELSEWHERE] });
+    });
+
+    it('keeps a new key set meanwhile, and sends it where it is bound without asking again', async () => {
+      const { storage, keys, asked } = changedWhileAsking(async s => {
+        await new ApiKeyStore(new BoundSecrets(s, async () => false)).set('openai', 'sk-new', [ELSEWHERE]);
+      });
+      await keys.set('openai', 'sk-old', [OPENAI]);
+      assert.equal(await keys.keyFor('openai', use(ELSEWHERE)), 'sk-new');
+      assert.deepEqual(stored(storage), { value: 'sk-new', origins: [ELSEWHERE] });
+      assert.equal(asked.length, 1);
+    });
+
+    it('asks again before sending a new key set meanwhile for another origin', async () => {
+      const { storage, keys, asked } = changedWhileAsking(async s => {
+        await new ApiKeyStore(new BoundSecrets(s, async () => false)).set('openai', 'sk-new', [PROXY]);
+      });
+      await keys.set('openai', 'sk-old', [OPENAI]);
+      assert.equal(await keys.keyFor('openai', use(ELSEWHERE)), 'sk-new');
+      assert.deepEqual(asked, [ELSEWHERE, ELSEWHERE]);
+      assert.deepEqual(stored(storage), { value: 'sk-new', origins: [PROXY, ELSEWHERE] });
+    });
+
+    it('sends nothing and stores nothing when the key was removed meanwhile', async () => {
+      const { storage, keys } = changedWhileAsking(async s => {
+        await s.delete(ApiKeyStore.secretId('openai'));
+      });
+      await keys.set('openai', 'sk-old', [OPENAI]);
+      assert.equal(await keys.keyFor('openai', use(ELSEWHERE)), undefined);
+      assert.equal(storage.values.has(ApiKeyStore.secretId('openai')), false);
+    });
+  });
+
   it('peeks at a key without asking, and has nothing to send when none is set', async () => {
     const { keys, asked } = stores(false);
     await keys.set('openai', 'sk-1', []);

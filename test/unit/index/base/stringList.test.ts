@@ -52,6 +52,18 @@ describe('string tables (UTF-8 bytes)', () => {
         assert.deepEqual(list.toArray(from, to), list.toArray().slice(from, to), `${from}..${to}`);
   });
 
+  it('keeps a lone high surrogate ending one string apart from a low one starting the next', () => {
+    const strings = ['a\ud83d', '\ude00b', 'c', '\ud800', '\udc00', 'é\u{1F600}'];
+    const list = StringList.from(strings);
+    const expected = ['a\ufffd', '\ufffdb', 'c', '\ufffd', '\ufffd', 'é\u{1F600}'];
+    assert.deepEqual(
+      strings.map((_, i) => list.get(i)),
+      expected,
+    );
+    assert.deepEqual(list.toArray(), expected);
+    assert.equal(list.compareAt(2, 'c'), 0);
+  });
+
   it('counts UTF-8 bytes as TextEncoder writes them, lone surrogates included', () => {
     for (const s of [...MIXED, '\ud800', 'x\udc00y', '\ud83d'])
       assert.equal(utf8Length(s), new TextEncoder().encode(s).length, JSON.stringify(s));
