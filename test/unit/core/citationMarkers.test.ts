@@ -90,7 +90,17 @@ describe('citation markers', () => {
 
   it('leaves out an invented marker with the space before it, and keeps indentation and shown markers spaced', () => {
     const text = 'It is cold [7]. It is\twarm [7] [9] here [7][1] and [1] [8].\n- [9] item\n\n  [7] more [0]';
-    const want = 'It is cold. It is\twarm here [1] and [1].\n- item\n\n   more';
+    const want = 'It is cold. It is\twarm here [1] and [1].\n- item\n\n  more';
+    assert.equal(withoutInventedNumbers(text, 3), want);
+    for (let i = 1; i < text.length; i++) {
+      const filter = new WithoutInventedNumbers(3);
+      assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
+    }
+  });
+
+  it('leaves out an invented marker that opens its line with the space after it, keeping the indentation', () => {
+    const text = '[7] Foo [1].\n\nIntro.\n\n   [9] [8]\tBar [1].\n- [0] Baz\n[7][1] Qux\n[7]\n  [7] [2] Quux';
+    const want = 'Foo [1].\n\nIntro.\n\n   Bar [1].\n- Baz\n[1] Qux\n\n  [2] Quux';
     assert.equal(withoutInventedNumbers(text, 3), want);
     for (let i = 1; i < text.length; i++) {
       const filter = new WithoutInventedNumbers(3);
