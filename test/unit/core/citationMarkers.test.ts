@@ -121,6 +121,26 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('gives a marker after words that name its source, then a comma or colon, the rest of its sentence, however the tokens fall', () => {
+    const text =
+      'According to the README [1], flux is 88. As the configuration guide explains [2], logs rotate daily.\n\n' +
+      '- In the design doc [3]: doors open upwards.\n- The car has wheels [1], and the doors open upwards.\n\n' +
+      'See section 4 [1] [2]: restart it. In the design doc [3] doors open. Per the docs [2]';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'flux is 88.', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'logs rotate daily.', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'doors open upwards.', claimId: 3 },
+      { n: 1, ordinal: 3, claim: 'The car has wheels', claimId: 4 },
+      { n: 1, ordinal: 4, claim: 'restart it.', claimId: 5 },
+      { n: 2, ordinal: 5, claim: 'restart it.', claimId: 5 },
+      { n: 3, ordinal: 6, claim: 'In the design doc', claimId: 6 },
+      { n: 2, ordinal: 7, claim: 'Per the docs', claimId: 7 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });

@@ -99,6 +99,17 @@ describe('chat rendering', () => {
     assert.equal(sink.markdownText, 'According to , the flux is 88. Done.');
   });
 
+  it('anchors a marker after words that name its source, then a comma, to the lines the rest of its sentence says', async () => {
+    const { sink } = await render({ tokens: ['As the README explains [', '1]', ', the', ' flux is', ' 88. Done.'] });
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.deepEqual(written.slice(0, 3), [
+      'markdown:As the README explains',
+      'markdown: ',
+      'anchor:1:docs/file1.md:2-2',
+    ]);
+    assert.equal(sink.markdownText, 'As the README explains , the flux is 88. Done.');
+  });
+
   it('streams markdown, turns a [n] split across tokens into one anchor, and lists cited sources', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
     assert.deepEqual(
