@@ -345,6 +345,19 @@ describe('claims', () => {
     );
   });
 
+  it('reads `[text][1]` as the text `[text]` and citation 1, with or without a later `[1]: url` definition', () => {
+    const text = 'The flux is [high][1]. Logs go to [the log folder][2, 3].';
+    for (const definitions of ['', '\n\n[1]: https://x.org/flux\n[2]: https://x.org/logs'])
+      assert.deepEqual(
+        claims(text + definitions).map(c => [c.n, c.ordinal, c.claim]),
+        [
+          [1, 0, 'The flux is [high]'],
+          [2, 1, 'Logs go to [the log folder]'],
+          [3, 2, 'Logs go to [the log folder]'],
+        ],
+      );
+  });
+
   it('gives adjacent markers one claim', () => {
     assert.deepEqual(
       claims('Flux needs 1.21 gigawatts [1][3]. Doors open upwards [2], [4].').map(c => [c.n, c.claim]),
