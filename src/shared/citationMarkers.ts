@@ -620,10 +620,11 @@ function closedOnItsLine(text: string, from: number, length: number): boolean | 
 /**
  * The white space that goes with a marker no surface shows (every number of it invented): the spaces and tabs before
  * it, after text on its line, so `cold [7].` reads `cold.` and `cold [7] and` reads `cold and`, not `cold .` and
- * `cold  and`. Markers with nothing between them are one run (`[7][1]`): the space goes only when the whole run is
- * hidden. Text is written as it comes but for such trailing spaces, which are held back until what follows shows
- * whether they stay; a line's indentation always stays. Every surface that leaves invented numbers out writes its
- * text through one.
+ * `cold  and`; or, where it opens its line's text, the spaces and tabs after it, so `[7] Foo` reads `Foo` (and an
+ * indented `   [7] Foo` does not become indented code). Markers with nothing between them are one run (`[7][1]`):
+ * the space goes only when the whole run is hidden. Text is written as it comes but for such trailing spaces, which
+ * are held back until what follows shows whether they stay; a line's indentation always stays. Every surface that
+ * leaves invented numbers out writes its text through one.
  */
 export class SpaceBeforeHidden {
   /** Trailing spaces of the text written last, after text on its line: not written yet. */
@@ -632,9 +633,15 @@ export class SpaceBeforeHidden {
   private lineHasText = false;
   /** Whether markers came after the held spaces, and none of them is shown. */
   private hiddenRun = false;
+  /** Whether a run of hidden markers opened its line's text: the spaces after it are not written. */
+  private openedLine = false;
 
   /** What to write for the piece of text `text`. */
   text(text: string): string {
+    if (this.openedLine) {
+      text = text.replace(/^[ \t]+/, '');
+      this.openedLine = text === '';
+    }
     if (text === '') return '';
     const out = this.release();
     const trailing = /[ \t]*$/.exec(text)?.[0] ?? '';
@@ -651,9 +658,11 @@ export class SpaceBeforeHidden {
   marker(shown: boolean): string {
     if (!shown) {
       this.hiddenRun = true;
+      this.openedLine ||= !this.lineHasText;
       return '';
     }
     this.hiddenRun = false;
+    this.openedLine = false;
     this.lineHasText = true;
     return this.release();
   }

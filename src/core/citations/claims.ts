@@ -54,6 +54,11 @@ export class ClaimTracker {
    * answer ends.
    */
   private waiting: { n: number; ordinal: number }[] = [];
+  /**
+   * The words before the waiting markers when they name a source (`According to the README [1]`): the markers wait
+   * only if a `,` or `:` follows them; otherwise these words are their claim. Undefined once that is known.
+   */
+  private naming: string | undefined;
 
   push(text: string): ClaimMarker[] {
     return this.take(this.scanner.push(text));
@@ -61,6 +66,7 @@ export class ClaimTracker {
 
   flush(): ClaimMarker[] {
     const out = this.take(this.scanner.flush());
+    if (this.naming !== undefined) out.push(...this.giveWaiting(this.naming));
     if (this.waiting.length > 0) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
     return out;
   }
@@ -75,6 +81,7 @@ export class ClaimTracker {
     }
     const out = this.waiting.map(m => ({ ...m, claim: this.lastClaim, claimId: this.claimId }));
     this.waiting = [];
+    this.naming = undefined;
     return out;
   }
 
@@ -83,6 +90,10 @@ export class ClaimTracker {
     for (const piece of pieces) {
       if (piece.type === 'text') {
         this.since += piece.text;
+        // after words that name a source, a `,` or `:` makes them a lead-in; anything else, the markers' claim
+        const next = this.naming === undefined ? undefined : /\S/.exec(this.since)?.[0];
+        if (next === ',' || next === ':') this.naming = undefined;
+        else if (next !== undefined) out.push(...this.giveWaiting(this.naming as string));
         const claim = this.waiting.length > 0 ? claimAfter(this.since) : undefined;
         if (claim !== undefined) out.push(...this.giveWaiting(claim));
         continue;
@@ -93,8 +104,11 @@ export class ClaimTracker {
         if (words) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
       } else {
         const before = words ? claimBefore(this.since, this.tableLine) : '';
-        if (words ? LEAD_IN.test(before) : opensBlock(this.since, this.claimId)) {
+        const namesSource =
+          words && SOURCE_LEAD_IN.test(before) && (this.claimId === 0 || opensSentence(this.since, this.tableLine));
+        if (namesSource || (words ? LEAD_IN.test(before) : opensBlock(this.since, this.claimId))) {
           this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
+          if (namesSource) this.naming = before;
           this.since = '';
           continue;
         }
@@ -127,6 +141,44 @@ export class ClaimTracker {
  */
 const LEAD_IN =
   /^(?:according\s+to|as\s+(?:described|shown|noted|explained|documented|discussed|stated|said|per)(?:\s+in)?|per|see(?:\s+also)?|from|in|based\s+on|citing|sources?|refs?\.?)\s*:?$/i;
+
+/** A word for where something is written: a document, a part of one, a file. */
+const SOURCE_NOUN =
+  /(?:docs?|documentation|guide|guidelines|handbook|manual|readme|changelog|faq|wiki|tutorial|spec|specification|rfc|reference|notes|paper|article|study|report|book|chapter|section|page|paragraph|table|figure|appendix|file|source|passage|excerpt|snippet|comment|docstring|example|config|configuration|post|thread)s?/
+    .source;
+/** A file's name (`docs/setup.md`, `README.md`) or inline code (`` `config.ts` ``). */
+const FILE_NAME =
+  /[\w./-]*\.(?:md|mdx|markdown|rst|txt|adoc|pdf|docx?|ipynb|json|ya?ml|toml|ini|cfg|[cm]?[jt]sx?|py|go|rs|java|cs|rb|sh)|`[^`]+`/
+    .source;
+/**
+ * A phrase that names a source: a determiner, at most two more words, then a SOURCE_NOUN or a FILE_NAME, and perhaps
+ * its number, letter or file (`the configuration guide`, `section 3`, `appendix B`, `the official Node.js docs`,
+ * `` `config.ts` ``).
+ */
+const SOURCE_PHRASE = String.raw`(?:(?:the|this|that|these|those|its|their|our|your|[\w.-]+['\u2019]s)\s+)?(?:[\w.-]+\s+){0,2}(?:(?:${SOURCE_NOUN})\b|${FILE_NAME})(?:\s+(?:\d[\w.]*|[A-Z]\b|${FILE_NAME}))?`;
+/** A verb by which a source says something (`As the guide explains`). */
+const SAYS = String.raw`(?:said|explain|describe|note|say|state|show|mention|document|recommend|suggest|warn|advise|report|list|define|confirm|specifie|specify|clarifie|clarify|point)(?:s|d|ed)?(?:\s+(?:it|out))?`;
+
+/**
+ * Words before a marker that name its source rather than state a fact (`According to the README [1], …`, `As the
+ * configuration guide explains [2], …`, `In the design doc [3]: …`, `See section 4 [1]: …`): with a `,` or `:` after
+ * the marker, a lead-in whose claim is the rest of its sentence. Ordinary claims do not open so (`The car has wheels
+ * [1], and …`).
+ */
+const SOURCE_LEAD_IN = new RegExp(
+  String.raw`^(?:according\s+to\s.+|as\s+(?:described|shown|noted|explained|documented|discussed|stated|said|mentioned|specified|defined|outlined|detailed|listed|recommended|reported)\s+(?:in|by|on)\s.+|(?:see(?:\s+also)?|cf\.?|based\s+on|citing)\s.+|(?:in|from|per)\s+${SOURCE_PHRASE}|as\s+(?:[\w.'\u2019-]+\s+){1,4}${SAYS})\s*$`,
+  'i',
+);
+
+/**
+ * Whether the claim at the end of `since` (the text since the last marker) opens its sentence: a boundary comes
+ * before it there.
+ */
+function opensSentence(since: string, tableLine: boolean | undefined): boolean {
+  const text = unquoted(since, tableLine === undefined);
+  const cuts = claimCuts(text, tableLine);
+  return cuts.some(cut => cut > 0 && HAS_WORDS.test(text.slice(cut)));
+}
 
 /**
  * Whether a marker after `since`, which holds no words, opens a block (a line of its own after a blank line, a list

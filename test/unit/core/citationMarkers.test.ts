@@ -90,7 +90,17 @@ describe('citation markers', () => {
 
   it('leaves out an invented marker with the space before it, and keeps indentation and shown markers spaced', () => {
     const text = 'It is cold [7]. It is\twarm [7] [9] here [7][1] and [1] [8].\n- [9] item\n\n  [7] more [0]';
-    const want = 'It is cold. It is\twarm here [1] and [1].\n- item\n\n   more';
+    const want = 'It is cold. It is\twarm here [1] and [1].\n- item\n\n  more';
+    assert.equal(withoutInventedNumbers(text, 3), want);
+    for (let i = 1; i < text.length; i++) {
+      const filter = new WithoutInventedNumbers(3);
+      assert.equal(filter.push(text.slice(0, i)) + filter.push(text.slice(i)) + filter.flush(), want, `split at ${i}`);
+    }
+  });
+
+  it('leaves out an invented marker that opens its line with the space after it, keeping the indentation', () => {
+    const text = '[7] Foo [1].\n\nIntro.\n\n   [9] [8]\tBar [1].\n- [0] Baz\n[7][1] Qux\n[7]\n  [7] [2] Quux';
+    const want = 'Foo [1].\n\nIntro.\n\n   Bar [1].\n- Baz\n[1] Qux\n\n  [2] Quux';
     assert.equal(withoutInventedNumbers(text, 3), want);
     for (let i = 1; i < text.length; i++) {
       const filter = new WithoutInventedNumbers(3);
@@ -105,6 +115,26 @@ describe('citation markers', () => {
       { n: 2, ordinal: 1, claim: 'Logs rotate daily.', claimId: 2 },
       { n: 3, ordinal: 2, claim: 'the doors open upwards.', claimId: 3 },
       { n: 1, ordinal: 3, claim: 'Cold.', claimId: 4 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
+  it('gives a marker after words that name its source, then a comma or colon, the rest of its sentence, however the tokens fall', () => {
+    const text =
+      'According to the README [1], flux is 88. As the configuration guide explains [2], logs rotate daily.\n\n' +
+      '- In the design doc [3]: doors open upwards.\n- The car has wheels [1], and the doors open upwards.\n\n' +
+      'See section 4 [1] [2]: restart it. In the design doc [3] doors open. Per the docs [2]';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'flux is 88.', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'logs rotate daily.', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'doors open upwards.', claimId: 3 },
+      { n: 1, ordinal: 3, claim: 'The car has wheels', claimId: 4 },
+      { n: 1, ordinal: 4, claim: 'restart it.', claimId: 5 },
+      { n: 2, ordinal: 5, claim: 'restart it.', claimId: 5 },
+      { n: 3, ordinal: 6, claim: 'In the design doc', claimId: 6 },
+      { n: 2, ordinal: 7, claim: 'Per the docs', claimId: 7 },
     ];
     assert.deepEqual(claims(text), want);
     for (let i = 1; i < text.length; i++)
@@ -313,6 +343,19 @@ describe('claims', () => {
         [2, 'It thawed in spring'],
       ],
     );
+  });
+
+  it('reads `[text][1]` as the text `[text]` and citation 1, with or without a later `[1]: url` definition', () => {
+    const text = 'The flux is [high][1]. Logs go to [the log folder][2, 3].';
+    for (const definitions of ['', '\n\n[1]: https://x.org/flux\n[2]: https://x.org/logs'])
+      assert.deepEqual(
+        claims(text + definitions).map(c => [c.n, c.ordinal, c.claim]),
+        [
+          [1, 0, 'The flux is [high]'],
+          [2, 1, 'Logs go to [the log folder]'],
+          [3, 2, 'Logs go to [the log folder]'],
+        ],
+      );
   });
 
   it('gives adjacent markers one claim', () => {

@@ -99,6 +99,31 @@ describe('chat rendering', () => {
     assert.equal(sink.markdownText, 'According to , the flux is 88. Done.');
   });
 
+  it('anchors a marker after words that name its source, then a comma, to the lines the rest of its sentence says', async () => {
+    const { sink } = await render({ tokens: ['As the README explains [', '1]', ', the', ' flux is', ' 88. Done.'] });
+    const written = sink.calls.filter(c => c.startsWith('anchor:') || c.startsWith('markdown:'));
+    assert.deepEqual(written.slice(0, 3), [
+      'markdown:As the README explains',
+      'markdown: ',
+      'anchor:1:docs/file1.md:2-2',
+    ]);
+    assert.equal(sink.markdownText, 'As the README explains , the flux is 88. Done.');
+  });
+
+  it('reads `[text][1]` as the text `[text]` and an anchor, with or without a later `[1]: url` definition', async () => {
+    const text = 'The flux is [high][1]. Logs go to [the log folder][2].';
+    for (const definitions of ['', '\n\n[1]: https://x.org/flux\n[2]: https://x.org/logs']) {
+      const { sink } = await render({ tokens: [text, definitions] });
+      const written = sink.written;
+      assert.deepEqual(written.slice(0, 2), ['markdown:The flux is [high]', 'anchor:1:docs/file1.md:2-2']);
+      assert.deepEqual(
+        written.filter(c => c.startsWith('anchor:')),
+        ['anchor:1:docs/file1.md:2-2', 'anchor:2:docs/file2.md:2-2'],
+      );
+      assert.equal(sink.markdownText, `The flux is [high]. Logs go to [the log folder].${definitions}`);
+    }
+  });
+
   it('streams markdown, turns a [n] split across tokens into one anchor, and lists cited sources', async () => {
     const { sink, outcome } = await render({ tokens: ['Flux is 88 [', '1', '] and logs [2', '][7].'] });
     assert.deepEqual(
