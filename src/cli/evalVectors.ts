@@ -17,18 +17,14 @@ export async function vectorRun(
   signal?: AbortSignal,
 ): Promise<Run> {
   const judged = dataset.queries.filter(q => dataset.qrels.has(q.id));
-  const docs = normalise(
-    await embedder.embed(
-      dataset.corpus.map(d => `${d.title} ${d.text}`.trim()),
-      { signal },
-    ),
+  // one call: its vectors are of one dimension (two calls may not be, when the model behind the name changes between)
+  const vectors = normalise(
+    await embedder.embed([...dataset.corpus.map(d => `${d.title} ${d.text}`.trim()), ...judged.map(q => q.text)], {
+      signal,
+    }),
   );
-  const queries = normalise(
-    await embedder.embed(
-      judged.map(q => q.text),
-      { signal },
-    ),
-  );
+  const docs = vectors.slice(0, dataset.corpus.length);
+  const queries = vectors.slice(dataset.corpus.length);
   const candidates = Uint32Array.from(docs.keys());
   const scores = new Float64Array(docs.length);
   const run: Run = new Map();

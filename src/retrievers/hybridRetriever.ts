@@ -79,7 +79,7 @@ interface EmbeddedFile {
  * whose file changed since the last sync is left out rather than cited at moved lines.
  */
 export class HybridRetriever implements Retriever {
-  private readonly store = new HybridVectorStore();
+  private readonly store: HybridVectorStore;
   private readonly embedder: CachingEmbedder;
   private syncing: SyncRun | undefined;
   /** The first sync finished: every file the walk listed was read once. */
@@ -95,6 +95,12 @@ export class HybridRetriever implements Retriever {
   private endpointFailure: { message: string; at: number } | undefined;
 
   constructor(private readonly options: HybridRetrieverOptions) {
+    // the same outcome whether the model behind the name changed between sessions or during one
+    this.store = new HybridVectorStore((forgotten, dimensions) =>
+      options.onNotice?.(
+        `${options.embedder.model} now returns vectors of ${dimensions} dimensions, unlike the ${forgotten.toLocaleString('en-US')} stored: another model answers under that name, so the workspace is embedded again.`,
+      ),
+    );
     this.embedder = new CachingEmbedder(options.embedder, this.store);
   }
 

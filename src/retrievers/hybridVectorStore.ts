@@ -27,6 +27,9 @@ export class HybridVectorStore implements VectorCache {
   /** The vectors held differ from what the file was last loaded from or saved to. */
   private unsaved = false;
 
+  /** `onForget` hears how many vectors a vector of a new dimension made stale, and that dimension. */
+  constructor(private readonly onForget?: (forgotten: number, dimensions: number) => void) {}
+
   get(key: string): Float32Array | undefined {
     return this.vectors.get(key);
   }
@@ -43,12 +46,15 @@ export class HybridVectorStore implements VectorCache {
 
   /** Forgets the vectors whose dimension is not `dimensions`. */
   keepDimensions(dimensions: number): void {
+    let forgotten = 0;
     for (const [key, v] of this.vectors)
       if (v.length !== dimensions) {
         this.vectors.delete(key);
         this.unsaved = true;
+        forgotten++;
       }
     this.held = dimensions;
+    if (forgotten > 0) this.onForget?.(forgotten, dimensions);
   }
 
   /** The dimension of the searchable vectors (0 when there are none). */
