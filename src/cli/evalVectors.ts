@@ -2,6 +2,7 @@ import type { Embedder } from '../embeddings/embedder';
 import type { RunEntry } from './evalMetrics';
 import { topK } from '../index';
 import { fuseRankings } from '../retrievers/hybridRankFusion';
+import { hasDirection } from '../retrievers/hybridVectorStore';
 import type { BeirDataset } from './beirDataset';
 
 export type Run = Map<string, RunEntry[]>;
@@ -25,12 +26,13 @@ export async function vectorRun(
   );
   const docs = vectors.slice(0, dataset.corpus.length);
   const queries = vectors.slice(dataset.corpus.length);
-  const candidates = Uint32Array.from(docs.keys());
+  // a vector of zeros has no direction: such a document is never ranked, such a query ranks nothing
+  const candidates = Uint32Array.from([...docs.keys()].filter(i => hasDirection(docs[i] ?? new Float32Array(0))));
   const scores = new Float64Array(docs.length);
   const run: Run = new Map();
   judged.forEach((query, qi) => {
     const q = queries[qi];
-    if (!q) return;
+    if (!q || !hasDirection(q)) return;
     docs.forEach((d, i) => (scores[i] = dot(q, d)));
     run.set(
       query.id,

@@ -148,9 +148,10 @@ export class OpenAiEmbeddingsClient implements Embedder {
       dimensions ??= embedding.length;
       if (embedding.length !== dimensions)
         throw this.malformed(`vectors of ${embedding.length} and ${dimensions} dimensions`);
-      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = Float32Array.from(
-        embedding as number[],
-      );
+      // a number too large for a 32-bit float is infinite once stored as one
+      const vector = Float32Array.from(embedding as number[]);
+      if (!vector.every(Number.isFinite)) throw this.malformed('a vector has numbers too large for 32-bit floats');
+      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = vector;
     });
     if (vectors.some(v => v === undefined)) throw this.malformed('duplicate indexes');
     return vectors;

@@ -241,6 +241,18 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.deepEqual(cached.counts, { embedded: 3, cached: 1 });
   });
 
+  it('rejects a vector with a number too large for a 32-bit float', async () => {
+    server.faults.push({ embedding: [1e39, ...new Array<number>(15).fill(0)] });
+    const err = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(err instanceof GroundedError, String(err));
+    assert.match(err.message, /unusable reply \(a vector has numbers too large for 32-bit floats\)/);
+  });
+
   it('stops when the signal aborts, without another request', async () => {
     const controller = new AbortController();
     controller.abort();

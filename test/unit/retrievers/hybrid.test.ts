@@ -332,6 +332,24 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     await lexical.update([path]);
   }
 
+  it('answers by keywords, saying so, when the question’s vector is all zeros, instead of ranking chunks by it', async () => {
+    const notices: string[] = [];
+    const { retriever, lexical } = hybrid(server, notices);
+    await retriever.sync();
+    const question = 'Marty will write the tests for the plutonium gauge';
+    server.faults.push({ embedding: new Array<number>(32).fill(0) }); // the question's request
+    const told: string[] = [];
+    const passages = await retriever.search(question, { k: 5, onNotice: m => told.push(m) });
+    assert.deepEqual(
+      passages.map(x => x.id),
+      (await lexical.search(question, { k: 5 })).map(x => x.id),
+      'the keyword ranking alone',
+    );
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.match(told[0] ?? '', /^Searching by keywords only .*bow-32 gave the question a vector of zeros/);
+    lexical.dispose();
+  });
+
   it('reads no file that a link leading out of the workspace replaced since the sync, even with the same text', async () => {
     const { retriever, lexical } = hybrid();
     await retriever.sync();
