@@ -2,6 +2,7 @@ import type { Embedder } from '../embeddings/embedder';
 import type { RunEntry } from './evalMetrics';
 import { topK } from '../index';
 import { fuseRankings } from '../retrievers/hybridRankFusion';
+import { hasDirection } from '../retrievers/hybridVectorStore';
 import type { BeirDataset } from './beirDataset';
 
 export type Run = Map<string, RunEntry[]>;
@@ -17,24 +18,21 @@ export async function vectorRun(
   signal?: AbortSignal,
 ): Promise<Run> {
   const judged = dataset.queries.filter(q => dataset.qrels.has(q.id));
-  const docs = normalise(
-    await embedder.embed(
-      dataset.corpus.map(d => `${d.title} ${d.text}`.trim()),
-      { signal },
-    ),
+  // one call: its vectors are of one dimension (two calls may not be, when the model behind the name changes between)
+  const vectors = normalise(
+    await embedder.embed([...dataset.corpus.map(d => `${d.title} ${d.text}`.trim()), ...judged.map(q => q.text)], {
+      signal,
+    }),
   );
-  const queries = normalise(
-    await embedder.embed(
-      judged.map(q => q.text),
-      { signal },
-    ),
-  );
-  const candidates = Uint32Array.from(docs.keys());
+  const docs = vectors.slice(0, dataset.corpus.length);
+  const queries = vectors.slice(dataset.corpus.length);
+  // a vector of zeros has no direction: such a document is never ranked, such a query ranks nothing
+  const candidates = Uint32Array.from([...docs.keys()].filter(i => hasDirection(docs[i] ?? new Float32Array(0))));
   const scores = new Float64Array(docs.length);
   const run: Run = new Map();
   judged.forEach((query, qi) => {
     const q = queries[qi];
-    if (!q) return;
+    if (!q || !hasDirection(q)) return;
     docs.forEach((d, i) => (scores[i] = dot(q, d)));
     run.set(
       query.id,

@@ -30,12 +30,13 @@ const TOO_LARGE = new Set([400, 413, 422]);
 
 /**
  * An OpenAI-compatible `POST {base}/embeddings` client (OpenAI, Azure, Databricks Model Serving, Ollama, vLLM…):
- * batched, retried by the core's rules, cancellable, and strict about the reply (one finite vector per text,
- * all of one length), so a broken endpoint is named instead of filling an index with garbage.
+ * batched, retried by the core's rules, cancellable, and strict about the reply (one finite vector per text, all
+ * of one length in one call), so a broken endpoint is named instead of filling an index with garbage. Two calls may
+ * differ in length: the model behind the name may change while the client lives (a redeployed serving endpoint, a
+ * model pulled again), and the caller that keeps vectors decides what its older ones are worth.
  */
 export class OpenAiEmbeddingsClient implements Embedder {
   readonly model: string;
-  private dimensions: number | undefined;
   /** Characters per text sent: the option, or the shorter cut a refused text fitted at. */
   private maxChars: number;
 
@@ -52,6 +53,9 @@ export class OpenAiEmbeddingsClient implements Embedder {
       vectors.push(...(await this.embedFitting(texts.slice(start, start + batchSize), options.signal)));
       options.onProgress?.({ done: vectors.length, total: texts.length });
     }
+    // one call's vectors are compared with each other: of two lengths, they cannot be ranked together
+    const other = vectors.find(v => v.length !== vectors[0]?.length);
+    if (other) throw this.malformed(`vectors of ${other.length} and ${vectors[0]?.length ?? 0} dimensions`);
     return vectors;
   }
 
@@ -121,15 +125,18 @@ export class OpenAiEmbeddingsClient implements Embedder {
     return this.readVectors(reply, texts.length);
   }
 
+  private malformed(why: string): GroundedError {
+    return new GroundedError(
+      'unknown',
+      `${this.options.endpoint.label} sent an unusable reply (${why}). Check that the model is an embeddings model.`,
+    );
+  }
+
   private readVectors(reply: unknown, expected: number): Float32Array[] {
     const data = (reply as { data?: unknown } | null)?.data;
-    const malformed = (why: string) =>
-      new GroundedError(
-        'unknown',
-        `${this.options.endpoint.label} sent an unusable reply (${why}). Check that the model is an embeddings model.`,
-      );
-    if (!Array.isArray(data) || data.length !== expected) throw malformed(`expected ${expected} vectors`);
+    if (!Array.isArray(data) || data.length !== expected) throw this.malformed(`expected ${expected} vectors`);
     const vectors: Float32Array[] = new Array<Float32Array>(expected);
+    let dimensions: number | undefined;
     data.forEach((item: unknown, position) => {
       const { embedding, index } = (item ?? {}) as { embedding?: unknown; index?: unknown };
       if (
@@ -137,15 +144,16 @@ export class OpenAiEmbeddingsClient implements Embedder {
         embedding.length === 0 ||
         !embedding.every(v => typeof v === 'number' && Number.isFinite(v))
       )
-        throw malformed('a vector is not a list of numbers');
-      this.dimensions ??= embedding.length;
-      if (embedding.length !== this.dimensions)
-        throw malformed(`vectors of ${embedding.length} and ${this.dimensions} dimensions`);
-      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = Float32Array.from(
-        embedding as number[],
-      );
+        throw this.malformed('a vector is not a list of numbers');
+      dimensions ??= embedding.length;
+      if (embedding.length !== dimensions)
+        throw this.malformed(`vectors of ${embedding.length} and ${dimensions} dimensions`);
+      // a number too large for a 32-bit float is infinite once stored as one
+      const vector = Float32Array.from(embedding as number[]);
+      if (!vector.every(Number.isFinite)) throw this.malformed('a vector has numbers too large for 32-bit floats');
+      vectors[typeof index === 'number' && index >= 0 && index < expected ? index : position] = vector;
     });
-    if (vectors.some(v => v === undefined)) throw malformed('duplicate indexes');
+    if (vectors.some(v => v === undefined)) throw this.malformed('duplicate indexes');
     return vectors;
   }
 }

@@ -7,7 +7,7 @@ import { readAsIndexed, type DiscoveryRules } from '../index';
 import { fuseByReciprocalRank } from './hybridRankFusion';
 import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
-import { HybridVectorStore, type VectorEntry } from './hybridVectorStore';
+import { hasDirection, HybridVectorStore, type VectorEntry } from './hybridVectorStore';
 import { fileRows, workspaceRowBatches, type PushRow } from './pgvectorPushRows';
 
 export interface HybridRetrieverOptions {
@@ -79,7 +79,7 @@ interface EmbeddedFile {
  * whose file changed since the last sync is left out rather than cited at moved lines.
  */
 export class HybridRetriever implements Retriever {
-  private readonly store = new HybridVectorStore();
+  private readonly store: HybridVectorStore;
   private readonly embedder: CachingEmbedder;
   private syncing: SyncRun | undefined;
   /** The first sync finished: every file the walk listed was read once. */
@@ -95,6 +95,12 @@ export class HybridRetriever implements Retriever {
   private endpointFailure: { message: string; at: number } | undefined;
 
   constructor(private readonly options: HybridRetrieverOptions) {
+    // the same outcome whether the model behind the name changed between sessions or during one
+    this.store = new HybridVectorStore((forgotten, dimensions) =>
+      options.onNotice?.(
+        `${options.embedder.model} now returns vectors of ${dimensions} dimensions, unlike the ${forgotten.toLocaleString('en-US')} stored: another model answers under that name, so the workspace is embedded again.`,
+      ),
+    );
     this.embedder = new CachingEmbedder(options.embedder, this.store);
   }
 
@@ -158,7 +164,7 @@ export class HybridRetriever implements Retriever {
     if (failed && now() - failed.at < ENDPOINT_RETRY_MS) return byKeywords(failed.message, false);
     // tried again: a failure now (the sync's, or the question's embedding) starts a new minute
     this.endpointFailure = undefined;
-    let semantic: Passage[];
+    let semantic: Passage[] | undefined;
     try {
       if (!this.synced || this.behindIndex()) await this.syncFor(options.signal);
       semantic = await this.nearest(query, depth, options.signal);
@@ -168,6 +174,11 @@ export class HybridRetriever implements Retriever {
       return byKeywords(this.endpointFailure.message, true);
     }
     this.endpointFailure = undefined;
+    if (!semantic)
+      return byKeywords(
+        `${this.options.embedder.model} gave the question a vector of zeros, which ranks nothing.`,
+        true,
+      );
     return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
 
@@ -291,9 +302,11 @@ export class HybridRetriever implements Retriever {
     return `${this.embedder.model}\u0000${hash}`; // the CachingEmbedder's key
   }
 
-  private async nearest(query: string, k: number, signal: AbortSignal | undefined): Promise<Passage[]> {
+  /** The chunks nearest the question; undefined when its vector is all zeros (it has no direction to rank by). */
+  private async nearest(query: string, k: number, signal: AbortSignal | undefined): Promise<Passage[] | undefined> {
     const [vector] = await this.options.embedder.embed([query], { signal });
     if (!vector) return [];
+    if (!hasDirection(vector)) return undefined;
     if (this.store.size > 0 && vector.length !== this.store.searchDimensions) {
       // The model now answers in another dimension than every stored vector: embed the workspace again.
       this.store.keepDimensions(vector.length);

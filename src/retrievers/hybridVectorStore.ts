@@ -21,11 +21,16 @@ export class HybridVectorStore implements VectorCache {
   private readonly vectors = new Map<string, Float32Array>();
   private entries: VectorEntry[] = [];
   private matrix = new Float32Array(0);
+  /** 1 for the rows that are all zeros: such a vector has no direction, so it is never ranked. */
+  private directionless = new Uint8Array(0);
   private dimensions = 0;
   /** The dimension of every vector held (0: none held yet, or loaded ones not checked). */
   private held = 0;
   /** The vectors held differ from what the file was last loaded from or saved to. */
   private unsaved = false;
+
+  /** `onForget` hears how many vectors a vector of a new dimension made stale, and that dimension. */
+  constructor(private readonly onForget?: (forgotten: number, dimensions: number) => void) {}
 
   get(key: string): Float32Array | undefined {
     return this.vectors.get(key);
@@ -43,12 +48,15 @@ export class HybridVectorStore implements VectorCache {
 
   /** Forgets the vectors whose dimension is not `dimensions`. */
   keepDimensions(dimensions: number): void {
+    let forgotten = 0;
     for (const [key, v] of this.vectors)
       if (v.length !== dimensions) {
         this.vectors.delete(key);
         this.unsaved = true;
+        forgotten++;
       }
     this.held = dimensions;
+    if (forgotten > 0) this.onForget?.(forgotten, dimensions);
   }
 
   /** The dimension of the searchable vectors (0 when there are none). */
@@ -65,9 +73,11 @@ export class HybridVectorStore implements VectorCache {
     const present = entries.filter(e => this.vectors.has(keyOf(e)));
     this.dimensions = present.length ? (this.vectors.get(keyOf(present[0] as VectorEntry))?.length ?? 0) : 0;
     this.matrix = new Float32Array(present.length * this.dimensions);
+    this.directionless = new Uint8Array(present.length);
     present.forEach((e, i) => {
       const row = this.matrix.subarray(i * this.dimensions, (i + 1) * this.dimensions);
       row.set(this.vectors.get(keyOf(e)) ?? []);
+      if (!hasDirection(row)) this.directionless[i] = 1;
       // the cache keeps the matrix's row, not a second copy of the vector
       this.vectors.set(keyOf(e), row);
     });
@@ -80,13 +90,17 @@ export class HybridVectorStore implements VectorCache {
       }
   }
 
-  /** The `k` entries closest to `query` by cosine similarity, best first. */
+  /**
+   * The `k` entries closest to `query` by cosine similarity, best first. A vector of zeros has no direction, so it has
+   * no cosine with anything: such a query ranks nothing, and such an entry is never ranked.
+   */
   nearest(query: Float32Array, k: number): { entry: VectorEntry; score: number }[] {
     const q = normalised(query);
     const d = this.dimensions;
-    if (q.length !== d || d === 0) return [];
+    if (q.length !== d || d === 0 || !hasDirection(q)) return [];
     const best: { index: number; score: number }[] = [];
     for (let i = 0; i < this.entries.length; i++) {
+      if (this.directionless[i]) continue;
       let dot = 0;
       const offset = i * d;
       for (let j = 0; j < d; j++) dot += (this.matrix[offset + j] ?? 0) * (q[j] ?? 0);
@@ -158,6 +172,9 @@ export class HybridVectorStore implements VectorCache {
     return { loaded: keys.length };
   }
 }
+
+/** The vector has a number other than zero: it points somewhere, so it has a cosine with another. */
+export const hasDirection = (v: Float32Array): boolean => v.some(x => x !== 0);
 
 function normalised(v: Float32Array): Float32Array {
   let sum = 0;

@@ -137,6 +137,12 @@ export class PgvectorRetriever implements Retriever {
         `The table ${this.names.display} was embedded with “${meta.embeddingModel}”, but grounded.embeddings.model is “${embedder.model}”. Set it to “${meta.embeddingModel}”.`,
       );
     const [vector] = await embedder.embed([query], { signal });
+    // another model answers under the name (a redeployed endpoint): its vectors and the table's do not compare
+    if (vector && meta.dimensions && vector.length !== meta.dimensions)
+      throw new GroundedError(
+        'bad-input',
+        `“${embedder.model}” now returns ${vector.length} dimensions, the table ${this.names.display} holds ${meta.dimensions}. Push it again with --rebuild (grounded index --target … --rebuild).`,
+      );
     return vector;
   }
 

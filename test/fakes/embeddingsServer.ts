@@ -14,11 +14,16 @@ export interface EmbeddingsRequest {
   input: string[];
 }
 
-/** A fault for the next request: an HTTP status (with Retry-After), a dropped connection, or a malformed reply. */
+/**
+ * A fault for the next request: an HTTP status (with Retry-After), a dropped connection, a malformed reply, vectors
+ * of another length than the server's, or `embedding` as every text's vector.
+ */
 export type EmbeddingsFault =
   | { status: number; retryAfter?: string; body?: unknown; html?: string }
   | { drop: true }
-  | { malformed: 'short' | 'not-json' };
+  | { malformed: 'short' | 'not-json' }
+  | { dimensions: number }
+  | { embedding: number[] };
 
 /**
  * A loopback OpenAI-compatible `POST /v1/embeddings` with deterministic vectors: hashed bags of words,
@@ -33,7 +38,8 @@ export class EmbeddingsServer {
 
   private constructor(
     private readonly server: Server,
-    readonly dimensions: number,
+    /** The length of the vectors it answers with; a test changes it to load another model under the same name. */
+    public dimensions: number,
   ) {}
 
   static async start(dimensions = 64): Promise<EmbeddingsServer> {
@@ -97,10 +103,13 @@ export class EmbeddingsServer {
         .end(JSON.stringify({ error: { message, type: 'invalid_request_error' } }));
       return;
     }
-    if (fault && fault.malformed === 'not-json')
+    if (fault && 'malformed' in fault && fault.malformed === 'not-json')
       return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy</html>');
-    const vectors = input.map(text => bagOfWordsVector(text, this.dimensions));
-    if (fault && fault.malformed === 'short') vectors.pop();
+    const dimensions = fault && 'dimensions' in fault ? fault.dimensions : this.dimensions;
+    const vectors = input.map(text =>
+      fault && 'embedding' in fault ? fault.embedding : bagOfWordsVector(text, dimensions),
+    );
+    if (fault && 'malformed' in fault && fault.malformed === 'short') vectors.pop();
     const data = vectors.map((embedding, index) => ({ object: 'embedding', index, embedding }));
     res
       .writeHead(200, { 'content-type': 'application/json' })

@@ -207,6 +207,52 @@ describe('OpenAI-compatible embeddings client', () => {
     }
   });
 
+  it('answers in the new dimension once the model behind the name changed, but never mixes two in one call', async () => {
+    const embedder = client();
+    assert.equal((await embedder.embed(['alpha']))[0]?.length, 16);
+    server.dimensions = 24; // another model is served under the same name now
+    const vectors = await embedder.embed(['alpha', 'beta']);
+    assert.deepEqual(
+      vectors.map(v => v.length),
+      [24, 24],
+    );
+    // the model changes between two batches of one call: those vectors cannot be compared
+    server.faults.push({ dimensions: 24 }, { dimensions: 32 });
+    const err = await embedder.embed(['a', 'b', 'c', 'd']).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof GroundedError, String(err));
+    assert.match(err.message, /unusable reply \(vectors of 32 and 24 dimensions\)/);
+  });
+
+  it('embeds again a cached text whose vector is of another dimension than the endpoint now returns', async () => {
+    const cached = new CachingEmbedder(client());
+    await cached.embed(['same text']);
+    server.dimensions = 24;
+    const vectors = await cached.embed(['same text', 'new text']);
+    assert.deepEqual(
+      vectors.map(v => v.length),
+      [24, 24],
+    );
+    assert.deepEqual([...(vectors[0] ?? [])], [...Float32Array.from(bagOfWordsVector('same text', 24))]);
+    // and the cache now holds the new vector
+    assert.deepEqual((await cached.embed(['same text']))[0]?.length, 24);
+    assert.deepEqual(cached.counts, { embedded: 3, cached: 1 });
+  });
+
+  it('rejects a vector with a number too large for a 32-bit float', async () => {
+    server.faults.push({ embedding: [1e39, ...new Array<number>(15).fill(0)] });
+    const err = await client()
+      .embed(['a'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    assert.ok(err instanceof GroundedError, String(err));
+    assert.match(err.message, /unusable reply \(a vector has numbers too large for 32-bit floats\)/);
+  });
+
   it('stops when the signal aborts, without another request', async () => {
     const controller = new AbortController();
     controller.abort();

@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { cp, readFile, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Passage } from '../../../src/core/passage';
+import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { splitLines } from '../../../src/index/chunking/chunker';
 import { fuseByReciprocalRank } from '../../../src/retrievers/hybridRankFusion';
@@ -287,6 +288,66 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     } finally {
       await wider.close();
     }
+  });
+
+  /** A hybrid over `server` as the extension builds it: the client behind a cache of the vectors it returned. */
+  const asInExtension = (notices: string[]) =>
+    hybrid(server, notices, undefined, {
+      embedder: new CachingEmbedder(new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') })),
+    });
+
+  for (const [when, change] of [
+    ['an edited note', (lexical: LocalRetriever) => edit(lexical)],
+    ['a new question', () => Promise.resolve()],
+  ] as const)
+    it(`embeds the workspace again, saying so, when the model behind the name changes while it runs (${when} shows it)`, async () => {
+      const notices: string[] = [];
+      const { retriever, lexical } = asInExtension(notices);
+      await retriever.sync();
+      await retriever.search('flux capacitor charged before every jump', { k: 3 });
+      server.dimensions = 48; // another model is served under the same name now
+      await change(lexical);
+      const told: string[] = [];
+      const question =
+        when === 'a new question'
+          ? 'flux capacitor charged before each jump'
+          : 'flux capacitor charged before every jump';
+      const passages = await retriever.search(question, { k: 3, onNotice: m => told.push(m) });
+      assert.deepEqual(told, [], 'not by keywords only');
+      assert.ok(
+        passages.some(x => x.path === 'docs/configuration.md' && x.score > 1 / 61),
+        `found by both rankings: ${JSON.stringify(passages.map(x => [x.id, x.score]))}`,
+      );
+      assert.equal(notices.length, 1, JSON.stringify(notices));
+      assert.match(
+        notices[0] ?? '',
+        /^bow-32 now returns vectors of 48 dimensions, unlike the \d+ stored: .*the workspace is embedded again\.$/,
+      );
+      lexical.dispose();
+    });
+
+  async function edit(lexical: LocalRetriever): Promise<void> {
+    const path = join(workspace, 'notes/meeting.txt');
+    await writeFile(path, 'Team meeting, 13 March\n\nThe gauge is calibrated now.\n');
+    await lexical.update([path]);
+  }
+
+  it('answers by keywords, saying so, when the question’s vector is all zeros, instead of ranking chunks by it', async () => {
+    const notices: string[] = [];
+    const { retriever, lexical } = hybrid(server, notices);
+    await retriever.sync();
+    const question = 'Marty will write the tests for the plutonium gauge';
+    server.faults.push({ embedding: new Array<number>(32).fill(0) }); // the question's request
+    const told: string[] = [];
+    const passages = await retriever.search(question, { k: 5, onNotice: m => told.push(m) });
+    assert.deepEqual(
+      passages.map(x => x.id),
+      (await lexical.search(question, { k: 5 })).map(x => x.id),
+      'the keyword ranking alone',
+    );
+    assert.equal(told.length, 1, JSON.stringify(told));
+    assert.match(told[0] ?? '', /^Searching by keywords only .*bow-32 gave the question a vector of zeros/);
+    lexical.dispose();
   });
 
   it('reads no file that a link leading out of the workspace replaced since the sync, even with the same text', async () => {

@@ -34,4 +34,25 @@ describe('hybrid vector store', () => {
     );
     assert.equal(store.get('h7')?.[7], 1);
   });
+
+  it('never ranks a chunk whose vector is all zeros, and ranks nothing for a question whose vector is', () => {
+    const entry = (name: string): VectorEntry => ({
+      id: `${name}.md:1-1`,
+      path: `${name}.md`,
+      location: `/ws/${name}.md`,
+      startLine: 1,
+      endLine: 1,
+      contentHash: name,
+    });
+    const store = new HybridVectorStore();
+    store.set('zero', Float32Array.from([0, 0, 0]));
+    store.set('near', Float32Array.from([0.8, 0.6, 0]));
+    store.set('opposite', Float32Array.from([-1, 0, 0]));
+    store.setEntries(['zero', 'near', 'opposite'].map(entry), e => e.contentHash);
+    assert.deepEqual(
+      store.nearest(Float32Array.from([1, 0, 0]), 3).map(h => h.entry.contentHash),
+      ['near', 'opposite'],
+    );
+    assert.deepEqual(store.nearest(Float32Array.from([0, 0, 0]), 3), []);
+  });
 });

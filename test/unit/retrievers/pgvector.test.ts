@@ -184,6 +184,27 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     assert.ok(err instanceof GroundedError && /embedded with “m16”.*Set it to “m16”/.test(err.message), String(err));
   });
 
+  it('says the table must be pushed again when the model behind its name now returns another dimension', async () => {
+    const c = config();
+    const sized = (dimensions: number): Embedder => ({
+      model: 'm',
+      embed: async texts => texts.map(() => Float32Array.from({ length: dimensions }, (_, d) => (d === 0 ? 1 : 0))),
+    });
+    const rows = [pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 })];
+    await pushRows(c, rows, { embedder: sized(32) });
+    const err = await retriever(c, { embedder: sized(16) })
+      .search('the initial letter', { k: 1 })
+      .then(
+        () => undefined,
+        (x: unknown) => x,
+      );
+    assert.ok(
+      err instanceof GroundedError &&
+        /“m” now returns 16 dimensions, the table .* holds 32\. .*--rebuild/.test(err.message),
+      String(err),
+    );
+  });
+
   it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {
     const c = config();
     await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: embedder() });
