@@ -68,6 +68,7 @@ export const asError = (e: unknown): Error => (e instanceof Error ? e : new Erro
 export const SHOW_LOG: ErrorAction = { title: 'Show Log', command: 'grounded.showLog' };
 export const SELECT_MODEL: ErrorAction = { title: 'Select Model', command: 'grounded.selectModel' };
 export const SET_API_KEY: ErrorAction = { title: 'Set API Key', command: 'grounded.setApiKey' };
+export const OPEN_FOLDER: ErrorAction = { title: 'Open Folder', command: 'workbench.action.files.openFolder' };
 export const openSetting = (id: string): ErrorAction => ({
   title: 'Open Setting',
   command: 'workbench.action.openSettings',
