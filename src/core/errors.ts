@@ -272,6 +272,9 @@ function connectionFailure(
   if (slow) return { reason: `the connection timed out (${slow})` };
   const unreachable = code(/^(ENETUNREACH|EHOSTUNREACH)$/);
   if (unreachable) return { reason: `the network is unreachable (${unreachable})` };
+  // a TLS handshake answered in plain text: an http server (Ollama, vLLM, LM Studio) at an https:// URL
+  const plain = code(/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/);
+  if (plain) return { reason: `the server does not speak https (${plain}): its URL may need http://` };
   const certificate = code(/CERT|SSL|TLS|SELF_SIGNED/);
   if (certificate) return { reason: `the server's certificate was not accepted (${certificate})` };
   const reset = code(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/);
