@@ -54,6 +54,15 @@ describe('network failures become network errors that name the endpoint and the 
       assert.ok(error.transient);
     });
 
+  it('does not retry a certificate the client refused: it is refused again', () => {
+    const error = toGroundedError(
+      new Error('Connection error.', { cause: fetchFailed('DEPTH_ZERO_SELF_SIGNED_CERT') }),
+    );
+    assert.equal(error.kind, 'network');
+    assert.match(error.message, /certificate was not accepted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    assert.equal(error.transient, false);
+  });
+
   it('says why fetch failed from its innermost cause when it carries no code', () => {
     const error = toGroundedError(new TypeError('fetch failed', { cause: new Error('bad port') }));
     assert.equal(error.kind, 'network');
@@ -112,6 +121,7 @@ describe('network failures become network errors that name the endpoint and the 
       assert.equal(error.kind, 'network');
       assert.match(error.message, /the server does not speak https \(ERR_SSL_\w+\): its URL may need http:\/\//);
       assert.doesNotMatch(error.message, /certificate/);
+      assert.equal(error.transient, false, 'the same handshake fails the same way');
     } finally {
       server.closeAllConnections();
       await new Promise(resolve => server.close(resolve));
