@@ -60,7 +60,11 @@ export async function askCommand(
     },
   );
   try {
-    return values.json ? await printJsonLines(events, io) : await printForPeople(events, io);
+    if (values.json) return await printJsonLines(events, io);
+    const code = await printForPeople(events, io);
+    // the results say no model was available; a person at a terminal is told how to name one
+    if (!models.model && code === 0) io.err(NO_MODEL_HINT);
+    return code;
   } finally {
     await opened
       .close()
@@ -69,6 +73,10 @@ export async function askCommand(
       );
   }
 }
+
+/** Said on stderr after the search results `ask` prints when no model was named. */
+const NO_MODEL_HINT =
+  'grounded: no model was named, so these are search results. For an answer, add --base-url URL --model NAME (the key, if the endpoint needs one, in GROUNDED_API_KEY).\n';
 
 /** The flags that name the answer's model, the same for every command that answers (`ask`, `mcp`). */
 export const MODEL_OPTIONS = {

@@ -48,14 +48,22 @@ const SETTING_FLAGS: Readonly<Record<string, string>> = {
   'grounded.databricksVectorSearch.indexName': '--index',
   'grounded.databricksVectorSearch.endpointName': '--endpoint',
   'grounded.databricksVectorSearch.queryType': '--query-type',
+  'grounded.allowInsecureConnections': '--allow-insecure',
 };
 
 /** A sentence that sends the reader to VS Code: a command (“Grounded: Set API Key”) or the “Grounded” output. */
 const VSCODE_POINTER = /“Grounded(?::[^”]*)?”/;
 
-/** A text that names settings (`grounded.model.baseUrl`) with the CLI's flags instead (`--base-url`). */
+/**
+ * A text that names settings (`grounded.model.baseUrl`) with the CLI's flags instead (`--base-url`). A setting the
+ * core names with its flag beside it (`grounded.allowInsecureConnections (--allow-insecure in the CLI)`) becomes the
+ * flag alone.
+ */
 export const settingFlags = (text: string): string =>
-  text.replace(/\bgrounded(?:\.\w+)+/g, setting => SETTING_FLAGS[setting] ?? setting);
+  text.replace(
+    /\b(grounded(?:\.\w+)+)(?: \(--[\w-]+ in the CLI\))?/g,
+    (named: string, setting: string) => SETTING_FLAGS[setting] ?? named,
+  );
 
 /**
  * A failure's message in the CLI's words. The core writes for VS Code: a sentence that sends the reader to a command

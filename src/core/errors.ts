@@ -38,6 +38,8 @@ export class GroundedError extends Error {
       action?: ErrorAction;
       /** The setting that fixes it (a setting id such as `grounded.model.baseUrl`), offered as *Open Setting*. */
       setting?: string;
+      /** Certain to fail the same way again (a TLS failure): neither retried nor asked another way. */
+      final?: boolean;
     } = {},
   ) {
     super(message, { cause: options.cause });
@@ -46,6 +48,7 @@ export class GroundedError extends Error {
 
   /** Worth another attempt with the same input. */
   get transient(): boolean {
+    if (this.options.final) return false;
     return this.kind === 'rate-limit' || this.kind === 'network' || this.kind === 'timeout';
   }
 }
@@ -68,6 +71,7 @@ export const asError = (e: unknown): Error => (e instanceof Error ? e : new Erro
 export const SHOW_LOG: ErrorAction = { title: 'Show Log', command: 'grounded.showLog' };
 export const SELECT_MODEL: ErrorAction = { title: 'Select Model', command: 'grounded.selectModel' };
 export const SET_API_KEY: ErrorAction = { title: 'Set API Key', command: 'grounded.setApiKey' };
+export const OPEN_FOLDER: ErrorAction = { title: 'Open Folder', command: 'workbench.action.files.openFolder' };
 export const openSetting = (id: string): ErrorAction => ({
   title: 'Open Setting',
   command: 'workbench.action.openSettings',
@@ -164,7 +168,7 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       failure.lost
         ? `The connection to the model endpoint${at} was lost: ${failure.reason}. Retry, or check the endpoint.`
         : `Could not reach the model endpoint${at}: ${failure.reason}. Check that it is running and that the base URL is right, then retry.`,
-      { cause: e, setting, action: setting ? openSetting(setting) : undefined },
+      { cause: e, setting, action: setting ? openSetting(setting) : undefined, final: failure.final },
     );
   }
   const text = [...codes, ...chain.map(c => c.message)].join(' ');
@@ -286,7 +290,7 @@ function causeChain(err: Error): Error[] {
 function connectionFailure(
   chain: readonly Error[],
   codes: readonly string[],
-): { reason: string; lost?: true } | undefined {
+): { reason: string; lost?: true; final?: true } | undefined {
   const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
   const refused = code(/^ECONNREFUSED$/);
   if (refused) return { reason: `the connection was refused (${refused})` };
@@ -296,8 +300,12 @@ function connectionFailure(
   if (slow) return { reason: `the connection timed out (${slow})` };
   const unreachable = code(/^(ENETUNREACH|EHOSTUNREACH)$/);
   if (unreachable) return { reason: `the network is unreachable (${unreachable})` };
+  // a TLS handshake answered in plain text: an http server (Ollama, vLLM, LM Studio) at an https:// URL
+  const plain = code(/^ERR_SSL_(WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG)$/);
+  // the same handshake with the same server fails the same way: no retry can succeed
+  if (plain) return { reason: `the server does not speak https (${plain}): its URL may need http://`, final: true };
   const certificate = code(/CERT|SSL|TLS|SELF_SIGNED/);
-  if (certificate) return { reason: `the server's certificate was not accepted (${certificate})` };
+  if (certificate) return { reason: `the server's certificate was not accepted (${certificate})`, final: true };
   const reset = code(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/);
   if (reset) return { reason: `the connection was reset (${reset})`, lost: true };
   // fetch's own error says only "fetch failed"; its innermost cause says why

@@ -149,6 +149,7 @@ export async function streamWithResilience(
     if (err.kind === 'cancelled' || ctx.signal?.aborted) throw cancelled();
     if (text)
       throw new GroundedError('stream-broken', `The answer was cut off: ${lowerFirst(err.message)}`, { cause: err });
+    if (err.options.final) throw err;
     if (FINAL.has(err.kind) && err !== empty) throw err;
     ctx.onStatus('Streaming failed; asking for the whole answer at once');
     ctx.onCall('fallback');

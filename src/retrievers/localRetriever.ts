@@ -1,4 +1,4 @@
-import { asError, GroundedError } from '../core/errors';
+import { asError, GroundedError, OPEN_FOLDER } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import {
@@ -104,7 +104,8 @@ export class LocalRetriever implements Retriever {
     if ((stats?.files ?? 0) === 0 && noFolders(this.index))
       throw new GroundedError(
         'index',
-        'No folder is open, so there is nothing to search. Open a folder and ask again.',
+        'No folder is open, so there is nothing to search. Open a folder (File › Open Folder…) and ask again.',
+        { action: OPEN_FOLDER },
       );
     const skipped = Object.values(stats?.skipped ?? {}).reduce((a, b) => a + b, 0);
     throw new GroundedError(

@@ -43,7 +43,8 @@ describe('grounded index --target (before connecting)', () => {
   it('refuses a server on another machine without sslmode, saying what to add', async () => {
     const result = await cli('index', '--target', 'postgres://me@db.example.com/docs', '--folder', folder);
     assert.equal(result.code, 2);
-    assert.match(result.err, /has no sslmode.*add \?sslmode=require.*--allow-insecure in the CLI/);
+    assert.match(result.err, /has no sslmode.*add \?sslmode=require.*, or set --allow-insecure to allow it\./);
+    assert.doesNotMatch(result.err, /grounded\.allowInsecureConnections/, 'the CLI names its flag, not a setting');
   });
 
   it('refuses an embeddings endpoint over plain http to another machine', async () => {
@@ -61,8 +62,9 @@ describe('grounded index --target (before connecting)', () => {
     assert.equal(result.code, 2);
     assert.match(
       result.err,
-      /http:\/\/gpu\.example\.com is plain http.*grounded\.allowInsecureConnections \(--allow-insecure in the CLI\)/,
+      /http:\/\/gpu\.example\.com is plain http.*use https, or set --allow-insecure to allow it\./,
     );
+    assert.doesNotMatch(result.err, /grounded\.allowInsecureConnections/, 'the CLI names its flag, not a setting');
   });
 });
 

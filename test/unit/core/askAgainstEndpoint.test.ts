@@ -266,6 +266,35 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(server.chatRequests.length, 1, 'no retry, no fallback');
   });
 
+  it('reports an https:// URL of a plain http server after one attempt: no retry or fallback can get through', async () => {
+    const deps: AskDeps = {
+      retriever,
+      model: createOpenAiCompatibleModel(
+        {
+          preset: 'custom',
+          label: 'Fault server',
+          baseURL: server.baseUrl.replace(/^http:/, 'https:'),
+          model: 'fault-model',
+          keyRequired: false,
+        },
+        'fault-model',
+        undefined,
+      ),
+      clock: new FakeClock(),
+      options: { grading: false },
+    };
+    const events = await collect(ask({ question: 'flux level?' }, deps));
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'network');
+    assert.match(end.error.message, /does not speak https/);
+    assert.deepEqual(
+      steps(events).filter(s => /retrying|whole answer/.test(s)),
+      [],
+      'neither retried nor asked again without streaming',
+    );
+  });
+
   it('reports 404 (a wrong endpoint or model name) as no-model pointing at Test Connection', async () => {
     server.enqueue({ status: 404 });
     const end = last(await answer(server));

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { HumanMessage } from '@langchain/core/messages';
 import {
@@ -53,6 +54,15 @@ describe('network failures become network errors that name the endpoint and the 
       assert.ok(error.transient);
     });
 
+  it('does not retry a certificate the client refused: it is refused again', () => {
+    const error = toGroundedError(
+      new Error('Connection error.', { cause: fetchFailed('DEPTH_ZERO_SELF_SIGNED_CERT') }),
+    );
+    assert.equal(error.kind, 'network');
+    assert.match(error.message, /certificate was not accepted \(DEPTH_ZERO_SELF_SIGNED_CERT\)/);
+    assert.equal(error.transient, false);
+  });
+
   it('says why fetch failed from its innermost cause when it carries no code', () => {
     const error = toGroundedError(new TypeError('fetch failed', { cause: new Error('bad port') }));
     assert.equal(error.kind, 'network');
@@ -85,6 +95,37 @@ describe('network failures become network errors that name the endpoint and the 
       fixActions(error).map(a => [a.title, ...(a.arguments ?? [])]),
       [['Open Setting', 'grounded.model.baseUrl'], ['Show Log']],
     );
+  });
+
+  it('says that a plain http server was reached at an https:// URL, not that its certificate was refused', async () => {
+    const server = createHttpServer((_req, res) => res.end('{}'));
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = server.address();
+      assert.ok(address && typeof address === 'object');
+      const resolved = resolveEndpoint({
+        preset: 'custom',
+        baseUrl: `https://127.0.0.1:${address.port}/v1`,
+        model: 'm',
+        helperModel: '',
+        azureApiVersion: '2024-10-21',
+      });
+      assert.ok('endpoint' in resolved, JSON.stringify(resolved));
+      const thrown = await createOpenAiCompatibleModel(resolved.endpoint, 'm', undefined)
+        .invoke([new HumanMessage('hi')])
+        .then(
+          () => assert.fail('the call should fail'),
+          (e: unknown) => e,
+        );
+      const error = toGroundedError(thrown);
+      assert.equal(error.kind, 'network');
+      assert.match(error.message, /the server does not speak https \(ERR_SSL_\w+\): its URL may need http:\/\//);
+      assert.doesNotMatch(error.message, /certificate/);
+      assert.equal(error.transient, false, 'the same handshake fails the same way');
+    } finally {
+      server.closeAllConnections();
+      await new Promise(resolve => server.close(resolve));
+    }
   });
 
   it('keeps HTTP statuses ahead of the connection codes', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GroundedError } from '../../../src/core/errors';
+import { fixActions, GroundedError } from '../../../src/core/errors';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { FIXTURE_WORKSPACE } from './fixturePaths';
 import { tempDirs } from '../../support/tempDirs';
@@ -41,7 +41,9 @@ describe('LocalRetriever', () => {
     await assert.rejects(retriever.search('x', { k: 1 }), (e: unknown) => {
       assert.ok(e instanceof GroundedError);
       assert.equal(e.kind, 'index');
-      assert.match(e.message, /No folder is open/);
+      assert.match(e.message, /No folder is open.*Open a folder \(File › Open Folder…\)/);
+      // the fix is offered as a button (chat, panel, notification): the command that opens a folder
+      assert.equal(fixActions(e)[0]?.command, 'workbench.action.files.openFolder');
       return true;
     });
   });

@@ -165,11 +165,13 @@ describe('grounded ask', () => {
     assert.deepEqual([done.type, done.answer], ['done', 'Run `npm install widget` [1].']);
   });
 
-  it('prints cited search results without a model', async () => {
-    const { code, out } = await cli(['install widget', '--folder', FIXTURE_WORKSPACE]);
+  it('prints cited search results without a model, and says on stderr which flags name one', async () => {
+    const { code, out, err } = await cli(['install widget', '--folder', FIXTURE_WORKSPACE]);
     assert.equal(code, 0);
     assert.match(out, /search results, not an answer/i);
     assert.match(out, /Sources:\n {2}\[1\] README\.md:\d+-\d+/);
+    assert.match(err, /no model was named.*add --base-url URL --model NAME.*GROUNDED_API_KEY/);
+    assert.doesNotMatch(out, /--base-url/, 'stdout holds only the results');
     assert.equal(server.requests.length, 0);
   });
 
