@@ -4,7 +4,7 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { readAsIndexed, type DiscoveryRules } from '../index';
-import { fuseByReciprocalRank } from './hybridRankFusion';
+import { fuseByReciprocalRank, keywordsOnly, zeroQuestionVector } from './hybridRankFusion';
 import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
 import { hasDirection, HybridVectorStore, type VectorEntry } from './hybridVectorStore';
@@ -155,7 +155,7 @@ export class HybridRetriever implements Retriever {
     // the keyword ranking alone, said to the search (and, once per failure, to the log)
     const byKeywords = async (failure: string, log: boolean): Promise<Passage[]> => {
       const hits = await lexical;
-      const notice = keywordsOnly(failure);
+      const notice = keywordsOnly("the local index's BM25 ranking", failure);
       options.onNotice?.(notice);
       if (log) this.options.onNotice?.(notice);
       return hits.slice(0, options.k);
@@ -174,11 +174,7 @@ export class HybridRetriever implements Retriever {
       return byKeywords(this.endpointFailure.message, true);
     }
     this.endpointFailure = undefined;
-    if (!semantic)
-      return byKeywords(
-        `${this.options.embedder.model} gave the question a vector of zeros, which ranks nothing.`,
-        true,
-      );
+    if (!semantic) return byKeywords(zeroQuestionVector(this.options.embedder.model), true);
     return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
 
@@ -353,9 +349,6 @@ const stampOf = (file: { size?: number; mtimeMs?: number }): string => `${file.s
 function entryOf({ text: _text, embeddingInput: _input, location, ...place }: PushRow): VectorEntry {
   return { ...place, location: location ?? place.path };
 }
-
-const keywordsOnly = (failure: string): string =>
-  `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${failure}`;
 
 /** A row's passage fields: all but its hash, its embedding input and its location (a row sets only the places it has). */
 function passageFields({
