@@ -93,6 +93,8 @@ export class HybridRetriever implements Retriever {
   private syncedVersion: number | undefined;
   /** The embeddings endpoint's last failure, while searches do not ask it again (`ENDPOINT_RETRY_MS`). */
   private endpointFailure: { message: string; at: number } | undefined;
+  /** The log was told that a question's vector of zeros made a search answer by keywords alone. */
+  private toldZeroQuestion = false;
 
   constructor(private readonly options: HybridRetrieverOptions) {
     // the same outcome whether the model behind the name changed between sessions or during one
@@ -144,7 +146,8 @@ export class HybridRetriever implements Retriever {
    * the workspace or the question, the keyword ranking answers alone and the search says so (`onNotice` of the search
    * and of the retriever): the local index is right here, so an outage of the endpoint does not stop answers. The
    * searches of the next minute answer by keywords at once (each says so; the failure is logged once), then a search
-   * tries the endpoint again.
+   * tries the endpoint again. A question whose vector is all zeros is answered by keywords too, each search saying so;
+   * the log is told once.
    */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     if (options.signal?.aborted) throw cancelled();
@@ -174,7 +177,11 @@ export class HybridRetriever implements Retriever {
       return byKeywords(this.endpointFailure.message, true);
     }
     this.endpointFailure = undefined;
-    if (!semantic) return byKeywords(zeroQuestionVector(this.options.embedder.model), true);
+    if (!semantic) {
+      const log = !this.toldZeroQuestion;
+      this.toldZeroQuestion = true;
+      return byKeywords(zeroQuestionVector(this.options.embedder.model), log);
+    }
     return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
 
