@@ -190,6 +190,28 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.equal(passages[0]?.startLine, 19);
   });
 
+  it('refuses a question vector of zeros or of non-finite numbers, naming the embeddings setting, before sending it', async () => {
+    for (const [value, said] of [
+      [0, /gave the question a vector of zeros/],
+      [Number.NaN, /gave the question a vector with numbers that are not finite/],
+    ] as const)
+      for (const queryType of ['ANN', 'HYBRID'] as const) {
+        const unusable: Embedder = {
+          model: 'flat-16',
+          embed: async texts => texts.map(() => new Float32Array(16).fill(value)),
+        };
+        const failed = await failure(
+          retriever({ indexName: selfManaged.name, embedder: unusable, queryType }).search('plutonium reactor', {
+            k: 1,
+          }),
+        );
+        assert.ok(failed instanceof GroundedError && failed.kind === 'bad-input', String(failed));
+        assert.match(failed.message, said);
+        assert.match(failed.message, /^flat-16 .*main\.docs\.vectors_idx.*Check grounded\.embeddings\.model/);
+      }
+    assert.equal(server.requests.length, 0, 'nothing sent');
+  });
+
   it('follows next_page_token with query-next-page until it has k rows', async () => {
     server.pageSize = 1;
     const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });
