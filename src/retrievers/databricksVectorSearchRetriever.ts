@@ -43,6 +43,8 @@ export interface DatabricksVectorSearchOptions {
  */
 export class DatabricksVectorSearchRetriever implements Retriever {
   private readonly base: string;
+  /** The log was told that, without an endpoint name, pages after the first are not read. */
+  private toldNoEndpoint = false;
 
   constructor(private readonly options: DatabricksVectorSearchOptions) {
     this.base = workspaceOrigin(options.workspaceUrl);
@@ -99,6 +101,13 @@ export class DatabricksVectorSearchRetriever implements Retriever {
         break;
       }
       passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
+    }
+    // query-next-page needs the endpoint's name: without it the rest is not read, which the log is told once
+    if (passages.length < options.k && reply.next_page_token && !this.options.endpointName && !this.toldNoEndpoint) {
+      this.toldNoEndpoint = true;
+      this.options.onNotice?.(
+        `Databricks Vector Search index ${indexName} has more results than its first page, with ${passages.length} of the ${options.k} results asked for: set grounded.databricksVectorSearch.endpointName to the endpoint serving the index to read them.`,
+      );
     }
     if (stopped)
       this.options.onNotice?.(

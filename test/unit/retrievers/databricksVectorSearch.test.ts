@@ -223,6 +223,20 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.equal(server.requests[1]?.body.endpoint_name, 'vs-endpoint');
   });
 
+  it('says once, without an endpoint name, that more results exist and which setting reads them', async () => {
+    server.pageSize = 1;
+    const notices: string[] = [];
+    const r = retriever({ onNotice: m => notices.push(m) });
+    for (let i = 0; i < 2; i++) assert.equal((await r.search('flux', { k: 2 })).length, 1);
+    assert.deepEqual(
+      server.requests.map(r => r.path.split('/').pop()),
+      ['query', 'query'],
+    );
+    assert.deepEqual(notices, [
+      `Databricks Vector Search index ${managed.name} has more results than its first page, with 1 of the 2 results asked for: set grounded.databricksVectorSearch.endpointName to the endpoint serving the index to read them.`,
+    ]);
+  });
+
   it('reads a next page that comes without its manifest in the columns of the first page', async () => {
     server.pageSize = 1;
     server.nextPageManifest = false;
