@@ -8,6 +8,7 @@ import type { Embedder } from '../embeddings/embedder';
 import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
 import { WebPageReplyError } from '../providers/http/webPageReplyError';
 import { refusedRowsNotice, type RefusedPath } from './citablePath';
+import { zeroQuestionVector } from './hybridRankFusion';
 import { rowsToPassages, type QueryReply, type VectorSearchColumns } from './databricksVectorSearchRows';
 
 export type { VectorSearchColumns } from './databricksVectorSearchRows';
@@ -42,6 +43,8 @@ export interface DatabricksVectorSearchOptions {
  */
 export class DatabricksVectorSearchRetriever implements Retriever {
   private readonly base: string;
+  /** The log was told that, without an endpoint name, pages after the first are not read. */
+  private toldNoEndpoint = false;
 
   constructor(private readonly options: DatabricksVectorSearchOptions) {
     this.base = workspaceOrigin(options.workspaceUrl);
@@ -66,8 +69,7 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     );
     const body: Record<string, unknown> = { columns: requested, num_results: options.k };
     if (this.options.queryType) body.query_type = this.options.queryType;
-    if (this.options.embedder)
-      body.query_vector = Array.from((await this.options.embedder.embed([query], { signal: options.signal }))[0] ?? []);
+    if (this.options.embedder) body.query_vector = await this.questionVector(this.options.embedder, query, options);
     // HYBRID's keyword half searches query_text, which the API requires for it even beside a query_vector.
     if (!this.options.embedder || this.options.queryType === 'HYBRID') body.query_text = query;
 
@@ -100,6 +102,13 @@ export class DatabricksVectorSearchRetriever implements Retriever {
       }
       passages.push(...rowsToPassages(reply, columns, indexName, this.options.locate, refused));
     }
+    // query-next-page needs the endpoint's name: without it the rest is not read, which the log is told once
+    if (passages.length < options.k && reply.next_page_token && !this.options.endpointName && !this.toldNoEndpoint) {
+      this.toldNoEndpoint = true;
+      this.options.onNotice?.(
+        `Databricks Vector Search index ${indexName} has more results than its first page, with ${passages.length} of the ${options.k} results asked for: set grounded.databricksVectorSearch.endpointName to the endpoint serving the index to read them.`,
+      );
+    }
     if (stopped)
       this.options.onNotice?.(
         `Databricks Vector Search index ${indexName}: ${stopped}, with ${Math.min(passages.length, options.k)} of the ${options.k} results asked for.`,
@@ -107,6 +116,26 @@ export class DatabricksVectorSearchRetriever implements Retriever {
     if (refused.length > 0)
       this.options.onNotice?.(refusedRowsNotice(`Databricks Vector Search index ${indexName}`, refused));
     return passages.slice(0, options.k);
+  }
+
+  /**
+   * The question's vector, for a self-managed index. A self-managed index is ranked by that vector alone (HYBRID takes
+   * query_text beside it, not instead of it), so a vector that ranks nothing (all zeros, or not numbers JSON can send)
+   * fails the search here, naming the embeddings setting, instead of ranking the index by it.
+   */
+  private async questionVector(embedder: Embedder, query: string, options: SearchOptions): Promise<number[]> {
+    const [vector] = await embedder.embed([query], { signal: options.signal });
+    const numbers = Array.from(vector ?? []);
+    const flaw = !numbers.every(Number.isFinite)
+      ? `${embedder.model} gave the question a vector with numbers that are not finite.`
+      : !numbers.some(x => x !== 0)
+        ? zeroQuestionVector(embedder.model)
+        : undefined;
+    if (!flaw) return numbers;
+    throw new GroundedError(
+      'bad-input',
+      `${flaw} Databricks Vector Search ranks ${this.options.indexName}, an index of self-managed vectors, by the question's vector, so it cannot be searched with this one. Check grounded.embeddings.model: it must name the model that embedded the index.`,
+    );
   }
 
   private post(

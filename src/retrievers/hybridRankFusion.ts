@@ -33,3 +33,11 @@ export function fuseRankings<T>(
     .slice(0, k)
     .map(({ item, score }) => ({ item, score }));
 }
+
+/** What a fused search says when it answers from its keyword ranking alone: that ranking, and why. */
+export const keywordsOnly = (ranking: string, failure: string): string =>
+  `Searching by keywords only (${ranking}), as the embeddings failed: ${failure}`;
+
+/** Why a question whose vector is all zeros is not ranked by it: such a vector has no direction. */
+export const zeroQuestionVector = (model: string): string =>
+  `${model} gave the question a vector of zeros, which ranks nothing.`;

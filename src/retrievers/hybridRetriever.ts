@@ -4,7 +4,7 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { readAsIndexed, type DiscoveryRules } from '../index';
-import { fuseByReciprocalRank } from './hybridRankFusion';
+import { fuseByReciprocalRank, keywordsOnly, zeroQuestionVector } from './hybridRankFusion';
 import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
 import { hasDirection, HybridVectorStore, type VectorEntry } from './hybridVectorStore';
@@ -93,6 +93,8 @@ export class HybridRetriever implements Retriever {
   private syncedVersion: number | undefined;
   /** The embeddings endpoint's last failure, while searches do not ask it again (`ENDPOINT_RETRY_MS`). */
   private endpointFailure: { message: string; at: number } | undefined;
+  /** The log was told that a question's vector of zeros made a search answer by keywords alone. */
+  private toldZeroQuestion = false;
 
   constructor(private readonly options: HybridRetrieverOptions) {
     // the same outcome whether the model behind the name changed between sessions or during one
@@ -144,7 +146,8 @@ export class HybridRetriever implements Retriever {
    * the workspace or the question, the keyword ranking answers alone and the search says so (`onNotice` of the search
    * and of the retriever): the local index is right here, so an outage of the endpoint does not stop answers. The
    * searches of the next minute answer by keywords at once (each says so; the failure is logged once), then a search
-   * tries the endpoint again.
+   * tries the endpoint again. A question whose vector is all zeros is answered by keywords too, each search saying so;
+   * the log is told once.
    */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
     if (options.signal?.aborted) throw cancelled();
@@ -155,7 +158,7 @@ export class HybridRetriever implements Retriever {
     // the keyword ranking alone, said to the search (and, once per failure, to the log)
     const byKeywords = async (failure: string, log: boolean): Promise<Passage[]> => {
       const hits = await lexical;
-      const notice = keywordsOnly(failure);
+      const notice = keywordsOnly("the local index's BM25 ranking", failure);
       options.onNotice?.(notice);
       if (log) this.options.onNotice?.(notice);
       return hits.slice(0, options.k);
@@ -174,11 +177,11 @@ export class HybridRetriever implements Retriever {
       return byKeywords(this.endpointFailure.message, true);
     }
     this.endpointFailure = undefined;
-    if (!semantic)
-      return byKeywords(
-        `${this.options.embedder.model} gave the question a vector of zeros, which ranks nothing.`,
-        true,
-      );
+    if (!semantic) {
+      const log = !this.toldZeroQuestion;
+      this.toldZeroQuestion = true;
+      return byKeywords(zeroQuestionVector(this.options.embedder.model), log);
+    }
     return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
 
@@ -353,9 +356,6 @@ const stampOf = (file: { size?: number; mtimeMs?: number }): string => `${file.s
 function entryOf({ text: _text, embeddingInput: _input, location, ...place }: PushRow): VectorEntry {
   return { ...place, location: location ?? place.path };
 }
-
-const keywordsOnly = (failure: string): string =>
-  `Searching by keywords only (the local index's BM25 ranking), as the embeddings failed: ${failure}`;
 
 /** A row's passage fields: all but its hash, its embedding input and its location (a row sets only the places it has). */
 function passageFields({

@@ -7,7 +7,8 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import { withRetry } from '../core/retry';
 import type { Embedder } from '../embeddings/embedder';
 import { refusedRowsNotice, uncitablePathReason, type RefusedPath } from './citablePath';
-import { fuseByReciprocalRank } from './hybridRankFusion';
+import { fuseByReciprocalRank, keywordsOnly, zeroQuestionVector } from './hybridRankFusion';
+import { hasDirection } from './hybridVectorStore';
 import {
   connectionUrl,
   openPgPool,
@@ -59,6 +60,8 @@ export class PgvectorRetriever implements Retriever {
   private readonly url: URL;
   private pool: Pool | undefined;
   private toldOldSchema = false;
+  /** The log was told that a question's vector of zeros made a search answer by full text alone. */
+  private toldZeroQuestion = false;
 
   constructor(private readonly options: PgvectorRetrieverOptions) {
     this.names = tableNames(options.table);
@@ -95,7 +98,9 @@ export class PgvectorRetriever implements Retriever {
     const meta = await readMeta(pool, this.names);
     const columns = this.columnsOf(meta);
     const depth = Math.max(options.k * 3, 30);
-    const vectorQuery = await this.queryVector(query, meta, options.signal);
+    const vector = await this.queryVector(query, meta, options.signal);
+    // a vector of zeros has no direction: pgvector's cosine distance to it is NaN, which would rank rows at random
+    const vectorQuery = vector && hasDirection(vector) ? vector : undefined;
     const refused: RefusedPath[] = [];
     const [lexical, semantic] = await Promise.all([
       this.lexical(pool, columns, query, depth, options.k, refused),
@@ -105,8 +110,21 @@ export class PgvectorRetriever implements Retriever {
     ]);
     if (refused.length > 0)
       this.options.onNotice?.(refusedRowsNotice(`The table ${this.names.display}`, uniqueById(refused)));
+    if (vector && !vectorQuery) this.tellKeywordsOnly(options);
     if (!vectorQuery) return lexical.slice(0, options.k);
     return fuseByReciprocalRank([semantic, lexical], options.k);
+  }
+
+  /** Says to the search (every time) and to the log (once) that its question's vector of zeros was not ranked by. */
+  private tellKeywordsOnly(options: SearchOptions): void {
+    const notice = keywordsOnly(
+      `the full-text ranking of the table ${this.names.display}`,
+      zeroQuestionVector(this.options.embedder?.model ?? ''),
+    );
+    options.onNotice?.(notice);
+    if (this.toldZeroQuestion) return;
+    this.toldZeroQuestion = true;
+    this.options.onNotice?.(notice);
   }
 
   /**

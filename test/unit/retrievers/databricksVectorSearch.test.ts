@@ -190,6 +190,28 @@ describe('Databricks Vector Search retriever (against the documented REST contra
     assert.equal(passages[0]?.startLine, 19);
   });
 
+  it('refuses a question vector of zeros or of non-finite numbers, naming the embeddings setting, before sending it', async () => {
+    for (const [value, said] of [
+      [0, /gave the question a vector of zeros/],
+      [Number.NaN, /gave the question a vector with numbers that are not finite/],
+    ] as const)
+      for (const queryType of ['ANN', 'HYBRID'] as const) {
+        const unusable: Embedder = {
+          model: 'flat-16',
+          embed: async texts => texts.map(() => new Float32Array(16).fill(value)),
+        };
+        const failed = await failure(
+          retriever({ indexName: selfManaged.name, embedder: unusable, queryType }).search('plutonium reactor', {
+            k: 1,
+          }),
+        );
+        assert.ok(failed instanceof GroundedError && failed.kind === 'bad-input', String(failed));
+        assert.match(failed.message, said);
+        assert.match(failed.message, /^flat-16 .*main\.docs\.vectors_idx.*Check grounded\.embeddings\.model/);
+      }
+    assert.equal(server.requests.length, 0, 'nothing sent');
+  });
+
   it('follows next_page_token with query-next-page until it has k rows', async () => {
     server.pageSize = 1;
     const passages = await retriever({ endpointName: server.endpointName }).search('flux', { k: 2 });
@@ -199,6 +221,20 @@ describe('Databricks Vector Search retriever (against the documented REST contra
       ['query', 'query-next-page'],
     );
     assert.equal(server.requests[1]?.body.endpoint_name, 'vs-endpoint');
+  });
+
+  it('says once, without an endpoint name, that more results exist and which setting reads them', async () => {
+    server.pageSize = 1;
+    const notices: string[] = [];
+    const r = retriever({ onNotice: m => notices.push(m) });
+    for (let i = 0; i < 2; i++) assert.equal((await r.search('flux', { k: 2 })).length, 1);
+    assert.deepEqual(
+      server.requests.map(r => r.path.split('/').pop()),
+      ['query', 'query'],
+    );
+    assert.deepEqual(notices, [
+      `Databricks Vector Search index ${managed.name} has more results than its first page, with 1 of the 2 results asked for: set grounded.databricksVectorSearch.endpointName to the endpoint serving the index to read them.`,
+    ]);
   });
 
   it('reads a next page that comes without its manifest in the columns of the first page', async () => {

@@ -205,6 +205,46 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     );
   });
 
+  it('answers by full text, saying why once, when the question’s vector is all zeros (cosine of zeros is NaN)', async () => {
+    const c = config();
+    // Each row points its own way; a question of no known word gets a vector of zeros, as such a model gives it.
+    const axes: Embedder = {
+      model: 'axes',
+      embed: async texts =>
+        texts.map(t => {
+          const v = new Float32Array(8);
+          const axis = ['alpha', 'beta', 'gamma'].findIndex(w => t.includes(w));
+          if (axis >= 0) v[axis] = 1;
+          return v;
+        }),
+    };
+    const rows = ['alpha', 'beta', 'gamma'].map((w, i) =>
+      pushRow(`${w}.md`, {
+        text: `${w} ${['comes first', 'comes second', 'comes third'][i]}`,
+        startLine: 1,
+        endLine: 1,
+      }),
+    );
+    await pushRows(c, rows, { embedder: axes });
+    const logged: string[] = [];
+    const r = retriever(c, { embedder: axes, onNotice: m => logged.push(m) });
+    for (const question of ['what is second?', 'what is third?']) {
+      const told: string[] = [];
+      const passages = await r.search(question, { k: 3, onNotice: m => told.push(m) });
+      assert.deepEqual(
+        passages.map(p => p.path),
+        [question.includes('second') ? 'beta.md' : 'gamma.md'],
+        'the full-text ranking alone',
+      );
+      assert.equal(told.length, 1, JSON.stringify(told));
+      assert.match(
+        told[0] ?? '',
+        /^Searching by keywords only \(the full-text ranking of the table .*\).*axes gave the question a vector of zeros/,
+      );
+    }
+    assert.equal(logged.length, 1, `said once in the log: ${JSON.stringify(logged)}`);
+  });
+
   it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {
     const c = config();
     await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: embedder() });
