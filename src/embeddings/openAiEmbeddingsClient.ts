@@ -107,7 +107,10 @@ export class OpenAiEmbeddingsClient implements Embedder {
     refusal: unknown,
   ): Promise<void> {
     const cut = Math.min(MIN_CUT_CHARS, this.maxChars);
-    const smallest = texts.reduce((a, b) => (b.length < a.length ? b : a), texts[0] ?? '').slice(0, cut);
+    const smallest = cutTo(
+      texts.reduce((a, b) => (b.length < a.length ? b : a), texts[0] ?? ''),
+      cut,
+    );
     // the request refused was already that one
     if (texts.length === 1 && smallest === texts[0]) throw refusal;
     try {
@@ -131,7 +134,7 @@ export class OpenAiEmbeddingsClient implements Embedder {
           action: SET_KEY,
         },
       );
-    const input = texts.map(t => (t.length > maxChars ? t.slice(0, maxChars) : t) || ' ');
+    const input = texts.map(t => cutTo(t, maxChars) || ' ');
     const headers: Record<string, string> = {};
     if (apiKey) headers[endpoint.keyHeader] = endpoint.keyHeader === 'authorization' ? `Bearer ${apiKey}` : apiKey;
     const reply = await postJsonWithRetry(
@@ -178,6 +181,16 @@ export class OpenAiEmbeddingsClient implements Embedder {
     if (vectors.some(v => v === undefined)) throw malformed('duplicate indexes');
     return vectors;
   }
+}
+
+/**
+ * The text's first `max` characters, one fewer when the last would be the first half of a surrogate pair (an emoji):
+ * half a character is no text, and an endpoint that parses JSON strictly (TEI's) refuses the whole request for it.
+ */
+function cutTo(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** The endpoint refused the request itself (400, 413, 422), which a smaller request may pass. */

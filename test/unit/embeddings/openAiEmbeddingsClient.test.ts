@@ -132,6 +132,18 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.equal(server.requests.length, before + 1);
   });
 
+  it('cuts a long text between characters, never inside one (an emoji’s surrogate pair), so the endpoint takes it', async () => {
+    const text = `${'x'.repeat(299)}😀 after the cut`; // the emoji is characters 300 and 301 of the text
+    const logged: string[] = [];
+    const vectors = await client({ maxChars: 300, onRetry: d => logged.push(d) }).embed([text, 'zeta']);
+    assert.equal(vectors.length, 2);
+    assert.deepEqual(
+      server.requests.map(r => r.input),
+      [['x'.repeat(299), 'zeta']],
+    );
+    assert.deepEqual(logged, []);
+  });
+
   it('keeps the refusal of a request that no cut makes acceptable, said after one smallest request, not a dozen', async () => {
     server.maxInputChars = 0; // refuses everything, as for a model that is not an embeddings model
     const refuse = (texts: string[]) =>
