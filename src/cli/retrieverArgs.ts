@@ -154,8 +154,7 @@ export async function retrieverFromArgs(
       names: CLI_NAMES,
       secrets: {
         pgvectorPassword: async () => env.PGPASSWORD || undefined,
-        databricksToken: async origin =>
-          databricksTokenFor(env, origin) ?? modelKeyFor(env, values['base-url'], origin),
+        databricksToken: async origin => databricksTokenFor(env, values['base-url'], origin),
       },
       embedder: await embedderFromArgs(values, env, io),
       locate: locatePushedPath(foldersByPath(folders)),
@@ -168,16 +167,24 @@ export async function retrieverFromArgs(
 }
 
 /**
- * DATABRICKS_TOKEN for a request to the workspace at `origin`. Databricks' own tools pair it with DATABRICKS_HOST: when
- * that names another workspace, the token is that workspace's and is not sent to this one.
+ * The Databricks token for a request to the workspace at `origin`: DATABRICKS_TOKEN, else GROUNDED_API_KEY when
+ * `--base-url` is that workspace (`modelKeyFor`). Databricks' own tools pair DATABRICKS_TOKEN with DATABRICKS_HOST: when
+ * that names another workspace, the token is that workspace's and is not sent to this one; GROUNDED_API_KEY still is,
+ * when it is this workspace's, and without it the refusal says why no token was sent.
  */
-function databricksTokenFor(env: NodeJS.ProcessEnv, origin: string): string | undefined {
+export function databricksTokenFor(
+  env: NodeJS.ProcessEnv,
+  baseUrl: string | undefined,
+  origin: string,
+): string | undefined {
   const token = env.DATABRICKS_TOKEN;
   const host = env.DATABRICKS_HOST?.trim();
-  if (!token || !host || originOf(host) === origin) return token || undefined;
+  if (token && (!host || originOf(host) === origin)) return token;
+  const modelKey = modelKeyFor(env, baseUrl, origin);
+  if (!token || modelKey) return modelKey;
   throw new GroundedError(
     'auth',
-    `DATABRICKS_TOKEN was not sent to ${origin}: DATABRICKS_HOST says it is the token of ${originOf(host) ?? host}. Point --workspace-url at that workspace, or set DATABRICKS_HOST and DATABRICKS_TOKEN for ${origin}.`,
+    `DATABRICKS_TOKEN was not sent to ${origin}: DATABRICKS_HOST says it is the token of ${originOf(host ?? '') ?? host}. Point --workspace-url at that workspace, or set DATABRICKS_HOST and DATABRICKS_TOKEN for ${origin}.`,
   );
 }
 

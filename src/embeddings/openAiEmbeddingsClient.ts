@@ -64,16 +64,26 @@ export class OpenAiEmbeddingsClient implements Embedder {
    * limit, which the character cut does not know, or a body over a proxy's) is split in halves, and a single text it
    * refuses is cut to half its length until it fits; that cut then applies to every later text, so they are not
    * refused first. A text refused even at MIN_CUT_CHARS keeps the refusal (the request is wrong, not long).
+   *
+   * A first refusal is checked with the smallest request there is (`refusedForSize`): refused too, the request is
+   * wrong in another way than its size (a model that is not an embeddings model, an option the endpoint does not
+   * take), and that refusal is said at once instead of after a dozen smaller requests. `sized`: the batch this one was
+   * split from passed that check.
    */
-  private async embedFitting(texts: readonly string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+  private async embedFitting(
+    texts: readonly string[],
+    signal: AbortSignal | undefined,
+    sized = false,
+  ): Promise<Float32Array[]> {
     try {
       return await this.embedBatch(texts, signal, this.maxChars);
     } catch (e) {
       if (!refusedAsTooLarge(e)) throw e;
+      if (!sized) await this.refusedForSize(texts, signal, e);
       if (texts.length > 1) {
         const half = Math.ceil(texts.length / 2);
-        const first = await this.embedFitting(texts.slice(0, half), signal);
-        return [...first, ...(await this.embedFitting(texts.slice(half), signal))];
+        const first = await this.embedFitting(texts.slice(0, half), signal, true);
+        return [...first, ...(await this.embedFitting(texts.slice(half), signal, true))];
       }
       for (let cut = Math.min(texts[0]?.length ?? 0, this.maxChars) >> 1; cut >= MIN_CUT_CHARS; cut >>= 1) {
         try {
@@ -91,6 +101,29 @@ export class OpenAiEmbeddingsClient implements Embedder {
     }
   }
 
+  /**
+   * Returns when the endpoint takes the smallest request there is (the shortest of `texts`, cut to MIN_CUT_CHARS), so
+   * that `refusal` of `texts` may be about their size; else throws `refusal` (or what failed that request).
+   */
+  private async refusedForSize(
+    texts: readonly string[],
+    signal: AbortSignal | undefined,
+    refusal: unknown,
+  ): Promise<void> {
+    const cut = Math.min(MIN_CUT_CHARS, this.maxChars);
+    const smallest = cutTo(
+      texts.reduce((a, b) => (b.length < a.length ? b : a), texts[0] ?? ''),
+      cut,
+    );
+    // the request refused was already that one
+    if (texts.length === 1 && smallest === texts[0]) throw refusal;
+    try {
+      await this.embedBatch([smallest], signal, cut);
+    } catch (small) {
+      throw refusedAsTooLarge(small) ? refusal : small;
+    }
+  }
+
   private async embedBatch(
     texts: readonly string[],
     signal: AbortSignal | undefined,
@@ -105,7 +138,7 @@ export class OpenAiEmbeddingsClient implements Embedder {
           action: SET_KEY,
         },
       );
-    const input = texts.map(t => (t.length > maxChars ? t.slice(0, maxChars) : t) || ' ');
+    const input = texts.map(t => cutTo(t, maxChars) || ' ');
     const headers: Record<string, string> = {};
     if (apiKey) headers[endpoint.keyHeader] = endpoint.keyHeader === 'authorization' ? `Bearer ${apiKey}` : apiKey;
     const reply = await postJsonWithRetry(
@@ -156,6 +189,16 @@ export class OpenAiEmbeddingsClient implements Embedder {
     if (vectors.some(v => v === undefined)) throw this.malformed('duplicate indexes');
     return vectors;
   }
+}
+
+/**
+ * The text's first `max` characters, one fewer when the last would be the first half of a surrogate pair (an emoji):
+ * half a character is no text, and an endpoint that parses JSON strictly (TEI's) refuses the whole request for it.
+ */
+function cutTo(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const last = text.charCodeAt(max - 1);
+  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** The endpoint refused the request itself (400, 413, 422), which a smaller request may pass. */

@@ -68,17 +68,30 @@ export class PgvectorRetriever implements Retriever {
     this.url = connectionUrl(options);
   }
 
+  /**
+   * One search, retried on the database's transient failures. The question is embedded once per search: the embedder
+   * retries by its own rules, so a failure it gave up on ends the search instead of being asked again by each retry
+   * here (a hanging endpoint's timeouts, three times over).
+   */
   async search(query: string, options: SearchOptions): Promise<Passage[]> {
+    let embedded: Promise<Float32Array | undefined> | undefined;
+    let embedFailure: unknown;
+    const embed = (meta: TableMeta) =>
+      (embedded ??= this.queryVector(query, meta, options.signal).catch((e: unknown) => {
+        embedFailure = e;
+        throw e;
+      }));
     return withRetry(
       () => {
         if (options.signal?.aborted) throw cancelled();
-        return this.searchOnce(query, options);
+        return this.searchOnce(query, options, embed);
       },
       {
         policy: this.options.retry ?? { ...defaultAskOptions.retry, retries: 2 },
         clock: this.options.clock ?? realClock,
         signal: options.signal,
         classify: e => (options.signal?.aborted ? cancelled() : pgError(e, this.url, this.names.display)),
+        shouldRetry: error => error.transient && embedFailure === undefined,
       },
     );
   }
@@ -89,7 +102,11 @@ export class PgvectorRetriever implements Retriever {
     await pool?.end().catch(() => undefined);
   }
 
-  private async searchOnce(query: string, options: SearchOptions): Promise<Passage[]> {
+  private async searchOnce(
+    query: string,
+    options: SearchOptions,
+    embed: (meta: TableMeta) => Promise<Float32Array | undefined>,
+  ): Promise<Passage[]> {
     const pool = (this.pool ??= openPgPool(this.options, e =>
       this.options.onNotice?.(`PostgreSQL connection dropped: ${e.message}`),
     ));
@@ -98,7 +115,7 @@ export class PgvectorRetriever implements Retriever {
     const meta = await readMeta(pool, this.names);
     const columns = this.columnsOf(meta);
     const depth = Math.max(options.k * 3, 30);
-    const vector = await this.queryVector(query, meta, options.signal);
+    const vector = await embed(meta);
     // a vector of zeros has no direction: pgvector's cosine distance to it is NaN, which would rank rows at random
     const vectorQuery = vector && hasDirection(vector) ? vector : undefined;
     const refused: RefusedPath[] = [];

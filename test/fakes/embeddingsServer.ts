@@ -95,6 +95,12 @@ export class EmbeddingsServer {
         );
       return;
     }
+    // half of a surrogate pair is no text to a Rust JSON parser (TEI's serde_json): the request is refused
+    if (input.some(text => LONE_SURROGATE.test(text))) {
+      const message = 'Failed to deserialize the JSON body into the target type: lone leading surrogate in hex escape';
+      res.writeHead(422, { 'content-type': 'text/plain' }).end(message);
+      return;
+    }
     const tooLong = input.find(text => text.length > this.maxInputChars);
     if (tooLong !== undefined) {
       const message = `This model's maximum context length is ${this.maxInputChars} characters, however you requested ${tooLong.length}.`;
@@ -116,6 +122,9 @@ export class EmbeddingsServer {
       .end(JSON.stringify({ object: 'list', model: body.model, data, usage: { prompt_tokens: 0, total_tokens: 0 } }));
   }
 }
+
+/** Half of a surrogate pair, alone (code units, not code points: no `u` flag). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** The deterministic vector the server gives a text (exported so tests can compute expectations). */
 export function bagOfWordsVector(text: string, dimensions: number): number[] {

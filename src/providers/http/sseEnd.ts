@@ -21,7 +21,9 @@ const blankLine = () => Uint8Array.of(10, 10);
  * drops an unended event, and with it the answer's last piece (the finish reason read above is in it too).
  */
 export function failingUnlessEnded(response: Response): Response {
-  if (!response.body || !/^text\/event-stream/i.test(response.headers.get('content-type') ?? '')) return response;
+  // an error status is read whole as the error's body, whatever its type says: it is no answer to judge the end of
+  if (!response.ok || !response.body || !/^text\/event-stream/i.test(response.headers.get('content-type') ?? ''))
+    return response;
   const decoder = new TextDecoder();
   let tail = '';
   let done = false;

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import type { CliIo } from '../../../src/cli/cliIo';
 import { embedderFromArgs, embeddingsFlags, type EmbeddingsArgs } from '../../../src/cli/embedderArgs';
 import { modelKeyFor } from '../../../src/cli/modelKey';
+import { databricksTokenFor } from '../../../src/cli/retrieverArgs';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 
 describe('GROUNDED_API_KEY standing in for another secret (CLI)', () => {
@@ -27,6 +28,33 @@ describe('GROUNDED_API_KEY standing in for another secret (CLI)', () => {
 
   it('is undefined when the variable is unset', () => {
     assert.equal(modelKeyFor({}, 'https://api.example.com', 'https://api.example.com'), undefined);
+  });
+});
+
+describe('the Databricks token of the CLI', () => {
+  const workspace = 'https://adb-1.azuredatabricks.net';
+  const other = { DATABRICKS_TOKEN: 'dapi-other', DATABRICKS_HOST: 'https://adb-2.azuredatabricks.net' };
+
+  it('is GROUNDED_API_KEY when DATABRICKS_TOKEN is another workspace’s and --base-url is this one', () => {
+    const env = { ...other, GROUNDED_API_KEY: 'dapi-this' };
+    assert.equal(databricksTokenFor(env, `${workspace}/serving-endpoints`, workspace), 'dapi-this');
+  });
+
+  it('is refused, naming DATABRICKS_HOST, when no key of this workspace is set', () => {
+    assert.throws(
+      () => databricksTokenFor({ ...other, GROUNDED_API_KEY: 'sk-x' }, 'https://api.example.com/v1', workspace),
+      /DATABRICKS_TOKEN was not sent to https:\/\/adb-1\.azuredatabricks\.net: DATABRICKS_HOST says it is the token of https:\/\/adb-2\.azuredatabricks\.net\./,
+    );
+  });
+
+  it('is DATABRICKS_TOKEN for its own workspace, or when DATABRICKS_HOST is unset', () => {
+    const env = { ...other, GROUNDED_API_KEY: 'dapi-this' };
+    assert.equal(
+      databricksTokenFor(env, 'https://adb-2.azuredatabricks.net', 'https://adb-2.azuredatabricks.net'),
+      'dapi-other',
+    );
+    assert.equal(databricksTokenFor({ DATABRICKS_TOKEN: 'dapi-t' }, undefined, workspace), 'dapi-t');
+    assert.equal(databricksTokenFor({}, undefined, workspace), undefined);
   });
 });
 

@@ -132,17 +132,40 @@ describe('OpenAI-compatible embeddings client', () => {
     assert.equal(server.requests.length, before + 1);
   });
 
-  it('keeps the refusal of a request that no cut makes acceptable, after a few requests', async () => {
+  it('cuts a long text between characters, never inside one (an emoji’s surrogate pair), so the endpoint takes it', async () => {
+    const text = `${'x'.repeat(299)}😀 after the cut`; // the emoji is characters 300 and 301 of the text
+    const logged: string[] = [];
+    const vectors = await client({ maxChars: 300, onRetry: d => logged.push(d) }).embed([text, 'zeta']);
+    assert.equal(vectors.length, 2);
+    assert.deepEqual(
+      server.requests.map(r => r.input),
+      [['x'.repeat(299), 'zeta']],
+    );
+    assert.deepEqual(logged, []);
+  });
+
+  it('keeps the refusal of a request that no cut makes acceptable, said after one smallest request, not a dozen', async () => {
     server.maxInputChars = 0; // refuses everything, as for a model that is not an embeddings model
-    const refused = await client({ batchSize: 8 })
-      .embed(Array.from({ length: 8 }, (_, i) => `text ${i} ${'word '.repeat(2000)}`))
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const refuse = (texts: string[]) =>
+      client({ batchSize: 8 })
+        .embed(texts)
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+    const refused = await refuse(Array.from({ length: 8 }, (_, i) => `text ${i} ${'word '.repeat(2000)}`));
     assert.ok(refused instanceof GroundedError && refused.kind === 'bad-input', String(refused));
     assert.match(refused.message, /maximum context length.*grounded\.embeddings\.model/);
-    assert.ok(server.requests.length <= 12, `${server.requests.length} requests`);
+    assert.equal(server.requests.length, 2);
+    assert.deepEqual(
+      server.requests[1]?.input.map(t => t.length),
+      [256],
+    );
+    // one long text: its smallest cut only; one short text: itself only, as it was the smallest request
+    await refuse([`one ${'word '.repeat(2000)}`]);
+    assert.equal(server.requests.length, 4);
+    await refuse(['a short question']);
+    assert.equal(server.requests.length, 5);
   });
 
   it('says a proxy’s HTML error page by its title, never its markup', async () => {

@@ -28,11 +28,14 @@ describe('the end of an OpenAI-compatible event stream', () => {
   /** The bytes every streamed chat request is answered with. */
   let stream = '';
   let requests = 0;
+  /** The status every streamed chat request is answered with. */
+  let status = 200;
   beforeEach(async () => {
     requests = 0;
+    status = 200;
     server = createServer((req, res) => {
       requests++;
-      void readBody(req).then(() => res.writeHead(200, { 'content-type': 'text/event-stream' }).end(stream));
+      void readBody(req).then(() => res.writeHead(status, { 'content-type': 'text/event-stream' }).end(stream));
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
@@ -68,5 +71,19 @@ describe('the end of an OpenAI-compatible event stream', () => {
     const end = await answer();
     assert.ok(end?.type === 'done', JSON.stringify(end));
     assert.equal(end.answer, 'It is 88 [1].');
+  });
+
+  it('reads an error status sent as an event stream as that error, by the server’s reason, in one request', async () => {
+    status = 400;
+    stream = JSON.stringify({
+      error: {
+        message: "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.",
+      },
+    });
+    const end = await answer();
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused', end.error.message);
+    assert.match(end.error.message, /longer than the model's context window/);
+    assert.equal(requests, 1);
   });
 });

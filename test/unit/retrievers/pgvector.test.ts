@@ -274,6 +274,21 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     assert.ok(pushErr instanceof GroundedError && /--rebuild/.test(pushErr.message), String(pushErr));
   });
 
+  it('asks the embedder for the question once per search: a failure it gave up on is not retried as the database’s', async () => {
+    const c = config();
+    await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: embedder() });
+    let calls = 0;
+    const down: Embedder = {
+      model: 'bow-32',
+      embed: async () => {
+        calls++; // the embeddings client's own retries are within this one call
+        throw new GroundedError('network', 'The embeddings endpoint could not be reached.');
+      },
+    };
+    await assert.rejects(retriever(c, { embedder: down }).search('flux capacitor', { k: 2 }), /could not be reached/);
+    assert.equal(calls, 1);
+  });
+
   it('pushes from the CLI with `grounded index --target`, incrementally, printing counts but never the password', async () => {
     const c = config();
     const url = new URL(pg.url);
