@@ -6,6 +6,7 @@ import type { EmbedOptions, Embedder } from './embedder';
 import type { EmbeddingsEndpoint } from './embeddingsEndpoint';
 import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
 import { WebPageReplyError } from '../providers/http/webPageReplyError';
+import { sliceWhole } from '../shared/wholeCharacters';
 
 export interface OpenAiEmbeddingsClientOptions {
   endpoint: EmbeddingsEndpoint;
@@ -111,8 +112,9 @@ export class OpenAiEmbeddingsClient implements Embedder {
     refusal: unknown,
   ): Promise<void> {
     const cut = Math.min(MIN_CUT_CHARS, this.maxChars);
-    const smallest = cutTo(
+    const smallest = sliceWhole(
       texts.reduce((a, b) => (b.length < a.length ? b : a), texts[0] ?? ''),
+      0,
       cut,
     );
     // the request refused was already that one
@@ -138,7 +140,7 @@ export class OpenAiEmbeddingsClient implements Embedder {
           action: SET_KEY,
         },
       );
-    const input = texts.map(t => cutTo(t, maxChars) || ' ');
+    const input = texts.map(t => sliceWhole(t, 0, maxChars) || ' ');
     const headers: Record<string, string> = {};
     if (apiKey) headers[endpoint.keyHeader] = endpoint.keyHeader === 'authorization' ? `Bearer ${apiKey}` : apiKey;
     const reply = await postJsonWithRetry(
@@ -189,16 +191,6 @@ export class OpenAiEmbeddingsClient implements Embedder {
     if (vectors.some(v => v === undefined)) throw this.malformed('duplicate indexes');
     return vectors;
   }
-}
-
-/**
- * The text's first `max` characters, one fewer when the last would be the first half of a surrogate pair (an emoji):
- * half a character is no text, and an endpoint that parses JSON strictly (TEI's) refuses the whole request for it.
- */
-function cutTo(text: string, max: number): string {
-  if (text.length <= max) return text;
-  const last = text.charCodeAt(max - 1);
-  return text.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** The endpoint refused the request itself (400, 413, 422), which a smaller request may pass. */

@@ -2,6 +2,7 @@ import { citedText } from '../core/citations/resolve';
 import type { Citation } from '../core/events';
 import { passagePlace } from '../core/passage';
 import type { CitationView } from '../shared/messages';
+import { sliceWhole } from '../shared/wholeCharacters';
 
 /** The hover shows at most this much of the cited lines: enough to recognise them, small enough for a tooltip. */
 export const EXCERPT_LINES = 8;
@@ -29,11 +30,7 @@ export function excerptOf(text: string): string {
   let excerpt = lines.slice(0, EXCERPT_LINES).join('\n');
   let cut = lines.length > EXCERPT_LINES;
   if (excerpt.length > EXCERPT_CHARS) {
-    // not between the two halves of a surrogate pair
-    excerpt = excerpt.slice(
-      0,
-      /[\uD800-\uDBFF]/.test(excerpt[EXCERPT_CHARS - 1] ?? '') ? EXCERPT_CHARS - 1 : EXCERPT_CHARS,
-    );
+    excerpt = sliceWhole(excerpt, 0, EXCERPT_CHARS);
     cut = true;
   }
   return cut ? `${excerpt.trimEnd()}…` : excerpt;

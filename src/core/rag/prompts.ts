@@ -1,5 +1,6 @@
 import type { SelectionContext } from '../events';
 import { passageRef, type Passage } from '../passage';
+import { sliceWhole } from '../../shared/wholeCharacters';
 
 /**
  * Passages are cut to this many characters in prompts (their best lines, see `excerpt`). A model with a small
@@ -80,7 +81,7 @@ export function excerpt(text: string, question: string, maxChars: number): strin
       grew = true;
     }
   }
-  const body = lines.slice(from, to).join('\n').slice(0, maxChars);
+  const body = sliceWhole(lines.slice(from, to).join('\n'), 0, maxChars);
   return `${from > 0 ? '…\n' : ''}${body}${to < lines.length ? '\n…' : ''}`;
 }
 
@@ -101,7 +102,7 @@ function cutLine(lines: string[], i: number, words: Set<string>, maxChars: numbe
   const end = start + maxChars;
   const before = start > 0 ? '…' : i > 0 ? '…\n' : '';
   const after = end < line.length ? '…' : i < lines.length - 1 ? '\n…' : '';
-  return `${before}${line.slice(start, end)}${after}`;
+  return `${before}${sliceWhole(line, start, end)}${after}`;
 }
 
 export function rewriteUserPrompt(question: string, query: string): string {
