@@ -49,6 +49,30 @@ function characterTokens(codePoint: number): number {
   return codePoint > 0xffff ? 3 : 2;
 }
 
+/** A run of one white space character, or of CRLF pairs. */
+const WHITE_SPACE_GROUPS = /(?:\r\n)+|([\t-\r ])\1*/g;
+
+/**
+ * Tokens a run of white space takes at most: per run of one character, a token for up to 16 spaces or tabs, 8 line
+ * feeds or 4 CRLF pairs; every CR, vertical tab or form feed alone. A long run of one character merges into few
+ * tokens, and mixed white space (` \n \n`, blank lines holding spaces) into a token for every character or two; the
+ * indentation that ends a run after its line break is counted with the next word, as a lone space is.
+ */
+function whiteSpaceTokens(run: string): number {
+  let tokens = 0;
+  let last = 0;
+  for (const [group] of run.matchAll(WHITE_SPACE_GROUPS)) {
+    const c = group[0];
+    if (group.startsWith('\r\n')) last = Math.ceil(group.length / 8);
+    else if (c === ' ' || c === '\t') last = Math.ceil(group.length / 16);
+    else if (c === '\n') last = Math.ceil(group.length / 8);
+    else last = group.length;
+    tokens += last;
+  }
+  const indentation = /[^ \t][ \t]{1,16}$/.test(run);
+  return indentation ? tokens - last : tokens;
+}
+
 /**
  * A token count that errs high, without a tokenizer: each piece (see PIECES) counts as the tokens it takes at most in
  * the common tokenizers, as measured on prose, code, minified code, JSON, math, numbers, hashes and text in each
@@ -67,7 +91,7 @@ export function estimateTokens(text: string): number {
     else if (c >= 0x30 && c <= 0x39) tokens += Math.ceil(piece.length / 3);
     else if (c === 0x20 && piece.length === 1)
       continue; // a lone space joins the next word's token
-    else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) tokens += 1;
+    else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) tokens += whiteSpaceTokens(piece);
     else if (c < 0x80) tokens += Math.ceil(piece.length / 2);
     else tokens += characterTokens(piece.codePointAt(0) ?? c);
   }

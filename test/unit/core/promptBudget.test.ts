@@ -61,6 +61,25 @@ describe('prompt budget', () => {
     assert.equal(estimateTokens(''), 0);
   });
 
+  it('counts a long run of white space at least as cl100k and o200k do, not as one token', () => {
+    const sentences = (between: string) => `The first section ends here.${between}The second one starts here.`;
+    // [text, tokens in cl100k, tokens in o200k], counted with those tokenizers
+    const samples: [string, number, number][] = [
+      [sentences('\n'.repeat(200)), 19, 25],
+      [sentences('\r\n'.repeat(200)), 62, 62],
+      [sentences('    \n'.repeat(200)), 62, 62],
+      [`key${'\t'.repeat(400)}value`, 27, 27],
+      [`a${' \n'.repeat(200)}b`, 102, 102],
+    ];
+    for (const [text, cl100k, o200k] of samples) {
+      const estimate = estimateTokens(text);
+      assert.ok(
+        estimate >= Math.max(cl100k, o200k),
+        `${estimate} < ${Math.max(cl100k, o200k)}: ${JSON.stringify(text)}`,
+      );
+    }
+  });
+
   it('keeps room for the reply: a quarter of a small limit, at most 1,024 tokens', () => {
     assert.equal(promptTokenBudget(4096), 3072);
     assert.equal(promptTokenBudget(2048), 1536);
