@@ -34,7 +34,9 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   io.out(`folders   ${folders.map(escapeName).join(', ')}\n`);
   io.out(`files     ${stats.files}\n`);
   io.out(`chunks    ${stats.chunks}\n`);
-  io.out(`read      ${stats.filesRead} (the others were unchanged)\n`);
+  // the files the walk found: read (skipped ones too, as a binary file is read to learn it is one) or unchanged
+  const found = stats.filesRead + stats.filesUnchanged;
+  io.out(`read      ${stats.filesRead} of ${found} files found, ${stats.filesUnchanged} unchanged\n`);
   io.out(`skipped   ${skipped.length ? skipped.join(', ') : 'none'}\n`);
   for (const note of skipNotes(stats.skipped)) io.out(`note      ${note}\n`);
   io.out(`discover  ${stats.timings.discoverMs.toFixed(0)} ms\n`);

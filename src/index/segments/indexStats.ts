@@ -19,8 +19,13 @@ export interface IndexStats {
    * threads it read files.
    */
   timings: { discoverMs: number; indexMs: number; readMs: number; saveMs: number; threads: number };
-  /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */
+  /**
+   * The last full sync: files read, skipped ones among them (a binary file is read to learn that it is one); those
+   * whose bytes turned out unchanged are counted here too.
+   */
   filesRead: number;
+  /** The last full sync: files found unchanged by mtime and size, so not read. Found = read + unchanged. */
+  filesUnchanged: number;
   /** Why the index in use is not saved in its store (its last save failed); absent once a save succeeds. */
   saveProblem?: string;
 }
@@ -29,7 +34,7 @@ export interface IndexStats {
 export function indexStats(
   index: SegmentedIndex,
   walkSkipped: Record<SkipReason, number>,
-  extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead'>,
+  extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead' | 'filesUnchanged'>,
 ): IndexStats {
   const skipped = emptySkipCounts();
   for (const reason of SKIP_REASONS) skipped[reason] = walkSkipped[reason] ?? 0;

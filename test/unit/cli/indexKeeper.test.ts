@@ -18,6 +18,7 @@ const statsOf = (files: number, chunks: number): IndexStats => ({
   builtAt: 0,
   timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 1 },
   filesRead: files,
+  filesUnchanged: 0,
 });
 
 /** An index that records its syncs and updates; `firstSync` runs inside the first sync (progress, say). */
