@@ -5,6 +5,7 @@ import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
 import { pushCommand } from './pushCommand';
 import { escapeName } from '../shared/terminalText';
+import { settingFlags } from './terminalError';
 
 /** `grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]`: builds or updates the stored index. */
 export async function indexCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -38,7 +39,7 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   const found = stats.filesRead + stats.filesUnchanged;
   io.out(`read      ${stats.filesRead} of ${found} files found, ${stats.filesUnchanged} unchanged\n`);
   io.out(`skipped   ${skipped.length ? skipped.join(', ') : 'none'}\n`);
-  for (const note of skipNotes(stats.skipped)) io.out(`note      ${note}\n`);
+  for (const note of skipNotes(stats.skipped)) io.out(`note      ${settingFlags(note)}\n`);
   io.out(`discover  ${stats.timings.discoverMs.toFixed(0)} ms\n`);
   const { indexMs, readMs, saveMs, threads } = stats.timings;
   io.out(

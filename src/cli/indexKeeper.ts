@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { GroundedError } from '../core/errors';
 import { IGNORE_FILES, type IndexStats, type SyncProgress, type WorkspaceIndexConfig } from '../index';
 import type { LocalRetriever } from '../retrievers/localRetriever';
 import { FolderWatcher } from './folderWatcher';
+import { cliMessage, MCP_SERVER } from './terminalError';
 
 /** Progress is said at most this often while the index is built. */
 const PROGRESS_EVERY_MS = 1000;
@@ -91,7 +93,7 @@ export class IndexKeeper {
     } catch (e) {
       if (this.disposed) return; // stopped because the client left: nothing failed, and nobody is there to hear it
       // the client's agent reads why its searches fail; the person reading stderr too
-      const failed = `indexing failed: ${e instanceof Error ? e.message : String(e)}`;
+      const failed = `indexing failed: ${e instanceof GroundedError ? cliMessage(e, MCP_SERVER) : e instanceof Error ? e.message : String(e)}`;
       this.log(failed);
       this.say('error', failed);
       return;

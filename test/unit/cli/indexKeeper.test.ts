@@ -3,6 +3,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexKeeper, type KeptIndex } from '../../../src/cli/indexKeeper';
 import { walkedFolders, type IndexStats, type SyncProgress } from '../../../src/index';
+import { outOfMemory } from '../../../src/index/build/workerLimits';
 import { emptySkipCounts } from '../../../src/index/discovery/skipReasons';
 import { ManualClock } from '../../fakes/fakeClock';
 import { tempDirs } from '../../support/tempDirs';
@@ -88,6 +89,22 @@ describe('the index keeper of grounded mcp', () => {
       ['error', 'indexing failed: EACCES: permission denied, mkdir /store'],
     ]);
     assert.deepEqual(logged, ['indexing failed: EACCES: permission denied, mkdir /store']);
+  });
+
+  it("says a failure the index wrote for VS Code in the CLI's words: no setting the server has no flag for", async () => {
+    const said: [string, string][] = [];
+    const logged: string[] = [];
+    keeper = new IndexKeeper(
+      (level, message) => said.push([level, message]),
+      message => logged.push(message),
+    );
+    const index: KeptIndex = { ...failingIndex(''), refresh: () => Promise.reject(outOfMemory(4096)) };
+    await keeper.start(index, ['/ws']);
+    const failed = said.find(([level]) => level === 'error')?.[1] ?? '';
+    assert.match(failed, /^indexing failed: The index ran out of memory \(its limit is 4096 MB\)/);
+    assert.match(failed, /\.groundedignore in the folder/);
+    assert.doesNotMatch(failed, /grounded\.index\./);
+    assert.deepEqual(logged, [failed]);
   });
 
   it('hands over a file created in a folder with no indexed file, and one in a folder created while it runs', async () => {
