@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexKeeper, type KeptIndex } from '../../../src/cli/indexKeeper';
+import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { walkedFolders, type IndexStats, type SyncProgress } from '../../../src/index';
 import { outOfMemory } from '../../../src/index/build/workerLimits';
 import { emptySkipCounts } from '../../../src/index/discovery/skipReasons';
@@ -41,6 +42,7 @@ function recordingIndex(
       return Promise.resolve();
     },
     walkedFolders: walked,
+    hasSavedIndex: () => Promise.resolve(false),
   };
   return index;
 }
@@ -66,6 +68,7 @@ const failingIndex = (reason: string): KeptIndex => ({
   update: () => Promise.resolve(),
   stats: () => undefined,
   walkedFolders: () => Promise.resolve([]),
+  hasSavedIndex: () => Promise.resolve(false),
 });
 
 describe('the index keeper of grounded mcp', () => {
@@ -208,19 +211,47 @@ describe('the index keeper of grounded mcp', () => {
     );
     const index = recordingIndex(
       () => Promise.resolve([]),
-      () => {
+      async () => {
         keeper?.hooks.onProgress?.({ done: 40, total: 100 });
-        during = keeper?.building();
-        searchable = true; // a saved index loaded while the sync checks it against the disk
-        whenSearchable = keeper?.building();
+        during = await keeper?.building();
+        searchable = true; // files appeared in the index while the build still runs
+        whenSearchable = await keeper?.building();
       },
     );
     const stats = index.stats;
     index.stats = () => (searchable ? statsOf(1, 1) : stats());
-    assert.equal(keeper.building(), undefined, 'before the build');
+    assert.equal(await keeper.building(), undefined, 'before the build');
     await keeper.start(index, ['/ws']);
     assert.deepEqual(during, { done: 40, total: 100 });
     assert.equal(whenSearchable, undefined, 'the build still runs, but the index can be searched');
-    assert.equal(keeper.building(), undefined, 'after the build');
+    assert.equal(await keeper.building(), undefined, 'after the build');
+  });
+
+  it('reports no build while a saved index loads: a search waits for it and finds what it holds', async () => {
+    const ws = await dirs.make('grounded-keeper-ws-');
+    const store = join(await dirs.make('grounded-keeper-store-'), 'store');
+    await writeFile(join(ws, 'guide.md'), '# Guide\n\nCalibrate the sprocket weekly.\n');
+    const first = new LocalRetriever({ folders: () => [ws], storeDir: store });
+    await first.refresh();
+    await first.flush();
+    first.dispose();
+    const local = new LocalRetriever({ folders: () => [ws], storeDir: store });
+    try {
+      keeper = new IndexKeeper(
+        () => undefined,
+        () => undefined,
+      );
+      const started = keeper.start(local, [ws]);
+      assert.equal(await keeper.building(), undefined, 'the saved index is searched, not reported as building');
+      const passages = await local.search('sprocket', { k: 3 });
+      assert.deepEqual(
+        passages.map(p => p.path),
+        ['guide.md'],
+      );
+      await started;
+    } finally {
+      keeper?.dispose();
+      local.dispose();
+    }
   });
 });
