@@ -5,6 +5,7 @@ import { resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
 import { pushCommand } from './pushCommand';
 import { escapeName } from '../shared/terminalText';
+import { settingFlags } from './terminalError';
 
 /** `grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]`: builds or updates the stored index. */
 export async function indexCommand(args: readonly string[], io: CliIo): Promise<number> {
@@ -34,9 +35,11 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
   io.out(`folders   ${folders.map(escapeName).join(', ')}\n`);
   io.out(`files     ${stats.files}\n`);
   io.out(`chunks    ${stats.chunks}\n`);
-  io.out(`read      ${stats.filesRead} (the others were unchanged)\n`);
+  // the files the walk found: read (skipped ones too, as a binary file is read to learn it is one) or unchanged
+  const found = stats.filesRead + stats.filesUnchanged;
+  io.out(`read      ${stats.filesRead} of ${found} files found, ${stats.filesUnchanged} unchanged\n`);
   io.out(`skipped   ${skipped.length ? skipped.join(', ') : 'none'}\n`);
-  for (const note of skipNotes(stats.skipped)) io.out(`note      ${note}\n`);
+  for (const note of skipNotes(stats.skipped)) io.out(`note      ${settingFlags(note)}\n`);
   io.out(`discover  ${stats.timings.discoverMs.toFixed(0)} ms\n`);
   const { indexMs, readMs, saveMs, threads } = stats.timings;
   io.out(

@@ -1,8 +1,10 @@
 import { statSync } from 'node:fs';
 import { basename } from 'node:path';
+import { GroundedError } from '../core/errors';
 import { IGNORE_FILES, type IndexStats, type SyncProgress, type WorkspaceIndexConfig } from '../index';
 import type { LocalRetriever } from '../retrievers/localRetriever';
 import { FolderWatcher } from './folderWatcher';
+import { cliMessage, MCP_SERVER } from './terminalError';
 
 /** Progress is said at most this often while the index is built. */
 const PROGRESS_EVERY_MS = 1000;
@@ -10,7 +12,7 @@ const PROGRESS_EVERY_MS = 1000;
 const REFRESH_EVERY_MS = 30_000;
 
 /** What the keeper needs of the local index: syncs, updates of changed paths, its counts, and where files can appear. */
-export type KeptIndex = Pick<LocalRetriever, 'refresh' | 'update' | 'stats' | 'walkedFolders'>;
+export type KeptIndex = Pick<LocalRetriever, 'refresh' | 'update' | 'stats' | 'walkedFolders' | 'hasSavedIndex'>;
 
 /** The time the keeper reads, and the repeating timer it sets (tests give their own). */
 export interface KeeperClock {
@@ -37,6 +39,8 @@ export class IndexKeeper {
   private lastProgress = -Infinity;
   /** The first sync's progress while it runs (later syncs read few files, and quickly: they are not said). */
   private firstBuild: SyncProgress | undefined;
+  /** Whether the store held a saved index when the keeper started. */
+  private savedIndex: Promise<boolean> = Promise.resolve(false);
   private walking: Promise<void> | undefined;
   private walkAgain = false;
   private stopRefresher: (() => void) | undefined;
@@ -82,6 +86,7 @@ export class IndexKeeper {
    */
   async start(local: KeptIndex, folders: readonly string[]): Promise<void> {
     this.local = local;
+    this.savedIndex = local.hasSavedIndex().catch(() => false);
     const started = this.clock.now();
     this.say('info', `indexing ${folders.length === 1 ? 'the folder' : `${folders.length} folders`}…`);
     this.firstBuild = { done: 0, total: 0 };
@@ -91,7 +96,7 @@ export class IndexKeeper {
     } catch (e) {
       if (this.disposed) return; // stopped because the client left: nothing failed, and nobody is there to hear it
       // the client's agent reads why its searches fail; the person reading stderr too
-      const failed = `indexing failed: ${e instanceof Error ? e.message : String(e)}`;
+      const failed = `indexing failed: ${e instanceof GroundedError ? cliMessage(e, MCP_SERVER) : e instanceof Error ? e.message : String(e)}`;
       this.log(failed);
       this.say('error', failed);
       return;
@@ -104,10 +109,12 @@ export class IndexKeeper {
   }
 
   /**
-   * The first sync's progress while it runs and the index has nothing to search yet (a saved index, once loaded,
-   * is searched while the sync checks it); undefined otherwise.
+   * The first sync's progress while it builds the index from nothing and there is nothing to search yet; undefined
+   * otherwise. A saved index is loaded in moments and searched while the sync checks it against the disk, so with
+   * one there is no build to report: a search waits for it to load.
    */
-  building(): SyncProgress | undefined {
+  async building(): Promise<SyncProgress | undefined> {
+    if (await this.savedIndex) return undefined;
     if (!this.firstBuild || (this.local?.stats()?.chunks ?? 0) > 0) return undefined;
     return this.firstBuild;
   }

@@ -35,7 +35,7 @@ export interface McpServerDeps {
    * The first index build's progress while it runs and nothing can be searched yet: a call is then answered at
    * once with how far it got (waiting for a large build would outlast the client's timeout).
    */
-  building?: () => SyncProgress | undefined;
+  building?: () => Promise<SyncProgress | undefined> | SyncProgress | undefined;
   /** The answer flow over the same retriever; only with a model endpoint (then `ask` is listed). */
   ask?: (question: string, signal: AbortSignal) => AsyncIterable<AnswerEvent>;
   version: string;
@@ -214,7 +214,7 @@ async function search(
   building: McpServerDeps['building'],
 ) {
   const input = agentSearchInput(args.query, args.k, 'k');
-  notBuilding(building, 'search');
+  await notBuilding(building, 'search');
   const result = await agentSearch(retriever, input, { signal });
   return {
     content: [result.summary, ...result.blocks].map(text => ({ type: 'text' as const, text })),
@@ -237,7 +237,7 @@ async function answer(
   said: (e: GroundedError) => string,
 ): Promise<CallToolResult> {
   const question = agentQuestion(args.question);
-  notBuilding(building, 'ask');
+  await notBuilding(building, 'ask');
   let steps = 0;
   for await (const event of ask(question, signal)) {
     // a broken stream's text is kept, as every surface keeps it: the agent gets what was written, marked cut off
@@ -268,8 +268,8 @@ async function answer(
 }
 
 /** During the first build, a call is told at once how far the build got, and to call again (see `building`). */
-function notBuilding(building: McpServerDeps['building'], tool: string): void {
-  const progress = building?.();
+async function notBuilding(building: McpServerDeps['building'], tool: string): Promise<void> {
+  const progress = await building?.();
   if (!progress) return;
   const { done, total, growing } = progress;
   const far = total === 0 ? 'its files are being listed' : `${done} of ${total}${growing ? '+' : ''} files read`;

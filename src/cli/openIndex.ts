@@ -2,9 +2,11 @@ import type { WorkspaceIndexConfig } from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import type { CliIo } from './cliIo';
 import { defaultStoreDir, prepareStoreDir } from './storeDir';
+import { settingFlags } from './terminalError';
 
 /**
- * The persistent index of the folders for one CLI command; store notices (a rebuilt store) go to stderr. `watch`:
+ * The persistent index of the folders for one CLI command; its notices (a rebuilt store, the file limit) go to stderr,
+ * in the CLI's words (settingFlags). `watch`:
  * sync progress and index changes, for a command that keeps running (`grounded mcp`).
  */
 export async function openIndex(
@@ -17,7 +19,7 @@ export async function openIndex(
   const retriever = new LocalRetriever({
     folders: () => folders,
     storeDir,
-    onNotice: message => io.err(`grounded: ${message}\n`),
+    onNotice: message => io.err(`grounded: ${settingFlags(message)}\n`),
     ...watch,
   });
   io.signal?.addEventListener('abort', () => retriever.dispose(), { once: true });

@@ -55,15 +55,40 @@ const SETTING_FLAGS: Readonly<Record<string, string>> = {
 const VSCODE_POINTER = /“Grounded(?::[^”]*)?”/;
 
 /**
+ * Settings the CLI has no flag for: the index's (what it reads, and its limits). A sentence naming one is advice a
+ * reader of the CLI cannot follow, so it is left out, and a setting named in brackets beside what it sets is dropped;
+ * the index's messages say in a sentence of their own what works everywhere (a .groundedignore in the folder).
+ */
+const FLAGLESS_SETTING = /\bgrounded\.index\.\w+/;
+const FLAGLESS_ASIDE = / \(grounded\.index\.\w+\)/g;
+
+/**
+ * `text` without the sentences `drop` picks (each kept sentence with the whitespace after it, so that what is kept
+ * reads as it was written), and whether any was dropped.
+ */
+function withoutSentences(text: string, drop: (sentence: string) => boolean): { kept: string; dropped: boolean } {
+  const parts = text.split(/(?<=[.!?])(\s+)/);
+  let kept = '';
+  let dropped = false;
+  for (let i = 0; i < parts.length; i += 2) {
+    if (drop(parts[i] ?? '')) dropped = true;
+    else kept += (parts[i] ?? '') + (parts[i + 1] ?? '');
+  }
+  return { kept: kept.trimEnd(), dropped };
+}
+
+/**
  * A text that names settings (`grounded.model.baseUrl`) with the CLI's flags instead (`--base-url`). A setting the
  * core names with its flag beside it (`grounded.allowInsecureConnections (--allow-insecure in the CLI)`) becomes the
- * flag alone.
+ * flag alone. A setting the CLI has no flag for is left out with the sentence that names it (see FLAGLESS_SETTING).
  */
-export const settingFlags = (text: string): string =>
-  text.replace(
+export function settingFlags(text: string): string {
+  const followable = withoutSentences(text.replace(FLAGLESS_ASIDE, ''), s => FLAGLESS_SETTING.test(s)).kept || text;
+  return followable.replace(
     /\b(grounded(?:\.\w+)+)(?: \(--[\w-]+ in the CLI\))?/g,
     (named: string, setting: string) => SETTING_FLAGS[setting] ?? named,
   );
+}
 
 /**
  * A failure's message in the CLI's words. The core writes for VS Code: a sentence that sends the reader to a command
@@ -72,16 +97,9 @@ export const settingFlags = (text: string): string =>
  * give (see causeDetail).
  */
 export function cliMessage(e: GroundedError, reader: CliReader): string {
-  // sentences with the whitespace after each, so that what is kept reads as it was written
-  const parts = e.message.split(/(?<=[.!?])(\s+)/);
-  let kept = '';
-  let dropped = false;
-  for (let i = 0; i < parts.length; i += 2) {
-    if (VSCODE_POINTER.test(parts[i] ?? '')) dropped = true;
-    else kept += (parts[i] ?? '') + (parts[i + 1] ?? '');
-  }
+  const { kept, dropped } = withoutSentences(e.message, s => VSCODE_POINTER.test(s));
   const fix = dropped && e.options.action ? COMMAND_FIXES[e.options.action.command]?.(reader) : undefined;
-  return settingFlags([kept.trimEnd(), fix].filter(Boolean).join(' ') || e.message);
+  return settingFlags([kept, fix].filter(Boolean).join(' ') || e.message);
 }
 
 /**

@@ -74,3 +74,5 @@ export { createYielder } from './base/yieldToEventLoop';
 
 // The folder an index is stored in (the CLI claims it before the first build).
 export { claimStoreFolder, StoreFolderError } from './store/storeFolder';
+// Whether a store holds a saved index (a long-running command searches it at once rather than wait for a build).
+export { IndexStore } from './store/indexStore';

@@ -61,9 +61,10 @@ export class WorkspaceIndex {
   private folders: string[] = [];
   private store: IndexStore | undefined;
   private walkSkipped = emptySkipCounts();
-  private lastSync: Pick<IndexStats, 'timings' | 'filesRead'> = {
+  private lastSync: Pick<IndexStats, 'timings' | 'filesRead' | 'filesUnchanged'> = {
     timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 0 },
     filesRead: 0,
+    filesUnchanged: 0,
   };
   private builtAt = 0;
   /** Why the index in use is not in its store: the last save failed (see IndexStats.saveProblem). */
@@ -351,7 +352,11 @@ export class WorkspaceIndex {
     this.folders = folders;
     this.walkSkipped = result.walkSkipped;
     this.builtAt = result.stats.builtAt;
-    this.lastSync = { timings: result.stats.timings, filesRead: result.stats.filesRead };
+    this.lastSync = {
+      timings: result.stats.timings,
+      filesRead: result.stats.filesRead,
+      filesUnchanged: result.stats.filesUnchanged,
+    };
     this.saveProblem = result.saveProblem;
     const dir = this.config.storeDir;
     this.store =

@@ -3,6 +3,7 @@ import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import {
   documentCacheDir,
+  IndexStore,
   WorkspaceIndex,
   WorkspaceIndexClient,
   type IndexStats,
@@ -21,6 +22,8 @@ export type LocalRetrieverOptions = WorkspaceIndexConfig;
 export class LocalRetriever implements Retriever {
   private readonly index: WorkspaceIndexHandle;
   private readonly reader: PassageReader;
+  /** Where the index is saved (with an index of its own made here from `options`). */
+  private readonly storeDir: string | undefined;
 
   /**
    * The index held on this thread (`options`), or the one given: in the index thread (see openWorkspaceIndex) or
@@ -29,6 +32,7 @@ export class LocalRetriever implements Retriever {
   constructor(options: LocalRetrieverOptions | WorkspaceIndexHandle, documentCache?: string) {
     this.index = isIndex(options) ? options : new WorkspaceIndex(options);
     const storeDir = isIndex(options) ? undefined : options.storeDir;
+    this.storeDir = storeDir;
     this.reader = new PassageReader(
       documentCache ?? (storeDir === undefined ? undefined : documentCacheDir(storeDir)),
       () => this.index.indexedFolders,
@@ -47,6 +51,14 @@ export class LocalRetriever implements Retriever {
 
   termWeights(texts: readonly string[]): Promise<((term: string) => number) | undefined> {
     return this.index.termWeights(texts).catch(() => undefined);
+  }
+
+  /**
+   * Whether its store holds a saved index: the first sync then loads it in moments and it is searched while the sync
+   * checks it against the disk. False with an index given, whose store is its own.
+   */
+  hasSavedIndex(): Promise<boolean> {
+    return this.storeDir === undefined ? Promise.resolve(false) : new IndexStore(this.storeDir).hasIndex();
   }
 
   /** The folders the index's walk enters, as absolute paths (what a watcher of the folders needs to watch). */

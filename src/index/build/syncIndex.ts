@@ -149,6 +149,7 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
     builtAt,
     timings,
     filesRead: rowCount(update.changed) + update.restamped.length,
+    filesUnchanged: update.unchanged,
   });
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;

@@ -1,4 +1,5 @@
 import { GroundedError } from '../../core/errors';
+import { GROUNDEDIGNORE_ADVICE } from '../segments/indexStats';
 
 /**
  * The heap a sync's worker may use (V8's old generation, in MB): a million chunks take about a gigabyte of segments
@@ -17,7 +18,7 @@ export const isOutOfMemory = (e: unknown): boolean =>
 export function outOfMemory(heapMb: number, cause?: unknown): GroundedError {
   return new GroundedError(
     'index',
-    `The index ran out of memory (its limit is ${heapMb} MB): the workspace has too much to index. Narrow grounded.index.include, add grounded.index.exclude globs or a .groundedignore, or lower grounded.index.maxFiles.`,
+    `The index ran out of memory (its limit is ${heapMb} MB): the workspace has too much to index. ${GROUNDEDIGNORE_ADVICE}. Narrowing grounded.index.include, adding grounded.index.exclude globs or lowering grounded.index.maxFiles does too.`,
     { cause },
   );
 }

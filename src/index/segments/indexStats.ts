@@ -19,8 +19,13 @@ export interface IndexStats {
    * threads it read files.
    */
   timings: { discoverMs: number; indexMs: number; readMs: number; saveMs: number; threads: number };
-  /** The last full sync: files read (the rest were skipped by mtime and size or by content hash). */
+  /**
+   * The last full sync: files read, skipped ones among them (a binary file is read to learn that it is one); those
+   * whose bytes turned out unchanged are counted here too.
+   */
   filesRead: number;
+  /** The last full sync: files found unchanged by mtime and size, so not read. Found = read + unchanged. */
+  filesUnchanged: number;
   /** Why the index in use is not saved in its store (its last save failed); absent once a save succeeds. */
   saveProblem?: string;
 }
@@ -29,7 +34,7 @@ export interface IndexStats {
 export function indexStats(
   index: SegmentedIndex,
   walkSkipped: Record<SkipReason, number>,
-  extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead'>,
+  extra: Pick<IndexStats, 'builtAt' | 'timings' | 'filesRead' | 'filesUnchanged'>,
 ): IndexStats {
   const skipped = emptySkipCounts();
   for (const reason of SKIP_REASONS) skipped[reason] = walkSkipped[reason] ?? 0;
@@ -60,8 +65,15 @@ export function skipNotes(skipped: Partial<Record<SkipReason, number>>): string[
   return notes;
 }
 
+/**
+ * How to make the index hold less, in words every surface can follow (a file in the folder); the settings that do it
+ * too are named in a sentence of their own, which the CLI, having no flags for them, leaves out.
+ */
+export const GROUNDEDIGNORE_ADVICE =
+  'List what the index need not hold in a .groundedignore in the folder (written like a .gitignore)';
+
 /** The notice for a walk that reached the file limit. */
 export const fileLimitNotice = (over: number): string =>
-  `${count(over, 'file')} ${over === 1 ? 'was' : 'were'} left out: the index stops at its file limit (grounded.index.maxFiles). Narrow grounded.index.include, or add grounded.index.exclude globs or a .groundedignore, so that it holds the files that matter.`;
+  `${count(over, 'file')} ${over === 1 ? 'was' : 'were'} left out: the index stops at its file limit (grounded.index.maxFiles). ${GROUNDEDIGNORE_ADVICE}, so that it holds the files that matter. Narrowing grounded.index.include or adding grounded.index.exclude globs does too.`;
 
 const count = (n: number, noun: string): string => `${n.toLocaleString('en-US')} ${noun}${n === 1 ? '' : 's'}`;

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { IndexKeeper, type KeptIndex } from '../../../src/cli/indexKeeper';
+import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { walkedFolders, type IndexStats, type SyncProgress } from '../../../src/index';
+import { outOfMemory } from '../../../src/index/build/workerLimits';
 import { emptySkipCounts } from '../../../src/index/discovery/skipReasons';
 import { ManualClock } from '../../fakes/fakeClock';
 import { tempDirs } from '../../support/tempDirs';
@@ -18,6 +20,7 @@ const statsOf = (files: number, chunks: number): IndexStats => ({
   builtAt: 0,
   timings: { discoverMs: 0, indexMs: 0, readMs: 0, saveMs: 0, threads: 1 },
   filesRead: files,
+  filesUnchanged: 0,
 });
 
 /** An index that records its syncs and updates; `firstSync` runs inside the first sync (progress, say). */
@@ -39,6 +42,7 @@ function recordingIndex(
       return Promise.resolve();
     },
     walkedFolders: walked,
+    hasSavedIndex: () => Promise.resolve(false),
   };
   return index;
 }
@@ -64,6 +68,7 @@ const failingIndex = (reason: string): KeptIndex => ({
   update: () => Promise.resolve(),
   stats: () => undefined,
   walkedFolders: () => Promise.resolve([]),
+  hasSavedIndex: () => Promise.resolve(false),
 });
 
 describe('the index keeper of grounded mcp', () => {
@@ -87,6 +92,22 @@ describe('the index keeper of grounded mcp', () => {
       ['error', 'indexing failed: EACCES: permission denied, mkdir /store'],
     ]);
     assert.deepEqual(logged, ['indexing failed: EACCES: permission denied, mkdir /store']);
+  });
+
+  it("says a failure the index wrote for VS Code in the CLI's words: no setting the server has no flag for", async () => {
+    const said: [string, string][] = [];
+    const logged: string[] = [];
+    keeper = new IndexKeeper(
+      (level, message) => said.push([level, message]),
+      message => logged.push(message),
+    );
+    const index: KeptIndex = { ...failingIndex(''), refresh: () => Promise.reject(outOfMemory(4096)) };
+    await keeper.start(index, ['/ws']);
+    const failed = said.find(([level]) => level === 'error')?.[1] ?? '';
+    assert.match(failed, /^indexing failed: The index ran out of memory \(its limit is 4096 MB\)/);
+    assert.match(failed, /\.groundedignore in the folder/);
+    assert.doesNotMatch(failed, /grounded\.index\./);
+    assert.deepEqual(logged, [failed]);
   });
 
   it('hands over a file created in a folder with no indexed file, and one in a folder created while it runs', async () => {
@@ -190,19 +211,47 @@ describe('the index keeper of grounded mcp', () => {
     );
     const index = recordingIndex(
       () => Promise.resolve([]),
-      () => {
+      async () => {
         keeper?.hooks.onProgress?.({ done: 40, total: 100 });
-        during = keeper?.building();
-        searchable = true; // a saved index loaded while the sync checks it against the disk
-        whenSearchable = keeper?.building();
+        during = await keeper?.building();
+        searchable = true; // files appeared in the index while the build still runs
+        whenSearchable = await keeper?.building();
       },
     );
     const stats = index.stats;
     index.stats = () => (searchable ? statsOf(1, 1) : stats());
-    assert.equal(keeper.building(), undefined, 'before the build');
+    assert.equal(await keeper.building(), undefined, 'before the build');
     await keeper.start(index, ['/ws']);
     assert.deepEqual(during, { done: 40, total: 100 });
     assert.equal(whenSearchable, undefined, 'the build still runs, but the index can be searched');
-    assert.equal(keeper.building(), undefined, 'after the build');
+    assert.equal(await keeper.building(), undefined, 'after the build');
+  });
+
+  it('reports no build while a saved index loads: a search waits for it and finds what it holds', async () => {
+    const ws = await dirs.make('grounded-keeper-ws-');
+    const store = join(await dirs.make('grounded-keeper-store-'), 'store');
+    await writeFile(join(ws, 'guide.md'), '# Guide\n\nCalibrate the sprocket weekly.\n');
+    const first = new LocalRetriever({ folders: () => [ws], storeDir: store });
+    await first.refresh();
+    await first.flush();
+    first.dispose();
+    const local = new LocalRetriever({ folders: () => [ws], storeDir: store });
+    try {
+      keeper = new IndexKeeper(
+        () => undefined,
+        () => undefined,
+      );
+      const started = keeper.start(local, [ws]);
+      assert.equal(await keeper.building(), undefined, 'the saved index is searched, not reported as building');
+      const passages = await local.search('sprocket', { k: 3 });
+      assert.deepEqual(
+        passages.map(p => p.path),
+        ['guide.md'],
+      );
+      await started;
+    } finally {
+      keeper?.dispose();
+      local.dispose();
+    }
   });
 });

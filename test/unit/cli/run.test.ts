@@ -248,6 +248,24 @@ describe('grounded CLI', () => {
       assert.equal((JSON.parse(search.out) as { path: string }[])[0]?.path, 'src/parseConfig.ts');
     });
 
+    it('says how many of the files found were read and how many were unchanged, skipped ones among them', async () => {
+      const ws = join(temp, 'ws');
+      const store = join(temp, 'store');
+      await mkdir(ws);
+      await writeFile(join(ws, 'a.md'), '# A\n\nAlpha.\n');
+      await writeFile(join(ws, 'b.md'), '# B\n\nBravo.\n');
+      await writeFile(join(ws, 'blob.bin'), Buffer.from([0, 1, 2, 0, 255, 0, 7, 0]));
+      const index = (...more: string[]) => cli('index', '--folder', ws, '--store', store, ...more);
+      const first = await index();
+      assert.match(first.out, /files\s+2\n/);
+      assert.match(first.out, /read\s+3 of 3 files found, 0 unchanged\n/);
+      assert.match(first.out, /skipped\s+1 binary\n/);
+      assert.match((await index()).out, /read\s+0 of 3 files found, 3 unchanged\n/);
+      await writeFile(join(ws, 'b.md'), '# B\n\nBravo, again.\n');
+      assert.match((await index()).out, /read\s+1 of 3 files found, 2 unchanged\n/);
+      assert.match((await index('--rebuild')).out, /read\s+3 of 3 files found, 0 unchanged\n/);
+    });
+
     it('skips links leading out of the workspace, says so, and never finds what lies behind them', async () => {
       const ws = join(temp, 'ws');
       await mkdir(ws);

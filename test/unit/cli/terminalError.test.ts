@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { cliMessage, MCP_SERVER, terminalError, unexpectedError } from '../../../src/cli/terminalError';
+import { cliMessage, MCP_SERVER, settingFlags, terminalError, unexpectedError } from '../../../src/cli/terminalError';
 import { EndpointRequestError, GroundedError, toGroundedError } from '../../../src/core/errors';
+import { outOfMemory } from '../../../src/index/build/workerLimits';
+import { fileLimitNotice } from '../../../src/index/segments/indexStats';
 import { DatabricksVectorSearchRetriever } from '../../../src/retrievers/databricksVectorSearchRetriever';
 import { pgError } from '../../../src/retrievers/pgvectorConnection';
 import { closeServer } from '../../fakes/loopbackHttp';
@@ -146,5 +148,30 @@ describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
       cliMessage(pgError(rejected, new URL('postgres://app@db/docs'), 't'), MCP_SERVER),
       "PostgreSQL at db:5432/docs rejected the user or password. Check PGPASSWORD in the server's environment (the client's configuration of it).",
     );
+  });
+});
+
+describe("the index's notes and failures in the CLI's words", () => {
+  it('says what a terminal can do at the file limit, not the grounded.index settings it has no flags for', () => {
+    const vscode = fileLimitNotice(1234);
+    assert.match(vscode, /grounded\.index\.maxFiles.*grounded\.index\.include/);
+    assert.equal(
+      settingFlags(vscode),
+      '1,234 files were left out: the index stops at its file limit. List what the index need not hold in a ' +
+        '.groundedignore in the folder (written like a .gitignore), so that it holds the files that matter.',
+    );
+  });
+
+  it('says how to index less when the index ran out of memory, in a terminal and to an MCP client alike', () => {
+    for (const said of [terminalError(outOfMemory(4096)), cliMessage(outOfMemory(4096), MCP_SERVER)]) {
+      assert.match(said, /The index ran out of memory \(its limit is 4096 MB\): the workspace has too much to index\./);
+      assert.match(said, /List what the index need not hold in a \.groundedignore in the folder/);
+      assert.doesNotMatch(said, /grounded\.index\./);
+    }
+  });
+
+  it('keeps a text whose every sentence names such a setting, and still names the flags of the others', () => {
+    assert.equal(settingFlags('Lower grounded.index.maxFiles.'), 'Lower grounded.index.maxFiles.');
+    assert.equal(settingFlags('Check grounded.model.baseUrl. Or narrow grounded.index.include.'), 'Check --base-url.');
   });
 });
