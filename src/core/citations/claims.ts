@@ -72,9 +72,7 @@ export class ClaimTracker {
   }
 
   /** The waiting markers, with `claim` (the claim before them when it has no words) as one new claim. */
-  private giveWaiting(text: string): ClaimMarker[] {
-    // less the punctuation that joined it to the marker (`, the flux…`)
-    const claim = text.replace(/^[\s,;:\u2013\u2014-]+/, '');
+  private giveWaiting(claim: string): ClaimMarker[] {
     if (HAS_WORDS.test(claim)) {
       this.lastClaim = claim;
       this.claimId++;
@@ -291,8 +289,16 @@ function plainClaim(text: string): string {
     plain += prose(claim.slice(at, code.index)) + code[0];
     at = code.index + code[0].length;
   }
-  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').trim();
+  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').replace(LEFT_OVER, '');
 }
+
+/**
+ * What a claim's start keeps of the split that made it, no part of what it says: white space, the punctuation that
+ * joined it to the marker before (`[1], and …`, `[1]; …`, `[1]: …`, `[1] — …`, CJK `，；：、`) and the brackets or
+ * quotes that the marker's clause closed (`(HR 0.8 [1]) and …`); a straight quote or a hyphen only before white space,
+ * where it closes a quotation or stands for a dash (`"x" is thrown`, `-5 °C` keep theirs). Its end loses white space.
+ */
+const LEFT_OVER = /^(?:[\s,;:)\]\u2013\u2014\u2019\u201d\uff0c\uff1b\uff1a\u3001]|["'-]+(?=\s))+|\s+$/g;
 
 /**
  * What only points at the source before a marker, no part of a claim: an aside opened by a bracket after a space that

@@ -383,6 +383,37 @@ describe('claims', () => {
     );
   });
 
+  it('starts a claim after the punctuation that joined it to the marker before, however the tokens fall', () => {
+    const text =
+      'The car has wheels [1], and the doors open upwards [2]. Flux is 88 [1]; see [2]: restart it. ' +
+      'Risk fell (HR 0.8 [3]) and rose [1] — then it is cold [2], -5 °C at night [3]. ' +
+      'He said "stop [1]" and left [2]. 很冷[1]，然后变热[2]。';
+    const want = [
+      'The car has wheels',
+      'and the doors open upwards',
+      'Flux is 88',
+      'restart it.',
+      'Risk fell (HR 0.8',
+      'and rose',
+      'then it is cold',
+      '-5 °C at night',
+      'He said "stop',
+      'and left',
+      '很冷',
+      '然后变热',
+    ];
+    assert.deepEqual(
+      claims(text).map(c => c.claim),
+      want,
+    );
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(
+        claims(text.slice(0, i), text.slice(i)).map(c => c.claim),
+        want,
+        `split at ${i}`,
+      );
+  });
+
   it('takes the sentence a marker follows when it comes after the full stop', () => {
     assert.equal(claims('The capacitor is in the rear. [2]')[0]?.claim, 'The capacitor is in the rear.');
   });
