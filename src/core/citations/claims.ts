@@ -67,7 +67,7 @@ export class ClaimTracker {
   flush(): ClaimMarker[] {
     const out = this.take(this.scanner.flush());
     if (this.naming !== undefined) out.push(...this.giveWaiting(this.naming));
-    if (this.waiting.length > 0) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
+    if (this.waiting.length > 0) out.push(...this.giveWaiting(this.claimSinceWaiting()));
     return out;
   }
 
@@ -92,14 +92,14 @@ export class ClaimTracker {
         const next = this.naming === undefined ? undefined : /\S/.exec(this.since)?.[0];
         if (next === ',' || next === ':') this.naming = undefined;
         else if (next !== undefined) out.push(...this.giveWaiting(this.naming as string));
-        const claim = this.waiting.length > 0 ? claimAfter(this.since) : undefined;
+        const claim = this.waiting.length > 0 ? claimAfter(this.since, this.tableLine) : undefined;
         if (claim !== undefined) out.push(...this.giveWaiting(claim));
         continue;
       }
       const words = HAS_WORDS.test(this.since.replace(POINTER, ''));
       if (this.waiting.length > 0) {
         // the text since the waiting markers is their claim; with no words, this marker cites it too
-        if (words) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
+        if (words) out.push(...this.giveWaiting(this.claimSinceWaiting()));
       } else {
         const before = words ? claimBefore(this.since, this.tableLine) : '';
         const namesSource =
@@ -107,7 +107,7 @@ export class ClaimTracker {
         if (namesSource || (words ? LEAD_IN.test(before) : opensBlock(this.since, this.claimId))) {
           this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
           if (namesSource) this.naming = before;
-          this.since = '';
+          this.passMarker();
           continue;
         }
         if (words) {
@@ -117,19 +117,32 @@ export class ClaimTracker {
       }
       if (this.waiting.length > 0) {
         this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
-        this.since = '';
+        this.passMarker();
         continue;
       }
-      const newline = this.since.lastIndexOf('\n');
-      const opening = /[^\s>]/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
-      if (newline >= 0 || this.tableLine === undefined)
-        this.tableLine = opening === undefined ? undefined : opening === '|';
-      // a line that opens with a marker is not a table row
-      this.tableLine ??= false;
-      this.since = '';
+      this.passMarker();
       out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
     }
     return out;
+  }
+
+  /** The claim of the waiting markers when their sentence ends with the text so far: its first claim, or all of it. */
+  private claimSinceWaiting(): string {
+    return claimAfter(this.since, this.tableLine) ?? claimBefore(this.since, this.tableLine);
+  }
+
+  /**
+   * Moves past a marker, whether it waits or not: `tableLine` says how the line `since` ended on opens, and `since`
+   * starts again after the marker.
+   */
+  private passMarker(): void {
+    const newline = this.since.lastIndexOf('\n');
+    const opening = /[^\s>]/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
+    if (newline >= 0 || this.tableLine === undefined)
+      this.tableLine = opening === undefined ? undefined : opening === '|';
+    // a line that opens with a marker is not a table row
+    this.tableLine ??= false;
+    this.since = '';
   }
 }
 
@@ -188,13 +201,15 @@ function opensBlock(since: string, claimId: number): boolean {
 }
 
 /**
- * The first claim of `text` (written after a marker that comes before its claim) once a boundary has ended it;
- * undefined while no boundary has.
+ * The first claim of `text` (written after a marker that comes before its claim, so mid-line; `tableLine` says whether
+ * that line opens with a `|`) once a boundary has ended it; undefined while no boundary has.
  */
-export function claimAfter(text: string): string | undefined {
-  const cuts = claimCuts(text, false);
+export function claimAfter(text: string, tableLine = false): string | undefined {
+  const cuts = claimCuts(text, tableLine);
   for (let i = 1; i < cuts.length; i++) {
-    const piece = text.slice(cuts[i - 1], cuts[i]);
+    // a cell's claim ends before the `|` that ends the cell; a sentence's keeps its full stop
+    const cut = cuts[i] as number;
+    const piece = text.slice(cuts[i - 1], text[cut - 1] === '|' ? cut - 1 : cut);
     if (HAS_WORDS.test(piece)) return plainClaim(piece);
   }
   return undefined;
@@ -333,11 +348,12 @@ function prose(text: string): string {
 }
 
 /**
- * Whether the line that starts at `start` opens with a `|` before `at`: a table row, whose `|` divide cells. White
- * space is what `ClaimTracker` skips when it reads a line's opening (and quote markers, which `unquoted` blanked).
+ * Whether the line that starts at `start` opens with a `|` at or before `at`: a table row, whose `|` divide cells (the
+ * first opens the first cell). White space is what `ClaimTracker` skips when it reads a line's opening (and quote
+ * markers, which `unquoted` blanked).
  */
 function opensWithPipe(text: string, start: number, at: number): boolean {
   let i = start;
   while (i < at && WHITE_SPACE.test(text[i] as string)) i++;
-  return i < at && text[i] === '|';
+  return text[i] === '|';
 }

@@ -141,6 +141,26 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('reads the claim after a lead-in in its table cell, and a line after a table row as no row, however the tokens fall', () => {
+    const text =
+      'Flux is 88 [1].\n\n| According to [2], x is y | z [3] | w [4] |\n| In the design doc [1]: u is v | t [2] |\n\n' +
+      'According to [3], a | b is c [4]. More | text [1].';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'Flux is 88', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'x is y', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'z', claimId: 3 },
+      { n: 4, ordinal: 3, claim: 'w', claimId: 4 },
+      { n: 1, ordinal: 4, claim: 'u is v', claimId: 5 },
+      { n: 2, ordinal: 5, claim: 't', claimId: 6 },
+      { n: 3, ordinal: 6, claim: 'a | b is c', claimId: 7 },
+      { n: 4, ordinal: 7, claim: 'a | b is c', claimId: 7 },
+      { n: 1, ordinal: 8, claim: 'More | text', claimId: 8 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
