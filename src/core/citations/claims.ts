@@ -104,7 +104,7 @@ export class ClaimTracker {
         const before = words ? claimBefore(this.since, this.tableLine) : '';
         const namesSource =
           words && SOURCE_LEAD_IN.test(before) && (this.claimId === 0 || opensSentence(this.since, this.tableLine));
-        if (namesSource || (words ? LEAD_IN.test(before) : opensBlock(this.since, this.claimId))) {
+        if (namesSource || (words && LEAD_IN.test(before)) || opensBlock(this.since, this.claimId, words)) {
           this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
           if (namesSource) this.naming = before;
           this.passMarker();
@@ -192,12 +192,18 @@ function opensSentence(since: string, tableLine: boolean | undefined): boolean {
 }
 
 /**
- * Whether a marker after `since`, which holds no words, opens a block (a line of its own after a blank line, a list
- * item, a heading; or the answer's start, before any claim, `claimId` 0): its claim comes after it. Otherwise (`… cold.
- * [2]`) it cites the sentence before it.
+ * A marker at the end of the text opens a block: it is the first word of a line after a blank line, or of a list item
+ * or heading (what stands before it on its line, such as `**`, holds no letter or digit).
  */
-function opensBlock(since: string, claimId: number): boolean {
-  return claimId === 0 || /\n[ \t\r>]*\n|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+$/.test(since);
+const OPENS_BLOCK = /\n[ \t\r>]*\n[^\n\p{L}\p{N}]*$|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+[^\n\p{L}\p{N}]*$/u;
+
+/**
+ * Whether a marker after `since` opens a block (a paragraph or list item that starts with it, whatever the text before
+ * it says; or the answer's start, before any claim, `claimId` 0, when `since` holds no words): its claim comes after it.
+ * Otherwise (`… cold. [2]`) it cites the sentence before it.
+ */
+function opensBlock(since: string, claimId: number, words: boolean): boolean {
+  return (claimId === 0 && !words) || OPENS_BLOCK.test(since);
 }
 
 /**

@@ -121,6 +121,21 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('gives a list item or paragraph that opens with a marker its own words after uncited text, however the tokens fall', () => {
+    const text =
+      'Flux [1] is 88.\n\n- [2] Logs rotate daily.\n1. **[3]** Doors open.\n\nThe car [1] is red.\n\n[2] Wheels turn.';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'Flux', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'Logs rotate daily.', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'Doors open.', claimId: 3 },
+      { n: 1, ordinal: 3, claim: 'The car', claimId: 4 },
+      { n: 2, ordinal: 4, claim: 'Wheels turn.', claimId: 5 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('gives a marker after words that name its source, then a comma or colon, the rest of its sentence, however the tokens fall', () => {
     const text =
       'According to the README [1], flux is 88. As the configuration guide explains [2], logs rotate daily.\n\n' +
