@@ -210,7 +210,8 @@ function opensBlock(since: string, claimId: number, words: boolean): boolean {
  * The first claim of `text` (written after a marker that comes before its claim, so mid-line; `tableLine` says whether
  * that line opens with a `|`) once a boundary has ended it; undefined while no boundary has.
  */
-export function claimAfter(text: string, tableLine = false): string | undefined {
+export function claimAfter(quoted: string, tableLine = false): string | undefined {
+  const text = unquoted(quoted, false);
   const cuts = claimCuts(text, tableLine);
   for (let i = 1; i < cuts.length; i++) {
     // a cell's claim ends before the `|` that ends the cell; a sentence's keeps its full stop

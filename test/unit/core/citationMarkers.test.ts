@@ -176,6 +176,21 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('reads the claim after a lead-in in a block quote without its quote markers, however the tokens fall', () => {
+    const text = '> According to [1], values above 88 are\n> clamped. Doors [2] open.\n>\n> - [3] Logs\n>   rotate.';
+    const want = ['values above 88 are clamped.', 'Doors', 'Logs rotate.'];
+    assert.deepEqual(
+      claims(text).map(c => c.claim),
+      want,
+    );
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(
+        claims(text.slice(0, i), text.slice(i)).map(c => c.claim),
+        want,
+        `split at ${i}`,
+      );
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
