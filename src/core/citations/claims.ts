@@ -97,31 +97,25 @@ export class ClaimTracker {
         continue;
       }
       const words = HAS_WORDS.test(this.since.replace(POINTER, ''));
+      // whether this marker waits for the words after it: with the markers already waiting when none came since them
+      let waits = this.waiting.length > 0 && !words;
       if (this.waiting.length > 0) {
-        // the text since the waiting markers is their claim; with no words, this marker cites it too
+        // the text since the waiting markers is their claim, which this marker cites too
         if (words) out.push(...this.giveWaiting(this.claimSinceWaiting()));
       } else {
         const before = words ? claimBefore(this.since, this.tableLine) : '';
         const namesSource =
           words && SOURCE_LEAD_IN.test(before) && (this.claimId === 0 || opensSentence(this.since, this.tableLine));
-        if (namesSource || (words && LEAD_IN.test(before)) || opensBlock(this.since, this.claimId, words)) {
-          this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
-          if (namesSource) this.naming = before;
-          this.passMarker();
-          continue;
-        }
-        if (words) {
+        waits = namesSource || (words && LEAD_IN.test(before)) || opensBlock(this.since, this.claimId, words);
+        if (namesSource) this.naming = before;
+        else if (words && !waits) {
           this.lastClaim = before;
           this.claimId++;
         }
       }
-      if (this.waiting.length > 0) {
-        this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
-        this.passMarker();
-        continue;
-      }
       this.passMarker();
-      out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
+      if (waits) this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
+      else out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
     }
     return out;
   }
