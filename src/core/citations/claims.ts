@@ -67,14 +67,12 @@ export class ClaimTracker {
   flush(): ClaimMarker[] {
     const out = this.take(this.scanner.flush());
     if (this.naming !== undefined) out.push(...this.giveWaiting(this.naming));
-    if (this.waiting.length > 0) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
+    if (this.waiting.length > 0) out.push(...this.giveWaiting(this.claimSinceWaiting()));
     return out;
   }
 
   /** The waiting markers, with `claim` (the claim before them when it has no words) as one new claim. */
-  private giveWaiting(text: string): ClaimMarker[] {
-    // less the punctuation that joined it to the marker (`, the flux…`)
-    const claim = text.replace(/^[\s,;:\u2013\u2014-]+/, '');
+  private giveWaiting(claim: string): ClaimMarker[] {
     if (HAS_WORDS.test(claim)) {
       this.lastClaim = claim;
       this.claimId++;
@@ -94,44 +92,51 @@ export class ClaimTracker {
         const next = this.naming === undefined ? undefined : /\S/.exec(this.since)?.[0];
         if (next === ',' || next === ':') this.naming = undefined;
         else if (next !== undefined) out.push(...this.giveWaiting(this.naming as string));
-        const claim = this.waiting.length > 0 ? claimAfter(this.since) : undefined;
+        const claim = this.waiting.length > 0 ? claimAfter(this.since, this.tableLine) : undefined;
         if (claim !== undefined) out.push(...this.giveWaiting(claim));
         continue;
       }
       const words = HAS_WORDS.test(this.since.replace(POINTER, ''));
+      // whether this marker waits for the words after it: with the markers already waiting when none came since them
+      let waits = this.waiting.length > 0 && !words;
       if (this.waiting.length > 0) {
-        // the text since the waiting markers is their claim; with no words, this marker cites it too
-        if (words) out.push(...this.giveWaiting(claimAfter(this.since) ?? claimBefore(this.since)));
+        // the text since the waiting markers is their claim, which this marker cites too
+        if (words) out.push(...this.giveWaiting(this.claimSinceWaiting()));
       } else {
         const before = words ? claimBefore(this.since, this.tableLine) : '';
         const namesSource =
           words && SOURCE_LEAD_IN.test(before) && (this.claimId === 0 || opensSentence(this.since, this.tableLine));
-        if (namesSource || (words ? LEAD_IN.test(before) : opensBlock(this.since, this.claimId))) {
-          this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
-          if (namesSource) this.naming = before;
-          this.since = '';
-          continue;
-        }
-        if (words) {
+        waits = namesSource || (words && LEAD_IN.test(before)) || opensBlock(this.since, this.claimId, words);
+        if (namesSource) this.naming = before;
+        else if (words && !waits) {
           this.lastClaim = before;
           this.claimId++;
         }
       }
-      if (this.waiting.length > 0) {
-        this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
-        this.since = '';
-        continue;
-      }
-      const newline = this.since.lastIndexOf('\n');
-      const opening = /[^\s>]/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
-      if (newline >= 0 || this.tableLine === undefined)
-        this.tableLine = opening === undefined ? undefined : opening === '|';
-      // a line that opens with a marker is not a table row
-      this.tableLine ??= false;
-      this.since = '';
-      out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
+      this.passMarker();
+      if (waits) this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
+      else out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
     }
     return out;
+  }
+
+  /** The claim of the waiting markers when their sentence ends with the text so far: its first claim, or all of it. */
+  private claimSinceWaiting(): string {
+    return claimAfter(this.since, this.tableLine) ?? claimBefore(this.since, this.tableLine);
+  }
+
+  /**
+   * Moves past a marker, whether it waits or not: `tableLine` says how the line `since` ended on opens, and `since`
+   * starts again after the marker.
+   */
+  private passMarker(): void {
+    const newline = this.since.lastIndexOf('\n');
+    const opening = /[^\s>]/.exec(newline < 0 ? this.since : this.since.slice(newline + 1))?.[0];
+    if (newline >= 0 || this.tableLine === undefined)
+      this.tableLine = opening === undefined ? undefined : opening === '|';
+    // a line that opens with a marker is not a table row
+    this.tableLine ??= false;
+    this.since = '';
   }
 }
 
@@ -181,22 +186,31 @@ function opensSentence(since: string, tableLine: boolean | undefined): boolean {
 }
 
 /**
- * Whether a marker after `since`, which holds no words, opens a block (a line of its own after a blank line, a list
- * item, a heading; or the answer's start, before any claim, `claimId` 0): its claim comes after it. Otherwise (`… cold.
- * [2]`) it cites the sentence before it.
+ * A marker at the end of the text opens a block: it is the first word of a line after a blank line, or of a list item
+ * or heading (what stands before it on its line, such as `**`, holds no letter or digit).
  */
-function opensBlock(since: string, claimId: number): boolean {
-  return claimId === 0 || /\n[ \t\r>]*\n|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+$/.test(since);
+const OPENS_BLOCK = /\n[ \t\r>]*\n[^\n\p{L}\p{N}]*$|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+[^\n\p{L}\p{N}]*$/u;
+
+/**
+ * Whether a marker after `since` opens a block (a paragraph or list item that starts with it, whatever the text before
+ * it says; or the answer's start, before any claim, `claimId` 0, when `since` holds no words): its claim comes after it.
+ * Otherwise (`… cold. [2]`) it cites the sentence before it.
+ */
+function opensBlock(since: string, claimId: number, words: boolean): boolean {
+  return (claimId === 0 && !words) || OPENS_BLOCK.test(since);
 }
 
 /**
- * The first claim of `text` (written after a marker that comes before its claim) once a boundary has ended it;
- * undefined while no boundary has.
+ * The first claim of `text` (written after a marker that comes before its claim, so mid-line; `tableLine` says whether
+ * that line opens with a `|`) once a boundary has ended it; undefined while no boundary has.
  */
-export function claimAfter(text: string): string | undefined {
-  const cuts = claimCuts(text, false);
+export function claimAfter(quoted: string, tableLine = false): string | undefined {
+  const text = unquoted(quoted, false);
+  const cuts = claimCuts(text, tableLine);
   for (let i = 1; i < cuts.length; i++) {
-    const piece = text.slice(cuts[i - 1], cuts[i]);
+    // a cell's claim ends before the `|` that ends the cell; a sentence's keeps its full stop
+    const cut = cuts[i] as number;
+    const piece = text.slice(cuts[i - 1], text[cut - 1] === '|' ? cut - 1 : cut);
     if (HAS_WORDS.test(piece)) return plainClaim(piece);
   }
   return undefined;
@@ -291,8 +305,16 @@ function plainClaim(text: string): string {
     plain += prose(claim.slice(at, code.index)) + code[0];
     at = code.index + code[0].length;
   }
-  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').trim();
+  return (plain + prose(claim.slice(at))).replace(/\s+/g, ' ').replace(LEFT_OVER, '');
 }
+
+/**
+ * What a claim's start keeps of the split that made it, no part of what it says: white space, the punctuation that
+ * joined it to the marker before (`[1], and …`, `[1]; …`, `[1]: …`, `[1] — …`, CJK `，；：、`) and the brackets or
+ * quotes that the marker's clause closed (`(HR 0.8 [1]) and …`); a straight quote or a hyphen only before white space,
+ * where it closes a quotation or stands for a dash (`"x" is thrown`, `-5 °C` keep theirs). Its end loses white space.
+ */
+const LEFT_OVER = /^(?:[\s,;:)\]\u2013\u2014\u2019\u201d\uff0c\uff1b\uff1a\u3001]|["'-]+(?=\s))+|\s+$/g;
 
 /**
  * What only points at the source before a marker, no part of a claim: an aside opened by a bracket after a space that
@@ -327,11 +349,12 @@ function prose(text: string): string {
 }
 
 /**
- * Whether the line that starts at `start` opens with a `|` before `at`: a table row, whose `|` divide cells. White
- * space is what `ClaimTracker` skips when it reads a line's opening (and quote markers, which `unquoted` blanked).
+ * Whether the line that starts at `start` opens with a `|` at or before `at`: a table row, whose `|` divide cells (the
+ * first opens the first cell). White space is what `ClaimTracker` skips when it reads a line's opening (and quote
+ * markers, which `unquoted` blanked).
  */
 function opensWithPipe(text: string, start: number, at: number): boolean {
   let i = start;
   while (i < at && WHITE_SPACE.test(text[i] as string)) i++;
-  return i < at && text[i] === '|';
+  return text[i] === '|';
 }

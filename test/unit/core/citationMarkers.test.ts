@@ -121,6 +121,21 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('gives a list item or paragraph that opens with a marker its own words after uncited text, however the tokens fall', () => {
+    const text =
+      'Flux [1] is 88.\n\n- [2] Logs rotate daily.\n1. **[3]** Doors open.\n\nThe car [1] is red.\n\n[2] Wheels turn.';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'Flux', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'Logs rotate daily.', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'Doors open.', claimId: 3 },
+      { n: 1, ordinal: 3, claim: 'The car', claimId: 4 },
+      { n: 2, ordinal: 4, claim: 'Wheels turn.', claimId: 5 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('gives a marker after words that name its source, then a comma or colon, the rest of its sentence, however the tokens fall', () => {
     const text =
       'According to the README [1], flux is 88. As the configuration guide explains [2], logs rotate daily.\n\n' +
@@ -139,6 +154,41 @@ describe('citation markers', () => {
     assert.deepEqual(claims(text), want);
     for (let i = 1; i < text.length; i++)
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
+  it('reads the claim after a lead-in in its table cell, and a line after a table row as no row, however the tokens fall', () => {
+    const text =
+      'Flux is 88 [1].\n\n| According to [2], x is y | z [3] | w [4] |\n| In the design doc [1]: u is v | t [2] |\n\n' +
+      'According to [3], a | b is c [4]. More | text [1].';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'Flux is 88', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'x is y', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'z', claimId: 3 },
+      { n: 4, ordinal: 3, claim: 'w', claimId: 4 },
+      { n: 1, ordinal: 4, claim: 'u is v', claimId: 5 },
+      { n: 2, ordinal: 5, claim: 't', claimId: 6 },
+      { n: 3, ordinal: 6, claim: 'a | b is c', claimId: 7 },
+      { n: 4, ordinal: 7, claim: 'a | b is c', claimId: 7 },
+      { n: 1, ordinal: 8, claim: 'More | text', claimId: 8 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
+  it('reads the claim after a lead-in in a block quote without its quote markers, however the tokens fall', () => {
+    const text = '> According to [1], values above 88 are\n> clamped. Doors [2] open.\n>\n> - [3] Logs\n>   rotate.';
+    const want = ['values above 88 are clamped.', 'Doors', 'Logs rotate.'];
+    assert.deepEqual(
+      claims(text).map(c => c.claim),
+      want,
+    );
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(
+        claims(text.slice(0, i), text.slice(i)).map(c => c.claim),
+        want,
+        `split at ${i}`,
+      );
   });
 
   it('leaves brackets that are not citations alone', () => {
@@ -381,6 +431,37 @@ describe('claims', () => {
         [2, 'and doors', 4],
       ],
     );
+  });
+
+  it('starts a claim after the punctuation that joined it to the marker before, however the tokens fall', () => {
+    const text =
+      'The car has wheels [1], and the doors open upwards [2]. Flux is 88 [1]; see [2]: restart it. ' +
+      'Risk fell (HR 0.8 [3]) and rose [1] — then it is cold [2], -5 °C at night [3]. ' +
+      'He said "stop [1]" and left [2]. 很冷[1]，然后变热[2]。';
+    const want = [
+      'The car has wheels',
+      'and the doors open upwards',
+      'Flux is 88',
+      'restart it.',
+      'Risk fell (HR 0.8',
+      'and rose',
+      'then it is cold',
+      '-5 °C at night',
+      'He said "stop',
+      'and left',
+      '很冷',
+      '然后变热',
+    ];
+    assert.deepEqual(
+      claims(text).map(c => c.claim),
+      want,
+    );
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(
+        claims(text.slice(0, i), text.slice(i)).map(c => c.claim),
+        want,
+        `split at ${i}`,
+      );
   });
 
   it('takes the sentence a marker follows when it comes after the full stop', () => {
