@@ -187,9 +187,11 @@ function opensSentence(since: string, tableLine: boolean | undefined): boolean {
 
 /**
  * A marker at the end of the text opens a block: it is the first word of a line after a blank line, or of a list item
- * or heading (what stands before it on its line, such as `**`, holds no letter or digit).
+ * or heading (what stands before it on its line, such as `**`, holds no letter or digit), or a table row's first cell
+ * (`| [3] | Doors open |`: its claim is the cells after it).
  */
-const OPENS_BLOCK = /\n[ \t\r>]*\n[^\n\p{L}\p{N}]*$|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+[^\n\p{L}\p{N}]*$/u;
+const OPENS_BLOCK =
+  /\n[ \t\r>]*\n[^\n\p{L}\p{N}]*$|\n[ \t>]*(?:[-*+]|\d{1,3}[.)]|#{1,6})[ \t]+[^\n\p{L}\p{N}]*$|\n[ \t>]*\|[ \t]*$/u;
 
 /**
  * Whether a marker after `since` opens a block (a paragraph or list item that starts with it, whatever the text before
@@ -206,11 +208,10 @@ function opensBlock(since: string, claimId: number, words: boolean): boolean {
  */
 export function claimAfter(quoted: string, tableLine = false): string | undefined {
   const text = unquoted(quoted, false);
-  const cuts = claimCuts(text, tableLine);
+  const ends: number[] = [];
+  const cuts = claimCuts(text, tableLine, ends);
   for (let i = 1; i < cuts.length; i++) {
-    // a cell's claim ends before the `|` that ends the cell; a sentence's keeps its full stop
-    const cut = cuts[i] as number;
-    const piece = text.slice(cuts[i - 1], text[cut - 1] === '|' ? cut - 1 : cut);
+    const piece = text.slice(cuts[i - 1], ends[i]);
     if (HAS_WORDS.test(piece)) return plainClaim(piece);
   }
   return undefined;
@@ -233,9 +234,14 @@ export function claimBefore(quoted: string, tableLine?: boolean): string {
   return '';
 }
 
-/** Where the claims of `text` (its block quote markers blanked) start: 0 and the end of each boundary. */
-function claimCuts(text: string, tableLine: boolean | undefined): number[] {
+/**
+ * Where the claims of `text` (its block quote markers blanked) start: 0 and the end of each boundary. `ends` is given
+ * where the claim before each of them ends: a sentence keeps its full stop, and a claim that a line's boundary ends (a
+ * list item's bullet, a heading, a cell's `|`) ends before it.
+ */
+function claimCuts(text: string, tableLine: boolean | undefined, ends: number[] = []): number[] {
   const cuts = [0];
+  ends.push(0);
   // boundaries are looked for with inline code blanked out, at the same offsets
   const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
   // the last newline before the current match and the first after it, walked forward with the matches: linear in the
@@ -255,6 +261,7 @@ function claimCuts(text: string, tableLine: boolean | undefined): number[] {
       if (!table) continue;
     } else if (endsInAbbreviation(masked, at)) continue;
     cuts.push(at + m[0].length);
+    ends.push(/^[.!?\u3002\uff01\uff1f]/.test(m[0]) ? at + m[0].length : at);
   }
   return cuts;
 }

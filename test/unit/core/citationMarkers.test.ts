@@ -191,6 +191,19 @@ describe('citation markers', () => {
       );
   });
 
+  it('gives a marker that opens a list item or a table row the words after it, though the paragraph before has none', () => {
+    const text =
+      'The steps:\n\n- [2] Logs rotate daily\n- [1] Flux is 88\n\n| Source | Fact |\n| --- | --- |\n| [3] | Doors open |\n';
+    const want = [
+      { n: 2, ordinal: 0, claim: 'Logs rotate daily', claimId: 1 },
+      { n: 1, ordinal: 1, claim: 'Flux is 88', claimId: 2 },
+      { n: 3, ordinal: 2, claim: 'Doors open', claimId: 3 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('leaves brackets that are not citations alone', () => {
     assert.equal(scanAll('a [link](u) and arr[i] and [ ').replaceAll('|', ''), 'a [link](u) and arr[i] and [ ');
   });
