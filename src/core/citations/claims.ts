@@ -59,6 +59,11 @@ export class ClaimTracker {
    * only if a `,` or `:` follows them; otherwise these words are their claim. Undefined once that is known.
    */
   private naming: string | undefined;
+  /**
+   * Where in `since` the waiting markers' claim ended, once they were given it: a marker with no words after it
+   * cites that claim too (`According to [1], x is y. [2]`).
+   */
+  private claimEnd = 0;
 
   push(text: string): ClaimMarker[] {
     return this.take(this.scanner.push(text));
@@ -92,11 +97,14 @@ export class ClaimTracker {
         const next = this.naming === undefined ? undefined : /\S/.exec(this.since)?.[0];
         if (next === ',' || next === ':') this.naming = undefined;
         else if (next !== undefined) out.push(...this.giveWaiting(this.naming as string));
-        const claim = this.waiting.length > 0 ? claimAfter(this.since, this.tableLine) : undefined;
-        if (claim !== undefined) out.push(...this.giveWaiting(claim));
+        const claim = this.waiting.length > 0 ? firstClaim(this.since, this.tableLine) : undefined;
+        if (claim !== undefined) {
+          out.push(...this.giveWaiting(claim.claim));
+          this.claimEnd = claim.end;
+        }
         continue;
       }
-      const words = HAS_WORDS.test(this.since.replace(POINTER, ''));
+      const words = HAS_WORDS.test(this.since.slice(this.claimEnd).replace(POINTER, ''));
       // whether this marker waits for the words after it: with the markers already waiting when none came since them
       let waits = this.waiting.length > 0 && !words;
       if (this.waiting.length > 0) {
@@ -137,6 +145,7 @@ export class ClaimTracker {
     // a line that opens with a marker is not a table row
     this.tableLine ??= false;
     this.since = '';
+    this.claimEnd = 0;
   }
 }
 
@@ -207,12 +216,18 @@ function opensBlock(since: string, claimId: number, words: boolean): boolean {
  * that line opens with a `|`) once a boundary has ended it; undefined while no boundary has.
  */
 export function claimAfter(quoted: string, tableLine = false): string | undefined {
+  return firstClaim(quoted, tableLine)?.claim;
+}
+
+/** `claimAfter`, with where in `quoted` the claim ends. */
+function firstClaim(quoted: string, tableLine = false): { claim: string; end: number } | undefined {
   const text = unquoted(quoted, false);
   const ends: number[] = [];
   const cuts = claimCuts(text, tableLine, ends);
   for (let i = 1; i < cuts.length; i++) {
-    const piece = text.slice(cuts[i - 1], ends[i]);
-    if (HAS_WORDS.test(piece)) return plainClaim(piece);
+    const end = ends[i] as number;
+    const piece = text.slice(cuts[i - 1], end);
+    if (HAS_WORDS.test(piece)) return { claim: plainClaim(piece), end };
   }
   return undefined;
 }

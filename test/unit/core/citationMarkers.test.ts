@@ -121,6 +121,21 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('gives a marker with no words after the claim of the markers before it that claim, co-cited, however the tokens fall', () => {
+    const text = 'According to [1], flux is 88. [2] Logs rotate [3].\n\n- [1] Doors open. [2]\n- [3] Cold.';
+    const want = [
+      { n: 1, ordinal: 0, claim: 'flux is 88.', claimId: 1 },
+      { n: 2, ordinal: 1, claim: 'flux is 88.', claimId: 1 },
+      { n: 3, ordinal: 2, claim: 'Logs rotate', claimId: 2 },
+      { n: 1, ordinal: 3, claim: 'Doors open.', claimId: 3 },
+      { n: 2, ordinal: 4, claim: 'Doors open.', claimId: 3 },
+      { n: 3, ordinal: 5, claim: 'Cold.', claimId: 4 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+  });
+
   it('gives a list item or paragraph that opens with a marker its own words after uncited text, however the tokens fall', () => {
     const text =
       'Flux [1] is 88.\n\n- [2] Logs rotate daily.\n1. **[3]** Doors open.\n\nThe car [1] is red.\n\n[2] Wheels turn.';
