@@ -60,6 +60,12 @@ export class ClaimTracker {
    */
   private naming: string | undefined;
   /**
+   * The claim before the lead-in of the waiting markers (`Flux is 88.` before `See [2]`): theirs when their lead-in's
+   * sentence ends with no words after them (`See [2].`, `Source: [1].`), as a marker after a sentence's full stop cites
+   * that sentence. Undefined unless they wait on a lead-in.
+   */
+  private pointsBack: string | undefined;
+  /**
    * Where in `since` the waiting markers' claim ended, once they were given it: a marker with no words after it
    * cites that claim too (`According to [1], x is y. [2]`).
    */
@@ -72,7 +78,7 @@ export class ClaimTracker {
   flush(): ClaimMarker[] {
     const out = this.take(this.scanner.flush());
     if (this.naming !== undefined) out.push(...this.giveWaiting(this.naming));
-    if (this.waiting.length > 0) out.push(...this.giveWaiting(this.claimSinceWaiting()));
+    if (this.waiting.length > 0) out.push(...this.giveWaiting(this.claimSinceWaiting(true)?.claim ?? ''));
     return out;
   }
 
@@ -85,6 +91,7 @@ export class ClaimTracker {
     const out = this.waiting.map(m => ({ ...m, claim: this.lastClaim, claimId: this.claimId }));
     this.waiting = [];
     this.naming = undefined;
+    this.pointsBack = undefined;
     return out;
   }
 
@@ -97,7 +104,7 @@ export class ClaimTracker {
         const next = this.naming === undefined ? undefined : /\S/.exec(this.since)?.[0];
         if (next === ',' || next === ':') this.naming = undefined;
         else if (next !== undefined) out.push(...this.giveWaiting(this.naming as string));
-        const claim = this.waiting.length > 0 ? firstClaim(this.since, this.tableLine) : undefined;
+        const claim = this.waiting.length > 0 ? this.claimSinceWaiting(false) : undefined;
         if (claim !== undefined) {
           out.push(...this.giveWaiting(claim.claim));
           this.claimEnd = claim.end;
@@ -109,13 +116,18 @@ export class ClaimTracker {
       let waits = this.waiting.length > 0 && !words;
       if (this.waiting.length > 0) {
         // the text since the waiting markers is their claim, which this marker cites too
-        if (words) out.push(...this.giveWaiting(this.claimSinceWaiting()));
+        if (words) out.push(...this.giveWaiting(this.claimSinceWaiting(true)?.claim ?? ''));
       } else {
         const before = words ? claimBefore(this.since, this.tableLine) : '';
+        const leadIn = words && LEAD_IN.test(before);
         const namesSource =
-          words && SOURCE_LEAD_IN.test(before) && (this.claimId === 0 || opensSentence(this.since, this.tableLine));
-        waits = namesSource || (words && LEAD_IN.test(before)) || opensBlock(this.since, this.claimId, words);
+          words &&
+          !leadIn &&
+          SOURCE_LEAD_IN.test(before) &&
+          (this.claimId === 0 || opensSentence(this.since, this.tableLine));
+        waits = namesSource || leadIn || opensBlock(this.since, this.claimId, words);
         if (namesSource) this.naming = before;
+        else if (leadIn) this.pointsBack = claimBefore(this.since, this.tableLine, 1);
         else if (words && !waits) {
           this.lastClaim = before;
           this.claimId++;
@@ -128,9 +140,17 @@ export class ClaimTracker {
     return out;
   }
 
-  /** The claim of the waiting markers when their sentence ends with the text so far: its first claim, or all of it. */
-  private claimSinceWaiting(): string {
-    return claimAfter(this.since, this.tableLine) ?? claimBefore(this.since, this.tableLine);
+  /**
+   * The claim of the waiting markers and where it ends in `since`: the first claim of `since` once a boundary has
+   * ended it, or, when `ends` (the sentence ends with the text so far), all of it; the claim before their lead-in when
+   * their sentence ended with no words after them. Undefined while it goes on.
+   */
+  private claimSinceWaiting(ends: boolean): { claim: string; end: number } | undefined {
+    const after = firstClaim(this.since, this.tableLine, this.pointsBack !== undefined);
+    if (after !== undefined) return { claim: after.claim ?? (this.pointsBack as string), end: after.end };
+    if (!ends) return undefined;
+    const claim = claimBefore(this.since, this.tableLine);
+    return { claim: HAS_WORDS.test(claim) ? claim : (this.pointsBack ?? claim), end: this.since.length };
   }
 
   /**
@@ -216,11 +236,18 @@ function opensBlock(since: string, claimId: number, words: boolean): boolean {
  * that line opens with a `|`) once a boundary has ended it; undefined while no boundary has.
  */
 export function claimAfter(quoted: string, tableLine = false): string | undefined {
-  return firstClaim(quoted, tableLine)?.claim;
+  return firstClaim(quoted, tableLine, false)?.claim;
 }
 
-/** `claimAfter`, with where in `quoted` the claim ends. */
-function firstClaim(quoted: string, tableLine = false): { claim: string; end: number } | undefined {
+/**
+ * `claimAfter`, with where in `quoted` the claim ends. `orNone`: a claim that a boundary ends with no words in it
+ * ends the search, without a claim.
+ */
+function firstClaim(
+  quoted: string,
+  tableLine = false,
+  orNone: boolean,
+): { claim: string | undefined; end: number } | undefined {
   const text = unquoted(quoted, false);
   const ends: number[] = [];
   const cuts = claimCuts(text, tableLine, ends);
@@ -228,23 +255,25 @@ function firstClaim(quoted: string, tableLine = false): { claim: string; end: nu
     const end = ends[i] as number;
     const piece = text.slice(cuts[i - 1], end);
     if (HAS_WORDS.test(piece)) return { claim: plainClaim(piece), end };
+    if (orNone) return { claim: undefined, end };
   }
   return undefined;
 }
 
 /**
- * The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty.
+ * The claim at the end of `text`: its last clause after a boundary, or the one before when the last is empty; with
+ * `skip`, the one before that many claims (the claim before a lead-in).
  * `tableLine` says whether the line that `text` continues (when it starts mid-line, after an earlier marker) opens
  * with a `|`; undefined when `text` starts a line.
  */
-export function claimBefore(quoted: string, tableLine?: boolean): string {
+export function claimBefore(quoted: string, tableLine?: boolean, skip = 0): string {
   const text = unquoted(quoted, tableLine === undefined);
   const cuts = claimCuts(text, tableLine);
   for (let i = cuts.length - 1; i >= 0; i--) {
     const piece = text.slice(cuts[i], i + 1 < cuts.length ? cuts[i + 1] : undefined);
     // the piece the marker ends may open an aside that only points at the source: the claim is before it
     const words = i === cuts.length - 1 ? piece.replace(POINTER, '') : piece;
-    if (HAS_WORDS.test(words)) return plainClaim(words);
+    if (HAS_WORDS.test(words) && skip-- === 0) return plainClaim(words);
   }
   return '';
 }

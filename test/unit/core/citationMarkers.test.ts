@@ -136,6 +136,30 @@ describe('citation markers', () => {
       assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
   });
 
+  it('gives a lead-in marker whose sentence ends right after it the claim before it, however the tokens fall', () => {
+    const text =
+      'Flux is 88. See [2]. More text [3].\n\nLogs rotate daily. Source: [1]. Doors open [2]. See also [3].\n\n' +
+      'Cold. See [1] [2]. Warm. See [3]: it is warm.';
+    const want = [
+      { n: 2, ordinal: 0, claim: 'Flux is 88.', claimId: 1 },
+      { n: 3, ordinal: 1, claim: 'More text', claimId: 2 },
+      { n: 1, ordinal: 2, claim: 'Logs rotate daily.', claimId: 3 },
+      { n: 2, ordinal: 3, claim: 'Doors open', claimId: 4 },
+      { n: 3, ordinal: 4, claim: 'Doors open', claimId: 4 },
+      { n: 1, ordinal: 5, claim: 'Cold.', claimId: 5 },
+      { n: 2, ordinal: 6, claim: 'Cold.', claimId: 5 },
+      { n: 3, ordinal: 7, claim: 'it is warm.', claimId: 6 },
+    ];
+    assert.deepEqual(claims(text), want);
+    for (let i = 1; i < text.length; i++)
+      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    // the answer's end ends the sentence too
+    assert.deepEqual(
+      claims('Flux is 88. See [2]').map(c => [c.n, c.claim, c.claimId]),
+      [[2, 'Flux is 88.', 1]],
+    );
+  });
+
   it('gives a list item or paragraph that opens with a marker its own words after uncited text, however the tokens fall', () => {
     const text =
       'Flux [1] is 88.\n\n- [2] Logs rotate daily.\n1. **[3]** Doors open.\n\nThe car [1] is red.\n\n[2] Wheels turn.';
