@@ -231,8 +231,10 @@ export class PgvectorRetriever implements Retriever {
       `SELECT ${columns}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
       [vectorLiteral(vector), limit],
     );
+    // a row without a vector has no score, and one whose vector is all zeros has no direction: its cosine is NaN, which
+    // PostgreSQL sorts after every number, so leaving such rows out here loses no row that has a score
     return this.passages(
-      rows.filter(r => r.score !== null),
+      rows.filter(r => r.score !== null && !Number.isNaN(Number(r.score))),
       refused,
     );
   }

@@ -51,14 +51,26 @@ function characterTokens(codePoint: number): number {
 
 /** A run of one white space character, or of CRLF pairs. */
 const WHITE_SPACE_GROUPS = /(?:\r\n)+|([\t-\r ])\1*/g;
+/** Text that starts with a letter, or with a number: see `whiteSpaceTokens`. */
+const LETTER_START = /^\p{L}/u;
+const NUMBER_START = /^\p{N}/u;
 
 /**
- * Tokens a run of white space takes at most: per run of one character, a token for up to 16 spaces or tabs, 8 line
- * feeds or 4 CRLF pairs; every CR, vertical tab or form feed alone. A long run of one character merges into few
- * tokens, and mixed white space (` \n \n`, blank lines holding spaces) into a token for every character or two; the
- * indentation that ends a run after its line break is counted with the next word, as a lone space is.
+ * Tokens a run of white space takes at most, `next` being the text after it: per run of one character, a token for up
+ * to 16 spaces or tabs, 8 line feeds or 4 CRLF pairs; every CR, vertical tab or form feed alone. A long run of one
+ * character merges into few tokens, and mixed white space (` \n \n`, blank lines holding spaces) into a token for
+ * every character or two. As in the tokenizers' splitting, a space or tab that ends the run joins a word after it, and
+ * a space joins punctuation after it too: so a lone space is counted with the next piece, and so is the indentation
+ * that ends a run after its line break. A space before a number (`x = 1`, `| 12 |`), or a tab before punctuation, is
+ * a token of its own; at the end of the text the run is counted whole.
  */
-function whiteSpaceTokens(run: string): number {
+function whiteSpaceTokens(run: string, next: string): number {
+  const end = run[run.length - 1];
+  const joinsNext =
+    (end === ' ' && next !== '' && !NUMBER_START.test(next)) || (end === '\t' && LETTER_START.test(next));
+  if (!joinsNext && (end === ' ' || end === '\t') && next !== '')
+    return run.length === 1 ? 1 : whiteSpaceTokens(run.slice(0, -1), '') + 1;
+  if (joinsNext && run.length === 1) return 0;
   let tokens = 0;
   let last = 0;
   for (const [group] of run.matchAll(WHITE_SPACE_GROUPS)) {
@@ -69,7 +81,7 @@ function whiteSpaceTokens(run: string): number {
     else last = group.length;
     tokens += last;
   }
-  const indentation = /[^ \t][ \t]{1,16}$/.test(run);
+  const indentation = joinsNext && /[^ \t][ \t]{1,16}$/.test(run);
   return indentation ? tokens - last : tokens;
 }
 
@@ -81,7 +93,8 @@ function whiteSpaceTokens(run: string): number {
  */
 export function estimateTokens(text: string): number {
   let tokens = 0;
-  for (const [piece] of text.matchAll(PIECES)) {
+  for (const match of text.matchAll(PIECES)) {
+    const piece = match[0];
     const c = piece.charCodeAt(0);
     if (c >= 0x61 && c <= 0x7a) tokens += Math.ceil(piece.length / 5);
     else if (c >= 0x41 && c <= 0x5a)
@@ -89,10 +102,10 @@ export function estimateTokens(text: string): number {
       tokens +=
         piece.length > 1 && /[a-z]/.test(piece[1] ?? '') ? Math.ceil(piece.length / 5) : Math.ceil(piece.length / 1.5);
     else if (c >= 0x30 && c <= 0x39) tokens += Math.ceil(piece.length / 3);
-    else if (c === 0x20 && piece.length === 1)
-      continue; // a lone space joins the next word's token
-    else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) tokens += whiteSpaceTokens(piece);
-    else if (c < 0x80) tokens += Math.ceil(piece.length / 2);
+    else if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      const end = match.index + piece.length;
+      tokens += whiteSpaceTokens(piece, text.slice(end, end + 2));
+    } else if (c < 0x80) tokens += Math.ceil(piece.length / 2);
     else tokens += characterTokens(piece.codePointAt(0) ?? c);
   }
   return Math.ceil(tokens);

@@ -41,6 +41,9 @@ describe('prompt budget', () => {
       ['function(e,t){var n=e.length,r=0;for(;r<n;r++)if(t(e[r],r,e)===!1)return r;return-1}', 36, 36],
       ['\\int_0^\\infty e^{-x^2}\\,dx = \\frac{\\sqrt{\\pi}}{2}, \\quad x_{k+1} = x_k - \\eta \\nabla L(x_k)', 48, 47],
       ['0.123,0.456,0.789,1.234,5.678,9.012,3.456,7.890,2.345,6.789', 39, 39],
+      // a space before a number is a token of its own
+      ['const retries = 3;\nconst timeoutMs = 30 * 1000;\nconst ports = [8080, 8443, 9000];', 32, 32],
+      ['| id | size | count |\n| 1 | 2048 | 17 |\n| 2 | 4096 | 230 |\n| 3 | 65536 | 4 |', 40, 40],
       ['Индекс перестраивается постепенно, когда файл в рабочей области изменяется или удаляется.', 36, 19],
       ['Ο δείκτης ξαναχτίζεται σταδιακά όταν αλλάζει ένα αρχείο του χώρου εργασίας.', 70, 24],
       ['يُعاد بناء الفهرس تدريجيًا عندما يتغير ملف في مساحة العمل.', 44, 18],
@@ -70,6 +73,9 @@ describe('prompt budget', () => {
       [sentences('    \n'.repeat(200)), 62, 62],
       [`key${'\t'.repeat(400)}value`, 27, 27],
       [`a${' \n'.repeat(200)}b`, 102, 102],
+      // a space before a number, and a tab before punctuation, are tokens of their own
+      ['func f() {\n\t\tif x {\n\t\t\treturn 1\n\t\t}\n\t}\n', 18, 18],
+      ['|   12 |  345 |\n|    6 |   78 |', 18, 18],
     ];
     for (const [text, cl100k, o200k] of samples) {
       const estimate = estimateTokens(text);

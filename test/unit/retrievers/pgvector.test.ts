@@ -245,6 +245,37 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     assert.equal(logged.length, 1, `said once in the log: ${JSON.stringify(logged)}`);
   });
 
+  it('leaves a row whose stored vector is all zeros out of the vector ranking (its cosine is NaN)', async () => {
+    const c = config();
+    // The alpha row and a question about it that shares none of its words point one way, beta another; a chunk of no
+    // known word gets a vector of zeros, as such a model gives it.
+    const axes: Embedder = {
+      model: 'axes',
+      embed: async texts =>
+        texts.map(t => {
+          const v = new Float32Array(8);
+          if (t.includes('alpha') || t === 'the initial letter') v[0] = 1;
+          else if (t.includes('beta')) v[1] = 1;
+          return v;
+        }),
+    };
+    const rows = [
+      pushRow('a.md', { text: 'alpha comes first', startLine: 1, endLine: 1 }),
+      pushRow('b.md', { text: 'beta comes second', startLine: 1, endLine: 1 }),
+      pushRow('z.md', { text: 'zzz', startLine: 1, endLine: 1 }),
+    ];
+    await pushRows(c, rows, { embedder: axes });
+    const passages = await retriever(c, { embedder: axes }).search('the initial letter', { k: 3 });
+    assert.deepEqual(
+      passages.map(p => p.path),
+      ['a.md', 'b.md'],
+    );
+    assert.ok(
+      passages.every(p => Number.isFinite(p.score)),
+      JSON.stringify(passages.map(p => p.score)),
+    );
+  });
+
   it('searches an embedded table lexically when no embeddings are configured, and refuses a different model', async () => {
     const c = config();
     await pushRows(c, (await workspaceRows([workspace])).rows, { embedder: embedder() });
