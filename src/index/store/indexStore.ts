@@ -231,8 +231,9 @@ export class IndexStore {
     await this.claim();
     try {
       for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
+      const byId = new Map(segments.map(s => [s.id, s]));
       const segmentChecksums: number[] = [];
-      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checksumOf(id));
+      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checksumOrRewrite(id, byId.get(id)));
       await this.atomicWrite(MANIFEST, encodeManifest({ ...manifest, segmentChecksums }));
     } catch (e) {
       // The manifest on disk is still the one before: the segments written for this one (here, or by helper
@@ -243,6 +244,22 @@ export class IndexStore {
     }
     this.stamp = await manifestStamp(this.dir);
     await this.removeUnnamed(new Set(manifest.segmentIds));
+  }
+
+  /**
+   * The checksum of segment `id`'s file, written again from `segment` when the file is gone or cut short: something
+   * else (a user cleaning the folder, a backup tool) removed a file this store wrote, and the index in memory still
+   * holds it. Without `segment` the error is thrown.
+   */
+  private async checksumOrRewrite(id: number, segment: SegmentData | undefined): Promise<number> {
+    try {
+      return await this.checksumOf(id);
+    } catch (e) {
+      if (!segment || !(isNotFound(e) || e instanceof StoreFormatError)) throw e;
+      this.onDisk.delete(id);
+      await this.writeSegment(segment);
+      return this.checksumOf(id);
+    }
   }
 
   /** The checksum in the header of segment `id`'s file as it is on disk (what the manifest saved with it holds). */

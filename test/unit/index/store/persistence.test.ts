@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { syncIndex } from '../../../../src/index/build/syncIndex';
+import { manifestOf, syncIndex } from '../../../../src/index/build/syncIndex';
 import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
@@ -143,6 +143,32 @@ describe('index persistence', () => {
     const rebuilt = await sync();
     assert.match(rebuilt.storeProblem ?? '', /missing/);
     assert.equal(rebuilt.stats.chunks, 3);
+  });
+
+  it('writes again, on the next save, a segment file that something else deleted, from the index in memory', async () => {
+    const first = await sync();
+    const index = new SegmentedIndex(first.snapshot);
+    const writer = new IndexStore(
+      store,
+      first.snapshot.segments.map(s => s.id),
+      first.manifestStamp,
+    );
+    const lost = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
+    await rm(join(store, lost));
+    // a later save (a live index's, after a change) names the same segments
+    await writer.saveUnlessChanged(
+      manifestOf(index, [ws], first.walkSkipped, Date.now()),
+      index.segmentList.map(s => s.data),
+    );
+    assert.ok((await readdir(store)).includes(lost), 'the deleted segment is written again');
+    const loaded = await new IndexStore(store).load();
+    assert.ok(loaded);
+    assert.deepEqual(
+      hits(new SegmentedIndex(snapshotOf(loaded)), 'parse banana'),
+      hits(new SegmentedIndex(first.snapshot), 'parse banana'),
+    );
+    const again = await sync();
+    assert.equal(again.storeProblem, undefined, 'the saved index is sound');
   });
 
   it("removes a temporary file that a writer killed mid-save left long ago, and not one that may be another's", async () => {
