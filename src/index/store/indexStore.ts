@@ -5,7 +5,7 @@ import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
 import { HEADER_BYTES, headerChecksum, StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
-import { readFileBytes } from './readFileBytes';
+import { readFileBytes, retryTransient } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
 import { lockStore } from './storeLock';
 import {
@@ -108,11 +108,12 @@ export class IndexStore {
   /**
    * The stored index, or undefined when there is none yet. A damaged, truncated or old-version store throws a
    * StoreFormatError (the caller rebuilds and says so); a folder holding files that are not Grounded's throws a
-   * StoreFolderError (the caller keeps the index in memory); a folder that cannot be read throws the fs error.
+   * StoreFolderError (the caller keeps the index in memory); a folder that cannot be read throws the fs error. A read
+   * that fails for a transient reason (too many open files, a busy file) is tried again a few times first.
    * `step` (see createYielder) is awaited every few ms of work, so that the host thread can load without stalling.
    */
   async load(step: () => Promise<void> = () => Promise.resolve()): Promise<StoredIndex | undefined> {
-    const state = await storeFolderState(this.dir);
+    const state = await retryTransient(() => storeFolderState(this.dir));
     if (state === 'missing' || state === 'empty') return undefined;
     if (state === 'foreign')
       throw new StoreFolderError(
@@ -121,7 +122,7 @@ export class IndexStore {
       );
     let bytes: Uint8Array;
     try {
-      bytes = await readFileBytes(join(this.dir, MANIFEST));
+      bytes = await retryTransient(() => readFileBytes(join(this.dir, MANIFEST)));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -131,7 +132,7 @@ export class IndexStore {
     const reads = manifest.segmentIds.map(async id => {
       const name = segmentFile(id);
       try {
-        return await readFileBytes(join(this.dir, name));
+        return await retryTransient(() => readFileBytes(join(this.dir, name)));
       } catch (e) {
         if (isNotFound(e)) throw new StoreFormatError('missing', `${name} is missing`);
         throw e;
