@@ -7,6 +7,7 @@ import { SegmentedIndex } from '../segments/segmentedIndex';
 import { StoreFormatError } from '../store/binaryFormat';
 import { IndexStore, manifestStamp, snapshotOf, type StoredIndex } from '../store/indexStore';
 import type { Manifest } from '../store/manifestCodec';
+import { isTransientFsError } from '../store/readFileBytes';
 import { claimStoreFolder, StoreFolderError } from '../store/storeFolder';
 import { lockStore } from '../store/storeLock';
 import { documentCacheDir, pruneExtractions, type DocumentExtractor } from '../documents/documentCache';
@@ -59,6 +60,7 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
   let store = request.storeDir ? new IndexStore(request.storeDir) : undefined;
   let storeProblem: string | undefined;
   let refused: StoreFolderError | undefined;
+  let unreadable: string | undefined;
   let stored: StoredIndex | undefined;
   try {
     stored = await store?.load();
@@ -66,6 +68,11 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
     if (e instanceof StoreFolderError) {
       refused = e;
       store = undefined; // memory only: the folder is not touched
+    } else if (isTransientFsError(e)) {
+      // Still failing after a few tries, but nothing says the saved index is damaged: it is kept as it is (this sync
+      // writes nothing there, not even a helper's segment, which could take the name of one it holds).
+      unreadable = `the saved index in ${request.storeDir} could not be read (${errorText(e)}); it is kept as it was, and the index was built in memory`;
+      store = undefined;
     } else {
       storeProblem =
         e instanceof StoreFormatError
@@ -154,11 +161,14 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
   const result: SyncResult = { snapshot: index.snapshot(), walkSkipped, stats };
   if (storeProblem) result.storeProblem = storeProblem;
   if (saveProblem) result.saveProblem = saveProblem;
+  if (unreadable) result.saveProblem = unreadable;
   if (refused) {
     result.saveProblem = refused.message;
     result.storeRefused = true;
   }
-  const stamp = store && (await manifestStamp(store.dir).catch(() => undefined));
+  // the stamp of a kept store that could not be read lets the index's next save replace it, with every file
+  const stampDir = store?.dir ?? (unreadable ? request.storeDir : undefined);
+  const stamp = stampDir && (await manifestStamp(stampDir).catch(() => undefined));
   if (stamp) result.manifestStamp = stamp;
   return result;
 }

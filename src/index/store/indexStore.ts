@@ -5,7 +5,7 @@ import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
 import { HEADER_BYTES, headerChecksum, StoreFormatError } from './binaryFormat';
 import { decodeManifest, encodeManifest, type Manifest } from './manifestCodec';
-import { readFileBytes } from './readFileBytes';
+import { readFileBytes, retryTransient } from './readFileBytes';
 import { decodeSegment, encodeSegment } from './segmentCodec';
 import { lockStore } from './storeLock';
 import {
@@ -108,11 +108,12 @@ export class IndexStore {
   /**
    * The stored index, or undefined when there is none yet. A damaged, truncated or old-version store throws a
    * StoreFormatError (the caller rebuilds and says so); a folder holding files that are not Grounded's throws a
-   * StoreFolderError (the caller keeps the index in memory); a folder that cannot be read throws the fs error.
+   * StoreFolderError (the caller keeps the index in memory); a folder that cannot be read throws the fs error. A read
+   * that fails for a transient reason (too many open files, a busy file) is tried again a few times first.
    * `step` (see createYielder) is awaited every few ms of work, so that the host thread can load without stalling.
    */
   async load(step: () => Promise<void> = () => Promise.resolve()): Promise<StoredIndex | undefined> {
-    const state = await storeFolderState(this.dir);
+    const state = await retryTransient(() => storeFolderState(this.dir));
     if (state === 'missing' || state === 'empty') return undefined;
     if (state === 'foreign')
       throw new StoreFolderError(
@@ -121,7 +122,7 @@ export class IndexStore {
       );
     let bytes: Uint8Array;
     try {
-      bytes = await readFileBytes(join(this.dir, MANIFEST));
+      bytes = await retryTransient(() => readFileBytes(join(this.dir, MANIFEST)));
     } catch (e) {
       if (isNotFound(e)) return undefined;
       throw e;
@@ -131,7 +132,7 @@ export class IndexStore {
     const reads = manifest.segmentIds.map(async id => {
       const name = segmentFile(id);
       try {
-        return await readFileBytes(join(this.dir, name));
+        return await retryTransient(() => readFileBytes(join(this.dir, name)));
       } catch (e) {
         if (isNotFound(e)) throw new StoreFormatError('missing', `${name} is missing`);
         throw e;
@@ -231,8 +232,9 @@ export class IndexStore {
     await this.claim();
     try {
       for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
+      const byId = new Map(segments.map(s => [s.id, s]));
       const segmentChecksums: number[] = [];
-      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checksumOf(id));
+      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checksumOrRewrite(id, byId.get(id)));
       await this.atomicWrite(MANIFEST, encodeManifest({ ...manifest, segmentChecksums }));
     } catch (e) {
       // The manifest on disk is still the one before: the segments written for this one (here, or by helper
@@ -243,6 +245,22 @@ export class IndexStore {
     }
     this.stamp = await manifestStamp(this.dir);
     await this.removeUnnamed(new Set(manifest.segmentIds));
+  }
+
+  /**
+   * The checksum of segment `id`'s file, written again from `segment` when the file is gone or cut short: something
+   * else (a user cleaning the folder, a backup tool) removed a file this store wrote, and the index in memory still
+   * holds it. Without `segment` the error is thrown.
+   */
+  private async checksumOrRewrite(id: number, segment: SegmentData | undefined): Promise<number> {
+    try {
+      return await this.checksumOf(id);
+    } catch (e) {
+      if (!segment || !(isNotFound(e) || e instanceof StoreFormatError)) throw e;
+      this.onDisk.delete(id);
+      await this.writeSegment(segment);
+      return this.checksumOf(id);
+    }
   }
 
   /** The checksum in the header of segment `id`'s file as it is on disk (what the manifest saved with it holds). */

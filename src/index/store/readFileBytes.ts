@@ -38,3 +38,28 @@ export async function readFileBytes(path: string): Promise<Uint8Array> {
     await handle.close();
   }
 }
+
+/**
+ * fs error codes that say the system is short of something for a moment (file handles, a file another program holds
+ * open, an interrupted call), not that the file is missing or damaged.
+ */
+const TRANSIENT_CODES = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'EINTR']);
+
+export const isTransientFsError = (e: unknown): boolean =>
+  TRANSIENT_CODES.has(String((e as { code?: unknown } | null)?.code));
+
+/** The waits between tries of a read that failed for a transient reason: under two seconds in all. */
+const RETRY_WAITS_MS = [50, 150, 400, 1_000];
+
+/** `read()`, tried again after a short wait when it fails for a transient reason (see isTransientFsError). */
+export async function retryTransient<T>(read: () => Promise<T>): Promise<T> {
+  for (const wait of RETRY_WAITS_MS) {
+    try {
+      return await read();
+    } catch (e) {
+      if (!isTransientFsError(e)) throw e;
+    }
+    await new Promise(resolve => setTimeout(resolve, wait));
+  }
+  return read();
+}

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import fsPromises from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { syncIndex } from '../../../../src/index/build/syncIndex';
+import { manifestOf, syncIndex } from '../../../../src/index/build/syncIndex';
 import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
@@ -143,6 +144,73 @@ describe('index persistence', () => {
     const rebuilt = await sync();
     assert.match(rebuilt.storeProblem ?? '', /missing/);
     assert.equal(rebuilt.stats.chunks, 3);
+  });
+
+  it('writes again, on the next save, a segment file that something else deleted, from the index in memory', async () => {
+    const first = await sync();
+    const index = new SegmentedIndex(first.snapshot);
+    const writer = new IndexStore(
+      store,
+      first.snapshot.segments.map(s => s.id),
+      first.manifestStamp,
+    );
+    const lost = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
+    await rm(join(store, lost));
+    // a later save (a live index's, after a change) names the same segments
+    await writer.saveUnlessChanged(
+      manifestOf(index, [ws], first.walkSkipped, Date.now()),
+      index.segmentList.map(s => s.data),
+    );
+    assert.ok((await readdir(store)).includes(lost), 'the deleted segment is written again');
+    const loaded = await new IndexStore(store).load();
+    assert.ok(loaded);
+    assert.deepEqual(
+      hits(new SegmentedIndex(snapshotOf(loaded)), 'parse banana'),
+      hits(new SegmentedIndex(first.snapshot), 'parse banana'),
+    );
+    const again = await sync();
+    assert.equal(again.storeProblem, undefined, 'the saved index is sound');
+  });
+
+  /** Runs `work` while opening a segment file fails with EMFILE (its first `times` opens, or every one). */
+  async function withTooManyOpenFiles<T>(work: () => Promise<T>, times = Infinity): Promise<T> {
+    // the module object the store reads through, patched for this test alone
+    const fs = fsPromises as { open: typeof fsPromises.open };
+    const openBefore = fs.open;
+    let refused = 0;
+    fs.open = ((path: string, ...rest: []) =>
+      /seg-\d+\.bin$/.test(String(path)) && refused++ < times
+        ? Promise.reject(Object.assign(new Error('EMFILE: too many open files'), { code: 'EMFILE' }))
+        : openBefore(path, ...rest)) as typeof fsPromises.open;
+    try {
+      return await work();
+    } finally {
+      fs.open = openBefore;
+    }
+  }
+
+  it('reads a store again when reading it fails for a moment (too many open files), without rebuilding', async () => {
+    await sync();
+    const again = await withTooManyOpenFiles(() => sync(), 2);
+    assert.equal(again.storeProblem, undefined);
+    assert.equal(again.saveProblem, undefined);
+    assert.equal(again.stats.filesRead, 0, 'the saved index is used');
+  });
+
+  it('keeps a store that goes on failing to be read (too many open files), says so, and uses it once it can', async function () {
+    this.timeout(20_000);
+    await sync();
+    const saved = await readFile(join(store, 'manifest.bin'));
+    const names = (await readdir(store)).sort();
+    const failing = await withTooManyOpenFiles(() => sync());
+    assert.equal(failing.storeProblem, undefined, 'not called damage');
+    assert.match(failing.saveProblem ?? '', /could not be read \(EMFILE: too many open files\); it is kept/);
+    assert.equal(failing.stats.chunks, 3, 'the index is built in memory');
+    assert.deepEqual((await readdir(store)).sort(), names);
+    assert.deepEqual(await readFile(join(store, 'manifest.bin')), saved, 'the saved index is untouched');
+    const later = await sync();
+    assert.equal(later.storeProblem, undefined);
+    assert.equal(later.stats.filesRead, 0, 'the saved index is used once it can be read');
   });
 
   it("removes a temporary file that a writer killed mid-save left long ago, and not one that may be another's", async () => {
