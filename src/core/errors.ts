@@ -157,17 +157,22 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       cause: e,
       retryAfterMs,
     });
-  const failure = status === undefined ? connectionFailure(chain, codes) : undefined;
+  const where = chain.find(c => c.name === 'EndpointRequestError');
+  const endpoint = stringProp(where, 'endpoint');
+  const failure = status === undefined ? connectionFailure(chain, codes, endpoint) : undefined;
   if (failure) {
-    const where = chain.find(c => c.name === 'EndpointRequestError');
-    const endpoint = stringProp(where, 'endpoint');
     const setting = stringProp(where, 'setting');
     const at = endpoint ? ` ${endpoint}` : '';
+    const fix = failure.lost
+      ? 'Retry, or check the endpoint.'
+      : failure.missingHost
+        ? `Check the host name in ${setting ?? 'the base URL'}.`
+        : 'Check that it is running and that the base URL is right, then retry.';
     return new GroundedError(
       'network',
       failure.lost
-        ? `The connection to the model endpoint${at} was lost: ${failure.reason}. Retry, or check the endpoint.`
-        : `Could not reach the model endpoint${at}: ${failure.reason}. Check that it is running and that the base URL is right, then retry.`,
+        ? `The connection to the model endpoint${at} was lost: ${failure.reason}. ${fix}`
+        : `Could not reach the model endpoint${at}: ${failure.reason}. ${fix}`,
       { cause: e, setting, action: setting ? openSetting(setting) : undefined, final: failure.final },
     );
   }
@@ -290,12 +295,24 @@ function causeChain(err: Error): Error[] {
 function connectionFailure(
   chain: readonly Error[],
   codes: readonly string[],
-): { reason: string; lost?: true; final?: true } | undefined {
+  endpoint: string | undefined,
+): { reason: string; lost?: true; final?: true; missingHost?: true } | undefined {
   const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
   const refused = code(/^ECONNREFUSED$/);
   if (refused) return { reason: `the connection was refused (${refused})` };
-  const unknownHost = code(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/);
-  if (unknownHost) return { reason: `the host name was not found (${unknownHost})` };
+  // the name does not exist (the resolver said so: a mistyped host): it will not exist a few seconds later, and a
+  // non-streaming request would look it up to the same answer
+  const missingHost = code(/^(ENOTFOUND|EAI_NONAME)$/);
+  if (missingHost)
+    return {
+      reason: `the host name${hostNamed(chain, endpoint)} was not found (${missingHost})`,
+      final: true,
+      missingHost: true,
+    };
+  // the resolver could not answer now (no network yet, a DNS server timing out): another attempt may get an answer
+  const unresolved = code(/^EAI_AGAIN$/);
+  if (unresolved)
+    return { reason: `the host name${hostNamed(chain, endpoint)} could not be looked up (${unresolved})` };
   const slow = code(/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT)$/);
   if (slow) return { reason: `the connection timed out (${slow})` };
   const unreachable = code(/^(ENETUNREACH|EHOSTUNREACH)$/);
@@ -314,6 +331,27 @@ function connectionFailure(
   if (fetchFailed >= 0 && reason && chain.length - 1 > fetchFailed) return { reason: reason.message.slice(0, 200) };
   return undefined;
 }
+
+/**
+ * The host name a failed lookup was for, with a space before it: the resolver's error names it (`hostname`, or its
+ * message "getaddrinfo ENOTFOUND llm.example.com"), else the endpoint's origin does; '' when nothing does.
+ */
+function hostNamed(chain: readonly Error[], endpoint: string | undefined): string {
+  const named =
+    chain.map(c => stringProp(c, 'hostname')).find(Boolean) ??
+    chain.map(c => /\bgetaddrinfo \w+ ([^\s:]+)/.exec(c.message)?.[1]).find(Boolean) ??
+    hostOf(endpoint);
+  return named ? ` ${named}` : '';
+}
+
+const hostOf = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  try {
+    return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+};
 
 function prop(o: unknown, ...keys: string[]): unknown {
   let v: unknown = o;
