@@ -299,7 +299,10 @@ function connectionFailure(
 ): { reason: string; lost?: true; final?: true; missingHost?: true } | undefined {
   const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
   const refused = code(/^ECONNREFUSED$/);
-  if (refused) return { reason: `the connection was refused (${refused})` };
+  // nothing listens at that port. On this machine (Ollama, vLLM or LM Studio not started) it stays so for the seconds a
+  // retry waits; a remote host may be restarting behind its address, so its refusal is worth another attempt
+  if (refused)
+    return { reason: `the connection was refused (${refused})`, ...(refusedOnLoopback(chain) && { final: true }) };
   // the name does not exist (the resolver said so: a mistyped host): it will not exist a few seconds later, and a
   // non-streaming request would look it up to the same answer
   const missingHost = code(/^(ENOTFOUND|EAI_NONAME)$/);
@@ -352,6 +355,17 @@ const hostOf = (url: string | undefined): string | undefined => {
     return undefined;
   }
 };
+
+/**
+ * Whether a refused connection was refused by this machine: the address it was refused at (`address`, or its message
+ * "connect ECONNREFUSED 127.0.0.1:11434") is a loopback one.
+ */
+function refusedOnLoopback(chain: readonly Error[]): boolean {
+  const address =
+    chain.map(c => stringProp(c, 'address')).find(Boolean) ??
+    chain.map(c => /\bECONNREFUSED (\S+):\d+/.exec(c.message)?.[1]).find(Boolean);
+  return address !== undefined && /^(?:127\.|::1$|::ffff:127\.|\[::1\]$)/i.test(address);
+}
 
 function prop(o: unknown, ...keys: string[]): unknown {
   let v: unknown = o;

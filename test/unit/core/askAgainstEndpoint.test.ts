@@ -342,6 +342,32 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     }
   });
 
+  it('reports a connection refused on this machine (a local server not started) after one attempt, without a fallback', async () => {
+    const closed = await FaultServer.start(() => ({ tokens: TOKENS }));
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    const deps: AskDeps = {
+      retriever,
+      model: createOpenAiCompatibleModel(
+        { preset: 'custom', label: 'Not started', baseURL: baseUrl, model: 'm', keyRequired: false },
+        'm',
+        undefined,
+      ),
+      clock: new FakeClock(),
+      options: { grading: false },
+    };
+    const events = await collect(ask({ question: 'flux level?' }, deps));
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'network');
+    assert.match(end.error.message, /the connection was refused \(ECONNREFUSED\)/);
+    assert.deepEqual(
+      steps(events).filter(s => /retrying|whole answer/.test(s)),
+      [],
+      'neither retried nor asked again without streaming',
+    );
+  });
+
   it('reports 404 (a wrong endpoint or model name) as no-model pointing at Test Connection', async () => {
     server.enqueue({ status: 404 });
     const end = last(await answer(server));

@@ -92,6 +92,21 @@ describe('network failures become network errors that name the endpoint and the 
     assert.ok(fromEndpoint.transient);
   });
 
+  it('retries a connection a remote host refused (it may be restarting), not one this machine refused', () => {
+    const refusedAt = (address: string) =>
+      toGroundedError(
+        new Error('Connection error.', {
+          cause: new TypeError('fetch failed', {
+            cause: Object.assign(new Error(`connect ECONNREFUSED ${address}:8000`), { code: 'ECONNREFUSED', address }),
+          }),
+        }),
+      );
+    assert.equal(refusedAt('10.0.0.5').transient, true);
+    assert.equal(refusedAt('127.0.0.1').transient, false);
+    assert.equal(refusedAt('::1').transient, false);
+    assert.equal(toGroundedError(fetchFailed('ECONNREFUSED', 'connect ECONNREFUSED ::1:11434')).transient, false);
+  });
+
   it('does not retry a certificate the client refused: it is refused again', () => {
     const error = toGroundedError(
       new Error('Connection error.', { cause: fetchFailed('DEPTH_ZERO_SELF_SIGNED_CERT') }),
@@ -129,6 +144,12 @@ describe('network failures become network errors that name the endpoint and the 
       error.message,
     );
     assert.ok(!error.message.includes('secret-path'));
+    assert.equal(
+      error.transient,
+      false,
+      'nothing listens on this machine’s port: a retry seconds later meets the same',
+    );
+    assert.equal(error.options.final, true);
     assert.deepEqual(
       fixActions(error).map(a => [a.title, ...(a.arguments ?? [])]),
       [['Open Setting', 'grounded.model.baseUrl'], ['Show Log']],
