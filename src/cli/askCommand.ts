@@ -146,7 +146,8 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
   for await (const event of events) {
     switch (event.type) {
       case 'step':
-        io.err(`… ${event.detail}\n`);
+        // a step may name a setting (a helper call's failure): the CLI names its flag
+        io.err(`… ${settingFlags(event.detail)}\n`);
         break;
       case 'sources':
         write(shown.flush());

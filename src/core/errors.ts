@@ -157,17 +157,22 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       cause: e,
       retryAfterMs,
     });
-  const failure = status === undefined ? connectionFailure(chain, codes) : undefined;
+  const where = chain.find(c => c.name === 'EndpointRequestError');
+  const endpoint = stringProp(where, 'endpoint');
+  const failure = status === undefined ? connectionFailure(chain, codes, endpoint) : undefined;
   if (failure) {
-    const where = chain.find(c => c.name === 'EndpointRequestError');
-    const endpoint = stringProp(where, 'endpoint');
     const setting = stringProp(where, 'setting');
     const at = endpoint ? ` ${endpoint}` : '';
+    const fix = failure.lost
+      ? 'Retry, or check the endpoint.'
+      : failure.missingHost
+        ? `Check the host name in ${setting ?? 'the base URL'}.`
+        : 'Check that it is running and that the base URL is right, then retry.';
     return new GroundedError(
       'network',
       failure.lost
-        ? `The connection to the model endpoint${at} was lost: ${failure.reason}. Retry, or check the endpoint.`
-        : `Could not reach the model endpoint${at}: ${failure.reason}. Check that it is running and that the base URL is right, then retry.`,
+        ? `The connection to the model endpoint${at} was lost: ${failure.reason}. ${fix}`
+        : `Could not reach the model endpoint${at}: ${failure.reason}. ${fix}`,
       { cause: e, setting, action: setting ? openSetting(setting) : undefined, final: failure.final },
     );
   }
@@ -290,12 +295,27 @@ function causeChain(err: Error): Error[] {
 function connectionFailure(
   chain: readonly Error[],
   codes: readonly string[],
-): { reason: string; lost?: true; final?: true } | undefined {
+  endpoint: string | undefined,
+): { reason: string; lost?: true; final?: true; missingHost?: true } | undefined {
   const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
   const refused = code(/^ECONNREFUSED$/);
-  if (refused) return { reason: `the connection was refused (${refused})` };
-  const unknownHost = code(/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME)$/);
-  if (unknownHost) return { reason: `the host name was not found (${unknownHost})` };
+  // nothing listens at that port. On this machine (Ollama, vLLM or LM Studio not started) it stays so for the seconds a
+  // retry waits; a remote host may be restarting behind its address, so its refusal is worth another attempt
+  if (refused)
+    return { reason: `the connection was refused (${refused})`, ...(refusedOnLoopback(chain) && { final: true }) };
+  // the name does not exist (the resolver said so: a mistyped host): it will not exist a few seconds later, and a
+  // non-streaming request would look it up to the same answer
+  const missingHost = code(/^(ENOTFOUND|EAI_NONAME)$/);
+  if (missingHost)
+    return {
+      reason: `the host name${hostNamed(chain, endpoint)} was not found (${missingHost})`,
+      final: true,
+      missingHost: true,
+    };
+  // the resolver could not answer now (no network yet, a DNS server timing out): another attempt may get an answer
+  const unresolved = code(/^EAI_AGAIN$/);
+  if (unresolved)
+    return { reason: `the host name${hostNamed(chain, endpoint)} could not be looked up (${unresolved})` };
   const slow = code(/^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT)$/);
   if (slow) return { reason: `the connection timed out (${slow})` };
   const unreachable = code(/^(ENETUNREACH|EHOSTUNREACH)$/);
@@ -313,6 +333,38 @@ function connectionFailure(
   const reason = chain[chain.length - 1];
   if (fetchFailed >= 0 && reason && chain.length - 1 > fetchFailed) return { reason: reason.message.slice(0, 200) };
   return undefined;
+}
+
+/**
+ * The host name a failed lookup was for, with a space before it: the resolver's error names it (`hostname`, or its
+ * message "getaddrinfo ENOTFOUND llm.example.com"), else the endpoint's origin does; '' when nothing does.
+ */
+function hostNamed(chain: readonly Error[], endpoint: string | undefined): string {
+  const named =
+    chain.map(c => stringProp(c, 'hostname')).find(Boolean) ??
+    chain.map(c => /\bgetaddrinfo \w+ ([^\s:]+)/.exec(c.message)?.[1]).find(Boolean) ??
+    hostOf(endpoint);
+  return named ? ` ${named}` : '';
+}
+
+const hostOf = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  try {
+    return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * Whether a refused connection was refused by this machine: the address it was refused at (`address`, or its message
+ * "connect ECONNREFUSED 127.0.0.1:11434") is a loopback one.
+ */
+function refusedOnLoopback(chain: readonly Error[]): boolean {
+  const address =
+    chain.map(c => stringProp(c, 'address')).find(Boolean) ??
+    chain.map(c => /\bECONNREFUSED (\S+):\d+/.exec(c.message)?.[1]).find(Boolean);
+  return address !== undefined && /^(?:127\.|::1$|::ffff:127\.|\[::1\]$)/i.test(address);
 }
 
 function prop(o: unknown, ...keys: string[]): unknown {

@@ -295,6 +295,79 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     );
   });
 
+  it('reports a host name that does not exist after one request: no retry or fallback, naming the host and the setting', async () => {
+    const realFetch = globalThis.fetch;
+    const requests: string[] = [];
+    // the resolver's answer for a mistyped host, as fetch throws it, without asking a real resolver
+    globalThis.fetch = (input: string | URL | Request) => {
+      requests.push(String(input instanceof Request ? input.url : input));
+      const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND llm.exmaple.com'), {
+        code: 'ENOTFOUND',
+        hostname: 'llm.exmaple.com',
+      });
+      return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
+    };
+    try {
+      const deps: AskDeps = {
+        retriever,
+        model: createOpenAiCompatibleModel(
+          {
+            preset: 'custom',
+            label: 'Mistyped',
+            baseURL: 'https://llm.exmaple.com/v1',
+            model: 'm',
+            keyRequired: false,
+          },
+          'm',
+          undefined,
+        ),
+        clock: new FakeClock(),
+        options: { grading: false },
+      };
+      const events = await collect(ask({ question: 'flux level?' }, deps));
+      const end = last(events);
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.equal(end.error.kind, 'network');
+      assert.match(
+        end.error.message,
+        /https:\/\/llm\.exmaple\.com: the host name llm\.exmaple\.com was not found \(ENOTFOUND\)\. Check the host name in grounded\.model\.baseUrl\./,
+      );
+      assert.equal(requests.length, 1, 'one request: neither retried nor asked again without streaming');
+      assert.deepEqual(
+        steps(events).filter(s => /retrying|whole answer/.test(s)),
+        [],
+      );
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it('reports a connection refused on this machine (a local server not started) after one attempt, without a fallback', async () => {
+    const closed = await FaultServer.start(() => ({ tokens: TOKENS }));
+    const baseUrl = closed.baseUrl;
+    await closed.close();
+    const deps: AskDeps = {
+      retriever,
+      model: createOpenAiCompatibleModel(
+        { preset: 'custom', label: 'Not started', baseURL: baseUrl, model: 'm', keyRequired: false },
+        'm',
+        undefined,
+      ),
+      clock: new FakeClock(),
+      options: { grading: false },
+    };
+    const events = await collect(ask({ question: 'flux level?' }, deps));
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'network');
+    assert.match(end.error.message, /the connection was refused \(ECONNREFUSED\)/);
+    assert.deepEqual(
+      steps(events).filter(s => /retrying|whole answer/.test(s)),
+      [],
+      'neither retried nor asked again without streaming',
+    );
+  });
+
   it('reports 404 (a wrong endpoint or model name) as no-model pointing at Test Connection', async () => {
     server.enqueue({ status: 404 });
     const end = last(await answer(server));

@@ -42,8 +42,10 @@ describe('network failures become network errors that name the endpoint and the 
     assert.deepEqual(error.options.action?.arguments, ['grounded.model.baseUrl']);
   });
 
+  // ENOTFOUND is not among these: a name that does not exist does not come to exist in the seconds a retry waits
+  // (it is final, below); EAI_AGAIN is the resolver failing to answer now, which another attempt may get past
   for (const [code, words] of [
-    ['ENOTFOUND', 'the host name was not found'],
+    ['EAI_AGAIN', 'the host name could not be looked up'],
     ['ETIMEDOUT', 'the connection timed out'],
     ['ECONNRESET', 'the connection was reset'],
   ] as const)
@@ -53,6 +55,57 @@ describe('network failures become network errors that name the endpoint and the 
       assert.ok(error.message.includes(`${words} (${code})`), error.message);
       assert.ok(error.transient);
     });
+
+  for (const code of ['ENOTFOUND', 'EAI_NONAME'])
+    it(`does not retry a host name that does not exist (${code}): it names the host and the setting to fix`, () => {
+      const lookup = Object.assign(new Error(`getaddrinfo ${code} llm.exmaple.com`), {
+        code,
+        hostname: 'llm.exmaple.com',
+      });
+      const error = toGroundedError(
+        new Error('Connection error.', {
+          cause: new EndpointRequestError(
+            'https://llm.exmaple.com',
+            'grounded.model.baseUrl',
+            new TypeError('fetch failed', { cause: lookup }),
+          ),
+        }),
+      );
+      assert.equal(error.kind, 'network');
+      assert.equal(error.transient, false);
+      assert.equal(error.options.final, true, 'no non-streaming fallback either');
+      assert.match(error.message, new RegExp(`the host name llm\\.exmaple\\.com was not found \\(${code}\\)`));
+      assert.match(error.message, /Check the host name in grounded\.model\.baseUrl\.$/);
+      assert.equal(error.options.setting, 'grounded.model.baseUrl');
+    });
+
+  it('names the host of a failed lookup from its message or, failing that, from the endpoint', () => {
+    const fromMessage = toGroundedError(fetchFailed('ENOTFOUND', 'getaddrinfo ENOTFOUND llm.exmaple.com'));
+    assert.match(
+      fromMessage.message,
+      /the host name llm\.exmaple\.com was not found \(ENOTFOUND\)\. Check the host name in the base URL\.$/,
+    );
+    const fromEndpoint = toGroundedError(
+      new EndpointRequestError('https://gw.corp.example:8443', undefined, fetchFailed('EAI_AGAIN', 'lookup failed')),
+    );
+    assert.match(fromEndpoint.message, /the host name gw\.corp\.example could not be looked up \(EAI_AGAIN\)/);
+    assert.ok(fromEndpoint.transient);
+  });
+
+  it('retries a connection a remote host refused (it may be restarting), not one this machine refused', () => {
+    const refusedAt = (address: string) =>
+      toGroundedError(
+        new Error('Connection error.', {
+          cause: new TypeError('fetch failed', {
+            cause: Object.assign(new Error(`connect ECONNREFUSED ${address}:8000`), { code: 'ECONNREFUSED', address }),
+          }),
+        }),
+      );
+    assert.equal(refusedAt('10.0.0.5').transient, true);
+    assert.equal(refusedAt('127.0.0.1').transient, false);
+    assert.equal(refusedAt('::1').transient, false);
+    assert.equal(toGroundedError(fetchFailed('ECONNREFUSED', 'connect ECONNREFUSED ::1:11434')).transient, false);
+  });
 
   it('does not retry a certificate the client refused: it is refused again', () => {
     const error = toGroundedError(
@@ -91,6 +144,12 @@ describe('network failures become network errors that name the endpoint and the 
       error.message,
     );
     assert.ok(!error.message.includes('secret-path'));
+    assert.equal(
+      error.transient,
+      false,
+      'nothing listens on this machine’s port: a retry seconds later meets the same',
+    );
+    assert.equal(error.options.final, true);
     assert.deepEqual(
       fixActions(error).map(a => [a.title, ...(a.arguments ?? [])]),
       [['Open Setting', 'grounded.model.baseUrl'], ['Show Log']],

@@ -215,6 +215,28 @@ describe('grounded ask', () => {
     });
   });
 
+  it('names a setting by its flag in a step it prints, as in its error', async () => {
+    const realFetch = globalThis.fetch;
+    // the resolver's answer for a mistyped host, as fetch throws it, without asking a real resolver
+    globalThis.fetch = () => {
+      const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND llm.exmaple.com'), { code: 'ENOTFOUND' });
+      return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
+    };
+    try {
+      const args = ['install widget', '--folder', FIXTURE_WORKSPACE, '--base-url', 'https://llm.exmaple.com/v1'];
+      const { code, err } = await cli([...args, '--model', 'm']);
+      assert.equal(code, 3);
+      assert.match(err, /… Grading failed \(.*Check the host name in --base-url\.\)/);
+      assert.match(
+        err,
+        /\ngrounded: .*the host name llm\.exmaple\.com was not found \(ENOTFOUND\)\. Check the host name in --base-url\.\n$/,
+      );
+      assert.doesNotMatch(err, /grounded\.model\.baseUrl/);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('prints the cause of a failure the message would send to the Grounded output, which a terminal lacks', async () => {
     server.enqueue({ status: 400 }, { status: 400 }); // the stream, then the whole-answer fallback
     const { code, err } = await cli(['install widget', ...model(), '--no-grading']);
