@@ -201,7 +201,9 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
       if (cause !== undefined) io.err(`grounded: cause: ${cause}\n`);
       return exitCodeFor(event.error.kind);
     }
-    io.out(JSON.stringify(event) + '\n');
+    // a step may name a setting (a helper call's failure): the CLI names its flag, as the people's output does
+    const line = event.type === 'step' ? { ...event, detail: settingFlags(event.detail) } : event;
+    io.out(JSON.stringify(line) + '\n');
     if (event.type === 'done') return 0;
   }
   return 1;

@@ -24,7 +24,7 @@ import type { Retriever } from '../core/ports';
 import type { SyncProgress } from '../index';
 import { redactSecrets } from '../providers/redact';
 import { ParamsCheckingServer } from './paramsCheckingServer';
-import { causeDetail, cliMessage, MCP_SERVER } from './terminalError';
+import { causeDetail, cliMessage, MCP_SERVER, settingFlags } from './terminalError';
 
 export interface McpServerDeps {
   /** The retriever `search` (and `ask`) use; undefined while it cannot be opened (then `problem` says why). */
@@ -244,7 +244,8 @@ async function answer(
     if (event.type === 'error' && event.partial.trim())
       return toolError(`${event.partial.trimEnd()}\n\n[interrupted] ${said(event.error)}`);
     if (event.type === 'error') throw event.error;
-    if (event.type === 'step') progress?.(++steps, event.detail);
+    // a step may name a setting (a helper call's failure): the agent's user runs the CLI, so its flag is named
+    if (event.type === 'step') progress?.(++steps, settingFlags(event.detail));
     if (event.type !== 'done') continue;
     const citations = event.citations.map(c => ({
       n: c.n,

@@ -305,6 +305,29 @@ describe('the MCP server (createMcpServer)', () => {
     }
   });
 
+  it("reports ask's steps as progress in the CLI's words: a step naming a setting names its flag", async () => {
+    async function* ask(): AsyncIterable<AnswerEvent> {
+      yield { type: 'step', name: 'grade', detail: 'Grading failed (Check the host name in grounded.model.baseUrl.)' };
+      yield {
+        type: 'done',
+        answer: 'No answer.',
+        citations: [],
+        usage: { modelCalls: 1, retries: 0, rewrites: 0, fallback: false },
+        mode: 'answer',
+      };
+    }
+    const { client } = await connect({ retriever: new FakeRetriever(() => []), ask });
+    try {
+      const steps: string[] = [];
+      await client.callTool({ name: 'ask', arguments: { question: 'how do I install widget?' } }, undefined, {
+        onprogress: p => void steps.push(p.message ?? ''),
+      });
+      assert.deepEqual(steps, ['Grading failed (Check the host name in --base-url.)']);
+    } finally {
+      await client.close();
+    }
+  });
+
   it("answers ask with each citation's number as the answer writes it, when the check moved it to another source", async () => {
     const sources = [passage(1, 'The car is red.'), passage(2, 'The doors open upwards.')];
     const moved = { n: 2, ordinal: 0, passage: sources[1] as Passage, claim: 'Doors open', startLine: 2, endLine: 2 };

@@ -237,6 +237,30 @@ describe('grounded ask', () => {
     }
   });
 
+  it('names a setting by its flag in a step of --json output too', async () => {
+    const realFetch = globalThis.fetch;
+    // the resolver's answer for a mistyped host, as fetch throws it, without asking a real resolver
+    globalThis.fetch = () => {
+      const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND llm.exmaple.com'), { code: 'ENOTFOUND' });
+      return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
+    };
+    try {
+      const args = ['install widget', '--folder', FIXTURE_WORKSPACE, '--base-url', 'https://llm.exmaple.com/v1'];
+      const { code, out } = await cli([...args, '--model', 'm', '--json']);
+      assert.equal(code, 3);
+      const steps = out
+        .trim()
+        .split('\n')
+        .map(line => JSON.parse(line) as { type: string; detail?: string })
+        .filter(e => e.type === 'step' && e.detail?.startsWith('Grading failed'));
+      assert.equal(steps.length, 1, out);
+      assert.match(steps[0]?.detail ?? '', /Check the host name in --base-url\./);
+      assert.doesNotMatch(out, /grounded\.model\.baseUrl/);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('prints the cause of a failure the message would send to the Grounded output, which a terminal lacks', async () => {
     server.enqueue({ status: 400 }, { status: 400 }); // the stream, then the whole-answer fallback
     const { code, err } = await cli(['install widget', ...model(), '--no-grading']);
