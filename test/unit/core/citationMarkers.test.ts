@@ -19,6 +19,13 @@ const claims = (...tokens: string[]): ClaimMarker[] => {
   const tracker = new ClaimTracker();
   return [...tokens.flatMap(t => tracker.push(t)), ...tracker.flush()];
 };
+const claimTexts = (...tokens: string[]): string[] => claims(...tokens).map(c => c.claim);
+
+/** Asserts that `read` gives `want` for `text` whole and for `text` split into two tokens at every position. */
+function assertEverySplit<T>(text: string, read: (...tokens: string[]) => T, want: T): void {
+  assert.deepEqual(read(text), want);
+  for (let i = 1; i < text.length; i++) assert.deepEqual(read(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+}
 
 describe('citation markers', () => {
   it('turns a marker split across tokens into one marker', () => {
@@ -116,9 +123,7 @@ describe('citation markers', () => {
       { n: 3, ordinal: 2, claim: 'the doors open upwards.', claimId: 3 },
       { n: 1, ordinal: 3, claim: 'Cold.', claimId: 4 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
   });
 
   it('gives a marker with no words after the claim of the markers before it that claim, co-cited, however the tokens fall', () => {
@@ -131,9 +136,7 @@ describe('citation markers', () => {
       { n: 2, ordinal: 4, claim: 'Doors open.', claimId: 3 },
       { n: 3, ordinal: 5, claim: 'Cold.', claimId: 4 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
   });
 
   it('gives a lead-in marker whose sentence ends right after it the claim before it, however the tokens fall', () => {
@@ -150,9 +153,7 @@ describe('citation markers', () => {
       { n: 2, ordinal: 6, claim: 'Cold.', claimId: 5 },
       { n: 3, ordinal: 7, claim: 'it is warm.', claimId: 6 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
     // the answer's end ends the sentence too
     assert.deepEqual(
       claims('Flux is 88. See [2]').map(c => [c.n, c.claim, c.claimId]),
@@ -170,9 +171,7 @@ describe('citation markers', () => {
       { n: 1, ordinal: 3, claim: 'The car', claimId: 4 },
       { n: 2, ordinal: 4, claim: 'Wheels turn.', claimId: 5 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
   });
 
   it('gives a marker after words that name its source, then a comma or colon, the rest of its sentence, however the tokens fall', () => {
@@ -190,9 +189,7 @@ describe('citation markers', () => {
       { n: 3, ordinal: 6, claim: 'In the design doc', claimId: 6 },
       { n: 2, ordinal: 7, claim: 'Per the docs', claimId: 7 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
   });
 
   it('reads the claim after a lead-in in its table cell, and a line after a table row as no row, however the tokens fall', () => {
@@ -210,24 +207,13 @@ describe('citation markers', () => {
       { n: 4, ordinal: 7, claim: 'a | b is c', claimId: 7 },
       { n: 1, ordinal: 8, claim: 'More | text', claimId: 8 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
   });
 
   it('reads the claim after a lead-in in a block quote without its quote markers, however the tokens fall', () => {
     const text = '> According to [1], values above 88 are\n> clamped. Doors [2] open.\n>\n> - [3] Logs\n>   rotate.';
     const want = ['values above 88 are clamped.', 'Doors', 'Logs rotate.'];
-    assert.deepEqual(
-      claims(text).map(c => c.claim),
-      want,
-    );
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(
-        claims(text.slice(0, i), text.slice(i)).map(c => c.claim),
-        want,
-        `split at ${i}`,
-      );
+    assertEverySplit(text, claimTexts, want);
   });
 
   it('gives a marker that opens a list item or a table row the words after it, though the paragraph before has none', () => {
@@ -238,9 +224,7 @@ describe('citation markers', () => {
       { n: 1, ordinal: 1, claim: 'Flux is 88', claimId: 2 },
       { n: 3, ordinal: 2, claim: 'Doors open', claimId: 3 },
     ];
-    assert.deepEqual(claims(text), want);
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(claims(text.slice(0, i), text.slice(i)), want, `split at ${i}`);
+    assertEverySplit(text, claims, want);
   });
 
   it('leaves brackets that are not citations alone', () => {
@@ -504,16 +488,7 @@ describe('claims', () => {
       '很冷',
       '然后变热',
     ];
-    assert.deepEqual(
-      claims(text).map(c => c.claim),
-      want,
-    );
-    for (let i = 1; i < text.length; i++)
-      assert.deepEqual(
-        claims(text.slice(0, i), text.slice(i)).map(c => c.claim),
-        want,
-        `split at ${i}`,
-      );
+    assertEverySplit(text, claimTexts, want);
   });
 
   it('takes the sentence a marker follows when it comes after the full stop', () => {
