@@ -215,50 +215,43 @@ describe('grounded ask', () => {
     });
   });
 
-  it('names a setting by its flag in a step it prints, as in its error', async () => {
+  /** `grounded ask` at a host the resolver does not know, answered as fetch throws it, without asking a real resolver. */
+  async function askUnknownHost(...flags: string[]): Promise<Awaited<ReturnType<typeof cli>>> {
     const realFetch = globalThis.fetch;
-    // the resolver's answer for a mistyped host, as fetch throws it, without asking a real resolver
     globalThis.fetch = () => {
       const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND llm.exmaple.com'), { code: 'ENOTFOUND' });
       return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
     };
     try {
       const args = ['install widget', '--folder', FIXTURE_WORKSPACE, '--base-url', 'https://llm.exmaple.com/v1'];
-      const { code, err } = await cli([...args, '--model', 'm']);
-      assert.equal(code, 3);
-      assert.match(err, /… Grading failed \(.*Check the host name in --base-url\.\)/);
-      assert.match(
-        err,
-        /\ngrounded: .*the host name llm\.exmaple\.com was not found \(ENOTFOUND\)\. Check the host name in --base-url\.\n$/,
-      );
-      assert.doesNotMatch(err, /grounded\.model\.baseUrl/);
+      return await cli([...args, '--model', 'm', ...flags]);
     } finally {
       globalThis.fetch = realFetch;
     }
+  }
+
+  it('names a setting by its flag in a step it prints, as in its error', async () => {
+    const { code, err } = await askUnknownHost();
+    assert.equal(code, 3);
+    assert.match(err, /… Grading failed \(.*Check the host name in --base-url\.\)/);
+    assert.match(
+      err,
+      /\ngrounded: .*the host name llm\.exmaple\.com was not found \(ENOTFOUND\)\. Check the host name in --base-url\.\n$/,
+    );
+    assert.doesNotMatch(err, /grounded\.model\.baseUrl/);
   });
 
   it('names a setting by its flag in a step of --json output too', async () => {
-    const realFetch = globalThis.fetch;
-    // the resolver's answer for a mistyped host, as fetch throws it, without asking a real resolver
-    globalThis.fetch = () => {
-      const lookup = Object.assign(new Error('getaddrinfo ENOTFOUND llm.exmaple.com'), { code: 'ENOTFOUND' });
-      return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
-    };
-    try {
-      const args = ['install widget', '--folder', FIXTURE_WORKSPACE, '--base-url', 'https://llm.exmaple.com/v1'];
-      const { code, out } = await cli([...args, '--model', 'm', '--json']);
-      assert.equal(code, 3);
-      const steps = out
-        .trim()
-        .split('\n')
-        .map(line => JSON.parse(line) as { type: string; detail?: string })
-        .filter(e => e.type === 'step' && e.detail?.startsWith('Grading failed'));
-      assert.equal(steps.length, 1, out);
-      assert.match(steps[0]?.detail ?? '', /Check the host name in --base-url\./);
-      assert.doesNotMatch(out, /grounded\.model\.baseUrl/);
-    } finally {
-      globalThis.fetch = realFetch;
-    }
+    const { code, out } = await askUnknownHost('--json');
+    assert.equal(code, 3);
+    const steps = out
+      .trim()
+      .split('\n')
+      .map(line => JSON.parse(line) as { type: string; detail?: string })
+      .filter(e => e.type === 'step' && e.detail?.startsWith('Grading failed'));
+    assert.equal(steps.length, 1, out);
+    assert.match(steps[0]?.detail ?? '', /Check the host name in --base-url\./);
+    assert.doesNotMatch(out, /grounded\.model\.baseUrl/);
   });
 
   it('prints the cause of a failure the message would send to the Grounded output, which a terminal lacks', async () => {
