@@ -20,6 +20,24 @@ export class FakeEmitter<T> {
 }
 
 /** A `vscode.Uri` of the file scheme (or another, whose `fsPath` is its path), as far as the index service reads one. */
+/** `vscode.Position`, as far as the code under test makes and reads one. */
+export class FakePosition {
+  constructor(
+    readonly line: number,
+    readonly character: number,
+  ) {}
+}
+
+/** `vscode.Range` made from its four numbers, as the code under test makes one. */
+export class FakeRange {
+  constructor(
+    readonly startLine: number,
+    readonly startCharacter: number,
+    readonly endLine: number,
+    readonly endCharacter: number,
+  ) {}
+}
+
 export const fileUri = (fsPath: string, scheme = 'file') => ({
   scheme,
   fsPath,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Passage } from '../../../src/core/passage';
 import type * as LocationsModule from '../../../src/vscode/locations';
-import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+import { FakePosition, FakeRange, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 
 /** A `vscode.Uri` as far as a location reads one: its scheme and path, and its text. */
 interface FakeUri {
@@ -22,29 +22,15 @@ const uriOf = (scheme: string, path: string, query = ''): FakeUri => ({
 
 /** The `vscode` a chat anchor's location is made with: URIs (parsed as VS Code does), ranges and locations. */
 function fakeVscode() {
-  class Position {
-    constructor(
-      readonly line: number,
-      readonly character: number,
-    ) {}
-  }
-  class Range {
-    constructor(
-      readonly startLine: number,
-      readonly startCharacter: number,
-      readonly endLine: number,
-      readonly endCharacter: number,
-    ) {}
-  }
   class Location {
     constructor(
       readonly uri: FakeUri,
-      readonly range: Range | Position,
+      readonly range: FakeRange | FakePosition,
     ) {}
   }
   return {
-    Position,
-    Range,
+    Position: FakePosition,
+    Range: FakeRange,
     Location,
     Uri: {
       // VS Code's Uri.file makes any text a path, a URL's included

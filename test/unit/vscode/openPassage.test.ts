@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as OpenPassageModule from '../../../src/vscode/openPassage';
-import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+import { FakePosition, FakeRange, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
 
 /** A `vscode.Uri` as far as opening a passage reads one. */
@@ -29,23 +29,9 @@ const uriOf = (scheme: string, fsPath: string, query = ''): FakeUri => ({
 function fakeVscode(folders: string[]) {
   const warnings: string[] = [];
   const shown: string[] = [];
-  class Position {
-    constructor(
-      readonly line: number,
-      readonly character: number,
-    ) {}
-  }
-  class Range {
-    constructor(
-      readonly startLine: number,
-      readonly startCharacter: number,
-      readonly endLine: number,
-      readonly endCharacter: number,
-    ) {}
-  }
   const vscode = {
-    Position,
-    Range,
+    Position: FakePosition,
+    Range: FakeRange,
     TextEditorRevealType: { InCenterIfOutsideViewport: 2 },
     Uri: { file: (path: string) => uriOf('file', path), parse: (text: string) => uriOf('https', text) },
     l10n: { t: (message: string, ...args: string[]) => message.replace(/\{(\d+)\}/g, (_, i) => args[Number(i)] ?? '') },
