@@ -23,6 +23,17 @@ const endpointModel = (server: FaultServer) =>
     'sk-test-key-123',
   );
 
+/** Every event of an answer from the endpoint at `baseURL`, which needs no key (one that cannot be reached as named). */
+function answerAt(baseURL: string, label: string): Promise<AnswerEvent[]> {
+  const model = createOpenAiCompatibleModel(
+    { preset: 'custom', label, baseURL, model: 'm', keyRequired: false },
+    'm',
+    undefined,
+  );
+  const deps: AskDeps = { retriever, model, clock: new FakeClock(), options: { grading: false } };
+  return collect(ask({ question: 'flux level?' }, deps));
+}
+
 /** Every event of an answer from the fault server's endpoint (`onEvent` sees each as it arrives). */
 function answer(
   server: FaultServer,
@@ -267,23 +278,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
   });
 
   it('reports an https:// URL of a plain http server after one attempt: no retry or fallback can get through', async () => {
-    const deps: AskDeps = {
-      retriever,
-      model: createOpenAiCompatibleModel(
-        {
-          preset: 'custom',
-          label: 'Fault server',
-          baseURL: server.baseUrl.replace(/^http:/, 'https:'),
-          model: 'fault-model',
-          keyRequired: false,
-        },
-        'fault-model',
-        undefined,
-      ),
-      clock: new FakeClock(),
-      options: { grading: false },
-    };
-    const events = await collect(ask({ question: 'flux level?' }, deps));
+    const events = await answerAt(server.baseUrl.replace(/^http:/, 'https:'), 'Fault server');
     const end = last(events);
     assert.ok(end?.type === 'error', JSON.stringify(end));
     assert.equal(end.error.kind, 'network');
@@ -308,23 +303,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
       return Promise.reject(new TypeError('fetch failed', { cause: lookup }));
     };
     try {
-      const deps: AskDeps = {
-        retriever,
-        model: createOpenAiCompatibleModel(
-          {
-            preset: 'custom',
-            label: 'Mistyped',
-            baseURL: 'https://llm.exmaple.com/v1',
-            model: 'm',
-            keyRequired: false,
-          },
-          'm',
-          undefined,
-        ),
-        clock: new FakeClock(),
-        options: { grading: false },
-      };
-      const events = await collect(ask({ question: 'flux level?' }, deps));
+      const events = await answerAt('https://llm.exmaple.com/v1', 'Mistyped');
       const end = last(events);
       assert.ok(end?.type === 'error', JSON.stringify(end));
       assert.equal(end.error.kind, 'network');
@@ -346,17 +325,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     const closed = await FaultServer.start(() => ({ tokens: TOKENS }));
     const baseUrl = closed.baseUrl;
     await closed.close();
-    const deps: AskDeps = {
-      retriever,
-      model: createOpenAiCompatibleModel(
-        { preset: 'custom', label: 'Not started', baseURL: baseUrl, model: 'm', keyRequired: false },
-        'm',
-        undefined,
-      ),
-      clock: new FakeClock(),
-      options: { grading: false },
-    };
-    const events = await collect(ask({ question: 'flux level?' }, deps));
+    const events = await answerAt(baseUrl, 'Not started');
     const end = last(events);
     assert.ok(end?.type === 'error', JSON.stringify(end));
     assert.equal(end.error.kind, 'network');
