@@ -96,10 +96,44 @@ export function settingFlags(text: string): string {
  * variable or the flags), and a setting is named by its flag. The cause the output would hold is for the caller to
  * give (see causeDetail).
  */
-export function cliMessage(e: GroundedError, reader: CliReader): string {
+export function cliMessage(e: GroundedError, reader: CliReader, env: NodeJS.ProcessEnv = process.env): string {
   const { kept, dropped } = withoutSentences(e.message, s => VSCODE_POINTER.test(s));
   const fix = dropped && e.options.action ? COMMAND_FIXES[e.options.action.command]?.(reader) : undefined;
-  return settingFlags([kept, fix].filter(Boolean).join(' ') || e.message);
+  return [settingFlags([kept, fix].filter(Boolean).join(' ') || e.message), networkHint(e, reader, env)]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** The variables that name a proxy, in the order Node reads them for an https:// URL. */
+const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** A host on this machine, which no proxy stands between: `localhost`, 127.x.x.x, `[::1]`. */
+const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
+
+/**
+ * What the shell's environment may have to do with a failure to reach a host, which VS Code settles for the extension
+ * (its proxy and certificate settings) and Node leaves to the CLI's user:
+ * - behind a proxy, Node's fetch goes direct unless NODE_USE_ENV_PROXY=1 tells it to use HTTPS_PROXY (Node 22.21
+ *   or 24 and later), so every endpoint outside looks unreachable while curl, which reads HTTPS_PROXY, gets through;
+ * - a proxy that inspects TLS signs with its organisation's own certificate authority, which Node does not trust
+ *   unless NODE_EXTRA_CA_CERTS names its file.
+ * Nothing for a host on this machine (no proxy stands between), for PostgreSQL, or for a failure that is not the
+ * connection's.
+ */
+export function networkHint(e: GroundedError, reader: CliReader, env: NodeJS.ProcessEnv): string | undefined {
+  // PostgreSQL's own protocol goes through no HTTP proxy, and its certificates are the connection string's to name
+  if ((e.kind !== 'network' && e.kind !== 'timeout') || e.message.startsWith('PostgreSQL')) return undefined;
+  const host = /\bhttps?:\/\/(\[[^\]]*\]|[^\s/:?#'"”]+)/i.exec(e.message)?.[1];
+  if (host && LOOPBACK.test(host)) return undefined;
+  if (/certificate/i.test(e.message))
+    return env.NODE_EXTRA_CA_CERTS
+      ? undefined
+      : `If your organisation's proxy signs the connection, set NODE_EXTRA_CA_CERTS in ${reader.environment} to its certificate authority's file.`;
+  const proxy = PROXY_VARIABLES.find(v => env[v]?.trim());
+  const proxied =
+    env.NODE_USE_ENV_PROXY === '1' ||
+    [...process.execArgv, env.NODE_OPTIONS ?? ''].some(a => a.includes('--use-env-proxy'));
+  if (!proxy || proxied) return undefined;
+  return `${proxy} is set in ${reader.environment}, but Node.js goes through it only with NODE_USE_ENV_PROXY=1 (Node.js 22.21, or 24 and later).`;
 }
 
 /**

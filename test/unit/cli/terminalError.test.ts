@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
-import { cliMessage, MCP_SERVER, settingFlags, terminalError, unexpectedError } from '../../../src/cli/terminalError';
+import {
+  cliMessage,
+  MCP_SERVER,
+  settingFlags,
+  TERMINAL,
+  terminalError,
+  unexpectedError,
+} from '../../../src/cli/terminalError';
 import { EndpointRequestError, GroundedError, toGroundedError } from '../../../src/core/errors';
 import { outOfMemory } from '../../../src/index/build/workerLimits';
 import { fileLimitNotice } from '../../../src/index/segments/indexStats';
@@ -135,6 +142,57 @@ describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
       terminalError(e),
       'grounded: PostgreSQL at db.example.com:5432/docs rejected the user or password. Check PGPASSWORD in the environment.\n',
     );
+  });
+
+  describe('a connection that fails in a shell set up for a proxy', () => {
+    const unreachable = (endpoint: string, cause: Error) =>
+      toGroundedError(new EndpointRequestError(endpoint, 'grounded.model.baseUrl', cause));
+    const timedOut = Object.assign(new Error('connect ETIMEDOUT 203.0.113.7:443'), { code: 'ETIMEDOUT' });
+    const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), {
+      code: 'SELF_SIGNED_CERT_IN_CHAIN',
+    });
+
+    it('says that Node goes through HTTPS_PROXY only with NODE_USE_ENV_PROXY=1', () => {
+      const e = unreachable('https://llm.example.com', timedOut);
+      const said = cliMessage(e, TERMINAL, { https_proxy: 'http://proxy.corp:8080' });
+      assert.ok(said.startsWith(settingFlags(e.message)), said);
+      assert.match(
+        said,
+        /https_proxy is set in the environment, but Node\.js goes through it only with NODE_USE_ENV_PROXY=1/,
+      );
+      assert.match(
+        cliMessage(e, MCP_SERVER, { HTTPS_PROXY: 'http://proxy.corp:8080' }),
+        /HTTPS_PROXY is set in the server's environment/,
+      );
+    });
+
+    it('says nothing of the proxy when Node uses it, none is set, or the host is this machine', () => {
+      const e = unreachable('https://llm.example.com', timedOut);
+      const used = { HTTPS_PROXY: 'http://proxy.corp:8080', NODE_USE_ENV_PROXY: '1' };
+      assert.equal(cliMessage(e, TERMINAL, used), settingFlags(e.message));
+      assert.equal(cliMessage(e, TERMINAL, {}), settingFlags(e.message));
+      const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:11434'), { code: 'ECONNREFUSED' });
+      const local = unreachable('http://localhost:11434', refused);
+      assert.equal(cliMessage(local, TERMINAL, { HTTP_PROXY: 'http://proxy.corp:8080' }), settingFlags(local.message));
+    });
+
+    it('names NODE_EXTRA_CA_CERTS for a certificate Node does not trust, unless it is set', () => {
+      const e = unreachable('https://llm.example.com', untrusted);
+      assert.match(
+        cliMessage(e, TERMINAL, {}),
+        /set NODE_EXTRA_CA_CERTS in the environment to its certificate authority's file\.$/,
+      );
+      assert.equal(cliMessage(e, TERMINAL, { NODE_EXTRA_CA_CERTS: '/etc/ssl/corp.pem' }), settingFlags(e.message));
+    });
+
+    it('says nothing of the environment for a failure that is not the connection’s, or is PostgreSQL’s', () => {
+      const e = toGroundedError(Object.assign(new Error('404 Not Found'), { status: 404 }));
+      assert.doesNotMatch(cliMessage(e, TERMINAL, { HTTPS_PROXY: 'http://proxy.corp:8080' }), /PROXY/);
+      const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' });
+      const database = pgError(refused, new URL('postgres://app@db.example.com/docs'), 't');
+      assert.equal(database.kind, 'network');
+      assert.doesNotMatch(cliMessage(database, TERMINAL, { HTTPS_PROXY: 'http://proxy.corp:8080' }), /PROXY/);
+    });
   });
 
   it('says the same to an MCP client, as the server’s environment and flags', () => {
