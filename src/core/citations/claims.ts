@@ -321,8 +321,8 @@ export function claimBefore(quoted: string, tableLine?: boolean, skip = 0): stri
 function claimCuts(text: string, tableLine: boolean | undefined, ends: number[] = []): number[] {
   const cuts = [0];
   ends.push(0);
-  // boundaries are looked for with inline code blanked out, at the same offsets
-  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  // boundaries are looked for outside inline code
+  const masked = blankInlineCode(text);
   // the last newline before the current match and the first after it, walked forward with the matches: linear in the
   // text however long its lines
   let newline = -1;
@@ -343,6 +343,11 @@ function claimCuts(text: string, tableLine: boolean | undefined, ends: number[] 
     ends.push(/^[.!?\u3002\uff01\uff1f]/.test(m[0]) ? at + m[0].length : at);
   }
   return cuts;
+}
+
+/** `text` with what its inline code quotes blanked, backticks kept, at the same offsets. */
+function blankInlineCode(text: string): string {
+  return text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
 }
 
 /** The block quote markers that open a line (`> `, `> > `), and the line's white space before them. */
@@ -415,7 +420,7 @@ export const POINTER =
 /** `text` with each link outside inline code (a link's text may hold some) replaced by its text. */
 function linkTexts(text: string): string {
   if (!text.includes('](')) return text;
-  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  const masked = blankInlineCode(text);
   let out = '';
   let at = 0;
   for (const m of masked.matchAll(LINK)) {
