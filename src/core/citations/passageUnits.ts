@@ -172,15 +172,8 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       if (list.at(-1) !== unit) list.push(unit);
       hyphenated.set(closed, list);
     }
-    let mentions = false;
-    for (const t of tokens) {
-      const list = postings.get(t);
-      if (!list) postings.set(t, [unit, 1]);
-      else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
-      else list.push(unit, 1);
-      if (abbreviationTerms.has(t)) mentions = true;
-    }
-    if (mentions) noteAbbreviations(abbreviations, postings, unit, text);
+    notePostings(postings, unit, tokens);
+    if (tokens.some(t => abbreviationTerms.has(t))) noteAbbreviations(abbreviations, postings, unit, text);
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
@@ -236,6 +229,16 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   });
   endParagraph();
   return done();
+}
+
+/** Adds unit `unit` (the last one added), which holds `tokens`, to the postings of its terms. */
+function notePostings(postings: Map<string, number[]>, unit: number, tokens: readonly string[]): void {
+  for (const t of tokens) {
+    const list = postings.get(t);
+    if (!list) postings.set(t, [unit, 1]);
+    else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
+    else list.push(unit, 1);
+  }
 }
 
 /**
