@@ -1,6 +1,6 @@
 import { tokenize } from '../../index';
 import type { Passage } from '../passage';
-import { analysePassage, closedTerm, HYPHENATED, MAY_HYPHENATE, type PassageAnalysis, type Unit } from './passageUnits';
+import { analysePassage, closedCompounds, type PassageAnalysis, type Unit } from './passageUnits';
 
 /** A term's weight: its inverse document frequency in the workspace index (or in the passages, without one). */
 export type TermWeight = (term: string) => number;
@@ -74,11 +74,7 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     if (phrases.some(p => p.terms.join(' ') === quoted.join(' '))) continue; // quoted twice, held once
     phrases.push({ terms: quoted, weight: [...new Set(quoted)].reduce((sum, t) => sum + weight(t), 0) });
   }
-  const compounds: ClaimTerms['compounds'] = [];
-  for (const [word] of MAY_HYPHENATE.test(claim) ? claim.matchAll(HYPHENATED) : []) {
-    const closed = closedTerm(word);
-    if (closed !== undefined) compounds.push({ closed, terms: [...new Set(tokenize(word))] });
-  }
+  const compounds = closedCompounds(claim).map(({ word, closed }) => ({ closed, terms: [...new Set(tokenize(word))] }));
   return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds };
 }
 

@@ -29,6 +29,35 @@ const WHITE_SPACE = /\s/;
 /** Text with something to say: a letter or a digit. Markers with none between them share a claim. */
 export const HAS_WORDS = /[\p{L}\p{N}]/u;
 
+/** A marker that waits for its claim: its number and where it stands among the cited numbers. */
+interface WaitingMarker {
+  n: number;
+  ordinal: number;
+}
+
+/**
+ * Markers that come before their claim (`According to [1], …`, a list item that opens with `[2]`), and why they wait:
+ * they wait for the rest of their sentence, which `since` gathers from its start, and are given it when it ends, the
+ * next marker comes or the answer ends.
+ * - `naming`: after words that name a source (`According to the README [1]`). They wait only if a `,` or `:` follows
+ *   them (then they wait as `after` does); otherwise `naming`, those words, is their claim.
+ * - `leadIn`: after a lead-in (`See [2]`). `pointsBack`, the claim before the lead-in (`Flux is 88.`), is theirs when
+ *   their lead-in's sentence ends with no words after them (`See [2].`, `Source: [1].`), as a marker after a
+ *   sentence's full stop cites that sentence.
+ * - `after`: a block opens with them, or a lead-in that names a source ended in a `,` or `:`.
+ */
+type Waiting =
+  | { why: 'naming'; markers: WaitingMarker[]; naming: string }
+  | { why: 'leadIn'; markers: WaitingMarker[]; pointsBack: string }
+  | { why: 'after'; markers: WaitingMarker[] };
+
+/**
+ * The citation since the last marker: markers that wait for their claim, or, once they were given it, where in
+ * `since` that claim ended (`claimEnd`): a marker with no words after it cites that claim too (`According to [1], x
+ * is y. [2]`). Undefined when neither.
+ */
+type Pending = Waiting | { why: 'given'; claimEnd: number };
+
 /**
  * Finds the claim each citation marker closes, as the answer streams: the sentence, list item or table cell before
  * the marker (after the previous marker or sentence end). Adjacent markers (`[1][3]`, `[1], [3]`) share one claim.
@@ -47,29 +76,8 @@ export class ClaimTracker {
    * line divides cells.
    */
   private tableLine: boolean | undefined;
-
-  /**
-   * Markers that come before their claim (`According to [1], …`, a list item that opens with `[2]`): they wait for
-   * the rest of their sentence, which `since` gathers, and are given when it ends, the next marker comes or the
-   * answer ends.
-   */
-  private waiting: { n: number; ordinal: number }[] = [];
-  /**
-   * The words before the waiting markers when they name a source (`According to the README [1]`): the markers wait
-   * only if a `,` or `:` follows them; otherwise these words are their claim. Undefined once that is known.
-   */
-  private naming: string | undefined;
-  /**
-   * The claim before the lead-in of the waiting markers (`Flux is 88.` before `See [2]`): theirs when their lead-in's
-   * sentence ends with no words after them (`See [2].`, `Source: [1].`), as a marker after a sentence's full stop cites
-   * that sentence. Undefined unless they wait on a lead-in.
-   */
-  private pointsBack: string | undefined;
-  /**
-   * Where in `since` the waiting markers' claim ended, once they were given it: a marker with no words after it
-   * cites that claim too (`According to [1], x is y. [2]`).
-   */
-  private claimEnd = 0;
+  /** The markers that wait for their claim, or where the claim they were given ends. */
+  private pending: Pending | undefined;
 
   push(text: string): ClaimMarker[] {
     return this.take(this.scanner.push(text));
@@ -77,22 +85,27 @@ export class ClaimTracker {
 
   flush(): ClaimMarker[] {
     const out = this.take(this.scanner.flush());
-    if (this.naming !== undefined) out.push(...this.giveWaiting(this.naming));
-    if (this.waiting.length > 0) out.push(...this.giveWaiting(this.claimSinceWaiting(true)?.claim ?? ''));
+    const waiting = this.waiting();
+    if (waiting !== undefined) {
+      const claim = waiting.why === 'naming' ? waiting.naming : (this.claimSinceWaiting(waiting, true)?.claim ?? '');
+      out.push(...this.give(waiting, claim));
+      this.pending = undefined;
+    }
     return out;
   }
 
+  /** The markers that wait for their claim, if any. */
+  private waiting(): Waiting | undefined {
+    return this.pending?.why === 'given' ? undefined : this.pending;
+  }
+
   /** The waiting markers, with `claim` (the claim before them when it has no words) as one new claim. */
-  private giveWaiting(claim: string): ClaimMarker[] {
+  private give(waiting: Waiting, claim: string): ClaimMarker[] {
     if (HAS_WORDS.test(claim)) {
       this.lastClaim = claim;
       this.claimId++;
     }
-    const out = this.waiting.map(m => ({ ...m, claim: this.lastClaim, claimId: this.claimId }));
-    this.waiting = [];
-    this.naming = undefined;
-    this.pointsBack = undefined;
-    return out;
+    return waiting.markers.map(m => ({ ...m, claim: this.lastClaim, claimId: this.claimId }));
   }
 
   private take(pieces: ReturnType<MarkerScanner['push']>): ClaimMarker[] {
@@ -100,44 +113,66 @@ export class ClaimTracker {
     for (const piece of pieces) {
       if (piece.type === 'text') {
         this.since += piece.text;
-        // after words that name a source, a `,` or `:` makes them a lead-in; anything else, the markers' claim
-        const next = this.naming === undefined ? undefined : /\S/.exec(this.since)?.[0];
-        if (next === ',' || next === ':') this.naming = undefined;
-        else if (next !== undefined) out.push(...this.giveWaiting(this.naming as string));
-        const claim = this.waiting.length > 0 ? this.claimSinceWaiting(false) : undefined;
-        if (claim !== undefined) {
-          out.push(...this.giveWaiting(claim.claim));
-          this.claimEnd = claim.end;
-        }
+        out.push(...this.takeText());
         continue;
       }
-      const words = HAS_WORDS.test(this.since.slice(this.claimEnd).replace(POINTER, ''));
-      // whether this marker waits for the words after it: with the markers already waiting when none came since them
-      let waits = this.waiting.length > 0 && !words;
-      if (this.waiting.length > 0) {
+      const marker = { n: piece.n, ordinal: piece.ordinal };
+      const claimEnd = this.pending?.why === 'given' ? this.pending.claimEnd : 0;
+      const words = HAS_WORDS.test(this.since.slice(claimEnd).replace(POINTER, ''));
+      const waiting = this.waiting();
+      let next: Waiting | undefined;
+      if (waiting !== undefined && !words) {
+        // with no words since the waiting markers, this one waits with them
+        next = { ...waiting, markers: [...waiting.markers, marker] };
+      } else if (waiting !== undefined) {
         // the text since the waiting markers is their claim, which this marker cites too
-        if (words) out.push(...this.giveWaiting(this.claimSinceWaiting(true)?.claim ?? ''));
+        out.push(...this.give(waiting, this.claimSinceWaiting(waiting, true)?.claim ?? ''));
       } else {
-        const before = words ? claimBefore(this.since, this.tableLine) : '';
-        const leadIn = words && LEAD_IN.test(before);
-        const namesSource =
-          words &&
-          !leadIn &&
-          SOURCE_LEAD_IN.test(before) &&
-          (this.claimId === 0 || opensSentence(this.since, this.tableLine));
-        waits = namesSource || leadIn || opensBlock(this.since, this.claimId, words);
-        if (namesSource) this.naming = before;
-        else if (leadIn) this.pointsBack = claimBefore(this.since, this.tableLine, 1);
-        else if (words && !waits) {
-          this.lastClaim = before;
-          this.claimId++;
-        }
+        next = this.waitsFor(marker, words);
       }
+      if (next === undefined) out.push({ ...marker, claim: this.lastClaim, claimId: this.claimId });
       this.passMarker();
-      if (waits) this.waiting.push({ n: piece.n, ordinal: piece.ordinal });
-      else out.push({ n: piece.n, ordinal: piece.ordinal, claim: this.lastClaim, claimId: this.claimId });
+      this.pending = next;
     }
     return out;
+  }
+
+  /** The waiting markers whose claim the text in `since` now ends, given it. */
+  private takeText(): ClaimMarker[] {
+    const waiting = this.waiting();
+    if (waiting === undefined) return [];
+    if (waiting.why === 'naming') {
+      // after words that name a source, a `,` or `:` makes them a lead-in; anything else, the markers' claim
+      const next = /\S/.exec(this.since)?.[0];
+      if (next === undefined) return [];
+      if (next !== ',' && next !== ':') {
+        this.pending = undefined;
+        return this.give(waiting, waiting.naming);
+      }
+      this.pending = { why: 'after', markers: waiting.markers };
+      return this.takeText();
+    }
+    const claim = this.claimSinceWaiting(waiting, false);
+    if (claim === undefined) return [];
+    this.pending = { why: 'given', claimEnd: claim.end };
+    return this.give(waiting, claim.claim);
+  }
+
+  /**
+   * Whether a marker after `since`, with no markers waiting, waits for its claim (and why), or else closes the claim
+   * before it, which it then makes the last claim when `words` (words came since the last marker).
+   */
+  private waitsFor(marker: WaitingMarker, words: boolean): Waiting | undefined {
+    if (!words) return opensBlock(this.since, this.claimId, false) ? { why: 'after', markers: [marker] } : undefined;
+    const before = claimBefore(this.since, this.tableLine);
+    if (LEAD_IN.test(before))
+      return { why: 'leadIn', markers: [marker], pointsBack: claimBefore(this.since, this.tableLine, 1) };
+    if (SOURCE_LEAD_IN.test(before) && (this.claimId === 0 || opensSentence(this.since, this.tableLine)))
+      return { why: 'naming', markers: [marker], naming: before };
+    if (opensBlock(this.since, this.claimId, true)) return { why: 'after', markers: [marker] };
+    this.lastClaim = before;
+    this.claimId++;
+    return undefined;
   }
 
   /**
@@ -145,12 +180,13 @@ export class ClaimTracker {
    * ended it, or, when `ends` (the sentence ends with the text so far), all of it; the claim before their lead-in when
    * their sentence ended with no words after them. Undefined while it goes on.
    */
-  private claimSinceWaiting(ends: boolean): { claim: string; end: number } | undefined {
-    const after = firstClaim(this.since, this.tableLine, this.pointsBack !== undefined);
-    if (after !== undefined) return { claim: after.claim ?? (this.pointsBack as string), end: after.end };
+  private claimSinceWaiting(waiting: Waiting, ends: boolean): { claim: string; end: number } | undefined {
+    const pointsBack = waiting.why === 'leadIn' ? waiting.pointsBack : undefined;
+    const after = firstClaim(this.since, this.tableLine, pointsBack !== undefined);
+    if (after !== undefined) return { claim: after.claim ?? (pointsBack as string), end: after.end };
     if (!ends) return undefined;
     const claim = claimBefore(this.since, this.tableLine);
-    return { claim: HAS_WORDS.test(claim) ? claim : (this.pointsBack ?? claim), end: this.since.length };
+    return { claim: HAS_WORDS.test(claim) ? claim : (pointsBack ?? claim), end: this.since.length };
   }
 
   /**
@@ -165,7 +201,6 @@ export class ClaimTracker {
     // a line that opens with a marker is not a table row
     this.tableLine ??= false;
     this.since = '';
-    this.claimEnd = 0;
   }
 }
 
@@ -286,8 +321,8 @@ export function claimBefore(quoted: string, tableLine?: boolean, skip = 0): stri
 function claimCuts(text: string, tableLine: boolean | undefined, ends: number[] = []): number[] {
   const cuts = [0];
   ends.push(0);
-  // boundaries are looked for with inline code blanked out, at the same offsets
-  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  // boundaries are looked for outside inline code
+  const masked = blankInlineCode(text);
   // the last newline before the current match and the first after it, walked forward with the matches: linear in the
   // text however long its lines
   let newline = -1;
@@ -308,6 +343,11 @@ function claimCuts(text: string, tableLine: boolean | undefined, ends: number[] 
     ends.push(/^[.!?\u3002\uff01\uff1f]/.test(m[0]) ? at + m[0].length : at);
   }
   return cuts;
+}
+
+/** `text` with what its inline code quotes blanked, backticks kept, at the same offsets. */
+function blankInlineCode(text: string): string {
+  return text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
 }
 
 /** The block quote markers that open a line (`> `, `> > `), and the line's white space before them. */
@@ -380,7 +420,7 @@ export const POINTER =
 /** `text` with each link outside inline code (a link's text may hold some) replaced by its text. */
 function linkTexts(text: string): string {
   if (!text.includes('](')) return text;
-  const masked = text.replace(INLINE_CODE, code => `\`${' '.repeat(code.length - 2)}\``);
+  const masked = blankInlineCode(text);
   let out = '';
   let at = 0;
   for (const m of masked.matchAll(LINK)) {

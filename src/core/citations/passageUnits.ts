@@ -37,18 +37,28 @@ export interface PassageAnalysis {
 /** Hyphens: the ASCII one, and Unicode's hyphen and non-breaking hyphen (which models write), for a character class. */
 const HYPHENS = '\\u2010\\u2011-';
 /** Letters joined by hyphens into one word: pre-industrial, e-mail, Anti-Inflammatory (not COVID-19, not --flag). */
-export const HYPHENATED = new RegExp(
+const HYPHENATED = new RegExp(
   `(?<![\\p{L}\\p{N}${HYPHENS}])\\p{L}+(?:[${HYPHENS}]\\p{L}+)+(?![\\p{L}\\p{N}${HYPHENS}])`,
   'gu',
 );
 /** Whether a text may hold a hyphenated word: most hold none, and skip the pattern. */
-export const MAY_HYPHENATE = new RegExp(`[${HYPHENS}]`, 'u');
+const MAY_HYPHENATE = new RegExp(`[${HYPHENS}]`, 'u');
 const HYPHEN = new RegExp(`[${HYPHENS}]`, 'gu');
 
 /** The term a hyphenated word has written closed (pre-industrial and Pre-Industrial as preindustrial), if one. */
-export function closedTerm(word: string): string | undefined {
+function closedTerm(word: string): string | undefined {
   const terms = tokenize(word.replace(HYPHEN, '').toLowerCase());
   return terms.length === 1 ? terms[0] : undefined;
+}
+
+/** The hyphenated words of `text` that have a term written closed, each with that term. */
+export function closedCompounds(text: string): { word: string; closed: string }[] {
+  const out: { word: string; closed: string }[] = [];
+  for (const [word] of MAY_HYPHENATE.test(text) ? text.matchAll(HYPHENATED) : []) {
+    const closed = closedTerm(word);
+    if (closed !== undefined) out.push({ word, closed });
+  }
+  return out;
 }
 
 export interface AbbreviationUse {
@@ -157,22 +167,13 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (tokens.length === 0) return;
     const unit = units.length;
     // prose, where a word is spelled both ways (in code, a hyphen joins no word)
-    for (const [word] of prose && MAY_HYPHENATE.test(text) ? text.matchAll(HYPHENATED) : []) {
-      const closed = closedTerm(word);
-      if (closed === undefined) continue;
+    for (const { closed } of prose ? closedCompounds(text) : []) {
       const list = hyphenated.get(closed) ?? [];
       if (list.at(-1) !== unit) list.push(unit);
       hyphenated.set(closed, list);
     }
-    let mentions = false;
-    for (const t of tokens) {
-      const list = postings.get(t);
-      if (!list) postings.set(t, [unit, 1]);
-      else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
-      else list.push(unit, 1);
-      if (abbreviationTerms.has(t)) mentions = true;
-    }
-    if (mentions) noteAbbreviations(abbreviations, postings, unit, text);
+    notePostings(postings, unit, tokens);
+    if (tokens.some(t => abbreviationTerms.has(t))) noteAbbreviations(abbreviations, postings, unit, text);
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
@@ -228,6 +229,16 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   });
   endParagraph();
   return done();
+}
+
+/** Adds unit `unit` (the last one added), which holds `tokens`, to the postings of its terms. */
+function notePostings(postings: Map<string, number[]>, unit: number, tokens: readonly string[]): void {
+  for (const t of tokens) {
+    const list = postings.get(t);
+    if (!list) postings.set(t, [unit, 1]);
+    else if (list[list.length - 2] === unit) list[list.length - 1] = (list[list.length - 1] ?? 0) + 1;
+    else list.push(unit, 1);
+  }
 }
 
 /**
