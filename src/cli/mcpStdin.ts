@@ -56,6 +56,12 @@ export function checkedLines(
     }
   };
 
+  // the SDK takes a line with its newline, and stops the server when that is over its buffer: such a line is
+  // answered here instead, whether it came whole in one chunk or is still coming
+  const overLimit = (lineBytes: number) => lineBytes + 1 > maxLineBytes;
+  const tooLong = () =>
+    answer(null, ErrorCode.InvalidRequest, `Invalid request: a message over ${maxLineBytes} bytes.`);
+
   const lines = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
@@ -63,11 +69,12 @@ export function checkedLines(
         const line = pending.subarray(0, end);
         pending = pending.subarray(end + 1);
         if (skipping) skipping = false;
+        else if (overLimit(line.length)) tooLong();
         else check(line.toString('utf8').replace(/\r$/, ''), this);
       }
-      if (pending.length > maxLineBytes) {
+      if (overLimit(pending.length)) {
         // the rest of this line is dropped as it comes, without holding it
-        if (!skipping) answer(null, ErrorCode.InvalidRequest, `Invalid request: a message over ${maxLineBytes} bytes.`);
+        if (!skipping) tooLong();
         skipping = true;
         pending = Buffer.alloc(0);
       }
