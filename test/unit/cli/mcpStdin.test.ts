@@ -85,6 +85,25 @@ describe('checkedLines (the MCP server’s stdin, checked before the SDK reads i
     );
   });
 
+  it('answers a message nested too deeply to write again, instead of the throw ending the server', async () => {
+    // JSON.parse reads this; JSON.stringify runs out of stack on it
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const { lines, replies, logged } = await check([
+      `{"jsonrpc":"2.0","id":9,"method":"ping","params":{"x":${deep}}}\n`,
+      `{"jsonrpc":"2.0","method":"notifications/progress","params":{"x":${deep}}}\n`,
+      JSON.stringify(ping(10)) + '\n',
+    ]);
+    assert.deepEqual(replies, [
+      {
+        jsonrpc: '2.0',
+        id: 9,
+        error: { code: -32600, message: 'Invalid request: the message is nested too deeply to read.' },
+      },
+    ]);
+    assert.deepEqual(logged, ['a notification that is nested too deeply was ignored: notifications/progress']);
+    assert.deepEqual(lines, [JSON.stringify(ping(10))]);
+  });
+
   it('answers a request that is not JSON-RPC with its id, and only logs a notification that is not', async () => {
     const { lines, replies, logged } = await check([
       JSON.stringify({ jsonrpc: '1.0', id: 'a', method: 'ping' }) + '\n',
