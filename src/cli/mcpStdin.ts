@@ -10,7 +10,7 @@ import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types
  * it has one a client can match, null otherwise. A batch (MCP 2025-03-26, which the server still negotiates) is
  * passed on as its messages, one a line, each answered on its own line, the only shape stdio clients read. An
  * invalid notification is not answered (nothing ever is), only said to `log`. A line longer than the SDK's buffer
- * is dropped as the SDK would, but answered, and the server goes on.
+ * is dropped as the SDK would, but answered, and the server goes on; so is a message nested too deeply to pass on.
  */
 export function checkedLines(
   input: Readable,
@@ -38,23 +38,39 @@ export function checkedLines(
       return;
     }
     for (const message of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
-      if (JSONRPCMessageSchema.safeParse(message).success) {
-        out.push(JSON.stringify(message) + '\n');
-        continue;
+      const valid = JSONRPCMessageSchema.safeParse(message).success;
+      if (valid) {
+        // JSON.stringify recurses, and throws on a message nested thousands deep (which JSON.parse reads): such a
+        // message is refused below rather than the throw ending the server
+        const text = serialized(message);
+        if (text !== undefined) {
+          out.push(text + '\n');
+          continue;
+        }
       }
       const fields = typeof message === 'object' && message !== null ? (message as Record<string, unknown>) : {};
       if (!('id' in fields) && typeof fields['method'] === 'string') {
-        log(`a notification that is not valid JSON-RPC was ignored: ${fields['method']}`);
+        log(
+          `a notification that is ${valid ? 'nested too deeply' : 'not valid JSON-RPC'} was ignored: ${fields['method']}`,
+        );
         continue;
       }
       const id = typeof fields['id'] === 'string' || typeof fields['id'] === 'number' ? fields['id'] : null;
       answer(
         id,
         ErrorCode.InvalidRequest,
-        'Invalid request: not a JSON-RPC 2.0 message (jsonrpc "2.0", a string or integer id, a method name, params an object).',
+        valid
+          ? 'Invalid request: the message is nested too deeply to read.'
+          : 'Invalid request: not a JSON-RPC 2.0 message (jsonrpc "2.0", a string or integer id, a method name, params an object).',
       );
     }
   };
+
+  // the SDK takes a line with its newline, and stops the server when that is over its buffer: such a line is
+  // answered here instead, whether it came whole in one chunk or is still coming
+  const overLimit = (lineBytes: number) => lineBytes + 1 > maxLineBytes;
+  const tooLong = () =>
+    answer(null, ErrorCode.InvalidRequest, `Invalid request: a message over ${maxLineBytes} bytes.`);
 
   const lines = new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -63,11 +79,12 @@ export function checkedLines(
         const line = pending.subarray(0, end);
         pending = pending.subarray(end + 1);
         if (skipping) skipping = false;
+        else if (overLimit(line.length)) tooLong();
         else check(line.toString('utf8').replace(/\r$/, ''), this);
       }
-      if (pending.length > maxLineBytes) {
+      if (overLimit(pending.length)) {
         // the rest of this line is dropped as it comes, without holding it
-        if (!skipping) answer(null, ErrorCode.InvalidRequest, `Invalid request: a message over ${maxLineBytes} bytes.`);
+        if (!skipping) tooLong();
         skipping = true;
         pending = Buffer.alloc(0);
       }
@@ -76,4 +93,13 @@ export function checkedLines(
   });
   input.pipe(lines);
   return lines;
+}
+
+/** The message as one line of JSON, or undefined when it is nested too deeply for JSON.stringify. */
+function serialized(message: unknown): string | undefined {
+  try {
+    return JSON.stringify(message);
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { GroundedError, isAbort } from '../core/errors';
 import type { Retriever } from '../core/ports';
+import { logFailureOnce } from './failureLog';
 import type { Core } from './loadCore';
 
 /** The tool's name in package.json's `languageModelTools` (`#grounded` in a chat prompt). */
@@ -72,9 +73,16 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
         );
       } catch (e) {
         if (token.isCancellationRequested || isAbort(e)) throw new vscode.CancellationError();
-        deps.log.warn(`${SEARCH_TOOL_NAME} failed: ${e instanceof Error ? e.message : String(e)}`);
-        if (e instanceof GroundedError) throw new Error(e.message);
-        throw new Error('The workspace search failed; the “Grounded” output says why.');
+        // the agent reads the message, which may send the user to the output: the log gets the cause chain there,
+        // redacted, as every surface writes a failure
+        const error =
+          e instanceof GroundedError
+            ? e
+            : new GroundedError('unknown', 'The workspace search failed; the “Grounded” output says why.', {
+                cause: e,
+              });
+        logFailureOnce(deps.log, SEARCH_TOOL_NAME, error);
+        throw new Error(error.message);
       } finally {
         cancel.dispose();
       }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
+import { ReadBuffer } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { checkedLines } from '../../../src/cli/mcpStdin';
 
 /** Writes `chunks` to checkedLines and resolves with the lines passed on, the replies and the log once input ended. */
@@ -46,6 +47,61 @@ describe('checkedLines (the MCP server’s stdin, checked before the SDK reads i
       { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: a message over 100 bytes.' } },
     ]);
     assert.deepEqual(lines, [JSON.stringify(ping(3))]);
+  });
+
+  it("answers a line over the limit that comes whole, and passes on only lines the SDK's buffer takes", async () => {
+    const max = 100;
+    // the line at the limit: with its newline, one byte over what the SDK's buffer holds
+    const atLimit = JSON.stringify(ping(4, { params: { _meta: { note: '' } } }));
+    const padded = (id: number, bytes: number) =>
+      JSON.stringify(ping(id, { params: { _meta: { note: 'x'.repeat(bytes - atLimit.length) } } }));
+    const input = new PassThrough();
+    const replies: unknown[] = [];
+    const out = checkedLines(
+      input,
+      line => replies.push(JSON.parse(line)),
+      () => undefined,
+      max,
+    );
+    // the SDK's own buffer, as the server's transport reads what checkedLines passes on
+    const sdk = new ReadBuffer({ maxBufferSize: max });
+    const passed: unknown[] = [];
+    out.on('data', (chunk: Buffer) => {
+      sdk.append(chunk);
+      for (let m = sdk.readMessage(); m; m = sdk.readMessage()) passed.push(m);
+    });
+    const ended = new Promise(resolve => out.on('end', resolve));
+    input.write([padded(5, 150), padded(6, max), padded(7, max - 1), JSON.stringify(ping(8))].join('\n') + '\n');
+    input.end();
+    await ended;
+    const over = { code: -32600, message: `Invalid request: a message over ${max} bytes.` };
+    assert.deepEqual(replies, [
+      { jsonrpc: '2.0', id: null, error: over },
+      { jsonrpc: '2.0', id: null, error: over },
+    ]);
+    assert.deepEqual(
+      passed.map(m => (m as { id: number }).id),
+      [7, 8],
+    );
+  });
+
+  it('answers a message nested too deeply to write again, instead of the throw ending the server', async () => {
+    // JSON.parse reads this; JSON.stringify runs out of stack on it
+    const deep = '['.repeat(200_000) + ']'.repeat(200_000);
+    const { lines, replies, logged } = await check([
+      `{"jsonrpc":"2.0","id":9,"method":"ping","params":{"x":${deep}}}\n`,
+      `{"jsonrpc":"2.0","method":"notifications/progress","params":{"x":${deep}}}\n`,
+      JSON.stringify(ping(10)) + '\n',
+    ]);
+    assert.deepEqual(replies, [
+      {
+        jsonrpc: '2.0',
+        id: 9,
+        error: { code: -32600, message: 'Invalid request: the message is nested too deeply to read.' },
+      },
+    ]);
+    assert.deepEqual(logged, ['a notification that is nested too deeply was ignored: notifications/progress']);
+    assert.deepEqual(lines, [JSON.stringify(ping(10))]);
   });
 
   it('answers a request that is not JSON-RPC with its id, and only logs a notification that is not', async () => {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as vscode from 'vscode';
 import * as core from '../../../src/core/agentSearch';
+import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
 import type { Retriever, SearchOptions } from '../../../src/core/ports';
 import type { createSearchTool as CreateSearchTool, SearchToolInput } from '../../../src/vscode/searchTool';
@@ -163,6 +164,25 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
       /^Error: The workspace search failed; the “Grounded” output says why\.$/,
     );
     assert.match(warnings[0] ?? '', /socket closed/);
+  });
+
+  it('logs the cause of a failure whose message sends the user to the output, with credentials redacted', async () => {
+    const cause = new Error('relation "grounded_chunks" does not exist (postgres://me:hunter2secret@db/grounded)');
+    const retriever: Retriever = {
+      search: () =>
+        Promise.reject(
+          new GroundedError('unknown', 'PostgreSQL at db failed a query. See the “Grounded” output for details.', {
+            cause,
+          }),
+        ),
+    };
+    await assert.rejects(
+      invoke(tool(retriever), { query: 'flux' }),
+      /^Error: PostgreSQL at db failed a query\. See the “Grounded” output for details\.$/,
+    );
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /relation "grounded_chunks" does not exist/);
+    assert.doesNotMatch(warnings[0] ?? '', /hunter2secret/);
   });
 
   it('is declared in the manifest under its name, with the limits the tool checks', () => {
