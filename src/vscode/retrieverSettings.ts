@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { isAbort } from '../core/errors';
+import { GroundedError, isAbort } from '../core/errors';
 import type { Passage } from '../core/passage';
 import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
@@ -8,6 +8,7 @@ import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId } from '../providers/presets';
 import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
+import { logFailureOnce } from './failureLog';
 import { loadCore } from './loadCore';
 import { diskFolders } from './settings';
 import { ApiKeyStore, type BoundSecrets } from './secrets';
@@ -109,8 +110,15 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       return await (await this.remote({ ...settings, kind: settings.kind })).search(query, options);
     } catch (e) {
       if (!settings.fallbackToLocal || isAbort(e) || options.signal?.aborted) throw e;
-      this.log.warn(
-        `${settings.kind} failed, searching the local index instead (grounded.fallbackToLocalIndex): ${e instanceof Error ? e.message : String(e)}`,
+      // the cause chain says why (a socket code, the server's reply), as every surface logs a failure
+      const failure =
+        e instanceof GroundedError
+          ? e
+          : new GroundedError('unknown', e instanceof Error ? e.message : String(e), { cause: e });
+      logFailureOnce(
+        this.log,
+        `${settings.kind} search (the local index answers instead: grounded.fallbackToLocalIndex)`,
+        failure,
       );
       return this.local.search(query, options);
     }

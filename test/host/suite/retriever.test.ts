@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import * as net from 'node:net';
 import * as vscode from 'vscode';
 import type { GroundedApi } from '../../../src/extension';
+import { closedPort } from '../../support/closedPort';
 import { activateGrounded, lastEvent } from './hostHelpers';
-
-/** A loopback port nothing listens on: connections to it are refused at once. */
-const closedPort = () =>
-  new Promise<number>(resolve => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 
 describe('grounded.retriever in a real VS Code', function () {
   let api: GroundedApi;

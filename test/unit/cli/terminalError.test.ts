@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import {
   cliMessage,
   MCP_SERVER,
@@ -15,6 +14,7 @@ import { fileLimitNotice } from '../../../src/index/segments/indexStats';
 import { DatabricksVectorSearchRetriever } from '../../../src/retrievers/databricksVectorSearchRetriever';
 import { pgError } from '../../../src/retrievers/pgvectorConnection';
 import { closeServer } from '../../fakes/loopbackHttp';
+import { closedPort } from '../../support/closedPort';
 
 describe('unexpectedError', () => {
   const before = process.env['GROUNDED_API_KEY'];
@@ -90,15 +90,6 @@ describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
     }
     assert.fail('expected a failure');
   };
-  /** A loopback port nothing listens on. */
-  const closedPort = async (): Promise<number> => {
-    const server = createServer();
-    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
-    await new Promise<void>(resolve => server.close(() => resolve()));
-    return port;
-  };
-
   it('says which environment variable holds the key the model endpoint rejected (401)', () => {
     const e = toGroundedError(Object.assign(new Error('401 Unauthorized'), { status: 401 }));
     assert.equal(

@@ -78,6 +78,60 @@ describe('the configured retriever (VS Code adapter: grounded.retriever and its 
       retriever.dispose();
     }
   });
+  it('answers from the local index when the engine fails and the fallback is on, logging why with the cause', async () => {
+    const fake = fakeVscodeWorkspace();
+    fake.setFolders([await dirs.make('grounded-fallback-')], false);
+    for (const [key, value] of Object.entries({
+      'grounded.retriever': 'databricks-vector-search',
+      'grounded.databricksVectorSearch.workspaceUrl': server.url,
+      'grounded.databricksVectorSearch.indexName': pushed.name,
+      'grounded.databricksVectorSearch.endpointName': server.endpointName,
+      'grounded.fallbackToLocalIndex': true,
+    }))
+      fake.settings.set(key, value);
+    const { ConfiguredRetriever } = requireWithVscode<typeof RetrieverSettingsModule>(
+      require.resolve('../../../src/vscode/retrieverSettings'),
+      fake.vscode,
+    );
+    const { ApiKeyStore, BoundSecrets } = requireWithVscode<typeof SecretsModule>(
+      require.resolve('../../../src/vscode/secrets'),
+      fake.vscode,
+    );
+    const secrets = new BoundSecrets(new FakeSecretStorage(), async () => true);
+    // a token the workspace does not know
+    await secrets.store(ApiKeyStore.secretId('databricks'), 'dapi-fallback-token', [server.url]);
+    const local = {
+      id: 'notes.md:1-1',
+      path: 'notes.md',
+      location: '/ws/notes.md',
+      text: 'Local lines.',
+      startLine: 1,
+      endLine: 1,
+      score: 1,
+    };
+    const warnings: string[] = [];
+    const retriever = new ConfiguredRetriever(new FakeRetriever(() => [local]), secrets, {
+      ...log,
+      warn: (m: string) => warnings.push(m),
+    } as never);
+    const restore = serveVscode(fake.vscode);
+    try {
+      const found = await retriever.search('flux', { k: 1 });
+      assert.deepEqual(
+        found.map(p => p.path),
+        ['notes.md'],
+      );
+      const said = warnings.join('\n');
+      assert.match(said, /databricks-vector-search search \(the local index answers instead/);
+      // the reply's status, which only the cause chain holds
+      assert.match(said, /failed \(auth\): .* — HTTP 401/);
+      assert.doesNotMatch(said, /dapi-fallback-token/);
+    } finally {
+      restore();
+      retriever.dispose();
+    }
+  });
+
   it('stops embedding the workspace for the local hybrid when the question is cancelled', async () => {
     const embeddings = await EmbeddingsServer.start(16);
     try {
