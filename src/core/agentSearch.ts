@@ -17,6 +17,12 @@ export const MAX_AGENT_RESULTS = 30;
 export const MAX_QUERY_CHARS = 1000;
 /** The result's size when the caller gives no budget (VS Code gives one for the model it is calling). */
 export const DEFAULT_TOKEN_BUDGET = 4000;
+/**
+ * How long an agent's search waits for the workspace's first embedding (the local hybrid) before it answers by
+ * keywords, saying so: the agent waits on its tool call, and a client may give up on it (MCP clients often after a
+ * minute).
+ */
+export const AGENT_FIRST_SYNC_WAIT_MS = 15_000;
 /** Below this many tokens left, a passage is not cut to fit: a header and two lines tell the caller nothing. */
 const MIN_CUT_TOKENS = 48;
 
@@ -44,7 +50,11 @@ export interface AgentPassage {
 export interface AgentSearchResult {
   query: string;
   passages: AgentPassage[];
-  /** The first text part: how many passages, how many tokens of which budget, what was left out. */
+  /**
+   * The first text part: how many passages, how many tokens of which budget, what was left out, and what the
+   * retriever said of this search (ranked by keywords alone while the workspace is embedded, or as the embeddings
+   * failed).
+   */
   summary: string;
   /** One text part per passage, headed by its `path:start-end` and title, its lines fenced. */
   blocks: string[];
@@ -61,6 +71,8 @@ export interface AgentSearchOptions {
   tokenBudget?: number;
   /** The caller's tokenizer; default: the prompt budget's estimate, which errs high for every kind of text. */
   countTokens?: (text: string) => Promise<number>;
+  /** SearchOptions.firstSyncWaitMs (default AGENT_FIRST_SYNC_WAIT_MS). */
+  firstSyncWaitMs?: number;
 }
 
 /**
@@ -114,25 +126,35 @@ export async function agentSearch(
 ): Promise<AgentSearchResult> {
   const { signal } = options;
   signal?.throwIfAborted();
-  const found = await retriever.search(input.query, { k: input.maxResults, signal });
+  const notices: string[] = [];
+  const found = await retriever.search(input.query, {
+    k: input.maxResults,
+    signal,
+    onNotice: notice => notices.push(notice),
+    firstSyncWaitMs: options.firstSyncWaitMs ?? AGENT_FIRST_SYNC_WAIT_MS,
+  });
   if (signal?.aborted) throw cancelled();
   const citable = found.filter(p => uncitablePathReason(p.path) === undefined);
-  return formatAgentResult(input.query, citable, options);
+  return formatAgentResult(input.query, citable, { ...options, notices });
 }
 
 /** The summary and the passages' blocks within the budget (see agentSearch). */
 export async function formatAgentResult(
   query: string,
   found: readonly Passage[],
-  options: Pick<AgentSearchOptions, 'tokenBudget' | 'countTokens'> = {},
+  options: Pick<AgentSearchOptions, 'tokenBudget' | 'countTokens'> & { notices?: readonly string[] } = {},
 ): Promise<AgentSearchResult> {
   const budget = Math.max(1, Math.floor(options.tokenBudget ?? DEFAULT_TOKEN_BUDGET));
   const count = options.countTokens ?? ((text: string) => Promise.resolve(estimateTokens(text)));
+  // what the retriever said of the search, after the summary: the agent weighs the passages by it
+  const said = [...new Set(options.notices ?? [])].map(n => ` ${oneLine(n)}`).join('');
+  const summaryText = (shown: number, tokens: number, omitted: number) =>
+    foundText(query, shown, tokens, budget, omitted) + said;
   // the summary's length barely depends on its numbers: room is kept for the longest it can be
-  const summaryRoom = await count(summaryText(query, found.length, budget, budget, found.length));
+  const summaryRoom = await count(summaryText(found.length, budget, found.length));
   if (found.length > 0 && summaryRoom >= budget) {
     // no room for a passage beside the summary: say so, and count what is sent (it may be over the budget)
-    const summary = tooSmallText(query, found.length, budget);
+    const summary = tooSmallText(query, found.length, budget) + said;
     return { query, passages: [], summary, blocks: [], tokens: await count(summary), budget, omitted: found.length };
   }
   let used = 0;
@@ -161,7 +183,7 @@ export async function formatAgentResult(
   }
   const omitted = found.length - passages.length + cutShort;
   const tokens = used + summaryRoom;
-  const summary = summaryText(query, passages.length, tokens, budget, omitted);
+  const summary = summaryText(passages.length, tokens, omitted);
   return { query, passages, summary, blocks, tokens, budget, omitted };
 }
 
@@ -227,7 +249,7 @@ async function cutToFit(
   return best;
 }
 
-function summaryText(query: string, shown: number, tokens: number, budget: number, omitted: number): string {
+function foundText(query: string, shown: number, tokens: number, budget: number, omitted: number): string {
   const quoted = `“${oneLine(query)}”`;
   if (shown === 0 && omitted === 0) return `Nothing in the workspace matches ${quoted}. Try other words.`;
   const passages = shown === 1 ? '1 passage' : `${shown} passages`;

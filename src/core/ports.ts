@@ -9,6 +9,13 @@ export interface SearchOptions {
    * keyword ranking alone because the embeddings endpoint failed): the retrieve step shows it as its detail.
    */
   onNotice?: (message: string) => void;
+  /**
+   * How long this search may wait for the retriever's first pass over the workspace (the local hybrid embedding
+   * every chunk: minutes on a large workspace) before it answers from what it can rank now (the keyword ranking),
+   * saying so (`onNotice`), while the pass goes on for the next search. Undefined: as long as the pass takes. An
+   * agent's tool call sets it: its caller waits on it, and may give up.
+   */
+  firstSyncWaitMs?: number;
 }
 
 /** The one retrieval port: the local index, Databricks Vector Search and pgvector all implement it. */

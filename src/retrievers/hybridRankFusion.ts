@@ -38,6 +38,10 @@ export function fuseRankings<T>(
 export const keywordsOnly = (ranking: string, failure: string): string =>
   `Searching by keywords only (${ranking}), as the embeddings failed: ${failure}`;
 
+/** Why a search that did not wait for the workspace's first embedding ranks by keywords alone. */
+export const stillEmbedding = (model: string): string =>
+  `Searching by keywords only while ${model} embeds the workspace for the first time; a search in a few minutes ranks by meaning too.`;
+
 /** Why a question whose vector is all zeros is not ranked by it: such a vector has no direction. */
 export const zeroQuestionVector = (model: string): string =>
   `${model} gave the question a vector of zeros, which ranks nothing.`;

@@ -4,7 +4,7 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import { CachingEmbedder } from '../embeddings/cachingEmbedder';
 import type { Embedder } from '../embeddings/embedder';
 import { readAsIndexed, type DiscoveryRules } from '../index';
-import { fuseByReciprocalRank, keywordsOnly, zeroQuestionVector } from './hybridRankFusion';
+import { fuseByReciprocalRank, keywordsOnly, stillEmbedding, zeroQuestionVector } from './hybridRankFusion';
 import { raceAbort } from './localRetriever';
 import { realPathInside } from './realPathInside';
 import { hasDirection, HybridVectorStore, type VectorEntry } from './hybridVectorStore';
@@ -169,7 +169,11 @@ export class HybridRetriever implements Retriever {
     this.endpointFailure = undefined;
     let semantic: Passage[] | undefined;
     try {
-      if (!this.synced || this.behindIndex()) await this.syncFor(options.signal);
+      if ((!this.synced || this.behindIndex()) && !(await this.syncFor(options.signal, options.firstSyncWaitMs))) {
+        const notice = stillEmbedding(this.options.embedder.model);
+        options.onNotice?.(notice);
+        return (await lexical).slice(0, options.k);
+      }
       semantic = await this.nearest(query, depth, options.signal);
     } catch (e) {
       if (isAbort(e) || options.signal?.aborted) throw e;
@@ -187,29 +191,43 @@ export class HybridRetriever implements Retriever {
 
   /**
    * The shared sync, for one search: when the search that started it was cancelled (this one was not), it is started
-   * again with this search's signal, instead of failing this search as cancelled. The first sync is waited for whole;
-   * a catch-up only when it reads at most `catchUpWaitFiles` files, else the search answers from the vectors it has
-   * (a hit on a changed file is left out) and the catch-up goes on, for the next search.
+   * again with this search's signal, instead of failing this search as cancelled. The first sync is waited for whole,
+   * or for `firstSyncWaitMs` when the search sets it; a catch-up only when it reads at most `catchUpWaitFiles` files,
+   * else the search answers from the vectors it has (a hit on a changed file is left out) and the catch-up goes on,
+   * for the next search. False when the first sync was not waited for: there are no vectors to rank by yet.
    */
-  private async syncFor(signal: AbortSignal | undefined): Promise<void> {
+  private async syncFor(signal: AbortSignal | undefined, firstSyncWaitMs: number | undefined): Promise<boolean> {
     try {
-      await this.waitForSync(signal);
+      return await this.waitForSync(signal, firstSyncWaitMs);
     } catch (e) {
       if (!isAbort(e) || signal?.aborted) throw e;
-      await this.waitForSync(signal);
+      return await this.waitForSync(signal, firstSyncWaitMs);
     }
   }
 
-  private async waitForSync(signal: AbortSignal | undefined): Promise<void> {
+  private async waitForSync(signal: AbortSignal | undefined, firstSyncWaitMs: number | undefined): Promise<boolean> {
     const first = !this.synced;
     const run = this.startSync(signal);
     if (first) {
-      await run.done;
-      return;
+      if (firstSyncWaitMs === undefined) {
+        await run.done;
+        return true;
+      }
+      let timer: NodeJS.Timeout | undefined;
+      const waited = new Promise<false>(resolve => (timer = setTimeout(() => resolve(false), firstSyncWaitMs)));
+      try {
+        const synced = await Promise.race([run.done.then(() => true as const), waited]);
+        // its failure is remembered by startSync; the next search hears of it
+        if (!synced) run.done.catch(() => undefined);
+        return synced;
+      } finally {
+        clearTimeout(timer);
+      }
     }
     const files = await Promise.race([run.planned, run.done.then(() => 0)]);
     if (files <= (this.options.catchUpWaitFiles ?? CATCH_UP_WAIT_FILES)) await run.done;
     else run.done.catch(() => undefined); // its failure is remembered by startSync; this search does not wait
+    return true;
   }
 
   /**

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import {
+  AGENT_FIRST_SYNC_WAIT_MS,
   agentSearch,
   agentSearchInput,
   DEFAULT_AGENT_RESULTS,
@@ -9,7 +10,7 @@ import {
 } from '../../../src/core/agentSearch';
 import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
-import type { Retriever } from '../../../src/core/ports';
+import type { Retriever, SearchOptions } from '../../../src/core/ports';
 import { estimateTokens } from '../../../src/core/rag/promptBudget';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 
@@ -190,6 +191,33 @@ describe('agent search output', () => {
     const result = await formatAgentResult('flux', []);
     assert.equal(result.summary, 'Nothing in the workspace matches “flux”. Try other words.');
     assert.deepEqual(result.blocks, []);
+  });
+
+  it('tells the agent what the retriever said of the search, within the budget, and waits a bounded time for a first pass', async () => {
+    const asked: SearchOptions[] = [];
+    const keywordsOnly: Retriever = {
+      search: async (_query, options) => {
+        asked.push(options);
+        options.onNotice?.('Searching by keywords only while m embeds the workspace for the first time.');
+        options.onNotice?.('Searching by keywords only while m embeds the workspace for the first time.');
+        return [passage(1)];
+      },
+    };
+    const result = await agentSearch(
+      keywordsOnly,
+      { query: 'q', maxResults: 2 },
+      { tokenBudget: 400, countTokens: chars },
+    );
+    assert.match(
+      result.summary,
+      /^1 passage from the workspace for “q”.*\. Searching by keywords only while m embeds the workspace for the first time\.$/,
+    );
+    assert.equal(result.summary.match(/Searching/g)?.length, 1, 'said once');
+    const sent = result.summary.length + result.blocks.join('').length;
+    assert.ok(result.tokens <= 400 && result.tokens >= sent, `${result.tokens} tokens counted, ${sent} sent`);
+    assert.equal(asked[0]?.firstSyncWaitMs, AGENT_FIRST_SYNC_WAIT_MS);
+    await agentSearch(keywordsOnly, { query: 'q', maxResults: 2 }, { firstSyncWaitMs: 5 });
+    assert.equal(asked[1]?.firstSyncWaitMs, 5);
   });
 
   it('asks the retriever for the count given, and stops with a cancel when the signal aborts during the search', async () => {

@@ -553,6 +553,38 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     local.dispose();
   });
 
+  it('answers by keywords, saying so, when a search may not wait for the first embedding, and by both once it is done', async () => {
+    const local = new LocalRetriever({ folders: () => [workspace], workerFile: false });
+    // the first embedding cannot end before the local index is built, which this test holds back
+    let built: () => void = () => undefined;
+    const building = new Promise<void>(resolve => (built = resolve));
+    const retriever = new HybridRetriever({
+      lexical: { search: (q, o) => local.search(q, o), ready: () => building },
+      embedder: new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') }),
+      folders: () => [workspace],
+    });
+    const query = 'flux capacitor charged before every jump';
+    const told: string[] = [];
+    const now = await retriever.search(query, { k: 3, firstSyncWaitMs: 0, onNotice: m => told.push(m) });
+    assert.deepEqual(
+      now.map(x => x.id),
+      (await local.search(query, { k: 3 })).map(x => x.id),
+      'the keyword ranking, as it ranks',
+    );
+    assert.deepEqual(told, [
+      'Searching by keywords only while bow-32 embeds the workspace for the first time; a search in a few minutes ranks by meaning too.',
+    ]);
+    built();
+    await retriever.caughtUp();
+    const later = await retriever.search(query, { k: 3, firstSyncWaitMs: 0, onNotice: m => told.push(m) });
+    assert.equal(told.length, 1, 'nothing more to say once the workspace is embedded');
+    assert.ok(
+      later.some(x => x.score > 1 / 61),
+      `found by both rankings: ${JSON.stringify(later.map(x => [x.id, x.score]))}`,
+    );
+    local.dispose();
+  });
+
   it('stops a search cancelled while the local index is still being built, instead of waiting for the build', async () => {
     // the local index's first sync, which the hybrid waits for before embedding, is still running
     let built: () => void = () => undefined;
