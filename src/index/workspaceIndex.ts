@@ -361,7 +361,7 @@ export class WorkspaceIndex {
     const dir = this.config.storeDir;
     this.store =
       dir && !result.storeRefused
-        ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id), result.manifestStamp)
+        ? new IndexStore(dir, result.saveProblem ? [] : (result.storedSegments ?? []), result.manifestStamp)
         : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
