@@ -2,6 +2,7 @@ import { GroundedError } from '../core/errors';
 import { originOf } from '../providers/secretOrigin';
 import { CachingEmbedder } from './cachingEmbedder';
 import type { Embedder } from './embedder';
+import { InputLimitFile } from './inputLimits';
 import { resolveEmbeddingsEndpoint, type EmbeddingsSettings } from './embeddingsEndpoint';
 import { OpenAiEmbeddingsClient } from './openAiEmbeddingsClient';
 
@@ -9,6 +10,11 @@ export interface EmbedderDeps {
   /** The key, released to `origin` (the endpoint's); undefined: none set. Asked for only once the settings resolved. */
   apiKey(origin: string): Promise<string | undefined>;
   onRetry?: (detail: string) => void;
+  /**
+   * The JSON file (beside the stored vectors) that keeps the input limit an endpoint was found to take, by endpoint
+   * and model, for the next session; without one it is learned again in each.
+   */
+  inputLimitsFile?: string;
   /** Renames the settings in a message (the CLI says --embeddings-model, not grounded.embeddings.model). */
   rename?: (message: string) => string;
 }
@@ -25,7 +31,12 @@ export async function createEmbedder(settings: EmbeddingsSettings, deps: Embedde
   const origin = originOf(resolved.endpoint.url);
   const apiKey = origin === undefined ? undefined : await deps.apiKey(origin);
   const embedder = new CachingEmbedder(
-    new OpenAiEmbeddingsClient({ endpoint: resolved.endpoint, apiKey, onRetry: deps.onRetry }),
+    new OpenAiEmbeddingsClient({
+      endpoint: resolved.endpoint,
+      apiKey,
+      onRetry: deps.onRetry,
+      inputLimits: deps.inputLimitsFile ? new InputLimitFile(deps.inputLimitsFile) : undefined,
+    }),
   );
   return deps.rename ? renamingFailures(embedder, deps.rename) : embedder;
 }

@@ -4,6 +4,7 @@ import type { RetryPolicy } from '../core/options';
 import { defaultAskOptions } from '../core/options';
 import type { EmbedOptions, Embedder } from './embedder';
 import type { EmbeddingsEndpoint } from './embeddingsEndpoint';
+import type { InputLimits } from './inputLimits';
 import { bodyReason, HttpStatusError, postJsonWithRetry } from '../providers/http/postJsonWithRetry';
 import { WebPageReplyError } from '../providers/http/webPageReplyError';
 import { sliceWhole } from '../shared/wholeCharacters';
@@ -19,6 +20,11 @@ export interface OpenAiEmbeddingsClientOptions {
   retry?: RetryPolicy;
   clock?: Clock;
   onRetry?: (detail: string) => void;
+  /**
+   * Where the cut a refused text fitted at is kept for this endpoint and model, so that a new client cuts there from
+   * its first request instead of learning it again from refused ones.
+   */
+  inputLimits?: InputLimits;
 }
 
 const DEFAULT_BATCH = 64;
@@ -38,8 +44,10 @@ const TOO_LARGE = new Set([400, 413, 422]);
  */
 export class OpenAiEmbeddingsClient implements Embedder {
   readonly model: string;
-  /** Characters per text sent: the option, or the shorter cut a refused text fitted at. */
+  /** Characters per text sent: the option, or the shorter cut a refused text fitted at (here, or saved before). */
   private maxChars: number;
+  /** The saved cut read (once, before the first request). */
+  private savedLimit: Promise<void> | undefined;
 
   constructor(private readonly options: OpenAiEmbeddingsClientOptions) {
     this.model = options.endpoint.model;
@@ -48,6 +56,7 @@ export class OpenAiEmbeddingsClient implements Embedder {
 
   async embed(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     const batchSize = Math.max(1, this.options.batchSize ?? DEFAULT_BATCH);
+    await (this.savedLimit ??= this.readSavedLimit());
     const vectors: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += batchSize) {
       if (options.signal?.aborted) throw cancelled();
@@ -90,6 +99,7 @@ export class OpenAiEmbeddingsClient implements Embedder {
         try {
           const vectors = await this.embedBatch(texts, signal, cut);
           this.maxChars = cut;
+          await this.options.inputLimits?.set(this.limitKey(), cut);
           this.options.onRetry?.(
             `${this.options.endpoint.label} refused a text as too long; texts are cut to ${cut.toLocaleString('en-US')} characters from now on.`,
           );
@@ -100,6 +110,17 @@ export class OpenAiEmbeddingsClient implements Embedder {
       }
       throw e;
     }
+  }
+
+  /** Takes the cut saved for this endpoint and model when it is shorter than the one set. */
+  private async readSavedLimit(): Promise<void> {
+    const saved = await this.options.inputLimits?.get(this.limitKey()).catch(() => undefined);
+    if (saved !== undefined && saved >= MIN_CUT_CHARS && saved < this.maxChars) this.maxChars = saved;
+  }
+
+  /** The model and endpoint a saved cut is for (the URL without its query, which no secret is kept under). */
+  private limitKey(): string {
+    return `${this.model} ${this.options.endpoint.url.split('?')[0] ?? ''}`;
   }
 
   /**

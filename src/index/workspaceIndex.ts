@@ -160,12 +160,14 @@ export class WorkspaceIndex {
   /** Re-reads these files (saved, created, deleted, renamed; folders too). Resolves once they are searchable. */
   update(locations: readonly string[]): Promise<void> {
     if (!this.current || this.syncing) {
-      for (const l of locations) this.dirty.add(l);
+      this.park(locations);
       // once the sync ends, and the index in use took what it left parked (see `sync`)
       const settled = (): Promise<unknown> => this.updates;
       return this.syncing?.promise.then(settled, settled).then(() => undefined) ?? Promise.resolve();
     }
-    const run = this.updates.then(() => this.applyUpdates(locations));
+    // A batch queued behind one that started a sync is parked for that sync, as one that comes while it runs: the sync
+    // began after these changes, so its walk finds them, where starting it again would throw away its work.
+    const run = this.updates.then(() => (this.syncing ? (this.park(locations), true) : this.applyUpdates(locations)));
     this.updates = run.then(
       () => undefined,
       () => undefined,
@@ -179,6 +181,11 @@ export class WorkspaceIndex {
           )
         : undefined,
     );
+  }
+
+  /** Keeps changes for the sync under way (or the first) to apply on top of its result. */
+  private park(locations: readonly string[]): void {
+    for (const l of locations) this.dirty.add(l);
   }
 
   /** The k best chunks; empty before the first sync finished. */
@@ -361,7 +368,7 @@ export class WorkspaceIndex {
     const dir = this.config.storeDir;
     this.store =
       dir && !result.storeRefused
-        ? new IndexStore(dir, result.saveProblem ? [] : result.snapshot.segments.map(s => s.id), result.manifestStamp)
+        ? new IndexStore(dir, result.saveProblem ? [] : (result.storedSegments ?? []), result.manifestStamp)
         : undefined;
     if (result.storeProblem) this.notice(`Grounded rebuilt the workspace index: ${result.storeProblem}.`);
     if (result.storeRefused && result.saveProblem) this.notice(result.saveProblem);
@@ -389,13 +396,22 @@ export class WorkspaceIndex {
     const rules = this.config.rules?.() ?? {};
     const admit = createFileFilter(this.folders, rules);
     const candidates: AdmittedFile[] = [];
+    /** Candidates whose (mtime, size) the index does not hold: the files an update reads. */
+    let toRead = 0;
+    let documents = false;
     const gone: string[] = [];
     let needsWalk = false;
     for (const location of new Set(locations)) {
+      // the batch goes to a sync already: the rest of it is not looked at here (a branch switch reports thousands)
+      if (needsWalk || documents || toRead > IN_PROCESS_BATCH) break;
       if ((IGNORE_FILES as readonly string[]).includes(basename(location))) needsWalk = true;
       const admitted = await admit(location);
       if (admitted) {
         candidates.push(admitted);
+        const old = index.file(admitted.location);
+        if (old?.mtimeMs === admitted.mtimeMs && old.size === admitted.size) continue;
+        toRead++;
+        documents ||= binaryDocumentKind(admitted.path) !== undefined;
         continue;
       }
       if ((await stat(location).catch(() => undefined))?.isDirectory()) {
@@ -410,8 +426,7 @@ export class WorkspaceIndex {
     const added = candidates.filter(c => !index.file(c.location)).length;
     const full =
       added > 0 && (this.walkSkipped['file-limit'] > 0 || index.fileCount + added > fileCountLimit(rules.maxFiles));
-    const documents = candidates.some(c => binaryDocumentKind(c.path) !== undefined);
-    if (needsWalk || full || documents || candidates.length > IN_PROCESS_BATCH) {
+    if (needsWalk || full || documents || toRead > IN_PROCESS_BATCH) {
       if (!mayStartSync) return false;
       void this.sync().catch(() => undefined);
       return true;

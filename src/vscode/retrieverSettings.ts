@@ -244,6 +244,7 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
             })
           : Promise.resolve(undefined),
       onRetry: d => this.log.info(d),
+      inputLimitsFile: this.storageDir && join(this.storageDir, 'embedding-limits.json'),
     });
   }
 }

@@ -3,6 +3,7 @@ import { fileByteLimit } from '../discovery/fileReading';
 import type { Candidate } from '../discovery/walkFolders';
 import { joinColumns, type FileRecord } from '../segments/fileTable';
 import { Segment } from '../segments/segment';
+import type { StoredSegment } from '../store/indexStore';
 import { quietWorker } from './quietWorker';
 import { readFiles, type FilesToRead, type IndexedFiles, type ReadFilesOptions } from './segmentReader';
 import { HELPER_HEAP_MB, isOutOfMemory, outOfMemory } from './workerLimits';
@@ -304,7 +305,8 @@ function readInHelper(
         sendNext();
       } else if (message.type === 'part-done') {
         const segment = message.segment ? new Segment(reviveSegmentData(message.segment)) : undefined;
-        const written = segment && message.written ? [segment.id] : [];
+        const written: StoredSegment[] =
+          segment && message.written !== undefined ? [[segment.id, message.written]] : [];
         const changed = reviveFileColumns(message.changed);
         finish(() =>
           resolve({

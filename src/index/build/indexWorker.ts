@@ -72,11 +72,8 @@ if (port) {
       // A failed write is not this part's failure: the sync's own save tries again and reports it.
       const written =
         segment && task.storeDir
-          ? await new IndexStore(task.storeDir).writeSegment(segment).then(
-              () => true,
-              () => false,
-            )
-          : false;
+          ? await new IndexStore(task.storeDir).writeSegment(segment).catch(() => undefined)
+          : undefined;
       post(
         {
           type: 'part-done',

@@ -29,6 +29,7 @@ import {
 import { fileColumns, type FileColumns, type FileRecord } from '../segments/fileTable';
 import type { Segment } from '../segments/segment';
 import { SegmentBuilder } from '../segments/segmentBuilder';
+import type { StoredSegment } from '../store/indexStore';
 
 export interface ReadFilesOptions {
   /** Numbers a new segment (called once per segment made; a number may go unused when no file has chunks). */
@@ -56,8 +57,8 @@ export interface FilesToRead {
 export interface IndexedFiles {
   /** The chunks of the new or changed files: one segment per thread that read some (none when no file has any). */
   segments: Segment[];
-  /** Ids of those segments already written to the store by the threads that built them. */
-  written: number[];
+  /** Those segments already written to the store by the threads that built them, with their files' checksums. */
+  written: StoredSegment[];
   /** New records for new or changed files (their old chunks must be deleted), as columns. */
   changed: FileColumns;
   /** Files whose bytes are unchanged though their mtime or size moved: same chunks, new stat. */

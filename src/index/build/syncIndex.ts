@@ -170,6 +170,10 @@ async function syncLocked(request: SyncRequest, options: SyncOptions): Promise<S
   const stampDir = store?.dir ?? (unreadable ? request.storeDir : undefined);
   const stamp = stampDir && (await manifestStamp(stampDir).catch(() => undefined));
   if (stamp) result.manifestStamp = stamp;
+  if (store && !saveProblem) {
+    const live = new Set(index.segmentList.map(s => s.id));
+    result.storedSegments = store.storedSegments().filter(([id]) => live.has(id));
+  }
   return result;
 }
 

@@ -2,6 +2,7 @@ import type { SkipReason } from '../discovery/skipReasons';
 import type { DiscoveryRules } from '../discovery/walkFolders';
 import type { IndexStats } from '../segments/indexStats';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
+import type { StoredSegment } from '../store/indexStore';
 
 /** One task for the index worker: bring the stored index of these folders up to date with the disk. */
 export interface SyncRequest {
@@ -28,6 +29,8 @@ export interface SyncResult {
   storeRefused?: boolean;
   /** The store's manifest as the sync left it (see manifestStamp): what the index's later saves expect to find. */
   manifestStamp?: string;
+  /** The snapshot's segments as the store holds them, with their files' checksums: not written again by later saves. */
+  storedSegments?: StoredSegment[];
 }
 
 /** `done` of `total` files read; `growing` while the walk still finds files, so `total` is not final yet. */

@@ -32,11 +32,12 @@ export type WorkerMessage =
 
 /**
  * What a helper posts back: a request for the next block when it has read one (with the files it read so far),
- * and at the end its segment (buffers transferred; `written` to the store) with its records (columns, transferred).
+ * and at the end its segment (buffers transferred; `written`: its file's checksum, when it was written to the store)
+ * with its records (columns, transferred).
  */
 export type PartMessage =
   | { type: 'next'; done: number }
-  | { type: 'part-done'; segment?: SegmentData; written: boolean; changed: FileColumns; restamped: FileRecord[] }
+  | { type: 'part-done'; segment?: SegmentData; written?: number; changed: FileColumns; restamped: FileRecord[] }
   | ErrorMessage;
 
 export type ErrorMessage = { type: 'error'; message: string; stack?: string };

@@ -79,22 +79,28 @@ export class StoreChangedError extends Error {
  * after the manifest is in place, or, when a save fails (a full disk), those the manifest still on disk does not
  * name. Saves are serialised.
  */
+/** A segment file in the store: its id, and the checksum its header holds (see headerChecksum). */
+export type StoredSegment = readonly [id: number, checksum: number];
+
 export class IndexStore {
-  /** Segment ids already written (segments never change, so each is written once). */
-  private readonly onDisk = new Set<number>();
+  /**
+   * The checksum of each segment file this store wrote or read, by id (segments never change, so each is written
+   * once): a file on disk whose checksum is another is not that segment, and is never named by a manifest it saves.
+   */
+  private readonly onDisk = new Map<number, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private claimed: Promise<void> | undefined;
 
   /**
-   * `written`: segment ids known to be on disk already (a worker just saved them); `stamp`: the manifestStamp of the
-   * manifest they belong to, which `saveUnlessChanged` expects to find.
+   * `written`: segments known to be on disk already, with their checksums (a worker just saved them); `stamp`: the
+   * manifestStamp of the manifest they belong to, which `saveUnlessChanged` expects to find.
    */
   constructor(
     readonly dir: string,
-    written: Iterable<number> = [],
+    written: Iterable<StoredSegment> = [],
     private stamp?: string,
   ) {
-    for (const id of written) this.onDisk.add(id);
+    this.markWritten(written);
   }
 
   /** Whether the folder holds a saved index (its manifest), without reading it. */
@@ -149,7 +155,7 @@ export class IndexStore {
         throw new StoreFormatError('corrupt', `${name} is not the segment ${MANIFEST} was saved with`);
       segments.push(segment);
     }
-    for (const id of manifest.segmentIds) this.onDisk.add(id);
+    manifest.segmentIds.forEach((id, i) => this.onDisk.set(id, manifest.segmentChecksums?.[i] ?? 0));
     return { manifest, segments };
   }
 
@@ -190,17 +196,25 @@ export class IndexStore {
   /**
    * Writes one segment file now (a helper thread does, as soon as its part is built, while the others still
    * work); it is live only once a saved manifest names it. The store that saves that manifest must be told with
-   * `markWritten`.
+   * `markWritten`, with the checksum this returns.
    */
-  async writeSegment(segment: SegmentData): Promise<void> {
+  async writeSegment(segment: SegmentData): Promise<number> {
     await this.claim();
-    await this.atomicWrite(segmentFile(segment.id), encodeSegment(segment));
-    this.onDisk.add(segment.id);
+    const bytes = encodeSegment(segment);
+    await this.atomicWrite(segmentFile(segment.id), bytes);
+    const checksum = headerChecksum(bytes) ?? 0;
+    this.onDisk.set(segment.id, checksum);
+    return checksum;
   }
 
-  /** Segments another thread wrote (`writeSegment`) for the next save: not written again. */
-  markWritten(ids: Iterable<number>): void {
-    for (const id of ids) this.onDisk.add(id);
+  /** Segments another thread wrote (`writeSegment`) for the next save: not written again while their files hold them. */
+  markWritten(segments: Iterable<StoredSegment>): void {
+    for (const [id, checksum] of segments) this.onDisk.set(id, checksum);
+  }
+
+  /** The segment files this store wrote or read, with their checksums (what another store for the folder is told). */
+  storedSegments(): StoredSegment[] {
+    return [...this.onDisk];
   }
 
   /** Forgets what is on disk so the next save writes every segment again (after a damaged store). */
@@ -234,7 +248,7 @@ export class IndexStore {
       for (const segment of segments) if (!this.onDisk.has(segment.id)) await this.writeSegment(segment);
       const byId = new Map(segments.map(s => [s.id, s]));
       const segmentChecksums: number[] = [];
-      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checksumOrRewrite(id, byId.get(id)));
+      for (const id of manifest.segmentIds) segmentChecksums.push(await this.checkedOrRewritten(id, byId.get(id)));
       await this.atomicWrite(MANIFEST, encodeManifest({ ...manifest, segmentChecksums }));
     } catch (e) {
       // The manifest on disk is still the one before: the segments written for this one (here, or by helper
@@ -248,19 +262,26 @@ export class IndexStore {
   }
 
   /**
-   * The checksum of segment `id`'s file, written again from `segment` when the file is gone or cut short: something
-   * else (a user cleaning the folder, a backup tool) removed a file this store wrote, and the index in memory still
-   * holds it. Without `segment` the error is thrown.
+   * The checksum of segment `id`'s file, once the file is the segment this store wrote or read (its checksum is the
+   * one this store knows); else the file is written again from `segment`: something else (a user cleaning the folder,
+   * a backup tool, a copy from another store) removed or replaced a file this store wrote, and the index in memory
+   * still holds it. Without `segment` a StoreFormatError is thrown (or the error reading the file).
    */
-  private async checksumOrRewrite(id: number, segment: SegmentData | undefined): Promise<number> {
+  private async checkedOrRewritten(id: number, segment: SegmentData | undefined): Promise<number> {
+    let found: number | undefined;
     try {
-      return await this.checksumOf(id);
+      found = await this.checksumOf(id);
     } catch (e) {
       if (!segment || !(isNotFound(e) || e instanceof StoreFormatError)) throw e;
-      this.onDisk.delete(id);
-      await this.writeSegment(segment);
-      return this.checksumOf(id);
     }
+    if (found !== undefined && found === this.onDisk.get(id)) return found;
+    this.onDisk.delete(id);
+    if (!segment)
+      throw new StoreFormatError(
+        'corrupt',
+        `${segmentFile(id)} is not the segment this index wrote, and the index does not hold it to write it again`,
+      );
+    return this.writeSegment(segment);
   }
 
   /** The checksum in the header of segment `id`'s file as it is on disk (what the manifest saved with it holds). */

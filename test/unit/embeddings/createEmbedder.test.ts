@@ -1,8 +1,12 @@
 import * as assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createEmbedder } from '../../../src/embeddings/createEmbedder';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
+import { tempDirs } from '../../support/tempDirs';
 
 describe('createEmbedder (the extension and the CLI alike)', () => {
+  const dirs = tempDirs();
   let server: EmbeddingsServer;
   before(async () => {
     server = await EmbeddingsServer.start(16);
@@ -24,6 +28,24 @@ describe('createEmbedder (the extension and the CLI alike)', () => {
       undefined,
     );
     assert.deepEqual(asked, []);
+  });
+
+  it('keeps the cut a refused text fitted at in the input limits file, for the next embedder of that model', async () => {
+    const file = join(await dirs.make('grounded-limits-'), 'embedding-limits.json');
+    server.maxInputChars = 1000;
+    try {
+      const long = `needle ${'filler words '.repeat(400)}`;
+      const first = await createEmbedder(settings(), { apiKey: async () => undefined, inputLimitsFile: file });
+      await first?.embed([long]);
+      const saved = JSON.parse(await readFile(file, 'utf8')) as Record<string, number>;
+      assert.deepEqual(Object.keys(saved), [`bow-16 ${server.baseUrl}/embeddings`]);
+      const before = server.requests.length;
+      const next = await createEmbedder(settings(), { apiKey: async () => undefined, inputLimitsFile: file });
+      await next?.embed([`again ${long}`]);
+      assert.equal(server.requests.length, before + 1, 'cut at once, not refused first');
+    } finally {
+      server.maxInputChars = Infinity;
+    }
   });
 
   it('releases the key to the endpoint origin and sends it', async () => {

@@ -1,14 +1,18 @@
 import * as assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
+import { InputLimitFile } from '../../../src/embeddings/inputLimits';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { FakeClock } from '../../fakes/fakeClock';
 import { bagOfWordsVector, EmbeddingsServer } from '../../fakes/embeddingsServer';
+import { tempDirs } from '../../support/tempDirs';
 
 const retry = { retries: 3, baseDelayMs: 500, maxDelayMs: 8000 };
 
 describe('OpenAI-compatible embeddings client', () => {
+  const dirs = tempDirs();
   let server: EmbeddingsServer;
   let clock: FakeClock;
   beforeEach(async () => {
@@ -130,6 +134,32 @@ describe('OpenAI-compatible embeddings client', () => {
     const before = server.requests.length;
     await embedder.embed([`second ${long}`, 'zeta']);
     assert.equal(server.requests.length, before + 1);
+  });
+
+  it('keeps the cut a refused text fitted at for the endpoint and model: a new session cuts there at once', async () => {
+    server.maxInputChars = 1500;
+    const limits = new InputLimitFile(join(await dirs.make('grounded-limits-'), 'embedding-limits.json'));
+    const long = `needle ${'filler words '.repeat(400)}`;
+    await client({ inputLimits: limits }).embed([long]);
+    assert.ok(server.requests.length > 2, 'the first session learns the limit from refused requests');
+
+    const before = server.requests.length;
+    const logged: string[] = [];
+    const vectors = await client({ inputLimits: limits, onRetry: d => logged.push(d) }).embed([`again ${long}`]);
+    assert.equal(vectors.length, 1);
+    assert.equal(server.requests.length, before + 1, 'one request, cut to the saved limit, and none refused');
+    assert.deepEqual(logged, []);
+    // another model behind the same endpoint has a limit of its own
+    const other = new OpenAiEmbeddingsClient({
+      endpoint: server.endpoint('other-model'),
+      apiKey: 'sk-test',
+      retry,
+      clock,
+      inputLimits: limits,
+    });
+    server.maxInputChars = Infinity;
+    await other.embed([long]);
+    assert.equal(server.requests.at(-1)?.input[0], long);
   });
 
   it('cuts a long text between characters, never inside one (an emoji’s surrogate pair), so the endpoint takes it', async () => {

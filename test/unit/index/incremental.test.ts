@@ -212,6 +212,60 @@ describe('incremental updates', () => {
     assert.equal(stats?.filesRead, 300); // read by a sync: an update in place reports no sync figures
   });
 
+  it('runs one sync for batches of many files queued one after the other (a branch switch), not one per batch', async () => {
+    let syncs = 0;
+    const counted = new WorkspaceIndex({
+      folders: () => [ws],
+      workerFile: false,
+      onSyncing: syncing => void (syncing && syncs++),
+    });
+    try {
+      await counted.ready();
+      syncs = 0;
+      await mkdir(join(ws, 'switched'));
+      const files = Array.from({ length: 900 }, (_, i) => join(ws, 'switched', `page${i}.md`));
+      const word = (i: number): string => 'zq' + String(i).replace(/\d/g, d => 'abcdefghij'[Number(d)] ?? '');
+      await Promise.all(files.map((file, i) => writeFile(file, `# Page\n\nswitched ${word(i)}\n`)));
+      // the watcher hands them over in batches as they come, each queued behind the one before
+      const batches = [0, 300, 600].map(start => counted.update(files.slice(start, start + 300)));
+      await Promise.all(batches);
+      await counted.synced();
+      assert.equal(syncs, 1);
+      assert.deepEqual(
+        counted.search(word(777), 5).map(h => h.path),
+        ['switched/page777.md'],
+      );
+      assert.equal(counted.stats()?.files, 903);
+    } finally {
+      counted.dispose();
+    }
+  });
+
+  it('reads in place a batch of many files whose size and mtime the index holds already, without a sync', async () => {
+    const files = Array.from({ length: 300 }, (_, i) => join(ws, `note${i}.md`));
+    await Promise.all(files.map((file, i) => writeFile(file, `note ${i}\n`)));
+    await index.sync();
+    let syncs = 0;
+    const counted = new WorkspaceIndex({
+      folders: () => [ws],
+      workerFile: false,
+      onSyncing: syncing => void (syncing && syncs++),
+    });
+    try {
+      await counted.ready();
+      syncs = 0;
+      await writeFile(join(ws, 'notes.txt'), 'meeting notes\n\nthe walrus agenda\n');
+      await counted.update([...files, join(ws, 'notes.txt')]);
+      assert.equal(syncs, 0);
+      assert.deepEqual(
+        counted.search('walrus', 5).map(h => h.path),
+        ['notes.txt'],
+      );
+    } finally {
+      counted.dispose();
+    }
+  });
+
   it('leaves git-ignored and excluded files out of updates too', async () => {
     await mkdir(join(ws, 'secret'));
     await writeFile(join(ws, 'secret', 'keys.md'), 'password zebra\n');

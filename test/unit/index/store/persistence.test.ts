@@ -149,11 +149,7 @@ describe('index persistence', () => {
   it('writes again, on the next save, a segment file that something else deleted, from the index in memory', async () => {
     const first = await sync();
     const index = new SegmentedIndex(first.snapshot);
-    const writer = new IndexStore(
-      store,
-      first.snapshot.segments.map(s => s.id),
-      first.manifestStamp,
-    );
+    const writer = new IndexStore(store, first.storedSegments, first.manifestStamp);
     const lost = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
     await rm(join(store, lost));
     // a later save (a live index's, after a change) names the same segments
@@ -170,6 +166,28 @@ describe('index persistence', () => {
     );
     const again = await sync();
     assert.equal(again.storeProblem, undefined, 'the saved index is sound');
+  });
+
+  it('writes again, on the next save, a segment file that something else replaced since the index was loaded', async () => {
+    const first = await sync();
+    const index = new SegmentedIndex(first.snapshot);
+    const writer = new IndexStore(store, first.storedSegments, first.manifestStamp);
+    const seg = (await readdir(store)).find(n => n.startsWith('seg-')) ?? '';
+    // another store's segment of the same id (a copied folder, a restored backup) takes the file's place
+    const other = join(temp, 'other');
+    await mkdir(other);
+    await writeFile(join(other, 'a.md'), '# Quinces\n\nyellow fruit\n');
+    await syncIndex({ folders: [other], rules: {}, storeDir: join(temp, 'otherStore') });
+    await writeFile(join(store, seg), await readFile(join(temp, 'otherStore', seg)));
+    await writer.saveUnlessChanged(
+      manifestOf(index, [ws], first.walkSkipped, Date.now()),
+      index.segmentList.map(s => s.data),
+    );
+    const loaded = await new IndexStore(store).load();
+    assert.ok(loaded);
+    const fromDisk = new SegmentedIndex(snapshotOf(loaded));
+    assert.deepEqual(hits(fromDisk, 'parse banana'), hits(index, 'parse banana'));
+    assert.deepEqual(hits(fromDisk, 'quinces'), []);
   });
 
   /** Runs `work` while opening a segment file fails with EMFILE (its first `times` opens, or every one). */
@@ -241,13 +259,13 @@ describe('index persistence', () => {
     const byHelper = extra('written by a helper thread');
     const mine = extra('written by the save');
     const failing = extra('the one that fails');
-    await new IndexStore(store).writeSegment(byHelper);
+    const helperChecksum = await new IndexStore(store).writeSegment(byHelper);
     // a folder where the last segment goes: its rename fails, as a write on a full disk would
     await mkdir(join(store, `seg-${failing.id}.bin`));
     const writer = new IndexStore(store);
     const loaded = await writer.load();
     assert.ok(loaded);
-    writer.markWritten([byHelper.id]);
+    writer.markWritten([[byHelper.id, helperChecksum]]);
     const manifest = { ...loaded.manifest, segmentIds: [...savedIds, byHelper.id, mine.id, failing.id] };
     await assert.rejects(writer.save(manifest, [...loaded.segments, byHelper, mine, failing]));
     const segmentFiles = (await readdir(store)).filter(n => /^seg-\d+\.bin$/.test(n)).sort();
