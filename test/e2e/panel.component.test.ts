@@ -631,10 +631,13 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.equal(await p.page.locator('#jump').isVisible(), true);
     assert.equal(await p.page.locator('#jump').innerText(), 'Jump to latest ↓');
 
-    await p.page.locator('#jump').click();
+    // from the keyboard: the button goes away under it, and the cursor goes to the question box
+    await p.page.locator('#jump').focus();
+    await p.page.keyboard.press('Enter');
     await frames();
     assert.ok((await belowView()) <= 1, 'back at the newest text');
     assert.equal(await p.page.locator('#jump').isVisible(), false);
+    assert.equal(await p.page.evaluate(() => document.activeElement?.id), 'question');
     await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(70, 10) });
     await frames(3);
     assert.ok((await belowView()) <= 1, 'and following it again');
