@@ -83,6 +83,8 @@ export class PanelController {
   private cleared: SavedTurn[] | undefined;
   /** A save of the streaming turn is scheduled: one runs within SAVE_WHILE_STREAMING_MS of a token not yet saved. */
   private streamingSaveScheduled = false;
+  /** The window is closing (`close`): what was saved then is what the next window restores. */
+  private closed = false;
 
   /**
    * `streaming`: the streaming turn as last saved apart (`saveStreaming`); it stands in for the conversation's copy
@@ -190,6 +192,16 @@ export class PanelController {
 
   stop(): void {
     this.running?.abort.abort();
+  }
+
+  /**
+   * The window is closing: the answer streaming now is saved as far as it has come, then stopped. Nothing is saved
+   * after: the next window restores it as cut by the reload, not as stopped by the person (which its stop would save).
+   */
+  close(): void {
+    this.saveStreaming();
+    this.closed = true;
+    this.stop();
   }
 
   /** Empties the conversation; the panel offers Undo, which brings it back whole. */
@@ -397,6 +409,7 @@ export class PanelController {
 
   /** Saves the whole conversation; the streaming turn is in it as it is now, so its copy saved apart is dropped. */
   private persist(): void {
+    if (this.closed) return;
     this.turns = this.turns.slice(-MAX_SAVED_TURNS);
     this.ports.save(this.turns.map(toStoredTurn));
     this.ports.saveStreaming(undefined);
@@ -415,7 +428,8 @@ export class PanelController {
    * Saves the turn streaming now, alone, as far as it has come: what is left of it when the window closes before it
    * ends. A turn no longer in the conversation (cleared) is not saved.
    */
-  saveStreaming(): void {
+  private saveStreaming(): void {
+    if (this.closed) return;
     const turn = this.running?.turn;
     if (turn && this.turns.includes(turn)) this.ports.saveStreaming(toStoredTurn(turn));
   }

@@ -82,9 +82,7 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   dispose(): void {
-    // the window is closing: the answer streaming now is saved as far as it has come, before it is stopped
-    this.controller.saveStreaming();
-    this.controller.stop();
+    this.controller.close();
     this.disposeView();
   }
 }

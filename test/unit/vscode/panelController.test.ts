@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events';
-import { EndpointRequestError, SET_API_KEY } from '../../../src/core/errors';
+import { EndpointRequestError, GroundedError, SET_API_KEY } from '../../../src/core/errors';
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
 import type { CitationView, HostToPanel } from '../../../src/shared/messages';
@@ -240,6 +240,26 @@ describe('panel host side', () => {
     // a turn saved apart that the conversation has since finished does not replace it
     const later = new PanelController(spyPorts([]).ports, structuredClone(record.saved.at(-1)), streaming);
     assert.equal(later.conversation[20]?.view.status, 'done');
+  });
+
+  it('restores an answer the closing window cut as cut by the reload, not as stopped by the person', async () => {
+    const { ports, record } = spyPorts([]);
+    ports.ask = async function* (request) {
+      yield { type: 'token', text: 'Half an answer' };
+      await new Promise(resolve => request.signal?.addEventListener('abort', resolve));
+      yield { type: 'error', error: new GroundedError('cancelled', 'Cancelled.'), partial: 'Half an answer' };
+    };
+    const panel = new PanelController(ports);
+    const asking = panel.ask('flux?');
+    assert.ok(await until(() => panel.conversation[0]?.view.answer === 'Half an answer'));
+    panel.close();
+    await asking;
+    const reloaded = new PanelController(spyPorts([]).ports, record.saved.at(-1), record.savedStreaming.at(-1));
+    const view = reloaded.conversation[0]?.view;
+    assert.deepEqual(
+      [view?.answer, view?.status, view?.error?.message],
+      ['Half an answer', 'interrupted', 'The window was reloaded while this answer was streaming.'],
+    );
   });
 
   it('keeps offering Undo when the view is shown again after New Conversation', async () => {
