@@ -24,8 +24,14 @@ export interface PanelPorts {
   runCommand(command: string, args?: unknown[]): void;
   copy(text: string): void;
   openLink(url: string): void;
+  /** Saves the whole conversation: when a turn starts or ends, or a finished turn changes. */
   save(turns: StoredTurn[]): void;
-  /** Runs `fn` after `ms`; token batching uses it. */
+  /**
+   * Saves the turn streaming now on its own (`undefined`: none is saved apart), so its text is kept every few
+   * seconds at the cost of that turn alone, however long the conversation.
+   */
+  saveStreaming(turn: StoredTurn | undefined): void;
+  /** Runs `fn` after `ms`; token batching and the streaming turn's save use it. */
   schedule(fn: () => void, ms: number): void;
 }
 
@@ -60,8 +66,8 @@ export const SELECT_MODEL_COMMAND = 'grounded.selectModel';
 
 /** Tokens are posted at most this often: the webview renders once per frame anyway. */
 export const TOKEN_BATCH_MS = 16;
-/** How often a streaming answer's text is saved, so a reloaded window keeps most of it. */
-const SAVE_WHILE_STREAMING_MS = 2_000;
+/** How often a streaming answer's text is saved (that turn alone), so a reloaded window keeps most of it. */
+export const SAVE_WHILE_STREAMING_MS = 2_000;
 
 /**
  * The panel's conversation, on the host: runs questions through ask(), posts what the webview renders, keeps
@@ -75,16 +81,26 @@ export class PanelController {
   private nextId = Date.now();
   /** The conversation *New Conversation* cleared, kept until Undo brings it back or a new question is asked. */
   private cleared: SavedTurn[] | undefined;
-  /** When the conversation was last saved (`Date.now()`): a streaming answer is saved every few seconds. */
-  private savedAt = 0;
+  /** A save of the streaming turn is scheduled: one runs within SAVE_WHILE_STREAMING_MS of a token not yet saved. */
+  private streamingSaveScheduled = false;
+  /** The window is closing (`close`): what was saved then is what the next window restores. */
+  private closed = false;
 
+  /**
+   * `streaming`: the streaming turn as last saved apart (`saveStreaming`); it stands in for the conversation's copy
+   * of that turn when that one is still streaming (saved when it started, with less of its answer).
+   */
   constructor(
     private readonly ports: PanelPorts,
     saved: readonly RestoredTurn[] = [],
+    streaming?: RestoredTurn,
   ) {
+    const latest = saved.map(t =>
+      streaming && t.view.status === 'streaming' && t.view.id === streaming.view.id ? streaming : t,
+    );
     // A turn that was streaming when the window went away cannot resume: keep its text, mark it interrupted.
     // What it cited so far is listed as cited, as for an answer interrupted while the window stayed.
-    this.turns = saved.map(upgradeSavedTurn).map(t =>
+    this.turns = latest.map(upgradeSavedTurn).map(t =>
       t.view.status === 'streaming'
         ? {
             ...t,
@@ -176,6 +192,16 @@ export class PanelController {
 
   stop(): void {
     this.running?.abort.abort();
+  }
+
+  /**
+   * The window is closing: the answer streaming now is saved as far as it has come, then stopped. Nothing is saved
+   * after: the next window restores it as cut by the reload, not as stopped by the person (which its stop would save).
+   */
+  close(): void {
+    this.saveStreaming();
+    this.closed = true;
+    this.stop();
   }
 
   /** Empties the conversation; the panel offers Undo, which brings it back whole. */
@@ -287,7 +313,7 @@ export class PanelController {
       case 'token':
         // kept at once, posted in batches, saved now and then
         turn.view = reduceTurn(turn.view, { type: 'tokens', turnId, text: event.text });
-        if (Date.now() - this.savedAt >= SAVE_WHILE_STREAMING_MS) this.persist();
+        this.scheduleStreamingSave();
         if (this.pending && this.pending.turnId !== turnId) this.flushTokens();
         if (this.pending) this.pending.text += event.text;
         else {
@@ -381,10 +407,31 @@ export class PanelController {
     return this.turns.find(t => t.view.id === turnId);
   }
 
+  /** Saves the whole conversation; the streaming turn is in it as it is now, so its copy saved apart is dropped. */
   private persist(): void {
-    this.savedAt = Date.now();
+    if (this.closed) return;
     this.turns = this.turns.slice(-MAX_SAVED_TURNS);
     this.ports.save(this.turns.map(toStoredTurn));
+    this.ports.saveStreaming(undefined);
+  }
+
+  private scheduleStreamingSave(): void {
+    if (this.streamingSaveScheduled) return;
+    this.streamingSaveScheduled = true;
+    this.ports.schedule(() => {
+      this.streamingSaveScheduled = false;
+      this.saveStreaming();
+    }, SAVE_WHILE_STREAMING_MS);
+  }
+
+  /**
+   * Saves the turn streaming now, alone, as far as it has come: what is left of it when the window closes before it
+   * ends. A turn no longer in the conversation (cleared) is not saved.
+   */
+  private saveStreaming(): void {
+    if (this.closed) return;
+    const turn = this.running?.turn;
+    if (turn && this.turns.includes(turn)) this.ports.saveStreaming(toStoredTurn(turn));
   }
 }
 

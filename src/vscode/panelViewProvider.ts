@@ -6,6 +6,8 @@ import { openPassage } from './openPassage';
 import { PanelController, type PanelPorts, type RestoredTurn } from './panelController';
 
 const STATE_KEY = 'grounded.panel.conversation';
+/** The turn streaming when last saved, apart from the conversation: see PanelPorts.saveStreaming. */
+const STREAMING_KEY = 'grounded.panel.streamingTurn';
 
 /**
  * The side panel (a WebviewView in Grounded's activity-bar container). The conversation lives in the
@@ -32,9 +34,14 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
         void context.workspaceState.update(STATE_KEY, turns);
         setOnboardingContext('hasConversation', turns.length > 0);
       },
+      saveStreaming: turn => void context.workspaceState.update(STREAMING_KEY, turn),
       schedule: (fn, ms) => void setTimeout(fn, ms),
     };
-    this.controller = new PanelController(ports, context.workspaceState.get<RestoredTurn[]>(STATE_KEY, []));
+    this.controller = new PanelController(
+      ports,
+      context.workspaceState.get<RestoredTurn[]>(STATE_KEY, []),
+      context.workspaceState.get<RestoredTurn>(STREAMING_KEY),
+    );
     setOnboardingContext('hasConversation', this.controller.conversation.length > 0);
   }
 
@@ -75,7 +82,7 @@ export class PanelViewProvider implements vscode.WebviewViewProvider, vscode.Dis
   }
 
   dispose(): void {
-    this.controller.stop();
+    this.controller.close();
     this.disposeView();
   }
 }

@@ -334,7 +334,12 @@ window.addEventListener(
 );
 new ResizeObserver(() => keepUp(true)).observe(conversation);
 new ResizeObserver(() => keepUp(false)).observe(form);
-jumpButton.addEventListener('click', follow);
+// Jump hides once the newest text is in view: the keyboard on it goes on from the question box, not the page's top
+jumpButton.addEventListener('click', () => {
+  const hadFocus = document.activeElement === jumpButton;
+  follow();
+  if (hadFocus && jumpButton.hidden) question.focus({ preventScroll: true });
+});
 undoButton.addEventListener('click', () => vscode.postMessage({ type: 'undoClear' }));
 
 /** The question box grows with its text, up to the max-height panel.css gives it (then it scrolls). */

@@ -631,10 +631,13 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.equal(await p.page.locator('#jump').isVisible(), true);
     assert.equal(await p.page.locator('#jump').innerText(), 'Jump to latest ↓');
 
-    await p.page.locator('#jump').click();
+    // from the keyboard: the button goes away under it, and the cursor goes to the question box
+    await p.page.locator('#jump').focus();
+    await p.page.keyboard.press('Enter');
     await frames();
     assert.ok((await belowView()) <= 1, 'back at the newest text');
     assert.equal(await p.page.locator('#jump').isVisible(), false);
+    assert.equal(await p.page.evaluate(() => document.activeElement?.id), 'question');
     await p.post({ type: 'tokens', turnId: 't1', text: paragraphs(70, 10) });
     await frames(3);
     assert.ok((await belowView()) <= 1, 'and following it again');
@@ -813,6 +816,34 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.ok(capped <= 600 * 0.4 + 1, `at most 40% of the view: ${capped} px`);
     await p.page.keyboard.press('Enter');
     assert.equal((await box.boundingBox())?.height, oneLine, 'back to one line once sent');
+  });
+
+  it('wraps a long word wherever it is shown, so a narrow panel never scrolls sideways', async () => {
+    await p.page.setViewportSize({ width: 300, height: 600 });
+    const long = `https://example.com/${'a'.repeat(300)}`;
+    const path = `src/${'nested'.repeat(40)}/file.ts`;
+    await p.post({
+      type: 'restore',
+      turns: [
+        turn('t1', {
+          question: `Why does ${long} fail?`,
+          about: `${path}:1-2`,
+          answer: `See ${long} [1].\n\n\`\`\`\n${'x'.repeat(300)}\n\`\`\``,
+          sources: [{ n: 1, path, startLine: 1, endLine: 2, title: 'T'.repeat(200) }],
+          cited: [1],
+          status: 'failed',
+          error: { message: `Cannot read ${path}` },
+        }),
+      ],
+    });
+    await p.page.evaluate(() => document.querySelectorAll('details').forEach(d => (d.open = true)));
+    const widths = await p.page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      view: document.documentElement.clientWidth,
+    }));
+    assert.equal(widths.page, widths.view, JSON.stringify(widths));
+    // the code block scrolls on its own
+    assert.ok(await p.page.locator('.answer pre').evaluate(pre => pre.scrollWidth > pre.clientWidth));
   });
 
   it('numbers the no-model search results 1., 2., 3. and offers Select Model', async () => {

@@ -38,6 +38,7 @@ describe('PDF passages in the panel', () => {
       copy: () => undefined,
       openLink: () => undefined,
       save: (turns: StoredTurn[]) => saved.push(structuredClone(turns)),
+      saveStreaming: () => undefined,
       schedule: (fn: () => void) => fn(),
     };
     await new PanelController(ports).ask('why did customers churn?');

@@ -157,6 +157,7 @@ describe('notebook passages in VS Code', () => {
           copy: () => undefined,
           openLink: () => undefined,
           save: turns => record.saved.push(structuredClone(turns)),
+          saveStreaming: () => undefined,
           schedule: fn => fn(),
         },
       };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events';
-import { EndpointRequestError, SET_API_KEY } from '../../../src/core/errors';
+import { EndpointRequestError, GroundedError, SET_API_KEY } from '../../../src/core/errors';
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
 import type { CitationView, HostToPanel } from '../../../src/shared/messages';
@@ -40,6 +40,8 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
     /** Each command run, with its arguments. */
     ran: [] as [string, unknown[] | undefined][],
     saved: [] as StoredTurn[][],
+    /** Each save of the streaming turn apart (`undefined`: the one saved apart was dropped). */
+    savedStreaming: [] as (StoredTurn | undefined)[],
     /** Each link opened outside VS Code. */
     links: [] as string[],
     model,
@@ -63,6 +65,7 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
     copy: () => undefined,
     openLink: url => void record.links.push(url),
     save: turns => record.saved.push(structuredClone(turns)),
+    saveStreaming: turn => record.savedStreaming.push(structuredClone(turn)),
     schedule: fn => void timers.push(fn),
   };
   return { ports, record };
@@ -193,6 +196,69 @@ describe('panel host side', () => {
     assert.deepEqual(
       reloaded.conversation.map(t => [t.view.question, t.view.status]),
       [['flux?', 'interrupted']],
+    );
+  });
+
+  it('saves the streaming turn alone while it streams, and a window closed mid-answer keeps its text', async () => {
+    const { ports, record } = spyPorts([]);
+    const earlier: SavedTurn[] = Array.from({ length: 20 }, (_, i) => ({
+      view: { id: `e${i}`, question: `q${i}`, answer: 'x'.repeat(1000), sources: [], cited: [], status: 'done' },
+      passages: [],
+    }));
+    let release = () => {};
+    const gate = new Promise<void>(resolve => (release = resolve));
+    const tokensTaken = { n: 0 };
+    ports.ask = async function* () {
+      for (const text of ['Flux ', 'is ', '88.']) {
+        tokensTaken.n++;
+        yield { type: 'token', text };
+      }
+      await gate;
+      yield { type: 'done', answer: 'Flux is 88.', citations: [], usage, mode: 'answer' };
+    };
+    const panel = new PanelController(ports, earlier);
+    const asking = panel.ask('flux?');
+    assert.ok(await until(() => tokensTaken.n === 3));
+    const wholeSaves = record.saved.length;
+    record.runTimers(); // the token batch, and the streaming turn's save
+    assert.equal(record.saved.length, wholeSaves, 'the conversation is not saved again while the answer streams');
+    const streaming = record.savedStreaming.at(-1);
+    assert.deepEqual([streaming?.view.question, streaming?.view.answer], ['flux?', 'Flux is 88.']);
+
+    // the window closes here: the conversation as saved, and the streaming turn saved apart
+    const reloaded = new PanelController(spyPorts([]).ports, structuredClone(record.saved.at(-1)), streaming);
+    assert.equal(reloaded.conversation.length, 21);
+    assert.deepEqual(
+      [reloaded.conversation[20]?.view.answer, reloaded.conversation[20]?.view.status],
+      ['Flux is 88.', 'interrupted'],
+    );
+
+    release();
+    await asking;
+    assert.equal(record.saved.at(-1)?.[20]?.view.status, 'done', 'the end saves the conversation');
+    assert.equal(record.savedStreaming.at(-1), undefined, 'and drops the turn saved apart');
+    // a turn saved apart that the conversation has since finished does not replace it
+    const later = new PanelController(spyPorts([]).ports, structuredClone(record.saved.at(-1)), streaming);
+    assert.equal(later.conversation[20]?.view.status, 'done');
+  });
+
+  it('restores an answer the closing window cut as cut by the reload, not as stopped by the person', async () => {
+    const { ports, record } = spyPorts([]);
+    ports.ask = async function* (request) {
+      yield { type: 'token', text: 'Half an answer' };
+      await new Promise(resolve => request.signal?.addEventListener('abort', resolve));
+      yield { type: 'error', error: new GroundedError('cancelled', 'Cancelled.'), partial: 'Half an answer' };
+    };
+    const panel = new PanelController(ports);
+    const asking = panel.ask('flux?');
+    assert.ok(await until(() => panel.conversation[0]?.view.answer === 'Half an answer'));
+    panel.close();
+    await asking;
+    const reloaded = new PanelController(spyPorts([]).ports, record.saved.at(-1), record.savedStreaming.at(-1));
+    const view = reloaded.conversation[0]?.view;
+    assert.deepEqual(
+      [view?.answer, view?.status, view?.error?.message],
+      ['Half an answer', 'interrupted', 'The window was reloaded while this answer was streaming.'],
     );
   });
 
