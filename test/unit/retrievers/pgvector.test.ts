@@ -11,10 +11,12 @@ import { splitLines } from '../../../src/index/chunking/chunker';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
 import { pushRow, workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
+import { CancellingPostgresProxy } from '../../fakes/cancellingPostgresProxy';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
 let tableSeq = 0;
@@ -399,6 +401,29 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     }
     const passages = await retriever(c).search('flux capacitor', { k: 2 });
     assert.equal(passages[0]?.path, 'docs/configuration.md');
+  });
+
+  it('cancels a search’s statement on the server when the search is cancelled, and searches on the same pool after', async () => {
+    const c = config();
+    await pushRows(c, (await workspaceRows([workspace])).rows);
+    // the full-text statement runs until the server is told to cancel it, as a slow one on a loaded server does
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    try {
+      proxy.hold = sql => sql.includes('ts_rank');
+      const r = retriever({ ...c, connectionString: proxy.url });
+      const controller = new AbortController();
+      const search = r.search('flux capacitor', { k: 2, signal: controller.signal });
+      await proxy.whenHolding();
+      controller.abort();
+      await assert.rejects(search, (e: unknown) => e instanceof GroundedError && e.kind === 'cancelled');
+      assert.ok(await until(() => proxy.cancelled.length === 1), 'the server got a CancelRequest for the statement');
+      proxy.hold = () => false;
+      const [top] = await r.search('flux capacitor', { k: 2 });
+      assert.equal(top?.path, 'docs/configuration.md');
+      assert.equal(proxy.held, 1);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('refuses a table name that would need string-built SQL', () => {
