@@ -4,7 +4,7 @@ import { documentCacheDir } from '../index';
 import { requireSecureTransport } from '../core/secureTransport';
 import { connectionUrl, DEFAULT_TABLE, tableNames } from '../retrievers/pgvectorConnection';
 import { pushRows } from '../retrievers/pgvectorPush';
-import { workspaceRows } from '../retrievers/pgvectorPushRows';
+import { workspaceRowBatches, type PushRow } from '../retrievers/pgvectorPushRows';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { resolveFolders } from './folderArgs';
@@ -47,19 +47,29 @@ export async function pushCommand(
   // what the push would refuse before connecting is refused before the local index is brought up to date
   tableNames(values.table);
   requireSecureTransport(connectionUrl({ connectionString: values.target }), allowInsecure);
-  const { rows, files, skipped, notExtracted } = await workspaceRows(folders, {
+  // the workspace is read a batch of files at a time, each sent before the next is read
+  const found = await workspaceRowBatches(folders, {
     documentCache: await extractedDocuments(folders, values.store, io),
     signal: io.signal,
   });
+  let files = 0;
+  async function* rows(): AsyncGenerator<PushRow[], void, undefined> {
+    for await (const batch of found.batches) {
+      files += batch.length;
+      yield batch.flatMap(file => file.rows);
+    }
+  }
+  const report = await pushRows(
+    { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
+    rows(),
+    { embedder, rebuild: values.rebuild, signal: io.signal, onProgress: message => io.err(`grounded: ${message}\n`) },
+  );
+  const skipped = found.skipped();
+  const notExtracted = found.notExtracted();
   if (notExtracted > 0)
     io.err(
       `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out: push again.\n`,
     );
-  const report = await pushRows(
-    { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
-    rows,
-    { embedder, rebuild: values.rebuild, signal: io.signal, onProgress: message => io.err(`grounded: ${message}\n`) },
-  );
   if (values.json) {
     io.out(JSON.stringify({ folders, files, skipped, ...report }, null, 2) + '\n');
     return 0;

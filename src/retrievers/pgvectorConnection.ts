@@ -1,5 +1,6 @@
-import { Pool } from 'pg';
-import { asError, GroundedError } from '../core/errors';
+import { connect } from 'node:net';
+import { Pool, type PoolClient, type QueryResult, type QueryResultRow } from 'pg';
+import { asError, cancelled, GroundedError } from '../core/errors';
 import { ALLOW_INSECURE_SETTING, requireSecureTransport } from '../core/secureTransport';
 
 /** Where the chunks live: the `grounded.pgvector.*` settings, or `grounded index --target`. */
@@ -78,6 +79,92 @@ export function openPgPool(config: PgvectorConfig, onIdleError: (e: Error) => vo
   });
   pool.on('error', onIdleError);
   return pool;
+}
+
+/** The protocol's code for a CancelRequest, sent in place of a startup message's version. */
+const CANCEL_REQUEST_CODE = 80877102;
+
+/**
+ * Asks the server to stop the statement `client` is running: the protocol's CancelRequest (its backend's process id
+ * and secret key) on a connection of its own, as libpq's PQcancel sends it. The server answers the statement with
+ * SQLSTATE 57014 and closes that connection. Best effort: a server that is gone is not waited for.
+ */
+export function requestCancel(client: PoolClient): void {
+  const { processID, secretKey } = client as unknown as { processID: unknown; secretKey: unknown };
+  if (typeof processID !== 'number' || typeof secretKey !== 'number') return;
+  const packet = Buffer.alloc(16);
+  packet.writeInt32BE(16, 0);
+  packet.writeInt32BE(CANCEL_REQUEST_CODE, 4);
+  packet.writeInt32BE(processID, 8);
+  packet.writeInt32BE(secretKey, 12);
+  // a host that is a directory is the server's Unix socket folder, as libpq reads it
+  const socket = client.host.startsWith('/')
+    ? connect(`${client.host}/.s.PGSQL.${client.port}`)
+    : connect(client.port, client.host);
+  socket.on('error', () => undefined);
+  socket.setTimeout(10_000, () => socket.destroy());
+  socket.end(packet);
+}
+
+/**
+ * Calls `onAbort` when `signal` is aborted while `run` is pending, and makes `run`'s promise reject with `cancelled`
+ * at once; `run`'s own failure after that is swallowed (its caller has moved on).
+ */
+function untilAborted<T>(run: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return run;
+  if (signal.aborted) {
+    run.catch(() => undefined);
+    onAbort();
+    return Promise.reject(cancelled());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const aborted = () => {
+      run.catch(() => undefined);
+      onAbort();
+      reject(cancelled());
+    };
+    signal.addEventListener('abort', aborted, { once: true });
+    run.then(resolve, reject).finally(() => signal.removeEventListener('abort', aborted));
+  });
+}
+
+/**
+ * One statement on a client of the pool that `signal` stops on the server too: on abort the server is asked to
+ * cancel it (`requestCancel`) and the client is closed instead of returned to the pool, where the statement would
+ * still hold it; the caller gets `cancelled` at once.
+ */
+export async function cancellableQuery<R extends QueryResultRow>(
+  pool: Pool,
+  text: string,
+  values: unknown[],
+  signal: AbortSignal | undefined,
+): Promise<QueryResult<R>> {
+  if (!signal) return pool.query<R>(text, values);
+  if (signal.aborted) throw cancelled();
+  const checkout = pool.connect();
+  const client = await untilAborted(
+    checkout,
+    signal,
+    () =>
+      void checkout.then(
+        c => c.release(true),
+        () => undefined,
+      ),
+  );
+  let aborted = false;
+  try {
+    const result = await untilAborted(client.query<R>(text, values), signal, () => {
+      aborted = true;
+      requestCancel(client);
+      client.release(true);
+    });
+    client.release();
+    return result;
+  } catch (e) {
+    // as pool.query does: a client whose statement failed is closed, not reused
+    if (!aborted) client.release(asError(e));
+    throw e;
+  }
 }
 
 const SQLSTATE_NETWORK = new Set(['08000', '08001', '08003', '08006', '57P01', '57P03', '53300']);

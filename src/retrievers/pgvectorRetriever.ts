@@ -10,6 +10,7 @@ import { refusedRowsNotice, uncitablePathReason, type RefusedPath } from './cita
 import { fuseByReciprocalRank, keywordsOnly, zeroQuestionVector } from './hybridRankFusion';
 import { hasDirection } from './hybridVectorStore';
 import {
+  cancellableQuery,
   connectionUrl,
   openPgPool,
   pgError,
@@ -17,7 +18,7 @@ import {
   type PgvectorConfig,
   type TableNames,
 } from './pgvectorConnection';
-import { readMeta, SCHEMA_VERSION, vectorLiteral, type TableMeta } from './pgvectorSchema';
+import { metaOf, metaQuery, SCHEMA_VERSION, vectorLiteral, type MetaRow, type TableMeta } from './pgvectorSchema';
 
 export interface PgvectorRetrieverOptions extends PgvectorConfig {
   /** Embeds the question for the vector ranking; without it (or without vectors in the table) search is lexical. */
@@ -112,7 +113,7 @@ export class PgvectorRetriever implements Retriever {
     ));
     // Read for every search: a push since the last one (vectors added, a --rebuild with another model or dimension)
     // changes which rankings the table can answer and with which model's vectors.
-    const meta = await readMeta(pool, this.names);
+    const meta = metaOf((await cancellableQuery<MetaRow>(pool, metaQuery(this.names), [], options.signal)).rows);
     const columns = this.columnsOf(meta);
     const depth = Math.max(options.k * 3, 30);
     const vector = await embed(meta);
@@ -120,9 +121,9 @@ export class PgvectorRetriever implements Retriever {
     const vectorQuery = vector && hasDirection(vector) ? vector : undefined;
     const refused: RefusedPath[] = [];
     const [lexical, semantic] = await Promise.all([
-      this.lexical(pool, columns, query, depth, options.k, refused),
+      this.lexical(pool, columns, query, depth, options.k, refused, options.signal),
       vectorQuery
-        ? this.nearest(pool, columns, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused)
+        ? this.nearest(pool, columns, vectorQuery, Math.min(depth, MAX_VECTOR_CANDIDATES), refused, options.signal)
         : Promise.resolve([]),
     ]);
     if (refused.length > 0)
@@ -192,13 +193,14 @@ export class PgvectorRetriever implements Retriever {
     limit: number,
     enough: number,
     refused: RefusedPath[],
+    signal: AbortSignal | undefined,
   ): Promise<Passage[]> {
-    const all = await this.fullText(pool, columns, query, ' & ', limit, refused);
+    const all = await this.fullText(pool, columns, query, ' & ', limit, refused, signal);
     if (all.length >= enough) return all;
     const seen = new Set(all.map(p => p.id));
     return [
       ...all,
-      ...(await this.fullText(pool, columns, query, ' | ', limit, refused)).filter(p => !seen.has(p.id)),
+      ...(await this.fullText(pool, columns, query, ' | ', limit, refused, signal)).filter(p => !seen.has(p.id)),
     ].slice(0, limit);
   }
 
@@ -209,13 +211,16 @@ export class PgvectorRetriever implements Retriever {
     operator: ' & ' | ' | ',
     limit: number,
     refused: RefusedPath[],
+    signal: AbortSignal | undefined,
   ): Promise<Passage[]> {
     // The question's lexemes, stemmed by the same 'english' config as the column, joined into a tsquery.
-    const { rows } = await pool.query<ChunkRow>(
+    const { rows } = await cancellableQuery<ChunkRow>(
+      pool,
       `WITH q AS (SELECT (SELECT string_agg(quote_literal(lexeme), $3::text) FROM unnest(to_tsvector('english', $1::text)))::tsquery AS query)
        SELECT ${columns}, ts_rank(search, q.query) AS score FROM ${this.names.table}, q
        WHERE q.query IS NOT NULL AND search @@ q.query ORDER BY score DESC, id LIMIT $2`,
       [query, limit, operator],
+      signal,
     );
     return this.passages(rows, refused);
   }
@@ -226,10 +231,13 @@ export class PgvectorRetriever implements Retriever {
     vector: Float32Array,
     limit: number,
     refused: RefusedPath[],
+    signal: AbortSignal | undefined,
   ): Promise<Passage[]> {
-    const { rows } = await pool.query<ChunkRow>(
+    const { rows } = await cancellableQuery<ChunkRow>(
+      pool,
       `SELECT ${columns}, 1 - (embedding <=> $1::vector) AS score FROM ${this.names.table} ORDER BY embedding <=> $1::vector LIMIT $2`,
       [vectorLiteral(vector), limit],
+      signal,
     );
     // a row without a vector has no score, and one whose vector is all zeros has no direction: its cosine is NaN, which
     // PostgreSQL sorts after every number, so leaving such rows out here loses no row that has a score

@@ -136,7 +136,18 @@ export async function ensureEmbeddingColumn(
 }
 
 export async function readMeta(db: Pool | PoolClient, names: TableNames): Promise<TableMeta> {
-  const { rows } = await db.query<{ key: string; value: string }>(`SELECT key, value FROM ${names.meta}`);
+  return metaOf((await db.query<MetaRow>(metaQuery(names))).rows);
+}
+
+/** The meta table's rows, as `metaOf` reads them. */
+export const metaQuery = (names: TableNames): string => `SELECT key, value FROM ${names.meta}`;
+
+export interface MetaRow {
+  key: string;
+  value: string;
+}
+
+export function metaOf(rows: readonly MetaRow[]): TableMeta {
   const get = (key: string) => rows.find(r => r.key === key)?.value;
   const dimensions = Number(get('dimensions'));
   return {

@@ -11,10 +11,12 @@ import { splitLines } from '../../../src/index/chunking/chunker';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
 import { pushRow, workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
+import { CancellingPostgresProxy } from '../../fakes/cancellingPostgresProxy';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
 import { tempDirs } from '../../support/tempDirs';
+import { until } from '../../support/until';
 
 const FIXTURE = resolve(__dirname, '../../../../test/fixtures/workspace');
 let tableSeq = 0;
@@ -399,6 +401,116 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     }
     const passages = await retriever(c).search('flux capacitor', { k: 2 });
     assert.equal(passages[0]?.path, 'docs/configuration.md');
+  });
+
+  it('cancels a search’s statement on the server when the search is cancelled, and searches on the same pool after', async () => {
+    const c = config();
+    await pushRows(c, (await workspaceRows([workspace])).rows);
+    // the full-text statement runs until the server is told to cancel it, as a slow one on a loaded server does
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    try {
+      proxy.hold = sql => sql.includes('ts_rank');
+      const r = retriever({ ...c, connectionString: proxy.url });
+      const controller = new AbortController();
+      const search = r.search('flux capacitor', { k: 2, signal: controller.signal });
+      await proxy.whenHolding();
+      controller.abort();
+      await assert.rejects(search, (e: unknown) => e instanceof GroundedError && e.kind === 'cancelled');
+      assert.ok(await until(() => proxy.cancelled.length === 1), 'the server got a CancelRequest for the statement');
+      proxy.hold = () => false;
+      const [top] = await r.search('flux capacitor', { k: 2 });
+      assert.equal(top?.path, 'docs/configuration.md');
+      assert.equal(proxy.held, 1);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('pushes rows that come a batch at a time, sending each before the next is read, and embeds a text once', async () => {
+    const c = config();
+    const events: string[] = [];
+    const counting: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        events.push(`embed ${texts.length}`);
+        return texts.map(() => Float32Array.from([1, 0, 0, 0]));
+      },
+    };
+    async function* batches() {
+      for (let b = 0; b < 4; b++) {
+        events.push(`batch ${b}`);
+        yield Array.from({ length: 300 }, (_, i) =>
+          pushRow(`f${b}.md`, { text: `word${b * 300 + i} plutonium`, startLine: i + 1, endLine: i + 1 }),
+        );
+      }
+      // the same text at other lines of the same file (the same content hash): its vector is the earlier row's
+      events.push('batch 4');
+      // and a row that came in an earlier batch, which is written once
+      yield [
+        pushRow('f0.md', { text: 'word0 plutonium', startLine: 400, endLine: 400 }),
+        pushRow('f1.md', { text: 'word300 plutonium', startLine: 1, endLine: 1 }),
+      ];
+    }
+    // the proxy holds nothing: it counts the statements that write the table
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    let writes = 0;
+    proxy.hold = sql => {
+      if (sql.startsWith(`INSERT INTO "${c.table}"`)) writes++;
+      return false;
+    };
+    const report = await pushRows({ ...c, connectionString: proxy.url }, batches(), { embedder: counting }).finally(
+      () => proxy.close(),
+    );
+    assert.equal(writes, 3, 'the table is written 500 rows a statement');
+    assert.deepEqual(events, [
+      'batch 0',
+      'batch 1',
+      'embed 500',
+      'batch 2',
+      'batch 3',
+      'embed 500',
+      'batch 4',
+      'embed 200',
+    ]);
+    assert.deepEqual([report.chunks, report.written, report.embedded, report.embeddingsReused], [1201, 1201, 1200, 2]);
+    const db = new Client({ connectionString: pg.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ n: string; v: string }>(
+        `SELECT count(*) AS n, count(embedding) AS v FROM "${c.table}"`,
+      );
+      assert.deepEqual(rows[0], { n: '1201', v: '1201' });
+    } finally {
+      await db.end();
+    }
+    const again = await pushRows(c, batches(), { embedder: counting });
+    assert.deepEqual([again.written, again.unchanged, again.deleted], [0, 1201, 0]);
+  });
+
+  it('cancels a push’s running statement on the server when the push is cancelled, writing nothing', async () => {
+    const c = config();
+    const { rows } = await workspaceRows([workspace]);
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    try {
+      // the write from the staged rows runs until the server is told to cancel it
+      proxy.hold = sql => sql.includes('FROM pg_temp.grounded_push_rows') && !sql.includes('count(*)');
+      const controller = new AbortController();
+      const push = pushRows({ ...c, connectionString: proxy.url }, rows, { signal: controller.signal });
+      await proxy.whenHolding();
+      controller.abort();
+      await assert.rejects(push, (e: unknown) => e instanceof GroundedError && e.kind === 'cancelled');
+      assert.equal(proxy.cancelled.length, 1);
+    } finally {
+      await proxy.close();
+    }
+    const db = new Client({ connectionString: pg.url });
+    await db.connect();
+    try {
+      const { rows: counted } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${c.table}"`);
+      assert.equal(counted[0]?.n, '0', 'the push’s transaction was rolled back');
+    } finally {
+      await db.end();
+    }
   });
 
   it('refuses a table name that would need string-built SQL', () => {
