@@ -2,11 +2,12 @@ import type * as PdfjsModule from 'pdfjs-dist/legacy/build/pdf.mjs' with { 'reso
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DocumentUnit, ExtractedDocument } from './extractedDocument';
+import { MAX_DECODED_BYTES, MAX_STREAM_DECODED_BYTES, pdfStreamsWithin } from './pdfStreamSizes';
 
 type Pdfjs = typeof PdfjsModule;
 
 /** Why a PDF gives no text to index. */
-export type PdfSkipReason = 'encrypted' | 'no-text-layer' | 'malformed' | 'extraction-timeout';
+export type PdfSkipReason = 'encrypted' | 'no-text-layer' | 'malformed' | 'extraction-timeout' | 'too-large';
 
 export type PdfExtraction = { kind: 'document'; document: ExtractedDocument } | { kind: 'skip'; reason: PdfSkipReason };
 
@@ -53,9 +54,13 @@ class IdentityMatrix {
 /**
  * A PDF's text layer, page by page: one unit per page that has text (lines of the page, right-trimmed, runs of blank
  * lines made one), so chunks never span two pages. Skipped with a reason when the PDF needs a password, has no text
- * on any page (scanned images), cannot be parsed, or takes longer than `timeoutMs` to read. Never throws.
+ * on any page (scanned images), cannot be parsed, or takes longer than `timeoutMs` to read; as 'too-large' when a
+ * stream decodes past MAX_STREAM_DECODED_BYTES or all of them past MAX_DECODED_BYTES (checked before pdf.js reads
+ * the file: its decoding blocks the thread, so no timeout could end it). Never throws.
  */
 export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<PdfExtraction> {
+  if (!pdfStreamsWithin(bytes, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES))
+    return { kind: 'skip', reason: 'too-large' };
   const lib = await pdfjs();
   // pdf.js takes the buffer over (detaches it): it gets a copy.
   const task = lib.getDocument({
