@@ -77,7 +77,7 @@ export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<
     timer = setTimeout(() => resolve({ kind: 'skip', reason: 'extraction-timeout' }), timeoutMs);
   });
   try {
-    return await Promise.race([pagesOf(task.promise), timedOut]);
+    return await Promise.race([pagesOf(task), timedOut]);
   } catch (e) {
     return { kind: 'skip', reason: errorName(e) === 'PasswordException' ? 'encrypted' : 'malformed' };
   } finally {
@@ -110,17 +110,25 @@ function cmapOptions(): { cMapUrl?: string; cMapPacked?: boolean } {
 
 type PdfDocumentProxy = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>;
 
-async function pagesOf(opening: Promise<PdfDocumentProxy>): Promise<PdfExtraction> {
-  const pdf = await opening;
+/**
+ * The pages' text, a page that cannot be read (a damaged or missing page object: a truncated download, a broken
+ * page tree) left out as one without text, so the others are still read; 'malformed' when no page could be read.
+ * Stops when the task is destroyed (its time ran out).
+ */
+async function pagesOf(task: ReturnType<Pdfjs['getDocument']>): Promise<PdfExtraction> {
+  const pdf = await task.promise;
   const lines: string[] = [];
   const units: DocumentUnit[] = [];
-  for (let page = 1; page <= pdf.numPages; page++) {
-    const own = pageLines(await pageText(pdf, page));
+  let unreadable = 0;
+  for (let page = 1; page <= pdf.numPages && !task.destroyed; page++) {
+    const text = await pageText(pdf, page).catch(() => undefined);
+    if (text === undefined) unreadable++;
+    const own = pageLines(text ?? '');
     if (own.length === 0) continue;
     units.push({ kind: 'text', cell: 0, page, start: lines.length, end: lines.length + own.length });
     lines.push(...own);
   }
-  if (units.length === 0) return { kind: 'skip', reason: 'no-text-layer' };
+  if (units.length === 0) return { kind: 'skip', reason: unreadable === pdf.numPages ? 'malformed' : 'no-text-layer' };
   return { kind: 'document', document: { kind: 'pdf', text: lines.join('\n'), units, pages: pdf.numPages } };
 }
 
