@@ -41,7 +41,7 @@ export {
 export { DEFAULT_EXCLUDE_GLOBS } from './discovery/ignoreRules';
 // The folders a walk enters, by the same rules (a watcher of the folders watches them all).
 export { folderNames, IGNORE_FILES, walkedFolders } from './discovery/walkFolders';
-export { SKIP_REASONS } from './discovery/skipReasons';
+export { SKIP_REASONS, type SkipReason } from './discovery/skipReasons';
 
 // Chunks and terms, as the index makes them (citations align claims with the same tokenizer).
 export { chunkKind, chunkText, setextHeadingText, splitLines } from './chunking/chunker';

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
-import { binaryDocumentKind, cachedExtraction, hashBytes } from '../index';
+import { binaryDocumentKind, cachedExtraction, hashBytes, type SkipReason } from '../index';
 import { realPathInside } from '../retrievers/realPathInside';
 import { extractedTextView } from './extractedTextView';
 
@@ -66,7 +66,10 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
           );
     if (!kind || !bytes) return vscode.l10n.t('{0} cannot be read.', name);
     const extraction = cache ? await cachedExtraction(cache, kind, hashBytes(bytes)) : undefined;
-    if (!extraction || extraction.kind !== 'document')
+    // the index read these bytes and found no text in them: waiting or rebuilding would find none either
+    if (extraction?.kind === 'skip')
+      return vscode.l10n.t('{0} gives no text to read as it is now: {1}.', name, skipWords(extraction.reason));
+    if (!extraction)
       return vscode.l10n.t(
         '{0} is not indexed as it is now. Wait for the index to update (or run Grounded: Rebuild Index), then open the citation again.',
         name,
@@ -76,6 +79,22 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
       extractedTextView(extraction.document, name, page === undefined ? undefined : Number(page)) ??
       vscode.l10n.t('{0} has no text on page {1}.', name, String(page))
     );
+  }
+}
+
+/** Why a document's bytes give no text, in words (the reasons the index worker's extraction gives). */
+function skipWords(reason: SkipReason): string {
+  switch (reason) {
+    case 'encrypted':
+      return vscode.l10n.t('it needs a password');
+    case 'no-text-layer':
+      return vscode.l10n.t('it holds no text, only images (a scan)');
+    case 'malformed':
+      return vscode.l10n.t('it is damaged and cannot be parsed');
+    case 'too-large':
+      return vscode.l10n.t('it is too large to read');
+    default:
+      return vscode.l10n.t('it cannot be read ({0})', reason);
   }
 }
 

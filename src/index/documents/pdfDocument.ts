@@ -2,11 +2,12 @@ import type * as PdfjsModule from 'pdfjs-dist/legacy/build/pdf.mjs' with { 'reso
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { DocumentUnit, ExtractedDocument } from './extractedDocument';
+import { MAX_DECODED_BYTES, MAX_STREAM_DECODED_BYTES, pdfStreamsWithin } from './pdfStreamSizes';
 
 type Pdfjs = typeof PdfjsModule;
 
 /** Why a PDF gives no text to index. */
-export type PdfSkipReason = 'encrypted' | 'no-text-layer' | 'malformed' | 'extraction-timeout';
+export type PdfSkipReason = 'encrypted' | 'no-text-layer' | 'malformed' | 'extraction-timeout' | 'too-large';
 
 export type PdfExtraction = { kind: 'document'; document: ExtractedDocument } | { kind: 'skip'; reason: PdfSkipReason };
 
@@ -53,9 +54,13 @@ class IdentityMatrix {
 /**
  * A PDF's text layer, page by page: one unit per page that has text (lines of the page, right-trimmed, runs of blank
  * lines made one), so chunks never span two pages. Skipped with a reason when the PDF needs a password, has no text
- * on any page (scanned images), cannot be parsed, or takes longer than `timeoutMs` to read. Never throws.
+ * on any page (scanned images), cannot be parsed, or takes longer than `timeoutMs` to read; as 'too-large' when a
+ * stream decodes past MAX_STREAM_DECODED_BYTES or all of them past MAX_DECODED_BYTES (checked before pdf.js reads
+ * the file: its decoding blocks the thread, so no timeout could end it). Never throws.
  */
 export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<PdfExtraction> {
+  if (!pdfStreamsWithin(bytes, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES))
+    return { kind: 'skip', reason: 'too-large' };
   const lib = await pdfjs();
   // pdf.js takes the buffer over (detaches it): it gets a copy.
   const task = lib.getDocument({
@@ -72,7 +77,7 @@ export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<
     timer = setTimeout(() => resolve({ kind: 'skip', reason: 'extraction-timeout' }), timeoutMs);
   });
   try {
-    return await Promise.race([pagesOf(task.promise), timedOut]);
+    return await Promise.race([pagesOf(task), timedOut]);
   } catch (e) {
     return { kind: 'skip', reason: errorName(e) === 'PasswordException' ? 'encrypted' : 'malformed' };
   } finally {
@@ -105,17 +110,25 @@ function cmapOptions(): { cMapUrl?: string; cMapPacked?: boolean } {
 
 type PdfDocumentProxy = Awaited<ReturnType<Pdfjs['getDocument']>['promise']>;
 
-async function pagesOf(opening: Promise<PdfDocumentProxy>): Promise<PdfExtraction> {
-  const pdf = await opening;
+/**
+ * The pages' text, a page that cannot be read (a damaged or missing page object: a truncated download, a broken
+ * page tree) left out as one without text, so the others are still read; 'malformed' when no page could be read.
+ * Stops when the task is destroyed (its time ran out).
+ */
+async function pagesOf(task: ReturnType<Pdfjs['getDocument']>): Promise<PdfExtraction> {
+  const pdf = await task.promise;
   const lines: string[] = [];
   const units: DocumentUnit[] = [];
-  for (let page = 1; page <= pdf.numPages; page++) {
-    const own = pageLines(await pageText(pdf, page));
+  let unreadable = 0;
+  for (let page = 1; page <= pdf.numPages && !task.destroyed; page++) {
+    const text = await pageText(pdf, page).catch(() => undefined);
+    if (text === undefined) unreadable++;
+    const own = pageLines(text ?? '');
     if (own.length === 0) continue;
     units.push({ kind: 'text', cell: 0, page, start: lines.length, end: lines.length + own.length });
     lines.push(...own);
   }
-  if (units.length === 0) return { kind: 'skip', reason: 'no-text-layer' };
+  if (units.length === 0) return { kind: 'skip', reason: unreadable === pdf.numPages ? 'malformed' : 'no-text-layer' };
   return { kind: 'document', document: { kind: 'pdf', text: lines.join('\n'), units, pages: pdf.numPages } };
 }
 

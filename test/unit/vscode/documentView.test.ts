@@ -93,6 +93,31 @@ describe('the read-only views of documents’ extracted text', () => {
     assert.equal(text.split('\n')[2], 'Revenue grew.');
   });
 
+  it('says why a document the index read gives no text, instead of asking to wait for the index', async () => {
+    const ws = await dirs.make('ws-');
+    const cache = await dirs.make('cache-');
+    const { ExtractedTextProvider } = requireWithVscode<typeof DocumentViewModule>(
+      require.resolve('../../../src/vscode/documentView'),
+      fakeVscode([ws], []),
+    );
+    for (const [reason, why] of [
+      ['encrypted', /report\.pdf gives no text to read as it is now: it needs a password\./],
+      ['malformed', /it is damaged/],
+      ['too-large', /it is too large to read/],
+      ['no-text-layer', /only images/],
+    ] as const) {
+      // the file saved again as it is now, and the index worker's extraction of those bytes
+      const bytes = Buffer.from(`%PDF-1.4 ${reason}`);
+      await writeFile(join(ws, 'report.pdf'), bytes);
+      const hash = createHash('sha1').update(bytes).digest('hex');
+      await writeFile(join(cache, `pdf-1-${hash}.json`), JSON.stringify({ kind: 'skip', reason }));
+      const view = uriOf('grounded-document', join(ws, 'report.pdf'), 'page=1');
+      const text = await new ExtractedTextProvider(() => cache).provideTextDocumentContent(view as never);
+      assert.match(text, why);
+      assert.doesNotMatch(text, /Wait for the index/);
+    }
+  });
+
   it('opens the original of a view only for a PDF or Word document whose real path is in the workspace', async () => {
     const ws = await dirs.make('ws-');
     const outside = await dirs.make('outside-');

@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { TextLines } from '../../../../src/index/chunking/textLines';
 import { documentSpans } from '../../../../src/index/documents/documents';
 import { extractPdf, pageLines } from '../../../../src/index/documents/pdfDocument';
-import { encryptedPdf, pdfOfPages, pdfWithoutText, pdfWithPredefinedCMap, REPORT_PAGES } from './pdfFixtures';
+import {
+  encryptedPdf,
+  pdfOfPages,
+  pdfWithContentStream,
+  pdfWithoutText,
+  pdfWithPredefinedCMap,
+  REPORT_PAGES,
+} from './pdfFixtures';
 
 const TIMEOUT_MS = 60_000;
 
@@ -74,6 +81,24 @@ describe('PDF extraction', () => {
       kind: 'skip',
       reason: 'malformed',
     });
+  });
+
+  it('reads the other pages of a PDF whose page tree names a page that is not there', async () => {
+    const pdf = pdfWithContentStream(Buffer.from('BT /F1 12 Tf 50 700 Td (Readable page) Tj ET'), '');
+    const withKids = (kids: string, count: number): Buffer =>
+      Buffer.from(
+        pdf.toString('latin1').replace('/Kids [3 0 R] /Count 1', `/Kids [${kids}] /Count ${count}`),
+        'latin1',
+      );
+    const extraction = await extractPdf(withKids('3 0 R 9 0 R', 2), TIMEOUT_MS);
+    assert.equal(extraction.kind, 'document');
+    assert.equal(extraction.document.text, 'Readable page');
+    assert.deepEqual(
+      extraction.document.units.map(u => u.page),
+      [1],
+    );
+    assert.equal(extraction.document.pages, 2);
+    assert.deepEqual(await extractPdf(withKids('9 0 R', 1), TIMEOUT_MS), { kind: 'skip', reason: 'malformed' });
   });
 
   it('leaves the caller’s bytes whole (pdf.js gets a copy)', async () => {

@@ -42,6 +42,10 @@ export const REPORT_PAGES = [
  * second line is in Helvetica. Written by hand, as pdf-lib embeds every font it draws with.
  */
 export function pdfWithPredefinedCMap(text: string, latin: string): Buffer {
+  return pdfOfObjects(predefinedCMapObjects(text, latin));
+}
+
+function predefinedCMapObjects(text: string, latin: string): string[] {
   const ucs2 = [...text].map(c => (c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')).join('');
   const content = `BT /F1 24 Tf 50 700 Td <${ucs2}> Tj ET BT /F2 12 Tf 50 650 Td (${latin}) Tj ET`;
   const objects = [
@@ -54,6 +58,33 @@ export function pdfWithPredefinedCMap(text: string, latin: string): Buffer {
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
     '<< /Type /FontDescriptor /FontName /HeiseiMin-W3 /Flags 6 /FontBBox [0 -141 1000 859] /ItalicAngle 0 /Ascent 859 /Descent -141 /CapHeight 700 /StemV 80 >>',
   ];
+  return objects;
+}
+
+/**
+ * A one-page PDF whose page is drawn by one content stream: `data` as it is stored, under a dictionary with
+ * `entries` (its filters, say) and its `/Length` (`indirectLength`: as an object of its own, as many writers put it).
+ * `extra`: more objects, numbered from 6.
+ */
+export function pdfWithContentStream(
+  data: Buffer,
+  entries: string,
+  { indirectLength = false, extra = [] as string[] } = {},
+): Buffer {
+  const length = indirectLength ? `${6 + extra.length} 0 R` : String(data.length);
+  return pdfOfObjects([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${length} ${entries} >>\nstream\n${data.toString('latin1')}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ...extra,
+    ...(indirectLength ? [String(data.length)] : []),
+  ]);
+}
+
+/** A PDF of these objects (numbered from 1, the first the catalog), with a cross-reference table. */
+function pdfOfObjects(objects: readonly string[]): Buffer {
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((object, i) => {

@@ -1,0 +1,249 @@
+import { constants, inflateSync } from 'node:zlib';
+
+/**
+ * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
+ * buffer it doubles as it grows (off the heap a worker's resource limits cap); a content stream of spaces inflates
+ * about a thousand to one, so a 1 MB PDF held 2 GB for ten seconds, and no timeout can end a decode in progress.
+ * A page of text decodes to kilobytes, a full-page 600 dpi colour scan to about 100 MB.
+ */
+export const MAX_STREAM_DECODED_BYTES = 256 * 1024 * 1024;
+/** The most a PDF's streams may decode to together. */
+export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Whether every stream of a PDF decodes within `perStream` bytes, and all of them within `total`: each stream found
+ * in the file's bytes (every `stream` keyword, whatever the cross-reference table says, so damaged and updated files
+ * too) is decoded here through its filters (Flate, LZW, run-length, ASCII hex and base-85: those whose output can be
+ * far larger than their input) with a cap, never past it, before pdf.js reads the file. Images' own filters (JPEG,
+ * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. A filter that fails ends its stream where
+ * it failed, as pdf.js ends it.
+ */
+export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: number): boolean {
+  const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
+  const text = bytes.toString('latin1');
+  let left = total;
+  const objects = objectsOf(text);
+  const keyword = /(?<![A-Za-z0-9_])stream(?:\r\n|\r|\n)/g;
+  for (let found = keyword.exec(text); found; found = keyword.exec(text)) {
+    const start = found.index + found[0].length;
+    const dictionary = streamDictionary(text, objects, found.index);
+    const end = streamEnd(text, objects, start, dictionary);
+    let data: Buffer | 'too-large' = bytes.subarray(start, end);
+    for (const filter of filters(text, objects, dictionary)) {
+      const decode = DECODERS[filter];
+      if (!decode) break;
+      data = decode(data, Math.min(perStream, left));
+      if (data === 'too-large') return false;
+    }
+    left -= data.length;
+    keyword.lastIndex = Math.max(keyword.lastIndex, end);
+  }
+  return true;
+}
+
+const OBJECT = /(?<![0-9])(\d+)\s+\d+\s+obj\b/g;
+
+/** Where objects' values start: every `N G obj` in order, and each number's last (as an update makes it). */
+interface Objects {
+  starts: number[];
+  byNumber: Map<string, number>;
+}
+
+function objectsOf(text: string): Objects {
+  const objects: Objects = { starts: [], byNumber: new Map() };
+  for (const object of text.matchAll(OBJECT)) {
+    const start = object.index + object[0].length;
+    objects.starts.push(start);
+    objects.byNumber.set(object[1] ?? '', start);
+  }
+  return objects;
+}
+
+/** The text of a stream's dictionary: from the last `N G obj` before the `stream` keyword at `at`, to it. */
+function streamDictionary(text: string, { starts }: Objects, at: number): string {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if ((starts[mid] ?? 0) <= at) low = mid + 1;
+    else high = mid;
+  }
+  return text.slice(starts[low - 1] ?? 0, at);
+}
+
+/**
+ * Where a stream's data ends: at its `/Length` when `endstream` follows there (as pdf.js checks), else at the next
+ * `endstream` (pdf.js's search when the length is wrong), else at the end of the file.
+ */
+function streamEnd(text: string, objects: Objects, start: number, dictionary: string): number {
+  const declared = /\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/.exec(dictionary);
+  const value = declared && (declared[0].endsWith('R') ? objectValue(text, objects, declared[1] ?? '') : declared[1]);
+  const length = value === undefined ? NaN : Number(value);
+  if (Number.isInteger(length) && length >= 0 && /^\s*endstream/.test(text.slice(start + length, start + length + 64)))
+    return start + length;
+  const next = text.indexOf('endstream', start);
+  return next < 0 ? text.length : next;
+}
+
+/** The filter names of a stream's dictionary, in the order they decode it; an indirect `/Filter` is looked up. */
+function filters(text: string, objects: Objects, dictionary: string): string[] {
+  const match = /\/Filter\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/.exec(dictionary);
+  if (!match) return [];
+  const indirect = /^(\d+)\s+\d+\s+R$/.exec(match[1] ?? '');
+  const value = indirect ? objectValue(text, objects, indirect[1] ?? '') : match[1];
+  return [...(value ?? '').matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
+    (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+  );
+}
+
+/** The text of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a filter list). */
+function objectValue(text: string, objects: Objects, id: string): string | undefined {
+  const start = objects.byNumber.get(id);
+  if (start === undefined) return undefined;
+  const end = text.indexOf('endobj', start);
+  return text.slice(start, end < 0 || end > start + 256 ? start + 256 : end).trim();
+}
+
+type Decoder = (data: Buffer, limit: number) => Buffer | 'too-large';
+
+const flate: Decoder = (data, limit) => {
+  try {
+    return inflated(data, data.length, limit);
+  } catch (e) {
+    if (isTooLarge(e)) return 'too-large';
+  }
+  // Damaged data: pdf.js decodes up to the damage. The longest prefix that inflates is what it gets.
+  let good = 0;
+  let bad = data.length;
+  let output: Buffer = Buffer.alloc(0);
+  while (bad - good > 1) {
+    const mid = Math.floor((good + bad) / 2);
+    try {
+      output = inflated(data, mid, limit);
+      good = mid;
+    } catch (e) {
+      if (isTooLarge(e)) return 'too-large';
+      bad = mid;
+    }
+  }
+  return output;
+};
+
+/** The first `length` bytes of zlib data inflated (a cut-off end is no error), at most `limit` bytes. */
+const inflated = (data: Buffer, length: number, limit: number): Buffer =>
+  inflateSync(data.subarray(0, length), {
+    finishFlush: constants.Z_SYNC_FLUSH,
+    maxOutputLength: Math.max(1, limit),
+  });
+
+const isTooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
+
+/** LZW as PDF writes it: codes of 9 to 12 bits, 256 clears the table, 257 ends, one code early (`EarlyChange` 1). */
+const lzw: Decoder = (data, limit) => {
+  const out: Buffer[] = [];
+  let size = 0;
+  const table: Buffer[] = [];
+  const reset = (): void => {
+    table.length = 258;
+    for (let i = 0; i < 256; i++) table[i] = Buffer.from([i]);
+  };
+  reset();
+  let width = 9;
+  let previous: Buffer | undefined;
+  let bits = 0;
+  let held = 0;
+  for (const byte of data) {
+    held = (held << 8) | byte;
+    bits += 8;
+    while (bits >= width) {
+      bits -= width;
+      const code = (held >>> bits) & ((1 << width) - 1);
+      held &= (1 << bits) - 1;
+      if (code === 257) return Buffer.concat(out);
+      if (code === 256) {
+        reset();
+        width = 9;
+        previous = undefined;
+        continue;
+      }
+      const known = table[code];
+      const entry =
+        known ?? (previous && code === table.length ? Buffer.concat([previous, previous.subarray(0, 1)]) : undefined);
+      if (!entry) return Buffer.concat(out);
+      if (previous && table.length < 4096) table.push(Buffer.concat([previous, entry.subarray(0, 1)]));
+      previous = entry;
+      size += entry.length;
+      if (size > limit) return 'too-large';
+      out.push(entry);
+      const next = table.length + 1;
+      width = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
+    }
+  }
+  return Buffer.concat(out);
+};
+
+/** Run-length: a length byte, then that many bytes plus one, or one byte repeated 257 minus it times; 128 ends. */
+const runLength: Decoder = (data, limit) => {
+  const out: Buffer[] = [];
+  let size = 0;
+  for (let i = 0; i < data.length;) {
+    const n = data[i++] ?? 128;
+    if (n === 128) break;
+    const run = n < 128 ? data.subarray(i, i + n + 1) : Buffer.alloc(257 - n, data[i] ?? 0);
+    i += n < 128 ? n + 1 : 1;
+    size += run.length;
+    if (size > limit) return 'too-large';
+    out.push(run);
+  }
+  return Buffer.concat(out);
+};
+
+/** Pairs of hex digits up to `>`; other characters are skipped. */
+const asciiHex: Decoder = data => {
+  const end = data.indexOf(0x3e);
+  const digits = data
+    .subarray(0, end < 0 ? data.length : end)
+    .toString('latin1')
+    .replace(/[^0-9a-fA-F]/g, '');
+  return Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex');
+};
+
+/** Base-85 up to `~>`: five characters make four bytes, `z` four zero bytes (at most four times the input). */
+const ascii85: Decoder = (data, limit) => {
+  const end = data.indexOf('~>');
+  const chars = data
+    .subarray(0, end < 0 ? data.length : end)
+    .toString('latin1')
+    .replace(/[^!-uz]/g, '');
+  if (chars.length * 4 > limit) return 'too-large';
+  const out: number[] = [];
+  let group: number[] = [];
+  const flush = (count: number): void => {
+    const padded = [...group, 84, 84, 84, 84].slice(0, 5);
+    const value = padded.reduce((v, c) => v * 85 + c, 0);
+    for (let k = 3; k >= 4 - count; k--) out.push(Math.floor(value / 256 ** k) % 256);
+    group = [];
+  };
+  for (const c of chars) {
+    if (c === 'z' && group.length === 0) out.push(0, 0, 0, 0);
+    else if (c !== 'z') {
+      group.push(c.charCodeAt(0) - 33);
+      if (group.length === 5) flush(4);
+    }
+  }
+  if (group.length > 1) flush(group.length - 1);
+  return Buffer.from(out);
+};
+
+const DECODERS: Record<string, Decoder | undefined> = {
+  FlateDecode: flate,
+  Fl: flate,
+  LZWDecode: lzw,
+  LZW: lzw,
+  RunLengthDecode: runLength,
+  RL: runLength,
+  ASCIIHexDecode: asciiHex,
+  AHx: asciiHex,
+  ASCII85Decode: ascii85,
+  A85: ascii85,
+};

@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
+import { extractPdf } from '../../../../src/index/documents/pdfDocument';
+import { MAX_STREAM_DECODED_BYTES, pdfStreamsWithin } from '../../../../src/index/documents/pdfStreamSizes';
+import { pdfWithContentStream } from './pdfFixtures';
+
+const TEXT = 'BT /F1 12 Tf 50 700 Td (Quarterly figures) Tj ET\n';
+const MB = 1024 * 1024;
+
+/** A content stream drawing TEXT, then `spaces` spaces (nothing to draw, and a thousand to one deflated). */
+const padded = (spaces: number): Buffer => Buffer.concat([Buffer.from(TEXT), Buffer.alloc(spaces, 0x20)]);
+
+/** LZW as PDF writes it: codes of 9 to 12 bits, one code early, the table cleared when full. */
+function lzwEncoded(data: Buffer): Buffer {
+  const table = new Map<number, number>(); // (prefix code << 8 | byte) -> code
+  let next = 258;
+  let width = 9;
+  let bits = 0;
+  let held = 0;
+  const out: number[] = [];
+  const emit = (code: number): void => {
+    held = held * 2 ** width + code;
+    bits += width;
+    while (bits >= 8) {
+      bits -= 8;
+      out.push(Math.floor(held / 2 ** bits) & 0xff);
+      held %= 2 ** bits;
+    }
+  };
+  emit(256);
+  let current = -1;
+  for (const byte of data) {
+    if (current < 0) {
+      current = byte;
+      continue;
+    }
+    const known = table.get((current << 8) | byte);
+    if (known !== undefined) {
+      current = known;
+      continue;
+    }
+    emit(current);
+    table.set((current << 8) | byte, next++);
+    if (next >= 1 << width && width < 12) width++;
+    if (next >= 4094) {
+      emit(256);
+      table.clear();
+      next = 258;
+      width = 9;
+    }
+    current = byte;
+  }
+  if (current >= 0) emit(current);
+  emit(257);
+  if (bits > 0) out.push((held << (8 - bits)) & 0xff);
+  return Buffer.from(out);
+}
+
+describe('PDF stream sizes', () => {
+  it('skips as too large, before pdf.js decodes it, a small PDF whose content stream inflates past the cap', async function () {
+    this.timeout(60_000);
+    const pdf = pdfWithContentStream(deflateSync(padded(MAX_STREAM_DECODED_BYTES + MB)), '/Filter /FlateDecode');
+    assert.ok(pdf.length < MB / 2);
+    assert.deepEqual(await extractPdf(pdf, 60_000), { kind: 'skip', reason: 'too-large' });
+  });
+
+  it('reads a PDF whose streams decode within the caps, LZW ones too', async () => {
+    const lzw = await extractPdf(
+      pdfWithContentStream(
+        lzwEncoded(Buffer.concat([Buffer.alloc(64 * 1024, 0x20), Buffer.from(TEXT)])),
+        '/Filter /LZWDecode',
+      ),
+      60_000,
+    );
+    assert.equal(lzw.kind, 'document');
+    assert.equal(lzw.document.text, 'Quarterly figures');
+    const pdf = pdfWithContentStream(deflateSync(padded(64 * 1024)), '/Filter /FlateDecode');
+    const extraction = await extractPdf(pdf, 60_000);
+    assert.equal(extraction.kind, 'document');
+    assert.equal(extraction.document.text, 'Quarterly figures');
+  });
+
+  it('decodes a stream through each of its filters, as pdf.js does, to measure it', async () => {
+    const flate = deflateSync(padded(2 * MB));
+    const cases: [string, Buffer, object?][] = [
+      ['/Filter /FlateDecode', flate],
+      ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
+      ['/Filter /Fl#61teDecode', flate],
+      ['/Filter 6 0 R', flate, { extra: ['[/FlateDecode]'] }],
+      ['/Filter /FlateDecode', flate, { indirectLength: true }],
+      // damaged after the part that inflates: pdf.js decodes up to the damage
+      ['/Filter /FlateDecode', Buffer.concat([flate.subarray(0, flate.length - 8), Buffer.from('damaged!')])],
+      [
+        '/Filter /RunLengthDecode',
+        Buffer.concat([
+          Buffer.from(TEXT.length - 1 + '\0'),
+          Buffer.from(TEXT),
+          Buffer.from(Array.from({ length: (2 * MB) / 128 }, () => [129, 0x20]).flat()),
+          Buffer.from([128]),
+        ]),
+      ],
+      ['/Filter /LZWDecode', lzwEncoded(padded(2 * MB))],
+    ];
+    for (const [entries, data, options] of cases) {
+      const pdf = pdfWithContentStream(data, entries, options);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
+  it('caps what all streams decode to together', () => {
+    const half = deflateSync(padded(MB));
+    const pdf = pdfWithContentStream(half, '/Filter /FlateDecode', {
+      extra: [`<< /Length ${half.length} /Filter /FlateDecode >>\nstream\n${half.toString('latin1')}\nendstream`],
+    });
+    assert.equal(pdfStreamsWithin(pdf, 2 * MB, 3 * MB), true);
+    assert.equal(pdfStreamsWithin(pdf, 2 * MB, 1.5 * MB), false);
+  });
+});
