@@ -54,6 +54,7 @@ export {
   documentSettings,
   extractDocument,
   isNotebookPath,
+  MAX_DOCUMENT_BYTES_LIMIT,
   type DocumentSettings,
 } from './documents/documents';
 export { cachedExtraction, documentCacheDir } from './documents/documentCache';

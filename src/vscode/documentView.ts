@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { Passage } from '../core/passage';
-import { binaryDocumentKind, cachedExtraction, hashBytes, type SkipReason } from '../index';
+import { binaryDocumentKind, cachedExtraction, hashBytes, MAX_DOCUMENT_BYTES_LIMIT, type SkipReason } from '../index';
 import { realPathInside } from '../retrievers/realPathInside';
 import { extractedTextView } from './extractedTextView';
 
@@ -57,13 +57,23 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
       .filter(f => f.uri.scheme === 'file')
       .map(f => f.uri.fsPath);
     const real = await realPathInside(file.fsPath, folders);
+    const original = real === undefined ? undefined : vscode.Uri.file(real);
+    // the index reads no document larger than this, so none is in the cache; reading and hashing the file to find
+    // that out would hold the extension host for as long as that takes
+    const size =
+      original &&
+      (await vscode.workspace.fs.stat(original).then(
+        s => s.size,
+        () => undefined,
+      ));
+    if (kind && size !== undefined && size > MAX_DOCUMENT_BYTES_LIMIT)
+      return vscode.l10n.t('{0} gives no text to read as it is now: {1}.', name, skipWords('too-large'));
     const bytes =
-      real === undefined
-        ? undefined
-        : await vscode.workspace.fs.readFile(vscode.Uri.file(real)).then(
-            b => b,
-            () => undefined,
-          );
+      original &&
+      (await vscode.workspace.fs.readFile(original).then(
+        b => b,
+        () => undefined,
+      ));
     if (!kind || !bytes) return vscode.l10n.t('{0} cannot be read.', name);
     const extraction = cache ? await cachedExtraction(cache, kind, hashBytes(bytes)) : undefined;
     // the index read these bytes and found no text in them: waiting or rebuilding would find none either

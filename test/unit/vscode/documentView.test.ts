@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, realpath, stat, symlink, truncate, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { createHash } from 'node:crypto';
 import type * as DocumentViewModule from '../../../src/vscode/documentView';
+import { MAX_DOCUMENT_BYTES_LIMIT } from '../../../src/index';
 import { FakeEmitter, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
 import { until } from '../../support/until';
@@ -35,6 +36,7 @@ function fakeVscode(folders: string[], read: string[]) {
           read.push(uri.fsPath);
           return new Uint8Array(await readFile(uri.fsPath));
         },
+        stat: async (uri: FakeUri) => ({ size: (await stat(uri.fsPath)).size }),
       },
     },
   };
@@ -116,6 +118,23 @@ describe('the read-only views of documents’ extracted text', () => {
       assert.match(text, why);
       assert.doesNotMatch(text, /Wait for the index/);
     }
+  });
+
+  it('says a document larger than the index ever reads is too large, without reading it', async () => {
+    const ws = await dirs.make('ws-');
+    const huge = join(ws, 'scans.pdf');
+    await writeFile(huge, '%PDF-1.4');
+    // a sparse file: its size, not its bytes on disk
+    await truncate(huge, MAX_DOCUMENT_BYTES_LIMIT + 1);
+    const read: string[] = [];
+    const { ExtractedTextProvider } = requireWithVscode<typeof DocumentViewModule>(
+      require.resolve('../../../src/vscode/documentView'),
+      fakeVscode([ws], read),
+    );
+    const view = uriOf('grounded-document', huge, 'page=1');
+    const text = await new ExtractedTextProvider(() => ws).provideTextDocumentContent(view as never);
+    assert.equal(text, 'scans.pdf gives no text to read as it is now: it is too large to read.');
+    assert.deepEqual(read, []);
   });
 
   it('opens the original of a view only for a PDF or Word document whose real path is in the workspace', async () => {
