@@ -167,7 +167,9 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       ? 'Retry, or check the endpoint.'
       : failure.missingHost
         ? `Check the host name in ${setting ?? 'the base URL'}.`
-        : 'Check that it is running and that the base URL is right, then retry.';
+        : failure.badPort
+          ? `Serve it on another port and set that port in ${setting ?? 'the base URL'}.`
+          : 'Check that it is running and that the base URL is right, then retry.';
     return new GroundedError(
       'network',
       failure.lost
@@ -296,7 +298,7 @@ function connectionFailure(
   chain: readonly Error[],
   codes: readonly string[],
   endpoint: string | undefined,
-): { reason: string; lost?: true; final?: true; missingHost?: true } | undefined {
+): { reason: string; lost?: true; final?: true; missingHost?: true; badPort?: true } | undefined {
   const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
   const refused = code(/^ECONNREFUSED$/);
   // nothing listens at that port. On this machine (Ollama, vLLM or LM Studio not started) it stays so for the seconds a
@@ -326,6 +328,16 @@ function connectionFailure(
   if (plain) return { reason: `the server does not speak https (${plain}): its URL may need http://`, final: true };
   const certificate = code(/CERT|SSL|TLS|SELF_SIGNED/);
   if (certificate) return { reason: `the server's certificate was not accepted (${certificate})`, final: true };
+  // fetch connects to no port the Fetch standard blocks (6000 X11, 6665-6669 IRC, 5060 SIP, …): it refuses before any
+  // connection, so no retry, non-streaming request or server restart gets through, only another port does
+  if (chain.some(c => /^bad port$/i.test(c.message))) {
+    const port = portOf(endpoint);
+    return {
+      reason: `fetch refuses to connect to ${port ? `port ${port}` : 'its port'}, one it blocks as unsafe (bad port)`,
+      final: true,
+      badPort: true,
+    };
+  }
   const reset = code(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/);
   if (reset) return { reason: `the connection was reset (${reset})`, lost: true };
   // fetch's own error says only "fetch failed"; its innermost cause says why
@@ -351,6 +363,16 @@ const hostOf = (url: string | undefined): string | undefined => {
   if (!url) return undefined;
   try {
     return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The port an endpoint's origin names; undefined for its scheme's default port or no endpoint. */
+const portOf = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  try {
+    return new URL(url).port || undefined;
   } catch {
     return undefined;
   }
