@@ -3,7 +3,7 @@ import { toGroundedError } from '../../errors';
 import { withoutReasoning } from '../../reasoning';
 import { fitRewritePrompt } from '../promptBudget';
 import { REWRITE_SYSTEM } from '../prompts';
-import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
+import { emitter, endsAnswer, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 import { clip } from './retrieve';
 
@@ -32,7 +32,7 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
     reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'rewrite', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
-    if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
+    if (endsAnswer(err)) throw err;
   }
   const query = cleanQuery(reply);
   if (!query || query === state.query) return { rewrites };
