@@ -238,18 +238,29 @@ const REFUSAL_QUOTE = 160;
  * its content), quoted, shortened to one line, as a model-refused error that says what to do.
  */
 export function modelRefusal(refusal: string): GroundedError {
-  const said = [...refusal.replace(/\s+/g, ' ').trim()];
-  const quoted =
-    said.length > REFUSAL_QUOTE
-      ? `${said
-          .slice(0, REFUSAL_QUOTE - 1)
-          .join('')
-          .trimEnd()}…`
-      : said.join('');
   return new GroundedError(
     'model-refused',
-    `The model declined to answer (“${quoted}”). Rephrase the question and try again.`,
+    `The model declined to answer (“${refusalQuote(refusal)}”). Rephrase the question and try again.`,
   );
+}
+
+/**
+ * A helper call's reply that is the model's refusal (grading, rewriting, checking citations), quoted: the step that
+ * says the answer goes on without that work names it, as neither an empty nor an unreadable reply.
+ */
+export function helperRefusal(refusal: string): GroundedError {
+  return new GroundedError('model-refused', `The model declined: “${refusalQuote(refusal)}”`);
+}
+
+/** A refusal on one line, shortened to REFUSAL_QUOTE characters. */
+function refusalQuote(refusal: string): string {
+  const said = [...refusal.replace(/\s+/g, ' ').trim()];
+  return said.length > REFUSAL_QUOTE
+    ? `${said
+        .slice(0, REFUSAL_QUOTE - 1)
+        .join('')
+        .trimEnd()}…`
+    : said.join('');
 }
 
 /** A rate limit in words, with the wait the endpoint asks for when it is a minute or more (a quota's, not a burst's). */

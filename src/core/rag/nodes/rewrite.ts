@@ -26,13 +26,15 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
     return { rewrites };
   }
   emit({ type: 'step', name: 'rewrite', detail: 'Few relevant passages; rewriting the search query' });
-  let reply = '';
+  let reply: string;
   try {
     const messages = [new SystemMessage(REWRITE_SYSTEM), new HumanMessage(prompt)];
     reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'rewrite', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
     if (endsAnswer(err)) throw err;
+    emit({ type: 'step', name: 'rewrite', detail: `Rewriting failed (${err.message}); searching no further` });
+    return { rewrites };
   }
   const query = cleanQuery(reply);
   if (!query || query === state.query) return { rewrites };
