@@ -75,14 +75,16 @@ export async function invokeHelper(
 }
 
 /**
- * Whether a grade's or a rewrite's failure ends the answer with it: a cancel, or a failure the answer's own request
- * to the same endpoint would meet the same way (the key refused, or an endpoint that cannot be reached or used as
- * configured: `final`), so that going on would only make the user wait for it again and see it twice. Any other
- * failure (a transient one past its retries, a refusal, an unreadable reply) lets the answer go on without the
- * helper's work.
+ * Whether a grade's or a rewrite's failure (of `helper`, the model that was asked) ends the answer with it: a cancel,
+ * or a failure the answer's own request to the same endpoint would meet the same way (the key refused, an endpoint
+ * that cannot be reached or used as configured: `final`, or, when the helper is the model that answers, that model
+ * missing: `no-model`), so that going on would only make the user wait for it again and see it twice. Any other
+ * failure (a transient one past its retries, a refusal, an unreadable reply, a separate helper model that is missing)
+ * lets the answer go on without the helper's work.
  */
-export function endsAnswer(err: GroundedError): boolean {
-  return err.kind === 'cancelled' || err.kind === 'auth' || err.options.final === true;
+export function endsAnswer(run: RagRun, helper: ChatModel, err: GroundedError): boolean {
+  if (err.kind === 'cancelled' || err.kind === 'auth' || err.options.final === true) return true;
+  return err.kind === 'no-model' && helper === run.model;
 }
 
 export function callContext(run: RagRun, onStatus: (detail: string) => void): CallContext {

@@ -171,6 +171,20 @@ describe('ask()', () => {
     }
   });
 
+  it('answers from the top passages when a separate helper model is missing (404): the answering model is not', async () => {
+    const helper = model({ grade: { failBefore: httpError(404) }, generate: [{ tokens: ['unused'] }] });
+    const m = model({ generate: [{ tokens: ['fine [1]'] }] });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m, helperModel: helper });
+    assert.ok(events.some(e => e.type === 'step' && /Grading failed.*top passages/.test(e.detail)));
+    assert.equal(tokens(events), 'fine [1]');
+    assert.equal(last(events)?.type, 'done');
+    // the same 404 from the model that answers would be met by the answer too: it ends the answer at once
+    const alone = model({ grade: { failBefore: httpError(404) }, generate: [{ tokens: ['never'] }] });
+    const end = last(await answer({ question: 'q' }, { retriever: three, model: alone }));
+    assert.ok(end?.type === 'error' && end.error.kind === 'no-model', JSON.stringify(end));
+    assert.equal(alone.calls.filter(c => !isGrade(c)).length, 0);
+  });
+
   it('falls back to one non-streaming call when streaming fails before the first token', async () => {
     const m = model({ generate: [{ failBefore: new Error('bad SSE chunk') }, { reply: 'whole answer [1]' }] });
     const events = await answer({ question: 'q' }, { retriever: three, model: m });

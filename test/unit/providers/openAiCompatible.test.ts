@@ -254,4 +254,15 @@ describe('UnavailableChatModel', () => {
     assert.equal(end.error, problem);
     assert.deepEqual(clock.sleeps, []);
   });
+
+  it('turns a setting to fix into that one error, not first a grading failure saying the same', async () => {
+    const problem = new GroundedError('no-model', 'OpenAI-compatible endpoint needs grounded.model.baseUrl.');
+    const events = await collect(
+      ask({ question: 'q' }, { retriever, model: new UnavailableChatModel(problem), options: { grading: true } }),
+    );
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error, problem);
+    assert.ok(!events.some(e => e.type === 'step' && /Grading failed/.test(e.detail)));
+  });
 });

@@ -37,7 +37,7 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
     reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'grade', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
-    if (endsAnswer(err)) throw err;
+    if (endsAnswer(run, model, err)) throw err;
     return top(`Grading failed (${err.message}); using the top passages by search score`);
   }
   const picked = parseGrade(reply, graded.length);

@@ -32,7 +32,7 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
     reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'rewrite', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
-    if (endsAnswer(err)) throw err;
+    if (endsAnswer(run, model, err)) throw err;
     emit({ type: 'step', name: 'rewrite', detail: `Rewriting failed (${err.message}); searching no further` });
     return { rewrites };
   }
