@@ -167,7 +167,9 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
       ? 'Retry, or check the endpoint.'
       : failure.missingHost
         ? `Check the host name in ${setting ?? 'the base URL'}.`
-        : 'Check that it is running and that the base URL is right, then retry.';
+        : failure.badPort
+          ? `Serve it on another port and set that port in ${setting ?? 'the base URL'}.`
+          : 'Check that it is running and that the base URL is right, then retry.';
     return new GroundedError(
       'network',
       failure.lost
@@ -236,18 +238,29 @@ const REFUSAL_QUOTE = 160;
  * its content), quoted, shortened to one line, as a model-refused error that says what to do.
  */
 export function modelRefusal(refusal: string): GroundedError {
-  const said = [...refusal.replace(/\s+/g, ' ').trim()];
-  const quoted =
-    said.length > REFUSAL_QUOTE
-      ? `${said
-          .slice(0, REFUSAL_QUOTE - 1)
-          .join('')
-          .trimEnd()}…`
-      : said.join('');
   return new GroundedError(
     'model-refused',
-    `The model declined to answer (“${quoted}”). Rephrase the question and try again.`,
+    `The model declined to answer (“${refusalQuote(refusal)}”). Rephrase the question and try again.`,
   );
+}
+
+/**
+ * A helper call's reply that is the model's refusal (grading, rewriting, checking citations), quoted: the step that
+ * says the answer goes on without that work names it, as neither an empty nor an unreadable reply.
+ */
+export function helperRefusal(refusal: string): GroundedError {
+  return new GroundedError('model-refused', `The model declined: “${refusalQuote(refusal)}”`);
+}
+
+/** A refusal on one line, shortened to REFUSAL_QUOTE characters. */
+function refusalQuote(refusal: string): string {
+  const said = [...refusal.replace(/\s+/g, ' ').trim()];
+  return said.length > REFUSAL_QUOTE
+    ? `${said
+        .slice(0, REFUSAL_QUOTE - 1)
+        .join('')
+        .trimEnd()}…`
+    : said.join('');
 }
 
 /** A rate limit in words, with the wait the endpoint asks for when it is a minute or more (a quota's, not a burst's). */
@@ -296,7 +309,7 @@ function connectionFailure(
   chain: readonly Error[],
   codes: readonly string[],
   endpoint: string | undefined,
-): { reason: string; lost?: true; final?: true; missingHost?: true } | undefined {
+): { reason: string; lost?: true; final?: true; missingHost?: true; badPort?: true } | undefined {
   const code = (pattern: RegExp) => codes.find(c => pattern.test(c));
   const refused = code(/^ECONNREFUSED$/);
   // nothing listens at that port. On this machine (Ollama, vLLM or LM Studio not started) it stays so for the seconds a
@@ -326,6 +339,16 @@ function connectionFailure(
   if (plain) return { reason: `the server does not speak https (${plain}): its URL may need http://`, final: true };
   const certificate = code(/CERT|SSL|TLS|SELF_SIGNED/);
   if (certificate) return { reason: `the server's certificate was not accepted (${certificate})`, final: true };
+  // fetch connects to no port the Fetch standard blocks (6000 X11, 6665-6669 IRC, 5060 SIP, …): it refuses before any
+  // connection, so no retry, non-streaming request or server restart gets through, only another port does
+  if (chain.some(c => /^bad port$/i.test(c.message))) {
+    const port = portOf(endpoint);
+    return {
+      reason: `fetch refuses to connect to ${port ? `port ${port}` : 'its port'}, one it blocks as unsafe (bad port)`,
+      final: true,
+      badPort: true,
+    };
+  }
   const reset = code(/^(ECONNRESET|EPIPE|UND_ERR_SOCKET)$/);
   if (reset) return { reason: `the connection was reset (${reset})`, lost: true };
   // fetch's own error says only "fetch failed"; its innermost cause says why
@@ -351,6 +374,16 @@ const hostOf = (url: string | undefined): string | undefined => {
   if (!url) return undefined;
   try {
     return new URL(url).hostname || undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The port an endpoint's origin names; undefined for its scheme's default port or no endpoint. */
+const portOf = (url: string | undefined): string | undefined => {
+  if (!url) return undefined;
+  try {
+    return new URL(url).port || undefined;
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { Clock } from './clock';
-import { cancelled, finishFailure, GroundedError, modelRefusal, toGroundedError } from './errors';
+import { cancelled, finishFailure, GroundedError, helperRefusal, modelRefusal, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
 import { AnswerStart, withoutReasoning } from './reasoning';
@@ -44,9 +44,13 @@ const FINAL: ReadonlySet<string> = new Set([
 /**
  * One non-streaming call, retried on transient errors, given up after `replyTimeoutMs` without a reply: its reply's
  * answer, past a reasoning model's opening `<think>…</think>` (see AnswerStart), whose drafts and words are not read.
+ * A reply that is the model's refusal fails as `model-refused`, quoting it (not retried: asked again, it declines
+ * again).
  */
 export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
-  return withoutReasoning((await invokeReply(model, messages, ctx)).text);
+  const reply = await invokeReply(model, messages, ctx);
+  if (reply.refusal.trim()) throw helperRefusal(reply.refusal);
+  return withoutReasoning(reply.text);
 }
 
 /**

@@ -141,6 +141,12 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
   if (!model) return { problem: `${preset.label} needs grounded.model.name: ${preset.modelHint}.` };
   const url = parseHttpUrl(typedUrl || preset.defaultBaseUrl || '');
   if (!url) return { problem: `grounded.model.baseUrl “${typedUrl}” is not a URL; expected ${preset.baseUrlHint}.` };
+  // fetch refuses a URL with credentials before sending anything, and a setting is no place for a secret (keys live
+  // in secret storage): said here, once, instead of as an unexplained failure of every request
+  if (url.username || url.password)
+    return {
+      problem: `grounded.model.baseUrl has a user name or password in it (before the “@”): Grounded sends none from a URL, and a setting is no place for a secret. Remove it, and set the endpoint's key as its API key.`,
+    };
   const insecure = insecureTransport(url, settings.allowInsecure === true);
   if (insecure) return { problem: `${preset.label}: ${insecure}` };
   const helperModel = settings.helperModel.trim() || undefined;

@@ -2,7 +2,7 @@ import { Annotation, type LangGraphRunnableConfig } from '@langchain/langgraph';
 import type { Clock } from '../clock';
 import type { AnswerEvent, Usage } from '../events';
 import type { BaseMessage } from '@langchain/core/messages';
-import { toGroundedError } from '../errors';
+import { toGroundedError, type GroundedError } from '../errors';
 import { invokeWithRetry, type CallContext } from '../modelCall';
 import type { AskOptions } from '../options';
 import type { ChatModel, Retriever } from '../ports';
@@ -72,6 +72,19 @@ export async function invokeHelper(
     if (err.kind === 'timeout') run.helperTimedOut = true;
     throw err;
   }
+}
+
+/**
+ * Whether a grade's or a rewrite's failure (of `helper`, the model that was asked) ends the answer with it: a cancel,
+ * or a failure the answer's own request to the same endpoint would meet the same way (the key refused, an endpoint
+ * that cannot be reached or used as configured: `final`, or, when the helper is the model that answers, that model
+ * missing: `no-model`), so that going on would only make the user wait for it again and see it twice. Any other
+ * failure (a transient one past its retries, a refusal, an unreadable reply, a separate helper model that is missing)
+ * lets the answer go on without the helper's work.
+ */
+export function endsAnswer(run: RagRun, helper: ChatModel, err: GroundedError): boolean {
+  if (err.kind === 'cancelled' || err.kind === 'auth' || err.options.final === true) return true;
+  return err.kind === 'no-model' && helper === run.model;
 }
 
 export function callContext(run: RagRun, onStatus: (detail: string) => void): CallContext {

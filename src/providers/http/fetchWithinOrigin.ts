@@ -42,7 +42,8 @@ export class RedirectRefusedError extends GroundedError {
       'bad-input',
       `${from} redirected the request to ${to}, another origin. Grounded sends requests and keys only to the address ` +
         `you configured${setting ? ` (${setting})` : ''}: check that address (a sign-in page, or the server moved).`,
-      { setting },
+      // the same request is redirected the same way again: final
+      { setting, final: true },
     );
     this.name = 'RedirectRefusedError';
   }

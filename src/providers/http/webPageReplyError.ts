@@ -11,7 +11,7 @@ export class WebPageReplyError extends GroundedError {
     message = `${origin} answered with a web page, not the API.`,
     setting?: string,
   ) {
-    super('bad-input', message, { setting });
+    super('bad-input', message, { setting, final: true });
     this.name = 'WebPageReplyError';
   }
 }

@@ -149,6 +149,42 @@ describe('ask()', () => {
     assert.equal(last(events)?.type, 'done');
   });
 
+  it('ends the answer with a grade’s or rewrite’s failure that the answer’s own request would meet: one error, no answer request', async () => {
+    // the resolver's answer for a mistyped host, as fetch throws it: final, and the same for every request
+    const missingHost = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('getaddrinfo ENOTFOUND llm.exmaple.com'), { code: 'ENOTFOUND' }),
+    });
+    const cases: [string, { grade: Script; rewrite?: Script }][] = [
+      ['network', { grade: { failBefore: missingHost } }],
+      ['auth', { grade: { failBefore: httpError(403) } }],
+      ['network', { grade: { reply: '{"relevant": []}' }, rewrite: { failBefore: missingHost } }],
+    ];
+    for (const [kind, helper] of cases) {
+      const m = model({ ...helper, generate: [{ tokens: ['never'] }] });
+      const events = await answer({ question: 'q' }, { retriever: three, model: m });
+      const end = last(events);
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.equal(end.error.kind, kind);
+      assert.equal(m.calls.filter(c => !isGrade(c) && !isRewrite(c)).length, 0, 'no answer request');
+      assert.ok(!events.some(e => e.type === 'step' && /failed/.test(e.detail)), 'the failure is said once');
+      assert.ok(!events.some(e => e.type === 'token'));
+    }
+  });
+
+  it('answers from the top passages when a separate helper model is missing (404): the answering model is not', async () => {
+    const helper = model({ grade: { failBefore: httpError(404) }, generate: [{ tokens: ['unused'] }] });
+    const m = model({ generate: [{ tokens: ['fine [1]'] }] });
+    const events = await answer({ question: 'q' }, { retriever: three, model: m, helperModel: helper });
+    assert.ok(events.some(e => e.type === 'step' && /Grading failed.*top passages/.test(e.detail)));
+    assert.equal(tokens(events), 'fine [1]');
+    assert.equal(last(events)?.type, 'done');
+    // the same 404 from the model that answers would be met by the answer too: it ends the answer at once
+    const alone = model({ grade: { failBefore: httpError(404) }, generate: [{ tokens: ['never'] }] });
+    const end = last(await answer({ question: 'q' }, { retriever: three, model: alone }));
+    assert.ok(end?.type === 'error' && end.error.kind === 'no-model', JSON.stringify(end));
+    assert.equal(alone.calls.filter(c => !isGrade(c)).length, 0);
+  });
+
   it('falls back to one non-streaming call when streaming fails before the first token', async () => {
     const m = model({ generate: [{ failBefore: new Error('bad SSE chunk') }, { reply: 'whole answer [1]' }] });
     const events = await answer({ question: 'q' }, { retriever: three, model: m });

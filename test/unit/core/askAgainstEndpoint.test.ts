@@ -471,6 +471,42 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.ok(await until(() => graderCalls[0]?.clientClosedAt), 'the stalled connection was closed');
   });
 
+  it('says a helper declined, quoting it, when its reply is a refusal, and answers without its work', async () => {
+    const system = (r: Parameters<typeof isGradeRequest>[0]) => {
+      const content = r.body?.messages?.find(m => m.role === 'system')?.content;
+      return typeof content === 'string' ? content : '';
+    };
+    const declined = { tokens: [], refusal: ["I can't help with that."] };
+    for (const [helper, step] of [
+      ['You grade', /^Grading failed \(The model declined: “I can't help with that\.”\); using the top passages/],
+      ['You rewrite', /^Rewriting failed \(The model declined: “I can't help with that\.”\); searching no further$/],
+      [
+        'You check',
+        /^The citation check failed \(The model declined: “I can't help with that\.”\); keeping the lexical/,
+      ],
+    ] as const) {
+      // the grade keeps no passage only when the rewrite is the helper under test, so that a rewrite is asked for
+      server.setPicker(request =>
+        system(request).startsWith(helper)
+          ? declined
+          : isGradeRequest(request)
+            ? { tokens: [helper === 'You rewrite' ? '{"relevant":[]}' : '{"relevant":[1]}'] }
+            : { tokens: ['Set it to 88 [1].'] },
+      );
+      server.requests.length = 0;
+      const citationCheck = helper === 'You check' ? 'model' : 'lexical';
+      const events = await answer(server, {}, { options: { grading: true, citationCheck } });
+      assert.deepEqual(tokens(events), ['Set it to 88 [1].'], helper);
+      assert.equal(last(events)?.type, 'done');
+      assert.ok(
+        steps(events).some(s => step.test(s)),
+        steps(events).join(' | '),
+      );
+      assert.ok(!steps(events).some(s => /unreadable|empty/.test(s)), steps(events).join(' | '));
+      assert.equal(server.chatRequests.filter(r => system(r).startsWith(helper)).length, 1, 'asked once');
+    }
+  });
+
   it('breaks a stream that goes silent mid-answer (idle timeout), keeping the partial and closing the connection', async () => {
     server.enqueue({ tokens: TOKENS, stallMidStream: { tokens: 2, ms: Infinity } });
     const events = await answer(server, {}, { options: { idleTimeoutMs: 150 } });

@@ -117,9 +117,35 @@ describe('network failures become network errors that name the endpoint and the 
   });
 
   it('says why fetch failed from its innermost cause when it carries no code', () => {
-    const error = toGroundedError(new TypeError('fetch failed', { cause: new Error('bad port') }));
+    const error = toGroundedError(new TypeError('fetch failed', { cause: new Error('unexpected reply') }));
     assert.equal(error.kind, 'network');
-    assert.match(error.message, /: bad port\./);
+    assert.match(error.message, /: unexpected reply\./);
+  });
+
+  it('does not retry a port fetch refuses to connect to (6000, X11): it names the port and the setting to change', async () => {
+    const resolved = resolveEndpoint({
+      preset: 'custom',
+      baseUrl: 'http://127.0.0.1:6000/v1',
+      model: 'm',
+      helperModel: '',
+      azureApiVersion: '2024-10-21',
+    });
+    assert.ok('endpoint' in resolved, JSON.stringify(resolved));
+    const thrown = await createOpenAiCompatibleModel(resolved.endpoint, 'm', undefined)
+      .invoke([new HumanMessage('hi')])
+      .then(
+        () => assert.fail('the call should fail'),
+        (e: unknown) => e,
+      );
+    const error = toGroundedError(thrown);
+    assert.equal(error.kind, 'network');
+    assert.equal(error.transient, false, 'fetch refuses the port again on every attempt');
+    assert.equal(error.options.final, true, 'no non-streaming fallback either');
+    assert.match(
+      error.message,
+      /http:\/\/127\.0\.0\.1:6000: fetch refuses to connect to port 6000, one it blocks as unsafe \(bad port\)\. Serve it on another port and set that port in grounded\.model\.baseUrl\.$/,
+    );
+    assert.equal(error.options.setting, 'grounded.model.baseUrl');
   });
 
   it('names the endpoint of a real refused connection through the OpenAI-compatible client, its origin only', async () => {

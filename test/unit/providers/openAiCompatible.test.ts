@@ -192,6 +192,16 @@ describe('an endpoint that answers with a web page', () => {
     const report = await testConnection(model, 'page');
     assert.ok(!report.ok && /web page/.test(report.error.message), JSON.stringify(report));
   });
+
+  it('ends the answer when the grader meets the web page, without asking the page again for the answer', async () => {
+    const { model } = createOpenAiCompatibleModels(endpointFor({ baseUrl: `${origin}/v1` }), 'k');
+    const events = await collect(ask({ question: 'q' }, { retriever, model, options: { grading: true } }));
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.match(end.error.message, new RegExp(`${origin} answered with a web page`));
+    assert.ok(!events.some(e => e.type === 'step' && /Grading failed/.test(e.detail)));
+    assert.equal(posts, 1, 'the grade’s request only');
+  });
 });
 
 describe('testConnection', () => {
@@ -243,5 +253,16 @@ describe('UnavailableChatModel', () => {
     assert.ok(end?.type === 'error');
     assert.equal(end.error, problem);
     assert.deepEqual(clock.sleeps, []);
+  });
+
+  it('turns a setting to fix into that one error, not first a grading failure saying the same', async () => {
+    const problem = new GroundedError('no-model', 'OpenAI-compatible endpoint needs grounded.model.baseUrl.');
+    const events = await collect(
+      ask({ question: 'q' }, { retriever, model: new UnavailableChatModel(problem), options: { grading: true } }),
+    );
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error');
+    assert.equal(end.error, problem);
+    assert.ok(!events.some(e => e.type === 'step' && /Grading failed/.test(e.detail)));
   });
 });

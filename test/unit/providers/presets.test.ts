@@ -107,6 +107,15 @@ describe('provider presets', () => {
     assert.equal(endpoint({ baseUrl: 'http://127.0.0.1:9999/v1', model: 'm' }).baseURL, 'http://127.0.0.1:9999/v1');
   });
 
+  it('refuses a base URL with a user name or password in it, which fetch would refuse on every request, without echoing it', () => {
+    for (const preset of ['custom', 'ollama', 'databricks'] as const)
+      for (const baseUrl of ['https://user:s3cret-pw@llm.example.com/v1', 'https://token@llm.example.com/v1']) {
+        const said = problem({ preset, baseUrl, model: 'm' });
+        assert.match(said, /grounded\.model\.baseUrl has a user name or password in it/);
+        assert.doesNotMatch(said, /s3cret-pw|token/);
+      }
+  });
+
   it('serves Ollama under /v1 when its base URL is the server’s address alone, as OLLAMA_HOST gives it', () => {
     for (const [typed, baseURL] of [
       ['http://localhost:11434', 'http://localhost:11434/v1'],

@@ -4,7 +4,7 @@ import type { Passage } from '../../passage';
 import { withoutReasoning } from '../../reasoning';
 import { fitGradePrompt } from '../promptBudget';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
-import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
+import { emitter, endsAnswer, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
 /** Grades every retrieved passage in ONE model call; a failed or unreadable grade keeps the top passages. */
@@ -37,7 +37,7 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
     reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'grade', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
-    if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
+    if (endsAnswer(run, model, err)) throw err;
     return top(`Grading failed (${err.message}); using the top passages by search score`);
   }
   const picked = parseGrade(reply, graded.length);

@@ -3,7 +3,7 @@ import { toGroundedError } from '../../errors';
 import { withoutReasoning } from '../../reasoning';
 import { fitRewritePrompt } from '../promptBudget';
 import { REWRITE_SYSTEM } from '../prompts';
-import { emitter, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
+import { emitter, endsAnswer, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 import { clip } from './retrieve';
 
@@ -26,13 +26,15 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
     return { rewrites };
   }
   emit({ type: 'step', name: 'rewrite', detail: 'Few relevant passages; rewriting the search query' });
-  let reply = '';
+  let reply: string;
   try {
     const messages = [new SystemMessage(REWRITE_SYSTEM), new HumanMessage(prompt)];
     reply = await invokeHelper(run, model, messages, detail => emit({ type: 'step', name: 'rewrite', detail }));
   } catch (e) {
     const err = toGroundedError(e, run.signal);
-    if (err.kind === 'cancelled' || err.kind === 'auth') throw err;
+    if (endsAnswer(run, model, err)) throw err;
+    emit({ type: 'step', name: 'rewrite', detail: `Rewriting failed (${err.message}); searching no further` });
+    return { rewrites };
   }
   const query = cleanQuery(reply);
   if (!query || query === state.query) return { rewrites };
