@@ -11,10 +11,11 @@ const THINK_CLOSE = '</think>';
 export class AnswerStart {
   private state: 'start' | 'reasoning' | 'after-reasoning' | 'answer' = 'start';
   private held = '';
+  private opened = false;
 
-  /** Whether the reply opened with a reasoning block. */
+  /** Whether the reply opened with a reasoning block (so far). */
   get reasoning(): boolean {
-    return this.state === 'reasoning' || this.state === 'after-reasoning';
+    return this.opened;
   }
 
   /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
@@ -30,6 +31,7 @@ export class AnswerStart {
       }
       if (!s.toLowerCase().startsWith(THINK_OPEN)) return this.answer(s);
       this.state = 'reasoning';
+      this.opened = true;
       this.held = s.slice(THINK_OPEN.length);
     }
     if (this.state === 'reasoning') {
@@ -63,9 +65,17 @@ export class AnswerStart {
 
 /**
  * A whole reply's answer, as AnswerStart reads it: without the `<think>…</think>` block that opens it (all of it when
- * the block is never closed), and without leading whitespace.
+ * the block is never closed), and without leading whitespace. A reply that closes a block it never opened is read
+ * past that `</think>` too: a server whose chat template opens the block in the prompt (DeepSeek-R1's adds `<think>`
+ * after the question) sends the reasoning and its closing tag alone. A stream cannot be read so (its reasoning is
+ * shown before the tag that says what it was), a whole reply can.
  */
 export function withoutReasoning(reply: string): string {
   const start = new AnswerStart();
-  return start.push(reply) + start.flush();
+  const answer = start.push(reply) + start.flush();
+  if (start.reasoning) return answer;
+  const lower = answer.toLowerCase();
+  const close = lower.indexOf(THINK_CLOSE);
+  if (close < 0 || lower.lastIndexOf(THINK_OPEN, close) >= 0) return answer;
+  return answer.slice(close + THINK_CLOSE.length).trimStart();
 }

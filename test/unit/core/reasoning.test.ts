@@ -11,6 +11,14 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
     assert.equal(withoutReasoning('<thi'), '<thi');
   });
 
+  it('reads a whole reply past a closing tag whose block the chat template opened in the prompt', () => {
+    assert.equal(withoutReasoning('Passage 2 mentions [2].\n</think>\n\n{"relevant": [1]}'), '{"relevant": [1]}');
+    assert.equal(withoutReasoning('Okay, the claim…</THINK>supported'), 'supported');
+    // a tag the reply opened itself is its text, as is everything around it
+    assert.equal(withoutReasoning('Write <think> then </think> [1].'), 'Write <think> then </think> [1].');
+    assert.equal(withoutReasoning('<think>draft</think>Close it with </think> [1].'), 'Close it with </think> [1].');
+  });
+
   it('finds the same answer however the stream splits the reply', () => {
     const reply = '\n<think>The user asks about [2].</think>\n\nSet it to 88 [1].';
     for (let cut = 0; cut <= reply.length; cut++) {
