@@ -14,6 +14,10 @@ const common = {
   sourcesContent: false,
   metafile: true,
   logLevel: 'warning',
+  // `pg` swaps its pure-JS client for the native `pg-native` when NODE_PG_FORCE_NATIVE is set, as it may be in a shell
+  // for other programs: no bundle holds pg-native, so loading pg (the CLI's every command, a pgvector search in the
+  // extension) threw "Cannot find module 'pg-native'". The bundles always use the pure-JS client.
+  define: { 'process.env.NODE_PG_FORCE_NATIVE': 'undefined' },
 };
 
 /**

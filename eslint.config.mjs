@@ -4,6 +4,8 @@
 //   else runs and is tested in plain Node;
 // - nothing below the surfaces (core, index, retrievers, embeddings, providers, shared) imports a surface
 //   (src/vscode, src/webview, src/cli, src/extension.ts), in any of those forms;
+// - only src/vscode and src/extension.ts import the VS Code LM wrapper, in any of those forms: it imports `vscode`, so
+//   a module that imported it would bring `vscode` into the core, the index or the CLI one step removed;
 // - code outside src/index imports the index only through its public surface, src/index/index.ts, so its folders
 //   can change without touching the rest.
 // Import cycles are refused by scripts/checkCycles.mjs (npm test).
@@ -12,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
 
 const SRC = fileURLToPath(new URL('src', import.meta.url));
-const VSCODE_ALLOWED = ['src/vscode/**', 'src/extension.ts', 'src/providers/vscodeLmChatModel.ts'];
+/** The VS Code LM wrapper: the one module outside the VS Code layer that imports `vscode`. */
+const VSCODE_LM_WRAPPER = 'src/providers/vscodeLmChatModel.ts';
+const VSCODE_ALLOWED = ['src/vscode/**', 'src/extension.ts', VSCODE_LM_WRAPPER];
 const BELOW_SURFACES = [
   'src/core/**',
   'src/index/**',
@@ -58,15 +62,22 @@ function eachImport(check) {
   };
 }
 
-/** The surface a relative specifier lands in (`vscode`, `cli`, …), resolved from the importing file; undefined for none. */
-function surfaceOf(file, specifier) {
+/** Where a relative specifier lands, as a path under src/ without its extension (`core/ask`); undefined for a package. */
+function targetOf(file, specifier) {
   if (!specifier.startsWith('.')) return undefined;
-  const target = path
+  return path
     .relative(SRC, path.resolve(path.dirname(file), specifier))
     .split(path.sep)
-    .join('/');
-  const first = target.replace(/\.[cm]?[jt]s$/, '').split('/')[0];
-  return SURFACES.includes(first) && !target.startsWith('..') ? first : undefined;
+    .join('/')
+    .replace(/\.[cm]?[jt]s$/, '');
+}
+
+/** The surface a relative specifier lands in (`vscode`, `cli`, …), resolved from the importing file; undefined for none. */
+function surfaceOf(file, specifier) {
+  const target = targetOf(file, specifier);
+  if (target === undefined || target.startsWith('..')) return undefined;
+  const first = target.split('/')[0];
+  return SURFACES.includes(first) ? first : undefined;
 }
 
 const layers = {
@@ -89,6 +100,21 @@ const layers = {
               messageId: 'surface',
               data: { surface: surface === 'extension' ? 'extension.ts' : surface },
             });
+        }),
+    },
+    'no-vscode-lm-wrapper': {
+      meta: {
+        type: 'problem',
+        messages: {
+          wrapper:
+            'The VS Code LM wrapper imports vscode: only src/vscode and src/extension.ts may import it (the core receives the model it builds).',
+        },
+        schema: [],
+      },
+      create: context =>
+        eachImport(node => {
+          if (`src/${targetOf(context.filename, node.value)}.ts` === VSCODE_LM_WRAPPER)
+            context.report({ node, messageId: 'wrapper' });
         }),
     },
   },
@@ -128,5 +154,11 @@ export default tseslint.config(
     files: BELOW_SURFACES,
     plugins: { layers },
     rules: { 'layers/no-surface-imports': 'error' },
+  },
+  {
+    files: ['src/**'],
+    ignores: VSCODE_ALLOWED,
+    plugins: { layers },
+    rules: { 'layers/no-vscode-lm-wrapper': 'error' },
   },
 );

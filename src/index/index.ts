@@ -77,3 +77,5 @@ export { createYielder } from './base/yieldToEventLoop';
 export { claimStoreFolder, StoreFolderError } from './store/storeFolder';
 // Whether a store holds a saved index (a long-running command searches it at once rather than wait for a build).
 export { IndexStore } from './store/indexStore';
+/** The store's checksum (zlib's CRC-32), for other stored files that must tell a damaged copy from a good one. */
+export { crc32 } from './store/binaryFormat';

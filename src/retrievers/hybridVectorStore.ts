@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Passage } from '../core/passage';
 import type { VectorCache } from '../embeddings/cachingEmbedder';
+import { crc32 } from '../index';
 
 /** A chunk of the workspace whose vector is in the store: where a passage is, without its text. */
 export interface VectorEntry extends Omit<Passage, 'text' | 'score'> {
@@ -9,13 +10,16 @@ export interface VectorEntry extends Omit<Passage, 'text' | 'score'> {
   contentHash: string;
 }
 
-const FORMAT = 'grounded-vectors-1';
+/** The format saved: its header holds the CRC-32 of the vectors (`crc32`). */
+const FORMAT = 'grounded-vectors-2';
+/** The format before, without a checksum: still loaded, so an upgrade does not embed the workspace again. */
+const FORMAT_WITHOUT_CHECKSUM = 'grounded-vectors-1';
 
 /**
  * The local hybrid's vectors: a cache by content hash (what the embedder fills), and the current chunks as one
  * flat, L2-normalised Float32Array searched by brute-force cosine, which at workspace sizes is fast enough to need
  * no index structure. A searchable chunk's cached vector is its row of that array, so each vector is held once.
- * Saved as a JSON header plus the raw floats.
+ * Saved as a JSON header (format, dimensions, keys, the floats' CRC-32) plus the raw floats.
  */
 export class HybridVectorStore implements VectorCache {
   private readonly vectors = new Map<string, Float32Array>();
@@ -120,21 +124,20 @@ export class HybridVectorStore implements VectorCache {
     const d = keys.length ? (this.vectors.get(keys[0] as string)?.length ?? 0) : 0;
     const data = new Float32Array(keys.length * d);
     keys.forEach((key, i) => data.set(this.vectors.get(key) ?? [], i * d));
-    const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys }), 'utf8');
+    const floats = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys, crc32: crc32(floats) }), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
     await mkdir(dirname(file), { recursive: true });
-    await writeFile(
-      `${file}.tmp`,
-      Buffer.concat([length, header, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]),
-    );
+    await writeFile(`${file}.tmp`, Buffer.concat([length, header, floats]));
     await rename(`${file}.tmp`, file);
     this.unsaved = false;
   }
 
   /**
-   * Loads saved vectors. A missing file loads nothing; a file that cannot be read, is cut short or damaged, or is of
-   * another format loads nothing either and says why (`problem`): its chunks are embedded again.
+   * Loads saved vectors. A missing file loads nothing; a file that cannot be read, is cut short or damaged (its
+   * vectors' checksum differs), or is of another format loads nothing either and says why (`problem`): its chunks are
+   * embedded again.
    */
   async load(file: string): Promise<{ loaded: number; problem?: string }> {
     let bytes: Buffer;
@@ -145,13 +148,14 @@ export class HybridVectorStore implements VectorCache {
       return code === 'ENOENT' ? { loaded: 0 } : { loaded: 0, problem: code ?? String(e) };
     }
     const headerLength = bytes.length >= 4 ? bytes.readUInt32LE(0) : 0;
-    let header: { format?: unknown; dimensions?: unknown; keys?: unknown };
+    let header: { format?: unknown; dimensions?: unknown; keys?: unknown; crc32?: unknown };
     try {
       header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as typeof header;
     } catch {
       return { loaded: 0, problem: 'not a vector store, or cut short' };
     }
-    if (header?.format !== FORMAT) return { loaded: 0, problem: `its format is not ${FORMAT}` };
+    if (header?.format !== FORMAT && header?.format !== FORMAT_WITHOUT_CHECKSUM)
+      return { loaded: 0, problem: `its format is not ${FORMAT}` };
     const d = header.dimensions;
     const keys = header.keys;
     const body = bytes.subarray(4 + headerLength);
@@ -164,6 +168,8 @@ export class HybridVectorStore implements VectorCache {
       body.length !== keys.length * d * 4
     )
       return { loaded: 0, problem: 'cut short or damaged' };
+    if (header.format === FORMAT && header.crc32 !== crc32(body))
+      return { loaded: 0, problem: 'damaged: its checksum does not match its vectors' };
     const data = new Float32Array(body.buffer.slice(body.byteOffset, body.byteOffset + body.length));
     if (!data.every(Number.isFinite)) return { loaded: 0, problem: 'damaged: not every number is finite' };
     (keys as string[]).forEach((key, i) => this.vectors.set(key, data.slice(i * d, (i + 1) * d)));

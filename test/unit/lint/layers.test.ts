@@ -6,7 +6,12 @@ import { ESLint } from 'eslint';
 const ROOT = resolve(__dirname, '../../../..');
 
 /** The rules that keep the layers apart (other rules, such as the one against require(), have their own say). */
-const LAYER_RULES = ['no-restricted-imports', 'no-restricted-syntax', 'layers/no-surface-imports'];
+const LAYER_RULES = [
+  'no-restricted-imports',
+  'no-restricted-syntax',
+  'layers/no-surface-imports',
+  'layers/no-vscode-lm-wrapper',
+];
 
 /** The layer rules a file breaks, as `ruleId: message`, linted as if it were `file` (the file need not exist). */
 async function lint(file: string, code: string): Promise<string[]> {
@@ -31,13 +36,16 @@ describe('the layer rules (lint, DESIGN.md §8)', function () {
   this.timeout(60000);
 
   for (const [form, code] of Object.entries(VSCODE_FORMS)) {
-    it(`refuses vscode (${form}) in the core, the index, the providers, the CLI and the shared code`, async () => {
+    it(`refuses vscode (${form}) in every folder of src but the VS Code layer`, async () => {
       for (const file of [
         'src/core/probe.ts',
         'src/index/probe.ts',
         'src/cli/probe.ts',
         'src/shared/probe.ts',
         'src/providers/probe.ts',
+        'src/retrievers/probe.ts',
+        'src/embeddings/probe.ts',
+        'src/webview/probe.ts',
       ]) {
         const messages = await lint(file, code);
         assert.equal(messages.length, 1, `${file}: ${messages.join('; ')}`);
@@ -50,6 +58,36 @@ describe('the layer rules (lint, DESIGN.md §8)', function () {
     for (const file of ['src/vscode/probe.ts', 'src/extension.ts', 'src/providers/vscodeLmChatModel.ts']) {
       for (const code of Object.values(VSCODE_FORMS)) assert.deepEqual(await lint(file, code), [], `${file}: ${code}`);
     }
+  });
+
+  it('refuses the VS Code LM wrapper (which imports vscode) outside the VS Code layer, in every import form', async () => {
+    const wrapper = (from: string) => [
+      `import { VscodeLmChatModel } from '${from}';\nexport const m = VscodeLmChatModel;\n`,
+      `export { VscodeLmChatModel } from '${from}.js';\n`,
+      `export const load = () => import('${from}');\n`,
+      `export type M = import('${from}').VscodeLmChatModel;\n`,
+    ];
+    const cases: [string, string][] = [
+      ['src/core/probe.ts', '../providers/vscodeLmChatModel'],
+      ['src/core/rag/nodes/probe.ts', '../../../providers/vscodeLmChatModel'],
+      ['src/providers/probe.ts', './vscodeLmChatModel'],
+      ['src/retrievers/probe.ts', '../providers/vscodeLmChatModel'],
+      ['src/index/build/probe.ts', '../../providers/vscodeLmChatModel'],
+      ['src/cli/probe.ts', '../providers/vscodeLmChatModel'],
+      ['src/webview/probe.ts', '../providers/vscodeLmChatModel'],
+    ];
+    for (const [file, from] of cases) {
+      for (const code of wrapper(from)) {
+        const messages = await lint(file, code);
+        assert.equal(messages.length, 1, `${file}: ${code}: ${messages.join('; ')}`);
+        assert.match(messages[0] ?? '', /^layers\/no-vscode-lm-wrapper: The VS Code LM wrapper imports vscode/);
+      }
+    }
+    for (const [file, from] of [
+      ['src/vscode/probe.ts', '../providers/vscodeLmChatModel'],
+      ['src/extension.ts', './providers/vscodeLmChatModel'],
+    ] as const)
+      for (const code of wrapper(from)) assert.deepEqual(await lint(file, code), [], `${file}: ${code}`);
   });
 
   it('refuses a surface imported from below the surfaces, in every import form', async () => {

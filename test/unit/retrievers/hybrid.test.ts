@@ -223,7 +223,7 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     second.lexical.dispose();
   });
 
-  it('says when the stored vectors cannot be read (cut short, or not a vector store), and embeds the workspace again', async () => {
+  it('says when the stored vectors cannot be read (cut short, damaged, or not a vector store), and embeds the workspace again', async () => {
     const notices: string[] = [];
     const first = hybrid(server, notices);
     const { chunks } = await first.retriever.sync();
@@ -231,9 +231,13 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     assert.deepEqual(notices, [], 'no store yet is nothing to say');
     const file = join(temp, 'vectors.bin');
     const saved = await readFile(file);
+    // one float of the last vector changed in place: the file keeps its length, and the number is still finite
+    const flipped = Buffer.from(saved);
+    flipped[flipped.length - 2] = (flipped[flipped.length - 2] ?? 0) ^ 0x01;
 
     for (const [bytes, problem] of [
       [saved.subarray(0, saved.length - 10), /cut short or damaged/],
+      [flipped, /damaged: its checksum does not match its vectors/],
       [Buffer.from('not vectors at all'), /not a vector store, or cut short/],
     ] as const) {
       await writeFile(file, bytes);

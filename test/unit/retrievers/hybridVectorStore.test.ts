@@ -1,5 +1,8 @@
 import * as assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HybridVectorStore, type VectorEntry } from '../../../src/retrievers/hybridVectorStore';
+import { tempDirs } from '../../support/tempDirs';
 
 describe('hybrid vector store', () => {
   it('holds each searchable vector once, not a copy beside the matrix it searches', () => {
@@ -54,5 +57,31 @@ describe('hybrid vector store', () => {
       ['near', 'opposite'],
     );
     assert.deepEqual(store.nearest(Float32Array.from([0, 0, 0]), 3), []);
+  });
+
+  describe('saved', () => {
+    const temp = tempDirs();
+
+    it('keeps a checksum of its vectors, and loads a file saved before there was one', async () => {
+      const store = new HybridVectorStore();
+      store.set('a', Float32Array.from([0.6, 0.8]));
+      store.set('b', Float32Array.from([1, 0]));
+      const file = join(await temp.make(), 'vectors.bin');
+      await store.save(file);
+      const bytes = await readFile(file);
+      const headerLength = bytes.readUInt32LE(0);
+      const header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8')) as Record<string, unknown>;
+      assert.equal(header['format'], 'grounded-vectors-2');
+      assert.equal(typeof header['crc32'], 'number');
+
+      // the same vectors as the format without a checksum wrote them
+      const old = Buffer.from(JSON.stringify({ format: 'grounded-vectors-1', dimensions: 2, keys: header['keys'] }));
+      const length = Buffer.alloc(4);
+      length.writeUInt32LE(old.length);
+      await writeFile(file, Buffer.concat([length, old, bytes.subarray(4 + headerLength)]));
+      const loaded = new HybridVectorStore();
+      assert.deepEqual(await loaded.load(file), { loaded: 2 });
+      assert.deepEqual([...(loaded.get('a') ?? [])], [...Float32Array.from([0.6, 0.8])]);
+    });
   });
 });
