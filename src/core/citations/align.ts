@@ -17,6 +17,12 @@ export interface Alignment {
    * heading; all of it when it has none), 0..1: at least `coverage`. Says whether the passage is about the claim.
    */
   sectionCoverage: number;
+  /**
+   * The share of the claim's distinct terms, each counted once whatever its weight, that the lines' section holds,
+   * 0..1. Beside `sectionCoverage`, which the claim's rarest terms dominate, it says how much of the claim's wording
+   * the passage shares.
+   */
+  sectionTerms: number;
   /** The lines' BM25 score over the claim's total weight: compares the best lines of different passages. */
   score: number;
 }
@@ -168,37 +174,41 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
       endLine: passage.startLine + head.last,
       coverage: 0,
       sectionCoverage: 0,
+      sectionTerms: 0,
       score: 0,
     };
   }
   const { first, last } = linesOf(best.from, best.to);
+  const held = heldInSections(claim, analysis, postings, best.from, best.to);
   return {
     startLine: passage.startLine + first,
     endLine: passage.startLine + last,
     coverage: best.covered / claim.total,
-    sectionCoverage: heldInSections(claim, analysis, postings, best.from, best.to) / claim.total,
+    sectionCoverage: held.weight / claim.total,
+    sectionTerms: held.terms / claim.terms.length,
     score: best.score / claim.total,
   };
 }
 
-/** The weight of the claim terms that the sections of units `from`..`to` hold anywhere. */
+/** The claim terms that the sections of units `from`..`to` hold anywhere: their weight, and how many. */
 function heldInSections(
   claim: ClaimTerms,
   analysis: PassageAnalysis,
   postings: readonly (readonly number[] | undefined)[],
   from: number,
   to: number,
-): number {
+): { weight: number; terms: number } {
   const { units } = analysis;
   const first = (units[from] as Unit).section;
   const last = (units[to] as Unit).section;
-  let held = 0;
+  const held = { weight: 0, terms: 0 };
   claim.terms.forEach((_, i) => {
     const list = postings[i] ?? [];
     for (let j = 0; j < list.length; j += 2) {
       const section = (units[list[j] as number] as Unit).section;
       if (section >= first && section <= last) {
-        held += claim.weights[i] ?? 0;
+        held.weight += claim.weights[i] ?? 0;
+        held.terms++;
         return;
       }
     }

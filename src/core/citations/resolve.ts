@@ -7,13 +7,15 @@ import { analysePassage } from './passageUnits';
 /**
  * The verdict weighs the claim's terms by IDF and asks two things. Is the cited passage about the claim: does the
  * section that holds its lines (the part under the same heading, or all of it) hold at least a quarter of the
- * claim's weight, with no other retrieved passage that the claim does not cite holding a fifth of it more? And do the
- * lines hold its core, a tenth? Then the citation is `supported`; while the section holds a tenth it is `partial`,
- * else `unsupported`. What the section holds tells a right citation from a wrong one far better than what the few
- * chosen lines hold (claims paraphrase, and a window of sentences holds only part of their words); comparing with the
- * other passages keeps the verdict fair where claims share few words with any source. Chosen on the
- * climate-fever-cite dev set so that about one right citation in eight is flagged, and checked on both halves of it
- * (docs/CITATIONS.md has the figures).
+ * claim's weight, with no other retrieved passage that the claim does not cite holding a fifth of it more, nor a
+ * fifth more of its distinct terms counted alike? And do the lines hold its core, a tenth? Then the citation is
+ * `supported`; while the section holds a tenth it is `partial`, else `unsupported`. What the section holds tells a
+ * right citation from a wrong one far better than what the few chosen lines hold (claims paraphrase, and a window of
+ * sentences holds only part of their words); comparing with the other passages keeps the verdict fair where claims
+ * share few words with any source. The weighted share follows the claim's rarest terms, the counted one its wording:
+ * a passage that shares the claim's rare name but far less of what it says about it is another topic's. Chosen on
+ * the climate-fever-cite dev set so that about one right citation in seven is flagged, and checked on both halves
+ * of it (docs/CITATIONS.md has the figures).
  */
 export const SECTION_SUPPORTS_FROM = 0.25;
 export const ELSEWHERE_MARGIN = 0.2;
@@ -96,7 +98,14 @@ export class CitationResolver {
    */
   private holdsNone(passage: Passage): Alignment | undefined {
     if (!this.last || this.last.terms.total <= 0) return undefined;
-    return { startLine: passage.startLine, endLine: passage.endLine, coverage: 0, sectionCoverage: 0, score: 0 };
+    return {
+      startLine: passage.startLine,
+      endLine: passage.endLine,
+      coverage: 0,
+      sectionCoverage: 0,
+      sectionTerms: 0,
+      score: 0,
+    };
   }
 
   /** Source `n` aligned to `claim` (worked out once per claim and source). */
@@ -122,14 +131,32 @@ function betterSource(own: Alignment, all: readonly Aligned[]): (Aligned & { ali
   return best;
 }
 
-/** The largest share of the claim that the section of any source but source `n` holds. */
-function mostElsewhere(n: number, all: readonly Aligned[]): number {
-  return all.reduce((most, x) => (x.n === n ? most : Math.max(most, x.alignment?.sectionCoverage ?? 0)), 0);
+/** The shares of a claim a section holds: of its weight, and of its distinct terms counted alike. */
+type SectionShares = Pick<Alignment, 'sectionCoverage' | 'sectionTerms'>;
+
+/** The largest shares of the claim, each on its own, that the section of any source but source `n` holds. */
+function mostElsewhere(n: number, all: readonly Aligned[]): SectionShares {
+  const most = { sectionCoverage: 0, sectionTerms: 0 };
+  for (const x of all)
+    if (x.n !== n && x.alignment) {
+      most.sectionCoverage = Math.max(most.sectionCoverage, x.alignment.sectionCoverage);
+      most.sectionTerms = Math.max(most.sectionTerms, x.alignment.sectionTerms);
+    }
+  return most;
 }
 
-/** The verdict on a citation's lines, given the most of the claim that another retrieved passage's section holds. */
-export function verdict(a: Pick<Alignment, 'coverage' | 'sectionCoverage'>, elsewhere = 0): Support {
-  const aboutIt = a.sectionCoverage >= SECTION_SUPPORTS_FROM && a.sectionCoverage >= elsewhere - ELSEWHERE_MARGIN;
+/** Shares of a handful of terms move in steps (a fifth of five terms is one): equal ones compare as equal. */
+const EPSILON = 1e-9;
+
+/** The verdict on a citation's lines, given the most of the claim that other retrieved passages' sections hold. */
+export function verdict(
+  a: Pick<Alignment, 'coverage'> & SectionShares,
+  elsewhere: SectionShares = { sectionCoverage: 0, sectionTerms: 0 },
+): Support {
+  const aboutIt =
+    a.sectionCoverage >= SECTION_SUPPORTS_FROM &&
+    a.sectionCoverage >= elsewhere.sectionCoverage - ELSEWHERE_MARGIN - EPSILON &&
+    a.sectionTerms >= elsewhere.sectionTerms - ELSEWHERE_MARGIN - EPSILON;
   if (aboutIt && a.coverage >= LINES_SUPPORT_FROM) return 'supported';
   return a.sectionCoverage >= PARTIAL_FROM ? 'partial' : 'unsupported';
 }

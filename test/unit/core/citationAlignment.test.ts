@@ -254,12 +254,22 @@ describe('citation alignment', () => {
   });
 
   it('supports a citation only when its passage holds enough of the claim, as much as the other passages nearly, and its lines the core', () => {
-    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.6 }), 'supported');
-    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.65 }, 0.8), 'supported');
-    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.4 }, 0.8), 'partial');
-    assert.equal(verdict({ coverage: 0.2, sectionCoverage: 0.2 }), 'partial');
-    assert.equal(verdict({ coverage: 0.05, sectionCoverage: 0.6 }), 'partial');
-    assert.equal(verdict({ coverage: 0.05, sectionCoverage: 0.05 }), 'unsupported');
+    const held = (sectionCoverage: number, sectionTerms = sectionCoverage) => ({ sectionCoverage, sectionTerms });
+    assert.equal(verdict({ coverage: 0.2, ...held(0.6) }), 'supported');
+    assert.equal(verdict({ coverage: 0.2, ...held(0.65) }, held(0.8)), 'supported');
+    assert.equal(verdict({ coverage: 0.2, ...held(0.4) }, held(0.8)), 'partial');
+    assert.equal(verdict({ coverage: 0.2, ...held(0.2) }), 'partial');
+    assert.equal(verdict({ coverage: 0.05, ...held(0.6) }), 'partial');
+    assert.equal(verdict({ coverage: 0.05, ...held(0.05) }), 'unsupported');
+  });
+
+  it('flags a citation whose passage shares the claim’s rare words but far less of its wording than another passage', () => {
+    const held = (sectionCoverage: number, sectionTerms: number) => ({ sectionCoverage, sectionTerms });
+    // as much of the claim's weight elsewhere, but two of its five terms here against all five there
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.4) }, held(0.6, 1)), 'partial');
+    // a fifth fewer of them (one term in five) is near enough, however the shares round
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.8) }, held(0.6, 1)), 'supported');
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.6) }, held(0.6, 0.8)), 'supported');
   });
 
   it('moves a claim to the retrieved passage that supports it clearly better', () => {
