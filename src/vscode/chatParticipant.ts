@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
 import { fixActions, GroundedError } from '../core/errors';
+import { questionTooLong } from '../core/options';
 import { citedRangesMarkdown } from './citationLinks';
 import { chatModelAdvice, RETRY, renderToChat, type ChatSink } from './chatRender';
 import { readModelSettings } from './modelSettings';
@@ -65,7 +66,8 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
       }
       const metadata: GroundedChatMetadata = {
         question: request.prompt,
-        mode: outcome.mode,
+        // a failure is the request's: the outcome of one says `answer` whatever was asked
+        mode: outcome.error ? mode : outcome.mode,
         cited: outcome.cited,
         failed: !!outcome.error,
         answer: outcome.answer,
@@ -139,13 +141,15 @@ function responsePart(part: vscode.ChatResponseTurn['response'][number]): Respon
 function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
   const meta = result.metadata as GroundedChatMetadata | undefined;
   if (!meta) return [];
-  if (meta.failed) return [{ prompt: meta.question, command: 'search', label: 'Show matching passages instead' }];
+  // `/search` with the question, after an answer: never after a /search (it would show or fail the same), nor for a
+  // question no search takes (empty, or over the length limit), which would fail as the answer did
+  const asked = meta.question.trim();
+  const search = (label: string): vscode.ChatFollowup[] =>
+    meta.mode === 'answer' && asked && !questionTooLong(asked)
+      ? [{ prompt: meta.question, command: 'search', label }]
+      : [];
+  if (meta.failed) return search('Show matching passages instead');
   if (meta.mode === 'answer' && meta.cited === 0)
-    return [
-      { prompt: meta.question, command: 'search', label: 'Show the passages that match' },
-      { prompt: '', command: 'index', label: 'What is indexed?' },
-    ];
-  if (meta.mode === 'answer')
-    return [{ prompt: meta.question, command: 'search', label: 'Show all matching passages' }];
-  return [];
+    return [...search('Show the passages that match'), { prompt: '', command: 'index', label: 'What is indexed?' }];
+  return search('Show all matching passages');
 }
