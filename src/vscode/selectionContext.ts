@@ -6,6 +6,8 @@ import { diskFolders } from './settings';
 
 /** A reference attached to a chat request (`#selection`, `#file:a.ts`), as `vscode.ChatPromptReference` has it. */
 export interface PromptReference {
+  /** What kind of reference it is (`vscode.file`, `vscode.selection`, `vscode.implicit.file`, …). */
+  id?: string;
   /** Where the reference's text is in the prompt, [start, end); unset when it was attached without text. */
   range?: [start: number, end: number];
   value: unknown;
@@ -32,15 +34,24 @@ export function questionWithoutReferences(prompt: string, references: readonly P
 }
 
 /**
+ * What VS Code attaches on its own for the active editor when nothing in it is selected: its whole file, or the lines
+ * in view. The editor that happens to be open is not what a question about the workspace is about, and its text would
+ * be searched with the question; the user's selection (`vscode.implicit.selection`) is.
+ */
+const OPEN_EDITOR = new Set(['vscode.implicit.file', 'vscode.implicit.viewport']);
+
+/**
  * The first reference that names lines of a workspace file (`#selection`, a location) or a workspace file
  * (`#file:a.ts`), and its lines as the context an answer is asked about, as *Ask Grounded about Selection* gives
  * them. A file whose real path is outside the workspace folders (a link leading out) is never read; neither are
- * folders, other schemes' files, or values of other kinds (a chat variable's text). None usable: undefined.
+ * folders, other schemes' files, values of other kinds (a chat variable's text), or the open editor VS Code attaches
+ * on its own (`OPEN_EDITOR`). None usable: undefined.
  */
 export async function referencedContext(
   references: readonly PromptReference[],
 ): Promise<{ context: SelectionContext; reference: PromptReference } | undefined> {
   for (const reference of references) {
+    if (reference.id !== undefined && OPEN_EDITOR.has(reference.id)) continue;
     const { value } = reference;
     const place =
       value instanceof vscode.Location

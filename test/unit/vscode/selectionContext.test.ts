@@ -117,6 +117,27 @@ describe('chat references as the selection an answer is about', () => {
     assert.equal(part?.context.endLine, Math.ceil(MAX_CONTEXT_CHARS / 13));
   });
 
+  it('leaves out the open editor VS Code attaches on its own (its file, the lines in view), not a selection', async () => {
+    const file = Uri.file(join(workspace, 'src', 'auth.ts'));
+    const inView = new Location(file, new Range(new Position(0, 0), new Position(2, 0)));
+    // a question asked with a file open and nothing selected is about the workspace, not about that file
+    const open = await chat.referencedContext([
+      { id: 'vscode.implicit.file', value: file },
+      { id: 'vscode.implicit.viewport', value: inView },
+    ]);
+    assert.equal(open, undefined);
+    assert.deepEqual(opened, []);
+    // lines the user selected are what the question is about, attached by VS Code or by #selection
+    const selected = new Location(file, new Range(new Position(1, 0), new Position(2, 0)));
+    for (const id of ['vscode.implicit.selection', 'vscode.selection']) {
+      const found = await chat.referencedContext([
+        { id: 'vscode.implicit.file', value: file },
+        { id, value: selected },
+      ]);
+      assert.equal(found?.context.text, 'line two\n');
+    }
+  });
+
   it('never reads a file outside the workspace folders, directly or through a link', async () => {
     const found = await chat.referencedContext([
       { value: Uri.file(join(outside, 'secret.txt')) },
