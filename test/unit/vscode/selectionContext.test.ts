@@ -22,9 +22,11 @@ class Uri {
   constructor(
     readonly scheme: string,
     readonly fsPath: string,
+    readonly query = '',
   ) {}
   static file = (path: string) => new Uri('file', path);
-  with = (change: { scheme?: string }) => new Uri(change.scheme ?? this.scheme, this.fsPath);
+  with = (change: { scheme?: string; query?: string }) =>
+    new Uri(change.scheme ?? this.scheme, this.fsPath, change.query ?? this.query);
 }
 class Location {
   constructor(
@@ -136,6 +138,22 @@ describe('chat references as the selection an answer is about', () => {
       ]);
       assert.equal(found?.context.text, 'line two\n');
     }
+  });
+
+  it('names a selection in the view of a PDF page’s text by the PDF, the page and the page’s own lines', async () => {
+    // the view (grounded-document: scheme, the page in its query) has a title line and a blank line above the text
+    const pdf = join(workspace, 'guide.pdf');
+    writeFileSync(pdf, 'guide.pdf — page 4\n\nfirst line of the page\nsecond line\nthird line\n');
+    const view = new Uri('grounded-document', pdf, 'page=4');
+    const found = await chat.referencedContext([
+      { id: 'vscode.selection', value: new Location(view, new Range(new Position(3, 0), new Position(5, 0))) },
+    ]);
+    assert.deepEqual(found?.context, {
+      path: 'guide.pdf#page=4',
+      startLine: 2,
+      endLine: 3,
+      text: 'second line\nthird line\n',
+    });
   });
 
   it('never reads a file outside the workspace folders, directly or through a link', async () => {
