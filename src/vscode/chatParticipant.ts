@@ -117,16 +117,22 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
   };
 }
 
-/** This participant's earlier turns, as the user and the model wrote them, for follow-up questions. */
+/**
+ * This participant's earlier turns, as the user and the model wrote them, for follow-up questions: a question only
+ * with its answer, which may be the part written before it broke or was stopped. A question that got none (too long,
+ * a failure before the first word) is neither shown to the model as asked nor searched with a short follow-up.
+ */
 function historyOf(context: vscode.ChatContext): Turn[] {
   const turns: Turn[] = [];
+  let asked: string | undefined;
   for (const turn of context.history) {
     if (turn.participant !== PARTICIPANT_ID) continue;
     if (turn instanceof vscode.ChatRequestTurn) {
-      if (!turn.command) turns.push({ role: 'user', text: turn.prompt });
-    } else if (turn instanceof vscode.ChatResponseTurn && !turn.command) {
+      asked = turn.command ? undefined : turn.prompt;
+    } else if (turn instanceof vscode.ChatResponseTurn && !turn.command && asked !== undefined) {
       const text = answerForHistory(turn.result.metadata, turn.response.map(responsePart));
-      if (text) turns.push({ role: 'assistant', text });
+      if (text) turns.push({ role: 'user', text: asked }, { role: 'assistant', text });
+      asked = undefined;
     }
   }
   return turns;

@@ -5,7 +5,13 @@ import type { AnswerEvent, AskRequest } from '../../../src/core/events';
 import type * as ChatParticipantModule from '../../../src/vscode/chatParticipant';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
-import { FakeChatResponseStream, fakeVscodeChat, NEVER_CANCELLED } from '../../fakes/fakeVscodeChat';
+import {
+  FakeChatRequestTurn,
+  FakeChatResponseStream,
+  FakeChatResponseTurn,
+  fakeVscodeChat,
+  NEVER_CANCELLED,
+} from '../../fakes/fakeVscodeChat';
 import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
 import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
 
@@ -29,11 +35,14 @@ function participant(answer: (request: AskRequest) => AsyncIterable<AnswerEvent>
   assert.ok(registered);
   const handler = registered.handler as Handler;
   return {
-    /** Asks `prompt` (with `/command`), as the chat view sends it: the response's parts and its follow-ups. */
-    async ask(prompt: string, command?: string) {
+    /**
+     * Asks `prompt` (with `/command`) after the conversation's earlier turns, as the chat view sends it: the
+     * response's parts and its follow-ups.
+     */
+    async ask(prompt: string, command?: string, history: readonly unknown[] = []) {
       const stream = new FakeChatResponseStream();
       const request = { prompt, command, references: [], model: {} };
-      const result = await handler(request, { history: [] }, stream, NEVER_CANCELLED);
+      const result = await handler(request, { history }, stream, NEVER_CANCELLED);
       const followups = (registered.followupProvider as Followups).provideFollowups(result);
       return { stream, result, followups };
     },
@@ -80,6 +89,45 @@ describe('the chat participant', () => {
           [],
         );
       }
+    });
+  });
+
+  describe('the history of a follow-up', () => {
+    const id = 'grounded.chat';
+    /** One earlier exchange: the request as typed, and the result its response ended with. */
+    const exchange = (prompt: string, result: { metadata?: unknown; errorDetails?: unknown }, command?: string) => [
+      new FakeChatRequestTurn(prompt, id, command),
+      new FakeChatResponseTurn([], result, id, command),
+    ];
+    const answered = (question: string, answer: string) =>
+      exchange(question, { metadata: { question, mode: 'answer', cited: 1, failed: false, answer } });
+
+    it('holds a question only with its answer: not one that got none, such as a question over the limit', async () => {
+      const asked: AskRequest[] = [];
+      const chat = participant(request => {
+        asked.push(request);
+        return core({ tokens: ['Logs go to /var/log [2].'] })(request);
+      });
+      const failed = (question: string, partial: string) =>
+        exchange(question, {
+          metadata: { question, mode: 'answer', cited: 0, failed: true, answer: partial },
+          errorDetails: { message: 'It failed.' },
+        });
+      const history = [
+        ...failed('what rotates?', 'Rotation is'),
+        ...answered('flux?', 'Flux is 88 [1].'),
+        ...failed('x'.repeat(20_000), ''),
+        ...exchange('logs', { metadata: { question: 'logs', mode: 'search', cited: 2, failed: false } }, 'search'),
+      ];
+      await chat.ask('and the logs?', undefined, history);
+      assert.deepEqual(asked[0]?.history, [
+        { role: 'user', text: 'what rotates?' },
+        { role: 'assistant', text: 'Rotation is' },
+        { role: 'user', text: 'flux?' },
+        { role: 'assistant', text: 'Flux is 88 [1].' },
+      ]);
+      // a short follow-up is searched with the question before it that was answered
+      assert.ok(retriever.queries.at(-1)?.startsWith('flux? and the logs?'), retriever.queries.at(-1));
     });
   });
 });
