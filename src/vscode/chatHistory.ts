@@ -5,6 +5,7 @@ import { OPEN_CITATION } from './sourcesMarkdown';
 /** What a chat answer keeps in its ChatResult: the follow-ups read it, and the next question's history. */
 export interface GroundedChatMetadata {
   question: string;
+  /** What was asked for (`answer` or `search`); for an answer, `search` when search results stood in for one. */
   mode: AnswerMode;
   cited: number;
   failed: boolean;

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { AnswerMode, Turn } from '../core/events';
 import type { AskService } from './askService';
 import { fixActions, GroundedError } from '../core/errors';
+import { questionTooLong } from '../core/options';
 import { citedRangesMarkdown } from './citationLinks';
 import { chatModelAdvice, RETRY, renderToChat, type ChatSink } from './chatRender';
 import { readModelSettings } from './modelSettings';
@@ -65,7 +66,8 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
       }
       const metadata: GroundedChatMetadata = {
         question: request.prompt,
-        mode: outcome.mode,
+        // a failure is the request's: the outcome of one says `answer` whatever was asked
+        mode: outcome.error ? mode : outcome.mode,
         cited: outcome.cited,
         failed: !!outcome.error,
         answer: outcome.answer,
@@ -115,16 +117,22 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
   };
 }
 
-/** This participant's earlier turns, as the user and the model wrote them, for follow-up questions. */
+/**
+ * This participant's earlier turns, as the user and the model wrote them, for follow-up questions: a question only
+ * with its answer, which may be the part written before it broke or was stopped. A question that got none (too long,
+ * a failure before the first word) is neither shown to the model as asked nor searched with a short follow-up.
+ */
 function historyOf(context: vscode.ChatContext): Turn[] {
   const turns: Turn[] = [];
+  let asked: string | undefined;
   for (const turn of context.history) {
     if (turn.participant !== PARTICIPANT_ID) continue;
     if (turn instanceof vscode.ChatRequestTurn) {
-      if (!turn.command) turns.push({ role: 'user', text: turn.prompt });
-    } else if (turn instanceof vscode.ChatResponseTurn && !turn.command) {
+      asked = turn.command ? undefined : turn.prompt;
+    } else if (turn instanceof vscode.ChatResponseTurn && !turn.command && asked !== undefined) {
       const text = answerForHistory(turn.result.metadata, turn.response.map(responsePart));
-      if (text) turns.push({ role: 'assistant', text });
+      if (text) turns.push({ role: 'user', text: asked }, { role: 'assistant', text });
+      asked = undefined;
     }
   }
   return turns;
@@ -139,13 +147,15 @@ function responsePart(part: vscode.ChatResponseTurn['response'][number]): Respon
 function followups(result: vscode.ChatResult): vscode.ChatFollowup[] {
   const meta = result.metadata as GroundedChatMetadata | undefined;
   if (!meta) return [];
-  if (meta.failed) return [{ prompt: meta.question, command: 'search', label: 'Show matching passages instead' }];
+  // `/search` with the question, after an answer: never after a /search (it would show or fail the same), nor for a
+  // question no search takes (empty, or over the length limit), which would fail as the answer did
+  const asked = meta.question.trim();
+  const search = (label: string): vscode.ChatFollowup[] =>
+    meta.mode === 'answer' && asked && !questionTooLong(asked)
+      ? [{ prompt: meta.question, command: 'search', label }]
+      : [];
+  if (meta.failed) return search('Show matching passages instead');
   if (meta.mode === 'answer' && meta.cited === 0)
-    return [
-      { prompt: meta.question, command: 'search', label: 'Show the passages that match' },
-      { prompt: '', command: 'index', label: 'What is indexed?' },
-    ];
-  if (meta.mode === 'answer')
-    return [{ prompt: meta.question, command: 'search', label: 'Show all matching passages' }];
-  return [];
+    return [...search('Show the passages that match'), { prompt: '', command: 'index', label: 'What is indexed?' }];
+  return search('Show all matching passages');
 }

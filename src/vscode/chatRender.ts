@@ -78,6 +78,11 @@ export function chatModelAdvice(situation: {
 export const UNSUPPORTED_NOTE = ' *(⚠ the cited lines do not say this)*';
 /** Said after an anchor whose lines say only part of the claim before it. */
 export const PARTIAL_NOTE = ' *(partly supported)*';
+/**
+ * Said after an anchor that the check moved to another source than the model cited: the anchor names the source that
+ * says the claim, the model wrote `[from]`. The brackets are escaped, so a `[n]: url` the answer defines takes no part.
+ */
+export const movedNote = (from: number): string => ` *(moved from \\[${from}\\])*`;
 /** Said after the partial text of an answer whose stream broke. */
 export const INTERRUPTED_NOTE = '\n\n*— answer interrupted —*';
 
@@ -98,8 +103,9 @@ function mayShareClaim(text: string): boolean {
 
 /**
  * Maps the core's events onto chat: progress per step, markdown with inline anchors that select the lines each claim
- * was aligned to (and a note where they do not support it, or only partly), the distinct cited ranges listed at the
- * end (an answer that cites nothing lists what it was written from as references).
+ * was aligned to (and a note where they do not support it, or only partly, or the check moved it to another source),
+ * the distinct cited ranges listed at the end (an answer that cites nothing lists what it was written from as
+ * references).
  */
 export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: ChatSink): Promise<ChatOutcome> {
   let scanner = new MarkerScanner();
@@ -121,6 +127,7 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
     markdown(spaces.marker(passage !== undefined));
     if (!passage) return;
     sink.anchor(citation?.n ?? piece.n, passage);
+    if (citation?.movedFrom !== undefined) sink.markdown(movedNote(citation.movedFrom));
     if (citation?.support === 'unsupported') sink.markdown(UNSUPPORTED_NOTE);
     if (citation?.support === 'partial') sink.markdown(PARTIAL_NOTE);
   };

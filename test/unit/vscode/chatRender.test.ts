@@ -6,6 +6,7 @@ import type { AnswerEvent, Citation } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 import {
   chatModelAdvice,
+  movedNote,
   OPEN_PANEL,
   renderToChat,
   PARTIAL_NOTE,
@@ -305,6 +306,23 @@ describe('chat rendering', () => {
       `markdown:${PARTIAL_NOTE}`,
       'markdown:.',
     ]);
+  });
+
+  it('says after an anchor that the check moved it from the source the model cited, as the panel and CLI do', async () => {
+    // the lines that say the claim are in source 1: the [2] written beside [1] moves there
+    const { sink } = await render({
+      tokens: ['Flux is 88 [1, 2].\n\n[2]: https://example.org/logs'],
+    });
+    assert.deepEqual(sink.written.slice(0, 5), [
+      'markdown:Flux is 88',
+      'markdown: ',
+      'anchor:1:docs/file1.md:2-2',
+      'anchor:1:docs/file1.md:2-2',
+      `markdown:${movedNote(2)}`,
+    ]);
+    // chat joins the markdown into one: the note names the number as text, not as a link to the answer's `[2]: url`
+    const html = new MarkdownIt().render(sink.markdownText);
+    assert.match(html, /<em>\(moved from \[2\]\)<\/em>/);
   });
 
   it('shows a `/search` query and a heading holding `[n]` as written, with no anchor in them', async () => {

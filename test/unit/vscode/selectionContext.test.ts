@@ -22,9 +22,11 @@ class Uri {
   constructor(
     readonly scheme: string,
     readonly fsPath: string,
+    readonly query = '',
   ) {}
   static file = (path: string) => new Uri('file', path);
-  with = (change: { scheme?: string }) => new Uri(change.scheme ?? this.scheme, this.fsPath);
+  with = (change: { scheme?: string; query?: string }) =>
+    new Uri(change.scheme ?? this.scheme, this.fsPath, change.query ?? this.query);
 }
 class Location {
   constructor(
@@ -115,6 +117,43 @@ describe('chat references as the selection an answer is about', () => {
     writeFileSync(cut, Array.from({ length: 1000 }, (_, i) => `l${String(i + 1).padStart(10, '0')}\r\n`).join(''));
     const part = await chat.referencedContext([{ value: Uri.file(cut) }]);
     assert.equal(part?.context.endLine, Math.ceil(MAX_CONTEXT_CHARS / 13));
+  });
+
+  it('leaves out the open editor VS Code attaches on its own (its file, the lines in view), not a selection', async () => {
+    const file = Uri.file(join(workspace, 'src', 'auth.ts'));
+    const inView = new Location(file, new Range(new Position(0, 0), new Position(2, 0)));
+    // a question asked with a file open and nothing selected is about the workspace, not about that file
+    const open = await chat.referencedContext([
+      { id: 'vscode.implicit.file', value: file },
+      { id: 'vscode.implicit.viewport', value: inView },
+    ]);
+    assert.equal(open, undefined);
+    assert.deepEqual(opened, []);
+    // lines the user selected are what the question is about, attached by VS Code or by #selection
+    const selected = new Location(file, new Range(new Position(1, 0), new Position(2, 0)));
+    for (const id of ['vscode.implicit.selection', 'vscode.selection']) {
+      const found = await chat.referencedContext([
+        { id: 'vscode.implicit.file', value: file },
+        { id, value: selected },
+      ]);
+      assert.equal(found?.context.text, 'line two\n');
+    }
+  });
+
+  it('names a selection in the view of a PDF page’s text by the PDF, the page and the page’s own lines', async () => {
+    // the view (grounded-document: scheme, the page in its query) has a title line and a blank line above the text
+    const pdf = join(workspace, 'guide.pdf');
+    writeFileSync(pdf, 'guide.pdf — page 4\n\nfirst line of the page\nsecond line\nthird line\n');
+    const view = new Uri('grounded-document', pdf, 'page=4');
+    const found = await chat.referencedContext([
+      { id: 'vscode.selection', value: new Location(view, new Range(new Position(3, 0), new Position(5, 0))) },
+    ]);
+    assert.deepEqual(found?.context, {
+      path: 'guide.pdf#page=4',
+      startLine: 2,
+      endLine: 3,
+      text: 'second line\nthird line\n',
+    });
   });
 
   it('never reads a file outside the workspace folders, directly or through a link', async () => {

@@ -1,0 +1,133 @@
+import assert from 'node:assert/strict';
+import { ask } from '../../../src/core/ask';
+import { GroundedError } from '../../../src/core/errors';
+import type { AnswerEvent, AskRequest } from '../../../src/core/events';
+import type * as ChatParticipantModule from '../../../src/vscode/chatParticipant';
+import { FakeClock } from '../../fakes/fakeClock';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
+import {
+  FakeChatRequestTurn,
+  FakeChatResponseStream,
+  FakeChatResponseTurn,
+  fakeVscodeChat,
+  NEVER_CANCELLED,
+} from '../../fakes/fakeVscodeChat';
+import { requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
+import { ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
+
+const retriever = new FakeRetriever(() => [
+  passage(1, 'The car has wheels.\nFlux is 88.\nThe doors open upwards.'),
+  passage(2, 'Rotation is daily.\nLogs go to /var/log.\nOld files are deleted.'),
+]);
+
+type Handler = (request: unknown, context: unknown, stream: unknown, token: unknown) => Promise<{ metadata?: unknown }>;
+type Followups = { provideFollowups(result: unknown): { prompt: string; command?: string; label?: string }[] };
+
+/** The @grounded participant over `answer` (the ask service's events for each request), in a fake VS Code. */
+function participant(answer: (request: AskRequest) => AsyncIterable<AnswerEvent>) {
+  const fake = fakeVscodeChat();
+  const chat = requireWithVscode<typeof ChatParticipantModule>(
+    require.resolve('../../../src/vscode/chatParticipant'),
+    fake.vscode,
+  );
+  chat.registerChatParticipant({ ask: request => answer(request), indexReport: () => Promise.reject(new Error('no')) });
+  const registered = fake.participants.get(chat.PARTICIPANT_ID);
+  assert.ok(registered);
+  const handler = registered.handler as Handler;
+  return {
+    /**
+     * Asks `prompt` (with `/command`) after the conversation's earlier turns, as the chat view sends it: the
+     * response's parts and its follow-ups.
+     */
+    async ask(prompt: string, command?: string, history: readonly unknown[] = []) {
+      const stream = new FakeChatResponseStream();
+      const request = { prompt, command, references: [], model: {} };
+      const result = await handler(request, { history }, stream, NEVER_CANCELLED);
+      const followups = (registered.followupProvider as Followups).provideFollowups(result);
+      return { stream, result, followups };
+    },
+  };
+}
+
+/** The real core over the fake workspace, its generator following `generate`. */
+const core = (generate: Script) => (request: AskRequest) =>
+  ask(request, {
+    retriever,
+    model: new ScriptedChatModel(call =>
+      call.system.startsWith('You grade') ? { reply: '{"relevant":[1,2]}' } : generate,
+    ),
+    clock: new FakeClock(),
+  });
+
+describe('the chat participant', () => {
+  describe('follow-ups', () => {
+    it('offers the matching passages after an answer that failed, with the question it asked', async () => {
+      const chat = participant(core({ failBefore: new GroundedError('auth', 'The key was rejected.') }));
+      const { followups } = await chat.ask('where do logs go?');
+      assert.deepEqual(
+        followups.map(f => [f.command, f.prompt]),
+        [['search', 'where do logs go?']],
+      );
+    });
+
+    it('offers no /search after a /search that failed: it would fail the same way', async () => {
+      const chat = participant(async function* () {
+        yield { type: 'error', error: new GroundedError('index', 'Reading the index failed.'), partial: '' };
+      });
+      const { result, followups } = await chat.ask('logs', 'search');
+      assert.equal((result.metadata as { mode: string }).mode, 'search');
+      assert.deepEqual(followups, []);
+    });
+
+    it('offers no /search for a question no search takes: empty, or longer than the limit', async () => {
+      const chat = participant(core({ tokens: ['Flux is 88 [1].'] }));
+      for (const question of ['   ', 'flux '.repeat(4000)]) {
+        const { result, followups } = await chat.ask(question);
+        assert.equal((result.metadata as { failed: boolean }).failed, true);
+        assert.deepEqual(
+          followups.filter(f => f.command === 'search'),
+          [],
+        );
+      }
+    });
+  });
+
+  describe('the history of a follow-up', () => {
+    const id = 'grounded.chat';
+    /** One earlier exchange: the request as typed, and the result its response ended with. */
+    const exchange = (prompt: string, result: { metadata?: unknown; errorDetails?: unknown }, command?: string) => [
+      new FakeChatRequestTurn(prompt, id, command),
+      new FakeChatResponseTurn([], result, id, command),
+    ];
+    const answered = (question: string, answer: string) =>
+      exchange(question, { metadata: { question, mode: 'answer', cited: 1, failed: false, answer } });
+
+    it('holds a question only with its answer: not one that got none, such as a question over the limit', async () => {
+      const asked: AskRequest[] = [];
+      const chat = participant(request => {
+        asked.push(request);
+        return core({ tokens: ['Logs go to /var/log [2].'] })(request);
+      });
+      const failed = (question: string, partial: string) =>
+        exchange(question, {
+          metadata: { question, mode: 'answer', cited: 0, failed: true, answer: partial },
+          errorDetails: { message: 'It failed.' },
+        });
+      const history = [
+        ...failed('what rotates?', 'Rotation is'),
+        ...answered('flux?', 'Flux is 88 [1].'),
+        ...failed('x'.repeat(20_000), ''),
+        ...exchange('logs', { metadata: { question: 'logs', mode: 'search', cited: 2, failed: false } }, 'search'),
+      ];
+      await chat.ask('and the logs?', undefined, history);
+      assert.deepEqual(asked[0]?.history, [
+        { role: 'user', text: 'what rotates?' },
+        { role: 'assistant', text: 'Rotation is' },
+        { role: 'user', text: 'flux?' },
+        { role: 'assistant', text: 'Flux is 88 [1].' },
+      ]);
+      // a short follow-up is searched with the question before it that was answered
+      assert.ok(retriever.queries.at(-1)?.startsWith('flux? and the logs?'), retriever.queries.at(-1));
+    });
+  });
+});
