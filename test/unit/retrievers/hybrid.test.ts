@@ -530,9 +530,12 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
     lexical.dispose();
   });
 
-  it('answers a search that waited for the same workspace embedding as a search that was cancelled', async () => {
+  /**
+   * A hybrid whose local index is still being built until `built()`: its first embedding of the workspace waits for
+   * that (the index extracts the documents it embeds), while `local` already answers by keywords.
+   */
+  const whileIndexBuilds = () => {
     const local = new LocalRetriever({ folders: () => [workspace], workerFile: false });
-    // the local index is still being built when both questions arrive
     let built: () => void = () => undefined;
     const building = new Promise<void>(resolve => (built = resolve));
     const retriever = new HybridRetriever({
@@ -540,6 +543,12 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
       embedder: new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') }),
       folders: () => [workspace],
     });
+    return { retriever, local, built };
+  };
+
+  it('answers a search that waited for the same workspace embedding as a search that was cancelled', async () => {
+    // the local index is still being built when both questions arrive
+    const { retriever, local, built } = whileIndexBuilds();
     const query = 'flux capacitor charged before every jump';
     const controller = new AbortController();
     const cancelled = retriever.search(query, { k: 3, signal: controller.signal });
@@ -558,15 +567,8 @@ describe('local hybrid retriever (BM25 + cosine over stored vectors)', () => {
   });
 
   it('answers by keywords, saying so, when a search may not wait for the first embedding, and by both once it is done', async () => {
-    const local = new LocalRetriever({ folders: () => [workspace], workerFile: false });
     // the first embedding cannot end before the local index is built, which this test holds back
-    let built: () => void = () => undefined;
-    const building = new Promise<void>(resolve => (built = resolve));
-    const retriever = new HybridRetriever({
-      lexical: { search: (q, o) => local.search(q, o), ready: () => building },
-      embedder: new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') }),
-      folders: () => [workspace],
-    });
+    const { retriever, local, built } = whileIndexBuilds();
     const query = 'flux capacitor charged before every jump';
     const told: string[] = [];
     const now = await retriever.search(query, { k: 3, firstSyncWaitMs: 0, onNotice: m => told.push(m) });

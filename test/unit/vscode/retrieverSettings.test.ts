@@ -24,6 +24,15 @@ const pushed: FakeIndex = {
   ],
 };
 
+/** The adapter's modules as they load in VS Code, with the fake workspace's `vscode`. */
+const adapterModules = (vscode: unknown) => ({
+  ...requireWithVscode<typeof RetrieverSettingsModule>(
+    require.resolve('../../../src/vscode/retrieverSettings'),
+    vscode,
+  ),
+  ...requireWithVscode<typeof SecretsModule>(require.resolve('../../../src/vscode/secrets'), vscode),
+});
+
 describe('the configured retriever (VS Code adapter: grounded.retriever and its engine)', () => {
   const dirs = tempDirs();
   let server: DatabricksVectorSearchServer;
@@ -54,14 +63,7 @@ describe('the configured retriever (VS Code adapter: grounded.retriever and its 
       'grounded.databricksVectorSearch.endpointName': server.endpointName,
     }))
       fake.settings.set(key, value);
-    const { ConfiguredRetriever } = requireWithVscode<typeof RetrieverSettingsModule>(
-      require.resolve('../../../src/vscode/retrieverSettings'),
-      fake.vscode,
-    );
-    const { ApiKeyStore, BoundSecrets } = requireWithVscode<typeof SecretsModule>(
-      require.resolve('../../../src/vscode/secrets'),
-      fake.vscode,
-    );
+    const { ConfiguredRetriever, ApiKeyStore, BoundSecrets } = adapterModules(fake.vscode);
     const secrets = new BoundSecrets(new FakeSecretStorage(), async () => true);
     await secrets.store(ApiKeyStore.secretId('databricks'), server.token, [server.url]);
     const retriever = new ConfiguredRetriever(new FakeRetriever(() => []), secrets, log as never);
@@ -89,14 +91,7 @@ describe('the configured retriever (VS Code adapter: grounded.retriever and its 
       'grounded.fallbackToLocalIndex': true,
     }))
       fake.settings.set(key, value);
-    const { ConfiguredRetriever } = requireWithVscode<typeof RetrieverSettingsModule>(
-      require.resolve('../../../src/vscode/retrieverSettings'),
-      fake.vscode,
-    );
-    const { ApiKeyStore, BoundSecrets } = requireWithVscode<typeof SecretsModule>(
-      require.resolve('../../../src/vscode/secrets'),
-      fake.vscode,
-    );
+    const { ConfiguredRetriever, ApiKeyStore, BoundSecrets } = adapterModules(fake.vscode);
     const secrets = new BoundSecrets(new FakeSecretStorage(), async () => true);
     // a token the workspace does not know
     await secrets.store(ApiKeyStore.secretId('databricks'), 'dapi-fallback-token', [server.url]);
@@ -143,14 +138,7 @@ describe('the configured retriever (VS Code adapter: grounded.retriever and its 
       fake.settings.set('grounded.embeddings.model', 'bow-16');
       // the first embeddings request is told to come back in two seconds: time to cancel while it waits
       embeddings.faults.push({ status: 429, retryAfter: '2' });
-      const { ConfiguredRetriever } = requireWithVscode<typeof RetrieverSettingsModule>(
-        require.resolve('../../../src/vscode/retrieverSettings'),
-        fake.vscode,
-      );
-      const { BoundSecrets } = requireWithVscode<typeof SecretsModule>(
-        require.resolve('../../../src/vscode/secrets'),
-        fake.vscode,
-      );
+      const { ConfiguredRetriever, BoundSecrets } = adapterModules(fake.vscode);
       const secrets = new BoundSecrets(new FakeSecretStorage(), async () => true);
       const retriever = new ConfiguredRetriever(new FakeRetriever(() => []), secrets, log as never);
       const restore = serveVscode(fake.vscode);
