@@ -29,6 +29,25 @@ async function refusedPort(): Promise<number> {
   return address.port;
 }
 
+/** How a request to a custom endpoint at `baseUrl` fails, through the real OpenAI-compatible client. */
+async function failureAt(baseUrl: string): Promise<GroundedError> {
+  const resolved = resolveEndpoint({
+    preset: 'custom',
+    baseUrl,
+    model: 'm',
+    helperModel: '',
+    azureApiVersion: '2024-10-21',
+  });
+  assert.ok('endpoint' in resolved, JSON.stringify(resolved));
+  const thrown = await createOpenAiCompatibleModel(resolved.endpoint, 'm', undefined)
+    .invoke([new HumanMessage('hi')])
+    .then(
+      () => assert.fail('the call should fail'),
+      (e: unknown) => e,
+    );
+  return toGroundedError(thrown);
+}
+
 describe('network failures become network errors that name the endpoint and the cause', () => {
   it('maps a refused connection wrapped by the OpenAI client to network, naming the endpoint origin only', () => {
     const wrapped = Object.assign(new Error('Connection error.'), {
@@ -123,21 +142,7 @@ describe('network failures become network errors that name the endpoint and the 
   });
 
   it('does not retry a port fetch refuses to connect to (6000, X11): it names the port and the setting to change', async () => {
-    const resolved = resolveEndpoint({
-      preset: 'custom',
-      baseUrl: 'http://127.0.0.1:6000/v1',
-      model: 'm',
-      helperModel: '',
-      azureApiVersion: '2024-10-21',
-    });
-    assert.ok('endpoint' in resolved, JSON.stringify(resolved));
-    const thrown = await createOpenAiCompatibleModel(resolved.endpoint, 'm', undefined)
-      .invoke([new HumanMessage('hi')])
-      .then(
-        () => assert.fail('the call should fail'),
-        (e: unknown) => e,
-      );
-    const error = toGroundedError(thrown);
+    const error = await failureAt('http://127.0.0.1:6000/v1');
     assert.equal(error.kind, 'network');
     assert.equal(error.transient, false, 'fetch refuses the port again on every attempt');
     assert.equal(error.options.final, true, 'no non-streaming fallback either');
@@ -188,21 +193,7 @@ describe('network failures become network errors that name the endpoint and the 
     try {
       const address = server.address();
       assert.ok(address && typeof address === 'object');
-      const resolved = resolveEndpoint({
-        preset: 'custom',
-        baseUrl: `https://127.0.0.1:${address.port}/v1`,
-        model: 'm',
-        helperModel: '',
-        azureApiVersion: '2024-10-21',
-      });
-      assert.ok('endpoint' in resolved, JSON.stringify(resolved));
-      const thrown = await createOpenAiCompatibleModel(resolved.endpoint, 'm', undefined)
-        .invoke([new HumanMessage('hi')])
-        .then(
-          () => assert.fail('the call should fail'),
-          (e: unknown) => e,
-        );
-      const error = toGroundedError(thrown);
+      const error = await failureAt(`https://127.0.0.1:${address.port}/v1`);
       assert.equal(error.kind, 'network');
       assert.match(error.message, /the server does not speak https \(ERR_SSL_\w+\): its URL may need http:\/\//);
       assert.doesNotMatch(error.message, /certificate/);
