@@ -233,10 +233,10 @@ describe('the store lock', () => {
     const controller = new AbortController();
     const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal });
     sync.catch(() => undefined);
-    assert.ok(await until(() => existsSync(join(store, LOCK_FILE)), { ms: 10_000 }), 'the worker holds the lock');
+    assert.ok(await until(() => existsSync(join(store, LOCK_FILE))), 'the worker holds the lock');
     controller.abort(new Error('cancelled'));
     await assert.rejects(sync, /cancelled/);
     // the terminated worker could not release it; without this process doing so, the next sync would wait a minute
-    assert.ok(await until(() => !existsSync(join(store, LOCK_FILE)), { ms: 10_000 }), 'the lock is gone');
+    assert.ok(await until(() => !existsSync(join(store, LOCK_FILE))), 'the lock is gone');
   });
 });
