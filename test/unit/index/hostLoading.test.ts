@@ -90,7 +90,8 @@ describe('loading and installing the index on the host, in steps', () => {
   it('reads a file of several pieces byte for byte', async () => {
     const file = join(temp, 'big.bin');
     const next = random(7);
-    const bytes = Uint8Array.from({ length: (17 << 20) + 12345 }, () => Math.floor(next() * 256));
+    const bytes = new Uint8Array((17 << 20) + 12345);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(next() * 256); // Uint8Array.from is ten times slower
     await writeFile(file, bytes);
     const read = await readFileBytes(file);
     assert.equal(read.byteLength, read.buffer.byteLength); // a buffer of its own: typed arrays view it, workers take it
