@@ -12,7 +12,7 @@ import { indexHelpers } from './helperThreads';
 import { serveIndex } from './indexThread';
 import { SegmentReader } from './segmentReader';
 import { sendSliced } from './slicedArrays';
-import { SYNC_PROCESS_ENV } from './syncProcess';
+import { sendToParent, SYNC_PROCESS_ENV } from './syncProcess';
 import type { SyncProgress, SyncRequest } from './syncRequest';
 import { syncIndex } from './syncIndex';
 import {
@@ -99,7 +99,7 @@ if (port) {
   // A sync's own process (see syncProcess.ts), in a session of its own: its threads are charged to that session.
   lowerBuildThreadPriority();
   // the result's large arrays go in slices, so that no one message holds the receiving thread for long
-  const post: Post = message => sendSliced(message, m => void process.send?.(m));
+  const post: Post = message => sendSliced(message, sendToParent);
   process.once('message', (task: WorkerTask) => {
     if (task.kind === 'sync') runSync(task.request, post);
     else post(errorMessage(new Error(`A sync's process cannot run a task of kind ${task.kind}.`)));

@@ -10,6 +10,17 @@ import { errorOf, progressOf, resultOf, type WorkerMessage, type WorkerTask } fr
 export const SYNC_PROCESS_ENV = 'GROUNDED_SYNC_PROCESS';
 
 /**
+ * Sends a message of a sync's process to the process that started it. That process may be gone before this one
+ * heard so (its end of the channel closed while this one was busy reading files): the send then fails, and this
+ * process exits with 0, as when it hears the channel close, rather than crash on the unhandled error.
+ */
+export function sendToParent(message: unknown): void {
+  process.send?.(message, undefined, undefined, error => {
+    if (error) process.exit(0);
+  });
+}
+
+/**
  * Whether a full sync runs in a process of its own session rather than in a worker thread. On Linux the scheduler
  * shares the cores between sessions (autogroups) before it shares them between threads, and a session is charged
  * for all its threads' time: a build in the extension host's session spends that session's share, so the host

@@ -18,6 +18,8 @@ import { GroundedError, toGroundedError } from '../../../src/core/errors';
 import type { AnswerEvent } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 import type { Retriever } from '../../../src/core/ports';
+import { lockStore } from '../../../src/index/store/storeLock';
+import { claimStoreFolder } from '../../../src/index/store/storeFolder';
 import { FaultServer, isGradeRequest } from '../../fakes/faultServer';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { tempDirs } from '../../support/tempDirs';
@@ -181,20 +183,29 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
 
   it('stops the first build when the client leaves, instead of finishing it first, and says nothing failed', async () => {
     const folder = await dirs.make('grounded-mcp-big-');
-    for (let i = 0; i < 4000; i++)
+    for (let i = 0; i < 20; i++)
       await writeFile(join(folder, `note${i}.md`), `# Note ${i}\n\nThe flux level of unit ${i} is ${i * 7}.\n`);
     const store = join(await dirs.make('grounded-mcp-store-'), 'store');
-    const left = await startMcp(['--folder', folder, '--store', store]);
-    await left.client.close();
-    assert.equal(await left.exit, 0);
-    await left.indexed;
-    assert.match(left.stderr(), /stopped: the connection closed/);
-    assert.doesNotMatch(left.stderr(), /failed/);
-    const saved = await readdir(store).catch((): string[] => []);
-    assert.ok(!saved.includes('manifest.bin'), `the build was stopped, not finished and saved: ${saved.join(', ')}`);
+    // the test holds the store's lock, so the build cannot finish (its sync waits for the lock) until the client left
+    await claimStoreFolder(store);
+    const release = await lockStore(store);
+    try {
+      const left = await startMcp(['--folder', folder, '--store', store]);
+      assert.ok(await until(() => left.logs.includes('indexing the folder…')), left.logs.join('\n'));
+      await left.client.close();
+      assert.equal(await left.exit, 0);
+      await left.indexed;
+      assert.match(left.stderr(), /stopped: the connection closed/);
+      assert.doesNotMatch(left.stderr(), /failed/);
+      const saved = await readdir(store).catch((): string[] => []);
+      assert.ok(!saved.includes('manifest.bin'), `the build was stopped, not finished and saved: ${saved.join(', ')}`);
+    } finally {
+      await release();
+    }
   });
 
-  it('finds a file written while it runs (the index is kept current)', async () => {
+  it('finds a file written while it runs (the index is kept current)', async function () {
+    this.timeout(20_000); // a watch event, then an update of the index, on a busy machine
     const folder = await dirs.make('grounded-mcp-ws-');
     await cp(FIXTURE_WORKSPACE, folder, { recursive: true });
     running = await startMcp(['--folder', folder]);
@@ -207,7 +218,7 @@ describe('grounded mcp (driven by the MCP SDK client)', () => {
         const passages = (result.structuredContent as { passages: StructuredPassage[] }).passages;
         return passages.find(p => p.path === 'docs/gizmo.md');
       },
-      { ms: 15_000, everyMs: 100 },
+      { everyMs: 100 },
     );
     assert.ok(found, 'the new file was indexed while the server ran');
     assert.equal(found.startLine, 1);

@@ -13,6 +13,11 @@ import { until } from '../../support/until';
 // Resilience through ask() with the real @langchain/openai client against a loopback endpoint that misbehaves
 // on request: what the user sees, and what the network saw.
 
+/**
+ * The silence limit (first token, idle) of the tests that stall the server: what a stalled server sends never comes,
+ * so the limit only has to be far above what a loopback reply takes on a busy machine for the healthy side to beat it.
+ */
+const SILENCE_LIMIT_MS = 1000;
 const TOKENS = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
 const retriever = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
 
@@ -446,7 +451,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('times out an endpoint that sends no first token, drops that connection, and retries', async () => {
     server.enqueue({ stallBeforeFirstMs: Infinity }, { tokens: ['late'] });
-    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: 150 } });
+    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
     assert.deepEqual(tokens(events), ['late']);
     assert.ok(server.chatRequests[0]?.clientClosedAt, 'the stalled connection was closed');
     assert.ok(
@@ -459,7 +464,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     server.setPicker(request =>
       isGradeRequest(request) ? { stallBeforeFirstMs: Infinity } : { tokens: ['Set it to 88 [1].'] },
     );
-    const events = await answer(server, {}, { options: { grading: true, firstTokenTimeoutMs: 150 } });
+    const events = await answer(server, {}, { options: { grading: true, firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
     assert.deepEqual(tokens(events), ['Set it to 88 [1].']);
     assert.equal(last(events)?.type, 'done');
     assert.ok(
@@ -509,7 +514,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('breaks a stream that goes silent mid-answer (idle timeout), keeping the partial and closing the connection', async () => {
     server.enqueue({ tokens: TOKENS, stallMidStream: { tokens: 2, ms: Infinity } });
-    const events = await answer(server, {}, { options: { idleTimeoutMs: 150 } });
+    const events = await answer(server, {}, { options: { idleTimeoutMs: SILENCE_LIMIT_MS } });
     const end = last(events);
     assert.ok(end?.type === 'error' && end.error.kind === 'stream-broken', JSON.stringify(end));
     assert.match(end.error.message, /went silent/);
@@ -526,10 +531,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
   });
 
   it('waits out a model that reasons (reasoning_content) for longer than the first-token limit, and says it is reasoning', async () => {
-    // 30 pieces of reasoning 20 ms apart: far longer than the 150 ms limit in all, never silent for that long
-    const reasoning = Array.from({ length: 30 }, (_, i) => `step ${i} `);
-    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], tokenDelayMs: 20 });
-    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: 150 } });
+    // 40 pieces of reasoning 50 ms apart: twice the limit in all, never silent for anything near it
+    const reasoning = Array.from({ length: 40 }, (_, i) => `step ${i} `);
+    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], tokenDelayMs: 50 });
+    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
     assert.deepEqual(tokens(events), ['Set it', ' to 88 [1].']);
     assert.equal(last(events)?.type, 'done');
     assert.equal(server.chatRequests.length, 1, 'no timeout, no retry');
@@ -578,7 +583,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('keeps slow tokens (50 ms apart) intact under the idle timeout', async () => {
     server.enqueue({ tokens: ['s0 ', 's1 ', 's2 ', 's3 '], tokenDelayMs: 50 });
-    const events = await answer(server, {}, { options: { idleTimeoutMs: 500 } });
+    const events = await answer(server, {}, { options: { idleTimeoutMs: SILENCE_LIMIT_MS } });
     assert.deepEqual(tokens(events), ['s0 ', 's1 ', 's2 ', 's3 ']);
   });
 

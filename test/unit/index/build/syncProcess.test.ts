@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { fork, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroundedError } from '../../../../src/core/errors';
@@ -141,6 +141,23 @@ describe('a sync in a process of its own session', () => {
     await exited(child);
     assert.equal(child.exitCode, 0);
     assert.equal(existsSync(join(storeDir, 'manifest.bin')), false, 'the sync did not run to its save');
+  });
+
+  it('exits with 0, not on an unhandled error, when it sends after the process that started it went away unheard', async () => {
+    const gone = join(await dirs.make('grounded-sync-orphan-'), 'gone');
+    const child = fork(join(__dirname, '../../../fakes/orphanedSyncProcess.js'), {
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('disconnect', () => writeFileSync(gone, '')); // this end is closed: the child may send again
+    child.send(gone);
+    await new Promise(resolve => child.once('message', resolve));
+    child.disconnect();
+    await exited(child);
+    assert.equal(child.exitCode, 0, stderr);
+    assert.equal(stderr, '');
   });
 
   it('runs under a heap limit, and a process stopped by it fails with a message that says how to index less', async () => {

@@ -1,4 +1,4 @@
-import JSZip from 'jszip';
+import { crc32, deflateRawSync } from 'node:zlib';
 
 /** One block of a Word document: a heading of a level, a paragraph, or a table of rows of cells. */
 export type DocxBlock = { heading: 1 | 2 | 3; text: string } | { text: string } | { table: string[][] };
@@ -24,47 +24,85 @@ export function docxOf(blocks: readonly DocxBlock[]): Promise<Buffer> {
  * A minimal .docx whose body is this markup, with more relationships of the document (`<Relationship …/>`) and more
  * files (an image under `word/media/`), compressed as Word compresses.
  */
-export async function docxOfBody(
+export function docxOfBody(
   body: string,
   more: { relationships?: string; files?: Record<string, Buffer> } = {},
 ): Promise<Buffer> {
-  const zip = new JSZip();
-  zip.file(
-    '[Content_Types].xml',
-    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+  return Promise.resolve(zipOf(docxParts(body, more)));
+}
+
+/** The parts of the .docx docxOfBody makes, by name. */
+export function docxParts(
+  body: string,
+  more: { relationships?: string; files?: Record<string, Buffer> } = {},
+): Record<string, string | Buffer> {
+  return {
+    '[Content_Types].xml':
+      '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
       '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>' +
       '<Default Extension="xml" ContentType="application/xml"/>' +
       '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/>' +
       '<Override PartName="/word/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"/></Types>',
-  );
-  zip.file(
-    '_rels/.rels',
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+    '_rels/.rels':
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
       '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
-  );
-  zip.file(
-    'word/_rels/document.xml.rels',
-    '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
+    'word/_rels/document.xml.rels':
+      '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">' +
       '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles" Target="styles.xml"/>' +
       (more.relationships ?? '') +
       '</Relationships>',
-  );
-  zip.file(
-    'word/styles.xml',
-    `<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="${W}">` +
+    'word/styles.xml':
+      `<?xml version="1.0" encoding="UTF-8"?><w:styles xmlns:w="${W}">` +
       [1, 2, 3]
         .map(n => `<w:style w:type="paragraph" w:styleId="Heading${n}"><w:name w:val="heading ${n}"/></w:style>`)
         .join('') +
       '</w:styles>',
-  );
-  zip.file(
-    'word/document.xml',
-    `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"` +
+    'word/document.xml':
+      `<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="${W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"` +
       ` xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"` +
       ` xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>${body}</w:body></w:document>`,
-  );
-  for (const [name, bytes] of Object.entries(more.files ?? {})) zip.file(name, bytes);
-  return zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' });
+    ...more.files,
+  };
+}
+
+/**
+ * A zip of these files, each deflated (as Word does) by Node's zlib: JSZip's deflate, in JavaScript, takes seconds
+ * over the megabytes of markup or image some tests need.
+ */
+export function zipOf(files: Record<string, string | Buffer>): Buffer {
+  const locals: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, content] of Object.entries(files)) {
+    const bytes = Buffer.from(content);
+    const path = Buffer.from(name, 'utf8');
+    const deflated = deflateRawSync(bytes);
+    const header = Buffer.alloc(30);
+    header.writeUInt32LE(0x04034b50, 0);
+    header.writeUInt16LE(20, 4); // version needed
+    header.writeUInt16LE(8, 8); // deflate
+    header.writeUInt32LE(crc32(bytes), 14);
+    header.writeUInt32LE(deflated.length, 18);
+    header.writeUInt32LE(bytes.length, 22);
+    header.writeUInt16LE(path.length, 26);
+    const entry = Buffer.alloc(46);
+    entry.writeUInt32LE(0x02014b50, 0);
+    entry.writeUInt16LE(20, 4); // version made by
+    entry.writeUInt16LE(20, 6); // version needed
+    header.copy(entry, 10, 8, 30); // method, time, date, crc, sizes, name length: as in the local header
+    entry.writeUInt32LE(offset, 42);
+    locals.push(header, path, deflated);
+    central.push(entry, path);
+    offset += header.length + path.length + deflated.length;
+  }
+  const directory = Buffer.concat(central);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(central.length / 2, 8);
+  end.writeUInt16LE(central.length / 2, 10);
+  end.writeUInt32LE(directory.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, directory, end]);
 }
 
 /** A handbook with nested headings and a table. */

@@ -140,7 +140,7 @@ describe('a store that live indexes save to', () => {
     try {
       const { before, release } = await editWhileLocked(index);
       // the save gives up waiting for the lock and hands the edit to a sync, which waits for the lock in turn
-      assert.ok(await until(() => index.isSyncing, { ms: 10_000 }));
+      assert.ok(await until(() => index.isSyncing));
       assert.equal(await manifestStamp(store), before, 'nothing is saved while the lock is held');
       await release();
       await index.flush();
