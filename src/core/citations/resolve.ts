@@ -8,7 +8,7 @@ import { analysePassage } from './passageUnits';
  * The verdict weighs the claim's terms by IDF and asks two things. Is the cited passage about the claim: does the
  * section that holds its lines (the part under the same heading, or all of it) hold at least a quarter of the
  * claim's weight, with no other retrieved passage that the claim does not cite holding a fifth of it more, nor a
- * fifth more of its distinct terms counted alike? And do the lines hold its core, a tenth? Then the citation is
+ * fifth more of its distinct terms counted alike (two at least)? And do the lines hold its core, a tenth? Then the citation is
  * `supported`; while the section holds a tenth it is `partial`, else `unsupported`. What the section holds tells a
  * right citation from a wrong one far better than what the few chosen lines hold (claims paraphrase, and a window of
  * sentences holds only part of their words); comparing with the other passages keeps the verdict fair where claims
@@ -75,7 +75,7 @@ export class CitationResolver {
       const better = betterSource(own, all);
       if (better) chosen = better;
       const rivals = all.filter(x => x.n === chosen.n || !cocited.includes(x.n));
-      support = verdict(better?.alignment ?? own, mostElsewhere(chosen.n, rivals));
+      support = verdict(better?.alignment ?? own, mostElsewhere(chosen.n, rivals), this.last?.terms.terms.length);
     }
     const { n, passage, alignment } = chosen;
     const citation: Citation = {
@@ -147,16 +147,28 @@ function mostElsewhere(n: number, all: readonly Aligned[]): SectionShares {
 
 /** Shares of a handful of terms move in steps (a fifth of five terms is one): equal ones compare as equal. */
 const EPSILON = 1e-9;
+/**
+ * The fewest more of a claim's distinct terms another passage must hold to be its rival by wording: one more of a
+ * short claim's three or four is a word of its phrasing (`From the workspace: Flux capacitor`), not another topic.
+ */
+const FEWEST_MORE_TERMS = 2;
 
-/** The verdict on a citation's lines, given the most of the claim that other retrieved passages' sections hold. */
+/**
+ * The verdict on a citation's lines, given the most of the claim that other retrieved passages' sections hold, and
+ * how many distinct terms the claim has (unknown: 0, and the counted share is not compared).
+ */
 export function verdict(
   a: Pick<Alignment, 'coverage'> & SectionShares,
   elsewhere: SectionShares = { sectionCoverage: 0, sectionTerms: 0 },
+  claimTerms = 0,
 ): Support {
+  const moreTerms = elsewhere.sectionTerms - a.sectionTerms;
+  const wordedElsewhere =
+    moreTerms > ELSEWHERE_MARGIN + EPSILON && moreTerms * claimTerms >= FEWEST_MORE_TERMS - EPSILON;
   const aboutIt =
     a.sectionCoverage >= SECTION_SUPPORTS_FROM &&
     a.sectionCoverage >= elsewhere.sectionCoverage - ELSEWHERE_MARGIN - EPSILON &&
-    a.sectionTerms >= elsewhere.sectionTerms - ELSEWHERE_MARGIN - EPSILON;
+    !wordedElsewhere;
   if (aboutIt && a.coverage >= LINES_SUPPORT_FROM) return 'supported';
   return a.sectionCoverage >= PARTIAL_FROM ? 'partial' : 'unsupported';
 }

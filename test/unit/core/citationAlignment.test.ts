@@ -266,10 +266,13 @@ describe('citation alignment', () => {
   it('flags a citation whose passage shares the claim’s rare words but far less of its wording than another passage', () => {
     const held = (sectionCoverage: number, sectionTerms: number) => ({ sectionCoverage, sectionTerms });
     // as much of the claim's weight elsewhere, but two of its five terms here against all five there
-    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.4) }, held(0.6, 1)), 'partial');
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.4) }, held(0.6, 1), 5), 'partial');
     // a fifth fewer of them (one term in five) is near enough, however the shares round
-    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.8) }, held(0.6, 1)), 'supported');
-    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.6) }, held(0.6, 0.8)), 'supported');
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.8) }, held(0.6, 1), 5), 'supported');
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 0.6) }, held(0.6, 0.8), 5), 'supported');
+    // one term more of a claim of three is a word of its phrasing, not another topic: two are
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 2 / 3) }, held(0.6, 1), 3), 'supported');
+    assert.equal(verdict({ coverage: 0.3, ...held(0.6, 1 / 3) }, held(0.6, 1), 3), 'partial');
   });
 
   it('moves a claim to the retrieved passage that supports it clearly better', () => {
