@@ -85,16 +85,24 @@ function streamEnd(text: string, objects: Objects, start: number, dictionary: st
   return next < 0 ? text.length : next;
 }
 
-/** The filter names of a stream's dictionary, in the order they decode it; an indirect `/Filter` is looked up. */
+/**
+ * The filter names of a stream's dictionary, in the order they decode it, read as pdf.js reads them: its `/F` entry
+ * (which pdf.js takes for any stream's filters, before `/Filter`), else its `/Filter`; a name or an array of names,
+ * where any reference is looked up, the entry's own and, in the array it names, each element's.
+ */
 function filters(text: string, objects: Objects, dictionary: string): string[] {
-  const match = /\/Filter\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/.exec(dictionary);
-  if (!match) return [];
-  const indirect = /^(\d+)\s+\d+\s+R$/.exec(match[1] ?? '');
-  const value = indirect ? objectValue(text, objects, indirect[1] ?? '') : match[1];
-  return [...(value ?? '').matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
+  const entries = [...dictionary.matchAll(FILTER_ENTRY)];
+  const entry = entries.find(e => e[1] === 'F') ?? entries[0];
+  if (!entry) return [];
+  const lookUp = (value: string): string =>
+    value.replace(/(\d+)\s+\d+\s+R\b/g, (_, id: string) => objectValue(text, objects, id) ?? '');
+  return [...lookUp(lookUp(entry[2] ?? '')).matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
     (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
   );
 }
+
+/** A `/F` or `/Filter` entry (the key ends where a name does) and its value: a name, an array, or a reference. */
+const FILTER_ENTRY = /\/(F|Filter)(?=[\s/[\]<>()%])\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/g;
 
 /** The text of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a filter list). */
 function objectValue(text: string, objects: Objects, id: string): string | undefined {

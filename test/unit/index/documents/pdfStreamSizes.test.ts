@@ -87,6 +87,11 @@ describe('PDF stream sizes', () => {
       ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
       ['/Filter /Fl#61teDecode', flate],
       ['/Filter 6 0 R', flate, { extra: ['[/FlateDecode]'] }],
+      // references in a filter array, and the /F key, are read by pdf.js as the /Filter name is
+      ['/Filter [6 0 R]', flate, { extra: ['/FlateDecode'] }],
+      ['/Filter 6 0 R', flate, { extra: ['[7 0 R]', '/FlateDecode'] }],
+      ['/F /Fl', flate],
+      ['/F/FlateDecode /Filter /ASCIIHexDecode', flate],
       ['/Filter /FlateDecode', flate, { indirectLength: true }],
       // damaged after the part that inflates: pdf.js decodes up to the damage
       ['/Filter /FlateDecode', Buffer.concat([flate.subarray(0, flate.length - 8), Buffer.from('damaged!')])],
