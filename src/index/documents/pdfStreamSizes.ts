@@ -27,14 +27,14 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   let left = total;
   for (const stream of streams) {
     if (!/\/Type\s*\/ObjStm\b/.test(stream.dictionary)) continue;
-    const data = decoded(stream.data, filters(text, objects, stream.dictionary), Math.min(perStream, left));
+    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
     if (data === 'too-large') return false;
     left -= data.length;
     addPackedObjects(objects, data, stream.dictionary, stream.at);
   }
   left = total;
   for (const stream of streams) {
-    const data = decoded(stream.data, filters(text, objects, stream.dictionary), Math.min(perStream, left));
+    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
     if (data === 'too-large') return false;
     left -= data.length;
   }
@@ -55,6 +55,17 @@ function* streamsOf(
     yield { at: found.index, dictionary, data: bytes.subarray(start, end) };
     keyword.lastIndex = Math.max(keyword.lastIndex, end);
   }
+}
+
+/** The most a stream's data decodes to through any of `chains` (its bytes as stored at least), at most `limit`. */
+function decodedLargest(data: Buffer, chains: readonly (readonly string[])[], limit: number): Buffer | 'too-large' {
+  let largest = data;
+  for (const chain of chains) {
+    const out = decoded(data, chain, limit);
+    if (out === 'too-large') return out;
+    if (out.length > largest.length) largest = out;
+  }
+  return largest;
 }
 
 /** A stream's data through its filters, up to the first this does not decode (an image's own), at most `limit` bytes. */
@@ -135,18 +146,18 @@ function streamEnd(text: string, objects: Objects, start: number, dictionary: st
 }
 
 /**
- * The filter names of a stream's dictionary, in the order they decode it, read as pdf.js reads them: its `/F` entry
- * (which pdf.js takes for any stream's filters, before `/Filter`), else its `/Filter`; a name or an array of names,
- * where any reference is looked up, the entry's own and, in the array it names, each element's.
+ * The filter names of each `/F` or `/Filter` entry of a stream's dictionary, in the order they decode it (pdf.js
+ * takes `/F`, before `/Filter`, for any stream's filters; a nested dictionary's `/F`, a font's name, is found too,
+ * so each is measured: see `decodedLargest`). A value is a name or an array of names, where any reference is looked
+ * up, the entry's own and, in the array it names, each element's.
  */
-function filters(text: string, objects: Objects, dictionary: string): string[] {
-  const entries = [...dictionary.matchAll(FILTER_ENTRY)];
-  const entry = entries.find(e => e[1] === 'F') ?? entries[0];
-  if (!entry) return [];
+function filterChains(text: string, objects: Objects, dictionary: string): string[][] {
   const lookUp = (value: string): string =>
     value.replace(/(\d+)\s+\d+\s+R\b/g, (_, id: string) => objectValue(text, objects, id) ?? '');
-  return [...lookUp(lookUp(entry[2] ?? '')).matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
-    (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+  return [...dictionary.matchAll(FILTER_ENTRY)].map(entry =>
+    [...lookUp(lookUp(entry[2] ?? '')).matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
+      (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    ),
   );
 }
 

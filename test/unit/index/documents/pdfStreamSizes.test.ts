@@ -93,6 +93,8 @@ describe('PDF stream sizes', () => {
       ['/Filter 6 0 R', flate, { extra: ['[7 0 R]', '/FlateDecode'] }],
       ['/F /Fl', flate],
       ['/F/FlateDecode /Filter /ASCIIHexDecode', flate],
+      // a form's own resources may name a font /F: its /Filter is still read
+      ['/Resources << /Font << /F 5 0 R >> >> /Filter /FlateDecode', flate],
       ['/Filter /FlateDecode', flate, { indirectLength: true }],
       // damaged after the part that inflates: pdf.js decodes up to the damage
       ['/Filter /FlateDecode', Buffer.concat([flate.subarray(0, flate.length - 8), Buffer.from('damaged!')])],
