@@ -212,8 +212,9 @@ async function pushWithPool(
       if (removed.length > 0) await client.query(`DELETE FROM ${names.table} WHERE id = ANY($1::text[])`, [removed]);
       if (upgrading) await markSchemaVersion(client, names);
       await client.query('COMMIT');
-      // Fresh statistics, so the planner picks the GIN and HNSW indexes over a scan once the table is large.
-      if (written + removed.length > 0) await client.query(`ANALYZE ${names.table}`);
+      // Fresh statistics, so the planner picks the GIN and HNSW indexes over a scan once the table is large. The push
+      // is done: statistics that fail (cancelled, timed out) leave them to autovacuum, not the push failed.
+      if (written + removed.length > 0) await client.query(`ANALYZE ${names.table}`).catch(() => undefined);
       return {
         table: names.display,
         chunks: seen.size,

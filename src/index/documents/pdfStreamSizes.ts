@@ -21,42 +21,102 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
 export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: number): boolean {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const text = bytes.toString('latin1');
-  let left = total;
   const objects = objectsOf(text);
+  const streams = [...streamsOf(bytes, text, objects)];
+  // the objects that object streams hold first (a stream's filter may name one of them), within the same caps
+  let left = total;
+  for (const stream of streams) {
+    if (!/\/Type\s*\/ObjStm\b/.test(stream.dictionary)) continue;
+    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
+    if (data === 'too-large') return false;
+    left -= data.length;
+    addPackedObjects(objects, data, stream.dictionary, stream.at);
+  }
+  left = total;
+  for (const stream of streams) {
+    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
+    if (data === 'too-large') return false;
+    left -= data.length;
+  }
+  return true;
+}
+
+/** Each stream in the file's bytes: where its `stream` keyword is, its dictionary's text, and its data as stored. */
+function* streamsOf(
+  bytes: Buffer,
+  text: string,
+  objects: Objects,
+): Generator<{ at: number; dictionary: string; data: Buffer }> {
   const keyword = /(?<![A-Za-z0-9_])stream(?:\r\n|\r|\n)/g;
   for (let found = keyword.exec(text); found; found = keyword.exec(text)) {
     const start = found.index + found[0].length;
     const dictionary = streamDictionary(text, objects, found.index);
     const end = streamEnd(text, objects, start, dictionary);
-    let data: Buffer | 'too-large' = bytes.subarray(start, end);
-    for (const filter of filters(text, objects, dictionary)) {
-      const decode = DECODERS[filter];
-      if (!decode) break;
-      data = decode(data, Math.min(perStream, left));
-      if (data === 'too-large') return false;
-    }
-    left -= data.length;
+    yield { at: found.index, dictionary, data: bytes.subarray(start, end) };
     keyword.lastIndex = Math.max(keyword.lastIndex, end);
   }
-  return true;
+}
+
+/** The most a stream's data decodes to through any of `chains` (its bytes as stored at least), at most `limit`. */
+function decodedLargest(data: Buffer, chains: readonly (readonly string[])[], limit: number): Buffer | 'too-large' {
+  let largest = data;
+  for (const chain of chains) {
+    const out = decoded(data, chain, limit);
+    if (out === 'too-large') return out;
+    if (out.length > largest.length) largest = out;
+  }
+  return largest;
+}
+
+/** A stream's data through its filters, up to the first this does not decode (an image's own), at most `limit` bytes. */
+function decoded(data: Buffer, names: readonly string[], limit: number): Buffer | 'too-large' {
+  let out: Buffer | 'too-large' = data;
+  for (const filter of names) {
+    const decode = DECODERS[filter];
+    if (!decode) break;
+    out = decode(out, limit);
+    if (out === 'too-large') break;
+  }
+  return out;
 }
 
 const OBJECT = /(?<![0-9])(\d+)\s+\d+\s+obj\b/g;
 
-/** Where objects' values start: every `N G obj` in order, and each number's last (as an update makes it). */
+/**
+ * Where objects' values start: every `N G obj` in order, and each number's last (as an update makes it); and the
+ * values of the objects object streams hold, with where their stream is (the later definition of a number counts).
+ */
 interface Objects {
   starts: number[];
   byNumber: Map<string, number>;
+  packed: Map<string, { at: number; value: string }>;
 }
 
 function objectsOf(text: string): Objects {
-  const objects: Objects = { starts: [], byNumber: new Map() };
+  const objects: Objects = { starts: [], byNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
     const start = object.index + object[0].length;
     objects.starts.push(start);
     objects.byNumber.set(object[1] ?? '', start);
   }
   return objects;
+}
+
+/**
+ * Records the objects an object stream (decoded: `data`) holds: its first bytes are `/N` pairs of an object number
+ * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValue` reads one.
+ */
+function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at: number): void {
+  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
+  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
+  if (!Number.isInteger(count) || !Number.isInteger(first)) return;
+  const header = data.subarray(0, first).toString('latin1').trim().split(/\s+/).map(Number);
+  for (let i = 0; i < count && 2 * i + 1 < header.length; i++) {
+    const from = first + (header[2 * i + 1] ?? 0);
+    const next = header[2 * i + 3];
+    const to = Math.min(next === undefined ? data.length : first + next, from + 256);
+    objects.packed.set(String(header[2 * i]), { at, value: data.subarray(from, to).toString('latin1').trim() });
+  }
 }
 
 /** The text of a stream's dictionary: from the last `N G obj` before the `stream` keyword at `at`, to it. */
@@ -85,20 +145,33 @@ function streamEnd(text: string, objects: Objects, start: number, dictionary: st
   return next < 0 ? text.length : next;
 }
 
-/** The filter names of a stream's dictionary, in the order they decode it; an indirect `/Filter` is looked up. */
-function filters(text: string, objects: Objects, dictionary: string): string[] {
-  const match = /\/Filter\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/.exec(dictionary);
-  if (!match) return [];
-  const indirect = /^(\d+)\s+\d+\s+R$/.exec(match[1] ?? '');
-  const value = indirect ? objectValue(text, objects, indirect[1] ?? '') : match[1];
-  return [...(value ?? '').matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
-    (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+/**
+ * The filter names of each `/F` or `/Filter` entry of a stream's dictionary, in the order they decode it (pdf.js
+ * takes `/F`, before `/Filter`, for any stream's filters; a nested dictionary's `/F`, a font's name, is found too,
+ * so each is measured: see `decodedLargest`). A value is a name or an array of names, where any reference is looked
+ * up, the entry's own and, in the array it names, each element's.
+ */
+function filterChains(text: string, objects: Objects, dictionary: string): string[][] {
+  const lookUp = (value: string): string =>
+    value.replace(/(\d+)\s+\d+\s+R\b/g, (_, id: string) => objectValue(text, objects, id) ?? '');
+  return [...dictionary.matchAll(FILTER_ENTRY)].map(entry =>
+    [...lookUp(lookUp(entry[2] ?? '')).matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
+      (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    ),
   );
 }
 
-/** The text of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a filter list). */
+/** A `/F` or `/Filter` entry (the key ends where a name does) and its value: a name, an array, or a reference. */
+const FILTER_ENTRY = /\/(F|Filter)(?=[\s/[\]<>()%])\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/g;
+
+/**
+ * The text of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a filter list), or as an
+ * object stream holds it when that stream comes later in the file.
+ */
 function objectValue(text: string, objects: Objects, id: string): string | undefined {
   const start = objects.byNumber.get(id);
+  const packed = objects.packed.get(id);
+  if (packed && (start === undefined || packed.at > start)) return packed.value;
   if (start === undefined) return undefined;
   const end = text.indexOf('endobj', start);
   return text.slice(start, end < 0 || end > start + 256 ? start + 256 : end).trim();

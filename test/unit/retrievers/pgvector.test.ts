@@ -513,6 +513,33 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     }
   });
 
+  it('reports a push as done when it is cancelled after its transaction committed, while the table is analysed', async () => {
+    const c = config();
+    const { rows } = await workspaceRows([workspace]);
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    let report;
+    try {
+      proxy.hold = sql => sql.startsWith('ANALYZE');
+      const controller = new AbortController();
+      const push = pushRows({ ...c, connectionString: proxy.url }, rows, { signal: controller.signal });
+      await proxy.whenHolding();
+      controller.abort();
+      report = await push;
+      assert.equal(proxy.cancelled.length, 1, 'the statistics are not waited for');
+    } finally {
+      await proxy.close();
+    }
+    assert.equal(report.written, rows.length);
+    const db = new Client({ connectionString: pg.url });
+    await db.connect();
+    try {
+      const { rows: counted } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${c.table}"`);
+      assert.equal(counted[0]?.n, String(rows.length), 'the push’s rows are in the table');
+    } finally {
+      await db.end();
+    }
+  });
+
   it('refuses a table name that would need string-built SQL', () => {
     assert.throws(
       () => new PgvectorRetriever({ connectionString: pg.url, table: 'x; DROP TABLE y' }),

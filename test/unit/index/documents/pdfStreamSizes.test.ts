@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
+import { PDFDocument, PDFName, PDFRawStream, StandardFonts } from 'pdf-lib';
 import { extractPdf } from '../../../../src/index/documents/pdfDocument';
 import { MAX_STREAM_DECODED_BYTES, pdfStreamsWithin } from '../../../../src/index/documents/pdfStreamSizes';
 import { pdfWithContentStream } from './pdfFixtures';
@@ -87,6 +88,13 @@ describe('PDF stream sizes', () => {
       ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
       ['/Filter /Fl#61teDecode', flate],
       ['/Filter 6 0 R', flate, { extra: ['[/FlateDecode]'] }],
+      // references in a filter array, and the /F key, are read by pdf.js as the /Filter name is
+      ['/Filter [6 0 R]', flate, { extra: ['/FlateDecode'] }],
+      ['/Filter 6 0 R', flate, { extra: ['[7 0 R]', '/FlateDecode'] }],
+      ['/F /Fl', flate],
+      ['/F/FlateDecode /Filter /ASCIIHexDecode', flate],
+      // a form's own resources may name a font /F: its /Filter is still read
+      ['/Resources << /Font << /F 5 0 R >> >> /Filter /FlateDecode', flate],
       ['/Filter /FlateDecode', flate, { indirectLength: true }],
       // damaged after the part that inflates: pdf.js decodes up to the damage
       ['/Filter /FlateDecode', Buffer.concat([flate.subarray(0, flate.length - 8), Buffer.from('damaged!')])],
@@ -106,6 +114,23 @@ describe('PDF stream sizes', () => {
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
     }
+  });
+
+  it('reads a filter named by reference to an object that an object stream holds, as pdf.js does', async () => {
+    // as pdf-lib writes it with object streams: the content stream says /Filter 6 0 R, and object 6 is packed
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([612, 792]);
+    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
+    const data = deflateSync(padded(2 * MB));
+    const dictionary = doc.context.obj({ Length: data.length });
+    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
+    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
+    const pdf = await doc.save({ useObjectStreams: true });
+    assert.match(Buffer.from(pdf).toString('latin1'), /\/Filter \d+ 0 R[\s\S]*\/Type \/ObjStm/);
+    assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false);
+    assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true);
+    const extraction = await extractPdf(pdf, 60_000);
+    assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
   });
 
   it('caps what all streams decode to together', () => {
