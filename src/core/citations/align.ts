@@ -25,6 +25,11 @@ export interface Alignment {
   sectionTerms: number;
   /** The lines' BM25 score over the claim's total weight: compares the best lines of different passages. */
   score: number;
+  /**
+   * What the lines were chosen by, over the claim's total weight: their score with the quoted phrases they hold
+   * counted, in code times the share of the claim they hold to the ¼. Compares the best lines of chunks of one file.
+   */
+  rank: number;
 }
 
 /** A window holds at most this many units: sentences of prose, or lines of code and tables. */
@@ -176,6 +181,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
       sectionCoverage: 0,
       sectionTerms: 0,
       score: 0,
+      rank: 0,
     };
   }
   const { first, last } = linesOf(best.from, best.to);
@@ -187,6 +193,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     sectionCoverage: held.weight / claim.total,
     sectionTerms: held.terms / claim.terms.length,
     score: best.score / claim.total,
+    rank: best.rank / claim.total,
   };
 }
 

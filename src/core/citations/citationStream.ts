@@ -50,7 +50,8 @@ export class CitationStream {
 
   /**
    * Resolves each marker; when it is another marker of the claim before it (`[1][3]`), the claim's earlier citations
-   * are judged again, now that the claim cites one more source, and those whose verdict changed are given again.
+   * are judged again, now that the claim cites one more source, and those whose verdict, source or lines changed (a
+   * chunk of the same file that holds the claim better) are given again.
    */
   private resolveAll(markers: readonly ClaimMarker[]): Citation[] {
     const out: Citation[] = [];
@@ -63,7 +64,7 @@ export class CitationStream {
       for (const earlier of adds ? this.claim.slice(0, -1) : []) {
         const at = this.at.get(earlier.ordinal);
         const again = at === undefined ? undefined : this.resolver.resolve(earlier, cocited);
-        if (!again || at === undefined || again.support === this.citations[at]?.support) continue;
+        if (!again || at === undefined || same(again, this.citations[at])) continue;
         this.citations[at] = again;
         out.push(again);
       }
@@ -76,4 +77,11 @@ export class CitationStream {
     }
     return out;
   }
+}
+
+/** Whether a citation judged again says what it said: the same verdict on the same lines of the same source. */
+function same(a: Citation, b: Citation | undefined): boolean {
+  return (
+    b !== undefined && a.support === b.support && a.n === b.n && a.startLine === b.startLine && a.endLine === b.endLine
+  );
 }

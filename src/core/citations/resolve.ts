@@ -26,6 +26,13 @@ export const PARTIAL_FROM = 0.1;
  * the claim's total weight) and it holds at least as much of the claim: clearly better, not merely different.
  */
 export const MOVE_MARGIN = 0.2;
+/**
+ * A claim that cites several chunks of one file (`[1][2]`, both of a.ts) says it with the file: each of those
+ * citations takes the best lines among them when they rank this much higher (as its lines were chosen, over the
+ * claim's total weight) than its own chunk's best lines. A citation of a chunk that lacks the claim moves to the
+ * chunk beside it that holds it.
+ */
+export const SAME_FILE_MARGIN = 0.1;
 
 export type CitationCheck = 'lexical' | 'model' | 'off';
 
@@ -38,7 +45,8 @@ interface Aligned {
 
 /**
  * Turns each marker into a citation: the claim aligned to the lines of its passage that support it, with a verdict.
- * With checking on, a claim that another retrieved passage clearly supports better moves there.
+ * With checking on, a claim that another retrieved passage clearly supports better moves there, and one that cites
+ * several chunks of one file takes the best lines among them.
  */
 export class CitationResolver {
   private weight: TermWeight | undefined;
@@ -66,16 +74,21 @@ export class CitationResolver {
     let support: Support | undefined;
     if (this.check !== 'off' && !own) support = 'partial';
     else if (this.check !== 'off' && own) {
+      const inFile = this.bestOfFile(marker, cited, own, cocited);
       // the other sources are aligned only to be compared with: moved to, or weighed against
       const all = this.sources.map((passage, i) => ({
         n: i + 1,
         passage,
         alignment: this.alignedTo(marker.claim, i + 1),
       }));
-      const better = betterSource(own, all);
-      if (better) chosen = better;
+      const better = betterSource(inFile.alignment, all);
+      chosen = better ?? inFile;
       const rivals = all.filter(x => x.n === chosen.n || !cocited.includes(x.n));
-      support = verdict(better?.alignment ?? own, mostElsewhere(chosen.n, rivals), this.last?.terms.terms.length);
+      support = verdict(
+        better?.alignment ?? inFile.alignment,
+        mostElsewhere(chosen.n, rivals),
+        this.last?.terms.terms.length,
+      );
     }
     const { n, passage, alignment } = chosen;
     const citation: Citation = {
@@ -92,6 +105,27 @@ export class CitationResolver {
   }
 
   /**
+   * Of the chunks of the cited file that the claim cites, the one whose best lines rank clearly above the cited
+   * chunk's own (`SAME_FILE_MARGIN`), the highest; else the cited chunk.
+   */
+  private bestOfFile(
+    marker: Pick<ClaimMarker, 'n' | 'claim'>,
+    cited: Passage,
+    own: Alignment,
+    cocited: readonly number[],
+  ): Aligned & { alignment: Alignment } {
+    let best = { n: marker.n, passage: cited, alignment: own };
+    for (const n of new Set(cocited)) {
+      const passage = this.sources[n - 1];
+      if (n === marker.n || !passage || passage.path !== cited.path || passage.location !== cited.location) continue;
+      const a = this.alignedTo(marker.claim, n);
+      if (!a || a.rank < own.rank + SAME_FILE_MARGIN || a.rank <= best.alignment.rank) continue;
+      best = { n, passage, alignment: a };
+    }
+    return best;
+  }
+
+  /**
    * A passage with nothing to align (empty, or headings only) against the last claim: when the claim has terms, the
    * whole passage holding none of it, judged and maybe moved as any passage that holds none of it is. Undefined for
    * a claim without terms, which nothing can be judged on.
@@ -105,6 +139,7 @@ export class CitationResolver {
       sectionCoverage: 0,
       sectionTerms: 0,
       score: 0,
+      rank: 0,
     };
   }
 

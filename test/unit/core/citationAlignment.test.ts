@@ -3,6 +3,7 @@ import { alignClaim, claimTerms } from '../../../src/core/citations/align';
 import { CitationStream } from '../../../src/core/citations/citationStream';
 import { checkPrompt, parseVerdicts } from '../../../src/core/citations/modelCheck';
 import { citedSpan, CitationResolver, verdict, weightsFromPassages } from '../../../src/core/citations/resolve';
+import type { Citation } from '../../../src/core/events';
 import type { Passage } from '../../../src/core/passage';
 
 function passageOf(text: string, path = 'docs/guide.md', startLine = 1): Passage {
@@ -428,6 +429,43 @@ describe('a claim that cites several sources', () => {
       '3:2:supported',
       '4:2:supported',
     ]);
+  });
+});
+
+describe('a claim that cites several chunks of one file', () => {
+  const filler = (i: number) => `Filler sentence number ${i} talks about nothing much.`;
+  // the first chunk names all of the claim, each part far from the others: no lines of it hold much of it
+  const scattered = [
+    'The flux capacitor is here.',
+    ...[1, 2, 3, 4].map(filler),
+    'It needs gigawatts.',
+    ...[5, 6, 7, 8].map(filler),
+    'Behind are the rear seats.',
+  ];
+  // the second holds most of it in one sentence, though its section holds less of it than the first chunk's does
+  const together = ['The flux capacitor needs gigawatts behind the dashboard.', filler(9)];
+  const claim = 'The flux capacitor needs gigawatts behind the rear seats';
+  const run = (secondPath: string) => {
+    const first = passageOf(scattered.join('\n'), 'docs/car.md', 1);
+    const second = passageOf(together.join('\n'), secondPath, 40);
+    const s = new CitationStream([first, second], 'lexical', () => 1);
+    const events = [...(`${claim} [1][2].`.match(/\s*\S+/g) ?? []).flatMap(t => s.push(t)), ...s.flush()];
+    const show = (c: Citation) => `${c.ordinal}:${c.n}:${c.movedFrom ?? '-'}:${c.startLine}-${c.endLine}`;
+    return { events: events.map(show), final: s.citations.map(show) };
+  };
+
+  it('has each citation take the best lines among the chunks of its file the claim cites, sent again when they change', () => {
+    // [1] alone keeps its own lines; when [2] arrives, another chunk of its file holds the claim clearly better: [1]
+    // takes its lines, moved from 1, and is given again
+    assert.deepEqual(run('docs/car.md'), {
+      events: ['0:1:-:11-11', '0:2:1:40-40', '1:2:-:40-40'],
+      final: ['0:2:1:40-40', '1:2:-:40-40'],
+    });
+  });
+
+  it('moves nothing between chunks of different files', () => {
+    // the second chunk holds less of the claim than the first's section does: no move to another source
+    assert.deepEqual(run('docs/plant.md').final, ['0:1:-:11-11', '1:2:-:40-40']);
   });
 });
 
