@@ -75,7 +75,23 @@ export function withoutReasoning(reply: string): string {
   const answer = start.push(reply) + start.flush();
   if (start.reasoning) return answer;
   const lower = answer.toLowerCase();
-  const close = lower.indexOf(THINK_CLOSE);
+  let close = lower.indexOf(THINK_CLOSE);
+  while (close >= 0 && inCode(answer, close)) close = lower.indexOf(THINK_CLOSE, close + 1);
   if (close < 0 || lower.lastIndexOf(THINK_OPEN, close) >= 0) return answer;
   return answer.slice(close + THINK_CLOSE.length).trimStart();
+}
+
+/** A line that opens or closes a fenced code block. */
+const FENCE_LINE = /^ {0,3}(?:`{3,}|~{3,})/gm;
+
+/**
+ * Whether `at` lies in code: inside a fenced block (an odd number of fence lines before it) or a code span (an odd
+ * number of backticks before it on its line). An answer that quotes the tag (`</think>`, a snippet that splits on it)
+ * quotes it there, and its text before the tag is answer, not reasoning.
+ */
+function inCode(text: string, at: number): boolean {
+  const before = text.slice(0, at);
+  if ((before.match(FENCE_LINE) ?? []).length % 2 === 1) return true;
+  const line = before.slice(before.lastIndexOf('\n') + 1);
+  return (line.match(/`/g) ?? []).length % 2 === 1;
 }

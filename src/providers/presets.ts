@@ -140,7 +140,10 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
     return { problem: `${preset.label} needs grounded.model.baseUrl: ${preset.baseUrlHint}.` };
   if (!model) return { problem: `${preset.label} needs grounded.model.name: ${preset.modelHint}.` };
   const url = parseHttpUrl(typedUrl || preset.defaultBaseUrl || '');
-  if (!url) return { problem: `grounded.model.baseUrl “${typedUrl}” is not a URL; expected ${preset.baseUrlHint}.` };
+  if (!url)
+    return {
+      problem: `grounded.model.baseUrl “${withoutUserInfo(typedUrl)}” is not a URL; expected ${preset.baseUrlHint}.`,
+    };
   // fetch refuses a URL with credentials before sending anything, and a setting is no place for a secret (keys live
   // in secret storage): said here, once, instead of as an unexplained failure of every request
   if (url.username || url.password)
@@ -200,6 +203,9 @@ export function endpointUrl(endpoint: Pick<Endpoint, 'baseURL' | 'query'>, path:
 }
 
 /** Accepts a bare host ("adb-1.azuredatabricks.net") as https, as people paste it from the browser. */
+/** A typed URL with what stands before the “@” of its authority (a user name, a password) left out, as `…@`. */
+const withoutUserInfo = (text: string): string => text.replace(/^([a-z][a-z0-9+.-]*:\/\/)?[^/?#]*@/i, '$1…@');
+
 function parseHttpUrl(text: string): URL | undefined {
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
   try {

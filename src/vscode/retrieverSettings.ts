@@ -6,6 +6,7 @@ import type { Retriever, SearchOptions } from '../core/ports';
 import type { Embedder } from '../embeddings/embedder';
 import type { EmbeddingsSettings } from '../embeddings/embeddingsEndpoint';
 import { DEFAULT_AZURE_API_VERSION, DEFAULT_PRESET, isPresetId } from '../providers/presets';
+import type { HybridRetriever } from '../retrievers/hybridRetriever';
 import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath';
 import type { RemoteRetrieverSettings, RetrieverKind } from '../retrievers/createRetriever';
 import { logFailureOnce } from './failureLog';
@@ -74,7 +75,19 @@ export function readRetrieverSettings(): RetrieverSettings {
  */
 export class ConfiguredRetriever implements Retriever, vscode.Disposable {
   private cached: { signature: string; retriever: Retriever & { dispose?(): unknown } } | undefined;
-  private hybridCached: { signature: string; retriever: Retriever } | undefined;
+  /**
+   * The local hybrid for its settings, shared by every search from the moment it is first asked for (two searches of
+   * its first embedding share one retriever and one sync), with where its first sync stands: `running` with its
+   * progress shown, `cancelled` (the question that started it was: the next search starts it again), or `over`.
+   */
+  private hybridCached:
+    | {
+        signature: string;
+        retriever: Promise<{ hybrid: HybridRetriever; model: string } | undefined>;
+        firstSync?: 'running' | 'cancelled' | 'over';
+        report?: (p: { done: number; total: number }) => void;
+      }
+    | undefined;
   private readonly keys: ApiKeyStore;
   /** Aborted on dispose: embedding the workspace for the local hybrid stops when the extension deactivates. */
   private readonly closing = new AbortController();
@@ -144,11 +157,35 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
     const storedKey = await this.keys.peek(settings.preset);
     const folders = diskFolders().map(f => f.uri.fsPath);
     const signature = JSON.stringify([settings, storedKey, folders]);
-    if (this.hybridCached?.signature === signature) return this.hybridCached.retriever;
+    let cached = this.hybridCached;
+    if (cached?.signature !== signature) {
+      const entry: NonNullable<typeof cached> = { signature, retriever: Promise.resolve(undefined) };
+      entry.retriever = this.createHybrid(settings, storedKey, folders, p => entry.report?.(p));
+      cached = this.hybridCached = entry;
+    }
+    const created = await cached.retriever.catch((e: unknown) => {
+      if (this.hybridCached === cached) this.hybridCached = undefined;
+      throw e;
+    });
+    if (!created) {
+      if (this.hybridCached === cached) this.hybridCached = undefined;
+      return undefined;
+    }
+    // the search joins this sync as any other (an agent's waits SearchOptions.firstSyncWaitMs at most)
+    if (cached.firstSync !== 'running' && cached.firstSync !== 'over')
+      this.embedWorkspace(cached, created.hybrid, created.model, signal);
+    return created.hybrid;
+  }
+
+  private async createHybrid(
+    settings: EmbeddingsSettings,
+    storedKey: string | undefined,
+    folders: string[],
+    onProgress: (p: { done: number; total: number }) => void,
+  ): Promise<{ hybrid: HybridRetriever; model: string } | undefined> {
     const embedder = await this.embedder(settings, storedKey);
     if (!embedder) return undefined;
     const { HybridRetriever } = await loadCore();
-    let report: ((p: { done: number; total: number }) => void) | undefined;
     const hybrid = new HybridRetriever({
       lexical: this.local,
       embedder,
@@ -156,30 +193,50 @@ export class ConfiguredRetriever implements Retriever, vscode.Disposable {
       rules: indexRules,
       documentCache: this.documentCache,
       storeFile: this.storageDir && join(this.storageDir, 'vectors.bin'),
-      onProgress: p => report?.(p),
+      onProgress,
       // logged as the fallback to the local index is (the search's own notice is its retrieve step's detail)
       onNotice: message => this.log.warn(`local hybrid: ${message}`),
     });
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${embedder.model})` },
+    return { hybrid, model: embedder.model };
+  }
+
+  /**
+   * The hybrid's first sync, with its progress shown in the status bar; the searches join it. It goes on after a
+   * search that stopped waiting for it, and stops with the question that started it (the next search starts it
+   * again) or with deactivation.
+   */
+  private embedWorkspace(
+    cached: NonNullable<ConfiguredRetriever['hybridCached']>,
+    hybrid: HybridRetriever,
+    model: string,
+    signal: AbortSignal | undefined,
+  ): void {
+    cached.firstSync = 'running';
+    const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Window, title: `Grounded: embedding the workspace (${model})` },
       async progress => {
-        report = ({ done, total }) => progress.report({ message: `${done}/${total} files` });
-        // the question's cancel, or deactivation, stops the embedding requests (the next question starts again)
-        const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
+        cached.report = ({ done, total }) => progress.report({ message: `${done}/${total} files` });
         try {
           const { chunks, embedded } = await hybrid.sync(stop);
+          cached.firstSync = 'over';
           this.log.info(
             `local hybrid ready: ${chunks} chunks, ${embedded} embedded now (the rest from the vector store)`,
           );
         } catch (e) {
-          if (isAbort(e) || stop.aborted) throw e;
-          // The embeddings endpoint failed: the hybrid remembers it, so the first searches answer by keywords at once.
+          if (isAbort(e) || stop.aborted) {
+            cached.firstSync = 'cancelled';
+            return;
+          }
+          // The embeddings endpoint failed: the hybrid remembers it, so the searches of the next minute answer by
+          // keywords at once.
+          cached.firstSync = 'over';
           this.log.warn(`local hybrid: embedding the workspace failed: ${e instanceof Error ? e.message : String(e)}`);
+        } finally {
+          cached.report = undefined;
         }
       },
     );
-    this.hybridCached = { signature, retriever: hybrid };
-    return hybrid;
   }
 
   private async remote(settings: RetrieverSettings & RemoteRetrieverSettings): Promise<Retriever> {

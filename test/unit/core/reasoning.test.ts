@@ -19,6 +19,19 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
     assert.equal(withoutReasoning('<think>draft</think>Close it with </think> [1].'), 'Close it with </think> [1].');
   });
 
+  it('keeps an answer that quotes a closing tag in code, whole: only a tag outside code closes a block the prompt opened', () => {
+    for (const answer of [
+      'Split the reply at `</think>` and keep what follows [1].',
+      "It calls `text.split('</think>')` [2].",
+      'The parser [1]:\n\n```ts\nconst end = reply.indexOf(\n  "</think>",\n);\n```\n\nThen it trims.',
+    ])
+      assert.equal(withoutReasoning(answer), answer);
+    assert.equal(
+      withoutReasoning('The user quotes `</think>`; fine.\n</think>\n\nSplit at it [1].'),
+      'Split at it [1].',
+    );
+  });
+
   it('finds the same answer however the stream splits the reply', () => {
     const reply = '\n<think>The user asks about [2].</think>\n\nSet it to 88 [1].';
     for (let cut = 0; cut <= reply.length; cut++) {

@@ -116,6 +116,14 @@ describe('provider presets', () => {
       }
   });
 
+  it('does not echo the user name or password of a base URL that is no URL at all', () => {
+    for (const baseUrl of ['https://user:s3cret-pw@llm.example.com:99999/v1', 'ftp://s3cret-pw@llm.example.com/v1']) {
+      const said = problem({ preset: 'custom', baseUrl, model: 'm' });
+      assert.match(said, /“(https|ftp):\/\/…@llm\.example\.com.*” is not a URL/);
+      assert.doesNotMatch(said, /s3cret-pw/);
+    }
+  });
+
   it('serves Ollama under /v1 when its base URL is the server’s address alone, as OLLAMA_HOST gives it', () => {
     for (const [typed, baseURL] of [
       ['http://localhost:11434', 'http://localhost:11434/v1'],

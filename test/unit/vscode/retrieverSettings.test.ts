@@ -5,7 +5,7 @@ import type * as RetrieverSettingsModule from '../../../src/vscode/retrieverSett
 import type * as SecretsModule from '../../../src/vscode/secrets';
 import { DatabricksVectorSearchServer, type FakeIndex } from '../../fakes/databricksVectorSearchServer';
 import { EmbeddingsServer } from '../../fakes/embeddingsServer';
-import { FakeRetriever } from '../../fakes/fakeRetriever';
+import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { FakeSecretStorage } from '../../fakes/fakeSecretStorage';
 import { fakeVscodeWorkspace, requireWithVscode, serveVscode } from '../../fakes/fakeVscodeWorkspace';
 import { tempDirs } from '../../support/tempDirs';
@@ -149,6 +149,87 @@ describe('the configured retriever (VS Code adapter: grounded.retriever and its 
         question.abort();
         await assert.rejects(searching, (e: Error) => e.name === 'AbortError' || /cancel/i.test(e.message));
         assert.equal(embeddings.requests.length, 1);
+      } finally {
+        restore();
+        retriever.dispose();
+      }
+    } finally {
+      await embeddings.close();
+    }
+  });
+
+  /** A ConfiguredRetriever on the local hybrid over `ws`, with `local` as its local index, embedding with `embeddings`. */
+  function hybridRetriever(
+    ws: string,
+    embeddings: EmbeddingsServer,
+    local: ConstructorParameters<typeof FakeRetriever>[0] & object,
+    ready?: () => Promise<unknown>,
+  ) {
+    const fake = fakeVscodeWorkspace();
+    fake.setFolders([ws], false);
+    fake.settings.set('grounded.embeddings.baseUrl', embeddings.baseUrl);
+    fake.settings.set('grounded.embeddings.model', 'bow-16');
+    const { ConfiguredRetriever } = requireWithVscode<typeof RetrieverSettingsModule>(
+      require.resolve('../../../src/vscode/retrieverSettings'),
+      fake.vscode,
+    );
+    const { BoundSecrets } = requireWithVscode<typeof SecretsModule>(
+      require.resolve('../../../src/vscode/secrets'),
+      fake.vscode,
+    );
+    const secrets = new BoundSecrets(new FakeSecretStorage(), async () => true);
+    const lexical = Object.assign(new FakeRetriever(local), ready && { ready });
+    return { retriever: new ConfiguredRetriever(lexical, secrets, log as never), fake };
+  }
+
+  it("answers an agent's search by keywords when the first embedding of the workspace outlasts its wait, and goes on embedding", async () => {
+    const embeddings = await EmbeddingsServer.start(16);
+    // the local index's first build, which the embedding waits for, is still running
+    let built: () => void = () => undefined;
+    const building = new Promise<void>(resolve => (built = resolve));
+    try {
+      const ws = await dirs.make('grounded-hybrid-');
+      await writeFile(join(ws, 'guide.md'), '# Guide\n\nInstall the widget.\n');
+      const { retriever, fake } = hybridRetriever(
+        ws,
+        embeddings,
+        () => [passage(1)],
+        () => building,
+      );
+      const restore = serveVscode(fake.vscode);
+      try {
+        const told: string[] = [];
+        const found = await retriever.search('widget', { k: 3, firstSyncWaitMs: 0, onNotice: m => told.push(m) });
+        assert.deepEqual(
+          found.map(p => p.id),
+          [passage(1).id],
+        );
+        assert.match(told.join(' '), /keywords only while bow-16 embeds the workspace/);
+        built();
+        assert.ok(await until(() => embeddings.requests.length > 0), 'the embedding went on');
+      } finally {
+        built();
+        restore();
+        retriever.dispose();
+      }
+    } finally {
+      await embeddings.close();
+    }
+  });
+
+  it('embeds the workspace once for two searches made during its first embedding', async () => {
+    const embeddings = await EmbeddingsServer.start(16);
+    try {
+      const ws = await dirs.make('grounded-hybrid-');
+      await writeFile(join(ws, 'guide.md'), '# Guide\n\nInstall the widget.\n');
+      const { retriever, fake } = hybridRetriever(ws, embeddings, () => [passage(1)]);
+      const restore = serveVscode(fake.vscode);
+      try {
+        await Promise.all([retriever.search('widget', { k: 3 }), retriever.search('install', { k: 3 })]);
+        const chunkTexts = embeddings.requests
+          .flatMap(r => r.input)
+          .filter(text => text.includes('Install the widget'));
+        assert.equal(chunkTexts.length, 1, `the guide's chunk was embedded ${chunkTexts.length} times`);
       } finally {
         restore();
         retriever.dispose();
