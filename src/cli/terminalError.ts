@@ -104,8 +104,8 @@ export function cliMessage(e: GroundedError, reader: CliReader, env: NodeJS.Proc
     .join(' ');
 }
 
-/** The variables that name a proxy, in the order Node reads them for an https:// URL. */
-const PROXY_VARIABLES = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
+/** The variables that name a proxy for each scheme, in the order Node reads them. */
+const PROXY_VARIABLES = { https: ['HTTPS_PROXY', 'https_proxy'], http: ['HTTP_PROXY', 'http_proxy'] };
 /** A host on this machine, which no proxy stands between: `localhost`, 127.x.x.x, `[::1]`. */
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
@@ -116,24 +116,42 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  *   or 24 and later), so every endpoint outside looks unreachable while curl, which reads HTTPS_PROXY, gets through;
  * - a proxy that inspects TLS signs with its organisation's own certificate authority, which Node does not trust
  *   unless NODE_EXTRA_CA_CERTS names its file.
- * Nothing for a host on this machine (no proxy stands between), for PostgreSQL, or for a failure that is not the
- * connection's.
+ * Nothing for a host on this machine or one NO_PROXY names (no proxy stands between), for PostgreSQL, or for a
+ * failure that is not the connection's. The host and scheme are the URL the message names, when it names one.
  */
 export function networkHint(e: GroundedError, reader: CliReader, env: NodeJS.ProcessEnv): string | undefined {
   // PostgreSQL's own protocol goes through no HTTP proxy, and its certificates are the connection string's to name
   if ((e.kind !== 'network' && e.kind !== 'timeout') || e.message.startsWith('PostgreSQL')) return undefined;
-  const host = /\bhttps?:\/\/(\[[^\]]*\]|[^\s/:?#'"”]+)/i.exec(e.message)?.[1];
-  if (host && LOOPBACK.test(host)) return undefined;
+  const url = /\b(https?):\/\/(\[[^\]]*\]|[^\s/:?#'"”]+)/i.exec(e.message);
+  const scheme = url?.[1]?.toLowerCase() as 'http' | 'https' | undefined;
+  const host = url?.[2]?.toLowerCase();
+  if (host && (LOOPBACK.test(host) || bypassesProxy(host, env.NO_PROXY ?? env.no_proxy ?? ''))) return undefined;
   if (/certificate/i.test(e.message))
     return env.NODE_EXTRA_CA_CERTS
       ? undefined
       : `If your organisation's proxy signs the connection, set NODE_EXTRA_CA_CERTS in ${reader.environment} to its certificate authority's file.`;
-  const proxy = PROXY_VARIABLES.find(v => env[v]?.trim());
+  const variables = scheme ? PROXY_VARIABLES[scheme] : [...PROXY_VARIABLES.https, ...PROXY_VARIABLES.http];
+  const proxy = variables.find(v => env[v]?.trim());
   const proxied =
     env.NODE_USE_ENV_PROXY === '1' ||
     [...process.execArgv, env.NODE_OPTIONS ?? ''].some(a => a.includes('--use-env-proxy'));
   if (!proxy || proxied) return undefined;
   return `${proxy} is set in ${reader.environment}, but Node.js goes through it only with NODE_USE_ENV_PROXY=1 (Node.js 22.21, or 24 and later).`;
+}
+
+/**
+ * Whether NO_PROXY (`localhost,.corp.example,10.0.0.5`, comma- or space-separated; `*` for every host) names `host`:
+ * the host itself, or a domain it is in (`.corp.example` and `corp.example` alike).
+ */
+function bypassesProxy(host: string, noProxy: string): boolean {
+  return noProxy
+    .split(/[\s,]+/)
+    .map(entry => entry.trim().toLowerCase().replace(/:\d+$/, ''))
+    .some(entry => {
+      if (entry === '*') return true;
+      const domain = entry.replace(/^\*?\./, '');
+      return domain !== '' && (host === domain || host.endsWith(`.${domain}`));
+    });
 }
 
 /**

@@ -165,6 +165,18 @@ describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
       const refused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:11434'), { code: 'ECONNREFUSED' });
       const local = unreachable('http://localhost:11434', refused);
       assert.equal(cliMessage(local, TERMINAL, { HTTP_PROXY: 'http://proxy.corp:8080' }), settingFlags(local.message));
+      // a host NO_PROXY names goes direct anyway; an https endpoint goes through HTTPS_PROXY, not HTTP_PROXY
+      for (const noProxy of ['llm.example.com', '.example.com', 'example.com:443', 'localhost, *'])
+        assert.equal(
+          cliMessage(e, TERMINAL, { HTTPS_PROXY: 'http://proxy.corp:8080', NO_PROXY: noProxy }),
+          settingFlags(e.message),
+          noProxy,
+        );
+      assert.match(
+        cliMessage(e, TERMINAL, { HTTPS_PROXY: 'http://proxy.corp:8080', NO_PROXY: 'other.example.com' }),
+        /HTTPS_PROXY is set/,
+      );
+      assert.equal(cliMessage(e, TERMINAL, { HTTP_PROXY: 'http://proxy.corp:8080' }), settingFlags(e.message));
     });
 
     it('names NODE_EXTRA_CA_CERTS for a certificate Node does not trust, unless it is set', () => {
