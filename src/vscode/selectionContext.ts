@@ -74,7 +74,9 @@ export async function referencedContext(
 
 /** The lines of `range` (every line when unset) of a document, as the model is shown a selection. */
 export function linesContext(document: vscode.TextDocument, range: vscode.Range | undefined): SelectionContext {
-  const start = range?.start ?? new vscode.Position(0, 0);
+  const { path, headerLines } = selectionPlace(document);
+  // a whole view of a document's text starts after its header, which is none of the document's
+  const start = range?.start ?? new vscode.Position(Math.min(headerLines, document.lineCount - 1), 0);
   const end = range?.end ?? document.lineAt(document.lineCount - 1).range.end;
   const whole = document.getText(range ?? new vscode.Range(start, end));
   // only this much reaches the model; the rest would be kept in the saved conversation for nothing
@@ -87,7 +89,6 @@ export function linesContext(document: vscode.TextDocument, range: vscode.Range 
       : end.character === 0 && end.line > start.line
         ? end.line - 1
         : end.line;
-  const { path, headerLines } = selectionPlace(document);
   // a line of a view's header is none of the document's: the document's first line
   const line = (n: number) => Math.max(1, n + 1 - headerLines);
   return { path, startLine: line(start.line), endLine: line(lastLine), text };

@@ -156,6 +156,20 @@ describe('chat references as the selection an answer is about', () => {
     });
   });
 
+  it('gives a #file of a PDF page’s text view without the view’s header, at the page’s own lines', async () => {
+    const pdf = join(workspace, 'manual.pdf');
+    writeFileSync(pdf, 'manual.pdf — page 2\n\nfirst line of the page\nsecond line');
+    const found = await chat.referencedContext([
+      { id: 'vscode.file', value: new Uri('grounded-document', pdf, 'page=2') },
+    ]);
+    assert.deepEqual(found?.context, {
+      path: 'manual.pdf#page=2',
+      startLine: 1,
+      endLine: 2,
+      text: 'first line of the page\nsecond line',
+    });
+  });
+
   it('never reads a file outside the workspace folders, directly or through a link', async () => {
     const found = await chat.referencedContext([
       { value: Uri.file(join(outside, 'secret.txt')) },
