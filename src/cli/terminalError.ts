@@ -1,4 +1,5 @@
 import type { GroundedError } from '../core/errors';
+import { isLoopbackHost } from '../core/secureTransport';
 import { redactSecrets } from '../providers/redact';
 
 const OUTPUT_HINT = / See the “Grounded” output for details(, then retry)?\./;
@@ -106,8 +107,6 @@ export function cliMessage(e: GroundedError, reader: CliReader, env: NodeJS.Proc
 
 /** The variables that name a proxy for each scheme, in the order Node reads them. */
 const PROXY_VARIABLES = { https: ['HTTPS_PROXY', 'https_proxy'], http: ['HTTP_PROXY', 'http_proxy'] };
-/** A host on this machine, which no proxy stands between: `localhost`, 127.x.x.x, `[::1]`. */
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * What the shell's environment may have to do with a failure to reach a host, which VS Code settles for the extension
@@ -125,7 +124,7 @@ export function networkHint(e: GroundedError, reader: CliReader, env: NodeJS.Pro
   const url = /\b(https?):\/\/(\[[^\]]*\]|[^\s/:?#'"”]+)/i.exec(e.message);
   const scheme = url?.[1]?.toLowerCase() as 'http' | 'https' | undefined;
   const host = url?.[2]?.toLowerCase();
-  if (host && (LOOPBACK.test(host) || bypassesProxy(host, env.NO_PROXY ?? env.no_proxy ?? ''))) return undefined;
+  if (host && (isLoopbackHost(host) || bypassesProxy(host, env.NO_PROXY ?? env.no_proxy ?? ''))) return undefined;
   if (/certificate/i.test(e.message))
     return env.NODE_EXTRA_CA_CERTS
       ? undefined

@@ -342,7 +342,7 @@ function connectionFailure(
   // fetch connects to no port the Fetch standard blocks (6000 X11, 6665-6669 IRC, 5060 SIP, …): it refuses before any
   // connection, so no retry, non-streaming request or server restart gets through, only another port does
   if (chain.some(c => /^bad port$/i.test(c.message))) {
-    const port = portOf(endpoint);
+    const port = urlPart(endpoint, 'port');
     return {
       reason: `fetch refuses to connect to ${port ? `port ${port}` : 'its port'}, one it blocks as unsafe (bad port)`,
       final: true,
@@ -366,24 +366,18 @@ function hostNamed(chain: readonly Error[], endpoint: string | undefined): strin
   const named =
     chain.map(c => stringProp(c, 'hostname')).find(Boolean) ??
     chain.map(c => /\bgetaddrinfo \w+ ([^\s:]+)/.exec(c.message)?.[1]).find(Boolean) ??
-    hostOf(endpoint);
+    urlPart(endpoint, 'hostname');
   return named ? ` ${named}` : '';
 }
 
-const hostOf = (url: string | undefined): string | undefined => {
+/**
+ * A part of an endpoint's URL: its host name, or the port it names (none for its scheme's default port); undefined
+ * for no endpoint or one that is no URL.
+ */
+const urlPart = (url: string | undefined, part: 'hostname' | 'port'): string | undefined => {
   if (!url) return undefined;
   try {
-    return new URL(url).hostname || undefined;
-  } catch {
-    return undefined;
-  }
-};
-
-/** The port an endpoint's origin names; undefined for its scheme's default port or no endpoint. */
-const portOf = (url: string | undefined): string | undefined => {
-  if (!url) return undefined;
-  try {
-    return new URL(url).port || undefined;
+    return new URL(url)[part] || undefined;
   } catch {
     return undefined;
   }
