@@ -1,5 +1,6 @@
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeWhole } from '../shared/writeWhole';
 
 /** The characters per text an embeddings endpoint was found to take, by endpoint and model, kept across sessions. */
 export interface InputLimits {
@@ -26,14 +27,7 @@ export class InputLimitFile implements InputLimits {
     const run = this.queue.then(async () => {
       const limits = { ...(await this.read()), [key]: chars };
       await mkdir(dirname(this.path), { recursive: true });
-      const tmp = `${this.path}.${process.pid}.${Date.now()}.tmp`;
-      try {
-        await writeFile(tmp, JSON.stringify(limits, null, 1));
-        await rename(tmp, this.path);
-      } catch (e) {
-        await unlink(tmp).catch(() => undefined);
-        throw e;
-      }
+      await writeWhole(this.path, JSON.stringify(limits, null, 1));
     });
     this.queue = run.catch(() => undefined);
     return this.queue;

@@ -1,5 +1,6 @@
-import { open, readdir, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readdir, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeWhole } from '../../shared/writeWhole';
 import { STORE_MARKER } from '../discovery/storeMarker';
 import type { SegmentData } from '../segments/segment';
 import type { IndexSnapshot } from '../segments/segmentedIndex';
@@ -332,15 +333,8 @@ export class IndexStore {
     if (info && Date.now() - info.mtimeMs > LEFTOVER_MS) await unlink(path).catch(() => undefined);
   }
 
-  /** Writes a file whole under a temporary name, then renames it in place; a failed write leaves no temporary file. */
-  private async atomicWrite(name: string, bytes: Uint8Array): Promise<void> {
-    const tmp = join(this.dir, `${name}.${process.pid}.${Date.now()}.tmp`);
-    try {
-      await writeFile(tmp, bytes);
-      await rename(tmp, join(this.dir, name));
-    } catch (e) {
-      await unlink(tmp).catch(() => undefined);
-      throw e;
-    }
+  /** Writes a file of the store whole (see writeWhole: its temporary name is one `storeFolder` knows). */
+  private atomicWrite(name: string, bytes: Uint8Array): Promise<void> {
+    return writeWhole(join(this.dir, name), bytes);
   }
 }
