@@ -51,6 +51,9 @@ const CATCH_UP_WAIT_FILES = 64;
  */
 const ENDPOINT_RETRY_MS = 60_000;
 
+/** What a search answered by keywords alone says of why the embeddings ranked nothing. */
+const failedNotice = (failure: string): string => keywordsOnly("the local index's BM25 ranking", failure);
+
 export interface VectorSyncReport {
   chunks: number;
   /** Files read: new or changed since the last sync (all at the first). */
@@ -156,35 +159,32 @@ export class HybridRetriever implements Retriever {
     const lexical = this.options.lexical.search(query, { ...options, k: depth });
     lexical.catch(() => undefined); // awaited below; not unhandled while the vectors are fetched
     // the keyword ranking alone, said to the search (and, once per failure, to the log)
-    const byKeywords = async (failure: string, log: boolean): Promise<Passage[]> => {
+    const byKeywords = async (notice: string, log: boolean): Promise<Passage[]> => {
       const hits = await lexical;
-      const notice = keywordsOnly("the local index's BM25 ranking", failure);
       options.onNotice?.(notice);
       if (log) this.options.onNotice?.(notice);
       return hits.slice(0, options.k);
     };
     const failed = this.endpointFailure;
-    if (failed && now() - failed.at < ENDPOINT_RETRY_MS) return byKeywords(failed.message, false);
+    if (failed && now() - failed.at < ENDPOINT_RETRY_MS) return byKeywords(failedNotice(failed.message), false);
     // tried again: a failure now (the sync's, or the question's embedding) starts a new minute
     this.endpointFailure = undefined;
     let semantic: Passage[] | undefined;
     try {
       if ((!this.synced || this.behindIndex()) && !(await this.syncFor(options.signal, options.firstSyncWaitMs))) {
-        const notice = stillEmbedding(this.options.embedder.model);
-        options.onNotice?.(notice);
-        return (await lexical).slice(0, options.k);
+        return await byKeywords(stillEmbedding(this.options.embedder.model), false);
       }
       semantic = await this.nearest(query, depth, options.signal);
     } catch (e) {
       if (isAbort(e) || options.signal?.aborted) throw e;
       this.endpointFailure ??= { message: asError(e).message, at: now() };
-      return byKeywords(this.endpointFailure.message, true);
+      return byKeywords(failedNotice(this.endpointFailure.message), true);
     }
     this.endpointFailure = undefined;
     if (!semantic) {
       const log = !this.toldZeroQuestion;
       this.toldZeroQuestion = true;
-      return byKeywords(zeroQuestionVector(this.options.embedder.model), log);
+      return byKeywords(failedNotice(zeroQuestionVector(this.options.embedder.model)), log);
     }
     return fuseByReciprocalRank([semantic, await lexical], options.k);
   }
