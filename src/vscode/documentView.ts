@@ -66,8 +66,7 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
         s => s.size,
         () => undefined,
       ));
-    if (kind && size !== undefined && size > MAX_DOCUMENT_BYTES_LIMIT)
-      return vscode.l10n.t('{0} gives no text to read as it is now: {1}.', name, skipWords('too-large'));
+    if (kind && size !== undefined && size > MAX_DOCUMENT_BYTES_LIMIT) return noText(name, 'too-large');
     const bytes =
       original &&
       (await vscode.workspace.fs.readFile(original).then(
@@ -77,8 +76,7 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
     if (!kind || !bytes) return vscode.l10n.t('{0} cannot be read.', name);
     const extraction = cache ? await cachedExtraction(cache, kind, hashBytes(bytes)) : undefined;
     // the index read these bytes and found no text in them: waiting or rebuilding would find none either
-    if (extraction?.kind === 'skip')
-      return vscode.l10n.t('{0} gives no text to read as it is now: {1}.', name, skipWords(extraction.reason));
+    if (extraction?.kind === 'skip') return noText(name, extraction.reason);
     if (!extraction)
       return vscode.l10n.t(
         '{0} is not indexed as it is now. Wait for the index to update (or run Grounded: Rebuild Index), then open the citation again.',
@@ -90,6 +88,11 @@ export class ExtractedTextProvider implements vscode.TextDocumentContentProvider
       vscode.l10n.t('{0} has no text on page {1}.', name, String(page))
     );
   }
+}
+
+/** The view's text for a document whose bytes as they are now give no text, and why. */
+function noText(name: string, reason: SkipReason): string {
+  return vscode.l10n.t('{0} gives no text to read as it is now: {1}.', name, skipWords(reason));
 }
 
 /** Why a document's bytes give no text, in words (the reasons the index worker's extraction gives). */
