@@ -3,7 +3,7 @@ import { constants, inflateSync } from 'node:zlib';
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
  * buffer it doubles as it grows (off the heap a worker's resource limits cap); a content stream of spaces inflates
- * about a thousand to one, so a 1 MB PDF held 2 GB for ten seconds, and no timeout can end a decode in progress.
+ * about a thousand to one, so a small PDF can fill gigabytes, and no timeout can end a decode in progress.
  * A page of text decodes to kilobytes, a full-page 600 dpi colour scan to about 100 MB.
  */
 export const MAX_STREAM_DECODED_BYTES = 256 * 1024 * 1024;
