@@ -40,7 +40,9 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     if (before) {
       stream.markdown(before.markdown);
       for (const action of before.buttons) stream.button(action);
-      return { errorDetails: { message: 'No chat model is available.' } };
+      // a question that got no answer, as a failed one: its follow-up is /search, which needs no model
+      const metadata: GroundedChatMetadata = { question: request.prompt, mode, cited: 0, failed: true, answer: '' };
+      return { metadata, errorDetails: { message: 'No chat model is available.' } };
     }
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());

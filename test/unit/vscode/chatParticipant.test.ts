@@ -39,9 +39,9 @@ function participant(answer: (request: AskRequest) => AsyncIterable<AnswerEvent>
      * Asks `prompt` (with `/command`) after the conversation's earlier turns, as the chat view sends it: the
      * response's parts and its follow-ups.
      */
-    async ask(prompt: string, command?: string, history: readonly unknown[] = []) {
+    async ask(prompt: string, command?: string, history: readonly unknown[] = [], model: unknown = {}) {
       const stream = new FakeChatResponseStream();
-      const request = { prompt, command, references: [], model: {} };
+      const request = { prompt, command, references: [], model };
       const result = await handler(request, { history }, stream, NEVER_CANCELLED);
       const followups = (registered.followupProvider as Followups).provideFollowups(result);
       return { stream, result, followups };
@@ -64,6 +64,28 @@ describe('the chat participant', () => {
     it('offers the matching passages after an answer that failed, with the question it asked', async () => {
       const chat = participant(core({ failBefore: new GroundedError('auth', 'The key was rejected.') }));
       const { followups } = await chat.ask('where do logs go?');
+      assert.deepEqual(
+        followups.map(f => [f.command, f.prompt]),
+        [['search', 'where do logs go?']],
+      );
+    });
+
+    it('offers the matching passages when the chat view sends no model, and keeps the question unanswered', async () => {
+      const asked: AskRequest[] = [];
+      const chat = participant(request => {
+        asked.push(request);
+        return core({ tokens: ['Flux is 88 [1].'] })(request);
+      });
+      const { stream, result, followups } = await chat.ask('where do logs go?', undefined, [], null);
+      assert.deepEqual(asked, []);
+      assert.match(stream.text, /needs a VS Code chat model/);
+      assert.deepEqual(result.metadata, {
+        question: 'where do logs go?',
+        mode: 'answer',
+        cited: 0,
+        failed: true,
+        answer: '',
+      });
       assert.deepEqual(
         followups.map(f => [f.command, f.prompt]),
         [['search', 'where do logs go?']],
