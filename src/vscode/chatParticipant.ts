@@ -34,6 +34,8 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
   return async (request, context, stream, token): Promise<vscode.ChatResult> => {
     if (request.command === 'index') return indexCommand(deps, stream);
     const mode: AnswerMode = request.command === 'search' ? 'search' : 'answer';
+    // the words typed, without the text of any reference: what `/search` searches, and what its follow-up offers
+    const words = questionWithoutReferences(request.prompt, request.references);
     // answers come from the chat view's model unless an OpenAI-compatible endpoint is configured
     const provider = readModelSettings().provider;
     const before = chatModelAdvice({ provider, mode, hasChatModel: !!request.model });
@@ -41,7 +43,7 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
       stream.markdown(before.markdown);
       for (const action of before.buttons) stream.button(action);
       // a question that got no answer, as a failed one: its follow-up is /search, which needs no model
-      const metadata: GroundedChatMetadata = { question: request.prompt, mode, cited: 0, failed: true, answer: '' };
+      const metadata: GroundedChatMetadata = { question: words, mode, cited: 0, failed: true, answer: '' };
       return { metadata, errorDetails: { message: 'No chat model is available.' } };
     }
     const controller = new AbortController();
@@ -49,9 +51,12 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     try {
       // `#selection` or `#file:…` attached: the answer is about those lines, as *Ask Grounded about Selection* asks
       const referenced = mode === 'answer' ? await referencedContext(request.references) : undefined;
-      const question = referenced
-        ? questionWithoutReferences(request.prompt, [referenced.reference]) || request.prompt
-        : request.prompt;
+      const question =
+        mode === 'search'
+          ? words
+          : referenced
+            ? questionWithoutReferences(request.prompt, [referenced.reference]) || request.prompt
+            : request.prompt;
       const events = deps.ask(
         { question, history: historyOf(context), context: referenced?.context, mode, signal: controller.signal },
         request.model,
@@ -67,7 +72,7 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
         for (const action of after.buttons) stream.button(action);
       }
       const metadata: GroundedChatMetadata = {
-        question: request.prompt,
+        question: words,
         // a failure is the request's: the outcome of one says `answer` whatever was asked
         mode: outcome.error ? mode : outcome.mode,
         cited: outcome.cited,

@@ -39,9 +39,14 @@ function participant(answer: (request: AskRequest) => AsyncIterable<AnswerEvent>
      * Asks `prompt` (with `/command`) after the conversation's earlier turns, as the chat view sends it: the
      * response's parts and its follow-ups.
      */
-    async ask(prompt: string, command?: string, history: readonly unknown[] = [], model: unknown = {}) {
+    async ask(
+      prompt: string,
+      command?: string,
+      history: readonly unknown[] = [],
+      { model = {}, references = [] }: { model?: unknown; references?: readonly unknown[] } = {},
+    ) {
       const stream = new FakeChatResponseStream();
-      const request = { prompt, command, references: [], model };
+      const request = { prompt, command, references, model };
       const result = await handler(request, { history }, stream, NEVER_CANCELLED);
       const followups = (registered.followupProvider as Followups).provideFollowups(result);
       return { stream, result, followups };
@@ -76,7 +81,7 @@ describe('the chat participant', () => {
         asked.push(request);
         return core({ tokens: ['Flux is 88 [1].'] })(request);
       });
-      const { stream, result, followups } = await chat.ask('where do logs go?', undefined, [], null);
+      const { stream, result, followups } = await chat.ask('where do logs go?', undefined, [], { model: null });
       assert.deepEqual(asked, []);
       assert.match(stream.text, /needs a VS Code chat model/);
       assert.deepEqual(result.metadata, {
@@ -111,6 +116,36 @@ describe('the chat participant', () => {
           [],
         );
       }
+    });
+  });
+
+  describe('references', () => {
+    it('/search searches the words typed, not the text of a #file or #selection reference', async () => {
+      const asked: AskRequest[] = [];
+      const chat = participant(request => {
+        asked.push(request);
+        return core({ tokens: [] })(request);
+      });
+      const prompt = '#file:notes.md where do logs go? #selection';
+      const references = [
+        { id: 'vscode.file', range: [0, 14], value: {} },
+        { id: 'vscode.selection', range: [33, 43], value: {} },
+      ];
+      const { result } = await chat.ask(prompt, 'search', [], { references });
+      assert.equal(asked[0]?.question, 'where do logs go?');
+      assert.equal(asked[0]?.mode, 'search');
+      assert.equal(asked[0]?.context, undefined);
+      assert.equal((result.metadata as { question: string }).question, 'where do logs go?');
+    });
+
+    it('offers the /search of the words of an answered question, without its references', async () => {
+      const chat = participant(core({ tokens: ['Logs go to /var/log [2].'] }));
+      const references = [{ id: 'vscode.file', range: [18, 32], value: {} }];
+      const { followups } = await chat.ask('where do logs go? #file:notes.md', undefined, [], { references });
+      assert.deepEqual(
+        followups.map(f => [f.command, f.prompt]),
+        [['search', 'where do logs go?']],
+      );
     });
   });
 
