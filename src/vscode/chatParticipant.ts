@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { AnswerMode, Turn } from '../core/events';
+import type { AnswerMode, SelectionContext, Turn } from '../core/events';
 import type { AskService } from './askService';
 import { fixActions, GroundedError } from '../core/errors';
 import { questionTooLong } from '../core/options';
@@ -23,17 +23,69 @@ export interface ChatParticipantDeps {
   logFailure?(error: GroundedError): void;
 }
 
-export function registerChatParticipant(deps: ChatParticipantDeps): vscode.Disposable {
-  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, createChatHandler(deps));
-  participant.iconPath = new vscode.ThemeIcon('book');
-  participant.followupProvider = { provideFollowups: followups };
-  return participant;
+/** A question the chat's Retry button asks again: as it was asked, with the lines it was asked about then. */
+interface Retry {
+  question: string;
+  mode: AnswerMode;
+  about?: SelectionContext;
 }
 
-export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequestHandler {
+/**
+ * The Retry that the chat view is about to send. Retry asks again through the chat view, which sends only text: a
+ * `#selection` in it would be read again from the editor as it is now, and a `#file:…` typed as text is no reference.
+ * The request that sends its question next is asked with the context of the first asking instead.
+ */
+class PendingRetry {
+  private pending: Retry | undefined;
+
+  set(retry: Retry): void {
+    this.pending = retry;
+  }
+
+  /** The Retry `prompt` in `mode` sends, if it is that; whatever comes next, the Retry is no longer pending. */
+  take(prompt: string, mode: AnswerMode): Retry | undefined {
+    const retry = this.pending;
+    this.pending = undefined;
+    return retry && retry.mode === mode && retry.question.trim() === prompt.trim() ? retry : undefined;
+  }
+}
+
+export function registerChatParticipant(deps: ChatParticipantDeps): vscode.Disposable {
+  const retries = new PendingRetry();
+  const participant = vscode.chat.createChatParticipant(PARTICIPANT_ID, createChatHandler(deps, retries));
+  participant.iconPath = new vscode.ThemeIcon('book');
+  participant.followupProvider = { provideFollowups: followups };
+  // the chat's Retry button: asks the same question again in the chat view, about the same lines
+  const retry = vscode.commands.registerCommand(RETRY.command, (question: unknown, mode: unknown, about: unknown) => {
+    if (typeof question !== 'string') return;
+    const retryMode: AnswerMode = mode === 'search' ? 'search' : 'answer';
+    retries.set({ question, mode: retryMode, about: isSelectionContext(about) ? about : undefined });
+    const slash = retryMode === 'search' ? '/search ' : '';
+    return vscode.commands.executeCommand('workbench.action.chat.open', { query: `@grounded ${slash}${question}` });
+  });
+  return {
+    dispose: () => {
+      participant.dispose();
+      retry.dispose();
+    },
+  };
+}
+
+function isSelectionContext(value: unknown): value is SelectionContext {
+  const v = value as Partial<SelectionContext> | null | undefined;
+  return (
+    typeof v?.path === 'string' &&
+    typeof v.text === 'string' &&
+    typeof v.startLine === 'number' &&
+    typeof v.endLine === 'number'
+  );
+}
+
+function createChatHandler(deps: ChatParticipantDeps, retries: PendingRetry): vscode.ChatRequestHandler {
   return async (request, context, stream, token): Promise<vscode.ChatResult> => {
     if (request.command === 'index') return indexCommand(deps, stream);
     const mode: AnswerMode = request.command === 'search' ? 'search' : 'answer';
+    const retry = retries.take(request.prompt, mode);
     // the words typed, without the text of any reference: what `/search` searches, and what its follow-up offers
     const words = questionWithoutReferences(request.prompt, request.references);
     // answers come from the chat view's model unless an OpenAI-compatible endpoint is configured
@@ -49,21 +101,18 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
     try {
-      // `#selection` or `#file:…` attached: the answer is about those lines, as *Ask Grounded about Selection* asks
-      const referenced = mode === 'answer' ? await referencedContext(request.references) : undefined;
-      const question =
-        mode === 'search'
-          ? words
-          : referenced
-            ? questionWithoutReferences(request.prompt, [referenced.reference]) || request.prompt
-            : request.prompt;
+      const { question, about } = retry ?? (await asked(request, mode, words));
+      if (retry?.about) {
+        const { path, startLine, endLine } = retry.about;
+        stream.markdown(`*Asked again about \`${path}:${startLine}-${endLine}\` as it read when first asked.*\n\n`);
+      }
       const events = deps.ask(
-        { question, history: historyOf(context), context: referenced?.context, mode, signal: controller.signal },
+        { question, history: historyOf(context), context: about, mode, signal: controller.signal },
         request.model,
       );
       const outcome = await renderToChat(
         withNotebooksLoaded(events, passageUri),
-        chatSink(stream, [request.prompt, mode]),
+        chatSink(stream, [question, mode, about]),
       );
       // the chat view's model is missing or refused: say what chat needs and where Grounded answers without it
       const after = chatModelAdvice({ provider, mode, hasChatModel: true, error: outcome.error });
@@ -86,6 +135,22 @@ export function createChatHandler(deps: ChatParticipantDeps): vscode.ChatRequest
       cancel.dispose();
     }
   };
+}
+
+/**
+ * What a request asks: `/search` the words typed; an answer the prompt, and with `#selection` or `#file:…` attached,
+ * about those lines (as *Ask Grounded about Selection* asks), without the reference's text.
+ */
+async function asked(
+  request: vscode.ChatRequest,
+  mode: AnswerMode,
+  words: string,
+): Promise<{ question: string; about?: SelectionContext }> {
+  if (mode === 'search') return { question: words };
+  const referenced = await referencedContext(request.references);
+  if (!referenced) return { question: request.prompt };
+  const question = questionWithoutReferences(request.prompt, [referenced.reference]) || request.prompt;
+  return { question, about: referenced.context };
 }
 
 /** `/index`: what the index holds; a failure is logged and shown with its fix buttons. */

@@ -6,12 +6,6 @@ import type { WorkspaceIndexReport, WorkspaceIndexService } from './workspaceInd
 
 export function registerCommands(index: WorkspaceIndexService, log: vscode.LogOutputChannel): vscode.Disposable[] {
   return [
-    // The chat's Retry button: asks the same question again in the chat view.
-    vscode.commands.registerCommand('grounded.retry', (question: unknown, mode: unknown) => {
-      if (typeof question !== 'string') return;
-      const slash = mode === 'search' ? '/search ' : '';
-      return vscode.commands.executeCommand('workbench.action.chat.open', { query: `@grounded ${slash}${question}` });
-    }),
     vscode.commands.registerCommand('grounded.rebuildIndex', async () => {
       let report: WorkspaceIndexReport;
       try {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ask } from '../../../src/core/ask';
 import { GroundedError } from '../../../src/core/errors';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
@@ -9,6 +12,8 @@ import {
   FakeChatRequestTurn,
   FakeChatResponseStream,
   FakeChatResponseTurn,
+  FakeChatUri,
+  FakeLocation,
   fakeVscodeChat,
   NEVER_CANCELLED,
 } from '../../fakes/fakeVscodeChat';
@@ -35,6 +40,7 @@ function participant(answer: (request: AskRequest) => AsyncIterable<AnswerEvent>
   assert.ok(registered);
   const handler = registered.handler as Handler;
   return {
+    fake,
     /**
      * Asks `prompt` (with `/command`) after the conversation's earlier turns, as the chat view sends it: the
      * response's parts and its follow-ups.
@@ -146,6 +152,65 @@ describe('the chat participant', () => {
         followups.map(f => [f.command, f.prompt]),
         [['search', 'where do logs go?']],
       );
+    });
+  });
+
+  describe('Retry', () => {
+    let workspace: string;
+    before(() => {
+      workspace = realpathSync(mkdtempSync(join(tmpdir(), 'grounded-chat-retry-')));
+      writeFileSync(join(workspace, 'a.md'), 'x');
+    });
+    after(() => rmSync(workspace, { recursive: true, force: true }));
+
+    it('asks the same question about the lines the first asking had, not the selection as it is now', async () => {
+      const asked: AskRequest[] = [];
+      const chat = participant(request => {
+        asked.push(request);
+        return core({ failBefore: new GroundedError('network', 'The endpoint did not answer.') })(request);
+      });
+      // the file as the editor has it: its first line changes after the first asking
+      let text = 'Flux is 88.\nThe doors open upwards.';
+      const line = (n: number) => ({ line: n, character: 0 });
+      Object.assign(chat.fake.vscode.workspace, {
+        workspaceFolders: [{ uri: FakeChatUri.file(workspace), name: 'ws', index: 0 }],
+        openTextDocument: async (uri: FakeChatUri) => ({
+          uri,
+          lineCount: text.split('\n').length,
+          lineAt: (n: number) => ({ range: { end: { line: n, character: text.split('\n')[n]?.length ?? 0 } } }),
+          getText: (r: { end: { line: number } }) =>
+            text
+              .split('\n')
+              .slice(0, r.end.line)
+              .map(l => `${l}\n`)
+              .join(''),
+        }),
+      });
+      const opened: string[] = [];
+      chat.fake.vscode.commands.registerCommand('workbench.action.chat.open', (options: unknown) => {
+        opened.push((options as { query: string }).query);
+      });
+      const selection = {
+        id: 'vscode.selection',
+        range: [14, 24],
+        value: new FakeLocation(FakeChatUri.file(join(workspace, 'a.md')), { start: line(0), end: line(1) } as never),
+      };
+      const first = await chat.ask('what is flux? #selection', undefined, [], { references: [selection] });
+      assert.equal(asked[0]?.context?.text, 'Flux is 88.\n');
+      const retry = first.stream.parts.find(p => p.kind === 'button' && p.command === 'grounded.retry');
+      assert.ok(retry?.kind === 'button');
+
+      text = 'Flux is 99.\nThe doors open upwards.';
+      await chat.fake.execute('grounded.retry', ...(retry.arguments ?? []));
+      assert.deepEqual(opened, ['@grounded what is flux?']);
+      const again = await chat.ask('what is flux?');
+      assert.equal(asked[1]?.question, 'what is flux?');
+      assert.deepEqual(asked[1]?.context, asked[0]?.context);
+      assert.match(again.stream.text, /Asked again about .* as it read when first asked/);
+
+      // a question typed next is asked as typed, about nothing the Retry had
+      await chat.ask('what is flux?');
+      assert.equal(asked[2]?.context, undefined);
     });
   });
 
