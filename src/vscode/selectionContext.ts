@@ -27,12 +27,15 @@ export function questionWithoutReferences(prompt: string, references: readonly P
   let question = prompt;
   let before = prompt.length;
   // from the last one back, so the earlier ranges still hold; overlapping ranges are taken once
+  // the spaces around a reference's text become one; the rest (a pasted snippet's indentation) stays as typed
   for (const [start, end] of ranges) {
     if (end > before) continue;
-    question = question.slice(0, start) + question.slice(end);
+    const head = question.slice(0, start);
+    const tail = question.slice(end);
+    question = /[ \t]$/.test(head) ? head.replace(/[ \t]+$/, ' ') + tail.replace(/^[ \t]+/, '') : head + tail;
     before = start;
   }
-  return question.replace(/[ \t]{2,}/g, ' ').trim();
+  return question.trim();
 }
 
 /**

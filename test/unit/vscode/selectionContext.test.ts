@@ -189,5 +189,11 @@ describe('chat references as the selection an answer is about', () => {
     assert.equal(chat.questionWithoutReferences('#selection', [{ range: [0, 10], value: null }]), '');
     // a range past the prompt's end (the prompt was edited) is ignored, not cut at random
     assert.equal(chat.questionWithoutReferences('why?', [{ range: [3, 40], value: null }]), 'why?');
+    // a pasted snippet keeps its indentation; only the spaces where a reference was are joined
+    const pasted = 'why does\n    if (a)  {\n        run();\n    }\nfail in #file:a.ts ?';
+    assert.equal(
+      chat.questionWithoutReferences(pasted, [{ range: [pasted.indexOf('#file'), pasted.indexOf(' ?')], value: null }]),
+      'why does\n    if (a)  {\n        run();\n    }\nfail in ?',
+    );
   });
 });
