@@ -12,6 +12,7 @@ import type { CliIo } from './cliIo';
 import { resolveFolders } from './folderArgs';
 import { IndexKeeper } from './indexKeeper';
 import { createMcpServer, notifyClient } from './mcpServer';
+import { trackRequests } from './mcpDrain';
 import { checkedLines } from './mcpStdin';
 import { cliMessage, MCP_SERVER } from './terminalError';
 import {
@@ -22,11 +23,18 @@ import {
   type RetrieverValues,
 } from './retrieverArgs';
 
+/** How long calls still running when the client closes stdin may take to finish before they are answered cancelled. */
+export const DRAIN_MS = 60_000;
+
 const USAGE = `grounded mcp [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading]`;
 
 export interface McpRunOptions {
   /** Where the protocol goes; default stdin and stdout. */
   transport?: Transport;
+  /** Called with the function that stops the server once the client closed its input (stdin ended); tests call it. */
+  onInputEnd?: (end: () => void) => void;
+  /** How long calls still running when the input ends may take to finish; default DRAIN_MS. */
+  drainMs?: number;
   /** Called once the server is connected, with a promise of the index built and watched (tests and the bench wait for it). */
   onConnected?: (session: { server: Server; indexed: Promise<void> }) => void;
 }
@@ -37,7 +45,8 @@ export interface McpRunOptions {
  * notifications), keeps the index current while it runs, and serves `search`, and `ask` when --base-url and --model
  * name a model. stdout carries nothing but the protocol; diagnostics go to stderr. A folder or retriever that cannot
  * be opened is said on stderr and answered to every tool call, rather than ending the server, so the client's agent
- * reads why. Runs until the client closes the connection or Ctrl-C; exit code 0.
+ * reads why. Runs until the client closes the connection or Ctrl-C; exit code 0. When the client closes stdin, the
+ * calls still running are answered first (see trackRequests).
  */
 export async function mcpCommand(
   args: readonly string[],
@@ -93,7 +102,13 @@ export async function mcpCommand(
   const closed = new Promise<void>(resolve => (server.onclose = resolve));
   const stop = () => void server.close();
   io.signal?.addEventListener('abort', stop, { once: true });
-  await server.connect(options.transport ?? stdioTransport(stop, log));
+  // the client closing its input (stdin) is the stdio transport's shutdown: calls already sent are answered before
+  // the server stops (within drainMs), so a client that writes its requests and closes stdin still reads the answers
+  const inputEnded = () => void drain(options.drainMs ?? DRAIN_MS).then(stop);
+  const transport = options.transport ?? stdioTransport(inputEnded, stop, log);
+  const drain = trackRequests(transport);
+  options.onInputEnd?.(inputEnded);
+  await server.connect(transport);
   const indexed = opened?.local ? keeper.start(opened.local, folders) : Promise.resolve();
   options.onConnected?.({ server, indexed });
   await closed;
@@ -168,15 +183,16 @@ class ClientNotices {
 }
 
 /**
- * stdin and stdout as the transport. The client going away (stdin ends, stdout's pipe breaks) stops the server
- * instead of crashing it; anything a library prints with console.log goes to stderr, so stdout stays protocol only.
- * stdin's lines are checked first, so a malformed request is answered rather than dropped (see checkedLines).
+ * stdin and stdout as the transport. stdin ending calls `ended` (once the last line read was passed on); stdout's
+ * pipe breaking stops the server at once instead of crashing it; anything a library prints with console.log goes to
+ * stderr, so stdout stays protocol only. stdin's lines are checked first, so a malformed request is answered rather
+ * than dropped (see checkedLines).
  */
-function stdioTransport(stop: () => void, log: (message: string) => void): Transport {
+function stdioTransport(ended: () => void, stop: () => void, log: (message: string) => void): Transport {
   console.log = console.info = console.debug = (...data: unknown[]) => console.error(...data);
-  process.stdin.once('end', stop);
   process.stdout.on('error', stop);
   const stdin = checkedLines(process.stdin, line => void process.stdout.write(line), log);
+  stdin.once('end', ended);
   const transport = new StdioServerTransport(stdin, process.stdout);
   // the SDK stops reading the stream it was given, not stdin behind it: stdin, still open (Ctrl-C in a terminal, a
   // client that keeps it), would keep the process alive after the server stopped

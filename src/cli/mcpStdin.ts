@@ -11,6 +11,7 @@ import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types
  * passed on as its messages, one a line, each answered on its own line, the only shape stdio clients read. An
  * invalid notification is not answered (nothing ever is), only said to `log`. A line longer than the SDK's buffer
  * is dropped as the SDK would, but answered, and the server goes on; so is a message nested too deeply to pass on.
+ * The last message before the input ends is read without its newline too (the SDK would drop it).
  */
 export function checkedLines(
   input: Readable,
@@ -88,6 +89,12 @@ export function checkedLines(
         skipping = true;
         pending = Buffer.alloc(0);
       }
+      done();
+    },
+    // the client's last message, when it closed its input without the newline after it, is read as a line too
+    flush(done) {
+      if (!skipping && pending.length) check(pending.toString('utf8').replace(/\r$/, ''), this);
+      pending = Buffer.alloc(0);
       done();
     },
   });

@@ -566,4 +566,38 @@ describe('the MCP server (createMcpServer)', () => {
     );
     await server.close();
   });
+
+  it('says in one short line which tools/call param is wrong, not a dump of the schema’s issues', async () => {
+    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+    const server = createMcpServer({ retriever: new FakeRetriever(() => []), version: 'test', log: () => undefined });
+    await server.connect(serverSide);
+    const replies: JSONRPCMessage[] = [];
+    clientSide.onmessage = m => void replies.push(m);
+    await clientSide.start();
+    const requests: unknown[] = [
+      { arguments: { query: 'widget' } },
+      { name: 5 },
+      { name: 'search', arguments: 'install widget' },
+      undefined,
+    ];
+    for (const [i, params] of requests.entries())
+      await clientSide.send({
+        jsonrpc: '2.0',
+        id: i,
+        method: 'tools/call',
+        ...(params === undefined ? {} : { params }),
+      } as JSONRPCMessage);
+    assert.ok(await until(() => replies.length === requests.length), JSON.stringify(replies));
+    const messages = new Map(replies.map(r => ['id' in r ? r.id : '', 'error' in r ? r.error.message : 'result']));
+    assert.deepEqual(
+      requests.map((_, i) => messages.get(i)),
+      [
+        'MCP error -32602: Invalid params for tools/call: params.name is missing (expected string).',
+        'MCP error -32602: Invalid params for tools/call: params.name: expected string, received number.',
+        'MCP error -32602: Invalid params for tools/call: params.arguments: expected object, received string.',
+        'MCP error -32602: Invalid params for tools/call: params is missing (expected object).',
+      ],
+    );
+    await server.close();
+  });
 });

@@ -37,6 +37,19 @@ describe('checkedLines (the MCP server’s stdin, checked before the SDK reads i
     );
   });
 
+  it('passes on the last message when the input ends without its newline, and answers it when it is not JSON', async () => {
+    const { lines } = await check([JSON.stringify(ping(1)) + '\n', JSON.stringify(ping(2))]);
+    assert.deepEqual(lines, [JSON.stringify(ping(1)), JSON.stringify(ping(2))]);
+    const { replies } = await check(['{"jsonrpc":"2.0","id":3']);
+    assert.deepEqual(replies, [
+      {
+        jsonrpc: '2.0',
+        id: null,
+        error: { code: -32700, message: 'Parse error: the line is not JSON (one JSON-RPC message a line).' },
+      },
+    ]);
+  });
+
   it('answers a line over the limit and goes on with the next one', async () => {
     const long = JSON.stringify(ping(2, { params: { _meta: { note: 'x'.repeat(300) } } }));
     const { lines, replies } = await check(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { FaultServer } from '../../fakes/faultServer';
 import { tempDirs } from '../../support/tempDirs';
 import { FIXTURE_WORKSPACE } from '../index/fixturePaths';
 
@@ -18,15 +19,18 @@ const INITIALIZE = message(1, 'initialize', {
 
 /**
  * Runs `grounded mcp ARGS` and plays the client: `next` gets each stdout line and returns what to write to stdin
- * (and whether to close stdin after it). Resolves with the exit code and the output once the process ended.
+ * (and whether to close stdin after it); `started` gets the process. Resolves with the exit code and the output once
+ * the process ended.
  */
 function runStdio(
   args: string[],
   env: NodeJS.ProcessEnv,
   next: (line: string) => { write?: string; end?: boolean; interrupt?: boolean },
+  started?: (child: ChildProcess) => void,
 ): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'mcp', ...args], { env: { ...process.env, ...env } });
+    started?.(child);
     const stdout: string[] = [];
     let stderr = '';
     let buffered = '';
@@ -53,7 +57,7 @@ describe('grounded mcp over stdio (a child process)', function () {
   this.timeout(30_000);
   const dirs = tempDirs();
 
-  it('writes only protocol to stdout, answers a search, and exits 0 when the client closes stdin mid-call', async () => {
+  it('writes only protocol to stdout, answers a search, and exits 0 when the client closes stdin mid-call, once that call is answered', async () => {
     const cache = await dirs.make('grounded-mcp-stdio-');
     const { code, stdout, stderr } = await runStdio(
       ['--folder', FIXTURE_WORKSPACE],
@@ -64,7 +68,7 @@ describe('grounded mcp over stdio (a child process)', function () {
         // searched once the index is built (a search during the first build is told to come back)
         if (typeof params?.data === 'string' && params.data.startsWith('index ready'))
           return { write: message(2, 'tools/call', { name: 'search', arguments: { query: 'install widget' } }) };
-        // a second call, and the client goes away before its answer
+        // a second call, and the client closes stdin before its answer (the stdio transport's shutdown)
         if (id === 2)
           return {
             write: message(3, 'tools/call', { name: 'search', arguments: { query: 'flux capacitor' } }),
@@ -82,8 +86,43 @@ describe('grounded mcp over stdio (a child process)', function () {
       search?.result?.structuredContent?.passages.some(p => p.path === 'README.md'),
       `${stdout.join('\n')}\n${stderr}`,
     );
+    const last = replies.find(r => r.id === 3);
+    assert.ok(last?.result?.structuredContent, `the call sent before stdin closed is answered: ${stdout.join('\n')}`);
     assert.equal(code, 0, stderr);
     assert.match(stderr, /grounded mcp: stopped: the connection closed\n$/, 'it stopped, not just exited');
+  });
+
+  it('answers a call still running when the client closes stdin before the server exits', async () => {
+    const cache = await dirs.make('grounded-mcp-stdio-');
+    let child: ChildProcess | undefined;
+    // the client closes stdin once the answer is being written, and the model takes a moment to reply
+    const model = await FaultServer.start(() => {
+      child?.stdin?.end();
+      return { tokens: ['Run ', '`npm install widget`.'], stallBeforeFirstMs: 300 };
+    });
+    try {
+      const { code, stdout, stderr } = await runStdio(
+        ['--folder', FIXTURE_WORKSPACE, '--base-url', model.baseUrl, '--model', 'fault-model', '--no-grading'],
+        { XDG_CACHE_HOME: cache, GROUNDED_API_KEY: 'sk-test' },
+        line => {
+          const { id, params } = JSON.parse(line) as { id?: number; params?: { data?: unknown } };
+          if (id === 1) return { write: message(undefined, 'notifications/initialized') };
+          if (typeof params?.data === 'string' && params.data.startsWith('index ready'))
+            return { write: message(2, 'tools/call', { name: 'ask', arguments: { question: 'install widget?' } }) };
+          return {};
+        },
+        spawned => (child = spawned),
+      );
+      const replies = stdout.map(line => JSON.parse(line) as { id?: number; result?: { structuredContent?: unknown } });
+      assert.deepEqual(
+        replies.find(r => r.id === 2)?.result?.structuredContent,
+        { answer: 'Run `npm install widget`.', citations: [] },
+        `${stdout.join('\n')}\n${stderr}`,
+      );
+      assert.equal(code, 0, stderr);
+    } finally {
+      await model.close();
+    }
   });
 
   it('answers a line that is not JSON, a request that is not JSON-RPC, and a batch, instead of leaving them unanswered', async () => {
