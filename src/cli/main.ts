@@ -3,7 +3,10 @@ import { streamIo, type CliIo } from './cliIo';
 import { run } from './run';
 
 const controller = new AbortController();
+// Ctrl-C, and the SIGTERM a supervisor or an MCP client sends to end the process, stop the command as a cancel does:
+// what was indexed is saved and the command says it stopped. A second signal ends the process at once.
 process.once('SIGINT', () => controller.abort());
+process.once('SIGTERM', () => controller.abort());
 
 // The reader of stdout went away (`grounded ask … --json | head -1`): stop the command as Ctrl-C would and exit
 // quietly, 0 and nothing more on stderr, as a pipe's writer does; `grounded mcp` also stops on it by itself.

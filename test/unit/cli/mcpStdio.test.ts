@@ -25,7 +25,7 @@ const INITIALIZE = message(1, 'initialize', {
 function runStdio(
   args: string[],
   env: NodeJS.ProcessEnv,
-  next: (line: string) => { write?: string; end?: boolean; interrupt?: boolean },
+  next: (line: string) => { write?: string; end?: boolean; interrupt?: true | 'SIGTERM' },
   started?: (child: ChildProcess) => void,
 ): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -44,7 +44,7 @@ function runStdio(
         const { write, end, interrupt } = next(line);
         if (write) child.stdin.write(write);
         if (end) child.stdin.end();
-        if (interrupt) child.kill('SIGINT');
+        if (interrupt) child.kill(interrupt === true ? 'SIGINT' : interrupt);
       }
     });
     child.on('error', reject);
@@ -175,6 +175,17 @@ describe('grounded mcp over stdio (a child process)', function () {
       const { id } = JSON.parse(line) as { id?: unknown };
       // connected: the person presses Ctrl-C, stdin stays open (a terminal, or a client that does not close it)
       return id === 1 ? { interrupt: true } : {};
+    });
+    assert.equal(code, 0, stderr);
+    assert.match(stderr, /grounded mcp: stopped: the connection closed\n$/);
+  });
+
+  it('exits 0 on SIGTERM (how an MCP client ends a server that did not exit when stdin closed)', async () => {
+    const cache = await dirs.make('grounded-mcp-stdio-');
+    const folder = await dirs.make('grounded-mcp-empty-');
+    const { code, stderr } = await runStdio(['--folder', folder], { XDG_CACHE_HOME: cache }, line => {
+      const { id } = JSON.parse(line) as { id?: unknown };
+      return id === 1 ? { interrupt: 'SIGTERM' } : {};
     });
     assert.equal(code, 0, stderr);
     assert.match(stderr, /grounded mcp: stopped: the connection closed\n$/);
