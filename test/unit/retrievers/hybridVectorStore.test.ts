@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HybridVectorStore, type VectorEntry } from '../../../src/retrievers/hybridVectorStore';
 import { tempDirs } from '../../support/tempDirs';
@@ -82,6 +82,25 @@ describe('hybrid vector store', () => {
       const loaded = new HybridVectorStore();
       assert.deepEqual(await loaded.load(file), { loaded: 2 });
       assert.deepEqual([...(loaded.get('a') ?? [])], [...Float32Array.from([0.6, 0.8])]);
+    });
+
+    it('is saved whole when two stores (two windows, a window and the CLI) save it at once', async () => {
+      const dir = await temp.make();
+      const file = join(dir, 'vectors.bin');
+      const stores = [3, 500].map(count => {
+        const store = new HybridVectorStore();
+        for (let i = 0; i < count; i++)
+          store.set(
+            `k${i}`,
+            Float32Array.from({ length: 64 }, (_, j) => i + j + 1),
+          );
+        return store;
+      });
+      await Promise.all(stores.map(store => store.save(file)));
+      const loaded = await new HybridVectorStore().load(file);
+      assert.ok(loaded.loaded === 3 || loaded.loaded === 500, JSON.stringify(loaded));
+      assert.equal(loaded.problem, undefined);
+      assert.deepEqual(await readdir(dir), ['vectors.bin'], 'no temporary file is left');
     });
   });
 });
