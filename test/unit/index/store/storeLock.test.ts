@@ -229,9 +229,11 @@ describe('the store lock', () => {
   });
 
   it('leaves no lock behind a sync whose worker was stopped mid-way (a cancelled sync)', async () => {
-    const { ws, store } = await notes(2000);
+    const { ws, store } = await notes(2);
     const controller = new AbortController();
-    const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal });
+    // the index worker, its sync held once it holds the lock, until it is stopped
+    const workerFile = join(__dirname, '../../../fakes/heldSyncWorker.js');
+    const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal, workerFile });
     sync.catch(() => undefined);
     assert.ok(await until(() => existsSync(join(store, LOCK_FILE))), 'the worker holds the lock');
     controller.abort(new Error('cancelled'));
