@@ -132,9 +132,15 @@ export class HybridVectorStore implements VectorCache {
     const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys, crc32: crc32(floats) }), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
-    await mkdir(dirname(file), { recursive: true });
-    await writeWhole(file, Buffer.concat([length, header, floats]));
+    // what is written is the vectors as of now: one set while the file is written makes the store unsaved again
     this.unsaved = false;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await writeWhole(file, Buffer.concat([length, header, floats]));
+    } catch (e) {
+      this.unsaved = true;
+      throw e;
+    }
   }
 
   /**
