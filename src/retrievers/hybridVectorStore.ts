@@ -1,8 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Passage } from '../core/passage';
 import type { VectorCache } from '../embeddings/cachingEmbedder';
 import { crc32 } from '../index';
+import { writeWhole } from '../shared/writeWhole';
 
 /** A chunk of the workspace whose vector is in the store: where a passage is, without its text. */
 export interface VectorEntry extends Omit<Passage, 'text' | 'score'> {
@@ -117,7 +118,10 @@ export class HybridVectorStore implements VectorCache {
     return best.map(b => ({ entry: this.entries[b.index] as VectorEntry, score: b.score }));
   }
 
-  /** Writes the vectors to `file` (atomically: a temporary file renamed); nothing when they have not changed. */
+  /**
+   * Writes the vectors to `file` whole (writeWhole: a temporary file of this save's own, renamed), so two windows or
+   * a window and the CLI saving at once leave one's vectors, never a mix; nothing when they have not changed.
+   */
   async save(file: string): Promise<void> {
     if (!this.unsaved) return;
     const keys = [...this.vectors.keys()];
@@ -128,10 +132,15 @@ export class HybridVectorStore implements VectorCache {
     const header = Buffer.from(JSON.stringify({ format: FORMAT, dimensions: d, keys, crc32: crc32(floats) }), 'utf8');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(header.length);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(`${file}.tmp`, Buffer.concat([length, header, floats]));
-    await rename(`${file}.tmp`, file);
+    // what is written is the vectors as of now: one set while the file is written makes the store unsaved again
     this.unsaved = false;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      await writeWhole(file, Buffer.concat([length, header, floats]));
+    } catch (e) {
+      this.unsaved = true;
+      throw e;
+    }
   }
 
   /**

@@ -25,11 +25,18 @@ export async function syncIndex(request: SyncRequest, options: SyncOptions = {})
   // one sync of a store at a time, across processes: a second one waits and then reads what the first saved
   const release = request.storeDir ? await lockIfOurs(request.storeDir, options.signal) : undefined;
   try {
+    await syncHold.whileLocked();
     return await syncLocked(request, options);
   } finally {
     await release?.();
   }
 }
+
+/**
+ * Where a sync may be held: once it holds the store's lock, before it reads the store and the folders. Nothing is
+ * held here; a test's worker script (test/fakes/heldSyncWorker.ts) fills it, to act while a sync is surely under way.
+ */
+export const syncHold: { whileLocked: () => Promise<void> | void } = { whileLocked: () => undefined };
 
 interface SyncOptions {
   signal?: AbortSignal;

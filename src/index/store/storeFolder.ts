@@ -11,10 +11,12 @@ export const MANIFEST = 'manifest.bin';
 export const segmentFile = (id: number): string => `seg-${id}.bin`;
 export const SEGMENT_FILE = /^seg-(\d+)\.bin$/;
 /**
- * What `IndexStore` writes before renaming into place, `<name>.<pid>.<ms>.tmp`, and the store lock before linking it
- * in place, `sync.lock.<pid>.<thread>.<n>.<random hex>.tmp`.
+ * What `IndexStore` writes before renaming into place (writeWhole), `<name>.<pid>.<thread>.<n>.<random hex>.tmp`, and
+ * the store lock before linking it in place, `sync.lock.<pid>.<thread>.<n>.<random hex>.tmp`; and what an earlier
+ * version of `IndexStore` wrote, `<name>.<pid>.<ms>.tmp`, which a save that was cut short may have left.
  */
-export const TEMPORARY_FILE = /^(?:(?:manifest|seg-\d+)\.bin\.\d+\.\d+|sync\.lock\.\d+\.\d+\.\d+\.[0-9a-f]+)\.tmp$/;
+export const TEMPORARY_FILE =
+  /^(?:(?:manifest|seg-\d+)\.bin\.\d+\.\d+|(?:manifest\.bin|seg-\d+\.bin|sync\.lock)\.\d+\.\d+\.\d+\.[0-9a-f]+)\.tmp$/;
 
 /** A file name Grounded writes in a store. */
 export const isStoreFile = (name: string): boolean =>

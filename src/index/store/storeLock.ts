@@ -29,12 +29,28 @@ const NAMELESS_STALE_MS = 5_000;
 const POLL_MS = 100;
 
 /**
+ * Calls `tick` every `ms` until the function returned is called, without keeping the process alive: how a held lock's
+ * heartbeat is timed (tests give their own, to beat when they choose).
+ */
+export type Heartbeat = (ms: number, tick: () => unknown) => () => void;
+
+const everyUnref: Heartbeat = (ms, tick) => {
+  const timer = setInterval(tick, ms);
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+/**
  * Waits until this thread holds the store's lock and returns what releases it. A lock whose process is gone, or that
  * nobody has touched for STALE_MS (a crashed thread of a live process), is taken over; one left so that it cannot be
  * removed (a read-only file, a folder by that name) throws, naming it, rather than being tried again without end.
  * Waiting ends when `signal` aborts (with its reason).
  */
-export async function lockStore(dir: string, signal?: AbortSignal): Promise<() => Promise<void>> {
+export async function lockStore(
+  dir: string,
+  signal?: AbortSignal,
+  heartbeat: Heartbeat = everyUnref,
+): Promise<() => Promise<void>> {
   const path = join(dir, LOCK_FILE);
   for (;;) {
     signal?.throwIfAborted();
@@ -44,18 +60,17 @@ export async function lockStore(dir: string, signal?: AbortSignal): Promise<() =
     if (await createLock(path, holder)) {
       const created = (await stat(path).catch(() => undefined))?.ino;
       const stillOurs = () => holds(path, holder, created);
-      const heartbeat = setInterval(() => {
-        void stillOurs()
+      const stop = heartbeat(HEARTBEAT_MS, () =>
+        stillOurs()
           .then(ours => {
-            if (!ours) return clearInterval(heartbeat);
+            if (!ours) return stop();
             const now = new Date();
             return utimes(path, now, now);
           })
-          .catch(() => undefined);
-      }, HEARTBEAT_MS);
-      heartbeat.unref();
+          .catch(() => undefined),
+      );
       return async () => {
-        clearInterval(heartbeat);
+        stop();
         if (await stillOurs()) await unlink(path).catch(() => undefined);
       };
     }

@@ -418,7 +418,8 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
   });
 
   it('closes the HTTP connection on a cancel mid-stream, before the server is done, keeping what streamed', async () => {
-    server.enqueue({ tokens: TOKENS, tokenDelayMs: 40 });
+    // the first token, then nothing until the client hangs up: the cancel comes mid-stream however slow the machine
+    server.enqueue({ tokens: TOKENS, stallMidStream: { tokens: 1, ms: Infinity } });
     const controller = new AbortController();
     const events = await answer(
       server,

@@ -297,7 +297,8 @@ describe('grounded ask', () => {
   });
 
   it('exits 130 on Ctrl-C and hangs up the HTTP request', async () => {
-    server.enqueue({ tokens: ['a ', 'b ', 'c ', 'd '], tokenDelayMs: 100 });
+    // the first token, then nothing until the client hangs up: Ctrl-C comes mid-stream however slow the machine
+    server.enqueue({ tokens: ['a ', 'b ', 'c ', 'd '], stallMidStream: { tokens: 1, ms: Infinity } });
     const controller = new AbortController();
     const { code } = await cli(['install widget', ...model(), '--no-grading'], {
       signal: controller.signal,

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HybridVectorStore, type VectorEntry } from '../../../src/retrievers/hybridVectorStore';
 import { tempDirs } from '../../support/tempDirs';
@@ -82,6 +82,45 @@ describe('hybrid vector store', () => {
       const loaded = new HybridVectorStore();
       assert.deepEqual(await loaded.load(file), { loaded: 2 });
       assert.deepEqual([...(loaded.get('a') ?? [])], [...Float32Array.from([0.6, 0.8])]);
+    });
+
+    it('saves again a vector set while it was being saved, and again after a save that failed', async () => {
+      const dir = await temp.make();
+      const file = join(dir, 'vectors.bin');
+      const store = new HybridVectorStore();
+      store.set('a', Float32Array.from([1, 0]));
+      const saving = store.save(file);
+      store.set('b', Float32Array.from([0, 1])); // an embedding that lands while the file is written
+      await saving;
+      await store.save(file);
+      const loaded = new HybridVectorStore();
+      assert.deepEqual(await loaded.load(file), { loaded: 2 });
+      assert.ok(loaded.get('b'), 'the late vector is saved');
+
+      store.set('c', Float32Array.from([1, 1]));
+      await writeFile(join(dir, 'blocked'), ''); // a file where the store's folder should be: the save fails
+      await assert.rejects(store.save(join(dir, 'blocked', 'vectors.bin')));
+      await store.save(file);
+      assert.deepEqual(await new HybridVectorStore().load(file), { loaded: 3 });
+    });
+
+    it('is saved whole when two stores (two windows, a window and the CLI) save it at once', async () => {
+      const dir = await temp.make();
+      const file = join(dir, 'vectors.bin');
+      const stores = [3, 500].map(count => {
+        const store = new HybridVectorStore();
+        for (let i = 0; i < count; i++)
+          store.set(
+            `k${i}`,
+            Float32Array.from({ length: 64 }, (_, j) => i + j + 1),
+          );
+        return store;
+      });
+      await Promise.all(stores.map(store => store.save(file)));
+      const loaded = await new HybridVectorStore().load(file);
+      assert.ok(loaded.loaded === 3 || loaded.loaded === 500, JSON.stringify(loaded));
+      assert.equal(loaded.problem, undefined);
+      assert.deepEqual(await readdir(dir), ['vectors.bin'], 'no temporary file is left');
     });
   });
 });

@@ -124,11 +124,11 @@ describe('the index worker', () => {
 
   it('stops when cancelled', async () => {
     const controller = new AbortController();
+    // cancelled at its first progress: the worker posts progress before its result, so the sync is still under way
     const task = runSyncTask(
       { folders: [ws], rules: {} },
       { signal: controller.signal, onProgress: () => controller.abort() },
     );
-    setTimeout(() => controller.abort(), 5);
     await assert.rejects(task, { name: 'AbortError' });
   });
 });

@@ -5,12 +5,44 @@ import { join } from 'node:path';
 import { existsSync } from 'node:fs';
 import fsPromises from 'node:fs/promises';
 import { runSyncTask } from '../../../../src/index/build/indexWorkerClient';
-import { dropLockOf, LOCK_FILE, lockStore } from '../../../../src/index/store/storeLock';
+import { dropLockOf, LOCK_FILE, lockStore, type Heartbeat } from '../../../../src/index/store/storeLock';
 import { until } from '../../../support/until';
 import { searchStoreOnce } from '../../../support/storeSession';
 import { tempDirs } from '../../../support/tempDirs';
 
-const pause = (ms: number) => new Promise(resolve => setTimeout(resolve, ms));
+/**
+ * Counts the reads of the lock file at `lock` (the module object the lock calls into, patched until `restore`): a
+ * waiter reads the lock each time it judges it, so two reads say it judged the lock, waited, and judged it again.
+ * `onRead` hears the count after each.
+ */
+function countReads(lock: string, onRead: (reads: number) => void = () => undefined) {
+  const fs = fsPromises as { readFile: typeof fsPromises.readFile };
+  const readBefore = fs.readFile;
+  const counted = { reads: 0, restore: () => (fs.readFile = readBefore) };
+  fs.readFile = ((path: string, ...rest: []) => {
+    const read = readBefore(path, ...rest);
+    if (path === lock) onRead(++counted.reads);
+    return read;
+  }) as typeof fsPromises.readFile;
+  return counted;
+}
+
+/** A heartbeat that beats only when the test calls `beat` (and says when the beat is done). */
+function manualHeartbeat() {
+  let tick: (() => unknown) | undefined;
+  return {
+    every: ((_ms, t) => {
+      tick = t;
+      return () => (tick = undefined);
+    }) as Heartbeat,
+    beat: async () => {
+      await tick?.();
+    },
+    get running() {
+      return tick !== undefined;
+    },
+  };
+}
 
 describe('the store lock', () => {
   const dirs = tempDirs();
@@ -27,12 +59,17 @@ describe('the store lock', () => {
   it('lets one sync hold the store at a time: a second waits until the first releases it', async () => {
     const dir = await dirs.make('grounded-lock-');
     const first = await lockStore(dir);
+    const reads = countReads(join(dir, LOCK_FILE));
     let secondHolds = false;
     const second = lockStore(dir).then(release => {
       secondHolds = true;
       return release;
     });
-    await pause(300);
+    try {
+      assert.ok(await until(() => reads.reads >= 2), 'the second judges the lock, and again after a wait');
+    } finally {
+      reads.restore();
+    }
     assert.equal(secondHolds, false, 'the second waits while the first holds the lock');
     await first();
     const release = await second;
@@ -59,28 +96,29 @@ describe('the store lock', () => {
     assert.ok(existsSync(join(store, 'manifest.bin')));
   });
 
-  it('neither touches nor removes a lock that another took over while this holder was held up', async function () {
-    this.timeout(10_000);
+  it('neither touches nor removes a lock that another took over while this holder was held up', async () => {
     const dir = await dirs.make('grounded-lock-');
     const lock = join(dir, LOCK_FILE);
-    const release = await lockStore(dir);
+    const heartbeat = manualHeartbeat();
+    const release = await lockStore(dir, undefined, heartbeat.every);
     // what a waiter does with a lock untouched for STALE_MS (this holder asleep): removes it and takes the store
     await rm(lock);
     const other = `${process.pid} ${hostname()} 77 0123456789ab\n`;
     await writeFile(lock, other);
     const old = new Date(Date.now() - 10_000);
     await utimes(lock, old, old);
-    await pause(2_300); // past one heartbeat
+    await heartbeat.beat();
     assert.ok((await stat(lock)).mtimeMs < Date.now() - 5_000, "the other's lock is not touched by this holder");
+    assert.equal(heartbeat.running, false, 'the heartbeat stopped');
     await release();
     assert.equal(await readFile(lock, 'utf8'), other, "releasing leaves the other's lock in place");
   });
 
-  it('keeps its lock fresh, and removes it at release, while the lock cannot be read (a scanner holds it)', async function () {
-    this.timeout(10_000);
+  it('keeps its lock fresh, and removes it at release, while the lock cannot be read (a scanner holds it)', async () => {
     const dir = await dirs.make('grounded-lock-');
     const lock = join(dir, LOCK_FILE);
-    const release = await lockStore(dir);
+    const heartbeat = manualHeartbeat();
+    const release = await lockStore(dir, undefined, heartbeat.every);
     const old = new Date(Date.now() - 30_000);
     await utimes(lock, old, old);
     // the module object the lock calls into, patched for this test alone: every read of the lock fails (EBUSY)
@@ -91,7 +129,7 @@ describe('the store lock', () => {
         ? Promise.reject(Object.assign(new Error('resource busy'), { code: 'EBUSY' }))
         : readBefore(path, ...rest)) as typeof fsPromises.readFile;
     try {
-      await pause(2_300); // past one heartbeat
+      await heartbeat.beat();
       assert.ok((await stat(lock)).mtimeMs > Date.now() - 5_000, 'the heartbeat touched the lock');
       await release();
       assert.deepEqual(await readdir(dir), [], 'released, the lock file is gone');
@@ -118,9 +156,12 @@ describe('the store lock', () => {
     const dir = await dirs.make('grounded-lock-');
     await writeFile(join(dir, LOCK_FILE), ''); // a crash between creating the lock and writing it
     const controller = new AbortController();
-    const waiting = lockStore(dir, controller.signal);
-    setTimeout(() => controller.abort(new Error('gave up')), 300);
-    await assert.rejects(waiting, /gave up/, 'a fresh one may be a lock being written: waited for');
+    const reads = countReads(join(dir, LOCK_FILE), n => n === 2 && controller.abort(new Error('gave up')));
+    try {
+      await assert.rejects(lockStore(dir, controller.signal), /gave up/, 'a fresh one may be a lock being written');
+    } finally {
+      reads.restore();
+    }
     const old = new Date(Date.now() - 10_000);
     await utimes(join(dir, LOCK_FILE), old, old);
     const release = await lockStore(dir, AbortSignal.timeout(30_000)); // not the minute an untouched lock waits
@@ -168,8 +209,12 @@ describe('the store lock', () => {
       const first = await lockStore(dir);
       assert.match(await readFile(join(dir, LOCK_FILE), 'utf8'), new RegExp(`^${process.pid} `));
       const controller = new AbortController();
-      setTimeout(() => controller.abort(new Error('gave up')), 300);
-      await assert.rejects(lockStore(dir, controller.signal), /gave up/, 'held in place, it is still exclusive');
+      const reads = countReads(join(dir, LOCK_FILE), n => n === 2 && controller.abort(new Error('gave up')));
+      try {
+        await assert.rejects(lockStore(dir, controller.signal), /gave up/, 'held in place, it is still exclusive');
+      } finally {
+        reads.restore();
+      }
       await first();
       assert.deepEqual(await readdir(dir), [], 'no temporary file is left');
       assert.ok(refused > 0, 'the lock tried to link first');
@@ -182,18 +227,25 @@ describe('the store lock', () => {
     const dir = await dirs.make('grounded-lock-');
     await writeFile(join(dir, LOCK_FILE), '2147483646 another-host\n');
     const controller = new AbortController();
-    const waiting = lockStore(dir, controller.signal);
-    setTimeout(() => controller.abort(new Error('gave up')), 300);
-    await assert.rejects(waiting, /gave up/);
+    const reads = countReads(join(dir, LOCK_FILE), n => n === 2 && controller.abort(new Error('gave up')));
+    try {
+      await assert.rejects(lockStore(dir, controller.signal), /gave up/);
+    } finally {
+      reads.restore();
+    }
   });
 
   it('stops waiting when the sync is cancelled', async () => {
     const dir = await dirs.make('grounded-lock-');
     const held = await lockStore(dir);
     const controller = new AbortController();
-    const waiting = lockStore(dir, controller.signal);
-    setTimeout(() => controller.abort(new Error('cancelled')), 200);
-    await assert.rejects(waiting, /cancelled/);
+    // cancelled while it waits: once it has judged the lock held
+    const reads = countReads(join(dir, LOCK_FILE), n => n === 1 && controller.abort(new Error('cancelled')));
+    try {
+      await assert.rejects(lockStore(dir, controller.signal), /cancelled/);
+    } finally {
+      reads.restore();
+    }
     await held();
   });
 
@@ -229,9 +281,11 @@ describe('the store lock', () => {
   });
 
   it('leaves no lock behind a sync whose worker was stopped mid-way (a cancelled sync)', async () => {
-    const { ws, store } = await notes(2000);
+    const { ws, store } = await notes(2);
     const controller = new AbortController();
-    const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal });
+    // the index worker, its sync held once it holds the lock, until it is stopped
+    const workerFile = join(__dirname, '../../../fakes/heldSyncWorker.js');
+    const sync = runSyncTask({ folders: [ws], rules: {}, storeDir: store }, { signal: controller.signal, workerFile });
     sync.catch(() => undefined);
     assert.ok(await until(() => existsSync(join(store, LOCK_FILE))), 'the worker holds the lock');
     controller.abort(new Error('cancelled'));
