@@ -232,6 +232,22 @@ describe('grounded CLI', () => {
   });
 
   describe('index', () => {
+    it('says that a file given as --folder is a file, not that it was not found', async () => {
+      const file = join(WORKSPACE, 'src', 'parseConfig.ts');
+      const { code, err } = await cli('index', '--folder', file);
+      assert.equal(code, 2);
+      assert.match(err, /parseConfig\.ts is a file, not a folder: --folder takes the folder to index/);
+      assert.doesNotMatch(err, /not found/);
+    });
+
+    it('indexes a folder given twice once, its paths as they are in a single folder', async () => {
+      const store = join(temp, 'store');
+      const { code } = await cli('index', '--folder', WORKSPACE, '--folder', join(WORKSPACE, '.'), '--store', store);
+      assert.equal(code, 0);
+      const search = await cli('search', 'parse config', '--folder', WORKSPACE, '--folder', WORKSPACE, '--json');
+      assert.equal((JSON.parse(search.out) as { path: string }[])[0]?.path, 'src/parseConfig.ts');
+    });
+
     it('prints file, chunk and skip counts', async () => {
       const { code, out } = await cli('index', '--folder', WORKSPACE);
       assert.equal(code, 0);
