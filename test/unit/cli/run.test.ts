@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
+import { MODEL_OPTIONS } from '../../../src/cli/askCommand';
+import { EMBEDDINGS_OPTIONS } from '../../../src/cli/embedderArgs';
+import { RETRIEVER_OPTIONS } from '../../../src/cli/retrieverArgs';
 
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
 import { tempDirs } from '../../support/tempDirs';
@@ -395,6 +398,23 @@ describe('grounded CLI', () => {
       }
     }
     assert.match((await cli('ask', '--help')).out, /--allow-insecure/);
+  });
+
+  it("names every option a command takes in its --help, and where a model's key goes", async () => {
+    const remote = [...Object.keys(RETRIEVER_OPTIONS)];
+    const takes: Record<string, string[]> = {
+      search: ['folder', ...remote, 'json'],
+      ask: ['folder', ...remote, ...Object.keys(MODEL_OPTIONS), 'citations', 'json'],
+      mcp: ['folder', ...remote, ...Object.keys(MODEL_OPTIONS)],
+      index: ['folder', 'store', 'rebuild', 'json', 'target', 'table', ...Object.keys(EMBEDDINGS_OPTIONS)],
+      eval: ['json', 'run', ...Object.keys(EMBEDDINGS_OPTIONS)],
+    };
+    for (const [command, options] of Object.entries(takes)) {
+      const { out } = await cli(command, '--help');
+      const missing = options.filter(option => !out.includes(`--${option}`));
+      assert.deepEqual(missing, [], `grounded ${command} --help`);
+    }
+    for (const command of ['ask', 'mcp']) assert.match((await cli(command, '--help')).out, /GROUNDED_API_KEY/);
   });
 
   it('exits 2 for help on an unknown command, and takes a --help after -- as an argument', async () => {
