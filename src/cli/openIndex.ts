@@ -1,19 +1,23 @@
-import type { WorkspaceIndexConfig } from '../index';
+import type { SyncProgress, WorkspaceIndexConfig } from '../index';
 import { LocalRetriever } from '../retrievers/localRetriever';
 import type { CliIo } from './cliIo';
 import { defaultStoreDir, prepareStoreDir } from './storeDir';
 import { settingFlags } from './terminalError';
 
+/** A one-shot command says nothing of a sync that ends within this time, then says how far it got at most this often. */
+export const PROGRESS_EVERY_MS = 2000;
+
 /**
  * The persistent index of the folders for one CLI command; its notices (a rebuilt store, the file limit) go to stderr,
- * in the CLI's words (settingFlags). `watch`:
- * sync progress and index changes, for a command that keeps running (`grounded mcp`).
+ * in the CLI's words (settingFlags). `watch`: sync progress and index changes, for a command that keeps running
+ * (`grounded mcp`); without it, a sync's progress goes to stderr (progressOnStderr), so the first build of a large
+ * folder is not minutes of silence.
  */
 export async function openIndex(
   folders: readonly string[],
   store: string | undefined,
   io: CliIo,
-  watch: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'> = {},
+  watch: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'> = { onProgress: progressOnStderr(io) },
 ): Promise<LocalRetriever> {
   const storeDir = await prepareStoreDir(store ?? defaultStoreDir(folders));
   const retriever = new LocalRetriever({
@@ -24,4 +28,20 @@ export async function openIndex(
   });
   io.signal?.addEventListener('abort', () => retriever.dispose(), { once: true });
   return retriever;
+}
+
+/**
+ * Says on stderr how far a sync got (`grounded: indexing: 1200 of 5000 files read`), once PROGRESS_EVERY_MS has
+ * passed since it was made and then at most every PROGRESS_EVERY_MS: a quick sync says nothing, a long one is seen
+ * to move. `now` is the clock (milliseconds).
+ */
+export function progressOnStderr(io: CliIo, now: () => number = () => performance.now()): (p: SyncProgress) => void {
+  let last = now();
+  return ({ done, total, growing }) => {
+    const at = now();
+    if (at - last < PROGRESS_EVERY_MS) return;
+    last = at;
+    const far = total === 0 ? 'listing the files…' : `${done} of ${total}${growing ? '+' : ''} files read`;
+    io.err(`grounded: indexing: ${far}\n`);
+  };
 }

@@ -10,14 +10,14 @@ import { terminalError, unexpectedError } from './terminalError';
 export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR | REMOTE] [-k N] [--json]   ranked passages from the folder's index (or a remote engine)
   grounded index [--folder DIR]... [--store DIR] [--rebuild] [--json]     build or update the index, print counts and timings
-  grounded index --target postgres://…?sslmode=require [--table NAME] [--folder DIR]... [--rebuild] [--embeddings-model NAME --embeddings-base-url URL] [--json]   push chunks (and vectors) to PostgreSQL + pgvector
-  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--json]   a cited answer over the folder's index (or a remote engine), streamed
-  grounded mcp [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading]   a Model Context Protocol server on stdin/stdout: tools search (and ask, with a model) for any MCP client; keeps the index current
-  grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
+  grounded index --target postgres://…?sslmode=require [--table NAME] [--folder DIR]... [--store DIR] [--rebuild] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]] [--json]   push chunks (and vectors) to PostgreSQL + pgvector (password in PGPASSWORD)
+  grounded ask "question" [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--json]   a cited answer over the folder's index (or a remote engine), streamed (key in GROUNDED_API_KEY)
+  grounded mcp [--folder DIR]... [--store DIR | REMOTE] [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading]   a Model Context Protocol server on stdin/stdout: tools search (and ask, with a model; key in GROUNDED_API_KEY) for any MCP client; keeps the index current
+  grounded eval BEIR_DIR [--json] [--run FILE] [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]]   retrieval metrics on a BEIR set (lexical; + vector and hybrid with embeddings)
   --allow-insecure (index --target, search, ask, mcp, eval): allow plain http, or PostgreSQL without sslmode, to another machine
   REMOTE (search, ask, mcp): --retriever pgvector --connection-string postgres://USER@HOST/DB?sslmode=require [--table NAME] (password in PGPASSWORD)
-                        --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] (token in DATABRICKS_TOKEN)
-                        [--embeddings-model NAME --embeddings-base-url URL]: the question is embedded too (vector ranking, query_vector)
+                        --retriever databricks-vector-search --workspace-url URL --index CATALOG.SCHEMA.INDEX [--endpoint NAME] [--query-type ANN|HYBRID] (token in DATABRICKS_TOKEN)
+                        [--embeddings-model NAME --embeddings-base-url URL [--embeddings-preset ID]]: the question is embedded too (vector ranking, query_vector)
 `;
 
 /** One entry per subcommand. `ask` (the full answer flow over a folder) joins here when the CLI gets a model. */

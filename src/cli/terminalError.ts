@@ -79,12 +79,23 @@ function withoutSentences(text: string, drop: (sentence: string) => boolean): { 
 }
 
 /**
+ * A sentence that sends the reader to VS Code (VSCODE_POINTER), with the white space before it, where it may stand
+ * inside brackets: a step or a notice quotes a failure's message (“Grading failed (The model call failed. See the
+ * “Grounded” output for details, then retry.); using the top passages”), and only that sentence is to go.
+ */
+const VSCODE_POINTER_SENTENCE = /\s*[^.!?()]*“Grounded(?::[^”]*)?”[^.!?()]*[.!?]/g;
+
+/**
  * A text that names settings (`grounded.model.baseUrl`) with the CLI's flags instead (`--base-url`). A setting the
  * core names with its flag beside it (`grounded.allowInsecureConnections (--allow-insecure in the CLI)`) becomes the
- * flag alone. A setting the CLI has no flag for is left out with the sentence that names it (see FLAGLESS_SETTING).
+ * flag alone. A setting the CLI has no flag for is left out with the sentence that names it (see FLAGLESS_SETTING),
+ * and so is a sentence that sends the reader to a VS Code command or to the “Grounded” output, which a terminal and
+ * an MCP client do not have.
  */
 export function settingFlags(text: string): string {
-  const followable = withoutSentences(text.replace(FLAGLESS_ASIDE, ''), s => FLAGLESS_SETTING.test(s)).kept || text;
+  const inTheCli = text.replace(VSCODE_POINTER_SENTENCE, '').trim() || text;
+  const followable =
+    withoutSentences(inTheCli.replace(FLAGLESS_ASIDE, ''), s => FLAGLESS_SETTING.test(s)).kept || inTheCli;
   return followable.replace(
     /\b(grounded(?:\.\w+)+)(?: \(--[\w-]+ in the CLI\))?/g,
     (named: string, setting: string) => SETTING_FLAGS[setting] ?? named,

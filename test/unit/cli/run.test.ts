@@ -3,6 +3,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
+import { MODEL_OPTIONS } from '../../../src/cli/askCommand';
+import { EMBEDDINGS_OPTIONS } from '../../../src/cli/embedderArgs';
+import { RETRIEVER_OPTIONS } from '../../../src/cli/retrieverArgs';
 
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
 import { tempDirs } from '../../support/tempDirs';
@@ -232,6 +235,22 @@ describe('grounded CLI', () => {
   });
 
   describe('index', () => {
+    it('says that a file given as --folder is a file, not that it was not found', async () => {
+      const file = join(WORKSPACE, 'src', 'parseConfig.ts');
+      const { code, err } = await cli('index', '--folder', file);
+      assert.equal(code, 2);
+      assert.match(err, /parseConfig\.ts is a file, not a folder: --folder takes the folder to index/);
+      assert.doesNotMatch(err, /not found/);
+    });
+
+    it('indexes a folder given twice once, its paths as they are in a single folder', async () => {
+      const store = join(temp, 'store');
+      const { code } = await cli('index', '--folder', WORKSPACE, '--folder', join(WORKSPACE, '.'), '--store', store);
+      assert.equal(code, 0);
+      const search = await cli('search', 'parse config', '--folder', WORKSPACE, '--folder', WORKSPACE, '--json');
+      assert.equal((JSON.parse(search.out) as { path: string }[])[0]?.path, 'src/parseConfig.ts');
+    });
+
     it('prints file, chunk and skip counts', async () => {
       const { code, out } = await cli('index', '--folder', WORKSPACE);
       assert.equal(code, 0);
@@ -379,6 +398,23 @@ describe('grounded CLI', () => {
       }
     }
     assert.match((await cli('ask', '--help')).out, /--allow-insecure/);
+  });
+
+  it("names every option a command takes in its --help, and where a model's key goes", async () => {
+    const remote = [...Object.keys(RETRIEVER_OPTIONS)];
+    const takes: Record<string, string[]> = {
+      search: ['folder', ...remote, 'json'],
+      ask: ['folder', ...remote, ...Object.keys(MODEL_OPTIONS), 'citations', 'json'],
+      mcp: ['folder', ...remote, ...Object.keys(MODEL_OPTIONS)],
+      index: ['folder', 'store', 'rebuild', 'json', 'target', 'table', ...Object.keys(EMBEDDINGS_OPTIONS)],
+      eval: ['json', 'run', ...Object.keys(EMBEDDINGS_OPTIONS)],
+    };
+    for (const [command, options] of Object.entries(takes)) {
+      const { out } = await cli(command, '--help');
+      const missing = options.filter(option => !out.includes(`--${option}`));
+      assert.deepEqual(missing, [], `grounded ${command} --help`);
+    }
+    for (const command of ['ask', 'mcp']) assert.match((await cli(command, '--help')).out, /GROUNDED_API_KEY/);
   });
 
   it('exits 2 for help on an unknown command, and takes a --help after -- as an argument', async () => {

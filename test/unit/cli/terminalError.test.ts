@@ -212,6 +212,29 @@ describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
   });
 });
 
+describe("a step or a notice in the CLI's words", () => {
+  it('leaves out what sends the reader to VS Code from a failure a step quotes, and keeps the rest', () => {
+    assert.equal(
+      settingFlags(
+        'Grading failed (The model call failed. See the “Grounded” output for details, then retry.); using the top passages by search score',
+      ),
+      'Grading failed (The model call failed.); using the top passages by search score',
+    );
+    assert.equal(
+      settingFlags(
+        'The citation check failed (The model endpoint has no such model (HTTP 404). Check the base URL and model name, then run “Grounded: Test Connection”.); keeping the lexical verdicts',
+      ),
+      'The citation check failed (The model endpoint has no such model (HTTP 404).); keeping the lexical verdicts',
+    );
+    assert.equal(
+      settingFlags(
+        'Databricks Vector Search failed. See the “Grounded” output for details. Answering from grounded.retriever.',
+      ),
+      'Databricks Vector Search failed. Answering from --retriever.',
+    );
+  });
+});
+
 describe("the index's notes and failures in the CLI's words", () => {
   it('says what a terminal can do at the file limit, not the grounded.index settings it has no flags for', () => {
     const vscode = fileLimitNotice(1234);
