@@ -4,6 +4,7 @@ import { cancelled, GroundedError } from '../core/errors';
 import type { Embedder } from '../embeddings/embedder';
 import {
   connectionUrl,
+  describeServer,
   openPgPool,
   pgError,
   requestCancel,
@@ -50,6 +51,16 @@ export interface PushReport {
   ms: number;
 }
 
+/** The staging table's names; each push adds a suffix of its own. */
+const STAGING = 'pg_temp.grounded_push_rows';
+
+/**
+ * The staging table was not found: its session ended between statements, or each statement went to another (a
+ * pooler in transaction mode), which a temporary table does not survive.
+ */
+const lostStaging = (e: unknown): boolean =>
+  (e as { code?: unknown } | undefined)?.code === '42P01' && /grounded_push_rows/.test(String((e as Error).message));
+
 /** Rows written (and texts embedded) per statement; also how many rows the push holds in memory at once. */
 const WRITE_BATCH = 500;
 
@@ -77,6 +88,12 @@ export async function pushRows(
     return await pushWithPool(pool, names, Symbol.asyncIterator in rows ? rows : [rows], options, started);
   } catch (e) {
     if (options.signal?.aborted) throw cancelled();
+    if (lostStaging(e))
+      throw new GroundedError(
+        'bad-input',
+        `PostgreSQL at ${describeServer(url)} lost the push's temporary table between two statements, as a pooler in transaction mode does (PgBouncer's, Supabase's on port 6543): push through a direct or session-mode connection.`,
+        { cause: e },
+      );
     throw pgError(e, url, names.display);
   } finally {
     await pool.end().catch(() => undefined);
@@ -97,7 +114,7 @@ async function pushWithPool(
   const stop = () => requestCancel(client);
   options.signal?.addEventListener('abort', stop, { once: true });
   // A name of this push's own: a server whose connections share one session (PGlite's) sees other pushes' tables.
-  const staging = `pg_temp.grounded_push_rows_${randomBytes(6).toString('hex')}`;
+  const staging = `${STAGING}_${randomBytes(6).toString('hex')}`;
   let stagingMade = false;
   try {
     // What the table holds now, read without writing anything. A rebuild starts from nothing; the old table stays,

@@ -226,6 +226,27 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     );
   });
 
+  it('says a pooler in transaction mode lost its temporary table, not that the table it pushes to does not exist', async function () {
+    // PGlite's connections share one session, so another connection can drop the push's temporary table, as a
+    // transaction-mode pooler loses it when the next statement goes to another session
+    if (process.env.GROUNDED_TEST_PG_URL) this.skip();
+    const c = config();
+    const losing: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        const { rows: temp } = await db.query<{ name: string }>(
+          "SELECT relname AS name FROM pg_class WHERE relname LIKE 'grounded_push_rows_%' AND relpersistence = 't'",
+        );
+        for (const t of temp) await db.query(`DROP TABLE pg_temp."${t.name}"`);
+        return unitEmbedder.embed(texts);
+      },
+    };
+    const err = await failure(pushRows(c, rows, { embedder: losing }));
+    assert.ok(err instanceof GroundedError && err.kind === 'bad-input', String(err));
+    assert.match(err.message, /lost the push's temporary table.*pooler in transaction mode.*session-mode connection/);
+    assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
+  });
+
   it('pushes a text file with a NUL byte past its first 8 KB, storing its text without the NUL, and prints counts', async () => {
     const c = config();
     const folder = await dirs.make('grounded-nul-');
