@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import type { Pool, PoolClient } from 'pg';
 import { cancelled, GroundedError } from '../core/errors';
 import type { Embedder } from '../embeddings/embedder';
 import {
   connectionUrl,
+  describeServer,
   openPgPool,
   pgError,
   requestCancel,
@@ -49,18 +51,29 @@ export interface PushReport {
   ms: number;
 }
 
-/** Rows written (and texts embedded) per statement; also how many rows the push holds in memory at once. */
-const WRITE_BATCH = 500;
-
-/** The rows of this push that are new or changed, with their vectors as text, until the push's last statements. */
+/** The staging table's names; each push adds a suffix of its own. */
 const STAGING = 'pg_temp.grounded_push_rows';
 
 /**
- * Makes the table hold exactly `rows`: creates it if needed (idempotent), writes only rows whose place or content
- * changed, deletes rows no longer there, in one transaction, so readers see the old or the new workspace, never
- * half. Only a table whose meta table says Grounded made it is written to or dropped. Every value is a bound
- * parameter; the table name is validated and quoted. `rows` may come a batch at a time (`workspaceRowBatches`): each
- * batch is embedded and sent before the next is asked for, so memory holds one batch's texts and the ids pushed.
+ * The staging table was not found: its session ended between statements, or each statement went to another (a
+ * pooler in transaction mode), which a temporary table does not survive.
+ */
+const lostStaging = (e: unknown): boolean =>
+  (e as { code?: unknown } | undefined)?.code === '42P01' && /grounded_push_rows/.test(String((e as Error).message));
+
+/** Rows written (and texts embedded) per statement; also how many rows the push holds in memory at once. */
+const WRITE_BATCH = 500;
+
+/**
+ * Makes the table hold exactly `rows`: writes only rows whose place or content changed, deletes rows no longer there.
+ * Rows are read and embedded first, with no transaction open (embedding may take minutes: an open transaction would
+ * hold its locks that long, and a server's idle_in_transaction_session_timeout would end it), into a temporary table
+ * of this session. One short transaction then creates the table if needed and writes the staged rows, so readers see
+ * the old or the new workspace, never half, and a push that is cancelled or fails before it commits leaves the table
+ * as it was (none, if there was none). Only a table whose meta table says Grounded made it is written to or dropped.
+ * Every value is a bound parameter; the table name is validated and quoted. `rows` may come a batch at a time
+ * (`workspaceRowBatches`): each batch is embedded and staged before the next is asked for, so memory holds one
+ * batch's texts and the ids pushed.
  */
 export async function pushRows(
   config: PgvectorConfig,
@@ -75,6 +88,12 @@ export async function pushRows(
     return await pushWithPool(pool, names, Symbol.asyncIterator in rows ? rows : [rows], options, started);
   } catch (e) {
     if (options.signal?.aborted) throw cancelled();
+    if (lostStaging(e))
+      throw new GroundedError(
+        'bad-input',
+        `PostgreSQL at ${describeServer(url)} lost the push's temporary table between two statements, as a pooler in transaction mode does (PgBouncer's, Supabase's on port 6543): push through a direct or session-mode connection.`,
+        { cause: e },
+      );
     throw pgError(e, url, names.display);
   } finally {
     await pool.end().catch(() => undefined);
@@ -94,40 +113,31 @@ async function pushWithPool(
   // a cancelled push stops the statement the server is running, which then fails the push (and rolls it back)
   const stop = () => requestCancel(client);
   options.signal?.addEventListener('abort', stop, { once: true });
+  // A name of this push's own: a server whose connections share one session (PGlite's) sees other pushes' tables.
+  const staging = `${STAGING}_${randomBytes(6).toString('hex')}`;
+  let stagingMade = false;
   try {
-    // A rebuild starts from nothing; the old table stays, and answers searches while vectors are fetched, until the
-    // push's last statements drop and refill it.
+    // What the table holds now, read without writing anything. A rebuild starts from nothing; the old table stays,
+    // and answers searches while vectors are fetched, until the push's transaction drops and refills it.
     let meta: TableMeta = { schemaVersion: SCHEMA_VERSION };
-    /** Each row's content hash and kind of lines, by id (see `rowState`). */
-    const existing = new Map<string, string>();
+    /** Each row's content hash and kind of lines, by id (see `rowState`), as the table held them when the push began. */
+    let existing = new Map<string, string>();
     /** The table was pushed by an older schema: its rows lack the new columns (a notebook's cell), so all are rewritten. */
     let upgrading = false;
-    if (options.rebuild) await requireGroundedTable(client, names);
-    else {
-      const { previousVersion } = await ensureTable(client, names);
-      upgrading = previousVersion !== undefined && previousVersion < SCHEMA_VERSION;
+    const owner = await requireGroundedTable(client, names);
+    if (!options.rebuild && owner === 'grounded') {
       meta = await readMeta(client, names);
-      if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
-        throw new GroundedError(
-          'bad-input',
-          `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`,
-        );
-      if (!embedder && meta.embeddingModel)
-        throw new GroundedError(
-          'bad-input',
-          `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`,
-        );
-      for (const r of (
-        await client.query<{ id: string; content_hash: string; prose: boolean | null }>(
-          `SELECT id, content_hash, prose FROM ${names.table}`,
-        )
-      ).rows)
-        existing.set(r.id, rowState(r.content_hash, r.prose));
+      upgrading = meta.schemaVersion < SCHEMA_VERSION;
+      requireModelOf(names, meta, embedder);
+      // an older table's rows are all rewritten (and it may lack the columns a row's state is read from)
+      if (!upgrading) existing = await rowStates(client, names);
     }
 
     // A lexical-only table that gets embeddings now needs every row rewritten with its vector.
     const addingVectors = embedder !== undefined && meta.embeddingModel === undefined && existing.size > 0;
     const seen = new Set<string>();
+    /** The ids of the rows staged: every other row seen is in the table as `existing` says. */
+    const stagedIds = new Set<string>();
     let written = 0;
     let embedded = 0;
     let reused = 0;
@@ -141,7 +151,7 @@ async function pushWithPool(
       if (changed.length === 0) return;
       let vectors: Map<string, Float32Array> | undefined;
       if (embedder) {
-        vectors = await storedVectors(client, names, changed, meta.dimensions !== undefined);
+        vectors = await storedVectors(client, names, staging, changed, meta.dimensions !== undefined);
         reused += changed.filter(r => vectors?.has(r.contentHash)).length;
         const missing = uniqueByHash(changed.filter(r => !vectors?.has(r.contentHash)));
         const fresh = await embedder.embed(
@@ -154,23 +164,20 @@ async function pushWithPool(
         });
         embedded += missing.length;
         const got = fresh[0]?.length;
-        if (got && dimensions && got !== dimensions)
-          throw new GroundedError(
-            'bad-input',
-            `“${embedder.model}” now returns ${got} dimensions, the table holds ${dimensions}. Push with --rebuild.`,
-          );
+        if (got && dimensions && got !== dimensions) throw newDimension(embedder, got, dimensions);
         dimensions ??= got;
       }
       if (options.signal?.aborted) throw cancelled();
-      await upsert(client, STAGING, changed, vectors);
+      await upsert(client, staging, changed, vectors);
+      for (const r of changed) stagedIds.add(r.id);
       written += changed.length;
     };
 
     try {
-      await client.query('BEGIN');
-      await client.query(`CREATE TEMP TABLE ${STAGING} (
+      await client.query(`CREATE TEMP TABLE ${staging} (
         seq bigserial UNIQUE, id text PRIMARY KEY, path text, start_line integer, end_line integer, cell integer, cell_output boolean,
-        page integer, prose boolean, title text, text text, content_hash text, embedding text) ON COMMIT DROP`);
+        page integer, prose boolean, title text, text text, content_hash text, embedding text)`);
+      stagingMade = true;
       let pending: PushRow[] = [];
       for await (const batch of batches) {
         if (options.signal?.aborted) throw cancelled();
@@ -186,26 +193,42 @@ async function pushWithPool(
       await stage(pending);
       // a row that came in two batches is staged (and written) once
       const staged = await client.query<{ n: string; last: string }>(
-        `SELECT count(*) AS n, coalesce(max(seq), 0) AS last FROM ${STAGING}`,
+        `SELECT count(*) AS n, coalesce(max(seq), 0) AS last FROM ${staging}`,
       );
       written = Number(staged.rows[0]?.n ?? 0);
       const last = Number(staged.rows[0]?.last ?? 0);
-      const removed = [...existing.keys()].filter(id => !seen.has(id));
+      if (options.signal?.aborted) throw cancelled();
+
+      await client.query('BEGIN');
+      // Pushes to one table take turns from here to their commit: two first pushes do not both create the table, and
+      // each writes against the table as the one before left it.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`grounded push ${names.table}`]);
+      if (options.rebuild) await dropGroundedTable(client, names);
+      await ensureTable(client, names);
+      const now = await readMeta(client, names);
+      requireModelOf(names, now, embedder);
+      if (embedder && dimensions && now.dimensions && dimensions !== now.dimensions)
+        throw newDimension(embedder, dimensions, now.dimensions);
+      const current = await rowStates(client, names);
+      // Rows seen but not staged were left as the table held them: another push since may have changed them.
+      for (const id of seen)
+        if (!stagedIds.has(id) && (current.get(id) !== existing.get(id) || now.embeddingModel !== meta.embeddingModel))
+          throw new GroundedError(
+            'index',
+            `Another push changed the table ${names.display} while this one read and embedded the workspace; nothing was written. Push again.`,
+          );
+      const removed = [...current.keys()].filter(id => !seen.has(id));
       say(
         `${seen.size} chunks: ${written} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`,
       );
-      if (options.signal?.aborted) throw cancelled();
-      if (options.rebuild) {
-        await dropGroundedTable(client, names);
-        await ensureTable(client, names);
-      }
-      if (embedder && dimensions && !meta.dimensions)
+      dimensions ??= now.dimensions;
+      if (embedder && dimensions && !now.dimensions)
         await ensureEmbeddingColumn(client, names, embedder.model, dimensions);
       // WRITE_BATCH rows a statement, in the order they were staged: each statement is as bounded as the query timeout
       for (let from = 0; from < last; from += WRITE_BATCH)
         await client.query(
           `INSERT INTO ${names.table} (${COLUMNS}${embedder && dimensions ? ', embedding' : ''})
-           SELECT ${COLUMNS}${embedder && dimensions ? ', embedding::vector' : ''} FROM ${STAGING} WHERE seq > $1 AND seq <= $2
+           SELECT ${COLUMNS}${embedder && dimensions ? ', embedding::vector' : ''} FROM ${staging} WHERE seq > $1 AND seq <= $2
            ON CONFLICT (id) DO UPDATE SET ${UPDATES}${embedder && dimensions ? ', embedding = excluded.embedding' : ''}`,
           [from, from + WRITE_BATCH],
         );
@@ -231,8 +254,40 @@ async function pushWithPool(
     }
   } finally {
     options.signal?.removeEventListener('abort', stop);
+    // the session's end drops it too; a server whose connections share one session (PGlite's) needs it said
+    if (stagingMade) await client.query(`DROP TABLE IF EXISTS ${staging}`).catch(() => undefined);
     client.release();
   }
+}
+
+/** Refuses a table whose vectors are another model's, or a push without the model of the vectors it holds. */
+function requireModelOf(names: TableNames, meta: TableMeta, embedder: Embedder | undefined): void {
+  if (embedder && meta.embeddingModel && meta.embeddingModel !== embedder.model)
+    throw new GroundedError(
+      'bad-input',
+      `The table ${names.display} holds vectors from “${meta.embeddingModel}”, not “${embedder.model}”. Push with --rebuild to re-embed, or use another --table.`,
+    );
+  if (!embedder && meta.embeddingModel)
+    throw new GroundedError(
+      'bad-input',
+      `The table ${names.display} holds vectors from “${meta.embeddingModel}”: push with that embeddings model configured, or with --rebuild for a lexical-only table.`,
+    );
+}
+
+const newDimension = (embedder: Embedder, got: number, dimensions: number): GroundedError =>
+  new GroundedError(
+    'bad-input',
+    `“${embedder.model}” now returns ${got} dimensions, the table holds ${dimensions}. Push with --rebuild.`,
+  );
+
+/** Each row's state (`rowState`) by id; none when the chunk table does not exist (its meta table may). */
+async function rowStates(client: PoolClient, names: TableNames): Promise<Map<string, string>> {
+  const present = await client.query<{ t: boolean }>('SELECT to_regclass($1) IS NOT NULL AS t', [names.table]);
+  if (!present.rows[0]?.t) return new Map();
+  const { rows } = await client.query<{ id: string; content_hash: string; prose: boolean | null }>(
+    `SELECT id, content_hash, prose FROM ${names.table}`,
+  );
+  return new Map(rows.map(r => [r.id, rowState(r.content_hash, r.prose)]));
 }
 
 const COLUMNS = 'id, path, start_line, end_line, cell, cell_output, page, prose, title, text, content_hash';
@@ -277,11 +332,12 @@ async function upsert(
 async function storedVectors(
   db: PoolClient,
   names: TableNames,
+  staging: string,
   rows: readonly PushRow[],
   inTable: boolean,
 ): Promise<Map<string, Float32Array>> {
   const hashes = [...new Set(rows.map(r => r.contentHash))];
-  const staged = `SELECT content_hash, embedding FROM ${STAGING} WHERE content_hash = ANY($1::text[]) AND embedding IS NOT NULL`;
+  const staged = `SELECT content_hash, embedding FROM ${staging} WHERE content_hash = ANY($1::text[]) AND embedding IS NOT NULL`;
   const stored = `SELECT content_hash, embedding::text AS embedding FROM ${names.table} WHERE content_hash = ANY($1::text[]) AND embedding IS NOT NULL`;
   const { rows: found } = await db.query<{ content_hash: string; embedding: string }>(
     `SELECT DISTINCT ON (content_hash) content_hash, embedding FROM (${inTable ? `${stored} UNION ALL ` : ''}${staged}) AS v`,

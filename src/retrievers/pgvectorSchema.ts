@@ -33,10 +33,15 @@ const NOT_OUR_SHAPE = new Set(['42703', '42804', '42883', '22P02']);
  * The chunk table. `search` is generated from title, path (split into words) and text, weighted so a hit in a
  * heading or file name counts more, and kept in a GIN index; `embedding` is added with its HNSW index when the
  * first vectors arrive (its dimension is the model's). Says which schema version the table had, when it existed.
+ * A table of this schema version is left alone: ALTER TABLE locks out its readers until the caller's transaction ends.
  */
 export async function ensureTable(db: Pool | PoolClient, names: TableNames): Promise<{ previousVersion?: number }> {
   const owner = await requireGroundedTable(db, names);
   const previousVersion = owner === 'grounded' ? (await readMeta(db, names)).schemaVersion : undefined;
+  if (previousVersion !== undefined && previousVersion >= SCHEMA_VERSION) {
+    const present = await db.query<{ t: boolean }>('SELECT to_regclass($1) IS NOT NULL AS t', [names.table]);
+    if (present.rows[0]?.t) return { previousVersion };
+  }
   await db.query(`CREATE TABLE IF NOT EXISTS ${names.table} (
     id text PRIMARY KEY,
     path text NOT NULL,

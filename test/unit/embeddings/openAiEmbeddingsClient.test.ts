@@ -1,9 +1,10 @@
 import * as assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GroundedError } from '../../../src/core/errors';
 import { CachingEmbedder } from '../../../src/embeddings/cachingEmbedder';
 import { resolveEmbeddingsEndpoint } from '../../../src/embeddings/embeddingsEndpoint';
-import { InputLimitFile } from '../../../src/embeddings/inputLimits';
+import { INPUT_LIMIT_MAX_AGE_MS, InputLimitFile } from '../../../src/embeddings/inputLimits';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
 import { FakeClock } from '../../fakes/fakeClock';
 import { bagOfWordsVector, EmbeddingsServer } from '../../fakes/embeddingsServer';
@@ -159,6 +160,31 @@ describe('OpenAI-compatible embeddings client', () => {
     });
     server.maxInputChars = Infinity;
     await other.embed([long]);
+    assert.equal(server.requests.at(-1)?.input[0], long);
+  });
+
+  it('sends texts whole again once a saved cut is a week old, so a longer model behind the same name is not cut short', async () => {
+    server.maxInputChars = 1500;
+    const path = join(await dirs.make('grounded-limits-'), 'embedding-limits.json');
+    let now = Date.parse('2025-03-01T00:00:00Z');
+    const limits = new InputLimitFile(path, () => now);
+    const long = `needle ${'filler words '.repeat(400)}`;
+    await client({ inputLimits: limits }).embed([long]);
+    const cut = server.requests.at(-1)?.input[0]?.length ?? 0;
+    assert.ok(cut > 0 && cut <= 1500, `${cut}`);
+
+    // the model behind the name now takes longer texts; within the week the saved cut still applies
+    server.maxInputChars = Infinity;
+    now += INPUT_LIMIT_MAX_AGE_MS - 1;
+    await client({ inputLimits: limits }).embed([long]);
+    assert.equal(server.requests.at(-1)?.input[0]?.length, cut);
+    now += 1;
+    await client({ inputLimits: limits }).embed([long]);
+    assert.equal(server.requests.at(-1)?.input[0], long, 'sent whole');
+
+    // a limit saved without its date (as a plain number) is learned again, not kept forever
+    await writeFile(path, JSON.stringify({ [`gte-test ${server.baseUrl}/embeddings`]: 300 }));
+    await client({ inputLimits: new InputLimitFile(path) }).embed([long]);
     assert.equal(server.requests.at(-1)?.input[0], long);
   });
 

@@ -11,6 +11,7 @@ import { SCHEMA_VERSION } from '../../../src/retrievers/pgvectorSchema';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { FakeClock } from '../../fakes/fakeClock';
 import { startTestPostgres, type TestPostgres } from '../../fakes/pgliteServer';
+import { CancellingPostgresProxy } from '../../fakes/cancellingPostgresProxy';
 import { TlsPostgresServer } from '../../fakes/tlsPostgresServer';
 import { tempDirs } from '../../support/tempDirs';
 
@@ -126,6 +127,124 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
       `SELECT value FROM "${c.table}_meta" WHERE key = 'embedding_model'`,
     );
     assert.equal(model.rows[0]?.value, 'unit-4');
+  });
+
+  const tablesOf = async (table: string) =>
+    (
+      await db.query<{ chunks: string | null; meta: string | null }>(
+        'SELECT to_regclass($1)::text AS chunks, to_regclass($2)::text AS meta',
+        [table, `${table}_meta`],
+      )
+    ).rows[0];
+  const textsOf = async (table: string) =>
+    (await db.query<{ id: string; text: string }>(`SELECT id, text FROM "${table}" ORDER BY id`)).rows.map(
+      r => `${r.id} ${r.text}`,
+    );
+
+  it('embeds with no transaction open, and creates the table in the push’s transaction once it holds the table’s lock', async () => {
+    const c = config();
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    const events: string[] = [];
+    // the proxy holds nothing: it lists the statements the push sends, in order, with the embedder's calls among them
+    proxy.hold = sql => {
+      events.push(sql.trim());
+      return false;
+    };
+    const listed: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        events.push('(embedding)');
+        return unitEmbedder.embed(texts);
+      },
+    };
+    await pushRows({ ...c, connectionString: proxy.url }, rows, { embedder: listed }).finally(() => proxy.close());
+    const begin = events.indexOf('BEGIN');
+    const commit = events.indexOf('COMMIT');
+    const lock = events.findIndex(e => e.includes('pg_advisory_xact_lock'));
+    const create = events.findIndex(e => e.startsWith(`CREATE TABLE IF NOT EXISTS "${c.table}"`));
+    assert.ok(events.includes('(embedding)') && events.lastIndexOf('(embedding)') < begin, events.join('\n'));
+    assert.ok(begin < lock && lock < create && create < commit, events.join('\n'));
+    assert.deepEqual(
+      await textsOf(c.table),
+      rows.map(r => `${r.id} ${r.text}`),
+    );
+  });
+
+  it('creates nothing when cancelled while it embeds', async () => {
+    const c = config();
+    const controller = new AbortController();
+    const cancelling: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        controller.abort();
+        return unitEmbedder.embed(texts);
+      },
+    };
+    const err = await failure(pushRows(c, rows, { embedder: cancelling, signal: controller.signal }));
+    assert.ok(err instanceof GroundedError && err.kind === 'cancelled', String(err));
+    assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
+  });
+
+  it('pushes twice at once into a table that does not exist yet, both pushes succeeding', async () => {
+    const c = config();
+    const reports = await Promise.all([
+      pushRows(c, rows, { embedder: unitEmbedder }),
+      pushRows(c, rows, { embedder: unitEmbedder }),
+    ]);
+    assert.deepEqual(
+      reports.map(r => r.chunks),
+      [2, 2],
+    );
+    assert.deepEqual(
+      await textsOf(c.table),
+      rows.map(r => `${r.id} ${r.text}`),
+    );
+  });
+
+  it('writes nothing over a row another push changed while it embedded, and says to push again', async () => {
+    const c = config();
+    await pushRows(c, rows, { embedder: unitEmbedder });
+    const a2 = pushRow('docs/a.md', { startLine: 1, endLine: 2, text: 'flux capacitor\nrecharged' });
+    const b2 = pushRow('docs/b.md', { startLine: 1, endLine: 1, text: 'plutonium, refined' });
+    // while this push embeds its changed row (b), another push changes the row it found unchanged (a)
+    const meddling: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        await pushRows(c, [a2, rows[1]!], { embedder: unitEmbedder });
+        return unitEmbedder.embed(texts);
+      },
+    };
+    const err = await failure(pushRows(c, [rows[0]!, b2], { embedder: meddling }));
+    assert.ok(
+      err instanceof GroundedError && /Another push changed the table .*Push again/.test(err.message),
+      String(err),
+    );
+    assert.deepEqual(
+      await textsOf(c.table),
+      [a2, rows[1]!].map(r => `${r.id} ${r.text}`),
+      'the other push’s rows',
+    );
+  });
+
+  it('says a pooler in transaction mode lost its temporary table, not that the table it pushes to does not exist', async function () {
+    // PGlite's connections share one session, so another connection can drop the push's temporary table, as a
+    // transaction-mode pooler loses it when the next statement goes to another session
+    if (process.env.GROUNDED_TEST_PG_URL) this.skip();
+    const c = config();
+    const losing: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        const { rows: temp } = await db.query<{ name: string }>(
+          "SELECT relname AS name FROM pg_class WHERE relname LIKE 'grounded_push_rows_%' AND relpersistence = 't'",
+        );
+        for (const t of temp) await db.query(`DROP TABLE pg_temp."${t.name}"`);
+        return unitEmbedder.embed(texts);
+      },
+    };
+    const err = await failure(pushRows(c, rows, { embedder: losing }));
+    assert.ok(err instanceof GroundedError && err.kind === 'bad-input', String(err));
+    assert.match(err.message, /lost the push's temporary table.*pooler in transaction mode.*session-mode connection/);
+    assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
   });
 
   it('pushes a text file with a NUL byte past its first 8 KB, storing its text without the NUL, and prints counts', async () => {
