@@ -42,6 +42,14 @@ export const MAX_LINES = 8;
  * hold more of the claim. In prose, sentences, table rows and quotes are whole statements and rank by BM25 alone.
  */
 const CODE_COVERAGE_POWER = 0.25;
+/**
+ * In prose, two terms that follow each other in the claim count once more where a sentence holds them within
+ * `PROXIMITY_SPAN` terms of each other, in either order, weighing this share of what the two weigh (scored by BM25 as a
+ * term, ranking windows only): sentences of one article share its topic words, and the one that says the claim tends
+ * to say its words together ("all the negative patterns are applied" for "negative patterns are applied first").
+ */
+const PROXIMITY_SHARE = 0.25;
+const PROXIMITY_SPAN = 8;
 /** BM25's saturation and length normalisation, as the index ranks chunks (a window is scored as a tiny document). */
 const K1 = 1.2;
 const B = 0.75;
@@ -53,6 +61,11 @@ export interface ClaimTerms {
   weights: number[];
   total: number;
   phrases: ClaimPhrase[];
+  /**
+   * The claim's pairs of terms that follow each other (its stop words dropped), each pair once, weighing
+   * `PROXIMITY_SHARE` of what the two weigh.
+   */
+  pairs: ClaimPhrase[];
   /** The claim's hyphenated words: the term each has written closed, and its own terms (pre-industrial). */
   compounds: { closed: string; terms: string[] }[];
 }
@@ -85,8 +98,19 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     if (phrases.some(p => p.terms.join(' ') === quoted.join(' '))) continue; // quoted twice, held once
     phrases.push({ terms: quoted, weight: [...new Set(quoted)].reduce((sum, t) => sum + weight(t), 0) });
   }
+  const pairs: ClaimPhrase[] = [];
+  const sequence = tokenize(claim);
+  for (let i = 0; i + 1 < sequence.length; i++) {
+    const pair = [sequence[i] as string, sequence[i + 1] as string];
+    const [a, b] = pair as [string, string];
+    if (a === b || pairs.some(p => p.terms.includes(a) && p.terms.includes(b))) continue;
+    pairs.push({
+      terms: pair,
+      weight: PROXIMITY_SHARE * ((weights[terms.indexOf(a)] ?? 0) + (weights[terms.indexOf(b)] ?? 0)),
+    });
+  }
   const compounds = closedCompounds(claim).map(({ word, closed }) => ({ closed, terms: [...new Set(tokenize(word))] }));
-  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, compounds };
+  return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, pairs, compounds };
 }
 
 /**
@@ -141,7 +165,8 @@ function unitsOf(list: readonly number[] | undefined): number[] {
  * The run of whole lines of `passage` that supports the claim best: every window of 1–4 consecutive sentences
  * (prose, list items) or 1–8 lines (code, tables) is scored with BM25 against the claim, its length measured against
  * the passage's average unit, so a window grows only while what it adds outweighs its length (in code, windows also
- * weigh the share of the claim they hold); equal ranks go to the window with fewer lines. Undefined when the claim
+ * weigh the share of the claim they hold; in prose, the claim's pairs of terms their sentences hold close together);
+ * equal ranks go to the window with fewer lines. Undefined when the claim
  * has no terms or the passage no text.
  */
 export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | undefined {
@@ -160,9 +185,13 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   // a window ranks by the claim's terms and the phrases it quotes, where the passage holds them as written; its
   // coverage and score, which say whether it supports the claim, count the terms alone
   const phrases = phrasePostings(claim.phrases, analysis, postings, claim.terms);
-  const rankWeights = [...claim.weights, ...claim.phrases.map(p => p.weight)];
+  // in prose, a window also ranks by the claim's pairs of terms that its sentences hold close together
+  const pairs = analysis.prose ? claim.pairs : [];
+  const near = pairPostings(pairs, analysis);
+  const rankWeights = [...claim.weights, ...claim.phrases.map(p => p.weight), ...pairs.map(p => p.weight)];
   const rankTotal = rankWeights.reduce((a, b) => a + b, 0);
-  forEachWindow(rankWeights, claim.terms.length, analysis, [...postings, ...phrases], (from, to, window) => {
+  const entries = { terms: claim.terms.length, phrases: claim.phrases.length };
+  forEachWindow(rankWeights, entries, analysis, [...postings, ...phrases, ...near], (from, to, window) => {
     const { first, last } = linesOf(from, to);
     const lines = last - first;
     const { covered, score } = window;
@@ -244,6 +273,44 @@ function phrasePostings(
   });
 }
 
+/**
+ * For each pair of claim terms, the units (as postings, [unit, 1, …]) that hold both within `PROXIMITY_SPAN` terms of
+ * each other, in either order, as the passage writes them.
+ */
+function pairPostings(pairs: readonly ClaimPhrase[], analysis: PassageAnalysis): (readonly number[] | undefined)[] {
+  return pairs.map(({ terms: [a, b] }) => {
+    // the units that hold both, walking the two postings lists (each in unit order) together
+    const listA = analysis.postings.get(a as string) ?? [];
+    const listB = analysis.postings.get(b as string) ?? [];
+    const found: number[] = [];
+    for (let i = 0, j = 0; i < listA.length && j < listB.length;) {
+      const unitA = listA[i] as number;
+      const unitB = listB[j] as number;
+      if (unitA < unitB) i += 2;
+      else if (unitB < unitA) j += 2;
+      else {
+        if (holdsNear((analysis.units[unitA] as Unit).terms, a as string, b as string)) found.push(unitA, 1);
+        i += 2;
+        j += 2;
+      }
+    }
+    return found.length > 0 ? found : undefined;
+  });
+}
+
+/** Whether `terms` holds `a` and `b` within `PROXIMITY_SPAN` terms of each other. */
+function holdsNear(terms: readonly string[], a: string, b: string): boolean {
+  let lastA = -Infinity;
+  let lastB = -Infinity;
+  for (let i = 0; i < terms.length; i++) {
+    if (terms[i] === a) lastA = i;
+    else if (terms[i] === b) lastB = i;
+    else continue;
+    if (Math.abs(lastA - lastB) <= PROXIMITY_SPAN) return true;
+  }
+  return false;
+}
+
 /** Whether `terms` holds `run`, one term after another. */
 function holdsInOrder(terms: readonly string[], run: readonly string[]): boolean {
   for (let i = 0; i + run.length <= terms.length; i++) if (run.every((t, k) => terms[i + k] === t)) return true;
@@ -252,7 +319,8 @@ function holdsInOrder(terms: readonly string[], run: readonly string[]): boolean
 
 /**
  * One window's figures: the weight of the claim terms it holds and its BM25 score, and what windows rank by: the same
- * with the weight of each quoted phrase it holds added to both.
+ * with the weight of each quoted phrase it holds added to both, and the BM25 score of the claim's pairs of terms its
+ * sentences hold close together added to the score.
  */
 interface WindowFigures {
   covered: number;
@@ -263,13 +331,13 @@ interface WindowFigures {
 
 /**
  * Calls `visit` with every window that holds a claim term: its first and last unit, and its figures (one object,
- * reused). Entries of `weights` and `postings` up to `termCount` are the claim's terms, the rest its phrases. Windows
- * grow one unit at a time from each start; only units that hold a claim term are looked at, through the passage's
- * postings.
+ * reused). Entries of `weights` and `postings` are the claim's terms (`entries.terms` of them), then its phrases
+ * (`entries.phrases`), then its pairs of terms held close together. Windows grow one unit at a time from each start;
+ * only units that hold a claim term are looked at, through the passage's postings.
  */
 function forEachWindow(
   weights: readonly number[],
-  termCount: number,
+  entries: { terms: number; phrases: number },
   analysis: PassageAnalysis,
   postings: readonly (readonly number[] | undefined)[],
   visit: (first: number, last: number, window: WindowFigures) => void,
@@ -309,7 +377,7 @@ function forEachWindow(
       for (const i of touched) {
         const weight = weights[i] ?? 0;
         window.rankCovered += weight;
-        if (i >= termCount) {
+        if (i >= entries.terms && i < entries.terms + entries.phrases) {
           // a phrase held adds its weight whatever the window's length: windows that hold the same phrases keep
           // the order their terms give them
           window.rankScore += weight;
@@ -318,6 +386,7 @@ function forEachWindow(
         const f = tf[i] as number;
         const score = (weight * f * (K1 + 1)) / (f + norm);
         window.rankScore += score;
+        if (i >= entries.terms) continue; // a pair held close together ranks the window and says no more of the claim
         window.covered += weight;
         window.score += score;
       }

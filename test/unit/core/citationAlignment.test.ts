@@ -205,6 +205,22 @@ describe('citation alignment', () => {
     assert.deepEqual([plural?.startLine, plural?.endLine, plural?.coverage], [3, 3, 1]);
   });
 
+  it('points a prose claim at the sentence that holds its words close together, over one that scatters them', () => {
+    const patterns = passageOf(
+      [
+        'Negative values are rejected by the parser, the validator, the formatter, the printer, the linter and the cache, and the patterns are applied first.',
+        'Dot files are skipped.',
+        'The parser, the validator, the formatter, the printer, the linter and the cache reject values: negative patterns are applied first.',
+      ].join('\n'),
+      'docs/patterns.md',
+    );
+    const c = resolve('Negative patterns are applied first', 1, [patterns]);
+    assert.deepEqual([c?.startLine, c?.endLine], [3, 3]);
+    // close together in either order
+    const reversed = resolve('Patterns that are negative are applied first', 1, [patterns]);
+    assert.deepEqual([reversed?.startLine, reversed?.endLine], [3, 3]);
+  });
+
   it('prefers the shorter window when a longer one adds little', () => {
     const c = resolve('The doors open upwards like wings', 1, [CONFIG]);
     assert.deepEqual([c?.startLine, c?.endLine], [56, 56]);
