@@ -51,15 +51,27 @@ export interface PushReport {
   ms: number;
 }
 
-/** The staging table's names; each push adds a suffix of its own. */
-const STAGING = 'pg_temp.grounded_push_rows';
-
 /**
- * The staging table was not found: its session ended between statements, or each statement went to another (a
- * pooler in transaction mode), which a temporary table does not survive.
+ * A push stages its rows in a table of its own, `grounded_push_` and 12 hex digits, in the target's schema: a regular
+ * table (unlogged: it is rebuilt by pushing again, never recovered), not a temporary one, so it is there for every
+ * statement of the push even when a pooler in transaction mode sends each to another session. Its comment says
+ * Grounded made it, and when (the server's clock, in seconds), so a later push can drop the staging table of a push
+ * that ended without dropping its own (a crash, a lost connection), and only that.
  */
+const STAGING_PREFIX = 'grounded_push_';
+const STAGING_NAME = /^grounded_push_[0-9a-f]{12}$/;
+const STAGING_COMMENT = 'grounded push staging, touched ';
+/**
+ * A staging table whose comment is older than this belongs to no running push: a push renews its comment while it
+ * stages (`STAGING_RENEW_MS`), so one that runs for days keeps its table.
+ */
+const STALE_STAGING_SECONDS = 24 * 60 * 60;
+const STAGING_RENEW_MS = 60 * 60 * 1000;
+
+/** The push's staging table was dropped while it ran, by something other than the push. */
 const lostStaging = (e: unknown): boolean =>
-  (e as { code?: unknown } | undefined)?.code === '42P01' && /grounded_push_rows/.test(String((e as Error).message));
+  (e as { code?: unknown } | undefined)?.code === '42P01' &&
+  /grounded_push_[0-9a-f]{12}/.test(String((e as Error).message));
 
 /** Rows written (and texts embedded) per statement; also how many rows the push holds in memory at once. */
 const WRITE_BATCH = 500;
@@ -67,13 +79,13 @@ const WRITE_BATCH = 500;
 /**
  * Makes the table hold exactly `rows`: writes only rows whose place or content changed, deletes rows no longer there.
  * Rows are read and embedded first, with no transaction open (embedding may take minutes: an open transaction would
- * hold its locks that long, and a server's idle_in_transaction_session_timeout would end it), into a temporary table
- * of this session. One short transaction then creates the table if needed and writes the staged rows, so readers see
- * the old or the new workspace, never half, and a push that is cancelled or fails before it commits leaves the table
- * as it was (none, if there was none). Only a table whose meta table says Grounded made it is written to or dropped.
- * Every value is a bound parameter; the table name is validated and quoted. `rows` may come a batch at a time
- * (`workspaceRowBatches`): each batch is embedded and staged before the next is asked for, so memory holds one
- * batch's texts and the ids pushed.
+ * hold its locks that long, and a server's idle_in_transaction_session_timeout would end it), into a staging table
+ * of the push's own (`STAGING_PREFIX`). One short transaction then creates the table if needed and writes the staged
+ * rows, so readers see the old or the new workspace, never half, and a push that is cancelled or fails before it
+ * commits leaves the table as it was (none, if there was none). Only a table whose meta table says Grounded made it
+ * is written to or dropped. Every value is a bound parameter; the table name is validated and quoted. `rows` may come
+ * a batch at a time (`workspaceRowBatches`): each batch is embedded and staged before the next is asked for, so memory
+ * holds one batch's texts and the ids pushed.
  */
 export async function pushRows(
   config: PgvectorConfig,
@@ -90,8 +102,8 @@ export async function pushRows(
     if (options.signal?.aborted) throw cancelled();
     if (lostStaging(e))
       throw new GroundedError(
-        'bad-input',
-        `PostgreSQL at ${describeServer(url)} lost the push's temporary table between two statements, as a pooler in transaction mode does (PgBouncer's, Supabase's on port 6543): push through a direct or session-mode connection.`,
+        'index',
+        `The push's staging table on ${describeServer(url)} was dropped while the push ran; nothing was written to ${names.display}. Push again.`,
         { cause: e },
       );
     throw pgError(e, url, names.display);
@@ -113,9 +125,9 @@ async function pushWithPool(
   // a cancelled push stops the statement the server is running, which then fails the push (and rolls it back)
   const stop = () => requestCancel(client);
   options.signal?.addEventListener('abort', stop, { once: true });
-  // A name of this push's own: a server whose connections share one session (PGlite's) sees other pushes' tables.
-  const staging = `${STAGING}_${randomBytes(6).toString('hex')}`;
+  const staging = stagingTable(names);
   let stagingMade = false;
+  let renewed = performance.now();
   try {
     // What the table holds now, read without writing anything. A rebuild starts from nothing; the old table stays,
     // and answers searches while vectors are fetched, until the push's transaction drops and refills it.
@@ -169,15 +181,24 @@ async function pushWithPool(
       }
       if (options.signal?.aborted) throw cancelled();
       await upsert(client, staging, changed, vectors);
+      if (performance.now() - renewed > STAGING_RENEW_MS) {
+        await touchStaging(client, staging);
+        renewed = performance.now();
+      }
       for (const r of changed) stagedIds.add(r.id);
       written += changed.length;
     };
 
     try {
-      await client.query(`CREATE TEMP TABLE ${staging} (
+      await dropStaleStaging(client, names);
+      // made and commented in one transaction: a staging table is never left without the comment that says whose it is
+      stagingMade = true;
+      await client.query('BEGIN');
+      await client.query(`CREATE UNLOGGED TABLE ${staging} (
         seq bigserial UNIQUE, id text PRIMARY KEY, path text, start_line integer, end_line integer, cell integer, cell_output boolean,
         page integer, prose boolean, title text, text text, content_hash text, embedding text)`);
-      stagingMade = true;
+      await touchStaging(client, staging);
+      await client.query('COMMIT');
       let pending: PushRow[] = [];
       for await (const batch of batches) {
         if (options.signal?.aborted) throw cancelled();
@@ -254,10 +275,47 @@ async function pushWithPool(
     }
   } finally {
     options.signal?.removeEventListener('abort', stop);
-    // the session's end drops it too; a server whose connections share one session (PGlite's) needs it said
+    // a staging table this cannot drop (the connection was lost) is dropped by a later push once it is stale
     if (stagingMade) await client.query(`DROP TABLE IF EXISTS ${staging}`).catch(() => undefined);
     client.release();
   }
+}
+
+/** A new staging table's name (quoted), in the target's schema: the target's, or the first of the search path. */
+function stagingTable(names: TableNames): string {
+  const name = `"${STAGING_PREFIX}${randomBytes(6).toString('hex')}"`;
+  const dot = names.table.indexOf('.');
+  return dot < 0 ? name : `${names.table.slice(0, dot)}.${name}`;
+}
+
+/** Sets the staging table's comment to say Grounded made it, at the server's time now. */
+async function touchStaging(client: PoolClient, staging: string): Promise<void> {
+  const { rows } = await client.query<{ t: string }>('SELECT floor(extract(epoch FROM now()))::bigint::text AS t');
+  const seconds = rows[0]?.t ?? '';
+  // COMMENT takes no parameters: the value is the server's digits, checked as such
+  if (!/^[0-9]+$/.test(seconds)) throw new Error(`The server's time is not a number of seconds: ${seconds}`);
+  await client.query(`COMMENT ON TABLE ${staging} IS '${STAGING_COMMENT}${seconds}'`);
+}
+
+/**
+ * Drops, in the target's schema, the staging tables of pushes that ended without dropping theirs: only a table with a
+ * staging table's name whose comment says Grounded made it, not renewed for `STALE_STAGING_SECONDS`. One that cannot be
+ * dropped (another role's) is left; the push goes on either way.
+ */
+async function dropStaleStaging(client: PoolClient, names: TableNames): Promise<void> {
+  const parts = names.display.split('.');
+  const schema = parts.length === 2 ? parts[0] : null;
+  const stale = await client
+    .query<{ name: string; relname: string }>(
+      `SELECT quote_ident(n.nspname) || '.' || quote_ident(c.relname) AS name, c.relname
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = coalesce($1::text, current_schema()) AND c.relkind = 'r' AND c.relname ~ $2::text
+          AND substring(obj_description(c.oid, 'pg_class') FROM $3::text)::bigint < extract(epoch FROM now()) - $4::bigint`,
+      [schema, STAGING_NAME.source, `^${STAGING_COMMENT}([0-9]+)$`, STALE_STAGING_SECONDS],
+    )
+    .catch(() => ({ rows: [] }));
+  for (const t of stale.rows)
+    if (STAGING_NAME.test(t.relname)) await client.query(`DROP TABLE IF EXISTS ${t.name}`).catch(() => undefined);
 }
 
 /** Refuses a table whose vectors are another model's, or a push without the model of the vectors it holds. */

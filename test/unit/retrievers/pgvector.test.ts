@@ -493,7 +493,7 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     const proxy = await CancellingPostgresProxy.start(pg.url);
     try {
       // the write from the staged rows runs until the server is told to cancel it
-      proxy.hold = sql => sql.includes('FROM pg_temp.grounded_push_rows') && !sql.includes('count(*)');
+      proxy.hold = sql => /FROM "grounded_push_[0-9a-f]{12}" WHERE seq/.test(sql);
       const controller = new AbortController();
       const push = pushRows({ ...c, connectionString: proxy.url }, rows, { signal: controller.signal });
       await proxy.whenHolding();

@@ -65,6 +65,15 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
   const count = async (table: string) =>
     Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${table}"`)).rows[0]?.n);
 
+  /** Staging tables (a push's name, in any schema) that are there now. */
+  const stagingTables = async () =>
+    (
+      await db.query<{ name: string }>(
+        `SELECT n.nspname || '.' || c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relname ~ '^grounded_push_[0-9a-f]{12}$' AND c.relkind = 'r' ORDER BY 1`,
+      )
+    ).rows.map(r => r.name);
+
   it('refuses to rebuild (or write to) a table Grounded did not create, leaving it and its rows alone', async () => {
     const c = config();
     await db.query(`CREATE TABLE "${c.table}" (id text PRIMARY KEY, path text, content_hash text)`);
@@ -112,6 +121,7 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
       String(err),
     );
     assert.equal(await count(c.table), 2, 'the old rows are still there');
+    assert.deepEqual(await stagingTables(), [], 'the failed push dropped its staging table');
     const meta = await db.query<{ key: string; value: string }>(
       `SELECT key, value FROM "${c.table}_meta" ORDER BY key`,
     );
@@ -158,11 +168,19 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
       },
     };
     await pushRows({ ...c, connectionString: proxy.url }, rows, { embedder: listed }).finally(() => proxy.close());
-    const begin = events.indexOf('BEGIN');
-    const commit = events.indexOf('COMMIT');
+    // the push's writing transaction is its last; the staging table is made in one of its own before anything is read
+    const begin = events.lastIndexOf('BEGIN');
+    const commit = events.lastIndexOf('COMMIT');
     const lock = events.findIndex(e => e.includes('pg_advisory_xact_lock'));
     const create = events.findIndex(e => e.startsWith(`CREATE TABLE IF NOT EXISTS "${c.table}"`));
     assert.ok(events.includes('(embedding)') && events.lastIndexOf('(embedding)') < begin, events.join('\n'));
+    const open = (upTo: number) =>
+      events.slice(0, upTo).filter(e => e === 'BEGIN').length -
+      events.slice(0, upTo).filter(e => e === 'COMMIT' || e === 'ROLLBACK').length;
+    assert.ok(
+      events.every((e, i) => e !== '(embedding)' || open(i) === 0),
+      `no transaction is open while it embeds:\n${events.join('\n')}`,
+    );
     assert.ok(begin < lock && lock < create && create < commit, events.join('\n'));
     assert.deepEqual(
       await textsOf(c.table),
@@ -183,6 +201,7 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     const err = await failure(pushRows(c, rows, { embedder: cancelling, signal: controller.signal }));
     assert.ok(err instanceof GroundedError && err.kind === 'cancelled', String(err));
     assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
+    assert.deepEqual(await stagingTables(), [], 'the cancelled push dropped its staging table');
   });
 
   it('pushes twice at once into a table that does not exist yet, both pushes succeeding', async () => {
@@ -226,25 +245,88 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     );
   });
 
-  it('says a pooler in transaction mode lost its temporary table, not that the table it pushes to does not exist', async function () {
-    // PGlite's connections share one session, so another connection can drop the push's temporary table, as a
-    // transaction-mode pooler loses it when the next statement goes to another session
-    if (process.env.GROUNDED_TEST_PG_URL) this.skip();
+  it('stages in a table that every session sees, so a push whose statements go to other sessions (a transaction-mode pooler) succeeds', async () => {
     const c = config();
-    const losing: Embedder = {
+    const seen: { persistence: string; comment: string | null }[] = [];
+    const switching: Embedder = {
       model: 'unit-4',
       embed: async texts => {
-        const { rows: temp } = await db.query<{ name: string }>(
-          "SELECT relname AS name FROM pg_class WHERE relname LIKE 'grounded_push_rows_%' AND relpersistence = 't'",
+        // another session sees the staging table; and a session's temporary tables are gone, as in another session
+        const { rows: staging } = await db.query<{ persistence: string; comment: string | null }>(
+          `SELECT relpersistence AS persistence, obj_description(oid, 'pg_class') AS comment FROM pg_class
+            WHERE relname ~ '^grounded_push_[0-9a-f]{12}$' AND relkind = 'r'`,
         );
-        for (const t of temp) await db.query(`DROP TABLE pg_temp."${t.name}"`);
+        seen.push(...staging);
+        await db.query('DISCARD TEMP');
         return unitEmbedder.embed(texts);
       },
     };
-    const err = await failure(pushRows(c, rows, { embedder: losing }));
-    assert.ok(err instanceof GroundedError && err.kind === 'bad-input', String(err));
-    assert.match(err.message, /lost the push's temporary table.*pooler in transaction mode.*session-mode connection/);
+    const report = await pushRows(c, rows, { embedder: switching });
+    assert.equal(report.written, 2);
+    assert.deepEqual(
+      await textsOf(c.table),
+      rows.map(r => `${r.id} ${r.text}`),
+    );
+    assert.equal(seen.length, 1, JSON.stringify(seen));
+    assert.equal(seen[0]?.persistence, 'u', 'an unlogged table, not a temporary one');
+    assert.match(seen[0]?.comment ?? '', /^grounded push staging, touched [0-9]+$/);
+    assert.deepEqual(await stagingTables(), [], 'the push dropped its staging table');
+  });
+
+  it('says its staging table was dropped while it ran, not that the table it pushes to does not exist, and writes nothing', async () => {
+    const c = config();
+    const dropping: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        for (const t of await stagingTables()) await db.query(`DROP TABLE ${t}`);
+        return unitEmbedder.embed(texts);
+      },
+    };
+    const err = await failure(pushRows(c, rows, { embedder: dropping }));
+    assert.ok(err instanceof GroundedError && err.kind === 'index', String(err));
+    assert.match(err.message, /staging table .* was dropped while the push ran; nothing was written to .*Push again/);
     assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
+  });
+
+  it('drops the staging table of a crashed push once it is stale, and leaves alone one still in use, one not Grounded’s, and other schemas’', async () => {
+    const schema = `grounded_staging_${process.pid}`;
+    const elsewhere = `${schema}_other`;
+    await db.query(`CREATE SCHEMA "${schema}"`);
+    await db.query(`CREATE SCHEMA "${elsewhere}"`);
+    try {
+      const now = Number(
+        (await db.query<{ t: string }>('SELECT floor(extract(epoch FROM now()))::text AS t')).rows[0]?.t,
+      );
+      const twoDaysAgo = now - 2 * 24 * 60 * 60;
+      const make = async (table: string, comment?: string) => {
+        await db.query(`CREATE TABLE ${table} (id text)`);
+        if (comment !== undefined) await db.query(`COMMENT ON TABLE ${table} IS '${comment}'`);
+      };
+      await make(`"${schema}".grounded_push_aaaaaaaaaaaa`, `grounded push staging, touched ${twoDaysAgo}`);
+      await make(`"${schema}".grounded_push_bbbbbbbbbbbb`, `grounded push staging, touched ${now - 60 * 60}`);
+      await make(`"${schema}".grounded_push_cccccccccccc`);
+      await make(`"${schema}".grounded_push_dddddddddddd`, `the team’s own table ${twoDaysAgo}`);
+      await make(`"${schema}".grounded_push_notes`, `grounded push staging, touched ${twoDaysAgo}`);
+      await make(`"${elsewhere}".grounded_push_eeeeeeeeeeee`, `grounded push staging, touched ${twoDaysAgo}`);
+      const table = `${schema}.chunks`;
+      const report = await pushRows({ connectionString: pg.url, table, maxConnections: 1 }, rows, {
+        embedder: unitEmbedder,
+      });
+      assert.equal(report.written, 2);
+      assert.deepEqual(await stagingTables(), [
+        `${schema}.grounded_push_bbbbbbbbbbbb`,
+        `${schema}.grounded_push_cccccccccccc`,
+        `${schema}.grounded_push_dddddddddddd`,
+        `${elsewhere}.grounded_push_eeeeeeeeeeee`,
+      ]);
+      const notes = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [
+        `"${schema}".grounded_push_notes`,
+      ]);
+      assert.notEqual(notes.rows[0]?.t, null, 'a table not named as a push names its staging table stays');
+    } finally {
+      await db.query(`DROP SCHEMA "${schema}" CASCADE`);
+      await db.query(`DROP SCHEMA "${elsewhere}" CASCADE`);
+    }
   });
 
   it('pushes a text file with a NUL byte past its first 8 KB, storing its text without the NUL, and prints counts', async () => {
