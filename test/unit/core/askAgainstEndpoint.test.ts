@@ -4,7 +4,7 @@ import { realClock, type Clock } from '../../../src/core/clock';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
 import type { AskOptions } from '../../../src/core/options';
 import { createOpenAiCompatibleModel } from '../../../src/providers/openAiCompatible';
-import { FakeClock } from '../../fakes/fakeClock';
+import { FakeClock, VirtualClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { FaultServer, isGradeRequest, lastUserText } from '../../fakes/faultServer';
 import { collect } from '../../support/collect';
@@ -18,6 +18,15 @@ import { until } from '../../support/until';
  * so the limit only has to be far above what a loopback reply takes on a busy machine for the healthy side to beat it.
  */
 const SILENCE_LIMIT_MS = 1000;
+const silenceLimits = { firstTokenTimeoutMs: SILENCE_LIMIT_MS, idleTimeoutMs: SILENCE_LIMIT_MS };
+/**
+ * Lets `ms` of the clock's time pass once the client took the piece sent before (its silence limit counts afresh
+ * from now): the pieces of a reply come `ms` apart as the client sees them, however long the loopback takes.
+ */
+async function apart(clock: VirtualClock, ms: number): Promise<void> {
+  await until(() => clock.nextDueIn === SILENCE_LIMIT_MS);
+  clock.advance(ms);
+}
 const TOKENS = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
 const retriever = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
 
@@ -533,9 +542,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('waits out a model that reasons (reasoning_content) for longer than the first-token limit, and says it is reasoning', async () => {
     // 40 pieces of reasoning 50 ms apart: twice the limit in all, never silent for anything near it
+    const clock = new VirtualClock();
     const reasoning = Array.from({ length: 40 }, (_, i) => `step ${i} `);
-    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], tokenDelayMs: 50 });
-    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
+    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], pace: () => apart(clock, 50) });
+    const events = await answer(server, {}, { clock, options: silenceLimits });
     assert.deepEqual(tokens(events), ['Set it', ' to 88 [1].']);
     assert.equal(last(events)?.type, 'done');
     assert.equal(server.chatRequests.length, 1, 'no timeout, no retry');
@@ -582,9 +592,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(tokens(events).join(''), '<b>Wrap it in <think> tags [1].');
   });
 
-  it('keeps slow tokens (50 ms apart) intact under the idle timeout', async () => {
-    server.enqueue({ tokens: ['s0 ', 's1 ', 's2 ', 's3 '], tokenDelayMs: 50 });
-    const events = await answer(server, {}, { options: { idleTimeoutMs: SILENCE_LIMIT_MS } });
+  it('keeps slow tokens intact under the idle timeout, each within the limit of the last, all together beyond it', async () => {
+    const clock = new VirtualClock();
+    server.enqueue({ tokens: ['s0 ', 's1 ', 's2 ', 's3 '], pace: () => apart(clock, 0.6 * SILENCE_LIMIT_MS) });
+    const events = await answer(server, {}, { clock, options: silenceLimits });
     assert.deepEqual(tokens(events), ['s0 ', 's1 ', 's2 ', 's3 ']);
   });
 
