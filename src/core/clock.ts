@@ -1,7 +1,9 @@
-/** Time as a port, so tests can run backoff schedules without waiting. */
+/** Time as a port, so tests can run backoff schedules and silence limits without waiting. */
 export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   random(): number;
+  /** Calls `fire` once `ms` have passed, unless the function it returns is called first. */
+  timer(ms: number, fire: () => void): () => void;
 }
 
 export const realClock: Clock = {
@@ -19,4 +21,8 @@ export const realClock: Clock = {
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
   random: Math.random,
+  timer: (ms, fire) => {
+    const timer = setTimeout(fire, ms);
+    return () => clearTimeout(timer);
+  },
 };

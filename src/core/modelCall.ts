@@ -66,7 +66,7 @@ function invokeReply(
   return withRetry(
     async attempt => {
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
-      const watchdog = new Watchdog(ctx.signal);
+      const watchdog = new Watchdog(ctx.clock, ctx.signal);
       if (ctx.replyTimeoutMs !== undefined) watchdog.arm(ctx.replyTimeoutMs, 'reply');
       try {
         // LangChain's invoke() waits for the model whatever its signal says: a model that ignores it (a VS Code
@@ -105,7 +105,7 @@ export async function streamWithResilience(
   // a stream that ended with no answer: the non-streaming fallback may still get one
   let empty: GroundedError | undefined;
   const streamOnce = async (attempt: number): Promise<string> => {
-    const watchdog = new Watchdog(ctx.signal);
+    const watchdog = new Watchdog(ctx.clock, ctx.signal);
     try {
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
       watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
@@ -216,11 +216,14 @@ function retryOptions(ctx: CallContext): RetryOptions {
 /** Aborts the request when no token arrives in time, and remembers why, so a timeout is not read as a cancel. */
 class Watchdog {
   private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private stopTimer: (() => void) | undefined;
   private readonly unlink: () => void;
   error: GroundedError | undefined;
 
-  constructor(parent?: AbortSignal) {
+  constructor(
+    private readonly clock: Clock,
+    parent?: AbortSignal,
+  ) {
     const onAbort = () => this.controller.abort(parent?.reason);
     parent?.addEventListener('abort', onAbort, { once: true });
     if (parent?.aborted) onAbort();
@@ -232,8 +235,8 @@ class Watchdog {
   }
 
   arm(ms: number, phase: 'first-token' | 'idle' | 'reply'): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    this.stopTimer?.();
+    this.stopTimer = this.clock.timer(ms, () => {
       this.error = new GroundedError(
         'timeout',
         phase === 'idle'
@@ -241,11 +244,11 @@ class Watchdog {
           : `The model sent nothing for ${Math.round(ms / 1000)} s. Retry, or check the endpoint.`,
       );
       this.controller.abort(this.error);
-    }, ms);
+    });
   }
 
   disarm(): void {
-    clearTimeout(this.timer);
+    this.stopTimer?.();
     this.unlink();
   }
 }

@@ -33,6 +33,8 @@ export interface ReplyScript {
   emptyChoicesFirst?: number;
   /** Delay between two tokens. */
   tokenDelayMs?: number;
+  /** Awaited before each piece of reasoning and each token is sent: the test decides when the next one comes. */
+  pace?: () => Promise<void>;
   /**
    * Reasoning sent before the tokens, piece by piece in the delta's own field (`reasoning_content`, as DeepSeek and
    * vLLM's reasoning parser send it), `tokenDelayMs` apart.
@@ -211,6 +213,7 @@ export class FaultServer {
     writeFirstChunk(res, model);
     for (const piece of script.reasoning ?? []) {
       await this.sleep(script.tokenDelayMs ?? 0, res);
+      await script.pace?.();
       if (res.destroyed) return;
       const delta = { [script.reasoningField ?? 'reasoning_content']: piece };
       writeChunk(res, { model, choices: [{ index: 0, delta, finish_reason: null }] });
@@ -218,6 +221,7 @@ export class FaultServer {
     for (const [i, token] of tokens.entries()) {
       if (script.stallMidStream?.tokens === i) await this.sleep(script.stallMidStream.ms, res);
       if (i > 0) await this.sleep(script.tokenDelayMs ?? 0, res);
+      await script.pace?.();
       if (res.destroyed) return;
       if (script.streamErrorAfter?.tokens === i) return this.finish(record, res, () => writeStreamError(res, script));
       if (script.malformedAt === i) res.write('data: {"choices":[{"delta":{"content":\n\n');

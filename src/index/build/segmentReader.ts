@@ -166,7 +166,7 @@ export class SegmentReader {
       extraction = await (this.options.extractor as DocumentExtractor)(kind, bytes);
       // A timeout may not happen again on a quieter machine: only what the document itself decides is kept.
       if (cache && !(extraction.kind === 'skip' && extraction.reason === 'extraction-timeout'))
-        storeExtraction(cache, kind, hash, extraction);
+        await storeExtraction(cache, kind, hash, extraction);
     }
     if (extraction.kind === 'skip') return { kind: 'skip', reason: extraction.reason, hash, size, mtimeMs };
     const { document } = extraction;

@@ -1,6 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeWhole } from '../../shared/writeWhole';
 import { SKIP_REASONS, type SkipReason } from '../discovery/skipReasons';
 import type { BinaryDocumentKind } from './documents';
 import type { DocumentUnit, ExtractedDocument } from './extractedDocument';
@@ -56,35 +57,46 @@ export async function cachedExtraction(
   return json === undefined ? undefined : extractionOf(json);
 }
 
-/** Stores an extraction (best effort: a cache that cannot be written only costs extracting again). */
-export function storeExtraction(
+/**
+ * Stores an extraction (best effort: a cache that cannot be written only costs extracting again), whole (writeWhole:
+ * a temporary file of this write's own, renamed), so helper threads of one process never write into one file.
+ */
+export async function storeExtraction(
   dir: string,
   kind: BinaryDocumentKind,
   hash: string,
   extraction: DocumentExtraction,
-): void {
+): Promise<void> {
   try {
-    mkdirSync(dir, { recursive: true });
-    const file = entryFile(dir, kind, hash);
-    const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(extraction));
-    renameSync(tmp, file);
+    await mkdir(dir, { recursive: true });
+    await writeWhole(entryFile(dir, kind, hash), JSON.stringify(extraction));
   } catch {
     // not cached
   }
 }
 
 const ENTRY_FILE = /^(?:pdf|docx)-(\d+)-([0-9a-f]+)\.json$/;
+/**
+ * What storeExtraction writes before renaming it in place (writeWhole's `<entry>.<pid>.<thread>.<n>.<random hex>.tmp`),
+ * and what it wrote before it used writeWhole (`<entry>.<pid>.tmp`): left behind by a thread or process stopped
+ * mid-write.
+ */
+const TEMPORARY_FILE = /^(?:pdf|docx)-\d+-[0-9a-f]+\.json\.\d+(?:\.\d+\.\d+\.[0-9a-f]+)?\.tmp$/;
 
 /**
  * Deletes the entries of documents no longer in the index (`live`: the hashes of the indexed documents' bytes),
- * and those an older extractor made, so the cache holds what the index can cite and no more. Best effort.
+ * those an older extractor made, and the temporary files of writes that were cut short, so the cache holds what the
+ * index can cite and no more. A sync runs it under the store's lock, with no write of the cache under way (one that
+ * runs without the lock and loses a write to it only leaves that document uncached). Best effort.
  */
 export async function pruneExtractions(dir: string, live: ReadonlySet<string>): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);
   for (const name of names) {
     const entry = ENTRY_FILE.exec(name);
-    if (!entry || (Number(entry[1]) === EXTRACTION_VERSION && live.has(entry[2] ?? ''))) continue;
+    const keep = entry
+      ? Number(entry[1]) === EXTRACTION_VERSION && live.has(entry[2] ?? '')
+      : !TEMPORARY_FILE.test(name);
+    if (keep) continue;
     await unlink(join(dir, name)).catch(() => undefined);
   }
 }

@@ -3,7 +3,7 @@ import { ask, type AskDeps } from '../../../src/core/ask';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
 import type { Retriever } from '../../../src/core/ports';
 import { NOTHING_FOUND } from '../../../src/core/rag/nodes/generate';
-import { FakeClock } from '../../fakes/fakeClock';
+import { FakeClock, VirtualClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type RecordedCall, type Script } from '../../fakes/scriptedChatModel';
 import { collect } from '../../support/collect';
@@ -27,6 +27,19 @@ function model(opts: { grade?: Script; rewrite?: Script; generate: Script[] }) {
 /** Every event of the answer to `request`, on a fake clock. */
 const answer = (request: AskRequest, deps: AskDeps): Promise<AnswerEvent[]> =>
   collect(ask(request, { clock: new FakeClock(), ...deps }));
+
+/**
+ * Every event of the answer to `request` on a virtual clock whose time passes only once `sent()` holds (the call that
+ * never answers was made): the limit then runs out for that call alone, however slow the machine is.
+ */
+async function answerPastLimit(request: AskRequest, deps: AskDeps, sent: () => boolean): Promise<AnswerEvent[]> {
+  const clock = new VirtualClock();
+  const pending = collect(ask(request, { ...deps, clock }));
+  assert.ok(await until(() => sent() && clock.nextDueIn !== undefined), 'the call that never answers was made');
+  clock.advance(LIMIT_MS);
+  return pending;
+}
+const LIMIT_MS = 30;
 
 const shape = (events: AnswerEvent[]) =>
   events.map(e => (e.type === 'step' ? `step:${e.name}` : e.type === 'token' ? `token:${e.text}` : e.type));
@@ -334,10 +347,11 @@ describe('ask()', () => {
   it('asks a grader that never answers once, then answers from the top passages without asking it again', async () => {
     const r = new FakeRetriever(() => [passage(1, 'flux level is 88')]);
     const m = model({ grade: { stall: true }, generate: [{ tokens: ['fine [1]'] }] });
-    const events = await answer(
+    const events = await answerPastLimit(
       { question: 'q' },
       // a grade that keeps no passage would otherwise rewrite the query: the stalled helper is not asked to
-      { retriever: r, model: m, options: { firstTokenTimeoutMs: 30, minRelevant: 2 } },
+      { retriever: r, model: m, options: { firstTokenTimeoutMs: LIMIT_MS, minRelevant: 2 } },
+      () => m.calls.some(isGrade),
     );
     assert.equal(m.calls.filter(isGrade).length, 1, 'one grading request, not retried after its timeout');
     assert.equal(m.calls.filter(isRewrite).length, 0, 'no rewrite asked of the model that did not answer');
@@ -352,9 +366,10 @@ describe('ask()', () => {
 
   it('gives up a grade whose model ignores the abort at the reply limit, and ends it at once when cancelled', async () => {
     const m = model({ grade: { deaf: true }, generate: [{ tokens: ['fine [1]'] }] });
-    const events = await answer(
+    const events = await answerPastLimit(
       { question: 'q' },
-      { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } },
+      { retriever: three, model: m, options: { firstTokenTimeoutMs: LIMIT_MS } },
+      () => m.calls.some(isGrade),
     );
     assert.ok(
       events.some(e => e.type === 'step' && e.name === 'grade' && /Grading failed.*top passages/.test(e.detail)),
@@ -389,9 +404,10 @@ describe('ask()', () => {
 
   it('times out a model that sends nothing, then retries', async () => {
     const m = model({ generate: [{ stall: true }, { tokens: ['late'] }] });
-    const events = await answer(
+    const events = await answerPastLimit(
       { question: 'q' },
-      { retriever: three, model: m, options: { firstTokenTimeoutMs: 30 } },
+      { retriever: three, model: m, options: { firstTokenTimeoutMs: LIMIT_MS } },
+      () => m.calls.some(c => !isGrade(c)),
     );
     assert.equal(m.calls.filter(c => !isGrade(c))[0]?.aborted, true);
     assert.equal(tokens(events), 'late');
@@ -612,9 +628,10 @@ describe('ask() with the model check of citations', () => {
     const m = new ScriptedChatModel(call =>
       isGrade(call) ? { stall: true } : { tokens: ['The flux level is 88 [1]. ', 'Logs go to /var/log [2].'] },
     );
-    const events = await answer(
+    const events = await answerPastLimit(
       { question: 'flux and logs?' },
-      { retriever: sources, model: m, options: { citationCheck: 'model', firstTokenTimeoutMs: 30 } },
+      { retriever: sources, model: m, options: { citationCheck: 'model', firstTokenTimeoutMs: LIMIT_MS } },
+      () => m.calls.some(isGrade),
     );
     assert.equal(m.calls.filter(c => c.system.startsWith('You check citations')).length, 0);
     assert.equal(m.calls.filter(isGrade).length, 1);
@@ -629,9 +646,10 @@ describe('ask() with the model check of citations', () => {
 
   it('gives up a check the model never answers after one limit, keeping the lexical verdicts', async () => {
     const m = checker({ stall: true });
-    const events = await answer(
+    const events = await answerPastLimit(
       { question: 'flux and logs?' },
-      { retriever: sources, model: m, options: { citationCheck: 'model', firstTokenTimeoutMs: 30 } },
+      { retriever: sources, model: m, options: { citationCheck: 'model', firstTokenTimeoutMs: LIMIT_MS } },
+      () => m.calls.some(c => c.system.startsWith('You check citations')),
     );
     assert.equal(m.calls.filter(c => c.system.startsWith('You check citations')).length, 1);
     assert.ok(

@@ -4,7 +4,7 @@ import { realClock, type Clock } from '../../../src/core/clock';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
 import type { AskOptions } from '../../../src/core/options';
 import { createOpenAiCompatibleModel } from '../../../src/providers/openAiCompatible';
-import { FakeClock } from '../../fakes/fakeClock';
+import { FakeClock, VirtualClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { FaultServer, isGradeRequest, lastUserText } from '../../fakes/faultServer';
 import { collect } from '../../support/collect';
@@ -14,10 +14,35 @@ import { until } from '../../support/until';
 // on request: what the user sees, and what the network saw.
 
 /**
- * The silence limit (first token, idle) of the tests that stall the server: what a stalled server sends never comes,
- * so the limit only has to be far above what a loopback reply takes on a busy machine for the healthy side to beat it.
+ * The silence limit (first token, idle) of the tests that stall or pace the server, on a virtual clock: its time
+ * passes only when a test lets it, so how long the loopback takes on a busy machine does not count.
  */
 const SILENCE_LIMIT_MS = 1000;
+const silenceLimits = { firstTokenTimeoutMs: SILENCE_LIMIT_MS, idleTimeoutMs: SILENCE_LIMIT_MS };
+/**
+ * Lets `ms` of the clock's time pass once the client took the piece sent before (its silence limit counts afresh
+ * from now): the pieces of a reply come `ms` apart as the client sees them, however long the loopback takes.
+ */
+async function apart(clock: VirtualClock, ms: number): Promise<void> {
+  await until(() => clock.nextDueIn === SILENCE_LIMIT_MS);
+  clock.advance(ms);
+}
+/**
+ * Every event of the answer on a virtual clock whose time passes by the silence limit once `stalled` holds (the server
+ * stopped sending, and the client waits): the limit runs out for the stalled reply alone, however slow the machine.
+ */
+async function answerPastLimit(
+  server: FaultServer,
+  stalled: (seen: AnswerEvent[]) => unknown,
+  options: Partial<AskOptions>,
+): Promise<AnswerEvent[]> {
+  const clock = new VirtualClock();
+  const seen: AnswerEvent[] = [];
+  const pending = answer(server, {}, { clock, options, onEvent: e => seen.push(e) });
+  assert.ok(await until(() => stalled(seen) && clock.nextDueIn !== undefined), 'the reply stalled');
+  clock.advance(SILENCE_LIMIT_MS);
+  return pending;
+}
 const TOKENS = ['t0 ', 't1 ', 't2 ', 't3 ', 't4 ', 't5 ', 't6 ', 't7 ', 't8 '];
 const retriever = new FakeRetriever(() => [passage(1, 'flux level is 88'), passage(2), passage(3)]);
 
@@ -452,7 +477,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('times out an endpoint that sends no first token, drops that connection, and retries', async () => {
     server.enqueue({ stallBeforeFirstMs: Infinity }, { tokens: ['late'] });
-    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
+    const events = await answerPastLimit(server, () => server.chatRequests[0]?.startedAt, silenceLimits);
     assert.deepEqual(tokens(events), ['late']);
     assert.ok(server.chatRequests[0]?.clientClosedAt, 'the stalled connection was closed');
     assert.ok(
@@ -465,7 +490,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     server.setPicker(request =>
       isGradeRequest(request) ? { stallBeforeFirstMs: Infinity } : { tokens: ['Set it to 88 [1].'] },
     );
-    const events = await answer(server, {}, { options: { grading: true, firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
+    const events = await answerPastLimit(server, () => server.chatRequests.some(isGradeRequest), {
+      grading: true,
+      ...silenceLimits,
+    });
     assert.deepEqual(tokens(events), ['Set it to 88 [1].']);
     assert.equal(last(events)?.type, 'done');
     assert.ok(
@@ -515,7 +543,7 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('breaks a stream that goes silent mid-answer (idle timeout), keeping the partial and closing the connection', async () => {
     server.enqueue({ tokens: TOKENS, stallMidStream: { tokens: 2, ms: Infinity } });
-    const events = await answer(server, {}, { options: { idleTimeoutMs: SILENCE_LIMIT_MS } });
+    const events = await answerPastLimit(server, seen => tokens(seen).length === 2, silenceLimits);
     const end = last(events);
     assert.ok(end?.type === 'error' && end.error.kind === 'stream-broken', JSON.stringify(end));
     assert.match(end.error.message, /went silent/);
@@ -533,9 +561,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
 
   it('waits out a model that reasons (reasoning_content) for longer than the first-token limit, and says it is reasoning', async () => {
     // 40 pieces of reasoning 50 ms apart: twice the limit in all, never silent for anything near it
+    const clock = new VirtualClock();
     const reasoning = Array.from({ length: 40 }, (_, i) => `step ${i} `);
-    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], tokenDelayMs: 50 });
-    const events = await answer(server, {}, { options: { firstTokenTimeoutMs: SILENCE_LIMIT_MS } });
+    server.enqueue({ reasoning, tokens: ['Set it', ' to 88 [1].'], pace: () => apart(clock, 50) });
+    const events = await answer(server, {}, { clock, options: silenceLimits });
     assert.deepEqual(tokens(events), ['Set it', ' to 88 [1].']);
     assert.equal(last(events)?.type, 'done');
     assert.equal(server.chatRequests.length, 1, 'no timeout, no retry');
@@ -582,9 +611,10 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(tokens(events).join(''), '<b>Wrap it in <think> tags [1].');
   });
 
-  it('keeps slow tokens (50 ms apart) intact under the idle timeout', async () => {
-    server.enqueue({ tokens: ['s0 ', 's1 ', 's2 ', 's3 '], tokenDelayMs: 50 });
-    const events = await answer(server, {}, { options: { idleTimeoutMs: SILENCE_LIMIT_MS } });
+  it('keeps slow tokens intact under the idle timeout, each within the limit of the last, all together beyond it', async () => {
+    const clock = new VirtualClock();
+    server.enqueue({ tokens: ['s0 ', 's1 ', 's2 ', 's3 '], pace: () => apart(clock, 0.6 * SILENCE_LIMIT_MS) });
+    const events = await answer(server, {}, { clock, options: silenceLimits });
     assert.deepEqual(tokens(events), ['s0 ', 's1 ', 's2 ', 's3 ']);
   });
 

@@ -223,6 +223,29 @@ describe('the store lock', () => {
     }
   });
 
+  it('does not overwrite a lock created in place by another between its look and its write (no links)', async () => {
+    const dir = await dirs.make('grounded-lock-');
+    const lock = join(dir, LOCK_FILE);
+    // a live holder of this machine: its lock is not stale
+    const other = `${process.pid} ${hostname()} 0 other-hold\n`;
+    const fs = fsPromises as { link: typeof fsPromises.link };
+    const linkBefore = fs.link;
+    // the other creates the lock in place after this one found none, before this one falls back to writing it
+    fs.link = async () => {
+      await writeFile(lock, other);
+      throw Object.assign(new Error('operation not permitted'), { code: 'EPERM' });
+    };
+    const controller = new AbortController();
+    const reads = countReads(lock, n => n === 2 && controller.abort(new Error('gave up')));
+    try {
+      await assert.rejects(lockStore(dir, controller.signal), /gave up/, 'it waits for the other');
+      assert.equal(await readFile(lock, 'utf8'), other, "the other's lock is untouched");
+    } finally {
+      reads.restore();
+      fs.link = linkBefore;
+    }
+  });
+
   it('waits for a fresh lock of a process on another machine, whose pid means nothing here', async () => {
     const dir = await dirs.make('grounded-lock-');
     await writeFile(join(dir, LOCK_FILE), '2147483646 another-host\n');
