@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ask } from '../core/ask';
 import { GroundedError, type ErrorKind } from '../core/errors';
 import type { AnswerEvent, Citation } from '../core/events';
+import type { AskOptions } from '../core/options';
 import { passageRef, type Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
@@ -56,7 +57,12 @@ export async function askCommand(
       retriever: opened.retriever,
       model: models.model,
       helperModel: models.helperModel,
-      options: { grading: !values['no-grading'], citationCheck, maxInputTokens: models.maxInputTokens },
+      options: {
+        grading: !values['no-grading'],
+        citationCheck,
+        maxInputTokens: models.maxInputTokens,
+        maxInputTokensSource: models.maxInputTokensSource,
+      },
     },
   );
   try {
@@ -87,8 +93,9 @@ export const MODEL_OPTIONS = {
   'no-grading': { type: 'boolean', default: false },
 } as const;
 
-/** The models an answer uses, and their input limit (undefined: none). */
-export type CliModels = Partial<ReturnType<typeof createOpenAiCompatibleModels>> & { maxInputTokens?: number };
+/** The models an answer uses, and their input limit (undefined: none) with what set it. */
+export type CliModels = Partial<ReturnType<typeof createOpenAiCompatibleModels>> &
+  Pick<AskOptions, 'maxInputTokens' | 'maxInputTokensSource'>;
 
 /**
  * The models --base-url and --model name (none without them); the key comes from GROUNDED_API_KEY. Their input
@@ -131,6 +138,7 @@ export function modelsFromArgs(
   return {
     ...createOpenAiCompatibleModels(resolved.endpoint, env.GROUNDED_API_KEY),
     maxInputTokens: resolved.endpoint.maxInputTokens,
+    maxInputTokensSource: resolved.endpoint.maxInputTokensSource,
   };
 }
 

@@ -82,7 +82,7 @@ export async function mcpCommand(
     },
   );
   const retriever = opened?.retriever;
-  const { model, helperModel, maxInputTokens } = models;
+  const { model, helperModel, maxInputTokens, maxInputTokensSource } = models;
   const server = createMcpServer({
     retriever,
     problem,
@@ -92,7 +92,12 @@ export async function mcpCommand(
         ? (question, signal) =>
             ask(
               { question, signal },
-              { retriever, model, helperModel, options: { grading: !values['no-grading'], maxInputTokens } },
+              {
+                retriever,
+                model,
+                helperModel,
+                options: { grading: !values['no-grading'], maxInputTokens, maxInputTokensSource },
+              },
             )
         : undefined,
     version: cliVersion(),
