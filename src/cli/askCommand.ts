@@ -10,7 +10,7 @@ import { WithoutInventedNumbers } from '../shared/citationMarkers';
 import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
 import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
-import { resolveFolders } from './folderArgs';
+import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
 import { escapeName } from '../shared/terminalText';
 import { causeDetail, cliMessage, settingFlags, TERMINAL, terminalError } from './terminalError';
@@ -49,6 +49,7 @@ export async function askCommand(
       `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`,
     );
   const folders = await resolveFolders(values.folder);
+  if (values.retriever === 'local') refuseUnnamedWideFolder(values.folder, folders);
   const models = modelsFromArgs(values, env, USAGE);
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
   const events = ask(
