@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { ask } from '../core/ask';
 import { GroundedError, type ErrorKind } from '../core/errors';
 import type { AnswerEvent, Citation } from '../core/events';
+import type { AskOptions } from '../core/options';
 import { passageRef, type Passage } from '../core/passage';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
@@ -9,7 +10,7 @@ import { WithoutInventedNumbers } from '../shared/citationMarkers';
 import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
 import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
-import { resolveFolders } from './folderArgs';
+import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
 import { escapeName } from '../shared/terminalText';
 import { causeDetail, cliMessage, settingFlags, TERMINAL, terminalError } from './terminalError';
@@ -48,6 +49,7 @@ export async function askCommand(
       `--citations is lexical, model or off, not “${citationCheck}”. Usage: ${USAGE}`,
     );
   const folders = await resolveFolders(values.folder);
+  if (values.retriever === 'local') refuseUnnamedWideFolder(values.folder, folders);
   const models = modelsFromArgs(values, env, USAGE);
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
   const events = ask(
@@ -56,7 +58,12 @@ export async function askCommand(
       retriever: opened.retriever,
       model: models.model,
       helperModel: models.helperModel,
-      options: { grading: !values['no-grading'], citationCheck, maxInputTokens: models.maxInputTokens },
+      options: {
+        grading: !values['no-grading'],
+        citationCheck,
+        maxInputTokens: models.maxInputTokens,
+        maxInputTokensSource: models.maxInputTokensSource,
+      },
     },
   );
   try {
@@ -87,8 +94,9 @@ export const MODEL_OPTIONS = {
   'no-grading': { type: 'boolean', default: false },
 } as const;
 
-/** The models an answer uses, and their input limit (undefined: none). */
-export type CliModels = Partial<ReturnType<typeof createOpenAiCompatibleModels>> & { maxInputTokens?: number };
+/** The models an answer uses, and their input limit (undefined: none) with what set it. */
+export type CliModels = Partial<ReturnType<typeof createOpenAiCompatibleModels>> &
+  Pick<AskOptions, 'maxInputTokens' | 'maxInputTokensSource'>;
 
 /**
  * The models --base-url and --model name (none without them); the key comes from GROUNDED_API_KEY. Their input
@@ -131,6 +139,7 @@ export function modelsFromArgs(
   return {
     ...createOpenAiCompatibleModels(resolved.endpoint, env.GROUNDED_API_KEY),
     maxInputTokens: resolved.endpoint.maxInputTokens,
+    maxInputTokensSource: resolved.endpoint.maxInputTokensSource,
   };
 }
 

@@ -1,5 +1,7 @@
+import { realpathSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { parse, resolve } from 'node:path';
 import { GroundedError } from '../core/errors';
 
 /**
@@ -19,4 +21,40 @@ export async function resolveFolders(values: readonly string[] | undefined): Pro
       );
   }
   return folders;
+}
+
+/**
+ * The working directory, said with what it is (`/home/me, the home folder`), when no --folder was given and it is
+ * the filesystem root or the home folder: indexing either reads every file there (credentials and keys among them)
+ * for as long as that takes, which is never what running a command there by chance meant. Undefined otherwise.
+ */
+export function unnamedWideFolder(
+  values: readonly string[] | undefined,
+  folders: readonly string[],
+): string | undefined {
+  if (values?.length) return undefined;
+  const real = (path: string) => {
+    try {
+      return realpathSync(path);
+    } catch {
+      return resolve(path);
+    }
+  };
+  const where = real(folders[0] ?? '.');
+  const which =
+    where === parse(where).root ? 'the filesystem root' : where === real(homedir()) ? 'the home folder' : undefined;
+  return which && `${where}, ${which}`;
+}
+
+/**
+ * Refuses to index the filesystem root or the home folder for a command run there with no --folder (see
+ * unnamedWideFolder), as `grounded mcp` does, saying how to name a folder, or this one on purpose.
+ */
+export function refuseUnnamedWideFolder(values: readonly string[] | undefined, folders: readonly string[]): void {
+  const wide = unnamedWideFolder(values, folders);
+  if (wide)
+    throw new GroundedError(
+      'bad-input',
+      `The working directory is ${wide}, and no --folder was given: grounded does not index all of that (every file there, for as long as it takes). Run it in the project's folder, or add --folder /path/to/project (--folder . to index this folder all the same).`,
+    );
 }

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { skipNotes, skippedCounts } from '../index';
 import type { CliIo } from './cliIo';
-import { resolveFolders } from './folderArgs';
+import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
 import { pushCommand } from './pushCommand';
 import { escapeName } from '../shared/terminalText';
@@ -20,6 +20,7 @@ export async function indexCommand(args: readonly string[], io: CliIo): Promise<
     },
   });
   const folders = await resolveFolders(values.folder);
+  refuseUnnamedWideFolder(values.folder, folders);
   const retriever = await openIndex(folders, values.store, io);
   const t0 = performance.now();
   const stats = await retriever.refresh({ fromScratch: values.rebuild });

@@ -73,10 +73,13 @@ export class IndexKeeper {
     onProgress: progress => {
       if (!this.firstBuild) return;
       this.firstBuild = progress;
+      // no file to read (an unchanged folder, or none found yet): "index ready" says the end, with the counts
+      if (progress.total === 0) return;
       const now = this.clock.now();
       if (now - this.lastProgress < PROGRESS_EVERY_MS && progress.done < progress.total) return;
       this.lastProgress = now;
-      this.say('info', `indexing: ${progress.done} of ${progress.total} files read`);
+      // `growing`: the walk still finds files, so the total is the files found so far
+      this.say('info', `indexing: ${progress.done} of ${progress.total}${progress.growing ? '+' : ''} files read`);
     },
   };
 

@@ -1,6 +1,5 @@
-import { readFileSync, realpathSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { dirname, join, parse, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
@@ -9,7 +8,7 @@ import { ask } from '../core/ask';
 import { GroundedError } from '../core/errors';
 import { MODEL_OPTIONS, modelsFromArgs } from './askCommand';
 import type { CliIo } from './cliIo';
-import { resolveFolders } from './folderArgs';
+import { resolveFolders, unnamedWideFolder } from './folderArgs';
 import { IndexKeeper } from './indexKeeper';
 import { createMcpServer, notifyClient } from './mcpServer';
 import { trackRequests } from './mcpDrain';
@@ -82,7 +81,7 @@ export async function mcpCommand(
     },
   );
   const retriever = opened?.retriever;
-  const { model, helperModel, maxInputTokens } = models;
+  const { model, helperModel, maxInputTokens, maxInputTokensSource } = models;
   const server = createMcpServer({
     retriever,
     problem,
@@ -92,7 +91,12 @@ export async function mcpCommand(
         ? (question, signal) =>
             ask(
               { question, signal },
-              { retriever, model, helperModel, options: { grading: !values['no-grading'], maxInputTokens } },
+              {
+                retriever,
+                model,
+                helperModel,
+                options: { grading: !values['no-grading'], maxInputTokens, maxInputTokensSource },
+              },
             )
         : undefined,
     version: cliVersion(),
@@ -135,30 +139,21 @@ async function openRetriever(
   hooks: IndexKeeper['hooks'],
 ): Promise<Opened> {
   const folders = await resolveFolders(values.folder);
-  if (!values.folder?.length && values.retriever === 'local') refuseClientDirectory(folders[0] ?? '.');
+  if (values.retriever === 'local') refuseClientDirectory(values.folder, folders);
   return { opened: await retrieverFromArgs(values, folders, io, env, USAGE, hooks), folders };
 }
 
 /**
  * Without --folder the index is of the working directory, which a client chooses: many start their servers in the
- * filesystem root or the home folder, and indexing either reads every file there (credentials and keys among them,
- * then served to the agent) for as long as it takes. Such a directory is refused, saying what to add.
+ * filesystem root or the home folder, and indexing either serves every file there to the agent (see
+ * unnamedWideFolder). Such a directory is refused, saying what to add.
  */
-function refuseClientDirectory(cwd: string): void {
-  const real = (path: string) => {
-    try {
-      return realpathSync(path);
-    } catch {
-      return resolve(path);
-    }
-  };
-  const where = real(cwd);
-  const which =
-    where === parse(where).root ? 'the filesystem root' : where === real(homedir()) ? 'the home folder' : undefined;
-  if (which)
+function refuseClientDirectory(values: readonly string[] | undefined, folders: readonly string[]): void {
+  const wide = unnamedWideFolder(values, folders);
+  if (wide)
     throw new GroundedError(
       'bad-input',
-      `The server was started in ${where}, ${which} (the MCP client's working directory), with no --folder: it does not index all of that. Add "--folder", "/path/to/project" to the server's arguments in the client's configuration.`,
+      `The server was started in ${wide} (the MCP client's working directory), with no --folder: it does not index all of that. Add "--folder", "/path/to/project" to the server's arguments in the client's configuration.`,
     );
 }
 

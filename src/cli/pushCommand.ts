@@ -7,7 +7,7 @@ import { pushRows } from '../retrievers/pgvectorPush';
 import { workspaceRowBatches, type PushRow } from '../retrievers/pgvectorPushRows';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
-import { resolveFolders } from './folderArgs';
+import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
 import { openIndex } from './openIndex';
 import { defaultStoreDir, prepareStoreDir } from './storeDir';
 
@@ -43,6 +43,7 @@ export async function pushCommand(
     );
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
+  refuseUnnamedWideFolder(values.folder, folders);
   const embedder = await embedderFromArgs(values, env, io);
   // what the push would refuse before connecting is refused before the local index is brought up to date
   tableNames(values.table);

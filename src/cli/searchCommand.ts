@@ -3,7 +3,7 @@ import { passageRef, type Passage } from '../core/passage';
 import { searchResultViews, type SearchResultView } from '../core/searchResults';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
-import { resolveFolders } from './folderArgs';
+import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs, type OpenedRetriever } from './retrieverArgs';
 import { escapeName } from '../shared/terminalText';
 
@@ -34,6 +34,7 @@ export async function searchCommand(
   const query = requirePositional([positionals.join(' ')].filter(Boolean), 'query', USAGE);
   const k = positiveInt(values.k, '-k', 10, MAX_K);
   const folders = await resolveFolders(values.folder);
+  if (values.retriever === 'local') refuseUnnamedWideFolder(values.folder, folders);
   const opened = await retrieverFromArgs(values, folders, io, env, USAGE);
   const { passages, views } = await searchThenClose(opened, query, k, io.signal);
   if (values.json) {

@@ -29,7 +29,9 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   // a question that leaves the generator no room for a passage is refused before anything is searched
   const invalid =
     validate(question, options) ??
-    (mode === 'answer' && deps.model ? questionFitError(question, options.maxInputTokens) : undefined);
+    (mode === 'answer' && deps.model
+      ? questionFitError(question, options.maxInputTokens, options.maxInputTokensSource)
+      : undefined);
   if (invalid) {
     yield { type: 'error', error: invalid, partial: '' };
     return;

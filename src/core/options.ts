@@ -35,9 +35,18 @@ export interface AskOptions {
    * `--max-input-tokens`): prompts are fitted to it, leaving room for the reply. Undefined or 0: no limit.
    */
   maxInputTokens?: number;
+  /**
+   * What set `maxInputTokens`, so that a question it cannot take is told what to change: `setting`, the user's
+   * `grounded.model.maxInputTokens` (`--max-input-tokens` in the CLI); `default`, the limit assumed for the endpoint
+   * while that is unset; undefined, the model's own (a VS Code model says what it takes).
+   */
+  maxInputTokensSource?: InputLimitSource;
   /** The helper model's input limit, when a helper model grades; defaults to `maxInputTokens`. */
   helperMaxInputTokens?: number;
 }
+
+/** Who set an input limit: the user's setting, or the default assumed for the endpoint (see AskOptions). */
+export type InputLimitSource = 'setting' | 'default';
 
 export const defaultAskOptions: AskOptions = {
   k: 8,

@@ -1,3 +1,4 @@
+import type { InputLimitSource } from '../core/options';
 import { insecureTransport } from '../core/secureTransport';
 
 /** The OpenAI-compatible endpoints Grounded knows the URL shape of; `custom` takes any base URL. */
@@ -38,6 +39,8 @@ export interface Endpoint {
   query?: Record<string, string>;
   /** The models' input limit in tokens, which prompts are fitted to; undefined: no limit. */
   maxInputTokens?: number;
+  /** Whether the limit is the user's `grounded.model.maxInputTokens` or the preset's default (with a limit only). */
+  maxInputTokensSource?: InputLimitSource;
 }
 
 interface Preset {
@@ -154,17 +157,18 @@ export function resolveEndpoint(settings: EndpointSettings): { endpoint: Endpoin
   if (insecure) return { problem: `${preset.label}: ${insecure}` };
   const helperModel = settings.helperModel.trim() || undefined;
   const limit = settings.maxInputTokens;
-  const maxInputTokens =
-    typeof limit === 'number' && Number.isFinite(limit) && limit >= 0
-      ? Math.floor(limit)
-      : preset.defaultMaxInputTokens;
+  const limitSet = typeof limit === 'number' && Number.isFinite(limit) && limit >= 0;
+  const maxInputTokens = limitSet ? Math.floor(limit) : preset.defaultMaxInputTokens;
   const common = {
     preset: settings.preset,
     label: preset.label,
     model,
     helperModel,
     keyRequired: preset.keyRequired,
-    ...(maxInputTokens > 0 && { maxInputTokens }),
+    ...(maxInputTokens > 0 && {
+      maxInputTokens,
+      maxInputTokensSource: limitSet ? ('setting' as const) : ('default' as const),
+    }),
   };
   switch (settings.preset) {
     case 'databricks':

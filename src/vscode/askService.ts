@@ -43,7 +43,11 @@ export function createAskService<ChatModelPick>(deps: AskServiceDeps<ChatModelPi
       const { ask: runAsk } = await deps.loadCore();
       const base = deps.askDeps();
       // the models' input limits are options of the answer: its prompts are fitted to them
-      const limits = { maxInputTokens: models.maxInputTokens, helperMaxInputTokens: models.helperMaxInputTokens };
+      const limits = {
+        maxInputTokens: models.maxInputTokens,
+        maxInputTokensSource: models.maxInputTokensSource,
+        helperMaxInputTokens: models.helperMaxInputTokens,
+      };
       events = runAsk(request, {
         ...base,
         model: models.model,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GroundedError } from '../core/errors';
+import type { InputLimitSource } from '../core/options';
 import type { ChatModel } from '../core/ports';
 import { PRESETS, resolveEndpoint, type Endpoint } from '../providers/presets';
 import { originOf } from '../providers/secretOrigin';
@@ -15,6 +16,8 @@ export interface AnswerModels {
   label?: string;
   /** The input limits prompts are fitted to (`AskOptions.maxInputTokens`); undefined: none known. */
   maxInputTokens?: number;
+  /** What set `maxInputTokens` (`AskOptions.maxInputTokensSource`); undefined: the model's own. */
+  maxInputTokensSource?: InputLimitSource;
   helperMaxInputTokens?: number;
 }
 
@@ -65,7 +68,11 @@ export class ModelResolver implements vscode.Disposable {
       const { createOpenAiCompatibleModels } = await loadCore();
       const models = createOpenAiCompatibleModels(endpoint, key);
       // one setting for both models: they are served by the same endpoint
-      const limits = { maxInputTokens: endpoint.maxInputTokens, helperMaxInputTokens: endpoint.maxInputTokens };
+      const limits = {
+        maxInputTokens: endpoint.maxInputTokens,
+        maxInputTokensSource: endpoint.maxInputTokensSource,
+        helperMaxInputTokens: endpoint.maxInputTokens,
+      };
       this.cached = { signature, models: { ...models, ...limits, label: describeEndpoint(endpoint) } };
     }
     return this.cached.models;

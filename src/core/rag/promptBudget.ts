@@ -1,6 +1,7 @@
 import { CHECK_SYSTEM, checkPrompt, type ShownLines } from '../citations/modelCheck';
 import { GroundedError } from '../errors';
 import type { Citation, SelectionContext, Turn } from '../events';
+import type { InputLimitSource } from '../options';
 import type { Passage } from '../passage';
 import {
   GENERATE_SYSTEM,
@@ -138,7 +139,11 @@ export interface FittedAnswerPrompt extends AnswerPromptParts {
  * keep their numbers); the selection's text; then the last passage's text. The question is never cut: one that
  * leaves no room for a passage is a `bad-input` error.
  */
-export function fitAnswerPrompt(parts: AnswerPromptParts, maxInputTokens: number | undefined): FittedAnswerPrompt {
+export function fitAnswerPrompt(
+  parts: AnswerPromptParts,
+  maxInputTokens: number | undefined,
+  source?: InputLimitSource,
+): FittedAnswerPrompt {
   let p: FittedAnswerPrompt = { ...parts, passageChars: PASSAGE_CHARS };
   const budget = promptTokenBudget(maxInputTokens);
   if (budget === undefined || maxInputTokens === undefined) return p;
@@ -165,7 +170,7 @@ export function fitAnswerPrompt(parts: AnswerPromptParts, maxInputTokens: number
   }
   if (!fits(p)) {
     const cutTo = (passageChars: number): FittedAnswerPrompt => ({ ...p, passageChars });
-    if (!fits(cutTo(MIN_PASSAGE_CHARS))) throw questionDoesNotFit(maxInputTokens);
+    if (!fits(cutTo(MIN_PASSAGE_CHARS))) throw questionDoesNotFit(maxInputTokens, source);
     const longer = longestFitting(p.passageChars - 1 - MIN_PASSAGE_CHARS, n => fits(cutTo(MIN_PASSAGE_CHARS + n)));
     p = cutTo(MIN_PASSAGE_CHARS + longer);
   }
@@ -201,7 +206,11 @@ export function answerPromptTokens(p: FittedAnswerPrompt): number {
  * Undefined when the question leaves room, under the limit, for the system prompt and one short passage; else the
  * `bad-input` error that says so. Checked before searching, so a question that can never be answered costs nothing.
  */
-export function questionFitError(question: string, maxInputTokens: number | undefined): GroundedError | undefined {
+export function questionFitError(
+  question: string,
+  maxInputTokens: number | undefined,
+  source?: InputLimitSource,
+): GroundedError | undefined {
   const budget = promptTokenBudget(maxInputTokens);
   if (budget === undefined || maxInputTokens === undefined) return undefined;
   // a passage as long-named as real ones get (a deep path, a heading trail): a question this lets through is not
@@ -222,13 +231,20 @@ export function questionFitError(question: string, maxInputTokens: number | unde
     passages: [probe],
     passageChars: MIN_PASSAGE_CHARS,
   });
-  return tokensNeeded <= budget ? undefined : questionDoesNotFit(maxInputTokens);
+  return tokensNeeded <= budget ? undefined : questionDoesNotFit(maxInputTokens, source);
 }
 
-function questionDoesNotFit(maxInputTokens: number): GroundedError {
+/** `source`: what set the limit, which the fix names (the CLI names the setting by its flag, `--max-input-tokens`). */
+function questionDoesNotFit(maxInputTokens: number, source: InputLimitSource | undefined): GroundedError {
+  const fix =
+    source === 'setting'
+      ? 'Shorten the question, or raise grounded.model.maxInputTokens, which set this limit, if the model takes more.'
+      : source === 'default'
+        ? 'Shorten the question, or set grounded.model.maxInputTokens to the model’s context: this limit is the one assumed for the endpoint while it is unset.'
+        : 'Shorten the question, or use a model with a larger context.';
   return new GroundedError(
     'bad-input',
-    `The question leaves no room for the passages to answer from in the model’s context (${tokens(maxInputTokens)}). Shorten the question, or use a model with a larger context.`,
+    `The question leaves no room for the passages to answer from in the model’s context (${tokens(maxInputTokens)}). ${fix}`,
   );
 }
 

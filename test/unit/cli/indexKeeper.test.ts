@@ -200,6 +200,32 @@ describe('the index keeper of grounded mcp', () => {
     );
   });
 
+  it('says no count of files read when the first sync has none to read, and marks a total still growing', async () => {
+    const said: string[] = [];
+    keeper = new IndexKeeper(
+      (_level, message) => said.push(message),
+      () => undefined,
+      new ManualClock(),
+    );
+    const index = recordingIndex(
+      () => Promise.resolve([]),
+      () => {
+        keeper?.hooks.onProgress?.({ done: 0, total: 0 });
+        keeper?.hooks.onProgress?.({ done: 0, total: 0, growing: true });
+        keeper?.hooks.onProgress?.({ done: 3, total: 40, growing: true });
+      },
+    );
+    await keeper.start(index, ['/ws']);
+    assert.deepEqual(
+      said.filter(m => m.startsWith('indexing:')),
+      ['indexing: 3 of 40+ files read'],
+    );
+    assert.ok(
+      said.some(m => m.startsWith('index ready: 1 files')),
+      said.join('\n'),
+    );
+  });
+
   it('tells how far the first build got while nothing can be searched, and nothing once it can', async () => {
     let during: SyncProgress | undefined;
     let searchable = false;

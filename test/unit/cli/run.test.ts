@@ -234,6 +234,34 @@ describe('grounded CLI', () => {
     });
   });
 
+  it('refuses to index the home folder it was run in without --folder (search, ask, index), and indexes it when named', async () => {
+    const home = await dirs.make('grounded-cli-home-');
+    await writeFile(join(home, 'credentials'), '[default]\naws_secret_access_key = widget-secret\n');
+    const before = { cwd: process.cwd(), home: process.env['HOME'] };
+    process.env['HOME'] = home;
+    process.chdir(home);
+    try {
+      for (const argv of [['search', 'widget secret'], ['ask', 'widget secret'], ['index']]) {
+        const { code, out, err } = await cli(...argv);
+        assert.equal(code, 2, `${argv[0]}: ${err}`);
+        assert.equal(out, '');
+        assert.match(
+          err,
+          /^grounded: The working directory is .*, the home folder, and no --folder was given: grounded does not index all of that/,
+        );
+        assert.match(err, /add --folder \/path\/to\/project \(--folder \. to index this folder all the same\)/);
+      }
+      assert.equal(existsSync(join(temp, 'cache')), false, 'nothing was indexed nor stored');
+      const named = await cli('search', 'widget secret', '--folder', '.', '--json');
+      assert.equal(named.code, 0, named.err);
+      assert.match(named.out, /credentials/);
+    } finally {
+      process.chdir(before.cwd);
+      if (before.home === undefined) delete process.env['HOME'];
+      else process.env['HOME'] = before.home;
+    }
+  });
+
   describe('index', () => {
     it('says that a file given as --folder is a file, not that it was not found', async () => {
       const file = join(WORKSPACE, 'src', 'parseConfig.ts');

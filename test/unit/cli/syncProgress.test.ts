@@ -5,7 +5,7 @@ describe('what a one-shot CLI command says while the local index syncs', () => {
   function recorder() {
     let clock = 0;
     const said: string[] = [];
-    const report = progressOnStderr({ out: () => undefined, err: text => said.push(text) }, () => clock);
+    const report = progressOnStderr({ out: () => undefined, err: text => said.push(text) }, ['/ws/big'], () => clock);
     return { said, report, advance: (ms: number) => (clock += ms) };
   }
 
@@ -17,7 +17,7 @@ describe('what a one-shot CLI command says while the local index syncs', () => {
     assert.deepEqual(said, []);
   });
 
-  it('says how far a long sync got, at most once an interval, on stderr', () => {
+  it('says which folders a long sync reads and how to stop it, then how far it got, at most once an interval', () => {
     const { said, report, advance } = recorder();
     advance(PROGRESS_EVERY_MS);
     report({ done: 0, total: 0, growing: true });
@@ -29,6 +29,7 @@ describe('what a one-shot CLI command says while the local index syncs', () => {
     advance(PROGRESS_EVERY_MS / 2);
     report({ done: 1200, total: 5000 });
     assert.deepEqual(said, [
+      'grounded: indexing /ws/big (Ctrl-C stops)\n',
       'grounded: indexing: listing the files…\n',
       'grounded: indexing: 256 of 5000+ files read\n',
       'grounded: indexing: 1200 of 5000 files read\n',

@@ -230,6 +230,23 @@ describe('prompt budget', () => {
     assert.equal(questionFitError('why '.repeat(3000), undefined), undefined);
   });
 
+  it('names what set the limit in the refusal: the setting, the endpoint’s default, or the model', () => {
+    const long = 'why '.repeat(3000);
+    assert.match(
+      questionFitError(long, 2048, 'setting')?.message ?? '',
+      /Shorten the question, or raise grounded\.model\.maxInputTokens, which set this limit, if the model takes more\.$/,
+    );
+    assert.match(
+      questionFitError(long, 2048, 'default')?.message ?? '',
+      /or set grounded\.model\.maxInputTokens to the model’s context: this limit is the one assumed for the endpoint/,
+    );
+    assert.match(questionFitError(long, 2048)?.message ?? '', /or use a model with a larger context\.$/);
+    assert.throws(
+      () => fitAnswerPrompt({ question: long, history: [], passages: [passage(1, 'x')] }, 2048, 'setting'),
+      /raise grounded\.model\.maxInputTokens/,
+    );
+  });
+
   it('accepts only questions that still fit beside a passage with a long path and heading trail', () => {
     const deep = {
       ...passage(1, 'x'.repeat(400), 'packages/server/src/configuration/providers/environmentVariables.md'),

@@ -112,6 +112,9 @@ describe('grounded ask', () => {
     const refused = await cli([`why ${'does this fail '.repeat(100)}`, ...model(), '--max-input-tokens', '400']);
     assert.equal(refused.code, 2);
     assert.match(refused.err, /no room for the passages .*\(400 tokens\)/);
+    // the limit is the flag's: the fix names it, not a VS Code setting nor another model
+    assert.match(refused.err, /Shorten the question, or raise --max-input-tokens, which set this limit, if the model/);
+    assert.doesNotMatch(refused.err, /grounded\.model|larger context/);
     assert.equal(server.chatRequests.length, requestsBefore);
     await assert.rejects(
       cli(['install widget', ...model(), '--max-input-tokens', 'lots']),

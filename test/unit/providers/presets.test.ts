@@ -190,5 +190,15 @@ describe('provider presets: input limit', () => {
     assert.equal(endpoint({ preset: 'openai', maxInputTokens: 16000 }).maxInputTokens, 16000);
     assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: null }).maxInputTokens, 4096);
     assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: -5 }).maxInputTokens, 4096);
+    // what set the limit, for the message that refuses a question it cannot take
+    assert.equal(
+      endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: 2048 }).maxInputTokensSource,
+      'setting',
+    );
+    assert.equal(
+      endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: null }).maxInputTokensSource,
+      'default',
+    );
+    assert.equal(endpoint({ preset: 'ollama', model: 'llama3.1', maxInputTokens: 0 }).maxInputTokensSource, undefined);
   });
 });

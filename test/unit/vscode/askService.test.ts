@@ -62,6 +62,21 @@ describe('ask service', () => {
     assert.doesNotMatch(warnings[0] ?? '', /dapi-held-token-5f3a9c/);
   });
 
+  it('names the setting that set the input limit when a question cannot fit in it', async () => {
+    const generator = new ScriptedChatModel(() => ({ tokens: ['x'] }));
+    const { ask } = service({
+      models: async () => ({ model: generator, maxInputTokens: 1024, maxInputTokensSource: 'setting' as const }),
+    });
+    const events = await collect(ask({ question: `why ${'does this fail '.repeat(300)}?` }));
+    const last = events.at(-1);
+    assert.equal(last?.type, 'error');
+    assert.match(
+      last?.type === 'error' ? last.error.message : '',
+      /or raise grounded\.model\.maxInputTokens, which set this limit/,
+    );
+    assert.equal(generator.calls.length, 0);
+  });
+
   it('fits the prompt to the input limit the resolved model states (a VS Code model’s maxInputTokens)', async () => {
     const generator = new ScriptedChatModel(() => ({ tokens: ['Run npm install widget [1].'] }));
     const { ask } = service({ models: async () => ({ model: generator, maxInputTokens: 500 }) });

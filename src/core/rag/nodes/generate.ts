@@ -38,6 +38,7 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   const prompt = fitAnswerPrompt(
     { question: state.question, history: historyTurns(state.history), passages: ranked, context: state.context },
     run.options.maxInputTokens,
+    run.options.maxInputTokensSource,
   );
   const sources = prompt.passages;
   emit({ type: 'sources', sources });
