@@ -133,6 +133,23 @@ describe('PDF stream sizes', () => {
     assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
   });
 
+  it('measures a stream whose keyword ends its line after a space, or follows a string that holds the word', async () => {
+    const data = deflateSync(padded(2 * MB));
+    const plain = pdfWithContentStream(data, '/Filter /FlateDecode').toString('latin1');
+    for (const pdf of [
+      plain.replace('>>\nstream\n', '>>\nstream \r\n'),
+      plain.replace('>>\nstream\n', '>>\nstream%\n'),
+      // the string's word, measured as a stream of its own up to the first `endstream`, held the real one's data
+      plain.replace('/Type /Catalog', '/Type /Catalog /Note (a stream\n)'),
+    ]) {
+      const bytes = Buffer.from(pdf, 'latin1');
+      const extraction = await extractPdf(bytes, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      assert.equal(pdfStreamsWithin(bytes, 1.5 * MB, 100 * MB), false, pdf.slice(0, 120));
+      assert.equal(pdfStreamsWithin(bytes, 3 * MB, 100 * MB), true, pdf.slice(0, 120));
+    }
+  });
+
   it('caps what all streams decode to together', () => {
     const half = deflateSync(padded(MB));
     const pdf = pdfWithContentStream(half, '/Filter /FlateDecode', {
