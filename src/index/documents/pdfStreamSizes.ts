@@ -1,4 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
+import { imageStreamsNotReadForText, type ObjectStreamText } from './pdfImageStreams';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -16,8 +17,10 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
  * too; one inside another's data or in a string too, as pdf.js, led by the table, may start a stream anywhere) is
  * decoded here through its filters (Flate, LZW, run-length, ASCII hex and base-85: those whose output can be
  * far larger than their input) with a cap, never past it, before pdf.js reads the file. Images' own filters (JPEG,
- * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. A filter that fails ends its stream where
- * it failed, as pdf.js ends it.
+ * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. Nor does it decode an image drawn with `Do`,
+ * whatever its filters: such images are left out of both caps, as `imageStreamsNotReadForText` finds them (a deck of
+ * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
+ * fails ends its stream where it failed, as pdf.js ends it.
  */
 export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: number): boolean {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
@@ -25,17 +28,31 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   const objects = objectsOf(text);
   const streams = streamsOf(bytes, text, objects);
   if (streams === 'too-many') return false;
-  // the objects that object streams hold first (a stream's filter may name one of them), within the same caps
+  // the objects that object streams hold first (a stream's filter may name one of them), within the same caps; pdf.js
+  // takes any stream with `/N` and `/First` for one
   let left = total;
+  const objectStreams: ObjectStreamText[] = [];
   for (const stream of streams) {
-    if (!/\/Type\s*\/ObjStm\b/.test(stream.dictionary)) continue;
-    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
+    const labelled = /\/Type\s*\/ObjStm\b/.test(stream.dictionary);
+    if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
+    const chains = filterChains(text, objects, stream.dictionary);
+    const data = decodedLargest(stream.data, chains, Math.min(perStream, left));
     if (data === 'too-large') return false;
     left -= data.length;
-    addPackedObjects(objects, data, stream.dictionary, stream.at);
+    if (labelled) addPackedObjects(objects, data, stream.dictionary, stream.at);
+    const header = packedHeader(data, stream.dictionary);
+    objectStreams.push({
+      data,
+      first: header?.first ?? 0,
+      offsets: header?.offsets ?? [],
+      complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
+    });
   }
+  // images that reading text never decodes are left out (see imageStreamsNotReadForText)
+  const images = imageStreamsNotReadForText(text, objectStreams);
   left = total;
   for (const stream of streams) {
+    if (images.has(stream.at)) continue;
     const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
     if (data === 'too-large') return false;
     left -= data.length;
@@ -127,16 +144,29 @@ function objectsOf(text: string): Objects {
  * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValue` reads one.
  */
 function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at: number): void {
-  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
-  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
-  if (!Number.isInteger(count) || !Number.isInteger(first)) return;
-  const header = data.subarray(0, first).toString('latin1').trim().split(/\s+/).map(Number);
+  const { count, first, header } = packedHeader(data, dictionary) ?? { count: 0, first: 0, header: [] };
   for (let i = 0; i < count && 2 * i + 1 < header.length; i++) {
     const from = first + (header[2 * i + 1] ?? 0);
     const next = header[2 * i + 3];
     const to = Math.min(next === undefined ? data.length : first + next, from + 256);
     objects.packed.set(String(header[2 * i]), { at, value: data.subarray(from, to).toString('latin1').trim() });
   }
+}
+
+/**
+ * An object stream's `/N` and `/First`, the numbers of its header (pairs of an object number and an offset), and
+ * those offsets; none when `/N` or `/First` is not a plain number.
+ */
+function packedHeader(
+  data: Buffer,
+  dictionary: string,
+): { count: number; first: number; header: number[]; offsets: number[] } | undefined {
+  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
+  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
+  if (!Number.isInteger(count) || !Number.isInteger(first)) return undefined;
+  const header = data.subarray(0, first).toString('latin1').trim().split(/\s+/).map(Number);
+  const offsets = header.filter((_, i) => i % 2 === 1 && i < 2 * count);
+  return { count, first, header, offsets };
 }
 
 /** The text of a stream's dictionary: from the last `N G obj` before the `stream` keyword at `at`, to it. */
