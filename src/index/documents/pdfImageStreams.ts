@@ -16,11 +16,10 @@
  */
 export function imageStreamsNotReadForText(text: string, objectStreams: readonly ObjectStreamText[]): Set<number> {
   const images = new Set<number>();
-  const named = text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-  if (!/\/Subtype\s*\/Image(?![^\s()<>[\]{}/%])/.test(named)) return images;
-  const unreadable = /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/;
-  if (unreadable.test(named) || objectStreams.some(s => !s.complete || unreadable.test(s.data.toString('latin1'))))
-    return images;
+  if (!/\/Subtype\s*\/Image(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return images;
+  const unreadable = (value: string): boolean =>
+    /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
+  if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
   const references = new References();
   // the objects that end at each `stream` keyword (by where it is), with their numbers (NaN: not plain)
@@ -68,6 +67,10 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
   }
   return images;
 }
+
+/** `text` with names' `#` escapes (and any alike) read as the characters they stand for. */
+const unescaped = (text: string): string =>
+  text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /** An object stream's decoded data, where its objects start (`/First` and the offsets its header gives). */
 export interface ObjectStreamText {

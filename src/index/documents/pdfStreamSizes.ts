@@ -36,17 +36,26 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     const labelled = /\/Type\s*\/ObjStm\b/.test(stream.dictionary);
     if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
     const chains = filterChains(text, objects, stream.dictionary);
-    const data = decodedLargest(stream.data, chains, Math.min(perStream, left));
-    if (data === 'too-large') return false;
-    left -= data.length;
-    if (labelled) addPackedObjects(objects, data, stream.dictionary, stream.at);
-    const header = packedHeader(data, stream.dictionary);
-    objectStreams.push({
-      data,
-      first: header?.first ?? 0,
-      offsets: header?.offsets ?? [],
-      complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
-    });
+    // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
+    const outputs = chains.length
+      ? chains.map(chain => decoded(stream.data, chain, Math.min(perStream, left)))
+      : [stream.data];
+    const largest = outputs.reduce((a, b) =>
+      a === 'too-large' || b === 'too-large' ? 'too-large' : a.length >= b.length ? a : b,
+    );
+    if (largest === 'too-large') return false;
+    left -= Math.max(largest.length, stream.data.length);
+    for (const data of outputs) {
+      if (data === 'too-large') continue;
+      if (labelled) addPackedObjects(objects, data, stream.dictionary, stream.at);
+      const header = packedHeader(data, stream.dictionary);
+      objectStreams.push({
+        data,
+        first: header?.first ?? 0,
+        offsets: header?.offsets ?? [],
+        complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
+      });
+    }
   }
   // images that reading text never decodes are left out (see imageStreamsNotReadForText)
   const images = imageStreamsNotReadForText(text, objectStreams);

@@ -66,6 +66,8 @@ const IMAGE = deflateSync(Buffer.alloc(2 * MB, 0x80));
 const imageObject = (entries = ''): string =>
   `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 ` +
   `/Filter /FlateDecode /Length ${IMAGE.length} ${entries}>>\nstream\n${IMAGE.toString('latin1')}\nendstream`;
+/** An object stream's data holding object 9, a Type 3 font whose subtype is written with an escape. */
+const PACKED = deflateSync('9 0 << /Type /Font /Subtype /Typ#653 >>');
 const CONTENT = `${TEXT}q 100 0 0 100 50 500 cm /Im1 Do Q /Im2 Do\n`;
 
 /**
@@ -264,6 +266,14 @@ describe('PDF stream sizes', () => {
         'a Type 3 font in the file',
         `${resources} /Extra 7 0 R`,
         [imageObject(), '<< /Type /Font /Subtype /Typ#653 >>'],
+      ],
+      [
+        'a Type 3 font in an object stream',
+        `${resources} /Extra 9 0 R`,
+        [
+          imageObject(),
+          `<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${PACKED.length} >>\nstream\n${PACKED.toString('latin1')}\nendstream`,
+        ],
       ],
       // object 4, the page's contents, says it is image 7 (a header in its dictionary): pdf.js reads it as object 4
       ['an image header within the contents', resources.replace('6 0 R >>', '7 0 R >>'), []],
