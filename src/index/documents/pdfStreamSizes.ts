@@ -1,4 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
+import { imageStreamsNotReadForText, type ObjectStreamText } from './pdfImageStreams';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -13,27 +14,54 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
 /**
  * Whether every stream of a PDF decodes within `perStream` bytes, and all of them within `total`: each stream found
  * in the file's bytes (every `stream` keyword, whatever the cross-reference table says, so damaged and updated files
- * too) is decoded here through its filters (Flate, LZW, run-length, ASCII hex and base-85: those whose output can be
+ * too; one inside another's data or in a string too, as pdf.js, led by the table, may start a stream anywhere) is
+ * decoded here through its filters (Flate, LZW, run-length, ASCII hex and base-85: those whose output can be
  * far larger than their input) with a cap, never past it, before pdf.js reads the file. Images' own filters (JPEG,
- * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. A filter that fails ends its stream where
- * it failed, as pdf.js ends it.
+ * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. Nor does it decode an image drawn with `Do`,
+ * whatever its filters: such images are left out of both caps, as `imageStreamsNotReadForText` finds them (a deck of
+ * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
+ * fails ends its stream where it failed, as pdf.js ends it.
  */
 export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: number): boolean {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const text = bytes.toString('latin1');
   const objects = objectsOf(text);
-  const streams = [...streamsOf(bytes, text, objects)];
-  // the objects that object streams hold first (a stream's filter may name one of them), within the same caps
+  const streams = streamsOf(bytes, text, objects);
+  if (streams === 'too-many') return false;
+  // the objects that object streams hold first (a stream's filter may name one of them), within the same caps; pdf.js
+  // takes any stream with `/N` and `/First` for one
   let left = total;
+  const objectStreams: ObjectStreamText[] = [];
   for (const stream of streams) {
-    if (!/\/Type\s*\/ObjStm\b/.test(stream.dictionary)) continue;
-    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
-    if (data === 'too-large') return false;
-    left -= data.length;
-    addPackedObjects(objects, data, stream.dictionary, stream.at);
+    const labelled = /\/Type\s*\/ObjStm\b/.test(stream.dictionary);
+    if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
+    const chains = filterChains(text, objects, stream.dictionary);
+    // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
+    const outputs = chains.length
+      ? chains.map(chain => decoded(stream.data, chain, Math.min(perStream, left)))
+      : [stream.data];
+    const largest = outputs.reduce((a, b) =>
+      a === 'too-large' || b === 'too-large' ? 'too-large' : a.length >= b.length ? a : b,
+    );
+    if (largest === 'too-large') return false;
+    left -= Math.max(largest.length, stream.data.length);
+    for (const data of outputs) {
+      if (data === 'too-large') continue;
+      if (labelled) addPackedObjects(objects, data, stream.dictionary, stream.at);
+      const header = packedHeader(data, stream.dictionary);
+      objectStreams.push({
+        data,
+        first: header?.first ?? 0,
+        offsets: header?.offsets ?? [],
+        complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
+      });
+    }
   }
+  // images that reading text never decodes are left out (see imageStreamsNotReadForText)
+  const images = imageStreamsNotReadForText(text, objectStreams);
   left = total;
   for (const stream of streams) {
+    if (images.has(stream.at)) continue;
     const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
     if (data === 'too-large') return false;
     left -= data.length;
@@ -41,20 +69,38 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   return true;
 }
 
-/** Each stream in the file's bytes: where its `stream` keyword is, its dictionary's text, and its data as stored. */
-function* streamsOf(
-  bytes: Buffer,
-  text: string,
-  objects: Objects,
-): Generator<{ at: number; dictionary: string; data: Buffer }> {
-  const keyword = /(?<![A-Za-z0-9_])stream(?:\r\n|\r|\n)/g;
+interface Stream {
+  at: number;
+  dictionary: string;
+  data: Buffer;
+}
+
+/**
+ * Each stream in the file's bytes: where its `stream` keyword is, its dictionary's text, and its data as stored. The
+ * keyword is a word of its own (pdf.js's lexer ends it at white space or a delimiter) and the data starts after the
+ * end of its line, whatever else is on it, as pdf.js reads it. Every keyword counts, one within another stream's data
+ * or a string too: a string such as `(stream` ahead of a real stream would otherwise take that stream's data as its
+ * own. Reading them is linear in the file unless it is made of such keywords: 'too-many' past four times its size
+ * (refused, rather than blocking the thread).
+ */
+function streamsOf(bytes: Buffer, text: string, objects: Objects): Stream[] | 'too-many' {
+  const keyword = /(?<![A-Za-z0-9_])stream(?=[\0\t\n\f\r ()<>[\]{}/%]|$)/g;
+  const lineEnd = /\r\n?|\n/g;
+  const ends = [...text.matchAll(/endstream/g)].map(found => found.index);
+  const streams: Stream[] = [];
+  let read = 0;
   for (let found = keyword.exec(text); found; found = keyword.exec(text)) {
-    const start = found.index + found[0].length;
+    lineEnd.lastIndex = found.index + found[0].length;
+    const eol = lineEnd.exec(text);
+    const start = eol ? eol.index + eol[0].length : text.length;
     const dictionary = streamDictionary(text, objects, found.index);
-    const end = streamEnd(text, objects, start, dictionary);
-    yield { at: found.index, dictionary, data: bytes.subarray(start, end) };
-    keyword.lastIndex = Math.max(keyword.lastIndex, end);
+    read += dictionary.length;
+    if (read > 4 * text.length + 16 * 1024 * 1024) return 'too-many';
+    const end = streamEnd(text, objects, ends, start, dictionary);
+    read += end - start;
+    streams.push({ at: found.index, dictionary, data: bytes.subarray(start, end) });
   }
+  return streams;
 }
 
 /** The most a stream's data decodes to through any of `chains` (its bytes as stored at least), at most `limit`. */
@@ -107,10 +153,7 @@ function objectsOf(text: string): Objects {
  * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValue` reads one.
  */
 function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at: number): void {
-  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
-  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
-  if (!Number.isInteger(count) || !Number.isInteger(first)) return;
-  const header = data.subarray(0, first).toString('latin1').trim().split(/\s+/).map(Number);
+  const { count, first, header } = packedHeader(data, dictionary) ?? { count: 0, first: 0, header: [] };
   for (let i = 0; i < count && 2 * i + 1 < header.length; i++) {
     const from = first + (header[2 * i + 1] ?? 0);
     const next = header[2 * i + 3];
@@ -119,30 +162,50 @@ function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at
   }
 }
 
+/**
+ * An object stream's `/N` and `/First`, the numbers of its header (pairs of an object number and an offset), and
+ * those offsets; none when `/N` or `/First` is not a plain number.
+ */
+function packedHeader(
+  data: Buffer,
+  dictionary: string,
+): { count: number; first: number; header: number[]; offsets: number[] } | undefined {
+  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
+  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
+  if (!Number.isInteger(count) || !Number.isInteger(first)) return undefined;
+  const header = data.subarray(0, first).toString('latin1').trim().split(/\s+/).map(Number);
+  const offsets = header.filter((_, i) => i % 2 === 1 && i < 2 * count);
+  return { count, first, header, offsets };
+}
+
 /** The text of a stream's dictionary: from the last `N G obj` before the `stream` keyword at `at`, to it. */
 function streamDictionary(text: string, { starts }: Objects, at: number): string {
+  return text.slice(starts[firstAtOrAfter(starts, at + 1) - 1] ?? 0, at);
+}
+
+/** The index of the first of `sorted` at or after `at` (its length when none is). */
+function firstAtOrAfter(sorted: readonly number[], at: number): number {
   let low = 0;
-  let high = starts.length;
+  let high = sorted.length;
   while (low < high) {
     const mid = (low + high) >> 1;
-    if ((starts[mid] ?? 0) <= at) low = mid + 1;
+    if ((sorted[mid] ?? 0) < at) low = mid + 1;
     else high = mid;
   }
-  return text.slice(starts[low - 1] ?? 0, at);
+  return low;
 }
 
 /**
  * Where a stream's data ends: at its `/Length` when `endstream` follows there (as pdf.js checks), else at the next
  * `endstream` (pdf.js's search when the length is wrong), else at the end of the file.
  */
-function streamEnd(text: string, objects: Objects, start: number, dictionary: string): number {
+function streamEnd(text: string, objects: Objects, ends: readonly number[], start: number, dictionary: string): number {
   const declared = /\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/.exec(dictionary);
   const value = declared && (declared[0].endsWith('R') ? objectValue(text, objects, declared[1] ?? '') : declared[1]);
   const length = value === undefined ? NaN : Number(value);
   if (Number.isInteger(length) && length >= 0 && /^\s*endstream/.test(text.slice(start + length, start + length + 64)))
     return start + length;
-  const next = text.indexOf('endstream', start);
-  return next < 0 ? text.length : next;
+  return ends[firstAtOrAfter(ends, start)] ?? text.length;
 }
 
 /**

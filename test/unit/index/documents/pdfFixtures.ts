@@ -84,7 +84,7 @@ export function pdfWithContentStream(
 }
 
 /** A PDF of these objects (numbered from 1, the first the catalog), with a cross-reference table. */
-function pdfOfObjects(objects: readonly string[]): Buffer {
+export function pdfOfObjects(objects: readonly string[]): Buffer {
   let pdf = '%PDF-1.4\n';
   const offsets: number[] = [];
   objects.forEach((object, i) => {

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { deflateSync } from 'node:zlib';
-import { PDFDocument, PDFName, PDFRawStream, StandardFonts } from 'pdf-lib';
+import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef, StandardFonts } from 'pdf-lib';
 import { extractPdf } from '../../../../src/index/documents/pdfDocument';
-import { MAX_STREAM_DECODED_BYTES, pdfStreamsWithin } from '../../../../src/index/documents/pdfStreamSizes';
-import { pdfWithContentStream } from './pdfFixtures';
+import {
+  MAX_DECODED_BYTES,
+  MAX_STREAM_DECODED_BYTES,
+  pdfStreamsWithin,
+} from '../../../../src/index/documents/pdfStreamSizes';
+import { pdfOfObjects, pdfWithContentStream } from './pdfFixtures';
 
 const TEXT = 'BT /F1 12 Tf 50 700 Td (Quarterly figures) Tj ET\n';
 const MB = 1024 * 1024;
@@ -56,6 +60,29 @@ function lzwEncoded(data: Buffer): Buffer {
   if (bits > 0) out.push((held << (8 - bits)) & 0xff);
   return Buffer.from(out);
 }
+
+/** A 1024 × 2048 grey image's data (2 MB decoded), deflated. */
+const IMAGE = deflateSync(Buffer.alloc(2 * MB, 0x80));
+const imageObject = (entries = ''): string =>
+  `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 ` +
+  `/Filter /FlateDecode /Length ${IMAGE.length} ${entries}>>\nstream\n${IMAGE.toString('latin1')}\nendstream`;
+/** An object stream's data holding object 9, a Type 3 font whose subtype is written with an escape. */
+const PACKED = deflateSync('9 0 << /Type /Font /Subtype /Typ#653 >>');
+const CONTENT = `${TEXT}q 100 0 0 100 50 500 cm /Im1 Do Q /Im2 Do\n`;
+
+/**
+ * A one-page PDF drawing CONTENT: objects 1 to 5 are the catalog, the page tree, the page (with `page`'s entries,
+ * its `/Contents` 4 0 R unless they say), its content stream and Helvetica; `extra` are numbered from 6.
+ */
+const pdfOfPage = (page: string, extra: readonly string[]): Buffer =>
+  pdfOfObjects([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ${page.includes('/Contents') ? '' : '/Contents 4 0 R '}${page} >>`,
+    `<< /Length ${CONTENT.length} >>\nstream\n${CONTENT}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    ...extra,
+  ]);
 
 describe('PDF stream sizes', () => {
   it('skips as too large, before pdf.js decodes it, a small PDF whose content stream inflates past the cap', async function () {
@@ -131,6 +158,184 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true);
     const extraction = await extractPdf(pdf, 60_000);
     assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+  });
+
+  it('measures a stream whose keyword ends its line after a space, or follows a string that holds the word', async () => {
+    const data = deflateSync(padded(2 * MB));
+    const plain = pdfWithContentStream(data, '/Filter /FlateDecode').toString('latin1');
+    for (const pdf of [
+      plain.replace('>>\nstream\n', '>>\nstream \r\n'),
+      plain.replace('>>\nstream\n', '>>\nstream%\n'),
+      // the string's word, measured as a stream of its own up to the first `endstream`, held the real one's data
+      plain.replace('/Type /Catalog', '/Type /Catalog /Note (a stream\n)'),
+    ]) {
+      const bytes = Buffer.from(pdf, 'latin1');
+      const extraction = await extractPdf(bytes, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      assert.equal(pdfStreamsWithin(bytes, 1.5 * MB, 100 * MB), false, pdf.slice(0, 120));
+      assert.equal(pdfStreamsWithin(bytes, 3 * MB, 100 * MB), true, pdf.slice(0, 120));
+    }
+  });
+
+  it('leaves out images that reading text never decodes: drawn with Do, a soft mask, a thumbnail', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 7 0 R >> >>';
+    const pdf = pdfOfPage(`${resources} /Thumb 8 0 R`, [
+      imageObject('/SMask 9 0 R '),
+      imageObject(),
+      imageObject(),
+      imageObject(),
+    ]);
+    // four images of 2 MB each: past both caps were they measured
+    assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 3 * MB), true);
+    const extraction = await extractPdf(pdf, 60_000);
+    assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+    // a form is read for its text: measured
+    const form = pdfOfPage(resources, [imageObject().replace('/Subtype /Image', '/Subtype /Form'), imageObject()]);
+    assert.equal(pdfStreamsWithin(form, 1.5 * MB, 100 * MB), false);
+  });
+
+  it('reads a deck of 200 full-HD screenshots, Flate-encoded (1.2 GB decoded), with the caps as they are', async function () {
+    this.timeout(60_000);
+    const screenshot = deflateSync(Buffer.alloc(1920 * 1080 * 3, 0xee));
+    const doc = await PDFDocument.create();
+    const font = await doc.embedFont(StandardFonts.Helvetica);
+    for (let n = 1; n <= 200; n++) {
+      const page = doc.addPage([1920, 1080]);
+      const image = doc.context.register(
+        PDFRawStream.of(
+          doc.context.obj({
+            Type: 'XObject',
+            Subtype: 'Image',
+            Width: 1920,
+            Height: 1080,
+            ColorSpace: 'DeviceRGB',
+            BitsPerComponent: 8,
+            Filter: 'FlateDecode',
+            Length: screenshot.length,
+          }),
+          screenshot,
+        ),
+      );
+      page.node.setXObject(PDFName.of('Shot'), image);
+      page.drawText(`Slide ${n}`, { x: 50, y: 1000, size: 24, font });
+    }
+    const pdf = await doc.save();
+    assert.equal(pdfStreamsWithin(pdf, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), true);
+    const extraction = await extractPdf(pdf, 60_000);
+    assert.equal(extraction.kind === 'document' && extraction.document.pages, 200);
+    assert.equal(extraction.kind === 'document' && extraction.document.text.split('\n')[199], 'Slide 200');
+  });
+
+  it('measures a stream that says it is an image where reading text decodes it', () => {
+    const xobjects = '/XObject << /Im1 6 0 R /Im2 6 0 R >>';
+    const resources = `/Resources << /Font << /F1 5 0 R >> ${xobjects} >>`;
+    const descriptor = (file: string): string =>
+      `<< /Type /FontDescriptor /FontName /Quiet /Flags 32 /FontBBox [0 0 1 1] /ItalicAngle 0 /Ascent 1 /Descent 0 /CapHeight 1 /StemV 1 ${file} 6 0 R >>`;
+    const font = (subtype: string): string =>
+      `<< /Type /Font /Subtype /${subtype} /BaseFont /Quiet /FirstChar 32 /LastChar 32 /Widths [1] /FontDescriptor 7 0 R >>`;
+    const cases: [string, string, string[]][] = [
+      ['its contents', `${resources} /Contents 6 0 R`, [imageObject()]],
+      ['in its contents', `${resources} /Contents [4 0 R 6 0 R]`, [imageObject()]],
+      ['in its contents, an object', `${resources} /Contents 7 0 R`, [imageObject(), '[4 0 R 6 0 R]']],
+      [
+        'in an array as it is drawn',
+        `/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 [6 0 R] >> >>`,
+        [imageObject()],
+      ],
+      [
+        'from an /XObject dictionary of its own',
+        `/Resources << /Font << /F1 5 0 R >> /XObject 7 0 R >>`,
+        [imageObject(), '<< /Im1 6 0 R >>'],
+      ],
+      [
+        'a font file',
+        `/Resources << /Font << /F1 8 0 R >> ${xobjects} >>`,
+        [imageObject(), descriptor('/FontFile2'), font('TrueType')],
+      ],
+      [
+        'a Type 1 font file',
+        `/Resources << /Font << /F1 8 0 R >> ${xobjects} >>`,
+        [imageObject(), descriptor('/FontFile'), font('Type1')],
+      ],
+      [
+        'a font file, its key escaped',
+        `${resources} /Font2 8 0 R`,
+        [imageObject(), descriptor('/Font#46ile3'), font('Type1')],
+      ],
+      [
+        'a Type 3 font in the file',
+        `${resources} /Extra 7 0 R`,
+        [imageObject(), '<< /Type /Font /Subtype /Typ#653 >>'],
+      ],
+      [
+        'a Type 3 font in an object stream',
+        `${resources} /Extra 9 0 R`,
+        [
+          imageObject(),
+          `<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length ${PACKED.length} >>\nstream\n${PACKED.toString('latin1')}\nendstream`,
+        ],
+      ],
+      // object 4, the page's contents, says it is image 7 (a header in its dictionary): pdf.js reads it as object 4
+      ['an image header within the contents', resources.replace('6 0 R >>', '7 0 R >>'), []],
+    ];
+    for (const [name, page, extra] of cases) {
+      let pdf = pdfOfPage(page, extra);
+      if (name.startsWith('an image header')) {
+        const text = pdf.toString('latin1');
+        const contents = `<< /Junk 1\n7 0 obj\n${imageObject()}`;
+        pdf = pdfOfObjects([
+          ...text
+            .split(/\nendobj\n/)
+            .slice(0, 3)
+            .map(o => o.replace(/^[\s\S]*?\d+ 0 obj\n/, '')),
+          contents,
+          '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+        ]);
+      }
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
+  it('leaves out images whose places an object stream holds, and not one whose contents it names there', async () => {
+    for (const inContents of [false, true]) {
+      const doc = await PDFDocument.create();
+      const page = doc.addPage([612, 792]);
+      page.drawText('Quarterly figures', {
+        x: 50,
+        y: 700,
+        size: 12,
+        font: await doc.embedFont(StandardFonts.Helvetica),
+      });
+      const image = doc.context.register(
+        PDFRawStream.of(
+          doc.context.obj({
+            Type: 'XObject',
+            Subtype: 'Image',
+            Width: 1024,
+            Height: 2048,
+            ColorSpace: 'DeviceGray',
+            BitsPerComponent: 8,
+            Filter: 'FlateDecode',
+            Length: IMAGE.length,
+          }),
+          IMAGE,
+        ),
+      );
+      for (const name of ['Im1', 'Im2']) page.node.setXObject(PDFName.of(name), image);
+      if (inContents) {
+        const drawn = page.node.Contents();
+        const refs = drawn instanceof PDFArray ? drawn.asArray().filter((r): r is PDFRef => r instanceof PDFRef) : [];
+        page.node.set(PDFName.of('Contents'), doc.context.register(doc.context.obj([...refs, image])));
+      }
+      const pdf = await doc.save({ useObjectStreams: true });
+      assert.match(Buffer.from(pdf).toString('latin1'), /\/Type \/ObjStm/);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), !inContents, String(inContents));
+      if (!inContents) {
+        const extraction = await extractPdf(pdf, 60_000);
+        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      }
+    }
   });
 
   it('caps what all streams decode to together', () => {

@@ -1,0 +1,278 @@
+/**
+ * Which streams of a PDF are images that reading its text never decodes. pdf.js's `getTextContent` decodes a page's
+ * `/Contents` (whatever the stream's dictionary says), a form drawn with `Do` (`/Subtype /Form`), fonts' files,
+ * `/ToUnicode` and `/Encoding` maps, object and cross-reference streams, and a Type 3 font's glyphs with whatever
+ * they draw; an image drawn with `Do` is looked up and left (its dictionary read, its data never), as are a soft
+ * mask, a mask and a thumbnail. An image may be read whole when the page is drawn, never for its text.
+ *
+ * A stream is such an image only when every object that pdf.js could read as ending at its `stream` keyword (each
+ * `obj` in the file parsed as pdf.js's parser does, tolerant of damage, so a header hidden in a string or a comment
+ * counts too) says `/Subtype /Image`, has none of the entries that make a cross-reference (`/W`) or object stream
+ * (`/N`, `/First`), and has its number referenced only as an entry of an `/XObject` dictionary or as `/SMask`,
+ * `/Mask` or `/Thumb`. Anything else keeps a stream counted: a reference anywhere else (`/Contents`, direct or in an
+ * array, a font file, an indirect `/XObject` dictionary), a header whose number is not plain, a Type 3 font or an
+ * encrypted file (whose object streams cannot be read here) anywhere, an object stream whose filters are not all read
+ * here, or a file that takes more than a few readings of its size to parse.
+ */
+export function imageStreamsNotReadForText(text: string, objectStreams: readonly ObjectStreamText[]): Set<number> {
+  const images = new Set<number>();
+  if (!/\/Subtype\s*\/Image(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return images;
+  const unreadable = (value: string): boolean =>
+    /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
+  if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
+  const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
+  const references = new References();
+  // the objects that end at each `stream` keyword (by where it is), with their numbers (NaN: not plain)
+  const candidates = new Map<number, { number: number; dictionary: Entries }[]>();
+  for (const found of text.matchAll(/(?<![A-Za-z_])obj(?![^\s()<>[\]{}/%\x80-\xff])/g)) {
+    const parser = new Parser(text, found.index + 3, budget);
+    const value = parser.object();
+    if (budget.left < 0) return images;
+    references.add(value);
+    if (parser.streamAt === undefined || !(value instanceof Entries)) continue;
+    const number = Number(
+      /(?<![0-9.+-])(\d+)[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+$/.exec(
+        text.slice(Math.max(0, found.index - 40), found.index),
+      )?.[1],
+    );
+    const list = candidates.get(parser.streamAt) ?? [];
+    list.push({ number, dictionary: value });
+    candidates.set(parser.streamAt, list);
+  }
+  for (const found of text.matchAll(/(?<![A-Za-z_])trailer(?![^\s()<>[\]{}/%])/g)) {
+    references.add(new Parser(text, found.index + 7, budget).object());
+  }
+  for (const stream of objectStreams) {
+    const decoded = stream.data.toString('latin1');
+    const starts = [stream.first, ...stream.offsets.map(offset => stream.first + offset)];
+    for (const start of starts) {
+      const parser = new Parser(decoded, start, budget);
+      for (let i = 0; i < (start === stream.first ? Infinity : 1) && !parser.done(); i++)
+        references.add(parser.object());
+    }
+  }
+  if (budget.left < 0) return images;
+  for (const [at, objects] of candidates) {
+    const image = objects.every(
+      ({ number, dictionary }) =>
+        Number.isInteger(number) &&
+        !references.read.has(number) &&
+        dictionary.last('Subtype') instanceof PdfName &&
+        (dictionary.last('Subtype') as PdfName).name === 'Image' &&
+        !dictionary.has('W') &&
+        !dictionary.has('N') &&
+        !dictionary.has('First'),
+    );
+    if (image) images.add(at);
+  }
+  return images;
+}
+
+/** `text` with names' `#` escapes (and any alike) read as the characters they stand for. */
+const unescaped = (text: string): string =>
+  text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+
+/** An object stream's decoded data, where its objects start (`/First` and the offsets its header gives). */
+export interface ObjectStreamText {
+  data: Buffer;
+  first: number;
+  offsets: number[];
+  /** Whether every filter it names was decoded here (else what pdf.js reads from it is unknown). */
+  complete: boolean;
+}
+
+/** The numbers of objects referenced where reading text may decode them (anywhere but as an image's place). */
+class References {
+  readonly read = new Set<number>();
+
+  add(value: Value, inXObjects = false, key = ''): void {
+    if (value instanceof Reference) {
+      if (!inXObjects && !IMAGE_KEYS.has(key)) this.read.add(value.number);
+    } else if (value instanceof Entries) {
+      for (const [k, v] of value.entries) this.add(v, key === 'XObject', k);
+    } else if (Array.isArray(value)) {
+      for (const v of value) this.add(v);
+    }
+  }
+}
+
+/** Keys whose stream pdf.js never decodes for text: an image's masks, a page's thumbnail. */
+const IMAGE_KEYS = new Set(['SMask', 'Mask', 'Thumb']);
+
+class PdfName {
+  constructor(readonly name: string) {}
+}
+class Reference {
+  constructor(readonly number: number) {}
+}
+class Command {
+  constructor(readonly command: string) {}
+}
+/** A dictionary's entries in order, repeated keys too (pdf.js keeps a key's last value). */
+class Entries {
+  readonly entries: [string, Value][] = [];
+  last(key: string): Value | undefined {
+    let value: Value | undefined;
+    for (const [k, v] of this.entries) if (k === key) value = v;
+    return value;
+  }
+  has(key: string): boolean {
+    return this.entries.some(([k]) => k === key);
+  }
+}
+type Value = PdfName | Reference | Command | Entries | Value[] | number | string | boolean | null | typeof END;
+
+const END = Symbol('end');
+const WHITE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
+const DELIMITERS = new Set([...'()<>[]{}/%'].map(c => c.charCodeAt(0)));
+
+/** pdf.js's lexer and parser (`Lexer`, `Parser.getObj`), for objects' structure only; each character read costs budget. */
+class Parser {
+  private position: number;
+  private first: Value = END;
+  private second: Value = END;
+  private secondAt = 0;
+  /** Where the `stream` keyword after the last dictionary read is, when one follows it. */
+  streamAt: number | undefined;
+
+  constructor(
+    private readonly text: string,
+    start: number,
+    private readonly budget: { left: number },
+  ) {
+    this.position = start;
+    this.first = this.token();
+    this.secondAt = this.skipped();
+    this.second = this.token();
+  }
+
+  done(): boolean {
+    return this.first === END || this.budget.left < 0;
+  }
+
+  object(): Value {
+    this.depth++;
+    try {
+      return this.value();
+    } finally {
+      this.depth--;
+    }
+  }
+
+  private depth = -1;
+
+  private value(): Value {
+    const value = this.first;
+    this.shift();
+    this.streamAt = undefined;
+    if (value instanceof Command && value.command === '[') {
+      const array: Value[] = [];
+      while (!this.is(this.first, ']') && !this.done()) array.push(this.object());
+      this.shift();
+      return array;
+    }
+    if (value instanceof Command && value.command === '<<') {
+      const dictionary = new Entries();
+      while (!this.is(this.first, '>>') && !this.done()) {
+        if (!(this.first instanceof PdfName)) {
+          this.shift();
+          continue;
+        }
+        const key = this.first.name;
+        this.shift();
+        if ((this.first as Value) === END) break;
+        dictionary.entries.push([key, this.object()]);
+      }
+      this.streamAt = this.is(this.second, 'stream') ? this.secondAt : undefined;
+      if (this.streamAt === undefined) this.shift();
+      // a stream as a value within an object: pdf.js reads on past its data, where this does not follow
+      else if (this.depth > 0) this.budget.left = -1;
+      return dictionary;
+    }
+    if (typeof value === 'number' && Number.isInteger(value)) {
+      if (typeof this.first === 'number' && Number.isInteger(this.first) && this.is(this.second, 'R')) {
+        this.shift();
+        this.shift();
+        return new Reference(value);
+      }
+    }
+    return value;
+  }
+
+  private is(value: Value, command: string): boolean {
+    return value instanceof Command && value.command === command;
+  }
+
+  private shift(): void {
+    this.first = this.second;
+    this.secondAt = this.skipped();
+    this.second = this.token();
+  }
+
+  /** Skips white space and comments; where the next token starts. */
+  private skipped(): number {
+    const { text } = this;
+    let at = this.position;
+    for (;;) {
+      const c = text.charCodeAt(at);
+      if (WHITE.has(c)) at++;
+      else if (c === 0x25) while (at < text.length && !/[\r\n]/.test(text[at] ?? '')) at++;
+      else break;
+    }
+    this.budget.left -= at - this.position;
+    this.position = at;
+    return at;
+  }
+
+  private token(): Value {
+    const { text } = this;
+    const start = this.skipped();
+    if (start >= text.length) return END;
+    const c = text.charCodeAt(start);
+    let at = start + 1;
+    let value: Value;
+    if (/[0-9+\-.]/.test(text[start] ?? '')) {
+      while (/[0-9.]/.test(text[at] ?? '')) at++;
+      value = Number(text.slice(start, at).replace(/^[+-]+/, m => (m.includes('-') ? '-' : ''))) || 0;
+    } else if (c === 0x28) {
+      for (let depth = 1; at < text.length && depth > 0; at++) {
+        const d = text[at];
+        if (d === '\\') at++;
+        else if (d === '(') depth++;
+        else if (d === ')') depth--;
+      }
+      value = '';
+    } else if (c === 0x2f) {
+      while (at < text.length && !WHITE.has(text.charCodeAt(at)) && !DELIMITERS.has(text.charCodeAt(at))) at++;
+      value = new PdfName(
+        text
+          .slice(start + 1, at)
+          .replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+      );
+    } else if (c === 0x3c || c === 0x3e) {
+      if (text.charCodeAt(at) === c) value = new Command(text.slice(start, ++at));
+      else if (c === 0x3e) value = new Command('>');
+      else {
+        const end = text.indexOf('>', at);
+        at = end < 0 ? text.length : end + 1;
+        value = '';
+      }
+    } else if (DELIMITERS.has(c)) {
+      value = new Command(text[start] ?? '');
+    } else if (
+      (c < 0x20 || c > 0x7f) &&
+      at < text.length &&
+      text.charCodeAt(at) >= 0x20 &&
+      text.charCodeAt(at) <= 0x7f
+    ) {
+      value = new Command(text[start] ?? '');
+    } else {
+      while (at < text.length && !WHITE.has(text.charCodeAt(at)) && !DELIMITERS.has(text.charCodeAt(at))) at++;
+      const word = text.slice(start, at);
+      value = word === 'true' ? true : word === 'false' ? false : word === 'null' ? null : new Command(word);
+    }
+    this.budget.left -= at - start;
+    this.position = at;
+    return value;
+  }
+}
