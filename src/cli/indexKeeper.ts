@@ -106,7 +106,10 @@ export class IndexKeeper {
     } finally {
       this.firstBuild = undefined;
     }
-    this.say('info', `index ready: ${stats.files} files, ${stats.chunks} chunks (${this.clock.now() - started} ms)`);
+    this.say(
+      'info',
+      `index ready: ${counted(stats.files, 'file')}, ${counted(stats.chunks, 'chunk')} (${this.clock.now() - started} ms)`,
+    );
     await this.watchWalkedFolders();
     await local.refresh().catch(() => undefined);
   }
@@ -186,3 +189,6 @@ export class IndexKeeper {
     return this.walking;
   }
 }
+
+/** `1 file`, `2 files`. */
+const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;

@@ -221,7 +221,7 @@ describe('the index keeper of grounded mcp', () => {
       ['indexing: 3 of 40+ files read'],
     );
     assert.ok(
-      said.some(m => m.startsWith('index ready: 1 files')),
+      said.some(m => m.startsWith('index ready: 1 file,')),
       said.join('\n'),
     );
   });
