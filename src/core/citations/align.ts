@@ -99,15 +99,18 @@ export function claimTerms(claim: string, weight: TermWeight): ClaimTerms {
     phrases.push({ terms: quoted, weight: [...new Set(quoted)].reduce((sum, t) => sum + weight(t), 0) });
   }
   const pairs: ClaimPhrase[] = [];
+  // looked up by key and by term, so a long claim (a sentence of thousands of words) costs time linear in its length
+  const paired = new Set<string>();
+  const weightOf = new Map(terms.map((t, i) => [t, weights[i] ?? 0]));
   const sequence = tokenize(claim);
   for (let i = 0; i + 1 < sequence.length; i++) {
     const pair = [sequence[i] as string, sequence[i + 1] as string];
     const [a, b] = pair as [string, string];
-    if (a === b || pairs.some(p => p.terms.includes(a) && p.terms.includes(b))) continue;
-    pairs.push({
-      terms: pair,
-      weight: PROXIMITY_SHARE * ((weights[terms.indexOf(a)] ?? 0) + (weights[terms.indexOf(b)] ?? 0)),
-    });
+    // a pair is the same in either order: held once
+    const key = a < b ? `${a}\u0000${b}` : `${b}\u0000${a}`;
+    if (a === b || paired.has(key)) continue;
+    paired.add(key);
+    pairs.push({ terms: pair, weight: PROXIMITY_SHARE * ((weightOf.get(a) ?? 0) + (weightOf.get(b) ?? 0)) });
   }
   const compounds = closedCompounds(claim).map(({ word, closed }) => ({ closed, terms: [...new Set(tokenize(word))] }));
   return { text: claim, terms, weights, total: weights.reduce((a, b) => a + b, 0), phrases, pairs, compounds };

@@ -221,6 +221,19 @@ describe('citation alignment', () => {
     assert.deepEqual([reversed?.startLine, reversed?.endLine], [3, 3]);
   });
 
+  it('pairs the terms of a claim of tens of thousands of words, each pair once, in time linear in its length', () => {
+    // a sentence that never ends (a model stuck listing names): every neighbouring pair differs
+    const words = Array.from({ length: 60_000 }, (_, i) => `z${[...String(i)].map(d => 'bcdfghjkmn'[+d]).join('')}z`);
+    const claim = claimTerms(`${words.join(' ')} ${words[0]} ${words[1]}`, () => 1);
+    assert.equal(claim.pairs.length, 60_000);
+    assert.deepEqual(claim.pairs[0], { terms: [words[0], words[1]], weight: 0.5 });
+    // a pair written again, or the other way round, is held once
+    assert.deepEqual(
+      claimTerms('flux capacitor, capacitor flux and flux capacitor', () => 1).pairs.map(p => p.terms),
+      [['flux', 'capacitor']],
+    );
+  });
+
   it('prefers the shorter window when a longer one adds little', () => {
     const c = resolve('The doors open upwards like wings', 1, [CONFIG]);
     assert.deepEqual([c?.startLine, c?.endLine], [56, 56]);
