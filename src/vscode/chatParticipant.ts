@@ -33,20 +33,27 @@ interface Retry {
 /**
  * The Retry that the chat view is about to send. Retry asks again through the chat view, which sends only text: a
  * `#selection` in it would be read again from the editor as it is now, and a `#file:…` typed as text is no reference.
- * The request that sends its question next is asked with the context of the first asking instead.
+ * The request that sends its question next is asked with the lines of the first asking instead. Only a Retry of a
+ * question asked about lines waits so (one about none is asked again as typed anyway), and a request that attaches
+ * references of its own (`#file:…` typed, not VS Code's implicit ones) is a new question about them, never the Retry:
+ * the chat view may send a Retry elsewhere (another participant, agent mode), and the same words typed later with
+ * new lines attached must be asked about those.
  */
 class PendingRetry {
   private pending: Retry | undefined;
 
   set(retry: Retry): void {
-    this.pending = retry;
+    this.pending = retry.about ? retry : undefined;
   }
 
-  /** The Retry `prompt` in `mode` sends, if it is that; whatever comes next, the Retry is no longer pending. */
-  take(prompt: string, mode: AnswerMode): Retry | undefined {
+  /** The Retry `request` in `mode` sends, if it is that; whatever comes next, the Retry is no longer pending. */
+  take(request: vscode.ChatRequest, mode: AnswerMode): Retry | undefined {
     const retry = this.pending;
     this.pending = undefined;
-    return retry && retry.mode === mode && retry.question.trim() === prompt.trim() ? retry : undefined;
+    const attached = request.references.some(r => !String(r.id).startsWith('vscode.implicit.'));
+    return retry && !attached && retry.mode === mode && retry.question.trim() === request.prompt.trim()
+      ? retry
+      : undefined;
   }
 }
 
@@ -85,7 +92,7 @@ function createChatHandler(deps: ChatParticipantDeps, retries: PendingRetry): vs
   return async (request, context, stream, token): Promise<vscode.ChatResult> => {
     if (request.command === 'index') return indexCommand(deps, stream);
     const mode: AnswerMode = request.command === 'search' ? 'search' : 'answer';
-    const retry = retries.take(request.prompt, mode);
+    const retry = retries.take(request, mode);
     // the words typed, without the text of any reference: what `/search` searches, and what its follow-up offers
     const words = questionWithoutReferences(request.prompt, request.references);
     // answers come from the chat view's model unless an OpenAI-compatible endpoint is configured

@@ -178,10 +178,10 @@ describe('the chat participant', () => {
           uri,
           lineCount: text.split('\n').length,
           lineAt: (n: number) => ({ range: { end: { line: n, character: text.split('\n')[n]?.length ?? 0 } } }),
-          getText: (r: { end: { line: number } }) =>
+          getText: (r: { start: { line: number }; end: { line: number } }) =>
             text
               .split('\n')
-              .slice(0, r.end.line)
+              .slice(r.start.line, r.end.line)
               .map(l => `${l}\n`)
               .join(''),
         }),
@@ -211,6 +211,26 @@ describe('the chat participant', () => {
       // a question typed next is asked as typed, about nothing the Retry had
       await chat.ask('what is flux?');
       assert.equal(asked[2]?.context, undefined);
+
+      // a Retry the chat view sent elsewhere: the same words typed later with lines attached are asked about those
+      await chat.fake.execute('grounded.retry', ...(retry.arguments ?? []));
+      const other = {
+        ...selection,
+        range: [14, 24],
+        value: new FakeLocation(selection.value.uri, { start: line(1), end: line(2) } as never),
+      };
+      const typed = await chat.ask('what is flux? #selection', undefined, [], { references: [other] });
+      assert.equal(asked[3]?.context?.text, 'The doors open upwards.\n');
+      assert.doesNotMatch(typed.stream.text, /Asked again/);
+
+      // a Retry of a question asked about no lines waits for nothing: the next asking takes the selection it has
+      const plain = await chat.ask('what is flux?');
+      const plainRetry = plain.stream.parts.find(p => p.kind === 'button' && p.command === 'grounded.retry');
+      assert.ok(plainRetry?.kind === 'button');
+      await chat.fake.execute('grounded.retry', ...(plainRetry.arguments ?? []));
+      const implicit = { ...other, id: 'vscode.implicit.selection' };
+      await chat.ask('what is flux?', undefined, [], { references: [implicit] });
+      assert.equal(asked[5]?.context?.text, 'The doors open upwards.\n');
     });
   });
 
