@@ -86,7 +86,8 @@ export interface OpenedRetriever {
  * by the same factory as the extension's. Secrets come from the environment, never from arguments: the PostgreSQL
  * password from PGPASSWORD, the Databricks token from DATABRICKS_TOKEN (only for DATABRICKS_HOST's workspace when that is
  * set; else GROUNDED_API_KEY when `--base-url` is the same workspace). `watch`: the
- * local index's sync progress and changes, for a command that keeps running.
+ * local index's sync progress and changes, for a command that keeps running; without it, a sync's progress goes to
+ * stderr (see openIndex).
  */
 export async function retrieverFromArgs(
   values: RetrieverValues,
@@ -94,7 +95,7 @@ export async function retrieverFromArgs(
   io: CliIo,
   env: NodeJS.ProcessEnv,
   usage: string,
-  watch: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'> = {},
+  watch?: Pick<WorkspaceIndexConfig, 'onProgress' | 'onChange'>,
 ): Promise<OpenedRetriever> {
   const kind = values.retriever;
   // the local index ranks by keywords alone: an option only a remote engine reads would be ignored without a word

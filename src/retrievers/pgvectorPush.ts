@@ -276,7 +276,7 @@ async function pushWithPool(
   } finally {
     options.signal?.removeEventListener('abort', stop);
     // a staging table this cannot drop (the connection was lost) is dropped by a later push once it is stale
-    if (stagingMade) await client.query(`DROP TABLE IF EXISTS ${staging}`).catch(() => undefined);
+    if (stagingMade) await dropStaging(client, staging);
     client.release();
   }
 }
@@ -286,6 +286,22 @@ function stagingTable(names: TableNames): string {
   const name = `"${STAGING_PREFIX}${randomBytes(6).toString('hex')}"`;
   const dot = names.table.indexOf('.');
   return dot < 0 ? name : `${names.table.slice(0, dot)}.${name}`;
+}
+
+/**
+ * Drops the push's staging table. The cancel a cancelled push asks for (`requestCancel`) travels on a connection of its
+ * own and may reach the server after the statement it was for, ending this DROP instead (SQLSTATE 57014): the DROP is
+ * then run once more, so a cancelled push leaves no staging table behind for a day.
+ */
+async function dropStaging(client: PoolClient, staging: string): Promise<void> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await client.query(`DROP TABLE IF EXISTS ${staging}`);
+      return;
+    } catch (e) {
+      if ((e as { code?: unknown } | undefined)?.code !== '57014') return;
+    }
+  }
 }
 
 /** Sets the staging table's comment to say Grounded made it, at the server's time now. */

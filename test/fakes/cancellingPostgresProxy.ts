@@ -10,6 +10,8 @@ interface Connection {
   client: Socket;
   /** A statement held (never sent to the server) until a CancelRequest for this connection arrives. */
   holding: boolean;
+  /** A CancelRequest that came while nothing was held, waiting for the next statement held (`lateCancels`). */
+  cancelWaiting?: boolean;
 }
 
 /**
@@ -20,6 +22,11 @@ interface Connection {
  */
 export class CancellingPostgresProxy {
   hold: (sql: string) => boolean = () => false;
+  /**
+   * A CancelRequest that comes while its connection holds no statement waits for the next statement held, instead of
+   * being ignored: a cancel that reaches the server late, while the client runs its next statement.
+   */
+  lateCancels = false;
   /** Statements held so far. */
   held = 0;
   readonly cancelled: number[] = [];
@@ -119,6 +126,7 @@ export class CancellingPostgresProxy {
           connection.holding = true;
           for (const wake of this.waiters.splice(0)) wake();
           skipUntilSync = type === 'P';
+          if (connection.cancelWaiting) this.endHeld(connection);
           continue;
         }
         if (skipUntilSync) {
@@ -154,8 +162,17 @@ export class CancellingPostgresProxy {
     const connection = this.connections.get(processID);
     if (!connection || connection.secretKey !== secretKey) return;
     this.cancelled.push(processID);
-    if (!connection.holding) return;
+    if (!connection.holding) {
+      if (this.lateCancels) connection.cancelWaiting = true;
+      return;
+    }
+    this.endHeld(connection);
+  }
+
+  /** Ends the statement the connection holds with 57014, as a cancelled statement ends. */
+  private endHeld(connection: Connection): void {
     connection.holding = false;
+    connection.cancelWaiting = false;
     if (!connection.client.writable) return;
     connection.client.write(
       Buffer.concat([

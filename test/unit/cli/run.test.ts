@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { cli } from './cliHarness';
 import { MODEL_OPTIONS } from '../../../src/cli/askCommand';
 import { EMBEDDINGS_OPTIONS } from '../../../src/cli/embedderArgs';
+import { PROGRESS_EVERY_MS } from '../../../src/cli/openIndex';
 import { RETRIEVER_OPTIONS } from '../../../src/cli/retrieverArgs';
 
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
@@ -152,6 +153,22 @@ describe('grounded CLI', () => {
   });
 
   describe('search', () => {
+    it('says on stderr how far the sync of a first search got, as index does, and nothing of it on stdout', async () => {
+      // every reading of the clock is a progress interval later, so each report of the sync is said
+      const now = performance.now.bind(performance);
+      let later = 0;
+      performance.now = () => now() + (later += PROGRESS_EVERY_MS);
+      let said: { code: number; out: string; err: string };
+      try {
+        said = await cli('search', 'parse config', '--folder', WORKSPACE, '--json', '--store', join(temp, 'store'));
+      } finally {
+        performance.now = now;
+      }
+      assert.equal(said.code, 0, said.err);
+      assert.match(said.err, /^grounded: indexing: \d+ of \d+\+? files read$/m);
+      assert.ok(Array.isArray(JSON.parse(said.out)), 'stdout is the JSON alone');
+    });
+
     it('prints ranked passages with range, score, title and a snippet', async () => {
       const { code, out } = await cli('search', 'parse config', '--folder', WORKSPACE, '-k', '2');
       assert.equal(code, 0);

@@ -204,6 +204,31 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     assert.deepEqual(await stagingTables(), [], 'the cancelled push dropped its staging table');
   });
 
+  it('drops its staging table when cancelled even if the cancel reaches the server late, ending that DROP', async () => {
+    const c = config();
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    // the cancel sent while the push embeds (no statement running) ends the next statement held: the first DROP of
+    // the staging table
+    proxy.lateCancels = true;
+    let drops = 0;
+    proxy.hold = sql => /^DROP TABLE IF EXISTS "grounded_push_[0-9a-f]{12}"$/.test(sql.trim()) && ++drops === 1;
+    const controller = new AbortController();
+    const cancelling: Embedder = {
+      model: 'unit-4',
+      embed: async texts => {
+        controller.abort();
+        return unitEmbedder.embed(texts);
+      },
+    };
+    const err = await failure(
+      pushRows({ ...c, connectionString: proxy.url }, rows, { embedder: cancelling, signal: controller.signal }),
+    ).finally(() => proxy.close());
+    assert.ok(err instanceof GroundedError && err.kind === 'cancelled', String(err));
+    assert.equal(proxy.held, 1, 'the first DROP was held and ended by the cancel');
+    assert.deepEqual(await stagingTables(), [], 'the cancelled push dropped its staging table');
+    assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
+  });
+
   it('pushes twice at once into a table that does not exist yet, both pushes succeeding', async () => {
     const c = config();
     const reports = await Promise.all([
