@@ -4,9 +4,14 @@ import { run } from './run';
 
 const controller = new AbortController();
 // Ctrl-C, and the SIGTERM a supervisor or an MCP client sends to end the process, stop the command as a cancel does:
-// what was indexed is saved and the command says it stopped. A second signal ends the process at once.
-process.once('SIGINT', () => controller.abort());
-process.once('SIGTERM', () => controller.abort());
+// what was indexed is saved and the command says it stopped. A second signal, of either kind, ends the process at
+// once, with the shell's code for that signal (130, 143).
+const stop = (code: number) => () => {
+  if (controller.signal.aborted) process.exit(code);
+  controller.abort();
+};
+process.on('SIGINT', stop(130));
+process.on('SIGTERM', stop(143));
 
 // The reader of stdout went away (`grounded ask … --json | head -1`): stop the command as Ctrl-C would and exit
 // quietly, 0 and nothing more on stderr, as a pipe's writer does; `grounded mcp` also stops on it by itself.
