@@ -56,11 +56,13 @@ class IdentityMatrix {
  * lines made one), so chunks never span two pages. Skipped with a reason when the PDF needs a password, has no text
  * on any page (scanned images), cannot be parsed, or takes longer than `timeoutMs` to read; as 'too-large' when a
  * stream decodes past MAX_STREAM_DECODED_BYTES or all of them past MAX_DECODED_BYTES (checked before pdf.js reads
- * the file: its decoding blocks the thread, so no timeout could end it). Never throws.
+ * the file: its decoding blocks the thread, so no timeout could end it; an encrypted file's streams decrypted, and one
+ * whose key the empty password does not give is skipped as needing a password without pdf.js). Never throws.
  */
 export async function extractPdf(bytes: Uint8Array, timeoutMs: number): Promise<PdfExtraction> {
-  if (!pdfStreamsWithin(bytes, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES))
-    return { kind: 'skip', reason: 'too-large' };
+  const within = pdfStreamsWithin(bytes, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES);
+  if (within === 'needs-password') return { kind: 'skip', reason: 'encrypted' };
+  if (!within) return { kind: 'skip', reason: 'too-large' };
   const lib = await pdfjs();
   // pdf.js takes the buffer over (detaches it): it gets a copy.
   const task = lib.getDocument({

@@ -1,4 +1,5 @@
 import { constants, inflateSync } from 'node:zlib';
+import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
 import { imageStreamsNotReadForText, type ObjectStreamText } from './pdfImageStreams';
 
 /**
@@ -21,12 +22,24 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
  * whatever its filters: such images are left out of both caps, as `imageStreamsNotReadForText` finds them (a deck of
  * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
  * fails ends its stream where it failed, as pdf.js ends it.
+ *
+ * In a file encrypted with the standard security handler and an empty user password (one pdf.js opens without
+ * asking), each stream is measured both as stored and decrypted with each key the file's encryption dictionaries
+ * give (`pdfStreamDecryptions`; the object's number and generation from the `N G obj` before it): a cross-reference
+ * stream, a metadata stream left in the clear and one under an `/Identity` crypt filter are read as stored, the rest
+ * decrypted. A Flate stream of such a file that inflates neither way is refused as one that cannot be measured.
+ * 'needs-password' when the file is encrypted and no key opens it with the empty password: pdf.js cannot read it
+ * without one either, and it is not handed to pdf.js.
  */
-export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: number): boolean {
+export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: number): boolean | 'needs-password' {
   const bytes = Buffer.from(pdf.buffer, pdf.byteOffset, pdf.byteLength);
   const text = bytes.toString('latin1');
   const objects = objectsOf(text);
-  const streams = streamsOf(bytes, text, objects);
+  const decryptions = pdfStreamDecryptions(text, num =>
+    objects.headers.filter(header => header.num === num).map(header => text.slice(header.start, header.start + 8192)),
+  );
+  if (decryptions === 'needs-password') return decryptions;
+  const streams = streamsOf(bytes, text, objects, decryptions ?? []);
   if (streams === 'too-many') return false;
   // the objects that object streams hold first (a stream's filter may name one of them), within the same caps; pdf.js
   // takes any stream with `/N` and `/First` for one
@@ -37,9 +50,9 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
     const chains = filterChains(text, objects, stream.dictionary);
     // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
-    const outputs = chains.length
-      ? chains.map(chain => decoded(stream.data, chain, Math.min(perStream, left)))
-      : [stream.data];
+    const outputs = stream
+      .stored()
+      .flatMap(data => (chains.length ? chains.map(chain => decoded(data, chain, Math.min(perStream, left))) : [data]));
     const largest = outputs.reduce((a, b) =>
       a === 'too-large' || b === 'too-large' ? 'too-large' : a.length >= b.length ? a : b,
     );
@@ -62,7 +75,11 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   left = total;
   for (const stream of streams) {
     if (images.has(stream.at)) continue;
-    const data = decodedLargest(stream.data, filterChains(text, objects, stream.dictionary), Math.min(perStream, left));
+    const chains = filterChains(text, objects, stream.dictionary);
+    const stored = stream.stored();
+    if (decryptions && chains.some(chain => DECODERS[chain[0] ?? ''] === flate) && stored.every(failsToInflate))
+      return false;
+    const data = decodedLargest(stored, chains, Math.min(perStream, left));
     if (data === 'too-large') return false;
     left -= data.length;
   }
@@ -73,6 +90,8 @@ interface Stream {
   at: number;
   dictionary: string;
   data: Buffer;
+  /** Its data as stored, then as each of the file's keys decrypts it. */
+  stored: () => Buffer[];
 }
 
 /**
@@ -83,7 +102,12 @@ interface Stream {
  * own. Reading them is linear in the file unless it is made of such keywords: 'too-many' past four times its size
  * (refused, rather than blocking the thread).
  */
-function streamsOf(bytes: Buffer, text: string, objects: Objects): Stream[] | 'too-many' {
+function streamsOf(
+  bytes: Buffer,
+  text: string,
+  objects: Objects,
+  decryptions: readonly StreamDecryption[],
+): Stream[] | 'too-many' {
   const keyword = /(?<![A-Za-z0-9_])stream(?=[\0\t\n\f\r ()<>[\]{}/%]|$)/g;
   const lineEnd = /\r\n?|\n/g;
   const ends = [...text.matchAll(/endstream/g)].map(found => found.index);
@@ -98,20 +122,46 @@ function streamsOf(bytes: Buffer, text: string, objects: Objects): Stream[] | 't
     if (read > 4 * text.length + 16 * 1024 * 1024) return 'too-many';
     const end = streamEnd(text, objects, ends, start, dictionary);
     read += end - start;
-    streams.push({ at: found.index, dictionary, data: bytes.subarray(start, end) });
+    const data = bytes.subarray(start, end);
+    const header = objects.headers[firstAtOrAfter(objects.starts, found.index + 1) - 1];
+    const stored = (): Buffer[] => [
+      data,
+      ...decryptions.flatMap(decrypt => (header ? (decrypt(data, Number(header.num), header.gen) ?? []) : [])),
+    ];
+    streams.push({ at: found.index, dictionary, data, stored });
   }
   return streams;
 }
 
-/** The most a stream's data decodes to through any of `chains` (its bytes as stored at least), at most `limit`. */
-function decodedLargest(data: Buffer, chains: readonly (readonly string[])[], limit: number): Buffer | 'too-large' {
-  let largest = data;
-  for (const chain of chains) {
-    const out = decoded(data, chain, limit);
-    if (out === 'too-large') return out;
-    if (out.length > largest.length) largest = out;
+/**
+ * The most any of a stream's data (as stored, decrypted) decodes to through any of `chains` (its bytes at least), at
+ * most `limit`.
+ */
+function decodedLargest(
+  stored: readonly Buffer[],
+  chains: readonly (readonly string[])[],
+  limit: number,
+): Buffer | 'too-large' {
+  let largest: Buffer = Buffer.alloc(0);
+  for (const data of stored) {
+    if (data.length > largest.length) largest = data;
+    for (const chain of chains) {
+      const out = decoded(data, chain, limit);
+      if (out === 'too-large') return out;
+      if (out.length > largest.length) largest = out;
+    }
   }
   return largest;
+}
+
+/** Whether zlib data fails before it yields two bytes (its header or first block is not zlib's). */
+function failsToInflate(data: Buffer): boolean {
+  try {
+    inflateSync(data, { finishFlush: constants.Z_SYNC_FLUSH, maxOutputLength: 1 });
+    return false;
+  } catch (e) {
+    return !isTooLarge(e);
+  }
 }
 
 /** A stream's data through its filters, up to the first this does not decode (an image's own), at most `limit` bytes. */
@@ -126,7 +176,7 @@ function decoded(data: Buffer, names: readonly string[], limit: number): Buffer 
   return out;
 }
 
-const OBJECT = /(?<![0-9])(\d+)\s+\d+\s+obj\b/g;
+const OBJECT = /(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g;
 
 /**
  * Where objects' values start: every `N G obj` in order, and each number's last (as an update makes it); and the
@@ -134,15 +184,18 @@ const OBJECT = /(?<![0-9])(\d+)\s+\d+\s+obj\b/g;
  */
 interface Objects {
   starts: number[];
+  /** Each of `starts`' object number and generation. */
+  headers: { num: string; gen: number; start: number }[];
   byNumber: Map<string, number>;
   packed: Map<string, { at: number; value: string }>;
 }
 
 function objectsOf(text: string): Objects {
-  const objects: Objects = { starts: [], byNumber: new Map(), packed: new Map() };
+  const objects: Objects = { starts: [], headers: [], byNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
     const start = object.index + object[0].length;
     objects.starts.push(start);
+    objects.headers.push({ num: object[1] ?? '', gen: Number(object[2]), start });
     objects.byNumber.set(object[1] ?? '', start);
   }
   return objects;
