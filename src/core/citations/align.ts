@@ -27,7 +27,8 @@ export interface Alignment {
   score: number;
   /**
    * What the lines were chosen by, over the claim's total weight: their score with the quoted phrases they hold
-   * counted, in code times the share of the claim they hold to the ¼. Compares the best lines of chunks of one file.
+   * counted, in code times the share of the claim they hold to the ¼ (and lower for a window that leaves a block).
+   * Compares the best lines of chunks of one file.
    */
   rank: number;
 }
@@ -42,6 +43,13 @@ export const MAX_LINES = 8;
  * hold more of the claim. In prose, sentences, table rows and quotes are whole statements and rank by BM25 alone.
  */
 const CODE_COVERAGE_POWER = 0.25;
+/**
+ * In code, a window that starts inside a block and runs out of it (a later line is indented less than its first)
+ * ranks at this share of its score: it joins the tail of one block to what follows it, where the window that starts
+ * at the block's own first line, or ends with it, holds whole statements. Any share from a half to 0.8 chooses the
+ * same lines on code-cite.
+ */
+const CUT_BLOCK_SHARE = 0.8;
 /**
  * In prose, two terms that follow each other in the claim count once more where a sentence holds them within
  * `PROXIMITY_SPAN` terms of each other, in either order, weighing this share of what the two weigh (scored by BM25 as a
@@ -168,7 +176,8 @@ function unitsOf(list: readonly number[] | undefined): number[] {
  * The run of whole lines of `passage` that supports the claim best: every window of 1–4 consecutive sentences
  * (prose, list items) or 1–8 lines (code, tables) is scored with BM25 against the claim, its length measured against
  * the passage's average unit, so a window grows only while what it adds outweighs its length (in code, windows also
- * weigh the share of the claim they hold; in prose, the claim's pairs of terms their sentences hold close together);
+ * weigh the share of the claim they hold, and one that starts inside a block it leaves ranks lower; in prose, the
+ * claim's pairs of terms their sentences hold close together);
  * equal ranks go to the window with fewer lines. Undefined when the claim
  * has no terms or the passage no text.
  */
@@ -200,7 +209,9 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     const { covered, score } = window;
     const rank = analysis.prose
       ? window.rankScore
-      : window.rankScore * Math.pow(window.rankCovered / rankTotal, CODE_COVERAGE_POWER);
+      : window.rankScore *
+        Math.pow(window.rankCovered / rankTotal, CODE_COVERAGE_POWER) *
+        (leavesBlock(units, from, to) ? CUT_BLOCK_SHARE : 1);
     if (!best || rank > best.rank + 1e-9 || (Math.abs(rank - best.rank) <= 1e-9 && lines < best.lines))
       best = { from, to, covered, score, rank, lines };
   });
@@ -227,6 +238,13 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     score: best.score / claim.total,
     rank: best.rank / claim.total,
   };
+}
+
+/** Whether a later unit of `from`..`to` is indented less than the first: the window starts inside a block it leaves. */
+function leavesBlock(units: readonly Unit[], from: number, to: number): boolean {
+  const indent = (units[from] as Unit).indent;
+  for (let u = from + 1; u <= to; u++) if ((units[u] as Unit).indent < indent) return true;
+  return false;
 }
 
 /** The claim terms that the sections of units `from`..`to` hold anywhere: their weight, and how many. */

@@ -14,6 +14,11 @@ export interface Unit {
   last: number;
   run: number;
   section: number;
+  /**
+   * The indentation of the unit's first line, in columns (a tab four): in code, where a window of lines starts
+   * inside a block and runs out of it.
+   */
+  indent: number;
   /** The unit's length in terms. */
   length: number;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
@@ -177,7 +182,8 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (k !== kind) run++;
     kind = k;
     total += tokens.length;
-    units.push({ kind: k, first, last, run, section, length: tokens.length, terms: tokens });
+    const indent = indentation(lines[first] ?? '');
+    units.push({ kind: k, first, last, run, section, indent, length: tokens.length, terms: tokens });
   };
   const done = (): PassageAnalysis => ({
     units,
@@ -257,6 +263,17 @@ function noteAbbreviations(
     if (a.abbreviation.shortTerms.some(holds) && a.abbreviation.uses.test(text)) a.shortUnits.push(unit);
     if (a.abbreviation.longTerms.every(holds)) a.longUnits.push(unit);
   }
+}
+
+/** A line's leading white space in columns, a tab counting four. */
+function indentation(line: string): number {
+  let columns = 0;
+  for (const c of line) {
+    if (c === ' ') columns++;
+    else if (c === '\t') columns += 4;
+    else break;
+  }
+  return columns;
 }
 
 /** The sentences of a paragraph (consecutive prose lines), each with the lines it spans. */

@@ -91,6 +91,38 @@ describe('citation alignment', () => {
     assert.deepEqual([a.startLine, a.endLine], [10, 11]);
   });
 
+  it('keeps a code claim inside the block that holds it, not running out of it to the comment after it', () => {
+    const code = passageOf(
+      [
+        'function testSet(set, version) {',
+        '  if (version.prerelease.length) {',
+        '    for (const comparator of set) {',
+        '      const allowed = comparator.semver',
+        '      if (allowed.major === version.major &&',
+        '          allowed.minor === version.minor &&',
+        '          allowed.patch === version.patch) {',
+        '        return true',
+        '      }',
+        '    }',
+        '    // a prerelease version whose numbers no comparator shares',
+        '    return false',
+        '  }',
+        '  return true',
+        '}',
+      ].join('\n'),
+      'src/range.js',
+      10,
+    );
+    // the window from the comparison through the comment after its block holds one claim term more
+    const weights: Record<string, number> = { prereleas: 3, major: 2, minor: 2, patch: 2, version: 1, comparator: 1.5 };
+    const claim = claimTerms(
+      'a prerelease version satisfies a range only if a comparator has the same major, minor and patch numbers',
+      t => weights[t] ?? 0.2,
+    );
+    const a = alignClaim(claim, code)!;
+    assert.deepEqual([a.startLine, a.endLine], [14, 16]);
+  });
+
   it('takes in the lines that hold what a claim quotes as written, past a shorter line with as much of its words', () => {
     const code = passageOf(
       [
