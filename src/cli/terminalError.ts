@@ -81,9 +81,11 @@ function withoutSentences(text: string, drop: (sentence: string) => boolean): { 
 /**
  * A sentence that sends the reader to VS Code (VSCODE_POINTER), with the white space before it, where it may stand
  * inside brackets: a step or a notice quotes a failure's message (“Grading failed (The model call failed. See the
- * “Grounded” output for details, then retry.); using the top passages”), and only that sentence is to go.
+ * “Grounded” output for details, then retry.); using the top passages”), and only that sentence is to go. A full stop
+ * that white space or a bracket does not follow (`grounded.model.baseUrl`, `api.example.com`) is within the sentence.
  */
-const VSCODE_POINTER_SENTENCE = /\s*[^.!?()]*“Grounded(?::[^”]*)?”[^.!?()]*[.!?]/g;
+const VSCODE_POINTER_SENTENCE =
+  /\s*(?:[^.!?()]|[.!?](?=[^\s)]))*“Grounded(?::[^”]*)?”(?:[^.!?()]|[.!?](?=[^\s)]))*[.!?]/g;
 
 /**
  * A text that names settings (`grounded.model.baseUrl`) with the CLI's flags instead (`--base-url`). A setting the

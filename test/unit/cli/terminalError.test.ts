@@ -232,6 +232,13 @@ describe("a step or a notice in the CLI's words", () => {
       ),
       'Databricks Vector Search failed. Answering from --retriever.',
     );
+    // a dotted name or host within the sentence does not end it
+    assert.equal(
+      settingFlags(
+        'The endpoint refused the key. After fixing it at api.example.com, run “Grounded: Test Connection”. Nothing was sent.',
+      ),
+      'The endpoint refused the key. Nothing was sent.',
+    );
   });
 });
 
