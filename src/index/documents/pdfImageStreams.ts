@@ -31,7 +31,7 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
     references.add(value);
     if (parser.streamAt === undefined || !(value instanceof Entries)) continue;
     const number = Number(
-      /(?<![0-9.+-])(\d+)[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+$/.exec(
+      /(?<![0-9.+eE-])(\d+)[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+$/.exec(
         text.slice(Math.max(0, found.index - 40), found.index),
       )?.[1],
     );
@@ -232,8 +232,7 @@ class Parser {
     let at = start + 1;
     let value: Value;
     if (/[0-9+\-.]/.test(text[start] ?? '')) {
-      while (/[0-9.]/.test(text[at] ?? '')) at++;
-      value = Number(text.slice(start, at).replace(/^[+-]+/, m => (m.includes('-') ? '-' : ''))) || 0;
+      ({ value, end: at } = numberAt(text, start));
     } else if (c === 0x28) {
       for (let depth = 1; at < text.length && depth > 0; at++) {
         const d = text[at];
@@ -275,4 +274,55 @@ class Parser {
     this.position = at;
     return value;
   }
+}
+
+/**
+ * A number as pdf.js's `Lexer.getNumber` reads it from `start` (a sign, once repeated; line ends after it; a minus
+ * sign within the digits skipped; `e` or `E` and digits an exponent, so `4e0` is 4), and where it ends; 0 when no
+ * digit follows the sign or point.
+ */
+function numberAt(text: string, start: number): { value: number; end: number } {
+  let at = start;
+  const code = (i: number): number => (i < text.length ? text.charCodeAt(i) : -1);
+  const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+  let sign = 1;
+  if (code(at) === 0x2d) {
+    sign = -1;
+    at++;
+    if (code(at) === 0x2d) at++;
+  } else if (code(at) === 0x2b) at++;
+  while (code(at) === 0x0a || code(at) === 0x0d) at++;
+  let divideBy = 0;
+  if (code(at) === 0x2e) {
+    divideBy = 10;
+    at++;
+  }
+  if (!isDigit(code(at))) return { value: 0, end: at };
+  let base = code(at) - 0x30;
+  let power = 0;
+  let powerSign = 1;
+  let exponent = false;
+  for (at++; code(at) >= 0; at++) {
+    const c = code(at);
+    if (isDigit(c)) {
+      if (exponent) power = power * 10 + c - 0x30;
+      else {
+        if (divideBy !== 0) divideBy *= 10;
+        base = base * 10 + c - 0x30;
+      }
+    } else if (c === 0x2e) {
+      if (divideBy === 0) divideBy = 1;
+      else break;
+    } else if (c === 0x45 || c === 0x65) {
+      const next = code(at + 1);
+      if (next === 0x2b || next === 0x2d) {
+        powerSign = next === 0x2d ? -1 : 1;
+        at++;
+      } else if (!isDigit(next)) break;
+      exponent = true;
+    } else if (c !== 0x2d) break;
+  }
+  if (divideBy !== 0) base /= divideBy;
+  if (exponent) base *= 10 ** (powerSign * power);
+  return { value: sign * base, end: at };
 }

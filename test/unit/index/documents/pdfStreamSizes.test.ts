@@ -297,6 +297,28 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads numbers as pdf.js does: an image referenced as contents by 6e0 0 R, or written 6e0 0 obj, is measured', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> >>';
+    // an image whose data is the page's text, then 2 MB of spaces
+    const data = deflateSync(padded(2 * MB));
+    const image = imageObject()
+      .replace(IMAGE.toString('latin1'), data.toString('latin1'))
+      .replace(`/Length ${IMAGE.length}`, `/Length ${data.length}`);
+    // pdf.js's lexer reads `6e0` and `0-6` as 6 (an exponent; a minus sign within a number is skipped)
+    for (const contents of ['6e0 0 R', '0-6 0 R', '6E+0 0 R', '6 0e0 R', '6 0 R']) {
+      let pdf = pdfOfPage(`${resources} /Contents ${contents}`, [image]);
+      if (contents === '6 0 R') {
+        // its header written `6e0 0 obj`, two spaces fewer in its dictionary: the table still points at each object
+        const text = pdf.toString('latin1').replace('\n6 0 obj', '\n6e0 0 obj');
+        pdf = Buffer.from(text.replace('/Type /XObject /Subtype /Image', '/Type/XObject/Subtype /Image'), 'latin1');
+      }
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', contents);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, contents);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, contents);
+    }
+  });
+
   it('leaves out images whose places an object stream holds, and not one whose contents it names there', async () => {
     for (const inContents of [false, true]) {
       const doc = await PDFDocument.create();
