@@ -1,6 +1,11 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
-import { imageStreamsNotReadForText, type ObjectStreamText } from './pdfImageStreams';
+import {
+  imageStreamsNotReadForText,
+  streamObjectHeaders,
+  type ObjectStreamText,
+  type StreamObjectHeader,
+} from './pdfImageStreams';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -21,11 +26,14 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
  * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. Nor does it decode an image drawn with `Do`,
  * whatever its filters: such images are left out of both caps, as `imageStreamsNotReadForText` finds them (a deck of
  * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
- * fails ends its stream where it failed, as pdf.js ends it.
+ * fails ends its stream where it failed, as pdf.js ends it. A stream's dictionary is read from the first object pdf.js
+ * could read as ending at its keyword (each object parsed as pdf.js does; a file whose parsing takes more than a few
+ * readings of its size is refused).
  *
  * In a file encrypted with the standard security handler and an empty user password (one pdf.js opens without
  * asking), each stream is measured both as stored and decrypted with each key the file's encryption dictionaries
- * give (`pdfStreamDecryptions`; the object's number and generation from the `N G obj` before it): a cross-reference
+ * give (`pdfStreamDecryptions`; for the number and generation of each object pdf.js could read as ending at it, and
+ * of the last `N G obj` before it; refused when one's header is not plain or there are too many): a cross-reference
  * stream, a metadata stream left in the clear and one under an `/Identity` crypt filter are read as stored, the rest
  * decrypted. A Flate stream of such a file that inflates neither way is refused as one that cannot be measured.
  * 'needs-password' when the file is encrypted and no key opens it with the empty password: pdf.js cannot read it
@@ -39,8 +47,11 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     objects.headers.filter(header => header.num === num).map(header => text.slice(header.start, header.start + 8192)),
   );
   if (decryptions === 'needs-password') return decryptions;
-  const streams = streamsOf(bytes, text, objects, decryptions ?? []);
-  if (streams === 'too-many') return false;
+  // the objects pdf.js could read each stream as: their dictionaries name its filters, their numbers choose its key
+  const headers = streamObjectHeaders(text);
+  if (!headers) return false;
+  const streams = streamsOf(bytes, text, objects, decryptions ?? [], headers);
+  if (streams === 'too-many' || streams === 'unknown-key') return false;
   // the objects that object streams hold first (a stream's filter may name one of them), within the same caps; pdf.js
   // takes any stream with `/N` and `/First` for one
   let left = total;
@@ -90,7 +101,7 @@ interface Stream {
   at: number;
   dictionary: string;
   data: Buffer;
-  /** Its data as stored, then as each of the file's keys decrypts it. */
+  /** Its data as stored, then as each of the file's keys decrypts it for each object it may be read as. */
   stored: () => Buffer[];
 }
 
@@ -107,7 +118,8 @@ function streamsOf(
   text: string,
   objects: Objects,
   decryptions: readonly StreamDecryption[],
-): Stream[] | 'too-many' {
+  headers: ReadonlyMap<number, readonly StreamObjectHeader[]>,
+): Stream[] | 'too-many' | 'unknown-key' {
   const keyword = /(?<![A-Za-z0-9_])stream(?=[\0\t\n\f\r ()<>[\]{}/%]|$)/g;
   const lineEnd = /\r\n?|\n/g;
   const ends = [...text.matchAll(/endstream/g)].map(found => found.index);
@@ -117,20 +129,43 @@ function streamsOf(
     lineEnd.lastIndex = found.index + found[0].length;
     const eol = lineEnd.exec(text);
     const start = eol ? eol.index + eol[0].length : text.length;
-    const dictionary = streamDictionary(text, objects, found.index);
+    const dictionary = streamDictionary(text, objects, found.index, headers.get(found.index) ?? []);
     read += dictionary.length;
     if (read > 4 * text.length + 16 * 1024 * 1024) return 'too-many';
     const end = streamEnd(text, objects, ends, start, dictionary);
     read += end - start;
     const data = bytes.subarray(start, end);
     const header = objects.headers[firstAtOrAfter(objects.starts, found.index + 1) - 1];
+    const keys = streamKeys(header, headers.get(found.index) ?? []);
+    if (keys === 'unknown-key' && decryptions.length) return keys;
     const stored = (): Buffer[] => [
       data,
-      ...decryptions.flatMap(decrypt => (header ? (decrypt(data, Number(header.num), header.gen) ?? []) : [])),
+      ...decryptions.flatMap(decrypt =>
+        keys === 'unknown-key' ? [] : keys.flatMap(([num, gen]) => decrypt(data, num, gen) ?? []),
+      ),
     ];
     streams.push({ at: found.index, dictionary, data, stored });
   }
   return streams;
+}
+
+/**
+ * The object numbers and generations a stream may be decrypted as: the last `N G obj` before it, and every object
+ * pdf.js could read as ending at it (a header within the dictionary of another, as in a string, is not the object
+ * pdf.js reads there; nor is a cross-reference entry bound to point at a header's first digit). 'unknown-key' when
+ * such an object's header is not plain digits, or there are more than 16 (each is a decryption of the stream).
+ */
+function streamKeys(
+  header: { num: string; gen: number } | undefined,
+  objects: readonly { numbers: readonly number[]; generation: number }[],
+): [number, number][] | 'unknown-key' {
+  const keys = new Map<string, [number, number]>();
+  if (header) keys.set(`${header.num} ${header.gen}`, [Number(header.num), header.gen]);
+  for (const { numbers, generation } of objects) {
+    if (numbers.length === 0 || !Number.isInteger(generation)) return 'unknown-key';
+    for (const num of numbers) keys.set(`${num} ${generation}`, [num, generation]);
+  }
+  return keys.size > 16 ? 'unknown-key' : [...keys.values()];
 }
 
 /**
@@ -231,9 +266,19 @@ function packedHeader(
   return { count, first, header, offsets };
 }
 
-/** The text of a stream's dictionary: from the last `N G obj` before the `stream` keyword at `at`, to it. */
-function streamDictionary(text: string, { starts }: Objects, at: number): string {
-  return text.slice(starts[firstAtOrAfter(starts, at + 1) - 1] ?? 0, at);
+/**
+ * The text of a stream's dictionary, up to the `stream` keyword at `at`: from the first of the objects pdf.js could
+ * read as ending there (so every one of their dictionaries: a header in a string within one, such as `(9 0 obj)`,
+ * does not hide the entries before it), else from the last `N G obj` before it.
+ */
+function streamDictionary(
+  text: string,
+  { starts }: Objects,
+  at: number,
+  headers: readonly StreamObjectHeader[],
+): string {
+  const from = Math.min(starts[firstAtOrAfter(starts, at + 1) - 1] ?? 0, ...headers.map(header => header.from));
+  return text.slice(from, at);
 }
 
 /** The index of the first of `sorted` at or after `at` (its length when none is). */

@@ -177,6 +177,18 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads the filters of the object pdf.js reads, when a header within its dictionary starts another', async () => {
+    // `9 0 obj` in a string or a comment, after the filter: the object pdf.js reads is still object 4, deflated
+    const data = deflateSync(padded(2 * MB));
+    for (const entries of ['/Filter /FlateDecode /Note (9 0 obj)', '/Filter /FlateDecode %9 0 obj\n']) {
+      const pdf = pdfWithContentStream(data, entries);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
   it('leaves out images that reading text never decodes: drawn with Do, a soft mask, a thumbnail', async () => {
     const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 7 0 R >> >>';
     const pdf = pdfOfPage(`${resources} /Thumb 8 0 R`, [
