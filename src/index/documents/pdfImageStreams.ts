@@ -78,7 +78,14 @@ function streamObjects(
     const digits = header?.[1] ?? '';
     const numbers = [...new Set([...digits].map((_, i) => Number(digits.slice(i))))];
     const list = objects.get(parser.streamAt) ?? [];
-    list.push({ numbers, generation: Number(header?.[2]), from: found.index + 3, dictionary: value });
+    const length = value.last('Length');
+    list.push({
+      numbers,
+      generation: Number(header?.[2]),
+      from: found.index + 3,
+      length: typeof length === 'number' ? length : length instanceof Reference ? length : undefined,
+      dictionary: value,
+    });
     objects.set(parser.streamAt, list);
   }
   return objects;
@@ -94,6 +101,14 @@ export interface StreamObjectHeader {
   generation: number;
   /** Where its value starts (after its `obj`). */
   from: number;
+  /** Its `/Length` as pdf.js reads it: a number, or the number of the object that holds it. */
+  length: number | { number: number } | undefined;
+}
+
+/** The number a PDF value starts with, as pdf.js reads it (`5e3` is 5000); none when it starts with another value. */
+export function leadingNumber(text: string): number | undefined {
+  const value = new Parser(text, 0, { left: Infinity }).object();
+  return typeof value === 'number' ? value : undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
 import {
   imageStreamsNotReadForText,
+  leadingNumber,
   streamObjectHeaders,
   type ObjectStreamText,
   type StreamObjectHeader,
@@ -132,7 +133,7 @@ function streamsOf(
     const dictionary = streamDictionary(text, objects, found.index, headers.get(found.index) ?? []);
     read += dictionary.length;
     if (read > 4 * text.length + 16 * 1024 * 1024) return 'too-many';
-    const end = streamEnd(text, objects, ends, start, dictionary);
+    const end = streamEnd(text, objects, ends, start, dictionary, headers.get(found.index) ?? []);
     read += end - start;
     const data = bytes.subarray(start, end);
     const header = objects.headers[firstAtOrAfter(objects.starts, found.index + 1) - 1];
@@ -222,16 +223,21 @@ interface Objects {
   /** Each of `starts`' object number and generation. */
   headers: { num: string; gen: number; start: number }[];
   byNumber: Map<string, number>;
+  /** Where each definition of each number starts (an update's too). */
+  allByNumber: Map<string, number[]>;
   packed: Map<string, { at: number; value: string }>;
 }
 
 function objectsOf(text: string): Objects {
-  const objects: Objects = { starts: [], headers: [], byNumber: new Map(), packed: new Map() };
+  const objects: Objects = { starts: [], headers: [], byNumber: new Map(), allByNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
     const start = object.index + object[0].length;
     objects.starts.push(start);
     objects.headers.push({ num: object[1] ?? '', gen: Number(object[2]), start });
     objects.byNumber.set(object[1] ?? '', start);
+    const definitions = objects.allByNumber.get(object[1] ?? '');
+    if (definitions) definitions.push(start);
+    else objects.allByNumber.set(object[1] ?? '', [start]);
   }
   return objects;
 }
@@ -294,16 +300,40 @@ function firstAtOrAfter(sorted: readonly number[], at: number): number {
 }
 
 /**
- * Where a stream's data ends: at its `/Length` when `endstream` follows there (as pdf.js checks), else at the next
- * `endstream` (pdf.js's search when the length is wrong), else at the end of the file.
+ * Where a stream's data ends: at its `/Length` when `endstream` follows there (after white space and comments, as
+ * pdf.js checks), else at the next `endstream` (pdf.js's search when the length is wrong), else at the end of the
+ * file. pdf.js takes the last `/Length` of the stream's own dictionary, a reference to it as the cross-reference
+ * table points; every one is tried here (a repeated key, one in a nested dictionary, each `headers` object's as
+ * pdf.js parses it, every definition of a referenced object), and the furthest end where `endstream` follows is
+ * taken: its data holds what any of them reads.
  */
-function streamEnd(text: string, objects: Objects, ends: readonly number[], start: number, dictionary: string): number {
-  const declared = /\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/.exec(dictionary);
-  const value = declared && (declared[0].endsWith('R') ? objectValue(text, objects, declared[1] ?? '') : declared[1]);
-  const length = value === undefined ? NaN : Number(value);
-  if (Number.isInteger(length) && length >= 0 && /^\s*endstream/.test(text.slice(start + length, start + length + 64)))
-    return start + length;
-  return ends[firstAtOrAfter(ends, start)] ?? text.length;
+function streamEnd(
+  text: string,
+  objects: Objects,
+  ends: readonly number[],
+  start: number,
+  dictionary: string,
+  headers: readonly StreamObjectHeader[],
+): number {
+  const lengths: number[] = [];
+  const definitions = (id: string): number[] =>
+    [...(objects.allByNumber.get(id) ?? []).map(at => text.slice(at, at + 256)), objects.packed.get(id)?.value ?? '']
+      .map(leadingNumber)
+      .filter((n): n is number => n !== undefined);
+  for (const declared of dictionary.matchAll(/\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/g))
+    lengths.push(...(declared[0].endsWith('R') ? definitions(declared[1] ?? '') : [Number(declared[1])]));
+  for (const { length } of headers) {
+    if (typeof length === 'object') lengths.push(...definitions(String(length.number)));
+    else if (length !== undefined) lengths.push(length);
+  }
+  const endstream = /(?:[\0\t\n\f\r ]|%[^\r\n]*)*endstream/y;
+  let end: number | undefined;
+  for (const length of new Set(lengths)) {
+    if (!Number.isInteger(length) || length < 0 || start + length > text.length) continue;
+    endstream.lastIndex = start + length;
+    if (endstream.test(text)) end = Math.max(end ?? 0, start + length);
+  }
+  return end ?? ends[firstAtOrAfter(ends, start)] ?? text.length;
 }
 
 /**

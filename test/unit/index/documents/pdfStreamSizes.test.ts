@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef, StandardFonts } from 'pdf-lib';
 import { extractPdf } from '../../../../src/index/documents/pdfDocument';
 import {
@@ -186,6 +186,35 @@ describe('PDF stream sizes', () => {
       assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
+  it('measures a stream to the end pdf.js reads, whichever /Length it takes', async () => {
+    // deflated data whose first block, stored, holds `endstream`: a length that ends there cuts the data short
+    const early = Buffer.from('%\nendstream\n');
+    const bomb = deflateRawSync(Buffer.concat([Buffer.from(`\n${TEXT}`), Buffer.alloc(2 * MB, 0x20)]));
+    const head = Buffer.from([0x78, 0x01, 0x00, early.length, 0, ~early.length & 0xff, 0xff]);
+    const data = Buffer.concat([head, early, bomb, Buffer.alloc(4)]);
+    const short = head.length + 2;
+    const cases: [string, (pdf: string) => string, { indirectLength?: boolean }?][] = [
+      // pdf.js takes a key's last value, and the stream's own dictionary's
+      [`/Length ${short} /Filter /FlateDecode`, pdf => pdf],
+      [`/DecodeParms << /Length ${short} >> /Filter /FlateDecode`, pdf => pdf],
+      // the key's name escaped; its own length then written with a comment before `endstream`
+      ['/Filter /FlateDecode', pdf => pdf.replace(`/Length ${data.length}`, `/Len#67th ${data.length}`)],
+      ['/Filter /FlateDecode', pdf => pdf.replace(/\nendstream(?![\s\S]*endstream)/, '\n%note\nendstream')],
+      // its length an object the table points at, defined again after it with the short length
+      ['/Filter /FlateDecode', pdf => `${pdf}6 0 obj\n${short}\nendobj\n`, { indirectLength: true }],
+    ];
+    for (const [entries, edit, options] of cases) {
+      const text = pdfWithContentStream(data, entries, options).toString('latin1');
+      // the stream's own /Length last, as pdf.js takes it
+      const plain = text.replace(`/Length ${data.length} ${entries} >>`, `${entries} /Length ${data.length} >>`);
+      const pdf = Buffer.from(edit(plain), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', edit(entries));
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, edit(entries));
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, edit(entries));
     }
   });
 
