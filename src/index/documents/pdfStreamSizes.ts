@@ -61,6 +61,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     const labelled = /\/Type\s*\/ObjStm\b/.test(stream.dictionary);
     if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
     const chains = filterChains(text, objects, stream.dictionary);
+    if (chains === 'too-many') return false;
     // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
     const outputs = stream
       .stored()
@@ -88,6 +89,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   for (const stream of streams) {
     if (images.has(stream.at)) continue;
     const chains = filterChains(text, objects, stream.dictionary);
+    if (chains === 'too-many') return false;
     const stored = stream.stored();
     if (decryptions && chains.some(chain => DECODERS[chain[0] ?? ''] === flate) && stored.every(failsToInflate))
       return false;
@@ -215,26 +217,23 @@ function decoded(data: Buffer, names: readonly string[], limit: number): Buffer 
 const OBJECT = /(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g;
 
 /**
- * Where objects' values start: every `N G obj` in order, and each number's last (as an update makes it); and the
- * values of the objects object streams hold, with where their stream is (the later definition of a number counts).
+ * Where objects' values start: every `N G obj` in order, and each number's (every definition: an update's too, since
+ * the cross-reference table may point at any); and the values of the objects object streams hold.
  */
 interface Objects {
   starts: number[];
   /** Each of `starts`' object number and generation. */
   headers: { num: string; gen: number; start: number }[];
-  byNumber: Map<string, number>;
-  /** Where each definition of each number starts (an update's too). */
   allByNumber: Map<string, number[]>;
   packed: Map<string, { at: number; value: string }>;
 }
 
 function objectsOf(text: string): Objects {
-  const objects: Objects = { starts: [], headers: [], byNumber: new Map(), allByNumber: new Map(), packed: new Map() };
+  const objects: Objects = { starts: [], headers: [], allByNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
     const start = object.index + object[0].length;
     objects.starts.push(start);
     objects.headers.push({ num: object[1] ?? '', gen: Number(object[2]), start });
-    objects.byNumber.set(object[1] ?? '', start);
     const definitions = objects.allByNumber.get(object[1] ?? '');
     if (definitions) definitions.push(start);
     else objects.allByNumber.set(object[1] ?? '', [start]);
@@ -244,7 +243,7 @@ function objectsOf(text: string): Objects {
 
 /**
  * Records the objects an object stream (decoded: `data`) holds: its first bytes are `/N` pairs of an object number
- * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValue` reads one.
+ * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValues` reads one.
  */
 function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at: number): void {
   const { count, first, header } = packedHeader(data, dictionary) ?? { count: 0, first: 0, header: [] };
@@ -316,10 +315,11 @@ function streamEnd(
   headers: readonly StreamObjectHeader[],
 ): number {
   const lengths: number[] = [];
-  const definitions = (id: string): number[] =>
-    [...(objects.allByNumber.get(id) ?? []).map(at => text.slice(at, at + 256)), objects.packed.get(id)?.value ?? '']
-      .map(leadingNumber)
-      .filter((n): n is number => n !== undefined);
+  const definitions = (id: string): number[] => {
+    const values = objectValues(text, objects, id);
+    // more definitions than are read: the next `endstream` only
+    return values === 'too-many' ? [] : values.map(leadingNumber).filter((n): n is number => n !== undefined);
+  };
   for (const declared of dictionary.matchAll(/\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/g))
     lengths.push(...(declared[0].endsWith('R') ? definitions(declared[1] ?? '') : [Number(declared[1])]));
   for (const { length } of headers) {
@@ -340,32 +340,59 @@ function streamEnd(
  * The filter names of each `/F` or `/Filter` entry of a stream's dictionary, in the order they decode it (pdf.js
  * takes `/F`, before `/Filter`, for any stream's filters; a nested dictionary's `/F`, a font's name, is found too,
  * so each is measured: see `decodedLargest`). A value is a name or an array of names, where any reference is looked
- * up, the entry's own and, in the array it names, each element's.
+ * up, the entry's own and, in the array it names, each element's: each definition of the object (an update's, or one
+ * the cross-reference table points at before a later one) gives a list of its own. 'too-many' past 64 lists.
  */
-function filterChains(text: string, objects: Objects, dictionary: string): string[][] {
-  const lookUp = (value: string): string =>
-    value.replace(/(\d+)\s+\d+\s+R\b/g, (_, id: string) => objectValue(text, objects, id) ?? '');
-  return [...dictionary.matchAll(FILTER_ENTRY)].map(entry =>
-    [...lookUp(lookUp(entry[2] ?? '')).matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
-      (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    ),
-  );
+function filterChains(text: string, objects: Objects, dictionary: string): string[][] | 'too-many' {
+  // each way `value` reads with its references looked up
+  const readings = (value: string): string[] | 'too-many' => {
+    let read = [''];
+    let last = 0;
+    for (const ref of value.matchAll(/(\d+)\s+\d+\s+R\b/g)) {
+      const literal = value.slice(last, ref.index);
+      const values = objectValues(text, objects, ref[1] ?? '');
+      const options = values === 'too-many' ? values : values.length ? values : [''];
+      if (options === 'too-many' || read.length * options.length > 64) return 'too-many';
+      read = read.flatMap(before => options.map(option => `${before}${literal} ${option} `));
+      last = ref.index + ref[0].length;
+    }
+    return read.map(before => before + value.slice(last));
+  };
+  const chains: string[][] = [];
+  for (const entry of dictionary.matchAll(FILTER_ENTRY)) {
+    const outer = readings(entry[2] ?? '');
+    if (outer === 'too-many') return outer;
+    for (const reading of outer) {
+      const inner = readings(reading);
+      if (inner === 'too-many' || chains.length + inner.length > 64) return 'too-many';
+      for (const value of inner)
+        chains.push(
+          [...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
+            (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          ),
+        );
+    }
+  }
+  return chains;
 }
 
 /** A `/F` or `/Filter` entry (the key ends where a name does) and its value: a name, an array, or a reference. */
 const FILTER_ENTRY = /\/(F|Filter)(?=[\s/[\]<>()%])\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/g;
 
 /**
- * The text of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a filter list), or as an
- * object stream holds it when that stream comes later in the file.
+ * The text of each definition of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a
+ * filter list), and as an object stream holds it; 'too-many' past 64 definitions.
  */
-function objectValue(text: string, objects: Objects, id: string): string | undefined {
-  const start = objects.byNumber.get(id);
+function objectValues(text: string, objects: Objects, id: string): string[] | 'too-many' {
+  const starts = objects.allByNumber.get(id) ?? [];
   const packed = objects.packed.get(id);
-  if (packed && (start === undefined || packed.at > start)) return packed.value;
-  if (start === undefined) return undefined;
-  const end = text.indexOf('endobj', start);
-  return text.slice(start, end < 0 || end > start + 256 ? start + 256 : end).trim();
+  if (starts.length > 64) return 'too-many';
+  const values = starts.map(start => {
+    const value = text.slice(start, start + 256);
+    const end = value.indexOf('endobj');
+    return (end < 0 ? value : value.slice(0, end)).trim();
+  });
+  return packed ? [...values, packed.value] : values;
 }
 
 type Decoder = (data: Buffer, limit: number) => Buffer | 'too-large';

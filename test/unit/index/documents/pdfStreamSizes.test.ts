@@ -218,6 +218,24 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads each definition of an object a filter is named by, whichever the table points at', async () => {
+    // object 6, /FlateDecode where the table points, is defined again after the table as a filter that decodes little
+    const data = deflateSync(padded(2 * MB));
+    const cases: [string, string, string][] = [
+      ['/Filter 6 0 R', '/FlateDecode', '/ASCIIHexDecode'],
+      ['/Filter [6 0 R]', '/FlateDecode', '/ASCIIHexDecode'],
+      ['/Filter 6 0 R', '[/FlateDecode]', '[/ASCIIHexDecode]'],
+    ];
+    for (const [entries, object, again] of cases) {
+      const text = pdfWithContentStream(data, entries, { extra: [object] }).toString('latin1');
+      const pdf = Buffer.from(`${text}6 0 obj\n${again}\nendobj\n`, 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
   it('leaves out images that reading text never decodes: drawn with Do, a soft mask, a thumbnail', async () => {
     const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 7 0 R >> >>';
     const pdf = pdfOfPage(`${resources} /Thumb 8 0 R`, [
