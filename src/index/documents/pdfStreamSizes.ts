@@ -326,14 +326,35 @@ function streamEnd(
     if (typeof length === 'object') lengths.push(...definitions(String(length.number)));
     else if (length !== undefined) lengths.push(length);
   }
-  const endstream = /(?:[\0\t\n\f\r ]|%[^\r\n]*)*endstream/y;
   let end: number | undefined;
+  let unsure = false;
   for (const length of new Set(lengths)) {
     if (!Number.isInteger(length) || length < 0 || start + length > text.length) continue;
-    endstream.lastIndex = start + length;
-    if (endstream.test(text)) end = Math.max(end ?? 0, start + length);
+    const after = gapEnd(text, start + length, GAP_LOOKED_AT);
+    const follows = text.startsWith('endstream', after);
+    // white space or a comment past what is looked at: both this end and the next `endstream` are taken
+    const gapTooLong = !follows && after === start + length + GAP_LOOKED_AT;
+    if (gapTooLong) unsure = true;
+    if (follows || gapTooLong) end = Math.max(end ?? 0, start + length);
   }
-  return end ?? ends[firstAtOrAfter(ends, start)] ?? text.length;
+  const next = ends[firstAtOrAfter(ends, start)] ?? text.length;
+  return end === undefined ? next : unsure ? Math.max(end, next) : end;
+}
+
+/** How far `gapEnd` looks for `endstream` after a stream's length (a gap longer is no writer's). */
+const GAP_LOOKED_AT = 4096;
+
+/** Where the white space and comments at `at` end, as pdf.js's lexer skips them, looking at most `limit` on. */
+function gapEnd(text: string, at: number, limit: number): number {
+  const stop = Math.min(text.length, at + limit);
+  let i = at;
+  while (i < stop) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25) while (i < stop && text[i] !== '\r' && text[i] !== '\n') i++;
+    else if (c === 0x00 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d || c === 0x20) i++;
+    else break;
+  }
+  return i;
 }
 
 /**

@@ -218,6 +218,24 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads past a length that ends at a run of comment signs, where no endstream follows', () => {
+    // `%` after `%` is a comment or within one: each way of reading them was tried, twice as many per sign
+    const data = Buffer.from(`${'%'.repeat(64)}x\n${TEXT}`);
+    const pdf = pdfWithContentStream(data, '/Length 0').toString('latin1').replace(`/Length ${data.length} `, '');
+    assert.equal(pdfStreamsWithin(Buffer.from(pdf, 'latin1'), MB, MB), true);
+  });
+
+  it('takes the next endstream too when a comment after a length runs on past what is looked at', () => {
+    const early = Buffer.from('%\nendstream\n');
+    const bomb = deflateRawSync(Buffer.concat([Buffer.from(`\n${TEXT}`), Buffer.alloc(2 * MB, 0x20)]));
+    const head = Buffer.from([0x78, 0x01, 0x00, early.length, 0, ~early.length & 0xff, 0xff]);
+    const data = Buffer.concat([head, early, bomb, Buffer.alloc(4)]);
+    const text = pdfWithContentStream(data, '/Filter /FlateDecode').toString('latin1');
+    const pdf = text.replace(/\nendstream(?![\s\S]*endstream)/, `\n%${'-'.repeat(8192)}\nendstream`);
+    assert.equal(pdfStreamsWithin(Buffer.from(pdf, 'latin1'), 1.5 * MB, 100 * MB), false);
+    assert.equal(pdfStreamsWithin(Buffer.from(pdf, 'latin1'), 3 * MB, 100 * MB), true);
+  });
+
   it('reads each definition of an object a filter is named by, whichever the table points at', async () => {
     // object 6, /FlateDecode where the table points, is defined again after the table as a filter that decodes little
     const data = deflateSync(padded(2 * MB));
