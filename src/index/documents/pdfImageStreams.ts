@@ -22,23 +22,8 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
   if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
   const references = new References();
-  // the objects that end at each `stream` keyword (by where it is), with their numbers (NaN: not plain)
-  const candidates = new Map<number, { number: number; dictionary: Entries }[]>();
-  for (const found of text.matchAll(/(?<![A-Za-z_])obj(?![^\s()<>[\]{}/%\x80-\xff])/g)) {
-    const parser = new Parser(text, found.index + 3, budget);
-    const value = parser.object();
-    if (budget.left < 0) return images;
-    references.add(value);
-    if (parser.streamAt === undefined || !(value instanceof Entries)) continue;
-    const number = Number(
-      /(?<![0-9.+-])(\d+)[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+$/.exec(
-        text.slice(Math.max(0, found.index - 40), found.index),
-      )?.[1],
-    );
-    const list = candidates.get(parser.streamAt) ?? [];
-    list.push({ number, dictionary: value });
-    candidates.set(parser.streamAt, list);
-  }
+  const candidates = streamObjects(text, budget, value => references.add(value));
+  if (!candidates) return images;
   for (const found of text.matchAll(/(?<![A-Za-z_])trailer(?![^\s()<>[\]{}/%])/g)) {
     references.add(new Parser(text, found.index + 7, budget).object());
   }
@@ -54,9 +39,9 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
   if (budget.left < 0) return images;
   for (const [at, objects] of candidates) {
     const image = objects.every(
-      ({ number, dictionary }) =>
-        Number.isInteger(number) &&
-        !references.read.has(number) &&
+      ({ numbers, dictionary }) =>
+        numbers[0] !== undefined &&
+        !references.read.has(numbers[0]) &&
         dictionary.last('Subtype') instanceof PdfName &&
         (dictionary.last('Subtype') as PdfName).name === 'Image' &&
         !dictionary.has('W') &&
@@ -66,6 +51,72 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
     if (image) images.add(at);
   }
   return images;
+}
+
+/**
+ * The objects pdf.js could read as ending at each `stream` keyword (by where it is), as a cross-reference entry
+ * pointing at an `N G obj` leads it there: each with the numbers it may be read as (its header's number and each
+ * shorter tail of its digits, since an entry pointing within `14 0 obj` at its `4` reads object 4; none when the
+ * header is not plain digits), its generation (NaN when not plain), where its value starts and its dictionary. `onValue` is given every
+ * object's value. None when parsing takes more than `budget`.
+ */
+function streamObjects(
+  text: string,
+  budget: { left: number },
+  onValue: (value: Value) => void,
+): Map<number, StreamObject[]> | undefined {
+  const objects = new Map<number, StreamObject[]>();
+  for (const found of text.matchAll(/(?<![A-Za-z_])obj(?![^\s()<>[\]{}/%\x80-\xff])/g)) {
+    const parser = new Parser(text, found.index + 3, budget);
+    const value = parser.object();
+    if (budget.left < 0) return undefined;
+    onValue(value);
+    if (parser.streamAt === undefined || !(value instanceof Entries)) continue;
+    const header = /(?<![0-9.+eE-])(\d+)[\0\t\n\f\r ]+(\d+)[\0\t\n\f\r ]+$/.exec(
+      text.slice(Math.max(0, found.index - 40), found.index),
+    );
+    const digits = header?.[1] ?? '';
+    const numbers = [...new Set([...digits].map((_, i) => Number(digits.slice(i))))];
+    const list = objects.get(parser.streamAt) ?? [];
+    const length = value.last('Length');
+    list.push({
+      numbers,
+      generation: Number(header?.[2]),
+      from: found.index + 3,
+      length: typeof length === 'number' ? length : length instanceof Reference ? length : undefined,
+      dictionary: value,
+    });
+    objects.set(parser.streamAt, list);
+  }
+  return objects;
+}
+
+interface StreamObject extends StreamObjectHeader {
+  dictionary: Entries;
+}
+
+/** An object pdf.js could read as ending at a `stream` keyword: see `streamObjects`. */
+export interface StreamObjectHeader {
+  numbers: number[];
+  generation: number;
+  /** Where its value starts (after its `obj`). */
+  from: number;
+  /** Its `/Length` as pdf.js reads it: a number, or the number of the object that holds it. */
+  length: number | { number: number } | undefined;
+}
+
+/** The number a PDF value starts with, as pdf.js reads it (`5e3` is 5000); none when it starts with another value. */
+export function leadingNumber(text: string): number | undefined {
+  const value = new Parser(text, 0, { left: Infinity }).object();
+  return typeof value === 'number' ? value : undefined;
+}
+
+/**
+ * For each `stream` keyword (by where it is), each object pdf.js could read as ending there (see `streamObjects`: no
+ * numbers when its header is not plain); none when the file takes more than a few readings of its size to parse.
+ */
+export function streamObjectHeaders(text: string): Map<number, StreamObjectHeader[]> | undefined {
+  return streamObjects(text, { left: 4 * text.length + 16 * 1024 * 1024 }, () => undefined);
 }
 
 /** `text` with names' `#` escapes (and any alike) read as the characters they stand for. */
@@ -232,8 +283,7 @@ class Parser {
     let at = start + 1;
     let value: Value;
     if (/[0-9+\-.]/.test(text[start] ?? '')) {
-      while (/[0-9.]/.test(text[at] ?? '')) at++;
-      value = Number(text.slice(start, at).replace(/^[+-]+/, m => (m.includes('-') ? '-' : ''))) || 0;
+      ({ value, end: at } = numberAt(text, start));
     } else if (c === 0x28) {
       for (let depth = 1; at < text.length && depth > 0; at++) {
         const d = text[at];
@@ -275,4 +325,55 @@ class Parser {
     this.position = at;
     return value;
   }
+}
+
+/**
+ * A number as pdf.js's `Lexer.getNumber` reads it from `start` (a sign, once repeated; line ends after it; a minus
+ * sign within the digits skipped; `e` or `E` and digits an exponent, so `4e0` is 4), and where it ends; 0 when no
+ * digit follows the sign or point.
+ */
+function numberAt(text: string, start: number): { value: number; end: number } {
+  let at = start;
+  const code = (i: number): number => (i < text.length ? text.charCodeAt(i) : -1);
+  const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
+  let sign = 1;
+  if (code(at) === 0x2d) {
+    sign = -1;
+    at++;
+    if (code(at) === 0x2d) at++;
+  } else if (code(at) === 0x2b) at++;
+  while (code(at) === 0x0a || code(at) === 0x0d) at++;
+  let divideBy = 0;
+  if (code(at) === 0x2e) {
+    divideBy = 10;
+    at++;
+  }
+  if (!isDigit(code(at))) return { value: 0, end: at };
+  let base = code(at) - 0x30;
+  let power = 0;
+  let powerSign = 1;
+  let exponent = false;
+  for (at++; code(at) >= 0; at++) {
+    const c = code(at);
+    if (isDigit(c)) {
+      if (exponent) power = power * 10 + c - 0x30;
+      else {
+        if (divideBy !== 0) divideBy *= 10;
+        base = base * 10 + c - 0x30;
+      }
+    } else if (c === 0x2e) {
+      if (divideBy === 0) divideBy = 1;
+      else break;
+    } else if (c === 0x45 || c === 0x65) {
+      const next = code(at + 1);
+      if (next === 0x2b || next === 0x2d) {
+        powerSign = next === 0x2d ? -1 : 1;
+        at++;
+      } else if (!isDigit(next)) break;
+      exponent = true;
+    } else if (c !== 0x2d) break;
+  }
+  if (divideBy !== 0) base /= divideBy;
+  if (exponent) base *= 10 ** (powerSign * power);
+  return { value: sign * base, end: at };
 }

@@ -1,6 +1,12 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
-import { imageStreamsNotReadForText, type ObjectStreamText } from './pdfImageStreams';
+import {
+  imageStreamsNotReadForText,
+  leadingNumber,
+  streamObjectHeaders,
+  type ObjectStreamText,
+  type StreamObjectHeader,
+} from './pdfImageStreams';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -21,11 +27,14 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
  * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. Nor does it decode an image drawn with `Do`,
  * whatever its filters: such images are left out of both caps, as `imageStreamsNotReadForText` finds them (a deck of
  * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
- * fails ends its stream where it failed, as pdf.js ends it.
+ * fails ends its stream where it failed, as pdf.js ends it. A stream's dictionary is read from the first object pdf.js
+ * could read as ending at its keyword (each object parsed as pdf.js does; a file whose parsing takes more than a few
+ * readings of its size is refused).
  *
  * In a file encrypted with the standard security handler and an empty user password (one pdf.js opens without
  * asking), each stream is measured both as stored and decrypted with each key the file's encryption dictionaries
- * give (`pdfStreamDecryptions`; the object's number and generation from the `N G obj` before it): a cross-reference
+ * give (`pdfStreamDecryptions`; for the number and generation of each object pdf.js could read as ending at it, and
+ * of the last `N G obj` before it; refused when one's header is not plain or there are too many): a cross-reference
  * stream, a metadata stream left in the clear and one under an `/Identity` crypt filter are read as stored, the rest
  * decrypted. A Flate stream of such a file that inflates neither way is refused as one that cannot be measured.
  * 'needs-password' when the file is encrypted and no key opens it with the empty password: pdf.js cannot read it
@@ -39,8 +48,11 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     objects.headers.filter(header => header.num === num).map(header => text.slice(header.start, header.start + 8192)),
   );
   if (decryptions === 'needs-password') return decryptions;
-  const streams = streamsOf(bytes, text, objects, decryptions ?? []);
-  if (streams === 'too-many') return false;
+  // the objects pdf.js could read each stream as: their dictionaries name its filters, their numbers choose its key
+  const headers = streamObjectHeaders(text);
+  if (!headers) return false;
+  const streams = streamsOf(bytes, text, objects, decryptions ?? [], headers);
+  if (streams === 'too-many' || streams === 'unknown-key') return false;
   // the objects that object streams hold first (a stream's filter may name one of them), within the same caps; pdf.js
   // takes any stream with `/N` and `/First` for one
   let left = total;
@@ -49,6 +61,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     const labelled = /\/Type\s*\/ObjStm\b/.test(stream.dictionary);
     if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
     const chains = filterChains(text, objects, stream.dictionary);
+    if (chains === 'too-many') return false;
     // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
     const outputs = stream
       .stored()
@@ -76,6 +89,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   for (const stream of streams) {
     if (images.has(stream.at)) continue;
     const chains = filterChains(text, objects, stream.dictionary);
+    if (chains === 'too-many') return false;
     const stored = stream.stored();
     if (decryptions && chains.some(chain => DECODERS[chain[0] ?? ''] === flate) && stored.every(failsToInflate))
       return false;
@@ -90,7 +104,7 @@ interface Stream {
   at: number;
   dictionary: string;
   data: Buffer;
-  /** Its data as stored, then as each of the file's keys decrypts it. */
+  /** Its data as stored, then as each of the file's keys decrypts it for each object it may be read as. */
   stored: () => Buffer[];
 }
 
@@ -107,7 +121,8 @@ function streamsOf(
   text: string,
   objects: Objects,
   decryptions: readonly StreamDecryption[],
-): Stream[] | 'too-many' {
+  headers: ReadonlyMap<number, readonly StreamObjectHeader[]>,
+): Stream[] | 'too-many' | 'unknown-key' {
   const keyword = /(?<![A-Za-z0-9_])stream(?=[\0\t\n\f\r ()<>[\]{}/%]|$)/g;
   const lineEnd = /\r\n?|\n/g;
   const ends = [...text.matchAll(/endstream/g)].map(found => found.index);
@@ -117,20 +132,43 @@ function streamsOf(
     lineEnd.lastIndex = found.index + found[0].length;
     const eol = lineEnd.exec(text);
     const start = eol ? eol.index + eol[0].length : text.length;
-    const dictionary = streamDictionary(text, objects, found.index);
+    const dictionary = streamDictionary(text, objects, found.index, headers.get(found.index) ?? []);
     read += dictionary.length;
     if (read > 4 * text.length + 16 * 1024 * 1024) return 'too-many';
-    const end = streamEnd(text, objects, ends, start, dictionary);
+    const end = streamEnd(text, objects, ends, start, dictionary, headers.get(found.index) ?? []);
     read += end - start;
     const data = bytes.subarray(start, end);
     const header = objects.headers[firstAtOrAfter(objects.starts, found.index + 1) - 1];
+    const keys = streamKeys(header, headers.get(found.index) ?? []);
+    if (keys === 'unknown-key' && decryptions.length) return keys;
     const stored = (): Buffer[] => [
       data,
-      ...decryptions.flatMap(decrypt => (header ? (decrypt(data, Number(header.num), header.gen) ?? []) : [])),
+      ...decryptions.flatMap(decrypt =>
+        keys === 'unknown-key' ? [] : keys.flatMap(([num, gen]) => decrypt(data, num, gen) ?? []),
+      ),
     ];
     streams.push({ at: found.index, dictionary, data, stored });
   }
   return streams;
+}
+
+/**
+ * The object numbers and generations a stream may be decrypted as: the last `N G obj` before it, and every object
+ * pdf.js could read as ending at it (a header within the dictionary of another, as in a string, is not the object
+ * pdf.js reads there; nor is a cross-reference entry bound to point at a header's first digit). 'unknown-key' when
+ * such an object's header is not plain digits, or there are more than 16 (each is a decryption of the stream).
+ */
+function streamKeys(
+  header: { num: string; gen: number } | undefined,
+  objects: readonly { numbers: readonly number[]; generation: number }[],
+): [number, number][] | 'unknown-key' {
+  const keys = new Map<string, [number, number]>();
+  if (header) keys.set(`${header.num} ${header.gen}`, [Number(header.num), header.gen]);
+  for (const { numbers, generation } of objects) {
+    if (numbers.length === 0 || !Number.isInteger(generation)) return 'unknown-key';
+    for (const num of numbers) keys.set(`${num} ${generation}`, [num, generation]);
+  }
+  return keys.size > 16 ? 'unknown-key' : [...keys.values()];
 }
 
 /**
@@ -179,31 +217,33 @@ function decoded(data: Buffer, names: readonly string[], limit: number): Buffer 
 const OBJECT = /(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g;
 
 /**
- * Where objects' values start: every `N G obj` in order, and each number's last (as an update makes it); and the
- * values of the objects object streams hold, with where their stream is (the later definition of a number counts).
+ * Where objects' values start: every `N G obj` in order, and each number's (every definition: an update's too, since
+ * the cross-reference table may point at any); and the values of the objects object streams hold.
  */
 interface Objects {
   starts: number[];
   /** Each of `starts`' object number and generation. */
   headers: { num: string; gen: number; start: number }[];
-  byNumber: Map<string, number>;
+  allByNumber: Map<string, number[]>;
   packed: Map<string, { at: number; value: string }>;
 }
 
 function objectsOf(text: string): Objects {
-  const objects: Objects = { starts: [], headers: [], byNumber: new Map(), packed: new Map() };
+  const objects: Objects = { starts: [], headers: [], allByNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
     const start = object.index + object[0].length;
     objects.starts.push(start);
     objects.headers.push({ num: object[1] ?? '', gen: Number(object[2]), start });
-    objects.byNumber.set(object[1] ?? '', start);
+    const definitions = objects.allByNumber.get(object[1] ?? '');
+    if (definitions) definitions.push(start);
+    else objects.allByNumber.set(object[1] ?? '', [start]);
   }
   return objects;
 }
 
 /**
  * Records the objects an object stream (decoded: `data`) holds: its first bytes are `/N` pairs of an object number
- * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValue` reads one.
+ * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValues` reads one.
  */
 function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at: number): void {
   const { count, first, header } = packedHeader(data, dictionary) ?? { count: 0, first: 0, header: [] };
@@ -231,9 +271,19 @@ function packedHeader(
   return { count, first, header, offsets };
 }
 
-/** The text of a stream's dictionary: from the last `N G obj` before the `stream` keyword at `at`, to it. */
-function streamDictionary(text: string, { starts }: Objects, at: number): string {
-  return text.slice(starts[firstAtOrAfter(starts, at + 1) - 1] ?? 0, at);
+/**
+ * The text of a stream's dictionary, up to the `stream` keyword at `at`: from the first of the objects pdf.js could
+ * read as ending there (so every one of their dictionaries: a header in a string within one, such as `(9 0 obj)`,
+ * does not hide the entries before it), else from the last `N G obj` before it.
+ */
+function streamDictionary(
+  text: string,
+  { starts }: Objects,
+  at: number,
+  headers: readonly StreamObjectHeader[],
+): string {
+  const from = Math.min(starts[firstAtOrAfter(starts, at + 1) - 1] ?? 0, ...headers.map(header => header.from));
+  return text.slice(from, at);
 }
 
 /** The index of the first of `sorted` at or after `at` (its length when none is). */
@@ -249,48 +299,121 @@ function firstAtOrAfter(sorted: readonly number[], at: number): number {
 }
 
 /**
- * Where a stream's data ends: at its `/Length` when `endstream` follows there (as pdf.js checks), else at the next
- * `endstream` (pdf.js's search when the length is wrong), else at the end of the file.
+ * Where a stream's data ends: at its `/Length` when `endstream` follows there (after white space and comments, as
+ * pdf.js checks), else at the next `endstream` (pdf.js's search when the length is wrong), else at the end of the
+ * file. pdf.js takes the last `/Length` of the stream's own dictionary, a reference to it as the cross-reference
+ * table points; every one is tried here (a repeated key, one in a nested dictionary, each `headers` object's as
+ * pdf.js parses it, every definition of a referenced object), and the furthest end where `endstream` follows is
+ * taken: its data holds what any of them reads.
  */
-function streamEnd(text: string, objects: Objects, ends: readonly number[], start: number, dictionary: string): number {
-  const declared = /\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/.exec(dictionary);
-  const value = declared && (declared[0].endsWith('R') ? objectValue(text, objects, declared[1] ?? '') : declared[1]);
-  const length = value === undefined ? NaN : Number(value);
-  if (Number.isInteger(length) && length >= 0 && /^\s*endstream/.test(text.slice(start + length, start + length + 64)))
-    return start + length;
-  return ends[firstAtOrAfter(ends, start)] ?? text.length;
+function streamEnd(
+  text: string,
+  objects: Objects,
+  ends: readonly number[],
+  start: number,
+  dictionary: string,
+  headers: readonly StreamObjectHeader[],
+): number {
+  const lengths: number[] = [];
+  const definitions = (id: string): number[] => {
+    const values = objectValues(text, objects, id);
+    // more definitions than are read: the next `endstream` only
+    return values === 'too-many' ? [] : values.map(leadingNumber).filter((n): n is number => n !== undefined);
+  };
+  for (const declared of dictionary.matchAll(/\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/g))
+    lengths.push(...(declared[0].endsWith('R') ? definitions(declared[1] ?? '') : [Number(declared[1])]));
+  for (const { length } of headers) {
+    if (typeof length === 'object') lengths.push(...definitions(String(length.number)));
+    else if (length !== undefined) lengths.push(length);
+  }
+  let end: number | undefined;
+  let unsure = false;
+  for (const length of new Set(lengths)) {
+    if (!Number.isInteger(length) || length < 0 || start + length > text.length) continue;
+    const after = gapEnd(text, start + length, GAP_LOOKED_AT);
+    const follows = text.startsWith('endstream', after);
+    // white space or a comment past what is looked at: both this end and the next `endstream` are taken
+    const gapTooLong = !follows && after === start + length + GAP_LOOKED_AT;
+    if (gapTooLong) unsure = true;
+    if (follows || gapTooLong) end = Math.max(end ?? 0, start + length);
+  }
+  const next = ends[firstAtOrAfter(ends, start)] ?? text.length;
+  return end === undefined ? next : unsure ? Math.max(end, next) : end;
+}
+
+/** How far `gapEnd` looks for `endstream` after a stream's length (a gap longer is no writer's). */
+const GAP_LOOKED_AT = 4096;
+
+/** Where the white space and comments at `at` end, as pdf.js's lexer skips them, looking at most `limit` on. */
+function gapEnd(text: string, at: number, limit: number): number {
+  const stop = Math.min(text.length, at + limit);
+  let i = at;
+  while (i < stop) {
+    const c = text.charCodeAt(i);
+    if (c === 0x25) while (i < stop && text[i] !== '\r' && text[i] !== '\n') i++;
+    else if (c === 0x00 || c === 0x09 || c === 0x0a || c === 0x0c || c === 0x0d || c === 0x20) i++;
+    else break;
+  }
+  return i;
 }
 
 /**
  * The filter names of each `/F` or `/Filter` entry of a stream's dictionary, in the order they decode it (pdf.js
  * takes `/F`, before `/Filter`, for any stream's filters; a nested dictionary's `/F`, a font's name, is found too,
  * so each is measured: see `decodedLargest`). A value is a name or an array of names, where any reference is looked
- * up, the entry's own and, in the array it names, each element's.
+ * up, the entry's own and, in the array it names, each element's: each definition of the object (an update's, or one
+ * the cross-reference table points at before a later one) gives a list of its own. 'too-many' past 64 lists.
  */
-function filterChains(text: string, objects: Objects, dictionary: string): string[][] {
-  const lookUp = (value: string): string =>
-    value.replace(/(\d+)\s+\d+\s+R\b/g, (_, id: string) => objectValue(text, objects, id) ?? '');
-  return [...dictionary.matchAll(FILTER_ENTRY)].map(entry =>
-    [...lookUp(lookUp(entry[2] ?? '')).matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
-      (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-    ),
-  );
+function filterChains(text: string, objects: Objects, dictionary: string): string[][] | 'too-many' {
+  // each way `value` reads with its references looked up
+  const readings = (value: string): string[] | 'too-many' => {
+    let read = [''];
+    let last = 0;
+    for (const ref of value.matchAll(/(\d+)\s+\d+\s+R\b/g)) {
+      const literal = value.slice(last, ref.index);
+      const values = objectValues(text, objects, ref[1] ?? '');
+      const options = values === 'too-many' ? values : values.length ? values : [''];
+      if (options === 'too-many' || read.length * options.length > 64) return 'too-many';
+      read = read.flatMap(before => options.map(option => `${before}${literal} ${option} `));
+      last = ref.index + ref[0].length;
+    }
+    return read.map(before => before + value.slice(last));
+  };
+  const chains: string[][] = [];
+  for (const entry of dictionary.matchAll(FILTER_ENTRY)) {
+    const outer = readings(entry[2] ?? '');
+    if (outer === 'too-many') return outer;
+    for (const reading of outer) {
+      const inner = readings(reading);
+      if (inner === 'too-many' || chains.length + inner.length > 64) return 'too-many';
+      for (const value of inner)
+        chains.push(
+          [...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
+            (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+          ),
+        );
+    }
+  }
+  return chains;
 }
 
 /** A `/F` or `/Filter` entry (the key ends where a name does) and its value: a name, an array, or a reference. */
 const FILTER_ENTRY = /\/(F|Filter)(?=[\s/[\]<>()%])\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/g;
 
 /**
- * The text of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a filter list), or as an
- * object stream holds it when that stream comes later in the file.
+ * The text of each definition of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a
+ * filter list), and as an object stream holds it; 'too-many' past 64 definitions.
  */
-function objectValue(text: string, objects: Objects, id: string): string | undefined {
-  const start = objects.byNumber.get(id);
+function objectValues(text: string, objects: Objects, id: string): string[] | 'too-many' {
+  const starts = objects.allByNumber.get(id) ?? [];
   const packed = objects.packed.get(id);
-  if (packed && (start === undefined || packed.at > start)) return packed.value;
-  if (start === undefined) return undefined;
-  const end = text.indexOf('endobj', start);
-  return text.slice(start, end < 0 || end > start + 256 ? start + 256 : end).trim();
+  if (starts.length > 64) return 'too-many';
+  const values = starts.map(start => {
+    const value = text.slice(start, start + 256);
+    const end = value.indexOf('endobj');
+    return (end < 0 ? value : value.slice(0, end)).trim();
+  });
+  return packed ? [...values, packed.value] : values;
 }
 
 type Decoder = (data: Buffer, limit: number) => Buffer | 'too-large';

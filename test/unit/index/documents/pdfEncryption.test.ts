@@ -117,17 +117,26 @@ function encryption(
 }
 
 /**
- * A one-page PDF drawing `content` (deflated), encrypted with `scheme` (its content stream as object `keyedAs`
+ * A one-page PDF drawing `content` (deflated, or as `encode` writes it for the filters `entries` name), encrypted with `scheme` (its content stream as object `keyedAs`
  * would be, when given: a key pdf.js does not use for it).
  */
-function encryptedPdfOf(scheme: Scheme, content: Buffer, { password = '', keyedAs = 4 } = {}): Buffer {
+function encryptedPdfOf(
+  scheme: Scheme,
+  content: Buffer,
+  {
+    password = '',
+    keyedAs = 4,
+    entries = '/Filter /FlateDecode',
+    encode = (data: Buffer): Buffer => deflateSync(data),
+  } = {},
+): Buffer {
   const { dictionary, encrypt } = encryption(scheme, password);
-  const data = encrypt(deflateSync(content), keyedAs);
+  const data = encrypt(encode(content), keyedAs);
   const pdf = pdfOfObjects([
     '<< /Type /Catalog /Pages 2 0 R >>',
     '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
     '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>',
-    `<< /Length ${data.length} /Filter /FlateDecode >>\nstream\n${data.toString('latin1')}\nendstream`,
+    `<< /Length ${data.length} ${entries} >>\nstream\n${data.toString('latin1')}\nendstream`,
     '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
     dictionary,
   ]).toString('latin1');
@@ -175,6 +184,33 @@ describe('PDF stream sizes, encrypted PDFs', () => {
       }
       assert.equal(pdfStreamsWithin(pdf, 100 * MB, 100 * MB), false, scheme);
       assert.deepEqual(await extractPdf(pdf, 60_000), { kind: 'skip', reason: 'too-large' }, scheme);
+    }
+  });
+
+  it('measures a stream decrypted as the object pdf.js reads it, not as a header within its dictionary says', async () => {
+    // a string in the content stream's dictionary holds `9 0 obj`: pdf.js reads object 4 there, and decrypts with 4's
+    // key; filters that decode another key's garbage to little, without failing
+    const hexFlate = (data: Buffer): Buffer => Buffer.from(`${deflateSync(data).toString('hex')}>`);
+    const runLength = (data: Buffer): Buffer =>
+      Buffer.concat([
+        Buffer.from([data.length > 128 ? 127 : data.length - 1]),
+        data.subarray(0, 128),
+        Buffer.from(Array.from({ length: Math.ceil((data.length - 128) / 128) }, () => [129, 0x20]).flat()),
+        Buffer.from([128]),
+      ]);
+    for (const scheme of ['RC4-128', 'AESV2'] as const) {
+      for (const [filters, encode] of [
+        ['/Filter [/ASCIIHexDecode /FlateDecode]', hexFlate],
+        ['/Filter /RunLengthDecode', runLength],
+      ] as const) {
+        const entries = `${filters} /Note (9 0 obj)`;
+        const pdf = encryptedPdfOf(scheme, padded(2 * MB), { entries, encode });
+        const name = `${scheme} ${filters}`;
+        const extraction = await extractPdf(pdf, 60_000);
+        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+        assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+        assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+      }
     }
   });
 

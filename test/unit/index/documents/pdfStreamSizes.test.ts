@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef, StandardFonts } from 'pdf-lib';
 import { extractPdf } from '../../../../src/index/documents/pdfDocument';
 import {
@@ -177,6 +177,83 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads the filters of the object pdf.js reads, when a header within its dictionary starts another', async () => {
+    // `9 0 obj` in a string or a comment, after the filter: the object pdf.js reads is still object 4, deflated
+    const data = deflateSync(padded(2 * MB));
+    for (const entries of ['/Filter /FlateDecode /Note (9 0 obj)', '/Filter /FlateDecode %9 0 obj\n']) {
+      const pdf = pdfWithContentStream(data, entries);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
+  it('measures a stream to the end pdf.js reads, whichever /Length it takes', async () => {
+    // deflated data whose first block, stored, holds `endstream`: a length that ends there cuts the data short
+    const early = Buffer.from('%\nendstream\n');
+    const bomb = deflateRawSync(Buffer.concat([Buffer.from(`\n${TEXT}`), Buffer.alloc(2 * MB, 0x20)]));
+    const head = Buffer.from([0x78, 0x01, 0x00, early.length, 0, ~early.length & 0xff, 0xff]);
+    const data = Buffer.concat([head, early, bomb, Buffer.alloc(4)]);
+    const short = head.length + 2;
+    const cases: [string, (pdf: string) => string, { indirectLength?: boolean }?][] = [
+      // pdf.js takes a key's last value, and the stream's own dictionary's
+      [`/Length ${short} /Filter /FlateDecode`, pdf => pdf],
+      [`/DecodeParms << /Length ${short} >> /Filter /FlateDecode`, pdf => pdf],
+      // the key's name escaped; its own length then written with a comment before `endstream`
+      ['/Filter /FlateDecode', pdf => pdf.replace(`/Length ${data.length}`, `/Len#67th ${data.length}`)],
+      ['/Filter /FlateDecode', pdf => pdf.replace(/\nendstream(?![\s\S]*endstream)/, '\n%note\nendstream')],
+      // its length an object the table points at, defined again after it with the short length
+      ['/Filter /FlateDecode', pdf => `${pdf}6 0 obj\n${short}\nendobj\n`, { indirectLength: true }],
+    ];
+    for (const [entries, edit, options] of cases) {
+      const text = pdfWithContentStream(data, entries, options).toString('latin1');
+      // the stream's own /Length last, as pdf.js takes it
+      const plain = text.replace(`/Length ${data.length} ${entries} >>`, `${entries} /Length ${data.length} >>`);
+      const pdf = Buffer.from(edit(plain), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', edit(entries));
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, edit(entries));
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, edit(entries));
+    }
+  });
+
+  it('reads past a length that ends at a run of comment signs, where no endstream follows', () => {
+    // `%` after `%` is a comment or within one: each way of reading them was tried, twice as many per sign
+    const data = Buffer.from(`${'%'.repeat(64)}x\n${TEXT}`);
+    const pdf = pdfWithContentStream(data, '/Length 0').toString('latin1').replace(`/Length ${data.length} `, '');
+    assert.equal(pdfStreamsWithin(Buffer.from(pdf, 'latin1'), MB, MB), true);
+  });
+
+  it('takes the next endstream too when a comment after a length runs on past what is looked at', () => {
+    const early = Buffer.from('%\nendstream\n');
+    const bomb = deflateRawSync(Buffer.concat([Buffer.from(`\n${TEXT}`), Buffer.alloc(2 * MB, 0x20)]));
+    const head = Buffer.from([0x78, 0x01, 0x00, early.length, 0, ~early.length & 0xff, 0xff]);
+    const data = Buffer.concat([head, early, bomb, Buffer.alloc(4)]);
+    const text = pdfWithContentStream(data, '/Filter /FlateDecode').toString('latin1');
+    const pdf = text.replace(/\nendstream(?![\s\S]*endstream)/, `\n%${'-'.repeat(8192)}\nendstream`);
+    assert.equal(pdfStreamsWithin(Buffer.from(pdf, 'latin1'), 1.5 * MB, 100 * MB), false);
+    assert.equal(pdfStreamsWithin(Buffer.from(pdf, 'latin1'), 3 * MB, 100 * MB), true);
+  });
+
+  it('reads each definition of an object a filter is named by, whichever the table points at', async () => {
+    // object 6, /FlateDecode where the table points, is defined again after the table as a filter that decodes little
+    const data = deflateSync(padded(2 * MB));
+    const cases: [string, string, string][] = [
+      ['/Filter 6 0 R', '/FlateDecode', '/ASCIIHexDecode'],
+      ['/Filter [6 0 R]', '/FlateDecode', '/ASCIIHexDecode'],
+      ['/Filter 6 0 R', '[/FlateDecode]', '[/ASCIIHexDecode]'],
+    ];
+    for (const [entries, object, again] of cases) {
+      const text = pdfWithContentStream(data, entries, { extra: [object] }).toString('latin1');
+      const pdf = Buffer.from(`${text}6 0 obj\n${again}\nendobj\n`, 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
   it('leaves out images that reading text never decodes: drawn with Do, a soft mask, a thumbnail', async () => {
     const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 7 0 R >> >>';
     const pdf = pdfOfPage(`${resources} /Thumb 8 0 R`, [
@@ -294,6 +371,28 @@ describe('PDF stream sizes', () => {
       }
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
+  it('reads numbers as pdf.js does: an image referenced as contents by 6e0 0 R, or written 6e0 0 obj, is measured', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> >>';
+    // an image whose data is the page's text, then 2 MB of spaces
+    const data = deflateSync(padded(2 * MB));
+    const image = imageObject()
+      .replace(IMAGE.toString('latin1'), data.toString('latin1'))
+      .replace(`/Length ${IMAGE.length}`, `/Length ${data.length}`);
+    // pdf.js's lexer reads `6e0` and `0-6` as 6 (an exponent; a minus sign within a number is skipped)
+    for (const contents of ['6e0 0 R', '0-6 0 R', '6E+0 0 R', '6 0e0 R', '6 0 R']) {
+      let pdf = pdfOfPage(`${resources} /Contents ${contents}`, [image]);
+      if (contents === '6 0 R') {
+        // its header written `6e0 0 obj`, two spaces fewer in its dictionary: the table still points at each object
+        const text = pdf.toString('latin1').replace('\n6 0 obj', '\n6e0 0 obj');
+        pdf = Buffer.from(text.replace('/Type /XObject /Subtype /Image', '/Type/XObject/Subtype /Image'), 'latin1');
+      }
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', contents);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, contents);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, contents);
     }
   });
 
