@@ -20,6 +20,7 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
   const unreadable = (value: string): boolean =>
     /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
   if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
+  if (!crossReferencesPointAtHeaders(text)) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
   const references = new References();
   const candidates = streamObjects(text, budget, value => references.add(value));
@@ -117,6 +118,51 @@ export function leadingNumber(text: string): number | undefined {
  */
 export function streamObjectHeaders(text: string): Map<number, StreamObjectHeader[]> | undefined {
   return streamObjects(text, { left: 4 * text.length + 16 * 1024 * 1024 }, () => undefined);
+}
+
+/**
+ * Whether pdf.js can only find objects where their headers start: every cross-reference table in the file (found
+ * wherever the word `xref` stands, so more than pdf.js reads) is read, and each entry in use points at an `N G obj`
+ * with its own number, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes
+ * pdf.js read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its
+ * header does not name. A file with a cross-reference stream (`/XRef`, `/XRefStm`), whose entries are not read here,
+ * a `startxref` or `/Prev` that points at no table, a table that does not read as one, or none at all is not vouched
+ * for: its images are all counted.
+ */
+function crossReferencesPointAtHeaders(text: string): boolean {
+  if (/\/XRef(?:Stm)?(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return false;
+  // pdf.js reads the tables `startxref` and each trailer's `/Prev` point at: each must be one of those read here
+  for (const pointer of text.matchAll(/(?:startxref|\/Prev)[\0\t\n\f\r ]+(\d+)/g))
+    if (!text.startsWith('xref', Number(pointer[1]))) return false;
+  let tables = 0;
+  for (const found of text.matchAll(/(?<![A-Za-z0-9_])xref(?![A-Za-z0-9_])/g)) {
+    if (text.startsWith('start', found.index - 5)) continue;
+    tables++;
+    const words = /[\0\t\n\f\r ]*([^\0\t\n\f\r ]+)/y;
+    words.lastIndex = found.index + 4;
+    const next = (): string | undefined => words.exec(text)?.[1];
+    for (let word = next(); word !== 'trailer';) {
+      // a subsection: its first number and count, then count entries of offset, generation and n or f
+      const first = Number(word);
+      const count = Number(next());
+      if (!Number.isInteger(first) || !Number.isInteger(count) || count < 0) return false;
+      for (let i = 0; i < count; i++) {
+        const offset = next();
+        next();
+        const kind = next();
+        if (kind === 'f') continue;
+        if (kind !== 'n' || offset === undefined || !/^\d+$/.test(offset)) return false;
+        const at = Number(offset);
+        if (/[0-9.+-]/.test(text[at - 1] ?? '')) return false;
+        const header = /(\d+)[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+obj/y;
+        header.lastIndex = at;
+        if (Number(header.exec(text)?.[1]) !== first + i) return false;
+      }
+      word = next();
+      if (word === undefined) return false;
+    }
+  }
+  return tables > 0;
 }
 
 /** `text` with names' `#` escapes (and any alike) read as the characters they stand for. */

@@ -296,8 +296,12 @@ describe('PDF stream sizes', () => {
       page.node.setXObject(PDFName.of('Shot'), image);
       page.drawText(`Slide ${n}`, { x: 50, y: 1000, size: 24, font });
     }
-    const pdf = await doc.save();
+    // written with a cross-reference table, as most exporters write one
+    const pdf = await doc.save({ useObjectStreams: false });
     assert.equal(pdfStreamsWithin(pdf, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), true);
+    // with a cross-reference stream, whose entries the check does not read, every image is counted
+    const packed = await doc.save({ useObjectStreams: true });
+    assert.equal(pdfStreamsWithin(packed, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), false);
     const extraction = await extractPdf(pdf, 60_000);
     assert.equal(extraction.kind === 'document' && extraction.document.pages, 200);
     assert.equal(extraction.kind === 'document' && extraction.document.text.split('\n')[199], 'Slide 200');
@@ -396,7 +400,25 @@ describe('PDF stream sizes', () => {
     }
   });
 
-  it('leaves out images whose places an object stream holds, and not one whose contents it names there', async () => {
+  it('counts an image that a cross-reference entry pointing within another header makes a page’s contents', async () => {
+    const data = deflateSync(padded(2 * MB));
+    const image = `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream`;
+    const page = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /XObject << /Im 14 0 R >> >> /Contents 4 0 R >>`;
+    const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, 'null'];
+    objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>', ...Array<string>(8).fill('null'), image);
+    const honest = pdfOfObjects(objects);
+    assert.equal(pdfStreamsWithin(honest, 1.5 * MB, 100 * MB), true);
+    // object 4's entry points at the `4` of `14 0 obj`: pdf.js reads the image's stream as the page's text
+    let text = honest.toString('latin1');
+    const entry = text.indexOf('0000000000 65535 f \n') + 20 + 3 * 20;
+    text = text.slice(0, entry) + String(text.indexOf('\n14 0 obj') + 2).padStart(10, '0') + text.slice(entry + 10);
+    const crafted = Buffer.from(text, 'latin1');
+    const extraction = await extractPdf(crafted, 60_000);
+    assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+    assert.equal(pdfStreamsWithin(crafted, 1.5 * MB, 100 * MB), false);
+  });
+
+  it('counts images whose places an object stream holds (a cross-reference stream is not read here)', async () => {
     for (const inContents of [false, true]) {
       const doc = await PDFDocument.create();
       const page = doc.addPage([612, 792]);
@@ -429,11 +451,8 @@ describe('PDF stream sizes', () => {
       }
       const pdf = await doc.save({ useObjectStreams: true });
       assert.match(Buffer.from(pdf).toString('latin1'), /\/Type \/ObjStm/);
-      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), !inContents, String(inContents));
-      if (!inContents) {
-        const extraction = await extractPdf(pdf, 60_000);
-        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
-      }
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, String(inContents));
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, String(inContents));
     }
   });
 
