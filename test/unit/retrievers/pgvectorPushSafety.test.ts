@@ -188,8 +188,8 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     );
   });
 
-  it('creates nothing when cancelled while it embeds', async () => {
-    const c = config();
+  /** An embedder that cancels the push the first time it is asked to embed, and that push's controller. */
+  const cancelledWhileEmbedding = () => {
     const controller = new AbortController();
     const cancelling: Embedder = {
       model: 'unit-4',
@@ -198,6 +198,12 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
         return unitEmbedder.embed(texts);
       },
     };
+    return { controller, cancelling };
+  };
+
+  it('creates nothing when cancelled while it embeds', async () => {
+    const c = config();
+    const { controller, cancelling } = cancelledWhileEmbedding();
     const err = await failure(pushRows(c, rows, { embedder: cancelling, signal: controller.signal }));
     assert.ok(err instanceof GroundedError && err.kind === 'cancelled', String(err));
     assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null });
@@ -212,14 +218,7 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     proxy.lateCancels = true;
     let drops = 0;
     proxy.hold = sql => /^DROP TABLE IF EXISTS "grounded_push_[0-9a-f]{12}"$/.test(sql.trim()) && ++drops === 1;
-    const controller = new AbortController();
-    const cancelling: Embedder = {
-      model: 'unit-4',
-      embed: async texts => {
-        controller.abort();
-        return unitEmbedder.embed(texts);
-      },
-    };
+    const { controller, cancelling } = cancelledWhileEmbedding();
     const err = await failure(
       pushRows({ ...c, connectionString: proxy.url }, rows, { embedder: cancelling, signal: controller.signal }),
     ).finally(() => proxy.close());
