@@ -533,23 +533,17 @@ describe('the MCP server (createMcpServer)', () => {
     await client.close();
   });
 
-  it('answers params their method’s schema refuses with -32602 (invalid params), not -32603 (internal error)', async () => {
+  /**
+   * Sends each request as written (no client checks them first) to a server over a retriever that finds nothing, and
+   * resolves to each one's error code and message ('result' for an answer), by its place in `requests`.
+   */
+  async function rawReplies(requests: readonly [method: string, params: unknown][]): Promise<[unknown, string][]> {
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     const server = createMcpServer({ retriever: new FakeRetriever(() => []), version: 'test', log: () => undefined });
     await server.connect(serverSide);
     const replies: JSONRPCMessage[] = [];
     clientSide.onmessage = m => void replies.push(m);
     await clientSide.start();
-    const requests: [string, unknown][] = [
-      ['initialize', undefined], // params are required
-      ['tools/call', { name: 'search', arguments: 'install widget' }], // a string where an object belongs
-      ['tools/call', { arguments: { query: 'widget' } }], // no tool name
-      ['tools/list', { cursor: 5 }], // a cursor is a string
-      ['logging/setLevel', { level: 'loud' }], // not a level
-      ['tools/call', { name: 'search', arguments: { query: 'widget' } }],
-      ['tools/list', {}],
-      ['logging/setLevel', { level: 'error' }],
-    ];
     for (const [i, [method, params]] of requests.entries())
       await clientSide.send({
         jsonrpc: '2.0',
@@ -558,39 +552,39 @@ describe('the MCP server (createMcpServer)', () => {
         ...(params === undefined ? {} : { params }),
       } as JSONRPCMessage);
     assert.ok(await until(() => replies.length === requests.length), JSON.stringify(replies));
-    const codes = new Map(replies.map(r => ['id' in r ? r.id : '', 'error' in r ? r.error.code : 'result']));
+    await server.close();
+    const byId = new Map(
+      replies.map(r => ['id' in r ? r.id : '', 'error' in r ? [r.error.code, r.error.message] : ['result', 'result']]),
+    );
+    return requests.map((_, i) => (byId.get(i) ?? ['none', 'none']) as [unknown, string]);
+  }
+
+  it('answers params their method’s schema refuses with -32602 (invalid params), not -32603 (internal error)', async () => {
+    const replies = await rawReplies([
+      ['initialize', undefined], // params are required
+      ['tools/call', { name: 'search', arguments: 'install widget' }], // a string where an object belongs
+      ['tools/call', { arguments: { query: 'widget' } }], // no tool name
+      ['tools/list', { cursor: 5 }], // a cursor is a string
+      ['logging/setLevel', { level: 'loud' }], // not a level
+      ['tools/call', { name: 'search', arguments: { query: 'widget' } }],
+      ['tools/list', {}],
+      ['logging/setLevel', { level: 'error' }],
+    ]);
     assert.deepEqual(
-      requests.map((_, i) => codes.get(i)),
+      replies.map(([code]) => code),
       [...Array<number>(5).fill(ErrorCode.InvalidParams), 'result', 'result', 'result'],
       JSON.stringify(replies),
     );
-    await server.close();
   });
 
   it('says in one short line which tools/call param is wrong, not a dump of the schema’s issues', async () => {
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    const server = createMcpServer({ retriever: new FakeRetriever(() => []), version: 'test', log: () => undefined });
-    await server.connect(serverSide);
-    const replies: JSONRPCMessage[] = [];
-    clientSide.onmessage = m => void replies.push(m);
-    await clientSide.start();
-    const requests: unknown[] = [
-      { arguments: { query: 'widget' } },
-      { name: 5 },
-      { name: 'search', arguments: 'install widget' },
-      undefined,
-    ];
-    for (const [i, params] of requests.entries())
-      await clientSide.send({
-        jsonrpc: '2.0',
-        id: i,
-        method: 'tools/call',
-        ...(params === undefined ? {} : { params }),
-      } as JSONRPCMessage);
-    assert.ok(await until(() => replies.length === requests.length), JSON.stringify(replies));
-    const messages = new Map(replies.map(r => ['id' in r ? r.id : '', 'error' in r ? r.error.message : 'result']));
+    const replies = await rawReplies(
+      [{ arguments: { query: 'widget' } }, { name: 5 }, { name: 'search', arguments: 'install widget' }, undefined].map(
+        params => ['tools/call', params] as [string, unknown],
+      ),
+    );
     assert.deepEqual(
-      requests.map((_, i) => messages.get(i)),
+      replies.map(([, message]) => message),
       [
         'MCP error -32602: Invalid params for tools/call: params.name is missing (expected string).',
         'MCP error -32602: Invalid params for tools/call: params.name: expected string, received number.',
@@ -598,6 +592,5 @@ describe('the MCP server (createMcpServer)', () => {
         'MCP error -32602: Invalid params for tools/call: params is missing (expected object).',
       ],
     );
-    await server.close();
   });
 });
