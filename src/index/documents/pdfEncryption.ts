@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
+import { unescaped } from './pdfImageStreams';
 
 /** Decrypts a stream's data as stored in object `num` generation `gen`; undefined when it is stored in the clear. */
 export type StreamDecryption = (data: Buffer, num: number, gen: number) => Buffer | undefined;
@@ -293,7 +294,7 @@ class Reader {
       const start = ++this.at;
       while (this.at < text.length && REGULAR.test(text[this.at] ?? '')) this.at++;
       const name = text.slice(start, this.at);
-      return new Name(name.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))));
+      return new Name(unescaped(name));
     }
     const start = this.at;
     while (this.at < text.length && REGULAR.test(text[this.at] ?? '')) this.at++;

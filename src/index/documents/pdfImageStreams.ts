@@ -166,7 +166,7 @@ function crossReferencesPointAtHeaders(text: string): boolean {
 }
 
 /** `text` with names' `#` escapes (and any alike) read as the characters they stand for. */
-const unescaped = (text: string): string =>
+export const unescaped = (text: string): string =>
   text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
 /** An object stream's decoded data, where its objects start (`/First` and the offsets its header gives). */
@@ -340,11 +340,7 @@ class Parser {
       value = '';
     } else if (c === 0x2f) {
       while (at < text.length && !WHITE.has(text.charCodeAt(at)) && !DELIMITERS.has(text.charCodeAt(at))) at++;
-      value = new PdfName(
-        text
-          .slice(start + 1, at)
-          .replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-      );
+      value = new PdfName(unescaped(text.slice(start + 1, at)));
     } else if (c === 0x3c || c === 0x3e) {
       if (text.charCodeAt(at) === c) value = new Command(text.slice(start, ++at));
       else if (c === 0x3e) value = new Command('>');

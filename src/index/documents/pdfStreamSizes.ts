@@ -1,6 +1,7 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
 import {
+  unescaped,
   imageStreamsNotReadForText,
   leadingNumber,
   streamObjectHeaders,
@@ -387,11 +388,7 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
       const inner = readings(reading);
       if (inner === 'too-many' || chains.length + inner.length > 64) return 'too-many';
       for (const value of inner)
-        chains.push(
-          [...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name =>
-            (name[1] ?? '').replace(/#([0-9a-fA-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16))),
-          ),
-        );
+        chains.push([...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name => unescaped(name[1] ?? '')));
     }
   }
   return chains;
