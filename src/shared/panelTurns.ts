@@ -2,6 +2,7 @@
 // webview renders its copy with it, so the two cannot disagree. Pure: no DOM, no VS Code.
 import { withoutInventedNumbers } from './citationMarkers';
 import { withoutExcerpt, type HostToPanel, type SourceView, type TurnView } from './messages';
+import { verdictWords } from './sourcesToShow';
 
 /** The messages about one turn; the others (`restore`, `turnStarted`, `cleared`, `focusInput`) are not about one. */
 export type TurnMessage = Extract<HostToPanel, { turnId: string }>;
@@ -94,15 +95,59 @@ export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
   };
 }
 
+/** One distinct range of lines that an answer's citations of a source point at. */
+export interface CitedLines {
+  startLine: number;
+  endLine: number;
+  /** The first citation that points at it: opening the range opens that citation (found again if its file changed). */
+  ordinal: number;
+  /** What checking said of the claims that cite it, in words; empty when each is supported. */
+  verdict: string;
+  /** The file changed and the lines could not be found again. */
+  stale: boolean;
+}
+
+/** The distinct ranges of lines that the turn's citations of source `n` point at, in the order first cited. */
+export function citedLinesOf(turn: Pick<TurnView, 'citations'>, n: number): CitedLines[] {
+  const citing = (turn.citations ?? []).filter(c => c.n === n);
+  const ranges = new Map<string, typeof citing>();
+  for (const c of citing) {
+    const key = `${c.startLine}-${c.endLine}`;
+    ranges.set(key, [...(ranges.get(key) ?? []), c]);
+  }
+  return [...ranges.values()].map(group => {
+    const first = group[0] as (typeof citing)[number];
+    return {
+      startLine: first.startLine,
+      endLine: first.endLine,
+      ordinal: first.ordinal,
+      verdict: verdictWords(group.map(c => c.support)),
+      stale: group.some(c => c.stale),
+    };
+  });
+}
+
+/** A range of lines as `12-20` (`12` alone for one line), after a path and its colon. */
+const lineSpan = (startLine: number, endLine: number): string =>
+  startLine === endLine ? String(startLine) : `${startLine}-${endLine}`;
+
 /**
- * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:start-end`, in the
- * order the panel lists them, so each `[n]` pasted elsewhere still names where it comes from.
+ * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:lines`, in the
+ * order the panel lists them, so each `[n]` pasted elsewhere still names where it comes from: the lines its claims
+ * cite (`[1] docs/a.md:56, 58-60`), or the source's whole passage where the answer's citations are not known (a
+ * conversation saved before they were kept).
  */
 export function copyText(view: TurnView): string {
   const { cited } = splitSources(view);
   // as the panel shows it: a number that names no source is left out
   const answer = withoutInventedNumbers(view.answer, view.sources.length);
   if (cited.length === 0) return answer;
-  const lines = cited.map(s => `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`);
+  const lines = cited.map(s => {
+    const ranges = citedLinesOf(view, s.n);
+    const spans = ranges.length
+      ? ranges.map(l => lineSpan(l.startLine, l.endLine)).join(', ')
+      : `${s.startLine}-${s.endLine}`;
+    return `[${s.n}] ${s.path}:${spans}`;
+  });
   return `${answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 // Which sources a finished answer shows, decided once for chat, the panel and `grounded ask`.
-import type { AnswerMode, Citation } from '../core/events';
+import type { AnswerMode, Citation, Support } from '../core/events';
 import { passageRef, type Passage } from '../core/passage';
 
 /**
@@ -31,4 +31,20 @@ export function sourcesToShow<P = Passage>(
     ranges: [...ranges.values()],
     numbers: [...new Set(done.citations.map(c => c.n))],
   };
+}
+
+/**
+ * What checking said of the claims that cite one range, in words: empty when each is supported (or was not checked);
+ * a range cited by claims with different verdicts says how many. Chat's Sources list and the panel's say it alike.
+ */
+export function verdictWords(supports: readonly (Support | undefined)[]): string {
+  const count = (support: Support) => supports.filter(s => s === support).length;
+  const words = [
+    [count('unsupported'), 'not in the source'],
+    [count('partial'), 'partly supported'],
+  ] as const;
+  return words
+    .filter(([n]) => n > 0)
+    .map(([n, word]) => (n < supports.length ? `${word} for ${n} of ${supports.length} claims` : word))
+    .join('; ');
 }

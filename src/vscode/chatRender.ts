@@ -10,7 +10,7 @@ import {
   SpaceBeforeHidden,
   type MarkerPiece,
 } from '../shared/citationMarkers';
-import { rangeKey, sourcesToShow } from '../shared/sourcesToShow';
+import { rangeKey, sourcesToShow, verdictWords } from '../shared/sourcesToShow';
 import type { CitedRange } from './sourcesMarkdown';
 
 /** What the chat renderer needs from a ChatResponseStream; tests pass a spy. */
@@ -243,16 +243,7 @@ export function citedRanges(ranges: readonly Citation[], citations: readonly Cit
   return ranges.map(range => {
     const span = citedSpan(range);
     const key = rangeKey(range);
-    const citing = citations.filter(c => rangeKey(c) === key);
-    const count = (support: Citation['support']) => citing.filter(c => c.support === support).length;
-    const words = [
-      [count('unsupported'), 'not in the source'],
-      [count('partial'), 'partly supported'],
-    ] as const;
-    const verdict = words
-      .filter(([n]) => n > 0)
-      .map(([n, word]) => (n < citing.length ? `${word} for ${n} of ${citing.length} claims` : word))
-      .join('; ');
+    const verdict = verdictWords(citations.filter(c => rangeKey(c) === key).map(c => c.support));
     return verdict ? { span, verdict } : { span };
   });
 }

@@ -241,6 +241,8 @@ function renderChange(ui: TurnUi, m: TurnMessage): void {
       break;
     case 'citation':
       ui.answer.updateCitation(m.citation.ordinal);
+      // the model check's verdicts come after the answer: the cited lines under its sources say them too
+      if (ui.view.status !== 'streaming') renderSources(ui);
       break;
     case 'citationStale':
       ui.answer.refresh();
@@ -289,8 +291,8 @@ conversation.addEventListener('click', e => {
   const turnId = target.closest<HTMLElement>('.turn')?.dataset.id;
   const link = target.closest('a');
   if (link) e.preventDefault(); // never navigate the webview; the host opens http(s) and mailto links only
-  // a chip in a link's text opens its citation, not the link
-  const chip = target.closest<HTMLElement>('.cite');
+  // a chip (in a link's text too: it opens its citation, not the link), or a cited range in the sources list
+  const chip = target.closest<HTMLElement>('.cite, .cited-lines');
   if (link && !chip) {
     if (link.href) vscode.postMessage({ type: 'openLink', url: link.href });
     return;

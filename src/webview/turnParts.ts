@@ -2,7 +2,7 @@
 // its footer (who answered, Copy, Select Model). Each is rebuilt from the turn's view; clicks are handled by the
 // conversation's one click handler in main.ts, by class name.
 import type { SourceView, TurnView } from '../shared/messages';
-import { splitSources } from '../shared/panelTurns';
+import { citedLinesOf, splitSources, type CitedLines } from '../shared/panelTurns';
 import { el } from './streamingMarkdown';
 
 /** A question as the accessible name of its turn and of its buttons: its first words, on one line. */
@@ -30,6 +30,8 @@ export function renderSourceList(root: HTMLElement, view: TurnView): void {
         b.dataset.n = String(s.n);
         b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
         li.append(b);
+        const lines = cited.includes(s) ? citedLinesOf(view, s.n) : [];
+        if (lines.length) li.append(citedLinesList(s.n, lines));
         return li;
       }),
     );
@@ -67,6 +69,28 @@ export function renderSourceList(root: HTMLElement, view: TurnView): void {
   const wasOpen = [...root.querySelectorAll('details')].map(d => d.open);
   root.replaceChildren(...shown);
   root.querySelectorAll('details').forEach((d, i) => (d.open = wasOpen[i] ?? false));
+}
+
+/**
+ * The lines of source `n` that the answer's claims cite, each a button that opens them as its first citation's chip
+ * does, with what checking said of them in words.
+ */
+function citedLinesList(n: number, lines: readonly CitedLines[]): HTMLElement {
+  const ul = el('ul', 'cited-ranges');
+  ul.setAttribute('aria-label', `Lines cited from source ${n}`);
+  ul.append(
+    ...lines.map(l => {
+      const li = el('li');
+      const b = el('button', `cited-lines${l.verdict ? ' flagged' : ''}${l.stale ? ' stale' : ''}`);
+      b.dataset.n = String(n);
+      b.dataset.ordinal = String(l.ordinal);
+      const range = l.startLine === l.endLine ? `line ${l.startLine}` : `lines ${l.startLine}–${l.endLine}`;
+      b.textContent = [range, l.verdict, l.stale ? 'changed since the answer' : ''].filter(Boolean).join(' — ');
+      li.append(b);
+      return li;
+    }),
+  );
+  return ul;
 }
 
 /**

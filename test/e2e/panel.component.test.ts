@@ -264,9 +264,31 @@ describe('panel webview (component, Chromium)', function () {
     ]);
     assert.deepEqual(await chips.allInnerTexts(), ['1', '2', '2', '1'], 'no chip added or lost');
 
+    // under each cited source, the lines its claims cite, with the verdicts in words: what its chips open
+    await p.page.locator('.sources details.used > summary').click();
+    const ranges = p.page.locator('.sources ul.cited-ranges');
+    assert.deepEqual(await ranges.evaluateAll(uls => uls.map(ul => ul.getAttribute('aria-label'))), [
+      'Lines cited from source 1',
+      'Lines cited from source 2',
+    ]);
+    assert.deepEqual(await p.page.locator('.sources button.cited-lines').allInnerTexts(), [
+      'lines 56–60 — not in the source',
+      'lines 70–71 — partly supported — changed since the answer',
+      'line 3 — not in the source',
+      'lines 5–6',
+    ]);
+
     await chips.nth(2).click();
+    await p.page.locator('.sources button.cited-lines').nth(1).click();
     const posted = (await p.posted()).filter(m => m.type === 'openCitation');
-    assert.deepEqual(posted, [{ type: 'openCitation', turnId: 't1', n: 2, ordinal: 3 }], 'the ordinal, never a path');
+    assert.deepEqual(
+      posted,
+      [
+        { type: 'openCitation', turnId: 't1', n: 2, ordinal: 3 },
+        { type: 'openCitation', turnId: 't1', n: 1, ordinal: 4 },
+      ],
+      'the ordinal, never a path',
+    );
 
     // workspace state keeps no excerpt: a chip the host restores after a reload shows its claim instead
     await p.page.reload();
@@ -912,6 +934,11 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.deepEqual(await tooSmall(), []);
     await p.post({ type: 'turnStarted', turn: turn('t1') });
     await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({
+      type: 'citation',
+      turnId: 't1',
+      citation: { ordinal: 0, n: 1, path: 'docs/configuration.md', startLine: 56, endLine: 56, claim: 'Set it' },
+    });
     await p.post({ type: 'tokens', turnId: 't1', text: 'Set it [1] and [2].\n\n```\ncode\n```' });
     await p.post({ type: 'done', turnId: 't1', cited: [1], model: 'M', searchOnly: true });
     await p.post({ type: 'turnStarted', turn: turn('t2') });
@@ -924,6 +951,7 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     });
     for (const summary of await p.page.locator('summary').all()) await summary.click();
     assert.equal(await p.page.locator('button.source').first().isVisible(), true);
+    assert.equal(await p.page.locator('button.cited-lines').isVisible(), true);
     assert.equal(await p.page.locator('.answer button.cite').count(), 2);
     assert.deepEqual(await tooSmall(), []);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CitationView, TurnView } from '../../../src/shared/messages';
 import {
+  citedLinesOf,
   copyText,
   reduceTurn,
   splitSources,
@@ -189,6 +190,61 @@ describe('a panel turn, message by message', () => {
       'Flux is 88 [2]. Doors open up [1][2].\n\nSources:\n[1] docs/doors.md:1-9\n[2] docs/flux.md:40-52\n',
     );
     assert.equal(copyText({ ...view, cited: [] }), view.answer, 'an answer citing nothing is copied as it is');
+  });
+
+  it('copies the lines each cited source is cited for, each distinct range once, where the citations are known', () => {
+    const cite = (ordinal: number, n: number, startLine: number, endLine: number): CitationView => ({
+      ordinal,
+      n,
+      path: n === 1 ? 'docs/doors.md' : 'docs/flux.md',
+      startLine,
+      endLine,
+      claim: 'c',
+    });
+    const view: TurnView = {
+      id: 't',
+      question: 'q',
+      answer: 'Flux is 88 [2]. Doors open up [1]. Flux glows [2]. Flux again [2].\n',
+      sources: [
+        { n: 1, path: 'docs/doors.md', startLine: 1, endLine: 9 },
+        { n: 2, path: 'docs/flux.md', startLine: 40, endLine: 52 },
+      ],
+      cited: [2, 1],
+      status: 'done',
+      citations: [cite(0, 2, 44, 46), cite(1, 1, 3, 3), cite(2, 2, 50, 50), cite(3, 2, 44, 46)],
+    };
+    assert.equal(copyText(view), `${view.answer}\nSources:\n[1] docs/doors.md:3\n[2] docs/flux.md:44-46, 50\n`);
+  });
+
+  it('lists each cited range of a source once, opened as its first citation, with the verdicts of all that cite it', () => {
+    const cite = (
+      ordinal: number,
+      startLine: number,
+      support?: CitationView['support'],
+      stale?: true,
+    ): CitationView => ({
+      ordinal,
+      n: 1,
+      path: 'a.md',
+      startLine,
+      endLine: startLine + 1,
+      claim: 'c',
+      ...(support ? { support } : {}),
+      ...(stale ? { stale } : {}),
+    });
+    const citations = [
+      cite(0, 5, 'supported'),
+      cite(1, 9, 'unsupported'),
+      cite(2, 5, 'partial'),
+      cite(3, 12, undefined, true),
+      { ...cite(4, 5), n: 2 },
+    ];
+    assert.deepEqual(citedLinesOf({ citations }, 1), [
+      { startLine: 5, endLine: 6, ordinal: 0, verdict: 'partly supported for 1 of 2 claims', stale: false },
+      { startLine: 9, endLine: 10, ordinal: 1, verdict: 'not in the source', stale: false },
+      { startLine: 12, endLine: 13, ordinal: 3, verdict: '', stale: true },
+    ]);
+    assert.deepEqual(citedLinesOf({}, 1), [], 'a turn saved before citations were kept lists none');
   });
 
   it('copies an answer without the numbers that name no source, as the panel shows it', () => {
