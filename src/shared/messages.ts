@@ -25,6 +25,8 @@ export interface CitationView {
   support?: Support;
   movedFrom?: number;
   claim: string;
+  /** The heading the cited lines are under (the innermost, not the passage's whole trail), when there is one. */
+  heading?: string;
   /** The first lines of the cited text, for the hover; never saved (a restored chip shows the claim instead). */
   excerpt?: string;
   /** The file changed and the cited lines could not be found again. */

@@ -101,6 +101,8 @@ export interface CitedLines {
   endLine: number;
   /** The first citation that points at it: opening the range opens that citation (found again if its file changed). */
   ordinal: number;
+  /** The heading the lines are under, when there is one. */
+  heading?: string;
   /** What checking said of the claims that cite it, in words; empty when each is supported. */
   verdict: string;
   /** The file changed and the lines could not be found again. */
@@ -117,13 +119,15 @@ export function citedLinesOf(turn: Pick<TurnView, 'citations'>, n: number): Cite
   }
   return [...ranges.values()].map(group => {
     const first = group[0] as (typeof citing)[number];
-    return {
+    const lines: CitedLines = {
       startLine: first.startLine,
       endLine: first.endLine,
       ordinal: first.ordinal,
       verdict: verdictWords(group.map(c => c.support)),
       stale: group.some(c => c.stale),
     };
+    if (first.heading) lines.heading = first.heading;
+    return lines;
   });
 }
 

@@ -1,6 +1,7 @@
 import { citedText } from '../core/citations/resolve';
 import type { Citation } from '../core/events';
 import { passagePlace } from '../core/passage';
+import { ownHeading } from '../core/searchResults';
 import type { CitationView } from '../shared/messages';
 import { sliceWhole } from '../shared/wholeCharacters';
 
@@ -19,6 +20,8 @@ export function toCitationView(c: Citation): CitationView {
     claim: c.claim,
     excerpt: excerptOf(citedText(c)),
   };
+  const heading = ownHeading(c.passage, c.startLine - c.passage.startLine);
+  if (heading) view.heading = heading;
   if (c.support) view.support = c.support;
   if (c.movedFrom !== undefined) view.movedFrom = c.movedFrom;
   return view;

@@ -85,7 +85,8 @@ function citedLinesList(n: number, lines: readonly CitedLines[]): HTMLElement {
       b.dataset.n = String(n);
       b.dataset.ordinal = String(l.ordinal);
       const range = l.startLine === l.endLine ? `line ${l.startLine}` : `lines ${l.startLine}–${l.endLine}`;
-      b.textContent = [range, l.verdict, l.stale ? 'changed since the answer' : ''].filter(Boolean).join(' — ');
+      const where = l.heading ? `${range} · ${l.heading}` : range;
+      b.textContent = [where, l.verdict, l.stale ? 'changed since the answer' : ''].filter(Boolean).join(' — ');
       li.append(b);
       return li;
     }),

@@ -202,7 +202,15 @@ describe('panel webview (component, Chromium)', function () {
         movedFrom: 3,
         excerpt: 'log: syslog',
       }),
-      cite({ ordinal: 4, startLine: 70, endLine: 71, claim: 'Partly.', support: 'partial', excerpt: 'part' }),
+      cite({
+        ordinal: 4,
+        startLine: 70,
+        endLine: 71,
+        claim: 'Partly.',
+        support: 'partial',
+        excerpt: 'part',
+        heading: 'Destination',
+      }),
     ];
     const tokens = [
       'Use `arr[1]` then set the level [',
@@ -273,7 +281,7 @@ describe('panel webview (component, Chromium)', function () {
     ]);
     assert.deepEqual(await p.page.locator('.sources button.cited-lines').allInnerTexts(), [
       'lines 56–60 — not in the source',
-      'lines 70–71 — partly supported — changed since the answer',
+      'lines 70–71 · Destination — partly supported — changed since the answer',
       'line 3 — not in the source',
       'lines 5–6',
     ]);

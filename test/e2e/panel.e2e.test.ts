@@ -190,6 +190,12 @@ describe('the Grounded side panel in VS Code (browser)', function () {
       })
       .catch(() => undefined); // the assertion below says what the status bar shows instead
     assert.equal(await selection.innerText(), selected, `lines ${from}-${to} are selected`);
+    // under the sources, the lines the claims cite: the chip's among them
+    await used.locator(':scope > summary').click();
+    const cited = await used.locator('button.cited-lines').allInnerTexts();
+    const chipLines = from === to ? `line ${from}` : `lines ${from}–${to}`;
+    // each with the heading its lines are under
+    assert.ok(cited.includes(`${chipLines} · Flux capacitor`), cited.join(' | '));
     await screenshot(page, 'e2e-panel-citation-opened');
   });
 

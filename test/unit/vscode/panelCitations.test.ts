@@ -1,20 +1,61 @@
 import assert from 'node:assert/strict';
-import { EXCERPT_CHARS, EXCERPT_LINES, excerptOf } from '../../../src/vscode/panelCitations';
+import type { Citation } from '../../../src/core/events';
+import type { Passage } from '../../../src/core/passage';
+import { toCitationView } from '../../../src/vscode/panelCitations';
 
-describe('the excerpt a panel chip shows on hover', () => {
-  it('keeps short cited lines whole', () => {
-    assert.equal(excerptOf('one\ntwo'), 'one\ntwo');
+describe('toCitationView', () => {
+  const passage: Passage = {
+    id: 'docs/configuration.md:43-52',
+    path: 'docs/configuration.md',
+    location: '/ws/docs/configuration.md',
+    startLine: 43,
+    endLine: 52,
+    title: 'Configuration > Wheels; Configuration > Flux capacitor',
+    text: [
+      '## Wheels',
+      '',
+      'The wheels fold flat for flight mode.',
+      '',
+      '## Flux capacitor',
+      '',
+      'The flux capacitor must be charged before every jump.',
+      '',
+      'Set `flux.level` to 88.',
+      '',
+    ].join('\n'),
+    score: 1,
+  };
+  const cite = (startLine: number, endLine: number): Citation => ({
+    n: 1,
+    ordinal: 0,
+    passage,
+    claim: 'It must be charged.',
+    startLine,
+    endLine,
+    support: 'partial',
   });
 
-  it('keeps the first lines of a long range and says it was cut', () => {
-    const lines = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`);
-    const excerpt = excerptOf(lines.join('\n'));
-    assert.equal(excerpt, `${lines.slice(0, EXCERPT_LINES).join('\n')}…`);
+  it('names the heading the cited lines are under, not the passage’s whole trail', () => {
+    const view = toCitationView(cite(49, 49));
+    assert.equal(view.heading, 'Flux capacitor');
+    assert.deepEqual(
+      { ...view, excerpt: undefined },
+      {
+        ordinal: 0,
+        n: 1,
+        path: 'docs/configuration.md',
+        startLine: 49,
+        endLine: 49,
+        claim: 'It must be charged.',
+        heading: 'Flux capacitor',
+        support: 'partial',
+        excerpt: undefined,
+      },
+    );
+    assert.equal(toCitationView(cite(45, 45)).heading, 'Wheels');
   });
 
-  it('cuts a long line at the character limit, never inside a surrogate pair', () => {
-    const excerpt = excerptOf(`${'a'.repeat(EXCERPT_CHARS - 1)}😀 and more`);
-    assert.equal(excerpt, `${'a'.repeat(EXCERPT_CHARS - 1)}…`);
-    assert.ok(excerptOf('b'.repeat(EXCERPT_CHARS * 2)).length <= EXCERPT_CHARS + 1);
+  it('names none where the passage has no heading', () => {
+    assert.equal(toCitationView({ ...cite(43, 43), passage: { ...passage, title: undefined } }).heading, undefined);
   });
 });
