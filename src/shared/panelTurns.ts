@@ -100,8 +100,10 @@ export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
  */
 export function copyText(view: TurnView): string {
   const { cited } = splitSources(view);
-  // as the panel shows it: a number that names no source is left out
-  const answer = withoutInventedNumbers(view.answer, view.sources.length);
+  // as the panel shows it: a number that names no source is left out, and a citation the check moved to another
+  // source names that one (its chip's number, which the list below holds), not the number the model wrote
+  const citedAs = new Map((view.citations ?? []).map(c => [c.ordinal, c.n]));
+  const answer = withoutInventedNumbers(view.answer, view.sources.length, ordinal => citedAs.get(ordinal));
   if (cited.length === 0) return answer;
   const lines = cited.map(s => `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`);
   return `${answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;

@@ -202,4 +202,33 @@ describe('a panel turn, message by message', () => {
     };
     assert.equal(copyText(view), 'Flux is 88 [1]. Use `a[9]`.\n\nSources:\n[1] docs/flux.md:40-52\n');
   });
+
+  it('copies a citation the check moved with the number of the source it now names, as its chip shows it', () => {
+    const sources = [
+      { n: 1, path: 'docs/power.md', startLine: 1, endLine: 3 },
+      { n: 2, path: 'docs/weather.md', startLine: 1, endLine: 3 },
+      { n: 3, path: 'docs/notes.md', startLine: 1, endLine: 9 },
+    ];
+    const view: TurnView = {
+      id: 't',
+      question: 'q',
+      // the model wrote [2] for the power claim and [1, 3] for the winter one; the check moved [2] to source 1 and
+      // the 1 of [1, 3] to source 2
+      answer: 'Flux needs 1.21 GW [2]. Winter is cold [1, 3]. Summer is warm [2].\n',
+      sources,
+      cited: [1, 2, 3],
+      citations: [
+        chip(0, { n: 1, movedFrom: 2, path: 'docs/power.md', startLine: 3, endLine: 3 }),
+        chip(1, { n: 2, movedFrom: 1, path: 'docs/weather.md', startLine: 3, endLine: 3 }),
+        chip(2, { n: 3, path: 'docs/notes.md', startLine: 4, endLine: 4 }),
+        chip(3, { n: 2, path: 'docs/weather.md', startLine: 3, endLine: 3 }),
+      ],
+      status: 'done',
+    };
+    assert.equal(
+      copyText(view),
+      'Flux needs 1.21 GW [1]. Winter is cold [2, 3]. Summer is warm [2].\n\nSources:\n' +
+        '[1] docs/power.md:1-3\n[2] docs/weather.md:1-3\n[3] docs/notes.md:1-9\n',
+    );
+  });
 });
