@@ -20,8 +20,12 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
       return { ...turn, answer: turn.answer + message.text };
     case 'citation':
       return { ...turn, citations: byOrdinal(turn.citations, message.citation) };
-    case 'citationStale':
-      return { ...turn, stale: [...new Set([...(turn.stale ?? []), message.n])] };
+    case 'citationStale': {
+      if (message.stale !== false) return { ...turn, stale: [...new Set([...(turn.stale ?? []), message.n])] };
+      const { stale = [], ...fresh } = turn;
+      const others = stale.filter(n => n !== message.n);
+      return others.length > 0 ? { ...fresh, stale: others } : fresh;
+    }
     case 'done': {
       const done: TurnView = { ...turn, status: 'done', step: undefined, cited: message.cited };
       if (message.model) done.model = message.model;

@@ -124,6 +124,16 @@ describe('a panel turn, message by message', () => {
     assert.deepEqual(turn.stale, [2, 1]);
   });
 
+  it('no longer marks a source stale once its lines are found again', () => {
+    const turn = replay([
+      { type: 'citationStale', turnId: 't', n: 2 },
+      { type: 'citationStale', turnId: 't', n: 1 },
+      { type: 'citationStale', turnId: 't', n: 2, stale: false },
+    ]);
+    assert.deepEqual(turn.stale, [1]);
+    assert.equal(replay([{ type: 'citationStale', turnId: 't', n: 1, stale: false }], turn).stale, undefined);
+  });
+
   it('leaves the turn it was given as it was', () => {
     const before = streaming();
     const copy = structuredClone(before);
