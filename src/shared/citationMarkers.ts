@@ -685,8 +685,10 @@ export class SpaceBeforeHidden {
  * Streamed answer text as every surface shows it: each number of a marker that names none of the answer's `sources`
  * sources is left out (`[1, 7]` of three sources reads `[1]`, and `[7]` goes), since the model invented it. Markers
  * that name sources, and brackets in code or links, stay as written; a marker left out takes the space before it
- * (SpaceBeforeHidden). Text that may still become a marker is held back, as MarkerScanner holds it, and so are
- * trailing spaces, until the next push or the flush.
+ * (SpaceBeforeHidden). `citedAs` gives, by a marker number's ordinal, the source its citation points at when that
+ * is not the number written (the check moved it): such a number is written as that source's, as the panel's chip
+ * shows it. Text that may still become a marker is held back, as MarkerScanner holds it, and so are trailing spaces,
+ * until the next push or the flush.
  */
 export class WithoutInventedNumbers {
   private readonly scanner = new MarkerScanner();
@@ -694,7 +696,10 @@ export class WithoutInventedNumbers {
   /** What was pushed and not yet written: the scanner's pieces are read off its front. */
   private written = '';
 
-  constructor(private readonly sources: number) {}
+  constructor(
+    private readonly sources: number,
+    private readonly citedAs: (ordinal: number) => number | undefined = () => undefined,
+  ) {}
 
   push(text: string): string {
     this.written += text;
@@ -718,9 +723,15 @@ export class WithoutInventedNumbers {
       MARKER_HERE.lastIndex = 0;
       const marker = MARKER_HERE.exec(this.written)?.[0] ?? '';
       const numbers = markerNumbers(marker.slice(1, -1));
+      // each number's own piece holds its ordinal
+      const named = numbers.flatMap((n, j) => {
+        const own = pieces[k + j];
+        if (n < 1 || n > this.sources) return [];
+        return [(own?.type === 'marker' ? this.citedAs(own.ordinal) : undefined) ?? n];
+      });
       k += numbers.length - 1;
-      const named = numbers.filter(n => n >= 1 && n <= this.sources);
-      const shown = named.length === numbers.length ? marker : named.length > 0 ? `[${named.join(', ')}]` : '';
+      const asWritten = named.length === numbers.length && named.every((n, j) => n === numbers[j]);
+      const shown = asWritten ? marker : named.length > 0 ? `[${named.join(', ')}]` : '';
       out += this.spaces.marker(shown !== '') + shown;
       this.written = this.written.slice(marker.length);
     }
@@ -728,9 +739,16 @@ export class WithoutInventedNumbers {
   }
 }
 
-/** `text`, a whole answer written from `sources` sources, without its invented numbers (see WithoutInventedNumbers). */
-export function withoutInventedNumbers(text: string, sources: number): string {
-  const filter = new WithoutInventedNumbers(sources);
+/**
+ * `text`, a whole answer written from `sources` sources, without its invented numbers and with the numbers `citedAs`
+ * moves written as moved (see WithoutInventedNumbers).
+ */
+export function withoutInventedNumbers(
+  text: string,
+  sources: number,
+  citedAs?: (ordinal: number) => number | undefined,
+): string {
+  const filter = new WithoutInventedNumbers(sources, citedAs);
   return filter.push(text) + filter.flush();
 }
 

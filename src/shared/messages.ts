@@ -79,7 +79,8 @@ export type HostToPanel =
       message: string;
       actionTitles?: string[];
     }
-  | { type: 'citationStale'; turnId: string; n: number }
+  /** Source `n`'s lines could not be found again; `stale: false`: they were found again, so it is no longer stale. */
+  | { type: 'citationStale'; turnId: string; n: number; stale?: false }
   /** A citation aligned, checked again, or found stale: it replaces the one with the same ordinal. */
   | { type: 'citation'; turnId: string; citation: CitationView }
   /** The conversation was emptied; `undoable`: the host keeps it until the panel's Undo asks for it back. */

@@ -21,8 +21,12 @@ export function reduceTurn(turn: TurnView, message: TurnMessage): TurnView {
       return { ...turn, answer: turn.answer + message.text };
     case 'citation':
       return { ...turn, citations: byOrdinal(turn.citations, message.citation) };
-    case 'citationStale':
-      return { ...turn, stale: [...new Set([...(turn.stale ?? []), message.n])] };
+    case 'citationStale': {
+      if (message.stale !== false) return { ...turn, stale: [...new Set([...(turn.stale ?? []), message.n])] };
+      const { stale = [], ...fresh } = turn;
+      const others = stale.filter(n => n !== message.n);
+      return others.length > 0 ? { ...fresh, stale: others } : fresh;
+    }
     case 'done': {
       const done: TurnView = { ...turn, status: 'done', step: undefined, cited: message.cited };
       if (message.model) done.model = message.model;
@@ -143,8 +147,10 @@ const lineSpan = (startLine: number, endLine: number): string =>
  */
 export function copyText(view: TurnView): string {
   const { cited } = splitSources(view);
-  // as the panel shows it: a number that names no source is left out
-  const answer = withoutInventedNumbers(view.answer, view.sources.length);
+  // as the panel shows it: a number that names no source is left out, and a citation the check moved to another
+  // source names that one (its chip's number, which the list below holds), not the number the model wrote
+  const citedAs = new Map((view.citations ?? []).map(c => [c.ordinal, c.n]));
+  const answer = withoutInventedNumbers(view.answer, view.sources.length, ordinal => citedAs.get(ordinal));
   if (cited.length === 0) return answer;
   const lines = cited.map(s => {
     const ranges = citedLinesOf(view, s.n);

@@ -204,6 +204,10 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
           const close = closingFence(event.partial);
           if (close) sink.markdown(close);
           sink.markdown(INTERRUPTED_NOTE);
+          // what the partial answer cited so far, as links that find their lines again (its anchors keep theirs)
+          const cited = [...citations.values()].sort((a, b) => a.ordinal - b.ordinal);
+          const shown = sourcesToShow({ citations: cited, mode: 'answer' }, sources);
+          if (shown.kind === 'cited') sink.citedRanges(citedRanges(shown.ranges, shown.citations));
         }
         // the fixes first (Set API Key, Open Setting, Show Log…), then Retry where asking again can help
         for (const action of fixActions(event.error)) sink.button(action);

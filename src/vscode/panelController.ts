@@ -2,7 +2,7 @@ import { citedSpan } from '../core/citations/resolve';
 import { fixActions, type ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
 import { passagePlace } from '../core/passage';
-import type { HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
+import type { CitationView, HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 import {
   byOrdinal,
   MAX_SAVED_TURNS,
@@ -376,7 +376,8 @@ export class PanelController {
 
   /**
    * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
-   * Lines that cannot be found again make the chip (or the source) stale.
+   * Lines that cannot be found again make the chip (or the source) stale; found again (the file was changed back,
+   * an unsaved edit undone), they are no longer marked so.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
@@ -384,13 +385,20 @@ export class PanelController {
     const lines = ordinal === undefined ? undefined : turn.citedLines?.find(c => c.ordinal === ordinal);
     const target = lines?.span ?? turn.passages[n - 1];
     if (!target) return;
-    const found = await this.ports.openPassage(target);
-    if (found !== 'stale') return;
+    const stale = (await this.ports.openPassage(target)) === 'stale';
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
-    this.show(
-      turn,
-      view ? { type: 'citation', turnId, citation: { ...view, stale: true } } : { type: 'citationStale', turnId, n },
-    );
+    if (view) {
+      if (stale === !!view.stale) return;
+      const citation: CitationView = { ...view, stale: true };
+      if (!stale) delete citation.stale;
+      this.show(turn, { type: 'citation', turnId, citation });
+    } else {
+      if (stale === !!turn.view.stale?.includes(n)) return;
+      this.show(
+        turn,
+        stale ? { type: 'citationStale', turnId, n } : { type: 'citationStale', turnId, n, stale: false },
+      );
+    }
     this.persist();
   }
 

@@ -108,14 +108,20 @@ export function citationNodes(ordinal: number, n: number, lookup: CitationLookup
   return [b];
 }
 
-/** Why a citation needs a second look, as words: shown after its chip, and explained in the tooltip. */
-function qualifiers(c: CitationView): { kind: string; label: string; explanation: string }[] {
+/**
+ * Why a citation needs a second look, as words: shown after its chip, and explained in the tooltip. A moved citation
+ * whose new lines do not, or only partly, support the claim is explained as the closer match, not as lines that say it.
+ */
+export function qualifiers(c: CitationView): { kind: string; label: string; explanation: string }[] {
   const out = [];
   if (c.movedFrom !== undefined) {
+    const weak = c.support === 'unsupported' || c.support === 'partial';
     out.push({
       kind: 'moved',
       label: `moved from [${c.movedFrom}]`,
-      explanation: `Moved from [${c.movedFrom}]: the lines that say this are in source ${c.n}.`,
+      explanation: weak
+        ? `Moved from [${c.movedFrom}]: source ${c.n} matches this more closely than source ${c.movedFrom}.`
+        : `Moved from [${c.movedFrom}]: the lines that say this are in source ${c.n}.`,
     });
   }
   if (c.support === 'unsupported')

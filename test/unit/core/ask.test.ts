@@ -259,6 +259,26 @@ describe('ask()', () => {
     });
   }
 
+  it('cites a marker written before its claim when the stream breaks before the claim’s sentence ends', async () => {
+    const broken = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    const m = model({
+      generate: [
+        { tokens: ['According to [1], the flux', ' level is 88', ' and'], failAfter: { tokens: 2, error: broken } },
+      ],
+    });
+    const events = await answer({ question: 'flux level?' }, { retriever: three, model: m });
+    const end = last(events);
+    assert.ok(end?.type === 'error' && end.error.kind === 'stream-broken');
+    assert.equal(end.partial, 'According to [1], the flux level is 88');
+    const cited = events.flatMap(e => (e.type === 'citation' ? [e.citation] : []));
+    assert.deepEqual(
+      cited.map(c => [c.n, c.ordinal, c.claim]),
+      [[1, 0, 'the flux level is 88']],
+      'the partial answer’s [1] has its citation, with the claim as far as it came',
+    );
+    assert.deepEqual(shape(events).slice(-2), ['citation', 'error'], 'sent before the error');
+  });
+
   it('retries a 429 before the first token, honouring Retry-After, and never repeats a token', async () => {
     const clock = new FakeClock();
     const m = model({

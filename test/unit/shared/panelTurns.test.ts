@@ -125,6 +125,16 @@ describe('a panel turn, message by message', () => {
     assert.deepEqual(turn.stale, [2, 1]);
   });
 
+  it('no longer marks a source stale once its lines are found again', () => {
+    const turn = replay([
+      { type: 'citationStale', turnId: 't', n: 2 },
+      { type: 'citationStale', turnId: 't', n: 1 },
+      { type: 'citationStale', turnId: 't', n: 2, stale: false },
+    ]);
+    assert.deepEqual(turn.stale, [1]);
+    assert.equal(replay([{ type: 'citationStale', turnId: 't', n: 1, stale: false }], turn).stale, undefined);
+  });
+
   it('leaves the turn it was given as it was', () => {
     const before = streaming();
     const copy = structuredClone(before);
@@ -257,5 +267,34 @@ describe('a panel turn, message by message', () => {
       status: 'done',
     };
     assert.equal(copyText(view), 'Flux is 88 [1]. Use `a[9]`.\n\nSources:\n[1] docs/flux.md:40-52\n');
+  });
+
+  it('copies a citation the check moved with the number of the source it now names, as its chip shows it', () => {
+    const sources = [
+      { n: 1, path: 'docs/power.md', startLine: 1, endLine: 3 },
+      { n: 2, path: 'docs/weather.md', startLine: 1, endLine: 3 },
+      { n: 3, path: 'docs/notes.md', startLine: 1, endLine: 9 },
+    ];
+    const view: TurnView = {
+      id: 't',
+      question: 'q',
+      // the model wrote [2] for the power claim and [1, 3] for the winter one; the check moved [2] to source 1 and
+      // the 1 of [1, 3] to source 2
+      answer: 'Flux needs 1.21 GW [2]. Winter is cold [1, 3]. Summer is warm [2].\n',
+      sources,
+      cited: [1, 2, 3],
+      citations: [
+        chip(0, { n: 1, movedFrom: 2, path: 'docs/power.md', startLine: 3, endLine: 3 }),
+        chip(1, { n: 2, movedFrom: 1, path: 'docs/weather.md', startLine: 3, endLine: 3 }),
+        chip(2, { n: 3, path: 'docs/notes.md', startLine: 4, endLine: 4 }),
+        chip(3, { n: 2, path: 'docs/weather.md', startLine: 3, endLine: 3 }),
+      ],
+      status: 'done',
+    };
+    assert.equal(
+      copyText(view),
+      'Flux needs 1.21 GW [1]. Winter is cold [2, 3]. Summer is warm [2].\n\nSources:\n' +
+        '[1] docs/power.md:3\n[2] docs/weather.md:3\n[3] docs/notes.md:4\n',
+    );
   });
 });

@@ -152,6 +152,14 @@ describe('chat rendering', () => {
     });
     assert.equal(sink.markdownText, 'Flux is 88 \n\n*— answer interrupted —*');
     assert.ok(sink.calls.includes('anchor:1:docs/file1.md:2-2'));
+    // what it cited so far is listed under it, as links that find the lines again once the file changed
+    assert.deepEqual(
+      sink.calls.filter(c => c.startsWith('cited:')),
+      ['cited:docs/file1.md:2-2'],
+    );
+    assert.ok(
+      sink.calls.indexOf('cited:docs/file1.md:2-2') > sink.calls.indexOf('markdown:\n\n*— answer interrupted —*'),
+    );
     assert.deepEqual(
       sink.calls.filter(c => c.startsWith('button:')),
       ['button:grounded.showLog', 'button:grounded.retry'],

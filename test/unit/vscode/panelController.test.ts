@@ -390,6 +390,7 @@ describe('panel host side', () => {
         startLine: 12,
         endLine: 12,
         claim: 'Set flux.level to 88',
+        heading: 'Flux',
         support: 'supported',
         excerpt: 'Set flux.level to 88 in acme.json.',
       },
@@ -527,6 +528,42 @@ describe('panel host side', () => {
     );
     assert.equal(restored.conversation[0]?.view.citations?.[0]?.stale, true);
     assert.equal(restored.conversation[0]?.view.stale, undefined, 'the source itself is not marked');
+  });
+
+  it('no longer marks a chip or a source stale once their lines are found again (the file changed back)', async () => {
+    const { ports } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage, passage(2)]);
+    let file = ['x', ...FLUX_LINES].join('\n');
+    const posted: HostToPanel[] = [];
+    const panel = new PanelController({
+      ...ports,
+      openPassage: async p => locatePassage(file, p)?.how ?? 'stale',
+      post: m => posted.push(structuredClone(m)),
+    });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const open = async () => {
+      await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+      await panel.receive({ type: 'openCitation', turnId, n: 1 });
+    };
+    const original = file;
+    file = file.replace('Set flux.level to 88', 'Set flux.level to 99');
+    await open();
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.stale, true);
+    assert.deepEqual(panel.conversation[0]?.view.stale, [1]);
+    file = original;
+    await open();
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.stale, undefined, 'the chip is not stale');
+    assert.equal(panel.conversation[0]?.view.stale, undefined, 'the source is not stale');
+    // the webview, reducing what was posted, shows the same
+    const shown = citationsPosted(posted).at(-1);
+    assert.equal(shown?.stale, undefined);
+    assert.deepEqual(
+      posted.filter(m => m.type === 'citationStale'),
+      [
+        { type: 'citationStale', turnId, n: 1 },
+        { type: 'citationStale', turnId, n: 1, stale: false },
+      ],
+    );
   });
 
   it('saves a restored conversation that kept excerpts again without them', () => {

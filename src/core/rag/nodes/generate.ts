@@ -58,6 +58,9 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
   const weights = await run.retriever.termWeights?.([state.question, ...sources.map(s => s.text)]);
   const citations = new CitationStream(sources, run.options.citationCheck, weights);
   void citations.prepare();
+  const flush = () => {
+    for (const citation of citations.flush()) emit({ type: 'citation', citation });
+  };
   const answer = await streamWithResilience(run.model, messages, {
     ...callContext(run, detail => emit({ type: 'step', name: 'generate', detail })),
     firstTokenTimeoutMs: run.options.firstTokenTimeoutMs,
@@ -66,8 +69,14 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
       for (const citation of citations.push(text)) emit({ type: 'citation', citation });
       emit({ type: 'token', text });
     },
+  }).catch((e: unknown) => {
+    // a stream that breaks ends the answer as well: a marker still waiting for the end of its claim's sentence
+    // (`According to [1], …`) is cited with the claim as far as it came, so the partial answer's `[1]` opens its
+    // lines and is listed under it (not after a Stop, whose events end there)
+    if (!run.signal?.aborted) flush();
+    throw e;
   });
-  for (const citation of citations.flush()) emit({ type: 'citation', citation });
+  flush();
   return { answer, citations: citations.citations };
 }
 
