@@ -223,7 +223,7 @@ async function pushWithPool(
       await client.query('BEGIN');
       // Pushes to one table take turns from here to their commit: two first pushes do not both create the table, and
       // each writes against the table as the one before left it.
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`grounded push ${names.table}`]);
+      await lockTable(client, names);
       if (options.rebuild) await dropGroundedTable(client, names);
       await ensureTable(client, names);
       const now = await readMeta(client, names);
@@ -279,6 +279,21 @@ async function pushWithPool(
     if (stagingMade) await dropStaging(client, staging);
     client.release();
   }
+}
+
+/**
+ * Takes the transaction's lock on the table the push writes, keyed on its schema-qualified name as the server resolves
+ * it: an unqualified name is the table in the first schema of the search path (where CREATE TABLE IF NOT EXISTS
+ * looks for it and makes it), so `chunks` and `public.chunks` take one lock when the search path starts at public.
+ */
+async function lockTable(client: PoolClient, names: TableNames): Promise<void> {
+  const parts = names.display.split('.');
+  const schema = parts.length === 2 ? parts[0] : null;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended(
+       'grounded push ' || quote_ident(coalesce($1::text, current_schema(), '')) || '.' || quote_ident($2::text), 0))`,
+    [schema, names.base],
+  );
 }
 
 /** A new staging table's name (quoted), in the target's schema: the target's, or the first of the search path. */
