@@ -63,13 +63,20 @@ export async function pushCommand(
   const report = await pushRows(
     { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
     rows(),
-    { embedder, rebuild: values.rebuild, signal: io.signal, onProgress: message => io.err(`grounded: ${message}\n`) },
+    {
+      embedder,
+      rebuild: values.rebuild,
+      signal: io.signal,
+      onProgress: message => io.err(`grounded: ${message}\n`),
+      // a document that changed while it was read keeps the rows the table has for it
+      keepPaths: found.notExtractedPaths,
+    },
   );
   const skipped = found.skipped();
   const notExtracted = found.notExtracted();
   if (notExtracted > 0)
     io.err(
-      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out: push again.\n`,
+      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out${values.rebuild ? '' : ' (the table keeps what it held for them)'}: push again.\n`,
     );
   if (values.json) {
     io.out(JSON.stringify({ folders, files, skipped, ...report }, null, 2) + '\n');

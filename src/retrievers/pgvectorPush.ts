@@ -36,6 +36,12 @@ export interface PushOptions {
   rebuild?: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /**
+   * Paths whose rows came in no batch but stay in the table as it holds them, not deleted as gone: a document that
+   * is still there but could not be read as the local index extracted it (it changed while the push read it). Asked
+   * once every batch was read.
+   */
+  keepPaths?: () => readonly string[];
 }
 
 export interface PushReport {
@@ -238,7 +244,8 @@ async function pushWithPool(
             'index',
             `Another push changed the table ${names.display} while this one read and embedded the workspace; nothing was written. Push again.`,
           );
-      const removed = [...current.keys()].filter(id => !seen.has(id));
+      const kept = await rowsOf(client, names, options.keepPaths?.() ?? []);
+      const removed = [...current.keys()].filter(id => !seen.has(id) && !kept.has(id));
       say(
         `${seen.size} chunks: ${written} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`,
       );
@@ -377,6 +384,15 @@ async function rowStates(client: PoolClient, names: TableNames): Promise<Map<str
     `SELECT id, content_hash, prose FROM ${names.table}`,
   );
   return new Map(rows.map(r => [r.id, rowState(r.content_hash, r.prose)]));
+}
+
+/** The ids of the table's rows of these paths. */
+async function rowsOf(client: PoolClient, names: TableNames, paths: readonly string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${names.table} WHERE path = ANY($1::text[])`, [
+    [...paths],
+  ]);
+  return new Set(rows.map(r => r.id));
 }
 
 const COLUMNS = 'id, path, start_line, end_line, cell, cell_output, page, prose, title, text, content_hash';
