@@ -5,6 +5,7 @@ import { requireSecureTransport } from '../core/secureTransport';
 import { connectionUrl, DEFAULT_TABLE, tableNames } from '../retrievers/pgvectorConnection';
 import { pushRows } from '../retrievers/pgvectorPush';
 import { workspaceRowBatches, type PushRow } from '../retrievers/pgvectorPushRows';
+import { passwordInArgumentWarning } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
@@ -37,10 +38,8 @@ export async function pushCommand(
     },
   });
   if (!values.target) throw new GroundedError('bad-input', `Missing --target. Usage: ${PUSH_USAGE}`);
-  if (hasPassword(values.target))
-    io.err(
-      'grounded: warning: the password in --target can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n',
-    );
+  const warning = passwordInArgumentWarning('--target', values.target);
+  if (warning) io.err(warning);
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
   refuseUnnamedWideFolder(values.folder, folders);
@@ -108,14 +107,4 @@ async function extractedDocuments(folders: readonly string[], store: string | un
     index.dispose();
   }
   return documentCacheDir(storeDir);
-}
-
-/** Whether a connection string carries a password (`user:pw@` or `?password=`); a string that is no URL is judged later. */
-function hasPassword(target: string): boolean {
-  try {
-    const url = new URL(target.trim());
-    return url.password !== '' || url.searchParams.has('password');
-  } catch {
-    return false;
-  }
 }

@@ -253,6 +253,35 @@ describe('grounded CLI', () => {
       assert.match(err, /no text files/i);
     });
 
+    it('warns, as index --target does, that a password in --connection-string can be read in ps, never printing it', async () => {
+      const server = `127.0.0.1:${await closedPort()}/db`;
+      for (const command of ['search', 'ask']) {
+        const withPassword = await cli(
+          command,
+          'widget',
+          '--retriever',
+          'pgvector',
+          '--connection-string',
+          `postgres://me:hunter2secret@${server}`,
+        );
+        assert.equal(withPassword.code, 3, withPassword.err);
+        assert.match(
+          withPassword.err,
+          /^grounded: warning: the password in --connection-string can be read by other users of this machine \(ps\).*PGPASSWORD/,
+        );
+        assert.doesNotMatch(withPassword.err + withPassword.out, /hunter2secret/);
+        const without = await cli(
+          command,
+          'widget',
+          '--retriever',
+          'pgvector',
+          '--connection-string',
+          `postgres://me@${server}`,
+        );
+        assert.doesNotMatch(without.err, /warning/);
+      }
+    });
+
     it('exits 3, as ask does, when a remote engine cannot be reached or refuses the credentials', async () => {
       const pg = ['--retriever', 'pgvector', '--connection-string', `postgres://u@127.0.0.1:${await closedPort()}/db`];
       // a workspace that refuses every token, as Databricks does one without access to the index
