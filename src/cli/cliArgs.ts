@@ -27,3 +27,19 @@ export function positiveInt(value: string | undefined, name: string, fallback: n
     throw new GroundedError('bad-input', `${name} must be a positive whole number up to ${max}, not "${value}".`);
   return n;
 }
+
+/**
+ * The warning for a PostgreSQL connection string given in `flag` with a password in it (`user:pw@` or
+ * `?password=`): arguments can be read by other users (ps) and stay in the shell history, and PGPASSWORD holds the
+ * password instead. Undefined without one; a string that is no URL is judged where it is used.
+ */
+export function passwordInArgumentWarning(flag: string, connectionString: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(connectionString.trim());
+  } catch {
+    return undefined;
+  }
+  if (url.password === '' && !url.searchParams.has('password')) return undefined;
+  return `grounded: warning: the password in ${flag} can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n`;
+}

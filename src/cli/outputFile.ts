@@ -24,12 +24,15 @@ export async function checkOutputFile(file: string, option: string): Promise<str
   return path;
 }
 
-/** Writes an output file; a failure is a GroundedError naming the file and the reason (ENOSPC, EACCES…). */
+/**
+ * Writes an output file; a failure is a GroundedError naming the file and the reason (ENOSPC, EACCES…), of kind
+ * `index` (exit code 1, a local failure, as an index that could not be saved), not one a remote endpoint's (3).
+ */
 export async function writeOutputFile(path: string, text: string, option: string): Promise<void> {
   try {
     await writeFile(path, text);
   } catch (e) {
     const reason = (e as { code?: string }).code ?? (e instanceof Error ? e.message : String(e));
-    throw new GroundedError('unknown', `Could not write ${option} ${escapeName(path)} (${reason}).`);
+    throw new GroundedError('index', `Could not write ${option} ${escapeName(path)} (${reason}).`);
   }
 }

@@ -5,6 +5,7 @@ import { requireSecureTransport } from '../core/secureTransport';
 import { connectionUrl, DEFAULT_TABLE, tableNames } from '../retrievers/pgvectorConnection';
 import { pushRows } from '../retrievers/pgvectorPush';
 import { workspaceRowBatches, type PushRow } from '../retrievers/pgvectorPushRows';
+import { passwordInArgumentWarning } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
@@ -37,10 +38,8 @@ export async function pushCommand(
     },
   });
   if (!values.target) throw new GroundedError('bad-input', `Missing --target. Usage: ${PUSH_USAGE}`);
-  if (hasPassword(values.target))
-    io.err(
-      'grounded: warning: the password in --target can be read by other users of this machine (ps) and stays in the shell history; put it in PGPASSWORD instead.\n',
-    );
+  const warning = passwordInArgumentWarning('--target', values.target);
+  if (warning) io.err(warning);
   const allowInsecure = values['allow-insecure'];
   const folders = await resolveFolders(values.folder);
   refuseUnnamedWideFolder(values.folder, folders);
@@ -63,13 +62,20 @@ export async function pushCommand(
   const report = await pushRows(
     { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
     rows(),
-    { embedder, rebuild: values.rebuild, signal: io.signal, onProgress: message => io.err(`grounded: ${message}\n`) },
+    {
+      embedder,
+      rebuild: values.rebuild,
+      signal: io.signal,
+      onProgress: message => io.err(`grounded: ${message}\n`),
+      // a document that changed while it was read keeps the rows the table has for it
+      keepPaths: found.notExtractedPaths,
+    },
   );
   const skipped = found.skipped();
   const notExtracted = found.notExtracted();
   if (notExtracted > 0)
     io.err(
-      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out: push again.\n`,
+      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out${values.rebuild ? '' : ' (the table keeps what it held for them)'}: push again.\n`,
     );
   if (values.json) {
     io.out(JSON.stringify({ folders, files, skipped, ...report }, null, 2) + '\n');
@@ -101,14 +107,4 @@ async function extractedDocuments(folders: readonly string[], store: string | un
     index.dispose();
   }
   return documentCacheDir(storeDir);
-}
-
-/** Whether a connection string carries a password (`user:pw@` or `?password=`); a string that is no URL is judged later. */
-function hasPassword(target: string): boolean {
-  try {
-    const url = new URL(target.trim());
-    return url.password !== '' || url.searchParams.has('password');
-  } catch {
-    return false;
-  }
 }

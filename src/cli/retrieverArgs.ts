@@ -11,6 +11,7 @@ import { foldersByPath, locatePushedPath } from '../retrievers/locatePushedPath'
 import type { LocalRetriever } from '../retrievers/localRetriever';
 import { DEFAULT_TABLE } from '../retrievers/pgvectorConnection';
 import { originOf } from '../providers/secretOrigin';
+import { passwordInArgumentWarning } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { EMBEDDINGS_OPTIONS, embedderFromArgs } from './embedderArgs';
 import { modelKeyFor } from './modelKey';
@@ -138,6 +139,8 @@ export async function retrieverFromArgs(
   if (queryType !== 'ANN' && queryType !== 'HYBRID')
     throw new GroundedError('bad-input', `--query-type is ANN or HYBRID, not “${queryType}”.`);
   const allowInsecure = values['allow-insecure'];
+  const warning = kind === 'pgvector' && passwordInArgumentWarning('--connection-string', values['connection-string']);
+  if (warning) io.err(warning);
   const remote = await createRemoteRetriever(
     {
       kind,

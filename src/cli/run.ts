@@ -1,5 +1,5 @@
 import { GroundedError } from '../core/errors';
-import { askCommand } from './askCommand';
+import { askCommand, exitCodeFor } from './askCommand';
 import type { CliCommand, CliIo } from './cliIo';
 import { evalCommand } from './evalCommand';
 import { indexCommand } from './indexCommand';
@@ -29,7 +29,12 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
   mcp: mcpCommand,
 };
 
-/** Runs the CLI and resolves to the exit code: 0 ok, 1 failed, 2 bad input, 130 cancelled. Never throws. */
+/**
+ * Runs the CLI and resolves to the exit code: 0 ok, 1 failed (the index could not be built, read or saved), 2 bad
+ * input, 3 a model, auth, rate-limit, network or timeout error (from a model, an embeddings endpoint or a remote
+ * engine), 130 cancelled; a failure's code is the one `ask` gives its kind (exitCodeFor), in every command. Never
+ * throws.
+ */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
   if (name === undefined || name === '--help' || name === '-h') {
@@ -86,7 +91,7 @@ function reportError(e: unknown, io: CliIo): number {
   }
   if (e instanceof GroundedError) {
     io.err(terminalError(e));
-    return e.kind === 'bad-input' ? 2 : 1;
+    return exitCodeFor(e.kind);
   }
   if (isParseArgsError(e)) {
     io.err(`grounded: ${e.message}\n${USAGE}`);

@@ -36,6 +36,12 @@ export interface PushOptions {
   rebuild?: boolean;
   signal?: AbortSignal;
   onProgress?: (message: string) => void;
+  /**
+   * Paths whose rows came in no batch but stay in the table as it holds them, not deleted as gone: a document that
+   * is still there but could not be read as the local index extracted it (it changed while the push read it). Asked
+   * once every batch was read.
+   */
+  keepPaths?: () => readonly string[];
 }
 
 export interface PushReport {
@@ -223,7 +229,7 @@ async function pushWithPool(
       await client.query('BEGIN');
       // Pushes to one table take turns from here to their commit: two first pushes do not both create the table, and
       // each writes against the table as the one before left it.
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`grounded push ${names.table}`]);
+      await lockTable(client, names);
       if (options.rebuild) await dropGroundedTable(client, names);
       await ensureTable(client, names);
       const now = await readMeta(client, names);
@@ -238,7 +244,8 @@ async function pushWithPool(
             'index',
             `Another push changed the table ${names.display} while this one read and embedded the workspace; nothing was written. Push again.`,
           );
-      const removed = [...current.keys()].filter(id => !seen.has(id));
+      const kept = await rowsOf(client, names, options.keepPaths?.() ?? []);
+      const removed = [...current.keys()].filter(id => !seen.has(id) && !kept.has(id));
       say(
         `${seen.size} chunks: ${written} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`,
       );
@@ -279,6 +286,21 @@ async function pushWithPool(
     if (stagingMade) await dropStaging(client, staging);
     client.release();
   }
+}
+
+/**
+ * Takes the transaction's lock on the table the push writes, keyed on its schema-qualified name as the server resolves
+ * it: an unqualified name is the table in the first schema of the search path (where CREATE TABLE IF NOT EXISTS
+ * looks for it and makes it), so `chunks` and `public.chunks` take one lock when the search path starts at public.
+ */
+async function lockTable(client: PoolClient, names: TableNames): Promise<void> {
+  const parts = names.display.split('.');
+  const schema = parts.length === 2 ? parts[0] : null;
+  await client.query(
+    `SELECT pg_advisory_xact_lock(hashtextextended(
+       'grounded push ' || quote_ident(coalesce($1::text, current_schema(), '')) || '.' || quote_ident($2::text), 0))`,
+    [schema, names.base],
+  );
 }
 
 /** A new staging table's name (quoted), in the target's schema: the target's, or the first of the search path. */
@@ -362,6 +384,15 @@ async function rowStates(client: PoolClient, names: TableNames): Promise<Map<str
     `SELECT id, content_hash, prose FROM ${names.table}`,
   );
   return new Map(rows.map(r => [r.id, rowState(r.content_hash, r.prose)]));
+}
+
+/** The ids of the table's rows of these paths. */
+async function rowsOf(client: PoolClient, names: TableNames, paths: readonly string[]): Promise<Set<string>> {
+  if (paths.length === 0) return new Set();
+  const { rows } = await client.query<{ id: string }>(`SELECT id FROM ${names.table} WHERE path = ANY($1::text[])`, [
+    [...paths],
+  ]);
+  return new Set(rows.map(r => r.id));
 }
 
 const COLUMNS = 'id, path, start_line, end_line, cell, cell_output, page, prose, title, text, content_hash';

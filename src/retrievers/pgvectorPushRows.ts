@@ -106,6 +106,8 @@ export interface RowBatches {
   /** Files skipped (counted as batches are read). */
   skipped: () => number;
   notExtracted: () => number;
+  /** The paths of the documents not extracted (see `workspaceRows`), as the batches read so far found them. */
+  notExtractedPaths: () => readonly string[];
 }
 
 /**
@@ -133,5 +135,6 @@ export async function workspaceRowBatches(
     batches: batches(),
     skipped: () => Object.values(found.skipped).reduce((a, b) => a + b, 0),
     notExtracted: () => found.notExtracted,
+    notExtractedPaths: () => found.notExtractedPaths,
   };
 }

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { Client } from 'pg';
 
 /** A PostgreSQL with pgvector for tests: PGlite (Postgres in WebAssembly) served on a loopback port. */
 export interface TestPostgres {
@@ -12,6 +13,12 @@ export interface TestPostgres {
   url: string;
   /** Connections the server takes at once (PGlite's socket server queues their queries on one backend). */
   maxConnections: number;
+  /**
+   * Runs a query that reads the server's state (pg_locks) without waiting for a client's open transaction, which
+   * PGlite's socket server makes every other connection wait for: on PGlite, on its one backend directly (inside
+   * the transaction a client has open there); on a real server, on a connection of its own.
+   */
+  peek<R>(sql: string): Promise<R[]>;
   close(): Promise<void>;
 }
 
@@ -30,7 +37,21 @@ const SNAPSHOT = join(tmpdir(), `grounded-pglite-${pgliteVersion}-vector.tar`);
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const external = process.env.GROUNDED_TEST_PG_URL;
-  if (external) return { url: external, maxConnections: 4, close: async () => undefined };
+  if (external)
+    return {
+      url: external,
+      maxConnections: 4,
+      peek: async <R>(sql: string) => {
+        const client = new Client({ connectionString: external });
+        await client.connect();
+        try {
+          return (await client.query(sql)).rows as R[];
+        } finally {
+          await client.end();
+        }
+      },
+      close: async () => undefined,
+    };
   const db = existsSync(SNAPSHOT)
     ? await PGlite.create({ extensions: { vector }, loadDataDir: new Blob([await readFile(SNAPSHOT)]) })
     : await createAndSnapshot();
@@ -40,6 +61,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
     maxConnections: MAX_CONNECTIONS,
+    peek: async <R>(sql: string) => (await db.query<R>(sql)).rows,
     close: async () => {
       await server.stop();
       await db.close();

@@ -29,6 +29,8 @@ export interface FileBatches {
   skipped: Record<SkipReason, number>;
   /** PDFs and Word documents left out so far because the document cache holds no extraction of their bytes. */
   readonly notExtracted: number;
+  /** Their paths (as `DiscoveredFile.path`). */
+  readonly notExtractedPaths: readonly string[];
 }
 
 /**
@@ -46,7 +48,8 @@ export async function discoverFileBatches(
   const size = Math.max(1, options.batchFiles ?? DEFAULT_BATCH_FILES);
   const read = options.read ?? readAsIndexed;
   const step = createYielder(options.signal);
-  const counts = { notExtracted: 0, done: 0 };
+  const counts = { done: 0 };
+  const notExtracted: string[] = [];
   const total = wanted.length;
 
   async function readBatch(batch: readonly Candidate[]): Promise<DiscoveredFile[]> {
@@ -61,7 +64,7 @@ export async function discoverFileBatches(
         const { path, location, mtimeMs = 0 } = candidate; // this walk stats every file
         const content = await read(location, path, options);
         if (content.kind === 'skip') skipped[content.reason]++;
-        else if (content.kind === 'not-extracted') counts.notExtracted++;
+        else if (content.kind === 'not-extracted') notExtracted.push(path);
         else {
           const { text, size: bytes, hash, document } = content;
           results[i] = document
@@ -87,7 +90,8 @@ export async function discoverFileBatches(
     batches: batches(),
     skipped,
     get notExtracted() {
-      return counts.notExtracted;
+      return notExtracted.length;
     },
+    notExtractedPaths: notExtracted,
   };
 }

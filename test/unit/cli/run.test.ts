@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { cli } from './cliHarness';
 import { MODEL_OPTIONS } from '../../../src/cli/askCommand';
@@ -9,6 +11,7 @@ import { PROGRESS_EVERY_MS } from '../../../src/cli/openIndex';
 import { RETRIEVER_OPTIONS } from '../../../src/cli/retrieverArgs';
 
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
+import { closedPort } from '../../support/closedPort';
 import { tempDirs } from '../../support/tempDirs';
 
 describe('grounded CLI', () => {
@@ -248,6 +251,76 @@ describe('grounded CLI', () => {
       const { code, err } = await cli('search', 'x', '--folder', temp);
       assert.equal(code, 1);
       assert.match(err, /no text files/i);
+    });
+
+    it('warns, as index --target does, that a password in --connection-string can be read in ps, never printing it', async () => {
+      const server = `127.0.0.1:${await closedPort()}/db`;
+      for (const command of ['search', 'ask']) {
+        const withPassword = await cli(
+          command,
+          'widget',
+          '--retriever',
+          'pgvector',
+          '--connection-string',
+          `postgres://me:hunter2secret@${server}`,
+        );
+        assert.equal(withPassword.code, 3, withPassword.err);
+        assert.match(
+          withPassword.err,
+          /^grounded: warning: the password in --connection-string can be read by other users of this machine \(ps\).*PGPASSWORD/,
+        );
+        assert.doesNotMatch(withPassword.err + withPassword.out, /hunter2secret/);
+        const without = await cli(
+          command,
+          'widget',
+          '--retriever',
+          'pgvector',
+          '--connection-string',
+          `postgres://me@${server}`,
+        );
+        assert.doesNotMatch(without.err, /warning/);
+      }
+    });
+
+    it('exits 3, as ask does, when a remote engine cannot be reached or refuses the credentials', async () => {
+      const pg = ['--retriever', 'pgvector', '--connection-string', `postgres://u@127.0.0.1:${await closedPort()}/db`];
+      // a workspace that refuses every token, as Databricks does one without access to the index
+      const server = createServer((_req, res) => {
+        res.writeHead(403, { 'content-type': 'application/json' });
+        res.end('{"error_code":"PERMISSION_DENIED","message":"no access"}');
+      });
+      await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+      const workspace = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const databricks = ['--retriever', 'databricks-vector-search', '--workspace-url', workspace, '--index', 'a.b.c'];
+      const before = { token: process.env['DATABRICKS_TOKEN'], host: process.env['DATABRICKS_HOST'] };
+      process.env['DATABRICKS_TOKEN'] = 'dapi-test';
+      try {
+        const cases: [string[], RegExp][] = [
+          [pg, /^grounded: PostgreSQL at 127\.0\.0\.1:\d+\/db could not be reached \(ECONNREFUSED\)/m],
+          [databricks, /^grounded: Databricks at 127\.0\.0\.1:\d+ rejected the token for index a\.b\.c/m],
+        ];
+        for (const [flags, said] of cases)
+          for (const command of ['search', 'ask']) {
+            const { code, err } = await cli(command, 'widget', ...flags);
+            assert.equal(code, 3, `${command} ${flags[1]}: ${err}`);
+            assert.match(err, said);
+          }
+        // a token refused before any request (DATABRICKS_HOST names another workspace)
+        process.env['DATABRICKS_HOST'] = 'https://adb-2.azuredatabricks.net';
+        for (const command of ['search', 'ask']) {
+          const { code, err } = await cli(command, 'widget', ...databricks);
+          assert.equal(code, 3, `${command}: ${err}`);
+          assert.match(err, /DATABRICKS_TOKEN was not sent/);
+        }
+      } finally {
+        for (const [name, value] of [
+          ['DATABRICKS_TOKEN', before.token],
+          ['DATABRICKS_HOST', before.host],
+        ] as const)
+          if (value === undefined) delete process.env[name];
+          else process.env[name] = value;
+        await new Promise(resolve => server.close(resolve));
+      }
     });
   });
 

@@ -192,7 +192,7 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
       workspace,
     ];
     const without = await cli('search', 'flux capacitor', ...args);
-    assert.equal(without.code, 1, without.err);
+    assert.equal(without.code, 3, without.err);
     assert.match(without.err, /needs a personal access token/);
     process.env.DATABRICKS_TOKEN = databricks.token;
     const searched = await cli('search', 'flux capacitor', ...args, '--json');
@@ -212,7 +212,7 @@ describe('retriever factory (createRemoteRetriever), for the extension and the C
     process.env.DATABRICKS_TOKEN = databricks.token;
     process.env.DATABRICKS_HOST = 'https://adb-1234.5.azuredatabricks.net';
     const refused = await cli('search', 'flux capacitor', ...args, '--index', pushedShape.name, '--folder', workspace);
-    assert.equal(refused.code, 1, refused.err);
+    assert.equal(refused.code, 3, refused.err);
     assert.match(
       refused.err,
       /DATABRICKS_TOKEN was not sent to http:\/\/127\.0\.0\.1:\d+: DATABRICKS_HOST says it is the token of https:\/\/adb-1234\.5\.azuredatabricks\.net\./,

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { cp, writeFile } from 'node:fs/promises';
+import { cp, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { GroundedError } from '../../../src/core/errors';
@@ -9,7 +9,7 @@ import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddings
 import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
-import { workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
+import { workspaceRowBatches, workspaceRows } from '../../../src/retrievers/pgvectorPushRows';
 import { PgvectorRetriever } from '../../../src/retrievers/pgvectorRetriever';
 import { cli } from '../cli/cliHarness';
 import { pdfOfPages, REPORT_PAGES } from '../index/documents/pdfFixtures';
@@ -241,5 +241,31 @@ describe('pushing notebooks and PDFs to PostgreSQL (PGlite over the wire)', func
     } finally {
       await retriever.dispose();
     }
+  });
+
+  it('keeps the pushed rows of a PDF that could not be read as the local index extracted it, and deletes those of a file gone', async () => {
+    const folder = await dirs.make('grounded-push-kept-');
+    const store = join(await dirs.make('grounded-push-kept-store-'), 'index');
+    await writeFile(join(folder, 'report.pdf'), await pdfOfPages(REPORT_PAGES));
+    await writeFile(join(folder, 'notes.md'), '# Notes\n\nNothing about churn here.\n');
+    await writeFile(join(folder, 'old.md'), '# Old\n\nGone soon.\n');
+    const t = table();
+    const pushed = await cli('index', '--target', pg.url, '--table', t, '--folder', folder, '--store', store);
+    assert.equal(pushed.code, 0, pushed.err);
+    const pathsIn = async () =>
+      (await pg.peek<{ path: string }>(`SELECT DISTINCT path FROM "${t}" ORDER BY path`)).map(r => r.path);
+    assert.deepEqual(await pathsIn(), ['notes.md', 'old.md', 'report.pdf']);
+    await rm(join(folder, 'old.md'));
+    // a document cache without the PDF's extraction, as when the PDF changed after the local index extracted it
+    const found = await workspaceRowBatches([folder], { documentCache: await dirs.make('grounded-push-no-cache-') });
+    async function* rows() {
+      for await (const batch of found.batches) yield batch.flatMap(file => file.rows);
+    }
+    const report = await pushRows({ connectionString: pg.url, table: t }, rows(), {
+      keepPaths: found.notExtractedPaths,
+    });
+    assert.deepEqual(found.notExtractedPaths(), ['report.pdf']);
+    assert.equal(report.deleted, 1, JSON.stringify(report));
+    assert.deepEqual(await pathsIn(), ['notes.md', 'report.pdf']);
   });
 });

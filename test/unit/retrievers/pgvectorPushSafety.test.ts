@@ -244,6 +244,34 @@ describe('pushing to PostgreSQL safely (PGlite over the wire)', function () {
     );
   });
 
+  it('takes one lock for a table whether its name has the schema the search path resolves it to or not', async () => {
+    const c = config();
+    const here = (await db.query<{ schema: string }>('SELECT current_schema() AS schema')).rows[0]?.schema;
+    const proxy = await CancellingPostgresProxy.start(pg.url);
+    // a push is held at its first statement after it took the lock, while the advisory locks held are read
+    proxy.hold = sql => sql.trim().startsWith('CREATE TABLE IF NOT EXISTS');
+    const locksWhilePushing = async (table: string) => {
+      const controller = new AbortController();
+      const push = failure(pushRows({ ...c, table, connectionString: proxy.url }, rows, { signal: controller.signal }));
+      await proxy.whenHolding();
+      const locks = await pg.peek<{ key: string }>(
+        `SELECT classid::text || ':' || objid::text AS key FROM pg_locks WHERE locktype = 'advisory' ORDER BY 1`,
+      );
+      controller.abort();
+      await push;
+      return locks.map(l => l.key);
+    };
+    try {
+      const unqualified = await locksWhilePushing(c.table);
+      assert.equal(unqualified.length, 1, JSON.stringify(unqualified));
+      assert.deepEqual(await locksWhilePushing(`${here}.${c.table}`), unqualified);
+      assert.notDeepEqual(await locksWhilePushing(`${c.table}_other`), unqualified, 'another table, another lock');
+    } finally {
+      await proxy.close();
+    }
+    assert.deepEqual(await tablesOf(c.table), { chunks: null, meta: null }, 'the cancelled pushes wrote nothing');
+  });
+
   it('writes nothing over a row another push changed while it embedded, and says to push again', async () => {
     const c = config();
     await pushRows(c, rows, { embedder: unitEmbedder });
