@@ -1,13 +1,13 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
 import {
-  unescaped,
   imageStreamsNotReadForText,
   leadingNumber,
   streamObjectHeaders,
   type ObjectStreamText,
   type StreamObjectHeader,
 } from './pdfImageStreams';
+import { unescaped } from './pdfParser';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a

@@ -464,4 +464,13 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(pdf, 2 * MB, 3 * MB), true);
     assert.equal(pdfStreamsWithin(pdf, 2 * MB, 1.5 * MB), false);
   });
+
+  it('refuses a PDF whose values nest deeper than is read, instead of overflowing the stack', () => {
+    const pdf = pdfOfObjects([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      `<< /Type /Page /Parent 2 0 R /Annots ${'['.repeat(100_000)} >>`,
+    ]);
+    assert.equal(pdfStreamsWithin(pdf, 100 * MB, 100 * MB), false);
+  });
 });
