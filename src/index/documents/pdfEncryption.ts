@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { Entries, Parser, PdfName, Reference, type Value } from './pdfParser';
+import { Entries, nameWritten, Parser, PdfName, Reference, type Value } from './pdfParser';
 
 /** Decrypts a stream's data as stored in object `num` generation `gen`; undefined when it is stored in the clear. */
 export type StreamDecryption = (data: Buffer, num: number, gen: number) => Buffer | undefined;
@@ -22,7 +22,7 @@ export function pdfStreamDecryptions(
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
   const read = (source: string, at: number): Value => new Parser(source, at, budget).object();
   const dictionaries = new Map<string, Entries>();
-  for (const found of text.matchAll(/\/Encrypt(?![^\0\t\n\f\r ()<>[\]{}/%])/g)) {
+  for (const found of text.matchAll(nameWritten('Encrypt'))) {
     const value = read(text, found.index + found[0].length);
     const sources =
       value instanceof Reference
@@ -43,7 +43,7 @@ export function pdfStreamDecryptions(
     return source === undefined ? undefined : read(source, 0);
   };
   const ids = new Set<string>();
-  for (const found of text.matchAll(/\/ID(?![^\0\t\n\f\r ()<>[\]{}/%])/g)) {
+  for (const found of text.matchAll(nameWritten('ID'))) {
     const value = resolve(read(text, found.index + found[0].length));
     const first = Array.isArray(value) ? value[0] : undefined;
     if (typeof first === 'string') ids.add(Buffer.from(first, 'latin1').toString('latin1'));

@@ -9,6 +9,20 @@
 export const unescaped = (text: string): string =>
   text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 
+/**
+ * Finds the name `/name` in PDF text however it is written: any of its characters may be a `#` escape (`/Encr#79pt`
+ * is `/Encrypt` to pdf.js), and it ends where a name does (so `/EncryptMetadata` is not `/Encrypt`).
+ */
+export function nameWritten(name: string): RegExp {
+  const characters = [...name].map(c => {
+    const hex = [...c.charCodeAt(0).toString(16).padStart(2, '0')]
+      .map(h => (/[a-f]/.test(h) ? `[${h}${h.toUpperCase()}]` : h))
+      .join('');
+    return `(?:${c.replace(/[^A-Za-z0-9]/g, '\\$&')}|#${hex})`;
+  });
+  return new RegExp(`/${characters.join('')}(?![^\\0\\t\\n\\f\\r ()<>[\\]{}/%])`, 'g');
+}
+
 export class PdfName {
   constructor(readonly name: string) {}
 }

@@ -286,4 +286,24 @@ describe('PDF stream sizes, encrypted PDFs', () => {
       assert.equal(pdfStreamsWithin(pdf, 100 * MB, 100 * MB), 'needs-password', String(depth));
     }
   });
+
+  it('finds the trailer’s /Encrypt and /ID however their names are written: /Encr#79pt, /I#44', async () => {
+    for (const scheme of ['RC4-128', 'AESV2'] as const) {
+      for (const [key, escaped] of [
+        ['/Encrypt 6', '/Encr#79pt 6'],
+        ['/Encrypt 6', '/#45n#63rypt 6'],
+        ['/ID [', '/I#44 ['],
+      ] as const) {
+        const written = encryptedPdfOf(scheme, padded(2 * MB))
+          .toString('latin1')
+          .replace(key, escaped);
+        const pdf = Buffer.from(written, 'latin1');
+        const name = `${scheme} ${escaped}`;
+        const extraction = await extractPdf(pdf, 60_000);
+        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+        assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+        assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+      }
+    }
+  });
 });
