@@ -1,4 +1,4 @@
-import { Entries, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+import { Entries, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * Which streams of a PDF are images that reading its text never decodes. pdf.js's `getTextContent` decodes a page's
@@ -22,8 +22,8 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
   const unreadable = (value: string): boolean =>
     /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
   if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
-  if (!crossReferencesPointAtHeaders(text)) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
+  if (!crossReferencesPointAtHeaders(text, budget)) return images;
   const references = new References();
   const candidates = streamObjects(text, budget, value => references.add(value));
   if (!candidates) return images;
@@ -128,14 +128,16 @@ export function streamObjectHeaders(text: string): Map<number, StreamObjectHeade
  * with its own number, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes
  * pdf.js read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its
  * header does not name. A file with a cross-reference stream (`/XRef`, `/XRefStm`), whose entries are not read here,
- * a `startxref` or `/Prev` that points at no table, a table that does not read as one, or none at all is not vouched
- * for: its images are all counted.
+ * a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without `/Type`
+ * could be read there), a table that does not read as one, or none at all is not vouched for: its images are all
+ * counted.
  */
-function crossReferencesPointAtHeaders(text: string): boolean {
+function crossReferencesPointAtHeaders(text: string, budget: { left: number }): boolean {
   if (/\/XRef(?:Stm)?(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return false;
-  // pdf.js reads the tables `startxref` and each trailer's `/Prev` point at: each must be one of those read here
-  for (const pointer of text.matchAll(/(?:startxref|\/Prev)[\0\t\n\f\r ]+(\d+)/g))
-    if (!text.startsWith('xref', Number(pointer[1]))) return false;
+  // pdf.js reads the tables where it starts and each trailer's `/Prev` point at: each must be one of those read here
+  for (const pointer of [...tablesStart(text), ...previousTables(text, budget)])
+    if (!text.startsWith('xref', pointer)) return false;
+  if (budget.left < 0) return false;
   let tables = 0;
   for (const found of text.matchAll(/(?<![A-Za-z0-9_])xref(?![A-Za-z0-9_])/g)) {
     if (text.startsWith('start', found.index - 5)) continue;
@@ -165,6 +167,41 @@ function crossReferencesPointAtHeaders(text: string): boolean {
     }
   }
   return tables > 0;
+}
+
+/**
+ * Where pdf.js may start reading cross-reference tables (its `startXRef`): the number after `startxref` as it reads it
+ * (white space skipped, then `parseInt` of the run of characters from space to `9`, so `+500` is 500; 0 when it reads
+ * none, or there is no `startxref`), after each `startxref` since pdf.js takes the last it finds; in a file that may be
+ * linearized (any `/Linearized`), also after the first `endobj` and the white space after it, where pdf.js starts then.
+ */
+function tablesStart(text: string): number[] {
+  const starts = [...text.matchAll(/startxref/g)].map(found => {
+    const digits = /[\t\n\r ]*([ -9]*)/y;
+    digits.lastIndex = found.index + 9;
+    const start = parseInt(digits.exec(text)?.[1] ?? '', 10);
+    return Number.isNaN(start) ? 0 : start;
+  });
+  if (starts.length === 0) starts.push(0);
+  if (text.search(nameWritten('Linearized')) >= 0) {
+    const end = text.indexOf('endobj');
+    starts.push(end < 0 ? 0 : end + 6 + (/^[\t\n\r ]*/.exec(text.slice(end + 6, end + 4096))?.[0].length ?? 0));
+  }
+  return starts;
+}
+
+/**
+ * Where each `/Prev` (however its name is written) points, as pdf.js reads its value: a number (`+500`, `5e2`, after a
+ * comment) or the number of a reference; every one in the file, so more than pdf.js reads.
+ */
+function previousTables(text: string, budget: { left: number }): number[] {
+  const pointers: number[] = [];
+  for (const found of text.matchAll(nameWritten('Prev'))) {
+    const value = new Parser(text, found.index + found[0].length, budget).object();
+    if (value instanceof Reference) pointers.push(value.number);
+    else if (typeof value === 'number' && Number.isInteger(value)) pointers.push(value);
+  }
+  return pointers;
 }
 
 /** An object stream's decoded data, where its objects start (`/First` and the offsets its header gives). */
