@@ -127,13 +127,15 @@ export function streamObjectHeaders(text: string): Map<number, StreamObjectHeade
  * wherever the word `xref` stands, so more than pdf.js reads) is read, and each entry in use points at an `N G obj`
  * with its own number, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes
  * pdf.js read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its
- * header does not name. A file with a cross-reference stream (`/XRef`, `/XRefStm`), whose entries are not read here,
- * a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without `/Type`
- * could be read there), a table that does not read as one, or none at all is not vouched for: its images are all
- * counted.
+ * header does not name. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
+ * here, a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without
+ * `/Type` could be read there), a table that does not read as one, or none at all is not vouched for: its images are
+ * all counted.
  */
 function crossReferencesPointAtHeaders(text: string, budget: { left: number }): boolean {
-  if (/\/XRef(?:Stm)?(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return false;
+  // any `/XRef` that starts a name: reading a damaged file again, pdf.js takes an object whose text has `/XRef` and
+  // a character below `@` after it (`/XRef1`, `/XRef.`) for a cross-reference stream
+  if (/\/XRef/.test(unescaped(text))) return false;
   // pdf.js reads the tables where it starts and each trailer's `/Prev` point at: each must be one of those read here
   for (const pointer of [...tablesStart(text), ...previousTables(text, budget)])
     if (!text.startsWith('xref', pointer)) return false;

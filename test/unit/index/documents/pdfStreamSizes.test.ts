@@ -418,10 +418,12 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(crafted, 1.5 * MB, 100 * MB), false);
   });
 
-  it('counts an image when the start of the tables or a /Prev, as pdf.js reads them, leads to one not read here', async () => {
+  it('counts an image when pdf.js could reach a cross-reference stream not read here: where it starts, a /Prev, or a re-reading', async () => {
     // a cross-reference stream (no /Type, so no /XRef) whose one entry, object 4, points at the `4` of `14 0 obj`,
     // reached only as pdf.js reads the pointers: pdf.js reads the image's stream as the page's contents
-    type Pointers = 'prev-comment' | 'prev-escaped' | 'startxref-signed' | 'linearized';
+    // 'recovery': a table entry's generation is not its header's, so pdf.js reads the file again as damaged, taking
+    // every object whose text has `/XRef` and a character below `@` after it (`/XRef1`) for cross-references
+    type Pointers = 'prev-comment' | 'prev-escaped' | 'startxref-signed' | 'linearized' | 'recovery';
     const hidden = (pointers: Pointers): Buffer => {
       const data = deflateSync(padded(2 * MB));
       const image = `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream`;
@@ -441,16 +443,18 @@ describe('PDF stream sizes', () => {
       const addStream = (): void => {
         offsets.set(15, pdf.length);
         const prev = streamFirst ? '/Prev TABLE_OFFS' : '';
-        pdf += `15 0 obj\n<< /W [1 4 1] /Index [4 1] /Size 17 /Root 1 0 R ${prev} /Length 6 >>\nstream\nENTRY!\nendstream\nendobj\n`;
+        pdf += `15 0 obj\n<< /W [1 4 1] /Index [4 1] /Size 17 /Root 1 0 R ${prev} ${pointers === 'recovery' ? '/Type /XRef1' : ''} /Length 6 >>\nstream\nENTRY!\nendstream\nendobj\n`;
       };
       if (linearized) addStream();
       objects.forEach((object, i) => {
+        if (pointers === 'recovery' && i === 3) return;
         offsets.set(i + 1, pdf.length);
         pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
       });
       if (!linearized) addStream();
       const table = pdf.length;
-      const line = (n: number): string => `${String(offsets.get(n)).padStart(10, '0')} 00000 n \n`;
+      const generation = (n: number): string => (pointers === 'recovery' && n === 1 ? '00001' : '00000');
+      const line = (n: number): string => `${String(offsets.get(n)).padStart(10, '0')} ${generation(n)} n \n`;
       const after = linearized ? [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] : [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
       pdf += `xref\n0 4\n0000000000 65535 f \n${[1, 2, 3].map(line).join('')}5 ${after.length}\n${after.map(line).join('')}`;
       const trailer = { 'prev-comment': `/Prev\n%\n${offsets.get(15)}`, 'prev-escaped': `/Pr#65v ${offsets.get(15)}` };
@@ -462,7 +466,7 @@ describe('PDF stream sizes', () => {
       pdf = pdf.replace('ENTRY!', entry).replace('TABLE_OFFS', String(table).padStart(10, '0'));
       return Buffer.from(pdf.replace('FILE_LENGTH', String(pdf.length).padStart(11, '0')), 'latin1');
     };
-    for (const pointers of ['prev-comment', 'prev-escaped', 'startxref-signed', 'linearized'] as const) {
+    for (const pointers of ['prev-comment', 'prev-escaped', 'startxref-signed', 'linearized', 'recovery'] as const) {
       const pdf = hidden(pointers);
       const extraction = await extractPdf(pdf, 60_000);
       assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', pointers);
