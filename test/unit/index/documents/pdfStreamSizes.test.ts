@@ -114,6 +114,9 @@ describe('PDF stream sizes', () => {
       ['/Filter /FlateDecode', flate],
       ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
       ['/Filter /Fl#61teDecode', flate],
+      // the key's name escaped: pdf.js reads it as /Filter, or /F
+      ['/Filt#65r /FlateDecode', flate],
+      ['/#46 /FlateDecode', flate],
       ['/Filter 6 0 R', flate, { extra: ['[/FlateDecode]'] }],
       // references in a filter array, and the /F key, are read by pdf.js as the /Filter name is
       ['/Filter [6 0 R]', flate, { extra: ['/FlateDecode'] }],
