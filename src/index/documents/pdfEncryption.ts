@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
-import { unescaped } from './pdfImageStreams';
+import { Entries, nameWritten, Parser, PdfName, Reference, type Value } from './pdfParser';
 
 /** Decrypts a stream's data as stored in object `num` generation `gen`; undefined when it is stored in the clear. */
 export type StreamDecryption = (data: Buffer, num: number, gen: number) => Buffer | undefined;
@@ -18,30 +18,39 @@ export function pdfStreamDecryptions(
   text: string,
   objectText: (num: string) => string[],
 ): StreamDecryption[] | 'needs-password' | undefined {
-  const dictionaries = new Map<string, Dictionary>();
-  for (const found of text.matchAll(/\/Encrypt(?![^\0\t\n\f\r ()<>[\]{}/%])/g)) {
-    const reader = new Reader(text, found.index + found[0].length);
-    const value = reader.value();
+  // every value is read as pdf.js reads it, within a few readings of the file's size (past that: refused)
+  const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
+  const read = (source: string, at: number): Value => new Parser(source, at, budget).object();
+  const dictionaries = new Map<string, Entries>();
+  for (const found of text.matchAll(nameWritten('Encrypt'))) {
+    const value = read(text, found.index + found[0].length);
     const sources =
-      value instanceof Ref ? objectText(String(value.num)) : value instanceof Map ? [text.slice(found.index)] : [];
+      value instanceof Reference
+        ? objectText(String(value.number))
+        : value instanceof Entries
+          ? [text.slice(found.index)]
+          : [];
     for (const source of sources) {
-      const dictionary = value instanceof Ref ? new Reader(source, 0).value() : value;
-      if (dictionary instanceof Map) dictionaries.set(source.slice(0, 4096), dictionary);
+      const dictionary = value instanceof Reference ? read(source, 0) : value;
+      if (dictionary instanceof Entries) dictionaries.set(source.slice(0, 4096), dictionary);
     }
   }
+  if (budget.left < 0) return 'needs-password';
   if (dictionaries.size === 0) return undefined;
+  const resolve = (value: Value | undefined): Value | undefined => {
+    if (!(value instanceof Reference)) return value;
+    const source = objectText(String(value.number)).at(-1);
+    return source === undefined ? undefined : read(source, 0);
+  };
   const ids = new Set<string>();
-  for (const found of text.matchAll(/\/ID\s*\[/g)) {
-    const first = new Reader(text, found.index + found[0].length).value();
-    if (first instanceof Uint8Array) ids.add(Buffer.from(first).toString('latin1'));
+  for (const found of text.matchAll(nameWritten('ID'))) {
+    const value = resolve(read(text, found.index + found[0].length));
+    const first = Array.isArray(value) ? value[0] : undefined;
+    if (typeof first === 'string') ids.add(Buffer.from(first, 'latin1').toString('latin1'));
   }
+  if (budget.left < 0) return 'needs-password';
   if (ids.size === 0) ids.add('');
   if (dictionaries.size * ids.size > 64) return 'needs-password';
-  const resolve = (value: Value | undefined): Value | undefined => {
-    if (!(value instanceof Ref)) return value;
-    const source = objectText(String(value.num)).at(-1);
-    return source === undefined ? undefined : new Reader(source, 0).value();
-  };
   const decryptions = new Map<string, StreamDecryption>();
   for (const dictionary of dictionaries.values()) {
     for (const id of ids) {
@@ -49,28 +58,28 @@ export function pdfStreamDecryptions(
       if (found) decryptions.set(found.name, found.decrypt);
     }
   }
-  return decryptions.size ? [...decryptions.values()] : 'needs-password';
+  return budget.left < 0 ? 'needs-password' : decryptions.size ? [...decryptions.values()] : 'needs-password';
 }
 
 /** The empty password's stream decryption for one encryption dictionary and file ID; none when it does not open. */
 function decryptionOf(
-  dictionary: Dictionary,
+  dictionary: Entries,
   fileId: Buffer,
   resolve: (value: Value | undefined) => Value | undefined,
 ): { name: string; decrypt: StreamDecryption } | undefined {
-  const get = (key: string): Value | undefined => resolve(dictionary.get(key));
+  const get = (key: string): Value | undefined => resolve(dictionary.last(key));
   const filter = get('Filter');
   const algorithm = get('V');
-  if (!(filter instanceof Name) || filter.name !== 'Standard') return undefined;
+  if (!(filter instanceof PdfName) || filter.name !== 'Standard') return undefined;
   if (algorithm !== 1 && algorithm !== 2 && algorithm !== 4 && algorithm !== 5) return undefined;
   const cf = get('CF');
-  const stmf = algorithm >= 4 ? (get('StmF') ?? new Name('Identity')) : undefined;
-  const cryptFilter = cf instanceof Map && stmf instanceof Name ? resolve(cf.get(stmf.name)) : undefined;
+  const stmf = algorithm >= 4 ? (get('StmF') ?? new PdfName('Identity')) : undefined;
+  const cryptFilter = cf instanceof Entries && stmf instanceof PdfName ? resolve(cf.last(stmf.name)) : undefined;
   let keyLength = get('Length');
   if (!keyLength) {
     if (algorithm <= 3) keyLength = 40;
-    else if (cryptFilter instanceof Map) {
-      const length = resolve(cryptFilter.get('Length'));
+    else if (cryptFilter instanceof Entries) {
+      const length = resolve(cryptFilter.last('Length'));
       keyLength = typeof length === 'number' && length ? length : 128;
       if (keyLength < 40) keyLength <<= 3;
     }
@@ -107,11 +116,11 @@ function decryptionOf(
   const name = (method: string): string => `${method}:${fileKey.toString('hex')}`;
   if (algorithm < 4)
     return { name: name('V2'), decrypt: (data, num, gen) => rc4(objectKey(fileKey, num, gen, false), data) };
-  if (!(stmf instanceof Name)) return undefined;
-  const method = cryptFilter instanceof Map ? resolve(cryptFilter.get('CFM')) : undefined;
-  if (method === undefined || (method instanceof Name && method.name === 'None'))
+  if (!(stmf instanceof PdfName)) return undefined;
+  const method = cryptFilter instanceof Entries ? resolve(cryptFilter.last('CFM')) : undefined;
+  if (method === undefined || (method instanceof PdfName && method.name === 'None'))
     return { name: 'None', decrypt: () => undefined };
-  if (!(method instanceof Name)) return undefined;
+  if (!(method instanceof PdfName)) return undefined;
   switch (method.name) {
     case 'V2':
       return { name: name('V2'), decrypt: (data, num, gen) => rc4(objectKey(fileKey, num, gen, false), data) };
@@ -227,137 +236,6 @@ function hash20(salt: Uint8Array): Buffer {
   return k.subarray(0, 32);
 }
 
+/** A string's bytes, as pdf.js's `stringToBytes` takes them (each character's low byte); none for another value. */
 const bytesOf = (value: Value | undefined): Buffer =>
-  value instanceof Uint8Array ? Buffer.from(value) : Buffer.alloc(0);
-
-class Name {
-  constructor(readonly name: string) {}
-}
-class Ref {
-  constructor(readonly num: number) {}
-}
-type Dictionary = Map<string, Value>;
-/** A PDF value as this reads one: strings as their bytes, a dictionary's last value for a key. */
-type Value = Name | Ref | Dictionary | Value[] | Uint8Array | number | boolean | null;
-
-const WHITE = /[\0\t\n\f\r ]/;
-const REGULAR = /[^\0\t\n\f\r ()<>[\]{}/%]/;
-
-/** Reads one PDF value from `text` at `at`, as pdf.js's lexer does (strings' escapes, names' `#`, references). */
-class Reader {
-  private depth = 0;
-
-  constructor(
-    private readonly text: string,
-    private at: number,
-  ) {}
-
-  value(): Value {
-    if (++this.depth > 32) return null;
-    try {
-      return this.read();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private read(): Value {
-    const { text } = this;
-    this.skip();
-    const c = text[this.at] ?? '';
-    if (text.startsWith('<<', this.at)) {
-      this.at += 2;
-      const dictionary: Dictionary = new Map();
-      for (this.skip(); this.at < text.length && !text.startsWith('>>', this.at); this.skip()) {
-        const key = this.value();
-        if (!(key instanceof Name)) continue;
-        dictionary.set(key.name, this.value());
-      }
-      this.at += 2;
-      return dictionary;
-    }
-    if (c === '[') {
-      this.at++;
-      const array: Value[] = [];
-      for (this.skip(); this.at < text.length && text[this.at] !== ']'; this.skip()) array.push(this.value());
-      this.at++;
-      return array;
-    }
-    if (c === '(') return this.literal();
-    if (c === '<') {
-      const end = text.indexOf('>', this.at);
-      const digits = text.slice(this.at + 1, end < 0 ? text.length : end).replace(/[^0-9A-Fa-f]/g, '');
-      this.at = end < 0 ? text.length : end + 1;
-      return Buffer.from(digits.length % 2 ? `${digits}0` : digits, 'hex');
-    }
-    if (c === '/') {
-      const start = ++this.at;
-      while (this.at < text.length && REGULAR.test(text[this.at] ?? '')) this.at++;
-      const name = text.slice(start, this.at);
-      return new Name(unescaped(name));
-    }
-    const start = this.at;
-    while (this.at < text.length && REGULAR.test(text[this.at] ?? '')) this.at++;
-    if (this.at === start) {
-      this.at++;
-      return null;
-    }
-    const word = text.slice(start, this.at);
-    if (word === 'true' || word === 'false') return word === 'true';
-    if (!/^[+-]?(\d+\.?\d*|\.\d+)$/.test(word)) return null;
-    const number = Number(word);
-    const reference = /^\s*(\d+)\s+R(?![^\0\t\n\f\r ()<>[\]{}/%])/.exec(text.slice(this.at, this.at + 32));
-    if (reference && /^\d+$/.test(word)) {
-      this.at += reference[0].length;
-      return new Ref(number);
-    }
-    return number;
-  }
-
-  private literal(): Uint8Array {
-    const { text } = this;
-    const out: number[] = [];
-    let depth = 1;
-    for (this.at++; this.at < text.length; this.at++) {
-      const c = text[this.at] ?? '';
-      if (c === '(') depth++;
-      else if (c === ')' && --depth === 0) break;
-      if (c !== '\\') {
-        out.push(c.charCodeAt(0));
-        continue;
-      }
-      const next = text[++this.at] ?? '';
-      const escape = ESCAPES[next];
-      if (escape !== undefined) out.push(escape);
-      else if (/[0-7]/.test(next)) {
-        const digits = /^[0-7]{1,3}/.exec(text.slice(this.at, this.at + 3))?.[0] ?? next;
-        out.push(parseInt(digits, 8) & 0xff);
-        this.at += digits.length - 1;
-      } else if (next === '\r') {
-        if (text[this.at + 1] === '\n') this.at++;
-      } else if (next !== '\n') out.push(next.charCodeAt(0));
-    }
-    this.at++;
-    return Buffer.from(out);
-  }
-
-  private skip(): void {
-    const { text } = this;
-    for (;;) {
-      if (WHITE.test(text[this.at] ?? '')) this.at++;
-      else if (text[this.at] === '%') while (this.at < text.length && !/[\r\n]/.test(text[this.at] ?? '')) this.at++;
-      else return;
-    }
-  }
-}
-
-const ESCAPES: Record<string, number | undefined> = {
-  n: 0x0a,
-  r: 0x0d,
-  t: 0x09,
-  b: 0x08,
-  f: 0x0c,
-  '(': 0x28,
-  ')': 0x29,
-  '\\': 0x5c,
-};
+  typeof value === 'string' ? Buffer.from(value, 'latin1') : Buffer.alloc(0);

@@ -1,3 +1,5 @@
+import { Entries, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+
 /**
  * Which streams of a PDF are images that reading its text never decodes. pdf.js's `getTextContent` decodes a page's
  * `/Contents` (whatever the stream's dictionary says), a form drawn with `Do` (`/Subtype /Form`), fonts' files,
@@ -20,8 +22,8 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
   const unreadable = (value: string): boolean =>
     /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
   if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
-  if (!crossReferencesPointAtHeaders(text)) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
+  if (!crossReferencesPointAtHeaders(text, budget)) return images;
   const references = new References();
   const candidates = streamObjects(text, budget, value => references.add(value));
   if (!candidates) return images;
@@ -125,15 +127,19 @@ export function streamObjectHeaders(text: string): Map<number, StreamObjectHeade
  * wherever the word `xref` stands, so more than pdf.js reads) is read, and each entry in use points at an `N G obj`
  * with its own number, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes
  * pdf.js read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its
- * header does not name. A file with a cross-reference stream (`/XRef`, `/XRefStm`), whose entries are not read here,
- * a `startxref` or `/Prev` that points at no table, a table that does not read as one, or none at all is not vouched
- * for: its images are all counted.
+ * header does not name. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
+ * here, a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without
+ * `/Type` could be read there), a table that does not read as one, or none at all is not vouched for: its images are
+ * all counted.
  */
-function crossReferencesPointAtHeaders(text: string): boolean {
-  if (/\/XRef(?:Stm)?(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return false;
-  // pdf.js reads the tables `startxref` and each trailer's `/Prev` point at: each must be one of those read here
-  for (const pointer of text.matchAll(/(?:startxref|\/Prev)[\0\t\n\f\r ]+(\d+)/g))
-    if (!text.startsWith('xref', Number(pointer[1]))) return false;
+function crossReferencesPointAtHeaders(text: string, budget: { left: number }): boolean {
+  // any `/XRef` that starts a name: reading a damaged file again, pdf.js takes an object whose text has `/XRef` and
+  // a character below `@` after it (`/XRef1`, `/XRef.`) for a cross-reference stream
+  if (/\/XRef/.test(unescaped(text))) return false;
+  // pdf.js reads the tables where it starts and each trailer's `/Prev` point at: each must be one of those read here
+  for (const pointer of [...tablesStart(text), ...previousTables(text, budget)])
+    if (!text.startsWith('xref', pointer)) return false;
+  if (budget.left < 0) return false;
   let tables = 0;
   for (const found of text.matchAll(/(?<![A-Za-z0-9_])xref(?![A-Za-z0-9_])/g)) {
     if (text.startsWith('start', found.index - 5)) continue;
@@ -165,9 +171,40 @@ function crossReferencesPointAtHeaders(text: string): boolean {
   return tables > 0;
 }
 
-/** `text` with names' `#` escapes (and any alike) read as the characters they stand for. */
-export const unescaped = (text: string): string =>
-  text.replace(/#([0-9A-Fa-f]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+/**
+ * Where pdf.js may start reading cross-reference tables (its `startXRef`): the number after `startxref` as it reads it
+ * (white space skipped, then `parseInt` of the run of characters from space to `9`, so `+500` is 500; 0 when it reads
+ * none, or there is no `startxref`), after each `startxref` since pdf.js takes the last it finds; in a file that may be
+ * linearized (any `/Linearized`), also after the first `endobj` and the white space after it, where pdf.js starts then.
+ */
+function tablesStart(text: string): number[] {
+  const starts = [...text.matchAll(/startxref/g)].map(found => {
+    const digits = /[\t\n\r ]*([ -9]*)/y;
+    digits.lastIndex = found.index + 9;
+    const start = parseInt(digits.exec(text)?.[1] ?? '', 10);
+    return Number.isNaN(start) ? 0 : start;
+  });
+  if (starts.length === 0) starts.push(0);
+  if (text.search(nameWritten('Linearized')) >= 0) {
+    const end = text.indexOf('endobj');
+    starts.push(end < 0 ? 0 : end + 6 + (/^[\t\n\r ]*/.exec(text.slice(end + 6, end + 4096))?.[0].length ?? 0));
+  }
+  return starts;
+}
+
+/**
+ * Where each `/Prev` (however its name is written) points, as pdf.js reads its value: a number (`+500`, `5e2`, after a
+ * comment) or the number of a reference; every one in the file, so more than pdf.js reads.
+ */
+function previousTables(text: string, budget: { left: number }): number[] {
+  const pointers: number[] = [];
+  for (const found of text.matchAll(nameWritten('Prev'))) {
+    const value = new Parser(text, found.index + found[0].length, budget).object();
+    if (value instanceof Reference) pointers.push(value.number);
+    else if (typeof value === 'number' && Number.isInteger(value)) pointers.push(value);
+  }
+  return pointers;
+}
 
 /** An object stream's decoded data, where its objects start (`/First` and the offsets its header gives). */
 export interface ObjectStreamText {
@@ -195,227 +232,3 @@ class References {
 
 /** Keys whose stream pdf.js never decodes for text: an image's masks, a page's thumbnail. */
 const IMAGE_KEYS = new Set(['SMask', 'Mask', 'Thumb']);
-
-class PdfName {
-  constructor(readonly name: string) {}
-}
-class Reference {
-  constructor(readonly number: number) {}
-}
-class Command {
-  constructor(readonly command: string) {}
-}
-/** A dictionary's entries in order, repeated keys too (pdf.js keeps a key's last value). */
-class Entries {
-  readonly entries: [string, Value][] = [];
-  last(key: string): Value | undefined {
-    let value: Value | undefined;
-    for (const [k, v] of this.entries) if (k === key) value = v;
-    return value;
-  }
-  has(key: string): boolean {
-    return this.entries.some(([k]) => k === key);
-  }
-}
-type Value = PdfName | Reference | Command | Entries | Value[] | number | string | boolean | null | typeof END;
-
-const END = Symbol('end');
-const WHITE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
-const DELIMITERS = new Set([...'()<>[]{}/%'].map(c => c.charCodeAt(0)));
-
-/** pdf.js's lexer and parser (`Lexer`, `Parser.getObj`), for objects' structure only; each character read costs budget. */
-class Parser {
-  private position: number;
-  private first: Value = END;
-  private second: Value = END;
-  private secondAt = 0;
-  /** Where the `stream` keyword after the last dictionary read is, when one follows it. */
-  streamAt: number | undefined;
-
-  constructor(
-    private readonly text: string,
-    start: number,
-    private readonly budget: { left: number },
-  ) {
-    this.position = start;
-    this.first = this.token();
-    this.secondAt = this.skipped();
-    this.second = this.token();
-  }
-
-  done(): boolean {
-    return this.first === END || this.budget.left < 0;
-  }
-
-  object(): Value {
-    this.depth++;
-    try {
-      return this.value();
-    } finally {
-      this.depth--;
-    }
-  }
-
-  private depth = -1;
-
-  private value(): Value {
-    const value = this.first;
-    this.shift();
-    this.streamAt = undefined;
-    if (value instanceof Command && value.command === '[') {
-      const array: Value[] = [];
-      while (!this.is(this.first, ']') && !this.done()) array.push(this.object());
-      this.shift();
-      return array;
-    }
-    if (value instanceof Command && value.command === '<<') {
-      const dictionary = new Entries();
-      while (!this.is(this.first, '>>') && !this.done()) {
-        if (!(this.first instanceof PdfName)) {
-          this.shift();
-          continue;
-        }
-        const key = this.first.name;
-        this.shift();
-        if ((this.first as Value) === END) break;
-        dictionary.entries.push([key, this.object()]);
-      }
-      this.streamAt = this.is(this.second, 'stream') ? this.secondAt : undefined;
-      if (this.streamAt === undefined) this.shift();
-      // a stream as a value within an object: pdf.js reads on past its data, where this does not follow
-      else if (this.depth > 0) this.budget.left = -1;
-      return dictionary;
-    }
-    if (typeof value === 'number' && Number.isInteger(value)) {
-      if (typeof this.first === 'number' && Number.isInteger(this.first) && this.is(this.second, 'R')) {
-        this.shift();
-        this.shift();
-        return new Reference(value);
-      }
-    }
-    return value;
-  }
-
-  private is(value: Value, command: string): boolean {
-    return value instanceof Command && value.command === command;
-  }
-
-  private shift(): void {
-    this.first = this.second;
-    this.secondAt = this.skipped();
-    this.second = this.token();
-  }
-
-  /** Skips white space and comments; where the next token starts. */
-  private skipped(): number {
-    const { text } = this;
-    let at = this.position;
-    for (;;) {
-      const c = text.charCodeAt(at);
-      if (WHITE.has(c)) at++;
-      else if (c === 0x25) while (at < text.length && !/[\r\n]/.test(text[at] ?? '')) at++;
-      else break;
-    }
-    this.budget.left -= at - this.position;
-    this.position = at;
-    return at;
-  }
-
-  private token(): Value {
-    const { text } = this;
-    const start = this.skipped();
-    if (start >= text.length) return END;
-    const c = text.charCodeAt(start);
-    let at = start + 1;
-    let value: Value;
-    if (/[0-9+\-.]/.test(text[start] ?? '')) {
-      ({ value, end: at } = numberAt(text, start));
-    } else if (c === 0x28) {
-      for (let depth = 1; at < text.length && depth > 0; at++) {
-        const d = text[at];
-        if (d === '\\') at++;
-        else if (d === '(') depth++;
-        else if (d === ')') depth--;
-      }
-      value = '';
-    } else if (c === 0x2f) {
-      while (at < text.length && !WHITE.has(text.charCodeAt(at)) && !DELIMITERS.has(text.charCodeAt(at))) at++;
-      value = new PdfName(unescaped(text.slice(start + 1, at)));
-    } else if (c === 0x3c || c === 0x3e) {
-      if (text.charCodeAt(at) === c) value = new Command(text.slice(start, ++at));
-      else if (c === 0x3e) value = new Command('>');
-      else {
-        const end = text.indexOf('>', at);
-        at = end < 0 ? text.length : end + 1;
-        value = '';
-      }
-    } else if (DELIMITERS.has(c)) {
-      value = new Command(text[start] ?? '');
-    } else if (
-      (c < 0x20 || c > 0x7f) &&
-      at < text.length &&
-      text.charCodeAt(at) >= 0x20 &&
-      text.charCodeAt(at) <= 0x7f
-    ) {
-      value = new Command(text[start] ?? '');
-    } else {
-      while (at < text.length && !WHITE.has(text.charCodeAt(at)) && !DELIMITERS.has(text.charCodeAt(at))) at++;
-      const word = text.slice(start, at);
-      value = word === 'true' ? true : word === 'false' ? false : word === 'null' ? null : new Command(word);
-    }
-    this.budget.left -= at - start;
-    this.position = at;
-    return value;
-  }
-}
-
-/**
- * A number as pdf.js's `Lexer.getNumber` reads it from `start` (a sign, once repeated; line ends after it; a minus
- * sign within the digits skipped; `e` or `E` and digits an exponent, so `4e0` is 4), and where it ends; 0 when no
- * digit follows the sign or point.
- */
-function numberAt(text: string, start: number): { value: number; end: number } {
-  let at = start;
-  const code = (i: number): number => (i < text.length ? text.charCodeAt(i) : -1);
-  const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39;
-  let sign = 1;
-  if (code(at) === 0x2d) {
-    sign = -1;
-    at++;
-    if (code(at) === 0x2d) at++;
-  } else if (code(at) === 0x2b) at++;
-  while (code(at) === 0x0a || code(at) === 0x0d) at++;
-  let divideBy = 0;
-  if (code(at) === 0x2e) {
-    divideBy = 10;
-    at++;
-  }
-  if (!isDigit(code(at))) return { value: 0, end: at };
-  let base = code(at) - 0x30;
-  let power = 0;
-  let powerSign = 1;
-  let exponent = false;
-  for (at++; code(at) >= 0; at++) {
-    const c = code(at);
-    if (isDigit(c)) {
-      if (exponent) power = power * 10 + c - 0x30;
-      else {
-        if (divideBy !== 0) divideBy *= 10;
-        base = base * 10 + c - 0x30;
-      }
-    } else if (c === 0x2e) {
-      if (divideBy === 0) divideBy = 1;
-      else break;
-    } else if (c === 0x45 || c === 0x65) {
-      const next = code(at + 1);
-      if (next === 0x2b || next === 0x2d) {
-        powerSign = next === 0x2d ? -1 : 1;
-        at++;
-      } else if (!isDigit(next)) break;
-      exponent = true;
-    } else if (c !== 0x2d) break;
-  }
-  if (divideBy !== 0) base /= divideBy;
-  if (exponent) base *= 10 ** (powerSign * power);
-  return { value: sign * base, end: at };
-}

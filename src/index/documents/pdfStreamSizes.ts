@@ -1,13 +1,13 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
 import {
-  unescaped,
   imageStreamsNotReadForText,
   leadingNumber,
   streamObjectHeaders,
   type ObjectStreamText,
   type StreamObjectHeader,
 } from './pdfImageStreams';
+import { unescaped } from './pdfParser';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -363,7 +363,8 @@ function gapEnd(text: string, at: number, limit: number): number {
  * takes `/F`, before `/Filter`, for any stream's filters; a nested dictionary's `/F`, a font's name, is found too,
  * so each is measured: see `decodedLargest`). A value is a name or an array of names, where any reference is looked
  * up, the entry's own and, in the array it names, each element's: each definition of the object (an update's, or one
- * the cross-reference table points at before a later one) gives a list of its own. 'too-many' past 64 lists.
+ * the cross-reference table points at before a later one) gives a list of its own. Names' `#` escapes are read first,
+ * keys' too (`/Filt#65r` is `/Filter` to pdf.js). 'too-many' past 64 lists.
  */
 function filterChains(text: string, objects: Objects, dictionary: string): string[][] | 'too-many' {
   // each way `value` reads with its references looked up
@@ -381,7 +382,7 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
     return read.map(before => before + value.slice(last));
   };
   const chains: string[][] = [];
-  for (const entry of dictionary.matchAll(FILTER_ENTRY)) {
+  for (const entry of unescaped(dictionary).matchAll(FILTER_ENTRY)) {
     const outer = readings(entry[2] ?? '');
     if (outer === 'too-many') return outer;
     for (const reading of outer) {

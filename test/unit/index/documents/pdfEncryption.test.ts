@@ -118,7 +118,8 @@ function encryption(
 
 /**
  * A one-page PDF drawing `content` (deflated, or as `encode` writes it for the filters `entries` name), encrypted with `scheme` (its content stream as object `keyedAs`
- * would be, when given: a key pdf.js does not use for it).
+ * would be, when given: a key pdf.js does not use for it), its encryption dictionary as `edit` rewrites it and the
+ * trailer's `/Encrypt` entry naming it as `reference`.
  */
 function encryptedPdfOf(
   scheme: Scheme,
@@ -128,9 +129,13 @@ function encryptedPdfOf(
     keyedAs = 4,
     entries = '/Filter /FlateDecode',
     encode = (data: Buffer): Buffer => deflateSync(data),
+    edit = (dictionary: string): string => dictionary,
+    reference = '6 0 R',
   } = {},
 ): Buffer {
-  const { dictionary, encrypt } = encryption(scheme, password);
+  const encrypted = encryption(scheme, password);
+  const { encrypt } = encrypted;
+  const dictionary = edit(encrypted.dictionary);
   const data = encrypt(encode(content), keyedAs);
   const pdf = pdfOfObjects([
     '<< /Type /Catalog /Pages 2 0 R >>',
@@ -141,7 +146,7 @@ function encryptedPdfOf(
     dictionary,
   ]).toString('latin1');
   const id = `<${FILE_ID.toString('hex')}>`;
-  return Buffer.from(pdf.replace('/Root 1 0 R >>', `/Root 1 0 R /Encrypt 6 0 R /ID [${id} ${id}] >>`), 'latin1');
+  return Buffer.from(pdf.replace('/Root 1 0 R >>', `/Root 1 0 R /Encrypt ${reference} /ID [${id} ${id}] >>`), 'latin1');
 }
 
 /** A content stream drawing TEXT, then `spaces` spaces (nothing to draw, and a thousand to one deflated). */
@@ -227,5 +232,78 @@ describe('PDF stream sizes, encrypted PDFs', () => {
       .toString('latin1')
       .replace('/Filter /Standard', '/Filter /Adobe.PubSec');
     assert.equal(pdfStreamsWithin(Buffer.from(other, 'latin1'), 100 * MB, 100 * MB), 'needs-password');
+  });
+
+  it('reads the encryption dictionary’s numbers as pdf.js does: /R 4e0, /V 2.0, /Length 1.28e2, /Encrypt 6.0 0 R', async () => {
+    const cases: [Scheme, { edit?: (dictionary: string) => string; reference?: string }][] = [
+      ['AESV2', { edit: d => d.replace('/R 4 ', '/R 4e0 ') }],
+      ['RC4-128', { edit: d => d.replace('/V 2 ', '/V 2.0 ').replace('/Length 128 ', '/Length 1.28e2 ') }],
+      ['RC4-128', { edit: d => d.replace('/P -3904 ', '/P --3904 ') }],
+      // references to the dictionary: without reading them, the file's streams were measured still encrypted
+      ['AESV2', { reference: '6.0 0 R' }],
+      ['RC4-128', { reference: '+6 0 R' }],
+      ['AESV3', { reference: '6e0 0 R' }],
+    ];
+    for (const [scheme, options] of cases) {
+      const pdf = encryptedPdfOf(scheme, padded(2 * MB), options);
+      const name = `${scheme} ${options.edit?.('/R 4 /V 2 /Length 128 /P -3904 ') ?? options.reference}`;
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
+  it('reads the encryption dictionary’s strings and the file ID written as literal strings with escapes', async () => {
+    // every byte that is not plain ASCII as three octal digits, parentheses and backslashes escaped, lines joined
+    const literal = (bytes: Buffer): string =>
+      `(${[...bytes]
+        .map((b, i) => {
+          const c = String.fromCharCode(b);
+          const escaped =
+            b < 0x20 || b > 0x7e ? `\\${b.toString(8).padStart(3, '0')}` : /[()\\]/.test(c) ? `\\${c}` : c;
+          return i === 8 ? `\\\n${escaped}` : escaped;
+        })
+        .join('')})`;
+    const asLiteral = (text: string): string =>
+      text.replace(/<([0-9a-f]+)>/g, (_, hex: string) => literal(Buffer.from(hex, 'hex')));
+    for (const scheme of ['RC4-128', 'AESV2', 'AESV3'] as const) {
+      const pdf = Buffer.from(
+        asLiteral(encryptedPdfOf(scheme, padded(2 * MB), { edit: asLiteral }).toString('latin1')),
+        'latin1',
+      );
+      assert.ok(!pdf.toString('latin1').includes('/ID [<'), scheme);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', scheme);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, scheme);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, scheme);
+    }
+  });
+
+  it('refuses, without reading for ever, an encryption entry whose value nests deeper than is read', () => {
+    for (const depth of [40, 300]) {
+      const pdf = encryptedPdfOf('RC4-128', padded(10), { reference: `${'<< /A '.repeat(depth)}>>` });
+      assert.equal(pdfStreamsWithin(pdf, 100 * MB, 100 * MB), 'needs-password', String(depth));
+    }
+  });
+
+  it('finds the trailer’s /Encrypt and /ID however their names are written: /Encr#79pt, /I#44', async () => {
+    for (const scheme of ['RC4-128', 'AESV2'] as const) {
+      for (const [key, escaped] of [
+        ['/Encrypt 6', '/Encr#79pt 6'],
+        ['/Encrypt 6', '/#45n#63rypt 6'],
+        ['/ID [', '/I#44 ['],
+      ] as const) {
+        const written = encryptedPdfOf(scheme, padded(2 * MB))
+          .toString('latin1')
+          .replace(key, escaped);
+        const pdf = Buffer.from(written, 'latin1');
+        const name = `${scheme} ${escaped}`;
+        const extraction = await extractPdf(pdf, 60_000);
+        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+        assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+        assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+      }
+    }
   });
 });

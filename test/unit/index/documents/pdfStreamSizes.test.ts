@@ -114,6 +114,9 @@ describe('PDF stream sizes', () => {
       ['/Filter /FlateDecode', flate],
       ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
       ['/Filter /Fl#61teDecode', flate],
+      // the key's name escaped: pdf.js reads it as /Filter, or /F
+      ['/Filt#65r /FlateDecode', flate],
+      ['/#46 /FlateDecode', flate],
       ['/Filter 6 0 R', flate, { extra: ['[/FlateDecode]'] }],
       // references in a filter array, and the /F key, are read by pdf.js as the /Filter name is
       ['/Filter [6 0 R]', flate, { extra: ['/FlateDecode'] }],
@@ -418,6 +421,62 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(crafted, 1.5 * MB, 100 * MB), false);
   });
 
+  it('counts an image when pdf.js could reach a cross-reference stream not read here: where it starts, a /Prev, or a re-reading', async () => {
+    // a cross-reference stream (no /Type, so no /XRef) whose one entry, object 4, points at the `4` of `14 0 obj`,
+    // reached only as pdf.js reads the pointers: pdf.js reads the image's stream as the page's contents
+    // 'recovery': a table entry's generation is not its header's, so pdf.js reads the file again as damaged, taking
+    // every object whose text has `/XRef` and a character below `@` after it (`/XRef1`) for cross-references
+    type Pointers = 'prev-comment' | 'prev-escaped' | 'startxref-signed' | 'linearized' | 'recovery';
+    const hidden = (pointers: Pointers): Buffer => {
+      const data = deflateSync(padded(2 * MB));
+      const image = `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream`;
+      const page = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /XObject << /Im 14 0 R >> >> /Contents 4 0 R >>`;
+      const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, 'null'];
+      objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>', ...Array<string>(8).fill('null'), image);
+      const linearized = pointers === 'linearized';
+      // pdf.js starts at the stream (after a linearized file's first endobj, or where startxref says), which then
+      // leads on to the table; or it starts at the table, whose trailer leads on to the stream
+      const streamFirst = linearized || pointers === 'startxref-signed';
+      let pdf = '%PDF-1.5\n';
+      const offsets = new Map<number, number>();
+      if (linearized) {
+        offsets.set(16, pdf.length);
+        pdf += '16 0 obj\n<< /Linearized 1 /L FILE_LENGTH /H [1 1] /O 1 /E 1 /N 1 /T 1 >>\nendobj\n';
+      }
+      const addStream = (): void => {
+        offsets.set(15, pdf.length);
+        const prev = streamFirst ? '/Prev TABLE_OFFS' : '';
+        pdf += `15 0 obj\n<< /W [1 4 1] /Index [4 1] /Size 17 /Root 1 0 R ${prev} ${pointers === 'recovery' ? '/Type /XRef1' : ''} /Length 6 >>\nstream\nENTRY!\nendstream\nendobj\n`;
+      };
+      if (linearized) addStream();
+      objects.forEach((object, i) => {
+        if (pointers === 'recovery' && i === 3) return;
+        offsets.set(i + 1, pdf.length);
+        pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
+      });
+      if (!linearized) addStream();
+      const table = pdf.length;
+      const generation = (n: number): string => (pointers === 'recovery' && n === 1 ? '00001' : '00000');
+      const line = (n: number): string => `${String(offsets.get(n)).padStart(10, '0')} ${generation(n)} n \n`;
+      const after = linearized ? [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] : [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+      pdf += `xref\n0 4\n0000000000 65535 f \n${[1, 2, 3].map(line).join('')}5 ${after.length}\n${after.map(line).join('')}`;
+      const trailer = { 'prev-comment': `/Prev\n%\n${offsets.get(15)}`, 'prev-escaped': `/Pr#65v ${offsets.get(15)}` };
+      const start = pointers === 'startxref-signed' ? `+${offsets.get(15)}` : String(table);
+      pdf += `trailer\n<< /Size 17 /Root 1 0 R ${linearized ? '' : (trailer[pointers as keyof typeof trailer] ?? '')} >>\n`;
+      pdf += `startxref\n${start}\n%%EOF\n`;
+      const at = pdf.indexOf('\n14 0 obj') + 2;
+      const entry = Buffer.from([1, at >>> 24, (at >>> 16) & 0xff, (at >>> 8) & 0xff, at & 0xff, 0]).toString('latin1');
+      pdf = pdf.replace('ENTRY!', entry).replace('TABLE_OFFS', String(table).padStart(10, '0'));
+      return Buffer.from(pdf.replace('FILE_LENGTH', String(pdf.length).padStart(11, '0')), 'latin1');
+    };
+    for (const pointers of ['prev-comment', 'prev-escaped', 'startxref-signed', 'linearized', 'recovery'] as const) {
+      const pdf = hidden(pointers);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', pointers);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, pointers);
+    }
+  });
+
   it('counts images whose places an object stream holds (a cross-reference stream is not read here)', async () => {
     for (const inContents of [false, true]) {
       const doc = await PDFDocument.create();
@@ -463,5 +522,14 @@ describe('PDF stream sizes', () => {
     });
     assert.equal(pdfStreamsWithin(pdf, 2 * MB, 3 * MB), true);
     assert.equal(pdfStreamsWithin(pdf, 2 * MB, 1.5 * MB), false);
+  });
+
+  it('refuses a PDF whose values nest deeper than is read, instead of overflowing the stack', () => {
+    const pdf = pdfOfObjects([
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      `<< /Type /Page /Parent 2 0 R /Annots ${'['.repeat(100_000)} >>`,
+    ]);
+    assert.equal(pdfStreamsWithin(pdf, 100 * MB, 100 * MB), false);
   });
 });
