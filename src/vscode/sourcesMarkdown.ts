@@ -1,4 +1,4 @@
-import { passageRef, type Passage } from '../core/passage';
+import { passagePlace, passageRef, type Passage } from '../core/passage';
 import { escapeName } from '../shared/terminalText';
 import { toStoredPassage } from './storedPassage';
 
@@ -34,7 +34,12 @@ export function commandArgs(args: unknown[]): string {
  */
 export function sourcesMarkdown(ranges: readonly CitedRange[], label: string): string {
   const links = ranges.map(({ span, verdict }) => {
-    const link = `[${escapeMarkdown(passageRef(span, span.startLine, span.endLine))}](command:${OPEN_CITATION}?${commandArgs([toStoredPassage(span)])})`;
+    // one line reads `path:56`, as the anchor in the answer names it, not `path:56-56`
+    const place =
+      span.startLine === span.endLine
+        ? `${passagePlace(span)}:${span.startLine}`
+        : passageRef(span, span.startLine, span.endLine);
+    const link = `[${escapeMarkdown(place)}](command:${OPEN_CITATION}?${commandArgs([toStoredPassage(span)])})`;
     return verdict ? `${link} — *${escapeMarkdown(verdict)}*` : link;
   });
   return `\n\n**${label}:** ${links.join(' · ')}`;

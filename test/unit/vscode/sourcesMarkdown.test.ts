@@ -61,4 +61,12 @@ describe('the Sources line under a chat answer', () => {
     );
     assert.match(markdown, /\(command:[^)\s]+\) · \[[^\]]+\]\(command:[^)\s]+\) — \*not in the source\*$/);
   });
+
+  it('names a range of one line by that line, as the anchor in the answer does', () => {
+    const span = { ...passage(1, 'a'), startLine: 56, endLine: 56 };
+    assert.deepEqual(
+      links(sourcesMarkdown([{ span }, { span: { ...span, page: 4 } }], 'Sources')).map(l => l.text),
+      ['docs/file1.md:56', 'docs/file1.md#page=4:56'],
+    );
+  });
 });
