@@ -3,7 +3,7 @@ import type { Clock } from './clock';
 import { cancelled, finishFailure, GroundedError, helperRefusal, modelRefusal, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
-import { AnswerStart, withoutReasoning } from './reasoning';
+import { AnswerStart, reasoningOpenedByTemplate, withoutReasoning } from './reasoning';
 import { withRetry, type RetryOptions } from './retry';
 
 export interface CallContext {
@@ -50,7 +50,20 @@ const FINAL: ReadonlySet<string> = new Set([
 export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
   const reply = await invokeReply(model, messages, ctx);
   if (reply.refusal.trim()) throw helperRefusal(reply.refusal);
+  noteReasoning(model, reply.text);
   return withoutReasoning(reply.text);
+}
+
+/**
+ * The models whose replies were seen to close a reasoning block they never opened (their server's chat template
+ * opens it in the prompt: DeepSeek-R1's and QwQ's templates served by vLLM or LM Studio without a reasoning parser).
+ * Their streamed answers are read as reasoning until `</think>`, so the reasoning is not shown as the answer: from the
+ * first answer after any whole reply of theirs (a grade, a rewrite) or a streamed one said it.
+ */
+const templateOpensReasoning = new WeakSet<ChatModel>();
+
+function noteReasoning(model: ChatModel, reply: string): void {
+  if (reasoningOpenedByTemplate(reply)) templateOpensReasoning.add(model);
 }
 
 /**
@@ -110,8 +123,9 @@ export async function streamWithResilience(
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
       watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
       const stream = await model.stream(messages, { signal: watchdog.signal });
-      const start = new AnswerStart();
+      const start = new AnswerStart(templateOpensReasoning.has(model));
       let reasoning = false;
+      let reply = '';
       let refusal = '';
       const deliver = (piece: string) => {
         if (!piece) return;
@@ -122,7 +136,9 @@ export async function streamWithResilience(
         // every chunk, reasoning too, shows the model is at work: the silence limits count from the last one
         if (text) watchdog.arm(ctx.idleTimeoutMs, 'idle');
         else watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
-        deliver(start.push(contentText(chunk.content)));
+        const piece = contentText(chunk.content);
+        reply += piece;
+        deliver(start.push(piece));
         refusal += refusalText(chunk.additional_kwargs);
         if (!text && !reasoning && (start.reasoning || hasReasoningField(chunk.additional_kwargs))) {
           reasoning = true;
@@ -130,6 +146,7 @@ export async function streamWithResilience(
         }
       }
       deliver(start.flush());
+      noteReasoning(model, reply);
       watchdog.disarm();
       // LangChain's OpenAI stream ends quietly (no throw) when its signal aborts between chunks: a timeout or
       // a cancel must not pass for a finished answer.
@@ -163,6 +180,7 @@ export async function streamWithResilience(
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
+    noteReasoning(model, reply.text);
     const whole = withoutReasoning(reply.text);
     // a refusal, a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for
     // finished

@@ -12,6 +12,20 @@ export class AnswerStart {
   private state: 'start' | 'reasoning' | 'after-reasoning' | 'answer' = 'start';
   private held = '';
   private opened = false;
+  /** With the block opened by the template: all the reply so far, the answer if no `</think>` comes. */
+  private whole: string | undefined;
+
+  /**
+   * `openedByTemplate`: the model's server opens the block in the prompt (its chat template ends with `<think>`), so
+   * the reply starts inside it and closes it with `</think>` alone: read as reasoning until that tag. A reply that
+   * never writes it was all answer (the model did not reason this time), given whole at the end.
+   */
+  constructor(openedByTemplate = false) {
+    if (!openedByTemplate) return;
+    this.state = 'reasoning';
+    this.opened = true;
+    this.whole = '';
+  }
 
   /** Whether the reply opened with a reasoning block (so far). */
   get reasoning(): boolean {
@@ -21,6 +35,7 @@ export class AnswerStart {
   /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
   push(piece: string): string {
     if (this.state === 'answer') return piece;
+    if (this.whole !== undefined && this.state === 'reasoning') this.whole += piece;
     this.held += piece;
     if (this.state === 'start') {
       const s = this.held.trimStart();
@@ -43,16 +58,21 @@ export class AnswerStart {
       }
       this.held = this.held.slice(end + THINK_CLOSE.length);
       this.state = 'after-reasoning';
+      this.whole = undefined;
     }
     const s = this.held.trimStart();
     this.held = '';
     return s ? this.answer(s) : '';
   }
 
-  /** What is held at the reply's end: a beginning that never became `<think>` is answer text; reasoning is not. */
+  /**
+   * What is held at the reply's end: a beginning that never became `<think>` is answer text, and so is a reply that
+   * never closed the block its template opened; reasoning the reply opened itself is not.
+   */
   flush(): string {
-    const rest = this.state === 'start' ? this.held : '';
+    const rest = this.state === 'start' ? this.held : this.state === 'reasoning' ? (this.whole?.trimStart() ?? '') : '';
     this.held = '';
+    this.whole = undefined;
     return rest;
   }
 
@@ -67,18 +87,33 @@ export class AnswerStart {
  * A whole reply's answer, as AnswerStart reads it: without the `<think>…</think>` block that opens it (all of it when
  * the block is never closed), and without leading whitespace. A reply that closes a block it never opened is read
  * past that `</think>` too: a server whose chat template opens the block in the prompt (DeepSeek-R1's adds `<think>`
- * after the question) sends the reasoning and its closing tag alone. A stream cannot be read so (its reasoning is
- * shown before the tag that says what it was), a whole reply can.
+ * after the question) sends the reasoning and its closing tag alone. A stream cannot be read so until the model is
+ * known to do it (its reasoning comes before the tag that says what it was): see reasoningOpenedByTemplate.
  */
 export function withoutReasoning(reply: string): string {
   const start = new AnswerStart();
   const answer = start.push(reply) + start.flush();
   if (start.reasoning) return answer;
+  const close = unopenedClose(answer);
+  return close < 0 ? answer : answer.slice(close + THINK_CLOSE.length).trimStart();
+}
+
+/**
+ * Whether a whole reply closes a reasoning block it never opened: its server's chat template opens the block in the
+ * prompt, so this model's streamed answers start with their reasoning (see AnswerStart's `openedByTemplate`).
+ */
+export function reasoningOpenedByTemplate(reply: string): boolean {
+  const start = new AnswerStart();
+  const answer = start.push(reply) + start.flush();
+  return !start.reasoning && unopenedClose(answer) >= 0;
+}
+
+/** Where the reply closes a block it never opened: its first `</think>` outside code, with no `<think>` before it; or -1. */
+function unopenedClose(answer: string): number {
   const lower = answer.toLowerCase();
   let close = lower.indexOf(THINK_CLOSE);
   while (close >= 0 && inCode(answer, close)) close = lower.indexOf(THINK_CLOSE, close + 1);
-  if (close < 0 || lower.lastIndexOf(THINK_OPEN, close) >= 0) return answer;
-  return answer.slice(close + THINK_CLOSE.length).trimStart();
+  return close < 0 || lower.lastIndexOf(THINK_OPEN, close) >= 0 ? -1 : close;
 }
 
 /** A line that opens or closes a fenced code block. */

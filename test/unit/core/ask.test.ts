@@ -571,6 +571,34 @@ describe('ask()', () => {
   });
 });
 
+describe('ask() with a model whose chat template opens its reasoning block', () => {
+  // the server's template ends the prompt with `<think>`: replies carry the reasoning and a lone `</think>`
+  const reasoning = 'The user asks about the flux level; passage [2] talks about logs, so not that.\n</think>\n\n';
+
+  it('streams no reasoning once a grade showed the model reasons so, and cites only from the answer', async () => {
+    const m = model({
+      grade: { reply: `Passage 1 says 88.\n</think>\n\n{"relevant":[1]}` },
+      generate: [{ tokens: [reasoning.slice(0, 20), reasoning.slice(20), 'Set it to 88 [1].'] }],
+    });
+    const events = await answer({ question: 'flux level?' }, { retriever: three, model: m });
+    assert.equal(tokens(events), 'Set it to 88 [1].');
+    const done = last(events);
+    assert.ok(done?.type === 'done', JSON.stringify(done));
+    assert.deepEqual(
+      done.citations.map(c => c.n),
+      [1],
+      'the [2] in the reasoning cites nothing',
+    );
+  });
+
+  it('streams no reasoning in the next answer after one streamed answer showed it (no grade to tell)', async () => {
+    const m = model({ generate: [{ tokens: [reasoning, 'Set it to 88 [1].'] }] });
+    const deps = { retriever: three, model: m, options: { grading: false } };
+    assert.equal(tokens(await answer({ question: 'flux level?' }, deps)), `${reasoning}Set it to 88 [1].`);
+    assert.equal(tokens(await answer({ question: 'flux level?' }, deps)), 'Set it to 88 [1].');
+  });
+});
+
 describe('ask() with the model check of citations', () => {
   const sources = new FakeRetriever(() => [
     passage(1, 'The flux level is 88.\nDoors open upwards.'),

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { AnswerStart, withoutReasoning } from '../../../src/core/reasoning';
+import { AnswerStart, reasoningOpenedByTemplate, withoutReasoning } from '../../../src/core/reasoning';
 
 describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', () => {
   it('reads a whole reply past the block that opens it, and nothing of a block never closed', () => {
@@ -39,5 +39,32 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
       const answer = start.push(reply.slice(0, cut)) + start.push(reply.slice(cut)) + start.flush();
       assert.equal(answer, withoutReasoning(reply), `cut at ${cut}`);
     }
+  });
+
+  it('tells a reply whose template opened the block by its lone closing tag outside code', () => {
+    assert.equal(reasoningOpenedByTemplate('Passage 2 mentions [2].\n</think>\n\n{"relevant": [1]}'), true);
+    assert.equal(reasoningOpenedByTemplate('<think>draft</think>{"relevant": [1]}'), false, 'it opened the block');
+    assert.equal(reasoningOpenedByTemplate('{"relevant": [1]}'), false);
+    assert.equal(reasoningOpenedByTemplate('Split it at `</think>` [1].'), false, 'a tag in code is text');
+  });
+
+  it('streams a reply whose template opened the block from its closing tag on, however the stream splits it', () => {
+    const reply = 'The user asks about [2], so\n</think>\n\nSet it to 88 [1].';
+    for (let cut = 0; cut <= reply.length; cut++) {
+      const start = new AnswerStart(true);
+      const first = start.push(reply.slice(0, cut));
+      const answer = first + start.push(reply.slice(cut)) + start.flush();
+      assert.equal(answer, 'Set it to 88 [1].', `cut at ${cut}`);
+      assert.equal(start.reasoning, true);
+      if (cut < reply.indexOf('</think>')) assert.equal(first, '', 'nothing of the reasoning is shown');
+    }
+  });
+
+  it('gives the whole reply at its end when it never closes the block its template opened: nothing is lost', () => {
+    const start = new AnswerStart(true);
+    assert.equal(start.push('  Set it ') + start.push('to 88 [1].'), '');
+    assert.equal(start.flush(), 'Set it to 88 [1].');
+    const opened = new AnswerStart(true);
+    assert.equal(opened.push('<think>draft</think>Set it [1].') + opened.flush(), 'Set it [1].', 'or opens it again');
   });
 });
