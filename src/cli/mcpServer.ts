@@ -59,6 +59,12 @@ const PASSAGE_SCHEMA = {
     endLine: { type: 'integer', description: '1-based, inclusive' },
     ...PLACE_PROPERTIES,
     title: { type: 'string', description: 'Heading trail or symbol name' },
+    matched: {
+      type: 'object',
+      description: 'The lines of the passage that match the query best (1-based, inclusive)',
+      properties: { startLine: { type: 'integer' }, endLine: { type: 'integer' } },
+      required: ['startLine', 'endLine'],
+    },
     text: { type: 'string' },
     score: { type: 'number' },
   },
@@ -69,7 +75,7 @@ const SEARCH_TOOL: Tool = {
   name: 'search',
   title: 'Search the workspace',
   description:
-    "Searches the indexed folders (source code, Markdown docs, notes, Jupyter notebooks, PDFs and Word documents) with Grounded's index and returns the best-matching passages, best first, each with its path and exact line range (path:start-end). Use it to find where something is defined, configured, documented or explained before answering about it, and cite the path:start-end of the passages you use. Query with the words the files would contain (names, identifiers, error messages, key terms).",
+    "Searches the indexed folders (source code, Markdown docs, notes, Jupyter notebooks, PDFs and Word documents) with Grounded's index and returns the best-matching passages, best first, each with its path and exact line range (path:start-end), the lines that match best, and its lines numbered as in the file. Use it to find where something is defined, configured, documented or explained before answering about it, and cite path:start-end of the lines that say what you use (not the whole passage). Query with the words the files would contain (names, identifiers, error messages, key terms).",
   inputSchema: {
     type: 'object',
     properties: {
@@ -168,7 +174,7 @@ export function createMcpServer(deps: McpServerDeps): Server {
     {
       capabilities: { tools: {}, logging: {} },
       instructions:
-        'Grounded searches the folders it was started on. Call search with a few words to get passages with exact path:start-end ranges to cite.',
+        'Grounded searches the folders it was started on. Call search with a few words to get passages with exact path:start-end ranges and numbered lines, and cite the lines that say what you use.',
     },
   );
   const tools = deps.ask ? [SEARCH_TOOL, ASK_TOOL] : [SEARCH_TOOL];

@@ -1,6 +1,8 @@
 import { cancelled, GroundedError } from './errors';
 import { passageRef, type Passage } from './passage';
 import type { Retriever } from './ports';
+import { alignClaim, claimTerms, type TermWeight } from './citations/align';
+import { weightsFromPassages } from './citations/resolve';
 import { estimateTokens } from './rag/promptBudget';
 import { uncitablePathReason } from '../retrievers/citablePath';
 
@@ -43,6 +45,11 @@ export interface AgentPassage {
   cellOutput?: true;
   page?: number;
   title?: string;
+  /**
+   * The passage's lines that match the query best (the lines a claim in its words would be cited by), 1-based file
+   * lines, inclusive: what to cite when they say what the agent uses.
+   */
+  matched?: { startLine: number; endLine: number };
   text: string;
   score: number;
 }
@@ -56,7 +63,10 @@ export interface AgentSearchResult {
    * failed).
    */
   summary: string;
-  /** One text part per passage, headed by its `path:start-end` and title, its lines fenced. */
+  /**
+   * One text part per passage, headed by its `path:start-end`, title and best-matching lines, its lines fenced and
+   * numbered as in the file (so the agent cites exact lines without counting them).
+   */
   blocks: string[];
   /** Tokens of the blocks and the summary together, as `countTokens` counts them (the summary at its longest). */
   tokens: number;
@@ -135,14 +145,19 @@ export async function agentSearch(
   });
   if (signal?.aborted) throw cancelled();
   const citable = found.filter(p => uncitablePathReason(p.path) === undefined);
-  return formatAgentResult(input.query, citable, { ...options, notices });
+  const weight = await retriever.termWeights?.([input.query, ...citable.map(p => p.text)]);
+  return formatAgentResult(input.query, citable, { ...options, notices, weight });
 }
 
 /** The summary and the passages' blocks within the budget (see agentSearch). */
 export async function formatAgentResult(
   query: string,
   found: readonly Passage[],
-  options: Pick<AgentSearchOptions, 'tokenBudget' | 'countTokens'> & { notices?: readonly string[] } = {},
+  options: Pick<AgentSearchOptions, 'tokenBudget' | 'countTokens'> & {
+    notices?: readonly string[];
+    /** The index's IDF, to find each passage's best-matching lines (else the passages' own). */
+    weight?: TermWeight;
+  } = {},
 ): Promise<AgentSearchResult> {
   const budget = Math.max(1, Math.floor(options.tokenBudget ?? DEFAULT_TOKEN_BUDGET));
   const count = options.countTokens ?? ((text: string) => Promise.resolve(estimateTokens(text)));
@@ -161,9 +176,14 @@ export async function formatAgentResult(
   const passages: AgentPassage[] = [];
   const blocks: string[] = [];
   let cutShort = 0;
+  // the lines a claim in the query's words would be cited by, as search results show them
+  const terms = found.length > 0 ? claimTerms(query, options.weight ?? weightsFromPassages(found)) : undefined;
   for (const p of found) {
     const left = budget - summaryRoom - used;
-    const whole = agentPassage(p);
+    const aligned = terms && alignClaim(terms, p);
+    const matched =
+      aligned && aligned.score > 0 ? { startLine: aligned.startLine, endLine: aligned.endLine } : undefined;
+    const whole = agentPassage(p, matched);
     const block = passageBlock(whole);
     const tokens = await count(block);
     if (tokens <= left) {
@@ -187,7 +207,7 @@ export async function formatAgentResult(
   return { query, passages, summary, blocks, tokens, budget, omitted };
 }
 
-function agentPassage(p: Passage): AgentPassage {
+function agentPassage(p: Passage, matched: AgentPassage['matched']): AgentPassage {
   return {
     ref: passageRef(p, p.startLine, p.endLine),
     path: p.path,
@@ -195,6 +215,7 @@ function agentPassage(p: Passage): AgentPassage {
     endLine: p.endLine,
     ...placeFields(p),
     ...(p.title ? { title: oneLine(p.title) } : {}),
+    ...(matched ? { matched } : {}),
     text: p.text,
     score: p.score,
   };
@@ -214,10 +235,24 @@ export function placeFields(
   };
 }
 
-/** `path:start-end — title`, then the lines in a fence longer than any backtick run inside them. */
+/**
+ * `path:start-end — title (best match: lines 56-57)`, then the lines, each after its number in the file, in a fence
+ * longer than any backtick run inside them.
+ */
 export function passageBlock(p: AgentPassage): string {
   const ticks = '`'.repeat(Math.max(3, ...[...p.text.matchAll(/`+/g)].map(m => m[0].length + 1)));
-  return `${p.ref}${p.title ? ` — ${p.title}` : ''}\n${ticks}\n${p.text}\n${ticks}`;
+  const lines = p.text.split('\n');
+  const width = String(p.startLine + lines.length - 1).length;
+  const numbered = lines.map((line, i) => `${String(p.startLine + i).padStart(width)}  ${line}`.trimEnd()).join('\n');
+  const { matched } = p;
+  // a passage the best match fills says nothing more by naming it
+  const best =
+    !matched || (matched.startLine === p.startLine && matched.endLine === p.endLine)
+      ? ''
+      : matched.startLine === matched.endLine
+        ? ` (best match: line ${matched.startLine})`
+        : ` (best match: lines ${matched.startLine}-${matched.endLine})`;
+  return `${p.ref}${p.title ? ` — ${p.title}` : ''}${best}\n${ticks}\n${numbered}\n${ticks}`;
 }
 
 /** The passage's first lines, as many as fit in `room` tokens, with its range shortened to them. */
@@ -230,7 +265,10 @@ async function cutToFit(
   const withLines = (n: number): AgentPassage => {
     const endLine = p.startLine + n - 1;
     const ref = p.ref.slice(0, p.ref.lastIndexOf(':')) + `:${p.startLine}-${endLine}`;
-    return { ...p, ref, endLine, text: lines.slice(0, n).join('\n') };
+    const { matched, ...rest } = p;
+    // the best-matching lines are named while the cut keeps all of them
+    const kept = matched && matched.endLine <= endLine ? { matched } : {};
+    return { ...rest, ...kept, ref, endLine, text: lines.slice(0, n).join('\n') };
   };
   let best: { passage: AgentPassage; block: string; tokens: number } | undefined;
   // the most lines that fit, by halving: each probe is one count
@@ -256,7 +294,8 @@ function foundText(query: string, shown: number, tokens: number, budget: number,
   const left = omitted ? `; ${omitted} more left out or cut short to stay within it` : '';
   return (
     `${passages} from the workspace for ${quoted}, ranked best first (${tokens} of a ${budget}-token budget${left}). ` +
-    'Each is headed by path:start-end, the file and lines it quotes.'
+    'Each is headed by path:start-end, the file and lines it quotes; its lines are numbered as in the file: cite ' +
+    'path:start-end of the lines that say what you use.'
   );
 }
 

@@ -23,7 +23,7 @@ describe('the grounded_search language model tool in a real VS Code', () => {
     assert.match(info.description, /path:start-end/);
   });
 
-  it('returns passages of the fixture workspace, each headed by a range whose lines it quotes', async () => {
+  it('returns passages of the fixture workspace, each headed by a range whose lines it quotes, numbered as in the file', async () => {
     const result = await vscode.lm.invokeTool('grounded_search', {
       input: { query: 'flux capacitor charged', maxResults: 3 },
       toolInvocationToken: undefined,
@@ -34,9 +34,16 @@ describe('the grounded_search language model tool in a real VS Code', () => {
     assert.ok(block, blocks.map(b => b.split('\n')[0]).join('; '));
     const [, start, end] = /^docs\/configuration\.md:(\d+)-(\d+)/.exec(block) ?? [];
     const lines = (await readFile(join(workspaceRoot(), 'docs/configuration.md'), 'utf8')).split('\n');
-    const quoted = lines.slice(Number(start) - 1, Number(end)).join('\n');
-    assert.ok(block.includes(`\n${quoted}\n`), `the block quotes lines ${start}-${end}:\n${block}`);
-    assert.match(quoted, /flux capacitor must be charged/);
+    // each line after its number in the file, between the fence lines
+    const body = block.split('\n').slice(2, -1);
+    assert.equal(body.length, Number(end) - Number(start) + 1, block);
+    for (const line of body) {
+      const [, n = '', text = ''] = /^\s*(\d+)(?: {2}(.*))?$/.exec(line) ?? [];
+      assert.equal(text, (lines[Number(n) - 1] ?? '').trimEnd(), `line ${n} of the block:\n${block}`);
+    }
+    // and the header names the line that says it
+    const [, best = ''] = /\(best match: line (\d+)\)/.exec(block.split('\n')[0] ?? '') ?? [];
+    assert.match(lines[Number(best) - 1] ?? '', /flux capacitor must be charged/, block.split('\n')[0]);
     assert.ok(!blocks.some(b => b.startsWith('ignored/')), 'a git-ignored file is not searched');
   });
 });

@@ -68,15 +68,15 @@ describe('agent search input (the language model tool and the MCP server)', () =
 });
 
 describe('agent search output', () => {
-  it('heads each passage with path:start-end and its title, its lines fenced, ranked as found', async () => {
+  it('heads each passage with path:start-end and its title, its lines fenced and numbered as in the file, ranked as found', async () => {
     const found: Passage[] = [
       { ...passage(1, 'first\nsecond'), startLine: 12, endLine: 13 },
       { ...passage(2, 'other'), title: undefined },
     ];
     const result = await agentSearch(new FakeRetriever(() => found), { query: 'flux', maxResults: 5 });
     assert.deepEqual(result.blocks, [
-      'docs/file1.md:12-13 — Title 1\n```\nfirst\nsecond\n```',
-      'docs/file2.md:1-3\n```\nother\n```',
+      'docs/file1.md:12-13 — Title 1\n```\n12  first\n13  second\n```',
+      'docs/file2.md:1-3\n```\n1  other\n```',
     ]);
     assert.deepEqual(
       result.passages.map(p => [p.ref, p.path, p.startLine, p.endLine, p.title]),
@@ -92,14 +92,33 @@ describe('agent search output', () => {
     assert.equal(result.omitted, 0);
   });
 
+  it('names the lines that match the query best, in the header and the structured passage, while a cut keeps them', async () => {
+    const text = ['# Flux', '', 'The capacitor glows.', 'Set the flux level to 88.', 'It needs 1.21 GW.'].join('\n');
+    const found: Passage[] = [{ ...passage(1, text), startLine: 40, endLine: 44, title: undefined }];
+    const result = await formatAgentResult('flux level', found);
+    assert.deepEqual(result.passages[0]?.matched, { startLine: 43, endLine: 43 });
+    assert.equal(result.blocks[0]?.split('\n')[0], 'docs/file1.md:40-44 (best match: line 43)');
+    assert.match(result.blocks[0] ?? '', /\n43  Set the flux level to 88\.\n/);
+    assert.match(result.summary, /numbered as in the file: cite .* the lines that say what you use/);
+    // cut to fit its first lines, it no longer holds them: they are not named
+    const cut = await formatAgentResult('flux level', found, { tokenBudget: 380, countTokens: chars });
+    assert.equal(cut.passages[0]?.endLine, 42, JSON.stringify(cut.passages));
+    assert.equal(cut.passages[0]?.matched, undefined);
+    assert.doesNotMatch(cut.blocks[0] ?? '', /best match/);
+    const kept = await formatAgentResult('flux level', found, { tokenBudget: 420, countTokens: chars });
+    assert.deepEqual([kept.passages[0]?.endLine, kept.passages[0]?.matched], [43, { startLine: 43, endLine: 43 }]);
+    // a passage that holds none of the query's words names no lines
+    assert.equal((await formatAgentResult('plutonium', found)).passages[0]?.matched, undefined);
+  });
+
   it('names a notebook cell and a PDF page in the header, and fences text holding backticks with a longer fence', async () => {
     const found: Passage[] = [
       { ...passage(1, 'run ```x```'), path: 'a.ipynb', cell: 3, title: undefined },
       { ...passage(2, 'page text'), path: 'b.pdf', page: 4, title: 'Line\none' },
     ];
     const result = await formatAgentResult('q', found);
-    assert.equal(result.blocks[0], 'a.ipynb#cell=3:1-3\n````\nrun ```x```\n````');
-    assert.equal(result.blocks[1], 'b.pdf#page=4:1-3 — Line one\n```\npage text\n```');
+    assert.equal(result.blocks[0], 'a.ipynb#cell=3:1-3\n````\n1  run ```x```\n````');
+    assert.equal(result.blocks[1], 'b.pdf#page=4:1-3 — Line one\n```\n1  page text\n```');
     assert.equal(result.passages[0]?.cell, 3);
     assert.equal(result.passages[1]?.page, 4);
   });
@@ -166,7 +185,7 @@ describe('agent search output', () => {
   });
 
   it('returns the summary alone when even the first passage does not fit', async () => {
-    const result = await formatAgentResult('q', [passage(1, lines(50))], { tokenBudget: 200, countTokens: chars });
+    const result = await formatAgentResult('q', [passage(1, lines(50))], { tokenBudget: 300, countTokens: chars });
     assert.deepEqual(result.blocks, []);
     assert.equal(result.omitted, 1);
     assert.match(result.summary, /^0 passages .*1 more left out/);
@@ -206,7 +225,7 @@ describe('agent search output', () => {
     const result = await agentSearch(
       keywordsOnly,
       { query: 'q', maxResults: 2 },
-      { tokenBudget: 400, countTokens: chars },
+      { tokenBudget: 500, countTokens: chars },
     );
     assert.match(
       result.summary,
@@ -214,7 +233,7 @@ describe('agent search output', () => {
     );
     assert.equal(result.summary.match(/Searching/g)?.length, 1, 'said once');
     const sent = result.summary.length + result.blocks.join('').length;
-    assert.ok(result.tokens <= 400 && result.tokens >= sent, `${result.tokens} tokens counted, ${sent} sent`);
+    assert.ok(result.tokens <= 500 && result.tokens >= sent, `${result.tokens} tokens counted, ${sent} sent`);
     assert.equal(asked[0]?.firstSyncWaitMs, AGENT_FIRST_SYNC_WAIT_MS);
     await agentSearch(keywordsOnly, { query: 'q', maxResults: 2 }, { firstSyncWaitMs: 5 });
     assert.equal(asked[1]?.firstSyncWaitMs, 5);

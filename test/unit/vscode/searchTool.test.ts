@@ -94,7 +94,7 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
     const result = await invoke(tool(new FakeRetriever(() => found)), { query: 'flux', maxResults: 3 });
     const [summary, block] = texts(result);
     assert.match(summary ?? '', /^1 passage from the workspace for “flux”/);
-    assert.equal(block, 'docs/file1.md:4-4 — Title 1\n```\nflux capacitor\n```');
+    assert.equal(block, 'docs/file1.md:4-4 — Title 1\n```\n4  flux capacitor\n```');
   });
 
   it('stays within the token budget VS Code gives, counted with the tokenizer it gives', async () => {
