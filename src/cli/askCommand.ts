@@ -13,7 +13,7 @@ import type { CliIo } from './cliIo';
 import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
 import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
 import { escapeName } from '../shared/terminalText';
-import { causeDetail, cliMessage, settingFlags, TERMINAL, terminalError } from './terminalError';
+import { causeDetail, jsonErrorLine, settingFlags, terminalError } from './terminalError';
 
 const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
 
@@ -193,19 +193,13 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 }
 
 /**
- * One AnswerEvent per line; an error is written as its kind and its message in the CLI's words (never its cause,
- * which may hold a body: the cause a message leaves out goes to stderr, redacted, as without --json).
+ * One AnswerEvent per line; an error is written as jsonErrorLine writes it (its cause, which may hold a body, goes to
+ * stderr, redacted, as without --json).
  */
 async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
   for await (const event of events) {
     if (event.type === 'error') {
-      io.out(
-        JSON.stringify({
-          type: 'error',
-          error: { kind: event.error.kind, message: cliMessage(event.error, TERMINAL) },
-          partial: event.partial,
-        }) + '\n',
-      );
+      io.out(jsonErrorLine(event.error, event.partial));
       const cause = causeDetail(event.error);
       if (cause !== undefined) io.err(`grounded: cause: ${cause}\n`);
       return exitCodeFor(event.error.kind);
