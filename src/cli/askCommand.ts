@@ -8,6 +8,7 @@ import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
 import { WithoutInventedNumbers } from '../shared/citationMarkers';
 import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
+import { sliceWhole } from '../shared/wholeCharacters';
 import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
@@ -240,7 +241,8 @@ function supportNote(c: Citation): string {
   return moved + support;
 }
 
-const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
+/** A claim cut to 80 UTF-16 units, the cut between whole characters (never through an emoji). */
+const clip = (text: string) => (text.length > 80 ? `${sliceWhole(text, 0, 79)}…` : text);
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {

@@ -1,6 +1,7 @@
 import type { GroundedError } from '../core/errors';
 import { isLoopbackHost } from '../core/secureTransport';
 import { redactSecrets } from '../providers/redact';
+import { sliceWhole } from '../shared/wholeCharacters';
 
 const OUTPUT_HINT = / See the “Grounded” output for details(, then retry)?\./;
 /** Environment variables whose values are secrets the CLI reads. */
@@ -195,8 +196,8 @@ export function causeDetail(e: GroundedError): string | undefined {
     }
   }
   if (parts.length === 0) return undefined;
-  // redacted whole, then cut: a secret the cut would split is no longer whole to be found by its value
-  return redactSecrets(parts.join(' ← '), environmentSecrets()).slice(0, 600);
+  // redacted whole, then cut (between whole characters): a secret the cut would split is no longer whole to be found
+  return sliceWhole(redactSecrets(parts.join(' ← '), environmentSecrets()), 0, 600);
 }
 
 /**
