@@ -4,16 +4,19 @@ import { GroundedError, type ErrorKind } from '../core/errors';
 import type { AnswerEvent, Citation } from '../core/events';
 import type { AskOptions } from '../core/options';
 import { passageRef, type Passage } from '../core/passage';
+import { searchResultViews } from '../core/searchResults';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
 import { WithoutInventedNumbers } from '../shared/citationMarkers';
 import { sourcesToShow, type SourcesToShow } from '../shared/sourcesToShow';
+import { sliceWhole } from '../shared/wholeCharacters';
 import { requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
-import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs } from './retrieverArgs';
+import { RETRIEVER_OPTIONS, RETRIEVER_USAGE, retrieverFromArgs, type OpenedRetriever } from './retrieverArgs';
+import { printSearchResults } from './searchCommand';
 import { escapeName } from '../shared/terminalText';
-import { causeDetail, cliMessage, settingFlags, TERMINAL, terminalError } from './terminalError';
+import { causeDetail, jsonErrorLine, settingFlags, terminalError } from './terminalError';
 
 const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
 
@@ -21,8 +24,8 @@ const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--b
  * `grounded ask "question"`: the whole answer flow over the folder's stored index (as `search` and `index` keep it),
  * or over the remote engine --retriever names. Tokens go to stdout as they arrive, then the
  * cited sources as `path:start-end`; progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
- * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the cited
- * search results. Exit codes: 0 done, 1 the index could not be built or read, 2 bad input, 3 model or auth error, 4
+ * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the search
+ * results as `grounded search` does (with --json, the events, the results as the answer's text). Exit codes: 0 done, 1 the index could not be built or read, 2 bad input, 3 model or auth error, 4
  * stream broke (partial printed), 130 cancelled.
  */
 export async function askCommand(
@@ -68,7 +71,11 @@ export async function askCommand(
   );
   try {
     if (values.json) return await printJsonLines(events, io);
-    const code = await printForPeople(events, io);
+    // without a model the answer is the ranked passages, written for chat: a terminal gets them as `search` prints them
+    const results = models.model
+      ? undefined
+      : (sources: Passage[]) => printResults(sources, question, opened.retriever, io);
+    const code = await printForPeople(events, io, results);
     // the results say no model was available; a person at a terminal is told how to name one
     if (!models.model && code === 0) io.err(NO_MODEL_HINT);
     return code;
@@ -143,7 +150,16 @@ export function modelsFromArgs(
   };
 }
 
-async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
+/**
+ * The answer for a person at a terminal: its tokens as they come, then its Sources. With `results` (no model, so the
+ * answer is the ranked passages written for chat), the tokens and the citations that repeat the passages are left
+ * out, and `results` prints the passages once the answer is done.
+ */
+async function printForPeople(
+  events: AsyncIterable<AnswerEvent>,
+  io: CliIo,
+  results?: (sources: Passage[]) => Promise<void>,
+): Promise<number> {
   let sources: Passage[] = [];
   // the answer as every surface shows it: a number that names no source is left out
   let shown = new WithoutInventedNumbers(0);
@@ -165,12 +181,16 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
         citations.clear();
         break;
       case 'token':
-        write(shown.push(event.text));
+        if (!results) write(shown.push(event.text));
         break;
       case 'citation':
         citations.set(event.citation.ordinal, event.citation);
         break;
       case 'done':
+        if (results) {
+          await results(sources);
+          return 0;
+        }
         write(shown.flush());
         io.out(`\n\n${sourceLines(sourcesToShow(event, sources))}`);
         return 0;
@@ -192,20 +212,25 @@ async function printForPeople(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
   return 1;
 }
 
+/** The ranked passages as `grounded search` prints them, their matched lines found with the retriever's term weights. */
+async function printResults(
+  passages: Passage[],
+  query: string,
+  retriever: OpenedRetriever['retriever'],
+  io: CliIo,
+): Promise<void> {
+  const weights = await retriever.termWeights?.([query, ...passages.map(p => p.text)]);
+  printSearchResults(passages, searchResultViews(passages, query, weights), io);
+}
+
 /**
- * One AnswerEvent per line; an error is written as its kind and its message in the CLI's words (never its cause,
- * which may hold a body: the cause a message leaves out goes to stderr, redacted, as without --json).
+ * One AnswerEvent per line; an error is written as jsonErrorLine writes it (its cause, which may hold a body, goes to
+ * stderr, redacted, as without --json).
  */
 async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Promise<number> {
   for await (const event of events) {
     if (event.type === 'error') {
-      io.out(
-        JSON.stringify({
-          type: 'error',
-          error: { kind: event.error.kind, message: cliMessage(event.error, TERMINAL) },
-          partial: event.partial,
-        }) + '\n',
-      );
+      io.out(jsonErrorLine(event.error, event.partial));
       const cause = causeDetail(event.error);
       if (cause !== undefined) io.err(`grounded: cause: ${cause}\n`);
       return exitCodeFor(event.error.kind);
@@ -246,7 +271,8 @@ function supportNote(c: Citation): string {
   return moved + support;
 }
 
-const clip = (text: string) => (text.length > 80 ? `${text.slice(0, 79)}…` : text);
+/** A claim cut to 80 UTF-16 units, the cut between whole characters (never through an emoji). */
+const clip = (text: string) => (text.length > 80 ? `${sliceWhole(text, 0, 79)}…` : text);
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {

@@ -3,7 +3,7 @@ import { GroundedError } from '../core/errors';
 import { documentCacheDir } from '../index';
 import { requireSecureTransport } from '../core/secureTransport';
 import { connectionUrl, DEFAULT_TABLE, tableNames } from '../retrievers/pgvectorConnection';
-import { pushRows } from '../retrievers/pgvectorPush';
+import { checkPushTarget, pushRows } from '../retrievers/pgvectorPush';
 import { workspaceRowBatches, type PushRow } from '../retrievers/pgvectorPushRows';
 import { passwordInArgumentWarning } from './cliArgs';
 import type { CliIo } from './cliIo';
@@ -44,9 +44,12 @@ export async function pushCommand(
   const folders = await resolveFolders(values.folder);
   refuseUnnamedWideFolder(values.folder, folders);
   const embedder = await embedderFromArgs(values, env, io);
-  // what the push would refuse before connecting is refused before the local index is brought up to date
+  // what the push would refuse before connecting is refused before the local index is brought up to date, and so is
+  // a server it cannot reach or that refuses the password
   tableNames(values.table);
   requireSecureTransport(connectionUrl({ connectionString: values.target }), allowInsecure);
+  const target = { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure };
+  await checkPushTarget(target);
   // the workspace is read a batch of files at a time, each sent before the next is read
   const found = await workspaceRowBatches(folders, {
     documentCache: await extractedDocuments(folders, values.store, io),
@@ -59,18 +62,14 @@ export async function pushCommand(
       yield batch.flatMap(file => file.rows);
     }
   }
-  const report = await pushRows(
-    { connectionString: values.target, password: env.PGPASSWORD, table: values.table, allowInsecure },
-    rows(),
-    {
-      embedder,
-      rebuild: values.rebuild,
-      signal: io.signal,
-      onProgress: message => io.err(`grounded: ${message}\n`),
-      // a document that changed while it was read keeps the rows the table has for it
-      keepPaths: found.notExtractedPaths,
-    },
-  );
+  const report = await pushRows(target, rows(), {
+    embedder,
+    rebuild: values.rebuild,
+    signal: io.signal,
+    onProgress: message => io.err(`grounded: ${message}\n`),
+    // a document that changed while it was read keeps the rows the table has for it
+    keepPaths: found.notExtractedPaths,
+  });
   const skipped = found.skipped();
   const notExtracted = found.notExtracted();
   if (notExtracted > 0)
@@ -78,7 +77,7 @@ export async function pushCommand(
       `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out${values.rebuild ? '' : ' (the table keeps what it held for them)'}: push again.\n`,
     );
   if (values.json) {
-    io.out(JSON.stringify({ folders, files, skipped, ...report }, null, 2) + '\n');
+    io.out(JSON.stringify({ folders, files, skipped, documentsLeftOut: notExtracted, ...report }, null, 2) + '\n');
     return 0;
   }
   io.out(`table     ${report.table}\n`);

@@ -5,7 +5,7 @@ import { evalCommand } from './evalCommand';
 import { indexCommand } from './indexCommand';
 import { mcpCommand } from './mcpCommand';
 import { searchCommand } from './searchCommand';
-import { terminalError, unexpectedError } from './terminalError';
+import { jsonErrorLine, terminalError, unexpectedError, unexpectedMessage } from './terminalError';
 
 export const USAGE = `Usage:
   grounded search "query" [--folder DIR]... [--store DIR | REMOTE] [-k N] [--json]   ranked passages from the folder's index (or a remote engine)
@@ -58,14 +58,22 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     return await command(args, io);
   } catch (e) {
-    return reportError(e, io);
+    return reportError(e, io, JSON_COMMANDS.has(topic) && beforeEnd(args).includes('--json'));
   }
 }
 
+/** The commands whose output --json makes JSON: their failures are said on stdout too, as JSON (jsonErrorLine). */
+const JSON_COMMANDS: ReadonlySet<string> = new Set(['ask', 'search', 'index', 'eval']);
+
 /** `--help` or `-h` among a command's options (before a `--`, after which everything is an argument). */
 function asksForHelp(args: readonly string[]): boolean {
+  return beforeEnd(args).some(a => a === '--help' || a === '-h');
+}
+
+/** A command's options: its arguments before a `--`, after which everything is an argument. */
+function beforeEnd(args: readonly string[]): readonly string[] {
   const end = args.indexOf('--');
-  return (end === -1 ? args : args.slice(0, end)).some(a => a === '--help' || a === '-h');
+  return end === -1 ? args : args.slice(0, end);
 }
 
 /** The usage lines of one command, and the notes on options it takes. */
@@ -84,21 +92,25 @@ export function usageOf(command: string): string {
   return `Usage:\n${[...forms, ...notes].join('\n')}\n`;
 }
 
-function reportError(e: unknown, io: CliIo): number {
-  if (io.signal?.aborted || (e instanceof Error && e.name === 'AbortError')) {
-    io.err('Cancelled.\n');
-    return 130;
-  }
-  if (e instanceof GroundedError) {
-    io.err(terminalError(e));
-    return exitCodeFor(e.kind);
-  }
-  if (isParseArgsError(e)) {
-    io.err(`grounded: ${e.message}\n${USAGE}`);
-    return 2;
-  }
-  io.err(unexpectedError(e));
-  return 1;
+/**
+ * Says a command's failure on stderr and resolves to its exit code. With --json (`json`), stdout gets it too, as the
+ * one line a script reading stdout can parse: the error line `ask --json` ends its answer's stream with.
+ */
+function reportError(e: unknown, io: CliIo, json: boolean): number {
+  const failure = failureOf(e, io.signal);
+  io.err(failure.text);
+  if (json) io.out(jsonErrorLine(failure.error));
+  return failure.code;
+}
+
+/** A failure as --json says it (its kind and message), its text for stderr and its exit code. */
+function failureOf(e: unknown, signal: AbortSignal | undefined): { error: GroundedError; text: string; code: number } {
+  if (signal?.aborted || (e instanceof Error && e.name === 'AbortError'))
+    return { error: new GroundedError('cancelled', 'Cancelled.'), text: 'Cancelled.\n', code: 130 };
+  if (e instanceof GroundedError) return { error: e, text: terminalError(e), code: exitCodeFor(e.kind) };
+  if (isParseArgsError(e))
+    return { error: new GroundedError('bad-input', e.message), text: `grounded: ${e.message}\n${USAGE}`, code: 2 };
+  return { error: new GroundedError('unknown', unexpectedMessage(e)), text: unexpectedError(e), code: 1 };
 }
 
 const isParseArgsError = (e: unknown): e is Error =>

@@ -41,6 +41,16 @@ export async function searchCommand(
     io.out(JSON.stringify(passages, null, 2) + '\n');
     return 0;
   }
+  printSearchResults(passages, views, io);
+  return 0;
+}
+
+/**
+ * Ranked passages as a person reads them at a terminal: each as `path:start-end`, its score and the heading of its
+ * matched lines, then those lines with their numbers (`views[i]` is `passages[i]`'s, see searchResultViews); or that
+ * none matched. `grounded search` prints its results so, and `grounded ask` the results it gives without a model.
+ */
+export function printSearchResults(passages: readonly Passage[], views: readonly SearchResultView[], io: CliIo): void {
   if (passages.length === 0) io.out('No passages match.\n');
   passages.forEach((p, i) => {
     const view = views[i];
@@ -50,7 +60,6 @@ export async function searchCommand(
     const width = String(view.endLine).length;
     view.lines.forEach((line, j) => io.out(`    ${String(view.startLine + j).padStart(width)}  ${line}\n`));
   });
-  return 0;
 }
 
 /**

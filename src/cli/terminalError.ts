@@ -1,6 +1,7 @@
 import type { GroundedError } from '../core/errors';
 import { isLoopbackHost } from '../core/secureTransport';
 import { redactSecrets } from '../providers/redact';
+import { sliceWhole } from '../shared/wholeCharacters';
 
 const OUTPUT_HINT = / See the “Grounded” output for details(, then retry)?\./;
 /** Environment variables whose values are secrets the CLI reads. */
@@ -195,8 +196,22 @@ export function causeDetail(e: GroundedError): string | undefined {
     }
   }
   if (parts.length === 0) return undefined;
-  // redacted whole, then cut: a secret the cut would split is no longer whole to be found by its value
-  return redactSecrets(parts.join(' ← '), environmentSecrets()).slice(0, 600);
+  // redacted whole, then cut (between whole characters): a secret the cut would split is no longer whole to be found
+  return sliceWhole(redactSecrets(parts.join(' ← '), environmentSecrets()), 0, 600);
+}
+
+/**
+ * A failure as one line of JSON, the last an `ask --json` answer's stream writes and the one any --json command
+ * writes when it fails: its kind and its message in the CLI's words (never its cause, which may hold a body; the
+ * cause goes to stderr, redacted, as without --json), and the answer written before it (`partial`, '' when none).
+ */
+export function jsonErrorLine(e: GroundedError, partial = ''): string {
+  return JSON.stringify({ type: 'error', error: { kind: e.kind, message: cliMessage(e, TERMINAL) }, partial }) + '\n';
+}
+
+/** A failure the CLI did not expect, in one line (its message, without the stack), redacted like a cause. */
+export function unexpectedMessage(e: unknown): string {
+  return `unexpected failure: ${redactSecrets(e instanceof Error ? e.message : String(e), environmentSecrets())}`;
 }
 
 /** A failure the CLI did not expect, with its stack for a bug report, redacted like a cause. */

@@ -118,6 +118,24 @@ export async function pushRows(
   }
 }
 
+/**
+ * Connects to the push's server, signing in as `pushRows` would, and disconnects: an unreachable server or a refused
+ * password is found this way in a moment, before a caller spends minutes reading the workspace for the push. Fails
+ * as `pushRows` does.
+ */
+export async function checkPushTarget(config: PgvectorConfig): Promise<void> {
+  const names = tableNames(config.table);
+  const url = connectionUrl(config);
+  const pool = openPgPool({ ...config, maxConnections: 1 });
+  try {
+    (await pool.connect()).release();
+  } catch (e) {
+    throw pgError(e, url, names.display);
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
+}
+
 async function pushWithPool(
   pool: Pool,
   names: TableNames,

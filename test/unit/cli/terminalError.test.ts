@@ -71,6 +71,16 @@ describe('unexpectedError', () => {
   });
 });
 
+describe('the cause of a failure, cut', () => {
+  it('cuts a long cause between whole characters, never through an emoji', () => {
+    // the cause's 600th and 601st UTF-16 units are the two halves of 🚀
+    const cause = new Error(`${'x'.repeat(599)}🚀 and more`);
+    const text = terminalError(new GroundedError('unknown', 'The model call failed.', { cause }));
+    const detail = /^grounded: cause: (.*)$/m.exec(text)?.[1];
+    assert.equal(detail, 'x'.repeat(599));
+  });
+});
+
 describe('the CLI’s words for a failure (terminalError, cliMessage)', () => {
   const columns = { text: 'text', path: 'path', startLine: 'start_line', endLine: 'end_line', title: '' };
   const databricks = (workspaceUrl: string, token: string | undefined) =>

@@ -168,14 +168,31 @@ describe('grounded ask', () => {
     assert.deepEqual([done.type, done.answer], ['done', 'Run `npm install widget` [1].']);
   });
 
-  it('prints cited search results without a model, and says on stderr which flags name one', async () => {
+  it('prints the search results without a model as grounded search does, and says on stderr which flags name one', async () => {
     const { code, out, err } = await cli(['install widget', '--folder', FIXTURE_WORKSPACE]);
     assert.equal(code, 0);
-    assert.match(out, /search results, not an answer/i);
-    assert.match(out, /Sources:\n {2}\[1\] README\.md:\d+-\d+/);
+    let searched = '';
+    const searchCode = await run(['search', 'install widget', '--folder', FIXTURE_WORKSPACE], {
+      out: t => (searched += t),
+      err: () => undefined,
+    });
+    assert.equal(searchCode, 0);
+    assert.match(searched, /^README\.md:1-7 {2}\d+\.\d{3} {2}Install\n {4}7 {2}Run `npm install widget`/);
+    // the same results, printed the same way: no chat markdown, no Sources list repeating them
+    assert.equal(out, searched);
     assert.match(err, /no model was named.*add --base-url URL --model NAME.*GROUNDED_API_KEY/);
-    assert.doesNotMatch(out, /--base-url/, 'stdout holds only the results');
     assert.equal(server.requests.length, 0);
+    // a script gets the events as before: the results as the answer's text, each cited
+    const json = await cli(['install widget', '--folder', FIXTURE_WORKSPACE, '--json']);
+    const done = JSON.parse(json.out.trim().split('\n').at(-1) ?? '') as {
+      type: string;
+      mode: string;
+      answer: string;
+      citations: unknown[];
+    };
+    assert.deepEqual([done.type, done.mode], ['done', 'search']);
+    assert.match(done.answer, /^\*\*No language model is available, so these are search results, not an answer:\*\*/);
+    assert.equal(done.citations.length, 2);
   });
 
   it('prints a cited file whose name holds a newline on one Sources line, the newline escaped', async () => {

@@ -346,8 +346,14 @@ describe('PostgreSQL + pgvector retriever (PGlite over the wire, queried by pg)'
     assert.match(first.out, /embedded\s+\d+ \(0 vectors reused\)/);
     const again = await cliRun([...argv, '--json']);
     assert.equal(again.code, 0, again.err);
-    const report = JSON.parse(again.out) as { written: number; unchanged: number; chunks: number };
+    const report = JSON.parse(again.out) as {
+      written: number;
+      unchanged: number;
+      chunks: number;
+      documentsLeftOut: number;
+    };
     assert.deepEqual([report.written, report.unchanged], [0, report.chunks]);
+    assert.equal(report.documentsLeftOut, 0, 'the documents left out are counted, none here');
     assert.ok(!(first.out + first.err + again.out + again.err).includes(secret), 'the password is never printed');
     const bad = await cliRun(['index', '--target', 'http://nope', '--folder', workspace]);
     assert.equal(bad.code, 2);
