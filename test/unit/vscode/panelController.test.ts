@@ -12,6 +12,7 @@ import {
   type SavedTurn,
   type StoredTurn,
 } from '../../../src/vscode/panelController';
+import type { Opened } from '../../../src/vscode/openPassage';
 import type { CitedPassage } from '../../../src/vscode/storedPassage';
 import { reduceTurn } from '../../../src/shared/panelTurns';
 import { FakeClock } from '../../fakes/fakeClock';
@@ -564,6 +565,30 @@ describe('panel host side', () => {
         { type: 'citationStale', turnId, n: 1, stale: false },
       ],
     );
+  });
+
+  it('leaves a chip’s and a source’s marks as they were when the file cannot be opened (binary, unreadable)', async () => {
+    const { ports } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage, passage(2)]);
+    let opened: Opened = 'stale';
+    const posted: HostToPanel[] = [];
+    const panel = new PanelController({ ...ports, openPassage: async () => opened, post: m => posted.push(m) });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const open = async () => {
+      await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+      await panel.receive({ type: 'openCitation', turnId, n: 1 });
+    };
+    await open();
+    posted.length = 0;
+    opened = 'unopened';
+    await open();
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.stale, true, 'the chip is still stale');
+    assert.deepEqual(panel.conversation[0]?.view.stale, [1], 'the source is still stale');
+    assert.deepEqual(posted, [], 'nothing changes in the panel');
+    opened = 'exact';
+    await open();
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.stale, undefined);
+    assert.equal(panel.conversation[0]?.view.stale, undefined);
   });
 
   it('saves a restored conversation that kept excerpts again without them', () => {
