@@ -10,11 +10,17 @@ import { findCell, type CellPassage } from './findCell';
 import { setOnboardingContext } from './onboarding';
 
 /**
- * What opening a passage did: selected its lines (`exact`: where cited; `moved`: found again elsewhere), found them
- * gone or the file gone (`stale`), or could not open a file that is there (`unopened`: a binary file, one too large
- * for the editor, one it may not read; the user is told why, and the citation is not out of date).
+ * What opening a passage did: selected its lines (`exact`: where cited; `moved`: found again elsewhere, at `startLine`
+ * to `endLine` of the passage's file, page or cell, in cell `cell` of a notebook; a cell's outputs have no lines),
+ * found them gone or the file gone (`stale`), or could not open a file that is there (`unopened`: a binary file, one
+ * too large for the editor, one it may not read; the user is told why, and the citation is not out of date).
  */
-export type Opened = 'exact' | 'moved' | 'stale' | 'unopened';
+export type Opened =
+  | { how: 'exact' | 'stale' | 'unopened' }
+  | { how: 'moved'; lines?: { startLine: number; endLine: number }; cell?: number };
+
+const EXACT: Opened = { how: 'exact' };
+const STALE: Opened = { how: 'stale' };
 
 /**
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
@@ -30,7 +36,7 @@ export async function openPassage(
   setOnboardingContext('openedCitation');
   if (isWebUrl(p.location)) {
     await vscode.env.openExternal(vscode.Uri.parse(p.location));
-    return 'exact';
+    return EXACT;
   }
   if (!(await insideWorkspace(p.location))) {
     void vscode.window.showWarningMessage(
@@ -39,7 +45,7 @@ export async function openPassage(
         p.path,
       ),
     );
-    return 'stale';
+    return STALE;
   }
   if (p.cell !== undefined) return openCellPassage(p);
   // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title. The
@@ -66,12 +72,15 @@ export async function openPassage(
         p.path,
       ),
     );
-    return 'stale';
+    return STALE;
   }
   const range = new vscode.Range(found.startLine - 1, 0, found.endLine - 1, doc.lineAt(found.endLine - 1).text.length);
   const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  return found.how;
+  if (found.how === 'exact') return EXACT;
+  // a document view's lines are the page's below the view's title
+  const offset = extracted ? VIEW_HEADER_LINES : 0;
+  return { how: 'moved', lines: { startLine: found.startLine - offset, endLine: found.endLine - offset } };
 }
 
 /** Why the file system cannot stat `uri`'s file; undefined when it can. */
@@ -100,15 +109,15 @@ async function notOpened(p: Pick<Passage, 'path' | 'location'>, e: unknown, asNo
       ? vscode.l10n.t('{0} cannot be opened as a notebook in this editor ({1}).', p.path, why)
       : vscode.l10n.t('{0} cannot be opened in the editor ({1}).', p.path, why),
   );
-  return 'unopened';
+  return { how: 'unopened' };
 }
 
 /** Tells the user that the cited file is gone. */
-function gone(p: Pick<Passage, 'path'>): 'stale' {
+function gone(p: Pick<Passage, 'path'>): Opened {
   void vscode.window.showWarningMessage(
     vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
   );
-  return 'stale';
+  return STALE;
 }
 
 /** Whether a passage's file may be opened: its location is a path (no other scheme's URI) `openableHere` admits. */
@@ -141,7 +150,7 @@ async function openCellPassage(p: CellPassage): Promise<Opened> {
         p.path,
       ),
     );
-    return 'stale';
+    return STALE;
   }
   const cells = new vscode.NotebookRange(found.cell.index, found.cell.index + 1);
   const editor = await vscode.window.showNotebookDocument(notebook, { selections: [cells], preview: true });
@@ -153,5 +162,9 @@ async function openCellPassage(p: CellPassage): Promise<Opened> {
     const cellEditor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
     cellEditor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
-  return found.how;
+  if (found.how === 'exact') return EXACT;
+  const { startLine, endLine } = found.lines ?? {};
+  const moved: Opened = { how: 'moved', cell: found.cell.index + 1 };
+  if (startLine !== undefined && endLine !== undefined) moved.lines = { startLine, endLine };
+  return moved;
 }

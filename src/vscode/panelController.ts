@@ -378,8 +378,10 @@ export class PanelController {
   /**
    * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
    * Lines that cannot be found again make the chip (or the source) stale; found again (the file was changed back,
-   * an unsaved edit undone), they are no longer marked so. A file that could not be opened (binary, too large, not
-   * readable) says nothing of whether the lines are there: the marks stay as they were.
+   * an unsaved edit undone), they are no longer marked so. A chip's lines found elsewhere (the file changed) are its
+   * lines from then on: its hover, the cited lines under the sources and Copy name them, and it opens them. A file
+   * that could not be opened (binary, too large, not readable) says nothing of whether the lines are there: the
+   * marks stay as they were.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
@@ -388,13 +390,26 @@ export class PanelController {
     const target = lines?.span ?? turn.passages[n - 1];
     if (!target) return;
     const opened = await this.ports.openPassage(target);
-    if (opened === 'unopened') return;
-    const stale = opened === 'stale';
+    if (opened.how === 'unopened') return;
+    const stale = opened.how === 'stale';
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
-    if (view) {
-      if (stale === !!view.stale) return;
+    if (lines && view) {
       const citation: CitationView = { ...view, stale: true };
       if (!stale) delete citation.stale;
+      if (opened.how === 'moved') {
+        const span = { ...lines.span, ...opened.lines };
+        if (opened.cell !== undefined) span.cell = opened.cell;
+        turn.citedLines = byOrdinal(turn.citedLines, { ordinal: lines.ordinal, span });
+        citation.path = passagePlace(span);
+        citation.startLine = span.startLine;
+        citation.endLine = span.endLine;
+      }
+      const same =
+        stale === !!view.stale &&
+        citation.path === view.path &&
+        citation.startLine === view.startLine &&
+        citation.endLine === view.endLine;
+      if (same) return;
       this.show(turn, { type: 'citation', turnId, citation });
     } else {
       if (stale === !!turn.view.stale?.includes(n)) return;

@@ -94,8 +94,8 @@ describe('opening a cited passage', () => {
     const cited = { startLine: 2, text: 'Revenue grew.' };
     const pdf = { ...cited, path: 'report.pdf', location: join(ws, 'report.pdf'), page: 4 };
     const docx = { ...cited, path: 'plan.docx', location: join(ws, 'plan.docx') };
-    assert.equal(await openPassage(pdf), 'stale');
-    assert.equal(await openPassage(docx), 'stale');
+    assert.equal((await openPassage(pdf)).how, 'stale');
+    assert.equal((await openPassage(docx)).how, 'stale');
     assert.deepEqual(warnings, [
       'report.pdf no longer exists; the citation is out of date. Ask again to refresh it.',
       'plan.docx no longer exists; the citation is out of date. Ask again to refresh it.',
@@ -103,7 +103,7 @@ describe('opening a cited passage', () => {
     assert.deepEqual(shown, []);
     // one that is there opens its view at the cited lines
     await writeFile(join(ws, 'report.pdf'), '%PDF-1.4');
-    assert.equal(await openPassage(pdf), 'exact');
+    assert.equal((await openPassage(pdf)).how, 'exact');
     assert.deepEqual(shown, [`grounded-document://${join(ws, 'report.pdf')}?page=4`]);
   });
 
@@ -116,8 +116,8 @@ describe('opening a cited passage', () => {
       vscode,
     );
     const cited = { startLine: 1, text: 'a = 1', cell: 1 };
-    assert.equal(await openPassage({ ...cited, path: 'old.ipynb', location: join(ws, 'old.ipynb') }), 'unopened');
-    assert.equal(await openPassage({ ...cited, path: 'gone.ipynb', location: join(ws, 'gone.ipynb') }), 'stale');
+    assert.equal((await openPassage({ ...cited, path: 'old.ipynb', location: join(ws, 'old.ipynb') })).how, 'unopened');
+    assert.equal((await openPassage({ ...cited, path: 'gone.ipynb', location: join(ws, 'gone.ipynb') })).how, 'stale');
     assert.deepEqual(warnings, [
       'old.ipynb cannot be opened as a notebook in this editor (Only Jupyter notebooks version 4+ are supported).',
       'gone.ipynb no longer exists; the citation is out of date. Ask again to refresh it.',
@@ -135,12 +135,12 @@ describe('opening a cited passage', () => {
       vscode,
     );
     const cited = { startLine: 1, text: 'x' };
-    assert.equal(await openPassage({ ...cited, path: 'blob.bin', location: join(ws, 'blob.bin') }), 'unopened');
+    assert.equal((await openPassage({ ...cited, path: 'blob.bin', location: join(ws, 'blob.bin') })).how, 'unopened');
     assert.equal(
-      await openPassage({ ...cited, path: 'locked/a.md', location: join(ws, 'locked', 'a.md') }),
+      (await openPassage({ ...cited, path: 'locked/a.md', location: join(ws, 'locked', 'a.md') })).how,
       'unopened',
     );
-    assert.equal(await openPassage({ ...cited, path: 'gone.md', location: join(ws, 'gone.md') }), 'stale');
+    assert.equal((await openPassage({ ...cited, path: 'gone.md', location: join(ws, 'gone.md') })).how, 'stale');
     assert.deepEqual(warnings, [
       'blob.bin cannot be opened in the editor (File seems to be binary and cannot be opened as text).',
       'locked/a.md cannot be opened in the editor (Unable to read file (NoPermissions)).',
@@ -160,7 +160,7 @@ describe('opening a cited passage', () => {
       vscode,
     );
     const docx = { startLine: 1, text: 'x', path: 'locked/plan.docx', location: join(ws, 'locked', 'plan.docx') };
-    assert.equal(await openPassage(docx), 'unopened');
+    assert.equal((await openPassage(docx)).how, 'unopened');
     const nb = {
       startLine: 1,
       text: 'a = 1',
@@ -168,10 +168,27 @@ describe('opening a cited passage', () => {
       path: 'locked/nb.ipynb',
       location: join(ws, 'locked', 'nb.ipynb'),
     };
-    assert.equal(await openPassage(nb), 'unopened');
+    assert.equal((await openPassage(nb)).how, 'unopened');
     assert.deepEqual(warnings, [
       'locked/plan.docx cannot be opened in the editor (EACCES: permission denied).',
       'locked/nb.ipynb cannot be opened as a notebook in this editor (Unable to read file (NoPermissions)).',
     ]);
+  });
+
+  it('says where it found lines that moved: in the file, or on the page of a document (below its view’s title)', async () => {
+    const ws = await dirs.make('ws-');
+    await writeFile(join(ws, 'notes.md'), 'title\n\nRevenue fell.\nRevenue grew.');
+    await writeFile(join(ws, 'report.pdf'), '%PDF-1.4');
+    const { vscode, shown } = fakeVscode([ws]);
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    const notes = { path: 'notes.md', location: join(ws, 'notes.md'), startLine: 1, text: 'Revenue grew.' };
+    assert.deepEqual(await openPassage(notes), { how: 'moved', lines: { startLine: 4, endLine: 4 } });
+    const pdf = { path: 'report.pdf', location: join(ws, 'report.pdf'), page: 4, startLine: 1, text: 'Revenue grew.' };
+    assert.deepEqual(await openPassage(pdf), { how: 'moved', lines: { startLine: 2, endLine: 2 } });
+    assert.deepEqual(await openPassage({ ...pdf, startLine: 2 }), { how: 'exact' });
+    assert.equal(shown.length, 3);
   });
 });
