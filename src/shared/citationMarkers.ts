@@ -152,6 +152,22 @@ export function contextAfterLine(line: string, before: LineContext): LineContext
 }
 
 /**
+ * The line that closes the code block `text` leaves open (its run, in the block quotes and list item the block is
+ * in), on a line of its own; empty when it leaves none open.
+ */
+export function closingFence(text: string): string {
+  let context = ANSWER_START;
+  for (const line of text.split('\n')) context = contextAfterLine(line, context);
+  const { fence, items } = context;
+  if (!fence) return '';
+  // each quote marker where the content it is in starts: after the list item open at that depth, if any
+  let opening = '';
+  for (let quotes = 0; quotes < fence.quotes; quotes++)
+    opening += `${' '.repeat(items.filter(item => item.quotes === quotes).at(-1)?.content ?? 0)}> `;
+  return `${text.endsWith('\n') ? '' : '\n'}${opening}${' '.repeat(fence.base)}${fence.run}`;
+}
+
+/**
  * A line's opening, read a character at a time as it streams in: its white space and block quote markers. `indent`
  * counts the columns of white space from the content of the innermost quote so far (a tab runs to the next multiple
  * of four from the line start; the one space a `>` takes may be a tab's first column).

@@ -1,6 +1,6 @@
 // How a panel turn changes with each message about it: the host keeps its copy of the turn with this, and the
 // webview renders its copy with it, so the two cannot disagree. Pure: no DOM, no VS Code.
-import { withoutInventedNumbers } from './citationMarkers';
+import { closingFence, withoutInventedNumbers } from './citationMarkers';
 import { withoutExcerpt, type HostToPanel, type SourceView, type TurnView } from './messages';
 import { verdictWords } from './sourcesToShow';
 
@@ -143,7 +143,8 @@ const lineSpan = (startLine: number, endLine: number): string =>
  * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:lines`, in the
  * order the panel lists them, so each `[n]` pasted elsewhere still names where it comes from: the lines its claims
  * cite (`[1] docs/a.md:56, 58-60`), or the source's whole passage where the answer's citations are not known (a
- * conversation saved before they were kept).
+ * conversation saved before they were kept). A code block the answer leaves open (it was cut off) is closed before
+ * them, as chat closes it.
  */
 export function copyText(view: TurnView): string {
   const { cited } = splitSources(view);
@@ -159,5 +160,7 @@ export function copyText(view: TurnView): string {
       : `${s.startLine}-${s.endLine}`;
     return `[${s.n}] ${s.path}:${spans}`;
   });
-  return `${answer.trimEnd()}\n\nSources:\n${lines.join('\n')}\n`;
+  // an answer cut off inside a code block has it closed first, so the sources pasted after it are not code
+  const body = answer.trimEnd();
+  return `${body}${closingFence(body)}\n\nSources:\n${lines.join('\n')}\n`;
 }

@@ -3,13 +3,7 @@ import { HAS_WORDS, POINTER } from '../core/citations/claims';
 import { citedSpan } from '../core/citations/resolve';
 import type { AnswerEvent, AnswerMode, Citation } from '../core/events';
 import type { Passage } from '../core/passage';
-import {
-  ANSWER_START,
-  contextAfterLine,
-  MarkerScanner,
-  SpaceBeforeHidden,
-  type MarkerPiece,
-} from '../shared/citationMarkers';
+import { closingFence, MarkerScanner, SpaceBeforeHidden, type MarkerPiece } from '../shared/citationMarkers';
 import { rangeKey, sourcesToShow, verdictWords } from '../shared/sourcesToShow';
 import type { CitedRange } from './sourcesMarkdown';
 
@@ -221,22 +215,6 @@ export async function renderToChat(events: AsyncIterable<AnswerEvent>, sink: Cha
   }
   finish();
   return { answer: '', mode: 'answer', cited: 0 };
-}
-
-/**
- * The line that closes the code block `text` leaves open (its run, in the block quotes and list item the block is
- * in), on a line of its own; empty when it leaves none open.
- */
-function closingFence(text: string): string {
-  let context = ANSWER_START;
-  for (const line of text.split('\n')) context = contextAfterLine(line, context);
-  const { fence, items } = context;
-  if (!fence) return '';
-  // each quote marker where the content it is in starts: after the list item open at that depth, if any
-  let opening = '';
-  for (let quotes = 0; quotes < fence.quotes; quotes++)
-    opening += `${' '.repeat(items.filter(item => item.quotes === quotes).at(-1)?.content ?? 0)}> `;
-  return `${text.endsWith('\n') ? '' : '\n'}${opening}${' '.repeat(fence.base)}${fence.run}`;
 }
 
 /**

@@ -24,6 +24,6 @@ export function registerOpenCitation(): vscode.Disposable {
       void vscode.window.showWarningMessage(vscode.l10n.t('This citation link is malformed; ask again to refresh it.'));
       return undefined;
     }
-    return openPassage(passage);
+    return (await openPassage(passage)).how;
   });
 }

@@ -10,6 +10,19 @@ import { findCell, type CellPassage } from './findCell';
 import { setOnboardingContext } from './onboarding';
 
 /**
+ * What opening a passage did: selected its lines (`exact`: where cited; `moved`: found again elsewhere, at `startLine`
+ * to `endLine` of the passage's file, page or cell, in cell `cell` of a notebook; a cell's outputs have no lines),
+ * found them gone or the file gone (`stale`), or could not open a file that is there (`unopened`: a binary file, one
+ * too large for the editor, one it may not read; the user is told why, and the citation is not out of date).
+ */
+export type Opened =
+  | { how: 'exact' | 'stale' | 'unopened' }
+  | { how: 'moved'; lines?: { startLine: number; endLine: number }; cell?: number };
+
+const EXACT: Opened = { how: 'exact' };
+const STALE: Opened = { how: 'stale' };
+
+/**
  * Opens a cited passage with its lines selected. The file may have changed since indexing: the passage is
  * found again where it moved, or the file opens without a selection and the user is told the citation is stale.
  * A passage of a restored conversation has only its text's fingerprint, which finds the lines as well. A PDF's or
@@ -19,11 +32,11 @@ import { setOnboardingContext } from './onboarding';
  */
 export async function openPassage(
   p: Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput' | 'page'> & PassageText,
-): Promise<'exact' | 'moved' | 'stale'> {
+): Promise<Opened> {
   setOnboardingContext('openedCitation');
   if (isWebUrl(p.location)) {
     await vscode.env.openExternal(vscode.Uri.parse(p.location));
-    return 'exact';
+    return EXACT;
   }
   if (!(await insideWorkspace(p.location))) {
     void vscode.window.showWarningMessage(
@@ -32,19 +45,23 @@ export async function openPassage(
         p.path,
       ),
     );
-    return 'stale';
+    return STALE;
   }
   if (p.cell !== undefined) return openCellPassage(p);
   // A PDF's or Word document's lines are lines of its extracted text, shown in a read-only view below a title. The
-  // view opens whether or not the file is there (it would say the file cannot be read): a file that is gone is told.
+  // view opens whether or not the file can be read (it would say it cannot): a file that is gone, or that the file
+  // system will not stat, is told first.
   const extracted = isExtractedDocument(p);
-  if (extracted && !(await exists(passageUri(p)))) return gone(p);
+  if (extracted) {
+    const unreadable = await statError(passageUri(p));
+    if (unreadable !== undefined) return notOpened(p, unreadable);
+  }
   const uri = extracted ? extractedTextUri(p) : passageUri(p);
   let doc: vscode.TextDocument;
   try {
     doc = await vscode.workspace.openTextDocument(uri);
-  } catch {
-    return gone(p);
+  } catch (e) {
+    return notOpened(p, e);
   }
   const found = locatePassage(doc.getText(), extracted ? { ...p, startLine: p.startLine + VIEW_HEADER_LINES } : p);
   if (!found) {
@@ -55,26 +72,52 @@ export async function openPassage(
         p.path,
       ),
     );
-    return 'stale';
+    return STALE;
   }
   const range = new vscode.Range(found.startLine - 1, 0, found.endLine - 1, doc.lineAt(found.endLine - 1).text.length);
   const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
-  return found.how;
+  if (found.how === 'exact') return EXACT;
+  // a document view's lines are the page's below the view's title
+  const offset = extracted ? VIEW_HEADER_LINES : 0;
+  return { how: 'moved', lines: { startLine: found.startLine - offset, endLine: found.endLine - offset } };
 }
 
-const exists = (uri: vscode.Uri): Thenable<boolean> =>
+/** Why the file system cannot stat `uri`'s file; undefined when it can. */
+const statError = (uri: vscode.Uri): Thenable<unknown> =>
   vscode.workspace.fs.stat(uri).then(
-    () => true,
-    () => false,
+    () => undefined,
+    (e: unknown) => e ?? new Error('unknown error'),
   );
 
+/** Whether an error says the file is not there: VS Code's `FileNotFound`, or Node's `ENOENT`/`ENOTDIR` passed on. */
+function isNotFound(e: unknown): boolean {
+  const code = (e as { code?: unknown } | undefined)?.code;
+  return code === 'FileNotFound' || code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+/**
+ * After `p`'s file failed to open with `e`: a file the file system does not find is gone, so the citation is stale;
+ * any other failure (binary, too large for the editor, not readable) is told as it is, and says nothing of the lines.
+ */
+async function notOpened(p: Pick<Passage, 'path' | 'location'>, e: unknown, asNotebook = false): Promise<Opened> {
+  const unreadable = isNotFound(e) ? e : await statError(passageUri(p));
+  if (unreadable !== undefined && isNotFound(unreadable)) return gone(p);
+  const why = e instanceof Error ? e.message : String(e);
+  void vscode.window.showWarningMessage(
+    asNotebook
+      ? vscode.l10n.t('{0} cannot be opened as a notebook in this editor ({1}).', p.path, why)
+      : vscode.l10n.t('{0} cannot be opened in the editor ({1}).', p.path, why),
+  );
+  return { how: 'unopened' };
+}
+
 /** Tells the user that the cited file is gone. */
-function gone(p: Pick<Passage, 'path'>): 'stale' {
+function gone(p: Pick<Passage, 'path'>): Opened {
   void vscode.window.showWarningMessage(
     vscode.l10n.t('{0} no longer exists; the citation is out of date. Ask again to refresh it.', p.path),
   );
-  return 'stale';
+  return STALE;
 }
 
 /** Whether a passage's file may be opened: its location is a path (no other scheme's URI) `openableHere` admits. */
@@ -89,22 +132,14 @@ async function insideWorkspace(location: string): Promise<boolean> {
  * selected in the cell's editor (a cell's outputs have no editor: the cell is revealed). The cell is found again
  * when cells moved (see `findCell`).
  */
-async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'stale'> {
+async function openCellPassage(p: CellPassage): Promise<Opened> {
   let notebook: vscode.NotebookDocument;
   try {
     notebook = await vscode.workspace.openNotebookDocument(passageUri(p));
   } catch (e) {
-    if (!(await exists(passageUri(p)))) return gone(p);
-    // the file is there, so asking again would cite it again: VS Code opens no nbformat 3 notebook, which the index
-    // reads, and no notebook its serializer rejects
-    void vscode.window.showWarningMessage(
-      vscode.l10n.t(
-        '{0} cannot be opened as a notebook in this editor ({1}).',
-        p.path,
-        e instanceof Error ? e.message : String(e),
-      ),
-    );
-    return 'stale';
+    // a notebook that is there would be cited again by asking again: VS Code opens no nbformat 3 notebook, which the
+    // index reads, and no notebook its serializer rejects
+    return notOpened(p, e, true);
   }
   const found = findCell(notebook, p);
   if (!found) {
@@ -115,7 +150,7 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
         p.path,
       ),
     );
-    return 'stale';
+    return STALE;
   }
   const cells = new vscode.NotebookRange(found.cell.index, found.cell.index + 1);
   const editor = await vscode.window.showNotebookDocument(notebook, { selections: [cells], preview: true });
@@ -127,5 +162,9 @@ async function openCellPassage(p: CellPassage): Promise<'exact' | 'moved' | 'sta
     const cellEditor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
     cellEditor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
-  return found.how;
+  if (found.how === 'exact') return EXACT;
+  const { startLine, endLine } = found.lines ?? {};
+  const moved: Opened = { how: 'moved', cell: found.cell.index + 1 };
+  if (startLine !== undefined && endLine !== undefined) moved.lines = { startLine, endLine };
+  return moved;
 }

@@ -13,6 +13,7 @@ import {
   type TurnMessage,
 } from '../shared/panelTurns';
 import { sourcesToShow } from '../shared/sourcesToShow';
+import type { Opened } from './openPassage';
 import { toCitationView } from './panelCitations';
 import { toStoredPassage, type CitedPassage, type StoredPassage } from './storedPassage';
 
@@ -20,7 +21,7 @@ import { toStoredPassage, type CitedPassage, type StoredPassage } from './stored
 export interface PanelPorts {
   post(message: HostToPanel): void;
   ask(request: AskRequest): AsyncIterable<AnswerEvent>;
-  openPassage(passage: CitedPassage): Promise<'exact' | 'moved' | 'stale'>;
+  openPassage(passage: CitedPassage): Promise<Opened>;
   runCommand(command: string, args?: unknown[]): void;
   copy(text: string): void;
   openLink(url: string): void;
@@ -377,7 +378,10 @@ export class PanelController {
   /**
    * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
    * Lines that cannot be found again make the chip (or the source) stale; found again (the file was changed back,
-   * an unsaved edit undone), they are no longer marked so.
+   * an unsaved edit undone), they are no longer marked so. A chip's lines found elsewhere (the file changed) are its
+   * lines from then on: its hover, the cited lines under the sources and Copy name them, and it opens them. A file
+   * that could not be opened (binary, too large, not readable) says nothing of whether the lines are there: the
+   * marks stay as they were.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
@@ -385,12 +389,27 @@ export class PanelController {
     const lines = ordinal === undefined ? undefined : turn.citedLines?.find(c => c.ordinal === ordinal);
     const target = lines?.span ?? turn.passages[n - 1];
     if (!target) return;
-    const stale = (await this.ports.openPassage(target)) === 'stale';
+    const opened = await this.ports.openPassage(target);
+    if (opened.how === 'unopened') return;
+    const stale = opened.how === 'stale';
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
-    if (view) {
-      if (stale === !!view.stale) return;
+    if (lines && view) {
       const citation: CitationView = { ...view, stale: true };
       if (!stale) delete citation.stale;
+      if (opened.how === 'moved') {
+        const span = { ...lines.span, ...opened.lines };
+        if (opened.cell !== undefined) span.cell = opened.cell;
+        turn.citedLines = byOrdinal(turn.citedLines, { ordinal: lines.ordinal, span });
+        citation.path = passagePlace(span);
+        citation.startLine = span.startLine;
+        citation.endLine = span.endLine;
+      }
+      const same =
+        stale === !!view.stale &&
+        citation.path === view.path &&
+        citation.startLine === view.startLine &&
+        citation.endLine === view.endLine;
+      if (same) return;
       this.show(turn, { type: 'citation', turnId, citation });
     } else {
       if (stale === !!turn.view.stale?.includes(n)) return;

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import MarkdownIt from 'markdown-it';
 import type { CitationView, TurnView } from '../../../src/shared/messages';
 import {
   citedLinesOf,
@@ -267,6 +268,27 @@ describe('a panel turn, message by message', () => {
       status: 'done',
     };
     assert.equal(copyText(view), 'Flux is 88 [1]. Use `a[9]`.\n\nSources:\n[1] docs/flux.md:40-52\n');
+  });
+
+  it('closes a code block the cut-off answer left open before the sources, in its list item or block quote', () => {
+    const cut = (answer: string): TurnView => ({
+      id: 't',
+      question: 'q',
+      answer,
+      sources: [{ n: 1, path: 'docs/flux.md', startLine: 40, endLine: 52 }],
+      cited: [1],
+      status: 'interrupted',
+    });
+    const sources = '\n\nSources:\n[1] docs/flux.md:40-52\n';
+    const inItem = 'Set it [1]:\n\n1. In the file:\n\n   ```ts\n   flux = 88;\n   more();\n';
+    assert.equal(copyText(cut(inItem)), `${inItem}   \`\`\`${sources}`);
+    const html = new MarkdownIt().render(copyText(cut(inItem)));
+    assert.match(html, /<pre><code class="language-ts">flux = 88;\nmore\(\);\n<\/code><\/pre>/);
+    assert.match(html, /<\/ol>\n<p>Sources:\n\[1\] docs\/flux.md:40-52<\/p>\n$/);
+    const inQuote = 'Set it [1]:\n\n> ````\n> flux = 88;';
+    assert.equal(copyText(cut(inQuote)), `${inQuote}\n> \`\`\`\`${sources}`);
+    const closed = 'Set it [1]:\n\n```\nflux = 88;\n```\n';
+    assert.equal(copyText(cut(closed)), `${closed.trimEnd()}${sources}`, 'a closed block is left as it is');
   });
 
   it('copies a citation the check moved with the number of the source it now names, as its chip shows it', () => {

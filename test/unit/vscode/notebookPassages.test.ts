@@ -152,7 +152,7 @@ describe('notebook passages in VS Code', () => {
         ports: {
           post: m => record.posted.push(structuredClone(m)),
           ask: r => ask(r, { retriever, model, clock: new FakeClock() }),
-          openPassage: async p => (record.opened.push(structuredClone(p)), 'exact'),
+          openPassage: async p => (record.opened.push(structuredClone(p)), { how: 'exact' }),
           runCommand: () => undefined,
           copy: () => undefined,
           openLink: () => undefined,

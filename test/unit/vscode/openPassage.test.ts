@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { stat, writeFile } from 'node:fs/promises';
+import { mkdir, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as OpenPassageModule from '../../../src/vscode/openPassage';
 import { FakePosition, FakeRange, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
@@ -46,19 +46,32 @@ function fakeVscode(folders: string[]) {
     },
     workspace: {
       workspaceFolders: folders.map((path, index) => ({ uri: uriOf('file', path), name: basename(path), index })),
-      fs: { stat: (uri: FakeUri) => stat(uri.fsPath) },
+      fs: {
+        stat: async (uri: FakeUri) => {
+          if (uri.fsPath.includes('locked'))
+            throw Object.assign(new Error('EACCES: permission denied'), { code: 'NoPermissions' });
+          return stat(uri.fsPath);
+        },
+      },
       // VS Code's ipynb serializer refuses nbformat 3
       openNotebookDocument: async (uri: FakeUri) => {
+        if (uri.fsPath.includes('locked')) throw new Error('Unable to read file (NoPermissions)');
         await stat(uri.fsPath);
         throw new Error('Only Jupyter notebooks version 4+ are supported');
       },
       openTextDocument: async (uri: FakeUri) => {
+        // as VS Code refuses a binary file, and reads none in a folder it may not read (a view of one says so)
+        const locked = uri.fsPath.includes('locked');
+        if (locked && uri.scheme === 'file') throw new Error('Unable to read file (NoPermissions)');
         if (uri.scheme === 'file') await stat(uri.fsPath);
+        if (uri.fsPath.endsWith('.bin')) throw new Error('File seems to be binary and cannot be opened as text');
         // a view of a page: its title, a blank line and the page's lines, or a sentence when the file cannot be read
-        const present = await stat(uri.fsPath).then(
-          () => true,
-          () => false,
-        );
+        const present =
+          !locked &&
+          (await stat(uri.fsPath).then(
+            () => true,
+            () => false,
+          ));
         const text = present ? 'title\n\nRevenue fell.\nRevenue grew.' : `${basename(uri.fsPath)} cannot be read.`;
         return { uri, getText: () => text, lineAt: (line: number) => ({ text: text.split('\n')[line] ?? '' }) };
       },
@@ -81,8 +94,8 @@ describe('opening a cited passage', () => {
     const cited = { startLine: 2, text: 'Revenue grew.' };
     const pdf = { ...cited, path: 'report.pdf', location: join(ws, 'report.pdf'), page: 4 };
     const docx = { ...cited, path: 'plan.docx', location: join(ws, 'plan.docx') };
-    assert.equal(await openPassage(pdf), 'stale');
-    assert.equal(await openPassage(docx), 'stale');
+    assert.equal((await openPassage(pdf)).how, 'stale');
+    assert.equal((await openPassage(docx)).how, 'stale');
     assert.deepEqual(warnings, [
       'report.pdf no longer exists; the citation is out of date. Ask again to refresh it.',
       'plan.docx no longer exists; the citation is out of date. Ask again to refresh it.',
@@ -90,7 +103,7 @@ describe('opening a cited passage', () => {
     assert.deepEqual(shown, []);
     // one that is there opens its view at the cited lines
     await writeFile(join(ws, 'report.pdf'), '%PDF-1.4');
-    assert.equal(await openPassage(pdf), 'exact');
+    assert.equal((await openPassage(pdf)).how, 'exact');
     assert.deepEqual(shown, [`grounded-document://${join(ws, 'report.pdf')}?page=4`]);
   });
 
@@ -103,11 +116,79 @@ describe('opening a cited passage', () => {
       vscode,
     );
     const cited = { startLine: 1, text: 'a = 1', cell: 1 };
-    assert.equal(await openPassage({ ...cited, path: 'old.ipynb', location: join(ws, 'old.ipynb') }), 'stale');
-    assert.equal(await openPassage({ ...cited, path: 'gone.ipynb', location: join(ws, 'gone.ipynb') }), 'stale');
+    assert.equal((await openPassage({ ...cited, path: 'old.ipynb', location: join(ws, 'old.ipynb') })).how, 'unopened');
+    assert.equal((await openPassage({ ...cited, path: 'gone.ipynb', location: join(ws, 'gone.ipynb') })).how, 'stale');
     assert.deepEqual(warnings, [
       'old.ipynb cannot be opened as a notebook in this editor (Only Jupyter notebooks version 4+ are supported).',
       'gone.ipynb no longer exists; the citation is out of date. Ask again to refresh it.',
     ]);
+  });
+
+  it('says why a file that is there cannot be opened, without calling the citation out of date', async () => {
+    const ws = await dirs.make('ws-');
+    await writeFile(join(ws, 'blob.bin'), Buffer.from([0, 1, 2]));
+    await mkdir(join(ws, 'locked'));
+    await writeFile(join(ws, 'locked', 'a.md'), 'x\n');
+    const { vscode, warnings, shown } = fakeVscode([ws]);
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    const cited = { startLine: 1, text: 'x' };
+    assert.equal((await openPassage({ ...cited, path: 'blob.bin', location: join(ws, 'blob.bin') })).how, 'unopened');
+    assert.equal(
+      (await openPassage({ ...cited, path: 'locked/a.md', location: join(ws, 'locked', 'a.md') })).how,
+      'unopened',
+    );
+    assert.equal((await openPassage({ ...cited, path: 'gone.md', location: join(ws, 'gone.md') })).how, 'stale');
+    assert.deepEqual(warnings, [
+      'blob.bin cannot be opened in the editor (File seems to be binary and cannot be opened as text).',
+      'locked/a.md cannot be opened in the editor (Unable to read file (NoPermissions)).',
+      'gone.md no longer exists; the citation is out of date. Ask again to refresh it.',
+    ]);
+    assert.deepEqual(shown, []);
+  });
+
+  it('does not call a notebook or a document out of date when the file system cannot say whether it is there', async () => {
+    const ws = await dirs.make('ws-');
+    await mkdir(join(ws, 'locked'));
+    await writeFile(join(ws, 'locked', 'nb.ipynb'), '{}');
+    await writeFile(join(ws, 'locked', 'plan.docx'), 'PK');
+    const { vscode, warnings } = fakeVscode([ws]);
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    const docx = { startLine: 1, text: 'x', path: 'locked/plan.docx', location: join(ws, 'locked', 'plan.docx') };
+    assert.equal((await openPassage(docx)).how, 'unopened');
+    const nb = {
+      startLine: 1,
+      text: 'a = 1',
+      cell: 1,
+      path: 'locked/nb.ipynb',
+      location: join(ws, 'locked', 'nb.ipynb'),
+    };
+    assert.equal((await openPassage(nb)).how, 'unopened');
+    assert.deepEqual(warnings, [
+      'locked/plan.docx cannot be opened in the editor (EACCES: permission denied).',
+      'locked/nb.ipynb cannot be opened as a notebook in this editor (Unable to read file (NoPermissions)).',
+    ]);
+  });
+
+  it('says where it found lines that moved: in the file, or on the page of a document (below its view’s title)', async () => {
+    const ws = await dirs.make('ws-');
+    await writeFile(join(ws, 'notes.md'), 'title\n\nRevenue fell.\nRevenue grew.');
+    await writeFile(join(ws, 'report.pdf'), '%PDF-1.4');
+    const { vscode, shown } = fakeVscode([ws]);
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    const notes = { path: 'notes.md', location: join(ws, 'notes.md'), startLine: 1, text: 'Revenue grew.' };
+    assert.deepEqual(await openPassage(notes), { how: 'moved', lines: { startLine: 4, endLine: 4 } });
+    const pdf = { path: 'report.pdf', location: join(ws, 'report.pdf'), page: 4, startLine: 1, text: 'Revenue grew.' };
+    assert.deepEqual(await openPassage(pdf), { how: 'moved', lines: { startLine: 2, endLine: 2 } });
+    assert.deepEqual(await openPassage({ ...pdf, startLine: 2 }), { how: 'exact' });
+    assert.equal(shown.length, 3);
   });
 });

@@ -4,7 +4,7 @@ import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events
 import { EndpointRequestError, GroundedError, SET_API_KEY } from '../../../src/core/errors';
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
-import type { CitationView, HostToPanel } from '../../../src/shared/messages';
+import type { CitationView, HostToPanel, TurnView } from '../../../src/shared/messages';
 import {
   PanelController,
   type PanelPorts,
@@ -12,8 +12,9 @@ import {
   type SavedTurn,
   type StoredTurn,
 } from '../../../src/vscode/panelController';
+import type { Opened } from '../../../src/vscode/openPassage';
 import type { CitedPassage } from '../../../src/vscode/storedPassage';
-import { reduceTurn } from '../../../src/shared/panelTurns';
+import { citedLinesOf, copyText, reduceTurn } from '../../../src/shared/panelTurns';
 import { FakeClock } from '../../fakes/fakeClock';
 import { FakeRetriever, passage } from '../../fakes/fakeRetriever';
 import { httpError, ScriptedChatModel, type Script } from '../../fakes/scriptedChatModel';
@@ -56,7 +57,7 @@ function spyPorts(generate: Script[], sources: Passage[] = [passage(1, 'flux is 
     openPassage: async p => {
       record.opened.push(p.path);
       record.openedPassages.push(structuredClone(p));
-      return p.path.endsWith('2.md') ? 'stale' : 'exact';
+      return { how: p.path.endsWith('2.md') ? 'stale' : 'exact' };
     },
     runCommand: (c, args) => {
       record.commands.push(c);
@@ -91,6 +92,14 @@ const fluxPassage: Passage = {
   text: FLUX_LINES.join('\n'),
   score: 9,
 };
+/** What opening `p` does in a file whose text is `file`, as openPassage says it. */
+function openedIn(file: string, p: CitedPassage): Opened {
+  const found = locatePassage(file, p);
+  if (!found) return { how: 'stale' };
+  if (found.how === 'exact') return { how: 'exact' };
+  return { how: 'moved', lines: { startLine: found.startLine, endLine: found.endLine } };
+}
+
 const citationsPosted = (ms: HostToPanel[]) => ms.flatMap(m => (m.type === 'citation' ? [m.citation] : []));
 
 /** Ports whose ask() replays `events` as they are: for what the core sends that a scripted model cannot make it send. */
@@ -511,9 +520,8 @@ describe('panel host side', () => {
     let file = ['x', 'y', ...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
     const found: (ReturnType<typeof locatePassage> | undefined)[] = [];
     const openInFile = async (p: CitedPassage) => {
-      const located = locatePassage(file, p);
-      found.push(located);
-      return located?.how ?? 'stale';
+      found.push(locatePassage(file, p));
+      return openedIn(file, p);
     };
     const posted: HostToPanel[] = [];
     const restored = new PanelController({ ...ports, openPassage: openInFile, post: m => posted.push(m) }, saved);
@@ -521,13 +529,63 @@ describe('panel host side', () => {
     assert.deepEqual(found, [{ startLine: 14, endLine: 14, how: 'moved' }], 'the aligned line, not the whole passage');
     file = file.replace('Set flux.level to 88', 'Set flux.level to 99');
     await restored.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
-    const stale = citationsPosted(posted);
+    // found again two lines down, then gone: the chip names the lines it opened, then says they are gone
     assert.deepEqual(
-      stale.map(c => [c.ordinal, c.stale]),
-      [[0, true]],
+      citationsPosted(posted).map(c => [c.ordinal, c.startLine, c.stale]),
+      [
+        [0, 14, undefined],
+        [0, 14, true],
+      ],
     );
     assert.equal(restored.conversation[0]?.view.citations?.[0]?.stale, true);
     assert.equal(restored.conversation[0]?.view.stale, undefined, 'the source itself is not marked');
+  });
+
+  it('names the lines a chip opened where they moved: its hover, the cited lines, Copy and the saved turn', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
+    const original = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    let file = original;
+    const posted: HostToPanel[] = [];
+    const panel = new PanelController({
+      ...ports,
+      openPassage: async p => openedIn(file, p),
+      post: m => posted.push(structuredClone(m)),
+    });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const open = () => panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.startLine, 12);
+    const before = structuredClone(panel.conversation[0]?.view as TurnView);
+    posted.length = 0;
+    // two lines added above the passage: the chip opens line 14, and says so everywhere
+    file = `x\ny\n${original}`;
+    await open();
+    const view = panel.conversation[0]?.view as TurnView;
+    assert.deepEqual(
+      citationsPosted(posted).map(c => [c.path, c.startLine, c.endLine, c.stale]),
+      [['docs/flux.md', 14, 14, undefined]],
+    );
+    assert.deepEqual(
+      citedLinesOf(view, 1).map(l => [l.startLine, l.endLine]),
+      [[14, 14]],
+    );
+    assert.match(copyText(view), /\[1\] docs\/flux\.md:14\n$/);
+    const saved = record.saved.at(-1)?.[0];
+    assert.equal(saved?.view.citations?.[0]?.startLine, 14, 'saved, as a reload shows it');
+    assert.equal(saved?.citedLines?.[0]?.span.startLine, 14);
+    // the webview, reducing what was posted, shows the same
+    const shown = posted.reduce<TurnView>((turn, m) => (m.type === 'citation' ? reduceTurn(turn, m) : turn), before);
+    assert.deepEqual(shown.citations, view.citations);
+    // opened again where it now is, nothing changes; the file changed back, it names the old lines again
+    posted.length = 0;
+    await open();
+    assert.deepEqual(posted, []);
+    file = original;
+    await open();
+    assert.deepEqual(
+      citationsPosted(posted).map(c => [c.startLine, c.endLine]),
+      [[12, 12]],
+    );
   });
 
   it('no longer marks a chip or a source stale once their lines are found again (the file changed back)', async () => {
@@ -536,7 +594,7 @@ describe('panel host side', () => {
     const posted: HostToPanel[] = [];
     const panel = new PanelController({
       ...ports,
-      openPassage: async p => locatePassage(file, p)?.how ?? 'stale',
+      openPassage: async p => openedIn(file, p),
       post: m => posted.push(structuredClone(m)),
     });
     await panel.ask('flux?');
@@ -564,6 +622,30 @@ describe('panel host side', () => {
         { type: 'citationStale', turnId, n: 1, stale: false },
       ],
     );
+  });
+
+  it('leaves a chip’s and a source’s marks as they were when the file cannot be opened (binary, unreadable)', async () => {
+    const { ports } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage, passage(2)]);
+    let opened: Opened = { how: 'stale' };
+    const posted: HostToPanel[] = [];
+    const panel = new PanelController({ ...ports, openPassage: async () => opened, post: m => posted.push(m) });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const open = async () => {
+      await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+      await panel.receive({ type: 'openCitation', turnId, n: 1 });
+    };
+    await open();
+    posted.length = 0;
+    opened = { how: 'unopened' };
+    await open();
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.stale, true, 'the chip is still stale');
+    assert.deepEqual(panel.conversation[0]?.view.stale, [1], 'the source is still stale');
+    assert.deepEqual(posted, [], 'nothing changes in the panel');
+    opened = { how: 'exact' };
+    await open();
+    assert.equal(panel.conversation[0]?.view.citations?.[0]?.stale, undefined);
+    assert.equal(panel.conversation[0]?.view.stale, undefined);
   });
 
   it('saves a restored conversation that kept excerpts again without them', () => {
@@ -716,9 +798,8 @@ describe('panel host side', () => {
     const found: (ReturnType<typeof locatePassage> | undefined)[] = [];
     const file = 'a new first line\nflux is 88\n';
     const openInFile = async (p: CitedPassage) => {
-      const located = locatePassage(file, p);
-      found.push(located);
-      return located?.how ?? 'stale';
+      found.push(locatePassage(file, p));
+      return openedIn(file, p);
     };
     const restored = new PanelController({ ...ports, openPassage: openInFile }, saved);
     await Promise.all([
