@@ -376,8 +376,8 @@ export class PanelController {
 
   /**
    * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
-   * Lines that cannot be found again make the chip (or the source) stale; found again (the file was changed back,
-   * an unsaved edit undone), they are no longer marked so.
+   * Lines that cannot be found again make the chip, and every chip of the same lines (or the source), stale; found
+   * again (the file was changed back, an unsaved edit undone), they are no longer marked so.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
@@ -388,10 +388,17 @@ export class PanelController {
     const stale = (await this.ports.openPassage(target)) === 'stale';
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
     if (view) {
-      if (stale === !!view.stale) return;
-      const citation: CitationView = { ...view, stale: true };
-      if (!stale) delete citation.stale;
-      this.show(turn, { type: 'citation', turnId, citation });
+      // every citation of the same lines of the same source is found again, or not, with them: its chip and the
+      // range the source's list shows for them say so alike
+      const same = (turn.view.citations ?? []).filter(
+        c => c.n === view.n && c.startLine === view.startLine && c.endLine === view.endLine && stale !== !!c.stale,
+      );
+      if (same.length === 0) return;
+      for (const c of same) {
+        const citation: CitationView = { ...c, stale: true };
+        if (!stale) delete citation.stale;
+        this.show(turn, { type: 'citation', turnId, citation });
+      }
     } else {
       if (stale === !!turn.view.stale?.includes(n)) return;
       this.show(
