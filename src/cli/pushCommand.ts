@@ -74,7 +74,7 @@ export async function pushCommand(
   const notExtracted = found.notExtracted();
   if (notExtracted > 0)
     io.err(
-      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out${values.rebuild ? '' : ' (the table keeps what it held for them)'}: push again.\n`,
+      `grounded: ${notExtracted} PDF or Word documents changed while they were read, and are left out${report.kept > 0 ? ' (the table keeps what it held for them)' : ''}: push again.\n`,
     );
   if (values.json) {
     io.out(JSON.stringify({ folders, files, skipped, documentsLeftOut: notExtracted, ...report }, null, 2) + '\n');

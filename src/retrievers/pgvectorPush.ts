@@ -50,6 +50,8 @@ export interface PushReport {
   /** Rows inserted or changed. */
   written: number;
   deleted: number;
+  /** Rows of `keepPaths` left in the table as it held them. */
+  kept: number;
   unchanged: number;
   /** Texts sent to the embeddings endpoint, and vectors taken from rows with the same content. */
   embedded: number;
@@ -262,7 +264,11 @@ async function pushWithPool(
             'index',
             `Another push changed the table ${names.display} while this one read and embedded the workspace; nothing was written. Push again.`,
           );
-      const kept = await rowsOf(client, names, options.keepPaths?.() ?? []);
+      // a push that rewrites every row (adding vectors, or the columns of a newer schema) cannot keep a row as the
+      // table holds it: kept, it would stay without them, and later pushes, seeing its content unchanged, would never
+      // write it again; it is deleted, and the next push that reads its document writes it whole
+      const kept =
+        addingVectors || upgrading ? new Set<string>() : await rowsOf(client, names, options.keepPaths?.() ?? []);
       const removed = [...current.keys()].filter(id => !seen.has(id) && !kept.has(id));
       say(
         `${seen.size} chunks: ${written} to write, ${removed.length} to delete${options.rebuild ? ' (rebuilding the table)' : ''}`,
@@ -289,6 +295,7 @@ async function pushWithPool(
         chunks: seen.size,
         written,
         deleted: removed.length,
+        kept: kept.size,
         unchanged: seen.size - written,
         embedded,
         embeddingsReused: reused,

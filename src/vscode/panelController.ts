@@ -377,11 +377,11 @@ export class PanelController {
 
   /**
    * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
-   * Lines that cannot be found again make the chip (or the source) stale; found again (the file was changed back,
-   * an unsaved edit undone), they are no longer marked so. A chip's lines found elsewhere (the file changed) are its
-   * lines from then on: its hover, the cited lines under the sources and Copy name them, and it opens them. A file
-   * that could not be opened (binary, too large, not readable) says nothing of whether the lines are there: the
-   * marks stay as they were.
+   * Lines that cannot be found again make the chip, and every chip of the same lines (or the source), stale; found
+   * again (the file was changed back, an unsaved edit undone), they are no longer marked so. A chip's lines found
+   * elsewhere (the file changed) are its lines from then on, and those of every chip of the same lines: their hovers,
+   * the cited lines under the sources and Copy name them, and they open them. A file that could not be opened
+   * (binary, too large, not readable) says nothing of whether the lines are there: the marks stay as they were.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
@@ -394,23 +394,34 @@ export class PanelController {
     const stale = opened.how === 'stale';
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
     if (lines && view) {
-      const citation: CitationView = { ...view, stale: true };
-      if (!stale) delete citation.stale;
-      if (opened.how === 'moved') {
-        const span = { ...lines.span, ...opened.lines };
-        if (opened.cell !== undefined) span.cell = opened.cell;
-        turn.citedLines = byOrdinal(turn.citedLines, { ordinal: lines.ordinal, span });
-        citation.path = passagePlace(span);
-        citation.startLine = span.startLine;
-        citation.endLine = span.endLine;
+      // every citation of the same lines of the same source is found again (maybe elsewhere), or not, with them: its
+      // chip and the range the source's list shows for them say so alike
+      const group = (turn.view.citations ?? []).filter(
+        c => c.n === view.n && c.path === view.path && c.startLine === view.startLine && c.endLine === view.endLine,
+      );
+      let changed = false;
+      for (const c of group) {
+        const citation: CitationView = { ...c, stale: true };
+        if (!stale) delete citation.stale;
+        if (opened.how === 'moved') {
+          const own = turn.citedLines?.find(x => x.ordinal === c.ordinal) ?? lines;
+          const span = { ...own.span, ...opened.lines };
+          if (opened.cell !== undefined) span.cell = opened.cell;
+          turn.citedLines = byOrdinal(turn.citedLines, { ordinal: c.ordinal, span });
+          citation.path = passagePlace(span);
+          citation.startLine = span.startLine;
+          citation.endLine = span.endLine;
+        }
+        const same =
+          stale === !!c.stale &&
+          citation.path === c.path &&
+          citation.startLine === c.startLine &&
+          citation.endLine === c.endLine;
+        if (same) continue;
+        this.show(turn, { type: 'citation', turnId, citation });
+        changed = true;
       }
-      const same =
-        stale === !!view.stale &&
-        citation.path === view.path &&
-        citation.startLine === view.startLine &&
-        citation.endLine === view.endLine;
-      if (same) return;
-      this.show(turn, { type: 'citation', turnId, citation });
+      if (!changed) return;
     } else {
       if (stale === !!turn.view.stale?.includes(n)) return;
       this.show(

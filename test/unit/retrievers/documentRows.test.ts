@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import { GroundedError } from '../../../src/core/errors';
 import type { Passage } from '../../../src/core/passage';
 import { OpenAiEmbeddingsClient } from '../../../src/embeddings/openAiEmbeddingsClient';
+import { documentCacheDir } from '../../../src/index';
 import { HybridRetriever } from '../../../src/retrievers/hybridRetriever';
 import { LocalRetriever } from '../../../src/retrievers/localRetriever';
 import { pushRows } from '../../../src/retrievers/pgvectorPush';
@@ -267,5 +268,41 @@ describe('pushing notebooks and PDFs to PostgreSQL (PGlite over the wire)', func
     assert.deepEqual(found.notExtractedPaths(), ['report.pdf']);
     assert.equal(report.deleted, 1, JSON.stringify(report));
     assert.deepEqual(await pathsIn(), ['notes.md', 'report.pdf']);
+  });
+
+  it('deletes, not keeps, the rows of a PDF it could not read when it gives every row its vector, so the next push embeds them', async () => {
+    const folder = await dirs.make('grounded-push-kept-vectors-');
+    const store = join(await dirs.make('grounded-push-kept-vectors-store-'), 'index');
+    await writeFile(join(folder, 'report.pdf'), await pdfOfPages(REPORT_PAGES));
+    await writeFile(join(folder, 'notes.md'), '# Notes\n\nNothing about churn here.\n');
+    const t = table();
+    // pushed without vectors, the local index extracting the PDF into the store
+    const pushed = await cli('index', '--target', pg.url, '--table', t, '--folder', folder, '--store', store);
+    assert.equal(pushed.code, 0, pushed.err);
+    const server = await EmbeddingsServer.start(32);
+    try {
+      const embedder = new OpenAiEmbeddingsClient({ endpoint: server.endpoint('bow-32') });
+      const push = async (documentCache: string) => {
+        const found = await workspaceRowBatches([folder], { documentCache });
+        async function* rows() {
+          for await (const batch of found.batches) yield batch.flatMap(file => file.rows);
+        }
+        return pushRows({ connectionString: pg.url, table: t }, rows(), {
+          embedder,
+          keepPaths: found.notExtractedPaths,
+        });
+      };
+      // the first push with vectors cannot read the PDF as the local index extracted it
+      const adding = await push(await dirs.make('grounded-push-kept-vectors-no-cache-'));
+      assert.equal(adding.kept, 0, JSON.stringify(adding));
+      // the next one can
+      await push(documentCacheDir(store));
+      const unembedded = await pg.peek<{ path: string }>(`SELECT path FROM "${t}" WHERE embedding IS NULL`);
+      assert.deepEqual(unembedded, []);
+      const pdfRows = await pg.peek<{ id: string }>(`SELECT id FROM "${t}" WHERE path = 'report.pdf'`);
+      assert.ok(pdfRows.length > 0);
+    } finally {
+      await server.close();
+    }
   });
 });

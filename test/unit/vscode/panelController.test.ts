@@ -648,6 +648,51 @@ describe('panel host side', () => {
     assert.equal(panel.conversation[0]?.view.stale, undefined);
   });
 
+  it('marks every chip of the same lines stale, or no longer stale, as the lines are found again or not', async () => {
+    const answer = 'Set flux.level to 88 [1]. It is 88 [1].';
+    const second = fluxCitation({ ordinal: 1, claim: 'It is 88.' });
+    const { ports } = eventPorts([
+      { type: 'sources', sources: [fluxPassage] },
+      { type: 'citation', citation: fluxCitation() },
+      { type: 'citation', citation: second },
+      { type: 'token', text: answer },
+      { type: 'done', answer, citations: [fluxCitation(), second], usage, mode: 'answer' },
+    ]);
+    let file = ['x', ...FLUX_LINES].join('\n');
+    const original = file;
+    const panel = new PanelController({ ...ports, openPassage: async p => openedIn(file, p) });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const staleness = () => panel.conversation[0]?.view.citations?.map(c => [c.ordinal, c.stale]);
+    file = file.replace('Set flux.level to 88', 'Set flux.level to 99');
+    // the second chip, whose lines are gone
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 1 });
+    assert.deepEqual(staleness(), [
+      [0, true],
+      [1, true],
+    ]);
+    file = original;
+    // the source's list opens the range as its first chip does, and finds the lines again
+    const [range] = citedLinesOf(panel.conversation[0]?.view ?? { citations: [] }, 1);
+    assert.equal(range?.ordinal, 0);
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: range?.ordinal });
+    assert.deepEqual(staleness(), [
+      [0, undefined],
+      [1, undefined],
+    ]);
+    assert.equal(citedLinesOf(panel.conversation[0]?.view ?? { citations: [] }, 1)[0]?.stale, false);
+    // lines found elsewhere are the new lines of every chip that cites them
+    const lines = () => panel.conversation[0]?.view.citations?.map(c => [c.ordinal, c.startLine]);
+    const [before] = lines() ?? [];
+    file = `new first line\n${original}`;
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 1 });
+    assert.deepEqual(lines(), [
+      [0, (before?.[1] ?? 0) + 1],
+      [1, (before?.[1] ?? 0) + 1],
+    ]);
+    assert.equal(citedLinesOf(panel.conversation[0]?.view ?? { citations: [] }, 1).length, 1, 'one range still');
+  });
+
   it('saves a restored conversation that kept excerpts again without them', () => {
     const { ports, record } = spyPorts([]);
     const excerpted: CitationView = {
