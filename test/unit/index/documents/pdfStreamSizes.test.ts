@@ -477,6 +477,38 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('counts every image of a file pdf.js reads again as damaged: a generation not as its cross-reference entry says', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 6 0 R >> >>';
+    // object 4 defined again after the end of the file: only a re-reading of the file as damaged takes it
+    const again = 'BT /F1 12 Tf 50 700 Td (Read again) Tj ET';
+    const honest = Buffer.concat([
+      pdfOfPage(resources, [imageObject()]),
+      Buffer.from(`4 0 obj\n<< /Length ${again.length} >>\nstream\n${again}\nendstream\nendobj\n`),
+    ]).toString('latin1');
+    const entryOf2 = (text: string): number => text.indexOf('0000000000 65535 f \n') + 20 + 20 + 11;
+    const cases: [string, (text: string) => string][] = [
+      ['as stored', text => text],
+      // the entry and the references say generation 1, the header 0
+      [
+        'a header',
+        text => {
+          const at = entryOf2(text);
+          return `${text.slice(0, at)}00001${text.slice(at + 5)}`.replaceAll('2 0 R', '2 1 R');
+        },
+      ],
+      // the entry and the header say generation 0, a reference 1
+      ['a reference', text => text.replace('/Pages 2 0 R', '/Pages 2 1 R')],
+    ];
+    for (const [name, edit] of cases) {
+      const pdf = Buffer.from(edit(honest), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      const text = name === 'as stored' ? 'Quarterly figures' : 'Read again';
+      assert.equal(extraction.kind === 'document' && extraction.document.text, text, name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), name === 'as stored', name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
   it('counts images whose places an object stream holds (a cross-reference stream is not read here)', async () => {
     for (const inContents of [false, true]) {
       const doc = await PDFDocument.create();
