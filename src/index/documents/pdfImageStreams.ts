@@ -71,8 +71,8 @@ function streamObjects(
   text: string,
   budget: { left: number },
   onValue: (value: Value) => void,
-): Map<number, StreamObject[]> | undefined {
-  const objects = new Map<number, StreamObject[]>();
+): Map<number, StreamObjectHeader[]> | undefined {
+  const objects = new Map<number, StreamObjectHeader[]>();
   for (const found of text.matchAll(/(?<![A-Za-z_])obj(?![^\s()<>[\]{}/%\x80-\xff])/g)) {
     const parser = new Parser(text, found.index + 3, budget);
     const value = parser.object();
@@ -98,10 +98,6 @@ function streamObjects(
   return objects;
 }
 
-interface StreamObject extends StreamObjectHeader {
-  dictionary: Entries;
-}
-
 /** An object pdf.js could read as ending at a `stream` keyword: see `streamObjects`. */
 export interface StreamObjectHeader {
   numbers: number[];
@@ -110,6 +106,8 @@ export interface StreamObjectHeader {
   from: number;
   /** Its `/Length` as pdf.js reads it: a number, or the number of the object that holds it. */
   length: number | { number: number } | undefined;
+  /** Its dictionary, as pdf.js parses it. */
+  dictionary: Entries;
 }
 
 /** The number a PDF value starts with, as pdf.js reads it (`5e3` is 5000); none when it starts with another value. */

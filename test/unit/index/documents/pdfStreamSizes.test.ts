@@ -163,6 +163,38 @@ describe('PDF stream sizes', () => {
     assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
   });
 
+  it('reads an object stream’s /N and /First as pdf.js does: a sign, an exponent, a comment, an escaped key, no /Type', async () => {
+    // the content stream's filter, /Filter 6 0 R, is object 6, which the object stream holds
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([612, 792]);
+    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
+    const data = deflateSync(padded(2 * MB));
+    const dictionary = doc.context.obj({ Length: data.length });
+    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
+    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
+    const text = Buffer.from(await doc.save({ useObjectStreams: true })).toString('latin1');
+    const [entries] = /\/Filter \/FlateDecode\n\/Type \/ObjStm\n\/N \d+\n\/First \d+\n/.exec(text) ?? [''];
+    const [, n, first] = /\/N (\d+)\n\/First (\d+)/.exec(entries) ?? [];
+    // each written in no more characters than pdf-lib wrote (fewer spaces), padded with spaces to as many, so the
+    // cross-reference stream still points at each object
+    const written = [
+      `/Filter/FlateDecode/Type/ObjStm/N ${n}\n/First +${first}`,
+      `/Filter/FlateDecode/Type/ObjStm/N ${n} /First ${Number(first) / 10}e1`,
+      `/Filter/FlateDecode/Type/ObjStm/N %\n${n} /First ${first}`,
+      `/Filter /FlateDecode/Type/ObjStm/N ${n}\n/Fir#73t ${first}`,
+      // pdf.js reads any stream with /N and /First as one, whatever its /Type
+      `/Filter /FlateDecode /N ${n}\n/First ${first}`,
+    ];
+    for (const rewritten of written) {
+      assert.ok(rewritten.length <= entries.length - 1, rewritten);
+      const pdf = Buffer.from(text.replace(entries.slice(0, -1), rewritten.padEnd(entries.length - 1)), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', rewritten);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, rewritten);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, rewritten);
+    }
+  });
+
   it('measures a stream whose keyword ends its line after a space, or follows a string that holds the word', async () => {
     const data = deflateSync(padded(2 * MB));
     const plain = pdfWithContentStream(data, '/Filter /FlateDecode').toString('latin1');
