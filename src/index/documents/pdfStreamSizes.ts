@@ -224,7 +224,25 @@ function decoded(data: Buffer, names: readonly string[], limit: number): Buffer 
   return out;
 }
 
-const OBJECT = /(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g;
+/** Characters that end a token for pdf.js's lexer: white space and delimiters. */
+const ENDS = String.raw`\s\0()<>[\]{}/%`;
+/**
+ * Where a header or reference may have a number: the digits after any other character (a cross-reference entry may
+ * point at them), or a whole token that pdf.js's lexer may read as one (`06`, `6e0`, `+6`, `6.0`; `leadingNumber`
+ * reads it).
+ */
+const NUMBER = String.raw`(?:(?<![0-9])\d+|(?<![^${ENDS}])[+\-.0-9][^${ENDS}]*)`;
+/** White space and comments between tokens, as pdf.js's lexer skips them. */
+const GAP = String.raw`(?:[\s\0]|%[^\r\n]*[\r\n])`;
+/** `N G obj`, its numbers as pdf.js's lexer may read them. */
+const OBJECT = new RegExp(String.raw`(${NUMBER})${GAP}+(${NUMBER})${GAP}+obj\b`, 'g');
+/** `N G R`, a reference, its numbers as pdf.js's lexer may read them. */
+const REFERENCE = String.raw`(${NUMBER})${GAP}+(${NUMBER})${GAP}+R(?![^${ENDS}])`;
+/** An object's number as pdf.js reads it (`06` and `6e0` are 6); none when it is not a whole number. */
+const objectNumber = (written: string): string | undefined => {
+  const value = leadingNumber(written);
+  return value !== undefined && Number.isInteger(value) ? String(value) : undefined;
+};
 
 /**
  * Where objects' values start: every `N G obj` in order, and each number's (every definition: an update's too, since
@@ -241,12 +259,15 @@ interface Objects {
 function objectsOf(text: string): Objects {
   const objects: Objects = { starts: [], headers: [], allByNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
+    const num = objectNumber(object[1] ?? '');
+    const gen = objectNumber(object[2] ?? '');
+    if (num === undefined || gen === undefined) continue;
     const start = object.index + object[0].length;
     objects.starts.push(start);
-    objects.headers.push({ num: object[1] ?? '', gen: Number(object[2]), start });
-    const definitions = objects.allByNumber.get(object[1] ?? '');
+    objects.headers.push({ num, gen: Number(gen), start });
+    const definitions = objects.allByNumber.get(num);
     if (definitions) definitions.push(start);
-    else objects.allByNumber.set(object[1] ?? '', [start]);
+    else objects.allByNumber.set(num, [start]);
   }
   return objects;
 }
@@ -375,7 +396,7 @@ function streamEnd(
     return values === 'too-many' ? [] : values.map(leadingNumber).filter((n): n is number => n !== undefined);
   };
   for (const declared of dictionary.matchAll(/\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/g))
-    lengths.push(...(declared[0].endsWith('R') ? definitions(declared[1] ?? '') : [Number(declared[1])]));
+    lengths.push(...(declared[0].endsWith('R') ? definitions(String(Number(declared[1]))) : [Number(declared[1])]));
   for (const { length } of headers) {
     if (typeof length === 'object') lengths.push(...definitions(String(length.number)));
     else if (length !== undefined) lengths.push(length);
@@ -424,9 +445,11 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
   const readings = (value: string): string[] | 'too-many' => {
     let read = [''];
     let last = 0;
-    for (const ref of value.matchAll(/(\d+)\s+\d+\s+R\b/g)) {
+    for (const ref of value.matchAll(new RegExp(REFERENCE, 'g'))) {
+      const id = objectNumber(ref[1] ?? '');
+      if (id === undefined || objectNumber(ref[2] ?? '') === undefined) continue;
       const literal = value.slice(last, ref.index);
-      const values = objectValues(text, objects, ref[1] ?? '');
+      const values = objectValues(text, objects, id);
       const options = values === 'too-many' ? values : values.length ? values : [''];
       if (options === 'too-many' || read.length * options.length > 64) return 'too-many';
       read = read.flatMap(before => options.map(option => `${before}${literal} ${option} `));
@@ -448,8 +471,14 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
   return chains;
 }
 
-/** A `/F` or `/Filter` entry (the key ends where a name does) and its value: a name, an array, or a reference. */
-const FILTER_ENTRY = /\/(F|Filter)(?=[\s/[\]<>()%])\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/g;
+/**
+ * A `/F` or `/Filter` entry (the key ends where a name does; white space and comments after it) and its value: a name,
+ * an array, or a reference.
+ */
+const FILTER_ENTRY = new RegExp(
+  String.raw`\/(F|Filter)(?=[\s\0/[\]<>()%])${GAP}*(\[[^\]]*\]|\/[^\s\0/[\]<>()%]+|${REFERENCE})`,
+  'g',
+);
 
 /**
  * The text of each definition of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a

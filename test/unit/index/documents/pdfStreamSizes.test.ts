@@ -146,6 +146,24 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads a filter object’s number as pdf.js does, in its reference and in its header (06, 6e0, +6, a comment, a NUL)', async () => {
+    const flate = deflateSync(padded(2 * MB));
+    const pdfs: [string, Buffer][] = [];
+    for (const entries of ['/Filter 6e0 0 R', '/Filter [06 0 R]', '/F 6.0 0 R', '/Filter +6 0 R', '/Filter %\n6 0 R'])
+      pdfs.push([entries, pdfWithContentStream(flate, entries, { extra: ['/FlateDecode'] })]);
+    // object 6 written `/Fl` and padded, so that its header may be written longer with the table still pointing at it
+    const plain = pdfWithContentStream(flate, '/Filter 6 0 R', { extra: ['/Fl      '] }).toString('latin1');
+    for (const header of ['06 0 obj\n/Fl', '6e0 0 obj\n/Fl', '+6 0 obj\n/Fl', '6 %\n0 obj/Fl', '6\x000 obj /Fl'])
+      pdfs.push([header, Buffer.from(plain.replace('\n6 0 obj\n/Fl      ', `\n${header.padEnd(17)}`), 'latin1')]);
+    for (const [name, pdf] of pdfs) {
+      if (name.includes('obj')) assert.equal(pdf.length, plain.length, name);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
   it('reads a filter named by reference to an object that an object stream holds, as pdf.js does', async () => {
     // as pdf-lib writes it with object streams: the content stream says /Filter 6 0 R, and object 6 is packed
     const doc = await PDFDocument.create();
