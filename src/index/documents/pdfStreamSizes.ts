@@ -253,7 +253,8 @@ interface Objects {
   /** Each of `starts`' object number and generation. */
   headers: { num: string; gen: number; start: number }[];
   allByNumber: Map<string, number[]>;
-  packed: Map<string, { at: number; value: string }>;
+  /** Each number's values as object streams hold them (every one's: the cross-reference stream may point at any). */
+  packed: Map<string, { at: number; value: string }[]>;
 }
 
 function objectsOf(text: string): Objects {
@@ -282,7 +283,10 @@ function addPackedObjects(objects: Objects, data: Buffer, header: PackedHeader, 
     const from = first + (offsets[i] ?? 0);
     const next = offsets[i + 1];
     const to = Math.min(next === undefined ? data.length : first + next, from + 256);
-    objects.packed.set(String(number), { at, value: data.subarray(from, to).toString('latin1').trim() });
+    const value = { at, value: data.subarray(from, to).toString('latin1').trim() };
+    const held = objects.packed.get(String(number));
+    if (!held) objects.packed.set(String(number), [value]);
+    else if (!held.some(other => other.value === value.value)) held.push(value);
   });
 }
 
@@ -482,18 +486,18 @@ const FILTER_ENTRY = new RegExp(
 
 /**
  * The text of each definition of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a
- * filter list), and as an object stream holds it; 'too-many' past 64 definitions.
+ * filter list), and as each object stream holds it; 'too-many' past 64 definitions.
  */
 function objectValues(text: string, objects: Objects, id: string): string[] | 'too-many' {
   const starts = objects.allByNumber.get(id) ?? [];
-  const packed = objects.packed.get(id);
-  if (starts.length > 64) return 'too-many';
+  const packed = objects.packed.get(id) ?? [];
+  if (starts.length + packed.length > 64) return 'too-many';
   const values = starts.map(start => {
     const value = text.slice(start, start + 256);
     const end = value.indexOf('endobj');
     return (end < 0 ? value : value.slice(0, end)).trim();
   });
-  return packed ? [...values, packed.value] : values;
+  return [...values, ...packed.map(held => held.value)];
 }
 
 type Decoder = (data: Buffer, limit: number) => Buffer | 'too-large';

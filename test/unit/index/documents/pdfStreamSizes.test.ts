@@ -213,6 +213,28 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads every object stream that holds a filter object, not only the last', async () => {
+    // the content stream's filter, /Filter 6 0 R, is object 6, which pdf-lib's object stream holds as /FlateDecode
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([612, 792]);
+    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
+    const data = deflateSync(padded(2 * MB));
+    const dictionary = doc.context.obj({ Length: data.length });
+    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
+    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
+    const text = Buffer.from(await doc.save({ useObjectStreams: true })).toString('latin1');
+    assert.match(text, /\/Filter 6 0 R/);
+    // another object stream after the end of the file, which pdf.js never reads, holds object 6 as a filter that
+    // decodes little
+    const held = '6 0 /ASCIIHexDecode';
+    const decoy = `99 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length ${held.length} >>\nstream\n${held}\nendstream\nendobj\n`;
+    const pdf = Buffer.from(text + decoy, 'latin1');
+    const extraction = await extractPdf(pdf, 60_000);
+    assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+    assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false);
+    assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true);
+  });
+
   it('measures a stream whose keyword ends its line after a space, or follows a string that holds the word', async () => {
     const data = deflateSync(padded(2 * MB));
     const plain = pdfWithContentStream(data, '/Filter /FlateDecode').toString('latin1');
