@@ -477,10 +477,10 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
 
 /**
  * A `/F` or `/Filter` entry (the key ends where a name does; white space and comments after it) and its value: a name,
- * an array, or a reference.
+ * an array (a `]` in a comment within it does not end it), or a reference.
  */
 const FILTER_ENTRY = new RegExp(
-  String.raw`\/(F|Filter)(?=[\s\0/[\]<>()%])${GAP}*(\[[^\]]*\]|\/[^\s\0/[\]<>()%]+|${REFERENCE})`,
+  String.raw`\/(F|Filter)(?=[\s\0/[\]<>()%])${GAP}*(\[(?:[^\]%]|%[^\r\n]*[\r\n])*\]|\/[^\s\0/[\]<>()%]+|${REFERENCE})`,
   'g',
 );
 

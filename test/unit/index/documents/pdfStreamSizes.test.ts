@@ -113,6 +113,8 @@ describe('PDF stream sizes', () => {
     const cases: [string, Buffer, object?][] = [
       ['/Filter /FlateDecode', flate],
       ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
+      // a comment within the array that holds a `]`: pdf.js reads on past it
+      ['/Filter [/ASCIIHexDecode %]\n/FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
       ['/Filter /Fl#61teDecode', flate],
       // the key's name escaped: pdf.js reads it as /Filter, or /F
       ['/Filt#65r /FlateDecode', flate],
