@@ -1,4 +1,4 @@
-import { Entries, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+import { Command, Entries, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * Which streams of a PDF are images that reading its text never decodes. pdf.js's `getTextContent` decodes a page's
@@ -14,7 +14,9 @@ import { Entries, nameWritten, Parser, PdfName, Reference, unescaped, type Value
  * `/Mask` or `/Thumb`. Anything else keeps a stream counted: a reference anywhere else (`/Contents`, direct or in an
  * array, a font file, an indirect `/XObject` dictionary), a header whose number is not plain, a Type 3 font or an
  * encrypted file (whose object streams cannot be read here) anywhere, an object stream whose filters are not all read
- * here, or a file that takes more than a few readings of its size to parse.
+ * here, a file whose cross-reference tables do not vouch for where pdf.js finds each object (see `crossReferences`;
+ * a reference naming a generation other than its entry's too), or a file that takes more than a few readings of its
+ * size to parse.
  */
 export function imageStreamsNotReadForText(text: string, objectStreams: readonly ObjectStreamText[]): Set<number> {
   const images = new Set<number>();
@@ -23,8 +25,9 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
     /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
   if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
-  if (!crossReferencesPointAtHeaders(text, budget)) return images;
-  const references = new References();
+  const generations = crossReferences(text, budget);
+  if (!generations) return images;
+  const references = new References(generations);
   const candidates = streamObjects(text, budget, value => references.add(value));
   if (!candidates) return images;
   for (const found of text.matchAll(/(?<![A-Za-z_])trailer(?![^\s()<>[\]{}/%])/g)) {
@@ -39,7 +42,8 @@ export function imageStreamsNotReadForText(text: string, objectStreams: readonly
         references.add(parser.object());
     }
   }
-  if (budget.left < 0) return images;
+  // a reference whose generation is not its object's entry's: fetching it, pdf.js takes the file for damaged
+  if (budget.left < 0 || references.generationMismatched) return images;
   for (const [at, objects] of candidates) {
     const image = objects.every(
       ({ numbers, dictionary }) =>
@@ -67,8 +71,8 @@ function streamObjects(
   text: string,
   budget: { left: number },
   onValue: (value: Value) => void,
-): Map<number, StreamObject[]> | undefined {
-  const objects = new Map<number, StreamObject[]>();
+): Map<number, StreamObjectHeader[]> | undefined {
+  const objects = new Map<number, StreamObjectHeader[]>();
   for (const found of text.matchAll(/(?<![A-Za-z_])obj(?![^\s()<>[\]{}/%\x80-\xff])/g)) {
     const parser = new Parser(text, found.index + 3, budget);
     const value = parser.object();
@@ -94,10 +98,6 @@ function streamObjects(
   return objects;
 }
 
-interface StreamObject extends StreamObjectHeader {
-  dictionary: Entries;
-}
-
 /** An object pdf.js could read as ending at a `stream` keyword: see `streamObjects`. */
 export interface StreamObjectHeader {
   numbers: number[];
@@ -106,6 +106,8 @@ export interface StreamObjectHeader {
   from: number;
   /** Its `/Length` as pdf.js reads it: a number, or the number of the object that holds it. */
   length: number | { number: number } | undefined;
+  /** Its dictionary, as pdf.js parses it. */
+  dictionary: Entries;
 }
 
 /** The number a PDF value starts with, as pdf.js reads it (`5e3` is 5000); none when it starts with another value. */
@@ -123,53 +125,64 @@ export function streamObjectHeaders(text: string): Map<number, StreamObjectHeade
 }
 
 /**
- * Whether pdf.js can only find objects where their headers start: every cross-reference table in the file (found
- * wherever the word `xref` stands, so more than pdf.js reads) is read, and each entry in use points at an `N G obj`
- * with its own number, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes
- * pdf.js read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its
- * header does not name. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
+ * The generations of the objects the file's cross-reference tables give, by number, when pdf.js can only find objects
+ * where their headers start: every table in the file (found wherever the word `xref` stands, so more than pdf.js
+ * reads) is read as pdf.js's `readXRefTable` reads it (its numbers as its lexer reads them; a subsection from 1 whose
+ * first entry is free numbered from 0), and each entry in use points at an `N G obj` with its own number and
+ * generation, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes pdf.js
+ * read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its header
+ * does not name. An entry whose header's number, generation or `obj` is not the entry's, an object 0 in use or a
+ * trailer that is no dictionary makes pdf.js take the file for damaged and read it again by scanning it for objects,
+ * its tables unread. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
  * here, a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without
- * `/Type` could be read there), a table that does not read as one, or none at all is not vouched for: its images are
- * all counted.
+ * `/Type` could be read there), a table that does not read as one, or none at all is not vouched for: none, and its
+ * images are all counted.
  */
-function crossReferencesPointAtHeaders(text: string, budget: { left: number }): boolean {
+function crossReferences(text: string, budget: { left: number }): Map<number, Set<number>> | undefined {
   // any `/XRef` that starts a name: reading a damaged file again, pdf.js takes an object whose text has `/XRef` and
   // a character below `@` after it (`/XRef1`, `/XRef.`) for a cross-reference stream
-  if (/\/XRef/.test(unescaped(text))) return false;
+  if (/\/XRef/.test(unescaped(text))) return undefined;
   // pdf.js reads the tables where it starts and each trailer's `/Prev` point at: each must be one of those read here
   for (const pointer of [...tablesStart(text), ...previousTables(text, budget)])
-    if (!text.startsWith('xref', pointer)) return false;
-  if (budget.left < 0) return false;
+    if (!text.startsWith('xref', pointer)) return undefined;
+  if (budget.left < 0) return undefined;
+  const generations = new Map<number, Set<number>>();
   let tables = 0;
   for (const found of text.matchAll(/(?<![A-Za-z0-9_])xref(?![A-Za-z0-9_])/g)) {
     if (text.startsWith('start', found.index - 5)) continue;
     tables++;
-    const words = /[\0\t\n\f\r ]*([^\0\t\n\f\r ]+)/y;
-    words.lastIndex = found.index + 4;
-    const next = (): string | undefined => words.exec(text)?.[1];
-    for (let word = next(); word !== 'trailer';) {
+    const table = new Parser(text, found.index + 4, budget);
+    for (let word = table.object(); !isCommand(word, 'trailer'); word = table.object()) {
       // a subsection: its first number and count, then count entries of offset, generation and n or f
-      const first = Number(word);
-      const count = Number(next());
-      if (!Number.isInteger(first) || !Number.isInteger(count) || count < 0) return false;
+      let first = word;
+      const count = table.object();
+      if (!isInteger(first) || !isInteger(count) || table.done()) return undefined;
       for (let i = 0; i < count; i++) {
-        const offset = next();
-        next();
-        const kind = next();
-        if (kind === 'f') continue;
-        if (kind !== 'n' || offset === undefined || !/^\d+$/.test(offset)) return false;
-        const at = Number(offset);
-        if (/[0-9.+-]/.test(text[at - 1] ?? '')) return false;
-        const header = /(\d+)[\0\t\n\f\r ]+\d+[\0\t\n\f\r ]+obj/y;
-        header.lastIndex = at;
-        if (Number(header.exec(text)?.[1]) !== first + i) return false;
+        const offset = table.object();
+        const generation = table.object();
+        const kind = table.object();
+        const free = isCommand(kind, 'f');
+        if (!isInteger(offset) || !isInteger(generation) || !(free || isCommand(kind, 'n'))) return undefined;
+        if (i === 0 && free && first === 1) first = 0;
+        // an entry at offset 0 is read as no object, as a free one is
+        if (free || offset === 0) continue;
+        const number = first + i;
+        if (number === 0 || /[0-9.+-]/.test(text[offset - 1] ?? '')) return undefined;
+        const header = new Parser(text, offset, budget);
+        if (header.object() !== number || header.object() !== generation || !isCommand(header.object(), 'obj'))
+          return undefined;
+        const known = generations.get(number) ?? new Set<number>();
+        generations.set(number, known.add(generation));
       }
-      word = next();
-      if (word === undefined) return false;
+      if (table.done()) return undefined;
     }
+    if (!(table.object() instanceof Entries)) return undefined;
   }
-  return tables > 0;
+  return tables > 0 && budget.left >= 0 ? generations : undefined;
 }
+
+const isInteger = (value: Value): value is number => typeof value === 'number' && Number.isInteger(value);
+const isCommand = (value: Value, command: string): boolean => value instanceof Command && value.command === command;
 
 /**
  * Where pdf.js may start reading cross-reference tables (its `startXRef`): the number after `startxref` as it reads it
@@ -215,12 +228,20 @@ export interface ObjectStreamText {
   complete: boolean;
 }
 
-/** The numbers of objects referenced where reading text may decode them (anywhere but as an image's place). */
+/**
+ * The numbers of objects referenced where reading text may decode them (anywhere but as an image's place), and
+ * whether any reference names a generation other than a cross-reference entry's for its number.
+ */
 class References {
   readonly read = new Set<number>();
+  generationMismatched = false;
+
+  constructor(private readonly generations: ReadonlyMap<number, ReadonlySet<number>>) {}
 
   add(value: Value, inXObjects = false, key = ''): void {
     if (value instanceof Reference) {
+      const known = this.generations.get(value.number);
+      if (known && (known.size > 1 || !known.has(value.generation))) this.generationMismatched = true;
       if (!inXObjects && !IMAGE_KEYS.has(key)) this.read.add(value.number);
     } else if (value instanceof Entries) {
       for (const [k, v] of value.entries) this.add(v, key === 'XObject', k);

@@ -27,7 +27,10 @@ export class PdfName {
   constructor(readonly name: string) {}
 }
 export class Reference {
-  constructor(readonly number: number) {}
+  constructor(
+    readonly number: number,
+    readonly generation = 0,
+  ) {}
 }
 export class Command {
   constructor(readonly command: string) {}
@@ -125,9 +128,10 @@ export class Parser {
     }
     if (typeof value === 'number' && Number.isInteger(value)) {
       if (typeof this.first === 'number' && Number.isInteger(this.first) && this.is(this.second, 'R')) {
+        const generation = this.first;
         this.shift();
         this.shift();
-        return new Reference(value);
+        return new Reference(value, generation);
       }
     }
     return value;

@@ -7,7 +7,7 @@ import {
   type ObjectStreamText,
   type StreamObjectHeader,
 } from './pdfImageStreams';
-import { unescaped } from './pdfParser';
+import { Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -59,8 +59,12 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   let left = total;
   const objectStreams: ObjectStreamText[] = [];
   for (const stream of streams) {
-    const labelled = /\/Type\s*\/ObjStm\b/.test(stream.dictionary);
-    if (!labelled && !(/\/N\b/.test(stream.dictionary) && /\/First\b/.test(stream.dictionary))) continue;
+    const counts = packedCounts(text, objects, stream.readAs);
+    if (counts === 'too-many') return false;
+    const labelled = stream.readAs.some(({ dictionary }) =>
+      dictionary.entries.some(([key, value]) => key === 'Type' && value instanceof PdfName && value.name === 'ObjStm'),
+    );
+    if (!labelled && counts.length === 0) continue;
     const chains = filterChains(text, objects, stream.dictionary);
     if (chains === 'too-many') return false;
     // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
@@ -74,14 +78,17 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     left -= Math.max(largest.length, stream.data.length);
     for (const data of outputs) {
       if (data === 'too-large') continue;
-      if (labelled) addPackedObjects(objects, data, stream.dictionary, stream.at);
-      const header = packedHeader(data, stream.dictionary);
-      objectStreams.push({
-        data,
-        first: header?.first ?? 0,
-        offsets: header?.offsets ?? [],
-        complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
-      });
+      // read as each pair of `/N` and `/First` it may have (none: its objects are not known)
+      for (const count of counts.length ? counts : [undefined]) {
+        const header = count && packedHeader(data, count);
+        if (header) addPackedObjects(objects, data, header, stream.at);
+        objectStreams.push({
+          data,
+          first: header?.first ?? 0,
+          offsets: header?.offsets ?? [],
+          complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
+        });
+      }
     }
   }
   // images that reading text never decodes are left out (see imageStreamsNotReadForText)
@@ -104,6 +111,8 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
 interface Stream {
   at: number;
   dictionary: string;
+  /** The objects pdf.js could read it as (see `streamObjectHeaders`). */
+  readAs: readonly StreamObjectHeader[];
   data: Buffer;
   /** Its data as stored, then as each of the file's keys decrypts it for each object it may be read as. */
   stored: () => Buffer[];
@@ -148,7 +157,7 @@ function streamsOf(
         keys === 'unknown-key' ? [] : keys.flatMap(([num, gen]) => decrypt(data, num, gen) ?? []),
       ),
     ];
-    streams.push({ at: found.index, dictionary, data, stored });
+    streams.push({ at: found.index, dictionary, readAs: headers.get(found.index) ?? [], data, stored });
   }
   return streams;
 }
@@ -215,7 +224,25 @@ function decoded(data: Buffer, names: readonly string[], limit: number): Buffer 
   return out;
 }
 
-const OBJECT = /(?<![0-9])(\d+)\s+(\d+)\s+obj\b/g;
+/** Characters that end a token for pdf.js's lexer: white space and delimiters. */
+const ENDS = String.raw`\s\0()<>[\]{}/%`;
+/**
+ * Where a header or reference may have a number: the digits after any other character (a cross-reference entry may
+ * point at them), or a whole token that pdf.js's lexer may read as one (`06`, `6e0`, `+6`, `6.0`; `leadingNumber`
+ * reads it).
+ */
+const NUMBER = String.raw`(?:(?<![0-9])\d+|(?<![^${ENDS}])[+\-.0-9][^${ENDS}]*)`;
+/** White space and comments between tokens, as pdf.js's lexer skips them. */
+const GAP = String.raw`(?:[\s\0]|%[^\r\n]*[\r\n])`;
+/** `N G obj`, its numbers as pdf.js's lexer may read them. */
+const OBJECT = new RegExp(String.raw`(${NUMBER})${GAP}+(${NUMBER})${GAP}+obj\b`, 'g');
+/** `N G R`, a reference, its numbers as pdf.js's lexer may read them. */
+const REFERENCE = String.raw`(${NUMBER})${GAP}+(${NUMBER})${GAP}+R(?![^${ENDS}])`;
+/** An object's number as pdf.js reads it (`06` and `6e0` are 6); none when it is not a whole number. */
+const objectNumber = (written: string): string | undefined => {
+  const value = leadingNumber(written);
+  return value !== undefined && Number.isInteger(value) ? String(value) : undefined;
+};
 
 /**
  * Where objects' values start: every `N G obj` in order, and each number's (every definition: an update's too, since
@@ -226,51 +253,102 @@ interface Objects {
   /** Each of `starts`' object number and generation. */
   headers: { num: string; gen: number; start: number }[];
   allByNumber: Map<string, number[]>;
-  packed: Map<string, { at: number; value: string }>;
+  /** Each number's values as object streams hold them (every one's: the cross-reference stream may point at any). */
+  packed: Map<string, { at: number; value: string }[]>;
 }
 
 function objectsOf(text: string): Objects {
   const objects: Objects = { starts: [], headers: [], allByNumber: new Map(), packed: new Map() };
   for (const object of text.matchAll(OBJECT)) {
+    const num = objectNumber(object[1] ?? '');
+    const gen = objectNumber(object[2] ?? '');
+    if (num === undefined || gen === undefined) continue;
     const start = object.index + object[0].length;
     objects.starts.push(start);
-    objects.headers.push({ num: object[1] ?? '', gen: Number(object[2]), start });
-    const definitions = objects.allByNumber.get(object[1] ?? '');
+    objects.headers.push({ num, gen: Number(gen), start });
+    const definitions = objects.allByNumber.get(num);
     if (definitions) definitions.push(start);
-    else objects.allByNumber.set(object[1] ?? '', [start]);
+    else objects.allByNumber.set(num, [start]);
   }
   return objects;
 }
 
 /**
- * Records the objects an object stream (decoded: `data`) holds: its first bytes are `/N` pairs of an object number
- * and the offset of its value from `/First`. Each value is kept to 256 characters, as `objectValues` reads one.
+ * Records the objects an object stream (decoded: `data`, its header read: `header`) holds. Each value is kept to 256
+ * characters, as `objectValues` reads one.
  */
-function addPackedObjects(objects: Objects, data: Buffer, dictionary: string, at: number): void {
-  const { count, first, header } = packedHeader(data, dictionary) ?? { count: 0, first: 0, header: [] };
-  for (let i = 0; i < count && 2 * i + 1 < header.length; i++) {
-    const from = first + (header[2 * i + 1] ?? 0);
-    const next = header[2 * i + 3];
+function addPackedObjects(objects: Objects, data: Buffer, header: PackedHeader, at: number): void {
+  const { first, numbers, offsets } = header;
+  numbers.forEach((number, i) => {
+    const from = first + (offsets[i] ?? 0);
+    const next = offsets[i + 1];
     const to = Math.min(next === undefined ? data.length : first + next, from + 256);
-    objects.packed.set(String(header[2 * i]), { at, value: data.subarray(from, to).toString('latin1').trim() });
-  }
+    const value = { at, value: data.subarray(from, to).toString('latin1').trim() };
+    const held = objects.packed.get(String(number));
+    if (!held) objects.packed.set(String(number), [value]);
+    else if (!held.some(other => other.value === value.value)) held.push(value);
+  });
+}
+
+/** An object stream's `/First`, and the object numbers and offsets (from `/First`) its header gives. */
+interface PackedHeader {
+  first: number;
+  numbers: number[];
+  offsets: number[];
 }
 
 /**
- * An object stream's `/N` and `/First`, the numbers of its header (pairs of an object number and an offset), and
- * those offsets; none when `/N` or `/First` is not a plain number.
+ * Each `/N` and `/First` pdf.js could read a stream as an object stream by: those of each object it could be read as
+ * (`readAs`) with both keys, their last values as pdf.js parses them, a reference as each definition of its object
+ * gives it (NaN where a value is no number); 'too-many' past 16 pairs.
  */
-function packedHeader(
-  data: Buffer,
-  dictionary: string,
-): { count: number; first: number; header: number[]; offsets: number[] } | undefined {
-  const count = Number(/\/N\s+(\d+)/.exec(dictionary)?.[1]);
-  const first = Number(/\/First\s+(\d+)/.exec(dictionary)?.[1]);
-  if (!Number.isInteger(count) || !Number.isInteger(first)) return undefined;
-  const header = data.subarray(0, first).toString('latin1').trim().split(/\s+/).map(Number);
-  const offsets = header.filter((_, i) => i % 2 === 1 && i < 2 * count);
-  return { count, first, header, offsets };
+function packedCounts(
+  text: string,
+  objects: Objects,
+  readAs: readonly StreamObjectHeader[],
+): { count: number; first: number }[] | 'too-many' {
+  const numbers = (value: Value | undefined): number[] | 'too-many' => {
+    if (!(value instanceof Reference)) return [typeof value === 'number' ? value : NaN];
+    const definitions = objectValues(text, objects, String(value.number));
+    if (definitions === 'too-many') return definitions;
+    return definitions.length ? definitions.map(definition => leadingNumber(definition) ?? NaN) : [NaN];
+  };
+  const pairs: { count: number; first: number }[] = [];
+  for (const { dictionary } of readAs) {
+    if (!dictionary.has('N') || !dictionary.has('First')) continue;
+    const counts = numbers(dictionary.last('N'));
+    const firsts = numbers(dictionary.last('First'));
+    if (counts === 'too-many' || firsts === 'too-many') return 'too-many';
+    for (const count of counts) for (const first of firsts) pairs.push({ count, first });
+    if (pairs.length > 16) return 'too-many';
+  }
+  return pairs;
 }
+
+/**
+ * An object stream's header as pdf.js's `fetchCompressed` reads it from the start of its data: `count` pairs of an
+ * object number and an offset, each read as pdf.js's parser reads it; none when `count` or `first` is not an integer,
+ * or a pair is not two integers (pdf.js reads no object from it then).
+ */
+function packedHeader(data: Buffer, { count, first }: { count: number; first: number }): PackedHeader | undefined {
+  if (!Number.isInteger(count) || !Number.isInteger(first)) return undefined;
+  // each pair takes at least four characters (`1 2 `): more than the data holds end it before they are read
+  if (count * 4 > data.length + 1) return undefined;
+  const text = data.toString('latin1');
+  const parser = new Parser(text, 0, { left: Infinity });
+  const numbers: number[] = [];
+  const offsets: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const number = parser.object();
+    const offset = parser.object();
+    if (!isInteger(number) || !isInteger(offset)) return undefined;
+    numbers.push(number);
+    offsets.push(offset);
+  }
+  return { first, numbers, offsets };
+}
+
+const isInteger = (value: Value): value is number => typeof value === 'number' && Number.isInteger(value);
 
 /**
  * The text of a stream's dictionary, up to the `stream` keyword at `at`: from the first of the objects pdf.js could
@@ -322,7 +400,7 @@ function streamEnd(
     return values === 'too-many' ? [] : values.map(leadingNumber).filter((n): n is number => n !== undefined);
   };
   for (const declared of dictionary.matchAll(/\/Length\s+(\d+)(?:\s+\d+\s+R\b)?/g))
-    lengths.push(...(declared[0].endsWith('R') ? definitions(declared[1] ?? '') : [Number(declared[1])]));
+    lengths.push(...(declared[0].endsWith('R') ? definitions(String(Number(declared[1]))) : [Number(declared[1])]));
   for (const { length } of headers) {
     if (typeof length === 'object') lengths.push(...definitions(String(length.number)));
     else if (length !== undefined) lengths.push(length);
@@ -371,9 +449,11 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
   const readings = (value: string): string[] | 'too-many' => {
     let read = [''];
     let last = 0;
-    for (const ref of value.matchAll(/(\d+)\s+\d+\s+R\b/g)) {
+    for (const ref of value.matchAll(new RegExp(REFERENCE, 'g'))) {
+      const id = objectNumber(ref[1] ?? '');
+      if (id === undefined || objectNumber(ref[2] ?? '') === undefined) continue;
       const literal = value.slice(last, ref.index);
-      const values = objectValues(text, objects, ref[1] ?? '');
+      const values = objectValues(text, objects, id);
       const options = values === 'too-many' ? values : values.length ? values : [''];
       if (options === 'too-many' || read.length * options.length > 64) return 'too-many';
       read = read.flatMap(before => options.map(option => `${before}${literal} ${option} `));
@@ -395,23 +475,29 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
   return chains;
 }
 
-/** A `/F` or `/Filter` entry (the key ends where a name does) and its value: a name, an array, or a reference. */
-const FILTER_ENTRY = /\/(F|Filter)(?=[\s/[\]<>()%])\s*(\[[^\]]*\]|\/[^\s/[\]<>()%]+|\d+\s+\d+\s+R\b)/g;
+/**
+ * A `/F` or `/Filter` entry (the key ends where a name does; white space and comments after it) and its value: a name,
+ * an array (a `]` in a comment within it does not end it), or a reference.
+ */
+const FILTER_ENTRY = new RegExp(
+  String.raw`\/(F|Filter)(?=[\s\0/[\]<>()%])${GAP}*(\[(?:[^\]%]|%[^\r\n]*[\r\n])*\]|\/[^\s\0/[\]<>()%]+|${REFERENCE})`,
+  'g',
+);
 
 /**
  * The text of each definition of object `id`'s value, up to its `endobj` (at most 256 characters: a length or a
- * filter list), and as an object stream holds it; 'too-many' past 64 definitions.
+ * filter list), and as each object stream holds it; 'too-many' past 64 definitions.
  */
 function objectValues(text: string, objects: Objects, id: string): string[] | 'too-many' {
   const starts = objects.allByNumber.get(id) ?? [];
-  const packed = objects.packed.get(id);
-  if (starts.length > 64) return 'too-many';
+  const packed = objects.packed.get(id) ?? [];
+  if (starts.length + packed.length > 64) return 'too-many';
   const values = starts.map(start => {
     const value = text.slice(start, start + 256);
     const end = value.indexOf('endobj');
     return (end < 0 ? value : value.slice(0, end)).trim();
   });
-  return packed ? [...values, packed.value] : values;
+  return [...values, ...packed.map(held => held.value)];
 }
 
 type Decoder = (data: Buffer, limit: number) => Buffer | 'too-large';

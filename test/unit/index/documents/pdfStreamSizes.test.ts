@@ -113,6 +113,8 @@ describe('PDF stream sizes', () => {
     const cases: [string, Buffer, object?][] = [
       ['/Filter /FlateDecode', flate],
       ['/Filter [/ASCIIHexDecode /FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
+      // a comment within the array that holds a `]`: pdf.js reads on past it
+      ['/Filter [/ASCIIHexDecode %]\n/FlateDecode]', Buffer.from(`${flate.toString('hex')}>`)],
       ['/Filter /Fl#61teDecode', flate],
       // the key's name escaped: pdf.js reads it as /Filter, or /F
       ['/Filt#65r /FlateDecode', flate],
@@ -146,6 +148,24 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads a filter object’s number as pdf.js does, in its reference and in its header (06, 6e0, +6, a comment, a NUL)', async () => {
+    const flate = deflateSync(padded(2 * MB));
+    const pdfs: [string, Buffer][] = [];
+    for (const entries of ['/Filter 6e0 0 R', '/Filter [06 0 R]', '/F 6.0 0 R', '/Filter +6 0 R', '/Filter %\n6 0 R'])
+      pdfs.push([entries, pdfWithContentStream(flate, entries, { extra: ['/FlateDecode'] })]);
+    // object 6 written `/Fl` and padded, so that its header may be written longer with the table still pointing at it
+    const plain = pdfWithContentStream(flate, '/Filter 6 0 R', { extra: ['/Fl      '] }).toString('latin1');
+    for (const header of ['06 0 obj\n/Fl', '6e0 0 obj\n/Fl', '+6 0 obj\n/Fl', '6 %\n0 obj/Fl', '6\x000 obj /Fl'])
+      pdfs.push([header, Buffer.from(plain.replace('\n6 0 obj\n/Fl      ', `\n${header.padEnd(17)}`), 'latin1')]);
+    for (const [name, pdf] of pdfs) {
+      if (name.includes('obj')) assert.equal(pdf.length, plain.length, name);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
   it('reads a filter named by reference to an object that an object stream holds, as pdf.js does', async () => {
     // as pdf-lib writes it with object streams: the content stream says /Filter 6 0 R, and object 6 is packed
     const doc = await PDFDocument.create();
@@ -161,6 +181,60 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true);
     const extraction = await extractPdf(pdf, 60_000);
     assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+  });
+
+  it('reads an object stream’s /N and /First as pdf.js does: a sign, an exponent, a comment, an escaped key, no /Type', async () => {
+    // the content stream's filter, /Filter 6 0 R, is object 6, which the object stream holds
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([612, 792]);
+    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
+    const data = deflateSync(padded(2 * MB));
+    const dictionary = doc.context.obj({ Length: data.length });
+    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
+    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
+    const text = Buffer.from(await doc.save({ useObjectStreams: true })).toString('latin1');
+    const [entries] = /\/Filter \/FlateDecode\n\/Type \/ObjStm\n\/N \d+\n\/First \d+\n/.exec(text) ?? [''];
+    const [, n, first] = /\/N (\d+)\n\/First (\d+)/.exec(entries) ?? [];
+    // each written in no more characters than pdf-lib wrote (fewer spaces), padded with spaces to as many, so the
+    // cross-reference stream still points at each object
+    const written = [
+      `/Filter/FlateDecode/Type/ObjStm/N ${n}\n/First +${first}`,
+      `/Filter/FlateDecode/Type/ObjStm/N ${n} /First ${Number(first) / 10}e1`,
+      `/Filter/FlateDecode/Type/ObjStm/N %\n${n} /First ${first}`,
+      `/Filter /FlateDecode/Type/ObjStm/N ${n}\n/Fir#73t ${first}`,
+      // pdf.js reads any stream with /N and /First as one, whatever its /Type
+      `/Filter /FlateDecode /N ${n}\n/First ${first}`,
+    ];
+    for (const rewritten of written) {
+      assert.ok(rewritten.length <= entries.length - 1, rewritten);
+      const pdf = Buffer.from(text.replace(entries.slice(0, -1), rewritten.padEnd(entries.length - 1)), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', rewritten);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, rewritten);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, rewritten);
+    }
+  });
+
+  it('reads every object stream that holds a filter object, not only the last', async () => {
+    // the content stream's filter, /Filter 6 0 R, is object 6, which pdf-lib's object stream holds as /FlateDecode
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([612, 792]);
+    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
+    const data = deflateSync(padded(2 * MB));
+    const dictionary = doc.context.obj({ Length: data.length });
+    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
+    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
+    const text = Buffer.from(await doc.save({ useObjectStreams: true })).toString('latin1');
+    assert.match(text, /\/Filter 6 0 R/);
+    // another object stream after the end of the file, which pdf.js never reads, holds object 6 as a filter that
+    // decodes little
+    const held = '6 0 /ASCIIHexDecode';
+    const decoy = `99 0 obj\n<< /Type /ObjStm /N 1 /First 4 /Length ${held.length} >>\nstream\n${held}\nendstream\nendobj\n`;
+    const pdf = Buffer.from(text + decoy, 'latin1');
+    const extraction = await extractPdf(pdf, 60_000);
+    assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+    assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false);
+    assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true);
   });
 
   it('measures a stream whose keyword ends its line after a space, or follows a string that holds the word', async () => {
@@ -474,6 +548,38 @@ describe('PDF stream sizes', () => {
       const extraction = await extractPdf(pdf, 60_000);
       assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', pointers);
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, pointers);
+    }
+  });
+
+  it('counts every image of a file pdf.js reads again as damaged: a generation not as its cross-reference entry says', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 6 0 R >> >>';
+    // object 4 defined again after the end of the file: only a re-reading of the file as damaged takes it
+    const again = 'BT /F1 12 Tf 50 700 Td (Read again) Tj ET';
+    const honest = Buffer.concat([
+      pdfOfPage(resources, [imageObject()]),
+      Buffer.from(`4 0 obj\n<< /Length ${again.length} >>\nstream\n${again}\nendstream\nendobj\n`),
+    ]).toString('latin1');
+    const entryOf2 = (text: string): number => text.indexOf('0000000000 65535 f \n') + 20 + 20 + 11;
+    const cases: [string, (text: string) => string][] = [
+      ['as stored', text => text],
+      // the entry and the references say generation 1, the header 0
+      [
+        'a header',
+        text => {
+          const at = entryOf2(text);
+          return `${text.slice(0, at)}00001${text.slice(at + 5)}`.replaceAll('2 0 R', '2 1 R');
+        },
+      ],
+      // the entry and the header say generation 0, a reference 1
+      ['a reference', text => text.replace('/Pages 2 0 R', '/Pages 2 1 R')],
+    ];
+    for (const [name, edit] of cases) {
+      const pdf = Buffer.from(edit(honest), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      const text = name === 'as stored' ? 'Quarterly figures' : 'Read again';
+      assert.equal(extraction.kind === 'document' && extraction.document.text, text, name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), name === 'as stored', name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
     }
   });
 
