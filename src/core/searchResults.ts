@@ -2,6 +2,7 @@ import { setextHeadingText, TextLines } from '../index';
 import { alignClaim, claimTerms, type TermWeight } from './citations/align';
 import { weightsFromPassages } from './citations/resolve';
 import { passageRef, type Passage } from './passage';
+import { sliceWhole } from '../shared/wholeCharacters';
 
 /** A search result as people read it: where, under which heading, and the lines that matched. */
 export interface SearchResultView {
@@ -37,7 +38,7 @@ export function searchResultViews(
     const endLine = aligned?.endLine ?? Math.min(p.endLine, p.startLine + 2);
     const text = p.text.split('\n');
     const lines = dedent(text.slice(startLine - p.startLine, endLine - p.startLine + 1).map(l => l.trimEnd())).map(l =>
-      l.length > LINE_WIDTH ? `${l.slice(0, LINE_WIDTH - 1)}…` : l,
+      l.length > LINE_WIDTH ? `${sliceWhole(l, 0, LINE_WIDTH - 1)}…` : l,
     );
     return {
       ref: passageRef(p, p.startLine, p.endLine),

@@ -112,6 +112,14 @@ describe('/search results', () => {
     assert.equal(ownHeading(passage, 7), 'Install the tool on Linux');
   });
 
+  it('cuts a matched line too long to show at a whole character, never inside an emoji', () => {
+    const line = `flux ${'x'.repeat(153)}🚀 and more`;
+    const [view] = searchResultViews([{ ...guide, text: line, startLine: 1, endLine: 1, title: undefined }], 'flux');
+    const shown = view?.lines[0] ?? '';
+    assert.ok(shown.endsWith('x…'), shown.slice(-4));
+    assert.equal(shown.length, 159);
+  });
+
   it('takes no comment in code for a heading', () => {
     assert.equal(ownHeading(code, 4), 'jump');
     assert.equal(ownHeading({ text: 'plain text', title: undefined }, 0), undefined);
