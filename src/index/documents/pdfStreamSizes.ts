@@ -212,7 +212,10 @@ function failsToInflate(data: Buffer): boolean {
   }
 }
 
-/** A stream's data through its filters, up to the first this does not decode (an image's own), at most `limit` bytes. */
+/**
+ * A stream's data through its filters (`isApplied` ones), up to the first this does not decode (an image's own), at
+ * most `limit` bytes.
+ */
 function decoded(data: Buffer, names: readonly string[], limit: number): Buffer | 'too-large' {
   let out: Buffer | 'too-large' = data;
   for (const filter of names) {
@@ -448,7 +451,8 @@ function gapEnd(text: string, at: number, limit: number): number {
  * up, the entry's own and, in the array it names, each element's: each definition of the object (an update's, or one
  * the cross-reference table points at before a later one) gives a list of its own, and so does each list any object
  * may name (`anyFilters`: where a reference leads is not certain). Names' `#` escapes are read first, keys' too
- * (`/Filt#65r` is `/Filter` to pdf.js). 'too-many' past 64 lists.
+ * (`/Filt#65r` is `/Filter` to pdf.js). A name pdf.js has no filter of is left out: it passes the data on to the next
+ * filter as it is. 'too-many' past 64 lists.
  */
 function filterChains(text: string, objects: Objects, dictionary: string): string[][] | 'too-many' {
   // each way `value` reads with its references looked up
@@ -477,7 +481,9 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
       const inner = readings(reading);
       if (inner === 'too-many' || chains.length + inner.length > 64) return 'too-many';
       for (const value of inner)
-        chains.push([...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name => unescaped(name[1] ?? '')));
+        chains.push(
+          [...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name => unescaped(name[1] ?? '')).filter(isApplied),
+        );
     }
   }
   return chains;
@@ -489,8 +495,8 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
  * stream at any object an object stream holds, whatever number that object's header gives it, so the definitions of
  * its number are not all it can be. These are `/FlateDecode` (an object not read here) and each name, and each array
  * of names, that an object in the file holds (written, or held by an object stream read so far), a reference in an
- * array read as any of those names; each list up to its first filter not decoded here (written `/?`), as `decoded`
- * reads it. 'too-many' past 64 lists.
+ * array read as any of those names; each list up to its first filter not decoded here (written `/DCTDecode`), as
+ * `decoded` reads it. 'too-many' past 64 lists.
  */
 function anyFilters(text: string, objects: Objects): string[] | 'too-many' {
   const state = (objects.anyFilters ??= { read: 0, names: new Set(['FlateDecode']), arrays: [], lists: new Set() });
@@ -501,7 +507,7 @@ function anyFilters(text: string, objects: Objects): string[] | 'too-many' {
     let value = start === undefined ? (held[state.read - headers.length] ?? '') : text.slice(start, start + 256);
     if (value.includes('endobj')) value = value.slice(0, value.indexOf('endobj'));
     const read = new Parser(value, 0, { left: Infinity }).object();
-    if (read instanceof PdfName && !state.names.has(decoderName(read.name))) {
+    if (read instanceof PdfName && decoderName(read.name) && !state.names.has(decoderName(read.name))) {
       state.names.add(decoderName(read.name));
       namesAdded = true;
     }
@@ -527,15 +533,17 @@ interface AnyFilters {
 
 /**
  * `lists` with each filter list `arrays` name added, a reference in one read as each of `names`, each list up to its
- * first filter not decoded here; 'too-many' past 64.
+ * first filter not decoded here (an element that is no name too: pdf.js reads no data through it); 'too-many' past 64.
  */
 function listsOf(arrays: readonly Value[][], names: ReadonlySet<string>, lists: Set<string>): Set<string> | 'too-many' {
   for (const array of arrays) {
     let read = [''];
     for (const element of array) {
       const options =
-        element instanceof PdfName ? [decoderName(element.name)] : element instanceof Reference ? [...names] : ['?'];
-      read = read.flatMap(before => (before.endsWith('/?') ? [before] : options.map(name => `${before} /${name}`)));
+        element instanceof PdfName ? [decoderName(element.name)] : element instanceof Reference ? [...names] : [END];
+      read = read.flatMap(before =>
+        before.endsWith(`/${END}`) ? [before] : options.map(name => (name ? `${before} /${name}` : before)),
+      );
       if (read.length > 64) return 'too-many';
     }
     for (const list of read) lists.add(list.trim());
@@ -544,9 +552,16 @@ function listsOf(arrays: readonly Value[][], names: ReadonlySet<string>, lists: 
   return lists;
 }
 
-/** A filter's name as `decoded` reads it: the first name of its decoder, or `?` for one not decoded here. */
+/**
+ * A filter's name as `decoded` reads it: the first name of its decoder, END for an image's own, and none ('') for one
+ * pdf.js passes the data through.
+ */
 const decoderName = (name: string): string =>
-  Object.keys(DECODERS).find(key => DECODERS[key] !== undefined && DECODERS[key] === DECODERS[name]) ?? '?';
+  !isApplied(name)
+    ? ''
+    : (Object.keys(DECODERS).find(key => DECODERS[key] !== undefined && DECODERS[key] === DECODERS[name]) ?? END);
+/** An image's own filter: reading text never decodes it, so it ends a list here. */
+const END = 'DCTDecode';
 
 /**
  * A `/F` or `/Filter` entry (the key ends where a name does; white space and comments after it) and its value: a name,
@@ -703,6 +718,13 @@ const ascii85: Decoder = (data, limit) => {
   if (group.length > 1) flush(group.length - 1);
   return Buffer.from(out);
 };
+
+/**
+ * Whether pdf.js decodes a stream through a filter of this name: one decoded here, or an image's own (which ends a
+ * list here); it passes the data through any other as it is, to the next filter.
+ */
+const isApplied = (name: string): boolean => Object.hasOwn(DECODERS, name) || IMAGE_FILTERS.has(name);
+const IMAGE_FILTERS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JPX', 'CCITTFaxDecode', 'CCF', 'JBIG2Decode']);
 
 const DECODERS: Record<string, Decoder | undefined> = {
   FlateDecode: flate,

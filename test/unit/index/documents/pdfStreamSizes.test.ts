@@ -148,6 +148,21 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads past a filter pdf.js does not know, as pdf.js passes the data on to the next', async () => {
+    const flate = deflateSync(padded(2 * MB));
+    for (const entries of [
+      '/Filter [/Foo /FlateDecode]',
+      '/Filter [/constructor /FlateDecode]',
+      '/Filter /__proto__',
+    ]) {
+      const pdf = pdfWithContentStream(entries.includes('Flate') ? flate : Buffer.from(TEXT), entries);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), !entries.includes('Flate'), entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
   it('reads a filter object’s number as pdf.js does, in its reference and in its header (06, 6e0, +6, a comment, a NUL)', async () => {
     const flate = deflateSync(padded(2 * MB));
     const pdfs: [string, Buffer][] = [];
