@@ -212,7 +212,10 @@ function failsToInflate(data: Buffer): boolean {
   }
 }
 
-/** A stream's data through its filters, up to the first this does not decode (an image's own), at most `limit` bytes. */
+/**
+ * A stream's data through its filters (`isApplied` ones), up to the first this does not decode (an image's own), at
+ * most `limit` bytes.
+ */
 function decoded(data: Buffer, names: readonly string[], limit: number): Buffer | 'too-large' {
   let out: Buffer | 'too-large' = data;
   for (const filter of names) {
@@ -255,10 +258,14 @@ interface Objects {
   allByNumber: Map<string, number[]>;
   /** Each number's values as object streams hold them (every one's: the cross-reference stream may point at any). */
   packed: Map<string, { at: number; value: string }[]>;
+  /** Each value object streams hold, in the order read (`anyFilters` reads those it has not). */
+  held: string[];
+  /** What `anyFilters` has read so far. */
+  anyFilters?: AnyFilters;
 }
 
 function objectsOf(text: string): Objects {
-  const objects: Objects = { starts: [], headers: [], allByNumber: new Map(), packed: new Map() };
+  const objects: Objects = { starts: [], headers: [], allByNumber: new Map(), packed: new Map(), held: [] };
   for (const object of text.matchAll(OBJECT)) {
     const num = objectNumber(object[1] ?? '');
     const gen = objectNumber(object[2] ?? '');
@@ -287,6 +294,7 @@ function addPackedObjects(objects: Objects, data: Buffer, header: PackedHeader, 
     const held = objects.packed.get(String(number));
     if (!held) objects.packed.set(String(number), [value]);
     else if (!held.some(other => other.value === value.value)) held.push(value);
+    objects.held.push(value.value);
   });
 }
 
@@ -441,8 +449,10 @@ function gapEnd(text: string, at: number, limit: number): number {
  * takes `/F`, before `/Filter`, for any stream's filters; a nested dictionary's `/F`, a font's name, is found too,
  * so each is measured: see `decodedLargest`). A value is a name or an array of names, where any reference is looked
  * up, the entry's own and, in the array it names, each element's: each definition of the object (an update's, or one
- * the cross-reference table points at before a later one) gives a list of its own. Names' `#` escapes are read first,
- * keys' too (`/Filt#65r` is `/Filter` to pdf.js). 'too-many' past 64 lists.
+ * the cross-reference table points at before a later one) gives a list of its own, and so does each list any object
+ * may name (`anyFilters`: where a reference leads is not certain). Names' `#` escapes are read first, keys' too
+ * (`/Filt#65r` is `/Filter` to pdf.js). A name pdf.js has no filter of is left out: it passes the data on to the next
+ * filter as it is. 'too-many' past 64 lists.
  */
 function filterChains(text: string, objects: Objects, dictionary: string): string[][] | 'too-many' {
   // each way `value` reads with its references looked up
@@ -454,8 +464,10 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
       if (id === undefined || objectNumber(ref[2] ?? '') === undefined) continue;
       const literal = value.slice(last, ref.index);
       const values = objectValues(text, objects, id);
-      const options = values === 'too-many' ? values : values.length ? values : [''];
-      if (options === 'too-many' || read.length * options.length > 64) return 'too-many';
+      const any = anyFilters(text, objects);
+      if (values === 'too-many' || any === 'too-many') return 'too-many';
+      const options = [...new Set([...(values.length ? values : ['']), ...any])];
+      if (read.length * options.length > 64) return 'too-many';
       read = read.flatMap(before => options.map(option => `${before}${literal} ${option} `));
       last = ref.index + ref[0].length;
     }
@@ -469,11 +481,87 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
       const inner = readings(reading);
       if (inner === 'too-many' || chains.length + inner.length > 64) return 'too-many';
       for (const value of inner)
-        chains.push([...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name => unescaped(name[1] ?? '')));
+        chains.push(
+          [...value.matchAll(/\/([^\s/[\]<>()%]+)/g)].map(name => unescaped(name[1] ?? '')).filter(isApplied),
+        );
     }
   }
   return chains;
 }
+
+/**
+ * The filter lists a reference in a filter may lead to whatever its number: a cross-reference entry may point within
+ * another object's header (at the `4` of `14 0 obj`, which pdf.js then reads as object 4), and one in a cross-reference
+ * stream at any object an object stream holds, whatever number that object's header gives it, so the definitions of
+ * its number are not all it can be. These are `/FlateDecode` (an object not read here) and each name, and each array
+ * of names, that an object in the file holds (written, or held by an object stream read so far), a reference in an
+ * array read as any of those names; each list up to its first filter not decoded here (written `/DCTDecode`), as
+ * `decoded` reads it. 'too-many' past 64 lists.
+ */
+function anyFilters(text: string, objects: Objects): string[] | 'too-many' {
+  const state = (objects.anyFilters ??= { read: 0, names: new Set(['FlateDecode']), arrays: [], lists: new Set() });
+  const { headers, held } = objects;
+  let namesAdded = state.read === 0;
+  for (; state.read < headers.length + held.length; state.read++) {
+    const start = headers[state.read]?.start;
+    let value = start === undefined ? (held[state.read - headers.length] ?? '') : text.slice(start, start + 256);
+    if (value.includes('endobj')) value = value.slice(0, value.indexOf('endobj'));
+    const read = new Parser(value, 0, { left: Infinity }).object();
+    if (read instanceof PdfName && decoderName(read.name) && !state.names.has(decoderName(read.name))) {
+      state.names.add(decoderName(read.name));
+      namesAdded = true;
+    }
+    if (Array.isArray(read) && state.lists !== 'too-many') {
+      state.arrays.push(read);
+      if (!namesAdded) state.lists = listsOf([read], state.names, state.lists);
+    }
+  }
+  if (namesAdded && state.lists !== 'too-many') {
+    for (const name of state.names) state.lists.add(`/${name}`);
+    state.lists = listsOf(state.arrays, state.names, state.lists);
+  }
+  return state.lists === 'too-many' ? state.lists : [...state.lists];
+}
+
+/** What `anyFilters` has read: how many values, the names among them, their arrays and the lists found so far. */
+interface AnyFilters {
+  read: number;
+  names: Set<string>;
+  arrays: Value[][];
+  lists: Set<string> | 'too-many';
+}
+
+/**
+ * `lists` with each filter list `arrays` name added, a reference in one read as each of `names`, each list up to its
+ * first filter not decoded here (an element that is no name too: pdf.js reads no data through it); 'too-many' past 64.
+ */
+function listsOf(arrays: readonly Value[][], names: ReadonlySet<string>, lists: Set<string>): Set<string> | 'too-many' {
+  for (const array of arrays) {
+    let read = [''];
+    for (const element of array) {
+      const options =
+        element instanceof PdfName ? [decoderName(element.name)] : element instanceof Reference ? [...names] : [END];
+      read = read.flatMap(before =>
+        before.endsWith(`/${END}`) ? [before] : options.map(name => (name ? `${before} /${name}` : before)),
+      );
+      if (read.length > 64) return 'too-many';
+    }
+    for (const list of read) lists.add(list.trim());
+    if (lists.size > 64) return 'too-many';
+  }
+  return lists;
+}
+
+/**
+ * A filter's name as `decoded` reads it: the first name of its decoder, END for an image's own, and none ('') for one
+ * pdf.js passes the data through.
+ */
+const decoderName = (name: string): string =>
+  !isApplied(name)
+    ? ''
+    : (Object.keys(DECODERS).find(key => DECODERS[key] !== undefined && DECODERS[key] === DECODERS[name]) ?? END);
+/** An image's own filter: reading text never decodes it, so it ends a list here. */
+const END = 'DCTDecode';
 
 /**
  * A `/F` or `/Filter` entry (the key ends where a name does; white space and comments after it) and its value: a name,
@@ -630,6 +718,13 @@ const ascii85: Decoder = (data, limit) => {
   if (group.length > 1) flush(group.length - 1);
   return Buffer.from(out);
 };
+
+/**
+ * Whether pdf.js decodes a stream through a filter of this name: one decoded here, or an image's own (which ends a
+ * list here); it passes the data through any other as it is, to the next filter.
+ */
+const isApplied = (name: string): boolean => Object.hasOwn(DECODERS, name) || IMAGE_FILTERS.has(name);
+const IMAGE_FILTERS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JPX', 'CCITTFaxDecode', 'CCF', 'JBIG2Decode']);
 
 const DECODERS: Record<string, Decoder | undefined> = {
   FlateDecode: flate,

@@ -148,6 +148,21 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('reads past a filter pdf.js does not know, as pdf.js passes the data on to the next', async () => {
+    const flate = deflateSync(padded(2 * MB));
+    for (const entries of [
+      '/Filter [/Foo /FlateDecode]',
+      '/Filter [/constructor /FlateDecode]',
+      '/Filter /__proto__',
+    ]) {
+      const pdf = pdfWithContentStream(entries.includes('Flate') ? flate : Buffer.from(TEXT), entries);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), !entries.includes('Flate'), entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
   it('reads a filter object’s number as pdf.js does, in its reference and in its header (06, 6e0, +6, a comment, a NUL)', async () => {
     const flate = deflateSync(padded(2 * MB));
     const pdfs: [string, Buffer][] = [];
@@ -328,6 +343,60 @@ describe('PDF stream sizes', () => {
       assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+  });
+
+  it('measures a stream whose filter is a reference as each object pdf.js could read it as: one within another header', async () => {
+    // a cross-reference stream whose entry for object 4 points at the `4` of `14 0 obj /FlateDecode`: pdf.js reads
+    // object 4 as /FlateDecode, and the contents' `/Filter 4 0 R` (or `[4 0 R]`, or a reference to an array holding
+    // it) inflates them; no `4 0 obj` is written elsewhere (or one that decodes little is)
+    const data = deflateSync(padded(2 * MB));
+    const crafted = (filter: string, extra: readonly [number, string][]): Buffer => {
+      const objects = new Map<number, string>([
+        [1, '<< /Type /Catalog /Pages 2 0 R >>'],
+        [2, '<< /Type /Pages /Kids [3 0 R] /Count 1 >>'],
+        [
+          3,
+          '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 6 0 R >> >> /Contents 5 0 R >>',
+        ],
+        [5, `<< /Length ${data.length} /Filter ${filter} >>\nstream\n${data.toString('latin1')}\nendstream`],
+        [6, '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>'],
+        [14, '/FlateDecode'],
+        ...extra,
+      ]);
+      let pdf = '%PDF-1.5\n';
+      const offsets = new Map<number, number>();
+      for (const [num, object] of objects) {
+        offsets.set(num, pdf.length);
+        pdf += `${num} 0 obj\n${object}\nendobj\n`;
+      }
+      offsets.set(4, (offsets.get(14) ?? 0) + 1);
+      const size = 17;
+      offsets.set(16, pdf.length);
+      const entries = Array.from({ length: size }, (_, num) => {
+        const at = offsets.get(num);
+        return at === undefined
+          ? [0, 0, 0, 0, 0, 0]
+          : [1, at >>> 24, (at >>> 16) & 0xff, (at >>> 8) & 0xff, at & 0xff, 0];
+      });
+      const table = Buffer.from(entries.flat()).toString('latin1');
+      pdf += `16 0 obj\n<< /Type /XRef /W [1 4 1] /Size ${size} /Root 1 0 R /Length ${table.length} >>\nstream\n${table}\nendstream\nendobj\n`;
+      pdf += `startxref\n${offsets.get(16)}\n%%EOF\n`;
+      return Buffer.from(pdf, 'latin1');
+    };
+    const cases: [string, [number, string][]][] = [
+      ['4 0 R', []],
+      ['[4 0 R]', []],
+      ['7 0 R', [[7, '[4 0 R]']]],
+      ['4 0 R', [[9, '4 0 obj /ASCIIHexDecode endobj']]],
+    ];
+    for (const [filter, extra] of cases) {
+      const pdf = crafted(filter, extra);
+      const name = `${filter} ${extra.map(([, object]) => object).join(' ')}`;
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
     }
   });
 
