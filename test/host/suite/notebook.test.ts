@@ -47,7 +47,7 @@ describe('notebook citations in a real VS Code extension host', function () {
     assert.ok(hit);
     // the last two lines of the cell, as a chip citing them carries them
     const cited: Passage = { ...hit, startLine: 2, endLine: 3, text: "df = pd.read_csv('churn.csv')\ndf.describe()" };
-    assert.equal(await openPassage(cited), 'exact');
+    assert.deepEqual(await openPassage(cited), { how: 'exact' });
     const notebookEditor = vscode.window.activeNotebookEditor;
     assert.equal(notebookEditor?.notebook.uri.fsPath, uri.fsPath);
     assert.deepEqual([notebookEditor?.selection.start, notebookEditor?.selection.end], [1, 2]);

@@ -46,7 +46,7 @@ describe('PDF citations in a real VS Code extension host', function () {
   it('opens the page’s extracted text, read-only, with the cited lines selected', async () => {
     const hit = await pageHit();
     assert.ok(hit);
-    assert.equal(await openPassage(hit), 'exact');
+    assert.deepEqual(await openPassage(hit), { how: 'exact' });
     const editor = vscode.window.activeTextEditor;
     assert.equal(editor?.document.uri.scheme, 'grounded-document');
     assert.match(editor.document.lineAt(0).text, /annual\.pdf — page 2 of 3/);
