@@ -1,4 +1,5 @@
 import { WithoutInventedNumbers } from '../shared/citationMarkers';
+import { sliceWhole } from '../shared/wholeCharacters';
 import { realClock, type Clock } from './clock';
 import { cancelled, GroundedError, toGroundedError } from './errors';
 import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
@@ -53,10 +54,13 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
   // by ordinal: a citation sent again (the model check's verdict) replaces the first
   const citations = new Map<number, Citation>();
   try {
-    const context = request.context && { ...request.context, text: request.context.text.slice(0, MAX_CONTEXT_CHARS) };
+    const context = request.context && {
+      ...request.context,
+      text: sliceWhole(request.context.text, 0, MAX_CONTEXT_CHARS),
+    };
     // `/search` searches exactly what was typed; an answer's short follow-up is searched with the question before it
     const query = context
-      ? `${question} ${context.text.slice(0, 300)}`
+      ? `${question} ${sliceWhole(context.text, 0, 300)}`
       : mode === 'search'
         ? question
         : searchQuery(question, history);

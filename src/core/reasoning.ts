@@ -14,6 +14,8 @@ export class AnswerStart {
   private opened = false;
   /** With the block opened by the template: all the reply so far, the answer if no `</think>` comes. */
   private whole: string | undefined;
+  /** Where in `whole` the closing tag may yet start: the tags before it were in code, or there were none. */
+  private searched = 0;
 
   /**
    * `openedByTemplate`: the model's server opens the block in the prompt (its chat template ends with `<think>`), so
@@ -35,7 +37,7 @@ export class AnswerStart {
   /** The answer text this piece brings: '' while the reply is still whitespace or reasoning. */
   push(piece: string): string {
     if (this.state === 'answer') return piece;
-    if (this.whole !== undefined && this.state === 'reasoning') this.whole += piece;
+    if (this.whole !== undefined) return this.pushOpened(this.whole + piece);
     this.held += piece;
     if (this.state === 'start') {
       const s = this.held.trimStart();
@@ -58,11 +60,35 @@ export class AnswerStart {
       }
       this.held = this.held.slice(end + THINK_CLOSE.length);
       this.state = 'after-reasoning';
-      this.whole = undefined;
     }
     const s = this.held.trimStart();
     this.held = '';
     return s ? this.answer(s) : '';
+  }
+
+  /**
+   * The reply so far, `whole`, when its template opened the block: reasoning until its first `</think>` outside code,
+   * as a whole reply is read (withoutReasoning), so an answer that did not reason and quotes the tag in code (a
+   * snippet that splits on it) is not cut there.
+   */
+  private pushOpened(whole: string): string {
+    this.whole = whole;
+    for (;;) {
+      const found = whole.slice(this.searched).toLowerCase().indexOf(THINK_CLOSE);
+      if (found < 0) {
+        // only what may be the start of `</think>` is searched again
+        this.searched = Math.max(this.searched, whole.length - (THINK_CLOSE.length - 1));
+        return '';
+      }
+      const close = this.searched + found;
+      this.searched = close + 1;
+      if (inCode(whole, close)) continue;
+      this.whole = undefined;
+      this.state = 'after-reasoning';
+      this.held = '';
+      const s = whole.slice(close + THINK_CLOSE.length).trimStart();
+      return s ? this.answer(s) : '';
+    }
   }
 
   /**

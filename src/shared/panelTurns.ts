@@ -101,6 +101,11 @@ export function splitSources(turn: Pick<TurnView, 'sources' | 'cited'>): {
 
 /** One distinct range of lines that an answer's citations of a source point at. */
 export interface CitedLines {
+  /**
+   * Where the lines are, as the source's `path` names its own (`nb.ipynb#cell=3`): a notebook citation found again in
+   * another cell after the notebook changed is in that cell, not the source's.
+   */
+  path: string;
   startLine: number;
   endLine: number;
   /** The first citation that points at it: opening the range opens that citation (found again if its file changed). */
@@ -118,12 +123,13 @@ export function citedLinesOf(turn: Pick<TurnView, 'citations'>, n: number): Cite
   const citing = (turn.citations ?? []).filter(c => c.n === n);
   const ranges = new Map<string, typeof citing>();
   for (const c of citing) {
-    const key = `${c.startLine}-${c.endLine}`;
+    const key = `${c.path}:${c.startLine}-${c.endLine}`;
     ranges.set(key, [...(ranges.get(key) ?? []), c]);
   }
   return [...ranges.values()].map(group => {
     const first = group[0] as (typeof citing)[number];
     const lines: CitedLines = {
+      path: first.path,
       startLine: first.startLine,
       endLine: first.endLine,
       ordinal: first.ordinal,
@@ -155,10 +161,11 @@ export function copyText(view: TurnView): string {
   if (cited.length === 0) return answer;
   const lines = cited.map(s => {
     const ranges = citedLinesOf(view, s.n);
-    const spans = ranges.length
-      ? ranges.map(l => lineSpan(l.startLine, l.endLine)).join(', ')
-      : `${s.startLine}-${s.endLine}`;
-    return `[${s.n}] ${s.path}:${spans}`;
+    if (!ranges.length) return `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`;
+    // the lines of each place they are in (a notebook citation found again in another cell names that cell)
+    const places = new Map<string, string[]>();
+    for (const l of ranges) places.set(l.path, [...(places.get(l.path) ?? []), lineSpan(l.startLine, l.endLine)]);
+    return `[${s.n}] ${[...places].map(([path, spans]) => `${path}:${spans.join(', ')}`).join(', ')}`;
   });
   // an answer cut off inside a code block has it closed first, so the sources pasted after it are not code
   const body = answer.trimEnd();

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SelectionContext } from '../core/events';
 import { MAX_CONTEXT_CHARS } from '../core/options';
 import { realPathInside } from '../retrievers/realPathInside';
+import { sliceWhole } from '../shared/wholeCharacters';
 import { DOCUMENT_SCHEME, originalFileUri } from './documentView';
 import { VIEW_HEADER_LINES } from './extractedTextView';
 import { diskFolders } from './settings';
@@ -83,7 +84,7 @@ export function linesContext(document: vscode.TextDocument, range: vscode.Range 
   const end = range?.end ?? document.lineAt(document.lineCount - 1).range.end;
   const whole = document.getText(range ?? new vscode.Range(start, end));
   // only this much reaches the model; the rest would be kept in the saved conversation for nothing
-  const text = whole.slice(0, MAX_CONTEXT_CHARS);
+  const text = sliceWhole(whole, 0, MAX_CONTEXT_CHARS);
   // a range that ends at column 0 does not include that line; a text cut short ends at the last line it reaches, so
   // the model (and the panel's "about") is told which lines it is shown, not lines it never sees
   const lastLine =

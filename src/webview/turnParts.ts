@@ -31,7 +31,7 @@ export function renderSourceList(root: HTMLElement, view: TurnView): void {
         b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
         li.append(b);
         const lines = cited.includes(s) ? citedLinesOf(view, s.n) : [];
-        if (lines.length) li.append(citedLinesList(s.n, lines));
+        if (lines.length) li.append(citedLinesList(s, lines));
         return li;
       }),
     );
@@ -75,7 +75,7 @@ export function renderSourceList(root: HTMLElement, view: TurnView): void {
  * The lines of source `n` that the answer's claims cite, each a button that opens them as its first citation's chip
  * does, with what checking said of them in words.
  */
-function citedLinesList(n: number, lines: readonly CitedLines[]): HTMLElement {
+function citedLinesList({ n, path }: SourceView, lines: readonly CitedLines[]): HTMLElement {
   const ul = el('ul', 'cited-ranges');
   ul.setAttribute('aria-label', `Lines cited from source ${n}`);
   ul.append(
@@ -84,7 +84,9 @@ function citedLinesList(n: number, lines: readonly CitedLines[]): HTMLElement {
       const b = el('button', `cited-lines${l.verdict ? ' flagged' : ''}${l.stale ? ' stale' : ''}`);
       b.dataset.n = String(n);
       b.dataset.ordinal = String(l.ordinal);
-      const range = l.startLine === l.endLine ? `line ${l.startLine}` : `lines ${l.startLine}–${l.endLine}`;
+      const lineRange = l.startLine === l.endLine ? `line ${l.startLine}` : `lines ${l.startLine}–${l.endLine}`;
+      // lines found again in another notebook cell name it
+      const range = l.path === path ? lineRange : `${lineRange} of ${l.path}`;
       const where = l.heading ? `${range} · ${l.heading}` : range;
       b.textContent = [where, l.verdict, l.stale ? 'changed since the answer' : ''].filter(Boolean).join(' — ');
       li.append(b);

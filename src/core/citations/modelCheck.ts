@@ -2,6 +2,7 @@ import type { Citation, Support } from '../events';
 import { passagePlace } from '../passage';
 import { withoutReasoning } from '../reasoning';
 import { MAX_LINES } from './align';
+import { sliceWhole } from '../../shared/wholeCharacters';
 
 /** The prompt of the one model call that checks every claim of an answer against its cited lines. */
 export const CHECK_SYSTEM = `You check citations. For each numbered claim you get numbered source lines; the cited ones are marked with ">".
@@ -36,7 +37,7 @@ export function checkPrompt(citations: readonly Citation[]): { text: string; sho
       const first = Math.max(c.passage.startLine, c.startLine - CONTEXT_LINES);
       const end = Math.min(c.passage.endLine, c.endLine + CONTEXT_LINES);
       const row = (n: number) =>
-        `${n >= c.startLine && n <= c.endLine ? '>' : ' '} ${n}: ${(lines[n - c.passage.startLine] ?? '').slice(0, LINE_CHARS)}\n`;
+        `${n >= c.startLine && n <= c.endLine ? '>' : ' '} ${n}: ${sliceWhole(lines[n - c.passage.startLine] ?? '', 0, LINE_CHARS)}\n`;
       // the cited lines first (the first of them whatever its length), then context after and before them in turn:
       // long lines around them never crowd out the lines the claim is checked against
       let lo = c.startLine;

@@ -3,6 +3,7 @@ import { GroundedError } from '../errors';
 import type { Citation, SelectionContext, Turn } from '../events';
 import type { InputLimitSource } from '../options';
 import type { Passage } from '../passage';
+import { sliceWhole } from '../../shared/wholeCharacters';
 import {
   GENERATE_SYSTEM,
   generateUserPrompt,
@@ -351,9 +352,12 @@ function longestFitting(max: number, fits: (n: number) => boolean): number {
   return lo;
 }
 
-/** The first `n` characters of a text (a selection, a query), with `…` where it was cut. */
+/**
+ * The first `n` characters of a text (a selection, a query), with `…` where it was cut: at a whole character, as half
+ * of one (an emoji cut between its halves) makes a strict server refuse the request.
+ */
 function cutText(text: string, n: number): string {
-  return `${text.slice(0, n)}…`;
+  return `${sliceWhole(text, 0, n)}…`;
 }
 
 const tokens = (n: number) => `${n.toLocaleString('en-US')} tokens`;

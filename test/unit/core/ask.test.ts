@@ -532,6 +532,37 @@ describe('ask()', () => {
     );
   });
 
+  it('cuts a long selection at a whole character, never searching or sending half an emoji', async () => {
+    const r = new FakeRetriever(() => [passage(1)]);
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    // the cuts at 6,000 characters (what the model is shown) and 300 (what is searched) fall inside an emoji
+    const text = `a${'😀'.repeat(3500)}`;
+    const context = { path: 'notes.md', startLine: 1, endLine: 1, text };
+    await answer({ question: 'why?', context }, { retriever: r, model: m, options: { grading: false } });
+    const halfCharacter = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    const prompt = String(m.calls.find(c => !isGrade(c))?.prompt);
+    assert.ok(prompt.includes(text.slice(0, 5999)) && !halfCharacter.test(prompt), 'the selection as far as it fits');
+    assert.ok(!halfCharacter.test(r.queries.join('\n')), JSON.stringify(r.queries));
+  });
+
+  it('cuts a long earlier answer for the generator at a whole character, never sending half an emoji', async () => {
+    const m = model({ generate: [{ tokens: ['x'] }] });
+    // the cut at 2,000 characters falls between the two halves of the emoji
+    const long = `${'a'.repeat(1999)}😀 and more`;
+    await answer(
+      {
+        question: 'and on Windows?',
+        history: [
+          { role: 'user', text: 'how to install' },
+          { role: 'assistant', text: long },
+        ],
+      },
+      { retriever: new FakeRetriever(() => [passage(1)]), model: m, options: { grading: false } },
+    );
+    const sent = m.calls.find(c => !isGrade(c))?.messages[2]?.content;
+    assert.equal(sent, `${'a'.repeat(1999)}…`);
+  });
+
   it('counts the words of a question written without spaces (Japanese, Chinese) to tell a follow-up from a new question', async () => {
     const history = [
       { role: 'user' as const, text: 'ログの設定はどこですか' },

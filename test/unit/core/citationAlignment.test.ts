@@ -597,6 +597,13 @@ describe('model check parsing', () => {
     assert.match(text, /\n> 14: e\n> 15: f\n {2}16: g\n/);
   });
 
+  it('cuts a long cited line at a whole character, never sending half an emoji to the checker', () => {
+    // 400 characters are shown of a line: the cut falls between the two halves of the emoji
+    const source = passageOf(`${'a'.repeat(399)}😀 and more`, 'docs/x.md');
+    const { text } = checkPrompt([{ n: 1, ordinal: 0, passage: source, claim: 'a', startLine: 1, endLine: 1 }]);
+    assert.match(text, new RegExp(`\\n> 1: a{399}\\n$`));
+  });
+
   it('quotes the cited lines first, so long lines around them never crowd them out', () => {
     const lines = Array.from({ length: 10 }, (_, i) => (i === 6 ? 'The timeout is 30 seconds.' : 'x'.repeat(500)));
     const source = passageOf(lines.join('\n'), 'docs/x.md');

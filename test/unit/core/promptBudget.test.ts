@@ -193,6 +193,20 @@ describe('prompt budget', () => {
     assert.ok(answerPromptTokens(fitted) <= promptTokenBudget(2048)!);
   });
 
+  it('cuts the selection at a whole character, never leaving half an emoji for the request', () => {
+    const halfCharacter = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+    for (let budget = 2048; budget < 2058; budget++) {
+      const parts: AnswerPromptParts = {
+        question: 'why?',
+        history: [],
+        passages: [longPassage(1, 'fail')],
+        context: { path: 'notes.md', startLine: 1, endLine: 1, text: '😀'.repeat(4000) },
+      };
+      const text = fitAnswerPrompt(parts, budget).context?.text ?? '';
+      assert.ok(text.endsWith('…') && !halfCharacter.test(text), `budget ${budget}: ${JSON.stringify(text.slice(-3))}`);
+    }
+  });
+
   it('always fits the budget it was given, whatever the sizes (seeded random cases)', () => {
     const next = random(9);
     for (let c = 0; c < 60; c++) {

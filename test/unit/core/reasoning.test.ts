@@ -60,6 +60,22 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
     }
   });
 
+  it('streams a reply whose template opened the block past a `</think>` it quotes in code, as a whole reply is read', () => {
+    const unreasoned = 'Split the reply at `</think>` [1]:\n```ts\nreply.split("</think>")\n```\nThen trim it [1].';
+    const reasoned = `The user quotes \`</think>\` [2].\n</think>\n\n${unreasoned}`;
+    for (const [reply, answer] of [
+      [unreasoned, unreasoned],
+      [reasoned, unreasoned],
+    ] as const) {
+      assert.equal(withoutReasoning(reply), answer);
+      for (let cut = 0; cut <= reply.length; cut++) {
+        const start = new AnswerStart(true);
+        const streamed = start.push(reply.slice(0, cut)) + start.push(reply.slice(cut)) + start.flush();
+        assert.equal(streamed, answer, `cut at ${cut}`);
+      }
+    }
+  });
+
   it('gives the whole reply at its end when it never closes the block its template opened: nothing is lost', () => {
     const start = new AnswerStart(true);
     assert.equal(start.push('  Set it ') + start.push('to 88 [1].'), '');

@@ -227,6 +227,33 @@ describe('a panel turn, message by message', () => {
     assert.equal(copyText(view), `${view.answer}\nSources:\n[1] docs/doors.md:3\n[2] docs/flux.md:44-46, 50\n`);
   });
 
+  it('copies and lists cited lines found again in another notebook cell with that cell, not the source’s', () => {
+    const cite = (ordinal: number, path: string, startLine: number): CitationView => ({
+      ordinal,
+      n: 1,
+      path,
+      startLine,
+      endLine: startLine + 1,
+      claim: 'c',
+    });
+    // the notebook changed: the lines ordinal 1 cites were found again in cell 3, at the numbers ordinal 0 cites in 2
+    const citations = [cite(0, 'nb.ipynb#cell=2', 1), cite(1, 'nb.ipynb#cell=3', 1), cite(2, 'nb.ipynb#cell=2', 4)];
+    const view: TurnView = {
+      id: 't',
+      question: 'q',
+      answer: 'Flux is 88 [1]. It glows [1]. It hums [1].',
+      sources: [{ n: 1, path: 'nb.ipynb#cell=2', startLine: 1, endLine: 6 }],
+      cited: [1],
+      status: 'done',
+      citations,
+    };
+    assert.deepEqual(
+      citedLinesOf(view, 1).map(l => `${l.path}:${l.startLine}`),
+      ['nb.ipynb#cell=2:1', 'nb.ipynb#cell=3:1', 'nb.ipynb#cell=2:4'],
+    );
+    assert.equal(copyText(view), `${view.answer}\n\nSources:\n[1] nb.ipynb#cell=2:1-2, 4-5, nb.ipynb#cell=3:1-2\n`);
+  });
+
   it('lists each cited range of a source once, opened as its first citation, with the verdicts of all that cite it', () => {
     const cite = (
       ordinal: number,
@@ -251,9 +278,16 @@ describe('a panel turn, message by message', () => {
       { ...cite(4, 5), n: 2 },
     ];
     assert.deepEqual(citedLinesOf({ citations }, 1), [
-      { startLine: 5, endLine: 6, ordinal: 0, verdict: 'partly supported for 1 of 2 claims', stale: false },
-      { startLine: 9, endLine: 10, ordinal: 1, verdict: 'not in the source', stale: false },
-      { startLine: 12, endLine: 13, ordinal: 3, verdict: '', stale: true },
+      {
+        path: 'a.md',
+        startLine: 5,
+        endLine: 6,
+        ordinal: 0,
+        verdict: 'partly supported for 1 of 2 claims',
+        stale: false,
+      },
+      { path: 'a.md', startLine: 9, endLine: 10, ordinal: 1, verdict: 'not in the source', stale: false },
+      { path: 'a.md', startLine: 12, endLine: 13, ordinal: 3, verdict: '', stale: true },
     ]);
     assert.deepEqual(citedLinesOf({}, 1), [], 'a turn saved before citations were kept lists none');
   });

@@ -119,6 +119,14 @@ describe('chat references as the selection an answer is about', () => {
     assert.equal(part?.context.endLine, Math.ceil(MAX_CONTEXT_CHARS / 13));
   });
 
+  it('cuts a #file to what reaches the model at a whole character, not inside an emoji', async () => {
+    // 6,000 characters end between the two halves of an emoji
+    const path = join(workspace, 'emoji.md');
+    writeFileSync(path, `a${'😀'.repeat(4000)}\n`);
+    const found = await chat.referencedContext([{ value: Uri.file(path) }]);
+    assert.equal(found?.context.text, `a${'😀'.repeat(2999)}`);
+  });
+
   it('leaves out the open editor VS Code attaches on its own (its file, the lines in view), not a selection', async () => {
     const file = Uri.file(join(workspace, 'src', 'auth.ts'));
     const inView = new Location(file, new Range(new Position(0, 0), new Position(2, 0)));

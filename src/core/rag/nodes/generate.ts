@@ -1,6 +1,7 @@
 import { AIMessage, HumanMessage, SystemMessage, type BaseMessage } from '@langchain/core/messages';
 import type { Turn } from '../../events';
 import { MarkerScanner } from '../../../shared/citationMarkers';
+import { sliceWhole } from '../../../shared/wholeCharacters';
 import { CitationStream } from '../../citations/citationStream';
 import { streamWithResilience } from '../../modelCall';
 import { fitAnswerPrompt } from '../promptBudget';
@@ -84,7 +85,7 @@ export async function generate(state: RagStateType, config: RagConfig): Promise<
 function historyTurns(history: Turn[]): Turn[] {
   return history.slice(-HISTORY_TURNS).map(turn => {
     const full = turn.role === 'assistant' ? withoutMarkers(turn.text) : turn.text;
-    return { role: turn.role, text: full.length > HISTORY_CHARS ? `${full.slice(0, HISTORY_CHARS)}…` : full };
+    return { role: turn.role, text: full.length > HISTORY_CHARS ? `${sliceWhole(full, 0, HISTORY_CHARS)}…` : full };
   });
 }
 
