@@ -58,12 +58,15 @@ export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[],
  * The models whose replies were seen to close a reasoning block they never opened (their server's chat template
  * opens it in the prompt: DeepSeek-R1's and QwQ's templates served by vLLM or LM Studio without a reasoning parser).
  * Their streamed answers are read as reasoning until `</think>`, so the reasoning is not shown as the answer: from the
- * first answer after any whole reply of theirs (a grade, a rewrite) or a streamed one said it.
+ * first answer after any whole reply of theirs (a grade, a rewrite) or a streamed one said it. The latest reply
+ * decides: one without that lone tag (a model mistaken for one, whose prose once wrote `</think>`) forgets it, so its
+ * next answer streams as it comes again.
  */
 const templateOpensReasoning = new WeakSet<ChatModel>();
 
 function noteReasoning(model: ChatModel, reply: string): void {
   if (reasoningOpenedByTemplate(reply)) templateOpensReasoning.add(model);
+  else templateOpensReasoning.delete(model);
 }
 
 /**

@@ -628,6 +628,24 @@ describe('ask() with a model whose chat template opens its reasoning block', () 
     assert.equal(tokens(await answer({ question: 'flux level?' }, deps)), `${reasoning}Set it to 88 [1].`);
     assert.equal(tokens(await answer({ question: 'flux level?' }, deps)), 'Set it to 88 [1].');
   });
+
+  it('streams as it comes again once a reply shows no such tag: one lone </think> in prose does not hold every answer', async () => {
+    const streamed = (events: AnswerEvent[]) => events.filter(e => e.type === 'token').length;
+    const m = model({
+      generate: [
+        { tokens: ['Close the block with ', '</think>', ' and go on [1].'] },
+        { tokens: ['Set it ', 'to 88 ', '[1].'] },
+        { tokens: ['Set it ', 'to 88 ', '[1].'] },
+      ],
+    });
+    const deps = { retriever: three, model: m, options: { grading: false } };
+    await answer({ question: 'think tags?' }, deps);
+    const held = await answer({ question: 'flux level?' }, deps);
+    assert.equal(tokens(held), 'Set it to 88 [1].', 'held, then given whole');
+    assert.equal(streamed(held), 1);
+    const again = await answer({ question: 'flux level?' }, deps);
+    assert.equal(streamed(again), 3, 'token by token again');
+  });
 });
 
 describe('ask() with the model check of citations', () => {
