@@ -631,7 +631,7 @@ const isTooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'E
 /**
  * LZW as pdf.js's `LZWStream` decodes it, with `earlyChange` as its `/DecodeParms` gives it (pdf.js takes any value,
  * 1 when there is none): codes of a width that changes when the next code plus `earlyChange` is a power of two (a
- * width of 0 reads no data, as pdf.js reads it), 256 clears the table, 257 ends, and a code past the table repeats the
+ * width of 0 is refused), 256 clears the table, 257 ends, and a code past the table repeats the
  * last sequence's first byte. At most `limit` bytes.
  */
 const lzwWith = (earlyChange: number, data: Buffer, limit: number): Buffer | 'too-large' => {
@@ -653,6 +653,8 @@ const lzwWith = (earlyChange: number, data: Buffer, limit: number): Buffer | 'to
   let out = Buffer.alloc(Math.min(limit, 4 * data.length + 4096));
   let size = 0;
   for (;;) {
+    // codes of no width read no data: pdf.js decodes on (up to 2 GB of zeros, for a value no writer gives)
+    if (width === 0) return 'too-large';
     while (bits < width) {
       if (at >= data.length) return out.subarray(0, size);
       held = (held << 8) | (data[at++] ?? 0);

@@ -164,8 +164,8 @@ describe('PDF stream sizes', () => {
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
     }
-    // a value pdf.js reads as no width (it then decodes without end), or a reference: refused
-    for (const value of ['(x)', '/One', '6 0 R']) {
+    // a value pdf.js reads as codes of no width (it then decodes without end, or for 2 GB), or a reference: refused
+    for (const value of ['(x)', '/One', '6 0 R', '-2147483907']) {
       const pdf = pdfWithContentStream(
         lzwEncoded(Buffer.from(TEXT)),
         `/Filter /LZWDecode /DecodeParms << /EarlyChange ${value} >>`,
