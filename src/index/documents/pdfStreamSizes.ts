@@ -7,7 +7,7 @@ import {
   type ObjectStreamText,
   type StreamObjectHeader,
 } from './pdfImageStreams';
-import { Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+import { nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -58,6 +58,8 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   // takes any stream with `/N` and `/First` for one
   let left = total;
   const objectStreams: ObjectStreamText[] = [];
+  // LZW's `/EarlyChange` as the file's text gives it; then as its object streams do too
+  let params: DecodeParams = { earlyChanges: earlyChanges([text]) };
   for (const stream of streams) {
     const counts = packedCounts(text, objects, stream.readAs);
     if (counts === 'too-many') return false;
@@ -70,7 +72,9 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     // what each of its filter lists decodes it to (the largest is measured; each is read for objects)
     const outputs = stream
       .stored()
-      .flatMap(data => (chains.length ? chains.map(chain => decoded(data, chain, Math.min(perStream, left))) : [data]));
+      .flatMap(data =>
+        chains.length ? chains.map(chain => decoded(data, chain, Math.min(perStream, left), params)) : [data],
+      );
     const largest = outputs.reduce((a, b) =>
       a === 'too-large' || b === 'too-large' ? 'too-large' : a.length >= b.length ? a : b,
     );
@@ -93,6 +97,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   }
   // images that reading text never decodes are left out (see imageStreamsNotReadForText)
   const images = imageStreamsNotReadForText(text, objectStreams);
+  params = { earlyChanges: earlyChanges([text, ...objectStreams.map(stream => stream.data.toString('latin1'))]) };
   left = total;
   for (const stream of streams) {
     if (images.has(stream.at)) continue;
@@ -101,7 +106,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     const stored = stream.stored();
     if (decryptions && chains.some(chain => DECODERS[chain[0] ?? ''] === flate) && stored.every(failsToInflate))
       return false;
-    const data = decodedLargest(stored, chains, Math.min(perStream, left));
+    const data = decodedLargest(stored, chains, Math.min(perStream, left), params);
     if (data === 'too-large') return false;
     left -= data.length;
   }
@@ -189,12 +194,13 @@ function decodedLargest(
   stored: readonly Buffer[],
   chains: readonly (readonly string[])[],
   limit: number,
+  params: DecodeParams,
 ): Buffer | 'too-large' {
   let largest: Buffer = Buffer.alloc(0);
   for (const data of stored) {
     if (data.length > largest.length) largest = data;
     for (const chain of chains) {
-      const out = decoded(data, chain, limit);
+      const out = decoded(data, chain, limit, params);
       if (out === 'too-large') return out;
       if (out.length > largest.length) largest = out;
     }
@@ -216,12 +222,12 @@ function failsToInflate(data: Buffer): boolean {
  * A stream's data through its filters (`isApplied` ones), up to the first this does not decode (an image's own), at
  * most `limit` bytes.
  */
-function decoded(data: Buffer, names: readonly string[], limit: number): Buffer | 'too-large' {
+function decoded(data: Buffer, names: readonly string[], limit: number, params: DecodeParams): Buffer | 'too-large' {
   let out: Buffer | 'too-large' = data;
   for (const filter of names) {
     const decode = DECODERS[filter];
     if (!decode) break;
-    out = decode(out, limit);
+    out = decode(out, limit, params);
     if (out === 'too-large') break;
   }
   return out;
@@ -588,7 +594,7 @@ function objectValues(text: string, objects: Objects, id: string): string[] | 't
   return [...values, ...packed.map(held => held.value)];
 }
 
-type Decoder = (data: Buffer, limit: number) => Buffer | 'too-large';
+type Decoder = (data: Buffer, limit: number, params: DecodeParams) => Buffer | 'too-large';
 
 const flate: Decoder = (data, limit) => {
   try {
@@ -622,49 +628,120 @@ const inflated = (data: Buffer, length: number, limit: number): Buffer =>
 
 const isTooLarge = (e: unknown): boolean => (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
 
-/** LZW as PDF writes it: codes of 9 to 12 bits, 256 clears the table, 257 ends, one code early (`EarlyChange` 1). */
-const lzw: Decoder = (data, limit) => {
-  const out: Buffer[] = [];
-  let size = 0;
-  const table: Buffer[] = [];
-  const reset = (): void => {
-    table.length = 258;
-    for (let i = 0; i < 256; i++) table[i] = Buffer.from([i]);
-  };
-  reset();
+/**
+ * LZW as pdf.js's `LZWStream` decodes it, with `earlyChange` as its `/DecodeParms` gives it (pdf.js takes any value,
+ * 1 when there is none): codes of a width that changes when the next code plus `earlyChange` is a power of two (a
+ * width of 0 is refused), 256 clears the table, 257 ends, and a code past the table repeats the
+ * last sequence's first byte. At most `limit` bytes.
+ */
+const lzwWith = (earlyChange: number, data: Buffer, limit: number): Buffer | 'too-large' => {
+  const values = new Uint8Array(4096);
+  const lengths = new Uint16Array(4096);
+  const previousCodes = new Uint16Array(4096);
+  const sequence = new Uint8Array(4096);
+  for (let i = 0; i < 256; i++) {
+    values[i] = i;
+    lengths[i] = 1;
+  }
+  let sequenceLength = 0;
+  let nextCode = 258;
   let width = 9;
-  let previous: Buffer | undefined;
+  let previous = 0;
+  let at = 0;
   let bits = 0;
   let held = 0;
-  for (const byte of data) {
-    held = (held << 8) | byte;
-    bits += 8;
-    while (bits >= width) {
-      bits -= width;
-      const code = (held >>> bits) & ((1 << width) - 1);
-      held &= (1 << bits) - 1;
-      if (code === 257) return Buffer.concat(out);
-      if (code === 256) {
-        reset();
-        width = 9;
-        previous = undefined;
-        continue;
-      }
-      const known = table[code];
-      const entry =
-        known ?? (previous && code === table.length ? Buffer.concat([previous, previous.subarray(0, 1)]) : undefined);
-      if (!entry) return Buffer.concat(out);
-      if (previous && table.length < 4096) table.push(Buffer.concat([previous, entry.subarray(0, 1)]));
-      previous = entry;
-      size += entry.length;
-      if (size > limit) return 'too-large';
-      out.push(entry);
-      const next = table.length + 1;
-      width = next >= 2048 ? 12 : next >= 1024 ? 11 : next >= 512 ? 10 : 9;
+  let out = Buffer.alloc(Math.min(limit, 4 * data.length + 4096));
+  let size = 0;
+  for (;;) {
+    // codes of no width read no data: pdf.js decodes on (up to 2 GB of zeros, for a value no writer gives)
+    if (width === 0) return 'too-large';
+    while (bits < width) {
+      if (at >= data.length) return out.subarray(0, size);
+      held = (held << 8) | (data[at++] ?? 0);
+      bits += 8;
     }
+    bits -= width;
+    const code = (held >>> bits) & ((1 << width) - 1);
+    const hadPrevious = sequenceLength > 0;
+    if (code < 256) {
+      sequence[0] = code;
+      sequenceLength = 1;
+    } else if (code >= 258) {
+      if (code < nextCode) {
+        sequenceLength = lengths[code] ?? 0;
+        for (let j = sequenceLength - 1, q = code; j >= 0; j--) {
+          sequence[j] = values[q] ?? 0;
+          q = previousCodes[q] ?? 0;
+        }
+      } else {
+        sequence[sequenceLength++] = sequence[0] ?? 0;
+      }
+    } else if (code === 256) {
+      width = 9;
+      nextCode = 258;
+      sequenceLength = 0;
+      continue;
+    } else return out.subarray(0, size);
+    if (hadPrevious) {
+      previousCodes[nextCode] = previous;
+      lengths[nextCode] = (lengths[previous] ?? 0) + 1;
+      values[nextCode] = sequence[0] ?? 0;
+      nextCode++;
+      // pdf.js's own expression, so that any `earlyChange` changes the width as it does there
+      width =
+        (nextCode + earlyChange) & (nextCode + earlyChange - 1)
+          ? width
+          : Math.min(Math.log(nextCode + earlyChange) / Math.LN2 + 1, 12) | 0;
+    }
+    previous = code;
+    if (size + sequenceLength > limit) return 'too-large';
+    if (size + sequenceLength > out.length) {
+      const grown = Buffer.alloc(Math.min(limit, Math.max(2 * out.length, size + sequenceLength)));
+      out.copy(grown, 0, 0, size);
+      out = grown;
+    }
+    // past the 4096 bytes pdf.js keeps of a sequence, it writes zeros (`out` is zeroed)
+    out.set(sequence.subarray(0, Math.min(sequenceLength, 4096)), size);
+    size += sequenceLength;
   }
-  return Buffer.concat(out);
 };
+
+/**
+ * LZW decoded with each `/EarlyChange` pdf.js may read for it (`params.earlyChanges`, see `earlyChanges`): the
+ * largest; 'too-large' when one of them is not a number (its widths cannot be known).
+ */
+const lzw: Decoder = (data, limit, params) => {
+  if (params.earlyChanges === 'unknown') return 'too-large';
+  let largest: Buffer = Buffer.alloc(0);
+  for (const earlyChange of params.earlyChanges) {
+    const out = lzwWith(earlyChange, data, limit);
+    if (out === 'too-large') return out;
+    if (out.length > largest.length) largest = out;
+  }
+  return largest;
+};
+
+/** What a stream's filters may be given by its `/DecodeParms` that changes how much they decode to. */
+interface DecodeParams {
+  /** Each `/EarlyChange` an LZW filter may be given (1 without one), or 'unknown'. */
+  earlyChanges: readonly number[] | 'unknown';
+}
+
+/**
+ * The `/EarlyChange` values pdf.js may give an LZW filter: 1 (its default) and 0, and each value written after the
+ * name (however it is written) anywhere in `sources` (the file's text and its object streams' decoded data); 'unknown'
+ * when one is not a plain number (a reference, a string: pdf.js then reads codes of no width, without end) or there
+ * are more than 8.
+ */
+function earlyChanges(sources: readonly string[]): DecodeParams['earlyChanges'] {
+  const found = new Set([1, 0]);
+  for (const source of sources)
+    for (const name of source.matchAll(nameWritten('EarlyChange'))) {
+      const value = new Parser(source, name.index + name[0].length, { left: 4096 }).object();
+      if (typeof value !== 'number' || found.add(value).size > 8) return 'unknown';
+    }
+  return [...found];
+}
 
 /** Run-length: a length byte, then that many bytes plus one, or one byte repeated 257 minus it times; 128 ends. */
 const runLength: Decoder = (data, limit) => {

@@ -15,8 +15,10 @@ const MB = 1024 * 1024;
 /** A content stream drawing TEXT, then `spaces` spaces (nothing to draw, and a thousand to one deflated). */
 const padded = (spaces: number): Buffer => Buffer.concat([Buffer.from(TEXT), Buffer.alloc(spaces, 0x20)]);
 
-/** LZW as PDF writes it: codes of 9 to 12 bits, one code early, the table cleared when full. */
-function lzwEncoded(data: Buffer): Buffer {
+/**
+ * LZW as PDF writes it: codes of 9 to 12 bits, one code early (`earlyChange` 0: on time), the table cleared when full.
+ */
+function lzwEncoded(data: Buffer, earlyChange = 1): Buffer {
   const table = new Map<number, number>(); // (prefix code << 8 | byte) -> code
   let next = 258;
   let width = 9;
@@ -46,7 +48,7 @@ function lzwEncoded(data: Buffer): Buffer {
     }
     emit(current);
     table.set((current << 8) | byte, next++);
-    if (next >= 1 << width && width < 12) width++;
+    if (next - 1 + earlyChange >= 1 << width && width < 12) width++;
     if (next >= 4094) {
       emit(256);
       table.clear();
@@ -146,6 +148,33 @@ describe('PDF stream sizes', () => {
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
     }
+  });
+
+  it('measures LZW with the /EarlyChange pdf.js reads, and refuses one it cannot know', async () => {
+    const data = lzwEncoded(Buffer.concat([Buffer.alloc(2 * MB, 0x20), Buffer.from(TEXT)]), 0);
+    for (const entries of [
+      '/Filter /LZWDecode /DecodeParms << /EarlyChange 0 >>',
+      '/F /LZW /DP << /Early#43hange 0 >>',
+      '/Filter [/LZWDecode] /DecodeParms [6 0 R]',
+    ]) {
+      const pdf = pdfWithContentStream(data, entries, { extra: ['<< /EarlyChange 0 >>'] });
+      // pdf.js decodes it all: the text after the spaces is read
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', entries);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, entries);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, entries);
+    }
+    // a value pdf.js reads as codes of no width (it then decodes without end, or for 2 GB), or a reference: refused
+    for (const value of ['(x)', '/One', '6 0 R', '-2147483907']) {
+      const pdf = pdfWithContentStream(
+        lzwEncoded(Buffer.from(TEXT)),
+        `/Filter /LZWDecode /DecodeParms << /EarlyChange ${value} >>`,
+        { extra: ['1'] },
+      );
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), false, value);
+    }
+    const plain = pdfWithContentStream(lzwEncoded(Buffer.from(TEXT)), '/Filter /LZWDecode');
+    assert.equal(pdfStreamsWithin(plain, 3 * MB, 100 * MB), true);
   });
 
   it('reads past a filter pdf.js does not know, as pdf.js passes the data on to the next', async () => {
