@@ -86,6 +86,21 @@ const pdfOfPage = (page: string, extra: readonly string[]): Buffer =>
     ...extra,
   ]);
 
+/**
+ * A page whose content stream (2 MB of spaces and TEXT, deflated) names its filter by reference, `/Filter 6 0 R`, to
+ * an object `/FlateDecode` that an object stream holds, as pdf-lib writes it with object streams.
+ */
+async function packedFilterPdf(): Promise<Uint8Array> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([612, 792]);
+  page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
+  const data = deflateSync(padded(2 * MB));
+  const dictionary = doc.context.obj({ Length: data.length });
+  dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
+  page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
+  return doc.save({ useObjectStreams: true });
+}
+
 describe('PDF stream sizes', () => {
   it('skips as too large, before pdf.js decodes it, a small PDF whose content stream inflates past the cap', async function () {
     this.timeout(60_000);
@@ -212,14 +227,7 @@ describe('PDF stream sizes', () => {
 
   it('reads a filter named by reference to an object that an object stream holds, as pdf.js does', async () => {
     // as pdf-lib writes it with object streams: the content stream says /Filter 6 0 R, and object 6 is packed
-    const doc = await PDFDocument.create();
-    const page = doc.addPage([612, 792]);
-    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
-    const data = deflateSync(padded(2 * MB));
-    const dictionary = doc.context.obj({ Length: data.length });
-    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
-    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
-    const pdf = await doc.save({ useObjectStreams: true });
+    const pdf = await packedFilterPdf();
     assert.match(Buffer.from(pdf).toString('latin1'), /\/Filter \d+ 0 R[\s\S]*\/Type \/ObjStm/);
     assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false);
     assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true);
@@ -229,14 +237,7 @@ describe('PDF stream sizes', () => {
 
   it('reads an object stream’s /N and /First as pdf.js does: a sign, an exponent, a comment, an escaped key, no /Type', async () => {
     // the content stream's filter, /Filter 6 0 R, is object 6, which the object stream holds
-    const doc = await PDFDocument.create();
-    const page = doc.addPage([612, 792]);
-    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
-    const data = deflateSync(padded(2 * MB));
-    const dictionary = doc.context.obj({ Length: data.length });
-    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
-    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
-    const text = Buffer.from(await doc.save({ useObjectStreams: true })).toString('latin1');
+    const text = Buffer.from(await packedFilterPdf()).toString('latin1');
     const [entries] = /\/Filter \/FlateDecode\n\/Type \/ObjStm\n\/N \d+\n\/First \d+\n/.exec(text) ?? [''];
     const [, n, first] = /\/N (\d+)\n\/First (\d+)/.exec(entries) ?? [];
     // each written in no more characters than pdf-lib wrote (fewer spaces), padded with spaces to as many, so the
@@ -261,14 +262,7 @@ describe('PDF stream sizes', () => {
 
   it('reads every object stream that holds a filter object, not only the last', async () => {
     // the content stream's filter, /Filter 6 0 R, is object 6, which pdf-lib's object stream holds as /FlateDecode
-    const doc = await PDFDocument.create();
-    const page = doc.addPage([612, 792]);
-    page.node.setFontDictionary(PDFName.of('F1'), (await doc.embedFont(StandardFonts.Helvetica)).ref);
-    const data = deflateSync(padded(2 * MB));
-    const dictionary = doc.context.obj({ Length: data.length });
-    dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
-    page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
-    const text = Buffer.from(await doc.save({ useObjectStreams: true })).toString('latin1');
+    const text = Buffer.from(await packedFilterPdf()).toString('latin1');
     assert.match(text, /\/Filter 6 0 R/);
     // another object stream after the end of the file, which pdf.js never reads, holds object 6 as a filter that
     // decodes little
