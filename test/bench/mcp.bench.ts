@@ -93,7 +93,7 @@ export const run: Bench = async ({ quick }) => {
         columns: ['call', 'p50 ms', 'p95 ms', 'max ms'],
         rows: [
           row('CLI search: retriever.search in-process (reads the passages)', cli),
-          row('the same + the tools’ formatting (token budget, path check)', formatted),
+          row('the same + the tools’ formatting (token budget, path check, best lines)', formatted),
           row('MCP tools/call search over stdio (JSON-RPC, another process)', mcp),
         ],
       },
