@@ -220,13 +220,15 @@ function failsToInflate(data: Buffer): boolean {
 
 /**
  * A stream's data through its filters (`isApplied` ones), up to the first this does not decode (an image's own), at
- * most `limit` bytes.
+ * most `limit` bytes. A list that goes on past an image's own filter to one decoded here is 'too-large': pdf.js reading
+ * such a stream as content decodes the image filter (JPEG, fax) and hands its output on, which this cannot measure
+ * without decoding the image (an image's list ends with its own filter).
  */
 function decoded(data: Buffer, names: readonly string[], limit: number, params: DecodeParams): Buffer | 'too-large' {
   let out: Buffer | 'too-large' = data;
-  for (const filter of names) {
+  for (const [i, filter] of names.entries()) {
     const decode = DECODERS[filter];
-    if (!decode) break;
+    if (!decode) return names.slice(i + 1).some(name => DECODERS[name]) ? 'too-large' : out;
     out = decode(out, limit, params);
     if (out === 'too-large') break;
   }
@@ -501,8 +503,8 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
  * stream at any object an object stream holds, whatever number that object's header gives it, so the definitions of
  * its number are not all it can be. These are `/FlateDecode` (an object not read here) and each name, and each array
  * of names, that an object in the file holds (written, or held by an object stream read so far), a reference in an
- * array read as any of those names; each list up to its first filter not decoded here (written `/DCTDecode`), as
- * `decoded` reads it. 'too-many' past 64 lists.
+ * array read as any of those names, an image's own filter written `/DCTDecode`, as `decoded` reads it. 'too-many'
+ * past 64 lists.
  */
 function anyFilters(text: string, objects: Objects): string[] | 'too-many' {
   const state = (objects.anyFilters ??= { read: 0, names: new Set(['FlateDecode']), arrays: [], lists: new Set() });
@@ -538,18 +540,20 @@ interface AnyFilters {
 }
 
 /**
- * `lists` with each filter list `arrays` name added, a reference in one read as each of `names`, each list up to its
- * first filter not decoded here (an element that is no name too: pdf.js reads no data through it); 'too-many' past 64.
+ * `lists` with each filter list `arrays` name added, a reference in one read as each of `names`, each list up to an
+ * element that is neither a name nor a reference (pdf.js reads no data through it); 'too-many' past 64.
  */
 function listsOf(arrays: readonly Value[][], names: ReadonlySet<string>, lists: Set<string>): Set<string> | 'too-many' {
   for (const array of arrays) {
     let read = [''];
     for (const element of array) {
-      const options =
-        element instanceof PdfName ? [decoderName(element.name)] : element instanceof Reference ? [...names] : [END];
-      read = read.flatMap(before =>
-        before.endsWith(`/${END}`) ? [before] : options.map(name => (name ? `${before} /${name}` : before)),
-      );
+      if (!(element instanceof PdfName) && !(element instanceof Reference)) {
+        // no data goes through it: the list ends there
+        read = read.map(before => `${before} /${END}`);
+        break;
+      }
+      const options = element instanceof PdfName ? [decoderName(element.name)] : [...names];
+      read = read.flatMap(before => options.map(name => (name ? `${before} /${name}` : before)));
       if (read.length > 64) return 'too-many';
     }
     for (const list of read) lists.add(list.trim());
@@ -566,7 +570,7 @@ const decoderName = (name: string): string =>
   !isApplied(name)
     ? ''
     : (Object.keys(DECODERS).find(key => DECODERS[key] !== undefined && DECODERS[key] === DECODERS[name]) ?? END);
-/** An image's own filter: reading text never decodes it, so it ends a list here. */
+/** An image's own filter: reading text never decodes an image through it, so it ends what `decoded` decodes. */
 const END = 'DCTDecode';
 
 /**

@@ -207,6 +207,21 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('refuses a filter list that goes on past an image’s own filter, which pdf.js decodes and hands on; one ending with it is read', () => {
+    const flate = deflateSync(Buffer.from('ff d8 ff'));
+    const cases: [string, { extra: string[] }?][] = [
+      ['/Filter [/DCTDecode /FlateDecode]'],
+      ['/Filter [/CCITTFaxDecode /AHx /FlateDecode]'],
+      ['/Filter [/FlateDecode /JPXDecode /LZW]'],
+      ['/Filter 6 0 R', { extra: ['[/DCT /Fl]'] }],
+      ['/Filter [6 0 R /FlateDecode]', { extra: ['/JBIG2Decode'] }],
+    ];
+    for (const [entries, options] of cases)
+      assert.equal(pdfStreamsWithin(pdfWithContentStream(flate, entries, options), 3 * MB, 100 * MB), false, entries);
+    for (const entries of ['/Filter /DCTDecode', '/Filter [/FlateDecode /DCTDecode]', '/Filter [/DCTDecode /Foo]'])
+      assert.equal(pdfStreamsWithin(pdfWithContentStream(flate, entries), 3 * MB, 100 * MB), true, entries);
+  });
+
   it('reads a filter object’s number as pdf.js does, in its reference and in its header (06, 6e0, +6, a comment, a NUL)', async () => {
     const flate = deflateSync(padded(2 * MB));
     const pdfs: [string, Buffer][] = [];
