@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { passageRef, type Passage } from '../core/passage';
-import { searchResultViews, type SearchResultView } from '../core/searchResults';
+import { numberedLines, searchResultViews, type SearchResultView } from '../core/searchResults';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
 import { refuseUnnamedWideFolder, resolveFolders } from './folderArgs';
@@ -57,8 +57,7 @@ export function printSearchResults(passages: readonly Passage[], views: readonly
     const heading = view?.heading ? '  ' + escapeName(view.heading) : '';
     io.out(`${escapeName(passageRef(p, p.startLine, p.endLine))}  ${p.score.toFixed(3)}${heading}\n`);
     if (!view) return;
-    const width = String(view.endLine).length;
-    view.lines.forEach((line, j) => io.out(`    ${String(view.startLine + j).padStart(width)}  ${line}\n`));
+    for (const line of numberedLines(view.lines, view.startLine)) io.out(`    ${line}\n`);
   });
 }
 

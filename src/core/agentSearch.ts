@@ -1,9 +1,9 @@
 import { cancelled, GroundedError } from './errors';
 import { passageRef, type Passage } from './passage';
 import type { Retriever } from './ports';
-import { alignClaim, claimTerms, type TermWeight } from './citations/align';
-import { weightsFromPassages } from './citations/resolve';
+import type { TermWeight } from './citations/align';
 import { estimateTokens } from './rag/promptBudget';
+import { alignedToQuery, numberedLines } from './searchResults';
 import { uncitablePathReason } from '../retrievers/citablePath';
 
 /**
@@ -177,10 +177,10 @@ export async function formatAgentResult(
   const blocks: string[] = [];
   let cutShort = 0;
   // the lines a claim in the query's words would be cited by, as search results show them
-  const terms = found.length > 0 ? claimTerms(query, options.weight ?? weightsFromPassages(found)) : undefined;
-  for (const p of found) {
+  const alignments = alignedToQuery(found, query, options.weight);
+  for (const [i, p] of found.entries()) {
     const left = budget - summaryRoom - used;
-    const aligned = terms && alignClaim(terms, p);
+    const aligned = alignments[i];
     const matched =
       aligned && aligned.score > 0 ? { startLine: aligned.startLine, endLine: aligned.endLine } : undefined;
     const whole = agentPassage(p, matched);
@@ -241,9 +241,9 @@ export function placeFields(
  */
 export function passageBlock(p: AgentPassage): string {
   const ticks = '`'.repeat(Math.max(3, ...[...p.text.matchAll(/`+/g)].map(m => m[0].length + 1)));
-  const lines = p.text.split('\n');
-  const width = String(p.startLine + lines.length - 1).length;
-  const numbered = lines.map((line, i) => `${String(p.startLine + i).padStart(width)}  ${line}`.trimEnd()).join('\n');
+  const numbered = numberedLines(p.text.split('\n'), p.startLine)
+    .map(line => line.trimEnd())
+    .join('\n');
   const { matched } = p;
   // a passage the best match fills says nothing more by naming it
   const best =

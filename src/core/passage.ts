@@ -49,6 +49,11 @@ export function passageRef(
   return `${passagePlace(p)}:${startLine}-${endLine}`;
 }
 
+/** A range of lines as `12-20`, or `12` alone for one line: after a path and its colon where people read it. */
+export function lineSpan(startLine: number, endLine: number): string {
+  return startLine === endLine ? String(startLine) : `${startLine}-${endLine}`;
+}
+
 /**
  * Where a passage's lines are, before their numbers: `path`, `path#cell=3` (`path#cell=3/output`) in a notebook, or
  * `path#page=4` in a PDF.

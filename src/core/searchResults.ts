@@ -1,5 +1,5 @@
 import { setextHeadingText, TextLines } from '../index';
-import { alignClaim, claimTerms, type TermWeight } from './citations/align';
+import { alignClaim, claimTerms, type Alignment, type TermWeight } from './citations/align';
 import { weightsFromPassages } from './citations/resolve';
 import { passageRef, type Passage } from './passage';
 import { sliceWhole } from '../shared/wholeCharacters';
@@ -29,11 +29,11 @@ const MARKDOWN_HEADING = /^ {0,3}#{1,6}[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$/;
 export function searchResultViews(
   passages: readonly Passage[],
   query: string,
-  weight: TermWeight = weightsFromPassages(passages),
+  weight?: TermWeight,
 ): SearchResultView[] {
-  const terms = claimTerms(query, weight);
-  return passages.map(p => {
-    const aligned = alignClaim(terms, p);
+  const alignments = alignedToQuery(passages, query, weight);
+  return passages.map((p, i) => {
+    const aligned = alignments[i];
     const startLine = aligned?.startLine ?? p.startLine;
     const endLine = aligned?.endLine ?? Math.min(p.endLine, p.startLine + 2);
     const text = p.text.split('\n');
@@ -48,6 +48,26 @@ export function searchResultViews(
       lines,
     };
   });
+}
+
+/**
+ * Each passage's run of lines that best matches the query: the lines a claim in its words would be cited by
+ * (`alignClaim`; its `score` is 0 where the passage holds none of the query's terms). `weight` is the index's IDF when
+ * the retriever has one; else the passages' own.
+ */
+export function alignedToQuery(
+  passages: readonly Passage[],
+  query: string,
+  weight: TermWeight = weightsFromPassages(passages),
+): (Alignment | undefined)[] {
+  const terms = claimTerms(query, weight);
+  return passages.map(p => alignClaim(terms, p));
+}
+
+/** Lines as people read them quoted from a file: each after its number, the numbers right-aligned. */
+export function numberedLines(lines: readonly string[], firstLine: number): string[] {
+  const width = String(firstLine + lines.length - 1).length;
+  return lines.map((line, i) => `${String(firstLine + i).padStart(width)}  ${line}`);
 }
 
 /**

@@ -1,5 +1,6 @@
 // How a panel turn changes with each message about it: the host keeps its copy of the turn with this, and the
 // webview renders its copy with it, so the two cannot disagree. Pure: no DOM, no VS Code.
+import { lineSpan } from '../core/passage';
 import { closingFence, withoutInventedNumbers } from './citationMarkers';
 import { withoutExcerpt, type HostToPanel, type SourceView, type TurnView } from './messages';
 import { verdictWords } from './sourcesToShow';
@@ -141,9 +142,9 @@ export function citedLinesOf(turn: Pick<TurnView, 'citations'>, n: number): Cite
   });
 }
 
-/** A range of lines as `12-20` (`12` alone for one line), after a path and its colon. */
-const lineSpan = (startLine: number, endLine: number): string =>
-  startLine === endLine ? String(startLine) : `${startLine}-${endLine}`;
+/** A range of lines in words, as the panel names it to people: `line 56`, `lines 56–60`. */
+export const lineRangeText = ({ startLine, endLine }: { startLine: number; endLine: number }): string =>
+  startLine === endLine ? `line ${startLine}` : `lines ${startLine}–${endLine}`;
 
 /**
  * What *Copy* puts on the clipboard: the answer as written, then the sources it cites as `[n] path:lines`, in the

@@ -1,4 +1,4 @@
-import { passagePlace, passageRef, type Passage } from '../core/passage';
+import { lineSpan, passagePlace, type Passage } from '../core/passage';
 import { escapeName } from '../shared/terminalText';
 import { toStoredPassage } from './storedPassage';
 
@@ -35,10 +35,7 @@ export function commandArgs(args: unknown[]): string {
 export function sourcesMarkdown(ranges: readonly CitedRange[], label: string): string {
   const links = ranges.map(({ span, verdict }) => {
     // one line reads `path:56`, as the anchor in the answer names it, not `path:56-56`
-    const place =
-      span.startLine === span.endLine
-        ? `${passagePlace(span)}:${span.startLine}`
-        : passageRef(span, span.startLine, span.endLine);
+    const place = `${passagePlace(span)}:${lineSpan(span.startLine, span.endLine)}`;
     const link = `[${escapeMarkdown(place)}](command:${OPEN_CITATION}?${commandArgs([toStoredPassage(span)])})`;
     return verdict ? `${link} — *${escapeMarkdown(verdict)}*` : link;
   });

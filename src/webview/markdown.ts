@@ -2,6 +2,7 @@ import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
 import { MarkerScanner } from '../shared/citationMarkers';
 import type { CitationView } from '../shared/messages';
+import { lineRangeText } from '../shared/panelTurns';
 
 // Model output and document text are untrusted: no raw HTML from markdown, then DOMPurify over the result,
 // no inline styles (the CSP forbids them anyway), and links only to http(s)/mailto (never `command:`).
@@ -145,9 +146,6 @@ export function qualifiers(c: CitationView): { kind: string; label: string; expl
   return out;
 }
 
-const lineRange = (c: CitationView) =>
-  c.startLine === c.endLine ? `line ${c.startLine}` : `lines ${c.startLine}–${c.endLine}`;
-
 function citationChip(c: CitationView, written: number): HTMLElement[] {
   const notes = qualifiers(c);
   const b = chip(c.n, c.ordinal, written, ['cite', ...notes.map(q => q.kind)].join(' '));
@@ -157,7 +155,7 @@ function citationChip(c: CitationView, written: number): HTMLElement[] {
     '',
     c.excerpt ?? `Claim: ${c.claim}`,
   ].join('\n');
-  b.setAttribute('aria-label', `Source ${c.n}, ${lineRange(c)}`);
+  b.setAttribute('aria-label', `Source ${c.n}, ${lineRangeText(c)}`);
   if (notes.length === 0) return [b];
   const note = document.createElement('span');
   note.className = ['cite-note', ...notes.map(q => q.kind)].join(' ');

@@ -2,7 +2,7 @@
 // its footer (who answered, Copy, Select Model). Each is rebuilt from the turn's view; clicks are handled by the
 // conversation's one click handler in main.ts, by class name.
 import type { SourceView, TurnView } from '../shared/messages';
-import { citedLinesOf, splitSources, type CitedLines } from '../shared/panelTurns';
+import { citedLinesOf, lineRangeText, splitSources, type CitedLines } from '../shared/panelTurns';
 import { el } from './streamingMarkdown';
 
 /** A question as the accessible name of its turn and of its buttons: its first words, on one line. */
@@ -84,9 +84,8 @@ function citedLinesList({ n, path }: SourceView, lines: readonly CitedLines[]): 
       const b = el('button', `cited-lines${l.verdict ? ' flagged' : ''}${l.stale ? ' stale' : ''}`);
       b.dataset.n = String(n);
       b.dataset.ordinal = String(l.ordinal);
-      const lineRange = l.startLine === l.endLine ? `line ${l.startLine}` : `lines ${l.startLine}–${l.endLine}`;
       // lines found again in another notebook cell name it
-      const range = l.path === path ? lineRange : `${lineRange} of ${l.path}`;
+      const range = l.path === path ? lineRangeText(l) : `${lineRangeText(l)} of ${l.path}`;
       const where = l.heading ? `${range} · ${l.heading}` : range;
       b.textContent = [where, l.verdict, l.stale ? 'changed since the answer' : ''].filter(Boolean).join(' — ');
       li.append(b);

@@ -1,5 +1,5 @@
 import { quotedWithoutMarkers } from '../../../shared/citationMarkers';
-import { searchResultViews, type SearchResultView } from '../../searchResults';
+import { numberedLines, searchResultViews, type SearchResultView } from '../../searchResults';
 import { emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
 
@@ -41,8 +41,7 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
  * numbers, never by a `[n]` in the text: one in a heading is shown as written.
  */
 export function formatResult(v: SearchResultView, n: number): string {
-  const width = String(v.endLine).length;
-  const body = v.lines.map((line, i) => `${String(v.startLine + i).padStart(width)}  ${line}`).join('\n');
+  const body = numberedLines(v.lines, v.startLine).join('\n');
   const fence = body.includes('```') ? '~~~~' : '```';
   return `**${n}.** \`${v.ref}\`${v.heading ? ` · ${quotedWithoutMarkers(v.heading)}` : ''}\n\n${fence}\n${body}\n${fence}`;
 }
