@@ -3,7 +3,7 @@ import type { Clock } from './clock';
 import { cancelled, finishFailure, GroundedError, helperRefusal, modelRefusal, toGroundedError } from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
-import { AnswerStart, reasoningOpenedByTemplate, withoutReasoning } from './reasoning';
+import { AnswerStart, readReply, reasoningOpenedByTemplate } from './reasoning';
 import { withRetry, type RetryOptions } from './retry';
 
 export interface CallContext {
@@ -50,8 +50,7 @@ const FINAL: ReadonlySet<string> = new Set([
 export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[], ctx: CallContext): Promise<string> {
   const reply = await invokeReply(model, messages, ctx);
   if (reply.refusal.trim()) throw helperRefusal(reply.refusal);
-  noteReasoning(model, reply.text);
-  return withoutReasoning(reply.text);
+  return answerOf(model, reply.text);
 }
 
 /**
@@ -64,9 +63,16 @@ export async function invokeWithRetry(model: ChatModel, messages: BaseMessage[],
  */
 const templateOpensReasoning = new WeakSet<ChatModel>();
 
-function noteReasoning(model: ChatModel, reply: string): void {
-  if (reasoningOpenedByTemplate(reply)) templateOpensReasoning.add(model);
+function noteReasoning(model: ChatModel, openedByTemplate: boolean): void {
+  if (openedByTemplate) templateOpensReasoning.add(model);
   else templateOpensReasoning.delete(model);
+}
+
+/** A whole reply's answer, past its reasoning (see withoutReasoning), noting how the model's template treats it. */
+function answerOf(model: ChatModel, reply: string): string {
+  const { answer, openedByTemplate } = readReply(reply);
+  noteReasoning(model, openedByTemplate);
+  return answer;
 }
 
 /**
@@ -149,7 +155,7 @@ export async function streamWithResilience(
         }
       }
       deliver(start.flush());
-      noteReasoning(model, reply);
+      noteReasoning(model, reasoningOpenedByTemplate(reply));
       watchdog.disarm();
       // LangChain's OpenAI stream ends quietly (no throw) when its signal aborts between chunks: a timeout or
       // a cancel must not pass for a finished answer.
@@ -183,8 +189,7 @@ export async function streamWithResilience(
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
-    noteReasoning(model, reply.text);
-    const whole = withoutReasoning(reply.text);
+    const whole = answerOf(model, reply.text);
     // a refusal, a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for
     // finished
     const stopped = reply.refusal.trim() ? modelRefusal(reply.refusal) : finishFailure(reply.finish);

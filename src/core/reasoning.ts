@@ -117,11 +117,7 @@ export class AnswerStart {
  * known to do it (its reasoning comes before the tag that says what it was): see reasoningOpenedByTemplate.
  */
 export function withoutReasoning(reply: string): string {
-  const start = new AnswerStart();
-  const answer = start.push(reply) + start.flush();
-  if (start.reasoning) return answer;
-  const close = unopenedClose(answer);
-  return close < 0 ? answer : answer.slice(close + THINK_CLOSE.length).trimStart();
+  return readReply(reply).answer;
 }
 
 /**
@@ -129,9 +125,17 @@ export function withoutReasoning(reply: string): string {
  * prompt, so this model's streamed answers start with their reasoning (see AnswerStart's `openedByTemplate`).
  */
 export function reasoningOpenedByTemplate(reply: string): boolean {
+  return readReply(reply).openedByTemplate;
+}
+
+/** A whole reply read once: its answer (withoutReasoning) and whether its template opened its reasoning. */
+export function readReply(reply: string): { answer: string; openedByTemplate: boolean } {
   const start = new AnswerStart();
   const answer = start.push(reply) + start.flush();
-  return !start.reasoning && unopenedClose(answer) >= 0;
+  const close = start.reasoning ? -1 : unopenedClose(answer);
+  return close < 0
+    ? { answer, openedByTemplate: false }
+    : { answer: answer.slice(close + THINK_CLOSE.length).trimStart(), openedByTemplate: true };
 }
 
 /** Where the reply closes a block it never opened: its first `</think>` outside code, with no `<think>` before it; or -1. */
