@@ -43,7 +43,8 @@ const FINAL: ReadonlySet<string> = new Set([
 
 /**
  * One non-streaming call, retried on transient errors, given up after `replyTimeoutMs` without a reply: its reply's
- * answer, past a reasoning model's opening `<think>…</think>` (see AnswerStart), whose drafts and words are not read.
+ * answer, past a reasoning model's opening `<think>…</think>` (see readReply), whose drafts and words are not read.
+ * The reply is read for reasoning here only: callers parse the answer as it is.
  * A reply that is the model's refusal fails as `model-refused`, quoting it (not retried: asked again, it declines
  * again).
  */
@@ -68,7 +69,7 @@ function noteReasoning(model: ChatModel, openedByTemplate: boolean): void {
   else templateOpensReasoning.delete(model);
 }
 
-/** A whole reply's answer, past its reasoning (see withoutReasoning), noting how the model's template treats it. */
+/** A whole reply's answer, past its reasoning (see readReply), noting how the model's template treats it. */
 function answerOf(model: ChatModel, reply: string): string {
   const { answer, openedByTemplate } = readReply(reply);
   noteReasoning(model, openedByTemplate);

@@ -68,7 +68,7 @@ export class AnswerStart {
 
   /**
    * The reply so far, `whole`, when its template opened the block: reasoning until its first `</think>` outside code,
-   * as a whole reply is read (withoutReasoning), so an answer that did not reason and quotes the tag in code (a
+   * as a whole reply is read (readReply), so an answer that did not reason and quotes the tag in code (a
    * snippet that splits on it) is not cut there.
    */
   private pushOpened(whole: string): string {
@@ -110,17 +110,6 @@ export class AnswerStart {
 }
 
 /**
- * A whole reply's answer, as AnswerStart reads it: without the `<think>…</think>` block that opens it (all of it when
- * the block is never closed), and without leading whitespace. A reply that closes a block it never opened is read
- * past that `</think>` too: a server whose chat template opens the block in the prompt (DeepSeek-R1's adds `<think>`
- * after the question) sends the reasoning and its closing tag alone. A stream cannot be read so until the model is
- * known to do it (its reasoning comes before the tag that says what it was): see reasoningOpenedByTemplate.
- */
-export function withoutReasoning(reply: string): string {
-  return readReply(reply).answer;
-}
-
-/**
  * Whether a whole reply closes a reasoning block it never opened: its server's chat template opens the block in the
  * prompt, so this model's streamed answers start with their reasoning (see AnswerStart's `openedByTemplate`).
  */
@@ -128,7 +117,15 @@ export function reasoningOpenedByTemplate(reply: string): boolean {
   return readReply(reply).openedByTemplate;
 }
 
-/** A whole reply read once: its answer (withoutReasoning) and whether its template opened its reasoning. */
+/**
+ * A whole reply read once for its reasoning: its answer, as AnswerStart reads it (without the `<think>…</think>` block
+ * that opens it, all of it when the block is never closed, and without leading whitespace), and whether its template
+ * opened its reasoning. A reply that closes a block it never opened is read past that `</think>` too: a server whose
+ * chat template opens the block in the prompt (DeepSeek-R1's adds `<think>` after the question) sends the reasoning
+ * and its closing tag alone. A stream cannot be read so until the model is known to do it (its reasoning comes before
+ * the tag that says what it was): see reasoningOpenedByTemplate. The answer is not to be read for reasoning again: a
+ * `</think>` left in it is its text, which a second reading would cut before.
+ */
 export function readReply(reply: string): { answer: string; openedByTemplate: boolean } {
   const start = new AnswerStart();
   const answer = start.push(reply) + start.flush();

@@ -1,6 +1,5 @@
 import type { Citation, Support } from '../events';
 import { passagePlace } from '../passage';
-import { withoutReasoning } from '../reasoning';
 import { MAX_LINES } from './align';
 import { sliceWhole } from '../../shared/wholeCharacters';
 
@@ -85,14 +84,14 @@ function supportOf(word: string): Support {
 }
 
 /**
- * Reads the checker's reply leniently: `{"verdicts": [...]}`, a bare list, objects with a `support` or `verdict`
- * field and maybe `lines: [first, last]`, or one verdict word per line. A reasoning model's `<think>…</think>` is not
- * read: its drafts and its verdict words are not the reply. Undefined unless there is exactly one readable verdict
- * per claim. Lines are kept only where they are a run of at most eight of the lines shown for
- * that claim (`shown`, by claim); a verdict with unusable lines keeps its verdict and drops the lines.
+ * Reads the checker's answer (its reply past any reasoning, as invokeWithRetry gives it) leniently:
+ * `{"verdicts": [...]}`, a bare list, objects with a `support` or `verdict` field and maybe `lines: [first, last]`, or
+ * one verdict word per line. Undefined unless there is exactly one readable verdict per claim. Lines are kept only
+ * where they are a run of at most eight of the lines shown for that claim (`shown`, by claim); a verdict with unusable
+ * lines keeps its verdict and drops the lines.
  */
 export function parseVerdicts(
-  reply: string,
+  answer: string,
   count: number,
   shown: readonly ShownLines[] = [],
 ): CheckVerdict[] | undefined {
@@ -107,8 +106,7 @@ export function parseVerdicts(
     const lines = linesWithin(record?.lines, shown[i]);
     return lines ? { support, lines } : { support };
   };
-  const text = withoutReasoning(reply);
-  for (const value of jsonValues(text)) {
+  for (const value of jsonValues(answer)) {
     const list = Array.isArray(value)
       ? value
       : value && typeof value === 'object'
@@ -120,7 +118,7 @@ export function parseVerdicts(
     // a list of verdicts, but not one readable verdict per claim; a list of anything else (`[1]`) is not the reply
     if (!Array.isArray(value) || verdicts.some(v => v !== undefined)) return undefined;
   }
-  const words = text.match(VERDICT_WORD) ?? [];
+  const words = answer.match(VERDICT_WORD) ?? [];
   return words.length === count ? words.map(w => ({ support: supportOf(w) })) : undefined;
 }
 

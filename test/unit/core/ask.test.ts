@@ -602,6 +602,49 @@ describe('ask()', () => {
   });
 });
 
+describe('ask() with a reasoning model as grader and rewriter (its replies read once, as invokeWithRetry reads them)', () => {
+  const sourcePaths = (events: AnswerEvent[]) =>
+    events.flatMap(e => (e.type === 'sources' ? e.sources.map(p => p.path) : []));
+  const gradeSteps = (events: AnswerEvent[]) =>
+    events.flatMap(e => (e.type === 'step' && e.name === 'grade' ? [e.detail] : []));
+
+  it('reads a grade past the <think> block that opens it, never the drafts and numbers in it', async () => {
+    const reasoning = '<think>Passage 2 is close; passage 3 mentions {config}. So {"relevant": [3]}?</think>\n';
+    const relevant = model({ grade: { reply: `${reasoning}{"relevant": [1]}` }, generate: [{ tokens: ['88 [1].'] }] });
+    const graded = await answer({ question: 'flux level?' }, { retriever: three, model: relevant });
+    assert.deepEqual(sourcePaths(graded), ['docs/file1.md']);
+    const none = model({ grade: { reply: `${reasoning}None of them.` }, generate: [{ tokens: ['not there'] }] });
+    const ungraded = await answer(
+      { question: 'flux level?' },
+      { retriever: three, model: none, options: { maxRewrites: 0 } },
+    );
+    assert.ok(gradeSteps(ungraded).includes('0 of 3 passages are relevant'), JSON.stringify(gradeSteps(ungraded)));
+  });
+
+  it('searches again for the query after the rewriter’s <think> block', async () => {
+    const r = new FakeRetriever(() => [passage(1)]);
+    const m = model({
+      grade: { reply: '{"relevant": []}' },
+      rewrite: { reply: '<think>\nThe user asks about logs.\n</think>\n\nlogging config winston' },
+      generate: [{ tokens: ['not in the passages'] }],
+    });
+    await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 1 } });
+    assert.deepEqual(r.queries, ['q', 'logging config winston']);
+  });
+
+  it('keeps what a reply says before a `</think>` in its prose, past the block it opened itself', async () => {
+    const r = new FakeRetriever(() => [passage(1), passage(2), passage(3)]);
+    const m = model({
+      grade: { reply: '<think>Passage 2 only quotes the tag.</think>\n{"relevant": []}\nPassage 2 quotes </think>.' },
+      rewrite: { reply: '<think>The user asks how a block ends.</think>\nclosing </think> tag of reasoning models' },
+      generate: [{ tokens: ['not in the passages'] }],
+    });
+    const events = await answer({ question: 'q' }, { retriever: r, model: m, options: { maxRewrites: 1 } });
+    assert.deepEqual(r.queries, ['q', 'closing </think> tag of reasoning models']);
+    assert.ok(gradeSteps(events).includes('0 of 3 passages are relevant'), JSON.stringify(gradeSteps(events)));
+  });
+});
+
 describe('ask() with a model whose chat template opens its reasoning block', () => {
   // the server's template ends the prompt with `<think>`: replies carry the reasoning and a lone `</think>`
   const reasoning = 'The user asks about the flux level; passage [2] talks about logs, so not that.\n</think>\n\n';
@@ -719,6 +762,30 @@ describe('ask() with the model check of citations', () => {
         reply,
       );
     }
+  });
+
+  it('keeps the lexical verdicts when the checker’s reasoning never ends: its verdict words are not its reply', async () => {
+    const events = await run({ reply: '<think>Claim 1 is supported, claim 2 is not supported' });
+    assert.ok(
+      events.some(e => e.type === 'step' && /reply was unreadable; keeping the lexical verdicts/.test(e.detail)),
+    );
+    const done = last(events);
+    assert.ok(done?.type === 'done', JSON.stringify(done));
+    assert.deepEqual(
+      done.citations.map(c => c.support),
+      ['supported', 'supported'],
+    );
+  });
+
+  it('reads the verdicts a checker gives before a `</think>` in its prose, past the block it opened itself', async () => {
+    const reply =
+      '<think>draft</think>\n{"verdicts": ["supported", "unsupported"]}\nClaim 2 is about the </think> tag.';
+    const done = last(await run({ reply }));
+    assert.ok(done?.type === 'done', JSON.stringify(done));
+    assert.deepEqual(
+      done.citations.map(c => c.support),
+      ['supported', 'unsupported'],
+    );
   });
 
   it('does not ask for the check after the grader sent no reply in time, and says so', async () => {

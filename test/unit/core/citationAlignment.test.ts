@@ -554,14 +554,6 @@ describe('model check parsing', () => {
     assert.deepEqual(supports('Claims [1] and [2]: ["unsupported", "supported"]', 2), ['unsupported', 'supported']);
   });
 
-  it('reads the reply after a reasoning model’s <think> block, never its drafts or verdict words', () => {
-    const draft = '<think>Draft: {"verdicts": ["supported", "supported"]}; but claim 2 says 88, the line 77.</think>';
-    assert.deepEqual(supports(`${draft}\n{"verdicts": ["supported", "unsupported"]}`, 2), ['supported', 'unsupported']);
-    const words = '<think>Claim 1 is supported. Claim 2 is perhaps partially supported.</think>';
-    assert.deepEqual(supports(`${words}\n1. supported\n2. unsupported`, 2), ['supported', 'unsupported']);
-    assert.equal(parseVerdicts('<think>Claim 1 is supported, claim 2 is not supported', 2), undefined);
-  });
-
   it('takes the lines the checker names only where they are a short run among the lines it was shown', () => {
     const shown = [
       { first: 10, last: 20 },

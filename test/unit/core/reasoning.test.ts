@@ -1,22 +1,25 @@
 import assert from 'node:assert/strict';
-import { AnswerStart, reasoningOpenedByTemplate, withoutReasoning } from '../../../src/core/reasoning';
+import { AnswerStart, readReply, reasoningOpenedByTemplate } from '../../../src/core/reasoning';
 
-describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', () => {
+/** A whole reply's answer, as readReply reads it. */
+const answerOf = (reply: string) => readReply(reply).answer;
+
+describe('a reasoning model’s <think> block (readReply, AnswerStart)', () => {
   it('reads a whole reply past the block that opens it, and nothing of a block never closed', () => {
-    assert.equal(withoutReasoning('\n<think>Passage 2? [2]</think>\n\n{"relevant": [1]}'), '{"relevant": [1]}');
-    assert.equal(withoutReasoning('<THINK>draft</Think>supported'), 'supported');
-    assert.equal(withoutReasoning('<think>Claim 1 is supported, claim 2'), '');
-    assert.equal(withoutReasoning('  Set it to 88 [1].'), 'Set it to 88 [1].');
-    assert.equal(withoutReasoning('Wrap it in <think> tags [1].'), 'Wrap it in <think> tags [1].');
-    assert.equal(withoutReasoning('<thi'), '<thi');
+    assert.equal(answerOf('\n<think>Passage 2? [2]</think>\n\n{"relevant": [1]}'), '{"relevant": [1]}');
+    assert.equal(answerOf('<THINK>draft</Think>supported'), 'supported');
+    assert.equal(answerOf('<think>Claim 1 is supported, claim 2'), '');
+    assert.equal(answerOf('  Set it to 88 [1].'), 'Set it to 88 [1].');
+    assert.equal(answerOf('Wrap it in <think> tags [1].'), 'Wrap it in <think> tags [1].');
+    assert.equal(answerOf('<thi'), '<thi');
   });
 
   it('reads a whole reply past a closing tag whose block the chat template opened in the prompt', () => {
-    assert.equal(withoutReasoning('Passage 2 mentions [2].\n</think>\n\n{"relevant": [1]}'), '{"relevant": [1]}');
-    assert.equal(withoutReasoning('Okay, the claim…</THINK>supported'), 'supported');
+    assert.equal(answerOf('Passage 2 mentions [2].\n</think>\n\n{"relevant": [1]}'), '{"relevant": [1]}');
+    assert.equal(answerOf('Okay, the claim…</THINK>supported'), 'supported');
     // a tag the reply opened itself is its text, as is everything around it
-    assert.equal(withoutReasoning('Write <think> then </think> [1].'), 'Write <think> then </think> [1].');
-    assert.equal(withoutReasoning('<think>draft</think>Close it with </think> [1].'), 'Close it with </think> [1].');
+    assert.equal(answerOf('Write <think> then </think> [1].'), 'Write <think> then </think> [1].');
+    assert.equal(answerOf('<think>draft</think>Close it with </think> [1].'), 'Close it with </think> [1].');
   });
 
   it('keeps an answer that quotes a closing tag in code, whole: only a tag outside code closes a block the prompt opened', () => {
@@ -25,11 +28,8 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
       "It calls `text.split('</think>')` [2].",
       'The parser [1]:\n\n```ts\nconst end = reply.indexOf(\n  "</think>",\n);\n```\n\nThen it trims.',
     ])
-      assert.equal(withoutReasoning(answer), answer);
-    assert.equal(
-      withoutReasoning('The user quotes `</think>`; fine.\n</think>\n\nSplit at it [1].'),
-      'Split at it [1].',
-    );
+      assert.equal(answerOf(answer), answer);
+    assert.equal(answerOf('The user quotes `</think>`; fine.\n</think>\n\nSplit at it [1].'), 'Split at it [1].');
   });
 
   it('finds the same answer however the stream splits the reply', () => {
@@ -37,7 +37,7 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
     for (let cut = 0; cut <= reply.length; cut++) {
       const start = new AnswerStart();
       const answer = start.push(reply.slice(0, cut)) + start.push(reply.slice(cut)) + start.flush();
-      assert.equal(answer, withoutReasoning(reply), `cut at ${cut}`);
+      assert.equal(answer, answerOf(reply), `cut at ${cut}`);
     }
   });
 
@@ -67,7 +67,7 @@ describe('a reasoning model’s <think> block (withoutReasoning, AnswerStart)', 
       [unreasoned, unreasoned],
       [reasoned, unreasoned],
     ] as const) {
-      assert.equal(withoutReasoning(reply), answer);
+      assert.equal(answerOf(reply), answer);
       for (let cut = 0; cut <= reply.length; cut++) {
         const start = new AnswerStart(true);
         const streamed = start.push(reply.slice(0, cut)) + start.push(reply.slice(cut)) + start.flush();

@@ -1,7 +1,6 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
 import type { Passage } from '../../passage';
-import { withoutReasoning } from '../../reasoning';
 import { fitGradePrompt } from '../promptBudget';
 import { GRADE_SYSTEM, gradeUserPrompt } from '../prompts';
 import { emitter, endsAnswer, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
@@ -48,15 +47,15 @@ export async function grade(state: RagStateType, config: RagConfig): Promise<Rag
 }
 
 /**
- * Reads the grader's reply leniently: `{"relevant":[1,3]}` anywhere in it (in a code fence, among prose), a bare
- * `[1, 3]`, or prose such as "Passages 1 and 3" or "[1] and [3]". A reasoning model's `<think>…</think>` comes
- * before its reply and is not read. Numbers outside 1..count are ignored; undefined when nothing usable is there.
+ * Reads the grader's answer (its reply past any reasoning, as invokeWithRetry gives it) leniently: `{"relevant":[1,3]}`
+ * anywhere in it (in a code fence, among prose), a bare `[1, 3]`, or prose such as "Passages 1 and 3" or "[1] and
+ * [3]". Numbers outside 1..count are ignored; undefined when nothing usable is there.
  */
-export function parseGrade(reply: string, count: number): number[] | undefined {
+export function parseGrade(answer: string, count: number): number[] | undefined {
   const inRange = (ns: unknown[]) => [
     ...new Set(ns.map(Number).filter(n => Number.isInteger(n) && n >= 1 && n <= count)),
   ];
-  const text = withoutReasoning(reply).trim();
+  const text = answer.trim();
   // only the list is read, so braces or numbers in the prose around it cannot count (nor "1" in "[1] and [3]"): a
   // bare list opens the reply, alone on its line(s) (in a fence or not), whatever explanation follows
   const list =

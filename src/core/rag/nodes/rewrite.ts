@@ -1,6 +1,5 @@
 import { HumanMessage, SystemMessage } from '@langchain/core/messages';
 import { toGroundedError } from '../../errors';
-import { withoutReasoning } from '../../reasoning';
 import { fitRewritePrompt } from '../promptBudget';
 import { REWRITE_SYSTEM } from '../prompts';
 import { emitter, endsAnswer, helperOf, invokeHelper, runOf, type RagConfig } from '../run';
@@ -43,12 +42,12 @@ export async function rewrite(state: RagStateType, config: RagConfig): Promise<R
 }
 
 /**
- * The query in a rewriter's reply: its first line with words, after a reasoning model's `<think>…</think>` and past a
- * line that only introduces it ("Here is a better query:"), without quotes, emphasis or a "Query:" label, at most
- * 300 characters.
+ * The query in a rewriter's answer (its reply past any reasoning, as invokeWithRetry gives it): its first line with
+ * words, past a line that only introduces it ("Here is a better query:"), without quotes, emphasis or a "Query:"
+ * label, at most 300 characters.
  */
-export function cleanQuery(reply: string): string {
-  const lines = withoutReasoning(reply)
+export function cleanQuery(answer: string): string {
+  const lines = answer
     .split('\n')
     .map(l =>
       l
