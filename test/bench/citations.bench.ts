@@ -1,7 +1,8 @@
 // Line-exact, checked citations: what each [n] costs as the answer streams (alignment in its passage and checking
 // against the other sources) for passages of 20, 200 and 2,000 lines; time to first token and to the end with
-// checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set and of docs-cite
-// and code-cite (claims over READMEs and source files in node_modules, citations/nodeModulesSets.ts), in-process.
+// checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set and of docs-cite,
+// code-cite and sci-cite (claims over READMEs and source files in node_modules and over invented paper abstracts,
+// citations/nodeModulesSets.ts and citations/sciCite.ts), in-process.
 // Reports only: no pass/fail. `npm run bench -- citations [--quick] [--json]`.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -11,7 +12,7 @@ import { random } from '../fakes/seededRandom';
 import type { Bench, BenchTable } from './benchTypes';
 import { citationCost, SOURCES, type CitationCost } from './citations/citationCost';
 import { DevSet, readCases, type DevFigures } from './citations/devSet';
-import { materialise, type NodeModulesSet } from './citations/nodeModulesSets';
+import { materialise, type CitationSet } from './citations/nodeModulesSets';
 import { askTimes, CHECKS, type AskTimes } from './citations/firstToken';
 import { claimFrom, codeText, indexWeights, passageOf, proseText, Vocabulary } from './citations/syntheticText';
 import { fmt, percentile } from './index/measure';
@@ -52,8 +53,9 @@ export const run: Bench = async ({ quick }) => {
   const withoutIndex = await askTimes(sources, answer, undefined, rounds);
 
   const dev = existsSync(resolve(DEV_SET, 'cases.jsonl')) ? await devFigures() : undefined;
-  const docs = await nodeModulesFigures('docs-cite');
-  const code = await nodeModulesFigures('code-cite');
+  const docs = await setFigures('docs-cite');
+  const code = await setFigures('code-cite');
+  const sci = await setFigures('sci-cite');
 
   const p = (xs: number[], q: number) => percentile(xs, q);
   const ms = (xs: number[], q: number) => fmt(p(xs, q), 3);
@@ -126,10 +128,11 @@ export const run: Bench = async ({ quick }) => {
   else console.error(`\nDev set skipped: ${DEV_SET} is absent.`);
   tables.push(
     qualityTable(
-      'docs-cite and code-cite: hand-written claims over twelve READMEs and ten source files in node_modules (test/bench/citations/nodeModulesSets.ts), scored as run.mjs scores them',
+      'docs-cite, code-cite and sci-cite: hand-written claims over twelve READMEs and ten source files in node_modules and over 24 invented paper abstracts (test/bench/citations/nodeModulesSets.ts, sciCite.ts), scored as run.mjs scores them',
       [
         [`docs-cite, ${cases(docs)}`, docs],
         [`code-cite, ${cases(code)}`, code],
+        [`sci-cite, ${cases(sci)}`, sci],
       ],
     ),
   );
@@ -170,6 +173,7 @@ export const run: Bench = async ({ quick }) => {
       devSet: dev ?? null,
       docsCite: docs,
       codeCite: code,
+      sciCite: sci,
     },
   };
 
@@ -205,8 +209,8 @@ async function devFigures(): Promise<{ prefix: DevFigures; all: DevFigures }> {
   }
 }
 
-/** A set written into a temporary folder from node_modules and scored; the folder is removed after. */
-async function nodeModulesFigures(name: NodeModulesSet): Promise<DevFigures> {
+/** A hand-written set written into a temporary folder and scored; the folder is removed after. */
+async function setFigures(name: CitationSet): Promise<DevFigures> {
   const dir = mkdtempSync(join(tmpdir(), `grounded-${name}-`));
   let set: DevSet | undefined;
   try {

@@ -5,10 +5,13 @@
 // Each claim is one sentence written by hand as an assistant would answer, paraphrasing one fact that one to six
 // lines of the file state; its gold lines are the ones a reviewer would highlight (for code, the code lines, not a
 // comment that says the same). `materialise` copies the files from node_modules into a folder in the layout of
-// ../shared/eval (ws/ and cases.jsonl), so run.mjs and the bench read them as they read the dev set.
-// Usage: node out/test/bench/citations/nodeModulesSets.js docs-cite|code-cite DIR
+// ../shared/eval (ws/ and cases.jsonl), so run.mjs and the bench read them as they read the dev set. `materialise`
+// writes a third set too, sci-cite (claims over invented paper abstracts kept in the repository, sciCite.ts), so that
+// the bench and run.mjs reach every hand-written set the same way.
+// Usage: node out/test/bench/citations/nodeModulesSets.js docs-cite|code-cite|sci-cite DIR
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { writeSciCite } from './sciCite';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -17,6 +20,9 @@ export const NODE_MODULES_SETS = {
   'code-cite': 'test/bench/citations/codeCite.jsonl',
 } as const;
 export type NodeModulesSet = keyof typeof NODE_MODULES_SETS;
+/** Every set `materialise` writes: the two from node_modules and sci-cite. */
+export const CITATION_SETS = [...(Object.keys(NODE_MODULES_SETS) as NodeModulesSet[]), 'sci-cite'] as const;
+export type CitationSet = NodeModulesSet | 'sci-cite';
 
 /** One line of a set's .jsonl: the file under node_modules, its path in the workspace, the claim, its lines. */
 interface SetCase {
@@ -29,16 +35,17 @@ interface SetCase {
 }
 
 /**
- * Writes the set into `dir`: ws/<path> for every file and cases.jsonl. A case whose file is not installed, or whose
- * gold lines' text is not found again as one run at the same distances, is left out and named in `skipped`; of
- * several such runs, the one nearest the recorded lines is taken.
+ * Writes the set into `dir`: ws/<path> for every file and cases.jsonl. For the sets from node_modules, a case whose
+ * file is not installed, or whose gold lines' text is not found again as one run at the same distances, is left out
+ * and named in `skipped`; of several such runs, the one nearest the recorded lines is taken.
  */
-export function materialise(set: NodeModulesSet, dir: string): { cases: number; skipped: string[] } {
+export function materialise(set: CitationSet, dir: string): { cases: number; skipped: string[] } {
+  mkdirSync(dir, { recursive: true });
+  if (set === 'sci-cite') return writeSciCite(dir);
   const cases = readFileSync(join(ROOT, NODE_MODULES_SETS[set]), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map(line => JSON.parse(line) as SetCase);
-  mkdirSync(dir, { recursive: true });
   const files = new Map<string, string[] | undefined>();
   const out: string[] = [];
   const skipped: string[] = [];
@@ -92,10 +99,10 @@ function goldShift(c: SetCase, lines: readonly string[]): number | undefined {
 
 if (require.main === module) {
   const [set, dir] = process.argv.slice(2);
-  if (!dir || !(set && set in NODE_MODULES_SETS)) {
-    console.error('usage: node out/test/bench/citations/nodeModulesSets.js docs-cite|code-cite DIR');
+  if (!dir || !CITATION_SETS.includes(set as CitationSet)) {
+    console.error(`usage: node out/test/bench/citations/nodeModulesSets.js ${CITATION_SETS.join('|')} DIR`);
     process.exit(2);
   }
-  const { cases, skipped } = materialise(set as NodeModulesSet, dir);
+  const { cases, skipped } = materialise(set as CitationSet, dir);
   console.log(`${cases} cases in ${dir}${skipped.length ? `; left out (file changed): ${skipped.join(' | ')}` : ''}`);
 }

@@ -1,0 +1,90 @@
+// sci-cite: a citation data set of scientific claims over paper abstracts, in the shape of SciFact (a claim as a
+// citing sentence would state a finding, SUPPORT or CONTRADICT, its rationale one to three sentences of the
+// abstract). The 24 abstracts and 48 claims are invented and written by hand (biomedicine, epidemiology, materials
+// science, ecology, computer science; several abstracts on one disease or material, so that a wrong citation has a
+// plausible rival). Each abstract is in sciCite/ as a Markdown file, `# Title` then its text wrapped at 100 columns
+// as the climate-fever dev set wraps its articles; sciCite/sciCite.jsonl holds one claim a line with its rationale
+// sentences, and its gold lines are every line that holds part of one, computed from the sentences' text.
+// Usage: node out/test/bench/citations/sciCite.js gold   (writes goldLines again from the rationale sentences)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+
+export const SCI_CITE_DIR = resolve(__dirname, '../../../../test/bench/citations/sciCite');
+const CASES_FILE = join(SCI_CITE_DIR, 'sciCite.jsonl');
+/** The folder of the workspace that holds the abstracts: a case's path is `abstracts/<file>.md`. */
+const WS_FOLDER = 'abstracts';
+
+/** One line of sciCite.jsonl. */
+export interface SciCase {
+  path: string;
+  claim: string;
+  label: 'SUPPORT' | 'CONTRADICT';
+  /** The sentences of the abstract that support or contradict the claim, as the abstract writes them. */
+  rationale: string[];
+  goldLines: number[];
+}
+
+export function readSciCases(): SciCase[] {
+  return readFileSync(CASES_FILE, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map(line => JSON.parse(line) as SciCase);
+}
+
+/** The text of a case's abstract, from the set's folder. */
+export function abstractText(path: string): string {
+  if (dirname(path) !== WS_FOLDER) throw new Error(`${path}: not a path under ${WS_FOLDER}/`);
+  return readFileSync(join(SCI_CITE_DIR, basename(path)), 'utf8');
+}
+
+/**
+ * The 1-based lines of `text` that hold part of `sentence`. Wrapping turned some of the sentence's spaces into line
+ * breaks, so it is looked for with every line break read as a space. Throws unless it occurs exactly once.
+ */
+export function rationaleLines(text: string, sentence: string): number[] {
+  const flat = text.replace(/\n/g, ' ');
+  const at = flat.indexOf(sentence);
+  if (at < 0) throw new Error(`not found: ${sentence}`);
+  if (flat.indexOf(sentence, at + 1) >= 0) throw new Error(`found more than once: ${sentence}`);
+  const first = lineAt(text, at);
+  const last = lineAt(text, at + sentence.length - 1);
+  return Array.from({ length: last - first + 1 }, (_, i) => first + i);
+}
+
+/** The 1-based line that holds the character at `offset`. */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** Every line of the case's rationale sentences, in order. */
+export function goldLinesOf(c: SciCase): number[] {
+  const text = abstractText(c.path);
+  return [...new Set(c.rationale.flatMap(s => rationaleLines(text, s)))].sort((a, b) => a - b);
+}
+
+/** Writes the set into `dir` in the layout of ../shared/eval: ws/abstracts/<file>.md and cases.jsonl. */
+export function writeSciCite(dir: string): { cases: number; skipped: string[] } {
+  const cases = readSciCases();
+  for (const path of new Set(cases.map(c => c.path))) {
+    const target = join(dir, 'ws', path);
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, abstractText(path));
+  }
+  const out = cases.map((c, i) =>
+    JSON.stringify({ id: `${i + 1}:${c.path}`, claim: c.claim, path: c.path, label: c.label, goldLines: c.goldLines }),
+  );
+  writeFileSync(join(dir, 'cases.jsonl'), out.map(l => `${l}\n`).join(''));
+  return { cases: out.length, skipped: [] };
+}
+
+if (require.main === module) {
+  if (process.argv[2] !== 'gold') {
+    console.error('usage: node out/test/bench/citations/sciCite.js gold');
+    process.exit(2);
+  }
+  const cases = readSciCases().map(c => ({ ...c, goldLines: goldLinesOf(c) }));
+  writeFileSync(CASES_FILE, cases.map(c => `${JSON.stringify(c)}\n`).join(''));
+  console.log(`${cases.length} cases: gold lines written from their rationale sentences in ${CASES_FILE}`);
+}
