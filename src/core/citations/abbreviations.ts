@@ -16,8 +16,11 @@ export interface Abbreviation {
 
 /** A passage defines at most this many: each is looked for in every unit that holds one of its terms. */
 const MOST = 24;
-/** A short form: 2–10 characters, starting with a letter, at least two of them capitals or digits (IPCC, IL-6). */
-const SHORT = String.raw`\p{L}[\p{L}\p{N}-]{1,9}`;
+/**
+ * A short form: 2–10 characters, starting with a letter, at least two of them capitals or digits (IPCC, IL-6), a full
+ * stop only between digits (PM2.5).
+ */
+const SHORT = String.raw`\p{L}(?:[\p{L}\p{N}-]|\.(?=\p{N})){1,9}`;
 /**
  * Brackets on one line: where a definition may be, when a space comes before them (a call such as f(AB) is none).
  * The scan starts at each bracket, so text with few of them costs little.
@@ -39,8 +42,8 @@ const NOT_A_NAME = /\]\(|:\/\/|[`<>{}=|\\[\]]/;
  * its long form, or a long form in brackets after its short form. The long form is the shortest run of words (in
  * the same sentence, before the brackets; or the brackets' whole text) whose letters hold the short form's letters
  * and digits in order, the first at the start of a word, within min(characters + 5, 2 × characters) words; here also
- * with no link or code, and at most one word besides function words that opens with a character the short form
- * lacks.
+ * its letters alone when no such run holds its digits (carbon dioxide (CO2)), with no link or code, and at most one
+ * word besides function words that opens with a character the short form lacks.
  */
 export function definedAbbreviations(text: string): Abbreviation[] {
   const found = new Map<string, Abbreviation>();
@@ -52,7 +55,10 @@ export function definedAbbreviations(text: string): Abbreviation[] {
     const characters = short.replace(/[^\p{L}\p{N}]/gu, '').length;
     const candidates = words.split(/\s+/).filter(Boolean);
     const within = candidates.slice(-Math.min(characters + 5, characters * 2)).join(' ');
-    const spelled = longForm(key, within);
+    // a chemical's or measure's number may be no part of its name: carbon dioxide (CO2), fine particulate matter
+    // (PM2.5); its letters, two at least, must still spell it
+    const letters = key.replace(/[^\p{L}]/gu, '');
+    const spelled = longForm(key, within) ?? (letters.length >= 2 ? longForm(letters, within) : undefined);
     if (!spelled || (whole && spelled !== candidates.join(' '))) return;
     // emphasis marks a defined term (**Retrieval-Augmented Generation** (RAG)); it is not part of it
     const long = spelled.replace(/^[*_]+|[*_]+$/g, '');

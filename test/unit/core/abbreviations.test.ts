@@ -55,14 +55,29 @@ describe('abbreviations a passage defines', () => {
   });
 
   it('finds none where the brackets hold a year, a word, a figure or letters the words before do not spell, nor in a call', () => {
-    assert.deepEqual(
-      found('It rose (1990) and fell (see above) as noted (Fig. 2) for carbon dioxide (CO2) and (NaN).'),
-      [],
-    );
+    assert.deepEqual(found('It rose (1990) and fell (see above) as noted (Fig. 2) for carbon (CO2) and (NaN).'), []);
     assert.deepEqual(found('Call readBuffer(RB) or use the (ABC) here.'), []);
     assert.deepEqual(found('Entries that would otherwise live indefinitely (TTL) expire.'), []);
     assert.deepEqual(found('See [list](https://example.com/common-words "Updated list") (JSON) for words.'), []);
     assert.deepEqual(found('Files live in the `config` directory (CD).'), []);
+  });
+
+  it('finds a chemical or a measure whose number its long form does not spell, by its letters', () => {
+    assert.deepEqual(
+      found('Exposure to fine particulate matter (PM2.5) and carbon dioxide (CO2) rose; nitrogen oxides (NOx) fell.'),
+      [
+        ['PM2.5', 'particulate matter'],
+        ['CO2', 'carbon dioxide'],
+        ['NOx', 'nitrogen oxides'],
+      ],
+    );
+    const [pm] = definedAbbreviations('fine particulate matter (PM2.5)');
+    assert.deepEqual(
+      ['PM2.5 rose.', 'PM2 rose.', 'PM2x5 rose.'].map(t => pm?.uses.test(t)),
+      [true, false, false],
+    );
+    // the letters alone must still spell it, two of them at least
+    assert.deepEqual(found('Levels of vitamin B (B12) and the protein (P53) fell.'), []);
   });
 
   it('keeps the long form whole when lower-casing a letter changes its length', () => {
