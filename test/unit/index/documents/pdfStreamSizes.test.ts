@@ -780,6 +780,38 @@ describe('PDF stream sizes', () => {
     }
   });
 
+  it('counts every image of a file pdf.js reads again as damaged: a trailer’s /Root, or its /Pages, no dictionary', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 6 0 R >> >>';
+    // after the end of the file, only a re-reading of it as damaged takes them: object 4 defined again, and a trailer
+    // whose catalog is whole
+    const again = 'BT /F1 12 Tf 50 700 Td (Read again) Tj ET';
+    const honest = Buffer.concat([
+      pdfOfPage(resources, [imageObject()]),
+      Buffer.from(`4 0 obj\n<< /Length ${again.length} >>\nstream\n${again}\nendstream\nendobj\n`),
+      Buffer.from('7 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Size 8 /Root 7 0 R >>\n'),
+    ]).toString('latin1');
+    const trailer = (root: string) => (text: string) =>
+      text.replace('/Root 1 0 R >>\nstartxref', `/Root ${root} >>\nstartxref`);
+    // each edit keeps every object where the table says it is
+    const cases: [string, (text: string) => string][] = [
+      ['as stored', text => text],
+      ['/Root a dictionary without /Pages', trailer('2 0 R')],
+      ['/Root a stream', trailer('4 0 R')],
+      ['/Root a string', trailer('(1 0)')],
+      ['/Root an object no entry gives', trailer('9 0 R')],
+      ['/Pages a stream', text => text.replace('/Type /Catalog /Pages 2 0 R', '/Type /Catalog /Pages 4 0 R')],
+      ['/Pages null', text => text.replace('/Type /Catalog /Pages 2 0 R', '/Type /Catalog /Pages null ')],
+    ];
+    for (const [name, edit] of cases) {
+      const pdf = Buffer.from(edit(honest), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      const text = name === 'as stored' ? 'Quarterly figures' : 'Read again';
+      assert.equal(extraction.kind === 'document' && extraction.document.text, text, name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), name === 'as stored', name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
   it('counts images whose places an object stream holds (a cross-reference stream is not read here)', async () => {
     for (const inContents of [false, true]) {
       const doc = await PDFDocument.create();
