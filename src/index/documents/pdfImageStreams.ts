@@ -131,9 +131,10 @@ export function streamObjectHeaders(text: string): Map<number, StreamObjectHeade
  * first entry is free numbered from 0), and each entry in use points at an `N G obj` with its own number and
  * generation, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes pdf.js
  * read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its header
- * does not name. An entry whose header's number, generation or `obj` is not the entry's, an object 0 in use or a
- * trailer that is no dictionary makes pdf.js take the file for damaged and read it again by scanning it for objects,
- * its tables unread. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
+ * does not name. An entry whose header's number, generation or `obj` is not the entry's, an object 0 in use, a
+ * trailer that is no dictionary, or one whose `/Root` is not a dictionary with a `/Pages` dictionary (see
+ * `leadsToPages`) makes pdf.js take the file for damaged and read it again by scanning it for objects, its tables
+ * unread. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
  * here, a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without
  * `/Type` could be read there), a table that does not read as one, or none at all is not vouched for: none, and its
  * images are all counted.
@@ -147,6 +148,9 @@ function crossReferences(text: string, budget: { left: number }): Map<number, Se
     if (!text.startsWith('xref', pointer)) return undefined;
   if (budget.left < 0) return undefined;
   const generations = new Map<number, Set<number>>();
+  // where the entries in use put each object's header
+  const offsets = new Map<number, number[]>();
+  const trailers: Entries[] = [];
   let tables = 0;
   for (const found of text.matchAll(/(?<![A-Za-z0-9_])xref(?![A-Za-z0-9_])/g)) {
     if (text.startsWith('start', found.index - 5)) continue;
@@ -173,12 +177,56 @@ function crossReferences(text: string, budget: { left: number }): Map<number, Se
           return undefined;
         const known = generations.get(number) ?? new Set<number>();
         generations.set(number, known.add(generation));
+        offsets.set(number, [...(offsets.get(number) ?? []), offset]);
       }
       if (table.done()) return undefined;
     }
-    if (!(table.object() instanceof Entries)) return undefined;
+    const trailer = table.object();
+    if (!(trailer instanceof Entries)) return undefined;
+    trailers.push(trailer);
   }
+  if (!trailers.every(trailer => leadsToPages(trailer, text, offsets, budget))) return undefined;
   return tables > 0 && budget.left >= 0 ? generations : undefined;
+}
+
+/**
+ * Whether a trailer's `/Root` is a dictionary whose `/Pages` is a dictionary, each written in place or referenced,
+ * as the tables read put the objects (`offsets`): pdf.js reads a file whose trailer leads to anything else (a stream,
+ * a string, an object no entry in use gives) again as damaged. Every trailer is held to it, so more than pdf.js reads.
+ */
+function leadsToPages(
+  trailer: Entries,
+  text: string,
+  offsets: ReadonlyMap<number, readonly number[]>,
+  budget: { left: number },
+): boolean {
+  const roots = dictionaries(trailer.last('Root'), text, offsets, budget);
+  return roots !== undefined && roots.every(root => dictionaries(root.last('Pages'), text, offsets, budget));
+}
+
+/**
+ * The dictionaries `value` is: itself when it is one, or the value of the object it references wherever an entry in
+ * use puts it; none when one of those is not a dictionary (or is a stream's).
+ */
+function dictionaries(
+  value: Value | undefined,
+  text: string,
+  offsets: ReadonlyMap<number, readonly number[]>,
+  budget: { left: number },
+): Entries[] | undefined {
+  if (value instanceof Entries) return [value];
+  const at = value instanceof Reference ? offsets.get(value.number) : undefined;
+  if (!at) return undefined;
+  const found: Entries[] = [];
+  for (const offset of at) {
+    const object = new Parser(text, offset, budget);
+    // `N G obj`, as the entry was checked to point at
+    for (let i = 0; i < 3; i++) object.object();
+    const read = object.object();
+    if (!(read instanceof Entries) || object.streamAt !== undefined) return undefined;
+    found.push(read);
+  }
+  return found;
 }
 
 const isInteger = (value: Value): value is number => typeof value === 'number' && Number.isInteger(value);

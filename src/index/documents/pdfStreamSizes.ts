@@ -1,5 +1,6 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
+import { faxColumns, IMAGE_FILTERS } from './pdfImageFilters';
 import {
   imageStreamsNotReadForText,
   leadingNumber,
@@ -25,7 +26,9 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
  * too; one inside another's data or in a string too, as pdf.js, led by the table, may start a stream anywhere) is
  * decoded here through its filters (Flate, LZW, run-length, ASCII hex and base-85: those whose output can be
  * far larger than their input) with a cap, never past it, before pdf.js reads the file. Images' own filters (JPEG,
- * JPEG 2000, JBIG2, fax) end a chain: reading text never decodes them. Nor does it decode an image drawn with `Do`,
+ * JPEG 2000, JBIG2, fax) end a chain: they are not decoded here, but measured by what pdf.js's decoder holds for them
+ * (a fax stream by its bits and line width, a JPEG by its frame header: see IMAGE_FILTERS), as pdf.js decodes them
+ * when it reads the stream as a form or a font's file. Reading text never decodes an image drawn with `Do`,
  * whatever its filters: such images are left out of both caps, as `imageStreamsNotReadForText` finds them (a deck of
  * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
  * fails ends its stream where it failed, as pdf.js ends it. A stream's dictionary is read from the first object pdf.js
@@ -58,8 +61,8 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   // takes any stream with `/N` and `/First` for one
   let left = total;
   const objectStreams: ObjectStreamText[] = [];
-  // LZW's `/EarlyChange` as the file's text gives it; then as its object streams do too
-  let params: DecodeParams = { earlyChanges: earlyChanges([text]) };
+  // filters' parameters (LZW's `/EarlyChange`, fax's `/Columns`) as the file's text gives them; then its object streams
+  let params = decodeParams([text]);
   for (const stream of streams) {
     const counts = packedCounts(text, objects, stream.readAs);
     if (counts === 'too-many') return false;
@@ -73,15 +76,14 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     const outputs = stream
       .stored()
       .flatMap(data =>
-        chains.length ? chains.map(chain => decoded(data, chain, Math.min(perStream, left), params)) : [data],
+        chains.length
+          ? chains.map(chain => decoded(data, chain, Math.min(perStream, left), params))
+          : [{ data, size: data.length }],
       );
-    const largest = outputs.reduce((a, b) =>
-      a === 'too-large' || b === 'too-large' ? 'too-large' : a.length >= b.length ? a : b,
-    );
-    if (largest === 'too-large') return false;
-    left -= Math.max(largest.length, stream.data.length);
-    for (const data of outputs) {
-      if (data === 'too-large') continue;
+    if (outputs.includes('too-large')) return false;
+    const decodedOutputs = outputs.filter((output): output is Decoded => output !== 'too-large');
+    left -= Math.max(stream.data.length, ...decodedOutputs.map(output => output.size));
+    for (const { data } of decodedOutputs) {
       // read as each pair of `/N` and `/First` it may have (none: its objects are not known)
       for (const count of counts.length ? counts : [undefined]) {
         const header = count && packedHeader(data, count);
@@ -97,7 +99,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
   }
   // images that reading text never decodes are left out (see imageStreamsNotReadForText)
   const images = imageStreamsNotReadForText(text, objectStreams);
-  params = { earlyChanges: earlyChanges([text, ...objectStreams.map(stream => stream.data.toString('latin1'))]) };
+  params = decodeParams([text, ...objectStreams.map(stream => stream.data.toString('latin1'))]);
   left = total;
   for (const stream of streams) {
     if (images.has(stream.at)) continue;
@@ -106,9 +108,9 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     const stored = stream.stored();
     if (decryptions && chains.some(chain => DECODERS[chain[0] ?? ''] === flate) && stored.every(failsToInflate))
       return false;
-    const data = decodedLargest(stored, chains, Math.min(perStream, left), params);
-    if (data === 'too-large') return false;
-    left -= data.length;
+    const size = decodedLargest(stored, chains, Math.min(perStream, left), params);
+    if (size === 'too-large') return false;
+    left -= size;
   }
   return true;
 }
@@ -195,14 +197,14 @@ function decodedLargest(
   chains: readonly (readonly string[])[],
   limit: number,
   params: DecodeParams,
-): Buffer | 'too-large' {
-  let largest: Buffer = Buffer.alloc(0);
+): number | 'too-large' {
+  let largest = 0;
   for (const data of stored) {
-    if (data.length > largest.length) largest = data;
+    largest = Math.max(largest, data.length);
     for (const chain of chains) {
       const out = decoded(data, chain, limit, params);
       if (out === 'too-large') return out;
-      if (out.length > largest.length) largest = out;
+      largest = Math.max(largest, out.size);
     }
   }
   return largest;
@@ -219,20 +221,35 @@ function failsToInflate(data: Buffer): boolean {
 }
 
 /**
- * A stream's data through its filters (`isApplied` ones), up to the first this does not decode (an image's own), at
- * most `limit` bytes. A list that goes on past an image's own filter to one decoded here is 'too-large': pdf.js reading
- * such a stream as content decodes the image filter (JPEG, fax) and hands its output on, which this cannot measure
- * without decoding the image (an image's list ends with its own filter).
+ * What a stream decodes to: `data`, through the filters decoded here; `size`, the most pdf.js's decoding of it holds
+ * (the length of `data`, or what an image's own filter that ends the list holds for it: see IMAGE_FILTERS).
  */
-function decoded(data: Buffer, names: readonly string[], limit: number, params: DecodeParams): Buffer | 'too-large' {
-  let out: Buffer | 'too-large' = data;
+interface Decoded {
+  data: Buffer;
+  size: number;
+}
+
+/**
+ * A stream's data through its filters (`isApplied` ones), up to the first this does not decode (an image's own), which
+ * is measured without decoding it; 'too-large' past `limit` bytes. A list that goes on past an image's own filter to
+ * another is 'too-large': pdf.js reading such a stream as content decodes the image filter (JPEG, fax) and hands its
+ * output on, which this cannot measure without decoding the image (an image's list ends with its own filter).
+ */
+function decoded(data: Buffer, names: readonly string[], limit: number, params: DecodeParams): Decoded | 'too-large' {
+  let out = data;
   for (const [i, filter] of names.entries()) {
     const decode = DECODERS[filter];
-    if (!decode) return names.slice(i + 1).some(name => DECODERS[name]) ? 'too-large' : out;
-    out = decode(out, limit, params);
-    if (out === 'too-large') break;
+    if (decode) {
+      const next = decode(out, limit, params);
+      if (next === 'too-large') return next;
+      out = next;
+      continue;
+    }
+    if (names.slice(i + 1).some(isApplied)) return 'too-large';
+    const size = IMAGE_FILTERS[filter]?.(out, params.columns) ?? out.length;
+    return size === 'unknown' || size > limit ? 'too-large' : { data: out, size: Math.max(size, out.length) };
   }
-  return out;
+  return { data: out, size: out.length };
 }
 
 /** Characters that end a token for pdf.js's lexer: white space and delimiters. */
@@ -503,7 +520,7 @@ function filterChains(text: string, objects: Objects, dictionary: string): strin
  * stream at any object an object stream holds, whatever number that object's header gives it, so the definitions of
  * its number are not all it can be. These are `/FlateDecode` (an object not read here) and each name, and each array
  * of names, that an object in the file holds (written, or held by an object stream read so far), a reference in an
- * array read as any of those names, an image's own filter written `/DCTDecode`, as `decoded` reads it. 'too-many'
+ * array read as any of those names, each filter by its first name, as `decoded` reads it (`decoderName`). 'too-many'
  * past 64 lists.
  */
 function anyFilters(text: string, objects: Objects): string[] | 'too-many' {
@@ -563,15 +580,16 @@ function listsOf(arrays: readonly Value[][], names: ReadonlySet<string>, lists: 
 }
 
 /**
- * A filter's name as `decoded` reads it: the first name of its decoder, END for an image's own, and none ('') for one
- * pdf.js passes the data through.
+ * A filter's name as `decoded` reads it: the first name of its decoder, or of its image filter's measure, and none
+ * ('') for one pdf.js passes the data through.
  */
-const decoderName = (name: string): string =>
-  !isApplied(name)
-    ? ''
-    : (Object.keys(DECODERS).find(key => DECODERS[key] !== undefined && DECODERS[key] === DECODERS[name]) ?? END);
-/** An image's own filter: reading text never decodes an image through it, so it ends what `decoded` decodes. */
-const END = 'DCTDecode';
+const decoderName = (name: string): string => {
+  if (!isApplied(name)) return '';
+  const table: Record<string, unknown> = Object.hasOwn(DECODERS, name) ? DECODERS : IMAGE_FILTERS;
+  return Object.keys(table).find(key => table[key] === table[name]) ?? '';
+};
+/** A filter whose data `decoded` measures as it is, ending the list: what an element that is no filter does. */
+const END = 'JPXDecode';
 
 /**
  * A `/F` or `/Filter` entry (the key ends where a name does; white space and comments after it) and its value: a name,
@@ -729,7 +747,15 @@ const lzw: Decoder = (data, limit, params) => {
 interface DecodeParams {
   /** Each `/EarlyChange` an LZW filter may be given (1 without one), or 'unknown'. */
   earlyChanges: readonly number[] | 'unknown';
+  /** The widest `/Columns` a fax filter may be given, or 'unknown' (see `faxColumns`). */
+  columns: number | 'unknown';
 }
+
+/** The parameters pdf.js may give filters, as `sources` (the file's text, its object streams' data) write them. */
+const decodeParams = (sources: readonly string[]): DecodeParams => ({
+  earlyChanges: earlyChanges(sources),
+  columns: faxColumns(sources),
+});
 
 /**
  * The `/EarlyChange` values pdf.js may give an LZW filter: 1 (its default) and 0, and each value written after the
@@ -804,8 +830,7 @@ const ascii85: Decoder = (data, limit) => {
  * Whether pdf.js decodes a stream through a filter of this name: one decoded here, or an image's own (which ends a
  * list here); it passes the data through any other as it is, to the next filter.
  */
-const isApplied = (name: string): boolean => Object.hasOwn(DECODERS, name) || IMAGE_FILTERS.has(name);
-const IMAGE_FILTERS = new Set(['DCTDecode', 'DCT', 'JPXDecode', 'JPX', 'CCITTFaxDecode', 'CCF', 'JBIG2Decode']);
+const isApplied = (name: string): boolean => Object.hasOwn(DECODERS, name) || Object.hasOwn(IMAGE_FILTERS, name);
 
 const DECODERS: Record<string, Decoder | undefined> = {
   FlateDecode: flate,

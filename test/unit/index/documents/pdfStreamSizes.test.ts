@@ -222,6 +222,96 @@ describe('PDF stream sizes', () => {
       assert.equal(pdfStreamsWithin(pdfWithContentStream(flate, entries), 3 * MB, 100 * MB), true, entries);
   });
 
+  it('measures a form under an image’s own filter, which pdf.js decodes whole, by what its decoder holds: fax, JPEG', async () => {
+    // fax lines of 1728 white pixels (216 bytes), each coded in one bit (`1`, vertical mode 0, with /K -1): 1728 to 1
+    const fax = Buffer.alloc(2 * 1024, 0xff);
+    const form = (data: Buffer, entries: string): string =>
+      `<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Length ${data.length} ${entries} >>\nstream\n${data.toString('latin1')}\nendstream`;
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 6 0 R >> >>';
+    const faxPdf = (entries: string, extra: readonly string[] = []): Buffer =>
+      pdfOfPage(resources, [form(fax, entries), ...extra]);
+    const cases: [string, Buffer][] = [
+      ['fax', faxPdf('/Filter /CCITTFaxDecode /DecodeParms << /K -1 >>')],
+      // /Rows does not end the lines: pdf.js decodes on while the data lasts
+      ['fax, /Rows', faxPdf('/Filter /CCF /DecodeParms << /K -1 /Rows 10 >>')],
+      // the fax data deflated: what the fax filter reads is what inflates
+      [
+        'inflated fax',
+        pdfOfPage(resources, [form(deflateSync(fax), '/Filter [/Fl /CCITTFaxDecode] /DP [null << /K -1 >>]')]),
+      ],
+    ];
+    // a JPEG's frame header alone: 1024 × 2048 samples of one component (2 MB), whatever data follows
+    const jpeg = (width: number, height: number): Buffer =>
+      Buffer.from([
+        0xff,
+        0xd8,
+        0xff,
+        0xc0,
+        0,
+        11,
+        8,
+        height >> 8,
+        height & 0xff,
+        width >> 8,
+        width & 0xff,
+        1,
+        1,
+        0x11,
+        0,
+      ]);
+    cases.push(['JPEG', pdfOfPage(resources, [form(jpeg(2048, 1024), '/Filter /DCTDecode')])]);
+    for (const [name, pdf] of cases) {
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 4 * MB, 100 * MB), true, name);
+    }
+    // wider lines (a /Columns anywhere in the file) decode to more; one that is not a plain number cannot be measured
+    assert.equal(
+      pdfStreamsWithin(faxPdf('/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 17280 >>'), 4 * MB, 100 * MB),
+      false,
+    );
+    assert.equal(
+      pdfStreamsWithin(
+        faxPdf('/Filter /CCITTFaxDecode /DecodeParms << /K -1 /Columns 7 0 R >>', ['1728']),
+        4 * MB,
+        100 * MB,
+      ),
+      false,
+    );
+    // a fax filter's output handed on to a JPEG one cannot be measured without decoding the fax
+    assert.equal(pdfStreamsWithin(faxPdf('/Filter [/CCITTFaxDecode /DCTDecode]'), 100 * MB, 100 * MB), false);
+  });
+
+  it('still reads a PDF with a JPEG image drawn on its page, measured by its size when it is not left out', async () => {
+    // a JPEG's quantization table and frame header, 2048 × 1024 pixels of 3 components (6 MB decoded), and its end
+    const jpeg = Buffer.from(
+      'ffd8ffdb004300' + '01'.repeat(64) + 'ffc0001108040008000301110002110003110000' + 'ffd9',
+      'hex',
+    );
+    for (const useObjectStreams of [false, true]) {
+      const doc = await PDFDocument.create();
+      const page = doc.addPage([612, 792]);
+      page.drawImage(await doc.embedJpg(new Uint8Array(jpeg)), { x: 50, y: 100, width: 400, height: 200 });
+      page.drawText('Quarterly figures', {
+        x: 50,
+        y: 700,
+        size: 12,
+        font: await doc.embedFont(StandardFonts.Helvetica),
+      });
+      const pdf = await doc.save({ useObjectStreams });
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(
+        extraction.kind === 'document' && extraction.document.text,
+        'Quarterly figures',
+        String(useObjectStreams),
+      );
+      // left out when the cross-reference table vouches for it; with a cross-reference stream, measured decoded
+      assert.equal(pdfStreamsWithin(pdf, 4 * MB, 100 * MB), !useObjectStreams, String(useObjectStreams));
+      assert.equal(pdfStreamsWithin(pdf, 8 * MB, 100 * MB), true, String(useObjectStreams));
+    }
+  });
+
   it('reads a filter object’s number as pdf.js does, in its reference and in its header (06, 6e0, +6, a comment, a NUL)', async () => {
     const flate = deflateSync(padded(2 * MB));
     const pdfs: [string, Buffer][] = [];
@@ -679,6 +769,38 @@ describe('PDF stream sizes', () => {
       ],
       // the entry and the header say generation 0, a reference 1
       ['a reference', text => text.replace('/Pages 2 0 R', '/Pages 2 1 R')],
+    ];
+    for (const [name, edit] of cases) {
+      const pdf = Buffer.from(edit(honest), 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      const text = name === 'as stored' ? 'Quarterly figures' : 'Read again';
+      assert.equal(extraction.kind === 'document' && extraction.document.text, text, name);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), name === 'as stored', name);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+    }
+  });
+
+  it('counts every image of a file pdf.js reads again as damaged: a trailer’s /Root, or its /Pages, no dictionary', async () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 6 0 R >> >>';
+    // after the end of the file, only a re-reading of it as damaged takes them: object 4 defined again, and a trailer
+    // whose catalog is whole
+    const again = 'BT /F1 12 Tf 50 700 Td (Read again) Tj ET';
+    const honest = Buffer.concat([
+      pdfOfPage(resources, [imageObject()]),
+      Buffer.from(`4 0 obj\n<< /Length ${again.length} >>\nstream\n${again}\nendstream\nendobj\n`),
+      Buffer.from('7 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\ntrailer\n<< /Size 8 /Root 7 0 R >>\n'),
+    ]).toString('latin1');
+    const trailer = (root: string) => (text: string) =>
+      text.replace('/Root 1 0 R >>\nstartxref', `/Root ${root} >>\nstartxref`);
+    // each edit keeps every object where the table says it is
+    const cases: [string, (text: string) => string][] = [
+      ['as stored', text => text],
+      ['/Root a dictionary without /Pages', trailer('2 0 R')],
+      ['/Root a stream', trailer('4 0 R')],
+      ['/Root a string', trailer('(1 0)')],
+      ['/Root an object no entry gives', trailer('9 0 R')],
+      ['/Pages a stream', text => text.replace('/Type /Catalog /Pages 2 0 R', '/Type /Catalog /Pages 4 0 R')],
+      ['/Pages null', text => text.replace('/Type /Catalog /Pages 2 0 R', '/Type /Catalog /Pages null ')],
     ];
     for (const [name, edit] of cases) {
       const pdf = Buffer.from(edit(honest), 'latin1');
