@@ -1,4 +1,4 @@
-import { setextHeadingText, TextLines } from '../index';
+import { fileChunks, setextHeadingText, TextLines } from '../index';
 import { alignClaim, claimTerms, type Alignment, type TermWeight } from './citations/align';
 import { weightsFromPassages } from './citations/resolve';
 import { passageRef, type Passage } from './passage';
@@ -95,6 +95,16 @@ export function ownHeading(passage: Pick<Passage, 'title' | 'text'>, lineIndex: 
     if (name && named.has(name)) return name;
   }
   return innermost[0];
+}
+
+/**
+ * The heading line `line` (1-based) of a file's text is under, as a citation of it names it: the own heading of the
+ * chunk the index makes of those lines (`fileChunks`, with the default document settings). Lines that moved in an
+ * edited file are under the heading the file gives them now, not the one of the chunk they were cited from.
+ */
+export function headingInFile(path: string, text: string, line: number): string | undefined {
+  const chunk = fileChunks(path, text).find(c => c.startLine <= line && line <= c.endLine);
+  return chunk && ownHeading(chunk, line - chunk.startLine);
 }
 
 /** The lines without the indentation they all share (blank lines aside), so nested code reads from the margin. */

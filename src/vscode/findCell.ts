@@ -23,10 +23,13 @@ export interface NotebookLike<C extends NotebookCellLike> {
 /** A passage in a notebook cell, as opening it needs it. */
 export type CellPassage = Pick<Passage, 'path' | 'location' | 'cell' | 'cellOutput'> & PassageText;
 
-/** The cell that holds a cited passage now, and where in it (no lines for a cell's outputs, which have no editor). */
+/**
+ * The cell that holds a cited passage now, and where in it: lines of its source, or of its outputs' text (as the index
+ * reads it) for a passage of its outputs.
+ */
 export interface FoundCell<C extends NotebookCellLike> {
   cell: C;
-  lines?: LocatedPassage;
+  lines: LocatedPassage;
   how: 'exact' | 'moved';
 }
 
@@ -47,8 +50,7 @@ export function findCell<C extends NotebookCellLike>(
     const cell = notebook.cellAt(index);
     const lines = locatePassage(p.cellOutput ? outputsText(cell) : cell.document.getText(), p);
     if (!lines) continue;
-    const how = index === cited ? lines.how : 'moved';
-    return p.cellOutput ? { cell, how } : { cell, lines, how };
+    return { cell, lines, how: index === cited ? lines.how : 'moved' };
   }
   return undefined;
 }

@@ -34,8 +34,9 @@ export function passageLocation(p: Passage): vscode.Location | vscode.Uri {
   const found = notebook && findCell(notebook, p);
   if (!found) return new vscode.Location(passageUri(p), new vscode.Position(0, 0));
   const { cell, lines } = found;
-  const range = lines
-    ? passageRange({ ...p, startLine: lines.startLine, endLine: lines.endLine })
-    : new vscode.Range(0, 0, 0, 0);
+  // an output's lines are lines of the outputs' text, not of the cell's document: the anchor is the cell's start
+  const range = p.cellOutput
+    ? new vscode.Range(0, 0, 0, 0)
+    : passageRange({ ...p, startLine: lines.startLine, endLine: lines.endLine });
   return new vscode.Location(cell.document.uri, range);
 }

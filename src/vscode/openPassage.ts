@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
+import { headingInFile } from '../core/searchResults';
 import { isWebUrl } from '../retrievers/citablePath';
 import { openableHere } from '../retrievers/realPathInside';
 import { extractedTextUri, isExtractedDocument } from './documentView';
@@ -11,13 +12,20 @@ import { setOnboardingContext } from './onboarding';
 
 /**
  * What opening a passage did: selected its lines (`exact`: where cited; `moved`: found again elsewhere, at `startLine`
- * to `endLine` of the passage's file, page or cell, in cell `cell` of a notebook; a cell's outputs have no lines),
- * found them gone or the file gone (`stale`), or could not open a file that is there (`unopened`: a binary file, one
- * too large for the editor, one it may not read; the user is told why, and the citation is not out of date).
+ * to `endLine` of the passage's file, page or cell, in cell `cell` of a notebook; a cell's outputs' lines are lines of
+ * their text), found them gone or the file gone (`stale`), or could not open a file that is there (`unopened`: a
+ * binary file, one too large for the editor, one it may not read; the user is told why, and the citation is not out of
+ * date). Lines that moved in a file read as text say the heading they are under now in `under` (its `heading` absent:
+ * none); `under` is absent where the heading is not read again (a notebook's cells, a PDF's or Word document's text).
  */
 export type Opened =
   | { how: 'exact' | 'stale' | 'unopened' }
-  | { how: 'moved'; lines?: { startLine: number; endLine: number }; cell?: number };
+  | {
+      how: 'moved';
+      lines: { startLine: number; endLine: number };
+      cell?: number;
+      under?: { heading?: string };
+    };
 
 const EXACT: Opened = { how: 'exact' };
 const STALE: Opened = { how: 'stale' };
@@ -79,8 +87,14 @@ export async function openPassage(
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   if (found.how === 'exact') return EXACT;
   // a document view's lines are the page's below the view's title
-  const offset = extracted ? VIEW_HEADER_LINES : 0;
-  return { how: 'moved', lines: { startLine: found.startLine - offset, endLine: found.endLine - offset } };
+  if (extracted) {
+    const lines = { startLine: found.startLine - VIEW_HEADER_LINES, endLine: found.endLine - VIEW_HEADER_LINES };
+    return { how: 'moved', lines };
+  }
+  // the file as it is now is at hand: the heading the lines are under is read from it, as the index would chunk it
+  const heading = headingInFile(p.path, doc.getText(), found.startLine);
+  const lines = { startLine: found.startLine, endLine: found.endLine };
+  return { how: 'moved', lines, under: heading === undefined ? {} : { heading } };
 }
 
 /** Why the file system cannot stat `uri`'s file; undefined when it can. */
@@ -130,7 +144,7 @@ async function insideWorkspace(location: string): Promise<boolean> {
 /**
  * Opens a notebook passage: the notebook in its editor with the cell revealed and selected, then the cited lines
  * selected in the cell's editor (a cell's outputs have no editor: the cell is revealed). The cell is found again
- * when cells moved (see `findCell`).
+ * when cells moved (see `findCell`); lines found elsewhere are said, of the outputs' text too.
  */
 async function openCellPassage(p: CellPassage): Promise<Opened> {
   let notebook: vscode.NotebookDocument;
@@ -155,7 +169,8 @@ async function openCellPassage(p: CellPassage): Promise<Opened> {
   const cells = new vscode.NotebookRange(found.cell.index, found.cell.index + 1);
   const editor = await vscode.window.showNotebookDocument(notebook, { selections: [cells], preview: true });
   editor.revealRange(cells, vscode.NotebookEditorRevealType.InCenterIfOutsideViewport);
-  if (found.lines) {
+  // a cell's outputs have no editor to select their lines in: the cell is revealed
+  if (!p.cellOutput) {
     const doc = found.cell.document;
     const { startLine, endLine } = found.lines;
     const range = new vscode.Range(startLine - 1, 0, endLine - 1, doc.lineAt(endLine - 1).text.length);
@@ -163,8 +178,6 @@ async function openCellPassage(p: CellPassage): Promise<Opened> {
     cellEditor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
   if (found.how === 'exact') return EXACT;
-  const { startLine, endLine } = found.lines ?? {};
-  const moved: Opened = { how: 'moved', cell: found.cell.index + 1 };
-  if (startLine !== undefined && endLine !== undefined) moved.lines = { startLine, endLine };
-  return moved;
+  const { startLine, endLine } = found.lines;
+  return { how: 'moved', cell: found.cell.index + 1, lines: { startLine, endLine } };
 }

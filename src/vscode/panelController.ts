@@ -378,10 +378,11 @@ export class PanelController {
   /**
    * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
    * Lines that cannot be found again make the chip, and every chip of the same lines (or the source), stale; found
-   * again (the file was changed back, an unsaved edit undone), they are no longer marked so. A chip's lines found
-   * elsewhere (the file changed) are its lines from then on, and those of every chip of the same lines: their hovers,
-   * the cited lines under the sources and Copy name them, and they open them. A file that could not be opened
-   * (binary, too large, not readable) says nothing of whether the lines are there: the marks stay as they were.
+   * again (the file was changed back, an unsaved edit undone), they are no longer marked so. Lines found elsewhere
+   * (the file changed) are the chip's lines from then on, and those of every chip of the same lines (their hovers, the
+   * cited lines under the sources and Copy name them, under the heading the file gives them now when it was read
+   * again), or the source's (its button names them). A file that could not be opened (binary, too large, not
+   * readable) says nothing of whether the lines are there: the marks stay as they were.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);
@@ -391,45 +392,70 @@ export class PanelController {
     if (!target) return;
     const opened = await this.ports.openPassage(target);
     if (opened.how === 'unopened') return;
-    const stale = opened.how === 'stale';
     const view = lines && turn.view.citations?.find(c => c.ordinal === lines.ordinal);
-    if (lines && view) {
-      // every citation of the same lines of the same source is found again (maybe elsewhere), or not, with them: its
-      // chip and the range the source's list shows for them say so alike
-      const group = (turn.view.citations ?? []).filter(
-        c => c.n === view.n && c.path === view.path && c.startLine === view.startLine && c.endLine === view.endLine,
-      );
-      let changed = false;
-      for (const c of group) {
-        const citation: CitationView = { ...c, stale: true };
-        if (!stale) delete citation.stale;
-        if (opened.how === 'moved') {
-          const own = turn.citedLines?.find(x => x.ordinal === c.ordinal) ?? lines;
-          const span = { ...own.span, ...opened.lines };
-          if (opened.cell !== undefined) span.cell = opened.cell;
-          turn.citedLines = byOrdinal(turn.citedLines, { ordinal: c.ordinal, span });
-          citation.path = passagePlace(span);
-          citation.startLine = span.startLine;
-          citation.endLine = span.endLine;
+    const changed = lines && view ? this.markCitations(turn, lines, view, opened) : this.markSource(turn, n, opened);
+    if (changed) this.persist();
+  }
+
+  /**
+   * Marks every citation of the same lines of the same source as `lines` (its chip and the range the source's list
+   * shows for them) as opening found them: again (maybe elsewhere), or not. Whether any changed.
+   */
+  private markCitations(turn: SavedTurn, lines: CitedLines, view: CitationView, opened: Opened): boolean {
+    const stale = opened.how === 'stale';
+    const group = (turn.view.citations ?? []).filter(
+      c => c.n === view.n && c.path === view.path && c.startLine === view.startLine && c.endLine === view.endLine,
+    );
+    let changed = false;
+    for (const c of group) {
+      const citation: CitationView = { ...c, stale: true };
+      if (!stale) delete citation.stale;
+      if (opened.how === 'moved') {
+        const own = turn.citedLines?.find(x => x.ordinal === c.ordinal) ?? lines;
+        const span = movedSpan(own.span, opened);
+        turn.citedLines = byOrdinal(turn.citedLines, { ordinal: c.ordinal, span });
+        citation.path = passagePlace(span);
+        citation.startLine = span.startLine;
+        citation.endLine = span.endLine;
+        if (opened.under) {
+          if (opened.under.heading === undefined) delete citation.heading;
+          else citation.heading = opened.under.heading;
         }
-        const same =
-          stale === !!c.stale &&
-          citation.path === c.path &&
-          citation.startLine === c.startLine &&
-          citation.endLine === c.endLine;
-        if (same) continue;
-        this.show(turn, { type: 'citation', turnId, citation });
-        changed = true;
       }
-      if (!changed) return;
-    } else {
-      if (stale === !!turn.view.stale?.includes(n)) return;
+      const same =
+        stale === !!c.stale &&
+        citation.path === c.path &&
+        citation.startLine === c.startLine &&
+        citation.endLine === c.endLine &&
+        citation.heading === c.heading;
+      if (same) continue;
+      this.show(turn, { type: 'citation', turnId: turn.view.id, citation });
+      changed = true;
+    }
+    return changed;
+  }
+
+  /** Marks source `n` as opening found its passage: stale or not, and at the lines it moved to. Whether it changed. */
+  private markSource(turn: SavedTurn, n: number, opened: Opened): boolean {
+    const turnId = turn.view.id;
+    const stale = opened.how === 'stale';
+    let changed = false;
+    if (stale !== !!turn.view.stale?.includes(n)) {
       this.show(
         turn,
         stale ? { type: 'citationStale', turnId, n } : { type: 'citationStale', turnId, n, stale: false },
       );
+      changed = true;
     }
-    this.persist();
+    const passage = turn.passages[n - 1];
+    if (opened.how !== 'moved' || !passage) return changed;
+    const moved = movedSpan(passage, opened);
+    if (moved.startLine === passage.startLine && moved.endLine === passage.endLine && moved.cell === passage.cell)
+      return changed;
+    turn.passages = turn.passages.map((p, i) => (i === n - 1 ? moved : p));
+    const sources = turn.view.sources.map(s => (s.n === n ? toSourceView(moved, n - 1) : s));
+    this.show(turn, { type: 'sources', turnId, sources });
+    return true;
   }
 
   /** Finished turns before `turn`, for follow-up questions. */
@@ -485,6 +511,13 @@ function toStoredTurn(t: SavedTurn): StoredTurn {
   const stored: StoredTurn = { ...rest, view: withoutExcerpts(t.view), passages: t.passages.map(toStoredPassage) };
   if (citedLines) stored.citedLines = citedLines.map(c => ({ ordinal: c.ordinal, span: toStoredPassage(c.span) }));
   return stored;
+}
+
+/** A cited span or passage at the lines (and in the cell) opening found it at when it moved. */
+function movedSpan<P extends CitedPassage>(span: P, opened: Extract<Opened, { how: 'moved' }>): P {
+  const moved = { ...span, ...opened.lines };
+  if (opened.cell !== undefined) moved.cell = opened.cell;
+  return moved;
 }
 
 /** A source as the panel lists it; a notebook cell's lines are named with the cell (`nb.ipynb#cell=3`). */

@@ -714,6 +714,43 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.equal(await uncited.locator('button.source.stale').isVisible(), true);
   });
 
+  it('names the lines a source and a chip were found at when their file changed, with the heading they are under now', async () => {
+    const citation: CitationView = {
+      ordinal: 0,
+      n: 1,
+      path: 'docs/configuration.md',
+      startLine: 56,
+      endLine: 56,
+      claim: 'Set the level.',
+      heading: 'Flux capacitor',
+    };
+    await p.post({ type: 'turnStarted', turn: turn('t1') });
+    await p.post({ type: 'sources', turnId: 't1', sources });
+    await p.post({ type: 'citation', turnId: 't1', citation });
+    await p.post({ type: 'tokens', turnId: 't1', text: 'Set the level [1].' });
+    await p.post({ type: 'done', turnId: 't1', cited: [1] });
+    await p.page.locator('.sources details.used > summary').click();
+    const source = p.page.locator('.sources button.source.cited');
+    const lines = p.page.locator('.sources button.cited-lines');
+    assert.equal(await source.innerText(), '[1] docs/configuration.md:43-104 — Configuration > Flux capacitor');
+    assert.equal(await lines.innerText(), 'line 56 · Flux capacitor');
+    // the host found the source's passage, then the chip's line, further down (under a section of its own)
+    const moved = sources.map(s => (s.n === 1 ? { ...s, startLine: 45, endLine: 106 } : s));
+    await p.post({ type: 'sources', turnId: 't1', sources: moved });
+    await p.post({
+      type: 'citation',
+      turnId: 't1',
+      citation: { ...citation, startLine: 60, endLine: 60, heading: 'Level' },
+    });
+    assert.equal(await source.innerText(), '[1] docs/configuration.md:45-106 — Configuration > Flux capacitor');
+    assert.equal(await lines.innerText(), 'line 60 · Level');
+    assert.equal(await p.page.locator('.sources details.used').getAttribute('open'), '', 'the list stays open');
+    const unheaded: CitationView = { ...citation, startLine: 61, endLine: 61 };
+    delete unheaded.heading;
+    await p.post({ type: 'citation', turnId: 't1', citation: unheaded });
+    assert.equal(await lines.innerText(), 'line 61', 'under no heading now');
+  });
+
   it('lists what an interrupted answer cited so far as used once it breaks, as it does after a reload', async () => {
     const messages: TurnMessage[] = [
       { type: 'sources', turnId: 't1', sources },

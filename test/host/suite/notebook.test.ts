@@ -60,6 +60,41 @@ describe('notebook citations in a real VS Code extension host', function () {
     assert.deepEqual([cellEditor.selection.start.line, cellEditor.selection.end.line], [1, 2]);
   });
 
+  it('says where a cell’s cited outputs are now: in the cell that printed them, at the lines they are of its outputs', async () => {
+    const rerun = vscode.Uri.file(`${workspaceRoot()}/notebooks/rerun.ipynb`);
+    const stream = (...text: string[]) => ({ output_type: 'stream', name: 'stdout', text });
+    const code = (source: string, n: number, ...outputs: object[]) => ({
+      cell_type: 'code',
+      metadata: {},
+      execution_count: n,
+      source: [source],
+      outputs,
+    });
+    // cited as line 1 of cell 2's outputs; a cell was added above it, and it printed a line before them when run again
+    const cells = [
+      { cell_type: 'markdown', metadata: {}, source: ['# Churn'] },
+      code('x = 1', 1, stream('other\n')),
+      code('df = load()', 2, stream('reading churn.csv\n', 'loaded 1200 rows\n')),
+    ];
+    await vscode.workspace.fs.writeFile(
+      rerun,
+      Buffer.from(JSON.stringify({ nbformat: 4, nbformat_minor: 5, metadata: {}, cells })),
+    );
+    const cited = {
+      path: 'notebooks/rerun.ipynb',
+      location: rerun.fsPath,
+      cell: 2,
+      cellOutput: true as const,
+      startLine: 1,
+      endLine: 1,
+      text: 'loaded 1200 rows',
+    };
+    assert.deepEqual(await openPassage(cited), { how: 'moved', cell: 3, lines: { startLine: 2, endLine: 2 } });
+    const notebookEditor = vscode.window.activeNotebookEditor;
+    assert.equal(notebookEditor?.notebook.uri.fsPath, rerun.fsPath);
+    assert.deepEqual([notebookEditor?.selection.start, notebookEditor?.selection.end], [2, 3], 'the cell is selected');
+  });
+
   it('anchors a chat citation on the cell’s document', async () => {
     const hit = await cellHit();
     assert.ok(hit);

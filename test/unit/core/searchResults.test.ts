@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { Passage } from '../../../src/core/passage';
 import { formatResult } from '../../../src/core/rag/nodes/presentSearchResults';
-import { ownHeading, searchResultViews } from '../../../src/core/searchResults';
+import { headingInFile, ownHeading, searchResultViews } from '../../../src/core/searchResults';
 import { FakeRetriever } from '../../fakes/fakeRetriever';
 import { collect } from '../../support/collect';
 
@@ -95,6 +95,17 @@ describe('/search results', () => {
     const passage = { text, title: 'Guide > Install; Guide > Configure' };
     assert.equal(ownHeading(passage, 2), 'Install');
     assert.equal(ownHeading(passage, 6), 'Configure');
+  });
+
+  it('names the heading a line of a whole file is under, as the chunk the index makes of it names it', () => {
+    const guide = ['# Guide', '', '## Install', 'Run the installer.', '', '## Configure', 'Set flux.level.'].join('\n');
+    assert.equal(headingInFile('docs/guide.md', guide, 4), 'Install');
+    assert.equal(headingInFile('docs/guide.md', guide, 7), 'Configure');
+    assert.equal(headingInFile('notes.txt', guide, 7), undefined, 'plain text has no headings');
+    // a `#` line of code is a comment, not a heading: code is named by its symbol
+    const code = ['def load():', '    # Configure', '    return 1'].join('\n');
+    assert.equal(headingInFile('src/load.py', code, 3), 'load');
+    assert.equal(headingInFile('docs/guide.md', guide, 99), undefined, 'a line past the end');
   });
 
   it('names a setext heading of several lines by its whole paragraph', () => {

@@ -116,12 +116,22 @@ describe('notebook passages in VS Code', () => {
       const markdown = cellWithOutputs('# Churn', '');
       const cited = () => cellWithOutputs('df = load()', 'loaded 1200 rows\n', '   tenure\ncount 1200');
 
-      it('finds them in the cited cell, with no lines (outputs have no editor)', () => {
+      it('finds them in the cited cell, at their lines of its outputs’ text', () => {
         assert.deepEqual(outputLines, ['loaded 1200 rows', '   tenure', 'count 1200', "KeyError: 'region'"]);
         const found = findCell(cells(markdown, cited()), output);
         assert.deepEqual(
           [found?.cell.document.getText(), found?.lines, found?.how],
-          ['df = load()', undefined, 'exact'],
+          ['df = load()', { startLine: 3, endLine: 4, how: 'exact' }, 'exact'],
+        );
+      });
+
+      it('says the lines of the outputs’ text they are at in another cell, when its outputs put them elsewhere', () => {
+        // the cell was run again in a new place, printing a line first: the cited lines are one line down
+        const rerun = cellWithOutputs('df = load()', 'reading churn.csv\nloaded 1200 rows\n', '   tenure\ncount 1200');
+        const found = findCell(cells(markdown, cellWithOutputs('x = 1', 'other\n'), rerun), output);
+        assert.deepEqual(
+          [found?.cell, found?.lines.startLine, found?.lines.endLine, found?.how],
+          [rerun, 4, 5, 'moved'],
         );
       });
 

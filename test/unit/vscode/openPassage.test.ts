@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type * as OpenPassageModule from '../../../src/vscode/openPassage';
 import { FakePosition, FakeRange, requireWithVscode } from '../../fakes/fakeVscodeWorkspace';
@@ -65,14 +65,20 @@ function fakeVscode(folders: string[]) {
         if (locked && uri.scheme === 'file') throw new Error('Unable to read file (NoPermissions)');
         if (uri.scheme === 'file') await stat(uri.fsPath);
         if (uri.fsPath.endsWith('.bin')) throw new Error('File seems to be binary and cannot be opened as text');
-        // a view of a page: its title, a blank line and the page's lines, or a sentence when the file cannot be read
+        // a file's own text; a view of a page: its title, a blank line and the page's lines, or a sentence when the
+        // file cannot be read
         const present =
           !locked &&
           (await stat(uri.fsPath).then(
             () => true,
             () => false,
           ));
-        const text = present ? 'title\n\nRevenue fell.\nRevenue grew.' : `${basename(uri.fsPath)} cannot be read.`;
+        const text =
+          uri.scheme === 'file'
+            ? await readFile(uri.fsPath, 'utf8')
+            : present
+              ? 'title\n\nRevenue fell.\nRevenue grew.'
+              : `${basename(uri.fsPath)} cannot be read.`;
         return { uri, getText: () => text, lineAt: (line: number) => ({ text: text.split('\n')[line] ?? '' }) };
       },
     },
@@ -185,10 +191,38 @@ describe('opening a cited passage', () => {
       vscode,
     );
     const notes = { path: 'notes.md', location: join(ws, 'notes.md'), startLine: 1, text: 'Revenue grew.' };
-    assert.deepEqual(await openPassage(notes), { how: 'moved', lines: { startLine: 4, endLine: 4 } });
+    assert.deepEqual(await openPassage(notes), { how: 'moved', lines: { startLine: 4, endLine: 4 }, under: {} });
     const pdf = { path: 'report.pdf', location: join(ws, 'report.pdf'), page: 4, startLine: 1, text: 'Revenue grew.' };
     assert.deepEqual(await openPassage(pdf), { how: 'moved', lines: { startLine: 2, endLine: 2 } });
     assert.deepEqual(await openPassage({ ...pdf, startLine: 2 }), { how: 'exact' });
     assert.equal(shown.length, 3);
+  });
+
+  it('says the heading that lines which moved in a file are under now, as the index would chunk the file', async () => {
+    const ws = await dirs.make('ws-');
+    const guide = [
+      '# Guide',
+      '',
+      '## Install',
+      '',
+      'Run the installer.',
+      '',
+      '## Flux capacitor',
+      '',
+      'Set flux.level.',
+    ];
+    await writeFile(join(ws, 'guide.md'), guide.join('\n'));
+    const { vscode } = fakeVscode([ws]);
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    // cited at line 5, under Install; the file now has it under Flux capacitor
+    const cited = { path: 'guide.md', location: join(ws, 'guide.md'), startLine: 5, text: 'Set flux.level.' };
+    assert.deepEqual(await openPassage(cited), {
+      how: 'moved',
+      lines: { startLine: 9, endLine: 9 },
+      under: { heading: 'Flux capacitor' },
+    });
   });
 });

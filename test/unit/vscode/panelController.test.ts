@@ -4,6 +4,7 @@ import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events
 import { EndpointRequestError, GroundedError, SET_API_KEY } from '../../../src/core/errors';
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
+import { headingInFile } from '../../../src/core/searchResults';
 import type { CitationView, HostToPanel, TurnView } from '../../../src/shared/messages';
 import {
   PanelController,
@@ -97,7 +98,12 @@ function openedIn(file: string, p: CitedPassage): Opened {
   const found = locatePassage(file, p);
   if (!found) return { how: 'stale' };
   if (found.how === 'exact') return { how: 'exact' };
-  return { how: 'moved', lines: { startLine: found.startLine, endLine: found.endLine } };
+  const heading = headingInFile(p.path, file, found.startLine);
+  return {
+    how: 'moved',
+    lines: { startLine: found.startLine, endLine: found.endLine },
+    under: heading === undefined ? {} : { heading },
+  };
 }
 
 const citationsPosted = (ms: HostToPanel[]) => ms.flatMap(m => (m.type === 'citation' ? [m.citation] : []));
@@ -586,6 +592,122 @@ describe('panel host side', () => {
       citationsPosted(posted).map(c => [c.startLine, c.endLine]),
       [[12, 12]],
     );
+  });
+
+  it('names the lines a source opened where its passage moved: its button and the saved turn', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
+    const original = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    let file = original;
+    const posted: HostToPanel[] = [];
+    const panel = new PanelController({
+      ...ports,
+      openPassage: async p => openedIn(file, p),
+      post: m => posted.push(structuredClone(m)),
+    });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const open = () => panel.receive({ type: 'openCitation', turnId, n: 1 });
+    const before = structuredClone(panel.conversation[0]?.view as TurnView);
+    posted.length = 0;
+    // two lines added above the passage: the source opens lines 12-16, and its button says so
+    file = `x\ny\n${original}`;
+    await open();
+    const view = panel.conversation[0]?.view as TurnView;
+    assert.deepEqual(
+      view.sources.map(s => [s.n, s.path, s.startLine, s.endLine, s.title]),
+      [[1, 'docs/flux.md', 12, 16, 'Flux']],
+    );
+    assert.deepEqual(view.stale, undefined);
+    assert.deepEqual(
+      [panel.conversation[0]?.passages[0]?.startLine, panel.conversation[0]?.passages[0]?.endLine],
+      [12, 16],
+      'opened there from then on',
+    );
+    const saved = record.saved.at(-1)?.[0];
+    assert.deepEqual([saved?.passages[0]?.startLine, saved?.passages[0]?.endLine], [12, 16], 'saved');
+    assert.deepEqual([saved?.view.sources[0]?.startLine, saved?.view.sources[0]?.endLine], [12, 16]);
+    assert.equal(view.citations?.[0]?.startLine, 12, 'a chip keeps its lines until it is opened');
+    // the webview, reducing what was posted, shows the same
+    const shown = posted.reduce<TurnView>((turn, m) => (m.type === 'sources' ? reduceTurn(turn, m) : turn), before);
+    assert.deepEqual(shown.sources, view.sources);
+    // opened again where it now is, nothing changes; the file changed back, it names the old lines again
+    posted.length = 0;
+    const saves = record.saved.length;
+    await open();
+    assert.equal(posted.length, 0, 'nothing to post');
+    assert.equal(record.saved.length, saves, 'nothing to save');
+    file = original;
+    await open();
+    assert.deepEqual(
+      posted.flatMap(m => (m.type === 'sources' ? m.sources.map(s => [s.startLine, s.endLine]) : [])),
+      [[10, 14]],
+    );
+  });
+
+  it('names the heading moved lines are under now, for every chip of them, as the file read again gives it', async () => {
+    const answer = 'Set flux.level to 88 [1]. It is 88 [1].';
+    const second = fluxCitation({ ordinal: 1, claim: 'It is 88.' });
+    const { ports, record } = eventPorts([
+      { type: 'sources', sources: [fluxPassage] },
+      { type: 'citation', citation: fluxCitation() },
+      { type: 'citation', citation: second },
+      { type: 'token', text: answer },
+      { type: 'done', answer, citations: [fluxCitation(), second], usage, mode: 'answer' },
+    ]);
+    const original = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    let opened = (p: CitedPassage) => openedIn(file, p);
+    let file = original;
+    const panel = new PanelController({ ...ports, openPassage: async p => opened(p) });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const headings = () => panel.conversation[0]?.view.citations?.map(c => [c.ordinal, c.startLine, c.heading]);
+    // the passage's title names the heading its lines were cited under
+    assert.deepEqual(headings(), [
+      [0, 12, 'Flux'],
+      [1, 12, 'Flux'],
+    ]);
+    // the line moved into a section of its own, two lines down
+    const moved = original.replace(
+      'Set flux.level to 88 in acme.json.',
+      '\n## Flux level\nSet flux.level to 88 in acme.json.',
+    );
+    file = moved;
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 1 });
+    assert.deepEqual(headings(), [
+      [0, 14, 'Flux level'],
+      [1, 14, 'Flux level'],
+    ]);
+    assert.deepEqual(
+      citedLinesOf(panel.conversation[0]?.view ?? { citations: [] }, 1).map(l => [l.startLine, l.heading]),
+      [[14, 'Flux level']],
+    );
+    assert.deepEqual(
+      record.saved.at(-1)?.[0]?.view.citations?.map(c => c.heading),
+      ['Flux level', 'Flux level'],
+      'saved, as a reload shows it',
+    );
+    // where the heading is not read again (a notebook's cell), it stays as it was
+    file = `x\n${moved}`;
+    opened = p => {
+      const found = openedIn(file, p);
+      return found.how === 'moved' ? { how: 'moved', lines: found.lines } : found;
+    };
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+    assert.deepEqual(headings(), [
+      [0, 15, 'Flux level'],
+      [1, 15, 'Flux level'],
+    ]);
+    // moved where the file read again gives it no heading, it names none
+    file = `x\n${file}`;
+    opened = p => {
+      const found = openedIn(file, p);
+      return found.how === 'moved' ? { ...found, under: {} } : found;
+    };
+    await panel.receive({ type: 'openCitation', turnId, n: 1, ordinal: 0 });
+    assert.deepEqual(headings(), [
+      [0, 16, undefined],
+      [1, 16, undefined],
+    ]);
   });
 
   it('no longer marks a chip or a source stale once their lines are found again (the file changed back)', async () => {
