@@ -3,7 +3,7 @@ import { ask } from '../core/ask';
 import { GroundedError, type ErrorKind } from '../core/errors';
 import type { AnswerEvent, Citation } from '../core/events';
 import type { AskOptions } from '../core/options';
-import { passageRef, type Passage } from '../core/passage';
+import { passageLabel, type Passage } from '../core/passage';
 import { searchResultViews } from '../core/searchResults';
 import { createOpenAiCompatibleModels } from '../providers/openAiCompatible';
 import { resolveEndpoint } from '../providers/presets';
@@ -23,10 +23,11 @@ const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--b
 /**
  * `grounded ask "question"`: the whole answer flow over the folder's stored index (as `search` and `index` keep it),
  * or over the remote engine --retriever names. Tokens go to stdout as they arrive, then the
- * cited sources as `path:start-end`; progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
+ * cited sources as `path:start-end` (one line as `path:56`); progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
  * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the search
- * results as `grounded search` does (with --json, the events, the results as the answer's text). Exit codes: 0 done, 1 the index could not be built or read, 2 bad input, 3 model or auth error, 4
- * stream broke (partial printed), 130 cancelled.
+ * results as `grounded search` does (with --json, the events, the results as the answer's text). Exit codes
+ * (exitCodeFor): 0 done, 1 the index could not be built or read, or a failure of no known kind, 2 bad input, 3 model
+ * or auth error, 4 stream broke (partial printed), 130 cancelled.
  */
 export async function askCommand(
   args: readonly string[],
@@ -245,17 +246,17 @@ async function printJsonLines(events: AsyncIterable<AnswerEvent>, io: CliIo): Pr
 
 /**
  * Each claim's citation as `[n] path:start-end` (`path#cell=N:start-end` in a notebook, `path#page=N:start-end` in a
- * PDF), with the claim and a word when its lines do not support it; or (when nothing was cited) the passages the
- * answer was written from.
+ * PDF; one line as `path:56`, see passageLabel), with the claim and a word when its lines do not support it; or (when
+ * nothing was cited) the passages the answer was written from.
  */
 function sourceLines(shown: SourcesToShow): string {
   const lines =
     shown.kind === 'cited'
       ? shown.citations.map(
           c =>
-            `[${c.n}] ${escapeName(passageRef(c.passage, c.startLine, c.endLine))}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`,
+            `[${c.n}] ${escapeName(passageLabel(c.passage, c.startLine, c.endLine))}${supportNote(c)}${c.claim ? `  “${escapeName(clip(c.claim))}”` : ''}`,
         )
-      : shown.sources.map(p => escapeName(passageRef(p, p.startLine, p.endLine)));
+      : shown.sources.map(p => escapeName(passageLabel(p, p.startLine, p.endLine)));
   if (lines.length === 0) return '';
   return `Sources:\n${lines.map(l => `  ${l}\n`).join('')}`;
 }
@@ -274,21 +275,34 @@ function supportNote(c: Citation): string {
 /** A claim cut to 80 UTF-16 units, the cut between whole characters (never through an emoji). */
 const clip = (text: string) => (text.length > 80 ? `${sliceWhole(text, 0, 79)}…` : text);
 
+/**
+ * The exit code of a failure of this kind, in every command (see run): every kind is listed, so a new one is given
+ * its code on purpose. `unknown` is a failure nothing classified (a bug among them): a general failure, 1, not a
+ * model or network error.
+ */
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
+    case 'index':
+    case 'unknown':
+      return 1;
     case 'bad-input':
       return 2;
+    case 'auth':
+    case 'rate-limit':
+    case 'network':
+    case 'timeout':
+    case 'model-refused':
+    case 'no-model':
+      return 3;
     case 'stream-broken':
       return 4;
     case 'cancelled':
       return 130;
-    case 'index':
-      return 1;
     default:
-      return 3;
+      return assertNever(kind);
   }
 }
 
 function assertNever(value: never): never {
-  throw new Error(`Unhandled event ${JSON.stringify(value)}`);
+  throw new Error(`Unhandled case ${JSON.stringify(value)}`);
 }

@@ -30,10 +30,10 @@ export const COMMANDS: Readonly<Record<string, CliCommand>> = {
 };
 
 /**
- * Runs the CLI and resolves to the exit code: 0 ok, 1 failed (the index could not be built, read or saved), 2 bad
- * input, 3 a model, auth, rate-limit, network or timeout error (from a model, an embeddings endpoint or a remote
- * engine), 130 cancelled; a failure's code is the one `ask` gives its kind (exitCodeFor), in every command. Never
- * throws.
+ * Runs the CLI and resolves to the exit code: 0 ok, 1 failed (the index could not be built, read or saved, or a
+ * failure of no known kind, `unknown`: a bug among them), 2 bad input, 3 a model, auth, rate-limit, network or
+ * timeout error (from a model, an embeddings endpoint or a remote engine), 4 a stream broke (`ask`), 130 cancelled; a
+ * failure's code is the one `ask` gives its kind (exitCodeFor), in every command. Never throws.
  */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...args] = argv;
@@ -110,7 +110,8 @@ function failureOf(e: unknown, signal: AbortSignal | undefined): { error: Ground
   if (e instanceof GroundedError) return { error: e, text: terminalError(e), code: exitCodeFor(e.kind) };
   if (isParseArgsError(e))
     return { error: new GroundedError('bad-input', e.message), text: `grounded: ${e.message}\n${USAGE}`, code: 2 };
-  return { error: new GroundedError('unknown', unexpectedMessage(e)), text: unexpectedError(e), code: 1 };
+  const error = new GroundedError('unknown', unexpectedMessage(e));
+  return { error, text: unexpectedError(e), code: exitCodeFor(error.kind) };
 }
 
 const isParseArgsError = (e: unknown): e is Error =>

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { passageRef, type Passage } from '../core/passage';
+import { passageLabel, type Passage } from '../core/passage';
 import { numberedLines, searchResultViews, type SearchResultView } from '../core/searchResults';
 import { positiveInt, requirePositional } from './cliArgs';
 import type { CliIo } from './cliIo';
@@ -13,7 +13,7 @@ const MAX_K = 10_000;
 
 /**
  * `grounded search "query"`: the ranked passages from the folder's stored index (updated first), or from the remote
- * engine --retriever names, as a person reads them (`path:start-end`, score, the heading of the matched lines, then
+ * engine --retriever names, as a person reads them (`path:start-end` or `path:56`, score, the heading of the matched lines, then
  * those lines with their numbers, as chat's /search shows them) or, with --json, a script.
  */
 export async function searchCommand(
@@ -46,7 +46,7 @@ export async function searchCommand(
 }
 
 /**
- * Ranked passages as a person reads them at a terminal: each as `path:start-end`, its score and the heading of its
+ * Ranked passages as a person reads them at a terminal: each as `path:start-end` (passageLabel), its score and the heading of its
  * matched lines, then those lines with their numbers (`views[i]` is `passages[i]`'s, see searchResultViews); or that
  * none matched. `grounded search` prints its results so, and `grounded ask` the results it gives without a model.
  */
@@ -55,7 +55,7 @@ export function printSearchResults(passages: readonly Passage[], views: readonly
   passages.forEach((p, i) => {
     const view = views[i];
     const heading = view?.heading ? '  ' + escapeName(view.heading) : '';
-    io.out(`${escapeName(passageRef(p, p.startLine, p.endLine))}  ${p.score.toFixed(3)}${heading}\n`);
+    io.out(`${escapeName(passageLabel(p, p.startLine, p.endLine))}  ${p.score.toFixed(3)}${heading}\n`);
     if (!view) return;
     for (const line of numberedLines(view.lines, view.startLine)) io.out(`    ${line}\n`);
   });

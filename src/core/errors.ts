@@ -222,12 +222,27 @@ export function finishFailure(finish: string | undefined): GroundedError | undef
       'model-refused',
       "The endpoint's content filter stopped the answer. Rephrase the question and try again.",
     );
-  if (finish === 'length')
-    return new GroundedError(
-      'model-refused',
-      "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.",
-    );
+  if (finish === 'length') return new GroundedError('model-refused', OUTPUT_LIMIT);
   return undefined;
+}
+
+const OUTPUT_LIMIT =
+  "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.";
+
+/** Whether a reply was stopped by the model's output limit (finishFailure's `length`), streamed or not. */
+export const reachedOutputLimit = (e: GroundedError): boolean =>
+  e.kind === 'model-refused' && e.message === OUTPUT_LIMIT;
+
+/**
+ * The output limit met while the reply was still reasoning (inside its `<think>` block, or in a reasoning field), so
+ * no answer was written: said so, as asking for less or a higher limit is what leaves the model room to answer.
+ */
+export function reasoningSpentOutput(cause: GroundedError): GroundedError {
+  return new GroundedError(
+    'model-refused',
+    'The model spent its output limit (its maximum tokens) on reasoning and wrote no answer. Ask for less, or raise the limit on the endpoint.',
+    { cause },
+  );
 }
 
 /** The characters of a model's refusal quoted in its error: enough for its reason, short enough for a status line. */

@@ -1,6 +1,15 @@
 import type { BaseMessage, MessageContent } from '@langchain/core/messages';
 import type { Clock } from './clock';
-import { cancelled, finishFailure, GroundedError, helperRefusal, modelRefusal, toGroundedError } from './errors';
+import {
+  cancelled,
+  finishFailure,
+  GroundedError,
+  helperRefusal,
+  modelRefusal,
+  reachedOutputLimit,
+  reasoningSpentOutput,
+  toGroundedError,
+} from './errors';
 import type { RetryPolicy } from './options';
 import type { ChatModel } from './ports';
 import { AnswerStart, readReply, reasoningOpenedByTemplate } from './reasoning';
@@ -129,12 +138,13 @@ export async function streamWithResilience(
   let empty: GroundedError | undefined;
   const streamOnce = async (attempt: number): Promise<string> => {
     const watchdog = new Watchdog(ctx.clock, ctx.signal);
+    // the reply reasoned (a `<think>` block, or a reasoning field) before any answer text
+    let reasoning = false;
     try {
       ctx.onCall(attempt === 0 ? 'call' : 'retry');
       watchdog.arm(ctx.firstTokenTimeoutMs, 'first-token');
       const stream = await model.stream(messages, { signal: watchdog.signal });
       const start = new AnswerStart(templateOpensReasoning.has(model));
-      let reasoning = false;
       let reply = '';
       let refusal = '';
       const deliver = (piece: string) => {
@@ -169,7 +179,10 @@ export async function streamWithResilience(
       throw empty;
     } catch (e) {
       watchdog.disarm();
-      throw watchdog.error ?? toGroundedError(e, ctx.signal);
+      const err = watchdog.error ?? toGroundedError(e, ctx.signal);
+      // what a reply stopped there holds is reasoning (a block never closed is not answer text): none of it is shown,
+      // and the error says where the output went
+      throw !text && reasoning && reachedOutputLimit(err) ? reasoningSpentOutput(err) : err;
     }
   };
   try {

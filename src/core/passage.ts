@@ -49,6 +49,19 @@ export function passageRef(
   return `${passagePlace(p)}:${startLine}-${endLine}`;
 }
 
+/**
+ * How a passage's lines are named where people read them (the CLI's sources and search results, chat's Sources): as
+ * passageRef names them, but one line as `path:56`, not `path:56-56`. Ids, prompts and the agent tools' refs keep
+ * passageRef's `start-end`, which scripts and models parse.
+ */
+export function passageLabel(
+  p: Pick<Passage, 'path' | 'cell' | 'cellOutput' | 'page'>,
+  startLine: number,
+  endLine: number,
+): string {
+  return `${passagePlace(p)}:${lineSpan(startLine, endLine)}`;
+}
+
 /** A range of lines as `12-20`, or `12` alone for one line: after a path and its colon where people read it. */
 export function lineSpan(startLine: number, endLine: number): string {
   return startLine === endLine ? String(startLine) : `${startLine}-${endLine}`;

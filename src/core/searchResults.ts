@@ -1,12 +1,12 @@
 import { fileChunks, setextHeadingText, TextLines } from '../index';
 import { alignClaim, claimTerms, type Alignment, type TermWeight } from './citations/align';
 import { weightsFromPassages } from './citations/resolve';
-import { passageRef, type Passage } from './passage';
+import { passageLabel, type Passage } from './passage';
 import { sliceWhole } from '../shared/wholeCharacters';
 
 /** A search result as people read it: where, under which heading, and the lines that matched. */
 export interface SearchResultView {
-  /** `path:start-end` of the chunk (`path#page=2:1-9`, `path#cell=3:1-4`). */
+  /** `path:start-end` of the chunk (`path#page=2:1-9`, `path#cell=3:1-4`; one line as `path:56`): passageLabel. */
   ref: string;
   /** The heading (or symbol) the matched lines are under: the innermost, not the chunk's whole trail. */
   heading?: string;
@@ -41,7 +41,7 @@ export function searchResultViews(
       l.length > LINE_WIDTH ? `${sliceWhole(l, 0, LINE_WIDTH - 1)}…` : l,
     );
     return {
-      ref: passageRef(p, p.startLine, p.endLine),
+      ref: passageLabel(p, p.startLine, p.endLine),
       heading: ownHeading(p, startLine - p.startLine),
       startLine,
       endLine,

@@ -1,4 +1,4 @@
-import { lineSpan, passagePlace, type Passage } from '../core/passage';
+import { passageLabel, type Passage } from '../core/passage';
 import { escapeName } from '../shared/terminalText';
 import { toStoredPassage } from './storedPassage';
 
@@ -34,8 +34,7 @@ export function commandArgs(args: unknown[]): string {
  */
 export function sourcesMarkdown(ranges: readonly CitedRange[], label: string): string {
   const links = ranges.map(({ span, verdict }) => {
-    // one line reads `path:56`, as the anchor in the answer names it, not `path:56-56`
-    const place = `${passagePlace(span)}:${lineSpan(span.startLine, span.endLine)}`;
+    const place = passageLabel(span, span.startLine, span.endLine);
     const link = `[${escapeMarkdown(place)}](command:${OPEN_CITATION}?${commandArgs([toStoredPassage(span)])})`;
     return verdict ? `${link} — *${escapeMarkdown(verdict)}*` : link;
   });

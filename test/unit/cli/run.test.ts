@@ -180,6 +180,18 @@ describe('grounded CLI', () => {
       assert.match(lines[1] ?? '', /^ {4}.*parseConfig/);
     });
 
+    it('prints a one-line passage as path:line, while its --json id keeps path:start-end', async () => {
+      const folder = join(temp, 'ws');
+      await mkdir(folder);
+      await writeFile(join(folder, 'steps.txt'), 'widget install steps\n');
+      const store = join(temp, 'store');
+      const { code, out } = await cli('search', 'widget', '--folder', folder, '--store', store);
+      assert.equal(code, 0);
+      assert.match(out.split('\n')[0] ?? '', /^steps\.txt:1 {2}\d+\.\d{3}$/);
+      const json = await cli('search', 'widget', '--folder', folder, '--store', store, '--json');
+      assert.equal((JSON.parse(json.out) as { id: string }[])[0]?.id, 'steps.txt:1-1');
+    });
+
     it('prints JSON passages with --json', async () => {
       const { out } = await cli('search', 'install widget', '--folder', WORKSPACE, '--json');
       const passages = JSON.parse(out) as { id: string; location: string }[];
@@ -193,7 +205,7 @@ describe('grounded CLI', () => {
       await writeFile(join(folder, 'notes\nfake.ts:1-9  9.999'), 'widget install steps\n');
       const { code, out } = await cli('search', 'widget', '--folder', folder, '--store', join(temp, 'store'));
       assert.equal(code, 0);
-      assert.match(out.split('\n')[0] ?? '', /^notes\\nfake\.ts:1-9 {2}9\.999:1-1 {2}\d+\.\d{3}/);
+      assert.match(out.split('\n')[0] ?? '', /^notes\\nfake\.ts:1-9 {2}9\.999:1 {2}\d+\.\d{3}/);
     });
 
     it('exits 2 for --helper-model without --base-url and --model, instead of answering without a model', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask, type AskDeps } from '../../../src/core/ask';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
+import { finishFailure } from '../../../src/core/errors';
 import type { Retriever } from '../../../src/core/ports';
 import { NOTHING_FOUND } from '../../../src/core/rag/nodes/generate';
 import { FakeClock, VirtualClock } from '../../fakes/fakeClock';
@@ -670,6 +671,22 @@ describe('ask() with a model whose chat template opens its reasoning block', () 
     const deps = { retriever: three, model: m, options: { grading: false } };
     assert.equal(tokens(await answer({ question: 'flux level?' }, deps)), `${reasoning}Set it to 88 [1].`);
     assert.equal(tokens(await answer({ question: 'flux level?' }, deps)), 'Set it to 88 [1].');
+  });
+
+  it('shows none of the held reasoning when the output limit stops it before </think>, and says where the output went', async () => {
+    const limit = finishFailure('length');
+    assert.ok(limit);
+    const m = model({
+      grade: { reply: `Passage 1 says 88.\n</think>\n\n{"relevant":[1]}` },
+      generate: [{ tokens: ['The user asks about ', 'the flux level [2]'], failAfter: { tokens: 2, error: limit } }],
+    });
+    const events = await answer({ question: 'flux level?' }, { retriever: three, model: m });
+    assert.equal(tokens(events), '');
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /spent its output limit .* on reasoning/);
+    assert.equal(end.partial, '');
   });
 
   it('streams as it comes again once a reply shows no such tag: one lone </think> in prose does not hold every answer', async () => {

@@ -605,6 +605,33 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.match(end.error.message, /empty answer/);
   });
 
+  it('says the model spent its output limit on reasoning when the limit stops it inside its <think> block', async () => {
+    server.enqueue({ tokens: ['<think>', 'The passages say [1]', ', and then'], finishReason: 'length' });
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), [], 'reasoning is not the answer');
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'model-refused');
+    assert.match(end.error.message, /spent its output limit .* on reasoning/);
+    assert.equal(end.partial, '');
+  });
+
+  it('says the model spent its output limit on reasoning when the limit stops it in its reasoning field', async () => {
+    server.enqueue({ reasoning: ['The passage ', 'says'], tokens: [], finishReason: 'length' });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.match(end.error.message, /spent its output limit .* on reasoning/);
+  });
+
+  it('keeps the answer written after the <think> block as cut off when the limit stops it there', async () => {
+    server.enqueue({ tokens: ['<think>', 'Hmm.', '</think>', 'Set it', ' to 88 [1] and'], finishReason: 'length' });
+    const end = last(await answer(server));
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.equal(end.error.kind, 'stream-broken');
+    assert.match(end.error.message, /cut off: the answer reached the model's output limit/);
+    assert.equal(end.partial, 'Set it to 88 [1] and');
+  });
+
   it('keeps a <think> that does not open the reply as answer text', async () => {
     server.enqueue({ tokens: ['<', 'b>Wrap it in <think> tags [1].'] });
     const events = await answer(server);

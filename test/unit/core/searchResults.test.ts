@@ -81,6 +81,12 @@ describe('/search results', () => {
     assert.equal(view.ref, 'docs/guide.md:10-21');
   });
 
+  it('names a one-line result path:line, a notebook cell’s or PDF page’s too, as chat’s Sources name a line', () => {
+    const line = { ...guide, text: 'The flux capacitor is charged.', startLine: 18, endLine: 18, title: undefined };
+    const refs = searchResultViews([line, { ...line, cell: 3 }, { ...line, page: 2 }], 'flux').map(v => v.ref);
+    assert.deepEqual(refs, ['docs/guide.md:18', 'docs/guide.md#cell=3:18', 'docs/guide.md#page=2:18']);
+  });
+
   it('names the heading the matched lines are under, not every heading of the chunk', () => {
     const [flux] = searchResultViews([guide], 'flux capacitor charged');
     assert.equal(flux?.heading, 'Flux capacitor');

@@ -68,7 +68,7 @@ describe('grounded ask', () => {
     assert.match(notes, /read\s+0 /, 'the index ask built was stored');
   });
 
-  it('prints the tokens as they arrive, then each claim’s citation as path:start-end of the lines that say it', async () => {
+  it('prints the tokens as they arrive, then each claim’s citation as path:line of the one line that says it', async () => {
     const writes: string[] = [];
     const { code, out } = await cli(['how do I install widget?', ...model()], {
       env: { GROUNDED_API_KEY: 'sk-cli-key-1' },
@@ -77,7 +77,7 @@ describe('grounded ask', () => {
     assert.equal(code, 0);
     // a token's trailing space is written with what follows it (it goes if an invented number follows)
     assert.deepEqual(writes.slice(0, 3), ['Run', ' `npm install widget`', ' [1].'], 'one write per token');
-    assert.equal(out, 'Run `npm install widget` [1].\n\nSources:\n  [1] README.md:7-7  “Run `npm install widget`”\n');
+    assert.equal(out, 'Run `npm install widget` [1].\n\nSources:\n  [1] README.md:7  “Run `npm install widget`”\n');
     assert.deepEqual(
       server.chatRequests.map(r => [isGradeRequest(r), r.authorization]),
       [
@@ -85,6 +85,16 @@ describe('grounded ask', () => {
         [false, 'Bearer sk-cli-key-1'],
       ],
     );
+  });
+
+  it('lists the passages an answer that cites nothing was written from, each as path:start-end', async () => {
+    await server.close();
+    server = await FaultServer.start(request => ({
+      tokens: isGradeRequest(request) ? ['{"relevant":[1]}'] : ['Run ', '`npm install widget`.'],
+    }));
+    const { code, out, err } = await cli(['how do I install widget?', ...model()]);
+    assert.equal(code, 0, err);
+    assert.equal(out, 'Run `npm install widget`.\n\nSources:\n  README.md:1-7\n');
   });
 
   it('skips grading with --no-grading', async () => {
@@ -162,7 +172,7 @@ describe('grounded ask', () => {
     }));
     const printed = await cli(['install widget', ...model()]);
     assert.equal(printed.code, 0, printed.err);
-    assert.match(printed.out, /^Run `npm install widget` \[1\]\.\n\nSources:\n {2}\[1\] README\.md:7-7 /);
+    assert.match(printed.out, /^Run `npm install widget` \[1\]\.\n\nSources:\n {2}\[1\] README\.md:7 /);
     const json = await cli(['install widget', ...model(), '--json']);
     const done = JSON.parse(json.out.trim().split('\n').at(-1) ?? '') as { type: string; answer: string };
     assert.deepEqual([done.type, done.answer], ['done', 'Run `npm install widget` [1].']);
@@ -210,7 +220,7 @@ describe('grounded ask', () => {
     ]);
     assert.equal(code, 0);
     const sources = out.slice(out.indexOf('Sources:\n'));
-    assert.match(sources, /^Sources:\n {2}\[1\] notes\\n\[2\] fake\.md:1-1[^\n]*\n$/);
+    assert.match(sources, /^Sources:\n {2}\[1\] notes\\n\[2\] fake\.md:1-1:1 [^\n]*\n$/);
   });
 
   it('exits 3 on a rejected key and says where the key goes in a terminal', async () => {
@@ -282,7 +292,8 @@ describe('grounded ask', () => {
   it('prints the cause of a failure the message would send to the Grounded output, which a terminal lacks', async () => {
     server.enqueue({ status: 400 }, { status: 400 }); // the stream, then the whole-answer fallback
     const { code, err } = await cli(['install widget', ...model(), '--no-grading']);
-    assert.equal(code, 3);
+    // a failure of no known kind exits 1, as a general failure, not 3 as a model or network error known to be one
+    assert.equal(code, 1);
     assert.match(err, /\ngrounded: The model call failed\.\ngrounded: cause: .*Scripted 400/);
     assert.doesNotMatch(err, /“Grounded” output/);
   });
@@ -312,7 +323,7 @@ describe('grounded ask', () => {
     assert.equal(code, 4);
     assert.equal(
       out,
-      'Run `npm install widget` [1].\n[interrupted]\n\nSources:\n  [1] README.md:7-7  “Run `npm install widget`”\n',
+      'Run `npm install widget` [1].\n[interrupted]\n\nSources:\n  [1] README.md:7  “Run `npm install widget`”\n',
     );
   });
 

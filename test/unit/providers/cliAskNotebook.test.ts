@@ -44,7 +44,7 @@ describe('grounded ask over a notebook', () => {
   it('cites the lines of the cell that say the claim as path#cell=N:start-end', async () => {
     assert.match(
       await ask('where does the churn data come from? read_csv'),
-      /Sources:\n {2}\[1\] churn\.ipynb#cell=2:2-2 /,
+      /Sources:\n {2}\[1\] churn\.ipynb#cell=2:2 /,
     );
   });
 
@@ -70,6 +70,6 @@ describe('grounded ask over a notebook', () => {
           ? ['{"relevant":[1]}']
           : ['In 2023 the customer attrition rate rose to nine percent [1].'],
       }));
-      assert.match(await ask('customer attrition rate 2023'), /Sources:\n {2}\[1\] churn\.ipynb#cell=1:4-4 /);
+      assert.match(await ask('customer attrition rate 2023'), /Sources:\n {2}\[1\] churn\.ipynb#cell=1:4 /);
     });
 });
