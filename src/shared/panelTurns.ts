@@ -162,7 +162,7 @@ export function copyText(view: TurnView): string {
   if (cited.length === 0) return answer;
   const lines = cited.map(s => {
     const ranges = citedLinesOf(view, s.n);
-    if (!ranges.length) return `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}`;
+    if (!ranges.length) return `[${s.n}] ${s.path}:${lineSpan(s.startLine, s.endLine)}`;
     // the lines of each place they are in (a notebook citation found again in another cell names that cell)
     const places = new Map<string, string[]>();
     for (const l of ranges) places.set(l.path, [...(places.get(l.path) ?? []), lineSpan(l.startLine, l.endLine)]);

@@ -7,7 +7,7 @@ import { citedRangesMarkdown } from './citationLinks';
 import { chatModelAdvice, RETRY, renderToChat, type ChatSink } from './chatRender';
 import { readModelSettings } from './modelSettings';
 import { indexReportMarkdown, type IndexReport } from '../index';
-import { passageRef } from '../core/passage';
+import { lineSpan, passageLabel } from '../core/passage';
 import { passageLocation, passageUri } from './locations';
 import { withNotebooksLoaded } from './notebookCells';
 import { questionWithoutReferences, referencedContext } from './selectionContext';
@@ -111,7 +111,9 @@ function createChatHandler(deps: ChatParticipantDeps, retries: PendingRetry): vs
       const { question, about } = retry ?? (await asked(request, mode, words));
       if (retry?.about) {
         const { path, startLine, endLine } = retry.about;
-        stream.markdown(`*Asked again about \`${path}:${startLine}-${endLine}\` as it read when first asked.*\n\n`);
+        stream.markdown(
+          `*Asked again about \`${path}:${lineSpan(startLine, endLine)}\` as it read when first asked.*\n\n`,
+        );
       }
       const events = deps.ask(
         { question, history: historyOf(context), context: about, mode, signal: controller.signal },
@@ -184,7 +186,7 @@ function chatSink(stream: vscode.ChatResponseStream, retryArgs: unknown[]): Chat
   return {
     progress: text => stream.progress(text),
     markdown: text => stream.markdown(text),
-    anchor: (n, p) => stream.anchor(passageLocation(p), `[${n}] ${passageRef(p, p.startLine, p.endLine)}`),
+    anchor: (n, p) => stream.anchor(passageLocation(p), `[${n}] ${passageLabel(p, p.startLine, p.endLine)}`),
     reference: p => stream.reference(passageLocation(p)),
     citedRanges: ranges => stream.markdown(citedRangesMarkdown(ranges)),
     button: action =>

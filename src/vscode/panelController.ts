@@ -1,7 +1,7 @@
 import { citedSpan } from '../core/citations/resolve';
 import { fixActions, type ErrorAction } from '../core/errors';
 import type { AnswerEvent, AskRequest, Citation, SelectionContext, Turn } from '../core/events';
-import { passagePlace } from '../core/passage';
+import { lineSpan, passagePlace } from '../core/passage';
 import type { CitationView, HostToPanel, PanelToHost, SourceView, TurnView } from '../shared/messages';
 import {
   byOrdinal,
@@ -173,7 +173,7 @@ export class PanelController {
   /** Asks a new question; an empty one does nothing. A question still streaming is stopped first. */
   async ask(question: string, context?: SelectionContext): Promise<void> {
     if (!question.trim()) return;
-    const about = context && `${context.path}:${context.startLine}-${context.endLine}`;
+    const about = context && `${context.path}:${lineSpan(context.startLine, context.endLine)}`;
     const view: TurnView = {
       id: String(this.nextId++),
       question,

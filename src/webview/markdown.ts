@@ -1,6 +1,7 @@
 import DOMPurify from 'dompurify';
 import MarkdownIt from 'markdown-it';
 import { MarkerScanner } from '../shared/citationMarkers';
+import { lineSpan } from '../core/passage';
 import type { CitationView } from '../shared/messages';
 import { lineRangeText } from '../shared/panelTurns';
 
@@ -150,7 +151,7 @@ function citationChip(c: CitationView, written: number): HTMLElement[] {
   const notes = qualifiers(c);
   const b = chip(c.n, c.ordinal, written, ['cite', ...notes.map(q => q.kind)].join(' '));
   b.title = [
-    `${c.path}:${c.startLine}-${c.endLine}`,
+    `${c.path}:${lineSpan(c.startLine, c.endLine)}`,
     ...notes.map(q => q.explanation),
     '',
     c.excerpt ?? `Claim: ${c.claim}`,

@@ -1,6 +1,7 @@
 // The parts of a panel turn around its answer: the sources it used, its status line (an error, or Stopped) and
 // its footer (who answered, Copy, Select Model). Each is rebuilt from the turn's view; clicks are handled by the
 // conversation's one click handler in main.ts, by class name.
+import { lineSpan } from '../core/passage';
 import type { SourceView, TurnView } from '../shared/messages';
 import { citedLinesOf, lineRangeText, splitSources, type CitedLines } from '../shared/panelTurns';
 import { el } from './streamingMarkdown';
@@ -28,7 +29,7 @@ export function renderSourceList(root: HTMLElement, view: TurnView): void {
         const li = el('li');
         const b = el('button', `source${stale.has(s.n) ? ' stale' : ''}${cited.includes(s) ? ' cited' : ''}`);
         b.dataset.n = String(s.n);
-        b.textContent = `[${s.n}] ${s.path}:${s.startLine}-${s.endLine}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
+        b.textContent = `[${s.n}] ${s.path}:${lineSpan(s.startLine, s.endLine)}${s.title ? ` — ${s.title}` : ''}${stale.has(s.n) ? ' (changed since indexed)' : ''}`;
         li.append(b);
         const lines = cited.includes(s) ? citedLinesOf(view, s.n) : [];
         if (lines.length) li.append(citedLinesList(s, lines));

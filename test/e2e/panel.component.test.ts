@@ -249,7 +249,7 @@ describe('panel webview (component, Chromium)', function () {
     assert.match((await notes.nth(0).getAttribute('title')) ?? '', /the cited lines do not say this/);
     assert.match(
       (await chips.nth(1).getAttribute('title')) ?? '',
-      /^src\/server\.ts:3-3\nNot in source: the cited lines do not say this\.\n\nlisten\(8080\)$/,
+      /^src\/server\.ts:3\nNot in source: the cited lines do not say this\.\n\nlisten\(8080\)$/,
     );
     assert.match(
       (await chips.nth(2).getAttribute('title')) ?? '',

@@ -189,7 +189,7 @@ describe('a panel turn, message by message', () => {
       question: 'q',
       answer: 'Flux is 88 [2]. Doors open up [1][2].\n',
       sources: [
-        { n: 1, path: 'docs/doors.md', startLine: 1, endLine: 9 },
+        { n: 1, path: 'docs/doors.md', startLine: 9, endLine: 9 },
         { n: 2, path: 'docs/flux.md', startLine: 40, endLine: 52 },
         { n: 3, path: 'docs/other.md', startLine: 1, endLine: 3 },
       ],
@@ -198,7 +198,7 @@ describe('a panel turn, message by message', () => {
     };
     assert.equal(
       copyText(view),
-      'Flux is 88 [2]. Doors open up [1][2].\n\nSources:\n[1] docs/doors.md:1-9\n[2] docs/flux.md:40-52\n',
+      'Flux is 88 [2]. Doors open up [1][2].\n\nSources:\n[1] docs/doors.md:9\n[2] docs/flux.md:40-52\n',
     );
     assert.equal(copyText({ ...view, cited: [] }), view.answer, 'an answer citing nothing is copied as it is');
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
-import { passageRef, type Passage } from '../../../src/core/passage';
+import { passageLabel, type Passage } from '../../../src/core/passage';
 import { answerForHistory, type ResponsePart } from '../../../src/vscode/chatHistory';
 import { renderToChat, type ChatSink } from '../../../src/vscode/chatRender';
 import { sourcesMarkdown } from '../../../src/vscode/sourcesMarkdown';
@@ -16,7 +16,7 @@ class PartsSink implements ChatSink {
     this.parts.push({ kind: 'markdown', value });
   }
   anchor(n: number, p: Passage) {
-    this.parts.push({ kind: 'anchor', title: `[${n}] ${passageRef(p, p.startLine, p.endLine)}` });
+    this.parts.push({ kind: 'anchor', title: `[${n}] ${passageLabel(p, p.startLine, p.endLine)}` });
   }
   reference() {
     this.parts.push({ kind: 'other' });

@@ -155,6 +155,19 @@ describe('the chat participant', () => {
     });
   });
 
+  describe('anchors', () => {
+    it('titles an anchor with the lines its claim cites: one line as path:N, more as path:N-M', async () => {
+      const chat = participant(
+        core({ tokens: ['Logs go to /var/log [2]. Logs in /var/log are rotated as old files are deleted [2].'] }),
+      );
+      const { stream } = await chat.ask('where do logs go?');
+      assert.deepEqual(
+        stream.parts.flatMap(p => (p.kind === 'anchor' ? [p.title] : [])),
+        ['[2] docs/file2.md:2', '[2] docs/file2.md:2-3'],
+      );
+    });
+  });
+
   describe('Retry', () => {
     let workspace: string;
     before(() => {
@@ -206,7 +219,7 @@ describe('the chat participant', () => {
       const again = await chat.ask('what is flux?');
       assert.equal(asked[1]?.question, 'what is flux?');
       assert.deepEqual(asked[1]?.context, asked[0]?.context);
-      assert.match(again.stream.text, /Asked again about .* as it read when first asked/);
+      assert.match(again.stream.text, /Asked again about `[^`]*a\.md:1` as it read when first asked/);
 
       // a question typed next is asked as typed, about nothing the Retry had
       await chat.ask('what is flux?');
