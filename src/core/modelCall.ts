@@ -86,6 +86,16 @@ function answerOf(model: ChatModel, reply: string): string {
 }
 
 /**
+ * Whether a whole reply that stopped early stopped inside its reasoning: a `<think>` block it opened and never
+ * closed, or, for a model whose template opens the block, a reply without the `</think>` that would end it (read
+ * whole, such a reply would pass its reasoning for the answer, and make the model's next answers stream it as well).
+ */
+function stillReasoning(model: ChatModel, reply: string): boolean {
+  const { answer, openedByTemplate } = readReply(reply);
+  return (!answer && reply.trim() !== '') || (templateOpensReasoning.has(model) && !openedByTemplate);
+}
+
+/**
  * invokeWithRetry's reply with its finish reason (`stop`, `length`, `content_filter`), when the provider gives one,
  * and the model's refusal (`refusal`), when it declined.
  */
@@ -203,10 +213,13 @@ export async function streamWithResilience(
       replyTimeoutMs: undefined,
       onCall: () => undefined,
     });
-    const whole = answerOf(model, reply.text);
     // a refusal, a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for
     // finished
     const stopped = reply.refusal.trim() ? modelRefusal(reply.refusal) : finishFailure(reply.finish);
+    // the limit met inside the reasoning: none of it is the answer, and the model is still one whose template opens it
+    if (stopped && reachedOutputLimit(stopped) && stillReasoning(model, reply.text))
+      throw reasoningSpentOutput(stopped);
+    const whole = answerOf(model, reply.text);
     if (!whole) throw stopped ?? emptyAnswer();
     ctx.onToken(whole);
     if (stopped)

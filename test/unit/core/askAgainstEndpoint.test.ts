@@ -275,6 +275,35 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(end.partial, 'Half an answer [1]');
   });
 
+  it('says the fallback’s reply spent the output limit on reasoning when the limit stops it inside its <think> block', async () => {
+    server.enqueue(
+      { tokens: TOKENS, malformedAt: 0 },
+      { tokens: ['<think>The passages say ', '[1], and'], finishReason: 'length' },
+    );
+    const events = await answer(server);
+    assert.deepEqual(tokens(events), [], 'reasoning is not the answer');
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.match(end.error.message, /spent its output limit .* on reasoning/);
+  });
+
+  it('reads a fallback’s reply cut before </think> as reasoning when the model’s template opens the block', async () => {
+    server.enqueue(
+      { tokens: ['Passage 1 says 88.\n</think>\n\n{"relevant":[1]}'] },
+      { tokens: TOKENS, malformedAt: 0 },
+      { tokens: ['The user asks about ', 'the flux level [1], so'], finishReason: 'length' },
+      { tokens: ['Passage 1 says 88.\n</think>\n\n{"relevant":[1]}'] },
+      { tokens: ['Hmm.\n</think>\n\n', 'Set it to 88 [1].'] },
+    );
+    const events = await answer(server, {}, { options: { grading: true } });
+    assert.deepEqual(tokens(events), [], 'the reasoning the template opened is not the answer');
+    const end = last(events);
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    assert.match(end.error.message, /spent its output limit .* on reasoning/);
+    // the cut reply did not make the model one whose template does not open the block: its next answer is held too
+    assert.equal(tokens(await answer(server, {}, { options: { grading: true } })).join(''), 'Set it to 88 [1].');
+  });
+
   it('says a content filter stopped the non-streaming fallback’s answer, not that the model gave an empty one', async () => {
     server.enqueue({ tokens: TOKENS, malformedAt: 0 }, { tokens: [], finishReason: 'content_filter' });
     const end = last(await answer(server));
