@@ -1,4 +1,6 @@
-import { Command, Entries, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+import { crossReferences, type ObjectStreamText } from './pdfCrossReferences';
+import type { Inflate } from './pdfCrossReferenceStreams';
+import { Entries, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * Which streams of a PDF are images that reading its text never decodes. pdf.js's `getTextContent` decodes a page's
@@ -14,18 +16,22 @@ import { Command, Entries, nameWritten, Parser, PdfName, Reference, unescaped, t
  * `/Mask` or `/Thumb`. Anything else keeps a stream counted: a reference anywhere else (`/Contents`, direct or in an
  * array, a font file, an indirect `/XObject` dictionary), a header whose number is not plain, a Type 3 font or an
  * encrypted file (whose object streams cannot be read here) anywhere, an object stream whose filters are not all read
- * here, a file whose cross-reference tables do not vouch for where pdf.js finds each object (see `crossReferences`;
- * a reference naming a generation other than its entry's too), or a file that takes more than a few readings of its
- * size to parse.
+ * here, a file whose cross-reference tables and streams do not vouch for where pdf.js finds each object (see
+ * `crossReferences`; `inflate` reads a cross-reference stream's data; a reference naming a generation other than its
+ * entry's too), or a file that takes more than a few readings of its size to parse.
  */
-export function imageStreamsNotReadForText(text: string, objectStreams: readonly ObjectStreamText[]): Set<number> {
+export function imageStreamsNotReadForText(
+  text: string,
+  objectStreams: readonly ObjectStreamText[],
+  inflate: Inflate,
+): Set<number> {
   const images = new Set<number>();
   if (!/\/Subtype\s*\/Image(?![^\s()<>[\]{}/%])/.test(unescaped(text))) return images;
   const unreadable = (value: string): boolean =>
     /\/(Type3|CharProcs|Encrypt)(?![^\s()<>[\]{}/%])/.test(unescaped(value));
   if (unreadable(text) || objectStreams.some(s => !s.complete || unreadable(s.data.toString('latin1')))) return images;
   const budget = { left: 4 * text.length + 16 * 1024 * 1024 };
-  const generations = crossReferences(text, budget);
+  const generations = crossReferences(text, budget, objectStreams, inflate);
   if (!generations) return images;
   const references = new References(generations);
   const candidates = streamObjects(text, budget, value => references.add(value));
@@ -122,158 +128,6 @@ export function leadingNumber(text: string): number | undefined {
  */
 export function streamObjectHeaders(text: string): Map<number, StreamObjectHeader[]> | undefined {
   return streamObjects(text, { left: 4 * text.length + 16 * 1024 * 1024 }, () => undefined);
-}
-
-/**
- * The generations of the objects the file's cross-reference tables give, by number, when pdf.js can only find objects
- * where their headers start: every table in the file (found wherever the word `xref` stands, so more than pdf.js
- * reads) is read as pdf.js's `readXRefTable` reads it (its numbers as its lexer reads them; a subsection from 1 whose
- * first entry is free numbered from 0), and each entry in use points at an `N G obj` with its own number and
- * generation, where no digit or sign runs on before it. An entry pointing within `14 0 obj` at its `4` makes pdf.js
- * read object 14's stream as object 4 (a page's contents, say), so a stream could be read as an object its header
- * does not name. An entry whose header's number, generation or `obj` is not the entry's, an object 0 in use, a
- * trailer that is no dictionary, or one whose `/Root` is not a dictionary with a `/Pages` dictionary (see
- * `leadsToPages`) makes pdf.js take the file for damaged and read it again by scanning it for objects, its tables
- * unread. A file with a cross-reference stream (any name starting `/XRef`), whose entries are not read
- * here, a place pdf.js may start reading tables at (`tablesStart`) or a `/Prev` that is no table's (a stream without
- * `/Type` could be read there), a table that does not read as one, or none at all is not vouched for: none, and its
- * images are all counted.
- */
-function crossReferences(text: string, budget: { left: number }): Map<number, Set<number>> | undefined {
-  // any `/XRef` that starts a name: reading a damaged file again, pdf.js takes an object whose text has `/XRef` and
-  // a character below `@` after it (`/XRef1`, `/XRef.`) for a cross-reference stream
-  if (/\/XRef/.test(unescaped(text))) return undefined;
-  // pdf.js reads the tables where it starts and each trailer's `/Prev` point at: each must be one of those read here
-  for (const pointer of [...tablesStart(text), ...previousTables(text, budget)])
-    if (!text.startsWith('xref', pointer)) return undefined;
-  if (budget.left < 0) return undefined;
-  const generations = new Map<number, Set<number>>();
-  // where the entries in use put each object's header
-  const offsets = new Map<number, number[]>();
-  const trailers: Entries[] = [];
-  let tables = 0;
-  for (const found of text.matchAll(/(?<![A-Za-z0-9_])xref(?![A-Za-z0-9_])/g)) {
-    if (text.startsWith('start', found.index - 5)) continue;
-    tables++;
-    const table = new Parser(text, found.index + 4, budget);
-    for (let word = table.object(); !isCommand(word, 'trailer'); word = table.object()) {
-      // a subsection: its first number and count, then count entries of offset, generation and n or f
-      let first = word;
-      const count = table.object();
-      if (!isInteger(first) || !isInteger(count) || table.done()) return undefined;
-      for (let i = 0; i < count; i++) {
-        const offset = table.object();
-        const generation = table.object();
-        const kind = table.object();
-        const free = isCommand(kind, 'f');
-        if (!isInteger(offset) || !isInteger(generation) || !(free || isCommand(kind, 'n'))) return undefined;
-        if (i === 0 && free && first === 1) first = 0;
-        // an entry at offset 0 is read as no object, as a free one is
-        if (free || offset === 0) continue;
-        const number = first + i;
-        if (number === 0 || /[0-9.+-]/.test(text[offset - 1] ?? '')) return undefined;
-        const header = new Parser(text, offset, budget);
-        if (header.object() !== number || header.object() !== generation || !isCommand(header.object(), 'obj'))
-          return undefined;
-        const known = generations.get(number) ?? new Set<number>();
-        generations.set(number, known.add(generation));
-        offsets.set(number, [...(offsets.get(number) ?? []), offset]);
-      }
-      if (table.done()) return undefined;
-    }
-    const trailer = table.object();
-    if (!(trailer instanceof Entries)) return undefined;
-    trailers.push(trailer);
-  }
-  if (!trailers.every(trailer => leadsToPages(trailer, text, offsets, budget))) return undefined;
-  return tables > 0 && budget.left >= 0 ? generations : undefined;
-}
-
-/**
- * Whether a trailer's `/Root` is a dictionary whose `/Pages` is a dictionary, each written in place or referenced,
- * as the tables read put the objects (`offsets`): pdf.js reads a file whose trailer leads to anything else (a stream,
- * a string, an object no entry in use gives) again as damaged. Every trailer is held to it, so more than pdf.js reads.
- */
-function leadsToPages(
-  trailer: Entries,
-  text: string,
-  offsets: ReadonlyMap<number, readonly number[]>,
-  budget: { left: number },
-): boolean {
-  const roots = dictionaries(trailer.last('Root'), text, offsets, budget);
-  return roots !== undefined && roots.every(root => dictionaries(root.last('Pages'), text, offsets, budget));
-}
-
-/**
- * The dictionaries `value` is: itself when it is one, or the value of the object it references wherever an entry in
- * use puts it; none when one of those is not a dictionary (or is a stream's).
- */
-function dictionaries(
-  value: Value | undefined,
-  text: string,
-  offsets: ReadonlyMap<number, readonly number[]>,
-  budget: { left: number },
-): Entries[] | undefined {
-  if (value instanceof Entries) return [value];
-  const at = value instanceof Reference ? offsets.get(value.number) : undefined;
-  if (!at) return undefined;
-  const found: Entries[] = [];
-  for (const offset of at) {
-    const object = new Parser(text, offset, budget);
-    // `N G obj`, as the entry was checked to point at
-    for (let i = 0; i < 3; i++) object.object();
-    const read = object.object();
-    if (!(read instanceof Entries) || object.streamAt !== undefined) return undefined;
-    found.push(read);
-  }
-  return found;
-}
-
-const isInteger = (value: Value): value is number => typeof value === 'number' && Number.isInteger(value);
-const isCommand = (value: Value, command: string): boolean => value instanceof Command && value.command === command;
-
-/**
- * Where pdf.js may start reading cross-reference tables (its `startXRef`): the number after `startxref` as it reads it
- * (white space skipped, then `parseInt` of the run of characters from space to `9`, so `+500` is 500; 0 when it reads
- * none, or there is no `startxref`), after each `startxref` since pdf.js takes the last it finds; in a file that may be
- * linearized (any `/Linearized`), also after the first `endobj` and the white space after it, where pdf.js starts then.
- */
-function tablesStart(text: string): number[] {
-  const starts = [...text.matchAll(/startxref/g)].map(found => {
-    const digits = /[\t\n\r ]*([ -9]*)/y;
-    digits.lastIndex = found.index + 9;
-    const start = parseInt(digits.exec(text)?.[1] ?? '', 10);
-    return Number.isNaN(start) ? 0 : start;
-  });
-  if (starts.length === 0) starts.push(0);
-  if (text.search(nameWritten('Linearized')) >= 0) {
-    const end = text.indexOf('endobj');
-    starts.push(end < 0 ? 0 : end + 6 + (/^[\t\n\r ]*/.exec(text.slice(end + 6, end + 4096))?.[0].length ?? 0));
-  }
-  return starts;
-}
-
-/**
- * Where each `/Prev` (however its name is written) points, as pdf.js reads its value: a number (`+500`, `5e2`, after a
- * comment) or the number of a reference; every one in the file, so more than pdf.js reads.
- */
-function previousTables(text: string, budget: { left: number }): number[] {
-  const pointers: number[] = [];
-  for (const found of text.matchAll(nameWritten('Prev'))) {
-    const value = new Parser(text, found.index + found[0].length, budget).object();
-    if (value instanceof Reference) pointers.push(value.number);
-    else if (typeof value === 'number' && Number.isInteger(value)) pointers.push(value);
-  }
-  return pointers;
-}
-
-/** An object stream's decoded data, where its objects start (`/First` and the offsets its header gives). */
-export interface ObjectStreamText {
-  data: Buffer;
-  first: number;
-  offsets: number[];
-  /** Whether every filter it names was decoded here (else what pdf.js reads from it is unknown). */
-  complete: boolean;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { constants, inflateSync } from 'node:zlib';
 import { pdfStreamDecryptions, type StreamDecryption } from './pdfEncryption';
 import { faxColumns, IMAGE_FILTERS } from './pdfImageFilters';
+import type { ObjectStreamText } from './pdfCrossReferences';
 import {
   imageStreamsNotReadForText,
   leadingNumber,
   streamObjectHeaders,
-  type ObjectStreamText,
   type StreamObjectHeader,
 } from './pdfImageStreams';
 import { nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
@@ -89,8 +89,10 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
         const header = count && packedHeader(data, count);
         if (header) addPackedObjects(objects, data, header, stream.at);
         objectStreams.push({
+          at: stream.at,
           data,
           first: header?.first ?? 0,
+          numbers: header?.numbers ?? [],
           offsets: header?.offsets ?? [],
           complete: header !== undefined && chains.every(chain => chain.every(name => DECODERS[name])),
         });
@@ -98,7 +100,12 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
     }
   }
   // images that reading text never decodes are left out (see imageStreamsNotReadForText)
-  const images = imageStreamsNotReadForText(text, objectStreams);
+  // a cross-reference stream's data, inflated within the per-stream cap
+  const inflate = (data: Buffer): Buffer | undefined => {
+    const out = flate(data, perStream, params);
+    return out === 'too-large' ? undefined : out;
+  };
+  const images = imageStreamsNotReadForText(text, objectStreams, inflate);
   params = decodeParams([text, ...objectStreams.map(stream => stream.data.toString('latin1'))]);
   left = total;
   for (const stream of streams) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 
 /** test/fixtures/documents, from the compiled test's folder (out/test/unit/…). */
@@ -95,5 +96,66 @@ export function pdfOfObjects(objects: readonly string[]): Buffer {
   pdf += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
   pdf += offsets.map(o => `${String(o).padStart(10, '0')} 00000 n \n`).join('');
   pdf += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(pdf, 'latin1');
+}
+
+/** A cross-reference stream's entry: free, at a byte offset (with its generation), or in the object stream. */
+export type CrossReferenceEntry = [type: 0 | 1 | 2, field2: number, field3: number];
+
+/**
+ * A PDF of these objects (numbered from 1, the first the catalog) with a cross-reference stream, as PDF 1.5 writers
+ * make one: the objects numbered in `packed` are held by an object stream (the next number), the rest written out;
+ * the cross-reference stream (the number after) has entries of `/W [1 4 2]`, deflated, with PNG's Up predictor when
+ * `predictor` is set. `entries` may change its entries and `dictionary` add to its dictionary (`/Prev 12`, say).
+ */
+export function pdfWithCrossReferenceStream(
+  objects: readonly string[],
+  {
+    packed = [] as readonly number[],
+    predictor = false,
+    entries = (e: CrossReferenceEntry[]): CrossReferenceEntry[] => e,
+    dictionary = '',
+    before = '',
+  } = {},
+): Buffer {
+  const objectStream = objects.length + 1;
+  let pdf = `%PDF-1.5\n%\xe2\xe3\xcf\xd3\n${before}`;
+  const table: CrossReferenceEntry[] = [[0, 0, 0xffff]];
+  objects.forEach((object, i) => {
+    const index = packed.indexOf(i + 1);
+    if (index >= 0) {
+      table.push([2, objectStream, index]);
+      return;
+    }
+    table.push([1, pdf.length, 0]);
+    pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
+  });
+  const held = packed.map(n => objects[n - 1] ?? 'null');
+  let header = '';
+  let body = '';
+  held.forEach((object, i) => {
+    header += `${packed[i]} ${body.length} `;
+    body += `${object}\n`;
+  });
+  const data = deflateSync(Buffer.from(header + body, 'latin1'));
+  table.push([1, pdf.length, 0]);
+  pdf += `${objectStream} 0 obj\n<< /Type /ObjStm /N ${held.length} /First ${header.length} /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream\nendobj\n`;
+  table.push([1, pdf.length, 0]);
+  const start = pdf.length;
+  const rows = entries(table).map(([type, field2, field3]) => {
+    const row = Buffer.alloc(7);
+    row.writeUInt8(type, 0);
+    row.writeUInt32BE(field2, 1);
+    row.writeUInt16BE(field3, 5);
+    return row;
+  });
+  // PNG's Up predictor: each row a type byte (2), then each byte less the one above it
+  const stored = predictor
+    ? Buffer.concat(rows.map((row, r) => Buffer.from([2, ...row.map((b, i) => (b - (rows[r - 1]?.[i] ?? 0)) & 0xff)])))
+    : Buffer.concat(rows);
+  const xref = deflateSync(stored);
+  const params = predictor ? '/DecodeParms << /Columns 7 /Predictor 12 >> ' : '';
+  pdf += `${objectStream + 1} 0 obj\n<< /Type /XRef /Size ${table.length} /W [1 4 2] /Root 1 0 R ${dictionary}/Filter /FlateDecode ${params}/Length ${xref.length} >>\nstream\n${xref.toString('latin1')}\nendstream\nendobj\n`;
+  pdf += `startxref\n${start}\n%%EOF\n`;
   return Buffer.from(pdf, 'latin1');
 }

@@ -7,7 +7,12 @@ import {
   MAX_STREAM_DECODED_BYTES,
   pdfStreamsWithin,
 } from '../../../../src/index/documents/pdfStreamSizes';
-import { pdfOfObjects, pdfWithContentStream } from './pdfFixtures';
+import {
+  pdfOfObjects,
+  pdfWithContentStream,
+  pdfWithCrossReferenceStream,
+  type CrossReferenceEntry,
+} from './pdfFixtures';
 
 const TEXT = 'BT /F1 12 Tf 50 700 Td (Quarterly figures) Tj ET\n';
 const MB = 1024 * 1024;
@@ -283,7 +288,7 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(faxPdf('/Filter [/CCITTFaxDecode /DCTDecode]'), 100 * MB, 100 * MB), false);
   });
 
-  it('still reads a PDF with a JPEG image drawn on its page, measured by its size when it is not left out', async () => {
+  it('still reads a PDF with a JPEG image drawn on its page, left out with a cross-reference table or stream', async () => {
     // a JPEG's quantization table and frame header, 2048 × 1024 pixels of 3 components (6 MB decoded), and its end
     const jpeg = Buffer.from(
       'ffd8ffdb004300' + '01'.repeat(64) + 'ffc0001108040008000301110002110003110000' + 'ffd9',
@@ -306,9 +311,8 @@ describe('PDF stream sizes', () => {
         'Quarterly figures',
         String(useObjectStreams),
       );
-      // left out when the cross-reference table vouches for it; with a cross-reference stream, measured decoded
-      assert.equal(pdfStreamsWithin(pdf, 4 * MB, 100 * MB), !useObjectStreams, String(useObjectStreams));
-      assert.equal(pdfStreamsWithin(pdf, 8 * MB, 100 * MB), true, String(useObjectStreams));
+      // left out, whether a cross-reference table or a cross-reference stream vouches for where it is
+      assert.equal(pdfStreamsWithin(pdf, 4 * MB, 100 * MB), true, String(useObjectStreams));
     }
   });
 
@@ -573,9 +577,9 @@ describe('PDF stream sizes', () => {
     // written with a cross-reference table, as most exporters write one
     const pdf = await doc.save({ useObjectStreams: false });
     assert.equal(pdfStreamsWithin(pdf, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), true);
-    // with a cross-reference stream, whose entries the check does not read, every image is counted
+    // with a cross-reference stream and object streams, as PDF 1.5 writers save it, too
     const packed = await doc.save({ useObjectStreams: true });
-    assert.equal(pdfStreamsWithin(packed, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), false);
+    assert.equal(pdfStreamsWithin(packed, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), true);
     const extraction = await extractPdf(pdf, 60_000);
     assert.equal(extraction.kind === 'document' && extraction.document.pages, 200);
     assert.equal(extraction.kind === 'document' && extraction.document.text.split('\n')[199], 'Slide 200');
@@ -812,7 +816,7 @@ describe('PDF stream sizes', () => {
     }
   });
 
-  it('counts images whose places an object stream holds (a cross-reference stream is not read here)', async () => {
+  it('leaves out images drawn from pages an object stream holds, and counts one such a page reads as contents', async () => {
     for (const inContents of [false, true]) {
       const doc = await PDFDocument.create();
       const page = doc.addPage([612, 792]);
@@ -845,9 +849,156 @@ describe('PDF stream sizes', () => {
       }
       const pdf = await doc.save({ useObjectStreams: true });
       assert.match(Buffer.from(pdf).toString('latin1'), /\/Type \/ObjStm/);
-      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, String(inContents));
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), !inContents, String(inContents));
       assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, String(inContents));
     }
+  });
+
+  describe('with a cross-reference stream', () => {
+    const resources = '/Resources << /Font << /F1 5 0 R >> /XObject << /Im1 6 0 R /Im2 7 0 R >> >>';
+    /** The page of `pdfOfPage` drawing two 2 MB images, the catalog, page tree and page held by an object stream. */
+    const objects = (image = imageObject()): string[] => [
+      '<< /Type /Catalog /Pages 2 0 R >>',
+      '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+      `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] ${resources} /Contents 4 0 R >>`,
+      `<< /Length ${CONTENT.length} >>\nstream\n${CONTENT}\nendstream`,
+      '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+      image,
+      imageObject(),
+    ];
+    const packed = [1, 2, 3, 5];
+    /** Object 4 defined again after the end of the file: only a re-reading of it as damaged takes it. */
+    const again = (pdf: Buffer): Buffer => {
+      const text = 'BT /F1 12 Tf 50 700 Td (Read again) Tj ET';
+      return Buffer.concat([
+        pdf,
+        Buffer.from(`4 0 obj\n<< /Length ${text.length} >>\nstream\n${text}\nendstream\nendobj\n`),
+      ]);
+    };
+
+    it('leaves out images, the catalog and pages in an object stream, its entries under PNG’s predictor or not', async () => {
+      for (const predictor of [false, true]) {
+        const pdf = pdfWithCrossReferenceStream(objects(), { packed, predictor });
+        const extraction = await extractPdf(pdf, 60_000);
+        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+        assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 3 * MB), true, String(predictor));
+      }
+      // JPEG photos of 12 megapixels (36 MB decoded each), left out of the caps
+      const jpeg = Buffer.from(
+        'ffd8ffdb004300' + '01'.repeat(64) + 'ffc000110800000000030111000211000311' + 'ffd9',
+        'hex',
+      );
+      jpeg.writeUInt16BE(3000, 76);
+      jpeg.writeUInt16BE(4000, 78);
+      const photo = `<< /Type /XObject /Subtype /Image /Width 4000 /Height 3000 /ColorSpace /DeviceRGB /BitsPerComponent 8 /Filter /DCTDecode /Length ${jpeg.length} >>\nstream\n${jpeg.toString('latin1')}\nendstream`;
+      const photos = objects(photo);
+      photos[6] = photo;
+      const pdf = pdfWithCrossReferenceStream(photos, { packed, predictor: true });
+      assert.equal(pdfStreamsWithin(pdf, 40 * MB, 50 * MB), true);
+      // drawn as the page's contents, the photos are measured by their frame headers
+      const contents = [...photos];
+      contents[2] = (contents[2] ?? '').replace('/Contents 4 0 R', '/Contents [4 0 R 6 0 R 7 0 R]');
+      assert.equal(pdfStreamsWithin(pdfWithCrossReferenceStream(contents, { packed }), 40 * MB, 50 * MB), false);
+    });
+
+    it('leaves out images when a chain of cross-reference streams, an update’s unfiltered, vouches for each object', async () => {
+      const original = pdfWithCrossReferenceStream(objects(), { packed, predictor: true });
+      const first = original.toString('latin1').match(/startxref\n(\d+)/)?.[1] ?? '';
+      // an update: object 5 written again, and a cross-reference stream of its own whose /Prev is the first
+      let update = original.toString('latin1');
+      const font = update.length;
+      update += '5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n';
+      const stream = update.length;
+      const rows: CrossReferenceEntry[] = [
+        [1, font, 0],
+        [1, stream, 0],
+      ];
+      const data = Buffer.concat(rows.map(([, offset]) => Buffer.from([1, 0, 0, offset >> 8, offset & 0xff, 0, 0])));
+      update += `20 0 obj\n<< /Type /XRef /Size 21 /W [1 4 2] /Index [5 1 20 1] /Root 1 0 R /Prev ${first} /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream\nendobj\nstartxref\n${stream}\n%%EOF\n`;
+      const pdf = Buffer.from(update, 'latin1');
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 3 * MB), true);
+    });
+
+    it('counts an image that an entry pointing within another header makes the page’s contents', async () => {
+      const data = deflateSync(padded(2 * MB));
+      const image = imageObject()
+        .replace(IMAGE.toString('latin1'), data.toString('latin1'))
+        .replace(`/Length ${IMAGE.length}`, `/Length ${data.length}`);
+      const list = [...objects(), ...Array<string>(6).fill('null'), image];
+      list[2] = (list[2] ?? '').replace('/Im2 7 0 R', '/Im2 14 0 R');
+      const honest = pdfWithCrossReferenceStream(list, { packed });
+      assert.equal(pdfStreamsWithin(honest, 1.5 * MB, 100 * MB), true);
+      const at = honest.toString('latin1').indexOf('\n14 0 obj') + 2;
+      const crafted = pdfWithCrossReferenceStream(list, {
+        packed,
+        entries: e => e.map((entry, n): CrossReferenceEntry => (n === 4 ? [1, at, 0] : entry)),
+      });
+      const extraction = await extractPdf(crafted, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      assert.equal(pdfStreamsWithin(crafted, 1.5 * MB, 100 * MB), false);
+    });
+
+    it('counts every image when an entry or the stream cannot be vouched for, and never throws', async () => {
+      const honest = pdfWithCrossReferenceStream(objects(), { packed });
+      // with every object written out, pdf.js reading the file again as damaged finds each
+      const unpacked = pdfWithCrossReferenceStream(objects());
+      const table = 'xref\n0 2\n0000000000 65535 f \nnot an entry\ntrailer\n<< /Size 2 >>\n';
+      const tableAt = pdfWithCrossReferenceStream(objects(), { packed, before: table }).indexOf('xref\n0 2');
+      const entry =
+        (number: number, changed: CrossReferenceEntry) =>
+        (e: CrossReferenceEntry[]): CrossReferenceEntry[] =>
+          e.map((old, n) => (n === number ? changed : old));
+      const cases: [string, Buffer][] = [
+        // pdf.js fetches the contents as generation 0 and finds 1: it takes the file for damaged (and fails to read
+        // it); it reads the file again as damaged when it cannot read the stream at all (/W, data, type)
+        [
+          'a generation not its header’s',
+          again(
+            pdfWithCrossReferenceStream(objects(), { entries: entry(4, [1, unpacked.indexOf('\n4 0 obj') + 1, 1]) }),
+          ),
+        ],
+        [
+          'a /Prev to a table that does not read',
+          pdfWithCrossReferenceStream(objects(), { packed, before: table, dictionary: `/Prev ${tableAt} ` }),
+        ],
+        ['a /Prev to no table', pdfWithCrossReferenceStream(objects(), { packed, dictionary: '/Prev 9 ' })],
+        ['/W too wide', again(pdfWithCrossReferenceStream(objects(), { dictionary: '/W [1 9 2] ' }))],
+        ['/W of two', again(pdfWithCrossReferenceStream(objects(), { dictionary: '/W [1 4] ' }))],
+        ['/W by reference', again(pdfWithCrossReferenceStream(objects(), { dictionary: '/W 5 0 R ' }))],
+        ['data short of /Index', again(pdfWithCrossReferenceStream(objects(), { dictionary: '/Index [0 40] ' }))],
+        [
+          'an entry of type 3',
+          again(
+            pdfWithCrossReferenceStream(objects(), { entries: entry(6, [3, 0, 0] as unknown as CrossReferenceEntry) }),
+          ),
+        ],
+        ['an index past /N', pdfWithCrossReferenceStream(objects(), { packed, entries: entry(5, [2, 8, 7]) })],
+        [
+          '/Pages no dictionary',
+          pdfWithCrossReferenceStream(
+            objects().map((o, i) => (i === 1 ? '[3 0 R]' : o)),
+            { packed },
+          ),
+        ],
+        ['/XRef elsewhere', pdfWithCrossReferenceStream(objects(imageObject('/Note /XRef ')), { packed })],
+        ['/XRef1 elsewhere', pdfWithCrossReferenceStream(objects(imageObject('/Type /XRef1 ')), { packed })],
+      ];
+      assert.equal(pdfStreamsWithin(honest, 1.5 * MB, 3 * MB), true);
+      assert.equal(pdfStreamsWithin(unpacked, 1.5 * MB, 3 * MB), true);
+      for (const [name, pdf] of cases) {
+        assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 3 * MB), false, name);
+        assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, name);
+      }
+      const generation = await extractPdf(cases[0]?.[1] ?? Buffer.alloc(0), 60_000);
+      assert.notEqual(generation.kind === 'document' && generation.document.text, 'Quarterly figures');
+      // read again as damaged, pdf.js takes the object after the end of the file
+      for (const [name, pdf] of cases.filter(([name]) => /\/W|short|type 3/.test(name))) {
+        const extraction = await extractPdf(pdf, 60_000);
+        assert.equal(extraction.kind === 'document' && extraction.document.text, 'Read again', name);
+      }
+    });
   });
 
   it('caps what all streams decode to together', () => {
