@@ -66,14 +66,16 @@ describe('Grounded without any language model (browser)', function () {
     await frame.locator('.turn[data-status="done"]').first().waitFor({ timeout: 60_000 });
     await screenshot(page, 'e2e-no-model-panel');
 
-    // the label, then one paragraph per result: its number, `path:start-end` and the heading it is under
+    // the label, then one paragraph per result: its number, `path:start-end` (one line: `path:56`) and the heading
+    // it is under
     const paragraphs = (await turn.locator('.answer p').allTextContents()).map(words);
     assert.equal(paragraphs[0], 'No language model is available, so these are search results, not an answer:');
-    const results = paragraphs.slice(1).map(p => /^(\d+)\. (\S+):(\d+)-(\d+)(?: · .+)?$/.exec(p));
+    const results = paragraphs.slice(1).map(p => /^(\d+)\. (\S+):(\d+)(?:-(\d+))?(?: · .+)?$/.exec(p));
     assert.ok(results.length >= 2, `several results: ${JSON.stringify(paragraphs)}`);
     results.forEach((r, i) => {
       assert.ok(r, `a result: ${paragraphs[i + 1]}`);
-      const [, n = '', file = '', from = '', to = ''] = r;
+      const [, n = '', file = '', from = '', until] = r;
+      const to = until ?? from;
       assert.equal(Number(n), i + 1, 'numbered 1., 2., 3. …');
       const lines = fs.readFileSync(path.join(wb.workspace, file), 'utf8').split('\n').length;
       assert.ok(

@@ -76,7 +76,8 @@ describe('a notebook citation in the Grounded panel (browser)', function () {
     // the chip names the notebook's cell and the lines of the cell's source it cites
     const chip = turn.locator('.answer button.cite').first();
     const range = ((await chip.getAttribute('title')) ?? '').split('\n')[0] ?? '';
-    const [, file = '', cell = '', from = '', to = ''] = /^(.+)#cell=(\d+):(\d+)-(\d+)$/.exec(range) ?? [];
+    const [, file = '', cell = '', from = '', until] = /^(.+)#cell=(\d+):(\d+)(?:-(\d+))?$/.exec(range) ?? [];
+    const to = until ?? from;
     assert.deepEqual([file, cell], [NOTEBOOK, '2'], range);
     const lines = cellLines(wb.workspace, Number(cell)).slice(Number(from) - 1, Number(to));
     assert.ok(

@@ -162,11 +162,13 @@ describe('the Grounded side panel in VS Code (browser)', function () {
 
     // the chip names the lines its claim was aligned to, shows them on hover, and selects exactly them
     const chip = turn.locator('.answer button.cite').first();
-    // the title: `path:start-end`, a line per qualifier, a blank line, then the cited lines (which may hold blank lines)
+    // the title: `path:start-end` (one line: `path:56`), a line per qualifier, a blank line, then the cited lines
+    // (which may hold blank lines)
     const title = (await chip.getAttribute('title')) ?? '';
     const range = title.split('\n')[0] ?? '';
     const excerpt = title.slice(title.indexOf('\n\n') + 2);
-    const [, file = '', from = '', to = ''] = /^(.+):(\d+)-(\d+)$/.exec(range) ?? [];
+    const [, file = '', from = '', until] = /^(.+):(\d+)(?:-(\d+))?$/.exec(range) ?? [];
+    const to = until ?? from;
     assert.equal(file, 'docs/configuration.md', range);
     assert.equal(
       await chip.getAttribute('aria-label'),

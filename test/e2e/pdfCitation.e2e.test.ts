@@ -38,7 +38,7 @@ describe('a PDF citation in the Grounded panel (browser)', function () {
       const chip = turn.locator('.answer button.cite').first();
       range = (await chip.count()) > 0 ? (((await chip.getAttribute('title')) ?? '').split('\n')[0] ?? '') : '';
     }
-    const [, file = '', pageNo = ''] = /^(.+)#page=(\d+):(\d+)-(\d+)$/.exec(range) ?? [];
+    const [, file = '', pageNo = ''] = /^(.+)#page=(\d+):\d+(?:-\d+)?$/.exec(range) ?? [];
     assert.deepEqual([file, pageNo], [PDF, '2'], range);
 
     await frame.locator('.turn').last().locator('.answer button.cite').first().click();
