@@ -36,9 +36,10 @@ interface Source {
  * generation 0, as references to it are written. An entry whose header's number, generation or `obj` is not the
  * entry's, an object 0 in use, a trailer that is no dictionary, or one whose `/Root` is not a dictionary with a
  * `/Pages` dictionary (see `leadsToPages`) makes pdf.js take the file for damaged and read it again by scanning it
- * for objects, its tables unread. A place pdf.js may start reading at (`tablesStart`), a `/Prev` or an `/XRefStm` that
- * is neither a table nor a stream read here, a table that does not read as one, or none at all is not vouched for:
- * none, and the file's images are all counted.
+ * for objects, its tables unread. A place pdf.js may start reading at (`tablesStart`), a `/Prev` it could follow (a
+ * trailer's or a stream's, see `previousPointers`: not an outline item's) or an `/XRefStm` that is neither a table
+ * nor a stream read here, one written as a reference, a table that does not read as one, or none at all is not
+ * vouched for: none, and the file's images are all counted.
  */
 export function crossReferences(
   text: string,
@@ -112,11 +113,12 @@ function headerAt({ text, budget }: Source, number: number, offset: number, gene
 }
 
 /**
- * The cross-reference streams pdf.js could read: at each place it may start reading (`tablesStart`) and each `/Prev`
- * and `/XRefStm` (`pointers`) that is not a table, each read as `crossReferenceStream` reads it. Reading a damaged
- * file again, pdf.js takes any object whose text has `/XRef` and a character below `@` after it (`/XRef1`, `/XRef.`)
- * for one: every name starting `/XRef` must be `/XRefStm`, or `/XRef` within the dictionary of a stream read here.
- * None when one of them is not read, or a name is elsewhere.
+ * The cross-reference streams pdf.js could read: at each place it may start reading (`tablesStart`), each `/Prev` it
+ * could follow (`previousPointers`) and each `/XRefStm` (`storedPointers`) that is not a table, each read as
+ * `crossReferenceStream` reads it. Reading a damaged file again, pdf.js takes any object whose text has `/XRef` and
+ * a character below `@` after it (`/XRef1`, `/XRef.`) for one: every name starting `/XRef` must be `/XRefStm`, or
+ * `/XRef` within the dictionary of a stream read here. None when one of them is not read, a pointer cannot be told,
+ * or a name is elsewhere.
  */
 function crossReferenceStreams(
   text: string,
@@ -124,8 +126,10 @@ function crossReferenceStreams(
   inflate: Inflate,
 ): (CrossReferenceStream & { from: number })[] | undefined {
   const streams: (CrossReferenceStream & { from: number })[] = [];
-  const starts = [...tablesStart(text), ...pointers(text, 'Prev', budget), ...pointers(text, 'XRefStm', budget)];
-  for (const from of new Set(starts)) {
+  const previous = previousPointers(text, budget);
+  const stored = storedPointers(text, budget);
+  if (!previous || !stored) return undefined;
+  for (const from of new Set([...tablesStart(text), ...previous, ...stored])) {
     if (text.startsWith('xref', from)) continue;
     const stream = crossReferenceStream(text, from, budget, inflate);
     if (!stream) return undefined;
@@ -292,16 +296,56 @@ function tablesStart(text: string): number[] {
 }
 
 /**
- * Where each `/Prev` (or `/XRefStm`: `name`), however its name is written, points, as pdf.js reads its value: a
- * number (`+500`, `5e2`, after a comment) or the number of a reference; every one in the file, so more than pdf.js
- * reads.
+ * Where each `/XRefStm`, however its name is written, points, as pdf.js reads its value: a number (`+500`, `5e2`,
+ * after a comment); every one in the file, so more than pdf.js reads. None when one is a reference: pdf.js fetches
+ * the object it names (wherever the sections read so far put it) and follows the number that object holds.
  */
-function pointers(text: string, name: string, budget: { left: number }): number[] {
+function storedPointers(text: string, budget: { left: number }): number[] | undefined {
   const found: number[] = [];
-  for (const key of text.matchAll(nameWritten(name))) {
+  for (const key of text.matchAll(nameWritten('XRefStm'))) {
     const value = new Parser(text, key.index + key[0].length, budget).object();
-    if (value instanceof Reference) found.push(value.number);
-    else if (typeof value === 'number' && Number.isInteger(value)) found.push(value);
+    if (value instanceof Reference) return undefined;
+    if (isInteger(value)) found.push(value);
   }
   return found;
 }
+
+/**
+ * Where each `/Prev` pdf.js could follow points. pdf.js reads `/Prev` only in the dictionary it takes for a table's
+ * trailer (after `trailer`) or for a cross-reference stream's (any stream a pointer leads to, whatever its `/Type`),
+ * and follows an integer, or the number held by an object it references. So the dictionary after every `trailer` in
+ * the text (wherever the word stands, in a comment, a string or a stream's data too: a pointer may start pdf.js
+ * there, and so may a damaged file's re-reading) and the dictionary of every stream after every `obj` are read, and
+ * each of their `/Prev` keys, however written, is taken; the `/Prev` of any other object (each bookmark's outline item
+ * has one) is never followed. None when one is a reference, or when any of the values read holds an inline image
+ * (`BI`): pdf.js reads its data raw up to `EI`, where `>>` and `(` end nothing, so it could read a key, or a stream
+ * after an object this parser reads as none, that this parser does not.
+ */
+function previousPointers(text: string, budget: { left: number }): number[] | undefined {
+  // a /Prev key, however escaped, is written as a name matching this
+  if (text.search(nameWritten('Prev')) < 0) return [];
+  const dictionaries: Entries[] = [];
+  const read = (from: number, streamsOnly: boolean): boolean => {
+    const parser = new Parser(text, from, budget);
+    const value = parser.object();
+    if (holdsInlineImage(value) || budget.left < 0) return false;
+    if (value instanceof Entries && (!streamsOnly || parser.streamAt !== undefined)) dictionaries.push(value);
+    return true;
+  };
+  for (const found of text.matchAll(/trailer/g)) if (!read(found.index + 7, false)) return undefined;
+  for (const found of text.matchAll(/obj/g)) if (!read(found.index + 3, true)) return undefined;
+  const found: number[] = [];
+  for (const dictionary of dictionaries)
+    for (const [key, value] of dictionary.entries) {
+      if (key !== 'Prev') continue;
+      if (value instanceof Reference) return undefined;
+      if (isInteger(value)) found.push(value);
+    }
+  return found;
+}
+
+/** Whether pdf.js reading `value` meets `BI` where a value starts (itself, or within its arrays and dictionaries). */
+const holdsInlineImage = (value: Value): boolean =>
+  isCommand(value, 'BI') ||
+  (Array.isArray(value) && value.some(holdsInlineImage)) ||
+  (value instanceof Entries && value.entries.some(([, v]) => holdsInlineImage(v)));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { deflateRawSync, deflateSync } from 'node:zlib';
-import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef, StandardFonts } from 'pdf-lib';
+import { PDFArray, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFString, StandardFonts } from 'pdf-lib';
 import { extractPdf } from '../../../../src/index/documents/pdfDocument';
 import {
   MAX_DECODED_BYTES,
@@ -104,6 +104,39 @@ async function packedFilterPdf(): Promise<Uint8Array> {
   dictionary.set(PDFName.of('Filter'), doc.context.register(PDFName.of('FlateDecode')));
   page.node.set(PDFName.of('Contents'), doc.context.register(PDFRawStream.of(dictionary, data)));
   return doc.save({ useObjectStreams: true });
+}
+
+/** A JPEG's quantization table and frame header, 2048 × 1024 pixels of 3 components (6 MB decoded), and its end. */
+const JPEG = Buffer.from(
+  'ffd8ffdb004300' + '01'.repeat(64) + 'ffc0001108040008000301110002110003110000' + 'ffd9',
+  'hex',
+);
+
+/**
+ * A page with the JPEG drawn on it and the line 'Quarterly figures', and bookmarks to it: an outline whose items, one
+ * per title, each have /Title, /Parent, /Dest and /Prev and /Next to their neighbours, as Word's "Save as PDF" and
+ * LaTeX's hyperref write them.
+ */
+async function bookmarkedPhotoPdf(titles: readonly string[], useObjectStreams: boolean): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const page = doc.addPage([612, 792]);
+  page.drawImage(await doc.embedJpg(new Uint8Array(JPEG)), { x: 50, y: 100, width: 400, height: 200 });
+  page.drawText('Quarterly figures', { x: 50, y: 700, size: 12, font: await doc.embedFont(StandardFonts.Helvetica) });
+  const { context } = doc;
+  const outline = context.nextRef();
+  const items = titles.map(() => context.nextRef());
+  items.forEach((item, i) => {
+    const dictionary = context.obj({ Parent: outline, Dest: [page.ref, 'XYZ', null, null, null] });
+    dictionary.set(PDFName.of('Title'), PDFString.of(titles[i] ?? ''));
+    const previous = items[i - 1];
+    const next = items[i + 1];
+    if (previous) dictionary.set(PDFName.of('Prev'), previous);
+    if (next) dictionary.set(PDFName.of('Next'), next);
+    context.assign(item, dictionary);
+  });
+  context.assign(outline, context.obj({ Type: 'Outlines', First: items[0], Last: items.at(-1), Count: items.length }));
+  doc.catalog.set(PDFName.of('Outlines'), outline);
+  return Buffer.from(await doc.save({ useObjectStreams }));
 }
 
 describe('PDF stream sizes', () => {
@@ -289,15 +322,10 @@ describe('PDF stream sizes', () => {
   });
 
   it('still reads a PDF with a JPEG image drawn on its page, left out with a cross-reference table or stream', async () => {
-    // a JPEG's quantization table and frame header, 2048 × 1024 pixels of 3 components (6 MB decoded), and its end
-    const jpeg = Buffer.from(
-      'ffd8ffdb004300' + '01'.repeat(64) + 'ffc0001108040008000301110002110003110000' + 'ffd9',
-      'hex',
-    );
     for (const useObjectStreams of [false, true]) {
       const doc = await PDFDocument.create();
       const page = doc.addPage([612, 792]);
-      page.drawImage(await doc.embedJpg(new Uint8Array(jpeg)), { x: 50, y: 100, width: 400, height: 200 });
+      page.drawImage(await doc.embedJpg(new Uint8Array(JPEG)), { x: 50, y: 100, width: 400, height: 200 });
       page.drawText('Quarterly figures', {
         x: 50,
         y: 700,
@@ -696,12 +724,52 @@ describe('PDF stream sizes', () => {
     assert.equal(pdfStreamsWithin(crafted, 1.5 * MB, 100 * MB), false);
   });
 
+  it('leaves out the images of a PDF with bookmarks, whose outline items’ /Prev pdf.js never follows', async () => {
+    const titles = ['Summary', 'Revenue', 'Outlook'];
+    for (const useObjectStreams of [false, true]) {
+      const pdf = await bookmarkedPhotoPdf(titles, useObjectStreams);
+      // with a table, the items are written out, each /Prev in the file's text
+      if (!useObjectStreams) assert.equal(pdf.toString('latin1').match(/\/Prev \d+ 0 R/g)?.length, 2);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      assert.equal(pdfStreamsWithin(pdf, 4 * MB, 100 * MB), true, String(useObjectStreams));
+    }
+    // a /Prev that pdf.js could follow still has to lead to a table or a cross-reference stream
+    const honest = (await bookmarkedPhotoPdf(titles, false)).toString('latin1');
+    const trailer = (prev: string) => honest.replace(/(\ntrailer\n<<\n)/, `$1${prev}\n`);
+    const cases: [string, string][] = [
+      ['a trailer’s /Prev to nowhere', trailer('/Prev 9')],
+      ['a trailer’s /Prev written /Pr#65v', trailer('/Pr#65v 9')],
+      ['a trailer’s /Prev after a comment', trailer('/Prev\n% the offset\n9')],
+      // after the word trailer, even within a string, pdf.js could read a trailer wherever a pointer leads it
+      [
+        'a trailer in a bookmark’s title',
+        (await bookmarkedPhotoPdf([...titles, 'trailer << /Prev 9 >>'], false)).toString('latin1'),
+      ],
+    ];
+    for (const [name, text] of cases) {
+      const pdf = Buffer.from(text, 'latin1');
+      assert.equal(pdfStreamsWithin(pdf, 4 * MB, 100 * MB), false, name);
+      assert.equal(pdfStreamsWithin(pdf, 8 * MB, 100 * MB), true, name);
+    }
+  });
+
   it('counts an image when pdf.js could reach a cross-reference stream not read here: where it starts, a /Prev, or a re-reading', async () => {
     // a cross-reference stream (no /Type, so no /XRef) whose one entry, object 4, points at the `4` of `14 0 obj`,
     // reached only as pdf.js reads the pointers: pdf.js reads the image's stream as the page's contents
     // 'recovery': a table entry's generation is not its header's, so pdf.js reads the file again as damaged, taking
     // every object whose text has `/XRef` and a character below `@` after it (`/XRef1`) for cross-references
-    type Pointers = 'prev-comment' | 'prev-escaped' | 'startxref-signed' | 'linearized' | 'recovery';
+    // 'prev-inline-image': the trailer's /Prev after an inline image whose data holds `>>` (pdf.js reads it raw up to
+    // `EI`); 'outline-comment': startxref leads to `xref` in a comment within an outline item, so pdf.js reads the
+    // item's keys on the next line as a trailer, its /Prev too
+    type Pointers =
+      | 'prev-comment'
+      | 'prev-escaped'
+      | 'prev-inline-image'
+      | 'outline-comment'
+      | 'startxref-signed'
+      | 'linearized'
+      | 'recovery';
     const hidden = (pointers: Pointers): Buffer => {
       const data = deflateSync(padded(2 * MB));
       const image = `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream`;
@@ -711,7 +779,7 @@ describe('PDF stream sizes', () => {
       const linearized = pointers === 'linearized';
       // pdf.js starts at the stream (after a linearized file's first endobj, or where startxref says), which then
       // leads on to the table; or it starts at the table, whose trailer leads on to the stream
-      const streamFirst = linearized || pointers === 'startxref-signed';
+      const streamFirst = linearized || pointers === 'startxref-signed' || pointers === 'outline-comment';
       let pdf = '%PDF-1.5\n';
       const offsets = new Map<number, number>();
       if (linearized) {
@@ -730,13 +798,28 @@ describe('PDF stream sizes', () => {
         pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
       });
       if (!linearized) addStream();
+      if (pointers === 'outline-comment') {
+        offsets.set(16, pdf.length);
+        pdf += `16 0 obj\n<< /Title (Summary) % xref trailer <<\n/Root 1 0 R /Prev ${offsets.get(15)} >>\nendobj\n`;
+      }
       const table = pdf.length;
       const generation = (n: number): string => (pointers === 'recovery' && n === 1 ? '00001' : '00000');
       const line = (n: number): string => `${String(offsets.get(n)).padStart(10, '0')} ${generation(n)} n \n`;
-      const after = linearized ? [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16] : [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+      const after =
+        linearized || pointers === 'outline-comment'
+          ? [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]
+          : [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
       pdf += `xref\n0 4\n0000000000 65535 f \n${[1, 2, 3].map(line).join('')}5 ${after.length}\n${after.map(line).join('')}`;
-      const trailer = { 'prev-comment': `/Prev\n%\n${offsets.get(15)}`, 'prev-escaped': `/Pr#65v ${offsets.get(15)}` };
-      const start = pointers === 'startxref-signed' ? `+${offsets.get(15)}` : String(table);
+      const trailer = {
+        'prev-comment': `/Prev\n%\n${offsets.get(15)}`,
+        'prev-escaped': `/Pr#65v ${offsets.get(15)}`,
+        'prev-inline-image': `/Thumb BI /W 1 ID >> EI /Prev ${offsets.get(15)}`,
+      };
+      const starts: Partial<Record<Pointers, number | string>> = {
+        'startxref-signed': `+${offsets.get(15)}`,
+        'outline-comment': pdf.indexOf('xref trailer'),
+      };
+      const start = starts[pointers] ?? table;
       pdf += `trailer\n<< /Size 17 /Root 1 0 R ${linearized ? '' : (trailer[pointers as keyof typeof trailer] ?? '')} >>\n`;
       pdf += `startxref\n${start}\n%%EOF\n`;
       const at = pdf.indexOf('\n14 0 obj') + 2;
@@ -744,11 +827,62 @@ describe('PDF stream sizes', () => {
       pdf = pdf.replace('ENTRY!', entry).replace('TABLE_OFFS', String(table).padStart(10, '0'));
       return Buffer.from(pdf.replace('FILE_LENGTH', String(pdf.length).padStart(11, '0')), 'latin1');
     };
-    for (const pointers of ['prev-comment', 'prev-escaped', 'startxref-signed', 'linearized', 'recovery'] as const) {
+    const all: Pointers[] = [
+      'prev-comment',
+      'prev-escaped',
+      'prev-inline-image',
+      'outline-comment',
+      'startxref-signed',
+      'linearized',
+      'recovery',
+    ];
+    for (const pointers of all) {
       const pdf = hidden(pointers);
       const extraction = await extractPdf(pdf, 60_000);
       assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', pointers);
       assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, pointers);
+    }
+  });
+
+  it('counts an image when a trailer’s /Prev or /XRefStm is a reference: pdf.js follows the number its object holds', async () => {
+    // the reference's number is the table's offset; the object it names, which the table gives, holds the offset of a
+    // cross-reference stream whose one entry, object 4, points at the `4` of `14 0 obj` (the page's contents)
+    const crafted = (key: string, number: number): { pdf: Buffer; table: number } => {
+      const data = deflateSync(padded(2 * MB));
+      const image = `<< /Type /XObject /Subtype /Image /Width 1024 /Height 2048 /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length ${data.length} >>\nstream\n${data.toString('latin1')}\nendstream`;
+      const page = `<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /XObject << /Im 14 0 R >> >> /Contents 4 0 R >>`;
+      const objects = ['<< /Type /Catalog /Pages 2 0 R >>', '<< /Type /Pages /Kids [3 0 R] /Count 1 >>', page, 'null'];
+      objects.push('<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>', ...Array<string>(8).fill('null'), image);
+      let pdf = '%PDF-1.5\n';
+      const offsets = new Map<number, number>();
+      objects.forEach((object, i) => {
+        offsets.set(i + 1, pdf.length);
+        pdf += `${i + 1} 0 obj\n${object}\nendobj\n`;
+      });
+      offsets.set(15, pdf.length);
+      pdf += `15 0 obj\n<< /W [1 4 1] /Index [4 1] /Size 16 /Root 1 0 R /Length 6 >>\nstream\nENTRY!\nendstream\nendobj\n`;
+      offsets.set(number, pdf.length);
+      pdf += `${number} 0 obj\n${offsets.get(15)}\nendobj\n`;
+      const table = pdf.length;
+      const line = (n: number): string => `${String(offsets.get(n)).padStart(10, '0')} 00000 n \n`;
+      const after = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+      pdf += `xref\n0 4\n0000000000 65535 f \n${[1, 2, 3].map(line).join('')}5 ${after.length}\n${after.map(line).join('')}`;
+      pdf += `${number} 1\n${line(number)}trailer\n<< /Size ${number + 1} /Root 1 0 R /${key} ${number} 0 R >>\n`;
+      pdf += `startxref\n${table}\n%%EOF\n`;
+      const at = pdf.indexOf('\n14 0 obj') + 2;
+      const entry = Buffer.from([1, at >>> 24, (at >>> 16) & 0xff, (at >>> 8) & 0xff, at & 0xff, 0]).toString('latin1');
+      return { pdf: Buffer.from(pdf.replace('ENTRY!', entry), 'latin1'), table };
+    };
+    for (const key of ['Prev', 'XRefStm']) {
+      // the table's offset, once the number written before it has as many digits as the offset
+      let number = 1000;
+      for (let i = 0; i < 3; i++) number = crafted(key, number).table;
+      const { pdf, table } = crafted(key, number);
+      assert.equal(table, number, key);
+      const extraction = await extractPdf(pdf, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures', key);
+      assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 100 * MB), false, key);
+      assert.equal(pdfStreamsWithin(pdf, 3 * MB, 100 * MB), true, key);
     }
   });
 
