@@ -103,9 +103,10 @@ function checkEntryBundle(result) {
 }
 
 /**
- * The document parsers (pdf.js, mammoth) run only in the index worker, never on the extension host's thread: one of
- * them in dist/extension.js, dist/core.js or dist/cli.js means something imported src/index/documents/binaryDocuments.ts
- * outside src/index/build/indexWorker.ts. Nor may the worker hold a native canvas (pdf.js's optional rendering).
+ * The document parsers (pdf.js, mammoth) run only in the document extractor thread, never on the extension host's
+ * thread nor on the index worker's: one of them in any other bundle means something imported
+ * src/index/documents/binaryDocuments.ts outside src/index/build/documentExtractor.ts. Nor may the extractor hold a
+ * native canvas (pdf.js's optional rendering).
  */
 const DOCUMENT_PARSER_PACKAGES = /(^|[\\/])node_modules[\\/](pdfjs-dist|mammoth|jszip|pdf-lib)[\\/]/;
 const NATIVE_PACKAGES = /(^|[\\/])node_modules[\\/](@napi-rs|canvas)[\\/]|\.node$/;
@@ -113,9 +114,9 @@ const NATIVE_PACKAGES = /(^|[\\/])node_modules[\\/](@napi-rs|canvas)[\\/]|\.node
 function checkDocumentParsers(result, outfile) {
   const inputs = Object.keys(result.metafile.inputs);
   const parsers = inputs.filter(input => DOCUMENT_PARSER_PACKAGES.test(input));
-  if (outfile !== 'dist/indexWorker.js' && parsers.length > 0) {
+  if (outfile !== 'dist/documentExtractor.js' && parsers.length > 0) {
     throw new Error(
-      `${outfile} holds a document parser (${parsers.slice(0, 3).join(', ')}…): documents are extracted in the index worker only`,
+      `${outfile} holds a document parser (${parsers.slice(0, 3).join(', ')}…): documents are extracted in the document extractor thread only`,
     );
   }
   const native = inputs.filter(input => NATIVE_PACKAGES.test(input));
@@ -174,6 +175,15 @@ const builds = [
     format: 'cjs',
     target: 'node20',
   },
+  // The document extractor thread, started by the index worker's threads from beside it (see src/index/build/isolatedExtractor.ts).
+  {
+    ...common,
+    entryPoints: ['src/index/build/documentExtractor.ts'],
+    outfile: 'dist/documentExtractor.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+  },
   {
     ...common,
     entryPoints: ['src/webview/main.ts'],
@@ -195,7 +205,7 @@ function report(result, outfile) {
 }
 
 /**
- * pdf.js's character maps (Adobe's CMaps, 1.7 MB, with their licence) beside the index worker, which reads them from
+ * pdf.js's character maps (Adobe's CMaps, 1.7 MB, with their licence) beside the document extractor, which reads them from
  * dist/pdfjs-cmaps: a PDF font that names one as its encoding (common in Chinese, Japanese and Korean PDFs) gives no
  * text without it. See src/index/documents/pdfDocument.ts.
  */

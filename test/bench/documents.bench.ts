@@ -1,5 +1,6 @@
 // Documents read for their content: extraction throughput of Jupyter notebooks (three realistic sizes, with outputs
-// and plots; beside chunking their raw JSON as text), Databricks notebook sources, PDFs (pages/s) and Word documents,
+// and plots; beside chunking their raw JSON as text), Databricks notebook sources, PDFs (pages/s; on this thread and
+// through the document extractor thread a build uses) and Word documents,
 // and full builds in the worker of a workspace of 200 notebooks and of one of 200 PDFs (then again with the PDFs'
 // text in the extraction cache), with the host's event-loop lag measured meanwhile.
 // Reports only: no pass/fail. `npm run bench -- documents [--quick] [--json]`.
@@ -8,7 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chunkSpans } from '../../src/index/chunking/chunker';
 import { TextLines } from '../../src/index/chunking/textLines';
+import { IsolatedExtractor } from '../../src/index/build/isolatedExtractor';
 import { extractBinaryDocument } from '../../src/index/documents/binaryDocuments';
+import type { DocumentExtraction } from '../../src/index/documents/documentCache';
 import { documentSpans, extractDocument, type BinaryDocumentKind } from '../../src/index/documents/documents';
 import type { IndexStats } from '../../src/index/segments/indexStats';
 import { WorkspaceIndex } from '../../src/index/workspaceIndex';
@@ -60,10 +63,17 @@ function chunkRaw(files: readonly { path: string; text: string }[]): Throughput 
   return { files: files.length, bytes: byteSize(files), chunks, ms: best };
 }
 
-/** Extracts and chunks each PDF or Word document in turn on this thread (one pass, after one warm-up file). */
-async function extractBinaries(kind: BinaryDocumentKind, files: readonly Uint8Array[]): Promise<Throughput> {
+/**
+ * Extracts and chunks each PDF or Word document in turn (one pass, after one warm-up file): on this thread, or as a
+ * build does, each document's bytes (a copy) sent to the document extractor thread and its text sent back.
+ */
+async function extractBinaries(
+  kind: BinaryDocumentKind,
+  files: readonly Uint8Array[],
+  extract: (kind: BinaryDocumentKind, bytes: Uint8Array) => Promise<DocumentExtraction> = extractBinaryDocument,
+): Promise<Throughput> {
   const chunksOf = async (bytes: Uint8Array): Promise<number> => {
-    const extraction = await extractBinaryDocument(kind, bytes);
+    const extraction = await extract(kind, bytes);
     if (extraction.kind !== 'document') throw new Error(`a generated ${kind} was skipped: ${extraction.reason}`);
     const { document } = extraction;
     return documentSpans(document, new TextLines(document.text)).length;
@@ -131,6 +141,10 @@ export const run: Bench = async ({ quick }) => {
   const pdfs: Uint8Array[] = [];
   for (let i = 0; i < pdfCount; i++) pdfs.push(await generatedPdf(PDF_PAGES, seed++));
   const pdf = await extractBinaries('pdf', pdfs.slice(0, quick ? 20 : 50));
+  const extractor = new IsolatedExtractor();
+  const pdfOnThread = await extractBinaries('pdf', pdfs.slice(0, quick ? 20 : 50), (kind, bytes) =>
+    extractor.extract(kind, new Uint8Array(bytes)),
+  ).finally(() => extractor.close());
   const docxs: Uint8Array[] = [];
   for (let i = 0; i < (quick ? 20 : 60); i++) docxs.push(await generatedDocx(DOCX_SECTIONS, seed++));
   const docx = await extractBinaries('docx', docxs);
@@ -206,6 +220,16 @@ export const run: Bench = async ({ quick }) => {
             perSecond(pdf.files, pdf.ms),
             perSecond(pdf.files * PDF_PAGES, pdf.ms),
             mbPerSecond(pdf.bytes, pdf.ms),
+            '',
+          ],
+          [
+            `the same PDFs through the document extractor thread (bytes there, text back)`,
+            pdfOnThread.files,
+            (pdfOnThread.bytes / pdfOnThread.files / 1024).toFixed(0),
+            (pdfOnThread.chunks / pdfOnThread.files).toFixed(0),
+            perSecond(pdfOnThread.files, pdfOnThread.ms),
+            perSecond(pdfOnThread.files * PDF_PAGES, pdfOnThread.ms),
+            mbPerSecond(pdfOnThread.bytes, pdfOnThread.ms),
             '',
           ],
           [

@@ -4,12 +4,12 @@
 // and posts progress, then the result with its arrays transferred. Started as a sync's own process (syncProcess.ts),
 // it runs the sync it is sent by message and answers over its IPC channel.
 import { parentPort, workerData } from 'node:worker_threads';
-import { extractBinaryDocument } from '../documents/binaryDocuments';
 import { lowerBuildThreadPriority } from './buildPriority';
 import { documentCacheDir } from '../documents/documentCache';
 import { IndexStore } from '../store/indexStore';
 import { indexHelpers } from './helperThreads';
 import { serveIndex } from './indexThread';
+import { IsolatedExtractor } from './isolatedExtractor';
 import { SegmentReader } from './segmentReader';
 import { sendSliced } from './slicedArrays';
 import { sendToParent, SYNC_PROCESS_ENV } from './syncProcess';
@@ -36,17 +36,20 @@ function runSync(request: SyncRequest, post: Post): void {
     lastProgress = now;
     post({ type: 'progress', done, total, ...(growing ? { growing } : {}) });
   };
+  const extractor = new IsolatedExtractor();
   syncIndex(request, {
     onProgress,
     helpers: indexHelpers(__filename),
-    extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
-  }).then(
-    result => {
-      const { message, transfer } = doneMessage(result);
-      post(message, transfer);
-    },
-    (e: unknown) => post(errorMessage(e)),
-  );
+    extractor: (kind, bytes) => extractor.extract(kind, bytes),
+  })
+    .finally(() => extractor.close())
+    .then(
+      result => {
+        const { message, transfer } = doneMessage(result);
+        post(message, transfer);
+      },
+      (e: unknown) => post(errorMessage(e)),
+    );
 }
 
 const port = parentPort;
@@ -59,14 +62,16 @@ if (port) {
   else if (task.kind === 'sync') runSync(task.request, post);
   else {
     // A helper: reads the blocks it is sent, one after the other, into one segment; asks for the next after each.
+    const extractor = new IsolatedExtractor();
     const reader = new SegmentReader({
       newSegmentId: () => task.segmentId,
       maxFileBytes: task.maxFileBytes,
       documents: task.documents,
-      extractor: (kind, bytes) => extractBinaryDocument(kind, bytes),
+      extractor: (kind, bytes) => extractor.extract(kind, bytes),
       documentCache: task.storeDir ? documentCacheDir(task.storeDir) : undefined,
     });
     const finish = async (): Promise<void> => {
+      await extractor.close();
       const result = reader.finish();
       const segment = result.segments[0]?.data;
       // A failed write is not this part's failure: the sync's own save tries again and reports it.

@@ -10,6 +10,7 @@ import {
   ReadBuffer,
   type FileContent,
 } from '../discovery/fileReading';
+import type { SkipReason } from '../discovery/skipReasons';
 import type { Candidate } from '../discovery/walkFolders';
 import {
   cachedExtractionSync,
@@ -47,6 +48,9 @@ export interface ReadFilesOptions {
   signal?: AbortSignal;
   onProgress?: (progress: SyncProgress) => void;
 }
+
+/** Skips the extractor's circumstances may have caused: not cached (see `readBinaryDocument`). */
+const UNCACHED_SKIPS: readonly SkipReason[] = ['extraction-timeout', 'extraction-failed'];
 
 /** Files to read, each with what the index knew of it before (undefined for a new file). */
 export interface FilesToRead {
@@ -163,9 +167,12 @@ export class SegmentReader {
     const cache = this.options.documentCache;
     let extraction: DocumentExtraction | undefined = cache ? cachedExtractionSync(cache, kind, hash) : undefined;
     if (!extraction) {
+      // the extractor may take the bytes over: only their hash and size are used after this
       extraction = await (this.options.extractor as DocumentExtractor)(kind, bytes);
-      // A timeout may not happen again on a quieter machine: only what the document itself decides is kept.
-      if (cache && !(extraction.kind === 'skip' && extraction.reason === 'extraction-timeout'))
+      // A timeout may not happen again on a quieter machine, nor a failed extraction (a thread that could not start)
+      // elsewhere: only what the document itself decides is kept. The file's record still holds the skip, so an
+      // unchanged document is not extracted again by the next sync.
+      if (cache && !(extraction.kind === 'skip' && UNCACHED_SKIPS.includes(extraction.reason)))
         await storeExtraction(cache, kind, hash, extraction);
     }
     if (extraction.kind === 'skip') return { kind: 'skip', reason: extraction.reason, hash, size, mtimeMs };

@@ -4,8 +4,10 @@
  * Why a file was left out (ignore rules and exclude globs are choices, not skips, so they are not counted).
  * 'outside-link': a symlink whose real path is outside every folder (nothing outside the folders is read).
  * 'file-limit': a file found after the walk reached `maxFiles`.
- * 'encrypted', 'no-text-layer', 'malformed', 'extraction-timeout': a PDF or Word document that gives no text: it
- * needs a password, has only images (a scan), cannot be parsed, or took longer than the extraction time cap.
+ * 'encrypted', 'no-text-layer', 'malformed', 'extraction-timeout', 'extraction-failed': a PDF or Word document that
+ * gives no text: it needs a password, has only images (a scan), cannot be parsed, took longer than the extraction
+ * time cap, or its extraction ran out of memory or crashed.
+ * New reasons go last: a stored index names a file's reason by its place in SKIP_REASONS.
  */
 export type SkipReason =
   | 'binary'
@@ -18,7 +20,8 @@ export type SkipReason =
   | 'encrypted'
   | 'no-text-layer'
   | 'malformed'
-  | 'extraction-timeout';
+  | 'extraction-timeout'
+  | 'extraction-failed';
 
 export const SKIP_REASONS: readonly SkipReason[] = [
   'binary',
@@ -32,6 +35,7 @@ export const SKIP_REASONS: readonly SkipReason[] = [
   'no-text-layer',
   'malformed',
   'extraction-timeout',
+  'extraction-failed',
 ];
 
 /** A count of 0 for every reason. */

@@ -1,17 +1,12 @@
 import type { DocumentExtraction } from './documentCache';
-import type { BinaryDocumentKind } from './documents';
+import { EXTRACTION_TIMEOUT_MS, type BinaryDocumentKind } from './documents';
 import { extractDocx } from './docxDocument';
 import { extractPdf } from './pdfDocument';
 
 /**
- * How long one document's extraction may take: a document that takes longer (a huge or pathological file) is
- * skipped as 'extraction-timeout' so it cannot hold up the index.
- */
-export const EXTRACTION_TIMEOUT_MS = 30_000;
-
-/**
  * A PDF's or Word document's text, or why it has none. Loads pdf.js at the first PDF and mammoth at the first Word
- * document: only the index worker imports this module, so the extension host's bundles hold no document parser.
+ * document: only the document extractor thread imports this module (src/index/build/documentExtractor.ts), so no
+ * other bundle holds a document parser.
  */
 export async function extractBinaryDocument(
   kind: BinaryDocumentKind,

@@ -10,7 +10,10 @@ import type { DocumentUnit, ExtractedDocument } from './extractedDocument';
 export type DocumentExtraction =
   { kind: 'document'; document: ExtractedDocument } | { kind: 'skip'; reason: SkipReason };
 
-/** Extracts a binary document's text (the index worker's; the host thread never extracts). */
+/**
+ * Extracts a binary document's text (the index worker's; the host thread never extracts). It may take `bytes` over
+ * (move their buffer to another thread): the caller reads them no more.
+ */
 export type DocumentExtractor = (kind: BinaryDocumentKind, bytes: Uint8Array) => Promise<DocumentExtraction>;
 
 /**

@@ -26,6 +26,12 @@ export interface DocumentSettings {
 
 /** A notebook, PDF or Word document larger than this is not indexed unless the settings say otherwise. */
 export const DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024;
+/**
+ * How long one document's extraction may take: a document that takes longer (a huge or pathological file) is
+ * skipped as 'extraction-timeout' so it cannot hold up the index.
+ */
+export const EXTRACTION_TIMEOUT_MS = 30_000;
+
 /** The largest document size limit a setting can ask for: a notebook is read and parsed whole. */
 export const MAX_DOCUMENT_BYTES_LIMIT = 100 * 1024 * 1024;
 

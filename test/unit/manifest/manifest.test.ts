@@ -393,12 +393,20 @@ describe('package.json: listing', () => {
     assert.ok(existsSync(join(ROOT, 'CHANGELOG.md')), 'no CHANGELOG.md');
   });
 
-  it("packs the icon, the strings, the walkthrough pages, the changelog and pdf.js's character maps, and no scripts", () => {
+  it("packs the icon, the strings, the walkthrough pages, the changelog, the worker bundles and pdf.js's character maps, and no scripts", () => {
     const allowed = read('.vscodeignore')
       .split('\n')
       .filter(l => l.startsWith('!'))
       .map(l => l.slice(1));
-    for (const pattern of ['media/**', 'package.nls*.json', 'CHANGELOG.md', 'README.md', 'dist/pdfjs-cmaps/**'])
+    for (const pattern of [
+      'media/**',
+      'package.nls*.json',
+      'CHANGELOG.md',
+      'README.md',
+      'dist/indexWorker.js',
+      'dist/documentExtractor.js',
+      'dist/pdfjs-cmaps/**',
+    ])
       assert.ok(allowed.includes(pattern), `.vscodeignore does not pack ${pattern}`);
     assert.ok(!allowed.some(p => p.startsWith('scripts')), '.vscodeignore packs scripts/');
   });
