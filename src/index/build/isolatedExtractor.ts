@@ -9,8 +9,8 @@ import { quietWorker } from './quietWorker';
  * through takes far less, and one that takes more (a parser looping while it allocates) is stopped here, costing
  * only that document.
  */
-export const EXTRACTOR_HEAP_MB = 512;
-/** The extractor thread's young generation (MB): V8's default for a heap of EXTRACTOR_HEAP_MB. */
+export const EXTRACTOR_HEAP_MB = 1024;
+/** The extractor thread's young generation (MB): bounded too, so a thread's whole heap has a known ceiling. */
 const EXTRACTOR_YOUNG_HEAP_MB = 32;
 
 /**
