@@ -83,6 +83,8 @@ const FLUX_LINES = [
   'Logs rotate every night.',
   'Nothing else is configured.',
 ];
+/** docs/flux.md as fluxPassage was cited from: nine lines, then the passage at lines 10-14. */
+const FLUX_FILE = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
 const fluxPassage: Passage = {
   id: 'docs/flux.md:10-14',
   path: 'docs/flux.md',
@@ -549,7 +551,7 @@ describe('panel host side', () => {
 
   it('names the lines a chip opened where they moved: its hover, the cited lines, Copy and the saved turn', async () => {
     const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
-    const original = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    const original = FLUX_FILE;
     let file = original;
     const posted: HostToPanel[] = [];
     const panel = new PanelController({
@@ -596,7 +598,7 @@ describe('panel host side', () => {
 
   it('names the lines a source opened where its passage moved: its button and the saved turn', async () => {
     const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
-    const original = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    const original = FLUX_FILE;
     let file = original;
     const posted: HostToPanel[] = [];
     const panel = new PanelController({
@@ -654,7 +656,7 @@ describe('panel host side', () => {
       { type: 'token', text: answer },
       { type: 'done', answer, citations: [fluxCitation(), second], usage, mode: 'answer' },
     ]);
-    const original = [...Array.from({ length: 9 }, (_, i) => `line ${i + 1}`), ...FLUX_LINES].join('\n');
+    const original = FLUX_FILE;
     let opened = (p: CitedPassage) => openedIn(file, p);
     let file = original;
     const panel = new PanelController({ ...ports, openPassage: async p => opened(p) });
