@@ -23,6 +23,31 @@ export function nameWritten(name: string): RegExp {
   return new RegExp(`/${characters.join('')}(?![^\\0\\t\\n\\f\\r ()<>[\\]{}/%])`, 'g');
 }
 
+/**
+ * Whether pdf.js's parser, reading values with streams allowed (as it reads the objects an object stream holds), could
+ * make a stream in `text`: a dictionary's `>>`, white space and comments, then the `stream` keyword as a word of its
+ * own (pdf.js makes a stream of any dictionary, however deep, whose next token is `stream`). Looked for wherever it
+ * stands rather than parsed from where objects start (an object stream's offsets may start pdf.js anywhere), so in a
+ * string too. One pass following every `>>` at once, so a line of `>>%` is read once, not again for each `>>` in it.
+ */
+export function makesStream(text: string): boolean {
+  const keyword = 'stream';
+  // after a `>>` and white space only; within a comment after one; how much of the keyword follows one
+  let gap = false;
+  let comment = false;
+  let matched = 0;
+  for (let at = 0; at < text.length; at++) {
+    const c = text.charCodeAt(at);
+    const lineEnd = c === 0x0a || c === 0x0d;
+    matched = gap && c === 0x73 ? 1 : matched > 0 && c === keyword.charCodeAt(matched) ? matched + 1 : 0;
+    if (matched === keyword.length && (at + 1 === text.length || ENDS_WORD.has(text.charCodeAt(at + 1)))) return true;
+    const inGap: boolean = gap;
+    gap = (inGap && WHITE.has(c)) || (comment && lineEnd) || (c === 0x3e && text.charCodeAt(at - 1) === 0x3e);
+    comment = (comment && !lineEnd) || (inGap && c === 0x25);
+  }
+  return false;
+}
+
 export class PdfName {
   constructor(readonly name: string) {}
 }
@@ -54,6 +79,8 @@ const END = Symbol('end');
 const MAX_DEPTH = 256;
 const WHITE = new Set([0x00, 0x09, 0x0a, 0x0c, 0x0d, 0x20]);
 const DELIMITERS = new Set([...'()<>[]{}/%'].map(c => c.charCodeAt(0)));
+/** What ends a keyword for pdf.js's lexer: white space or a delimiter. */
+const ENDS_WORD = new Set([...WHITE, ...DELIMITERS]);
 
 /**
  * pdf.js's lexer and parser (`Lexer`, `Parser.getObj`) from `start` in `text`; each character read costs `budget`,

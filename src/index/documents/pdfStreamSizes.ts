@@ -8,7 +8,7 @@ import {
   streamObjectHeaders,
   type StreamObjectHeader,
 } from './pdfImageStreams';
-import { nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+import { makesStream, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -33,7 +33,8 @@ export const MAX_DECODED_BYTES = 1024 * 1024 * 1024;
  * Flate-encoded screenshots decodes past the total when drawn, and its text is read without them). A filter that
  * fails ends its stream where it failed, as pdf.js ends it. A stream's dictionary is read from the first object pdf.js
  * could read as ending at its keyword (each object parsed as pdf.js does; a file whose parsing takes more than a few
- * readings of its size is refused).
+ * readings of its size is refused). A file with a stream written among the objects an object stream holds is refused
+ * (pdf.js reads one there and decodes it when it is used, though no file's bytes show it: see `holdsStream`).
  *
  * In a file encrypted with the standard security handler and an empty user password (one pdf.js opens without
  * asking), each stream is measured both as stored and decrypted with each key the file's encryption dictionaries
@@ -81,6 +82,7 @@ export function pdfStreamsWithin(pdf: Uint8Array, perStream: number, total: numb
           : [{ data, size: data.length }],
       );
     if (outputs.includes('too-large')) return false;
+    if (holdsStream(stream.stored(), chains, Math.min(perStream, left), params)) return false;
     const decodedOutputs = outputs.filter((output): output is Decoded => output !== 'too-large');
     left -= Math.max(stream.data.length, ...decodedOutputs.map(output => output.size));
     for (const { data } of decodedOutputs) {
@@ -193,6 +195,57 @@ function streamKeys(
     for (const num of numbers) keys.set(`${num} ${generation}`, [num, generation]);
   }
   return keys.size > 16 ? 'unknown-key' : [...keys.values()];
+}
+
+/**
+ * Whether pdf.js could read a stream among the objects an object stream holds (`makesStream`), in its data
+ * as stored and decrypted (`stored`) decoded through each of its filter lists (`everyDecoding`). pdf.js decodes such a
+ * stream through its own filters when it is used (a page's contents held there, say), and it is in none of the file's
+ * bytes for `streamsOf` to measure; PDF forbids streams in object streams, so no valid file has one. True as well when
+ * what pdf.js reads from it cannot be known.
+ */
+function holdsStream(
+  stored: readonly Buffer[],
+  chains: readonly (readonly string[])[],
+  limit: number,
+  params: DecodeParams,
+): boolean {
+  for (const data of stored)
+    for (const chain of chains.length ? chains : [[]]) {
+      const outputs = everyDecoding(data, chain, limit, params);
+      if (outputs === 'unknown' || outputs.some(out => makesStream(out.toString('latin1')))) return true;
+    }
+  return false;
+}
+
+/**
+ * Each output pdf.js may decode `data` to through `chain`: LZW with each `/EarlyChange` it may be given (`decoded`
+ * keeps only the largest, but each reads as different objects). 'unknown' when a filter is an image's own (its
+ * output, which pdf.js would read objects from, is not decoded here), past 16 outputs, or when one is past `limit`.
+ */
+function everyDecoding(
+  data: Buffer,
+  chain: readonly string[],
+  limit: number,
+  params: DecodeParams,
+): Buffer[] | 'unknown' {
+  let outputs = [data];
+  for (const name of chain) {
+    const decode = DECODERS[name];
+    if (!decode) return 'unknown';
+    const ways: Decoder[] =
+      decode === lzw && params.earlyChanges !== 'unknown'
+        ? params.earlyChanges.map(earlyChange => (input, most) => lzwWith(earlyChange, input, most))
+        : [decode];
+    const next = outputs.flatMap(output => ways.map(way => way(output, limit, params)));
+    if (next.length > 16) return 'unknown';
+    outputs = [];
+    for (const output of next) {
+      if (output === 'too-large') return 'unknown';
+      outputs.push(output);
+    }
+  }
+  return outputs;
 }
 
 /**

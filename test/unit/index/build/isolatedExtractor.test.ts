@@ -5,11 +5,16 @@ import { IsolatedExtractor } from '../../../../src/index/build/isolatedExtractor
 import { fileList, updateFiles } from '../../../../src/index/build/updateFiles';
 import { walkFolders } from '../../../../src/index/discovery/walkFolders';
 import type { DocumentExtractor } from '../../../../src/index/documents/documentCache';
+import {
+  MAX_DECODED_BYTES,
+  MAX_STREAM_DECODED_BYTES,
+  pdfStreamsWithin,
+} from '../../../../src/index/documents/pdfStreamSizes';
 import { FileTable, type FileRecord } from '../../../../src/index/segments/fileTable';
 import { HOSTILE_LOOP, HOSTILE_MEMORY } from '../../../fakes/hostileExtractor';
 import { tempDirs } from '../../../support/tempDirs';
 import { docxOf, HANDBOOK } from '../documents/docxFixtures';
-import { pdfOfPages, REPORT_PAGES } from '../documents/pdfFixtures';
+import { pdfOfPages, pdfWithJbig2Form, REPORT_PAGES } from '../documents/pdfFixtures';
 
 const HOSTILE_SCRIPT = join(__dirname, '../../../fakes/hostileExtractor.js');
 /** A small heap for the hostile thread, so that filling it is quick (production uses EXTRACTOR_HEAP_MB). */
@@ -71,6 +76,22 @@ describe('extracting documents on a thread of their own', function () {
     });
     const next = await extractor.extract('docx', new Uint8Array(await docxOf(HANDBOOK)));
     assert.equal(next.kind, 'document');
+  });
+
+  it('skips a PDF that pdf.js reads without end, which the size check lets through, and extracts the next one', async () => {
+    // a form under /JBIG2Decode: pdf.js asks its decoder for output again and again, filling its heap
+    const pdf = pdfWithJbig2Form();
+    assert.equal(pdfStreamsWithin(pdf, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), true);
+    // the real extractor thread, with a heap pdf.js reads an ordinary PDF in but this one fills quickly
+    extractor = new IsolatedExtractor({ heapMb: 96, timeoutMs: SHORT_TIMEOUT_MS });
+    const skipped = await extractor.extract('pdf', pdf);
+    // its heap filled ('extraction-failed') or, on a slow machine, its time up first
+    assert.ok(
+      skipped.kind === 'skip' && ['extraction-failed', 'extraction-timeout'].includes(skipped.reason),
+      JSON.stringify(skipped),
+    );
+    const next = await extractor.extract('pdf', await pdfOfPages(REPORT_PAGES));
+    assert.equal(next.kind === 'document' && next.document.text.split('\n')[0], 'Annual report');
   });
 
   it('skips every document as failed when its thread cannot start, without throwing', async () => {

@@ -159,3 +159,22 @@ export function pdfWithCrossReferenceStream(
   pdf += `startxref\n${start}\n%%EOF\n`;
   return Buffer.from(pdf, 'latin1');
 }
+
+/**
+ * A one-page PDF whose page draws the line "Quarterly figures", then a form (`/Subtype /Form`, drawn with `Do`) whose
+ * stream is under `/JBIG2Decode`. pdf.js decodes a form whole before reading it, and its JBIG2 decoder is asynchronous:
+ * read as content, pdf.js asks it again and again for output that never comes, filling its heap. Nothing in the file
+ * decodes large, so the stream size check lets it through.
+ */
+export function pdfWithJbig2Form(): Buffer {
+  const content = 'BT /F1 12 Tf 50 700 Td (Quarterly figures) Tj ET /Fm1 Do';
+  const form = Buffer.alloc(64);
+  return pdfOfObjects([
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << /Font << /F1 5 0 R >> /XObject << /Fm1 6 0 R >> >> /Contents 4 0 R >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+    `<< /Type /XObject /Subtype /Form /BBox [0 0 100 100] /Filter /JBIG2Decode /Length ${form.length} >>\nstream\n${form.toString('latin1')}\nendstream`,
+  ]);
+}

@@ -1133,6 +1133,55 @@ describe('PDF stream sizes', () => {
         assert.equal(extraction.kind === 'document' && extraction.document.text, 'Read again', name);
       }
     });
+
+    it('refuses a stream written inside an object stream, which pdf.js decodes when it is used; reads object streams without one', async () => {
+      /** Object 4, the page's contents, as `written` (its dictionary, the `stream` keyword), held by the object stream. */
+      const holding = (written: (data: Buffer) => string, data = deflateSync(padded(4 * MB))): Buffer =>
+        pdfWithCrossReferenceStream(
+          objects().map((o, i) => (i === 3 ? `${written(data)}\n${data.toString('latin1')}\nendstream` : o)),
+          { packed: [...packed, 4] },
+        );
+      const flate = (data: Buffer): string => `<< /Filter /FlateDecode /Length ${data.length} >>`;
+      const cases: [string, Buffer][] = [
+        ['a bomb', holding(data => `${flate(data)}\nstream`)],
+        ['after a comment', holding(data => `${flate(data)} % contents\nstream`)],
+        ['its keyword at once', holding(data => `${flate(data)}stream`)],
+        ['unfiltered', holding(data => `<< /Length ${data.length} >>\nstream`, Buffer.from(TEXT))],
+      ];
+      for (const [name, pdf] of cases) {
+        // the object stream decodes to a few kilobytes, the stream it holds (but the last) to 4 MB
+        assert.ok(pdf.length < 64 * 1024, name);
+        assert.equal(pdfStreamsWithin(pdf, 1.5 * MB, 3 * MB), false, name);
+        assert.equal(pdfStreamsWithin(pdf, MAX_STREAM_DECODED_BYTES, MAX_DECODED_BYTES), false, name);
+      }
+      assert.deepEqual(await extractPdf(cases[0]?.[1] ?? Buffer.alloc(0), 60_000), {
+        kind: 'skip',
+        reason: 'too-large',
+      });
+      // the same contents written out of the object stream are measured, and read
+      const written = pdfWithCrossReferenceStream(
+        objects().map((o, i) => (i === 3 ? `<< /Length ${TEXT.length} >>\nstream\n${TEXT}\nendstream` : o)),
+        { packed },
+      );
+      const extraction = await extractPdf(written, 60_000);
+      assert.equal(extraction.kind === 'document' && extraction.document.text, 'Quarterly figures');
+      // the word in a string, or after no dictionary, makes no stream
+      const words = pdfWithCrossReferenceStream(
+        objects().map((o, i) =>
+          i === 4 ? '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Note (a stream) >>' : o,
+        ),
+        { packed },
+      );
+      assert.equal(pdfStreamsWithin(words, 1.5 * MB, 3 * MB), true);
+      // as pdf-lib writes a document with object streams
+      const doc = await PDFDocument.create();
+      const font = await doc.embedFont(StandardFonts.Helvetica);
+      doc.addPage([612, 792]).drawText('Quarterly figures', { x: 50, y: 700, size: 12, font });
+      const saved = Buffer.from(await doc.save({ useObjectStreams: true }));
+      assert.match(saved.toString('latin1'), /\/Type \/ObjStm/);
+      const pdfLib = await extractPdf(saved, 60_000);
+      assert.equal(pdfLib.kind === 'document' && pdfLib.document.text, 'Quarterly figures');
+    });
   });
 
   it('caps what all streams decode to together', () => {
