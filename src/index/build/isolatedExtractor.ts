@@ -14,6 +14,12 @@ export const EXTRACTOR_HEAP_MB = 1024;
 const EXTRACTOR_YOUNG_HEAP_MB = 32;
 
 /**
+ * How long past its time cap a document's extraction may take before its thread is terminated unanswered: the
+ * thread's own timer, which lets the parser release what it holds, answers first when it can.
+ */
+const STOP_GRACE_MS = 2_000;
+
+/**
  * The extractor script sits next to this module in every build: dist/documentExtractor.js beside dist/indexWorker.js
  * (esbuild), out/src/index/build/documentExtractor.js beside this file (tsc, unit tests).
  */
@@ -106,9 +112,17 @@ export class IsolatedExtractor {
         }
         resolve(extraction);
       };
-      const onMessage = (extraction: DocumentExtraction): void => settle(extraction, false);
+      // a thread whose extraction ran out of time may still be running it (a parser that loops between awaits goes on
+      // after its document is let go): it is not given the next document
+      const onMessage = (extraction: DocumentExtraction): void =>
+        settle(extraction, extraction.kind === 'skip' && extraction.reason === 'extraction-timeout');
       const onDeath = (): void => settle({ kind: 'skip', reason: 'extraction-failed' }, true);
-      const timer = setTimeout(() => settle({ kind: 'skip', reason: 'extraction-timeout' }, true), this.timeoutMs);
+      // the thread's own timer answers first when its thread is free to; this one ends a thread that cannot answer (a
+      // synchronous loop)
+      const timer = setTimeout(
+        () => settle({ kind: 'skip', reason: 'extraction-timeout' }, true),
+        this.timeoutMs + STOP_GRACE_MS,
+      );
       worker.on('message', onMessage).on('error', onDeath).on('exit', onDeath);
       const buffer = ownBuffer(bytes);
       worker.postMessage({ kind, bytes: buffer, timeoutMs: this.timeoutMs } satisfies ExtractionRequest, [buffer]);

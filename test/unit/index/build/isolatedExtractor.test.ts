@@ -11,7 +11,7 @@ import {
   pdfStreamsWithin,
 } from '../../../../src/index/documents/pdfStreamSizes';
 import { FileTable, type FileRecord } from '../../../../src/index/segments/fileTable';
-import { HOSTILE_LOOP, HOSTILE_MEMORY } from '../../../fakes/hostileExtractor';
+import { HOSTILE_BUSY, HOSTILE_LOOP, HOSTILE_MEMORY } from '../../../fakes/hostileExtractor';
 import { tempDirs } from '../../../support/tempDirs';
 import { docxOf, HANDBOOK } from '../documents/docxFixtures';
 import { pdfOfPages, pdfWithJbig2Form, REPORT_PAGES } from '../documents/pdfFixtures';
@@ -76,6 +76,16 @@ describe('extracting documents on a thread of their own', function () {
     });
     const next = await extractor.extract('docx', new Uint8Array(await docxOf(HANDBOOK)));
     assert.equal(next.kind, 'document');
+  });
+
+  it('gives the next document a fresh thread once one ran out of time, as its parser may still be running', async () => {
+    extractor = new IsolatedExtractor({ workerFile: HOSTILE_SCRIPT, timeoutMs: SHORT_TIMEOUT_MS });
+    assert.deepEqual(await extractor.extract('pdf', hostile(HOSTILE_BUSY)), {
+      kind: 'skip',
+      reason: 'extraction-timeout',
+    });
+    const next = await extractor.extract('pdf', await pdfOfPages(REPORT_PAGES));
+    assert.equal(next.kind === 'document' && next.document.text.split('\n')[0], 'Annual report');
   });
 
   it('skips a PDF that pdf.js reads without end, which the size check lets through, and extracts the next one', async () => {
