@@ -1,4 +1,4 @@
-import { fileChunks, setextHeadingText, TextLines } from '../index';
+import { fileChunks, setextHeadingText, TextLines, type ExtractedDocument } from '../index';
 import { alignClaim, claimTerms, type Alignment, type TermWeight } from './citations/align';
 import { weightsFromPassages } from './citations/resolve';
 import { passageLabel, type Passage } from './passage';
@@ -98,13 +98,24 @@ export function ownHeading(passage: Pick<Passage, 'title' | 'text'>, lineIndex: 
 }
 
 /**
- * The heading line `line` (1-based) of a file's text is under, as a citation of it names it: the own heading of the
- * chunk the index makes of those lines (`fileChunks`, with the default document settings). Lines that moved in an
- * edited file are under the heading the file gives them now, not the one of the chunk they were cited from.
+ * Where line `line` (1-based) of a file's text is now, as a search of the local index would cite it: the `title` of
+ * the chunk the index makes of those lines (its heading trail, `fileChunks` with the default document settings) and
+ * the `heading` of theirs a citation names (`ownHeading`). Either is absent where there is none: a line past the end,
+ * a file without headings. `document`: a Word document's extracted text, which `text` then is. Lines that moved in an
+ * edited file are under the headings the file gives them now, not those of the chunk they were cited from.
  */
-export function headingInFile(path: string, text: string, line: number): string | undefined {
-  const chunk = fileChunks(path, text).find(c => c.startLine <= line && line <= c.endLine);
-  return chunk && ownHeading(chunk, line - chunk.startLine);
+export function headingsInFile(
+  path: string,
+  text: string,
+  line: number,
+  document?: ExtractedDocument,
+): { title?: string; heading?: string } {
+  const chunk = fileChunks(path, text, {}, document).find(c => c.startLine <= line && line <= c.endLine);
+  const heading = chunk && ownHeading(chunk, line - chunk.startLine);
+  return {
+    ...(chunk?.title === undefined ? {} : { title: chunk.title }),
+    ...(heading === undefined ? {} : { heading }),
+  };
 }
 
 /** The lines without the indentation they all share (blank lines aside), so nested code reads from the margin. */

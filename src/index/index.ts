@@ -59,7 +59,13 @@ export {
 } from './documents/documents';
 export { cachedExtraction, documentCacheDir } from './documents/documentCache';
 export { joinedOutputs } from './documents/notebook';
-export { citesCells, unitOf, type DocumentUnit, type ExtractedDocument } from './documents/extractedDocument';
+export {
+  citesCells,
+  docxDocument,
+  unitOf,
+  type DocumentUnit,
+  type ExtractedDocument,
+} from './documents/extractedDocument';
 // A file's chunks as the index makes and cites them (the pushed rows and the local hybrid's vectors are these).
 export { fileChunks, placeInDocument, type ChunkPlace, type PlacedChunk } from './documents/documentChunks';
 export { readAsIndexed, type HostFileContent, type HostReadOptions } from './documents/hostFileReading';

@@ -1,4 +1,4 @@
-import { splitLines, type ExtractedDocument } from '../index';
+import { docxDocument, splitLines, type ExtractedDocument } from '../index';
 
 /** Lines above a document's text in its read-only view: a title line and a blank line. */
 export const VIEW_HEADER_LINES = 2;
@@ -20,3 +20,10 @@ export function extractedTextView(document: ExtractedDocument, name: string, pag
   const title = `${name} — page ${page}${of}, text extracted from the PDF (read-only)`;
   return [title, '', ...lines.slice(unit.start, unit.end)].join('\n');
 }
+
+/**
+ * The Word document a view of its text shows, read back from the view's text: its lines below the view's title, as
+ * one unit of markdown, as the index reads the document's extracted text. Its chunks are then the index's, whose
+ * headings name where the view's lines are.
+ */
+export const viewedDocx = (view: string): ExtractedDocument => docxDocument(splitLines(view).slice(VIEW_HEADER_LINES));

@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { locatePassage, type PassageText } from '../core/locatePassage';
 import type { Passage } from '../core/passage';
-import { headingInFile } from '../core/searchResults';
+import { headingsInFile } from '../core/searchResults';
+import { binaryDocumentKind } from '../index';
 import { isWebUrl } from '../retrievers/citablePath';
 import { openableHere } from '../retrievers/realPathInside';
 import { extractedTextUri, isExtractedDocument } from './documentView';
-import { VIEW_HEADER_LINES } from './extractedTextView';
+import { VIEW_HEADER_LINES, viewedDocx } from './extractedTextView';
 import { passageUri } from './locations';
 import { findCell, type CellPassage } from './findCell';
 import { setOnboardingContext } from './onboarding';
@@ -15,8 +16,10 @@ import { setOnboardingContext } from './onboarding';
  * to `endLine` of the passage's file, page or cell, in cell `cell` of a notebook; a cell's outputs' lines are lines of
  * their text), found them gone or the file gone (`stale`), or could not open a file that is there (`unopened`: a
  * binary file, one too large for the editor, one it may not read; the user is told why, and the citation is not out of
- * date). Lines that moved in a file read as text say the heading they are under now in `under` (its `heading` absent:
- * none); `under` is absent where the heading is not read again (a notebook's cells, a PDF's or Word document's text).
+ * date). Lines that moved in a file read as text or in a Word document's text say where they are now in `under`: the
+ * heading trail of the chunk the index would make of them (`title`, the source's title) and their own heading
+ * (`heading`, a chip's), each absent where there is none. `under` is absent where headings are not read again: a
+ * notebook's cells, and a PDF's page, the only heading its lines have (which does not change).
  */
 export type Opened =
   | { how: 'exact' | 'stale' | 'unopened' }
@@ -24,7 +27,7 @@ export type Opened =
       how: 'moved';
       lines: { startLine: number; endLine: number };
       cell?: number;
-      under?: { heading?: string };
+      under?: { title?: string; heading?: string };
     };
 
 const EXACT: Opened = { how: 'exact' };
@@ -86,15 +89,17 @@ export async function openPassage(
   const editor = await vscode.window.showTextDocument(doc, { selection: range, preview: true });
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   if (found.how === 'exact') return EXACT;
-  // a document view's lines are the page's below the view's title
-  if (extracted) {
-    const lines = { startLine: found.startLine - VIEW_HEADER_LINES, endLine: found.endLine - VIEW_HEADER_LINES };
-    return { how: 'moved', lines };
+  // the file as it is now is at hand: the headings the lines are under are read from it, as the index would chunk it
+  if (!extracted) {
+    const lines = { startLine: found.startLine, endLine: found.endLine };
+    return { how: 'moved', lines, under: headingsInFile(p.path, doc.getText(), found.startLine) };
   }
-  // the file as it is now is at hand: the heading the lines are under is read from it, as the index would chunk it
-  const heading = headingInFile(p.path, doc.getText(), found.startLine);
-  const lines = { startLine: found.startLine, endLine: found.endLine };
-  return { how: 'moved', lines, under: heading === undefined ? {} : { heading } };
+  // a document view's lines are the page's (or the Word document's text's) below the view's title
+  const lines = { startLine: found.startLine - VIEW_HEADER_LINES, endLine: found.endLine - VIEW_HEADER_LINES };
+  if (binaryDocumentKind(p.path) !== 'docx') return { how: 'moved', lines };
+  // a Word document's view shows its whole extracted text, which the index chunks by its markdown headings
+  const document = viewedDocx(doc.getText());
+  return { how: 'moved', lines, under: headingsInFile(p.path, document.text, lines.startLine, document) };
 }
 
 /** Why the file system cannot stat `uri`'s file; undefined when it can. */

@@ -381,7 +381,7 @@ export class PanelController {
    * again (the file was changed back, an unsaved edit undone), they are no longer marked so. Lines found elsewhere
    * (the file changed) are the chip's lines from then on, and those of every chip of the same lines (their hovers, the
    * cited lines under the sources and Copy name them, under the heading the file gives them now when it was read
-   * again), or the source's (its button names them). A file that could not be opened (binary, too large, not
+   * again), or the source's (its button names them, titled with the heading trail read again). A file that could not be opened (binary, too large, not
    * readable) says nothing of whether the lines are there: the marks stay as they were.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
@@ -435,7 +435,10 @@ export class PanelController {
     return changed;
   }
 
-  /** Marks source `n` as opening found its passage: stale or not, and at the lines it moved to. Whether it changed. */
+  /**
+   * Marks source `n` as opening found its passage: stale or not, and at the lines it moved to, under the heading trail
+   * the file gives them now when it was read again. Whether it changed.
+   */
   private markSource(turn: SavedTurn, n: number, opened: Opened): boolean {
     const turnId = turn.view.id;
     const stale = opened.how === 'stale';
@@ -450,8 +453,12 @@ export class PanelController {
     const passage = turn.passages[n - 1];
     if (opened.how !== 'moved' || !passage) return changed;
     const moved = movedSpan(passage, opened);
-    if (moved.startLine === passage.startLine && moved.endLine === passage.endLine && moved.cell === passage.cell)
-      return changed;
+    const same =
+      moved.startLine === passage.startLine &&
+      moved.endLine === passage.endLine &&
+      moved.cell === passage.cell &&
+      moved.title === passage.title;
+    if (same) return changed;
     turn.passages = turn.passages.map((p, i) => (i === n - 1 ? moved : p));
     const sources = turn.view.sources.map(s => (s.n === n ? toSourceView(moved, n - 1) : s));
     this.show(turn, { type: 'sources', turnId, sources });
@@ -513,10 +520,15 @@ function toStoredTurn(t: SavedTurn): StoredTurn {
   return stored;
 }
 
-/** A cited span or passage at the lines (and in the cell) opening found it at when it moved. */
+/**
+ * A cited span or passage at the lines (and in the cell) opening found it at when it moved, titled with the heading
+ * trail of those lines when the file was read again (untitled: they are under no heading now).
+ */
 function movedSpan<P extends CitedPassage>(span: P, opened: Extract<Opened, { how: 'moved' }>): P {
   const moved = { ...span, ...opened.lines };
   if (opened.cell !== undefined) moved.cell = opened.cell;
+  if (opened.under?.title !== undefined) moved.title = opened.under.title;
+  else if (opened.under) delete moved.title;
   return moved;
 }
 

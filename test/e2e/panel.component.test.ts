@@ -735,20 +735,24 @@ describe('panel webview: the first hour (component, Chromium)', function () {
     assert.equal(await source.innerText(), '[1] docs/configuration.md:43-104 — Configuration > Flux capacitor');
     assert.equal(await lines.innerText(), 'line 56 · Flux capacitor');
     // the host found the source's passage, then the chip's line, further down (under a section of its own)
-    const moved = sources.map(s => (s.n === 1 ? { ...s, startLine: 45, endLine: 106 } : s));
+    const title = 'Configuration > Flux capacitor; Configuration > Level';
+    const moved = sources.map(s => (s.n === 1 ? { ...s, startLine: 45, endLine: 106, title } : s));
     await p.post({ type: 'sources', turnId: 't1', sources: moved });
     await p.post({
       type: 'citation',
       turnId: 't1',
       citation: { ...citation, startLine: 60, endLine: 60, heading: 'Level' },
     });
-    assert.equal(await source.innerText(), '[1] docs/configuration.md:45-106 — Configuration > Flux capacitor');
+    assert.equal(await source.innerText(), `[1] docs/configuration.md:45-106 — ${title}`);
     assert.equal(await lines.innerText(), 'line 60 · Level');
     assert.equal(await p.page.locator('.sources details.used').getAttribute('open'), '', 'the list stays open');
     const unheaded: CitationView = { ...citation, startLine: 61, endLine: 61 };
     delete unheaded.heading;
     await p.post({ type: 'citation', turnId: 't1', citation: unheaded });
     assert.equal(await lines.innerText(), 'line 61', 'under no heading now');
+    const untitled = moved.map(s => (s.n === 1 ? { n: 1, path: s.path, startLine: 45, endLine: 106 } : s));
+    await p.post({ type: 'sources', turnId: 't1', sources: untitled });
+    assert.equal(await source.innerText(), '[1] docs/configuration.md:45-106', 'the source under no heading now');
   });
 
   it('lists what an interrupted answer cited so far as used once it breaks, as it does after a reload', async () => {

@@ -1,4 +1,5 @@
 import type { DocumentExtraction } from './documentCache';
+import { docxDocument } from './extractedDocument';
 import { zipTextParts } from './zipTextParts';
 
 /** The first bytes of an OLE compound file: how Word stores a document encrypted with a password (not a zip). */
@@ -68,14 +69,7 @@ async function converted(parts: ReadonlyMap<string, Buffer>): Promise<DocumentEx
   const { value: html } = await mammoth.convertToHtml(input, { convertImage: noImage });
   const lines = htmlLines(html);
   if (!lines.some(l => l.trim() !== '')) return { kind: 'skip', reason: 'no-text-layer' };
-  return {
-    kind: 'document',
-    document: {
-      kind: 'docx',
-      text: lines.join('\n'),
-      units: [{ kind: 'markdown', cell: 0, start: 0, end: lines.length }],
-    },
-  };
+  return { kind: 'document', document: docxDocument(lines) };
 }
 
 const BLOCK_END = /<\/(?:p|li|h[1-6]|tr|table|ul|ol)>|<br\s*\/?>/gi;

@@ -41,3 +41,11 @@ export function unitOf(document: ExtractedDocument, start: number, end: number):
   const unit = document.units.find(u => u.start <= start && start < u.end);
   return unit && end <= unit.end ? unit : undefined;
 }
+
+/**
+ * A Word document's extracted text, given as its lines, as the index reads it: one unit of markdown, chunked by its
+ * headings. Also how a view of that text is read back as the document it shows.
+ */
+export function docxDocument(lines: readonly string[]): ExtractedDocument {
+  return { kind: 'docx', text: lines.join('\n'), units: [{ kind: 'markdown', cell: 0, start: 0, end: lines.length }] };
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { ask } from '../../../src/core/ask';
 import type { Passage } from '../../../src/core/passage';
 import { formatResult } from '../../../src/core/rag/nodes/presentSearchResults';
-import { headingInFile, ownHeading, searchResultViews } from '../../../src/core/searchResults';
+import { headingsInFile, ownHeading, searchResultViews } from '../../../src/core/searchResults';
+import { docxDocument } from '../../../src/index';
 import { FakeRetriever } from '../../fakes/fakeRetriever';
 import { collect } from '../../support/collect';
 
@@ -103,15 +104,27 @@ describe('/search results', () => {
     assert.equal(ownHeading(passage, 6), 'Configure');
   });
 
-  it('names the heading a line of a whole file is under, as the chunk the index makes of it names it', () => {
+  it('names the heading trail and the heading a line of a whole file is under, as the chunk the index makes of it', () => {
     const guide = ['# Guide', '', '## Install', 'Run the installer.', '', '## Configure', 'Set flux.level.'].join('\n');
-    assert.equal(headingInFile('docs/guide.md', guide, 4), 'Install');
-    assert.equal(headingInFile('docs/guide.md', guide, 7), 'Configure');
-    assert.equal(headingInFile('notes.txt', guide, 7), undefined, 'plain text has no headings');
+    // a small file is one chunk, titled with every trail it holds; the heading is the line's own
+    const title = 'Guide > Install; Guide > Configure';
+    assert.deepEqual(headingsInFile('docs/guide.md', guide, 4), { title, heading: 'Install' });
+    assert.deepEqual(headingsInFile('docs/guide.md', guide, 7), { title, heading: 'Configure' });
+    assert.deepEqual(headingsInFile('notes.txt', guide, 7), {}, 'plain text has no headings');
     // a `#` line of code is a comment, not a heading: code is named by its symbol
     const code = ['def load():', '    # Configure', '    return 1'].join('\n');
-    assert.equal(headingInFile('src/load.py', code, 3), 'load');
-    assert.equal(headingInFile('docs/guide.md', guide, 99), undefined, 'a line past the end');
+    assert.deepEqual(headingsInFile('src/load.py', code, 3), { title: 'load', heading: 'load' });
+    assert.deepEqual(headingsInFile('docs/guide.md', guide, 99), {}, 'a line past the end');
+  });
+
+  it('names the headings of a line of a Word document’s extracted text, given as the document the index reads', () => {
+    const lines = ['# Plan', '', '## Budget', 'Costs rise.', '', '## Staff', 'Two hires.'];
+    const document = docxDocument(lines);
+    assert.deepEqual(headingsInFile('plan.docx', document.text, 7, document), {
+      title: 'Plan > Budget; Plan > Staff',
+      heading: 'Staff',
+    });
+    assert.deepEqual(headingsInFile('plan.docx', document.text, 7), {}, 'its text alone is not read as markdown');
   });
 
   it('names a setext heading of several lines by its whole paragraph', () => {

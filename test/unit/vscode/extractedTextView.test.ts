@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { locatePassage } from '../../../src/core/locatePassage';
 import { splitLines, type ExtractedDocument } from '../../../src/index';
-import { extractedTextView, VIEW_HEADER_LINES } from '../../../src/vscode/extractedTextView';
+import { extractedTextView, VIEW_HEADER_LINES, viewedDocx } from '../../../src/vscode/extractedTextView';
 
 const PDF: ExtractedDocument = {
   kind: 'pdf',
@@ -49,6 +49,15 @@ describe('the read-only view of a document’s extracted text', () => {
     const lines = (extractedTextView(docx, 'handbook.docx') ?? '').split('\n');
     assert.equal(lines[0], 'handbook.docx — text of the Word document (read-only)');
     assert.equal(lines[3 + VIEW_HEADER_LINES - 1], 'On-call rotates.');
+  });
+
+  it('reads a Word document’s view back as the document the index reads, its lines below the view’s title', () => {
+    const docx: ExtractedDocument = {
+      kind: 'docx',
+      text: '# Handbook\n\n## On call\nOn-call rotates.',
+      units: [{ kind: 'markdown', cell: 0, start: 0, end: 4 }],
+    };
+    assert.deepEqual(viewedDocx(extractedTextView(docx, 'handbook.docx') ?? ''), docx);
   });
 
   it('opens a cited first line exactly when the text starts with a byte order mark (a Word paragraph can)', () => {

@@ -26,7 +26,7 @@ const uriOf = (scheme: string, fsPath: string, query = ''): FakeUri => ({
  * The `vscode` opening a passage uses: the workspace folders, the file system's stat, documents that open (a document
  * view is served whatever is on disk, as VS Code asks its provider), the warnings shown and the editors opened.
  */
-function fakeVscode(folders: string[]) {
+function fakeVscode(folders: string[], viewText = 'title\n\nRevenue fell.\nRevenue grew.') {
   const warnings: string[] = [];
   const shown: string[] = [];
   const vscode = {
@@ -77,7 +77,7 @@ function fakeVscode(folders: string[]) {
           uri.scheme === 'file'
             ? await readFile(uri.fsPath, 'utf8')
             : present
-              ? 'title\n\nRevenue fell.\nRevenue grew.'
+              ? viewText
               : `${basename(uri.fsPath)} cannot be read.`;
         return { uri, getText: () => text, lineAt: (line: number) => ({ text: text.split('\n')[line] ?? '' }) };
       },
@@ -219,10 +219,34 @@ describe('opening a cited passage', () => {
     );
     // cited at line 5, under Install; the file now has it under Flux capacitor
     const cited = { path: 'guide.md', location: join(ws, 'guide.md'), startLine: 5, text: 'Set flux.level.' };
+    // the file is one chunk, titled with every heading trail it holds
     assert.deepEqual(await openPassage(cited), {
       how: 'moved',
       lines: { startLine: 9, endLine: 9 },
-      under: { heading: 'Flux capacitor' },
+      under: { title: 'Guide > Install; Guide > Flux capacitor', heading: 'Flux capacitor' },
     });
+  });
+
+  it('says the headings that lines which moved in a Word document’s text are under now, as the index reads its text', async () => {
+    const ws = await dirs.make('ws-');
+    await writeFile(join(ws, 'plan.docx'), 'PK');
+    await writeFile(join(ws, 'report.pdf'), '%PDF-1.4');
+    // the view: its title, a blank line, then the document's text as markdown
+    const text = ['# Plan', '', '## Budget', 'Costs rise.', '', '## Staff', 'Two hires.'];
+    const { vscode } = fakeVscode([ws], ['plan.docx — text of the Word document (read-only)', '', ...text].join('\n'));
+    const { openPassage } = requireWithVscode<typeof OpenPassageModule>(
+      require.resolve('../../../src/vscode/openPassage'),
+      vscode,
+    );
+    // cited at line 4 of the text, under Budget; the text now has it at line 7, under Staff
+    const cited = { path: 'plan.docx', location: join(ws, 'plan.docx'), startLine: 4, text: 'Two hires.' };
+    assert.deepEqual(await openPassage(cited), {
+      how: 'moved',
+      lines: { startLine: 7, endLine: 7 },
+      under: { title: 'Plan > Budget; Plan > Staff', heading: 'Staff' },
+    });
+    // a PDF's page is the heading its lines have, and it does not change: none is read again
+    const pdf = { path: 'report.pdf', location: join(ws, 'report.pdf'), page: 2, startLine: 4, text: 'Two hires.' };
+    assert.deepEqual(await openPassage(pdf), { how: 'moved', lines: { startLine: 7, endLine: 7 } });
   });
 });

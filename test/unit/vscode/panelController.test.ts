@@ -4,7 +4,7 @@ import type { AnswerEvent, AskRequest, Citation } from '../../../src/core/events
 import { EndpointRequestError, GroundedError, SET_API_KEY } from '../../../src/core/errors';
 import { locatePassage } from '../../../src/core/locatePassage';
 import type { Passage } from '../../../src/core/passage';
-import { headingInFile } from '../../../src/core/searchResults';
+import { headingsInFile } from '../../../src/core/searchResults';
 import type { CitationView, HostToPanel, TurnView } from '../../../src/shared/messages';
 import {
   PanelController,
@@ -100,12 +100,8 @@ function openedIn(file: string, p: CitedPassage): Opened {
   const found = locatePassage(file, p);
   if (!found) return { how: 'stale' };
   if (found.how === 'exact') return { how: 'exact' };
-  const heading = headingInFile(p.path, file, found.startLine);
-  return {
-    how: 'moved',
-    lines: { startLine: found.startLine, endLine: found.endLine },
-    under: heading === undefined ? {} : { heading },
-  };
+  const lines = { startLine: found.startLine, endLine: found.endLine };
+  return { how: 'moved', lines, under: headingsInFile(p.path, file, found.startLine) };
 }
 
 const citationsPosted = (ms: HostToPanel[]) => ms.flatMap(m => (m.type === 'citation' ? [m.citation] : []));
@@ -611,13 +607,14 @@ describe('panel host side', () => {
     const open = () => panel.receive({ type: 'openCitation', turnId, n: 1 });
     const before = structuredClone(panel.conversation[0]?.view as TurnView);
     posted.length = 0;
-    // two lines added above the passage: the source opens lines 12-16, and its button says so
+    // two lines added above the passage: the source opens lines 12-16, and its button says so, titled with the heading
+    // trail the file read again gives them
     file = `x\ny\n${original}`;
     await open();
     const view = panel.conversation[0]?.view as TurnView;
     assert.deepEqual(
       view.sources.map(s => [s.n, s.path, s.startLine, s.endLine, s.title]),
-      [[1, 'docs/flux.md', 12, 16, 'Flux']],
+      [[1, 'docs/flux.md', 12, 16, 'Flux capacitor']],
     );
     assert.deepEqual(view.stale, undefined);
     assert.deepEqual(
@@ -626,8 +623,15 @@ describe('panel host side', () => {
       'opened there from then on',
     );
     const saved = record.saved.at(-1)?.[0];
-    assert.deepEqual([saved?.passages[0]?.startLine, saved?.passages[0]?.endLine], [12, 16], 'saved');
-    assert.deepEqual([saved?.view.sources[0]?.startLine, saved?.view.sources[0]?.endLine], [12, 16]);
+    assert.deepEqual(
+      [saved?.passages[0]?.startLine, saved?.passages[0]?.endLine, saved?.passages[0]?.title],
+      [12, 16, 'Flux capacitor'],
+      'saved',
+    );
+    assert.deepEqual(
+      [saved?.view.sources[0]?.startLine, saved?.view.sources[0]?.endLine, saved?.view.sources[0]?.title],
+      [12, 16, 'Flux capacitor'],
+    );
     assert.equal(view.citations?.[0]?.startLine, 12, 'a chip keeps its lines until it is opened');
     // the webview, reducing what was posted, shows the same
     const shown = posted.reduce<TurnView>((turn, m) => (m.type === 'sources' ? reduceTurn(turn, m) : turn), before);
@@ -644,6 +648,43 @@ describe('panel host side', () => {
       posted.flatMap(m => (m.type === 'sources' ? m.sources.map(s => [s.startLine, s.endLine]) : [])),
       [[10, 14]],
     );
+  });
+
+  it('titles a source whose passage moved with the heading trail the file read again gives it, where it was read', async () => {
+    const { ports, record } = spyPorts([{ tokens: ['Set flux.level to 88 [1].'] }], [fluxPassage]);
+    let opened: Opened = { how: 'exact' };
+    const posted: HostToPanel[] = [];
+    const panel = new PanelController({ ...ports, openPassage: async () => opened, post: m => posted.push(m) });
+    await panel.ask('flux?');
+    const turnId = panel.conversation[0]?.view.id ?? '';
+    const open = async (then: Opened) => {
+      opened = then;
+      posted.length = 0;
+      await panel.receive({ type: 'openCitation', turnId, n: 1 });
+    };
+    const titles = () => [
+      panel.conversation[0]?.view.sources[0]?.title,
+      panel.conversation[0]?.passages[0]?.title,
+      record.saved.at(-1)?.[0]?.passages[0]?.title,
+      record.saved.at(-1)?.[0]?.view.sources[0]?.title,
+    ];
+    const postedTitles = () => posted.flatMap(m => (m.type === 'sources' ? m.sources.map(s => s.title) : []));
+    const lines = { startLine: 12, endLine: 16 };
+    await open({ how: 'moved', lines, under: { title: 'Guide > Flux capacitor', heading: 'Flux capacitor' } });
+    assert.deepEqual(titles(), Array(4).fill('Guide > Flux capacitor'));
+    assert.deepEqual(postedTitles(), ['Guide > Flux capacitor']);
+    // at the same lines under another trail: the title alone changed, and is posted
+    await open({ how: 'moved', lines, under: { title: 'Flux capacitor' } });
+    assert.deepEqual(titles(), Array(4).fill('Flux capacitor'));
+    assert.deepEqual(postedTitles(), ['Flux capacitor']);
+    // where headings are not read again (a notebook's cell, a PDF's page) the title stays as it was
+    await open({ how: 'moved', lines: { startLine: 13, endLine: 17 } });
+    assert.deepEqual(titles(), Array(4).fill('Flux capacitor'));
+    assert.deepEqual(panel.conversation[0]?.view.sources[0]?.startLine, 13);
+    // read again under no heading: untitled
+    await open({ how: 'moved', lines, under: {} });
+    assert.deepEqual(titles(), Array(4).fill(undefined));
+    assert.deepEqual(postedTitles(), [undefined]);
   });
 
   it('names the heading moved lines are under now, for every chip of them, as the file read again gives it', async () => {
