@@ -1,4 +1,4 @@
-import { nameWritten, Parser } from './pdfParser';
+import { numbersAfter } from './pdfParser';
 
 /**
  * How much pdf.js's decoder for an image's own filter (JPEG, JPEG 2000, JBIG2, fax) holds for a stream it decodes as
@@ -68,12 +68,6 @@ const FAX_COLUMNS = 1728;
  * one is not a plain number (a reference, or a string, which pdf.js reads as the number it spells).
  */
 export function faxColumns(sources: readonly string[]): number | 'unknown' {
-  let widest = FAX_COLUMNS;
-  for (const source of sources)
-    for (const name of source.matchAll(nameWritten('Columns'))) {
-      const value = new Parser(source, name.index + name[0].length, { left: 4096 }).object();
-      if (typeof value !== 'number') return 'unknown';
-      widest = Math.max(widest, value);
-    }
-  return widest;
+  const written = numbersAfter(sources, 'Columns');
+  return written === 'unknown' ? written : written.reduce((widest, columns) => Math.max(widest, columns), FAX_COLUMNS);
 }

@@ -352,3 +352,20 @@ function hexStringAt(text: string, start: number): { value: string; end: number 
   if (first >= 0) bytes[length++] = first << 4;
   return { value: bytes.toString('latin1', 0, length), end: close < 0 ? text.length : close + 1 };
 }
+
+/**
+ * Each value written after the name `/key` (however it is written, see `nameWritten`) anywhere in `sources`, read as
+ * pdf.js reads it: the numbers, or 'unknown' when one is not a plain number (a reference, a string). How a filter's
+ * parameters that change what it decodes to (`/EarlyChange`, `/Columns`) are found without knowing which stream each
+ * dictionary belongs to.
+ */
+export function numbersAfter(sources: readonly string[], key: string): number[] | 'unknown' {
+  const found: number[] = [];
+  for (const source of sources)
+    for (const name of source.matchAll(nameWritten(key))) {
+      const value = new Parser(source, name.index + name[0].length, { left: 4096 }).object();
+      if (typeof value !== 'number') return 'unknown';
+      found.push(value);
+    }
+  return found;
+}

@@ -8,7 +8,7 @@ import {
   streamObjectHeaders,
   type StreamObjectHeader,
 } from './pdfImageStreams';
-import { makesStream, nameWritten, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
+import { makesStream, numbersAfter, Parser, PdfName, Reference, unescaped, type Value } from './pdfParser';
 
 /**
  * The most one of a PDF's streams may decode to. pdf.js decodes a stream whole, on the index worker's thread, into a
@@ -824,13 +824,10 @@ const decodeParams = (sources: readonly string[]): DecodeParams => ({
  * are more than 8.
  */
 function earlyChanges(sources: readonly string[]): DecodeParams['earlyChanges'] {
-  const found = new Set([1, 0]);
-  for (const source of sources)
-    for (const name of source.matchAll(nameWritten('EarlyChange'))) {
-      const value = new Parser(source, name.index + name[0].length, { left: 4096 }).object();
-      if (typeof value !== 'number' || found.add(value).size > 8) return 'unknown';
-    }
-  return [...found];
+  const written = numbersAfter(sources, 'EarlyChange');
+  if (written === 'unknown') return written;
+  const found = new Set([1, 0, ...written]);
+  return found.size > 8 ? 'unknown' : [...found];
 }
 
 /** Run-length: a length byte, then that many bytes plus one, or one byte repeated 257 minus it times; 128 ends. */
