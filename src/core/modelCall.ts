@@ -79,20 +79,19 @@ function noteReasoning(model: ChatModel, openedByTemplate: boolean): void {
 }
 
 /** A whole reply's answer, past its reasoning (see readReply), noting how the model's template treats it. */
-function answerOf(model: ChatModel, reply: string): string {
-  const { answer, openedByTemplate } = readReply(reply);
-  noteReasoning(model, openedByTemplate);
-  return answer;
+function answerOf(model: ChatModel, reply: string, read = readReply(reply)): string {
+  noteReasoning(model, read.openedByTemplate);
+  return read.answer;
 }
 
 /**
- * Whether a whole reply that stopped early stopped inside its reasoning: a `<think>` block it opened and never
- * closed, or, for a model whose template opens the block, a reply without the `</think>` that would end it (read
- * whole, such a reply would pass its reasoning for the answer, and make the model's next answers stream it as well).
+ * Whether a whole reply (`read`: as readReply reads `reply`) that stopped early stopped inside its reasoning: a
+ * `<think>` block it opened and never closed, or, for a model whose template opens the block, a reply without the
+ * `</think>` that would end it (read whole, such a reply would pass its reasoning for the answer, and make the model's
+ * next answers stream it as well).
  */
-function stillReasoning(model: ChatModel, reply: string): boolean {
-  const { answer, openedByTemplate } = readReply(reply);
-  return (!answer && reply.trim() !== '') || (templateOpensReasoning.has(model) && !openedByTemplate);
+function stillReasoning(model: ChatModel, reply: string, read: ReturnType<typeof readReply>): boolean {
+  return (!read.answer && reply.trim() !== '') || (templateOpensReasoning.has(model) && !read.openedByTemplate);
 }
 
 /**
@@ -216,10 +215,11 @@ export async function streamWithResilience(
     // a refusal, a content filter or the output limit stops a whole answer as it stops a stream: said, not passed for
     // finished
     const stopped = reply.refusal.trim() ? modelRefusal(reply.refusal) : finishFailure(reply.finish);
+    const read = readReply(reply.text);
     // the limit met inside the reasoning: none of it is the answer, and the model is still one whose template opens it
-    if (stopped && reachedOutputLimit(stopped) && stillReasoning(model, reply.text))
+    if (stopped && reachedOutputLimit(stopped) && stillReasoning(model, reply.text, read))
       throw reasoningSpentOutput(stopped);
-    const whole = answerOf(model, reply.text);
+    const whole = answerOf(model, reply.text, read);
     if (!whole) throw stopped ?? emptyAnswer();
     ctx.onToken(whole);
     if (stopped)
