@@ -21,13 +21,13 @@ import { causeDetail, jsonErrorLine, settingFlags, terminalError } from './termi
 const USAGE = `grounded ask "question" [--folder DIR]... ${RETRIEVER_USAGE} [--base-url URL --model NAME [--helper-model NAME] [--max-input-tokens N]] [--no-grading] [--citations lexical|model|off] [--allow-insecure] [--json]`;
 
 /**
- * `grounded ask "question"`: the whole answer flow over the folder's stored index (as `search` and `index` keep it),
- * or over the remote engine --retriever names. Tokens go to stdout as they arrive, then the
- * cited sources as `path:start-end` (one line as `path:56`); progress and errors go to stderr. The key comes from GROUNDED_API_KEY, never
- * from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the search
+ * `grounded ask "question"`: the whole answer flow over the folder's stored index (as `search` and `index` keep it), or
+ * over the remote engine --retriever names. Tokens go to stdout as they arrive, then the cited sources as
+ * `path:start-end` (one line as `path:56`); progress and errors go to stderr. The key comes from GROUNDED_API_KEY,
+ * never from an argument (arguments end up in shell history and `ps`). Without --base-url/--model it prints the search
  * results as `grounded search` does (with --json, the events, the results as the answer's text). Exit codes
- * (exitCodeFor): 0 done, 1 the index could not be built or read, or a failure of no known kind, 2 bad input, 3 model
- * or auth error, 4 stream broke (partial printed), 130 cancelled.
+ * (exitCodeFor): 0 done, 1 the index could not be built or read, or a failure of no known kind, 2 bad input, 3 model or
+ * auth error, 4 stream broke (partial printed), 130 cancelled.
  */
 export async function askCommand(
   args: readonly string[],
@@ -213,7 +213,9 @@ async function printForPeople(
   return 1;
 }
 
-/** The ranked passages as `grounded search` prints them, their matched lines found with the retriever's term weights. */
+/**
+ * The ranked passages as `grounded search` prints them, their matched lines found with the retriever's term weights.
+ */
 async function printResults(
   passages: Passage[],
   query: string,

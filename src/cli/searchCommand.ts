@@ -13,8 +13,8 @@ const MAX_K = 10_000;
 
 /**
  * `grounded search "query"`: the ranked passages from the folder's stored index (updated first), or from the remote
- * engine --retriever names, as a person reads them (`path:start-end` or `path:56`, score, the heading of the matched lines, then
- * those lines with their numbers, as chat's /search shows them) or, with --json, a script.
+ * engine --retriever names, as a person reads them (`path:start-end` or `path:56`, score, the heading of the matched
+ * lines, then those lines with their numbers, as chat's /search shows them) or, with --json, a script.
  */
 export async function searchCommand(
   args: readonly string[],
@@ -46,9 +46,10 @@ export async function searchCommand(
 }
 
 /**
- * Ranked passages as a person reads them at a terminal: each as `path:start-end` (passageLabel), its score and the heading of its
- * matched lines, then those lines with their numbers (`views[i]` is `passages[i]`'s, see searchResultViews); or that
- * none matched. `grounded search` prints its results so, and `grounded ask` the results it gives without a model.
+ * Ranked passages as a person reads them at a terminal: each as `path:start-end` (passageLabel), its score and the
+ * heading of its matched lines, then those lines with their numbers (`views[i]` is `passages[i]`'s, see
+ * searchResultViews); or that none matched. `grounded search` prints its results so, and `grounded ask` the results it
+ * gives without a model.
  */
 export function printSearchResults(passages: readonly Passage[], views: readonly SearchResultView[], io: CliIo): void {
   if (passages.length === 0) io.out('No passages match.\n');

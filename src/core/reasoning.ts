@@ -135,7 +135,10 @@ export function readReply(reply: string): { answer: string; openedByTemplate: bo
     : { answer: answer.slice(close + THINK_CLOSE.length).trimStart(), openedByTemplate: true };
 }
 
-/** Where the reply closes a block it never opened: its first `</think>` outside code, with no `<think>` before it; or -1. */
+/**
+ * Where the reply closes a block it never opened (its first `</think>` outside code, with no `<think>` before it), or
+ * -1 when it does not.
+ */
 function unopenedClose(answer: string): number {
   const lower = answer.toLowerCase();
   let close = lower.indexOf(THINK_CLOSE);

@@ -376,13 +376,13 @@ export class PanelController {
   }
 
   /**
-   * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`.
-   * Lines that cannot be found again make the chip, and every chip of the same lines (or the source), stale; found
-   * again (the file was changed back, an unsaved edit undone), they are no longer marked so. Lines found elsewhere
-   * (the file changed) are the chip's lines from then on, and those of every chip of the same lines (their hovers, the
-   * cited lines under the sources and Copy name them, under the heading the file gives them now when it was read
-   * again), or the source's (its button names them, titled with the heading trail read again). A file that could not be opened (binary, too large, not
-   * readable) says nothing of whether the lines are there: the marks stay as they were.
+   * Opens what a chip or a source points at: a chip's aligned lines when its citation is known, else passage `n`. Lines
+   * that cannot be found again make the chip, and every chip of the same lines (or the source), stale; found again (the
+   * file was changed back, an unsaved edit undone), they are no longer marked so. Lines found elsewhere (the file
+   * changed) are the chip's lines from then on, and those of every chip of the same lines (their hovers, the cited
+   * lines under the sources and Copy name them, under the heading the file gives them now when it was read again), or
+   * the source's (its button names them, titled with the heading trail read again). A file that could not be opened
+   * (binary, too large, not readable) says nothing of whether the lines are there: the marks stay as they were.
    */
   private async openCitation(turnId: string, n: number, ordinal?: number): Promise<void> {
     const turn = this.find(turnId);

@@ -37,9 +37,10 @@ export function registerSearchTool(deps: SearchToolDeps): vscode.Disposable {
 }
 
 /**
- * `grounded_search` for any agent in VS Code: the ranked passages as text parts (a summary, then one part per
- * passage headed by its `path:start-end`, title and best-matching lines, its lines numbered), within the token budget VS Code gives for the calling model.
- * A cancel stops the search; bad input and search failures reach the agent as one sentence it can act on.
+ * `grounded_search` for any agent in VS Code: the ranked passages as text parts (a summary, then one part per passage
+ * headed by its `path:start-end`, title and best-matching lines, its lines numbered), within the token budget VS Code
+ * gives for the calling model. A cancel stops the search; bad input and search failures reach the agent as one sentence
+ * it can act on.
  */
 export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool<SearchToolInput> {
   return {
