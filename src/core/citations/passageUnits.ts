@@ -19,7 +19,7 @@ export interface Unit {
    * inside a block and runs out of it.
    */
   indent: number;
-  /** The unit's length in terms. */
+  /** The unit's length in terms (a sentence's without its numbers). */
   length: number;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
   terms: readonly string[];
@@ -135,6 +135,8 @@ const OPENERS = new Set(
     ' ',
   ),
 );
+/** A term that is a number: the index reads 0.83 as 0 and 83, and 95% as 95. */
+const NUMBER = /^\d+$/;
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
@@ -181,9 +183,13 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (tokens.some(t => abbreviationTerms.has(t))) noteAbbreviations(abbreviations, postings, unit, text);
     if (k !== kind) run++;
     kind = k;
-    total += tokens.length;
+    // a sentence's length counts its words, not its figures: a result's statistics (HR 0.83, 95% CI 0.72–0.95) are
+    // no more words of its to match a claim by, and counted they put the sentence that reports the finding behind
+    // the conclusion that restates it without them
+    const length = k === 'sentence' ? Math.max(1, tokens.filter(t => !NUMBER.test(t)).length) : tokens.length;
+    total += length;
     const indent = indentation(lines[first] ?? '');
-    units.push({ kind: k, first, last, run, section, indent, length: tokens.length, terms: tokens });
+    units.push({ kind: k, first, last, run, section, indent, length, terms: tokens });
   };
   const done = (): PassageAnalysis => ({
     units,

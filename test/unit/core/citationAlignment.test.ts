@@ -253,6 +253,27 @@ describe('citation alignment', () => {
     assert.deepEqual([reversed?.startLine, reversed?.endLine], [3, 3]);
   });
 
+  it('points a claim at the result that reports it, its statistics not counted against it as words', () => {
+    const abstract = passageOf(
+      [
+        '# Metformin and colorectal cancer',
+        '',
+        'We followed 48,000 adults with type 2 diabetes for a median of 6.2 years. Metformin use was',
+        'associated with a lower risk of colorectal cancer than sulfonylurea use (HR 0.83, 95% CI 0.72-0.95;',
+        'P = 0.008; 412 vs. 515 cases per 100,000 person-years). Tumors of the proximal colon accounted for',
+        'most of the difference. In conclusion, metformin use was associated with a lower colorectal cancer',
+        'risk in this cohort.',
+      ].join('\n'),
+      'abstracts/metformin.md',
+    );
+    // the conclusion restates the finding in fewer terms; the result holds more of the claim, and its figures are
+    // not words that dilute it
+    const c = resolve('Metformin use is associated with a lower colorectal cancer risk than sulfonylureas', 1, [
+      abstract,
+    ]);
+    assert.deepEqual([c?.startLine, c?.endLine], [3, 5]);
+  });
+
   it('pairs the terms of a claim of tens of thousands of words, each pair once, in time linear in its length', () => {
     // a sentence that never ends (a model stuck listing names): every neighbouring pair differs
     const words = Array.from({ length: 60_000 }, (_, i) => `z${[...String(i)].map(d => 'bcdfghjkmn'[+d]).join('')}z`);
