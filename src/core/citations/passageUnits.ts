@@ -19,7 +19,7 @@ export interface Unit {
    * inside a block and runs out of it.
    */
   indent: number;
-  /** The unit's length in terms (a sentence's without its numbers). */
+  /** The unit's length in terms (a sentence's in words: without its numbers and the asides that hold figures). */
   length: number;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
   terms: readonly string[];
@@ -137,6 +137,8 @@ const OPENERS = new Set(
 );
 /** A term that is a number: the index reads 0.83 as 0 and 83, and 95% as 95. */
 const NUMBER = /^\d+$/;
+/** An aside in parentheses that holds a figure: a result's statistics (HR 0.83, 95% CI 0.72–0.95; n = 120). */
+const FIGURES_ASIDE = /\([^()\d]*\d[^()]*\)/g;
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
@@ -184,9 +186,9 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     if (k !== kind) run++;
     kind = k;
     // a sentence's length counts its words, not its figures: a result's statistics (HR 0.83, 95% CI 0.72–0.95) are
-    // no more words of its to match a claim by, and counted they put the sentence that reports the finding behind
-    // the conclusion that restates it without them
-    const length = k === 'sentence' ? Math.max(1, tokens.filter(t => !NUMBER.test(t)).length) : tokens.length;
+    // no words of its to match a claim by, and counted they put the sentence that reports the finding behind the
+    // conclusion that restates it without them
+    const length = k === 'sentence' ? wordsOf(text, tokens) : tokens.length;
     total += length;
     const indent = indentation(lines[first] ?? '');
     units.push({ kind: k, first, last, run, section, indent, length, terms: tokens });
@@ -241,6 +243,13 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   });
   endParagraph();
   return done();
+}
+
+/** How many words a sentence says: its terms, less its numbers and the asides in parentheses that hold figures. */
+function wordsOf(text: string, tokens: readonly string[]): number {
+  const plain = text.replace(FIGURES_ASIDE, ' ');
+  const words = plain === text ? tokens : tokenize(plain);
+  return Math.max(1, words.filter(t => !NUMBER.test(t)).length);
 }
 
 /** Adds unit `unit` (the last one added), which holds `tokens`, to the postings of its terms. */
