@@ -12,7 +12,11 @@ const TLS_SSLMODES = new Set(['require', 'verify-ca', 'verify-full']);
  * undefined when it is encrypted, stays on this machine (localhost, 127.0.0.0/8, ::1, a Unix socket), or
  * `allowInsecure` is set. http(s) URLs need https; postgres URLs need sslmode=require or verify-*.
  */
-export function insecureTransport(url: URL | string, allowInsecure: boolean): string | undefined {
+export function insecureTransport(
+  url: URL | string,
+  allowInsecure: boolean,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (allowInsecure) return undefined;
   const parsed = typeof url === 'string' ? safeUrl(url) : url;
   if (!parsed) return undefined; // not a URL: the caller's own parsing names the problem
@@ -22,9 +26,7 @@ export function insecureTransport(url: URL | string, allowInsecure: boolean): st
       ? undefined
       : `${parsed.origin} is plain http, which anyone on the network can read: use https, ${ALLOW_IT}.`;
   if (parsed.protocol === 'postgres:' || parsed.protocol === 'postgresql:') {
-    // `pg` connects to the `host` query parameter when there is one, not to the URL's host; a repeated parameter's
-    // last value is the one it uses. An empty one (`?host=`) names nothing: pg then connects to the URL's host.
-    const host = lastParam(parsed, 'host') || parsed.hostname;
+    const host = postgresHost(parsed, env);
     if (host === '' || host.startsWith('/') || isLoopbackHost(host)) return undefined;
     if (TLS_SSLMODES.has(lastParam(parsed, 'sslmode') ?? '')) return undefined;
     return `The PostgreSQL connection to ${host} has no sslmode, so the password and the rows would cross the network in cleartext: add ?sslmode=require (or verify-full) to the connection string, ${ALLOW_IT}.`;
@@ -49,6 +51,25 @@ export function isLoopbackHost(hostname: string): boolean {
   if (mapped?.[1]) return parseInt(mapped[1], 16) >> 8 === 127;
   const octets = host.replace(/^::ffff:/, '').split('.');
   return octets.length === 4 && octets[0] === '127' && octets.every(o => /^\d{1,3}$/.test(o) && Number(o) <= 255);
+}
+
+/**
+ * The host `pg` connects to for a postgres URL: the `host` query parameter when there is one, not the URL's host (a
+ * repeated parameter's last value is the one it uses; an empty one, `?host=`, names nothing); else the URL's host;
+ * else, for a URL that names none (`postgres:///db`), the PGHOST environment variable. '' when none is named: pg then
+ * connects to localhost.
+ */
+export function postgresHost(url: URL, env: NodeJS.ProcessEnv = process.env): string {
+  return lastParam(url, 'host') || decoded(url.hostname) || env['PGHOST'] || '';
+}
+
+/** A URL's host with its escapes decoded (`%2Fvar%2Frun`, a Unix socket's folder); as it is when one is malformed. */
+function decoded(hostname: string): string {
+  try {
+    return decodeURIComponent(hostname);
+  } catch {
+    return hostname;
+  }
 }
 
 /** A query parameter as the pg driver reads it: a repeated one's last value (it copies them in order). */

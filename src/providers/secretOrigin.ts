@@ -1,5 +1,5 @@
 import { GroundedError, type ErrorAction } from '../core/errors';
-import { lastParam } from '../core/secureTransport';
+import { lastParam, postgresHost } from '../core/secureTransport';
 import { PRESETS, type PresetId } from './presets';
 
 /**
@@ -29,9 +29,10 @@ export function originOf(url: string): string | undefined {
 
 /**
  * `postgres://host:port/database` of a connection string, read as the pg driver reads it: `host` and `port` query
- * parameters win over the URL's own. Undefined when it is not a postgres URL.
+ * parameters win over the URL's own, and PGHOST and PGPORT stand in for what the URL does not name. Undefined when it
+ * is not a postgres URL.
  */
-export function postgresOrigin(connectionString: string): string | undefined {
+export function postgresOrigin(connectionString: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
   let url: URL;
   try {
     url = new URL(connectionString.trim());
@@ -39,8 +40,8 @@ export function postgresOrigin(connectionString: string): string | undefined {
     return undefined;
   }
   if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') return undefined;
-  const host = (lastParam(url, 'host') || decodeURIComponent(url.hostname) || 'localhost').toLowerCase();
-  const port = lastParam(url, 'port') || url.port || '5432';
+  const host = (postgresHost(url, env) || 'localhost').toLowerCase();
+  const port = lastParam(url, 'port') || url.port || env['PGPORT'] || '5432';
   return `postgres://${host}:${port}${decodeURIComponent(url.pathname) || '/'}`;
 }
 

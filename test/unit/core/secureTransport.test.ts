@@ -77,4 +77,13 @@ describe('secure transport (TLS except on loopback)', () => {
     for (const url of allowed) assert.equal(insecureTransport(url, false), undefined, url);
     assert.equal(insecureTransport('postgres://u@db.example.com/docs', true), undefined, 'allowed explicitly');
   });
+
+  it('takes a PostgreSQL URL that names no host to PGHOST, as pg connects there', () => {
+    const env = { PGHOST: 'db.example.com' };
+    assert.match(insecureTransport('postgres:///docs', false, env) ?? '', /connection to db\.example\.com .*cleartext/);
+    assert.equal(insecureTransport('postgres:///docs?sslmode=require', false, env), undefined);
+    assert.equal(insecureTransport('postgres://u@localhost/docs', false, env), undefined, 'a host named wins');
+    assert.equal(insecureTransport('postgres:///docs', false, { PGHOST: '/var/run/postgresql' }), undefined);
+    assert.equal(insecureTransport('postgres:///docs', false, {}), undefined, 'pg connects to localhost');
+  });
 });

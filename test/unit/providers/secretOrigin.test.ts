@@ -96,6 +96,13 @@ describe('secret origins', () => {
       }
     });
 
+    it('names the server PGHOST and PGPORT name when the URL names none, as the driver connects there', () => {
+      const env = { PGHOST: 'db.example.com', PGPORT: '6543' };
+      assert.equal(postgresOrigin('postgres:///docs', env), 'postgres://db.example.com:6543/docs');
+      assert.equal(postgresOrigin('postgres://u@127.0.0.1:5432/docs', env), 'postgres://127.0.0.1:5432/docs');
+      assert.equal(postgresOrigin('postgres:///docs', {}), 'postgres://localhost:5432/docs');
+    });
+
     it('tells databases on one server apart', () => {
       assert.notEqual(postgresOrigin('postgres://u@db:5432/a'), postgresOrigin('postgres://u@db:5432/b'));
     });

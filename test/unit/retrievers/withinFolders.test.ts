@@ -41,4 +41,26 @@ describe('remote rows kept within the workspace folders', () => {
     assert.equal(notices.length, 1);
     assert.match(notices[0] ?? '', /The table chunks: 1 row was left out .*shared\/secret\.md.*leads it outside/);
   });
+
+  it('leaves out a row it cannot locate in a folder (none is open), which an editor would open from the root', async () => {
+    const locate = locatePushedPath([]);
+    const rows = ['etc/passwd', 'https://wiki.example.com/page'].map((path): Passage => ({
+      id: path,
+      path,
+      location: locate(path),
+      startLine: 1,
+      endLine: 1,
+      text: 'text',
+      score: 1,
+    }));
+    const remote: Retriever = { search: () => Promise.resolve(rows) };
+    const notices: string[] = [];
+    const confined = withinFolders(remote, () => [], { source: 'The table chunks', onNotice: m => notices.push(m) });
+    const found = await confined.search('anything', { k: 10 });
+    assert.deepEqual(
+      found.map(p => p.path),
+      ['https://wiki.example.com/page'],
+    );
+    assert.match(notices[0] ?? '', /1 row was left out .*etc\/passwd.*no workspace folder on disk is open/);
+  });
 });
