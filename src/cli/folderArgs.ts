@@ -1,5 +1,5 @@
-import { realpathSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { constants, realpathSync } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { parse, resolve } from 'node:path';
 import { GroundedError } from '../core/errors';
@@ -7,9 +7,14 @@ import { GroundedError } from '../core/errors';
 /**
  * The `--folder` values (default: the current directory), resolved, each once (`--folder . --folder "$PWD"` is one
  * folder, not two whose paths would then start with the folder's name). A missing folder is bad input, and so is a
- * file, said as such: the folder that holds it is what to pass.
+ * file, said as such: the folder that holds it is what to pass. So is a folder that cannot be listed (no read or
+ * search permission): the index would find nothing in it and say only that it has no text files. `list` fails for
+ * such a folder.
  */
-export async function resolveFolders(values: readonly string[] | undefined): Promise<string[]> {
+export async function resolveFolders(
+  values: readonly string[] | undefined,
+  list: (folder: string) => Promise<void> = listable,
+): Promise<string[]> {
   const folders = [...new Set((values?.length ? values : ['.']).map(f => resolve(f)))];
   for (const folder of folders) {
     const info = await stat(folder).catch(() => undefined);
@@ -19,9 +24,20 @@ export async function resolveFolders(values: readonly string[] | undefined): Pro
         'bad-input',
         `${folder} is a file, not a folder: --folder takes the folder to index (the file's own, to search it).`,
       );
+    await list(folder).catch((e: unknown) => {
+      const code = (e as { code?: unknown }).code;
+      throw new GroundedError(
+        'bad-input',
+        `The folder ${folder} cannot be read${typeof code === 'string' ? ` (${code})` : ''}. Check its permissions, or pass a folder you can read.`,
+        { cause: e },
+      );
+    });
   }
   return folders;
 }
+
+/** Fails unless this process may list the folder (read) and open what is in it (search, the `x` bit). */
+const listable = (folder: string): Promise<void> => access(folder, constants.R_OK | constants.X_OK);
 
 /**
  * The working directory, said with what it is (`/home/me, the home folder`), when no --folder was given and it is

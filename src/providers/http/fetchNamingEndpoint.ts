@@ -1,6 +1,7 @@
 import { EndpointRequestError, GroundedError, isAbort } from '../../core/errors';
 import { originOf } from '../secretOrigin';
 import { fetchWithinOrigin } from './fetchWithinOrigin';
+import { failingWithoutAnswer } from './replyWithoutAnswer';
 import { failingUnlessEnded } from './sseEnd';
 import { WebPageReplyError } from './webPageReplyError';
 
@@ -11,7 +12,8 @@ import { WebPageReplyError } from './webPageReplyError';
  * where and why. Redirects are followed only within the endpoint's origin (`fetchWithinOrigin`); a cancel and a
  * refused redirect pass through unchanged. A stream that does not end as an answer does fails (`failingUnlessEnded`).
  * A web page answered with 200 (a sign-in page, a web app at a wrong base URL) fails as such: the client would read
- * it as an empty stream, or fail on a reply without `choices`, and neither says what is wrong.
+ * it as an empty stream, or fail on a reply without `choices`, and neither says what is wrong. A whole reply (not a
+ * stream) that holds no answer, an empty or unreadable one among them, fails as such too (`failingWithoutAnswer`).
  */
 export function fetchNamingEndpoint(baseUrl: string, setting?: string): typeof fetch {
   const endpoint = originOf(baseUrl) ?? 'the configured endpoint';
@@ -26,7 +28,7 @@ export function fetchNamingEndpoint(baseUrl: string, setting?: string): typeof f
           setting,
         );
       }
-      return failingUnlessEnded(response);
+      return failingUnlessEnded(await failingWithoutAnswer(response, endpoint, setting));
     } catch (e) {
       if (isAbort(e) || init?.signal?.aborted || e instanceof GroundedError) throw e;
       throw new EndpointRequestError(endpoint, setting, e);

@@ -364,6 +364,28 @@ describe('grounded CLI', () => {
     }
   });
 
+  describe('ask', () => {
+    it('answers a question nothing matches without naming chat’s /search, a command the CLI does not have', async () => {
+      // nothing matches and nothing is graded (so no query is rewritten): no model is asked, and the closed port is
+      // never reached
+      const port = await closedPort();
+      const { code, out } = await cli(
+        'ask',
+        'zqxwv',
+        '--folder',
+        WORKSPACE,
+        '--base-url',
+        `http://127.0.0.1:${port}/v1`,
+        '--model',
+        'm',
+        '--no-grading',
+      );
+      assert.equal(code, 0);
+      assert.match(out, /I found nothing in the workspace that answers this\. Try other words\./);
+      assert.doesNotMatch(out, /\/search/);
+    });
+  });
+
   describe('index', () => {
     it('says that a file given as --folder is a file, not that it was not found', async () => {
       const file = join(WORKSPACE, 'src', 'parseConfig.ts');

@@ -204,6 +204,64 @@ describe('an endpoint that answers with a web page', () => {
   });
 });
 
+describe('an endpoint whose whole reply holds no answer', () => {
+  let server: Server;
+  let origin: string;
+  /** The body of a reply that is not a stream; a stream holds one chunk without choices, then [DONE]. */
+  let body = '';
+  beforeEach(async () => {
+    server = createServer((req, res) => {
+      let request = '';
+      req.on('data', (d: Buffer) => (request += d.toString()));
+      req.on('end', () => {
+        if ((JSON.parse(request) as { stream?: boolean }).stream)
+          return res
+            .writeHead(200, { 'content-type': 'text/event-stream' })
+            .end('data: {"id":"x","object":"chat.completion.chunk","choices":[]}\n\ndata: [DONE]\n\n');
+        res.writeHead(200, { 'content-type': 'application/json' }).end(body);
+      });
+    });
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(() => new Promise<void>(resolve => server.close(() => resolve())));
+
+  /** The error an answer ends with when each whole reply is `reply`: met by the grader, or by the answer's stream. */
+  const answerTo = async (reply: string, grading = true) => {
+    body = reply;
+    const { model } = createOpenAiCompatibleModels(endpointFor({ baseUrl: `${origin}/v1` }), 'k');
+    // without grading the stream comes first, holds no choices, and the whole answer asked for instead is `reply`
+    const events = await collect(ask({ question: 'q' }, { retriever, model, options: { grading } }));
+    const end = events[events.length - 1];
+    assert.ok(end?.type === 'error', JSON.stringify(end));
+    return end.error;
+  };
+
+  it('says the endpoint sent no choices, empty or unreadable, naming it, instead of a TypeError of the client', async () => {
+    for (const [reply, said] of [
+      ['{"id":"x","object":"chat.completion","choices":[]}', 'sent a reply with no answer in it (no choices)'],
+      ['{"id":"x","object":"chat.completion"}', 'sent a reply with no answer in it (no choices)'],
+      ['', 'sent an empty reply'],
+      ['upstream busy', 'sent a reply that is not JSON'],
+    ])
+      for (const grading of [true, false]) {
+        const error = await answerTo(reply ?? '', grading);
+        assert.equal(error.kind, 'bad-input', reply);
+        assert.ok(error.message.startsWith(`${origin} ${said}`), error.message);
+        assert.equal(error.options.action?.command, 'grounded.testConnection');
+      }
+  });
+
+  it("quotes the error a server sent with 200 in place of an answer, on one line, as the server's own failure", async () => {
+    const error = await answerTo('{"error":{"message":"upstream model\\n overloaded","code":503}}');
+    assert.equal(error.kind, 'unknown');
+    assert.ok(
+      error.message.startsWith(`${origin} answered with an error instead of an answer: “upstream model overloaded”.`),
+      error.message,
+    );
+  });
+});
+
 describe('testConnection', () => {
   let server: FaultServer;
   beforeEach(async () => {

@@ -13,8 +13,11 @@ import type { RagStateType, RagUpdate } from '../state';
 const HISTORY_TURNS = 6;
 const HISTORY_CHARS = 2000;
 
-export const NOTHING_FOUND =
-  'I found nothing in the workspace that answers this. Try other words, or use `/search` to see what matches.';
+/**
+ * The answer when the search found no passage. It names no command: chat's `/search` is offered as its follow-up,
+ * and the CLI (`grounded search`) and an MCP client (the search tool) have their own.
+ */
+export const NOTHING_FOUND = 'I found nothing in the workspace that answers this. Try other words.';
 
 /** The only node that streams: every token it writes is answer text. */
 export async function generate(state: RagStateType, config: RagConfig): Promise<RagUpdate> {
