@@ -13,6 +13,7 @@ import { IndexKeeper } from './indexKeeper';
 import { createMcpServer, notifyClient } from './mcpServer';
 import { trackRequests } from './mcpDrain';
 import { checkedLines } from './mcpStdin';
+import { negotiatedVersion } from './mcpVersion';
 import { cliMessage, MCP_SERVER } from './terminalError';
 import {
   RETRIEVER_OPTIONS,
@@ -181,14 +182,19 @@ class ClientNotices {
  * stdin and stdout as the transport. stdin ending calls `ended` (once the last line read was passed on); stdout's
  * pipe breaking stops the server at once instead of crashing it; anything a library prints with console.log goes to
  * stderr, so stdout stays protocol only. stdin's lines are checked first, so a malformed request is answered rather
- * than dropped (see checkedLines).
+ * than dropped, and a batch is read only under the protocol version that has batches (see checkedLines; the version
+ * is the one the server's answer to initialize named).
  */
 function stdioTransport(ended: () => void, stop: () => void, log: (message: string) => void): Transport {
   console.log = console.info = console.debug = (...data: unknown[]) => console.error(...data);
   process.stdout.on('error', stop);
-  const stdin = checkedLines(process.stdin, line => void process.stdout.write(line), log);
+  let version: () => string | undefined = () => undefined;
+  const stdin = checkedLines(process.stdin, line => void process.stdout.write(line), log, {
+    protocolVersion: () => version(),
+  });
   stdin.once('end', ended);
   const transport = new StdioServerTransport(stdin, process.stdout);
+  version = negotiatedVersion(transport);
   // the SDK stops reading the stream it was given, not stdin behind it: stdin, still open (Ctrl-C in a terminal, a
   // client that keeps it), would keep the process alive after the server stopped
   const close = transport.close.bind(transport);

@@ -178,7 +178,16 @@ export function createMcpServer(deps: McpServerDeps): Server {
     },
   );
   const tools = deps.ask ? [SEARCH_TOOL, ASK_TOOL] : [SEARCH_TOOL];
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools }));
+  // every tool is listed at once, with no nextCursor: a cursor is one this server never gave, which the protocol's
+  // pagination answers as invalid params rather than with the first page again
+  server.setRequestHandler(ListToolsRequestSchema, request => {
+    if (request.params?.cursor !== undefined)
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        'Invalid params for tools/list: the cursor is not one this server gave (it lists every tool at once, with no nextCursor).',
+      );
+    return { tools };
+  });
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
     const { name, arguments: args = {} } = request.params;
     if (!tools.some(t => t.name === name))

@@ -2,22 +2,30 @@ import { Transform, type Readable } from 'node:stream';
 import { STDIO_DEFAULT_MAX_BUFFER_SIZE } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { ErrorCode, JSONRPCMessageSchema } from '@modelcontextprotocol/sdk/types.js';
 
+/** The one MCP version whose messages include JSON-RPC batches: 2025-06-18 removed them, and 2024-11-05 had none. */
+const BATCH_VERSION = '2025-03-26';
+
 /**
  * The client's lines as the SDK's stdio transport should read them: one JSON-RPC message a line. The SDK drops
  * without a word a line that is not JSON, JSON that is not a JSON-RPC message, and a batch (an array), so a client
  * that sent a request waits for an answer that never comes. Here such a request is answered as JSON-RPC 2.0 says,
  * through `reply` (one line of stdout): -32700 (parse error) or -32600 (invalid request), with the request's id when
- * it has one a client can match, null otherwise. A batch (MCP 2025-03-26, which the server still negotiates) is
- * passed on as its messages, one a line, each answered on its own line, the only shape stdio clients read. An
- * invalid notification is not answered (nothing ever is), only said to `log`. A line longer than the SDK's buffer
- * is dropped as the SDK would, but answered, and the server goes on; so is a message nested too deeply to pass on.
- * The last message before the input ends is read without its newline too (the SDK would drop it).
+ * it has one a client can match, null otherwise. A batch is a message only in MCP 2025-03-26 (which the server still
+ * negotiates): once `protocolVersion` says the connection agreed on it, a batch is passed on as its messages, one a
+ * line, each answered on its own line, the only shape stdio clients read; under any other version, or before
+ * initialize (which is never sent in a batch), it is answered -32600. An invalid notification is not answered
+ * (nothing ever is), only said to `log`. A line longer than the SDK's buffer (`maxLineBytes`) is dropped as the SDK
+ * would, but answered, and the server goes on; so is a message nested too deeply to pass on. The last message before
+ * the input ends is read without its newline too (the SDK would drop it).
  */
 export function checkedLines(
   input: Readable,
   reply: (line: string) => void,
   log: (message: string) => void,
-  maxLineBytes = STDIO_DEFAULT_MAX_BUFFER_SIZE,
+  {
+    protocolVersion = () => undefined,
+    maxLineBytes = STDIO_DEFAULT_MAX_BUFFER_SIZE,
+  }: { protocolVersion?: () => string | undefined; maxLineBytes?: number } = {},
 ): Readable {
   // bytes, not text, are kept across chunks, so a character split between two chunks is decoded whole
   let pending: Buffer = Buffer.alloc(0);
@@ -34,8 +42,9 @@ export function checkedLines(
       answer(null, ErrorCode.ParseError, 'Parse error: the line is not JSON (one JSON-RPC message a line).');
       return;
     }
-    if (Array.isArray(parsed) && parsed.length === 0) {
-      answer(null, ErrorCode.InvalidRequest, 'Invalid request: an empty batch.');
+    const refused = Array.isArray(parsed) ? batchRefused(protocolVersion(), parsed.length) : undefined;
+    if (refused) {
+      answer(null, ErrorCode.InvalidRequest, refused);
       return;
     }
     for (const message of Array.isArray(parsed) ? (parsed as unknown[]) : [parsed]) {
@@ -100,6 +109,15 @@ export function checkedLines(
   });
   input.pipe(lines);
   return lines;
+}
+
+/** Why a batch of `size` messages is not read under the agreed `version` (undefined: none yet); undefined when it is. */
+function batchRefused(version: string | undefined, size: number): string | undefined {
+  if (version !== BATCH_VERSION) {
+    const agreed = version === undefined ? 'has not initialized' : `agreed on ${version}`;
+    return `Invalid request: a batch (a JSON array) is a message only in MCP ${BATCH_VERSION}, and this connection ${agreed}: send one message a line.`;
+  }
+  return size === 0 ? 'Invalid request: an empty batch.' : undefined;
 }
 
 /** The message as one line of JSON, or undefined when it is nested too deeply for JSON.stringify. */

@@ -577,6 +577,22 @@ describe('the MCP server (createMcpServer)', () => {
     );
   });
 
+  const UNKNOWN_CURSOR =
+    'MCP error -32602: Invalid params for tools/list: the cursor is not one this server gave (it lists every tool at once, with no nextCursor).';
+
+  it('answers tools/list with a cursor it never gave with -32602 (invalid params), as the protocol’s pagination says', async () => {
+    const replies = await rawReplies([
+      ['tools/list', { cursor: 'eyJwYWdlIjogMn0=' }],
+      ['tools/list', { cursor: '' }],
+      ['tools/list', {}],
+    ]);
+    assert.deepEqual(replies, [
+      [ErrorCode.InvalidParams, UNKNOWN_CURSOR],
+      [ErrorCode.InvalidParams, UNKNOWN_CURSOR],
+      ['result', 'result'],
+    ]);
+  });
+
   it('says in one short line which tools/call param is wrong, not a dump of the schema’s issues', async () => {
     const replies = await rawReplies(
       [{ arguments: { query: 'widget' } }, { name: 5 }, { name: 'search', arguments: 'install widget' }, undefined].map(

@@ -4,7 +4,7 @@ import { ReadBuffer } from '@modelcontextprotocol/sdk/shared/stdio.js';
 import { checkedLines } from '../../../src/cli/mcpStdin';
 
 /** Writes `chunks` to checkedLines and resolves with the lines passed on, the replies and the log once input ended. */
-async function check(chunks: (string | Buffer)[], maxLineBytes?: number) {
+async function check(chunks: (string | Buffer)[], options?: Parameters<typeof checkedLines>[3]) {
   const input = new PassThrough();
   const replies: unknown[] = [];
   const logged: string[] = [];
@@ -12,7 +12,7 @@ async function check(chunks: (string | Buffer)[], maxLineBytes?: number) {
     input,
     line => replies.push(JSON.parse(line)),
     m => logged.push(m),
-    maxLineBytes,
+    options,
   );
   let passed = '';
   out.on('data', (chunk: Buffer) => (passed += chunk.toString('utf8')));
@@ -54,7 +54,7 @@ describe('checkedLines (the MCP server’s stdin, checked before the SDK reads i
     const long = JSON.stringify(ping(2, { params: { _meta: { note: 'x'.repeat(300) } } }));
     const { lines, replies } = await check(
       [long.slice(0, 150), long.slice(150), '\n', JSON.stringify(ping(3)) + '\n'],
-      100,
+      { maxLineBytes: 100 },
     );
     assert.deepEqual(replies, [
       { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid request: a message over 100 bytes.' } },
@@ -74,7 +74,7 @@ describe('checkedLines (the MCP server’s stdin, checked before the SDK reads i
       input,
       line => replies.push(JSON.parse(line)),
       () => undefined,
-      max,
+      { maxLineBytes: max },
     );
     // the SDK's own buffer, as the server's transport reads what checkedLines passes on
     const sdk = new ReadBuffer({ maxBufferSize: max });
@@ -117,13 +117,39 @@ describe('checkedLines (the MCP server’s stdin, checked before the SDK reads i
     assert.deepEqual(lines, [JSON.stringify(ping(10))]);
   });
 
+  it('passes on a batch message by message only once MCP 2025-03-26 (the one version with batches) was agreed on, and answers it as invalid otherwise', async () => {
+    const batch = JSON.stringify([ping(1), ping(2)]) + '\n';
+    const refused = (agreed: string) => ({
+      jsonrpc: '2.0',
+      id: null,
+      error: {
+        code: -32600,
+        message: `Invalid request: a batch (a JSON array) is a message only in MCP 2025-03-26, and this connection ${agreed}: send one message a line.`,
+      },
+    });
+    for (const version of ['2025-06-18', '2025-11-25', '2024-11-05']) {
+      const { lines, replies } = await check([batch, '[]\n'], { protocolVersion: () => version });
+      assert.deepEqual(lines, [], version);
+      assert.deepEqual(replies, [refused(`agreed on ${version}`), refused(`agreed on ${version}`)], version);
+    }
+    const before = await check([batch]);
+    assert.deepEqual(before.lines, []);
+    assert.deepEqual(before.replies, [refused('has not initialized')], 'nor before initialize (never in a batch)');
+    const { lines, replies } = await check([batch], { protocolVersion: () => '2025-03-26' });
+    assert.deepEqual(replies, []);
+    assert.deepEqual(lines, [JSON.stringify(ping(1)), JSON.stringify(ping(2))]);
+  });
+
   it('answers a request that is not JSON-RPC with its id, and only logs a notification that is not', async () => {
-    const { lines, replies, logged } = await check([
-      JSON.stringify({ jsonrpc: '1.0', id: 'a', method: 'ping' }) + '\n',
-      JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: 'half' }) + '\n',
-      '\n',
-      '[]\n',
-    ]);
+    const { lines, replies, logged } = await check(
+      [
+        JSON.stringify({ jsonrpc: '1.0', id: 'a', method: 'ping' }) + '\n',
+        JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: 'half' }) + '\n',
+        '\n',
+        '[]\n',
+      ],
+      { protocolVersion: () => '2025-03-26' },
+    );
     assert.deepEqual(lines, []);
     assert.deepEqual(
       replies.map(r => {

@@ -11,22 +11,20 @@ const MAIN = join(__dirname, '../../../src/cli/main.js');
 const message = (id: number | undefined, method: string, params: object = {}) =>
   JSON.stringify({ jsonrpc: '2.0', ...(id === undefined ? {} : { id }), method, params }) + '\n';
 
-const INITIALIZE = message(1, 'initialize', {
-  protocolVersion: '2025-06-18',
-  capabilities: {},
-  clientInfo: { name: 'stdio-test', version: '1' },
-});
+const initialize = (protocolVersion: string) =>
+  message(1, 'initialize', { protocolVersion, capabilities: {}, clientInfo: { name: 'stdio-test', version: '1' } });
 
 /**
- * Runs `grounded mcp ARGS` and plays the client: `next` gets each stdout line and returns what to write to stdin
- * (and whether to close stdin after it); `started` gets the process. Resolves with the exit code and the output once
- * the process ended.
+ * Runs `grounded mcp ARGS` and plays the client, which initializes with `protocolVersion`: `next` gets each stdout
+ * line and returns what to write to stdin (and whether to close stdin after it); `started` gets the process. Resolves
+ * with the exit code and the output once the process ended.
  */
 function runStdio(
   args: string[],
   env: NodeJS.ProcessEnv,
   next: (line: string) => { write?: string; end?: boolean; interrupt?: true | 'SIGTERM' },
   started?: (child: ChildProcess) => void,
+  protocolVersion = '2025-06-18',
 ): Promise<{ code: number | null; stdout: string[]; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, 'mcp', ...args], { env: { ...process.env, ...env } });
@@ -49,7 +47,7 @@ function runStdio(
     });
     child.on('error', reject);
     child.on('close', code => resolve({ code, stdout: buffered ? [...stdout, buffered] : stdout, stderr }));
-    child.stdin.write(INITIALIZE);
+    child.stdin.write(initialize(protocolVersion));
   });
 }
 
@@ -125,47 +123,59 @@ describe('grounded mcp over stdio (a child process)', function () {
     }
   });
 
-  it('answers a line that is not JSON, a request that is not JSON-RPC, and a batch, instead of leaving them unanswered', async () => {
+  /** What the server answers, by id and error code (`result` for an answer), to malformed lines and a batch. */
+  async function answersToMalformed(protocolVersion: string): Promise<unknown[][]> {
     const cache = await dirs.make('grounded-mcp-stdio-');
     const folder = await dirs.make('grounded-mcp-empty-');
     const raw = (value: unknown) => JSON.stringify(value) + '\n';
-    const { stdout } = await runStdio(['--folder', folder], { XDG_CACHE_HOME: cache }, line => {
-      const { id } = JSON.parse(line) as { id?: unknown };
-      if (id === 1)
-        return {
-          write: [
-            message(undefined, 'notifications/initialized'),
-            '{"jsonrpc":"2.0","id":2,"method":"ping"\n', // cut short: not JSON
-            raw({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: 'all' }), // params must be an object
-            raw({ jsonrpc: '2.0', id: { n: 4 }, method: 'ping' }), // an id must be a string or a number
-            raw([
-              { jsonrpc: '2.0', id: 5, method: 'ping' },
-              { jsonrpc: '2.0', id: 6, method: 'tools/list' },
-            ]),
-            raw({ jsonrpc: '2.0', method: 'notifications/nonsense', params: 7 }), // a notification is never answered
-            message(99, 'ping'),
-          ].join(''),
-        };
-      if (id === 99) return { end: true };
-      return {};
-    });
+    const { stdout } = await runStdio(
+      ['--folder', folder],
+      { XDG_CACHE_HOME: cache },
+      line => {
+        const { id } = JSON.parse(line) as { id?: unknown };
+        if (id === 1)
+          return {
+            write: [
+              message(undefined, 'notifications/initialized'),
+              '{"jsonrpc":"2.0","id":2,"method":"ping"\n', // cut short: not JSON
+              raw({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: 'all' }), // params must be an object
+              raw({ jsonrpc: '2.0', id: { n: 4 }, method: 'ping' }), // an id must be a string or a number
+              raw([
+                { jsonrpc: '2.0', id: 5, method: 'ping' },
+                { jsonrpc: '2.0', id: 6, method: 'tools/list' },
+              ]),
+              raw({ jsonrpc: '2.0', method: 'notifications/nonsense', params: 7 }), // a notification is never answered
+              message(99, 'ping'),
+            ].join(''),
+          };
+        if (id === 99) return { end: true };
+        return {};
+      },
+      undefined,
+      protocolVersion,
+    );
     const replies = stdout
       .map(line => JSON.parse(line) as { id?: unknown; method?: string; result?: unknown; error?: { code: number } })
       .filter(r => r.method === undefined && r.id !== 1);
     // in any order: the answers to the batch come when their handlers end
+    return replies.map(r => [r.id, r.error?.code ?? 'result']);
+  }
+
+  it('answers a line that is not JSON, a request that is not JSON-RPC, and a batch, instead of leaving them unanswered', async () => {
     const inOrder = (pairs: unknown[][]) => pairs.map(p => JSON.stringify(p)).sort();
+    const malformed = [
+      [3, -32600],
+      [99, 'result'],
+      [null, -32600],
+      [null, -32700],
+    ];
+    // MCP 2025-03-26 has batches: each message in it is answered
     assert.deepEqual(
-      inOrder(replies.map(r => [r.id, r.error?.code ?? 'result'])),
-      inOrder([
-        [3, -32600],
-        [5, 'result'],
-        [6, 'result'],
-        [99, 'result'],
-        [null, -32600],
-        [null, -32700],
-      ]),
-      stdout.join('\n'),
+      inOrder(await answersToMalformed('2025-03-26')),
+      inOrder([...malformed, [5, 'result'], [6, 'result']]),
     );
+    // 2025-06-18 has none: the batch is answered as an invalid request, and nothing in it runs
+    assert.deepEqual(inOrder(await answersToMalformed('2025-06-18')), inOrder([...malformed, [null, -32600]]));
   });
 
   it('exits 0 on Ctrl-C while the client still holds stdin open', async () => {
