@@ -6,12 +6,12 @@
 // lines of the file state; its gold lines are the ones a reviewer would highlight (for code, the code lines, not a
 // comment that says the same). `materialise` copies the files from node_modules into a folder in the layout of
 // ../shared/eval (ws/ and cases.jsonl), so run.mjs and the bench read them as they read the dev set. `materialise`
-// writes a third set too, sci-cite (claims over invented paper abstracts kept in the repository, sciCite.ts), so that
-// the bench and run.mjs reach every hand-written set the same way.
-// Usage: node out/test/bench/citations/nodeModulesSets.js docs-cite|code-cite|sci-cite DIR
+// writes the sets over invented paper abstracts kept in the repository too, sci-cite and sci-blind (sciCite.ts), so
+// that the bench and run.mjs reach every hand-written set the same way.
+// Usage: node out/test/bench/citations/nodeModulesSets.js docs-cite|code-cite|sci-cite|sci-blind DIR
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { writeSciCite } from './sciCite';
+import { isSciSet, SCI_SETS, writeSciSet, type SciSet } from './sciCite';
 
 const ROOT = resolve(__dirname, '../../../..');
 
@@ -20,9 +20,12 @@ export const NODE_MODULES_SETS = {
   'code-cite': 'test/bench/citations/codeCite.jsonl',
 } as const;
 export type NodeModulesSet = keyof typeof NODE_MODULES_SETS;
-/** Every set `materialise` writes: the two from node_modules and sci-cite. */
-export const CITATION_SETS = [...(Object.keys(NODE_MODULES_SETS) as NodeModulesSet[]), 'sci-cite'] as const;
-export type CitationSet = NodeModulesSet | 'sci-cite';
+/** Every set `materialise` writes: the two from node_modules and the two over abstracts. */
+export const CITATION_SETS = [
+  ...(Object.keys(NODE_MODULES_SETS) as NodeModulesSet[]),
+  ...(Object.keys(SCI_SETS) as SciSet[]),
+] as const;
+export type CitationSet = NodeModulesSet | SciSet;
 
 /** One line of a set's .jsonl: the file under node_modules, its path in the workspace, the claim, its lines. */
 interface SetCase {
@@ -41,7 +44,7 @@ interface SetCase {
  */
 export function materialise(set: CitationSet, dir: string): { cases: number; skipped: string[] } {
   mkdirSync(dir, { recursive: true });
-  if (set === 'sci-cite') return writeSciCite(dir);
+  if (isSciSet(set)) return writeSciSet(set, dir);
   const cases = readFileSync(join(ROOT, NODE_MODULES_SETS[set]), 'utf8')
     .split('\n')
     .filter(Boolean)

@@ -5,16 +5,29 @@
 // plausible rival). Each abstract is in sciCite/ as a Markdown file, `# Title` then its text wrapped at 100 columns
 // as the climate-fever dev set wraps its articles; sciCite/sciCite.jsonl holds one claim a line with its rationale
 // sentences, and its gold lines are every line that holds part of one, computed from the sentences' text.
-// Usage: node out/test/bench/citations/sciCite.js gold   (writes goldLines again from the rationale sentences)
+// sci-blind: a second such set in sciBlind/, 30 abstracts and 60 claims (40 SUPPORT, 20 CONTRADICT), mostly
+// biomedicine, written by another hand with no sight of the aligner, its rules or its figures, after they were
+// chosen: a check that what was chosen on sci-cite holds for abstracts it was not chosen on.
+// Usage: node out/test/bench/citations/sciCite.js gold sci-cite|sci-blind   (writes goldLines again from the
+// rationale sentences)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
-export const SCI_CITE_DIR = resolve(__dirname, '../../../../test/bench/citations/sciCite');
-const CASES_FILE = join(SCI_CITE_DIR, 'sciCite.jsonl');
+const SETS_DIR = resolve(__dirname, '../../../../test/bench/citations');
+/** The sets of claims over abstracts: each a folder of abstracts and its claims' file in it. */
+export const SCI_SETS = {
+  'sci-cite': { folder: 'sciCite', cases: 'sciCite.jsonl' },
+  'sci-blind': { folder: 'sciBlind', cases: 'sciBlind.jsonl' },
+} as const;
+export type SciSet = keyof typeof SCI_SETS;
+export const isSciSet = (set: string): set is SciSet => Object.hasOwn(SCI_SETS, set);
 /** The folder of the workspace that holds the abstracts: a case's path is `abstracts/<file>.md`. */
 const WS_FOLDER = 'abstracts';
 
-/** One line of sciCite.jsonl. */
+const folderOf = (set: SciSet) => join(SETS_DIR, SCI_SETS[set].folder);
+const casesFile = (set: SciSet) => join(folderOf(set), SCI_SETS[set].cases);
+
+/** One line of a set's claims file. */
 export interface SciCase {
   path: string;
   claim: string;
@@ -24,17 +37,17 @@ export interface SciCase {
   goldLines: number[];
 }
 
-export function readSciCases(): SciCase[] {
-  return readFileSync(CASES_FILE, 'utf8')
+export function readSciCases(set: SciSet): SciCase[] {
+  return readFileSync(casesFile(set), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map(line => JSON.parse(line) as SciCase);
 }
 
 /** The text of a case's abstract, from the set's folder. */
-export function abstractText(path: string): string {
+export function abstractText(set: SciSet, path: string): string {
   if (dirname(path) !== WS_FOLDER) throw new Error(`${path}: not a path under ${WS_FOLDER}/`);
-  return readFileSync(join(SCI_CITE_DIR, basename(path)), 'utf8');
+  return readFileSync(join(folderOf(set), basename(path)), 'utf8');
 }
 
 /**
@@ -59,18 +72,18 @@ function lineAt(text: string, offset: number): number {
 }
 
 /** Every line of the case's rationale sentences, in order. */
-export function goldLinesOf(c: SciCase): number[] {
-  const text = abstractText(c.path);
+export function goldLinesOf(set: SciSet, c: SciCase): number[] {
+  const text = abstractText(set, c.path);
   return [...new Set(c.rationale.flatMap(s => rationaleLines(text, s)))].sort((a, b) => a - b);
 }
 
 /** Writes the set into `dir` in the layout of ../shared/eval: ws/abstracts/<file>.md and cases.jsonl. */
-export function writeSciCite(dir: string): { cases: number; skipped: string[] } {
-  const cases = readSciCases();
+export function writeSciSet(set: SciSet, dir: string): { cases: number; skipped: string[] } {
+  const cases = readSciCases(set);
   for (const path of new Set(cases.map(c => c.path))) {
     const target = join(dir, 'ws', path);
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, abstractText(path));
+    writeFileSync(target, abstractText(set, path));
   }
   const out = cases.map((c, i) =>
     JSON.stringify({ id: `${i + 1}:${c.path}`, claim: c.claim, path: c.path, label: c.label, goldLines: c.goldLines }),
@@ -80,11 +93,12 @@ export function writeSciCite(dir: string): { cases: number; skipped: string[] } 
 }
 
 if (require.main === module) {
-  if (process.argv[2] !== 'gold') {
-    console.error('usage: node out/test/bench/citations/sciCite.js gold');
+  const set = process.argv[3] ?? '';
+  if (process.argv[2] !== 'gold' || !isSciSet(set)) {
+    console.error(`usage: node out/test/bench/citations/sciCite.js gold ${Object.keys(SCI_SETS).join('|')}`);
     process.exit(2);
   }
-  const cases = readSciCases().map(c => ({ ...c, goldLines: goldLinesOf(c) }));
-  writeFileSync(CASES_FILE, cases.map(c => `${JSON.stringify(c)}\n`).join(''));
-  console.log(`${cases.length} cases: gold lines written from their rationale sentences in ${CASES_FILE}`);
+  const cases = readSciCases(set).map(c => ({ ...c, goldLines: goldLinesOf(set, c) }));
+  writeFileSync(casesFile(set), cases.map(c => `${JSON.stringify(c)}\n`).join(''));
+  console.log(`${cases.length} cases: gold lines written from their rationale sentences in ${casesFile(set)}`);
 }

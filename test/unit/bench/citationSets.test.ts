@@ -50,47 +50,53 @@ describe('the citation benchmark sets written for run.mjs', () => {
     }
   });
 
-  it('sci-cite: writes every abstract under ws/abstracts and every claim with its label and gold lines', () => {
-    const sci = readSciCases();
-    assert.deepEqual(materialise('sci-cite', dir), { cases: sci.length, skipped: [] });
-    const out = written();
-    assert.deepEqual(
-      out.map(c => [c.path, c.claim, c.label, c.goldLines]),
-      sci.map(c => [c.path, c.claim, c.label, c.goldLines]),
-    );
-    assert.equal(new Set(out.map(c => c.id)).size, out.length);
-    for (const c of out) {
-      assert.match(c.path, /^abstracts\/[a-z0-9-]+\.md$/);
-      assert.equal(lines(c.path).join('\n'), abstractText(c.path));
-    }
-  });
+  for (const [set, claims, support] of [
+    ['sci-cite', 48, 31],
+    ['sci-blind', 60, 40],
+  ] as const) {
+    it(`${set}: writes every abstract under ws/abstracts and every claim with its label and gold lines`, () => {
+      const sci = readSciCases(set);
+      assert.deepEqual(materialise(set, dir), { cases: sci.length, skipped: [] });
+      const out = written();
+      assert.deepEqual(
+        out.map(c => [c.path, c.claim, c.label, c.goldLines]),
+        sci.map(c => [c.path, c.claim, c.label, c.goldLines]),
+      );
+      assert.equal(new Set(out.map(c => c.id)).size, out.length);
+      for (const c of out) {
+        assert.match(c.path, /^abstracts\/[a-z0-9-]+\.md$/);
+        assert.equal(lines(c.path).join('\n'), abstractText(set, c.path));
+      }
+    });
 
-  it('sci-cite: each gold line list is exactly the lines its rationale sentences span, each sentence found once', () => {
-    const sci = readSciCases();
-    assert.equal(sci.length, 48);
-    for (const c of sci) {
-      assert.ok(c.rationale.length >= 1 && c.rationale.length <= 3, c.claim);
-      assert.ok(c.label === 'SUPPORT' || c.label === 'CONTRADICT', c.claim);
-      assert.deepEqual(c.goldLines, goldLinesOf(c), c.claim);
-    }
-  });
+    it(`${set}: each gold line list is exactly the lines its rationale sentences span, each sentence found once`, () => {
+      const sci = readSciCases(set);
+      assert.equal(sci.length, claims);
+      assert.equal(sci.filter(c => c.label === 'SUPPORT').length, support);
+      for (const c of sci) {
+        assert.ok(c.rationale.length >= 1 && c.rationale.length <= 3, c.claim);
+        assert.ok(c.label === 'SUPPORT' || c.label === 'CONTRADICT', c.claim);
+        assert.deepEqual(c.goldLines, goldLinesOf(set, c), c.claim);
+      }
+    });
 
-  it('sci-cite: abstracts are a title and one paragraph wrapped greedily at 100 columns, as the dev set wraps', () => {
-    for (const path of new Set(readSciCases().map(c => c.path))) {
-      const [title, blank, ...body] = abstractText(path).replace(/\n$/, '').split('\n');
-      assert.match(title ?? '', /^# \S/, path);
-      assert.equal(blank, '', path);
-      body.forEach((line, i) => {
-        assert.ok(line.length <= 100 || !line.includes(' '), `${path}:${i + 3} is longer than 100 columns`);
-        const next = body[i + 1]?.split(' ')[0];
-        if (next !== undefined)
-          assert.ok(
-            line.length + 1 + next.length > 100,
-            `${path}:${i + 4} starts with a word that fits on line ${i + 3}`,
-          );
-      });
-    }
-  });
+    it(`${set}: abstracts are a title and one paragraph wrapped greedily at 100 columns, as the dev set wraps`, () => {
+      for (const path of new Set(readSciCases(set).map(c => c.path))) {
+        const [title, blank, ...body] = abstractText(set, path).replace(/\n$/, '').split('\n');
+        assert.match(title ?? '', /^# \S/, path);
+        assert.equal(blank, '', path);
+        body.forEach((line, i) => {
+          assert.ok(line.length <= 100 || !line.includes(' '), `${path}:${i + 3} is longer than 100 columns`);
+          const next = body[i + 1]?.split(' ')[0];
+          if (next !== undefined)
+            assert.ok(
+              line.length + 1 + next.length > 100,
+              `${path}:${i + 4} starts with a word that fits on line ${i + 3}`,
+            );
+        });
+      }
+    });
+  }
 
   it('finds a wrapped sentence by its text, across line breaks, and refuses one it finds twice or not at all', () => {
     const text = '# T\n\nThe first sentence\nruns on. It ends here. It ends\nhere.\n';
