@@ -51,6 +51,14 @@ const CODE_COVERAGE_POWER = 0.25;
  */
 const CUT_BLOCK_SHARE = 0.8;
 /**
+ * The share of its rank that a prose window keeps when it holds a sentence under a structured abstract's label that
+ * frames the findings (BACKGROUND, OBJECTIVE, METHODS, DESIGN…; `Unit.framing`). Those sentences state the question
+ * in the claim's own words ("To determine whether a salt substitute reduces stroke…") or what was done, not what was
+ * found; such a window still wins where the results and conclusions hold half as much of the claim. Any share from a
+ * quarter to a half chooses the same lines on the abstracts sets.
+ */
+const FRAMING_SHARE = 0.5;
+/**
  * In prose, two terms that follow each other in the claim count once more where a sentence holds them within
  * `PROXIMITY_SPAN` terms of each other, in either order, weighing this share of what the two weigh (scored by BM25 as a
  * term, ranking windows only): sentences of one article share its topic words, and the one that says the claim tends
@@ -208,7 +216,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     const lines = last - first;
     const { covered, score } = window;
     const rank = analysis.prose
-      ? window.rankScore
+      ? window.rankScore * (framing(units, from, to) ? FRAMING_SHARE : 1)
       : window.rankScore *
         Math.pow(window.rankCovered / rankTotal, CODE_COVERAGE_POWER) *
         (leavesBlock(units, from, to) ? CUT_BLOCK_SHARE : 1);
@@ -238,6 +246,12 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
     score: best.score / claim.total,
     rank: best.rank / claim.total,
   };
+}
+
+/** Whether a unit of `from`..`to` is a sentence under a structured abstract's label that frames its findings. */
+function framing(units: readonly Unit[], from: number, to: number): boolean {
+  for (let u = from; u <= to; u++) if (units[u]?.framing) return true;
+  return false;
 }
 
 /** Whether a later unit of `from`..`to` is indented less than the first: the window starts inside a block it leaves. */

@@ -21,6 +21,8 @@ export interface Unit {
   indent: number;
   /** The unit's length in terms (a sentence's in words: without its numbers and the asides that hold figures). */
   length: number;
+  /** Under a structured abstract's label of what frames its findings (BACKGROUND, OBJECTIVE, METHODS…). */
+  framing?: boolean;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
   terms: readonly string[];
 }
@@ -139,6 +141,17 @@ const OPENERS = new Set(
 const NUMBER = /^\d+$/;
 /** An aside in parentheses that holds a figure: a result's statistics (HR 0.83, 95% CI 0.72–0.95; n = 120). */
 const FIGURES_ASIDE = /\([^()\d]*\d[^()]*\)/g;
+/**
+ * A structured abstract's label that opens the part framing its findings (what was asked and how: BACKGROUND,
+ * OBJECTIVE, METHODS, BMJ's `DESIGN Cohort study.`, JAMA's `DESIGN, SETTING, AND PARTICIPANTS`, `Methods:`), and one
+ * that opens the findings (RESULTS, CONCLUSIONS, PLOS's `METHODS AND FINDINGS` and `CONCLUSIONS/SIGNIFICANCE`). In
+ * capitals the label is followed by a colon, a comma, a slash or a space; in title case (Background, Objective, Aims,
+ * Methods) only by a colon, since "Methods for…" opens a sentence.
+ */
+const FRAMING_LABEL =
+  /^(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|OBJECTIVES?|AIMS?|PURPOSE|METHODS?(?! AND FINDINGS)|MATERIALS AND METHODS|DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|INTERVENTIONS?|(?:MAIN )?OUTCOME MEASURES?|MEASUREMENTS)[:,/\s]|(?:Background|Objectives?|Aims?|Methods?)\s*:)/;
+const FINDING_LABEL =
+  /^(?:(?:RESULTS?|FINDINGS|METHODS AND FINDINGS|CONCLUSIONS?|INTERPRETATION|DISCUSSION|SIGNIFICANCE)[:,/\s]|(?:Results?|Findings|Conclusions?|Interpretation|Discussion)\s*:)/;
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
@@ -171,6 +184,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     abbreviations.flatMap(a => [...a.abbreviation.shortTerms, ...a.abbreviation.longTerms]),
   );
   const hyphenated = new Map<string, number[]>();
+  let framing = false;
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
@@ -191,7 +205,23 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     const length = k === 'sentence' ? wordsOf(text, tokens) : tokens.length;
     total += length;
     const indent = indentation(lines[first] ?? '');
-    units.push({ kind: k, first, last, run, section, indent, length, terms: tokens });
+    // a sentence that opens with a label starts its part; the sentences after it are in that part until the next
+    if (k === 'sentence') {
+      const opening = text.trimStart();
+      if (FRAMING_LABEL.test(opening)) framing = true;
+      else if (FINDING_LABEL.test(opening)) framing = false;
+    }
+    units.push({
+      kind: k,
+      first,
+      last,
+      run,
+      section,
+      indent,
+      length,
+      terms: tokens,
+      ...(framing && k === 'sentence' ? { framing } : {}),
+    });
   };
   const done = (): PassageAnalysis => ({
     units,
@@ -211,6 +241,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   const endParagraph = () => {
     if (paragraph.length > 0) for (const s of sentences(lines, paragraph)) add('sentence', s.first, s.last, s.text);
     paragraph = [];
+    framing = false; // a label governs its own paragraph: an abstract set out a paragraph a part labels each
   };
   lines.forEach((line, i) => {
     if (FENCE.test(line)) {

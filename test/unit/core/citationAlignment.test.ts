@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { alignClaim, claimTerms } from '../../../src/core/citations/align';
 import { CitationStream } from '../../../src/core/citations/citationStream';
+import { splitUnits } from '../../../src/core/citations/passageUnits';
 import { checkPrompt, parseVerdicts } from '../../../src/core/citations/modelCheck';
 import { citedSpan, CitationResolver, verdict, weightsFromPassages } from '../../../src/core/citations/resolve';
 import type { Citation } from '../../../src/core/events';
@@ -289,6 +290,45 @@ describe('citation alignment', () => {
     );
     const c = resolve('Daily vitamin D with calcium reduced the risk of hip fracture', 1, [abstract]);
     assert.deepEqual([c?.startLine, c?.endLine], [3, 5]);
+  });
+
+  it("points a claim at a structured abstract's result, not its objective that asks the claim as a question", () => {
+    const abstract = passageOf(
+      [
+        '# Salt substitutes and stroke',
+        '',
+        'OBJECTIVE To determine whether replacing regular salt with a potassium-enriched salt substitute reduces',
+        'stroke in older adults. DESIGN Open label cluster randomised trial. SETTING 600 villages. RESULTS In',
+        'older adults, the salt substitute reduced the rate of stroke (rate ratio 0.86, 0.77 to 0.96).',
+        'CONCLUSIONS Salt substitution lowered the rate of stroke.',
+      ].join('\n'),
+      'abstracts/salt.md',
+    );
+    const c = resolve('A potassium-enriched salt substitute reduces stroke in older adults', 1, [abstract]);
+    assert.deepEqual([c?.startLine, c?.endLine], [4, 5]);
+  });
+
+  it("reads a structured abstract's labels: what frames the findings, until a label of findings or the paragraph's end", () => {
+    const framing = (text: string) =>
+      splitUnits(text.split('\n'), true).units.map(
+        u => `${u.framing ? 'F' : '-'} ${text.split('\n')[u.first]?.slice(0, 12) ?? ''}`,
+      );
+    assert.deepEqual(
+      framing(
+        [
+          'BACKGROUND: Little is known. We asked why.',
+          'METHODS: We counted. RESULTS: Most were red. The rest were blue.',
+          'CONCLUSIONS/SIGNIFICANCE Red wins.',
+          '',
+          'DESIGN, SETTING, AND PARTICIPANTS Cohort study.',
+          '',
+          'Nothing labels this. Objective: to see. Results: it works.',
+          '',
+          'METHODS AND FINDINGS We counted 12 red ones. Methods for counting vary.',
+        ].join('\n'),
+      ).map(u => u[0]),
+      ['F', 'F', 'F', '-', '-', '-', 'F', '-', 'F', '-', '-', '-'],
+    );
   });
 
   it('pairs the terms of a claim of tens of thousands of words, each pair once, in time linear in its length', () => {
