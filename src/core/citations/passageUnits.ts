@@ -143,15 +143,16 @@ const NUMBER = /^\d+$/;
 const FIGURES_ASIDE = /\([^()\d]*\d[^()]*\)/g;
 /**
  * A structured abstract's label that opens the part framing its findings (what was asked and how: BACKGROUND,
- * OBJECTIVE, METHODS, BMJ's `DESIGN Cohort study.`, JAMA's `DESIGN, SETTING, AND PARTICIPANTS`, `Methods:`), and one
- * that opens the findings (RESULTS, CONCLUSIONS, PLOS's `METHODS AND FINDINGS` and `CONCLUSIONS/SIGNIFICANCE`). In
- * capitals the label is followed by a colon, a comma, a slash or a space; in title case (Background, Objective, Aims,
- * Methods) only by a colon, since "Methods for…" opens a sentence.
+ * OBJECTIVE, METHODS, BMJ's `DESIGN Cohort study.`, JAMA's `IMPORTANCE` and `DESIGN, SETTING, AND PARTICIPANTS`, a
+ * review's `DATA SOURCES`, `Methods:`), and one that opens the findings (RESULTS, CONCLUSIONS, PLOS's `METHODS AND
+ * FINDINGS` and `CONCLUSIONS/SIGNIFICANCE`). In capitals the label is followed by a colon, a comma, a slash, a space
+ * or nothing (a label on a line of its own); in title case (Background, Objective, Aims, Methods) only by a colon,
+ * since "Methods for…" opens a sentence.
  */
 const FRAMING_LABEL =
-  /^(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|OBJECTIVES?|AIMS?|PURPOSE|METHODS?(?! AND FINDINGS)|MATERIALS AND METHODS|DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|INTERVENTIONS?|(?:MAIN )?OUTCOME MEASURES?|MEASUREMENTS)[:,/\s]|(?:Background|Objectives?|Aims?|Methods?)\s*:)/;
+  /^(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJECTIVES?|AIMS?|PURPOSE|METHODS?(?! AND FINDINGS)|MATERIALS AND METHODS|(?:STUDY )?DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|EXPOSURES?|INTERVENTIONS?|(?:MAIN )?OUTCOMES? (?:AND )?MEASURES?|MEASUREMENTS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|EVIDENCE REVIEW)(?:[:,/\s]|$)|(?:Background|Objectives?|Aims?|Methods?)\s*:)/;
 const FINDING_LABEL =
-  /^(?:(?:RESULTS?|FINDINGS|METHODS AND FINDINGS|CONCLUSIONS?|INTERPRETATION|DISCUSSION|SIGNIFICANCE)[:,/\s]|(?:Results?|Findings|Conclusions?|Interpretation|Discussion)\s*:)/;
+  /^(?:(?:RESULTS?|FINDINGS|METHODS AND FINDINGS|CONCLUSIONS?|INTERPRETATION|DISCUSSION|SIGNIFICANCE)(?:[:,/\s]|$)|(?:Results?|Findings|Conclusions?|Interpretation|Discussion)\s*:)/;
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();

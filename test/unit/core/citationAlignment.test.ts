@@ -325,9 +325,17 @@ describe('citation alignment', () => {
           'Nothing labels this. Objective: to see. Results: it works.',
           '',
           'METHODS AND FINDINGS We counted 12 red ones. Methods for counting vary.',
+          '',
+          'IMPORTANCE Red matters. MAIN OUTCOMES AND MEASURES Redness. CONCLUSIONS AND RELEVANCE Red wins.',
+          '',
+          'BACKGROUND',
+          'Red was never counted before this study, which counted.',
+          '',
+          'RESULTS',
+          'Most were red, which we had not expected at all here.',
         ].join('\n'),
       ).map(u => u[0]),
-      ['F', 'F', 'F', '-', '-', '-', 'F', '-', 'F', '-', '-', '-'],
+      ['F', 'F', 'F', '-', '-', '-', 'F', '-', 'F', '-', '-', '-', 'F', 'F', '-', 'F', 'F', '-', '-'],
     );
   });
 
