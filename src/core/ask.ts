@@ -6,7 +6,7 @@ import type { AnswerEvent, AskRequest, Citation, Usage } from './events';
 import { defaultAskOptions, MAX_CONTEXT_CHARS, questionTooLong, type AskOptions } from './options';
 import type { ChatModel, Retriever } from './ports';
 import { ragGraph } from './rag/graph';
-import { questionFitError } from './rag/promptBudget';
+import { contextExceeded, questionFitError } from './rag/promptBudget';
 import type { RagRun } from './rag/run';
 
 export interface AskDeps {
@@ -98,7 +98,13 @@ export async function* ask(request: AskRequest, deps: AskDeps): AsyncGenerator<A
     const cited = [...citations.values()].sort((a, b) => a.ordinal - b.ordinal);
     yield { type: 'done', answer: partial, citations: cited, usage, mode: deps.model ? mode : 'search' };
   } catch (e) {
-    yield { type: 'error', error: toGroundedError(e, request.signal), partial: partial + shown.flush() };
+    // a prompt the endpoint found too long for the model was fitted to the limit in `options`: the error names it
+    const error = contextExceeded(
+      toGroundedError(e, request.signal),
+      options.maxInputTokens,
+      options.maxInputTokensSource,
+    );
+    yield { type: 'error', error, partial: partial + shown.flush() };
   }
 }
 

@@ -188,11 +188,7 @@ export function toGroundedError(e: unknown, signal?: AbortSignal): GroundedError
   if (overflow)
     // the same prompt fails the same way: no retry or non-streaming fallback helps, a shorter one does (a limit of
     // the model, as its output limit is in sseEnd.ts)
-    return new GroundedError(
-      'model-refused',
-      "The question and its passages are longer than the model's context window. Ask about less, or use a model with a larger context.",
-      { cause: e },
-    );
+    return new GroundedError('model-refused', CONTEXT_EXCEEDED, { cause: e });
   if ((status === 400 || streamed) && REFUSAL.test(text))
     return new GroundedError(
       'model-refused',
@@ -225,6 +221,16 @@ export function finishFailure(finish: string | undefined): GroundedError | undef
   if (finish === 'length') return new GroundedError('model-refused', OUTPUT_LIMIT);
   return undefined;
 }
+
+const CONTEXT_EXCEEDED =
+  "The question and its passages are longer than the model's context window. Ask about less, or use a model with a larger context.";
+
+/**
+ * Whether the endpoint refused a prompt longer than the model's context window (toGroundedError's overflow), which
+ * the caller that knows what limit the prompt was fitted to can say more about (see promptBudget's contextExceeded).
+ */
+export const exceededContext = (e: GroundedError): boolean =>
+  e.kind === 'model-refused' && e.message === CONTEXT_EXCEEDED;
 
 const OUTPUT_LIMIT =
   "The answer reached the model's output limit (its maximum tokens). Ask for less, or raise the limit on the endpoint.";

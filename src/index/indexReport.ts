@@ -1,5 +1,6 @@
 // What the index holds, as data, and its two renderings: markdown (chat's /index) and plain text (the status item's
 // details, Rebuild Index's message). Each surface renders the data; none parses a rendering back.
+import { codeSpan } from '../shared/codeSpan';
 import type { SkipReason } from './discovery/skipReasons';
 import { SKIP_REASONS } from './discovery/skipReasons';
 import { NOTED_SKIPS, skipNotes } from './segments/indexStats';
@@ -55,7 +56,7 @@ export function indexReportText(r: IndexReport): IndexReportText {
 export function indexReportMarkdown(r: IndexReport): string {
   if (r.folders.length === 0) return NO_FOLDER;
   const lines = [
-    `**Grounded index** of ${r.folders.map(f => `\`${f}\``).join(', ')}`,
+    `**Grounded index** of ${r.folders.map(f => codeSpan(f)).join(', ')}`,
     '',
     ...items(r).map(item => `- ${item}`),
   ];

@@ -34,7 +34,8 @@ export function createOpenAiCompatibleModels(endpoint: Endpoint, apiKey: string 
  * - `logLevel: 'off'`: failures reach the user and the redacted Grounded log through the core; the client's own
  *   console logging would be a second, unredacted sink.
  * - Streams end with a verdict (`http/sseEnd.ts`, below the client): one that closes without `[DONE]` or a finish
- *   reason is broken, not done; a content filter's or the output limit's stop says so.
+ *   reason is broken, not done; one without any event is not streamed again; a content filter's or the output
+ *   limit's stop says so.
  * - `defaultQuery`: the base URL's own query (a gateway's `api-version`), sent after the path the client appends.
  * - A streamed delta whose `content` is a list of parts (Databricks' reasoning models) is read as its text parts, its
  *   reasoning as `reasoning_content`, as is a delta's `reasoning` (newer Ollama and vLLM) (`plainDelta`).

@@ -123,8 +123,10 @@ export class LocalRetriever implements Retriever {
     throw new GroundedError(
       'index',
       `Found no text files to search in the workspace${skipped ? ` (${skipped} skipped as binary, too large or unreadable)` : ''}. ` +
-        // said by the CLI and the MCP server too: the rules by what they are, not by one surface's setting names
-        'Check the ignore files (.gitignore, .groundedignore) and the include and exclude globs.',
+        // what leaves files out on every surface (DEFAULT_EXCLUDE_GLOBS, the ignore files), then VS Code's settings
+        // in a sentence of their own, which the CLI and the MCP server, having no flags for them, leave out
+        'Check the ignore files (.gitignore, .groundedignore): the files they list are left out, as are node_modules and version-control folders (.git, .svn, .hg). ' +
+        'Check grounded.index.include, grounded.index.exclude and files.exclude too.',
     );
   }
 }

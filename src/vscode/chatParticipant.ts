@@ -12,6 +12,7 @@ import { passageLocation, passageUri } from './locations';
 import { withNotebooksLoaded } from './notebookCells';
 import { questionWithoutReferences, referencedContext } from './selectionContext';
 import { answerForHistory, type GroundedChatMetadata, type ResponsePart } from './chatHistory';
+import { codeSpan } from '../shared/codeSpan';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
@@ -112,7 +113,7 @@ function createChatHandler(deps: ChatParticipantDeps, retries: PendingRetry): vs
       if (retry?.about) {
         const { path, startLine, endLine } = retry.about;
         stream.markdown(
-          `*Asked again about \`${path}:${lineSpan(startLine, endLine)}\` as it read when first asked.*\n\n`,
+          `*Asked again about ${codeSpan(`${path}:${lineSpan(startLine, endLine)}`)} as it read when first asked.*\n\n`,
         );
       }
       const events = deps.ask(

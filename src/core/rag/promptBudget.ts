@@ -1,5 +1,5 @@
 import { CHECK_SYSTEM, checkPrompt, type ShownLines } from '../citations/modelCheck';
-import { GroundedError } from '../errors';
+import { exceededContext, GroundedError } from '../errors';
 import type { Citation, SelectionContext, Turn } from '../events';
 import type { InputLimitSource } from '../options';
 import type { Passage } from '../passage';
@@ -246,6 +246,29 @@ function questionDoesNotFit(maxInputTokens: number, source: InputLimitSource | u
   return new GroundedError(
     'bad-input',
     `The question leaves no room for the passages to answer from in the model’s context (${tokens(maxInputTokens)}). ${fix}`,
+  );
+}
+
+/**
+ * `error` with its fix when it is the endpoint's refusal of a prompt longer than the model's context (exceededContext)
+ * and a setting set the limit the prompt was fitted to (`source`): that limit is then more than the model takes, so
+ * the setting is named, and offered (`setting`) as the fix; the CLI names it by its flag (`--max-input-tokens`). Any
+ * other error, and one under a limit the model gave itself (no `source`), as it is.
+ */
+export function contextExceeded(
+  error: GroundedError,
+  maxInputTokens: number | undefined,
+  source: InputLimitSource | undefined,
+): GroundedError {
+  if (!exceededContext(error) || maxInputTokens === undefined || source === undefined) return error;
+  const fitted =
+    source === 'setting'
+      ? `Grounded fitted them to grounded.model.maxInputTokens (${tokens(maxInputTokens)}), which is more than the model takes. Lower it to the model's context, or ask about less.`
+      : `Grounded fitted them to the ${tokens(maxInputTokens)} assumed for the endpoint while grounded.model.maxInputTokens is unset. Set it to the model's context, or ask about less.`;
+  return new GroundedError(
+    'model-refused',
+    `The question and its passages are longer than the model's context window. ${fitted}`,
+    { cause: error, setting: 'grounded.model.maxInputTokens' },
   );
 }
 

@@ -263,6 +263,9 @@ describe('grounded CLI', () => {
       const { code, err } = await cli('search', 'x', '--folder', temp);
       assert.equal(code, 1);
       assert.match(err, /no text files/i);
+      assert.match(err, /Check the ignore files \(\.gitignore, \.groundedignore\)/);
+      // what the CLI has no flags for is not named: VS Code's settings, globs of its own
+      assert.doesNotMatch(err, /grounded\.index|files\.exclude|glob/);
     });
 
     it('warns, as index --target does, that a password in --connection-string can be read in ps, never printing it', async () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask, type AskDeps } from '../../../src/core/ask';
 import { realClock, type Clock } from '../../../src/core/clock';
+import { fixActions } from '../../../src/core/errors';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
 import type { AskOptions } from '../../../src/core/options';
 import { createOpenAiCompatibleModel } from '../../../src/providers/openAiCompatible';
@@ -428,6 +429,41 @@ describe('ask() against an OpenAI-compatible endpoint (loopback fault server)', 
     assert.equal(end.error.kind, 'model-refused');
     assert.match(end.error.message, /context window/);
     assert.equal(server.chatRequests.length, 1);
+  });
+
+  for (const [source, fix] of [
+    [
+      'setting',
+      /fitted them to grounded\.model\.maxInputTokens \(8,192 tokens\), which is more than the model takes\. Lower it/,
+    ],
+    [
+      'default',
+      /fitted them to the 8,192 tokens assumed for the endpoint while grounded\.model\.maxInputTokens is unset\. Set it/,
+    ],
+  ] as const)
+    it(`names grounded.model.maxInputTokens, and offers it, for a prompt over the context when the ${source} set the limit`, async () => {
+      server.enqueue({
+        status: 400,
+        errorMessage: "This model's maximum context length is 4096 tokens. However, you requested 5210 tokens.",
+        errorCode: 'context_length_exceeded',
+      });
+      const options = { maxInputTokens: 8192, maxInputTokensSource: source };
+      const end = last(await answer(server, {}, { options }));
+      assert.ok(end?.type === 'error', JSON.stringify(end));
+      assert.equal(end.error.kind, 'model-refused');
+      assert.match(end.error.message, /^The question and its passages are longer than the model's context window\. /);
+      assert.match(end.error.message, fix);
+      assert.equal(end.error.options.setting, 'grounded.model.maxInputTokens');
+      assert.deepEqual(fixActions(end.error)[0]?.arguments, ['grounded.model.maxInputTokens']);
+      assert.equal(server.chatRequests.length, 1);
+    });
+
+  it('names no setting for a prompt over the context of a model that gave its own limit', async () => {
+    server.enqueue({ status: 400, errorCode: 'context_length_exceeded' });
+    const end = last(await answer(server, {}, { options: { maxInputTokens: 8192 } }));
+    assert.ok(end?.type === 'error' && end.error.kind === 'model-refused', JSON.stringify(end));
+    assert.match(end.error.message, /context window\. Ask about less, or use a model with a larger context\.$/);
+    assert.equal(end.error.options.setting, undefined);
   });
 
   it('reads an error event the server sends mid-stream by its reason: a context overflow says so, keeping what streamed', async () => {

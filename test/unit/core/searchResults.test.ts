@@ -164,6 +164,12 @@ describe('/search results', () => {
     );
   });
 
+  it('writes a path with a backtick in it in a code span that shows it whole', () => {
+    const [view] = searchResultViews([{ ...guide, path: 'docs/`guide`.md' }], 'flux capacitor charged');
+    assert.ok(view);
+    assert.match(formatResult(view, 1), /^\*\*1\.\*\* ``docs\/`guide`\.md:10-21`` · /);
+  });
+
   it('answers /search with those results, each citing its matched lines', async () => {
     const events = await collect(
       ask(

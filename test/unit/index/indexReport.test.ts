@@ -27,6 +27,10 @@ describe('the index report, rendered', () => {
     );
   });
 
+  it('writes a folder with a backtick in its name in a code span that shows it whole', () => {
+    assert.match(indexReportMarkdown(report({ folders: ['/ws/a`b'] })), /^\*\*Grounded index\*\* of ``\/ws\/a`b``\n/);
+  });
+
   it('says the same in plain text, with no markdown, for a message box', () => {
     assert.deepEqual(indexReportText(report()), {
       title: 'Grounded index of /ws/app, /ws/docs',

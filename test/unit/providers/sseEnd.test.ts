@@ -30,12 +30,23 @@ describe('the end of an OpenAI-compatible event stream', () => {
   let requests = 0;
   /** The status every streamed chat request is answered with. */
   let status = 200;
+  /** The JSON a request that asks for no stream is answered with; undefined: `stream`, as a streamed one. */
+  let whole: string | undefined;
+  /** Whether each chat request asked for a stream, in order. */
+  let streamed: boolean[] = [];
   beforeEach(async () => {
     requests = 0;
     status = 200;
+    whole = undefined;
+    streamed = [];
     server = createServer((req, res) => {
       requests++;
-      void readBody(req).then(() => res.writeHead(status, { 'content-type': 'text/event-stream' }).end(stream));
+      void readBody(req).then(body => {
+        const asksStream = (JSON.parse(body) as { stream?: boolean }).stream === true;
+        streamed.push(asksStream);
+        if (!asksStream && whole !== undefined) res.writeHead(200, { 'content-type': 'application/json' }).end(whole);
+        else res.writeHead(status, { 'content-type': 'text/event-stream' }).end(stream);
+      });
     });
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     baseURL = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
@@ -71,6 +82,33 @@ describe('the end of an OpenAI-compatible event stream', () => {
     const end = await answer();
     assert.ok(end?.type === 'done', JSON.stringify(end));
     assert.equal(end.answer, 'It is 88 [1].');
+  });
+
+  for (const [what, bytes] of [
+    ['an empty body', ''],
+    ['only comments', ': keep-alive\n\n: keep-alive\n\n'],
+  ] as const)
+    it(`asks for the whole answer at once, without streaming again, when the stream holds no event: ${what}`, async () => {
+      stream = bytes;
+      whole = JSON.stringify({
+        id: 'chatcmpl-raw',
+        object: 'chat.completion',
+        created: 1,
+        model: 'raw-model',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'It is 88 [1].' }, finish_reason: 'stop' }],
+      });
+      const end = await answer();
+      assert.ok(end?.type === 'done', JSON.stringify(end));
+      assert.equal(end.answer, 'It is 88 [1].');
+      assert.deepEqual(streamed, [true, false], 'one stream, then the whole answer: no stream asked for again');
+      assert.ok(end.usage.fallback);
+      assert.equal(end.usage.retries, 0);
+    });
+
+  it('still retries a stream that held an event before it closed early, before the first token', async () => {
+    stream = `data: ${chunk({ role: 'assistant', content: '' })}\n\n`;
+    await answer();
+    assert.deepEqual(streamed.slice(0, 2), [true, true], 'streamed again: a stream cut short may be whole next time');
   });
 
   it('reads an error status sent as an event stream as that error, by the server’s reason, in one request', async () => {

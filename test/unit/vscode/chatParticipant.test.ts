@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import MarkdownIt from 'markdown-it';
 import { ask } from '../../../src/core/ask';
 import { GroundedError } from '../../../src/core/errors';
 import type { AnswerEvent, AskRequest } from '../../../src/core/events';
@@ -172,7 +173,8 @@ describe('the chat participant', () => {
     let workspace: string;
     before(() => {
       workspace = realpathSync(mkdtempSync(join(tmpdir(), 'grounded-chat-retry-')));
-      writeFileSync(join(workspace, 'a.md'), 'x');
+      // a backtick in the file's name, which the line naming it must show as written
+      writeFileSync(join(workspace, 'a`.md'), 'x');
     });
     after(() => rmSync(workspace, { recursive: true, force: true }));
 
@@ -206,7 +208,7 @@ describe('the chat participant', () => {
       const selection = {
         id: 'vscode.selection',
         range: [14, 24],
-        value: new FakeLocation(FakeChatUri.file(join(workspace, 'a.md')), { start: line(0), end: line(1) } as never),
+        value: new FakeLocation(FakeChatUri.file(join(workspace, 'a`.md')), { start: line(0), end: line(1) } as never),
       };
       const first = await chat.ask('what is flux? #selection', undefined, [], { references: [selection] });
       assert.equal(asked[0]?.context?.text, 'Flux is 88.\n');
@@ -219,7 +221,11 @@ describe('the chat participant', () => {
       const again = await chat.ask('what is flux?');
       assert.equal(asked[1]?.question, 'what is flux?');
       assert.deepEqual(asked[1]?.context, asked[0]?.context);
-      assert.match(again.stream.text, /Asked again about `[^`]*a\.md:1` as it read when first asked/);
+      assert.match(again.stream.text, /Asked again about ``[^`]*a`\.md:1`` as it read when first asked/);
+      assert.match(
+        new MarkdownIt().render(again.stream.text),
+        /Asked again about <code>[^<]*a`\.md:1<\/code> as it read/,
+      );
 
       // a question typed next is asked as typed, about nothing the Retry had
       await chat.ask('what is flux?');

@@ -1,4 +1,5 @@
 import { quotedWithoutMarkers } from '../../../shared/citationMarkers';
+import { codeSpan } from '../../../shared/codeSpan';
 import { numberedLines, searchResultViews, type SearchResultView } from '../../searchResults';
 import { emitter, runOf, type RagConfig } from '../run';
 import type { RagStateType, RagUpdate } from '../state';
@@ -43,5 +44,5 @@ export async function presentSearchResults(state: RagStateType, config: RagConfi
 export function formatResult(v: SearchResultView, n: number): string {
   const body = numberedLines(v.lines, v.startLine).join('\n');
   const fence = body.includes('```') ? '~~~~' : '```';
-  return `**${n}.** \`${v.ref}\`${v.heading ? ` · ${quotedWithoutMarkers(v.heading)}` : ''}\n\n${fence}\n${body}\n${fence}`;
+  return `**${n}.** ${codeSpan(v.ref)}${v.heading ? ` · ${quotedWithoutMarkers(v.heading)}` : ''}\n\n${fence}\n${body}\n${fence}`;
 }
