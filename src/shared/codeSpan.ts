@@ -2,11 +2,11 @@
 const LINE_ENDING = /\r\n|\r|\n/g;
 
 /**
- * `text` (not empty) as a Markdown code span that shows it as written, by CommonMark's rules for code spans: between backtick runs
- * one longer than the longest run inside it (a run of the same length would close the span there), with a space
- * inside each run when the text starts or ends with a backtick (that backtick would join the run) or when it both
- * starts and ends with a space without being all spaces (a renderer strips one space from each end of such a span).
- * A line ending in `text` shows as a space, as in every code span.
+ * `text` (not empty) as a Markdown code span that shows it as written, by CommonMark's rules for code spans: between
+ * backtick runs one longer than the longest run inside it (a run of the same length would close the span there), with
+ * a space inside each run when the text starts or ends with a backtick (that backtick would join the run) or when it
+ * both starts and ends with a space without being all spaces (a renderer strips one space from each end of such a
+ * span). A line ending in `text` shows as a space, as in every code span.
  */
 export function codeSpan(text: string): string {
   const run = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map(m => m[0].length)) + 1);
