@@ -111,7 +111,9 @@ export function checkedLines(
   return lines;
 }
 
-/** Why a batch of `size` messages is not read under the agreed `version` (undefined: none yet); undefined when it is. */
+/**
+ * Why a batch of `size` messages is not read under the agreed `version` (undefined: none yet); undefined when it is.
+ */
 function batchRefused(version: string | undefined, size: number): string | undefined {
   if (version !== BATCH_VERSION) {
     const agreed = version === undefined ? 'has not initialized' : `agreed on ${version}`;

@@ -149,10 +149,47 @@ const FIGURES_ASIDE = /\([^()\d]*\d[^()]*\)/g;
  * or nothing (a label on a line of its own); in title case (Background, Objective, Aims, Methods) only by a colon,
  * since "Methods for…" opens a sentence.
  */
-const FRAMING_LABEL =
-  /^(?:(?:BACKGROUND|INTRODUCTION|CONTEXT|IMPORTANCE|OBJECTIVES?|AIMS?|PURPOSE|METHODS?(?! AND FINDINGS)|MATERIALS AND METHODS|(?:STUDY )?DESIGN|SETTINGS?|PARTICIPANTS|PATIENTS|SUBJECTS|EXPOSURES?|INTERVENTIONS?|(?:MAIN )?OUTCOMES? (?:AND )?MEASURES?|MEASUREMENTS|DATA SOURCES|STUDY SELECTION|DATA EXTRACTION|EVIDENCE REVIEW)(?:[:,/\s]|$)|(?:Background|Objectives?|Aims?|Methods?)\s*:)/;
-const FINDING_LABEL =
-  /^(?:(?:RESULTS?|FINDINGS|METHODS AND FINDINGS|CONCLUSIONS?|INTERPRETATION|DISCUSSION|SIGNIFICANCE)(?:[:,/\s]|$)|(?:Results?|Findings|Conclusions?|Interpretation|Discussion)\s*:)/;
+const FRAMING_LABELS = [
+  'BACKGROUND',
+  'INTRODUCTION',
+  'CONTEXT',
+  'IMPORTANCE',
+  'OBJECTIVES?',
+  'AIMS?',
+  'PURPOSE',
+  'METHODS?(?! AND FINDINGS)',
+  'MATERIALS AND METHODS',
+  '(?:STUDY )?DESIGN',
+  'SETTINGS?',
+  'PARTICIPANTS',
+  'PATIENTS',
+  'SUBJECTS',
+  'EXPOSURES?',
+  'INTERVENTIONS?',
+  '(?:MAIN )?OUTCOMES? (?:AND )?MEASURES?',
+  'MEASUREMENTS',
+  'DATA SOURCES',
+  'STUDY SELECTION',
+  'DATA EXTRACTION',
+  'EVIDENCE REVIEW',
+];
+const FINDING_LABELS = [
+  'RESULTS?',
+  'FINDINGS',
+  'METHODS AND FINDINGS',
+  'CONCLUSIONS?',
+  'INTERPRETATION',
+  'DISCUSSION',
+  'SIGNIFICANCE',
+];
+/**
+ * A sentence that opens with one of the labels in capitals (`RESULTS:`, `DESIGN, SETTING…`, `CONCLUSIONS/SIGNIFICANCE`,
+ * one alone on its line) or of those in title case with a colon.
+ */
+const label = (capitals: readonly string[], titleCase: string) =>
+  new RegExp(`^(?:(?:${capitals.join('|')})(?:[:,/\\s]|$)|(?:${titleCase})\\s*:)`);
+const FRAMING_LABEL = label(FRAMING_LABELS, 'Background|Objectives?|Aims?|Methods?');
+const FINDING_LABEL = label(FINDING_LABELS, 'Results?|Findings|Conclusions?|Interpretation|Discussion');
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
