@@ -51,11 +51,11 @@ const CODE_COVERAGE_POWER = 0.25;
  */
 const CUT_BLOCK_SHARE = 0.8;
 /**
- * The share of its rank that a prose window keeps when it holds a sentence under a structured abstract's label that
- * frames the findings (BACKGROUND, OBJECTIVE, METHODS, DESIGN…; `Unit.framing`). Those sentences state the question
- * in the claim's own words ("To determine whether a salt substitute reduces stroke…") or what was done, not what was
- * found; such a window still wins where the results and conclusions hold half as much of the claim. Any share from a
- * quarter to a half chooses the same lines on the abstracts sets.
+ * The share of its rank that a prose window keeps when it holds a sentence that frames the findings (`Unit.framing`:
+ * under a structured abstract's label such as BACKGROUND, OBJECTIVE, METHODS, or saying what is not known or what was
+ * asked). Those sentences state the question in the claim's own words ("To determine whether a salt substitute
+ * reduces stroke…") or what was done, not what was found; such a window still wins where the results and conclusions
+ * hold half as much of the claim. Any share from a quarter to a half chooses the same lines on the abstracts sets.
  */
 const FRAMING_SHARE = 0.5;
 /**
@@ -248,7 +248,7 @@ export function alignClaim(claim: ClaimTerms, passage: Passage): Alignment | und
   };
 }
 
-/** Whether a unit of `from`..`to` is a sentence under a structured abstract's label that frames its findings. */
+/** Whether a unit of `from`..`to` is a sentence that frames the findings (`Unit.framing`). */
 function framing(units: readonly Unit[], from: number, to: number): boolean {
   for (let u = from; u <= to; u++) if (units[u]?.framing) return true;
   return false;

@@ -21,7 +21,10 @@ export interface Unit {
   indent: number;
   /** The unit's length in terms (a sentence's in words: without its numbers and the asides that hold figures). */
   length: number;
-  /** Under a structured abstract's label of what frames its findings (BACKGROUND, OBJECTIVE, METHODS…). */
+  /**
+   * A sentence that frames findings rather than states one: under a structured abstract's label of what frames them
+   * (BACKGROUND, OBJECTIVE, METHODS…), or one that says what is not known or what was asked (`QUESTION`).
+   */
   framing?: boolean;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
   terms: readonly string[];
@@ -190,6 +193,14 @@ const label = (capitals: readonly string[], titleCase: string) =>
   new RegExp(`^(?:(?:${capitals.join('|')})(?:[:,/\\s]|$)|(?:${titleCase})\\s*:)`);
 const FRAMING_LABEL = label(FRAMING_LABELS, 'Background|Objectives?|Aims?|Methods?');
 const FINDING_LABEL = label(FINDING_LABELS, 'Results?|Findings|Conclusions?|Interpretation|Discussion');
+/**
+ * Words that make a sentence a question rather than a finding: what is not known (`… is unclear`, `remains
+ * controversial`, `is poorly understood`, `little is known`) or what a study set out to find (`We tested whether`, `To
+ * determine whether`, a sentence that opens with `Whether`). In an abstract without labels these are its background
+ * and aims, in the claim's own words.
+ */
+const QUESTION =
+  /\b(?:(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:unknown|unclear|uncertain|debated|controversial|unresolved)|(?:poorly|incompletely|not\s+(?:well\s+|fully\s+|yet\s+)?)(?:understood|known|established|characteri[sz]ed)|little\s+is\s+known|(?:tested|asked|investigated|examined|assessed|evaluated|explored|determine|assess|examine|investigate|evaluate|test|explore|ask)\s+whether)\b|^\s*Whether\b/i;
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
@@ -249,6 +260,8 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       if (FRAMING_LABEL.test(opening)) framing = true;
       else if (FINDING_LABEL.test(opening)) framing = false;
     }
+    // a sentence that says what is not known, or that the study asked whether, frames the findings wherever it stands
+    const asks = k === 'sentence' && QUESTION.test(text);
     units.push({
       kind: k,
       first,
@@ -258,7 +271,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       indent,
       length,
       terms: tokens,
-      ...(framing && k === 'sentence' ? { framing } : {}),
+      ...((framing && k === 'sentence') || asks ? { framing: true } : {}),
     });
   };
   const done = (): PassageAnalysis => ({

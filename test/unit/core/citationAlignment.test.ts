@@ -308,7 +308,26 @@ describe('citation alignment', () => {
     assert.deepEqual([c?.startLine, c?.endLine], [4, 5]);
   });
 
-  it("reads a structured abstract's labels: what frames the findings, until a label of findings or the paragraph's end", () => {
+  it('points a claim at the finding, not at the sentence that says the question was open', () => {
+    const abstract = passageOf(
+      [
+        '# Light at night and migrating birds',
+        '',
+        'Artificial light at night attracts migrating birds, but whether it changes where they stop',
+        'over under overcast skies is unknown. We counted birds at 140 sites with weather radar over three',
+        'autumns. Stopover density rose with light, and the rise was strongest on nights with clear skies',
+        '(density ratio 1.31 vs. 1.08 under overcast skies).',
+      ].join('\n'),
+      'abstracts/birds.md',
+    );
+    // the claim says the opposite of the finding, which is still what a reader must see
+    const c = resolve('Migrating birds are drawn to artificial light most strongly under overcast skies', 1, [
+      abstract,
+    ]);
+    assert.deepEqual([c?.startLine, c?.endLine], [5, 6]);
+  });
+
+  it("reads what frames the findings: a structured abstract's labels, until a label of findings or the paragraph's end, and questions", () => {
     const framing = (text: string) =>
       splitUnits(text.split('\n'), true).units.map(
         u => `${u.framing ? 'F' : '-'} ${text.split('\n')[u.first]?.slice(0, 12) ?? ''}`,
@@ -333,9 +352,35 @@ describe('citation alignment', () => {
           '',
           'RESULTS',
           'Most were red, which we had not expected at all here.',
+          '',
+          'Whether red wins is unclear. We tested whether it does. It does. Why is not known.',
         ].join('\n'),
       ).map(u => u[0]),
-      ['F', 'F', 'F', '-', '-', '-', 'F', '-', 'F', '-', '-', '-', 'F', 'F', '-', 'F', 'F', '-', '-'],
+      [
+        'F',
+        'F',
+        'F',
+        '-',
+        '-',
+        '-',
+        'F',
+        '-',
+        'F',
+        '-',
+        '-',
+        '-',
+        'F',
+        'F',
+        '-',
+        'F',
+        'F',
+        '-',
+        '-',
+        'F',
+        'F',
+        '-',
+        'F',
+      ],
     );
   });
 
