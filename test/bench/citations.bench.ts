@@ -1,8 +1,8 @@
 // Line-exact, checked citations: what each [n] costs as the answer streams (alignment in its passage and checking
 // against the other sources) for passages of 20, 200 and 2,000 lines; time to first token and to the end with
 // checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set and of docs-cite,
-// code-cite, sci-cite and sci-blind (claims over READMEs and source files in node_modules and over invented paper
-// abstracts, citations/nodeModulesSets.ts and citations/sciCite.ts), in-process.
+// code-cite, sci-cite, sci-blind and sci-blind-2 (claims over READMEs and source files in node_modules and over
+// invented paper abstracts, citations/nodeModulesSets.ts and citations/sciCite.ts), in-process.
 // Reports only: no pass/fail. `npm run bench -- citations [--quick] [--json]`.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -57,6 +57,7 @@ export const run: Bench = async ({ quick }) => {
   const code = await setFigures('code-cite');
   const sci = await setFigures('sci-cite');
   const sciBlind = await setFigures('sci-blind');
+  const sciBlind2 = await setFigures('sci-blind-2');
 
   const p = (xs: number[], q: number) => percentile(xs, q);
   const ms = (xs: number[], q: number) => fmt(p(xs, q), 3);
@@ -129,12 +130,13 @@ export const run: Bench = async ({ quick }) => {
   else console.error(`\nDev set skipped: ${DEV_SET} is absent.`);
   tables.push(
     qualityTable(
-      'docs-cite, code-cite, sci-cite and sci-blind: hand-written claims over twelve READMEs and ten source files in node_modules and over 24 and 30 invented paper abstracts, the 30 written with no sight of the aligner (test/bench/citations/nodeModulesSets.ts, sciCite.ts), scored as run.mjs scores them',
+      'docs-cite, code-cite, sci-cite, sci-blind and sci-blind-2: hand-written claims over twelve READMEs and ten source files in node_modules and over 24, 30 and 30 invented paper abstracts, the last two written with no sight of the aligner (test/bench/citations/nodeModulesSets.ts, sciCite.ts), scored as run.mjs scores them',
       [
         [`docs-cite, ${cases(docs)}`, docs],
         [`code-cite, ${cases(code)}`, code],
         [`sci-cite, ${cases(sci)}`, sci],
         [`sci-blind, ${cases(sciBlind)}`, sciBlind],
+        [`sci-blind-2, ${cases(sciBlind2)}`, sciBlind2],
       ],
     ),
   );
@@ -177,6 +179,7 @@ export const run: Bench = async ({ quick }) => {
       codeCite: code,
       sciCite: sci,
       sciBlind,
+      sciBlind2,
     },
   };
 

@@ -5,11 +5,13 @@
 // plausible rival). Each abstract is in sciCite/ as a Markdown file, `# Title` then its text wrapped at 100 columns
 // as the climate-fever dev set wraps its articles; sciCite/sciCite.jsonl holds one claim a line with its rationale
 // sentences, and its gold lines are every line that holds part of one, computed from the sentences' text.
-// sci-blind: a second such set in sciBlind/, 30 abstracts and 60 claims (40 SUPPORT, 20 CONTRADICT), mostly
-// biomedicine, written by another hand with no sight of the aligner, its rules or its figures, after they were
-// chosen: a check that what was chosen on sci-cite holds for abstracts it was not chosen on.
-// Usage: node out/test/bench/citations/sciCite.js gold sci-cite|sci-blind   (writes goldLines again from the
-// rationale sentences)
+// sci-blind and sci-blind-2: two more such sets in sciBlind/ and sciBlind2/, 30 abstracts and 60 claims each (40
+// SUPPORT, 20 CONTRADICT), mostly biomedicine, each written by another hand with no sight of the aligner, its rules or
+// its figures: checks that what was chosen on sci-cite holds for abstracts it was not chosen on. sci-blind-2 has
+// JAMA's labels and abstracts set out a paragraph a labelled part. docs/CITATIONS.md says which rules each set had
+// not been seen by.
+// Usage: node out/test/bench/citations/sciCite.js gold sci-cite|sci-blind|sci-blind-2   (writes goldLines again from
+// the rationale sentences)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -18,6 +20,7 @@ const SETS_DIR = resolve(__dirname, '../../../../test/bench/citations');
 export const SCI_SETS = {
   'sci-cite': { folder: 'sciCite', cases: 'sciCite.jsonl' },
   'sci-blind': { folder: 'sciBlind', cases: 'sciBlind.jsonl' },
+  'sci-blind-2': { folder: 'sciBlind2', cases: 'sciBlind2.jsonl' },
 } as const;
 export type SciSet = keyof typeof SCI_SETS;
 export const isSciSet = (set: string): set is SciSet => Object.hasOwn(SCI_SETS, set);

@@ -53,6 +53,7 @@ describe('the citation benchmark sets written for run.mjs', () => {
   for (const [set, claims, support] of [
     ['sci-cite', 48, 31],
     ['sci-blind', 60, 40],
+    ['sci-blind-2', 60, 40],
   ] as const) {
     it(`${set}: writes every abstract under ws/abstracts and every claim with its label and gold lines`, () => {
       const sci = readSciCases(set);
@@ -80,15 +81,17 @@ describe('the citation benchmark sets written for run.mjs', () => {
       }
     });
 
-    it(`${set}: abstracts are a title and one paragraph wrapped greedily at 100 columns, as the dev set wraps`, () => {
+    it(`${set}: abstracts are a title and paragraphs wrapped greedily at 100 columns, as the dev set wraps`, () => {
       for (const path of new Set(readSciCases(set).map(c => c.path))) {
         const [title, blank, ...body] = abstractText(set, path).replace(/\n$/, '').split('\n');
         assert.match(title ?? '', /^# \S/, path);
         assert.equal(blank, '', path);
+        assert.ok(body[0] && body.at(-1), `${path}: a blank line opens or ends the abstract`);
         body.forEach((line, i) => {
           assert.ok(line.length <= 100 || !line.includes(' '), `${path}:${i + 3} is longer than 100 columns`);
+          assert.ok(line !== '' || body[i + 1] !== '', `${path}:${i + 3} is a second blank line`);
           const next = body[i + 1]?.split(' ')[0];
-          if (next !== undefined)
+          if (line !== '' && next)
             assert.ok(
               line.length + 1 + next.length > 100,
               `${path}:${i + 4} starts with a word that fits on line ${i + 3}`,
