@@ -1,6 +1,7 @@
 import { chunkKind, tokenize } from '../../index';
 import type { Passage } from '../passage';
 import { definedAbbreviations, type Abbreviation } from './abbreviations';
+import { FramingReader } from './framing';
 
 /**
  * The smallest pieces a citation can point at: a sentence of prose (of a list item too), or one line of code, a table
@@ -23,7 +24,7 @@ export interface Unit {
   length: number;
   /**
    * A sentence that frames findings rather than states one: under a structured abstract's label of what frames them
-   * (BACKGROUND, OBJECTIVE, METHODS…), or one that says what is not known or what was asked (`QUESTION`).
+   * (BACKGROUND, OBJECTIVE, METHODS…), or one that says what is not known or what was asked (framing.ts).
    */
   framing?: boolean;
   /** The unit's terms in order: where a claim's quoted phrase is looked for. */
@@ -144,63 +145,6 @@ const OPENERS = new Set(
 const NUMBER = /^\d+$/;
 /** An aside in parentheses that holds a figure: a result's statistics (HR 0.83, 95% CI 0.72–0.95; n = 120). */
 const FIGURES_ASIDE = /\([^()\d]*\d[^()]*\)/g;
-/**
- * A structured abstract's label that opens the part framing its findings (what was asked and how: BACKGROUND,
- * OBJECTIVE, METHODS, BMJ's `DESIGN Cohort study.`, JAMA's `IMPORTANCE` and `DESIGN, SETTING, AND PARTICIPANTS`, a
- * review's `DATA SOURCES`, `Methods:`), and one that opens the findings (RESULTS, CONCLUSIONS, PLOS's `METHODS AND
- * FINDINGS` and `CONCLUSIONS/SIGNIFICANCE`). In capitals the label is followed by a colon, a comma, a slash, a space
- * or nothing (a label on a line of its own); in title case (Background, Objective, Aims, Methods) only by a colon,
- * since "Methods for…" opens a sentence.
- */
-const FRAMING_LABELS = [
-  'BACKGROUND',
-  'INTRODUCTION',
-  'CONTEXT',
-  'IMPORTANCE',
-  'OBJECTIVES?',
-  'AIMS?',
-  'PURPOSE',
-  'METHODS?(?! AND FINDINGS)',
-  'MATERIALS AND METHODS',
-  '(?:STUDY )?DESIGN',
-  'SETTINGS?',
-  'PARTICIPANTS',
-  'PATIENTS',
-  'SUBJECTS',
-  'EXPOSURES?',
-  'INTERVENTIONS?',
-  '(?:MAIN )?OUTCOMES? (?:AND )?MEASURES?',
-  'MEASUREMENTS',
-  'DATA SOURCES',
-  'STUDY SELECTION',
-  'DATA EXTRACTION',
-  'EVIDENCE REVIEW',
-];
-const FINDING_LABELS = [
-  'RESULTS?',
-  'FINDINGS',
-  'METHODS AND FINDINGS',
-  'CONCLUSIONS?',
-  'INTERPRETATION',
-  'DISCUSSION',
-  'SIGNIFICANCE',
-];
-/**
- * A sentence that opens with one of the labels in capitals (`RESULTS:`, `DESIGN, SETTING…`, `CONCLUSIONS/SIGNIFICANCE`,
- * one alone on its line) or of those in title case with a colon.
- */
-const label = (capitals: readonly string[], titleCase: string) =>
-  new RegExp(`^(?:(?:${capitals.join('|')})(?:[:,/\\s]|$)|(?:${titleCase})\\s*:)`);
-const FRAMING_LABEL = label(FRAMING_LABELS, 'Background|Objectives?|Aims?|Methods?');
-const FINDING_LABEL = label(FINDING_LABELS, 'Results?|Findings|Conclusions?|Interpretation|Discussion');
-/**
- * Words that make a sentence a question rather than a finding: what is not known (`… is unclear`, `remains
- * controversial`, `is poorly understood`, `little is known`) or what a study set out to find (`We tested whether`, `To
- * determine whether`, a sentence that opens with `Whether`). In an abstract without labels these are its background
- * and aims, in the claim's own words.
- */
-const QUESTION =
-  /\b(?:(?:is|are|was|were|remains?|remained)\s+(?:still\s+)?(?:unknown|unclear|uncertain|debated|controversial|unresolved)|(?:poorly|incompletely|not\s+(?:well\s+|fully\s+|yet\s+)?)(?:understood|known|established|characteri[sz]ed)|little\s+is\s+known|(?:tested|asked|investigated|examined|assessed|evaluated|explored|determine|assess|examine|investigate|evaluate|test|explore|ask)\s+whether)\b|^\s*Whether\b/i;
 const NEXT_WORD = /^\s+["'\u2018\u201c(\[*_]*(\p{L}+)/u;
 
 const cache = new WeakMap<Passage, PassageAnalysis>();
@@ -233,7 +177,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     abbreviations.flatMap(a => [...a.abbreviation.shortTerms, ...a.abbreviation.longTerms]),
   );
   const hyphenated = new Map<string, number[]>();
-  let framing = false;
+  const framing = new FramingReader();
   const add = (k: Unit['kind'], first: number, last: number, text: string) => {
     const tokens = tokenize(text);
     if (tokens.length === 0) return;
@@ -254,14 +198,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
     const length = k === 'sentence' ? wordsOf(text, tokens) : tokens.length;
     total += length;
     const indent = indentation(lines[first] ?? '');
-    // a sentence that opens with a label starts its part; the sentences after it are in that part until the next
-    if (k === 'sentence') {
-      const opening = text.trimStart();
-      if (FRAMING_LABEL.test(opening)) framing = true;
-      else if (FINDING_LABEL.test(opening)) framing = false;
-    }
-    // a sentence that says what is not known, or that the study asked whether, frames the findings wherever it stands
-    const asks = k === 'sentence' && QUESTION.test(text);
+    const frames = k === 'sentence' && framing.frames(text);
     units.push({
       kind: k,
       first,
@@ -271,7 +208,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
       indent,
       length,
       terms: tokens,
-      ...((framing && k === 'sentence') || asks ? { framing: true } : {}),
+      ...(frames ? { framing: true } : {}),
     });
   };
   const done = (): PassageAnalysis => ({
@@ -292,7 +229,7 @@ export function splitUnits(lines: readonly string[], prose: boolean): PassageAna
   const endParagraph = () => {
     if (paragraph.length > 0) for (const s of sentences(lines, paragraph)) add('sentence', s.first, s.last, s.text);
     paragraph = [];
-    framing = false; // a label governs its own paragraph: an abstract set out a paragraph a part labels each
+    framing.endParagraph();
   };
   lines.forEach((line, i) => {
     if (FENCE.test(line)) {
