@@ -1,8 +1,8 @@
 /**
  * Which sentences of a passage frame findings rather than state one: those under a structured abstract's label of
  * what was asked and how (`BACKGROUND:`, `OBJECTIVE To …`, `METHODS`, JAMA's `DESIGN, SETTING, AND PARTICIPANTS`), and
- * those that say what is not known or what a study set out to find, wherever they stand (the background and aims of
- * an abstract without labels). They state the question in a claim's own words, not the answer; alignment ranks a
+ * those that say what is not known, what a study set out to find or what it did, wherever they stand (the background,
+ * aims and methods of an abstract without labels). They state the question in a claim's own words, not the answer; alignment ranks a
  * window that holds one lower (align.ts, `FRAMING_SHARE`).
  */
 
@@ -61,8 +61,14 @@ const UNKNOWN = [
 /** What a study set out to find: `We tested whether`, `To determine whether`. */
 const ASKED =
   '(?:tested|asked|investigated|examined|assessed|evaluated|explored|determine|assess|examine|investigate|evaluate|test|explore|ask)\\s+whether';
-/** A sentence that asks rather than finds (one that opens with `Whether` too). */
-const QUESTION = new RegExp(`\\b(?:${[...UNKNOWN, ASKED].join('|')})\\b|^\\s*Whether\\b`, 'i');
+/**
+ * What a study did, said as what was done: `We conducted a trial`, `We enrolled 120 adults`, `were randomly assigned`
+ * (not what it found, `we found`, nor what it measured, which results say too).
+ */
+const DID =
+  '(?:we\\s+(?:conducted|performed|carried\\s+out|enrolled|recruited|randomly\\s+assigned|randomi[sz]ed|searched|undertook)|(?:were|was)\\s+(?:randomly\\s+assigned|randomi[sz]ed|enrolled|recruited))';
+/** A sentence that asks or says what was done rather than what was found (one that opens with `Whether` too). */
+const ASKS_OR_DOES = new RegExp(`\\b(?:${[...UNKNOWN, ASKED, DID].join('|')})\\b|^\\s*Whether\\b`, 'i');
 
 /** Follows a passage's sentences in order and says which frame the findings. */
 export class FramingReader {
@@ -74,7 +80,7 @@ export class FramingReader {
     const opening = sentence.trimStart();
     if (FRAMING_LABEL.test(opening)) this.labelled = true;
     else if (FINDING_LABEL.test(opening)) this.labelled = false;
-    return this.labelled || QUESTION.test(sentence);
+    return this.labelled || ASKS_OR_DOES.test(sentence);
   }
 
   /** A paragraph ended: a label governs its own paragraph (an abstract set out a paragraph a labelled part). */

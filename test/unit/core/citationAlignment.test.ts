@@ -327,7 +327,7 @@ describe('citation alignment', () => {
     assert.deepEqual([c?.startLine, c?.endLine], [5, 6]);
   });
 
-  it("reads what frames the findings: a structured abstract's labels, until a label of findings or the paragraph's end, and questions", () => {
+  it("reads what frames the findings: a structured abstract's labels, until a label of findings or the paragraph's end, questions and methods", () => {
     const framing = (text: string) =>
       splitUnits(text.split('\n'), true).units.map(
         u => `${u.framing ? 'F' : '-'} ${text.split('\n')[u.first]?.slice(0, 12) ?? ''}`,
@@ -354,33 +354,14 @@ describe('citation alignment', () => {
           'Most were red, which we had not expected at all here.',
           '',
           'Whether red wins is unclear. We tested whether it does. It does. Why is not known.',
+          '',
+          'We conducted a trial of red. Patients were randomly assigned to it. We found more red.',
         ].join('\n'),
-      ).map(u => u[0]),
-      [
-        'F',
-        'F',
-        'F',
-        '-',
-        '-',
-        '-',
-        'F',
-        '-',
-        'F',
-        '-',
-        '-',
-        '-',
-        'F',
-        'F',
-        '-',
-        'F',
-        'F',
-        '-',
-        '-',
-        'F',
-        'F',
-        '-',
-        'F',
-      ],
+      )
+        .map(u => u[0])
+        .join(''),
+      // one letter a sentence, paragraph by paragraph: F frames the findings, - does not
+      ['FFF---', 'F', '-F-', '--', 'FF-', 'FF', '--', 'FF-F', 'FF-'].join(''),
     );
   });
 
