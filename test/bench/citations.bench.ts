@@ -1,7 +1,7 @@
 // Line-exact, checked citations: what each [n] costs as the answer streams (alignment in its passage and checking
 // against the other sources) for passages of 20, 200 and 2,000 lines; time to first token and to the end with
 // checking off, lexical and by the model; and the quality figures of the climate-fever-cite dev set and of docs-cite,
-// code-cite, sci-cite and sci-blind 1 to 3 (claims over READMEs and source files in node_modules and over
+// code-cite, sci-cite and sci-blind 1 to 4 (claims over READMEs and source files in node_modules and over
 // invented paper abstracts, citations/nodeModulesSets.ts and citations/sciCite.ts), in-process.
 // Reports only: no pass/fail. `npm run bench -- citations [--quick] [--json]`.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -59,6 +59,7 @@ export const run: Bench = async ({ quick }) => {
   const sciBlind = await setFigures('sci-blind');
   const sciBlind2 = await setFigures('sci-blind-2');
   const sciBlind3 = await setFigures('sci-blind-3');
+  const sciBlind4 = await setFigures('sci-blind-4');
 
   const p = (xs: number[], q: number) => percentile(xs, q);
   const ms = (xs: number[], q: number) => fmt(p(xs, q), 3);
@@ -131,7 +132,7 @@ export const run: Bench = async ({ quick }) => {
   else console.error(`\nDev set skipped: ${DEV_SET} is absent.`);
   tables.push(
     qualityTable(
-      'docs-cite, code-cite, sci-cite and sci-blind 1 to 3: hand-written claims over twelve READMEs and ten source files in node_modules and over 24, 30, 30 and 30 invented paper abstracts, the last three written with no sight of the aligner (test/bench/citations/nodeModulesSets.ts, sciCite.ts), scored as run.mjs scores them',
+      'docs-cite, code-cite, sci-cite and sci-blind 1 to 4: hand-written claims over twelve READMEs and ten source files in node_modules and over 24 and four times 30 invented paper abstracts, the last four written with no sight of the aligner (test/bench/citations/nodeModulesSets.ts, sciCite.ts), scored as run.mjs scores them',
       [
         [`docs-cite, ${cases(docs)}`, docs],
         [`code-cite, ${cases(code)}`, code],
@@ -139,6 +140,7 @@ export const run: Bench = async ({ quick }) => {
         [`sci-blind, ${cases(sciBlind)}`, sciBlind],
         [`sci-blind-2, ${cases(sciBlind2)}`, sciBlind2],
         [`sci-blind-3, ${cases(sciBlind3)}`, sciBlind3],
+        [`sci-blind-4, ${cases(sciBlind4)}`, sciBlind4],
       ],
     ),
   );
@@ -183,6 +185,7 @@ export const run: Bench = async ({ quick }) => {
       sciBlind,
       sciBlind2,
       sciBlind3,
+      sciBlind4,
     },
   };
 

@@ -5,13 +5,13 @@
 // plausible rival). Each abstract is in sciCite/ as a Markdown file, `# Title` then its text wrapped at 100 columns
 // as the climate-fever dev set wraps its articles; sciCite/sciCite.jsonl holds one claim a line with its rationale
 // sentences, and its gold lines are every line that holds part of one, computed from the sentences' text.
-// sci-blind, sci-blind-2 and sci-blind-3: three more such sets in sciBlind/, sciBlind2/ and sciBlind3/, 30 abstracts
-// and 60 claims each (40 SUPPORT, 20 CONTRADICT), mostly biomedicine, each written by another hand with no sight of the
-// aligner, its rules or its figures: checks that what was chosen on sci-cite holds for abstracts it was not chosen on.
-// The last two have JAMA's labels and abstracts set out a paragraph a labelled part. docs/CITATIONS.md says which
-// rules each set had not been seen by.
-// Usage: node out/test/bench/citations/sciCite.js gold sci-cite|sci-blind|sci-blind-2|sci-blind-3   (writes goldLines
-// again from the rationale sentences)
+// sci-blind to sci-blind-4: four more such sets in sciBlind/ to sciBlind4/, 30 abstracts and 60 claims each (40
+// SUPPORT, 20 CONTRADICT), mostly biomedicine, each written by another hand with no sight of the aligner, its rules or
+// its figures: checks that what was chosen on sci-cite holds for abstracts it was not chosen on. The last three have
+// JAMA's labels and abstracts set out a paragraph a labelled part. docs/CITATIONS.md says which rules each set had not
+// been seen by.
+// Usage: node out/test/bench/citations/sciCite.js gold SET   (SET one of SCI_SETS; writes goldLines again from the
+// rationale sentences)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -22,6 +22,7 @@ export const SCI_SETS = {
   'sci-blind': { folder: 'sciBlind', cases: 'sciBlind.jsonl' },
   'sci-blind-2': { folder: 'sciBlind2', cases: 'sciBlind2.jsonl' },
   'sci-blind-3': { folder: 'sciBlind3', cases: 'sciBlind3.jsonl' },
+  'sci-blind-4': { folder: 'sciBlind4', cases: 'sciBlind4.jsonl' },
 } as const;
 export type SciSet = keyof typeof SCI_SETS;
 export const isSciSet = (set: string): set is SciSet => Object.hasOwn(SCI_SETS, set);

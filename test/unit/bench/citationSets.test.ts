@@ -55,6 +55,7 @@ describe('the citation benchmark sets written for run.mjs', () => {
     ['sci-blind', 60, 40],
     ['sci-blind-2', 60, 40],
     ['sci-blind-3', 60, 40],
+    ['sci-blind-4', 60, 40],
   ] as const) {
     it(`${set}: writes every abstract under ws/abstracts and every claim with its label and gold lines`, () => {
       const sci = readSciCases(set);
