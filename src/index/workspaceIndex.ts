@@ -409,6 +409,9 @@ export class WorkspaceIndex {
       if (admitted) {
         candidates.push(admitted);
         const old = index.file(admitted.location);
+        // a file the index does not hold may stand where a folder was (deleted, then a file made in its place): the
+        // folder's indexed files are gone
+        if (!old) gone.push(location);
         if (old?.mtimeMs === admitted.mtimeMs && old.size === admitted.size) continue;
         toRead++;
         documents ||= binaryDocumentKind(admitted.path) !== undefined;
@@ -416,7 +419,9 @@ export class WorkspaceIndex {
       }
       if ((await stat(location).catch(() => undefined))?.isDirectory()) {
         // a folder appeared (created, renamed, moved in): only a walk finds its files, unless the walk does not
-        // enter it (a build's out/, an npm install's node_modules/x): then it holds none
+        // enter it (a build's out/, an npm install's node_modules/x): then it holds none. A file indexed at its
+        // path was replaced by it, and is gone.
+        if (index.file(location)) gone.push(location);
         if (await admit.enters(location)) needsWalk = true;
         continue;
       }

@@ -194,6 +194,25 @@ describe('incremental updates', () => {
     assert.equal(index.stats()?.files, 2);
   });
 
+  it('forgets the files of a folder replaced by a file of the same name, when only that path is reported', async () => {
+    await rm(join(ws, 'docs'), { recursive: true });
+    await writeFile(join(ws, 'docs'), 'docs is a file now, okapi\n');
+    await index.update([join(ws, 'docs')]);
+    assert.deepEqual(paths('okapi'), ['docs:1-1']);
+    assert.deepEqual(paths('install widget'), []);
+    assert.equal(index.stats()?.files, 3); // docs, notes.txt and .gitignore
+  });
+
+  it('forgets a file replaced by a folder of the same name that the walk leaves out', async () => {
+    await writeFile(join(ws, 'secret'), 'a file named secret, walrus\n'); // `secret/` ignores folders only
+    await index.update([join(ws, 'secret')]);
+    assert.deepEqual(paths('walrus'), ['secret:1-1']);
+    await rm(join(ws, 'secret'));
+    await mkdir(join(ws, 'secret'));
+    await index.update([join(ws, 'secret')]);
+    assert.deepEqual(paths('walrus'), []);
+  });
+
   it('forgets a batch of gone paths at once: files, folders, a folder whose name starts another, and paths never indexed', async () => {
     await mkdir(join(ws, 'doc'), { recursive: true });
     await writeFile(join(ws, 'doc', 'keep.md'), 'kept lighthouse\n');
