@@ -20,6 +20,8 @@ export interface SearchToolDeps {
   /** The core, loaded at the first call (the checks and the formatting live there). */
   loadCore(): Promise<Pick<Core, 'agentSearch' | 'agentSearchInput'>>;
   log: { warn(message: string): void };
+  /** The secret values the extension holds (peeked, for redaction only): none of them reaches the log. */
+  heldSecrets?(): Promise<readonly (string | undefined)[]>;
   /**
    * True while the search would wait for the local index's first build (nothing to search yet): minutes on a large
    * workspace, while the agent waits on a tool call. Such a search is given FIRST_BUILD_WAIT_MS, then the agent is
@@ -77,7 +79,8 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
             : new GroundedError('unknown', 'The workspace search failed; the “Grounded” output says why.', {
                 cause: e,
               });
-        logFailureOnce(deps.log, SEARCH_TOOL_NAME, error);
+        const held = (await deps.heldSecrets?.().catch(() => undefined)) ?? [];
+        logFailureOnce(deps.log, SEARCH_TOOL_NAME, error, held);
         throw new Error(error.message);
       } finally {
         cancel.dispose();

@@ -216,6 +216,21 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
     assert.doesNotMatch(warnings[0] ?? '', /hunter2secret/);
   });
 
+  it('keeps the secrets the extension holds out of the failure it logs', async () => {
+    const cause = new Error('embeddings endpoint refused key s3cr3t-held-value');
+    const retriever: Retriever = { search: () => Promise.reject(cause) };
+    const withSecrets = createSearchTool({
+      retriever,
+      loadCore: async () => core,
+      log: { warn: m => warnings.push(m) },
+      heldSecrets: async () => [undefined, ' s3cr3t-held-value '],
+    });
+    await assert.rejects(invoke(withSecrets, { query: 'flux' }), /^Error: The workspace search failed/);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /embeddings endpoint refused key/);
+    assert.doesNotMatch(warnings[0] ?? '', /s3cr3t-held-value/);
+  });
+
   it('is declared in the manifest under its name, with the limits the tool checks', () => {
     const manifest = JSON.parse(readFileSync(join(__dirname, '../../../../package.json'), 'utf8')) as {
       contributes: { languageModelTools: { name: string; toolReferenceName?: string; inputSchema: ToolSchema }[] };
