@@ -53,12 +53,13 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
     ...(Object.keys(PRESETS) as PresetId[]).map(p => ApiKeyStore.secretId(p)),
     DATABASE_PASSWORD_SECRET,
   ];
+  const heldSecrets = () => Promise.all(secretIds.map(id => secrets.peek(id)));
   const askService = createAskService<vscode.LanguageModelChat>({
     askDeps: () => ({ retriever, options: askOptionsFromSettings() }),
     models: chatModel => models.resolve(chatModel),
     loadCore,
     log,
-    heldSecrets: () => Promise.all(secretIds.map(id => secrets.peek(id))),
+    heldSecrets,
   });
   // a question, in chat or the panel, completes the walkthrough's Ask step
   const ask: typeof askService = (request, chatModel) => {
@@ -91,6 +92,7 @@ export function activate(context: vscode.ExtensionContext): GroundedApi {
         retriever,
         loadCore,
         log,
+        heldSecrets,
         firstBuild: () =>
           readRetrieverSettings().kind === 'local' && !index.retriever.stats() && index.retriever.isSyncing,
       }),

@@ -16,6 +16,9 @@ import { codeSpan } from '../shared/codeSpan';
 
 export const PARTICIPANT_ID = 'grounded.chat';
 
+/** Said to a `/search` with no words: `/search` searches the words typed, not an attached reference's text. */
+const EMPTY_SEARCH = 'Type what to search for after `/search`, for example `/search where are logs written`.';
+
 export interface ChatParticipantDeps {
   /** The one ask service; in chat it is given `request.model`, the model picked in the chat view. It logs failures. */
   ask: AskService<vscode.LanguageModelChat>;
@@ -96,6 +99,12 @@ function createChatHandler(deps: ChatParticipantDeps, retries: PendingRetry): vs
     const retry = retries.take(request, mode);
     // the words typed, without the text of any reference: what `/search` searches, and what its follow-up offers
     const words = questionWithoutReferences(request.prompt, request.references);
+    // a /search of no words (only a reference, or nothing) has nothing to search: what to type, not a failure
+    if (mode === 'search' && !words.trim()) {
+      stream.markdown(EMPTY_SEARCH);
+      const metadata: GroundedChatMetadata = { question: '', mode, cited: 0, failed: false, answer: '' };
+      return { metadata };
+    }
     // answers come from the chat view's model unless an OpenAI-compatible endpoint is configured
     const provider = readModelSettings().provider;
     const before = chatModelAdvice({ provider, mode, hasChatModel: !!request.model });
@@ -108,6 +117,8 @@ function createChatHandler(deps: ChatParticipantDeps, retries: PendingRetry): vs
     }
     const controller = new AbortController();
     const cancel = token.onCancellationRequested(() => controller.abort());
+    // a request cancelled before it began asks nothing
+    if (token.isCancellationRequested) controller.abort();
     try {
       const { question, about } = retry ?? (await asked(request, mode, words));
       if (retry?.about) {

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { GroundedError, isAbort } from '../core/errors';
+import type { AgentSearchResult } from '../core/agentSearch';
 import type { Retriever } from '../core/ports';
 import { logFailureOnce } from './failureLog';
 import type { Core } from './loadCore';
@@ -19,6 +20,8 @@ export interface SearchToolDeps {
   /** The core, loaded at the first call (the checks and the formatting live there). */
   loadCore(): Promise<Pick<Core, 'agentSearch' | 'agentSearchInput'>>;
   log: { warn(message: string): void };
+  /** The secret values the extension holds (peeked, for redaction only): none of them reaches the log. */
+  heldSecrets?(): Promise<readonly (string | undefined)[]>;
   /**
    * True while the search would wait for the local index's first build (nothing to search yet): minutes on a large
    * workspace, while the agent waits on a tool call. Such a search is given FIRST_BUILD_WAIT_MS, then the agent is
@@ -56,19 +59,13 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
     async invoke(options, token) {
       const controller = new AbortController();
       const cancel = token.onCancellationRequested(() => controller.abort());
+      // a call cancelled before it began searches nothing
+      if (token.isCancellationRequested) controller.abort();
       try {
-        const core = await deps.loadCore();
-        const { query, maxResults } = fieldsOf(options.input);
-        const input = core.agentSearchInput(query, maxResults);
-        const tokenization = options.tokenizationOptions;
-        const searching = core.agentSearch(deps.retriever, input, {
-          signal: controller.signal,
-          tokenBudget: tokenization?.tokenBudget,
-          countTokens: tokenization && (text => Promise.resolve(tokenization.countTokens(text, token))),
-        });
-        const result = deps.firstBuild?.()
-          ? await withinFirstBuildWait(searching, controller, deps.firstBuildWaitMs ?? FIRST_BUILD_WAIT_MS)
-          : await searching;
+        const searching = search(deps, options, token, controller);
+        // the search stops at the abort when it can, but a step may not (a core still loading, a request the
+        // retriever cannot take back): the agent's call ends at the cancel all the same
+        const result = await untilCancelled(searching, token);
         return new vscode.LanguageModelToolResult(
           [result.summary, ...result.blocks].map(text => new vscode.LanguageModelTextPart(text)),
         );
@@ -82,13 +79,48 @@ export function createSearchTool(deps: SearchToolDeps): vscode.LanguageModelTool
             : new GroundedError('unknown', 'The workspace search failed; the “Grounded” output says why.', {
                 cause: e,
               });
-        logFailureOnce(deps.log, SEARCH_TOOL_NAME, error);
+        const held = (await deps.heldSecrets?.().catch(() => undefined)) ?? [];
+        logFailureOnce(deps.log, SEARCH_TOOL_NAME, error, held);
         throw new Error(error.message);
       } finally {
         cancel.dispose();
       }
     },
   };
+}
+
+/** Loads the core, checks the input and searches, within the first build's wait while the index is first built. */
+async function search(
+  deps: SearchToolDeps,
+  options: vscode.LanguageModelToolInvocationOptions<SearchToolInput>,
+  token: vscode.CancellationToken,
+  controller: AbortController,
+): Promise<AgentSearchResult> {
+  const core = await deps.loadCore();
+  const { query, maxResults } = fieldsOf(options.input);
+  const input = core.agentSearchInput(query, maxResults);
+  const tokenization = options.tokenizationOptions;
+  const searching = core.agentSearch(deps.retriever, input, {
+    signal: controller.signal,
+    tokenBudget: tokenization?.tokenBudget,
+    countTokens: tokenization && (text => Promise.resolve(tokenization.countTokens(text, token))),
+  });
+  return deps.firstBuild?.()
+    ? await withinFirstBuildWait(searching, controller, deps.firstBuildWaitMs ?? FIRST_BUILD_WAIT_MS)
+    : await searching;
+}
+
+/**
+ * Settles as `work` does, or rejects with a CancellationError as soon as `token` is cancelled; `work` then runs on,
+ * its outcome ignored.
+ */
+function untilCancelled<T>(work: Promise<T>, token: vscode.CancellationToken): Promise<T> {
+  work.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    if (token.isCancellationRequested) return reject(new vscode.CancellationError());
+    const cancel = token.onCancellationRequested(() => reject(new vscode.CancellationError()));
+    work.then(resolve, reject).finally(() => cancel.dispose());
+  });
 }
 
 /**

@@ -50,11 +50,15 @@ function participant(answer: (request: AskRequest) => AsyncIterable<AnswerEvent>
       prompt: string,
       command?: string,
       history: readonly unknown[] = [],
-      { model = {}, references = [] }: { model?: unknown; references?: readonly unknown[] } = {},
+      {
+        model = {},
+        references = [],
+        token = NEVER_CANCELLED,
+      }: { model?: unknown; references?: readonly unknown[]; token?: unknown } = {},
     ) {
       const stream = new FakeChatResponseStream();
       const request = { prompt, command, references, model };
-      const result = await handler(request, { history }, stream, NEVER_CANCELLED);
+      const result = await handler(request, { history }, stream, token);
       const followups = (registered.followupProvider as Followups).provideFollowups(result);
       return { stream, result, followups };
     },
@@ -123,6 +127,35 @@ describe('the chat participant', () => {
           [],
         );
       }
+    });
+  });
+
+  describe('empty input and cancels', () => {
+    it('/search with no words says what to type, and searches nothing', async () => {
+      const asked: AskRequest[] = [];
+      const chat = participant(async function* (request) {
+        asked.push(request);
+        yield* core({ tokens: ['unused'] })(request);
+      });
+      for (const prompt of ['', '   ']) {
+        const { stream, result, followups } = await chat.ask(prompt, 'search');
+        assert.match(stream.text, /Type what to search for after `\/search`/);
+        assert.equal((result.metadata as { mode: string }).mode, 'search');
+        assert.deepEqual(followups, []);
+      }
+      assert.deepEqual(asked, []);
+    });
+
+    it('asks with an aborted signal when the request was cancelled before it began', async () => {
+      const signals: (AbortSignal | undefined)[] = [];
+      const chat = participant(async function* (request) {
+        signals.push(request.signal);
+        yield { type: 'error', error: new GroundedError('cancelled', 'Cancelled.'), partial: '' };
+      });
+      const cancelledToken = { isCancellationRequested: true, onCancellationRequested: () => ({ dispose: () => {} }) };
+      await chat.ask('where do logs go?', undefined, [], { token: cancelledToken });
+      assert.equal(signals.length, 1);
+      assert.equal(signals[0]?.aborted, true);
     });
   });
 

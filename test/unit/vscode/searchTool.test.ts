@@ -157,6 +157,37 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
     assert.deepEqual(warnings, [], 'a cancel is not logged as a failure');
   });
 
+  it('ends a cancelled call at the cancel, even while the search cannot stop', async () => {
+    const stubborn: Retriever = { search: () => new Promise<Passage[]>(() => undefined) };
+    const token = new FakeCancellationToken();
+    const call = invoke(tool(stubborn), { query: 'flux' }, token);
+    await new Promise(resolve => setImmediate(resolve));
+    token.cancel();
+    await assert.rejects(call, (e: unknown) => e instanceof CancellationError);
+    // nor does it wait for a core still loading
+    const loading = createSearchTool({
+      retriever: stubborn,
+      loadCore: () => new Promise(() => undefined),
+      log: { warn: m => warnings.push(m) },
+    });
+    const other = new FakeCancellationToken();
+    const loadingCall = invoke(loading, { query: 'flux' }, other);
+    other.cancel();
+    await assert.rejects(loadingCall, (e: unknown) => e instanceof CancellationError);
+    assert.deepEqual(warnings, []);
+  });
+
+  it('searches nothing for a call cancelled before it began', async () => {
+    const retriever = new FakeRetriever(() => [passage(1, 'flux')]);
+    const token = new FakeCancellationToken();
+    token.cancel();
+    await assert.rejects(
+      invoke(tool(retriever), { query: 'flux' }, token),
+      (e: unknown) => e instanceof CancellationError,
+    );
+    assert.deepEqual(retriever.queries, []);
+  });
+
   it('logs a failed search and tells the agent in one sentence', async () => {
     const retriever: Retriever = { search: () => Promise.reject(new Error('socket closed by 10.0.0.1')) };
     await assert.rejects(
@@ -183,6 +214,21 @@ describe('the grounded_search language model tool (VS Code adapter)', () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0] ?? '', /relation "grounded_chunks" does not exist/);
     assert.doesNotMatch(warnings[0] ?? '', /hunter2secret/);
+  });
+
+  it('keeps the secrets the extension holds out of the failure it logs', async () => {
+    const cause = new Error('embeddings endpoint refused key s3cr3t-held-value');
+    const retriever: Retriever = { search: () => Promise.reject(cause) };
+    const withSecrets = createSearchTool({
+      retriever,
+      loadCore: async () => core,
+      log: { warn: m => warnings.push(m) },
+      heldSecrets: async () => [undefined, ' s3cr3t-held-value '],
+    });
+    await assert.rejects(invoke(withSecrets, { query: 'flux' }), /^Error: The workspace search failed/);
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0] ?? '', /embeddings endpoint refused key/);
+    assert.doesNotMatch(warnings[0] ?? '', /s3cr3t-held-value/);
   });
 
   it('is declared in the manifest under its name, with the limits the tool checks', () => {
