@@ -52,6 +52,20 @@ export interface ReadFilesOptions {
 /** Skips the extractor's circumstances may have caused: not cached (see `readBinaryDocument`). */
 const UNCACHED_SKIPS: readonly SkipReason[] = ['extraction-timeout', 'extraction-failed'];
 
+/** How long after its mtime a file may still be written in the same mtime tick (whole seconds on some filesystems). */
+export const RACY_MS = 2_000;
+
+/**
+ * The mtime to record for a file read at `readAt` whose stat says `mtimeMs`. A file read within RACY_MS of its
+ * mtime (or with an mtime in the future) is "racily clean", as git calls it: a second write of the same length in
+ * the same tick would leave (mtime, size) as recorded, and the new bytes would never be read. Such a file is recorded
+ * with NaN, an mtime no file has and that equals nothing, so the next update or sync reads it again (its chunks are
+ * kept when the hash is the same) and records its real mtime once it has settled; the passage reader checks its hash.
+ */
+function recordedMtime(mtimeMs: number, readAt: number): number {
+  return readAt - mtimeMs < RACY_MS ? Number.NaN : mtimeMs;
+}
+
 /** Files to read, each with what the index knew of it before (undefined for a new file). */
 export interface FilesToRead {
   candidates: Candidate[];
@@ -120,6 +134,7 @@ export class SegmentReader {
       const candidate = files.candidates[i] as Candidate;
       const maxBytes = documentByteLimit(candidate.path, fileLimit, this.options.documents);
       const binary = this.options.extractor && binaryDocumentKind(candidate.path);
+      const readAt = Date.now();
       const content: FileContent & { mtimeMs?: number } =
         candidate.size !== undefined && candidate.size > maxBytes
           ? { kind: 'skip', reason: 'too-large', hash: '', size: candidate.size }
@@ -127,7 +142,7 @@ export class SegmentReader {
             ? await this.readBinaryDocument(candidate.location, binary, maxBytes)
             : readFileContentSync(candidate.location, maxBytes, this.readBuffer);
       const old = files.known[i];
-      const mtimeMs = candidate.mtimeMs ?? content.mtimeMs ?? 0;
+      const mtimeMs = recordedMtime(candidate.mtimeMs ?? content.mtimeMs ?? 0, readAt);
       const record: FileRecord = {
         path: candidate.path,
         location: candidate.location,

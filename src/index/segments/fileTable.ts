@@ -7,6 +7,7 @@ export interface FileRecord {
   path: string;
   /** Absolute path on disk. */
   location: string;
+  /** NaN for a file read racily clean (see `recordedMtime`): it equals no stat, so the file is read again. */
   mtimeMs: number;
   size: number;
   /** SHA-1 of the bytes, hex ('' when the file was never read, e.g. too large). */

@@ -12,6 +12,7 @@ import { RETRIEVER_OPTIONS } from '../../../src/cli/retrieverArgs';
 
 import { BEIR_TINY, FIXTURE_WORKSPACE as WORKSPACE } from '../index/fixturePaths';
 import { closedPort } from '../../support/closedPort';
+import { settleFiles } from '../../support/settledFiles';
 import { tempDirs } from '../../support/tempDirs';
 
 describe('grounded CLI', () => {
@@ -429,6 +430,7 @@ describe('grounded CLI', () => {
       await writeFile(join(ws, 'a.md'), '# A\n\nAlpha.\n');
       await writeFile(join(ws, 'b.md'), '# B\n\nBravo.\n');
       await writeFile(join(ws, 'blob.bin'), Buffer.from([0, 1, 2, 0, 255, 0, 7, 0]));
+      await settleFiles(ws); // the index reads settled files once; racily clean ones again
       const index = (...more: string[]) => cli('index', '--folder', ws, '--store', store, ...more);
       const first = await index();
       assert.match(first.out, /files\s+2\n/);

@@ -12,6 +12,7 @@ import {
 } from '../../../../src/index/documents/pdfStreamSizes';
 import { FileTable, type FileRecord } from '../../../../src/index/segments/fileTable';
 import { HOSTILE_BUSY, HOSTILE_LOOP, HOSTILE_MEMORY } from '../../../fakes/hostileExtractor';
+import { settleFiles } from '../../../support/settledFiles';
 import { tempDirs } from '../../../support/tempDirs';
 import { docxOf, HANDBOOK } from '../documents/docxFixtures';
 import { pdfOfPages, pdfWithJbig2Form, REPORT_PAGES } from '../documents/pdfFixtures';
@@ -136,6 +137,7 @@ describe('a build with a document that crashes or hangs its extraction', functio
     await writeFile(join(ws, 'b-report.pdf'), await pdfOfPages(REPORT_PAGES));
     await writeFile(join(ws, 'd-handbook.docx'), await docxOf(HANDBOOK));
     await writeFile(join(ws, 'notes.md'), '# Notes\n\nPlain text beside the documents.\n');
+    await settleFiles(ws); // the index reads settled files once; racily clean ones again
   });
   afterEach(() => extractor.close());
 

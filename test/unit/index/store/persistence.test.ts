@@ -7,6 +7,7 @@ import { SegmentBuilder } from '../../../../src/index/segments/segmentBuilder';
 import { SegmentedIndex } from '../../../../src/index/segments/segmentedIndex';
 import { StoreFormatError } from '../../../../src/index/store/binaryFormat';
 import { IndexStore, snapshotOf } from '../../../../src/index/store/indexStore';
+import { settleFiles } from '../../../support/settledFiles';
 import { tempDirs } from '../../../support/tempDirs';
 
 async function workspace(root: string, files: Record<string, string>): Promise<void> {
@@ -31,6 +32,7 @@ describe('index persistence', () => {
       'b.ts': 'export function parseBanana() {\n  return 1;\n}\n',
       'c.txt': 'cherry notes\n',
     });
+    await settleFiles(ws); // the index reads settled files once; racily clean ones again
   });
 
   const sync = (fromScratch = false) => syncIndex({ folders: [ws], rules: {}, storeDir: store, fromScratch });
@@ -58,6 +60,7 @@ describe('index persistence', () => {
 
   it('takes size and mtime from reading on a first build (the walk does not stat), as stat has them', async () => {
     await writeFile(join(ws, 'big.txt'), 'z\n'.repeat(4000));
+    await settleFiles(join(ws, 'big.txt'));
     const first = await syncIndex({ folders: [ws], rules: { maxFileBytes: 5000 }, storeDir: store });
     assert.equal(first.stats.skipped['too-large'], 1);
     for (const record of new SegmentedIndex(first.snapshot).files()) {
@@ -77,6 +80,25 @@ describe('index persistence', () => {
     const touched = await sync();
     assert.equal(touched.stats.filesRead, 1, 'the touched file is read');
     assert.equal(touched.snapshot.segments.length, 1, 'and, its bytes unchanged, not re-chunked');
+  });
+
+  it('reads a racily clean file again on the next sync, and records its stat once it has settled', async () => {
+    const file = join(ws, 'c.txt');
+    // both saves in one whole second, as a filesystem that keeps whole seconds gives them; in the future, so the
+    // reads fall inside the racy window however slow the machine is
+    const tick = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+    await writeFile(file, 'alpha notes\n');
+    await utimes(file, tick, tick);
+    await sync();
+    await writeFile(file, 'gamma notes\n');
+    await utimes(file, tick, tick);
+    const racy = await sync();
+    assert.equal(racy.stats.filesRead, 1, 'the racily clean file is read again');
+    assert.deepEqual(hits(new SegmentedIndex(racy.snapshot), 'gamma').length, 1);
+    assert.deepEqual(hits(new SegmentedIndex(racy.snapshot), 'alpha'), []);
+    await settleFiles(file);
+    assert.equal((await sync()).stats.filesRead, 1, 'read once more, now settled');
+    assert.equal((await sync()).stats.filesRead, 0, 'then left alone: its stat is recorded');
   });
 
   for (const [damage, reason] of [

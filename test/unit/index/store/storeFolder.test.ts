@@ -6,6 +6,7 @@ import { syncIndex } from '../../../../src/index/build/syncIndex';
 import { STORE_MARKER } from '../../../../src/index/discovery/storeMarker';
 import { IndexStore } from '../../../../src/index/store/indexStore';
 import { makeFolder, StoreFolderError } from '../../../../src/index/store/storeFolder';
+import { settleFiles } from '../../../support/settledFiles';
 import { tempDirs } from '../../../support/tempDirs';
 
 /** Every file of a folder with its bytes. */
@@ -27,6 +28,7 @@ describe('the index store folder', () => {
     store = join(temp, 'store');
     await mkdir(ws);
     await writeFile(join(ws, 'a.md'), '# Apples\n\nred fruit\n');
+    await settleFiles(ws); // the index reads settled files once; racily clean ones again
   });
 
   const sync = () => syncIndex({ folders: [ws], rules: {}, storeDir: store });
