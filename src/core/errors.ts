@@ -251,8 +251,11 @@ export function reasoningSpentOutput(cause: GroundedError): GroundedError {
   );
 }
 
-/** The characters of a model's refusal quoted in its error: enough for its reason, short enough for a status line. */
-const REFUSAL_QUOTE = 160;
+/**
+ * The characters of a model's or server's own words quoted in an error (a refusal, an error message sent in place of
+ * an answer): enough for its reason, short enough for a status line.
+ */
+const QUOTE_CHARS = 160;
 
 /**
  * The model declining to answer in words of its own (OpenAI's structured refusal: the reply's `refusal` in place of
@@ -261,7 +264,7 @@ const REFUSAL_QUOTE = 160;
 export function modelRefusal(refusal: string): GroundedError {
   return new GroundedError(
     'model-refused',
-    `The model declined to answer (“${refusalQuote(refusal)}”). Rephrase the question and try again.`,
+    `The model declined to answer (“${quotedLine(refusal)}”). Rephrase the question and try again.`,
   );
 }
 
@@ -270,15 +273,15 @@ export function modelRefusal(refusal: string): GroundedError {
  * says the answer goes on without that work names it, as neither an empty nor an unreadable reply.
  */
 export function helperRefusal(refusal: string): GroundedError {
-  return new GroundedError('model-refused', `The model declined: “${refusalQuote(refusal)}”`);
+  return new GroundedError('model-refused', `The model declined: “${quotedLine(refusal)}”`);
 }
 
-/** A refusal on one line, shortened to REFUSAL_QUOTE characters. */
-function refusalQuote(refusal: string): string {
-  const said = [...refusal.replace(/\s+/g, ' ').trim()];
-  return said.length > REFUSAL_QUOTE
+/** Words to quote in an error, on one line, shortened to QUOTE_CHARS characters. */
+export function quotedLine(text: string): string {
+  const said = [...text.replace(/\s+/g, ' ').trim()];
+  return said.length > QUOTE_CHARS
     ? `${said
-        .slice(0, REFUSAL_QUOTE - 1)
+        .slice(0, QUOTE_CHARS - 1)
         .join('')
         .trimEnd()}…`
     : said.join('');

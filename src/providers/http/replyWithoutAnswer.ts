@@ -1,9 +1,5 @@
-import { GroundedError } from '../../core/errors';
-import { sliceWhole } from '../../shared/wholeCharacters';
+import { GroundedError, quotedLine } from '../../core/errors';
 import { redactSecrets } from '../redact';
-
-/** The characters of a server's own error message quoted in the failure: its reason, on one status line. */
-const QUOTE_CHARS = 160;
 
 /** Where to look, said as the 404 of a wrong model name says it (the CLI names its flags instead of the command). */
 const CHECK = 'Check the base URL and model name, then run “Grounded: Test Connection”.';
@@ -60,6 +56,5 @@ function errorMessage(error: unknown): string | undefined {
         ? (error as { message?: unknown }).message
         : undefined;
   if (typeof message !== 'string' || message.trim() === '') return undefined;
-  const line = redactSecrets(message.replace(/\s+/g, ' ').trim());
-  return line.length > QUOTE_CHARS ? `${sliceWhole(line, 0, QUOTE_CHARS - 1).trimEnd()}…` : line;
+  return quotedLine(redactSecrets(message));
 }
