@@ -3,6 +3,7 @@ import { passageRef, type Passage } from './passage';
 import type { Retriever } from './ports';
 import type { TermWeight } from './citations/align';
 import { estimateTokens } from './rag/promptBudget';
+import { backticksAround } from '../shared/codeSpan';
 import { alignedToQuery, numberedLines } from './searchResults';
 import { uncitablePathReason } from '../retrievers/citablePath';
 
@@ -240,7 +241,7 @@ export function placeFields(
  * longer than any backtick run inside them.
  */
 export function passageBlock(p: AgentPassage): string {
-  const ticks = '`'.repeat(Math.max(3, ...[...p.text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+  const ticks = backticksAround(p.text, 3);
   const numbered = numberedLines(p.text.split('\n'), p.startLine)
     .map(line => line.trimEnd())
     .join('\n');

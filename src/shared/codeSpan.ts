@@ -1,3 +1,11 @@
+/**
+ * A run of backticks longer than any run inside `text`, and at least `least` long: what opens and closes a code span
+ * (1) or a fenced block (3) that holds `text` whole (a run of the same length inside would close it there).
+ */
+export function backticksAround(text: string, least: number): string {
+  return '`'.repeat(Math.max(least, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+}
+
 /** A line ending, which a code span shows as a space (CommonMark converts it before reading the span's ends). */
 const LINE_ENDING = /\r\n|\r|\n/g;
 
@@ -9,7 +17,7 @@ const LINE_ENDING = /\r\n|\r|\n/g;
  * span). A line ending in `text` shows as a space, as in every code span.
  */
 export function codeSpan(text: string): string {
-  const run = '`'.repeat(Math.max(0, ...[...text.matchAll(/`+/g)].map(m => m[0].length)) + 1);
+  const run = backticksAround(text, 1);
   const read = text.replace(LINE_ENDING, ' ');
   const stripped = read.startsWith(' ') && read.endsWith(' ') && /[^ ]/.test(read);
   const padded = text.startsWith('`') || text.endsWith('`') || stripped;

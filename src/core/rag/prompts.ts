@@ -1,5 +1,6 @@
 import type { SelectionContext } from '../events';
 import { passageRef, type Passage } from '../passage';
+import { backticksAround } from '../../shared/codeSpan';
 import { sliceWhole } from '../../shared/wholeCharacters';
 
 /**
@@ -41,7 +42,7 @@ export function generateUserPrompt(
 }
 
 function fence(text: string): string {
-  const ticks = '`'.repeat(Math.max(3, ...[...text.matchAll(/`+/g)].map(m => m[0].length + 1)));
+  const ticks = backticksAround(text, 3);
   return `${ticks}\n${text}\n${ticks}`;
 }
 
