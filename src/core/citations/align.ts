@@ -55,7 +55,7 @@ const CUT_BLOCK_SHARE = 0.8;
  * under a structured abstract's label such as BACKGROUND, OBJECTIVE, METHODS, or saying what is not known or what was
  * asked). Those sentences state the question in the claim's own words ("To determine whether a salt substitute
  * reduces stroke…") or what was done, not what was found; such a window still wins where the results and conclusions
- * hold half as much of the claim. Any share from a quarter to a half chooses the same lines on the abstracts sets.
+ * hold half as much of the claim (the shares tried are in docs/CITATIONS.md).
  */
 const FRAMING_SHARE = 0.5;
 /**
